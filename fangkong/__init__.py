@@ -1,0 +1,1 @@
+"""fangkong: epidemic prevention and control for residential communities."""

@@ -1,0 +1,87 @@
+"""Users: one role each, assigned to one area of the jurisdiction tree."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from fangkong.accounts.choices import Role
+from fangkong.accounts.roles import role_allows
+from fangkong.core.querysets import RestrictedQuerySet
+
+
+class UserManager(DjangoUserManager.from_queryset(RestrictedQuerySet)):  # type: ignore[misc]
+    """Django's user manager, with ``restrict()`` for pages that list users."""
+
+
+class User(AbstractUser):
+    """A person who logs in: a worker, an official, a volunteer.
+
+    What they see is the subtree of their ``area``; what they may do there is their ``role``.
+    Superusers (installation admins) see everything and are not tied to an area.
+    """
+
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
+    area = models.ForeignKey(
+        "areas.Area", null=True, blank=True, on_delete=models.PROTECT, related_name="users",
+        verbose_name=_("area"),
+    )
+    full_name = models.CharField(_("full name"), max_length=100, blank=True)
+
+    objects = UserManager()
+    scope_lookups = ("area__path",)
+
+    class Meta:
+        ordering = ("username",)
+        verbose_name = _("user")
+        verbose_name_plural = _("users")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(is_superuser=True)
+                | (models.Q(area__isnull=False) & ~models.Q(role="")),
+                name="user_has_role_and_area_unless_superuser",
+                violation_error_message=_("Every user needs a role and an area."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name or self.username
+
+    def scope_paths(self) -> list[str] | None:
+        if self.is_superuser:
+            return None
+        return [self.area.path] if self.area_id else []
+
+    def has_action(self, model: type[models.Model] | str, action: str) -> bool:
+        if not self.is_active:
+            return False
+        if self.is_superuser:
+            return True
+        label = model if isinstance(model, str) else model._meta.label_lower
+        return role_allows(self.role, label, action)
+
+    @property
+    def community(self):  # type: ignore[no-untyped-def]
+        return self.area.community if self.area_id else None
+
+
+class ApiToken(models.Model):
+    """A bearer token for the API. Only a hash is stored; the token is shown once at issue."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+    key_hash = models.CharField(max_length=64, unique=True)
+    prefix = models.CharField(max_length=8)
+    description = models.CharField(_("description"), max_length=200, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    expires = models.DateTimeField(_("expires"), null=True, blank=True)
+    last_used = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ("-created", "-pk")
+        verbose_name = _("API token")
+        verbose_name_plural = _("API tokens")
+
+    def __str__(self) -> str:
+        return f"{self.prefix}… ({self.user})"

@@ -1,0 +1,113 @@
+"""The jurisdiction tree: city > district > street > community > grid."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from fangkong.areas.choices import AreaLevel
+from fangkong.core.models import AuditedModel
+
+
+class Area(AuditedModel):
+    """One node of the jurisdiction tree.
+
+    ``path`` is a materialised path of primary keys (``/1/4/9/``): a subtree is one indexed
+    ``path LIKE '/1/4/%'`` query with no recursion, and an ancestor test is a string prefix.
+    The trailing slash keeps ``/1/`` from matching ``/12/``.
+    """
+
+    level = models.CharField(_("level"), max_length=10, choices=AreaLevel.choices)
+    name = models.CharField(_("name"), max_length=100)
+    code = models.CharField(_("code"), max_length=32, unique=True)
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
+        verbose_name=_("parent"),
+    )
+    path = models.CharField(max_length=255, unique=True, editable=False)
+    # Community settings every module shares (DESIGN.md): time zone and fever threshold.
+    time_zone = models.CharField(_("time zone"), max_length=50, default="Asia/Shanghai")
+    fever_threshold = models.DecimalField(
+        _("fever threshold (°C)"), max_digits=3, decimal_places=1, default=Decimal("37.3")
+    )
+
+    scope_lookups = ("path",)
+    audit_fields = ("level", "name", "code", "parent", "time_zone", "fever_threshold")
+
+    class Meta:
+        ordering = ("path",)
+        verbose_name = _("area")
+        verbose_name_plural = _("areas")
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(parent__isnull=False) | models.Q(level=AreaLevel.CITY),
+                name="area_only_cities_are_roots",
+                violation_error_message=_("Only a city may have no parent area."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def area_path(self) -> str:
+        return self.path
+
+    def community_id_for_audit(self) -> int | None:
+        community = self.community
+        return community.pk if community else None
+
+    @property
+    def depth(self) -> int:
+        return self.path.count("/") - 1
+
+    def ancestor_ids(self) -> list[int]:
+        return [int(part) for part in self.path.strip("/").split("/") if part]
+
+    def ancestors(self) -> models.QuerySet[Area]:
+        return Area.objects.filter(pk__in=self.ancestor_ids()).order_by("path")
+
+    def descendants(self, include_self: bool = False) -> models.QuerySet[Area]:
+        qs = Area.objects.filter(path__startswith=self.path)
+        return qs if include_self else qs.exclude(pk=self.pk)
+
+    @property
+    def community(self) -> Area | None:
+        """The community this area is or lies in (None above community level)."""
+        if self.level == AreaLevel.COMMUNITY:
+            return self
+        if self.level == AreaLevel.GRID:
+            return self.parent
+        return None
+
+    def clean(self) -> None:
+        from fangkong.areas.choices import CHILD_LEVEL
+
+        if self.parent is not None and CHILD_LEVEL.get(self.parent.level) != self.level:
+            raise ValidationError(
+                {"level": _("A %(parent)s can only contain areas of the next level down.")
+                 % {"parent": self.parent.get_level_display()}}
+            )
+
+
+class CommunityOwned(AuditedModel):
+    """Base for every row that belongs to a community: carries ``community_id`` (indexed).
+
+    ``community_id`` is the scoping key, the key of every per-community query, and the
+    distribution column should a city ever shard its data by community.
+    """
+
+    community = models.ForeignKey(
+        Area, on_delete=models.PROTECT, related_name="+", verbose_name=_("community"),
+        limit_choices_to={"level": AreaLevel.COMMUNITY},
+    )
+
+    scope_lookups = ("community__path",)
+
+    class Meta:
+        abstract = True
+
+    def area_path(self) -> str:
+        return self.community.path

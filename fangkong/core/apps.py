@@ -1,0 +1,17 @@
+from django.apps import AppConfig
+from django.utils.module_loading import autodiscover_modules
+from django.utils.translation import gettext_lazy as _
+
+
+class CoreConfig(AppConfig):
+    name = "fangkong.core"
+    label = "core"
+    verbose_name = _("Core")
+
+    def ready(self) -> None:
+        # Job kinds and periodic work register themselves on import: load every app's
+        # ``jobs`` and ``periodic`` modules so a worker or tick knows all of them.
+        import fangkong.core.jobs  # noqa: F401
+        import fangkong.core.periodic  # noqa: F401
+
+        autodiscover_modules("jobs", "periodic")

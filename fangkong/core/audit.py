@@ -1,0 +1,99 @@
+"""Writing the change log and the access log. Called by service functions, never by views."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from typing import Any
+
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+
+from fangkong.core.choices import AccessKind, ChangeAction
+from fangkong.core.middleware import current_request_id
+from fangkong.core.models import AccessEvent, AuditedModel, ObjectChange
+
+
+def _actor_fields(actor: Any) -> dict[str, Any]:
+    if actor is None or not getattr(actor, "is_authenticated", False):
+        return {"actor": None, "actor_name": getattr(actor, "username", "") or "system"}
+    return {"actor": actor, "actor_name": actor.get_username()}
+
+
+def _person_id(obj: models.Model) -> int | None:
+    getter = getattr(obj, "audit_person_id", None)
+    return getter() if callable(getter) else None
+
+
+def _change_row(
+    action: str, obj: AuditedModel, before: dict | None, after: dict | None, actor: Any
+) -> ObjectChange:
+    return ObjectChange(
+        **_actor_fields(actor),
+        request_id=current_request_id.get(),
+        action=action,
+        content_type=ContentType.objects.get_for_model(obj, for_concrete_model=True),
+        object_id=str(obj.pk),
+        object_repr=str(obj)[:200],
+        area_path=obj.area_path(),
+        community_id=obj.community_id_for_audit(),
+        person_id=_person_id(obj),
+        before=before,
+        after=after,
+    )
+
+
+def record_change(
+    action: ChangeAction | str, obj: AuditedModel, *, before: dict | None = None, actor: Any
+) -> ObjectChange:
+    """Log one change. ``before`` is the snapshot taken before the change (None on create)."""
+    after = None if action == ChangeAction.DELETE else obj.audit_snapshot()
+    row = _change_row(action, obj, before, after, actor)
+    row.save()
+    return row
+
+
+def record_changes(
+    action: ChangeAction | str,
+    objs: Iterable[AuditedModel],
+    *,
+    befores: dict[Any, dict] | None = None,
+    actor: Any,
+) -> int:
+    """Log many changes in one INSERT (imports, bulk updates). Returns the number logged."""
+    befores = befores or {}
+    rows = [
+        _change_row(
+            action,
+            obj,
+            befores.get(obj.pk),
+            None if action == ChangeAction.DELETE else obj.audit_snapshot(),
+            actor,
+        )
+        for obj in objs
+    ]
+    ObjectChange.objects.bulk_create(rows, batch_size=1000)
+    return len(rows)
+
+
+def record_access(
+    kind: AccessKind | str,
+    *,
+    actor: Any,
+    area_path: str,
+    obj: models.Model | None = None,
+    reason: str = "",
+    detail: dict[str, Any] | None = None,
+) -> AccessEvent:
+    """Log a reveal, export, call or sensitive search. ``detail`` must hold no personal data."""
+    return AccessEvent.objects.create(
+        **_actor_fields(actor),
+        request_id=current_request_id.get(),
+        kind=kind,
+        content_type=ContentType.objects.get_for_model(obj) if obj is not None else None,
+        object_id=str(obj.pk) if obj is not None else "",
+        object_repr=str(obj)[:200] if obj is not None else "",
+        area_path=area_path,
+        person_id=_person_id(obj) if obj is not None else None,
+        reason=reason,
+        detail=detail or {},
+    )

@@ -1,0 +1,190 @@
+"""Rows every app shares: the change log, the access log for personal data, and jobs."""
+
+from __future__ import annotations
+
+from typing import Any, ClassVar
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from fangkong.core.choices import AccessKind, ChangeAction, JobStatus
+from fangkong.core.querysets import RestrictedQuerySet
+
+
+class AuditedModel(models.Model):
+    """Base for domain rows: restricted manager, a version for optimistic locking, audit hooks.
+
+    ``audit_fields`` lists what the change log records; protected values are recorded by
+    their mask only (``<name>_mask``), never their ciphertext or plaintext.
+    """
+
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    objects = RestrictedQuerySet.as_manager()
+
+    audit_fields: ClassVar[tuple[str, ...]] = ()
+    scope_lookups: ClassVar[tuple[str, ...]] = ()
+
+    class Meta:
+        abstract = True
+
+    def audit_snapshot(self) -> dict[str, Any]:
+        snapshot: dict[str, Any] = {}
+        for name in self.audit_fields:
+            value = getattr(self, name)
+            if isinstance(value, models.Model):
+                value = value.pk
+            elif hasattr(value, "isoformat"):
+                value = value.isoformat()
+            snapshot[name] = value
+        return snapshot
+
+    def area_path(self) -> str:
+        """The most specific area path of this row (what the audit log is scoped by)."""
+        raise NotImplementedError
+
+    def community_id_for_audit(self) -> int | None:
+        return getattr(self, "community_id", None)
+
+
+class ObjectChange(models.Model):
+    """One create, update or delete of a domain row: who, when, what, before and after.
+
+    Written by service functions (so bulk paths and scripts are logged too). Snapshots hold
+    masked values only.
+    """
+
+    time = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor_name = models.CharField(max_length=150, blank=True)
+    request_id = models.CharField(max_length=32, blank=True)
+    action = models.CharField(max_length=10, choices=ChangeAction.choices)
+    content_type = models.ForeignKey(ContentType, on_delete=models.PROTECT, related_name="+")
+    object_id = models.CharField(max_length=64, db_index=True)
+    object_repr = models.CharField(max_length=200)
+    # Scoping without a foreign key into an app above core: the object's area path.
+    area_path = models.CharField(max_length=255, db_index=True)
+    community_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    # People the change concerns (for "filter by person" on rows of other models).
+    person_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+    scope_lookups = ("area_path",)
+
+    class Meta:
+        ordering = ("-time", "-pk")
+        verbose_name = _("change")
+        verbose_name_plural = _("change log")
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.object_repr}"
+
+    def changed_fields(self) -> list[tuple[str, Any, Any]]:
+        before, after = self.before or {}, self.after or {}
+        keys = list(dict.fromkeys([*before.keys(), *after.keys()]))
+        return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+
+
+class AccessEvent(models.Model):
+    """A reveal, export, call or search touching sensitive personal data (never the value)."""
+
+    time = models.DateTimeField(auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    actor_name = models.CharField(max_length=150, blank=True)
+    request_id = models.CharField(max_length=32, blank=True)
+    kind = models.CharField(max_length=10, choices=AccessKind.choices)
+    content_type = models.ForeignKey(
+        ContentType, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    object_id = models.CharField(max_length=64, blank=True)
+    object_repr = models.CharField(max_length=200, blank=True)
+    area_path = models.CharField(max_length=255, db_index=True)
+    person_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    reason = models.CharField(max_length=300, blank=True)
+    # What was touched: field names, row counts, filters — never the sensitive values.
+    detail = models.JSONField(default=dict, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+    scope_lookups = ("area_path",)
+
+    class Meta:
+        ordering = ("-time", "-pk")
+        verbose_name = _("access event")
+        verbose_name_plural = _("access events")
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} {self.object_repr}"
+
+
+class Job(models.Model):
+    """A piece of background work the UI shows and polls: an import, export, report, purge.
+
+    The row is the job's public face; the work runs as one task on Django's tasks framework.
+    """
+
+    kind = models.CharField(max_length=50, db_index=True)
+    status = models.CharField(
+        max_length=10, choices=JobStatus.choices, default=JobStatus.PENDING, db_index=True
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        related_name="jobs",
+    )
+    area_path = models.CharField(max_length=255, db_index=True, blank=True)
+    params = models.JSONField(default=dict, blank=True)
+    progress = models.PositiveIntegerField(default=0)
+    total = models.PositiveIntegerField(default=0)
+    result = models.JSONField(null=True, blank=True)
+    log = models.TextField(blank=True)
+    task_id = models.CharField(max_length=64, blank=True)
+    created = models.DateTimeField(auto_now_add=True)
+    started = models.DateTimeField(null=True, blank=True)
+    finished = models.DateTimeField(null=True, blank=True)
+
+    objects = RestrictedQuerySet.as_manager()
+    scope_lookups = ("area_path",)
+
+    class Meta:
+        ordering = ("-created", "-pk")
+        verbose_name = _("job")
+        verbose_name_plural = _("jobs")
+
+    def __str__(self) -> str:
+        return f"{self.kind} #{self.pk}"
+
+    @property
+    def percent(self) -> int:
+        if self.status == JobStatus.COMPLETED:
+            return 100
+        return int(self.progress * 100 / self.total) if self.total else 0
+
+    @property
+    def is_finished(self) -> bool:
+        return self.status in {JobStatus.COMPLETED, JobStatus.FAILED}
+
+
+class TickRun(models.Model):
+    """One slot of one periodic task taken by a ``tick`` run (keeps ticks from doubling)."""
+
+    name = models.CharField(max_length=200)
+    slot = models.BigIntegerField()
+    ran_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["name", "slot"], name="tickrun_unique_slot")]
+        ordering = ("-ran_at", "-pk")
+
+    def __str__(self) -> str:
+        return f"{self.name}@{self.slot}"

@@ -1,0 +1,65 @@
+"""Periodic work run by ``manage.py tick`` every minute (cron, a systemd timer, ``make demo``).
+
+Apps register a function with ``@every(minutes=N)``; tick runs those that are due. Due-ness
+is kept in ``TickRun`` rows so several machines running tick never run one thing twice in
+the same slot.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+logger = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class PeriodicTask:
+    name: str
+    minutes: int
+    func: Callable[[datetime], object]
+
+
+PERIODIC: dict[str, PeriodicTask] = {}
+
+
+def every(*, minutes: int) -> Callable[[Callable[[datetime], object]], Callable]:
+    def register(func: Callable[[datetime], object]) -> Callable[[datetime], object]:
+        name = f"{func.__module__}.{func.__qualname__}"
+        PERIODIC[name] = PeriodicTask(name, minutes, func)
+        return func
+
+    return register
+
+
+def run_due(now: datetime | None = None) -> list[str]:
+    """Run every periodic task whose slot has come; return the names that ran here."""
+    from fangkong.core.models import TickRun
+
+    now = now or timezone.now()
+    ran = []
+    for name, periodic in sorted(PERIODIC.items()):
+        slot = int(now.timestamp() // (periodic.minutes * 60))
+        try:
+            with transaction.atomic():
+                TickRun.objects.create(name=name, slot=slot)
+        except IntegrityError:
+            continue  # another tick already took this slot
+        try:
+            periodic.func(now)
+        except Exception:
+            logger.exception("periodic task %s failed", name)
+        ran.append(name)
+    return ran
+
+
+@every(minutes=60)
+def purge_old_tick_runs(now: datetime) -> None:
+    from fangkong.core.models import TickRun
+
+    TickRun.objects.filter(ran_at__lt=now - timezone.timedelta(days=2)).delete()

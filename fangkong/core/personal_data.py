@@ -1,0 +1,159 @@
+"""Protection of sensitive personal information (PIPL art. 28): ID numbers and phones.
+
+A protected value is stored as three things, never as plaintext:
+
+* a ciphertext (Fernet: AES-CBC + HMAC) under a key held outside the database
+  (``FANGKONG_DATA_KEY``); retired keys in ``FANGKONG_DATA_KEYS_OLD`` still decrypt;
+* keyed HMAC blind indexes, so that an exact search never decrypts rows (the full value,
+  and for phones also the last four digits);
+* the mask shown on every page and in every export.
+
+Models keep the three as ordinary columns (``<name>_cipher``, ``<name>_index``,
+``<name>_mask``, phones also ``<name>_last4_index``) and set them through ``protect_*``.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import re
+from dataclasses import dataclass, field
+from functools import cache
+
+from cryptography.fernet import Fernet, MultiFernet
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.kdf.hkdf import HKDF
+from django.conf import settings
+
+
+def _derive(master: str, purpose: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=b"fangkong", info=purpose).derive(
+        master.encode()
+    )
+
+
+@cache
+def _fernet() -> MultiFernet:
+    keys = [settings.DATA_KEY, *settings.DATA_KEYS_OLD]
+    return MultiFernet(
+        [Fernet(base64.urlsafe_b64encode(_derive(k, b"encryption"))) for k in keys]
+    )
+
+
+@cache
+def _index_key() -> bytes:
+    # The index key follows the current data key only; rotating it means re-indexing
+    # (``manage.py rotate_data_key``), which a key change needs anyway.
+    return _derive(settings.DATA_KEY, b"blind-index")
+
+
+def reset_keys() -> None:
+    """Forget derived keys (tests that change settings.DATA_KEY call this)."""
+    _fernet.cache_clear()
+    _index_key.cache_clear()
+
+
+def encrypt(value: str) -> str:
+    return _fernet().encrypt(value.encode()).decode() if value else ""
+
+
+def decrypt(token: str) -> str:
+    return _fernet().decrypt(token.encode()).decode() if token else ""
+
+
+def blind_index(kind: str, value: str) -> str:
+    """Keyed HMAC of a normalised value; equal values of one kind give equal indexes."""
+    if not value:
+        return ""
+    digest = hmac.new(_index_key(), f"{kind}:{value}".encode(), hashlib.sha256)
+    return digest.hexdigest()[:40]
+
+
+# --- ID numbers -----------------------------------------------------------------------------
+
+
+def normalise_id_number(value: str) -> str:
+    return re.sub(r"\s+", "", value or "").upper()
+
+
+def mask_id_number(value: str) -> str:
+    """``110101199003071234`` → ``110101********1234``: hides the birth date, keeps the area."""
+    value = normalise_id_number(value)
+    if not value:
+        return ""
+    if len(value) <= 8:
+        return value[0] + "*" * (len(value) - 1)
+    return value[:6] + "*" * (len(value) - 10) + value[-4:]
+
+
+# --- Phones ---------------------------------------------------------------------------------
+
+
+def normalise_phone(value: str) -> str:
+    """Digits with the area code's dash kept: ``13812345678``, ``024-23456789``."""
+    value = (value or "").strip().replace(" ", "").replace("－", "-")
+    value = re.sub(r"^(\+?86)(?=1\d{10}$)", "", value)
+    if "-" in value:
+        area, _, rest = value.partition("-")
+        return f"{re.sub(r'\D', '', area)}-{re.sub(r'\D', '', rest)}"
+    return re.sub(r"\D", "", value)
+
+
+def mask_phone(value: str) -> str:
+    """``13812345678`` → ``138****5678``; ``024-23456789`` → ``024-****6789``."""
+    value = normalise_phone(value)
+    if not value:
+        return ""
+    if "-" in value:
+        area, _, rest = value.partition("-")
+        return f"{area}-{'*' * max(len(rest) - 4, 0)}{rest[-4:]}"
+    if len(value) == 11:
+        return value[:3] + "****" + value[-4:]
+    return "*" * max(len(value) - 4, 0) + value[-4:]
+
+
+def phone_digits(value: str) -> str:
+    return re.sub(r"\D", "", value or "")
+
+
+@dataclass(frozen=True)
+class Protected:
+    """What a model stores for one protected value."""
+
+    cipher: str = ""
+    index: str = ""
+    mask: str = ""
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+def protect_id_number(value: str) -> Protected:
+    value = normalise_id_number(value)
+    if not value:
+        return Protected()
+    return Protected(encrypt(value), blind_index("id", value), mask_id_number(value))
+
+
+def protect_phone(value: str) -> Protected:
+    value = normalise_phone(value)
+    if not value:
+        return Protected()
+    digits = phone_digits(value)
+    return Protected(
+        encrypt(value),
+        blind_index("phone", digits),
+        mask_phone(value),
+        {"last4_index": blind_index("phone4", digits[-4:])},
+    )
+
+
+def id_number_index(value: str) -> str:
+    return blind_index("id", normalise_id_number(value))
+
+
+def phone_index(value: str) -> str:
+    return blind_index("phone", phone_digits(normalise_phone(value)))
+
+
+def phone_last4_index(value: str) -> str:
+    return blind_index("phone4", phone_digits(value)[-4:])

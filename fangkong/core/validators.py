@@ -1,0 +1,99 @@
+"""Validators shared by every app: ID numbers, phones, body temperature."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal, InvalidOperation
+
+import phonenumbers
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from stdnum.cn import ric
+from stdnum.exceptions import InvalidChecksum, InvalidComponent, InvalidFormat, InvalidLength
+
+from fangkong.core.personal_data import normalise_id_number, normalise_phone
+
+# Big cities dial 0 + two digits (010 Beijing, 024 Shenyang...); everywhere else 0 + three.
+TWO_DIGIT_AREA_CODES = frozenset({"10", "20", "21", "22", "23", "24", "25", "27", "28", "29"})
+TEMPERATURE_MIN = Decimal("34.0")
+TEMPERATURE_MAX = Decimal("43.0")
+
+
+def validate_resident_id(value: str) -> str:
+    """Check an 18-digit resident ID number (身份证号): format, birth date, check digit.
+
+    Returns the normalised number. Messages name what is wrong, in words a worker knows.
+    """
+    number = normalise_id_number(value)
+    if len(number) != 18 or not number[:17].isdigit() or number[17] not in "0123456789X":
+        raise ValidationError(
+            _("An ID number has 18 characters: 17 digits and a digit or X."), code="id_format"
+        )
+    try:
+        birth = ric.get_birth_date(number)
+    except (InvalidComponent, ValueError):
+        raise ValidationError(
+            _("The birth date in this ID number is impossible."), code="id_birth_date"
+        ) from None
+    if birth > timezone.localdate() or birth < dt.date(1890, 1, 1):
+        raise ValidationError(
+            _("The birth date in this ID number is impossible."), code="id_birth_date"
+        )
+    try:
+        ric.validate(number)
+    except InvalidChecksum:
+        raise ValidationError(
+            _("The check digit of this ID number is wrong; please check each digit."),
+            code="id_checksum",
+        ) from None
+    except (InvalidFormat, InvalidLength, InvalidComponent):
+        raise ValidationError(_("This ID number is not valid."), code="id_invalid") from None
+    return number
+
+
+def id_birth_date_and_sex(number: str) -> tuple[dt.date, str]:
+    """Birth date and sex ("M"/"F") encoded in a valid resident ID number."""
+    return ric.get_birth_date(number), "M" if int(number[16]) % 2 else "F"
+
+
+def validate_phone(value: str) -> str:
+    """A Chinese mobile (11 digits) or fixed line with area code (024-23456789).
+
+    Returns the normalised number: ``13812345678`` or ``024-23456789``.
+    """
+    normalised = normalise_phone(value)
+    digits = normalised.replace("-", "")
+    candidate = digits if digits.startswith("0") or digits.startswith("1") else "0" + digits
+    try:
+        parsed = phonenumbers.parse(candidate, "CN")
+    except phonenumbers.NumberParseException:
+        parsed = None
+    if parsed is None or not phonenumbers.is_valid_number(parsed):
+        raise ValidationError(
+            _("This phone number is not valid: a mobile has 11 digits, a fixed line an area "
+              "code such as 024-12345678."),
+            code="phone_invalid",
+        )
+    if phonenumbers.number_type(parsed) in (
+        phonenumbers.PhoneNumberType.MOBILE,
+        phonenumbers.PhoneNumberType.FIXED_LINE_OR_MOBILE,
+    ) and digits.startswith("1"):
+        return digits
+    national = str(parsed.national_number)
+    # Area codes are 2 digits for Beijing, Shanghai, Tianjin, Chongqing, Guangzhou...; else 3.
+    area_len = 2 if national[:2] in TWO_DIGIT_AREA_CODES else 3
+    return f"0{national[:area_len]}-{national[area_len:]}"
+
+
+def validate_temperature(value: object) -> Decimal:
+    """Body temperature in °C: 34.0–43.0, one decimal place."""
+    try:
+        temperature = Decimal(str(value)).quantize(Decimal("0.1"))
+    except (InvalidOperation, ValueError):
+        raise ValidationError(_("Enter a temperature such as 36.5."), code="temperature") from None
+    if not TEMPERATURE_MIN <= temperature <= TEMPERATURE_MAX:
+        raise ValidationError(
+            _("A body temperature must be between 34.0 and 43.0 °C."), code="temperature_range"
+        )
+    return temperature

@@ -1,0 +1,245 @@
+"""The registry: buildings, households and people of a community.
+
+``Person`` is the one identity table: a resident, a visitor, a shop's staff, a case and a
+volunteer are all people. ID numbers and phones are protected (see core.personal_data):
+ciphertext, blind indexes and a mask, never plaintext.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from fangkong.areas.choices import AreaLevel
+from fangkong.areas.models import Area, CommunityOwned
+from fangkong.core.personal_data import Protected
+from fangkong.registry.choices import (
+    IdType,
+    PersonStatus,
+    PersonTag,
+    Relation,
+    Residency,
+    Sex,
+)
+
+
+def building_sort_key(number: str) -> int:
+    digits = re.sub(r"\D", "", number or "")
+    return int(digits[:9]) if digits else 0
+
+
+class Building(CommunityOwned):
+    """A residential building (楼栋), numbered within its community and named as locals call it."""
+
+    grid = models.ForeignKey(
+        Area, null=True, blank=True, on_delete=models.PROTECT, related_name="buildings",
+        limit_choices_to={"level": AreaLevel.GRID}, verbose_name=_("grid"),
+    )
+    number = models.CharField(_("building number"), max_length=20)
+    name = models.CharField(_("name"), max_length=100, blank=True)
+    section = models.CharField(_("section"), max_length=50, blank=True)
+    units = models.PositiveSmallIntegerField(_("units"), default=1)
+    floors = models.PositiveSmallIntegerField(_("floors"), default=1)
+    notes = models.TextField(_("notes"), blank=True)
+    sort_key = models.PositiveIntegerField(default=0, editable=False)
+
+    scope_lookups = ("grid__path", "community__path")
+    audit_fields = ("number", "name", "section", "grid", "units", "floors", "notes")
+
+    class Meta:
+        ordering = ("community", "section", "sort_key", "number", "pk")
+        verbose_name = _("building")
+        verbose_name_plural = _("buildings")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community", "number"],
+                name="building_number_unique_in_community",
+                violation_error_message=_("This community already has a building with this number."),
+            ),
+            models.CheckConstraint(
+                condition=models.Q(units__gte=1) & models.Q(floors__gte=1),
+                name="building_has_units_and_floors",
+                violation_error_message=_("A building has at least one unit and one floor."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name or _("Building %(number)s") % {"number": self.number}
+
+    def area_path(self) -> str:
+        return self.grid.path if self.grid_id else self.community.path
+
+
+class Household(CommunityOwned):
+    """A household (户): the people living in one room of a building, with a head."""
+
+    building = models.ForeignKey(
+        Building, on_delete=models.PROTECT, related_name="households", verbose_name=_("building")
+    )
+    unit = models.PositiveSmallIntegerField(_("unit"), default=1)
+    floor = models.SmallIntegerField(_("floor"), null=True, blank=True)
+    room = models.CharField(_("room"), max_length=20)
+    number = models.CharField(_("household number"), max_length=40, blank=True)
+    head = models.ForeignKey(
+        "Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        verbose_name=_("head of household"),
+    )
+    # A household's landline (024-…), protected like every phone.
+    phone_cipher = models.TextField(blank=True, editable=False)
+    phone_index = models.CharField(max_length=40, blank=True, db_index=True, editable=False)
+    phone_last4_index = models.CharField(max_length=40, blank=True, db_index=True, editable=False)
+    phone_mask = models.CharField(_("phone"), max_length=20, blank=True, editable=False)
+    is_active = models.BooleanField(_("occupied"), default=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    scope_lookups = ("building__grid__path", "community__path")
+    audit_fields = ("building", "unit", "floor", "room", "number", "head", "phone_mask",
+                    "is_active", "notes")
+
+    class Meta:
+        ordering = ("building__sort_key", "building__number", "unit", "floor", "room", "pk")
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["building", "unit", "room"],
+                name="household_room_unique_in_building",
+                violation_error_message=_("This room already has a household."),
+            ),
+        ]
+        indexes = [models.Index(fields=["community", "number"], name="household_number_idx")]
+
+    def __str__(self) -> str:
+        return self.label
+
+    @property
+    def label(self) -> str:
+        return _("%(building)s unit %(unit)s room %(room)s") % {
+            "building": self.building, "unit": self.unit, "room": self.room,
+        }
+
+    def area_path(self) -> str:
+        return self.building.area_path()
+
+    def set_phone(self, protected: Protected) -> None:
+        self.phone_cipher, self.phone_index, self.phone_mask = (
+            protected.cipher, protected.index, protected.mask,
+        )
+        self.phone_last4_index = protected.extra.get("last4_index", "")
+
+
+class Person(CommunityOwned):
+    """A person known to a community: resident, tenant, visitor, shop staff, case, volunteer.
+
+    Belongs to the community that recorded them (where they live, for residents). Never
+    deleted by a worker: a person who moves out, moves house or dies is deactivated with a
+    date and a reason.
+    """
+
+    household = models.ForeignKey(
+        Household, null=True, blank=True, on_delete=models.PROTECT, related_name="members",
+        verbose_name=_("household"),
+    )
+    relation = models.CharField(
+        _("relation to head"), max_length=20, choices=Relation.choices, blank=True
+    )
+    name = models.CharField(_("name"), max_length=100)
+    # For search by pinyin (zs finds 张三); computed by the service, surnames read correctly.
+    name_pinyin = models.CharField(max_length=300, blank=True, db_index=True, editable=False)
+    name_initials = models.CharField(max_length=100, blank=True, db_index=True, editable=False)
+    sex = models.CharField(_("sex"), max_length=1, choices=Sex.choices, default=Sex.UNKNOWN)
+    birth_date = models.DateField(_("birth date"), null=True, blank=True)
+    id_type = models.CharField(
+        _("ID type"), max_length=20, choices=IdType.choices, default=IdType.RESIDENT_ID
+    )
+    id_number_cipher = models.TextField(blank=True, editable=False)
+    id_number_index = models.CharField(max_length=40, blank=True, db_index=True, editable=False)
+    id_number_mask = models.CharField(_("ID number"), max_length=40, blank=True, editable=False)
+    phone_cipher = models.TextField(blank=True, editable=False)
+    phone_index = models.CharField(max_length=40, blank=True, db_index=True, editable=False)
+    phone_last4_index = models.CharField(max_length=40, blank=True, db_index=True, editable=False)
+    phone_mask = models.CharField(_("phone"), max_length=20, blank=True, editable=False)
+    residency = models.CharField(
+        _("residency"), max_length=20, choices=Residency.choices, default=Residency.PERMANENT
+    )
+    # Tag codes between bars (``|veteran|chronic|``): filterable with one LIKE on any database.
+    tags = models.CharField(_("tags"), max_length=200, blank=True, default="")
+    status = models.CharField(
+        _("status"), max_length=20, choices=PersonStatus.choices, default=PersonStatus.ACTIVE,
+        db_index=True,
+    )
+    status_date = models.DateField(_("status date"), null=True, blank=True)
+    status_reason = models.CharField(_("reason"), max_length=200, blank=True)
+    notes = models.TextField(_("notes"), blank=True)
+
+    scope_lookups = ("household__building__grid__path", "community__path")
+    audit_fields = ("name", "sex", "birth_date", "id_type", "id_number_mask", "phone_mask",
+                    "household", "relation", "residency", "tags", "status", "status_date",
+                    "status_reason", "notes")
+
+    class Meta:
+        ordering = ("community", "household", "pk")
+        verbose_name = _("person")
+        verbose_name_plural = _("people")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["community", "id_number_index"],
+                condition=~models.Q(id_number_index=""),
+                name="person_id_number_unique_in_community",
+                violation_error_message=_("A person with this ID number is already registered "
+                                          "in this community."),
+            ),
+        ]
+        indexes = [models.Index(fields=["community", "name"], name="person_name_idx")]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def area_path(self) -> str:
+        return self.household.area_path() if self.household_id else self.community.path
+
+    def audit_person_id(self) -> int:
+        return self.pk
+
+    @property
+    def is_active(self) -> bool:
+        return self.status == PersonStatus.ACTIVE
+
+    @property
+    def age(self) -> int | None:
+        if not self.birth_date:
+            return None
+        today = timezone.localdate()
+        born = self.birth_date
+        return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+    @property
+    def tag_list(self) -> list[str]:
+        return [t for t in self.tags.strip("|").split("|") if t]
+
+    def tag_labels(self) -> list[str]:
+        labels = dict(PersonTag.choices)
+        return [str(labels.get(t, t)) for t in self.tag_list]
+
+    @staticmethod
+    def encode_tags(tags: list[str] | tuple[str, ...] | set[str]) -> str:
+        ordered = [t for t in PersonTag.values if t in set(tags)]
+        return f"|{'|'.join(ordered)}|" if ordered else ""
+
+    def set_id_number(self, protected: Protected) -> None:
+        self.id_number_cipher, self.id_number_index, self.id_number_mask = (
+            protected.cipher, protected.index, protected.mask,
+        )
+
+    def set_phone(self, protected: Protected) -> None:
+        self.phone_cipher, self.phone_index, self.phone_mask = (
+            protected.cipher, protected.index, protected.mask,
+        )
+        self.phone_last4_index = protected.extra.get("last4_index", "")
+
+    def inactive_since(self) -> dt.date | None:
+        return None if self.is_active else self.status_date
