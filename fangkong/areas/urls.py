@@ -1,4 +1,8 @@
 from django.urls import path
 
+from fangkong.areas import views
+
 app_name = "areas"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.AreaTreeView.as_view(), name="tree"),
+]

@@ -11,6 +11,7 @@ import datetime as dt
 import re
 
 from django.db import models
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -70,6 +71,9 @@ class Building(CommunityOwned):
     def __str__(self) -> str:
         return self.name or _("Building %(number)s") % {"number": self.number}
 
+    def get_absolute_url(self) -> str:
+        return reverse("registry:building_detail", args=[self.pk])
+
     def area_path(self) -> str:
         return self.grid.path if self.grid_id else self.community.path
 
@@ -121,6 +125,9 @@ class Household(CommunityOwned):
         return _("%(building)s unit %(unit)s room %(room)s") % {
             "building": self.building, "unit": self.unit, "room": self.room,
         }
+
+    def get_absolute_url(self) -> str:
+        return reverse("registry:household_detail", args=[self.pk])
 
     def area_path(self) -> str:
         return self.building.area_path()
@@ -198,6 +205,9 @@ class Person(CommunityOwned):
 
     def __str__(self) -> str:
         return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("registry:person_detail", args=[self.pk])
 
     def area_path(self) -> str:
         return self.household.area_path() if self.household_id else self.community.path

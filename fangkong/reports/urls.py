@@ -1,4 +1,8 @@
 from django.urls import path
 
+from fangkong.reports import views
+
 app_name = "reports"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.HomeView.as_view(), name="home"),
+]

@@ -1,0 +1,32 @@
+"""Factories for users. Every non-superuser needs a role and an area (a database constraint)."""
+
+from __future__ import annotations
+
+import factory
+
+from fangkong.accounts.choices import Role
+from fangkong.accounts.models import User
+from fangkong.areas.tests.factories import CommunityFactory
+
+#: The password every factory user has (cheap MD5 hashing under FANGKONG_TESTING).
+PASSWORD = "test-password-2020"
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    """A community officer of a fresh community unless told otherwise."""
+
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    username = factory.Sequence(lambda n: f"user{n}")
+    full_name = factory.Sequence(lambda n: f"测试用户{n}")
+    role = Role.COMMUNITY_OFFICER
+    area = factory.SubFactory(CommunityFactory)
+    password = factory.django.Password(PASSWORD)
+    is_active = True
+
+    class Params:
+        superuser = factory.Trait(
+            is_superuser=True, is_staff=True, role="", area=None, full_name="管理员"
+        )
