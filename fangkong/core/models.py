@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any, ClassVar
 
 from django.conf import settings
@@ -40,6 +41,8 @@ class AuditedModel(models.Model):
                 value = value.pk
             elif hasattr(value, "isoformat"):
                 value = value.isoformat()
+            elif isinstance(value, Decimal):
+                value = str(value)  # JSON has no decimal; "37.3" keeps the digits exactly
             snapshot[name] = value
         return snapshot
 

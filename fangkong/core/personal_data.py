@@ -18,6 +18,7 @@ import base64
 import hashlib
 import hmac
 import re
+import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 
@@ -74,7 +75,7 @@ def blind_index(kind: str, value: str) -> str:
 
 
 def normalise_id_number(value: str) -> str:
-    return re.sub(r"\s+", "", value or "").upper()
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", value or "")).upper()
 
 
 def mask_id_number(value: str) -> str:
@@ -82,7 +83,7 @@ def mask_id_number(value: str) -> str:
     value = normalise_id_number(value)
     if not value:
         return ""
-    if len(value) <= 8:
+    if len(value) < 15:  # passports and permits: value[:6] + value[-4:] would show it all
         return value[0] + "*" * (len(value) - 1)
     return value[:6] + "*" * (len(value) - 10) + value[-4:]
 
@@ -92,8 +93,10 @@ def mask_id_number(value: str) -> str:
 
 def normalise_phone(value: str) -> str:
     """Digits with the area code's dash kept: ``13812345678``, ``024-23456789``."""
-    value = (value or "").strip().replace(" ", "").replace("－", "-")
-    value = re.sub(r"^(\+?86)(?=1\d{10}$)", "", value)
+    # NFKC: full-width digits, dash and plus (Chinese input methods) become ASCII.
+    value = unicodedata.normalize("NFKC", value or "").strip().replace(" ", "")
+    value = re.sub(r"^(\+|00)?86(?=1\d{10}$)", "", value)  # +86 / 0086 before a mobile
+    value = re.sub(r"^(\+|00)86-?(?=[1-9]\d)", "0", value)  # +86 24… is the landline 024…
     if "-" in value:
         area, _, rest = value.partition("-")
         return f"{re.sub(r'\D', '', area)}-{re.sub(r'\D', '', rest)}"
@@ -156,4 +159,4 @@ def phone_index(value: str) -> str:
 
 
 def phone_last4_index(value: str) -> str:
-    return blind_index("phone4", phone_digits(value)[-4:])
+    return blind_index("phone4", phone_digits(normalise_phone(value))[-4:])

@@ -241,7 +241,9 @@ def _validate_person(person: Person, by: Any) -> None:
 def do_create_person(
     *, community: Area, by: Any, id_number: str = "", phone: str = "", **data: Any
 ) -> Person:
-    _require(by, Person, "add", community.path)
+    # Checked where the person will live: a grid worker may add to their own grid's households.
+    household = data.get("household")
+    _require(by, Person, "add", household.area_path() if household else community.path)
     person = Person(community=community)
     _apply_person_data(person, data, id_number, phone)
     if person.household_id is None and by is not None and not in_scope(by, community.path):
