@@ -1,4 +1,26 @@
 from django.urls import path
 
+from fangkong.registry import views
+
 app_name = "registry"
-urlpatterns: list = []
+urlpatterns = [
+    path("community/<int:pk>/", views.CommunityView.as_view(), name="community"),
+    path("community/<int:community_pk>/buildings/add/", views.BuildingEditView.as_view(),
+         name="building_add"),
+    path("community/<int:community_pk>/people/add/", views.PersonEditView.as_view(),
+         name="person_add_no_household"),
+    path("buildings/<int:pk>/", views.BuildingDetailView.as_view(), name="building_detail"),
+    path("buildings/<int:pk>/edit/", views.BuildingEditView.as_view(), name="building_edit"),
+    path("buildings/<int:building_pk>/households/add/", views.HouseholdEditView.as_view(),
+         name="household_add"),
+    path("households/<int:pk>/", views.HouseholdDetailView.as_view(), name="household_detail"),
+    path("households/<int:pk>/edit/", views.HouseholdEditView.as_view(), name="household_edit"),
+    path("households/<int:household_pk>/people/add/", views.PersonEditView.as_view(),
+         name="person_add"),
+    path("people/", views.PersonListView.as_view(), name="person_list"),
+    path("people/<int:pk>/", views.PersonDetailView.as_view(), name="person_detail"),
+    path("people/<int:pk>/edit/", views.PersonEditView.as_view(), name="person_edit"),
+    path("people/<int:pk>/deactivate/", views.PersonDeactivateView.as_view(),
+         name="person_deactivate"),
+    path("people/<int:pk>/reveal/", views.PersonRevealView.as_view(), name="person_reveal"),
+]

@@ -1,0 +1,105 @@
+"""Search and filters of the people list.
+
+One search box understands what a worker types: a name (汉字, full pinyin or initials), a room
+or household number, the last four digits of a phone, a whole phone, or an ID number. Phones
+and ID numbers are matched through their blind indexes, never by decrypting rows.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import django_filters
+from django.db import models
+from django.db.models import Q
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+
+from fangkong.areas.choices import AreaLevel
+from fangkong.areas.models import Area
+from fangkong.core.personal_data import phone_index, phone_last4_index
+from fangkong.registry.choices import PersonStatus, PersonTag, Residency
+from fangkong.registry.models import Building, Person
+from fangkong.registry.services import find_people_by_id_number
+
+ID_NUMBER_RE = re.compile(r"^\d{17}[\dXx]$")
+MOBILE_RE = re.compile(r"^1\d{10}$")
+LANDLINE_RE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
+LAST4_RE = re.compile(r"^\d{4}$")
+
+#: Status choice meaning "any status"; an empty status means active people only.
+ALL_STATUSES = "all"
+
+
+def _buildings(request: Any) -> models.QuerySet[Building]:
+    if request is None:
+        return Building.objects.none()
+    return Building.objects.restrict(request.user)
+
+
+def _grids(request: Any) -> models.QuerySet[Area]:
+    if request is None:
+        return Area.objects.none()
+    return Area.objects.restrict(request.user).filter(level=AreaLevel.GRID)
+
+
+class PersonFilterSet(django_filters.FilterSet):
+    q = django_filters.CharFilter(method="search", label=_("Search"))
+    building = django_filters.ModelChoiceFilter(
+        field_name="household__building", queryset=_buildings, label=_("building")
+    )
+    grid = django_filters.ModelChoiceFilter(
+        field_name="household__building__grid", queryset=_grids, label=_("grid")
+    )
+    residency = django_filters.ChoiceFilter(choices=Residency.choices, label=_("residency"))
+    tag = django_filters.ChoiceFilter(
+        choices=PersonTag.choices, method="filter_tag", label=_("tag")
+    )
+    status = django_filters.ChoiceFilter(
+        choices=[*PersonStatus.choices, (ALL_STATUSES, _("Any status"))],
+        empty_label=None, method="filter_status", label=_("status"),
+    )
+
+    class Meta:
+        model = Person
+        fields = ["q", "building", "grid", "residency", "tag", "status"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for filter_ in self.filters.values():
+            filter_.label = capfirst(filter_.label)
+
+    def filter_queryset(self, queryset: models.QuerySet) -> models.QuerySet:
+        queryset = super().filter_queryset(queryset)
+        if not self.form.cleaned_data.get("status"):
+            queryset = queryset.filter(status=PersonStatus.ACTIVE)
+        return queryset
+
+    def filter_status(self, queryset: models.QuerySet, name: str, value: str) -> models.QuerySet:
+        return queryset if value == ALL_STATUSES else queryset.filter(status=value)
+
+    def filter_tag(self, queryset: models.QuerySet, name: str, value: str) -> models.QuerySet:
+        return queryset.filter(tags__contains=f"|{value}|")
+
+    def search(self, queryset: models.QuerySet, name: str, value: str) -> models.QuerySet:
+        text = value.strip()
+        compact = re.sub(r"\s+", "", text)
+        if ID_NUMBER_RE.match(compact):
+            # Through the service: an ID-number search is an access event.
+            user = self.request.user if self.request is not None else None
+            return find_people_by_id_number(queryset, compact, by=user)
+        if MOBILE_RE.match(compact) or LANDLINE_RE.match(compact):
+            return queryset.filter(phone_index=phone_index(compact))
+        lowered = compact.lower()
+        match = (
+            Q(name__icontains=text)
+            | Q(household__number__icontains=text)
+            | Q(household__room=text)
+        )
+        if lowered.isascii() and lowered.isalpha():
+            match |= Q(name_pinyin__startswith=lowered) | Q(name_initials__startswith=lowered)
+        if LAST4_RE.match(compact):
+            # Four digits are a phone's last four or a room number such as 1201.
+            match |= Q(phone_last4_index=phone_last4_index(compact))
+        return queryset.filter(match)

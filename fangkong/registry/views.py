@@ -1,0 +1,418 @@
+"""Registry pages: a community's buildings, a building's households, a household's people.
+
+Views are declarations on the core base classes; every change goes through a service. Pages
+show masks and ages only; the full ID number and phone appear on one response, after a
+reveal with a reason, and that response is never cached.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, Q, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from fangkong.areas.choices import AreaLevel
+from fangkong.areas.models import Area
+from fangkong.core.exceptions import PermissionDeniedError
+from fangkong.core.querysets import in_scope
+from fangkong.core.views import (
+    ObjectDetailView,
+    ObjectEditView,
+    ObjectListView,
+    get_restricted_object,
+    require_action,
+)
+from fangkong.registry import services
+from fangkong.registry.choices import PersonStatus
+from fangkong.registry.filtersets import PersonFilterSet
+from fangkong.registry.forms import (
+    BuildingForm,
+    DeactivateForm,
+    HouseholdForm,
+    PersonForm,
+    RevealForm,
+)
+from fangkong.registry.models import Building, Household, Person
+from fangkong.registry.stats import buildings_with_counts
+from fangkong.registry.tables import HouseholdTable, MemberTable, PersonTable
+
+# --- Shared helpers -------------------------------------------------------------------------
+
+
+def get_community(user: Any, pk: int) -> Area:
+    """The community ``pk`` if the user sees it or a part of it (a grid worker: their grid).
+
+    404 otherwise, as for any row outside the user's scope.
+    """
+    community = get_object_or_404(Area, pk=pk, level=AreaLevel.COMMUNITY)
+    paths = user.scope_paths()
+    if paths is not None and not any(
+        community.path.startswith(p) or p.startswith(community.path) for p in paths
+    ):
+        raise Http404
+    return community
+
+
+def require_whole_community(user: Any, community: Area) -> None:
+    """Adding buildings, or people without a household, needs the whole community in scope."""
+    if not in_scope(user, community.path):
+        raise PermissionDenied
+
+
+def breadcrumbs(
+    *, community: Area | None = None, building: Building | None = None,
+    household: Household | None = None, person: Person | None = None,
+) -> list[dict[str, str]]:
+    """community › building › household › person, as far as the page goes."""
+    if person is not None:
+        household = household or person.household
+        community = community or person.community
+    if household is not None:
+        building = building or household.building
+    if building is not None:
+        community = community or building.community
+    crumbs = []
+    if community is not None:
+        crumbs.append({"url": reverse("registry:community", args=[community.pk]),
+                       "label": community.name})
+    for obj, label in ((building, str), (household, lambda h: f"{h.unit}-{h.room}"),
+                       (person, str)):
+        if obj is not None:
+            crumbs.append({"url": obj.get_absolute_url(), "label": label(obj)})
+    return crumbs
+
+
+def _people(user: Any) -> QuerySet[Person]:
+    return Person.objects.restrict(user).select_related("household__building", "community")
+
+
+# --- Community ------------------------------------------------------------------------------
+
+
+class CommunityView(ObjectDetailView):
+    """A community's buildings as tiles grouped by section, with totals on top."""
+
+    model = Area
+    template_name = "registry/community.html"
+    context_object_name = "community"
+
+    def get_object(self, queryset: QuerySet | None = None) -> Area:
+        require_action(self.request.user, Building, "view")
+        return get_community(self.request.user, self.kwargs["pk"])
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user, community = self.request.user, self.object
+        # One query: the buildings with their counts; totals are summed from the same rows.
+        buildings = list(
+            buildings_with_counts(Building.objects.restrict(user).filter(community=community))
+        )
+        whole = in_scope(user, community.path)
+        context.update(
+            title=community.name,
+            breadcrumbs=breadcrumbs(community=community),
+            buildings=buildings,
+            total_households=sum(b.household_count for b in buildings),
+            total_residents=sum(b.resident_count for b in buildings),
+            can_add_building=whole and user.has_action(Building, "add"),
+            can_add_person=whole and user.has_action(Person, "add"),
+        )
+        return context
+
+
+# --- Buildings ------------------------------------------------------------------------------
+
+
+class BuildingDetailView(ObjectDetailView):
+    model = Building
+    queryset = Building.objects.select_related("community", "grid")
+    template_name = "registry/building_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user, building = self.request.user, self.object
+        households = (
+            Household.objects.restrict(user).filter(building=building).select_related("head")
+            .annotate(member_count=Count("members", filter=Q(members__status=PersonStatus.ACTIVE)))
+        )
+        context.update(
+            title=str(building),
+            breadcrumbs=breadcrumbs(building=building),
+            households=HouseholdTable(households),
+            can_change=user.has_action(Building, "change"),
+            can_add_household=user.has_action(Household, "add"),
+        )
+        return context
+
+
+class BuildingEditView(ObjectEditView):
+    model = Building
+    form_class = BuildingForm
+    queryset = Building.objects.select_related("community", "grid")
+    community: Area | None = None
+
+    def check_add_permission(self) -> None:
+        super().check_add_permission()
+        self.community = get_community(self.request.user, self.kwargs["community_pk"])
+        require_whole_community(self.request.user, self.community)
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "community": self.community}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(
+            title=_("Edit %(name)s") % {"name": self.object} if self.object else _("New building"),
+            breadcrumbs=breadcrumbs(community=self.community, building=self.object),
+        )
+        return context
+
+    def get_cancel_url(self) -> str:
+        if self.object is None:
+            return reverse("registry:community", args=[self.community.pk])
+        return super().get_cancel_url()
+
+    def create(self, form: BuildingForm) -> Building:
+        return services.do_create_building(
+            community=self.community, by=self.request.user, **form.service_data()
+        )
+
+    def update(self, obj: Building, form: BuildingForm) -> Building:
+        return services.do_update_building(
+            obj, by=self.request.user, expected_version=form.expected_version,
+            **form.service_data(),
+        )
+
+
+# --- Households -----------------------------------------------------------------------------
+
+
+class HouseholdDetailView(ObjectDetailView):
+    model = Household
+    queryset = Household.objects.select_related("building__community", "head", "community")
+    template_name = "registry/household_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user, household = self.request.user, self.object
+        members = Person.objects.restrict(user).filter(household=household).order_by(
+            "status", "pk"
+        )
+        context.update(
+            title=household.label,
+            breadcrumbs=breadcrumbs(household=household),
+            members=MemberTable(members),
+            can_change=user.has_action(Household, "change"),
+            can_add_person=user.has_action(Person, "add"),
+        )
+        return context
+
+
+class HouseholdEditView(ObjectEditView):
+    model = Household
+    form_class = HouseholdForm
+    queryset = Household.objects.select_related("building__community", "community")
+    building: Building | None = None
+
+    def check_add_permission(self) -> None:
+        super().check_add_permission()
+        self.building = get_restricted_object(
+            Building.objects.select_related("community"), self.request.user, "view",
+            pk=self.kwargs["building_pk"],
+        )
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        if self.object:
+            title = _("Edit %(name)s") % {"name": self.object.label}
+        else:
+            title = _("New household in %(building)s") % {"building": self.building}
+        context.update(
+            title=title,
+            breadcrumbs=breadcrumbs(building=self.building, household=self.object),
+        )
+        return context
+
+    def get_cancel_url(self) -> str:
+        return self.building.get_absolute_url() if self.object is None else super().get_cancel_url()
+
+    def create(self, form: HouseholdForm) -> Household:
+        return services.do_create_household(
+            building=self.building, by=self.request.user, **form.service_data()
+        )
+
+    def update(self, obj: Household, form: HouseholdForm) -> Household:
+        return services.do_update_household(
+            obj, by=self.request.user, expected_version=form.expected_version,
+            **form.service_data(),
+        )
+
+
+# --- People ---------------------------------------------------------------------------------
+
+
+class PersonListView(ObjectListView):
+    model = Person
+    filterset_class = PersonFilterSet
+    table_class = PersonTable
+    template_name = "registry/person_list.html"
+    title = gettext_lazy("People")
+
+    def get_base_queryset(self) -> QuerySet[Person]:
+        return super().get_base_queryset().select_related("household__building")
+
+    def get_queryset(self) -> QuerySet[Person]:
+        queryset = super().get_queryset()
+        # The filter form shows "active" first; an untouched list shows the same.
+        return queryset if self.filterset.is_bound else queryset.filter(status=PersonStatus.ACTIVE)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        community = user.community if user.area_id else None
+        whole = community is not None and in_scope(user, community.path)
+        filtered = {k for k, v in self.request.GET.items() if v} - {"q", "page"}
+        context.update(
+            filters_open=bool(filtered) or bool(self.filterset.errors),
+            breadcrumbs=breadcrumbs(community=community) if community is not None else [],
+            add_url=(reverse("registry:person_add_no_household", args=[community.pk])
+                     if whole else None),
+        )
+        return context
+
+
+class PersonDetailView(ObjectDetailView):
+    model = Person
+    queryset = Person.objects.select_related("household__building__community", "community")
+    template_name = "registry/person_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user, person = self.request.user, self.object
+        can_reveal = user.has_action(Person, "reveal")
+        context.update(
+            title=person.name,
+            breadcrumbs=breadcrumbs(person=person),
+            can_change=user.has_action(Person, "change"),
+            can_deactivate=person.is_active and user.has_action(Person, "deactivate"),
+            can_reveal=can_reveal,
+            audit_url=reverse("core:audit_list") + f"?person={person.pk}",
+        )
+        if can_reveal:
+            context.setdefault("reveal_form", RevealForm())
+        return context
+
+
+class PersonRevealView(PersonDetailView):
+    """POST only: one person's full ID number and phone, with a reason, audited, not cached."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.object = get_restricted_object(self.queryset, request.user, "reveal", pk=kwargs["pk"])
+        form = RevealForm(request.POST)
+        revealed = None
+        if form.is_valid():
+            try:
+                revealed = services.do_reveal_person(
+                    self.object, by=request.user, reason=form.cleaned_data["reason"]
+                )
+            except ValidationError as exc:
+                form.add_error("reason", exc.message_dict.get("reason", exc.messages))
+            except PermissionDeniedError:
+                raise PermissionDenied from None
+        context = self.get_context_data(object=self.object, reveal_form=form, revealed=revealed)
+        response = self.render_to_response(context, status=200 if revealed else 400)
+        add_never_cache_headers(response)  # includes no-store: the page holds full numbers
+        return response
+
+
+class PersonEditView(ObjectEditView):
+    model = Person
+    form_class = PersonForm
+    queryset = Person.objects.select_related("household__building__community", "community")
+    household: Household | None = None
+    community: Area | None = None
+
+    def check_add_permission(self) -> None:
+        super().check_add_permission()
+        user = self.request.user
+        if "household_pk" in self.kwargs:
+            self.household = get_restricted_object(
+                Household.objects.select_related("building__community", "community"), user,
+                "view", pk=self.kwargs["household_pk"],
+            )
+            self.community = self.household.community
+        else:
+            self.community = get_community(user, self.kwargs["community_pk"])
+            require_whole_community(user, self.community)
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "community": self.community,
+                "household": self.household}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        if self.object:
+            title = _("Edit %(name)s") % {"name": self.object}
+            crumbs = breadcrumbs(person=self.object)
+        else:
+            title = _("New person")
+            crumbs = breadcrumbs(community=self.community, household=self.household)
+        context.update(title=title, breadcrumbs=crumbs)
+        return context
+
+    def get_cancel_url(self) -> str:
+        if self.object is not None:
+            return super().get_cancel_url()
+        if self.household is not None:
+            return self.household.get_absolute_url()
+        return reverse("registry:community", args=[self.community.pk])
+
+    def create(self, form: PersonForm) -> Person:
+        return services.do_create_person(
+            community=self.community, by=self.request.user, **form.service_data()
+        )
+
+    def update(self, obj: Person, form: PersonForm) -> Person:
+        return services.do_update_person(
+            obj, by=self.request.user, expected_version=form.expected_version,
+            **form.service_data(),
+        )
+
+
+class PersonDeactivateView(ObjectEditView):
+    """Moved out, moved house or died: a status, a date and a reason; the row stays."""
+
+    model = Person
+    form_class = DeactivateForm
+    queryset = Person.objects.select_related("household__building__community", "community")
+    template_name = "registry/person_deactivate.html"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # ObjectEditView checks the "change" right; leaving the registry is its own right.
+        self.object = get_restricted_object(
+            self.queryset, request.user, "deactivate", pk=kwargs["pk"]
+        )
+        return super(ObjectEditView, self).dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(
+            title=_("Deactivate %(name)s") % {"name": self.object},
+            breadcrumbs=breadcrumbs(person=self.object),
+        )
+        return context
+
+    def update(self, obj: Person, form: DeactivateForm) -> Person:
+        return services.do_deactivate_person(
+            obj, by=self.request.user, expected_version=form.expected_version,
+            **form.service_data(),
+        )
