@@ -11,7 +11,7 @@ class CoreConfig(AppConfig):
     def ready(self) -> None:
         # Job kinds and periodic work register themselves on import: load every app's
         # ``jobs`` and ``periodic`` modules so a worker or tick knows all of them.
-        import fangkong.core.jobs  # noqa: F401
+        import fangkong.core.jobs
         import fangkong.core.periodic  # noqa: F401
 
         autodiscover_modules("jobs", "periodic")

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import django_filters
+from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.choices import ChangeAction
 from fangkong.core.models import ObjectChange
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"})
 
 
 class ObjectChangeFilterSet(django_filters.FilterSet):
@@ -14,10 +17,12 @@ class ObjectChangeFilterSet(django_filters.FilterSet):
     actor = django_filters.CharFilter(field_name="actor_name", lookup_expr="iexact",
                                       label=_("User"))
     action = django_filters.ChoiceFilter(choices=ChangeAction.choices, label=_("Action"))
-    since = django_filters.DateFilter(field_name="time", lookup_expr="date__gte", label=_("From"),
-                                      widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}))
-    until = django_filters.DateFilter(field_name="time", lookup_expr="date__lte", label=_("To"),
-                                      widget=django_filters.widgets.forms.DateInput(attrs={"type": "date"}))
+    since = django_filters.DateFilter(
+        field_name="time", lookup_expr="date__gte", label=_("From"), widget=DATE_INPUT
+    )
+    until = django_filters.DateFilter(
+        field_name="time", lookup_expr="date__lte", label=_("To"), widget=DATE_INPUT
+    )
 
     class Meta:
         model = ObjectChange

@@ -14,10 +14,11 @@ from stdnum.exceptions import InvalidComponent
 
 from fangkong.core.personal_data import normalise_id_number, normalise_phone
 
-PROVINCE_CODES = frozenset(
-    "11 12 13 14 15 21 22 23 31 32 33 34 35 36 37 41 42 43 44 45 46 50 51 52 53 54 "
-    "61 62 63 64 65 71 81 82 83 91".split()
-)
+PROVINCE_CODES = frozenset({
+    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37",
+    "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64",
+    "65", "71", "81", "82", "83", "91",
+})
 # Big cities dial 0 + two digits (010 Beijing, 024 Shenyang...); everywhere else 0 + three.
 TWO_DIGIT_AREA_CODES = frozenset({"10", "20", "21", "22", "23", "24", "25", "27", "28", "29"})
 TEMPERATURE_MIN = Decimal("34.0")
@@ -30,7 +31,9 @@ def validate_resident_id(value: str) -> str:
     Returns the normalised number. Messages name what is wrong, in words a worker knows.
     """
     number = normalise_id_number(value)
-    if len(number) != 18 or not (number[:17].isascii() and number[:17].isdigit()) or number[17] not in "0123456789X":
+    body = number[:17]
+    well_formed = len(number) == 18 and body.isascii() and body.isdigit()
+    if not well_formed or number[17] not in "0123456789X":
         raise ValidationError(
             _("An ID number has 18 characters: 17 digits and a digit or X."), code="id_format"
         )

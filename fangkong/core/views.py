@@ -60,14 +60,18 @@ class ObjectListView(ListView):
         self.filterset = None
         if self.filterset_class is not None:
             self.filterset = self.filterset_class(
-                self.request.GET or None, queryset=qs, request=self.request
+                self.get_filter_data() or None, queryset=qs, request=self.request
             )
             qs = self.filterset.qs if self.filterset.is_bound else qs
         return qs
 
+    def get_filter_data(self) -> Any:
+        return self.request.GET
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        rows = context["page_obj"] if context.get("page_obj") is not None else context["object_list"]
+        page = context.get("page_obj")
+        rows = page if page is not None else context["object_list"]
         query = self.request.GET.copy()
         query.pop("page", None)
         context.update(
@@ -102,12 +106,14 @@ class ObjectEditView(FormView):
     queryset: models.QuerySet | None = None
     template_name = "core/object_edit.html"
     object: Any = None
+    #: The right an edit of an existing row needs (a deactivation page sets "deactivate").
+    edit_action = "change"
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         # Anonymous users never get here: LoginRequiredMiddleware sends them to log in.
         if "pk" in kwargs:
             qs = self.queryset if self.queryset is not None else self.model.objects.all()
-            self.object = get_restricted_object(qs, request.user, "change", pk=kwargs["pk"])
+            self.object = get_restricted_object(qs, request.user, self.edit_action, pk=kwargs["pk"])
         else:
             self.check_add_permission()
         return super().dispatch(request, *args, **kwargs)

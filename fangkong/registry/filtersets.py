@@ -18,15 +18,22 @@ from django.utils.translation import gettext_lazy as _
 
 from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area
-from fangkong.core.personal_data import phone_index, phone_last4_index
+from fangkong.core.personal_data import phone_last4_index
 from fangkong.registry.choices import PersonStatus, PersonTag, Residency
 from fangkong.registry.models import Building, Person
-from fangkong.registry.services import find_people_by_id_number
+from fangkong.registry.services import find_people_by_id_number, find_people_by_phone
 
 ID_NUMBER_RE = re.compile(r"^\d{17}[\dXx]$")
 MOBILE_RE = re.compile(r"^1\d{10}$")
 LANDLINE_RE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
 LAST4_RE = re.compile(r"^\d{4}$")
+
+def is_sensitive_query(value: str) -> bool:
+    """Whether a search text is a whole ID number or phone: never echoed, never in a URL."""
+    compact = re.sub(r"\s+", "", value or "")
+    return bool(ID_NUMBER_RE.match(compact) or MOBILE_RE.match(compact)
+                or LANDLINE_RE.match(compact))
+
 
 #: Status choice meaning "any status"; an empty status means active people only.
 ALL_STATUSES = "all"
@@ -90,7 +97,8 @@ class PersonFilterSet(django_filters.FilterSet):
             user = self.request.user if self.request is not None else None
             return find_people_by_id_number(queryset, compact, by=user)
         if MOBILE_RE.match(compact) or LANDLINE_RE.match(compact):
-            return queryset.filter(phone_index=phone_index(compact))
+            user = self.request.user if self.request is not None else None
+            return find_people_by_phone(queryset, compact, by=user)
         lowered = compact.lower()
         match = (
             Q(name__icontains=text)

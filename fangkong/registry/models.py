@@ -59,7 +59,9 @@ class Building(CommunityOwned):
             models.UniqueConstraint(
                 fields=["community", "number"],
                 name="building_number_unique_in_community",
-                violation_error_message=_("This community already has a building with this number."),
+                violation_error_message=_(
+                    "This community already has a building with this number."
+                ),
             ),
             models.CheckConstraint(
                 condition=models.Q(units__gte=1) & models.Q(floors__gte=1),

@@ -23,6 +23,7 @@ from fangkong.core.exceptions import ConflictError, PermissionDeniedError
 from fangkong.core.personal_data import (
     decrypt,
     id_number_index,
+    phone_index,
     protect_id_number,
     protect_phone,
 )
@@ -93,7 +94,8 @@ def _validate_building(building: Building) -> None:
 @transaction.atomic
 def do_create_building(*, community: Area, by: Any, **data: Any) -> Building:
     _require(by, Building, "add", community.path)
-    building = Building(community=community, **{k: v for k, v in data.items() if k in BUILDING_FIELDS})
+    fields = {k: v for k, v in data.items() if k in BUILDING_FIELDS}
+    building = Building(community=community, **fields)
     building.sort_key = building_sort_key(building.number)
     _validate_building(building)
     _save_integrity(building)
@@ -339,6 +341,15 @@ def find_people_by_id_number(queryset: Any, value: str, *, by: Any) -> Any:
         detail={"by": "id_number"},
     )
     return queryset.filter(id_number_index=id_number_index(value))
+
+
+def find_people_by_phone(queryset: Any, value: str, *, by: Any) -> Any:
+    """People whose phone equals ``value``, through the blind index; an access event."""
+    record_access(
+        AccessKind.SEARCH, actor=by, area_path=(by.area.path if by and by.area_id else "/"),
+        detail={"by": "phone"},
+    )
+    return queryset.filter(phone_index=phone_index(value))
 
 
 @transaction.atomic

@@ -8,10 +8,11 @@ reveal with a reason, and that response is never cached.
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
@@ -31,7 +32,7 @@ from fangkong.core.views import (
 )
 from fangkong.registry import services
 from fangkong.registry.choices import PersonStatus
-from fangkong.registry.filtersets import PersonFilterSet
+from fangkong.registry.filtersets import PersonFilterSet, is_sensitive_query
 from fangkong.registry.forms import (
     BuildingForm,
     DeactivateForm,
@@ -268,6 +269,22 @@ class PersonListView(ObjectListView):
     def get_base_queryset(self) -> QuerySet[Person]:
         return super().get_base_queryset().select_related("household__building")
 
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        """The search box posts. A harmless query becomes a shareable, pageable URL; an ID
+        number or phone is answered here and never put in a URL, a link or the page."""
+        query = request.POST.get("q", "").strip()
+        if not is_sensitive_query(query):
+            url = reverse("registry:person_list")
+            return HttpResponseRedirect(f"{url}?{urlencode({'q': query})}")
+        return self.get(request, *args, **kwargs)
+
+    def get_filter_data(self) -> QueryDict:
+        if self.request.method == "POST":
+            data = QueryDict(mutable=True)
+            data["q"] = self.request.POST.get("q", "")
+            return data
+        return self.request.GET
+
     def get_queryset(self) -> QuerySet[Person]:
         queryset = super().get_queryset()
         # The filter form shows "active" first; an untouched list shows the same.
@@ -279,8 +296,17 @@ class PersonListView(ObjectListView):
         community = user.community if user.area_id else None
         whole = community is not None and in_scope(user, community.path)
         filtered = {k for k, v in self.request.GET.items() if v} - {"q", "page"}
+        query = self.get_filter_data().get("q", "")
+        if is_sensitive_query(query):
+            # Searched by the blind index; the number itself goes nowhere in the page.
+            data = self.filterset.form.data.copy()
+            data["q"] = ""
+            self.filterset.form.data = data
+            context["querystring"] = ""
+            query = ""
         context.update(
             filters_open=bool(filtered) or bool(self.filterset.errors),
+            search_value=query,
             breadcrumbs=breadcrumbs(community=community) if community is not None else [],
             add_url=(reverse("registry:person_add_no_household", args=[community.pk])
                      if whole else None),
@@ -396,12 +422,7 @@ class PersonDeactivateView(ObjectEditView):
     queryset = Person.objects.select_related("household__building__community", "community")
     template_name = "registry/person_deactivate.html"
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        # ObjectEditView checks the "change" right; leaving the registry is its own right.
-        self.object = get_restricted_object(
-            self.queryset, request.user, "deactivate", pk=kwargs["pk"]
-        )
-        return super(ObjectEditView, self).dispatch(request, *args, **kwargs)
+    edit_action = "deactivate"  # leaving the registry is its own right
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)

@@ -31,7 +31,8 @@ pytestmark = [
 
 # Elements a finger must hit. Hidden inputs and elements inside closed <details> are skipped.
 TAP_TARGETS_TOO_SMALL = """
-() => [...document.querySelectorAll('a, button, input:not([type=hidden]), select, textarea, summary')]
+() => [...document.querySelectorAll(
+    'a, button, input:not([type=hidden]), select, textarea, summary')]
   .filter(el => el.offsetParent !== null)
   .map(el => { const r = el.getBoundingClientRect();
                return {tag: el.tagName, text: (el.innerText || el.name || '').slice(0, 30),
@@ -103,7 +104,8 @@ def test_a_grid_worker_walks_from_community_to_person_and_sees_only_their_grid(
     own = list(Building.objects.filter(grid=grid_worker.area))
     others = list(Building.objects.filter(community=community).exclude(grid=grid_worker.area))
     body = phone.inner_text("main")
-    assert own and others
+    assert own
+    assert others
     for building in own:
         assert building.name in body
     for building in others:

@@ -1,0 +1,142 @@
+"""The canary: a known ID number and phone, pushed through an edit, a search and a reveal,
+must afterwards appear in plaintext nowhere but the reveal's own answer.
+
+Not in any page of the access walk, not in the database (every table, dumped), not in the
+audit snapshots, the access events, the job logs, nor in anything logged (error reports).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import logging
+from typing import Any
+
+import pytest
+from django.core.management import call_command
+from django.urls import reverse
+
+from fangkong.core.jobs import enqueue_job
+from fangkong.core.models import AccessEvent, Job, ObjectChange
+from fangkong.core.tests.test_access_walk import ROUTES, World
+from fangkong.registry.models import Person
+from fangkong.registry.tests.factories import (
+    BuildingFactory,
+    HouseholdFactory,
+    PersonFactory,
+    valid_id_number,
+)
+from fangkong.registry.tests.test_views import person_form_data
+
+CANARY_ID = valid_id_number(birth=dt.date(1966, 9, 17), sex="F", area="210112", seq=736)
+CANARY_PHONE = "13987650321"
+#: How the canary might be spelled out: plain, with a dash, digits of the phone split.
+CANARY_FORMS = (CANARY_ID, CANARY_ID[6:14] + CANARY_ID[14:], CANARY_PHONE, "139-8765-0321",
+                "8765-0321", "139 8765 0321")
+
+
+def _leaks(text: str) -> list[str]:
+    return [form for form in CANARY_FORMS if form in text]
+
+
+@pytest.mark.django_db
+def test_a_canary_id_number_and_phone_appear_in_plaintext_nowhere(
+    client: Any, officer_a: Any, grid_a1: Any, community_a: Any, grid_worker_a1: Any,
+    officer_b: Any, grid_worker_a2: Any, caplog: Any, django_capture_on_commit_callbacks: Any,
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    building = BuildingFactory(grid=grid_a1, community=community_a)
+    household = HouseholdFactory(building=building)
+    person = PersonFactory(household=household)
+    client.force_login(officer_a)
+
+    # Given the canary typed into the edit form
+    response = client.post(
+        reverse("registry:person_edit", args=[person.pk]),
+        person_form_data(person, id_number=CANARY_ID, phone=CANARY_PHONE),
+    )
+    assert response.status_code == 302, response.content[:500]
+    person.refresh_from_db()
+    assert person.id_number_mask == CANARY_ID[:6] + "********" + CANARY_ID[-4:]
+
+    # When it is searched for, by ID number and by phone, from the search box
+    for query in (CANARY_ID, CANARY_PHONE):
+        response = client.post(reverse("registry:person_list"), {"q": query})
+        assert response.status_code == 200
+        assert person.name in response.content.decode()
+        assert not _leaks(response.content.decode()), "the search page echoes the number"
+    # And typed into a URL by hand
+    response = client.get(reverse("registry:person_list"), {"q": CANARY_ID})
+    assert person.name in response.content.decode()
+    assert not _leaks(response.content.decode())
+
+    # And revealed with a reason (the one answer that may show it)
+    response = client.post(reverse("registry:person_reveal", args=[person.pk]),
+                           {"reason": "核实身份"})
+    assert CANARY_ID in response.content.decode()
+    assert response["Cache-Control"].find("no-store") >= 0
+
+    # And a job ran in the area
+    with django_capture_on_commit_callbacks(execute=True):
+        enqueue_job("core.selftest", user=officer_a, area_path=community_a.path)
+
+    # Then no page of the access walk shows it, to the officer or anyone else
+    world = World(community_a, grid_a1, building, household, person, Job.objects.first(),
+                  users={"officer_a": officer_a, "officer_b": officer_b,
+                         "grid_worker_a1": grid_worker_a1, "grid_worker_a2": grid_worker_a2})
+    for name, route in ROUTES.items():
+        if route.kind == "public" or name in {"registry:person_reveal", "accounts:logout"}:
+            continue
+        for user in (officer_a, grid_worker_a1):
+            client.force_login(user)
+            url = reverse(name, kwargs=route.kwargs(world))
+            page = client.get(url, route.data(world)) if route.method == "get" else None
+            if page is not None:
+                assert not _leaks(page.content.decode()), f"{name} shows the canary to {user}"
+
+    # And the database holds it nowhere: every table, dumped
+    dump = io.StringIO()
+    call_command("dumpdata", stdout=dump, verbosity=0)
+    assert not _leaks(dump.getvalue()), "the database dump holds the canary"
+
+    # And the audit rows and access events hold masks only
+    for change in ObjectChange.objects.all():
+        assert not _leaks(f"{change.before} {change.after} {change.object_repr}")
+    assert AccessEvent.objects.filter(kind="reveal", person_id=person.pk).exists()
+    assert AccessEvent.objects.filter(kind="search").count() >= 3
+    for event in AccessEvent.objects.all():
+        assert not _leaks(f"{event.detail} {event.reason} {event.object_repr}")
+    for job in Job.objects.all():
+        assert not _leaks(f"{job.log} {job.result} {job.params}")
+
+    # And nothing logged (request logs, error reports) carries it
+    assert not _leaks(caplog.text)
+    assert Person.objects.filter(pk=person.pk, id_number_mask__endswith=CANARY_ID[-4:]).exists()
+
+
+@pytest.mark.django_db
+def test_a_server_error_report_carries_no_canary(
+    client: Any, officer_a: Any, grid_a1: Any, community_a: Any, caplog: Any,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    # Given a form post carrying the canary that makes the service fail unexpectedly
+    household = HouseholdFactory(building=BuildingFactory(grid=grid_a1, community=community_a))
+    person = PersonFactory(household=household)
+    client.force_login(officer_a)
+    client.raise_request_exception = False
+
+    def explode(*args: Any, **kwargs: Any) -> None:
+        raise RuntimeError("database went away")
+
+    monkeypatch.setattr("fangkong.registry.services.do_update_person", explode)
+    caplog.set_level(logging.DEBUG)
+    # When it is posted
+    response = client.post(
+        reverse("registry:person_edit", args=[person.pk]),
+        person_form_data(person, id_number=CANARY_ID, phone=CANARY_PHONE),
+    )
+    # Then the user gets the error page and the logged report has no canary in it
+    assert response.status_code == 500
+    assert not _leaks(response.content.decode())
+    assert "database went away" in caplog.text
+    assert not _leaks(caplog.text)
