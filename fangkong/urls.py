@@ -8,7 +8,12 @@ urlpatterns = [
     path("accounts/", include("fangkong.accounts.urls")),
     path("areas/", include("fangkong.areas.urls")),
     path("registry/", include("fangkong.registry.urls")),
+    path("staff/", include("fangkong.staff.urls")),
+    path("screening/", include("fangkong.screening.urls")),
+    path("access/", include("fangkong.access.urls")),
+    path("health/", include("fangkong.health.urls")),
     path("core/", include("fangkong.core.urls")),
+    path("api/v1/", include("fangkong.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

@@ -1,118 +1,251 @@
-"""The API's shared parts: token auth, paging, errors in DESIGN.md's shape, base viewsets."""
+"""The API's shared parts: token auth, paging, errors in DESIGN.md's shape, base viewsets.
+
+An app's API is a few declarations on these classes (NetBox's pattern): a viewset names its
+queryset, serializer and filterset, and the two service calls that create and change a row.
+The base class does the rest the same way for every model:
+
+* rows come from ``queryset.restrict(user, "view")``, so a row outside the caller's scope is
+  404, never "exists but forbidden";
+* each action needs a right (``view``/``add``/``change``, or what a custom action declares):
+  403 without it, checked after the row is found on routes that name one (scope first);
+* writes go through the app's ``do_*`` services (validation, audit, optimistic locking), never
+  ``serializer.save()``; a service's ``ValidationError`` is 400 and ``ConflictError`` 409;
+* every status an endpoint can answer is declared in the OpenAPI schema with the error body.
+"""
 
 from __future__ import annotations
 
-import hashlib
-from typing import Any
+from collections.abc import Callable
+from typing import Any, ClassVar
 
-from django.core.exceptions import PermissionDenied
-from django.core.exceptions import ValidationError as DjangoValidationError
-from django.http import Http404
-from django.utils import timezone
+from django import forms
+from django.db import models
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, status
-from rest_framework.authentication import BaseAuthentication, get_authorization_header
-from rest_framework.pagination import PageNumberPagination
+from django.utils.translation import gettext_lazy
+from django_filters import rest_framework as filters
+from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerSplitView
+from rest_framework import mixins, serializers, viewsets
+from rest_framework.fields import empty
+from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.request import Request
-from rest_framework.response import Response
 
-from fangkong.core.exceptions import ConflictError, PermissionDeniedError
+# What REST framework's settings name lives in api_plumbing and api_schema (see why there);
+# apps import everything API from here.
+from fangkong.core.api_plumbing import (
+    ERROR_CODES,
+    BearerTokenAuthentication,
+    Pagination,
+    exception_handler,
+    hash_token,
+)
+from fangkong.core.api_schema import ApiSchema, ConflictErrorSerializer, ErrorSerializer
 
-
-def hash_token(key: str) -> str:
-    return hashlib.sha256(key.encode()).hexdigest()
-
-
-class BearerTokenAuthentication(BaseAuthentication):
-    """``Authorization: Bearer <token>`` (``Token <token>`` accepted too)."""
-
-    keywords = (b"bearer", b"token")
-
-    def authenticate(self, request: Request) -> tuple[Any, Any] | None:
-        parts = get_authorization_header(request).split()
-        if not parts or parts[0].lower() not in self.keywords:
-            return None
-        if len(parts) != 2:
-            raise exceptions.AuthenticationFailed(_("Malformed Authorization header."))
-        from fangkong.accounts.models import ApiToken
-
-        try:
-            token = ApiToken.objects.select_related("user", "user__area").get(
-                key_hash=hash_token(parts[1].decode(errors="replace"))
-            )
-        except ApiToken.DoesNotExist:
-            raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
-        now = timezone.now()
-        if token.expires and token.expires < now:
-            raise exceptions.AuthenticationFailed(_("This token has expired."))
-        if not token.user.is_active:
-            raise exceptions.AuthenticationFailed(_("This account is disabled."))
-        if token.last_used is None or (now - token.last_used).total_seconds() > 60:
-            type(token).objects.filter(pk=token.pk).update(last_used=now)
-        return token.user, token
-
-    def authenticate_header(self, request: Request) -> str:
-        return "Bearer"
+__all__ = [
+    "ERROR_CODES",
+    "ActionPermission",
+    "ApiSchema",
+    "BearerTokenAuthentication",
+    "ConflictErrorSerializer",
+    "DocsView",
+    "ErrorSerializer",
+    "IdFilter",
+    "Pagination",
+    "ProtectedValueField",
+    "RestrictedPrimaryKeyRelatedField",
+    "RestrictedReadOnlyViewSet",
+    "RestrictedViewSet",
+    "SchemaView",
+    "ServiceModelSerializer",
+    "exception_handler",
+    "hash_token",
+]
 
 
-class Pagination(PageNumberPagination):
-    page_size = 50
-    page_size_query_param = "page_size"
-    max_page_size = 500
+# --- Views ----------------------------------------------------------------------------------
 
 
-ERROR_CODES = {
-    400: "invalid",
-    401: "not_authenticated",
-    403: "permission_denied",
-    404: "not_found",
-    405: "method_not_allowed",
-    409: "conflict",
-    415: "unsupported_media_type",
-    429: "throttled",
-}
+class ActionPermission(BasePermission):
+    """The caller's role may do the view's action to this kind of row (``user.has_action``).
+
+    list/retrieve need ``view``, create ``add``, update ``change``; a custom action says what
+    it needs with ``@action(..., required_action="reveal")``.
+
+    On a route that names a row the right is checked once the row is found, as the pages do:
+    a row outside the caller's scope is 404 whatever their role, one inside it 403.
+    """
+
+    message = gettext_lazy("You do not have permission to do this.")
+
+    def has_permission(self, request: Request, view: Any) -> bool:
+        user = request.user
+        if user is None or not user.is_authenticated:
+            return False
+        if (view.lookup_url_kwarg or view.lookup_field) in view.kwargs:
+            return True  # decided in has_object_permission, after the restricted lookup
+        return user.has_action(view.queryset.model, view.required_right())
+
+    def has_object_permission(self, request: Request, view: Any, obj: Any) -> bool:
+        return request.user.has_action(view.queryset.model, view.required_right())
 
 
-def _fields(detail: Any) -> dict[str, list[str]]:
-    if isinstance(detail, dict):
-        return {
-            key: [str(m) for m in (value if isinstance(value, list) else [value])]
-            for key, value in detail.items()
-        }
-    return {}
+class RestrictedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+    """A reference to another row, accepted only if the caller may see that row.
+
+    A row outside the scope is refused with the same message as one that does not exist.
+    """
+
+    def get_queryset(self) -> models.QuerySet:
+        queryset = super().get_queryset()
+        request = self.context.get("request")
+        return queryset.restrict(getattr(request, "user", None), "view")
 
 
-def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | None:
-    """Every error as ``{"code", "message", "fields"}``, with a Chinese message."""
-    if isinstance(exc, Http404):
-        exc = exceptions.NotFound(_("Not found."))
-    elif isinstance(exc, PermissionDenied | PermissionDeniedError):
-        exc = exceptions.PermissionDenied(_("You do not have permission to do this."))
-    elif isinstance(exc, DjangoValidationError):
-        detail = (
-            exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
+class ProtectedValueField(serializers.CharField):
+    """An ID number or phone: answers with the stored mask, accepts the plaintext.
+
+    The plaintext goes to the service, which validates, encrypts, indexes and masks it; no
+    response ever carries it (the reveal route excepted). Sending back the mask a read gave
+    keeps the stored value, so a read-modify-write round trip does not fail.
+    """
+
+    def __init__(self, *, mask_attr: str, **kwargs: Any) -> None:
+        self.mask_attr = mask_attr
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("allow_blank", True)
+        super().__init__(**kwargs)
+
+    def get_attribute(self, instance: Any) -> str:
+        return getattr(instance, self.mask_attr, "") or ""
+
+    def run_validation(self, data: Any = empty) -> str | None:
+        value = super().run_validation(data)
+        if not value or "*" not in value:
+            return value
+        instance = getattr(self.parent, "instance", None)
+        if isinstance(instance, models.Model) and value == self.get_attribute(instance):
+            return None  # the mask read earlier, sent back unchanged: keep the stored value
+        raise serializers.ValidationError(
+            _("Enter the full number; a masked number cannot be saved.")
         )
-        exc = exceptions.ValidationError(detail)
-    elif isinstance(exc, ConflictError):
-        return Response(
-            {"code": "conflict", "message": exc.message, "fields": {},
-             "current_version": exc.current_version},
-            status=status.HTTP_409_CONFLICT,
-        )
-    if not isinstance(exc, exceptions.APIException):
-        return None
-    code = ERROR_CODES.get(exc.status_code, "error")
-    if isinstance(exc, exceptions.ValidationError):
-        fields = _fields(exc.detail)
-        if isinstance(exc.detail, list):
-            fields = {"non_field_errors": [str(m) for m in exc.detail]}
-        first = next((msgs[0] for msgs in fields.values() if msgs), _("Invalid input."))
-        body = {"code": code, "message": first, "fields": fields}
-    else:
-        body = {"code": code, "message": str(exc.detail), "fields": {}}
-    response = Response(body, status=exc.status_code)
-    if getattr(exc, "auth_header", None):
-        response["WWW-Authenticate"] = exc.auth_header
-    if getattr(exc, "wait", None):
-        response["Retry-After"] = str(int(exc.wait))
-    return response
+
+
+class IdFilter(filters.NumberFilter):
+    """A filter on a row's id (``?building=3``): a whole number, or 400."""
+
+    field_class = forms.IntegerField
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # Filtering through a method typed ``value: int`` lets drf-spectacular document an
+        # integer (a plain NumberFilter is "number") and keep the label as the description.
+        kwargs.setdefault("method", self.filter_by_id)
+        super().__init__(*args, **kwargs)
+
+    def filter_by_id(self, queryset: models.QuerySet, name: str, value: int) -> models.QuerySet:
+        return queryset.filter(**{name: value})
+
+
+class ServiceModelSerializer(serializers.ModelSerializer):
+    """A model serializer that validates input shape only; services do the writing.
+
+    ``version`` is read back and, on update, compared by the service (optimistic locking).
+    Uniqueness is the service's (and the database's) to check, with the model's messages.
+    """
+
+    version = serializers.IntegerField(
+        required=False, min_value=1,
+        help_text=gettext_lazy("The version read; on update a different current version is a "
+                               "409 conflict. Leave out to overwrite unconditionally."),
+    )
+
+    def create(self, validated_data: dict[str, Any]) -> Any:
+        raise NotImplementedError("API writes go through the viewset's create_service")
+
+    def update(self, instance: Any, validated_data: dict[str, Any]) -> Any:
+        raise NotImplementedError("API writes go through the viewset's update_service")
+
+
+class RestrictedReadOnlyViewSet(
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+):
+    """List and detail of the rows the caller may see; everything else 404 or 403."""
+
+    permission_classes = [IsAuthenticated, ActionPermission]
+    #: The right each standard action needs.
+    action_rights: ClassVar[dict[str, str]] = {
+        "list": "view", "retrieve": "view", "create": "add",
+        "update": "change", "partial_update": "change",
+    }
+    #: Set per custom action through ``@action(required_action=...)``.
+    required_action: str | None = None
+    #: Set on custom actions that compare a version (documents 409 in the schema).
+    can_conflict: bool = False
+
+    def required_right(self) -> str:
+        return self.required_action or self.action_rights.get(self.action or "", "view")
+
+    def get_queryset(self) -> models.QuerySet:
+        return super().get_queryset().restrict(self.request.user, "view")
+
+
+class RestrictedViewSet(
+    mixins.CreateModelMixin, mixins.UpdateModelMixin, RestrictedReadOnlyViewSet
+):
+    """List, detail, create and update (PUT/PATCH) through the app's services. No delete:
+    rows are deactivated with a reason, never deleted (DESIGN.md).
+
+    Subclasses implement ``create_service(data)`` and ``update_service(obj, data,
+    expected_version)`` by calling a ``do_*`` service with ``by=self.request.user``.
+    """
+
+    def create_service(self, data: dict[str, Any]) -> models.Model:
+        raise NotImplementedError
+
+    def update_service(
+        self, obj: Any, data: dict[str, Any], expected_version: int | None
+    ) -> models.Model:
+        raise NotImplementedError
+
+    def reload(self, obj: models.Model) -> Any:
+        """The saved row as a list or detail shows it (annotations, related rows)."""
+        return self.get_queryset().filter(pk=obj.pk).first() or obj
+
+    def perform_create(self, serializer: serializers.Serializer) -> None:
+        data = dict(serializer.validated_data)
+        data.pop("version", None)
+        serializer.instance = self.reload(self.create_service(data))
+
+    def perform_update(self, serializer: serializers.Serializer) -> None:
+        data = dict(serializer.validated_data)
+        expected_version = data.pop("version", None)
+        obj = self.update_service(serializer.instance, data, expected_version)
+        serializer.instance = self.reload(obj)
+
+
+class SchemaView(SpectacularJSONAPIView):
+    """The OpenAPI 3 schema as JSON, for callers with a token or a session.
+
+    Like every DRF view it is exempt from LoginRequiredMiddleware (DRF marks its views so) and
+    answers anonymous callers 401 itself.
+    """
+
+    permission_classes = [IsAuthenticated]
+
+
+class DocsView(SpectacularSwaggerSplitView):
+    """Swagger UI, served from the app's own static files (drf-spectacular-sidecar).
+
+    The split view loads its start-up script from a second request to this URL instead of an
+    inline ``<script>``, which the site's Content-Security-Policy forbids. A page for people:
+    anonymous visitors are sent to log in by the middleware like any other page.
+    """
+
+    permission_classes = [IsAuthenticated]
+    url_name = "api:schema"
+
+    @classmethod
+    def as_view(cls, **initkwargs: Any) -> Callable[..., Any]:
+        view = super().as_view(**initkwargs)
+        # DRF exempts its views from LoginRequiredMiddleware; this one is a page, and sends
+        # anonymous visitors to the login page like every other page.
+        view.login_required = True  # type: ignore[attr-defined]
+        return view

@@ -1,0 +1,464 @@
+"""The registry in the API: ``/api/v1/buildings/``, ``/households/`` and ``/people/``.
+
+Declarations on ``fangkong.core.api``'s base classes: rows are restricted to the caller's
+scope, every write goes through ``fangkong.registry.services``, and ID numbers and phones
+leave only as masks. The one route that answers with full numbers is
+``POST /api/v1/people/{id}/reveal/``, which needs the reveal right and a reason and is logged.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.db.models import Count, Q
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers
+from rest_framework.decorators import action
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from fangkong.areas.choices import AreaLevel
+from fangkong.areas.models import Area
+from fangkong.core.api import (
+    IdFilter,
+    ProtectedValueField,
+    RestrictedPrimaryKeyRelatedField,
+    RestrictedViewSet,
+    ServiceModelSerializer,
+)
+from fangkong.core.querysets import in_scope, scope_q
+from fangkong.registry import services
+from fangkong.registry.choices import PersonStatus, PersonTag, Residency
+from fangkong.registry.filtersets import PersonFilterSet
+from fangkong.registry.models import Building, Household, Person
+from fangkong.registry.stats import buildings_with_counts
+
+# --- Fields ---------------------------------------------------------------------------------
+
+
+class CommunityField(serializers.PrimaryKeyRelatedField):
+    """A community the caller sees, or one whose grid they work in (as the pages allow).
+
+    Whether the caller may add rows to the whole community is the viewset's question (403);
+    a community they cannot see at all is refused like one that does not exist (400).
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("queryset", Area.objects.filter(level=AreaLevel.COMMUNITY))
+        super().__init__(**kwargs)
+
+    def get_queryset(self) -> models.QuerySet[Area]:
+        queryset = super().get_queryset()
+        user = getattr(self.context.get("request"), "user", None)
+        paths = user.scope_paths() if user is not None else []
+        if paths is None:
+            return queryset
+        visible = Q(pk__in=[])
+        for path in paths:
+            ancestors = [int(part) for part in path.strip("/").split("/") if part]
+            visible |= Q(path__startswith=path) | Q(pk__in=ancestors)
+        return queryset.filter(visible)
+
+
+class TagListField(serializers.ListField):
+    """A person's tags as a list of codes (stored as ``|a|b|`` for one-LIKE filtering)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("child", serializers.ChoiceField(choices=PersonTag.choices))
+        kwargs.setdefault("required", False)
+        super().__init__(**kwargs)
+
+    def get_attribute(self, instance: Person) -> list[str]:
+        return instance.tag_list
+
+
+# --- Filters --------------------------------------------------------------------------------
+
+
+class RegistryFilterSet(filters.FilterSet):
+    """Filters every registry list has: ``?area=ID`` (a subtree of the tree) and ``?search=``."""
+
+    area = IdFilter(
+        method="filter_area",
+        label=gettext_lazy("area id: rows whose community or grid lies in this area"),
+    )
+
+    def filter_area(self, queryset: models.QuerySet, name: str, value: int) -> models.QuerySet:
+        path = Area.objects.filter(pk=value).values_list("path", flat=True).first()
+        # The model's scope lookups are exactly "its grid, then its community".
+        return queryset.filter(scope_q(queryset.model, [path])) if path else queryset.none()
+
+
+class TagsFilter(filters.BaseInFilter, filters.ChoiceFilter):
+    """Comma-separated tag codes, each checked against the list of tags (400 if unknown)."""
+
+
+class BuildingFilterSet(RegistryFilterSet):
+    grid = IdFilter(field_name="grid", label=gettext_lazy("grid id"))
+    section = filters.CharFilter(label=gettext_lazy("section"))
+    search = filters.CharFilter(
+        method="filter_search", label=gettext_lazy("building number (1, 01, 1号楼) or name")
+    )
+
+    class Meta:
+        model = Building
+        fields = ["area", "grid", "section", "search"]
+
+    def filter_search(self, queryset: models.QuerySet, name: str, value: str) -> models.QuerySet:
+        text = value.strip()
+        if not text:
+            return queryset
+        match = Q(number__iexact=text) | Q(name__icontains=text)
+        # What residents write for building 1: 1, 01, 1号楼, 1栋, 1号.
+        if found := re.fullmatch(r"0*(\d+)\s*(?:号楼|号|栋|幢)?", text):
+            match |= Q(number__iregex=rf"^0*{found[1]}$")
+        return queryset.filter(match)
+
+
+class HouseholdFilterSet(RegistryFilterSet):
+    building = IdFilter(field_name="building", label=gettext_lazy("building id"))
+    grid = IdFilter(field_name="building__grid", label=gettext_lazy("grid id"))
+    active = filters.BooleanFilter(field_name="is_active", label=gettext_lazy("occupied"))
+    search = filters.CharFilter(
+        method="filter_search", label=gettext_lazy("household number or room")
+    )
+
+    class Meta:
+        model = Household
+        fields = ["area", "building", "grid", "active", "search"]
+
+    def filter_search(self, queryset: models.QuerySet, name: str, value: str) -> models.QuerySet:
+        text = value.strip()
+        if not text:
+            return queryset
+        return queryset.filter(Q(number__icontains=text) | Q(room=text))
+
+
+class PersonApiFilterSet(RegistryFilterSet):
+    """The people list's filters. Unlike the page, no status filter means every status."""
+
+    building = IdFilter(
+        field_name="household__building", label=gettext_lazy("building id")
+    )
+    grid = IdFilter(
+        field_name="household__building__grid", label=gettext_lazy("grid id")
+    )
+    tags = TagsFilter(
+        choices=PersonTag.choices, method="filter_tags",
+        label=gettext_lazy("tag codes, comma separated: people with all of them"),
+    )
+    residency = filters.ChoiceFilter(choices=Residency.choices)
+    active = filters.BooleanFilter(
+        method="filter_active", label=gettext_lazy("true: active people; false: moved or died")
+    )
+    status = filters.ChoiceFilter(choices=PersonStatus.choices)
+    search = filters.CharFilter(
+        method="filter_search",
+        label=gettext_lazy("name, pinyin or initials, room or household number, a phone's last "
+                           "four digits, a whole phone or ID number"),
+    )
+
+    class Meta:
+        model = Person
+        fields = ["area", "building", "grid", "tags", "residency", "active", "status", "search"]
+
+    def filter_tags(
+        self, queryset: models.QuerySet, name: str, value: list[str]
+    ) -> models.QuerySet:
+        for code in value:
+            queryset = queryset.filter(tags__contains=f"|{code}|")
+        return queryset
+
+    def filter_active(self, queryset: models.QuerySet, name: str, value: bool) -> models.QuerySet:
+        active = Q(status=PersonStatus.ACTIVE)
+        return queryset.filter(active if value else ~active)
+
+    def filter_search(self, queryset: models.QuerySet, name: str, value: str) -> models.QuerySet:
+        # The pages' search, word for word: an ID number goes through the blind index and is
+        # an access event; phones through theirs; names through pinyin.
+        pages = PersonFilterSet(queryset=queryset, request=self.request)
+        return pages.search(queryset, "q", value)
+
+
+# --- Serializers ----------------------------------------------------------------------------
+
+
+def _refuse_move(serializer: serializers.Serializer, attrs: dict[str, Any]) -> None:
+    instance = serializer.instance
+    if instance is not None and "community" in attrs and attrs["community"] != instance.community:
+        raise serializers.ValidationError(
+            {"community": _("A record cannot move to another community.")}
+        )
+
+
+class BuildingSerializer(ServiceModelSerializer):
+    """A building, with its occupied households and active residents counted."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="api:building-detail")
+    community = CommunityField(required=False)
+    grid = RestrictedPrimaryKeyRelatedField(
+        queryset=Area.objects.filter(level=AreaLevel.GRID), allow_null=True, required=False
+    )
+    household_count = serializers.IntegerField(read_only=True)
+    resident_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Building
+        fields = ["id", "url", "community", "grid", "number", "name", "section", "units",
+                  "floors", "notes", "household_count", "resident_count", "version",
+                  "created", "updated"]
+        validators: list[Any] = []  # uniqueness is the service's, with the model's message
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        _refuse_move(self, attrs)
+        if self.instance is None and "community" not in attrs:
+            raise serializers.ValidationError(
+                {"community": [self.fields["community"].error_messages["required"]]}
+            )
+        return attrs
+
+
+class HouseholdSerializer(ServiceModelSerializer):
+    """A household: its room, head and landline (masked), and its active members counted."""
+
+    url = serializers.HyperlinkedIdentityField(view_name="api:household-detail")
+    building = RestrictedPrimaryKeyRelatedField(queryset=Building.objects.all())
+    head = RestrictedPrimaryKeyRelatedField(
+        queryset=Person.objects.all(), allow_null=True, required=False
+    )
+    phone = ProtectedValueField(
+        mask_attr="phone_mask", max_length=20,
+        help_text=gettext_lazy("Masked when read; send the full number to change it."),
+    )
+    member_count = serializers.IntegerField(read_only=True)
+
+    class Meta:
+        model = Household
+        fields = ["id", "url", "community", "building", "unit", "floor", "room", "number",
+                  "head", "phone", "is_active", "notes", "member_count", "version", "created",
+                  "updated"]
+        read_only_fields = ["community"]
+        validators: list[Any] = []
+
+
+class PersonSerializer(ServiceModelSerializer):
+    """A person as every page shows them: masks and age, never the birth date.
+
+    ``id_number`` and ``phone`` are read as masks and written as full numbers (validated,
+    encrypted and indexed by the service); ``birth_date`` can be written for people without
+    a resident ID number, and is never read back.
+    """
+
+    url = serializers.HyperlinkedIdentityField(view_name="api:person-detail")
+    community = CommunityField(
+        required=False,
+        help_text=gettext_lazy("Needed only for a person without a household."),
+    )
+    household = RestrictedPrimaryKeyRelatedField(
+        queryset=Household.objects.all(), allow_null=True, required=False
+    )
+    age = serializers.IntegerField(read_only=True, allow_null=True)
+    birth_date = serializers.DateField(write_only=True, required=False, allow_null=True)
+    id_number = ProtectedValueField(
+        mask_attr="id_number_mask", max_length=40,
+        help_text=gettext_lazy("Masked when read; send the full number to change it. A "
+                               "resident ID number also sets birth date and sex."),
+    )
+    phone = ProtectedValueField(
+        mask_attr="phone_mask", max_length=20,
+        help_text=gettext_lazy("Masked when read; send the full number to change it."),
+    )
+    tags = TagListField()
+    is_active = serializers.BooleanField(read_only=True)
+
+    class Meta:
+        model = Person
+        fields = ["id", "url", "community", "household", "relation", "name", "sex", "age",
+                  "birth_date", "id_type", "id_number", "phone", "residency", "tags",
+                  "is_active", "status", "status_date", "status_reason", "notes", "version",
+                  "created", "updated"]
+        read_only_fields = ["status", "status_date", "status_reason"]
+        validators: list[Any] = []
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        _refuse_move(self, attrs)
+        household = attrs.get("household")
+        community = attrs.get("community")
+        if self.instance is None:
+            if household is None and community is None:
+                raise serializers.ValidationError(
+                    {"community": [_("Give a household, or a community for a person without "
+                                     "one.")]}
+                )
+            if household is not None and community is not None and (
+                household.community_id != community.pk
+            ):
+                raise serializers.ValidationError(
+                    {"household": [_("Choose a household of this community.")]}
+                )
+        return attrs
+
+
+class RevealSerializer(serializers.Serializer):
+    """Why the caller needs the full numbers; recorded in the access log with their name."""
+
+    reason = serializers.CharField(min_length=2, max_length=300)
+
+
+class RevealedSerializer(serializers.Serializer):
+    """One person's full ID number and phone (never cached, never logged)."""
+
+    id_number = serializers.CharField()
+    phone = serializers.CharField()
+
+
+class DeactivateSerializer(serializers.Serializer):
+    """A person leaves the registry: moved out, moved house or died, on a date, for a reason."""
+
+    status = serializers.ChoiceField(
+        choices=[c for c in PersonStatus.choices if c[0] != PersonStatus.ACTIVE]
+    )
+    date = serializers.DateField()
+    reason = serializers.CharField(max_length=200)
+    version = serializers.IntegerField(required=False, min_value=1)
+
+
+# --- Viewsets -------------------------------------------------------------------------------
+
+
+def _require_whole_community(user: Any, community: Area) -> None:
+    """Buildings and people without a household are the whole community's (not a grid's)."""
+    if not in_scope(user, community.path):
+        raise PermissionDenied
+
+
+class BuildingViewSet(RestrictedViewSet):
+    """Buildings of the caller's area, with household and resident counts."""
+
+    queryset = Building.objects.all()
+    serializer_class = BuildingSerializer
+    filterset_class = BuildingFilterSet
+
+    def get_queryset(self) -> models.QuerySet[Building]:
+        # Aggregating queries drop Meta.ordering; paging needs a stable order.
+        return buildings_with_counts(super().get_queryset()).order_by(*Building._meta.ordering)
+
+    def create_service(self, data: dict[str, Any]) -> Building:
+        community = data.pop("community")
+        _require_whole_community(self.request.user, community)
+        return services.do_create_building(community=community, by=self.request.user, **data)
+
+    def update_service(
+        self, obj: Building, data: dict[str, Any], expected_version: int | None
+    ) -> Building:
+        data.pop("community", None)
+        user = self.request.user
+        if "grid" in data and data["grid"] is None and not in_scope(user, obj.community.path):
+            # A grid worker's building must stay in one of their grids, or they would lose it.
+            raise ValidationError({"grid": _("Choose one of your grids.")})
+        return services.do_update_building(
+            obj, by=user, expected_version=expected_version, **data
+        )
+
+
+class HouseholdViewSet(RestrictedViewSet):
+    """Households of the caller's area, with their active members counted."""
+
+    queryset = Household.objects.all()
+    serializer_class = HouseholdSerializer
+    filterset_class = HouseholdFilterSet
+
+    def get_queryset(self) -> models.QuerySet[Household]:
+        return super().get_queryset().annotate(
+            member_count=Count("members", filter=Q(members__status=PersonStatus.ACTIVE))
+        ).order_by(*Household._meta.ordering)  # aggregating queries drop Meta.ordering
+
+    def create_service(self, data: dict[str, Any]) -> Household:
+        building = data.pop("building")
+        phone = data.pop("phone", None) or ""
+        return services.do_create_household(
+            building=building, by=self.request.user, phone=phone, **data
+        )
+
+    def update_service(
+        self, obj: Household, data: dict[str, Any], expected_version: int | None
+    ) -> Household:
+        return services.do_update_household(
+            obj, by=self.request.user, expected_version=expected_version,
+            phone=data.pop("phone", None), **data,
+        )
+
+
+class PersonViewSet(RestrictedViewSet):
+    """People of the caller's area, masked; reveal and deactivate are their own routes."""
+
+    queryset = Person.objects.all()
+    serializer_class = PersonSerializer
+    filterset_class = PersonApiFilterSet
+
+    def create_service(self, data: dict[str, Any]) -> Person:
+        user = self.request.user
+        community = data.pop("community", None)
+        household = data.get("household")
+        if household is not None:
+            community = household.community
+        else:
+            _require_whole_community(user, community)
+        id_number, phone = data.pop("id_number", None) or "", data.pop("phone", None) or ""
+        return services.do_create_person(
+            community=community, by=user, id_number=id_number, phone=phone, **data
+        )
+
+    def update_service(
+        self, obj: Person, data: dict[str, Any], expected_version: int | None
+    ) -> Person:
+        data.pop("community", None)
+        user = self.request.user
+        if "household" in data and data["household"] is None and not in_scope(
+            user, obj.community.path
+        ):
+            # Without a household the person would be the whole community's, out of a grid
+            # worker's sight.
+            raise ValidationError({"household": _("Choose a household of your grids.")})
+        return services.do_update_person(
+            obj, by=user, expected_version=expected_version,
+            id_number=data.pop("id_number", None), phone=data.pop("phone", None), **data,
+        )
+
+    @extend_schema(request=RevealSerializer, responses={200: RevealedSerializer})
+    @action(detail=True, methods=["post"], required_action="reveal")
+    def reveal(self, request: Request, pk: str | None = None) -> Response:
+        """The person's full ID number and phone, for a role with the reveal right.
+
+        Needs a reason; each reveal is written to the access log (the numbers never are).
+        """
+        person = self.get_object()
+        form = RevealSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        revealed = services.do_reveal_person(
+            person, by=request.user, reason=form.validated_data["reason"]
+        )
+        response = Response(RevealedSerializer(revealed).data)
+        add_never_cache_headers(response)  # includes no-store: the body holds full numbers
+        return response
+
+    @extend_schema(request=DeactivateSerializer, responses={200: PersonSerializer})
+    @action(detail=True, methods=["post"], required_action="deactivate", can_conflict=True)
+    def deactivate(self, request: Request, pk: str | None = None) -> Response:
+        """Record that the person moved out, moved house or died. The row stays."""
+        person = self.get_object()
+        form = DeactivateSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        person = services.do_deactivate_person(
+            person, by=request.user, status=data["status"], date=data["date"],
+            reason=data["reason"], expected_version=data.get("version"),
+        )
+        return Response(self.get_serializer(self.reload(person)).data)
