@@ -1,0 +1,74 @@
+"""Stable codes of the staff app: organisations, tasks, rosters, patrols."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class OrganisationKind(models.TextChoices):
+    DISTRICT_BUREAU = "district_bureau", _("District bureau")
+    STREET_OFFICE = "street_office", _("Street office")
+    COMMUNITY_COMMITTEE = "community_committee", _("Community committee")
+    PROPERTY_COMPANY = "property_company", _("Property company")
+    OTHER = "other", _("Other organisation")
+
+
+class LeadingGroupRole(models.TextChoices):
+    HEAD = "head", _("Head")
+    DEPUTY = "deputy", _("Deputy head")
+    MEMBER = "member", _("Member")
+
+
+class TaskStatus(models.TextChoices):
+    OPEN = "open", _("Open")
+    IN_PROGRESS = "in_progress", _("In progress")
+    DONE = "done", _("Done")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+#: Statuses of a task someone still has to work on.
+OPEN_STATUSES = (TaskStatus.OPEN, TaskStatus.IN_PROGRESS)
+
+
+class TaskPriority(models.TextChoices):
+    LOW = "low", _("Low")
+    NORMAL = "normal", _("Normal")
+    HIGH = "high", _("High")
+    URGENT = "urgent", _("Urgent")
+
+
+#: Sort rank of each priority (most urgent first).
+PRIORITY_RANK = {
+    TaskPriority.URGENT: 0, TaskPriority.HIGH: 1, TaskPriority.NORMAL: 2, TaskPriority.LOW: 3,
+}
+
+
+class TaskKind(models.TextChoices):
+    """Kinds of task known to the pages. ``Task.kind`` is a free short code ("app.what"):
+    another module may send a kind not listed here; it is shown as its code."""
+
+    GENERAL = "staff.general", _("General task")
+    PATROL_FOLLOW_UP = "staff.patrol_follow_up", _("Checkpoint patrol follow-up")
+    SCREENING_CALL = "screening.call_again", _("Call a household again")
+    SCREENING_DOOR_VISIT = "screening.door_visit", _("Visit a household at the door")
+    SCREENING_ALERT = "screening.alert", _("Screening alert")
+    HEALTH_FEVER = "health.fever", _("Fever follow-up")
+    HEALTH_QUARANTINE = "health.quarantine_check", _("Quarantine check")
+    MERCHANT_REINSPECT = "merchant.reinspect", _("Re-inspect a shop")
+    SUPPLIES = "supplies.request", _("Supplies request")
+    INQUIRY = "inquiry.answer", _("Answer a resident's question")
+
+
+class SwapStatus(models.TextChoices):
+    PENDING = "pending", _("Waiting for approval")
+    APPROVED = "approved", _("Approved")
+    REJECTED = "rejected", _("Rejected")
+    CANCELLED = "cancelled", _("Withdrawn")
+
+
+class PatrolFinding(models.TextChoices):
+    STAFF_ABSENT = "staff_absent", _("Staff absent")
+    NO_TEMPERATURE_CHECKS = "no_temperature_checks", _("No temperature checks")
+    NO_REGISTRATION_BOOK = "no_registration_book", _("No registration book")
+    CROWDING = "crowding", _("Crowding")
+    SUPPLIES_SHORT = "supplies_short", _("Shortage of supplies")
+    OTHER = "other", _("Other problem")

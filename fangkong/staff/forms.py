@@ -1,0 +1,527 @@
+"""Forms of the staff pages. They parse input; the services validate and save.
+
+Every form takes ``user`` and ``instance`` (ObjectEditView passes both) and, where a row
+belongs to a community, ``community``: choices are limited to that community and to what the
+user may see. Times are typed in the community's time zone (``LocalDateTimeField``), not the
+server's, and stored in UTC.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django import forms
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from fangkong.accounts.models import User
+from fangkong.areas.choices import AreaLevel
+from fangkong.areas.models import Area
+from fangkong.registry.forms import RegistryForm
+from fangkong.staff.choices import (
+    LeadingGroupRole,
+    OrganisationKind,
+    PatrolFinding,
+    TaskKind,
+    TaskPriority,
+)
+from fangkong.staff.duty_hours import zone_of
+from fangkong.staff.models import (
+    Checkpoint,
+    Organisation,
+    Shift,
+    ShiftAssignment,
+    StaffMember,
+    Team,
+)
+from fangkong.staff.services.patrols import MAX_PHOTOS
+
+DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
+PHONE_INPUT = forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"})
+
+
+class LocalDateTimeField(forms.DateTimeField):
+    """A date and time typed in the community's zone (``tz``), whatever the server's is."""
+
+    widget = DATETIME_INPUT
+    tz: ZoneInfo | None = None
+
+    def to_python(self, value: Any) -> dt.datetime | None:
+        with timezone.override(self.tz or timezone.get_current_timezone()):
+            return super().to_python(value)
+
+    def prepare_value(self, value: Any) -> Any:
+        with timezone.override(self.tz or timezone.get_current_timezone()):
+            return super().prepare_value(value)
+
+
+class StaffForm(RegistryForm):
+    """Base of the staff forms: ``user``, ``instance``, ``version`` and the ``community``."""
+
+    def __init__(self, *args: Any, community: Area | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        instance = self.instance
+        self.community = community or (instance.community if instance is not None else None)
+        tz = zone_of(self.community)
+        for field in self.fields.values():
+            if isinstance(field, LocalDateTimeField):
+                field.tz = tz
+
+
+def community_members(community: Area | None, user: Any) -> QuerySet[StaffMember]:
+    if community is None:
+        return StaffMember.objects.none()
+    return StaffMember.objects.restrict(user).filter(community=community, is_active=True)
+
+
+def community_areas(community: Area | None) -> QuerySet[Area]:
+    """The community and its grids (where a task, a duty or a person's work lies)."""
+    if community is None:
+        return Area.objects.none()
+    return Area.objects.filter(path__startswith=community.path).filter(
+        Q(level=AreaLevel.COMMUNITY) | Q(level=AreaLevel.GRID)
+    )
+
+
+def assignable_users(user: Any, community: Area | None) -> QuerySet[User]:
+    """Logins of the community within the assigner's own area (others are refused anyway)."""
+    if community is None:
+        return User.objects.none()
+    users = User.objects.filter(is_active=True, area__path__startswith=community.path)
+    paths = user.scope_paths() if user is not None else None
+    if paths is not None:
+        mine = Q(pk=user.pk)
+        for path in paths:
+            mine |= Q(area__path__startswith=path)
+        users = users.filter(mine)
+    return users.select_related("area").order_by("area__path", "full_name", "username")
+
+
+class UserChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj: User) -> str:
+        return f"{obj} · {obj.get_role_display()} · {obj.area}"
+
+
+# --- People ---------------------------------------------------------------------------------
+
+
+class OrganisationForm(StaffForm):
+    kind = forms.ChoiceField(label=gettext_lazy("kind"), choices=OrganisationKind.choices)
+    name = forms.CharField(label=gettext_lazy("name"), max_length=100)
+    notes = forms.CharField(label=gettext_lazy("notes"), widget=forms.Textarea, required=False)
+    is_active = forms.BooleanField(label=gettext_lazy("active"), required=False, initial=True)
+
+    instance_fields = ("kind", "name", "notes", "is_active")
+
+
+class StaffMemberForm(StaffForm):
+    name = forms.CharField(label=gettext_lazy("name"), max_length=100)
+    organisation = forms.ModelChoiceField(label=gettext_lazy("organisation"),
+                                          queryset=Organisation.objects.none())
+    position = forms.CharField(label=gettext_lazy("position"), max_length=100, required=False,
+                               help_text=gettext_lazy("For example: section chief, grid "
+                                                      "worker, gate guard."))
+    phone = forms.CharField(label=gettext_lazy("phone"), max_length=20, required=False,
+                            widget=PHONE_INPUT)
+    area = forms.ModelChoiceField(label=gettext_lazy("area served"),
+                                  queryset=Area.objects.none(), required=False,
+                                  help_text=gettext_lazy("Left blank: the whole community."))
+    user = UserChoiceField(label=gettext_lazy("login"), queryset=User.objects.none(),
+                           required=False,
+                           help_text=gettext_lazy("Links the person's login, so that their "
+                                                  "tasks and shifts find them."))
+    is_active = forms.BooleanField(label=gettext_lazy("active"), required=False, initial=True)
+    notes = forms.CharField(label=gettext_lazy("notes"), widget=forms.Textarea, required=False)
+
+    instance_fields = ("name", "organisation", "position", "area", "user", "is_active", "notes")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["organisation"].queryset = Organisation.objects.restrict(self.user).filter(
+            community=self.community
+        )
+        self.fields["area"].queryset = community_areas(self.community)
+        self.fields["user"].queryset = assignable_users(self.user, self.community)
+        if self.instance is not None and self.instance.phone_mask:
+            self.fields["phone"].help_text = _("Current: %(mask)s; leave blank to keep.") % {
+                "mask": self.instance.phone_mask
+            }
+
+    def service_data(self) -> dict[str, Any]:
+        data = super().service_data()
+        if self.instance is not None and not data.get("phone"):
+            data["phone"] = None  # blank keeps the stored number
+        return data
+
+
+class TeamForm(StaffForm):
+    name = forms.CharField(label=gettext_lazy("name"), max_length=100)
+    purpose = forms.CharField(label=gettext_lazy("purpose"), widget=forms.Textarea,
+                              required=False)
+    leader = forms.ModelChoiceField(label=gettext_lazy("leader"),
+                                    queryset=StaffMember.objects.none(), required=False)
+
+    instance_fields = ("name", "purpose", "leader")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["leader"].queryset = community_members(self.community, self.user)
+
+
+class TeamMemberForm(StaffForm):
+    member = forms.ModelChoiceField(label=gettext_lazy("staff member"),
+                                    queryset=StaffMember.objects.none())
+    duty = forms.CharField(label=gettext_lazy("duty"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, team: Team | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, community=team.community if team else None, **kwargs)
+        members = community_members(self.community, self.user)
+        if team is not None:
+            members = members.exclude(memberships__team=team)
+        self.fields["member"].queryset = members
+
+
+class LeadingGroupForm(StaffForm):
+    name = forms.CharField(label=gettext_lazy("name"), max_length=100,
+                           initial=gettext_lazy("Epidemic prevention leading group"))
+    notes = forms.CharField(label=gettext_lazy("notes"), widget=forms.Textarea, required=False)
+
+    instance_fields = ("name", "notes")
+
+
+class SeatForm(StaffForm):
+    member = forms.ModelChoiceField(label=gettext_lazy("staff member"),
+                                    queryset=StaffMember.objects.none())
+    role = forms.ChoiceField(label=gettext_lazy("role"), choices=LeadingGroupRole.choices,
+                             initial=LeadingGroupRole.MEMBER)
+    duty = forms.CharField(label=gettext_lazy("duty"), widget=forms.Textarea, required=False,
+                           help_text=gettext_lazy("What this person and their department "
+                                                  "answer for."))
+    sort_order = forms.IntegerField(label=gettext_lazy("order"), min_value=0, initial=0,
+                                    required=False)
+
+    instance_fields = ("member", "role", "duty", "sort_order")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance is not None:
+            del self.fields["member"]  # a seat keeps its person; remove it and add another
+        else:
+            self.fields["member"].queryset = community_members(self.community, self.user)
+
+
+class ResponsibilityForm(StaffForm):
+    duty = forms.CharField(label=gettext_lazy("duty"), max_length=200)
+    team = forms.ModelChoiceField(label=gettext_lazy("team"), queryset=Team.objects.none(),
+                                  required=False)
+    organisation = forms.ModelChoiceField(label=gettext_lazy("organisation"),
+                                          queryset=Organisation.objects.none(), required=False)
+    area = forms.ModelChoiceField(label=gettext_lazy("area"), queryset=Area.objects.none(),
+                                  required=False,
+                                  help_text=gettext_lazy("Left blank: the whole community."))
+    notes = forms.CharField(label=gettext_lazy("notes"), widget=forms.Textarea, required=False)
+    sort_order = forms.IntegerField(label=gettext_lazy("order"), min_value=0, initial=0,
+                                    required=False)
+
+    instance_fields = ("duty", "team", "organisation", "area", "notes", "sort_order")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["team"].queryset = Team.objects.restrict(self.user).filter(
+            community=self.community
+        )
+        self.fields["organisation"].queryset = Organisation.objects.restrict(self.user).filter(
+            community=self.community
+        )
+        self.fields["area"].queryset = community_areas(self.community)
+
+
+# --- Checkpoints and shifts -----------------------------------------------------------------
+
+
+class CheckpointForm(StaffForm):
+    name = forms.CharField(label=gettext_lazy("name"), max_length=100)
+    location = forms.CharField(label=gettext_lazy("location"), max_length=200, required=False)
+    opens = forms.TimeField(label=gettext_lazy("opens"), required=False, widget=TIME_INPUT,
+                            help_text=gettext_lazy("Leave both times blank for a gate open "
+                                                   "round the clock."))
+    closes = forms.TimeField(label=gettext_lazy("closes"), required=False, widget=TIME_INPUT)
+    is_open = forms.BooleanField(label=gettext_lazy("open"), required=False, initial=True)
+    notes = forms.CharField(label=gettext_lazy("notes"), widget=forms.Textarea, required=False)
+
+    instance_fields = ("name", "location", "opens", "closes", "is_open", "notes")
+
+
+class ShiftForm(StaffForm):
+    checkpoint = forms.ModelChoiceField(label=gettext_lazy("checkpoint"),
+                                        queryset=Checkpoint.objects.none(), required=False)
+    place_name = forms.CharField(label=gettext_lazy("or another place"), max_length=100,
+                                 required=False,
+                                 help_text=gettext_lazy("For example: the community office."))
+    start = LocalDateTimeField(label=gettext_lazy("start"))
+    end = LocalDateTimeField(label=gettext_lazy("end"))
+    people_needed = forms.IntegerField(label=gettext_lazy("people needed"), min_value=1,
+                                       max_value=50, initial=2)
+    team = forms.ModelChoiceField(label=gettext_lazy("team"), queryset=Team.objects.none(),
+                                  required=False,
+                                  help_text=gettext_lazy("Its leader may assign people and "
+                                                         "approve swaps."))
+    notes = forms.CharField(label=gettext_lazy("notes"), max_length=200, required=False)
+
+    instance_fields = ("checkpoint", "place_name", "start", "end", "people_needed", "team",
+                       "notes")
+
+    def __init__(self, *args: Any, checkpoint: Checkpoint | None = None, **kwargs: Any) -> None:
+        if checkpoint is not None and kwargs.get("instance") is None:
+            kwargs["initial"] = {"checkpoint": checkpoint, **(kwargs.get("initial") or {})}
+        super().__init__(*args, **kwargs)
+        self.fields["checkpoint"].queryset = Checkpoint.objects.restrict(self.user).filter(
+            community=self.community
+        )
+        self.fields["team"].queryset = Team.objects.restrict(self.user).filter(
+            community=self.community, is_active=True
+        )
+
+
+class AssignForm(StaffForm):
+    member = forms.ModelChoiceField(label=gettext_lazy("staff member"),
+                                    queryset=StaffMember.objects.none())
+
+    def __init__(self, *args: Any, shift: Shift, **kwargs: Any) -> None:
+        super().__init__(*args, community=shift.community, **kwargs)
+        self.fields["member"].queryset = community_members(self.community, self.user).exclude(
+            assignments__shift=shift
+        )
+
+
+class AssignmentChoiceField(forms.ModelChoiceField):
+    tz: ZoneInfo | None = None
+
+    def label_from_instance(self, obj: ShiftAssignment) -> str:
+        shift = obj.shift
+        start = timezone.localtime(shift.start, self.tz)
+        end = timezone.localtime(shift.end, self.tz)
+        return f"{obj.member} · {shift.place} {start:%H:%M}–{end:%H:%M}"
+
+
+class MoveForm(StaffForm):
+    """Move a person from another shift of the same days to this one."""
+
+    assignment = AssignmentChoiceField(label=gettext_lazy("person to move here"),
+                                       queryset=ShiftAssignment.objects.none())
+
+    def __init__(self, *args: Any, shift: Shift, candidates: QuerySet[ShiftAssignment],
+                 **kwargs: Any) -> None:
+        super().__init__(*args, community=shift.community, **kwargs)
+        field = self.fields["assignment"]
+        field.queryset = candidates
+        field.tz = zone_of(shift.community)
+
+
+class SwapRequestForm(StaffForm):
+    to_member = forms.ModelChoiceField(label=gettext_lazy("who takes over"),
+                                       queryset=StaffMember.objects.none())
+    return_shift = forms.ModelChoiceField(
+        label=gettext_lazy("shift of theirs you take in return"), queryset=Shift.objects.none(),
+        required=False, help_text=gettext_lazy("Optional: leave blank if they simply cover "
+                                               "for you."),
+    )
+    note = forms.CharField(label=gettext_lazy("note"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, assignment: ShiftAssignment, **kwargs: Any) -> None:
+        shift = assignment.shift
+        super().__init__(*args, community=shift.community, **kwargs)
+        # Colleagues of the community by name; whether they are free is the service's check.
+        members = StaffMember.objects.filter(community=shift.community, is_active=True)
+        self.fields["to_member"].queryset = members.exclude(pk=assignment.member_id)
+        later = Shift.objects.filter(community=shift.community, start__gt=timezone.now())
+        self.fields["return_shift"].queryset = later.exclude(pk=shift.pk).select_related(
+            "checkpoint", "community"
+        )
+
+
+class SwapDecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("approve", gettext_lazy("Approve")),
+                                          ("reject", gettext_lazy("Reject"))])
+    note = forms.CharField(label=gettext_lazy("note"), max_length=200, required=False)
+
+
+# --- Tasks ----------------------------------------------------------------------------------
+
+
+class TaskForm(StaffForm):
+    title = forms.CharField(label=gettext_lazy("title"), max_length=200)
+    kind = forms.ChoiceField(label=gettext_lazy("kind"), choices=TaskKind.choices,
+                             initial=TaskKind.GENERAL)
+    description = forms.CharField(label=gettext_lazy("description"), widget=forms.Textarea,
+                                  required=False)
+    priority = forms.ChoiceField(label=gettext_lazy("priority"), choices=TaskPriority.choices,
+                                 initial=TaskPriority.NORMAL)
+    due = LocalDateTimeField(label=gettext_lazy("due"), required=False)
+    area = forms.ModelChoiceField(label=gettext_lazy("area"), queryset=Area.objects.none(),
+                                  required=False,
+                                  help_text=gettext_lazy("Left blank: the whole community."))
+    assignee = UserChoiceField(label=gettext_lazy("assignee"), queryset=User.objects.none(),
+                               required=False)
+    team = forms.ModelChoiceField(label=gettext_lazy("team"), queryset=Team.objects.none(),
+                                  required=False)
+
+    instance_fields = ("title", "kind", "description", "priority", "due", "area")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if self.instance is not None:
+            # Who does it changes through "reassign", which keeps a line in the trail.
+            del self.fields["assignee"], self.fields["team"]
+            if self.instance.kind not in TaskKind.values:
+                self.fields["kind"].choices = [(self.instance.kind, self.instance.kind_label()),
+                                               *TaskKind.choices]
+        else:
+            self.fields["assignee"].queryset = assignable_users(self.user, self.community)
+            self.fields["team"].queryset = Team.objects.restrict(self.user).filter(
+                community=self.community, is_active=True
+            )
+        areas = community_areas(self.community)
+        paths = self.user.scope_paths() if self.user is not None else None
+        if paths is not None:  # a grid worker chooses among their own grids
+            mine = Q(pk__in=[])
+            for path in paths:
+                mine |= Q(path__startswith=path)
+            areas = areas.filter(mine)
+        self.fields["area"].queryset = areas
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.instance is None and not data.get("assignee") and not data.get("team"):
+            raise forms.ValidationError(_("Choose a person or a team for the task."))
+        return data
+
+
+class TaskNoteForm(forms.Form):
+    note = forms.CharField(label=gettext_lazy("what was done"), widget=forms.Textarea,
+                           required=False, max_length=2000)
+
+
+class TaskCancelForm(forms.Form):
+    reason = forms.CharField(label=gettext_lazy("why it is cancelled"), max_length=200,
+                             error_messages={"required": gettext_lazy("Say why the task is "
+                                                                      "cancelled.")})
+
+
+class TaskCommentForm(forms.Form):
+    text = forms.CharField(label=gettext_lazy("comment"), widget=forms.Textarea,
+                           max_length=2000,
+                           error_messages={"required": gettext_lazy("Write a comment first.")})
+
+
+class TaskReassignForm(StaffForm):
+    assignee = UserChoiceField(label=gettext_lazy("assignee"), queryset=User.objects.none(),
+                               required=False)
+    team = forms.ModelChoiceField(label=gettext_lazy("team"), queryset=Team.objects.none(),
+                                  required=False)
+    note = forms.CharField(label=gettext_lazy("note"), max_length=200, required=False)
+
+    def __init__(self, *args: Any, task: Any, **kwargs: Any) -> None:
+        super().__init__(*args, community=task.community, **kwargs)
+        self.initial.setdefault("assignee", task.assignee_id)
+        self.initial.setdefault("team", task.team_id)
+        if task.team_id and task.team.is_led_by(self.user) and not self.user.has_action(
+            "staff.task", "add"
+        ):
+            # A team leader hands out within the team only.
+            users = User.objects.filter(staff_member__memberships__team=task.team)
+            self.fields["assignee"].queryset = users.select_related("area")
+            self.fields["team"].queryset = Team.objects.filter(pk=task.team_id)
+        else:
+            self.fields["assignee"].queryset = assignable_users(self.user, self.community)
+            self.fields["team"].queryset = Team.objects.restrict(self.user).filter(
+                community=self.community, is_active=True
+            )
+
+
+# --- Patrols --------------------------------------------------------------------------------
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Several photos from one input (Django's documented recipe)."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", MultipleFileInput(attrs={"accept": "image/*"}))
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        single = super().clean
+        if isinstance(data, list | tuple):
+            return [single(item, initial) for item in data if item]
+        return [single(data, initial)] if data else []
+
+
+class PatrolForm(StaffForm):
+    checkpoint = forms.ModelChoiceField(label=gettext_lazy("checkpoint"),
+                                        queryset=Checkpoint.objects.none())
+    time = LocalDateTimeField(label=gettext_lazy("time"))
+    by_member = forms.ModelChoiceField(label=gettext_lazy("patrolled by"),
+                                       queryset=StaffMember.objects.none(), required=False)
+    on_duty = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("on duty"), queryset=StaffMember.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+    findings = forms.MultipleChoiceField(
+        label=gettext_lazy("findings"), choices=PatrolFinding.choices, required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text=gettext_lazy("Nothing ticked: all was in order."),
+    )
+    notes = forms.CharField(label=gettext_lazy("notes"), widget=forms.Textarea, required=False)
+    photos = MultipleFileField(label=gettext_lazy("photos"), required=False,
+                               help_text=gettext_lazy("Up to %(n)s photos.") % {"n": MAX_PHOTOS})
+    follow_up = forms.BooleanField(label=gettext_lazy("raise a follow-up task"),
+                                   required=False)
+    follow_up_assignee = UserChoiceField(label=gettext_lazy("follow-up by"),
+                                         queryset=User.objects.none(), required=False)
+    follow_up_due = LocalDateTimeField(label=gettext_lazy("follow-up due"), required=False)
+
+    def __init__(self, *args: Any, checkpoint: Checkpoint | None = None,
+                 on_duty_now: list[StaffMember] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["checkpoint"].queryset = Checkpoint.objects.restrict(self.user).filter(
+            community=self.community
+        )
+        members = community_members(self.community, self.user)
+        self.fields["by_member"].queryset = members
+        self.fields["on_duty"].queryset = members
+        self.fields["follow_up_assignee"].queryset = assignable_users(self.user, self.community)
+        tz = zone_of(self.community)
+        self.initial.setdefault("time", timezone.localtime(timezone.now(), tz).replace(
+            second=0, microsecond=0))
+        if checkpoint is not None:
+            self.initial.setdefault("checkpoint", checkpoint)
+        if on_duty_now:
+            self.initial.setdefault("on_duty", [m.pk for m in on_duty_now])
+        mine = StaffMember.objects.filter(user=self.user, community=self.community).first() \
+            if self.user is not None and self.user.is_authenticated else None
+        if mine is not None:
+            self.initial.setdefault("by_member", mine)
+
+
+# --- The prevention plan --------------------------------------------------------------------
+
+
+class PlanForm(forms.Form):
+    title = forms.CharField(label=gettext_lazy("title"), max_length=200)
+    text = forms.CharField(
+        label=gettext_lazy("text"), widget=forms.Textarea(attrs={"rows": 20}),
+        help_text=gettext_lazy("Markdown: # heading, - list item, **bold**. HTML is shown as "
+                               "typed, never run."),
+    )
+    summary = forms.CharField(label=gettext_lazy("what changed"), max_length=200,
+                              required=False)
+    expected_number = forms.IntegerField(widget=forms.HiddenInput, required=False)

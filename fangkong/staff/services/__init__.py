@@ -1,0 +1,91 @@
+"""Every state change of the staff app: atomic, checked against the actor's scope, audited.
+
+Views, the API, other modules and the demo all come through here. One module per part of
+the work; everything is importable from ``fangkong.staff.services``.
+"""
+
+from fangkong.staff.services.patrols import do_record_patrol
+from fangkong.staff.services.people import (
+    do_add_leading_group_member,
+    do_add_team_member,
+    do_create_organisation,
+    do_create_responsibility,
+    do_create_staff_member,
+    do_create_team,
+    do_delete_responsibility,
+    do_remove_leading_group_member,
+    do_remove_team_member,
+    do_save_leading_group,
+    do_update_leading_group_member,
+    do_update_organisation,
+    do_update_responsibility,
+    do_update_staff_member,
+    do_update_team,
+)
+from fangkong.staff.services.plans import do_save_plan
+from fangkong.staff.services.rosters import (
+    CHECKIN_WINDOW,
+    do_assign_shift,
+    do_check_in,
+    do_check_out,
+    do_create_checkpoint,
+    do_create_shift,
+    do_decide_swap,
+    do_move_assignment,
+    do_request_swap,
+    do_unassign_shift,
+    do_update_checkpoint,
+    do_update_shift,
+    do_withdraw_swap,
+)
+from fangkong.staff.services.tasks import (
+    do_cancel_task,
+    do_comment_on_task,
+    do_complete_task,
+    do_create_task,
+    do_reassign_task,
+    do_start_task,
+    do_update_task,
+    require_can_add_tasks,
+)
+
+__all__ = [
+    "CHECKIN_WINDOW",
+    "do_add_leading_group_member",
+    "do_add_team_member",
+    "do_assign_shift",
+    "do_cancel_task",
+    "do_check_in",
+    "do_check_out",
+    "do_comment_on_task",
+    "do_complete_task",
+    "do_create_checkpoint",
+    "do_create_organisation",
+    "do_create_responsibility",
+    "do_create_shift",
+    "do_create_staff_member",
+    "do_create_task",
+    "do_create_team",
+    "do_decide_swap",
+    "do_delete_responsibility",
+    "do_move_assignment",
+    "do_reassign_task",
+    "do_record_patrol",
+    "do_remove_leading_group_member",
+    "do_remove_team_member",
+    "do_request_swap",
+    "do_save_leading_group",
+    "do_save_plan",
+    "do_start_task",
+    "do_unassign_shift",
+    "do_update_checkpoint",
+    "do_update_leading_group_member",
+    "do_update_organisation",
+    "do_update_responsibility",
+    "do_update_shift",
+    "do_update_staff_member",
+    "do_update_task",
+    "do_update_team",
+    "do_withdraw_swap",
+    "require_can_add_tasks",
+]

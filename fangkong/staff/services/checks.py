@@ -1,0 +1,86 @@
+"""Checks every staff service makes before it changes a row.
+
+Outside the actor's scope is "not found" (never reveal that a row exists); inside the scope
+without the right is a permission error. ``by=None`` is system work (the demo, other modules'
+background jobs, management commands) and skips both.
+
+Visibility of an existing row is asked of ``Model.objects.restrict(user)`` itself, so a
+service and a page never disagree about who sees what (fangkong.staff.querysets).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, models, transaction
+from django.http import Http404
+from django.utils.translation import gettext as _
+
+from fangkong.areas.choices import AreaLevel
+from fangkong.areas.models import Area
+from fangkong.core.exceptions import ConflictError, PermissionDeniedError
+from fangkong.staff.querysets import sees_area
+
+
+def require_visible(user: Any, obj: models.Model, action: str = "view") -> None:
+    """``user`` sees ``obj`` (else 404) and may ``action`` rows of its kind (else 403)."""
+    if user is None:
+        return
+    model = type(obj)
+    if not model.objects.restrict(user, "view").filter(pk=obj.pk).exists():
+        raise Http404
+    if not user.has_action(model, action):
+        raise PermissionDeniedError(action)
+
+
+def require_in_area(user: Any, model: type[models.Model], action: str, area: Area) -> None:
+    """``user`` works in ``area`` (else 404) and may ``action`` rows of ``model`` (else 403)."""
+    if user is None:
+        return
+    if not sees_area(user, area):
+        raise Http404
+    if not user.has_action(model, action):
+        raise PermissionDeniedError(action)
+
+
+def check_version(obj: Any, expected: int | None) -> None:
+    if expected is not None and obj.version != expected:
+        raise ConflictError(
+            _("Someone else changed this record while you were editing it. Your input is "
+              "shown again below; check the current values and save again."),
+            current_version=obj.version,
+        )
+
+
+def locked(model: type[models.Model], pk: int) -> Any:
+    # select_for_update serialises writers on PostgreSQL; on SQLite the IMMEDIATE
+    # transaction already holds the write lock.
+    return model.objects.select_for_update().get(pk=pk)
+
+
+def save_checked(obj: models.Model, **kwargs: Any) -> None:
+    """Save, turning a constraint the database enforces into the model's own message."""
+    try:
+        with transaction.atomic():
+            obj.save(**kwargs)
+    except IntegrityError as exc:
+        raise ValidationError(
+            _("This record conflicts with one that already exists.")
+        ) from exc
+
+
+def clean_constraints(obj: models.Model, exclude: list[str] | None = None) -> None:
+    """Field validation and the model's named constraints, with their own messages."""
+    obj.full_clean(exclude=exclude or [], validate_unique=True, validate_constraints=True)
+
+
+def require_community(community: Area) -> None:
+    """Rows of the staff app belong to a community (not a street, not a grid)."""
+    if community.level != AreaLevel.COMMUNITY:
+        raise ValidationError(_("Choose a community."))
+
+
+def in_community(area: Area | None, community: Area) -> bool:
+    """Whether ``area`` is the community or lies inside it."""
+    return area is not None and area.path.startswith(community.path)

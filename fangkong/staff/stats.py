@@ -1,0 +1,87 @@
+"""Staff figures for the home page and the community's staff page: counts only, always
+restricted to what the user may see.
+
+``staff_figures(user)`` is what the reports app shows on the home page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import Count, F, Q
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fangkong.areas.models import Area
+from fangkong.core.querysets import scope_q
+from fangkong.staff.choices import OPEN_STATUSES
+from fangkong.staff.duty_hours import day_bounds, local_today, zone_of
+from fangkong.staff.models import PatrolVisit, Shift, Task, TeamMembership
+
+
+def staff_figures(
+    user: Any, community: Area | None = None, now: dt.datetime | None = None
+) -> dict[str, Any]:
+    """Today's staff figures that ``user`` may see, optionally for one community.
+
+    Keys: ``open_tasks``, ``overdue_tasks`` (open tasks past due), ``my_open_tasks`` (given
+    to the user or their teams), ``shifts_today``, ``shifts_short_today`` (fewer people
+    than needed), ``patrols_today``, ``patrol_findings_today`` (findings counted one by
+    one) and ``cards`` (``{"label", "value", "url", "alert"}`` for figure boxes, each linking
+    to the page behind it; an alert is a figure above zero that needs someone's attention).
+    "Today" is the local day of the community (or of the user's community; the site's zone
+    otherwise). Three queries, besides loading the user's area.
+    """
+    now = now or timezone.now()
+    community = community or (user.community if getattr(user, "area_id", None) else None)
+    tz = zone_of(community)
+    start, end = day_bounds(local_today(tz, now), tz)
+
+    def within(queryset: Any) -> Any:
+        return queryset.filter(scope_q(queryset.model, [community.path])) if community else \
+            queryset
+
+    tasks = within(Task.objects.restrict(user)).filter(status__in=OPEN_STATUSES)
+    task_counts = tasks.aggregate(
+        open=Count("pk"),
+        overdue=Count("pk", filter=Q(due__lt=now)),
+        # A subquery, not a join: a join on memberships would multiply the other counts.
+        mine=Count("pk", filter=Q(assignee=user) | Q(team__in=TeamMembership.objects.filter(
+            member__user=user).values("team"))),
+    )
+    shifts = within(Shift.objects.restrict(user)).filter(start__lt=end, start__gte=start)
+    shift_counts = shifts.annotate(people=Count("assignments")).aggregate(
+        total=Count("pk"), short=Count("pk", filter=Q(people__lt=F("people_needed"))),
+    )
+    visits = list(within(PatrolVisit.objects.restrict(user))
+                  .filter(time__gte=start, time__lt=end).values_list("findings", flat=True))
+    findings = sum(len([c for c in codes.strip("|").split("|") if c]) for codes in visits)
+    figures: dict[str, Any] = {
+        "open_tasks": task_counts["open"],
+        "overdue_tasks": task_counts["overdue"],
+        "my_open_tasks": task_counts["mine"],
+        "shifts_today": shift_counts["total"],
+        "shifts_short_today": shift_counts["short"],
+        "patrols_today": len(visits),
+        "patrol_findings_today": findings,
+    }
+    roster = reverse("staff:community_roster", args=[community.pk]) if community else \
+        reverse("staff:home")
+    patrols = reverse("staff:patrol_summary", args=[community.pk]) if community else \
+        reverse("staff:home")
+    tasks = reverse("staff:task_list")
+    figures["cards"] = [
+        {"label": _("My open tasks"), "value": figures["my_open_tasks"],
+         "url": reverse("staff:my_tasks"), "alert": False},
+        {"label": _("Open tasks"), "value": figures["open_tasks"], "url": tasks,
+         "alert": False},
+        {"label": _("Overdue tasks"), "value": figures["overdue_tasks"],
+         "url": f"{tasks}?overdue=true", "alert": figures["overdue_tasks"] > 0},
+        {"label": _("Shifts short of people today"), "value": figures["shifts_short_today"],
+         "url": roster, "alert": figures["shifts_short_today"] > 0},
+        {"label": _("Patrol findings today"), "value": figures["patrol_findings_today"],
+         "url": patrols, "alert": figures["patrol_findings_today"] > 0},
+    ]
+    return figures

@@ -1,0 +1,170 @@
+"""A gate worker's shift on a phone-sized screen (360×740) in Debian's Chromium, through
+Playwright: they log in, check in to the shift that is starting, open their task and mark it
+done. Every page fits the screen and every tap target is at least 44 px.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import shutil
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+from django.utils import timezone
+
+from fangkong.accounts.tests.factories import PASSWORD
+from fangkong.staff.choices import TaskStatus
+from fangkong.staff.models import ShiftAssignment, Task
+from fangkong.staff.tests.factories import (
+    CheckpointFactory,
+    ShiftFactory,
+    StaffMemberFactory,
+    TaskFactory,
+    assign,
+)
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not os.path.exists(CHROMIUM) and not os.environ.get("CI"),
+        reason="Debian's chromium is not installed (CI installs it)",
+    ),
+]
+
+# Elements a finger must hit. Hidden inputs and elements inside closed <details> are skipped.
+TAP_TARGETS_TOO_SMALL = """
+() => [...document.querySelectorAll(
+    'a, button, input:not([type=hidden]), select, textarea, summary')]
+  .filter(el => el.offsetParent !== null)
+  .map(el => { const r = el.getBoundingClientRect();
+               return {tag: el.tagName, text: (el.innerText || el.name || '').slice(0, 30),
+                       w: Math.round(r.width), h: Math.round(r.height)}; })
+  .filter(r => r.w < 44 || r.h < 44)
+"""
+SIDEWAYS = "() => document.documentElement.scrollWidth - window.innerWidth"
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def phone(browser: Any, live_server: Any, transactional_db: None) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN",
+                                  is_mobile=True, has_touch=True, device_scale_factor=2)
+    page = context.new_page()
+    page.base_url = live_server.url  # type: ignore[attr-defined]
+    yield page
+    context.close()
+
+
+def log_in(page: Any, username: str) -> None:
+    page.goto(page.base_url + "/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    assert "/accounts/login/" not in page.url, "login failed"
+
+
+def assert_fits_phone(page: Any) -> None:
+    assert page.evaluate(SIDEWAYS) <= 0, f"{page.url} scrolls sideways"
+    small = page.evaluate(TAP_TARGETS_TOO_SMALL)
+    assert not small, f"{page.url} has tap targets under 44 px: {small[:5]}"
+
+
+def test_a_gate_worker_checks_in_and_completes_a_task_on_a_phone(
+    phone: Any, community_a: Any, checkpoint_a: Any, officer_a: Any
+) -> None:
+    # Given a gate worker whose shift at the east gate starts in ten minutes, and a task
+    me = StaffMemberFactory(community=community_a, user=checkpoint_a, name="门卫小王")
+    gate = CheckpointFactory(community=community_a, name="东门")
+    start = timezone.now() + dt.timedelta(minutes=10)
+    shift = ShiftFactory(community=community_a, checkpoint=gate, start=start,
+                         end=start + dt.timedelta(hours=8))
+    assignment = assign(shift, me)
+    task = TaskFactory(community=community_a, assignee=checkpoint_a, title="核对访客登记本",
+                       due=timezone.now() - dt.timedelta(hours=1))
+
+    # When they log in on their phone and open "my shifts"
+    log_in(phone, checkpoint_a.username)
+    phone.goto(phone.base_url + "/staff/shifts/mine/")
+    assert_fits_phone(phone)
+    assert "东门" in phone.inner_text("main")
+
+    # And check in
+    phone.click(f"form[action='/staff/assignments/{assignment.pk}/check-in/'] button")
+    phone.wait_for_load_state()
+    assert_fits_phone(phone)
+    assert ShiftAssignment.objects.get(pk=assignment.pk).checked_in_at is not None
+    assert phone.locator(
+        f"form[action='/staff/assignments/{assignment.pk}/check-out/']").count() == 1
+
+    # Then "my tasks" shows the overdue task standing out
+    phone.click("nav.mainnav a[href='/staff/tasks/mine/']")
+    phone.wait_for_load_state()
+    assert_fits_phone(phone)
+    assert phone.locator("article.task-card.overdue").count() == 1
+
+    # When they open it and mark it done with a note
+    phone.click(f"a[href='/staff/tasks/{task.pk}/']")
+    phone.wait_for_load_state()
+    assert_fits_phone(phone)
+    phone.fill("textarea[name=note]", "已核对，无遗漏")
+    phone.click(f"form[action='/staff/tasks/{task.pk}/complete/'] button[type=submit]")
+    phone.wait_for_load_state()
+
+    # Then the task is done, and their list is empty
+    done = Task.objects.get(pk=task.pk)
+    assert done.status == TaskStatus.DONE
+    assert done.outcome == "已核对，无遗漏"
+    assert phone.url.endswith("/staff/tasks/mine/")
+    assert phone.locator("article.task-card").count() == 0
+    assert_fits_phone(phone)
+
+
+def test_the_officers_roster_and_shift_pages_fit_a_phone(
+    phone: Any, community_a: Any, officer_a: Any
+) -> None:
+    # A week with a short shift, a person on another shift who could move to it, a patrol
+    gate = CheckpointFactory(community=community_a, name="东门")
+    start = timezone.now() + dt.timedelta(hours=2)
+    short = ShiftFactory(community=community_a, checkpoint=gate, start=start,
+                         end=start + dt.timedelta(hours=8), people_needed=2)
+    other = ShiftFactory(community=community_a, place_name="社区办公室", start=start,
+                         end=start + dt.timedelta(hours=3), people_needed=1)
+    assign(other, StaffMemberFactory(community=community_a, name="可调的人"))
+    log_in(phone, officer_a.username)
+
+    community = f"/staff/community/{community_a.pk}"
+    for path in (f"{community}/", f"{community}/roster/",
+                 f"/staff/shifts/{short.pk}/", f"{community}/patrols/",
+                 f"{community}/patrols/add/",
+                 f"{community}/hours/",
+                 f"{community}/tasks/add/", "/staff/tasks/"):
+        response = phone.goto(phone.base_url + path)
+        assert response.status == 200, path
+        assert_fits_phone(phone)
+
+    # The officer moves the person to the short shift from the phone
+    phone.goto(f"{phone.base_url}/staff/shifts/{short.pk}/")
+    phone.select_option("select[name=assignment]", index=1)
+    phone.click(f"form[action='/staff/shifts/{short.pk}/move-here/'] button[type=submit]")
+    phone.wait_for_load_state()
+    assert "可调的人" in phone.inner_text("main")
+    assert short.assignments.count() == 1

@@ -1,0 +1,128 @@
+"""What every staff page shares: the community it belongs to, its time zone, its breadcrumbs,
+and small POST-only action views that call one service and go back where they came from.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import View
+
+from fangkong.areas.models import Area
+from fangkong.core.exceptions import ConflictError, PermissionDeniedError
+from fangkong.core.views import get_restricted_object, require_action
+from fangkong.registry.views import get_community
+from fangkong.staff.duty_hours import zone_of
+
+
+def staff_crumbs(community: Area | None, *extra: tuple[str, str]) -> list[dict[str, str]]:
+    """Staff › community › … as breadcrumbs (the community's staff page first)."""
+    crumbs = [{"url": reverse("staff:home"), "label": _("Staff")}]
+    if community is not None:
+        crumbs.append({"url": reverse("staff:community", args=[community.pk]),
+                       "label": community.name})
+    crumbs.extend({"url": url, "label": label} for url, label in extra)
+    return crumbs
+
+
+def error_text(exc: ValidationError) -> str:
+    """One line for a message box from a service's ValidationError (field messages joined)."""
+    if hasattr(exc, "error_dict"):
+        return " ".join(m for messages_ in exc.message_dict.values() for m in messages_)
+    return " ".join(exc.messages)
+
+
+class StaffPageMixin:
+    """Adds ``community``, ``tz`` (its time zone, for ``{% timezone tz %}``) and breadcrumbs.
+
+    ``community`` is set by ``CommunityPageMixin`` or taken from the page's object.
+    """
+
+    request: HttpRequest
+    community: Area | None = None
+    #: Extra breadcrumbs after the community: a list of (url name, label) built per page.
+    crumb_title: Any = None
+
+    def page_community(self) -> Area | None:
+        if self.community is not None:
+            return self.community
+        obj = getattr(self, "object", None)
+        return getattr(obj, "community", None) if obj is not None else None
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)  # type: ignore[misc]
+        community = self.page_community()
+        context.setdefault("community", community)
+        context["tz"] = zone_of(community).key if community else settings.TIME_ZONE
+        context.setdefault("breadcrumbs", staff_crumbs(community))
+        return context
+
+
+class CommunityPageMixin(StaffPageMixin):
+    """A page of one community (``community_pk`` in the URL): 404 outside the user's scope,
+    then 403 without ``action`` on ``model``. A grid worker opens their own community."""
+
+    model: type[models.Model]
+    action = "view"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.community = get_community(request.user, kwargs["community_pk"])
+        require_action(request.user, self.model, self.action)
+        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+
+
+class ServiceActionView(View):
+    """POST only: find the row (404 outside scope), call one service, go back with a message.
+
+    A refused change comes back as an error message on the page the user was on (the
+    service's words, in their language); nothing typed is lost because these forms are a
+    button and at most one short field.
+    """
+
+    http_method_names = ["post"]
+    model: type[models.Model]
+    queryset: models.QuerySet | None = None
+    form_class: Any = None
+    success_message: Any = None
+
+    def get_object(self) -> Any:
+        queryset = self.queryset if self.queryset is not None else self.model.objects.all()
+        return get_restricted_object(queryset, self.request.user, "view", pk=self.kwargs["pk"])
+
+    def act(self, obj: Any, data: dict[str, Any]) -> Any:
+        raise NotImplementedError
+
+    def redirect_to(self, obj: Any, result: Any) -> str:
+        return obj.get_absolute_url()
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        obj = self.get_object()
+        data: dict[str, Any] = {}
+        if self.form_class is not None:
+            form = self.form_class(request.POST, request.FILES)
+            if not form.is_valid():
+                for errors in form.errors.values():
+                    for error in errors:
+                        messages.error(request, error)
+                return HttpResponseRedirect(self.redirect_to(obj, None))
+            data = form.cleaned_data
+        try:
+            result = self.act(obj, data)
+        except ValidationError as exc:
+            messages.error(request, error_text(exc))
+            return HttpResponseRedirect(self.redirect_to(obj, None))
+        except ConflictError as exc:
+            messages.error(request, exc.message)
+            return HttpResponseRedirect(self.redirect_to(obj, None))
+        except PermissionDeniedError:
+            raise PermissionDenied from None
+        if self.success_message:
+            messages.success(request, self.success_message)
+        return HttpResponseRedirect(self.redirect_to(obj, result))
