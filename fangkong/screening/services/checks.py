@@ -1,0 +1,119 @@
+"""Checks every screening service makes, and what a user may see of campaigns.
+
+``by=None`` is system work (the demo, management commands) and skips the actor checks.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.db.models import Q, QuerySet
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fangkong.accounts.models import User
+from fangkong.areas.choices import AreaLevel
+from fangkong.areas.models import Area
+from fangkong.core.exceptions import ConflictError, PermissionDeniedError
+from fangkong.core.querysets import in_scope
+from fangkong.screening.models import (
+    Campaign,
+    Questionnaire,
+)
+
+# --- Checks shared by every service ---------------------------------------------------------
+
+
+def require(user: Any, model: type | str, action: str, area_path: str) -> None:
+    """The actor may ``action`` rows of ``model`` at ``area_path``: else 404 outside the
+    actor's scope (never reveal that a row exists), 403 inside it without the right."""
+    if user is None:
+        return
+    if not in_scope(user, area_path):
+        raise Http404
+    if not user.has_action(model, action):
+        raise PermissionDeniedError(action)
+
+
+def is_office(user: Any) -> bool:
+    """Whether the user works for an office (a community or above), not a single grid.
+
+    Campaigns and questionnaires are run by the office: the grid worker's role may add and
+    change screening rows (their calls), but not plan the work of the whole community.
+    """
+    if user is None or getattr(user, "is_superuser", False):
+        return True
+    area = user.area if getattr(user, "area_id", None) else None
+    return area is not None and area.level != AreaLevel.GRID
+
+
+def require_office(user: Any) -> None:
+    if not is_office(user):
+        raise PermissionDeniedError(
+            _("Campaigns and questionnaires are run by the community office.")
+        )
+
+
+def check_version(obj: Any, expected: int | None, message: str | None = None) -> None:
+    if expected is not None and obj.version != expected:
+        raise ConflictError(
+            message or _("Someone else changed this record while you were editing it. Your "
+                         "input is shown again below; check the current values and save "
+                         "again."),
+            current_version=obj.version,
+        )
+
+
+def locked(model: type, pk: int, *related: str) -> Any:
+    """The row, locked for this transaction: ``SELECT … FOR UPDATE OF`` the row alone on
+    PostgreSQL (joined rows may be NULL); SQLite's IMMEDIATE transaction already holds the
+    write lock."""
+    return model.objects.select_for_update(of=("self",)).select_related(*related).get(pk=pk)
+
+
+def actor_or_none(by: Any) -> User | None:
+    return by if by is not None and getattr(by, "is_authenticated", False) else None
+
+
+def local_today(area: Area, now: dt.datetime | None = None) -> dt.date:
+    """Today in the area's time zone (a community's, or a district's for its campaigns)."""
+    return timezone.localtime(now or timezone.now(), ZoneInfo(area.time_zone)).date()
+
+
+def _ancestor_paths(path: str) -> list[str]:
+    parts = [p for p in path.strip("/").split("/") if p]
+    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
+
+
+def visible_campaigns(user: Any) -> QuerySet[Campaign]:
+    """Campaigns the user sees: those inside their scope, and those covering it (a grid
+    worker sees the campaign over their community, which their grid's households are in)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return Campaign.objects.none()
+    if not user.has_action(Campaign, "view"):
+        return Campaign.objects.none()
+    paths = user.scope_paths()
+    if paths is None:
+        return Campaign.objects.all()
+    q = Q(pk__in=[])
+    for path in paths:
+        q |= Q(area__path__startswith=path) | Q(area__path__in=_ancestor_paths(path))
+    return Campaign.objects.filter(q)
+
+
+def visible_questionnaires(user: Any) -> QuerySet[Questionnaire]:
+    """Questionnaires of the user's area, its subtree and the areas above it."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return Questionnaire.objects.none()
+    if not user.has_action(Questionnaire, "view"):
+        return Questionnaire.objects.none()
+    paths = user.scope_paths()
+    if paths is None:
+        return Questionnaire.objects.all()
+    q = Q(pk__in=[])
+    for path in paths:
+        q |= Q(area__path__startswith=path) | Q(area__path__in=_ancestor_paths(path))
+    return Questionnaire.objects.filter(q)

@@ -1,0 +1,150 @@
+"""A caller works through three households on a phone (360×740) in Debian's Chromium.
+
+One household answers (the question about the return date shows only after "yes" to
+travel), one does not pick up (the next household opens by itself), one has a fever: a
+temperature out of range is refused with the input kept, then the alert is raised. Every
+page fits the screen, every tap target is at least 44 px, and no full phone number is in
+any page.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+from fangkong.accounts.tests.factories import PASSWORD
+from fangkong.core.personal_data import decrypt
+from fangkong.registry.models import Person
+from fangkong.registry.tests.test_browser import CHROMIUM, assert_fits_phone
+from fangkong.screening.choices import AssignmentStatus
+from fangkong.screening.models import Alert
+from fangkong.screening.tests.factories import (
+    assignment_of,
+    started_campaign,
+    street_of_households,
+)
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        not os.path.exists(CHROMIUM) and not shutil.which("chromium") and not os.environ.get("CI"),
+        reason="Debian's chromium is not installed (CI installs it)",
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Any]:
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync", "--no-first-run"],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def phone(browser: Any, live_server: Any) -> Iterator[Any]:
+    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN",
+                                  is_mobile=True, has_touch=True, device_scale_factor=2)
+    page = context.new_page()
+    page.base_url = live_server.url  # type: ignore[attr-defined]
+    yield page
+    context.close()
+
+
+def _full_numbers(households: list[Any]) -> list[str]:
+    people = Person.objects.filter(household__in=households)
+    return [decrypt(p.phone_cipher) for p in people if p.phone_cipher]
+
+
+def _page_has_no_full_number(page: Any, numbers: list[str]) -> None:
+    html = page.content()
+    assert not [n for n in numbers if n in html], f"{page.url} shows a full phone number"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_caller_works_through_three_households_on_a_phone(
+    phone: Any, community_a: Any, grid_a1: Any, grid_worker_a1: Any, officer_a: Any
+) -> None:
+    # Given three households on the grid worker's list
+    households = street_of_households(grid_a1, 3, people=2)
+    campaign = started_campaign(community_a)
+    numbers = _full_numbers(households)
+    base = phone.base_url
+
+    phone.goto(base + "/accounts/login/")
+    phone.fill("input[name=username]", grid_worker_a1.username)
+    phone.fill("input[name=password]", PASSWORD)
+    phone.click("button[type=submit]")
+    phone.wait_for_load_state()
+
+    # When they open today's list
+    phone.goto(base + "/screening/calls/")
+    assert_fits_phone(phone)
+    rows = phone.locator("ul.scr-rows a")
+    assert rows.count() == 3
+
+    # Household 1: the call button goes through the logged route; the number is not in the page
+    rows.first.click()
+    phone.wait_for_load_state()
+    assert_fits_phone(phone)
+    _page_has_no_full_number(phone, numbers)
+    dial = phone.locator("a.scr-dial").first.get_attribute("href")
+    redirect = phone.request.get(base + dial, max_redirects=0)
+    assert redirect.status == 302
+    assert redirect.headers["location"].startswith("tel:")
+
+    # ... it answers: the questionnaire, with the return date asked only after "yes"
+    phone.click("a[href*='outcome=answered']")
+    phone.wait_for_load_state()
+    assert_fits_phone(phone)
+    return_date = phone.locator(".scr-q[data-name=return_date]")
+    assert return_date.is_hidden()
+    phone.click("label.scr-opt:has(input[name=travelled][value=yes])")
+    assert return_date.is_visible()
+    phone.click("label.scr-opt:has(input[name=travelled][value=no])")
+    assert return_date.is_hidden()
+    phone.click("label.scr-opt:has(input[name=contact][value=no])")
+    phone.fill("input[name=temperature]", "36.6")
+    phone.click("form.scr-questions button[type=submit]")
+    phone.wait_for_load_state()
+
+    # Household 2 opens by itself; nobody picks up
+    assert f"/screening/calls/{assignment_of(campaign, households[1]).pk}/" in phone.url
+    assert_fits_phone(phone)
+    phone.click("button[value=no_answer]")
+    phone.wait_for_load_state()
+
+    # Household 3: a temperature out of range is refused, the input kept; then a fever
+    assert f"/screening/calls/{assignment_of(campaign, households[2]).pk}/" in phone.url
+    phone.click("a[href*='outcome=answered']")
+    phone.wait_for_load_state()
+    phone.click("label.scr-opt:has(input[name=travelled][value=no])")
+    phone.click("label.scr-opt:has(input[name=contact][value=no])")
+    phone.fill("input[name=temperature]", "44")
+    phone.click("form.scr-questions button[type=submit]")
+    phone.wait_for_load_state()
+    assert phone.locator(".scr-q.has-error[data-name=temperature]").count() == 1
+    assert phone.locator("input[name=contact][value=no]").is_checked()
+    assert_fits_phone(phone)
+    phone.fill("input[name=temperature]", "38.2")
+    phone.click("form.scr-questions button[type=submit]")
+    phone.wait_for_load_state()
+
+    # Then the list is done for now, and the officer's figures follow
+    assert phone.url.endswith("/screening/calls/")
+    assert_fits_phone(phone)
+    statuses = [assignment_of(campaign, h).status for h in households]
+    assert statuses == [AssignmentStatus.REACHED, AssignmentStatus.PENDING,
+                        AssignmentStatus.REACHED]
+    assert Alert.objects.get().household == households[2]

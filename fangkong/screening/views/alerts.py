@@ -1,0 +1,135 @@
+"""Alerts to act on, and move-outs heard on the phone waiting for the grid worker."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from fangkong.core.exceptions import PermissionDeniedError
+from fangkong.core.views import get_restricted_object, require_action
+from fangkong.screening import services
+from fangkong.screening.choices import AlertStatus, ProposalStatus
+from fangkong.screening.forms import ResolveAlertForm
+from fangkong.screening.masking import mask_name
+from fangkong.screening.models import Alert, MoveOutProposal
+from fangkong.screening.views.common import refuse
+
+ALERT_RELATED = ("household__building", "person", "campaign", "grid", "community",
+                 "resolved_by")
+
+
+class AlertListView(TemplateView):
+    """One page of alerts to act on: open ones first, the most serious on top."""
+
+    template_name = "screening/alert_list.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        user = self.request.user
+        require_action(user, Alert, "view")
+        status = self.request.GET.get("status", AlertStatus.OPEN)
+        alerts = Alert.objects.restrict(user).select_related(*ALERT_RELATED)
+        if status in AlertStatus.values:
+            alerts = alerts.filter(status=status)
+        campaign = self.request.GET.get("campaign", "")
+        if campaign.isdigit():
+            alerts = alerts.filter(campaign_id=int(campaign))
+        alerts = alerts.order_by("-level", "-raised_at", "-pk")  # "urgent" sorts after "high"
+        page = Paginator(alerts, 50).get_page(self.request.GET.get("page"))
+        for alert in page:
+            alert.person_mask = mask_name(alert.person.name) if alert.person else ""
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context = super().get_context_data(**kwargs)
+        context.update(title=_("Screening alerts"), page_obj=page, status=status,
+                       statuses=AlertStatus.choices, querystring=query.urlencode())
+        return context
+
+
+class AlertDetailView(TemplateView):
+    template_name = "screening/alert_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        user = self.request.user
+        alert = get_restricted_object(Alert.objects.select_related(*ALERT_RELATED), user,
+                                      "view", pk=self.kwargs["pk"])
+        context = super().get_context_data(**kwargs)
+        can_resolve = (alert.status == AlertStatus.OPEN
+                       and services.may_resolve_alerts(user, alert.community.path))
+        context.update(
+            title=alert.get_kind_display(), alert=alert,
+            person_mask=mask_name(alert.person.name) if alert.person else "",
+            can_resolve=can_resolve,
+            form=kwargs.get("form") or (ResolveAlertForm() if can_resolve else None),
+        )
+        return context
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        alert = get_restricted_object(Alert.objects.select_related(*ALERT_RELATED),
+                                      request.user, "view", pk=pk)
+        form = ResolveAlertForm(request.POST)
+        if form.is_valid():
+            try:
+                services.do_resolve_alert(alert, by=request.user,
+                                          outcome=form.cleaned_data["outcome"],
+                                          note=form.cleaned_data["note"])
+            except ValidationError as exc:
+                for field, errors in getattr(exc, "error_dict", {None: exc.error_list}).items():
+                    form.add_error(field if field in form.fields else None, errors)
+            except PermissionDeniedError:
+                raise PermissionDenied from None
+            else:
+                messages.success(request, _("Alert closed."))
+                return HttpResponseRedirect(reverse("screening:alert_list"))
+        return self.render_to_response(self.get_context_data(form=form), status=400)
+
+
+class ProposalListView(TemplateView):
+    """Move-outs callers heard about, for the grid worker to confirm into the registry."""
+
+    template_name = "screening/proposal_list.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        user = self.request.user
+        require_action(user, MoveOutProposal, "view")
+        proposals = list(
+            MoveOutProposal.objects.restrict(user).filter(status=ProposalStatus.PENDING)
+            .select_related("household__building", "person", "proposed_by")[:200]
+        )
+        for proposal in proposals:
+            proposal.person_mask = mask_name(proposal.person.name)
+        context = super().get_context_data(**kwargs)
+        context.update(title=_("Move-outs to confirm"), proposals=proposals,
+                       can_decide=user.has_action("registry.person", "deactivate"))
+        return context
+
+
+class ProposalDecisionView(View):
+    """POST: confirm (the person is deactivated as moved out) or reject a move-out."""
+
+    http_method_names = ["post"]
+    confirm = True
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        proposal = get_restricted_object(MoveOutProposal.objects.all(), request.user, "view",
+                                         pk=pk)
+        url = reverse("screening:proposal_list")
+        action = services.do_confirm_move_out if self.confirm else services.do_reject_move_out
+        try:
+            action(proposal, by=request.user)
+        except ValidationError as exc:
+            return refuse(request, exc, url)
+        except PermissionDeniedError:
+            raise PermissionDenied from None
+        except Http404:
+            raise
+        messages.success(request, _("Registry updated: moved out.") if self.confirm
+                         else _("Move-out rejected; the registry is unchanged."))
+        return HttpResponseRedirect(url)

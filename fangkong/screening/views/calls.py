@@ -1,0 +1,284 @@
+"""The caller's phone screen: today's list, one household, the call, its outcome, the answers.
+
+Made for one hand on a 360×740 screen: the list is a column of big rows; a household's page
+puts the members' call buttons first and the outcome buttons right under them; after the
+answers the next household opens by itself. Names and phones are masked; the call button
+is a link to ``dial``, which logs the access and answers with a ``tel:`` redirect, so the
+full number never appears in a page.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import (
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+)
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from fangkong.core.exceptions import ConflictError, PermissionDeniedError
+from fangkong.core.views import get_restricted_object, require_action
+from fangkong.registry.models import Person
+from fangkong.screening import services
+from fangkong.screening.choices import REACHED_OUTCOMES, CampaignUnit, Outcome
+from fangkong.screening.forms import MovedForm, answer_forms, apply_errors
+from fangkong.screening.masking import mask_name
+from fangkong.screening.models import CallAssignment, CallAttempt, ScreeningRecord
+from fangkong.screening.stats import call_list, next_due
+
+#: Outcomes recorded straight from the household's page (no form to fill in).
+QUICK_OUTCOMES = (Outcome.NO_ANSWER, Outcome.NUMBER_INVALID, Outcome.REFUSED)
+
+
+class HttpResponseTelRedirect(HttpResponseRedirect):
+    """A redirect to ``tel:``, which Django's redirect refuses by default."""
+
+    allowed_schemes = ["tel"]
+
+
+def get_assignment(user: Any, pk: int) -> CallAssignment:
+    return get_restricted_object(
+        CallAssignment.objects.select_related(
+            "campaign__questionnaire__current", "campaign__area", "household__building",
+            "household__head", "grid", "community", "assignee",
+        ), user, "view", pk=pk,
+    )
+
+
+def _member_rows(members: list[Person]) -> list[dict[str, Any]]:
+    return [
+        {"person": p, "name": mask_name(p.name), "phone": p.phone_mask,
+         "can_dial": bool(p.phone_cipher), "relation": p.get_relation_display(), "age": p.age}
+        for p in members
+    ]
+
+
+def _after_save(request: HttpRequest, assignment: CallAssignment) -> HttpResponse:
+    """On to the next household due, or back to the list when there is none."""
+    following = next_due(request.user, after=assignment)
+    if following is not None:
+        return HttpResponseRedirect(reverse("screening:call", args=[following.pk]))
+    messages.info(request, _("No more households due now."))
+    return HttpResponseRedirect(reverse("screening:call_list"))
+
+
+class CallListView(TemplateView):
+    """My call list for today: due now, offered again later, door visits."""
+
+    template_name = "screening/call_list.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        user = self.request.user
+        require_action(user, CallAssignment, "view")
+        context = super().get_context_data(**kwargs)
+        context.update(title=_("My calls today"), calls=call_list(user))
+        return context
+
+
+class CallView(TemplateView):
+    """One household: who lives there (masked), the call buttons, the script, the outcome."""
+
+    template_name = "screening/call.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        user = self.request.user
+        assignment = get_assignment(user, self.kwargs["pk"])
+        members = services.active_members(assignment.household_id)
+        context = super().get_context_data(**kwargs)
+        context.update(
+            title=assignment.household.label, assignment=assignment,
+            campaign=assignment.campaign, members=_member_rows(members),
+            attempts=CallAttempt.objects.filter(assignment=assignment)
+            .select_related("caller")[:10],
+            can_call=services.may_call(user, assignment),
+            quick_outcomes=[(o.value, o.label) for o in QUICK_OUTCOMES],
+            landline=assignment.household.phone_mask,
+            can_dial_landline=bool(assignment.household.phone_cipher),
+        )
+        return context
+
+    def render_to_response(self, context: dict[str, Any], **kwargs: Any) -> HttpResponse:
+        response = super().render_to_response(context, **kwargs)
+        add_never_cache_headers(response)  # a shared phone's back button shows no stale list
+        return response
+
+
+class DialView(View):
+    """GET: log the call (an access event) and hand the number to the phone's dialler."""
+
+    def get(self, request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
+        assignment = get_assignment(request.user, pk)
+        person = None
+        if person_pk:
+            person = get_object_or_404(Person, pk=person_pk, household_id=assignment.household_id)
+        try:
+            number = services.do_dial(assignment, by=request.user, person=person)
+        except PermissionDeniedError:
+            raise PermissionDenied from None
+        except ValidationError as exc:
+            for message in exc.messages:
+                messages.error(request, message)
+            return HttpResponseRedirect(reverse("screening:call", args=[pk]))
+        response = HttpResponseTelRedirect(f"tel:{number}")
+        add_never_cache_headers(response)
+        return response
+
+
+class OutcomeView(View):
+    """POST: no answer, number invalid, or refused — recorded at once, then the next one."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        assignment = get_assignment(request.user, pk)
+        outcome = request.POST.get("outcome", "")
+        if outcome not in [o.value for o in QUICK_OUTCOMES]:
+            raise Http404
+        version = request.POST.get("version", "")
+        back = reverse("screening:call", args=[pk])
+        try:
+            services.do_record_call(
+                assignment, by=request.user, outcome=outcome,
+                expected_version=int(version) if version.isdigit() else None,
+                note=request.POST.get("note", ""),
+            )
+        except PermissionDeniedError as exc:
+            messages.error(request, str(exc))
+            return HttpResponseRedirect(back)
+        except (ValidationError, ConflictError) as exc:
+            text = exc.message if isinstance(exc, ConflictError) else " ".join(exc.messages)
+            messages.error(request, text)
+            return HttpResponseRedirect(back)
+        messages.success(request, _("%(household)s: %(outcome)s.") % {
+            "household": assignment.household.label, "outcome": Outcome(outcome).label})
+        return _after_save(request, assignment)
+
+
+class AnswerView(TemplateView):
+    """The questionnaire after an answered call or a visit; saving opens the next household.
+
+    A refusal (a required answer missing, a temperature out of range, a future date) shows
+    the reasons on the questions; a concurrent save shows the caller's input again with the
+    household's current record beside it.
+    """
+
+    template_name = "screening/answer.html"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.assignment = get_assignment(request.user, kwargs["pk"])
+        self.outcome = request.POST.get("outcome") or request.GET.get("outcome") or (
+            Outcome.ANSWERED)
+        if self.outcome not in REACHED_OUTCOMES:
+            raise Http404
+        campaign = self.assignment.campaign
+        self.members = (services.active_members(self.assignment.household_id)
+                        if campaign.unit == CampaignUnit.PERSON else [])
+        self.specs = services.version_specs(campaign.questionnaire.current)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        forms_ = kwargs.get("forms") or answer_forms(self.specs, self.members)
+        current = list(ScreeningRecord.objects.filter(
+            assignment=self.assignment, is_current=True).select_related("person"))
+        context.update(
+            title=self.assignment.household.label, assignment=self.assignment,
+            campaign=self.assignment.campaign, outcome=self.outcome,
+            outcome_label=Outcome(self.outcome).label,
+            sections=[{"person": p, "name": mask_name(p.name) if p else "", "form": f}
+                      for p, f in forms_],
+            version=kwargs.get("version", self.assignment.version),
+            current_records=[{"name": mask_name(r.person.name) if r.person else "",
+                      "answers": [(s.text, s.display(r.answers.get(s.code)))
+                                  for s in self.specs if s.code in r.answers]}
+                     for r in current] if kwargs.get("conflict") else [],
+            errors=kwargs.get("errors", []),
+            can_call=services.may_call(self.request.user, self.assignment),
+        )
+        return context
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        forms_ = answer_forms(self.specs, self.members, data=request.POST)
+        version = request.POST.get("version", "")
+        per_person = bool(self.members)
+        raw = {str(p.pk) if p else "": f.raw_answers() for p, f in forms_}
+        try:
+            services.do_record_call(
+                self.assignment, by=request.user, outcome=self.outcome,
+                expected_version=int(version) if version.isdigit() else None,
+                answers=None if per_person else raw[""],
+                people_answers=raw if per_person else None,
+                note=request.POST.get("note", ""),
+            )
+        except ValidationError as exc:
+            errors = (apply_errors(forms_, exc.message_dict) if hasattr(exc, "error_dict")
+                      else exc.messages)
+            if not errors:
+                errors = [_("Some answers need another look; see the questions marked.")]
+            return self.render_to_response(
+                self.get_context_data(forms=forms_, errors=errors, version=version), status=400
+            )
+        except PermissionDeniedError as exc:
+            return self.render_to_response(
+                self.get_context_data(forms=forms_, errors=[str(exc)], version=version),
+                status=403,
+            )
+        except ConflictError as exc:
+            return self.render_to_response(
+                self.get_context_data(forms=forms_, errors=[exc.message], conflict=True,
+                                      version=exc.current_version), status=409,
+            )
+        messages.success(request, _("%(household)s: answers saved.") % {
+            "household": self.assignment.household.label})
+        return _after_save(request, self.assignment)
+
+
+class MovedView(TemplateView):
+    """Moved away: who left and when, proposed to the grid worker for the registry."""
+
+    template_name = "screening/moved.html"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.assignment = get_assignment(request.user, kwargs["pk"])
+        self.members = services.active_members(self.assignment.household_id)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        form = kwargs.get("form") or MovedForm(
+            members=self.members, initial={"version": self.assignment.version})
+        context.update(title=self.assignment.household.label, assignment=self.assignment,
+                       form=form)
+        return context
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        form = MovedForm(request.POST, members=self.members)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.do_record_call(
+                    self.assignment, by=request.user, outcome=Outcome.MOVED,
+                    expected_version=data.get("version"), moved_people=data["people"],
+                    moved_date=data.get("date"), note=data.get("note", ""),
+                )
+            except ValidationError as exc:
+                for field, errors in getattr(exc, "error_dict", {None: exc.error_list}).items():
+                    form.add_error(field if field in form.fields else None, errors)
+            except (PermissionDeniedError, ConflictError) as exc:
+                form.add_error(None, getattr(exc, "message", None) or str(exc))
+            else:
+                messages.success(request, _("%(household)s: the move-out waits for the grid "
+                                            "worker to confirm.") % {
+                    "household": self.assignment.household.label})
+                return _after_save(request, self.assignment)
+        return self.render_to_response(self.get_context_data(form=form), status=400)

@@ -1,0 +1,279 @@
+"""Campaign pages: the list, the live coverage page, editing, starting, callers and helpers."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q, QuerySet
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import TemplateView
+
+from fangkong.areas.models import Area
+from fangkong.core.exceptions import PermissionDeniedError
+from fangkong.core.jobs import enqueue_job
+from fangkong.core.querysets import in_scope
+from fangkong.core.views import ObjectEditView, require_action
+from fangkong.screening import services
+from fangkong.screening.choices import AssignmentStatus, CampaignStatus
+from fangkong.screening.forms import CampaignForm, HelperForm, ReassignForm
+from fangkong.screening.models import CallAssignment, Campaign, CampaignHelper
+from fangkong.screening.stats import HOUSEHOLD_ORDER, call_list_count, campaign_coverage
+from fangkong.screening.views.common import (
+    can_manage,
+    get_campaign,
+    get_managed_campaign,
+    refuse,
+)
+
+#: Campaigns larger than this start as a background job with progress on a page.
+START_INLINE_LIMIT = 20_000
+
+
+class HomeView(TemplateView):
+    """Campaigns the user sees with their progress, and the way to today's calls."""
+
+    template_name = "screening/home.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        user = self.request.user
+        require_action(user, Campaign, "view")
+        context = super().get_context_data(**kwargs)
+        campaigns = list(services.visible_campaigns(user).select_related("area")[:100])
+        # One grouped query for the progress of every listed campaign.
+        progress = {
+            row["campaign_id"]: row for row in CallAssignment.objects.restrict(user).filter(
+                campaign__in=[c.pk for c in campaigns]
+            ).order_by().values("campaign_id").annotate(
+                total=Count("pk"), reached=Count("pk", filter=Q(status=AssignmentStatus.REACHED))
+            )
+        }
+        for campaign in campaigns:
+            row = progress.get(campaign.pk, {"total": 0, "reached": 0})
+            campaign.mine_total, campaign.mine_reached = row["total"], row["reached"]
+        area = user.area
+        context.update(
+            title=_("Phone screening"),
+            campaigns=campaigns,
+            calls_due=call_list_count(user),
+            can_add=area is not None and user.has_action(Campaign, "add")
+            and services.is_office(user),
+        )
+        return context
+
+
+def _area_for_new_campaign(request: HttpRequest) -> Area:
+    user = request.user
+    pk = request.GET.get("area") or request.POST.get("area") or user.area_id
+    if not pk:
+        raise PermissionDenied
+    area = get_object_or_404(Area, pk=pk)
+    if not in_scope(user, area.path):
+        raise PermissionDenied
+    return area
+
+
+class CampaignEditView(ObjectEditView):
+    """A new campaign over the user's area, or changes to one (fewer once it is running)."""
+
+    model = Campaign
+    form_class = CampaignForm
+    queryset = Campaign.objects.select_related("area")
+    area: Area | None = None
+
+    def check_add_permission(self) -> None:
+        super().check_add_permission()
+        if not services.is_office(self.request.user):
+            raise PermissionDenied
+        self.area = _area_for_new_campaign(self.request)
+        if self.area.community is not None:
+            # The shipped register is ready in every community that runs a campaign.
+            services.default_questionnaire(self.area.community)
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        kwargs = super().get_form_kwargs()
+        kwargs["area"] = self.area or self.object.area
+        return kwargs
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["title"] = (_("Edit %(name)s") % {"name": self.object} if self.object
+                            else _("New campaign in %(area)s") % {"area": self.area})
+        return context
+
+    def get_cancel_url(self) -> str:
+        return super().get_cancel_url() if self.object else reverse("screening:home")
+
+    def create(self, form: CampaignForm) -> Campaign:
+        return services.do_create_campaign(area=self.area, by=self.request.user,
+                                           **form.service_data())
+
+    def update(self, obj: Campaign, form: CampaignForm) -> Campaign:
+        return services.do_update_campaign(obj, by=self.request.user,
+                                           expected_version=form.expected_version,
+                                           **form.service_data())
+
+
+class CampaignDetailView(TemplateView):
+    """The live coverage page: totals, per grid, per caller, today's progress by hour, and
+    the households never reached. A grid worker sees their grid's part."""
+
+    template_name = "screening/campaign_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        user = self.request.user
+        campaign = get_campaign(user, self.kwargs["pk"])
+        context = super().get_context_data(**kwargs)
+        coverage = campaign_coverage(campaign, user)
+        manage = can_manage(user, campaign)
+        context.update(
+            title=campaign.name, campaign=campaign, coverage=coverage, can_manage=manage,
+            can_export=manage and user.has_action(Campaign, "export"),
+            can_import=manage and user.has_action(Campaign, "import")
+            and campaign.status == CampaignStatus.RUNNING,
+            chart_width=len(coverage.hours) * 20,
+            # Above a community (a district's campaign) grids and callers are hundreds of
+            # rows: the page shows communities, each community's officer sees their grids.
+            by_community=len(coverage.communities) > 1,
+        )
+        return context
+
+
+class CampaignStartView(View):
+    """POST: assign every household to its grid's worker (a job for a district)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        campaign = get_managed_campaign(request.user, pk)
+        url = reverse("screening:campaign_detail", args=[campaign.pk])
+        if campaign.status == CampaignStatus.DRAFT:
+            count = services.campaign_households(campaign).count()
+            if count > START_INLINE_LIMIT:
+                job = enqueue_job("screening.start_campaign", user=request.user,
+                                  area_path=campaign.area.path,
+                                  params={"campaign": campaign.pk})
+                return HttpResponseRedirect(reverse("core:job_detail", args=[job.pk]))
+        try:
+            count = services.do_start_campaign(campaign, by=request.user)
+        except ValidationError as exc:
+            return refuse(request, exc, url)
+        messages.success(request, _("Campaign started: %(n)s households assigned.") % {"n": count})
+        return HttpResponseRedirect(url)
+
+
+class CampaignCloseView(View):
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        campaign = get_managed_campaign(request.user, pk)
+        url = reverse("screening:campaign_detail", args=[campaign.pk])
+        try:
+            services.do_close_campaign(campaign, by=request.user)
+        except ValidationError as exc:
+            return refuse(request, exc, url)
+        messages.success(request, _("Campaign closed."))
+        return HttpResponseRedirect(url)
+
+
+class AssignmentListView(TemplateView):
+    """The campaign's households with their callers; the officer ticks some and moves them
+    to another caller. ``?status=open`` lists the households never reached."""
+
+    template_name = "screening/assignment_list.html"
+    paginate_by = 100
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.campaign = get_managed_campaign(request.user, kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def rows(self) -> QuerySet[CallAssignment]:
+        rows = CallAssignment.objects.restrict(self.request.user).filter(campaign=self.campaign)
+        params = self.request.GET
+        status = params.get("status", "")
+        if status == "open":
+            rows = rows.filter(status__in=(AssignmentStatus.PENDING,
+                                           AssignmentStatus.UNREACHABLE))
+        elif status in AssignmentStatus.values:
+            rows = rows.filter(status=status)
+        if params.get("grid", "").isdigit():
+            rows = rows.filter(grid_id=int(params["grid"]))
+        if params.get("caller") == "none":
+            rows = rows.filter(assignee__isnull=True)
+        elif params.get("caller", "").isdigit():
+            rows = rows.filter(assignee_id=int(params["caller"]))
+        return rows.select_related("household__building", "assignee", "grid").order_by(
+            *HOUSEHOLD_ORDER)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        page = Paginator(self.rows(), self.paginate_by).get_page(self.request.GET.get("page"))
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context.update(
+            title=_("Households of %(name)s") % {"name": self.campaign},
+            campaign=self.campaign, page_obj=page, querystring=query.urlencode(),
+            can_manage=self.campaign.status != CampaignStatus.CLOSED,
+            form=kwargs.get("form") or ReassignForm(campaign=self.campaign),
+            statuses=AssignmentStatus.choices,
+            grids=Area.objects.filter(level="grid", path__startswith=self.campaign.area.path)
+            .order_by("path"),
+            status=self.request.GET.get("status", ""),
+        )
+        return context
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        form = ReassignForm(request.POST, campaign=self.campaign)
+        chosen = [int(v) for v in request.POST.getlist("assignment") if v.isdigit()]
+        back = request.get_full_path()
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form))
+        try:
+            moved = services.do_reassign(self.campaign, chosen, to=form.cleaned_data["to"],
+                                         by=request.user)
+        except ValidationError as exc:
+            return refuse(request, exc, back)
+        except PermissionDeniedError:
+            raise PermissionDenied from None
+        messages.success(request, _("%(n)s households moved.") % {"n": moved})
+        return HttpResponseRedirect(back)
+
+
+class HelperView(TemplateView):
+    """Helpers (the bureau's staff) taking a share of a grid's households."""
+
+    template_name = "screening/helpers.html"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.campaign = get_managed_campaign(request.user, kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(
+            title=_("Helpers of %(name)s") % {"name": self.campaign}, campaign=self.campaign,
+            helpers=CampaignHelper.objects.restrict(self.request.user)
+            .filter(campaign=self.campaign).select_related("user", "grid"),
+            form=kwargs.get("form") or HelperForm(campaign=self.campaign),
+        )
+        return context
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        form = HelperForm(request.POST, campaign=self.campaign)
+        if form.is_valid():
+            try:
+                row = services.do_add_helper(self.campaign, by=request.user, **form.cleaned_data)
+            except ValidationError as exc:
+                for field, errors in getattr(exc, "error_dict", {None: exc.error_list}).items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                messages.success(request, _("%(name)s now calls %(n)s households of %(grid)s.")
+                                 % {"name": row.user, "n": row.households, "grid": row.grid})
+                return HttpResponseRedirect(request.path)
+        return self.render_to_response(self.get_context_data(form=form))

@@ -1,0 +1,244 @@
+"""The questionnaire builder: add, reorder, condition and change questions; preview on a phone.
+
+Every saved edit is a new version (the service's rule); the page always shows the current
+one, and older versions can be previewed as they were asked.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views import View
+from django.views.generic import FormView, TemplateView
+
+from fangkong.core.exceptions import ConflictError, PermissionDeniedError
+from fangkong.core.querysets import in_scope
+from fangkong.core.views import ObjectEditView, get_restricted_object, require_action
+from fangkong.screening import services
+from fangkong.screening.choices import QuestionKind
+from fangkong.screening.forms import SHIPPED, AnswerForm, QuestionForm, QuestionnaireForm
+from fangkong.screening.models import Questionnaire, QuestionnaireVersion
+from fangkong.screening.views.common import refuse
+
+
+def get_questionnaire(user: Any, pk: int) -> Questionnaire:
+    require_action(user, Questionnaire, "view")
+    return get_object_or_404(
+        services.visible_questionnaires(user).select_related("area", "current"), pk=pk
+    )
+
+
+def can_edit(user: Any, questionnaire: Questionnaire) -> bool:
+    """Only in the questionnaire's own area (a community cannot edit the district's), and
+    only from an office's account."""
+    return (user.has_action(Questionnaire, "change") and services.is_office(user)
+            and in_scope(user, questionnaire.area.path))
+
+
+def get_editable_questionnaire(user: Any, pk: int) -> Questionnaire:
+    """A questionnaire to change: inside the user's own scope (else 404), theirs to edit."""
+    questionnaire = get_restricted_object(
+        Questionnaire.objects.select_related("area", "current"), user, "view", pk=pk)
+    if not can_edit(user, questionnaire):
+        raise PermissionDenied
+    return questionnaire
+
+
+class QuestionnaireListView(TemplateView):
+    template_name = "screening/questionnaire_list.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        user = self.request.user
+        require_action(user, Questionnaire, "view")
+        community = user.community if user.area_id else None
+        if community is not None and in_scope(user, community.path) and user.has_action(
+            Questionnaire, "add"
+        ):
+            services.default_questionnaire(community)  # the shipped register, ready to use
+        context = super().get_context_data(**kwargs)
+        context.update(
+            title=_("Questionnaires"),
+            questionnaires=services.visible_questionnaires(user).select_related(
+                "area", "current"),
+            can_add=user.area_id is not None and user.has_action(Questionnaire, "add")
+            and services.is_office(user),
+        )
+        return context
+
+
+class QuestionnaireEditView(ObjectEditView):
+    """A new questionnaire (a copy of the shipped register or of another), or its name."""
+
+    model = Questionnaire
+    form_class = QuestionnaireForm
+    queryset = Questionnaire.objects.select_related("area")
+    template_name = "screening/form.html"
+
+    def check_add_permission(self) -> None:
+        super().check_add_permission()
+        if self.request.user.area_id is None or not services.is_office(self.request.user):
+            raise PermissionDenied
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if "pk" in kwargs:
+            get_editable_questionnaire(request.user, kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["title"] = (_("Edit %(name)s") % {"name": self.object} if self.object
+                            else _("New questionnaire"))
+        return context
+
+    def get_cancel_url(self) -> str:
+        return super().get_cancel_url() if self.object else reverse(
+            "screening:questionnaire_list")
+
+    def create(self, form: QuestionnaireForm) -> Questionnaire:
+        user = self.request.user
+        start = form.cleaned_data.get("start_from") or SHIPPED
+        specs = None
+        if start != SHIPPED:
+            source = get_questionnaire(user, int(start))
+            specs = services.current_specs(source)
+        return services.do_create_questionnaire(
+            area=user.area, by=user, name=form.cleaned_data["name"],
+            description=form.cleaned_data["description"], specs=specs,
+        )
+
+    def update(self, obj: Questionnaire, form: QuestionnaireForm) -> Questionnaire:
+        return services.do_update_questionnaire(
+            obj, by=self.request.user, expected_version=form.expected_version,
+            name=form.cleaned_data["name"], description=form.cleaned_data["description"],
+        )
+
+
+class QuestionnaireDetailView(TemplateView):
+    """The builder: the current questions in order, with up, down, change and remove."""
+
+    template_name = "screening/questionnaire_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        user = self.request.user
+        questionnaire = get_questionnaire(user, self.kwargs["pk"])
+        specs = services.current_specs(questionnaire)
+        by_code = {s.code: s for s in specs}
+        questions = [
+            {"spec": spec, "kind_label": QuestionKind(spec.kind).label, "first": i == 0,
+             "last": i == len(specs) - 1,
+             "condition": by_code.get(spec.show_if_code),
+             "condition_answers": "、".join(
+                 by_code[spec.show_if_code].label_of(v) for v in spec.show_if_values
+             ) if spec.show_if_code in by_code else "",
+             "alert_answers": "、".join(spec.label_of(v) for v in spec.alert_values)}
+            for i, spec in enumerate(specs)
+        ]
+        context = super().get_context_data(**kwargs)
+        context.update(
+            title=questionnaire.name, questionnaire=questionnaire, questions=questions,
+            versions=questionnaire.versions.select_related("created_by").order_by("-number"),
+            can_edit=can_edit(user, questionnaire),
+        )
+        return context
+
+
+class QuestionEditView(FormView):
+    """Add a question at the end, or change one (its code, which answers use, stays)."""
+
+    form_class = QuestionForm
+    template_name = "screening/form.html"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.questionnaire = get_editable_questionnaire(request.user, kwargs["pk"])
+        self.specs = services.current_specs(self.questionnaire)
+        self.editing = None
+        if "code" in kwargs:
+            self.editing = next((s for s in self.specs if s.code == kwargs["code"]), None)
+            if self.editing is None:
+                raise Http404
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "specs": self.specs, "editing": self.editing,
+                "questionnaire": self.questionnaire}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(
+            title=(_("Change question") if self.editing else _("New question")),
+            cancel_url=self.questionnaire.get_absolute_url(),
+        )
+        return context
+
+    def form_valid(self, form: QuestionForm) -> HttpResponse:
+        user = self.request.user
+        try:
+            spec = form.to_spec()
+            if self.editing is None:
+                services.do_add_question(self.questionnaire, spec, by=user,
+                                         expected_version=form.expected_version)
+            else:
+                services.do_update_question(self.questionnaire, self.editing.code, spec,
+                                            by=user, expected_version=form.expected_version)
+        except ValidationError as exc:
+            for field, errors in getattr(exc, "error_dict", {None: exc.error_list}).items():
+                form.add_error(field if field in form.fields else None, errors)
+            return self.form_invalid(form)
+        except ConflictError as exc:
+            form.add_error(None, exc.message)
+            form.data = form.data.copy()
+            form.data["version"] = str(exc.current_version)
+            return self.form_invalid(form)
+        except PermissionDeniedError:
+            raise PermissionDenied from None
+        messages.success(self.request, _("Saved as a new version."))
+        return HttpResponseRedirect(self.questionnaire.get_absolute_url())
+
+
+class QuestionActionView(View):
+    """POST: move a question up or down, or remove it. Each is a new version."""
+
+    http_method_names = ["post"]
+    action = ""
+
+    def post(self, request: HttpRequest, pk: int, code: str) -> HttpResponse:
+        questionnaire = get_editable_questionnaire(request.user, pk)
+        version = request.POST.get("version", "")
+        expected = int(version) if version.isdigit() else None
+        url = questionnaire.get_absolute_url()
+        try:
+            if self.action == "remove":
+                services.do_remove_question(questionnaire, code, by=request.user,
+                                            expected_version=expected)
+            else:
+                services.do_move_question(questionnaire, code, up=request.POST.get("up") == "1",
+                                          by=request.user, expected_version=expected)
+        except (ValidationError, ConflictError) as exc:
+            return refuse(request, exc if isinstance(exc, ValidationError)
+                          else ValidationError(exc.message), url)
+        return HttpResponseRedirect(f"{url}#q-{code}")
+
+
+class QuestionnairePreviewView(TemplateView):
+    """The questionnaire as a caller sees it, in a phone-sized frame (any version)."""
+
+    template_name = "screening/preview.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        questionnaire = get_questionnaire(self.request.user, self.kwargs["pk"])
+        number = self.request.GET.get("version", "")
+        version = questionnaire.current
+        if number.isdigit():
+            version = get_object_or_404(QuestionnaireVersion, questionnaire=questionnaire,
+                                        number=int(number))
+        form = AnswerForm(services.version_specs(version))
+        context = super().get_context_data(**kwargs)
+        context.update(title=_("Preview of %(name)s") % {"name": questionnaire.name},
+                       questionnaire=questionnaire, version=version, form=form)
+        return context
