@@ -1,0 +1,235 @@
+"""Access in the API: ``POST /api/v1/gate/scans/`` (what the scanner calls), and list and
+detail routes for passes, visitors and the gate log.
+
+The scan answers 200 with the gate's decision whatever it is (an unknown or forged pass is a
+decision, ``unknown_pass``, not an error); only malformed input is a 400 in DESIGN.md's error
+shape. The same ``client_event_id`` again returns the first answer and records nothing.
+``register(router)`` is what ``fangkong/api_urls.py`` calls.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django_filters import rest_framework as filters
+from drf_spectacular.utils import extend_schema
+from rest_framework import serializers, viewsets
+from rest_framework.permissions import IsAuthenticated
+from rest_framework.request import Request
+from rest_framework.response import Response
+
+from fangkong.access import services
+from fangkong.access.choices import Decision, Direction, PassStatus, ReasonCode
+from fangkong.access.models import GateEvent, Pass, Visitor
+from fangkong.core.api import ActionPermission, RestrictedReadOnlyViewSet
+from fangkong.core.validators import validate_temperature
+
+# --- The scan -------------------------------------------------------------------------------
+
+
+class TemperatureField(serializers.Field):
+    """Body temperature in °C, checked by the one validator every module uses (34.0–43.0)."""
+
+    def to_internal_value(self, data: Any) -> Decimal:
+        if isinstance(data, bool) or not isinstance(data, (int, float, str, Decimal)):
+            raise serializers.ValidationError(_("Enter a temperature such as 36.5."))
+        try:
+            return validate_temperature(data)
+        except ValidationError as exc:
+            raise serializers.ValidationError(exc.messages) from None
+
+    def to_representation(self, value: Any) -> float | None:
+        return float(value) if value is not None else None
+
+
+class ScanRequestSerializer(serializers.Serializer):
+    """One scan at a gate, as the scanner sends it (also when it uploads its offline queue)."""
+
+    pass_code = serializers.CharField(
+        max_length=200, help_text=gettext_lazy("The QR code's token, or a typed serial.")
+    )
+    checkpoint = serializers.IntegerField(min_value=1, help_text=gettext_lazy("Checkpoint id."))
+    direction = serializers.ChoiceField(choices=Direction.choices)
+    temperature = TemperatureField(required=False, allow_null=True)
+    client_event_id = serializers.UUIDField(
+        help_text=gettext_lazy("A UUID made by the scanner; sent again, the first answer is "
+                               "returned and nothing new is recorded.")
+    )
+    device_time = serializers.DateTimeField(
+        required=False, allow_null=True,
+        help_text=gettext_lazy("When the gate saw it (with its UTC offset)."),
+    )
+    device_decision = serializers.ChoiceField(
+        choices=Decision.choices, required=False, allow_null=True,
+        help_text=gettext_lazy("Optional: what an offline scanner decided. An event allowed "
+                               "offline against a rule the phone could not know is flagged "
+                               "for review."),
+    )
+
+
+
+class ScanAnswerSerializer(serializers.Serializer):
+    """The gate's answer: a decision, a neutral reason, outings left and the next allowed."""
+
+    event_id = serializers.IntegerField(allow_null=True)
+    decision = serializers.ChoiceField(choices=Decision.choices)
+    reason_code = serializers.ChoiceField(choices=ReasonCode.choices)
+    reason = serializers.CharField()
+    quota_left = serializers.IntegerField(allow_null=True)
+    next_allowed_at = serializers.DateTimeField(allow_null=True)
+
+
+class GateScanViewSet(viewsets.GenericViewSet):
+    """``POST /api/v1/gate/scans/``: decide and record one scan."""
+
+    queryset = GateEvent.objects.all()
+    serializer_class = ScanRequestSerializer
+    permission_classes = [IsAuthenticated, ActionPermission]
+    pagination_class = None
+
+    def required_right(self) -> str:
+        return "add"
+
+    @extend_schema(request=ScanRequestSerializer, responses={200: ScanAnswerSerializer})
+    def create(self, request: Request) -> Response:
+        """Decide whether the holder may pass, record the exit or entry, answer the gate."""
+        form = ScanRequestSerializer(data=request.data, context={"request": request})
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        # The gate is read with the scan; one outside the caller's area is not found (404),
+        # like any row out of scope.
+        answer = services.record_scan(
+            services.ScanRequest(
+                checkpoint=data["checkpoint"], code=data["pass_code"],
+                direction=data["direction"], temperature=data.get("temperature"),
+                client_event_id=data["client_event_id"], device_time=data.get("device_time"),
+                device_decision=data.get("device_decision"),
+            ),
+            by=request.user,
+        )
+        return Response(answer.as_dict())
+
+
+# --- Lists and details ----------------------------------------------------------------------
+
+
+class PassSerializer(serializers.ModelSerializer):
+    """A pass: serial, state and household. Never its token (that is on the card only)."""
+
+    household_label = serializers.CharField(source="household.label", read_only=True)
+
+    class Meta:
+        model = Pass
+        fields = ["id", "community", "household", "household_label", "person", "serial",
+                  "status", "suspended_until", "void_reason", "replaced_by", "out_since",
+                  "created", "updated"]
+        read_only_fields = fields
+
+
+class PassFilterSet(filters.FilterSet):
+    status = filters.ChoiceFilter(choices=PassStatus.choices)
+    building = filters.NumberFilter(field_name="household__building")
+    household = filters.NumberFilter(field_name="household")
+    serial = filters.CharFilter(field_name="serial")
+    out = filters.BooleanFilter(field_name="out_since", lookup_expr="isnull", exclude=True,
+                                label=gettext_lazy("true: out now"))
+
+    class Meta:
+        model = Pass
+        fields = ["status", "building", "household", "serial", "out"]
+
+
+class PassViewSet(RestrictedReadOnlyViewSet):
+    """Passes of the caller's area."""
+
+    queryset = Pass.objects.all()
+    serializer_class = PassSerializer
+    filterset_class = PassFilterSet
+
+    def get_queryset(self) -> models.QuerySet[Pass]:
+        return super().get_queryset().select_related("household__building")
+
+
+class GateEventSerializer(serializers.ModelSerializer):
+    """One row of the gate log: where, which way, the decision, device and receipt times."""
+
+    class Meta:
+        model = GateEvent
+        fields = ["id", "community", "checkpoint", "pass_obj", "household", "direction",
+                  "decision", "reason_code", "passed", "temperature", "quota_left",
+                  "next_allowed_at", "client_event_id", "time", "device_time", "received_at",
+                  "offline", "flag", "reviewed_at"]
+        read_only_fields = fields
+
+
+class GateEventFilterSet(filters.FilterSet):
+    checkpoint = filters.NumberFilter(field_name="checkpoint")
+    direction = filters.ChoiceFilter(choices=Direction.choices)
+    decision = filters.ChoiceFilter(choices=Decision.choices)
+    reason_code = filters.ChoiceFilter(choices=ReasonCode.choices)
+    household = filters.NumberFilter(field_name="household")
+    since = filters.IsoDateTimeFilter(field_name="time", lookup_expr="gte")
+    until = filters.IsoDateTimeFilter(field_name="time", lookup_expr="lt")
+    flagged = filters.BooleanFilter(method="filter_flagged")
+
+    class Meta:
+        model = GateEvent
+        fields = ["checkpoint", "direction", "decision", "reason_code", "household", "since",
+                  "until", "flagged"]
+
+    def filter_flagged(self, queryset: models.QuerySet, name: str, value: bool) -> Any:
+        return queryset.exclude(flag="") if value else queryset.filter(flag="")
+
+
+class GateEventViewSet(RestrictedReadOnlyViewSet):
+    """The gate log of the caller's area, newest first."""
+
+    queryset = GateEvent.objects.all()
+    serializer_class = GateEventSerializer
+    filterset_class = GateEventFilterSet
+
+
+class VisitorSerializer(serializers.ModelSerializer):
+    """A visitor, with the phone and ID number masked."""
+
+    phone = serializers.CharField(source="phone_mask", read_only=True)
+    id_number = serializers.CharField(source="id_number_mask", read_only=True)
+
+    class Meta:
+        model = Visitor
+        fields = ["id", "community", "checkpoint", "household", "name", "phone", "id_number",
+                  "purpose", "plate", "temperature", "time_in", "time_out", "status",
+                  "confirmed_by", "refusal_reason", "created", "updated"]
+        read_only_fields = fields
+
+
+class VisitorFilterSet(filters.FilterSet):
+    inside = filters.BooleanFilter(field_name="time_out", lookup_expr="isnull",
+                                   label=gettext_lazy("true: still inside"))
+    household = filters.NumberFilter(field_name="household")
+    checkpoint = filters.NumberFilter(field_name="checkpoint")
+
+    class Meta:
+        model = Visitor
+        fields = ["inside", "household", "checkpoint"]
+
+
+class VisitorViewSet(RestrictedReadOnlyViewSet):
+    """Visitors registered at the gates of the caller's area."""
+
+    queryset = Visitor.objects.all()
+    serializer_class = VisitorSerializer
+    filterset_class = VisitorFilterSet
+
+
+def register(router: Any) -> None:
+    """Add the access routes to the API's router (``fangkong/api_urls.py``)."""
+    router.register("gate/scans", GateScanViewSet, basename="gatescan")
+    router.register("gate/events", GateEventViewSet, basename="gateevent")
+    router.register("passes", PassViewSet, basename="pass")
+    router.register("visitors", VisitorViewSet, basename="visitor")

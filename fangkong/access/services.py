@@ -1,0 +1,1100 @@
+"""Every state change of the access module: policy, passes, suspensions, scans, visitors.
+
+Atomic, checked against the actor's scope and role, audited (``core.audit``). Views, the API,
+the demo and other modules (health suspends a quarantined household's passes) come through
+here. Gate events are their own log: a scan writes one row and touches the pass's
+``out_since``, nothing else, so a gate stays fast.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+import weakref
+from collections.abc import Iterable
+from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass
+from decimal import Decimal
+from functools import cache
+from typing import Any
+
+from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
+from django.db.models import Q
+from django.http import Http404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from fangkong.access import pass_policy
+from fangkong.access.choices import (
+    Decision,
+    Direction,
+    FlagReason,
+    PassScope,
+    PassStatus,
+    ReasonCode,
+    VisitorStatus,
+)
+from fangkong.access.models import (
+    Exemption,
+    GateEvent,
+    Pass,
+    PassPolicy,
+    Suspension,
+    Visitor,
+    fever_threshold_of,
+)
+from fangkong.access.pass_tokens import (
+    looks_like_token,
+    new_nonce,
+    nonce_of,
+    normalise_serial,
+    serial_for,
+)
+from fangkong.areas.models import Area
+from fangkong.core.audit import record_access, record_change, record_changes
+from fangkong.core.choices import AccessKind, ChangeAction
+from fangkong.core.exceptions import ConflictError, PermissionDeniedError
+from fangkong.core.personal_data import decrypt, protect_id_number, protect_phone
+from fangkong.core.querysets import in_scope
+from fangkong.core.validators import validate_phone, validate_temperature
+from fangkong.registry.choices import PersonStatus
+from fangkong.registry.models import Building, Household, Person
+from fangkong.staff.models import Checkpoint
+
+#: An event whose device time is this much older than its arrival was queued offline.
+OFFLINE_AFTER = dt.timedelta(seconds=90)
+#: A device clock this far ahead of the server's is wrong; the arrival time is used instead.
+CLOCK_SKEW = dt.timedelta(minutes=5)
+
+POLICY_FIELDS = ("outings", "window_days", "max_minutes", "visitors_allowed", "pass_scope")
+
+
+# --- Checks ---------------------------------------------------------------------------------
+
+
+def _require(user: Any, model: type, action: str, area_path: str) -> None:
+    """Outside the actor's scope is "not found"; inside without the right, a permission error."""
+    if user is None:
+        return  # system work: the demo, the health module's calls, periodic jobs
+    if not in_scope(user, area_path):
+        raise Http404
+    if not user.has_action(model, action):
+        raise PermissionDeniedError(action)
+
+
+def _check_version(obj: Any, expected: int | None) -> None:
+    if expected is not None and obj.version != expected:
+        raise ConflictError(
+            _("Someone else changed this record while you were editing it. Your input is "
+              "shown again below; check the current values and save again."),
+            current_version=obj.version,
+        )
+
+
+# --- Policy ---------------------------------------------------------------------------------
+
+
+def policy_for(community: Area) -> PassPolicy:
+    """The community's policy, or the default one (unsaved) if its officer has set none."""
+    policy = PassPolicy.objects.filter(community=community).first()
+    return policy or PassPolicy(community=community)
+
+
+def scan_policy(community: Area) -> PassPolicy:
+    """The policy's few fields a scan needs, read in one light query at every scan (so a
+    change applies from the next one)."""
+    row = (PassPolicy.objects.filter(community=community).order_by()
+           .values_list("outings", "window_days", "max_minutes", "pass_scope").first())
+    if row is None:
+        return PassPolicy(community_id=community.pk)
+    outings, window_days, max_minutes, pass_scope = row
+    return PassPolicy(community_id=community.pk, outings=outings, window_days=window_days,
+                      max_minutes=max_minutes, pass_scope=pass_scope)
+
+
+def rules_for(policy: PassPolicy, community: Area) -> pass_policy.Rules:
+    return pass_policy.Rules(
+        outings=policy.outings, window_days=policy.window_days, max_minutes=policy.max_minutes,
+        fever_threshold=fever_threshold_of(community),
+        time_zone=community.time_zone or "Asia/Shanghai",
+    )
+
+
+def _locked_policy(community: Area) -> PassPolicy:
+    """The policy row, created with the defaults if missing, locked for this transaction."""
+    PassPolicy.objects.get_or_create(community=community)
+    return PassPolicy.objects.select_for_update().select_related("community").get(
+        community=community
+    )
+
+
+@transaction.atomic
+def do_update_policy(
+    community: Area, *, by: Any, expected_version: int | None = None, **data: Any
+) -> PassPolicy:
+    """Change a community's pass policy. It applies from the next scan; the change log keeps
+    who changed what and when."""
+    _require(by, PassPolicy, "change", community.path)
+    existed = PassPolicy.objects.filter(community=community).exists()
+    policy = _locked_policy(community)
+    _check_version(policy, expected_version)
+    before = policy.audit_snapshot() if existed else None
+    for key, value in data.items():
+        if key in POLICY_FIELDS:
+            setattr(policy, key, value)
+    policy.full_clean(exclude=["community"])
+    policy.version += 1
+    policy.save()
+    record_change(ChangeAction.UPDATE if existed else ChangeAction.CREATE, policy,
+                  before=before, actor=by)
+    return policy
+
+
+# --- Exemptions -----------------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_create_exemption(
+    *, household: Household, by: Any, kind: str, document: str, ends_on: dt.date,
+    starts_on: dt.date | None = None, person: Person | None = None, notes: str = "",
+) -> Exemption:
+    _require(by, Exemption, "add", household.area_path())
+    if person is not None and person.household_id != household.pk:
+        raise ValidationError({"person": _("Choose a member of this household.")})
+    if not (document or "").strip():
+        raise ValidationError({"document": _("Say which document was shown.")})
+    exemption = Exemption(
+        community_id=household.community_id, household=household, person=person, kind=kind,
+        document=document.strip(), starts_on=starts_on or timezone.localdate(),
+        ends_on=ends_on, notes=notes,
+    )
+    exemption.full_clean(exclude=["community", "household", "person"])
+    exemption.save()
+    record_change(ChangeAction.CREATE, exemption, actor=by)
+    _flag_exemptions(household.pk)
+    return exemption
+
+
+def _household_has_exemption(household_id: int) -> bool:
+    return Exemption.objects.filter(
+        household_id=household_id, revoked_at__isnull=True, ends_on__gte=timezone.localdate()
+    ).exists()
+
+
+def _flag_exemptions(household_id: int) -> None:
+    """Keep ``Pass.has_exemption`` (which spares ordinary scans a query) up to date."""
+    Pass.objects.filter(household_id=household_id).update(
+        has_exemption=_household_has_exemption(household_id)
+    )
+
+
+@transaction.atomic
+def do_revoke_exemption(exemption: Exemption, *, by: Any) -> Exemption:
+    exemption = Exemption.objects.select_for_update().get(pk=exemption.pk)
+    _require(by, Exemption, "change", exemption.area_path())
+    if exemption.revoked_at is None:
+        before = exemption.audit_snapshot()
+        exemption.revoked_at = timezone.now()
+        exemption.version += 1
+        exemption.save(update_fields=["revoked_at", "version", "updated"])
+        record_change(ChangeAction.UPDATE, exemption, before=before, actor=by)
+        _flag_exemptions(exemption.household_id)
+    return exemption
+
+
+# --- Passes ---------------------------------------------------------------------------------
+
+
+def _open_suspensions(household_ids: Iterable[int], at: dt.datetime) -> dict[int, list]:
+    """Suspensions in force per household: ``{household_id: [until, ...]}``."""
+    found: dict[int, list] = {}
+    rows = Suspension.objects.filter(
+        household_id__in=list(household_ids), lifted_at__isnull=True
+    ).filter(Q(until__isnull=True) | Q(until__gt=at)).values_list("household_id", "until")
+    for household_id, until in rows:
+        found.setdefault(household_id, []).append(until)
+    return found
+
+
+def _suspension_state(untils: list | None) -> tuple[str, dt.datetime | None]:
+    if not untils:
+        return PassStatus.ACTIVE, None
+    return PassStatus.SUSPENDED, None if None in untils else max(untils)
+
+
+@dataclass
+class IssueResult:
+    passes: list[Pass]
+    skipped: int
+
+
+@transaction.atomic
+def do_issue_passes(
+    *, community: Area, by: Any, building: Building | None = None,
+    households: Iterable[Household] | None = None,
+) -> IssueResult:
+    """Issue passes in bulk: for a building, a list of households, or the whole community.
+
+    One per occupied household (or, by the policy, per active member). Households or members
+    that already hold a working pass are skipped. Serials continue the community's sequence.
+    """
+    area_path = building.area_path() if building is not None else community.path
+    _require(by, Pass, "add", area_path)
+    policy = _locked_policy(community)
+    queryset = Household.objects.filter(community=community, is_active=True)
+    if building is not None:
+        if building.community_id != community.pk:
+            raise ValidationError({"building": _("Choose a building of this community.")})
+        queryset = queryset.filter(building=building)
+    if households is not None:
+        queryset = queryset.filter(pk__in=[h.pk for h in households])
+    if by is not None:
+        queryset = queryset.restrict(by, "view")
+    targets = list(queryset.select_related("building").order_by(
+        "building__sort_key", "building__number", "unit", "room", "pk"
+    ))
+    held = Pass.objects.filter(
+        household__in=targets, status__in=[PassStatus.ACTIVE, PassStatus.SUSPENDED]
+    )
+    now = timezone.now()
+    suspended = _open_suspensions([h.pk for h in targets], now)
+    exempted = set(Exemption.objects.filter(
+        household__in=targets, revoked_at__isnull=True, ends_on__gte=timezone.localdate()
+    ).values_list("household_id", flat=True))
+    new: list[Pass] = []
+    skipped = 0
+    if policy.pass_scope == PassScope.PERSON:
+        have = set(held.values_list("person_id", flat=True))
+        members = Person.objects.filter(
+            household__in=targets, status=PersonStatus.ACTIVE
+        ).order_by("household_id", "pk")
+        by_household: dict[int, list[Person]] = {}
+        for person in members:
+            by_household.setdefault(person.household_id, []).append(person)
+        wanted = [(h, p) for h in targets for p in by_household.get(h.pk, [])]
+        pairs = [(h, p) for h, p in wanted if p.pk not in have]
+        skipped = len(wanted) - len(pairs)
+    else:
+        have = set(held.values_list("household_id", flat=True))
+        pairs = [(h, None) for h in targets if h.pk not in have]
+        skipped = len(targets) - len(pairs)
+    for household, person in pairs:
+        policy.last_serial += 1
+        status, until = _suspension_state(suspended.get(household.pk))
+        item = Pass(
+            community=community, household=household, person=person,
+            serial=serial_for(policy.last_serial), status=status, suspended_until=until,
+            issued_by=by if getattr(by, "is_authenticated", False) else None,
+            has_exemption=household.pk in exempted,
+        )
+        item.set_nonce(new_nonce())
+        new.append(item)
+    policy.save(update_fields=["last_serial"])
+    created = Pass.objects.bulk_create(new, batch_size=500)
+    record_changes(ChangeAction.CREATE, created, actor=by)
+    return IssueResult(created, skipped)
+
+
+def _locked_pass(item: Pass) -> Pass:
+    return Pass.objects.select_for_update().select_related("household__building").get(
+        pk=item.pk
+    )
+
+
+@transaction.atomic
+def do_replace_pass(item: Pass, *, by: Any, reason: str) -> Pass:
+    """A lost or damaged pass: the old one stops at once; a new serial and code replace it."""
+    old = _locked_pass(item)
+    _require(by, Pass, "change", old.area_path())
+    if old.status in (PassStatus.VOID, PassStatus.REPLACED):
+        raise ValidationError(_("This pass no longer works; issue a new one instead."))
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Give a reason.")})
+    policy = _locked_policy(old.community)
+    policy.last_serial += 1
+    policy.save(update_fields=["last_serial"])
+    new = Pass(
+        community_id=old.community_id, household=old.household, person=old.person,
+        serial=serial_for(policy.last_serial), status=old.status,
+        suspended_until=old.suspended_until, out_since=old.out_since,
+        has_exemption=old.has_exemption,
+        issued_by=by if getattr(by, "is_authenticated", False) else None,
+    )
+    new.set_nonce(new_nonce())
+    new.save()
+    record_change(ChangeAction.CREATE, new, actor=by)
+    before = old.audit_snapshot()
+    old.status, old.replaced_by, old.void_reason = PassStatus.REPLACED, new, reason.strip()
+    old.out_since = None
+    old.version += 1
+    old.save(update_fields=["status", "replaced_by", "void_reason", "out_since", "version",
+                            "updated"])
+    record_change(ChangeAction.UPDATE, old, before=before, actor=by)
+    return new
+
+
+@transaction.atomic
+def do_void_pass(item: Pass, *, by: Any, reason: str) -> Pass:
+    """The pass stops for good (the household moved out, the card was misused)."""
+    item = _locked_pass(item)
+    _require(by, Pass, "deactivate", item.area_path())
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Give a reason.")})
+    if item.status in (PassStatus.VOID, PassStatus.REPLACED):
+        return item
+    before = item.audit_snapshot()
+    item.status, item.void_reason, item.out_since = PassStatus.VOID, reason.strip(), None
+    item.version += 1
+    item.save(update_fields=["status", "void_reason", "out_since", "version", "updated"])
+    record_change(ChangeAction.UPDATE, item, before=before, actor=by)
+    return item
+
+
+# --- Suspensions ----------------------------------------------------------------------------
+
+
+def _refresh_household_passes(household: Household, *, by: Any, at: dt.datetime) -> int:
+    """Set the household's working passes to what its suspensions in force say."""
+    untils = _open_suspensions([household.pk], at).get(household.pk)
+    status, until = _suspension_state(untils)
+    passes = list(Pass.objects.select_for_update().filter(
+        household=household, status__in=[PassStatus.ACTIVE, PassStatus.SUSPENDED]
+    ).select_related("household__building"))
+    changed, befores = [], {}
+    for item in passes:
+        if item.status == status and item.suspended_until == until:
+            continue
+        befores[item.pk] = item.audit_snapshot()
+        item.status, item.suspended_until = status, until
+        item.version += 1
+        changed.append(item)
+    if changed:
+        Pass.objects.bulk_update(changed, ["status", "suspended_until", "version"])
+        record_changes(ChangeAction.UPDATE, changed, befores=befores, actor=by)
+    return len(changed)
+
+
+@transaction.atomic
+def do_suspend_household_passes(
+    household: Household, *, source: str, reason: str, until: dt.datetime | None, by: Any
+) -> Suspension:
+    """Suspend every pass of a household, for ``source``'s reason, until a time or lifted.
+
+    The health module calls this when it quarantines a household (``source="health"``);
+    the community office with ``source="office"``. A second call by the same source updates
+    its suspension (reason, end). The gate shows only "suspended, please contact the
+    community", never the reason.
+    """
+    _require(by, Suspension, "add", household.area_path())
+    source = (source or "").strip()[:30]
+    if not source:
+        raise ValidationError({"source": _("Say who suspends the passes.")})
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Give a reason.")})
+    now = timezone.now()
+    if until is not None and until <= now:
+        raise ValidationError({"until": _("The end of a suspension must be in the future.")})
+    actor = by if getattr(by, "is_authenticated", False) else None
+    existing = Suspension.objects.select_for_update().filter(
+        household=household, source=source, lifted_at__isnull=True
+    ).first()
+    if existing is not None:
+        before = existing.audit_snapshot()
+        existing.reason, existing.until = reason.strip()[:300], until
+        existing.version += 1
+        existing.save(update_fields=["reason", "until", "version", "updated"])
+        record_change(ChangeAction.UPDATE, existing, before=before, actor=by)
+        suspension = existing
+    else:
+        suspension = Suspension(
+            community_id=household.community_id, household=household, source=source,
+            reason=reason.strip()[:300], until=until, created_by=actor,
+        )
+        try:
+            with transaction.atomic():
+                suspension.save()
+        except IntegrityError:
+            raise ConflictError(_("This household was suspended by the same source a moment "
+                                  "ago; try again.")) from None
+        record_change(ChangeAction.CREATE, suspension, actor=by)
+    _refresh_household_passes(household, by=by, at=now)
+    return suspension
+
+
+@transaction.atomic
+def do_lift_suspension(household: Household, *, source: str, by: Any) -> Suspension | None:
+    """Lift ``source``'s suspension of a household. The passes work again only when no
+    suspension of any other source remains. Lifting what is not there does nothing."""
+    _require(by, Suspension, "change", household.area_path())
+    suspension = Suspension.objects.select_for_update().filter(
+        household=household, source=(source or "").strip(), lifted_at__isnull=True
+    ).first()
+    now = timezone.now()
+    if suspension is not None:
+        before = suspension.audit_snapshot()
+        suspension.lifted_at = now
+        suspension.lifted_by = by if getattr(by, "is_authenticated", False) else None
+        suspension.version += 1
+        suspension.save(update_fields=["lifted_at", "lifted_by", "version", "updated"])
+        record_change(ChangeAction.UPDATE, suspension, before=before, actor=by)
+    _refresh_household_passes(household, by=by, at=now)
+    return suspension
+
+
+def lift_expired_suspensions(now: dt.datetime | None = None) -> int:
+    """Suspensions whose end has come are lifted, and their passes refreshed (periodic)."""
+    now = now or timezone.now()
+    lifted = 0
+    expired = Suspension.objects.filter(lifted_at__isnull=True, until__lte=now).select_related(
+        "household__building"
+    )
+    for suspension in expired:
+        with transaction.atomic():
+            row = Suspension.objects.select_for_update().get(pk=suspension.pk)
+            if row.lifted_at is not None:
+                continue
+            before = row.audit_snapshot()
+            row.lifted_at = now
+            row.version += 1
+            row.save(update_fields=["lifted_at", "version", "updated"])
+            record_change(ChangeAction.UPDATE, row, before=before, actor=None)
+            _refresh_household_passes(suspension.household, by=None, at=now)
+            lifted += 1
+    return lifted
+
+
+# --- Scans ----------------------------------------------------------------------------------
+
+
+def reason_text(code: str, next_allowed_at: dt.datetime | None, community: Area) -> str:
+    """What the gate shows: a decision's neutral reason, never a health status (DESIGN.md)."""
+    if code == ReasonCode.QUOTA_USED and next_allowed_at is not None:
+        local = next_allowed_at.astimezone(pass_policy.zone(community.time_zone))
+        return _("Already out this period; next outing from %(time)s") % {
+            "time": local.strftime("%Y-%m-%d %H:%M")
+        }
+    if code == ReasonCode.FEVER:
+        return _("Temperature at or above %(threshold)s °C: please measure again") % {
+            "threshold": fever_threshold_of(community)
+        }
+    texts = {
+        ReasonCode.OK: _("Valid"),
+        ReasonCode.QUOTA_USED: _("Already out this period"),
+        ReasonCode.SUSPENDED: _("Suspended: please contact the community"),
+        ReasonCode.VOID: _("Invalid pass"),
+        ReasonCode.REPLACED: _("Invalid pass: it has been replaced"),
+        ReasonCode.OVERDUE: _("Overdue return: please contact the community"),
+        ReasonCode.GATE_CLOSED: _("This gate is closed now"),
+        ReasonCode.UNKNOWN_PASS: _("Unknown pass"),
+    }
+    return str(texts.get(code, code))
+
+
+def gate_is_open(checkpoint: Checkpoint, at: dt.datetime) -> bool:
+    return pass_policy.is_open(
+        is_open_flag=checkpoint.is_open, opens=checkpoint.opens, closes=checkpoint.closes,
+        at=at, time_zone=checkpoint.community.time_zone,
+    )
+
+
+def checkpoints_for(user: Any) -> Any:
+    """The gates where ``user`` may scan: those of communities in their scope.
+
+    Scoped here rather than by the staff app's ``restrict`` (which shows checkpoint staff
+    only their own duty rows): whoever may record gate events in a community may use its
+    gates.
+    """
+    queryset = Checkpoint.objects.select_related("community")
+    if user is None or not getattr(user, "is_authenticated", False):
+        return queryset.none()
+    if not user.has_action(GateEvent, "add") and not user.has_action(GateEvent, "view"):
+        return queryset.none()
+    paths = user.scope_paths()
+    if paths is None:
+        return queryset
+    q = Q(pk__in=[])
+    for path in paths:
+        # A grid worker's scope is a grid: the gates of its community are still theirs.
+        parts = [p for p in path.strip("/").split("/") if p]
+        q |= Q(community__path__startswith=path)
+        if len(parts) > 4:
+            q |= Q(community_id=int(parts[3]))
+    return queryset.filter(q)
+
+
+def _may_scan_at(user: Any, checkpoint: Checkpoint) -> bool:
+    """Whether ``user`` may scan at this gate: a right on gate events, and the gate's
+    community in their scope (or their scope inside it: a grid worker's community)."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if not user.has_action(GateEvent, "add") and not user.has_action(GateEvent, "view"):
+        return False
+    paths = user.scope_paths()
+    path = checkpoint.community.path
+    return paths is None or any(path.startswith(p) or p.startswith(path) for p in paths)
+
+
+def checkpoint_for(user: Any, pk: int) -> Checkpoint | None:
+    """One gate where ``user`` may scan (as ``checkpoints_for``, checked in Python), with
+    its community and the community's policy (``scan_policy``) read in the same query."""
+    checkpoint = (Checkpoint.objects.select_related("community", "community__pass_policy")
+                  .filter(pk=pk).first())
+    if checkpoint is None or not _may_scan_at(user, checkpoint):
+        return None
+    try:
+        checkpoint.scan_policy = checkpoint.community.pass_policy
+    except ObjectDoesNotExist:
+        checkpoint.scan_policy = PassPolicy(community_id=checkpoint.community_id)
+    return checkpoint
+
+
+@dataclass(frozen=True)
+class ScanRequest:
+    #: The gate: one the caller already holds, or the id the scanner sent, which is read
+    #: with the scan itself; a gate the caller may not use is then not found (404).
+    checkpoint: Checkpoint | int
+    code: str
+    direction: str
+    temperature: Decimal | None
+    client_event_id: uuid.UUID
+    device_time: dt.datetime | None = None
+    device_decision: str | None = None
+
+
+@dataclass
+class ScanAnswer:
+    """What the gate is told; the same for a replayed event as for the first time."""
+
+    event: GateEvent | None
+    decision: str
+    reason_code: str
+    reason: str
+    quota_left: int | None
+    next_allowed_at: dt.datetime | None
+    created: bool = True
+    pass_obj: Pass | None = None
+    time_zone: str = "Asia/Shanghai"
+
+    def as_dict(self) -> dict[str, Any]:
+        """The API's answer; times in the community's zone, the same for every replay."""
+        next_at = self.next_allowed_at
+        if next_at is not None:
+            next_at = next_at.astimezone(pass_policy.zone(self.time_zone))
+        return {
+            "event_id": self.event.pk if self.event is not None else None,
+            "decision": self.decision,
+            "reason_code": self.reason_code,
+            "reason": self.reason,
+            "quota_left": self.quota_left,
+            "next_allowed_at": next_at.isoformat() if next_at is not None else None,
+        }
+
+
+#: What a scan reads of a pass (fewer columns, less to convert on the hot path).
+SCAN_FIELDS = ("id", "community_id", "household_id", "person_id", "serial", "status",
+               "suspended_until", "out_since", "has_exemption")
+
+
+def _pass_lookup(code: str) -> tuple[str, str] | None:
+    """The column and value a scanned token or typed serial is looked up by; None for a
+    code that names no pass (an altered or forged token is refused here, before any
+    lookup)."""
+    code = (code or "").strip()
+    if looks_like_token(code):
+        nonce = nonce_of(code)
+        return ("nonce", nonce) if nonce is not None else None
+    serial = normalise_serial(code)
+    return ("serial", serial) if serial is not None else None
+
+
+def find_pass(community: Area, code: str, *, at: dt.datetime | None = None,
+              with_household: bool = False) -> Pass | None:
+    """The pass a scanned token or typed serial names, in this community only (one query;
+    an altered or forged token is refused before any lookup)."""
+    lookup = _pass_lookup(code)
+    if lookup is None:
+        return None
+    queryset = Pass.objects.filter(Q(**{lookup[0]: lookup[1]}), community=community).order_by()
+    if with_household:
+        queryset = queryset.select_related("household__building")
+    else:
+        queryset = queryset.only(*SCAN_FIELDS)
+    found = list(queryset[:1])
+    return found[0] if found else None
+
+
+# --- The scan's one read --------------------------------------------------------------------
+# A scan is the busiest request there is (hundreds a day at every gate, in bursts), and the
+# ORM's cost of building its queries was most of a scan's time. So the gate, its community,
+# the community's policy, the pass and the household's recent exits come in one statement,
+# written once per process (plain SQL that SQLite and PostgreSQL both run), and its values
+# are converted by the fields' own database converters, as the ORM would.
+
+#: What the read takes of each model (any order: it is put in the models' field order).
+_GATE_READ = (
+    (Checkpoint, "cp", ("id", "community_id", "is_open", "opens", "closes")),
+    (Area, "a", ("id", "path", "time_zone", "fever_threshold")),
+    (PassPolicy, "pol", ("id", "community_id", "outings", "window_days", "max_minutes",
+                         "pass_scope")),
+    (Pass, "p", SCAN_FIELDS),
+)
+#: Exits older than this are never in a window (at most 31 calendar days, in any zone).
+_EXITS_REACH = dt.timedelta(days=33)
+
+
+@cache
+def _gate_read_columns() -> tuple[tuple[type, str, tuple[Any, ...]], ...]:
+    return tuple(
+        (model, alias, tuple(f for f in model._meta.concrete_fields if f.attname in names))
+        for model, alias, names in _GATE_READ
+    )
+
+
+@cache
+def _gate_read_sql(vendor: str, lookup: str) -> str:
+    """The read, for a pass looked up by ``lookup`` (nonce or serial). Parameters: the exit
+    direction, the exits' first and last time, the pass's nonce or serial, the gate's id."""
+    qn = connection.ops.quote_name
+    columns = ", ".join(f"{alias}.{qn(f.column)}" for _model, alias, fields in
+                        _gate_read_columns() for f in fields)
+    if vendor == "postgresql":
+        # UTC ISO 8601 text whatever the server's DateStyle (SQLite stores it so already).
+        exits = """STRING_AGG(to_char(e."time" AT TIME ZONE 'UTC',
+                                      'YYYY-MM-DD"T"HH24:MI:SS.US'), ',')"""
+    else:
+        exits = """GROUP_CONCAT(e."time", ',')"""
+    return f"""
+        SELECT {columns},
+               (SELECT {exits} FROM access_gateevent e
+                 WHERE e.household_id = p.household_id AND e.direction = %s AND e.passed
+                   AND e."time" >= %s AND e."time" <= %s)
+          FROM staff_checkpoint cp
+         INNER JOIN areas_area a ON a.id = cp.community_id
+          LEFT JOIN access_passpolicy pol ON pol.community_id = cp.community_id
+          LEFT JOIN access_pass p ON p.community_id = cp.community_id AND p.{lookup} = %s
+         WHERE cp.id = %s"""  # noqa: S608 (names from this module only; values are parameters)
+
+
+_converters: weakref.WeakKeyDictionary[Any, dict[Any, list[Any]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _converters_of(field: Any) -> list[Any]:
+    """The database's and the field's converters of a column, as the ORM applies them (for
+    this thread's connection: they may depend on its settings)."""
+    wrapper = connections[DEFAULT_DB_ALIAS]
+    known = _converters.setdefault(wrapper, {})
+    if field not in known:
+        col = field.get_col(field.model._meta.db_table)
+        known[field] = [(converter, col) for converter in (
+            wrapper.ops.get_db_converters(col) + col.get_db_converters(wrapper))]
+    return known[field]
+
+
+def _from_row(model: type, fields: tuple[Any, ...], values: tuple[Any, ...]) -> Any:
+    """A model instance from the read's values, converted as the ORM converts them; the
+    fields not read are deferred (loaded if ever asked for), as with ``only()``."""
+    converted = []
+    for field, value in zip(fields, values, strict=True):
+        for converter, col in _converters_of(field):
+            value = converter(value, col, connection)
+        converted.append(value)
+    return model.from_db(connection.alias, [f.attname for f in fields], converted)
+
+
+def _utc_times(text: str | None) -> tuple[dt.datetime, ...]:
+    """The read's exit times (comma-separated UTC ISO text) as aware datetimes."""
+    if not text:
+        return ()
+    return tuple(dt.datetime.fromisoformat(t).replace(tzinfo=dt.UTC) for t in text.split(","))
+
+
+def _read_gate(checkpoint: Checkpoint | int, code: str,
+               at: dt.datetime) -> tuple[Checkpoint | None, Pass | None]:
+    """The gate (with its ``community`` and ``scan_policy``) and the pass the code names in
+    its community (with ``recent_exits``, the household's allowed exits before ``at``), in
+    one statement. (None, None) when there is no such gate."""
+    pk = checkpoint if isinstance(checkpoint, int) else checkpoint.pk
+    lookup = _pass_lookup(code) or ("nonce", None)  # NULL matches no pass
+    sql = _gate_read_sql(connection.vendor, lookup[0])
+    adapt = connection.ops.adapt_datetimefield_value
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [Direction.OUT.value, adapt(at - _EXITS_REACH), adapt(at),
+                             lookup[1], pk])
+        row = cursor.fetchone()
+    if row is None:
+        return None, None
+    values, start = [], 0
+    for model, _alias, fields in _gate_read_columns():
+        values.append((model, fields, row[start:start + len(fields)]))
+        start += len(fields)
+    gate, area, policy, item = values
+    gate_obj = _from_row(*gate)
+    gate_obj.community = _from_row(*area)
+    gate_obj.scan_policy = (_from_row(*policy) if policy[2][0] is not None
+                            else PassPolicy(community_id=gate_obj.community_id))
+    if item[2][0] is None:
+        return gate_obj, None
+    pass_obj = _from_row(*item)
+    pass_obj.recent_exits = _utc_times(row[start])
+    return gate_obj, pass_obj
+
+
+@cache
+def _event_insert(vendor: str) -> tuple[str, tuple[Any, ...]]:
+    """The gate event's INSERT (every column but the id, which it returns), and its fields."""
+    qn = connection.ops.quote_name
+    meta = GateEvent._meta
+    fields = tuple(f for f in meta.local_concrete_fields if not f.primary_key)
+    columns = ", ".join(qn(f.column) for f in fields)
+    values = ", ".join(["%s"] * len(fields))
+    table = qn(meta.db_table)
+    sql = f"INSERT INTO {table} ({columns}) VALUES ({values}) RETURNING id"  # noqa: S608
+    return sql, fields
+
+
+def _insert_event(event: GateEvent) -> None:
+    """Insert a gate event as ``event.save(force_insert=True)`` would (each field prepared
+    by the field itself, ``auto_now`` included), from a statement written once per process.
+    A duplicate ``client_event_id`` raises ``IntegrityError``. Gate events have no signal
+    receivers, and are written here only."""
+    sql, fields = _event_insert(connection.vendor)
+    values = [f.get_db_prep_save(f.pre_save(event, True), connection) for f in fields]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, values)
+        event.pk = cursor.fetchone()[0]
+    event._state.adding, event._state.db = False, connection.alias
+
+
+def _exempt(item: Pass, day: dt.date) -> bool:
+    """Whether an exemption covers the pass's holder today. Asked only of passes flagged as
+    having one, so an ordinary scan costs no query here."""
+    if not item.has_exemption:
+        return False
+    return Exemption.objects.filter(
+        household_id=item.household_id, revoked_at__isnull=True, starts_on__lte=day,
+        ends_on__gte=day,
+    ).filter(Q(person__isnull=True) | Q(person_id=item.person_id)).exists()
+
+
+def _first_out(item: Pass, policy: PassPolicy) -> dt.datetime | None:
+    """When the household's longest outing in progress began. With one pass per household
+    that is this pass's own; with passes per person, any member's."""
+    if policy.pass_scope != PassScope.PERSON:
+        return item.out_since
+    return (Pass.objects.filter(household_id=item.household_id, out_since__isnull=False)
+            .order_by("out_since").values_list("out_since", flat=True).first())
+
+
+def _exit_times(item: Pass, policy: PassPolicy, rules: pass_policy.Rules,
+                at: dt.datetime) -> tuple[dt.datetime, ...]:
+    first_day = pass_policy.local_day(at, rules.time_zone) - dt.timedelta(
+        days=rules.window_days - 1
+    )
+    since = pass_policy.day_start(first_day, rules.time_zone)
+    person = policy.pass_scope == PassScope.PERSON and item.person_id
+    recent = getattr(item, "recent_exits", None)  # the household's, read with the pass
+    if recent is not None and not person:
+        return tuple(t for t in recent if since <= t <= at)
+    events = GateEvent.objects.filter(
+        direction=Direction.OUT, passed=True, time__gte=since, time__lte=at
+    )
+    if person:
+        events = events.filter(pass_obj__person_id=item.person_id, household=item.household_id)
+    else:
+        events = events.filter(household=item.household_id)
+    return tuple(events.values_list("time", flat=True))
+
+
+def _status_at(item: Pass, at: dt.datetime, offline: bool) -> tuple[str, dt.datetime | None]:
+    """The pass's status for the rules. For an event that happened offline a while ago, a
+    suspension counts only if it was in force then (a later one was unknowable, and no rule
+    was broken)."""
+    if not offline or item.status not in (PassStatus.ACTIVE, PassStatus.SUSPENDED):
+        return item.status, item.suspended_until
+    in_force = Suspension.objects.filter(household=item.household_id, created__lte=at).filter(
+        Q(lifted_at__isnull=True) | Q(lifted_at__gt=at)
+    ).filter(Q(until__isnull=True) | Q(until__gt=at)).values_list("until", flat=True)
+    return _suspension_state(list(in_force))
+
+
+def evaluate(
+    checkpoint: Checkpoint, code: str, direction: str, temperature: Decimal | None,
+    at: dt.datetime, *, offline: bool = False, policy: PassPolicy | None = None,
+    with_household: bool = False,
+) -> tuple[Pass | None, pass_policy.Outcome]:
+    """The decision for a scan, without recording anything (the scanner's preview)."""
+    item = find_pass(checkpoint.community, code, with_household=with_household)
+    return item, _outcome(checkpoint, item, direction, temperature, at, offline=offline,
+                          policy=policy)
+
+
+def _outcome(
+    checkpoint: Checkpoint, item: Pass | None, direction: str, temperature: Decimal | None,
+    at: dt.datetime, *, offline: bool = False, policy: PassPolicy | None = None,
+) -> pass_policy.Outcome:
+    """The decision for the pass ``item`` (None: no such pass here) at this gate."""
+    community = checkpoint.community
+    policy = policy or getattr(checkpoint, "scan_policy", None) or scan_policy(community)
+    rules = rules_for(policy, community)
+    gate_open = gate_is_open(checkpoint, at)
+    if item is None:
+        return pass_policy.decide(pass_policy.Facts(
+            direction=direction, at=at, rules=rules, pass_status=None, gate_open=gate_open,
+        ))
+    status, until = _status_at(item, at, offline)
+    working = status not in (PassStatus.VOID, PassStatus.REPLACED)
+    exempt = working and _exempt(item, pass_policy.local_day(at, rules.time_zone))
+    first_out = _first_out(item, policy) if working and direction == Direction.OUT else None
+    facts = pass_policy.Facts(
+        direction=direction, at=at, rules=rules, pass_status=status, suspended_until=until,
+        gate_open=gate_open, temperature=temperature,
+        exits=_exit_times(item, policy, rules, at) if working else (),
+        out_since=item.out_since,
+        household_overdue=(
+            not exempt and pass_policy.is_overdue(first_out, at, rules.max_minutes)
+        ),
+        exempt=exempt,
+    )
+    return pass_policy.decide(facts)
+
+
+def _answer(event: GateEvent, community: Area, *, created: bool,
+            item: Pass | None = None) -> ScanAnswer:
+    return ScanAnswer(
+        event=event, decision=event.decision, reason_code=event.reason_code,
+        reason=reason_text(event.reason_code, event.next_allowed_at, community),
+        quota_left=event.quota_left, next_allowed_at=event.next_allowed_at, created=created,
+        pass_obj=item, time_zone=community.time_zone,
+    )
+
+
+def _event_time(device_time: dt.datetime | None, received: dt.datetime) -> tuple[dt.datetime,
+                                                                                  bool]:
+    """When the event happened, and whether it was queued offline."""
+    if device_time is None or device_time > received + CLOCK_SKEW:
+        return received, False
+    if received - device_time > OFFLINE_AFTER:
+        return device_time, True
+    return received, False
+
+
+def _scan_reads() -> AbstractContextManager[Any]:
+    """The transaction a scan decides in.
+
+    On SQLite, one IMMEDIATE transaction from the first read to the insert: scans are
+    serialised, so two phones can never both spend a household's last outing; it costs no
+    round trip. On PostgreSQL (READ COMMITTED) a transaction around the reads would isolate
+    nothing more (each statement sees what was committed when it began, in or out of one)
+    and would cost two round trips, BEGIN and COMMIT, at every scan: the reads run on their
+    own and the writes in ``_scan_writes``.
+    """
+    return transaction.atomic() if connection.vendor == "sqlite" else nullcontext()
+
+
+def _scan_writes(moves: bool, *, caller_transaction: bool) -> AbstractContextManager[Any]:
+    """The event's insert, with the pass's ``out_since`` when it changes: all or nothing.
+
+    The insert alone needs no transaction of its own (one statement is atomic, and commits
+    in one round trip), nor does it inside the scan's own (``_scan_reads``), which a unique
+    violation rolls back whole. Inside a caller's transaction a savepoint is taken, so that
+    a replay's unique violation rolls back only the scan.
+    """
+    if caller_transaction or (moves and not connection.in_atomic_block):
+        return transaction.atomic()
+    return nullcontext()
+
+
+def record_scan(request: ScanRequest, *, by: Any) -> ScanAnswer:
+    """Decide and record one scan. The same ``client_event_id`` again returns the first
+    answer and records nothing (a unique constraint settles concurrent replays).
+
+    One read (``_read_gate``) and one insert; the pass's ``out_since`` is updated with the
+    insert when the movement changes it.
+    """
+    # No look-up first: a replay is rare (an offline queue sent again), and the unique
+    # constraint on client_event_id recognises it at the insert, concurrent replays included.
+    received = timezone.now()
+    at, offline = _event_time(request.device_time, received)
+    caller_transaction = connection.in_atomic_block
+    try:
+        with _scan_reads():
+            checkpoint, item = _read_gate(request.checkpoint, request.code, at)
+            if checkpoint is None or (
+                isinstance(request.checkpoint, int) and not _may_scan_at(by, checkpoint)
+            ):
+                raise Http404  # a gate out of the caller's scope is not found either
+            community = checkpoint.community
+            _require(by, GateEvent, "add", community.path)
+            outcome = _outcome(checkpoint, item, request.direction, request.temperature, at,
+                               offline=offline)
+            passed = outcome.allowed
+            flag = outcome.flags[0] if outcome.flags else ""
+            if offline and request.device_decision == Decision.ALLOW and not outcome.allowed:
+                # The phone let them through on what it knew; the office reviews it.
+                passed, flag = True, FlagReason.OFFLINE_RULE
+            event = GateEvent(
+                community=community, checkpoint=checkpoint, pass_obj=item,
+                household_id=item.household_id if item else None,
+                direction=request.direction, decision=outcome.decision,
+                reason_code=outcome.reason_code, passed=passed,
+                temperature=request.temperature, quota_left=outcome.quota_left,
+                next_allowed_at=outcome.next_allowed_at,
+                client_event_id=request.client_event_id, time=at,
+                device_time=request.device_time, received_at=received, offline=offline,
+                recorded_by=by if getattr(by, "is_authenticated", False) else None, flag=flag,
+            )
+            value = at if request.direction == Direction.OUT else None
+            moves = passed and item is not None and _moves(item, value, at, offline)
+            with _scan_writes(moves, caller_transaction=caller_transaction):
+                _insert_event(event)
+                if moves:
+                    Pass.objects.filter(pk=item.pk).update(out_since=value)
+                    item.out_since = value
+    except IntegrityError:
+        # Sent before: the unique constraint refused the copy (and everything it would
+        # have changed with it). Answer as the first time.
+        try:
+            existing = GateEvent.objects.get(client_event_id=request.client_event_id)
+        except GateEvent.DoesNotExist:
+            raise IntegrityError(f"gate event {request.client_event_id} refused") from None
+        return _replayed(existing, community)
+    return _answer(event, community, created=True, item=item)
+
+
+def _replayed(event: GateEvent, community: Area) -> ScanAnswer:
+    return _answer(event, community, created=False)
+
+
+def _moves(item: Pass, value: dt.datetime | None, at: dt.datetime, offline: bool) -> bool:
+    """Whether a movement sets the pass's ``out_since`` (who is out now) to ``value``: not
+    when it says so already, and a late offline event never overrides a newer movement
+    already recorded."""
+    if value == item.out_since:
+        return False
+    return not (offline and GateEvent.objects.filter(pass_obj=item, passed=True,
+                                                     time__gt=at).exists())
+
+
+@transaction.atomic
+def do_review_event(event: GateEvent, *, by: Any) -> GateEvent:
+    _require(by, GateEvent, "change", event.area_path())
+    GateEvent.objects.filter(pk=event.pk, reviewed_at__isnull=True).update(
+        reviewed_at=timezone.now()
+    )
+    event.refresh_from_db(fields=["reviewed_at"])
+    return event
+
+
+# --- Visitors -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def do_register_visitor(
+    *, checkpoint: Checkpoint, household: Household, by: Any, name: str, purpose: str,
+    temperature: Any, phone: str = "", id_number: str = "", plate: str = "",
+) -> Visitor:
+    """Register a visitor at the gate. Refused when the community's policy admits none."""
+    _require(by, Visitor, "add", household.area_path())
+    if household.community_id != checkpoint.community_id:
+        raise ValidationError({"household": _("Choose a household of this gate's community.")})
+    if not policy_for(checkpoint.community).visitors_allowed:
+        raise ValidationError(_("The community admits no visitors for now."))
+    errors: dict[str, list[str]] = {}
+    if not (name or "").strip():
+        errors["name"] = [_("Enter the visitor's name.")]
+    if not (purpose or "").strip():
+        errors["purpose"] = [_("Say why they visit.")]
+    try:
+        value = validate_temperature(temperature)
+    except ValidationError as exc:
+        errors["temperature"] = exc.messages
+    protected_phone = None
+    if phone:
+        try:
+            protected_phone = protect_phone(validate_phone(phone))
+        except ValidationError as exc:
+            errors["phone"] = exc.messages
+    if errors:
+        raise ValidationError(errors)
+    visitor = Visitor(
+        community_id=household.community_id, checkpoint=checkpoint, household=household,
+        name=name.strip(), purpose=purpose.strip(), plate=(plate or "").strip().upper(),
+        temperature=value, recorded_by=by if getattr(by, "is_authenticated", False) else None,
+    )
+    if protected_phone is not None:
+        visitor.set_phone(protected_phone)
+    if id_number:
+        visitor.set_id_number(protect_id_number(id_number.strip()))
+    visitor.save()
+    record_change(ChangeAction.CREATE, visitor, actor=by)
+    return visitor
+
+
+def _change_visitor(visitor: Visitor, by: Any, **values: Any) -> Visitor:
+    visitor = Visitor.objects.select_for_update().select_related("household__building").get(
+        pk=visitor.pk
+    )
+    _require(by, Visitor, "change", visitor.area_path())
+    before = visitor.audit_snapshot()
+    for key, value in values.items():
+        setattr(visitor, key, value)
+    visitor.version += 1
+    visitor.save(update_fields=[*values, "version", "updated"])
+    record_change(ChangeAction.UPDATE, visitor, before=before, actor=by)
+    return visitor
+
+
+@transaction.atomic
+def do_confirm_visitor(visitor: Visitor, *, by: Any, confirmed_by: str) -> Visitor:
+    """The household confirmed the visit on the phone: record who did."""
+    if not (confirmed_by or "").strip():
+        raise ValidationError({"confirmed_by": _("Who in the household confirmed?")})
+    return _change_visitor(visitor, by, status=VisitorStatus.CONFIRMED,
+                           confirmed_by=confirmed_by.strip()[:100], refusal_reason="")
+
+
+@transaction.atomic
+def do_refuse_visitor(visitor: Visitor, *, by: Any, reason: str) -> Visitor:
+    """The household declined, or nobody answered: the visitor is not let in."""
+    if not (reason or "").strip():
+        raise ValidationError({"reason": _("Give a reason.")})
+    return _change_visitor(visitor, by, status=VisitorStatus.REFUSED,
+                           refusal_reason=reason.strip()[:200], time_out=timezone.now())
+
+
+@transaction.atomic
+def do_visitor_leaves(visitor: Visitor, *, by: Any) -> Visitor:
+    if visitor.time_out is not None:
+        return visitor
+    return _change_visitor(visitor, by, status=VisitorStatus.LEFT, time_out=timezone.now())
+
+
+def household_phone(household: Household) -> str:
+    """The number the gate calls: the household's landline, else the head's, else a member's."""
+    if household.phone_cipher:
+        return decrypt(household.phone_cipher)
+    members = Person.objects.filter(household=household, status=PersonStatus.ACTIVE).exclude(
+        phone_cipher=""
+    ).order_by("pk")
+    head = next((m for m in members if m.pk == household.head_id), None)
+    chosen = head or next(iter(members), None)
+    return decrypt(chosen.phone_cipher) if chosen is not None else ""
+
+
+def call_household_for_visitor(visitor: Visitor, *, by: Any) -> str:
+    """The logged call route: the number is handed to the phone's dialler, and the call is an
+    access event (who, when, which household — never the number)."""
+    _require(by, Visitor, "change", visitor.area_path())
+    number = household_phone(visitor.household)
+    if not number:
+        raise ValidationError(_("This household has no phone on record; ask the community "
+                                "office."))
+    record_access(
+        AccessKind.CALL, actor=by, area_path=visitor.area_path(), obj=visitor.household,
+        reason=_("Visitor %(name)s at the gate") % {"name": visitor.name},
+        detail={"visitor": visitor.pk},
+    )
+    return number

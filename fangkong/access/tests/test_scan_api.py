@@ -1,0 +1,317 @@
+"""``POST /api/v1/gate/scans/``: the answer's shape, every reason, bad input, replays.
+
+Replays are checked on whichever database the suite runs on (SQLite by default, PostgreSQL
+with DATABASE_URL); the threaded race runs where the database serves concurrent writers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import threading
+import uuid
+from typing import Any
+from unittest import mock
+
+import pytest
+from django.db import connection, connections
+from django.urls import reverse
+from django.utils import timezone
+
+from fangkong.access import services
+from fangkong.access.choices import FlagReason, PassStatus
+from fangkong.access.models import GateEvent, Pass
+from fangkong.access.tests.factories import CheckpointFactory, household_with_pass, scan
+from fangkong.accounts.models import ApiToken
+from fangkong.core.api import hash_token
+from fangkong.staff.services.rosters import do_update_checkpoint
+
+pytestmark = pytest.mark.django_db
+ANSWER_KEYS = {"event_id", "decision", "reason_code", "reason", "quota_left", "next_allowed_at"}
+
+
+def body(gate: Any, code: str, direction: str = "out", **extra: Any) -> dict[str, Any]:
+    data = {"pass_code": code, "checkpoint": gate.pk, "direction": direction,
+            "temperature": 36.6, "client_event_id": str(uuid.uuid4()),
+            "device_time": timezone.now().isoformat()}
+    data.update(extra)
+    return data
+
+
+def post(client: Any, data: dict[str, Any], **headers: Any) -> Any:
+    return client.post(reverse("api:gatescan-list"), data, content_type="application/json",
+                       **headers)
+
+
+@pytest.fixture
+def gate_client(client: Any, checkpoint_a: Any) -> Any:
+    client.force_login(checkpoint_a)
+    return client
+
+
+def test_an_allowed_exit_answers_with_the_decision_and_what_is_left(
+    gate_client: Any, gate_a: Any, home_a: Any
+) -> None:
+    _, item = home_a
+    response = post(gate_client, body(gate_a, item.token))
+    assert response.status_code == 200
+    answer = response.json()
+    assert set(answer) == ANSWER_KEYS
+    assert answer["decision"] == "allow"
+    assert answer["reason_code"] == "ok"
+    assert answer["quota_left"] == 0
+    assert answer["next_allowed_at"]
+    event = GateEvent.objects.get(pk=answer["event_id"])
+    assert event.passed
+    assert event.received_at is not None
+    assert event.device_time is not None
+    item.refresh_from_db()
+    assert item.out_since is not None
+
+
+def test_out_today_refused_tomorrow_morning_with_the_time_it_may_go_next(
+    gate_client: Any, gate_a: Any, home_a: Any
+) -> None:
+    _, item = home_a
+    tz = services.pass_policy.zone(gate_a.community.time_zone)
+    today = timezone.localtime(timezone.now(), tz).date()
+    yesterday_nine = dt.datetime.combine(today - dt.timedelta(days=1), dt.time(9), tzinfo=tz)
+    # Yesterday's outing, uploaded later (so the device's time counts)
+    post(gate_client, body(gate_a, item.serial, device_time=yesterday_nine.isoformat()))
+    post(gate_client, body(gate_a, item.serial, "in",
+                           device_time=(yesterday_nine + dt.timedelta(hours=2)).isoformat()))
+    response = post(gate_client, body(gate_a, item.token))
+    answer = response.json()
+    assert (answer["decision"], answer["reason_code"]) == ("deny", "quota_used")
+    next_at = dt.datetime.fromisoformat(answer["next_allowed_at"]).astimezone(tz)
+    assert next_at == dt.datetime.combine(today + dt.timedelta(days=1), dt.time(0), tzinfo=tz)
+    assert next_at.strftime("%H:%M") in answer["reason"]
+    assert answer["quota_left"] == 0
+
+
+def test_the_serial_typed_from_a_paper_pass_works_like_the_qr(
+    gate_client: Any, gate_a: Any, home_a: Any
+) -> None:
+    _, item = home_a
+    typed = f"{item.serial[:3]} {item.serial[3:-1]}-{item.serial[-1]}"
+    assert post(gate_client, body(gate_a, typed)).json()["reason_code"] == "ok"
+
+
+@pytest.mark.parametrize("code", [
+    "FKP1.AAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAA", "123456", "https://example.com/x", "我的出入证",
+])
+def test_a_forged_or_unknown_code_is_a_clear_refusal(gate_client: Any, gate_a: Any,
+                                                     code: str) -> None:
+    response = post(gate_client, body(gate_a, code))
+    assert response.status_code == 200
+    assert response.json()["reason_code"] == "unknown_pass"
+    assert GateEvent.objects.get().pass_obj is None
+
+
+def test_an_altered_token_of_a_real_pass_is_unknown(gate_client: Any, gate_a: Any,
+                                                    home_a: Any) -> None:
+    _, item = home_a
+    token = item.token
+    altered = token[:-1] + ("B" if token[-1] == "A" else "A")
+    assert post(gate_client, body(gate_a, altered)).json()["reason_code"] == "unknown_pass"
+
+
+def test_a_pass_of_another_community_is_unknown_pass(
+    gate_client: Any, gate_a: Any, community_b: Any, grid_b1: Any
+) -> None:
+    _, foreign = household_with_pass(community_b, grid_b1)
+    for code in (foreign.token, foreign.serial):
+        answer = post(gate_client, body(gate_a, code)).json()
+        assert (answer["decision"], answer["reason_code"]) == ("deny", "unknown_pass")
+    foreign.refresh_from_db()
+    assert foreign.out_since is None
+
+
+def test_a_closed_gate_refuses(gate_client: Any, gate_a: Any, home_a: Any) -> None:
+    do_update_checkpoint(gate_a, by=None, is_open=False)
+    answer = post(gate_client, body(gate_a, home_a[1].token)).json()
+    assert (answer["decision"], answer["reason_code"]) == ("deny", "gate_closed")
+
+
+def test_a_fever_is_refused_with_a_neutral_reason(gate_client: Any, gate_a: Any,
+                                                  home_a: Any) -> None:
+    answer = post(gate_client, body(gate_a, home_a[1].token, temperature=38.2)).json()
+    assert (answer["decision"], answer["reason_code"]) == ("deny", "fever")
+    assert not Pass.objects.get(pk=home_a[1].pk).out_since
+
+
+def test_an_entry_without_an_exit_is_let_in_once_and_flagged(
+    gate_client: Any, gate_a: Any, home_a: Any
+) -> None:
+    answer = post(gate_client, body(gate_a, home_a[1].token, "in")).json()
+    assert answer["decision"] == "allow"
+    event = GateEvent.objects.get(pk=answer["event_id"])
+    assert event.flag == FlagReason.ENTRY_WITHOUT_EXIT
+    assert GateEvent.objects.filter(direction="out").count() == 0
+
+
+@pytest.mark.parametrize(("field", "value"), [
+    ("temperature", 45), ("temperature", 33.9), ("temperature", "hot"), ("temperature", True),
+    ("client_event_id", "not-a-uuid"), ("direction", "sideways"), ("checkpoint", "x"),
+    ("device_time", "yesterday"), ("pass_code", ""),
+])
+def test_malformed_input_is_a_400_in_the_error_shape_and_records_nothing(
+    gate_client: Any, gate_a: Any, home_a: Any, field: str, value: Any
+) -> None:
+    response = post(gate_client, body(gate_a, home_a[1].token, **{field: value}))
+    assert response.status_code == 400
+    error = response.json()
+    assert set(error) == {"code", "message", "fields"}
+    assert error["code"] == "invalid"
+    assert field in error["fields"]
+    assert not GateEvent.objects.exists()
+
+
+def test_a_checkpoint_of_another_community_is_not_found(
+    gate_client: Any, home_a: Any, community_b: Any
+) -> None:
+    gate_b = CheckpointFactory(community=community_b)
+    response = post(gate_client, body(gate_b, home_a[1].token))
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"
+    assert not GateEvent.objects.exists()
+
+
+def test_the_same_event_sent_again_gets_the_same_answer_and_counts_once(
+    gate_client: Any, gate_a: Any, home_a: Any
+) -> None:
+    data = body(gate_a, home_a[1].token)
+    first = post(gate_client, data).json()
+    for _ in range(3):
+        again = post(gate_client, data)
+        assert again.status_code == 200
+        assert again.json() == first
+    assert GateEvent.objects.count() == 1
+    # A second, new exit is refused on quota: the replays did not count as outings either.
+    assert post(gate_client, body(gate_a, home_a[1].token)).json()["reason_code"] in (
+        "quota_used", "ok")
+    assert GateEvent.objects.filter(passed=True, direction="out").count() == 1
+
+
+def test_a_replay_racing_past_the_first_check_is_settled_by_the_unique_constraint(
+    gate_a: Any, home_a: Any, checkpoint_a: Any
+) -> None:
+    event_id = uuid.uuid4()
+    first = scan(gate_a, home_a[1].token, event_id=event_id, by=checkpoint_a)
+    # The second request does not see the first row (as if both checked at once)...
+    real_filter = GateEvent.objects.filter
+    calls = {"n": 0}
+
+    def blind_first_check(*args: Any, **kwargs: Any) -> Any:
+        calls["n"] += 1
+        queryset = real_filter(*args, **kwargs)
+        return queryset.none() if calls["n"] == 1 else queryset
+
+    with mock.patch.object(GateEvent.objects, "filter", side_effect=blind_first_check):
+        second = scan(gate_a, home_a[1].token, event_id=event_id, by=checkpoint_a)
+    # ...and the insert's unique constraint turns it into the same answer.
+    assert not second.created
+    assert second.as_dict() == first.as_dict()
+    assert GateEvent.objects.filter(client_event_id=event_id).count() == 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_replays_store_one_event(community_a: Any, grid_a1: Any,
+                                            checkpoint_a: Any) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("SQLite serialises writers: the race is covered by the constraint test")
+    gate = CheckpointFactory(community=community_a)
+    _, item = household_with_pass(community_a, grid_a1)
+    event_id = uuid.uuid4()
+    answers: list[dict[str, Any]] = []
+    barrier = threading.Barrier(6)
+
+    def send() -> None:
+        try:
+            barrier.wait()
+            answers.append(scan(gate, item.token, event_id=event_id, by=checkpoint_a).as_dict())
+        finally:
+            connections.close_all()
+
+    threads = [threading.Thread(target=send) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert len(answers) == 6
+    assert all(a == answers[0] for a in answers)
+    assert GateEvent.objects.filter(client_event_id=event_id).count() == 1
+
+
+def test_an_offline_exit_of_a_pass_suspended_meanwhile_is_flagged_for_review(
+    gate_client: Any, gate_a: Any, home_a: Any
+) -> None:
+    household, item = home_a
+    # The phone went offline at 10:00 with the pass active; at 10:05 the household was
+    # suspended; at 10:10 the phone let someone out; it uploaded at 10:30.
+    services.do_suspend_household_passes(household, source="health", reason="x", until=None,
+                                         by=None)
+    device_time = timezone.now() + dt.timedelta(minutes=-20)
+    with mock.patch("django.utils.timezone.now",
+                    return_value=device_time - dt.timedelta(minutes=5)):
+        pass  # the suspension's own time is its creation time, already before the event
+    from fangkong.access.models import Suspension
+
+    Suspension.objects.update(created=device_time - dt.timedelta(minutes=5))
+    answer = post(gate_client, body(gate_a, item.token, device_time=device_time.isoformat(),
+                                    device_decision="allow")).json()
+    event = GateEvent.objects.get(pk=answer["event_id"])
+    assert answer["reason_code"] == "suspended"
+    assert event.offline
+    assert event.passed  # the phone let them through; the office reviews it
+    assert event.flag == FlagReason.OFFLINE_RULE
+    assert event.device_time == device_time
+
+
+def test_an_offline_exit_before_a_later_suspension_broke_no_rule(
+    gate_client: Any, gate_a: Any, home_a: Any
+) -> None:
+    household, item = home_a
+    device_time = timezone.now() - dt.timedelta(minutes=20)
+    services.do_suspend_household_passes(household, source="health", reason="x", until=None,
+                                         by=None)
+    answer = post(gate_client, body(gate_a, item.token, device_time=device_time.isoformat(),
+                                    device_decision="allow")).json()
+    assert answer["decision"] == "allow"
+    assert GateEvent.objects.get(pk=answer["event_id"]).flag == ""
+    item.refresh_from_db()
+    assert item.status == PassStatus.SUSPENDED
+
+
+def test_a_scan_takes_a_few_queries(gate_client: Any, gate_a: Any, home_a: Any,
+                                    django_assert_max_num_queries: Any) -> None:
+    post(gate_client, body(gate_a, home_a[1].token, "in"))  # warm the session
+    with django_assert_max_num_queries(14):
+        response = post(gate_client, body(gate_a, home_a[1].token))
+    assert response.status_code == 200
+
+
+def test_bearer_tokens_work_and_outsiders_are_kept_out(
+    client: Any, gate_a: Any, home_a: Any, checkpoint_a: Any, grid_worker_a1: Any
+) -> None:
+    data = body(gate_a, home_a[1].token)
+    assert post(client, data).status_code == 401
+    ApiToken.objects.create(user=checkpoint_a, key_hash=hash_token("gate-token-1"),
+                            prefix="gate-tok")
+    response = post(client, data, HTTP_AUTHORIZATION="Bearer gate-token-1")
+    assert response.status_code == 200
+    client.force_login(grid_worker_a1)
+    assert post(client, body(gate_a, home_a[1].token)).status_code == 403
+
+
+def test_list_and_detail_routes_show_the_gate_log_passes_and_visitors(
+    gate_client: Any, gate_a: Any, home_a: Any, officer_a: Any, client: Any
+) -> None:
+    answer = post(gate_client, body(gate_a, home_a[1].token)).json()
+    client.force_login(officer_a)
+    log = client.get(reverse("api:gateevent-list")).json()
+    assert log["count"] == 1
+    assert client.get(reverse("api:gateevent-detail", args=[answer["event_id"]])).status_code == 200
+    passes = client.get(reverse("api:pass-list")).json()
+    assert passes["results"][0]["serial"] == home_a[1].serial
+    assert "token" not in passes["results"][0]
+    assert client.get(reverse("api:visitor-list")).json()["count"] == 0

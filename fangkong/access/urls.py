@@ -1,0 +1,45 @@
+from django.urls import path
+
+from fangkong.access import views
+
+app_name = "access"
+urlpatterns = [
+    path("", views.IndexView.as_view(), name="index"),
+    # The scanner and what it needs offline, all under /access/gate/ (the worker's scope).
+    path("gate/", views.GateView.as_view(), name="gate"),
+    path("gate/sw.js", views.GateServiceWorkerView.as_view(), name="gate_sw"),
+    path("gate/manifest.webmanifest", views.GateManifestView.as_view(), name="gate_manifest"),
+    path("gate/data/", views.GateDataView.as_view(), name="gate_data"),
+    path("gate/check/", views.GateCheckView.as_view(), name="gate_check"),
+    path("out/", views.OutNowView.as_view(), name="out_now"),
+    path("policy/", views.PolicyView.as_view(), name="policy"),
+    path("passes/", views.PassListView.as_view(), name="pass_list"),
+    path("passes/issue/", views.PassIssueView.as_view(), name="pass_issue"),
+    path("passes/print/", views.PassPrintView.as_view(), name="pass_print"),
+    path("passes/<int:pk>/", views.PassDetailView.as_view(), name="pass_detail"),
+    path("passes/<int:pk>/replace/", views.PassReplaceView.as_view(), name="pass_replace"),
+    path("passes/<int:pk>/void/", views.PassVoidView.as_view(), name="pass_void"),
+    path("households/<int:household_pk>/suspend/", views.SuspendView.as_view(),
+         name="household_suspend"),
+    path("households/<int:household_pk>/exempt/", views.ExemptionAddView.as_view(),
+         name="exemption_add"),
+    path("suspensions/", views.SuspensionListView.as_view(), name="suspension_list"),
+    path("suspensions/<int:pk>/lift/", views.SuspensionLiftView.as_view(),
+         name="suspension_lift"),
+    path("exemptions/", views.ExemptionListView.as_view(), name="exemption_list"),
+    path("exemptions/<int:pk>/revoke/", views.ExemptionRevokeView.as_view(),
+         name="exemption_revoke"),
+    path("log/", views.GateEventListView.as_view(), name="event_list"),
+    path("log/<int:pk>/", views.GateEventDetailView.as_view(), name="event_detail"),
+    path("log/<int:pk>/review/", views.GateEventReviewView.as_view(), name="event_review"),
+    path("reports/", views.ReportView.as_view(), name="report"),
+    path("reports/export/", views.ReportExportView.as_view(), name="report_export"),
+    path("visitors/", views.VisitorListView.as_view(), name="visitor_list"),
+    path("visitors/add/", views.VisitorAddView.as_view(), name="visitor_add"),
+    path("visitors/<int:pk>/", views.VisitorDetailView.as_view(), name="visitor_detail"),
+    path("visitors/<int:pk>/call/", views.VisitorCallView.as_view(), name="visitor_call"),
+    path("visitors/<int:pk>/confirm/", views.VisitorConfirmView.as_view(),
+         name="visitor_confirm"),
+    path("visitors/<int:pk>/refuse/", views.VisitorRefuseView.as_view(), name="visitor_refuse"),
+    path("visitors/<int:pk>/leave/", views.VisitorLeaveView.as_view(), name="visitor_leave"),
+]
