@@ -1,0 +1,116 @@
+"""Filters of the health lists, shared by the pages and the API."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.db import models
+from django.db.models import Q
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy as _
+from django_filters import rest_framework as filters
+
+from fangkong.core.api import IdFilter
+from fangkong.health.choices import (
+    CASE_CLASSIFICATIONS,
+    ChangeAction,
+    ChangeStatus,
+    Classification,
+    ContactKind,
+    Outcome,
+    PlaceKind,
+    QuarantineKind,
+)
+from fangkong.health.models import (
+    Case,
+    Contact,
+    Disinfection,
+    HealthReport,
+    Quarantine,
+    StatusChange,
+)
+
+DATE_INPUT = {"type": "date"}
+
+
+class HealthFilterSet(filters.FilterSet):
+    """Labels begin with a capital on the pages."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for filter_ in self.filters.values():
+            filter_.label = capfirst(filter_.label)
+
+
+class CaseFilterSet(HealthFilterSet):
+    classification = filters.ChoiceFilter(choices=Classification.choices,
+                                          label=_("classification"))
+    open = filters.BooleanFilter(method="filter_open",
+                                 label=_("open (not excluded, recovered or died)"))
+    person = IdFilter(field_name="person", label=_("person id"))
+    building = IdFilter(field_name="building", label=_("building id"))
+
+    class Meta:
+        model = Case
+        fields = ["classification", "open", "person", "building"]
+
+    def filter_open(self, queryset: models.QuerySet, name: str, value: bool) -> models.QuerySet:
+        is_open = Q(classification__in=CASE_CLASSIFICATIONS,
+                    outcome__in=["", Outcome.IN_HOSPITAL])
+        return queryset.filter(is_open if value else ~is_open)
+
+
+class ContactFilterSet(HealthFilterSet):
+    kind = filters.ChoiceFilter(choices=ContactKind.choices, label=_("kind of contact"))
+    case = IdFilter(field_name="case", label=_("case id"))
+    handed_over = filters.BooleanFilter(field_name="handed_over_to", lookup_expr="isnull",
+                                        exclude=True, label=_("handed over"))
+
+    class Meta:
+        model = Contact
+        fields = ["kind", "case", "handed_over"]
+
+
+class QuarantineFilterSet(HealthFilterSet):
+    active = filters.BooleanFilter(field_name="ended_on", lookup_expr="isnull",
+                                   label=_("not ended"))
+    kind = filters.ChoiceFilter(choices=QuarantineKind.choices, label=_("kind"))
+    person = IdFilter(field_name="person", label=_("person id"))
+    household = IdFilter(field_name="household", label=_("household id"))
+    building = IdFilter(field_name="household__building", label=_("building id"))
+
+    class Meta:
+        model = Quarantine
+        fields = ["active", "kind", "person", "household", "building"]
+
+
+class ReportFilterSet(HealthFilterSet):
+    day = filters.DateFilter(field_name="day", label=_("day"),
+                             widget=filters.DateFilter.field_class.widget(attrs=DATE_INPUT))
+    fever = filters.BooleanFilter(field_name="is_fever", label=_("fever"))
+    person = IdFilter(field_name="person", label=_("person id"))
+
+    class Meta:
+        model = HealthReport
+        fields = ["day", "fever", "person"]
+
+
+class DisinfectionFilterSet(HealthFilterSet):
+    place_kind = filters.ChoiceFilter(choices=PlaceKind.choices, label=_("place"))
+    building = IdFilter(field_name="building", label=_("building id"))
+    since = filters.DateFilter(field_name="done_at", lookup_expr="date__gte", label=_("from"),
+                               widget=filters.DateFilter.field_class.widget(attrs=DATE_INPUT))
+
+    class Meta:
+        model = Disinfection
+        fields = ["place_kind", "building", "since"]
+
+
+class ChangeFilterSet(HealthFilterSet):
+    status = filters.ChoiceFilter(choices=ChangeStatus.choices, label=_("status"))
+    action = filters.ChoiceFilter(choices=ChangeAction.choices, label=_("change"))
+    person = IdFilter(field_name="person", label=_("person id"))
+
+    class Meta:
+        model = StatusChange
+        fields = ["status", "action", "person"]

@@ -1,0 +1,333 @@
+"""Forms of the health pages. They parse input; the services check and save.
+
+Status changes share one block of fields — the reason (offered from the closed list that
+fits the action), the kind of evidence and its reference, and a note — so every page that
+changes a status asks the same three questions the same way.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.utils import timezone
+from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy, pgettext_lazy
+
+from fangkong.areas.choices import AreaLevel
+from fangkong.areas.models import Area
+from fangkong.health.choices import (
+    REASONS_FOR,
+    ChangeAction,
+    ChangeReason,
+    Classification,
+    ContactKind,
+    Disinfectant,
+    EvidenceKind,
+    Outcome,
+    PlaceKind,
+    QuarantineKind,
+    Symptom,
+    TakenTo,
+)
+from fangkong.health.models import HealthPolicy
+from fangkong.registry.choices import PersonStatus
+from fangkong.registry.models import Building, Person
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
+
+
+def _blank(choices: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
+    return [("", "---------"), *choices]
+
+
+class HealthForm(forms.Form):
+    """Base: keeps ``user`` and the row's ``version``; labels begin with a capital."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        self.user = user
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            field.label = capfirst(field.label)
+
+    @property
+    def expected_version(self) -> int | None:
+        return self.cleaned_data.get("version")
+
+
+class EvidenceForm(HealthForm):
+    """The reason, the evidence and a note: what every status change carries."""
+
+    action: str = ""
+
+    reason = forms.ChoiceField(label=gettext_lazy("reason"), choices=())
+    evidence_kind = forms.ChoiceField(label=gettext_lazy("kind of evidence"),
+                                      choices=_blank(EvidenceKind.choices))
+    evidence_ref = forms.CharField(
+        label=gettext_lazy("evidence reference"), max_length=200,
+        help_text=gettext_lazy("The test report number, the contact link or the official "
+                               "notice number this change rests on."),
+    )
+    note = forms.CharField(label=gettext_lazy("note"), max_length=300, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        labels = dict(ChangeReason.choices)
+        self.fields["reason"].choices = _blank(
+            [(code, labels[code]) for code in REASONS_FOR.get(self.action, ())])
+
+    def evidence(self) -> dict[str, str]:
+        data = self.cleaned_data
+        return {"reason": data["reason"], "evidence_kind": data["evidence_kind"],
+                "evidence_ref": data["evidence_ref"], "note": data.get("note") or ""}
+
+
+# --- Cases ----------------------------------------------------------------------------------
+
+
+class CaseDetailsForm(HealthForm):
+    """Dates, where the case was taken, and notes (what changes without evidence)."""
+
+    onset_date = forms.DateField(label=gettext_lazy("onset date"), required=False,
+                                 widget=DATE_INPUT)
+    report_date = forms.DateField(label=gettext_lazy("report date"), widget=DATE_INPUT,
+                                  initial=timezone.localdate)
+    confirmation_date = forms.DateField(label=gettext_lazy("confirmation date"),
+                                        required=False, widget=DATE_INPUT)
+    isolated_on = forms.DateField(
+        label=gettext_lazy("isolated or admitted on"), required=False, widget=DATE_INPUT,
+        help_text=gettext_lazy("Contacts' last exposure cannot be later than this day."),
+    )
+    taken_to = forms.ChoiceField(label=gettext_lazy("taken to"), required=False,
+                                 choices=_blank(TakenTo.choices))
+    taken_to_name = forms.CharField(label=gettext_lazy("hospital or site"), max_length=100,
+                                    required=False)
+    notes = forms.CharField(label=gettext_lazy("notes"), widget=forms.Textarea, required=False)
+
+    instance_fields = ("onset_date", "report_date", "confirmation_date", "isolated_on",
+                       "taken_to", "taken_to_name", "notes")
+
+    def __init__(self, *args: Any, instance: Any = None, **kwargs: Any) -> None:
+        if instance is not None:
+            initial = {name: getattr(instance, name) for name in self.instance_fields}
+            initial["version"] = instance.version
+            kwargs["initial"] = {**initial, **(kwargs.get("initial") or {})}
+        super().__init__(*args, **kwargs)
+
+    def details(self) -> dict[str, Any]:
+        return {k: self.cleaned_data.get(k) for k in self.instance_fields}
+
+
+class CaseOpenForm(EvidenceForm, CaseDetailsForm):
+    action = ChangeAction.CASE_OPEN
+
+    classification = forms.ChoiceField(
+        label=gettext_lazy("classification"),
+        choices=[c for c in Classification.choices if c[0] != Classification.EXCLUDED],
+    )
+    field_order = ["classification", "onset_date", "report_date", "confirmation_date",
+                   "isolated_on", "taken_to", "taken_to_name", "reason", "evidence_kind",
+                   "evidence_ref", "note", "notes"]
+
+
+class ClassifyForm(EvidenceForm):
+    action = ChangeAction.CASE_CLASSIFY
+
+    classification = forms.ChoiceField(label=gettext_lazy("classification"),
+                                       choices=Classification.choices)
+    confirmation_date = forms.DateField(label=gettext_lazy("confirmation date"),
+                                        required=False, widget=DATE_INPUT)
+    field_order = ["classification", "confirmation_date", "reason", "evidence_kind",
+                   "evidence_ref", "note"]
+
+
+class OutcomeForm(EvidenceForm):
+    action = ChangeAction.CASE_OUTCOME
+
+    outcome = forms.ChoiceField(label=pgettext_lazy("case", "outcome"), choices=Outcome.choices)
+    outcome_date = forms.DateField(label=gettext_lazy("outcome date"), widget=DATE_INPUT,
+                                   initial=timezone.localdate)
+    field_order = ["outcome", "outcome_date", "reason", "evidence_kind", "evidence_ref", "note"]
+
+
+class ContactForm(HealthForm):
+    """A member of the case's household, someone of this community found by ID number, or
+    someone of another community to hand over."""
+
+    kind = forms.ChoiceField(label=gettext_lazy("kind of contact"), choices=ContactKind.choices)
+    last_exposure = forms.DateField(label=gettext_lazy("last exposure"), widget=DATE_INPUT)
+    how = forms.CharField(label=gettext_lazy("how it happened"), max_length=300,
+                          required=False)
+    member = forms.ModelChoiceField(label=gettext_lazy("member of the case's household"),
+                                    queryset=Person.objects.none(), required=False)
+    id_number = forms.CharField(
+        label=gettext_lazy("ID number"), max_length=40, required=False,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+        help_text=gettext_lazy("Finds the person in this community, or in the other community "
+                               "chosen below."),
+    )
+    other_community = forms.ModelChoiceField(
+        label=gettext_lazy("lives in another community"), queryset=Area.objects.none(),
+        required=False,
+        help_text=gettext_lazy("The contact is handed over to that community's officer."),
+    )
+    name = forms.CharField(label=gettext_lazy("name"), max_length=100, required=False,
+                           help_text=gettext_lazy("For a contact of another community."))
+    phone = forms.CharField(
+        label=gettext_lazy("phone"), max_length=20, required=False,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+    )
+
+    def __init__(self, *args: Any, case: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if case is not None and case.household_id:
+            self.fields["member"].queryset = Person.objects.restrict(self.user).filter(
+                household_id=case.household_id, status=PersonStatus.ACTIVE,
+            ).exclude(pk=case.person_id)
+        if case is not None:
+            # The communities of the same city, the case's own excepted.
+            city = "/".join(case.community.path.split("/")[:2]) + "/"
+            self.fields["other_community"].queryset = Area.objects.filter(
+                level=AreaLevel.COMMUNITY, path__startswith=city,
+            ).exclude(pk=case.community_id).order_by("path")
+            self.fields["last_exposure"].initial = case.isolated_on or case.report_date
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        chosen = [bool(data.get("member")), bool(data.get("other_community")),
+                  bool(data.get("id_number")) and not data.get("other_community")]
+        if not any(chosen):
+            raise forms.ValidationError(gettext_lazy(
+                "Choose a member of the household, give an ID number, or choose the other "
+                "community the contact lives in."))
+        return data
+
+
+# --- Quarantines ----------------------------------------------------------------------------
+
+
+class QuarantineStartForm(EvidenceForm):
+    action = ChangeAction.QUARANTINE_START
+
+    kind = forms.ChoiceField(label=gettext_lazy("kind"), choices=QuarantineKind.choices)
+    site = forms.CharField(label=gettext_lazy("quarantine site"), max_length=100,
+                           required=False,
+                           help_text=gettext_lazy("For a centralised quarantine."))
+    start_date = forms.DateField(label=gettext_lazy("start"), widget=DATE_INPUT,
+                                 initial=timezone.localdate)
+    last_exposure = forms.DateField(
+        label=gettext_lazy("last exposure"), required=False, widget=DATE_INPUT,
+        help_text=gettext_lazy("The planned end counts from here; left blank, from the start."),
+    )
+    period_days = forms.IntegerField(
+        label=gettext_lazy("period (days)"), min_value=1, max_value=60, required=False,
+        help_text=gettext_lazy("Left blank: the community's period."),
+    )
+    field_order = ["kind", "site", "start_date", "last_exposure", "period_days", "reason",
+                   "evidence_kind", "evidence_ref", "note"]
+
+    def __init__(self, *args: Any, policy: HealthPolicy | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if policy is not None:
+            self.fields["period_days"].help_text = gettext_lazy(
+                "Left blank: %(q)s days for a quarantine, %(m)s for monitoring.") % {
+                "q": policy.quarantine_days, "m": policy.monitoring_days}
+
+
+class EndDateForm(EvidenceForm):
+    """Extend or shorten: the reasons offered are those of both; the service decides which
+    the new date makes it and checks the reason fits."""
+
+    action = ChangeAction.QUARANTINE_EXTEND
+
+    new_end = forms.DateField(label=gettext_lazy("new planned end"), widget=DATE_INPUT)
+    field_order = ["new_end", "reason", "evidence_kind", "evidence_ref", "note"]
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        labels = dict(ChangeReason.choices)
+        codes = dict.fromkeys([*REASONS_FOR[ChangeAction.QUARANTINE_EXTEND],
+                               *REASONS_FOR[ChangeAction.QUARANTINE_REDUCE]])
+        self.fields["reason"].choices = _blank([(c, labels[c]) for c in codes])
+
+
+class EndForm(EvidenceForm):
+    action = ChangeAction.QUARANTINE_END
+
+    ended_on = forms.DateField(label=gettext_lazy("ended on"), widget=DATE_INPUT,
+                               initial=timezone.localdate)
+    field_order = ["ended_on", "reason", "evidence_kind", "evidence_ref", "note"]
+
+
+# --- Reports --------------------------------------------------------------------------------
+
+
+class ReportForm(HealthForm):
+    temperature = forms.CharField(
+        label=gettext_lazy("temperature (°C)"), max_length=5,
+        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off",
+                                      "placeholder": "36.5"}),
+    )
+    symptoms = forms.MultipleChoiceField(label=gettext_lazy("symptoms"),
+                                         choices=Symptom.choices, required=False,
+                                         widget=forms.CheckboxSelectMultiple)
+    taken_at = forms.DateTimeField(
+        label=gettext_lazy("taken at"), required=False, widget=DATETIME_INPUT,
+        help_text=gettext_lazy("Left blank: now."),
+    )
+    notes = forms.CharField(label=gettext_lazy("notes"), max_length=300, required=False)
+
+
+# --- Disinfection ---------------------------------------------------------------------------
+
+
+class DisinfectionForm(HealthForm):
+    place_kind = forms.ChoiceField(label=gettext_lazy("place"), choices=PlaceKind.choices)
+    building = forms.ModelChoiceField(label=gettext_lazy("building"),
+                                      queryset=Building.objects.none(), required=False)
+    unit = forms.IntegerField(label=gettext_lazy("unit"), min_value=1, required=False)
+    checkpoint = forms.ModelChoiceField(label=gettext_lazy("gate"), queryset=None,
+                                        required=False)
+    place_name = forms.CharField(label=gettext_lazy("place name"), max_length=100,
+                                 required=False,
+                                 help_text=gettext_lazy("For a public area or a shop."))
+    done_at = forms.DateTimeField(label=gettext_lazy("done at"), required=False,
+                                  widget=DATETIME_INPUT,
+                                  help_text=gettext_lazy("Left blank: now."))
+    agent = forms.ChoiceField(label=gettext_lazy("disinfectant"), choices=Disinfectant.choices)
+    concentration = forms.CharField(label=gettext_lazy("concentration"), max_length=50,
+                                    required=False,
+                                    help_text=gettext_lazy("For example 500 mg/L."))
+    operator = forms.CharField(label=gettext_lazy("done by"), max_length=100)
+    notes = forms.CharField(label=gettext_lazy("notes"), max_length=300, required=False)
+
+    def __init__(self, *args: Any, community: Area | None = None, **kwargs: Any) -> None:
+        from fangkong.staff.models import Checkpoint
+
+        super().__init__(*args, **kwargs)
+        buildings = Building.objects.restrict(self.user)
+        gates = Checkpoint.objects.none()
+        if community is not None:
+            buildings = buildings.filter(community=community)
+            gates = Checkpoint.objects.filter(community=community)
+        self.fields["building"].queryset = buildings
+        self.fields["checkpoint"].queryset = gates
+
+
+class PolicyForm(HealthForm):
+    quarantine_days = forms.IntegerField(label=gettext_lazy("quarantine period (days)"),
+                                         min_value=1, max_value=60)
+    monitoring_days = forms.IntegerField(label=gettext_lazy("health monitoring period (days)"),
+                                         min_value=1, max_value=60)
+    reports_per_day = forms.IntegerField(label=gettext_lazy("temperature reports a day"),
+                                         min_value=1, max_value=4)
+    disinfection_days = forms.IntegerField(label=gettext_lazy("disinfection interval (days)"),
+                                           min_value=1, max_value=30)
+
+
+class DecisionForm(forms.Form):
+    note = forms.CharField(label=gettext_lazy("Note"), max_length=300, required=False)
+

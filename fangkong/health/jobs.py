@@ -1,0 +1,48 @@
+"""Background work of the health module: an import's preview and the import itself, as a job.
+
+A job's parameters name a stored upload (``MEDIA_ROOT/imports/<token>``, the registry's
+upload store, whose hourly purge also clears health uploads left behind), the kind of rows,
+the community and the mode. The preview keeps the upload for the import that may follow;
+the import deletes it, whatever happens. A file refused as a whole completes the job with
+``{"error", "code"}``: the refusal is an answer for the worker, not a fault.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fangkong.areas.choices import AreaLevel
+from fangkong.areas.models import Area
+from fangkong.core.jobs import JobContext, job_kind
+from fangkong.core.spreadsheets import SpreadsheetError
+from fangkong.health.imports import run_import
+from fangkong.registry.imports import delete_upload, upload_path
+
+IMPORT_KIND = "health.import"
+
+
+@job_kind(IMPORT_KIND)
+def import_health_rows(context: JobContext) -> dict[str, Any]:
+    from django.utils.translation import gettext as _
+
+    params = context.params
+    token, mode = params["upload"], params.get("mode", "import")
+    community = Area.objects.get(pk=params["community"], level=AreaLevel.COMMUNITY)
+    try:
+        path = upload_path(token)
+        if not path.exists():
+            return {"error": _("The uploaded file is gone; upload it again."),
+                    "code": "upload_gone"}
+        try:
+            result = run_import(path, kind=params["kind"], community=community,
+                                user=context.job.user, preview=mode == "preview",
+                                on_open=context.set_total, progress=context.progress)
+        except SpreadsheetError as exc:
+            return {"error": exc.message, "code": exc.code}
+        context.log(f"{mode} {params['kind']}: {result.rows} rows, {result.applied} applied, "
+                    f"{result.pending} waiting, {result.created} created, "
+                    f"{result.rejected} rejected")
+        return result.as_dict()
+    finally:
+        if mode != "preview":
+            delete_upload(token)

@@ -1,0 +1,1 @@
+"""Pages of the health module, one module per part of the work."""
