@@ -98,12 +98,17 @@ INSTALLED_APPS = [
     "django_filters",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",  # Swagger UI served from our static files, no CDN
     "django_tasks_db",
     "axes",
     "fangkong.core",
     "fangkong.areas",
     "fangkong.accounts",
     "fangkong.registry",
+    "fangkong.staff",
+    "fangkong.screening",
+    "fangkong.access",
+    "fangkong.health",
     "fangkong.reports",
 ]
 
@@ -255,17 +260,19 @@ TASKS = {
 }
 
 # --- API ------------------------------------------------------------------------------------
+# The classes named here live in core.api_plumbing and core.api_schema, not core.api: DRF
+# imports them while defining its own views, which core.api's base viewsets import.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "fangkong.core.api.BearerTokenAuthentication",
+        "fangkong.core.api_plumbing.BearerTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
-    "DEFAULT_PAGINATION_CLASS": "fangkong.core.api.Pagination",
+    "DEFAULT_PAGINATION_CLASS": "fangkong.core.api_plumbing.Pagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
-    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
-    "EXCEPTION_HANDLER": "fangkong.core.api.exception_handler",
+    "DEFAULT_SCHEMA_CLASS": "fangkong.core.api_schema.ApiSchema",
+    "EXCEPTION_HANDLER": "fangkong.core.api_plumbing.exception_handler",
     "UNAUTHENTICATED_USER": None,
 }
 SPECTACULAR_SETTINGS = {
@@ -273,6 +280,11 @@ SPECTACULAR_SETTINGS = {
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
     "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v1/",
+    # Swagger UI's files come from the drf-spectacular-sidecar package, served by the app.
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
 
 # --- Logging --------------------------------------------------------------------------------

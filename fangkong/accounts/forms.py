@@ -9,7 +9,8 @@ class LoginForm(AuthenticationForm):
     """Django's login form with our wording; django-axes throttles failures behind it."""
 
     username = forms.CharField(
-        label=_("Username"), widget=forms.TextInput(attrs={"autofocus": True, "autocapitalize": "none"})
+        label=_("Username"),
+        widget=forms.TextInput(attrs={"autofocus": True, "autocapitalize": "none"}),
     )
     error_messages = {
         "invalid_login": _("The username or password is wrong. Both are case-sensitive."),

@@ -15,18 +15,32 @@ EDIT = {"view", "add", "change", "deactivate"}
 OFFICER = EDIT | {"reveal", "export", "import"}
 
 RIGHTS: dict[str, dict[str, set[str]]] = {
+    # Officials above a community read figures and masked rows; they change nothing.
     Role.DISTRICT_OFFICIAL: {
         "areas.*": VIEW,
         "registry.*": VIEW,
-        "core.objectchange": set(),
+        "staff.*": VIEW,
+        "screening.*": VIEW,
+        "access.*": VIEW,
+        "health.*": VIEW,
     },
     Role.STREET_OFFICIAL: {
         "areas.*": VIEW,
         "registry.*": VIEW,
+        "staff.*": VIEW,
+        "screening.*": VIEW,
+        "access.*": VIEW,
+        "health.*": VIEW,
     },
+    # The community officer runs the community: registry, imports, passes, policy, teams,
+    # and approves what the four-eyes rule holds back. Health status is the health role's.
     Role.COMMUNITY_OFFICER: {
         "areas.*": VIEW,
         "registry.*": OFFICER,
+        "staff.*": OFFICER,
+        "screening.*": OFFICER,
+        "access.*": OFFICER,
+        "health.*": VIEW | {"export", "approve"},
         "core.objectchange": VIEW,
         "core.accessevent": VIEW,
         "core.job": VIEW,
@@ -34,21 +48,54 @@ RIGHTS: dict[str, dict[str, set[str]]] = {
     Role.HEALTH_OFFICER: {
         "areas.*": VIEW,
         "registry.*": VIEW | {"reveal"},
+        "staff.*": VIEW,
+        "staff.task": VIEW | {"add", "change"},
+        "screening.*": VIEW,
+        "access.*": VIEW,
+        "health.*": OFFICER | {"approve"},
         "core.job": VIEW,
     },
+    # Grid workers keep their grids' registry, make calls and enter health reports.
     Role.GRID_WORKER: {
         "areas.*": VIEW,
         "registry.*": EDIT,
+        "staff.*": VIEW,
+        "staff.task": VIEW | {"change"},
+        "staff.checkin": VIEW | {"add"},
+        # Asking to swap one's own shift (the shift's owner approves; staff.services checks
+        # that the shift is the asker's own).
+        "staff.swaprequest": VIEW | {"add"},
+        "screening.*": VIEW | {"add", "change"},
+        "access.*": VIEW,
+        "health.*": VIEW,
+        "health.healthreport": VIEW | {"add"},
         "core.job": VIEW,
     },
+    # At the gate: the scanner (room, household size, pass state), gate events, visitors.
     Role.CHECKPOINT_STAFF: {
         "areas.*": VIEW,
+        # The gates are staff.Checkpoint (access points its gate events at them); the scanner
+        # lists a community's gates itself, this right lets the staff pages show them too.
+        "staff.checkpoint": VIEW,
+        "access.pass": VIEW,
+        "access.gateevent": VIEW | {"add"},
+        "access.visitor": VIEW | {"add", "change"},
+        "staff.shift": VIEW,
+        "staff.checkin": VIEW | {"add"},
+        "staff.swaprequest": VIEW | {"add"},  # own shifts only (checked by staff.services)
+        "staff.task": VIEW | {"change"},
     },
-    Role.VOLUNTEER: {},
+    # Volunteers see their own shifts and tasks (row-level "own" checks live in services).
+    Role.VOLUNTEER: {
+        "staff.shift": VIEW,
+        "staff.checkin": VIEW | {"add"},
+        "staff.swaprequest": VIEW | {"add"},  # own shifts only (checked by staff.services)
+        "staff.task": VIEW | {"change"},
+    },
 }
 
-
 def role_allows(role: str, model_label: str, action: str) -> bool:
+    """A model's own entry wins over its app's ``app.*`` entry."""
     rights = RIGHTS.get(role, {})
     app_label = model_label.split(".", 1)[0]
     return action in rights.get(model_label, rights.get(f"{app_label}.*", set()))

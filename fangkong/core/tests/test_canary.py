@@ -18,7 +18,8 @@ from django.urls import reverse
 
 from fangkong.core.jobs import enqueue_job
 from fangkong.core.models import AccessEvent, Job, ObjectChange
-from fangkong.core.tests.test_access_walk import ROUTES, World
+from fangkong.core.tests.test_access_walk import BUILDERS, ROUTES
+from fangkong.core.tests.walk import World, response_text
 from fangkong.registry.models import Person
 from fangkong.registry.tests.factories import (
     BuildingFactory,
@@ -42,7 +43,8 @@ def _leaks(text: str) -> list[str]:
 @pytest.mark.django_db
 def test_a_canary_id_number_and_phone_appear_in_plaintext_nowhere(
     client: Any, officer_a: Any, grid_a1: Any, community_a: Any, grid_worker_a1: Any,
-    officer_b: Any, grid_worker_a2: Any, caplog: Any, django_capture_on_commit_callbacks: Any,
+    officer_b: Any, grid_worker_a2: Any, health_a: Any, checkpoint_a: Any, volunteer_a: Any,
+    street_official: Any, caplog: Any, django_capture_on_commit_callbacks: Any,
 ) -> None:
     caplog.set_level(logging.DEBUG)
     building = BuildingFactory(grid=grid_a1, community=community_a)
@@ -83,7 +85,11 @@ def test_a_canary_id_number_and_phone_appear_in_plaintext_nowhere(
     # Then no page of the access walk shows it, to the officer or anyone else
     world = World(community_a, grid_a1, building, household, person, Job.objects.first(),
                   users={"officer_a": officer_a, "officer_b": officer_b,
-                         "grid_worker_a1": grid_worker_a1, "grid_worker_a2": grid_worker_a2})
+                         "grid_worker_a1": grid_worker_a1, "grid_worker_a2": grid_worker_a2,
+                         "health_a": health_a, "checkpoint_a": checkpoint_a,
+                         "volunteer_a": volunteer_a, "street_official": street_official})
+    for build in BUILDERS:
+        build(world)
     for name, route in ROUTES.items():
         if route.kind == "public" or name in {"registry:person_reveal", "accounts:logout"}:
             continue
@@ -92,7 +98,7 @@ def test_a_canary_id_number_and_phone_appear_in_plaintext_nowhere(
             url = reverse(name, kwargs=route.kwargs(world))
             page = client.get(url, route.data(world)) if route.method == "get" else None
             if page is not None:
-                assert not _leaks(page.content.decode()), f"{name} shows the canary to {user}"
+                assert not _leaks(response_text(page)), f"{name} shows the canary to {user}"
 
     # And the database holds it nowhere: every table, dumped
     dump = io.StringIO()
