@@ -1,10 +1,13 @@
 """Demo registry: 在水一方社区's 33 buildings, 1,901 households and 8,089 people (the origin
 story's figures), and 阳光社区's five buildings with a few dozen households.
 
-Buildings go through ``do_create_building``. Households and people are inserted in bulk —
-people through ``do_bulk_create_people`` — with one audit row each, as an import would.
-Households are audited after their heads are set, so the log shows each household as created
-with its head, which is what the one seeding transaction did.
+Buildings go through ``do_create_building``. Households and people are inserted in bulk with
+one audit row each, as an import would — through the demo's bulk path (``insert_rows`` and
+``record_changes_in_bulk`` of fangkong.core.demo: the rows ``bulk_create`` and
+``record_changes`` would write, without compiling 300,000 values one by one), with the
+pinyin ``do_bulk_create_people`` would compute. Households are audited after their heads are
+set, so the log shows each household as created with its head, which is what the one seeding
+transaction did.
 """
 
 from __future__ import annotations
@@ -16,19 +19,23 @@ from dataclasses import dataclass, field
 from django.db.models import Q
 
 from fangkong.areas.models import Area
-from fangkong.core.audit import record_changes
 from fangkong.core.choices import ChangeAction
 from fangkong.core.demo import (
     REFERENCE_DATE,
     DemoContext,
     birth_date_for_age,
+    delete_rows,
     fake_landline,
     fake_mobile,
     fake_name,
     fake_resident_id,
     fake_surname,
+    insert_rows,
+    record_changes_in_bulk,
+    update_rows,
 )
 from fangkong.core.personal_data import decrypt, protect_id_number, protect_phone
+from fangkong.core.pinyin import name_pinyin
 from fangkong.core.validators import id_birth_date_and_sex, validate_phone, validate_resident_id
 from fangkong.registry.choices import (
     IdType,
@@ -38,7 +45,7 @@ from fangkong.registry.choices import (
     Residency,
 )
 from fangkong.registry.models import Building, Household, Person
-from fangkong.registry.services import do_bulk_create_people, do_create_building
+from fangkong.registry.services import do_create_building
 
 ORDER = 30
 
@@ -277,7 +284,7 @@ def _populate(
         if rng.random() < 0.3:
             household.set_phone(protect_phone(validate_phone(fake_landline(rng, landlines))))
         rows.append(household)
-    rows = Household.objects.bulk_create(rows, batch_size=500)
+    insert_rows(Household, rows)
 
     persons: list[Person] = []
     for household, size in zip(rows, _sizes(rng, households, people), strict=True):
@@ -286,13 +293,16 @@ def _populate(
         _residency_and_tags(rng, members, tenant)
         persons.extend(_person(rng, m, household, community, taken) for m in members)
     deactivated = _deactivate_some(rng, persons, deactivate)
-    persons = do_bulk_create_people(persons, by=None)
+    for person in persons:  # as do_bulk_create_people does
+        person.name_pinyin, person.name_initials = name_pinyin(person.name)
+    insert_rows(Person, persons)
+    record_changes_in_bulk(ChangeAction.CREATE, persons)
 
     heads = {p.household_id: p for p in persons if p.relation == Relation.HEAD}
     for household in rows:
         household.head = heads[household.pk]
-    Household.objects.bulk_update(rows, ["head"], batch_size=500)
-    record_changes(ChangeAction.CREATE, rows, actor=None)
+    update_rows(Household, rows, ["head"])
+    record_changes_in_bulk(ChangeAction.CREATE, rows)
 
     ctx.households[key], ctx.people[key] = rows, persons
     ctx.count(f"{community.name} buildings", len(buildings))
@@ -364,8 +374,8 @@ def unseed(ctx: DemoContext) -> None:
     in_demo = Q(community__in=communities)
     # Heads point at people and people at households: break the cycle before deleting.
     Household.objects.filter(in_demo).update(head=None)
-    Person.objects.filter(in_demo).delete()
-    Household.objects.filter(in_demo).delete()
+    delete_rows(Person.objects.filter(in_demo))
+    delete_rows(Household.objects.filter(in_demo))
     Building.objects.filter(in_demo).delete()
     for store in (ctx.buildings, ctx.households, ctx.people):
         store.clear()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from fangkong.registry import views
+from fangkong.registry import import_views, views
 
 app_name = "registry"
 urlpatterns = [
@@ -23,4 +23,17 @@ urlpatterns = [
     path("people/<int:pk>/deactivate/", views.PersonDeactivateView.as_view(),
          name="person_deactivate"),
     path("people/<int:pk>/reveal/", views.PersonRevealView.as_view(), name="person_reveal"),
+    # Import and export (import_views.py)
+    path("community/<int:community_pk>/import/", import_views.ImportStartView.as_view(),
+         name="import_start"),
+    path("community/<int:community_pk>/import/template/",
+         import_views.TemplateDownloadView.as_view(), name="import_template"),
+    path("community/<int:community_pk>/import/sample/",
+         import_views.SampleRegisterView.as_view(), name="import_sample"),
+    path("imports/<int:pk>/", import_views.ImportDetailView.as_view(), name="import_detail"),
+    path("imports/<int:pk>/confirm/", import_views.ImportConfirmView.as_view(),
+         name="import_confirm"),
+    path("people/export/", import_views.PersonExportView.as_view(), name="person_export"),
+    path("households/export/", import_views.HouseholdExportView.as_view(),
+         name="household_export"),
 ]

@@ -1,0 +1,421 @@
+"""Pages of the resident import and of registry exports.
+
+The import is two steps, each a ``core.Job`` (``registry.import_residents``) so that the page
+and a background worker share one code path: upload → *preview* (counts and every rejected
+row) → *import the valid rows* or *import none*. Files up to ``SYNC_ROWS`` data rows are
+handled within the request; larger ones run on the worker and the page shows progress. The
+upload waits under ``MEDIA_ROOT/imports/`` between the two steps, named by a token kept in
+the preview job's parameters; the import, or cancelling, deletes it.
+
+Exports take the people list's filters from the query string and answer a POST with the
+file: an export is an access event, so a link or a prefetch never makes one.
+"""
+
+from __future__ import annotations
+
+import io
+from pathlib import PurePath
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import QuerySet
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.cache import add_never_cache_headers
+from django.utils.http import content_disposition_header
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
+from django.views.generic import TemplateView
+
+from fangkong.areas.choices import AreaLevel
+from fangkong.areas.models import Area
+from fangkong.core.choices import JobStatus
+from fangkong.core.jobs import enqueue_job, run_job
+from fangkong.core.models import Job
+from fangkong.core.spreadsheets import MAX_FILE_BYTES, SpreadsheetError, open_spreadsheet
+from fangkong.core.views import require_action
+from fangkong.registry.choices import PersonStatus
+from fangkong.registry.exports import (
+    CONTENT_TYPES,
+    export_households,
+    export_people,
+    is_demo_community,
+    write_sample_register,
+    write_template,
+)
+from fangkong.registry.filtersets import PersonFilterSet, is_sensitive_query
+from fangkong.registry.imports import (
+    UPLOAD_SUFFIXES,
+    delete_upload,
+    read_progress,
+    store_upload,
+    upload_path,
+)
+from fangkong.registry.jobs import IMPORT_KIND
+from fangkong.registry.models import Building, Household, Person
+from fangkong.registry.views import breadcrumbs, get_community
+
+#: Files with more data rows than this run as a background job with a progress page.
+SYNC_ROWS = 5000
+ERRORS_PER_PAGE = 200
+
+
+# --- Helpers --------------------------------------------------------------------------------
+
+
+def _job_area(user: Any, community: Area) -> str:
+    """The area a job is filed under: the user's own grid when narrower than the community,
+    so that whoever started it can open its page."""
+    area = getattr(user, "area", None)
+    if area is not None and area.path.startswith(community.path):
+        return area.path
+    return community.path
+
+
+def _start_job(user: Any, community: Area, params: dict[str, Any], rows: int) -> Job:
+    """Run a small job within the request, or hand a large one to the worker."""
+    if rows > SYNC_ROWS:
+        return enqueue_job(IMPORT_KIND, user=user, area_path=_job_area(user, community),
+                           params=params)
+    job = Job.objects.create(kind=IMPORT_KIND, user=user, area_path=_job_area(user, community),
+                             params=params)
+    run_job.call(job.pk)  # the task's own function, synchronously: same states, same result
+    job.refresh_from_db()
+    return job
+
+
+def _import_job(request: HttpRequest, pk: int) -> tuple[Job, Area]:
+    """An import job the user may see, and its community (404 otherwise)."""
+    job = get_object_or_404(
+        Job.objects.restrict(request.user, "view").filter(kind=IMPORT_KIND), pk=pk
+    )
+    community = get_community(request.user, job.params.get("community"))
+    return job, community
+
+
+def _download(data: bytes, filename: str, fmt: str) -> HttpResponse:
+    response = HttpResponse(data, content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = content_disposition_header(True, filename)
+    add_never_cache_headers(response)  # personal data: never kept by a browser or proxy
+    return response
+
+
+# --- The import -----------------------------------------------------------------------------
+
+
+class UploadForm(forms.Form):
+    file = forms.FileField(
+        label=gettext_lazy("Register file"),
+        help_text=gettext_lazy("An .xlsx workbook, or a .csv in UTF-8, GB18030 or UTF-16."),
+        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv,.txt"}),
+    )
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if PurePath(upload.name or "").suffix.lower() not in UPLOAD_SUFFIXES:
+            raise forms.ValidationError(
+                _("Choose an .xlsx or .csv file. An old .xls workbook must be saved as .xlsx."))
+        if upload.size > MAX_FILE_BYTES:
+            raise forms.ValidationError(
+                _("The file is larger than %(limit)s MB; split it into several files.")
+                % {"limit": MAX_FILE_BYTES // (1024 * 1024)})
+        return upload
+
+
+class ImportStartView(TemplateView):
+    """Upload a register; small files are previewed at once, large ones as a job."""
+
+    template_name = "registry/import_start.html"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.community = get_community(request.user, kwargs["community_pk"])
+        require_action(request.user, Person, "import")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        recent = (Job.objects.restrict(self.request.user, "view")
+                  .filter(kind=IMPORT_KIND, params__community=self.community.pk)
+                  .select_related("user")[:10])
+        context.update(
+            title=_("Import residents"),
+            community=self.community,
+            breadcrumbs=breadcrumbs(community=self.community),
+            form=kwargs.get("form") or UploadForm(),
+            recent=recent,
+            sample=is_demo_community(self.community),
+            sync_rows=SYNC_ROWS,
+        )
+        return context
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = UploadForm(request.POST, request.FILES)
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        upload = form.cleaned_data["file"]
+        token = store_upload(upload.chunks())
+        try:
+            # Vetted now, so a hostile or broken file is refused on this page, at once.
+            with open_spreadsheet(upload_path(token)) as sheet:
+                rows = max(sheet.row_count - 1, 0)
+        except SpreadsheetError as exc:
+            delete_upload(token)
+            form.add_error("file", exc.message)
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        job = _start_job(request.user, self.community, {
+            "upload": token, "filename": PurePath(upload.name).name[:200],
+            "community": self.community.pk, "mode": "preview", "rows": rows,
+        }, rows)
+        return HttpResponseRedirect(reverse("registry:import_detail", args=[job.pk]))
+
+
+class ImportDetailView(TemplateView):
+    """A preview or an import: progress while it runs, then counts and every rejected row."""
+
+    template_name = "registry/import_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        job, community = _import_job(self.request, self.kwargs["pk"])
+        result = job.result or {}
+        errors = Paginator(result.get("errors") or [], ERRORS_PER_PAGE)
+        page = errors.get_page(self.request.GET.get("page"))
+        preview = job.params.get("mode") == "preview"
+        valid = result.get("created", 0) + result.get("updated", 0)
+        percent = job.percent
+        if not job.is_finished:
+            # Written by the running job beside the upload: its own row shows nothing until
+            # the import's transaction commits.
+            seen = read_progress(job.params.get("upload", ""))
+            if seen and seen[1]:
+                percent = max(percent, min(99, seen[0] * 100 // seen[1]))
+        context.update(
+            title=_("Import preview") if preview else _("Import"),
+            job=job, community=community, result=result, preview=preview,
+            refused=bool(result.get("error")), page_obj=page,
+            errors=page.object_list, valid_rows=valid,
+            breadcrumbs=breadcrumbs(community=community),
+            running=not job.is_finished, percent=percent,
+            can_confirm=(preview and job.status == JobStatus.COMPLETED
+                         and not result.get("error") and job.user_id == self.request.user.pk
+                         and "confirmed" not in job.params and "cancelled" not in job.params
+                         and _upload_exists(job.params.get("upload", ""))),
+            # True while the import is being started; its job's number once it has one.
+            import_job=_job_number(job.params.get("confirmed")),
+            preview_job=_job_number(job.params.get("preview_job")),
+            querystring="",
+        )
+        return context
+
+
+def _upload_exists(token: str) -> bool:
+    try:
+        return upload_path(token).exists()
+    except ValueError:
+        return False
+
+
+def _job_number(value: Any) -> int | None:
+    return value if isinstance(value, int) and not isinstance(value, bool) else None
+
+
+class ImportConfirmView(View):
+    """POST: import the previewed file's valid rows, or import none and forget the file."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        job, community = _import_job(request, pk)
+        if job.user_id != request.user.pk or job.params.get("mode") != "preview":
+            raise Http404  # only whoever uploaded the file decides about it
+        require_action(request.user, Person, "import")
+        if "confirmed" in job.params or "cancelled" in job.params or not job.is_finished:
+            messages.info(request, _("This file has already been dealt with."))
+            return HttpResponseRedirect(reverse("registry:import_detail", args=[job.pk]))
+        token = job.params.get("upload", "")
+        if request.POST.get("action") != "import":
+            delete_upload(token)
+            job.params["cancelled"] = True
+            job.save(update_fields=["params"])
+            messages.info(request, _("Nothing was imported."))
+            return HttpResponseRedirect(
+                reverse("registry:import_start", args=[community.pk]))
+        rows = int(job.params.get("rows") or 0)
+        params = {"upload": token, "filename": job.params.get("filename", ""),
+                  "community": community.pk, "mode": "import", "all_or_nothing": False,
+                  "preview_job": job.pk, "rows": rows}
+        # Recorded first: a second click finds the file already taken.
+        job.params["confirmed"] = True
+        job.save(update_fields=["params"])
+        imported = _start_job(request.user, community, params, rows)
+        job.params["confirmed"] = imported.pk
+        job.save(update_fields=["params"])
+        return HttpResponseRedirect(reverse("registry:import_detail", args=[imported.pk]))
+
+
+class TemplateDownloadView(View):
+    """The blank register (.xlsx): headers, an example row, and a sheet explaining them."""
+
+    def get(self, request: HttpRequest, community_pk: int) -> HttpResponse:
+        community = get_community(request.user, community_pk)
+        require_action(request.user, Person, "import")
+        out = io.BytesIO()
+        write_template(out, user=request.user, community=community)
+        return _download(out.getvalue(), _("resident-register-template") + ".xlsx", "xlsx")
+
+
+class SampleRegisterView(View):
+    """The demo's sample register, with a few bad rows to see explained (demo only)."""
+
+    def get(self, request: HttpRequest, community_pk: int) -> HttpResponse:
+        community = get_community(request.user, community_pk)
+        require_action(request.user, Person, "import")
+        if not is_demo_community(community):
+            raise Http404  # real communities have no invented residents to offer
+        out = io.BytesIO()
+        write_sample_register(out, user=request.user, community=community)
+        return _download(out.getvalue(), _("sample-register") + ".xlsx", "xlsx")
+
+
+# --- Exports --------------------------------------------------------------------------------
+
+
+class ExportForm(forms.Form):
+    FORMATS = (("xlsx", gettext_lazy("Excel workbook (.xlsx)")),
+               ("csv", gettext_lazy("CSV for Excel (GB18030)")),
+               ("csv-utf8", gettext_lazy("CSV in UTF-8")))
+
+    format = forms.ChoiceField(label=gettext_lazy("Format"), choices=FORMATS, initial="xlsx",
+                               widget=forms.RadioSelect)
+    reveal = forms.BooleanField(
+        label=gettext_lazy("Full ID numbers, phones and birth dates"), required=False,
+        help_text=gettext_lazy("Exports are masked. Unmasked exports are logged with your "
+                               "reason."),
+    )
+    reason = forms.CharField(label=gettext_lazy("Reason"), required=False, max_length=300)
+
+    def __init__(self, *args: Any, can_reveal: bool = False, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not can_reveal:
+            del self.fields["reveal"]
+            del self.fields["reason"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("reveal") and len((data.get("reason") or "").strip()) < 2:
+            self.add_error("reason", _("Say why you need the full numbers."))
+        return data
+
+    def choice(self) -> tuple[str, str]:
+        """(file format, CSV encoding)."""
+        value = self.cleaned_data["format"]
+        return ("csv", "utf-8") if value == "csv-utf8" else (value, "gb18030")
+
+
+class ExportView(TemplateView):
+    """GET: what will be exported, and the choices; POST: the file."""
+
+    template_name = "registry/export.html"
+    model: type = Person
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        require_action(request.user, self.model, "export")
+        return super().dispatch(request, *args, **kwargs)
+
+    def filters(self) -> QueryDict:
+        data = self.request.GET.copy()
+        data.pop("page", None)
+        if is_sensitive_query(data.get("q", "")):
+            data.pop("q")  # never carried in a URL or a log; search on the list instead
+        return data
+
+    def queryset(self) -> QuerySet:
+        raise NotImplementedError
+
+    def can_reveal(self) -> bool:
+        return self.model is Person and self.request.user.has_action(Person, "reveal")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        filters = self.filters()
+        community = self.request.user.community if self.request.user.area_id else None
+        context.update(
+            title=(_("Export people") if self.model is Person else _("Export households")),
+            count=self.queryset().count(), querystring=filters.urlencode(),
+            form=kwargs.get("form") or ExportForm(can_reveal=self.can_reveal()),
+            back=self.back_url(filters, community),
+            breadcrumbs=breadcrumbs(community=community) if community is not None else [],
+        )
+        return context
+
+    def back_url(self, filters: QueryDict, community: Area | None) -> str:
+        if self.model is Person:
+            url = reverse("registry:person_list")
+            return f"{url}?{filters.urlencode()}" if filters else url
+        if filters.get("building"):
+            return reverse("registry:building_detail", args=[_int(filters["building"])])
+        if community is not None:
+            return reverse("registry:community", args=[community.pk])
+        return reverse("reports:home")
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        form = ExportForm(request.POST, can_reveal=self.can_reveal())
+        if not form.is_valid():
+            return self.render_to_response(self.get_context_data(form=form), status=400)
+        fmt, encoding = form.choice()
+        out = io.BytesIO()
+        self.write(out, fmt, encoding, form.cleaned_data)
+        name = _("people") if self.model is Person else _("households")
+        return _download(out.getvalue(), f"{name}.{fmt}", fmt)
+
+    def write(self, out: io.BytesIO, fmt: str, encoding: str, data: dict[str, Any]) -> None:
+        raise NotImplementedError
+
+
+class PersonExportView(ExportView):
+    model = Person
+
+    def queryset(self) -> QuerySet[Person]:
+        people = Person.objects.restrict(self.request.user)
+        filterset = PersonFilterSet(self.filters() or None, queryset=people,
+                                    request=self.request)
+        if not filterset.is_bound:
+            return people.filter(status=PersonStatus.ACTIVE)  # as the untouched list shows
+        return filterset.qs
+
+    def write(self, out: io.BytesIO, fmt: str, encoding: str, data: dict[str, Any]) -> None:
+        export_people(self.queryset(), fmt, out, user=self.request.user,
+                      filters=self.filters(), encoding=encoding,
+                      reveal=bool(data.get("reveal")), reason=data.get("reason") or "")
+
+
+class HouseholdExportView(ExportView):
+    model = Household
+
+    def queryset(self) -> QuerySet[Household]:
+        households = Household.objects.restrict(self.request.user)
+        filters = self.filters()
+        if filters.get("building"):
+            building = get_object_or_404(Building.objects.restrict(self.request.user),
+                                         pk=_int(filters["building"]))
+            households = households.filter(building=building)
+        if filters.get("grid"):
+            grid = get_object_or_404(Area.objects.restrict(self.request.user),
+                                     pk=_int(filters["grid"]), level=AreaLevel.GRID)
+            households = households.filter(building__grid=grid)
+        return households
+
+    def write(self, out: io.BytesIO, fmt: str, encoding: str, data: dict[str, Any]) -> None:
+        export_households(self.queryset(), fmt, out, user=self.request.user,
+                          filters=self.filters(), encoding=encoding)
+
+
+def _int(value: str) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise Http404 from None

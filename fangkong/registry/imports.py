@@ -1,0 +1,744 @@
+"""The resident import: a community's register, as workers keep it, into the registry.
+
+Two halves. Reading (here) opens the file through ``fangkong.core.spreadsheets``, finds the
+header row (registers often carry a title row above it), maps the columns by their many
+names, and checks every row on its own: name, ID number (check digit, birth date, and the
+numbers Excel mangles), phone, labels in Chinese. Writing (``fangkong.registry.bulk``)
+resolves buildings and households, matches people already registered, and writes in bulk
+inside one transaction, checking the importer's area there.
+
+``preview`` runs both halves without writing; ``run_import`` writes. Both return an
+``ImportResult`` whose errors carry the row number as Excel shows it, the column as the file
+names it, and a reason; ID numbers and phones in errors are masked.
+
+The header names, aliases and Chinese labels below are data: they are what registers say.
+"""
+
+from __future__ import annotations
+
+import collections
+import concurrent.futures
+import contextlib
+import functools
+import itertools
+import json
+import multiprocessing
+import os
+import re
+import sys
+import threading
+import unicodedata
+import uuid
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO, Any, BinaryIO
+
+import django
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError
+from django.utils import translation
+from django.utils.translation import gettext as _
+
+from fangkong.areas.models import Area
+from fangkong.core.personal_data import (
+    id_number_index,
+    mask_id_number,
+    mask_phone,
+    phone_index,
+)
+from fangkong.core.spreadsheets import (
+    HeaderMatch,
+    SheetRow,
+    SpreadsheetError,
+    locate_header,
+    open_spreadsheet,
+)
+from fangkong.core.validators import id_birth_date_and_sex, validate_phone, validate_resident_id
+from fangkong.registry.bulk import (
+    ImportOutcome,
+    ResidentRow,
+    RowError,
+    chinese_number,
+    compact,
+    do_import_residents,
+)
+from fangkong.registry.choices import PersonTag, Relation, Residency, Sex
+from fangkong.registry.models import Person
+
+# --- Columns --------------------------------------------------------------------------------
+
+#: Each field's header in the template first, then the other names registers use for it.
+HEADERS: dict[str, tuple[str, ...]] = {
+    "building": ("楼栋", "楼号", "楼栋号", "楼栋名称", "楼栋编号", "楼宇", "楼", "栋", "building"),
+    "unit": ("单元", "单元号", "unit"),
+    "room": ("房号", "房间号", "门牌号", "室", "房间", "房屋号", "room"),
+    "name": ("姓名", "居民姓名", "人员姓名", "name"),
+    "sex": ("性别", "sex", "gender"),
+    "id_number": ("身份证号", "身份证号码", "证件号码", "公民身份号码", "身份证", "证件号",
+                  "id number", "id"),
+    "phone": ("手机号", "联系电话", "手机号码", "电话", "手机", "电话号码", "联系方式", "phone"),
+    "relation": ("与户主关系", "户主关系", "关系", "与户主的关系", "relation to head",
+                 "relation"),
+    "residency": ("居住类型", "人员类型", "居住情况", "居住状态", "人口类型", "residency"),
+    "tags": ("标签", "人员标签", "重点人群", "特殊人群", "tags"),
+    "notes": ("备注", "notes"),
+}
+#: The template's columns, in order (备注 is read when present but not in the template).
+TEMPLATE_FIELDS = ("building", "unit", "room", "name", "sex", "id_number", "phone",
+                   "relation", "residency", "tags")
+TEMPLATE_HEADERS = tuple(HEADERS[f][0] for f in TEMPLATE_FIELDS)
+REQUIRED_FIELDS = ("building", "room", "name")
+#: The template's example row is recognised by this name and skipped.
+EXAMPLE_NAME = "示例张三（导入前请删除此行）"
+#: The template's second sheet: each column explained for the worker filling it in.
+TEMPLATE_GUIDE_HEADER = ("列名", "必填", "说明", "也认得的列名")
+TEMPLATE_GUIDE = (
+    ("楼栋", "是",
+     "本社区的楼号。1、01、1号楼、1栋、1#、东园1号楼 都指同一栋楼。"
+     "楼栋须已在系统中登记；系统中没有的楼栋，该行不导入。",
+     "楼号、楼栋号"),
+    ("单元", "多单元楼必填",
+     "单元号，如 2 或 2单元。也可以写在房号里：2-502、2单元502。",
+     "单元号"),
+    ("房号", "是",
+     "如 502（5 楼）。该房间还没有住户时，导入时自动建立住户。",
+     "房间号、门牌号、室"),
+    ("姓名", "是", "居民姓名。", "居民姓名"),
+    ("性别", "否", "男 或 女。填了身份证号的，以身份证号为准。", ""),
+    ("身份证号", "否",
+     "18 位居民身份证号码。本列已设为文本格式，请勿改为数字，"
+     "否则 Excel 会把号码变成 1.10101E+17 并丢掉末几位。"
+     "同一号码在文件中只导入第一次出现的那一行。",
+     "身份证号码、证件号码、公民身份号码"),
+    ("手机号", "否",
+     "11 位手机号，或带区号的固定电话，如 024-23456789。",
+     "联系电话、手机号码、电话"),
+    ("与户主关系", "否",
+     "户主、配偶、子女、父母、孙子女、祖父母、兄弟姐妹、儿媳/女婿、租户、其他。"
+     "住户还没有户主时，关系为户主的人成为户主。",
+     "户主关系、关系"),
+    ("居住类型", "否", "常住、租户、流动、人户分离。不填为常住。", "人员类型、居住情况"),
+    ("标签", "否",
+     "独居老人、慢性病、孕产妇、残疾、退役军人、低保，多个用顿号隔开。",
+     "人员标签"),
+    ("备注", "否", "不在模板中；有这一列时一并导入。", ""),
+    ("", "",
+     "同一文件可以重复导入：已登记的人（按身份证号，没有身份证号的按住户和姓名）"
+     "不会重复建立，变化的内容会更新；空白单元格不会清除已登记的内容。",
+     ""),
+    ("", "", "第 2 行是示例，导入时自动跳过，也可以删除。", ""),
+)
+
+# --- Labels: what the cells say --------------------------------------------------------------
+
+SEX_LABELS: dict[str, str] = {
+    "男": Sex.MALE, "女": Sex.FEMALE, "未知": Sex.UNKNOWN, "不详": Sex.UNKNOWN,
+    "m": Sex.MALE, "f": Sex.FEMALE, "male": Sex.MALE, "female": Sex.FEMALE,
+    "u": Sex.UNKNOWN, "unknown": Sex.UNKNOWN,
+}
+RELATION_LABELS: dict[str, str] = {
+    "户主": Relation.HEAD, "本人": Relation.HEAD,
+    "配偶": Relation.SPOUSE, "妻": Relation.SPOUSE, "妻子": Relation.SPOUSE,
+    "夫": Relation.SPOUSE, "丈夫": Relation.SPOUSE,
+    "子女": Relation.CHILD, "子": Relation.CHILD, "女": Relation.CHILD, "儿子": Relation.CHILD,
+    "女儿": Relation.CHILD, "长子": Relation.CHILD, "次子": Relation.CHILD,
+    "长女": Relation.CHILD, "次女": Relation.CHILD,
+    "父母": Relation.PARENT, "父亲": Relation.PARENT, "母亲": Relation.PARENT,
+    "父": Relation.PARENT, "母": Relation.PARENT,
+    "孙子女": Relation.GRANDCHILD, "孙子": Relation.GRANDCHILD, "孙女": Relation.GRANDCHILD,
+    "外孙": Relation.GRANDCHILD, "外孙子": Relation.GRANDCHILD, "外孙女": Relation.GRANDCHILD,
+    "祖父母": Relation.GRANDPARENT, "祖父": Relation.GRANDPARENT, "祖母": Relation.GRANDPARENT,
+    "外祖父": Relation.GRANDPARENT, "外祖母": Relation.GRANDPARENT,
+    "兄弟姐妹": Relation.SIBLING, "兄": Relation.SIBLING, "弟": Relation.SIBLING,
+    "姐": Relation.SIBLING, "妹": Relation.SIBLING, "哥哥": Relation.SIBLING,
+    "弟弟": Relation.SIBLING, "姐姐": Relation.SIBLING, "妹妹": Relation.SIBLING,
+    "儿媳/女婿": Relation.CHILD_IN_LAW, "儿媳": Relation.CHILD_IN_LAW,
+    "女婿": Relation.CHILD_IN_LAW, "媳妇": Relation.CHILD_IN_LAW,
+    "租户": Relation.TENANT, "租客": Relation.TENANT,
+    "其他": Relation.OTHER, "其他亲属": Relation.OTHER, "保姆": Relation.OTHER,
+}
+RESIDENCY_LABELS: dict[str, str] = {
+    "常住": Residency.PERMANENT, "常住人口": Residency.PERMANENT, "户籍": Residency.PERMANENT,
+    "户籍人口": Residency.PERMANENT, "本地": Residency.PERMANENT,
+    "租户": Residency.TENANT, "租住": Residency.TENANT, "租房": Residency.TENANT,
+    "流动": Residency.FLOATING, "流动人口": Residency.FLOATING, "外来": Residency.FLOATING,
+    "外来人口": Residency.FLOATING,
+    "人户分离": Residency.LIVES_ELSEWHERE, "户在人不在": Residency.LIVES_ELSEWHERE,
+}
+TAG_LABELS: dict[str, str] = {
+    "独居老人": PersonTag.ELDERLY_ALONE, "慢性病": PersonTag.CHRONIC, "慢病": PersonTag.CHRONIC,
+    "孕产妇": PersonTag.PREGNANT, "孕妇": PersonTag.PREGNANT, "产妇": PersonTag.PREGNANT,
+    "残疾": PersonTag.DISABLED, "残疾人": PersonTag.DISABLED,
+    "退役军人": PersonTag.VETERAN, "复员军人": PersonTag.VETERAN,
+    "低保": PersonTag.LOW_INCOME, "低保户": PersonTag.LOW_INCOME,
+}
+#: The label an export writes for each code (the first Chinese label above).
+SEX_NAMES = {Sex.MALE: "男", Sex.FEMALE: "女", Sex.UNKNOWN: ""}
+RELATION_NAMES = {code: label for label, code in reversed(RELATION_LABELS.items())}
+RESIDENCY_NAMES = {code: label for label, code in reversed(RESIDENCY_LABELS.items())}
+TAG_NAMES = {code: label for label, code in reversed(TAG_LABELS.items())}
+TAG_SEPARATORS = re.compile(r"[,，、;；/|\s]+")
+
+
+def _with_codes(labels: dict[str, str], choices: Iterable[str]) -> dict[str, str]:
+    """Labels, plus each code itself (``tenant``) and its English name (``Tenant``)."""
+    table = {compact(k): v for k, v in labels.items()}
+    for code in choices:
+        table.setdefault(compact(code), code)
+        table.setdefault(compact(code.replace("_", " ")), code)
+    return table
+
+
+_SEX = _with_codes(SEX_LABELS, Sex.values)
+_RELATION = _with_codes(RELATION_LABELS, Relation.values)
+_RESIDENCY = _with_codes(RESIDENCY_LABELS, Residency.values)
+_TAG = _with_codes(TAG_LABELS, PersonTag.values)
+
+#: What Excel leaves of a long number: 1.10105E+17, 110101199003071000.0.
+FLOAT_RE = re.compile(r"^[+-]?\d+(?:\.\d*)?[eE][+-]?\d+$|^\d+\.\d+$")
+ROOM_RE = re.compile(r"^(?:(\d+)(?:单元|-))?([0-9A-Za-z]+)$")
+MAX_REPORTED_ERRORS = 10_000
+
+
+# --- Results --------------------------------------------------------------------------------
+
+
+@dataclass
+class ImportResult:
+    """Counts of rows and the rejected rows, as the preview, the page and the command show."""
+
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    households_created: int = 0
+    rows: int = 0
+    written: bool = False
+    dry_run: bool = False
+    errors: list[RowError] = field(default_factory=list)
+    unknown_headers: list[str] = field(default_factory=list)
+
+    def as_dict(self) -> dict[str, Any]:
+        """JSON for job results and ``--json``: masked values only, errors capped."""
+        return {
+            "created": self.created, "updated": self.updated, "unchanged": self.unchanged,
+            "rejected": self.rejected, "households_created": self.households_created,
+            "rows": self.rows, "written": self.written, "dry_run": self.dry_run,
+            "errors": [e.as_dict() for e in self.errors[:MAX_REPORTED_ERRORS]],
+            "errors_omitted": max(len(self.errors) - MAX_REPORTED_ERRORS, 0),
+            "unknown_headers": self.unknown_headers,
+        }
+
+
+class RowProblem(Exception):
+    """A cell that cannot be used; becomes a RowError with the row and column."""
+
+    def __init__(self, code: str, message: str, value: str = "") -> None:
+        super().__init__(message)
+        self.code, self.message, self.value = code, message, value
+
+
+# --- Reading cells --------------------------------------------------------------------------
+
+
+def _excel_number_message(what: str) -> str:
+    return _("Excel turned this %(what)s into a number and lost its last digits. Format the "
+             "column as text (or type an apostrophe ' before the number) and enter it again."
+             ) % {"what": what}
+
+
+def parse_id_number(text: str, numeric: bool) -> str:
+    """A valid, normalised resident ID number from a cell, or RowProblem saying what is wrong."""
+    text = text.strip().lstrip("'")
+    if not text:
+        return ""
+    if numeric or FLOAT_RE.match(text):
+        raise RowProblem("id_excel", _excel_number_message(_("ID number")), mask_id_number(text))
+    digits = unicodedata.normalize("NFKC", text).replace(" ", "")
+    try:
+        return validate_resident_id(text)
+    except ValidationError as exc:
+        code = exc.code or "id_invalid"
+        if code == "id_checksum" and digits.isdigit() and digits.endswith("000"):
+            # 110101199003071234 shown by Excel as a number: 110101199003071000.
+            raise RowProblem("id_excel", _excel_number_message(_("ID number")),
+                             mask_id_number(text)) from None
+        if code == "id_format" and digits.isdigit() and len(digits) == 15:
+            raise RowProblem(
+                "id_old", _("This is an old 15-digit ID number: enter the 18-digit number of "
+                            "the current card."), mask_id_number(text),
+            ) from None
+        raise RowProblem(code, exc.messages[0], mask_id_number(text)) from None
+
+
+def parse_phone(text: str) -> str:
+    text = text.strip().lstrip("'")
+    if not text:
+        return ""
+    if FLOAT_RE.match(text):
+        raise RowProblem("phone_excel", _excel_number_message(_("phone number")),
+                         mask_phone(text))
+    try:
+        return validate_phone(text)
+    except ValidationError as exc:
+        raise RowProblem("phone_invalid", exc.messages[0], mask_phone(text)) from None
+
+
+def _label(text: str, table: dict[str, str], code: str, message: Callable[[], str]) -> str | None:
+    key = compact(text)
+    if not key:
+        return None
+    if key not in table:
+        # The message is translated only when needed: most rows are fine.
+        raise RowProblem(code, message() % {"value": text.strip()}, text.strip())
+    return table[key]
+
+
+def parse_sex(text: str) -> str | None:
+    return _label(text, _SEX, "sex_label", lambda: _("%(value)s is not a sex: write 男 or 女."))
+
+
+def parse_relation(text: str) -> str | None:
+    return _label(text, _RELATION, "relation_label",
+                  lambda: _("%(value)s is not a relation we know: write 户主, 配偶, 子女, 父母, "
+                            "孙子女, 祖父母, 兄弟姐妹, 儿媳/女婿, 租户 or 其他."))
+
+
+def parse_residency(text: str) -> str | None:
+    return _label(text, _RESIDENCY, "residency_label",
+                  lambda: _("%(value)s is not a residency we know: write 常住, 租户, 流动 or "
+                            "人户分离."))
+
+
+def parse_tags(text: str) -> str | None:
+    if not text.strip():
+        return None
+    codes = []
+    for part in TAG_SEPARATORS.split(unicodedata.normalize("NFKC", text)):
+        if not part:
+            continue
+        code = _TAG.get(compact(part))
+        if code is None:
+            raise RowProblem(
+                "tag_label",
+                _("%(value)s is not a tag we know: write 独居老人, 慢性病, 孕产妇, 残疾, 退役军人 "
+                  "or 低保, separated by 、") % {"value": part}, part,
+            )
+        codes.append(code)
+    return Person.encode_tags(codes)
+
+
+def parse_unit(text: str) -> int | None:
+    key = compact(text).removesuffix("单元")
+    if not key:
+        return None
+    if key.isdigit() and 0 < int(key) < 1000:
+        return int(key)
+    number = chinese_number(key)
+    if number:
+        return number
+    raise RowProblem("unit_invalid", _("%(value)s is not a unit: write a number such as 2.")
+                     % {"value": text.strip()}, text.strip())
+
+
+def parse_room(text: str) -> tuple[int | None, str]:
+    """``502``, ``502室``, ``1-502``, ``1单元502`` → (unit or None, room)."""
+    key = compact(text).upper()
+    for suffix in ("室", "号", "房"):
+        key = key.removesuffix(suffix)
+    if not key:
+        raise RowProblem("room_missing", _("The room is missing."))
+    match = ROOM_RE.match(key)
+    if match is None or len(match.group(2)) > 20:
+        raise RowProblem("room_invalid",
+                         _("%(value)s is not a room: write it as 502, 1-502 or 1单元502.")
+                         % {"value": text.strip()}, text.strip())
+    unit = int(match.group(1)) if match.group(1) else None
+    if unit == 0:
+        unit = None
+    return unit, match.group(2)
+
+
+def floor_of(room: str) -> int | None:
+    """The floor a room number says: 502 → 5, 1201 → 12; None when it does not say."""
+    if room.isdigit() and len(room) >= 3 and int(room[:-2]) > 0:
+        return int(room[:-2])
+    return None
+
+
+# --- Reading the file -----------------------------------------------------------------------
+
+
+@dataclass
+class ParsedRegister:
+    """The file read and checked row by row: good rows, errors, and the column names."""
+
+    rows: list[ResidentRow]
+    errors: list[RowError]
+    rejected_rows: set[int]
+    columns: dict[str, str]
+    unknown_headers: list[str]
+    total: int
+
+
+def _missing_columns(match: HeaderMatch | None) -> SpreadsheetError:
+    have = match.mapping if match else {}
+    missing = [HEADERS[f][0] for f in REQUIRED_FIELDS if f not in have]
+    return SpreadsheetError(
+        "missing_columns",
+        _("The file has no column for: %(columns)s. Use the template, or name the columns as "
+          "it does.") % {"columns": ", ".join(missing)},
+    )
+
+
+#: Data rows from which the rows are checked by worker processes, and rows per task.
+PARALLEL_FROM = 20_000
+CHUNK_ROWS = 2_000
+MAX_WORKERS = 4
+
+
+def parse_register(
+    rows: Iterable[SheetRow], *, progress: Callable[[int], None] | None = None,
+    progress_every: int = 1000, prepare: bool = False, workers: int = 1,
+) -> ParsedRegister:
+    """Check every row of a register on its own (no database); see ``RegisterReader``."""
+    return RegisterReader(rows, progress=progress, progress_every=progress_every,
+                          prepare=prepare, workers=workers).read_all()
+
+
+class RegisterReader:
+    """Checks a register's rows on their own (no database), yielding the good ones.
+
+    The header is located when the reader is made (a file without the required columns is
+    refused then). ``rows()`` streams the valid rows in file order, so that writing can
+    begin while later rows are still being checked; ``errors``, ``rejected`` and ``total``
+    grow as it goes. With ``prepare``, valid rows also carry what creating the person needs
+    and costs most: the pinyin and the protected ID number and phone. With ``workers`` > 1
+    rows are checked by that many processes, chunk by chunk.
+    """
+
+    def __init__(
+        self, rows: Iterable[SheetRow], *, progress: Callable[[int], None] | None = None,
+        progress_every: int = 1000, prepare: bool = False, workers: int = 1,
+    ) -> None:
+        match = locate_header(iter(rows), HEADERS)
+        if match is None or any(f not in match.mapping for f in REQUIRED_FIELDS):
+            raise _missing_columns(match)
+        self.reader = _RowReader(match.mapping, {f: match.column_name(f) for f in HEADERS})
+        self.columns = self.reader.columns
+        self.unknown_headers = match.unknown
+        self.errors: list[RowError] = []
+        self.rejected: set[int] = set()
+        self.total = 0
+        self._match = match
+        self._progress, self._every = progress, progress_every
+        self._prepare, self._workers = prepare, workers
+
+    def rows(self) -> Iterator[ResidentRow]:
+        data = (r for r in self._match.rest if not r.is_blank())
+        results = (_read_parallel(self.reader, data, self._prepare, self._workers)
+                   if self._workers > 1 else (self.reader.read(r, self._prepare) for r in data))
+        first_of_id: dict[str, int] = {}
+        for row, row_errors, id_number, number in results:
+            if row is None and not row_errors:
+                continue  # the template's example row
+            self.total += 1
+            if self._progress is not None and self.total % self._every == 0:
+                self._progress(self.total)
+            if id_number:
+                # In file order: the first row with an ID number keeps it, even if it is
+                # rejected for another reason.
+                first = first_of_id.setdefault(id_number, number)
+                if first != number:
+                    row_errors = [*row_errors, RowError(
+                        number, self.columns["id_number"],
+                        _("This ID number appears again (first at row %(first)s); only the "
+                          "first row is imported.") % {"first": first},
+                        "duplicate_id", mask_id_number(id_number),
+                    )]
+            if row_errors:
+                self.errors.extend(row_errors)
+                self.rejected.add(number)
+            else:
+                # Registers repeat 1号楼 and 502 thousands of times: one string each, not a
+                # copy per row (what comes back from a worker process is a copy).
+                row.building_ref, row.room = sys.intern(row.building_ref), sys.intern(row.room)
+                yield row
+        if self._progress is not None:
+            self._progress(self.total)
+
+    def read_all(self) -> ParsedRegister:
+        rows = list(self.rows())
+        return ParsedRegister(rows, self.errors, self.rejected, self.columns,
+                              self.unknown_headers, self.total)
+
+
+_Result = tuple[ResidentRow | None, list[RowError], str, int]
+
+
+def _read_chunk(index: dict[str, int], columns: dict[str, str], language: str, prepare: bool,
+                chunk: list[SheetRow]) -> list[_Result]:
+    """What a worker process does with a chunk of rows (in the importer's language)."""
+    with translation.override(language):
+        reader = _RowReader(index, columns)
+        return [reader.read(row, prepare) for row in chunk]
+
+
+def _read_parallel(reader: _RowReader, rows: Iterator[SheetRow], prepare: bool,
+                   workers: int) -> Iterator[_Result]:
+    """Rows checked by worker processes, yielded in file order, a few chunks in flight.
+
+    Workers are forked when this process runs a single thread (``db_worker``, the command):
+    they start with its settings, keys and dictionaries loaded, touch no database, and end
+    with ``os._exit`` (multiprocessing's way), so the connections they inherited are never
+    used nor closed by them. A process with other threads (a threaded server, a test runner)
+    cannot fork safely; its workers are spawned and set Django up first.
+    """
+    forked = _single_threaded()
+    context = multiprocessing.get_context("fork" if forked else "spawn")
+    task = functools.partial(_read_chunk, reader.index, reader.columns,
+                             translation.get_language() or settings.LANGUAGE_CODE, prepare)
+    with concurrent.futures.ProcessPoolExecutor(
+        # A spawned worker sets Django up from the environment before it unpickles a task
+        # (django.setup itself: importing this module first would need the apps loaded).
+        workers, mp_context=context, initializer=None if forked else django.setup,
+    ) as pool:
+        pending: collections.deque[concurrent.futures.Future[list[_Result]]] = (
+            collections.deque())
+        chunks = iter(lambda: list(itertools.islice(rows, CHUNK_ROWS)), [])
+        for chunk in chunks:
+            pending.append(pool.submit(task, chunk))
+            if len(pending) >= workers * 2:  # bounded: the file is not read ahead whole
+                yield from pending.popleft().result()
+        while pending:
+            yield from pending.popleft().result()
+
+
+def _single_threaded() -> bool:
+    """Whether this process runs one OS thread (threads not started by ``threading`` too,
+    as Python itself counts them before warning that fork() may deadlock)."""
+    try:
+        return len(os.listdir("/proc/self/task")) == 1
+    except OSError:
+        return threading.active_count() == 1
+
+
+def workers_for(rows: int) -> int:
+    """Worker processes for a file of ``rows`` data rows: one below PARALLEL_FROM."""
+    if rows < PARALLEL_FROM:
+        return 1
+    return max(1, min(MAX_WORKERS, os.cpu_count() or 1))
+
+
+class _RowReader:
+    """Reads one row at a time: cells to checked values, or the reasons it cannot be used."""
+
+    def __init__(self, index: dict[str, int], columns: dict[str, str]) -> None:
+        self.index = index
+        self.columns = columns
+        self.optional = [(name, parser) for name, parser in (
+            ("sex", parse_sex), ("relation", parse_relation), ("residency", parse_residency),
+            ("tags", parse_tags),
+        ) if name in index]
+
+    def cell(self, values: list[str], name: str) -> str:
+        position = self.index.get(name)
+        if position is None or position >= len(values):
+            return ""
+        return values[position].strip()
+
+    def read(self, sheet_row: SheetRow, prepare: bool = False) -> _Result:
+        """(row or None, errors, the normalised ID number or "", row number)."""
+        values, number = sheet_row.values, sheet_row.number
+        errors: list[RowError] = []
+
+        def problem(name: str, exc: RowProblem) -> None:
+            errors.append(RowError(number, self.columns[name], exc.message, exc.code, exc.value))
+
+        name = self.cell(values, "name")
+        if name == EXAMPLE_NAME:
+            return None, [], "", number
+        row = ResidentRow(row=number, name=name, building_ref=self.cell(values, "building"),
+                          room="")
+        if not name:
+            problem("name", RowProblem("name_missing", _("The name is missing.")))
+        elif len(name) > 100:
+            problem("name", RowProblem("name_long", _("The name is longer than 100 characters.")))
+        if not row.building_ref:
+            problem("building", RowProblem("building_missing", _("The building is missing.")))
+        room_unit = None
+        try:
+            room_unit, row.room = parse_room(self.cell(values, "room"))
+            row.floor = floor_of(row.room)
+        except RowProblem as exc:
+            problem("room", exc)
+        try:
+            row.unit = parse_unit(self.cell(values, "unit"))
+            if row.unit is not None and room_unit is not None and row.unit != room_unit:
+                raise RowProblem("unit_conflict",
+                                 _("The unit column says %(unit)s but the room says unit "
+                                   "%(room_unit)s.") % {"unit": row.unit, "room_unit": room_unit})
+            row.unit = row.unit or room_unit
+        except RowProblem as exc:
+            problem("unit", exc)
+        position = self.index.get("id_number")
+        try:
+            row.id_number = parse_id_number(self.cell(values, "id_number"),
+                                            position is not None and position in sheet_row.numeric)
+            if row.id_number:
+                row.id_index = id_number_index(row.id_number)
+                row.birth_date, row.id_sex = id_birth_date_and_sex(row.id_number)
+        except RowProblem as exc:
+            problem("id_number", exc)
+        try:
+            row.phone = parse_phone(self.cell(values, "phone"))
+            row.phone_index = phone_index(row.phone) if row.phone else ""
+        except RowProblem as exc:
+            problem("phone", exc)
+        for field_name, parser in self.optional:
+            try:
+                setattr(row, field_name, parser(self.cell(values, field_name)))
+            except RowProblem as exc:
+                problem(field_name, exc)
+        if "notes" in self.index:
+            row.notes = self.cell(values, "notes") or None
+        if errors:
+            return None, errors, row.id_number, number
+        if prepare:
+            row.prepare()
+        return row, errors, row.id_number, number
+
+
+# --- Preview and import ---------------------------------------------------------------------
+
+
+class ImportConflict(Exception):
+    """The registry changed under the import (a concurrent import); nothing was written."""
+
+
+def _result(reader: RegisterReader, outcome: ImportOutcome, *, dry_run: bool) -> ImportResult:
+    errors = sorted(reader.errors + outcome.errors, key=lambda e: e.row)
+    return ImportResult(
+        created=outcome.created, updated=outcome.updated, unchanged=outcome.unchanged,
+        rejected=len(reader.rejected | {e.row for e in outcome.errors}),
+        households_created=outcome.households_created, rows=reader.total,
+        written=outcome.written, dry_run=dry_run, errors=errors,
+        unknown_headers=reader.unknown_headers,
+    )
+
+
+def _import(
+    file: Any, community: Area, user: Any, *, dry_run: bool, all_or_nothing: bool = False,
+    actor: Any = None, progress: Callable[[int], None] | None = None,
+    on_open: Callable[[int], None] | None = None,
+) -> ImportResult:
+    """Check the file's rows and write them as they come: one pass, the file open until the
+    last row is written. Checking runs in worker processes for large files, so checking
+    later rows and writing earlier ones overlap."""
+    with open_spreadsheet(file) as sheet:
+        total = max(sheet.row_count - 1, 1)  # data rows, about: the header excluded
+        if on_open is not None:
+            on_open(total)
+        reader = RegisterReader(sheet.rows(), prepare=not dry_run,
+                                workers=workers_for(total))
+        outcome = do_import_residents(
+            reader.rows(), community=community, by=user, actor=actor,
+            columns=reader.columns, all_or_nothing=all_or_nothing, dry_run=dry_run,
+            known_errors=lambda: len(reader.rejected), progress=progress,
+        )
+    return _result(reader, outcome, dry_run=dry_run)
+
+
+def preview(
+    file: str | Path | BinaryIO, community: Area, user: Any, *,
+    progress: Callable[[int], None] | None = None,
+    on_open: Callable[[int], None] | None = None,
+) -> ImportResult:
+    """What importing ``file`` would do: counts and every rejected row, nothing written.
+
+    ``on_open`` hears the number of rows once the file is open; ``progress`` the number of
+    good rows handled so far.
+    """
+    return _import(file, community, user, dry_run=True, progress=progress, on_open=on_open)
+
+
+def run_import(
+    file: str | Path | BinaryIO, community: Area, user: Any, all_or_nothing: bool = False, *,
+    actor: Any = None, progress: Callable[[int], None] | None = None,
+    on_open: Callable[[int], None] | None = None,
+) -> ImportResult:
+    """Import the valid rows of ``file`` (none when ``all_or_nothing`` and any row is bad).
+
+    One transaction; the importer's rights and area are checked inside it. Raises
+    ``SpreadsheetError`` when the file is refused as a whole.
+    """
+    try:
+        return _import(file, community, user, dry_run=False, all_or_nothing=all_or_nothing,
+                       actor=actor, progress=progress, on_open=on_open)
+    except IntegrityError as exc:
+        raise ImportConflict(
+            _("The registry changed while the file was being imported (another import?). "
+              "Nothing was written; import the file again.")
+        ) from exc
+
+
+# --- Uploads kept between the preview and the import ----------------------------------------
+
+UPLOAD_SUFFIXES = (".xlsx", ".csv", ".txt")
+
+
+def upload_dir() -> Path:
+    return Path(settings.MEDIA_ROOT) / "imports"
+
+
+def store_upload(chunks: Iterable[bytes]) -> str:
+    """Save an uploaded file under MEDIA_ROOT/imports/<token>; returns the token."""
+    token = uuid.uuid4().hex
+    directory = upload_dir()
+    directory.mkdir(parents=True, exist_ok=True)
+    with (directory / token).open("wb") as out:
+        for chunk in chunks:
+            out.write(chunk)
+    return token
+
+
+def upload_path(token: str) -> Path:
+    if not re.fullmatch(r"[0-9a-f]{32}", token or ""):
+        raise ValueError("not an upload token")  # never a path from outside
+    return upload_dir() / token
+
+
+def delete_upload(token: str) -> None:
+    with contextlib.suppress(ValueError):
+        upload_path(token).unlink(missing_ok=True)
+
+
+def open_upload(token: str) -> IO[bytes]:
+    return upload_path(token).open("rb")
+
+
+def _progress_path(token: str) -> Path:
+    return upload_path(token).with_suffix(".progress")
+
+
+def write_progress(token: str, done: int, total: int) -> None:
+    """Progress of a running import, for its page (see fangkong.registry.jobs)."""
+    path = _progress_path(token)
+    scratch = path.with_suffix(".progress-tmp")
+    scratch.write_text(json.dumps({"done": done, "total": total}))
+    scratch.replace(path)  # atomic: a reader never sees half a file
+
+
+def read_progress(token: str) -> tuple[int, int] | None:
+    try:
+        data = json.loads(_progress_path(token).read_text())
+        return int(data["done"]), int(data["total"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+
+
+def delete_progress(token: str) -> None:
+    with contextlib.suppress(ValueError, OSError):
+        _progress_path(token).unlink(missing_ok=True)
