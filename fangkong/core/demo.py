@@ -427,6 +427,8 @@ def insert_rows(model: type[models.Model], objs: list[Any]) -> list[Any]:
     objs = list(objs)
     if not objs:
         return objs
+    if any(obj.pk is not None for obj in objs):
+        raise ValueError("insert_rows() inserts new rows only: these have ids already")
     if not _fast():
         return model.objects.bulk_create(objs, batch_size=1000)
     fields = _insert_fields(model)
