@@ -199,6 +199,9 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="cProfile the import (stderr)")
     parser.add_argument("--profile-out", default="", help="also save the profile to this file")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
+    parser.add_argument("--workers", type=int, default=0,
+                        help="processes checking rows (default: as the import decides; 1 for "
+                             "a profile of all the work in one process)")
     parser.add_argument("--debug", action="store_true",
                         help="run with FANGKONG_DEBUG=1 (query logging on, as `make demo`)")
     args = parser.parse_args()
@@ -206,6 +209,10 @@ def main() -> None:
     directory = Path(tempfile.mkdtemp(prefix="fangkong-bench-"))
     try:
         setup_django(directory, args.debug)
+        from fangkong.registry import imports
+
+        if args.workers:
+            imports.workers_for = lambda rows: args.workers  # type: ignore[assignment]
         community = make_community(args.rows // 3 + 1)
         path = directory / "register.xlsx"
         generate_started = time.perf_counter()
@@ -221,8 +228,6 @@ def main() -> None:
         workers_cpu = children.ru_utime + children.ru_stime
         floor_seconds, floor_cpu, floor_rows = run_floor(path, directory)
         from django.db import connection
-
-        from fangkong.registry import imports
 
         print(json.dumps({
             "rows": args.rows,

@@ -32,6 +32,7 @@ Decisions worth knowing (also in the import page's help):
 
 from __future__ import annotations
 
+import contextlib
 import dataclasses
 import datetime as dt
 import functools
@@ -39,7 +40,7 @@ import itertools
 import operator
 import re
 import unicodedata
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -314,7 +315,13 @@ class _Inserter:
             return f.attname, ops.adapt_datefield_value, _NO_CONSTANT
         if kind in _PLAIN_TYPES:
             return f.attname, None, _NO_CONSTANT
-        # Anything else (JSON, decimals…) the field's own way.
+        if kind == "JSONField":
+            # JSONField.get_db_prep_save for plain values: None is SQL NULL, anything else
+            # the backend's JSON adapter (the layers between cost more than the encoding).
+            adapt, encoder = ops.adapt_json_value, f.encoder
+            return (f.attname, lambda v: None if v is None else adapt(v, encoder),
+                    _NO_CONSTANT)
+        # Anything else (decimals…) the field's own way.
         connection = self.connection
         return f.attname, lambda v: f.get_db_prep_save(v, connection=connection), _NO_CONSTANT
 
@@ -933,7 +940,7 @@ def do_import_residents(
     if dry_run:
         # A preview reads only: no transaction, so no write lock held on SQLite.
         return _run(rows, community, by, actor, columns or {}, True, progress)
-    with transaction.atomic():
+    with _sqlite_cache(), transaction.atomic():
         # Serialises imports into one community on PostgreSQL (SQLite's IMMEDIATE
         # transactions already hold the one write lock).
         Area.objects.select_for_update().only("pk").get(pk=community.pk)
@@ -946,6 +953,29 @@ def do_import_residents(
         else:
             outcome.written = True
     return outcome
+
+
+@contextlib.contextmanager
+def _sqlite_cache(kib: int = 32 * 1024) -> Iterator[None]:
+    """A larger SQLite page cache for the import's connection, while it lasts.
+
+    The default 2 MB cache spills the pages of growing indexes (ten on people, seven on the
+    change log) again and again during a large import; restored afterwards.
+    """
+    from django.db import connection
+
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        (before,) = cursor.fetchone()
+        cursor.execute(f"PRAGMA cache_size = -{int(kib)}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(before)}")
 
 
 def _run(

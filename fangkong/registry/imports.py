@@ -394,7 +394,7 @@ def _missing_columns(match: HeaderMatch | None) -> SpreadsheetError:
 
 
 #: Data rows from which the rows are checked by worker processes, and rows per task.
-PARALLEL_FROM = 20_000
+PARALLEL_FROM = 10_000
 CHUNK_ROWS = 2_000
 MAX_WORKERS = 4
 

@@ -124,6 +124,7 @@ class CommunityView(ObjectDetailView):
             total_residents=sum(b.resident_count for b in buildings),
             can_add_building=whole and user.has_action(Building, "add"),
             can_add_person=whole and user.has_action(Person, "add"),
+            can_import=whole and user.has_action(Person, "import"),
         )
         return context
 
@@ -307,6 +308,7 @@ class PersonListView(ObjectListView):
         context.update(
             filters_open=bool(filtered) or bool(self.filterset.errors),
             search_value=query,
+            can_export=user.has_action(Person, "export"),
             breadcrumbs=breadcrumbs(community=community) if community is not None else [],
             add_url=(reverse("registry:person_add_no_household", args=[community.pk])
                      if whole else None),
