@@ -178,6 +178,12 @@ else:
         }
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Gate scans on PostgreSQL: commit without waiting for the WAL to reach the disk (only the
+# scan's own transaction; nothing else). Off by default: a crash of PostgreSQL or its machine
+# (not of fangkong) may then lose the last moment of scans, which the phones were already
+# answered for; nothing is ever corrupted or half-written. SQLite with synchronous=NORMAL
+# above makes a similar trade for every write. See docs/configuration.md.
+GATE_ASYNC_COMMIT = env_bool("FANGKONG_GATE_ASYNC_COMMIT", False)
 
 # --- Accounts -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

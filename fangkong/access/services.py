@@ -18,7 +18,8 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from django.core.exceptions import ObjectDoesNotExist, ValidationError
+from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connection, connections, transaction
 from django.db.models import Q
 from django.http import Http404
@@ -535,20 +536,6 @@ def _may_scan_at(user: Any, checkpoint: Checkpoint) -> bool:
     return paths is None or any(path.startswith(p) or p.startswith(path) for p in paths)
 
 
-def checkpoint_for(user: Any, pk: int) -> Checkpoint | None:
-    """One gate where ``user`` may scan (as ``checkpoints_for``, checked in Python), with
-    its community and the community's policy (``scan_policy``) read in the same query."""
-    checkpoint = (Checkpoint.objects.select_related("community", "community__pass_policy")
-                  .filter(pk=pk).first())
-    if checkpoint is None or not _may_scan_at(user, checkpoint):
-        return None
-    try:
-        checkpoint.scan_policy = checkpoint.community.pass_policy
-    except ObjectDoesNotExist:
-        checkpoint.scan_policy = PassPolicy(community_id=checkpoint.community_id)
-    return checkpoint
-
-
 @dataclass(frozen=True)
 class ScanRequest:
     #: The gate: one the caller already holds, or the id the scanner sent, which is read
@@ -676,32 +663,34 @@ def _gate_read_sql(vendor: str, lookup: str) -> str:
          WHERE cp.id = %s"""  # noqa: S608 (names from this module only; values are parameters)
 
 
-_converters: weakref.WeakKeyDictionary[Any, dict[Any, list[Any]]] = (
-    weakref.WeakKeyDictionary()
-)
+#: Per connection (they may depend on its settings): for each model of the read, the fields'
+#: attnames and, per field, the converters the ORM would apply to its column.
+_readers: weakref.WeakKeyDictionary[Any, tuple[Any, ...]] = weakref.WeakKeyDictionary()
 
 
-def _converters_of(field: Any) -> list[Any]:
-    """The database's and the field's converters of a column, as the ORM applies them (for
-    this thread's connection: they may depend on its settings)."""
-    wrapper = connections[DEFAULT_DB_ALIAS]
-    known = _converters.setdefault(wrapper, {})
-    if field not in known:
-        col = field.get_col(field.model._meta.db_table)
-        known[field] = [(converter, col) for converter in (
-            wrapper.ops.get_db_converters(col) + col.get_db_converters(wrapper))]
-    return known[field]
+def _row_readers(db: Any) -> tuple[Any, ...]:
+    if db not in _readers:
+        readers = []
+        for model, _alias, fields in _gate_read_columns():
+            converters = []
+            for field in fields:
+                col = field.get_col(model._meta.db_table)
+                converters.append([(c, col) for c in (
+                    db.ops.get_db_converters(col) + col.get_db_converters(db))])
+            readers.append((model, [f.attname for f in fields], converters))
+        _readers[db] = tuple(readers)
+    return _readers[db]
 
 
-def _from_row(model: type, fields: tuple[Any, ...], values: tuple[Any, ...]) -> Any:
+def _from_row(db: Any, model: type, attnames: list[str], converters: list[Any],
+              values: tuple[Any, ...]) -> Any:
     """A model instance from the read's values, converted as the ORM converts them; the
     fields not read are deferred (loaded if ever asked for), as with ``only()``."""
-    converted = []
-    for field, value in zip(fields, values, strict=True):
-        for converter, col in _converters_of(field):
-            value = converter(value, col, connection)
-        converted.append(value)
-    return model.from_db(connection.alias, [f.attname for f in fields], converted)
+    converted = list(values)
+    for i, column in enumerate(converters):
+        for converter, col in column:
+            converted[i] = converter(converted[i], col, db)
+    return model.from_db(db.alias, attnames, converted)
 
 
 def _utc_times(text: str | None) -> tuple[dt.datetime, ...]:
@@ -716,56 +705,29 @@ def _read_gate(checkpoint: Checkpoint | int, code: str,
     """The gate (with its ``community`` and ``scan_policy``) and the pass the code names in
     its community (with ``recent_exits``, the household's allowed exits before ``at``), in
     one statement. (None, None) when there is no such gate."""
+    db = connections[DEFAULT_DB_ALIAS]
     pk = checkpoint if isinstance(checkpoint, int) else checkpoint.pk
     lookup = _pass_lookup(code) or ("nonce", None)  # NULL matches no pass
-    sql = _gate_read_sql(connection.vendor, lookup[0])
-    adapt = connection.ops.adapt_datetimefield_value
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [Direction.OUT.value, adapt(at - _EXITS_REACH), adapt(at),
-                             lookup[1], pk])
+    adapt = db.ops.adapt_datetimefield_value
+    with db.cursor() as cursor:
+        cursor.execute(_gate_read_sql(db.vendor, lookup[0]), [
+            Direction.OUT.value, adapt(at - _EXITS_REACH), adapt(at), lookup[1], pk])
         row = cursor.fetchone()
     if row is None:
         return None, None
-    values, start = [], 0
-    for model, _alias, fields in _gate_read_columns():
-        values.append((model, fields, row[start:start + len(fields)]))
-        start += len(fields)
-    gate, area, policy, item = values
-    gate_obj = _from_row(*gate)
-    gate_obj.community = _from_row(*area)
-    gate_obj.scan_policy = (_from_row(*policy) if policy[2][0] is not None
-                            else PassPolicy(community_id=gate_obj.community_id))
-    if item[2][0] is None:
-        return gate_obj, None
-    pass_obj = _from_row(*item)
-    pass_obj.recent_exits = _utc_times(row[start])
-    return gate_obj, pass_obj
-
-
-@cache
-def _event_insert(vendor: str) -> tuple[str, tuple[Any, ...]]:
-    """The gate event's INSERT (every column but the id, which it returns), and its fields."""
-    qn = connection.ops.quote_name
-    meta = GateEvent._meta
-    fields = tuple(f for f in meta.local_concrete_fields if not f.primary_key)
-    columns = ", ".join(qn(f.column) for f in fields)
-    values = ", ".join(["%s"] * len(fields))
-    table = qn(meta.db_table)
-    sql = f"INSERT INTO {table} ({columns}) VALUES ({values}) RETURNING id"  # noqa: S608
-    return sql, fields
-
-
-def _insert_event(event: GateEvent) -> None:
-    """Insert a gate event as ``event.save(force_insert=True)`` would (each field prepared
-    by the field itself, ``auto_now`` included), from a statement written once per process.
-    A duplicate ``client_event_id`` raises ``IntegrityError``. Gate events have no signal
-    receivers, and are written here only."""
-    sql, fields = _event_insert(connection.vendor)
-    values = [f.get_db_prep_save(f.pre_save(event, True), connection) for f in fields]
-    with connection.cursor() as cursor:
-        cursor.execute(sql, values)
-        event.pk = cursor.fetchone()[0]
-    event._state.adding, event._state.db = False, connection.alias
+    found, start = [], 0
+    for model, attnames, converters in _row_readers(db):
+        values = row[start:start + len(attnames)]
+        start += len(attnames)
+        # A LEFT JOIN that found nothing (no policy row, no such pass) gives a NULL id.
+        found.append(_from_row(db, model, attnames, converters, values)
+                     if values[0] is not None else None)
+    gate, community, policy, item = found
+    gate.community = community
+    gate.scan_policy = policy or PassPolicy(community_id=gate.community_id)
+    if item is not None:
+        item.recent_exits = _utc_times(row[start])
+    return gate, item
 
 
 def _exempt(item: Pass, day: dt.date) -> bool:
@@ -888,31 +850,75 @@ def _scan_reads() -> AbstractContextManager[Any]:
     serialised, so two phones can never both spend a household's last outing; it costs no
     round trip. On PostgreSQL (READ COMMITTED) a transaction around the reads would isolate
     nothing more (each statement sees what was committed when it began, in or out of one)
-    and would cost two round trips, BEGIN and COMMIT, at every scan: the reads run on their
-    own and the writes in ``_scan_writes``.
+    and would cost two round trips, BEGIN and COMMIT, at every scan: the read runs on its
+    own, and the write is one statement (``_write_scan``).
     """
     return transaction.atomic() if connection.vendor == "sqlite" else nullcontext()
 
 
-def _scan_writes(moves: bool, *, caller_transaction: bool) -> AbstractContextManager[Any]:
-    """The event's insert, with the pass's ``out_since`` when it changes: all or nothing.
+@cache
+def _event_insert(vendor: str, moving: bool, relaxed: bool) -> tuple[str, tuple[Any, ...]]:
+    """The gate event's INSERT (every column but the id, which it returns first), and its
+    fields. On PostgreSQL a moving pass's ``out_since`` is set by the same statement
+    (parameters first: the new ``out_since`` and the pass's id), and a ``relaxed`` one sets
+    ``synchronous_commit`` off for its own transaction (``set_config(..., true)``, read
+    in RETURNING so that it runs before the commit)."""
+    qn = connection.ops.quote_name
+    fields = tuple(f for f in GateEvent._meta.local_concrete_fields if not f.primary_key)
+    columns = ", ".join(qn(f.column) for f in fields)
+    values = ", ".join(["%s"] * len(fields))
+    ctes, returning = [], "id"
+    if moving and vendor == "postgresql":
+        ctes.append("moved AS (UPDATE access_pass SET out_since = %s WHERE id = %s)")
+    if relaxed and vendor == "postgresql":
+        ctes.append("relaxed AS (SELECT set_config('synchronous_commit', 'off', true) AS v)")
+        returning = "id, (SELECT v FROM relaxed)"
+    with_clause = f"WITH {', '.join(ctes)} " if ctes else ""
+    sql = (f"{with_clause}INSERT INTO access_gateevent ({columns}) VALUES ({values}) "  # noqa: S608
+           f"RETURNING {returning}")
+    return sql, fields
 
-    The insert alone needs no transaction of its own (one statement is atomic, and commits
-    in one round trip), nor does it inside the scan's own (``_scan_reads``), which a unique
-    violation rolls back whole. Inside a caller's transaction a savepoint is taken, so that
-    a replay's unique violation rolls back only the scan.
+
+def _write_scan(event: GateEvent, moved: Pass | None, out_since: dt.datetime | None) -> None:
+    """Insert the event as ``event.save(force_insert=True)`` would (each field prepared by
+    the field itself, ``auto_now`` included) and, if the pass ``moved``, set its
+    ``out_since``: all or nothing. A duplicate ``client_event_id`` raises IntegrityError.
+
+    From a statement written once per process: on PostgreSQL one statement, so one round
+    trip and one commit; on SQLite two, inside the scan's transaction. Gate events have no
+    signal receivers and are written here only.
+
+    With ``FANGKONG_GATE_ASYNC_COMMIT`` on (PostgreSQL, off by default) the statement also
+    sets ``synchronous_commit`` off for its own transaction: it commits without waiting for
+    its WAL to reach the disk (see docs/configuration.md). Inside a caller's transaction it
+    never does: that transaction's durability is the caller's.
     """
-    if caller_transaction or (moves and not connection.in_atomic_block):
-        return transaction.atomic()
-    return nullcontext()
+    db = connections[DEFAULT_DB_ALIAS]
+    postgres = db.vendor == "postgresql"
+    relaxed = postgres and settings.GATE_ASYNC_COMMIT and not db.in_atomic_block
+    sql, fields = _event_insert(db.vendor, moved is not None, relaxed)
+    values = [f.get_db_prep_save(f.pre_save(event, True), db) for f in fields]
+    if moved is not None and postgres:
+        prep = Pass._meta.get_field("out_since").get_db_prep_save(out_since, db)
+        values = [prep, moved.pk, *values]
+    two_statements = moved is not None and not postgres
+    with (transaction.atomic() if two_statements and not db.in_atomic_block
+          else nullcontext()), db.cursor() as cursor:
+        cursor.execute(sql, values)
+        event.pk = cursor.fetchone()[0]
+        if two_statements:
+            Pass.objects.filter(pk=moved.pk).update(out_since=out_since)
+    event._state.adding, event._state.db = False, db.alias
+    if moved is not None:
+        moved.out_since = out_since
 
 
 def record_scan(request: ScanRequest, *, by: Any) -> ScanAnswer:
     """Decide and record one scan. The same ``client_event_id`` again returns the first
     answer and records nothing (a unique constraint settles concurrent replays).
 
-    One read (``_read_gate``) and one insert; the pass's ``out_since`` is updated with the
-    insert when the movement changes it.
+    One read (``_read_gate``) and one write (``_write_scan``): the event, and the pass's
+    ``out_since`` when the movement changes it.
     """
     # No look-up first: a replay is rare (an offline queue sent again), and the unique
     # constraint on client_event_id recognises it at the insert, concurrent replays included.
@@ -948,18 +954,17 @@ def record_scan(request: ScanRequest, *, by: Any) -> ScanAnswer:
             )
             value = at if request.direction == Direction.OUT else None
             moves = passed and item is not None and _moves(item, value, at, offline)
-            with _scan_writes(moves, caller_transaction=caller_transaction):
-                _insert_event(event)
-                if moves:
-                    Pass.objects.filter(pk=item.pk).update(out_since=value)
-                    item.out_since = value
-    except IntegrityError:
+            # In a caller's transaction, a savepoint: a replay's unique violation then
+            # rolls back the scan only (the scan's own transaction, if any, rolls back whole).
+            with transaction.atomic() if caller_transaction else nullcontext():
+                _write_scan(event, item if moves else None, value)
+    except IntegrityError as error:
         # Sent before: the unique constraint refused the copy (and everything it would
         # have changed with it). Answer as the first time.
         try:
             existing = GateEvent.objects.get(client_event_id=request.client_event_id)
         except GateEvent.DoesNotExist:
-            raise IntegrityError(f"gate event {request.client_event_id} refused") from None
+            raise error from None  # another constraint: not a replay
         return _replayed(existing, community)
     return _answer(event, community, created=True, item=item)
 

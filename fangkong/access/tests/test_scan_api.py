@@ -13,16 +13,18 @@ from typing import Any
 from unittest import mock
 
 import pytest
-from django.db import connection, connections
+from django.db import connection, connections, transaction
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from fangkong.access import services
-from fangkong.access.choices import FlagReason, PassStatus
+from fangkong.access.choices import FlagReason, PassScope, PassStatus
 from fangkong.access.models import GateEvent, Pass
 from fangkong.access.tests.factories import CheckpointFactory, household_with_pass, scan
 from fangkong.accounts.models import ApiToken
 from fangkong.core.api import hash_token
+from fangkong.registry.tests.factories import BuildingFactory, HouseholdFactory, PersonFactory
 from fangkong.staff.services.rosters import do_update_checkpoint
 
 pytestmark = pytest.mark.django_db
@@ -288,6 +290,74 @@ def test_a_scan_takes_a_few_queries(gate_client: Any, gate_a: Any, home_a: Any,
     with django_assert_max_num_queries(14):
         response = post(gate_client, body(gate_a, home_a[1].token))
     assert response.status_code == 200
+
+
+def _statements(captured: Any) -> list[str]:
+    """What a request ran, less transaction control (savepoints of the test's transaction)."""
+    skip = ("SAVEPOINT", "RELEASE SAVEPOINT", "ROLLBACK TO SAVEPOINT", "BEGIN", "COMMIT")
+    return [q["sql"].strip() for q in captured if not q["sql"].strip().upper().startswith(skip)]
+
+
+@pytest.mark.parametrize("direction", ["in", "out"])
+def test_a_scan_is_one_read_and_one_write(client: Any, gate_a: Any, home_a: Any,
+                                          checkpoint_a: Any, direction: str) -> None:
+    """The token, then the gate, its community, policy, the pass and the household's recent
+    exits in one read, then the event (with the pass's out_since when it moves)."""
+    ApiToken.objects.create(user=checkpoint_a, key_hash=hash_token("gate-token-q"),
+                            prefix="gate-q", last_used=timezone.now())
+    with CaptureQueriesContext(connection) as captured:
+        response = post(client, body(gate_a, home_a[1].token, direction),
+                        HTTP_AUTHORIZATION="Bearer gate-token-q")
+    assert response.status_code == 200
+    statements = _statements(captured.captured_queries)
+    assert "accounts_apitoken" in statements[0]
+    assert "staff_checkpoint" in statements[1]
+    assert "access_passpolicy" in statements[1]
+    assert "access_gateevent" in statements[1]
+    assert "INSERT INTO access_gateevent" in statements[2]
+    moved = direction == "out"  # an exit moves the pass; an entry without an exit does not
+    if moved and connection.vendor != "postgresql":
+        assert statements[3].startswith('UPDATE "access_pass" SET "out_since"')
+        assert len(statements) == 4
+    else:
+        assert len(statements) == 3  # on PostgreSQL the move is in the insert's statement
+    assert (Pass.objects.get(pk=home_a[1].pk).out_since is not None) == moved
+
+
+def test_per_person_passes_count_each_member_s_own_outings(
+    community_a: Any, grid_a1: Any, gate_a: Any, officer_a: Any
+) -> None:
+    services.do_update_policy(community_a, by=officer_a, pass_scope=PassScope.PERSON)
+    household = HouseholdFactory(building=BuildingFactory(community=community_a, grid=grid_a1))
+    for _ in range(2):
+        PersonFactory(household=household)
+    first, second = services.do_issue_passes(community=community_a, by=officer_a).passes
+    assert scan(gate_a, first.token).reason_code == "ok"
+    assert scan(gate_a, first.token, "in").reason_code == "ok"
+    assert scan(gate_a, first.token).reason_code == "quota_used"
+    assert scan(gate_a, second.token).reason_code == "ok"  # another member's quota
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_async_commit_option_relaxes_the_scan_s_own_transaction_only(
+    community_a: Any, grid_a1: Any, checkpoint_a: Any, settings: Any
+) -> None:
+    if connection.vendor != "postgresql":
+        pytest.skip("synchronous_commit is PostgreSQL's")
+    settings.GATE_ASYNC_COMMIT = True
+    gate = CheckpointFactory(community=community_a)
+    _, item = household_with_pass(community_a, grid_a1)
+    with CaptureQueriesContext(connection) as captured:
+        first = scan(gate, item.token, by=checkpoint_a)
+    assert "synchronous_commit" in _statements(captured.captured_queries)[-1]
+    assert GateEvent.objects.filter(pk=first.event.pk, passed=True).exists()
+    assert Pass.objects.get(pk=item.pk).out_since is not None
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW synchronous_commit")
+        assert cursor.fetchone()[0] == "on"  # the connection's next transactions are durable
+    with transaction.atomic(), CaptureQueriesContext(connection) as captured:
+        scan(gate, item.token, "in", by=checkpoint_a)  # a caller's transaction: theirs
+    assert not any("synchronous_commit" in q["sql"] for q in captured.captured_queries)
 
 
 def test_bearer_tokens_work_and_outsiders_are_kept_out(
