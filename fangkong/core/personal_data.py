@@ -75,6 +75,14 @@ def blind_index(kind: str, value: str) -> str:
 
 
 def normalise_id_number(value: str) -> str:
+    if value and value.isascii() and value.isalnum():
+        # Already plain (most numbers, and every stored one): NFKC and the space removal
+        # would leave it as it is. A row of an import normalises its ID number three times.
+        return value.upper()
+    return _normalise_id_number_in_full(value)
+
+
+def _normalise_id_number_in_full(value: str) -> str:
     return re.sub(r"\s+", "", unicodedata.normalize("NFKC", value or "")).upper()
 
 
@@ -93,6 +101,14 @@ def mask_id_number(value: str) -> str:
 
 def normalise_phone(value: str) -> str:
     """Digits with the area code's dash kept: ``13812345678``, ``024-23456789``."""
+    if value and value.isascii() and value.isdigit() and not value.startswith(("00", "86")):
+        # Only digits, no country code: every step of the full normalisation would leave it
+        # as it is (a row of an import normalises its phone four times).
+        return value
+    return _normalise_phone_in_full(value)
+
+
+def _normalise_phone_in_full(value: str) -> str:
     # NFKC: full-width digits, dash and plus (Chinese input methods) become ASCII.
     value = unicodedata.normalize("NFKC", value or "").strip().replace(" ", "")
     value = re.sub(r"^(\+|00)?86(?=1\d{10}$)", "", value)  # +86 / 0086 before a mobile

@@ -6,7 +6,11 @@ as a surname, not ceng), so the first character goes through a surname table fir
 
 from __future__ import annotations
 
-from pypinyin import Style, lazy_pinyin
+from functools import lru_cache
+
+from pypinyin import Style
+from pypinyin.converter import UltimateConverter
+from pypinyin.core import Pinyin
 
 #: Surname readings that differ from the character's common reading.
 SURNAME_READINGS: dict[str, str] = {
@@ -32,7 +36,28 @@ def name_syllables(name: str) -> list[str]:
         first = name[0]
         head = [SURNAME_READINGS[first]] if first in SURNAME_READINGS else []
         rest = name[1:] if head else name
-    return head + [s.lower() for s in lazy_pinyin(rest, style=Style.NORMAL, errors="default")]
+    return head + [s.lower() for s in reading(rest)]
+
+
+#: What ``pypinyin.lazy_pinyin`` uses with its default options (it builds them per call).
+_CONVERTER = UltimateConverter()
+_PINYIN = Pinyin(_CONVERTER)
+
+
+@lru_cache(maxsize=50_000)  # words and characters: a bounded set, unlike names
+def _segment_reading(segment: str) -> tuple[str, ...]:
+    readings = _CONVERTER.convert(segment, Style.NORMAL, False, "default", strict=True)
+    return tuple(syllable for item in readings for syllable in item)
+
+
+def reading(text: str) -> list[str]:
+    """``lazy_pinyin(text, style=Style.NORMAL, errors="default")``, with each word remembered.
+
+    pypinyin cuts the text into words and reads each word on its own, so a word's reading
+    can be kept: names are new, their characters and words are not, and reading them was a
+    fifth of an import's row checks.
+    """
+    return [syllable for segment in _PINYIN.seg(text) for syllable in _segment_reading(segment)]
 
 
 def name_pinyin(name: str) -> tuple[str, str]:

@@ -256,11 +256,11 @@ def parse_id_number(text: str, numeric: bool) -> str:
         return ""
     if numeric or FLOAT_RE.match(text):
         raise RowProblem("id_excel", _excel_number_message(_("ID number")), mask_id_number(text))
-    digits = unicodedata.normalize("NFKC", text).replace(" ", "")
     try:
         return validate_resident_id(text)
     except ValidationError as exc:
         code = exc.code or "id_invalid"
+        digits = unicodedata.normalize("NFKC", text).replace(" ", "")
         if code == "id_checksum" and digits.isdigit() and digits.endswith("000"):
             # 110101199003071234 shown by Excel as a number: 110101199003071000.
             raise RowProblem("id_excel", _excel_number_message(_("ID number")),
@@ -588,13 +588,11 @@ class _RowReader:
             row.id_number = parse_id_number(self.cell(values, "id_number"),
                                             position is not None and position in sheet_row.numeric)
             if row.id_number:
-                row.id_index = id_number_index(row.id_number)
                 row.birth_date, row.id_sex = id_birth_date_and_sex(row.id_number)
         except RowProblem as exc:
             problem("id_number", exc)
         try:
             row.phone = parse_phone(self.cell(values, "phone"))
-            row.phone_index = phone_index(row.phone) if row.phone else ""
         except RowProblem as exc:
             problem("phone", exc)
         for field_name, parser in self.optional:
@@ -607,7 +605,10 @@ class _RowReader:
         if errors:
             return None, errors, row.id_number, number
         if prepare:
-            row.prepare()
+            row.prepare()  # sets the blind indexes too: no need to compute them twice
+        else:
+            row.id_index = id_number_index(row.id_number) if row.id_number else ""
+            row.phone_index = phone_index(row.phone) if row.phone else ""
         return row, errors, row.id_number, number
 
 

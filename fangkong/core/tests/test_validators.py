@@ -2,21 +2,29 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import re
+from collections.abc import Callable, Iterator
 from decimal import Decimal
+from unittest import mock
 
+import phonenumbers
 import pytest
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from stdnum.cn import ric
 
+from fangkong.core import personal_data, validators
 from fangkong.core.validators import (
     id_birth_date_and_sex,
     validate_phone,
     validate_resident_id,
     validate_temperature,
 )
+from fangkong.registry.imports import RowProblem, parse_id_number, parse_phone
 from fangkong.registry.tests.factories import id_check_digit, valid_id_number
 
 
@@ -187,3 +195,207 @@ def test_temperatures_outside_34_to_43_degrees_are_refused(raw: object) -> None:
 @pytest.mark.parametrize("raw", ["abc", "", None, "36,5", "nan", "inf", "-inf"])
 def test_garbage_is_refused_as_not_a_temperature(raw: object) -> None:
     assert error_code(validate_temperature, raw) == "temperature"
+
+
+# --- The fast paths agree with the full checks ----------------------------------------------
+# Imports check ID numbers and phones with shortcuts for the common case (plain mobiles, plain
+# 18-character numbers). The full path is the code as it was before them: python-phonenumbers
+# for every phone, python-stdnum for every birth date, the full normalisation for every value.
+
+
+@contextlib.contextmanager
+def only_the_full_path() -> Iterator[None]:
+    never = re.compile(r"(?!)")
+    with (
+        mock.patch.object(validators, "MOBILE_RE", never),
+        mock.patch.object(validators, "_birth_date", ric.get_birth_date),
+        mock.patch.object(validators, "normalise_phone", personal_data._normalise_phone_in_full),
+        mock.patch.object(validators, "normalise_id_number",
+                          personal_data._normalise_id_number_in_full),
+        mock.patch.object(personal_data, "normalise_phone",
+                          personal_data._normalise_phone_in_full),
+        mock.patch.object(personal_data, "normalise_id_number",
+                          personal_data._normalise_id_number_in_full),
+    ):
+        yield
+
+
+def test_the_full_path_really_asks_python_phonenumbers_and_python_stdnum() -> None:
+    with (
+        only_the_full_path(),
+        mock.patch("phonenumbers.parse", wraps=phonenumbers.parse) as parse,
+        mock.patch.object(validators, "_birth_date", wraps=ric.get_birth_date) as birth_date,
+    ):
+        validate_phone("13812345678")
+        validate_resident_id(valid_id_number())
+
+    assert parse.called
+    assert birth_date.called
+
+
+def outcome(func: Callable[[str], object], value: str) -> object:
+    """What a check says of a value: its result, or its error's code and message."""
+    try:
+        return func(value)
+    except ValidationError as exc:
+        return exc.code, exc.messages
+    except RowProblem as exc:
+        return exc.code, exc.message, exc.value
+
+
+def both_paths(func: Callable[[str], object], values: list[str]) -> tuple[list, list]:
+    fast = [outcome(func, v) for v in values]
+    with only_the_full_path():
+        full = [outcome(func, v) for v in values]
+    return fast, full
+
+
+def _with_check_digit(first17: str) -> str:
+    return first17 + id_check_digit(first17)
+
+
+ID_CORPUS = [
+    valid_id_number(),
+    valid_id_number(birth=dt.date(1949, 12, 31), sex="F", area="110105", seq=2),  # ends in X
+    "11010519491231002x",
+    " 110105 19491231 002X ",
+    "１１０１０５１９４９１２３１００２Ｘ",
+    "١١٠١٠٥١٩٤٩١٢٣١٠٠٢X",  # Arabic-Indic digits: not an ID number
+    valid_id_number(seq=13)[:17] + "0",  # its check digit is 7
+    _with_check_digit("210112" + "19990230" + "123"),  # 30 February
+    _with_check_digit("210112" + "19991301" + "123"),  # month 13
+    _with_check_digit("210112" + "00000101" + "123"),  # year 0
+    _with_check_digit("210112" + "18891231" + "123"),  # before 1890
+    _with_check_digit("210112" + "20991231" + "123"),  # in the future
+    _with_check_digit("990112" + "19900307" + "123"),  # no such province
+    "110105491231002",  # old 15-digit number
+    "1.10105E+17", "110101199003071000", "110101199003071234.0",  # what Excel leaves
+    "21011219900307123", "2101121990030712345", "21011219900307X234", "1101051949A231002X",
+    "ABCDEFGHIJKLMNOPQR", "", " ",
+]
+
+
+def test_the_fast_id_checks_give_the_same_numbers_and_errors_as_the_full_checks() -> None:
+    fast, full = both_paths(validate_resident_id, ID_CORPUS)
+
+    assert fast == full
+
+
+def test_an_import_reads_the_same_id_numbers_and_reasons_on_both_paths() -> None:
+    fast, full = both_paths(lambda v: parse_id_number(v, numeric=False), ID_CORPUS)
+
+    assert fast == full
+    assert {o[0] for o in fast if isinstance(o, tuple)} >= {
+        "id_checksum", "id_birth_date", "id_format", "id_area", "id_old", "id_excel"}
+
+
+def test_the_birth_date_is_read_as_python_stdnum_reads_it() -> None:
+    numbers = [outcome(validate_resident_id, value) for value in ID_CORPUS]
+    valid = [number for number in numbers if isinstance(number, str)]
+
+    assert len(valid) >= 5
+    for number in valid:
+        assert id_birth_date_and_sex(number)[0] == ric.get_birth_date(number)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    year=st.integers(min_value=0, max_value=2200), month=st.integers(min_value=0, max_value=13),
+    day=st.integers(min_value=0, max_value=32), area=st.sampled_from(["210112", "990112"]),
+    wrong_check_digit=st.booleans(),
+)
+def test_any_birth_date_digits_get_the_same_verdict_on_both_paths(
+    year: int, month: int, day: int, area: str, wrong_check_digit: bool
+) -> None:
+    number = _with_check_digit(f"{area}{year:04d}{month:02d}{day:02d}123")
+    if wrong_check_digit:
+        number = number[:17] + ("1" if number[17] == "0" else "0")
+
+    fast, full = both_paths(validate_resident_id, [number])
+
+    assert fast == full
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet="0123456789Xx １２Ｘ\u3000-", min_size=0, max_size=22))
+def test_any_id_like_text_gets_the_same_verdict_on_both_paths(value: str) -> None:
+    fast, full = both_paths(validate_resident_id, [value])
+
+    assert fast == full
+
+
+PHONE_CORPUS = [
+    "13812345678", "19900001111", "16612345678", "17012345678",
+    "+86 138 1234 5678", "+8613812345678", "008613812345678", "8613812345678", "86 13812345678",
+    "138-1234-5678", "138 1234 5678", "(138) 1234 5678", "１３８１２３４５６７８",
+    "+86-13812345678",
+    "024-23456789", "02423456789", "(024) 2345 6789", "010-12345678", "0411-12345678",
+    "+86 24 2345 6789", "0086-24-23456789", "23456789", "4001234567", "8001234567",
+    "０２４－２３４５６７８９",
+    "1381234567", "138123456789", "12345", "", "not a phone", "024-123",
+    "10812345678", "11012345678", "12012345678", "12593138123456", "17912345678",
+    "17412345678", "17405123456", "17406123456", "16101234567", "16201234567", "19412345678",
+    "١٣٨١٢٣٤٥٦٧٨",  # Arabic-Indic digits
+    "1.38123E+10", "13812345678.0",
+]
+
+
+def test_the_fast_phone_check_gives_the_same_numbers_and_errors_as_the_full_check() -> None:
+    fast, full = both_paths(validate_phone, PHONE_CORPUS)
+
+    assert fast == full
+
+
+def test_an_import_reads_the_same_phones_and_reasons_on_both_paths() -> None:
+    fast, full = both_paths(parse_phone, PHONE_CORPUS)
+
+    assert fast == full
+
+
+def test_a_plain_mobile_is_accepted_by_the_fast_path() -> None:
+    with mock.patch("phonenumbers.parse", side_effect=AssertionError("the full path ran")):
+        assert validate_phone("13812345678") == "13812345678"
+
+
+def test_a_phone_with_a_plus86_prefix_is_accepted_by_the_fast_path() -> None:
+    with mock.patch("phonenumbers.parse", side_effect=AssertionError("the full path ran")):
+        assert validate_phone("+86 138 1234 5678") == "13812345678"
+
+
+def test_a_mobile_in_full_width_digits_is_accepted_by_the_fast_path() -> None:
+    with mock.patch("phonenumbers.parse", side_effect=AssertionError("the full path ran")):
+        assert validate_phone("１３８１２３４５６７８") == "13812345678"
+
+
+def test_a_landline_still_goes_through_the_full_check() -> None:
+    with (
+        mock.patch("phonenumbers.parse", side_effect=AssertionError("the full path ran")),
+        pytest.raises(AssertionError, match="the full path ran"),
+    ):
+        validate_phone("024-23456789")
+
+
+def test_every_mobile_prefix_gets_the_same_verdict_on_both_paths() -> None:
+    # python-phonenumbers tells mainland mobiles apart by their first five digits at most.
+    numbers = [f"{prefix}{suffix}" for prefix in range(10_000, 20_000)
+               for suffix in ("000000", "583920", "999999")]
+
+    fast, full = both_paths(validate_phone, numbers)
+
+    assert fast == full
+
+
+@settings(max_examples=500, deadline=None)
+@given(st.text(alphabet="0123456789+-() １８６－\u3000", min_size=0, max_size=18))
+def test_any_phone_like_text_gets_the_same_verdict_on_both_paths(value: str) -> None:
+    fast, full = both_paths(validate_phone, [value])
+
+    assert fast == full
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(max_size=22) | st.text(alphabet="0123456789Xx+-86 ", max_size=22))
+def test_the_quick_normalisation_of_plain_values_changes_nothing(value: str) -> None:
+    assert personal_data.normalise_phone(value) == personal_data._normalise_phone_in_full(value)
+    assert personal_data.normalise_id_number(value) == (
+        personal_data._normalise_id_number_in_full(value))
