@@ -4,6 +4,8 @@ from django.contrib import admin
 from django.urls import include, path
 
 urlpatterns = [
+    # First: Django tries routes in order, and the API carries the busiest request (scans).
+    path("api/v1/", include("fangkong.api_urls")),
     path("", include("fangkong.reports.urls")),
     path("accounts/", include("fangkong.accounts.urls")),
     path("areas/", include("fangkong.areas.urls")),
@@ -13,7 +15,6 @@ urlpatterns = [
     path("access/", include("fangkong.access.urls")),
     path("health/", include("fangkong.health.urls")),
     path("core/", include("fangkong.core.urls")),
-    path("api/v1/", include("fangkong.api_urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
