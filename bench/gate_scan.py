@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/gate_scan.py [--seconds 10] [--rounds 5] [--clients 4]
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/gate_scan.py
+    (options: --workers, --threads for the server; FANGKONG_GATE_ASYNC_COMMIT=1 passes through)
 
 Starts the app under granian (``--interface wsgi``; one worker with one thread unless
 ``--workers``/``--threads`` say otherwise) on 127.0.0.1 with a fresh temporary database (an
@@ -354,7 +355,9 @@ def main() -> int:
         print(f"gate_scan on {engine}: granian --interface wsgi, {args.workers} worker(s) x "
               f"{args.threads} thread(s), {args.clients} keep-alive client connections, "
               f"{args.seconds:.0f} s per endpoint in {args.rounds} alternating rounds, "
-              f"{len(setup['codes'])} passes")
+              f"{len(setup['codes'])} passes"
+              + (", FANGKONG_GATE_ASYNC_COMMIT on" if env.get("FANGKONG_GATE_ASYNC_COMMIT", "")
+                 .strip().lower() in {"1", "true", "yes", "on"} and database_url else ""))
         paths = ("/api/v1/gate/scans/", "/bench/bare/")
         for path in paths:  # warm both up (imports, caches, connections)
             in_child(drive, port, path, 1.0, args.clients, setup["checkpoint"], setup["codes"])

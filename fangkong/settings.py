@@ -161,6 +161,12 @@ if DATABASE_URL:
             DATABASE_URL, conn_max_age=CONN_MAX_AGE, conn_health_checks=True
         )
     }
+    if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql" and env_bool(
+        "FANGKONG_PG_PREPARED_STATEMENTS", True
+    ):
+        # Only the hot statements run through ``core.db.prepared_cursor()`` are prepared
+        # (Django's own cursors bind on the client and never are); 0: at their first run.
+        DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = 0
 else:
     VAR_DIR.mkdir(parents=True, exist_ok=True)
     DATABASES = {

@@ -25,6 +25,7 @@ from django.db.models import Q
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fangkong.access import pass_policy
 from fangkong.access.choices import (
@@ -55,6 +56,7 @@ from fangkong.access.pass_tokens import (
 from fangkong.areas.models import Area
 from fangkong.core.audit import record_access, record_change, record_changes
 from fangkong.core.choices import AccessKind, ChangeAction
+from fangkong.core.db import prepared_cursor
 from fangkong.core.exceptions import ConflictError, PermissionDeniedError
 from fangkong.core.personal_data import decrypt, protect_id_number, protect_phone
 from fangkong.core.querysets import in_scope
@@ -468,6 +470,19 @@ def lift_expired_suspensions(now: dt.datetime | None = None) -> int:
 # --- Scans ----------------------------------------------------------------------------------
 
 
+#: The neutral reasons the gate shows (translated when shown).
+REASON_TEXTS = {
+    ReasonCode.OK: gettext_lazy("Valid"),
+    ReasonCode.QUOTA_USED: gettext_lazy("Already out this period"),
+    ReasonCode.SUSPENDED: gettext_lazy("Suspended: please contact the community"),
+    ReasonCode.VOID: gettext_lazy("Invalid pass"),
+    ReasonCode.REPLACED: gettext_lazy("Invalid pass: it has been replaced"),
+    ReasonCode.OVERDUE: gettext_lazy("Overdue return: please contact the community"),
+    ReasonCode.GATE_CLOSED: gettext_lazy("This gate is closed now"),
+    ReasonCode.UNKNOWN_PASS: gettext_lazy("Unknown pass"),
+}
+
+
 def reason_text(code: str, next_allowed_at: dt.datetime | None, community: Area) -> str:
     """What the gate shows: a decision's neutral reason, never a health status (DESIGN.md)."""
     if code == ReasonCode.QUOTA_USED and next_allowed_at is not None:
@@ -479,17 +494,7 @@ def reason_text(code: str, next_allowed_at: dt.datetime | None, community: Area)
         return _("Temperature at or above %(threshold)s °C: please measure again") % {
             "threshold": fever_threshold_of(community)
         }
-    texts = {
-        ReasonCode.OK: _("Valid"),
-        ReasonCode.QUOTA_USED: _("Already out this period"),
-        ReasonCode.SUSPENDED: _("Suspended: please contact the community"),
-        ReasonCode.VOID: _("Invalid pass"),
-        ReasonCode.REPLACED: _("Invalid pass: it has been replaced"),
-        ReasonCode.OVERDUE: _("Overdue return: please contact the community"),
-        ReasonCode.GATE_CLOSED: _("This gate is closed now"),
-        ReasonCode.UNKNOWN_PASS: _("Unknown pass"),
-    }
-    return str(texts.get(code, code))
+    return str(REASON_TEXTS.get(code, code))
 
 
 def gate_is_open(checkpoint: Checkpoint, at: dt.datetime) -> bool:
@@ -703,13 +708,13 @@ def _utc_times(text: str | None) -> tuple[dt.datetime, ...]:
 def _read_gate(checkpoint: Checkpoint | int, code: str,
                at: dt.datetime) -> tuple[Checkpoint | None, Pass | None]:
     """The gate (with its ``community`` and ``scan_policy``) and the pass the code names in
-    its community (with ``recent_exits``, the household's allowed exits before ``at``), in
-    one statement. (None, None) when there is no such gate."""
+    its community (with ``recent_exits``: ``at`` and the household's allowed exits in the
+    33 days before it), in one statement. (None, None) when there is no such gate."""
     db = connections[DEFAULT_DB_ALIAS]
     pk = checkpoint if isinstance(checkpoint, int) else checkpoint.pk
     lookup = _pass_lookup(code) or ("nonce", None)  # NULL matches no pass
     adapt = db.ops.adapt_datetimefield_value
-    with db.cursor() as cursor:
+    with prepared_cursor() as cursor:  # planned once per connection (PostgreSQL)
         cursor.execute(_gate_read_sql(db.vendor, lookup[0]), [
             Direction.OUT.value, adapt(at - _EXITS_REACH), adapt(at), lookup[1], pk])
         row = cursor.fetchone()
@@ -726,7 +731,7 @@ def _read_gate(checkpoint: Checkpoint | int, code: str,
     gate.community = community
     gate.scan_policy = policy or PassPolicy(community_id=gate.community_id)
     if item is not None:
-        item.recent_exits = _utc_times(row[start])
+        item.recent_exits = (at, _utc_times(row[start]))
     return gate, item
 
 
@@ -757,8 +762,9 @@ def _exit_times(item: Pass, policy: PassPolicy, rules: pass_policy.Rules,
     )
     since = pass_policy.day_start(first_day, rules.time_zone)
     person = policy.pass_scope == PassScope.PERSON and item.person_id
-    recent = getattr(item, "recent_exits", None)  # the household's, read with the pass
-    if recent is not None and not person:
+    # The household's exits, read with the pass for this very scan (``_read_gate``).
+    read_at, recent = getattr(item, "recent_exits", (None, ()))
+    if read_at == at and not person and since >= at - _EXITS_REACH:
         return tuple(t for t in recent if since <= t <= at)
     events = GateEvent.objects.filter(
         direction=Direction.OUT, passed=True, time__gte=since, time__lte=at
@@ -903,7 +909,7 @@ def _write_scan(event: GateEvent, moved: Pass | None, out_since: dt.datetime | N
         values = [prep, moved.pk, *values]
     two_statements = moved is not None and not postgres
     with (transaction.atomic() if two_statements and not db.in_atomic_block
-          else nullcontext()), db.cursor() as cursor:
+          else nullcontext()), prepared_cursor() as cursor:
         cursor.execute(sql, values)
         event.pk = cursor.fetchone()[0]
         if two_statements:
