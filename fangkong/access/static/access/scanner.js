@@ -370,40 +370,81 @@
     cachePut(`data:${checkpointId()}`, data);
   }
 
-  // --- Camera (BarcodeDetector where the browser has it) -----------------------------------
+  // --- Camera ------------------------------------------------------------------------------
+  // The browser's own BarcodeDetector where it has one (Chrome on Android); everywhere else
+  // (iPhones, Firefox, most desktops) jsQR, vendored beside this file, reads frames drawn
+  // to a canvas. Either way the code read is checked exactly like a typed serial.
 
   let stream = null;
 
+  async function qrReader(video) {
+    if ("BarcodeDetector" in window) {
+      try {
+        const formats = await window.BarcodeDetector.getSupportedFormats();
+        if (formats.includes("qr_code")) {
+          const detector = new window.BarcodeDetector({formats: ["qr_code"]});
+          return async () => {
+            const codes = await detector.detect(video);
+            return codes.length ? codes[0].rawValue : null;
+          };
+        }
+      } catch (error) { /* no usable detector: jsQR below */ }
+    }
+    if (typeof window.jsQR !== "function") return null;
+    const canvas = document.createElement("canvas");
+    const context = canvas.getContext("2d", {willReadFrequently: true});
+    return async () => {
+      const width = video.videoWidth;
+      const height = video.videoHeight;
+      if (!width || !height) return null;
+      // At most 640 px on the long side: plenty for a card held up to the phone, and
+      // decoding a smaller frame keeps an old phone responsive (and cool) at the gate.
+      const scale = Math.min(1, 640 / Math.max(width, height));
+      canvas.width = Math.round(width * scale);
+      canvas.height = Math.round(height * scale);
+      context.drawImage(video, 0, 0, canvas.width, canvas.height);
+      const image = context.getImageData(0, 0, canvas.width, canvas.height);
+      const code = window.jsQR(image.data, image.width, image.height,
+                               {inversionAttempts: "dontInvert"});
+      return code && code.data ? code.data : null;
+    };
+  }
+
   async function startCamera() {
     const note = $("gate-camera-note");
-    if (!("BarcodeDetector" in window)) {
+    if (stream) return;  // already scanning
+    if (!navigator.mediaDevices || !navigator.mediaDevices.getUserMedia) {
       note.hidden = false;
       note.textContent = S.cameraUnavailable;
       $("gate-serial").focus();
       return;
     }
-    let detector;
+    const video = $("gate-video");
+    const read = await qrReader(video);
+    if (!read) {
+      note.hidden = false;
+      note.textContent = S.cameraUnavailable;
+      $("gate-serial").focus();
+      return;
+    }
     try {
-      const formats = await window.BarcodeDetector.getSupportedFormats();
-      if (!formats.includes("qr_code")) throw new Error("no qr_code");
-      detector = new window.BarcodeDetector({formats: ["qr_code"]});
       stream = await navigator.mediaDevices.getUserMedia({video: {facingMode: "environment"}});
     } catch (error) {
       note.hidden = false;
       note.textContent = S.cameraDenied;
       return;
     }
-    const video = $("gate-video");
+    note.hidden = true;
     video.srcObject = stream;
     video.hidden = false;
     await video.play();
     const tick = async () => {
       if (!stream) return;
       try {
-        const codes = await detector.detect(video);
-        if (codes.length) {
+        const code = await read();
+        if (code) {
           stopCamera();
-          await onCode(codes[0].rawValue);
+          await onCode(code);
           return;
         }
       } catch (error) { /* a frame not ready yet */ }
