@@ -32,6 +32,9 @@ from fangkong.core.personal_data import reset_keys
 # by a test); pytest_configure stops a run whose settings were loaded without it.
 os.environ.setdefault("FANGKONG_TESTING", "1")
 
+# The Playwright fixtures (browser, phone, demo) shared by every app's test_browser.py.
+pytest_plugins = ["fangkong.core.tests.browser"]
+
 
 def pytest_configure(config: pytest.Config) -> None:
     if not settings.TESTING:

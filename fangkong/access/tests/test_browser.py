@@ -17,7 +17,6 @@ import re
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,28 +26,14 @@ import segno
 from fangkong.access.cards import render_cards_pdf
 from fangkong.access.models import GateEvent
 from fangkong.access.tests.factories import CheckpointFactory, household_with_pass
-from fangkong.accounts.tests.factories import PASSWORD
+from fangkong.core.tests.browser import (
+    NEEDS_CHROMIUM,
+    TAP_TARGETS_TOO_SMALL,
+    assert_fits_phone,
+    log_in,
+)
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not os.path.exists(CHROMIUM) and not os.environ.get("CI"),
-        reason="Debian's chromium is not installed (CI installs it)",
-    ),
-]
-
-TAP_TARGETS_TOO_SMALL = """
-() => [...document.querySelectorAll(
-    'a, button, input:not([type=hidden]), select, textarea, summary')]
-  .filter(el => el.offsetParent !== null)
-  .map(el => { const r = el.getBoundingClientRect();
-               return {tag: el.tagName, text: (el.innerText || el.name || '').slice(0, 30),
-                       w: Math.round(r.width), h: Math.round(r.height)}; })
-  .filter(r => r.w < 44 || r.h < 44)
-"""
-SIDEWAYS = "() => document.documentElement.scrollWidth - window.innerWidth"
+pytestmark = [pytest.mark.browser, NEEDS_CHROMIUM]
 
 
 def write_y4m(path: Path, width: int, height: int, luma: bytes, frames: int = 10) -> None:
@@ -98,25 +83,21 @@ def write_card_video(path: Path, item: Any) -> None:
 
 @pytest.fixture(scope="module")
 def video(tmp_path_factory: Any) -> Path:
-    return tmp_path_factory.mktemp("camera") / "pass.y4m"
+    path = tmp_path_factory.mktemp("camera") / "pass.y4m"
+    write_qr_video(path, "placeholder")  # replaced per test before the camera starts
+    return path
 
 
 @pytest.fixture(scope="module")
-def browser(video: Path) -> Iterator[Any]:
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    from playwright.sync_api import sync_playwright
+def chromium_extra_args(video: Path) -> list[str]:
+    """Chromium's camera plays ``video``, with no prompt for the permission."""
+    return ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
+            f"--use-file-for-fake-video-capture={video}"]
 
-    write_qr_video(video, "placeholder")  # replaced per test before the camera starts
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run",
-                  "--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
-                  f"--use-file-for-fake-video-capture={video}"],
-        )
-        yield browser
-        browser.close()
+
+@pytest.fixture
+def phone_context_options() -> dict[str, Any]:
+    return {"permissions": ["camera"]}
 
 
 @pytest.fixture
@@ -125,26 +106,6 @@ def gate_world(transactional_db: None, community_a: Any, grid_a1: Any,
     gate = CheckpointFactory(community=community_a, name="North gate")
     household, item = household_with_pass(community_a, grid_a1)
     return {"gate": gate, "household": household, "pass": item, "user": checkpoint_a}
-
-
-@pytest.fixture
-def phone(browser: Any, live_server: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN",
-                                  is_mobile=True, has_touch=True, device_scale_factor=2,
-                                  permissions=["camera"])
-    page = context.new_page()
-    page.base_url = live_server.url  # type: ignore[attr-defined]
-    yield page
-    context.close()
-
-
-def log_in(page: Any, username: str) -> None:
-    page.goto(page.base_url + "/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-    assert "/accounts/login/" not in page.url, "login failed"
 
 
 def open_scanner(page: Any) -> None:
@@ -164,8 +125,7 @@ def test_a_typed_serial_is_allowed_out_once_and_refused_the_second_time(
     item, household = gate_world["pass"], gate_world["household"]
     log_in(phone, "checkpoint_a")
     open_scanner(phone)
-    assert phone.evaluate(SIDEWAYS) <= 0
-    assert phone.evaluate(TAP_TARGETS_TOO_SMALL) == []
+    assert_fits_phone(phone)
 
     check_serial(phone, item.serial)
     assert "gate-allow" in phone.get_attribute("#gate-verdict", "class")

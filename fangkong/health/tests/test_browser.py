@@ -11,89 +11,20 @@ way fits the screen (no sideways scrolling) and every tap target is at least 44 
 from __future__ import annotations
 
 import datetime as dt
-import os
-import shutil
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.conf import settings
-from django.core.management import call_command
 from django.utils import timezone
 
 from fangkong.access.models import Pass
+from fangkong.core.tests.browser import NEEDS_CHROMIUM, assert_fits_phone, log_in
 from fangkong.health.choices import QuarantineKind
 from fangkong.health.models import HealthReport, Quarantine, StatusChange
 from fangkong.health.services import missing_reports
 from fangkong.health.services.common import end_of_day
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not os.path.exists(CHROMIUM) and not os.environ.get("CI"),
-        reason="Debian's chromium is not installed (CI installs it)",
-    ),
-]
-
-# Elements a finger must hit. Hidden inputs and elements inside closed <details> are skipped.
-TAP_TARGETS_TOO_SMALL = """
-() => [...document.querySelectorAll(
-    'a, button, input:not([type=hidden]), select, textarea, summary')]
-  .filter(el => el.offsetParent !== null)
-  .map(el => { const r = el.getBoundingClientRect();
-               return {tag: el.tagName, text: (el.innerText || el.name || '').slice(0, 30),
-                       w: Math.round(r.width), h: Math.round(r.height)}; })
-  .filter(r => r.w < 44 || r.h < 44)
-"""
-SIDEWAYS = "() => document.documentElement.scrollWidth - window.innerWidth"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def demo(transactional_db: None) -> None:
-    call_command("seed_demo", verbosity=0)
-
-
-@pytest.fixture
-def phone(browser: Any, live_server: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN",
-                                  is_mobile=True, has_touch=True, device_scale_factor=2)
-    page = context.new_page()
-    page.base_url = live_server.url  # type: ignore[attr-defined]
-    yield page
-    context.close()
-
-
-def log_in(page: Any, username: str) -> None:
-    page.context.clear_cookies()
-    page.goto(page.base_url + "/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", settings.DEMO_PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-    assert "/accounts/login/" not in page.url, "login failed"
-
-
-def assert_fits_phone(page: Any) -> None:
-    assert page.evaluate(SIDEWAYS) <= 0, f"{page.url} scrolls sideways"
-    small = page.evaluate(TAP_TARGETS_TOO_SMALL)
-    assert not small, f"{page.url} has tap targets under 44 px: {small[:5]}"
+pytestmark = [pytest.mark.browser, NEEDS_CHROMIUM]
 
 
 def test_the_officer_works_through_today_and_the_pass_follows_an_extension(
@@ -111,7 +42,7 @@ def test_the_officer_works_through_today_and_the_pass_follows_an_extension(
     assert feverish
 
     # When the community officer opens today's page on a phone
-    log_in(phone, "demo-community")
+    log_in(phone, "demo-community", settings.DEMO_PASSWORD)
     phone.goto(phone.base_url + "/health/")
     assert_fits_phone(phone)
 
@@ -131,7 +62,7 @@ def test_the_officer_works_through_today_and_the_pass_follows_an_extension(
         == 0
 
     # When the health officer extends the quarantine by three days, with reason and evidence
-    log_in(phone, "demo-health")
+    log_in(phone, "demo-health", settings.DEMO_PASSWORD)
     phone.goto(phone.base_url + "/health/")
     assert_fits_phone(phone)
     phone.click(f"#households [data-household='{household.pk}'] a")
@@ -168,7 +99,7 @@ def test_the_officer_works_through_today_and_the_pass_follows_an_extension(
 def test_every_health_page_fits_a_phone(demo: None, phone: Any) -> None:
     quarantine = Quarantine.objects.filter(ended_on__isnull=True).first()
     case = quarantine.contact.case if quarantine.contact_id else None
-    log_in(phone, "demo-health")
+    log_in(phone, "demo-health", settings.DEMO_PASSWORD)
     pages = ["/health/", "/health/people/", f"/health/people/{quarantine.person_id}/",
              f"/health/people/{quarantine.person_id}/report/", "/health/cases/",
              "/health/contacts/", "/health/chains/", "/health/quarantines/",

@@ -9,17 +9,13 @@ any page.
 
 from __future__ import annotations
 
-import os
-import shutil
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 
-from fangkong.accounts.tests.factories import PASSWORD
 from fangkong.core.personal_data import decrypt
+from fangkong.core.tests.browser import NEEDS_CHROMIUM, assert_fits_phone, log_in
 from fangkong.registry.models import Person
-from fangkong.registry.tests.test_browser import CHROMIUM, assert_fits_phone
 from fangkong.screening.choices import AssignmentStatus
 from fangkong.screening.models import Alert
 from fangkong.screening.tests.factories import (
@@ -28,38 +24,7 @@ from fangkong.screening.tests.factories import (
     street_of_households,
 )
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not os.path.exists(CHROMIUM) and not shutil.which("chromium") and not os.environ.get("CI"),
-        reason="Debian's chromium is not installed (CI installs it)",
-    ),
-]
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def phone(browser: Any, live_server: Any) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN",
-                                  is_mobile=True, has_touch=True, device_scale_factor=2)
-    page = context.new_page()
-    page.base_url = live_server.url  # type: ignore[attr-defined]
-    yield page
-    context.close()
+pytestmark = [pytest.mark.browser, NEEDS_CHROMIUM]
 
 
 def _full_numbers(households: list[Any]) -> list[str]:
@@ -82,11 +47,7 @@ def test_a_caller_works_through_three_households_on_a_phone(
     numbers = _full_numbers(households)
     base = phone.base_url
 
-    phone.goto(base + "/accounts/login/")
-    phone.fill("input[name=username]", grid_worker_a1.username)
-    phone.fill("input[name=password]", PASSWORD)
-    phone.click("button[type=submit]")
-    phone.wait_for_load_state()
+    log_in(phone, grid_worker_a1.username)
 
     # When they open today's list
     phone.goto(base + "/screening/calls/")

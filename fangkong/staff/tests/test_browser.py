@@ -6,15 +6,12 @@ done. Every page fits the screen and every tap target is at least 44 px.
 from __future__ import annotations
 
 import datetime as dt
-import os
-import shutil
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from django.utils import timezone
 
-from fangkong.accounts.tests.factories import PASSWORD
+from fangkong.core.tests.browser import NEEDS_CHROMIUM, assert_fits_phone, log_in
 from fangkong.staff.choices import TaskStatus
 from fangkong.staff.models import ShiftAssignment, Task
 from fangkong.staff.tests.factories import (
@@ -25,67 +22,7 @@ from fangkong.staff.tests.factories import (
     assign,
 )
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.skipif(
-        not os.path.exists(CHROMIUM) and not os.environ.get("CI"),
-        reason="Debian's chromium is not installed (CI installs it)",
-    ),
-]
-
-# Elements a finger must hit. Hidden inputs and elements inside closed <details> are skipped.
-TAP_TARGETS_TOO_SMALL = """
-() => [...document.querySelectorAll(
-    'a, button, input:not([type=hidden]), select, textarea, summary')]
-  .filter(el => el.offsetParent !== null)
-  .map(el => { const r = el.getBoundingClientRect();
-               return {tag: el.tagName, text: (el.innerText || el.name || '').slice(0, 30),
-                       w: Math.round(r.width), h: Math.round(r.height)}; })
-  .filter(r => r.w < 44 || r.h < 44)
-"""
-SIDEWAYS = "() => document.documentElement.scrollWidth - window.innerWidth"
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                  "--disable-component-update", "--disable-sync", "--no-first-run"],
-        )
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def phone(browser: Any, live_server: Any, transactional_db: None) -> Iterator[Any]:
-    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN",
-                                  is_mobile=True, has_touch=True, device_scale_factor=2)
-    page = context.new_page()
-    page.base_url = live_server.url  # type: ignore[attr-defined]
-    yield page
-    context.close()
-
-
-def log_in(page: Any, username: str) -> None:
-    page.goto(page.base_url + "/accounts/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-    assert "/accounts/login/" not in page.url, "login failed"
-
-
-def assert_fits_phone(page: Any) -> None:
-    assert page.evaluate(SIDEWAYS) <= 0, f"{page.url} scrolls sideways"
-    small = page.evaluate(TAP_TARGETS_TOO_SMALL)
-    assert not small, f"{page.url} has tap targets under 44 px: {small[:5]}"
+pytestmark = [pytest.mark.browser, NEEDS_CHROMIUM]
 
 
 def test_a_gate_worker_checks_in_and_completes_a_task_on_a_phone(
