@@ -9,9 +9,10 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        # Job kinds and periodic work register themselves on import: load every app's
-        # ``jobs`` and ``periodic`` modules so a worker or tick knows all of them.
+        # Job kinds, periodic work and retention rules register themselves on import: load
+        # every app's ``jobs``, ``periodic`` and ``retention`` modules so a worker, tick or
+        # the purge knows all of them.
         import fangkong.core.jobs
         import fangkong.core.periodic  # noqa: F401
 
-        autodiscover_modules("jobs", "periodic")
+        autodiscover_modules("jobs", "periodic", "retention")

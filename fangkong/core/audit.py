@@ -97,3 +97,33 @@ def record_access(
         reason=reason,
         detail=detail or {},
     )
+
+
+def record_purge(
+    model: type[models.Model], rule: str, *, action: ChangeAction | str, summary: dict[str, Any],
+    run_id: str,
+) -> ObjectChange:
+    """Log what one retention rule purged in one run: one row for the rule's model, whose
+    ``after`` holds counts and field names only (the purged values are what must go).
+
+    No area: the purge is the system's, so only users who see everything see the row."""
+    return ObjectChange.objects.create(
+        actor=None,
+        actor_name="system",
+        request_id=run_id[:32],
+        action=action,
+        content_type=ContentType.objects.get_for_model(model, for_concrete_model=True),
+        object_id="",
+        object_repr=f"retention purge: {rule}"[:200],
+        area_path="",
+        community_id=None,
+        person_id=None,
+        before=None,
+        after=summary,
+    )
+
+
+def update_purge(row: ObjectChange, summary: dict[str, Any]) -> None:
+    """Bring a purge's row up to date after another batch (in that batch's transaction)."""
+    row.after = summary
+    row.save(update_fields=["after"])

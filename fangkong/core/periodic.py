@@ -63,3 +63,13 @@ def purge_old_tick_runs(now: datetime) -> None:
     from fangkong.core.models import TickRun
 
     TickRun.objects.filter(ran_at__lt=now - timezone.timedelta(days=2)).delete()
+
+
+@every(minutes=24 * 60)
+def purge_expired_personal_data(now: datetime) -> None:
+    """The daily retention purge (core.retention), as a job on a worker: a long backlog
+    must not hold up the rest of tick."""
+    from fangkong.core.jobs import enqueue_job
+    from fangkong.core.retention import JOB_KIND
+
+    enqueue_job(JOB_KIND, user=None, area_path="", params={"as_of": now.isoformat()})
