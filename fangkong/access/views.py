@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import logging
 from pathlib import Path
 from typing import Any
 
@@ -36,7 +37,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from fangkong.access import services, stats
-from fangkong.access.cards import MAX_CARDS, render_cards_pdf
+from fangkong.access.cards import MAX_CARDS, CJKFontMissing, render_cards_pdf
 from fangkong.access.choices import Direction, PassScope, PassStatus, ReasonCode
 from fangkong.access.filtersets import (
     ExemptionFilterSet,
@@ -80,6 +81,8 @@ from fangkong.core.views import (
 )
 from fangkong.registry.choices import PersonStatus
 from fangkong.registry.models import Household
+
+logger = logging.getLogger(__name__)
 
 STATIC_DIR = Path(__file__).resolve().parent / "static" / "access"
 
@@ -560,7 +563,15 @@ class PassPrintView(View):
             messages.error(request, _("More than %(n)s cards: print them building by building.")
                            % {"n": MAX_CARDS})
             return HttpResponseRedirect(reverse("access:pass_list") + "?" + request.GET.urlencode())
-        pdf = render_cards_pdf(passes)
+        try:
+            pdf = render_cards_pdf(passes)
+        except CJKFontMissing:
+            # The server's set-up, not the officer's doing: say so on the page (the log has
+            # what to install) rather than print cards of empty boxes or answer 500.
+            logger.exception("Pass cards cannot be printed")
+            messages.error(request, _("Cards cannot be printed: the server has no Chinese "
+                                      "font. Ask the administrator to install one."))
+            return HttpResponseRedirect(reverse("access:pass_list") + "?" + request.GET.urlencode())
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = 'inline; filename="passes.pdf"'
         add_never_cache_headers(response)

@@ -72,3 +72,19 @@ def test_without_a_cjk_font_printing_fails_loudly(monkeypatch: Any, community_a:
             cards.render_cards_pdf(Pass.objects.filter(pk=item.pk))
     finally:
         cards.cjk_font_family.cache_clear()
+
+
+def test_without_a_cjk_font_the_print_page_says_so_instead_of_failing(
+    monkeypatch: Any, client: Any, officer_a: Any, community_a: Any, grid_a1: Any
+) -> None:
+    household_with_pass(community_a, grid_a1)
+    cards.cjk_font_family.cache_clear()
+    monkeypatch.setattr(cards.shutil, "which", lambda name: None)
+    client.force_login(officer_a)
+    try:
+        response = client.get(reverse("access:pass_print"), follow=True)
+    finally:
+        cards.cjk_font_family.cache_clear()
+    assert response.status_code == 200
+    assert response.redirect_chain[0][0].startswith(reverse("access:pass_list"))
+    assert "Chinese font" in response.content.decode()
