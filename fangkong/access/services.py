@@ -57,9 +57,9 @@ from fangkong.areas.models import Area
 from fangkong.core.audit import record_access, record_change, record_changes
 from fangkong.core.choices import AccessKind, ChangeAction
 from fangkong.core.db import prepared_cursor
-from fangkong.core.exceptions import ConflictError, PermissionDeniedError
+from fangkong.core.exceptions import ConflictError
 from fangkong.core.personal_data import decrypt, protect_id_number, protect_phone
-from fangkong.core.querysets import in_scope
+from fangkong.core.querysets import require
 from fangkong.core.validators import validate_phone, validate_temperature
 from fangkong.registry.choices import PersonStatus
 from fangkong.registry.models import Building, Household, Person
@@ -74,16 +74,6 @@ POLICY_FIELDS = ("outings", "window_days", "max_minutes", "visitors_allowed", "p
 
 
 # --- Checks ---------------------------------------------------------------------------------
-
-
-def _require(user: Any, model: type, action: str, area_path: str) -> None:
-    """Outside the actor's scope is "not found"; inside without the right, a permission error."""
-    if user is None:
-        return  # system work: the demo, the health module's calls, periodic jobs
-    if not in_scope(user, area_path):
-        raise Http404
-    if not user.has_action(model, action):
-        raise PermissionDeniedError(action)
 
 
 def _check_version(obj: Any, expected: int | None) -> None:
@@ -138,7 +128,7 @@ def do_update_policy(
 ) -> PassPolicy:
     """Change a community's pass policy. It applies from the next scan; the change log keeps
     who changed what and when."""
-    _require(by, PassPolicy, "change", community.path)
+    require(by, PassPolicy, "change", community.path)
     existed = PassPolicy.objects.filter(community=community).exists()
     policy = _locked_policy(community)
     _check_version(policy, expected_version)
@@ -162,7 +152,7 @@ def do_create_exemption(
     *, household: Household, by: Any, kind: str, document: str, ends_on: dt.date,
     starts_on: dt.date | None = None, person: Person | None = None, notes: str = "",
 ) -> Exemption:
-    _require(by, Exemption, "add", household.area_path())
+    require(by, Exemption, "add", household.area_path())
     if person is not None and person.household_id != household.pk:
         raise ValidationError({"person": _("Choose a member of this household.")})
     if not (document or "").strip():
@@ -195,7 +185,7 @@ def _flag_exemptions(household_id: int) -> None:
 @transaction.atomic
 def do_revoke_exemption(exemption: Exemption, *, by: Any) -> Exemption:
     exemption = Exemption.objects.select_for_update().get(pk=exemption.pk)
-    _require(by, Exemption, "change", exemption.area_path())
+    require(by, Exemption, "change", exemption.area_path())
     if exemption.revoked_at is None:
         before = exemption.audit_snapshot()
         exemption.revoked_at = timezone.now()
@@ -243,7 +233,7 @@ def do_issue_passes(
     that already hold a working pass are skipped. Serials continue the community's sequence.
     """
     area_path = building.area_path() if building is not None else community.path
-    _require(by, Pass, "add", area_path)
+    require(by, Pass, "add", area_path)
     policy = _locked_policy(community)
     queryset = Household.objects.filter(community=community, is_active=True)
     if building is not None:
@@ -309,7 +299,7 @@ def _locked_pass(item: Pass) -> Pass:
 def do_replace_pass(item: Pass, *, by: Any, reason: str) -> Pass:
     """A lost or damaged pass: the old one stops at once; a new serial and code replace it."""
     old = _locked_pass(item)
-    _require(by, Pass, "change", old.area_path())
+    require(by, Pass, "change", old.area_path())
     if old.status in (PassStatus.VOID, PassStatus.REPLACED):
         raise ValidationError(_("This pass no longer works; issue a new one instead."))
     if not (reason or "").strip():
@@ -341,7 +331,7 @@ def do_replace_pass(item: Pass, *, by: Any, reason: str) -> Pass:
 def do_void_pass(item: Pass, *, by: Any, reason: str) -> Pass:
     """The pass stops for good (the household moved out, the card was misused)."""
     item = _locked_pass(item)
-    _require(by, Pass, "deactivate", item.area_path())
+    require(by, Pass, "deactivate", item.area_path())
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Give a reason.")})
     if item.status in (PassStatus.VOID, PassStatus.REPLACED):
@@ -389,7 +379,7 @@ def do_suspend_household_passes(
     its suspension (reason, end). The gate shows only "suspended, please contact the
     community", never the reason.
     """
-    _require(by, Suspension, "add", household.area_path())
+    require(by, Suspension, "add", household.area_path())
     source = (source or "").strip()[:30]
     if not source:
         raise ValidationError({"source": _("Say who suspends the passes.")})
@@ -429,7 +419,7 @@ def do_suspend_household_passes(
 def do_lift_suspension(household: Household, *, source: str, by: Any) -> Suspension | None:
     """Lift ``source``'s suspension of a household. The passes work again only when no
     suspension of any other source remains. Lifting what is not there does nothing."""
-    _require(by, Suspension, "change", household.area_path())
+    require(by, Suspension, "change", household.area_path())
     suspension = Suspension.objects.select_for_update().filter(
         household=household, source=(source or "").strip(), lifted_at__isnull=True
     ).first()
@@ -939,7 +929,7 @@ def record_scan(request: ScanRequest, *, by: Any) -> ScanAnswer:
             ):
                 raise Http404  # a gate out of the caller's scope is not found either
             community = checkpoint.community
-            _require(by, GateEvent, "add", community.path)
+            require(by, GateEvent, "add", community.path)
             outcome = _outcome(checkpoint, item, request.direction, request.temperature, at,
                                offline=offline)
             passed = outcome.allowed
@@ -991,7 +981,7 @@ def _moves(item: Pass, value: dt.datetime | None, at: dt.datetime, offline: bool
 
 @transaction.atomic
 def do_review_event(event: GateEvent, *, by: Any) -> GateEvent:
-    _require(by, GateEvent, "change", event.area_path())
+    require(by, GateEvent, "change", event.area_path())
     GateEvent.objects.filter(pk=event.pk, reviewed_at__isnull=True).update(
         reviewed_at=timezone.now()
     )
@@ -1008,7 +998,7 @@ def do_register_visitor(
     temperature: Any, phone: str = "", id_number: str = "", plate: str = "",
 ) -> Visitor:
     """Register a visitor at the gate. Refused when the community's policy admits none."""
-    _require(by, Visitor, "add", household.area_path())
+    require(by, Visitor, "add", household.area_path())
     if household.community_id != checkpoint.community_id:
         raise ValidationError({"household": _("Choose a household of this gate's community.")})
     if not policy_for(checkpoint.community).visitors_allowed:
@@ -1048,7 +1038,7 @@ def _change_visitor(visitor: Visitor, by: Any, **values: Any) -> Visitor:
     visitor = Visitor.objects.select_for_update().select_related("household__building").get(
         pk=visitor.pk
     )
-    _require(by, Visitor, "change", visitor.area_path())
+    require(by, Visitor, "change", visitor.area_path())
     before = visitor.audit_snapshot()
     for key, value in values.items():
         setattr(visitor, key, value)
@@ -1098,7 +1088,7 @@ def household_phone(household: Household) -> str:
 def call_household_for_visitor(visitor: Visitor, *, by: Any) -> str:
     """The logged call route: the number is handed to the phone's dialler, and the call is an
     access event (who, when, which household — never the number)."""
-    _require(by, Visitor, "change", visitor.area_path())
+    require(by, Visitor, "change", visitor.area_path())
     number = household_phone(visitor.household)
     if not number:
         raise ValidationError(_("This household has no phone on record; ask the community "

@@ -11,6 +11,9 @@ A model says where its area path lives with ``scope_lookups``: a tuple of ORM pa
 materialised area paths, most specific first (a person: their household's grid, then their
 community). A row is in scope when any of them starts with one of the user's paths, so a grid
 worker matches on the grid and a community officer on the community.
+
+Services check a single row with ``require(user, model, action, area_path)`` below, so the
+pages, the API, imports and jobs all refuse the same things in the same way.
 """
 
 from __future__ import annotations
@@ -19,9 +22,12 @@ from typing import TYPE_CHECKING, Any, Protocol, Self
 
 from django.db import models
 from django.db.models import Q
+from django.http import Http404
+
+from fangkong.core.exceptions import PermissionDeniedError
 
 if TYPE_CHECKING:
-    from collections.abc import Iterable
+    from collections.abc import Callable, Iterable
 
 
 class ScopedUser(Protocol):
@@ -68,3 +74,41 @@ def in_scope(user: Any, path: str) -> bool:
         return False
     paths = user.scope_paths()
     return paths is None or any(path.startswith(p) for p in paths)
+
+
+def require(
+    user: Any,
+    model: type[models.Model] | str,
+    action: str,
+    area_path: str | None = None,
+    *,
+    sees: Callable[[Any], bool] | None = None,
+    reason: str = "",
+) -> None:
+    """Refuse unless ``user`` may ``action`` rows of ``model`` at ``area_path``.
+
+    Every service asks this before it changes a row, so the one rule of the registry holds
+    everywhere: outside the user's scope the row is "not found" (``Http404``: never reveal
+    that it exists), inside it without the role's right it is refused
+    (``PermissionDeniedError`` with ``reason``, else the action's name), which views and the
+    API turn into a 403.
+
+    ``user=None`` is system work (the demo, periodic jobs, management commands, one module
+    calling another's services) and skips both checks; imports and jobs pass their user.
+
+    An app whose scope rule differs from ``in_scope`` (the staff app's: a grid worker also
+    works in their grid's community) passes ``sees``, asked with the user instead of the
+    area path.
+    """
+    if user is None:
+        return
+    if sees is None:
+        if area_path is None:
+            raise TypeError("require() needs the row's area_path, or sees")
+        visible = in_scope(user, area_path)
+    else:
+        visible = sees(user)
+    if not visible:
+        raise Http404
+    if not user.has_action(model, action):
+        raise PermissionDeniedError(reason or action)

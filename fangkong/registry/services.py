@@ -19,7 +19,7 @@ from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area
 from fangkong.core.audit import record_access, record_change, record_changes
 from fangkong.core.choices import AccessKind, ChangeAction
-from fangkong.core.exceptions import ConflictError, PermissionDeniedError
+from fangkong.core.exceptions import ConflictError
 from fangkong.core.personal_data import (
     decrypt,
     id_number_index,
@@ -28,7 +28,7 @@ from fangkong.core.personal_data import (
     protect_phone,
 )
 from fangkong.core.pinyin import name_pinyin
-from fangkong.core.querysets import in_scope
+from fangkong.core.querysets import in_scope, require
 from fangkong.core.validators import id_birth_date_and_sex, validate_phone, validate_resident_id
 from fangkong.registry.choices import IdType, PersonStatus
 from fangkong.registry.models import Building, Household, Person, building_sort_key
@@ -40,20 +40,6 @@ PERSON_FIELDS = ("household", "relation", "name", "sex", "birth_date", "id_type"
 
 
 # --- Checks shared by every service ---------------------------------------------------------
-
-
-def _require(user: Any, model: type, action: str, area_path: str) -> None:
-    """The actor may do ``action`` to rows of ``model`` at ``area_path``.
-
-    Outside the actor's scope is "not found" (never reveal that a row exists); inside the
-    scope without the right is a permission error.
-    """
-    if user is None:
-        return  # system work (demo, migrations, management commands run by an admin)
-    if not in_scope(user, area_path):
-        raise Http404
-    if not user.has_action(model, action):
-        raise PermissionDeniedError(action)
 
 
 def _check_version(obj: Any, expected: int | None) -> None:
@@ -93,7 +79,7 @@ def _validate_building(building: Building) -> None:
 
 @transaction.atomic
 def do_create_building(*, community: Area, by: Any, **data: Any) -> Building:
-    _require(by, Building, "add", community.path)
+    require(by, Building, "add", community.path)
     fields = {k: v for k, v in data.items() if k in BUILDING_FIELDS}
     building = Building(community=community, **fields)
     building.sort_key = building_sort_key(building.number)
@@ -108,7 +94,7 @@ def do_update_building(
     building: Building, *, by: Any, expected_version: int | None = None, **data: Any
 ) -> Building:
     building = _locked(Building, building.pk)
-    _require(by, Building, "change", building.area_path())
+    require(by, Building, "change", building.area_path())
     _check_version(building, expected_version)
     before = building.audit_snapshot()
     for key, value in data.items():
@@ -148,7 +134,7 @@ def _validate_household(household: Household) -> None:
 
 @transaction.atomic
 def do_create_household(*, building: Building, by: Any, phone: str = "", **data: Any) -> Household:
-    _require(by, Household, "add", building.area_path())
+    require(by, Household, "add", building.area_path())
     household = Household(
         community_id=building.community_id, building=building,
         **{k: v for k, v in data.items() if k in HOUSEHOLD_FIELDS and k != "building"},
@@ -168,7 +154,7 @@ def do_update_household(
     phone: str | None = None, **data: Any,
 ) -> Household:
     household = _locked(Household, household.pk)
-    _require(by, Household, "change", household.area_path())
+    require(by, Household, "change", household.area_path())
     _check_version(household, expected_version)
     before = household.audit_snapshot()
     for key, value in data.items():
@@ -176,7 +162,7 @@ def do_update_household(
             setattr(household, key, value)
     if household.building.community_id != household.community_id:
         raise ValidationError({"building": _("Choose a building of this community.")})
-    _require(by, Household, "change", household.building.area_path())
+    require(by, Household, "change", household.building.area_path())
     if phone is not None:
         household.set_phone(protect_phone(validate_phone(phone) if phone else ""))
     household.number = household.number or _household_number(household)
@@ -224,7 +210,7 @@ def _validate_person(person: Person, by: Any) -> None:
     if person.household_id:
         if person.household.community_id != person.community_id:
             raise ValidationError({"household": _("Choose a household of this community.")})
-        _require(by, Person, "add" if person.pk is None else "change", person.household.area_path())
+        require(by, Person, "add" if person.pk is None else "change", person.household.area_path())
     if person.birth_date and person.birth_date > timezone.localdate():
         raise ValidationError({"birth_date": _("A birth date cannot be in the future.")})
     if person.id_number_index:
@@ -245,7 +231,7 @@ def do_create_person(
 ) -> Person:
     # Checked where the person will live: a grid worker may add to their own grid's households.
     household = data.get("household")
-    _require(by, Person, "add", household.area_path() if household else community.path)
+    require(by, Person, "add", household.area_path() if household else community.path)
     person = Person(community=community)
     _apply_person_data(person, data, id_number, phone)
     if person.household_id is None and by is not None and not in_scope(by, community.path):
@@ -263,7 +249,7 @@ def do_update_person(
 ) -> Person:
     """Change a person. ``id_number``/``phone`` of None keep the stored value; "" clears it."""
     person = _locked(Person, person.pk)
-    _require(by, Person, "change", person.area_path())
+    require(by, Person, "change", person.area_path())
     _check_version(person, expected_version)
     before = person.audit_snapshot()
     _apply_person_data(person, data, id_number, phone)
@@ -281,7 +267,7 @@ def do_deactivate_person(
 ) -> Person:
     """Record that a person moved out, moved house or died. Rows are never deleted."""
     person = _locked(Person, person.pk)
-    _require(by, Person, "deactivate", person.area_path())
+    require(by, Person, "deactivate", person.area_path())
     _check_version(person, expected_version)
     if status == PersonStatus.ACTIVE or status not in PersonStatus.values:
         raise ValidationError({"status": _("Choose why the person leaves the registry.")})
@@ -307,7 +293,7 @@ def do_deactivate_person(
 @transaction.atomic
 def do_reactivate_person(person: Person, *, by: Any, reason: str) -> Person:
     person = _locked(Person, person.pk)
-    _require(by, Person, "deactivate", person.area_path())
+    require(by, Person, "deactivate", person.area_path())
     before = person.audit_snapshot()
     person.status, person.status_date, person.status_reason = (
         PersonStatus.ACTIVE, timezone.localdate(), reason.strip(),
@@ -323,7 +309,7 @@ def do_reveal_person(person: Person, *, by: Any, reason: str) -> dict[str, str]:
 
     Each reveal is an access event; the values themselves are never logged.
     """
-    _require(by, Person, "reveal", person.area_path())
+    require(by, Person, "reveal", person.area_path())
     reason = (reason or "").strip()
     if len(reason) < 2:
         raise ValidationError({"reason": _("Say why you need to see the full numbers.")})

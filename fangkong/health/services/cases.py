@@ -18,6 +18,7 @@ from fangkong.areas.models import Area
 from fangkong.core.audit import record_change
 from fangkong.core.choices import ChangeAction as AuditAction
 from fangkong.core.personal_data import id_number_index, phone_index
+from fangkong.core.querysets import require
 from fangkong.core.validators import validate_phone, validate_resident_id
 from fangkong.health.choices import (
     ChangeAction,
@@ -35,7 +36,6 @@ from fangkong.health.services.common import (
     locked,
     officer_of,
     raise_task,
-    require,
     require_health_role,
 )
 from fangkong.health.services.review import (

@@ -10,7 +10,6 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,8 +17,8 @@ from fangkong.accounts.choices import Role
 from fangkong.accounts.models import User
 from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area
-from fangkong.core.exceptions import ConflictError, PermissionDeniedError
-from fangkong.core.querysets import in_scope
+from fangkong.core.exceptions import ConflictError
+from fangkong.core.querysets import require
 from fangkong.health.models import HealthPolicy
 from fangkong.registry.models import Household, Person
 
@@ -34,25 +33,9 @@ TASK_APPROVAL = "health.approval"
 PASS_SOURCE = "health"  # noqa: S105 - a source code, not a password
 
 
-def require(user: Any, model: type[models.Model] | str, action: str, area_path: str,
-            reason: str = "") -> None:
-    """Outside the actor's scope is "not found"; inside it without the right, refused
-    (with ``reason`` when given, else the action's name).
-
-    ``user=None`` is system work (the demo, periodic checks); imports and jobs pass their
-    user.
-    """
-    if user is None:
-        return
-    if not in_scope(user, area_path):
-        raise Http404
-    if not user.has_action(model, action):
-        raise PermissionDeniedError(reason or action)
-
-
 def require_health_role(user: Any, model: type[models.Model], area_path: str) -> None:
     """Health status, cases and quarantines change only through the health role."""
-    require(user, model, "change", area_path, health_role_only())
+    require(user, model, "change", area_path, reason=health_role_only())
 
 
 def health_role_only() -> str:

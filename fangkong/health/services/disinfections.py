@@ -15,9 +15,10 @@ from django.utils.translation import gettext as _
 from fangkong.areas.models import Area
 from fangkong.core.audit import record_change
 from fangkong.core.choices import ChangeAction as AuditAction
+from fangkong.core.querysets import require
 from fangkong.health.choices import CASE_CLASSIFICATIONS, Disinfectant, Outcome, PlaceKind
 from fangkong.health.models import Case, Disinfection, HealthPolicy
-from fangkong.health.services.common import day_start, require
+from fangkong.health.services.common import day_start
 from fangkong.registry.models import Building
 
 #: A case keeps its places on the overdue list for this long after it was reported.

@@ -9,8 +9,9 @@ from django.db import transaction
 from fangkong.areas.models import Area
 from fangkong.core.audit import record_change
 from fangkong.core.choices import ChangeAction as AuditAction
+from fangkong.core.querysets import require
 from fangkong.health.models import HealthPolicy
-from fangkong.health.services.common import check_version, locked_policy, require
+from fangkong.health.services.common import check_version, locked_policy
 
 POLICY_FIELDS = ("quarantine_days", "monitoring_days", "reports_per_day", "disinfection_days")
 

@@ -25,6 +25,7 @@ from django.utils.translation import gettext as _
 from fangkong.areas.models import Area
 from fangkong.core.audit import record_change
 from fangkong.core.choices import ChangeAction as AuditAction
+from fangkong.core.querysets import require
 from fangkong.core.validators import validate_temperature
 from fangkong.health.choices import ReportSource, Symptom
 from fangkong.health.models import HealthPolicy, HealthReport, Quarantine
@@ -37,7 +38,6 @@ from fangkong.health.services.common import (
     local_now,
     officer_of,
     raise_task,
-    require,
     slot_of,
     slot_start,
     task_ever_raised,

@@ -30,6 +30,7 @@ from django.utils.translation import ngettext
 from fangkong.areas.models import Area
 from fangkong.core.audit import record_changes
 from fangkong.core.choices import ChangeAction as AuditAction
+from fangkong.core.querysets import require
 from fangkong.health.choices import (
     COUNTED_STATUSES,
     REASONS_FOR,
@@ -44,7 +45,6 @@ from fangkong.health.services.common import (
     locked_policy,
     officer_of,
     raise_task,
-    require,
 )
 from fangkong.registry.models import Household, Person
 

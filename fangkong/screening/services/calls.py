@@ -19,7 +19,7 @@ from fangkong.core.audit import record_access, record_change, record_changes
 from fangkong.core.choices import AccessKind, ChangeAction
 from fangkong.core.exceptions import ConflictError, PermissionDeniedError
 from fangkong.core.personal_data import decrypt, phone_digits
-from fangkong.core.querysets import in_scope
+from fangkong.core.querysets import in_scope, require
 from fangkong.registry.choices import PersonStatus
 from fangkong.registry.models import Person
 from fangkong.screening.choices import (
@@ -51,7 +51,6 @@ from fangkong.screening.services.campaigns import grid_workers
 from fangkong.screening.services.checks import (
     actor_or_none,
     local_today,
-    require,
 )
 from fangkong.screening.services.questionnaires import version_specs
 

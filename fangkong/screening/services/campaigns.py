@@ -18,7 +18,7 @@ from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area
 from fangkong.core.audit import record_change, record_changes
 from fangkong.core.choices import ChangeAction
-from fangkong.core.querysets import in_scope
+from fangkong.core.querysets import in_scope, require
 from fangkong.registry.models import Building, Household
 from fangkong.screening.choices import (
     AssignmentStatus,
@@ -34,7 +34,6 @@ from fangkong.screening.services.checks import (
     actor_or_none,
     check_version,
     locked,
-    require,
     require_office,
 )
 from fangkong.screening.services.questionnaires import default_questionnaire

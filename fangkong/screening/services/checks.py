@@ -1,6 +1,7 @@
 """Checks every screening service makes, and what a user may see of campaigns.
 
-``by=None`` is system work (the demo, management commands) and skips the actor checks.
+The scope and right check itself is ``fangkong.core.querysets.require``. ``by=None`` is
+system work (the demo, management commands) and skips the actor checks.
 """
 
 from __future__ import annotations
@@ -10,7 +11,6 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import Q, QuerySet
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,24 +18,12 @@ from fangkong.accounts.models import User
 from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area
 from fangkong.core.exceptions import ConflictError, PermissionDeniedError
-from fangkong.core.querysets import in_scope
 from fangkong.screening.models import (
     Campaign,
     Questionnaire,
 )
 
 # --- Checks shared by every service ---------------------------------------------------------
-
-
-def require(user: Any, model: type | str, action: str, area_path: str) -> None:
-    """The actor may ``action`` rows of ``model`` at ``area_path``: else 404 outside the
-    actor's scope (never reveal that a row exists), 403 inside it without the right."""
-    if user is None:
-        return
-    if not in_scope(user, area_path):
-        raise Http404
-    if not user.has_action(model, action):
-        raise PermissionDeniedError(action)
 
 
 def is_office(user: Any) -> bool:

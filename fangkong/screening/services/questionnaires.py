@@ -14,6 +14,7 @@ from django.utils.translation import gettext as _
 from fangkong.areas.models import Area
 from fangkong.core.audit import record_change
 from fangkong.core.choices import ChangeAction
+from fangkong.core.querysets import require
 from fangkong.screening import register
 from fangkong.screening.models import (
     Question,
@@ -28,7 +29,6 @@ from fangkong.screening.services.checks import (
     actor_or_none,
     check_version,
     locked,
-    require,
     require_office,
 )
 

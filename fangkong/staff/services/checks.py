@@ -2,7 +2,8 @@
 
 Outside the actor's scope is "not found" (never reveal that a row exists); inside the scope
 without the right is a permission error. ``by=None`` is system work (the demo, other modules'
-background jobs, management commands) and skips both.
+background jobs, management commands) and skips both. Both are asked of
+``fangkong.core.querysets.require``, with the staff app's own rule for what a user sees.
 
 Visibility of an existing row is asked of ``Model.objects.restrict(user)`` itself, so a
 service and a page never disagree about who sees what (fangkong.staff.querysets).
@@ -14,34 +15,25 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
-from django.http import Http404
 from django.utils.translation import gettext as _
 
 from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area
-from fangkong.core.exceptions import ConflictError, PermissionDeniedError
+from fangkong.core.exceptions import ConflictError
+from fangkong.core.querysets import require
 from fangkong.staff.querysets import sees_area
 
 
 def require_visible(user: Any, obj: models.Model, action: str = "view") -> None:
     """``user`` sees ``obj`` (else 404) and may ``action`` rows of its kind (else 403)."""
-    if user is None:
-        return
     model = type(obj)
-    if not model.objects.restrict(user, "view").filter(pk=obj.pk).exists():
-        raise Http404
-    if not user.has_action(model, action):
-        raise PermissionDeniedError(action)
+    require(user, model, action,
+            sees=lambda u: model.objects.restrict(u, "view").filter(pk=obj.pk).exists())
 
 
 def require_in_area(user: Any, model: type[models.Model], action: str, area: Area) -> None:
     """``user`` works in ``area`` (else 404) and may ``action`` rows of ``model`` (else 403)."""
-    if user is None:
-        return
-    if not sees_area(user, area):
-        raise Http404
-    if not user.has_action(model, action):
-        raise PermissionDeniedError(action)
+    require(user, model, action, sees=lambda u: sees_area(u, area))
 
 
 def check_version(obj: Any, expected: int | None) -> None:
