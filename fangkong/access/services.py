@@ -244,7 +244,8 @@ def do_issue_passes(
         queryset = queryset.filter(pk__in=[h.pk for h in households])
     if by is not None:
         queryset = queryset.restrict(by, "view")
-    targets = list(queryset.select_related("building").order_by(
+    # The audit rows name each pass's area: the building's grid (or community), read here.
+    targets = list(queryset.select_related("building__grid", "building__community").order_by(
         "building__sort_key", "building__number", "unit", "room", "pk"
     ))
     held = Pass.objects.filter(

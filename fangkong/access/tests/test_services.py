@@ -42,6 +42,25 @@ def test_passes_are_issued_for_a_whole_building_at_once_and_never_twice(
     assert again.skipped == 5
 
 
+def test_issuing_passes_takes_as_many_queries_for_forty_households_as_for_two(
+    community_a: Any, grid_a1: Any, officer_a: Any
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    counts = []
+    for size in (1, 2, 40):  # the first makes the community's policy row
+        building = BuildingFactory(community=community_a, grid=grid_a1)
+        for _ in range(size):
+            HouseholdFactory(building=building)
+        with CaptureQueriesContext(connection) as captured:
+            result = services.do_issue_passes(community=community_a, building=building,
+                                              by=officer_a)
+        assert len(result.passes) == size
+        counts.append(len(captured.captured_queries))
+    assert counts[1] == counts[2]
+
+
 def test_per_person_passes_go_to_each_active_member(community_a: Any, grid_a1: Any,
                                                     officer_a: Any) -> None:
     services.do_update_policy(community_a, by=officer_a, pass_scope=PassScope.PERSON)
