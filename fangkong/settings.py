@@ -101,6 +101,8 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",  # Swagger UI served from our static files, no CDN
     "django_tasks_db",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "fangkong.core",
     "fangkong.areas",
     "fangkong.accounts",
@@ -122,6 +124,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "fangkong.accounts.middleware.TwoFactorMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
@@ -222,6 +225,13 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 AXES_ENABLED = env_bool("FANGKONG_AXES_ENABLED", True)
+
+# Two-factor login with authenticator apps (django-otp's TOTP devices; accounts/two_factor.py).
+# A user with a confirmed device enters a code after the password; wrong codes count towards
+# the axes pause above. Users of these roles (codes of accounts.choices.Role) must enrol
+# before they can open any page. API Bearer tokens are not affected.
+TWO_FACTOR_REQUIRED_ROLES = env_list("FANGKONG_2FA_REQUIRED_ROLES")
+OTP_TOTP_ISSUER = env_str("FANGKONG_2FA_ISSUER", "fangkong")
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

@@ -6,3 +6,6 @@ class AccountsConfig(AppConfig):
     name = "fangkong.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        from fangkong.accounts import checks, two_factor  # noqa: F401  (signal, system check)

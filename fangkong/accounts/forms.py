@@ -16,3 +16,24 @@ class LoginForm(AuthenticationForm):
         "invalid_login": _("The username or password is wrong. Both are case-sensitive."),
         "inactive": _("This account is disabled."),
     }
+
+
+class CodeForm(forms.Form):
+    """The 6 digits an authenticator app shows. Spaces and dashes typed between them are fine."""
+
+    code = forms.CharField(
+        label=_("Code from the authenticator app"),
+        max_length=20,
+        widget=forms.TextInput(attrs={
+            "autofocus": True, "autocomplete": "one-time-code", "inputmode": "numeric",
+            "pattern": "[0-9 -]*", "size": 8,
+        }),
+    )
+
+    def clean_code(self) -> str:
+        code = "".join(ch for ch in self.cleaned_data["code"] if ch not in " -")
+        if len(code) != 6 or not code.isascii() or not code.isdigit():
+            raise forms.ValidationError(
+                _("Enter the 6 digits your authenticator app shows."), code="format"
+            )
+        return code

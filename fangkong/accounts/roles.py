@@ -44,6 +44,8 @@ RIGHTS: dict[str, dict[str, set[str]]] = {
         "core.objectchange": VIEW,
         "core.accessevent": VIEW,
         "core.job": VIEW,
+        # Removing the authenticator app of a user of the community (a lost phone).
+        "accounts.user": {"reset_two_factor"},
     },
     Role.HEALTH_OFFICER: {
         "areas.*": VIEW,

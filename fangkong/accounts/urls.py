@@ -1,17 +1,19 @@
+"""Login (password, then a code for users with an authenticator app), logout, the account
+page with two-step login, and officers' reset of a user's app. axes throttles failures."""
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from fangkong.accounts.forms import LoginForm
+from fangkong.accounts import views
 
 app_name = "accounts"
 urlpatterns = [
-    path(
-        "login/",
-        auth_views.LoginView.as_view(
-            template_name="accounts/login.html", authentication_form=LoginForm,
-            redirect_authenticated_user=True,
-        ),
-        name="login",
-    ),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("login/code/", views.login_code, name="login_code"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("me/", views.account, name="account"),
+    path("me/two-factor/start/", views.two_factor_start, name="two_factor_start"),
+    path("me/two-factor/confirm/", views.two_factor_confirm, name="two_factor_confirm"),
+    path("me/two-factor/remove/", views.two_factor_remove, name="two_factor_remove"),
+    path("two-factor/", views.two_factor_users, name="two_factor_users"),
+    path("two-factor/<int:pk>/reset/", views.two_factor_reset, name="two_factor_reset"),
 ]

@@ -1,1 +1,174 @@
-"""Login and logout are Django's own views (see urls.py); axes throttles failed logins."""
+"""Logging in (password, then a code for users with an authenticator app), the account page
+with enrolment and removal of the app, and officers' reset of another user's app.
+
+django-axes throttles failed logins; wrong codes count as failed logins too, so a stolen
+password cannot be followed by unlimited guesses at the code.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from axes.handlers.proxy import AxesProxyHandler
+from axes.helpers import get_lockout_response
+from django.contrib import messages
+from django.contrib.auth import login as auth_login
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.signals import user_login_failed
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.cache import add_never_cache_headers
+from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
+from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
+from django_otp import login as otp_login
+
+from fangkong.accounts import services, two_factor
+from fangkong.accounts.forms import CodeForm, LoginForm
+from fangkong.accounts.models import AuthenticatorDevice, User
+from fangkong.accounts.services import CODE_MESSAGES, CodeCheck
+
+
+class LoginView(auth_views.LoginView):
+    """The password step. A user with a confirmed authenticator app is not logged in yet:
+    the session remembers them for a few minutes and the code step follows."""
+
+    template_name = "accounts/login.html"
+    authentication_form = LoginForm
+    redirect_authenticated_user = True
+
+    def form_valid(self, form: LoginForm) -> HttpResponse:
+        user = form.get_user()
+        if two_factor.confirmed_device(user) is None:
+            return super().form_valid(form)
+        two_factor.start_pending_login(self.request, user, self.get_success_url())
+        return redirect("accounts:login_code")
+
+
+@login_not_required
+@never_cache
+@sensitive_post_parameters("code")
+def login_code(request: HttpRequest) -> HttpResponse:
+    """The code step of logging in."""
+    pending = two_factor.pending_login(request)
+    if pending is None:
+        messages.info(request, _("Log in again: the time for entering the code ran out."))
+        return redirect("accounts:login")
+    user, backend, next_url = pending
+    credentials = {"username": user.get_username()}
+    if not AxesProxyHandler.is_allowed(request, credentials):
+        two_factor.end_pending_login(request)
+        return get_lockout_response(request, None, credentials)
+    form = CodeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        result, device = services.check_login_code(user, form.cleaned_data["code"])
+        if result == CodeCheck.OK:
+            two_factor.end_pending_login(request)
+            user.otp_device = device  # django-otp's mark: stored in the session at login
+            auth_login(request, user, backend=backend)
+            return redirect(next_url or "reports:home")
+        form.add_error(None, CODE_MESSAGES[result])
+        # Counted by axes with the wrong passwords: the pause after too many applies to both.
+        user_login_failed.send(sender=__name__, credentials=credentials, request=request)
+        if getattr(request, "axes_locked_out", False):
+            two_factor.end_pending_login(request)
+            return get_lockout_response(request, None, credentials)
+    return render(request, "accounts/login_code.html", {"form": form, "pending_user": user})
+
+
+def account(request: HttpRequest) -> HttpResponse:
+    """The user's own account page: who they are, and their authenticator app (with the QR
+    code and secret while one is being enrolled: never cached)."""
+    return _render_account(request)
+
+
+def _account_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
+    user = request.user
+    confirmed = two_factor.confirmed_device(user)
+    pending = None if confirmed else two_factor.pending_device(user)
+    context: dict[str, Any] = {
+        "title": _("My account"),
+        "device": confirmed,
+        "pending": pending,
+        "required": two_factor.requires_two_factor(user),
+        "form": CodeForm(),
+        "may_reset_others": user.has_action("accounts.user", "reset_two_factor"),
+    }
+    if pending is not None:
+        context.update(qr_svg=two_factor.qr_svg(pending), secret=two_factor.secret_text(pending))
+    context.update(extra)
+    return context
+
+
+def _render_account(request: HttpRequest, **extra: Any) -> HttpResponse:
+    response = render(request, "accounts/account.html", _account_context(request, **extra))
+    add_never_cache_headers(response)
+    return response
+
+
+@require_POST
+def two_factor_start(request: HttpRequest) -> HttpResponse:
+    """Make a new app to enrol (a fresh secret); the account page shows its QR code."""
+    services.do_start_enrolment(request.user)
+    return redirect("accounts:account")
+
+
+@require_POST
+@sensitive_post_parameters("code")
+def two_factor_confirm(request: HttpRequest) -> HttpResponse:
+    form = CodeForm(request.POST)
+    if not form.is_valid():
+        return _render_account(request, form=form, form_for="confirm")
+    result, device = services.do_confirm_enrolment(request.user, form.cleaned_data["code"])
+    if result == CodeCheck.NO_DEVICE:
+        return redirect("accounts:account")
+    if result != CodeCheck.OK:
+        form.add_error(None, CODE_MESSAGES[result])
+        return _render_account(request, form=form, form_for="confirm")
+    # This session has just proven the app: it counts as logged in with a code.
+    otp_login(request, device)
+    request.session[two_factor.STATE_KEY] = two_factor.VERIFIED
+    return redirect("accounts:account")  # which now says two-step login is on
+
+
+@require_POST
+@sensitive_post_parameters("code")
+def two_factor_remove(request: HttpRequest) -> HttpResponse:
+    form = CodeForm(request.POST)
+    if not form.is_valid():
+        return _render_account(request, form=form, form_for="remove")
+    result = services.do_remove_device(request.user, form.cleaned_data["code"])
+    if result == CodeCheck.NO_DEVICE:
+        return redirect("accounts:account")
+    if result != CodeCheck.OK:
+        form.add_error(None, CODE_MESSAGES[result])
+        return _render_account(request, form=form, form_for="remove")
+    request.session[two_factor.STATE_KEY] = two_factor.NONE
+    return redirect("accounts:account")  # which now says two-step login is off
+
+
+def two_factor_users(request: HttpRequest) -> HttpResponse:
+    """Users of the officer's area who log in with an authenticator app (to reset one)."""
+    if not request.user.has_action("accounts.user", "reset_two_factor"):
+        raise PermissionDenied
+    enrolled = AuthenticatorDevice.objects.filter(confirmed=True).values("user_id")
+    users = (
+        User.objects.restrict(request.user, "reset_two_factor")
+        .filter(pk__in=enrolled)
+        .exclude(pk=request.user.pk)
+        .select_related("area")
+    )
+    return render(request, "accounts/two_factor_users.html",
+                  {"title": _("Two-step login of my area's users"), "users": users})
+
+
+@require_POST
+def two_factor_reset(request: HttpRequest, pk: int) -> HttpResponse:
+    target = services.do_reset_two_factor(pk, by=request.user)
+    messages.success(request, _("The authenticator app of %(user)s is removed. They log in "
+                                "with their password and may set up a new app.")
+                     % {"user": target})
+    return redirect("accounts:two_factor_users")

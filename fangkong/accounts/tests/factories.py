@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import factory
+from django_otp.oath import totp
 
 from fangkong.accounts.choices import Role
-from fangkong.accounts.models import User
+from fangkong.accounts.models import AuthenticatorDevice, User
 from fangkong.areas.tests.factories import CommunityFactory
 
 #: The password every factory user has (cheap MD5 hashing under FANGKONG_TESTING).
@@ -30,3 +31,23 @@ class UserFactory(factory.django.DjangoModelFactory):
         superuser = factory.Trait(
             is_superuser=True, is_staff=True, role="", area=None, full_name="管理员"
         )
+
+
+class AuthenticatorDeviceFactory(factory.django.DjangoModelFactory):
+    """A confirmed authenticator app (django-otp's TOTP device) of a fresh user."""
+
+    class Meta:
+        model = AuthenticatorDevice
+
+    user = factory.SubFactory(UserFactory)
+    name = "fangkong"
+    confirmed = True
+
+
+def code_for(device: AuthenticatorDevice, steps_ahead: int = 0) -> str:
+    """The code the user's app shows now (or ``steps_ahead`` 30-second steps later: a code
+    works once, and the server accepts the next step's too)."""
+    device.refresh_from_db()
+    value = totp(device.bin_key, device.step, device.t0, device.digits,
+                 device.drift + steps_ahead)
+    return f"{value:0{device.digits}d}"

@@ -1,0 +1,39 @@
+"""The accounts routes for the access walk (format: fangkong/core/tests/walk.py). Logging in
+and out are walked by core's own list; these are two-step login's pages.
+
+``build`` adds a grid worker of grid a1 with a confirmed authenticator app, whom community
+A's officer may reset (grid a2's worker and community B's officer get 404).
+"""
+
+from __future__ import annotations
+
+from fangkong.accounts.choices import Role
+from fangkong.accounts.models import AuthenticatorDevice
+from fangkong.accounts.tests.factories import UserFactory
+from fangkong.core.tests.walk import Route, World
+
+
+def build(world: World) -> None:
+    enrolled = UserFactory(username="enrolled_a1", role=Role.GRID_WORKER, area=world.grid_a1,
+                           full_name="戊己庚辛")
+    AuthenticatorDevice.objects.create(user=enrolled, name="fangkong", confirmed=True)
+    world.extra["enrolled_user"] = enrolled
+
+
+CODE = {"code": "000000"}
+
+ROUTES = {
+    # Without a password step first, the code step sends the visitor back to log in.
+    "accounts:login_code": Route(kind="public", ok=302),
+    # Everyone's own page and own app: nothing of anyone else's.
+    "accounts:account": Route(kind="list"),
+    "accounts:two_factor_start": Route(kind="list", method="post", ok=302),
+    # The walk's users have no app being enrolled or confirmed: back to the account page.
+    "accounts:two_factor_confirm": Route(kind="list", method="post", data=lambda w: CODE, ok=302),
+    "accounts:two_factor_remove": Route(kind="list", method="post", data=lambda w: CODE, ok=302),
+    # Officers: their area's users with an app, and resetting one.
+    "accounts:two_factor_users": Route(kind="list"),
+    "accounts:two_factor_reset": Route(
+        kwargs=lambda w: {"pk": w.extra["enrolled_user"].pk}, method="post", ok=302,
+    ),
+}
