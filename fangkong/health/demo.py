@@ -177,7 +177,8 @@ def seed(ctx: DemoContext) -> None:
 
     # Returnees under health monitoring, in other buildings of other grids
     others = list(Household.objects.filter(community=community, is_active=True)
-                  .exclude(building=building).order_by("building__sort_key", "unit", "room"))
+                  .exclude(building=building)
+                  .order_by("building__sort_key", "unit", "room", "pk"))  # pk: the same each time
     rng.shuffle(others)
     returnees = 0
     for other in others:

@@ -5,6 +5,7 @@ after ``unseed``."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -22,7 +23,12 @@ from fangkong.health.models import (
     StatusChange,
 )
 from fangkong.health.services.review import people_in_window
-from fangkong.registry.tests.factories import BuildingFactory, HouseholdFactory, PersonFactory
+from fangkong.registry.tests.factories import (
+    BuildingFactory,
+    HouseholdFactory,
+    PersonFactory,
+    valid_id_number,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -36,10 +42,14 @@ def ctx(community_a: Any, community_b: Any, grid_a1: Any, grid_a2: Any, grid_wor
     for _ in range(4):
         PersonFactory(household=home)
     issue_pass(home)
-    for grid in (grid_a1, grid_a2):
+    for g, grid in enumerate((grid_a1, grid_a2)):
         building = BuildingFactory(grid=grid, community=community_a)
         for n in range(4):
-            PersonFactory(household=HouseholdFactory(building=building, room=f"20{n}"))
+            # Adults (returnees are): the factory's own birth dates depend on how many
+            # people earlier tests made, and could leave too few adults here.
+            adult = valid_id_number(birth=dt.date(1960 + 10 * g + n, 3, 1), sex="F", seq=900 + n)
+            PersonFactory(household=HouseholdFactory(building=building, room=f"20{n}"),
+                          id_number=adult)
     CheckpointFactory(community=community_a, name="东门")
     CheckpointFactory(community=community_a, name="南门")
     context = DemoContext(password="", log=lambda _: None)
