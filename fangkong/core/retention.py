@@ -12,6 +12,13 @@ queryset), and what happens to them:
 * ``delete=False``: the rows stay (figures count them); their ``anonymise`` fields are
   overwritten.
 
+The change log keeps its own copies of those values (``ObjectChange.before``/``after``, 5
+years), so the batch that deletes or anonymises rows also scrubs the change rows of those
+rows (same content type, same object ids): the values of the rule's ``anonymise`` fields
+become ``null``, and for a deleted row every value but its links (foreign keys, by key), its
+choices (status, kind) and its flags does; ``object_repr`` becomes "<verbose name> #<pk>".
+Action, actor, time and the keys stay, so the trail still says who did what and when.
+
 ``purge_expired(now)`` runs every rule, children before parents (apps in reverse
 ``INSTALLED_APPS`` order, an app's rules in the order it registers them), in batches of a
 few hundred primary keys, each batch in its own transaction together with the change-log row
@@ -35,10 +42,12 @@ from dataclasses import asdict, dataclass, field
 from typing import Any
 
 from django.apps import apps
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.db.models.deletion import PROTECT, RESTRICT, get_candidate_relations_to_delete
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from fangkong.core.audit import record_purge, update_purge
 from fangkong.core.choices import ChangeAction
@@ -75,6 +84,14 @@ class Rule:
             f = opts.get_field(name)  # raises FieldDoesNotExist on a typo
             if f.primary_key:
                 raise ValueError(f"retention rule {self.name}: cannot anonymise the key")
+
+    def anonymised_keys(self) -> frozenset[str]:
+        """Change-log snapshot keys of the ``anonymise`` fields: a snapshot is keyed by field
+        name (``household``), but accept the attribute name (``household_id``) too."""
+        opts = self.model._meta
+        return frozenset(
+            key for name in self.anonymise
+            for key in (name, getattr(opts.get_field(name), "attname", name)))
 
     def not_yet_anonymous(self) -> Q:
         """Rows holding any value the rule would overwrite."""
@@ -135,6 +152,8 @@ class Outcome:
     period: str
     deleted: int = 0
     anonymised: int = 0
+    #: Change-log rows whose snapshots of purged rows were scrubbed (not counted in a dry run).
+    changes_scrubbed: int = 0
     failed: bool = False
 
 
@@ -179,7 +198,7 @@ def _anonymise(rule: Rule, rows: models.QuerySet) -> int:
 
 
 def _purge_batch(rule: Rule, now: dt.datetime, pks: list[Any], *, dry_run: bool
-                 ) -> tuple[int, int]:
+                 ) -> tuple[int, int, int]:
     # Asked again inside the transaction: a row may have changed (a person reactivated).
     rows = rule.expired(now).filter(pk__in=pks)
     if rule.delete:
@@ -188,16 +207,81 @@ def _purge_batch(rule: Rule, now: dt.datetime, pks: list[Any], *, dry_run: bool
         stays = rows.filter(pk__in=needed)
     else:
         deletable, stays = rows.none(), rows
-    stays = stays.filter(rule.not_yet_anonymous())
     if dry_run:
-        return deletable.count(), stays.count()
+        return deletable.count(), stays.filter(rule.not_yet_anonymous()).count(), 0
+    gone = list(deletable.values_list("pk", flat=True)) if rule.delete else []
+    # Every row that stays anonymous, even one anonymised by an earlier run: its change rows
+    # are scrubbed once (a scrubbed row is not written again).
+    kept = list(stays.values_list("pk", flat=True)) if rule.anonymise else []
     deleted = 0
-    if rule.delete:
+    if gone:
         # delete(), not a raw DELETE: it sets SET_NULL links (a household's head) too.
-        _, per_model = rule.model._base_manager.filter(
-            pk__in=list(deletable.values_list("pk", flat=True))).delete()
+        _, per_model = rule.model._base_manager.filter(pk__in=gone).delete()
         deleted = per_model.get(rule.model._meta.label, 0)
-    return deleted, _anonymise(rule, stays) if rule.anonymise else 0
+    anonymised = (_anonymise(rule, stays.filter(rule.not_yet_anonymous()))
+                  if rule.anonymise else 0)
+    return deleted, anonymised, scrub_changes(rule, deleted=gone, anonymised=kept)
+
+
+# --- The change log's copies -----------------------------------------------------------------
+
+
+def _kept_keys_of_deleted(rule: Rule) -> frozenset[str]:
+    """Snapshot keys a deleted row's change rows keep: what it linked to (by key), its choices
+    (status, kind) and its flags, unless the rule anonymises them. Free text, JSON (answers),
+    numbers (a temperature) and dates go."""
+    keep: set[str] = set()
+    for f in rule.model._meta.concrete_fields:
+        if f.primary_key or f.is_relation or f.choices or isinstance(f, models.BooleanField):
+            keep.update((f.name, f.attname))
+    return frozenset(keep) - rule.anonymised_keys()
+
+
+def _scrubbed(snapshot: Any, scrub: Callable[[str], bool]) -> Any:
+    if not isinstance(snapshot, dict):
+        return snapshot
+    return {key: None if scrub(key) else value for key, value in snapshot.items()}
+
+
+def scrub_changes(rule: Rule, *, deleted: list[Any], anonymised: list[Any]) -> int:
+    """Scrub the change log's snapshots of rows the rule has just deleted or anonymised.
+
+    One query fetches the batch's change rows (content type and object ids); only rows that
+    still hold something to scrub are written, in one bulk update, so a second run writes
+    nothing. The marker is ``null``: one value for every kind of field (text, a key, a date,
+    answers), which the change log shows as empty rather than as a plausible value (``""``
+    would read as "the name was blank"). Returns the number of change rows rewritten.
+    """
+    model = rule.model
+    if not (deleted or anonymised) or not hasattr(model, "audit_snapshot"):
+        return 0  # only audited models have change rows of their own
+    gone = {str(pk) for pk in deleted}
+    anonymous_keys = rule.anonymised_keys()
+    kept_keys = _kept_keys_of_deleted(rule)
+
+    def scrub_anonymised(key: str) -> bool:
+        return key in anonymous_keys
+
+    def scrub_deleted(key: str) -> bool:
+        return key not in kept_keys
+
+    with translation.override(settings.LANGUAGE_CODE):
+        label = str(model._meta.verbose_name)
+    changes = ObjectChange._base_manager.filter(
+        content_type=ContentType.objects.get_for_model(model, for_concrete_model=True),
+        object_id__in=[str(pk) for pk in [*deleted, *anonymised]],
+    ).only("pk", "object_id", "object_repr", "before", "after")
+    dirty = []
+    for change in changes:
+        scrub = scrub_deleted if change.object_id in gone else scrub_anonymised
+        before, after = _scrubbed(change.before, scrub), _scrubbed(change.after, scrub)
+        repr_ = f"{label} #{change.object_id}"[:200]
+        if (before, after, repr_) != (change.before, change.after, change.object_repr):
+            change.before, change.after, change.object_repr = before, after, repr_
+            dirty.append(change)
+    ObjectChange._base_manager.bulk_update(dirty, ["before", "after", "object_repr"],
+                                           batch_size=BATCH_SIZE)
+    return len(dirty)
 
 
 def _run_rule(rule: Rule, now: dt.datetime, *, dry_run: bool, batch_size: int,
@@ -218,10 +302,11 @@ def _run_rule(rule: Rule, now: dt.datetime, *, dry_run: bool, batch_size: int,
             return outcome
         last = pks[-1]
         with transaction.atomic():
-            deleted, anonymised = _purge_batch(rule, now, pks, dry_run=dry_run)
+            deleted, anonymised, scrubbed = _purge_batch(rule, now, pks, dry_run=dry_run)
             outcome.deleted += deleted
             outcome.anonymised += anonymised
-            if dry_run or not (deleted or anonymised):
+            outcome.changes_scrubbed += scrubbed
+            if dry_run or not (deleted or anonymised or scrubbed):
                 continue
             summary = _summary(rule, now, outcome)
             if audit is None:
@@ -236,7 +321,8 @@ def _summary(rule: Rule, now: dt.datetime, outcome: Outcome) -> dict[str, Any]:
     """What the change log keeps of a rule's run: counts and field names, never values."""
     return {"rule": rule.name, "period": rule.period, "as_of": now.isoformat(),
             "deleted": outcome.deleted, "anonymised": outcome.anonymised,
-            "anonymised_fields": sorted(rule.anonymise)}
+            "anonymised_fields": sorted(rule.anonymise),
+            "changes_scrubbed": outcome.changes_scrubbed}
 
 
 def purge_expired(now: dt.datetime | None = None, *, dry_run: bool = False,

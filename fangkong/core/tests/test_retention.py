@@ -1,6 +1,6 @@
 """The retention purge: core's own rules (change log, access log, jobs), the mechanism every
-app's rules share (batches, the audit row, idempotence, dry runs, order), the command and
-the daily job.
+app's rules share (batches, the audit row, idempotence, dry runs, order, scrubbing the change
+log's snapshots of purged rows), the command and the daily job.
 
 Time is fixed by passing ``now`` and by dating rows relative to it (``update()`` sets the
 ``auto_now`` columns); nothing sleeps.
@@ -18,11 +18,19 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
+from fangkong.access import services as access_services
+from fangkong.access.models import Visitor
+from fangkong.access.tests.factories import CheckpointFactory, VisitorFactory
 from fangkong.core import retention
+from fangkong.core.audit import record_change
 from fangkong.core.choices import AccessKind, ChangeAction, JobStatus
 from fangkong.core.models import AccessEvent, Job, ObjectChange
 from fangkong.core.periodic import purge_expired_personal_data
 from fangkong.core.retention import Rule, cutoff, cutoff_date, purge_expired
+from fangkong.health.tests.factories import CaseFactory
+from fangkong.registry.choices import PersonStatus
+from fangkong.registry.models import Person
+from fangkong.registry.tests.factories import HouseholdFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -140,7 +148,7 @@ def test_the_purge_writes_one_change_log_row_per_rule_with_counts_and_no_persona
     assert log.before is None
     assert log.after == {"rule": "core.change_log", "period": "5 years",
                          "as_of": now.isoformat(), "deleted": 3, "anonymised": 0,
-                         "anonymised_fields": []}
+                         "anonymised_fields": [], "changes_scrubbed": 0}
     # The rows of one run share a request id, so the log groups them.
     assert log.request_id == rows["core.access_log"].request_id != ""
     assert "王伟" not in json.dumps([r.after for r in rows.values()], ensure_ascii=False)
@@ -260,6 +268,168 @@ def test_the_daily_tick_runs_the_purge_as_a_job(
     job = Job.objects.get(kind=retention.JOB_KIND)
     assert job.status == JobStatus.COMPLETED
     assert {"rule": "core.access_log", "period": "5 years", "deleted": 1, "anonymised": 0,
-            "failed": False} in job.result["rules"]
+            "changes_scrubbed": 0, "failed": False} in job.result["rules"]
     assert "core.access_log: 1 deleted, 0 anonymised" in job.log
     assert not AccessEvent.objects.filter(pk=old.pk).exists()
+
+
+# --- The change log's copies of purged rows ---------------------------------------------------
+
+
+def changes_of(obj: Any) -> list[ObjectChange]:
+    return list(ObjectChange.objects.filter(
+        content_type=ContentType.objects.get_for_model(type(obj)), object_id=str(obj.pk),
+    ).order_by("pk"))
+
+
+def trail(changes: list[ObjectChange]) -> list[tuple[Any, ...]]:
+    """What the audit trail must keep: which change, by whom, when, of what."""
+    return [(c.pk, c.action, c.actor_id, c.actor_name, c.time, c.content_type_id, c.object_id)
+            for c in changes]
+
+
+def as_text(changes: list[ObjectChange]) -> str:
+    return json.dumps([[c.object_repr, c.before, c.after] for c in changes], ensure_ascii=False)
+
+
+def everything_in_the_change_log() -> list[tuple[Any, ...]]:
+    return [(c.pk, c.object_repr, c.before, c.after) for c in ObjectChange.objects.order_by("pk")]
+
+
+def edited_person(grid: Any, officer: Any, moved_out_on: dt.date) -> Person:
+    """A person created, edited by an officer, then moved out on ``moved_out_on``."""
+    person = PersonFactory(household__building__grid=grid, notes="独居老人")
+    before = person.audit_snapshot()
+    person.notes = "糖尿病"
+    person.save()
+    record_change(ChangeAction.UPDATE, person, before=before, actor=officer)
+    Person.objects.filter(pk=person.pk).update(status=PersonStatus.MOVED_OUT,
+                                               status_date=moved_out_on)
+    return person
+
+
+def visitor_gone(community: Any, grid: Any, officer: Any, left: dt.datetime) -> Visitor:
+    """A visitor registered, confirmed and seen leaving by an officer at ``left``."""
+    visitor = VisitorFactory(checkpoint=CheckpointFactory(community=community),
+                             household=HouseholdFactory(building__grid=grid),
+                             id_number="110101199003071234", plate="辽A12345")
+    access_services.do_confirm_visitor(visitor, by=officer, confirmed_by="户主")
+    access_services.do_visitor_leaves(visitor, by=officer)
+    Visitor.objects.filter(pk=visitor.pk).update(time_in=left - dt.timedelta(hours=2),
+                                                 time_out=left)
+    visitor.refresh_from_db()
+    return visitor
+
+
+def test_a_deleted_persons_change_rows_keep_who_did_what_and_when_but_not_who_they_were(
+    grid_a1: Any, officer_a: Any,
+) -> None:
+    now = timezone.now()
+    person = edited_person(grid_a1, officer_a, cutoff_date(now, years=3) - dt.timedelta(days=1))
+    secrets = [person.name, person.phone_mask, person.id_number_mask, "独居老人", "糖尿病"]
+    before = changes_of(person)
+    assert len(before) == 2
+    assert all(s in as_text(before) for s in secrets)
+
+    result = purge_expired(now)
+
+    assert not Person.objects.filter(pk=person.pk).exists()
+    after = changes_of(person)
+    assert trail(after) == trail(before)
+    assert not any(s in as_text(after) for s in secrets)
+    assert all(person.name not in c.object_repr and c.object_repr.endswith(f"#{person.pk}")
+               for c in after)
+    # Keys stay (the change still says what changed), and links and choices keep their values
+    edit = after[1]
+    assert set(edit.before) == set(edit.after) == set(Person.audit_fields)
+    assert edit.after["name"] is edit.after["notes"] is edit.after["household"] is None
+    assert edit.after["status"] == PersonStatus.ACTIVE
+    assert outcome(result, "registry.person").changes_scrubbed == 2
+    (row,) = purge_rows().filter(after__rule="registry.person")
+    assert row.after["changes_scrubbed"] == 2
+
+
+def test_an_anonymised_persons_change_rows_lose_the_anonymised_fields_by_name_or_attname(
+    grid_a1: Any, officer_a: Any,
+) -> None:
+    # Given a person a case still needs, and a change row keyed by attribute names
+    now = timezone.now()
+    person = edited_person(grid_a1, officer_a, cutoff_date(now, years=3) - dt.timedelta(days=1))
+    CaseFactory(person=person)
+    odd = ObjectChange.objects.create(
+        action=ChangeAction.UPDATE, content_type=ContentType.objects.get_for_model(Person),
+        object_id=str(person.pk), object_repr=person.name, area_path="x",
+        after={"household_id": person.household_id, "phone_mask": person.phone_mask,
+               "id_type": person.id_type})
+
+    # When the purge anonymises them
+    result = purge_expired(now)
+
+    # Then their change rows hold none of the values the row no longer holds
+    assert outcome(result, "registry.person").anonymised == 1
+    after = changes_of(person)
+    assert len(after) == 3
+    assert person.name not in as_text(after)
+    assert person.phone_mask not in as_text(after)
+    odd.refresh_from_db()
+    assert odd.after == {"household_id": None, "phone_mask": None, "id_type": person.id_type}
+    # ...but what the rule keeps on the row stays in its snapshots too
+    assert after[0].after["residency"] == person.residency
+
+
+def test_an_anonymised_visitors_change_rows_lose_their_name_and_masks(
+    community_a: Any, grid_a1: Any, officer_a: Any,
+) -> None:
+    now = timezone.now()
+    visitor = visitor_gone(community_a, grid_a1, officer_a,
+                           cutoff(now, days=30) - dt.timedelta(days=1))
+    secrets = [visitor.name, visitor.phone_mask, visitor.id_number_mask, "辽A12345", "户主"]
+    before = changes_of(visitor)
+    assert len(before) == 3
+    assert all(s in as_text(before) for s in secrets)
+
+    result = purge_expired(now)
+
+    assert outcome(result, "access.visitor").anonymised == 1
+    after = changes_of(visitor)
+    assert trail(after) == trail(before)
+    assert [c.actor_id for c in after] == [None, officer_a.pk, officer_a.pk]
+    assert not any(s in as_text(after) for s in secrets)
+    assert all(visitor.name not in c.object_repr for c in after)
+    # The visit's place, times and status stay, as on the row
+    assert after[-1].after["household"] == visitor.household_id
+    assert after[-1].after["status"] == visitor.status
+
+
+def test_a_second_run_leaves_the_scrubbed_change_log_as_it_is(
+    community_a: Any, grid_a1: Any, officer_a: Any,
+) -> None:
+    now = timezone.now()
+    edited_person(grid_a1, officer_a, cutoff_date(now, years=3) - dt.timedelta(days=1))
+    CaseFactory(person=edited_person(grid_a1, officer_a,
+                                     cutoff_date(now, years=3) - dt.timedelta(days=1)))
+    visitor_gone(community_a, grid_a1, officer_a, cutoff(now, days=30) - dt.timedelta(days=1))
+    purge_expired(now)
+    scrubbed = everything_in_the_change_log()
+
+    again = purge_expired(now)
+
+    assert all(o.changes_scrubbed == 0 for o in again.outcomes)
+    assert everything_in_the_change_log() == scrubbed
+
+
+def test_rows_inside_their_period_keep_their_change_rows_untouched(
+    community_a: Any, grid_a1: Any, officer_a: Any,
+) -> None:
+    now = timezone.now()
+    person = edited_person(grid_a1, officer_a, cutoff_date(now, years=3))
+    visitor = visitor_gone(community_a, grid_a1, officer_a, cutoff(now, days=30))
+    before = [(c.object_repr, c.before, c.after)
+              for c in [*changes_of(person), *changes_of(visitor)]]
+
+    result = purge_expired(now)
+
+    assert [(c.object_repr, c.before, c.after)
+            for c in [*changes_of(person), *changes_of(visitor)]] == before
+    assert person.name in before[0][0]
+    assert all(o.changes_scrubbed == 0 for o in result.outcomes)
