@@ -549,6 +549,19 @@ class _Run:
         self.people_inserter = _Inserter(Person, self.now)
         self.households_inserter = _Inserter(Household, self.now)
         self.person_defaults = _person_defaults()
+        self.household_defaults = {f.attname: f.get_default()
+                                   for f in Household._meta.concrete_fields}
+        # Every building a row can resolve to (by name or by number).
+        self.building_by_pk = {b.pk: b for b in itertools.chain(
+            self.buildings.by_name.values(), self.buildings.by_number.values())}
+        #: Building key → its area path (every household's and person's path in it).
+        self.paths: dict[int, str] = {}
+
+    def path_of(self, building_id: int) -> str:
+        path = self.paths.get(building_id)
+        if path is None:
+            path = self.paths[building_id] = self.building_by_pk[building_id].area_path()
+        return path
 
     def error(
         self, row: ResidentRow, column: str, code: str, message: str, value: str = ""
@@ -643,7 +656,7 @@ def _person_defaults() -> dict[str, Any]:
     return {f.attname: f.get_default() for f in Person._meta.concrete_fields}
 
 
-def _new_person(run: _Run, row: ResidentRow, household: Household) -> dict[str, Any]:
+def _new_person(run: _Run, row: ResidentRow, household_id: int) -> dict[str, Any]:
     """A new person's column values, set field by field as do_create_person sets them.
 
     Values, not a model instance: constructing this 26-column model, then its audit
@@ -652,7 +665,7 @@ def _new_person(run: _Run, row: ResidentRow, household: Household) -> dict[str, 
     """
     values = dict(run.person_defaults)
     values.update(
-        community_id=run.community.pk, household_id=household.pk,
+        community_id=run.community.pk, household_id=household_id,
         relation=row.relation or "", name=row.name,
         residency=row.residency or Residency.PERMANENT, tags=row.tags or "",
         notes=row.notes or "", id_type=IdType.RESIDENT_ID,
@@ -674,19 +687,20 @@ def _new_person(run: _Run, row: ResidentRow, household: Household) -> dict[str, 
     return values
 
 
-def _create_people(run: _Run, people: list[tuple[dict[str, Any], Household]]) -> list[int]:
-    """Insert new people and their audit rows; their primary keys, in order."""
-    keys = run.people_inserter.insert_returning([values for values, _household in people])
+def _create_people(run: _Run, people: list[tuple[dict[str, Any], str]]) -> list[int]:
+    """Insert new people and their audit rows; their primary keys, in order.
+
+    ``people`` pairs each person's column values with their area path (Person.area_path():
+    their household's building's, see ``_Run.path_of``).
+    """
+    keys = run.people_inserter.insert_returning([values for values, _path in people])
     auditor = _Auditor.of(run.actor)
-    paths: dict[int, str] = {}
     rows = []
-    for (values, household), pk in zip(people, keys, strict=True):
-        if household.pk not in paths:
-            paths[household.pk] = household.area_path()  # Person.area_path(), by household
+    community_id = run.community.pk
+    for (values, path), pk in zip(people, keys, strict=True):
         # Person.__str__ is the name; a person is its own audit person.
-        rows.append(auditor.row(ChangeAction.CREATE, Person, pk, values["name"],
-                                paths[household.pk], run.community.pk, pk, None,
-                                snapshot_of_values(Person, values)))
+        rows.append(auditor.row(ChangeAction.CREATE, Person, pk, values["name"], path,
+                                community_id, pk, None, snapshot_of_values(Person, values)))
     _Inserter(ObjectChange, run.now).insert_rows(rows)
     return keys
 
@@ -753,29 +767,35 @@ def _batch(run: _Run, rows: Sequence[ResidentRow]) -> None:
     if not placed:
         return
 
-    # Households: the missing ones created; then every one this batch touches, loaded.
-    missing: dict[tuple[int, int, str], Household] = {}
+    # Households: the missing ones created (as column values: constructing model instances
+    # was a tenth of the import's main process, and only their keys are needed here; they
+    # are audited from the database in _finish_households).
+    missing: dict[tuple[int, int, str], dict[str, Any]] = {}
     for row, building, key in placed:
         if key not in run.households and key not in missing:
-            missing[key] = Household(
-                community=run.community, building=building, unit=key[1], floor=row.floor,
-                room=key[2], number=f"{building.number}-{key[1]}-{key[2]}",
-            )
+            values = dict(run.household_defaults)
+            values.update(community_id=run.community.pk, building_id=building.pk,
+                          unit=key[1], floor=row.floor, room=key[2],
+                          number=f"{building.number}-{key[1]}-{key[2]}")
+            missing[key] = values
+    new_pks: set[int] = set()
     if missing:
         if run.dry_run:
-            for household in missing.values():
-                household.pk = run.next_virtual
-                run.next_virtual -= 1
+            keys = list(range(run.next_virtual, run.next_virtual - len(missing), -1))
+            run.next_virtual -= len(missing)
         else:
-            run.households_inserter.insert(list(missing.values()))
-        for key, household in missing.items():
-            run.households[key] = _HouseholdSlot(household.pk, key[0], None)
+            keys = run.households_inserter.insert_returning(list(missing.values()))
+        for key, pk in zip(missing, keys, strict=True):
+            run.households[key] = _HouseholdSlot(pk, key[0], None)
             run.units_by_room.setdefault((key[0], key[2]), []).append(key[1])
-            run.new_households.add(household.pk)
+            run.new_households.add(pk)
+        new_pks.update(keys)
         run.outcome.households_created += len(missing)
     buildings = {b.pk: b for _, b, _ in placed}
-    households: dict[int, Household] = {h.pk: h for h in missing.values()}
-    wanted = {run.households[key].pk for _, _, key in placed} - set(households)
+    # Households existing before this batch, loaded: a registered person's audit rows need
+    # theirs (people matched in a household created just now cannot exist).
+    households: dict[int, Household] = {}
+    wanted = {run.households[key].pk for _, _, key in placed} - new_pks
     existing_pks = {pk for pk in wanted if pk not in run.new_households}
     # Households created by earlier batches are real rows by now (not in a dry run).
     for household in Household.objects.filter(pk__in=existing_pks if run.dry_run else wanted):
@@ -784,12 +804,12 @@ def _batch(run: _Run, rows: Sequence[ResidentRow]) -> None:
         household.building = buildings[household.building_id]
 
     # People already registered: by ID number in the community, else by household and name.
+    registered = _registered_indexes(run, [r.id_index for r, _, _ in placed if r.id_index])
     by_index = {
         p.id_number_index: p for p in Person.objects.filter(
-            community=run.community,
-            id_number_index__in=[r.id_index for r, _, _ in placed if r.id_index],
+            community=run.community, id_number_index__in=registered,
         )
-    }
+    } if registered else {}
     by_name: dict[tuple[int, str], list[Person]] = {}
     if existing_pks:
         for person in Person.objects.filter(
@@ -797,12 +817,11 @@ def _batch(run: _Run, rows: Sequence[ResidentRow]) -> None:
         ).order_by("pk"):
             by_name.setdefault((person.household_id, person.name), []).append(person)
 
-    creates: list[tuple[ResidentRow, Household, _HouseholdSlot]] = []
+    creates: list[tuple[ResidentRow, _HouseholdSlot]] = []
     updates: list[Person] = []
     befores: dict[int, dict] = {}
     for row, _building, key in placed:
         slot = run.households[key]
-        household = households.get(slot.pk)
         person = by_index.get(row.id_index) if row.id_index else None
         matched_by_id = person is not None
         if person is not None and person.household_id != slot.pk:
@@ -823,7 +842,7 @@ def _batch(run: _Run, rows: Sequence[ResidentRow]) -> None:
                     person = candidate
                     break
         if person is None:
-            creates.append((row, household, slot))
+            creates.append((row, slot))
             continue
         if person.status != PersonStatus.ACTIVE:
             run.error(row, "name", "inactive",
@@ -837,7 +856,7 @@ def _batch(run: _Run, rows: Sequence[ResidentRow]) -> None:
                         "imported."), row.name)
             continue
         run.matched.add(person.pk)
-        person.household = household
+        person.household = households[slot.pk]
         snapshot = person.audit_snapshot()
         if _apply_changes(person, row, matched_by_id):
             befores[person.pk] = snapshot
@@ -852,13 +871,36 @@ def _batch(run: _Run, rows: Sequence[ResidentRow]) -> None:
     run.outcome.updated += len(updates)
     if run.dry_run:
         return  # counted: nothing to encrypt, build or write
-    keys = _create_people(run, [(_new_person(run, row, household), household)
-                                for row, household, _slot in creates])
+    keys = _create_people(run, [(_new_person(run, row, slot.pk), run.path_of(slot.building_id))
+                                for row, slot in creates])
     if updates:
         Person.objects.bulk_update(updates, UPDATABLE_FIELDS, batch_size=BATCH_SIZE)
         record_changes_in_bulk(ChangeAction.UPDATE, updates, befores=befores, actor=run.actor)
-    for (row, _household, slot), key in zip(creates, keys, strict=True):
+    for (row, slot), key in zip(creates, keys, strict=True):
         _claim_head(run, row, slot, key)
+
+
+def _registered_indexes(run: _Run, indexes: list[str]) -> list[str]:
+    """Which of these ID number blind indexes are registered in the community.
+
+    One plain query: most rows of an import are new people, and the ORM's ``__in`` prepared
+    each of a batch's thousand values one by one (a twentieth of the main process), only to
+    find nothing. People are then loaded by the indexes found.
+    """
+    if not indexes:
+        return []
+    from django.db import connection
+
+    quote = connection.ops.quote_name
+    index = quote(Person._meta.get_field("id_number_index").column)
+    community = quote(Person._meta.get_field("community").column)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {index} FROM {quote(Person._meta.db_table)} "  # noqa: S608 - quoted
+            f"WHERE {community} = %s AND {index} IN ({', '.join(['%s'] * len(indexes))})",
+            [run.community.pk, *indexes],
+        )
+        return [index for (index,) in cursor.fetchall()]
 
 
 def _person_path(person: Person, run: _Run) -> str:
@@ -901,22 +943,35 @@ def _finish_households(run: _Run) -> None:
                 [(head, ops.adapt_datetimefield_value(run.now),
                   0 if pk in run.new_households else 1, pk) for pk, head in run.heads.items()],
             )
-    buildings = {b.pk: b for b in run.buildings.by_number.values()}
     auditor = _Auditor.of(run.actor)
+    inserter = _Inserter(ObjectChange, run.now)
+    # Column values, not model instances (constructing them was a fifth of the main
+    # process): the snapshot records the head's key (reading it through the model would load
+    # every head), str() is Household.label with str(building) and the format translated
+    # once per building and once per run, the area path Household.area_path() by building.
+    attnames = ("id", "community_id", *(a for _n, a, _c in _audit_plan(Household)))
+    label = _("%(building)s unit %(unit)s room %(room)s")
+    names: dict[int, str] = {}
     for keys, action in ((sorted(run.new_households), ChangeAction.CREATE),
                          (sorted(set(run.heads) - run.new_households), ChangeAction.UPDATE)):
         for start in range(0, len(keys), BATCH_SIZE):
             rows = []
-            for household in Household.objects.filter(pk__in=keys[start:start + BATCH_SIZE]):
-                household.building = buildings[household.building_id]
-                # From the column values: the snapshot records the head's key, and reading it
-                # through the model would load every head (a query per household).
-                after = snapshot_of_values(Household, household.__dict__)
+            # The model's ordering kept: the audit rows are written in the same order.
+            for row in Household.objects.filter(
+                pk__in=keys[start:start + BATCH_SIZE]
+            ).values_list(*attnames):
+                values = dict(zip(attnames, row, strict=True))
+                building_id = values["building_id"]
+                if building_id not in names:
+                    names[building_id] = str(run.building_by_pk[building_id])
+                after = snapshot_of_values(Household, values)
                 before = {**after, "head": None} if action == ChangeAction.UPDATE else None
-                rows.append(auditor.row(action, Household, household.pk, str(household),
-                                        household.area_path(), household.community_id, None,
-                                        before, after))
-            _Inserter(ObjectChange, run.now).insert_rows(rows)
+                rows.append(auditor.row(
+                    action, Household, values["id"],
+                    label % {"building": names[building_id], "unit": values["unit"],
+                             "room": values["room"]},
+                    run.path_of(building_id), values["community_id"], None, before, after))
+            inserter.insert_rows(rows)
 
 
 def do_import_residents(

@@ -21,6 +21,7 @@ from fangkong.accounts.choices import Role
 from fangkong.accounts.models import User
 from fangkong.accounts.tests.factories import UserFactory
 from fangkong.areas.models import Area
+from fangkong.core import audit
 from fangkong.core.choices import ChangeAction, JobStatus
 from fangkong.core.exceptions import PermissionDeniedError
 from fangkong.core.jobs import JobContext, enqueue_job
@@ -725,3 +726,61 @@ def test_valid_mobile_factory_numbers_import(
     rows = [row(name=f"居民{i}", room=f"{i + 1}01", id_number="", phone=valid_mobile(i))
             for i in range(5)]
     assert run_import(write_register(tmp_path, rows), community_a, officer_a).created == 5
+
+
+def test_every_audit_row_of_an_import_is_the_row_core_audit_would_write(
+    tmp_path: Path, community_a: Area, officer_a: User, registry: dict,
+) -> None:
+    """The import writes its audit rows from column values, never through core.audit: every
+    one of them (people and households, created and updated, in buildings with and without a
+    name or a grid) must be the very row ``core.audit`` writes for the object."""
+    BuildingFactory(community=community_a, grid=None, number="3", name="", units=1, floors=6)
+    existing = HouseholdFactory(building=registry["1"], unit=1, room="502", floor=5)
+    first = [
+        row(name="王秀英", id_number=ID_1, relation="户主"),
+        row(name="李强", id_number=ID_2, relation="配偶", phone="13800000001"),
+        row(building="2", unit="", room="101", name="张桂兰", id_number=ID_3, relation="户主"),
+        row(building="3", unit="", room="201", name="赵四", id_number="", sex="男",
+            relation="子女", phone=""),
+        row(building="1", unit="2", room="301", name="王小明", id_number="", relation="户主",
+            phone="", tags="低保"),
+    ]
+    second = [list(r) for r in first]
+    second[1][6] = "13800000002"  # a new phone: an update
+    second[3][9] = "残疾"  # a tag: an update
+    second.append(row(building="2", unit="", room="101", name="张小兰", id_number="",
+                      relation="子女", phone=""))
+    start = ObjectChange.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+
+    run_import(write_register(tmp_path, first, name="first"), community_a, officer_a)
+    middle = ObjectChange.objects.order_by("-pk").values_list("pk", flat=True).first()
+    befores = {p.pk: json.loads(json.dumps(p.audit_snapshot())) for p in Person.objects.all()}
+    run_import(write_register(tmp_path, second, name="second"), community_a, officer_a)
+
+    changes = list(ObjectChange.objects.filter(pk__gt=start).order_by("pk"))
+    kinds = {(c.content_type.model_class(), c.action) for c in changes}
+    assert kinds == {(Person, ChangeAction.CREATE), (Person, ChangeAction.UPDATE),
+                     (Household, ChangeAction.CREATE), (Household, ChangeAction.UPDATE)}
+    # Objects touched by the second import were last audited by it.
+    last = {(c.content_type_id, c.object_id): c.pk for c in changes}
+    fields = ("actor_id", "actor_name", "request_id", "action", "content_type_id",
+              "object_id", "object_repr", "area_path", "community_id", "person_id", "after")
+    for change in changes:
+        if last[(change.content_type_id, change.object_id)] != change.pk:
+            continue  # superseded: the object has changed since
+        model = change.content_type.model_class()
+        obj = model.objects.get(pk=int(change.object_id))
+        expected = audit._change_row(change.action, obj, None,
+                                     json.loads(json.dumps(obj.audit_snapshot())), officer_a)
+        assert {f: getattr(change, f) for f in fields} == {
+            f: getattr(expected, f) for f in fields}, (model, change.action, obj)
+        if change.action == ChangeAction.CREATE:
+            assert change.before is None
+        elif model is Household:
+            assert obj.pk == existing.pk
+            assert change.before == {**expected.after, "head": None}
+        else:
+            assert change.pk > middle
+            assert change.before == befores[obj.pk]
+    assert sum(c.content_type.model_class() is Household for c in changes) == 4
+    assert sum(c.content_type.model_class() is Person for c in changes) == 8
