@@ -17,21 +17,10 @@ from fangkong.access.choices import ExemptionKind, PassStatus, SuspensionSource,
 from fangkong.access.models import Exemption, GateEvent, Pass, Suspension, Visitor
 from fangkong.access.tests.factories import VisitorFactory, scan
 from fangkong.core.models import AccessEvent, ObjectChange
-from fangkong.core.retention import PurgeResult, cutoff, cutoff_date, purge_expired
+from fangkong.core.retention import cutoff, cutoff_date, purge_expired
+from fangkong.core.tests.retention_helpers import DAY, SECOND, counts, exists
 
 pytestmark = pytest.mark.django_db
-
-DAY = dt.timedelta(days=1)
-SECOND = dt.timedelta(seconds=1)
-
-
-def counts(result: PurgeResult, rule: str) -> tuple[int, int]:
-    o = next(o for o in result.outcomes if o.rule == rule)
-    return o.deleted, o.anonymised
-
-
-def exists(obj: Any) -> bool:
-    return type(obj).objects.filter(pk=obj.pk).exists()
 
 
 def event_at(gate: Any, pass_: Pass, moment: dt.datetime) -> GateEvent:

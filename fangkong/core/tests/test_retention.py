@@ -27,14 +27,13 @@ from fangkong.core.choices import AccessKind, ChangeAction, JobStatus
 from fangkong.core.models import AccessEvent, Job, ObjectChange
 from fangkong.core.periodic import purge_expired_personal_data
 from fangkong.core.retention import Rule, cutoff, cutoff_date, purge_expired
+from fangkong.core.tests.retention_helpers import SECOND
 from fangkong.health.tests.factories import CaseFactory
 from fangkong.registry.choices import PersonStatus
 from fangkong.registry.models import Person
 from fangkong.registry.tests.factories import HouseholdFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
-
-SECOND = dt.timedelta(seconds=1)
 
 
 def outcome(result: retention.PurgeResult, name: str) -> retention.Outcome:

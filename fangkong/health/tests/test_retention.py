@@ -11,7 +11,8 @@ import pytest
 from django.utils import timezone
 
 from fangkong.core.models import ObjectChange
-from fangkong.core.retention import PurgeResult, cutoff, cutoff_date, purge_expired
+from fangkong.core.retention import cutoff, cutoff_date, purge_expired
+from fangkong.core.tests.retention_helpers import DAY, SECOND, counts, exists
 from fangkong.health.choices import ChangeStatus, Classification, Outcome
 from fangkong.health.models import (
     Case,
@@ -33,18 +34,6 @@ from fangkong.health.tests.factories import (
 from fangkong.registry.tests.factories import BuildingFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
-
-DAY = dt.timedelta(days=1)
-SECOND = dt.timedelta(seconds=1)
-
-
-def counts(result: PurgeResult, rule: str) -> tuple[int, int]:
-    o = next(o for o in result.outcomes if o.rule == rule)
-    return o.deleted, o.anonymised
-
-
-def exists(obj: Any) -> bool:
-    return type(obj).objects.filter(pk=obj.pk).exists()
 
 
 def ended(quarantine: Quarantine, on: dt.date) -> Quarantine:

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from fangkong.core.models import AccessEvent, ObjectChange
 from fangkong.core.retention import cutoff, cutoff_date, purge_expired
+from fangkong.core.tests.retention_helpers import DAY, exists
 from fangkong.health.tests.factories import CaseFactory
 from fangkong.registry.choices import PersonStatus, Sex
 from fangkong.registry.models import Household, Person
@@ -19,18 +20,12 @@ from fangkong.registry.tests.factories import HouseholdFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
 
-DAY = dt.timedelta(days=1)
-
 
 def moved_out(person: Person, on: dt.date) -> Person:
     Person.objects.filter(pk=person.pk).update(status=PersonStatus.MOVED_OUT, status_date=on,
                                                status_reason="搬往外地")
     person.refresh_from_db()
     return person
-
-
-def exists(obj: Any) -> bool:
-    return type(obj).objects.filter(pk=obj.pk).exists()
 
 
 def test_a_person_is_kept_three_years_after_deactivation_and_deleted_the_day_after(

@@ -11,7 +11,8 @@ import pytest
 from django.utils import timezone
 
 from fangkong.core.models import ObjectChange
-from fangkong.core.retention import PurgeResult, cutoff, purge_expired
+from fangkong.core.retention import cutoff, purge_expired
+from fangkong.core.tests.retention_helpers import DAY, SECOND, counts
 from fangkong.registry.models import Person
 from fangkong.screening.choices import AlertStatus, Outcome, ProposalStatus
 from fangkong.screening.models import (
@@ -31,14 +32,6 @@ from fangkong.screening.tests.factories import (
 )
 
 pytestmark = pytest.mark.django_db
-
-DAY = dt.timedelta(days=1)
-SECOND = dt.timedelta(seconds=1)
-
-
-def counts(result: PurgeResult, rule: str) -> tuple[int, int]:
-    o = next(o for o in result.outcomes if o.rule == rule)
-    return o.deleted, o.anonymised
 
 
 @pytest.fixture

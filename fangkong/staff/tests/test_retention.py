@@ -14,7 +14,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from fangkong.core.models import ObjectChange
-from fangkong.core.retention import PurgeResult, cutoff, purge_expired
+from fangkong.core.retention import cutoff, purge_expired
+from fangkong.core.tests.retention_helpers import DAY, SECOND, counts, exists
 from fangkong.staff import services
 from fangkong.staff.choices import TaskStatus
 from fangkong.staff.models import (
@@ -40,18 +41,6 @@ from fangkong.staff.tests.factories import (
 from fangkong.staff.tests.routes import PNG
 
 pytestmark = pytest.mark.django_db
-
-DAY = dt.timedelta(days=1)
-SECOND = dt.timedelta(seconds=1)
-
-
-def counts(result: PurgeResult, rule: str) -> tuple[int, int]:
-    o = next(o for o in result.outcomes if o.rule == rule)
-    return o.deleted, o.anonymised
-
-
-def exists(obj: Any) -> bool:
-    return type(obj)._base_manager.filter(pk=obj.pk).exists()
 
 
 def deactivated(member: StaffMember, at: dt.datetime) -> StaffMember:
