@@ -6,6 +6,7 @@ office on a laptop (SQLite under var/); a district sets DATABASE_URL and the sec
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -225,6 +226,19 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 AXES_ENABLED = env_bool("FANGKONG_AXES_ENABLED", True)
+# Behind a reverse proxy every request comes from the proxy's address, so the (username,
+# address) pair above would let anyone lock a user out for everyone. The client's address is
+# taken from X-Forwarded-For only when the request comes from one of these proxies (addresses
+# or networks; empty: no proxy, REMOTE_ADDR is the client). See accounts/client_ip.py.
+AXES_CLIENT_IP_CALLABLE = "fangkong.accounts.client_ip.client_ip"
+TRUSTED_PROXIES = env_list("FANGKONG_TRUSTED_PROXIES")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"FANGKONG_TRUSTED_PROXIES: {_proxy!r} is not an address or a network"
+        ) from None
 
 # Two-factor login with authenticator apps (django-otp's TOTP devices; accounts/two_factor.py).
 # A user with a confirmed device enters a code after the password; wrong codes count towards
