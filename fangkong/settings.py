@@ -89,7 +89,9 @@ ALLOWED_HOSTS = env_list("FANGKONG_ALLOWED_HOSTS", "127.0.0.1,localhost,testserv
 CSRF_TRUSTED_ORIGINS = env_list("FANGKONG_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, with a site held to two-step login (accounts/admin_site.py); mounted
+    # only with FANGKONG_ADMIN=1 (see ADMIN_ENABLED).
+    "fangkong.accounts.admin_apps.TwoStepAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -246,6 +248,14 @@ for _proxy in TRUSTED_PROXIES:
 # before they can open any page. API Bearer tokens are not affected.
 TWO_FACTOR_REQUIRED_ROLES = env_list("FANGKONG_2FA_REQUIRED_ROLES")
 OTP_TOTP_ISSUER = env_str("FANGKONG_2FA_ISSUER", "fangkong")
+# Django's admin at /admin/: off unless asked for. Nothing of fangkong's own is managed there,
+# and a second login form is a second way in; when on, it opens only to staff who logged in
+# with a code (accounts/admin_site.py).
+ADMIN_ENABLED = env_bool("FANGKONG_ADMIN", False)
+
+# API tokens expire after this many days unless issued with another lifetime (at most 366:
+# accounts.models.API_TOKEN_MAX_DAYS; checked by accounts/checks.py).
+API_TOKEN_DAYS = env_int("FANGKONG_API_TOKEN_DAYS", 90)
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
