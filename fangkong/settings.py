@@ -216,8 +216,6 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "reports:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 SESSION_COOKIE_AGE = env_int("FANGKONG_SESSION_AGE", 12 * 3600)
-SESSION_COOKIE_SECURE = env_bool("FANGKONG_SECURE_COOKIES", False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 # Failed logins are throttled per (username, IP) pair: an attacker elsewhere cannot lock the
 # real user out, and every lock-out expires after the cool-off period.
@@ -256,6 +254,32 @@ ADMIN_ENABLED = env_bool("FANGKONG_ADMIN", False)
 # API tokens expire after this many days unless issued with another lifetime (at most 366:
 # accounts.models.API_TOKEN_MAX_DAYS; checked by accounts/checks.py).
 API_TOKEN_DAYS = env_int("FANGKONG_API_TOKEN_DAYS", 90)
+
+# --- HTTPS behind the TLS proxy ---------------------------------------------------------------
+# In production a TLS proxy (Caddy or nginx, docs/deploy.md) speaks plain HTTP to the app on
+# 127.0.0.1. FANGKONG_BEHIND_TLS_PROXY=1 says so: the proxy's X-Forwarded-Proto then tells
+# Django which requests came over HTTPS, so links (the API's next/previous among them) say
+# https://, and cookies and HSTS follow. Set it only when the app is reachable through that
+# proxy alone, which overwrites the header: anyone else could send "https" themselves.
+BEHIND_TLS_PROXY = env_bool("FANGKONG_BEHIND_TLS_PROXY", False)
+if BEHIND_TLS_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# A plain-HTTP request is sent to https:// (the proxy usually does this already).
+SECURE_SSL_REDIRECT = env_bool("FANGKONG_SSL_REDIRECT", BEHIND_TLS_PROXY)
+SESSION_COOKIE_SECURE = env_bool("FANGKONG_SECURE_COOKIES", BEHIND_TLS_PROXY)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Strict-Transport-Security on HTTPS responses (never on plain HTTP ones, so a laptop demo on
+# http://127.0.0.1 is unaffected): browsers that saw it refuse plain HTTP to the host for that
+# long. Subdomains and the browsers' preload list stay off unless asked for: a LAN name such
+# as fangkong.lan does not own its neighbours, and preloading needs a public domain. Django's
+# deployment check warns about both; it is told they are off on purpose.
+SECURE_HSTS_SECONDS = env_int("FANGKONG_HSTS_SECONDS", 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("FANGKONG_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("FANGKONG_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [
+    *([] if SECURE_HSTS_INCLUDE_SUBDOMAINS else ["security.W005"]),
+    *([] if SECURE_HSTS_PRELOAD else ["security.W021"]),
+]
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
