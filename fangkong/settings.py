@@ -6,6 +6,7 @@ office on a laptop (SQLite under var/); a district sets DATABASE_URL and the sec
 
 from __future__ import annotations
 
+import ipaddress
 import os
 from pathlib import Path
 
@@ -88,7 +89,9 @@ ALLOWED_HOSTS = env_list("FANGKONG_ALLOWED_HOSTS", "127.0.0.1,localhost,testserv
 CSRF_TRUSTED_ORIGINS = env_list("FANGKONG_CSRF_TRUSTED_ORIGINS")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    # Django's admin, with a site held to two-step login (accounts/admin_site.py); mounted
+    # only with FANGKONG_ADMIN=1 (see ADMIN_ENABLED).
+    "fangkong.accounts.admin_apps.TwoStepAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -213,8 +216,6 @@ LOGIN_URL = "accounts:login"
 LOGIN_REDIRECT_URL = "reports:home"
 LOGOUT_REDIRECT_URL = "accounts:login"
 SESSION_COOKIE_AGE = env_int("FANGKONG_SESSION_AGE", 12 * 3600)
-SESSION_COOKIE_SECURE = env_bool("FANGKONG_SECURE_COOKIES", False)
-CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 
 # Failed logins are throttled per (username, IP) pair: an attacker elsewhere cannot lock the
 # real user out, and every lock-out expires after the cool-off period.
@@ -225,6 +226,19 @@ AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "accounts/locked_out.html"
 AXES_VERBOSE = False
 AXES_ENABLED = env_bool("FANGKONG_AXES_ENABLED", True)
+# Behind a reverse proxy every request comes from the proxy's address, so the (username,
+# address) pair above would let anyone lock a user out for everyone. The client's address is
+# taken from X-Forwarded-For only when the request comes from one of these proxies (addresses
+# or networks; empty: no proxy, REMOTE_ADDR is the client). See accounts/client_ip.py.
+AXES_CLIENT_IP_CALLABLE = "fangkong.accounts.client_ip.client_ip"
+TRUSTED_PROXIES = env_list("FANGKONG_TRUSTED_PROXIES")
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(
+            f"FANGKONG_TRUSTED_PROXIES: {_proxy!r} is not an address or a network"
+        ) from None
 
 # Two-factor login with authenticator apps (django-otp's TOTP devices; accounts/two_factor.py).
 # A user with a confirmed device enters a code after the password; wrong codes count towards
@@ -232,6 +246,40 @@ AXES_ENABLED = env_bool("FANGKONG_AXES_ENABLED", True)
 # before they can open any page. API Bearer tokens are not affected.
 TWO_FACTOR_REQUIRED_ROLES = env_list("FANGKONG_2FA_REQUIRED_ROLES")
 OTP_TOTP_ISSUER = env_str("FANGKONG_2FA_ISSUER", "fangkong")
+# Django's admin at /admin/: off unless asked for. Nothing of fangkong's own is managed there,
+# and a second login form is a second way in; when on, it opens only to staff who logged in
+# with a code (accounts/admin_site.py).
+ADMIN_ENABLED = env_bool("FANGKONG_ADMIN", False)
+
+# API tokens expire after this many days unless issued with another lifetime (at most 366:
+# accounts.models.API_TOKEN_MAX_DAYS; checked by accounts/checks.py).
+API_TOKEN_DAYS = env_int("FANGKONG_API_TOKEN_DAYS", 90)
+
+# --- HTTPS behind the TLS proxy ---------------------------------------------------------------
+# In production a TLS proxy (Caddy or nginx, docs/deploy.md) speaks plain HTTP to the app on
+# 127.0.0.1. FANGKONG_BEHIND_TLS_PROXY=1 says so: the proxy's X-Forwarded-Proto then tells
+# Django which requests came over HTTPS, so links (the API's next/previous among them) say
+# https://, and cookies and HSTS follow. Set it only when the app is reachable through that
+# proxy alone, which overwrites the header: anyone else could send "https" themselves.
+BEHIND_TLS_PROXY = env_bool("FANGKONG_BEHIND_TLS_PROXY", False)
+if BEHIND_TLS_PROXY:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+# A plain-HTTP request is sent to https:// (the proxy usually does this already).
+SECURE_SSL_REDIRECT = env_bool("FANGKONG_SSL_REDIRECT", BEHIND_TLS_PROXY)
+SESSION_COOKIE_SECURE = env_bool("FANGKONG_SECURE_COOKIES", BEHIND_TLS_PROXY)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# Strict-Transport-Security on HTTPS responses (never on plain HTTP ones, so a laptop demo on
+# http://127.0.0.1 is unaffected): browsers that saw it refuse plain HTTP to the host for that
+# long. Subdomains and the browsers' preload list stay off unless asked for: a LAN name such
+# as fangkong.lan does not own its neighbours, and preloading needs a public domain. Django's
+# deployment check warns about both; it is told they are off on purpose.
+SECURE_HSTS_SECONDS = env_int("FANGKONG_HSTS_SECONDS", 365 * 24 * 3600)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("FANGKONG_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = env_bool("FANGKONG_HSTS_PRELOAD", False)
+SILENCED_SYSTEM_CHECKS = [
+    *([] if SECURE_HSTS_INCLUDE_SUBDOMAINS else ["security.W005"]),
+    *([] if SECURE_HSTS_PRELOAD else ["security.W021"]),
+]
 
 # --- Internationalisation -------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

@@ -1,5 +1,6 @@
 """Top-level URLs. Each app mounts its own ``urls.py``; the API lives under /api/v1/."""
 
+from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 
@@ -16,5 +17,7 @@ urlpatterns = [
     path("health/", include("fangkong.health.urls")),
     path("core/", include("fangkong.core.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
-    path("admin/", admin.site.urls),
 ]
+if settings.ADMIN_ENABLED:
+    # Only with FANGKONG_ADMIN=1, and only after the code step (fangkong/accounts/admin_site.py).
+    urlpatterns.append(path("admin/", admin.site.urls))

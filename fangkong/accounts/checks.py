@@ -21,3 +21,17 @@ def two_factor_roles_check(app_configs: Any = None, **kwargs: Any) -> list[Error
         hint=f"Use role codes from accounts/choices.py: {', '.join(Role.values)}.",
         id="accounts.E001",
     )]
+
+
+@register()
+def api_token_days_check(app_configs: Any = None, **kwargs: Any) -> list[Error]:
+    """A default lifetime no token may have would make every issue fail."""
+    from fangkong.accounts.models import API_TOKEN_MAX_DAYS
+
+    if 1 <= settings.API_TOKEN_DAYS <= API_TOKEN_MAX_DAYS:
+        return []
+    return [Error(
+        f"FANGKONG_API_TOKEN_DAYS is {settings.API_TOKEN_DAYS}; it must be from 1 to "
+        f"{API_TOKEN_MAX_DAYS}.",
+        id="accounts.E002",
+    )]

@@ -28,8 +28,12 @@ class TwoFactorMiddleware:
     """Logs out sessions that skipped the code step, and holds users of the roles that must
     use an authenticator app on their account page until they have enrolled one.
 
-    Requests with an API Bearer token pass untouched: tokens are a second factor of their own
-    kind (issued by an administrator, revocable) and carry no session.
+    Only the session decides, never a header: an ``Authorization: Bearer`` header proves
+    nothing here (REST framework checks tokens later, inside the view), so a session is
+    held to two-step login whatever headers come with it, on pages and on the API alike. A
+    request that a token authenticates carries no session (``request.user`` is anonymous
+    here), so it passes untouched: a token is a credential of its own kind (issued by an
+    operator, expiring, revocable).
     """
 
     def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
@@ -41,14 +45,18 @@ class TwoFactorMiddleware:
     def process_view(
         self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any
     ) -> HttpResponse | None:
-        if request.headers.get("Authorization", "").startswith("Bearer "):
-            return None
         user = request.user
         if not user.is_authenticated:
             return None
+        api = request.path.startswith("/api/")
         state = request.session.get(two_factor.STATE_KEY) or two_factor.note_state(request, user)
         if state == two_factor.UNVERIFIED:
             logout(request)
+            if api:
+                return _api_refusal(
+                    _("Log in with your password and a code from your authenticator app."),
+                    status=401,
+                )
             messages.info(request, _("Log in with your password and a code from your "
                                      "authenticator app."))
             return redirect_to_login(request.get_full_path())
@@ -56,11 +64,18 @@ class TwoFactorMiddleware:
             match = request.resolver_match
             if match is not None and match.view_name in ENROLMENT_VIEWS:
                 return None
-            if request.path.startswith("/api/"):
-                return JsonResponse({
-                    "code": "two_factor_required",
-                    "message": _("Your role must use two-step login. Set it up to continue."),
-                    "fields": {},
-                }, status=403)
+            if api:
+                return _api_refusal(
+                    _("Your role must use two-step login. Set it up to continue."), status=403
+                )
             return redirect("accounts:account")
         return None
+
+
+def _api_refusal(message: str, *, status: int) -> JsonResponse:
+    response = JsonResponse(
+        {"code": "two_factor_required", "message": message, "fields": {}}, status=status
+    )
+    if status == 401:
+        response["WWW-Authenticate"] = "Bearer"  # what a 401 must name (RFC 9110)
+    return response

@@ -3,11 +3,14 @@ authenticator apps."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth.models import AbstractUser
 from django.contrib.auth.models import UserManager as DjangoUserManager
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -71,16 +74,41 @@ class User(AbstractUser):
         return self.area.community if self.area_id else None
 
 
-class ApiToken(models.Model):
-    """A bearer token for the API. Only a hash is stored; the token is shown once at issue."""
+#: The longest an API token may live: a forgotten token must still end (see do_issue_api_token).
+API_TOKEN_MAX_DAYS = 366
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens")
+
+def default_token_expiry() -> dt.datetime:
+    """``FANGKONG_API_TOKEN_DAYS`` from now: no token lives for ever, even one made in code."""
+    return timezone.now() + dt.timedelta(days=settings.API_TOKEN_DAYS)
+
+
+class ApiTokenQuerySet(RestrictedQuerySet):
+    def usable(self, now: dt.datetime | None = None) -> ApiTokenQuerySet:
+        """Tokens the API still accepts: neither revoked nor expired."""
+        return self.filter(revoked__isnull=True, expires__gt=now or timezone.now())
+
+
+class ApiToken(models.Model):
+    """A bearer token for the API. Only a hash is stored; the token is shown once at issue.
+
+    Issued and revoked only through ``accounts.services`` (audited). A revoked token keeps its
+    row, so the list and the audit log still say whose it was and when it stopped working.
+    """
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens",
+                             verbose_name=_("owner"))
     key_hash = models.CharField(max_length=64, unique=True)
-    prefix = models.CharField(max_length=8)
+    prefix = models.CharField(_("prefix"), max_length=8)
     description = models.CharField(_("description"), max_length=200, blank=True)
-    created = models.DateTimeField(auto_now_add=True)
-    expires = models.DateTimeField(_("expires"), null=True, blank=True)
-    last_used = models.DateTimeField(null=True, blank=True)
+    created = models.DateTimeField(_("created"), auto_now_add=True)
+    expires = models.DateTimeField(_("expires"), default=default_token_expiry)
+    last_used = models.DateTimeField(_("last used"), null=True, blank=True)
+    revoked = models.DateTimeField(_("revoked"), null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+    # The owner's area: an officer with the right sees the tokens of their area's users.
+    scope_lookups = ("user__area__path",)
 
     class Meta:
         ordering = ("-created", "-pk")
@@ -89,6 +117,26 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}… ({self.user})"
+
+    def is_usable(self, now: dt.datetime | None = None) -> bool:
+        return self.revoked is None and self.expires > (now or timezone.now())
+
+    # What core.audit asks of an audited row. Never the hash: only who, what for, when.
+    def audit_snapshot(self) -> dict[str, Any]:
+        return {
+            "user": self.user_id,
+            "prefix": self.prefix,
+            "description": self.description,
+            "expires": self.expires.isoformat() if self.expires else None,
+            "revoked": self.revoked.isoformat() if self.revoked else None,
+        }
+
+    def area_path(self) -> str:
+        return self.user.area.path if self.user.area_id else ""
+
+    def community_id_for_audit(self) -> int | None:
+        community = self.user.community
+        return community.pk if community else None
 
 
 class AuthenticatorDevice(TOTPDevice):

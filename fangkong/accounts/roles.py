@@ -8,6 +8,8 @@ the area its user is assigned to (``User.scope_paths``).
 
 from __future__ import annotations
 
+from typing import Any
+
 from fangkong.accounts.choices import Role
 
 VIEW = {"view"}
@@ -44,8 +46,12 @@ RIGHTS: dict[str, dict[str, set[str]]] = {
         "core.objectchange": VIEW,
         "core.accessevent": VIEW,
         "core.job": VIEW,
-        # Removing the authenticator app of a user of the community (a lost phone).
+        # Removing the authenticator app of a user of the community (a lost phone); never an
+        # officer's or official's (may_reset_two_factor below: administrators only).
         "accounts.user": {"reset_two_factor"},
+        # The API tokens of the community's users (a gate scanner's client, a lost laptop):
+        # listing and revoking only; tokens are issued by an operator's command.
+        "accounts.apitoken": {"view", "revoke"},
     },
     Role.HEALTH_OFFICER: {
         "areas.*": VIEW,
@@ -95,6 +101,37 @@ RIGHTS: dict[str, dict[str, set[str]]] = {
         "staff.task": VIEW | {"change"},
     },
 }
+
+#: How far up the jurisdiction a role stands (for rules about acting on another user).
+RANK: dict[str, int] = {
+    Role.DISTRICT_OFFICIAL: 50,
+    Role.STREET_OFFICIAL: 40,
+    Role.COMMUNITY_OFFICER: 30,
+    Role.HEALTH_OFFICER: 30,
+    Role.GRID_WORKER: 20,
+    Role.CHECKPOINT_STAFF: 10,
+    Role.VOLUNTEER: 10,
+}
+
+#: The officers of a community: whoever holds reveals, health status and approvals.
+OFFICER_ROLES = frozenset({Role.COMMUNITY_OFFICER, Role.HEALTH_OFFICER})
+
+
+def may_reset_two_factor(actor: Any, target: Any) -> bool:
+    """Whether ``actor`` may remove ``target``'s authenticator app (scope and the
+    ``reset_two_factor`` right are checked apart, by ``restrict()``).
+
+    Only an administrator (superuser) resets an officer's, an official's, an administrator's
+    or a peer's app: a community officer who could strip the health officer's second factor
+    could log in as them with a stolen or guessed password alone. A community officer resets
+    those of grid workers, checkpoint staff and volunteers (a lost phone).
+    """
+    if actor.is_superuser:
+        return True
+    if target.is_superuser or target.is_staff or target.role in OFFICER_ROLES:
+        return False
+    return RANK.get(target.role, 100) < RANK.get(actor.role, 0)
+
 
 def role_allows(role: str, model_label: str, action: str) -> bool:
     """A model's own entry wins over its app's ``app.*`` entry."""

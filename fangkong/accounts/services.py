@@ -1,21 +1,31 @@
-"""Every change to a user's authenticator app (two-factor login), each one audited.
+"""Every change to a user's authenticator app (two-factor login) and API tokens, each audited.
 
 The secret key never reaches the audit log: ``AuthenticatorDevice.audit_snapshot`` records
-whether the app is confirmed and how many wrong codes came in a row, and what happened.
+whether the app is confirmed and how many wrong codes came in a row, and what happened. Of a
+token the log keeps its owner, prefix, purpose and dates, never the token or its hash.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import enum
+import secrets
 from typing import Any
 
-from django.db import transaction
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models, transaction
 from django.http import Http404
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.accounts.models import AuthenticatorDevice, User
+from fangkong.accounts.models import API_TOKEN_MAX_DAYS, ApiToken, AuthenticatorDevice, User
+from fangkong.accounts.roles import may_reset_two_factor
+from fangkong.core.api_plumbing import hash_token
 from fangkong.core.audit import record_change
 from fangkong.core.choices import ChangeAction
+from fangkong.core.exceptions import PermissionDeniedError
+from fangkong.core.querysets import require
 
 #: What the app is called in the user's authenticator list and in the audit log.
 DEVICE_NAME = "fangkong"
@@ -108,22 +118,49 @@ def do_remove_device(user: User, code: str) -> CodeCheck:
     return result
 
 
-@transaction.atomic
+#: Why a reset of an officer's or official's app is refused (the page shows it too).
+RESET_REFUSED = _(
+    "Only an administrator can reset the two-step login of an officer, an official or a user "
+    "of your own role or above: otherwise one officer's password could take over another "
+    "officer's account. Ask your administrator."
+)
+
+
 def do_reset_two_factor(user_id: int, *, by: User) -> User:
     """An officer removes the app of a user in their area (a lost phone); the user logs in
     with the password alone and enrols again. ``Http404`` for anyone outside the officer's
-    scope or right, and for the officer themself (their own app: the account page)."""
-    target = (
-        User.objects.restrict(by, "reset_two_factor")
-        .exclude(pk=by.pk)
-        .select_related("area__parent")
-        .filter(pk=user_id)
-        .first()
-    )
-    if target is None:
-        raise Http404
-    _delete_devices(target, event="reset", by=by)
-    return target
+    scope or right, and for the officer themself (their own app: the account page).
+
+    Only an administrator resets an officer's, an official's or a peer's app
+    (``roles.may_reset_two_factor``): ``PermissionDeniedError`` with the reason, and the
+    refused attempt is in the audit log (committed although the reset is not done).
+    """
+    with transaction.atomic():
+        target = (
+            User.objects.restrict(by, "reset_two_factor")
+            .exclude(pk=by.pk)
+            .select_related("area__parent")
+            .filter(pk=user_id)
+            .first()
+        )
+        if target is None:
+            raise Http404
+        if may_reset_two_factor(by, target):
+            _delete_devices(target, event="reset", by=by)
+            return target
+        _record_refused_reset(target, by=by)
+    raise PermissionDeniedError(RESET_REFUSED)
+
+
+def _record_refused_reset(target: User, *, by: User) -> None:
+    """A refused reset changes nothing; its row says who tried, on whose app."""
+    device = (AuthenticatorDevice.objects.select_related("user__area__parent")
+              .filter(user=target, confirmed=True).order_by("pk").first())
+    if device is None:
+        return
+    before = device.audit_snapshot()
+    device.audit_event = "reset_refused"
+    record_change(ChangeAction.UPDATE, device, before=before, actor=by)
 
 
 def _delete_devices(user: User, *, event: str, by: Any) -> None:
@@ -136,3 +173,67 @@ def _delete_devices(user: User, *, event: str, by: Any) -> None:
             device.audit_event = event
             record_change(ChangeAction.DELETE, device, before=device.audit_snapshot(), actor=by)
     AuthenticatorDevice.objects.filter(pk__in=[d.pk for d in devices]).delete()
+
+
+# --- API tokens -----------------------------------------------------------------------------
+
+#: Characters of a token kept in clear, to recognise it in a list (never to find it by).
+TOKEN_PREFIX_LENGTH = 8
+
+
+def visible_api_tokens(user: Any, action: str = "view") -> models.QuerySet[ApiToken]:
+    """Everyone's own tokens, and with the right those of the users of their area.
+    ``user=None`` (an operator's command) sees every token."""
+    tokens = ApiToken.objects.select_related("user__area__parent")
+    if user is None:
+        return tokens.all()
+    return tokens.restrict(user, action) | tokens.filter(user=user)
+
+
+@transaction.atomic
+def do_issue_api_token(
+    user: User, *, by: User | None, description: str = "", days: int | None = None
+) -> tuple[ApiToken, str]:
+    """A new API token for ``user``: the row, and the token itself, to be shown once (only
+    its SHA-256 and first characters are stored). It expires after ``days`` (default
+    ``FANGKONG_API_TOKEN_DAYS``, at most ``API_TOKEN_MAX_DAYS``).
+
+    ``by=None`` is an operator's ``manage.py api_tokens issue``; a user issuing one needs the
+    ``add`` right on tokens in the owner's area (no role has it: administrators only).
+    """
+    require(by, ApiToken, "add", user.area.path if user.area_id else "")
+    if not user.is_active:
+        raise ValidationError(_("This account is disabled."), code="inactive")
+    days = settings.API_TOKEN_DAYS if days is None else days
+    if not 1 <= days <= API_TOKEN_MAX_DAYS:
+        raise ValidationError(
+            {"days": _("A token lasts from 1 to %(max)d days.") % {"max": API_TOKEN_MAX_DAYS}},
+        )
+    description = description.strip()
+    if len(description) > 200:
+        raise ValidationError({"description": _("At most 200 characters.")})
+    key = secrets.token_urlsafe(32)
+    token = ApiToken.objects.create(
+        user=user, key_hash=hash_token(key), prefix=key[:TOKEN_PREFIX_LENGTH],
+        description=description, expires=timezone.now() + dt.timedelta(days=days),
+    )
+    record_change(ChangeAction.CREATE, token, actor=by)
+    return token, key
+
+
+@transaction.atomic
+def do_revoke_api_token(token_id: int, *, by: User | None) -> ApiToken:
+    """Stop a token from working now. A user revokes their own; an officer with the right,
+    those of their area's users. ``Http404`` for any other. Revoking twice changes nothing."""
+    token = (
+        visible_api_tokens(by, "revoke").select_for_update(of=("self",))
+        .filter(pk=token_id).first()
+    )
+    if token is None:
+        raise Http404
+    if token.revoked is None:
+        before = token.audit_snapshot()
+        token.revoked = timezone.now()
+        token.save(update_fields=["revoked"])
+        record_change(ChangeAction.UPDATE, token, before=before, actor=by)
+    return token

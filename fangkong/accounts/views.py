@@ -1,5 +1,5 @@
 """Logging in (password, then a code for users with an authenticator app), the account page
-with enrolment and removal of the app, and officers' reset of another user's app.
+with enrolment and removal of the app, officers' reset of another user's app, and API tokens.
 
 django-axes throttles failed logins; wrong codes count as failed logins too, so a stolen
 password cannot be followed by unlimited guesses at the code.
@@ -11,16 +11,20 @@ from typing import Any
 
 from axes.handlers.proxy import AxesProxyHandler
 from axes.helpers import get_lockout_response
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
@@ -28,8 +32,12 @@ from django_otp import login as otp_login
 
 from fangkong.accounts import services, two_factor
 from fangkong.accounts.forms import CodeForm, LoginForm
-from fangkong.accounts.models import AuthenticatorDevice, User
+from fangkong.accounts.models import ApiToken, AuthenticatorDevice, User
+from fangkong.accounts.roles import may_reset_two_factor
 from fangkong.accounts.services import CODE_MESSAGES, CodeCheck
+from fangkong.accounts.tables import ApiTokenTable
+from fangkong.core.exceptions import PermissionDeniedError
+from fangkong.core.views import ObjectListView
 
 
 class LoginView(auth_views.LoginView):
@@ -152,6 +160,10 @@ def two_factor_remove(request: HttpRequest) -> HttpResponse:
 
 def two_factor_users(request: HttpRequest) -> HttpResponse:
     """Users of the officer's area who log in with an authenticator app (to reset one)."""
+    return _render_two_factor_users(request)
+
+
+def _render_two_factor_users(request: HttpRequest, status: int = 200) -> HttpResponse:
     if not request.user.has_action("accounts.user", "reset_two_factor"):
         raise PermissionDenied
     enrolled = AuthenticatorDevice.objects.filter(confirmed=True).values("user_id")
@@ -161,14 +173,60 @@ def two_factor_users(request: HttpRequest) -> HttpResponse:
         .exclude(pk=request.user.pk)
         .select_related("area")
     )
+    # Officers and officials are listed too, without the button: only an administrator
+    # resets theirs (roles.may_reset_two_factor), and the page says so.
+    rows = [(person, may_reset_two_factor(request.user, person)) for person in users]
     return render(request, "accounts/two_factor_users.html",
-                  {"title": _("Two-step login of my area's users"), "users": users})
+                  {"title": _("Two-step login of my area's users"), "rows": rows,
+                   "refused_reason": services.RESET_REFUSED}, status=status)
 
 
 @require_POST
 def two_factor_reset(request: HttpRequest, pk: int) -> HttpResponse:
-    target = services.do_reset_two_factor(pk, by=request.user)
+    try:
+        target = services.do_reset_two_factor(pk, by=request.user)
+    except PermissionDeniedError as exc:
+        messages.error(request, str(exc))
+        return _render_two_factor_users(request, status=403)
     messages.success(request, _("The authenticator app of %(user)s is removed. They log in "
                                 "with their password and may set up a new app.")
                      % {"user": target})
     return redirect("accounts:two_factor_users")
+
+
+# --- API tokens -------------------------------------------------------------------------------
+
+
+class ApiTokenListView(ObjectListView):
+    """A user's own API tokens; with the right (community officers), also those of the users
+    of their area. ``?all=1`` includes revoked ones."""
+
+    model = ApiToken
+    table_class = ApiTokenTable
+    template_name = "accounts/api_token_list.html"
+    title = gettext_lazy("API tokens")
+
+    def get_queryset(self) -> QuerySet[ApiToken]:
+        # Not ObjectListView's check of the "view" right: everyone may list their own.
+        self.filterset = None
+        tokens = services.visible_api_tokens(self.request.user)
+        if self.request.GET.get("all") != "1":
+            tokens = tokens.filter(revoked__isnull=True)
+        return tokens
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(showing_all=self.request.GET.get("all") == "1",
+                       default_days=settings.API_TOKEN_DAYS)
+        return context
+
+
+class ApiTokenRevokeView(View):
+    """POST: the token stops working now (the service finds it among those the user may
+    revoke: 404 for any other)."""
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        token = services.do_revoke_api_token(pk, by=request.user)
+        messages.success(request, _("Token %(prefix)s… is revoked: it no longer works.")
+                         % {"prefix": token.prefix})
+        return redirect("accounts:api_tokens")

@@ -50,7 +50,9 @@ class BearerTokenAuthentication(BaseAuthentication):
         except ApiToken.DoesNotExist:
             raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
         now = timezone.now()
-        if token.expires and token.expires < now:
+        if token.revoked is not None:
+            raise exceptions.AuthenticationFailed(_("This token has been revoked."))
+        if token.expires <= now:
             raise exceptions.AuthenticationFailed(_("This token has expired."))
         if not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("This account is disabled."))

@@ -2,15 +2,18 @@
 and out are walked by core's own list; these are two-step login's pages.
 
 ``build`` adds a grid worker of grid a1 with a confirmed authenticator app, whom community
-A's officer may reset (grid a2's worker and community B's officer get 404).
+A's officer may reset (grid a2's worker and community B's officer get 404), and an API token of
+that worker's, described with the canary name: community A's officer lists and revokes it,
+outsiders neither see it in their list nor reach it.
 """
 
 from __future__ import annotations
 
 from fangkong.accounts.choices import Role
 from fangkong.accounts.models import AuthenticatorDevice
+from fangkong.accounts.services import do_issue_api_token
 from fangkong.accounts.tests.factories import UserFactory
-from fangkong.core.tests.walk import Route, World
+from fangkong.core.tests.walk import CANARY_NAME, Route, World
 
 
 def build(world: World) -> None:
@@ -18,6 +21,7 @@ def build(world: World) -> None:
                            full_name="戊己庚辛")
     AuthenticatorDevice.objects.create(user=enrolled, name="fangkong", confirmed=True)
     world.extra["enrolled_user"] = enrolled
+    world.extra["api_token"] = do_issue_api_token(enrolled, by=None, description=CANARY_NAME)[0]
 
 
 CODE = {"code": "000000"}
@@ -35,5 +39,10 @@ ROUTES = {
     "accounts:two_factor_users": Route(kind="list"),
     "accounts:two_factor_reset": Route(
         kwargs=lambda w: {"pk": w.extra["enrolled_user"].pk}, method="post", ok=302,
+    ),
+    # API tokens: everyone's own, and an officer's area's users' (the canary's token).
+    "accounts:api_tokens": Route(kind="list"),
+    "accounts:api_token_revoke": Route(
+        kwargs=lambda w: {"pk": w.extra["api_token"].pk}, method="post", ok=302,
     ),
 }

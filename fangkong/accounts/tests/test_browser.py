@@ -21,6 +21,7 @@ from django.urls import reverse
 from django_otp.oath import totp
 
 from fangkong.accounts.models import AuthenticatorDevice
+from fangkong.accounts.services import do_issue_api_token
 from fangkong.accounts.tests.factories import PASSWORD, AuthenticatorDeviceFactory
 from fangkong.core.tests.browser import NEEDS_CHROMIUM, assert_fits_phone, log_in
 
@@ -31,6 +32,7 @@ LOGIN = reverse("accounts:login")
 CODE = reverse("accounts:login_code")
 HOME = reverse("reports:home")
 USERS = reverse("accounts:two_factor_users")
+TOKENS = reverse("accounts:api_tokens")
 
 STEP = 30  # seconds: django-otp's default, which the device uses
 WRONG_CODE_IN_CHINESE = "验证码不正确或已过期，请输入验证器应用当前显示的6位数字。"
@@ -185,3 +187,30 @@ def test_an_officer_resets_the_two_step_login_of_a_grid_worker_of_their_communit
     # And the worker logs in with the password alone
     log_in(phone, "grid_worker_a1")
     assert phone.url == phone.base_url + HOME
+
+
+def test_an_officer_revokes_a_workers_api_token_on_a_phone(
+    phone: Any, officer_a: Any, grid_worker_a1: Any
+) -> None:
+    # Given a grid worker of the officer's community with an API token
+    token, _ = do_issue_api_token(grid_worker_a1, by=None, description="网格扫码")
+
+    # When the officer follows the link from their account page to the tokens page
+    log_in(phone, "officer_a")
+    phone.goto(phone.base_url + ACCOUNT)
+    submit(phone, f"main a[href='{TOKENS}']")
+
+    # Then the token is listed by its prefix, owner and purpose, on a page that fits the phone
+    assert phone.url.endswith(TOKENS)
+    row = phone.locator("tbody tr", has_text="网格扫码")
+    assert f"{token.prefix}…" in row.inner_text()
+    assert_fits_phone(phone)
+
+    # When they revoke it, it stops working and leaves the list
+    submit(phone, "tbody tr:has-text('网格扫码') button[type=submit]")
+    assert phone.url.endswith(TOKENS)
+    assert f"{token.prefix}…" in phone.inner_text(".messages")
+    assert phone.locator("tbody tr", has_text="网格扫码").count() == 0
+    assert_fits_phone(phone)
+    token.refresh_from_db()
+    assert token.revoked is not None

@@ -184,15 +184,3 @@ def test_the_code_step_expires_and_asks_for_the_password_again(
 def test_the_code_step_without_a_password_step_sends_to_log_in(client: Client) -> None:
     assert client.get(CODE)["Location"] == LOGIN
     assert client.post(CODE, {"code": "123456"})["Location"] == LOGIN
-
-
-def test_a_login_that_skipped_the_code_is_logged_out(client: Client, superuser: Any) -> None:
-    # Given an administrator with an app who logs in through Django admin's own form
-    AuthenticatorDeviceFactory(user=superuser)
-    client.post(reverse("admin:login"), {"username": "admin", "password": PASSWORD})
-    assert is_logged_in(client)
-    # When they open any page, the session is ended and they log in with a code
-    response = client.get(reverse("admin:index"))
-
-    assert response["Location"].startswith(LOGIN)
-    assert not is_logged_in(client)

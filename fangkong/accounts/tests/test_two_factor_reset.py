@@ -1,5 +1,6 @@
 """A community officer resets the authenticator app of a user of their community (a lost
-phone); nobody else's, and each reset is audited."""
+phone); nobody else's, never an officer's, official's or staff member's (an administrator's
+job), and each reset or refused attempt is audited."""
 
 from __future__ import annotations
 
@@ -9,10 +10,13 @@ import pytest
 from django.http import Http404
 from django.test import Client
 from django.urls import reverse
+from django.utils.html import escape
 
-from fangkong.accounts.models import AuthenticatorDevice
-from fangkong.accounts.services import do_reset_two_factor
-from fangkong.accounts.tests.factories import PASSWORD, AuthenticatorDeviceFactory
+from fangkong.accounts.choices import Role
+from fangkong.accounts.models import AuthenticatorDevice, User
+from fangkong.accounts.roles import may_reset_two_factor
+from fangkong.accounts.services import RESET_REFUSED, do_reset_two_factor
+from fangkong.accounts.tests.factories import PASSWORD, AuthenticatorDeviceFactory, UserFactory
 from fangkong.core.models import ObjectChange
 
 pytestmark = pytest.mark.django_db
@@ -88,3 +92,91 @@ def test_the_list_shows_only_users_with_an_app(
 
     assert enrolled_worker.get_username() in page
     assert grid_worker_a2.get_username() not in page
+
+
+# --- Officers' apps: an administrator's to reset ----------------------------------------------
+
+
+@pytest.fixture
+def officer_a2(community_a: Any) -> Any:
+    """A second community officer of community A."""
+    return UserFactory(username="officer_a2", role=Role.COMMUNITY_OFFICER, area=community_a)
+
+
+@pytest.mark.parametrize("target", ["health_a", "officer_a2", "staff_worker"])
+def test_an_officer_may_not_strip_an_officers_or_staff_members_second_factor(
+    client: Client, officer_a: Any, request: pytest.FixtureRequest, target: str,
+    grid_a1: Any,
+) -> None:
+    # Given the health officer, a fellow officer or a staff member of the same community,
+    # each with an app
+    if target == "staff_worker":
+        victim = UserFactory(username="staff_worker", role=Role.GRID_WORKER, area=grid_a1,
+                             is_staff=True)
+    else:
+        victim = request.getfixturevalue(target)
+    AuthenticatorDeviceFactory(user=victim)
+    client.force_login(officer_a)
+
+    # When the community officer tries to reset it
+    response = client.post(reset_url(victim))
+
+    # Then it is refused with a reason in Chinese, the app stays, and the attempt is logged
+    assert response.status_code == 403
+    assert escape(str(RESET_REFUSED)) in response.content.decode()
+    assert "管理员" in response.content.decode()
+    assert AuthenticatorDevice.objects.filter(user=victim, confirmed=True).exists()
+    change = ObjectChange.objects.get(content_type__model="totpdevice")
+    assert (change.action, change.actor, change.after["event"]) == (
+        "update", officer_a, "reset_refused"
+    )
+
+
+def test_the_list_shows_officers_without_a_reset_button(
+    client: Client, officer_a: Any, health_a: Any, enrolled_worker: Any
+) -> None:
+    AuthenticatorDeviceFactory(user=health_a)
+    client.force_login(officer_a)
+
+    page = client.get(USERS).content.decode()
+
+    assert reset_url(enrolled_worker) in page
+    assert health_a.get_username() in page
+    assert reset_url(health_a) not in page
+
+
+def test_an_administrator_resets_an_officers_app(
+    client: Client, superuser: Any, health_a: Any
+) -> None:
+    AuthenticatorDeviceFactory(user=health_a)
+    client.force_login(superuser)
+
+    response = client.post(reset_url(health_a))
+
+    assert response["Location"] == USERS
+    assert not AuthenticatorDevice.objects.filter(user=health_a).exists()
+    change = ObjectChange.objects.get(content_type__model="totpdevice")
+    assert (change.actor, change.before["event"]) == (superuser, "reset")
+
+
+@pytest.mark.parametrize(
+    ("actor_role", "target_role", "allowed"),
+    [
+        (Role.COMMUNITY_OFFICER, Role.GRID_WORKER, True),
+        (Role.COMMUNITY_OFFICER, Role.CHECKPOINT_STAFF, True),
+        (Role.COMMUNITY_OFFICER, Role.VOLUNTEER, True),
+        (Role.COMMUNITY_OFFICER, Role.HEALTH_OFFICER, False),
+        (Role.COMMUNITY_OFFICER, Role.COMMUNITY_OFFICER, False),
+        (Role.COMMUNITY_OFFICER, Role.STREET_OFFICIAL, False),
+        (Role.DISTRICT_OFFICIAL, Role.HEALTH_OFFICER, False),
+        (Role.GRID_WORKER, Role.GRID_WORKER, False),
+    ],
+)
+def test_only_users_below_the_actor_and_no_officers_may_be_reset(
+    actor_role: str, target_role: str, allowed: bool
+) -> None:
+    actor = User(role=actor_role)
+    target = User(role=target_role)
+
+    assert may_reset_two_factor(actor, target) is allowed
+    assert may_reset_two_factor(User(is_superuser=True), target) is True
