@@ -702,9 +702,13 @@ def store_upload(chunks: Iterable[bytes]) -> str:
     token = uuid.uuid4().hex
     directory = upload_dir()
     directory.mkdir(parents=True, exist_ok=True)
-    with (directory / token).open("wb") as out:
-        for chunk in chunks:
-            out.write(chunk)
+    try:
+        with (directory / token).open("wb") as out:
+            for chunk in chunks:
+                out.write(chunk)
+    except BaseException:
+        (directory / token).unlink(missing_ok=True)  # a full disk: no half file left behind
+        raise
     return token
 
 
