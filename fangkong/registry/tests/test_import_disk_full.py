@@ -261,6 +261,9 @@ def disk_nearly_full() -> Iterator[None]:
     if connection.vendor != "sqlite":
         pytest.skip("max_page_count is SQLite's; the tmpfs test covers a real full disk")
     with connection.cursor() as cursor:
+        # Free pages (left by earlier tests' deletes) would be reused before the file grows.
+        cursor.execute("VACUUM")
+        assert cursor.execute("PRAGMA freelist_count").fetchone()[0] == 0
         pages = cursor.execute("PRAGMA page_count").fetchone()[0]
         limit = cursor.execute("PRAGMA max_page_count").fetchone()[0]
     with connection.cursor() as cursor:
