@@ -196,6 +196,9 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # answered for; nothing is ever corrupted or half-written. SQLite with synchronous=NORMAL
 # above makes a similar trade for every write. See docs/configuration.md.
 GATE_ASYNC_COMMIT = env_bool("FANGKONG_GATE_ASYNC_COMMIT", False)
+# Whatever the database: a connection kept between requests (CONN_MAX_AGE) is checked before
+# a request uses it, so after a database restart the next request reconnects, never fails.
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 
 # --- Accounts -------------------------------------------------------------------------------
 AUTH_USER_MODEL = "accounts.User"

@@ -18,6 +18,7 @@ from django.tasks import task
 from django.utils import timezone
 
 from fangkong.core.choices import JobStatus
+from fangkong.core.disk_full import DISK_FULL_CODE, DISK_FULL_MESSAGE, is_disk_full
 from fangkong.core.models import Job
 
 logger = logging.getLogger(__name__)
@@ -92,6 +93,11 @@ def run_job(job_pk: int) -> None:
         job.status = JobStatus.FAILED
         job.log += f"{type(exc).__name__}: {exc}\n"
         job.result = {"error": str(exc)}
+        if is_disk_full(exc):
+            # A cause the user can act on, said in their language (pages show it). The
+            # handler's transaction has been rolled back: saving the row needs no new room
+            # in SQLite's WAL, whose frames the rollback freed.
+            job.result = {"error": str(DISK_FULL_MESSAGE), "code": DISK_FULL_CODE}
         logger.debug("%s", traceback.format_exc())
     else:
         job.status = JobStatus.COMPLETED

@@ -19,7 +19,8 @@ loaded whole and nothing is trusted before it has been measured:
   with bounded memory, and a file in no known encoding is refused before any row is used.
 
 Writing (exports, templates): every text cell that a spreadsheet would run as a formula
-(starting with ``= + - @``, a tab or a carriage return) gets a leading apostrophe, then rows
+(starting with ``= + - @``, their full-width forms ``＝ ＋ － ＠`` that a Chinese input method
+types, a tab or a line break, even behind leading spaces) gets a leading apostrophe, then rows
 go to .xlsx through openpyxl's write-only mode or to .csv in GB18030 (what Excel in China
 opens by double-click) or UTF-8 with a BOM.
 
@@ -69,8 +70,15 @@ MAX_TEXT_XML_BYTES = 1024 * 1024
 CHUNK = 1024 * 1024
 SNIFF_BYTES = 64 * 1024
 CSV_DELIMITERS = (",", "\t", ";", "|")
-#: Characters that make a spreadsheet treat a cell as a formula (OWASP "CSV injection").
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+#: Characters that make a spreadsheet treat a cell as a formula (OWASP "CSV injection"). Their
+#: full-width (＝ ＋ － ＠) and small (﹦ ﹢ ﹣ ﹫) forms count too: Excel and WPS take a typed
+#: ＝ for =, and NFKC folds each of them to the ASCII character checked here.
+FORMULA_STARTS = frozenset("=+-@")
+#: Control characters that start a formula on their own (a tab, a line break before one).
+FORMULA_CONTROLS = frozenset("\t\r\n")
+#: What a spreadsheet may skip before the first character it looks at: spaces (ASCII, no-break,
+#: ideographic), zero-width and other format characters, controls.
+_SKIPPED_CATEGORIES = frozenset({"Zs", "Zl", "Zp", "Cc", "Cf"})
 
 
 class SpreadsheetError(Exception):
@@ -700,9 +708,24 @@ def locate_header(
 # --- Writing --------------------------------------------------------------------------------
 
 
+def starts_like_formula(text: str) -> bool:
+    """Whether a spreadsheet might run ``text`` as a formula: its first character that is not a
+    space or an invisible one is ``= + - @`` in any width, or it starts with a tab or a line
+    break. (``"\u3000＝1+1"`` and ``"\u200b=1+1"`` count: a space hides nothing.)"""
+    for char in text:
+        if char in FORMULA_CONTROLS:
+            return True
+        if char.isalnum():  # the common case, settled at the first character
+            return False
+        if unicodedata.category(char) in _SKIPPED_CATEGORIES:
+            continue
+        return unicodedata.normalize("NFKC", char)[:1] in FORMULA_STARTS
+    return False
+
+
 def neutralise(value: Any) -> Any:
     """A cell value that no spreadsheet will run as a formula (text gets a leading ')."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+    if isinstance(value, str) and starts_like_formula(value):
         return "'" + value
     return value
 

@@ -14,6 +14,7 @@ file: an export is an access event, so a link or a prefetch never makes one.
 from __future__ import annotations
 
 import io
+from http import HTTPStatus
 from pathlib import PurePath
 from typing import Any
 
@@ -34,6 +35,7 @@ from django.views.generic import TemplateView
 from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area
 from fangkong.core.choices import JobStatus
+from fangkong.core.disk_full import DISK_FULL_MESSAGE, is_disk_full
 from fangkong.core.jobs import enqueue_job, run_job
 from fangkong.core.models import Job
 from fangkong.core.spreadsheets import MAX_FILE_BYTES, SpreadsheetError, open_spreadsheet
@@ -157,7 +159,14 @@ class ImportStartView(TemplateView):
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form), status=400)
         upload = form.cleaned_data["file"]
-        token = store_upload(upload.chunks())
+        try:
+            token = store_upload(upload.chunks())
+        except OSError as exc:
+            if not is_disk_full(exc):
+                raise
+            form.add_error("file", str(DISK_FULL_MESSAGE))
+            return self.render_to_response(self.get_context_data(form=form),
+                                           status=HTTPStatus.INSUFFICIENT_STORAGE)
         try:
             # Vetted now, so a hostile or broken file is refused on this page, at once.
             with open_spreadsheet(upload_path(token)) as sheet:

@@ -34,7 +34,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any, BinaryIO
 
-import django
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError
@@ -42,6 +41,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 
 from fangkong.areas.models import Area
+from fangkong.core.child_processes import start_worker
 from fangkong.core.personal_data import (
     id_number_index,
     mask_id_number,
@@ -494,7 +494,9 @@ def _read_parallel(reader: _RowReader, rows: Iterator[SheetRow], prepare: bool,
     they start with its settings, keys and dictionaries loaded, touch no database, and end
     with ``os._exit`` (multiprocessing's way), so the connections they inherited are never
     used nor closed by them. A process with other threads (a threaded server, a test runner)
-    cannot fork safely; its workers are spawned and set Django up first.
+    cannot fork safely; its workers are spawned and set Django up first. Either way they
+    exit when this process dies, even by ``kill -9`` (``core.child_processes``): they would
+    otherwise wait on the pool's pipe for good.
     """
     forked = _single_threaded()
     context = multiprocessing.get_context("fork" if forked else "spawn")
@@ -503,7 +505,8 @@ def _read_parallel(reader: _RowReader, rows: Iterator[SheetRow], prepare: bool,
     with concurrent.futures.ProcessPoolExecutor(
         # A spawned worker sets Django up from the environment before it unpickles a task
         # (django.setup itself: importing this module first would need the apps loaded).
-        workers, mp_context=context, initializer=None if forked else django.setup,
+        workers, mp_context=context, initializer=start_worker,
+        initargs=(os.getpid(), not forked),
     ) as pool:
         pending: collections.deque[concurrent.futures.Future[list[_Result]]] = (
             collections.deque())
@@ -699,9 +702,13 @@ def store_upload(chunks: Iterable[bytes]) -> str:
     token = uuid.uuid4().hex
     directory = upload_dir()
     directory.mkdir(parents=True, exist_ok=True)
-    with (directory / token).open("wb") as out:
-        for chunk in chunks:
-            out.write(chunk)
+    try:
+        with (directory / token).open("wb") as out:
+            for chunk in chunks:
+                out.write(chunk)
+    except BaseException:
+        (directory / token).unlink(missing_ok=True)  # a full disk: no half file left behind
+        raise
     return token
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import codecs
+import csv
 import io
 import random
 import time
@@ -381,6 +382,62 @@ def test_an_exported_xlsx_holds_no_formula_cell(tmp_path: Path) -> None:
     assert all(c.data_type != "f" for c in cells)
     assert workbook.active["A2"].value == "'=1+1"
     assert workbook.active["A3"].value == "'@SUM(A1)"
+
+
+#: Formula starts beyond ASCII: the full-width forms a Chinese input method types (Excel and
+#: WPS take ＝ for =), the small forms, and a start hidden behind spaces or invisible marks.
+WIDE_DANGEROUS = ["＝1+1", "＋86 138", "－2+3", "＠SUM(A1)", '＝HYPERLINK("http://x")',
+                  "﹦1+1", "﹢1", "﹣1", "﹫SUM(A1)", " =1+1", "\u3000＝1+1", "\u00a0@SUM(A1)",
+                  "\u200b=1+1", "\ufeff=1+1", "\n=1+1"]
+HARMLESS = ["024-23456789", "张三", "a=b", "1+1", "", "  张三", "（备注）", "×2"]
+
+
+def test_full_width_and_hidden_formula_starts_are_neutralised() -> None:
+    assert [neutralise(v) for v in WIDE_DANGEROUS] == ["'" + v for v in WIDE_DANGEROUS]
+    assert [neutralise(v) for v in HARMLESS] == HARMLESS
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_every_formula_start_reads_back_neutralised_from_a_real_export(
+    tmp_path: Path, fmt: str,
+) -> None:
+    values = DANGEROUS + WIDE_DANGEROUS
+    path = tmp_path / f"export.{fmt}"
+    with path.open("wb") as out:
+        if fmt == "xlsx":
+            write_xlsx(out, [SheetSpec("人员", ["＝表头", "姓名"], [[v, "张三"] for v in values])])
+        else:
+            write_csv(out, ["＝表头", "姓名"], [[v, "张三"] for v in values])
+
+    if fmt == "xlsx":
+        sheet = openpyxl.load_workbook(path).active
+        assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
+        read = [row[0] for row in sheet.iter_rows(values_only=True)]
+        # XML reads a carriage return back as a line feed; either still follows the '.
+        values = [v.replace("\r", "\n") for v in values]
+    else:
+        with path.open(encoding="gb18030", newline="") as text:
+            read = [row[0] for row in csv.reader(text)]
+    assert read == ["'＝表头"] + ["'" + v for v in values]
+
+
+def test_a_cell_starting_with_an_equals_sign_is_read_as_text_never_run(tmp_path: Path) -> None:
+    # A CSV cell, and an .xlsx text cell, are what they say; a formula in an .xlsx is never
+    # calculated (no stored result: it reads as empty).
+    csv_path = tmp_path / "r.csv"
+    csv_path.write_text('姓名,备注\n=1+1,"=HYPERLINK(""http://x"")"\n＝1+1,@SUM(A1)\n',
+                        encoding="utf-8")
+    workbook = openpyxl.Workbook()
+    workbook.active.append(["姓名", "备注"])
+    workbook.active.append(["=1+1", "张三"])  # openpyxl writes this one as a formula
+    text_cell = workbook.active.cell(row=3, column=1, value="=1+1")
+    text_cell.data_type = "s"  # and this one as text that starts with =
+    workbook.active.cell(row=3, column=2, value="＝2+2")
+    xlsx_path = tmp_path / "r.xlsx"
+    workbook.save(xlsx_path)
+
+    assert read_all(csv_path)[1:] == [["=1+1", '=HYPERLINK("http://x")'], ["＝1+1", "@SUM(A1)"]]
+    assert read_all(xlsx_path)[1:] == [["", "张三"], ["=1+1", "＝2+2"]]
 
 
 def test_an_exported_csv_is_gb18030_by_default_and_neutralised() -> None:

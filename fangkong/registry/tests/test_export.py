@@ -24,7 +24,7 @@ from fangkong.registry.exports import (
     write_sample_register,
     write_template,
 )
-from fangkong.registry.imports import TEMPLATE_HEADERS, preview
+from fangkong.registry.imports import TEMPLATE_HEADERS, preview, run_import
 from fangkong.registry.models import Building, Household, Person
 from fangkong.registry.services import do_update_household
 from fangkong.registry.tests.factories import (
@@ -119,6 +119,31 @@ def test_cells_that_would_be_formulas_are_neutralised(
         names = [line[3] for line in list(csv.reader(io.StringIO(data.decode("gb18030"))))[1:]]
     assert "'@SUM(A1)" in names
     assert any(n.startswith("'=HYPERLINK") for n in names)
+
+
+@pytest.mark.parametrize("fmt", ["xlsx", "csv"])
+def test_a_full_width_formula_imported_as_text_is_exported_neutralised(
+    tmp_path: Path, community_a: Area, grid_a1: Area, officer_a: User, fmt: str,
+) -> None:
+    # Given a register whose names start with = and its full-width forms, imported as text
+    BuildingFactory(community=community_a, grid=grid_a1, number="1", floors=6, units=1)
+    names = ['＝HYPERLINK("http://x","点我")', "＠SUM(A1)", "=1+1", "＋86", "－1"]
+    path = tmp_path / "register.csv"
+    with path.open("w", encoding="utf-8", newline="") as out:
+        csv.writer(out).writerows([["楼栋", "房号", "姓名"],
+                                   *[["1", str(301 + i), n] for i, n in enumerate(names)]])
+    assert run_import(path, community_a, officer_a).created == len(names)
+    assert sorted(Person.objects.values_list("name", flat=True)) == sorted(names)
+
+    # When it is exported, then every such name reads back behind an apostrophe
+    data = export(officer_a, fmt)
+    if fmt == "xlsx":
+        sheet = openpyxl.load_workbook(io.BytesIO(data)).active
+        assert all(c.data_type != "f" for row in sheet.iter_rows() for c in row)
+        exported = [row[3].value for row in sheet.iter_rows(min_row=2)]
+    else:
+        exported = [line[3] for line in csv.reader(io.StringIO(data.decode("gb18030")))][1:]
+    assert sorted(exported) == sorted("'" + n for n in names)
 
 
 def test_an_export_holds_only_the_users_rows(

@@ -8,22 +8,25 @@ With ``--json`` it prints one JSON object: ``created``, ``updated``, ``unchanged
 ``rejected`` (counts of rows) and ``errors`` (``[{row, column, message}]``), plus
 ``households_created``, ``unknown_headers``, ``written`` and ``dry_run``. The exit status is 0
 when the file was read, even with rejected rows, and 1 when the whole file is refused (or
-the community is unknown); the JSON then has ``error`` (and ``code``).
+the community is unknown, or the disk is full: ``disk_full``, nothing written); the JSON
+then has ``error`` (and ``code``).
 """
 
 from __future__ import annotations
 
 import json
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import DatabaseError
 from django.utils import translation
 from django.utils.translation import gettext as _
 
 from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area
+from fangkong.core.disk_full import DISK_FULL_CODE, DISK_FULL_MESSAGE, is_disk_full
 from fangkong.core.spreadsheets import SpreadsheetError
 from fangkong.registry.bulk import SystemActor
 from fangkong.registry.imports import ImportConflict, ImportResult, preview, run_import
@@ -65,16 +68,22 @@ class Command(BaseCommand):
                 result = run_import(path, community, None, options["all_or_nothing"],
                                     actor=ACTOR)
         except (SpreadsheetError, ImportConflict) as exc:
-            code = getattr(exc, "code", "conflict")
-            message = getattr(exc, "message", str(exc))
-            if as_json:
-                self.stdout.write(json.dumps({"error": message, "code": code},
-                                             ensure_ascii=False))
-            raise CommandError(message) from exc
+            self._refuse(as_json, getattr(exc, "message", str(exc)),
+                         getattr(exc, "code", "conflict"), exc)
+        except (DatabaseError, OSError) as exc:
+            if not is_disk_full(exc):
+                raise
+            # The import's transaction was rolled back: say why, not a traceback.
+            self._refuse(as_json, str(DISK_FULL_MESSAGE), DISK_FULL_CODE, exc)
         if as_json:
             self.stdout.write(json.dumps(_json(result), ensure_ascii=False))
         else:
             self._summary(result)
+
+    def _refuse(self, as_json: bool, message: str, code: str, exc: Exception) -> NoReturn:
+        if as_json:
+            self.stdout.write(json.dumps({"error": message, "code": code}, ensure_ascii=False))
+        raise CommandError(message) from exc
 
     def _summary(self, result: ImportResult) -> None:
         verb = "would be" if result.dry_run else "were"
