@@ -60,9 +60,12 @@ from fangkong.core.middleware import current_request_id
 from fangkong.core.models import ObjectChange
 from fangkong.core.personal_data import (
     Protected,
+    id_number_indexes,
     mask_id_number,
+    phone_indexes,
     protect_id_number,
     protect_phone,
+    retired_keys_in_use,
 )
 from fangkong.core.pinyin import name_pinyin
 from fangkong.core.querysets import in_scope
@@ -738,7 +741,9 @@ def _apply_changes(person: Person, row: ResidentRow, by_id: bool) -> bool:
     elif not row.id_number and not person.id_number_index and row.sex and row.sex != person.sex:
         person.sex = row.sex
         changed = True
-    if row.phone and row.phone_index != person.phone_index:
+    if row.phone and row.phone_index != person.phone_index and (
+        not retired_keys_in_use() or person.phone_index not in phone_indexes(row.phone)
+    ):  # the same phone under a retired key (rotation under way) is no change
         person.set_phone(row.protected_phone())
         changed = True
     return changed
@@ -804,9 +809,18 @@ def _batch(run: _Run, rows: Sequence[ResidentRow]) -> None:
         household.building = buildings[household.building_id]
 
     # People already registered: by ID number in the community, else by household and name.
-    registered = _registered_indexes(run, [r.id_index for r, _, _ in placed if r.id_index])
+    wanted_indexes = [r.id_index for r, _b, _k in placed if r.id_index]
+    # During a key rotation a registered person's row may still hold a retired key's index:
+    # each such index is looked up too, and stands for the row's current one.
+    current_of: dict[str, str] = {}
+    if retired_keys_in_use():
+        for r, _b, _k in placed:
+            if r.id_index:
+                for retired in id_number_indexes(r.id_number)[1:]:
+                    current_of[retired] = r.id_index
+    registered = _registered_indexes(run, [*wanted_indexes, *current_of])
     by_index = {
-        p.id_number_index: p for p in Person.objects.filter(
+        current_of.get(p.id_number_index, p.id_number_index): p for p in Person.objects.filter(
             community=run.community, id_number_index__in=registered,
         )
     } if registered else {}
