@@ -424,7 +424,6 @@ _PLAIN_TYPES = frozenset({
     "PositiveIntegerField", "PositiveSmallIntegerField", "PositiveBigIntegerField",
     "ForeignKey", "OneToOneField", "BooleanField",
 })
-_CONTENT_TYPES: dict[type, int] = {}
 
 
 @dataclass(frozen=True)
@@ -439,6 +438,10 @@ class _Auditor:
     actor_id: int | None
     actor_name: str
     request_id: str
+    # Content types of this import's rows. Not kept across imports: a content type's key is
+    # the database's (a flushed test database, a restored backup), and ContentType's own
+    # cache is the one Django clears when it changes.
+    content_types: dict[type, int] = field(default_factory=dict, compare=False)
 
     @classmethod
     def of(cls, actor: Any) -> _Auditor:
@@ -449,13 +452,14 @@ class _Auditor:
     def row(self, action: str, model: type, pk: int, object_repr: str, area_path: str,
             community_id: int | None, person_id: int | None, before: dict | None,
             after: dict | None) -> dict[str, Any]:
-        if model not in _CONTENT_TYPES:
-            _CONTENT_TYPES[model] = ContentType.objects.get_for_model(
+        content_type_id = self.content_types.get(model)
+        if content_type_id is None:
+            content_type_id = self.content_types[model] = ContentType.objects.get_for_model(
                 model, for_concrete_model=True).pk
         return {
             "actor_id": self.actor_id, "actor_name": self.actor_name,
             "request_id": self.request_id, "action": action,
-            "content_type_id": _CONTENT_TYPES[model], "object_id": str(pk),
+            "content_type_id": content_type_id, "object_id": str(pk),
             "object_repr": object_repr[:200], "area_path": area_path,
             "community_id": community_id, "person_id": person_id, "before": before,
             "after": after,
