@@ -107,7 +107,7 @@ def seal(blocks: Iterable[bytes], out: IO[bytes], *, vendor: str,
     under the current data key. Returns the number of plaintext bytes."""
     salt = secrets.token_bytes(16)
     key = _file_key(settings.DATA_KEY, salt)
-    header = Header(vendor=vendor, created=timezone.now().isoformat(timespec="seconds"),
+    header = Header(vendor=vendor, created=timezone.localtime().isoformat(timespec="seconds"),
                     salt=salt.hex(), key_check=_key_check(key), chunk_size=chunk_size).encode()
     out.write(MAGIC + _LENGTH.pack(len(header)) + header)
     aad = hashlib.sha256(MAGIC + header).digest()
