@@ -231,7 +231,7 @@ def _rotate_model(pmodel: ProtectedModel, pass_number: int, run_id: str, *, dry_
                         _write(pmodel, changes)
                 except IntegrityError:
                     _write_one_by_one(pmodel, changes, outcome)
-                _audit(pmodel, run_id, pass_number, batch, changes, outcome)
+                _audit(pmodel, run_id, pass_number, batch, changes)
             outcome.checked += len(batch)
             outcome.rotated += len(changes)
         if progress is not None:
@@ -305,7 +305,7 @@ def _write_one_by_one(pmodel: ProtectedModel, changes: dict[Any, dict[str, str]]
 
 
 def _audit(pmodel: ProtectedModel, run_id: str, pass_number: int, batch: list[tuple],
-           changes: dict[Any, dict[str, str]], outcome: ModelOutcome) -> None:
+           changes: dict[Any, dict[str, str]]) -> None:
     """One change-log row per batch that rewrote rows, written in the batch's transaction:
     counts and field names only, never a value, so the log agrees with the data after any
     interruption."""
