@@ -81,7 +81,8 @@ def required_secret(name: str, dev_file: str) -> str:
 
 SECRET_KEY = required_secret("FANGKONG_SECRET_KEY", "secret.key")
 # Key for personal data (ID numbers, phones). Held outside the database; see
-# docs/configuration.md. FANGKONG_DATA_KEYS_OLD lists retired keys still able to decrypt.
+# docs/configuration.md. FANGKONG_DATA_KEYS_OLD lists retired keys still able to decrypt and
+# still looked up, until `manage.py rotate_data_key` has rewritten every row (docs/deploy.md).
 DATA_KEY = required_secret("FANGKONG_DATA_KEY", "data.key")
 DATA_KEYS_OLD = env_list("FANGKONG_DATA_KEYS_OLD")
 

@@ -127,3 +127,27 @@ def update_purge(row: ObjectChange, summary: dict[str, Any]) -> None:
     """Bring a purge's row up to date after another batch (in that batch's transaction)."""
     row.after = summary
     row.save(update_fields=["after"])
+
+
+def record_key_rotation(
+    model: type[models.Model], *, summary: dict[str, Any], run_id: str
+) -> ObjectChange:
+    """Log one batch of a data-key rotation on one model (``manage.py rotate_data_key``).
+
+    ``after`` holds counts, field names and the batch's range of keys, never a value or a
+    ciphertext. Written in the batch's own transaction, so the log matches what was rewritten
+    whatever interrupted the run. No area: only users who see everything see the row."""
+    return ObjectChange.objects.create(
+        actor=None,
+        actor_name="system",
+        request_id=run_id[:32],
+        action=ChangeAction.UPDATE,
+        content_type=ContentType.objects.get_for_model(model, for_concrete_model=True),
+        object_id="",
+        object_repr=f"data key rotation: {model._meta.label}"[:200],
+        area_path="",
+        community_id=None,
+        person_id=None,
+        before=None,
+        after=summary,
+    )

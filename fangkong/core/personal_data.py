@@ -10,6 +10,13 @@ A protected value is stored as three things, never as plaintext:
 
 Models keep the three as ordinary columns (``<name>_cipher``, ``<name>_index``,
 ``<name>_mask``, phones also ``<name>_last4_index``) and set them through ``protect_*``.
+
+Key rotation (docs/deploy.md): new values are always written under the current key, while
+rows written before still carry the retired key's ciphertext and indexes until
+``manage.py rotate_data_key`` (``core.key_rotation``) rewrites them. So every *lookup* goes
+through ``*_indexes()``, which give the value's index under the current key and under each
+retired key still listed: searches and duplicate checks find everyone before, during and
+after a rotation.
 """
 
 from __future__ import annotations
@@ -22,10 +29,12 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 
-from cryptography.fernet import Fernet, MultiFernet
+from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 
 
 def _derive(master: str, purpose: bytes) -> bytes:
@@ -34,25 +43,49 @@ def _derive(master: str, purpose: bytes) -> bytes:
     )
 
 
+def _data_keys() -> list[str]:
+    """The current data key first, then each retired one still listed (duplicates dropped)."""
+    return list(dict.fromkeys([settings.DATA_KEY, *settings.DATA_KEYS_OLD]))
+
+
+def _fernet_of(key: str) -> Fernet:
+    return Fernet(base64.urlsafe_b64encode(_derive(key, b"encryption")))
+
+
 @cache
 def _fernet() -> MultiFernet:
-    keys = [settings.DATA_KEY, *settings.DATA_KEYS_OLD]
-    return MultiFernet(
-        [Fernet(base64.urlsafe_b64encode(_derive(k, b"encryption"))) for k in keys]
-    )
+    # Encrypts under the first (current) key; decrypts under any of them.
+    return MultiFernet([_fernet_of(k) for k in _data_keys()])
 
 
 @cache
-def _index_key() -> bytes:
-    # The index key follows the current data key only; rotating it means re-indexing
-    # (``manage.py rotate_data_key``), which a key change needs anyway.
-    return _derive(settings.DATA_KEY, b"blind-index")
+def _current_fernet() -> Fernet:
+    return _fernet_of(settings.DATA_KEY)
+
+
+@cache
+def _index_keys() -> tuple[bytes, ...]:
+    # New indexes are written under the current key only (the first); the retired keys'
+    # are computed for lookups, so rows not yet rotated are still found.
+    return tuple(_derive(k, b"blind-index") for k in _data_keys())
 
 
 def reset_keys() -> None:
-    """Forget derived keys (tests that change settings.DATA_KEY call this)."""
+    """Forget derived keys (done on every change of the settings, e.g. override_settings)."""
     _fernet.cache_clear()
-    _index_key.cache_clear()
+    _current_fernet.cache_clear()
+    _index_keys.cache_clear()
+
+
+@receiver(setting_changed)
+def _keys_changed(*, setting: str, **kwargs: object) -> None:
+    if setting in {"DATA_KEY", "DATA_KEYS_OLD"}:
+        reset_keys()
+
+
+def retired_keys_in_use() -> bool:
+    """Whether a rotation may be under way: retired keys are listed beside the current one."""
+    return len(_index_keys()) > 1
 
 
 def encrypt(value: str) -> str:
@@ -63,12 +96,38 @@ def decrypt(token: str) -> str:
     return _fernet().decrypt(token.encode()).decode() if token else ""
 
 
+def decrypt_current(token: str) -> str | None:
+    """The plaintext if ``token`` is under the current key, else None (retired key, damaged).
+
+    What ``rotate_data_key`` asks of every row to know whether it is rotated already."""
+    if not token:
+        return ""
+    try:
+        return _current_fernet().decrypt(token.encode()).decode()
+    except InvalidToken:
+        return None
+
+
+def _hmac(key: bytes, kind: str, value: str) -> str:
+    return hmac.new(key, f"{kind}:{value}".encode(), hashlib.sha256).hexdigest()[:40]
+
+
 def blind_index(kind: str, value: str) -> str:
-    """Keyed HMAC of a normalised value; equal values of one kind give equal indexes."""
+    """Keyed HMAC of a normalised value under the current key; what rows store.
+
+    Equal values of one kind give equal indexes. To *look a value up*, use
+    ``blind_indexes`` (or ``id_number_indexes``…): rows not yet rotated hold a retired
+    key's index."""
     if not value:
         return ""
-    digest = hmac.new(_index_key(), f"{kind}:{value}".encode(), hashlib.sha256)
-    return digest.hexdigest()[:40]
+    return _hmac(_index_keys()[0], kind, value)
+
+
+def blind_indexes(kind: str, value: str) -> list[str]:
+    """The value's index under the current key, then under each retired key still listed."""
+    if not value:
+        return []
+    return [_hmac(key, kind, value) for key in _index_keys()]
 
 
 # --- ID numbers -----------------------------------------------------------------------------
@@ -167,6 +226,7 @@ def protect_phone(value: str) -> Protected:
 
 
 def id_number_index(value: str) -> str:
+    """The index a row stores for this ID number (current key). Look up with the plural."""
     return blind_index("id", normalise_id_number(value))
 
 
@@ -176,3 +236,19 @@ def phone_index(value: str) -> str:
 
 def phone_last4_index(value: str) -> str:
     return blind_index("phone4", phone_digits(normalise_phone(value))[-4:])
+
+
+# Lookups: ``filter(id_number_index__in=id_number_indexes(value))`` finds the person whether
+# their row is under the current key or a retired one still listed (rotation under way).
+
+
+def id_number_indexes(value: str) -> list[str]:
+    return blind_indexes("id", normalise_id_number(value))
+
+
+def phone_indexes(value: str) -> list[str]:
+    return blind_indexes("phone", phone_digits(normalise_phone(value)))
+
+
+def phone_last4_indexes(value: str) -> list[str]:
+    return blind_indexes("phone4", phone_digits(normalise_phone(value))[-4:])

@@ -32,7 +32,7 @@ from django.utils.translation import gettext as _
 
 from fangkong.areas.models import Area
 from fangkong.core.exceptions import PermissionDeniedError
-from fangkong.core.personal_data import id_number_index, mask_id_number
+from fangkong.core.personal_data import id_number_indexes, mask_id_number
 from fangkong.core.spreadsheets import SheetRow, SpreadsheetError, locate_header, open_spreadsheet
 from fangkong.health import services
 from fangkong.health.choices import (
@@ -352,7 +352,7 @@ class Importer:
                 raise RowProblem("id_excel", _("Excel turned this ID number into a number; "
                                                "format the column as text and enter it again."),
                                  mask_id_number(number))
-            found = people.filter(id_number_index=id_number_index(number)).first()
+            found = people.filter(id_number_index__in=id_number_indexes(number)).first()
             if found is None:
                 raise RowProblem("person_unknown", _(
                     "Nobody with this ID number is registered in this community; register "
@@ -423,7 +423,7 @@ class Importer:
             number = self.value(row, "case", lambda t: parse_int(t.lstrip("#")))
             case = cases.filter(pk=number).first()
         elif row["case_id_number"]:
-            case = cases.filter(person__id_number_index=id_number_index(
+            case = cases.filter(person__id_number_index__in=id_number_indexes(
                 row["case_id_number"])).order_by("-report_date").first()
         if case is None:
             raise RowProblem("case_unknown", _("Give the case's number or ID number of a case "

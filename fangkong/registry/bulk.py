@@ -60,9 +60,12 @@ from fangkong.core.middleware import current_request_id
 from fangkong.core.models import ObjectChange
 from fangkong.core.personal_data import (
     Protected,
+    id_number_indexes,
     mask_id_number,
+    phone_indexes,
     protect_id_number,
     protect_phone,
+    retired_keys_in_use,
 )
 from fangkong.core.pinyin import name_pinyin
 from fangkong.core.querysets import in_scope
@@ -421,7 +424,6 @@ _PLAIN_TYPES = frozenset({
     "PositiveIntegerField", "PositiveSmallIntegerField", "PositiveBigIntegerField",
     "ForeignKey", "OneToOneField", "BooleanField",
 })
-_CONTENT_TYPES: dict[type, int] = {}
 
 
 @dataclass(frozen=True)
@@ -436,6 +438,10 @@ class _Auditor:
     actor_id: int | None
     actor_name: str
     request_id: str
+    # Content types of this import's rows. Not kept across imports: a content type's key is
+    # the database's (a flushed test database, a restored backup), and ContentType's own
+    # cache is the one Django clears when it changes.
+    content_types: dict[type, int] = field(default_factory=dict, compare=False)
 
     @classmethod
     def of(cls, actor: Any) -> _Auditor:
@@ -446,13 +452,14 @@ class _Auditor:
     def row(self, action: str, model: type, pk: int, object_repr: str, area_path: str,
             community_id: int | None, person_id: int | None, before: dict | None,
             after: dict | None) -> dict[str, Any]:
-        if model not in _CONTENT_TYPES:
-            _CONTENT_TYPES[model] = ContentType.objects.get_for_model(
+        content_type_id = self.content_types.get(model)
+        if content_type_id is None:
+            content_type_id = self.content_types[model] = ContentType.objects.get_for_model(
                 model, for_concrete_model=True).pk
         return {
             "actor_id": self.actor_id, "actor_name": self.actor_name,
             "request_id": self.request_id, "action": action,
-            "content_type_id": _CONTENT_TYPES[model], "object_id": str(pk),
+            "content_type_id": content_type_id, "object_id": str(pk),
             "object_repr": object_repr[:200], "area_path": area_path,
             "community_id": community_id, "person_id": person_id, "before": before,
             "after": after,
@@ -738,7 +745,9 @@ def _apply_changes(person: Person, row: ResidentRow, by_id: bool) -> bool:
     elif not row.id_number and not person.id_number_index and row.sex and row.sex != person.sex:
         person.sex = row.sex
         changed = True
-    if row.phone and row.phone_index != person.phone_index:
+    if row.phone and row.phone_index != person.phone_index and (
+        not retired_keys_in_use() or person.phone_index not in phone_indexes(row.phone)
+    ):  # the same phone under a retired key (rotation under way) is no change
         person.set_phone(row.protected_phone())
         changed = True
     return changed
@@ -804,9 +813,18 @@ def _batch(run: _Run, rows: Sequence[ResidentRow]) -> None:
         household.building = buildings[household.building_id]
 
     # People already registered: by ID number in the community, else by household and name.
-    registered = _registered_indexes(run, [r.id_index for r, _, _ in placed if r.id_index])
+    wanted_indexes = [r.id_index for r, _b, _k in placed if r.id_index]
+    # During a key rotation a registered person's row may still hold a retired key's index:
+    # each such index is looked up too, and stands for the row's current one.
+    current_of: dict[str, str] = {}
+    if retired_keys_in_use():
+        for r, _b, _k in placed:
+            if r.id_index:
+                for retired in id_number_indexes(r.id_number)[1:]:
+                    current_of[retired] = r.id_index
+    registered = _registered_indexes(run, [*wanted_indexes, *current_of])
     by_index = {
-        p.id_number_index: p for p in Person.objects.filter(
+        current_of.get(p.id_number_index, p.id_number_index): p for p in Person.objects.filter(
             community=run.community, id_number_index__in=registered,
         )
     } if registered else {}

@@ -25,7 +25,7 @@ from stdnum.cn import ric
 from fangkong.areas.models import Area
 from fangkong.core.audit import record_access
 from fangkong.core.choices import AccessKind
-from fangkong.core.personal_data import decrypt, id_number_index
+from fangkong.core.personal_data import decrypt, id_number_indexes
 from fangkong.core.spreadsheets import SheetSpec, neutralise, write_csv, write_xlsx
 from fangkong.registry.choices import PersonStatus
 from fangkong.registry.imports import (
@@ -272,7 +272,7 @@ def sample_rows(community: Area) -> tuple[list[str], list[list[Any]]]:
         while True:
             number = fake_resident_id(rng, birth, sex, taken_ids)
             holders = Person.objects.filter(
-                community=community, id_number_index=id_number_index(number)
+                community=community, id_number_index__in=id_number_indexes(number)
             ).values_list("household__building_id", "household__unit", "household__room")
             if all(holder in sample_households for holder in holders):
                 return number

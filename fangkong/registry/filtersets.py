@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area
-from fangkong.core.personal_data import phone_last4_index
+from fangkong.core.personal_data import phone_last4_indexes
 from fangkong.registry.choices import PersonStatus, PersonTag, Residency
 from fangkong.registry.models import Building, Person
 from fangkong.registry.services import find_people_by_id_number, find_people_by_phone
@@ -109,5 +109,5 @@ class PersonFilterSet(django_filters.FilterSet):
             match |= Q(name_pinyin__startswith=lowered) | Q(name_initials__startswith=lowered)
         if LAST4_RE.match(compact):
             # Four digits are a phone's last four or a room number such as 1201.
-            match |= Q(phone_last4_index=phone_last4_index(compact))
+            match |= Q(phone_last4_index__in=phone_last4_indexes(compact))
         return queryset.filter(match)

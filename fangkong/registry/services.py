@@ -22,10 +22,11 @@ from fangkong.core.choices import AccessKind, ChangeAction
 from fangkong.core.exceptions import ConflictError
 from fangkong.core.personal_data import (
     decrypt,
-    id_number_index,
-    phone_index,
+    id_number_indexes,
+    phone_indexes,
     protect_id_number,
     protect_phone,
+    retired_keys_in_use,
 )
 from fangkong.core.pinyin import name_pinyin
 from fangkong.core.querysets import in_scope, require
@@ -214,8 +215,13 @@ def _validate_person(person: Person, by: Any) -> None:
     if person.birth_date and person.birth_date > timezone.localdate():
         raise ValidationError({"birth_date": _("A birth date cannot be in the future.")})
     if person.id_number_index:
+        indexes = [person.id_number_index]
+        if retired_keys_in_use():
+            # During a key rotation the other holder's row may still carry a retired key's
+            # index, which the unique constraint cannot compare with this one.
+            indexes = id_number_indexes(decrypt(person.id_number_cipher))
         clash = Person.objects.filter(
-            community_id=person.community_id, id_number_index=person.id_number_index
+            community_id=person.community_id, id_number_index__in=indexes
         ).exclude(pk=person.pk)
         if clash.exists():
             raise ValidationError(
@@ -326,7 +332,7 @@ def find_people_by_id_number(queryset: Any, value: str, *, by: Any) -> Any:
         AccessKind.SEARCH, actor=by, area_path=(by.area.path if by and by.area_id else "/"),
         detail={"by": "id_number"},
     )
-    return queryset.filter(id_number_index=id_number_index(value))
+    return queryset.filter(id_number_index__in=id_number_indexes(value))
 
 
 def find_people_by_phone(queryset: Any, value: str, *, by: Any) -> Any:
@@ -335,7 +341,7 @@ def find_people_by_phone(queryset: Any, value: str, *, by: Any) -> Any:
         AccessKind.SEARCH, actor=by, area_path=(by.area.path if by and by.area_id else "/"),
         detail={"by": "phone"},
     )
-    return queryset.filter(phone_index=phone_index(value))
+    return queryset.filter(phone_index__in=phone_indexes(value))
 
 
 @transaction.atomic

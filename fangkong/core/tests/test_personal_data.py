@@ -9,14 +9,18 @@ from django.test import override_settings
 from fangkong.core.personal_data import (
     blind_index,
     decrypt,
+    decrypt_current,
     encrypt,
     id_number_index,
+    id_number_indexes,
     mask_id_number,
     mask_phone,
     normalise_id_number,
     normalise_phone,
     phone_index,
+    phone_indexes,
     phone_last4_index,
+    phone_last4_indexes,
     protect_id_number,
     protect_phone,
     reset_keys,
@@ -198,3 +202,23 @@ def test_a_last_four_search_typed_in_full_width_digits_finds_the_phone() -> None
 @pytest.mark.parametrize("number", ["E12345678", "G123456789", "H1234567890", "12345678"])
 def test_a_passport_or_permit_number_is_masked_to_its_first_character(number: str) -> None:
     assert mask_id_number(number) == number[0] + "*" * (len(number) - 1)
+
+
+def test_a_lookup_tries_the_current_key_then_each_retired_one() -> None:
+    with override_settings(DATA_KEY="old-key", DATA_KEYS_OLD=[]):
+        stored_under_old = id_number_index(ID_NUMBER)
+    with override_settings(DATA_KEY="new-key", DATA_KEYS_OLD=["old-key"]):
+        current = id_number_index(ID_NUMBER)
+        # Rows are written under the new key; a lookup finds rows under either
+        assert id_number_indexes(ID_NUMBER) == [current, stored_under_old]
+        assert len(phone_indexes(MOBILE)) == len(phone_last4_indexes(MOBILE)) == 2
+    with override_settings(DATA_KEY="new-key", DATA_KEYS_OLD=[]):
+        assert id_number_indexes(ID_NUMBER) == [current]
+
+
+def test_a_value_knows_whether_it_is_under_the_current_key() -> None:
+    with override_settings(DATA_KEY="old-key", DATA_KEYS_OLD=[]):
+        token = encrypt(ID_NUMBER)
+    with override_settings(DATA_KEY="new-key", DATA_KEYS_OLD=["old-key"]):
+        assert decrypt_current(token) is None  # readable, but rotation has not reached it
+        assert decrypt_current(encrypt(ID_NUMBER)) == ID_NUMBER

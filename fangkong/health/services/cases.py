@@ -17,7 +17,7 @@ from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area
 from fangkong.core.audit import record_change
 from fangkong.core.choices import ChangeAction as AuditAction
-from fangkong.core.personal_data import id_number_index, phone_index
+from fangkong.core.personal_data import id_number_indexes, phone_indexes
 from fangkong.core.querysets import require
 from fangkong.core.validators import validate_phone, validate_resident_id
 from fangkong.health.choices import (
@@ -434,9 +434,9 @@ def _person_elsewhere(community: Area, origin: Area, name: str, id_number: str,
     people = Person.objects.filter(community=community)
     found = None
     if id_number:
-        found = people.filter(id_number_index=id_number_index(id_number)).first()
+        found = people.filter(id_number_index__in=id_number_indexes(id_number)).first()
     if found is None and phone:
-        found = people.filter(phone_index=phone_index(phone), name=name).first()
+        found = people.filter(phone_index__in=phone_indexes(phone), name=name).first()
     if found is not None:
         return found
     return do_create_person(

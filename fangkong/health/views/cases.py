@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
-from fangkong.core.personal_data import id_number_index
+from fangkong.core.personal_data import id_number_indexes
 from fangkong.core.views import ObjectDetailView, get_restricted_object, require_action
 from fangkong.health import services
 from fangkong.health.filtersets import CaseFilterSet, ContactFilterSet
@@ -184,7 +184,7 @@ class ContactAddView(ServiceFormView):
 
     def _by_id_number(self, number: str) -> Person:
         person = Person.objects.restrict(self.request.user).filter(
-            community_id=self.case.community_id, id_number_index=id_number_index(number)
+            community_id=self.case.community_id, id_number_index__in=id_number_indexes(number)
         ).first()
         if person is None:
             raise ValidationError({"id_number": _(
