@@ -3,8 +3,9 @@ detail routes for passes, visitors and the gate log.
 
 The scan answers 200 with the gate's decision whatever it is (an unknown or forged pass is a
 decision, ``unknown_pass``, not an error); only malformed input is a 400 in DESIGN.md's error
-shape. The same ``client_event_id`` again returns the first answer and records nothing.
-``register(router)`` is what ``fangkong/api_urls.py`` calls.
+shape. The same ``client_event_id`` again from the same gate returns the first answer and
+records nothing; from another gate it is a 409. ``register(router)`` is what
+``fangkong/api_urls.py`` calls.
 """
 
 from __future__ import annotations
@@ -59,8 +60,9 @@ class ScanRequestSerializer(serializers.Serializer):
     direction = serializers.ChoiceField(choices=Direction.choices)
     temperature = TemperatureField(required=False, allow_null=True)
     client_event_id = serializers.UUIDField(
-        help_text=gettext_lazy("A UUID made by the scanner; sent again, the first answer is "
-                               "returned and nothing new is recorded.")
+        help_text=gettext_lazy("A UUID made by the scanner; sent again from the same gate, "
+                               "the first answer is returned and nothing new is recorded. One "
+                               "already used at another gate is a 409.")
     )
     device_time = serializers.DateTimeField(
         required=False, allow_null=True,
@@ -121,6 +123,8 @@ class GateScanViewSet(viewsets.GenericViewSet):
     serializer_class = ScanRequestSerializer
     permission_classes = [IsAuthenticated, ActionPermission]
     pagination_class = None
+    #: A ``client_event_id`` already used at another gate is a 409 (declared in the schema).
+    can_conflict = True
 
     def required_right(self) -> str:
         return "add"

@@ -911,8 +911,9 @@ def _write_scan(event: GateEvent, moved: Pass | None, out_since: dt.datetime | N
 
 
 def record_scan(request: ScanRequest, *, by: Any) -> ScanAnswer:
-    """Decide and record one scan. The same ``client_event_id`` again returns the first
-    answer and records nothing (a unique constraint settles concurrent replays).
+    """Decide and record one scan. The same ``client_event_id`` again at the same gate
+    returns the first answer and records nothing (a unique constraint settles concurrent
+    replays); at another gate it is a ``ConflictError``.
 
     One read (``_read_gate``) and one write (``_write_scan``): the event, and the pass's
     ``out_since`` when the movement changes it.
@@ -962,6 +963,11 @@ def record_scan(request: ScanRequest, *, by: Any) -> ScanAnswer:
             existing = GateEvent.objects.get(client_event_id=request.client_event_id)
         except GateEvent.DoesNotExist:
             raise error from None  # another constraint: not a replay
+        if existing.checkpoint_id != checkpoint.pk:
+            # Not a replay: the id is taken at another gate, perhaps another community's.
+            # Say only that (409), never that event's id, decision or community.
+            raise ConflictError(_("This event id was already used at another gate: the "
+                                  "scanner must make a new one.")) from None
         return _replayed(existing, community)
     return _answer(event, community, created=True, item=item)
 

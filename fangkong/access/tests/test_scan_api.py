@@ -195,6 +195,40 @@ def test_the_same_event_sent_again_gets_the_same_answer_and_counts_once(
     assert GateEvent.objects.filter(passed=True, direction="out").count() == 1
 
 
+def test_an_event_id_recorded_at_another_community_s_gate_is_a_conflict_revealing_nothing(
+    gate_client: Any, gate_a: Any, gate_b: Any, home_a: Any, community_b: Any, grid_b1: Any
+) -> None:
+    _, foreign = household_with_pass(community_b, grid_b1)
+    event_id = uuid.uuid4()
+    theirs = scan(gate_b, foreign.token, event_id=event_id)
+    response = post(gate_client, body(gate_a, home_a[1].token, client_event_id=str(event_id)))
+    assert response.status_code == 409
+    error = response.json()
+    assert {"code", "message", "fields"} <= set(error)
+    assert error["code"] == "conflict"
+    assert error["fields"] == {}
+    assert error.get("current_version") is None
+    text = response.content.decode()
+    for secret in (str(theirs.event.pk), theirs.decision, theirs.reason_code, foreign.serial):
+        assert f'"{secret}"' not in text and f": {secret}," not in text
+    assert "event_id" not in error and "decision" not in error
+    assert GateEvent.objects.count() == 1  # theirs only
+    assert Pass.objects.get(pk=home_a[1].pk).out_since is None
+
+
+def test_an_event_id_recorded_at_another_gate_of_the_same_community_is_a_conflict(
+    gate_client: Any, gate_a: Any, home_a: Any, community_a: Any
+) -> None:
+    east = CheckpointFactory(community=community_a, name="East gate")
+    data = body(gate_a, home_a[1].token)
+    assert post(gate_client, data).status_code == 200
+    again = post(gate_client, {**data, "checkpoint": east.pk})
+    assert again.status_code == 409
+    assert again.json()["code"] == "conflict"
+    assert post(gate_client, data).status_code == 200  # the first gate's replay still works
+    assert GateEvent.objects.count() == 1
+
+
 def test_a_replay_racing_past_the_first_check_is_settled_by_the_unique_constraint(
     gate_a: Any, home_a: Any, checkpoint_a: Any
 ) -> None:
