@@ -10,6 +10,7 @@ records nothing; from another gate it is a 409. ``register(router)`` is what
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from decimal import Decimal
 from functools import cache
@@ -17,9 +18,11 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
+from django_filters.fields import IsoDateTimeField
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.permissions import IsAuthenticated
@@ -29,10 +32,31 @@ from rest_framework.response import Response
 from fangkong.access import services
 from fangkong.access.choices import Decision, Direction, PassStatus, ReasonCode
 from fangkong.access.models import GateEvent, Pass, Visitor
-from fangkong.core.api import ActionPermission, RestrictedReadOnlyViewSet
+from fangkong.core.api import ActionPermission, IdFilter, RestrictedReadOnlyViewSet
 from fangkong.core.validators import validate_temperature
 
+#: The largest id a 64-bit primary key holds; a bigger number names no row, and the
+#: database would refuse to compare it (a 500), so it is bad input (400).
+MAX_ID = models.BigIntegerField.MAX_BIGINT
+#: How far a scanner's clock may be from the server's. Gate events are kept a year; a time
+#: beyond that is a wrong clock (a phone reset to 1970, year 9999), and the rules would
+#: compute windows before year 1.
+DEVICE_CLOCK_REACH = dt.timedelta(days=366)
+
+
 # --- The scan -------------------------------------------------------------------------------
+
+
+class DeviceTimeField(serializers.DateTimeField):
+    """When the gate saw the scan, with its UTC offset: within a year of the server's
+    clock."""
+
+    def to_internal_value(self, value: Any) -> dt.datetime:
+        parsed = super().to_internal_value(value)  # refuses what UTC cannot hold
+        if abs(parsed - timezone.now()) > DEVICE_CLOCK_REACH:
+            raise serializers.ValidationError(
+                _("The scanner's clock is more than a year off: set its date and time."))
+        return parsed
 
 
 class TemperatureField(serializers.Field):
@@ -56,7 +80,8 @@ class ScanRequestSerializer(serializers.Serializer):
     pass_code = serializers.CharField(
         max_length=200, help_text=gettext_lazy("The QR code's token, or a typed serial.")
     )
-    checkpoint = serializers.IntegerField(min_value=1, help_text=gettext_lazy("Checkpoint id."))
+    checkpoint = serializers.IntegerField(min_value=1, max_value=MAX_ID,
+                                          help_text=gettext_lazy("Checkpoint id."))
     direction = serializers.ChoiceField(choices=Direction.choices)
     temperature = TemperatureField(required=False, allow_null=True)
     client_event_id = serializers.UUIDField(
@@ -64,9 +89,10 @@ class ScanRequestSerializer(serializers.Serializer):
                                "the first answer is returned and nothing new is recorded. One "
                                "already used at another gate is a 409.")
     )
-    device_time = serializers.DateTimeField(
+    device_time = DeviceTimeField(
         required=False, allow_null=True,
-        help_text=gettext_lazy("When the gate saw it (with its UTC offset)."),
+        help_text=gettext_lazy("When the gate saw it (with its UTC offset), within a year of "
+                               "the server's clock."),
     )
     device_decision = serializers.ChoiceField(
         choices=Decision.choices, required=False, allow_null=True,
@@ -167,10 +193,33 @@ class PassSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+def _id_filter(field_name: str) -> IdFilter:
+    """A filter on a row's id: a whole number that a 64-bit key can hold, or 400."""
+    return IdFilter(field_name=field_name, min_value=1, max_value=MAX_ID)
+
+
+class UtcDateTimeField(IsoDateTimeField):
+    """An ISO 8601 time that UTC can hold (``9999-12-31T23:59-12:00`` cannot: 400, where the
+    query would fail)."""
+
+    def to_python(self, value: Any) -> dt.datetime | None:
+        parsed = super().to_python(value)
+        if parsed is not None:
+            try:
+                parsed.astimezone(dt.UTC)
+            except OverflowError:
+                raise ValidationError(_("This time is out of range."), code="invalid") from None
+        return parsed
+
+
+class UtcDateTimeFilter(filters.IsoDateTimeFilter):
+    field_class = UtcDateTimeField
+
+
 class PassFilterSet(filters.FilterSet):
     status = filters.ChoiceFilter(choices=PassStatus.choices)
-    building = filters.NumberFilter(field_name="household__building")
-    household = filters.NumberFilter(field_name="household")
+    building = _id_filter("household__building")
+    household = _id_filter("household")
     serial = filters.CharFilter(field_name="serial")
     out = filters.BooleanFilter(field_name="out_since", lookup_expr="isnull", exclude=True,
                                 label=gettext_lazy("true: out now"))
@@ -204,13 +253,13 @@ class GateEventSerializer(serializers.ModelSerializer):
 
 
 class GateEventFilterSet(filters.FilterSet):
-    checkpoint = filters.NumberFilter(field_name="checkpoint")
+    checkpoint = _id_filter("checkpoint")
     direction = filters.ChoiceFilter(choices=Direction.choices)
     decision = filters.ChoiceFilter(choices=Decision.choices)
     reason_code = filters.ChoiceFilter(choices=ReasonCode.choices)
-    household = filters.NumberFilter(field_name="household")
-    since = filters.IsoDateTimeFilter(field_name="time", lookup_expr="gte")
-    until = filters.IsoDateTimeFilter(field_name="time", lookup_expr="lt")
+    household = _id_filter("household")
+    since = UtcDateTimeFilter(field_name="time", lookup_expr="gte")
+    until = UtcDateTimeFilter(field_name="time", lookup_expr="lt")
     flagged = filters.BooleanFilter(method="filter_flagged")
 
     class Meta:
@@ -247,8 +296,8 @@ class VisitorSerializer(serializers.ModelSerializer):
 class VisitorFilterSet(filters.FilterSet):
     inside = filters.BooleanFilter(field_name="time_out", lookup_expr="isnull",
                                    label=gettext_lazy("true: still inside"))
-    household = filters.NumberFilter(field_name="household")
-    checkpoint = filters.NumberFilter(field_name="checkpoint")
+    household = _id_filter("household")
+    checkpoint = _id_filter("checkpoint")
 
     class Meta:
         model = Visitor

@@ -988,11 +988,16 @@ def _moves(item: Pass, value: dt.datetime | None, at: dt.datetime, offline: bool
 
 @transaction.atomic
 def do_review_event(event: GateEvent, *, by: Any) -> GateEvent:
+    """The office has looked at a flagged event: it leaves the list for review. Once (a
+    second review changes nothing); the change log keeps who reviewed it and when."""
     require(by, GateEvent, "change", event.area_path())
-    GateEvent.objects.filter(pk=event.pk, reviewed_at__isnull=True).update(
+    reviewed = GateEvent.objects.filter(pk=event.pk, reviewed_at__isnull=True).update(
         reviewed_at=timezone.now()
     )
-    event.refresh_from_db(fields=["reviewed_at"])
+    event.refresh_from_db(fields=["flag", "reviewed_at"])
+    if reviewed:
+        before = {**event.audit_snapshot(), "reviewed_at": None}
+        record_change(ChangeAction.UPDATE, event, before=before, actor=by)
     return event
 
 
