@@ -23,16 +23,22 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
 from django_filters.fields import IsoDateTimeField
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, viewsets
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from fangkong.access import services
-from fangkong.access.choices import Decision, Direction, PassStatus, ReasonCode
+from fangkong.access.choices import Decision, Direction, FlagReason, PassStatus, ReasonCode
 from fangkong.access.models import GateEvent, Pass, Visitor
-from fangkong.core.api import ActionPermission, IdFilter, RestrictedReadOnlyViewSet
+from fangkong.core.api import (
+    ActionPermission,
+    ConflictErrorSerializer,
+    ErrorSerializer,
+    IdFilter,
+    RestrictedReadOnlyViewSet,
+)
 from fangkong.core.validators import validate_temperature
 
 #: The largest id a 64-bit primary key holds; a bigger number names no row, and the
@@ -59,6 +65,7 @@ class DeviceTimeField(serializers.DateTimeField):
         return parsed
 
 
+@extend_schema_field({"type": "number", "minimum": 34.0, "maximum": 43.0, "example": 36.5})
 class TemperatureField(serializers.Field):
     """Body temperature in °C, checked by the one validator every module uses (34.0–43.0)."""
 
@@ -155,7 +162,13 @@ class GateScanViewSet(viewsets.GenericViewSet):
     def required_right(self) -> str:
         return "add"
 
-    @extend_schema(request=ScanRequestSerializer, responses={200: ScanAnswerSerializer})
+    @extend_schema(request=ScanRequestSerializer, responses={
+        200: ScanAnswerSerializer,
+        404: OpenApiResponse(ErrorSerializer, description=gettext_lazy(
+            "No such checkpoint in the caller's area.")),
+        409: OpenApiResponse(ConflictErrorSerializer, description=gettext_lazy(
+            "This client_event_id was already used at another gate.")),
+    })
     def create(self, request: Request) -> Response:
         """Decide whether the holder may pass, record the exit or entry, answer the gate."""
         data = ScanRequestSerializer.valid_data(request.data)
@@ -193,9 +206,14 @@ class PassSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-def _id_filter(field_name: str) -> IdFilter:
+@extend_schema_field({"type": "integer", "format": "int64", "minimum": 1, "maximum": MAX_ID})
+class RowIdFilter(IdFilter):
     """A filter on a row's id: a whole number that a 64-bit key can hold, or 400."""
-    return IdFilter(field_name=field_name, min_value=1, max_value=MAX_ID)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
 
 
 class UtcDateTimeField(IsoDateTimeField):
@@ -218,8 +236,8 @@ class UtcDateTimeFilter(filters.IsoDateTimeFilter):
 
 class PassFilterSet(filters.FilterSet):
     status = filters.ChoiceFilter(choices=PassStatus.choices)
-    building = _id_filter("household__building")
-    household = _id_filter("household")
+    building = RowIdFilter(field_name="household__building")
+    household = RowIdFilter(field_name="household")
     serial = filters.CharFilter(field_name="serial")
     out = filters.BooleanFilter(field_name="out_since", lookup_expr="isnull", exclude=True,
                                 label=gettext_lazy("true: out now"))
@@ -243,6 +261,12 @@ class PassViewSet(RestrictedReadOnlyViewSet):
 class GateEventSerializer(serializers.ModelSerializer):
     """One row of the gate log: where, which way, the decision, device and receipt times."""
 
+    # Most events need no review: their flag is "" (the schema lists it with the reasons).
+    flag = serializers.ChoiceField(
+        choices=FlagReason.choices, allow_blank=True, read_only=True,
+        help_text=gettext_lazy("Why the office should review the event; empty if it need not."),
+    )
+
     class Meta:
         model = GateEvent
         fields = ["id", "community", "checkpoint", "pass_obj", "household", "direction",
@@ -253,11 +277,11 @@ class GateEventSerializer(serializers.ModelSerializer):
 
 
 class GateEventFilterSet(filters.FilterSet):
-    checkpoint = _id_filter("checkpoint")
+    checkpoint = RowIdFilter(field_name="checkpoint")
     direction = filters.ChoiceFilter(choices=Direction.choices)
     decision = filters.ChoiceFilter(choices=Decision.choices)
     reason_code = filters.ChoiceFilter(choices=ReasonCode.choices)
-    household = _id_filter("household")
+    household = RowIdFilter(field_name="household")
     since = UtcDateTimeFilter(field_name="time", lookup_expr="gte")
     until = UtcDateTimeFilter(field_name="time", lookup_expr="lt")
     flagged = filters.BooleanFilter(method="filter_flagged")
@@ -296,8 +320,8 @@ class VisitorSerializer(serializers.ModelSerializer):
 class VisitorFilterSet(filters.FilterSet):
     inside = filters.BooleanFilter(field_name="time_out", lookup_expr="isnull",
                                    label=gettext_lazy("true: still inside"))
-    household = _id_filter("household")
-    checkpoint = _id_filter("checkpoint")
+    household = RowIdFilter(field_name="household")
+    checkpoint = RowIdFilter(field_name="checkpoint")
 
     class Meta:
         model = Visitor
