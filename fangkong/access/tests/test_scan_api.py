@@ -424,29 +424,48 @@ def _statements(captured: Any) -> list[str]:
     return [q["sql"].strip() for q in captured if not q["sql"].strip().upper().startswith(skip)]
 
 
+@pytest.mark.parametrize(("direction", "queries"), [("in", 4), ("out", 5)])
+def test_a_scan_runs_exactly_its_pinned_queries(
+    gate_a: Any, home_a: Any, checkpoint_a: Any, direction: str, queries: int,
+    django_assert_num_queries: Any
+) -> None:
+    """Inside the test's transaction, on either database: the scan's savepoint and its
+    release; the read; the insert. An exit adds, on SQLite, the pass's out_since (its own
+    UPDATE) and, on PostgreSQL, the household's lock (out_since is set by the insert)."""
+    with django_assert_num_queries(queries):
+        answer = services.record_scan(services.ScanRequest(
+            checkpoint=gate_a.pk, code=home_a[1].token, direction=direction,
+            temperature=None, client_event_id=uuid.uuid4()), by=checkpoint_a)
+    assert answer.decision == "allow"
+
+
 @pytest.mark.parametrize("direction", ["in", "out"])
 def test_a_scan_is_one_read_and_one_write(client: Any, gate_a: Any, home_a: Any,
                                           checkpoint_a: Any, direction: str) -> None:
     """The token, then the gate, its community, policy, the pass and the household's recent
-    exits in one read, then the event (with the pass's out_since when it moves)."""
+    exits in one read, then the event (with the pass's out_since when it moves). On
+    PostgreSQL an exit first locks its household."""
     ApiToken.objects.create(user=checkpoint_a, key_hash=hash_token("gate-token-q"),
                             prefix="gate-q", last_used=timezone.now())
     with CaptureQueriesContext(connection) as captured:
         response = post(client, body(gate_a, home_a[1].token, direction),
                         HTTP_AUTHORIZATION="Bearer gate-token-q")
     assert response.status_code == 200
-    statements = _statements(captured.captured_queries)
-    assert "accounts_apitoken" in statements[0]
-    assert "staff_checkpoint" in statements[1]
-    assert "access_passpolicy" in statements[1]
-    assert "access_gateevent" in statements[1]
-    assert "INSERT INTO access_gateevent" in statements[2]
+    token, *statements = _statements(captured.captured_queries)
+    assert "accounts_apitoken" in token
     moved = direction == "out"  # an exit moves the pass; an entry without an exit does not
-    if moved and connection.vendor != "postgresql":
-        assert statements[3].startswith('UPDATE "access_pass" SET "out_since"')
-        assert len(statements) == 4
+    postgres = connection.vendor == "postgresql"
+    if moved and postgres:
+        assert "pg_advisory_xact_lock(p.household_id)" in statements.pop(0)
+    read, insert, *rest = statements
+    assert "staff_checkpoint" in read
+    assert "access_passpolicy" in read
+    assert "access_gateevent" in read
+    assert "INSERT INTO access_gateevent" in insert
+    if moved and not postgres:
+        assert [r[:33] for r in rest] == ['UPDATE "access_pass" SET "out_sin']
     else:
-        assert len(statements) == 3  # on PostgreSQL the move is in the insert's statement
+        assert rest == []  # on PostgreSQL the move is in the insert's statement
     assert (Pass.objects.get(pk=home_a[1].pk).out_since is not None) == moved
 
 
