@@ -3,12 +3,14 @@ detail routes for passes, visitors and the gate log.
 
 The scan answers 200 with the gate's decision whatever it is (an unknown or forged pass is a
 decision, ``unknown_pass``, not an error); only malformed input is a 400 in DESIGN.md's error
-shape. The same ``client_event_id`` again returns the first answer and records nothing.
-``register(router)`` is what ``fangkong/api_urls.py`` calls.
+shape. The same ``client_event_id`` again from the same gate returns the first answer and
+records nothing; from another gate it is a 409. ``register(router)`` is what
+``fangkong/api_urls.py`` calls.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from decimal import Decimal
 from functools import cache
@@ -16,24 +18,54 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema
+from django_filters.fields import IsoDateTimeField
+from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, viewsets
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
 from rest_framework.response import Response
 
 from fangkong.access import services
-from fangkong.access.choices import Decision, Direction, PassStatus, ReasonCode
+from fangkong.access.choices import Decision, Direction, FlagReason, PassStatus, ReasonCode
 from fangkong.access.models import GateEvent, Pass, Visitor
-from fangkong.core.api import ActionPermission, RestrictedReadOnlyViewSet
+from fangkong.core.api import (
+    ActionPermission,
+    ConflictErrorSerializer,
+    ErrorSerializer,
+    IdFilter,
+    RestrictedReadOnlyViewSet,
+)
 from fangkong.core.validators import validate_temperature
+
+#: The largest id a 64-bit primary key holds; a bigger number names no row, and the
+#: database would refuse to compare it (a 500), so it is bad input (400).
+MAX_ID = models.BigIntegerField.MAX_BIGINT
+#: How far a scanner's clock may be from the server's. Gate events are kept a year; a time
+#: beyond that is a wrong clock (a phone reset to 1970, year 9999), and the rules would
+#: compute windows before year 1.
+DEVICE_CLOCK_REACH = dt.timedelta(days=366)
+
 
 # --- The scan -------------------------------------------------------------------------------
 
 
+class DeviceTimeField(serializers.DateTimeField):
+    """When the gate saw the scan, with its UTC offset: within a year of the server's
+    clock."""
+
+    def to_internal_value(self, value: Any) -> dt.datetime:
+        parsed = super().to_internal_value(value)  # refuses what UTC cannot hold
+        if abs(parsed - timezone.now()) > DEVICE_CLOCK_REACH:
+            raise serializers.ValidationError(
+                _("The scanner's clock is more than a year off: set its date and time."))
+        return parsed
+
+
+@extend_schema_field({"type": "number", "minimum": 34.0, "maximum": 43.0, "example": 36.5})
 class TemperatureField(serializers.Field):
     """Body temperature in °C, checked by the one validator every module uses (34.0–43.0)."""
 
@@ -55,16 +87,19 @@ class ScanRequestSerializer(serializers.Serializer):
     pass_code = serializers.CharField(
         max_length=200, help_text=gettext_lazy("The QR code's token, or a typed serial.")
     )
-    checkpoint = serializers.IntegerField(min_value=1, help_text=gettext_lazy("Checkpoint id."))
+    checkpoint = serializers.IntegerField(min_value=1, max_value=MAX_ID,
+                                          help_text=gettext_lazy("Checkpoint id."))
     direction = serializers.ChoiceField(choices=Direction.choices)
     temperature = TemperatureField(required=False, allow_null=True)
     client_event_id = serializers.UUIDField(
-        help_text=gettext_lazy("A UUID made by the scanner; sent again, the first answer is "
-                               "returned and nothing new is recorded.")
+        help_text=gettext_lazy("A UUID made by the scanner; sent again from the same gate, "
+                               "the first answer is returned and nothing new is recorded. One "
+                               "already used at another gate is a 409.")
     )
-    device_time = serializers.DateTimeField(
+    device_time = DeviceTimeField(
         required=False, allow_null=True,
-        help_text=gettext_lazy("When the gate saw it (with its UTC offset)."),
+        help_text=gettext_lazy("When the gate saw it (with its UTC offset), within a year of "
+                               "the server's clock."),
     )
     device_decision = serializers.ChoiceField(
         choices=Decision.choices, required=False, allow_null=True,
@@ -121,11 +156,19 @@ class GateScanViewSet(viewsets.GenericViewSet):
     serializer_class = ScanRequestSerializer
     permission_classes = [IsAuthenticated, ActionPermission]
     pagination_class = None
+    #: A ``client_event_id`` already used at another gate is a 409 (declared in the schema).
+    can_conflict = True
 
     def required_right(self) -> str:
         return "add"
 
-    @extend_schema(request=ScanRequestSerializer, responses={200: ScanAnswerSerializer})
+    @extend_schema(request=ScanRequestSerializer, responses={
+        200: ScanAnswerSerializer,
+        404: OpenApiResponse(ErrorSerializer, description=gettext_lazy(
+            "No such checkpoint in the caller's area.")),
+        409: OpenApiResponse(ConflictErrorSerializer, description=gettext_lazy(
+            "This client_event_id was already used at another gate.")),
+    })
     def create(self, request: Request) -> Response:
         """Decide whether the holder may pass, record the exit or entry, answer the gate."""
         data = ScanRequestSerializer.valid_data(request.data)
@@ -163,10 +206,38 @@ class PassSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+@extend_schema_field({"type": "integer", "format": "int64", "minimum": 1, "maximum": MAX_ID})
+class RowIdFilter(IdFilter):
+    """A filter on a row's id: a whole number that a 64-bit key can hold, or 400."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(*args, **kwargs)
+
+
+class UtcDateTimeField(IsoDateTimeField):
+    """An ISO 8601 time that UTC can hold (``9999-12-31T23:59-12:00`` cannot: 400, where the
+    query would fail)."""
+
+    def to_python(self, value: Any) -> dt.datetime | None:
+        parsed = super().to_python(value)
+        if parsed is not None:
+            try:
+                parsed.astimezone(dt.UTC)
+            except OverflowError:
+                raise ValidationError(_("This time is out of range."), code="invalid") from None
+        return parsed
+
+
+class UtcDateTimeFilter(filters.IsoDateTimeFilter):
+    field_class = UtcDateTimeField
+
+
 class PassFilterSet(filters.FilterSet):
     status = filters.ChoiceFilter(choices=PassStatus.choices)
-    building = filters.NumberFilter(field_name="household__building")
-    household = filters.NumberFilter(field_name="household")
+    building = RowIdFilter(field_name="household__building")
+    household = RowIdFilter(field_name="household")
     serial = filters.CharFilter(field_name="serial")
     out = filters.BooleanFilter(field_name="out_since", lookup_expr="isnull", exclude=True,
                                 label=gettext_lazy("true: out now"))
@@ -190,6 +261,12 @@ class PassViewSet(RestrictedReadOnlyViewSet):
 class GateEventSerializer(serializers.ModelSerializer):
     """One row of the gate log: where, which way, the decision, device and receipt times."""
 
+    # Most events need no review: their flag is "" (the schema lists it with the reasons).
+    flag = serializers.ChoiceField(
+        choices=FlagReason.choices, allow_blank=True, read_only=True,
+        help_text=gettext_lazy("Why the office should review the event; empty if it need not."),
+    )
+
     class Meta:
         model = GateEvent
         fields = ["id", "community", "checkpoint", "pass_obj", "household", "direction",
@@ -200,13 +277,13 @@ class GateEventSerializer(serializers.ModelSerializer):
 
 
 class GateEventFilterSet(filters.FilterSet):
-    checkpoint = filters.NumberFilter(field_name="checkpoint")
+    checkpoint = RowIdFilter(field_name="checkpoint")
     direction = filters.ChoiceFilter(choices=Direction.choices)
     decision = filters.ChoiceFilter(choices=Decision.choices)
     reason_code = filters.ChoiceFilter(choices=ReasonCode.choices)
-    household = filters.NumberFilter(field_name="household")
-    since = filters.IsoDateTimeFilter(field_name="time", lookup_expr="gte")
-    until = filters.IsoDateTimeFilter(field_name="time", lookup_expr="lt")
+    household = RowIdFilter(field_name="household")
+    since = UtcDateTimeFilter(field_name="time", lookup_expr="gte")
+    until = UtcDateTimeFilter(field_name="time", lookup_expr="lt")
     flagged = filters.BooleanFilter(method="filter_flagged")
 
     class Meta:
@@ -243,8 +320,8 @@ class VisitorSerializer(serializers.ModelSerializer):
 class VisitorFilterSet(filters.FilterSet):
     inside = filters.BooleanFilter(field_name="time_out", lookup_expr="isnull",
                                    label=gettext_lazy("true: still inside"))
-    household = filters.NumberFilter(field_name="household")
-    checkpoint = filters.NumberFilter(field_name="checkpoint")
+    household = RowIdFilter(field_name="household")
+    checkpoint = RowIdFilter(field_name="checkpoint")
 
     class Meta:
         model = Visitor

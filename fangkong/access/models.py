@@ -274,7 +274,8 @@ class Suspension(CommunityOwned):
 class GateEvent(CommunityOwned):
     """One scan at a gate: who (which pass), where, which way, the decision and its reason.
 
-    A gate event is its own log row (no change-log row besides it). ``client_event_id`` is
+    A gate event is its own log row (no change-log row besides it, but for the office's
+    review of a flagged one). ``client_event_id`` is
     the scanner's UUID: the same event sent again is recognised, never counted twice — a
     unique constraint, so concurrent replays are safe. ``device_time`` is when the gate saw
     it, ``received_at`` when the server did; ``time`` is the one used for rules and reports
@@ -327,6 +328,8 @@ class GateEvent(CommunityOwned):
     reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
 
     scope_lookups = HOUSEHOLD_SCOPE
+    #: A scan is its own log row; only the office's review changes one (``do_review_event``).
+    audit_fields = ("flag", "reviewed_at")
 
     class Meta:
         ordering = ("-time", "-pk")

@@ -12,7 +12,7 @@ import datetime as dt
 import uuid
 import weakref
 from collections.abc import Iterable
-from contextlib import AbstractContextManager, nullcontext
+from contextlib import nullcontext
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cache
@@ -840,17 +840,44 @@ def _event_time(device_time: dt.datetime | None, received: dt.datetime) -> tuple
     return received, False
 
 
-def _scan_reads() -> AbstractContextManager[Any]:
-    """The transaction a scan decides in.
+def _in_transaction(direction: str) -> bool:
+    """Whether a scan decides and records in a transaction of its own: the decision and its
+    event are one step per household, so two gates can never both spend a household's last
+    outing.
 
     On SQLite, one IMMEDIATE transaction from the first read to the insert: scans are
-    serialised, so two phones can never both spend a household's last outing; it costs no
-    round trip. On PostgreSQL (READ COMMITTED) a transaction around the reads would isolate
-    nothing more (each statement sees what was committed when it began, in or out of one)
-    and would cost two round trips, BEGIN and COMMIT, at every scan: the read runs on its
-    own, and the write is one statement (``_write_scan``).
+    serialised, and it costs no round trip. On PostgreSQL an exit runs in a transaction that
+    first takes the household's lock (``_lock_household``), then reads and writes: another
+    gate's exit of the same household waits for this one's commit, and its read (a new
+    statement, so a new snapshot under READ COMMITTED) sees the outing just spent. BEGIN, the
+    lock and COMMIT cost three short round trips (about 0.1 ms). An entry spends nothing, so
+    it takes no lock and no transaction: its read runs on its own, its write is one statement.
     """
-    return transaction.atomic() if connection.vendor == "sqlite" else nullcontext()
+    return connection.vendor == "sqlite" or direction == Direction.OUT
+
+
+@cache
+def _household_lock_sql(lookup: str) -> str:
+    """Lock the household of the pass a code names (nonce or serial), in the gate's
+    community, until the transaction ends. Parameters: the gate's id, the nonce or serial."""
+    return f"""
+        SELECT pg_advisory_xact_lock(p.household_id)
+          FROM access_pass p
+         INNER JOIN staff_checkpoint cp ON cp.community_id = p.community_id
+         WHERE cp.id = %s AND p.{lookup} = %s"""  # noqa: S608 (lookup: nonce or serial)
+
+
+def _lock_household(checkpoint: Checkpoint | int, code: str) -> None:
+    """PostgreSQL: take the transaction-level advisory lock keyed by the household's id
+    (the only advisory locks fangkong takes), before the scan's read. A code that names no
+    pass here locks nothing: there is no quota to spend."""
+    db = connections[DEFAULT_DB_ALIAS]
+    lookup = _pass_lookup(code)
+    if db.vendor != "postgresql" or lookup is None:
+        return
+    pk = checkpoint if isinstance(checkpoint, int) else checkpoint.pk
+    with prepared_cursor() as cursor:  # planned once per connection
+        cursor.execute(_household_lock_sql(lookup[0]), [pk, lookup[1]])
 
 
 @cache
@@ -876,7 +903,8 @@ def _event_insert(vendor: str, moving: bool, relaxed: bool) -> tuple[str, tuple[
     return sql, fields
 
 
-def _write_scan(event: GateEvent, moved: Pass | None, out_since: dt.datetime | None) -> None:
+def _write_scan(event: GateEvent, moved: Pass | None, out_since: dt.datetime | None, *,
+                may_relax: bool) -> None:
     """Insert the event as ``event.save(force_insert=True)`` would (each field prepared by
     the field itself, ``auto_now`` included) and, if the pass ``moved``, set its
     ``out_since``: all or nothing. A duplicate ``client_event_id`` raises IntegrityError.
@@ -886,13 +914,14 @@ def _write_scan(event: GateEvent, moved: Pass | None, out_since: dt.datetime | N
     signal receivers and are written here only.
 
     With ``FANGKONG_GATE_ASYNC_COMMIT`` on (PostgreSQL, off by default) the statement also
-    sets ``synchronous_commit`` off for its own transaction: it commits without waiting for
-    its WAL to reach the disk (see docs/configuration.md). Inside a caller's transaction it
-    never does: that transaction's durability is the caller's.
+    sets ``synchronous_commit`` off for its own transaction (the scan's, ``may_relax``): it
+    commits without waiting for its WAL to reach the disk (see docs/configuration.md).
+    Inside a caller's transaction it never does: that transaction's durability is the
+    caller's.
     """
     db = connections[DEFAULT_DB_ALIAS]
     postgres = db.vendor == "postgresql"
-    relaxed = postgres and settings.GATE_ASYNC_COMMIT and not db.in_atomic_block
+    relaxed = postgres and settings.GATE_ASYNC_COMMIT and may_relax
     sql, fields = _event_insert(db.vendor, moved is not None, relaxed)
     values = [f.get_db_prep_save(f.pre_save(event, True), db) for f in fields]
     if moved is not None and postgres:
@@ -911,19 +940,27 @@ def _write_scan(event: GateEvent, moved: Pass | None, out_since: dt.datetime | N
 
 
 def record_scan(request: ScanRequest, *, by: Any) -> ScanAnswer:
-    """Decide and record one scan. The same ``client_event_id`` again returns the first
-    answer and records nothing (a unique constraint settles concurrent replays).
+    """Decide and record one scan. The same ``client_event_id`` again at the same gate
+    returns the first answer and records nothing (a unique constraint settles concurrent
+    replays); at another gate it is a ``ConflictError``.
 
     One read (``_read_gate``) and one write (``_write_scan``): the event, and the pass's
-    ``out_since`` when the movement changes it.
+    ``out_since`` when the movement changes it. On PostgreSQL an exit first locks its
+    household (``_in_transaction``).
     """
     # No look-up first: a replay is rare (an offline queue sent again), and the unique
     # constraint on client_event_id recognises it at the insert, concurrent replays included.
-    received = timezone.now()
-    at, offline = _event_time(request.device_time, received)
     caller_transaction = connection.in_atomic_block
     try:
-        with _scan_reads():
+        atomic = _in_transaction(request.direction)
+        with transaction.atomic() if atomic else nullcontext():
+            if atomic:
+                _lock_household(request.checkpoint, request.code)  # PostgreSQL's exits
+            # The time is taken once the household is this scan's (SQLite's transaction, or
+            # the lock): a scan that waited for another gate's exit comes after it, so the
+            # exits it counts (up to its own time) include that one.
+            received = timezone.now()
+            at, offline = _event_time(request.device_time, received)
             checkpoint, item = _read_gate(request.checkpoint, request.code, at)
             if checkpoint is None or (
                 isinstance(request.checkpoint, int) and not _may_scan_at(by, checkpoint)
@@ -952,9 +989,11 @@ def record_scan(request: ScanRequest, *, by: Any) -> ScanAnswer:
             value = at if request.direction == Direction.OUT else None
             moves = passed and item is not None and _moves(item, value, at, offline)
             # In a caller's transaction, a savepoint: a replay's unique violation then
-            # rolls back the scan only (the scan's own transaction, if any, rolls back whole).
-            with transaction.atomic() if caller_transaction else nullcontext():
-                _write_scan(event, item if moves else None, value)
+            # rolls back the scan only (the scan's own transaction, if any, rolls back whole:
+            # in a caller's transaction it is that savepoint).
+            with transaction.atomic() if caller_transaction and not atomic else nullcontext():
+                _write_scan(event, item if moves else None, value,
+                            may_relax=not caller_transaction)
     except IntegrityError as error:
         # Sent before: the unique constraint refused the copy (and everything it would
         # have changed with it). Answer as the first time.
@@ -962,6 +1001,11 @@ def record_scan(request: ScanRequest, *, by: Any) -> ScanAnswer:
             existing = GateEvent.objects.get(client_event_id=request.client_event_id)
         except GateEvent.DoesNotExist:
             raise error from None  # another constraint: not a replay
+        if existing.checkpoint_id != checkpoint.pk:
+            # Not a replay: the id is taken at another gate, perhaps another community's.
+            # Say only that (409), never that event's id, decision or community.
+            raise ConflictError(_("This event id was already used at another gate: the "
+                                  "scanner must make a new one.")) from None
         return _replayed(existing, community)
     return _answer(event, community, created=True, item=item)
 
@@ -982,11 +1026,16 @@ def _moves(item: Pass, value: dt.datetime | None, at: dt.datetime, offline: bool
 
 @transaction.atomic
 def do_review_event(event: GateEvent, *, by: Any) -> GateEvent:
+    """The office has looked at a flagged event: it leaves the list for review. Once (a
+    second review changes nothing); the change log keeps who reviewed it and when."""
     require(by, GateEvent, "change", event.area_path())
-    GateEvent.objects.filter(pk=event.pk, reviewed_at__isnull=True).update(
+    reviewed = GateEvent.objects.filter(pk=event.pk, reviewed_at__isnull=True).update(
         reviewed_at=timezone.now()
     )
-    event.refresh_from_db(fields=["reviewed_at"])
+    event.refresh_from_db(fields=["flag", "reviewed_at"])
+    if reviewed:
+        before = {**event.audit_snapshot(), "reviewed_at": None}
+        record_change(ChangeAction.UPDATE, event, before=before, actor=by)
     return event
 
 

@@ -473,6 +473,7 @@ class PassListView(ObjectListView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         context.update(can_issue=user.has_action(Pass, "add"),
+                       can_print=user.has_action(Pass, "print"),
                        print_query=self.request.GET.urlencode())
         return context
 
@@ -495,6 +496,7 @@ class PassDetailView(ObjectDetailView):
             exemptions=Exemption.objects.restrict(user).filter(household=household)[:20],
             household_size=household.members.filter(status=PersonStatus.ACTIVE).count(),
             can_change=user.has_action(Pass, "change"),
+            can_print=user.has_action(Pass, "print"),
             can_void=user.has_action(Pass, "deactivate"),
             can_suspend=user.has_action(Suspension, "add"),
             can_lift=user.has_action(Suspension, "change"),
@@ -541,17 +543,25 @@ class PassIssueView(TemplateView):
 
 
 class PassPrintView(View):
-    """The cards of the passes listed (the pass list's filters, or one pass) as a PDF."""
+    """The cards of the passes listed (the pass list's filters, or one pass) as a PDF.
+
+    Printing is its own right (``print``, the community officer's): a card shows every
+    member's name and the token the gate scans. A pass named outside the caller's scope is
+    404 first, as on every page; then, without the right, 403 and no PDF is made.
+    """
 
     def get(self, request: HttpRequest) -> HttpResponse:
-        require_action(request.user, Pass, "view")
-        queryset = (Pass.objects.restrict(request.user)
+        user = request.user
+        queryset = (Pass.objects.restrict(user)
                     .filter(status__in=[PassStatus.ACTIVE, PassStatus.SUSPENDED])
                     .select_related("household__building", "community", "person"))
-        if request.GET.get("pass"):
-            queryset = queryset.filter(pk=request.GET["pass"] if request.GET["pass"].isdigit()
-                                       else 0)
-        else:
+        named = request.GET.get("pass")
+        if named:
+            queryset = queryset.filter(pk=named if named.isdigit() else 0)
+            if not queryset.exists():
+                raise Http404
+        require_action(user, Pass, "print")
+        if not named:
             filterset = PassFilterSet(request.GET or None, queryset=queryset, request=request)
             queryset = filterset.qs if filterset.is_bound else queryset
         passes = list(queryset.order_by("household__building__sort_key",

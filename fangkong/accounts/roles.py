@@ -2,7 +2,8 @@
 
 Rights are ``(model label, action)`` pairs; ``app.*`` covers every model of an app. Actions:
 ``view``, ``add``, ``change``, ``deactivate``, ``reveal`` (see one record's full personal
-data, with a reason), ``export``, ``import``. Where a role may act is decided separately, by
+data, with a reason), ``export``, ``import``, ``print`` (pass cards: every member's name and
+the token the gate scans). Where a role may act is decided separately, by
 the area its user is assigned to (``User.scope_paths``).
 """
 
@@ -42,6 +43,9 @@ RIGHTS: dict[str, dict[str, set[str]]] = {
         "staff.*": OFFICER,
         "screening.*": OFFICER,
         "access.*": OFFICER,
+        # Only the office prints pass cards: a card shows the members' names and the QR token
+        # that no one at the gate (or above the community) is meant to see.
+        "access.pass": OFFICER | {"print"},
         "health.*": VIEW | {"export", "approve"},
         "core.objectchange": VIEW,
         "core.accessevent": VIEW,

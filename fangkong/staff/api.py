@@ -21,7 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -511,8 +511,19 @@ class ResponsibilityViewSet(RestrictedViewSet):
 # --- Checkpoints, shifts, assignments, swaps ------------------------------------------------
 
 
+@extend_schema_field({"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$",
+                      "example": "07:00:00"})
+class ClockTimeField(serializers.TimeField):
+    """A time of day on the community's clock, ``HH:MM:SS`` (``HH:MM`` accepted). Not
+    OpenAPI's ``format: time``, which is RFC 3339's and carries a UTC offset: a gate's
+    opening hour has none."""
+
+
 class CheckpointSerializer(ServiceModelSerializer):
     community = CommunityField()
+    opens = ClockTimeField(required=False, allow_null=True, label=gettext_lazy("opens"),
+                           help_text=gettext_lazy("Empty, with closes: open round the clock."))
+    closes = ClockTimeField(required=False, allow_null=True, label=gettext_lazy("closes"))
 
     class Meta:
         model = Checkpoint

@@ -30,6 +30,8 @@ from fangkong.staff.services.rosters import do_update_checkpoint
 
 pytestmark = pytest.mark.django_db
 ANSWER_KEYS = {"event_id", "decision", "reason_code", "reason", "quota_left", "next_allowed_at"}
+#: A device time an offline queue may send (within a year of the server's clock), no offset.
+TWO_DAYS_AGO = (dt.datetime.now(dt.UTC) - dt.timedelta(days=2)).strftime("%Y-%m-%dT%H:%M:%S")
 
 
 def body(gate: Any, code: str, direction: str = "out", **extra: Any) -> dict[str, Any]:
@@ -169,6 +171,66 @@ def test_malformed_input_is_a_400_in_the_error_shape_and_records_nothing(
     assert not GateEvent.objects.exists()
 
 
+@pytest.mark.parametrize(("field", "value"), [
+    ("checkpoint", 2**70), ("checkpoint", 2**63),
+    ("device_time", "0001-01-01T00:00-12:00"), ("device_time", "0001-01-01T00:00+12:00"),
+    ("device_time", "9999-12-31T23:59-12:00"), ("device_time", "9999-12-31T23:59+12:00"),
+    ("device_time", "1970-01-01T08:00:00+08:00"),  # a phone whose clock was reset
+])
+def test_numbers_and_times_out_of_range_are_a_400_not_a_500(
+    gate_client: Any, gate_a: Any, home_a: Any, field: str, value: Any
+) -> None:
+    gate_client.raise_request_exception = False
+    response = post(gate_client, body(gate_a, home_a[1].token, **{field: value}))
+    assert response.status_code == 400, response.content[:300]
+    error = response.json()
+    assert (set(error), error["code"], list(error["fields"])) == (
+        {"code", "message", "fields"}, "invalid", [field])
+    assert not GateEvent.objects.exists()
+
+
+def test_a_device_time_within_a_year_is_still_an_offline_event(
+    gate_client: Any, gate_a: Any, home_a: Any
+) -> None:
+    months_ago = timezone.now() - dt.timedelta(days=300)
+    answer = post(gate_client, body(gate_a, home_a[1].token,
+                                    device_time=months_ago.isoformat())).json()
+    event = GateEvent.objects.get(pk=answer["event_id"])
+    assert event.offline
+    assert event.time == months_ago
+
+
+@pytest.mark.parametrize("query", [
+    {"household": 2**70}, {"building": 2**70}, {"household": 2**63},
+])
+def test_the_pass_list_refuses_ids_beyond_64_bits_with_a_400(
+    client: Any, officer_a: Any, home_a: Any, query: dict[str, Any]
+) -> None:
+    client.raise_request_exception = False
+    client.force_login(officer_a)
+    response = client.get(reverse("api:pass-list"), query)
+    assert response.status_code == 400, response.content[:300]
+    assert response.json()["code"] == "invalid"
+    assert list(response.json()["fields"]) == list(query)
+
+
+@pytest.mark.parametrize(("route", "query"), [
+    ("api:visitor-list", {"household": 2**70}), ("api:visitor-list", {"checkpoint": 2**70}),
+    ("api:gateevent-list", {"household": 2**70}), ("api:gateevent-list", {"checkpoint": 2**70}),
+    ("api:gateevent-list", {"since": "0001-01-01T00:00+12:00"}),
+    ("api:gateevent-list", {"until": "9999-12-31T23:59-12:00"}),
+])
+def test_the_gate_log_and_visitor_lists_refuse_out_of_range_filters_with_a_400(
+    client: Any, officer_a: Any, route: str, query: dict[str, Any]
+) -> None:
+    client.raise_request_exception = False
+    client.force_login(officer_a)
+    response = client.get(reverse(route), query)
+    assert response.status_code == 400, response.content[:300]
+    assert response.json()["code"] == "invalid"
+    assert list(response.json()["fields"]) == list(query)
+
+
 def test_a_checkpoint_of_another_community_is_not_found(
     gate_client: Any, home_a: Any, community_b: Any
 ) -> None:
@@ -193,6 +255,37 @@ def test_the_same_event_sent_again_gets_the_same_answer_and_counts_once(
     assert post(gate_client, body(gate_a, home_a[1].token)).json()["reason_code"] in (
         "quota_used", "ok")
     assert GateEvent.objects.filter(passed=True, direction="out").count() == 1
+
+
+def test_an_event_id_recorded_at_another_community_s_gate_is_a_conflict_revealing_nothing(
+    gate_client: Any, gate_a: Any, gate_b: Any, home_a: Any, community_b: Any, grid_b1: Any
+) -> None:
+    _, foreign = household_with_pass(community_b, grid_b1)
+    event_id = uuid.uuid4()
+    theirs = scan(gate_b, foreign.token, event_id=event_id)
+    response = post(gate_client, body(gate_a, home_a[1].token, client_event_id=str(event_id)))
+    assert response.status_code == 409
+    error = response.json()
+    # The error shape and nothing else: no event id, decision or reason of theirs.
+    assert error == {"code": "conflict", "message": error["message"], "fields": {},
+                     "current_version": None}
+    for secret in (theirs.decision, theirs.reason_code, foreign.serial, community_b.name):
+        assert secret not in error["message"]
+    assert GateEvent.objects.count() == 1  # theirs only
+    assert Pass.objects.get(pk=home_a[1].pk).out_since is None
+
+
+def test_an_event_id_recorded_at_another_gate_of_the_same_community_is_a_conflict(
+    gate_client: Any, gate_a: Any, home_a: Any, community_a: Any
+) -> None:
+    east = CheckpointFactory(community=community_a, name="East gate")
+    data = body(gate_a, home_a[1].token)
+    assert post(gate_client, data).status_code == 200
+    again = post(gate_client, {**data, "checkpoint": east.pk})
+    assert again.status_code == 409
+    assert again.json()["code"] == "conflict"
+    assert post(gate_client, data).status_code == 200  # the first gate's replay still works
+    assert GateEvent.objects.count() == 1
 
 
 def test_a_replay_racing_past_the_first_check_is_settled_by_the_unique_constraint(
@@ -296,13 +389,13 @@ def test_a_scan_takes_a_few_queries(gate_client: Any, gate_a: Any, home_a: Any,
 @pytest.mark.parametrize("data", [
     {"pass_code": " FKP1.AAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAA ", "checkpoint": 3, "direction": "out",
      "temperature": 36.6, "client_event_id": "8b9e64da-dade-4179-bfac-41f77bb2d922",
-     "device_time": "2020-02-13T08:05:00+08:00"},
+     "device_time": f"{TWO_DAYS_AGO}+08:00"},
     {"pass_code": "000018", "checkpoint": "7", "direction": "in", "temperature": "37.0",
      "client_event_id": "8b9e64dadade4179bfac41f77bb2d922", "device_time": None,
      "device_decision": "allow"},
     {"pass_code": "x", "checkpoint": 1, "direction": "out",
      "client_event_id": "8b9e64da-dade-4179-bfac-41f77bb2d922",
-     "device_time": "2020-02-13T08:05:00"},
+     "device_time": TWO_DAYS_AGO},
 ])
 def test_the_scan_s_quick_validation_gives_what_the_serializer_gives(data: Any) -> None:
     form = ScanRequestSerializer(data=data)
@@ -331,29 +424,48 @@ def _statements(captured: Any) -> list[str]:
     return [q["sql"].strip() for q in captured if not q["sql"].strip().upper().startswith(skip)]
 
 
+@pytest.mark.parametrize(("direction", "queries"), [("in", 4), ("out", 5)])
+def test_a_scan_runs_exactly_its_pinned_queries(
+    gate_a: Any, home_a: Any, checkpoint_a: Any, direction: str, queries: int,
+    django_assert_num_queries: Any
+) -> None:
+    """Inside the test's transaction, on either database: the scan's savepoint and its
+    release; the read; the insert. An exit adds, on SQLite, the pass's out_since (its own
+    UPDATE) and, on PostgreSQL, the household's lock (out_since is set by the insert)."""
+    with django_assert_num_queries(queries):
+        answer = services.record_scan(services.ScanRequest(
+            checkpoint=gate_a.pk, code=home_a[1].token, direction=direction,
+            temperature=None, client_event_id=uuid.uuid4()), by=checkpoint_a)
+    assert answer.decision == "allow"
+
+
 @pytest.mark.parametrize("direction", ["in", "out"])
 def test_a_scan_is_one_read_and_one_write(client: Any, gate_a: Any, home_a: Any,
                                           checkpoint_a: Any, direction: str) -> None:
     """The token, then the gate, its community, policy, the pass and the household's recent
-    exits in one read, then the event (with the pass's out_since when it moves)."""
+    exits in one read, then the event (with the pass's out_since when it moves). On
+    PostgreSQL an exit first locks its household."""
     ApiToken.objects.create(user=checkpoint_a, key_hash=hash_token("gate-token-q"),
                             prefix="gate-q", last_used=timezone.now())
     with CaptureQueriesContext(connection) as captured:
         response = post(client, body(gate_a, home_a[1].token, direction),
                         HTTP_AUTHORIZATION="Bearer gate-token-q")
     assert response.status_code == 200
-    statements = _statements(captured.captured_queries)
-    assert "accounts_apitoken" in statements[0]
-    assert "staff_checkpoint" in statements[1]
-    assert "access_passpolicy" in statements[1]
-    assert "access_gateevent" in statements[1]
-    assert "INSERT INTO access_gateevent" in statements[2]
+    token, *statements = _statements(captured.captured_queries)
+    assert "accounts_apitoken" in token
     moved = direction == "out"  # an exit moves the pass; an entry without an exit does not
-    if moved and connection.vendor != "postgresql":
-        assert statements[3].startswith('UPDATE "access_pass" SET "out_since"')
-        assert len(statements) == 4
+    postgres = connection.vendor == "postgresql"
+    if moved and postgres:
+        assert "pg_advisory_xact_lock(p.household_id)" in statements.pop(0)
+    read, insert, *rest = statements
+    assert "staff_checkpoint" in read
+    assert "access_passpolicy" in read
+    assert "access_gateevent" in read
+    assert "INSERT INTO access_gateevent" in insert
+    if moved and not postgres:
+        assert [r[:33] for r in rest] == ['UPDATE "access_pass" SET "out_sin']
     else:
-        assert len(statements) == 3  # on PostgreSQL the move is in the insert's statement
+        assert rest == []  # on PostgreSQL the move is in the insert's statement
     assert (Pass.objects.get(pk=home_a[1].pk).out_since is not None) == moved
 
 
@@ -404,6 +516,28 @@ def test_bearer_tokens_work_and_outsiders_are_kept_out(
     assert response.status_code == 200
     client.force_login(grid_worker_a1)
     assert post(client, body(gate_a, home_a[1].token)).status_code == 403
+
+
+def test_a_scanner_client_learns_its_own_community_s_gate_ids_from_the_api(
+    client: Any, gate_a: Any, gate_b: Any, community_a: Any, checkpoint_a: Any,
+    volunteer_a: Any
+) -> None:
+    east = CheckpointFactory(community=community_a, name="East gate")
+    ApiToken.objects.create(user=checkpoint_a, key_hash=hash_token("gate-token-c"),
+                            prefix="gate-c")
+    auth = {"HTTP_AUTHORIZATION": "Bearer gate-token-c"}
+
+    listing = client.get("/api/v1/checkpoints/", **auth)
+
+    assert listing.status_code == 200
+    assert sorted(r["id"] for r in listing.json()["results"]) == sorted([gate_a.pk, east.pk])
+    assert client.get(f"/api/v1/checkpoints/{gate_a.pk}/", **auth).status_code == 200
+    assert client.get(f"/api/v1/checkpoints/{gate_b.pk}/", **auth).status_code == 404
+    change = client.patch(f"/api/v1/checkpoints/{gate_a.pk}/", {"is_open": False},
+                          content_type="application/json", **auth)
+    assert change.status_code == 403  # they use the gates; the office runs them
+    client.force_login(volunteer_a)
+    assert client.get("/api/v1/checkpoints/").status_code == 403
 
 
 def test_list_and_detail_routes_show_the_gate_log_passes_and_visitors(

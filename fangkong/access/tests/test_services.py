@@ -196,3 +196,29 @@ def test_a_household_of_another_grid_is_scoped_like_the_registry(
 ) -> None:
     _household, item = household_with_pass(community_a, grid_a2)
     assert not Pass.objects.restrict(grid_worker_a1).filter(pk=item.pk).exists()
+
+
+def test_reviewing_a_flagged_event_is_in_the_change_log_once(
+    gate_a: Any, home_a: Any, officer_a: Any
+) -> None:
+    event = scan(gate_a, home_a[1].token, "in").event  # an entry without exit: flagged
+    assert event.flag
+
+    services.do_review_event(event, by=officer_a)
+    services.do_review_event(event, by=officer_a)  # already reviewed: nothing changes
+
+    rows = ObjectChange.objects.filter(content_type__model="gateevent", object_id=str(event.pk))
+    assert rows.count() == 1
+    row = rows.get()
+    assert (row.action, row.actor, row.community_id) == ("update", officer_a, event.community_id)
+    assert row.before["reviewed_at"] is None
+    assert row.after["reviewed_at"] == event.reviewed_at.isoformat()
+    assert row.after["flag"] == event.flag
+
+
+def test_checkpoint_staff_may_not_review_events(gate_a: Any, home_a: Any,
+                                                checkpoint_a: Any) -> None:
+    event = scan(gate_a, home_a[1].token, "in").event
+    with pytest.raises(PermissionDeniedError):
+        services.do_review_event(event, by=checkpoint_a)
+    assert not ObjectChange.objects.filter(content_type__model="gateevent").exists()

@@ -67,6 +67,24 @@ class Checkpoint(StaffScopedMixin, CommunityOwned):
     def round_the_clock(self) -> bool:
         return self.opens is None
 
+    @classmethod
+    def own_q(cls, user: Any) -> Q:
+        """The gates of the community the user works in. Checkpoint staff see no other staff
+        rows than their own, but their scanner client must learn its gates' ids
+        (``/api/v1/checkpoints/``): the gates of their community are theirs to use."""
+        from fangkong.core.querysets import scope_q
+        from fangkong.staff.querysets import community_id_of_path
+
+        paths = user.scope_paths()
+        if paths is None:
+            return Q()
+        q = scope_q(cls, paths)
+        for path in paths:
+            community_id = community_id_of_path(path)
+            if community_id is not None:
+                q |= Q(community_id=community_id)
+        return q
+
 
 class Shift(StaffScopedMixin, CommunityOwned):
     """A stretch of duty at one place: a checkpoint, or an office named in words.

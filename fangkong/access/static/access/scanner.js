@@ -247,7 +247,7 @@
           return;
         }
         if (response.status >= 500) return;
-        // 200: recorded (or recognised as already recorded); 400: it can never be recorded.
+        // 200: recorded (or recognised as already recorded); 400 or 409: it can never be.
         await queueDelete(event.client_event_id);
       }
       setOnline(true);
@@ -339,7 +339,9 @@
           if (current.pass) applyLocally(current.pass, direction, answer.decision === "allow", now);
           return;
         }
-        if (response.status === 400) {
+        // 400: it can never be recorded (the message says why); 409: its id was used at
+        // another gate. Either way, queuing it would not help.
+        if (response.status === 400 || response.status === 409) {
           const body = await response.json();
           $("gate-result").textContent = body.message;
           return;
