@@ -18,3 +18,9 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
+
+# JSON in the API's error shape under /api/, a Chinese page elsewhere (core/error_views.py).
+handler400 = "fangkong.core.error_views.bad_request"
+handler403 = "fangkong.core.error_views.permission_denied"
+handler404 = "fangkong.core.error_views.page_not_found"
+handler500 = "fangkong.core.error_views.server_error"
