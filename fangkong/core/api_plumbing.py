@@ -92,25 +92,25 @@ class Pagination(PageNumberPagination):
         value = request.query_params.get(self.page_size_query_param, "")
         if value == "":
             return self.page_size
-        if not _WHOLE_NUMBER.fullmatch(value) or int(value[:12]) == 0:
+        digits = value.lstrip("0") if _WHOLE_NUMBER.fullmatch(value) else ""
+        if not digits:
             raise exceptions.ValidationError({self.page_size_query_param: [
                 _("Enter a page size: a whole number from 1 to %(max)d.")
                 % {"max": self.max_page_size}
             ]})
-        # Only the first digits matter: anything past the maximum is the maximum.
-        return min(int(value[:12]), self.max_page_size)
+        # Anything past the maximum is the maximum, however many digits it has.
+        return self.max_page_size if len(digits) > 6 else min(int(digits), self.max_page_size)
 
     def get_page_number(self, request: Request, paginator: Any) -> int:
         value = request.query_params.get(self.page_query_param, "")
         if value == "":
             return 1
-        if not _WHOLE_NUMBER.fullmatch(value) or len(value) > 19 or not (
-            1 <= int(value) <= MAX_DB_INT
-        ):
+        digits = value.lstrip("0") if _WHOLE_NUMBER.fullmatch(value) else ""
+        if not digits or len(digits) > 19 or int(digits) > MAX_DB_INT:
             raise exceptions.ValidationError({self.page_query_param: [
                 _("Enter a page number: a whole number from 1.")
             ]})
-        return int(value)
+        return int(digits)
 
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
         return [

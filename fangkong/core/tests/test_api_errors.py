@@ -265,3 +265,18 @@ def test_the_schema_says_what_page_and_page_size_accept() -> None:
         "type": "integer", "format": "int64", "minimum": 1, "maximum": 2**63 - 1}
     assert parameters["page_size"]["schema"] == {"type": "integer", "minimum": 1}
     assert "500" in parameters["page_size"]["description"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("query", "status"), [
+    ({"page": "01"}, 200), ({"page_size": "007"}, 200), ({"page_size": "9" * 30}, 200),
+    ({"page": "2"}, 404), ({"page": "last"}, 400), ({"page": "1e3"}, 400),
+    ({"page": str(2**63)}, 400), ({"page_size": "00"}, 400), ({"page_size": " 5"}, 400),
+])
+def test_page_parameters_are_whole_numbers_from_1(officer: Any, query: dict[str, str],
+                                                  status: int) -> None:
+    response = officer.get(reverse("api:person-list"), query)
+
+    assert response.status_code == status
+    if status == 400:
+        assert list(_error_body(response)["fields"]) == list(query)
