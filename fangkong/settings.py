@@ -124,6 +124,7 @@ MIDDLEWARE = [
     "fangkong.core.middleware.RequestIdMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    "fangkong.core.middleware.SensitiveQueryMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -133,6 +134,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "axes.middleware.AxesMiddleware",
+    "fangkong.core.middleware.OversizedIdMiddleware",
 ]
 
 ROOT_URLCONF = "fangkong.urls"
@@ -159,9 +161,16 @@ TEMPLATES = [
 # --- Database -------------------------------------------------------------------------------
 # SQLite by default: WAL so readers never block the writer, a busy timeout so concurrent
 # writers wait instead of failing, and IMMEDIATE transactions so a transaction that will
-# write takes the lock at BEGIN (no "database is locked" upgrade deadlocks).
+# write takes the lock at BEGIN (no "database is locked" upgrade deadlocks). The same options
+# apply however SQLite is chosen: unset DATABASE_URL, FANGKONG_SQLITE_PATH or a sqlite:///
+# DATABASE_URL (options given in the URL's query string win).
 DATABASE_URL = env_str("DATABASE_URL")
 CONN_MAX_AGE = env_int("FANGKONG_CONN_MAX_AGE", 60)
+SQLITE_OPTIONS = {
+    "timeout": env_int("FANGKONG_SQLITE_BUSY_TIMEOUT", 20),
+    "transaction_mode": "IMMEDIATE",
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
+}
 if DATABASE_URL:
     DATABASES = {
         "default": dj_database_url.parse(
@@ -181,15 +190,10 @@ else:
             "ENGINE": "django.db.backends.sqlite3",
             "NAME": env_str("FANGKONG_SQLITE_PATH", str(VAR_DIR / "fangkong.sqlite3")),
             "CONN_MAX_AGE": CONN_MAX_AGE,
-            "OPTIONS": {
-                "timeout": 20,
-                "transaction_mode": "IMMEDIATE",
-                "init_command": (
-                    "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
-                ),
-            },
         }
     }
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["OPTIONS"] = {**SQLITE_OPTIONS, **DATABASES["default"].get("OPTIONS", {})}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Gate scans on PostgreSQL: commit without waiting for the WAL to reach the disk (only the
 # scan's own transaction; nothing else). Off by default: a crash of PostgreSQL or its machine
@@ -344,7 +348,14 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PAGINATION_CLASS": "fangkong.core.api_plumbing.Pagination",
     "PAGE_SIZE": 50,
-    "DEFAULT_FILTER_BACKENDS": ["django_filters.rest_framework.DjangoFilterBackend"],
+    # Every number filter bounded to what a database integer holds (core/filtersets.py).
+    "DEFAULT_FILTER_BACKENDS": ["fangkong.core.filtersets.FilterBackend"],
+    # JSON bounded in size and depth (413, 400); forms and uploads as REST framework has them.
+    "DEFAULT_PARSER_CLASSES": [
+        "fangkong.core.api_plumbing.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_SCHEMA_CLASS": "fangkong.core.api_schema.ApiSchema",
     "EXCEPTION_HANDLER": "fangkong.core.api_plumbing.exception_handler",
     "UNAUTHENTICATED_USER": None,
@@ -361,14 +372,23 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
 }
 
+# The largest request body Django or the API reads into memory (Django's default, 2.5 MB);
+# a larger one is answered 413. File uploads (imports) are not counted against it.
+DATA_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+
 # --- Logging --------------------------------------------------------------------------------
 # Error reports never carry request bodies or personal data: the default Django error e-mail
-# is off, and the formatter logs only what the request id and path say.
+# is off, and the formatter logs only what the request id and path say. Each line carries the
+# request id, which a 500 page shows the user.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"request_id": {"()": "fangkong.core.middleware.RequestIdLogFilter"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s"},
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain",
+                             "filters": ["request_id"]}},
     "root": {"handlers": ["console"], "level": env_str("FANGKONG_LOG_LEVEL", "INFO")},
     "loggers": {"django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False}},
 }

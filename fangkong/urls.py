@@ -21,3 +21,9 @@ urlpatterns = [
 if settings.ADMIN_ENABLED:
     # Only with FANGKONG_ADMIN=1, and only after the code step (fangkong/accounts/admin_site.py).
     urlpatterns.append(path("admin/", admin.site.urls))
+
+# JSON in the API's error shape under /api/, a Chinese page elsewhere (core/error_views.py).
+handler400 = "fangkong.core.error_views.bad_request"
+handler403 = "fangkong.core.error_views.permission_denied"
+handler404 = "fangkong.core.error_views.page_not_found"
+handler500 = "fangkong.core.error_views.server_error"

@@ -18,11 +18,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any, ClassVar
 
-from django import forms
 from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_filters import rest_framework as filters
 from drf_spectacular.views import SpectacularJSONAPIView, SpectacularSwaggerSplitView
 from rest_framework import mixins, serializers, viewsets
 from rest_framework.fields import empty
@@ -39,6 +37,7 @@ from fangkong.core.api_plumbing import (
     hash_token,
 )
 from fangkong.core.api_schema import ApiSchema, ConflictErrorSerializer, ErrorSerializer
+from fangkong.core.filtersets import IdFilter
 
 __all__ = [
     "ERROR_CODES",
@@ -127,21 +126,6 @@ class ProtectedValueField(serializers.CharField):
         raise serializers.ValidationError(
             _("Enter the full number; a masked number cannot be saved.")
         )
-
-
-class IdFilter(filters.NumberFilter):
-    """A filter on a row's id (``?building=3``): a whole number, or 400."""
-
-    field_class = forms.IntegerField
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        # Filtering through a method typed ``value: int`` lets drf-spectacular document an
-        # integer (a plain NumberFilter is "number") and keep the label as the description.
-        kwargs.setdefault("method", self.filter_by_id)
-        super().__init__(*args, **kwargs)
-
-    def filter_by_id(self, queryset: models.QuerySet, name: str, value: int) -> models.QuerySet:
-        return queryset.filter(**{name: value})
 
 
 class ServiceModelSerializer(serializers.ModelSerializer):

@@ -9,20 +9,28 @@ imports nothing of DRF's views; the base viewsets in ``core.api`` do.
 from __future__ import annotations
 
 import hashlib
+import json
+import logging
+import re
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.conf import settings
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from rest_framework import exceptions, status
+from django.utils.translation import gettext_lazy
+from rest_framework import exceptions, parsers, status
 from rest_framework.authentication import BaseAuthentication, get_authorization_header
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from fangkong.core.db import MAX_DB_INT, retry_after_if_unavailable
 from fangkong.core.exceptions import ConflictError, PermissionDeniedError
+
+logger = logging.getLogger(__name__)
 
 
 def hash_token(key: str) -> str:
@@ -64,12 +72,135 @@ class BearerTokenAuthentication(BaseAuthentication):
         return "Bearer"
 
 
+_WHOLE_NUMBER = re.compile(r"[0-9]+")
+
+
 class Pagination(PageNumberPagination):
-    """``{"count", "next", "previous", "results"}``; ``?page_size=`` up to 500."""
+    """``{"count", "next", "previous", "results"}``; ``?page=`` from 1, ``?page_size=`` up to
+    500 (a larger size gives 500 rows).
+
+    REST framework quietly ignores a page size it cannot read (``abc``, ``0``, ``null``) and
+    treats any unreadable page as "not found"; here both are a 400 naming the parameter, so a
+    client learns its mistake, and the schema says exactly what is accepted. A page past the
+    last stays a 404.
+    """
 
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
+    last_page_strings = ()  # the schema says integer: no "last"
+
+    def get_page_size(self, request: Request) -> int:
+        value = request.query_params.get(self.page_size_query_param, "")
+        if value == "":
+            return self.page_size
+        digits = value.lstrip("0") if _WHOLE_NUMBER.fullmatch(value) else ""
+        if not digits:
+            raise exceptions.ValidationError({self.page_size_query_param: [
+                _("Enter a page size: a whole number from 1 to %(max)d.")
+                % {"max": self.max_page_size}
+            ]})
+        # Anything past the maximum is the maximum, however many digits it has.
+        return self.max_page_size if len(digits) > 6 else min(int(digits), self.max_page_size)
+
+    def get_page_number(self, request: Request, paginator: Any) -> int:
+        value = request.query_params.get(self.page_query_param, "")
+        if value == "":
+            return 1
+        digits = value.lstrip("0") if _WHOLE_NUMBER.fullmatch(value) else ""
+        if not digits or len(digits) > 19 or int(digits) > MAX_DB_INT:
+            raise exceptions.ValidationError({self.page_query_param: [
+                _("Enter a page number: a whole number from 1.")
+            ]})
+        return int(digits)
+
+    def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
+        return [
+            {
+                "name": self.page_query_param, "required": False, "in": "query",
+                "description": str(gettext_lazy(
+                    "A page number from 1; a page past the last is a 404.")),
+                "schema": {"type": "integer", "format": "int64", "minimum": 1,
+                           "maximum": MAX_DB_INT},
+            },
+            {
+                "name": self.page_size_query_param, "required": False, "in": "query",
+                "description": str(gettext_lazy(
+                    "Rows per page, 50 unless given; a number above 500 gives 500.")),
+                "schema": {"type": "integer", "minimum": 1},
+            },
+        ]
+
+
+# --- Request bodies -------------------------------------------------------------------------
+
+#: How deeply JSON bodies may nest. No body the API takes nests past four levels (a call's
+#: answers per person and question); 5,000 levels made json.loads raise RecursionError.
+MAX_JSON_DEPTH = 32
+
+
+class RequestTooLarge(exceptions.APIException):
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_detail = gettext_lazy("The request body is too large.")
+    default_code = "too_large"
+
+
+def _depth_exceeds(data: Any, limit: int) -> bool:
+    stack = [(data, 1)]
+    while stack:
+        value, depth = stack.pop()
+        if isinstance(value, dict):
+            children: Any = value.values()
+        elif isinstance(value, list):
+            children = value
+        else:
+            continue
+        if depth > limit:
+            return True
+        stack.extend((child, depth + 1) for child in children
+                     if isinstance(child, dict | list))
+    return False
+
+
+class JSONParser(parsers.JSONParser):
+    """REST framework's JSON parser, bounded: at most ``DATA_UPLOAD_MAX_MEMORY_SIZE`` bytes
+    (413) and ``MAX_JSON_DEPTH`` levels of nesting (400).
+
+    REST framework reads the body straight from the request's stream, past Django's own
+    check of the size, and its parser lets the RecursionError of a deeply nested body
+    escape as a 500.
+    """
+
+    def parse(self, stream: Any, media_type: str | None = None,
+              parser_context: dict[str, Any] | None = None) -> Any:
+        limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+        raw = stream.read() if limit is None else stream.read(limit + 1)
+        if limit is not None and len(raw) > limit:
+            raise RequestTooLarge()
+        encoding = (parser_context or {}).get("encoding") or settings.DEFAULT_CHARSET
+        try:
+            data = json.loads(raw.decode(encoding), parse_constant=_refuse_constant)
+        except RecursionError:
+            raise exceptions.ParseError(_too_deep()) from None
+        except json.JSONDecodeError as exc:
+            raise exceptions.ParseError(
+                _("The request body is not valid JSON (line %(line)d, column %(column)d).")
+                % {"line": exc.lineno, "column": exc.colno}
+            ) from None
+        except ValueError:  # not in the declared encoding, or NaN/Infinity
+            raise exceptions.ParseError(_("The request body is not valid JSON.")) from None
+        if _depth_exceeds(data, MAX_JSON_DEPTH):
+            raise exceptions.ParseError(_too_deep())
+        return data
+
+
+def _refuse_constant(name: str) -> Any:
+    raise ValueError(name)  # NaN and Infinity are not JSON
+
+
+def _too_deep() -> str:
+    return _("The request body nests too deeply (at most %(depth)d levels).") % {
+        "depth": MAX_JSON_DEPTH}
 
 
 # --- Errors ---------------------------------------------------------------------------------
@@ -81,9 +212,24 @@ ERROR_CODES = {
     404: "not_found",
     405: "method_not_allowed",
     409: "conflict",
+    413: "too_large",
     415: "unsupported_media_type",
     429: "throttled",
+    500: "server_error",
+    503: "unavailable",
 }
+
+
+class DatabaseUnavailable(exceptions.APIException):
+    """The database is busy (a lock held too long) or away for a moment: try again."""
+
+    status_code = status.HTTP_503_SERVICE_UNAVAILABLE
+    default_detail = gettext_lazy("The database is busy. Try again in a moment.")
+    default_code = "unavailable"
+
+    def __init__(self, wait: int) -> None:
+        super().__init__()
+        self.wait = wait
 
 
 def _fields(detail: Any) -> dict[str, list[str]]:
@@ -112,6 +258,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}
         )
         exc = exceptions.ValidationError(detail)
+    elif isinstance(exc, RequestDataTooBig):
+        exc = RequestTooLarge()
+    elif (wait := retry_after_if_unavailable(exc)) is not None:
+        logger.warning("Database unavailable, answered 503: %s", type(exc).__name__)
+        exc = DatabaseUnavailable(wait)
     elif isinstance(exc, ConflictError):
         _rollback()
         return Response(

@@ -37,7 +37,8 @@ class ErrorSerializer(serializers.Serializer):
 
     code = serializers.CharField(help_text=gettext_lazy("Stable, for programs: invalid, "
                                                         "not_authenticated, permission_denied, "
-                                                        "not_found, conflict."))
+                                                        "not_found, conflict, too_large, "
+                                                        "unavailable, server_error."))
     message = serializers.CharField(help_text=gettext_lazy("For people, in their language."))
     fields = serializers.DictField(
         child=serializers.ListField(child=serializers.CharField()),
@@ -65,6 +66,9 @@ ERROR_DESCRIPTIONS: dict[int, Any] = {
                       "said), or a page past the last."),
     409: gettext_lazy("Someone else changed the row since it was read: read it again and send "
                       "its current version."),
+    413: gettext_lazy("The request body is larger than the server takes (2.5 MB)."),
+    503: gettext_lazy("The database is busy or restarting: try again after the seconds in "
+                      "the Retry-After header."),
 }
 
 
@@ -72,18 +76,21 @@ class ApiSchema(AutoSchema):
     """drf-spectacular's schema, with every error status an operation can answer declared.
 
     Which statuses apply follows from the operation, the same rules for every endpoint:
-    401 and 403 always; 404 wherever a row is looked up (and on lists, for a page past the
-    last); 400 for lists (bad filters) and every write; 409 where a version is compared.
+    401, 403 and 503 (a busy database) always; 404 wherever a row is looked up (and on lists,
+    for a page past the last); 400 for lists (bad filters) and every write, 413 for a write's
+    body too large; 409 where a version is compared.
     """
 
     def error_statuses(self) -> list[int]:
         method = self.method.upper()
         detail = "{" in self.path
-        codes = [401, 403]
+        codes = [401, 403, 503]
         if detail or method == "GET":
             codes.append(404)
         if method in ("POST", "PUT", "PATCH") or (method == "GET" and not detail):
             codes.append(400)
+        if method in ("POST", "PUT", "PATCH"):
+            codes.append(413)
         view_action = getattr(self.view, "action", None)
         if view_action in ("update", "partial_update") or getattr(self.view, "can_conflict", False):
             codes.append(409)

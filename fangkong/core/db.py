@@ -20,6 +20,10 @@ from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, connections
 
+#: The largest value a database integer column holds (PostgreSQL bigint, SQLite INTEGER): ids
+#: and numbers from a request beyond it are refused before they reach a query.
+MAX_DB_INT = 2**63 - 1
+
 
 @contextmanager
 def prepared_cursor(using: str = DEFAULT_DB_ALIAS) -> Iterator[Any]:
@@ -41,3 +45,50 @@ def prepared_cursor(using: str = DEFAULT_DB_ALIAS) -> Iterator[Any]:
     cursor = db.make_debug_cursor(raw) if db.queries_logged else db.make_cursor(raw)
     with cursor:
         yield cursor
+
+
+# --- A database that is busy or away --------------------------------------------------------
+
+#: PostgreSQL SQLSTATEs that mean "try again shortly", with the seconds to wait: another
+#: transaction holds the lock or won the race (40001 serialisation, 40P01 deadlock, 55P03 lock
+#: not available, 57014 a lock or statement timeout), or the server is restarting, refusing
+#: or out of connections (57P01–57P03, 53300). Class 08 (connection exceptions) below.
+_PG_RETRY_AFTER = {
+    "40001": 1, "40P01": 1, "55P03": 2, "57014": 2,
+    "57P01": 10, "57P02": 10, "57P03": 10, "53300": 5,
+}
+#: SQLite's result codes for "another connection holds the lock" (SQLITE_BUSY, SQLITE_LOCKED),
+#: extended codes included (their low byte is the primary code).
+_SQLITE_BUSY_CODES = {5, 6}
+
+
+def retry_after_if_unavailable(exc: BaseException) -> int | None:
+    """The seconds to wait before trying again if ``exc`` means the database is busy or
+    unreachable for a moment (a lock held past the busy timeout, a serialisation failure, a
+    restart), else None: a bad query or a broken schema stays an error (a 500).
+
+    Django wraps the driver's error (``django.db.OperationalError`` and friends, the driver's
+    one as ``__cause__``), so both are looked at."""
+    from django.db import InterfaceError, OperationalError
+
+    if not isinstance(exc, OperationalError | InterfaceError):
+        return None
+    cause = exc.__cause__ or exc
+    sqlstate = getattr(cause, "sqlstate", None)
+    if sqlstate is not None:  # PostgreSQL (psycopg)
+        if sqlstate.startswith("08"):
+            return 10
+        return _PG_RETRY_AFTER.get(sqlstate)
+    code = getattr(cause, "sqlite_errorcode", None)
+    if code is not None:  # SQLite
+        return 2 if code & 0xFF in _SQLITE_BUSY_CODES else None
+    message = str(cause).lower()
+    if "database is locked" in message or "database table is locked" in message:
+        return 2
+    if type(cause).__module__.startswith("psycopg"):
+        # psycopg's errors without a SQLSTATE are the client's: the server could not be
+        # reached or the connection broke (a restart, a network blip).
+        return 10
+    if isinstance(exc, InterfaceError) and "closed" in message:
+        return 10
+    return None

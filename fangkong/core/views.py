@@ -18,7 +18,7 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, FormView, ListView
 
 from fangkong.core.exceptions import ConflictError, PermissionDeniedError
-from fangkong.core.filtersets import ObjectChangeFilterSet
+from fangkong.core.filtersets import ObjectChangeFilterSet, bound_numbers
 from fangkong.core.models import Job, ObjectChange
 from fangkong.core.tables import Table
 
@@ -59,9 +59,9 @@ class ObjectListView(ListView):
         qs = self.get_base_queryset()
         self.filterset = None
         if self.filterset_class is not None:
-            self.filterset = self.filterset_class(
+            self.filterset = bound_numbers(self.filterset_class(
                 self.get_filter_data() or None, queryset=qs, request=self.request
-            )
+            ))
             qs = self.filterset.qs if self.filterset.is_bound else qs
         return qs
 

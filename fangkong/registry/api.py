@@ -4,6 +4,8 @@ Declarations on ``fangkong.core.api``'s base classes: rows are restricted to the
 scope, every write goes through ``fangkong.registry.services``, and ID numbers and phones
 leave only as masks. The one route that answers with full numbers is
 ``POST /api/v1/people/{id}/reveal/``, which needs the reveal right and a reason and is logged.
+A search by a whole ID number or phone is posted to ``/api/v1/people/search/`` (never put in
+a URL, which logs keep) and logged as an access event.
 """
 
 from __future__ import annotations
@@ -34,6 +36,7 @@ from fangkong.core.api import (
     ServiceModelSerializer,
 )
 from fangkong.core.querysets import in_scope, scope_q
+from fangkong.core.sensitive_text import id_number_or_phone
 from fangkong.registry import services
 from fangkong.registry.choices import PersonStatus, PersonTag, Residency
 from fangkong.registry.filtersets import PersonFilterSet
@@ -162,7 +165,8 @@ class PersonApiFilterSet(RegistryFilterSet):
     search = filters.CharFilter(
         method="filter_search",
         label=gettext_lazy("name, pinyin or initials, room or household number, a phone's last "
-                           "four digits, a whole phone or ID number"),
+                           "four digits. A whole phone or ID number is refused here (a URL is "
+                           "logged): post it to /api/v1/people/search/"),
     )
 
     class Meta:
@@ -181,8 +185,9 @@ class PersonApiFilterSet(RegistryFilterSet):
         return queryset.filter(active if value else ~active)
 
     def filter_search(self, queryset: models.QuerySet, name: str, value: str) -> models.QuerySet:
-        # The pages' search, word for word: an ID number goes through the blind index and is
-        # an access event; phones through theirs; names through pinyin.
+        # The pages' search, word for word: names through pinyin, four digits through the
+        # phones' last-four index. Whole ID numbers and phones never get here: the middleware
+        # refuses them in a URL, and the search route takes them posted.
         pages = PersonFilterSet(queryset=queryset, request=self.request)
         return pages.search(queryset, "q", value)
 
@@ -319,6 +324,38 @@ class RevealedSerializer(serializers.Serializer):
     phone = serializers.CharField()
 
 
+class PersonSearchSerializer(serializers.Serializer):
+    """A search by a whole ID number or phone: one of the two, in the body.
+
+    A URL is kept by browsers and by every server log on its way, so ``GET /people/?search=``
+    refuses these numbers (400) and they are posted here instead.
+    """
+
+    id_number = serializers.CharField(
+        required=False, max_length=40,
+        help_text=gettext_lazy("A whole ID number (18 characters; spaces allowed)."),
+    )
+    phone = serializers.CharField(
+        required=False, max_length=40,
+        help_text=gettext_lazy("A whole mobile or fixed-line number (138 1234 5678, "
+                               "024-23456789)."),
+    )
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        given = [name for name in ("id_number", "phone") if attrs.get(name, "").strip()]
+        if len(given) != 1:
+            raise serializers.ValidationError(
+                {"non_field_errors": [_("Give an ID number or a phone: one of the two.")]}
+            )
+        name = given[0]
+        found = id_number_or_phone(attrs[name])
+        if found is None or found[0] != name:
+            message = (_("Enter a whole ID number.") if name == "id_number"
+                       else _("Enter a whole phone number."))
+            raise serializers.ValidationError({name: [message]})
+        return {"kind": found[0], "number": found[1]}
+
+
 class DeactivateSerializer(serializers.Serializer):
     """A person leaves the registry: moved out, moved house or died, on a date, for a reason."""
 
@@ -448,6 +485,25 @@ class PersonViewSet(RestrictedViewSet):
         response = Response(RevealedSerializer(revealed).data)
         add_never_cache_headers(response)  # includes no-store: the body holds full numbers
         return response
+
+    @extend_schema(request=PersonSearchSerializer, responses={200: PersonSerializer(many=True)})
+    @action(detail=False, methods=["post"], required_action="view")
+    def search(self, request: Request) -> Response:
+        """The people with this whole ID number or phone, among those the caller may see.
+
+        The number goes in the body, never in a URL, where logs keep it. Found through the
+        blind index (no row is decrypted) and written to the access log (the number never
+        is). The list's filters apply; the answer is paged like the list (post again with
+        ``?page=``).
+        """
+        form = PersonSearchSerializer(data=request.data)
+        form.is_valid(raise_exception=True)
+        kind, number = form.validated_data["kind"], form.validated_data["number"]
+        find = (services.find_people_by_id_number if kind == "id_number"
+                else services.find_people_by_phone)
+        people = find(self.filter_queryset(self.get_queryset()), number, by=request.user)
+        page = self.paginate_queryset(people)
+        return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
     @extend_schema(request=DeactivateSerializer, responses={200: PersonSerializer})
     @action(detail=True, methods=["post"], required_action="deactivate", can_conflict=True)

@@ -19,20 +19,18 @@ from django.utils.translation import gettext_lazy as _
 from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area
 from fangkong.core.personal_data import phone_last4_indexes
+from fangkong.core.sensitive_text import holds_id_number_or_phone, id_number_or_phone
 from fangkong.registry.choices import PersonStatus, PersonTag, Residency
 from fangkong.registry.models import Building, Person
 from fangkong.registry.services import find_people_by_id_number, find_people_by_phone
 
-ID_NUMBER_RE = re.compile(r"^\d{17}[\dXx]$")
-MOBILE_RE = re.compile(r"^1\d{10}$")
-LANDLINE_RE = re.compile(r"^0\d{2,3}-?\d{7,8}$")
 LAST4_RE = re.compile(r"^\d{4}$")
 
+
 def is_sensitive_query(value: str) -> bool:
-    """Whether a search text is a whole ID number or phone: never echoed, never in a URL."""
-    compact = re.sub(r"\s+", "", value or "")
-    return bool(ID_NUMBER_RE.match(compact) or MOBILE_RE.match(compact)
-                or LANDLINE_RE.match(compact))
+    """Whether a search text holds a whole ID number or phone: never echoed, never in a URL
+    (the middleware refuses such a URL: ``core.sensitive_text`` decides for both)."""
+    return holds_id_number_or_phone(value)
 
 
 #: Status choice meaning "any status"; an empty status means active people only.
@@ -92,13 +90,12 @@ class PersonFilterSet(django_filters.FilterSet):
     def search(self, queryset: models.QuerySet, name: str, value: str) -> models.QuerySet:
         text = value.strip()
         compact = re.sub(r"\s+", "", text)
-        if ID_NUMBER_RE.match(compact):
-            # Through the service: an ID-number search is an access event.
+        if sensitive := id_number_or_phone(text):
+            # Through the service: a search by ID number or phone is an access event.
+            kind, number = sensitive
             user = self.request.user if self.request is not None else None
-            return find_people_by_id_number(queryset, compact, by=user)
-        if MOBILE_RE.match(compact) or LANDLINE_RE.match(compact):
-            user = self.request.user if self.request is not None else None
-            return find_people_by_phone(queryset, compact, by=user)
+            find = find_people_by_id_number if kind == "id_number" else find_people_by_phone
+            return find(queryset, number, by=user)
         lowered = compact.lower()
         match = (
             Q(name__icontains=text)

@@ -1,17 +1,24 @@
-"""The API's error handler answers every error as {"code", "message", "fields"} (DESIGN.md)."""
+"""Every API error is {"code", "message", "fields"} (DESIGN.md): what REST framework's views
+raise, through ``exception_handler``, and what Django answers itself (unknown URLs, bodies too
+large, bugs), through the handlers in ``core/error_views.py``. Pages get Chinese pages."""
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.urls import reverse
 from rest_framework import exceptions
 
-from fangkong.core.api import exception_handler
+from fangkong.core.api import Pagination, exception_handler
 from fangkong.core.exceptions import ConflictError, PermissionDeniedError
 
+CJK = re.compile(r"[\u4e00-\u9fff]")
 CONTEXT: dict[str, Any] = {"view": None, "args": (), "kwargs": {}, "request": None}
 
 
@@ -99,3 +106,177 @@ def test_a_throttled_request_says_when_to_retry() -> None:
 
 def test_an_unexpected_error_is_left_to_django() -> None:
     assert exception_handler(RuntimeError("boom"), CONTEXT) is None
+
+
+# --- Errors REST framework never sees -------------------------------------------------------
+# Django answers these itself: an unknown URL, a body too large for it, a bug. Under /api/ the
+# answer is JSON in the same shape; pages get a Chinese page.
+
+HUGE_ID = "99999999999999999999999"
+
+
+def _error_body(response: Any) -> dict[str, Any]:
+    assert response["Content-Type"].startswith("application/json"), response.content[:200]
+    body = json.loads(response.content)
+    assert set(body) >= {"code", "message", "fields"}
+    assert CJK.search(body["message"]), body["message"]
+    return body
+
+
+@pytest.fixture
+def officer(client: Any, officer_a: Any) -> Any:
+    client.force_login(officer_a)
+    client.raise_request_exception = False  # answer a 500 as a server would
+    return client
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/api/v1/nope/", "/api/v2/people/", "/api/v1/people/1/nope/"])
+def test_an_unknown_api_url_is_a_404_in_the_error_shape(officer: Any, path: str) -> None:
+    response = officer.get(path)
+
+    assert response.status_code == 404
+    assert _error_body(response)["code"] == "not_found"
+
+
+@pytest.mark.django_db
+def test_an_unknown_page_is_a_chinese_404_page(officer: Any) -> None:
+    response = officer.get("/registry/nope/")
+
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
+    assert "未找到" in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_bug_under_the_api_is_a_500_in_the_error_shape_with_the_request_id_and_no_traceback(
+    officer: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def bug(*args: Any, **kwargs: Any) -> None:
+        raise ZeroDivisionError("division by zero in fangkong/registry/api.py")
+
+    monkeypatch.setattr("fangkong.registry.api.PersonViewSet.list", bug)
+
+    response = officer.get(reverse("api:person-list"))
+
+    assert response.status_code == 500
+    body = _error_body(response)
+    assert body["code"] == "server_error"
+    assert body["request_id"] == response["X-Request-Id"]
+    assert body["request_id"] in body["message"]
+    assert "ZeroDivisionError" not in response.content.decode()
+    assert "registry/api.py" not in response.content.decode()
+
+
+@pytest.mark.django_db
+def test_a_bug_on_a_page_is_a_chinese_500_page_with_the_request_id(
+    officer: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def bug(*args: Any, **kwargs: Any) -> None:
+        raise ZeroDivisionError("division by zero")
+
+    monkeypatch.setattr("fangkong.registry.views.PersonListView.get_queryset", bug)
+
+    response = officer.get(reverse("registry:person_list"))
+
+    assert response.status_code == 500
+    page = response.content.decode()
+    assert "服务器出错" in page
+    assert response["X-Request-Id"] in page
+    assert "ZeroDivisionError" not in page
+
+
+@pytest.mark.django_db
+def test_json_nested_5000_deep_is_a_400_in_the_error_shape(officer: Any) -> None:
+    response = officer.post(reverse("api:person-list"), "[" * 5000 + "]" * 5000,
+                            content_type="application/json")
+
+    assert response.status_code == 400
+    assert _error_body(response)["code"] == "invalid"
+
+
+@pytest.mark.django_db
+def test_json_nested_a_little_past_the_limit_is_a_400_too(officer: Any) -> None:
+    body = {"name": "赵丽", "notes": json.loads("[" * 40 + "]" * 40)}
+    response = officer.post(reverse("api:person-list"), body, content_type="application/json")
+
+    assert response.status_code == 400
+    assert "嵌套" in _error_body(response)["message"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("body", ["{", '{"name": NaN}', b'{"name": "\xff"}'])
+def test_a_body_that_is_not_json_is_a_400_in_the_error_shape(officer: Any, body: Any) -> None:
+    response = officer.post(reverse("api:person-list"), body, content_type="application/json")
+
+    assert response.status_code == 400
+    assert _error_body(response)["code"] == "invalid"
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("content_type", ["application/json", "application/x-www-form-urlencoded",
+                                          "multipart/form-data; boundary=BoUnDaRy"])
+def test_a_body_past_the_upload_limit_is_a_413_in_the_error_shape(
+    officer: Any, content_type: str
+) -> None:
+    big = "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)
+    payload = {
+        "application/json": json.dumps({"name": "赵丽", "notes": big}),
+        "application/x-www-form-urlencoded": f"name=%E8%B5%B5&notes={big}",
+        "multipart/form-data; boundary=BoUnDaRy": (
+            '--BoUnDaRy\r\nContent-Disposition: form-data; name="notes"\r\n\r\n'
+            f"{big}\r\n--BoUnDaRy--\r\n"),
+    }[content_type]
+
+    response = officer.post(reverse("api:person-list"), payload, content_type=content_type)
+
+    assert response.status_code == 413
+    assert _error_body(response)["code"] == "too_large"
+
+
+@pytest.mark.django_db
+def test_a_form_past_the_upload_limit_on_a_page_is_a_chinese_413_page(officer: Any) -> None:
+    big = "x" * (settings.DATA_UPLOAD_MAX_MEMORY_SIZE + 1)
+
+    response = officer.post(reverse("registry:person_list"), {"q": big})
+
+    assert response.status_code == 413
+    assert "内容太大" in response.content.decode()
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", [
+    f"/api/v1/people/{HUGE_ID}/", f"/api/v1/people/{HUGE_ID}/reveal/",
+    f"/staff/teams/{HUGE_ID}/members/1/remove/", f"/registry/people/{HUGE_ID}/",
+])
+def test_an_id_past_64_bits_in_the_path_is_a_404(officer: Any, path: str) -> None:
+    response = officer.post(path, {"reason": "核实身份"}) if "remove" in path or "reveal" in (
+        path) else officer.get(path)
+
+    assert response.status_code == 404
+    if path.startswith("/api/"):
+        assert _error_body(response)["code"] == "not_found"
+
+
+def test_the_schema_says_what_page_and_page_size_accept() -> None:
+    parameters = {p["name"]: p for p in Pagination().get_schema_operation_parameters(None)}
+
+    assert parameters["page"]["schema"] == {
+        "type": "integer", "format": "int64", "minimum": 1, "maximum": 2**63 - 1}
+    assert parameters["page_size"]["schema"] == {"type": "integer", "minimum": 1}
+    assert "500" in parameters["page_size"]["description"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(("query", "status"), [
+    ({"page": "01"}, 200), ({"page_size": "007"}, 200), ({"page_size": "9" * 30}, 200),
+    ({"page": "2"}, 404), ({"page": "last"}, 400), ({"page": "1e3"}, 400),
+    ({"page": str(2**63)}, 400), ({"page_size": "00"}, 400), ({"page_size": " 5"}, 400),
+])
+def test_page_parameters_are_whole_numbers_from_1(officer: Any, query: dict[str, str],
+                                                  status: int) -> None:
+    response = officer.get(reverse("api:person-list"), query)
+
+    assert response.status_code == status
+    if status == 400:
+        assert list(_error_body(response)["fields"]) == list(query)

@@ -2,22 +2,33 @@
 must afterwards appear in plaintext nowhere but the reveal's own answer.
 
 Not in any page of the access walk, not in the database (every table, dumped), not in the
-audit snapshots, the access events, the job logs, nor in anything logged (error reports).
+audit snapshots, the access events, the job logs, nor in anything logged (error reports),
+nor in a real server's access log after every way of searching for it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import io
+import json
 import logging
+import re
+import urllib.parse
+import urllib.request
+from http.cookiejar import CookieJar
+from pathlib import Path
 from typing import Any
 
 import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
+from fangkong.accounts.models import ApiToken
+from fangkong.accounts.tests.factories import PASSWORD
+from fangkong.core.api import hash_token
 from fangkong.core.jobs import enqueue_job
 from fangkong.core.models import AccessEvent, Job, ObjectChange
+from fangkong.core.tests.server import database_url_for_a_server, granian
 from fangkong.core.tests.test_access_walk import BUILDERS, ROUTES
 from fangkong.core.tests.walk import World, response_text
 from fangkong.registry.models import Person
@@ -34,6 +45,11 @@ CANARY_PHONE = "13987650321"
 #: How the canary might be spelled out: plain, with a dash, digits of the phone split.
 CANARY_FORMS = (CANARY_ID, CANARY_ID[6:14] + CANARY_ID[14:], CANARY_PHONE, "139-8765-0321",
                 "8765-0321", "139 8765 0321")
+
+
+#: How people type a whole ID number or phone into a search box.
+SEARCHED = (CANARY_ID, f"{CANARY_ID[:6]} {CANARY_ID[6:14]} {CANARY_ID[14:]}", CANARY_PHONE,
+            "139-8765-0321", "139 8765 0321", "+86 139 8765 0321")
 
 
 def _leaks(text: str) -> list[str]:
@@ -67,9 +83,9 @@ def test_a_canary_id_number_and_phone_appear_in_plaintext_nowhere(
         assert response.status_code == 200
         assert person.name in response.content.decode()
         assert not _leaks(response.content.decode()), "the search page echoes the number"
-    # And typed into a URL by hand
+    # And typed into a URL by hand: refused (a URL is logged), the number not echoed
     response = client.get(reverse("registry:person_list"), {"q": CANARY_ID})
-    assert person.name in response.content.decode()
+    assert response.status_code == 400
     assert not _leaks(response.content.decode())
 
     # And revealed with a reason (the one answer that may show it)
@@ -109,7 +125,7 @@ def test_a_canary_id_number_and_phone_appear_in_plaintext_nowhere(
     for change in ObjectChange.objects.all():
         assert not _leaks(f"{change.before} {change.after} {change.object_repr}")
     assert AccessEvent.objects.filter(kind="reveal", person_id=person.pk).exists()
-    assert AccessEvent.objects.filter(kind="search").count() >= 3
+    assert AccessEvent.objects.filter(kind="search").count() == 2  # the URL searched nothing
     for event in AccessEvent.objects.all():
         assert not _leaks(f"{event.detail} {event.reason} {event.object_repr}")
     for job in Job.objects.all():
@@ -146,3 +162,88 @@ def test_a_server_error_report_carries_no_canary(
     assert not _leaks(response.content.decode())
     assert "database went away" in caplog.text
     assert not _leaks(caplog.text)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_searching_for_the_canary_leaves_it_out_of_the_server_s_access_log(
+    tmp_path: Path, officer_a: Any, grid_a1: Any, community_a: Any,
+) -> None:
+    # Given the canary in the registry, an officer, and an API client's token, served by
+    # granian as in production, its access log written to a file
+    household = HouseholdFactory(building=BuildingFactory(grid=grid_a1, community=community_a))
+    person = PersonFactory(household=household, id_number=CANARY_ID, phone=CANARY_PHONE)
+    ApiToken.objects.create(user=officer_a, key_hash=hash_token("canary-client"),
+                            prefix="canary-c")
+    access_log = tmp_path / "access.log"
+    answers: list[str] = []
+    with granian(database_url_for_a_server(tmp_path), access_log=access_log) as base_url:
+        browser = _Browser(base_url)
+        browser.log_in(officer_a.username, PASSWORD)
+        # When the officer searches from the search box, for each way of writing the numbers
+        for query in SEARCHED:
+            answers.append(browser.post("/registry/people/", {"q": query}))
+        # And an API client posts its searches
+        for body in ({"id_number": CANARY_ID}, {"phone": CANARY_PHONE},
+                     {"phone": "139 8765 0321"}):
+            answers.append(_post_json(base_url, "/api/v1/people/search/", body))
+        # And searches the list by what is harmless in a URL: the last four digits, the name
+        answers.append(_get_json(base_url, "/api/v1/people/",
+                                 {"search": CANARY_PHONE[-4:]}))
+        answers.append(browser.get("/registry/people/", {"q": person.name}))
+    # Then every search found the person
+    assert all(person.name in answer for answer in answers)
+    # And the access log has a line for each request, and no canary in any of them
+    log = access_log.read_text()
+    assert log.count("/registry/people/") >= len(SEARCHED) + 1
+    assert log.count("/api/v1/people/search/") == 3
+    assert not _leaks(log), "the access log holds the canary"
+    assert not any(_leaks(answer) for answer in answers)
+
+
+class _Browser:
+    """A person at a browser: cookies kept, forms posted with the CSRF token."""
+
+    def __init__(self, base_url: str) -> None:
+        self.base_url = base_url
+        self.cookies = CookieJar()
+        self.opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(self.cookies))
+
+    def _csrf(self) -> str:
+        return next(c.value for c in self.cookies if c.name == "csrftoken")
+
+    def get(self, path: str, query: dict[str, str] | None = None) -> str:
+        url = f"{self.base_url}{path}" + (f"?{urllib.parse.urlencode(query)}" if query else "")
+        with self.opener.open(url, timeout=60) as response:
+            return response.read().decode()
+
+    def post(self, path: str, data: dict[str, str]) -> str:
+        if not any(c.name == "csrftoken" for c in self.cookies):
+            self.get("/accounts/login/")
+        body = urllib.parse.urlencode({**data, "csrfmiddlewaretoken": self._csrf()}).encode()
+        request = urllib.request.Request(  # noqa: S310 (our own server, over http)
+            f"{self.base_url}{path}", data=body, method="POST",
+        )
+        with self.opener.open(request, timeout=60) as response:
+            return response.read().decode()
+
+    def log_in(self, username: str, password: str) -> None:
+        page = self.post("/accounts/login/", {"username": username, "password": password})
+        assert re.search(r"/accounts/logout/", page), "login failed"
+
+
+def _post_json(base_url: str, path: str, body: dict[str, str]) -> str:
+    request = urllib.request.Request(  # noqa: S310 (our own server, over http)
+        f"{base_url}{path}", data=json.dumps(body).encode(), method="POST",
+        headers={"Content-Type": "application/json", "Authorization": "Bearer canary-client"},
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
+        return response.read().decode()
+
+
+def _get_json(base_url: str, path: str, query: dict[str, str]) -> str:
+    request = urllib.request.Request(  # noqa: S310 (our own server, over http)
+        f"{base_url}{path}?{urllib.parse.urlencode(query)}",
+        headers={"Authorization": "Bearer canary-client"},
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310
+        return response.read().decode()

@@ -83,6 +83,14 @@ def test_every_operation_declares_the_statuses_it_can_answer(schema: dict[str, A
     assert missing == []
 
 
+def test_every_operation_may_answer_a_busy_database_and_every_write_a_body_too_large(
+    schema: dict[str, Any],
+) -> None:
+    for path, method, operation in _operations(schema):
+        assert "503" in operation["responses"], (method, path)
+        assert ("413" in operation["responses"]) == (method in WRITES), (method, path)
+
+
 def test_every_error_answer_has_the_error_body(schema: dict[str, Any]) -> None:
     error = schema["components"]["schemas"]["Error"]
     assert set(error["required"]) == {"code", "message", "fields"}

@@ -251,13 +251,13 @@ def test_searching_by_id_number_uses_the_blind_index_and_is_logged(
     client: Any, officer_a: Any, person_a1: Person
 ) -> None:
     client.force_login(officer_a)
-    response = client.get(reverse("registry:person_list"), {"q": ID_NUMBER.lower()})
+    response = client.post(reverse("registry:person_list"), {"q": ID_NUMBER.lower()})
     assert [p.pk for p in response.context["object_list"]] == [person_a1.pk]
     assert AccessEvent.objects.filter(kind=AccessKind.SEARCH, actor=officer_a).count() == 1
 
 
 @pytest.mark.parametrize(
-    "query", ["王秀", "wangxiu", "wxy", "5678", PHONE, "301", "3-1-301"],
+    "query", ["王秀", "wangxiu", "wxy", "5678", PHONE, "138 1234 5678", "301", "3-1-301"],
 )
 def test_the_search_box_finds_a_person_by_what_workers_type(
     client: Any, officer_a: Any, person_a1: Person, query: str
@@ -265,8 +265,24 @@ def test_the_search_box_finds_a_person_by_what_workers_type(
     PersonFactory(household=HouseholdFactory(building=person_a1.household.building),
                   name="李强", phone=valid_mobile(11110000))
     client.force_login(officer_a)
-    response = client.get(reverse("registry:person_list"), {"q": query})
+    # The search box posts; a harmless query is sent on to the list's URL.
+    response = client.post(reverse("registry:person_list"), {"q": query}, follow=True)
     assert [p.name for p in response.context["object_list"]] == ["王秀英"]
+
+
+@pytest.mark.parametrize("query", [ID_NUMBER, PHONE, "139 8765 0321"])
+def test_a_whole_id_number_or_phone_typed_into_the_address_bar_is_refused(
+    client: Any, officer_a: Any, person_a1: Person, query: str
+) -> None:
+    client.force_login(officer_a)
+    response = client.get(reverse("registry:person_list"), {"q": query})
+
+    assert response.status_code == 400
+    page = response.content.decode()
+    assert zh("Search with the search box") in page
+    assert CJK.search(page)
+    assert query not in page
+    assert not AccessEvent.objects.exists()
 
 
 def test_the_people_list_shows_active_people_unless_asked(
