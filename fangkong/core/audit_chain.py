@@ -46,6 +46,7 @@ import heapq
 import hmac
 import itertools
 import json
+import operator
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -104,15 +105,20 @@ def _plain(value: Any) -> Any:
     return value
 
 
+#: One encoder for every row (``json.dumps`` with options builds a new one per call).
+#: ASCII output: the C fast path, and no lone surrogate can fail the encoding.
+_CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"))
+
+
 def _message(log: str, seq: int, prev: str, original: str, values: list[Any]) -> bytes:
     """The canonical bytes of a row: one compact JSON array, keys sorted at every depth."""
     content = [FORMAT, log, seq, prev, original, *values]
     try:
-        text = json.dumps(content, sort_keys=True, separators=(",", ":"))
+        text = _CANONICAL.encode(content)
     except TypeError:  # keys of mixed types cannot be sorted: compare them as text
         text = ""
     if not text or "e+" in text:  # rare: an exponent may be a float jsonb turns into an int
-        text = json.dumps(_plain(content), sort_keys=True, separators=(",", ":"))
+        text = _CANONICAL.encode(_plain(content))
     return text.encode()
 
 
@@ -120,12 +126,18 @@ def _hash(key: bytes, message: bytes) -> str:
     return hmac.digest(key, message, "sha256").hex()
 
 
+#: Each log's columns after ``time``, read from a row in canonical order in one C call.
+_REST = {log: operator.itemgetter(*fields[1:]) for log, fields in FIELDS.items()}
+
+
 def _values(log: str, row: dict[str, Any], times: dict[dt.datetime, str]) -> list[Any]:
+    """The row's canonical values; ``times`` remembers each moment's text (a bulk insert's
+    rows share one)."""
     moment = row["time"]
     iso = times.get(moment)
     if iso is None:
         iso = times[moment] = _iso(moment)
-    return [iso, *(row[name] for name in FIELDS[log][1:])]
+    return [iso, *_REST[log](row)]
 
 
 def _head_message(head: AuditChain) -> bytes:
