@@ -112,6 +112,10 @@ def test_an_untouched_log_verifies_and_the_command_says_intact(
     report = verify()
     assert report.chains == 3
     assert report.rows == ObjectChange.objects.count() + AccessEvent.objects.count()
+    figures = json.loads(verify_command("--json")[0])
+    assert figures["intact"] is True
+    head = AuditChain.objects.get(community_id=community_b.pk)
+    assert {"community": community_b.pk, "seq": head.seq, "head": head.head} in figures["heads"]
 
 
 def test_an_access_event_belongs_to_the_community_of_its_area_path(
