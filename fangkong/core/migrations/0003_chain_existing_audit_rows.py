@@ -3,7 +3,7 @@ an upgraded database and every later edit, deletion or insertion shows.
 
 Per community (and the global chain), both logs merged by time then key; access events get
 the community of their area path first. Rows are read and written in batches; an upgrade
-of a large log takes a while once (about 20,000 rows a second).
+of a large log takes a while once (every row is hashed, as verify_audit does).
 """
 
 from __future__ import annotations
