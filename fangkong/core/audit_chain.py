@@ -410,22 +410,31 @@ class _Walk:
             self.community, message, row.log if row else "", row.pk if row else None,
             row.time if row else None, row.seq if row else seq))
 
-    def _bridge(self, until: int) -> bool:
-        """Step over places ``expected``..``until - 1`` through pruned records; whether
-        they bridge the gap exactly (each record following the link before it)."""
+    def _bridge(self, until: int) -> list[tuple[int, int]]:
+        """Step over places ``expected``..``until - 1`` through pruned records, each
+        following the link before it. Returns the runs of places no record covers (first,
+        end): rows deleted by hand, before, between or after purged ones."""
+        gaps: list[tuple[int, int]] = []
         place = self.expected
         while place < until:
             record = self.pruned.get(place)
-            if record is None or record[1] >= until:
-                return False
-            if self.link is not None and record[2] != self.link:
-                return False
-            self.report.pruned += record[1] - record[0] + 1
-            self.link, place = record[3], record[1] + 1
-        return True
+            if record is not None and record[1] < until and (
+                self.link is None or record[2] == self.link
+            ):
+                self.report.pruned += record[1] - record[0] + 1
+                self.link, place = record[3], record[1] + 1
+                continue
+            end = min((first for first in self.pruned if place < first < until), default=until)
+            gaps.append((place, end))
+            self.link, place = None, end  # what came before the gap is unknown
+        return gaps
 
-    def _after(self) -> str:
-        return f" after {self.last.name()}" if self.last else " at the start of the chain"
+    def _missing(self, first: int, end: int) -> str:
+        places = f"place {first}" if first == end - 1 else f"places {first}-{end - 1}"
+        follows = self.last.seq + 1 if self.last else 1
+        where = ("" if first != follows else f" after {self.last.name()}" if self.last
+                 else " at the start of the chain")
+        return f"{places} {'is' if first == end - 1 else 'are'} missing{where}"
 
     def step(self, group: list[_Row]) -> None:
         seq = group[0].seq
@@ -435,11 +444,8 @@ class _Walk:
                              "code", row)
             return
         if seq > self.expected:
-            gap = f"{self.expected}" if seq - 1 == self.expected else \
-                f"{self.expected}-{seq - 1}"
-            if not self._bridge(seq):
-                self.problem(f"place {gap} is missing{self._after()}: deleted", group[0])
-                self.link = None
+            for first, end in self._bridge(seq):
+                self.problem(f"{self._missing(first, end)}: deleted", group[0])
         # Of rows claiming one place, the one that is sealed and follows is the real one.
         sealed = [row for row in group if _sealed(row, self.times)]
         real = next((r for r in sealed if self.link is None or r.prev == self.link),
@@ -460,11 +466,11 @@ class _Walk:
 
     def finish(self) -> None:
         head = self.head
-        if self.expected <= head.seq and not self._bridge(head.seq + 1):
-            gap = (f"{self.expected}" if self.expected == head.seq
-                   else f"{self.expected}-{head.seq}")
-            self.problem(f"place {gap} is missing{self._after()}: the newest rows were "
-                         "deleted", seq=self.expected)
+        gaps = self._bridge(head.seq + 1) if self.expected <= head.seq else []
+        for first, end in gaps:
+            self.problem(f"{self._missing(first, end)}: the newest rows were deleted",
+                         seq=first)
+        if gaps:
             return
         if self.link is not None and self.link != head.head:
             self.problem("the chain's head does not match its last row", seq=head.seq)

@@ -174,7 +174,7 @@ def test_a_deleted_row_is_named_by_its_place_and_the_row_after_it(
     assert not clean
     (problem,) = verify(community_a.pk).problems
     assert problem.pk == after.pk
-    assert f"place {gone.chain_seq} is missing after" in problem.message
+    assert problem.message.startswith(f"place {gone.chain_seq} is missing after")
     assert f"#{rows[1].pk}" in problem.message
     assert "deleted" in output
 
@@ -377,6 +377,28 @@ def test_rows_purged_out_of_order_across_both_logs_still_bridge(
     assert report.problems == []
     (head,) = AuditChain.objects.filter(community_id=community_a.pk)
     assert head.pruned == [[1, len(rows) - 1, "", rows[-2].chain_hash]]
+
+
+def test_a_row_deleted_by_hand_between_purged_ones_still_shows(
+    community_a: Any, officer_a: Any, grid_a1: Any,
+) -> None:
+    history(community_a, officer_a, grid_a1)
+    rows = chain_rows(community_a)
+    by_hand = rows[2]
+    type(by_hand).objects.filter(pk=by_hand.pk).delete()
+    # Then the purge deletes the rows either side of it, on purpose
+    for doomed in (rows[:2], rows[3:5]):
+        with transaction.atomic():
+            for model in (ObjectChange, AccessEvent):
+                picked = model.objects.filter(pk__in=[r.pk for r in doomed
+                                                      if isinstance(r, model)])
+                audit_chain.record_removal(picked)
+                picked.delete()
+
+    (problem,) = verify().problems
+
+    assert problem.pk == rows[5].pk
+    assert problem.message.startswith(f"place {by_hand.chain_seq} is missing")
 
 
 def test_an_import_leaves_the_chain_intact(
