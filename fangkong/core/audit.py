@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterable
 from typing import Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
 
+from fangkong.core.audit_chain import reseal
 from fangkong.core.choices import AccessKind, ChangeAction
 from fangkong.core.middleware import current_request_id
 from fangkong.core.models import AccessEvent, AuditedModel, ObjectChange
@@ -75,6 +77,14 @@ def record_changes(
     return len(rows)
 
 
+def community_of_path(area_path: str) -> int | None:
+    """The community an area path lies in: its fourth key (``/city/district/street/community/
+    grid/``: every tree is rooted at a city, a level per step, which ``areas.Area`` enforces);
+    None above community level."""
+    parts = area_path.strip("/").split("/")
+    return int(parts[3]) if len(parts) >= 4 and parts[3].isdigit() else None
+
+
 def record_access(
     kind: AccessKind | str,
     *,
@@ -93,9 +103,11 @@ def record_access(
         object_id=str(obj.pk) if obj is not None else "",
         object_repr=str(obj)[:200] if obj is not None else "",
         area_path=area_path,
+        community_id=community_of_path(area_path),
         person_id=_person_id(obj) if obj is not None else None,
         reason=reason,
-        detail=detail or {},
+        # As the database will give it back (keys as text): the row's hash covers it.
+        detail=json.loads(json.dumps(detail)) if detail else {},
     )
 
 
@@ -124,9 +136,11 @@ def record_purge(
 
 
 def update_purge(row: ObjectChange, summary: dict[str, Any]) -> None:
-    """Bring a purge's row up to date after another batch (in that batch's transaction)."""
+    """Bring a purge's row up to date after another batch (in that batch's transaction).
+
+    The row is chained already: it is resealed, keeping the hash it was chained with."""
     row.after = summary
-    row.save(update_fields=["after"])
+    row.save(update_fields=["after", *reseal(row)])
 
 
 def record_key_rotation(

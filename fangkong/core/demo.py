@@ -44,10 +44,12 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 from django.db.models import signals
 from django.db.models.deletion import DO_NOTHING, get_candidate_relations_to_delete
+from django.utils import timezone
 from django.utils.module_loading import module_has_submodule
 from stdnum.cn import ric
 
 from fangkong.core.audit import _change_row
+from fangkong.core.audit_chain import CHAIN_FIELDS, CHANGE, seal
 from fangkong.core.choices import ChangeAction
 from fangkong.core.models import ObjectChange
 
@@ -511,6 +513,8 @@ def update_rows(model: type[models.Model], objs: list[Any], names: list[str]) ->
 _PER_OBJECT = ("content_type_id", "object_id", "object_repr", "area_path", "community_id",
                "person_id", "before", "after")
 _PER_CALL = ("actor_id", "actor_name", "request_id", "action")
+#: Columns the hash chain fills (``audit_chain.seal``): the time and the row's place.
+_CHAINED = ("time", *CHAIN_FIELDS)
 
 
 def record_changes_in_bulk(
@@ -535,7 +539,7 @@ def record_changes_in_bulk(
         ObjectChange.objects.bulk_create(rows, batch_size=1000)
         return len(rows)
     columns = {f.attname for f in _insert_fields(ObjectChange) if not _is_auto_now(f)}
-    if columns != {*_PER_OBJECT, *_PER_CALL}:
+    if columns != {*_PER_OBJECT, *_PER_CALL, *_CHAINED}:
         raise DemoError("The change log's columns changed: update record_changes_in_bulk.")
     first = _change_row(action, objs[0], befores.get(objs[0].pk),
                         None if deleting else objs[0].audit_snapshot(), None)
@@ -562,7 +566,9 @@ def record_changes_in_bulk(
     drift = [name for name in _PER_OBJECT if rows[0][name] != getattr(first, name)]
     if drift:
         raise DemoError(f"record_changes_in_bulk no longer matches the audit code: {drift}")
-    insert_values(ObjectChange, rows)
+    with transaction.atomic(savepoint=False):  # the chain's lock lasts until the rows are in
+        seal(CHANGE, rows, now=timezone.now())
+        insert_values(ObjectChange, rows)
     return len(rows)
 
 

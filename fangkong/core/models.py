@@ -7,7 +7,8 @@ from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
-from django.db import models
+from django.db import models, transaction
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.choices import AccessKind, ChangeAction, JobStatus
@@ -54,14 +55,71 @@ class AuditedModel(models.Model):
         return getattr(self, "community_id", None)
 
 
-class ObjectChange(models.Model):
+class ChainedLogQuerySet(RestrictedQuerySet):
+    """The audit logs' queryset: ``bulk_create`` puts new rows into their hash chain first,
+    as ``save()`` does for one row (see ``fangkong.core.audit_chain``)."""
+
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[Any]:
+        from fangkong.core import audit_chain
+
+        objs = list(objs)
+        # One transaction for the chain's lock, the new head and the rows.
+        with transaction.atomic(using=self.db, savepoint=False):
+            audit_chain.seal_objects([obj for obj in objs if not obj.chain_hash])
+            return super().bulk_create(objs, *args, **kwargs)
+
+
+class ChainedLog(models.Model):
+    """What the change log and the access log share: a place in a hash chain.
+
+    Each community's rows of both logs form one chain (rows with no community, another);
+    ``fangkong.core.audit_chain`` writes these columns, ``manage.py verify_audit`` checks
+    them. ``time`` is set when the row is built, not at INSERT (``auto_now_add``), because
+    it is part of what the seal covers.
+    """
+
+    time = models.DateTimeField(default=timezone.now, editable=False, db_index=True)
+    #: Place in the chain: 1, 2, 3... per community, across both logs.
+    chain_seq = models.BigIntegerField(editable=False)
+    #: The link of the row before (its ``chain_original`` or else ``chain_hash``).
+    chain_prev = models.CharField(max_length=64, blank=True, editable=False)
+    #: Keyed hash (HMAC-SHA256) over the row's content, its place and ``chain_prev``.
+    chain_hash = models.CharField(max_length=64, blank=True, editable=False)
+    #: Set when the system rewrote the row after chaining it (retention scrubbing its
+    #: snapshots, a purge's running counts): the hash it had, which the next row links to.
+    chain_original = models.CharField(max_length=64, blank=True, editable=False)
+
+    #: Which log (the canonical content names it, so a row cannot move between tables).
+    chain_log: ClassVar[str] = ""
+
+    objects = ChainedLogQuerySet.as_manager()
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if not self._state.adding or self.chain_hash:
+            super().save(*args, **kwargs)
+            return
+        from fangkong.core import audit_chain
+
+        with transaction.atomic(using=kwargs.get("using"), savepoint=False):
+            audit_chain.seal_objects([self])
+            super().save(*args, **kwargs)
+
+    @property
+    def is_resealed(self) -> bool:
+        """Rewritten by the system after it was chained (retention, a purge's counts)."""
+        return bool(self.chain_original)
+
+
+class ObjectChange(ChainedLog):
     """One create, update or delete of a domain row: who, when, what, before and after.
 
     Written by service functions (so bulk paths and scripts are logged too). Snapshots hold
     masked values only.
     """
 
-    time = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+",
@@ -74,19 +132,26 @@ class ObjectChange(models.Model):
     object_repr = models.CharField(max_length=200)
     # Scoping without a foreign key into an app above core: the object's area path.
     area_path = models.CharField(max_length=255, db_index=True)
-    community_id = models.BigIntegerField(null=True, blank=True, db_index=True)
+    # Indexed by the chain's constraint below (community first).
+    community_id = models.BigIntegerField(null=True, blank=True)
     # People the change concerns (for "filter by person" on rows of other models).
     person_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     before = models.JSONField(null=True, blank=True)
     after = models.JSONField(null=True, blank=True)
 
-    objects = RestrictedQuerySet.as_manager()
+    chain_log = "change"
     scope_lookups = ("area_path",)
 
     class Meta:
         ordering = ("-time", "-pk")
         verbose_name = _("change")
         verbose_name_plural = _("change log")
+        constraints = [
+            # A place in a community's chain is taken once: two writers that both read the
+            # same head could not both commit (the chain's lock keeps them from trying).
+            models.UniqueConstraint(fields=["community_id", "chain_seq"],
+                                    name="objectchange_chain_place"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.object_repr}"
@@ -97,10 +162,9 @@ class ObjectChange(models.Model):
         return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
 
 
-class AccessEvent(models.Model):
+class AccessEvent(ChainedLog):
     """A reveal, export, call or search touching sensitive personal data (never the value)."""
 
-    time = models.DateTimeField(auto_now_add=True, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
         related_name="+",
@@ -114,21 +178,56 @@ class AccessEvent(models.Model):
     object_id = models.CharField(max_length=64, blank=True)
     object_repr = models.CharField(max_length=200, blank=True)
     area_path = models.CharField(max_length=255, db_index=True)
+    # The community of ``area_path`` (None above community level): the row's chain.
+    community_id = models.BigIntegerField(null=True, blank=True)
     person_id = models.BigIntegerField(null=True, blank=True, db_index=True)
     reason = models.CharField(max_length=300, blank=True)
     # What was touched: field names, row counts, filters — never the sensitive values.
     detail = models.JSONField(default=dict, blank=True)
 
-    objects = RestrictedQuerySet.as_manager()
+    chain_log = "access"
     scope_lookups = ("area_path",)
 
     class Meta:
         ordering = ("-time", "-pk")
         verbose_name = _("access event")
         verbose_name_plural = _("access events")
+        constraints = [
+            models.UniqueConstraint(fields=["community_id", "chain_seq"],
+                                    name="accessevent_chain_place"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.object_repr}"
+
+
+class AuditChain(models.Model):
+    """The head of one hash chain of the audit logs: a community's, or (``community_id``
+    0) the chain of rows with no community.
+
+    Appending takes this row's lock (``SELECT ... FOR UPDATE``) until the transaction ends,
+    so two writers never give two rows the same place. ``seq`` and ``head`` are the last
+    row's place and link (deleting the newest rows shows against them); ``pruned`` lists
+    the places retention (or a demo reset) deleted on purpose, each as ``[first, last,
+    link before, link of last]`` so the verifier can step over them; the global chain's
+    ``chains`` counts the community chains ever started (deleting a whole community's
+    trail, head included, shows against it). ``seal`` is a keyed hash over all of it.
+    """
+
+    community_id = models.BigIntegerField(unique=True)
+    seq = models.BigIntegerField(default=0)
+    head = models.CharField(max_length=64, blank=True)
+    pruned = models.JSONField(default=list, blank=True)
+    chains = models.BigIntegerField(default=0)
+    seal = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        ordering = ("community_id",)
+        verbose_name = _("audit chain")
+        verbose_name_plural = _("audit chains")
+
+    def __str__(self) -> str:
+        return f"audit chain {self.community_id or 'global'} @{self.seq}"
 
 
 class Job(models.Model):

@@ -18,6 +18,10 @@ rows (same content type, same object ids): the values of the rule's ``anonymise`
 become ``null``, and for a deleted row every value but its links (foreign keys, by key), its
 choices (status, kind) and its flags does; ``object_repr`` becomes "<verbose name> #<pk>".
 Action, actor, time and the keys stay, so the trail still says who did what and when.
+Each scrubbed change row is resealed in its hash chain (``audit_chain.reseal``: its first
+hash kept in ``chain_original``, which still links the chain), and the rules deleting audit
+rows themselves record the places they delete in the chains' heads
+(``audit_chain.record_removal``), so ``manage.py verify_audit`` passes after a purge.
 
 ``purge_expired(now)`` runs every rule, children before parents (apps in reverse
 ``INSTALLED_APPS`` order, an app's rules in the order it registers them), in batches of a
@@ -50,6 +54,7 @@ from django.db.models.deletion import PROTECT, RESTRICT, get_candidate_relations
 from django.utils import timezone, translation
 
 from fangkong.core.audit import record_purge, update_purge
+from fangkong.core.audit_chain import record_removal, reseal
 from fangkong.core.choices import ChangeAction
 from fangkong.core.jobs import JobContext, job_kind
 from fangkong.core.models import AccessEvent, Job, ObjectChange
@@ -75,6 +80,9 @@ class Rule:
     delete: bool = True
     #: Field → anonymous value, for rows that stay (all of them when ``delete`` is False).
     anonymise: Mapping[str, Any] = field(default_factory=dict)
+    #: Called with the rows about to be deleted, in the batch's transaction (the audit
+    #: logs record the places they leave in their hash chains).
+    before_delete: Callable[[models.QuerySet], Any] | None = None
 
     def __post_init__(self) -> None:
         if not self.delete and not self.anonymise:
@@ -215,6 +223,8 @@ def _purge_batch(rule: Rule, now: dt.datetime, pks: list[Any], *, dry_run: bool
     kept = list(stays.values_list("pk", flat=True)) if rule.anonymise else []
     deleted = 0
     if gone:
+        if rule.before_delete is not None:
+            rule.before_delete(rule.model._base_manager.filter(pk__in=gone))
         # delete(), not a raw DELETE: it sets SET_NULL links (a household's head) too.
         _, per_model = rule.model._base_manager.filter(pk__in=gone).delete()
         deleted = per_model.get(rule.model._meta.label, 0)
@@ -270,7 +280,7 @@ def scrub_changes(rule: Rule, *, deleted: list[Any], anonymised: list[Any]) -> i
     changes = ObjectChange._base_manager.filter(
         content_type=ContentType.objects.get_for_model(model, for_concrete_model=True),
         object_id__in=[str(pk) for pk in [*deleted, *anonymised]],
-    ).only("pk", "object_id", "object_repr", "before", "after")
+    )  # every column: a scrubbed row is sealed again over all it holds
     dirty = []
     for change in changes:
         scrub = scrub_deleted if change.object_id in gone else scrub_anonymised
@@ -278,9 +288,12 @@ def scrub_changes(rule: Rule, *, deleted: list[Any], anonymised: list[Any]) -> i
         repr_ = f"{label} #{change.object_id}"[:200]
         if (before, after, repr_) != (change.before, change.after, change.object_repr):
             change.before, change.after, change.object_repr = before, after, repr_
+            # Its first hash stays its link in the chain, recorded as the scrub's marker.
+            reseal(change)
             dirty.append(change)
-    ObjectChange._base_manager.bulk_update(dirty, ["before", "after", "object_repr"],
-                                           batch_size=BATCH_SIZE)
+    ObjectChange._base_manager.bulk_update(
+        dirty, ["before", "after", "object_repr", "chain_hash", "chain_original"],
+        batch_size=BATCH_SIZE)
     return len(dirty)
 
 
@@ -374,12 +387,14 @@ register(
         model=ObjectChange,
         period="5 years",
         expired=lambda now: ObjectChange.objects.filter(time__lt=cutoff(now, years=5)),
+        before_delete=record_removal,
     ),
     Rule(
         name="core.access_log",
         model=AccessEvent,
         period="5 years",
         expired=lambda now: AccessEvent.objects.filter(time__lt=cutoff(now, years=5)),
+        before_delete=record_removal,
     ),
     Rule(
         name="core.jobs",

@@ -54,6 +54,7 @@ from fangkong.areas.models import Area
 
 # Core's own helpers for an audit row's actor and person: the import's rows must be the same.
 from fangkong.core.audit import _actor_fields, _person_id
+from fangkong.core.audit_chain import CHANGE, seal
 from fangkong.core.choices import ChangeAction
 from fangkong.core.exceptions import PermissionDeniedError
 from fangkong.core.middleware import current_request_id
@@ -313,7 +314,9 @@ class _Inserter:
         if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
             return f.attname, None, ops.adapt_datetimefield_value(self.now)
         if kind == "DateTimeField":
-            return f.attname, ops.adapt_datetimefield_value, _NO_CONSTANT
+            # Rows share their moments (the audit rows' time is the run's): convert each once.
+            return (f.attname, functools.lru_cache(maxsize=64)(ops.adapt_datetimefield_value),
+                    _NO_CONSTANT)
         if kind == "DateField":
             return f.attname, ops.adapt_datefield_value, _NO_CONSTANT
         if kind in _PLAIN_TYPES:
@@ -510,7 +513,9 @@ def record_changes_in_bulk(
                     None if action == ChangeAction.DELETE else obj.audit_snapshot())
         for obj in objs
     ]
-    _Inserter(ObjectChange, timezone.now()).insert_rows(rows)
+    now = timezone.now()
+    seal(CHANGE, rows, now=now)  # inside the import's transaction, which inserts them
+    _Inserter(ObjectChange, now).insert_rows(rows)
     return len(rows)
 
 
@@ -555,6 +560,7 @@ class _Run:
     def __post_init__(self) -> None:
         self.people_inserter = _Inserter(Person, self.now)
         self.households_inserter = _Inserter(Household, self.now)
+        self.audit_inserter = _Inserter(ObjectChange, self.now)
         self.person_defaults = _person_defaults()
         self.household_defaults = {f.attname: f.get_default()
                                    for f in Household._meta.concrete_fields}
@@ -708,7 +714,8 @@ def _create_people(run: _Run, people: list[tuple[dict[str, Any], str]]) -> list[
         # Person.__str__ is the name; a person is its own audit person.
         rows.append(auditor.row(ChangeAction.CREATE, Person, pk, values["name"], path,
                                 community_id, pk, None, snapshot_of_values(Person, values)))
-    _Inserter(ObjectChange, run.now).insert_rows(rows)
+    seal(CHANGE, rows, now=run.now)
+    run.audit_inserter.insert_rows(rows)
     return keys
 
 
@@ -962,7 +969,6 @@ def _finish_households(run: _Run) -> None:
                   0 if pk in run.new_households else 1, pk) for pk, head in run.heads.items()],
             )
     auditor = _Auditor.of(run.actor)
-    inserter = _Inserter(ObjectChange, run.now)
     # Column values, not model instances (constructing them was a fifth of the main
     # process): the snapshot records the head's key (reading it through the model would load
     # every head), str() is Household.label with str(building) and the format translated
@@ -989,7 +995,8 @@ def _finish_households(run: _Run) -> None:
                     label % {"building": names[building_id], "unit": values["unit"],
                              "room": values["room"]},
                     run.path_of(building_id), values["community_id"], None, before, after))
-            inserter.insert_rows(rows)
+            seal(CHANGE, rows, now=run.now)
+            run.audit_inserter.insert_rows(rows)
 
 
 def do_import_residents(

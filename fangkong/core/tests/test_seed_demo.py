@@ -20,6 +20,7 @@ from fangkong.accounts.choices import Role
 from fangkong.accounts.models import User
 from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area
+from fangkong.core.audit_chain import verify
 from fangkong.core.demo import FORBIDDEN_NAMES, delete_demo
 from fangkong.core.personal_data import decrypt
 from fangkong.core.validators import id_birth_date_and_sex, validate_phone, validate_resident_id
@@ -189,6 +190,17 @@ def test_reset_rebuilds_the_same_counts_and_the_same_people(seeded: str) -> None
     assert User.objects.filter(username="demo-grid1").count() == 1
     # Deterministic: the same people, with the same masked ID numbers and phones.
     assert first_people() == before
+
+
+@pytest.mark.django_db
+def test_the_demo_and_its_reset_leave_every_audit_chain_intact(seeded: str) -> None:
+    assert verify().problems == []
+    seed(reset=True)  # deletes the old demo's audit rows, recording them as purged
+
+    report = verify()
+
+    assert report.problems == []
+    assert report.pruned > 8089
 
 
 @pytest.mark.django_db
