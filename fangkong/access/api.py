@@ -29,6 +29,7 @@ from fangkong.access import services
 from fangkong.access.choices import Decision, Direction, PassStatus, ReasonCode
 from fangkong.access.models import GateEvent, Pass, Visitor
 from fangkong.core.api import ActionPermission, RestrictedReadOnlyViewSet
+from fangkong.core.dates import BoundedIsoDateTimeFilter
 from fangkong.core.validators import validate_temperature
 
 # --- The scan -------------------------------------------------------------------------------
@@ -205,8 +206,8 @@ class GateEventFilterSet(filters.FilterSet):
     decision = filters.ChoiceFilter(choices=Decision.choices)
     reason_code = filters.ChoiceFilter(choices=ReasonCode.choices)
     household = filters.NumberFilter(field_name="household")
-    since = filters.IsoDateTimeFilter(field_name="time", lookup_expr="gte")
-    until = filters.IsoDateTimeFilter(field_name="time", lookup_expr="lt")
+    since = BoundedIsoDateTimeFilter(field_name="time", lookup_expr="gte")
+    until = BoundedIsoDateTimeFilter(field_name="time", lookup_expr="lt")
     flagged = filters.BooleanFilter(method="filter_flagged")
 
     class Meta:

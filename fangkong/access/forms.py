@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy
 
 from fangkong.access.choices import ExemptionKind, PassScope
 from fangkong.access.services import checkpoints_for
+from fangkong.core.dates import check_date_range
 from fangkong.registry.models import Building, Household, Person
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -170,5 +171,7 @@ class ConfirmForm(AccessForm):
 
 
 class ReportForm(AccessForm):
-    since = forms.DateField(label=gettext_lazy("from"), widget=DATE_INPUT, required=False)
-    until = forms.DateField(label=gettext_lazy("until"), widget=DATE_INPUT, required=False)
+    since = forms.DateField(label=gettext_lazy("from"), widget=DATE_INPUT, required=False,
+                            validators=[check_date_range])
+    until = forms.DateField(label=gettext_lazy("until"), widget=DATE_INPUT, required=False,
+                            validators=[check_date_range])
