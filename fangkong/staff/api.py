@@ -159,6 +159,8 @@ class TaskSerializer(ServiceModelSerializer):
                   "finished_at", "outcome", "comments", "version"]
         read_only_fields = ["status", "created", "created_by", "started_at", "finished_at",
                             "outcome"]
+        extra_kwargs = {"kind": {"help_text": gettext_lazy(
+            "A short code such as health.fever; left out, a general task (staff.general).")}}
 
     def get_link(self, task: Task) -> dict[str, Any] | None:
         if not task.content_type_id:
