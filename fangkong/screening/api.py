@@ -230,8 +230,9 @@ class CallAssignmentSerializer(serializers.ModelSerializer):
     # Plain text: the same codes as an attempt's outcome, one enum in the schema.
     last_outcome = serializers.CharField(read_only=True)
     dial = serializers.SerializerMethodField(
-        help_text=gettext_lazy("The page route that logs the call and redirects to tel: "
-                               "(per member id; 0 is the household's landline)."))
+        help_text=gettext_lazy("The page route to POST to (a logged-in page session with its "
+                               "CSRF token): it logs the call and redirects to tel: (per "
+                               "member id; 0 is the household's landline)."))
 
     class Meta:
         model = CallAssignment
