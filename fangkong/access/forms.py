@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from fangkong.access.choices import ExemptionKind, PassScope
 from fangkong.access.services import checkpoints_for
 from fangkong.core.dates import check_date_range
+from fangkong.core.widgets import id_number_input, phone_input
 from fangkong.registry.models import Building, Household, Person
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -129,9 +130,10 @@ class VisitorForm(AccessForm):
     checkpoint = forms.ModelChoiceField(label=gettext_lazy("checkpoint"),
                                         queryset=checkpoints_for(None))
     name = forms.CharField(label=gettext_lazy("name"), max_length=100)
-    phone = forms.CharField(label=gettext_lazy("phone"), max_length=20, required=False)
+    phone = forms.CharField(label=gettext_lazy("phone"), max_length=20, required=False,
+                            widget=phone_input())
     id_number = forms.CharField(label=gettext_lazy("ID number"), max_length=40, required=False,
-                                help_text=gettext_lazy("Optional."))
+                                help_text=gettext_lazy("Optional."), widget=id_number_input())
     building = forms.ModelChoiceField(label=gettext_lazy("building"),
                                       queryset=Building.objects.none())
     unit = forms.IntegerField(label=gettext_lazy("unit"), min_value=1, initial=1)
