@@ -22,7 +22,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
-from django_filters.fields import IsoDateTimeField
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, viewsets
 from rest_framework.permissions import IsAuthenticated
@@ -39,6 +38,7 @@ from fangkong.core.api import (
     IdFilter,
     RestrictedReadOnlyViewSet,
 )
+from fangkong.core.dates import BoundedIsoDateTimeFilter
 from fangkong.core.validators import validate_temperature
 
 #: The largest id a 64-bit primary key holds; a bigger number names no row, and the
@@ -216,24 +216,6 @@ class RowIdFilter(IdFilter):
         super().__init__(*args, **kwargs)
 
 
-class UtcDateTimeField(IsoDateTimeField):
-    """An ISO 8601 time that UTC can hold (``9999-12-31T23:59-12:00`` cannot: 400, where the
-    query would fail)."""
-
-    def to_python(self, value: Any) -> dt.datetime | None:
-        parsed = super().to_python(value)
-        if parsed is not None:
-            try:
-                parsed.astimezone(dt.UTC)
-            except OverflowError:
-                raise ValidationError(_("This time is out of range."), code="invalid") from None
-        return parsed
-
-
-class UtcDateTimeFilter(filters.IsoDateTimeFilter):
-    field_class = UtcDateTimeField
-
-
 class PassFilterSet(filters.FilterSet):
     status = filters.ChoiceFilter(choices=PassStatus.choices)
     building = RowIdFilter(field_name="household__building")
@@ -282,8 +264,8 @@ class GateEventFilterSet(filters.FilterSet):
     decision = filters.ChoiceFilter(choices=Decision.choices)
     reason_code = filters.ChoiceFilter(choices=ReasonCode.choices)
     household = RowIdFilter(field_name="household")
-    since = UtcDateTimeFilter(field_name="time", lookup_expr="gte")
-    until = UtcDateTimeFilter(field_name="time", lookup_expr="lt")
+    since = BoundedIsoDateTimeFilter(field_name="time", lookup_expr="gte")
+    until = BoundedIsoDateTimeFilter(field_name="time", lookup_expr="lt")
     flagged = filters.BooleanFilter(method="filter_flagged")
 
     class Meta:

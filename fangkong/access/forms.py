@@ -13,6 +13,8 @@ from django.utils.translation import gettext_lazy
 
 from fangkong.access.choices import ExemptionKind, PassScope
 from fangkong.access.services import checkpoints_for
+from fangkong.core.dates import check_date_range
+from fangkong.core.widgets import id_number_input, phone_input
 from fangkong.registry.models import Building, Household, Person
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -128,9 +130,10 @@ class VisitorForm(AccessForm):
     checkpoint = forms.ModelChoiceField(label=gettext_lazy("checkpoint"),
                                         queryset=checkpoints_for(None))
     name = forms.CharField(label=gettext_lazy("name"), max_length=100)
-    phone = forms.CharField(label=gettext_lazy("phone"), max_length=20, required=False)
+    phone = forms.CharField(label=gettext_lazy("phone"), max_length=20, required=False,
+                            widget=phone_input())
     id_number = forms.CharField(label=gettext_lazy("ID number"), max_length=40, required=False,
-                                help_text=gettext_lazy("Optional."))
+                                help_text=gettext_lazy("Optional."), widget=id_number_input())
     building = forms.ModelChoiceField(label=gettext_lazy("building"),
                                       queryset=Building.objects.none())
     unit = forms.IntegerField(label=gettext_lazy("unit"), min_value=1, initial=1)
@@ -170,5 +173,7 @@ class ConfirmForm(AccessForm):
 
 
 class ReportForm(AccessForm):
-    since = forms.DateField(label=gettext_lazy("from"), widget=DATE_INPUT, required=False)
-    until = forms.DateField(label=gettext_lazy("until"), widget=DATE_INPUT, required=False)
+    since = forms.DateField(label=gettext_lazy("from"), widget=DATE_INPUT, required=False,
+                            validators=[check_date_range])
+    until = forms.DateField(label=gettext_lazy("until"), widget=DATE_INPUT, required=False,
+                            validators=[check_date_range])

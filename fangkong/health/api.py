@@ -4,7 +4,8 @@
   ``classify`` and ``outcome`` are status changes of their own;
 * ``contacts/`` — list, detail, create: a person of the case's community by ``person``, or
   one of another community by ``other_community`` with ``name`` and ``id_number`` or
-  ``phone`` (handed over to that community's officer);
+  ``phone`` (handed over to that community's officer; read back as what was typed, the
+  same whether or not that community knew them);
 * ``quarantines/`` — list, detail, create (a ``person``, or a whole ``household``);
   ``end-date`` (extend or shorten) and ``end``;
 * ``reports/`` — list, detail, create (a temperature and symptoms);
@@ -25,7 +26,11 @@ from typing import Any
 
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import (
+    PolymorphicProxySerializer,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import exceptions, serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
@@ -298,36 +303,103 @@ class CaseViewSet(StatusWriteMixin, RestrictedViewSet):
 
 
 class HealthContactSerializer(ServiceModelSerializer):
-    """A contact of a case. ``other_community`` with ``name`` and an ``id_number`` or
-    ``phone`` hands over a contact who lives elsewhere (they are found or recorded there)."""
+    """A contact of a case: a ``person`` of the case's community, or one who lives in another
+    community handed over with ``other_community``, ``name`` and an ``id_number`` or ``phone``
+    (found or recorded there; that community's officer gets a task).
+
+    A handed-over contact reads back as what was typed: ``name`` and the masks of the numbers
+    given, ``person`` null. The other community's record is not the caller's to see, nor to
+    count: its id would say whether a match existed."""
 
     url = serializers.HyperlinkedIdentityField(view_name="api:health-contact-detail")
     case = RestrictedPrimaryKeyRelatedField(queryset=Case.objects.all())
-    person = RestrictedPrimaryKeyRelatedField(queryset=Person.objects.all(), required=False)
+    person = RestrictedPrimaryKeyRelatedField(
+        queryset=Person.objects.all(), required=False, allow_null=True,
+        help_text=gettext_lazy("A person of the case's community; null for a hand-over."))
     kind = serializers.ChoiceField(choices=ContactKind.choices)
     other_community = serializers.PrimaryKeyRelatedField(
         queryset=Area.objects.filter(level=AreaLevel.COMMUNITY), required=False,
-        write_only=True)
-    name = serializers.CharField(max_length=100, required=False, write_only=True)
+        write_only=True,
+        help_text=gettext_lazy("For a hand-over: the community the contact lives in."))
+    name = serializers.CharField(
+        source="handover_name", max_length=100, required=False,
+        help_text=gettext_lazy("For a hand-over: the contact's name as given."))
     id_number = serializers.CharField(max_length=40, required=False, write_only=True,
                                       allow_blank=True)
     phone = serializers.CharField(max_length=20, required=False, write_only=True,
                                   allow_blank=True)
+    id_number_mask = serializers.CharField(
+        source="handover_id_mask", read_only=True,
+        help_text=gettext_lazy("For a hand-over: the ID number given, masked."))
+    phone_mask = serializers.CharField(
+        source="handover_phone_mask", read_only=True,
+        help_text=gettext_lazy("For a hand-over: the phone given, masked."))
 
     class Meta:
         model = Contact
         fields = ["id", "url", "case", "person", "kind", "last_exposure", "how",
                   "handed_over_to", "other_community", "name", "id_number", "phone",
-                  "version", "created", "updated"]
+                  "id_number_mask", "phone_mask", "version", "created", "updated"]
         read_only_fields = ["handed_over_to"]
+        # The service checks uniqueness: the model's (case, person) rule would make
+        # ``person`` required here, and a hand-over has none to give.
+        validators: list[Any] = []
+
+    def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
+        if attrs.get("other_community") is not None:
+            if attrs.get("person") is not None:
+                raise serializers.ValidationError({"person": [_(
+                    "Give a person of this community, or hand over one of another "
+                    "community: not both.")]})
+            if not (attrs.get("handover_name") or "").strip():
+                raise serializers.ValidationError({"name": [_("Give the contact's name.")]})
+        elif attrs.get("person") is None:
+            raise serializers.ValidationError({"person": [_(
+                "Choose the contact: a person of this community, or another community with "
+                "the contact's name.")]})
+        return attrs
 
     def to_representation(self, instance: Contact) -> dict[str, Any]:
         data = super().to_representation(instance)
-        # A handed-over contact is a person of another community: only their number here.
-        data["person"] = instance.person_id
+        # A handed-over contact's record is the other community's (see above).
+        data["person"] = None if instance.is_handed_over else instance.person_id
         return data
 
 
+class HealthContactLocalSerializer(serializers.Serializer):
+    """A contact of the case's community (request body)."""
+
+    case = serializers.IntegerField()
+    person = serializers.IntegerField(help_text=gettext_lazy("A person of the case's "
+                                                             "community."))
+    kind = serializers.ChoiceField(choices=ContactKind.choices)
+    last_exposure = serializers.DateField()
+    how = serializers.CharField(max_length=300, required=False, allow_blank=True)
+
+
+class HealthContactHandOverSerializer(serializers.Serializer):
+    """A contact who lives in another community, handed over (request body): the name and
+    an ID number or phone (at least one) to find or record them there."""
+
+    case = serializers.IntegerField()
+    kind = serializers.ChoiceField(choices=ContactKind.choices)
+    last_exposure = serializers.DateField()
+    how = serializers.CharField(max_length=300, required=False, allow_blank=True)
+    other_community = serializers.IntegerField(help_text=gettext_lazy(
+        "The community the contact lives in."))
+    name = serializers.CharField(max_length=100)
+    id_number = serializers.CharField(max_length=40, required=False, allow_blank=True,
+                                      help_text=gettext_lazy("This or the phone."))
+    phone = serializers.CharField(max_length=20, required=False, allow_blank=True,
+                                  help_text=gettext_lazy("This or the ID number."))
+
+
+@extend_schema_view(create=extend_schema(
+    request=PolymorphicProxySerializer(
+        component_name="HealthContactCreate",
+        serializers=[HealthContactLocalSerializer, HealthContactHandOverSerializer],
+        resource_type_field_name=None),
+    responses={201: HealthContactSerializer}))
 class ContactViewSet(RestrictedViewSet):
     """Contacts of the cases of the caller's area (no update: add a corrected one)."""
 
@@ -342,7 +414,7 @@ class ContactViewSet(RestrictedViewSet):
                 case=data["case"], kind=data["kind"], by=self.request.user,
                 last_exposure=data.get("last_exposure"), how=data.get("how", ""),
                 person=data.get("person"), other_community=data.get("other_community"),
-                name=data.get("name", ""), id_number=data.get("id_number", ""),
+                name=data.get("handover_name", ""), id_number=data.get("id_number", ""),
                 phone=data.get("phone", ""),
             )
         except PermissionDeniedError as exc:

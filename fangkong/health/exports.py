@@ -91,11 +91,19 @@ def _cases(qs: QuerySet) -> tuple[list[str], Iterator[list[Any]]]:
     return header, rows
 
 
+def _contact_cells(contact: Contact) -> list[Any]:
+    """A handed-over contact as this community typed them: the mask of the ID number given
+    and the name; no age or place (the other community's record is not this export's)."""
+    if contact.is_handed_over:
+        return [contact.handover_id_mask, contact.handover_name, "", "", "", ""]
+    return _person_cells(contact.person)
+
+
 def _contacts(qs: QuerySet) -> tuple[list[str], Iterator[list[Any]]]:
     k = "contacts"
     header = [_h(k, "case"), *_person_header(k), _h(k, "kind"), _h(k, "last_exposure"),
-              _h(k, "how"), "移交社区"]
-    rows = ([c.case_id, *_person_cells(c.person), CONTACT_NAMES.get(c.kind, ""),
+              _h(k, "how"), "转交社区"]
+    rows = ([c.case_id, *_contact_cells(c), CONTACT_NAMES.get(c.kind, ""),
              _date(c.last_exposure), c.how, c.handed_over_to.name if c.handed_over_to else ""]
             for c in qs.select_related(*PERSON_RELATED, "handed_over_to")
             .order_by("case", "pk").iterator(chunk_size=CHUNK))

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
 from fangkong.core.api import IdFilter
+from fangkong.core.dates import check_date_range
 from fangkong.health.choices import (
     CASE_CLASSIFICATIONS,
     ChangeAction,
@@ -85,7 +86,7 @@ class QuarantineFilterSet(HealthFilterSet):
 
 
 class ReportFilterSet(HealthFilterSet):
-    day = filters.DateFilter(field_name="day", label=_("day"),
+    day = filters.DateFilter(field_name="day", label=_("day"), validators=[check_date_range],
                              widget=filters.DateFilter.field_class.widget(attrs=DATE_INPUT))
     fever = filters.BooleanFilter(field_name="is_fever", label=_("fever"))
     person = IdFilter(field_name="person", label=_("person id"))
@@ -99,6 +100,7 @@ class DisinfectionFilterSet(HealthFilterSet):
     place_kind = filters.ChoiceFilter(choices=PlaceKind.choices, label=_("place"))
     building = IdFilter(field_name="building", label=_("building id"))
     since = filters.DateFilter(field_name="done_at", lookup_expr="date__gte", label=_("from"),
+                               validators=[check_date_range],
                                widget=filters.DateFilter.field_class.widget(attrs=DATE_INPUT))
 
     class Meta:

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area
+from fangkong.core.widgets import id_number_input, phone_input
 from fangkong.health.choices import (
     REASONS_FOR,
     ChangeAction,
@@ -165,7 +166,7 @@ class ContactForm(HealthForm):
                                     queryset=Person.objects.none(), required=False)
     id_number = forms.CharField(
         label=gettext_lazy("ID number"), max_length=40, required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+        widget=id_number_input(),
         help_text=gettext_lazy("Finds the person in this community, or in the other community "
                                "chosen below."),
     )
@@ -177,8 +178,7 @@ class ContactForm(HealthForm):
     name = forms.CharField(label=gettext_lazy("name"), max_length=100, required=False,
                            help_text=gettext_lazy("For a contact of another community."))
     phone = forms.CharField(
-        label=gettext_lazy("phone"), max_length=20, required=False,
-        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+        label=gettext_lazy("phone"), max_length=20, required=False, widget=phone_input(),
     )
 
     def __init__(self, *args: Any, case: Any = None, **kwargs: Any) -> None:

@@ -1,4 +1,6 @@
-"""Background work of the health module: an import's preview and the import itself, as a job.
+"""Background work of the health module: an import's preview and the import itself, as a job;
+and the search of another community's registry for a contact handed over to it (a bare task:
+nothing for anyone to watch, and the case's community must not learn how it went).
 
 A job's parameters name a stored upload (``MEDIA_ROOT/imports/<token>``, the registry's
 upload store, whose hourly purge also clears health uploads left behind), the kind of rows,
@@ -10,6 +12,8 @@ the import deletes it, whatever happens. A file refused as a whole completes the
 from __future__ import annotations
 
 from typing import Any
+
+from django.tasks import task
 
 from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area
@@ -46,3 +50,11 @@ def import_health_rows(context: JobContext) -> dict[str, Any]:
     finally:
         if mode != "preview":
             delete_upload(token)
+
+
+@task()
+def link_handover(contact_id: int) -> None:
+    """Find or record a handed-over contact where they live, and give its officer the task."""
+    from fangkong.health.services import do_link_handover
+
+    do_link_handover(contact_id)

@@ -10,6 +10,7 @@ person's status history, the review queue and the four-eyes count are one table.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.conf import settings
 from django.db import models
@@ -207,14 +208,20 @@ class Contact(CommunityOwned):
 
     A contact who lives in another community is handed over: the person is found (by the ID
     number's blind index, else phone and name) or recorded there, and that community's
-    officer gets a task pointing at them. This row stays with the case's community.
+    officer gets a task pointing at them. This row stays with the case's community, which
+    sees of that person only what it typed (``handover_*``) and "handed over to": ``person``
+    (the other community's record, found or new) is for the receiving side alone, so that
+    nothing the case's community reads tells whether a match existed. The search runs in the
+    background (``services.do_link_handover``), after the hand-over is saved, so the request
+    does the same work either way; until then ``person`` is empty and the numbers typed wait
+    encrypted in ``handover_*_cipher`` (blanked once linked).
     """
 
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="contacts",
                              verbose_name=_("case"))
     person = models.ForeignKey(
         "registry.Person", on_delete=models.PROTECT, related_name="health_contacts",
-        verbose_name=_("person"),
+        verbose_name=_("person"), null=True, blank=True,
     )
     kind = models.CharField(_("kind of contact"), max_length=10, choices=ContactKind.choices)
     last_exposure = models.DateField(_("last exposure"))
@@ -224,17 +231,40 @@ class Contact(CommunityOwned):
         verbose_name=_("handed over to"),
     )
     handover_task_id = models.BigIntegerField(null=True, blank=True, editable=False)
+    # What the case's community typed for a contact it handed over: all it is shown of them.
+    handover_name = models.CharField(_("name given"), max_length=100, blank=True)
+    handover_id_mask = models.CharField(_("ID number given"), max_length=40, blank=True)
+    handover_phone_mask = models.CharField(_("phone given"), max_length=20, blank=True)
+    handover_id_cipher = models.TextField(blank=True, editable=False)
+    handover_phone_cipher = models.TextField(blank=True, editable=False)
 
     scope_lookups = ("case__building__grid__path", "community__path")
-    audit_fields = ("case", "person", "kind", "last_exposure", "how", "handed_over_to")
+    audit_fields = ("case", "person", "kind", "last_exposure", "how", "handed_over_to",
+                    "handover_name", "handover_id_mask", "handover_phone_mask")
 
     class Meta:
         ordering = ("case", "kind", "pk")
         verbose_name = _("close contact")
         verbose_name_plural = _("close contacts")
         constraints = [
+            # A hand-over is not counted against the person it matched: "already a contact"
+            # would tell the case's community that two numbers it typed are one person's.
             models.UniqueConstraint(
-                fields=["case", "person"], name="health_contact_once_per_case",
+                fields=["case", "person"], condition=Q(handed_over_to__isnull=True),
+                name="health_contact_once_per_case",
+                violation_error_message=_("This person is already a contact of this case."),
+            ),
+            models.CheckConstraint(
+                condition=Q(person__isnull=False) | Q(handed_over_to__isnull=False),
+                name="health_contact_has_a_person",
+                violation_error_message=_("Choose the contact."),
+            ),
+            # ... it is counted by what was typed.
+            models.UniqueConstraint(
+                fields=["case", "handed_over_to", "handover_name", "handover_id_mask",
+                        "handover_phone_mask"],
+                condition=Q(handed_over_to__isnull=False),
+                name="health_handover_once_per_case",
                 violation_error_message=_("This person is already a contact of this case."),
             ),
         ]
@@ -248,12 +278,29 @@ class Contact(CommunityOwned):
     def area_path(self) -> str:
         return self.case.area_path()
 
-    def audit_person_id(self) -> int:
-        return self.person_id
+    def audit_person_id(self) -> int | None:
+        # A handed-over contact's record is the other community's: its id in this community's
+        # log (a fresh one or an old one) would say whether a match existed.
+        return None if self.is_handed_over else self.person_id
+
+    def audit_snapshot(self) -> dict[str, Any]:
+        snapshot = super().audit_snapshot()
+        if self.is_handed_over:
+            snapshot["person"] = None
+        return snapshot
 
     @property
     def is_handed_over(self) -> bool:
         return self.handed_over_to_id is not None
+
+    @property
+    def shown_name(self) -> str:
+        """The contact's name as the case's community may see it (typed, if handed over)."""
+        return self.handover_name if self.is_handed_over else self.person.name
+
+    @property
+    def shown_id_mask(self) -> str:
+        return self.handover_id_mask if self.is_handed_over else self.person.id_number_mask
 
 
 class Quarantine(CommunityOwned):

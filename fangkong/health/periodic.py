@@ -13,3 +13,11 @@ def check_missing_reports(now: datetime) -> None:
     from fangkong.health.services import check_missing_reports as check
 
     check(now)
+
+
+@every(minutes=5)
+def link_waiting_handovers(now: datetime) -> None:
+    """Hand-overs the background task has not linked (no worker running, or it failed)."""
+    from fangkong.health.services import link_waiting_handovers as link
+
+    link(now)

@@ -44,7 +44,8 @@ class CaseTable(Table):
 class ContactTable(Table):
     columns = [
         Column("number", capfirst(_("close contact")), accessor=lambda c: str(c), link=True),
-        Column("person", capfirst(_("person")), accessor="person.name"),
+        # A handed-over contact by the name typed here, never the other community's record.
+        Column("person", capfirst(_("person")), accessor=lambda c: c.shown_name),
         Column("kind", capfirst(_("kind of contact"))),
         Column("last_exposure", capfirst(_("last exposure"))),
         Column("case", capfirst(_("case")), accessor=lambda c: str(c.case)),

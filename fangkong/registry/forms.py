@@ -4,7 +4,8 @@ Every form takes ``user`` and ``instance`` (ObjectEditView passes both), limits 
 grids, buildings and households to the user's scope, and carries the row's ``version`` in a
 hidden field so a stale edit is refused instead of silently overwriting someone else's work.
 ID numbers and phones are never put back into a form: the field shows the mask as help text
-and a blank field keeps the stored value.
+and a blank field keeps the stored value; after an error the input comes back empty with the
+mask of what was typed (core.widgets).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from django.utils.translation import gettext_lazy
 from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area
 from fangkong.core.querysets import in_scope
+from fangkong.core.widgets import id_number_input, phone_input
 from fangkong.registry.choices import IdType, PersonStatus, PersonTag, Relation, Residency, Sex
 from fangkong.registry.models import Building, Household, Person
 
@@ -120,8 +122,7 @@ class HouseholdForm(RegistryForm):
         label=gettext_lazy("head of household"), queryset=Person.objects.none(), required=False
     )
     phone = forms.CharField(
-        label=gettext_lazy("landline"), max_length=20, required=False,
-        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+        label=gettext_lazy("landline"), max_length=20, required=False, widget=phone_input(),
     )
     is_active = forms.BooleanField(label=gettext_lazy("occupied"), required=False, initial=True)
     notes = forms.CharField(label=gettext_lazy("notes"), widget=forms.Textarea, required=False)
@@ -158,11 +159,10 @@ class PersonForm(RegistryForm):
     id_type = forms.ChoiceField(
         label=gettext_lazy("ID type"), choices=IdType.choices, initial=IdType.RESIDENT_ID
     )
-    # Plain text on purpose: what the worker typed must survive a failed save, and nothing
-    # stored is ever put back into it.
+    # Never rendered back, not even what was just typed (a failed save shows its mask).
     id_number = forms.CharField(
         label=gettext_lazy("ID number"), max_length=40, required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters"}),
+        widget=id_number_input(),
         help_text=gettext_lazy("A resident ID number fills in birth date and sex."),
     )
     sex = forms.ChoiceField(label=gettext_lazy("sex"), choices=Sex.choices, initial=Sex.UNKNOWN)
@@ -171,8 +171,7 @@ class PersonForm(RegistryForm):
         help_text=gettext_lazy("Only needed without a resident ID number."),
     )
     phone = forms.CharField(
-        label=gettext_lazy("phone"), max_length=20, required=False,
-        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"}),
+        label=gettext_lazy("phone"), max_length=20, required=False, widget=phone_input(),
     )
     household = HouseholdChoiceField(
         label=gettext_lazy("household"), queryset=Household.objects.none(), required=False

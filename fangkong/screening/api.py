@@ -20,12 +20,12 @@ from typing import Any
 
 from django.db import models
 from django.db.models import Prefetch
-from django.http import Http404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import extend_schema
 from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
+from rest_framework.generics import get_object_or_404
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -155,10 +155,9 @@ class CampaignViewSet(RestrictedViewSet):
         """A campaign to change: inside the caller's own scope (else 404, as the pages) and
         an office's account (else 403)."""
         user = self.request.user
-        campaign = Campaign.objects.restrict(user).select_related("area").filter(
-            pk=self.kwargs["pk"]).first()
-        if campaign is None:
-            raise Http404
+        # DRF's lookup: a path id that is no number ("abc") is a 404, as an unknown one.
+        campaign = get_object_or_404(Campaign.objects.restrict(user).select_related("area"),
+                                     pk=self.kwargs["pk"])
         if not services.is_office(user):
             raise exceptions.PermissionDenied()
         return campaign
@@ -231,8 +230,9 @@ class CallAssignmentSerializer(serializers.ModelSerializer):
     # Plain text: the same codes as an attempt's outcome, one enum in the schema.
     last_outcome = serializers.CharField(read_only=True)
     dial = serializers.SerializerMethodField(
-        help_text=gettext_lazy("The page route that logs the call and redirects to tel: "
-                               "(per member id; 0 is the household's landline)."))
+        help_text=gettext_lazy("The page route to POST to (a logged-in page session with its "
+                               "CSRF token): it logs the call and redirects to tel: (per "
+                               "member id; 0 is the household's landline)."))
 
     class Meta:
         model = CallAssignment

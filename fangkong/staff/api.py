@@ -38,6 +38,7 @@ from fangkong.core.api import (
     RestrictedViewSet,
     ServiceModelSerializer,
 )
+from fangkong.core.dates import BoundedIsoDateTimeFilter
 from fangkong.registry.api import CommunityField
 from fangkong.staff import services
 from fangkong.staff.choices import OPEN_STATUSES, PatrolFinding, TaskPriority, TaskStatus
@@ -158,6 +159,8 @@ class TaskSerializer(ServiceModelSerializer):
                   "finished_at", "outcome", "comments", "version"]
         read_only_fields = ["status", "created", "created_by", "started_at", "finished_at",
                             "outcome"]
+        extra_kwargs = {"kind": {"help_text": gettext_lazy(
+            "A short code such as health.fever; left out, a general task (staff.general).")}}
 
     def get_link(self, task: Task) -> dict[str, Any] | None:
         if not task.content_type_id:
@@ -576,8 +579,8 @@ class ShiftSerializer(ServiceModelSerializer):
 
 class ShiftFilterSet(CommunityRowFilterSet):
     checkpoint = IdFilter(field_name="checkpoint_id", label=gettext_lazy("checkpoint id"))
-    starts_after = filters.IsoDateTimeFilter(field_name="start", lookup_expr="gte")
-    starts_before = filters.IsoDateTimeFilter(field_name="start", lookup_expr="lt")
+    starts_after = BoundedIsoDateTimeFilter(field_name="start", lookup_expr="gte")
+    starts_before = BoundedIsoDateTimeFilter(field_name="start", lookup_expr="lt")
     short = filters.BooleanFilter(method="filter_short",
                                   label=gettext_lazy("true: fewer people than needed"))
 
@@ -661,8 +664,8 @@ class ShiftViewSet(RestrictedViewSet):
 class AssignmentFilterSet(filters.FilterSet):
     mine = filters.BooleanFilter(method="filter_mine", label=gettext_lazy("true: my shifts"))
     shift = IdFilter(field_name="shift_id", label=gettext_lazy("shift id"))
-    starts_after = filters.IsoDateTimeFilter(field_name="shift__start", lookup_expr="gte")
-    starts_before = filters.IsoDateTimeFilter(field_name="shift__start", lookup_expr="lt")
+    starts_after = BoundedIsoDateTimeFilter(field_name="shift__start", lookup_expr="gte")
+    starts_before = BoundedIsoDateTimeFilter(field_name="shift__start", lookup_expr="lt")
 
     class Meta:
         model = ShiftAssignment
@@ -808,8 +811,8 @@ class PatrolSerializer(serializers.ModelSerializer):
 
 class PatrolFilterSet(CommunityRowFilterSet):
     checkpoint = IdFilter(field_name="checkpoint_id", label=gettext_lazy("checkpoint id"))
-    after = filters.IsoDateTimeFilter(field_name="time", lookup_expr="gte")
-    before = filters.IsoDateTimeFilter(field_name="time", lookup_expr="lt")
+    after = BoundedIsoDateTimeFilter(field_name="time", lookup_expr="gte")
+    before = BoundedIsoDateTimeFilter(field_name="time", lookup_expr="lt")
 
     class Meta:
         model = PatrolVisit

@@ -18,6 +18,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from django.conf import settings
 from django.utils import timezone
 
+from fangkong.core.dates import parse_query_date
+
 
 @cache
 def zone(name: str) -> ZoneInfo:
@@ -83,17 +85,12 @@ def hours_in_window(
 
 
 def parse_week(value: str | None, tz: ZoneInfo) -> dt.date:
-    """The Monday of the week a ``?week=YYYY-MM-DD`` names (any day of it); this week if
-    absent or unreadable."""
-    try:
-        day = dt.date.fromisoformat(value) if value else local_today(tz)
-    except ValueError:
-        day = local_today(tz)
-    return monday_of(day)
+    """The Monday of the week a ``?week=`` names (any day of it, ``YYYY-MM-DD``, or an ISO
+    week, ``2024-W10``); this week if absent. Raises ValidationError (see core.dates) when it
+    is unreadable or out of range."""
+    return monday_of(parse_day(value, tz))
 
 
 def parse_day(value: str | None, tz: ZoneInfo) -> dt.date:
-    try:
-        return dt.date.fromisoformat(value) if value else local_today(tz)
-    except ValueError:
-        return local_today(tz)
+    """The day a ``?date=`` names; today if absent. Raises ValidationError like parse_week."""
+    return parse_query_date(value) or local_today(tz)

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 from fangkong.accounts.models import User
 from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area
+from fangkong.core.widgets import phone_input
 from fangkong.registry.forms import RegistryForm
 from fangkong.staff.choices import (
     LeadingGroupRole,
@@ -42,7 +43,6 @@ from fangkong.staff.services.patrols import MAX_PHOTOS
 
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
-PHONE_INPUT = forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "off"})
 
 
 class LocalDateTimeField(forms.DateTimeField):
@@ -127,7 +127,7 @@ class StaffMemberForm(StaffForm):
                                help_text=gettext_lazy("For example: section chief, grid "
                                                       "worker, gate guard."))
     phone = forms.CharField(label=gettext_lazy("phone"), max_length=20, required=False,
-                            widget=PHONE_INPUT)
+                            widget=phone_input())
     area = forms.ModelChoiceField(label=gettext_lazy("area served"),
                                   queryset=Area.objects.none(), required=False,
                                   help_text=gettext_lazy("Left blank: the whole community."))

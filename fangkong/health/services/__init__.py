@@ -9,9 +9,11 @@ plain audited records.
 from fangkong.health.services.cases import (
     do_add_contact,
     do_classify_case,
+    do_link_handover,
     do_open_case,
     do_record_outcome,
     do_update_case,
+    link_waiting_handovers,
 )
 from fangkong.health.services.disinfections import do_record_disinfection, overdue_places
 from fangkong.health.services.policy import do_update_policy
@@ -48,6 +50,7 @@ __all__ = [
     "do_change_quarantine_end",
     "do_classify_case",
     "do_end_quarantine",
+    "do_link_handover",
     "do_open_case",
     "do_record_disinfection",
     "do_record_outcome",
@@ -55,6 +58,7 @@ __all__ = [
     "do_start_quarantine",
     "do_update_case",
     "do_update_policy",
+    "link_waiting_handovers",
     "missing_reports",
     "monitoring_of",
     "overdue_places",

@@ -5,6 +5,7 @@ handing over those who live in another community."""
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
@@ -15,9 +16,17 @@ from django.utils.translation import gettext as _
 
 from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area
-from fangkong.core.audit import record_change
+from fangkong.core.audit import record_access, record_change
+from fangkong.core.choices import AccessKind
 from fangkong.core.choices import ChangeAction as AuditAction
-from fangkong.core.personal_data import id_number_indexes, phone_indexes
+from fangkong.core.personal_data import (
+    decrypt,
+    encrypt,
+    id_number_indexes,
+    mask_id_number,
+    mask_phone,
+    phone_indexes,
+)
 from fangkong.core.querysets import require
 from fangkong.core.validators import validate_phone, validate_resident_id
 from fangkong.health.choices import (
@@ -50,6 +59,8 @@ from fangkong.registry.models import Person
 CASE_FIELDS = ("onset_date", "report_date", "confirmation_date", "isolated_on", "taken_to",
                "taken_to_name", "household", "building", "unit", "notes")
 HANDOVER_DUE = dt.timedelta(hours=12)
+#: How long a hand-over waits for the background task before the periodic check links it.
+HANDOVER_GRACE = dt.timedelta(minutes=2)
 
 
 def _iso(value: dt.date | None) -> str | None:
@@ -368,7 +379,11 @@ def do_add_contact(
     """Link a person to a case. One of this community: ``person``. One who lives in another
     community: ``other_community`` and their name with an ID number or phone — they are
     found there (blind index of the ID number, else phone and name) or recorded there, and
-    that community's officer gets a task pointing at them (see ``_hand_over``)."""
+    that community's officer gets a task pointing at them (see ``_hand_over``).
+
+    A hand-over answers the same whether or not the other community knows the person: the
+    row keeps what was typed, and every check that can refuse it runs on what was typed,
+    before the other community's registry is searched."""
     case = Case.objects.select_related("community", "building").get(pk=case.pk)
     require(by, Contact, "add", case.area_path())
     if kind not in ContactKind.values:
@@ -377,15 +392,11 @@ def do_add_contact(
     how = (how or "").strip()
     if len(how) > 300:
         raise ValidationError({"how": _("Keep it under 300 characters.")})
-    task_person = None
     if other_community is not None:
-        if other_community.level != AreaLevel.COMMUNITY or other_community.pk == (
-                case.community_id):
-            raise ValidationError({"other_community": _("Choose the other community the "
-                                                        "contact lives in.")})
-        person = _person_elsewhere(other_community, case.community, name, id_number, phone)
-        task_person = person
-    elif person is None:
+        return _add_handover(case, kind=kind, last_exposure=last_exposure, how=how, by=by,
+                             other_community=other_community,
+                             typed=_typed_contact(name, id_number, phone))
+    if person is None:
         raise ValidationError({"person": _("Choose the contact.")})
     elif person.community_id != case.community_id:
         # A person of another community is never chosen from here (restrict() hides them);
@@ -396,29 +407,52 @@ def do_add_contact(
     if person.pk == case.person_id:
         raise ValidationError({"person": _("A case is not their own contact.")})
     contact = Contact(community_id=case.community_id, case=case, person=person, kind=kind,
-                      last_exposure=last_exposure, how=how, handed_over_to=other_community)
+                      last_exposure=last_exposure, how=how)
+    _save_contact(contact)
+    record_change(AuditAction.CREATE, contact, actor=by)
+    return contact
+
+
+def _save_contact(contact: Contact) -> None:
     try:
         with transaction.atomic():
             contact.save()
     except IntegrityError:
         raise ValidationError({"person": _("This person is already a contact of this case.")
                                }) from None
-    record_change(AuditAction.CREATE, contact, actor=by)
-    if task_person is not None:
-        _hand_over(contact, task_person)
-    return contact
 
 
-def _person_elsewhere(community: Area, origin: Area, name: str, id_number: str,
-                      phone: str) -> Person:
-    """The contact as a person of the community they live in: found by the blind index of
-    the ID number, else by phone and name, else recorded there without a household (system
-    work, with a note) for that community's officer to place."""
-    from fangkong.registry.services import do_create_person
+# --- Hand-overs -----------------------------------------------------------------------------
 
+
+@dataclass(frozen=True)
+class _Typed:
+    """A contact of another community as the case's community typed them (normalised)."""
+
+    name: str
+    id_number: str
+    phone: str
+
+    @property
+    def id_mask(self) -> str:
+        return mask_id_number(self.id_number)
+
+    @property
+    def phone_mask(self) -> str:
+        return mask_phone(self.phone)
+
+
+def _typed_contact(name: str, id_number: str, phone: str) -> _Typed:
+    """What was typed for a hand-over, checked as a person of the other community would be
+    (the model's own checks on a name included), so that nothing refuses a new record there
+    that a found one would have let through."""
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": _("Give the contact's name.")})
+    try:
+        Person._meta.get_field("name").clean(name, None)
+    except ValidationError as exc:
+        raise ValidationError({"name": exc.messages}) from None
     id_number, phone = (id_number or "").strip(), (phone or "").strip()
     if not id_number and not phone:
         raise ValidationError({"id_number": _("Give the contact's ID number or phone, so that "
@@ -431,38 +465,119 @@ def _person_elsewhere(community: Area, origin: Area, name: str, id_number: str,
         phone = validate_phone(phone) if phone else ""
     except ValidationError as exc:
         raise ValidationError({"phone": exc.messages}) from None
+    return _Typed(name, id_number, phone)
+
+
+def _add_handover(case: Case, *, kind: str, last_exposure: dt.date, how: str, by: Any,
+                  other_community: Area, typed: _Typed) -> Contact:
+    """Record a hand-over in the case's community; the other community's registry is
+    searched (and the person recorded there) in the background, by ``do_link_handover``.
+
+    Everything this request does depends on what was typed only: the refusals, the row, and
+    the work itself, so neither the answer nor its time tells whether the other community
+    knows the person. A second hand-over that happens to match the same record is accepted
+    (only one typed exactly alike is refused)."""
+    if other_community.level != AreaLevel.COMMUNITY or other_community.pk == case.community_id:
+        raise ValidationError({"other_community": _("Choose the other community the "
+                                                    "contact lives in.")})
+    if Contact.objects.filter(case=case, handed_over_to=other_community,
+                              handover_name=typed.name, handover_id_mask=typed.id_mask,
+                              handover_phone_mask=typed.phone_mask).exists():
+        raise ValidationError({"person": _("This person is already a contact of this case.")})
+    contact = Contact(community_id=case.community_id, case=case, kind=kind,
+                      last_exposure=last_exposure, how=how, handed_over_to=other_community,
+                      handover_name=typed.name, handover_id_mask=typed.id_mask,
+                      handover_phone_mask=typed.phone_mask,
+                      handover_id_cipher=encrypt(typed.id_number),
+                      handover_phone_cipher=encrypt(typed.phone))
+    _save_contact(contact)  # the constraint on what was typed is the race's backstop
+    record_change(AuditAction.CREATE, contact, actor=by)
+    # In the same transaction: the worker never sees a hand-over that was rolled back. (Run
+    # at once where tasks run inline: tests, FANGKONG_TASKS_INLINE.)
+    from fangkong.health.jobs import link_handover
+
+    link_handover.enqueue(contact.pk)
+    contact.refresh_from_db()
+    return contact
+
+
+@transaction.atomic
+def do_link_handover(contact_id: int) -> Contact | None:
+    """Find or record a handed-over contact in the community they live in, link them, give
+    that community's officer the task, and blank the numbers typed (system work, run by the
+    background task and, for any it missed, by ``link_waiting_handovers``). Does nothing to a
+    contact already linked, so the two may meet."""
+    contact = (Contact.objects.select_for_update(of=("self",))
+               .select_related("handed_over_to", "community").filter(pk=contact_id).first())
+    if contact is None or contact.person_id is not None or not contact.is_handed_over:
+        return contact
+    typed = _Typed(contact.handover_name, decrypt(contact.handover_id_cipher),
+                   decrypt(contact.handover_phone_cipher))
+    community = contact.handed_over_to
+    contact.person, found = _person_elsewhere(community, contact.community, typed)
+    # A search of that community's protected data: its access log says so (and how it went;
+    # the log is that community's, never the case's).
+    record_access(AccessKind.SEARCH, actor=None, area_path=community.path, obj=contact.person,
+                  detail={"what": "health.handover", "from_community": contact.community_id,
+                          "found": found})
+    contact.handover_task_id = _hand_over(contact, contact.person).pk
+    contact.handover_id_cipher = contact.handover_phone_cipher = ""
+    # Not a change of the case community's row as it sees it (its snapshot shows no
+    # person for a hand-over): the other community's side is audited (the record, the task).
+    contact.save(update_fields=["person", "handover_task_id", "handover_id_cipher",
+                                "handover_phone_cipher", "updated"])
+    return contact
+
+
+def link_waiting_handovers(now: dt.datetime, *, older_than: dt.timedelta = HANDOVER_GRACE
+                           ) -> int:
+    """Link hand-overs the background task has not (no worker running, or it failed)."""
+    waiting = list(Contact.objects.filter(
+        handed_over_to__isnull=False, person__isnull=True, created__lt=now - older_than,
+    ).order_by("pk").values_list("pk", flat=True))
+    for pk in waiting:
+        do_link_handover(pk)
+    return len(waiting)
+
+
+def _person_elsewhere(community: Area, origin: Area, typed: _Typed) -> tuple[Person, bool]:
+    """The contact as a person of the community they live in, and whether they were known:
+    found by the blind index of the ID number, else by phone and name, else recorded there
+    without a household (system work, with a note) for that community's officer to place."""
+    from fangkong.registry.services import do_create_person
+
     people = Person.objects.filter(community=community)
     found = None
-    if id_number:
-        found = people.filter(id_number_index__in=id_number_indexes(id_number)).first()
-    if found is None and phone:
-        found = people.filter(phone_index__in=phone_indexes(phone), name=name).first()
+    if typed.id_number:
+        found = people.filter(id_number_index__in=id_number_indexes(typed.id_number)).first()
+    if found is None and typed.phone:
+        found = people.filter(phone_index__in=phone_indexes(typed.phone), name=typed.name).first()
     if found is not None:
-        return found
+        return found, True
     return do_create_person(
-        community=community, by=None, name=name, id_number=id_number, phone=phone,
+        community=community, by=None, name=typed.name, id_number=typed.id_number,
+        phone=typed.phone,
         notes=_("Close contact handed over by %(community)s on %(date)s. No household yet: "
                 "place them, and check for an existing record without an ID number.")
         % {"community": origin.name, "date": local_today(origin)},
-    )
+    ), False
 
 
-def _hand_over(contact: Contact, person: Person) -> None:
+def _hand_over(contact: Contact, person: Person) -> Any:
     """A task in the contact's own community, for its officer, pointing at the person."""
     community = person.community
-    task = raise_task(
+    return raise_task(
         community=community, kind=TASK_HANDOVER, link=person,
         reason=f"handover:{contact.community_id}:{contact.pk}",
         title=_("Close contact handed over by %(community)s") % {
             "community": contact.community.name},
-        description=_("%(kind)s, last exposure on %(date)s. Arrange quarantine or health "
+        description=_("%(kind)s, last exposure on %(date)s, given as %(name)s. Check that "
+                      "the linked record is this person, then arrange quarantine or health "
                       "monitoring counted from that day; the health officer of %(community)s "
                       "has the details.") % {
             "kind": contact.get_kind_display(), "date": contact.last_exposure,
-            "community": contact.community.name},
+            "name": contact.handover_name, "community": contact.community.name},
         assignee=officer_of(community), priority="urgent",
         due=timezone.now() + HANDOVER_DUE,
     )
-    contact.handover_task_id = task.pk
-    contact.save(update_fields=["handover_task_id"])
 

@@ -226,3 +226,15 @@ def test_the_classification_changes_only_through_classify(health: Client, grid_a
                       "evidence_kind": "test_result", "evidence_ref": "报告 001"}, pk=case.pk)
     assert response.status_code == 200
     assert response.json()["classification"] == "confirmed"
+
+
+@pytest.mark.parametrize(("name", "query"), [
+    ("api:health-report-list", {"day": "0001-01-01"}),
+    ("api:health-report-list", {"day": "9999-12-31"}),
+    ("api:health-disinfection-list", {"since": "0001-01-01"}),
+])
+def test_a_date_filter_out_of_range_is_a_400(health: Client, name: str,
+                                             query: dict[str, str]) -> None:
+    response = health.get(reverse(name), query)
+    assert response.status_code == 400
+    assert list(response.json()["fields"]) == list(query)

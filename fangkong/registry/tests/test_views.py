@@ -20,6 +20,7 @@ from fangkong.accounts.choices import Role
 from fangkong.accounts.tests.factories import UserFactory
 from fangkong.core.choices import AccessKind
 from fangkong.core.models import AccessEvent
+from fangkong.core.personal_data import mask_id_number
 from fangkong.registry.choices import PersonStatus, PersonTag
 from fangkong.registry.models import Building, Person
 from fangkong.registry.stats import registry_figures
@@ -96,8 +97,9 @@ def test_a_wrong_check_digit_shows_the_chinese_error_on_the_id_number_field(
     assert CJK.search(expected), "the Chinese catalogue lacks this message"
     assert response.context["form"].errors["id_number"] == [expected]
     assert expected in response.content.decode()
-    # And what they typed is still there to correct, and nothing was saved
-    assert bad in response.content.decode()
+    # And what they typed is not put back in full, only its mask to retype it; nothing saved
+    assert bad not in response.content.decode()
+    assert mask_id_number(bad) in response.content.decode()
     assert not Person.objects.filter(name="赵丽").exists()
 
 

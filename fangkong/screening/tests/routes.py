@@ -108,7 +108,7 @@ ROUTES: dict[str, Route] = {
     # The phone screen: a household of grid a1
     "screening:call": Route(kwargs=_assignment, permitted=GRID_WORKER),
     "screening:dial": Route(kwargs=lambda w: {**_assignment(w), "person_pk": w.person.pk},
-                            permitted=GRID_WORKER, ok=302),
+                            permitted=GRID_WORKER, method="post", ok=302),
     "screening:call_outcome": Route(kwargs=_assignment, permitted=GRID_WORKER, method="post",
                                     data=lambda w: {"outcome": "no_answer"}, ok=302),
     "screening:call_answers": Route(kwargs=_assignment, permitted=GRID_WORKER),

@@ -170,3 +170,18 @@ def test_the_officer_creates_and_starts_a_campaign_and_reads_its_coverage(
                            content_type="application/json")
     assert refused.status_code == 404
     assert Campaign.objects.get(pk=pk).name == "第二轮排查"
+
+
+@pytest.mark.parametrize("who", ["officer_a", "checkpoint_a", "volunteer_a"])
+@pytest.mark.parametrize("action", ["start", "close"])
+@pytest.mark.parametrize("pk", ["abc", "%EF%BC%91", "1e3"])
+def test_a_campaign_id_that_is_no_number_is_a_404_in_the_error_shape(
+    client: Any, request: Any, who: str, action: str, pk: str
+) -> None:
+    client.force_login(request.getfixturevalue(who))
+    client.raise_request_exception = False
+
+    response = client.post(f"{API}/campaigns/{pk}/{action}/")
+
+    assert response.status_code == 404
+    assert response.json()["code"] == "not_found"

@@ -253,7 +253,7 @@ def test_the_call_button_logs_the_access_and_redirects_to_tel(
     client.force_login(grid_worker_a1)
 
     page = client.get(reverse("screening:call", args=[assignment.pk])).content.decode()
-    response = client.get(reverse("screening:dial", args=[assignment.pk, person.pk]))
+    response = client.post(reverse("screening:dial", args=[assignment.pk, person.pk]))
 
     assert response.status_code == 302
     number = response["Location"].removeprefix("tel:")
@@ -273,6 +273,37 @@ def test_only_the_households_caller_may_dial(
     assignment = assignment_of(campaign, households[0])
     person = Person.objects.filter(household=households[0]).first()
     client.force_login(officer_a)
-    response = client.get(reverse("screening:dial", args=[assignment.pk, person.pk]))
+    response = client.post(reverse("screening:dial", args=[assignment.pk, person.pk]))
     assert response.status_code == 403
     assert not AccessEvent.objects.filter(kind=AccessKind.CALL).exists()
+
+
+def test_the_dial_route_answers_a_get_with_405_and_logs_nothing(
+    client: Any, campaign: Any, households: list[Any], grid_worker_a1: Any
+) -> None:
+    # A GET is what a link prefetch, a crawler or a reloaded history entry sends: it must
+    # not write an access event (nor hand out the number).
+    assignment = assignment_of(campaign, households[0])
+    person = Person.objects.filter(household=households[0]).first()
+    client.force_login(grid_worker_a1)
+
+    response = client.get(reverse("screening:dial", args=[assignment.pk, person.pk]))
+
+    assert response.status_code == 405
+    assert "Location" not in response
+    assert not AccessEvent.objects.filter(kind=AccessKind.CALL).exists()
+
+
+def test_the_call_buttons_post_to_the_dial_route_with_a_csrf_token(
+    client: Any, campaign: Any, households: list[Any], grid_worker_a1: Any
+) -> None:
+    assignment = assignment_of(campaign, households[0])
+    person = Person.objects.filter(household=households[0]).first()
+    client.force_login(grid_worker_a1)
+
+    page = client.get(reverse("screening:call", args=[assignment.pk])).content.decode()
+
+    dial = reverse("screening:dial", args=[assignment.pk, person.pk])
+    assert f'<form method="post" action="{dial}">' in page
+    assert f'href="{dial}"' not in page
+    assert "csrfmiddlewaretoken" in page

@@ -3,8 +3,8 @@
 Made for one hand on a 360×740 screen: the list is a column of big rows; a household's page
 puts the members' call buttons first and the outcome buttons right under them; after the
 answers the next household opens by itself. Names and phones are masked; the call button
-is a link to ``dial``, which logs the access and answers with a ``tel:`` redirect, so the
-full number never appears in a page.
+posts to ``dial``, which logs the access and answers with a ``tel:`` redirect, so the full
+number never appears in a page.
 """
 
 from __future__ import annotations
@@ -114,9 +114,14 @@ class CallView(TemplateView):
 
 
 class DialView(View):
-    """GET: log the call (an access event) and hand the number to the phone's dialler."""
+    """POST: log the call (an access event) and hand the number to the phone's dialler.
 
-    def get(self, request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
+    A POST, as the visitor call at the gate: an access event is a write, and a GET would be
+    written again by any prefetch, crawler or reloaded history entry. GET answers 405."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
         assignment = get_assignment(request.user, pk)
         person = None
         if person_pk:

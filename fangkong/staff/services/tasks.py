@@ -34,7 +34,7 @@ from fangkong.core.audit import record_change
 from fangkong.core.choices import ChangeAction
 from fangkong.core.exceptions import PermissionDeniedError
 from fangkong.core.querysets import in_scope
-from fangkong.staff.choices import OPEN_STATUSES, TaskPriority, TaskStatus
+from fangkong.staff.choices import OPEN_STATUSES, TaskKind, TaskPriority, TaskStatus
 from fangkong.staff.models import Task, TaskComment, Team
 from fangkong.staff.querysets import sees_area
 from fangkong.staff.services.checks import (
@@ -120,9 +120,9 @@ def _link_community_id(link: models.Model) -> int | None:
 def do_create_task(
     *,
     community: Area,
-    kind: str,
     title: str,
     by: User | None,
+    kind: str = TaskKind.GENERAL,
     assignee: User | None = None,
     team: Team | None = None,
     area: Area | None = None,
@@ -135,9 +135,10 @@ def do_create_task(
     """Create a task, or return the open one already there for the same object and reason.
 
     ``community`` owns the task; ``area`` (default: the community) is the community or one of
-    its grids and decides who sees it. ``by`` is the actor (None for system work). Raises
-    ``ValidationError`` for bad input (a message per field), ``Http404`` when the actor does
-    not work in the area.
+    its grids and decides who sees it; ``kind`` is a module's short code, a general task when
+    left out (the API lets a caller leave it out, as the model's default). ``by`` is the
+    actor (None for system work). Raises ``ValidationError`` for bad input (a message per
+    field), ``Http404`` when the actor does not work in the area.
     """
     if community.level != AreaLevel.COMMUNITY:
         raise ValidationError({"community": _("Tasks belong to a community.")})

@@ -241,3 +241,49 @@ def test_a_patrol_is_recorded_through_the_api_with_a_follow_up(
     body = response.json()
     assert body["findings"] == ["no_temperature_checks"]
     assert Task.objects.get(pk=body["follow_up_task"]).kind == "staff.patrol_follow_up"
+
+
+def test_a_task_without_a_kind_is_a_general_task(
+    client: Any, officer_a: Any, community_a: Any
+) -> None:
+    client.force_login(officer_a)
+
+    response = post(client, "/api/v1/tasks/", {"community": community_a.pk, "title": "清点物资"})
+
+    assert response.status_code == 201, response.json()
+    assert response.json()["kind"] == "staff.general"
+    assert Task.objects.get().kind == "staff.general"
+
+
+@pytest.mark.parametrize("value", ["0001-W01", "0001-01-01T00:00-12:00", "9999-12-31T23:59+14:00",
+                                   "10000-01-01", "abc"])
+@pytest.mark.parametrize(("url", "name"), [
+    ("/api/v1/shifts/", "starts_after"), ("/api/v1/shifts/", "starts_before"),
+    ("/api/v1/shift-assignments/", "starts_after"), ("/api/v1/patrols/", "after"),
+    ("/api/v1/patrols/", "before"),
+])
+def test_a_date_filter_out_of_range_is_a_400_with_the_field(
+    client: Any, officer_a: Any, community_a: Any, url: str, name: str, value: str
+) -> None:
+    client.force_login(officer_a)
+
+    response = client.get(url, {name: value})
+
+    assert response.status_code == 400
+    body = response.json()
+    assert body["code"] == "invalid"
+    assert list(body["fields"]) == [name]
+    assert any(CJK <= c <= "\u9fff" for c in body["fields"][name][0])
+
+
+def test_a_date_filter_within_the_range_still_filters(
+    client: Any, officer_a: Any, community_a: Any
+) -> None:
+    shift = ShiftFactory(community=community_a)
+    client.force_login(officer_a)
+
+    before = client.get("/api/v1/shifts/", {"starts_after": "1900-01-01T00:00+08:00"})
+    after = client.get("/api/v1/shifts/", {"starts_after": "2100-12-31T00:00+08:00"})
+
+    assert [row["id"] for row in before.json()["results"]] == [shift.pk]
+    assert after.json()["results"] == []

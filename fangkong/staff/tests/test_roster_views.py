@@ -309,3 +309,69 @@ def test_shift_times_are_typed_and_shown_in_the_communitys_zone(officer_a: Any) 
     shown = ShiftForm(user=officer_a, community=urumqi,
                       initial={"start": form.cleaned_data["start"]})
     assert 'value="2026-02-16T08:00"' in str(shown["start"])
+
+
+# --- Weeks and days typed into the URL ------------------------------------------------------
+
+
+OUT_OF_RANGE = ["0001-W01", "0001-01-01", "9999-12-31", "9999-W52", "2024-W60", "abc"]
+
+
+@pytest.mark.parametrize("week", OUT_OF_RANGE)
+@pytest.mark.parametrize("page", ["staff:community_roster", "staff:hours"])
+def test_a_week_the_pages_cannot_show_gives_this_week_with_the_reason(
+    client: Any, officer_a: Any, community_a: Any, gate: Any, page: str, week: str
+) -> None:
+    client.force_login(officer_a)
+
+    response = client.get(reverse(page, args=[community_a.pk]), {"week": week})
+
+    assert response.status_code == 200
+    monday = this_week_at(0).date() - dt.timedelta(days=this_week_at(0).weekday())
+    shown = response.context["roster"].monday if "roster" in response.context else (
+        response.context["monday"])
+    assert shown == monday
+    [message] = [str(m) for m in response.context["messages"]]
+    assert message in (zh("Give a date as YYYY-MM-DD."), zh(
+        "Give a date between %(earliest)s and %(latest)s.")
+        % {"earliest": "1900-01-01", "latest": "2100-12-31"})
+
+
+@pytest.mark.parametrize("week", OUT_OF_RANGE)
+def test_the_checkpoint_roster_and_its_export_survive_any_week(
+    client: Any, officer_a: Any, community_a: Any, gate: Any, week: str
+) -> None:
+    client.force_login(officer_a)
+
+    page = client.get(reverse("staff:checkpoint_roster", args=[gate.pk]), {"week": week})
+    export = client.get(reverse("staff:roster_export", args=[community_a.pk]), {"week": week})
+
+    assert page.status_code == 200
+    assert export.status_code == 200
+    assert export["Content-Type"].startswith("application/vnd.openxmlformats")
+
+
+def test_an_iso_week_and_the_edges_of_the_range_are_shown(
+    client: Any, officer_a: Any, community_a: Any, gate: Any
+) -> None:
+    client.force_login(officer_a)
+    url = reverse("staff:community_roster", args=[community_a.pk])
+
+    assert client.get(url, {"week": "2024-W10"}).context["roster"].monday == dt.date(2024, 3, 4)
+    assert client.get(url, {"week": "1900-01-01"}).context["roster"].monday == dt.date(1900, 1, 1)
+    assert client.get(url, {"week": "2100-12-31"}).context["roster"].monday == (
+        dt.date(2100, 12, 27))
+
+
+@pytest.mark.parametrize("day", OUT_OF_RANGE)
+def test_a_patrol_day_the_page_cannot_show_gives_today_with_the_reason(
+    client: Any, officer_a: Any, community_a: Any, gate: Any, day: str
+) -> None:
+    client.force_login(officer_a)
+
+    response = client.get(reverse("staff:patrol_summary", args=[community_a.pk]),
+                          {"date": day})
+
+    assert response.status_code == 200
+    assert response.context["day"] == this_week_at(0).date()
+    assert len(list(response.context["messages"])) == 1

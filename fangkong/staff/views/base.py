@@ -4,7 +4,9 @@ and small POST-only action views that call one service and go back where they ca
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib import messages
@@ -19,7 +21,7 @@ from fangkong.areas.models import Area
 from fangkong.core.exceptions import ConflictError, PermissionDeniedError
 from fangkong.core.views import get_restricted_object, require_action
 from fangkong.registry.views import get_community
-from fangkong.staff.duty_hours import zone_of
+from fangkong.staff.duty_hours import local_today, monday_of, parse_day, parse_week, zone_of
 
 
 def staff_crumbs(community: Area | None, *extra: tuple[str, str]) -> list[dict[str, str]]:
@@ -37,6 +39,23 @@ def error_text(exc: ValidationError) -> str:
     if hasattr(exc, "error_dict"):
         return " ".join(m for messages_ in exc.message_dict.values() for m in messages_)
     return " ".join(exc.messages)
+
+
+def requested_day(request: HttpRequest, tz: ZoneInfo, *, week: bool = False,
+                  warn: bool = True) -> dt.date:
+    """The day ``?date=`` names, or with ``week`` the Monday of the week ``?week=`` names.
+
+    A value the pages cannot show (unreadable, or outside core.dates' bounds) gives today or
+    this week instead, with the reason on top of the page (``warn``), never a 500."""
+    try:
+        if week:
+            return parse_week(request.GET.get("week"), tz)
+        return parse_day(request.GET.get("date"), tz)
+    except ValidationError as exc:
+        if warn:
+            messages.warning(request, error_text(exc))
+        today = local_today(tz)
+        return monday_of(today) if week else today
 
 
 class StaffPageMixin:

@@ -20,7 +20,7 @@ from fangkong.core.exceptions import PermissionDeniedError
 from fangkong.core.views import ObjectDetailView, get_restricted_object
 from fangkong.staff import services
 from fangkong.staff.choices import PatrolFinding
-from fangkong.staff.duty_hours import day_bounds, parse_day, zone_of
+from fangkong.staff.duty_hours import day_bounds, zone_of
 from fangkong.staff.forms import PatrolForm
 from fangkong.staff.models import (
     Checkpoint,
@@ -31,7 +31,12 @@ from fangkong.staff.models import (
     StaffMember,
 )
 from fangkong.staff.querysets import sees_area
-from fangkong.staff.views.base import CommunityPageMixin, StaffPageMixin, staff_crumbs
+from fangkong.staff.views.base import (
+    CommunityPageMixin,
+    StaffPageMixin,
+    requested_day,
+    staff_crumbs,
+)
 
 
 def on_duty_now(checkpoint: Checkpoint | None, now: dt.datetime) -> list[StaffMember]:
@@ -139,7 +144,7 @@ class PatrolSummaryView(CommunityPageMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         tz = zone_of(self.community)
-        day = parse_day(self.request.GET.get("date"), tz)
+        day = requested_day(self.request, tz)
         start, end = day_bounds(day, tz)
         visits = (PatrolVisit.objects.restrict(user).filter(community=self.community,
                                                              time__gte=start, time__lt=end)

@@ -28,7 +28,7 @@ from fangkong.core.views import (
 )
 from fangkong.staff import services
 from fangkong.staff.choices import SwapStatus
-from fangkong.staff.duty_hours import day_bounds, parse_week, zone_of
+from fangkong.staff.duty_hours import day_bounds, zone_of
 from fangkong.staff.forms import (
     AssignForm,
     CheckpointForm,
@@ -45,6 +45,7 @@ from fangkong.staff.views.base import (
     CommunityPageMixin,
     ServiceActionView,
     StaffPageMixin,
+    requested_day,
     staff_crumbs,
 )
 from fangkong.staff.views.people import CommunityEditView, CommunityListView
@@ -96,9 +97,10 @@ class RosterMixin:
 
     request: HttpRequest
 
-    def roster_for(self, shifts: QuerySet[Shift], community: Any) -> Roster:
+    def roster_for(self, shifts: QuerySet[Shift], community: Any, *, warn: bool = True
+                   ) -> Roster:
         tz = zone_of(community)
-        return week_roster(shifts, parse_week(self.request.GET.get("week"), tz), tz)
+        return week_roster(shifts, requested_day(self.request, tz, week=True, warn=warn), tz)
 
 
 class CommunityRosterView(RosterMixin, CommunityPageMixin, TemplateView):
@@ -166,7 +168,8 @@ class RosterExportView(RosterMixin, CommunityPageMixin, TemplateView):
         checkpoint_id = request.GET.get("checkpoint", "")
         if checkpoint_id.isdigit():
             shifts = shifts.filter(checkpoint_id=int(checkpoint_id))
-        roster = self.roster_for(shifts, community)
+        # A download shows no message: a week it cannot read gives this week's roster.
+        roster = self.roster_for(shifts, community, warn=False)
         rows = [
             [entry.start.strftime("%Y-%m-%d"), entry.start.strftime("%a"), entry.shift.place,
              entry.start.strftime("%H:%M"), entry.end.strftime("%H:%M"),
@@ -506,7 +509,7 @@ class HoursView(CommunityPageMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         tz = zone_of(self.community)
-        monday = parse_week(self.request.GET.get("week"), tz)
+        monday = requested_day(self.request, tz, week=True)
         shifts = Shift.objects.restrict(user).filter(community=self.community)
         rows = hours_per_week(ShiftAssignment.objects.filter(shift__in=shifts), monday, tz)
         context.update(
