@@ -54,9 +54,13 @@ MAX_PASSES = 3
 #: How each kind of protected value is indexed: the full value's index, and the last four
 #: digits' (phones only). The same functions ``protect_*`` use, so a rotated row equals a row
 #: written fresh under the current key.
-INDEXERS: dict[str, tuple[Callable[[str], str], Callable[[str], str] | None]] = {
+INDEXERS: dict[str, tuple[Callable[[str], str] | None, Callable[[str], str] | None]] = {
     "id_number": (id_number_index, None),
     "phone": (phone_index, phone_last4_index),
+    # What a health hand-over typed, kept encrypted until the background search has run:
+    # never looked up, so never indexed (health.Contact).
+    "handover_id": (None, None),
+    "handover_phone": (None, None),
 }
 
 
@@ -66,11 +70,13 @@ class ProtectedField:
 
     name: str
     has_last4: bool
+    has_index: bool = True
 
     @property
     def columns(self) -> tuple[str, ...]:
+        index = (f"{self.name}_index",) if self.has_index else ()
         last4 = (f"{self.name}_last4_index",) if self.has_last4 else ()
-        return (f"{self.name}_cipher", f"{self.name}_index", *last4)
+        return (f"{self.name}_cipher", *index, *last4)
 
 
 @dataclass(frozen=True)
@@ -96,7 +102,8 @@ def protected_models() -> list[ProtectedModel]:
         names = {f.name for f in model._meta.concrete_fields}
         protected = []
         for name in sorted(n.removesuffix("_cipher") for n in names if n.endswith("_cipher")):
-            if name not in INDEXERS or f"{name}_index" not in names:
+            has_index = name in INDEXERS and INDEXERS[name][0] is not None
+            if name not in INDEXERS or (has_index and f"{name}_index" not in names):
                 raise ImproperlyConfigured(
                     f"{model._meta.label}.{name}_cipher: core.key_rotation does not know how "
                     f"to index this kind of value; add it to INDEXERS before rotating keys."
@@ -104,7 +111,7 @@ def protected_models() -> list[ProtectedModel]:
             has_last4 = INDEXERS[name][1] is not None
             if has_last4 and f"{name}_last4_index" not in names:
                 raise ImproperlyConfigured(f"{model._meta.label}: {name}_last4_index is missing")
-            protected.append(ProtectedField(name, has_last4))
+            protected.append(ProtectedField(name, has_last4, has_index))
         if protected:
             found.append(ProtectedModel(model, tuple(protected)))
     return sorted(found, key=lambda p: p.label)
@@ -121,7 +128,7 @@ def current_values(pmodel: ProtectedModel, row: dict[str, str]) -> dict[str, str
     """
     changes: dict[str, str] = {}
     for pfield in pmodel.fields:
-        cipher_column, index_column, *last4_column = pfield.columns
+        cipher_column = f"{pfield.name}_cipher"
         token = row[cipher_column]
         if not token:
             continue  # nothing stored (indexes are blank with it)
@@ -134,9 +141,11 @@ def current_values(pmodel: ProtectedModel, row: dict[str, str]) -> dict[str, str
                 raise Unreadable(pfield.name) from None
             cipher = encrypt(plaintext)
         index, last4 = INDEXERS[pfield.name]
-        wanted = {cipher_column: cipher, index_column: index(plaintext)}
+        wanted = {cipher_column: cipher}
+        if index is not None:
+            wanted[f"{pfield.name}_index"] = index(plaintext)
         if last4 is not None:
-            wanted[last4_column[0]] = last4(plaintext)
+            wanted[f"{pfield.name}_last4_index"] = last4(plaintext)
         if any(row[column] != value for column, value in wanted.items()):
             changes.update(wanted)
     return changes

@@ -124,6 +124,7 @@ def test_it_finds_every_model_that_holds_ciphertext() -> None:
 
     assert found == {
         "access.Visitor": [("id_number", False), ("phone", True)],
+        "health.Contact": [("handover_id", False), ("handover_phone", False)],
         "registry.Household": [("phone", True)],
         "registry.Person": [("id_number", False), ("phone", True)],
         "staff.StaffMember": [("phone", True)],
@@ -244,8 +245,8 @@ def test_a_dry_run_counts_the_rows_to_rotate_and_changes_nothing(
 
     summary = json.loads(output.strip().splitlines()[-1])
     counts = {o["model"]: o["rotated"] for o in summary["passes"][0]}
-    assert counts == {"access.Visitor": 1, "registry.Household": 1, "registry.Person": 5,
-                      "staff.StaffMember": 1}
+    assert counts == {"access.Visitor": 1, "health.Contact": 0, "registry.Household": 1,
+                      "registry.Person": 5, "staff.StaffMember": 1}
     assert summary["dry_run"]
     assert not summary["complete"]
     assert not every_row_rotated()
@@ -344,3 +345,28 @@ def test_a_rotation_killed_midway_finishes_when_run_again(
     use_keys(settings, NEW_KEY)
     assert decrypt(Person.objects.get(name="王秀英").id_number_cipher) == ID_1
     assert connection.vendor in {"sqlite", "postgresql"}
+
+
+@pytest.mark.django_db
+def test_a_hand_over_still_waiting_for_its_search_is_rotated_too(
+    settings: Any, building: Building
+) -> None:
+    # Given a hand-over whose typed numbers wait, encrypted under the old key, for the search
+    from fangkong.core.personal_data import encrypt
+    from fangkong.health.models import Contact
+    from fangkong.health.tests.factories import ContactFactory
+
+    use_keys(settings, OLD_KEY)
+    contact = ContactFactory(case__person__household__building=building)
+    Contact.objects.filter(pk=contact.pk).update(
+        handover_id_cipher=encrypt(ID_1), handover_phone_cipher=encrypt(PHONE_1))
+
+    # When the key is rotated
+    use_keys(settings, NEW_KEY, OLD_KEY)
+    rotate()
+
+    # Then the new key alone opens them
+    use_keys(settings, NEW_KEY)
+    contact.refresh_from_db()
+    assert decrypt_current(contact.handover_id_cipher) == ID_1
+    assert decrypt_current(contact.handover_phone_cipher) == PHONE_1
