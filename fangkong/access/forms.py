@@ -13,13 +13,14 @@ from django.utils.translation import gettext_lazy
 
 from fangkong.access.choices import ExemptionKind, PassScope
 from fangkong.access.services import checkpoints_for
+from fangkong.core.input_bounds import BoundedForm
 from fangkong.registry.models import Building, Household, Person
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
-class AccessForm(forms.Form):
+class AccessForm(BoundedForm):
     """Base: keeps ``user`` and ``instance``, capitalises labels, carries ``version``."""
 
     instance_fields: tuple[str, ...] = ()

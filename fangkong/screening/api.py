@@ -31,9 +31,11 @@ from rest_framework.response import Response
 
 from fangkong.areas.models import Area
 from fangkong.core.api import (
+    ModelSerializer,
     RestrictedPrimaryKeyRelatedField,
     RestrictedReadOnlyViewSet,
     RestrictedViewSet,
+    Serializer,
     ServiceModelSerializer,
 )
 from fangkong.core.exceptions import PermissionDeniedError
@@ -107,7 +109,7 @@ class ScreeningCampaignSerializer(ServiceModelSerializer):
         return attrs
 
 
-class ScreeningTallySerializer(serializers.Serializer):
+class ScreeningTallySerializer(Serializer):
     key = serializers.IntegerField(allow_null=True)
     label = serializers.CharField()
     total = serializers.IntegerField()
@@ -121,13 +123,13 @@ class ScreeningTallySerializer(serializers.Serializer):
     percent_reached = serializers.IntegerField()
 
 
-class ScreeningHourSerializer(serializers.Serializer):
+class ScreeningHourSerializer(Serializer):
     hour = serializers.IntegerField()
     calls = serializers.IntegerField()
     reached = serializers.IntegerField()
 
 
-class ScreeningCoverageSerializer(serializers.Serializer):
+class ScreeningCoverageSerializer(Serializer):
     """The coverage page's figures: totals, per grid, per caller, today by hour."""
 
     day = serializers.DateField()
@@ -209,7 +211,7 @@ class CampaignViewSet(RestrictedViewSet):
 # --- Call lists -----------------------------------------------------------------------------
 
 
-class ScreeningMemberSerializer(serializers.Serializer):
+class ScreeningMemberSerializer(Serializer):
     """A member as the caller's screen shows them: masked name and phone, no number."""
 
     id = serializers.IntegerField()
@@ -221,7 +223,7 @@ class ScreeningMemberSerializer(serializers.Serializer):
         return mask_name(person.name)
 
 
-class CallAssignmentSerializer(serializers.ModelSerializer):
+class CallAssignmentSerializer(ModelSerializer):
     """One household on a caller's list and where it stands."""
 
     url = serializers.HyperlinkedIdentityField(view_name="api:screening-assignment-detail")
@@ -268,7 +270,7 @@ class AssignmentViewSet(RestrictedReadOnlyViewSet):
 # --- Attempts -------------------------------------------------------------------------------
 
 
-class CallAttemptSerializer(serializers.ModelSerializer):
+class CallAttemptSerializer(ModelSerializer):
     """One call (or visit) and its outcome."""
 
     url = serializers.HyperlinkedIdentityField(view_name="api:screening-attempt-detail")
@@ -280,7 +282,7 @@ class CallAttemptSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class RecordCallRequestSerializer(serializers.Serializer):
+class RecordCallRequestSerializer(Serializer):
     """What a caller sends after a call. ``version`` is the household's version as read:
     if someone saved it since, the answer is 409 and this attempt is still stored."""
 
@@ -299,7 +301,7 @@ class RecordCallRequestSerializer(serializers.Serializer):
     moved_date = serializers.DateField(required=False)
 
 
-class RecordedCallSerializer(serializers.Serializer):
+class RecordedCallSerializer(Serializer):
     attempt = CallAttemptSerializer()
     assignment = CallAssignmentSerializer()
     records = serializers.ListField(child=serializers.IntegerField())
@@ -349,7 +351,7 @@ class AttemptViewSet(mixins.CreateModelMixin, RestrictedReadOnlyViewSet):
 # --- Answers --------------------------------------------------------------------------------
 
 
-class ScreeningRecordSerializer(serializers.ModelSerializer):
+class ScreeningRecordSerializer(ModelSerializer):
     """The answers given for a household (or person), with the questionnaire version."""
 
     url = serializers.HyperlinkedIdentityField(view_name="api:screening-answer-detail")
