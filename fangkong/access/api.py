@@ -19,7 +19,7 @@ from django.db import models
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers, viewsets
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.request import Request
@@ -28,12 +28,13 @@ from rest_framework.response import Response
 from fangkong.access import services
 from fangkong.access.choices import Decision, Direction, PassStatus, ReasonCode
 from fangkong.access.models import GateEvent, Pass, Visitor
-from fangkong.core.api import ActionPermission, RestrictedReadOnlyViewSet
+from fangkong.core.api import ActionPermission, ModelSerializer, RestrictedReadOnlyViewSet
 from fangkong.core.validators import validate_temperature
 
 # --- The scan -------------------------------------------------------------------------------
 
 
+@extend_schema_field({"type": "number", "minimum": 34.0, "maximum": 43.0, "example": 36.5})
 class TemperatureField(serializers.Field):
     """Body temperature in °C, checked by the one validator every module uses (34.0–43.0)."""
 
@@ -121,6 +122,8 @@ class GateScanViewSet(viewsets.GenericViewSet):
     serializer_class = ScanRequestSerializer
     permission_classes = [IsAuthenticated, ActionPermission]
     pagination_class = None
+    #: A gate the caller may not use is not found (documents 404 in the schema).
+    can_be_not_found = True
 
     def required_right(self) -> str:
         return "add"
@@ -150,7 +153,7 @@ class GateScanViewSet(viewsets.GenericViewSet):
 # --- Lists and details ----------------------------------------------------------------------
 
 
-class PassSerializer(serializers.ModelSerializer):
+class PassSerializer(ModelSerializer):
     """A pass: serial, state and household. Never its token (that is on the card only)."""
 
     household_label = serializers.CharField(source="household.label", read_only=True)
@@ -226,7 +229,7 @@ class GateEventViewSet(RestrictedReadOnlyViewSet):
     filterset_class = GateEventFilterSet
 
 
-class VisitorSerializer(serializers.ModelSerializer):
+class VisitorSerializer(ModelSerializer):
     """A visitor, with the phone and ID number masked."""
 
     phone = serializers.CharField(source="phone_mask", read_only=True)
