@@ -305,8 +305,9 @@ def _case_runner(tally: Tally, headers: dict[str, str],
     return run_case
 
 
-def fuzz(schema: Any, headers: dict[str, str], role_index: int) -> Tally:
-    """Every operation of ``schema`` with schemathesis's examples, coverage and fuzzing cases."""
+def fuzz(schema: Any, headers: dict[str, str], role_index: int, methods: set[str]) -> Tally:
+    """The operations of ``schema`` with these methods, with schemathesis's examples, coverage
+    and fuzzing cases."""
     tally = Tally()
     feedback = FeedbackSources(constants_value_source=make_constants_value_source(schema))
     run_case = _case_runner(tally, headers, role_index)
@@ -314,7 +315,7 @@ def fuzz(schema: Any, headers: dict[str, str], role_index: int) -> Tally:
         assert isinstance(result, Ok), result  # the schema itself is checked by test_openapi
         operation = result.ok()
         label = f"{operation.method.upper()} {operation.path}"
-        if not ONLY.search(label):
+        if operation.method.upper() not in methods or not ONLY.search(label):
             continue
         test = build_operation_test(config=schema.config, operation=operation,
                                     test_func=run_case, given_kwargs={}, feedback=feedback)
@@ -337,21 +338,32 @@ def _write_report(role: str, tally: Tally) -> None:
             out.write(json.dumps(row, ensure_ascii=False) + "\n")
 
 
+READS = {"GET"}
+WRITES = {"POST", "PUT", "PATCH", "DELETE"}
+#: Each role's operations in one test, the community officer's in two (reads, writes): the
+#: officer sends the most cases, and two halves let two workers share them.
+PARTS = [
+    pytest.param("community_officer", READS, id="community_officer-reads"),
+    pytest.param("community_officer", WRITES, id="community_officer-writes"),
+    *[pytest.param(role, READS | WRITES, id=role) for role in list(ROLES)[1:]],
+]
+
+
 @pytest.mark.usefixtures("_requests_in_the_test_transaction")
-@pytest.mark.parametrize("role", ROLES)
+@pytest.mark.parametrize(("role", "methods"), PARTS)
 def test_every_operation_answers_the_role_within_its_schema(
-    role: str, request: pytest.FixtureRequest, world: Any
+    role: str, methods: set[str], request: pytest.FixtureRequest, world: Any
 ) -> None:
     # Given the role's token and the schema as the role reads it
     headers = _token_headers(request.getfixturevalue(ROLES[role]))
     schema = _load_schema(world, headers)
 
-    # When every operation is called with schemathesis's cases
-    tally = fuzz(schema, headers, list(ROLES).index(role))
+    # When its operations are called with schemathesis's cases
+    tally = fuzz(schema, headers, list(ROLES).index(role), methods)
     _write_report(role, tally)
 
     # Then none answered 5xx or off the schema
-    assert tally.total("cases") > len(list(schema.get_all_operations()))
+    assert ONLY.pattern or tally.total("cases") > len(list(schema.get_all_operations())) / 2
     failing = tally.report()
     assert failing == [], (
         f"{role}: {tally.total('5xx')} 5xx and {tally.total('schema')} answers off the schema "
