@@ -50,6 +50,8 @@ PHONE_PUNCTUATION_RE = re.compile(r"[\s\-+()]")
 
 #: Free text (notes, a comment, a description): a page of writing.
 TEXT_MAX_LENGTH = 2000
+#: A document written in the application (a prevention plan, a call script): some pages.
+DOCUMENT_MAX_LENGTH = 50_000
 #: A line of text with no length of its own (a reason, a place, a reference number).
 LINE_MAX_LENGTH = 200
 #: Items in a list field (tags, symptoms, buildings of a campaign...).

@@ -40,6 +40,7 @@ from fangkong.core.api import (
 )
 from fangkong.core.exceptions import PermissionDeniedError
 from fangkong.core.querysets import in_scope
+from fangkong.core.validators import DOCUMENT_MAX_LENGTH
 from fangkong.registry.choices import PersonStatus
 from fangkong.registry.models import Building, Person
 from fangkong.screening import services
@@ -93,6 +94,7 @@ class ScreeningCampaignSerializer(ServiceModelSerializer):
                   "grids", "buildings", "status", "households_total", "started_at",
                   "closed_at", "version", "created", "updated"]
         read_only_fields = ["status", "households_total", "started_at", "closed_at"]
+        extra_kwargs = {"script": {"max_length": DOCUMENT_MAX_LENGTH}}
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if self.instance is None and "area" not in attrs:

@@ -25,6 +25,7 @@ from fangkong.accounts.models import User
 from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area
 from fangkong.core.input_bounds import BoundedForm
+from fangkong.core.validators import DOCUMENT_MAX_LENGTH
 from fangkong.registry.models import Building, Person
 from fangkong.screening.choices import (
     CHOICE_KINDS,
@@ -76,6 +77,7 @@ class CampaignForm(VersionedForm):
                              initial=CampaignUnit.HOUSEHOLD)
     script = forms.CharField(
         label=gettext_lazy("call script"), widget=forms.Textarea, required=False,
+        max_length=DOCUMENT_MAX_LENGTH,
         help_text=gettext_lazy("What the caller says: shown on every household's call screen."),
     )
     starts_on = forms.DateField(label=gettext_lazy("starts on"), widget=DATE_INPUT)

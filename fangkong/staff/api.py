@@ -40,6 +40,7 @@ from fangkong.core.api import (
     Serializer,
     ServiceModelSerializer,
 )
+from fangkong.core.validators import DOCUMENT_MAX_LENGTH
 from fangkong.registry.api import CommunityField
 from fangkong.staff import services
 from fangkong.staff.choices import OPEN_STATUSES, PatrolFinding, TaskPriority, TaskStatus
@@ -842,6 +843,7 @@ class PlanVersionSerializer(ModelSerializer):
         fields = ["id", "community", "number", "title", "text", "summary", "author_name",
                   "created", "current", "expected_number"]
         read_only_fields = ["number", "author_name", "created"]
+        extra_kwargs = {"text": {"max_length": DOCUMENT_MAX_LENGTH}}
 
     def get_current(self, version: PlanVersion) -> bool:
         return version.number == version.plan.current_number

@@ -22,6 +22,7 @@ from fangkong.accounts.models import User
 from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area
 from fangkong.core.input_bounds import BoundedForm
+from fangkong.core.validators import DOCUMENT_MAX_LENGTH
 from fangkong.registry.forms import RegistryForm
 from fangkong.staff.choices import (
     LeadingGroupRole,
@@ -520,6 +521,7 @@ class PlanForm(BoundedForm):
     title = forms.CharField(label=gettext_lazy("title"), max_length=200)
     text = forms.CharField(
         label=gettext_lazy("text"), widget=forms.Textarea(attrs={"rows": 20}),
+        max_length=DOCUMENT_MAX_LENGTH,
         help_text=gettext_lazy("Markdown: # heading, - list item, **bold**. HTML is shown as "
                                "typed, never run."),
     )

@@ -21,6 +21,7 @@ from django.utils import timezone
 from fangkong.registry.forms import BuildingForm, PersonForm
 from fangkong.registry.models import Building, Person
 from fangkong.registry.tests.factories import BuildingFactory, HouseholdFactory, PersonFactory
+from fangkong.staff.forms import PlanForm
 
 pytestmark = pytest.mark.django_db
 
@@ -206,3 +207,11 @@ def test_every_input_field_in_the_schema_has_a_bound(api: Client) -> None:
                 unbounded.append(f"{name}.{field}")
 
     assert unbounded == []
+
+
+def test_a_prevention_plan_may_run_to_pages_but_not_without_end() -> None:
+    pages = PlanForm(data={"title": "防控方案", "text": "一、总体要求\n" * 2000})
+    endless = PlanForm(data={"title": "防控方案", "text": "字" * 50_001})
+
+    assert pages.is_valid(), pages.errors  # 14,000 characters: more than a note's 2,000
+    assert "text" in endless.errors
