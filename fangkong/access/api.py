@@ -36,6 +36,7 @@ from fangkong.core.api import (
     ConflictErrorSerializer,
     ErrorSerializer,
     IdFilter,
+    ModelSerializer,
     RestrictedReadOnlyViewSet,
 )
 from fangkong.core.dates import BoundedIsoDateTimeFilter
@@ -158,6 +159,8 @@ class GateScanViewSet(viewsets.GenericViewSet):
     pagination_class = None
     #: A ``client_event_id`` already used at another gate is a 409 (declared in the schema).
     can_conflict = True
+    #: A gate the caller may not use is not found (documents 404 in the schema).
+    can_be_not_found = True
 
     def required_right(self) -> str:
         return "add"
@@ -193,7 +196,7 @@ class GateScanViewSet(viewsets.GenericViewSet):
 # --- Lists and details ----------------------------------------------------------------------
 
 
-class PassSerializer(serializers.ModelSerializer):
+class PassSerializer(ModelSerializer):
     """A pass: serial, state and household. Never its token (that is on the card only)."""
 
     household_label = serializers.CharField(source="household.label", read_only=True)
@@ -285,7 +288,7 @@ class GateEventViewSet(RestrictedReadOnlyViewSet):
     filterset_class = GateEventFilterSet
 
 
-class VisitorSerializer(serializers.ModelSerializer):
+class VisitorSerializer(ModelSerializer):
     """A visitor, with the phone and ID number masked."""
 
     phone = serializers.CharField(source="phone_mask", read_only=True)

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy
 from fangkong.access.choices import ExemptionKind, PassScope
 from fangkong.access.services import checkpoints_for
 from fangkong.core.dates import check_date_range
+from fangkong.core.input_bounds import BoundedForm
 from fangkong.core.widgets import id_number_input, phone_input
 from fangkong.registry.models import Building, Household, Person
 
@@ -21,7 +22,7 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
 
-class AccessForm(forms.Form):
+class AccessForm(BoundedForm):
     """Base: keeps ``user`` and ``instance``, capitalises labels, carries ``version``."""
 
     instance_fields: tuple[str, ...] = ()

@@ -14,10 +14,10 @@ from rest_framework import serializers
 
 from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area
-from fangkong.core.api import IdFilter, RestrictedReadOnlyViewSet
+from fangkong.core.api import IdFilter, ModelSerializer, RestrictedReadOnlyViewSet
 
 
-class AreaSerializer(serializers.ModelSerializer):
+class AreaSerializer(ModelSerializer):
     """One area: its level, name, code and parent."""
 
     url = serializers.HyperlinkedIdentityField(view_name="api:area-detail")

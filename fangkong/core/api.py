@@ -38,6 +38,7 @@ from fangkong.core.api_plumbing import (
 )
 from fangkong.core.api_schema import ApiSchema, ConflictErrorSerializer, ErrorSerializer
 from fangkong.core.filtersets import IdFilter
+from fangkong.core.input_bounds import bound_serializer_fields, nfc
 
 __all__ = [
     "ERROR_CODES",
@@ -48,12 +49,14 @@ __all__ = [
     "DocsView",
     "ErrorSerializer",
     "IdFilter",
+    "ModelSerializer",
     "Pagination",
     "ProtectedValueField",
     "RestrictedPrimaryKeyRelatedField",
     "RestrictedReadOnlyViewSet",
     "RestrictedViewSet",
     "SchemaView",
+    "Serializer",
     "ServiceModelSerializer",
     "exception_handler",
     "hash_token",
@@ -128,7 +131,29 @@ class ProtectedValueField(serializers.CharField):
         )
 
 
-class ServiceModelSerializer(serializers.ModelSerializer):
+class BoundedFieldsMixin:
+    """Every input field bounded and its text NFC; read-only fields honest about emptiness
+    (``fangkong.core.input_bounds``). Every serializer of the API inherits it."""
+
+    def get_fields(self) -> dict[str, serializers.Field]:
+        fields = super().get_fields()  # type: ignore[misc]
+        meta = getattr(self, "Meta", None)
+        return bound_serializer_fields(fields, getattr(meta, "model", None))
+
+    def to_internal_value(self, data: Any) -> Any:
+        validated = super().to_internal_value(data)  # type: ignore[misc]
+        return {key: nfc(value) for key, value in validated.items()}
+
+
+class Serializer(BoundedFieldsMixin, serializers.Serializer):
+    """A request body or an answer that is not a model row."""
+
+
+class ModelSerializer(BoundedFieldsMixin, serializers.ModelSerializer):
+    """A model row, read (and, for ``ServiceModelSerializer``, written through a service)."""
+
+
+class ServiceModelSerializer(ModelSerializer):
     """A model serializer that validates input shape only; services do the writing.
 
     ``version`` is read back and, on update, compared by the service (optimistic locking).

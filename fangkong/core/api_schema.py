@@ -10,7 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.utils.translation import gettext_lazy
-from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from drf_spectacular.extensions import (
+    OpenApiAuthenticationExtension,
+    OpenApiSerializerFieldExtension,
+)
 from drf_spectacular.openapi import AutoSchema
 from rest_framework import serializers
 
@@ -29,6 +32,24 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
                 "A token from `python manage.py issue_api_token USERNAME`, sent as "
                 "`Authorization: Bearer TOKEN`."
             )),
+        }
+
+
+class TimeOfDayExtension(OpenApiSerializerFieldExtension):
+    """A time of day (a gate's opening hours) as the API sends it: ``07:00:00``.
+
+    drf-spectacular documents REST framework's TimeField as ``format: time``, which JSON
+    Schema reads as RFC 3339's full time with a UTC offset (``07:00:00Z``); the field sends
+    and accepts a local time without one. The pattern says what it is.
+    """
+
+    target_class = "rest_framework.fields.TimeField"
+
+    def map_serializer_field(self, auto_schema: AutoSchema, direction: str) -> dict[str, Any]:
+        return {
+            "type": "string",
+            "pattern": r"^([01][0-9]|2[0-3]):[0-5][0-9](:[0-5][0-9](\.[0-9]{1,6})?)?$",
+            "example": "07:00:00",
         }
 
 
@@ -67,6 +88,8 @@ ERROR_DESCRIPTIONS: dict[int, Any] = {
     409: gettext_lazy("Someone else changed the row since it was read: read it again and send "
                       "its current version."),
     413: gettext_lazy("The request body is larger than the server takes (2.5 MB)."),
+    415: gettext_lazy("The body is not JSON, a form or multipart: send Content-Type: "
+                      "application/json."),
     503: gettext_lazy("The database is busy or restarting: try again after the seconds in "
                       "the Retry-After header."),
 }
@@ -77,20 +100,23 @@ class ApiSchema(AutoSchema):
 
     Which statuses apply follows from the operation, the same rules for every endpoint:
     401, 403 and 503 (a busy database) always; 404 wherever a row is looked up (and on lists,
-    for a page past the last); 400 for lists (bad filters) and every write, 413 for a write's
-    body too large; 409 where a version is compared.
+    for a page past the last, and where the view says a row named in the body can be out of
+    reach: ``can_be_not_found``); 400 for lists (bad filters) and every write, 413 for a
+    write's body too large and 415 for one in a type the API does not read; 409 where a
+    version is compared.
     """
 
     def error_statuses(self) -> list[int]:
         method = self.method.upper()
         detail = "{" in self.path
         codes = [401, 403, 503]
-        if detail or method == "GET":
+        if detail or method == "GET" or getattr(self.view, "can_be_not_found", False):
             codes.append(404)
         if method in ("POST", "PUT", "PATCH") or (method == "GET" and not detail):
             codes.append(400)
         if method in ("POST", "PUT", "PATCH"):
             codes.append(413)
+            codes.append(415)
         view_action = getattr(self.view, "action", None)
         if view_action in ("update", "partial_update") or getattr(self.view, "can_conflict", False):
             codes.append(409)

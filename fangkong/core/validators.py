@@ -1,9 +1,19 @@
-"""Validators shared by every app: ID numbers, phones, body temperature."""
+"""Validators shared by every app: ID numbers, phones, body temperature, and the bounds every
+input field has (text, dates, counts).
+
+Text typed by people (names, notes, addresses) is normalised to NFC and refused when it holds
+control or invisible formatting characters: a right-to-left override (U+202E) makes a name
+read backwards in a list or an export, a zero-width space (U+200B) makes two spellings of a
+name that look the same and never match. Forms, API serializers and importers all call
+``clean_text``; the bounds (``TEXT_MAX_LENGTH``, ``DATE_MIN``…) are the ones every form and
+serializer field gets when it declares none of its own (``fangkong.core.input_bounds``).
+"""
 
 from __future__ import annotations
 
 import datetime as dt
 import re
+import unicodedata
 from decimal import Decimal, InvalidOperation
 
 import phonenumbers
@@ -32,6 +42,36 @@ MOBILE_RE = re.compile(
 )
 TEMPERATURE_MIN = Decimal("34.0")
 TEMPERATURE_MAX = Decimal("43.0")
+#: Characters a phone number may be written with besides digits (NFKC first: full-width
+#: forms count): spaces, dashes, a leading + and brackets round an area code.
+PHONE_PUNCTUATION_RE = re.compile(r"[\s\-+()]")
+
+# --- Bounds every input field has unless it declares tighter ones -----------------------------
+
+#: Free text (notes, a comment, a description): a page of writing.
+TEXT_MAX_LENGTH = 2000
+#: A document written in the application (a prevention plan, a call script): some pages.
+DOCUMENT_MAX_LENGTH = 50_000
+#: A line of text with no length of its own (a reason, a place, a reference number).
+LINE_MAX_LENGTH = 200
+#: Items in a list field (tags, symptoms, buildings of a campaign...).
+LIST_MAX_ITEMS = 500
+#: Whole numbers: the database's integer column; ids are 64-bit.
+INT_MIN, INT_MAX = -(2**31), 2**31 - 1
+ID_MAX = 2**63 - 1
+#: Dates of events the application records (a report, an exposure, a shift, a plan).
+DATE_MIN = dt.date(1900, 1, 1)
+DATE_MAX = dt.date(2100, 12, 31)
+#: The oldest birth date a person can have (as the resident ID check accepts).
+BIRTH_DATE_MIN = dt.date(1890, 1, 1)
+
+#: Unicode categories refused in text: controls (Cc), invisible formatting (Cf: bidi
+#: overrides and isolates, zero-width space/joiners, BOM, word joiner), lone surrogates (Cs,
+#: which no database can store) and line/paragraph separators (Zl, Zp).
+_FORBIDDEN_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+#: Allowed in multi-line text only: line breaks, tabs, and the zero-width joiner that joins
+#: emoji such as 👨‍👩‍👧 (bidi controls stay refused there too).
+_MULTILINE_ALLOWED = frozenset("\n\r\t\u200d")
 
 
 def validate_resident_id(value: str) -> str:
@@ -95,6 +135,15 @@ def validate_phone(value: str) -> str:
 
     Returns the normalised number: ``13812345678`` or ``024-23456789``.
     """
+    if not (value.isascii() and value.isdigit()):
+        # Letters or other signs are a typo, not decoration: "13800138000abc" is refused,
+        # not silently read as 13800138000.
+        written = PHONE_PUNCTUATION_RE.sub("", unicodedata.normalize("NFKC", value or ""))
+        if written and not (written.isascii() and written.isdigit()):
+            raise ValidationError(
+                _("A phone number has only digits (and spaces, dashes or brackets)."),
+                code="phone_characters",
+            )
     normalised = normalise_phone(value)
     digits = normalised.replace("-", "")
     if MOBILE_RE.fullmatch(digits):
@@ -136,3 +185,102 @@ def validate_temperature(value: object) -> Decimal:
             _("A body temperature must be between 34.0 and 43.0 °C."), code="temperature_range"
         )
     return temperature
+
+
+# --- Text -------------------------------------------------------------------------------------
+
+
+def forbidden_character(value: str, *, multiline: bool = False) -> str | None:
+    """The first control or invisible formatting character in ``value``, or None."""
+    if value.isascii() and value.isprintable():
+        return None  # most input: nothing to look at character by character
+    for char in value:
+        if unicodedata.category(char) in _FORBIDDEN_CATEGORIES and not (
+            multiline and char in _MULTILINE_ALLOWED
+        ):
+            return char
+    return None
+
+
+def validate_text(value: str, *, multiline: bool = False) -> None:
+    """Refuse text with a control or invisible formatting character (see the module)."""
+    char = forbidden_character(value, multiline=multiline)
+    if char is not None:
+        raise ValidationError(
+            _("Remove the invisible or control character %(char)s from this text.")
+            % {"char": f"U+{ord(char):04X}"},
+            code="text_control",
+        )
+
+
+def clean_text(value: str, *, multiline: bool = False, max_length: int | None = None) -> str:
+    """Text as it is stored: NFC-normalised, checked for forbidden characters and length.
+
+    NFC makes the same name typed on two devices the same string (a decomposed é and a
+    precomposed one), so searches and the unique checks find it.
+    """
+    value = unicodedata.normalize("NFC", value)
+    validate_text(value, multiline=multiline)
+    if max_length is not None and len(value) > max_length:
+        raise ValidationError(
+            _("Keep this to %(limit)d characters (it has %(length)d).")
+            % {"limit": max_length, "length": len(value)},
+            code="text_length",
+        )
+    return value
+
+
+def clean_name(value: str, *, max_length: int | None = None) -> str:
+    """A person's or a place's name: one line, trimmed, NFC, no invisible characters."""
+    return clean_text((value or "").strip(), max_length=max_length)
+
+
+class TextValidator:
+    """``validate_text`` as a field validator (forms and serializers attach it)."""
+
+    def __init__(self, *, multiline: bool = False) -> None:
+        self.multiline = multiline
+
+    def __call__(self, value: object) -> None:
+        if isinstance(value, str):
+            validate_text(value, multiline=self.multiline)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, TextValidator) and other.multiline == self.multiline
+
+    def __hash__(self) -> int:
+        return hash((TextValidator, self.multiline))
+
+    def deconstruct(self) -> tuple[str, tuple[()], dict[str, bool]]:
+        return "fangkong.core.validators.TextValidator", (), {"multiline": self.multiline}
+
+
+# --- Dates ------------------------------------------------------------------------------------
+
+
+def validate_date_in_range(value: dt.date | dt.datetime | None) -> None:
+    """A date or time between 1900 and 2100: year 1 or 9999 is a typo, and date arithmetic on
+    it (a quarantine's end, a report's day) would overflow."""
+    if value is None:
+        return
+    day = value.date() if isinstance(value, dt.datetime) else value
+    if not DATE_MIN <= day <= DATE_MAX:
+        raise ValidationError(
+            _("Enter a date between %(min)s and %(max)s.")
+            % {"min": DATE_MIN.isoformat(), "max": DATE_MAX.isoformat()},
+            code="date_range",
+        )
+
+
+def validate_birth_date(value: dt.date | None) -> None:
+    """A birth date: not in the future, not before 1890."""
+    if value is None:
+        return
+    if value > timezone.localdate():
+        raise ValidationError(_("A birth date cannot be in the future."),
+                              code="birth_date_future")
+    if value < BIRTH_DATE_MIN:
+        raise ValidationError(
+            _("A birth date cannot be before %(min)s.") % {"min": BIRTH_DATE_MIN.isoformat()},
+            code="birth_date_range",
+        )

@@ -39,9 +39,11 @@ from rest_framework.response import Response
 from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area
 from fangkong.core.api import (
+    ModelSerializer,
     RestrictedPrimaryKeyRelatedField,
     RestrictedReadOnlyViewSet,
     RestrictedViewSet,
+    Serializer,
     ServiceModelSerializer,
 )
 from fangkong.core.exceptions import PermissionDeniedError
@@ -90,7 +92,7 @@ def _refused(exc: PermissionDeniedError) -> exceptions.PermissionDenied:
 # --- Shared parts ---------------------------------------------------------------------------
 
 
-class HealthEvidenceSerializer(serializers.Serializer):
+class HealthEvidenceSerializer(Serializer):
     """What every status change carries."""
 
     reason = serializers.ChoiceField(choices=ChangeReason.choices)
@@ -108,7 +110,7 @@ class HealthEvidenceSerializer(serializers.Serializer):
                 "evidence_ref": data["evidence_ref"], "note": data.get("note", "")}
 
 
-class HealthStatusChangeSerializer(serializers.ModelSerializer):
+class HealthStatusChangeSerializer(ModelSerializer):
     """A change of a person's health status: what, why, on what evidence, and its review."""
 
     url = serializers.HyperlinkedIdentityField(view_name="api:health-change-detail")
@@ -122,7 +124,7 @@ class HealthStatusChangeSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class HealthPendingSerializer(serializers.Serializer):
+class HealthPendingSerializer(Serializer):
     """A change that waits for approval by a user of another role (four-eyes rule)."""
 
     status = serializers.CharField(help_text=gettext_lazy("Always \"pending\"."))
@@ -136,7 +138,7 @@ def pending_response(result: services.ChangeResult, request: Request) -> Respons
     return Response(body, status=status.HTTP_202_ACCEPTED)
 
 
-class HealthDecisionSerializer(serializers.Serializer):
+class HealthDecisionSerializer(Serializer):
     note = serializers.CharField(max_length=300, required=False, allow_blank=True)
 
 

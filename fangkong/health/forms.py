@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area
+from fangkong.core.input_bounds import BoundedForm
 from fangkong.core.widgets import id_number_input, phone_input
 from fangkong.health.choices import (
     REASONS_FOR,
@@ -43,7 +44,7 @@ def _blank(choices: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
     return [("", "---------"), *choices]
 
 
-class HealthForm(forms.Form):
+class HealthForm(BoundedForm):
     """Base: keeps ``user`` and the row's ``version``; labels begin with a capital."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -328,6 +329,6 @@ class PolicyForm(HealthForm):
                                            min_value=1, max_value=30)
 
 
-class DecisionForm(forms.Form):
+class DecisionForm(BoundedForm):
     note = forms.CharField(label=gettext_lazy("Note"), max_length=300, required=False)
 

@@ -34,6 +34,7 @@ from fangkong.areas.models import Area
 from fangkong.core.exceptions import PermissionDeniedError
 from fangkong.core.personal_data import id_number_indexes, mask_id_number
 from fangkong.core.spreadsheets import SheetRow, SpreadsheetError, locate_header, open_spreadsheet
+from fangkong.core.validators import TEXT_MAX_LENGTH, clean_text
 from fangkong.health import services
 from fangkong.health.choices import (
     ChangeReason,
@@ -132,6 +133,8 @@ HEADERS: dict[str, dict[str, tuple[str, ...]]] = {
         "notes": ("备注", "notes"),
     },
 }
+#: Columns of free text, where a line break typed in the cell is kept.
+FREE_TEXT = frozenset({"note", "notes", "how"})
 REQUIRED: dict[str, tuple[str, ...]] = {
     "cases": ("classification", "report_date", "reason", "evidence_ref"),
     "contacts": ("kind", "last_exposure"),
@@ -315,7 +318,13 @@ class _Row:
         position = self.index.get(name)
         if position is None or position >= len(self.values):
             return ""
-        return self.values[position].strip()
+        # Every cell is text someone typed: NFC, no invisible or control characters, and a
+        # page of writing at most (a note may hold line breaks, a name may not).
+        try:
+            return clean_text(self.values[position].strip(), multiline=name in FREE_TEXT,
+                              max_length=TEXT_MAX_LENGTH)
+        except ValidationError as exc:
+            raise RowProblem("text_invalid", exc.messages[0], column=name) from None
 
     def is_numeric(self, name: str) -> bool:
         position = self.index.get(name)

@@ -33,6 +33,7 @@ from fangkong.core.api import (
     ProtectedValueField,
     RestrictedPrimaryKeyRelatedField,
     RestrictedViewSet,
+    Serializer,
     ServiceModelSerializer,
 )
 from fangkong.core.querysets import in_scope, scope_q
@@ -311,20 +312,20 @@ class PersonSerializer(ServiceModelSerializer):
         return attrs
 
 
-class RevealSerializer(serializers.Serializer):
+class RevealSerializer(Serializer):
     """Why the caller needs the full numbers; recorded in the access log with their name."""
 
     reason = serializers.CharField(min_length=2, max_length=300)
 
 
-class RevealedSerializer(serializers.Serializer):
+class RevealedSerializer(Serializer):
     """One person's full ID number and phone (never cached, never logged)."""
 
     id_number = serializers.CharField()
     phone = serializers.CharField()
 
 
-class PersonSearchSerializer(serializers.Serializer):
+class PersonSearchSerializer(Serializer):
     """A search by a whole ID number or phone: one of the two, in the body.
 
     A URL is kept by browsers and by every server log on its way, so ``GET /people/?search=``
@@ -356,7 +357,7 @@ class PersonSearchSerializer(serializers.Serializer):
         return {"kind": found[0], "number": found[1]}
 
 
-class DeactivateSerializer(serializers.Serializer):
+class DeactivateSerializer(Serializer):
     """A person leaves the registry: moved out, moved house or died, on a date, for a reason."""
 
     status = serializers.ChoiceField(

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy
 
 from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area
+from fangkong.core.input_bounds import BoundedForm
 from fangkong.core.querysets import in_scope
 from fangkong.core.widgets import id_number_input, phone_input
 from fangkong.registry.choices import IdType, PersonStatus, PersonTag, Relation, Residency, Sex
@@ -34,7 +35,7 @@ class HouseholdChoiceField(forms.ModelChoiceField):
         return obj.label
 
 
-class RegistryForm(forms.Form):
+class RegistryForm(BoundedForm):
     """Base: keeps ``user``/``instance``, fills initial values, hands clean data to a service."""
 
     #: Fields copied from the instance into the form's initial values on edit.
@@ -259,7 +260,7 @@ class DeactivateForm(RegistryForm):
         return date
 
 
-class RevealForm(forms.Form):
+class RevealForm(BoundedForm):
     reason = forms.CharField(
         label=gettext_lazy("Why do you need the full numbers?"), max_length=300,
         min_length=2,

@@ -55,7 +55,14 @@ from fangkong.core.spreadsheets import (
     locate_header,
     open_spreadsheet,
 )
-from fangkong.core.validators import id_birth_date_and_sex, validate_phone, validate_resident_id
+from fangkong.core.validators import (
+    TEXT_MAX_LENGTH,
+    clean_name,
+    clean_text,
+    id_birth_date_and_sex,
+    validate_phone,
+    validate_resident_id,
+)
 from fangkong.registry.bulk import (
     ImportOutcome,
     ResidentRow,
@@ -65,7 +72,7 @@ from fangkong.registry.bulk import (
     do_import_residents,
 )
 from fangkong.registry.choices import PersonTag, Relation, Residency, Sex
-from fangkong.registry.models import Person
+from fangkong.registry.models import FLOORS_MAX, UNITS_MAX, Person
 
 # --- Columns --------------------------------------------------------------------------------
 
@@ -334,10 +341,10 @@ def parse_unit(text: str) -> int | None:
     key = compact(text).removesuffix("单元")
     if not key:
         return None
-    if key.isdigit() and 0 < int(key) < 1000:
+    if key.isdigit() and 0 < int(key) <= UNITS_MAX:
         return int(key)
     number = chinese_number(key)
-    if number:
+    if number and number <= UNITS_MAX:
         return number
     raise RowProblem("unit_invalid", _("%(value)s is not a unit: write a number such as 2.")
                      % {"value": text.strip()}, text.strip())
@@ -363,7 +370,7 @@ def parse_room(text: str) -> tuple[int | None, str]:
 
 def floor_of(room: str) -> int | None:
     """The floor a room number says: 502 → 5, 1201 → 12; None when it does not say."""
-    if room.isdigit() and len(room) >= 3 and int(room[:-2]) > 0:
+    if room.isdigit() and len(room) >= 3 and 0 < int(room[:-2]) <= FLOORS_MAX:
         return int(room[:-2])
     return None
 
@@ -569,6 +576,11 @@ class _RowReader:
             problem("name", RowProblem("name_missing", _("The name is missing.")))
         elif len(name) > 100:
             problem("name", RowProblem("name_long", _("The name is longer than 100 characters.")))
+        else:
+            try:
+                row.name = clean_name(name)  # NFC; no invisible or control characters
+            except ValidationError as exc:
+                problem("name", RowProblem("name_invalid", exc.messages[0]))
         if not row.building_ref:
             problem("building", RowProblem("building_missing", _("The building is missing.")))
         room_unit = None
@@ -604,7 +616,11 @@ class _RowReader:
             except RowProblem as exc:
                 problem(field_name, exc)
         if "notes" in self.index:
-            row.notes = self.cell(values, "notes") or None
+            try:
+                row.notes = clean_text(self.cell(values, "notes"), multiline=True,
+                                       max_length=TEXT_MAX_LENGTH) or None
+            except ValidationError as exc:
+                problem("notes", RowProblem("notes_invalid", exc.messages[0]))
         if errors:
             return None, errors, row.id_number, number
         if prepare:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -27,6 +28,12 @@ from fangkong.registry.choices import (
     Sex,
 )
 
+#: A building's units and floors, a household's floor: the bounds of real buildings (and of
+#: the pages' fields). 2,147,483,648 units is a typo, not a building.
+UNITS_MAX = 99
+FLOORS_MAX = 200
+FLOOR_MIN = -10  # basements are negative floors
+
 
 def building_sort_key(number: str) -> int:
     digits = re.sub(r"\D", "", number or "")
@@ -43,8 +50,13 @@ class Building(CommunityOwned):
     number = models.CharField(_("building number"), max_length=20)
     name = models.CharField(_("name"), max_length=100, blank=True)
     section = models.CharField(_("section"), max_length=50, blank=True)
-    units = models.PositiveSmallIntegerField(_("units"), default=1)
-    floors = models.PositiveSmallIntegerField(_("floors"), default=1)
+    units = models.PositiveSmallIntegerField(
+        _("units"), default=1, validators=[MinValueValidator(1), MaxValueValidator(UNITS_MAX)]
+    )
+    floors = models.PositiveSmallIntegerField(
+        _("floors"), default=1,
+        validators=[MinValueValidator(1), MaxValueValidator(FLOORS_MAX)],
+    )
     notes = models.TextField(_("notes"), blank=True)
     sort_key = models.PositiveIntegerField(default=0, editable=False)
 
@@ -86,8 +98,13 @@ class Household(CommunityOwned):
     building = models.ForeignKey(
         Building, on_delete=models.PROTECT, related_name="households", verbose_name=_("building")
     )
-    unit = models.PositiveSmallIntegerField(_("unit"), default=1)
-    floor = models.SmallIntegerField(_("floor"), null=True, blank=True)
+    unit = models.PositiveSmallIntegerField(
+        _("unit"), default=1, validators=[MinValueValidator(1), MaxValueValidator(UNITS_MAX)]
+    )
+    floor = models.SmallIntegerField(
+        _("floor"), null=True, blank=True,
+        validators=[MinValueValidator(FLOOR_MIN), MaxValueValidator(FLOORS_MAX)],
+    )
     room = models.CharField(_("room"), max_length=20)
     number = models.CharField(_("household number"), max_length=40, blank=True)
     head = models.ForeignKey(

@@ -30,7 +30,12 @@ from fangkong.core.personal_data import (
 )
 from fangkong.core.pinyin import name_pinyin
 from fangkong.core.querysets import in_scope, require
-from fangkong.core.validators import id_birth_date_and_sex, validate_phone, validate_resident_id
+from fangkong.core.validators import (
+    id_birth_date_and_sex,
+    validate_birth_date,
+    validate_phone,
+    validate_resident_id,
+)
 from fangkong.registry.choices import IdType, PersonStatus
 from fangkong.registry.models import Building, Household, Person, building_sort_key
 
@@ -212,8 +217,10 @@ def _validate_person(person: Person, by: Any) -> None:
         if person.household.community_id != person.community_id:
             raise ValidationError({"household": _("Choose a household of this community.")})
         require(by, Person, "add" if person.pk is None else "change", person.household.area_path())
-    if person.birth_date and person.birth_date > timezone.localdate():
-        raise ValidationError({"birth_date": _("A birth date cannot be in the future.")})
+    try:
+        validate_birth_date(person.birth_date)  # not in the future, not before 1890
+    except ValidationError as exc:
+        raise ValidationError({"birth_date": exc.messages}) from None
     if person.id_number_index:
         indexes = [person.id_number_index]
         if retired_keys_in_use():

@@ -31,13 +31,16 @@ from rest_framework.response import Response
 
 from fangkong.areas.models import Area
 from fangkong.core.api import (
+    ModelSerializer,
     RestrictedPrimaryKeyRelatedField,
     RestrictedReadOnlyViewSet,
     RestrictedViewSet,
+    Serializer,
     ServiceModelSerializer,
 )
 from fangkong.core.exceptions import PermissionDeniedError
 from fangkong.core.querysets import in_scope
+from fangkong.core.validators import DOCUMENT_MAX_LENGTH
 from fangkong.registry.choices import PersonStatus
 from fangkong.registry.models import Building, Person
 from fangkong.screening import services
@@ -91,6 +94,7 @@ class ScreeningCampaignSerializer(ServiceModelSerializer):
                   "grids", "buildings", "status", "households_total", "started_at",
                   "closed_at", "version", "created", "updated"]
         read_only_fields = ["status", "households_total", "started_at", "closed_at"]
+        extra_kwargs = {"script": {"max_length": DOCUMENT_MAX_LENGTH}}
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if self.instance is None and "area" not in attrs:
@@ -107,7 +111,7 @@ class ScreeningCampaignSerializer(ServiceModelSerializer):
         return attrs
 
 
-class ScreeningTallySerializer(serializers.Serializer):
+class ScreeningTallySerializer(Serializer):
     key = serializers.IntegerField(allow_null=True)
     label = serializers.CharField()
     total = serializers.IntegerField()
@@ -121,13 +125,13 @@ class ScreeningTallySerializer(serializers.Serializer):
     percent_reached = serializers.IntegerField()
 
 
-class ScreeningHourSerializer(serializers.Serializer):
+class ScreeningHourSerializer(Serializer):
     hour = serializers.IntegerField()
     calls = serializers.IntegerField()
     reached = serializers.IntegerField()
 
 
-class ScreeningCoverageSerializer(serializers.Serializer):
+class ScreeningCoverageSerializer(Serializer):
     """The coverage page's figures: totals, per grid, per caller, today by hour."""
 
     day = serializers.DateField()
@@ -208,7 +212,7 @@ class CampaignViewSet(RestrictedViewSet):
 # --- Call lists -----------------------------------------------------------------------------
 
 
-class ScreeningMemberSerializer(serializers.Serializer):
+class ScreeningMemberSerializer(Serializer):
     """A member as the caller's screen shows them: masked name and phone, no number."""
 
     id = serializers.IntegerField()
@@ -220,7 +224,7 @@ class ScreeningMemberSerializer(serializers.Serializer):
         return mask_name(person.name)
 
 
-class CallAssignmentSerializer(serializers.ModelSerializer):
+class CallAssignmentSerializer(ModelSerializer):
     """One household on a caller's list and where it stands."""
 
     url = serializers.HyperlinkedIdentityField(view_name="api:screening-assignment-detail")
@@ -268,7 +272,7 @@ class AssignmentViewSet(RestrictedReadOnlyViewSet):
 # --- Attempts -------------------------------------------------------------------------------
 
 
-class CallAttemptSerializer(serializers.ModelSerializer):
+class CallAttemptSerializer(ModelSerializer):
     """One call (or visit) and its outcome."""
 
     url = serializers.HyperlinkedIdentityField(view_name="api:screening-attempt-detail")
@@ -280,7 +284,7 @@ class CallAttemptSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class RecordCallRequestSerializer(serializers.Serializer):
+class RecordCallRequestSerializer(Serializer):
     """What a caller sends after a call. ``version`` is the household's version as read:
     if someone saved it since, the answer is 409 and this attempt is still stored."""
 
@@ -299,7 +303,7 @@ class RecordCallRequestSerializer(serializers.Serializer):
     moved_date = serializers.DateField(required=False)
 
 
-class RecordedCallSerializer(serializers.Serializer):
+class RecordedCallSerializer(Serializer):
     attempt = CallAttemptSerializer()
     assignment = CallAssignmentSerializer()
     records = serializers.ListField(child=serializers.IntegerField())
@@ -349,7 +353,7 @@ class AttemptViewSet(mixins.CreateModelMixin, RestrictedReadOnlyViewSet):
 # --- Answers --------------------------------------------------------------------------------
 
 
-class ScreeningRecordSerializer(serializers.ModelSerializer):
+class ScreeningRecordSerializer(ModelSerializer):
     """The answers given for a household (or person), with the questionnaire version."""
 
     url = serializers.HyperlinkedIdentityField(view_name="api:screening-answer-detail")

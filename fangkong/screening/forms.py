@@ -24,6 +24,8 @@ from django.utils.translation import gettext_lazy
 from fangkong.accounts.models import User
 from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area
+from fangkong.core.input_bounds import BoundedForm
+from fangkong.core.validators import DOCUMENT_MAX_LENGTH
 from fangkong.registry.models import Building, Person
 from fangkong.screening.choices import (
     CHOICE_KINDS,
@@ -42,7 +44,7 @@ DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 SHIPPED = "shipped"
 
 
-class VersionedForm(forms.Form):
+class VersionedForm(BoundedForm):
     """Carries the row's ``version`` so a stale save is refused instead of overwriting."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -75,6 +77,7 @@ class CampaignForm(VersionedForm):
                              initial=CampaignUnit.HOUSEHOLD)
     script = forms.CharField(
         label=gettext_lazy("call script"), widget=forms.Textarea, required=False,
+        max_length=DOCUMENT_MAX_LENGTH,
         help_text=gettext_lazy("What the caller says: shown on every household's call screen."),
     )
     starts_on = forms.DateField(label=gettext_lazy("starts on"), widget=DATE_INPUT)
@@ -155,7 +158,7 @@ def _caller_queryset(area: Area) -> Any:
     return qs.filter(pk__in=[u.pk for u in qs if u.has_action(CallAttempt, "add")])
 
 
-class ReassignForm(forms.Form):
+class ReassignForm(BoundedForm):
     to = UserChoiceField(label=gettext_lazy("Move to"), queryset=User.objects.none(),
                          required=False, empty_label=gettext_lazy("Nobody (unassigned)"))
 
@@ -164,7 +167,7 @@ class ReassignForm(forms.Form):
         self.fields["to"].queryset = _caller_queryset(campaign.area)
 
 
-class HelperForm(forms.Form):
+class HelperForm(BoundedForm):
     grid = forms.ModelChoiceField(label=gettext_lazy("grid"), queryset=Area.objects.none())
     helper = UserChoiceField(label=gettext_lazy("helper"), queryset=User.objects.none())
     households = forms.IntegerField(label=gettext_lazy("households to take"), min_value=1,
@@ -325,7 +328,7 @@ def _next_code(specs: Sequence[QuestionSpec]) -> str:
 # --- Answers --------------------------------------------------------------------------------
 
 
-class AnswerForm(forms.Form):
+class AnswerForm(BoundedForm):
     """The questions of one version, for the household or one person (``prefix``)."""
 
     def __init__(self, specs: Sequence[QuestionSpec], *args: Any, **kwargs: Any) -> None:
@@ -417,7 +420,7 @@ def apply_errors(
     return left
 
 
-class MovedForm(forms.Form):
+class MovedForm(BoundedForm):
     people = forms.MultipleChoiceField(label=gettext_lazy("Who moved away"), required=False,
                                        widget=forms.CheckboxSelectMultiple)
     date = forms.DateField(label=gettext_lazy("moved on"), required=False, widget=DATE_INPUT)
@@ -436,7 +439,7 @@ class MovedForm(forms.Form):
                 f.label = capfirst(f.label)
 
 
-class ResolveAlertForm(forms.Form):
+class ResolveAlertForm(BoundedForm):
     outcome = forms.ChoiceField(
         label=gettext_lazy("What was done"), widget=forms.RadioSelect,
         choices=[c for c in AlertStatus.choices if c[0] != AlertStatus.OPEN],
@@ -445,7 +448,7 @@ class ResolveAlertForm(forms.Form):
                            help_text=gettext_lazy("Needed when the alert is dismissed."))
 
 
-class ExportForm(forms.Form):
+class ExportForm(BoundedForm):
     unmasked = forms.BooleanField(
         label=gettext_lazy("Full names and phone numbers"), required=False,
         help_text=gettext_lazy("Only when the receiving office needs them; logged with your "
@@ -460,6 +463,6 @@ class ExportForm(forms.Form):
         return data
 
 
-class ImportForm(forms.Form):
+class ImportForm(BoundedForm):
     file = forms.FileField(label=gettext_lazy("Register file (.xlsx or .csv)"))
 

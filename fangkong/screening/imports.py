@@ -32,6 +32,7 @@ from django.utils.translation import gettext as _
 from fangkong.core.audit import record_access, record_change
 from fangkong.core.choices import AccessKind, ChangeAction
 from fangkong.core.exceptions import PermissionDeniedError
+from fangkong.core.input_bounds import nfc
 from fangkong.core.querysets import in_scope
 from fangkong.core.spreadsheets import (
     SheetSpec,
@@ -40,6 +41,7 @@ from fangkong.core.spreadsheets import (
     open_spreadsheet,
     write_xlsx,
 )
+from fangkong.core.validators import DATE_MIN, TEXT_MAX_LENGTH, clean_text
 from fangkong.registry.bulk import BuildingIndex, RowError, compact
 from fangkong.registry.choices import PersonStatus
 from fangkong.registry.imports import (
@@ -208,7 +210,7 @@ def check_file(
 
 
 def _cell(values: list[str], index: int | None) -> str:
-    return values[index].strip() if index is not None and index < len(values) else ""
+    return nfc(values[index].strip()) if index is not None and index < len(values) else ""
 
 
 def _check_row(
@@ -220,6 +222,14 @@ def _check_row(
     def error(column: str, code: str, message: str, value: str = "") -> list[RowError]:
         return [RowError(number, header.column_name(column), message, code, value)]
 
+    # Every cell is text someone typed: no invisible or control characters (a line break is
+    # kept in an answer), a page of writing at most.
+    for column, position in mapping.items():
+        try:
+            clean_text(_cell(values, position), multiline=column.startswith("q:"),
+                       max_length=TEXT_MAX_LENGTH)
+        except ValidationError as exc:
+            return error(column, "text_invalid", exc.messages[0])
     building_text = _cell(values, mapping.get("楼栋"))
     if not building_text:
         return error("楼栋", "building_missing", _("The building is missing."))
@@ -269,6 +279,9 @@ def _check_row(
                          date_text)
         if date > today:
             return error("排查日期", "date_future", _("A date cannot be in the future."),
+                         date_text)
+        if date < DATE_MIN:
+            return error("排查日期", "date_invalid", _("Enter a date such as 2020-02-13."),
                          date_text)
     raw = {spec.code: _cell(values, mapping.get(f"q:{spec.code}")) for spec in specs}
     try:

@@ -25,7 +25,7 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
-from fangkong.core.validators import validate_temperature
+from fangkong.core.validators import DATE_MIN, clean_text, validate_temperature
 from fangkong.screening.choices import (
     ALERT_RANK,
     CHOICE_KINDS,
@@ -255,11 +255,14 @@ def _clean_one(
             raise ValidationError(_("Enter a date such as 2020-02-13."))
         if date > today:
             raise ValidationError(_("A date cannot be in the future."))
+        if date < DATE_MIN:
+            raise ValidationError(_("Enter a date such as 2020-02-13."))
         return date.isoformat()
     text = str(value).strip()
     if len(text) > MAX_TEXT_ANSWER:
         raise ValidationError(_("Keep it under %(n)s characters.") % {"n": MAX_TEXT_ANSWER})
-    return text
+    # Typed on a page, sent to the API or read from a register: the same text rules.
+    return clean_text(text, multiline=True)
 
 
 def parse_date(value: Any) -> dt.date | None:

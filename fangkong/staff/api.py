@@ -32,13 +32,16 @@ from fangkong.areas.models import Area
 from fangkong.core.api import (
     ActionPermission,
     IdFilter,
+    ModelSerializer,
     ProtectedValueField,
     RestrictedPrimaryKeyRelatedField,
     RestrictedReadOnlyViewSet,
     RestrictedViewSet,
+    Serializer,
     ServiceModelSerializer,
 )
 from fangkong.core.dates import BoundedIsoDateTimeFilter
+from fangkong.core.validators import DOCUMENT_MAX_LENGTH
 from fangkong.registry.api import CommunityField
 from fangkong.staff import services
 from fangkong.staff.choices import OPEN_STATUSES, PatrolFinding, TaskPriority, TaskStatus
@@ -59,6 +62,7 @@ from fangkong.staff.models import (
     Team,
     TeamMembership,
 )
+from fangkong.staff.services.patrols import MAX_PHOTOS
 from fangkong.staff.services.tasks import TASK_FIELDS
 
 # --- Fields ---------------------------------------------------------------------------------
@@ -126,7 +130,7 @@ class StaffActionPermission(ActionPermission):
 # --- Tasks ----------------------------------------------------------------------------------
 
 
-class TaskCommentSerializer(serializers.ModelSerializer):
+class TaskCommentSerializer(ModelSerializer):
     class Meta:
         model = TaskComment
         fields = ["id", "author_name", "text", "status", "created"]
@@ -202,19 +206,19 @@ class TaskFilterSet(filters.FilterSet):
         return queryset.filter(late if value else ~late)
 
 
-class NoteSerializer(serializers.Serializer):
+class NoteSerializer(Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
 
-class ReasonSerializer(serializers.Serializer):
+class ReasonSerializer(Serializer):
     reason = serializers.CharField(max_length=200)
 
 
-class CommentSerializer(serializers.Serializer):
+class CommentSerializer(Serializer):
     text = serializers.CharField(max_length=2000)
 
 
-class ReassignSerializer(serializers.Serializer):
+class ReassignSerializer(Serializer):
     assignee = ColleagueField()
     team = _related(Team, required=False, allow_null=True)
     note = serializers.CharField(required=False, allow_blank=True, max_length=200)
@@ -395,7 +399,7 @@ class StaffMemberViewSet(RestrictedViewSet):
                                                phone=data.pop("phone", None), **data)
 
 
-class TeamMembershipSerializer(serializers.ModelSerializer):
+class TeamMembershipSerializer(ModelSerializer):
     name = serializers.CharField(source="member.name", read_only=True)
 
     class Meta:
@@ -415,7 +419,7 @@ class TeamSerializer(ServiceModelSerializer):
                   "version"]
 
 
-class AddMemberSerializer(serializers.Serializer):
+class AddMemberSerializer(Serializer):
     member = _related(StaffMember)
     duty = serializers.CharField(required=False, allow_blank=True, max_length=200)
 
@@ -454,7 +458,7 @@ class TeamViewSet(RestrictedViewSet):
 # --- The leading group and the responsibility matrix ----------------------------------------
 
 
-class SeatSerializer(serializers.ModelSerializer):
+class SeatSerializer(ModelSerializer):
     name = serializers.CharField(source="member.name", read_only=True)
 
     class Meta:
@@ -463,7 +467,7 @@ class SeatSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class LeadingGroupSerializer(serializers.ModelSerializer):
+class LeadingGroupSerializer(ModelSerializer):
     seats = SeatSerializer(many=True, read_only=True)
 
     class Meta:
@@ -549,7 +553,7 @@ class CheckpointViewSet(RestrictedViewSet):
                                              expected_version=expected_version, **data)
 
 
-class AssignmentSerializer(serializers.ModelSerializer):
+class AssignmentSerializer(ModelSerializer):
     name = serializers.CharField(source="member.name", read_only=True)
 
     class Meta:
@@ -594,11 +598,11 @@ class ShiftFilterSet(CommunityRowFilterSet):
         return counted.filter(short if value else ~short)
 
 
-class MemberSerializer(serializers.Serializer):
+class MemberSerializer(Serializer):
     member = _related(StaffMember)
 
 
-class AssignmentChoiceSerializer(serializers.Serializer):
+class AssignmentChoiceSerializer(Serializer):
     assignment = serializers.IntegerField(min_value=1)
 
 
@@ -732,11 +736,12 @@ class SwapSerializer(ServiceModelSerializer):
             colleagues = StaffMember.objects.filter(community=community, is_active=True)
             fields["to_member"].queryset = colleagues
             fields["return_shift"].queryset = Shift.objects.filter(community=community)
-            fields["from_member"] = serializers.PrimaryKeyRelatedField(queryset=colleagues)
+            fields["from_member"] = serializers.PrimaryKeyRelatedField(
+                queryset=colleagues, pk_field=fields["from_member"].pk_field)  # bounded id
         return fields
 
 
-class DecisionSerializer(serializers.Serializer):
+class DecisionSerializer(Serializer):
     approve = serializers.BooleanField()
     note = serializers.CharField(required=False, allow_blank=True, max_length=200)
 
@@ -775,7 +780,7 @@ class SwapRequestViewSet(mixins.CreateModelMixin, RestrictedReadOnlyViewSet):
 # --- Patrols --------------------------------------------------------------------------------
 
 
-class PatrolSerializer(serializers.ModelSerializer):
+class PatrolSerializer(ModelSerializer):
     """A patrol visit. Photos may be sent as multipart ``photos`` files."""
 
     checkpoint = _related(Checkpoint)
@@ -784,7 +789,7 @@ class PatrolSerializer(serializers.ModelSerializer):
     findings = serializers.ListField(child=serializers.ChoiceField(
         choices=PatrolFinding.choices), required=False)
     photos = serializers.ListField(child=serializers.FileField(), required=False,
-                                   write_only=True)
+                                   write_only=True, max_length=MAX_PHOTOS)
     photo_ids = serializers.SerializerMethodField()
     follow_up = serializers.BooleanField(required=False, write_only=True,
                                          help_text=gettext_lazy("Raise a follow-up task."))
@@ -836,7 +841,7 @@ class PatrolViewSet(mixins.CreateModelMixin, RestrictedReadOnlyViewSet):
 # --- The prevention plan --------------------------------------------------------------------
 
 
-class PlanVersionSerializer(serializers.ModelSerializer):
+class PlanVersionSerializer(ModelSerializer):
     """One version of a community's plan. Sending one saves the next version."""
 
     community = CommunityField()
@@ -852,6 +857,7 @@ class PlanVersionSerializer(serializers.ModelSerializer):
         fields = ["id", "community", "number", "title", "text", "summary", "author_name",
                   "created", "current", "expected_number"]
         read_only_fields = ["number", "author_name", "created"]
+        extra_kwargs = {"text": {"max_length": DOCUMENT_MAX_LENGTH}}
 
     def get_current(self, version: PlanVersion) -> bool:
         return version.number == version.plan.current_number

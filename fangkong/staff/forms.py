@@ -21,6 +21,8 @@ from django.utils.translation import gettext_lazy
 from fangkong.accounts.models import User
 from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area
+from fangkong.core.input_bounds import BoundedForm
+from fangkong.core.validators import DOCUMENT_MAX_LENGTH
 from fangkong.core.widgets import phone_input
 from fangkong.registry.forms import RegistryForm
 from fangkong.staff.choices import (
@@ -345,7 +347,7 @@ class SwapRequestForm(StaffForm):
         )
 
 
-class SwapDecisionForm(forms.Form):
+class SwapDecisionForm(BoundedForm):
     decision = forms.ChoiceField(choices=[("approve", gettext_lazy("Approve")),
                                           ("reject", gettext_lazy("Reject"))])
     note = forms.CharField(label=gettext_lazy("note"), max_length=200, required=False)
@@ -402,18 +404,18 @@ class TaskForm(StaffForm):
         return data
 
 
-class TaskNoteForm(forms.Form):
+class TaskNoteForm(BoundedForm):
     note = forms.CharField(label=gettext_lazy("what was done"), widget=forms.Textarea,
                            required=False, max_length=2000)
 
 
-class TaskCancelForm(forms.Form):
+class TaskCancelForm(BoundedForm):
     reason = forms.CharField(label=gettext_lazy("why it is cancelled"), max_length=200,
                              error_messages={"required": gettext_lazy("Say why the task is "
                                                                       "cancelled.")})
 
 
-class TaskCommentForm(forms.Form):
+class TaskCommentForm(BoundedForm):
     text = forms.CharField(label=gettext_lazy("comment"), widget=forms.Textarea,
                            max_length=2000,
                            error_messages={"required": gettext_lazy("Write a comment first.")})
@@ -515,10 +517,11 @@ class PatrolForm(StaffForm):
 # --- The prevention plan --------------------------------------------------------------------
 
 
-class PlanForm(forms.Form):
+class PlanForm(BoundedForm):
     title = forms.CharField(label=gettext_lazy("title"), max_length=200)
     text = forms.CharField(
         label=gettext_lazy("text"), widget=forms.Textarea(attrs={"rows": 20}),
+        max_length=DOCUMENT_MAX_LENGTH,
         help_text=gettext_lazy("Markdown: # heading, - list item, **bold**. HTML is shown as "
                                "typed, never run."),
     )

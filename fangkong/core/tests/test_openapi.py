@@ -162,3 +162,53 @@ def test_the_docs_page_sends_anonymous_visitors_to_log_in(client: Client) -> Non
 
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("accounts:login"))
+
+
+# --- The schema says what the answers hold (issue 11, item 9) -------------------------------
+
+
+def test_times_of_day_are_documented_as_sent_without_a_utc_offset(
+    schema: dict[str, Any]
+) -> None:
+    opens = schema["components"]["schemas"]["Checkpoint"]["properties"]["opens"]
+
+    assert "format" not in opens  # "format: time" would demand 07:00:00Z
+    assert re.fullmatch(opens["pattern"], "07:00:00")
+    assert re.fullmatch(opens["pattern"], "21:30")
+    assert not re.fullmatch(opens["pattern"], "25:00")
+
+
+def _allowed(schema: dict[str, Any], prop: dict[str, Any]) -> set[Any]:
+    """The values an enum property allows, through its $refs and oneOf."""
+    if "$ref" in prop:
+        return _allowed(schema, schema["components"]["schemas"][prop["$ref"].rsplit("/", 1)[1]])
+    values = set(prop.get("enum", []))
+    for option in prop.get("oneOf", []) + prop.get("allOf", []):
+        values |= _allowed(schema, option)
+    if prop.get("nullable"):
+        values.add(None)
+    return values
+
+
+@pytest.mark.parametrize(("component", "field"), [
+    ("HealthCase", "outcome"), ("HealthQuarantine", "end_reason"),
+    ("ScreeningRecord", "alert_level"), ("TaskComment", "status"),
+])
+def test_a_choice_that_can_be_empty_documents_the_empty_value(
+    schema: dict[str, Any], component: str, field: str
+) -> None:
+    prop = schema["components"]["schemas"][component]["properties"][field]
+
+    assert "" in _allowed(schema, prop)
+
+
+def test_an_id_that_can_be_missing_is_documented_nullable(schema: dict[str, Any]) -> None:
+    patrol = schema["components"]["schemas"]["Patrol"]["properties"]
+
+    assert patrol["follow_up_task"]["nullable"] is True
+
+
+def test_the_gate_scan_documents_its_404_for_a_gate_out_of_reach(
+    schema: dict[str, Any]
+) -> None:
+    assert "404" in schema["paths"]["/api/v1/gate/scans/"]["post"]["responses"]

@@ -162,11 +162,30 @@ def test_mobiles_and_fixed_lines_are_accepted_and_normalised(raw: str, normalise
 
 @pytest.mark.parametrize(
     "raw",
-    ["138123456789", "1381234567", "10812345678", "12345", "", "not a phone", "024-123"],
-    ids=["12 digits", "10 digits", "prefix 10x", "too short", "empty", "words", "short line"],
+    ["138123456789", "1381234567", "10812345678", "12345", "", "024-123"],
+    ids=["12 digits", "10 digits", "prefix 10x", "too short", "empty", "short line"],
 )
 def test_invalid_phones_are_refused(raw: str) -> None:
     assert error_code(validate_phone, raw) == "phone_invalid"
+
+
+@pytest.mark.parametrize(
+    "raw", ["13800138000abc", "abc13800138000", "138-0013-8000 x", "not a phone",
+            "1380013800０号", "13800138000\u202e"],
+)
+def test_a_phone_with_letters_or_signs_is_refused_not_stripped(raw: str) -> None:
+    assert error_code(validate_phone, raw) == "phone_characters"
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [("138 0013 8000", "13800138000"), ("(024) 2345 6789", "024-23456789"),
+     ("+86 13800138000", "13800138000"), ("１３８００１３８０００", "13800138000")],
+)
+def test_spaces_dashes_brackets_and_full_width_digits_still_make_a_phone(
+    raw: str, expected: str
+) -> None:
+    assert validate_phone(raw) == expected
 
 
 # --- Body temperature -----------------------------------------------------------------------
@@ -399,3 +418,86 @@ def test_the_quick_normalisation_of_plain_values_changes_nothing(value: str) -> 
     assert personal_data.normalise_phone(value) == personal_data._normalise_phone_in_full(value)
     assert personal_data.normalise_id_number(value) == (
         personal_data._normalise_id_number_in_full(value))
+
+
+# --- Text -----------------------------------------------------------------------------------
+
+INVISIBLE = [
+    *[chr(c) for c in range(0x202A, 0x202F)],  # bidi embeddings and overrides (U+202E: RLO)
+    *[chr(c) for c in range(0x2066, 0x206A)],  # bidi isolates
+    "\u200b", "\u200c", "\u200d", "\ufeff", "\u2060",  # zero-width characters, BOM
+    "\x00", "\x07", "\x1b", "\x7f", "\x85",  # controls (NUL, bell, escape, delete, NEL)
+    "\u2028", "\u2029",  # line and paragraph separators
+    "\ud800",  # a lone surrogate (JSON "\\ud800"): no database can store it
+]
+
+
+@pytest.mark.parametrize("char", INVISIBLE, ids=[f"U+{ord(c):04X}" for c in INVISIBLE])
+def test_a_name_with_an_invisible_or_control_character_is_refused(char: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        validators.clean_name(f"张{char}三")
+
+    assert caught.value.code == "text_control"
+    assert f"U+{ord(char):04X}" in caught.value.messages[0]
+
+
+def test_line_breaks_and_tabs_are_allowed_in_notes_but_not_in_names() -> None:
+    assert validators.clean_text("第一行\r\n第二行\t完", multiline=True) == "第一行\r\n第二行\t完"
+    with pytest.raises(ValidationError):
+        validators.clean_name("张\n三")
+
+
+def test_emoji_joined_by_a_zero_width_joiner_are_allowed_in_notes_only() -> None:
+    family = "\U0001f468\u200d\U0001f469\u200d\U0001f467"
+
+    assert validators.clean_text(f"全家{family}", multiline=True) == f"全家{family}"
+    with pytest.raises(ValidationError):
+        validators.clean_text(f"全家{family}")
+
+
+def test_bidi_controls_stay_refused_in_notes() -> None:
+    with pytest.raises(ValidationError):
+        validators.clean_text("备注\u202e txt.exe", multiline=True)
+
+
+def test_names_are_normalised_to_nfc() -> None:
+    # A decomposed é, and a CJK compatibility ideograph (U+F900) that NFC maps to U+8C48.
+    assert validators.clean_name(" Rene\u0301 ") == "René"
+    assert validators.clean_name("\uf900") == "\u8c48"
+
+
+def test_text_longer_than_its_bound_is_refused() -> None:
+    with pytest.raises(ValidationError) as caught:
+        validators.clean_text("字" * 2001, multiline=True, max_length=validators.TEXT_MAX_LENGTH)
+
+    assert caught.value.code == "text_length"
+
+
+def test_ordinary_chinese_text_passes_unchanged() -> None:
+    text = "东园1号楼2单元502室，户主王秀英（退休），电话已核实。"
+
+    assert validators.clean_text(text) == text
+    assert validators.forbidden_character(text) is None
+
+
+# --- Dates ----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("day", [dt.date(1, 1, 1), dt.date(1899, 12, 31), dt.date(2101, 1, 1),
+                                 dt.date(9999, 12, 31)])
+def test_dates_outside_1900_to_2100_are_refused(day: dt.date) -> None:
+    assert error_code(validators.validate_date_in_range, day) == "date_range"
+
+
+def test_dates_and_times_inside_the_range_are_accepted() -> None:
+    validators.validate_date_in_range(dt.date(2020, 2, 12))
+    validators.validate_date_in_range(timezone.now())
+    validators.validate_date_in_range(None)
+
+
+def test_a_birth_date_in_the_future_or_before_1890_is_refused() -> None:
+    tomorrow = timezone.localdate() + dt.timedelta(days=1)
+
+    assert error_code(validators.validate_birth_date, tomorrow) == "birth_date_future"
+    assert error_code(validators.validate_birth_date, dt.date(1, 1, 1)) == "birth_date_range"
+    validators.validate_birth_date(dt.date(1935, 6, 1))

@@ -241,3 +241,20 @@ def test_a_disinfection_import_refuses_an_unknown_building(grid_a1: Any, communi
                         preview=False)
     assert result.rejected == 1
     assert result.errors[0].column == "楼栋"
+
+
+def test_an_import_refuses_a_cell_with_an_invisible_character_and_names_its_column(
+    grid_a1: Any, community_a: Any, health_a: Any
+) -> None:
+    building = BuildingFactory(grid=grid_a1, community=community_a)
+    yesterday = (timezone.localdate() - dt.timedelta(days=1)).isoformat()
+
+    result = run_import(_csv(
+        ["地点类型", "楼栋", "消杀时间", "消毒剂", "操作人"],
+        [["楼栋", building.number, f"{yesterday} 09:00", "84消毒液", "消杀队\u202e"],
+         ["楼栋", building.number, f"{yesterday} 10:00", "84消毒液", "消杀队"]]),
+        kind="disinfections", community=community_a, user=health_a, preview=False)
+
+    assert (result.created, result.rejected) == (1, 1)
+    assert [(e.row, e.column, e.code) for e in result.errors] == [(2, "操作人", "text_invalid")]
+    assert Disinfection.objects.get().operator == "消杀队"

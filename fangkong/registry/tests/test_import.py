@@ -140,6 +140,8 @@ CORPUS: dict[str, tuple[list[Any], str, str]] = {
     "unknown tag": (row(tags="独居老人、高危"), "标签", "tag_label"),
     "unit beyond the building": (row(unit="3"), "单元", "unit_range"),
     "floor beyond the building": (row(room="1801"), "房号", "floor_range"),
+    "name with a right-to-left override": (row(name="王\u202e英秀"), "姓名", "name_invalid"),
+    "name with a zero-width space": (row(name="王\u200b秀英"), "姓名", "name_invalid"),
 }
 
 
@@ -784,3 +786,19 @@ def test_every_audit_row_of_an_import_is_the_row_core_audit_would_write(
             assert change.before == befores[obj.pk]
     assert sum(c.content_type.model_class() is Household for c in changes) == 4
     assert sum(c.content_type.model_class() is Person for c in changes) == 8
+
+
+def test_names_are_imported_in_nfc_and_notes_with_control_characters_are_refused(
+    tmp_path: Path, community_a: Area, officer_a: User, registry: dict,
+) -> None:
+    header = [*HEADER, "备注"]
+    path = write_register(tmp_path, [
+        [*row(name="王\uf900英"), "独居，\n每周探望"],
+        [*row(id_number=ID_2, name="李强", room="601"), "备注\x1b[31m"],
+    ], "csv", header=header)  # a CSV: openpyxl cannot even write the escape into a sheet
+
+    result = run_import(path, community_a, officer_a)
+
+    assert codes(result) == [(3, "备注", "notes_invalid")]
+    person = Person.objects.get()
+    assert person.name == "王\u8c48英"  # U+F900, a compatibility ideograph, is U+8C48 in NFC

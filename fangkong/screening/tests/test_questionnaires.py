@@ -308,3 +308,16 @@ def test_two_answers_of_one_kind_make_one_alert() -> None:
     assert len(hits) == 1
     assert hits[0].kind == AlertKind.FEVER
     assert hits[0].answer.endswith("38.3")
+
+
+def test_a_text_answer_with_an_invisible_character_or_a_year_1_date_is_refused() -> None:
+    with pytest.raises(ValidationError) as hidden:
+        clean_answers(short_questions(), good_answers(notes="已\u202e核实"), today=TODAY)
+    with pytest.raises(ValidationError) as ancient:
+        clean_answers(short_questions(), good_answers(travelled="yes", return_date="0001-01-01"),
+                      today=TODAY)
+
+    assert set(hidden.value.message_dict) == {"notes"}
+    assert set(ancient.value.message_dict) == {"return_date"}
+    assert clean_answers(short_questions(), good_answers(notes="第一行\n第二行"),
+                         today=TODAY)["notes"] == "第一行\n第二行"

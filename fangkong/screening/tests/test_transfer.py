@@ -252,3 +252,20 @@ def test_exports_count_every_household(setting: dict, officer_a: Any) -> None:
     target = io.BytesIO()
     assert exports.export_register(setting["campaign"], target, by=officer_a) == (
         CallAssignment.objects.filter(campaign=setting["campaign"]).count())
+
+
+def test_an_answer_with_an_invisible_character_is_refused_with_its_column(
+    setting: dict, officer_a: Any
+) -> None:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(HEADER)
+    sheet.append(["3号楼", 1, "101", "否", "", "否", "36.6", "纸质\u202e登记", ""])
+    data = io.BytesIO()
+    book.save(data)
+    data.seek(0)
+
+    report, plans = imports.check_file(setting["campaign"], data, by=officer_a)
+
+    assert plans == []
+    assert [(e.row, e.column, e.code) for e in report.errors] == [(2, "备注", "text_invalid")]
