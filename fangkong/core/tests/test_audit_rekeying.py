@@ -136,6 +136,24 @@ def test_after_a_rotation_the_audit_chains_verify_with_the_old_key_dropped(
     assert (record.actor, record.community_id, record.area_path) == (None, None, "")
 
 
+def test_a_second_rotation_years_later_moves_the_chains_again(
+    settings: Any, trail: dict[str, Any],
+) -> None:
+    use_keys(settings, NEW_KEY, OLD_KEY)
+    rotate()
+    use_keys(settings, NEW_KEY)
+    first = links()
+
+    newer = "the-data-key-of-2030-" + "z" * 20
+    use_keys(settings, newer, NEW_KEY)
+    rotate()
+    use_keys(settings, newer)
+
+    assert verify().problems == []
+    assert {key: value for key, value in links().items() if key in first} == first
+    assert {r.chain_reseal for r in all_rows()} <= {"", ChainReseal.REKEY}
+
+
 def test_a_second_run_has_nothing_to_seal_and_logs_nothing(settings: Any,
                                                            trail: dict[str, Any]) -> None:
     use_keys(settings, NEW_KEY, OLD_KEY)
