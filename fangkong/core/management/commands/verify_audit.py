@@ -46,7 +46,7 @@ class Command(BaseCommand):
                 self.stdout.write(str(problem))
             self.stdout.write(
                 f"{report.chains} chain(s), {report.rows} row(s) checked "
-                f"({report.resealed} resealed by retention, {report.rekeyed} sealed again "
+                f"({report.resealed} rewritten by the system, {report.rekeyed} sealed again "
                 f"under a new key, {report.mended} mended, {report.pruned} place(s) purged "
                 f"on purpose): " + ("intact" if report.intact
                                    else f"{len(report.problems)} problem(s)"))
