@@ -12,7 +12,7 @@ from django.db import models
 from fangkong.core.audit_chain import reseal
 from fangkong.core.choices import AccessKind, ChangeAction
 from fangkong.core.middleware import current_request_id
-from fangkong.core.models import AccessEvent, AuditedModel, ObjectChange
+from fangkong.core.models import AccessEvent, AuditChain, AuditedModel, ObjectChange
 
 
 def _actor_fields(actor: Any) -> dict[str, Any]:
@@ -165,3 +165,45 @@ def record_key_rotation(
         before=None,
         after=summary,
     )
+
+
+def _audit_chains_row(repr_: str, *, summary: dict[str, Any], run_id: str) -> ObjectChange:
+    # No area: the work is the system's, so only users who see everything see the row; it
+    # joins the global chain.
+    return ObjectChange.objects.create(
+        actor=None,
+        actor_name="system",
+        request_id=run_id[:32],
+        action=ChangeAction.UPDATE,
+        content_type=ContentType.objects.get_for_model(AuditChain),
+        object_id="",
+        object_repr=repr_[:200],
+        area_path="",
+        community_id=None,
+        person_id=None,
+        before=None,
+        after=summary,
+    )
+
+
+def record_audit_rekeying(*, summary: dict[str, Any], run_id: str) -> ObjectChange:
+    """Log a key rotation's sealing of the audit chains under the current key: one row per
+    run, written in the transaction of its first batch that sealed anything and brought up
+    to date by each later one (``update_run_counts``), so its counts match the chains
+    whatever interrupts the run. Counts only."""
+    return _audit_chains_row("audit chains sealed under the current data key",
+                             summary=summary, run_id=run_id)
+
+
+def record_audit_mending(community: int, *, summary: dict[str, Any],
+                         run_id: str) -> ObjectChange:
+    """Log the mending of a broken audit chain (``rotate_data_key --reseal-broken-audit``)
+    in the same transaction: what was found (places, row ids and times, never content) and
+    what was done."""
+    chain = f"community {community}" if community else "global chain"
+    return _audit_chains_row(f"audit chain mended: {chain}", summary=summary, run_id=run_id)
+
+
+def update_run_counts(row: ObjectChange, summary: dict[str, Any]) -> None:
+    """``update_purge`` for any run's own row: new counts, the row resealed."""
+    update_purge(row, summary)

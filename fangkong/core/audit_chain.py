@@ -7,7 +7,7 @@ hash (HMAC-SHA256) over its canonical content, its log, its place and ``chain_pr
 key is derived from ``FANGKONG_DATA_KEY``, which is held outside the database: someone who
 can only write to the database can edit, delete or insert rows, but cannot compute the
 hashes that would hide it. Retired data keys (``FANGKONG_DATA_KEYS_OLD``) still verify the
-rows sealed under them.
+rows sealed under them, until ``rotate_data_key`` has sealed them again (below).
 
 What ``verify()`` finds, and how:
 
@@ -29,6 +29,20 @@ Rows the system changes or deletes on purpose stay verifiable:
 * retention (or a demo reset) deleting rows records each run of consecutive deleted places
   in the head's ``pruned`` list (first, last, the link before, the link of the last); the
   verifier steps over a gap only when such a record bridges it exactly.
+
+A key rotation (``manage.py rotate_data_key``, ``core.key_rotation``) seals every row and
+head again under the current key without changing a single link: a row's hash becomes its
+``chain_original`` (so the next row's ``chain_prev`` still points at it) and ``chain_hash``
+a seal under the new key over the same content, that original hash and the mark
+``chain_reseal = "rekey"`` (content as first written, unlike a retention rewrite). Rows are
+independent of each other, so the work goes in any order and in batches, each under its
+chain's head lock: a chain half done verifies while the old key is listed, a row already
+under the current key is skipped, and once every row and head is, the chain verifies
+under the current key alone and the old key may go. A chain found broken first is refused,
+or, on the operator's word (``--reseal-broken-audit``), *mended* (``mend()``): edited rows
+sealed again as found (``chain_reseal = "mend"``), deleted places recorded as pruned,
+inserted rows moved to the chain's end, the head made to match; what was found is recorded
+in the change log.
 
 Writers take the chain's head row with ``SELECT ... FOR UPDATE`` (on SQLite the IMMEDIATE
 transaction already holds the one write lock) and keep it until their transaction ends, so
@@ -52,9 +66,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import connection
-from django.db.models import QuerySet
+from django.db import connection, models, transaction
+from django.db.models import Q, QuerySet
 
+from fangkong.core.choices import ChainReseal
 from fangkong.core.models import AccessEvent, AuditChain, ChainedLog, ObjectChange
 from fangkong.core.personal_data import _derive
 
@@ -73,7 +88,10 @@ FIELDS: dict[str, tuple[str, ...]] = {
              "object_id", "object_repr", "area_path", "community_id", "person_id", "reason",
              "detail"),
 }
-CHAIN_FIELDS = ("chain_seq", "chain_prev", "chain_hash", "chain_original")
+CHAIN_FIELDS = ("chain_seq", "chain_prev", "chain_hash", "chain_original", "chain_reseal")
+#: What ``reseal()`` changes: the fields to save after it.
+RESEAL_FIELDS = ["chain_hash", "chain_original", "chain_reseal"]
+REKEY, MEND = ChainReseal.REKEY.value, ChainReseal.MEND.value
 
 
 # --- Keys and hashes ---------------------------------------------------------------------------
@@ -87,6 +105,10 @@ def _derived(current: str, retired: tuple[str, ...]) -> tuple[bytes, ...]:
 def _keys() -> tuple[bytes, ...]:
     """The current key first (it seals), then retired ones (they still verify)."""
     return _derived(settings.DATA_KEY, tuple(settings.DATA_KEYS_OLD))
+
+
+def _verifying_keys(retired_keys: bool) -> tuple[bytes, ...]:
+    return _keys() if retired_keys else _keys()[:1]
 
 
 def _iso(moment: dt.datetime) -> str:
@@ -110,9 +132,14 @@ def _plain(value: Any) -> Any:
 _CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"))
 
 
-def _message(log: str, seq: int, prev: str, original: str, values: list[Any]) -> bytes:
-    """The canonical bytes of a row: one compact JSON array, keys sorted at every depth."""
+def _message(log: str, seq: int, prev: str, original: str, values: list[Any],
+             mark: str = "") -> bytes:
+    """The canonical bytes of a row: one compact JSON array, keys sorted at every depth.
+    The re-seal mark comes last, and only when set: rows sealed before it existed keep
+    their bytes."""
     content = [FORMAT, log, seq, prev, original, *values]
+    if mark:
+        content.append(mark)
     try:
         text = _CANONICAL.encode(content)
     except TypeError:  # keys of mixed types cannot be sorted: compare them as text
@@ -220,6 +247,7 @@ def seal(log: str, rows: Sequence[dict[str, Any]], *, now: dt.datetime | None = 
         for row in members:
             seq += 1
             row["chain_seq"], row["chain_prev"], row["chain_original"] = seq, link, ""
+            row["chain_reseal"] = ""
             link = row["chain_hash"] = _hash(
                 key, _message(log, seq, link, "", _values(log, row, times)))
         head.seq, head.head = seq, link
@@ -243,13 +271,16 @@ def seal_objects(objs: Iterable[ChainedLog]) -> None:
 
 def reseal(obj: ChainedLog) -> list[str]:
     """Seal a row again after the system rewrote it (retention, a purge's counts): its
-    original hash stays its link, recorded in ``chain_original``. The fields to save."""
+    original hash stays its link, recorded in ``chain_original``; a key rotation's mark
+    goes (the content is no longer as first written). The fields to save
+    (``RESEAL_FIELDS``)."""
     original = link_of(obj)
     obj.chain_original = original
+    obj.chain_reseal = ""
     obj.chain_hash = _hash(_keys()[0], _message(
         obj.chain_log, obj.chain_seq, obj.chain_prev, original,
         _values(obj.chain_log, _as_row(obj), {})))
-    return ["chain_hash", "chain_original"]
+    return list(RESEAL_FIELDS)
 
 
 # --- Deleting on purpose -----------------------------------------------------------------------
@@ -333,10 +364,16 @@ class Report:
 
     chains: int = 0
     rows: int = 0
-    #: Rows rewritten by the system after chaining (retention scrubs, a purge's counts).
+    #: Rows rewritten by the system after chaining (retention scrubs, a run's counts).
     resealed: int = 0
+    #: Rows a key rotation sealed again under a newer key, content as first written.
+    rekeyed: int = 0
+    #: Rows sealed again as found when their broken chain was mended.
+    mended: int = 0
     #: Places stepped over because retention or a demo reset deleted them on purpose.
     pruned: int = 0
+    #: Rows whose hash no key tried gives (most of them: a key missing, not tampering).
+    unsealed: int = 0
     problems: list[Problem] = field(default_factory=list)
     #: (community, last place, head link) of each chain walked: figures to note where the
     #: database cannot reach them, to detect the restore of an older copy later.
@@ -345,6 +382,12 @@ class Report:
     @property
     def intact(self) -> bool:
         return not self.problems
+
+    def add(self, other: Report) -> None:
+        for name in ("chains", "rows", "resealed", "rekeyed", "mended", "pruned", "unsealed"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.problems += other.problems
+        self.heads += other.heads
 
 
 @dataclass(slots=True)
@@ -355,6 +398,7 @@ class _Row:
     prev: str
     hash: str
     original: str
+    mark: str
     values: dict[str, Any]
 
     @property
@@ -368,35 +412,61 @@ class _Row:
     def name(self) -> str:
         return f"{self.log} #{self.pk}"
 
+    def message(self, times: dict[dt.datetime, str], *, prev: str | None = None,
+                original: str | None = None, mark: str | None = None,
+                seq: int | None = None) -> bytes:
+        """Its canonical bytes, or (with arguments) those it has once those columns change."""
+        return _message(self.log, self.seq if seq is None else seq,
+                        self.prev if prev is None else prev,
+                        self.original if original is None else original,
+                        _values(self.log, self.values, times),
+                        self.mark if mark is None else mark)
+
+
+def _rows(log: str, community: int) -> QuerySet:
+    return MODELS[log]._base_manager.filter(community_id=community or None)
+
+
+def _as_rows(log: str, rows: QuerySet) -> Iterator[_Row]:
+    fields = FIELDS[log]
+    for pk, seq, prev, hash_, original, mark, *values in rows.values_list(
+            "pk", *CHAIN_FIELDS, *fields).iterator(chunk_size=2000):
+        yield _Row(log, pk, seq, prev, hash_, original, mark,
+                   dict(zip(fields, values, strict=True)))
+
 
 def _stream(log: str, community: int) -> Iterator[tuple[int, str, int, _Row]]:
-    fields = FIELDS[log]
-    model = MODELS[log]
-    rows = (model._base_manager.filter(community_id=community or None)
-            .order_by("chain_seq", "pk")
-            .values_list("pk", *CHAIN_FIELDS, *fields))
-    for pk, seq, prev, hash_, original, *values in rows.iterator(chunk_size=2000):
-        yield seq, log, pk, _Row(log, pk, seq, prev, hash_, original,
-                                 dict(zip(fields, values, strict=True)))
+    for row in _as_rows(log, _rows(log, community).order_by("chain_seq", "pk")):
+        yield row.seq, log, row.pk, row
 
 
-def _sealed(row: _Row, times: dict[dt.datetime, str]) -> bool:
-    message = _message(row.log, row.seq, row.prev, row.original,
-                       _values(row.log, row.values, times))
-    return any(hmac.compare_digest(_hash(key, message), row.hash) for key in _keys())
+def _sealed_by(message: bytes, digest: str, keys: Sequence[bytes]) -> int | None:
+    """Which of ``keys`` gives ``digest`` over ``message`` (0: the current key); None if
+    none does."""
+    for number, key in enumerate(keys):
+        if hmac.compare_digest(_hash(key, message), digest):
+            return number
+    return None
 
 
-def _head_sealed(head: AuditChain) -> bool:
-    message = _head_message(head)
-    return any(hmac.compare_digest(_hash(key, message), head.seal) for key in _keys())
+def _sealed(row: _Row, times: dict[dt.datetime, str], keys: Sequence[bytes]) -> bool:
+    return _sealed_by(row.message(times), row.hash, keys) is not None
+
+
+def _head_sealed(head: AuditChain, keys: Sequence[bytes]) -> bool:
+    return _sealed_by(_head_message(head), head.seal, keys) is not None
 
 
 class _Walk:
-    """One chain's rows in place order, checked against each other and the head."""
+    """One chain's rows in place order, checked against each other and the head.
 
-    def __init__(self, head: AuditChain, report: Report) -> None:
+    Each kind of break is reported through its own method, which ``_Mend`` extends to plan
+    the repair."""
+
+    def __init__(self, head: AuditChain, report: Report, keys: Sequence[bytes]) -> None:
         self.head = head
         self.report = report
+        self.keys = keys
         self.community = head.community_id
         self.expected = 1
         self.link: str | None = ""  # None once a break makes the link unknown
@@ -410,11 +480,43 @@ class _Walk:
             self.community, message, row.log if row else "", row.pk if row else None,
             row.time if row else None, row.seq if row else seq))
 
-    def _bridge(self, until: int) -> list[tuple[int, int]]:
+    # What each break is called; ``_Mend`` also mends it.
+
+    def beyond(self, row: _Row) -> None:
+        self.problem("it lies beyond the chain's head: inserted outside the audit code", row)
+
+    def gap(self, first: int, end: int, before: str | None, after: str,
+            row: _Row | None) -> None:
+        """Places ``first``..``end - 1`` are missing between links ``before`` and ``after``;
+        ``row`` is the row after them (None: they were the chain's newest)."""
+        if row is None:
+            self.problem(f"{self._missing(first, end)}: the newest rows were deleted",
+                         seq=first)
+        else:
+            self.problem(f"{self._missing(first, end)}: deleted", row)
+
+    def intruder(self, row: _Row, real: _Row) -> None:
+        self.problem(f"place {row.seq} belongs to {real.name()}; this row was inserted", row)
+
+    def edited(self, row: _Row) -> None:
+        self.problem("its content does not match its hash: edited after it was written, or "
+                     "forged", row)
+
+    def unlinked(self, row: _Row) -> None:
+        self.problem("it does not follow the row before it (its previous hash differs): that "
+                     "row was replaced or this one inserted", row)
+
+    def head_unlinked(self) -> None:
+        self.problem("the chain's head does not match its last row", seq=self.head.seq)
+
+    # The walk.
+
+    def _bridge(self, until: int) -> list[tuple[int, int, str | None]]:
         """Step over places ``expected``..``until - 1`` through pruned records, each
         following the link before it. Returns the runs of places no record covers (first,
-        end): rows deleted by hand, before, between or after purged ones."""
-        gaps: list[tuple[int, int]] = []
+        end, the link before them): rows deleted by hand, before, between or after purged
+        ones."""
+        gaps: list[tuple[int, int, str | None]] = []
         place = self.expected
         while place < until:
             record = self.pruned.get(place)
@@ -425,9 +527,15 @@ class _Walk:
                 self.link, place = record[3], record[1] + 1
                 continue
             end = min((first for first in self.pruned if place < first < until), default=until)
-            gaps.append((place, end))
+            gaps.append((place, end, self.link))
             self.link, place = None, end  # what came before the gap is unknown
         return gaps
+
+    def _after(self, end: int, until: int, otherwise: str) -> str:
+        """The link a gap ending before ``end`` leads into: the link before the pruned
+        record starting there, else ``otherwise`` (the next row's previous hash, or the
+        head's link)."""
+        return self.pruned[end][2] if end < until else otherwise
 
     def _missing(self, first: int, end: int) -> str:
         places = f"place {first}" if first == end - 1 else f"places {first}-{end - 1}"
@@ -440,40 +548,72 @@ class _Walk:
         seq = group[0].seq
         if seq > self.head.seq:
             for row in group:
-                self.problem("it lies beyond the chain's head: inserted outside the audit "
-                             "code", row)
+                self.beyond(row)
             return
-        if seq > self.expected:
-            for first, end in self._bridge(seq):
-                self.problem(f"{self._missing(first, end)}: deleted", group[0])
+        gaps = self._bridge(seq) if seq > self.expected else []
         # Of rows claiming one place, the one that is sealed and follows is the real one.
-        sealed = [row for row in group if _sealed(row, self.times)]
+        sealed = [row for row in group if _sealed(row, self.times, self.keys)]
         real = next((r for r in sealed if self.link is None or r.prev == self.link),
                     sealed[0] if sealed else group[0])
+        for first, end, before in gaps:
+            self.gap(first, end, before, self._after(end, seq, real.prev), group[0])
         for row in group:
             if row is not real:
-                self.problem(f"place {seq} belongs to {real.name()}; this row was inserted",
-                             row)
+                self.intruder(row, real)
         if real not in sealed:
-            self.problem("its content does not match its hash: edited after it was "
-                         "written, or forged", real)
+            self.edited(real)
         elif self.link is not None and real.prev != self.link:
-            self.problem("it does not follow the row before it (its previous hash "
-                         "differs): that row was replaced or this one inserted", real)
+            self.unlinked(real)
         self.report.rows += len(group)
-        self.report.resealed += bool(real.original)
+        self.report.unsealed += len(group) - len(sealed)
+        self.report.resealed += bool(real.original) and not real.mark
+        self.report.rekeyed += real.mark == REKEY
+        self.report.mended += real.mark == MEND
         self.last, self.link, self.expected = real, real.link, seq + 1
 
     def finish(self) -> None:
         head = self.head
-        gaps = self._bridge(head.seq + 1) if self.expected <= head.seq else []
-        for first, end in gaps:
-            self.problem(f"{self._missing(first, end)}: the newest rows were deleted",
-                         seq=first)
+        until = head.seq + 1
+        gaps = self._bridge(until) if self.expected <= head.seq else []
+        for first, end, before in gaps:
+            self.gap(first, end, before, self._after(end, until, head.head), None)
         if gaps:
             return
         if self.link is not None and self.link != head.head:
-            self.problem("the chain's head does not match its last row", seq=head.seq)
+            self.head_unlinked()
+
+
+def _walk(walk: _Walk) -> None:
+    community = walk.community
+    rows = heapq.merge(_stream(CHANGE, community), _stream(ACCESS, community))
+    for _seq, group in itertools.groupby(rows, key=lambda item: item[0]):
+        walk.step([item[3] for item in group])
+    walk.finish()
+
+
+def _walk_chain(head: AuditChain, keys: Sequence[bytes]) -> Report:
+    report = Report(chains=1, heads=[(head.community_id, head.seq, head.head)])
+    if not _head_sealed(head, keys):
+        report.problems.append(Problem(
+            head.community_id, "the chain's head does not match its seal: edited"))
+    _walk(_Walk(head, report, keys))
+    return report
+
+
+def lock_heads(communities: Iterable[int]) -> dict[int, AuditChain]:
+    """The existing heads of these chains, locked until the transaction ends, taken in the
+    order writers take them (``_lock``) so that no two lockers wait for each other."""
+    _check_transaction()
+    return {h.community_id: h for h in AuditChain.objects.select_for_update()
+            .filter(community_id__in=sorted(set(communities))).order_by("community_id")}
+
+
+def _walk_locked(community: int, keys: Sequence[bytes]) -> Report | None:
+    """Walk a chain holding its head, as writers do: nothing is appended or pruned
+    meanwhile. None if it has no head."""
+    with transaction.atomic():
+        head = lock_heads([community]).get(community)
+        return None if head is None else _walk_chain(head, keys)
 
 
 def _communities_with_rows(community: int | None) -> set[int]:
@@ -487,17 +627,28 @@ def _communities_with_rows(community: int | None) -> set[int]:
     return found
 
 
-def verify(community: int | None = None) -> Report:
+def verify(community: int | None = None, *, retired_keys: bool = True) -> Report:
     """Walk every chain (or one community's: 0 is the global chain) and report each break,
-    row by row."""
+    row by row. ``retired_keys=False`` verifies with the current key alone: what
+    ``verify_audit`` will say once ``FANGKONG_DATA_KEYS_OLD`` is emptied.
+
+    The walk takes no lock, so the office keeps writing meanwhile; a chain that looks
+    broken is walked again holding its head before it is reported (rows appended after the
+    heads were read would otherwise lie "beyond the head", a chain started meanwhile would
+    look headless)."""
+    keys = _verifying_keys(retired_keys)
     report = Report()
     heads = AuditChain.objects.order_by("community_id")
     if community is not None:
         heads = heads.filter(community_id=community)
     heads = list(heads)
     for orphan in sorted(_communities_with_rows(community) - {h.community_id for h in heads}):
-        report.problems.append(Problem(
-            orphan, "rows exist but the chain's head is missing: it was deleted"))
+        found = _walk_locked(orphan, keys)
+        if found is None:
+            report.problems.append(Problem(
+                orphan, "rows exist but the chain's head is missing: it was deleted"))
+        else:
+            report.add(found)
     if community is None:
         started = next((h.chains for h in heads if h.community_id == GLOBAL), 0)
         kept = sum(1 for h in heads if h.community_id != GLOBAL)
@@ -506,15 +657,229 @@ def verify(community: int | None = None) -> Report:
                 GLOBAL, f"{started - kept} community chain(s) were started but their heads "
                         "are gone: a community's whole trail was deleted"))
     for head in heads:
-        report.chains += 1
-        report.heads.append((head.community_id, head.seq, head.head))
-        if not _head_sealed(head):
-            report.problems.append(Problem(
-                head.community_id, "the chain's head does not match its seal: edited"))
-        walk = _Walk(head, report)
-        rows = heapq.merge(_stream(CHANGE, head.community_id),
-                           _stream(ACCESS, head.community_id))
-        for _seq, group in itertools.groupby(rows, key=lambda item: item[0]):
-            walk.step([item[3] for item in group])
-        walk.finish()
+        found = _walk_chain(head, keys)
+        if not found.intact:
+            found = _walk_locked(head.community_id, keys) or found
+        report.add(found)
     return report
+
+
+# --- Sealing again under the current key (a key rotation) ------------------------------------
+
+
+def _update(model: type[ChainedLog], columns: Sequence[str], rows: list[list[Any]]) -> None:
+    """One UPDATE per row through executemany: ``rows`` hold the columns' values, then the
+    primary key."""
+    quote = connection.ops.quote_name
+    meta = model._meta
+    sql = (f"UPDATE {quote(meta.db_table)} SET "  # noqa: S608 - names quoted, values bound
+           + ", ".join(f"{quote(meta.get_field(c).column)} = %s" for c in columns)
+           + f" WHERE {quote(meta.pk.column)} = %s")
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
+
+
+def chain_size(community: int) -> int:
+    """The rows of a chain, both logs."""
+    return sum(_rows(log, community).count() for log in MODELS)
+
+
+@dataclass
+class RekeyBatch:
+    """What one call of ``rekey_rows`` checked and did."""
+
+    checked: int = 0
+    #: Rows sealed again under the current key (in a dry run: that would be).
+    rekeyed: int = 0
+    #: Rows no listed key verifies (changed since the chains were checked): left alone.
+    broken: list[Problem] = field(default_factory=list)
+    #: Where the next batch starts (place, id); None once the log's rows are all seen.
+    after: tuple[int, int] | None = None
+
+
+def rekey_rows(log: str, community: int, after: tuple[int, int] = (0, 0), *, size: int,
+               dry_run: bool = False) -> RekeyBatch:
+    """Seal again under the current key the rows of one log of one chain, up to ``size``
+    from (place, id) ``after`` on, that a retired key sealed; rows already under the current
+    key are left as they are, so a second run only finishes what the first began.
+
+    Call inside the transaction that holds the chain's head (``lock_heads``), except in a
+    dry run, which only counts. No link changes: the row's hash becomes its
+    ``chain_original`` (a row the system had rewritten keeps its own), and the new seal
+    covers the same content with the rotation's mark."""
+    if not dry_run:
+        _check_transaction()
+    keys = _keys()
+    seq, pk = after
+    rows = (_rows(log, community).filter(Q(chain_seq__gt=seq) | Q(chain_seq=seq, pk__gt=pk))
+            .order_by("chain_seq", "pk"))
+    if not dry_run and connection.features.has_select_for_update:
+        # PostgreSQL: a retention scrub of one of these rows (which takes no head lock)
+        # waits for the batch rather than crossing it.
+        rows = rows.select_for_update()
+    batch = RekeyBatch()
+    updates: list[list[Any]] = []
+    times: dict[dt.datetime, str] = {}
+    for row in _as_rows(log, rows[:size]):
+        batch.checked += 1
+        batch.after = (row.seq, row.pk)
+        which = _sealed_by(row.message(times), row.hash, keys)
+        if which == 0:
+            continue
+        if which is None:
+            batch.broken.append(Problem(
+                community, "its content does not match its hash (changed since the chains "
+                           "were checked): left as it is", log, row.pk, row.time, row.seq))
+            continue
+        original = row.link
+        mark = row.mark if (row.mark or row.original) else REKEY
+        updates.append([_hash(keys[0], row.message(times, original=original, mark=mark)),
+                        original, mark, row.pk])
+    batch.rekeyed = len(updates)
+    if batch.checked < size:
+        batch.after = None
+    if updates and not dry_run:
+        _update(MODELS[log], ["chain_hash", "chain_original", "chain_reseal"], updates)
+    return batch
+
+
+def rekey_head(community: int, *, dry_run: bool = False) -> bool | None:
+    """Seal a chain's head again under the current key if a retired key sealed it. True if
+    it was (in a dry run: would be), False if there was nothing to do, None if no listed
+    key verifies it (left as it is). Call inside a transaction, except in a dry run."""
+    if dry_run:
+        head = AuditChain.objects.filter(community_id=community).first()
+    else:
+        head = lock_heads([community]).get(community)
+    if head is None:
+        return False
+    which = _sealed_by(_head_message(head), head.seal, _keys())
+    if which is None or which == 0:
+        return None if which is None else False
+    if not dry_run:
+        _save_head(head, [])
+    return True
+
+
+# --- Mending a broken chain ------------------------------------------------------------------
+
+
+class _Mend(_Walk):
+    """A walk that, besides naming each break, plans what makes the chain whole again."""
+
+    def __init__(self, head: AuditChain, report: Report, keys: Sequence[bytes]) -> None:
+        super().__init__(head, report, keys)
+        #: Rows to seal again as found, each with the previous link it must carry.
+        self.rewrites: dict[tuple[str, int], tuple[_Row, str]] = {}
+        #: Runs of missing places to record as pruned: [first, last, before, after].
+        self.bridges: list[list[Any]] = []
+        #: Rows claiming a place another row holds: they move to the chain's end.
+        self.moved: list[_Row] = []
+        self.head_link: str | None = None
+
+    def gap(self, first: int, end: int, before: str | None, after: str,
+            row: _Row | None) -> None:
+        super().gap(first, end, before, after, row)
+        self.bridges.append([first, end - 1, "" if before is None else before, after])
+
+    def intruder(self, row: _Row, real: _Row) -> None:
+        super().intruder(row, real)
+        self.moved.append(row)
+
+    def edited(self, row: _Row) -> None:
+        super().edited(row)
+        self.rewrites[row.log, row.pk] = (row, row.prev if self.link is None else self.link)
+
+    def unlinked(self, row: _Row) -> None:
+        super().unlinked(row)
+        self.rewrites[row.log, row.pk] = (row, row.prev if self.link is None else self.link)
+
+    def head_unlinked(self) -> None:
+        super().head_unlinked()
+        self.head_link = self.link
+
+
+@dataclass
+class Mending:
+    """What ``mend()`` found in one chain and did to make it whole."""
+
+    community: int
+    problems: list[Problem] = field(default_factory=list)
+    #: Rows sealed again as found (edited, or not following the row before).
+    rows: int = 0
+    #: Missing places recorded as pruned.
+    bridged: int = 0
+    #: Rows moved from a place another row holds to the chain's end.
+    moved: int = 0
+
+    def as_dict(self, limit: int = 200) -> dict[str, Any]:
+        """Counts, and the first ``limit`` problems as text (places, ids and times; no
+        content)."""
+        return {"community": self.community, "problem_count": len(self.problems),
+                "problems": [str(p) for p in self.problems[:limit]],
+                "rows_sealed_as_found": self.rows, "places_bridged": self.bridged,
+                "rows_moved": self.moved}
+
+
+def mend(community: int) -> Mending:
+    """Make one broken chain verify under the current key, as it stands now: edited rows
+    (and rows that no longer follow the row before) are sealed again as found, marked
+    ``mend``; missing places are recorded in the head's ``pruned`` list; rows inserted into
+    a place another row holds move to the chain's end; rows past the head join the chain;
+    the head is made to match and sealed; the global head's count of chains is set to the
+    chains there are. Nothing is deleted.
+
+    Call inside a transaction: it holds the chain's head, and the global one, until the
+    end. The caller records what was found (``Mending.problems``) in the change log."""
+    _check_transaction()
+    keys = _keys()
+    lock_heads([GLOBAL, community])
+    mending = Mending(community, verify(community).problems)
+    if community == GLOBAL:
+        counter = AuditChain.objects.get(community_id=GLOBAL)
+        kept = AuditChain.objects.exclude(community_id=GLOBAL).count()
+        if counter.chains > kept:
+            mending.problems.append(Problem(GLOBAL, f"{counter.chains - kept} community "
+                                    "chain(s) were started but their heads are gone"))
+            counter.chains = kept
+            _save_head(counter, ["chains"])
+    if not mending.problems:
+        return mending
+    head = _lock([community])[community]  # a deleted head is made again, and counted
+    last = max((_rows(log, community).aggregate(last=models.Max("chain_seq"))["last"] or 0
+                for log in MODELS), default=0)
+    # Rows past the head (inserted, or appended before the head was wound back) become part
+    # of the chain: the walk sees a head that reaches them.
+    reach = AuditChain(community_id=community, seq=max(head.seq, last), head=head.head,
+                       pruned=head.pruned)
+    plan = _Mend(reach, Report(), keys)
+    _walk(plan)
+    times: dict[dt.datetime, str] = {}
+    for log in MODELS:
+        _update(MODELS[log], ["chain_hash", "chain_prev", "chain_original", "chain_reseal"], [
+            [_hash(keys[0], row.message(times, prev=prev, original=row.link, mark=MEND)),
+             prev, row.link, MEND, row.pk]
+            for (row_log, _pk), (row, prev) in plan.rewrites.items() if row_log == log])
+    mending.rows = len(plan.rewrites)
+    bridged = [r for r in head.pruned
+               if not any(b[0] <= r[0] <= b[1] for b in plan.bridges)]
+    head.pruned = _merge([*bridged, *[list(b) for b in plan.bridges]])
+    mending.bridged = sum(b[1] - b[0] + 1 for b in plan.bridges)
+    head.seq = reach.seq
+    if plan.head_link is not None:
+        head.head = plan.head_link
+    for row in plan.moved:
+        head.seq += 1
+        _update(MODELS[row.log],
+                ["chain_seq", "chain_hash", "chain_prev", "chain_original", "chain_reseal"],
+                [[head.seq, _hash(keys[0], row.message(times, seq=head.seq, prev=head.head,
+                                                       original=row.link, mark=MEND)),
+                  head.head, row.link, MEND, row.pk]])
+        head.head = row.link
+    mending.moved = len(plan.moved)
+    _save_head(head, ["seq", "head", "pruned"])
+    left = verify(community, retired_keys=True).problems
+    if left:
+        raise RuntimeError(f"mending community {community}'s chain left it broken: "
+                           + "; ".join(map(str, left[:5])))
+    return mending

@@ -10,10 +10,23 @@ and duplicate checks keep finding everyone.
 What is rotated is found, not listed: every model with a ``<name>_cipher`` column (its
 ``<name>_index`` and, for phones, ``<name>_last4_index`` beside it). A new kind of protected
 value must be taught here (``INDEXERS``), or the command refuses to run rather than leave it
-behind. Jobs, tasks and the audit log hold no ciphertext or blind index (masks and counts
-only), so they need nothing.
+behind. Jobs and tasks hold no ciphertext or blind index (masks and counts only), so they
+need nothing.
 
-Why it can be stopped at any moment (``kill -9``, a power cut) and run again: rows are
+The audit log holds none either, but its hash chains are sealed with a key derived from the
+data key (``core.audit_chain``), so they move too, or ``verify_audit`` would call every older
+row edited once the old key is dropped. Before anything changes, every chain is verified
+under the keys listed: a chain already broken stops the command (the operator must see the
+tampering before a new seal could hide it), unless ``reseal_broken_audit`` says to mend it
+(``audit_chain.mend``), recorded in the change log in the same transaction. After the data,
+every audit row and head a retired key sealed is sealed again under the current key, in
+batches, each batch one transaction holding its chain's head as writers do; links never
+change, so a chain half done still verifies and a second run finishes what the first began.
+One change-log row per run counts what was sealed, brought up to date in each batch's
+transaction. Last, the chains are verified under the current key alone: that is what says
+the old key may go.
+
+Why the data can be stopped at any moment (``kill -9``, a power cut) and run again: rows are
 rewritten in batches, each batch one transaction, and a row *knows* whether it is done, with
 no marker column: its ciphertexts decrypt under the current key alone and its indexes equal
 the current key's. A run skips such rows, so a second run finishes what the first began. A
@@ -36,7 +49,26 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, connection, models, transaction
 from django.utils import timezone
 
-from fangkong.core.audit import record_key_rotation
+from fangkong.core.audit import (
+    record_audit_mending,
+    record_audit_rekeying,
+    record_key_rotation,
+    update_run_counts,
+)
+from fangkong.core.audit_chain import (
+    GLOBAL,
+    MODELS,
+    Mending,
+    Problem,
+    Report,
+    chain_size,
+    lock_heads,
+    mend,
+    rekey_head,
+    rekey_rows,
+    verify,
+)
+from fangkong.core.models import AuditChain, ObjectChange
 from fangkong.core.personal_data import (
     decrypt,
     decrypt_current,
@@ -171,13 +203,72 @@ class ModelOutcome:
                 "unreadable": self.unreadable}
 
 
+class AuditChainsBroken(Exception):
+    """The audit chains were broken before the rotation began; nothing was changed."""
+
+    def __init__(self, report: Report) -> None:
+        super().__init__(f"{len(report.problems)} problem(s) in the audit chains")
+        self.report = report
+
+    @property
+    def key_missing(self) -> bool:
+        """Most rows verify under no listed key: far likelier a key left out of
+        FANGKONG_DATA_KEYS_OLD than that much tampering."""
+        return self.report.unsealed * 2 > self.report.rows
+
+
+@dataclass
+class ChainProgress:
+    """Where the sealing of one audit chain stands, within one pass."""
+
+    community: int
+    total: int
+    checked: int = 0
+    rekeyed: int = 0
+
+
+@dataclass
+class AuditOutcome:
+    """What a rotation did to the audit chains (in a dry run: would do)."""
+
+    #: Breaks the check before the rotation found (all mended, or the run was refused).
+    found: list[Problem] = field(default_factory=list)
+    #: That check's whole report.
+    checked_before: Report = field(default_factory=Report)
+    #: Chains mended on the operator's word (``--reseal-broken-audit``).
+    mended: list[Mending] = field(default_factory=list)
+    passes: int = 0
+    checked: int = 0
+    #: Rows and heads sealed again under the current key (dry: still under a retired one).
+    rekeyed: int = 0
+    heads: int = 0
+    #: Rows or heads no listed key verified while they were being sealed: changed since the
+    #: check, left as they are.
+    broken: list[Problem] = field(default_factory=list)
+    #: What ``verify_audit`` will report once the retired keys are dropped; None in a dry run.
+    left: list[Problem] | None = None
+
+    @property
+    def complete(self) -> bool:
+        return self.left == []
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"found": [str(p) for p in self.found],
+                "mended": [m.as_dict() for m in self.mended], "passes": self.passes,
+                "checked": self.checked, "rekeyed": self.rekeyed, "heads": self.heads,
+                "broken": [str(p) for p in self.broken],
+                "left": None if self.left is None else [str(p) for p in self.left],
+                "complete": self.complete}
+
+
 @dataclass
 class RotationResult:
-    """A run of ``rotate``: each pass's outcome per model."""
+    """A run of ``rotate``: each pass's outcome per model, and the audit chains'."""
 
     run_id: str
     dry_run: bool
     passes: list[list[ModelOutcome]] = field(default_factory=list)
+    audit: AuditOutcome = field(default_factory=AuditOutcome)
 
     @property
     def rotated(self) -> int:
@@ -192,32 +283,52 @@ class RotationResult:
         return sum(o.rotated + len(o.conflicts) + len(o.unreadable) for o in last)
 
     @property
-    def complete(self) -> bool:
-        """Every row is under the current key: the retired keys may be dropped."""
+    def data_complete(self) -> bool:
+        """Every protected value is under the current key."""
         return not self.dry_run and self.remaining == 0
+
+    @property
+    def complete(self) -> bool:
+        """Every protected value, audit row and head is under the current key alone: the
+        retired keys may be dropped."""
+        return self.data_complete and self.audit.complete
 
     def as_dict(self) -> dict[str, Any]:
         return {"run": self.run_id, "dry_run": self.dry_run, "rotated": self.rotated,
                 "remaining": self.remaining, "complete": self.complete,
-                "passes": [[o.as_dict() for o in outcomes] for outcomes in self.passes]}
+                "passes": [[o.as_dict() for o in outcomes] for outcomes in self.passes],
+                "audit": self.audit.as_dict()}
 
 
 def rotate(*, dry_run: bool = False, batch_size: int = BATCH_SIZE, pause: float = 0.0,
-           progress: Callable[[int, ModelOutcome], None] | None = None) -> RotationResult:
-    """Bring every protected value under the current data key; see the module's docstring.
+           progress: Callable[[int, ModelOutcome], None] | None = None,
+           audit_progress: Callable[[int, ChainProgress], None] | None = None,
+           reseal_broken_audit: bool = False) -> RotationResult:
+    """Bring every protected value and the audit chains under the current data key; see the
+    module's docstring. Raises ``AuditChainsBroken``, having changed nothing, when a chain
+    is broken and ``reseal_broken_audit`` is not given (a dry run reports it instead).
 
     ``pause`` seconds are waited between batches (a busy SQLite office keeps its write lock
-    free for the gates); ``progress`` hears (pass number, outcome so far) after each batch.
+    free for the gates); ``progress`` hears (pass number, outcome so far) after each batch
+    of data, ``audit_progress`` (pass number, chain so far) after each batch of audit rows.
     """
     pmodels = protected_models()
     run_id = f"rotate-{timezone.localtime():%Y%m%d%H%M%S}"
     result = RotationResult(run_id, dry_run)
+    result.audit.checked_before = verify()
+    result.audit.found = result.audit.checked_before.problems
+    if result.audit.found and not dry_run:
+        if not reseal_broken_audit:
+            raise AuditChainsBroken(result.audit.checked_before)
+        result.audit.mended = _mend(result.audit.found, run_id)
     for number in range(1, 2 if dry_run else MAX_PASSES + 1):
         outcomes = [_rotate_model(p, number, run_id, dry_run=dry_run, batch_size=batch_size,
                                   pause=pause, progress=progress) for p in pmodels]
         result.passes.append(outcomes)
         if not any(o.rotated for o in outcomes):
             break  # a pass that found nothing to rewrite has checked every row
+    _rekey_audit(result.audit, run_id, dry_run=dry_run, batch_size=batch_size, pause=pause,
+                 progress=audit_progress)
     return result
 
 
@@ -326,3 +437,104 @@ def _audit(pmodel: ProtectedModel, run_id: str, pass_number: int, batch: list[tu
         "first": str(batch[0][0]), "last": str(batch[-1][0]),
         "retired_keys": len(settings.DATA_KEYS_OLD),
     })
+
+
+# --- The audit chains ----------------------------------------------------------------------
+
+
+def _mend(found: list[Problem], run_id: str) -> list[Mending]:
+    """Mend each broken chain in its own transaction, recording what was found in it."""
+    mended = []
+    for community in sorted({p.community for p in found}):  # the global chain first
+        with transaction.atomic():
+            mending = mend(community)
+            if mending.problems:
+                record_audit_mending(community, run_id=run_id, summary={
+                    "operation": "reseal_broken_audit", "run": run_id, **mending.as_dict()})
+                mended.append(mending)
+    return mended
+
+
+class _Counts:
+    """The run's change-log row, written with the first batch that seals anything and kept
+    up to date by every later one, in the batch's own transaction."""
+
+    def __init__(self, run_id: str) -> None:
+        self.run_id = run_id
+        self.row: ObjectChange | None = None
+        self.rows = self.heads = 0
+        self.chains: set[int] = set()
+
+    def add(self, community: int, *, rows: int = 0, heads: int = 0, pass_number: int) -> None:
+        self.rows += rows
+        self.heads += heads
+        self.chains.add(community)
+        summary = {"operation": "rekey_audit", "run": self.run_id, "pass": pass_number,
+                   "rows": self.rows, "heads": self.heads, "chains": len(self.chains),
+                   "retired_keys": len(settings.DATA_KEYS_OLD)}
+        if self.row is None:
+            self.row = record_audit_rekeying(summary=summary, run_id=self.run_id)
+        else:
+            update_run_counts(self.row, summary)
+
+    def heads_to_lock(self, community: int) -> list[int]:
+        # Writing the row appends to the global chain: its head is taken first, in the
+        # order every writer takes heads.
+        return [GLOBAL, community] if self.row is None else [community]
+
+
+def _rekey_audit(outcome: AuditOutcome, run_id: str, *, dry_run: bool, batch_size: int,
+                 pause: float, progress: Callable[[int, ChainProgress], None] | None) -> None:
+    counts = _Counts(run_id)
+    for number in range(1, 2 if dry_run else MAX_PASSES + 1):
+        outcome.passes = number
+        before = outcome.rekeyed + outcome.heads
+        outcome.broken = []
+        for community in list(AuditChain.objects.order_by("community_id")
+                              .values_list("community_id", flat=True)):
+            _rekey_chain(community, outcome, counts, number, dry_run=dry_run,
+                         batch_size=batch_size, pause=pause, progress=progress)
+        if dry_run:
+            return
+        outcome.left = verify(retired_keys=False).problems
+        if not outcome.left or outcome.rekeyed + outcome.heads == before:
+            # Intact under the current key alone, or a pass sealed nothing more: another
+            # would not either. (A pass that did seal rows means a writer still sealed under
+            # a retired key after the first: one not restarted with the new key.)
+            return
+
+
+def _rekey_chain(community: int, outcome: AuditOutcome, counts: _Counts, pass_number: int,
+                 *, dry_run: bool, batch_size: int, pause: float,
+                 progress: Callable[[int, ChainProgress], None] | None) -> None:
+    chain = ChainProgress(community, chain_size(community))
+    for log in MODELS:
+        after: tuple[int, int] | None = (0, 0)
+        while after is not None:
+            with _batch_transaction(dry_run):
+                if not dry_run:
+                    lock_heads(counts.heads_to_lock(community))
+                batch = rekey_rows(log, community, after, size=batch_size, dry_run=dry_run)
+                if batch.rekeyed and not dry_run:
+                    counts.add(community, rows=batch.rekeyed, pass_number=pass_number)
+            after = batch.after
+            chain.checked += batch.checked
+            chain.rekeyed += batch.rekeyed
+            outcome.checked += batch.checked
+            outcome.rekeyed += batch.rekeyed
+            outcome.broken += batch.broken
+            if batch.checked and progress is not None:
+                progress(pass_number, chain)
+            if pause and batch.checked:
+                time.sleep(pause)
+    with _batch_transaction(dry_run):
+        if not dry_run:
+            lock_heads(counts.heads_to_lock(community))
+        sealed = rekey_head(community, dry_run=dry_run)
+        if sealed and not dry_run:
+            counts.add(community, heads=1, pass_number=pass_number)
+    if sealed is None:
+        outcome.broken.append(Problem(community, "the chain's head does not match its seal "
+                                                 "(changed since the chains were checked): "
+                                                 "left as it is"))
+    outcome.heads += bool(sealed)

@@ -11,7 +11,7 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.core.choices import AccessKind, ChangeAction, JobStatus
+from fangkong.core.choices import AccessKind, ChainReseal, ChangeAction, JobStatus
 from fangkong.core.querysets import RestrictedQuerySet
 
 
@@ -88,6 +88,11 @@ class ChainedLog(models.Model):
     #: Set when the system rewrote the row after chaining it (retention scrubbing its
     #: snapshots, a purge's running counts): the hash it had, which the next row links to.
     chain_original = models.CharField(max_length=64, blank=True, editable=False)
+    #: Why it was sealed again when not because the system rewrote it: a key rotation
+    #: (content as first written) or the mending of a broken chain (content as found). Part
+    #: of what the seal covers when set, so it cannot be flipped to pass one for the other.
+    chain_reseal = models.CharField(max_length=5, choices=ChainReseal.choices, blank=True,
+                                    default=ChainReseal.NONE, editable=False)
 
     #: Which log (the canonical content names it, so a row cannot move between tables).
     chain_log: ClassVar[str] = ""
@@ -109,8 +114,22 @@ class ChainedLog(models.Model):
 
     @property
     def is_resealed(self) -> bool:
-        """Rewritten by the system after it was chained (retention, a purge's counts)."""
-        return bool(self.chain_original)
+        """Its content is no longer what it first said: rewritten by the system after it was
+        chained (retention, a run's counts), or sealed again as found in a broken chain. A
+        row a key rotation sealed again says what it first said."""
+        return bool(self.chain_original) and self.chain_reseal != ChainReseal.REKEY
+
+    @property
+    def reseal_note(self) -> str:
+        """What the change-log page says about a row sealed again since it was written."""
+        if self.chain_reseal == ChainReseal.MEND:
+            return str(_("Sealed again as found when its broken chain was mended: see the "
+                         "audit chains' mending record"))
+        if not self.is_resealed:
+            return ""
+        if not self.object_id:  # a run's own row (a purge, a re-seal): counts kept up to date
+            return str(_("Counts updated as the run went on"))
+        return str(_("Since rewritten by the retention purge"))
 
 
 class ObjectChange(ChainedLog):

@@ -54,7 +54,7 @@ from django.db.models.deletion import PROTECT, RESTRICT, get_candidate_relations
 from django.utils import timezone, translation
 
 from fangkong.core.audit import record_purge, update_purge
-from fangkong.core.audit_chain import record_removal, reseal
+from fangkong.core.audit_chain import RESEAL_FIELDS, record_removal, reseal
 from fangkong.core.choices import ChangeAction
 from fangkong.core.jobs import JobContext, job_kind
 from fangkong.core.models import AccessEvent, Job, ObjectChange
@@ -292,7 +292,7 @@ def scrub_changes(rule: Rule, *, deleted: list[Any], anonymised: list[Any]) -> i
             reseal(change)
             dirty.append(change)
     ObjectChange._base_manager.bulk_update(
-        dirty, ["before", "after", "object_repr", "chain_hash", "chain_original"],
+        dirty, ["before", "after", "object_repr", *RESEAL_FIELDS],
         batch_size=BATCH_SIZE)
     return len(dirty)
 

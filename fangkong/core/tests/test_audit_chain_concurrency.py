@@ -5,6 +5,8 @@ IMMEDIATE transaction holds the one write lock; see test_audit_chain.py)."""
 
 from __future__ import annotations
 
+import threading
+import time
 from typing import Any
 
 import pytest
@@ -78,4 +80,62 @@ def test_the_first_writers_of_new_chains_at_once_start_each_chain_once(
 
     assert sorted(results) == [1, 1, 2, 2], results
     assert AuditChain.objects.get(community_id=0).chains == 2
+    assert verify().problems == []
+
+
+def test_sealing_the_chains_again_under_a_new_key_while_the_office_writes_leaves_them_whole(
+    settings: Any, grid_a1: Any, officer_a: Any,
+) -> None:
+    from fangkong.core.audit import update_run_counts
+    from fangkong.core.key_rotation import rotate
+
+    # Given a community's trail under the old key
+    people = [PersonFactory(household__building__grid=grid_a1) for _ in range(2)]
+    for _ in range(40):
+        record_change(ChangeAction.UPDATE, people[0], actor=officer_a)
+    old_rows = list(ObjectChange.objects.filter(community_id=people[0].community_id)
+                    .order_by("chain_seq"))
+    # When the key is switched and the rotation runs in small batches, while two writers
+    # append to the same chain and a third rewrites old rows as retention does
+    settings.DATA_KEY, settings.DATA_KEYS_OLD = "a-new-data-key-" + "n" * 30, [
+        settings.DATA_KEY]
+
+    def write() -> int:
+        for _ in range(ROUNDS):
+            with transaction.atomic():
+                record_change(ChangeAction.UPDATE, people[1], actor=officer_a)
+                record_access(AccessKind.REVEAL, actor=officer_a,
+                              area_path=people[0].area_path(), obj=people[0], reason="核对")
+        return ROUNDS
+
+    done = threading.Event()
+
+    def rotate_them() -> bool:
+        try:
+            return rotate(batch_size=5).complete
+        finally:
+            done.set()
+
+    def rewrite() -> int:
+        # Each row rewritten once it has been sealed again (as retention may, any time)
+        pending = [row.pk for row in old_rows[::3]]
+        rewritten = 0
+        while pending:
+            pk = pending.pop(0)
+            with transaction.atomic():
+                row = ObjectChange.objects.get(pk=pk)
+                if row.chain_reseal != "rekey" and not done.is_set():
+                    pending.append(pk)
+                    continue
+                update_run_counts(row, {"scrubbed": True})
+                rewritten += 1
+            time.sleep(0.005)  # leave the batches room
+        return rewritten
+
+    results = at_once([rotate_them, write, write, rewrite])
+
+    # Then nothing failed, the rotation completed, and every chain verifies under the new
+    # key alone
+    assert results == [True, ROUNDS, ROUNDS, len(old_rows[::3])], results
+    settings.DATA_KEYS_OLD = []
     assert verify().problems == []

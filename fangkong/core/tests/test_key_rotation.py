@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.management import CommandError, call_command
 from django.db import connection
@@ -27,7 +28,7 @@ from fangkong.accounts.models import User
 from fangkong.areas.models import Area
 from fangkong.core.key_rotation import current_values, protected_models
 from fangkong.core.models import ObjectChange
-from fangkong.core.personal_data import decrypt, decrypt_current
+from fangkong.core.personal_data import decrypt, decrypt_current, encrypt
 from fangkong.core.tests.external_db import database_for_subprocess, manage, popen_manage
 from fangkong.registry.imports import run_import
 from fangkong.registry.models import Building, Household, Person
@@ -42,7 +43,9 @@ from fangkong.registry.tests.test_import import row, write_register
 from fangkong.staff.models import StaffMember
 from fangkong.staff.tests.factories import StaffMemberFactory
 
-OLD_KEY = "the-data-key-of-2024-" + "o" * 20
+#: The key the suite runs under: every row the fixtures write, audit rows included, is
+#: encrypted or sealed under it, as everything is under one key before a rotation.
+OLD_KEY = settings.DATA_KEY
 NEW_KEY = "the-data-key-of-2025-" + "n" * 20
 ID_1 = valid_id_number(birth=dt.date(1958, 2, 14), sex="F", area="210102", seq=52)
 ID_2 = valid_id_number(birth=dt.date(1986, 7, 30), sex="M", area="210102", seq=77)
@@ -266,17 +269,43 @@ def test_a_second_run_finds_nothing_to_do(settings: Any, seeded: dict) -> None:
 
 
 @pytest.mark.django_db
-def test_it_fails_and_names_the_rows_no_listed_key_decrypts(
+def test_it_refuses_to_start_when_the_old_key_is_forgotten(
     settings: Any, seeded: dict,
 ) -> None:
     # Given the old key forgotten before the rotation ran
     use_keys(settings, NEW_KEY)
+    logged = ObjectChange.objects.count()
+
+    with pytest.raises(CommandError) as raised:
+        rotate()
+
+    # Then the audit chains, which no listed key verifies, stop it before anything changes,
+    # and the message names the missing key rather than calling it tampering
+    assert "FANGKONG_DATA_KEYS_OLD" in str(raised.value)
+    assert "没有列在 FANGKONG_DATA_KEYS_OLD 中" in str(raised.value)
+    assert "--reseal-broken-audit" not in str(raised.value)
+    assert ObjectChange.objects.count() == logged
+    ciphers = [c for c in Person.objects.values_list("id_number_cipher", flat=True) if c]
+    assert ciphers
+    assert all(decrypt_current(c) is None for c in ciphers), "a value was rotated"
+
+
+@pytest.mark.django_db
+def test_it_fails_and_names_the_rows_no_listed_key_decrypts(
+    settings: Any, seeded: dict,
+) -> None:
+    # Given one ID number written under a key that was never listed (lost), past the audit
+    wang = Person.objects.get(name="王秀英")
+    use_keys(settings, "a-key-nobody-kept-" + "x" * 20)
+    lost = encrypt(ID_1)
+    use_keys(settings, NEW_KEY, OLD_KEY)
+    Person.objects.filter(pk=wang.pk).update(id_number_cipher=lost)
 
     with pytest.raises(CommandError) as raised:
         rotate()
 
     assert "FANGKONG_DATA_KEYS_OLD" in str(raised.value)
-    assert "registry.Person" in str(raised.value)
+    assert f"registry.Person {wang.pk}" in str(raised.value)
 
 
 @pytest.mark.django_db
