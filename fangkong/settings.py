@@ -370,6 +370,17 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
+    # One name per choice set that several fields share (drf-spectacular would otherwise
+    # invent hashed names such as "Status0ecEnum" and warn in `check --deploy`).
+    "ENUM_NAME_OVERRIDES": {
+        "GateDecisionEnum": "fangkong.access.choices.Decision",
+        "HealthChangeReasonEnum": "fangkong.health.choices.ChangeReason",
+        "QuarantineKindEnum": "fangkong.health.choices.QuarantineKind",
+        "ContactKindEnum": "fangkong.health.choices.ContactKind",
+        "CaseOutcomeEnum": "fangkong.health.choices.Outcome",
+        "CallOutcomeEnum": "fangkong.screening.choices.Outcome",
+        "TaskStatusEnum": "fangkong.staff.choices.TaskStatus",
+    },
 }
 
 # The largest request body Django or the API reads into memory (Django's default, 2.5 MB);
