@@ -368,7 +368,7 @@ class HealthContactSerializer(ServiceModelSerializer):
         return data
 
 
-class HealthContactLocalSerializer(serializers.Serializer):
+class HealthContactLocalSerializer(Serializer):
     """A contact of the case's community (request body)."""
 
     case = serializers.IntegerField()
@@ -379,7 +379,7 @@ class HealthContactLocalSerializer(serializers.Serializer):
     how = serializers.CharField(max_length=300, required=False, allow_blank=True)
 
 
-class HealthContactHandOverSerializer(serializers.Serializer):
+class HealthContactHandOverSerializer(Serializer):
     """A contact who lives in another community, handed over (request body): the name and
     an ID number or phone (at least one) to find or record them there."""
 
