@@ -31,9 +31,10 @@ from fangkong.access.pass_tokens import token_digest, token_for
 from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area, CommunityOwned
 from fangkong.core.personal_data import Protected
+from fangkong.core.scope import ScopeRule
 
 #: Rows of a household are scoped like the household: its grid first, then the community.
-HOUSEHOLD_SCOPE = ("household__building__grid__path", "community__path")
+HOUSEHOLD_SCOPE = ScopeRule(grid="household__building__grid_id")
 
 
 class PassPolicy(CommunityOwned):
@@ -113,7 +114,7 @@ class Exemption(CommunityOwned):
     notes = models.TextField(_("notes"), blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
 
-    scope_lookups = HOUSEHOLD_SCOPE
+    scope_rule = HOUSEHOLD_SCOPE
     audit_fields = ("household", "person", "kind", "document", "starts_on", "ends_on",
                     "notes", "revoked_at")
 
@@ -180,7 +181,7 @@ class Pass(CommunityOwned):
     #: The household has an exemption not yet ended: only then does a scan look them up.
     has_exemption = models.BooleanField(default=False, editable=False)
 
-    scope_lookups = HOUSEHOLD_SCOPE
+    scope_rule = HOUSEHOLD_SCOPE
     audit_fields = ("household", "person", "serial", "status", "suspended_until",
                     "void_reason", "replaced_by")
 
@@ -245,7 +246,7 @@ class Suspension(CommunityOwned):
         related_name="+",
     )
 
-    scope_lookups = HOUSEHOLD_SCOPE
+    scope_rule = HOUSEHOLD_SCOPE
     audit_fields = ("household", "source", "reason", "until", "lifted_at")
 
     class Meta:
@@ -327,7 +328,7 @@ class GateEvent(CommunityOwned):
     )
     reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
 
-    scope_lookups = HOUSEHOLD_SCOPE
+    scope_rule = HOUSEHOLD_SCOPE
     #: A scan is its own log row; only the office's review changes one (``do_review_event``).
     audit_fields = ("flag", "reviewed_at")
 
@@ -393,7 +394,7 @@ class Visitor(CommunityOwned):
         related_name="+",
     )
 
-    scope_lookups = HOUSEHOLD_SCOPE
+    scope_rule = HOUSEHOLD_SCOPE
     audit_fields = ("name", "phone_mask", "id_number_mask", "household", "purpose", "plate",
                     "temperature", "time_in", "time_out", "status", "confirmed_by",
                     "refusal_reason")

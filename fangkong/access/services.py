@@ -59,7 +59,7 @@ from fangkong.core.choices import AccessKind, ChangeAction
 from fangkong.core.db import prepared_cursor
 from fangkong.core.exceptions import ConflictError
 from fangkong.core.personal_data import decrypt, protect_id_number, protect_phone
-from fangkong.core.querysets import require
+from fangkong.core.querysets import covered, require, works_in
 from fangkong.core.validators import validate_phone, validate_temperature
 from fangkong.registry.choices import PersonStatus
 from fangkong.registry.models import Building, Household, Person
@@ -128,7 +128,7 @@ def do_update_policy(
 ) -> PassPolicy:
     """Change a community's pass policy. It applies from the next scan; the change log keeps
     who changed what and when."""
-    require(by, PassPolicy, "change", community.path)
+    require(by, PassPolicy, "change", community)
     existed = PassPolicy.objects.filter(community=community).exists()
     policy = _locked_policy(community)
     _check_version(policy, expected_version)
@@ -152,7 +152,7 @@ def do_create_exemption(
     *, household: Household, by: Any, kind: str, document: str, ends_on: dt.date,
     starts_on: dt.date | None = None, person: Person | None = None, notes: str = "",
 ) -> Exemption:
-    require(by, Exemption, "add", household.area_path())
+    require(by, Exemption, "add", household)
     if person is not None and person.household_id != household.pk:
         raise ValidationError({"person": _("Choose a member of this household.")})
     if not (document or "").strip():
@@ -185,7 +185,7 @@ def _flag_exemptions(household_id: int) -> None:
 @transaction.atomic
 def do_revoke_exemption(exemption: Exemption, *, by: Any) -> Exemption:
     exemption = Exemption.objects.select_for_update().get(pk=exemption.pk)
-    require(by, Exemption, "change", exemption.area_path())
+    require(by, Exemption, "change", exemption)
     if exemption.revoked_at is None:
         before = exemption.audit_snapshot()
         exemption.revoked_at = timezone.now()
@@ -232,8 +232,7 @@ def do_issue_passes(
     One per occupied household (or, by the policy, per active member). Households or members
     that already hold a working pass are skipped. Serials continue the community's sequence.
     """
-    area_path = building.area_path() if building is not None else community.path
-    require(by, Pass, "add", area_path)
+    require(by, Pass, "add", building if building is not None else community)
     policy = _locked_policy(community)
     queryset = Household.objects.filter(community=community, is_active=True)
     if building is not None:
@@ -300,7 +299,7 @@ def _locked_pass(item: Pass) -> Pass:
 def do_replace_pass(item: Pass, *, by: Any, reason: str) -> Pass:
     """A lost or damaged pass: the old one stops at once; a new serial and code replace it."""
     old = _locked_pass(item)
-    require(by, Pass, "change", old.area_path())
+    require(by, Pass, "change", old)
     if old.status in (PassStatus.VOID, PassStatus.REPLACED):
         raise ValidationError(_("This pass no longer works; issue a new one instead."))
     if not (reason or "").strip():
@@ -332,7 +331,7 @@ def do_replace_pass(item: Pass, *, by: Any, reason: str) -> Pass:
 def do_void_pass(item: Pass, *, by: Any, reason: str) -> Pass:
     """The pass stops for good (the household moved out, the card was misused)."""
     item = _locked_pass(item)
-    require(by, Pass, "deactivate", item.area_path())
+    require(by, Pass, "deactivate", item)
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Give a reason.")})
     if item.status in (PassStatus.VOID, PassStatus.REPLACED):
@@ -380,7 +379,7 @@ def do_suspend_household_passes(
     its suspension (reason, end). The gate shows only "suspended, please contact the
     community", never the reason.
     """
-    require(by, Suspension, "add", household.area_path())
+    require(by, Suspension, "add", household)
     source = (source or "").strip()[:30]
     if not source:
         raise ValidationError({"source": _("Say who suspends the passes.")})
@@ -420,7 +419,7 @@ def do_suspend_household_passes(
 def do_lift_suspension(household: Household, *, source: str, by: Any) -> Suspension | None:
     """Lift ``source``'s suspension of a household. The passes work again only when no
     suspension of any other source remains. Lifting what is not there does nothing."""
-    require(by, Suspension, "change", household.area_path())
+    require(by, Suspension, "change", household)
     suspension = Suspension.objects.select_for_update().filter(
         household=household, source=(source or "").strip(), lifted_at__isnull=True
     ).first()
@@ -507,17 +506,9 @@ def checkpoints_for(user: Any) -> Any:
         return queryset.none()
     if not user.has_action(GateEvent, "add") and not user.has_action(GateEvent, "view"):
         return queryset.none()
-    paths = user.scope_paths()
-    if paths is None:
-        return queryset
-    q = Q(pk__in=[])
-    for path in paths:
-        # A grid worker's scope is a grid: the gates of its community are still theirs.
-        parts = [p for p in path.strip("/").split("/") if p]
-        q |= Q(community__path__startswith=path)
-        if len(parts) > 4:
-            q |= Q(community_id=int(parts[3]))
-    return queryset.filter(q)
+    # The checkpoint's own rule: a grid worker's scope is a grid, and the gates of its
+    # community (community-wide staff rows) are still theirs.
+    return covered(queryset, user)
 
 
 def _may_scan_at(user: Any, checkpoint: Checkpoint) -> bool:
@@ -527,9 +518,7 @@ def _may_scan_at(user: Any, checkpoint: Checkpoint) -> bool:
         return False
     if not user.has_action(GateEvent, "add") and not user.has_action(GateEvent, "view"):
         return False
-    paths = user.scope_paths()
-    path = checkpoint.community.path
-    return paths is None or any(path.startswith(p) or p.startswith(path) for p in paths)
+    return works_in(user, checkpoint.community_id)
 
 
 @dataclass(frozen=True)
@@ -967,7 +956,7 @@ def record_scan(request: ScanRequest, *, by: Any) -> ScanAnswer:
             ):
                 raise Http404  # a gate out of the caller's scope is not found either
             community = checkpoint.community
-            require(by, GateEvent, "add", community.path)
+            require(by, GateEvent, "add", community)
             outcome = _outcome(checkpoint, item, request.direction, request.temperature, at,
                                offline=offline)
             passed = outcome.allowed
@@ -1028,7 +1017,7 @@ def _moves(item: Pass, value: dt.datetime | None, at: dt.datetime, offline: bool
 def do_review_event(event: GateEvent, *, by: Any) -> GateEvent:
     """The office has looked at a flagged event: it leaves the list for review. Once (a
     second review changes nothing); the change log keeps who reviewed it and when."""
-    require(by, GateEvent, "change", event.area_path())
+    require(by, GateEvent, "change", event)
     reviewed = GateEvent.objects.filter(pk=event.pk, reviewed_at__isnull=True).update(
         reviewed_at=timezone.now()
     )
@@ -1048,7 +1037,7 @@ def do_register_visitor(
     temperature: Any, phone: str = "", id_number: str = "", plate: str = "",
 ) -> Visitor:
     """Register a visitor at the gate. Refused when the community's policy admits none."""
-    require(by, Visitor, "add", household.area_path())
+    require(by, Visitor, "add", household)
     if household.community_id != checkpoint.community_id:
         raise ValidationError({"household": _("Choose a household of this gate's community.")})
     if not policy_for(checkpoint.community).visitors_allowed:
@@ -1088,7 +1077,7 @@ def _change_visitor(visitor: Visitor, by: Any, **values: Any) -> Visitor:
     visitor = Visitor.objects.select_for_update().select_related("household__building").get(
         pk=visitor.pk
     )
-    require(by, Visitor, "change", visitor.area_path())
+    require(by, Visitor, "change", visitor)
     before = visitor.audit_snapshot()
     for key, value in values.items():
         setattr(visitor, key, value)
@@ -1138,7 +1127,7 @@ def household_phone(household: Household) -> str:
 def call_household_for_visitor(visitor: Visitor, *, by: Any) -> str:
     """The logged call route: the number is handed to the phone's dialler, and the call is an
     access event (who, when, which household — never the number)."""
-    require(by, Visitor, "change", visitor.area_path())
+    require(by, Visitor, "change", visitor)
     number = household_phone(visitor.household)
     if not number:
         raise ValidationError(_("This household has no phone on record; ask the community "

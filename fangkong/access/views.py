@@ -71,7 +71,7 @@ from fangkong.areas.models import Area
 from fangkong.core.audit import record_access
 from fangkong.core.choices import AccessKind
 from fangkong.core.exceptions import ConflictError, PermissionDeniedError
-from fangkong.core.querysets import in_scope
+from fangkong.core.querysets import covers, works_in
 from fangkong.core.spreadsheets import SheetSpec, write_xlsx
 from fangkong.core.views import (
     ObjectDetailView,
@@ -97,10 +97,7 @@ def community_for(request: HttpRequest) -> Area:
         if not str(pk).isdigit():
             raise Http404
         community = get_object_or_404(Area, pk=pk, level=AreaLevel.COMMUNITY)
-        paths = user.scope_paths()
-        if paths is not None and not any(
-            community.path.startswith(p) or p.startswith(community.path) for p in paths
-        ):
+        if not works_in(user, community.pk):
             raise Http404
         return community
     community = user.community if getattr(user, "area_id", None) else None
@@ -421,9 +418,8 @@ class PolicyView(TemplateView):
         require_action(request.user, PassPolicy, "view")
         self.community = community_for(request)
         self.policy = services.policy_for(self.community)
-        self.can_change = request.user.has_action(PassPolicy, "change") and in_scope(
-            request.user, self.community.path
-        )
+        self.can_change = (request.user.has_action(PassPolicy, "change")
+                           and covers(request.user, self.community))
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:

@@ -71,11 +71,11 @@ def find(ctx: DemoContext) -> bool:
 
 def unseed(ctx: DemoContext) -> None:
     names = demo_usernames()
-    paths = [ctx.areas[k].path for k in ("street", "community", "community2") if k in ctx.areas]
-    for path in paths:
+    roots = [ctx.areas[k] for k in ("street", "community", "community2") if k in ctx.areas]
+    for root in roots:
         # Someone's real account in a demo area means this is not a throwaway demo: stop
         # rather than delete it (it would block deleting the area anyway).
-        strangers = (User.objects.filter(area__path__startswith=path)
+        strangers = (User.objects.filter(area__in=root.descendants(include_self=True))
                      .exclude(username__in=names).values_list("username", flat=True))
         if strangers:
             raise DemoError(

@@ -17,6 +17,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 from fangkong.accounts.choices import Role
 from fangkong.accounts.roles import role_allows
 from fangkong.core.querysets import RestrictedQuerySet
+from fangkong.core.scope import Scope, ScopeRule
 
 
 class UserManager(DjangoUserManager.from_queryset(RestrictedQuerySet)):  # type: ignore[misc]
@@ -38,7 +39,7 @@ class User(AbstractUser):
     full_name = models.CharField(_("full name"), max_length=100, blank=True)
 
     objects = UserManager()
-    scope_lookups = ("area__path",)
+    scope_rule = ScopeRule(community=None, area="area_id")
 
     class Meta:
         ordering = ("username",)
@@ -56,10 +57,20 @@ class User(AbstractUser):
     def __str__(self) -> str:
         return self.full_name or self.username
 
-    def scope_paths(self) -> list[str] | None:
+    def scope(self) -> Scope:
+        """What this user covers, as area ids (``fangkong.core.scope``), resolved once per
+        user object (a request's ``request.user``)."""
+        cached = self.__dict__.get("_scope")
+        if cached is not None and cached[0] == (self.is_superuser, self.area_id):
+            return cached[1]
         if self.is_superuser:
-            return None
-        return [self.area.path] if self.area_id else []
+            scope = Scope(everything=True)
+        elif self.area_id:
+            scope = self.area.scope_below()
+        else:
+            scope = Scope.nothing()
+        self.__dict__["_scope"] = ((self.is_superuser, self.area_id), scope)
+        return scope
 
     def has_action(self, model: type[models.Model] | str, action: str) -> bool:
         if not self.is_active:
@@ -108,7 +119,7 @@ class ApiToken(models.Model):
 
     objects = ApiTokenQuerySet.as_manager()
     # The owner's area: an officer with the right sees the tokens of their area's users.
-    scope_lookups = ("user__area__path",)
+    scope_rule = ScopeRule(community=None, area="user__area_id")
 
     class Meta:
         ordering = ("-created", "-pk")

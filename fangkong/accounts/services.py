@@ -201,7 +201,7 @@ def do_issue_api_token(
     ``by=None`` is an operator's ``manage.py api_tokens issue``; a user issuing one needs the
     ``add`` right on tokens in the owner's area (no role has it: administrators only).
     """
-    require(by, ApiToken, "add", user.area.path if user.area_id else "")
+    require(by, ApiToken, "add", user.area if user.area_id else user)
     if not user.is_active:
         raise ValidationError(_("This account is disabled."), code="inactive")
     days = settings.API_TOKEN_DAYS if days is None else days

@@ -10,6 +10,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fangkong.areas.choices import AreaLevel
 from fangkong.core.models import AuditedModel
+from fangkong.core.scope import Scope, ScopeRule
 
 
 class Area(AuditedModel):
@@ -34,7 +35,8 @@ class Area(AuditedModel):
         _("fever threshold (°C)"), max_digits=3, decimal_places=1, default=Decimal("37.3")
     )
 
-    scope_lookups = ("path",)
+    #: An area is seen by the users at or above it (``id`` in the user's subtree).
+    scope_rule = ScopeRule(community=None, area="id")
     audit_fields = ("level", "name", "code", "parent", "time_zone", "fever_threshold")
 
     class Meta:
@@ -68,6 +70,29 @@ class Area(AuditedModel):
 
     def ancestors(self) -> models.QuerySet[Area]:
         return Area.objects.filter(pk__in=self.ancestor_ids()).order_by("path")
+
+    def scope_below(self) -> Scope:
+        """The scope of a user assigned to this area (``fangkong.core.scope``): the
+        communities it covers whole, or its grid, as ids. A community's and a grid's need no
+        query; a street's or a district's is one indexed query for its communities, and the
+        whole subtree is read only when a model placed on areas of any level asks for it."""
+        above = tuple(self.ancestor_ids()[:-1])
+
+        def subtree() -> tuple[list[int], list[str]]:
+            rows = list(Area.objects.filter(path__startswith=self.path).values_list("pk", "path"))
+            return [pk for pk, _path in rows], [path for _pk, path in rows]
+
+        if self.level == AreaLevel.GRID:
+            return Scope(area_id=self.pk, grids=frozenset({self.pk}),
+                         grid_communities=frozenset({self.parent_id}) if self.parent_id
+                         else frozenset(), above=above, subtree=lambda: ([self.pk], [self.path]))
+        if self.level == AreaLevel.COMMUNITY:
+            return Scope(area_id=self.pk, communities=frozenset({self.pk}), above=above,
+                         subtree=subtree)
+        communities = Area.objects.filter(path__startswith=self.path,
+                                          level=AreaLevel.COMMUNITY).values_list("pk", flat=True)
+        return Scope(area_id=self.pk, communities=frozenset(communities), above=above,
+                     above_community=True, subtree=subtree)
 
     def descendants(self, include_self: bool = False) -> models.QuerySet[Area]:
         qs = Area.objects.filter(path__startswith=self.path)
@@ -104,7 +129,7 @@ class CommunityOwned(AuditedModel):
         limit_choices_to={"level": AreaLevel.COMMUNITY},
     )
 
-    scope_lookups = ("community__path",)
+    scope_rule = ScopeRule()
 
     class Meta:
         abstract = True

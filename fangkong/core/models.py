@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.choices import AccessKind, ChainReseal, ChangeAction, JobStatus
 from fangkong.core.querysets import RestrictedQuerySet
+from fangkong.core.scope import ScopeRule
 
 
 class AuditedModel(models.Model):
@@ -29,7 +30,6 @@ class AuditedModel(models.Model):
     objects = RestrictedQuerySet.as_manager()
 
     audit_fields: ClassVar[tuple[str, ...]] = ()
-    scope_lookups: ClassVar[tuple[str, ...]] = ()
 
     class Meta:
         abstract = True
@@ -159,7 +159,8 @@ class ObjectChange(ChainedLog):
     after = models.JSONField(null=True, blank=True)
 
     chain_log = "change"
-    scope_lookups = ("area_path",)
+    # One community's rows by its indexed id; rows above community level by their area.
+    scope_rule = ScopeRule(area_path="area_path")
 
     class Meta:
         ordering = ("-time", "-pk")
@@ -205,7 +206,7 @@ class AccessEvent(ChainedLog):
     detail = models.JSONField(default=dict, blank=True)
 
     chain_log = "access"
-    scope_lookups = ("area_path",)
+    scope_rule = ScopeRule(area_path="area_path")
 
     class Meta:
         ordering = ("-time", "-pk")
@@ -275,7 +276,7 @@ class Job(models.Model):
     finished = models.DateTimeField(null=True, blank=True)
 
     objects = RestrictedQuerySet.as_manager()
-    scope_lookups = ("area_path",)
+    scope_rule = ScopeRule(community=None, area_path="area_path")
 
     class Meta:
         ordering = ("-created", "-pk")

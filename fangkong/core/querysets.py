@@ -1,65 +1,61 @@
 """Restricted querysets: the one place where rows are scoped to what a user may see.
 
 Every queryset that reaches a user goes through ``Model.objects.restrict(user, action)``
-(NetBox's RestrictedQuerySet). core knows nothing about roles or areas: it asks the user
-object two questions, both answered by the accounts app:
+(NetBox's RestrictedQuerySet): pages, the API, services, jobs, exports and single-object
+checks alike. core knows nothing about roles or areas: it asks the user object two things,
+both answered by the accounts app:
 
 * ``user.has_action(model, action)`` — may this role do this to this kind of row at all?
-* ``user.scope_paths()`` — the area paths the user may see, or ``None`` for everything.
+* ``user.scope()`` — what the user covers, as area ids (``fangkong.core.scope.Scope``).
 
-A model says where its area path lives with ``scope_lookups``: a tuple of ORM paths to
-materialised area paths, most specific first (a person: their household's grid, then their
-community). A row is in scope when any of them starts with one of the user's paths, so a grid
-worker matches on the grid and a community officer on the community.
+A model says where its rows sit with a ``scope_rule`` (``fangkong.core.scope.ScopeRule``):
+indexed community and grid id columns, or the area of any level a row is placed on.
 
-Services check a single row with ``require(user, model, action, area_path)`` below, so the
-pages, the API, imports and jobs all refuse the same things in the same way.
+Single rows are checked by the same rule: ``sees(user, row, action)`` asks ``restrict()``
+for that row's primary key, and services refuse with ``require(user, model, action, at)``,
+where ``at`` is the row acted on or, for a new row, the row or area it will belong to.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Protocol, Self
+from typing import Any, Self
 
 from django.db import models
-from django.db.models import Q
 from django.http import Http404
 
 from fangkong.core.exceptions import PermissionDeniedError
-
-if TYPE_CHECKING:
-    from collections.abc import Callable, Iterable
+from fangkong.core.scope import Scope, rule_of, scope_of
 
 
-class ScopedUser(Protocol):
-    is_authenticated: bool
-
-    def has_action(self, model: type[models.Model], action: str) -> bool: ...
-
-    def scope_paths(self) -> Iterable[str] | None: ...
+def _authenticated(user: Any) -> bool:
+    return user is not None and getattr(user, "is_authenticated", False)
 
 
-def scope_q(model: type[models.Model], paths: Iterable[str]) -> Q:
-    lookups: tuple[str, ...] = getattr(model, "scope_lookups", ())
-    if not lookups:
-        raise TypeError(f"{model.__name__} declares no scope_lookups; it cannot be restricted")
-    q = Q(pk__in=[])
-    for path in paths:
-        for lookup in lookups:
-            q |= Q(**{f"{lookup}__startswith": path})
-    return q
+def scope_filter(queryset: models.QuerySet, scope: Scope, action: str = "view",
+                 user: Any = None) -> models.QuerySet:
+    """``queryset`` cut to ``scope`` by its model's rule (rows, not rights)."""
+    rule = rule_of(queryset.model)
+    q = scope.q(rule, action)
+    if q is None:
+        return queryset
+    if user is not None and rule.own is not None:
+        own = rule.own(user)
+        if own is not None:
+            q |= own
+    return queryset.filter(q)
 
 
 class RestrictedQuerySet(models.QuerySet):
     def restrict(self, user: Any, action: str = "view") -> Self:
         """Rows of this queryset that ``user`` may ``action``; none for anonymous users."""
-        if user is None or not getattr(user, "is_authenticated", False):
+        if not _authenticated(user) or not user.has_action(self.model, action):
             return self.none()
-        if not user.has_action(self.model, action):
-            return self.none()
-        paths = user.scope_paths()
-        if paths is None:
-            return self
-        return self.filter(scope_q(self.model, paths))
+        rule = rule_of(self.model)
+        if rule.whole_scope_right is not None and not user.has_action(*rule.whole_scope_right):
+            # A role that does not see the whole of its scope sees only its own rows.
+            own = rule.own(user) if rule.own is not None else None
+            return self.filter(own) if own is not None else self.none()
+        return scope_filter(self, scope_of(user), action, user)
 
 
 def restrict(queryset: models.QuerySet | type[models.Model], user: Any, action: str = "view"):
@@ -68,47 +64,66 @@ def restrict(queryset: models.QuerySet | type[models.Model], user: Any, action: 
     return RestrictedQuerySet.restrict(qs, user, action)  # type: ignore[arg-type]
 
 
-def in_scope(user: Any, path: str) -> bool:
-    """Whether an area path lies inside what ``user`` may see (for checks on single objects)."""
-    if user is None or not getattr(user, "is_authenticated", False):
+def sees(user: Any, row: models.Model, action: str = "view") -> bool:
+    """Whether ``user`` may ``action`` this saved row: ``restrict()`` asked for its key."""
+    return restrict(type(row), user, action).filter(pk=row.pk).exists()
+
+
+def covers(user: Any, at: Any, action: str = "view") -> bool:
+    """Whether ``at`` — a saved row, or an area (anything with ``ancestor_ids()``) — lies in
+    the user's scope for ``action``, whatever the user's rights (the place a new row goes).
+    A row that only reaches down to the user is covered for the rule's reach actions alone:
+    a grid worker sees the street's campaign and cannot change it."""
+    if not isinstance(at, models.Model):
+        raise TypeError("covers() takes a row or an area, not an area path")
+    if not _authenticated(user):
         return False
-    paths = user.scope_paths()
-    return paths is None or any(path.startswith(p) for p in paths)
+    scope = scope_of(user)
+    if scope.everything:
+        return True
+    if hasattr(at, "ancestor_ids"):
+        return scope.covers_area(at.ancestor_ids())
+    return scope_filter(type(at)._default_manager.filter(pk=at.pk), scope, action,
+                        user).exists()
+
+
+def covered(queryset: models.QuerySet, user: Any, action: str = "view") -> models.QuerySet:
+    """The rows of ``queryset`` that lie in the user's scope, whatever the user's rights (the
+    places a bulk job may write to), in one query."""
+    if not _authenticated(user):
+        return queryset.none()
+    return scope_filter(queryset, scope_of(user), action, user)
+
+
+def works_in(user: Any, community_id: int | None) -> bool:
+    """Whether the user works in this community: covers it, or one of its grids."""
+    return _authenticated(user) and scope_of(user).works_in_community(community_id)
 
 
 def require(
     user: Any,
     model: type[models.Model] | str,
     action: str,
-    area_path: str | None = None,
+    at: Any,
     *,
-    sees: Callable[[Any], bool] | None = None,
     reason: str = "",
 ) -> None:
-    """Refuse unless ``user`` may ``action`` rows of ``model`` at ``area_path``.
+    """Refuse unless ``user`` may ``action`` rows of ``model`` at ``at``.
 
-    Every service asks this before it changes a row, so the one rule of the registry holds
-    everywhere: outside the user's scope the row is "not found" (``Http404``: never reveal
-    that it exists), inside it without the role's right it is refused
+    ``at`` is the row acted on, or, for a row not yet made, the row or area it will belong
+    to. Outside the user's scope ``at`` is "not found" (``Http404``: never reveal that it
+    exists); inside it without the role's right the action is refused
     (``PermissionDeniedError`` with ``reason``, else the action's name), which views and the
     API turn into a 403.
 
     ``user=None`` is system work (the demo, periodic jobs, management commands, one module
     calling another's services) and skips both checks; imports and jobs pass their user.
-
-    An app whose scope rule differs from ``in_scope`` (the staff app's: a grid worker also
-    works in their grid's community) passes ``sees``, asked with the user instead of the
-    area path.
     """
     if user is None:
         return
-    if sees is None:
-        if area_path is None:
-            raise TypeError("require() needs the row's area_path, or sees")
-        visible = in_scope(user, area_path)
-    else:
-        visible = sees(user)
-    if not visible:
+    if at is None:
+        raise TypeError("require() needs the row or area acted on")
+    if not covers(user, at, action):
         raise Http404
     if not user.has_action(model, action):
         raise PermissionDeniedError(reason or action)

@@ -190,9 +190,9 @@ class ContactForm(HealthForm):
             ).exclude(pk=case.person_id)
         if case is not None:
             # The communities of the same city, the case's own excepted.
-            city = "/".join(case.community.path.split("/")[:2]) + "/"
-            self.fields["other_community"].queryset = Area.objects.filter(
-                level=AreaLevel.COMMUNITY, path__startswith=city,
+            city = Area.objects.get(pk=case.community.ancestor_ids()[0])
+            self.fields["other_community"].queryset = city.descendants().filter(
+                level=AreaLevel.COMMUNITY,
             ).exclude(pk=case.community_id).order_by("path")
             self.fields["last_exposure"].initial = case.isolated_on or case.report_date
 

@@ -552,11 +552,11 @@ class Importer:
 
 def check_importer(user: Any, community: Area, kind: str) -> None:
     """Importing needs the import right for the kind's rows in the whole community."""
-    from fangkong.core.querysets import in_scope
+    from fangkong.core.querysets import covers
 
     model = {"cases": Case, "contacts": Case, "quarantines": Case, "reports": HealthReport,
              "disinfections": Disinfection}[kind]
-    if user is not None and (not in_scope(user, community.path)
+    if user is not None and (not covers(user, community)
                              or not user.has_action(model, "import")):
         raise PermissionDenied
 

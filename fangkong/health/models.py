@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from fangkong.areas.models import CommunityOwned
+from fangkong.core.scope import ScopeRule
 from fangkong.health.choices import (
     ChangeAction,
     ChangeReason,
@@ -39,7 +40,7 @@ from fangkong.health.choices import (
 )
 
 #: Rows of a person are scoped like the person: their household's grid, then the community.
-PERSON_SCOPE = ("person__household__building__grid__path", "community__path")
+PERSON_SCOPE = ScopeRule(grid="person__household__building__grid_id")
 
 
 class HealthPolicy(CommunityOwned):
@@ -154,7 +155,7 @@ class Case(CommunityOwned):
     )
     notes = models.TextField(_("notes"), blank=True)
 
-    scope_lookups = ("building__grid__path", "community__path")
+    scope_rule = ScopeRule(grid="building__grid_id")
     audit_fields = ("person", "classification", "onset_date", "report_date",
                     "confirmation_date", "isolated_on", "taken_to", "taken_to_name",
                     "outcome", "outcome_date", "household", "building", "unit",
@@ -238,7 +239,7 @@ class Contact(CommunityOwned):
     handover_id_cipher = models.TextField(blank=True, editable=False)
     handover_phone_cipher = models.TextField(blank=True, editable=False)
 
-    scope_lookups = ("case__building__grid__path", "community__path")
+    scope_rule = ScopeRule(grid="case__building__grid_id")
     audit_fields = ("case", "person", "kind", "last_exposure", "how", "handed_over_to",
                     "handover_name", "handover_id_mask", "handover_phone_mask")
 
@@ -342,7 +343,7 @@ class Quarantine(CommunityOwned):
         related_name="+", verbose_name=_("grid worker to call"),
     )
 
-    scope_lookups = ("household__building__grid__path", "community__path")
+    scope_rule = ScopeRule(grid="household__building__grid_id")
     audit_fields = ("person", "household", "kind", "site", "whole_household", "contact",
                     "alert_id", "last_exposure", "period_days", "start_date", "planned_end",
                     "ended_on", "end_reason", "grid_worker")
@@ -427,7 +428,7 @@ class HealthReport(CommunityOwned):
     )
     task_id = models.BigIntegerField(null=True, blank=True, editable=False)
 
-    scope_lookups = PERSON_SCOPE
+    scope_rule = PERSON_SCOPE
     audit_fields = ("person", "quarantine", "taken_at", "temperature", "symptoms",
                     "is_fever", "notes", "source")
 
@@ -493,7 +494,7 @@ class Disinfection(CommunityOwned):
     )
     notes = models.CharField(_("notes"), max_length=300, blank=True)
 
-    scope_lookups = ("building__grid__path", "community__path")
+    scope_rule = ScopeRule(grid="building__grid_id")
     audit_fields = ("place_kind", "building", "unit", "checkpoint", "place_name", "done_at",
                     "agent", "concentration", "operator", "notes")
 
@@ -573,7 +574,7 @@ class StatusChange(CommunityOwned):
     payload = models.JSONField(default=dict, blank=True)
     task_id = models.BigIntegerField(null=True, blank=True, editable=False)
 
-    scope_lookups = ("household__building__grid__path", "community__path")
+    scope_rule = ScopeRule(grid="household__building__grid_id")
     audit_fields = ("person", "action", "case", "quarantine", "from_value", "to_value",
                     "reason", "evidence_kind", "evidence_ref", "note", "status", "source",
                     "decided_by", "decision_note")

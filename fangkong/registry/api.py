@@ -36,7 +36,7 @@ from fangkong.core.api import (
     Serializer,
     ServiceModelSerializer,
 )
-from fangkong.core.querysets import in_scope, scope_q
+from fangkong.core.querysets import covers, scope_filter
 from fangkong.core.sensitive_text import id_number_or_phone
 from fangkong.registry import services
 from fangkong.registry.choices import PersonStatus, PersonTag, Residency
@@ -61,14 +61,13 @@ class CommunityField(serializers.PrimaryKeyRelatedField):
     def get_queryset(self) -> models.QuerySet[Area]:
         queryset = super().get_queryset()
         user = getattr(self.context.get("request"), "user", None)
-        paths = user.scope_paths() if user is not None else []
-        if paths is None:
+        if user is None or not getattr(user, "is_authenticated", False):
+            return queryset.none()
+        scope = user.scope()
+        if scope.everything:
             return queryset
-        visible = Q(pk__in=[])
-        for path in paths:
-            ancestors = [int(part) for part in path.strip("/").split("/") if part]
-            visible |= Q(path__startswith=path) | Q(pk__in=ancestors)
-        return queryset.filter(visible)
+        # The communities the user covers, and the one their grid lies in.
+        return queryset.filter(pk__in=scope.communities | scope.grid_communities)
 
 
 class TagListField(serializers.ListField):
@@ -95,9 +94,9 @@ class RegistryFilterSet(filters.FilterSet):
     )
 
     def filter_area(self, queryset: models.QuerySet, name: str, value: int) -> models.QuerySet:
-        path = Area.objects.filter(pk=value).values_list("path", flat=True).first()
-        # The model's scope lookups are exactly "its grid, then its community".
-        return queryset.filter(scope_q(queryset.model, [path])) if path else queryset.none()
+        area = Area.objects.filter(pk=value).first()
+        # The rows the area's own user would cover: its communities, or its grid's rows.
+        return scope_filter(queryset, area.scope_below()) if area else queryset.none()
 
 
 class TagsFilter(filters.BaseInFilter, filters.ChoiceFilter):
@@ -373,7 +372,7 @@ class DeactivateSerializer(Serializer):
 
 def _require_whole_community(user: Any, community: Area) -> None:
     """Buildings and people without a household are the whole community's (not a grid's)."""
-    if not in_scope(user, community.path):
+    if not covers(user, community):
         raise PermissionDenied
 
 
@@ -398,7 +397,7 @@ class BuildingViewSet(RestrictedViewSet):
     ) -> Building:
         data.pop("community", None)
         user = self.request.user
-        if "grid" in data and data["grid"] is None and not in_scope(user, obj.community.path):
+        if "grid" in data and data["grid"] is None and not covers(user, obj.community):
             # A grid worker's building must stay in one of their grids, or they would lose it.
             raise ValidationError({"grid": _("Choose one of your grids.")})
         return services.do_update_building(
@@ -459,9 +458,7 @@ class PersonViewSet(RestrictedViewSet):
     ) -> Person:
         data.pop("community", None)
         user = self.request.user
-        if "household" in data and data["household"] is None and not in_scope(
-            user, obj.community.path
-        ):
+        if "household" in data and data["household"] is None and not covers(user, obj.community):
             # Without a household the person would be the whole community's, out of a grid
             # worker's sight.
             raise ValidationError({"household": _("Choose a household of your grids.")})

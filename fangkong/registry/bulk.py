@@ -69,7 +69,7 @@ from fangkong.core.personal_data import (
     retired_keys_in_use,
 )
 from fangkong.core.pinyin import name_pinyin
-from fangkong.core.querysets import in_scope
+from fangkong.core.querysets import covered, covers, works_in
 from fangkong.registry.choices import IdType, PersonStatus, Relation, Residency
 from fangkong.registry.models import Building, Household, Person
 
@@ -589,10 +589,7 @@ def _check_rights(by: Any, community: Area) -> None:
         return
     if not by.has_action(Person, "import"):
         raise PermissionDeniedError("import")
-    paths = by.scope_paths()
-    if paths is not None and not any(
-        community.path.startswith(p) or p.startswith(community.path) for p in paths
-    ):
+    if not works_in(by, community.pk):
         raise Http404
 
 
@@ -602,7 +599,8 @@ def _prepare(
     buildings = list(Building.objects.filter(community=community).select_related("grid"))
     for building in buildings:
         building.community = community  # area_path() without a query per row
-    allowed = {b.pk for b in buildings if by is None or in_scope(by, b.area_path())}
+    allowed = ({b.pk for b in buildings} if by is None else set(
+        covered(Building.objects.filter(community=community), by).values_list("pk", flat=True)))
     households: dict[tuple[int, int, str], _HouseholdSlot] = {}
     units_by_room: dict[tuple[int, str], list[int]] = {}
     for pk, building_id, unit, room, head_id in Household.objects.filter(
@@ -850,7 +848,7 @@ def _batch(run: _Run, rows: Sequence[ResidentRow]) -> None:
         person = by_index.get(row.id_index) if row.id_index else None
         matched_by_id = person is not None
         if person is not None and person.household_id != slot.pk:
-            if run.by is None or in_scope(run.by, _person_path(person, run)):
+            if run.by is None or covers(run.by, person):
                 message = _("A person with this ID number is already registered in this "
                             "community in another household. To move them, change the "
                             "household on their page.")
@@ -926,17 +924,6 @@ def _registered_indexes(run: _Run, indexes: list[str]) -> list[str]:
             [run.community.pk, *indexes],
         )
         return [index for (index,) in cursor.fetchall()]
-
-
-def _person_path(person: Person, run: _Run) -> str:
-    """The area path of a registered person, without loading their household's building."""
-    if person.household_id is None:
-        return run.community.path
-    grid_path = (
-        Household.objects.filter(pk=person.household_id)
-        .values_list("building__grid__path", flat=True).first()
-    )
-    return grid_path or run.community.path
 
 
 def _claim_head(run: _Run, row: ResidentRow, slot: _HouseholdSlot, person_pk: int) -> None:

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area
 from fangkong.core.input_bounds import BoundedForm
-from fangkong.core.querysets import in_scope
+from fangkong.core.querysets import covers
 from fangkong.core.widgets import id_number_input, phone_input
 from fangkong.registry.choices import IdType, PersonStatus, PersonTag, Relation, Residency, Sex
 from fangkong.registry.models import Building, Household, Person
@@ -97,7 +97,7 @@ class BuildingForm(RegistryForm):
         if community is not None:
             grids = grids.filter(parent=community)
             # A grid worker's buildings must stay in their grid, or they would lose them.
-            self.fields["grid"].required = not in_scope(self.user, community.path)
+            self.fields["grid"].required = not covers(self.user, community)
         self.fields["grid"].queryset = grids
 
 
@@ -209,7 +209,7 @@ class PersonForm(RegistryForm):
             households = households.filter(community=community)
             # Without the whole community in scope (a grid worker), a person needs a
             # household of one's own grids: people without one are the community's list.
-            self.fields["household"].required = not in_scope(self.user, community.path)
+            self.fields["household"].required = not covers(self.user, community)
         self.fields["household"].queryset = households
         if self.instance is not None:
             person = self.instance

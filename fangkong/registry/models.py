@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area, CommunityOwned
 from fangkong.core.personal_data import Protected
+from fangkong.core.scope import ScopeRule
 from fangkong.registry.choices import (
     IdType,
     PersonStatus,
@@ -60,7 +61,7 @@ class Building(CommunityOwned):
     notes = models.TextField(_("notes"), blank=True)
     sort_key = models.PositiveIntegerField(default=0, editable=False)
 
-    scope_lookups = ("grid__path", "community__path")
+    scope_rule = ScopeRule(grid="grid_id")
     audit_fields = ("number", "name", "section", "grid", "units", "floors", "notes")
 
     class Meta:
@@ -119,7 +120,7 @@ class Household(CommunityOwned):
     is_active = models.BooleanField(_("occupied"), default=True)
     notes = models.TextField(_("notes"), blank=True)
 
-    scope_lookups = ("building__grid__path", "community__path")
+    scope_rule = ScopeRule(grid="building__grid_id")
     audit_fields = ("building", "unit", "floor", "room", "number", "head", "phone_mask",
                     "is_active", "notes")
 
@@ -202,7 +203,7 @@ class Person(CommunityOwned):
     status_reason = models.CharField(_("reason"), max_length=200, blank=True)
     notes = models.TextField(_("notes"), blank=True)
 
-    scope_lookups = ("household__building__grid__path", "community__path")
+    scope_rule = ScopeRule(grid="household__building__grid_id")
     audit_fields = ("name", "sex", "birth_date", "id_type", "id_number_mask", "phone_mask",
                     "household", "relation", "residency", "tags", "status", "status_date",
                     "status_reason", "notes")

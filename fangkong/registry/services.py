@@ -29,7 +29,7 @@ from fangkong.core.personal_data import (
     retired_keys_in_use,
 )
 from fangkong.core.pinyin import name_pinyin
-from fangkong.core.querysets import in_scope, require
+from fangkong.core.querysets import covers, require
 from fangkong.core.validators import (
     id_birth_date_and_sex,
     validate_birth_date,
@@ -85,7 +85,7 @@ def _validate_building(building: Building) -> None:
 
 @transaction.atomic
 def do_create_building(*, community: Area, by: Any, **data: Any) -> Building:
-    require(by, Building, "add", community.path)
+    require(by, Building, "add", community)
     fields = {k: v for k, v in data.items() if k in BUILDING_FIELDS}
     building = Building(community=community, **fields)
     building.sort_key = building_sort_key(building.number)
@@ -100,7 +100,7 @@ def do_update_building(
     building: Building, *, by: Any, expected_version: int | None = None, **data: Any
 ) -> Building:
     building = _locked(Building, building.pk)
-    require(by, Building, "change", building.area_path())
+    require(by, Building, "change", building)
     _check_version(building, expected_version)
     before = building.audit_snapshot()
     for key, value in data.items():
@@ -140,7 +140,7 @@ def _validate_household(household: Household) -> None:
 
 @transaction.atomic
 def do_create_household(*, building: Building, by: Any, phone: str = "", **data: Any) -> Household:
-    require(by, Household, "add", building.area_path())
+    require(by, Household, "add", building)
     household = Household(
         community_id=building.community_id, building=building,
         **{k: v for k, v in data.items() if k in HOUSEHOLD_FIELDS and k != "building"},
@@ -160,7 +160,7 @@ def do_update_household(
     phone: str | None = None, **data: Any,
 ) -> Household:
     household = _locked(Household, household.pk)
-    require(by, Household, "change", household.area_path())
+    require(by, Household, "change", household)
     _check_version(household, expected_version)
     before = household.audit_snapshot()
     for key, value in data.items():
@@ -168,7 +168,7 @@ def do_update_household(
             setattr(household, key, value)
     if household.building.community_id != household.community_id:
         raise ValidationError({"building": _("Choose a building of this community.")})
-    require(by, Household, "change", household.building.area_path())
+    require(by, Household, "change", household.building)
     if phone is not None:
         household.set_phone(protect_phone(validate_phone(phone) if phone else ""))
     household.number = household.number or _household_number(household)
@@ -216,7 +216,7 @@ def _validate_person(person: Person, by: Any) -> None:
     if person.household_id:
         if person.household.community_id != person.community_id:
             raise ValidationError({"household": _("Choose a household of this community.")})
-        require(by, Person, "add" if person.pk is None else "change", person.household.area_path())
+        require(by, Person, "add" if person.pk is None else "change", person.household)
     try:
         validate_birth_date(person.birth_date)  # not in the future, not before 1890
     except ValidationError as exc:
@@ -244,10 +244,10 @@ def do_create_person(
 ) -> Person:
     # Checked where the person will live: a grid worker may add to their own grid's households.
     household = data.get("household")
-    require(by, Person, "add", household.area_path() if household else community.path)
+    require(by, Person, "add", household if household else community)
     person = Person(community=community)
     _apply_person_data(person, data, id_number, phone)
-    if person.household_id is None and by is not None and not in_scope(by, community.path):
+    if person.household_id is None and by is not None and not covers(by, community):
         raise Http404
     _validate_person(person, by)
     _save_integrity(person)
@@ -262,7 +262,7 @@ def do_update_person(
 ) -> Person:
     """Change a person. ``id_number``/``phone`` of None keep the stored value; "" clears it."""
     person = _locked(Person, person.pk)
-    require(by, Person, "change", person.area_path())
+    require(by, Person, "change", person)
     _check_version(person, expected_version)
     before = person.audit_snapshot()
     _apply_person_data(person, data, id_number, phone)
@@ -280,7 +280,7 @@ def do_deactivate_person(
 ) -> Person:
     """Record that a person moved out, moved house or died. Rows are never deleted."""
     person = _locked(Person, person.pk)
-    require(by, Person, "deactivate", person.area_path())
+    require(by, Person, "deactivate", person)
     _check_version(person, expected_version)
     if status == PersonStatus.ACTIVE or status not in PersonStatus.values:
         raise ValidationError({"status": _("Choose why the person leaves the registry.")})
@@ -306,7 +306,7 @@ def do_deactivate_person(
 @transaction.atomic
 def do_reactivate_person(person: Person, *, by: Any, reason: str) -> Person:
     person = _locked(Person, person.pk)
-    require(by, Person, "deactivate", person.area_path())
+    require(by, Person, "deactivate", person)
     before = person.audit_snapshot()
     person.status, person.status_date, person.status_reason = (
         PersonStatus.ACTIVE, timezone.localdate(), reason.strip(),
@@ -322,7 +322,7 @@ def do_reveal_person(person: Person, *, by: Any, reason: str) -> dict[str, str]:
 
     Each reveal is an access event; the values themselves are never logged.
     """
-    require(by, Person, "reveal", person.area_path())
+    require(by, Person, "reveal", person)
     reason = (reason or "").strip()
     if len(reason) < 2:
         raise ValidationError({"reason": _("Say why you need to see the full numbers.")})

@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 
 from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area
-from fangkong.core.querysets import scope_q
+from fangkong.core.querysets import scope_filter
 from fangkong.registry.choices import PersonStatus, PersonTag, Residency
 from fangkong.registry.models import Building, Household, Person
 
@@ -36,8 +36,8 @@ def buildings_with_counts(queryset: models.QuerySet[Building]) -> models.QuerySe
     )
 
 
-def _in_area(queryset: models.QuerySet, area_path: str | None) -> models.QuerySet:
-    return queryset.filter(scope_q(queryset.model, [area_path])) if area_path else queryset
+def _in_area(queryset: models.QuerySet, area: Area | None) -> models.QuerySet:
+    return scope_filter(queryset, area.scope_below()) if area is not None else queryset
 
 
 def _per_community(queryset: models.QuerySet) -> dict[int, int]:
@@ -45,7 +45,7 @@ def _per_community(queryset: models.QuerySet) -> dict[int, int]:
     return {row["community"]: row["n"] for row in rows}
 
 
-def _communities(user: Any, area_path: str | None, with_rows: set[int]) -> list[Area]:
+def _communities(user: Any, area: Area | None, with_rows: set[int]) -> list[Area]:
     """Communities to show as tiles: those the user sees, those holding their rows, their own.
 
     A grid worker's scope is a grid, so ``restrict`` alone would hide their community; and a
@@ -56,20 +56,14 @@ def _communities(user: Any, area_path: str | None, with_rows: set[int]) -> list[
     if own is not None:
         wanted |= Q(pk=own.pk)
     communities = Area.objects.filter(wanted, level=AreaLevel.COMMUNITY)
-    if area_path:
+    if area is not None:
         communities = communities.filter(
-            Q(path__startswith=area_path) | Q(path__in=_prefixes(area_path))
+            Q(pk__in=area.scope_below().communities) | Q(pk__in=area.ancestor_ids())
         )
     return list(communities.order_by("path"))
 
 
-def _prefixes(path: str) -> list[str]:
-    """``/1/4/9/`` → ``["/1/", "/1/4/", "/1/4/9/"]``: the paths of an area and its ancestors."""
-    parts = [p for p in path.strip("/").split("/") if p]
-    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
-
-
-def registry_figures(user: Any, area_path: str | None = None) -> dict[str, Any]:
+def registry_figures(user: Any, area: Area | None = None) -> dict[str, Any]:
     """What the registry holds that ``user`` may see, optionally within one area's subtree.
 
     Keys: ``buildings``, ``households`` (occupied), ``people`` (active), ``without_household``,
@@ -78,10 +72,10 @@ def registry_figures(user: Any, area_path: str | None = None) -> dict[str, Any]:
     figure boxes of the home page) and ``communities`` (``{"pk", "name", "buildings",
     "households", "people"}``). Six queries whatever the size of the area.
     """
-    buildings = _in_area(Building.objects.restrict(user), area_path)
-    households = _in_area(Household.objects.restrict(user).filter(is_active=True), area_path)
+    buildings = _in_area(Building.objects.restrict(user), area)
+    households = _in_area(Household.objects.restrict(user).filter(is_active=True), area)
     people = _in_area(
-        Person.objects.restrict(user).filter(status=PersonStatus.ACTIVE), area_path
+        Person.objects.restrict(user).filter(status=PersonStatus.ACTIVE), area
     )
 
     aggregates: dict[str, Any] = {
@@ -104,7 +98,7 @@ def registry_figures(user: Any, area_path: str | None = None) -> dict[str, Any]:
             per_community[community_id][key] = n
     communities = [
         {"pk": area.pk, "name": area.name, **per_community[area.pk]}
-        for area in _communities(user, area_path, set(per_community))
+        for area in _communities(user, area, set(per_community))
     ]
 
     by_residency = [

@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy
 from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area
 from fangkong.core.exceptions import PermissionDeniedError
-from fangkong.core.querysets import in_scope
+from fangkong.core.querysets import covers, works_in
 from fangkong.core.views import (
     ObjectDetailView,
     ObjectEditView,
@@ -53,17 +53,14 @@ def get_community(user: Any, pk: int) -> Area:
     404 otherwise, as for any row outside the user's scope.
     """
     community = get_object_or_404(Area, pk=pk, level=AreaLevel.COMMUNITY)
-    paths = user.scope_paths()
-    if paths is not None and not any(
-        community.path.startswith(p) or p.startswith(community.path) for p in paths
-    ):
+    if not works_in(user, community.pk):
         raise Http404
     return community
 
 
 def require_whole_community(user: Any, community: Area) -> None:
     """Adding buildings, or people without a household, needs the whole community in scope."""
-    if not in_scope(user, community.path):
+    if not covers(user, community):
         raise PermissionDenied
 
 
@@ -115,7 +112,7 @@ class CommunityView(ObjectDetailView):
         buildings = list(
             buildings_with_counts(Building.objects.restrict(user).filter(community=community))
         )
-        whole = in_scope(user, community.path)
+        whole = covers(user, community)
         context.update(
             title=community.name,
             breadcrumbs=breadcrumbs(community=community),
@@ -295,7 +292,7 @@ class PersonListView(ObjectListView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         community = user.community if user.area_id else None
-        whole = community is not None and in_scope(user, community.path)
+        whole = community is not None and covers(user, community)
         filtered = {k for k, v in self.request.GET.items() if v} - {"q", "page"}
         query = self.get_filter_data().get("q", "")
         if is_sensitive_query(query):

@@ -10,8 +10,8 @@
   save 409 (the attempt is still stored);
 * ``/api/v1/screening/answers/`` — the records, with the questionnaire version they answer.
 
-Declarations on ``fangkong.core.api``'s base classes; rows come through ``restrict()`` (and
-``visible_campaigns()``, so a grid worker sees the campaign over their community).
+Declarations on ``fangkong.core.api``'s base classes; rows come through ``restrict()`` (a
+campaign's rule reaches down, so a grid worker sees the campaign over their community).
 """
 
 from __future__ import annotations
@@ -39,7 +39,7 @@ from fangkong.core.api import (
     ServiceModelSerializer,
 )
 from fangkong.core.exceptions import PermissionDeniedError
-from fangkong.core.querysets import in_scope
+from fangkong.core.querysets import covers
 from fangkong.core.validators import DOCUMENT_MAX_LENGTH
 from fangkong.registry.choices import PersonStatus
 from fangkong.registry.models import Building, Person
@@ -103,7 +103,7 @@ class ScreeningCampaignSerializer(ServiceModelSerializer):
             raise serializers.ValidationError({"area": [_("A campaign keeps its area.")]})
         questionnaire = attrs.get("questionnaire")
         user = self.context["request"].user
-        if questionnaire is not None and not services.visible_questionnaires(user).filter(
+        if questionnaire is not None and not Questionnaire.objects.restrict(user).filter(
             pk=questionnaire.pk
         ).exists():
             raise serializers.ValidationError({"questionnaire": [_("Choose a questionnaire of "
@@ -152,7 +152,7 @@ class CampaignViewSet(RestrictedViewSet):
     filterset_class = CampaignFilterSet
 
     def get_queryset(self) -> models.QuerySet[Campaign]:
-        return services.visible_campaigns(self.request.user).select_related(
+        return Campaign.objects.restrict(self.request.user).select_related(
             "area", "questionnaire__current").prefetch_related("grids", "buildings")
 
     def _managed(self) -> Campaign:
@@ -168,7 +168,7 @@ class CampaignViewSet(RestrictedViewSet):
 
     def create_service(self, data: dict[str, Any]) -> Campaign:
         area = data.pop("area")
-        if not in_scope(self.request.user, area.path):
+        if not covers(self.request.user, area):
             raise exceptions.PermissionDenied()
         return services.do_create_campaign(area=area, by=self.request.user, **data)
 

@@ -278,8 +278,9 @@ def unseed(ctx: DemoContext) -> None:
     communities = [ctx.areas[k] for k in ("community", "community2") if k in ctx.areas]
     street = ctx.areas.get("street")
     if street is not None:
-        campaigns = Campaign.objects.filter(area__path__startswith=street.path)
-        questionnaires = Questionnaire.objects.filter(area__path__startswith=street.path)
+        below = street.descendants(include_self=True)
+        campaigns = Campaign.objects.filter(area__in=below)
+        questionnaires = Questionnaire.objects.filter(area__in=below)
     else:
         campaigns = Campaign.objects.filter(area__in=communities)
         questionnaires = Questionnaire.objects.filter(area__in=communities)

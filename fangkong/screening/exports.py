@@ -22,7 +22,7 @@ from fangkong.core.audit import record_access
 from fangkong.core.choices import AccessKind
 from fangkong.core.exceptions import PermissionDeniedError
 from fangkong.core.personal_data import decrypt
-from fangkong.core.querysets import in_scope
+from fangkong.core.querysets import covers
 from fangkong.core.spreadsheets import SheetSpec, write_xlsx
 from fangkong.registry.choices import PersonStatus
 from fangkong.registry.models import Person
@@ -46,7 +46,7 @@ XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 def _require_export(user: Any, campaign: Campaign, unmasked: bool) -> None:
     if user is None:
         return
-    if not in_scope(user, campaign.area.path) or not user.has_action(Campaign, "export"):
+    if not covers(user, campaign.area) or not user.has_action(Campaign, "export"):
         raise PermissionDeniedError("export")
     if unmasked and not user.has_action("registry.person", "reveal"):
         raise PermissionDeniedError("reveal")

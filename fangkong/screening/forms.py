@@ -38,7 +38,6 @@ from fangkong.screening.choices import (
 from fangkong.screening.masking import mask_name
 from fangkong.screening.models import CallAttempt, Campaign, Questionnaire
 from fangkong.screening.questionnaires import QuestionSpec, parse_choice
-from fangkong.screening.services import visible_questionnaires
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 SHIPPED = "shipped"
@@ -119,10 +118,10 @@ class CampaignForm(VersionedForm):
                                  **(kwargs.get("initial") or {})}
         super().__init__(*args, **kwargs)
         self.instance = instance
-        self.fields["questionnaire"].queryset = visible_questionnaires(user).filter(
-            area__path__in=_paths_up_to(area.path)
+        self.fields["questionnaire"].queryset = Questionnaire.objects.restrict(user).filter(
+            area_id__in=area.ancestor_ids()
         )
-        grids = Area.objects.filter(level=AreaLevel.GRID, path__startswith=area.path)
+        grids = area.descendants(include_self=True).filter(level=AreaLevel.GRID)
         self.fields["grids"].queryset = grids.order_by("path")
         if area.level == AreaLevel.COMMUNITY:
             self.fields["buildings"].queryset = Building.objects.filter(community=area)
@@ -139,11 +138,6 @@ class CampaignForm(VersionedForm):
         return {k: v for k, v in self.cleaned_data.items() if k != "version"}
 
 
-def _paths_up_to(path: str) -> list[str]:
-    parts = [p for p in path.strip("/").split("/") if p]
-    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
-
-
 class UserChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj: User) -> str:
         return f"{obj} ({obj.get_role_display()} · {obj.area})" if obj.area_id else str(obj)
@@ -151,9 +145,8 @@ class UserChoiceField(forms.ModelChoiceField):
 
 def _caller_queryset(area: Area) -> Any:
     """Users who may make screening calls and work inside the area or above it."""
-    paths = _paths_up_to(area.path)
     qs = User.objects.filter(is_active=True, area__isnull=False).filter(
-        Q(area__path__in=paths) | Q(area__path__startswith=area.path)
+        Q(area_id__in=area.ancestor_ids()) | Q(area__in=area.descendants())
     ).select_related("area").order_by("area__path", "username")
     return qs.filter(pk__in=[u.pk for u in qs if u.has_action(CallAttempt, "add")])
 
@@ -175,8 +168,8 @@ class HelperForm(BoundedForm):
 
     def __init__(self, *args: Any, campaign: Campaign, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["grid"].queryset = Area.objects.filter(
-            level=AreaLevel.GRID, path__startswith=campaign.area.path).order_by("path")
+        self.fields["grid"].queryset = campaign.area.descendants(
+            include_self=True).filter(level=AreaLevel.GRID).order_by("path")
         self.fields["helper"].queryset = _caller_queryset(campaign.area)
         for f in self.fields.values():
             f.label = capfirst(f.label)
@@ -203,7 +196,7 @@ class QuestionnaireForm(VersionedForm):
             self.fields["start_from"].choices = [
                 (SHIPPED, _("The shipped screening register")),
                 *((str(q.pk), _("A copy of %(name)s") % {"name": q.name})
-                  for q in visible_questionnaires(user).order_by("name")),
+                  for q in Questionnaire.objects.restrict(user).order_by("name")),
             ]
 
 

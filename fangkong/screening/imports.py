@@ -33,7 +33,7 @@ from fangkong.core.audit import record_access, record_change
 from fangkong.core.choices import AccessKind, ChangeAction
 from fangkong.core.exceptions import PermissionDeniedError
 from fangkong.core.input_bounds import nfc
-from fangkong.core.querysets import in_scope
+from fangkong.core.querysets import covers
 from fangkong.core.spreadsheets import (
     SheetSpec,
     SpreadsheetError,
@@ -105,7 +105,7 @@ class ImportReport:
 def _require_import(user: Any, campaign: Campaign) -> None:
     if user is None:
         return
-    if not in_scope(user, campaign.area.path) or not user.has_action(Campaign, "import"):
+    if not covers(user, campaign.area) or not user.has_action(Campaign, "import"):
         raise PermissionDeniedError("import")
 
 

@@ -21,6 +21,7 @@ from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area, CommunityOwned
 from fangkong.core.models import AuditedModel
 from fangkong.core.querysets import RestrictedQuerySet
+from fangkong.core.scope import ScopeRule
 from fangkong.screening.choices import (
     CHOICE_KINDS,
     AlertKind,
@@ -65,7 +66,8 @@ class Questionnaire(AuditedModel):
     #: The register shipped with fangkong, created for an area on first use.
     is_default = models.BooleanField(_("shipped register"), default=False)
 
-    scope_lookups = ("area__path",)
+    # A street's questionnaire is used by its communities and grids (view only).
+    scope_rule = ScopeRule(community=None, area="area_id", reaches_below=True)
     audit_fields = ("area", "name", "description", "current", "is_default")
 
     class Meta:
@@ -108,7 +110,7 @@ class QuestionnaireVersion(models.Model):
     )
 
     objects = RestrictedQuerySet.as_manager()
-    scope_lookups = ("questionnaire__area__path",)
+    scope_rule = ScopeRule(community=None, area="questionnaire__area_id", reaches_below=True)
 
     class Meta:
         ordering = ("questionnaire", "-number")
@@ -232,7 +234,8 @@ class Campaign(AuditedModel):
         USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
 
-    scope_lookups = ("area__path",)
+    # A street's campaign is run by its communities' workers (who see it, not change it).
+    scope_rule = ScopeRule(community=None, area="area_id", reaches_below=True)
     audit_fields = ("area", "name", "questionnaire", "unit", "script", "starts_on", "ends_on",
                     "retry_delay_minutes", "max_attempts", "status", "households_total")
 
@@ -282,7 +285,7 @@ class GridScoped(CommunityOwned):
         verbose_name=_("grid"),
     )
 
-    scope_lookups = ("grid__path", "community__path")
+    scope_rule = ScopeRule(grid="grid_id")
 
     class Meta:
         abstract = True

@@ -31,7 +31,6 @@ from fangkong.screening.models import (
     Campaign,
     MoveOutProposal,
 )
-from fangkong.screening.services import visible_campaigns
 
 #: Households listed as never reached on the coverage page (the full list is a page away).
 NEVER_REACHED_SHOWN = 50
@@ -326,7 +325,7 @@ def screening_figures(user: Any) -> dict[str, Any]:
     """
     if not user.has_action(Campaign, "view"):
         return {"cards": []}
-    running = visible_campaigns(user).filter(status=CampaignStatus.RUNNING)
+    running = Campaign.objects.restrict(user).filter(status=CampaignStatus.RUNNING)
     counts = CallAssignment.objects.restrict(user).filter(
         campaign__in=running.values("pk")
     ).aggregate(**_COUNTS)

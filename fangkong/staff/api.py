@@ -90,13 +90,14 @@ class ColleagueField(serializers.PrimaryKeyRelatedField):
     def get_queryset(self) -> models.QuerySet[User]:
         queryset = super().get_queryset()
         user = getattr(self.context.get("request"), "user", None)
-        paths = user.scope_paths() if user is not None else []
-        if paths is None:
+        if user is None or not getattr(user, "is_authenticated", False):
+            return queryset.none()
+        if user.scope().everything:
             return queryset
         community = user.community if user.area_id else None
         if community is None:
             return queryset.none()
-        return queryset.filter(area__path__startswith=community.path)
+        return queryset.filter(area_id__in=community.scope_below().areas)
 
 
 def _related(model: type[models.Model], **kwargs: Any) -> RestrictedPrimaryKeyRelatedField:

@@ -19,9 +19,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fangkong.accounts.models import User
-from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area
 from fangkong.core.input_bounds import BoundedForm
+from fangkong.core.querysets import covered
 from fangkong.core.validators import DOCUMENT_MAX_LENGTH
 from fangkong.core.widgets import phone_input
 from fangkong.registry.forms import RegistryForm
@@ -85,22 +85,16 @@ def community_areas(community: Area | None) -> QuerySet[Area]:
     """The community and its grids (where a task, a duty or a person's work lies)."""
     if community is None:
         return Area.objects.none()
-    return Area.objects.filter(path__startswith=community.path).filter(
-        Q(level=AreaLevel.COMMUNITY) | Q(level=AreaLevel.GRID)
-    )
+    return Area.objects.filter(pk__in=community.scope_below().areas)
 
 
 def assignable_users(user: Any, community: Area | None) -> QuerySet[User]:
     """Logins of the community within the assigner's own area (others are refused anyway)."""
     if community is None:
         return User.objects.none()
-    users = User.objects.filter(is_active=True, area__path__startswith=community.path)
-    paths = user.scope_paths() if user is not None else None
-    if paths is not None:
-        mine = Q(pk=user.pk)
-        for path in paths:
-            mine |= Q(area__path__startswith=path)
-        users = users.filter(mine)
+    users = User.objects.filter(is_active=True, area_id__in=community.scope_below().areas)
+    if user is not None:
+        users = users.filter(Q(pk=user.pk) | Q(pk__in=covered(User.objects.all(), user)))
     return users.select_related("area").order_by("area__path", "full_name", "username")
 
 
@@ -389,12 +383,8 @@ class TaskForm(StaffForm):
                 community=self.community, is_active=True
             )
         areas = community_areas(self.community)
-        paths = self.user.scope_paths() if self.user is not None else None
-        if paths is not None:  # a grid worker chooses among their own grids
-            mine = Q(pk__in=[])
-            for path in paths:
-                mine |= Q(path__startswith=path)
-            areas = areas.filter(mine)
+        if self.user is not None:  # a grid worker chooses among their own grids
+            areas = covered(areas, self.user)
         self.fields["area"].queryset = areas
 
     def clean(self) -> dict[str, Any]:

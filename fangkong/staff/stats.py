@@ -15,7 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangkong.areas.models import Area
-from fangkong.core.querysets import scope_q
+from fangkong.core.querysets import scope_filter
 from fangkong.staff.choices import OPEN_STATUSES
 from fangkong.staff.duty_hours import day_bounds, local_today, zone_of
 from fangkong.staff.models import PatrolVisit, Shift, Task, TeamMembership
@@ -40,8 +40,7 @@ def staff_figures(
     start, end = day_bounds(local_today(tz, now), tz)
 
     def within(queryset: Any) -> Any:
-        return queryset.filter(scope_q(queryset.model, [community.path])) if community else \
-            queryset
+        return scope_filter(queryset, community.scope_below()) if community else queryset
 
     tasks = within(Task.objects.restrict(user)).filter(status__in=OPEN_STATUSES)
     task_counts = tasks.aggregate(

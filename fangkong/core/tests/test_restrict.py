@@ -10,7 +10,8 @@ from django.contrib.auth.models import AnonymousUser
 from fangkong.accounts.models import User
 from fangkong.areas.models import Area
 from fangkong.core.models import TickRun
-from fangkong.core.querysets import in_scope, restrict, scope_q
+from fangkong.core.querysets import restrict
+from fangkong.core.scope import Scope
 from fangkong.registry.models import Building, Household, Person
 from fangkong.registry.tests.factories import BuildingFactory, HouseholdFactory, PersonFactory
 
@@ -164,22 +165,17 @@ def test_the_functional_form_restricts_a_model_class_and_a_queryset(
     )
 
 
-def test_a_model_without_scope_lookups_cannot_be_restricted() -> None:
-    with pytest.raises(TypeError, match="scope_lookups"):
-        scope_q(TickRun, ["/1/"])
+def test_a_model_without_a_scope_rule_cannot_be_restricted(superuser: User) -> None:
+    with pytest.raises(TypeError, match="scope_rule"):
+        restrict(TickRun, superuser)
 
 
-def test_an_area_path_prefix_never_matches_a_longer_number() -> None:
-    # given a user whose scope is area 1
-    class UserOfArea1:
-        is_authenticated = True
-
-        def scope_paths(self) -> list[str]:
-            return ["/1/"]
-
-    # then area 12 is outside it, while area 1's own children are inside
-    assert not in_scope(UserOfArea1(), "/12/")
-    assert in_scope(UserOfArea1(), "/1/7/")
+def test_an_area_id_never_matches_a_longer_number(community_a: Area) -> None:
+    # An area's scope is its own id and its ancestors' ids, not a string prefix: area 1
+    # covers /1/7/ and not /12/.
+    scope = Scope(area_id=1)
+    assert scope.covers_area([1, 7])
+    assert not scope.covers_area([12])
 
 
 # --- Who may do what (DESIGN.md) ------------------------------------------------------------

@@ -144,7 +144,7 @@ def do_open_case(
 ) -> ChangeResult:
     """Record a person as a case. A status change: health role, reason and evidence, and the
     four-eyes rule. A person who was a recorded contact keeps the link (the chain)."""
-    require_health_role(by, Case, person.area_path())
+    require_health_role(by, Case, person)
     if classification not in Classification.values or classification == (
             Classification.EXCLUDED):
         raise ValidationError({"classification": _(
@@ -230,7 +230,7 @@ def do_classify_case(
 ) -> ChangeResult:
     """Change a case's classification (suspected → confirmed, or excluded): a status change."""
     case = locked(Case, case.pk)
-    require_health_role(by, Case, case.area_path())
+    require_health_role(by, Case, case)
     check_version(case, expected_version)
     if classification not in Classification.values:
         raise ValidationError({"classification": _("Choose a classification.")})
@@ -288,7 +288,7 @@ def do_record_outcome(
 ) -> ChangeResult:
     """In hospital, recovered or died, on a date: a status change with its evidence."""
     case = locked(Case, case.pk)
-    require_health_role(by, Case, case.area_path())
+    require_health_role(by, Case, case)
     check_version(case, expected_version)
     if outcome not in Outcome.values:
         raise ValidationError({"outcome": _("Choose an outcome.")})
@@ -333,7 +333,7 @@ def do_update_case(case: Case, *, by: Any, expected_version: int | None = None,
                    **data: Any) -> Case:
     """Dates, where the case was taken, its places and notes (not its status: see above)."""
     case = locked(Case, case.pk)
-    require_health_role(by, Case, case.area_path())
+    require_health_role(by, Case, case)
     check_version(case, expected_version)
     before = case.audit_snapshot()
     for key, value in data.items():
@@ -385,7 +385,7 @@ def do_add_contact(
     row keeps what was typed, and every check that can refuse it runs on what was typed,
     before the other community's registry is searched."""
     case = Case.objects.select_related("community", "building").get(pk=case.pk)
-    require(by, Contact, "add", case.area_path())
+    require(by, Contact, "add", case)
     if kind not in ContactKind.values:
         raise ValidationError({"kind": _("Choose the kind of contact.")})
     last_exposure = _check_exposure(case, last_exposure)

@@ -33,9 +33,10 @@ TASK_APPROVAL = "health.approval"
 PASS_SOURCE = "health"  # noqa: S105 - a source code, not a password
 
 
-def require_health_role(user: Any, model: type[models.Model], area_path: str) -> None:
-    """Health status, cases and quarantines change only through the health role."""
-    require(user, model, "change", area_path, reason=health_role_only())
+def require_health_role(user: Any, model: type[models.Model], at: Any) -> None:
+    """Health status, cases and quarantines change only through the health role. ``at``: the
+    row changed, or the row or area a new one belongs to (``core.querysets.require``)."""
+    require(user, model, "change", at, reason=health_role_only())
 
 
 def health_role_only() -> str:

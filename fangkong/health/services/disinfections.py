@@ -32,8 +32,7 @@ def do_record_disinfection(
     unit: int | None = None, checkpoint: Any = None, place_name: str = "", notes: str = "",
 ) -> Disinfection:
     """Record one disinfection of a place of ``community``."""
-    area_path = building.area_path() if building is not None else community.path
-    require(by, Disinfection, "add", area_path)
+    require(by, Disinfection, "add", building if building is not None else community)
     errors: dict[str, str] = {}
     if place_kind not in PlaceKind.values:
         errors["place_kind"] = _("Choose the kind of place.")

@@ -20,7 +20,7 @@ POLICY_FIELDS = ("quarantine_days", "monitoring_days", "reports_per_day", "disin
 def do_update_policy(community: Area, *, by: Any, expected_version: int | None = None,
                      **data: Any) -> HealthPolicy:
     """Change the community's periods and rhythms; running quarantines keep their dates."""
-    require(by, HealthPolicy, "change", community.path)
+    require(by, HealthPolicy, "change", community)
     policy = locked_policy(community)
     check_version(policy, expected_version)
     before = policy.audit_snapshot()

@@ -123,7 +123,7 @@ def do_start_quarantine(
     anchor = household if household is not None else person
     if anchor is None:
         raise ValidationError({"person": _("Choose a person or a household.")})
-    require_health_role(by, Quarantine, anchor.area_path())
+    require_health_role(by, Quarantine, anchor)
     community = anchor.community
     if kind == QuarantineKind.HOME and household is None:
         raise ValidationError({"kind": _("A home quarantine needs the person's household; "
@@ -288,7 +288,7 @@ def _together(quarantine: Quarantine) -> list[Quarantine]:
 
 def _locked_active(quarantine: Quarantine, by: Any, expected_version: int | None) -> Quarantine:
     quarantine = locked(Quarantine, quarantine.pk)
-    require_health_role(by, Quarantine, quarantine.area_path())
+    require_health_role(by, Quarantine, quarantine)
     check_version(quarantine, expected_version)
     if quarantine.ended_on is not None:
         raise ValidationError(_("This quarantine has already ended."))

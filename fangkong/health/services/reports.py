@@ -72,7 +72,7 @@ def do_add_report(
     """Record one report. A temperature at or above the community's fever threshold, or a
     symptom not reported before in this quarantine, raises an urgent task for the grid worker.
     """
-    require(by, HealthReport, "add", person.area_path())
+    require(by, HealthReport, "add", person)
     community = person.community
     now = timezone.now()
     taken_at = taken_at or now

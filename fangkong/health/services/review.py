@@ -213,7 +213,7 @@ def _batch(change: StatusChange) -> list[StatusChange]:
 
 
 def _require_reviewer(change: StatusChange, by: Any) -> None:
-    require(by, StatusChange, "approve", change.area_path())
+    require(by, StatusChange, "approve", change)
     if by is None:
         return
     if change.proposed_by_id is not None and change.proposed_by_id == by.pk:

@@ -516,4 +516,4 @@ def test_registry_figures_count_only_what_the_user_sees(
     assert mine["elderly_alone"] == 1
     assert [c["pk"] for c in mine["communities"]] == [community_a.pk]
     assert (everything["buildings"], everything["people"]) == (2, 3)
-    assert registry_figures(officer_a, area_path=grid_a2.path)["people"] == 1
+    assert registry_figures(officer_a, area=grid_a2)["people"] == 1

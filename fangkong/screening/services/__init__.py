@@ -47,8 +47,6 @@ from fangkong.screening.services.campaigns import (
 from fangkong.screening.services.checks import (
     is_office,
     local_today,
-    visible_campaigns,
-    visible_questionnaires,
 )
 from fangkong.screening.services.questionnaires import (
     current_specs,
@@ -97,7 +95,5 @@ __all__ = [
     "may_call",
     "may_resolve_alerts",
     "version_specs",
-    "visible_campaigns",
-    "visible_questionnaires",
     "write_records",
 ]

@@ -20,7 +20,7 @@ from fangkong.areas.models import Area
 from fangkong.core.audit import record_change
 from fangkong.core.choices import ChangeAction
 from fangkong.core.exceptions import PermissionDeniedError
-from fangkong.core.querysets import in_scope
+from fangkong.core.querysets import covers
 from fangkong.registry.models import Person
 from fangkong.screening.choices import (
     AlertLevel,
@@ -98,12 +98,12 @@ def alerts_for_person(person: Person) -> QuerySet[Alert]:
     return Alert.objects.filter(q).select_related("campaign").order_by("-raised_at", "-pk")
 
 
-def may_resolve_alerts(user: Any, area_path: str) -> bool:
+def may_resolve_alerts(user: Any, community: Any) -> bool:
     """The community officer, or the health officer (who turns an alert into a quarantine);
     a grid worker's scope is a grid, so they raise alerts but do not close them."""
     if user is None:
         return True
-    if not in_scope(user, area_path):
+    if not covers(user, community):
         return False
     return user.has_action(Alert, "change") or user.has_action("health.quarantine", "add")
 
@@ -117,9 +117,9 @@ def do_resolve_alert(alert: Alert, *, by: Any, outcome: str, note: str = "") -> 
     """
     alert = (Alert.objects.select_for_update(of=("self",))
              .select_related("grid", "community").get(pk=alert.pk))
-    if by is not None and not in_scope(by, alert.area_path()):
+    if by is not None and not covers(by, alert):
         raise Http404
-    if not may_resolve_alerts(by, alert.community.path):
+    if not may_resolve_alerts(by, alert.community):
         raise PermissionDeniedError("change")
     if outcome not in (AlertStatus.ACTED, AlertStatus.DISMISSED):
         raise ValidationError({"outcome": _("Choose whether the alert was acted on or "

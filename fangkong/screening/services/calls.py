@@ -19,7 +19,7 @@ from fangkong.core.audit import record_access, record_change, record_changes
 from fangkong.core.choices import AccessKind, ChangeAction
 from fangkong.core.exceptions import ConflictError, PermissionDeniedError
 from fangkong.core.personal_data import decrypt, phone_digits
-from fangkong.core.querysets import in_scope, require
+from fangkong.core.querysets import covers, require
 from fangkong.registry.choices import PersonStatus
 from fangkong.registry.models import Person
 from fangkong.screening.choices import (
@@ -261,7 +261,7 @@ def do_record_call(
     with transaction.atomic():
         assignment = _lock_assignment(assignment.pk)
         campaign = assignment.campaign
-        if by is not None and not in_scope(by, assignment.area_path()) and (
+        if by is not None and not covers(by, assignment) and (
             assignment.assignee_id != getattr(by, "pk", None)
         ):
             raise Http404
@@ -395,7 +395,7 @@ def do_confirm_move_out(proposal: MoveOutProposal, *, by: Any) -> MoveOutProposa
     from fangkong.registry.services import do_deactivate_person
 
     proposal = _locked_proposal(proposal)
-    require(by, Person, "deactivate", proposal.area_path())
+    require(by, Person, "deactivate", proposal)
     if proposal.status != ProposalStatus.PENDING:
         raise ValidationError(_("This move-out has already been decided."))
     before = proposal.audit_snapshot()
@@ -414,7 +414,7 @@ def do_confirm_move_out(proposal: MoveOutProposal, *, by: Any) -> MoveOutProposa
 def do_reject_move_out(proposal: MoveOutProposal, *, by: Any) -> MoveOutProposal:
     """The grid worker knows better: the person still lives here; the registry is unchanged."""
     proposal = _locked_proposal(proposal)
-    require(by, Person, "deactivate", proposal.area_path())
+    require(by, Person, "deactivate", proposal)
     if proposal.status != ProposalStatus.PENDING:
         raise ValidationError(_("This move-out has already been decided."))
     before = proposal.audit_snapshot()

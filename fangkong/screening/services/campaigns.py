@@ -18,7 +18,7 @@ from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area
 from fangkong.core.audit import record_change, record_changes
 from fangkong.core.choices import ChangeAction
-from fangkong.core.querysets import in_scope, require
+from fangkong.core.querysets import covers, require, scope_filter
 from fangkong.registry.models import Building, Household
 from fangkong.screening.choices import (
     AssignmentStatus,
@@ -79,7 +79,7 @@ def do_create_campaign(
     *, area: Area, by: Any, grids: Sequence[Area] = (), buildings: Sequence[Building] = (),
     **data: Any,
 ) -> Campaign:
-    require(by, Campaign, "add", area.path)
+    require(by, Campaign, "add", area)
     require_office(by)
     campaign = Campaign(area=area, created_by=actor_or_none(by),
                         **{k: v for k, v in data.items() if k in CAMPAIGN_FIELDS})
@@ -100,7 +100,7 @@ def do_update_campaign(
     **data: Any,
 ) -> Campaign:
     campaign = locked(Campaign, campaign.pk, "area")
-    require(by, Campaign, "change", campaign.area_path())
+    require(by, Campaign, "change", campaign)
     require_office(by)
     check_version(campaign, expected_version)
     if campaign.status == CampaignStatus.CLOSED:
@@ -136,7 +136,7 @@ def campaign_households(campaign: Campaign) -> QuerySet[Household]:
     elif area.level == AreaLevel.COMMUNITY:
         households = Household.objects.filter(community=area)
     else:
-        households = Household.objects.filter(community__path__startswith=area.path)
+        households = scope_filter(Household.objects.all(), area.scope_below())
     households = households.filter(is_active=True)
     grid_ids = list(campaign.grids.values_list("pk", flat=True))
     building_ids = list(campaign.buildings.values_list("pk", flat=True))
@@ -206,7 +206,7 @@ def do_start_campaign(campaign: Campaign, *, by: Any, now: dt.datetime | None = 
     rows and are logged when someone changes them.
     """
     campaign = locked(Campaign, campaign.pk, "area")
-    require(by, Campaign, "change", campaign.area_path())
+    require(by, Campaign, "change", campaign)
     require_office(by)
     if campaign.status != CampaignStatus.DRAFT:
         raise ValidationError(_("This campaign has already been started."))
@@ -234,7 +234,7 @@ def do_start_campaign(campaign: Campaign, *, by: Any, now: dt.datetime | None = 
 def do_close_campaign(campaign: Campaign, *, by: Any) -> Campaign:
     """No more calls or answers. Open alerts stay open: they are the officer's work."""
     campaign = locked(Campaign, campaign.pk, "area")
-    require(by, Campaign, "change", campaign.area_path())
+    require(by, Campaign, "change", campaign)
     require_office(by)
     if campaign.status == CampaignStatus.CLOSED:
         raise ValidationError(_("This campaign is already closed."))
@@ -252,7 +252,7 @@ def _check_caller(user: User, assignment: CallAssignment) -> None:
         raise ValidationError(
             {"to": _("%(name)s cannot make screening calls.") % {"name": user}}
         )
-    if not in_scope(user, assignment.area_path()):
+    if not covers(user, assignment):
         raise ValidationError(
             {"to": _("%(name)s works outside these households' grid; choose someone whose "
                      "area covers them.") % {"name": user}}
@@ -261,7 +261,7 @@ def _check_caller(user: User, assignment: CallAssignment) -> None:
 
 def _require_whole_area(by: Any, campaign: Campaign) -> None:
     """Moving work between callers is the officer's, who sees the whole campaign area."""
-    require(by, CallAssignment, "change", campaign.area_path())
+    require(by, CallAssignment, "change", campaign)
     require_office(by)
 
 

@@ -10,7 +10,6 @@ import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -18,10 +17,6 @@ from fangkong.accounts.models import User
 from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area
 from fangkong.core.exceptions import ConflictError, PermissionDeniedError
-from fangkong.screening.models import (
-    Campaign,
-    Questionnaire,
-)
 
 # --- Checks shared by every service ---------------------------------------------------------
 
@@ -69,39 +64,3 @@ def actor_or_none(by: Any) -> User | None:
 def local_today(area: Area, now: dt.datetime | None = None) -> dt.date:
     """Today in the area's time zone (a community's, or a district's for its campaigns)."""
     return timezone.localtime(now or timezone.now(), ZoneInfo(area.time_zone)).date()
-
-
-def _ancestor_paths(path: str) -> list[str]:
-    parts = [p for p in path.strip("/").split("/") if p]
-    return ["/" + "/".join(parts[: i + 1]) + "/" for i in range(len(parts))]
-
-
-def visible_campaigns(user: Any) -> QuerySet[Campaign]:
-    """Campaigns the user sees: those inside their scope, and those covering it (a grid
-    worker sees the campaign over their community, which their grid's households are in)."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return Campaign.objects.none()
-    if not user.has_action(Campaign, "view"):
-        return Campaign.objects.none()
-    paths = user.scope_paths()
-    if paths is None:
-        return Campaign.objects.all()
-    q = Q(pk__in=[])
-    for path in paths:
-        q |= Q(area__path__startswith=path) | Q(area__path__in=_ancestor_paths(path))
-    return Campaign.objects.filter(q)
-
-
-def visible_questionnaires(user: Any) -> QuerySet[Questionnaire]:
-    """Questionnaires of the user's area, its subtree and the areas above it."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return Questionnaire.objects.none()
-    if not user.has_action(Questionnaire, "view"):
-        return Questionnaire.objects.none()
-    paths = user.scope_paths()
-    if paths is None:
-        return Questionnaire.objects.all()
-    q = Q(pk__in=[])
-    for path in paths:
-        q |= Q(area__path__startswith=path) | Q(area__path__in=_ancestor_paths(path))
-    return Questionnaire.objects.filter(q)

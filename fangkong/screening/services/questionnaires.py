@@ -70,7 +70,7 @@ def do_create_questionnaire(
     specs: Sequence[QuestionSpec] | None = None, is_default: bool = False,
 ) -> Questionnaire:
     """A new questionnaire; without ``specs`` it starts as a copy of the shipped register."""
-    require(by, Questionnaire, "add", area.path)
+    require(by, Questionnaire, "add", area)
     require_office(by)
     name = (name or "").strip()
     if not name:
@@ -105,7 +105,7 @@ def do_update_questionnaire(
 ) -> Questionnaire:
     """Rename or describe a questionnaire (its questions are changed by the functions below)."""
     questionnaire = locked(Questionnaire, questionnaire.pk, "area")
-    require(by, Questionnaire, "change", questionnaire.area_path())
+    require(by, Questionnaire, "change", questionnaire)
     require_office(by)
     check_version(questionnaire, expected_version)
     if not (name or "").strip():
@@ -129,7 +129,7 @@ def do_change_questions(
     from now on.
     """
     questionnaire = locked(Questionnaire, questionnaire.pk, "current")
-    require(by, Questionnaire, "change", questionnaire.area_path())
+    require(by, Questionnaire, "change", questionnaire)
     require_office(by)
     check_version(questionnaire, expected_version)
     before = questionnaire.audit_snapshot()

@@ -9,5 +9,5 @@
 * ``transfer`` — the register's export and summary, and the import of answers on paper.
 
 Views parse input, call a service, render; every row comes through ``restrict()`` or
-``visible_campaigns()``.
+the campaigns above the user, which reach down to them (``Campaign.scope_rule``).
 """

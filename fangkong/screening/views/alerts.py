@@ -62,7 +62,7 @@ class AlertDetailView(TemplateView):
                                       "view", pk=self.kwargs["pk"])
         context = super().get_context_data(**kwargs)
         can_resolve = (alert.status == AlertStatus.OPEN
-                       and services.may_resolve_alerts(user, alert.community.path))
+                       and services.may_resolve_alerts(user, alert.community))
         context.update(
             title=alert.get_kind_display(), alert=alert,
             person_mask=mask_name(alert.person.name) if alert.person else "",

@@ -18,7 +18,7 @@ from django.views.generic import TemplateView
 from fangkong.areas.models import Area
 from fangkong.core.exceptions import PermissionDeniedError
 from fangkong.core.jobs import enqueue_job
-from fangkong.core.querysets import in_scope
+from fangkong.core.querysets import covers
 from fangkong.core.views import ObjectEditView, require_action
 from fangkong.screening import services
 from fangkong.screening.choices import AssignmentStatus, CampaignStatus
@@ -45,7 +45,7 @@ class HomeView(TemplateView):
         user = self.request.user
         require_action(user, Campaign, "view")
         context = super().get_context_data(**kwargs)
-        campaigns = list(services.visible_campaigns(user).select_related("area")[:100])
+        campaigns = list(Campaign.objects.restrict(user).select_related("area")[:100])
         # One grouped query for the progress of every listed campaign.
         progress = {
             row["campaign_id"]: row for row in CallAssignment.objects.restrict(user).filter(
@@ -74,7 +74,7 @@ def _area_for_new_campaign(request: HttpRequest) -> Area:
     if not pk:
         raise PermissionDenied
     area = get_object_or_404(Area, pk=pk)
-    if not in_scope(user, area.path):
+    if not covers(user, area):
         raise PermissionDenied
     return area
 
@@ -222,7 +222,7 @@ class AssignmentListView(TemplateView):
             can_manage=self.campaign.status != CampaignStatus.CLOSED,
             form=kwargs.get("form") or ReassignForm(campaign=self.campaign),
             statuses=AssignmentStatus.choices,
-            grids=Area.objects.filter(level="grid", path__startswith=self.campaign.area.path)
+            grids=self.campaign.area.descendants(include_self=True).filter(level="grid")
             .order_by("path"),
             status=self.request.GET.get("status", ""),
         )

@@ -9,10 +9,10 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 
-from fangkong.core.querysets import in_scope
+from fangkong.core.querysets import covers
 from fangkong.core.views import get_restricted_object
 from fangkong.screening.models import Campaign
-from fangkong.screening.services import is_office, visible_campaigns
+from fangkong.screening.services import is_office
 
 CAMPAIGN_RELATED = ("area", "questionnaire__current")
 
@@ -21,13 +21,14 @@ def get_campaign(user: Any, pk: int) -> Campaign:
     """A campaign to look at: the user's area's, or one covering their grid; else 404."""
     if not user.has_action(Campaign, "view"):
         raise PermissionDenied
-    return get_object_or_404(visible_campaigns(user).select_related(*CAMPAIGN_RELATED), pk=pk)
+    return get_object_or_404(
+        Campaign.objects.restrict(user).select_related(*CAMPAIGN_RELATED), pk=pk)
 
 
 def can_manage(user: Any, campaign: Campaign) -> bool:
     """Changing a campaign, its callers and helpers: the right, the whole area in sight, and
     an office's account (a grid worker makes calls; the office plans them)."""
-    return (user.has_action(Campaign, "change") and in_scope(user, campaign.area.path)
+    return (user.has_action(Campaign, "change") and covers(user, campaign.area)
             and is_office(user))
 
 

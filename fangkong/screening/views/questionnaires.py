@@ -18,7 +18,7 @@ from django.views import View
 from django.views.generic import FormView, TemplateView
 
 from fangkong.core.exceptions import ConflictError, PermissionDeniedError
-from fangkong.core.querysets import in_scope
+from fangkong.core.querysets import covers
 from fangkong.core.views import ObjectEditView, get_restricted_object, require_action
 from fangkong.screening import services
 from fangkong.screening.choices import QuestionKind
@@ -30,7 +30,7 @@ from fangkong.screening.views.common import refuse
 def get_questionnaire(user: Any, pk: int) -> Questionnaire:
     require_action(user, Questionnaire, "view")
     return get_object_or_404(
-        services.visible_questionnaires(user).select_related("area", "current"), pk=pk
+        Questionnaire.objects.restrict(user).select_related("area", "current"), pk=pk
     )
 
 
@@ -38,7 +38,7 @@ def can_edit(user: Any, questionnaire: Questionnaire) -> bool:
     """Only in the questionnaire's own area (a community cannot edit the district's), and
     only from an office's account."""
     return (user.has_action(Questionnaire, "change") and services.is_office(user)
-            and in_scope(user, questionnaire.area.path))
+            and covers(user, questionnaire.area))
 
 
 def get_editable_questionnaire(user: Any, pk: int) -> Questionnaire:
@@ -57,14 +57,14 @@ class QuestionnaireListView(TemplateView):
         user = self.request.user
         require_action(user, Questionnaire, "view")
         community = user.community if user.area_id else None
-        if community is not None and in_scope(user, community.path) and user.has_action(
+        if community is not None and covers(user, community) and user.has_action(
             Questionnaire, "add"
         ):
             services.default_questionnaire(community)  # the shipped register, ready to use
         context = super().get_context_data(**kwargs)
         context.update(
             title=_("Questionnaires"),
-            questionnaires=services.visible_questionnaires(user).select_related(
+            questionnaires=Questionnaire.objects.restrict(user).select_related(
                 "area", "current"),
             can_add=user.area_id is not None and user.has_action(Questionnaire, "add")
             and services.is_office(user),

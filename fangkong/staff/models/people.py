@@ -80,7 +80,7 @@ class StaffMember(StaffScopedMixin, CommunityOwned):
     is_active = models.BooleanField(_("active"), default=True)
     notes = models.TextField(_("notes"), blank=True)
 
-    scope_lookups = ("area__path", "community__path")
+    scope_grid = "area_id"
     audit_fields = ("organisation", "name", "position", "area", "user", "phone_mask",
                     "is_active", "notes")
 

@@ -72,18 +72,10 @@ class Checkpoint(StaffScopedMixin, CommunityOwned):
         """The gates of the community the user works in. Checkpoint staff see no other staff
         rows than their own, but their scanner client must learn its gates' ids
         (``/api/v1/checkpoints/``): the gates of their community are theirs to use."""
-        from fangkong.core.querysets import scope_q
-        from fangkong.staff.querysets import community_id_of_path
-
-        paths = user.scope_paths()
-        if paths is None:
+        scope = user.scope()
+        if scope.everything:
             return Q()
-        q = scope_q(cls, paths)
-        for path in paths:
-            community_id = community_id_of_path(path)
-            if community_id is not None:
-                q |= Q(community_id=community_id)
-        return q
+        return Q(community_id__in=scope.communities | scope.grid_communities)
 
 
 class Shift(StaffScopedMixin, CommunityOwned):

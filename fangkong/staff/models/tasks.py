@@ -79,7 +79,7 @@ class Task(StaffScopedMixin, CommunityOwned):
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     outcome = models.TextField(_("outcome"), blank=True)
 
-    scope_lookups = ("area__path", "community__path")
+    scope_grid = "area_id"
     audit_fields = ("kind", "title", "description", "status", "priority", "area", "assignee",
                     "team", "content_type", "object_id", "reason", "due", "started_at",
                     "finished_at", "outcome")
@@ -163,7 +163,7 @@ class TaskComment(StaffScopedMixin, CommunityOwned):
     status = models.CharField(_("status"), max_length=12, choices=TaskStatus.choices,
                               blank=True)
 
-    scope_lookups = ("task__area__path", "community__path")
+    scope_grid = "task__area_id"
     audit_fields = ("task", "text", "status")
 
     class Meta:

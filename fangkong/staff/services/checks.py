@@ -15,25 +15,34 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, models, transaction
+from django.http import Http404
 from django.utils.translation import gettext as _
 
 from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area
-from fangkong.core.exceptions import ConflictError
-from fangkong.core.querysets import require
+from fangkong.core.exceptions import ConflictError, PermissionDeniedError
+from fangkong.core.querysets import sees
 from fangkong.staff.querysets import sees_area
 
 
 def require_visible(user: Any, obj: models.Model, action: str = "view") -> None:
     """``user`` sees ``obj`` (else 404) and may ``action`` rows of its kind (else 403)."""
-    model = type(obj)
-    require(user, model, action,
-            sees=lambda u: model.objects.restrict(u, "view").filter(pk=obj.pk).exists())
+    if user is None:
+        return
+    if not sees(user, obj, "view"):
+        raise Http404
+    if not user.has_action(type(obj), action):
+        raise PermissionDeniedError(action)
 
 
 def require_in_area(user: Any, model: type[models.Model], action: str, area: Area) -> None:
     """``user`` works in ``area`` (else 404) and may ``action`` rows of ``model`` (else 403)."""
-    require(user, model, action, sees=lambda u: sees_area(u, area))
+    if user is None:
+        return
+    if not sees_area(user, area):
+        raise Http404
+    if not user.has_action(model, action):
+        raise PermissionDeniedError(action)
 
 
 def check_version(obj: Any, expected: int | None) -> None:

@@ -33,7 +33,7 @@ from fangkong.areas.models import Area
 from fangkong.core.audit import record_change
 from fangkong.core.choices import ChangeAction
 from fangkong.core.exceptions import PermissionDeniedError
-from fangkong.core.querysets import in_scope
+from fangkong.core.querysets import covers
 from fangkong.staff.choices import OPEN_STATUSES, TaskKind, TaskPriority, TaskStatus
 from fangkong.staff.models import Task, TaskComment, Team
 from fangkong.staff.querysets import sees_area
@@ -75,7 +75,7 @@ def _validate_assignee(
             {field: _("%(name)s does not work in this community; choose someone who does.")
              % {"name": assignee}}
         )
-    if by is not None and assignee.pk != by.pk and not in_scope(by, assignee.area.path):
+    if by is not None and assignee.pk != by.pk and not covers(by, assignee.area):
         raise ValidationError(
             {field: _("You can only assign tasks to people of your own area; %(name)s works "
                       "outside it.") % {"name": assignee}}

@@ -73,10 +73,7 @@ class StaffHomeView(StaffPageMixin, TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        paths = self.request.user.scope_paths()
-        communities = Area.objects.filter(level=AreaLevel.COMMUNITY)
-        if paths is not None:
-            communities = communities.restrict(self.request.user)
+        communities = Area.objects.filter(level=AreaLevel.COMMUNITY).restrict(self.request.user)
         context.update(title=_("Staff and tasks"), communities=communities.order_by("path"),
                        breadcrumbs=[])
         return context
