@@ -71,6 +71,10 @@ class Area(AuditedModel):
     def ancestors(self) -> models.QuerySet[Area]:
         return Area.objects.filter(pk__in=self.ancestor_ids()).order_by("path")
 
+    def lies_in(self, other: Area) -> bool:
+        """Whether this area is ``other`` or lies below it (by ids: /12/ is not in /1/)."""
+        return other.pk in self.ancestor_ids()
+
     def scope_below(self) -> Scope:
         """The scope of a user assigned to this area (``fangkong.core.scope``): the
         communities it covers whole, or its grid, as ids. A community's and a grid's need no

@@ -73,7 +73,7 @@ def _job_area(user: Any, community: Area) -> str:
     """The area a job is filed under: the user's own grid when narrower than the community,
     so that whoever started it can open its page."""
     area = getattr(user, "area", None)
-    if area is not None and area.path.startswith(community.path):
+    if area is not None and area.lies_in(community):
         return area.path
     return community.path
 

@@ -58,13 +58,13 @@ def _validate_campaign(
     if area.level == AreaLevel.CITY:
         errors["area"] = _("A campaign covers a district, a street, a community or a grid.")
     questionnaire = campaign.questionnaire
-    if not (area.path.startswith(questionnaire.area.path)
-            or questionnaire.area.path.startswith(area.path)):
+    if not (area.lies_in(questionnaire.area)
+            or questionnaire.area.lies_in(area)):
         errors["questionnaire"] = _("Choose a questionnaire of this area.")
-    if any(g.level != AreaLevel.GRID or not g.path.startswith(area.path) for g in grids):
+    if any(g.level != AreaLevel.GRID or not g.lies_in(area) for g in grids):
         errors["grids"] = _("Choose grids of the campaign's area.")
-    if any(not b.community.path.startswith(area.path) and not (
-        b.grid_id and b.grid.path.startswith(area.path)
+    if any(not b.community.lies_in(area) and not (
+        b.grid_id and b.grid.lies_in(area)
     ) for b in buildings):
         errors["buildings"] = _("Choose buildings of the campaign's area.")
     if not (campaign.name or "").strip():
@@ -307,7 +307,7 @@ def do_add_helper(
     _require_whole_area(by, campaign)
     if campaign.status != CampaignStatus.RUNNING:
         raise ValidationError(_("Helpers join a campaign that is under way."))
-    if grid.level != AreaLevel.GRID or not grid.path.startswith(campaign.area.path):
+    if grid.level != AreaLevel.GRID or not grid.lies_in(campaign.area):
         raise ValidationError({"grid": _("Choose a grid of the campaign's area.")})
     if households < 1:
         raise ValidationError({"households": _("Give the helper at least one household.")})

@@ -84,4 +84,4 @@ def require_community(community: Area) -> None:
 
 def in_community(area: Area | None, community: Area) -> bool:
     """Whether ``area`` is the community or lies inside it."""
-    return area is not None and area.path.startswith(community.path)
+    return area is not None and area.lies_in(community)
