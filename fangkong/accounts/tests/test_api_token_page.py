@@ -123,6 +123,7 @@ def test_the_list_costs_the_same_queries_for_many_tokens(
         issue(user)
     client.force_login(officer_a)
 
-    # session, user, the user's area (scope), count, the page of tokens with owners and areas
-    with django_assert_num_queries(5):
+    # session, user, the user's area (scope), the ids of the areas below it (tokens are
+    # scoped by their owner's area), count, the page of tokens with owners and areas
+    with django_assert_num_queries(6):
         assert client.get(TOKENS).status_code == 200

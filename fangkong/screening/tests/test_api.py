@@ -168,7 +168,8 @@ def test_the_officer_creates_and_starts_a_campaign_and_reads_its_coverage(
     assert client.get(f"{API}/campaigns/{pk}/").status_code == 200
     refused = client.patch(f"{API}/campaigns/{pk}/", json.dumps({"name": "改名"}),
                            content_type="application/json")
-    assert refused.status_code == 404
+    # Refused, not "not found": they see it (one rule: the campaign reaches down to them)
+    assert refused.status_code == 403
     assert Campaign.objects.get(pk=pk).name == "第二轮排查"
 
 
