@@ -137,7 +137,26 @@ def gate_report(events: QuerySet[GateEvent], time_zone: str, since: dt.date,
             "since": since, "until": until}
 
 
-def access_figures(user: Any) -> dict[str, Any]:
+#: The keys ``pass_counts_by_community`` gives (stored figures of the home pages).
+PASS_COUNT_KEYS = ("passes_active", "passes_suspended")
+
+
+def _pass_counts() -> dict[str, Any]:
+    return {"passes_active": Count("pk", filter=Q(status=PassStatus.ACTIVE)),
+            "passes_suspended": Count("pk", filter=Q(status=PassStatus.SUSPENDED))}
+
+
+def pass_counts_by_community(community_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Passes active and suspended in each of these communities: one grouped query on the
+    indexed ``community_id``."""
+    counts = {cid: dict.fromkeys(PASS_COUNT_KEYS, 0) for cid in community_ids}
+    for row in (Pass.objects.filter(community_id__in=community_ids).order_by()
+                .values("community_id").annotate(**_pass_counts())):
+        counts[row.pop("community_id")].update(row)
+    return counts
+
+
+def access_figures(user: Any, stored: dict[str, int] | None = None) -> dict[str, Any]:
     """What the home page shows of access for ``user``: ``cards`` (``{"label", "value"}``)
     and the raw numbers (``out``: who is out now, bounded). Empty when the user may not see
     passes. Seven queries whatever the number of passes."""
@@ -145,10 +164,9 @@ def access_figures(user: Any) -> dict[str, Any]:
         return {}
     now = timezone.now()
     passes = Pass.objects.restrict(user)
-    state = passes.aggregate(
-        active=Count("pk", filter=Q(status=PassStatus.ACTIVE)),
-        suspended=Count("pk", filter=Q(status=PassStatus.SUSPENDED)),
-    )
+    # Stored figures (``fangkong.reports.figures``) when the caller has them: the pass counts
+    # are over every pass in scope; what is out and what happened today stays counted now.
+    state = stored if stored is not None else passes.aggregate(**_pass_counts())
     out = out_now(passes, now)  # the overview shows these rows too: counted once
     today = local_day(now, timezone.get_current_timezone_name())
     start = day_start(today, timezone.get_current_timezone_name())
@@ -159,7 +177,8 @@ def access_figures(user: Any) -> dict[str, Any]:
     )
     inside = visitors_inside(Visitor.objects.restrict(user)).order_by().count()
     figures = {
-        "passes_active": state["active"], "passes_suspended": state["suspended"],
+        "passes_active": state["passes_active"],
+        "passes_suspended": state["passes_suspended"],
         "out_now": out.count, "overdue": out.overdue, "out": out,
         "exits_today": scans["exits"], "refusals_today": scans["refusals"],
         "for_review": scans["review"], "visitors_inside": inside,
