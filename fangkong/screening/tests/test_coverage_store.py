@@ -15,7 +15,7 @@ from fangkong.screening.choices import Outcome
 from fangkong.screening.coverage_store import COUNTS
 from fangkong.screening.models import CallAssignment, Campaign, CoverageState
 from fangkong.screening.services import do_reassign, do_record_call, do_start_campaign
-from fangkong.screening.stats import campaign_coverage
+from fangkong.screening.stats import campaign_coverage, screening_figures
 from fangkong.screening.tests.factories import (
     CampaignFactory,
     assignment_of,
@@ -115,3 +115,33 @@ def test_a_fresh_district_coverage_never_groups_the_assignments(
     grouped = [q["sql"] for q in queries.captured_queries
                if 'FROM "screening_callassignment"' in q["sql"] and "GROUP BY" in q["sql"]]
     assert grouped == []
+
+
+def test_the_home_pages_screening_figures_are_the_stored_counts_and_equal_a_recount(
+    district: Any, district_official: Any, officer_a: Any, community_a: Any, grid_a1: Any,
+    grid_b1: Any, grid_worker_a1: Any,
+) -> None:
+    a1 = street_of_households(grid_a1, 3)
+    street_of_households(grid_b1, 2)
+    campaign = started_campaign(district)
+    started_campaign(community_a)  # a second campaign under way, the community's own
+
+    def check() -> None:
+        running = CallAssignment.objects.filter(campaign__status="running")
+        for user, rows in ((district_official, running),
+                           (officer_a, running.filter(community=community_a))):
+            figures = screening_figures(user)
+            expected = rows.aggregate(**COUNTS)
+            assert (figures["households"], figures["reached"], figures["pending"],
+                    figures["unreachable"]) == (expected["total"], expected["reached"],
+                                                expected["pending"], expected["unreachable"])
+        assert screening_figures(district_official)["campaigns"] == 2
+
+    check()
+    do_record_call(assignment_of(campaign, a1[0]), by=grid_worker_a1, outcome=Outcome.ANSWERED,
+                   answers=good_answers())
+    check()
+    for _ in range(3):
+        do_record_call(assignment_of(campaign, a1[1]), by=grid_worker_a1,
+                       outcome=Outcome.NUMBER_INVALID)
+    check()
