@@ -4,6 +4,8 @@ cards. Always through ``restrict(user)``; a fixed number of queries whatever the
 from __future__ import annotations
 
 import datetime as dt
+from collections import defaultdict
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Q, QuerySet
@@ -15,32 +17,89 @@ from fangkong.access.choices import Direction, PassStatus, ReasonCode, VisitorSt
 from fangkong.access.models import GateEvent, Pass, PassPolicy, Visitor
 from fangkong.access.pass_policy import day_start, is_overdue, local_day, zone
 
-
-def _max_minutes_by_community(community_ids: set[int]) -> dict[int, int | None]:
-    policies = dict(PassPolicy.objects.filter(community_id__in=community_ids)
-                    .values_list("community_id", "max_minutes"))
-    default = PassPolicy._meta.get_field("max_minutes").default
-    return {cid: policies.get(cid, default) for cid in community_ids}
+#: Rows a "who is out" or "visitors inside" list shows; the rest are counted ("and N more").
+SHOWN = 50
 
 
-def out_now(passes: QuerySet[Pass], at: dt.datetime | None = None) -> list[dict[str, Any]]:
-    """Passes out now, the longest out first, each with ``overdue`` and minutes out. Two
-    queries: the passes, their communities' time limits."""
+@dataclass
+class Bounded:
+    """The first rows of a list and how many there are in all: a page never lists thousands."""
+
+    rows: list[Any]
+    count: int
+    overdue: int = 0
+
+    @property
+    def more(self) -> int:
+        return max(self.count - len(self.rows), 0)
+
+
+def _limits(passes_out: QuerySet[Pass]) -> tuple[dict[int, int | None], int | None]:
+    """The time limits of the communities these passes belong to (one query) and the default
+    limit of a community without a policy row."""
+    policies = dict(PassPolicy.objects.filter(
+        community_id__in=passes_out.order_by().values("community_id"))
+        .values_list("community_id", "max_minutes"))
+    return policies, PassPolicy._meta.get_field("max_minutes").default
+
+
+def _overdue_q(limits: dict[int, int | None], default: int | None, at: dt.datetime) -> Q:
+    """Out longer than their community allows, as a filter: one branch per distinct limit (a
+    handful), so the database counts them however many passes are out."""
+    by_limit: dict[int, list[int]] = defaultdict(list)
+    for community_id, minutes in limits.items():
+        if minutes:
+            by_limit[minutes].append(community_id)
+    q = Q(pk__in=[])
+    for minutes, community_ids in by_limit.items():
+        q |= Q(community_id__in=community_ids, out_since__lt=at - dt.timedelta(minutes=minutes))
+    if default:
+        q |= ~Q(community_id__in=list(limits)) & Q(
+            out_since__lt=at - dt.timedelta(minutes=default))
+    return q
+
+
+def out_now(passes: QuerySet[Pass], at: dt.datetime | None = None, *,
+            shown: int = SHOWN) -> Bounded:
+    """Passes out now: the ``shown`` longest out (each with ``overdue`` and minutes out), how
+    many are out and how many overdue. Three queries whatever the number: the communities'
+    time limits, the two counts, the first rows."""
     at = at or timezone.now()
-    rows = list(passes.filter(out_since__isnull=False).select_related("household__building")
-                .order_by("out_since", "pk"))
-    limits = _max_minutes_by_community({p.community_id for p in rows})
-    return [
-        {"pass": p, "household": p.household, "out_since": p.out_since,
-         "minutes": int((at - p.out_since).total_seconds() // 60),
-         "overdue": is_overdue(p.out_since, at, limits.get(p.community_id))}
-        for p in rows
-    ]
+    passes_out = passes.filter(out_since__isnull=False)
+    limits, default = _limits(passes_out)
+    counts = passes_out.order_by().aggregate(
+        count=Count("pk"), overdue=Count("pk", filter=_overdue_q(limits, default, at)))
+    rows = list(passes_out.select_related("household__building")
+                .order_by("out_since", "pk")[:shown]) if counts["count"] else []
+    return Bounded(
+        rows=[{"pass": p, "household": p.household, "out_since": p.out_since,
+               "minutes": int((at - p.out_since).total_seconds() // 60),
+               "overdue": is_overdue(p.out_since, at, limits.get(p.community_id, default))}
+              for p in rows],
+        count=counts["count"], overdue=counts["overdue"],
+    )
 
 
 def visitors_inside(visitors: QuerySet[Visitor]) -> QuerySet[Visitor]:
+    # The gate's community comes along: whether it is past closing time reads its time zone.
     return (visitors.filter(time_out__isnull=True).exclude(status=VisitorStatus.REFUSED)
-            .select_related("household__building", "checkpoint").order_by("time_in", "pk"))
+            .select_related("household__building", "checkpoint__community")
+            .order_by("time_in", "pk"))
+
+
+def visitors_inside_now(visitors: QuerySet[Visitor], at: dt.datetime | None = None, *,
+                        shown: int = SHOWN) -> Bounded:
+    """The first ``shown`` visitors still inside, each with ``past_closing``, and how many
+    there are. Two queries whatever the number."""
+    from fangkong.access.services import gate_is_open
+
+    at = at or timezone.now()
+    inside = visitors_inside(visitors)
+    count = inside.count()
+    rows = list(inside[:shown]) if count else []
+    for visitor in rows:
+        visitor.past_closing = not gate_is_open(visitor.checkpoint, at)
+    return Bounded(rows=rows, count=count)
 
 
 def gate_report(events: QuerySet[GateEvent], time_zone: str, since: dt.date,
@@ -78,18 +137,37 @@ def gate_report(events: QuerySet[GateEvent], time_zone: str, since: dt.date,
             "since": since, "until": until}
 
 
-def access_figures(user: Any) -> dict[str, Any]:
+#: The keys ``pass_counts_by_community`` gives (stored figures of the home pages).
+PASS_COUNT_KEYS = ("passes_active", "passes_suspended")
+
+
+def _pass_counts() -> dict[str, Any]:
+    return {"passes_active": Count("pk", filter=Q(status=PassStatus.ACTIVE)),
+            "passes_suspended": Count("pk", filter=Q(status=PassStatus.SUSPENDED))}
+
+
+def pass_counts_by_community(community_ids: list[int]) -> dict[int, dict[str, int]]:
+    """Passes active and suspended in each of these communities: one grouped query on the
+    indexed ``community_id``."""
+    counts = {cid: dict.fromkeys(PASS_COUNT_KEYS, 0) for cid in community_ids}
+    for row in (Pass.objects.filter(community_id__in=community_ids).order_by()
+                .values("community_id").annotate(**_pass_counts())):
+        counts[row.pop("community_id")].update(row)
+    return counts
+
+
+def access_figures(user: Any, stored: dict[str, int] | None = None) -> dict[str, Any]:
     """What the home page shows of access for ``user``: ``cards`` (``{"label", "value"}``)
-    and the raw numbers. Empty when the user may not see passes. Four queries."""
+    and the raw numbers (``out``: who is out now, bounded). Empty when the user may not see
+    passes. Seven queries whatever the number of passes."""
     if not user.has_action(Pass, "view") and not user.has_action(GateEvent, "view"):
         return {}
     now = timezone.now()
     passes = Pass.objects.restrict(user)
-    state = passes.aggregate(
-        active=Count("pk", filter=Q(status=PassStatus.ACTIVE)),
-        suspended=Count("pk", filter=Q(status=PassStatus.SUSPENDED)),
-    )
-    out = out_now(passes, now)
+    # Stored figures (``fangkong.reports.figures``) when the caller has them: the pass counts
+    # are over every pass in scope; what is out and what happened today stays counted now.
+    state = stored if stored is not None else passes.aggregate(**_pass_counts())
+    out = out_now(passes, now)  # the overview shows these rows too: counted once
     today = local_day(now, timezone.get_current_timezone_name())
     start = day_start(today, timezone.get_current_timezone_name())
     scans = GateEvent.objects.restrict(user).filter(time__gte=start).aggregate(
@@ -97,10 +175,11 @@ def access_figures(user: Any) -> dict[str, Any]:
         refusals=Count("pk", filter=Q(decision="deny")),
         review=Count("pk", filter=~Q(flag="") & Q(reviewed_at__isnull=True)),
     )
-    inside = visitors_inside(Visitor.objects.restrict(user)).count()
+    inside = visitors_inside(Visitor.objects.restrict(user)).order_by().count()
     figures = {
-        "passes_active": state["active"], "passes_suspended": state["suspended"],
-        "out_now": len(out), "overdue": sum(1 for row in out if row["overdue"]),
+        "passes_active": state["passes_active"],
+        "passes_suspended": state["passes_suspended"],
+        "out_now": out.count, "overdue": out.overdue, "out": out,
         "exits_today": scans["exits"], "refusals_today": scans["refusals"],
         "for_review": scans["review"], "visitors_inside": inside,
     }

@@ -551,3 +551,49 @@ class CampaignHelper(GridScoped):
     def __str__(self) -> str:
         return f"#{self.campaign_id} helper {self.user_id}"
 
+
+
+class CoverageCount(models.Model):
+    """Stored coverage of one campaign: its households in one (community, grid, caller)
+    cell, by where they stand. The coverage page of a district campaign sums these rows
+    instead of grouping every assignment (see ``fangkong.screening.coverage_store``)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    community = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="+")
+    grid = models.ForeignKey(Area, null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="+")
+    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
+                                 on_delete=models.CASCADE, related_name="+")
+    total = models.PositiveIntegerField(default=0)
+    reached = models.PositiveIntegerField(default=0)
+    pending = models.PositiveIntegerField(default=0)
+    unreachable = models.PositiveIntegerField(default=0)
+    moved = models.PositiveIntegerField(default=0)
+    alerts = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ("campaign", "community", "grid", "assignee", "pk")
+        indexes = [models.Index(fields=["campaign", "community"], name="coverage_count_idx")]
+
+    def __str__(self) -> str:
+        return f"coverage {self.campaign_id}/{self.community_id}: {self.reached}/{self.total}"
+
+
+class CoverageState(models.Model):
+    """When a campaign's coverage in one community was counted: at which place of the
+    community's audit chain and which version of the campaign (its start adds households
+    without a change-log row in each community)."""
+
+    campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
+    community = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="+")
+    audit_seq = models.BigIntegerField(default=0)
+    campaign_version = models.PositiveIntegerField(default=0)
+    updated = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ("campaign", "community")
+        constraints = [models.UniqueConstraint(fields=["campaign", "community"],
+                                               name="coverage_state_unique")]
+
+    def __str__(self) -> str:
+        return f"coverage of {self.campaign_id} in {self.community_id} @{self.audit_seq}"

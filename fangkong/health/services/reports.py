@@ -40,7 +40,6 @@ from fangkong.health.services.common import (
     raise_task,
     slot_of,
     slot_start,
-    task_ever_raised,
 )
 from fangkong.registry.models import Person
 
@@ -213,22 +212,27 @@ def _active_with_counts(quarantines: QuerySet[Quarantine], now: dt.datetime) -> 
 
 def check_missing_reports(now: dt.datetime | None = None) -> int:
     """Raise a follow-up task once for each part of a day that ended without its report:
-    today's parts so far, and yesterday's last (run every half hour by ``tick``)."""
+    today's parts so far, and yesterday's last (run every half hour by ``tick``).
+
+    Reads cost a fixed number of queries however many people are under quarantine: the
+    quarantines, the policies, the day's report counts, the tasks already raised, the grid
+    workers and officers. Only raising a new task writes (through the staff module)."""
     now = now or timezone.now()
-    raised = 0
-    active = Quarantine.objects.filter(ended_on__isnull=True).select_related(
-        "person", "household__building__grid", "community", "grid_worker")
-    per_day = _policies(set(active.values_list("community_id", flat=True)))
+    active = list(Quarantine.objects.filter(ended_on__isnull=True).select_related(
+        "person", "household__building__grid", "community", "grid_worker"))
+    if not active:
+        return 0
+    per_day = _policies({q.community_id for q in active})
     by_person: dict[int, dict[dt.date, int]] = defaultdict(dict)
     since = timezone.localdate(now) - dt.timedelta(days=2)
     for person_id, day, n in (HealthReport.objects.filter(quarantine__ended_on__isnull=True,
                                                           day__gte=since)
                               .values_list("person_id", "day").annotate(n=Count("pk"))):
         by_person[person_id][day] = n
+    due_now: list[tuple[Quarantine, dt.date, int, int, int]] = []
     for quarantine in active:
-        community = quarantine.community
         n = per_day.get(quarantine.community_id, 2)
-        local = local_now(community, now)
+        local = local_now(quarantine.community, now)
         today = local.date()
         checks = [(today, slot_of(local, n))]  # parts of today fully over
         yesterday = today - dt.timedelta(days=1)
@@ -238,20 +242,68 @@ def check_missing_reports(now: dt.datetime | None = None) -> int:
             if due <= 0 or day < quarantine.start_date:
                 continue
             have = by_person[quarantine.person_id].get(day, 0)
-            if have >= due:
-                continue
-            if _missing_task(quarantine, day, due, n, have):
-                raised += 1
+            if have < due:
+                due_now.append((quarantine, day, due, n, have))
+    if not due_now:
+        return 0
+    raised_before = _raised_keys([(q, f"missing:{day}:{due}") for q, day, due, _n, _h
+                                  in due_now])
+    people = _people_to_call([q for q, *_rest in due_now])
+    raised = 0
+    for quarantine, day, due, n, have in due_now:
+        key = (quarantine.community_id, quarantine.person_id, f"missing:{day}:{due}")
+        if key in raised_before:
+            continue
+        _missing_task(quarantine, day, due, n, have, people)
+        raised_before.add(key)
+        raised += 1
     return raised
 
 
+def _raised_keys(candidates: list[tuple[Quarantine, str]]) -> set[tuple[int, int, str]]:
+    """Which of these (quarantine, reason) follow-ups were ever raised, in any state: one
+    query on the tasks' indexed dedup key."""
+    from fangkong.staff.models import Task
+    from fangkong.staff.services.tasks import dedup_key
+
+    keys = {dedup_key(q.community, q.person, TASK_MISSING_REPORT, reason):
+            (q.community_id, q.person_id, reason) for q, reason in candidates}
+    found = Task.objects.filter(dedup_key__in=list(keys)).values_list("dedup_key", flat=True)
+    return {keys[key] for key in found}
+
+
+@dataclass
+class _PeopleToCall:
+    """The first active grid worker of each grid and officer of each community (by pk, as
+    ``grid_worker_for`` and ``officer_of`` choose), loaded once for a whole check."""
+
+    grid_workers: dict[int, Any]
+    officers: dict[int, Any]
+
+
+def _people_to_call(quarantines: list[Quarantine]) -> _PeopleToCall:
+    from fangkong.accounts.choices import Role
+    from fangkong.accounts.models import User
+
+    grids = {q.household.building.grid_id for q in quarantines
+             if q.household is not None and q.household.building.grid_id is not None}
+    communities = {q.community_id for q in quarantines}
+    workers: dict[int, Any] = {}
+    officers: dict[int, Any] = {}
+    for user in (User.objects.filter(is_active=True).filter(
+            Q(role=Role.GRID_WORKER, area_id__in=grids)
+            | Q(role=Role.COMMUNITY_OFFICER, area_id__in=communities)).order_by("pk")):
+        table = workers if user.role == Role.GRID_WORKER else officers
+        table.setdefault(user.area_id, user)
+    return _PeopleToCall(workers, officers)
+
+
 def _missing_task(quarantine: Quarantine, day: dt.date, due: int, per_day: int,
-                  have: int) -> bool:
+                  have: int, people: _PeopleToCall) -> None:
     person, community = quarantine.person, quarantine.community
     reason = f"missing:{day}:{due}"
-    if task_ever_raised(community, person, TASK_MISSING_REPORT, reason):
-        return False
     household = quarantine.household
+    grid = grid_of(household)
     where = household.label if household is not None else community.name
     raise_task(
         community=community, kind=TASK_MISSING_REPORT, link=person, reason=reason,
@@ -262,8 +314,9 @@ def _missing_task(quarantine: Quarantine, day: dt.date, due: int, per_day: int,
             "have": have, "due": due, "day": day,
             "time": slot_start(day, due, per_day, community).strftime("%H:%M")
             if due < per_day else "24:00"},
-        assignee=quarantine.grid_worker or grid_worker_for(household) or officer_of(community),
-        area=grid_of(household) or community, priority="high",
+        assignee=quarantine.grid_worker
+        or (people.grid_workers.get(grid.pk) if grid is not None else None)
+        or people.officers.get(community.pk),
+        area=grid or community, priority="high",
         due=timezone.now() + MISSING_DUE,
     )
-    return True

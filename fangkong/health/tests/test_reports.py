@@ -189,3 +189,37 @@ def test_an_ended_quarantine_has_nothing_missing(grid_a1: Any, health_a: Any,
                                     now=_at(community_a, 20)) == []
     with pytest.raises(ValidationError):
         ReportFactory(person=person)
+
+
+def _check_queries(now: dt.datetime) -> tuple[int, int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as queries:
+        raised = services.check_missing_reports(now)
+    return raised, len(queries)
+
+
+def test_the_periodic_check_reads_a_fixed_number_of_queries_however_many_are_quarantined(
+    grid_a1: Any, grid_worker_a1: Any, health_a: Any, community_a: Any
+) -> None:
+    # Given two people under quarantine since yesterday who never reported, checked once
+    today = timezone.localdate() - dt.timedelta(days=1)
+    start = today - dt.timedelta(days=1)
+    now = _at(community_a, 13, today)
+    for _i in range(2):
+        QuarantineFactory(person=PersonFactory(household=family(grid_a1, 0)), by=health_a,
+                          start_date=start)
+    assert services.check_missing_reports(now) == 4
+    # When the check runs again with nothing new to raise
+    raised, two = _check_queries(now + dt.timedelta(minutes=30))
+    assert raised == 0
+    # Then with eight people it costs the same queries as with two
+    for _i in range(6):
+        QuarantineFactory(person=PersonFactory(household=family(grid_a1, 0)), by=health_a,
+                          start_date=start)
+    assert services.check_missing_reports(now) == 12
+    raised, eight = _check_queries(now + dt.timedelta(minutes=30))
+    assert (raised, eight) == (0, two)
+    assert all(t.assignee == grid_worker_a1 for t in Task.objects.filter(
+        kind="health.missing_report"))

@@ -1,0 +1,24 @@
+"""Periodic work of the reports module (run by ``manage.py tick``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from fangkong.core.periodic import every
+
+
+@every(minutes=1)
+def refresh_stale_figures(now: datetime) -> None:
+    """Count again the communities changed since their figures were stored, so the home
+    pages rarely have to."""
+    from fangkong.reports.figures import refresh_stale
+
+    refresh_stale()
+
+
+@every(minutes=24 * 60)
+def refresh_all_figures(now: datetime) -> None:
+    """Once a day, every community: a net for rows changed outside the services."""
+    from fangkong.reports.figures import refresh_figures
+
+    refresh_figures()
