@@ -205,7 +205,8 @@ def search_people(queryset: models.QuerySet, value: str) -> models.QuerySet:
     branches: list[models.QuerySet] = []
     exact = Q(name=name)
 
-    if (CJK_RE.search(text) or len(text) >= 2) and not text.isdigit():
+    if any(c.isalpha() for c in text):
+        # Names have letters; punctuation alone gives pg_trgm no trigram to look up.
         branches.append(_name_branch(queryset, name))
     if lowered.isascii() and lowered.isalpha() and len(lowered) >= 2:
         branches.append(queryset.filter(

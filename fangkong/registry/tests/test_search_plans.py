@@ -120,6 +120,8 @@ CASES = [
     ("1-2-601", "address, short",
      {"sqlite": "building_number_idx", "postgresql": "building_number_idx|household_room_idx"}),
     ("601", "room", {"sqlite": "household_room_idx", "postgresql": "household_room_idx"}),
+    ("-- --", "punctuation", {"sqlite": "household_number_idx",
+                              "postgresql": "household_number_idx"}),
 ]
 
 
