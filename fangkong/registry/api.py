@@ -42,6 +42,7 @@ from fangkong.registry import services
 from fangkong.registry.choices import PersonStatus, PersonTag, Residency
 from fangkong.registry.filtersets import PersonFilterSet
 from fangkong.registry.models import Building, Household, Person
+from fangkong.registry.search import MAX_LENGTH, normalise, parse_address, validate_search_text
 from fangkong.registry.stats import buildings_with_counts
 
 # --- Fields ---------------------------------------------------------------------------------
@@ -107,7 +108,8 @@ class BuildingFilterSet(RegistryFilterSet):
     grid = IdFilter(field_name="grid", label=gettext_lazy("grid id"))
     section = filters.CharFilter(label=gettext_lazy("section"))
     search = filters.CharFilter(
-        method="filter_search", label=gettext_lazy("building number (1, 01, 1号楼) or name")
+        method="filter_search", max_length=MAX_LENGTH,
+        label=gettext_lazy("building number (1, 01, 1号楼) or name"),
     )
 
     class Meta:
@@ -118,10 +120,12 @@ class BuildingFilterSet(RegistryFilterSet):
         text = value.strip()
         if not text:
             return queryset
+        # A community has a few dozen buildings: their names may be searched by part.
         match = Q(number__iexact=text) | Q(name__icontains=text)
-        # What residents write for building 1: 1, 01, 1号楼, 1栋, 1号.
-        if found := re.fullmatch(r"0*(\d+)\s*(?:号楼|号|栋|幢)?", text):
-            match |= Q(number__iregex=rf"^0*{found[1]}$")
+        # What residents write for building 1: 1, 01, 1号楼, 1栋, 1号 (equality on number).
+        if found := re.fullmatch(r"0*(\d{1,9})\s*(?:号楼|号|栋|幢)?", text):
+            digits = found[1]
+            match |= Q(number__in={digits, digits.zfill(2), digits.zfill(3)})
         return queryset.filter(match)
 
 
@@ -130,7 +134,8 @@ class HouseholdFilterSet(RegistryFilterSet):
     grid = IdFilter(field_name="building__grid", label=gettext_lazy("grid id"))
     active = filters.BooleanFilter(field_name="is_active", label=gettext_lazy("occupied"))
     search = filters.CharFilter(
-        method="filter_search", label=gettext_lazy("household number or room")
+        method="filter_search", max_length=MAX_LENGTH,
+        label=gettext_lazy("household number, room or address (1-2-301, 1号楼2单元301)"),
     )
 
     class Meta:
@@ -138,10 +143,16 @@ class HouseholdFilterSet(RegistryFilterSet):
         fields = ["area", "building", "grid", "active", "search"]
 
     def filter_search(self, queryset: models.QuerySet, name: str, value: str) -> models.QuerySet:
-        text = value.strip()
+        text = normalise(value)
         if not text:
             return queryset
-        return queryset.filter(Q(number__icontains=text) | Q(room=text))
+        # Equality on indexed columns: a household number, a room, or an address parsed
+        # into building, unit and room (东园1号楼2单元301室, 1-2-301); never a substring,
+        # which made 1-2-301 find 11-2-301 too.
+        match = Q(number=text) | Q(room=text)
+        if (address := parse_address(text)) is not None:
+            match |= Q(pk__in=address.households())
+        return queryset.filter(match)
 
 
 class PersonApiFilterSet(RegistryFilterSet):
@@ -164,8 +175,10 @@ class PersonApiFilterSet(RegistryFilterSet):
     status = filters.ChoiceFilter(choices=PersonStatus.choices)
     search = filters.CharFilter(
         method="filter_search",
-        label=gettext_lazy("name, pinyin or initials, room or household number, a phone's last "
-                           "four digits. A whole phone or ID number is refused here (a URL is "
+        validators=[validate_search_text],
+        label=gettext_lazy("name, pinyin or initials, room, household number or address, a "
+                           "phone's last four digits; at least two characters or one Chinese "
+                           "character. A whole phone or ID number is refused here (a URL is "
                            "logged): post it to /api/v1/people/search/"),
     )
 

@@ -65,7 +65,9 @@ class Building(CommunityOwned):
     audit_fields = ("number", "name", "section", "grid", "units", "floors", "notes")
 
     class Meta:
-        ordering = ("community", "section", "sort_key", "number", "pk")
+        # The table's own columns: a related ordering ("community") would sort by the area's
+        # columns through a join. building_list_idx serves the community's list in this order.
+        ordering = ("community_id", "section", "sort_key", "number", "id")
         verbose_name = _("building")
         verbose_name_plural = _("buildings")
         constraints = [
@@ -81,6 +83,13 @@ class Building(CommunityOwned):
                 name="building_has_units_and_floors",
                 violation_error_message=_("A building has at least one unit and one floor."),
             ),
+        ]
+        indexes = [
+            models.Index(fields=["community", "section", "sort_key", "number", "id"],
+                         name="building_list_idx"),
+            # The search's address branch finds buildings by number (东园1号楼, 1-2-301) in
+            # any community of the scope.
+            models.Index(fields=["number"], name="building_number_idx"),
         ]
 
     def __str__(self) -> str:
@@ -125,7 +134,9 @@ class Household(CommunityOwned):
                     "is_active", "notes")
 
     class Meta:
-        ordering = ("building__sort_key", "building__number", "unit", "floor", "room", "pk")
+        # Own columns only (a building's households by unit, floor and room); the list index
+        # below serves it.
+        ordering = ("community_id", "building_id", "unit", "floor", "room", "id")
         verbose_name = _("household")
         verbose_name_plural = _("households")
         constraints = [
@@ -135,7 +146,14 @@ class Household(CommunityOwned):
                 violation_error_message=_("This room already has a household."),
             ),
         ]
-        indexes = [models.Index(fields=["community", "number"], name="household_number_idx")]
+        indexes = [
+            models.Index(fields=["community", "building", "unit", "floor", "room", "id"],
+                         name="household_list_idx"),
+            # Search by household number or room: the value first, so any scope (one
+            # community, a district's many) is served.
+            models.Index(fields=["number", "community"], name="household_number_idx"),
+            models.Index(fields=["room"], name="household_room_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.label
@@ -209,7 +227,9 @@ class Person(CommunityOwned):
                     "status_reason", "notes")
 
     class Meta:
-        ordering = ("community", "household", "pk")
+        # Own columns only: ("community", "household") expanded into an 8-key sort over four
+        # tables. People of a household stay together; the list indexes serve this order.
+        ordering = ("community_id", "household_id", "id")
         verbose_name = _("person")
         verbose_name_plural = _("people")
         constraints = [
@@ -221,7 +241,15 @@ class Person(CommunityOwned):
                                           "in this community."),
             ),
         ]
-        indexes = [models.Index(fields=["community", "name"], name="person_name_idx")]
+        indexes = [
+            models.Index(fields=["community", "name"], name="person_name_idx"),
+            # The people page (active people by default) and the API (every status).
+            models.Index(fields=["community", "status", "household", "id"],
+                         name="person_list_idx"),
+            models.Index(fields=["community", "household", "id"], name="person_order_idx"),
+        ]
+        # Search indexes outside the model state (migration 0003): on PostgreSQL a pg_trgm
+        # GIN index on UPPER(name); on SQLite the name gram table and its triggers.
 
     def __str__(self) -> str:
         return self.name
