@@ -76,7 +76,7 @@ class HealthPolicy(CommunityOwned):
                     "disinfection_days")
 
     class Meta:
-        ordering = ("community", "pk")
+        ordering = ("community_id", "id")
         verbose_name = _("health policy")
         verbose_name_plural = _("health policies")
         constraints = [
@@ -176,7 +176,11 @@ class Case(CommunityOwned):
                 violation_error_message=_("The onset cannot be after the report."),
             ),
         ]
-        indexes = [models.Index(fields=["community", "onset_date"], name="health_case_onset")]
+        indexes = [
+            models.Index(fields=["community", "onset_date"], name="health_case_onset"),
+            # The cases list: a community's, newest report first.
+            models.Index(fields=["community", "report_date", "id"], name="health_case_list"),
+        ]
 
     def __str__(self) -> str:
         return _("Case %(number)s") % {"number": self.pk}
@@ -243,7 +247,8 @@ class Contact(CommunityOwned):
                     "handover_name", "handover_id_mask", "handover_phone_mask")
 
     class Meta:
-        ordering = ("case", "kind", "pk")
+        # Own columns: "case" would sort by the case's order, a join to every contact's case.
+        ordering = ("case_id", "kind", "id")
         verbose_name = _("close contact")
         verbose_name_plural = _("close contacts")
         constraints = [
@@ -267,6 +272,10 @@ class Contact(CommunityOwned):
                 name="health_handover_once_per_case",
                 violation_error_message=_("This person is already a contact of this case."),
             ),
+        ]
+        indexes = [
+            # The contacts list: a community's, by case.
+            models.Index(fields=["community", "case", "kind", "id"], name="health_contact_list"),
         ]
 
     def __str__(self) -> str:
@@ -375,7 +384,11 @@ class Quarantine(CommunityOwned):
             ),
         ]
         indexes = [
-            models.Index(fields=["community", "ended_on"], name="health_quarantine_active"),
+            # The quarantines list: those of a community under way now (ended_on empty, the
+            # list's default) or all of them, newest start first, each a range without a sort.
+            models.Index(fields=["community", "ended_on", "start_date", "id"],
+                         name="health_quarantine_current"),
+            models.Index(fields=["community", "start_date", "id"], name="health_quarantine_list"),
         ]
 
     def __str__(self) -> str:
@@ -436,7 +449,11 @@ class HealthReport(CommunityOwned):
         verbose_name = _("health report")
         verbose_name_plural = _("health reports")
         indexes = [
-            models.Index(fields=["community", "day"], name="health_report_day"),
+            # The reports list: a community's of one day (the default) or of every day,
+            # newest first.
+            models.Index(fields=["community", "day", "taken_at", "id"],
+                         name="health_report_day_list"),
+            models.Index(fields=["community", "taken_at", "id"], name="health_report_list"),
             models.Index(fields=["person", "day"], name="health_report_person_day"),
         ]
 
