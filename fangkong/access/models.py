@@ -186,8 +186,9 @@ class Pass(CommunityOwned):
                     "void_reason", "replaced_by")
 
     class Meta:
-        # Own columns only, served by the serial's unique index (community_id, serial).
-        ordering = ("community_id", "serial", "id")
+        # Own columns only, read in order from the serial's unique index (community_id,
+        # serial); unique, so the order is total without the id.
+        ordering = ("community_id", "serial")
         verbose_name = _("pass")
         verbose_name_plural = _("passes")
         constraints = [

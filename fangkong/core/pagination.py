@@ -202,14 +202,29 @@ def keyset_keys(queryset: models.QuerySet) -> list[Key]:
     query = queryset.query
     ordering: Sequence[Any] = query.order_by or (
         queryset.model._meta.ordering if query.default_ordering else ())
+    model = queryset.model
+    # Sets of columns no two rows share (a unique column, an unconditional unique constraint):
+    # an order that has reached one of them is total, and needs no primary key after it.
+    # (Not when a column may be NULL: a unique constraint lets NULLs repeat.)
+    unique_sets = [{f.attname} for f in model._meta.concrete_fields if f.unique] + [
+        {model._meta.get_field(name).attname for name in constraint.fields}
+        for constraint in model._meta.constraints
+        if isinstance(constraint, models.UniqueConstraint) and constraint.fields
+        and constraint.condition is None and not constraint.expressions
+    ]
+    unique_sets = [columns for columns in unique_sets
+                   if not any(model._meta.get_field(c).null for c in columns)]
     keys: list[Key] = []
+    local: set[str] = set()
     for term in ordering:
         if not isinstance(term, str) or term == "?" or "." in term:
             raise KeysetUnsupported(str(term))
         descending = term.startswith("-")
-        path, field = _resolve(queryset.model, term.lstrip("-+"))
+        path, field = _resolve(model, term.lstrip("-+"))
         keys.append(Key(path, descending, field))
-        if field.primary_key and "__" not in path:
+        if "__" not in path:
+            local.add(model._meta.pk.attname if path == "pk" else field.attname)
+        if any(columns <= local for columns in unique_sets):
             return keys
     keys.append(Key("pk", bool(keys) and keys[-1].descending, queryset.model._meta.pk))
     return keys
@@ -297,6 +312,14 @@ class Keyset:
                 values.append(row.pk if key.path == "pk" else getattr(row, key.field.attname))
         return tuple(values)
 
+    def position_after(self, row: Any) -> Position:
+        """Where the page after ``row`` starts."""
+        return Position(self.row_values(row), False)
+
+    def position_before(self, row: Any) -> Position:
+        """Where the page before ``row`` ends (read backwards from it)."""
+        return Position(self.row_values(row), True)
+
     def encode(self, position: Position) -> str:
         return signing.dumps(
             {"l": self.list_id, "o": self.order_spec,
@@ -330,14 +353,19 @@ class Keyset:
                                 "of a page as it is.")) from None
         return Position(values, bool(data.get("r")))
 
-    def page(self, position: Position | None, size: int) -> tuple[list[Any], bool]:
-        """Up to ``size`` rows from ``position`` in the list's order, and whether more rows
-        lie beyond them in the direction read (after them, or before them for ``reverse``)."""
+    def page_query(self, position: Position | None, size: int) -> models.QuerySet:
+        """The query of a page: ``size`` rows and one more (to know whether more follow)."""
         reverse = position is not None and position.reverse
         qs = self.queryset
         if position is not None:
             qs = qs.filter(rows_after(self.keys, position.values, reverse))
-        rows = list(qs.order_by(*(key.order(reverse) for key in self.keys))[: size + 1])
+        return qs.order_by(*(key.order(reverse) for key in self.keys))[: size + 1]
+
+    def page(self, position: Position | None, size: int) -> tuple[list[Any], bool]:
+        """Up to ``size`` rows from ``position`` in the list's order, and whether more rows
+        lie beyond them in the direction read (after them, or before them for ``reverse``)."""
+        reverse = position is not None and position.reverse
+        rows = list(self.page_query(position, size))
         more = len(rows) > size
         rows = rows[:size]
         if reverse:
