@@ -28,7 +28,7 @@ from typing import Any
 from django.core import signing
 from django.core.paginator import EmptyPage, PageNotAnInteger, Paginator
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import F, OrderBy, Q
 from django.utils.translation import gettext as _
 
 from fangkong.core.db import MAX_DB_INT
@@ -142,12 +142,19 @@ class KeysetUnsupported(CursorError):
 
 @dataclass(frozen=True)
 class Key:
-    """One key of a list's order: an ORM path to a column, its direction, whether it can be
-    NULL (NULL counts as the smallest value, in both databases)."""
+    """One key of a list's order: an ORM path to a column, its direction, and where its
+    NULLs go: first or last in the list's order, as the order says (``F("due").asc(
+    nulls_last=True)``), else as the smallest value, the same in both databases."""
 
     path: str
     descending: bool
     field: models.Field
+    nulls_first: bool | None = None
+
+    @property
+    def nulls_lead(self) -> bool:
+        """Whether NULLs come first in the list's order."""
+        return (not self.descending) if self.nulls_first is None else self.nulls_first
 
     @property
     def nullable(self) -> bool:
@@ -162,9 +169,9 @@ class Key:
         if not self.nullable:
             # Plain names, so the database matches the order to an index as written.
             return f"-{self.path}" if descending else self.path
+        nulls = {"nulls_first": True} if self.nulls_lead != reverse else {"nulls_last": True}
         expression = F(self.path)
-        return (expression.desc(nulls_last=True) if descending
-                else expression.asc(nulls_first=True))
+        return expression.desc(**nulls) if descending else expression.asc(**nulls)
 
 
 def _resolve(model: type[models.Model], path: str) -> tuple[str, models.Field]:
@@ -217,11 +224,18 @@ def keyset_keys(queryset: models.QuerySet) -> list[Key]:
     keys: list[Key] = []
     local: set[str] = set()
     for term in ordering:
-        if not isinstance(term, str) or term == "?" or "." in term:
+        nulls_first = None
+        if isinstance(term, OrderBy) and isinstance(term.expression, F):
+            # F("due").asc(nulls_last=True): a column, with its NULLs placed.
+            descending, name = term.descending, term.expression.name
+            if term.nulls_first or term.nulls_last:
+                nulls_first = bool(term.nulls_first)
+        elif isinstance(term, str) and term != "?" and "." not in term:
+            descending, name = term.startswith("-"), term.lstrip("-+")
+        else:
             raise KeysetUnsupported(str(term))
-        descending = term.startswith("-")
-        path, field = _resolve(model, term.lstrip("-+"))
-        keys.append(Key(path, descending, field))
+        path, field = _resolve(model, name)
+        keys.append(Key(path, descending, field, nulls_first))
         if "__" not in path:
             local.add(model._meta.pk.attname if path == "pk" else field.attname)
         if any(columns <= local for columns in unique_sets):
@@ -237,11 +251,12 @@ def _never() -> Q:
 def _beyond(key: Key, value: Any, reverse: bool) -> Q:
     """Rows that come after ``value`` on this key, in the list's order (or its reverse)."""
     descending = key.descending != reverse
+    nulls_lead = key.nulls_lead != reverse
     if value is None:
-        # NULL is the smallest value: after it come all others ascending, none descending.
-        return Q(**{f"{key.path}__isnull": False}) if not descending else _never()
+        # After the NULLs come all other values if NULLs lead, else nothing.
+        return Q(**{f"{key.path}__isnull": False}) if nulls_lead else _never()
     q = Q(**{f"{key.path}__{'lt' if descending else 'gt'}": value})
-    if descending and key.nullable:
+    if key.nullable and not nulls_lead:
         q |= Q(**{f"{key.path}__isnull": True})
     return q
 
