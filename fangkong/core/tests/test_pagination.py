@@ -11,8 +11,10 @@ import datetime as dt
 from typing import Any
 
 import pytest
-from django.test import Client
+from django.db import connection
 from django.db.models import F
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -194,12 +196,9 @@ def test_a_page_past_the_cap_counts_exactly_and_one_past_the_end_is_a_404(
 
 
 def test_the_capped_count_stops_counting_at_the_cap(
-    gate_log: list[int], monkeypatch: pytest.MonkeyPatch,
-    django_assert_max_num_queries: Any,
+    gate_log: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(pagination, "COUNT_CAP", 4)
-    from django.db import connection
-    from django.test.utils import CaptureQueriesContext
 
     with CaptureQueriesContext(connection) as queries:
         assert pagination.capped_count(GateEvent.objects.all()) == (4, True)
