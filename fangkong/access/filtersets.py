@@ -20,6 +20,7 @@ from fangkong.access.choices import (
 from fangkong.access.models import Exemption, GateEvent, Pass, Visitor
 from fangkong.access.pass_tokens import normalise_serial
 from fangkong.access.services import checkpoints_for
+from fangkong.core.filtersets import LocalDayFilter
 from fangkong.registry.models import Building
 
 
@@ -69,7 +70,8 @@ class GateEventFilterSet(AccessFilterSet):
     direction = django_filters.ChoiceFilter(choices=Direction.choices, label=_("direction"))
     decision = django_filters.ChoiceFilter(choices=Decision.choices, label=_("decision"))
     reason_code = django_filters.ChoiceFilter(choices=ReasonCode.choices, label=_("reason"))
-    date = django_filters.DateFilter(field_name="time", lookup_expr="date", label=_("day"))
+    # A range of ``time``, so the gate log's index serves one day too.
+    date = LocalDayFilter(field_name="time", label=_("day"))
     flagged = django_filters.BooleanFilter(method="filter_flagged", label=_("for review"))
 
     class Meta:

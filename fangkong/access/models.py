@@ -74,7 +74,8 @@ class PassPolicy(CommunityOwned):
     audit_fields = ("outings", "window_days", "max_minutes", "visitors_allowed", "pass_scope")
 
     class Meta:
-        ordering = ("community", "pk")
+        # The table's own columns: "community" would sort by the area's own order (a join).
+        ordering = ("community_id", "id")
         verbose_name = _("pass policy")
         verbose_name_plural = _("pass policies")
         constraints = [
@@ -186,7 +187,9 @@ class Pass(CommunityOwned):
                     "void_reason", "replaced_by")
 
     class Meta:
-        ordering = ("community", "serial", "pk")
+        # Own columns only, read in order from the serial's unique index (community_id,
+        # serial); unique, so the order is total without the id.
+        ordering = ("community_id", "serial")
         verbose_name = _("pass")
         verbose_name_plural = _("passes")
         constraints = [
@@ -337,7 +340,9 @@ class GateEvent(CommunityOwned):
         verbose_name = _("gate event")
         verbose_name_plural = _("gate events")
         indexes = [
-            models.Index(fields=["community", "time"], name="access_event_time_idx"),
+            # The gate log: one community's events newest first, id breaking ties, so a page
+            # (or a cursor's next page) is a range of this index read backwards, no sort.
+            models.Index(fields=["community", "time", "id"], name="access_event_log_idx"),
             models.Index(fields=["household", "direction", "time"], name="access_event_hh_idx"),
             # The few events for review (most scans have no flag, so they cost it nothing).
             models.Index(fields=["community", "time"], condition=~Q(flag=""),

@@ -17,6 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db.models import QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -26,9 +27,18 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.request import Request
 from rest_framework.response import Response
+from rest_framework.utils.urls import replace_query_param
 
 from fangkong.core.db import MAX_DB_INT, retry_after_if_unavailable
 from fangkong.core.exceptions import ConflictError, PermissionDeniedError
+from fangkong.core.pagination import (
+    CappedPaginator,
+    CursorError,
+    Keyset,
+    KeysetUnsupported,
+    Position,
+    capped_count,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -76,19 +86,33 @@ _WHOLE_NUMBER = re.compile(r"[0-9]+")
 
 
 class Pagination(PageNumberPagination):
-    """``{"count", "next", "previous", "results"}``; ``?page=`` from 1, ``?page_size=`` up to
-    500 (a larger size gives 500 rows).
+    """``{"count", "count_capped", "next", "previous", "results"}``; ``?page=`` from 1, or
+    ``?cursor=`` (keyset) for walking a big list; ``?page_size=`` up to 500 (a larger size
+    gives 500 rows).
 
     REST framework quietly ignores a page size it cannot read (``abc``, ``0``, ``null``) and
     treats any unreadable page as "not found"; here both are a 400 naming the parameter, so a
     client learns its mistake, and the schema says exactly what is accepted. A page past the
     last stays a 404.
+
+    The count is exact up to 10,000 rows; past that it is 10,000 with ``count_capped`` true
+    (counting a district's rows cost more than the page). Pages past the first 10,000 rows
+    count exactly once to know where the list ends (``core.pagination.CappedPaginator``).
+
+    ``?cursor=`` (empty for the first page) pages by position: ``next`` and ``previous`` then
+    carry a signed cursor naming the row a page starts after, which an index answers however
+    deep the page, and rows added meanwhile neither repeat nor skip a row. A cursor that was
+    not made by this list in its order is a 400.
     """
 
     page_size = 50
     page_size_query_param = "page_size"
     max_page_size = 500
     last_page_strings = ()  # the schema says integer: no "last"
+    django_paginator_class = CappedPaginator
+    cursor_query_param = "cursor"
+
+    keyset: Keyset | None = None
 
     def get_page_size(self, request: Request) -> int:
         value = request.query_params.get(self.page_size_query_param, "")
@@ -114,6 +138,84 @@ class Pagination(PageNumberPagination):
             ]})
         return int(digits)
 
+    def paginate_queryset(self, queryset: Any, request: Request,
+                          view: Any = None) -> list[Any] | None:
+        self.keyset = None
+        cursor = request.query_params.get(self.cursor_query_param)
+        if cursor is None:
+            return super().paginate_queryset(queryset, request, view)
+        self.request = request
+        if self.page_query_param in request.query_params:
+            raise exceptions.ValidationError({self.cursor_query_param: [
+                _("Give either a page number or a cursor, not both.")]})
+        size = self.get_page_size(request)
+        try:
+            if not isinstance(queryset, QuerySet):
+                raise KeysetUnsupported("not a queryset")
+            self.keyset = Keyset(queryset, request.path)
+            position = self.keyset.decode(cursor) if cursor else None
+        except KeysetUnsupported:
+            raise exceptions.ValidationError({self.cursor_query_param: [
+                _("This list cannot be paged by cursor: use page numbers.")]}) from None
+        except CursorError as exc:
+            raise exceptions.ValidationError({self.cursor_query_param: [str(exc)]}) from None
+        rows, more = self.keyset.page(position, size)
+        self.count, self.count_capped = capped_count(queryset)
+        reverse = position is not None and position.reverse
+        # Reading forward, more rows means a next page, and a cursor means a page before;
+        # reading backward (a previous link), the other way round.
+        has_next = more if not reverse else True
+        has_previous = (position is not None) if not reverse else more
+        self.cursor_next = (self.keyset.encode(Position(self.keyset.row_values(rows[-1]), False))
+                            if rows and has_next else None)
+        self.cursor_previous = (
+            self.keyset.encode(Position(self.keyset.row_values(rows[0]), True))
+            if rows and has_previous else None)
+        if not rows and position is not None:
+            # Nothing beyond the cursor (the rows it pointed past were removed): the way back
+            # is the position itself, read the other way.
+            back = self.keyset.encode(Position(position.values, not reverse))
+            if reverse:
+                self.cursor_next = back
+            else:
+                self.cursor_previous = back
+        return rows
+
+    def _cursor_link(self, cursor: str | None) -> str | None:
+        if cursor is None:
+            return None
+        url = self.request.build_absolute_uri()
+        return replace_query_param(url, self.cursor_query_param, cursor)
+
+    def get_paginated_response(self, data: Any) -> Response:
+        if self.keyset is not None:
+            count, capped = self.count, self.count_capped
+            next_link = self._cursor_link(self.cursor_next)
+            previous_link = self._cursor_link(self.cursor_previous)
+        else:
+            paginator = self.page.paginator
+            count, capped = paginator.count, paginator.count_capped
+            next_link, previous_link = self.get_next_link(), self.get_previous_link()
+        return Response({"count": count, "count_capped": capped, "next": next_link,
+                         "previous": previous_link, "results": data})
+
+    def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
+        answer = super().get_paginated_response_schema(schema)
+        answer["required"] = ["count", "count_capped", "next", "previous", "results"]
+        answer["properties"]["count"]["description"] = str(gettext_lazy(
+            "The number of rows, exact up to 10,000; past that 10,000, with count_capped."))
+        answer["properties"]["count"]["minimum"] = 0
+        answer["properties"]["count_capped"] = {
+            "type": "boolean",
+            "description": str(gettext_lazy(
+                "True when the list has more than 10,000 rows: count then says 10,000.")),
+        }
+        for link in ("next", "previous"):
+            answer["properties"][link]["description"] = str(gettext_lazy(
+                "The page after (before) this one, with the same parameters; a cursor page's "
+                "links carry a cursor."))
+        return answer
+
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
         return [
             {
@@ -122,6 +224,14 @@ class Pagination(PageNumberPagination):
                     "A page number from 1; a page past the last is a 404.")),
                 "schema": {"type": "integer", "format": "int64", "minimum": 1,
                            "maximum": MAX_DB_INT},
+            },
+            {
+                "name": self.cursor_query_param, "required": False, "in": "query",
+                "description": str(gettext_lazy(
+                    "Page by position instead of by number: empty for the first page, then "
+                    "the cursor of a page's next or previous link, as it is. Not with page. A "
+                    "cursor of another list or order is a 400.")),
+                "schema": {"type": "string", "maxLength": Keyset.max_cursor_length},
             },
             {
                 "name": self.page_size_query_param, "required": False, "in": "query",

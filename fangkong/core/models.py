@@ -172,6 +172,11 @@ class ObjectChange(ChainedLog):
             models.UniqueConstraint(fields=["community_id", "chain_seq"],
                                     name="objectchange_chain_place"),
         ]
+        indexes = [
+            # The audit log: one community's changes newest first. Without it the database
+            # walked the time index backwards across every community's rows.
+            models.Index(fields=["community_id", "time", "id"], name="objectchange_log_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.object_repr}"

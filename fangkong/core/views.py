@@ -10,6 +10,7 @@ from typing import Any, ClassVar
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
 from django.db import models
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
@@ -20,6 +21,7 @@ from django.views.generic import DetailView, FormView, ListView
 from fangkong.core.exceptions import ConflictError, PermissionDeniedError
 from fangkong.core.filtersets import ObjectChangeFilterSet, bound_numbers
 from fangkong.core.models import Job, ObjectChange
+from fangkong.core.pagination import CappedPaginator, page_or_last
 from fangkong.core.tables import Table
 
 
@@ -47,8 +49,11 @@ class ObjectListView(ListView):
     table_class: ClassVar[type[Table] | None] = None
     template_name = "core/object_list.html"
     paginate_by = 50
+    paginator_class = CappedPaginator
     action = "view"
     title: ClassVar[Any] = None
+    #: Why the page shown is not the one asked for (``page=abc``, a page past the last).
+    page_notice = ""
 
     def get_base_queryset(self) -> models.QuerySet:
         qs = self.queryset if self.queryset is not None else self.model.objects.all()
@@ -68,6 +73,17 @@ class ObjectListView(ListView):
     def get_filter_data(self) -> Any:
         return self.request.GET
 
+    def paginate_queryset(
+        self, queryset: models.QuerySet, page_size: int
+    ) -> tuple[Paginator, Any, Any, bool]:
+        """Django's ListView answers a page it cannot find with a 404; a person who typed
+        ``page=abc`` or followed an old link past the end gets the first or the last page,
+        with a line saying so. Counts are capped (``CappedPaginator``): page 1 never counts
+        a district's rows."""
+        paginator = self.get_paginator(queryset, page_size)
+        page, self.page_notice = page_or_last(paginator, self.request.GET.get("page"))
+        return paginator, page, page.object_list, page.has_other_pages()
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         page = context.get("page_obj")
@@ -80,6 +96,7 @@ class ObjectListView(ListView):
             table=self.table_class(rows) if self.table_class else None,
             querystring=query.urlencode(),
             can_add=self.request.user.has_action(self.model, "add"),
+            page_notice=self.page_notice,
         )
         return context
 

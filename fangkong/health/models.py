@@ -77,7 +77,7 @@ class HealthPolicy(CommunityOwned):
                     "disinfection_days")
 
     class Meta:
-        ordering = ("community", "pk")
+        ordering = ("community_id", "id")
         verbose_name = _("health policy")
         verbose_name_plural = _("health policies")
         constraints = [
@@ -177,7 +177,11 @@ class Case(CommunityOwned):
                 violation_error_message=_("The onset cannot be after the report."),
             ),
         ]
-        indexes = [models.Index(fields=["community", "onset_date"], name="health_case_onset")]
+        indexes = [
+            models.Index(fields=["community", "onset_date"], name="health_case_onset"),
+            # The cases list: a community's, newest report first.
+            models.Index(fields=["community", "report_date", "id"], name="health_case_list"),
+        ]
 
     def __str__(self) -> str:
         return _("Case %(number)s") % {"number": self.pk}
@@ -244,7 +248,8 @@ class Contact(CommunityOwned):
                     "handover_name", "handover_id_mask", "handover_phone_mask")
 
     class Meta:
-        ordering = ("case", "kind", "pk")
+        # Own columns: "case" would sort by the case's order, a join to every contact's case.
+        ordering = ("case_id", "kind", "id")
         verbose_name = _("close contact")
         verbose_name_plural = _("close contacts")
         constraints = [
@@ -268,6 +273,10 @@ class Contact(CommunityOwned):
                 name="health_handover_once_per_case",
                 violation_error_message=_("This person is already a contact of this case."),
             ),
+        ]
+        indexes = [
+            # The contacts list: a community's, by case.
+            models.Index(fields=["community", "case", "kind", "id"], name="health_contact_list"),
         ]
 
     def __str__(self) -> str:
@@ -376,7 +385,15 @@ class Quarantine(CommunityOwned):
             ),
         ]
         indexes = [
-            models.Index(fields=["community", "ended_on"], name="health_quarantine_active"),
+            # The quarantines list: all of a community's, or those under way now (ended_on
+            # empty, the list's default), newest start first, each a range without a sort.
+            models.Index(fields=["community", "start_date", "id"], name="health_quarantine_list"),
+            # Partial, not (community, ended_on, start_date): PostgreSQL does not take "IS
+            # NULL" as fixing a column, so it would not read the start dates as ordered and
+            # would sort the list again. Declared (so created) after the one above: SQLite,
+            # which plans without statistics, takes the later of two indexes it rates the same.
+            models.Index(fields=["community", "start_date", "id"],
+                         condition=Q(ended_on__isnull=True), name="health_quarantine_current"),
         ]
 
     def __str__(self) -> str:
@@ -437,7 +454,11 @@ class HealthReport(CommunityOwned):
         verbose_name = _("health report")
         verbose_name_plural = _("health reports")
         indexes = [
-            models.Index(fields=["community", "day"], name="health_report_day"),
+            # The reports list: a community's of one day (the default) or of every day,
+            # newest first.
+            models.Index(fields=["community", "day", "taken_at", "id"],
+                         name="health_report_day_list"),
+            models.Index(fields=["community", "taken_at", "id"], name="health_report_list"),
             models.Index(fields=["person", "day"], name="health_report_person_day"),
         ]
 

@@ -26,6 +26,8 @@ HUGE = ("99999999999999999999999", "-99999999999999999999999", str(2**70))
 #: What REST framework used to ignore or answer with a 404 or a 500.
 BAD_PAGES = ("1" + "0" * 20, "abc", "0", "-1", "null", "1.5", "２")
 BAD_PAGE_SIZES = ("null", "abc", "0", "-1", "1.5", "")
+#: Cursors no list made: junk, a signature that does not match, one far too long.
+BAD_CURSORS = ("abc", "eyJsIjoiLyJ9:1tAbcd:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "x" * 5000)
 #: Filters of ids: a number past 64 bits names no row, and says so.
 ID_FILTERS = (django_filters.NumberFilter, django_filters.ModelChoiceFilter,
               django_filters.ModelMultipleChoiceFilter)
@@ -98,6 +100,19 @@ def test_a_list_route_answers_huge_numbers_and_bad_pages_with_a_4xx_in_the_error
         expected = 200 if value == "" else 400
         assert response.status_code == expected, f"{name} ?page_size={value}"
         _assert_error_shape(response, f"{name} ?page_size={value}")
+    # Every list pages by cursor too; a cursor not made by it is refused, never a 500.
+    response = client.get(url, {"cursor": "", "page_size": 1})
+    assert response.status_code == 200, f"{name} ?cursor= {response.content[:300]!r}"
+    assert {"count", "count_capped", "next", "previous"} <= set(response.json()), name
+    next_link = response.json()["next"]
+    if next_link:
+        assert client.get(next_link).status_code == 200, f"{name} next cursor"
+    for value in BAD_CURSORS:
+        response = client.get(url, {"cursor": value})
+        assert response.status_code == 400, f"{name} ?cursor={value}"
+        assert list(_assert_error_shape(response, f"{name} ?cursor")["fields"]) == ["cursor"]
+    response = client.get(url, {"cursor": "", "page": "1"})
+    assert response.status_code == 400, f"{name} ?cursor=&page=1"
     # A size past the maximum is the maximum; an id past 64 bits in the path names no row.
     assert client.get(url, {"page_size": HUGE[0]}).status_code == 200
     detail = client.get(f"{url}{HUGE[0]}/")
