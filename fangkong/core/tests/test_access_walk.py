@@ -275,8 +275,12 @@ def test_anonymous_users_are_sent_to_log_in(
 def _row_of(name: str, route: Route, world: World) -> Any:
     """The row an object route shows, from its view's model and the ``pk`` in its URL (None
     when the view does not say), so the walk asks ``restrict()`` who may see it."""
+    if route.kind != "object":
+        return None
+    if route.row is not None:
+        return route.row(world)
     kwargs = route.kwargs(world)
-    if route.kind != "object" or "pk" not in kwargs:
+    if "pk" not in kwargs:
         return None
     match = resolve(reverse(name, kwargs=kwargs))
     view = getattr(match.func, "view_class", None) or getattr(match.func, "cls", None)

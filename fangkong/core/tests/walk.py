@@ -67,7 +67,10 @@ class Route:
     method: str = "get"
     data: Callable[[World], dict[str, Any]] = lambda w: {}
     ok: int = 200
-    grid_scoped: bool = True  # the other grid's worker is an outsider too
+    grid_scoped: bool = True  # the other grid's worker is an outsider too (unless ``row`` says)
+    #: The row an object route is about, where its view does not name its model: the walk
+    #: then asks ``restrict()`` whether an outsider sees it.
+    row: Callable[[World], Any] | None = None
     api: bool = False
 
 

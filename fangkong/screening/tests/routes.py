@@ -73,6 +73,10 @@ def _assignment(w: World) -> dict[str, Any]:
 GRID_WORKER = "grid_worker_a1"
 
 
+def _the(key: str) -> Any:
+    return lambda w: w.extra[key]
+
+
 def _pk(key: str) -> Any:
     return lambda w: {"pk": w.extra[key].pk}
 
@@ -89,22 +93,26 @@ ROUTES: dict[str, Route] = {
     "screening:campaign_detail": Route(kwargs=_campaign, kind="community"),
     "screening:questionnaire_detail": Route(kwargs=_questionnaire, kind="community"),
     "screening:questionnaire_preview": Route(kwargs=_questionnaire, kind="community"),
-    # The office's pages of the campaign: not found outside the office's own scope
-    "screening:campaign_edit": Route(kwargs=_campaign),
-    "screening:campaign_start": Route(kwargs=_campaign, method="post", ok=302),
-    "screening:campaign_close": Route(kwargs=_campaign, method="post", ok=302),
-    "screening:assignment_list": Route(kwargs=_campaign),
-    "screening:campaign_helpers": Route(kwargs=_campaign),
-    "screening:campaign_export": Route(kwargs=_campaign),
-    "screening:campaign_summary": Route(kwargs=_campaign),
-    "screening:campaign_import": Route(kwargs=_campaign),
-    "screening:campaign_import_template": Route(kwargs=_campaign),
-    "screening:questionnaire_edit": Route(kwargs=_questionnaire),
-    "screening:question_add": Route(kwargs=_questionnaire),
-    "screening:question_edit": Route(kwargs=_question),
-    "screening:question_move": Route(kwargs=_question, method="post", data=lambda w: {"up": "1"},
-                                     ok=302),
-    "screening:question_remove": Route(kwargs=_question, method="post", ok=302),
+    # The office's pages of the campaign: not found outside the scope restrict() gives (the
+    # community's campaign reaches its grid workers, who are refused, not told it is not there)
+    "screening:campaign_edit": Route(kwargs=_campaign, row=_the("campaign")),
+    "screening:campaign_start": Route(kwargs=_campaign, row=_the("campaign"), method="post",
+                                      ok=302),
+    "screening:campaign_close": Route(kwargs=_campaign, row=_the("campaign"), method="post",
+                                      ok=302),
+    "screening:assignment_list": Route(kwargs=_campaign, row=_the("campaign")),
+    "screening:campaign_helpers": Route(kwargs=_campaign, row=_the("campaign")),
+    "screening:campaign_export": Route(kwargs=_campaign, row=_the("campaign")),
+    "screening:campaign_summary": Route(kwargs=_campaign, row=_the("campaign")),
+    "screening:campaign_import": Route(kwargs=_campaign, row=_the("campaign")),
+    "screening:campaign_import_template": Route(kwargs=_campaign, row=_the("campaign")),
+    "screening:questionnaire_edit": Route(kwargs=_questionnaire, row=_the("questionnaire")),
+    "screening:question_add": Route(kwargs=_questionnaire, row=_the("questionnaire")),
+    "screening:question_edit": Route(kwargs=_question, row=_the("questionnaire")),
+    "screening:question_move": Route(kwargs=_question, row=_the("questionnaire"), method="post",
+                                     data=lambda w: {"up": "1"}, ok=302),
+    "screening:question_remove": Route(kwargs=_question, row=_the("questionnaire"),
+                                       method="post", ok=302),
     # The phone screen: a household of grid a1
     "screening:call": Route(kwargs=_assignment, permitted=GRID_WORKER),
     "screening:dial": Route(kwargs=lambda w: {**_assignment(w), "person_pk": w.person.pk},
