@@ -40,7 +40,7 @@ import re
 import unicodedata
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
@@ -749,6 +749,10 @@ class SheetSpec:
     text_columns: Sequence[int] = ()
 
 
+#: Told the rows written so far (a job's progress bar).
+Progress = Callable[[int], None]
+#: Rows between two calls of ``progress``.
+PROGRESS_EVERY = 2000
 #: Characters Excel refuses in a sheet's name.
 _BAD_SHEET_TITLE = re.compile(r"[\\/*?:\[\]]")
 
@@ -764,8 +768,12 @@ def _sheet_title(title: str, taken: set[str]) -> str:
     return name
 
 
-def write_xlsx(target: BinaryIO | str | os.PathLike[str], sheets: Sequence[SheetSpec]) -> int:
+def write_xlsx(
+    target: BinaryIO | str | os.PathLike[str], sheets: Sequence[SheetSpec],
+    *, progress: Progress | None = None,
+) -> int:
     """Write sheets to ``target`` (a binary file or a path); returns the data rows written.
+    ``progress`` is told the rows written so far every ``PROGRESS_EVERY`` rows and at the end.
 
     xlsxwriter in constant-memory mode: each row goes to a temporary file as it is written
     and is never held again, so memory stays flat for any export (a district's 300,000
@@ -800,14 +808,18 @@ def write_xlsx(target: BinaryIO | str | os.PathLike[str], sheets: Sequence[Sheet
             for column, text in enumerate(spec.header):
                 sheet.write_string(0, column, neutralise(str(text)), bold)
             row_number = 0
-            for row_number, row in enumerate(spec.rows, start=1):  # noqa: B007
+            for row_number, row in enumerate(spec.rows, start=1):
                 for column, value in enumerate(row):
                     cell_format = text_format if column in text_columns else None
                     _write_cell(sheet, row_number, column, value, cell_format,
                                 date_format, datetime_format)
+                if progress is not None and row_number % PROGRESS_EVERY == 0:
+                    progress(written + row_number)
             written += row_number
     finally:
         workbook.close()
+    if progress is not None:
+        progress(written)
     return written
 
 
@@ -847,9 +859,12 @@ CSV_ENCODINGS = {"gb18030": "gb18030", "utf-8": "utf-8-sig"}
 
 def write_csv(
     target: BinaryIO, header: Sequence[str], rows: Iterable[Sequence[Any]],
-    *, encoding: str = "gb18030",
+    *, encoding: str = "gb18030", progress: Progress | None = None,
 ) -> int:
-    """Write a CSV to ``target``: GB18030 by default, ``utf-8`` gives UTF-8 with a BOM."""
+    """Write a CSV to ``target``: GB18030 by default, ``utf-8`` gives UTF-8 with a BOM.
+
+    Rows are written as they come (the csv module over a text wrapper of ``target``), so
+    memory stays flat; ``progress`` as for ``write_xlsx``."""
     codec = CSV_ENCODINGS.get(encoding, encoding)
     text = io.TextIOWrapper(target, encoding=codec, errors="strict", newline="")
     writer = csv.writer(text, lineterminator="\r\n")
@@ -858,6 +873,10 @@ def write_csv(
     for row in rows:
         writer.writerow(_clean_row(row))
         written += 1
+        if progress is not None and written % PROGRESS_EVERY == 0:
+            progress(written)
     text.flush()
     text.detach()
+    if progress is not None:
+        progress(written)
     return written
