@@ -42,7 +42,7 @@ from typing import IO, Any, BinaryIO
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
@@ -122,6 +122,20 @@ def check_export(exporter: Exporter, user: Any, params: dict[str, Any]) -> None:
         except PermissionDenied as exc:
             raise ExportRefused(
                 _("You do not have the right to export these records as asked.")) from exc
+
+
+def filter_data(filters: Any) -> QueryDict:
+    """A list's filters as its page had them, from the JSON a job keeps (key → values)."""
+    data = QueryDict(mutable=True)
+    for key, values in dict(filters or {}).items():
+        data.setlist(str(key), [str(v) for v in (values if isinstance(values, list)
+                                                  else [values])])
+    return data
+
+
+def filter_params(data: QueryDict) -> dict[str, list[str]]:
+    """A page's filters as JSON for the job (every value of every key)."""
+    return {key: list(values) for key, values in data.lists()}
 
 
 def job_area(user: Any) -> str:

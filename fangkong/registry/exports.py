@@ -31,7 +31,7 @@ from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area
 from fangkong.core.audit import record_access
 from fangkong.core.choices import AccessKind
-from fangkong.core.exports import Exporter, register
+from fangkong.core.exports import Exporter, filter_data, register
 from fangkong.core.personal_data import decrypt, id_number_indexes
 from fangkong.core.spreadsheets import Progress, SheetSpec, neutralise, write_csv, write_xlsx
 from fangkong.registry.choices import PersonStatus
@@ -362,15 +362,6 @@ def write_sample_register(target: BinaryIO, *, user: Any, community: Area) -> in
 
 
 # --- Exports as jobs (core.exports) ---------------------------------------------------------
-
-
-def filter_data(filters: Mapping[str, Any]) -> QueryDict:
-    """The list's filters as the page had them, from the JSON a job keeps (key → values)."""
-    data = QueryDict(mutable=True)
-    for key, values in filters.items():
-        data.setlist(str(key), [str(v) for v in (values if isinstance(values, list)
-                                                  else [values])])
-    return data
 
 
 def people_for_export(user: Any, filters: QueryDict) -> QuerySet[Person]:

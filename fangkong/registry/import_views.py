@@ -35,7 +35,7 @@ from django.views.generic import TemplateView
 from fangkong.areas.models import Area
 from fangkong.core.choices import JobStatus
 from fangkong.core.disk_full import DISK_FULL_MESSAGE, is_disk_full
-from fangkong.core.exports import Exporter, start_export
+from fangkong.core.exports import Exporter, filter_params, start_export
 from fangkong.core.jobs import enqueue_job, run_job
 from fangkong.core.models import Job
 from fangkong.core.spreadsheets import MAX_FILE_BYTES, SpreadsheetError, open_spreadsheet
@@ -381,7 +381,7 @@ class ExportView(TemplateView):
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form), status=400)
         fmt, encoding = form.choice()
-        params = {"format": fmt, "encoding": encoding, "filters": dict(self.filters().lists())}
+        params = {"format": fmt, "encoding": encoding, "filters": filter_params(self.filters())}
         if form.cleaned_data.get("reveal"):
             params.update(reveal=True, reason=form.cleaned_data.get("reason") or "")
         return start_export(request, self.exporter.name, params)

@@ -72,7 +72,7 @@ def test_half_written_files_a_crashed_worker_left_are_swept(officer_a: User) -> 
 
 def test_an_export_token_is_never_a_path() -> None:
     for token in ("../../etc/passwd", "", "A" * 32, "a" * 31):
-        with pytest.raises(ValueError):
+        with pytest.raises(ValueError, match="not an export token"):
             exports.export_path(token)
 
 

@@ -241,7 +241,8 @@ def test_the_job_asks_for_the_right_again_when_it_runs(
     assert export_files() == []
     assert not AccessEvent.objects.filter(kind=AccessKind.EXPORT).exists()
     page = client.get(reverse("core:job_detail", args=[job.pk])).content.decode()
-    assert "导出" in page and "权限" in page
+    assert "导出" in page
+    assert "权限" in page
 
 
 def test_the_job_exports_only_what_the_user_sees_when_it_runs(
