@@ -216,6 +216,13 @@ def file_ready(job: Job) -> bool:
 @job_kind(EXPORT_KIND)
 def run_export(context: JobContext) -> dict[str, Any]:
     """Write the export to a file under ``VAR_DIR/exports``, asking for the rights again."""
+    try:
+        return _run_export(context)
+    finally:
+        _forget_search(context.job)
+
+
+def _run_export(context: JobContext) -> dict[str, Any]:
     params = context.params
     exporter = EXPORTERS.get(params.get("exporter", ""))
     if exporter is None:
@@ -243,8 +250,6 @@ def run_export(context: JobContext) -> dict[str, Any]:
     except BaseException:
         part.unlink(missing_ok=True)  # a failed export leaves no file
         raise
-    finally:
-        _forget_search(context.job)
     context.set_total(written)
     context.log(f"{written} rows written")
     return {"file": token, "rows": written, "format": params.get("format"),
