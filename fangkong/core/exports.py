@@ -42,7 +42,7 @@ from typing import IO, Any, BinaryIO
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
@@ -247,8 +247,12 @@ def _run_export(context: JobContext) -> dict[str, Any]:
             written = exporter.write(user, params, out, progress)
         size = part.stat().st_size
         part.rename(export_path(token))
-    except BaseException:
+    except BaseException as exc:
         part.unlink(missing_ok=True)  # a failed export leaves no file
+        if isinstance(exc, Http404):
+            # The building, grid or campaign asked for is no longer within the user's area.
+            raise ExportRefused(_("What you asked to export is no longer within your area; "
+                                  "nothing was written.")) from exc
         raise
     context.set_total(written)
     context.log(f"{written} rows written")

@@ -33,6 +33,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from fangkong.areas.models import Area
+from fangkong.core import exports as core_exports
 from fangkong.core.choices import JobStatus
 from fangkong.core.disk_full import DISK_FULL_MESSAGE, is_disk_full
 from fangkong.core.exports import Exporter, filter_params, start_export
@@ -358,6 +359,7 @@ class ExportView(TemplateView):
         context.update(
             title=(_("Export people") if self.model is Person else _("Export households")),
             count=self.queryset().count(), querystring=filters.urlencode(),
+            inline_rows=core_exports.INLINE_ROWS,
             form=kwargs.get("form") or ExportForm(can_reveal=self.can_reveal()),
             back=self.back_url(filters, community),
             breadcrumbs=breadcrumbs(community=community) if community is not None else [],

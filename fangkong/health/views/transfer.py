@@ -27,6 +27,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
+from fangkong.core import exports as core_exports
 from fangkong.core.choices import JobStatus
 from fangkong.core.exports import filter_params, start_export
 from fangkong.core.jobs import enqueue_job, run_job
@@ -234,6 +235,7 @@ class ExportView(TemplateView):
         context = super().get_context_data(**kwargs)
         context.update(title=_("Export: %(what)s") % {"what": KIND_LABELS[self.kind]},
                        count=self.queryset().count(), form=kwargs.get("form") or ExportForm(),
+                       inline_rows=core_exports.INLINE_ROWS,
                        querystring=self.filters().urlencode())
         return context
 

@@ -321,3 +321,35 @@ def test_a_small_export_still_comes_back_at_once(
     assert not Job.objects.exists()
     rows = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows())
     assert len(rows) == 5
+
+
+def test_a_building_no_longer_in_the_users_area_fails_the_job_with_a_reason(
+    client: Client, people: list[Person], officer_a: User, community_b: Area,
+    django_capture_on_commit_callbacks: Capture,
+) -> None:
+    building = people[0].household.building
+    for room in ("101", "102"):
+        HouseholdFactory(building=building, unit=1, room=room)
+    client.force_login(officer_a)
+    with django_capture_on_commit_callbacks() as callbacks:
+        client.post(reverse("registry:household_export") + f"?building={building.pk}",
+                    {"format": "xlsx"})
+    User.objects.filter(pk=officer_a.pk).update(area=community_b)
+
+    for callback in callbacks:
+        callback()
+
+    job = the_job()
+    assert (job.status, job.result["code"]) == (JobStatus.FAILED, "export_refused")
+    assert "不在" in job.result["error"]
+    assert export_files() == []
+
+
+def test_the_export_page_says_a_large_export_runs_in_the_background(
+    client: Client, people: list[Person], officer_a: User,
+) -> None:
+    client.force_login(officer_a)
+
+    page = client.get(reverse("registry:person_export")).content.decode()
+
+    assert "后台" in page
