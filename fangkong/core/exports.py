@@ -31,7 +31,6 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import io
-import logging
 import re
 import uuid
 from collections.abc import Callable
@@ -42,7 +41,14 @@ from typing import IO, Any, BinaryIO
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
 from django.db import models, transaction
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseRedirect,
+    QueryDict,
+)
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
@@ -50,11 +56,9 @@ from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 
 from fangkong.core.choices import JobStatus
-from fangkong.core.jobs import JobContext, job_kind
+from fangkong.core.jobs import JobContext, enqueue_job, job_kind
 from fangkong.core.models import Job
 from fangkong.core.periodic import every
-
-logger = logging.getLogger(__name__)
 
 EXPORT_KIND = "core.export"
 #: Exports of more rows than this run on a worker; smaller ones are written in the request
@@ -85,7 +89,7 @@ class Exporter:
     #: Rows the export would write for ``(user, params)``, through ``restrict()``.
     count: Callable[[Any, dict[str, Any]], int]
     write: Writer
-    #: The file's name without the extension, for ``params`` (lazy text or a callable).
+    #: The file's name without the extension, for ``params``.
     filename: Callable[[dict[str, Any]], str]
     #: Further checks (full numbers need the reveal right); raise ``PermissionDenied``.
     check: Callable[[Any, dict[str, Any]], None] | None = None
@@ -139,8 +143,8 @@ def filter_params(data: QueryDict) -> dict[str, list[str]]:
 
 
 def job_area(user: Any) -> str:
-    """Where the job is filed: the user's own area, so that they (and only people above or
-    beside them in it) can open its page."""
+    """Where the job is filed: the user's own area, so that its page is theirs and their
+    area's (a colleague sees the job; only its owner takes the file)."""
     return user.area.path if getattr(user, "area_id", None) else "/"
 
 
@@ -164,8 +168,6 @@ def start_export(request: HttpRequest, name: str, params: dict[str, Any]) -> Htt
         out = io.BytesIO()
         exporter.write(user, params, out, None)
         return download_response(out.getvalue(), file_name(exporter, params), params["format"])
-    from fangkong.core.jobs import enqueue_job
-
     job = enqueue_job(EXPORT_KIND, user=user, area_path=job_area(user),
                       params={**params, "exporter": name, "rows": rows})
     return HttpResponseRedirect(reverse("core:job_detail", args=[job.pk]))
@@ -176,8 +178,6 @@ def download_response(data: bytes | IO[bytes], filename: str, fmt: str) -> HttpR
     if isinstance(data, bytes):
         response = HttpResponse(data, content_type=CONTENT_TYPES[fmt])
     else:
-        from django.http import FileResponse
-
         response = FileResponse(data, content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = content_disposition_header(True, filename)
     add_never_cache_headers(response)
