@@ -8,7 +8,8 @@ upload waits under ``MEDIA_ROOT/imports/`` between the two steps, named by a tok
 the preview job's parameters; the import, or cancelling, deletes it.
 
 Exports take the people list's filters from the query string and answer a POST with the
-file: an export is an access event, so a link or a prefetch never makes one.
+file: an export is an access event, so a link or a prefetch never makes one. More than
+``core.exports.INLINE_ROWS`` rows run as a job whose page offers the file once.
 """
 
 from __future__ import annotations

@@ -3,7 +3,8 @@
 The import is the registry's two steps (upload → preview → import or cancel), each a
 ``core.Job`` of kind ``health.import``: small files within the request, large ones on the
 worker. Exports answer a POST with the file (an export is an access event: a link or a
-prefetch never makes one).
+prefetch never makes one); large ones run as a job whose page offers the file once
+(``core.exports``).
 """
 
 from __future__ import annotations
