@@ -257,10 +257,16 @@ def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
     """Built once for the whole walk (hundreds of requests); each test's writes roll back
     with its transaction, and the rows are flushed when the walk is done."""
     with django_db_blocker.unblock():
+        world: World | None = None
         try:
-            yield build_world()
+            world = build_world()
+            yield world
         finally:
             call_command("flush", interactive=False, verbosity=0)
+            if world is not None and (job := world.extra.get("export_job")) is not None:
+                from fangkong.core.exports import export_path
+
+                export_path(job.result["file"]).unlink(missing_ok=True)
 
 
 def _request(client: Any, name: str, route: Route, world: World) -> Any:
