@@ -9,10 +9,10 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        # Job kinds, periodic work and retention rules register themselves on import: load
-        # every app's ``jobs``, ``periodic`` and ``retention`` modules so a worker, tick or
-        # the purge knows all of them.
+        # Job kinds, periodic work, retention rules and exports register themselves on
+        # import: load every app's ``jobs``, ``periodic``, ``retention`` and ``exports``
+        # modules so a worker, tick or the purge knows all of them.
         import fangkong.core.jobs
         import fangkong.core.periodic  # noqa: F401
 
-        autodiscover_modules("jobs", "periodic", "retention")
+        autodiscover_modules("jobs", "periodic", "retention", "exports")

@@ -93,6 +93,9 @@ def run_job(job_pk: int) -> None:
         job.status = JobStatus.FAILED
         job.log += f"{type(exc).__name__}: {exc}\n"
         job.result = {"error": str(exc)}
+        if code := getattr(exc, "job_code", ""):
+            # A refusal the handler worded for the user (pages show errors with a code).
+            job.result["code"] = code
         if is_disk_full(exc):
             # A cause the user can act on, said in their language (pages show it). The
             # handler's transaction has been rolled back: saving the row needs no new room

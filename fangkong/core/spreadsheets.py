@@ -21,8 +21,10 @@ loaded whole and nothing is trusted before it has been measured:
 Writing (exports, templates): every text cell that a spreadsheet would run as a formula
 (starting with ``= + - @``, their full-width forms ``＝ ＋ － ＠`` that a Chinese input method
 types, a tab or a line break, even behind leading spaces) gets a leading apostrophe, then rows
-go to .xlsx through openpyxl's write-only mode or to .csv in GB18030 (what Excel in China
-opens by double-click) or UTF-8 with a BOM.
+go to .xlsx through xlsxwriter's constant-memory mode or to .csv in GB18030 (what Excel in
+China opens by double-click) or UTF-8 with a BOM, streamed row by row: memory stays flat
+whatever the size. openpyxl is kept for the few small workbooks that need random access
+(the import templates).
 
 Limits are module constants on purpose: they are what keeps a laptop alive, not a setting.
 """
@@ -38,8 +40,9 @@ import re
 import unicodedata
 import zipfile
 import zlib
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
+from decimal import Decimal
 from pathlib import Path
 from typing import IO, Any, BinaryIO
 
@@ -746,45 +749,108 @@ class SheetSpec:
     text_columns: Sequence[int] = ()
 
 
-def write_xlsx(target: BinaryIO, sheets: Sequence[SheetSpec]) -> int:
-    """Write sheets to ``target`` with openpyxl's write-only mode; returns data rows written.
+#: Told the rows written so far (a job's progress bar).
+Progress = Callable[[int], None]
+#: Rows between two calls of ``progress``.
+PROGRESS_EVERY = 2000
+#: Characters Excel refuses in a sheet's name.
+_BAD_SHEET_TITLE = re.compile(r"[\\/*?:\[\]]")
 
-    Write-only mode streams rows to a temporary file, so memory stays flat for any export.
+
+def _sheet_title(title: str, taken: set[str]) -> str:
+    """A name Excel accepts: no ``[]:*?/\\``, at most 31 characters, not quoted, unique."""
+    base = _BAD_SHEET_TITLE.sub("_", title).strip("'")[:31] or "Sheet"
+    name, n = base, 1
+    while name.casefold() in taken:
+        n += 1
+        name = f"{base[:31 - len(str(n))]}{n}"
+    taken.add(name.casefold())
+    return name
+
+
+def write_xlsx(
+    target: BinaryIO | str | os.PathLike[str], sheets: Sequence[SheetSpec],
+    *, progress: Progress | None = None,
+) -> int:
+    """Write sheets to ``target`` (a binary file or a path); returns the data rows written.
+    ``progress`` is told the rows written so far every ``PROGRESS_EVERY`` rows and at the end.
+
+    xlsxwriter in constant-memory mode: each row goes to a temporary file as it is written
+    and is never held again, so memory stays flat for any export (a district's 300,000
+    people included), and it writes about three times faster than openpyxl's write-only
+    mode. Texts are written as texts: xlsxwriter's turning of ``=…`` into formulas,
+    ``http…`` into links and ``"1"`` into numbers is off (cells are neutralised as well).
     """
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.styles import Font
-    from openpyxl.utils import get_column_letter
+    import xlsxwriter
 
-    workbook = Workbook(write_only=True)
+    workbook = xlsxwriter.Workbook(target, {  # type: ignore[arg-type]
+        "constant_memory": True,
+        "strings_to_formulas": False,
+        "strings_to_urls": False,
+        "strings_to_numbers": False,
+        "remove_timezone": True,
+        "default_date_format": "yyyy-mm-dd",
+    })
+    bold = workbook.add_format({"bold": True})
+    text_format = workbook.add_format({"num_format": "@"})
+    datetime_format = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
+    date_format = workbook.add_format({"num_format": "yyyy-mm-dd"})
     written = 0
-    bold = Font(bold=True)
-    for spec in sheets:
-        sheet = workbook.create_sheet(title=spec.title[:31])
-        for index, width in enumerate(spec.widths, start=1):
-            sheet.column_dimensions[get_column_letter(index)].width = width
-        header = []
-        for text in spec.header:
-            cell = WriteOnlyCell(sheet, value=neutralise(text))
-            cell.font = bold
-            header.append(cell)
-        sheet.append(header)
-        text_columns = set(spec.text_columns)
-        for row in spec.rows:
-            values = _clean_row(row)
-            if text_columns:
-                cells: list[Any] = []
-                for index, value in enumerate(values):
-                    cell = WriteOnlyCell(sheet, value=value)
-                    if index in text_columns:
-                        cell.number_format = "@"
-                    cells.append(cell)
-                sheet.append(cells)
-            else:
-                sheet.append(values)
-            written += 1
-    workbook.save(target)
+    taken: set[str] = set()
+    try:
+        for spec in sheets:
+            sheet = workbook.add_worksheet(_sheet_title(spec.title, taken))
+            text_columns = frozenset(spec.text_columns)
+            for index in range(max(len(spec.widths), max(text_columns, default=-1) + 1)):
+                width = spec.widths[index] if index < len(spec.widths) else None
+                sheet.set_column(index, index, width,
+                                 text_format if index in text_columns else None)
+            for column, text in enumerate(spec.header):
+                sheet.write_string(0, column, neutralise(str(text)), bold)
+            row_number = 0
+            for row_number, row in enumerate(spec.rows, start=1):
+                for column, value in enumerate(row):
+                    cell_format = text_format if column in text_columns else None
+                    _write_cell(sheet, row_number, column, value, cell_format,
+                                date_format, datetime_format)
+                if progress is not None and row_number % PROGRESS_EVERY == 0:
+                    progress(written + row_number)
+            written += row_number
+    finally:
+        workbook.close()
+    if progress is not None:
+        progress(written)
     return written
+
+
+def _write_cell(sheet: Any, row: int, column: int, value: Any, cell_format: Any,
+                date_format: Any, datetime_format: Any) -> None:
+    """One cell by its type, as openpyxl's writer stored it (numbers as numbers, dates as
+    dates, anything else as neutralised text)."""
+    kind = type(value)
+    if kind is str:
+        if value:
+            if "\r" in value:
+                # XML reads a carriage return back as a line feed (openpyxl's files did);
+                # xlsxwriter would write it as "_x000D_", which readers show literally.
+                value = value.replace("\r\n", "\n").replace("\r", "\n")
+            sheet.write_string(row, column, neutralise(value), cell_format)
+        # An empty text is an empty cell, as openpyxl left it (None becomes "" first).
+    elif kind is bool:
+        sheet.write_boolean(row, column, value, cell_format)
+    elif kind is int or kind is float or isinstance(value, Decimal):
+        if value != value or value in (float("inf"), float("-inf")):  # NaN, infinities
+            sheet.write_string(row, column, str(value), cell_format)
+        else:
+            sheet.write_number(row, column, value, cell_format)
+    elif isinstance(value, dt.datetime):
+        sheet.write_datetime(row, column, value, cell_format or datetime_format)
+    elif isinstance(value, dt.date):
+        sheet.write_datetime(row, column, value, cell_format or date_format)
+    elif value is None:
+        pass
+    else:
+        sheet.write_string(row, column, neutralise(str(value)), cell_format)
 
 
 #: CSV encodings offered: GB18030 is what Excel in China opens on a double-click.
@@ -793,9 +859,12 @@ CSV_ENCODINGS = {"gb18030": "gb18030", "utf-8": "utf-8-sig"}
 
 def write_csv(
     target: BinaryIO, header: Sequence[str], rows: Iterable[Sequence[Any]],
-    *, encoding: str = "gb18030",
+    *, encoding: str = "gb18030", progress: Progress | None = None,
 ) -> int:
-    """Write a CSV to ``target``: GB18030 by default, ``utf-8`` gives UTF-8 with a BOM."""
+    """Write a CSV to ``target``: GB18030 by default, ``utf-8`` gives UTF-8 with a BOM.
+
+    Rows are written as they come (the csv module over a text wrapper of ``target``), so
+    memory stays flat; ``progress`` as for ``write_xlsx``."""
     codec = CSV_ENCODINGS.get(encoding, encoding)
     text = io.TextIOWrapper(target, encoding=codec, errors="strict", newline="")
     writer = csv.writer(text, lineterminator="\r\n")
@@ -804,6 +873,10 @@ def write_csv(
     for row in rows:
         writer.writerow(_clean_row(row))
         written += 1
+        if progress is not None and written % PROGRESS_EVERY == 0:
+            progress(written)
     text.flush()
     text.detach()
+    if progress is not None:
+        progress(written)
     return written

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, FormView, ListView
 
+from fangkong.core import exports
 from fangkong.core.exceptions import ConflictError, PermissionDeniedError
 from fangkong.core.filtersets import ObjectChangeFilterSet, bound_numbers
 from fangkong.core.models import Job, ObjectChange
@@ -197,7 +198,35 @@ class AuditLogView(ObjectListView):
 
 
 class JobDetailView(ObjectDetailView):
-    """A job's status, progress and log; the page reloads itself while the job runs."""
+    """A job's status, progress and log; the page reloads itself while the job runs. An
+    export's page offers its file, once, to whoever asked for it."""
 
     model = Job
     template_name = "core/job_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        if self.object.kind == exports.EXPORT_KIND:
+            context["export"] = exports.describe(self.object, self.request.user)
+        return context
+
+
+class JobDownloadView(JobDetailView):
+    """POST: an export's file, once, for the user who asked (a link or a prefetch never
+    takes it). Someone else's export is not found; a second download is refused (410)."""
+
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+        self.object = self.get_object()
+        try:
+            handle, filename, fmt = exports.take_export_file(self.object, request.user)
+        except LookupError:
+            raise Http404 from None
+        except exports.ExportGone:
+            self.object.refresh_from_db()
+            context = self.get_context_data(object=self.object)
+            context["gone"] = _("This file has already been downloaded, or has expired, and "
+                                "was deleted. Export again to get a new one.")
+            return self.render_to_response(context, status=410)
+        return exports.download_response(handle, filename, fmt)

@@ -11,15 +11,26 @@ what and how many rows, never a value.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
+from types import SimpleNamespace
 from typing import Any, BinaryIO
 
 from django.db.models import QuerySet
+from django.http import QueryDict
 from django.utils import timezone
+from django.utils.translation import gettext_lazy
 
 from fangkong.core.audit import record_access
 from fangkong.core.choices import AccessKind
-from fangkong.core.spreadsheets import SheetSpec, write_csv, write_xlsx
+from fangkong.core.exports import Exporter, filter_data, register
+from fangkong.core.spreadsheets import Progress, SheetSpec, write_csv, write_xlsx
 from fangkong.health.choices import Outcome, TakenTo
+from fangkong.health.filtersets import (
+    CaseFilterSet,
+    ContactFilterSet,
+    DisinfectionFilterSet,
+    QuarantineFilterSet,
+    ReportFilterSet,
+)
 from fangkong.health.imports import (
     AGENT_NAMES,
     CLASSIFICATION_NAMES,
@@ -157,15 +168,16 @@ WRITERS: dict[str, Callable[[QuerySet], tuple[list[str], Iterator[list[Any]]]]] 
 
 def export(kind: str, queryset: QuerySet, fmt: str, target: BinaryIO, *, user: Any,
            area_path: str, filters: Mapping[str, Any] | None = None,
-           encoding: str = "gb18030") -> int:
+           encoding: str = "gb18030", progress: Progress | None = None) -> int:
     """Write ``queryset`` (already restricted and filtered) of ``kind``; returns the rows."""
     if kind not in WRITERS or fmt not in FORMATS:
         raise ValueError(kind)
     header, rows = WRITERS[kind](queryset)
     if fmt == "csv":
-        written = write_csv(target, header, rows, encoding=encoding)
+        written = write_csv(target, header, rows, encoding=encoding, progress=progress)
     else:
-        written = write_xlsx(target, [SheetSpec(SHEETS[kind], header, rows)])
+        written = write_xlsx(target, [SheetSpec(SHEETS[kind], header, rows)],
+                             progress=progress)
     record_access(
         AccessKind.EXPORT, actor=user, area_path=area_path,
         detail={"model": MODELS[kind]._meta.label_lower, "rows": written, "format": fmt,
@@ -205,3 +217,40 @@ def write_template(kind: str, target: BinaryIO, *, user: Any, area_path: str) ->
     record_access(AccessKind.EXPORT, actor=user, area_path=area_path,
                   detail={"model": MODELS[kind]._meta.label_lower, "what": "import_template",
                           "rows": 0, "format": "xlsx"})
+
+
+# --- Exports as jobs (core.exports) ---------------------------------------------------------
+
+FILTERSETS = {"cases": CaseFilterSet, "contacts": ContactFilterSet,
+              "quarantines": QuarantineFilterSet, "reports": ReportFilterSet,
+              "disinfections": DisinfectionFilterSet}
+LABELS = {"cases": gettext_lazy("Cases"), "contacts": gettext_lazy("Close contacts"),
+          "quarantines": gettext_lazy("Quarantines"), "reports": gettext_lazy("Health reports"),
+          "disinfections": gettext_lazy("Disinfections")}
+
+
+def rows_for_export(kind: str, user: Any, filters: QueryDict) -> QuerySet:
+    """The rows of ``kind`` the list shows ``user`` with ``filters``, through ``restrict()``."""
+    rows = MODELS[kind].objects.restrict(user)
+    filterset = FILTERSETS[kind](filters or None, queryset=rows,
+                                 request=SimpleNamespace(user=user))
+    return filterset.qs if filterset.is_bound else rows
+
+
+def _exporter(kind: str) -> Exporter:
+    def count(user: Any, params: dict[str, Any]) -> int:
+        return rows_for_export(kind, user, filter_data(params.get("filters"))).count()
+
+    def write(user: Any, params: dict[str, Any], target: BinaryIO,
+              progress: Progress | None) -> int:
+        filters = filter_data(params.get("filters"))
+        return export(kind, rows_for_export(kind, user, filters), params["format"], target,
+                      user=user, area_path=user.area.path if user.area_id else "/",
+                      filters=filters, encoding=params.get("encoding", "gb18030"),
+                      progress=progress)
+
+    return register(Exporter(name=f"health.{kind}", model=MODELS[kind], label=LABELS[kind],
+                             count=count, write=write, filename=lambda p: SHEETS[kind]))
+
+
+EXPORTERS = {kind: _exporter(kind) for kind in SHEETS}

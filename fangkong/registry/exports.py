@@ -15,18 +15,25 @@ from __future__ import annotations
 import datetime as dt
 import random
 from collections.abc import Iterator, Mapping
+from types import SimpleNamespace
 from typing import Any, BinaryIO
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
+from django.http import Http404, QueryDict
+from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from stdnum.cn import ric
 
+from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area
 from fangkong.core.audit import record_access
 from fangkong.core.choices import AccessKind
+from fangkong.core.exports import Exporter, filter_data, register
 from fangkong.core.personal_data import decrypt, id_number_indexes
-from fangkong.core.spreadsheets import SheetSpec, neutralise, write_csv, write_xlsx
+from fangkong.core.spreadsheets import Progress, SheetSpec, neutralise, write_csv, write_xlsx
 from fangkong.registry.choices import PersonStatus
 from fangkong.registry.imports import (
     EXAMPLE_NAME,
@@ -75,10 +82,12 @@ def _filters(filters: Mapping[str, Any]) -> dict[str, Any]:
 
 
 def _write(fmt: str, target: BinaryIO, title: str, header: list[str],
-           rows: Iterator[list[Any]], encoding: str, text_columns: tuple[int, ...] = ()) -> int:
+           rows: Iterator[list[Any]], encoding: str, text_columns: tuple[int, ...] = (),
+           progress: Progress | None = None) -> int:
     if fmt == "csv":
-        return write_csv(target, header, rows, encoding=encoding)
-    return write_xlsx(target, [SheetSpec(title, header, rows, text_columns=text_columns)])
+        return write_csv(target, header, rows, encoding=encoding, progress=progress)
+    return write_xlsx(target, [SheetSpec(title, header, rows, text_columns=text_columns)],
+                      progress=progress)
 
 
 def _area_path(user: Any, community: Area | None = None) -> str:
@@ -118,10 +127,17 @@ def _person_row(person: Person, reveal: bool) -> list[Any]:
     return row
 
 
+#: What a row of the people export reads (``only()``: a district's export reads no notes).
+PERSON_COLUMNS = ("name", "sex", "birth_date", "id_number_mask", "phone_mask", "relation",
+                  "residency", "tags", "status", "household__unit", "household__room",
+                  "household__building__name", "household__building__number")
+PERSON_REVEALED = ("id_number_cipher", "phone_cipher")
+
+
 def export_people(
     queryset: QuerySet[Person], fmt: str, target: BinaryIO, *, user: Any,
     filters: Mapping[str, Any] | None = None, encoding: str = "gb18030",
-    reveal: bool = False, reason: str = "",
+    reveal: bool = False, reason: str = "", progress: Progress | None = None,
 ) -> int:
     """Write ``queryset`` (already restricted and filtered) to ``target``; returns the rows.
 
@@ -132,7 +148,8 @@ def export_people(
         raise ValueError(fmt)
     if reveal and (not user.has_action(Person, "reveal") or len(reason.strip()) < 2):
         raise PermissionDenied
-    people = queryset.select_related("household__building").order_by(
+    columns = PERSON_COLUMNS + (PERSON_REVEALED if reveal else ())
+    people = queryset.select_related("household__building").only(*columns).order_by(
         "household__building__sort_key", "household__building__number", "household__unit",
         "household__room", "pk",
     )
@@ -140,7 +157,7 @@ def export_people(
     text = tuple(i for i, h in enumerate(header) if h in (HEADERS["id_number"][0],
                                                           HEADERS["phone"][0]))
     rows = (_person_row(p, reveal) for p in people.iterator(chunk_size=CHUNK))
-    written = _write(fmt, target, SHEET_PEOPLE, header, rows, encoding, text)
+    written = _write(fmt, target, SHEET_PEOPLE, header, rows, encoding, text, progress)
     record_access(
         AccessKind.EXPORT, actor=user, area_path=_area_path(user), reason=reason.strip(),
         detail={"model": "person", "rows": written, "format": fmt,
@@ -159,6 +176,7 @@ HOUSEHOLD_HEADER = [HEADERS["building"][0], HEADERS["unit"][0], FLOOR, HEADERS["
 def export_households(
     queryset: QuerySet[Household], fmt: str, target: BinaryIO, *, user: Any,
     filters: Mapping[str, Any] | None = None, encoding: str = "gb18030",
+    progress: Progress | None = None,
 ) -> int:
     """Write households (masked landlines, member counts) to ``target``; returns the rows."""
     if fmt not in FORMATS:
@@ -174,7 +192,8 @@ def export_households(
          "是" if h.is_active else "否"]
         for h in households.iterator(chunk_size=CHUNK)
     )
-    written = _write(fmt, target, SHEET_HOUSEHOLDS, HOUSEHOLD_HEADER, rows, encoding, (7,))
+    written = _write(fmt, target, SHEET_HOUSEHOLDS, HOUSEHOLD_HEADER, rows, encoding, (7,),
+                     progress)
     record_access(
         AccessKind.EXPORT, actor=user, area_path=_area_path(user),
         detail={"model": "household", "rows": written, "format": fmt,
@@ -340,3 +359,75 @@ def write_sample_register(target: BinaryIO, *, user: Any, community: Area) -> in
                   detail={"model": "person", "what": "sample_register",
                           "rows": max(written - 1, 0), "format": "xlsx"})
     return written - 1
+
+
+# --- Exports as jobs (core.exports) ---------------------------------------------------------
+
+
+def people_for_export(user: Any, filters: QueryDict) -> QuerySet[Person]:
+    """The people the list shows ``user`` with ``filters``, through ``restrict()``."""
+    from fangkong.registry.filtersets import PersonFilterSet
+
+    people = Person.objects.restrict(user)
+    filterset = PersonFilterSet(filters or None, queryset=people,
+                                request=SimpleNamespace(user=user))
+    if not filterset.is_bound:
+        return people.filter(status=PersonStatus.ACTIVE)  # as the untouched list shows
+    return filterset.qs
+
+
+def households_for_export(user: Any, filters: QueryDict) -> QuerySet[Household]:
+    """Households of ``user``'s scope, of one building or one grid when asked (404 when that
+    building or grid is not the user's, now)."""
+    households = Household.objects.restrict(user)
+    if filters.get("building"):
+        building = get_object_or_404(Building.objects.restrict(user),
+                                     pk=_number(filters["building"]))
+        households = households.filter(building=building)
+    if filters.get("grid"):
+        grid = get_object_or_404(Area.objects.restrict(user), pk=_number(filters["grid"]),
+                                 level=AreaLevel.GRID)
+        households = households.filter(building__grid=grid)
+    return households
+
+
+def _number(value: str) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        raise Http404 from None
+
+
+def _check_reveal(user: Any, params: Mapping[str, Any]) -> None:
+    if params.get("reveal") and not user.has_action(Person, "reveal"):
+        raise PermissionDenied
+
+
+def _write_people(user: Any, params: dict[str, Any], target: BinaryIO,
+                  progress: Progress | None) -> int:
+    filters = filter_data(params.get("filters") or {})
+    return export_people(people_for_export(user, filters), params["format"], target, user=user,
+                         filters=filters, encoding=params.get("encoding", "gb18030"),
+                         reveal=bool(params.get("reveal")), reason=params.get("reason") or "",
+                         progress=progress)
+
+
+def _write_households(user: Any, params: dict[str, Any], target: BinaryIO,
+                      progress: Progress | None) -> int:
+    filters = filter_data(params.get("filters") or {})
+    return export_households(households_for_export(user, filters), params["format"], target,
+                             user=user, filters=filters,
+                             encoding=params.get("encoding", "gb18030"), progress=progress)
+
+
+PEOPLE_EXPORT = register(Exporter(
+    name="registry.people", model=Person, label=gettext_lazy("People"),
+    count=lambda user, p: people_for_export(user, filter_data(p.get("filters") or {})).count(),
+    write=_write_people, filename=lambda p: _("people"), check=_check_reveal,
+))
+HOUSEHOLDS_EXPORT = register(Exporter(
+    name="registry.households", model=Household, label=gettext_lazy("Households"),
+    count=lambda user, p: households_for_export(
+        user, filter_data(p.get("filters") or {})).count(),
+    write=_write_households, filename=lambda p: _("households"),
+))

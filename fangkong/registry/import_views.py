@@ -8,7 +8,8 @@ upload waits under ``MEDIA_ROOT/imports/`` between the two steps, named by a tok
 the preview job's parameters; the import, or cancelling, deletes it.
 
 Exports take the people list's filters from the query string and answer a POST with the
-file: an export is an access event, so a link or a prefetch never makes one.
+file: an export is an access event, so a link or a prefetch never makes one. More than
+``core.exports.INLINE_ROWS`` rows run as a job whose page offers the file once.
 """
 
 from __future__ import annotations
@@ -32,24 +33,26 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
-from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area
+from fangkong.core import exports as core_exports
 from fangkong.core.choices import JobStatus
 from fangkong.core.disk_full import DISK_FULL_MESSAGE, is_disk_full
+from fangkong.core.exports import Exporter, filter_params, start_export
 from fangkong.core.jobs import enqueue_job, run_job
 from fangkong.core.models import Job
 from fangkong.core.spreadsheets import MAX_FILE_BYTES, SpreadsheetError, open_spreadsheet
 from fangkong.core.views import require_action
-from fangkong.registry.choices import PersonStatus
 from fangkong.registry.exports import (
     CONTENT_TYPES,
-    export_households,
-    export_people,
+    HOUSEHOLDS_EXPORT,
+    PEOPLE_EXPORT,
+    households_for_export,
     is_demo_community,
+    people_for_export,
     write_sample_register,
     write_template,
 )
-from fangkong.registry.filtersets import PersonFilterSet, is_sensitive_query
+from fangkong.registry.filtersets import is_sensitive_query
 from fangkong.registry.imports import (
     UPLOAD_SUFFIXES,
     delete_upload,
@@ -58,7 +61,7 @@ from fangkong.registry.imports import (
     upload_path,
 )
 from fangkong.registry.jobs import IMPORT_KIND
-from fangkong.registry.models import Building, Household, Person
+from fangkong.registry.models import Household, Person
 from fangkong.registry.views import breadcrumbs, get_community
 
 #: Files with more data rows than this run as a background job with a progress page.
@@ -342,6 +345,8 @@ class ExportView(TemplateView):
             data.pop("q")  # never carried in a URL or a log; search on the list instead
         return data
 
+    exporter: Exporter
+
     def queryset(self) -> QuerySet:
         raise NotImplementedError
 
@@ -355,6 +360,7 @@ class ExportView(TemplateView):
         context.update(
             title=(_("Export people") if self.model is Person else _("Export households")),
             count=self.queryset().count(), querystring=filters.urlencode(),
+            inline_rows=core_exports.INLINE_ROWS,
             form=kwargs.get("form") or ExportForm(can_reveal=self.can_reveal()),
             back=self.back_url(filters, community),
             breadcrumbs=breadcrumbs(community=community) if community is not None else [],
@@ -372,55 +378,32 @@ class ExportView(TemplateView):
         return reverse("reports:home")
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        """The file at once when it is small; else a job whose page shows the progress and
+        offers the file once (``core.exports``)."""
         form = ExportForm(request.POST, can_reveal=self.can_reveal())
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form), status=400)
         fmt, encoding = form.choice()
-        out = io.BytesIO()
-        self.write(out, fmt, encoding, form.cleaned_data)
-        name = _("people") if self.model is Person else _("households")
-        return _download(out.getvalue(), f"{name}.{fmt}", fmt)
-
-    def write(self, out: io.BytesIO, fmt: str, encoding: str, data: dict[str, Any]) -> None:
-        raise NotImplementedError
+        params = {"format": fmt, "encoding": encoding, "filters": filter_params(self.filters())}
+        if form.cleaned_data.get("reveal"):
+            params.update(reveal=True, reason=form.cleaned_data.get("reason") or "")
+        return start_export(request, self.exporter.name, params)
 
 
 class PersonExportView(ExportView):
     model = Person
+    exporter = PEOPLE_EXPORT
 
     def queryset(self) -> QuerySet[Person]:
-        people = Person.objects.restrict(self.request.user)
-        filterset = PersonFilterSet(self.filters() or None, queryset=people,
-                                    request=self.request)
-        if not filterset.is_bound:
-            return people.filter(status=PersonStatus.ACTIVE)  # as the untouched list shows
-        return filterset.qs
-
-    def write(self, out: io.BytesIO, fmt: str, encoding: str, data: dict[str, Any]) -> None:
-        export_people(self.queryset(), fmt, out, user=self.request.user,
-                      filters=self.filters(), encoding=encoding,
-                      reveal=bool(data.get("reveal")), reason=data.get("reason") or "")
+        return people_for_export(self.request.user, self.filters())
 
 
 class HouseholdExportView(ExportView):
     model = Household
+    exporter = HOUSEHOLDS_EXPORT
 
     def queryset(self) -> QuerySet[Household]:
-        households = Household.objects.restrict(self.request.user)
-        filters = self.filters()
-        if filters.get("building"):
-            building = get_object_or_404(Building.objects.restrict(self.request.user),
-                                         pk=_int(filters["building"]))
-            households = households.filter(building=building)
-        if filters.get("grid"):
-            grid = get_object_or_404(Area.objects.restrict(self.request.user),
-                                     pk=_int(filters["grid"]), level=AreaLevel.GRID)
-            households = households.filter(building__grid=grid)
-        return households
-
-    def write(self, out: io.BytesIO, fmt: str, encoding: str, data: dict[str, Any]) -> None:
-        export_households(self.queryset(), fmt, out, user=self.request.user,
-                          filters=self.filters(), encoding=encoding)
+        return households_for_export(self.request.user, self.filters())
 
 
 def _int(value: str) -> int:

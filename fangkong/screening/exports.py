@@ -14,16 +14,19 @@ from collections import Counter
 from collections.abc import Iterator
 from typing import IO, Any
 
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fangkong.core.audit import record_access
 from fangkong.core.choices import AccessKind
 from fangkong.core.exceptions import PermissionDeniedError
+from fangkong.core.exports import Exporter, register
 from fangkong.core.personal_data import decrypt
 from fangkong.core.querysets import covers
-from fangkong.core.spreadsheets import SheetSpec, write_xlsx
+from fangkong.core.spreadsheets import Progress, SheetSpec, write_xlsx
 from fangkong.registry.choices import PersonStatus
 from fangkong.registry.models import Person
 from fangkong.screening.choices import CHOICE_KINDS, AlertStatus
@@ -122,7 +125,8 @@ def _rows(
 
 
 def export_register(
-    campaign: Campaign, target: IO[bytes], *, by: Any, unmasked: bool = False, reason: str = ""
+    campaign: Campaign, target: IO[bytes], *, by: Any, unmasked: bool = False, reason: str = "",
+    progress: Progress | None = None,
 ) -> int:
     """Write the register to ``target``; returns data rows. Masked unless ``unmasked``."""
     _require_export(by, campaign, unmasked)
@@ -138,7 +142,7 @@ def export_register(
         title=campaign.questionnaire.name, header=header,
         rows=_rows(campaign, by, specs, unmasked), widths=[10, 8, 6, 8, 14, 12, 16, 12, 12],
         text_columns=[1, 3, 4, 6],
-    )])
+    )], progress=progress)
     record_access(
         AccessKind.EXPORT, actor=by, area_path=campaign.area.path, obj=campaign,
         reason=(reason or "").strip()[:300],
@@ -203,3 +207,45 @@ def export_summary(campaign: Campaign, target: IO[bytes], *, by: Any) -> int:
     )
     return written
 
+
+
+# --- The register as a job (core.exports) ---------------------------------------------------
+
+
+def _campaign(user: Any, params: dict[str, Any]) -> Campaign:
+    """The campaign, if the user still runs it (404 otherwise)."""
+    from fangkong.screening.views.common import get_managed_campaign
+
+    return get_managed_campaign(user, int(params["campaign"]))
+
+
+def _register_rows(user: Any, params: dict[str, Any]) -> int:
+    # One row per household (a per-person campaign may add rows: progress allows for it).
+    return CallAssignment.objects.restrict(user).filter(campaign=_campaign(user, params)).count()
+
+
+def _write_register(user: Any, params: dict[str, Any], target: IO[bytes],
+                    progress: Progress | None) -> int:
+    try:
+        return export_register(_campaign(user, params), target, by=user,
+                               unmasked=bool(params.get("unmasked")),
+                               reason=params.get("reason") or "", progress=progress)
+    except PermissionDeniedError as exc:
+        raise PermissionDenied from exc
+
+
+def _check_unmasked(user: Any, params: dict[str, Any]) -> None:
+    if params.get("unmasked") and not user.has_action("registry.person", "reveal"):
+        raise PermissionDenied
+
+
+def _register_filename(params: dict[str, Any]) -> str:
+    campaign = Campaign.objects.filter(pk=params.get("campaign")).only("name").first()
+    return f"{campaign.name if campaign else ''}-register-{timezone.localdate():%Y%m%d}"
+
+
+REGISTER_EXPORT = register(Exporter(
+    name="screening.register", model=Campaign, label=gettext_lazy("Screening register"),
+    count=_register_rows, write=_write_register, filename=_register_filename,
+    check=_check_unmasked,
+))

@@ -49,6 +49,26 @@ def _import_preview(world: World) -> Any:
     )
 
 
+def _export_job(world: World) -> Any:
+    """A finished export of officer_a with its file waiting (made again when a permitted
+    request has taken it: the walk's writes roll back, a deleted file does not)."""
+    from fangkong.core.exports import EXPORT_KIND, export_dir, export_path
+    from fangkong.core.models import Job
+
+    job = world.extra.get("export_job")
+    if job is None or not Job.objects.filter(pk=job.pk).exists():
+        token = "e" * 32
+        job = Job.objects.create(
+            kind=EXPORT_KIND, user=world.users["officer_a"], area_path=world.community_a.path,
+            status="completed", params={"exporter": "registry.people", "format": "csv",
+                                        "encoding": "utf-8", "filters": {}, "rows": 1},
+            result={"file": token, "rows": 1, "format": "csv", "filename": "people.csv"})
+        world.extra["export_job"] = job
+    export_dir().mkdir(parents=True, exist_ok=True)
+    export_path(job.result["file"]).write_text(f"姓名\n{CANARY_NAME}\n", encoding="utf-8")
+    return job
+
+
 ROUTES: dict[str, Route] = {
     # Public
     "accounts:login": Route(kind="public"),
@@ -81,6 +101,9 @@ ROUTES: dict[str, Route] = {
         data=lambda w: {"reason": "核实身份"},
     ),
     "core:job_detail": Route(kwargs=lambda w: {"pk": w.job.pk}, grid_scoped=False),
+    # An export's file, once, for the officer who asked for it.
+    "core:job_download": Route(kwargs=lambda w: {"pk": _export_job(w).pk}, method="post",
+                               grid_scoped=False),
     # Import and export (registry/import_views.py): a community officer's rights
     "registry:import_start": Route(kwargs=lambda w: {"community_pk": w.community_a.pk},
                                    grid_scoped=False),
@@ -235,10 +258,16 @@ def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
     """Built once for the whole walk (hundreds of requests); each test's writes roll back
     with its transaction, and the rows are flushed when the walk is done."""
     with django_db_blocker.unblock():
+        world: World | None = None
         try:
-            yield build_world()
+            world = build_world()
+            yield world
         finally:
             call_command("flush", interactive=False, verbosity=0)
+            if world is not None and (job := world.extra.get("export_job")) is not None:
+                from fangkong.core.exports import export_path
+
+                export_path(job.result["file"]).unlink(missing_ok=True)
 
 
 def _request(client: Any, name: str, route: Route, world: World) -> Any:

@@ -3,7 +3,8 @@
 The import is the registry's two steps (upload → preview → import or cancel), each a
 ``core.Job`` of kind ``health.import``: small files within the request, large ones on the
 worker. Exports answer a POST with the file (an export is an access event: a link or a
-prefetch never makes one).
+prefetch never makes one); large ones run as a job whose page offers the file once
+(``core.exports``).
 """
 
 from __future__ import annotations
@@ -27,18 +28,13 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
+from fangkong.core import exports as core_exports
 from fangkong.core.choices import JobStatus
+from fangkong.core.exports import filter_params, start_export
 from fangkong.core.jobs import enqueue_job, run_job
 from fangkong.core.models import Job
 from fangkong.core.spreadsheets import MAX_FILE_BYTES, SpreadsheetError, open_spreadsheet
 from fangkong.health import exports
-from fangkong.health.filtersets import (
-    CaseFilterSet,
-    ContactFilterSet,
-    DisinfectionFilterSet,
-    QuarantineFilterSet,
-    ReportFilterSet,
-)
 from fangkong.health.imports import KINDS, check_importer
 from fangkong.health.jobs import IMPORT_KIND
 from fangkong.health.views.common import require_community
@@ -46,14 +42,7 @@ from fangkong.registry.imports import UPLOAD_SUFFIXES, delete_upload, store_uplo
 
 SYNC_ROWS = 2000
 ERRORS_PER_PAGE = 200
-KIND_LABELS = {
-    "cases": gettext_lazy("Cases"), "contacts": gettext_lazy("Close contacts"),
-    "quarantines": gettext_lazy("Quarantines"), "reports": gettext_lazy("Health reports"),
-    "disinfections": gettext_lazy("Disinfections"),
-}
-FILTERSETS = {"cases": CaseFilterSet, "contacts": ContactFilterSet,
-              "quarantines": QuarantineFilterSet, "reports": ReportFilterSet,
-              "disinfections": DisinfectionFilterSet}
+KIND_LABELS = exports.LABELS
 
 
 def _download(data: bytes, filename: str, fmt: str) -> HttpResponse:
@@ -241,15 +230,13 @@ class ExportView(TemplateView):
         return data
 
     def queryset(self) -> QuerySet:
-        rows = self.model.objects.restrict(self.request.user)
-        filterset = FILTERSETS[self.kind](self.filters() or None, queryset=rows,
-                                          request=self.request)
-        return filterset.qs if filterset.is_bound else rows
+        return exports.rows_for_export(self.kind, self.request.user, self.filters())
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context.update(title=_("Export: %(what)s") % {"what": KIND_LABELS[self.kind]},
                        count=self.queryset().count(), form=kwargs.get("form") or ExportForm(),
+                       inline_rows=core_exports.INLINE_ROWS,
                        querystring=self.filters().urlencode())
         return context
 
@@ -259,9 +246,6 @@ class ExportView(TemplateView):
             return self.render_to_response(self.get_context_data(form=form), status=400)
         value = form.cleaned_data["format"]
         fmt, encoding = ("csv", "utf-8") if value == "csv-utf8" else (value, "gb18030")
-        user = request.user
-        out = io.BytesIO()
-        exports.export(self.kind, self.queryset(), fmt, out, user=user,
-                       area_path=user.area.path if user.area_id else "/",
-                       filters=self.filters(), encoding=encoding)
-        return _download(out.getvalue(), f"{exports.SHEETS[self.kind]}.{fmt}", fmt)
+        # The file at once when small; else a job whose page offers it once (core.exports).
+        return start_export(request, exports.EXPORTERS[self.kind].name, {
+            "format": fmt, "encoding": encoding, "filters": filter_params(self.filters())})

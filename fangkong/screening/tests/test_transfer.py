@@ -185,7 +185,8 @@ def test_the_template_lists_households_not_reached_and_the_questions(
 
 
 def _download(response: Any) -> Any:
-    return openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content)))
+    data = b"".join(response.streaming_content) if response.streaming else response.content
+    return openpyxl.load_workbook(io.BytesIO(data))
 
 
 def test_the_register_export_is_masked_logged_and_free_of_formulas(
@@ -213,6 +214,32 @@ def test_the_register_export_is_masked_logged_and_free_of_formulas(
     event = AccessEvent.objects.get(kind=AccessKind.EXPORT)
     assert event.detail["masked"] is True
     assert event.detail["rows"] == 4
+
+
+def test_a_large_register_is_written_by_a_job_and_downloaded_once(
+    client: Any, setting: dict, officer_a: Any, settings: Any, tmp_path: Any,
+    monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any,
+) -> None:
+    from fangkong.core import exports as core_exports
+    from fangkong.core.models import Job
+
+    settings.VAR_DIR = tmp_path
+    monkeypatch.setattr(core_exports, "INLINE_ROWS", 2)
+    campaign = setting["campaign"]
+    client.force_login(officer_a)
+
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("screening:campaign_export", args=[campaign.pk]), {})
+
+    job = Job.objects.get(kind=core_exports.EXPORT_KIND)
+    assert response["Location"] == reverse("core:job_detail", args=[job.pk])
+    assert (job.status, job.progress, job.total) == ("completed", 4, 4), job.log
+    download = client.post(reverse("core:job_download", args=[job.pk]))
+    rows = list(_download(download).active.iter_rows(values_only=True))
+    assert len(rows) == 5
+    assert "今日体温" in rows[0]
+    assert AccessEvent.objects.get(kind=AccessKind.EXPORT).detail["rows"] == 4
+    assert client.post(reverse("core:job_download", args=[job.pk])).status_code == 410
 
 
 def test_full_numbers_need_a_reason_and_are_logged_with_it(

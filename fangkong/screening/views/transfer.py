@@ -14,6 +14,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from fangkong.core.exceptions import PermissionDeniedError
+from fangkong.core.exports import start_export
 from fangkong.core.spreadsheets import SpreadsheetError
 from fangkong.screening import exports, imports
 from fangkong.screening.forms import ExportForm, ImportForm
@@ -58,16 +59,12 @@ class ExportView(TemplateView):
         form = ExportForm(request.POST)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form), status=400)
-        unmasked = form.cleaned_data["unmasked"]
-        try:
-            return _xlsx_response(
-                lambda target: exports.export_register(
-                    self.campaign, target, by=request.user, unmasked=unmasked,
-                    reason=form.cleaned_data["reason"]),
-                _filename(self.campaign, "register"),
-            )
-        except PermissionDeniedError:
-            raise PermissionDenied from None
+        params: dict[str, Any] = {"campaign": self.campaign.pk, "format": "xlsx"}
+        if form.cleaned_data["unmasked"]:
+            params.update(unmasked=True, reason=form.cleaned_data["reason"])
+        # The file at once for a community's campaign; a district's runs as a job whose page
+        # offers the file once (core.exports).
+        return start_export(request, exports.REGISTER_EXPORT.name, params)
 
 
 class SummaryView(View):
