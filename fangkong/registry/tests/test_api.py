@@ -108,7 +108,7 @@ def test_a_list_is_paged_with_count_next_previous_and_results(
     first = officer.get(PEOPLE, {"page_size": 2}).json()
     second = officer.get(first["next"]).json()
 
-    assert list(first) == ["count", "next", "previous", "results"]
+    assert list(first) == ["count", "count_capped", "next", "previous", "results"]
     assert (first["count"], len(first["results"]), first["previous"]) == (3, 2, None)
     assert (len(second["results"]), second["next"]) == (1, None)
     assert second["previous"] is not None
@@ -319,7 +319,7 @@ def test_the_search_route_finds_people_by_a_posted_id_number_or_phone(
     response = send(officer, "post", SEARCH, body)
 
     assert names(response) == expected
-    assert list(response.json()) == ["count", "next", "previous", "results"]
+    assert list(response.json()) == ["count", "count_capped", "next", "previous", "results"]
     assert ID_NUMBER not in response.content.decode()
     assert PHONE not in response.content.decode()
     # Each search is an access event naming the kind of number, never the number
