@@ -10,6 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from django.utils import timezone
 
 from fangkong.access.filtersets import GateEventFilterSet, PassFilterSet
 from fangkong.access.models import GateEvent, Pass
@@ -53,7 +54,9 @@ def test_the_gate_log_of_one_day_is_a_range_of_the_same_index(
     two_communities_scanning: None, community_a: Any
 ) -> None:
     events = GateEvent.objects.filter(community_id__in=[community_a.pk])
-    day = GateEvent.objects.first().time.date().isoformat()
+    # The day as the filter reads it: in the current time zone, not UTC's (they differ for
+    # eight hours of every day in Shenyang).
+    day = timezone.localtime(GateEvent.objects.first().time).date().isoformat()
 
     filtered = GateEventFilterSet({"date": day}, queryset=events).qs
 
