@@ -26,6 +26,9 @@ from typing import Any
 
 import pytest
 from django.core.management import call_command
+from django.core.servers.basehttp import WSGIServer
+from django.db import connection
+from django.test.testcases import LiveServerThread
 
 from fangkong.accounts.tests.factories import PASSWORD
 
@@ -74,6 +77,22 @@ def browser(chromium_extra_args: list[str]) -> Iterator[Any]:
 def phone_context_options() -> dict[str, Any]:
     """Options added to the phone's browser context; a module overrides this to add its own."""
     return {}
+
+
+class _SerialWSGIServer(WSGIServer):
+    """The live server answering one request at a time. On SQLite the test database lives in
+    memory and the live server's threads share its one connection: two requests at once (a
+    page and its data fetch) collide in it ("bad parameter or other API misuse"). Django's
+    server closes each connection when it does not run threads, so no browser waits on one."""
+
+    def __init__(self, *args: Any, connections_override: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.connections_override = connections_override
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    if connection.vendor == "sqlite":
+        LiveServerThread.server_class = _SerialWSGIServer
 
 
 @pytest.fixture
