@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -119,6 +120,21 @@ class Area(AuditedModel):
                 {"level": _("A %(parent)s can only contain areas of the next level down.")
                  % {"parent": self.parent.get_level_display()}}
             )
+
+
+def communities_covered(user: Any) -> list[int] | None:
+    """The ids of the communities ``user`` covers whole (their scope's, resolved once per
+    request; a superuser's: every community), or ``None`` when the scope is narrower than a
+    community (a grid worker): the pages that store figures per community count live then."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return []
+    scope = user.scope()
+    if scope.everything:
+        return list(Area.objects.filter(level=AreaLevel.COMMUNITY).order_by("path")
+                    .values_list("pk", flat=True))
+    if scope.grids:
+        return None
+    return sorted(scope.communities)
 
 
 class CommunityOwned(AuditedModel):

@@ -38,7 +38,7 @@ from django.utils import timezone
 
 from fangkong.access.stats import PASS_COUNT_KEYS, pass_counts_by_community
 from fangkong.areas.choices import AreaLevel
-from fangkong.areas.models import Area
+from fangkong.areas.models import Area, communities_covered
 from fangkong.core.models import AuditChain
 from fangkong.registry.stats import COUNT_KEYS as REGISTRY_KEYS
 from fangkong.registry.stats import counts_by_community as registry_counts
@@ -148,12 +148,4 @@ def stored_figures(community_ids: list[int]) -> StoredFigures:
 def communities_of(user: Any) -> list[int] | None:
     """The ids of the communities whose figures ``user`` sees whole, or ``None`` when the
     user's scope is narrower than a community (a grid worker: count live)."""
-    if user is None or not getattr(user, "is_authenticated", False):
-        return []
-    area = user.area if getattr(user, "area_id", None) else None
-    if area is not None and area.level == AreaLevel.GRID:
-        return None
-    if area is None and not user.is_superuser:
-        return []
-    return list(Area.objects.restrict(user).filter(level=AreaLevel.COMMUNITY)
-                .order_by("path").values_list("pk", flat=True))
+    return communities_covered(user)

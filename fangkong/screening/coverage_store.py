@@ -19,7 +19,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, OuterRef, Q, Subquery, Sum
 
 from fangkong.areas.choices import AreaLevel
-from fangkong.areas.models import Area
+from fangkong.areas.models import Area, communities_covered
 from fangkong.core.models import AuditChain
 from fangkong.screening.choices import AssignmentStatus
 from fangkong.screening.models import CallAssignment, Campaign, CoverageCount, CoverageState
@@ -37,11 +37,7 @@ COUNTS = {
 def whole_communities(user: Any) -> list[int] | None:
     """The communities ``user`` sees whole, or ``None`` for a grid worker (whose part of a
     campaign is counted live: a grid is small)."""
-    area = user.area if getattr(user, "area_id", None) else None
-    if area is not None and area.level == AreaLevel.GRID:
-        return None
-    return list(Area.objects.restrict(user).filter(level=AreaLevel.COMMUNITY)
-                .values_list("pk", flat=True))
+    return communities_covered(user)
 
 
 def _campaign_communities(campaign: Campaign, community_ids: list[int]) -> Any:

@@ -25,6 +25,7 @@ from fangkong.screening.choices import (
     ProposalStatus,
 )
 from fangkong.screening.coverage_store import (
+    COUNTS,
     stored_coverage,
     stored_totals,
     whole_communities,
@@ -119,14 +120,6 @@ class Coverage:
     day: dt.date | None = None
 
 
-_COUNTS = {
-    "total": Count("pk"),
-    "reached": Count("pk", filter=Q(status=AssignmentStatus.REACHED)),
-    "pending": Count("pk", filter=Q(status=AssignmentStatus.PENDING)),
-    "unreachable": Count("pk", filter=Q(status=AssignmentStatus.UNREACHABLE)),
-    "moved": Count("pk", filter=Q(status=AssignmentStatus.MOVED)),
-    "alerts": Count("pk", filter=~Q(alert_level="")),
-}
 
 
 def _day_bounds(day: dt.date, tz: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
@@ -135,7 +128,7 @@ def _day_bounds(day: dt.date, tz: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
 
 
 def _tally(row: dict[str, Any], key: Any, label: str) -> Tally:
-    return Tally(key=key, label=label, **{name: row[name] for name in _COUNTS})
+    return Tally(key=key, label=label, **{name: row[name] for name in COUNTS})
 
 
 def _user_label(full_name: str | None, username: str | None) -> str:
@@ -170,7 +163,7 @@ def campaign_coverage(
         rows = list(assignments.order_by().values(
             "community_id", "community__name", "grid_id", "grid__name", "assignee_id",
             "assignee__full_name", "assignee__username",
-        ).annotate(**_COUNTS))
+        ).annotate(**COUNTS))
     # 2. Today's calls per (grid, caller who made them).
     calls = list(attempts.filter(at__gte=start, at__lt=end).order_by().values(
         "community_id", "grid_id", "caller_id", "caller__full_name", "caller__username",
@@ -347,7 +340,7 @@ def screening_figures(user: Any) -> dict[str, Any]:
     else:
         counts = CallAssignment.objects.restrict(user).filter(
             campaign__in=running.values("pk")
-        ).aggregate(**_COUNTS)
+        ).aggregate(**COUNTS)
         running_count = running.count()
     figures: dict[str, Any] = {
         "campaigns": running_count,
