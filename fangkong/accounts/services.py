@@ -213,6 +213,10 @@ def do_issue_api_token(
     if len(description) > 200:
         raise ValidationError({"description": _("At most 200 characters.")})
     key = secrets.token_urlsafe(32)
+    while key.startswith("-"):
+        # The prefix is typed on the command line (`api_tokens revoke <prefix>`), where a
+        # leading dash reads as an option: one token in 64 could not be revoked by it.
+        key = secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
         user=user, key_hash=hash_token(key), prefix=key[:TOKEN_PREFIX_LENGTH],
         description=description, expires=timezone.now() + dt.timedelta(days=days),

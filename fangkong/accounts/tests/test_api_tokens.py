@@ -231,3 +231,15 @@ def test_a_default_lifetime_out_of_bounds_fails_the_system_check(
     assert [e.id for e in checks.run_checks() if e.id.startswith("accounts.")] == [
         "accounts.E002"
     ]
+
+
+def test_no_token_begins_with_a_dash_that_the_command_line_would_read_as_an_option(
+    officer_a: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    keys = iter(["-pCa-wWb" + "x" * 35, "pCa-wWbx" + "y" * 35])
+    monkeypatch.setattr("fangkong.accounts.services.secrets.token_urlsafe",
+                        lambda _n: next(keys))
+    token, key = do_issue_api_token(officer_a, by=None)
+
+    assert not key.startswith("-")
+    assert run("revoke", token.prefix)
