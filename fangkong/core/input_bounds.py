@@ -52,25 +52,35 @@ def nfc(value: Any) -> Any:
     return value
 
 
+def _bound_text(field: Any, *, multiline: bool) -> None:
+    """A form's or a serializer's text field: a length where it declares none, no control
+    or invisible characters (the two kinds of field keep these in the same attributes)."""
+    if field.max_length is None:
+        field.max_length = TEXT_MAX_LENGTH if multiline else LINE_MAX_LENGTH
+        field.validators.append(django_validators.MaxLengthValidator(field.max_length))
+    field.validators.append(TextValidator(multiline=multiline))
+
+
+def _bound_whole_number(field: Any) -> None:
+    """A form's or a serializer's whole number: the database integer's range where unset."""
+    if field.max_value is None:
+        field.max_value = INT_MAX
+        field.validators.append(django_validators.MaxValueValidator(INT_MAX))
+    if field.min_value is None:
+        field.min_value = INT_MIN
+        field.validators.append(django_validators.MinValueValidator(INT_MIN))
+
+
 # --- Forms ----------------------------------------------------------------------------------
 
 
 def bound_form_field(field: forms.Field) -> None:
     """Give a form field the project's bounds where it declares none."""
     if isinstance(field, forms.CharField):
-        multiline = isinstance(field.widget, forms.Textarea)
-        if field.max_length is None:
-            field.max_length = TEXT_MAX_LENGTH if multiline else LINE_MAX_LENGTH
-            field.validators.append(django_validators.MaxLengthValidator(field.max_length))
-            field.widget.attrs.setdefault("maxlength", str(field.max_length))
-        field.validators.append(TextValidator(multiline=multiline))
+        _bound_text(field, multiline=isinstance(field.widget, forms.Textarea))
+        field.widget.attrs.setdefault("maxlength", str(field.max_length))
     elif isinstance(field, forms.IntegerField):
-        if field.max_value is None:
-            field.max_value = INT_MAX
-            field.validators.append(django_validators.MaxValueValidator(INT_MAX))
-        if field.min_value is None:
-            field.min_value = INT_MIN
-            field.validators.append(django_validators.MinValueValidator(INT_MIN))
+        _bound_whole_number(field)
     elif isinstance(field, forms.DateField | forms.DateTimeField):
         field.validators.append(validate_date_in_range)
     elif isinstance(field, forms.MultipleChoiceField | forms.ModelMultipleChoiceField):
@@ -112,18 +122,9 @@ def _model_field(model: type[models.Model] | None, source: str) -> models.Field 
 
 def _bound_input_field(field: drf_fields.Field) -> None:
     if isinstance(field, drf_fields.CharField):
-        multiline = field.style.get("base_template") == "textarea.html"
-        if field.max_length is None:
-            field.max_length = TEXT_MAX_LENGTH if multiline else LINE_MAX_LENGTH
-            field.validators.append(django_validators.MaxLengthValidator(field.max_length))
-        field.validators.append(TextValidator(multiline=multiline))
+        _bound_text(field, multiline=field.style.get("base_template") == "textarea.html")
     elif isinstance(field, drf_fields.IntegerField):
-        if field.max_value is None:
-            field.max_value = INT_MAX
-            field.validators.append(django_validators.MaxValueValidator(INT_MAX))
-        if field.min_value is None:
-            field.min_value = INT_MIN
-            field.validators.append(django_validators.MinValueValidator(INT_MIN))
+        _bound_whole_number(field)
     elif isinstance(field, drf_fields.DateField | drf_fields.DateTimeField):
         field.validators.append(validate_date_in_range)
     elif isinstance(field, drf_fields.ListField | drf_fields.MultipleChoiceField):
