@@ -31,10 +31,11 @@ from fangkong.access.pass_tokens import token_digest, token_for
 from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area, CommunityOwned
 from fangkong.core.personal_data import Protected
+from fangkong.core.placement import Placed, Placement
 from fangkong.core.scope import ScopeRule
 
 #: Rows of a household are scoped like the household: its grid first, then the community.
-HOUSEHOLD_SCOPE = ScopeRule(grid="household__building__grid_id")
+HOUSEHOLD_SCOPE = ScopeRule(grid="grid_id")
 
 
 class PassPolicy(CommunityOwned):
@@ -93,7 +94,7 @@ class PassPolicy(CommunityOwned):
         return reverse("access:policy")
 
 
-class Exemption(CommunityOwned):
+class Exemption(Placed, CommunityOwned):
     """A household (or one member) exempt from the outing quota and the time limit until a
     date, on a document shown to the office: an employer's letter, a hospital's appointment."""
 
@@ -115,6 +116,12 @@ class Exemption(CommunityOwned):
     notes = models.TextField(_("notes"), blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
 
+    # A copy of the parent's grid (core.placement): a grid worker's rows on this table alone.
+    grid = models.ForeignKey(
+        Area, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        editable=False, db_index=False, verbose_name=_("grid"),
+    )
+    placement = Placement("household", "household__building")
     scope_rule = HOUSEHOLD_SCOPE
     audit_fields = ("household", "person", "kind", "document", "starts_on", "ends_on",
                     "notes", "revoked_at")
@@ -123,7 +130,10 @@ class Exemption(CommunityOwned):
         ordering = ("-ends_on", "-pk")
         verbose_name = _("exemption")
         verbose_name_plural = _("exemptions")
-        indexes = [models.Index(fields=["household", "ends_on"], name="access_exempt_hh_idx")]
+        indexes = [
+            models.Index(fields=["household", "ends_on"], name="access_exempt_hh_idx"),
+            models.Index(fields=["grid", "ends_on"], name="access_exempt_grid_idx"),
+        ]
         constraints = [
             models.CheckConstraint(
                 condition=Q(ends_on__gte=models.F("starts_on")),
@@ -145,7 +155,7 @@ class Exemption(CommunityOwned):
         return self.revoked_at is None and self.starts_on <= day <= self.ends_on
 
 
-class Pass(CommunityOwned):
+class Pass(Placed, CommunityOwned):
     """An access pass (出入证): a numbered card with a QR code, for a household or a member.
 
     ``status`` is kept by the services: ``suspended`` while any suspension of the household
@@ -182,6 +192,12 @@ class Pass(CommunityOwned):
     #: The household has an exemption not yet ended: only then does a scan look them up.
     has_exemption = models.BooleanField(default=False, editable=False)
 
+    # A copy of the parent's grid (core.placement): a grid worker's rows on this table alone.
+    grid = models.ForeignKey(
+        Area, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        editable=False, db_index=False, verbose_name=_("grid"),
+    )
+    placement = Placement("household", "household__building")
     scope_rule = HOUSEHOLD_SCOPE
     audit_fields = ("household", "person", "serial", "status", "suspended_until",
                     "void_reason", "replaced_by")
@@ -199,7 +215,10 @@ class Pass(CommunityOwned):
                                           "serial number."),
             ),
         ]
-        indexes = [models.Index(fields=["household", "status"], name="access_pass_hh_idx")]
+        indexes = [
+            models.Index(fields=["household", "status"], name="access_pass_hh_idx"),
+            models.Index(fields=["grid", "status"], name="access_pass_grid_idx"),
+        ]
 
     def __str__(self) -> str:
         return _("Pass %(serial)s") % {"serial": self.serial}
@@ -224,7 +243,7 @@ class Pass(CommunityOwned):
         return f"{self.serial[:-1]}-{self.serial[-1]}" if len(self.serial) > 1 else self.serial
 
 
-class Suspension(CommunityOwned):
+class Suspension(Placed, CommunityOwned):
     """Why a household's passes are suspended, who asked and until when.
 
     Sources (the community office, the health module...) suspend and lift independently; a
@@ -249,6 +268,12 @@ class Suspension(CommunityOwned):
         related_name="+",
     )
 
+    # A copy of the parent's grid (core.placement): a grid worker's rows on this table alone.
+    grid = models.ForeignKey(
+        Area, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        editable=False, db_index=False, verbose_name=_("grid"),
+    )
+    placement = Placement("household", "household__building")
     scope_rule = HOUSEHOLD_SCOPE
     audit_fields = ("household", "source", "reason", "until", "lifted_at")
 
@@ -256,6 +281,7 @@ class Suspension(CommunityOwned):
         ordering = ("-created", "-pk")
         verbose_name = _("suspension")
         verbose_name_plural = _("suspensions")
+        indexes = [models.Index(fields=["grid", "created"], name="access_susp_grid_idx")]
         constraints = [
             models.UniqueConstraint(
                 fields=["household", "source"], condition=Q(lifted_at__isnull=True),
@@ -275,7 +301,7 @@ class Suspension(CommunityOwned):
         return self.lifted_at is None and (self.until is None or self.until > at)
 
 
-class GateEvent(CommunityOwned):
+class GateEvent(Placed, CommunityOwned):
     """One scan at a gate: who (which pass), where, which way, the decision and its reason.
 
     A gate event is its own log row (no change-log row besides it, but for the office's
@@ -331,6 +357,12 @@ class GateEvent(CommunityOwned):
     )
     reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
 
+    # A copy of the parent's grid (core.placement): a grid worker's rows on this table alone.
+    grid = models.ForeignKey(
+        Area, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        editable=False, db_index=False, verbose_name=_("grid"),
+    )
+    placement = Placement("household", "household__building")
     scope_rule = HOUSEHOLD_SCOPE
     #: A scan is its own log row; only the office's review changes one (``do_review_event``).
     audit_fields = ("flag", "reviewed_at")
@@ -340,6 +372,7 @@ class GateEvent(CommunityOwned):
         verbose_name = _("gate event")
         verbose_name_plural = _("gate events")
         indexes = [
+            models.Index(fields=["grid", "time", "id"], name="access_event_grid_idx"),
             # The gate log: one community's events newest first, id breaking ties, so a page
             # (or a cursor's next page) is a range of this index read backwards, no sort.
             models.Index(fields=["community", "time", "id"], name="access_event_log_idx"),
@@ -359,7 +392,7 @@ class GateEvent(CommunityOwned):
         return self.household.area_path() if self.household_id else self.community.path
 
 
-class Visitor(CommunityOwned):
+class Visitor(Placed, CommunityOwned):
     """A visitor registered at a gate (访客登记): who, to which household, why, when in and out.
 
     The phone and the ID number are protected like the registry's (ciphertext, blind index,
@@ -399,6 +432,12 @@ class Visitor(CommunityOwned):
         related_name="+",
     )
 
+    # A copy of the parent's grid (core.placement): a grid worker's rows on this table alone.
+    grid = models.ForeignKey(
+        Area, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        editable=False, db_index=False, verbose_name=_("grid"),
+    )
+    placement = Placement("household", "household__building")
     scope_rule = HOUSEHOLD_SCOPE
     audit_fields = ("name", "phone_mask", "id_number_mask", "household", "purpose", "plate",
                     "temperature", "time_in", "time_out", "status", "confirmed_by",
@@ -408,7 +447,10 @@ class Visitor(CommunityOwned):
         ordering = ("-time_in", "-pk")
         verbose_name = _("visitor")
         verbose_name_plural = _("visitors")
-        indexes = [models.Index(fields=["community", "time_out"], name="access_visitor_in_idx")]
+        indexes = [
+            models.Index(fields=["community", "time_out"], name="access_visitor_in_idx"),
+            models.Index(fields=["grid", "time_out"], name="access_visitor_grid_idx"),
+        ]
 
     def __str__(self) -> str:
         return self.name

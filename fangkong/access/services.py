@@ -564,8 +564,8 @@ class ScanAnswer:
 
 
 #: What a scan reads of a pass (fewer columns, less to convert on the hot path).
-SCAN_FIELDS = ("id", "community_id", "household_id", "person_id", "serial", "status",
-               "suspended_until", "out_since", "has_exemption")
+SCAN_FIELDS = ("id", "community_id", "household_id", "grid_id", "person_id", "serial",
+               "status", "suspended_until", "out_since", "has_exemption")
 
 
 def _pass_lookup(code: str) -> tuple[str, str] | None:
@@ -967,6 +967,8 @@ def record_scan(request: ScanRequest, *, by: Any) -> ScanAnswer:
             event = GateEvent(
                 community=community, checkpoint=checkpoint, pass_obj=item,
                 household_id=item.household_id if item else None,
+                # The pass's copy of its household's grid (core.placement): no extra read.
+                grid_id=item.grid_id if item else None,
                 direction=request.direction, decision=outcome.decision,
                 reason_code=outcome.reason_code, passed=passed,
                 temperature=request.temperature, quota_left=outcome.quota_left,

@@ -167,6 +167,27 @@ def record_key_rotation(
     )
 
 
+def record_scope_repair(model: type[models.Model], *, summary: dict[str, Any],
+                        run_id: str) -> ObjectChange:
+    """Log ``check_scope --fix`` on one table, in the repair's transaction: how many rows
+    had a community or grid that disagreed with their parents, and their first ids (ids and
+    counts only). No area: only users who see everything see the row."""
+    return ObjectChange.objects.create(
+        actor=None,
+        actor_name="system",
+        request_id=run_id[:32],
+        action=ChangeAction.UPDATE,
+        content_type=ContentType.objects.get_for_model(model, for_concrete_model=True),
+        object_id="",
+        object_repr=f"scope columns repaired: {model._meta.label}"[:200],
+        area_path="",
+        community_id=None,
+        person_id=None,
+        before=None,
+        after=summary,
+    )
+
+
 def _audit_chains_row(repr_: str, *, summary: dict[str, Any], run_id: str) -> ObjectChange:
     # No area: the work is the system's, so only users who see everything see the row; it
     # joins the global chain.

@@ -52,6 +52,7 @@ from fangkong.core.audit import _change_row
 from fangkong.core.audit_chain import CHAIN_FIELDS, CHANGE, seal
 from fangkong.core.choices import ChangeAction
 from fangkong.core.models import ObjectChange
+from fangkong.core.placement import place, place_values
 
 DEMO_SEED = 2020
 #: "Today" for the demo: ages and status dates count from here so reruns on other days give
@@ -433,6 +434,7 @@ def insert_rows(model: type[models.Model], objs: list[Any]) -> list[Any]:
         raise ValueError("insert_rows() inserts new rows only: these have ids already")
     if not _fast():
         return model.objects.bulk_create(objs, batch_size=1000)
+    place(objs)  # a copied community and grid, as bulk_create() sets them
     fields = _insert_fields(model)
     for f in fields:
         if _is_auto_now(f):
@@ -466,6 +468,7 @@ def insert_values(model: type[models.Model], rows: list[dict[str, Any]]) -> int:
     if not _fast():
         model.objects.bulk_create([model(**row) for row in rows], batch_size=1000)
         return len(rows)
+    place_values(model, rows)  # a copied community and grid, as bulk_create() sets them
     missing = object()
     plan = []  # (attname, default, default per row)
     for f in fields:

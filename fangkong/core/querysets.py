@@ -24,6 +24,7 @@ from django.db import models
 from django.http import Http404
 
 from fangkong.core.exceptions import PermissionDeniedError
+from fangkong.core.placement import place, placement_of
 from fangkong.core.scope import Scope, rule_of, scope_of
 
 
@@ -46,6 +47,14 @@ def scope_filter(queryset: models.QuerySet, scope: Scope, action: str = "view",
 
 
 class RestrictedQuerySet(models.QuerySet):
+    def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[Any]:
+        """Rows whose community and grid are copies of their parent's get them first
+        (``core.placement``): ``save()`` is not called for them."""
+        objs = list(objs)
+        if placement_of(self.model) is not None:
+            place(objs)
+        return super().bulk_create(objs, *args, **kwargs)
+
     def restrict(self, user: Any, action: str = "view") -> Self:
         """Rows of this queryset that ``user`` may ``action``; none for anonymous users."""
         if not _authenticated(user) or not user.has_action(self.model, action):

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from fangkong.areas.models import CommunityOwned
+from fangkong.core.placement import Placed, Placement
 from fangkong.core.scope import ScopeRule
 from fangkong.health.choices import (
     ChangeAction,
@@ -40,7 +41,7 @@ from fangkong.health.choices import (
 )
 
 #: Rows of a person are scoped like the person: their household's grid, then the community.
-PERSON_SCOPE = ScopeRule(grid="person__household__building__grid_id")
+PERSON_SCOPE = ScopeRule(grid="grid_id")
 
 
 class HealthPolicy(CommunityOwned):
@@ -110,7 +111,7 @@ class HealthPolicy(CommunityOwned):
             self.quarantine_days)
 
 
-class Case(CommunityOwned):
+class Case(Placed, CommunityOwned):
     """A person classified as a case (确诊/疑似/无症状) or excluded, with the dates that make
     the epidemic curve, where they were taken, how it ended, and the places it touches.
 
@@ -155,7 +156,13 @@ class Case(CommunityOwned):
     )
     notes = models.TextField(_("notes"), blank=True)
 
-    scope_rule = ScopeRule(grid="building__grid_id")
+    # A copy of the parent's grid (core.placement): a grid worker's rows on this table alone.
+    grid = models.ForeignKey(
+        "areas.Area", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        editable=False, db_index=False, verbose_name=_("grid"),
+    )
+    placement = Placement("building", "building")
+    scope_rule = ScopeRule(grid="grid_id")
     audit_fields = ("person", "classification", "onset_date", "report_date",
                     "confirmation_date", "isolated_on", "taken_to", "taken_to_name",
                     "outcome", "outcome_date", "household", "building", "unit",
@@ -178,6 +185,7 @@ class Case(CommunityOwned):
             ),
         ]
         indexes = [
+            models.Index(fields=["grid", "report_date", "id"], name="health_case_grid"),
             models.Index(fields=["community", "onset_date"], name="health_case_onset"),
             # The cases list: a community's, newest report first.
             models.Index(fields=["community", "report_date", "id"], name="health_case_list"),
@@ -207,7 +215,7 @@ class Case(CommunityOwned):
         return self.onset_date or self.report_date
 
 
-class Contact(CommunityOwned):
+class Contact(Placed, CommunityOwned):
     """A person linked to a case: household, close or secondary contact, with the day of the
     last exposure and how it happened.
 
@@ -243,7 +251,13 @@ class Contact(CommunityOwned):
     handover_id_cipher = models.TextField(blank=True, editable=False)
     handover_phone_cipher = models.TextField(blank=True, editable=False)
 
-    scope_rule = ScopeRule(grid="case__building__grid_id")
+    # A copy of the parent's grid (core.placement): a grid worker's rows on this table alone.
+    grid = models.ForeignKey(
+        "areas.Area", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        editable=False, db_index=False, verbose_name=_("grid"),
+    )
+    placement = Placement("case", "case__building", community=False)
+    scope_rule = ScopeRule(grid="grid_id")
     audit_fields = ("case", "person", "kind", "last_exposure", "how", "handed_over_to",
                     "handover_name", "handover_id_mask", "handover_phone_mask")
 
@@ -275,6 +289,7 @@ class Contact(CommunityOwned):
             ),
         ]
         indexes = [
+            models.Index(fields=["grid", "case", "kind", "id"], name="health_contact_grid"),
             # The contacts list: a community's, by case.
             models.Index(fields=["community", "case", "kind", "id"], name="health_contact_list"),
         ]
@@ -313,7 +328,7 @@ class Contact(CommunityOwned):
         return self.handover_id_mask if self.is_handed_over else self.person.id_number_mask
 
 
-class Quarantine(CommunityOwned):
+class Quarantine(Placed, CommunityOwned):
     """One person's quarantine or health monitoring: at home, centralised, or monitoring.
 
     A household quarantine is one row per member started together (``whole_household``,
@@ -352,7 +367,13 @@ class Quarantine(CommunityOwned):
         related_name="+", verbose_name=_("grid worker to call"),
     )
 
-    scope_rule = ScopeRule(grid="household__building__grid_id")
+    # A copy of the parent's grid (core.placement): a grid worker's rows on this table alone.
+    grid = models.ForeignKey(
+        "areas.Area", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        editable=False, db_index=False, verbose_name=_("grid"),
+    )
+    placement = Placement("household", "household__building")
+    scope_rule = ScopeRule(grid="grid_id")
     audit_fields = ("person", "household", "kind", "site", "whole_household", "contact",
                     "alert_id", "last_exposure", "period_days", "start_date", "planned_end",
                     "ended_on", "end_reason", "grid_worker")
@@ -385,6 +406,7 @@ class Quarantine(CommunityOwned):
             ),
         ]
         indexes = [
+            models.Index(fields=["grid", "start_date", "id"], name="health_quarantine_grid"),
             # The quarantines list: all of a community's, or those under way now (ended_on
             # empty, the list's default), newest start first, each a range without a sort.
             models.Index(fields=["community", "start_date", "id"], name="health_quarantine_list"),
@@ -420,7 +442,7 @@ class Quarantine(CommunityOwned):
         return self.start_date <= day and (self.ended_on is None or self.ended_on >= day)
 
 
-class HealthReport(CommunityOwned):
+class HealthReport(Placed, CommunityOwned):
     """One temperature and symptom report of a person under quarantine or monitoring."""
 
     person = models.ForeignKey(
@@ -445,6 +467,12 @@ class HealthReport(CommunityOwned):
     )
     task_id = models.BigIntegerField(null=True, blank=True, editable=False)
 
+    # A copy of the parent's grid (core.placement): a grid worker's rows on this table alone.
+    grid = models.ForeignKey(
+        "areas.Area", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        editable=False, db_index=False, verbose_name=_("grid"),
+    )
+    placement = Placement("person", "person__household__building")
     scope_rule = PERSON_SCOPE
     audit_fields = ("person", "quarantine", "taken_at", "temperature", "symptoms",
                     "is_fever", "notes", "source")
@@ -454,6 +482,7 @@ class HealthReport(CommunityOwned):
         verbose_name = _("health report")
         verbose_name_plural = _("health reports")
         indexes = [
+            models.Index(fields=["grid", "taken_at", "id"], name="health_report_grid"),
             # The reports list: a community's of one day (the default) or of every day,
             # newest first.
             models.Index(fields=["community", "day", "taken_at", "id"],
@@ -488,7 +517,7 @@ class HealthReport(CommunityOwned):
         return f"|{'|'.join(ordered)}|" if ordered else ""
 
 
-class Disinfection(CommunityOwned):
+class Disinfection(Placed, CommunityOwned):
     """One disinfection (消杀) of a place: a building, a unit, a gate, a public area or a
     shop; when, with what at which concentration, and who did it."""
 
@@ -515,7 +544,13 @@ class Disinfection(CommunityOwned):
     )
     notes = models.CharField(_("notes"), max_length=300, blank=True)
 
-    scope_rule = ScopeRule(grid="building__grid_id")
+    # A copy of the parent's grid (core.placement): a grid worker's rows on this table alone.
+    grid = models.ForeignKey(
+        "areas.Area", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        editable=False, db_index=False, verbose_name=_("grid"),
+    )
+    placement = Placement("building", "building")
+    scope_rule = ScopeRule(grid="grid_id")
     audit_fields = ("place_kind", "building", "unit", "checkpoint", "place_name", "done_at",
                     "agent", "concentration", "operator", "notes")
 
@@ -523,7 +558,10 @@ class Disinfection(CommunityOwned):
         ordering = ("-done_at", "-pk")
         verbose_name = _("disinfection")
         verbose_name_plural = _("disinfections")
-        indexes = [models.Index(fields=["community", "done_at"], name="health_disinfection_at")]
+        indexes = [
+            models.Index(fields=["community", "done_at"], name="health_disinfection_at"),
+            models.Index(fields=["grid", "done_at"], name="health_disinf_grid"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.place_label} · {timezone.localtime(self.done_at):%Y-%m-%d %H:%M}"
@@ -546,7 +584,7 @@ class Disinfection(CommunityOwned):
         return self.place_name
 
 
-class StatusChange(CommunityOwned):
+class StatusChange(Placed, CommunityOwned):
     """One change of a person's health status: a case recorded or reclassified, its outcome,
     a quarantine started, extended, shortened or ended.
 
@@ -595,7 +633,13 @@ class StatusChange(CommunityOwned):
     payload = models.JSONField(default=dict, blank=True)
     task_id = models.BigIntegerField(null=True, blank=True, editable=False)
 
-    scope_rule = ScopeRule(grid="household__building__grid_id")
+    # A copy of the parent's grid (core.placement): a grid worker's rows on this table alone.
+    grid = models.ForeignKey(
+        "areas.Area", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        editable=False, db_index=False, verbose_name=_("grid"),
+    )
+    placement = Placement("household", "household__building")
+    scope_rule = ScopeRule(grid="grid_id")
     audit_fields = ("person", "action", "case", "quarantine", "from_value", "to_value",
                     "reason", "evidence_kind", "evidence_ref", "note", "status", "source",
                     "decided_by", "decision_note")
@@ -605,6 +649,7 @@ class StatusChange(CommunityOwned):
         verbose_name = _("status change")
         verbose_name_plural = _("status changes")
         indexes = [
+            models.Index(fields=["grid", "created"], name="health_statuschg_grid"),
             models.Index(fields=["community", "proposed_by", "created"],
                          name="health_change_window"),
         ]

@@ -667,7 +667,8 @@ def _person_defaults() -> dict[str, Any]:
     return {f.attname: f.get_default() for f in Person._meta.concrete_fields}
 
 
-def _new_person(run: _Run, row: ResidentRow, household_id: int) -> dict[str, Any]:
+def _new_person(run: _Run, row: ResidentRow, household_id: int,
+                grid_id: int | None) -> dict[str, Any]:
     """A new person's column values, set field by field as do_create_person sets them.
 
     Values, not a model instance: constructing this 26-column model, then its audit
@@ -676,7 +677,7 @@ def _new_person(run: _Run, row: ResidentRow, household_id: int) -> dict[str, Any
     """
     values = dict(run.person_defaults)
     values.update(
-        community_id=run.community.pk, household_id=household_id,
+        community_id=run.community.pk, household_id=household_id, grid_id=grid_id,
         relation=row.relation or "", name=row.name,
         residency=row.residency or Residency.PERMANENT, tags=row.tags or "",
         notes=row.notes or "", id_type=IdType.RESIDENT_ID,
@@ -789,6 +790,7 @@ def _batch(run: _Run, rows: Sequence[ResidentRow]) -> None:
         if key not in run.households and key not in missing:
             values = dict(run.household_defaults)
             values.update(community_id=run.community.pk, building_id=building.pk,
+                          grid_id=building.grid_id,  # the building's, as save() copies it
                           unit=key[1], floor=row.floor, room=key[2],
                           number=f"{building.number}-{key[1]}-{key[2]}")
             missing[key] = values
@@ -894,8 +896,10 @@ def _batch(run: _Run, rows: Sequence[ResidentRow]) -> None:
     run.outcome.updated += len(updates)
     if run.dry_run:
         return  # counted: nothing to encrypt, build or write
-    keys = _create_people(run, [(_new_person(run, row, slot.pk), run.path_of(slot.building_id))
-                                for row, slot in creates])
+    keys = _create_people(run, [
+        (_new_person(run, row, slot.pk, buildings[slot.building_id].grid_id),
+         run.path_of(slot.building_id))
+        for row, slot in creates])
     if updates:
         Person.objects.bulk_update(updates, UPDATABLE_FIELDS, batch_size=BATCH_SIZE)
         record_changes_in_bulk(ChangeAction.UPDATE, updates, befores=befores, actor=run.actor)

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area, CommunityOwned
 from fangkong.core.personal_data import Protected
+from fangkong.core.placement import Placed, Placement
 from fangkong.core.scope import ScopeRule
 from fangkong.registry.choices import (
     IdType,
@@ -41,7 +42,7 @@ def building_sort_key(number: str) -> int:
     return int(digits[:9]) if digits else 0
 
 
-class Building(CommunityOwned):
+class Building(Placed, CommunityOwned):
     """A residential building (楼栋), numbered within its community and named as locals call it."""
 
     grid = models.ForeignKey(
@@ -102,7 +103,7 @@ class Building(CommunityOwned):
         return self.grid.path if self.grid_id else self.community.path
 
 
-class Household(CommunityOwned):
+class Household(Placed, CommunityOwned):
     """A household (户): the people living in one room of a building, with a head."""
 
     building = models.ForeignKey(
@@ -129,7 +130,13 @@ class Household(CommunityOwned):
     is_active = models.BooleanField(_("occupied"), default=True)
     notes = models.TextField(_("notes"), blank=True)
 
-    scope_rule = ScopeRule(grid="building__grid_id")
+    # A copy of the parent's grid (core.placement): a grid worker's rows on this table alone.
+    grid = models.ForeignKey(
+        Area, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        editable=False, db_index=False, verbose_name=_("grid"),
+    )
+    placement = Placement("building", "building")
+    scope_rule = ScopeRule(grid="grid_id")
     audit_fields = ("building", "unit", "floor", "room", "number", "head", "phone_mask",
                     "is_active", "notes")
 
@@ -147,6 +154,8 @@ class Household(CommunityOwned):
             ),
         ]
         indexes = [
+            models.Index(fields=["grid", "building", "unit", "floor", "room", "id"],
+                         name="household_grid_idx"),
             models.Index(fields=["community", "building", "unit", "floor", "room", "id"],
                          name="household_list_idx"),
             # Search by household number or room: the value first, so any scope (one
@@ -177,7 +186,7 @@ class Household(CommunityOwned):
         self.phone_last4_index = protected.extra.get("last4_index", "")
 
 
-class Person(CommunityOwned):
+class Person(Placed, CommunityOwned):
     """A person known to a community: resident, tenant, visitor, shop staff, case, volunteer.
 
     Belongs to the community that recorded them (where they live, for residents). Never
@@ -221,7 +230,13 @@ class Person(CommunityOwned):
     status_reason = models.CharField(_("reason"), max_length=200, blank=True)
     notes = models.TextField(_("notes"), blank=True)
 
-    scope_rule = ScopeRule(grid="household__building__grid_id")
+    # A copy of the parent's grid (core.placement): a grid worker's rows on this table alone.
+    grid = models.ForeignKey(
+        Area, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        editable=False, db_index=False, verbose_name=_("grid"),
+    )
+    placement = Placement("household", "household__building")
+    scope_rule = ScopeRule(grid="grid_id")
     audit_fields = ("name", "sex", "birth_date", "id_type", "id_number_mask", "phone_mask",
                     "household", "relation", "residency", "tags", "status", "status_date",
                     "status_reason", "notes")
@@ -242,6 +257,7 @@ class Person(CommunityOwned):
             ),
         ]
         indexes = [
+            models.Index(fields=["grid", "status", "household", "id"], name="person_grid_idx"),
             models.Index(fields=["community", "name"], name="person_name_idx"),
             # The people page (active people by default) and the API (every status).
             models.Index(fields=["community", "status", "household", "id"],
