@@ -157,17 +157,22 @@ def cascade(model: type[models.Model], pks: Iterable[int] | models.QuerySet) -> 
                         .values("pk"))
 
 
+def _parent_attname(model: Any, p: Placement | None) -> str:
+    """The column whose change means the row hangs elsewhere now (a root: its own id)."""
+    return model._meta.get_field(p.parent).attname if p is not None else model._meta.pk.attname
+
+
 class Placed:
     """Mixin (before the Django base) for rows whose placement is copied or copied from."""
 
     placement: Placement | None = None
 
     @classmethod
-    def from_db(cls, db: str, field_names: Any, values: Any) -> Any:
-        row = super().from_db(db, field_names, values)  # type: ignore[misc]
+    def from_db(cls, db: str, field_names: Any, values: Any, *args: Any, **kwargs: Any) -> Any:
+        row = super().from_db(db, field_names, values, *args, **kwargs)  # type: ignore[misc]
         loaded = row.__dict__
         p = placement_of(cls)
-        parent = cls._meta.get_field(p.parent).attname if p is not None else "pk"  # type: ignore[attr-defined]
+        parent = _parent_attname(cls, p)
         keys = (parent, "community_id", "grid_id")
         # Deferred columns: unknown, so the next save() places and compares nothing.
         row._placed_as = tuple(loaded[k] for k in keys) if all(k in loaded for k in keys) \
@@ -177,7 +182,7 @@ class Placed:
     def save(self, *args: Any, **kwargs: Any) -> None:
         p = placement_of(type(self))
         was = getattr(self, "_placed_as", None)
-        parent = self._meta.get_field(p.parent).attname if p is not None else "pk"  # type: ignore[attr-defined]
+        parent = _parent_attname(type(self), p)
         # Copy the parent's placement when the row is new or hangs on another parent now;
         # an unchanged parent's own moves reach this row through cascade().
         if p is not None and (was is None or was[0] != getattr(self, parent)):
