@@ -26,6 +26,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from django.apps import apps
@@ -162,6 +163,12 @@ def _parent_attname(model: Any, p: Placement | None) -> str:
     return model._meta.get_field(p.parent).attname if p is not None else model._meta.pk.attname
 
 
+@cache
+def _keys(model: Any) -> tuple[str, str, str]:
+    """What ``from_db`` remembers of a row (read on the gate scan's path: worked out once)."""
+    return (_parent_attname(model, placement_of(model)), "community_id", "grid_id")
+
+
 class Placed:
     """Mixin (before the Django base) for rows whose placement is copied or copied from."""
 
@@ -171,9 +178,7 @@ class Placed:
     def from_db(cls, db: str, field_names: Any, values: Any, *args: Any, **kwargs: Any) -> Any:
         row = super().from_db(db, field_names, values, *args, **kwargs)  # type: ignore[misc]
         loaded = row.__dict__
-        p = placement_of(cls)
-        parent = _parent_attname(cls, p)
-        keys = (parent, "community_id", "grid_id")
+        keys = _keys(cls)
         # Deferred columns: unknown, so the next save() places and compares nothing.
         row._placed_as = tuple(loaded[k] for k in keys) if all(k in loaded for k in keys) \
             else None

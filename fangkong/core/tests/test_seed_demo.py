@@ -193,6 +193,15 @@ def test_reset_rebuilds_the_same_counts_and_the_same_people(seeded: str) -> None
 
 
 @pytest.mark.django_db
+def test_every_copied_grid_and_community_of_the_demo_agrees_with_its_building(
+        seeded: str) -> None:
+    out = StringIO()
+    call_command("check_scope", stdout=out)  # raises if any row disagrees
+    assert "Every scoped table agrees with its parents." in out.getvalue()
+    assert Person.objects.filter(grid__isnull=False).exists()
+
+
+@pytest.mark.django_db
 def test_the_demo_and_its_reset_leave_every_audit_chain_intact(seeded: str) -> None:
     assert verify().problems == []
     seed(reset=True)  # deletes the old demo's audit rows, recording them as purged
