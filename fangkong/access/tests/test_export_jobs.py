@@ -46,7 +46,7 @@ def test_a_large_gate_report_is_a_job_whose_workbook_is_masked_and_taken_once(
     download = client.post(reverse("core:job_download", args=[job.pk]))
     assert download.status_code == 200
     workbook = load_workbook(io.BytesIO(b"".join(download.streaming_content)), read_only=True)
-    log = [row for row in workbook.worksheets[-1].iter_rows(values_only=True)]
+    log = list(workbook.worksheets[-1].iter_rows(values_only=True))
     assert len(log) == 1 + 3  # the header and the three scans
     assert {row[1] for row in log[1:]} == {gate_a.name}
     cells = [str(c) for sheet in workbook.worksheets for row in sheet.iter_rows(values_only=True)
