@@ -49,7 +49,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Max, OuterRef, Q, Subquery
+from django.db.models import Case, DateTimeField, Max, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 
 from fangkong.access.models import GateEvent
@@ -151,9 +151,49 @@ def refresh_figures(community_ids: Iterable[int] | None = None) -> int:
     return len(ids)
 
 
-def _checked(community_ids: Iterable[int] | None,
-             now: dt.datetime) -> tuple[list[int], list[int], int]:
-    """``(stale, fresh, newest event id)`` of these communities (or all). Two queries: the
+def refresh_access_figures(community_ids: Iterable[int]) -> None:
+    """Count again and store only the access figures of these communities: a scan or the
+    clock made them stale, while nothing audited changed (the registry's figures hold, and
+    a busy gate does not make the home recount a community's people)."""
+    for chunk in _chunks(sorted(set(community_ids))):
+        mark = newest_event()  # before counting, as in refresh_figures
+        counted = access_counts_by_community(chunk)
+        now = counted.at
+        try:
+            with transaction.atomic():
+                CommunityFigure.objects.filter(
+                    Q(day__isnull=True, key__in=PASS_COUNT_KEYS)
+                    | Q(day=counted.day, key__in=DAY_FIGURE_KEYS),
+                    community_id__in=chunk).delete()
+                CommunityFigure.objects.bulk_create([
+                    *(CommunityFigure(community_id=cid, key=key, value=value, updated=now)
+                      for cid, row in counted.current.items() for key, value in row.items()),
+                    *(CommunityFigure(community_id=cid, day=counted.day, key=key, value=value,
+                                      updated=now)
+                      for cid, row in counted.of_day.items() for key, value in row.items()),
+                ])
+                FiguresState.objects.filter(community_id__in=chunk).update(
+                    event_mark=mark, updated=now,
+                    valid_until=Case(*(When(community_id=cid, then=Value(until))
+                                       for cid, until in counted.valid_until.items()),
+                                     output_field=DateTimeField()))
+        except IntegrityError:
+            continue  # stored at the same moment by another reader or tick
+
+
+@dataclass
+class Checked:
+    """Which communities' figures are stale: all of them (an audited change, or never
+    counted), or only the access figures (a scan, or the clock)."""
+
+    stale: list[int]
+    access_stale: list[int]
+    fresh: list[int]
+    newest_event: int
+
+
+def _checked(community_ids: Iterable[int] | None, now: dt.datetime) -> Checked:
+    """What is stale among these communities (or all). Three queries: the newest event, the
     states against the audit chains and the clock, and the gate events since the oldest
     mark, per community."""
     newest = newest_event()
@@ -168,37 +208,49 @@ def _checked(community_ids: Iterable[int] | None,
         place=Subquery(AuditChain.objects.filter(community_id=OuterRef("pk"))
                        .values("seq")[:1]),
     ).values_list("pk", "stored", "mark", "until", "place"))
-    stale = {pk for pk, stored, _mark, until, place in rows
-             if stored is None or stored != (place or 0) or until is None or until <= now}
-    marks = {pk: mark for pk, _stored, mark, _until, _place in rows if pk not in stale}
+    stale = {pk for pk, stored, _mark, _until, place in rows
+             if stored is None or stored != (place or 0)}
+    access = {pk for pk, _stored, _mark, until, _place in rows
+              if pk not in stale and (until is None or until <= now)}
+    marks = {pk: mark for pk, _stored, mark, _until, _place in rows
+             if pk not in stale and pk not in access}
     if marks:  # even when no mark is behind: the same queries whatever happened
         scanned = (GateEvent.objects.filter(pk__gt=min(marks.values()), pk__lte=newest,
                                             community_id__in=list(marks))
                    .order_by().values("community_id").annotate(last=Max("pk")))
-        stale |= {row["community_id"] for row in scanned
-                  if row["last"] > marks[row["community_id"]]}
+        access |= {row["community_id"] for row in scanned
+                   if row["last"] > marks[row["community_id"]]}
     ids = [pk for pk, *_rest in rows]
-    return [pk for pk in ids if pk in stale], [pk for pk in ids if pk not in stale], newest
+    return Checked(stale=[pk for pk in ids if pk in stale],
+                   access_stale=[pk for pk in ids if pk in access],
+                   fresh=[pk for pk in ids if pk not in stale and pk not in access],
+                   newest_event=newest)
 
 
 def stale_communities(community_ids: Iterable[int] | None = None) -> list[int]:
     """Communities (of these, or all) whose stored figures are missing or behind their
-    audit chain, their gate events or the clock. Two queries."""
-    return _checked(community_ids, timezone.now())[0]
+    audit chain, their gate events or the clock."""
+    checked = _checked(community_ids, timezone.now())
+    return sorted({*checked.stale, *checked.access_stale})
 
 
 def refresh_stale(community_ids: Iterable[int] | None = None, *,
                   move_marks: bool = False) -> list[int]:
-    """Count again the communities whose figures are stale; returns them. ``move_marks``
-    (``tick``): the unchanged communities' event marks move on to the newest event, so the
-    next checks read only the events since — a page never writes."""
-    stale, fresh, newest = _checked(community_ids, timezone.now())
-    if move_marks and fresh:
-        FiguresState.objects.filter(community_id__in=fresh, event_mark__lt=newest).update(
-            event_mark=newest)
-    if stale:
-        refresh_figures(stale)
-    return stale
+    """Count again what is stale: every figure of a community with an audited change, only
+    the access figures of one that was scanned or whose figures the clock overtook.
+    Returns those communities. ``move_marks`` (``tick``): the unchanged communities' event
+    marks move on to the newest event, so the next checks read only the events since — a
+    page never writes."""
+    checked = _checked(community_ids, timezone.now())
+    if move_marks and checked.fresh:
+        FiguresState.objects.filter(community_id__in=checked.fresh,
+                                    event_mark__lt=checked.newest_event).update(
+            event_mark=checked.newest_event)
+    if checked.stale:
+        refresh_figures(checked.stale)
+    if checked.access_stale:
+        refresh_access_figures(checked.access_stale)
+    return sorted({*checked.stale, *checked.access_stale})
 
 
 def stored_figures(community_ids: list[int]) -> StoredFigures:

@@ -129,7 +129,11 @@ def test_a_scan_makes_only_its_community_stale_and_tick_moves_the_others_marks_o
     scan(gate, item.token, "out")
 
     assert figures.stale_communities([community_a.pk, community_b.pk]) == [community_a.pk]
-    assert figures.refresh_stale(move_marks=True) == [community_a.pk]
+    with CaptureQueriesContext(connection) as queries:
+        assert figures.refresh_stale(move_marks=True) == [community_a.pk]
+    # A scan changes no person: only the access figures are counted again
+    assert not any('"registry_person"' in q["sql"] for q in queries.captured_queries)
+    assert any('"access_pass"' in q["sql"] for q in queries.captured_queries)
     newest = GateEvent.objects.latest("pk").pk
     assert FiguresState.objects.get(community=community_b).event_mark == newest
     stored = CommunityFigure.objects.get(community=community_a, key="out_now", day=None)
