@@ -49,7 +49,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import Case, DateTimeField, Max, OuterRef, Q, Subquery, Value, When
+from django.db.models import Case, DateTimeField, F, Max, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 
 from fangkong.access.models import GateEvent
@@ -215,8 +215,13 @@ def _checked(community_ids: Iterable[int] | None, now: dt.datetime) -> Checked:
     marks = {pk: mark for pk, _stored, mark, _until, _place in rows
              if pk not in stale and pk not in access}
     if marks:  # even when no mark is behind: the same queries whatever happened
-        scanned = (GateEvent.objects.filter(pk__gt=min(marks.values()), pk__lte=newest,
-                                            community_id__in=list(marks))
+        # The primary key's range must drive the query: "community_id + 0" keeps the
+        # planners (SQLite's above all) from walking every event of the communities through
+        # the (community, time) index instead — the range is a minute's events, that index
+        # holds the district's history.
+        scanned = (GateEvent.objects.filter(pk__gt=min(marks.values()), pk__lte=newest)
+                   .annotate(place=F("community_id") + 0)
+                   .filter(place__in=list(marks))
                    .order_by().values("community_id").annotate(last=Max("pk")))
         access |= {row["community_id"] for row in scanned
                    if row["last"] > marks[row["community_id"]]}
