@@ -6,7 +6,8 @@ hundred communities on every visit. Now each community's counts are stored
 were counted at (``FiguresState``). Reading is:
 
 1. the user's communities (``Area.objects.restrict(user)`` at community level);
-2. which of them are stale — never counted, or their audit chain moved on since — one query;
+2. which of them are stale — never counted, or their audit chain moved on since — one query
+   (and two for the access figures' gate events: see below);
 3. those few counted again (grouped queries on the indexed ``community_id``);
 4. every stored row of the user's communities — one indexed query — summed.
 
