@@ -261,7 +261,7 @@ def refresh_stale(community_ids: Iterable[int] | None = None, *,
 
 def stored_figures(community_ids: list[int]) -> StoredFigures:
     """The current figures of these communities and today's gate figures, summed, exact as
-    of the newest committed change (stale communities are counted first). Three queries
+    of the newest committed change (stale communities are counted first). Four queries
     when nothing changed."""
     result = StoredFigures(totals=dict.fromkeys((*KEYS, *DAY_FIGURE_KEYS), 0))
     if not community_ids:
