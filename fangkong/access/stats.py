@@ -8,7 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Min, Q, QuerySet
 from django.db.models.functions import ExtractHour, TruncDate
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -137,8 +137,13 @@ def gate_report(events: QuerySet[GateEvent], time_zone: str, since: dt.date,
             "since": since, "until": until}
 
 
-#: The keys ``pass_counts_by_community`` gives (stored figures of the home pages).
-PASS_COUNT_KEYS = ("passes_active", "passes_suspended")
+#: The current access figures stored per community (``fangkong.reports.figures``): what
+#: ``access_counts_by_community`` counts and the home page shows.
+PASS_COUNT_KEYS = ("passes_active", "passes_suspended", "out_now", "overdue",
+                   "visitors_inside")
+#: The gate's figures of one local day, stored per community under that day (the rows the
+#: daily report reads: community, day, key, value).
+DAY_KEYS = ("exits", "refusals", "for_review")
 
 
 def _pass_counts() -> dict[str, Any]:
@@ -146,51 +151,110 @@ def _pass_counts() -> dict[str, Any]:
             "passes_suspended": Count("pk", filter=Q(status=PassStatus.SUSPENDED))}
 
 
-def pass_counts_by_community(community_ids: list[int]) -> dict[int, dict[str, int]]:
-    """Passes active and suspended in each of these communities: one grouped query on the
-    indexed ``community_id``."""
-    counts = {cid: dict.fromkeys(PASS_COUNT_KEYS, 0) for cid in community_ids}
+def _day_counts() -> dict[str, Any]:
+    return {"exits": Count("pk", filter=Q(passed=True, direction=Direction.OUT)),
+            "refusals": Count("pk", filter=Q(decision="deny")),
+            "for_review": Count("pk", filter=~Q(flag="") & Q(reviewed_at__isnull=True))}
+
+
+@dataclass
+class AccessCounts:
+    """Each community's access figures counted at ``at``: the current ones, the day's, and
+    until when they hold if nothing is scanned or changed (the next moment a pass out now
+    becomes overdue, or the day's end)."""
+
+    at: dt.datetime
+    day: dt.date
+    current: dict[int, dict[str, int]]
+    of_day: dict[int, dict[str, int]]
+    valid_until: dict[int, dt.datetime]
+
+
+def access_counts_by_community(community_ids: list[int], at: dt.datetime | None = None,
+                               time_zone: str | None = None) -> AccessCounts:
+    """The access figures of each of these communities, as ``access_figures`` counts them
+    for a user who sees the whole community. Five grouped queries on the indexed
+    ``community_id``, whatever the number of communities."""
+    at = at or timezone.now()
+    time_zone = time_zone or timezone.get_current_timezone_name()
+    today = local_day(at, time_zone)
+    tomorrow = day_start(today + dt.timedelta(days=1), time_zone)
+    current = {cid: dict.fromkeys(PASS_COUNT_KEYS, 0) for cid in community_ids}
+    of_day = {cid: dict.fromkeys(DAY_KEYS, 0) for cid in community_ids}
+    valid_until = dict.fromkeys(community_ids, tomorrow)
     for row in (Pass.objects.filter(community_id__in=community_ids).order_by()
                 .values("community_id").annotate(**_pass_counts())):
-        counts[row.pop("community_id")].update(row)
-    return counts
+        current[row.pop("community_id")].update(row)
+    limits = dict(PassPolicy.objects.filter(community_id__in=community_ids)
+                  .values_list("community_id", "max_minutes"))
+    default = PassPolicy._meta.get_field("max_minutes").default
+    overdue = _overdue_q(limits, default, at)
+    for row in (Pass.objects.filter(community_id__in=community_ids, out_since__isnull=False)
+                .order_by().values("community_id")
+                .annotate(out=Count("pk"), late=Count("pk", filter=overdue),
+                          first_on_time=Min("out_since", filter=~overdue))):
+        cid = row["community_id"]
+        current[cid].update(out_now=row["out"], overdue=row["late"])
+        minutes = limits.get(cid, default)
+        if minutes and row["first_on_time"] is not None:
+            # The first pass out now that is not overdue yet becomes so then: a count
+            # from before that moment is stale after it.
+            valid_until[cid] = min(valid_until[cid],
+                                   row["first_on_time"] + dt.timedelta(minutes=minutes))
+    inside = (visitors_inside(Visitor.objects.filter(community_id__in=community_ids))
+              .order_by().values("community_id").annotate(n=Count("pk")))
+    for row in inside:
+        current[row["community_id"]]["visitors_inside"] = row["n"]
+    for row in (GateEvent.objects.filter(community_id__in=community_ids,
+                                         time__gte=day_start(today, time_zone), time__lt=tomorrow)
+                .order_by().values("community_id").annotate(**_day_counts())):
+        of_day[row.pop("community_id")].update(row)
+    return AccessCounts(at=at, day=today, current=current, of_day=of_day,
+                        valid_until=valid_until)
 
 
 def access_figures(user: Any, stored: dict[str, int] | None = None) -> dict[str, Any]:
     """What the home page shows of access for ``user``: ``cards`` (``{"label", "value"}``)
-    and the raw numbers (``out``: who is out now, bounded). Empty when the user may not see
-    passes. Seven queries whatever the number of passes."""
+    and the raw numbers. Empty when the user may not see passes.
+
+    With ``stored`` (every key of ``PASS_COUNT_KEYS`` and ``DAY_KEYS``, summed over the
+    user's communities by ``fangkong.reports.figures``) nothing is counted. Without, the
+    figures are counted now (a grid worker's; the access overview's, which also shows the
+    first of who is out: ``out``, bounded) in seven queries whatever the number of passes.
+    """
     if not user.has_action(Pass, "view") and not user.has_action(GateEvent, "view"):
         return {}
-    now = timezone.now()
-    passes = Pass.objects.restrict(user)
-    # Stored figures (``fangkong.reports.figures``) when the caller has them: the pass counts
-    # are over every pass in scope; what is out and what happened today stays counted now.
-    state = stored if stored is not None else passes.aggregate(**_pass_counts())
-    out = out_now(passes, now)  # the overview shows these rows too: counted once
-    today = local_day(now, timezone.get_current_timezone_name())
-    start = day_start(today, timezone.get_current_timezone_name())
-    scans = GateEvent.objects.restrict(user).filter(time__gte=start).aggregate(
-        exits=Count("pk", filter=Q(passed=True, direction=Direction.OUT)),
-        refusals=Count("pk", filter=Q(decision="deny")),
-        review=Count("pk", filter=~Q(flag="") & Q(reviewed_at__isnull=True)),
-    )
-    inside = visitors_inside(Visitor.objects.restrict(user)).order_by().count()
-    figures = {
-        "passes_active": state["passes_active"],
-        "passes_suspended": state["passes_suspended"],
-        "out_now": out.count, "overdue": out.overdue, "out": out,
-        "exits_today": scans["exits"], "refusals_today": scans["refusals"],
-        "for_review": scans["review"], "visitors_inside": inside,
-    }
+    if stored is not None:
+        figures: dict[str, Any] = {key: stored.get(key, 0)
+                                   for key in (*PASS_COUNT_KEYS, *DAY_KEYS)}
+    else:
+        figures = _live_figures(user)
     figures["cards"] = [
         {"label": _("Active passes"), "value": figures["passes_active"]},
         {"label": _("Suspended passes"), "value": figures["passes_suspended"]},
         {"label": _("Out now"), "value": figures["out_now"]},
         {"label": _("Overdue"), "value": figures["overdue"]},
-        {"label": _("Exits today"), "value": figures["exits_today"]},
-        {"label": _("Refusals today"), "value": figures["refusals_today"]},
+        {"label": _("Exits today"), "value": figures["exits"]},
+        {"label": _("Refusals today"), "value": figures["refusals"]},
         {"label": _("Visitors inside"), "value": figures["visitors_inside"]},
     ]
     return figures
 
+
+def _live_figures(user: Any) -> dict[str, Any]:
+    now = timezone.now()
+    passes = Pass.objects.restrict(user)
+    state = passes.aggregate(**_pass_counts())
+    out = out_now(passes, now)  # the overview shows these rows too: counted once
+    today = local_day(now, timezone.get_current_timezone_name())
+    start = day_start(today, timezone.get_current_timezone_name())
+    end = day_start(today + dt.timedelta(days=1), timezone.get_current_timezone_name())
+    scans = GateEvent.objects.restrict(user).filter(time__gte=start, time__lt=end).aggregate(
+        **_day_counts())
+    inside = visitors_inside(Visitor.objects.restrict(user)).order_by().count()
+    return {
+        "passes_active": state["passes_active"],
+        "passes_suspended": state["passes_suspended"],
+        "out_now": out.count, "overdue": out.overdue, "out": out,
+        **scans, "visitors_inside": inside,
+    }

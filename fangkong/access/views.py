@@ -8,7 +8,6 @@ user's scope: 404; inside without the right: 403).
 from __future__ import annotations
 
 import datetime as dt
-import io
 import logging
 from pathlib import Path
 from typing import Any
@@ -36,7 +35,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 from django.views.generic import TemplateView
 
-from fangkong.access import services, stats
+from fangkong.access import exports, services, stats
 from fangkong.access.cards import MAX_CARDS, CJKFontMissing, render_cards_pdf
 from fangkong.access.choices import Direction, PassScope, PassStatus, ReasonCode
 from fangkong.access.filtersets import (
@@ -64,15 +63,13 @@ from fangkong.access.models import (
     Visitor,
     fever_threshold_of,
 )
-from fangkong.access.pass_policy import day_start, local_day
+from fangkong.access.pass_policy import local_day
 from fangkong.access.tables import ExemptionTable, GateEventTable, PassTable, VisitorTable
 from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area
-from fangkong.core.audit import record_access
-from fangkong.core.choices import AccessKind
 from fangkong.core.exceptions import ConflictError, PermissionDeniedError
+from fangkong.core.exports import start_export
 from fangkong.core.querysets import covers, works_in
-from fangkong.core.spreadsheets import SheetSpec, write_xlsx
 from fangkong.core.views import (
     ObjectDetailView,
     ObjectListView,
@@ -824,61 +821,18 @@ class ReportView(TemplateView):
 
 class ReportExportView(View):
     """The report and the gate log of the period as .xlsx: masked (no names, no numbers),
-    formula-looking cells neutralised, the export written to the access log."""
+    formula-looking cells neutralised, the export written to the access log. A long period's
+    log runs to tens of thousands of rows: more than ``INLINE_ROWS`` go to a job whose page
+    offers the file once (``fangkong.access.exports``, ``core.exports``)."""
 
     def get(self, request: HttpRequest) -> HttpResponse:
         user = request.user
         require_action(user, GateEvent, "export")
         community = community_for(request)
         _form, since, until = _report_range(request, community.time_zone)
-        events = GateEvent.objects.restrict(user).filter(community=community)
-        report = stats.gate_report(events, community.time_zone, since, until)
-        log = (events.filter(time__gte=day_start(since, community.time_zone),
-                             time__lt=day_start(until + dt.timedelta(days=1),
-                                                community.time_zone))
-               .select_related("checkpoint", "pass_obj", "household__building")
-               .order_by("time", "pk"))
-        directions, decisions = dict(Direction.choices), dict(GateEvent._meta.get_field(
-            "decision").choices)
-        reasons = dict(ReasonCode.choices)
-        sheets = [
-            SheetSpec(_("Per day"), [_("Day"), _("Exits"), _("Entries")],
-                      ([str(r["day"]), r["out"], r["in"]] for r in report["per_day"])),
-            SheetSpec(_("Per gate"), [_("Checkpoint"), _("Exits"), _("Entries")],
-                      ([r["checkpoint__name"], r["out"], r["in"]] for r in report["per_gate"])),
-            SheetSpec(_("Per hour"), [_("Hour"), _("Exits"), _("Entries")],
-                      ([f"{r['hour']:02d}:00", r["out"], r["in"]] for r in report["per_hour"])),
-            SheetSpec(_("Outings per household"), [_("Building"), _("Unit"), _("Room"),
-                                                   _("Outings")],
-                      ([r["household__building__number"], r["household__unit"],
-                        r["household__room"], r["outings"]] for r in report["per_household"]),
-                      text_columns=(0, 2)),
-            SheetSpec(_("Refusals"), [_("Reason"), _("Count")],
-                      ([str(r["label"]), r["count"]] for r in report["refusals"])),
-            SheetSpec(_("Gate log"), [_("Time"), _("Checkpoint"), _("Direction"), _("Pass"),
-                                      _("Room"), _("Decision"), _("Reason"), _("Temperature"),
-                                      _("Recorded offline")],
-                      ([timezone.localtime(e.time).strftime("%Y-%m-%d %H:%M:%S"),
-                        e.checkpoint.name, str(directions.get(e.direction, "")),
-                        e.pass_obj.serial if e.pass_obj_id else "",
-                        e.household.label if e.household_id else "",
-                        str(decisions.get(e.decision, "")), str(reasons.get(e.reason_code, "")),
-                        str(e.temperature) if e.temperature is not None else "",
-                        _("Yes") if e.offline else ""] for e in log.iterator()),
-                      text_columns=(3,)),
-        ]
-        buffer = io.BytesIO()
-        rows = write_xlsx(buffer, sheets)
-        record_access(AccessKind.EXPORT, actor=user, area_path=community.path,
-                      detail={"export": "access.gate_report", "since": str(since),
-                              "until": str(until), "rows": rows, "masked": True})
-        response = HttpResponse(
-            buffer.getvalue(),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        )
-        response["Content-Disposition"] = f'attachment; filename="gate-{since}-{until}.xlsx"'
-        add_never_cache_headers(response)
-        return response
+        return start_export(request, exports.GATE_REPORT.name, {
+            "community": community.pk, "since": since.isoformat(),
+            "until": until.isoformat(), "format": "xlsx"})
 
 
 # --- Visitors -------------------------------------------------------------------------------

@@ -6,7 +6,8 @@ hundred communities on every visit. Now each community's counts are stored
 were counted at (``FiguresState``). Reading is:
 
 1. the user's communities (``Area.objects.restrict(user)`` at community level);
-2. which of them are stale — never counted, or their audit chain moved on since — one query;
+2. which of them are stale — never counted, or their audit chain moved on since — one query
+   (and two for the access figures' gate events: see below);
 3. those few counted again (grouped queries on the indexed ``community_id``);
 4. every stored row of the user's communities — one indexed query — summed.
 
@@ -20,9 +21,25 @@ committed change. ``tick`` recounts stale communities every minute so pages rare
 and recounts everything once a day, a net for rows changed outside the services (raw SQL,
 a restore).
 
+The access figures (passes out now, overdue, visitors inside; a day's exits, refusals and
+events for review) are stored the same way, but a gate scan writes no change-log row: it
+writes one gate event and the pass's ``out_since``, and the gate must stay fast. So a
+community's figures also carry the newest gate event id when they were counted
+(``FiguresState.event_mark``; read before counting, as the chain's place) and a moment they
+hold until (``valid_until``: the first pass out now becomes overdue, or the day ends). They
+are stale when the community has an event past the mark (one query over the events since
+the oldest mark: a range of the primary key, a minute's worth once ``tick`` runs, because
+``tick`` moves the marks of unchanged communities on) or when the moment has passed.
+(On PostgreSQL an event whose transaction commits after a recount began, with an id below
+that recount's mark, is missed until the community's next change or the daily recount: a
+window of the scan's own few milliseconds.)
+
+The day's gate figures are stored under their day (``CommunityFigure.day``; the local day
+of the site's time zone, as the live count takes it) — the rows a daily report reads.
+
 Grid workers see only their grids, not whole communities: their figures are counted live
-(a grid is small). Figures that depend on the clock or on the user (who is out now, exits
-today, my calls due) are counted live too — each on an index, bounded by today's rows.
+(a grid is small). Figures that depend on the user (my tasks, my calls due) are counted
+live too — each on an index.
 """
 
 from __future__ import annotations
@@ -33,10 +50,11 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import IntegrityError, transaction
-from django.db.models import OuterRef, Subquery
+from django.db.models import Case, DateTimeField, F, Max, OuterRef, Q, Subquery, Value, When
 from django.utils import timezone
 
-from fangkong.access.stats import PASS_COUNT_KEYS, pass_counts_by_community
+from fangkong.access.models import GateEvent
+from fangkong.access.stats import DAY_KEYS, PASS_COUNT_KEYS, access_counts_by_community
 from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area, communities_covered
 from fangkong.core.models import AuditChain
@@ -46,6 +64,8 @@ from fangkong.reports.models import CommunityFigure, FiguresState
 
 #: Every key a community's current figures hold.
 KEYS = (*REGISTRY_KEYS, *PASS_COUNT_KEYS)
+#: The keys stored under the day they count (today's are summed with the current ones).
+DAY_FIGURE_KEYS = DAY_KEYS
 #: Communities counted in one go (bounds the ``IN`` lists and the rows held in memory).
 CHUNK = 200
 
@@ -60,12 +80,31 @@ class StoredFigures:
     recounted: list[int] = field(default_factory=list)  # communities counted for this read
 
 
-def count_figures(community_ids: list[int]) -> dict[int, dict[str, int]]:
+@dataclass
+class Counted:
+    """What ``count_figures`` found: per community, the current figures, the day's, and
+    until when they hold."""
+
+    at: dt.datetime
+    day: dt.date
+    current: dict[int, dict[str, int]]
+    of_day: dict[int, dict[str, int]]
+    valid_until: dict[int, dt.datetime]
+
+
+def count_figures(community_ids: list[int], at: dt.datetime | None = None) -> Counted:
     """Every stored figure of these communities, counted now from the domain tables."""
     counts = registry_counts(community_ids)
-    for community_id, row in pass_counts_by_community(community_ids).items():
+    access = access_counts_by_community(community_ids, at)
+    for community_id, row in access.current.items():
         counts[community_id].update(row)
-    return counts
+    return Counted(at=access.at, day=access.day, current=counts, of_day=access.of_day,
+                   valid_until=access.valid_until)
+
+
+def newest_event() -> int:
+    """The newest gate event's id (0 when there is none): the primary key's last entry."""
+    return GateEvent.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
 
 
 def _chunks(ids: list[int]) -> Iterable[list[int]]:
@@ -80,21 +119,30 @@ def refresh_figures(community_ids: Iterable[int] | None = None) -> int:
         Area.objects.filter(level=AreaLevel.COMMUNITY).order_by("pk")
         .values_list("pk", flat=True))
     for chunk in _chunks(ids):
-        # The chain's place first, then the counts: see the module's docstring.
+        # The chain's place and the newest event first, then the counts: see the module's
+        # docstring.
         places = dict(AuditChain.objects.filter(community_id__in=chunk)
                       .values_list("community_id", "seq"))
-        counts = count_figures(chunk)
-        now = timezone.now()
+        mark = newest_event()
+        counted = count_figures(chunk)
+        now = counted.at
         try:
             with transaction.atomic():
-                CommunityFigure.objects.filter(community_id__in=chunk, day__isnull=True).delete()
+                CommunityFigure.objects.filter(
+                    Q(day__isnull=True) | Q(day=counted.day, key__in=DAY_FIGURE_KEYS),
+                    community_id__in=chunk).delete()
                 CommunityFigure.objects.bulk_create([
-                    CommunityFigure(community_id=cid, key=key, value=value, updated=now)
-                    for cid, row in counts.items() for key, value in row.items()
+                    *(CommunityFigure(community_id=cid, key=key, value=value, updated=now)
+                      for cid, row in counted.current.items() for key, value in row.items()),
+                    *(CommunityFigure(community_id=cid, day=counted.day, key=key, value=value,
+                                      updated=now)
+                      for cid, row in counted.of_day.items() for key, value in row.items()),
                 ])
                 FiguresState.objects.filter(community_id__in=chunk).delete()
                 FiguresState.objects.bulk_create([
-                    FiguresState(community_id=cid, audit_seq=places.get(cid, 0), updated=now)
+                    FiguresState(community_id=cid, audit_seq=places.get(cid, 0),
+                                 event_mark=mark, valid_until=counted.valid_until.get(cid),
+                                 updated=now)
                     for cid in chunk
                 ])
         except IntegrityError:
@@ -104,38 +152,125 @@ def refresh_figures(community_ids: Iterable[int] | None = None) -> int:
     return len(ids)
 
 
-def stale_communities(community_ids: Iterable[int] | None = None) -> list[int]:
-    """Communities (of these, or all) whose stored figures are missing or behind their
-    audit chain. One query."""
+def refresh_access_figures(community_ids: Iterable[int]) -> None:
+    """Count again and store only the access figures of these communities: a scan or the
+    clock made them stale, while nothing audited changed (the registry's figures hold, and
+    a busy gate does not make the home recount a community's people)."""
+    for chunk in _chunks(sorted(set(community_ids))):
+        mark = newest_event()  # before counting, as in refresh_figures
+        counted = access_counts_by_community(chunk)
+        now = counted.at
+        try:
+            with transaction.atomic():
+                CommunityFigure.objects.filter(
+                    Q(day__isnull=True, key__in=PASS_COUNT_KEYS)
+                    | Q(day=counted.day, key__in=DAY_FIGURE_KEYS),
+                    community_id__in=chunk).delete()
+                CommunityFigure.objects.bulk_create([
+                    *(CommunityFigure(community_id=cid, key=key, value=value, updated=now)
+                      for cid, row in counted.current.items() for key, value in row.items()),
+                    *(CommunityFigure(community_id=cid, day=counted.day, key=key, value=value,
+                                      updated=now)
+                      for cid, row in counted.of_day.items() for key, value in row.items()),
+                ])
+                FiguresState.objects.filter(community_id__in=chunk).update(
+                    event_mark=mark, updated=now,
+                    valid_until=Case(*(When(community_id=cid, then=Value(until))
+                                       for cid, until in counted.valid_until.items()),
+                                     output_field=DateTimeField()))
+        except IntegrityError:
+            continue  # stored at the same moment by another reader or tick
+
+
+@dataclass
+class Checked:
+    """Which communities' figures are stale: all of them (an audited change, or never
+    counted), or only the access figures (a scan, or the clock)."""
+
+    stale: list[int]
+    access_stale: list[int]
+    fresh: list[int]
+    newest_event: int
+
+
+def _checked(community_ids: Iterable[int] | None, now: dt.datetime) -> Checked:
+    """What is stale among these communities (or all). Three queries: the newest event, the
+    states against the audit chains and the clock, and the gate events since the oldest
+    mark, per community."""
+    newest = newest_event()
     areas = Area.objects.filter(level=AreaLevel.COMMUNITY)
     if community_ids is not None:
         areas = areas.filter(pk__in=list(community_ids))
-    rows = areas.order_by("pk").annotate(
-        stored=Subquery(FiguresState.objects.filter(community_id=OuterRef("pk"))
-                        .values("audit_seq")[:1]),
+    state = FiguresState.objects.filter(community_id=OuterRef("pk"))
+    rows = list(areas.order_by("pk").annotate(
+        stored=Subquery(state.values("audit_seq")[:1]),
+        mark=Subquery(state.values("event_mark")[:1]),
+        until=Subquery(state.values("valid_until")[:1]),
         place=Subquery(AuditChain.objects.filter(community_id=OuterRef("pk"))
                        .values("seq")[:1]),
-    ).values_list("pk", "stored", "place")
-    return [pk for pk, stored, place in rows if stored is None or stored != (place or 0)]
+    ).values_list("pk", "stored", "mark", "until", "place"))
+    stale = {pk for pk, stored, _mark, _until, place in rows
+             if stored is None or stored != (place or 0)}
+    access = {pk for pk, _stored, _mark, until, _place in rows
+              if pk not in stale and (until is None or until <= now)}
+    marks = {pk: mark for pk, _stored, mark, _until, _place in rows
+             if pk not in stale and pk not in access}
+    if marks:  # even when no mark is behind: the same queries whatever happened
+        # The primary key's range must drive the query: "community_id + 0" keeps the
+        # planners (SQLite's above all) from walking every event of the communities through
+        # the (community, time) index instead — the range is a minute's events, that index
+        # holds the district's history.
+        scanned = (GateEvent.objects.filter(pk__gt=min(marks.values()), pk__lte=newest)
+                   .annotate(place=F("community_id") + 0)
+                   .filter(place__in=list(marks))
+                   .order_by().values("community_id").annotate(last=Max("pk")))
+        access |= {row["community_id"] for row in scanned
+                   if row["last"] > marks[row["community_id"]]}
+    ids = [pk for pk, *_rest in rows]
+    return Checked(stale=[pk for pk in ids if pk in stale],
+                   access_stale=[pk for pk in ids if pk in access],
+                   fresh=[pk for pk in ids if pk not in stale and pk not in access],
+                   newest_event=newest)
 
 
-def refresh_stale(community_ids: Iterable[int] | None = None) -> list[int]:
-    """Count again the communities whose figures are stale; returns them."""
-    stale = stale_communities(community_ids)
-    if stale:
-        refresh_figures(stale)
-    return stale
+def stale_communities(community_ids: Iterable[int] | None = None) -> list[int]:
+    """Communities (of these, or all) whose stored figures are missing or behind their
+    audit chain, their gate events or the clock."""
+    checked = _checked(community_ids, timezone.now())
+    return sorted({*checked.stale, *checked.access_stale})
+
+
+def refresh_stale(community_ids: Iterable[int] | None = None, *,
+                  move_marks: bool = False) -> list[int]:
+    """Count again what is stale: every figure of a community with an audited change, only
+    the access figures of one that was scanned or whose figures the clock overtook.
+    Returns those communities. ``move_marks`` (``tick``): the unchanged communities' event
+    marks move on to the newest event, so the next checks read only the events since — a
+    page never writes."""
+    checked = _checked(community_ids, timezone.now())
+    if move_marks and checked.fresh:
+        FiguresState.objects.filter(community_id__in=checked.fresh,
+                                    event_mark__lt=checked.newest_event).update(
+            event_mark=checked.newest_event)
+    if checked.stale:
+        refresh_figures(checked.stale)
+    if checked.access_stale:
+        refresh_access_figures(checked.access_stale)
+    return sorted({*checked.stale, *checked.access_stale})
 
 
 def stored_figures(community_ids: list[int]) -> StoredFigures:
-    """The current figures of these communities, summed, exact as of the newest committed
-    change (stale communities are counted first). Two queries when nothing changed."""
-    result = StoredFigures(totals=dict.fromkeys(KEYS, 0))
+    """The current figures of these communities and today's gate figures, summed, exact as
+    of the newest committed change (stale communities are counted first). Four queries
+    when nothing changed."""
+    result = StoredFigures(totals=dict.fromkeys((*KEYS, *DAY_FIGURE_KEYS), 0))
     if not community_ids:
         return result
     result.recounted = refresh_stale(community_ids)
+    today = timezone.localdate()
     rows = CommunityFigure.objects.filter(
-        community_id__in=community_ids, day__isnull=True
+        Q(day__isnull=True) | Q(day=today, key__in=DAY_FIGURE_KEYS),
+        community_id__in=community_ids,
     ).order_by().values_list("community_id", "key", "value", "updated")
     for community_id, key, value, updated in rows:
         result.per_community.setdefault(community_id, {})[key] = value

@@ -52,11 +52,18 @@ class CommunityFigure(models.Model):
 
 class FiguresState(models.Model):
     """When a community's current figures were counted, and at which place of its audit
-    chain (0: the community had no audited change yet)."""
+    chain (0: the community had no audited change yet).
+
+    Gate scans write no change-log row (a gate stays fast), so the access figures carry two
+    more marks: ``event_mark``, the newest gate event (of any community) when they were
+    counted — a newer event of this community makes them stale — and ``valid_until``, when
+    the clock makes them stale (a pass out now becomes overdue, the day ends)."""
 
     community = models.OneToOneField(Area, on_delete=models.CASCADE, primary_key=True,
                                      related_name="+", verbose_name=_("community"))
     audit_seq = models.BigIntegerField(default=0)
+    event_mark = models.BigIntegerField(default=0)
+    valid_until = models.DateTimeField(null=True, blank=True)
     updated = models.DateTimeField(_("updated"), default=timezone.now)
 
     class Meta:

@@ -17,7 +17,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
-from fangkong.access.stats import PASS_COUNT_KEYS, access_figures
+from fangkong.access.stats import DAY_KEYS, PASS_COUNT_KEYS, access_figures
 from fangkong.areas.models import Area
 from fangkong.core.models import Job
 from fangkong.health.stats import health_figures
@@ -73,5 +73,5 @@ class HomeView(TemplateView):
     def _section(section: Section, user: Any, stored: Any) -> dict[str, Any]:
         if section.figures is access_figures and stored is not None:
             return access_figures(user, {key: stored.totals.get(key, 0)
-                                         for key in PASS_COUNT_KEYS})
+                                         for key in (*PASS_COUNT_KEYS, *DAY_KEYS)})
         return section.figures(user)

@@ -249,3 +249,45 @@ REGISTER_EXPORT = register(Exporter(
     count=_register_rows, write=_write_register, filename=_register_filename,
     check=_check_unmasked,
 ))
+
+
+# --- The import template as a job (core.exports) --------------------------------------------
+# A register to fill in lists every household not reached yet: a district's campaign has
+# ~285,000, so it is written in the request only when small (``INLINE_ROWS``), else by a job.
+# The summary (``export_summary``) stays in the request: figures only, a row per grid, answer
+# and kind of alert.
+
+
+def _template_rows(user: Any, params: dict[str, Any]) -> int:
+    from fangkong.screening.choices import AssignmentStatus
+
+    return (CallAssignment.objects.filter(campaign=_campaign(user, params))
+            .exclude(status=AssignmentStatus.REACHED).count())
+
+
+def _write_template(user: Any, params: dict[str, Any], target: IO[bytes],
+                    progress: Progress | None) -> int:
+    from fangkong.screening.imports import template_workbook
+
+    try:
+        return template_workbook(_campaign(user, params), target, by=user, progress=progress)
+    except PermissionDeniedError as exc:
+        raise PermissionDenied from exc
+
+
+def _check_import(user: Any, params: dict[str, Any]) -> None:
+    # The template is for an import: the export right (core.exports) and the import right.
+    if not user.has_action(Campaign, "import"):
+        raise PermissionDenied
+
+
+def _template_filename(params: dict[str, Any]) -> str:
+    campaign = Campaign.objects.filter(pk=params.get("campaign")).only("name").first()
+    return f"{campaign.name if campaign else ''}-template-{timezone.localdate():%Y%m%d}"
+
+
+TEMPLATE_EXPORT = register(Exporter(
+    name="screening.import_template", model=Campaign,
+    label=gettext_lazy("Screening register to fill in"), count=_template_rows,
+    write=_write_template, filename=_template_filename, check=_check_import,
+))

@@ -35,6 +35,7 @@ from fangkong.core.exceptions import PermissionDeniedError
 from fangkong.core.input_bounds import nfc
 from fangkong.core.querysets import covers
 from fangkong.core.spreadsheets import (
+    Progress,
     SheetSpec,
     SpreadsheetError,
     locate_header,
@@ -384,7 +385,8 @@ def stashed_path(signed: str, *, user: Any, campaign: Campaign) -> Path | None:
     return path if path.exists() else None
 
 
-def template_workbook(campaign: Campaign, target: IO[bytes], *, by: Any) -> int:
+def template_workbook(campaign: Campaign, target: IO[bytes], *, by: Any,
+                      progress: Progress | None = None) -> int:
     """A register to fill in on paper or in Excel: the households not reached yet (building,
     unit, room — no personal data) and one column per question."""
     _require_import(by, campaign)
@@ -408,7 +410,8 @@ def template_workbook(campaign: Campaign, target: IO[bytes], *, by: Any) -> int:
 
     text = [1, 3] if several else [0, 2]  # building and room stay text (01, 502室)
     written = write_xlsx(target, [SheetSpec(title=campaign.questionnaire.name, header=header,
-                                            rows=rows(), text_columns=text)])
+                                            rows=rows(), text_columns=text)],
+                         progress=progress)
     record_access(AccessKind.EXPORT, actor=by, area_path=campaign.area.path, obj=campaign,
                   detail={"what": "screening_import_template", "campaign": campaign.pk,
                           "rows": written, "masked": True})

@@ -174,7 +174,7 @@ def test_the_template_lists_households_not_reached_and_the_questions(
     client.force_login(officer_a)
     response = client.get(reverse("screening:campaign_import_template",
                                   args=[setting["campaign"].pk]))
-    sheet = openpyxl.load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    sheet = _download(response).active  # written in the request: a community's campaign
     rows = list(sheet.values)
     assert rows[0][:3] == ("楼栋", "单元", "房号")
     assert "今日体温" in rows[0]

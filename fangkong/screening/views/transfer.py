@@ -68,7 +68,8 @@ class ExportView(TemplateView):
 
 
 class SummaryView(View):
-    """GET: the summary for the street office (figures only)."""
+    """GET: the summary for the street office (figures only). Written in the request: a row
+    per grid, answer and kind of alert, whatever the number of households."""
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         campaign = get_managed_campaign(request.user, pk)
@@ -82,17 +83,16 @@ class SummaryView(View):
 
 
 class ImportTemplateView(View):
-    """GET: a register to fill in: the households not reached yet and the questions."""
+    """GET: a register to fill in: the households not reached yet and the questions. A
+    district's campaign lists hundreds of thousands: a job above ``INLINE_ROWS``
+    (``exports.TEMPLATE_EXPORT``)."""
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         campaign = get_managed_campaign(request.user, pk)
-        try:
-            return _xlsx_response(
-                lambda target: imports.template_workbook(campaign, target, by=request.user),
-                _filename(campaign, "template"),
-            )
-        except PermissionDeniedError:
-            raise PermissionDenied from None
+        if not request.user.has_action(Campaign, "import"):
+            raise PermissionDenied
+        return start_export(request, exports.TEMPLATE_EXPORT.name,
+                            {"campaign": campaign.pk, "format": "xlsx"})
 
 
 class ImportView(TemplateView):

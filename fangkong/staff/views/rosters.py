@@ -157,7 +157,10 @@ class CheckpointRosterView(RosterMixin, StaffPageMixin, ObjectDetailView):
 
 
 class RosterExportView(RosterMixin, CommunityPageMixin, TemplateView):
-    """The week's roster as .xlsx (``?checkpoint=`` for one gate); an access event."""
+    """The week's roster as .xlsx (``?checkpoint=`` for one gate); an access event.
+
+    Written in the request, not as an export job: it is one community's one week, a row per
+    shift and day (a few hundred at most), whatever the size of the district."""
 
     model = Shift
     action = "export"
