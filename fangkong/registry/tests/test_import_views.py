@@ -18,9 +18,10 @@ from fangkong.accounts.models import User
 from fangkong.accounts.tests.factories import UserFactory
 from fangkong.areas.models import Area
 from fangkong.core.choices import AccessKind, JobStatus
+from fangkong.core.imports.uploads import upload_exists, upload_storage, write_progress
 from fangkong.core.models import AccessEvent, Job
 from fangkong.registry import import_views
-from fangkong.registry.imports import TEMPLATE_HEADERS, upload_path, write_progress
+from fangkong.registry.imports import TEMPLATE_HEADERS
 from fangkong.registry.models import Building, Person
 from fangkong.registry.tests.factories import (
     BuildingFactory,
@@ -97,7 +98,7 @@ def test_importing_the_valid_rows_writes_them_and_forgets_the_file(
     assert imported.status == JobStatus.COMPLETED
     assert (imported.result["created"], imported.result["rejected"]) == (2, 1)
     assert set(Person.objects.values_list("name", flat=True)) == {"孙桂兰", "马国强"}
-    assert not upload_path(preview.params["upload"]).exists()
+    assert not upload_exists(preview.params["upload"])
     preview.refresh_from_db()
     assert preview.params["confirmed"] == imported.pk
     page = client.get(reverse("registry:import_detail", args=[preview.pk]))
@@ -114,7 +115,7 @@ def test_importing_none_forgets_the_file(
                            {"action": "cancel"})
 
     assert response.status_code == 302
-    assert not upload_path(preview.params["upload"]).exists()
+    assert not upload_exists(preview.params["upload"])
     assert not Person.objects.exists()
 
 
@@ -149,7 +150,7 @@ def test_a_refused_file_is_explained_on_the_upload_page(
     assert response.status_code == 400
     assert response.context["form"].errors["file"]
     assert not Job.objects.exists()
-    assert not any(upload_path("0" * 32).parent.glob("*"))  # the upload was not kept
+    assert upload_storage().listdir("") == ([], [])  # the upload was not kept
 
 
 def test_a_large_file_runs_as_a_job_whose_page_shows_progress(
