@@ -105,6 +105,25 @@ def test_importing_the_valid_rows_writes_them_and_forgets_the_file(
     assert not page.context["can_confirm"]  # a second click imports nothing twice
 
 
+def test_a_second_confirm_from_another_tab_is_told_the_file_was_dealt_with(
+    client: Client, officer_a: User, community_a: Area, building: Building,
+) -> None:
+    # Given a preview imported from one tab
+    client.force_login(officer_a)
+    preview = Job.objects.get(pk=_job_pk(upload(client, community_a, register(GOOD))))
+    url = reverse("registry:import_confirm", args=[preview.pk])
+    client.post(url, {"action": "import"})
+
+    # When the other tab, still showing the preview, imports it too
+    response = client.post(url, {"action": "import"}, follow=True)
+
+    # Then it lands on the preview with the reason, and nothing is imported twice
+    assert response.redirect_chain[-1][0] == reverse("registry:import_detail", args=[preview.pk])
+    assert "这个文件已经处理过了。" in [str(m) for m in response.context["messages"]]
+    assert Job.objects.filter(params__mode="import").count() == 1
+    assert Person.objects.count() == 1
+
+
 def test_importing_none_forgets_the_file(
     client: Client, officer_a: User, community_a: Area, building: Building,
 ) -> None:
