@@ -86,6 +86,8 @@ def is_open(preview: Job) -> bool:
 
 def _locked_open_preview(preview: Job, by: Any) -> Job:
     """The preview's row, locked until the transaction ends, if it still waits for ``by``."""
+    # PostgreSQL: a second decision waits here for the first to commit. SQLite ignores
+    # select_for_update, but its IMMEDIATE transactions already serialise every writer.
     locked = Job.objects.select_for_update().get(pk=preview.pk)
     if locked.user_id != by.pk or locked.params.get("mode") != "preview":
         raise PermissionDeniedError("import")  # only whoever uploaded the file decides
@@ -104,9 +106,9 @@ def do_confirm_import(preview: Job, by: Any, *, area_path: str, sync_rows: int,
     people the import writes are audited by the import; the two job rows record who decided
     and when.
     """
-    rows = int(preview.params.get("rows") or 0)
     with transaction.atomic():
         locked = _locked_open_preview(preview, by)
+        rows = int(locked.params.get("rows") or 0)
         params = {k: v for k, v in locked.params.items()
                   if k not in {"mode", "confirmed", "cancelled"}}
         params.update(extra_params or {}, mode="import", preview_job=locked.pk)
