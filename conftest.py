@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -52,6 +53,14 @@ def _fresh_data_keys() -> Iterator[None]:
     reset_keys()
     yield
     reset_keys()
+
+
+@pytest.fixture(autouse=True)
+def _uploads_in_memory(settings: Any) -> None:
+    """Imports' uploads in memory (a fresh store each test): the code reaches them only
+    through the storage API, as it must when web and worker are different machines."""
+    settings.STORAGES = {**settings.STORAGES,
+                         "uploads": {"BACKEND": "django.core.files.storage.InMemoryStorage"}}
 
 
 # --- The area tree --------------------------------------------------------------------------

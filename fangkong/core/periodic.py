@@ -73,3 +73,11 @@ def purge_expired_personal_data(now: datetime) -> None:
     from fangkong.core.retention import JOB_KIND
 
     enqueue_job(JOB_KIND, user=None, area_path="", params={"as_of": now.isoformat()})
+
+
+@every(minutes=60)
+def purge_stale_uploads(now: datetime) -> None:
+    """Delete uploads left by previews nobody confirmed or cancelled (every app's imports)."""
+    from fangkong.core.imports.uploads import purge_stale_uploads as purge
+
+    purge(now)

@@ -32,6 +32,8 @@ from django.utils.translation import gettext as _
 
 from fangkong.areas.models import Area
 from fangkong.core.exceptions import PermissionDeniedError
+from fangkong.core.imports.places import BuildingIndex, compact, parse_room, parse_unit
+from fangkong.core.imports.rows import RowError, RowProblem
 from fangkong.core.personal_data import id_number_indexes, mask_id_number
 from fangkong.core.spreadsheets import SheetRow, SpreadsheetError, locate_header, open_spreadsheet
 from fangkong.core.validators import TEXT_MAX_LENGTH, clean_text
@@ -51,23 +53,12 @@ from fangkong.health.choices import (
 )
 from fangkong.health.models import Case, Disinfection, HealthReport
 from fangkong.health.services.common import zone
-from fangkong.registry.bulk import BuildingIndex, RowError, compact
-from fangkong.registry.imports import RowProblem as BaseRowProblem
-from fangkong.registry.imports import parse_room, parse_unit
 from fangkong.registry.models import Building, Household, Person
 
 MAX_REPORTED_ERRORS = 5000
 #: The templates' example rows say this in a cell; the import skips them.
 EXAMPLE_MARK = "示例（请删除此行）"
 
-
-class RowProblem(BaseRowProblem):
-    """A cell that cannot be used, and which column it is (the registry's problems, raised
-    by the room and unit parsers reused here, name no column)."""
-
-    def __init__(self, code: str, message: str, value: str = "", column: str = "") -> None:
-        super().__init__(code, message, value)
-        self.column = column
 
 # --- Columns --------------------------------------------------------------------------------
 
@@ -345,9 +336,9 @@ class Importer:
         """``parse(row[name], *args)``; a problem it finds names the column."""
         try:
             return parse(row[name], *args)
-        except BaseRowProblem as exc:
+        except RowProblem as exc:
             if not getattr(exc, "column", ""):
-                exc.column = name  # type: ignore[attr-defined]
+                exc.column = name
             raise
 
     # People and places
@@ -525,7 +516,7 @@ class Importer:
         try:
             with transaction.atomic():
                 outcome = handler(row)
-        except BaseRowProblem as exc:
+        except RowProblem as exc:
             column = getattr(exc, "column", "") or ""
             self._error(row, row.names.get(column, column), exc.message, exc.code, exc.value)
         except ValidationError as exc:

@@ -2,43 +2,38 @@
 and the search of another community's registry for a contact handed over to it (a bare task:
 nothing for anyone to watch, and the case's community must not learn how it went).
 
-A job's parameters name a stored upload (``MEDIA_ROOT/imports/<token>``, the registry's
-upload store, whose hourly purge also clears health uploads left behind), the kind of rows,
-the community and the mode. The preview keeps the upload for the import that may follow;
-the import deletes it, whatever happens. A file refused as a whole completes the job with
-``{"error", "code"}``: the refusal is an answer for the worker, not a fault.
+A job's parameters name a stored upload (``core.imports.uploads``, whose hourly purge clears
+uploads left behind), the kind of rows, the community and the mode; ``core.imports.flow``'s
+``run_upload_job`` opens it, and deletes it after the import, whatever happens. A file
+refused as a whole completes the job with ``{"error", "code"}``: the refusal is an answer
+for the worker, not a fault.
 """
 
 from __future__ import annotations
 
-from typing import Any
+from typing import IO, Any
 
 from django.tasks import task
 
 from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area
+from fangkong.core.imports.flow import run_upload_job
 from fangkong.core.jobs import JobContext, job_kind
 from fangkong.core.spreadsheets import SpreadsheetError
 from fangkong.health.imports import run_import
-from fangkong.registry.imports import delete_upload, upload_path
 
 IMPORT_KIND = "health.import"
 
 
 @job_kind(IMPORT_KIND)
 def import_health_rows(context: JobContext) -> dict[str, Any]:
-    from django.utils.translation import gettext as _
-
     params = context.params
-    token, mode = params["upload"], params.get("mode", "import")
+    mode = params.get("mode", "import")
     community = Area.objects.get(pk=params["community"], level=AreaLevel.COMMUNITY)
-    try:
-        path = upload_path(token)
-        if not path.exists():
-            return {"error": _("The uploaded file is gone; upload it again."),
-                    "code": "upload_gone"}
+
+    def work(file: IO[bytes]) -> dict[str, Any]:
         try:
-            result = run_import(path, kind=params["kind"], community=community,
+            result = run_import(file, kind=params["kind"], community=community,
                                 user=context.job.user, preview=mode == "preview",
                                 on_open=context.set_total, progress=context.progress)
         except SpreadsheetError as exc:
@@ -47,9 +42,8 @@ def import_health_rows(context: JobContext) -> dict[str, Any]:
                     f"{result.pending} waiting, {result.created} created, "
                     f"{result.rejected} rejected")
         return result.as_dict()
-    finally:
-        if mode != "preview":
-            delete_upload(token)
+
+    return run_upload_job(context, work)
 
 
 @task()

@@ -5,8 +5,9 @@
 
 * checks the actor's right to import and, row by row, that the building lies in their area
   (checked here, inside the transaction, not trusted from a preview);
-* resolves each row's building, unit and room to a household, creating missing households
-  in existing buildings (an unknown building is a row error);
+* resolves each row's building (``core.imports.places.BuildingIndex``), unit and room to a
+  household, creating missing households in existing buildings (an unknown building is a
+  row error);
 * matches people already registered: by the ID number's blind index within the community,
   and people without an ID number by household and name; a match is *unchanged* or
   *updated* (only columns the file has, and an empty cell never clears a stored value);
@@ -38,8 +39,6 @@ import datetime as dt
 import functools
 import itertools
 import operator
-import re
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -57,6 +56,8 @@ from fangkong.core.audit import _actor_fields, _person_id
 from fangkong.core.audit_chain import CHANGE, seal
 from fangkong.core.choices import ChangeAction
 from fangkong.core.exceptions import PermissionDeniedError
+from fangkong.core.imports.places import BuildingIndex
+from fangkong.core.imports.rows import RowError
 from fangkong.core.middleware import current_request_id
 from fangkong.core.models import ObjectChange
 from fangkong.core.personal_data import (
@@ -87,26 +88,6 @@ class SystemActor:
 
     username: str
     is_authenticated: bool = False
-
-
-@dataclass(slots=True)
-class RowError:
-    """Why one row was rejected: its row number as Excel shows it, the column as the file
-    names it, a reason a worker understands, and the offending value (masked when it is an
-    ID number or a phone)."""
-
-    row: int
-    column: str
-    message: str
-    code: str
-    value: str = ""
-
-    def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "column": self.column, "message": self.message,
-                "code": self.code, "value": self.value}
-
-    def __reduce__(self) -> tuple[type, tuple[Any, ...]]:
-        return RowError, (self.row, self.column, self.message, self.code, self.value)
 
 
 @dataclass(slots=True)
@@ -188,92 +169,6 @@ class ImportOutcome:
     households_created: int = 0
     errors: list[RowError] = field(default_factory=list)
     written: bool = False
-
-
-# --- Buildings: what a worker writes in the 楼栋 column -------------------------------------
-
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
-              "七": 7, "八": 8, "九": 9}
-_BUILDING_SUFFIXES = ("号楼", "#楼", "号院", "栋", "幢", "座", "楼", "号", "#")
-
-
-def chinese_number(text: str) -> int | None:
-    """``十二`` → 12, ``二十三`` → 23, ``三`` → 3 (enough for units and building numbers)."""
-    if not text or any(c not in _CN_DIGITS and c != "十" for c in text):
-        return None
-    if "十" not in text:
-        return int("".join(str(_CN_DIGITS[c]) for c in text)) if len(text) <= 3 else None
-    tens, _sep, ones = text.partition("十")
-    if "十" in ones or len(tens) > 1 or len(ones) > 1:
-        return None
-    return (_CN_DIGITS[tens] if tens else 1) * 10 + (_CN_DIGITS[ones] if ones else 0)
-
-
-@functools.lru_cache(maxsize=65536)
-def compact(text: str) -> str:
-    """Full-width forms folded, spaces removed, letters in lower case.
-
-    Cached: a register says 户主, 常住 and 1号楼 thousands of times.
-    """
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text or "")).casefold()
-
-
-def _number_key(text: str) -> str:
-    """``01`` and ``1`` are one building; ``A1`` stays ``a1``."""
-    if text.isdigit():
-        return str(int(text))
-    number = chinese_number(text)
-    return str(number) if number is not None else text
-
-
-class BuildingIndex:
-    """Resolves ``1``, ``01``, ``1号楼``, ``1栋``, ``1#``, ``东园1号楼`` to a community's building.
-
-    A reference matches a building's exact name first, then its number once a section (or
-    the community's name) in front and a suffix (号楼, 栋, 号…) behind are taken off. A
-    section that is given must be the building's own.
-    """
-
-    def __init__(self, buildings: Iterable[Building], community_name: str = "") -> None:
-        self.by_name: dict[str, Building] = {}
-        self.by_number: dict[str, Building] = {}
-        for building in buildings:
-            if building.name:
-                self.by_name.setdefault(compact(building.name), building)
-            self.by_number.setdefault(_number_key(compact(building.number)), building)
-        sections = {compact(b.section) for b in self.by_number.values() if b.section}
-        self.prefixes = sorted(sections | ({compact(community_name)} - {""}), key=len,
-                               reverse=True)
-        self.community_name = compact(community_name)
-        self._cache: dict[str, Building | None] = {}
-
-    def resolve(self, reference: str) -> Building | None:
-        key = compact(reference)
-        if key not in self._cache:
-            self._cache[key] = self._resolve(key) if key else None
-        return self._cache[key]
-
-    def _resolve(self, key: str) -> Building | None:
-        if key in self.by_name:
-            return self.by_name[key]
-        section = ""
-        rest = key
-        if self.community_name and rest.startswith(self.community_name):
-            rest = rest[len(self.community_name):]
-        for prefix in self.prefixes:
-            if prefix != self.community_name and rest.startswith(prefix):
-                section, rest = prefix, rest[len(prefix):]
-                break
-        for suffix in _BUILDING_SUFFIXES:
-            if rest.endswith(suffix) and len(rest) > len(suffix):
-                rest = rest[: -len(suffix)]
-                break
-        building = self.by_number.get(_number_key(rest))
-        if building is None:
-            return None
-        if section and compact(building.section) != section:
-            return None  # 西园1号楼 is not 东园's building 1
-        return building
 
 
 # --- Inserting many rows -------------------------------------------------------------------

@@ -1,11 +1,10 @@
 """Pages of the resident import and of registry exports.
 
-The import is two steps, each a ``core.Job`` (``registry.import_residents``) so that the page
-and a background worker share one code path: upload → *preview* (counts and every rejected
-row) → *import the valid rows* or *import none*. Files up to ``SYNC_ROWS`` data rows are
-handled within the request; larger ones run on the worker and the page shows progress. The
-upload waits under ``MEDIA_ROOT/imports/`` between the two steps, named by a token kept in
-the preview job's parameters; the import, or cancelling, deletes it.
+The import is core's flow (``core.imports.flow``), each step a ``core.Job`` of kind
+``registry.import_residents``: upload → *preview* (counts and every rejected row) → *import
+the valid rows* or *import none*. Files up to ``SYNC_ROWS`` data rows are handled within
+the request; larger ones run on the worker and the page shows progress (read from the
+uploads store, where the running job writes it).
 
 Exports take the people list's filters from the query string and answer a POST with the
 file: an export is an access event, so a link or a prefetch never makes one. More than
@@ -15,16 +14,11 @@ file: an export is an access event, so a link or a prefetch never makes one. Mor
 from __future__ import annotations
 
 import io
-from http import HTTPStatus
-from pathlib import PurePath
 from typing import Any
 
 from django import forms
-from django.contrib import messages
-from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
-from django.shortcuts import get_object_or_404
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import content_disposition_header
@@ -35,12 +29,10 @@ from django.views.generic import TemplateView
 
 from fangkong.areas.models import Area
 from fangkong.core import exports as core_exports
-from fangkong.core.choices import JobStatus
-from fangkong.core.disk_full import DISK_FULL_MESSAGE, is_disk_full
 from fangkong.core.exports import Exporter, filter_params, start_export
-from fangkong.core.jobs import enqueue_job, run_job
+from fangkong.core.imports import flow
+from fangkong.core.imports.uploads import read_progress
 from fangkong.core.models import Job
-from fangkong.core.spreadsheets import MAX_FILE_BYTES, SpreadsheetError, open_spreadsheet
 from fangkong.core.views import require_action
 from fangkong.registry.exports import (
     CONTENT_TYPES,
@@ -53,20 +45,12 @@ from fangkong.registry.exports import (
     write_template,
 )
 from fangkong.registry.filtersets import is_sensitive_query
-from fangkong.registry.imports import (
-    UPLOAD_SUFFIXES,
-    delete_upload,
-    read_progress,
-    store_upload,
-    upload_path,
-)
 from fangkong.registry.jobs import IMPORT_KIND
 from fangkong.registry.models import Household, Person
 from fangkong.registry.views import breadcrumbs, get_community
 
 #: Files with more data rows than this run as a background job with a progress page.
 SYNC_ROWS = 5000
-ERRORS_PER_PAGE = 200
 
 
 # --- Helpers --------------------------------------------------------------------------------
@@ -81,27 +65,6 @@ def _job_area(user: Any, community: Area) -> str:
     return community.path
 
 
-def _start_job(user: Any, community: Area, params: dict[str, Any], rows: int) -> Job:
-    """Run a small job within the request, or hand a large one to the worker."""
-    if rows > SYNC_ROWS:
-        return enqueue_job(IMPORT_KIND, user=user, area_path=_job_area(user, community),
-                           params=params)
-    job = Job.objects.create(kind=IMPORT_KIND, user=user, area_path=_job_area(user, community),
-                             params=params)
-    run_job.call(job.pk)  # the task's own function, synchronously: same states, same result
-    job.refresh_from_db()
-    return job
-
-
-def _import_job(request: HttpRequest, pk: int) -> tuple[Job, Area]:
-    """An import job the user may see, and its community (404 otherwise)."""
-    job = get_object_or_404(
-        Job.objects.restrict(request.user, "view").filter(kind=IMPORT_KIND), pk=pk
-    )
-    community = get_community(request.user, job.params.get("community"))
-    return job, community
-
-
 def _download(data: bytes, filename: str, fmt: str) -> HttpResponse:
     response = HttpResponse(data, content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = content_disposition_header(True, filename)
@@ -109,32 +72,29 @@ def _download(data: bytes, filename: str, fmt: str) -> HttpResponse:
     return response
 
 
-# --- The import -----------------------------------------------------------------------------
+# --- The import (core.imports.flow) ---------------------------------------------------------
 
 
-class UploadForm(forms.Form):
-    file = forms.FileField(
-        label=gettext_lazy("Register file"),
-        help_text=gettext_lazy("An .xlsx workbook, or a .csv in UTF-8, GB18030 or UTF-16."),
-        widget=forms.ClearableFileInput(attrs={"accept": ".xlsx,.csv,.txt"}),
-    )
-
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        if PurePath(upload.name or "").suffix.lower() not in UPLOAD_SUFFIXES:
-            raise forms.ValidationError(
-                _("Choose an .xlsx or .csv file. An old .xls workbook must be saved as .xlsx."))
-        if upload.size > MAX_FILE_BYTES:
-            raise forms.ValidationError(
-                _("The file is larger than %(limit)s MB; split it into several files.")
-                % {"limit": MAX_FILE_BYTES // (1024 * 1024)})
-        return upload
+class UploadForm(flow.UploadForm):
+    file_label = gettext_lazy("Register file")
 
 
-class ImportStartView(TemplateView):
+class _ResidentImport:
+    job_kind = IMPORT_KIND
+
+    @property
+    def sync_rows(self) -> int:
+        return SYNC_ROWS  # read when used: a test lowers it
+
+    def detail_url(self, job: Job) -> str:
+        return reverse("registry:import_detail", args=[job.pk])
+
+
+class ImportStartView(_ResidentImport, flow.ImportStartView):
     """Upload a register; small files are previewed at once, large ones as a job."""
 
     template_name = "registry/import_start.html"
+    form_class = UploadForm
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         self.community = get_community(request.user, kwargs["community_pk"])
@@ -143,61 +103,33 @@ class ImportStartView(TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        recent = (Job.objects.restrict(self.request.user, "view")
-                  .filter(kind=IMPORT_KIND, params__community=self.community.pk)
-                  .select_related("user")[:10])
         context.update(
             title=_("Import residents"),
             community=self.community,
             breadcrumbs=breadcrumbs(community=self.community),
             form=kwargs.get("form") or UploadForm(),
-            recent=recent,
+            recent=self.recent_jobs(community=self.community.pk),
             sample=is_demo_community(self.community),
             sync_rows=SYNC_ROWS,
         )
         return context
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        form = UploadForm(request.POST, request.FILES)
-        if not form.is_valid():
-            return self.render_to_response(self.get_context_data(form=form), status=400)
-        upload = form.cleaned_data["file"]
-        try:
-            token = store_upload(upload.chunks())
-        except OSError as exc:
-            if not is_disk_full(exc):
-                raise
-            form.add_error("file", str(DISK_FULL_MESSAGE))
-            return self.render_to_response(self.get_context_data(form=form),
-                                           status=HTTPStatus.INSUFFICIENT_STORAGE)
-        try:
-            # Vetted now, so a hostile or broken file is refused on this page, at once.
-            with open_spreadsheet(upload_path(token)) as sheet:
-                rows = max(sheet.row_count - 1, 0)
-        except SpreadsheetError as exc:
-            delete_upload(token)
-            form.add_error("file", exc.message)
-            return self.render_to_response(self.get_context_data(form=form), status=400)
-        job = _start_job(request.user, self.community, {
-            "upload": token, "filename": PurePath(upload.name).name[:200],
-            "community": self.community.pk, "mode": "preview", "rows": rows,
-        }, rows)
-        return HttpResponseRedirect(reverse("registry:import_detail", args=[job.pk]))
+    def job_area(self) -> str:
+        return _job_area(self.request.user, self.community)
+
+    def job_params(self, form: flow.UploadForm) -> dict[str, Any]:
+        return {"community": self.community.pk}
 
 
-class ImportDetailView(TemplateView):
+class ImportDetailView(_ResidentImport, flow.ImportDetailView):
     """A preview or an import: progress while it runs, then counts and every rejected row."""
 
     template_name = "registry/import_detail.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        job, community = _import_job(self.request, self.kwargs["pk"])
-        result = job.result or {}
-        errors = Paginator(result.get("errors") or [], ERRORS_PER_PAGE)
-        page = errors.get_page(self.request.GET.get("page"))
-        preview = job.params.get("mode") == "preview"
-        valid = result.get("created", 0) + result.get("updated", 0)
+        job, result = context["job"], context["result"]
+        community = get_community(self.request.user, job.params.get("community"))
         percent = job.percent
         if not job.is_finished:
             # Written by the running job beside the upload: its own row shows nothing until
@@ -206,67 +138,33 @@ class ImportDetailView(TemplateView):
             if seen and seen[1]:
                 percent = max(percent, min(99, seen[0] * 100 // seen[1]))
         context.update(
-            title=_("Import preview") if preview else _("Import"),
-            job=job, community=community, result=result, preview=preview,
-            refused=bool(result.get("error")), page_obj=page,
-            errors=page.object_list, valid_rows=valid,
-            breadcrumbs=breadcrumbs(community=community),
-            running=not job.is_finished, percent=percent,
-            can_confirm=(preview and job.status == JobStatus.COMPLETED
-                         and not result.get("error") and job.user_id == self.request.user.pk
-                         and "confirmed" not in job.params and "cancelled" not in job.params
-                         and _upload_exists(job.params.get("upload", ""))),
-            # True while the import is being started; its job's number once it has one.
+            community=community, breadcrumbs=breadcrumbs(community=community),
+            valid_rows=result.get("created", 0) + result.get("updated", 0), percent=percent,
+            # The import's job number once the preview was confirmed.
             import_job=_job_number(job.params.get("confirmed")),
             preview_job=_job_number(job.params.get("preview_job")),
-            querystring="",
         )
         return context
-
-
-def _upload_exists(token: str) -> bool:
-    try:
-        return upload_path(token).exists()
-    except ValueError:
-        return False
 
 
 def _job_number(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-class ImportConfirmView(View):
+class ImportConfirmView(_ResidentImport, flow.ImportConfirmView):
     """POST: import the previewed file's valid rows, or import none and forget the file."""
 
-    http_method_names = ["post"]
+    import_params = {"all_or_nothing": False}
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        job, community = _import_job(request, pk)
-        if job.user_id != request.user.pk or job.params.get("mode") != "preview":
-            raise Http404  # only whoever uploaded the file decides about it
-        require_action(request.user, Person, "import")
-        if "confirmed" in job.params or "cancelled" in job.params or not job.is_finished:
-            messages.info(request, _("This file has already been dealt with."))
-            return HttpResponseRedirect(reverse("registry:import_detail", args=[job.pk]))
-        token = job.params.get("upload", "")
-        if request.POST.get("action") != "import":
-            delete_upload(token)
-            job.params["cancelled"] = True
-            job.save(update_fields=["params"])
-            messages.info(request, _("Nothing was imported."))
-            return HttpResponseRedirect(
-                reverse("registry:import_start", args=[community.pk]))
-        rows = int(job.params.get("rows") or 0)
-        params = {"upload": token, "filename": job.params.get("filename", ""),
-                  "community": community.pk, "mode": "import", "all_or_nothing": False,
-                  "preview_job": job.pk, "rows": rows}
-        # Recorded first: a second click finds the file already taken.
-        job.params["confirmed"] = True
-        job.save(update_fields=["params"])
-        imported = _start_job(request.user, community, params, rows)
-        job.params["confirmed"] = imported.pk
-        job.save(update_fields=["params"])
-        return HttpResponseRedirect(reverse("registry:import_detail", args=[imported.pk]))
+    def check_decision(self, preview: Job) -> None:
+        self.community = get_community(self.request.user, preview.params.get("community"))
+        require_action(self.request.user, Person, "import")
+
+    def job_area(self, preview: Job) -> str:
+        return _job_area(self.request.user, self.community)
+
+    def cancelled_url(self, preview: Job) -> str:
+        return reverse("registry:import_start", args=[self.community.pk])
 
 
 class TemplateDownloadView(View):

@@ -18,21 +18,18 @@ from __future__ import annotations
 
 import collections
 import concurrent.futures
-import contextlib
 import functools
 import itertools
-import json
 import multiprocessing
 import os
 import re
 import sys
 import threading
 import unicodedata
-import uuid
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, BinaryIO
+from typing import Any, BinaryIO
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -42,6 +39,8 @@ from django.utils.translation import gettext as _
 
 from fangkong.areas.models import Area
 from fangkong.core.child_processes import start_worker
+from fangkong.core.imports.places import compact, floor_of, parse_room, parse_unit
+from fangkong.core.imports.rows import RowError, RowProblem
 from fangkong.core.personal_data import (
     id_number_index,
     mask_id_number,
@@ -63,16 +62,9 @@ from fangkong.core.validators import (
     validate_phone,
     validate_resident_id,
 )
-from fangkong.registry.bulk import (
-    ImportOutcome,
-    ResidentRow,
-    RowError,
-    chinese_number,
-    compact,
-    do_import_residents,
-)
+from fangkong.registry.bulk import ImportOutcome, ResidentRow, do_import_residents
 from fangkong.registry.choices import PersonTag, Relation, Residency, Sex
-from fangkong.registry.models import FLOORS_MAX, UNITS_MAX, Person
+from fangkong.registry.models import Person
 
 # --- Columns --------------------------------------------------------------------------------
 
@@ -205,7 +197,6 @@ _TAG = _with_codes(TAG_LABELS, PersonTag.values)
 
 #: What Excel leaves of a long number: 1.10105E+17, 110101199003071000.0.
 FLOAT_RE = re.compile(r"^[+-]?\d+(?:\.\d*)?[eE][+-]?\d+$|^\d+\.\d+$")
-ROOM_RE = re.compile(r"^(?:(\d+)(?:单元|-))?([0-9A-Za-z]+)$")
 MAX_REPORTED_ERRORS = 10_000
 
 
@@ -237,14 +228,6 @@ class ImportResult:
             "errors_omitted": max(len(self.errors) - MAX_REPORTED_ERRORS, 0),
             "unknown_headers": self.unknown_headers,
         }
-
-
-class RowProblem(Exception):
-    """A cell that cannot be used; becomes a RowError with the row and column."""
-
-    def __init__(self, code: str, message: str, value: str = "") -> None:
-        super().__init__(message)
-        self.code, self.message, self.value = code, message, value
 
 
 # --- Reading cells --------------------------------------------------------------------------
@@ -335,44 +318,6 @@ def parse_tags(text: str) -> str | None:
             )
         codes.append(code)
     return Person.encode_tags(codes)
-
-
-def parse_unit(text: str) -> int | None:
-    key = compact(text).removesuffix("单元")
-    if not key:
-        return None
-    if key.isdigit() and 0 < int(key) <= UNITS_MAX:
-        return int(key)
-    number = chinese_number(key)
-    if number and number <= UNITS_MAX:
-        return number
-    raise RowProblem("unit_invalid", _("%(value)s is not a unit: write a number such as 2.")
-                     % {"value": text.strip()}, text.strip())
-
-
-def parse_room(text: str) -> tuple[int | None, str]:
-    """``502``, ``502室``, ``1-502``, ``1单元502`` → (unit or None, room)."""
-    key = compact(text).upper()
-    for suffix in ("室", "号", "房"):
-        key = key.removesuffix(suffix)
-    if not key:
-        raise RowProblem("room_missing", _("The room is missing."))
-    match = ROOM_RE.match(key)
-    if match is None or len(match.group(2)) > 20:
-        raise RowProblem("room_invalid",
-                         _("%(value)s is not a room: write it as 502, 1-502 or 1单元502.")
-                         % {"value": text.strip()}, text.strip())
-    unit = int(match.group(1)) if match.group(1) else None
-    if unit == 0:
-        unit = None
-    return unit, match.group(2)
-
-
-def floor_of(room: str) -> int | None:
-    """The floor a room number says: 502 → 5, 1201 → 12; None when it does not say."""
-    if room.isdigit() and len(room) >= 3 and 0 < int(room[:-2]) <= FLOORS_MAX:
-        return int(room[:-2])
-    return None
 
 
 # --- Reading the file -----------------------------------------------------------------------
@@ -702,67 +647,3 @@ def run_import(
             _("The registry changed while the file was being imported (another import?). "
               "Nothing was written; import the file again.")
         ) from exc
-
-
-# --- Uploads kept between the preview and the import ----------------------------------------
-
-UPLOAD_SUFFIXES = (".xlsx", ".csv", ".txt")
-
-
-def upload_dir() -> Path:
-    return Path(settings.MEDIA_ROOT) / "imports"
-
-
-def store_upload(chunks: Iterable[bytes]) -> str:
-    """Save an uploaded file under MEDIA_ROOT/imports/<token>; returns the token."""
-    token = uuid.uuid4().hex
-    directory = upload_dir()
-    directory.mkdir(parents=True, exist_ok=True)
-    try:
-        with (directory / token).open("wb") as out:
-            for chunk in chunks:
-                out.write(chunk)
-    except BaseException:
-        (directory / token).unlink(missing_ok=True)  # a full disk: no half file left behind
-        raise
-    return token
-
-
-def upload_path(token: str) -> Path:
-    if not re.fullmatch(r"[0-9a-f]{32}", token or ""):
-        raise ValueError("not an upload token")  # never a path from outside
-    return upload_dir() / token
-
-
-def delete_upload(token: str) -> None:
-    with contextlib.suppress(ValueError):
-        upload_path(token).unlink(missing_ok=True)
-
-
-def open_upload(token: str) -> IO[bytes]:
-    return upload_path(token).open("rb")
-
-
-def _progress_path(token: str) -> Path:
-    return upload_path(token).with_suffix(".progress")
-
-
-def write_progress(token: str, done: int, total: int) -> None:
-    """Progress of a running import, for its page (see fangkong.registry.jobs)."""
-    path = _progress_path(token)
-    scratch = path.with_suffix(".progress-tmp")
-    scratch.write_text(json.dumps({"done": done, "total": total}))
-    scratch.replace(path)  # atomic: a reader never sees half a file
-
-
-def read_progress(token: str) -> tuple[int, int] | None:
-    try:
-        data = json.loads(_progress_path(token).read_text())
-        return int(data["done"]), int(data["total"])
-    except (OSError, ValueError, KeyError, TypeError):
-        return None
-
-
-def delete_progress(token: str) -> None:
-    with contextlib.suppress(ValueError, OSError):
-        _progress_path(token).unlink(missing_ok=True)

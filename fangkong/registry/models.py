@@ -18,6 +18,7 @@ from django.utils.translation import gettext_lazy as _
 
 from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area, CommunityOwned
+from fangkong.core.imports.places import FLOORS_MAX, UNITS_MAX
 from fangkong.core.personal_data import Protected
 from fangkong.core.placement import Placed, Placement
 from fangkong.core.scope import ScopeRule
@@ -30,10 +31,9 @@ from fangkong.registry.choices import (
     Sex,
 )
 
-#: A building's units and floors, a household's floor: the bounds of real buildings (and of
-#: the pages' fields). 2,147,483,648 units is a typo, not a building.
-UNITS_MAX = 99
-FLOORS_MAX = 200
+#: A building's units and floors (declared with the import's place parsers, which read
+#: them too), a household's floor: the bounds of real buildings (and of the pages' fields).
+#: 2,147,483,648 units is a typo, not a building.
 FLOOR_MIN = -10  # basements are negative floors
 
 

@@ -1,14 +1,15 @@
 """Answers collected on paper or in an old Excel register, imported into a campaign.
 
-Built on the resident import's parts: the file is read by ``core.spreadsheets`` (hostile-file
+Built on core's import parts: the file is read by ``core.spreadsheets`` (hostile-file
 guards, encodings, the header found under a title row, header variants); buildings are
-resolved by ``registry.bulk.BuildingIndex`` (``1``, ``01``, ``1号楼``, ``东园1号楼``), units and
-rooms by ``registry.imports.parse_unit``/``parse_room`` (``502室``, ``1-502``, ``1单元502``),
-rejected rows are ``registry.bulk.RowError`` and uploads wait in the registry's upload store
-(purged by its hourly job). Each row names a household by building, unit and room
-(and, in a per-person campaign, the person by name) and carries one column per question,
-headed by the question's text or code; answers may be written as people write them (是/否,
-有/无, choice labels, 37.5℃, 2020年2月13日).
+resolved by ``core.imports.places.BuildingIndex`` (``1``, ``01``, ``1号楼``, ``东园1号楼``),
+units and rooms by its ``parse_unit``/``parse_room`` (``502室``, ``1-502``, ``1单元502``),
+rejected rows are ``core.imports.rows.RowError``, and the check and the import are the
+steps of ``core.imports.flow`` (jobs of kind ``screening.import``, run within the request).
+Each row names a household by building, unit and room (and, in a per-person campaign, the
+person by name) and carries one column per question, headed by the question's text or
+code; answers may be written as people write them (是/否, 有/无, choice labels, 37.5℃,
+2020年2月13日).
 
 A check lists every rejected row with its row number as Excel shows it, the column, and the
 reason; the import then takes the valid rows, or none. It is atomic and audited, and
@@ -23,7 +24,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
 
-from django.core import signing
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -32,6 +32,8 @@ from django.utils.translation import gettext as _
 from fangkong.core.audit import record_access, record_change
 from fangkong.core.choices import AccessKind, ChangeAction
 from fangkong.core.exceptions import PermissionDeniedError
+from fangkong.core.imports.places import BuildingIndex, compact, parse_room, parse_unit
+from fangkong.core.imports.rows import RowError, RowProblem
 from fangkong.core.input_bounds import nfc
 from fangkong.core.querysets import covers
 from fangkong.core.spreadsheets import (
@@ -43,15 +45,7 @@ from fangkong.core.spreadsheets import (
     write_xlsx,
 )
 from fangkong.core.validators import DATE_MIN, TEXT_MAX_LENGTH, clean_text
-from fangkong.registry.bulk import BuildingIndex, RowError, compact
 from fangkong.registry.choices import PersonStatus
-from fangkong.registry.imports import (
-    RowProblem,
-    parse_room,
-    parse_unit,
-    store_upload,
-    upload_path,
-)
 from fangkong.registry.models import Building, Person
 from fangkong.screening.choices import AssignmentStatus, CampaignUnit, RecordSource
 from fangkong.screening.models import CallAssignment, Campaign, ScreeningRecord
@@ -69,9 +63,6 @@ from fangkong.screening.services import (
 )
 from fangkong.screening.stats import HOUSEHOLD_ORDER
 
-#: How long a checked upload may wait for the import (the store purges it later anyway).
-UPLOAD_MAX_AGE = dt.timedelta(days=1)
-SIGNING_SALT = "fangkong.screening.import"
 #: The columns that say which household (and person) a row is about, with their variants.
 PLACE_ALIASES: dict[str, tuple[str, ...]] = {
     "社区": ("社区名称", "所属社区", "community"),
@@ -102,8 +93,20 @@ class ImportReport:
         """Rows that passed the check (created or left unchanged when imported)."""
         return self.rows - self.rejected
 
+    def as_dict(self) -> dict[str, Any]:
+        """The report as a job keeps it (``Job.result``)."""
+        return {"rows": self.rows, "created": self.created, "unchanged": self.unchanged,
+                "rejected": self.rejected, "errors": [e.as_dict() for e in self.errors],
+                "unknown_columns": self.unknown_columns, "alerts": self.alerts}
 
-def _require_import(user: Any, campaign: Campaign) -> None:
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ImportReport:
+        return cls(rows=data["rows"], created=data["created"], unchanged=data["unchanged"],
+                   rejected=data["rejected"], errors=[RowError(**e) for e in data["errors"]],
+                   unknown_columns=data["unknown_columns"], alerts=data["alerts"])
+
+
+def require_import(user: Any, campaign: Campaign) -> None:
     if user is None:
         return
     if not covers(user, campaign.area) or not user.has_action(Campaign, "import"):
@@ -175,7 +178,7 @@ def check_file(
     campaign: Campaign, file: str | Path | IO[bytes], *, by: Any
 ) -> tuple[ImportReport, list[_Plan]]:
     """Read and check every row; nothing is written."""
-    _require_import(by, campaign)
+    require_import(by, campaign)
     specs = version_specs(campaign.questionnaire.current)
     report = ImportReport()
     plans: list[_Plan] = []
@@ -304,7 +307,7 @@ def _check_row(
 def import_rows(campaign: Campaign, plans: list[_Plan], report: ImportReport, *,
                 by: Any) -> ImportReport:
     """Write the valid rows of a check: all of them, in one transaction."""
-    _require_import(by, campaign)
+    require_import(by, campaign)
     campaign = Campaign.objects.select_related("area", "questionnaire__current").get(
         pk=campaign.pk)
     check_open(campaign, local_today(campaign.area))
@@ -360,36 +363,11 @@ def _write_person_record(
     return result
 
 
-# --- Uploads between the check and the import -----------------------------------------------
-
-
-def stash_upload(uploaded: Any, *, user: Any, campaign: Campaign) -> str:
-    """Keep an uploaded file (in the registry's upload store) until the import is confirmed;
-    returns a token signed for this user and campaign."""
-    token = store_upload(uploaded.chunks())
-    return signing.dumps({"t": token, "u": user.pk, "c": campaign.pk}, salt=SIGNING_SALT)
-
-
-def stashed_path(signed: str, *, user: Any, campaign: Campaign) -> Path | None:
-    """The stashed file if ``signed`` is this user's for this campaign and it is still there."""
-    try:
-        data = signing.loads(signed, salt=SIGNING_SALT, max_age=UPLOAD_MAX_AGE.total_seconds())
-    except signing.BadSignature:
-        return None
-    if data.get("u") != user.pk or data.get("c") != campaign.pk:
-        return None
-    try:
-        path = upload_path(str(data.get("t", "")))
-    except ValueError:
-        return None
-    return path if path.exists() else None
-
-
 def template_workbook(campaign: Campaign, target: IO[bytes], *, by: Any,
                       progress: Progress | None = None) -> int:
     """A register to fill in on paper or in Excel: the households not reached yet (building,
     unit, room — no personal data) and one column per question."""
-    _require_import(by, campaign)
+    require_import(by, campaign)
     specs = version_specs(campaign.questionnaire.current)
     per_person = campaign.unit == CampaignUnit.PERSON
     several = campaign.area.community is None  # a street's or district's campaign

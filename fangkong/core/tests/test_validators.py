@@ -18,13 +18,14 @@ from hypothesis import strategies as st
 from stdnum.cn import ric
 
 from fangkong.core import personal_data, validators
+from fangkong.core.imports.rows import RowProblem
 from fangkong.core.validators import (
     id_birth_date_and_sex,
     validate_phone,
     validate_resident_id,
     validate_temperature,
 )
-from fangkong.registry.imports import RowProblem, parse_id_number, parse_phone
+from fangkong.registry.imports import parse_id_number, parse_phone
 from fangkong.registry.tests.factories import id_check_digit, valid_id_number
 
 

@@ -24,19 +24,14 @@ from fangkong.areas.models import Area
 from fangkong.core import audit
 from fangkong.core.choices import ChangeAction, JobStatus
 from fangkong.core.exceptions import PermissionDeniedError
+from fangkong.core.imports.uploads import store_upload, upload_exists
 from fangkong.core.jobs import JobContext, enqueue_job
 from fangkong.core.models import ObjectChange
 from fangkong.core.personal_data import decrypt, id_number_index
 from fangkong.core.spreadsheets import SpreadsheetError
 from fangkong.registry import bulk, imports, jobs
 from fangkong.registry.choices import PersonStatus, PersonTag, Relation, Residency
-from fangkong.registry.imports import (
-    TEMPLATE_HEADERS,
-    preview,
-    run_import,
-    store_upload,
-    upload_path,
-)
+from fangkong.registry.imports import TEMPLATE_HEADERS, preview, run_import
 from fangkong.registry.models import Building, Household, Person
 from fangkong.registry.services import do_deactivate_person, do_update_household
 from fangkong.registry.tests.factories import (
@@ -643,7 +638,7 @@ def test_an_import_job_reports_progress_and_its_result_and_deletes_the_upload(
     assert job.total > 0
     assert job.progress == job.total
     assert (job.result["created"], job.result["rejected"]) == (4, 0)
-    assert not upload_path(token).exists()
+    assert not upload_exists(token)
     assert Person.objects.count() == 4
 
 
@@ -656,7 +651,7 @@ def test_a_preview_job_keeps_the_upload_for_the_import(
 
     assert job.result["created"] == 4
     assert job.result["dry_run"] is True
-    assert upload_path(token).exists()
+    assert upload_exists(token)
     assert not Person.objects.exists()
 
 

@@ -37,8 +37,9 @@ from fangkong.accounts.models import User
 from fangkong.areas.models import Area
 from fangkong.core.choices import JobStatus
 from fangkong.core.disk_full import DISK_FULL_CODE, is_disk_full
+from fangkong.core.imports import flow
+from fangkong.core.imports.uploads import store_upload, upload_storage
 from fangkong.core.models import Job, ObjectChange
-from fangkong.registry import import_views, imports
 from fangkong.registry.imports import TEMPLATE_HEADERS
 from fangkong.registry.models import Building, Household, Person
 from fangkong.registry.tests.factories import BuildingFactory, valid_id_number
@@ -139,7 +140,7 @@ MAKE_JOB = """
 import os
 from fangkong.areas.models import Area
 from fangkong.core.models import Job
-from fangkong.registry.imports import store_upload
+from fangkong.core.imports.uploads import store_upload
 from fangkong.registry.jobs import IMPORT_KIND
 community = Area.objects.get(code='M1')
 with open(os.environ['REGISTER'], 'rb') as f:
@@ -313,7 +314,7 @@ def test_an_upload_onto_a_full_disk_is_refused_on_the_page_with_the_reason(
     def full_disk_write(chunks: Any) -> str:
         raise OSError(errno.ENOSPC, "No space left on device")
 
-    monkeypatch.setattr(import_views, "store_upload", full_disk_write)
+    monkeypatch.setattr(flow, "store_upload", full_disk_write)
     client.force_login(officer_a)
 
     response = client.post(reverse("registry:import_start", args=[community_a.pk]),
@@ -330,6 +331,6 @@ def test_an_upload_cut_short_by_a_full_disk_leaves_no_half_file() -> None:
         raise OSError(errno.ENOSPC, "No space left on device")
 
     with pytest.raises(OSError, match="No space"):
-        imports.store_upload(chunks())
+        store_upload(chunks())
 
-    assert list(imports.upload_dir().iterdir()) == []
+    assert upload_storage().listdir("") == ([], [])

@@ -18,9 +18,10 @@ from fangkong.accounts.models import User
 from fangkong.accounts.tests.factories import UserFactory
 from fangkong.areas.models import Area
 from fangkong.core.choices import AccessKind, JobStatus
+from fangkong.core.imports.uploads import upload_exists, upload_storage, write_progress
 from fangkong.core.models import AccessEvent, Job
 from fangkong.registry import import_views
-from fangkong.registry.imports import TEMPLATE_HEADERS, upload_path, write_progress
+from fangkong.registry.imports import TEMPLATE_HEADERS
 from fangkong.registry.models import Building, Person
 from fangkong.registry.tests.factories import (
     BuildingFactory,
@@ -97,11 +98,30 @@ def test_importing_the_valid_rows_writes_them_and_forgets_the_file(
     assert imported.status == JobStatus.COMPLETED
     assert (imported.result["created"], imported.result["rejected"]) == (2, 1)
     assert set(Person.objects.values_list("name", flat=True)) == {"孙桂兰", "马国强"}
-    assert not upload_path(preview.params["upload"]).exists()
+    assert not upload_exists(preview.params["upload"])
     preview.refresh_from_db()
     assert preview.params["confirmed"] == imported.pk
     page = client.get(reverse("registry:import_detail", args=[preview.pk]))
     assert not page.context["can_confirm"]  # a second click imports nothing twice
+
+
+def test_a_second_confirm_from_another_tab_is_told_the_file_was_dealt_with(
+    client: Client, officer_a: User, community_a: Area, building: Building,
+) -> None:
+    # Given a preview imported from one tab
+    client.force_login(officer_a)
+    preview = Job.objects.get(pk=_job_pk(upload(client, community_a, register(GOOD))))
+    url = reverse("registry:import_confirm", args=[preview.pk])
+    client.post(url, {"action": "import"})
+
+    # When the other tab, still showing the preview, imports it too
+    response = client.post(url, {"action": "import"}, follow=True)
+
+    # Then it lands on the preview with the reason, and nothing is imported twice
+    assert response.redirect_chain[-1][0] == reverse("registry:import_detail", args=[preview.pk])
+    assert "这个文件已经处理过了。" in [str(m) for m in response.context["messages"]]
+    assert Job.objects.filter(params__mode="import").count() == 1
+    assert Person.objects.count() == 1
 
 
 def test_importing_none_forgets_the_file(
@@ -114,7 +134,7 @@ def test_importing_none_forgets_the_file(
                            {"action": "cancel"})
 
     assert response.status_code == 302
-    assert not upload_path(preview.params["upload"]).exists()
+    assert not upload_exists(preview.params["upload"])
     assert not Person.objects.exists()
 
 
@@ -149,7 +169,7 @@ def test_a_refused_file_is_explained_on_the_upload_page(
     assert response.status_code == 400
     assert response.context["form"].errors["file"]
     assert not Job.objects.exists()
-    assert not any(upload_path("0" * 32).parent.glob("*"))  # the upload was not kept
+    assert upload_storage().listdir("") == ([], [])  # the upload was not kept
 
 
 def test_a_large_file_runs_as_a_job_whose_page_shows_progress(

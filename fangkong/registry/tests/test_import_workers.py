@@ -89,7 +89,7 @@ import os
 from django.db import transaction
 from fangkong.areas.models import Area
 from fangkong.core.jobs import enqueue_job
-from fangkong.registry.imports import store_upload
+from fangkong.core.imports.uploads import store_upload
 from fangkong.registry.jobs import IMPORT_KIND
 community = Area.objects.get(code='M1')
 with open(os.environ['REGISTER'], 'rb') as f:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import sys
 import tempfile
+from pathlib import PurePath
 from typing import Any
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
@@ -13,13 +15,20 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
+from fangkong.core.choices import JobStatus
 from fangkong.core.exceptions import PermissionDeniedError
 from fangkong.core.exports import start_export
-from fangkong.core.spreadsheets import SpreadsheetError
+from fangkong.core.imports import flow
+from fangkong.core.imports.uploads import delete_upload, store_upload, upload_exists
+from fangkong.core.models import Job
 from fangkong.screening import exports, imports
 from fangkong.screening.forms import ExportForm, ImportForm
+from fangkong.screening.jobs import IMPORT_KIND
 from fangkong.screening.models import Campaign
 from fangkong.screening.views.common import get_managed_campaign
+
+#: A campaign's register is checked and imported while the officer waits, as it always was.
+ALWAYS_IN_REQUEST = sys.maxsize
 
 
 def _xlsx_response(write: Any, filename: str) -> FileResponse:
@@ -121,32 +130,50 @@ class ImportView(TemplateView):
         form = ImportForm(request.POST, request.FILES)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form), status=400)
-        token = imports.stash_upload(form.cleaned_data["file"], user=user,
-                                     campaign=self.campaign)
-        path = imports.stashed_path(token, user=user, campaign=self.campaign)
-        try:
-            report, _plans = imports.check_file(self.campaign, path, by=user)
-        except SpreadsheetError as exc:
-            path.unlink(missing_ok=True)
-            form.add_error("file", exc.message)
+        imports.require_import(user, self.campaign)
+        upload = form.cleaned_data["file"]
+        checked = flow.start_import_job(
+            IMPORT_KIND, user=user, area_path=self.campaign.area.path,
+            params={"upload": store_upload(upload), "filename": PurePath(upload.name).name[:200],
+                    "campaign": self.campaign.pk, "mode": "preview"},
+            rows=0, sync_rows=ALWAYS_IN_REQUEST)
+        result = checked.result or {}
+        if result.get("error") or checked.status != JobStatus.COMPLETED:
+            delete_upload(checked.params["upload"])
+            form.add_error("file", result.get("error") or _("The file could not be checked."))
             return self.render_to_response(self.get_context_data(form=form), status=400)
-        return self.render_to_response(self.get_context_data(report=report, token=token))
+        # The token is the check's job: importing is deciding about it (once).
+        return self.render_to_response(self.get_context_data(
+            report=imports.ImportReport.from_dict(result), token=str(checked.pk)))
 
     def _import(self, request: HttpRequest, token: str) -> HttpResponse:
-        user = request.user
-        path = imports.stashed_path(token, user=user, campaign=self.campaign)
-        if path is None:
+        checked = (Job.objects.restrict(request.user, "view")
+                   .filter(kind=IMPORT_KIND, user=request.user, params__mode="preview",
+                           params__campaign=self.campaign.pk, pk=_int(token)).first())
+        if checked is None or (flow.is_open(checked)
+                               and not upload_exists(checked.params.get("upload", ""))):
             return self._refused([_("The uploaded file is no longer there; upload it again.")])
+        imports.require_import(request.user, self.campaign)
         try:
-            report, plans = imports.check_file(self.campaign, path, by=user)
-            report = imports.import_rows(self.campaign, plans, report, by=user)
-        except SpreadsheetError as exc:
-            return self._refused([exc.message])
-        except ValidationError as exc:
-            return self._refused(exc.messages)
-        finally:
-            path.unlink(missing_ok=True)
-        return self.render_to_response(self.get_context_data(report=report, imported=True))
+            imported = flow.do_confirm_import(checked, request.user,
+                                              area_path=self.campaign.area.path,
+                                              sync_rows=ALWAYS_IN_REQUEST)
+        except flow.ImportAlreadyHandled as exc:
+            return self._refused([str(exc)])
+        result = imported.result or {}
+        if result.get("code") == "upload_gone":
+            return self._refused([_("The uploaded file is no longer there; upload it again.")])
+        if result.get("error") or imported.status != JobStatus.COMPLETED:
+            return self._refused(result.get("reasons") or [result.get("error", "")])
+        return self.render_to_response(self.get_context_data(
+            report=imports.ImportReport.from_dict(result), imported=True))
 
     def _refused(self, reasons: list[str]) -> HttpResponse:
         return self.render_to_response(self.get_context_data(refused=reasons), status=400)
+
+
+def _int(value: str) -> int | None:
+    try:
+        return int(value)
+    except ValueError:
+        return None
