@@ -31,6 +31,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from fangkong.areas.models import Area
+from fangkong.core.dates import zone
 from fangkong.core.exceptions import PermissionDeniedError
 from fangkong.core.personal_data import id_number_indexes, mask_id_number
 from fangkong.core.spreadsheets import SheetRow, SpreadsheetError, locate_header, open_spreadsheet
@@ -50,7 +51,6 @@ from fangkong.health.choices import (
     TakenTo,
 )
 from fangkong.health.models import Case, Disinfection, HealthReport
-from fangkong.health.services.common import zone
 from fangkong.registry.bulk import BuildingIndex, RowError, compact
 from fangkong.registry.imports import RowProblem as BaseRowProblem
 from fangkong.registry.imports import parse_room, parse_unit

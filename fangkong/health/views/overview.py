@@ -21,7 +21,7 @@ from fangkong.health.choices import ChangeStatus
 from fangkong.health.filtersets import ChangeFilterSet, DisinfectionFilterSet
 from fangkong.health.forms import DecisionForm, DisinfectionForm, PolicyForm
 from fangkong.health.models import Case, Disinfection, HealthPolicy, Quarantine, StatusChange
-from fangkong.health.services.common import policy_for
+from fangkong.health.services.policy import policy_for
 from fangkong.health.stats import building_grid, epidemic_curve, quarantine_per_day, user_today
 from fangkong.health.tables import ChangeTable, DisinfectionTable
 from fangkong.health.views.common import (

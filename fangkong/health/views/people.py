@@ -32,7 +32,7 @@ from fangkong.health.models import (
     Quarantine,
     StatusChange,
 )
-from fangkong.health.services.common import policy_for
+from fangkong.health.services.policy import policy_for
 from fangkong.health.views.common import HealthListView, ServiceFormView, change_answer
 from fangkong.registry.filtersets import PersonFilterSet, is_sensitive_query
 from fangkong.registry.models import Household, Person

@@ -18,10 +18,11 @@ from django.utils.translation import gettext as _
 from django.views import View
 
 from fangkong.areas.models import Area
+from fangkong.core.dates import today_in
 from fangkong.core.exceptions import ConflictError, PermissionDeniedError
 from fangkong.core.views import get_restricted_object, require_action
 from fangkong.registry.views import get_community
-from fangkong.staff.duty_hours import local_today, monday_of, parse_day, parse_week, zone_of
+from fangkong.staff.duty_hours import monday_of, parse_day, parse_week, zone_of
 
 
 def staff_crumbs(community: Area | None, *extra: tuple[str, str]) -> list[dict[str, str]]:
@@ -54,7 +55,7 @@ def requested_day(request: HttpRequest, tz: ZoneInfo, *, week: bool = False,
     except ValidationError as exc:
         if warn:
             messages.warning(request, error_text(exc))
-        today = local_today(tz)
+        today = today_in(tz)
         return monday_of(today) if week else today
 
 
