@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from fangkong.accounts.models import User
 from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area
+from fangkong.core.forms import DATE_INPUT, ServiceForm
 from fangkong.core.input_bounds import BoundedForm
 from fangkong.core.validators import DOCUMENT_MAX_LENGTH
 from fangkong.registry.models import Building, Person
@@ -39,24 +40,7 @@ from fangkong.screening.masking import mask_name
 from fangkong.screening.models import CallAttempt, Campaign, Questionnaire
 from fangkong.screening.questionnaires import QuestionSpec, parse_choice
 
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 SHIPPED = "shipped"
-
-
-class VersionedForm(BoundedForm):
-    """Carries the row's ``version`` so a stale save is refused instead of overwriting."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for f in self.fields.values():
-            if f.label:
-                f.label = capfirst(f.label)
-
-    @property
-    def expected_version(self) -> int | None:
-        return self.cleaned_data.get("version")
 
 
 # --- Campaigns ------------------------------------------------------------------------------
@@ -67,7 +51,7 @@ class GridChoiceField(forms.ModelMultipleChoiceField):
         return obj.name
 
 
-class CampaignForm(VersionedForm):
+class CampaignForm(ServiceForm):
     name = forms.CharField(label=gettext_lazy("name"), max_length=200)
     questionnaire = forms.ModelChoiceField(
         label=gettext_lazy("questionnaire"), queryset=Questionnaire.objects.none()
@@ -178,7 +162,7 @@ class HelperForm(BoundedForm):
 # --- Questionnaires -------------------------------------------------------------------------
 
 
-class QuestionnaireForm(VersionedForm):
+class QuestionnaireForm(ServiceForm):
     name = forms.CharField(label=gettext_lazy("name"), max_length=200)
     description = forms.CharField(label=gettext_lazy("description"), widget=forms.Textarea,
                                   required=False)
@@ -204,7 +188,7 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in re.split(r"[\r\n]+", text or "") if line.strip()]
 
 
-class QuestionForm(VersionedForm):
+class QuestionForm(ServiceForm):
     """One question. Choices are typed one per line; conditions and alerts are picked."""
 
     text = forms.CharField(label=gettext_lazy("question"), max_length=300)

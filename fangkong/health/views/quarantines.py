@@ -17,7 +17,7 @@ from fangkong.health.forms import EndDateForm, EndForm
 from fangkong.health.models import HealthReport, Quarantine, StatusChange
 from fangkong.health.stats import user_today
 from fangkong.health.tables import QuarantineTable, ReportTable
-from fangkong.health.views.common import HealthListView, ServiceFormView, change_answer
+from fangkong.health.views.common import HealthFormView, HealthListView, change_answer
 from fangkong.registry.models import Person
 
 QUARANTINE_RELATED = ("person", "household__building", "community", "grid_worker",
@@ -97,7 +97,7 @@ class QuarantineDetailView(ObjectDetailView):
         return context
 
 
-class QuarantineChangeView(ServiceFormView):
+class QuarantineChangeView(HealthFormView):
     model = Quarantine
 
     def prepare(self) -> None:

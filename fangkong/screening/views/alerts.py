@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
@@ -13,7 +13,6 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from fangkong.core.exceptions import PermissionDeniedError
 from fangkong.core.views import get_restricted_object, require_action
 from fangkong.screening import services
 from fangkong.screening.choices import AlertStatus, ProposalStatus
@@ -83,8 +82,6 @@ class AlertDetailView(TemplateView):
             except ValidationError as exc:
                 for field, errors in getattr(exc, "error_dict", {None: exc.error_list}).items():
                     form.add_error(field if field in form.fields else None, errors)
-            except PermissionDeniedError:
-                raise PermissionDenied from None
             else:
                 messages.success(request, _("Alert closed."))
                 return HttpResponseRedirect(reverse("screening:alert_list"))
@@ -126,8 +123,6 @@ class ProposalDecisionView(View):
             action(proposal, by=request.user)
         except ValidationError as exc:
             return refuse(request, exc, url)
-        except PermissionDeniedError:
-            raise PermissionDenied from None
         except Http404:
             raise
         messages.success(request, _("Registry updated: moved out.") if self.confirm

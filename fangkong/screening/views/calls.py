@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import (
     Http404,
     HttpRequest,
@@ -128,8 +128,6 @@ class DialView(View):
             person = get_object_or_404(Person, pk=person_pk, household_id=assignment.household_id)
         try:
             number = services.do_dial(assignment, by=request.user, person=person)
-        except PermissionDeniedError:
-            raise PermissionDenied from None
         except ValidationError as exc:
             for message in exc.messages:
                 messages.error(request, message)

@@ -16,7 +16,6 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from fangkong.areas.models import Area
-from fangkong.core.exceptions import PermissionDeniedError
 from fangkong.core.jobs import enqueue_job
 from fangkong.core.querysets import covers
 from fangkong.core.views import ObjectEditView, require_action
@@ -239,8 +238,6 @@ class AssignmentListView(TemplateView):
                                          by=request.user)
         except ValidationError as exc:
             return refuse(request, exc, back)
-        except PermissionDeniedError:
-            raise PermissionDenied from None
         messages.success(request, _("%(n)s households moved.") % {"n": moved})
         return HttpResponseRedirect(back)
 

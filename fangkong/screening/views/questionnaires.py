@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
-from fangkong.core.exceptions import ConflictError, PermissionDeniedError
+from fangkong.core.exceptions import ConflictError
 from fangkong.core.querysets import covers
 from fangkong.core.views import ObjectEditView, get_restricted_object, require_action
 from fangkong.screening import services
@@ -195,8 +195,6 @@ class QuestionEditView(FormView):
             form.data = form.data.copy()
             form.data["version"] = str(exc.current_version)
             return self.form_invalid(form)
-        except PermissionDeniedError:
-            raise PermissionDenied from None
         messages.success(self.request, _("Saved as a new version."))
         return HttpResponseRedirect(self.questionnaire.get_absolute_url())
 
