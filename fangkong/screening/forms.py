@@ -397,7 +397,7 @@ def apply_errors(
     return left
 
 
-class MovedForm(BoundedForm):
+class MovedForm(ServiceForm):
     people = forms.MultipleChoiceField(label=gettext_lazy("Who moved away"), required=False,
                                        widget=forms.CheckboxSelectMultiple)
     date = forms.DateField(label=gettext_lazy("moved on"), required=False, widget=DATE_INPUT)
@@ -405,15 +405,11 @@ class MovedForm(BoundedForm):
                            required=False,
                            help_text=gettext_lazy("For example: sold the flat, moved to "
                                                   "their daughter's."))
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, members: Sequence[Person], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["people"].choices = [(str(p.pk), mask_name(p.name)) for p in members]
         self.fields["people"].initial = [str(p.pk) for p in members]
-        for f in self.fields.values():
-            if f.label:
-                f.label = capfirst(f.label)
 
 
 class ResolveAlertForm(BoundedForm):

@@ -7,19 +7,18 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views import View
 from django.views.generic import TemplateView
 
-from fangkong.core.views import get_restricted_object, require_action
+from fangkong.core.forms import add_service_error
+from fangkong.core.views import ServiceActionView, get_restricted_object, require_action
 from fangkong.screening import services
 from fangkong.screening.choices import AlertStatus, ProposalStatus
 from fangkong.screening.forms import ResolveAlertForm
 from fangkong.screening.masking import mask_name
 from fangkong.screening.models import Alert, MoveOutProposal
-from fangkong.screening.views.common import refuse
 
 ALERT_RELATED = ("household__building", "person", "campaign", "grid", "community",
                  "resolved_by")
@@ -80,8 +79,7 @@ class AlertDetailView(TemplateView):
                                           outcome=form.cleaned_data["outcome"],
                                           note=form.cleaned_data["note"])
             except ValidationError as exc:
-                for field, errors in getattr(exc, "error_dict", {None: exc.error_list}).items():
-                    form.add_error(field if field in form.fields else None, errors)
+                add_service_error(form, exc)
             else:
                 messages.success(request, _("Alert closed."))
                 return HttpResponseRedirect(reverse("screening:alert_list"))
@@ -108,23 +106,17 @@ class ProposalListView(TemplateView):
         return context
 
 
-class ProposalDecisionView(View):
+class ProposalDecisionView(ServiceActionView):
     """POST: confirm (the person is deactivated as moved out) or reject a move-out."""
 
-    http_method_names = ["post"]
+    model = MoveOutProposal
     confirm = True
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        proposal = get_restricted_object(MoveOutProposal.objects.all(), request.user, "view",
-                                         pk=pk)
-        url = reverse("screening:proposal_list")
+    def act(self, obj: MoveOutProposal, data: dict[str, Any]) -> None:
         action = services.do_confirm_move_out if self.confirm else services.do_reject_move_out
-        try:
-            action(proposal, by=request.user)
-        except ValidationError as exc:
-            return refuse(request, exc, url)
-        except Http404:
-            raise
-        messages.success(request, _("Registry updated: moved out.") if self.confirm
+        action(obj, by=self.request.user)
+        messages.success(self.request, _("Registry updated: moved out.") if self.confirm
                          else _("Move-out rejected; the registry is unchanged."))
-        return HttpResponseRedirect(url)
+
+    def redirect_to(self, obj: MoveOutProposal, result: Any) -> str:
+        return reverse("screening:proposal_list")

@@ -12,13 +12,14 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views import View
+from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
 from fangkong.areas.models import Area
+from fangkong.core.forms import add_service_error
 from fangkong.core.jobs import enqueue_job
 from fangkong.core.querysets import covers
-from fangkong.core.views import ObjectEditView, require_action
+from fangkong.core.views import ObjectEditView, ServiceActionView, require_action
 from fangkong.screening import services
 from fangkong.screening.choices import AssignmentStatus, CampaignStatus
 from fangkong.screening.forms import CampaignForm, HelperForm, ReassignForm
@@ -28,7 +29,6 @@ from fangkong.screening.views.common import (
     can_manage,
     get_campaign,
     get_managed_campaign,
-    refuse,
 )
 
 #: Campaigns larger than this start as a background job with progress on a page.
@@ -144,41 +144,40 @@ class CampaignDetailView(TemplateView):
         return context
 
 
-class CampaignStartView(View):
+class CampaignActionView(ServiceActionView):
+    """A button on a campaign's page, for whoever runs the campaign."""
+
+    def prepare(self) -> None:
+        self.campaign = get_managed_campaign(self.request.user, self.kwargs["pk"])
+
+    def get_back_url(self) -> str:
+        return reverse("screening:campaign_detail", args=[self.campaign.pk])
+
+
+class CampaignStartView(CampaignActionView):
     """POST: assign every household to its grid's worker (a job for a district)."""
 
-    http_method_names = ["post"]
-
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        campaign = get_managed_campaign(request.user, pk)
-        url = reverse("screening:campaign_detail", args=[campaign.pk])
+    def perform(self) -> str | HttpResponse:
+        campaign = self.campaign
         if campaign.status == CampaignStatus.DRAFT:
             count = services.campaign_households(campaign).count()
             if count > START_INLINE_LIMIT:
-                job = enqueue_job("screening.start_campaign", user=request.user,
+                job = enqueue_job("screening.start_campaign", user=self.request.user,
                                   area_path=campaign.area.path,
                                   params={"campaign": campaign.pk})
                 return HttpResponseRedirect(reverse("core:job_detail", args=[job.pk]))
-        try:
-            count = services.do_start_campaign(campaign, by=request.user)
-        except ValidationError as exc:
-            return refuse(request, exc, url)
-        messages.success(request, _("Campaign started: %(n)s households assigned.") % {"n": count})
-        return HttpResponseRedirect(url)
+        count = services.do_start_campaign(campaign, by=self.request.user)
+        messages.success(self.request, _("Campaign started: %(n)s households assigned.")
+                         % {"n": count})
+        return self.get_back_url()
 
 
-class CampaignCloseView(View):
-    http_method_names = ["post"]
+class CampaignCloseView(CampaignActionView):
+    success_message = gettext_lazy("Campaign closed.")
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        campaign = get_managed_campaign(request.user, pk)
-        url = reverse("screening:campaign_detail", args=[campaign.pk])
-        try:
-            services.do_close_campaign(campaign, by=request.user)
-        except ValidationError as exc:
-            return refuse(request, exc, url)
-        messages.success(request, _("Campaign closed."))
-        return HttpResponseRedirect(url)
+    def perform(self) -> str:
+        services.do_close_campaign(self.campaign, by=self.request.user)
+        return self.get_back_url()
 
 
 class AssignmentListView(TemplateView):
@@ -237,7 +236,9 @@ class AssignmentListView(TemplateView):
             moved = services.do_reassign(self.campaign, chosen, to=form.cleaned_data["to"],
                                          by=request.user)
         except ValidationError as exc:
-            return refuse(request, exc, back)
+            for message in exc.messages:
+                messages.error(request, message)
+            return HttpResponseRedirect(back)
         messages.success(request, _("%(n)s households moved.") % {"n": moved})
         return HttpResponseRedirect(back)
 
@@ -267,8 +268,7 @@ class HelperView(TemplateView):
             try:
                 row = services.do_add_helper(self.campaign, by=request.user, **form.cleaned_data)
             except ValidationError as exc:
-                for field, errors in getattr(exc, "error_dict", {None: exc.error_list}).items():
-                    form.add_error(field if field in form.fields else None, errors)
+                add_service_error(form, exc)
             else:
                 messages.success(request, _("%(name)s now calls %(n)s households of %(grid)s.")
                                  % {"name": row.user, "n": row.households, "grid": row.grid})
