@@ -17,7 +17,6 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -144,7 +143,7 @@ class ReassignForm(BoundedForm):
         self.fields["to"].queryset = _caller_queryset(campaign.area)
 
 
-class HelperForm(BoundedForm):
+class HelperForm(ServiceForm):
     grid = forms.ModelChoiceField(label=gettext_lazy("grid"), queryset=Area.objects.none())
     helper = UserChoiceField(label=gettext_lazy("helper"), queryset=User.objects.none())
     households = forms.IntegerField(label=gettext_lazy("households to take"), min_value=1,
@@ -155,8 +154,6 @@ class HelperForm(BoundedForm):
         self.fields["grid"].queryset = campaign.area.descendants(
             include_self=True).filter(level=AreaLevel.GRID).order_by("path")
         self.fields["helper"].queryset = _caller_queryset(campaign.area)
-        for f in self.fields.values():
-            f.label = capfirst(f.label)
 
 
 # --- Questionnaires -------------------------------------------------------------------------
@@ -412,7 +409,7 @@ class MovedForm(ServiceForm):
         self.fields["people"].initial = [str(p.pk) for p in members]
 
 
-class ResolveAlertForm(BoundedForm):
+class ResolveAlertForm(ServiceForm):
     outcome = forms.ChoiceField(
         label=gettext_lazy("What was done"), widget=forms.RadioSelect,
         choices=[c for c in AlertStatus.choices if c[0] != AlertStatus.OPEN],

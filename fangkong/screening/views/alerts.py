@@ -5,15 +5,18 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
-from fangkong.core.forms import add_service_error
-from fangkong.core.views import ServiceActionView, get_restricted_object, require_action
+from fangkong.core.views import (
+    ServiceActionView,
+    ServiceFormView,
+    get_restricted_object,
+    require_action,
+)
 from fangkong.screening import services
 from fangkong.screening.choices import AlertStatus, ProposalStatus
 from fangkong.screening.forms import ResolveAlertForm
@@ -51,39 +54,38 @@ class AlertListView(TemplateView):
         return context
 
 
-class AlertDetailView(TemplateView):
+class AlertDetailView(ServiceFormView):
+    """An alert, and for whoever may close it the form saying what was done."""
+
     template_name = "screening/alert_detail.html"
+    form_class = ResolveAlertForm
+    success_message = gettext_lazy("Alert closed.")
+
+    def prepare(self) -> None:
+        self.alert = get_restricted_object(Alert.objects.select_related(*ALERT_RELATED),
+                                           self.request.user, "view", pk=self.kwargs["pk"])
+
+    def get_title(self) -> Any:
+        return self.alert.get_kind_display()
+
+    def get_cancel_url(self) -> str:
+        return reverse("screening:alert_list")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        user = self.request.user
-        alert = get_restricted_object(Alert.objects.select_related(*ALERT_RELATED), user,
-                                      "view", pk=self.kwargs["pk"])
         context = super().get_context_data(**kwargs)
-        can_resolve = (alert.status == AlertStatus.OPEN
-                       and services.may_resolve_alerts(user, alert.community))
+        alert = self.alert
         context.update(
-            title=alert.get_kind_display(), alert=alert,
-            person_mask=mask_name(alert.person.name) if alert.person else "",
-            can_resolve=can_resolve,
-            form=kwargs.get("form") or (ResolveAlertForm() if can_resolve else None),
+            alert=alert, person_mask=mask_name(alert.person.name) if alert.person else "",
+            can_resolve=(alert.status == AlertStatus.OPEN
+                         and services.may_resolve_alerts(self.request.user, alert.community)),
         )
         return context
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        alert = get_restricted_object(Alert.objects.select_related(*ALERT_RELATED),
-                                      request.user, "view", pk=pk)
-        form = ResolveAlertForm(request.POST)
-        if form.is_valid():
-            try:
-                services.do_resolve_alert(alert, by=request.user,
-                                          outcome=form.cleaned_data["outcome"],
-                                          note=form.cleaned_data["note"])
-            except ValidationError as exc:
-                add_service_error(form, exc)
-            else:
-                messages.success(request, _("Alert closed."))
-                return HttpResponseRedirect(reverse("screening:alert_list"))
-        return self.render_to_response(self.get_context_data(form=form), status=400)
+    def perform(self, form: ResolveAlertForm) -> str:
+        services.do_resolve_alert(self.alert, by=self.request.user,
+                                  outcome=form.cleaned_data["outcome"],
+                                  note=form.cleaned_data["note"])
+        return reverse("screening:alert_list")
 
 
 class ProposalListView(TemplateView):

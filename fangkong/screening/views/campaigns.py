@@ -16,10 +16,9 @@ from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
 from fangkong.areas.models import Area
-from fangkong.core.forms import add_service_error
 from fangkong.core.jobs import enqueue_job
 from fangkong.core.querysets import covers
-from fangkong.core.views import ObjectEditView, ServiceActionView, require_action
+from fangkong.core.views import ObjectEditView, ServiceActionView, ServiceFormView, require_action
 from fangkong.screening import services
 from fangkong.screening.choices import AssignmentStatus, CampaignStatus
 from fangkong.screening.forms import CampaignForm, HelperForm, ReassignForm
@@ -243,34 +242,38 @@ class AssignmentListView(TemplateView):
         return HttpResponseRedirect(back)
 
 
-class HelperView(TemplateView):
+class HelperView(ServiceFormView):
     """Helpers (the bureau's staff) taking a share of a grid's households."""
 
     template_name = "screening/helpers.html"
+    form_class = HelperForm
+    success_message = ""
+    invalid_status = 200
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        self.campaign = get_managed_campaign(request.user, kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
+    def prepare(self) -> None:
+        self.campaign = get_managed_campaign(self.request.user, self.kwargs["pk"])
+
+    def get_title(self) -> Any:
+        return _("Helpers of %(name)s") % {"name": self.campaign}
+
+    def get_cancel_url(self) -> str:
+        return reverse("screening:campaign_detail", args=[self.campaign.pk])
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "campaign": self.campaign}
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context.update(
-            title=_("Helpers of %(name)s") % {"name": self.campaign}, campaign=self.campaign,
+            campaign=self.campaign,
             helpers=CampaignHelper.objects.restrict(self.request.user)
             .filter(campaign=self.campaign).select_related("user", "grid"),
-            form=kwargs.get("form") or HelperForm(campaign=self.campaign),
         )
         return context
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        form = HelperForm(request.POST, campaign=self.campaign)
-        if form.is_valid():
-            try:
-                row = services.do_add_helper(self.campaign, by=request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                add_service_error(form, exc)
-            else:
-                messages.success(request, _("%(name)s now calls %(n)s households of %(grid)s.")
-                                 % {"name": row.user, "n": row.households, "grid": row.grid})
-                return HttpResponseRedirect(request.path)
-        return self.render_to_response(self.get_context_data(form=form))
+    def perform(self, form: HelperForm) -> str:
+        row = services.do_add_helper(self.campaign, by=self.request.user, **form.service_data())
+        messages.success(self.request, _("%(name)s now calls %(n)s households of %(grid)s.")
+                         % {"name": row.user, "n": row.households, "grid": row.grid})
+        return self.request.path
+
