@@ -7,46 +7,18 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
-from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fangkong.access.choices import ExemptionKind, PassScope
 from fangkong.access.services import checkpoints_for
 from fangkong.core.dates import check_date_range
-from fangkong.core.input_bounds import BoundedForm
+from fangkong.core.forms import DATE_INPUT, DATETIME_INPUT, ServiceForm
 from fangkong.core.widgets import id_number_input, phone_input
 from fangkong.registry.models import Building, Household, Person
 
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 
-
-class AccessForm(BoundedForm):
-    """Base: keeps ``user`` and ``instance``, capitalises labels, carries ``version``."""
-
-    instance_fields: tuple[str, ...] = ()
-
-    def __init__(self, *args: Any, user: Any = None, instance: Any = None, **kwargs: Any) -> None:
-        self.user = user
-        self.instance = instance
-        if instance is not None and self.instance_fields:
-            initial = {name: getattr(instance, name) for name in self.instance_fields}
-            initial.update(kwargs.get("initial") or {})
-            kwargs["initial"] = initial
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            field.label = capfirst(field.label)
-
-    @property
-    def expected_version(self) -> int | None:
-        return self.cleaned_data.get("version")
-
-    def service_data(self) -> dict[str, Any]:
-        return {k: v for k, v in self.cleaned_data.items() if k != "version"}
-
-
-class PolicyForm(AccessForm):
+class PolicyForm(ServiceForm):
     instance_fields = ("outings", "window_days", "max_minutes", "visitors_allowed",
                        "pass_scope", "version")
 
@@ -67,7 +39,7 @@ class PolicyForm(AccessForm):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
-class IssueForm(AccessForm):
+class IssueForm(ServiceForm):
     building = forms.ModelChoiceField(
         label=gettext_lazy("building"), queryset=Building.objects.none(), required=False,
         empty_label=gettext_lazy("The whole community"),
@@ -81,11 +53,11 @@ class IssueForm(AccessForm):
         )
 
 
-class ReasonForm(AccessForm):
+class ReasonForm(ServiceForm):
     reason = forms.CharField(label=gettext_lazy("reason"), max_length=200)
 
 
-class SuspendForm(AccessForm):
+class SuspendForm(ServiceForm):
     reason = forms.CharField(
         label=gettext_lazy("reason"), max_length=300,
         help_text=gettext_lazy("For the office only: the gate says just \"suspended, please "
@@ -102,7 +74,7 @@ class PersonChoiceField(forms.ModelChoiceField):
         return obj.name
 
 
-class ExemptionForm(AccessForm):
+class ExemptionForm(ServiceForm):
     kind = forms.ChoiceField(label=gettext_lazy("kind"), choices=ExemptionKind.choices)
     person = PersonChoiceField(
         label=gettext_lazy("person"), queryset=Person.objects.none(), required=False,
@@ -125,7 +97,7 @@ class ExemptionForm(AccessForm):
             self.fields["person"].queryset = Person.objects.filter(household=household)
 
 
-class VisitorForm(AccessForm):
+class VisitorForm(ServiceForm):
     """A visitor at the gate: the household visited is found by building, unit and room."""
 
     checkpoint = forms.ModelChoiceField(label=gettext_lazy("checkpoint"),
@@ -166,14 +138,14 @@ class VisitorForm(AccessForm):
         return data
 
 
-class ConfirmForm(AccessForm):
+class ConfirmForm(ServiceForm):
     confirmed_by = forms.CharField(
         label=gettext_lazy("confirmed by"), max_length=100,
         help_text=gettext_lazy("Who in the household said yes on the phone."),
     )
 
 
-class ReportForm(AccessForm):
+class ReportForm(ServiceForm):
     since = forms.DateField(label=gettext_lazy("from"), widget=DATE_INPUT, required=False,
                             validators=[check_date_range])
     until = forms.DateField(label=gettext_lazy("until"), widget=DATE_INPUT, required=False,

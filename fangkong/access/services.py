@@ -60,6 +60,7 @@ from fangkong.core.db import prepared_cursor
 from fangkong.core.exceptions import ConflictError
 from fangkong.core.personal_data import decrypt, protect_id_number, protect_phone
 from fangkong.core.querysets import covered, require, works_in
+from fangkong.core.services import check_version as _check_version
 from fangkong.core.validators import validate_phone, validate_temperature
 from fangkong.registry.choices import PersonStatus
 from fangkong.registry.models import Building, Household, Person
@@ -74,15 +75,6 @@ POLICY_FIELDS = ("outings", "window_days", "max_minutes", "visitors_allowed", "p
 
 
 # --- Checks ---------------------------------------------------------------------------------
-
-
-def _check_version(obj: Any, expected: int | None) -> None:
-    if expected is not None and obj.version != expected:
-        raise ConflictError(
-            _("Someone else changed this record while you were editing it. Your input is "
-              "shown again below; check the current values and save again."),
-            current_version=obj.version,
-        )
 
 
 # --- Policy ---------------------------------------------------------------------------------

@@ -149,7 +149,7 @@ def do_reset_two_factor(user_id: int, *, by: User) -> User:
             _delete_devices(target, event="reset", by=by)
             return target
         _record_refused_reset(target, by=by)
-    raise PermissionDeniedError(RESET_REFUSED)
+    raise PermissionDeniedError("reset", RESET_REFUSED)
 
 
 def _record_refused_reset(target: User, *, by: User) -> None:

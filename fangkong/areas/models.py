@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from decimal import Decimal
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.areas.choices import AreaLevel
+from fangkong.core.dates import today_in, zone
 from fangkong.core.models import AuditedModel
 from fangkong.core.scope import Scope, ScopeRule
 
@@ -111,6 +114,16 @@ class Area(AuditedModel):
         if self.level == AreaLevel.GRID:
             return self.parent
         return None
+
+    @property
+    def zone(self) -> ZoneInfo:
+        """The area's time zone (a community's; a district's for its campaigns)."""
+        return zone(self.time_zone)
+
+    def local_today(self, now: dt.datetime | None = None) -> dt.date:
+        """Today (or ``now``'s day) in the area's time zone, not the server's: a community's
+        day ends at its own midnight."""
+        return today_in(self.zone, now)
 
     def clean(self) -> None:
         from fangkong.areas.choices import CHILD_LEVEL

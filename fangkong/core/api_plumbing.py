@@ -30,7 +30,7 @@ from rest_framework.response import Response
 from rest_framework.utils.urls import replace_query_param
 
 from fangkong.core.db import MAX_DB_INT, retry_after_if_unavailable
-from fangkong.core.exceptions import ConflictError, PermissionDeniedError
+from fangkong.core.exceptions import ConflictError, refusal_reason
 from fangkong.core.pagination import (
     CappedPaginator,
     CursorError,
@@ -361,8 +361,9 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     """Every error as ``{"code", "message", "fields"}``, with a Chinese message."""
     if isinstance(exc, Http404):
         exc = exceptions.NotFound(_("Not found."))
-    elif isinstance(exc, PermissionDenied | PermissionDeniedError):
-        exc = exceptions.PermissionDenied(_("You do not have permission to do this."))
+    elif isinstance(exc, PermissionDenied):
+        # A service's refusal says why (PermissionDeniedError.reason); Django's bare one not.
+        exc = exceptions.PermissionDenied(refusal_reason(exc))
     elif isinstance(exc, DjangoValidationError):
         detail = (
             exc.message_dict if hasattr(exc, "error_dict") else {"non_field_errors": exc.messages}

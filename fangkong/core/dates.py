@@ -12,9 +12,13 @@ the current day or week with the message on top.
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
 from typing import Any
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django_filters import fields as filter_fields
 from django_filters import rest_framework as filters
@@ -23,6 +27,21 @@ from django_filters import rest_framework as filters
 #: a time zone either side stays inside what ``datetime`` can hold.
 EARLIEST = dt.date(1900, 1, 1)
 LATEST = dt.date(2100, 12, 31)
+
+
+@cache
+def zone(name: str) -> ZoneInfo:
+    """The ZoneInfo called ``name`` (an ``Area.time_zone``); the site's zone if the name is
+    blank or unknown."""
+    try:
+        return ZoneInfo(name or settings.TIME_ZONE)
+    except (ZoneInfoNotFoundError, ValueError):
+        return ZoneInfo(settings.TIME_ZONE)
+
+
+def today_in(tz: ZoneInfo, now: dt.datetime | None = None) -> dt.date:
+    """Today (or ``now``'s day) in ``tz``; ``Area.local_today()`` when the area is at hand."""
+    return timezone.localtime(now or timezone.now(), tz).date()
 
 
 def check_date_range(value: dt.date) -> dt.date:

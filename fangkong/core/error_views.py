@@ -20,6 +20,7 @@ from django.template import loader
 from django.utils.translation import gettext as _
 
 from fangkong.core.db import retry_after_if_unavailable
+from fangkong.core.exceptions import refusal_reason
 
 API_PREFIX = "/api/"
 
@@ -71,8 +72,9 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
+    """A refusal, with the service's reason when it gave one (``PermissionDeniedError``)."""
     return answer(request, 403, "permission_denied", _("No permission"),
-                  _("You do not have permission to do this."))
+                  refusal_reason(exception))
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

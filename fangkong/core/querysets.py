@@ -135,4 +135,4 @@ def require(
     if not covers(user, at, action):
         raise Http404
     if not user.has_action(model, action):
-        raise PermissionDeniedError(reason or action)
+        raise PermissionDeniedError(action, reason)

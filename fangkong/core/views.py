@@ -2,6 +2,22 @@
 
 Every object lookup goes through ``restrict()``: outside the user's scope is 404 (never
 reveal that a row exists); inside the scope without the right is 403.
+
+Pages that change something call one ``do_*`` service and translate its errors in one place
+(``service_errors``):
+
+* ``ServiceFormView``: a form; its valid input goes to ``perform(form)``. A service's
+  ``ValidationError`` lands on the fields it names, a ``ConflictError`` on top of the form
+  with the current version, a ``PermissionDeniedError`` on top of the form with its reason
+  (status 403). Without the page's right (``model``/``action``) the page is refused before
+  the form: a 403 page with the reason (``refusal()``).
+* ``ServiceActionView``: a button (POST only); ``perform()`` calls the service. A validation
+  error or a conflict goes back to the page with the message on top; a refusal is the 403
+  page with its reason.
+* ``ObjectEditView``: ``ServiceFormView`` for "new" and "edit" of one row.
+
+A refusal is always a 403 page (core's ``error.html``, through ``handler403``: raise the
+``PermissionDeniedError``) or the form with the reason at the top; never a bare "Forbidden".
 """
 
 from __future__ import annotations
@@ -16,11 +32,12 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import DetailView, FormView, ListView
+from django.views.generic import DetailView, FormView, ListView, View
 
 from fangkong.core import exports
 from fangkong.core.exceptions import ConflictError, PermissionDeniedError
 from fangkong.core.filtersets import ObjectChangeFilterSet, bound_numbers
+from fangkong.core.forms import add_service_error
 from fangkong.core.models import Job, ObjectChange
 from fangkong.core.pagination import CappedPaginator, page_or_last
 from fangkong.core.tables import Table
@@ -111,44 +128,212 @@ class ObjectDetailView(DetailView):
         return get_restricted_object(qs, self.request.user, "view", pk=self.kwargs["pk"])
 
 
-class ObjectEditView(FormView):
+class TelRedirect(HttpResponseRedirect):
+    """A redirect to ``tel:`` (the phone's dialler), which Django's redirect refuses by
+    default. Never cached: the number is in the ``Location``."""
+
+    allowed_schemes = ["tel"]
+
+
+def posted_version(request: HttpRequest) -> int | None:
+    """The ``version`` a button's form carried (None when absent or not a number)."""
+    value = request.POST.get("version", "")
+    return int(value) if value.isdigit() else None
+
+
+class ServiceFormView(FormView):
+    """A form whose valid input goes to one service call.
+
+    Subclasses find their objects in ``prepare()`` (restricted lookups: 404 outside the
+    user's scope), say which right the page needs (``model``, ``action``: a 403 page with
+    ``refusal()`` without it) and implement ``perform(form)`` returning the URL to go to
+    next (or a response). Errors of the service are shown as the module docstring says.
+    """
+
+    template_name = "core/object_edit.html"
+    model: ClassVar[type[models.Model] | None] = None
+    action = "change"
+    title: Any = ""
+    submit_label: Any = None
+    #: The message after a save; empty for none (``perform`` may add its own).
+    success_message: Any = gettext_lazy("Saved.")
+    #: The status of a form shown again with errors (``ObjectEditView``'s pages answer 200).
+    invalid_status = 400
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.prepare()
+        self.check_permission()
+        return super().dispatch(request, *args, **kwargs)
+
+    def prepare(self) -> None:
+        """Find the objects the page is about (called before the rights check)."""
+
+    def check_permission(self) -> None:
+        if self.model is not None and not self.request.user.has_action(self.model, self.action):
+            raise PermissionDeniedError(self.action, self.refusal())
+
+    def refusal(self) -> str:
+        """Why a user without the page's right is turned away (empty: the generic words)."""
+        return ""
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "user": self.request.user}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(title=self.get_title(), submit_label=self.submit_label or _("Save"),
+                       cancel_url=self.get_cancel_url())
+        return context
+
+    def get_title(self) -> Any:
+        return self.title
+
+    def get_cancel_url(self) -> str:
+        return "/"
+
+    def perform(self, form: Any) -> str | HttpResponse:
+        raise NotImplementedError
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        status = self.invalid_status
+        try:
+            result = self.perform(form)
+        except ValidationError as exc:
+            add_service_error(form, exc)
+        except ConflictError as exc:
+            # The user's input again, with the current version: saving once more is a
+            # deliberate overwrite, not a silent one.
+            form.add_error(None, exc.message)
+            if exc.current_version is not None:
+                form.data = form.data.copy()
+                form.data[form.add_prefix("version")] = str(exc.current_version)
+        except PermissionDeniedError as exc:
+            form.add_error(None, exc.message)
+            status = 403
+        else:
+            if isinstance(result, HttpResponse):
+                return result
+            if self.success_message:
+                messages.success(self.request, self.success_message)
+            return HttpResponseRedirect(result)
+        return self.render_to_response(self.get_context_data(form=form), status=status)
+
+    def form_invalid(self, form: Any) -> HttpResponse:
+        return self.render_to_response(self.get_context_data(form=form),
+                                       status=self.invalid_status)
+
+
+class ServiceActionView(View):
+    """A button: POST only, one service call, then back to a page.
+
+    The common case is one row and one service: set ``model`` (and ``queryset``), implement
+    ``act(obj, data)``; the row is found restricted (404 outside the user's scope) and the
+    row's page comes next (``redirect_to``). Otherwise find the objects in ``prepare()`` and
+    implement ``perform()`` returning the URL to go to (or a response) and
+    ``get_back_url()``. ``form_class`` is the button's short form (a reason, a note).
+
+    Invalid input, a service's ``ValidationError`` or a ``ConflictError`` go back to the
+    page with the messages on top (nothing typed is lost: a button and at most one short
+    field); a ``PermissionDeniedError`` is the 403 page with its reason.
+    """
+
+    http_method_names = ["post"]
+    model: ClassVar[type[models.Model] | None] = None
+    queryset: models.QuerySet | None = None
+    form_class: Any = None
+    success_message: Any = ""
+    object: Any = None
+    data: dict[str, Any]
+
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.prepare()
+        self.data = {}
+        if self.form_class is not None:
+            form = self.form_class(request.POST, request.FILES)
+            if not form.is_valid():
+                return self.go_back([e for errors in form.errors.values() for e in errors])
+            self.data = form.cleaned_data
+        try:
+            result = self.perform()
+        except ValidationError as exc:
+            return self.go_back(exc.messages)
+        except ConflictError as exc:
+            return self.go_back([exc.message])
+        if isinstance(result, HttpResponse):
+            return result
+        if self.success_message:
+            messages.success(request, self.success_message)
+        return HttpResponseRedirect(result)
+
+    def go_back(self, errors: list[str]) -> HttpResponse:
+        for error in errors:
+            messages.error(self.request, error)
+        return HttpResponseRedirect(self.get_back_url())
+
+    def prepare(self) -> None:
+        """Find the objects the button acts on (restricted: 404 or 403 here)."""
+        if self.model is not None:
+            self.object = self.get_object()
+
+    def get_object(self) -> Any:
+        assert self.model is not None
+        queryset = self.queryset if self.queryset is not None else self.model.objects.all()
+        return get_restricted_object(queryset, self.request.user, "view", pk=self.kwargs["pk"])
+
+    def perform(self) -> str | HttpResponse:
+        result = self.act(self.object, self.data)
+        return self.redirect_to(self.object, result)
+
+    def act(self, obj: Any, data: dict[str, Any]) -> Any:
+        """The service call on ``obj`` with the form's ``data``."""
+        raise NotImplementedError
+
+    def redirect_to(self, obj: Any, result: Any) -> str:
+        """Where to go after ``act`` (``result`` is None when going back refused)."""
+        return obj.get_absolute_url()
+
+    def get_back_url(self) -> str:
+        return self.redirect_to(self.object, None)
+
+
+class ObjectEditView(ServiceFormView):
     """Create or edit one row through a service function, with optimistic locking.
 
     Subclasses set ``model``, ``form_class`` and implement ``create(form)`` and/or
-    ``update(obj, form)`` by calling a service. A ``ValidationError`` from the service lands on
-    the form's fields; a ``ConflictError`` re-shows the user's input with a message and the
-    current version, so nothing typed is lost.
+    ``update(obj, form)`` by calling a service; the saved row's page comes next. Errors as
+    ``ServiceFormView``; a lookup of another area's row inside the service (``Http404``, a
+    tampered choice) is a message on the form.
     """
 
     model: ClassVar[type[models.Model]]
     queryset: models.QuerySet | None = None
-    template_name = "core/object_edit.html"
     object: Any = None
     #: The right an edit of an existing row needs (a deactivation page sets "deactivate").
     edit_action = "change"
+    invalid_status = 200
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def prepare(self) -> None:
         # Anonymous users never get here: LoginRequiredMiddleware sends them to log in.
-        if "pk" in kwargs:
+        if "pk" in self.kwargs:
             qs = self.queryset if self.queryset is not None else self.model.objects.all()
-            self.object = get_restricted_object(qs, request.user, self.edit_action, pk=kwargs["pk"])
-        else:
+            self.object = get_restricted_object(qs, self.request.user, self.edit_action,
+                                                pk=self.kwargs["pk"])
+
+    def check_permission(self) -> None:
+        if self.object is None:
             self.check_add_permission()
-        return super().dispatch(request, *args, **kwargs)
 
     def check_add_permission(self) -> None:
         require_action(self.request.user, self.model, "add")
 
     def get_form_kwargs(self) -> dict[str, Any]:
         kwargs = super().get_form_kwargs()
-        kwargs["user"] = self.request.user
         kwargs["instance"] = self.object
         return kwargs
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context.update(object=self.object, model_name=self.model._meta.verbose_name,
-                       cancel_url=self.get_cancel_url())
+        context.update(object=self.object, model_name=self.model._meta.verbose_name)
         return context
 
     def get_cancel_url(self) -> str:
@@ -160,29 +345,12 @@ class ObjectEditView(FormView):
     def update(self, obj: Any, form: Any) -> Any:
         raise NotImplementedError
 
-    def form_valid(self, form: Any) -> HttpResponse:
+    def perform(self, form: Any) -> str:
         try:
             saved = self.update(self.object, form) if self.object else self.create(form)
-        except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for field, errors in exc.error_dict.items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                form.add_error(None, exc)
-            return self.form_invalid(form)
-        except ConflictError as exc:
-            form.add_error(None, exc.message)
-            form.data = form.data.copy()
-            form.data["version"] = str(exc.current_version)
-            return self.form_invalid(form)
-        except (PermissionDeniedError, PermissionDenied):
-            raise PermissionDenied from None
         except Http404:
-            form.add_error(None, _("You can only choose records of your own area."))
-            return self.form_invalid(form)
-        messages.success(self.request, _("Saved."))
-        return HttpResponseRedirect(saved.get_absolute_url())
-
+            raise ValidationError(_("You can only choose records of your own area.")) from None
+        return saved.get_absolute_url()
 
 
 class AuditLogView(ObjectListView):

@@ -31,7 +31,7 @@ from drf_spectacular.utils import (
     extend_schema,
     extend_schema_view,
 )
-from rest_framework import exceptions, serializers, status
+from rest_framework import serializers, status
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -46,7 +46,6 @@ from fangkong.core.api import (
     Serializer,
     ServiceModelSerializer,
 )
-from fangkong.core.exceptions import PermissionDeniedError
 from fangkong.health import services
 from fangkong.health.choices import (
     ChangeReason,
@@ -79,15 +78,6 @@ from fangkong.health.models import (
     StatusChange,
 )
 from fangkong.registry.models import Building, Household, Person
-
-
-def _refused(exc: PermissionDeniedError) -> exceptions.PermissionDenied:
-    """A service's refusal with its reason (the generic handler would drop it)."""
-    reason = str(exc)
-    if reason in ("view", "add", "change", "approve", "export", "import", ""):
-        return exceptions.PermissionDenied()
-    return exceptions.PermissionDenied(reason)
-
 
 # --- Shared parts ---------------------------------------------------------------------------
 
@@ -240,14 +230,11 @@ class CaseViewSet(StatusWriteMixin, RestrictedViewSet):
                                                                     "classification.")]})
         if "report_date" not in data:
             raise serializers.ValidationError({"report_date": [_("Give the report date.")]})
-        try:
-            result = services.do_open_case(
-                person=data["person"], by=request.user, source=ChangeSource.API,
-                classification=data["classification"], **form.evidence(),
-                **{k: data[k] for k in CASE_DETAILS if k in data},
-            )
-        except PermissionDeniedError as exc:
-            raise _refused(exc) from None
+        result = services.do_open_case(
+            person=data["person"], by=request.user, source=ChangeSource.API,
+            classification=data["classification"], **form.evidence(),
+            **{k: data[k] for k in CASE_DETAILS if k in data},
+        )
         return self.answer(result, request)
 
     def update_service(self, obj: Case, data: dict[str, Any],
@@ -257,12 +244,9 @@ class CaseViewSet(StatusWriteMixin, RestrictedViewSet):
                 "A classification changes through classify, with a reason and evidence.")]})
         if "person" in data and data["person"] != obj.person:
             raise serializers.ValidationError({"person": [_("A case keeps its person.")]})
-        try:
-            return services.do_update_case(
-                obj, by=self.request.user, expected_version=expected_version,
-                **{k: v for k, v in data.items() if k in CASE_DETAILS})
-        except PermissionDeniedError as exc:
-            raise _refused(exc) from None
+        return services.do_update_case(
+            obj, by=self.request.user, expected_version=expected_version,
+            **{k: v for k, v in data.items() if k in CASE_DETAILS})
 
     @extend_schema(request=HealthClassifySerializer,
                    responses={200: HealthCaseSerializer, 202: HealthPendingSerializer})
@@ -272,14 +256,11 @@ class CaseViewSet(StatusWriteMixin, RestrictedViewSet):
         case = self.get_object()
         form = HealthClassifySerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        try:
-            result = services.do_classify_case(
-                case, by=request.user, source=ChangeSource.API,
-                classification=form.validated_data["classification"],
-                confirmation_date=form.validated_data.get("confirmation_date"),
-                expected_version=form.validated_data.get("version"), **form.evidence())
-        except PermissionDeniedError as exc:
-            raise _refused(exc) from None
+        result = services.do_classify_case(
+            case, by=request.user, source=ChangeSource.API,
+            classification=form.validated_data["classification"],
+            confirmation_date=form.validated_data.get("confirmation_date"),
+            expected_version=form.validated_data.get("version"), **form.evidence())
         return self.answer(result, request, status.HTTP_200_OK)
 
     @extend_schema(request=HealthOutcomeSerializer,
@@ -290,14 +271,11 @@ class CaseViewSet(StatusWriteMixin, RestrictedViewSet):
         case = self.get_object()
         form = HealthOutcomeSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        try:
-            result = services.do_record_outcome(
-                case, by=request.user, source=ChangeSource.API,
-                outcome=form.validated_data["outcome"],
-                outcome_date=form.validated_data.get("outcome_date"),
-                expected_version=form.validated_data.get("version"), **form.evidence())
-        except PermissionDeniedError as exc:
-            raise _refused(exc) from None
+        result = services.do_record_outcome(
+            case, by=request.user, source=ChangeSource.API,
+            outcome=form.validated_data["outcome"],
+            outcome_date=form.validated_data.get("outcome_date"),
+            expected_version=form.validated_data.get("version"), **form.evidence())
         return self.answer(result, request, status.HTTP_200_OK)
 
 
@@ -411,16 +389,13 @@ class ContactViewSet(RestrictedViewSet):
     filterset_class = ContactFilterSet
 
     def create_service(self, data: dict[str, Any]) -> Contact:
-        try:
-            return services.do_add_contact(
-                case=data["case"], kind=data["kind"], by=self.request.user,
-                last_exposure=data.get("last_exposure"), how=data.get("how", ""),
-                person=data.get("person"), other_community=data.get("other_community"),
-                name=data.get("handover_name", ""), id_number=data.get("id_number", ""),
-                phone=data.get("phone", ""),
-            )
-        except PermissionDeniedError as exc:
-            raise _refused(exc) from None
+        return services.do_add_contact(
+            case=data["case"], kind=data["kind"], by=self.request.user,
+            last_exposure=data.get("last_exposure"), how=data.get("how", ""),
+            person=data.get("person"), other_community=data.get("other_community"),
+            name=data.get("handover_name", ""), id_number=data.get("id_number", ""),
+            phone=data.get("phone", ""),
+        )
 
 
 # --- Quarantines ----------------------------------------------------------------------------
@@ -500,16 +475,13 @@ class QuarantineViewSet(StatusWriteMixin, RestrictedReadOnlyViewSet):
                                          context=self.get_serializer_context())
         form.is_valid(raise_exception=True)
         data = form.validated_data
-        try:
-            result = services.do_start_quarantine(
-                person=data.get("person"), household=data.get("household"),
-                kind=data["kind"], by=request.user, source=ChangeSource.API,
-                site=data.get("site", ""), start_date=data.get("start_date"),
-                last_exposure=data.get("last_exposure"), period_days=data.get("period_days"),
-                contact=data.get("contact"), **form.evidence(),
-            )
-        except PermissionDeniedError as exc:
-            raise _refused(exc) from None
+        result = services.do_start_quarantine(
+            person=data.get("person"), household=data.get("household"),
+            kind=data["kind"], by=request.user, source=ChangeSource.API,
+            site=data.get("site", ""), start_date=data.get("start_date"),
+            last_exposure=data.get("last_exposure"), period_days=data.get("period_days"),
+            contact=data.get("contact"), **form.evidence(),
+        )
         return self.answer(result, request)
 
     @extend_schema(request=HealthEndDateSerializer,
@@ -521,13 +493,10 @@ class QuarantineViewSet(StatusWriteMixin, RestrictedReadOnlyViewSet):
         quarantine = self.get_object()
         form = HealthEndDateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        try:
-            result = services.do_change_quarantine_end(
-                quarantine, by=request.user, source=ChangeSource.API,
-                new_end=form.validated_data["new_end"],
-                expected_version=form.validated_data.get("version"), **form.evidence())
-        except PermissionDeniedError as exc:
-            raise _refused(exc) from None
+        result = services.do_change_quarantine_end(
+            quarantine, by=request.user, source=ChangeSource.API,
+            new_end=form.validated_data["new_end"],
+            expected_version=form.validated_data.get("version"), **form.evidence())
         return self.answer(result, request, status.HTTP_200_OK)
 
     @extend_schema(request=HealthEndSerializer,
@@ -538,13 +507,10 @@ class QuarantineViewSet(StatusWriteMixin, RestrictedReadOnlyViewSet):
         quarantine = self.get_object()
         form = HealthEndSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        try:
-            result = services.do_end_quarantine(
-                quarantine, by=request.user, source=ChangeSource.API,
-                ended_on=form.validated_data.get("ended_on"),
-                expected_version=form.validated_data.get("version"), **form.evidence())
-        except PermissionDeniedError as exc:
-            raise _refused(exc) from None
+        result = services.do_end_quarantine(
+            quarantine, by=request.user, source=ChangeSource.API,
+            ended_on=form.validated_data.get("ended_on"),
+            expected_version=form.validated_data.get("version"), **form.evidence())
         return self.answer(result, request, status.HTTP_200_OK)
 
 
@@ -583,15 +549,12 @@ class ReportViewSet(RestrictedViewSet):
     filterset_class = ReportFilterSet
 
     def create_service(self, data: dict[str, Any]) -> HealthReport:
-        try:
-            return services.do_add_report(
-                person=data["person"], by=self.request.user,
-                temperature=data["temperature"], taken_at=data.get("taken_at"),
-                symptoms=data.get("symptoms") or [], notes=data.get("notes", ""),
-                source=ReportSource.API,
-            )
-        except PermissionDeniedError as exc:
-            raise _refused(exc) from None
+        return services.do_add_report(
+            person=data["person"], by=self.request.user,
+            temperature=data["temperature"], taken_at=data.get("taken_at"),
+            symptoms=data.get("symptoms") or [], notes=data.get("notes", ""),
+            source=ReportSource.API,
+        )
 
 
 class CheckpointField(serializers.PrimaryKeyRelatedField):
@@ -643,16 +606,13 @@ class DisinfectionViewSet(RestrictedViewSet):
         if community is None:
             raise serializers.ValidationError({"building": [_("Choose a building of your "
                                                               "community.")]})
-        try:
-            return services.do_record_disinfection(
-                community=community, by=user, place_kind=data["place_kind"],
-                building=building, unit=data.get("unit"), checkpoint=data.get("checkpoint"),
-                place_name=data.get("place_name", ""), done_at=data.get("done_at"),
-                agent=data["agent"], concentration=data.get("concentration", ""),
-                operator=data.get("operator", ""), notes=data.get("notes", ""),
-            )
-        except PermissionDeniedError as exc:
-            raise _refused(exc) from None
+        return services.do_record_disinfection(
+            community=community, by=user, place_kind=data["place_kind"],
+            building=building, unit=data.get("unit"), checkpoint=data.get("checkpoint"),
+            place_name=data.get("place_name", ""), done_at=data.get("done_at"),
+            agent=data["agent"], concentration=data.get("concentration", ""),
+            operator=data.get("operator", ""), notes=data.get("notes", ""),
+        )
 
 
 # --- Status changes -------------------------------------------------------------------------
@@ -673,11 +633,8 @@ class ChangeViewSet(RestrictedReadOnlyViewSet):
         change = self.get_object()
         form = HealthDecisionSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        try:
-            services.do_approve_change(change, by=request.user,
-                                       note=form.validated_data.get("note", ""))
-        except PermissionDeniedError as exc:
-            raise _refused(exc) from None
+        services.do_approve_change(change, by=request.user,
+                                   note=form.validated_data.get("note", ""))
         change.refresh_from_db()
         return Response(self.get_serializer(change).data)
 
@@ -688,11 +645,8 @@ class ChangeViewSet(RestrictedReadOnlyViewSet):
         change = self.get_object()
         form = HealthDecisionSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        try:
-            services.do_reject_change(change, by=request.user,
-                                      note=form.validated_data.get("note", ""))
-        except PermissionDeniedError as exc:
-            raise _refused(exc) from None
+        services.do_reject_change(change, by=request.user,
+                                  note=form.validated_data.get("note", ""))
         change.refresh_from_db()
         return Response(self.get_serializer(change).data)
 

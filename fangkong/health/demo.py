@@ -40,6 +40,7 @@ from fangkong.health.choices import (
     Symptom,
     TakenTo,
 )
+from fangkong.health.clock import day_start, local_now, slot_of
 from fangkong.health.models import (
     Case,
     Contact,
@@ -49,7 +50,6 @@ from fangkong.health.models import (
     Quarantine,
     StatusChange,
 )
-from fangkong.health.services.common import day_start, local_now, slot_of
 from fangkong.registry.choices import PersonStatus
 from fangkong.registry.models import Building, Household, Person
 

@@ -11,11 +11,11 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
-from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area
+from fangkong.core.forms import DATE_INPUT, DATETIME_INPUT, ServiceForm
 from fangkong.core.input_bounds import BoundedForm
 from fangkong.core.widgets import id_number_input, phone_input
 from fangkong.health.choices import (
@@ -36,31 +36,12 @@ from fangkong.health.models import HealthPolicy
 from fangkong.registry.choices import PersonStatus
 from fangkong.registry.models import Building, Person
 
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
-
 
 def _blank(choices: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
     return [("", "---------"), *choices]
 
 
-class HealthForm(BoundedForm):
-    """Base: keeps ``user`` and the row's ``version``; labels begin with a capital."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
-        self.user = user
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            field.label = capfirst(field.label)
-
-    @property
-    def expected_version(self) -> int | None:
-        return self.cleaned_data.get("version")
-
-
-class EvidenceForm(HealthForm):
+class EvidenceForm(ServiceForm):
     """The reason, the evidence and a note: what every status change carries."""
 
     action: str = ""
@@ -90,7 +71,7 @@ class EvidenceForm(HealthForm):
 # --- Cases ----------------------------------------------------------------------------------
 
 
-class CaseDetailsForm(HealthForm):
+class CaseDetailsForm(ServiceForm):
     """Dates, where the case was taken, and notes (what changes without evidence)."""
 
     onset_date = forms.DateField(label=gettext_lazy("onset date"), required=False,
@@ -111,13 +92,6 @@ class CaseDetailsForm(HealthForm):
 
     instance_fields = ("onset_date", "report_date", "confirmation_date", "isolated_on",
                        "taken_to", "taken_to_name", "notes")
-
-    def __init__(self, *args: Any, instance: Any = None, **kwargs: Any) -> None:
-        if instance is not None:
-            initial = {name: getattr(instance, name) for name in self.instance_fields}
-            initial["version"] = instance.version
-            kwargs["initial"] = {**initial, **(kwargs.get("initial") or {})}
-        super().__init__(*args, **kwargs)
 
     def details(self) -> dict[str, Any]:
         return {k: self.cleaned_data.get(k) for k in self.instance_fields}
@@ -155,7 +129,7 @@ class OutcomeForm(EvidenceForm):
     field_order = ["outcome", "outcome_date", "reason", "evidence_kind", "evidence_ref", "note"]
 
 
-class ContactForm(HealthForm):
+class ContactForm(ServiceForm):
     """A member of the case's household, someone of this community found by ID number, or
     someone of another community to hand over."""
 
@@ -266,7 +240,7 @@ class EndForm(EvidenceForm):
 # --- Reports --------------------------------------------------------------------------------
 
 
-class ReportForm(HealthForm):
+class ReportForm(ServiceForm):
     temperature = forms.CharField(
         label=gettext_lazy("temperature (°C)"), max_length=5,
         widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off",
@@ -285,7 +259,7 @@ class ReportForm(HealthForm):
 # --- Disinfection ---------------------------------------------------------------------------
 
 
-class DisinfectionForm(HealthForm):
+class DisinfectionForm(ServiceForm):
     place_kind = forms.ChoiceField(label=gettext_lazy("place"), choices=PlaceKind.choices)
     building = forms.ModelChoiceField(label=gettext_lazy("building"),
                                       queryset=Building.objects.none(), required=False)
@@ -318,7 +292,7 @@ class DisinfectionForm(HealthForm):
         self.fields["checkpoint"].queryset = gates
 
 
-class PolicyForm(HealthForm):
+class PolicyForm(ServiceForm):
     quarantine_days = forms.IntegerField(label=gettext_lazy("quarantine period (days)"),
                                          min_value=1, max_value=60)
     monitoring_days = forms.IntegerField(label=gettext_lazy("health monitoring period (days)"),

@@ -31,6 +31,7 @@ from django.http import Http404
 from django.utils.translation import gettext as _
 
 from fangkong.areas.models import Area
+from fangkong.core.dates import zone
 from fangkong.core.exceptions import PermissionDeniedError
 from fangkong.core.imports.places import BuildingIndex, compact, parse_room, parse_unit
 from fangkong.core.imports.rows import RowError, RowProblem
@@ -52,7 +53,6 @@ from fangkong.health.choices import (
     TakenTo,
 )
 from fangkong.health.models import Case, Disinfection, HealthReport
-from fangkong.health.services.common import zone
 from fangkong.registry.models import Building, Household, Person
 
 MAX_REPORTED_ERRORS = 5000

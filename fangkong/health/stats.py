@@ -26,7 +26,6 @@ from fangkong.health.choices import (
     QuarantineKind,
 )
 from fangkong.health.models import Case, HealthReport, Quarantine, StatusChange
-from fangkong.health.services.common import local_today
 from fangkong.health.services.reports import missing_reports
 from fangkong.registry.models import Building
 
@@ -43,7 +42,7 @@ QUARANTINE_DAYS = 28
 def user_today(user: Any) -> dt.date:
     """The day in the user's community (the server's day above community level)."""
     community = getattr(user, "community", None) if getattr(user, "area_id", None) else None
-    return local_today(community) if community is not None else timezone.localdate()
+    return community.local_today() if community is not None else timezone.localdate()
 
 
 def open_cases(cases: QuerySet[Case]) -> QuerySet[Case]:

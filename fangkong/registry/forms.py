@@ -15,19 +15,17 @@ from typing import Any
 
 from django import forms
 from django.utils import timezone
-from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area
+from fangkong.core.forms import DATE_INPUT, ServiceForm
 from fangkong.core.input_bounds import BoundedForm
 from fangkong.core.querysets import covers
 from fangkong.core.widgets import id_number_input, phone_input
 from fangkong.registry.choices import IdType, PersonStatus, PersonTag, Relation, Residency, Sex
 from fangkong.registry.models import Building, Household, Person
-
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 
 
 class HouseholdChoiceField(forms.ModelChoiceField):
@@ -35,41 +33,10 @@ class HouseholdChoiceField(forms.ModelChoiceField):
         return obj.label
 
 
-class RegistryForm(BoundedForm):
-    """Base: keeps ``user``/``instance``, fills initial values, hands clean data to a service."""
-
-    #: Fields copied from the instance into the form's initial values on edit.
-    instance_fields: tuple[str, ...] = ()
-    #: Fields never passed to the service.
-    not_for_service: tuple[str, ...] = ("version",)
-
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args: Any, user: Any = None, instance: Any = None, **kwargs: Any) -> None:
-        self.user = user
-        self.instance = instance
-        if instance is not None:
-            initial = {name: getattr(instance, name) for name in self.instance_fields}
-            initial["version"] = instance.version
-            initial.update(kwargs.get("initial") or {})
-            kwargs["initial"] = initial
-        super().__init__(*args, **kwargs)
-        # Labels are the models' lower-case verbose names; a form shows them as headings.
-        for field in self.fields.values():
-            field.label = capfirst(field.label)
-
-    @property
-    def expected_version(self) -> int | None:
-        return self.cleaned_data.get("version")
-
-    def service_data(self) -> dict[str, Any]:
-        return {k: v for k, v in self.cleaned_data.items() if k not in self.not_for_service}
-
-
 # --- Buildings ------------------------------------------------------------------------------
 
 
-class BuildingForm(RegistryForm):
+class BuildingForm(ServiceForm):
     number = forms.CharField(label=gettext_lazy("building number"), max_length=20)
     name = forms.CharField(
         label=gettext_lazy("name"), max_length=100, required=False,
@@ -108,7 +75,7 @@ def _keep_help(mask: str) -> str:
     return _("Current: %(mask)s; leave blank to keep.") % {"mask": mask}
 
 
-class HouseholdForm(RegistryForm):
+class HouseholdForm(ServiceForm):
     building = forms.ModelChoiceField(
         label=gettext_lazy("building"), queryset=Building.objects.none()
     )
@@ -155,7 +122,7 @@ class HouseholdForm(RegistryForm):
 # --- People ---------------------------------------------------------------------------------
 
 
-class PersonForm(RegistryForm):
+class PersonForm(ServiceForm):
     name = forms.CharField(label=gettext_lazy("name"), max_length=100)
     id_type = forms.ChoiceField(
         label=gettext_lazy("ID type"), choices=IdType.choices, initial=IdType.RESIDENT_ID
@@ -237,7 +204,7 @@ class PersonForm(RegistryForm):
         return data
 
 
-class DeactivateForm(RegistryForm):
+class DeactivateForm(ServiceForm):
     status = forms.ChoiceField(
         label=gettext_lazy("What happened"),
         choices=[c for c in PersonStatus.choices if c[0] != PersonStatus.ACTIVE],

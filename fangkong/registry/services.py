@@ -10,7 +10,7 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -19,7 +19,6 @@ from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area
 from fangkong.core.audit import record_access, record_change, record_changes
 from fangkong.core.choices import AccessKind, ChangeAction
-from fangkong.core.exceptions import ConflictError
 from fangkong.core.personal_data import (
     decrypt,
     id_number_indexes,
@@ -30,6 +29,7 @@ from fangkong.core.personal_data import (
 )
 from fangkong.core.pinyin import name_pinyin
 from fangkong.core.querysets import covers, require
+from fangkong.core.services import check_version, locked, save_checked
 from fangkong.core.validators import (
     id_birth_date_and_sex,
     validate_birth_date,
@@ -46,29 +46,6 @@ PERSON_FIELDS = ("household", "relation", "name", "sex", "birth_date", "id_type"
 
 
 # --- Checks shared by every service ---------------------------------------------------------
-
-
-def _check_version(obj: Any, expected: int | None) -> None:
-    if expected is not None and obj.version != expected:
-        raise ConflictError(
-            _("Someone else changed this record while you were editing it. Your input is "
-              "shown again below; check the current values and save again."),
-            current_version=obj.version,
-        )
-
-
-def _locked(model: type, pk: int) -> Any:
-    # select_for_update serialises editors on PostgreSQL; on SQLite the IMMEDIATE
-    # transaction already holds the write lock.
-    return model.objects.select_for_update().get(pk=pk)
-
-
-def _save_integrity(obj: Any, **kwargs: Any) -> None:
-    try:
-        with transaction.atomic():
-            obj.save(**kwargs)
-    except IntegrityError as exc:
-        raise ValidationError(_("This record conflicts with one that already exists.")) from exc
 
 
 # --- Buildings ------------------------------------------------------------------------------
@@ -90,7 +67,7 @@ def do_create_building(*, community: Area, by: Any, **data: Any) -> Building:
     building = Building(community=community, **fields)
     building.sort_key = building_sort_key(building.number)
     _validate_building(building)
-    _save_integrity(building)
+    save_checked(building)
     record_change(ChangeAction.CREATE, building, actor=by)
     return building
 
@@ -99,9 +76,9 @@ def do_create_building(*, community: Area, by: Any, **data: Any) -> Building:
 def do_update_building(
     building: Building, *, by: Any, expected_version: int | None = None, **data: Any
 ) -> Building:
-    building = _locked(Building, building.pk)
+    building = locked(Building, building.pk)
     require(by, Building, "change", building)
-    _check_version(building, expected_version)
+    check_version(building, expected_version)
     before = building.audit_snapshot()
     for key, value in data.items():
         if key in BUILDING_FIELDS:
@@ -109,7 +86,7 @@ def do_update_building(
     building.sort_key = building_sort_key(building.number)
     _validate_building(building)
     building.version += 1
-    _save_integrity(building)
+    save_checked(building)
     record_change(ChangeAction.UPDATE, building, before=before, actor=by)
     return building
 
@@ -149,7 +126,7 @@ def do_create_household(*, building: Building, by: Any, phone: str = "", **data:
     household.number = household.number or _household_number(household)
     household.set_phone(protect_phone(validate_phone(phone) if phone else ""))
     _validate_household(household)
-    _save_integrity(household)
+    save_checked(household)
     record_change(ChangeAction.CREATE, household, actor=by)
     return household
 
@@ -159,9 +136,9 @@ def do_update_household(
     household: Household, *, by: Any, expected_version: int | None = None,
     phone: str | None = None, **data: Any,
 ) -> Household:
-    household = _locked(Household, household.pk)
+    household = locked(Household, household.pk)
     require(by, Household, "change", household)
-    _check_version(household, expected_version)
+    check_version(household, expected_version)
     before = household.audit_snapshot()
     for key, value in data.items():
         if key in HOUSEHOLD_FIELDS:
@@ -174,7 +151,7 @@ def do_update_household(
     household.number = household.number or _household_number(household)
     _validate_household(household)
     household.version += 1
-    _save_integrity(household)
+    save_checked(household)
     record_change(ChangeAction.UPDATE, household, before=before, actor=by)
     return household
 
@@ -250,7 +227,7 @@ def do_create_person(
     if person.household_id is None and by is not None and not covers(by, community):
         raise Http404
     _validate_person(person, by)
-    _save_integrity(person)
+    save_checked(person)
     record_change(ChangeAction.CREATE, person, actor=by)
     return person
 
@@ -261,14 +238,14 @@ def do_update_person(
     id_number: str | None = None, phone: str | None = None, **data: Any,
 ) -> Person:
     """Change a person. ``id_number``/``phone`` of None keep the stored value; "" clears it."""
-    person = _locked(Person, person.pk)
+    person = locked(Person, person.pk)
     require(by, Person, "change", person)
-    _check_version(person, expected_version)
+    check_version(person, expected_version)
     before = person.audit_snapshot()
     _apply_person_data(person, data, id_number, phone)
     _validate_person(person, by)
     person.version += 1
-    _save_integrity(person)
+    save_checked(person)
     record_change(ChangeAction.UPDATE, person, before=before, actor=by)
     return person
 
@@ -279,9 +256,9 @@ def do_deactivate_person(
     expected_version: int | None = None,
 ) -> Person:
     """Record that a person moved out, moved house or died. Rows are never deleted."""
-    person = _locked(Person, person.pk)
+    person = locked(Person, person.pk)
     require(by, Person, "deactivate", person)
-    _check_version(person, expected_version)
+    check_version(person, expected_version)
     if status == PersonStatus.ACTIVE or status not in PersonStatus.values:
         raise ValidationError({"status": _("Choose why the person leaves the registry.")})
     if not (reason or "").strip():
@@ -305,7 +282,7 @@ def do_deactivate_person(
 
 @transaction.atomic
 def do_reactivate_person(person: Person, *, by: Any, reason: str) -> Person:
-    person = _locked(Person, person.pk)
+    person = locked(Person, person.pk)
     require(by, Person, "deactivate", person)
     before = person.audit_snapshot()
     person.status, person.status_date, person.status_reason = (

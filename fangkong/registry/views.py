@@ -21,7 +21,6 @@ from django.utils.translation import gettext_lazy
 
 from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area
-from fangkong.core.exceptions import PermissionDeniedError
 from fangkong.core.querysets import covers, works_in
 from fangkong.core.views import (
     ObjectDetailView,
@@ -351,8 +350,6 @@ class PersonRevealView(PersonDetailView):
                 )
             except ValidationError as exc:
                 form.add_error("reason", exc.message_dict.get("reason", exc.messages))
-            except PermissionDeniedError:
-                raise PermissionDenied from None
         context = self.get_context_data(object=self.object, reveal_form=form, revealed=revealed)
         response = self.render_to_response(context, status=200 if revealed else 400)
         add_never_cache_headers(response)  # includes no-store: the page holds full numbers

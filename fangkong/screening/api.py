@@ -38,7 +38,6 @@ from fangkong.core.api import (
     Serializer,
     ServiceModelSerializer,
 )
-from fangkong.core.exceptions import PermissionDeniedError
 from fangkong.core.querysets import covers
 from fangkong.core.validators import DOCUMENT_MAX_LENGTH
 from fangkong.registry.choices import PersonStatus
@@ -60,15 +59,6 @@ from fangkong.screening.models import (
     ScreeningRecord,
 )
 from fangkong.screening.stats import campaign_coverage
-
-
-def _refused(exc: PermissionDeniedError) -> exceptions.PermissionDenied:
-    """A service's refusal with its reason (the generic handler would drop it)."""
-    reason = str(exc)
-    if reason in ("view", "add", "change", "export", "import", "deactivate", ""):
-        return exceptions.PermissionDenied()
-    return exceptions.PermissionDenied(reason)
-
 
 # --- Campaigns ------------------------------------------------------------------------------
 
@@ -184,10 +174,7 @@ class CampaignViewSet(RestrictedViewSet):
     def start(self, request: Request, pk: str | None = None) -> Response:
         """Assign every household of the campaign to its grid's worker."""
         campaign = self._managed()
-        try:
-            services.do_start_campaign(campaign, by=request.user)
-        except PermissionDeniedError as exc:
-            raise _refused(exc) from None
+        services.do_start_campaign(campaign, by=request.user)
         return Response(self.get_serializer(self.reload(campaign)).data)
 
     @extend_schema(request=None, responses={200: ScreeningCampaignSerializer})
@@ -195,10 +182,7 @@ class CampaignViewSet(RestrictedViewSet):
     def close(self, request: Request, pk: str | None = None) -> Response:
         """No more calls or answers."""
         campaign = self._managed()
-        try:
-            services.do_close_campaign(campaign, by=request.user)
-        except PermissionDeniedError as exc:
-            raise _refused(exc) from None
+        services.do_close_campaign(campaign, by=request.user)
         return Response(self.get_serializer(self.reload(campaign)).data)
 
     @extend_schema(responses={200: ScreeningCoverageSerializer})
@@ -330,15 +314,12 @@ class AttemptViewSet(mixins.CreateModelMixin, RestrictedReadOnlyViewSet):
         form = RecordCallRequestSerializer(data=request.data, context=self.get_serializer_context())
         form.is_valid(raise_exception=True)
         data = form.validated_data
-        try:
-            result = services.do_record_call(
-                data["assignment"], by=request.user, outcome=data["outcome"],
-                expected_version=data.get("version"), answers=data.get("answers"),
-                people_answers=data.get("people_answers"), note=data.get("note", ""),
-                moved_people=data.get("moved_people", []), moved_date=data.get("moved_date"),
-            )
-        except PermissionDeniedError as exc:
-            raise _refused(exc) from None
+        result = services.do_record_call(
+            data["assignment"], by=request.user, outcome=data["outcome"],
+            expected_version=data.get("version"), answers=data.get("answers"),
+            people_answers=data.get("people_answers"), note=data.get("note", ""),
+            moved_people=data.get("moved_people", []), moved_date=data.get("moved_date"),
+        )
         row = _with_members(CallAssignment.objects.filter(pk=result.assignment.pk)).get()
         context = self.get_serializer_context()
         body = {

@@ -17,13 +17,13 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.text import capfirst
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fangkong.accounts.models import User
 from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area
+from fangkong.core.forms import DATE_INPUT, ServiceForm
 from fangkong.core.input_bounds import BoundedForm
 from fangkong.core.validators import DOCUMENT_MAX_LENGTH
 from fangkong.registry.models import Building, Person
@@ -39,24 +39,7 @@ from fangkong.screening.masking import mask_name
 from fangkong.screening.models import CallAttempt, Campaign, Questionnaire
 from fangkong.screening.questionnaires import QuestionSpec, parse_choice
 
-DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 SHIPPED = "shipped"
-
-
-class VersionedForm(BoundedForm):
-    """Carries the row's ``version`` so a stale save is refused instead of overwriting."""
-
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for f in self.fields.values():
-            if f.label:
-                f.label = capfirst(f.label)
-
-    @property
-    def expected_version(self) -> int | None:
-        return self.cleaned_data.get("version")
 
 
 # --- Campaigns ------------------------------------------------------------------------------
@@ -67,7 +50,7 @@ class GridChoiceField(forms.ModelMultipleChoiceField):
         return obj.name
 
 
-class CampaignForm(VersionedForm):
+class CampaignForm(ServiceForm):
     name = forms.CharField(label=gettext_lazy("name"), max_length=200)
     questionnaire = forms.ModelChoiceField(
         label=gettext_lazy("questionnaire"), queryset=Questionnaire.objects.none()
@@ -160,7 +143,7 @@ class ReassignForm(BoundedForm):
         self.fields["to"].queryset = _caller_queryset(campaign.area)
 
 
-class HelperForm(BoundedForm):
+class HelperForm(ServiceForm):
     grid = forms.ModelChoiceField(label=gettext_lazy("grid"), queryset=Area.objects.none())
     helper = UserChoiceField(label=gettext_lazy("helper"), queryset=User.objects.none())
     households = forms.IntegerField(label=gettext_lazy("households to take"), min_value=1,
@@ -171,14 +154,12 @@ class HelperForm(BoundedForm):
         self.fields["grid"].queryset = campaign.area.descendants(
             include_self=True).filter(level=AreaLevel.GRID).order_by("path")
         self.fields["helper"].queryset = _caller_queryset(campaign.area)
-        for f in self.fields.values():
-            f.label = capfirst(f.label)
 
 
 # --- Questionnaires -------------------------------------------------------------------------
 
 
-class QuestionnaireForm(VersionedForm):
+class QuestionnaireForm(ServiceForm):
     name = forms.CharField(label=gettext_lazy("name"), max_length=200)
     description = forms.CharField(label=gettext_lazy("description"), widget=forms.Textarea,
                                   required=False)
@@ -204,7 +185,7 @@ def _lines(text: str) -> list[str]:
     return [line.strip() for line in re.split(r"[\r\n]+", text or "") if line.strip()]
 
 
-class QuestionForm(VersionedForm):
+class QuestionForm(ServiceForm):
     """One question. Choices are typed one per line; conditions and alerts are picked."""
 
     text = forms.CharField(label=gettext_lazy("question"), max_length=300)
@@ -413,7 +394,7 @@ def apply_errors(
     return left
 
 
-class MovedForm(BoundedForm):
+class MovedForm(ServiceForm):
     people = forms.MultipleChoiceField(label=gettext_lazy("Who moved away"), required=False,
                                        widget=forms.CheckboxSelectMultiple)
     date = forms.DateField(label=gettext_lazy("moved on"), required=False, widget=DATE_INPUT)
@@ -421,18 +402,14 @@ class MovedForm(BoundedForm):
                            required=False,
                            help_text=gettext_lazy("For example: sold the flat, moved to "
                                                   "their daughter's."))
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args: Any, members: Sequence[Person], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["people"].choices = [(str(p.pk), mask_name(p.name)) for p in members]
         self.fields["people"].initial = [str(p.pk) for p in members]
-        for f in self.fields.values():
-            if f.label:
-                f.label = capfirst(f.label)
 
 
-class ResolveAlertForm(BoundedForm):
+class ResolveAlertForm(ServiceForm):
     outcome = forms.ChoiceField(
         label=gettext_lazy("What was done"), widget=forms.RadioSelect,
         choices=[c for c in AlertStatus.choices if c[0] != AlertStatus.OPEN],

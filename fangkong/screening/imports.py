@@ -57,7 +57,6 @@ from fangkong.screening.questionnaires import (
 )
 from fangkong.screening.services import (
     check_open,
-    local_today,
     version_specs,
     write_records,
 )
@@ -182,7 +181,7 @@ def check_file(
     specs = version_specs(campaign.questionnaire.current)
     report = ImportReport()
     plans: list[_Plan] = []
-    today = local_today(campaign.area)
+    today = campaign.area.local_today()
     with open_spreadsheet(file) as sheet:
         header = locate_header(sheet.rows(), _aliases(specs))
         if header is None or not {"楼栋", "房号"} <= set(header.mapping):
@@ -310,7 +309,7 @@ def import_rows(campaign: Campaign, plans: list[_Plan], report: ImportReport, *,
     require_import(by, campaign)
     campaign = Campaign.objects.select_related("area", "questionnaire__current").get(
         pk=campaign.pk)
-    check_open(campaign, local_today(campaign.area))
+    check_open(campaign, campaign.area.local_today())
     version = campaign.questionnaire.current
     now = timezone.now()
     recorded = set(ScreeningRecord.objects.filter(campaign=campaign, is_current=True)

@@ -31,7 +31,7 @@ from fangkong.staff.choices import (
     TaskKind,
     TaskPriority,
 )
-from fangkong.staff.duty_hours import local_midnight, local_today, zone_of
+from fangkong.staff.duty_hours import local_midnight, zone_of
 from fangkong.staff.models import (
     Checkpoint,
     LeadingGroup,
@@ -244,7 +244,7 @@ def _roster(ctx: DemoContext, community: Area, people: dict, teams: dict[str, Te
             rng: random.Random) -> tuple[list[Checkpoint], int]:
     tz = zone_of(community)
     now = timezone.now()
-    today = local_today(tz, now)
+    today = community.local_today(now)
     checkpoints = [
         services.do_create_checkpoint(community=community, by=None, name=name,
                                       location=location, opens=opens, closes=closes,

@@ -12,31 +12,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal
-from functools import cache
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.utils import timezone
 
-from fangkong.core.dates import parse_query_date
-
-
-@cache
-def zone(name: str) -> ZoneInfo:
-    """The ZoneInfo called ``name``; the site's zone if the name is unknown."""
-    try:
-        return ZoneInfo(name or settings.TIME_ZONE)
-    except (ZoneInfoNotFoundError, ValueError):
-        return ZoneInfo(settings.TIME_ZONE)
+from fangkong.core.dates import parse_query_date, today_in, zone
 
 
 def zone_of(community: object) -> ZoneInfo:
     """The time zone of a community (any object with ``time_zone``)."""
     return zone(getattr(community, "time_zone", "") or settings.TIME_ZONE)
-
-
-def local_today(tz: ZoneInfo, now: dt.datetime | None = None) -> dt.date:
-    return timezone.localtime(now or timezone.now(), tz).date()
 
 
 def monday_of(day: dt.date) -> dt.date:
@@ -93,4 +78,4 @@ def parse_week(value: str | None, tz: ZoneInfo) -> dt.date:
 
 def parse_day(value: str | None, tz: ZoneInfo) -> dt.date:
     """The day a ``?date=`` names; today if absent. Raises ValidationError like parse_week."""
-    return parse_query_date(value) or local_today(tz)
+    return parse_query_date(value) or today_in(tz)

@@ -8,7 +8,6 @@ server's, and stored in UTC.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -20,11 +19,11 @@ from django.utils.translation import gettext_lazy
 
 from fangkong.accounts.models import User
 from fangkong.areas.models import Area
+from fangkong.core.forms import LocalDateTimeField, ServiceForm
 from fangkong.core.input_bounds import BoundedForm
 from fangkong.core.querysets import covered
 from fangkong.core.validators import DOCUMENT_MAX_LENGTH
 from fangkong.core.widgets import phone_input
-from fangkong.registry.forms import RegistryForm
 from fangkong.staff.choices import (
     LeadingGroupRole,
     OrganisationKind,
@@ -43,36 +42,7 @@ from fangkong.staff.models import (
 )
 from fangkong.staff.services.patrols import MAX_PHOTOS
 
-DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
 TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
-
-
-class LocalDateTimeField(forms.DateTimeField):
-    """A date and time typed in the community's zone (``tz``), whatever the server's is."""
-
-    widget = DATETIME_INPUT
-    tz: ZoneInfo | None = None
-
-    def to_python(self, value: Any) -> dt.datetime | None:
-        with timezone.override(self.tz or timezone.get_current_timezone()):
-            return super().to_python(value)
-
-    def prepare_value(self, value: Any) -> Any:
-        with timezone.override(self.tz or timezone.get_current_timezone()):
-            return super().prepare_value(value)
-
-
-class StaffForm(RegistryForm):
-    """Base of the staff forms: ``user``, ``instance``, ``version`` and the ``community``."""
-
-    def __init__(self, *args: Any, community: Area | None = None, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        instance = self.instance
-        self.community = community or (instance.community if instance is not None else None)
-        tz = zone_of(self.community)
-        for field in self.fields.values():
-            if isinstance(field, LocalDateTimeField):
-                field.tz = tz
 
 
 def community_members(community: Area | None, user: Any) -> QuerySet[StaffMember]:
@@ -106,7 +76,7 @@ class UserChoiceField(forms.ModelChoiceField):
 # --- People ---------------------------------------------------------------------------------
 
 
-class OrganisationForm(StaffForm):
+class OrganisationForm(ServiceForm):
     kind = forms.ChoiceField(label=gettext_lazy("kind"), choices=OrganisationKind.choices)
     name = forms.CharField(label=gettext_lazy("name"), max_length=100)
     notes = forms.CharField(label=gettext_lazy("notes"), widget=forms.Textarea, required=False)
@@ -115,7 +85,7 @@ class OrganisationForm(StaffForm):
     instance_fields = ("kind", "name", "notes", "is_active")
 
 
-class StaffMemberForm(StaffForm):
+class StaffMemberForm(ServiceForm):
     name = forms.CharField(label=gettext_lazy("name"), max_length=100)
     organisation = forms.ModelChoiceField(label=gettext_lazy("organisation"),
                                           queryset=Organisation.objects.none())
@@ -155,7 +125,7 @@ class StaffMemberForm(StaffForm):
         return data
 
 
-class TeamForm(StaffForm):
+class TeamForm(ServiceForm):
     name = forms.CharField(label=gettext_lazy("name"), max_length=100)
     purpose = forms.CharField(label=gettext_lazy("purpose"), widget=forms.Textarea,
                               required=False)
@@ -169,7 +139,7 @@ class TeamForm(StaffForm):
         self.fields["leader"].queryset = community_members(self.community, self.user)
 
 
-class TeamMemberForm(StaffForm):
+class TeamMemberForm(ServiceForm):
     member = forms.ModelChoiceField(label=gettext_lazy("staff member"),
                                     queryset=StaffMember.objects.none())
     duty = forms.CharField(label=gettext_lazy("duty"), max_length=200, required=False)
@@ -182,7 +152,7 @@ class TeamMemberForm(StaffForm):
         self.fields["member"].queryset = members
 
 
-class LeadingGroupForm(StaffForm):
+class LeadingGroupForm(ServiceForm):
     name = forms.CharField(label=gettext_lazy("name"), max_length=100,
                            initial=gettext_lazy("Epidemic prevention leading group"))
     notes = forms.CharField(label=gettext_lazy("notes"), widget=forms.Textarea, required=False)
@@ -190,7 +160,7 @@ class LeadingGroupForm(StaffForm):
     instance_fields = ("name", "notes")
 
 
-class SeatForm(StaffForm):
+class SeatForm(ServiceForm):
     member = forms.ModelChoiceField(label=gettext_lazy("staff member"),
                                     queryset=StaffMember.objects.none())
     role = forms.ChoiceField(label=gettext_lazy("role"), choices=LeadingGroupRole.choices,
@@ -211,7 +181,7 @@ class SeatForm(StaffForm):
             self.fields["member"].queryset = community_members(self.community, self.user)
 
 
-class ResponsibilityForm(StaffForm):
+class ResponsibilityForm(ServiceForm):
     duty = forms.CharField(label=gettext_lazy("duty"), max_length=200)
     team = forms.ModelChoiceField(label=gettext_lazy("team"), queryset=Team.objects.none(),
                                   required=False)
@@ -240,7 +210,7 @@ class ResponsibilityForm(StaffForm):
 # --- Checkpoints and shifts -----------------------------------------------------------------
 
 
-class CheckpointForm(StaffForm):
+class CheckpointForm(ServiceForm):
     name = forms.CharField(label=gettext_lazy("name"), max_length=100)
     location = forms.CharField(label=gettext_lazy("location"), max_length=200, required=False)
     opens = forms.TimeField(label=gettext_lazy("opens"), required=False, widget=TIME_INPUT,
@@ -253,7 +223,7 @@ class CheckpointForm(StaffForm):
     instance_fields = ("name", "location", "opens", "closes", "is_open", "notes")
 
 
-class ShiftForm(StaffForm):
+class ShiftForm(ServiceForm):
     checkpoint = forms.ModelChoiceField(label=gettext_lazy("checkpoint"),
                                         queryset=Checkpoint.objects.none(), required=False)
     place_name = forms.CharField(label=gettext_lazy("or another place"), max_length=100,
@@ -284,7 +254,7 @@ class ShiftForm(StaffForm):
         )
 
 
-class AssignForm(StaffForm):
+class AssignForm(ServiceForm):
     member = forms.ModelChoiceField(label=gettext_lazy("staff member"),
                                     queryset=StaffMember.objects.none())
 
@@ -305,7 +275,7 @@ class AssignmentChoiceField(forms.ModelChoiceField):
         return f"{obj.member} · {shift.place} {start:%H:%M}–{end:%H:%M}"
 
 
-class MoveForm(StaffForm):
+class MoveForm(ServiceForm):
     """Move a person from another shift of the same days to this one."""
 
     assignment = AssignmentChoiceField(label=gettext_lazy("person to move here"),
@@ -319,7 +289,7 @@ class MoveForm(StaffForm):
         field.tz = zone_of(shift.community)
 
 
-class SwapRequestForm(StaffForm):
+class SwapRequestForm(ServiceForm):
     to_member = forms.ModelChoiceField(label=gettext_lazy("who takes over"),
                                        queryset=StaffMember.objects.none())
     return_shift = forms.ModelChoiceField(
@@ -350,7 +320,7 @@ class SwapDecisionForm(BoundedForm):
 # --- Tasks ----------------------------------------------------------------------------------
 
 
-class TaskForm(StaffForm):
+class TaskForm(ServiceForm):
     title = forms.CharField(label=gettext_lazy("title"), max_length=200)
     kind = forms.ChoiceField(label=gettext_lazy("kind"), choices=TaskKind.choices,
                              initial=TaskKind.GENERAL)
@@ -411,7 +381,7 @@ class TaskCommentForm(BoundedForm):
                            error_messages={"required": gettext_lazy("Write a comment first.")})
 
 
-class TaskReassignForm(StaffForm):
+class TaskReassignForm(ServiceForm):
     assignee = UserChoiceField(label=gettext_lazy("assignee"), queryset=User.objects.none(),
                                required=False)
     team = forms.ModelChoiceField(label=gettext_lazy("team"), queryset=Team.objects.none(),
@@ -457,7 +427,7 @@ class MultipleFileField(forms.FileField):
         return [single(data, initial)] if data else []
 
 
-class PatrolForm(StaffForm):
+class PatrolForm(ServiceForm):
     checkpoint = forms.ModelChoiceField(label=gettext_lazy("checkpoint"),
                                         queryset=Checkpoint.objects.none())
     time = LocalDateTimeField(label=gettext_lazy("time"))

@@ -15,9 +15,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangkong.areas.models import Area
+from fangkong.core.dates import today_in
 from fangkong.core.querysets import scope_filter
 from fangkong.staff.choices import OPEN_STATUSES
-from fangkong.staff.duty_hours import day_bounds, local_today, zone_of
+from fangkong.staff.duty_hours import day_bounds, zone_of
 from fangkong.staff.models import PatrolVisit, Shift, Task, TeamMembership
 
 
@@ -37,7 +38,7 @@ def staff_figures(
     now = now or timezone.now()
     community = community or (user.community if getattr(user, "area_id", None) else None)
     tz = zone_of(community)
-    start, end = day_bounds(local_today(tz, now), tz)
+    start, end = day_bounds(today_in(tz, now), tz)
 
     def within(queryset: Any) -> Any:
         return scope_filter(queryset, community.scope_below()) if community else queryset

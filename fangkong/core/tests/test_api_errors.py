@@ -89,6 +89,24 @@ def test_a_permission_error_is_a_403_with_code_permission_denied(error: Exceptio
     assert "reveal" not in body["message"]
 
 
+def test_a_refusal_with_a_reason_gives_the_reason_as_the_message() -> None:
+    status, body = handle(PermissionDeniedError("change", "只有卫生专干可以改健康状态。"))
+
+    assert status == 403
+    assert body["code"] == "permission_denied"
+    assert body["message"] == "只有卫生专干可以改健康状态。"
+
+
+def test_a_refusal_keeps_its_action_and_reason_apart() -> None:
+    error = PermissionDeniedError("reveal", "理由")
+    bare = PermissionDeniedError("reveal")
+
+    assert (error.action, error.reason, error.message) == ("reveal", "理由", "理由")
+    assert bare.reason == ""
+    assert bare.message != "reveal"
+    assert isinstance(error, PermissionDenied)  # a view that lets it through answers 403
+
+
 def test_not_authenticated_is_a_401() -> None:
     status, body = handle(exceptions.NotAuthenticated())
 

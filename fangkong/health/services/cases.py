@@ -28,6 +28,7 @@ from fangkong.core.personal_data import (
     phone_indexes,
 )
 from fangkong.core.querysets import require
+from fangkong.core.services import check_version, locked, officer_of
 from fangkong.core.validators import validate_phone, validate_resident_id
 from fangkong.health.choices import (
     ChangeAction,
@@ -38,15 +39,7 @@ from fangkong.health.choices import (
     TakenTo,
 )
 from fangkong.health.models import Case, Contact, StatusChange
-from fangkong.health.services.common import (
-    TASK_HANDOVER,
-    check_version,
-    local_today,
-    locked,
-    officer_of,
-    raise_task,
-    require_health_role,
-)
+from fangkong.health.services.common import require_health_role
 from fangkong.health.services.review import (
     APPLIERS,
     ChangeResult,
@@ -54,6 +47,7 @@ from fangkong.health.services.review import (
     draft,
     submit,
 )
+from fangkong.health.services.tasks import TASK_HANDOVER, raise_task
 from fangkong.registry.models import Person
 
 CASE_FIELDS = ("onset_date", "report_date", "confirmation_date", "isolated_on", "taken_to",
@@ -157,7 +151,7 @@ def do_open_case(
     evidence = check_evidence(ChangeAction.CASE_OPEN, reason, evidence_kind, evidence_ref, note)
     case = _fresh_case(person, {**data, "report_date": report_date})
     case.classification, case.outcome = classification, outcome or ""
-    _check_dates(case, local_today(person.community))
+    _check_dates(case, person.community.local_today())
     _check_places(case)
     if source_contact is None:
         source_contact = (Contact.objects.filter(person=person, community_id=person.community_id,
@@ -241,7 +235,7 @@ def do_classify_case(
             person_id=case.person_id).exclude(pk=case.pk).exclude(
             classification=Classification.EXCLUDED).exists():
         raise ValidationError(_("This person is already recorded as another case."))
-    today = local_today(case.community)
+    today = case.community.local_today()
     if confirmation_date and confirmation_date > today:
         raise ValidationError({"confirmation_date": _("This date cannot be in the future.")})
     evidence = check_evidence(ChangeAction.CASE_CLASSIFY, reason, evidence_kind, evidence_ref,
@@ -265,7 +259,7 @@ def _apply_case_classify(payload: dict[str, Any], changes: list[StatusChange],
     if confirmed:
         case.confirmation_date = confirmed
     elif case.classification == Classification.CONFIRMED and not case.confirmation_date:
-        case.confirmation_date = local_today(case.community)
+        case.confirmation_date = case.community.local_today()
     case.version += 1
     try:
         with transaction.atomic():
@@ -294,7 +288,7 @@ def do_record_outcome(
         raise ValidationError({"outcome": _("Choose an outcome.")})
     if outcome == case.outcome:
         raise ValidationError({"outcome": _("This outcome is already recorded.")})
-    today = local_today(case.community)
+    today = case.community.local_today()
     outcome_date = outcome_date or today
     if outcome_date > today:
         raise ValidationError({"outcome_date": _("This date cannot be in the future.")})
@@ -347,7 +341,7 @@ def do_update_case(case: Case, *, by: Any, expected_version: int | None = None,
                                              "site.")})
     if case.report_date is None:
         raise ValidationError({"report_date": _("Give the report date.")})
-    _check_dates(case, local_today(case.community))
+    _check_dates(case, case.community.local_today())
     _check_places(case)
     case.version += 1
     case.save()
@@ -361,7 +355,7 @@ def do_update_case(case: Case, *, by: Any, expected_version: int | None = None,
 def _check_exposure(case: Case, last_exposure: dt.date | None) -> dt.date:
     if last_exposure is None:
         raise ValidationError({"last_exposure": _("Give the day of the last exposure.")})
-    if last_exposure > local_today(case.community):
+    if last_exposure > case.community.local_today():
         raise ValidationError({"last_exposure": _("This date cannot be in the future.")})
     if case.isolated_on and last_exposure > case.isolated_on:
         raise ValidationError({"last_exposure": _(
@@ -559,7 +553,7 @@ def _person_elsewhere(community: Area, origin: Area, typed: _Typed) -> tuple[Per
         phone=typed.phone,
         notes=_("Close contact handed over by %(community)s on %(date)s. No household yet: "
                 "place them, and check for an existing record without an ID number.")
-        % {"community": origin.name, "date": local_today(origin)},
+        % {"community": origin.name, "date": origin.local_today()},
     ), False
 
 

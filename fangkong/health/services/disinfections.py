@@ -17,8 +17,8 @@ from fangkong.core.audit import record_change
 from fangkong.core.choices import ChangeAction as AuditAction
 from fangkong.core.querysets import require
 from fangkong.health.choices import CASE_CLASSIFICATIONS, Disinfectant, Outcome, PlaceKind
+from fangkong.health.clock import day_start
 from fangkong.health.models import Case, Disinfection, HealthPolicy
-from fangkong.health.services.common import day_start
 from fangkong.registry.models import Building
 
 #: A case keeps its places on the overdue list for this long after it was reported.

@@ -4,14 +4,33 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
+from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area
 from fangkong.core.audit import record_change
 from fangkong.core.choices import ChangeAction as AuditAction
 from fangkong.core.querysets import require
+from fangkong.core.services import check_version
 from fangkong.health.models import HealthPolicy
-from fangkong.health.services.common import check_version, locked_policy
+
+
+def policy_for(community: Area) -> HealthPolicy:
+    """The community's health policy, made with the defaults on first use."""
+    if community.level != AreaLevel.COMMUNITY:
+        raise ValidationError(_("Choose a community."))
+    policy, _created = HealthPolicy.objects.get_or_create(community=community)
+    return policy
+
+
+def locked_policy(community: Area) -> HealthPolicy:
+    """The policy row locked for this transaction: one status change per community at a
+    time, so the four-eyes count cannot be raced past its limit."""
+    policy = policy_for(community)
+    return HealthPolicy.objects.select_for_update().get(pk=policy.pk)
+
 
 POLICY_FIELDS = ("quarantine_days", "monitoring_days", "reports_per_day", "disinfection_days")
 

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from fangkong.core.audit import record_change
 from fangkong.core.choices import ChangeAction as AuditAction
+from fangkong.core.services import check_version, locked, officer_of
 from fangkong.health.choices import (
     CASE_CLASSIFICATIONS,
     ChangeAction,
@@ -30,21 +31,10 @@ from fangkong.health.choices import (
     Outcome,
     QuarantineKind,
 )
+from fangkong.health.clock import end_of_day
 from fangkong.health.models import Case, Contact, Quarantine, StatusChange
-from fangkong.health.services.common import (
-    PASS_SOURCE,
-    TASK_DELIVERY,
-    check_version,
-    end_of_day,
-    grid_of,
-    grid_worker_for,
-    local_today,
-    locked,
-    officer_of,
-    policy_for,
-    raise_task,
-    require_health_role,
-)
+from fangkong.health.services.common import PASS_SOURCE, require_health_role
+from fangkong.health.services.policy import policy_for
 from fangkong.health.services.review import (
     APPLIERS,
     ChangeResult,
@@ -52,6 +42,7 @@ from fangkong.health.services.review import (
     draft,
     submit,
 )
+from fangkong.health.services.tasks import TASK_DELIVERY, grid_of, grid_worker_for, raise_task
 from fangkong.registry.choices import PersonStatus
 from fangkong.registry.models import Household, Person
 
@@ -132,7 +123,7 @@ def do_start_quarantine(
     site = (site or "").strip()
     if kind == QuarantineKind.CENTRALISED and not site:
         raise ValidationError({"site": _("Give the quarantine site.")})
-    today = local_today(community)
+    today = community.local_today()
     start_date = start_date or today
     if start_date > today:
         raise ValidationError({"start_date": _("A quarantine cannot start in the future.")})
@@ -370,7 +361,7 @@ def do_end_quarantine(
 ) -> ChangeResult:
     """End a quarantine on a day with a reason; the household's pass follows."""
     quarantine = _locked_active(quarantine, by, expected_version)
-    today = local_today(quarantine.community)
+    today = quarantine.community.local_today()
     ended_on = ended_on or today
     if ended_on > today:
         raise ValidationError({"ended_on": _("A quarantine cannot end in the future; change "

@@ -26,20 +26,18 @@ from fangkong.areas.models import Area
 from fangkong.core.audit import record_change
 from fangkong.core.choices import ChangeAction as AuditAction
 from fangkong.core.querysets import require
+from fangkong.core.services import officer_of
 from fangkong.core.validators import validate_temperature
 from fangkong.health.choices import ReportSource, Symptom
+from fangkong.health.clock import local_now, slot_of, slot_start
 from fangkong.health.models import HealthPolicy, HealthReport, Quarantine
-from fangkong.health.services.common import (
+from fangkong.health.services.tasks import (
     TASK_FEVER,
     TASK_MISSING_REPORT,
     TASK_SYMPTOM,
     grid_of,
     grid_worker_for,
-    local_now,
-    officer_of,
     raise_task,
-    slot_of,
-    slot_start,
 )
 from fangkong.registry.models import Person
 

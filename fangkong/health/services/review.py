@@ -31,6 +31,7 @@ from fangkong.areas.models import Area
 from fangkong.core.audit import record_changes
 from fangkong.core.choices import ChangeAction as AuditAction
 from fangkong.core.querysets import require
+from fangkong.core.services import officer_of
 from fangkong.health.choices import (
     COUNTED_STATUSES,
     REASONS_FOR,
@@ -40,12 +41,8 @@ from fangkong.health.choices import (
     EvidenceKind,
 )
 from fangkong.health.models import StatusChange
-from fangkong.health.services.common import (
-    TASK_APPROVAL,
-    locked_policy,
-    officer_of,
-    raise_task,
-)
+from fangkong.health.services.policy import locked_policy
+from fangkong.health.services.tasks import TASK_APPROVAL, raise_task
 from fangkong.registry.models import Household, Person
 
 FOUR_EYES_LIMIT = 10

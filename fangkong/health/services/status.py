@@ -14,6 +14,7 @@ from typing import Any
 from django.utils.translation import gettext as _
 
 from fangkong.accounts.choices import Role
+from fangkong.core.services import officer_of
 from fangkong.health.choices import (
     ChangeStatus,
     Classification,
@@ -22,7 +23,7 @@ from fangkong.health.choices import (
     QuarantineKind,
 )
 from fangkong.health.models import Case, Quarantine, StatusChange
-from fangkong.health.services.common import grid_worker_for, local_today, officer_of
+from fangkong.health.services.tasks import grid_worker_for
 from fangkong.registry.models import Person
 
 CASE_STATUS = {
@@ -77,7 +78,7 @@ def person_health_status(person: Person, *, today: dt.date | None = None) -> dic
     ``name``); ``community``. A case outranks a quarantine; centralised outranks home, home
     outranks monitoring.
     """
-    today = today or local_today(person.community)
+    today = today or person.community.local_today()
     case = (Case.objects.filter(person=person)
             .exclude(classification=Classification.EXCLUDED)
             .filter(outcome__in=["", Outcome.IN_HOSPITAL]).order_by("-report_date", "-pk").first())

@@ -190,7 +190,7 @@ def open_alert(household: Household) -> Any:
 def reports_so_far_today(person: Person, temperature: str = "36.5", **kwargs: Any) -> list[Any]:
     """As many reports as parts of today have begun (nobody is "missing" by them), the last
     with ``temperature``; the earlier ones normal."""
-    from fangkong.health.services.common import local_now, slot_start
+    from fangkong.health.clock import local_now, slot_start
     from fangkong.health.services.reports import expected_by
 
     community = person.community

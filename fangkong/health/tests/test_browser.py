@@ -20,9 +20,9 @@ from django.utils import timezone
 from fangkong.access.models import Pass
 from fangkong.core.tests.browser import NEEDS_CHROMIUM, assert_fits_phone, log_in
 from fangkong.health.choices import QuarantineKind
+from fangkong.health.clock import end_of_day
 from fangkong.health.models import HealthReport, Quarantine, StatusChange
 from fangkong.health.services import missing_reports
-from fangkong.health.services.common import end_of_day
 
 pytestmark = [pytest.mark.browser, NEEDS_CHROMIUM]
 

@@ -20,8 +20,8 @@ from fangkong.health.choices import (
     ChangeStatus,
     QuarantineKind,
 )
+from fangkong.health.clock import end_of_day
 from fangkong.health.models import Quarantine, StatusChange
-from fangkong.health.services.common import end_of_day
 from fangkong.health.tests.factories import (
     NOTICE,
     TEST,

@@ -14,8 +14,8 @@ from django.utils import timezone
 from fangkong.core.exceptions import PermissionDeniedError
 from fangkong.health import services
 from fangkong.health.choices import ChangeReason, Symptom
+from fangkong.health.clock import day_start
 from fangkong.health.models import Quarantine
-from fangkong.health.services.common import day_start
 from fangkong.health.tests.factories import (
     QuarantineFactory,
     ReportFactory,

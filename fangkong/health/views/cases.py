@@ -19,7 +19,7 @@ from fangkong.health.filtersets import CaseFilterSet, ContactFilterSet
 from fangkong.health.forms import CaseDetailsForm, ClassifyForm, ContactForm, OutcomeForm
 from fangkong.health.models import Case, Contact, Quarantine, StatusChange
 from fangkong.health.tables import CaseTable, ContactTable
-from fangkong.health.views.common import HealthListView, ServiceFormView, change_answer
+from fangkong.health.views.common import HealthFormView, HealthListView, change_answer
 from fangkong.registry.models import Person
 
 CASE_RELATED = ("person", "household__building", "building", "community",
@@ -71,7 +71,7 @@ class CaseDetailView(ObjectDetailView):
         return context
 
 
-class CaseEditView(ServiceFormView):
+class CaseEditView(HealthFormView):
     """Dates, where the case was taken, places and notes: audited, no evidence needed."""
 
     form_class = CaseDetailsForm
@@ -103,7 +103,7 @@ class ClassifyView(CaseEditView):
     form_class = ClassifyForm
 
     def get_form_kwargs(self) -> dict[str, Any]:
-        kwargs = ServiceFormView.get_form_kwargs(self)
+        kwargs = HealthFormView.get_form_kwargs(self)
         kwargs["initial"] = {"classification": self.case.classification,
                              "version": self.case.version}
         return kwargs
@@ -124,7 +124,7 @@ class OutcomeView(CaseEditView):
     form_class = OutcomeForm
 
     def get_form_kwargs(self) -> dict[str, Any]:
-        kwargs = ServiceFormView.get_form_kwargs(self)
+        kwargs = HealthFormView.get_form_kwargs(self)
         kwargs["initial"] = {"outcome": self.case.outcome, "version": self.case.version}
         return kwargs
 
@@ -140,7 +140,7 @@ class OutcomeView(CaseEditView):
         return change_answer(self.request, result, self.case.get_absolute_url())
 
 
-class ContactAddView(ServiceFormView):
+class ContactAddView(HealthFormView):
     """Link a contact to a case: a household member, someone of this community found by
     their ID number, or someone of another community to hand over."""
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -15,19 +15,23 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from fangkong.core.exceptions import PermissionDeniedError
-from fangkong.core.views import ObjectDetailView, get_restricted_object, require_action
+from fangkong.core.views import (
+    ObjectDetailView,
+    ServiceActionView,
+    get_restricted_object,
+    require_action,
+)
 from fangkong.health import services
 from fangkong.health.choices import ChangeStatus
 from fangkong.health.filtersets import ChangeFilterSet, DisinfectionFilterSet
 from fangkong.health.forms import DecisionForm, DisinfectionForm, PolicyForm
 from fangkong.health.models import Case, Disinfection, HealthPolicy, Quarantine, StatusChange
-from fangkong.health.services.common import policy_for
+from fangkong.health.services.policy import policy_for
 from fangkong.health.stats import building_grid, epidemic_curve, quarantine_per_day, user_today
 from fangkong.health.tables import ChangeTable, DisinfectionTable
 from fangkong.health.views.common import (
+    HealthFormView,
     HealthListView,
-    ServiceFormView,
-    forbidden,
     require_community,
 )
 
@@ -52,7 +56,7 @@ class DisinfectionListView(HealthListView):
         return context
 
 
-class DisinfectionAddView(ServiceFormView):
+class DisinfectionAddView(HealthFormView):
     form_class = DisinfectionForm
     model = Disinfection
     action = "add"
@@ -177,31 +181,29 @@ class ChangeDetailView(ObjectDetailView):
         return context
 
 
-class DecisionView(View):
+class DecisionView(ServiceActionView):
     """POST: approve (and apply) or reject a pending change and the rest of its batch."""
 
-    http_method_names = ["post"]
     approve = True
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        change = get_restricted_object(StatusChange.objects.select_related("community"),
-                                       request.user, "view", pk=pk)
-        form = DecisionForm(request.POST)
+    def prepare(self) -> None:
+        self.change = get_restricted_object(StatusChange.objects.select_related("community"),
+                                            self.request.user, "view", pk=self.kwargs["pk"])
+
+    def get_back_url(self) -> str:
+        return reverse("health:change_detail", args=[self.change.pk])
+
+    def perform(self) -> str:
+        form = DecisionForm(self.request.POST)
         form.is_valid()
         note = form.cleaned_data.get("note", "")
-        try:
-            if self.approve:
-                services.do_approve_change(change, by=request.user, note=note)
-                messages.success(request, _("Approved: the change is applied."))
-            else:
-                services.do_reject_change(change, by=request.user, note=note)
-                messages.success(request, _("Rejected: nothing was changed."))
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-        except (PermissionDeniedError, PermissionDenied) as exc:
-            return forbidden(request, exc)
-        return HttpResponseRedirect(reverse("health:change_detail", args=[change.pk]))
+        if self.approve:
+            services.do_approve_change(self.change, by=self.request.user, note=note)
+            messages.success(self.request, _("Approved: the change is applied."))
+        else:
+            services.do_reject_change(self.change, by=self.request.user, note=note)
+            messages.success(self.request, _("Rejected: nothing was changed."))
+        return self.get_back_url()
 
 
 class BulkApproveView(View):
@@ -212,7 +214,7 @@ class BulkApproveView(View):
     def post(self, request: HttpRequest) -> HttpResponse:
         user = request.user
         if not user.has_action(StatusChange, "approve"):
-            return forbidden(request, PermissionDeniedError(""))
+            raise PermissionDeniedError("approve")
         ids = [int(v) for v in request.POST.getlist("change") if v.isdigit()]
         changes = list(StatusChange.objects.restrict(user).filter(
             pk__in=ids, status=ChangeStatus.PENDING).order_by("pk"))
@@ -226,8 +228,6 @@ class BulkApproveView(View):
             except ValidationError as exc:
                 for message in exc.messages:
                     messages.error(request, f"{change.person}: {message}")
-            except (PermissionDeniedError, PermissionDenied) as exc:
-                return forbidden(request, exc)
         if done:
             messages.success(request, ngettext("Approved for %(n)s person.",
                                                "Approved for %(n)s people.", done) % {"n": done})
@@ -237,7 +237,7 @@ class BulkApproveView(View):
 # --- Settings -------------------------------------------------------------------------------
 
 
-class PolicyView(ServiceFormView):
+class PolicyView(HealthFormView):
     form_class = PolicyForm
     model = HealthPolicy
     title = gettext_lazy("Health settings")

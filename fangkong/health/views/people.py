@@ -32,8 +32,8 @@ from fangkong.health.models import (
     Quarantine,
     StatusChange,
 )
-from fangkong.health.services.common import policy_for
-from fangkong.health.views.common import HealthListView, ServiceFormView, change_answer
+from fangkong.health.services.policy import policy_for
+from fangkong.health.views.common import HealthFormView, HealthListView, change_answer
 from fangkong.registry.filtersets import PersonFilterSet, is_sensitive_query
 from fangkong.registry.models import Household, Person
 from fangkong.registry.tables import PersonTable
@@ -134,7 +134,7 @@ def open_alerts(person: Person) -> list[Any]:
 # --- Recording a case -----------------------------------------------------------------------
 
 
-class CaseOpenView(ServiceFormView):
+class CaseOpenView(HealthFormView):
     form_class = CaseOpenForm
     model = Case
 
@@ -160,7 +160,7 @@ class CaseOpenView(ServiceFormView):
 # --- Starting a quarantine ------------------------------------------------------------------
 
 
-class QuarantineStartView(ServiceFormView):
+class QuarantineStartView(HealthFormView):
     """Start a quarantine for a person, a whole household, a contact, or from an open
     screening alert — the last two with the form filled in from what is known."""
 
@@ -288,7 +288,7 @@ def alert_prefill(alert: Any) -> dict[str, Any]:
 # --- Entering a report ----------------------------------------------------------------------
 
 
-class ReportAddView(ServiceFormView):
+class ReportAddView(HealthFormView):
     """A grid worker enters a temperature (and symptoms) for someone under quarantine."""
 
     form_class = ReportForm

@@ -11,13 +11,13 @@ from django.utils.translation import gettext_lazy
 
 from fangkong.core.views import ObjectDetailView, get_restricted_object
 from fangkong.health import services
+from fangkong.health.clock import end_of_day
 from fangkong.health.filtersets import QuarantineFilterSet, ReportFilterSet
 from fangkong.health.forms import EndDateForm, EndForm
 from fangkong.health.models import HealthReport, Quarantine, StatusChange
-from fangkong.health.services.common import end_of_day
 from fangkong.health.stats import user_today
 from fangkong.health.tables import QuarantineTable, ReportTable
-from fangkong.health.views.common import HealthListView, ServiceFormView, change_answer
+from fangkong.health.views.common import HealthFormView, HealthListView, change_answer
 from fangkong.registry.models import Person
 
 QUARANTINE_RELATED = ("person", "household__building", "community", "grid_worker",
@@ -97,7 +97,7 @@ class QuarantineDetailView(ObjectDetailView):
         return context
 
 
-class QuarantineChangeView(ServiceFormView):
+class QuarantineChangeView(HealthFormView):
     model = Quarantine
 
     def prepare(self) -> None:

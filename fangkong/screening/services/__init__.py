@@ -18,7 +18,6 @@ Views, the API, the import, the demo and the health module all come through here
 
 from fangkong.screening.services.alerts import (
     alerts_for_person,
-    community_officer,
     do_resolve_alert,
     may_resolve_alerts,
 )
@@ -44,10 +43,7 @@ from fangkong.screening.services.campaigns import (
     do_update_campaign,
     grid_workers,
 )
-from fangkong.screening.services.checks import (
-    is_office,
-    local_today,
-)
+from fangkong.screening.services.checks import is_office
 from fangkong.screening.services.questionnaires import (
     current_specs,
     default_questionnaire,
@@ -68,7 +64,6 @@ __all__ = [
     "campaign_households",
     "check_open",
     "clean_call_answers",
-    "community_officer",
     "current_specs",
     "default_questionnaire",
     "do_add_helper",
@@ -91,7 +86,6 @@ __all__ = [
     "do_update_questionnaire",
     "grid_workers",
     "is_office",
-    "local_today",
     "may_call",
     "may_resolve_alerts",
     "version_specs",

@@ -14,13 +14,11 @@ from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fangkong.accounts.choices import Role
-from fangkong.accounts.models import User
-from fangkong.areas.models import Area
 from fangkong.core.audit import record_change
 from fangkong.core.choices import ChangeAction
 from fangkong.core.exceptions import PermissionDeniedError
 from fangkong.core.querysets import covers
+from fangkong.core.services import actor_or_none, officer_of
 from fangkong.registry.models import Person
 from fangkong.screening.choices import (
     AlertLevel,
@@ -34,9 +32,6 @@ from fangkong.screening.models import (
 from fangkong.screening.questionnaires import (
     AlertHit,
     highest_level,
-)
-from fangkong.screening.services.checks import (
-    actor_or_none,
 )
 
 ALERT_TASK = "screening.alert"
@@ -58,11 +53,6 @@ def raise_alert(
     return alert
 
 
-def community_officer(community: Area) -> User | None:
-    return (User.objects.filter(role=Role.COMMUNITY_OFFICER, area=community, is_active=True)
-            .order_by("pk").first())
-
-
 def alert_task(alert: Alert, now: dt.datetime) -> None:
     """A task for the community officer. Raised by the system on the caller's behalf: the
     caller may not hand out work above their grid, but the alert must reach the officer."""
@@ -76,7 +66,7 @@ def alert_task(alert: Alert, now: dt.datetime) -> None:
         description=_("%(question)s %(answer)s (campaign: %(campaign)s)") % {
             "question": alert.question_text, "answer": alert.answer,
             "campaign": alert.campaign.name},
-        assignee=community_officer(alert.community), link=alert, reason=alert.kind,
+        assignee=officer_of(alert.community), link=alert, reason=alert.kind,
         priority=alert.level, due=now + ALERT_DUE.get(alert.level, dt.timedelta(hours=24)),
     )
     Alert.objects.filter(pk=alert.pk).update(task_id=task.pk)

@@ -20,6 +20,7 @@ from fangkong.core.choices import AccessKind, ChangeAction
 from fangkong.core.exceptions import ConflictError, PermissionDeniedError
 from fangkong.core.personal_data import decrypt, phone_digits
 from fangkong.core.querysets import covers, require
+from fangkong.core.services import actor_or_none
 from fangkong.registry.choices import PersonStatus
 from fangkong.registry.models import Person
 from fangkong.screening.choices import (
@@ -48,10 +49,6 @@ from fangkong.screening.questionnaires import (
 )
 from fangkong.screening.services.alerts import alert_task, raise_alert
 from fangkong.screening.services.campaigns import grid_workers
-from fangkong.screening.services.checks import (
-    actor_or_none,
-    local_today,
-)
 from fangkong.screening.services.questionnaires import version_specs
 
 DOOR_VISIT_TASK = "screening.door_visit"
@@ -76,8 +73,8 @@ def may_call(user: Any, assignment: CallAssignment) -> bool:
 
 def _not_yours() -> PermissionDeniedError:
     return PermissionDeniedError(
-        _("This household is not on your call list; ask your community officer to move it "
-          "to you.")
+        "call", _("This household is not on your call list; ask your community officer to "
+                  "move it to you."),
     )
 
 
@@ -269,7 +266,7 @@ def do_record_call(
             raise _not_yours()
         if outcome not in Outcome.values:
             raise ValidationError({"outcome": _("Choose what happened on the call.")})
-        today = local_today(assignment.community, now)
+        today = assignment.community.local_today(now)
         check_open(campaign, today)
         version = campaign.questionnaire.current
         cleaned = []
@@ -362,7 +359,7 @@ def do_dial(assignment: CallAssignment, *, by: Any, person: Person | None) -> st
                                                         "household").get(pk=assignment.pk))
     if not may_call(by, assignment):
         raise _not_yours()
-    check_open(assignment.campaign, local_today(assignment.community))
+    check_open(assignment.campaign, assignment.community.local_today())
     if person is not None:
         if person.household_id != assignment.household_id or not person.is_active:
             raise Http404

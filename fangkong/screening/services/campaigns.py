@@ -19,6 +19,7 @@ from fangkong.areas.models import Area
 from fangkong.core.audit import record_change, record_changes
 from fangkong.core.choices import ChangeAction
 from fangkong.core.querysets import covers, require, scope_filter
+from fangkong.core.services import actor_or_none, check_version, locked
 from fangkong.registry.models import Building, Household
 from fangkong.screening.choices import (
     AssignmentStatus,
@@ -30,12 +31,7 @@ from fangkong.screening.models import (
     Campaign,
     CampaignHelper,
 )
-from fangkong.screening.services.checks import (
-    actor_or_none,
-    check_version,
-    locked,
-    require_office,
-)
+from fangkong.screening.services.checks import require_office
 from fangkong.screening.services.questionnaires import default_questionnaire
 
 #: Rows per INSERT when a campaign starts.

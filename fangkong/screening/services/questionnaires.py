@@ -15,6 +15,7 @@ from fangkong.areas.models import Area
 from fangkong.core.audit import record_change
 from fangkong.core.choices import ChangeAction
 from fangkong.core.querysets import require
+from fangkong.core.services import actor_or_none, check_version, locked
 from fangkong.screening import register
 from fangkong.screening.models import (
     Question,
@@ -25,12 +26,7 @@ from fangkong.screening.questionnaires import (
     QuestionSpec,
     validate_specs,
 )
-from fangkong.screening.services.checks import (
-    actor_or_none,
-    check_version,
-    locked,
-    require_office,
-)
+from fangkong.screening.services.checks import require_office
 
 # --- Questionnaires -------------------------------------------------------------------------
 

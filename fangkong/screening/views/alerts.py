@@ -5,22 +5,23 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views import View
+from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
-from fangkong.core.exceptions import PermissionDeniedError
-from fangkong.core.views import get_restricted_object, require_action
+from fangkong.core.views import (
+    ServiceActionView,
+    ServiceFormView,
+    get_restricted_object,
+    require_action,
+)
 from fangkong.screening import services
 from fangkong.screening.choices import AlertStatus, ProposalStatus
 from fangkong.screening.forms import ResolveAlertForm
 from fangkong.screening.masking import mask_name
 from fangkong.screening.models import Alert, MoveOutProposal
-from fangkong.screening.views.common import refuse
 
 ALERT_RELATED = ("household__building", "person", "campaign", "grid", "community",
                  "resolved_by")
@@ -53,42 +54,38 @@ class AlertListView(TemplateView):
         return context
 
 
-class AlertDetailView(TemplateView):
+class AlertDetailView(ServiceFormView):
+    """An alert, and for whoever may close it the form saying what was done."""
+
     template_name = "screening/alert_detail.html"
+    form_class = ResolveAlertForm
+    success_message = gettext_lazy("Alert closed.")
+
+    def prepare(self) -> None:
+        self.alert = get_restricted_object(Alert.objects.select_related(*ALERT_RELATED),
+                                           self.request.user, "view", pk=self.kwargs["pk"])
+
+    def get_title(self) -> Any:
+        return self.alert.get_kind_display()
+
+    def get_cancel_url(self) -> str:
+        return reverse("screening:alert_list")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        user = self.request.user
-        alert = get_restricted_object(Alert.objects.select_related(*ALERT_RELATED), user,
-                                      "view", pk=self.kwargs["pk"])
         context = super().get_context_data(**kwargs)
-        can_resolve = (alert.status == AlertStatus.OPEN
-                       and services.may_resolve_alerts(user, alert.community))
+        alert = self.alert
         context.update(
-            title=alert.get_kind_display(), alert=alert,
-            person_mask=mask_name(alert.person.name) if alert.person else "",
-            can_resolve=can_resolve,
-            form=kwargs.get("form") or (ResolveAlertForm() if can_resolve else None),
+            alert=alert, person_mask=mask_name(alert.person.name) if alert.person else "",
+            can_resolve=(alert.status == AlertStatus.OPEN
+                         and services.may_resolve_alerts(self.request.user, alert.community)),
         )
         return context
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        alert = get_restricted_object(Alert.objects.select_related(*ALERT_RELATED),
-                                      request.user, "view", pk=pk)
-        form = ResolveAlertForm(request.POST)
-        if form.is_valid():
-            try:
-                services.do_resolve_alert(alert, by=request.user,
-                                          outcome=form.cleaned_data["outcome"],
-                                          note=form.cleaned_data["note"])
-            except ValidationError as exc:
-                for field, errors in getattr(exc, "error_dict", {None: exc.error_list}).items():
-                    form.add_error(field if field in form.fields else None, errors)
-            except PermissionDeniedError:
-                raise PermissionDenied from None
-            else:
-                messages.success(request, _("Alert closed."))
-                return HttpResponseRedirect(reverse("screening:alert_list"))
-        return self.render_to_response(self.get_context_data(form=form), status=400)
+    def perform(self, form: ResolveAlertForm) -> str:
+        services.do_resolve_alert(self.alert, by=self.request.user,
+                                  outcome=form.cleaned_data["outcome"],
+                                  note=form.cleaned_data["note"])
+        return reverse("screening:alert_list")
 
 
 class ProposalListView(TemplateView):
@@ -111,25 +108,17 @@ class ProposalListView(TemplateView):
         return context
 
 
-class ProposalDecisionView(View):
+class ProposalDecisionView(ServiceActionView):
     """POST: confirm (the person is deactivated as moved out) or reject a move-out."""
 
-    http_method_names = ["post"]
+    model = MoveOutProposal
     confirm = True
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        proposal = get_restricted_object(MoveOutProposal.objects.all(), request.user, "view",
-                                         pk=pk)
-        url = reverse("screening:proposal_list")
+    def act(self, obj: MoveOutProposal, data: dict[str, Any]) -> None:
         action = services.do_confirm_move_out if self.confirm else services.do_reject_move_out
-        try:
-            action(proposal, by=request.user)
-        except ValidationError as exc:
-            return refuse(request, exc, url)
-        except PermissionDeniedError:
-            raise PermissionDenied from None
-        except Http404:
-            raise
-        messages.success(request, _("Registry updated: moved out.") if self.confirm
+        action(obj, by=self.request.user)
+        messages.success(self.request, _("Registry updated: moved out.") if self.confirm
                          else _("Move-out rejected; the registry is unchanged."))
-        return HttpResponseRedirect(url)
+
+    def redirect_to(self, obj: MoveOutProposal, result: Any) -> str:
+        return reverse("screening:proposal_list")

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import (
     Http404,
     HttpRequest,
@@ -23,11 +23,17 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
-from django.views import View
 from django.views.generic import TemplateView
 
 from fangkong.core.exceptions import ConflictError, PermissionDeniedError
-from fangkong.core.views import get_restricted_object, require_action
+from fangkong.core.views import (
+    ServiceActionView,
+    ServiceFormView,
+    TelRedirect,
+    get_restricted_object,
+    posted_version,
+    require_action,
+)
 from fangkong.registry.models import Person
 from fangkong.screening import services
 from fangkong.screening.choices import REACHED_OUTCOMES, CampaignUnit, Outcome
@@ -38,12 +44,6 @@ from fangkong.screening.stats import call_list, next_due
 
 #: Outcomes recorded straight from the household's page (no form to fill in).
 QUICK_OUTCOMES = (Outcome.NO_ANSWER, Outcome.NUMBER_INVALID, Outcome.REFUSED)
-
-
-class HttpResponseTelRedirect(HttpResponseRedirect):
-    """A redirect to ``tel:``, which Django's redirect refuses by default."""
-
-    allowed_schemes = ["tel"]
 
 
 def get_assignment(user: Any, pk: int) -> CallAssignment:
@@ -113,60 +113,51 @@ class CallView(TemplateView):
         return response
 
 
-class DialView(View):
+class DialView(ServiceActionView):
     """POST: log the call (an access event) and hand the number to the phone's dialler.
 
     A POST, as the visitor call at the gate: an access event is a write, and a GET would be
     written again by any prefetch, crawler or reloaded history entry. GET answers 405."""
 
-    http_method_names = ["post"]
+    def prepare(self) -> None:
+        self.assignment = get_assignment(self.request.user, self.kwargs["pk"])
+        self.person = None
+        if self.kwargs["person_pk"]:
+            self.person = get_object_or_404(Person, pk=self.kwargs["person_pk"],
+                                            household_id=self.assignment.household_id)
 
-    def post(self, request: HttpRequest, pk: int, person_pk: int) -> HttpResponse:
-        assignment = get_assignment(request.user, pk)
-        person = None
-        if person_pk:
-            person = get_object_or_404(Person, pk=person_pk, household_id=assignment.household_id)
-        try:
-            number = services.do_dial(assignment, by=request.user, person=person)
-        except PermissionDeniedError:
-            raise PermissionDenied from None
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-            return HttpResponseRedirect(reverse("screening:call", args=[pk]))
-        response = HttpResponseTelRedirect(f"tel:{number}")
+    def get_back_url(self) -> str:
+        return reverse("screening:call", args=[self.assignment.pk])
+
+    def perform(self) -> HttpResponse:
+        number = services.do_dial(self.assignment, by=self.request.user, person=self.person)
+        response = TelRedirect(f"tel:{number}")
         add_never_cache_headers(response)
         return response
 
 
-class OutcomeView(View):
+class OutcomeView(ServiceActionView):
     """POST: no answer, number invalid, or refused — recorded at once, then the next one."""
 
-    http_method_names = ["post"]
-
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        assignment = get_assignment(request.user, pk)
-        outcome = request.POST.get("outcome", "")
-        if outcome not in [o.value for o in QUICK_OUTCOMES]:
+    def prepare(self) -> None:
+        self.assignment = get_assignment(self.request.user, self.kwargs["pk"])
+        self.outcome = self.request.POST.get("outcome", "")
+        if self.outcome not in [o.value for o in QUICK_OUTCOMES]:
             raise Http404
-        version = request.POST.get("version", "")
-        back = reverse("screening:call", args=[pk])
-        try:
-            services.do_record_call(
-                assignment, by=request.user, outcome=outcome,
-                expected_version=int(version) if version.isdigit() else None,
-                note=request.POST.get("note", ""),
-            )
-        except PermissionDeniedError as exc:
-            messages.error(request, str(exc))
-            return HttpResponseRedirect(back)
-        except (ValidationError, ConflictError) as exc:
-            text = exc.message if isinstance(exc, ConflictError) else " ".join(exc.messages)
-            messages.error(request, text)
-            return HttpResponseRedirect(back)
-        messages.success(request, _("%(household)s: %(outcome)s.") % {
-            "household": assignment.household.label, "outcome": Outcome(outcome).label})
-        return _after_save(request, assignment)
+
+    def get_back_url(self) -> str:
+        return reverse("screening:call", args=[self.assignment.pk])
+
+    def perform(self) -> HttpResponse:
+        services.do_record_call(
+            self.assignment, by=self.request.user, outcome=self.outcome,
+            expected_version=posted_version(self.request),
+            note=self.request.POST.get("note", ""),
+        )
+        messages.success(self.request, _("%(household)s: %(outcome)s.") % {
+            "household": self.assignment.household.label,
+            "outcome": Outcome(self.outcome).label})
+        return _after_save(self.request, self.assignment)
 
 
 class AnswerView(TemplateView):
@@ -248,42 +239,40 @@ class AnswerView(TemplateView):
         return _after_save(request, self.assignment)
 
 
-class MovedView(TemplateView):
+class MovedView(ServiceFormView):
     """Moved away: who left and when, proposed to the grid worker for the registry."""
 
     template_name = "screening/moved.html"
+    form_class = MovedForm
+    success_message = ""
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        self.assignment = get_assignment(request.user, kwargs["pk"])
+    def prepare(self) -> None:
+        self.assignment = get_assignment(self.request.user, self.kwargs["pk"])
         self.members = services.active_members(self.assignment.household_id)
-        return super().dispatch(request, *args, **kwargs)
+
+    def get_title(self) -> Any:
+        return self.assignment.household.label
+
+    def get_cancel_url(self) -> str:
+        return reverse("screening:call", args=[self.assignment.pk])
+
+    def get_initial(self) -> dict[str, Any]:
+        return {"version": self.assignment.version}
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "members": self.members}
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        form = kwargs.get("form") or MovedForm(
-            members=self.members, initial={"version": self.assignment.version})
-        context.update(title=self.assignment.household.label, assignment=self.assignment,
-                       form=form)
-        return context
+        return {**super().get_context_data(**kwargs), "assignment": self.assignment}
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        form = MovedForm(request.POST, members=self.members)
-        if form.is_valid():
-            data = form.cleaned_data
-            try:
-                services.do_record_call(
-                    self.assignment, by=request.user, outcome=Outcome.MOVED,
-                    expected_version=data.get("version"), moved_people=data["people"],
-                    moved_date=data.get("date"), note=data.get("note", ""),
-                )
-            except ValidationError as exc:
-                for field, errors in getattr(exc, "error_dict", {None: exc.error_list}).items():
-                    form.add_error(field if field in form.fields else None, errors)
-            except (PermissionDeniedError, ConflictError) as exc:
-                form.add_error(None, getattr(exc, "message", None) or str(exc))
-            else:
-                messages.success(request, _("%(household)s: the move-out waits for the grid "
-                                            "worker to confirm.") % {
-                    "household": self.assignment.household.label})
-                return _after_save(request, self.assignment)
-        return self.render_to_response(self.get_context_data(form=form), status=400)
+    def perform(self, form: MovedForm) -> HttpResponse:
+        data = form.cleaned_data
+        services.do_record_call(
+            self.assignment, by=self.request.user, outcome=Outcome.MOVED,
+            expected_version=data.get("version"), moved_people=data["people"],
+            moved_date=data.get("date"), note=data.get("note", ""),
+        )
+        messages.success(self.request, _("%(household)s: the move-out waits for the grid "
+                                         "worker to confirm.") % {
+            "household": self.assignment.household.label})
+        return _after_save(self.request, self.assignment)

@@ -12,14 +12,13 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views import View
+from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
 
 from fangkong.areas.models import Area
-from fangkong.core.exceptions import PermissionDeniedError
 from fangkong.core.jobs import enqueue_job
 from fangkong.core.querysets import covers
-from fangkong.core.views import ObjectEditView, require_action
+from fangkong.core.views import ObjectEditView, ServiceActionView, ServiceFormView, require_action
 from fangkong.screening import services
 from fangkong.screening.choices import AssignmentStatus, CampaignStatus
 from fangkong.screening.forms import CampaignForm, HelperForm, ReassignForm
@@ -29,7 +28,6 @@ from fangkong.screening.views.common import (
     can_manage,
     get_campaign,
     get_managed_campaign,
-    refuse,
 )
 
 #: Campaigns larger than this start as a background job with progress on a page.
@@ -145,41 +143,40 @@ class CampaignDetailView(TemplateView):
         return context
 
 
-class CampaignStartView(View):
+class CampaignActionView(ServiceActionView):
+    """A button on a campaign's page, for whoever runs the campaign."""
+
+    def prepare(self) -> None:
+        self.campaign = get_managed_campaign(self.request.user, self.kwargs["pk"])
+
+    def get_back_url(self) -> str:
+        return reverse("screening:campaign_detail", args=[self.campaign.pk])
+
+
+class CampaignStartView(CampaignActionView):
     """POST: assign every household to its grid's worker (a job for a district)."""
 
-    http_method_names = ["post"]
-
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        campaign = get_managed_campaign(request.user, pk)
-        url = reverse("screening:campaign_detail", args=[campaign.pk])
+    def perform(self) -> str | HttpResponse:
+        campaign = self.campaign
         if campaign.status == CampaignStatus.DRAFT:
             count = services.campaign_households(campaign).count()
             if count > START_INLINE_LIMIT:
-                job = enqueue_job("screening.start_campaign", user=request.user,
+                job = enqueue_job("screening.start_campaign", user=self.request.user,
                                   area_path=campaign.area.path,
                                   params={"campaign": campaign.pk})
                 return HttpResponseRedirect(reverse("core:job_detail", args=[job.pk]))
-        try:
-            count = services.do_start_campaign(campaign, by=request.user)
-        except ValidationError as exc:
-            return refuse(request, exc, url)
-        messages.success(request, _("Campaign started: %(n)s households assigned.") % {"n": count})
-        return HttpResponseRedirect(url)
+        count = services.do_start_campaign(campaign, by=self.request.user)
+        messages.success(self.request, _("Campaign started: %(n)s households assigned.")
+                         % {"n": count})
+        return self.get_back_url()
 
 
-class CampaignCloseView(View):
-    http_method_names = ["post"]
+class CampaignCloseView(CampaignActionView):
+    success_message = gettext_lazy("Campaign closed.")
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        campaign = get_managed_campaign(request.user, pk)
-        url = reverse("screening:campaign_detail", args=[campaign.pk])
-        try:
-            services.do_close_campaign(campaign, by=request.user)
-        except ValidationError as exc:
-            return refuse(request, exc, url)
-        messages.success(request, _("Campaign closed."))
-        return HttpResponseRedirect(url)
+    def perform(self) -> str:
+        services.do_close_campaign(self.campaign, by=self.request.user)
+        return self.get_back_url()
 
 
 class AssignmentListView(TemplateView):
@@ -238,42 +235,45 @@ class AssignmentListView(TemplateView):
             moved = services.do_reassign(self.campaign, chosen, to=form.cleaned_data["to"],
                                          by=request.user)
         except ValidationError as exc:
-            return refuse(request, exc, back)
-        except PermissionDeniedError:
-            raise PermissionDenied from None
+            for message in exc.messages:
+                messages.error(request, message)
+            return HttpResponseRedirect(back)
         messages.success(request, _("%(n)s households moved.") % {"n": moved})
         return HttpResponseRedirect(back)
 
 
-class HelperView(TemplateView):
+class HelperView(ServiceFormView):
     """Helpers (the bureau's staff) taking a share of a grid's households."""
 
     template_name = "screening/helpers.html"
+    form_class = HelperForm
+    success_message = ""
+    invalid_status = 200
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        self.campaign = get_managed_campaign(request.user, kwargs["pk"])
-        return super().dispatch(request, *args, **kwargs)
+    def prepare(self) -> None:
+        self.campaign = get_managed_campaign(self.request.user, self.kwargs["pk"])
+
+    def get_title(self) -> Any:
+        return _("Helpers of %(name)s") % {"name": self.campaign}
+
+    def get_cancel_url(self) -> str:
+        return reverse("screening:campaign_detail", args=[self.campaign.pk])
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "campaign": self.campaign}
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context.update(
-            title=_("Helpers of %(name)s") % {"name": self.campaign}, campaign=self.campaign,
+            campaign=self.campaign,
             helpers=CampaignHelper.objects.restrict(self.request.user)
             .filter(campaign=self.campaign).select_related("user", "grid"),
-            form=kwargs.get("form") or HelperForm(campaign=self.campaign),
         )
         return context
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        form = HelperForm(request.POST, campaign=self.campaign)
-        if form.is_valid():
-            try:
-                row = services.do_add_helper(self.campaign, by=request.user, **form.cleaned_data)
-            except ValidationError as exc:
-                for field, errors in getattr(exc, "error_dict", {None: exc.error_list}).items():
-                    form.add_error(field if field in form.fields else None, errors)
-            else:
-                messages.success(request, _("%(name)s now calls %(n)s households of %(grid)s.")
-                                 % {"name": row.user, "n": row.households, "grid": row.grid})
-                return HttpResponseRedirect(request.path)
-        return self.render_to_response(self.get_context_data(form=form))
+    def perform(self, form: HelperForm) -> str:
+        row = services.do_add_helper(self.campaign, by=self.request.user, **form.service_data())
+        messages.success(self.request, _("%(name)s now calls %(n)s households of %(grid)s.")
+                         % {"name": row.user, "n": row.households, "grid": row.grid})
+        return self.request.path
+

@@ -1,12 +1,10 @@
-"""Pieces every screening page uses: finding a campaign, refusing with a message."""
+"""Pieces every screening page uses: finding a campaign and whether the user runs it."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponseRedirect
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
 from fangkong.core.querysets import covers
@@ -43,13 +41,3 @@ def get_managed_campaign(user: Any, pk: int) -> Campaign:
                                      "view", pk=pk)
     require_manage(user, campaign)
     return campaign
-
-
-def refuse(request: HttpRequest, exc: Exception, url: str) -> HttpResponseRedirect:
-    """Back to ``url`` with the service's reason shown on top of the page."""
-    if isinstance(exc, ValidationError):
-        for message in exc.messages:
-            messages.error(request, message)
-    else:
-        messages.error(request, str(exc))
-    return HttpResponseRedirect(url)

@@ -8,23 +8,27 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views import View
-from django.views.generic import FormView, TemplateView
+from django.utils.translation import gettext_lazy
+from django.views.generic import TemplateView
 
-from fangkong.core.exceptions import ConflictError, PermissionDeniedError
 from fangkong.core.querysets import covers
-from fangkong.core.views import ObjectEditView, get_restricted_object, require_action
+from fangkong.core.views import (
+    ObjectEditView,
+    ServiceActionView,
+    ServiceFormView,
+    get_restricted_object,
+    posted_version,
+    require_action,
+)
 from fangkong.screening import services
 from fangkong.screening.choices import QuestionKind
 from fangkong.screening.forms import SHIPPED, AnswerForm, QuestionForm, QuestionnaireForm
 from fangkong.screening.models import Questionnaire, QuestionnaireVersion
-from fangkong.screening.views.common import refuse
 
 
 def get_questionnaire(user: Any, pk: int) -> Questionnaire:
@@ -148,81 +152,67 @@ class QuestionnaireDetailView(TemplateView):
         return context
 
 
-class QuestionEditView(FormView):
+class QuestionEditView(ServiceFormView):
     """Add a question at the end, or change one (its code, which answers use, stays)."""
 
     form_class = QuestionForm
     template_name = "screening/form.html"
+    success_message = gettext_lazy("Saved as a new version.")
+    invalid_status = 200
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        self.questionnaire = get_editable_questionnaire(request.user, kwargs["pk"])
+    def prepare(self) -> None:
+        self.questionnaire = get_editable_questionnaire(self.request.user, self.kwargs["pk"])
         self.specs = services.current_specs(self.questionnaire)
         self.editing = None
-        if "code" in kwargs:
-            self.editing = next((s for s in self.specs if s.code == kwargs["code"]), None)
+        if "code" in self.kwargs:
+            self.editing = next((s for s in self.specs if s.code == self.kwargs["code"]), None)
             if self.editing is None:
                 raise Http404
-        return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self) -> dict[str, Any]:
         return {**super().get_form_kwargs(), "specs": self.specs, "editing": self.editing,
                 "questionnaire": self.questionnaire}
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        context.update(
-            title=(_("Change question") if self.editing else _("New question")),
-            cancel_url=self.questionnaire.get_absolute_url(),
-        )
-        return context
+    def get_title(self) -> Any:
+        return _("Change question") if self.editing else _("New question")
 
-    def form_valid(self, form: QuestionForm) -> HttpResponse:
+    def get_cancel_url(self) -> str:
+        return self.questionnaire.get_absolute_url()
+
+    def perform(self, form: QuestionForm) -> str:
         user = self.request.user
-        try:
-            spec = form.to_spec()
-            if self.editing is None:
-                services.do_add_question(self.questionnaire, spec, by=user,
-                                         expected_version=form.expected_version)
-            else:
-                services.do_update_question(self.questionnaire, self.editing.code, spec,
-                                            by=user, expected_version=form.expected_version)
-        except ValidationError as exc:
-            for field, errors in getattr(exc, "error_dict", {None: exc.error_list}).items():
-                form.add_error(field if field in form.fields else None, errors)
-            return self.form_invalid(form)
-        except ConflictError as exc:
-            form.add_error(None, exc.message)
-            form.data = form.data.copy()
-            form.data["version"] = str(exc.current_version)
-            return self.form_invalid(form)
-        except PermissionDeniedError:
-            raise PermissionDenied from None
-        messages.success(self.request, _("Saved as a new version."))
-        return HttpResponseRedirect(self.questionnaire.get_absolute_url())
+        spec = form.to_spec()
+        if self.editing is None:
+            services.do_add_question(self.questionnaire, spec, by=user,
+                                     expected_version=form.expected_version)
+        else:
+            services.do_update_question(self.questionnaire, self.editing.code, spec,
+                                        by=user, expected_version=form.expected_version)
+        return self.questionnaire.get_absolute_url()
 
 
-class QuestionActionView(View):
+class QuestionActionView(ServiceActionView):
     """POST: move a question up or down, or remove it. Each is a new version."""
 
-    http_method_names = ["post"]
     action = ""
 
-    def post(self, request: HttpRequest, pk: int, code: str) -> HttpResponse:
-        questionnaire = get_editable_questionnaire(request.user, pk)
-        version = request.POST.get("version", "")
-        expected = int(version) if version.isdigit() else None
-        url = questionnaire.get_absolute_url()
-        try:
-            if self.action == "remove":
-                services.do_remove_question(questionnaire, code, by=request.user,
-                                            expected_version=expected)
-            else:
-                services.do_move_question(questionnaire, code, up=request.POST.get("up") == "1",
-                                          by=request.user, expected_version=expected)
-        except (ValidationError, ConflictError) as exc:
-            return refuse(request, exc if isinstance(exc, ValidationError)
-                          else ValidationError(exc.message), url)
-        return HttpResponseRedirect(f"{url}#q-{code}")
+    def prepare(self) -> None:
+        self.questionnaire = get_editable_questionnaire(self.request.user, self.kwargs["pk"])
+
+    def get_back_url(self) -> str:
+        return self.questionnaire.get_absolute_url()
+
+    def perform(self) -> str:
+        code = self.kwargs["code"]
+        expected = posted_version(self.request)
+        if self.action == "remove":
+            services.do_remove_question(self.questionnaire, code, by=self.request.user,
+                                        expected_version=expected)
+        else:
+            services.do_move_question(self.questionnaire, code,
+                                      up=self.request.POST.get("up") == "1",
+                                      by=self.request.user, expected_version=expected)
+        return f"{self.get_back_url()}#q-{code}"
 
 
 class QuestionnairePreviewView(TemplateView):

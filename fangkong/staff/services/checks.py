@@ -14,13 +14,13 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, models, transaction
+from django.db import models
 from django.http import Http404
 from django.utils.translation import gettext as _
 
 from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area
-from fangkong.core.exceptions import ConflictError, PermissionDeniedError
+from fangkong.core.exceptions import PermissionDeniedError
 from fangkong.core.querysets import sees
 from fangkong.staff.querysets import sees_area
 
@@ -43,32 +43,6 @@ def require_in_area(user: Any, model: type[models.Model], action: str, area: Are
         raise Http404
     if not user.has_action(model, action):
         raise PermissionDeniedError(action)
-
-
-def check_version(obj: Any, expected: int | None) -> None:
-    if expected is not None and obj.version != expected:
-        raise ConflictError(
-            _("Someone else changed this record while you were editing it. Your input is "
-              "shown again below; check the current values and save again."),
-            current_version=obj.version,
-        )
-
-
-def locked(model: type[models.Model], pk: int) -> Any:
-    # select_for_update serialises writers on PostgreSQL; on SQLite the IMMEDIATE
-    # transaction already holds the write lock.
-    return model.objects.select_for_update().get(pk=pk)
-
-
-def save_checked(obj: models.Model, **kwargs: Any) -> None:
-    """Save, turning a constraint the database enforces into the model's own message."""
-    try:
-        with transaction.atomic():
-            obj.save(**kwargs)
-    except IntegrityError as exc:
-        raise ValidationError(
-            _("This record conflicts with one that already exists.")
-        ) from exc
 
 
 def clean_constraints(obj: models.Model, exclude: list[str] | None = None) -> None:

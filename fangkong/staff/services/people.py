@@ -13,6 +13,7 @@ from fangkong.areas.models import Area
 from fangkong.core.audit import record_change
 from fangkong.core.choices import ChangeAction
 from fangkong.core.personal_data import protect_phone
+from fangkong.core.services import check_version, locked, save_checked
 from fangkong.core.validators import validate_phone
 from fangkong.staff.choices import LeadingGroupRole, OrganisationKind
 from fangkong.staff.models import (
@@ -25,14 +26,11 @@ from fangkong.staff.models import (
     TeamMembership,
 )
 from fangkong.staff.services.checks import (
-    check_version,
     clean_constraints,
     in_community,
-    locked,
     require_community,
     require_in_area,
     require_visible,
-    save_checked,
 )
 
 

@@ -29,17 +29,15 @@ from fangkong.areas.models import Area
 from fangkong.core.audit import record_change
 from fangkong.core.choices import ChangeAction
 from fangkong.core.exceptions import PermissionDeniedError
+from fangkong.core.services import check_version, locked, save_checked
 from fangkong.staff.choices import SwapStatus
 from fangkong.staff.duty_hours import zone_of
 from fangkong.staff.models import Checkpoint, Shift, ShiftAssignment, StaffMember, SwapRequest
 from fangkong.staff.services.checks import (
-    check_version,
     clean_constraints,
-    locked,
     require_community,
     require_in_area,
     require_visible,
-    save_checked,
 )
 
 #: How long before a shift a person may check in, and after it check out. A module constant
@@ -409,7 +407,8 @@ def _require_self(by: Any, assignment: ShiftAssignment) -> None:
     if not by.has_action(*CHECKIN_RIGHT):
         raise PermissionDeniedError("add")
     if assignment.member.user_id != by.pk:
-        raise PermissionDeniedError(_("Only the person on the shift checks in and out."))
+        raise PermissionDeniedError(
+            "change", _("Only the person on the shift checks in and out."))
 
 
 def checkin_opens(shift: Shift) -> dt.datetime:

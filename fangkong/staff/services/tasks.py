@@ -34,16 +34,11 @@ from fangkong.core.audit import record_change
 from fangkong.core.choices import ChangeAction
 from fangkong.core.exceptions import PermissionDeniedError
 from fangkong.core.querysets import covers
+from fangkong.core.services import check_version, locked
 from fangkong.staff.choices import OPEN_STATUSES, TaskKind, TaskPriority, TaskStatus
 from fangkong.staff.models import Task, TaskComment, Team
 from fangkong.staff.querysets import sees_area
-from fangkong.staff.services.checks import (
-    check_version,
-    in_community,
-    locked,
-    require_in_area,
-    require_visible,
-)
+from fangkong.staff.services.checks import in_community, require_in_area, require_visible
 
 KIND_MAX = 50
 TITLE_MAX = 200

@@ -10,18 +10,17 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import models
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views import View
 
 from fangkong.areas.models import Area
-from fangkong.core.exceptions import ConflictError, PermissionDeniedError
-from fangkong.core.views import get_restricted_object, require_action
+from fangkong.core.dates import today_in
+from fangkong.core.views import require_action
 from fangkong.registry.views import get_community
-from fangkong.staff.duty_hours import local_today, monday_of, parse_day, parse_week, zone_of
+from fangkong.staff.duty_hours import monday_of, parse_day, parse_week, zone_of
 
 
 def staff_crumbs(community: Area | None, *extra: tuple[str, str]) -> list[dict[str, str]]:
@@ -54,7 +53,7 @@ def requested_day(request: HttpRequest, tz: ZoneInfo, *, week: bool = False,
     except ValidationError as exc:
         if warn:
             messages.warning(request, error_text(exc))
-        today = local_today(tz)
+        today = today_in(tz)
         return monday_of(today) if week else today
 
 
@@ -96,52 +95,3 @@ class CommunityPageMixin(StaffPageMixin):
         require_action(request.user, self.model, self.action)
         return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
 
-
-class ServiceActionView(View):
-    """POST only: find the row (404 outside scope), call one service, go back with a message.
-
-    A refused change comes back as an error message on the page the user was on (the
-    service's words, in their language); nothing typed is lost because these forms are a
-    button and at most one short field.
-    """
-
-    http_method_names = ["post"]
-    model: type[models.Model]
-    queryset: models.QuerySet | None = None
-    form_class: Any = None
-    success_message: Any = None
-
-    def get_object(self) -> Any:
-        queryset = self.queryset if self.queryset is not None else self.model.objects.all()
-        return get_restricted_object(queryset, self.request.user, "view", pk=self.kwargs["pk"])
-
-    def act(self, obj: Any, data: dict[str, Any]) -> Any:
-        raise NotImplementedError
-
-    def redirect_to(self, obj: Any, result: Any) -> str:
-        return obj.get_absolute_url()
-
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        obj = self.get_object()
-        data: dict[str, Any] = {}
-        if self.form_class is not None:
-            form = self.form_class(request.POST, request.FILES)
-            if not form.is_valid():
-                for errors in form.errors.values():
-                    for error in errors:
-                        messages.error(request, error)
-                return HttpResponseRedirect(self.redirect_to(obj, None))
-            data = form.cleaned_data
-        try:
-            result = self.act(obj, data)
-        except ValidationError as exc:
-            messages.error(request, error_text(exc))
-            return HttpResponseRedirect(self.redirect_to(obj, None))
-        except ConflictError as exc:
-            messages.error(request, exc.message)
-            return HttpResponseRedirect(self.redirect_to(obj, None))
-        except PermissionDeniedError:
-            raise PermissionDenied from None
-        if self.success_message:
-            messages.success(request, self.success_message)
-        return HttpResponseRedirect(self.redirect_to(obj, result))

@@ -16,7 +16,6 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView
 
-from fangkong.core.exceptions import PermissionDeniedError
 from fangkong.core.views import ObjectDetailView, get_restricted_object
 from fangkong.staff import services
 from fangkong.staff.choices import PatrolFinding
@@ -95,8 +94,6 @@ class PatrolAddView(CommunityPageMixin, FormView):
             else:
                 form.add_error(None, exc)
             return self.form_invalid(form)
-        except PermissionDeniedError:
-            raise PermissionDenied from None
         messages.success(self.request, _("Patrol recorded."))
         return HttpResponseRedirect(visit.get_absolute_url())
 

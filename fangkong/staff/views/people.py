@@ -19,6 +19,7 @@ from fangkong.core.views import (
     ObjectDetailView,
     ObjectEditView,
     ObjectListView,
+    ServiceActionView,
     get_restricted_object,
     require_action,
 )
@@ -49,12 +50,7 @@ from fangkong.staff.models import (
 from fangkong.staff.querysets import sees_area
 from fangkong.staff.stats import staff_figures
 from fangkong.staff.tables import OrganisationTable, StaffMemberTable
-from fangkong.staff.views.base import (
-    CommunityPageMixin,
-    ServiceActionView,
-    StaffPageMixin,
-    staff_crumbs,
-)
+from fangkong.staff.views.base import CommunityPageMixin, StaffPageMixin, staff_crumbs
 
 # --- The hub --------------------------------------------------------------------------------
 

@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.generic import FormView, TemplateView
 
-from fangkong.core.exceptions import ConflictError, PermissionDeniedError
+from fangkong.core.exceptions import ConflictError
 from fangkong.core.views import ObjectDetailView
 from fangkong.staff import services
 from fangkong.staff.forms import PlanForm
@@ -107,8 +107,6 @@ class PlanEditView(CommunityPageMixin, FormView):
             form.data = form.data.copy()
             form.data["expected_number"] = str(exc.current_version)
             return self.form_invalid(form)
-        except PermissionDeniedError:
-            raise PermissionDenied from None
         messages.success(self.request, _("Saved as a new version."))
         return HttpResponseRedirect(reverse("staff:plan", args=[self.community.pk]))
 

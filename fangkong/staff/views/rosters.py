@@ -24,6 +24,7 @@ from fangkong.core.choices import AccessKind
 from fangkong.core.spreadsheets import SheetSpec, write_xlsx
 from fangkong.core.views import (
     ObjectDetailView,
+    ServiceActionView,
     require_action,
 )
 from fangkong.staff import services
@@ -43,7 +44,6 @@ from fangkong.staff.services.rosters import checkin_opens, checkout_closes
 from fangkong.staff.tables import CheckpointTable
 from fangkong.staff.views.base import (
     CommunityPageMixin,
-    ServiceActionView,
     StaffPageMixin,
     requested_day,
     staff_crumbs,

@@ -21,6 +21,7 @@ from fangkong.core.views import (
     ObjectDetailView,
     ObjectEditView,
     ObjectListView,
+    ServiceActionView,
     require_action,
 )
 from fangkong.registry.views import get_community
@@ -37,7 +38,7 @@ from fangkong.staff.forms import (
 )
 from fangkong.staff.models import Task, Team, TeamMembership
 from fangkong.staff.querysets import sees_area
-from fangkong.staff.views.base import ServiceActionView, StaffPageMixin, staff_crumbs
+from fangkong.staff.views.base import StaffPageMixin, staff_crumbs
 
 #: Most urgent first among tasks due at the same time.
 PRIORITY_ORDER = Case(
