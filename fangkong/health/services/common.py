@@ -20,7 +20,7 @@ from fangkong.areas.models import Area
 from fangkong.core.exceptions import ConflictError
 from fangkong.core.querysets import require
 from fangkong.health.models import HealthPolicy
-from fangkong.registry.models import Household, Person
+from fangkong.registry.models import Household
 
 #: Task kinds the health module raises (``Task.kind`` is a free short code).
 TASK_FEVER = "health.fever"
@@ -60,10 +60,6 @@ def locked(model: type[models.Model], pk: int) -> Any:
 
 
 # --- The community's policy and clock -------------------------------------------------------
-
-
-def community_of(person: Person) -> Area:
-    return person.community
 
 
 def policy_for(community: Area) -> HealthPolicy:
