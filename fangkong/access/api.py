@@ -21,7 +21,6 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_filters import rest_framework as filters
 from drf_spectacular.utils import OpenApiResponse, extend_schema, extend_schema_field
 from rest_framework import serializers, viewsets
 from rest_framework.permissions import IsAuthenticated
@@ -29,17 +28,16 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 
 from fangkong.access import services
-from fangkong.access.choices import Decision, Direction, FlagReason, PassStatus, ReasonCode
+from fangkong.access.choices import Decision, Direction, FlagReason, ReasonCode
+from fangkong.access.filtersets import GateEventFilterSet, PassFilterSet, VisitorFilterSet
 from fangkong.access.models import GateEvent, Pass, Visitor
 from fangkong.core.api import (
     ActionPermission,
     ConflictErrorSerializer,
     ErrorSerializer,
-    IdFilter,
     ModelSerializer,
     RestrictedReadOnlyViewSet,
 )
-from fangkong.core.dates import BoundedIsoDateTimeFilter
 from fangkong.core.validators import validate_temperature
 
 #: The largest id a 64-bit primary key holds; a bigger number names no row, and the
@@ -209,29 +207,6 @@ class PassSerializer(ModelSerializer):
         read_only_fields = fields
 
 
-@extend_schema_field({"type": "integer", "format": "int64", "minimum": 1, "maximum": MAX_ID})
-class RowIdFilter(IdFilter):
-    """A filter on a row's id: a whole number that a 64-bit key can hold, or 400."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        kwargs.setdefault("min_value", 1)
-        kwargs.setdefault("max_value", MAX_ID)
-        super().__init__(*args, **kwargs)
-
-
-class PassFilterSet(filters.FilterSet):
-    status = filters.ChoiceFilter(choices=PassStatus.choices)
-    building = RowIdFilter(field_name="household__building")
-    household = RowIdFilter(field_name="household")
-    serial = filters.CharFilter(field_name="serial")
-    out = filters.BooleanFilter(field_name="out_since", lookup_expr="isnull", exclude=True,
-                                label=gettext_lazy("true: out now"))
-
-    class Meta:
-        model = Pass
-        fields = ["status", "building", "household", "serial", "out"]
-
-
 class PassViewSet(RestrictedReadOnlyViewSet):
     """Passes of the caller's area."""
 
@@ -261,25 +236,6 @@ class GateEventSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
-class GateEventFilterSet(filters.FilterSet):
-    checkpoint = RowIdFilter(field_name="checkpoint")
-    direction = filters.ChoiceFilter(choices=Direction.choices)
-    decision = filters.ChoiceFilter(choices=Decision.choices)
-    reason_code = filters.ChoiceFilter(choices=ReasonCode.choices)
-    household = RowIdFilter(field_name="household")
-    since = BoundedIsoDateTimeFilter(field_name="time", lookup_expr="gte")
-    until = BoundedIsoDateTimeFilter(field_name="time", lookup_expr="lt")
-    flagged = filters.BooleanFilter(method="filter_flagged")
-
-    class Meta:
-        model = GateEvent
-        fields = ["checkpoint", "direction", "decision", "reason_code", "household", "since",
-                  "until", "flagged"]
-
-    def filter_flagged(self, queryset: models.QuerySet, name: str, value: bool) -> Any:
-        return queryset.exclude(flag="") if value else queryset.filter(flag="")
-
-
 class GateEventViewSet(RestrictedReadOnlyViewSet):
     """The gate log of the caller's area, newest first."""
 
@@ -300,17 +256,6 @@ class VisitorSerializer(ModelSerializer):
                   "purpose", "plate", "temperature", "time_in", "time_out", "status",
                   "confirmed_by", "refusal_reason", "created", "updated"]
         read_only_fields = fields
-
-
-class VisitorFilterSet(filters.FilterSet):
-    inside = filters.BooleanFilter(field_name="time_out", lookup_expr="isnull",
-                                   label=gettext_lazy("true: still inside"))
-    household = RowIdFilter(field_name="household")
-    checkpoint = RowIdFilter(field_name="checkpoint")
-
-    class Meta:
-        model = Visitor
-        fields = ["inside", "household", "checkpoint"]
 
 
 class VisitorViewSet(RestrictedReadOnlyViewSet):

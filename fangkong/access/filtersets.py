@@ -1,4 +1,8 @@
-"""Filters of the access lists (pages). The API's filtersets live in ``api.py``."""
+"""Filters of the access lists: one filterset per model, for its page and its API route.
+
+A name filters the same way on both. The API's extra filters (a household's id, a time
+range, whether an event was ever flagged) stay out of the pages' forms (``page_filters``).
+"""
 
 from __future__ import annotations
 
@@ -6,8 +10,8 @@ from typing import Any
 
 import django_filters
 from django.db.models import Q, QuerySet
-from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
 
 from fangkong.access.choices import (
     Decision,
@@ -20,7 +24,15 @@ from fangkong.access.choices import (
 from fangkong.access.models import Exemption, GateEvent, Pass, Visitor
 from fangkong.access.pass_tokens import normalise_serial
 from fangkong.access.services import checkpoints_for
-from fangkong.core.filtersets import LocalDayFilter
+from fangkong.core.dates import BoundedIsoDateTimeFilter
+from fangkong.core.db import MAX_DB_INT
+from fangkong.core.filtersets import (
+    BooleanFilter,
+    FilterSet,
+    IdFilter,
+    LocalDayFilter,
+    ScopedIdFilter,
+)
 from fangkong.registry.models import Building
 
 
@@ -34,25 +46,28 @@ def _checkpoints(request: Any) -> Any:
     return checkpoints_for(request.user if request is not None else None)
 
 
-class AccessFilterSet(django_filters.FilterSet):
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for filter_ in self.filters.values():
-            filter_.label = capfirst(filter_.label)
+@extend_schema_field({"type": "integer", "format": "int64", "minimum": 1,
+                      "maximum": MAX_DB_INT})
+class RowIdFilter(IdFilter):
+    """A filter on a row's id: a whole number that a 64-bit key can hold, or 400."""
 
 
-class PassFilterSet(AccessFilterSet):
+class PassFilterSet(FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Serial or room"))
-    building = django_filters.ModelChoiceFilter(
+    building = ScopedIdFilter(
         field_name="household__building", queryset=_buildings, label=_("building")
     )
     status = django_filters.ChoiceFilter(choices=PassStatus.choices, label=_("status"))
-    out = django_filters.BooleanFilter(field_name="out_since", lookup_expr="isnull",
-                                       exclude=True, label=_("out now"))
+    out = BooleanFilter(field_name="out_since", lookup_expr="isnull", exclude=True,
+                        label=_("out now"))
+    household = RowIdFilter(field_name="household")
+    serial = django_filters.CharFilter(field_name="serial")
+
+    page_filters = ("q", "building", "status", "out")
 
     class Meta:
         model = Pass
-        fields = ["q", "building", "status", "out"]
+        fields = ["q", "building", "status", "out", "household", "serial"]
 
     def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         text = value.strip()
@@ -65,37 +80,53 @@ class PassFilterSet(AccessFilterSet):
         return queryset.filter(match)
 
 
-class GateEventFilterSet(AccessFilterSet):
-    checkpoint = django_filters.ModelChoiceFilter(queryset=_checkpoints, label=_("checkpoint"))
+class GateEventFilterSet(FilterSet):
+    checkpoint = ScopedIdFilter(queryset=_checkpoints, label=_("checkpoint"))
     direction = django_filters.ChoiceFilter(choices=Direction.choices, label=_("direction"))
     decision = django_filters.ChoiceFilter(choices=Decision.choices, label=_("decision"))
     reason_code = django_filters.ChoiceFilter(choices=ReasonCode.choices, label=_("reason"))
     # A range of ``time``, so the gate log's index serves one day too.
     date = LocalDayFilter(field_name="time", label=_("day"))
-    flagged = django_filters.BooleanFilter(method="filter_flagged", label=_("for review"))
+    # Two questions, two names: "for review" (flagged and not reviewed yet: what the office
+    # still has to look at, the page's question) and "flagged" (ever flagged, reviewed or
+    # not: the API's, kept for its clients). The page's form asked the first as ``flagged``.
+    for_review = BooleanFilter(method="filter_for_review", label=_("for review"))
+    flagged = BooleanFilter(method="filter_flagged")
+    household = RowIdFilter(field_name="household")
+    since = BoundedIsoDateTimeFilter(field_name="time", lookup_expr="gte")
+    until = BoundedIsoDateTimeFilter(field_name="time", lookup_expr="lt")
+
+    page_filters = ("checkpoint", "direction", "decision", "reason_code", "date", "for_review")
 
     class Meta:
         model = GateEvent
-        fields = ["checkpoint", "direction", "decision", "reason_code", "date", "flagged"]
+        fields = ["checkpoint", "direction", "decision", "reason_code", "date", "for_review",
+                  "flagged", "household", "since", "until"]
 
-    def filter_flagged(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
+    def filter_for_review(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
         if value:
             return queryset.exclude(flag="").filter(reviewed_at__isnull=True)
         return queryset.filter(flag="")
 
+    def filter_flagged(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
+        return queryset.exclude(flag="") if value else queryset.filter(flag="")
 
-class VisitorFilterSet(AccessFilterSet):
-    inside = django_filters.BooleanFilter(field_name="time_out", lookup_expr="isnull",
-                                          label=_("still inside"))
+
+class VisitorFilterSet(FilterSet):
+    inside = BooleanFilter(field_name="time_out", lookup_expr="isnull",
+                           label=_("still inside"))
     status = django_filters.ChoiceFilter(choices=VisitorStatus.choices, label=_("status"))
-    checkpoint = django_filters.ModelChoiceFilter(queryset=_checkpoints, label=_("checkpoint"))
+    checkpoint = ScopedIdFilter(queryset=_checkpoints, label=_("checkpoint"))
+    household = RowIdFilter(field_name="household")
+
+    page_filters = ("inside", "status", "checkpoint")
 
     class Meta:
         model = Visitor
-        fields = ["inside", "status", "checkpoint"]
+        fields = ["inside", "status", "checkpoint", "household"]
 
 
-class ExemptionFilterSet(AccessFilterSet):
+class ExemptionFilterSet(FilterSet):
     kind = django_filters.ChoiceFilter(choices=ExemptionKind.choices, label=_("kind"))
     current = django_filters.BooleanFilter(method="filter_current", label=_("in force"))
 

@@ -15,6 +15,7 @@ from rest_framework import serializers
 from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area
 from fangkong.core.api import IdFilter, ModelSerializer, RestrictedReadOnlyViewSet
+from fangkong.core.filtersets import FilterSet
 
 
 class AreaSerializer(ModelSerializer):
@@ -28,7 +29,7 @@ class AreaSerializer(ModelSerializer):
                   "fever_threshold"]
 
 
-class AreaFilterSet(filters.FilterSet):
+class AreaFilterSet(FilterSet):
     """``?level=grid``, ``?parent=ID``, ``?search=`` (name or code)."""
 
     level = filters.ChoiceFilter(choices=AreaLevel.choices)

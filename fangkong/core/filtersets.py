@@ -1,4 +1,9 @@
-"""Filters every list shares, and the filters of the audit log.
+"""The one filterset base, filters every list shares, and the filters of the audit log.
+
+One filterset per model serves both the model's page and its API route (``FilterSet``
+below): the same name filters the same way in both. A filter only the API needs (an id the
+page's select already offers, a time range) stays out of the page's form through
+``page_filters``; it still filters a page whose URL names it.
 
 Numbers in a query string go to the database as they are typed; a column holds at most a
 64-bit integer, and a bigger one made SQLite raise OverflowError (a 500) on a foreign key
@@ -11,15 +16,22 @@ filterset a route declares. Out of range is a 400 (a form error on pages) naming
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, ClassVar
 
 import django_filters
 from django import forms
 from django.db import models
+from django.forms import BoundField
 from django.utils import timezone
+from django.utils.choices import BaseChoiceIterator
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django_filters.conf import settings as filter_settings
 from django_filters.filters import BaseCSVFilter
 from django_filters.rest_framework import DjangoFilterBackend
+from django_filters.rest_framework import FilterSet as RestFilterSet
+from drf_spectacular.utils import extend_schema_field
 
 from fangkong.core.choices import ChangeAction
 from fangkong.core.dates import check_date_range
@@ -57,6 +69,85 @@ class IdFilter(django_filters.NumberFilter):
 
     def filter_by_id(self, queryset: models.QuerySet, name: str, value: int) -> models.QuerySet:
         return queryset.filter(**{name: value})
+
+
+class FilterSet(RestFilterSet):
+    """The base of every filterset, page or API.
+
+    Labels begin with a capital (pages show them; the API's schema reads the class's own
+    labels, untouched). ``page_filters`` names the filters a page's form shows, in order
+    (all of them when None): the API may offer more than a page has room for.
+    """
+
+    page_filters: ClassVar[tuple[str, ...] | None] = None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for filter_ in self.filters.values():
+            if filter_.label:
+                filter_.label = capfirst(filter_.label)
+
+    @property
+    def page_form(self) -> list[BoundField]:
+        """The fields of the form a page shows (templates loop over these)."""
+        names = self.page_filters if self.page_filters is not None else list(self.form.fields)
+        return [self.form[name] for name in names]
+
+
+class YesNoSelect(forms.NullBooleanSelect):
+    """Yes, no or either, as a page's select shows it; reads what pages send (``true``,
+    ``2``) and what API clients send (``true``, ``1``, ``False``) alike."""
+
+    VALUES: ClassVar[dict[str, bool]] = {
+        "true": True, "1": True, "2": True, "false": False, "0": False, "3": False,
+    }
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> bool | None:
+        value = data.get(name)
+        if isinstance(value, bool):
+            return value
+        return self.VALUES.get(value.lower()) if isinstance(value, str) else None
+
+
+class BooleanFilter(django_filters.BooleanFilter):
+    """A yes/no filter that reads a page's select and an API's ``true``/``false`` alike."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("widget", YesNoSelect)
+        super().__init__(*args, **kwargs)
+
+
+class ScopedChoices(BaseChoiceIterator):
+    """The choices of a page's select: the rows ``rows(request)`` gives, read only when the
+    select is drawn (an API request never queries them)."""
+
+    def __init__(self, rows: Callable[[Any], models.QuerySet], request: Any) -> None:
+        self.rows, self.request = rows, request
+
+    def __iter__(self) -> Iterator[tuple[Any, str]]:
+        yield "", filter_settings.EMPTY_CHOICE_LABEL
+        for row in self.rows(self.request):
+            yield row.pk, str(row)
+
+
+@extend_schema_field({"type": "integer", "format": "int64", "minimum": 1,
+                      "maximum": MAX_DB_INT})
+class ScopedIdFilter(IdFilter):
+    """A row's id (``?building=3``), which a page offers as a select of the rows the user
+    sees (``queryset(request)``, as for django-filter's ModelChoiceFilter). An id outside
+    them finds nothing, on a page as in the API (the list is restricted already)."""
+
+    def __init__(self, *args: Any, queryset: Callable[[Any], models.QuerySet],
+                 **kwargs: Any) -> None:
+        self.rows = queryset
+        super().__init__(*args, **kwargs)
+
+    @property
+    def field(self) -> forms.Field:
+        if not hasattr(self, "_field"):
+            request = getattr(getattr(self, "parent", None), "request", None)
+            self.extra["widget"] = forms.Select(choices=ScopedChoices(self.rows, request))
+        return super().field
 
 
 def bound_numbers(filterset: django_filters.FilterSet) -> django_filters.FilterSet:
@@ -103,7 +194,7 @@ class LocalDayFilter(django_filters.DateFilter):
         return qs.filter(**{f"{name}__gte": start, f"{name}__lt": end})
 
 
-class ObjectChangeFilterSet(django_filters.FilterSet):
+class ObjectChangeFilterSet(FilterSet):
     person = IdFilter(field_name="person_id", label=_("Person (number)"))
     actor = django_filters.CharFilter(field_name="actor_name", lookup_expr="iexact",
                                       label=_("User"))
@@ -116,6 +207,3 @@ class ObjectChangeFilterSet(django_filters.FilterSet):
     class Meta:
         model = ObjectChange
         fields = ["person", "actor", "action", "since", "until"]
-
-    def __init__(self, *args, request=None, **kwargs) -> None:  # type: ignore[no-untyped-def]
-        super().__init__(*args, request=request, **kwargs)

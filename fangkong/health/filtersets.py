@@ -2,16 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db import models
 from django.db.models import Q
-from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
-from fangkong.core.api import IdFilter
 from fangkong.core.dates import check_date_range
+from fangkong.core.filtersets import FilterSet, IdFilter
 from fangkong.health.choices import (
     CASE_CLASSIFICATIONS,
     ChangeAction,
@@ -34,16 +31,7 @@ from fangkong.health.models import (
 DATE_INPUT = {"type": "date"}
 
 
-class HealthFilterSet(filters.FilterSet):
-    """Labels begin with a capital on the pages."""
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for filter_ in self.filters.values():
-            filter_.label = capfirst(filter_.label)
-
-
-class CaseFilterSet(HealthFilterSet):
+class CaseFilterSet(FilterSet):
     classification = filters.ChoiceFilter(choices=Classification.choices,
                                           label=_("classification"))
     open = filters.BooleanFilter(method="filter_open",
@@ -61,7 +49,7 @@ class CaseFilterSet(HealthFilterSet):
         return queryset.filter(is_open if value else ~is_open)
 
 
-class ContactFilterSet(HealthFilterSet):
+class ContactFilterSet(FilterSet):
     kind = filters.ChoiceFilter(choices=ContactKind.choices, label=_("kind of contact"))
     case = IdFilter(field_name="case", label=_("case id"))
     handed_over = filters.BooleanFilter(field_name="handed_over_to", lookup_expr="isnull",
@@ -72,7 +60,7 @@ class ContactFilterSet(HealthFilterSet):
         fields = ["kind", "case", "handed_over"]
 
 
-class QuarantineFilterSet(HealthFilterSet):
+class QuarantineFilterSet(FilterSet):
     active = filters.BooleanFilter(field_name="ended_on", lookup_expr="isnull",
                                    label=_("not ended"))
     kind = filters.ChoiceFilter(choices=QuarantineKind.choices, label=_("kind"))
@@ -85,7 +73,7 @@ class QuarantineFilterSet(HealthFilterSet):
         fields = ["active", "kind", "person", "household", "building"]
 
 
-class ReportFilterSet(HealthFilterSet):
+class ReportFilterSet(FilterSet):
     day = filters.DateFilter(field_name="day", label=_("day"), validators=[check_date_range],
                              widget=filters.DateFilter.field_class.widget(attrs=DATE_INPUT))
     fever = filters.BooleanFilter(field_name="is_fever", label=_("fever"))
@@ -96,7 +84,7 @@ class ReportFilterSet(HealthFilterSet):
         fields = ["day", "fever", "person"]
 
 
-class DisinfectionFilterSet(HealthFilterSet):
+class DisinfectionFilterSet(FilterSet):
     place_kind = filters.ChoiceFilter(choices=PlaceKind.choices, label=_("place"))
     building = IdFilter(field_name="building", label=_("building id"))
     since = filters.DateFilter(field_name="done_at", lookup_expr="date__gte", label=_("from"),
@@ -108,7 +96,7 @@ class DisinfectionFilterSet(HealthFilterSet):
         fields = ["place_kind", "building", "since"]
 
 
-class ChangeFilterSet(HealthFilterSet):
+class ChangeFilterSet(FilterSet):
     status = filters.ChoiceFilter(choices=ChangeStatus.choices, label=_("status"))
     action = filters.ChoiceFilter(choices=ChangeAction.choices, label=_("change"))
     person = IdFilter(field_name="person", label=_("person id"))

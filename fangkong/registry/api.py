@@ -36,6 +36,7 @@ from fangkong.core.api import (
     Serializer,
     ServiceModelSerializer,
 )
+from fangkong.core.filtersets import FilterSet
 from fangkong.core.querysets import covers, scope_filter
 from fangkong.core.sensitive_text import id_number_or_phone
 from fangkong.registry import services
@@ -86,7 +87,7 @@ class TagListField(serializers.ListField):
 # --- Filters --------------------------------------------------------------------------------
 
 
-class RegistryFilterSet(filters.FilterSet):
+class RegistryFilterSet(FilterSet):
     """Filters every registry list has: ``?area=ID`` (a subtree of the tree) and ``?search=``."""
 
     area = IdFilter(

@@ -11,11 +11,11 @@ from typing import Any
 
 import django_filters
 from django.db import models
-from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area
+from fangkong.core.filtersets import FilterSet
 from fangkong.core.sensitive_text import holds_id_number_or_phone, id_number_or_phone
 from fangkong.registry.choices import PersonStatus, PersonTag, Residency
 from fangkong.registry.models import Building, Person
@@ -45,7 +45,7 @@ def _grids(request: Any) -> models.QuerySet[Area]:
     return Area.objects.restrict(request.user).filter(level=AreaLevel.GRID)
 
 
-class PersonFilterSet(django_filters.FilterSet):
+class PersonFilterSet(FilterSet):
     q = django_filters.CharFilter(
         method="search", label=_("Search"), validators=[validate_search_text]
     )
@@ -67,11 +67,6 @@ class PersonFilterSet(django_filters.FilterSet):
     class Meta:
         model = Person
         fields = ["q", "building", "grid", "residency", "tag", "status"]
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for filter_ in self.filters.values():
-            filter_.label = capfirst(filter_.label)
 
     def filter_queryset(self, queryset: models.QuerySet) -> models.QuerySet:
         if "q" in self.form.errors:

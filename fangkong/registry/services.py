@@ -280,20 +280,6 @@ def do_deactivate_person(
     return person
 
 
-@transaction.atomic
-def do_reactivate_person(person: Person, *, by: Any, reason: str) -> Person:
-    person = locked(Person, person.pk)
-    require(by, Person, "deactivate", person)
-    before = person.audit_snapshot()
-    person.status, person.status_date, person.status_reason = (
-        PersonStatus.ACTIVE, timezone.localdate(), reason.strip(),
-    )
-    person.version += 1
-    person.save(update_fields=["status", "status_date", "status_reason", "version", "updated"])
-    record_change(ChangeAction.UPDATE, person, before=before, actor=by)
-    return person
-
-
 def do_reveal_person(person: Person, *, by: Any, reason: str) -> dict[str, str]:
     """One person's full ID number and phone, for a user with the right and a reason.
 

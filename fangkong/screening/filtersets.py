@@ -10,11 +10,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy
 from django_filters import rest_framework as filters
 
+from fangkong.core.filtersets import FilterSet
 from fangkong.screening.choices import AssignmentStatus, Outcome
 from fangkong.screening.models import CallAssignment, CallAttempt, Campaign, ScreeningRecord
 
 
-class CampaignFilterSet(filters.FilterSet):
+class CampaignFilterSet(FilterSet):
     status = filters.CharFilter()
     area = filters.NumberFilter(method="filter_area", label=gettext_lazy("area id"))
 
@@ -26,7 +27,7 @@ class CampaignFilterSet(filters.FilterSet):
         return queryset.filter(area_id=int(value))
 
 
-class AssignmentFilterSet(filters.FilterSet):
+class AssignmentFilterSet(FilterSet):
     campaign = filters.NumberFilter()
     grid = filters.NumberFilter()
     status = filters.ChoiceFilter(choices=AssignmentStatus.choices)
@@ -49,7 +50,7 @@ class AssignmentFilterSet(filters.FilterSet):
         return queryset.filter(due) if value else queryset.exclude(due)
 
 
-class AttemptFilterSet(filters.FilterSet):
+class AttemptFilterSet(FilterSet):
     campaign = filters.NumberFilter()
     assignment = filters.NumberFilter()
     outcome = filters.ChoiceFilter(choices=Outcome.choices)
@@ -59,7 +60,7 @@ class AttemptFilterSet(filters.FilterSet):
         fields = ["campaign", "assignment", "outcome"]
 
 
-class RecordFilterSet(filters.FilterSet):
+class RecordFilterSet(FilterSet):
     campaign = filters.NumberFilter()
     household = filters.NumberFilter()
     current = filters.BooleanFilter(field_name="is_current")

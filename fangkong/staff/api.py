@@ -16,11 +16,9 @@ from typing import Any
 from django.apps import apps
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, F, Prefetch, Q
-from django.utils import timezone
+from django.db.models import F, Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import mixins, serializers
 from rest_framework.decorators import action
@@ -31,7 +29,6 @@ from fangkong.accounts.models import User
 from fangkong.areas.models import Area
 from fangkong.core.api import (
     ActionPermission,
-    IdFilter,
     ModelSerializer,
     ProtectedValueField,
     RestrictedPrimaryKeyRelatedField,
@@ -40,11 +37,19 @@ from fangkong.core.api import (
     Serializer,
     ServiceModelSerializer,
 )
-from fangkong.core.dates import BoundedIsoDateTimeFilter
 from fangkong.core.validators import DOCUMENT_MAX_LENGTH
 from fangkong.registry.api import CommunityField
 from fangkong.staff import services
-from fangkong.staff.choices import OPEN_STATUSES, PatrolFinding, TaskPriority, TaskStatus
+from fangkong.staff.choices import PatrolFinding
+from fangkong.staff.filtersets import (
+    CommunityRowFilterSet,
+    OrganisationFilterSet,
+    PatrolFilterSet,
+    ShiftAssignmentFilterSet,
+    ShiftFilterSet,
+    StaffMemberFilterSet,
+    TaskFilterSet,
+)
 from fangkong.staff.models import (
     Checkpoint,
     LeadingGroup,
@@ -174,39 +179,6 @@ class TaskSerializer(ServiceModelSerializer):
                 "id": task.object_id}
 
 
-class TaskFilterSet(filters.FilterSet):
-    status = filters.MultipleChoiceFilter(choices=TaskStatus.choices)
-    open = filters.BooleanFilter(method="filter_open",
-                                 label=gettext_lazy("true: open or in progress"))
-    priority = filters.ChoiceFilter(choices=TaskPriority.choices)
-    kind = filters.CharFilter()
-    community = IdFilter(field_name="community_id", label=gettext_lazy("community id"))
-    team = IdFilter(field_name="team_id", label=gettext_lazy("team id"))
-    assignee = IdFilter(field_name="assignee_id", label=gettext_lazy("assignee's user id"))
-    mine = filters.BooleanFilter(method="filter_mine",
-                                 label=gettext_lazy("true: given to me or to my teams"))
-    overdue = filters.BooleanFilter(method="filter_overdue",
-                                    label=gettext_lazy("true: open and past due"))
-
-    class Meta:
-        model = Task
-        fields = ["status", "open", "priority", "kind", "community", "team", "assignee",
-                  "mine", "overdue"]
-
-    def filter_open(self, queryset: models.QuerySet, name: str, value: bool) -> models.QuerySet:
-        still = Q(status__in=OPEN_STATUSES)
-        return queryset.filter(still if value else ~still)
-
-    def filter_mine(self, queryset: models.QuerySet, name: str, value: bool) -> models.QuerySet:
-        mine = Task.own_q(self.request.user)
-        return queryset.filter(mine if value else ~mine)
-
-    def filter_overdue(self, queryset: models.QuerySet, name: str,
-                       value: bool) -> models.QuerySet:
-        late = Q(status__in=OPEN_STATUSES, due__lt=timezone.now())
-        return queryset.filter(late if value else ~late)
-
-
 class NoteSerializer(Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
 
@@ -324,22 +296,12 @@ class TaskViewSet(RestrictedViewSet):
 # --- Organisations, staff members, teams ----------------------------------------------------
 
 
-class CommunityRowFilterSet(filters.FilterSet):
-    community = IdFilter(field_name="community_id", label=gettext_lazy("community id"))
-
-
 class OrganisationSerializer(ServiceModelSerializer):
     community = CommunityField()
 
     class Meta:
         model = Organisation
         fields = ["id", "community", "kind", "name", "notes", "is_active", "version"]
-
-
-class OrganisationFilterSet(CommunityRowFilterSet):
-    class Meta:
-        model = Organisation
-        fields = ["community", "kind"]
 
 
 class OrganisationViewSet(RestrictedViewSet):
@@ -371,16 +333,6 @@ class StaffMemberSerializer(ServiceModelSerializer):
         model = StaffMember
         fields = ["id", "community", "organisation", "name", "position", "area", "user",
                   "phone", "is_active", "notes", "version"]
-
-
-class StaffMemberFilterSet(CommunityRowFilterSet):
-    organisation = IdFilter(field_name="organisation_id", label=gettext_lazy("organisation id"))
-    search = filters.CharFilter(field_name="name", lookup_expr="icontains",
-                                label=gettext_lazy("part of the name"))
-
-    class Meta:
-        model = StaffMember
-        fields = ["community", "organisation", "is_active", "search"]
 
 
 class StaffMemberViewSet(RestrictedViewSet):
@@ -582,23 +534,6 @@ class ShiftSerializer(ServiceModelSerializer):
         return max(shift.people_needed - len(shift.assignments.all()), 0)
 
 
-class ShiftFilterSet(CommunityRowFilterSet):
-    checkpoint = IdFilter(field_name="checkpoint_id", label=gettext_lazy("checkpoint id"))
-    starts_after = BoundedIsoDateTimeFilter(field_name="start", lookup_expr="gte")
-    starts_before = BoundedIsoDateTimeFilter(field_name="start", lookup_expr="lt")
-    short = filters.BooleanFilter(method="filter_short",
-                                  label=gettext_lazy("true: fewer people than needed"))
-
-    class Meta:
-        model = Shift
-        fields = ["community", "checkpoint", "starts_after", "starts_before", "short"]
-
-    def filter_short(self, queryset: models.QuerySet, name: str, value: bool) -> models.QuerySet:
-        counted = queryset.annotate(_people=Count("assignments"))
-        short = Q(_people__lt=F("people_needed"))
-        return counted.filter(short if value else ~short)
-
-
 class MemberSerializer(Serializer):
     member = _related(StaffMember)
 
@@ -666,27 +601,12 @@ class ShiftViewSet(RestrictedViewSet):
         return Response(self.get_serializer(self.reload(shift)).data)
 
 
-class AssignmentFilterSet(filters.FilterSet):
-    mine = filters.BooleanFilter(method="filter_mine", label=gettext_lazy("true: my shifts"))
-    shift = IdFilter(field_name="shift_id", label=gettext_lazy("shift id"))
-    starts_after = BoundedIsoDateTimeFilter(field_name="shift__start", lookup_expr="gte")
-    starts_before = BoundedIsoDateTimeFilter(field_name="shift__start", lookup_expr="lt")
-
-    class Meta:
-        model = ShiftAssignment
-        fields = ["mine", "shift", "starts_after", "starts_before"]
-
-    def filter_mine(self, queryset: models.QuerySet, name: str, value: bool) -> models.QuerySet:
-        mine = Q(member__user=self.request.user)
-        return queryset.filter(mine if value else ~mine)
-
-
 class ShiftAssignmentViewSet(RestrictedReadOnlyViewSet):
     """People on the shifts the caller sees; a person checks in and out of their own."""
 
     queryset = ShiftAssignment.objects.all()
     serializer_class = AssignmentSerializer
-    filterset_class = AssignmentFilterSet
+    filterset_class = ShiftAssignmentFilterSet
     permission_classes = [StaffActionPermission]
     #: Rights are those on shifts: a volunteer sees their own shifts and checks in.
     permission_model = Shift
@@ -813,16 +733,6 @@ class PatrolSerializer(ModelSerializer):
         data = super().to_representation(instance)
         data["findings"] = instance.finding_list
         return data
-
-
-class PatrolFilterSet(CommunityRowFilterSet):
-    checkpoint = IdFilter(field_name="checkpoint_id", label=gettext_lazy("checkpoint id"))
-    after = BoundedIsoDateTimeFilter(field_name="time", lookup_expr="gte")
-    before = BoundedIsoDateTimeFilter(field_name="time", lookup_expr="lt")
-
-    class Meta:
-        model = PatrolVisit
-        fields = ["community", "checkpoint", "after", "before"]
 
 
 class PatrolViewSet(mixins.CreateModelMixin, RestrictedReadOnlyViewSet):

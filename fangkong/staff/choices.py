@@ -43,19 +43,16 @@ PRIORITY_RANK = {
 
 
 class TaskKind(models.TextChoices):
-    """Kinds of task known to the pages. ``Task.kind`` is a free short code ("app.what"):
-    another module may send a kind not listed here; it is shown as its code."""
+    """The kinds of task some module raises (the form and the list filter offer these).
+    ``Task.kind`` is a free short code ("app.what"): a kind not listed here (the API takes
+    any code) is shown as its code. List a kind when a module starts raising it, not before:
+    a kind nothing produces only clutters the choices."""
 
     GENERAL = "staff.general", _("General task")
     PATROL_FOLLOW_UP = "staff.patrol_follow_up", _("Checkpoint patrol follow-up")
-    SCREENING_CALL = "screening.call_again", _("Call a household again")
     SCREENING_DOOR_VISIT = "screening.door_visit", _("Visit a household at the door")
     SCREENING_ALERT = "screening.alert", _("Screening alert")
     HEALTH_FEVER = "health.fever", _("Fever follow-up")
-    HEALTH_QUARANTINE = "health.quarantine_check", _("Quarantine check")
-    MERCHANT_REINSPECT = "merchant.reinspect", _("Re-inspect a shop")
-    SUPPLIES = "supplies.request", _("Supplies request")
-    INQUIRY = "inquiry.answer", _("Answer a resident's question")
 
 
 class SwapStatus(models.TextChoices):

@@ -1,20 +1,38 @@
-"""Filters of the task list (pages and API)."""
+"""Filters of the staff lists: one filterset per model, for its page and its API route.
+
+Tasks have a page and a route: a name filters the same way on both; the API's extra filters
+(open, community, assignee, mine) stay out of the page's form (``page_filters``). The other
+lists are the API's only.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 import django_filters
+from django import forms
 from django.db import models
-from django.db.models import Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
-from django.utils.text import capfirst
+from django.utils.translation import gettext_lazy
 from django.utils.translation import gettext_lazy as _
+from django_filters import rest_framework as filters
+from django_filters.conf import settings as filter_settings
 
+from fangkong.core.dates import BoundedIsoDateTimeFilter
+from fangkong.core.filtersets import BooleanFilter, FilterSet, IdFilter, ScopedIdFilter
 from fangkong.staff.choices import OPEN_STATUSES, TaskKind, TaskPriority, TaskStatus
-from fangkong.staff.models import Task, Team
+from fangkong.staff.models import (
+    Organisation,
+    PatrolVisit,
+    Shift,
+    ShiftAssignment,
+    StaffMember,
+    Task,
+    Team,
+)
 
-#: Status choice meaning "open or in progress" (what a list shows unless told otherwise).
+#: Status choice meaning "open or in progress" (what the page shows unless told otherwise).
 STILL_OPEN = "still_open"
 ANY_STATUS = "any"
 
@@ -25,37 +43,63 @@ def _teams(request: Any) -> models.QuerySet[Team]:
     return Team.objects.restrict(request.user)
 
 
-class TaskFilterSet(django_filters.FilterSet):
+class StatusSelect(forms.Select):
+    """One status, as a page's select offers it; the API may name several
+    (``?status=open&status=done``), so the value is always a list."""
+
+    def value_from_datadict(self, data: Any, files: Any, name: str) -> list[str]:
+        if hasattr(data, "getlist"):
+            return data.getlist(name)
+        value = data.get(name)
+        return value if isinstance(value, list) else [] if value is None else [value]
+
+
+class TaskFilterSet(FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
-    status = django_filters.ChoiceFilter(
+    status = django_filters.MultipleChoiceFilter(
         choices=[(STILL_OPEN, _("Open or in progress")), *TaskStatus.choices,
                  (ANY_STATUS, _("Any status"))],
-        empty_label=None, method="filter_status", label=_("status"),
+        widget=StatusSelect, method="filter_status", label=_("status"),
     )
     priority = django_filters.ChoiceFilter(choices=TaskPriority.choices, label=_("priority"))
-    kind = django_filters.ChoiceFilter(choices=TaskKind.choices, label=_("kind"))
-    team = django_filters.ModelChoiceFilter(queryset=_teams, label=_("team"))
-    overdue = django_filters.BooleanFilter(method="filter_overdue", label=_("overdue"))
+    # Any code (the API takes kinds no page lists); the page offers the listed ones.
+    kind = django_filters.CharFilter(
+        widget=forms.Select(choices=[("", filter_settings.EMPTY_CHOICE_LABEL),
+                                     *TaskKind.choices]),
+        label=_("kind"),
+    )
+    team = ScopedIdFilter(field_name="team_id", queryset=_teams, label=_("team"))
+    overdue = BooleanFilter(method="filter_overdue", label=_("overdue"))
+    open = BooleanFilter(method="filter_open",
+                         label=gettext_lazy("true: open or in progress"))
+    community = IdFilter(field_name="community_id", label=gettext_lazy("community id"))
+    assignee = IdFilter(field_name="assignee_id", label=gettext_lazy("assignee's user id"))
+    mine = BooleanFilter(method="filter_mine",
+                         label=gettext_lazy("true: given to me or to my teams"))
+
+    page_filters = ("q", "status", "priority", "kind", "team", "overdue")
 
     class Meta:
         model = Task
-        fields = ["q", "status", "priority", "kind", "team", "overdue"]
+        fields = ["q", "status", "priority", "kind", "team", "overdue", "open", "community",
+                  "assignee", "mine"]
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        for filter_ in self.filters.values():
-            filter_.label = capfirst(filter_.label)
+    def filter_status(self, queryset: models.QuerySet, name: str,
+                      value: list[str]) -> models.QuerySet:
+        if ANY_STATUS in value:
+            return queryset
+        statuses = {status for status in value if status != STILL_OPEN}
+        if STILL_OPEN in value:
+            statuses.update(OPEN_STATUSES)
+        return queryset.filter(status__in=statuses)
 
-    def filter_queryset(self, queryset: models.QuerySet) -> models.QuerySet:
-        queryset = super().filter_queryset(queryset)
-        if not self.form.cleaned_data.get("status"):
-            queryset = queryset.filter(status__in=OPEN_STATUSES)
-        return queryset
+    def filter_open(self, queryset: models.QuerySet, name: str, value: bool) -> models.QuerySet:
+        still = Q(status__in=OPEN_STATUSES)
+        return queryset.filter(still if value else ~still)
 
-    def filter_status(self, queryset: models.QuerySet, name: str, value: str) -> models.QuerySet:
-        if value == STILL_OPEN:
-            return queryset.filter(status__in=OPEN_STATUSES)
-        return queryset if value == ANY_STATUS else queryset.filter(status=value)
+    def filter_mine(self, queryset: models.QuerySet, name: str, value: bool) -> models.QuerySet:
+        mine = Task.own_q(self.request.user)
+        return queryset.filter(mine if value else ~mine)
 
     def filter_overdue(self, queryset: models.QuerySet, name: str, value: bool) -> models.QuerySet:
         late = Q(status__in=OPEN_STATUSES, due__lt=timezone.now())
@@ -67,3 +111,70 @@ class TaskFilterSet(django_filters.FilterSet):
             return queryset
         return queryset.filter(Q(title__icontains=text) | Q(description__icontains=text)
                                | Q(kind__icontains=text))
+
+
+# --- The API's other lists ------------------------------------------------------------------
+
+
+class CommunityRowFilterSet(FilterSet):
+    """Rows of a community (``?community=ID``); the lists with more filters add theirs."""
+
+    community = IdFilter(field_name="community_id", label=gettext_lazy("community id"))
+
+
+class OrganisationFilterSet(CommunityRowFilterSet):
+    class Meta:
+        model = Organisation
+        fields = ["community", "kind"]
+
+
+class StaffMemberFilterSet(CommunityRowFilterSet):
+    organisation = IdFilter(field_name="organisation_id", label=gettext_lazy("organisation id"))
+    search = filters.CharFilter(field_name="name", lookup_expr="icontains",
+                                label=gettext_lazy("part of the name"))
+
+    class Meta:
+        model = StaffMember
+        fields = ["community", "organisation", "is_active", "search"]
+
+
+class ShiftFilterSet(CommunityRowFilterSet):
+    checkpoint = IdFilter(field_name="checkpoint_id", label=gettext_lazy("checkpoint id"))
+    starts_after = BoundedIsoDateTimeFilter(field_name="start", lookup_expr="gte")
+    starts_before = BoundedIsoDateTimeFilter(field_name="start", lookup_expr="lt")
+    short = filters.BooleanFilter(method="filter_short",
+                                  label=gettext_lazy("true: fewer people than needed"))
+
+    class Meta:
+        model = Shift
+        fields = ["community", "checkpoint", "starts_after", "starts_before", "short"]
+
+    def filter_short(self, queryset: models.QuerySet, name: str, value: bool) -> models.QuerySet:
+        counted = queryset.annotate(_people=Count("assignments"))
+        short = Q(_people__lt=F("people_needed"))
+        return counted.filter(short if value else ~short)
+
+
+class ShiftAssignmentFilterSet(FilterSet):
+    mine = filters.BooleanFilter(method="filter_mine", label=gettext_lazy("true: my shifts"))
+    shift = IdFilter(field_name="shift_id", label=gettext_lazy("shift id"))
+    starts_after = BoundedIsoDateTimeFilter(field_name="shift__start", lookup_expr="gte")
+    starts_before = BoundedIsoDateTimeFilter(field_name="shift__start", lookup_expr="lt")
+
+    class Meta:
+        model = ShiftAssignment
+        fields = ["mine", "shift", "starts_after", "starts_before"]
+
+    def filter_mine(self, queryset: models.QuerySet, name: str, value: bool) -> models.QuerySet:
+        mine = Q(member__user=self.request.user)
+        return queryset.filter(mine if value else ~mine)
+
+
+class PatrolFilterSet(CommunityRowFilterSet):
+    checkpoint = IdFilter(field_name="checkpoint_id", label=gettext_lazy("checkpoint id"))
+    after = BoundedIsoDateTimeFilter(field_name="time", lookup_expr="gte")
+    before = BoundedIsoDateTimeFilter(field_name="time", lookup_expr="lt")
+
+    class Meta:
+        model = PatrolVisit
+        fields = ["community", "checkpoint", "after", "before"]

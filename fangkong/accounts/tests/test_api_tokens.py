@@ -21,21 +21,12 @@ from fangkong.accounts.services import do_issue_api_token
 from fangkong.core.api import hash_token
 from fangkong.core.exceptions import PermissionDeniedError
 from fangkong.core.models import ObjectChange
+from fangkong.core.tests.helpers import issue_api_token as issue
+from fangkong.core.tests.helpers import run_api_tokens as run
 
 pytestmark = pytest.mark.django_db
 
 PEOPLE = reverse("api:person-list")
-
-
-def run(*args: str) -> tuple[str, str]:
-    """Run ``api_tokens``; return (standard output, standard error)."""
-    out, err = io.StringIO(), io.StringIO()
-    call_command("api_tokens", *args, stdout=out, stderr=err)
-    return out.getvalue(), err.getvalue()
-
-
-def issue(username: str, *args: str) -> tuple[str, str]:
-    return run("issue", username, *args)
 
 
 def get_people(client: Client, key: str) -> Any:

@@ -38,8 +38,9 @@ def settings_under(tmp_path: Any, **env: str) -> dict[str, Any]:
 
 
 def test_check_deploy_is_clean_with_the_documented_production_settings() -> None:
-    # The browser tests' plugin sets DJANGO_ALLOW_ASYNC_UNSAFE in this process; a deployment
-    # never does, and check --deploy rightly refuses it, so the child runs without it.
+    # The browser tests set DJANGO_ALLOW_ASYNC_UNSAFE while they run (and the caller's shell
+    # might); a deployment never does, and check --deploy rightly refuses it, so the child
+    # runs without it.
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
     out = subprocess.run([str(settings.BASE_DIR / "bin" / "check-deploy")], env=env,
                          capture_output=True, text=True, cwd=settings.BASE_DIR)

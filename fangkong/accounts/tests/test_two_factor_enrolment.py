@@ -16,8 +16,8 @@ from fangkong.accounts import two_factor
 from fangkong.accounts.models import AuthenticatorDevice
 from fangkong.accounts.services import CODE_MESSAGES, CodeCheck
 from fangkong.accounts.tests.factories import PASSWORD, AuthenticatorDeviceFactory, code_for
-from fangkong.accounts.tests.test_api_tokens import issue
 from fangkong.core.models import ObjectChange
+from fangkong.core.tests.helpers import issue_api_token as issue
 
 pytestmark = pytest.mark.django_db
 

@@ -22,6 +22,7 @@ from __future__ import annotations
 import os
 import shutil
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import pytest
@@ -33,6 +34,7 @@ from django.test.testcases import LiveServerThread
 from fangkong.accounts.tests.factories import PASSWORD
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+ASYNC_UNSAFE = "DJANGO_ALLOW_ASYNC_UNSAFE"
 
 NEEDS_CHROMIUM = pytest.mark.skipif(
     not os.path.exists(CHROMIUM) and not os.environ.get("CI"),
@@ -61,12 +63,27 @@ def chromium_extra_args() -> list[str]:
     return []
 
 
+@contextmanager
+def async_unsafe_allowed() -> Iterator[None]:
+    """Django's database calls allowed while an event loop runs, for as long as the block
+    lasts: Playwright's sync API runs one in the test's thread. Only the browser tests need
+    it; every other test keeps Django's check (an ORM call from async code raises)."""
+    before = os.environ.get(ASYNC_UNSAFE)
+    os.environ[ASYNC_UNSAFE] = "true"
+    try:
+        yield
+    finally:
+        if before is None:
+            os.environ.pop(ASYNC_UNSAFE, None)
+        else:
+            os.environ[ASYNC_UNSAFE] = before
+
+
 @pytest.fixture(scope="module")
 def browser(chromium_extra_args: list[str]) -> Iterator[Any]:
-    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop
     from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as p:
+    with async_unsafe_allowed(), sync_playwright() as p:
         browser = p.chromium.launch(executable_path=CHROMIUM,
                                     args=CHROMIUM_ARGS + chromium_extra_args)
         yield browser

@@ -17,8 +17,8 @@ import pytest
 from django.core.management import call_command
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
-from fangkong.core.tests.test_access_walk import ROUTES, build_world
 from fangkong.core.tests.walk import World
+from fangkong.core.tests.walk_routes import ROUTES, build_world
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 #: Numbers past 64 bits, both ways, and 2**70 as schemathesis sends it.

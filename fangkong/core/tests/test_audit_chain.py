@@ -9,8 +9,6 @@ and inserts that bypass the audit code.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
-import io
 import itertools
 import json
 from pathlib import Path
@@ -18,7 +16,6 @@ from typing import Any
 
 import pytest
 from django.contrib.contenttypes.models import ContentType
-from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.db.migrations.executor import MigrationExecutor
 from django.urls import reverse
@@ -26,52 +23,25 @@ from django.utils import timezone
 
 from fangkong.access.tests.factories import CheckpointFactory, household_with_pass, scan
 from fangkong.core import audit_chain
-from fangkong.core.audit import record_access, record_change, record_changes
+from fangkong.core.audit import record_access, record_change
 from fangkong.core.audit_chain import verify
 from fangkong.core.choices import AccessKind, ChangeAction
 from fangkong.core.models import AccessEvent, AuditChain, ObjectChange
 from fangkong.core.retention import cutoff, cutoff_date, purge_expired
-from fangkong.core.tests.test_retention import edited_person, visitor_gone
+from fangkong.core.tests.audit_helpers import (
+    chain_rows,
+    edited_person,
+    forged,
+    history,
+    verify_command,
+    visitor_gone,
+)
+from fangkong.core.tests.registers import ID_1, ID_2, row, write_register
 from fangkong.registry.imports import run_import
 from fangkong.registry.models import Person
-from fangkong.registry.tests.factories import BuildingFactory, HouseholdFactory, PersonFactory
-from fangkong.registry.tests.test_import import ID_1, ID_2, row, write_register
+from fangkong.registry.tests.factories import BuildingFactory, HouseholdFactory
 
 pytestmark = pytest.mark.django_db
-
-
-def verify_command(*args: str) -> tuple[str, bool]:
-    """What ``manage.py verify_audit`` prints, and whether it exited cleanly."""
-    out = io.StringIO()
-    try:
-        call_command("verify_audit", *args, stdout=out)
-    except CommandError:
-        return out.getvalue(), False
-    return out.getvalue(), True
-
-
-def history(community: Any, officer: Any, grid: Any) -> list[Any]:
-    """A community's ordinary trail: buildings, households and people created (the factories
-    go through the services), one edited, a reveal, an export, a bulk update."""
-    people = [PersonFactory(household__building__grid=grid) for _ in range(3)]
-    assert all(p.community_id == community.pk for p in people)
-    before = people[0].audit_snapshot()
-    people[0].notes = "独居老人"
-    people[0].save()
-    record_change(ChangeAction.UPDATE, people[0], before=before, actor=officer)
-    record_access(AccessKind.REVEAL, actor=officer, area_path=people[1].area_path(),
-                  obj=people[1], reason="核对身份")
-    record_access(AccessKind.EXPORT, actor=officer, area_path=community.path,
-                  detail={"rows": 3})
-    record_changes(ChangeAction.UPDATE, people[1:], actor=officer)
-    return people
-
-
-def chain_rows(community: Any) -> list[Any]:
-    """Both logs' rows of a community's chain, in place order."""
-    rows = [*ObjectChange.objects.filter(community_id=community.pk),
-            *AccessEvent.objects.filter(community_id=community.pk)]
-    return sorted(rows, key=lambda r: r.chain_seq)
 
 
 def problems(community: int | None = None) -> list[str]:
@@ -191,18 +161,6 @@ def test_deleting_the_newest_rows_shows_against_the_chains_head(
 
     assert problem.seq == rows[-2].chain_seq
     assert "newest rows were deleted" in problem.message
-
-
-def forged(like: ObjectChange, **changes: Any) -> ObjectChange:
-    """A row inserted past the audit code, copying a real one and hashing what it can
-    (without the key: a plain SHA-256 of its values)."""
-    values = {f.attname: getattr(like, f.attname) for f in ObjectChange._meta.concrete_fields
-              if not f.primary_key}
-    values.update(changes)
-    if "chain_hash" not in changes:
-        values["chain_hash"] = hashlib.sha256(json.dumps(values, default=str).encode()
-                                              ).hexdigest()
-    return ObjectChange._base_manager.bulk_create([ObjectChange(**values)])[0]
 
 
 def test_a_row_forged_at_the_end_of_a_chain_is_named(

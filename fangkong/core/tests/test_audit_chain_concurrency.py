@@ -16,8 +16,8 @@ from fangkong.core.audit import record_access, record_change, record_changes
 from fangkong.core.audit_chain import verify
 from fangkong.core.choices import AccessKind, ChangeAction
 from fangkong.core.models import AccessEvent, AuditChain, ObjectChange
+from fangkong.core.tests.helpers import at_once
 from fangkong.registry.tests.factories import PersonFactory
-from fangkong.staff.tests.test_concurrency import at_once
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),

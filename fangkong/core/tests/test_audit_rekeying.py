@@ -29,9 +29,14 @@ from fangkong.core.audit_chain import verify
 from fangkong.core.choices import AccessKind, ChainReseal
 from fangkong.core.models import AccessEvent, AuditChain, ObjectChange
 from fangkong.core.retention import cutoff, cutoff_date, purge_expired
+from fangkong.core.tests.audit_helpers import (
+    chain_rows,
+    edited_person,
+    forged,
+    history,
+    verify_command,
+)
 from fangkong.core.tests.external_db import database_for_subprocess, manage, popen_manage
-from fangkong.core.tests.test_audit_chain import chain_rows, forged, history, verify_command
-from fangkong.core.tests.test_retention import edited_person
 
 #: The key the suite runs under: the fixtures' audit rows are sealed with it.
 OLD_KEY = settings.DATA_KEY

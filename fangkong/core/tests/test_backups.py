@@ -20,8 +20,8 @@ from fangkong.areas.models import Area
 from fangkong.core import backups
 from fangkong.core.backups import BackupError, seal, unseal
 from fangkong.core.personal_data import decrypt, id_number_indexes, phone_indexes
+from fangkong.core.tests.canary import CANARY_FORMS, CANARY_ID, CANARY_PHONE
 from fangkong.core.tests.external_db import database_for_subprocess, manage
-from fangkong.core.tests.test_canary import CANARY_FORMS, CANARY_ID, CANARY_PHONE
 from fangkong.core.tests.walk import CANARY_NAME
 from fangkong.registry.models import Person
 from fangkong.registry.tests.factories import BuildingFactory, HouseholdFactory, PersonFactory

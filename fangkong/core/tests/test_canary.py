@@ -8,7 +8,6 @@ nor in a real server's access log after every way of searching for it.
 
 from __future__ import annotations
 
-import datetime as dt
 import io
 import json
 import logging
@@ -29,24 +28,17 @@ from fangkong.accounts.tests.factories import PASSWORD
 from fangkong.core.api import hash_token
 from fangkong.core.jobs import enqueue_job
 from fangkong.core.models import AccessEvent, Job, ObjectChange
+from fangkong.core.tests.canary import CANARY_FORMS, CANARY_ID, CANARY_PHONE
+from fangkong.core.tests.helpers import person_form_data
 from fangkong.core.tests.server import database_url_for_a_server, granian
-from fangkong.core.tests.test_access_walk import BUILDERS, ROUTES
 from fangkong.core.tests.walk import World, response_text
+from fangkong.core.tests.walk_routes import BUILDERS, ROUTES
 from fangkong.registry.models import Person
 from fangkong.registry.tests.factories import (
     BuildingFactory,
     HouseholdFactory,
     PersonFactory,
-    valid_id_number,
 )
-from fangkong.registry.tests.test_views import person_form_data
-
-CANARY_ID = valid_id_number(birth=dt.date(1966, 9, 17), sex="F", area="210112", seq=736)
-CANARY_PHONE = "13987650321"
-#: How the canary might be spelled out: plain, with a dash, digits of the phone split.
-CANARY_FORMS = (CANARY_ID, CANARY_ID[6:14] + CANARY_ID[14:], CANARY_PHONE, "139-8765-0321",
-                "8765-0321", "139 8765 0321")
-
 
 #: How people type a whole ID number or phone into a search box.
 SEARCHED = (CANARY_ID, f"{CANARY_ID[:6]} {CANARY_ID[6:14]} {CANARY_ID[14:]}", CANARY_PHONE,

@@ -4,6 +4,8 @@ the project answers a 500 to a date it cannot hold (``?week=0001-W01``, ``9999-1
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -11,8 +13,8 @@ from django.test import Client
 from django.urls import reverse
 
 from fangkong.core.dates import EARLIEST, LATEST, parse_query_date
-from fangkong.core.tests.test_access_walk import ROUTES, world  # noqa: F401 (the fixture)
 from fangkong.core.tests.walk import Route, World
+from fangkong.core.tests.walk_routes import ROUTES, walked_world
 
 #: Every name a page or API route of the project reads a date or a time from.
 DATE_PARAMETERS = ("week", "date", "day", "since", "until", "from", "to", "after", "before",
@@ -39,13 +41,18 @@ def test_the_parser_reads_iso_dates_and_weeks_within_the_bounds() -> None:
     assert parse_query_date(None) is None
 
 
+@pytest.fixture(scope="module")
+def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
+    yield from walked_world(django_db_blocker)
+
+
 def _get_routes() -> list[tuple[str, Route]]:
     return [(name, route) for name, route in sorted(ROUTES.items())
             if route.method == "get" and route.kind != "public"]
 
 
 @pytest.mark.django_db
-def test_no_route_answers_a_500_to_a_date_out_of_range(world: World) -> None:  # noqa: F811
+def test_no_route_answers_a_500_to_a_date_out_of_range(world: World) -> None:
     # Every GET route of the access walk, as its permitted user, with every date parameter
     # set to a year it cannot hold: a page shows today (or the form's error), the API a 400.
     failures = []

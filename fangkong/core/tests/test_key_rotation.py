@@ -30,6 +30,7 @@ from fangkong.core.key_rotation import current_values, protected_models
 from fangkong.core.models import ObjectChange
 from fangkong.core.personal_data import decrypt, decrypt_current, encrypt
 from fangkong.core.tests.external_db import database_for_subprocess, manage, popen_manage
+from fangkong.core.tests.registers import row, write_register
 from fangkong.registry.imports import run_import
 from fangkong.registry.models import Building, Household, Person
 from fangkong.registry.services import do_create_person
@@ -39,7 +40,6 @@ from fangkong.registry.tests.factories import (
     PersonFactory,
     valid_id_number,
 )
-from fangkong.registry.tests.test_import import row, write_register
 from fangkong.staff.models import StaffMember
 from fangkong.staff.tests.factories import StaffMemberFactory
 

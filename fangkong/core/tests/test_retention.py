@@ -18,20 +18,16 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from fangkong.access import services as access_services
-from fangkong.access.models import Visitor
-from fangkong.access.tests.factories import CheckpointFactory, VisitorFactory
 from fangkong.core import retention
-from fangkong.core.audit import record_change
 from fangkong.core.choices import AccessKind, ChangeAction, JobStatus
 from fangkong.core.models import AccessEvent, Job, ObjectChange
 from fangkong.core.periodic import purge_expired_personal_data
 from fangkong.core.retention import Rule, cutoff, cutoff_date, purge_expired
+from fangkong.core.tests.audit_helpers import edited_person, visitor_gone
 from fangkong.core.tests.retention_helpers import SECOND
 from fangkong.health.tests.factories import CaseFactory
 from fangkong.registry.choices import PersonStatus
 from fangkong.registry.models import Person
-from fangkong.registry.tests.factories import HouseholdFactory, PersonFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -293,31 +289,6 @@ def as_text(changes: list[ObjectChange]) -> str:
 
 def everything_in_the_change_log() -> list[tuple[Any, ...]]:
     return [(c.pk, c.object_repr, c.before, c.after) for c in ObjectChange.objects.order_by("pk")]
-
-
-def edited_person(grid: Any, officer: Any, moved_out_on: dt.date) -> Person:
-    """A person created, edited by an officer, then moved out on ``moved_out_on``."""
-    person = PersonFactory(household__building__grid=grid, notes="独居老人")
-    before = person.audit_snapshot()
-    person.notes = "糖尿病"
-    person.save()
-    record_change(ChangeAction.UPDATE, person, before=before, actor=officer)
-    Person.objects.filter(pk=person.pk).update(status=PersonStatus.MOVED_OUT,
-                                               status_date=moved_out_on)
-    return person
-
-
-def visitor_gone(community: Any, grid: Any, officer: Any, left: dt.datetime) -> Visitor:
-    """A visitor registered, confirmed and seen leaving by an officer at ``left``."""
-    visitor = VisitorFactory(checkpoint=CheckpointFactory(community=community),
-                             household=HouseholdFactory(building__grid=grid),
-                             id_number="110101199003071234", plate="辽A12345")
-    access_services.do_confirm_visitor(visitor, by=officer, confirmed_by="户主")
-    access_services.do_visitor_leaves(visitor, by=officer)
-    Visitor.objects.filter(pk=visitor.pk).update(time_in=left - dt.timedelta(hours=2),
-                                                 time_out=left)
-    visitor.refresh_from_db()
-    return visitor
 
 
 def test_a_deleted_persons_change_rows_keep_who_did_what_and_when_but_not_who_they_were(

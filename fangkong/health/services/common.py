@@ -11,9 +11,7 @@ from typing import Any
 from django.db import models
 from django.utils.translation import gettext as _
 
-from fangkong.areas.models import Area
 from fangkong.core.querysets import require
-from fangkong.registry.models import Person
 
 #: The access module's source code for the health module's suspensions.
 PASS_SOURCE = "health"  # noqa: S105 - a source code, not a password
@@ -29,6 +27,3 @@ def health_role_only() -> str:
     """The refusal every status change gives a role other than the health officer."""
     return _("Only the health officer may change a health status or a quarantine.")
 
-
-def community_of(person: Person) -> Area:
-    return person.community

@@ -4,16 +4,13 @@ header and building variants; idempotence; atomicity; scope; the job; no plainte
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 import json
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 import pytest
 from django.contrib.contenttypes.models import ContentType
 
@@ -29,9 +26,10 @@ from fangkong.core.jobs import JobContext, enqueue_job
 from fangkong.core.models import ObjectChange
 from fangkong.core.personal_data import decrypt, id_number_index
 from fangkong.core.spreadsheets import SpreadsheetError
+from fangkong.core.tests.registers import HEADER, ID_1, ID_2, PHONE_1, row, write_register
 from fangkong.registry import bulk, imports, jobs
 from fangkong.registry.choices import PersonStatus, PersonTag, Relation, Residency
-from fangkong.registry.imports import TEMPLATE_HEADERS, preview, run_import
+from fangkong.registry.imports import preview, run_import
 from fangkong.registry.models import Building, Household, Person
 from fangkong.registry.services import do_deactivate_person, do_update_household
 from fangkong.registry.tests.factories import (
@@ -43,45 +41,8 @@ from fangkong.registry.tests.factories import (
     valid_mobile,
 )
 
-HEADER = list(TEMPLATE_HEADERS)
-ID_1 = valid_id_number(birth=dt.date(1956, 4, 12), sex="F", area="210102", seq=24)
-ID_2 = valid_id_number(birth=dt.date(1982, 11, 3), sex="M", area="210102", seq=31)
 ID_3 = valid_id_number(birth=dt.date(2010, 6, 1), sex="M", area="210102", seq=45)
-PHONE_1 = "13912345678"
 FORMATS = ["xlsx", "csv"]
-
-
-def row(**cells: Any) -> list[Any]:
-    """A template row; keyword names are the template's fields."""
-    values = {"building": "1", "unit": "1", "room": "502", "name": "王秀英", "sex": "",
-              "id_number": ID_1, "phone": PHONE_1, "relation": "户主", "residency": "常住",
-              "tags": ""}
-    values.update(cells)
-    return [values[f] for f in ("building", "unit", "room", "name", "sex", "id_number",
-                                "phone", "relation", "residency", "tags")]
-
-
-def write_register(
-    directory: Path, rows: Sequence[Sequence[Any]], fmt: str = "xlsx",
-    header: Sequence[str] = HEADER, above: Sequence[Sequence[Any]] = (), name: str = "register",
-) -> Path:
-    """A register file as a worker would bring it: openpyxl for .xlsx, GB18030 for .csv."""
-    path = directory / f"{name}.{fmt}"
-    lines = [*above, list(header), *rows]
-    if fmt == "xlsx":
-        workbook = openpyxl.Workbook()
-        sheet = workbook.active
-        for line in lines:
-            sheet.append(list(line))
-        workbook.save(path)
-    else:
-        buffer = io.StringIO()
-        writer = csv.writer(buffer, lineterminator="\r\n")
-        for line in lines:
-            # A CSV has only text: a float is what Excel would have written for it.
-            writer.writerow([f"{v:.5E}" if isinstance(v, float) else v for v in line])
-        path.write_bytes(buffer.getvalue().encode("gb18030"))
-    return path
 
 
 @pytest.fixture(autouse=True)

@@ -21,6 +21,7 @@ from fangkong.accounts.tests.factories import UserFactory
 from fangkong.core.choices import AccessKind
 from fangkong.core.models import AccessEvent
 from fangkong.core.personal_data import mask_id_number
+from fangkong.core.tests.helpers import person_form_data
 from fangkong.registry.choices import PersonStatus, PersonTag
 from fangkong.registry.models import Building, Person
 from fangkong.registry.stats import registry_figures
@@ -42,24 +43,6 @@ PHONE = valid_mobile(12345678)  # 13812345678
 def zh(message: str) -> str:
     with translation.override("zh-hans"):
         return translation.gettext(message)
-
-
-def person_form_data(person: Person | None = None, **overrides: Any) -> dict[str, Any]:
-    data = {
-        "name": person.name if person else "赵丽",
-        "id_type": "resident_id",
-        "id_number": "",
-        "sex": "U",
-        "birth_date": "",
-        "phone": "",
-        "household": person.household_id if person and person.household_id else "",
-        "relation": "",
-        "residency": "permanent",
-        "notes": "",
-        "version": person.version if person else "",
-    }
-    data.update(overrides)
-    return data
 
 
 @pytest.fixture

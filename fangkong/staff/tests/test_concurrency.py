@@ -5,8 +5,6 @@ SQLite paths are covered by the constraint and lock tests beside the services.""
 from __future__ import annotations
 
 import datetime as dt
-import threading
-from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -14,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.utils import timezone
 
+from fangkong.core.tests.helpers import at_once
 from fangkong.registry.tests.factories import BuildingFactory, HouseholdFactory
 from fangkong.staff import services
 from fangkong.staff.models import ShiftAssignment, Task
@@ -25,28 +24,6 @@ pytestmark = [
         "SQLite's in-memory test database shares one cache between threads, which answers "
         "'table is locked' instead of waiting; tested on PostgreSQL")),
 ]
-
-
-def at_once(calls: list[Callable[[], Any]]) -> list[Any]:
-    """Run the calls in threads released together; each result or exception, in order."""
-    start = threading.Barrier(len(calls))
-    results: list[Any] = [None] * len(calls)
-
-    def run(index: int, call: Callable[[], Any]) -> None:
-        try:
-            start.wait()
-            results[index] = call()
-        except Exception as exc:
-            results[index] = exc
-        finally:
-            connection.close()
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 def test_the_same_task_raised_by_four_workers_at_once_is_one_task(

@@ -84,7 +84,7 @@ def test_a_different_reason_or_kind_makes_a_new_task(
     first = door_visit(community_a, household_a1, officer_a)
     other_reason = door_visit(community_a, household_a1, officer_a, reason="asked for help")
     other_kind = services.do_create_task(
-        community=community_a, kind=TaskKind.SCREENING_CALL, title="再打一次", by=officer_a,
+        community=community_a, kind=TaskKind.SCREENING_ALERT, title="再打一次", by=officer_a,
         link=household_a1, reason="no answer three times",
     )
 

@@ -28,7 +28,7 @@ from fangkong.registry.views import get_community
 from fangkong.staff import exports, services
 from fangkong.staff.choices import OPEN_STATUSES, TaskPriority, TaskStatus
 from fangkong.staff.duty_hours import zone_of
-from fangkong.staff.filtersets import TaskFilterSet
+from fangkong.staff.filtersets import STILL_OPEN, TaskFilterSet
 from fangkong.staff.forms import (
     TaskCancelForm,
     TaskCommentForm,
@@ -105,6 +105,15 @@ class TaskListView(StaffPageMixin, ObjectListView):
     def get_base_queryset(self) -> QuerySet[Task]:
         return by_due(super().get_base_queryset().select_related("area", "team", "community",
                                                                   "assignee"))
+
+    def get_filter_data(self) -> Any:
+        """A filtered page that names no status shows the tasks still open (the filterset,
+        shared with the API, filters no status there: a client sees every task)."""
+        data = self.request.GET
+        if data and not data.get("status"):
+            data = data.copy()
+            data["status"] = STILL_OPEN
+        return data
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         user = self.request.user

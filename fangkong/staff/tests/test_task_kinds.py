@@ -1,0 +1,30 @@
+"""The kinds of task the pages offer are the kinds some module raises, and no others."""
+
+from __future__ import annotations
+
+from fangkong.health.services.common import TASK_FEVER
+from fangkong.screening.services.alerts import ALERT_TASK
+from fangkong.screening.services.calls import DOOR_VISIT_TASK
+from fangkong.staff.choices import TaskKind
+from fangkong.staff.filtersets import TaskFilterSet
+from fangkong.staff.forms import TaskForm
+
+#: Every kind a module's code raises: the task form (staff.general), a patrol's follow-up,
+#: the screening call list's door visit and alert, a fever report's follow-up.
+PRODUCED = {
+    TaskKind.GENERAL, TaskKind.PATROL_FOLLOW_UP, DOOR_VISIT_TASK, ALERT_TASK, TASK_FEVER,
+}
+
+
+def test_every_listed_kind_of_task_is_one_a_module_raises() -> None:
+    assert set(TaskKind.values) == PRODUCED
+
+
+def test_the_task_form_and_the_list_filter_offer_no_kind_nothing_raises() -> None:
+    offered = {value for value, _label in TaskForm.base_fields["kind"].choices}
+    select = TaskFilterSet(queryset=None).form.fields["kind"].widget
+    filtered = {value for value, _label in select.choices if value}
+
+    assert offered == PRODUCED
+    assert "merchant.reinspect" not in offered
+    assert filtered == PRODUCED
