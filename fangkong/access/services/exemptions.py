@@ -11,10 +11,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fangkong.access.models import (
-    Exemption,
-    Pass,
-)
+from fangkong.access.models import Exemption, Pass
 from fangkong.core.audit import record_change
 from fangkong.core.choices import ChangeAction
 from fangkong.core.querysets import require

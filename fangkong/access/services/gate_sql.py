@@ -13,14 +13,8 @@ from typing import Any
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
 
-from fangkong.access.choices import (
-    Direction,
-)
-from fangkong.access.models import (
-    GateEvent,
-    Pass,
-    PassPolicy,
-)
+from fangkong.access.choices import Direction
+from fangkong.access.models import GateEvent, Pass, PassPolicy
 from fangkong.access.services.gates import SCAN_FIELDS, pass_lookup
 from fangkong.areas.models import Area
 from fangkong.core.db import prepared_cursor
@@ -116,7 +110,7 @@ def _utc_times(text: str | None) -> tuple[dt.datetime, ...]:
 
 
 def read_gate(checkpoint: Checkpoint | int, code: str,
-               at: dt.datetime) -> tuple[Checkpoint | None, Pass | None]:
+              at: dt.datetime) -> tuple[Checkpoint | None, Pass | None]:
     """The gate (with its ``community`` and ``scan_policy``) and the pass the code names in
     its community (with ``recent_exits``: ``at`` and the household's allowed exits in the
     33 days before it), in one statement. (None, None) when there is no such gate."""
@@ -193,7 +187,7 @@ def _event_insert(vendor: str, moving: bool, relaxed: bool) -> tuple[str, tuple[
 
 
 def write_scan(event: GateEvent, moved: Pass | None, out_since: dt.datetime | None, *,
-                may_relax: bool) -> None:
+               may_relax: bool) -> None:
     """Insert the event as ``event.save(force_insert=True)`` would (each field prepared by
     the field itself, ``auto_now`` included) and, if the pass ``moved``, set its
     ``out_since``: all or nothing. A duplicate ``client_event_id`` raises IntegrityError.

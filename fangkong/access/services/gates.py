@@ -17,19 +17,9 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fangkong.access import pass_policy
-from fangkong.access.choices import (
-    ReasonCode,
-)
-from fangkong.access.models import (
-    GateEvent,
-    Pass,
-    fever_threshold_of,
-)
-from fangkong.access.pass_tokens import (
-    looks_like_token,
-    nonce_of,
-    normalise_serial,
-)
+from fangkong.access.choices import ReasonCode
+from fangkong.access.models import GateEvent, Pass, fever_threshold_of
+from fangkong.access.pass_tokens import looks_like_token, nonce_of, normalise_serial
 from fangkong.areas.models import Area
 from fangkong.core.audit import record_change
 from fangkong.core.choices import ChangeAction

@@ -12,18 +12,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fangkong.access.choices import (
-    PassScope,
-    PassStatus,
-)
-from fangkong.access.models import (
-    Exemption,
-    Pass,
-)
-from fangkong.access.pass_tokens import (
-    new_nonce,
-    serial_for,
-)
+from fangkong.access.choices import PassScope, PassStatus
+from fangkong.access.models import Exemption, Pass, PassPolicy
+from fangkong.access.pass_tokens import new_nonce, serial_for
 from fangkong.access.services.policy import locked_policy
 from fangkong.access.services.suspensions import open_suspensions, suspension_state
 from fangkong.areas.models import Area
@@ -73,23 +64,8 @@ def do_issue_passes(
     exempted = set(Exemption.objects.filter(
         household__in=targets, revoked_at__isnull=True, ends_on__gte=timezone.localdate()
     ).values_list("household_id", flat=True))
+    pairs, skipped = _to_issue(policy, targets, held)
     new: list[Pass] = []
-    skipped = 0
-    if policy.pass_scope == PassScope.PERSON:
-        have = set(held.values_list("person_id", flat=True))
-        members = Person.objects.filter(
-            household__in=targets, status=PersonStatus.ACTIVE
-        ).order_by("household_id", "pk")
-        by_household: dict[int, list[Person]] = {}
-        for person in members:
-            by_household.setdefault(person.household_id, []).append(person)
-        wanted = [(h, p) for h in targets for p in by_household.get(h.pk, [])]
-        pairs = [(h, p) for h, p in wanted if p.pk not in have]
-        skipped = len(wanted) - len(pairs)
-    else:
-        have = set(held.values_list("household_id", flat=True))
-        pairs = [(h, None) for h in targets if h.pk not in have]
-        skipped = len(targets) - len(pairs)
     for household, person in pairs:
         policy.last_serial += 1
         status, until = suspension_state(suspended.get(household.pk))
@@ -105,6 +81,28 @@ def do_issue_passes(
     created = Pass.objects.bulk_create(new, batch_size=500)
     record_changes(ChangeAction.CREATE, created, actor=by)
     return IssueResult(created, skipped)
+
+
+
+def _to_issue(policy: PassPolicy, targets: list[Household],
+              held: Any) -> tuple[list[tuple[Household, Person | None]], int]:
+    """Who gets a new pass (household and, with passes per person, the member) and how
+    many already hold a working one (``held``: the targets' working passes)."""
+    if policy.pass_scope == PassScope.PERSON:
+        have = set(held.values_list("person_id", flat=True))
+        members = Person.objects.filter(
+            household__in=targets, status=PersonStatus.ACTIVE
+        ).order_by("household_id", "pk")
+        by_household: dict[int, list[Person]] = {}
+        for person in members:
+            by_household.setdefault(person.household_id, []).append(person)
+        wanted = [(h, p) for h in targets for p in by_household.get(h.pk, [])]
+        pairs: list[tuple[Household, Person | None]] = [
+            (h, p) for h, p in wanted if p.pk not in have]
+        return pairs, len(wanted) - len(pairs)
+    have = set(held.values_list("household_id", flat=True))
+    pairs = [(h, None) for h in targets if h.pk not in have]
+    return pairs, len(targets) - len(pairs)
 
 
 def _locked_pass(item: Pass) -> Pass:

@@ -8,10 +8,7 @@ from typing import Any
 from django.db import transaction
 
 from fangkong.access import pass_policy
-from fangkong.access.models import (
-    PassPolicy,
-    fever_threshold_of,
-)
+from fangkong.access.models import PassPolicy, fever_threshold_of
 from fangkong.areas.models import Area
 from fangkong.core.audit import record_change
 from fangkong.core.choices import ChangeAction

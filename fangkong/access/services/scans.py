@@ -18,20 +18,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangkong.access import pass_policy
-from fangkong.access.choices import (
-    Decision,
-    Direction,
-    FlagReason,
-    PassScope,
-    PassStatus,
-)
-from fangkong.access.models import (
-    Exemption,
-    GateEvent,
-    Pass,
-    PassPolicy,
-    Suspension,
-)
+from fangkong.access.choices import Decision, Direction, FlagReason, PassScope, PassStatus
+from fangkong.access.models import Exemption, GateEvent, Pass, PassPolicy, Suspension
 from fangkong.access.services.gate_sql import EXITS_REACH, lock_household, read_gate, write_scan
 from fangkong.access.services.gates import (
     ScanAnswer,
@@ -215,32 +203,16 @@ def record_scan(request: ScanRequest, *, by: Any) -> ScanAnswer:
             require(by, GateEvent, "add", community)
             outcome = _outcome(checkpoint, item, request.direction, request.temperature, at,
                                offline=offline)
-            passed = outcome.allowed
-            flag = outcome.flags[0] if outcome.flags else ""
-            if offline and request.device_decision == Decision.ALLOW and not outcome.allowed:
-                # The phone let them through on what it knew; the office reviews it.
-                passed, flag = True, FlagReason.OFFLINE_RULE
-            event = GateEvent(
-                community=community, checkpoint=checkpoint, pass_obj=item,
-                household_id=item.household_id if item else None,
-                # The pass's copy of its household's grid (core.placement): no extra read.
-                grid_id=item.grid_id if item else None,
-                direction=request.direction, decision=outcome.decision,
-                reason_code=outcome.reason_code, passed=passed,
-                temperature=request.temperature, quota_left=outcome.quota_left,
-                next_allowed_at=outcome.next_allowed_at,
-                client_event_id=request.client_event_id, time=at,
-                device_time=request.device_time, received_at=received, offline=offline,
-                recorded_by=by if getattr(by, "is_authenticated", False) else None, flag=flag,
-            )
+            event = _new_event(request, checkpoint, item, outcome, at=at, received=received,
+                               offline=offline, by=by)
             value = at if request.direction == Direction.OUT else None
-            moves = passed and item is not None and _moves(item, value, at, offline)
+            moves = event.passed and item is not None and _moves(item, value, at, offline)
             # In a caller's transaction, a savepoint: a replay's unique violation then
             # rolls back the scan only (the scan's own transaction, if any, rolls back whole:
             # in a caller's transaction it is that savepoint).
             with transaction.atomic() if caller_transaction and not atomic else nullcontext():
                 write_scan(event, item if moves else None, value,
-                            may_relax=not caller_transaction)
+                           may_relax=not caller_transaction)
     except IntegrityError as error:
         # Sent before: the unique constraint refused the copy (and everything it would
         # have changed with it). Answer as the first time.
@@ -255,6 +227,30 @@ def record_scan(request: ScanRequest, *, by: Any) -> ScanAnswer:
                                   "scanner must make a new one.")) from None
         return _replayed(existing, community)
     return _answer(event, community, created=True, item=item)
+
+
+def _new_event(request: ScanRequest, checkpoint: Checkpoint, item: Pass | None,
+               outcome: pass_policy.Outcome, *, at: dt.datetime, received: dt.datetime,
+               offline: bool, by: Any) -> GateEvent:
+    """The gate event of a decided scan (not saved: ``write_scan`` inserts it)."""
+    passed = outcome.allowed
+    flag = outcome.flags[0] if outcome.flags else ""
+    if offline and request.device_decision == Decision.ALLOW and not outcome.allowed:
+        # The phone let them through on what it knew; the office reviews it.
+        passed, flag = True, FlagReason.OFFLINE_RULE
+    return GateEvent(
+        community=checkpoint.community, checkpoint=checkpoint, pass_obj=item,
+        household_id=item.household_id if item else None,
+        # The pass's copy of its household's grid (core.placement): no extra read.
+        grid_id=item.grid_id if item else None,
+        direction=request.direction, decision=outcome.decision,
+        reason_code=outcome.reason_code, passed=passed,
+        temperature=request.temperature, quota_left=outcome.quota_left,
+        next_allowed_at=outcome.next_allowed_at,
+        client_event_id=request.client_event_id, time=at,
+        device_time=request.device_time, received_at=received, offline=offline,
+        recorded_by=by if getattr(by, "is_authenticated", False) else None, flag=flag,
+    )
 
 
 def _replayed(event: GateEvent, community: Area) -> ScanAnswer:

@@ -13,13 +13,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fangkong.access.choices import (
-    PassStatus,
-)
-from fangkong.access.models import (
-    Pass,
-    Suspension,
-)
+from fangkong.access.choices import PassStatus
+from fangkong.access.models import Pass, Suspension
 from fangkong.core.audit import record_change, record_changes
 from fangkong.core.choices import ChangeAction
 from fangkong.core.exceptions import ConflictError

@@ -10,12 +10,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from fangkong.access.choices import (
-    VisitorStatus,
-)
-from fangkong.access.models import (
-    Visitor,
-)
+from fangkong.access.choices import VisitorStatus
+from fangkong.access.models import Visitor
 from fangkong.access.services.policy import policy_for
 from fangkong.core.audit import record_access, record_change
 from fangkong.core.choices import AccessKind, ChangeAction

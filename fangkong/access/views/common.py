@@ -3,10 +3,7 @@ to, the base of the buttons on one row."""
 
 from __future__ import annotations
 
-from django.http import (
-    Http404,
-    HttpRequest,
-)
+from django.http import Http404, HttpRequest
 from django.shortcuts import get_object_or_404
 from django.utils.http import url_has_allowed_host_and_scheme
 
@@ -14,9 +11,7 @@ from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area
 from fangkong.core.exceptions import PermissionDeniedError
 from fangkong.core.querysets import works_in
-from fangkong.core.views import (
-    ServiceActionView,
-)
+from fangkong.core.views import ServiceActionView
 
 
 def community_for(request: HttpRequest) -> Area:

@@ -10,12 +10,7 @@ from typing import Any
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.staticfiles import finders
 from django.db.models import Count, Q
-from django.http import (
-    Http404,
-    HttpRequest,
-    HttpResponse,
-    JsonResponse,
-)
+from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
@@ -27,16 +22,9 @@ from django.views.generic import TemplateView
 
 from fangkong.access import services, stats
 from fangkong.access.choices import Direction, PassScope, PassStatus, ReasonCode
-from fangkong.access.models import (
-    Exemption,
-    GateEvent,
-    Pass,
-    Visitor,
-)
+from fangkong.access.models import Exemption, GateEvent, Pass, Visitor
 from fangkong.access.pass_policy import local_day
-from fangkong.core.views import (
-    require_action,
-)
+from fangkong.core.views import require_action
 from fangkong.registry.choices import PersonStatus
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static" / "access"

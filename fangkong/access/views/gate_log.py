@@ -6,10 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import (
-    HttpRequest,
-    HttpResponse,
-)
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -17,24 +14,14 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from fangkong.access import exports, services, stats
-from fangkong.access.filtersets import (
-    GateEventFilterSet,
-)
-from fangkong.access.forms import (
-    ReportForm,
-)
-from fangkong.access.models import (
-    GateEvent,
-)
+from fangkong.access.filtersets import GateEventFilterSet
+from fangkong.access.forms import ReportForm
+from fangkong.access.models import GateEvent
 from fangkong.access.pass_policy import local_day
 from fangkong.access.tables import GateEventTable
 from fangkong.access.views.common import AccessActionView, community_for
 from fangkong.core.exports import start_export
-from fangkong.core.views import (
-    ObjectDetailView,
-    ObjectListView,
-    require_action,
-)
+from fangkong.core.views import ObjectDetailView, ObjectListView, require_action
 
 
 class GateEventListView(ObjectListView):

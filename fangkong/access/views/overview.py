@@ -5,23 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import PermissionDenied
-from django.http import (
-    HttpRequest,
-    HttpResponse,
-    HttpResponseRedirect,
-)
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView
 
 from fangkong.access import stats
-from fangkong.access.models import (
-    GateEvent,
-    Pass,
-    PassPolicy,
-    Visitor,
-)
+from fangkong.access.models import GateEvent, Pass, PassPolicy, Visitor
 
 
 class IndexView(TemplateView):

@@ -7,12 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.db.models import QuerySet
-from django.http import (
-    Http404,
-    HttpRequest,
-    HttpResponse,
-    HttpResponseRedirect,
-)
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
@@ -22,14 +17,8 @@ from django.views import View
 from fangkong.access import services
 from fangkong.access.cards import MAX_CARDS, CJKFontMissing, render_cards_pdf
 from fangkong.access.choices import PassStatus
-from fangkong.access.filtersets import (
-    PassFilterSet,
-)
-from fangkong.access.forms import (
-    IssueForm,
-    PolicyForm,
-    ReasonForm,
-)
+from fangkong.access.filtersets import PassFilterSet
+from fangkong.access.forms import IssueForm, PolicyForm, ReasonForm
 from fangkong.access.models import (
     Exemption,
     GateEvent,
@@ -42,12 +31,7 @@ from fangkong.access.tables import PassTable
 from fangkong.access.views.common import AccessActionView, community_for
 from fangkong.core.exceptions import PermissionDeniedError
 from fangkong.core.querysets import covers
-from fangkong.core.views import (
-    ObjectDetailView,
-    ObjectListView,
-    ServiceFormView,
-    require_action,
-)
+from fangkong.core.views import ObjectDetailView, ObjectListView, ServiceFormView, require_action
 from fangkong.registry.choices import PersonStatus
 
 logger = logging.getLogger(__name__)

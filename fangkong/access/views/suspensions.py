@@ -11,24 +11,12 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fangkong.access import services
-from fangkong.access.filtersets import (
-    ExemptionFilterSet,
-)
-from fangkong.access.forms import (
-    ExemptionForm,
-    SuspendForm,
-)
-from fangkong.access.models import (
-    Exemption,
-    Suspension,
-)
+from fangkong.access.filtersets import ExemptionFilterSet
+from fangkong.access.forms import ExemptionForm, SuspendForm
+from fangkong.access.models import Exemption, Suspension
 from fangkong.access.tables import ExemptionTable
 from fangkong.access.views.common import AccessActionView, next_url
-from fangkong.core.views import (
-    ObjectListView,
-    ServiceFormView,
-    get_restricted_object,
-)
+from fangkong.core.views import ObjectListView, ServiceFormView, get_restricted_object
 from fangkong.registry.models import Household
 
 

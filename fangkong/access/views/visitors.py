@@ -6,35 +6,19 @@ from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
-from django.http import (
-    Http404,
-    HttpResponse,
-)
+from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fangkong.access import services
-from fangkong.access.filtersets import (
-    VisitorFilterSet,
-)
-from fangkong.access.forms import (
-    ConfirmForm,
-    ReasonForm,
-    VisitorForm,
-)
-from fangkong.access.models import (
-    Visitor,
-)
+from fangkong.access.filtersets import VisitorFilterSet
+from fangkong.access.forms import ConfirmForm, ReasonForm, VisitorForm
+from fangkong.access.models import Visitor
 from fangkong.access.tables import VisitorTable
 from fangkong.access.views.common import AccessActionView, next_url
-from fangkong.core.views import (
-    ObjectDetailView,
-    ObjectListView,
-    ServiceFormView,
-    TelRedirect,
-)
+from fangkong.core.views import ObjectDetailView, ObjectListView, ServiceFormView, TelRedirect
 
 
 class VisitorListView(ObjectListView):
