@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import uuid
+from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
@@ -62,93 +63,122 @@ def _gates(ctx: DemoContext, community: object) -> list[Checkpoint]:
     ]
 
 
-def seed(ctx: DemoContext) -> None:
-    rng = ctx.random("access")
-    community = ctx.areas["community"]
-    tz = community.time_zone
-    gates = _gates(ctx, community)
-    staff_user = ctx.users.get("demo-gate")
-    services.do_update_policy(community, by=None)
-    passes = services.do_issue_passes(community=community, by=None).passes
-    services.do_issue_passes(community=ctx.areas["community2"], by=None)
-    ctx.extra["access_gates"] = gates
+@dataclass
+class _Week:
+    """The week of gate events before ``now`` at the community's gates, as columns (inserted
+    in bulk: no instance is needed), and the passes still out at its end."""
 
-    now = timezone.now()
-    today = local_day(now, tz)
-    events: list[dict[str, Any]] = []
-    overdue = passes[7]  # out since this morning, long past the four hours allowed
-    last_out: dict[int, dt.date] = {}
-    open_outings: dict[int, dt.datetime] = {}
+    rng: Any
+    community: Any
+    gates: list[Checkpoint]
+    staff_user: Any
+    now: dt.datetime
+    events: list[dict[str, Any]] = field(default_factory=list)
+    last_out: dict[int, dt.date] = field(default_factory=dict)
+    open_outings: dict[int, dt.datetime] = field(default_factory=dict)
 
-    def event(item: Pass | None, direction: str, at: dt.datetime, *, decision: str = "allow",
-              code: str = ReasonCode.OK, temperature: str | None = None) -> dict[str, Any]:
-        """A GateEvent's columns (only inserted: no instance is needed)."""
-        gate = gates[0] if rng.random() < 0.6 else gates[-1]
+    def event(self, item: Pass | None, direction: str, at: dt.datetime, *,
+              decision: str = "allow", code: str = ReasonCode.OK,
+              temperature: str | None = None) -> dict[str, Any]:
+        """A GateEvent's columns."""
+        rng = self.rng
+        gate = self.gates[0] if rng.random() < 0.6 else self.gates[-1]
         return {
-            "community_id": community.pk, "checkpoint_id": gate.pk,
+            "community_id": self.community.pk, "checkpoint_id": gate.pk,
             "pass_obj_id": item.pk if item else None,
             "household_id": item.household_id if item else None, "direction": direction,
             "decision": decision, "reason_code": code, "passed": decision == Decision.ALLOW,
             "temperature": Decimal(temperature or f"36.{rng.randint(1, 8)}"),
             "client_event_id": uuid.UUID(int=rng.getrandbits(128), version=4), "time": at,
             "device_time": at, "received_at": at,
-            "recorded_by_id": staff_user.pk if staff_user else None,
+            "recorded_by_id": self.staff_user.pk if self.staff_user else None,
         }
 
-    for offset in range(DAYS - 1, -1, -1):
-        day = today - dt.timedelta(days=offset)
-        midnight = day_start(day, tz)
+    def day(self, day: dt.date, passes: list[Pass], overdue: Pass) -> None:
+        """One day: the households that go out (the rules respected, a few refusals), and a
+        few unknown cards."""
+        rng = self.rng
+        midnight = day_start(day, self.community.time_zone)
         for item in passes:
-            if item is overdue:
-                continue
-            previous = last_out.get(item.pk)
-            if rng.random() > GOING_OUT:
-                continue
-            hour, minute = rng.randint(7, 18), rng.randint(0, 59)
-            out_at = midnight + dt.timedelta(hours=hour, minutes=minute)
-            if out_at >= now:
-                continue
-            if previous is not None and (day - previous).days < 2:
-                if rng.random() < 0.02:  # tried too early, refused with the next allowed time
-                    refused = event(item, Direction.OUT, out_at, decision=Decision.DENY,
-                                    code=ReasonCode.QUOTA_USED)
-                    refused["next_allowed_at"] = day_start(previous + dt.timedelta(days=2), tz)
-                    refused["quota_left"] = 0
-                    events.append(refused)
-                continue
-            if rng.random() < 0.004:
-                events.append(event(item, Direction.OUT, out_at, decision=Decision.DENY,
-                                    code=ReasonCode.FEVER, temperature="37.6"))
-                continue
-            exit_event = event(item, Direction.OUT, out_at)
-            exit_event["quota_left"] = 0
-            exit_event["next_allowed_at"] = day_start(day + dt.timedelta(days=2), tz)
-            events.append(exit_event)
-            last_out[item.pk] = day
-            back_at = out_at + dt.timedelta(minutes=rng.randint(25, 200))
-            if back_at < now:
-                events.append(event(item, Direction.IN, back_at))
-            else:
-                open_outings[item.pk] = out_at
+            if item is not overdue:
+                self.outing(item, day, midnight)
         for _ in range(rng.randint(1, 4)):
             at = midnight + dt.timedelta(hours=rng.randint(8, 20), minutes=rng.randint(0, 59))
-            if at < now:
-                events.append(event(None, Direction.OUT, at, decision=Decision.DENY,
-                                    code=ReasonCode.UNKNOWN_PASS))
+            if at < self.now:
+                self.events.append(self.event(None, Direction.OUT, at, decision=Decision.DENY,
+                                              code=ReasonCode.UNKNOWN_PASS))
 
+    def outing(self, item: Pass, day: dt.date, midnight: dt.datetime) -> None:
+        rng, tz, events = self.rng, self.community.time_zone, self.events
+        previous = self.last_out.get(item.pk)
+        if rng.random() > GOING_OUT:
+            return
+        hour, minute = rng.randint(7, 18), rng.randint(0, 59)
+        out_at = midnight + dt.timedelta(hours=hour, minutes=minute)
+        if out_at >= self.now:
+            return
+        if previous is not None and (day - previous).days < 2:
+            if rng.random() < 0.02:  # tried too early, refused with the next allowed time
+                refused = self.event(item, Direction.OUT, out_at, decision=Decision.DENY,
+                                     code=ReasonCode.QUOTA_USED)
+                refused["next_allowed_at"] = day_start(previous + dt.timedelta(days=2), tz)
+                refused["quota_left"] = 0
+                events.append(refused)
+            return
+        if rng.random() < 0.004:
+            events.append(self.event(item, Direction.OUT, out_at, decision=Decision.DENY,
+                                     code=ReasonCode.FEVER, temperature="37.6"))
+            return
+        exit_event = self.event(item, Direction.OUT, out_at)
+        exit_event["quota_left"] = 0
+        exit_event["next_allowed_at"] = day_start(day + dt.timedelta(days=2), tz)
+        events.append(exit_event)
+        self.last_out[item.pk] = day
+        back_at = out_at + dt.timedelta(minutes=rng.randint(25, 200))
+        if back_at < self.now:
+            events.append(self.event(item, Direction.IN, back_at))
+        else:
+            self.open_outings[item.pk] = out_at
+
+
+def seed(ctx: DemoContext) -> None:
+    rng = ctx.random("access")
+    community = ctx.areas["community"]
+    gates = _gates(ctx, community)
+    services.do_update_policy(community, by=None)
+    passes = services.do_issue_passes(community=community, by=None).passes
+    services.do_issue_passes(community=ctx.areas["community2"], by=None)
+    ctx.extra["access_gates"] = gates
+
+    now = timezone.now()
+    today = local_day(now, community.time_zone)
+    week = _Week(rng, community, gates, ctx.users.get("demo-gate"), now)
+    overdue = passes[7]  # out since this morning, long past the four hours allowed
+    for offset in range(DAYS - 1, -1, -1):
+        week.day(today - dt.timedelta(days=offset), passes, overdue)
     overdue_since = now - dt.timedelta(hours=6, minutes=10)
-    late = event(overdue, Direction.OUT, overdue_since)
+    late = week.event(overdue, Direction.OUT, overdue_since)
     late["quota_left"] = 0
-    events.append(late)
-    open_outings[overdue.pk] = overdue_since
+    week.events.append(late)
+    week.open_outings[overdue.pk] = overdue_since
 
-    insert_values(GateEvent, events)
-    out_now = [item for item in passes if item.pk in open_outings]
+    insert_values(GateEvent, week.events)
+    out_now = [item for item in passes if item.pk in week.open_outings]
     for item in out_now:
-        item.out_since = open_outings[item.pk]
+        item.out_since = week.open_outings[item.pk]
     update_rows(Pass, out_now, ["out_since"])
+    _stops(passes, now, today)
+    visitors = _visitors(rng, gates, passes, now)
 
-    # A household quarantined by the health module, and one the office is checking.
+    ctx.count(f"{community.name} gates", len(gates))
+    ctx.count(f"{community.name} passes", len(passes))
+    ctx.count(f"{community.name} gate events", len(week.events))
+    ctx.count(f"{community.name} visitors", visitors)
+
+
+def _stops(passes: list[Pass], now: dt.datetime, today: dt.date) -> None:
+    """A household quarantined by the health module, one the office is checking, and one
+    exempted (a commuter)."""
     services.do_suspend_household_passes(
         passes[3].household, source="health", reason="居家隔离观察", by=None,
         until=now + dt.timedelta(days=14),
@@ -161,6 +191,9 @@ def seed(ctx: DemoContext) -> None:
         starts_on=today - dt.timedelta(days=3), ends_on=today + dt.timedelta(days=25),
     )
 
+
+def _visitors(rng: Any, gates: list[Checkpoint], passes: list[Pass], now: dt.datetime) -> int:
+    """Twelve visitors of the past week: two still inside, one refused, the rest gone."""
     visitors = 0
     taken: set[str] = set()
     for i in range(12):
@@ -184,11 +217,7 @@ def seed(ctx: DemoContext) -> None:
             refusal_reason="户主不同意来访" if status == VisitorStatus.REFUSED else "",
         )
         visitors += 1
-
-    ctx.count(f"{community.name} gates", len(gates))
-    ctx.count(f"{community.name} passes", len(passes))
-    ctx.count(f"{community.name} gate events", len(events))
-    ctx.count(f"{community.name} visitors", visitors)
+    return visitors
 
 
 def find(ctx: DemoContext) -> bool:

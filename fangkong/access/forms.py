@@ -54,7 +54,8 @@ class IssueForm(ServiceForm):
 
 
 class ReasonForm(ServiceForm):
-    reason = forms.CharField(label=gettext_lazy("reason"), max_length=200)
+    reason = forms.CharField(label=gettext_lazy("reason"), max_length=200,
+                             error_messages={"required": gettext_lazy("Give a reason.")})
 
 
 class SuspendForm(ServiceForm):
@@ -141,6 +142,7 @@ class VisitorForm(ServiceForm):
 class ConfirmForm(ServiceForm):
     confirmed_by = forms.CharField(
         label=gettext_lazy("confirmed by"), max_length=100,
+        error_messages={"required": gettext_lazy("Who in the household confirmed?")},
         help_text=gettext_lazy("Who in the household said yes on the phone."),
     )
 

@@ -2,7 +2,7 @@
 
 Real threads on PostgreSQL, where a scan's read and write would otherwise be separate
 statements that another gate's scan can fall between. SQLite serialises scans with its
-IMMEDIATE transaction (``services._in_transaction``).
+IMMEDIATE transaction (``services.scans._in_transaction``).
 """
 
 from __future__ import annotations

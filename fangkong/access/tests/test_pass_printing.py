@@ -24,7 +24,7 @@ NOT_PRINTING = ["checkpoint_a", "grid_worker_a1", "health_a", "street_official",
 @pytest.fixture
 def no_pdf() -> Any:
     """Fails the test if a card PDF is rendered at all."""
-    with mock.patch("fangkong.access.views.render_cards_pdf",
+    with mock.patch("fangkong.access.views.passes.render_cards_pdf",
                     side_effect=AssertionError("a PDF was rendered")) as render:
         yield render
 
@@ -65,7 +65,7 @@ def test_the_community_officer_prints_one_card_and_a_list(
     client: Any, officer_a: Any, home_a: Any
 ) -> None:
     client.force_login(officer_a)
-    with mock.patch("fangkong.access.views.render_cards_pdf",
+    with mock.patch("fangkong.access.views.passes.render_cards_pdf",
                     return_value=b"%PDF-1.7 cards") as render:
         one = client.get(reverse("access:pass_print"), {"pass": home_a[1].pk})
         every = client.get(reverse("access:pass_print"))

@@ -18,7 +18,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from fangkong.access import services
+from fangkong.access import pass_policy, services
 from fangkong.access.api import ScanRequestSerializer
 from fangkong.access.choices import FlagReason, PassScope, PassStatus
 from fangkong.access.models import GateEvent, Pass
@@ -77,7 +77,7 @@ def test_out_today_refused_tomorrow_morning_with_the_time_it_may_go_next(
     gate_client: Any, gate_a: Any, home_a: Any
 ) -> None:
     _, item = home_a
-    tz = services.pass_policy.zone(gate_a.community.time_zone)
+    tz = pass_policy.zone(gate_a.community.time_zone)
     today = timezone.localtime(timezone.now(), tz).date()
     yesterday_nine = dt.datetime.combine(today - dt.timedelta(days=1), dt.time(9), tzinfo=tz)
     # Yesterday's outing, uploaded later (so the device's time counts)

@@ -6,6 +6,7 @@ import io
 from typing import Any
 
 import pytest
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from openpyxl import load_workbook
 
@@ -88,7 +89,7 @@ def test_visitors_are_refused_when_the_policy_admits_none(
     gate_a: Any, home_a: Any, officer_a: Any
 ) -> None:
     services.do_update_policy(gate_a.community, by=officer_a, visitors_allowed=False)
-    with pytest.raises(services.ValidationError):
+    with pytest.raises(ValidationError):
         VisitorFactory(checkpoint=gate_a, household=home_a[0])
 
 

@@ -230,7 +230,7 @@ def test_a_page_number_that_is_not_one_shows_the_first_page_with_a_chinese_messa
 def test_a_page_past_the_end_shows_the_last_page_with_a_chinese_message(
     page: Client, gate_log: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("fangkong.access.views.GateEventListView.paginate_by", 3)
+    monkeypatch.setattr("fangkong.access.views.gate_log.GateEventListView.paginate_by", 3)
     for huge in ("1" + "0" * 20, "99", str(2**63)):
         response = page.get(reverse("access:event_list"), {"page": huge},
                             headers={"accept-language": "zh-hans"})
@@ -244,7 +244,7 @@ def test_a_list_page_past_the_cap_says_10_000_plus_and_still_pages(
     page: Client, gate_log: list[int], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(pagination, "COUNT_CAP", 4)
-    monkeypatch.setattr("fangkong.access.views.GateEventListView.paginate_by", 2)
+    monkeypatch.setattr("fangkong.access.views.gate_log.GateEventListView.paginate_by", 2)
 
     first = page.get(reverse("access:event_list"), headers={"accept-language": "zh-hans"})
     deep = page.get(reverse("access:event_list"), {"page": "4"})
