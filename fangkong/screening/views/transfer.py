@@ -16,11 +16,11 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from fangkong.core.choices import JobStatus
-from fangkong.core.exceptions import PermissionDeniedError
 from fangkong.core.exports import start_export
 from fangkong.core.imports import flow
 from fangkong.core.imports.uploads import delete_upload, store_upload, upload_exists
 from fangkong.core.models import Job
+from fangkong.core.views import ServiceFormView
 from fangkong.screening import exports, imports
 from fangkong.screening.forms import ExportForm, ImportForm
 from fangkong.screening.jobs import IMPORT_KIND
@@ -46,34 +46,35 @@ def _filename(campaign: Campaign, what: str) -> str:
     return f"{campaign.name}-{what}-{timezone.localdate():%Y%m%d}.xlsx"
 
 
-class ExportView(TemplateView):
+class ExportView(ServiceFormView):
     """GET: the choice (masked, or full numbers with a reason); POST: the .xlsx register."""
 
     template_name = "screening/export.html"
+    form_class = ExportForm
+    model = Campaign
+    action = "export"
+    success_message = ""
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        self.campaign = get_managed_campaign(request.user, kwargs["pk"])
-        if not request.user.has_action(Campaign, "export"):
-            raise PermissionDenied
-        return super().dispatch(request, *args, **kwargs)
+    def prepare(self) -> None:
+        self.campaign = get_managed_campaign(self.request.user, self.kwargs["pk"])
+
+    def get_title(self) -> Any:
+        return _("Export %(name)s") % {"name": self.campaign}
+
+    def get_cancel_url(self) -> str:
+        return self.campaign.get_absolute_url()
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)
-        context.update(title=_("Export %(name)s") % {"name": self.campaign},
-                       campaign=self.campaign, form=kwargs.get("form") or ExportForm(),
-                       can_unmask=self.request.user.has_action("registry.person", "reveal"))
-        return context
+        return {**super().get_context_data(**kwargs), "campaign": self.campaign,
+                "can_unmask": self.request.user.has_action("registry.person", "reveal")}
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        form = ExportForm(request.POST)
-        if not form.is_valid():
-            return self.render_to_response(self.get_context_data(form=form), status=400)
+    def perform(self, form: ExportForm) -> HttpResponse:
         params: dict[str, Any] = {"campaign": self.campaign.pk, "format": "xlsx"}
         if form.cleaned_data["unmasked"]:
             params.update(unmasked=True, reason=form.cleaned_data["reason"])
         # The file at once for a community's campaign; a district's runs as a job whose page
         # offers the file once (core.exports).
-        return start_export(request, exports.REGISTER_EXPORT.name, params)
+        return start_export(self.request, exports.REGISTER_EXPORT.name, params)
 
 
 class SummaryView(View):
@@ -82,13 +83,11 @@ class SummaryView(View):
 
     def get(self, request: HttpRequest, pk: int) -> HttpResponse:
         campaign = get_managed_campaign(request.user, pk)
-        try:
-            return _xlsx_response(
-                lambda target: exports.export_summary(campaign, target, by=request.user),
-                _filename(campaign, "summary"),
-            )
-        except PermissionDeniedError:
-            raise PermissionDenied from None
+        # A refusal of the export's own check is core's 403 page with its reason.
+        return _xlsx_response(
+            lambda target: exports.export_summary(campaign, target, by=request.user),
+            _filename(campaign, "summary"),
+        )
 
 
 class ImportTemplateView(View):
