@@ -472,6 +472,12 @@ class ExportForm(ServiceForm):
         return data
 
 
-class ImportForm(BoundedForm):
+class ImportForm(ServiceForm):
     file = forms.FileField(label=gettext_lazy("Register file (.xlsx or .csv)"))
+
+
+class ConfirmImportForm(ServiceForm):
+    """"Import the valid rows": the checked file's token (its check's job)."""
+
+    token = forms.CharField(widget=forms.HiddenInput, max_length=20)
 
