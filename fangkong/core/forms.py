@@ -102,5 +102,11 @@ class ServiceForm(BoundedForm):
 
 
 def add_service_error(form: forms.Form, exc: ValidationError) -> None:
-    """``ServiceForm.add_service_error`` for a form that is not one (a formset's, Django's)."""
-    ServiceForm.add_service_error(form, exc)  # type: ignore[arg-type]
+    """A service's error on ``form``: its own ``add_service_error`` where it has one (a
+    ``ServiceForm``, several forms posted as one), else ``ServiceForm``'s (a formset's form,
+    Django's)."""
+    own = getattr(form, "add_service_error", None)
+    if own is not None:
+        own(exc)
+    else:
+        ServiceForm.add_service_error(form, exc)  # type: ignore[arg-type]

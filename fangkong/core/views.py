@@ -32,7 +32,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import DetailView, FormView, ListView, View
+from django.views.generic import DetailView, FormView, ListView, TemplateView, View
 
 from fangkong.core import exports
 from fangkong.core.exceptions import ConflictError, PermissionDeniedError
@@ -120,12 +120,45 @@ class ObjectListView(ListView):
 
 
 class ObjectDetailView(DetailView):
+    """One restricted row (404 outside the user's scope)."""
+
     model: ClassVar[type[models.Model]]
     queryset: models.QuerySet | None = None
+    #: True: a user without the model's ``view`` right is refused (403) before the lookup,
+    #: as a list page refuses them; False: they find nothing (404).
+    refuse_without_right: ClassVar[bool] = False
 
     def get_object(self, queryset: models.QuerySet | None = None) -> Any:
+        if self.refuse_without_right:
+            require_action(self.request.user, self.model, "view")
         qs = self.queryset if self.queryset is not None else self.model.objects.all()
         return get_restricted_object(qs, self.request.user, "view", pk=self.kwargs["pk"])
+
+
+class PageView(TemplateView):
+    """A page that is neither one row nor a list of one model's rows (a home page, a call
+    list built by a query of its own): the right it needs (``model``, ``action``) is checked
+    first, and a user without it gets the 403 page with ``refusal()``. Subclasses add what
+    they show in ``get_context_data``; ``title`` is in the context."""
+
+    model: ClassVar[type[models.Model] | str | None] = None
+    action = "view"
+    title: Any = ""
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.check_permission()
+        return super().dispatch(request, *args, **kwargs)
+
+    def check_permission(self) -> None:
+        if self.model is not None and not self.request.user.has_action(self.model, self.action):
+            raise PermissionDeniedError(self.action, self.refusal())
+
+    def refusal(self) -> str:
+        """Why a user without the page's right is turned away (empty: the generic words)."""
+        return ""
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {"title": self.title, **super().get_context_data(**kwargs)}
 
 
 class TelRedirect(HttpResponseRedirect):
@@ -159,6 +192,8 @@ class ServiceFormView(FormView):
     success_message: Any = gettext_lazy("Saved.")
     #: The status of a form shown again with errors (``ObjectEditView``'s pages answer 200).
     invalid_status = 400
+    #: The status of a form shown again after a ``ConflictError`` (None: ``invalid_status``).
+    conflict_status: ClassVar[int | None] = None
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         self.prepare()
@@ -201,12 +236,8 @@ class ServiceFormView(FormView):
         except ValidationError as exc:
             add_service_error(form, exc)
         except ConflictError as exc:
-            # The user's input again, with the current version: saving once more is a
-            # deliberate overwrite, not a silent one.
-            form.add_error(None, exc.message)
-            if exc.current_version is not None:
-                form.data = form.data.copy()
-                form.data[form.add_prefix("version")] = str(exc.current_version)
+            self.show_conflict(form, exc)
+            status = self.conflict_status or status
         except PermissionDeniedError as exc:
             form.add_error(None, exc.message)
             status = 403
@@ -217,6 +248,14 @@ class ServiceFormView(FormView):
                 messages.success(self.request, self.success_message)
             return HttpResponseRedirect(result)
         return self.render_to_response(self.get_context_data(form=form), status=status)
+
+    def show_conflict(self, form: Any, exc: ConflictError) -> None:
+        """The user's input again, with the current version: saving once more is a
+        deliberate overwrite, not a silent one. (A page may show the current row too.)"""
+        form.add_error(None, exc.message)
+        if exc.current_version is not None:
+            form.data = form.data.copy()
+            form.data[form.add_prefix("version")] = str(exc.current_version)
 
     def form_invalid(self, form: Any) -> HttpResponse:
         return self.render_to_response(self.get_context_data(form=form),
@@ -249,7 +288,7 @@ class ServiceActionView(View):
         self.prepare()
         self.data = {}
         if self.form_class is not None:
-            form = self.form_class(request.POST, request.FILES)
+            form = self.form_class(request.POST, request.FILES, **self.get_form_kwargs())
             if not form.is_valid():
                 return self.go_back([e for errors in form.errors.values() for e in errors])
             self.data = form.cleaned_data
@@ -264,6 +303,10 @@ class ServiceActionView(View):
         if self.success_message:
             messages.success(request, self.success_message)
         return HttpResponseRedirect(result)
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        """More arguments for the button's form (the row it chooses among)."""
+        return {}
 
     def go_back(self, errors: list[str]) -> HttpResponse:
         for error in errors:

@@ -227,6 +227,16 @@ class DeactivateForm(ServiceForm):
         return date
 
 
+class ReactivateForm(ServiceForm):
+    """Back into the registry: why (deactivated by mistake, moved back)."""
+
+    reason = forms.CharField(
+        label=gettext_lazy("reason"), max_length=200,
+        error_messages={"required": gettext_lazy("Give a reason.")},
+        help_text=gettext_lazy("For example: moved back in, or deactivated by mistake."),
+    )
+
+
 class RevealForm(BoundedForm):
     reason = forms.CharField(
         label=gettext_lazy("Why do you need the full numbers?"), max_length=300,

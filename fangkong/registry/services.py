@@ -280,6 +280,39 @@ def do_deactivate_person(
     return person
 
 
+def reactivation_refused() -> str:
+    """Why a user without the right is not shown the way back (the page and the service)."""
+    return _("Only the community office and grid workers may bring a person back into the "
+             "registry.")
+
+
+@transaction.atomic
+def do_reactivate_person(
+    person: Person, *, by: Any, reason: str, expected_version: int | None = None,
+) -> Person:
+    """Bring a deactivated person back: deactivated by mistake, or moved back in.
+
+    The same right as leaving the registry (``deactivate``); the status date becomes today
+    and the reason replaces the old one (the audit row keeps both). The person comes back
+    without their household's head role: whoever heads it now stays head.
+    """
+    person = locked(Person, person.pk)
+    require(by, Person, "deactivate", person, reason=reactivation_refused())
+    check_version(person, expected_version)
+    if person.is_active:
+        raise ValidationError(_("This person is already active in the registry."))
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Give a reason.")})
+    before = person.audit_snapshot()
+    person.status, person.status_date, person.status_reason = (
+        PersonStatus.ACTIVE, timezone.localdate(), reason)
+    person.version += 1
+    person.save(update_fields=["status", "status_date", "status_reason", "version", "updated"])
+    record_change(ChangeAction.UPDATE, person, before=before, actor=by)
+    return person
+
+
 def do_reveal_person(person: Person, *, by: Any, reason: str) -> dict[str, str]:
     """One person's full ID number and phone, for a user with the right and a reason.
 

@@ -22,6 +22,8 @@ urlpatterns = [
     path("people/<int:pk>/edit/", views.PersonEditView.as_view(), name="person_edit"),
     path("people/<int:pk>/deactivate/", views.PersonDeactivateView.as_view(),
          name="person_deactivate"),
+    path("people/<int:pk>/reactivate/", views.PersonReactivateView.as_view(),
+         name="person_reactivate"),
     path("people/<int:pk>/reveal/", views.PersonRevealView.as_view(), name="person_reveal"),
     # Import and export (import_views.py)
     path("community/<int:community_pk>/import/", import_views.ImportStartView.as_view(),

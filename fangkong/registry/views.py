@@ -26,6 +26,7 @@ from fangkong.core.views import (
     ObjectDetailView,
     ObjectEditView,
     ObjectListView,
+    ServiceFormView,
     get_restricted_object,
     require_action,
 )
@@ -37,6 +38,7 @@ from fangkong.registry.forms import (
     DeactivateForm,
     HouseholdForm,
     PersonForm,
+    ReactivateForm,
     RevealForm,
 )
 from fangkong.registry.models import Building, Household, Person
@@ -326,11 +328,14 @@ class PersonDetailView(ObjectDetailView):
             breadcrumbs=breadcrumbs(person=person),
             can_change=user.has_action(Person, "change"),
             can_deactivate=person.is_active and user.has_action(Person, "deactivate"),
+            can_reactivate=not person.is_active and user.has_action(Person, "deactivate"),
             can_reveal=can_reveal,
             audit_url=reverse("core:audit_list") + f"?person={person.pk}",
         )
         if can_reveal:
             context.setdefault("reveal_form", RevealForm())
+        if context["can_reactivate"]:
+            context.setdefault("reactivate_form", ReactivateForm(instance=person, user=user))
         return context
 
 
@@ -433,3 +438,42 @@ class PersonDeactivateView(ObjectEditView):
             obj, by=self.request.user, expected_version=form.expected_version,
             **form.service_data(),
         )
+
+
+class PersonReactivateView(ServiceFormView):
+    """A deactivated person back in the registry, with a reason (their page holds the form;
+    this page shows it again with what was wrong). The right is leaving's: ``deactivate``."""
+
+    model = Person
+    action = "deactivate"
+    form_class = ReactivateForm
+    template_name = "registry/person_reactivate.html"
+    submit_label = gettext_lazy("Reactivate")
+    success_message = gettext_lazy("Back in the registry.")
+
+    def prepare(self) -> None:
+        self.person = get_restricted_object(
+            Person.objects.select_related("household__building__community", "community"),
+            self.request.user, "view", pk=self.kwargs["pk"])
+
+    def refusal(self) -> str:
+        return services.reactivation_refused()
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "instance": self.person}
+
+    def get_title(self) -> Any:
+        return _("Reactivate %(name)s") % {"name": self.person}
+
+    def get_cancel_url(self) -> str:
+        return self.person.get_absolute_url()
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        return {**super().get_context_data(**kwargs), "person": self.person,
+                "breadcrumbs": breadcrumbs(person=self.person)}
+
+    def perform(self, form: ReactivateForm) -> str:
+        person = services.do_reactivate_person(
+            self.person, by=self.request.user, expected_version=form.expected_version,
+            **form.service_data())
+        return person.get_absolute_url()

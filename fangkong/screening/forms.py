@@ -394,6 +394,45 @@ def apply_errors(
     return left
 
 
+class AnswerForms:
+    """A visit's answers — the household's form, or one per member — as the one form
+    ``ServiceFormView`` drives. Only the service can check answers (whether a question is
+    asked depends on the others), so ``is_valid()`` just collects them; the service's
+    errors land on the questions they name (``apply_errors``), the rest on top."""
+
+    def __init__(self, specs: Sequence[QuestionSpec], members: Sequence[Person],
+                 data: Any = None) -> None:
+        self.sections = answer_forms(specs, members, data=data)
+        self.per_person = bool(members)
+        self.is_bound = data is not None
+        self.data = data if data is not None else {}
+        self.top_errors: list[str] = []
+        self.cleaned_data: dict[str, Any] = {}
+
+    def is_valid(self) -> bool:
+        raw = {str(p.pk) if p else "": f.raw_answers() for p, f in self.sections}
+        version = self.data.get("version", "")
+        self.cleaned_data = {
+            "expected_version": int(version) if version.isdigit() else None,
+            "answers": None if self.per_person else raw[""],
+            "people_answers": raw if self.per_person else None,
+            "note": self.data.get("note", ""),
+        }
+        return True
+
+    def add_prefix(self, name: str) -> str:
+        return name
+
+    def add_error(self, field: str | None, error: Any) -> None:
+        self.top_errors.extend(ValidationError(error).messages)
+
+    def add_service_error(self, exc: ValidationError) -> None:
+        errors = (apply_errors(self.sections, exc.message_dict) if hasattr(exc, "error_dict")
+                  else exc.messages)
+        self.top_errors.extend(errors or [
+            _("Some answers need another look; see the questions marked.")])
+
+
 class MovedForm(ServiceForm):
     people = forms.MultipleChoiceField(label=gettext_lazy("Who moved away"), required=False,
                                        widget=forms.CheckboxSelectMultiple)
@@ -418,7 +457,7 @@ class ResolveAlertForm(ServiceForm):
                            help_text=gettext_lazy("Needed when the alert is dismissed."))
 
 
-class ExportForm(BoundedForm):
+class ExportForm(ServiceForm):
     unmasked = forms.BooleanField(
         label=gettext_lazy("Full names and phone numbers"), required=False,
         help_text=gettext_lazy("Only when the receiving office needs them; logged with your "
@@ -433,6 +472,12 @@ class ExportForm(BoundedForm):
         return data
 
 
-class ImportForm(BoundedForm):
+class ImportForm(ServiceForm):
     file = forms.FileField(label=gettext_lazy("Register file (.xlsx or .csv)"))
+
+
+class ConfirmImportForm(ServiceForm):
+    """"Import the valid rows": the checked file's token (its check's job)."""
+
+    token = forms.CharField(widget=forms.HiddenInput, max_length=20)
 

@@ -47,6 +47,8 @@ ROUTES: dict[str, Route] = {
         kwargs=lambda w: {"community_pk": w.community_a.pk}, grid_scoped=False
     ),
     "registry:person_deactivate": Route(kwargs=lambda w: {"pk": w.person.pk}),
+    # The walk's person is active: the page answers, posting it would be refused (400).
+    "registry:person_reactivate": Route(kwargs=lambda w: {"pk": w.person.pk}),
     "registry:person_reveal": Route(
         kwargs=lambda w: {"pk": w.person.pk}, method="post",
         data=lambda w: {"reason": "核实身份"},

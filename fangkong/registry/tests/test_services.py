@@ -24,6 +24,7 @@ from fangkong.registry.services import (
     do_create_household,
     do_create_person,
     do_deactivate_person,
+    do_reactivate_person,
     do_reveal_person,
     do_update_household,
     do_update_person,
@@ -278,6 +279,76 @@ def test_deactivating_the_head_of_household_clears_the_head(
     assert household_a1.head is None
     last = changes_of(household_a1)[-1]
     assert (last.before["head"], last.after["head"]) == (resident.pk, None)
+
+
+# --- Reactivating ---------------------------------------------------------------------------
+
+
+def _moved_out(person: Person, officer: User) -> Person:
+    return do_deactivate_person(
+        person, status=PersonStatus.MOVED_OUT, date=timezone.localdate(), reason="搬到外地",
+        by=officer,
+    )
+
+
+def test_reactivating_brings_a_person_back_with_a_reason_and_an_audit_row(
+    resident: Person, officer_a: User
+) -> None:
+    moved = _moved_out(resident, officer_a)
+
+    back = do_reactivate_person(moved, reason="  又搬回来了 ", by=officer_a,
+                                expected_version=moved.version)
+
+    back.refresh_from_db()
+    assert back.is_active
+    assert (back.status_date, back.status_reason) == (timezone.localdate(), "又搬回来了")
+    assert back.version == moved.version + 1
+    last = changes_of(back)[-1]
+    assert last.action == ChangeAction.UPDATE
+    assert last.actor == officer_a
+    assert (last.before["status"], last.after["status"]) == (
+        PersonStatus.MOVED_OUT, PersonStatus.ACTIVE)
+    assert (last.before["status_reason"], last.after["status_reason"]) == ("搬到外地", "又搬回来了")
+
+
+def test_reactivating_needs_a_reason_and_a_deactivated_person(
+    resident: Person, officer_a: User
+) -> None:
+    with pytest.raises(ValidationError):
+        do_reactivate_person(resident, reason="又搬回来了", by=officer_a)
+    moved = _moved_out(resident, officer_a)
+
+    with pytest.raises(ValidationError) as caught:
+        do_reactivate_person(moved, reason=" ", by=officer_a)
+
+    assert "reason" in caught.value.message_dict
+    moved.refresh_from_db()
+    assert not moved.is_active
+
+
+def test_reactivating_a_stale_version_is_a_conflict(resident: Person, officer_a: User) -> None:
+    moved = _moved_out(resident, officer_a)
+
+    with pytest.raises(ConflictError):
+        do_reactivate_person(moved, reason="又搬回来了", by=officer_a,
+                             expected_version=moved.version - 1)
+
+    moved.refresh_from_db()
+    assert not moved.is_active
+
+
+def test_reactivating_without_the_right_is_refused_with_a_reason(
+    resident: Person, officer_a: User, checkpoint_a: User
+) -> None:
+    moved = _moved_out(resident, officer_a)
+
+    with pytest.raises(PermissionDeniedError) as caught:
+        do_reactivate_person(moved, reason="又搬回来了", by=checkpoint_a)
+
+    assert caught.value.action == "deactivate"
+    assert caught.value.reason
+    moved.refresh_from_db()
+    assert not moved.is_active
 
 
 # --- Audit ----------------------------------------------------------------------------------

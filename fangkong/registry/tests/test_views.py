@@ -7,6 +7,7 @@ expected messages are looked up in the Chinese catalogue rather than written out
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from typing import Any
 
@@ -412,6 +413,99 @@ def test_deactivating_a_person_needs_a_reason(
     page = client.get(person_a1.get_absolute_url())
     assert page.status_code == 200
     assert reverse("registry:person_deactivate", args=[person_a1.pk]) not in page.content.decode()
+
+
+# --- Reactivation ---------------------------------------------------------------------------
+
+
+def _deactivated(person: Person, officer: Any) -> Person:
+    from fangkong.registry.services import do_deactivate_person
+
+    return do_deactivate_person(person, status=PersonStatus.MOVED_OUT, date=dt.date(2020, 2, 1),
+                                reason="房屋出售，迁往外地", by=officer)
+
+
+def test_a_deactivated_persons_page_brings_them_back_with_a_reason(
+    client: Any, officer_a: Any, person_a1: Person
+) -> None:
+    moved = _deactivated(person_a1, officer_a)
+    client.force_login(officer_a)
+    url = reverse("registry:person_reactivate", args=[moved.pk])
+
+    page = client.get(moved.get_absolute_url())
+    assert f'action="{url}"' in page.content.decode()
+    assert zh("Reactivate") in page.content.decode()
+
+    response = client.post(url, {"reason": "", "version": moved.version})
+    assert response.status_code == 400
+    assert response.context["form"].errors["reason"] == [zh("Give a reason.")]
+    moved.refresh_from_db()
+    assert not moved.is_active
+
+    response = client.post(url, {"reason": "又搬回来了", "version": moved.version})
+    assert response.status_code == 302
+    assert response["Location"] == moved.get_absolute_url()
+    moved.refresh_from_db()
+    assert moved.is_active
+    assert moved.status_reason == "又搬回来了"
+    # Back in the registry: deactivation is offered again, reactivation no more
+    html = client.get(moved.get_absolute_url()).content.decode()
+    assert reverse("registry:person_deactivate", args=[moved.pk]) in html
+    assert url not in html
+
+
+def test_a_stale_reactivation_shows_the_form_again_with_the_conflict(
+    client: Any, officer_a: Any, person_a1: Person
+) -> None:
+    moved = _deactivated(person_a1, officer_a)
+    client.force_login(officer_a)
+
+    response = client.post(reverse("registry:person_reactivate", args=[moved.pk]),
+                           {"reason": "又搬回来了", "version": moved.version - 1})
+
+    assert response.status_code == 400
+    assert response.context["form"].non_field_errors()
+    moved.refresh_from_db()
+    assert not moved.is_active
+
+
+@pytest.mark.parametrize("persona", ["health_a", "street_official"])
+def test_reactivation_is_refused_with_its_reason_to_roles_without_the_right(
+    client: Any, request: Any, officer_a: Any, person_a1: Person, persona: str
+) -> None:
+    from fangkong.registry.services import reactivation_refused
+
+    moved = _deactivated(person_a1, officer_a)
+    client.force_login(request.getfixturevalue(persona))
+    url = reverse("registry:person_reactivate", args=[moved.pk])
+
+    assert url not in client.get(moved.get_absolute_url()).content.decode()
+    response = client.post(url, {"reason": "又搬回来了", "version": moved.version})
+
+    assert response.status_code == 403
+    with translation.override("zh-hans"):
+        assert reactivation_refused() in response.content.decode()
+    moved.refresh_from_db()
+    assert not moved.is_active
+
+
+def test_a_grid_worker_brings_back_a_person_of_their_grid_not_of_another(
+    client: Any, officer_a: Any, grid_worker_a1: Any, grid_worker_a2: Any, officer_b: Any,
+    checkpoint_a: Any, person_a1: Person
+) -> None:
+    moved = _deactivated(person_a1, officer_a)
+    url = reverse("registry:person_reactivate", args=[moved.pk])
+    # Checkpoint staff see no registry rows at all: the person is not there for them.
+    for outsider in (grid_worker_a2, officer_b, checkpoint_a):
+        client.force_login(outsider)
+        assert client.post(url, {"reason": "又搬回来了", "version": moved.version}
+                           ).status_code == 404
+
+    client.force_login(grid_worker_a1)
+    assert client.post(url, {"reason": "又搬回来了", "version": moved.version}
+                       ).status_code == 302
+    moved.refresh_from_db()
+    assert moved.is_active
 
 
 # --- Buildings and households ---------------------------------------------------------------

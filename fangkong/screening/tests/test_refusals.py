@@ -56,3 +56,31 @@ def test_the_moved_away_form_shows_the_reason_on_top_and_keeps_the_input(
     assert form.non_field_errors() == [NOT_YOURS]
     assert form["note"].value() == "搬去女儿家了"
     assert not MoveOutProposal.objects.exists()
+
+
+def test_the_answer_form_shows_the_reason_on_top_and_keeps_the_answers(
+    client: Any, assignment: Any, officer_a: Any
+) -> None:
+    client.force_login(officer_a)
+
+    response = client.post(reverse("screening:call_answers", args=[assignment.pk]),
+                           {"outcome": "answered", "version": assignment.version,
+                            "note": "都很好"})
+
+    assert response.status_code == 403
+    assert response.context["errors"] == [NOT_YOURS]
+    assert not CallAttempt.objects.exists()
+
+
+@pytest.mark.parametrize("page", ["screening:assignment_list", "screening:campaign_helpers",
+                                  "screening:campaign_import"])
+def test_a_grid_worker_on_a_campaigns_planning_pages_is_told_the_office_runs_them(
+    client: Any, assignment: Any, grid_worker_a1: Any, page: str
+) -> None:
+    client.force_login(grid_worker_a1)
+
+    response = client.get(reverse(page, args=[assignment.campaign_id]))
+
+    assert response.status_code == 403
+    assert zh("Campaigns and questionnaires are run by the community office.") in (
+        response.content.decode())

@@ -296,3 +296,23 @@ def test_an_answer_with_an_invisible_character_is_refused_with_its_column(
 
     assert plans == []
     assert [(e.row, e.column, e.code) for e in report.errors] == [(2, "备注", "text_invalid")]
+
+
+def test_an_import_that_cannot_go_on_shows_why_above_the_upload_form(
+    client: Any, setting: dict, officer_a: Any
+) -> None:
+    client.force_login(officer_a)
+    url = reverse("screening:campaign_import", args=[setting["campaign"].pk])
+    checked = client.post(url, {"file": SimpleUploadedFile("登记表.xlsx", _xlsx().getvalue())})
+    token = checked.context["token"]
+    assert client.post(url, {"token": token}).status_code == 200
+
+    for spent in (token, "not-a-token"):
+        again = client.post(url, {"token": spent})
+
+        assert again.status_code == 400
+        reasons = [str(r) for r in again.context["refused"]]
+        assert reasons
+        body = again.content.decode()
+        assert all(reason in body for reason in reasons)
+        assert 'type="file"' in body  # the way on: upload the file again

@@ -5,17 +5,16 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import TemplateView
 
 from fangkong.core.views import (
+    ObjectListView,
     ServiceActionView,
     ServiceFormView,
     get_restricted_object,
-    require_action,
 )
 from fangkong.screening import services
 from fangkong.screening.choices import AlertStatus, ProposalStatus
@@ -27,30 +26,31 @@ ALERT_RELATED = ("household__building", "person", "campaign", "grid", "community
                  "resolved_by")
 
 
-class AlertListView(TemplateView):
+class AlertListView(ObjectListView):
     """One page of alerts to act on: open ones first, the most serious on top."""
 
+    model = Alert
     template_name = "screening/alert_list.html"
+    title = gettext_lazy("Screening alerts")
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        user = self.request.user
-        require_action(user, Alert, "view")
-        status = self.request.GET.get("status", AlertStatus.OPEN)
-        alerts = Alert.objects.restrict(user).select_related(*ALERT_RELATED)
+    def get_base_queryset(self) -> QuerySet[Alert]:
+        alerts = super().get_base_queryset().select_related(*ALERT_RELATED)
+        status = self.status()
         if status in AlertStatus.values:
             alerts = alerts.filter(status=status)
         campaign = self.request.GET.get("campaign", "")
         if campaign.isdigit():
             alerts = alerts.filter(campaign_id=int(campaign))
-        alerts = alerts.order_by("-level", "-raised_at", "-pk")  # "urgent" sorts after "high"
-        page = Paginator(alerts, 50).get_page(self.request.GET.get("page"))
-        for alert in page:
-            alert.person_mask = mask_name(alert.person.name) if alert.person else ""
-        query = self.request.GET.copy()
-        query.pop("page", None)
+        return alerts.order_by("-level", "-raised_at", "-pk")  # "urgent" sorts after "high"
+
+    def status(self) -> str:
+        return self.request.GET.get("status", AlertStatus.OPEN)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context.update(title=_("Screening alerts"), page_obj=page, status=status,
-                       statuses=AlertStatus.choices, querystring=query.urlencode())
+        for alert in context["page_obj"]:
+            alert.person_mask = mask_name(alert.person.name) if alert.person else ""
+        context.update(status=self.status(), statuses=AlertStatus.choices)
         return context
 
 
@@ -88,23 +88,28 @@ class AlertDetailView(ServiceFormView):
         return reverse("screening:alert_list")
 
 
-class ProposalListView(TemplateView):
+class ProposalListView(ObjectListView):
     """Move-outs callers heard about, for the grid worker to confirm into the registry."""
 
+    model = MoveOutProposal
     template_name = "screening/proposal_list.html"
+    title = gettext_lazy("Move-outs to confirm")
+    paginate_by = None  # the first 200: a grid's move-outs are a handful at a time
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        user = self.request.user
-        require_action(user, MoveOutProposal, "view")
-        proposals = list(
-            MoveOutProposal.objects.restrict(user).filter(status=ProposalStatus.PENDING)
-            .select_related("household__building", "person", "proposed_by")[:200]
-        )
+    def get_base_queryset(self) -> QuerySet[MoveOutProposal]:
+        return super().get_base_queryset().filter(status=ProposalStatus.PENDING).select_related(
+            "household__building", "person", "proposed_by")
+
+    def get_queryset(self) -> Any:
+        proposals = list(super().get_queryset()[:200])
         for proposal in proposals:
             proposal.person_mask = mask_name(proposal.person.name)
+        return proposals
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context.update(title=_("Move-outs to confirm"), proposals=proposals,
-                       can_decide=user.has_action("registry.person", "deactivate"))
+        context.update(proposals=context["object_list"],
+                       can_decide=self.request.user.has_action("registry.person", "deactivate"))
         return context
 
 

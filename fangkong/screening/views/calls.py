@@ -12,7 +12,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import (
     Http404,
     HttpRequest,
@@ -23,21 +22,22 @@ from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
-from django.views.generic import TemplateView
+from django.utils.translation import gettext_lazy
 
-from fangkong.core.exceptions import ConflictError, PermissionDeniedError
+from fangkong.core.exceptions import ConflictError
 from fangkong.core.views import (
+    ObjectDetailView,
+    PageView,
     ServiceActionView,
     ServiceFormView,
     TelRedirect,
     get_restricted_object,
     posted_version,
-    require_action,
 )
 from fangkong.registry.models import Person
 from fangkong.screening import services
 from fangkong.screening.choices import REACHED_OUTCOMES, CampaignUnit, Outcome
-from fangkong.screening.forms import MovedForm, answer_forms, apply_errors
+from fangkong.screening.forms import AnswerForms, MovedForm
 from fangkong.screening.masking import mask_name
 from fangkong.screening.models import CallAssignment, CallAttempt, ScreeningRecord
 from fangkong.screening.stats import call_list, next_due
@@ -72,27 +72,29 @@ def _after_save(request: HttpRequest, assignment: CallAssignment) -> HttpRespons
     return HttpResponseRedirect(reverse("screening:call_list"))
 
 
-class CallListView(TemplateView):
+class CallListView(PageView):
     """My call list for today: due now, offered again later, door visits."""
 
     template_name = "screening/call_list.html"
+    model = CallAssignment
+    title = gettext_lazy("My calls today")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        user = self.request.user
-        require_action(user, CallAssignment, "view")
-        context = super().get_context_data(**kwargs)
-        context.update(title=_("My calls today"), calls=call_list(user))
-        return context
+        return {**super().get_context_data(**kwargs), "calls": call_list(self.request.user)}
 
 
-class CallView(TemplateView):
+class CallView(ObjectDetailView):
     """One household: who lives there (masked), the call buttons, the script, the outcome."""
 
     template_name = "screening/call.html"
+    model = CallAssignment
+
+    def get_object(self, queryset: Any = None) -> CallAssignment:
+        return get_assignment(self.request.user, self.kwargs["pk"])
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         user = self.request.user
-        assignment = get_assignment(user, self.kwargs["pk"])
+        assignment = self.object
         members = services.active_members(assignment.household_id)
         context = super().get_context_data(**kwargs)
         context.update(
@@ -160,18 +162,23 @@ class OutcomeView(ServiceActionView):
         return _after_save(self.request, self.assignment)
 
 
-class AnswerView(TemplateView):
+class AnswerView(ServiceFormView):
     """The questionnaire after an answered call or a visit; saving opens the next household.
 
     A refusal (a required answer missing, a temperature out of range, a future date) shows
-    the reasons on the questions; a concurrent save shows the caller's input again with the
-    household's current record beside it.
+    the reasons on the questions; a concurrent save (409) shows the caller's input again
+    with the household's current record beside it. The page's form is several forms, one
+    per member (``AnswerForms``).
     """
 
     template_name = "screening/answer.html"
+    success_message = ""
+    conflict_status = 409
+    conflict: ConflictError | None = None
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        self.assignment = get_assignment(request.user, kwargs["pk"])
+    def prepare(self) -> None:
+        request = self.request
+        self.assignment = get_assignment(request.user, self.kwargs["pk"])
         self.outcome = request.POST.get("outcome") or request.GET.get("outcome") or (
             Outcome.ANSWERED)
         if self.outcome not in REACHED_OUTCOMES:
@@ -180,63 +187,43 @@ class AnswerView(TemplateView):
         self.members = (services.active_members(self.assignment.household_id)
                         if campaign.unit == CampaignUnit.PERSON else [])
         self.specs = services.version_specs(campaign.questionnaire.current)
-        return super().dispatch(request, *args, **kwargs)
+
+    def get_form(self, form_class: Any = None) -> AnswerForms:
+        data = self.request.POST if self.request.method == "POST" else None
+        return AnswerForms(self.specs, self.members, data=data)
+
+    def show_conflict(self, form: AnswerForms, exc: ConflictError) -> None:
+        super().show_conflict(form, exc)
+        self.conflict = exc
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        forms_ = kwargs.get("forms") or answer_forms(self.specs, self.members)
+        form = context["form"]
         current = list(ScreeningRecord.objects.filter(
-            assignment=self.assignment, is_current=True).select_related("person"))
+            assignment=self.assignment, is_current=True).select_related("person")
+        ) if self.conflict else []
         context.update(
             title=self.assignment.household.label, assignment=self.assignment,
             campaign=self.assignment.campaign, outcome=self.outcome,
             outcome_label=Outcome(self.outcome).label,
             sections=[{"person": p, "name": mask_name(p.name) if p else "", "form": f}
-                      for p, f in forms_],
-            version=kwargs.get("version", self.assignment.version),
+                      for p, f in form.sections],
+            version=form.data.get("version") if form.is_bound else self.assignment.version,
             current_records=[{"name": mask_name(r.person.name) if r.person else "",
-                      "answers": [(s.text, s.display(r.answers.get(s.code)))
-                                  for s in self.specs if s.code in r.answers]}
-                     for r in current] if kwargs.get("conflict") else [],
-            errors=kwargs.get("errors", []),
+                              "answers": [(s.text, s.display(r.answers.get(s.code)))
+                                          for s in self.specs if s.code in r.answers]}
+                             for r in current],
+            errors=form.top_errors,
             can_call=services.may_call(self.request.user, self.assignment),
         )
         return context
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        forms_ = answer_forms(self.specs, self.members, data=request.POST)
-        version = request.POST.get("version", "")
-        per_person = bool(self.members)
-        raw = {str(p.pk) if p else "": f.raw_answers() for p, f in forms_}
-        try:
-            services.do_record_call(
-                self.assignment, by=request.user, outcome=self.outcome,
-                expected_version=int(version) if version.isdigit() else None,
-                answers=None if per_person else raw[""],
-                people_answers=raw if per_person else None,
-                note=request.POST.get("note", ""),
-            )
-        except ValidationError as exc:
-            errors = (apply_errors(forms_, exc.message_dict) if hasattr(exc, "error_dict")
-                      else exc.messages)
-            if not errors:
-                errors = [_("Some answers need another look; see the questions marked.")]
-            return self.render_to_response(
-                self.get_context_data(forms=forms_, errors=errors, version=version), status=400
-            )
-        except PermissionDeniedError as exc:
-            return self.render_to_response(
-                self.get_context_data(forms=forms_, errors=[str(exc)], version=version),
-                status=403,
-            )
-        except ConflictError as exc:
-            return self.render_to_response(
-                self.get_context_data(forms=forms_, errors=[exc.message], conflict=True,
-                                      version=exc.current_version), status=409,
-            )
-        messages.success(request, _("%(household)s: answers saved.") % {
+    def perform(self, form: AnswerForms) -> HttpResponse:
+        services.do_record_call(self.assignment, by=self.request.user, outcome=self.outcome,
+                                **form.cleaned_data)
+        messages.success(self.request, _("%(household)s: answers saved.") % {
             "household": self.assignment.household.label})
-        return _after_save(request, self.assignment)
+        return _after_save(self.request, self.assignment)
 
 
 class MovedView(ServiceFormView):

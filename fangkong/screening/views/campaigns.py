@@ -5,43 +5,51 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import TemplateView
 
 from fangkong.areas.models import Area
+from fangkong.core.exceptions import PermissionDeniedError
 from fangkong.core.jobs import enqueue_job
 from fangkong.core.querysets import covers
-from fangkong.core.views import ObjectEditView, ServiceActionView, ServiceFormView, require_action
+from fangkong.core.views import (
+    ObjectDetailView,
+    ObjectEditView,
+    ObjectListView,
+    PageView,
+    ServiceActionView,
+    ServiceFormView,
+)
 from fangkong.screening import services
 from fangkong.screening.choices import AssignmentStatus, CampaignStatus
 from fangkong.screening.forms import CampaignForm, HelperForm, ReassignForm
 from fangkong.screening.models import CallAssignment, Campaign, CampaignHelper
 from fangkong.screening.stats import HOUSEHOLD_ORDER, call_list_count, campaign_coverage
 from fangkong.screening.views.common import (
+    CAMPAIGN_RELATED,
     can_manage,
-    get_campaign,
     get_managed_campaign,
+    office_only,
 )
 
 #: Campaigns larger than this start as a background job with progress on a page.
 START_INLINE_LIMIT = 20_000
 
 
-class HomeView(TemplateView):
+class HomeView(PageView):
     """Campaigns the user sees with their progress, and the way to today's calls."""
 
     template_name = "screening/home.html"
+    model = Campaign
+    title = gettext_lazy("Phone screening")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         user = self.request.user
-        require_action(user, Campaign, "view")
         context = super().get_context_data(**kwargs)
         campaigns = list(Campaign.objects.restrict(user).select_related("area")[:100])
         # One grouped query for the progress of every listed campaign.
@@ -57,7 +65,6 @@ class HomeView(TemplateView):
             campaign.mine_total, campaign.mine_reached = row["total"], row["reached"]
         area = user.area
         context.update(
-            title=_("Phone screening"),
             campaigns=campaigns,
             calls_due=call_list_count(user),
             can_add=area is not None and user.has_action(Campaign, "add")
@@ -88,7 +95,7 @@ class CampaignEditView(ObjectEditView):
     def check_add_permission(self) -> None:
         super().check_add_permission()
         if not services.is_office(self.request.user):
-            raise PermissionDenied
+            raise PermissionDeniedError("add", office_only())
         self.area = _area_for_new_campaign(self.request)
         if self.area.community is not None:
             # The shipped register is ready in every community that runs a campaign.
@@ -118,15 +125,18 @@ class CampaignEditView(ObjectEditView):
                                            **form.service_data())
 
 
-class CampaignDetailView(TemplateView):
+class CampaignDetailView(ObjectDetailView):
     """The live coverage page: totals, per grid, per caller, today's progress by hour, and
     the households never reached. A grid worker sees their grid's part."""
 
     template_name = "screening/campaign_detail.html"
+    model = Campaign
+    queryset = Campaign.objects.select_related(*CAMPAIGN_RELATED)
+    refuse_without_right = True
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         user = self.request.user
-        campaign = get_campaign(user, self.kwargs["pk"])
+        campaign = self.object
         context = super().get_context_data(**kwargs)
         coverage = campaign_coverage(campaign, user)
         manage = can_manage(user, campaign)
@@ -179,10 +189,35 @@ class CampaignCloseView(CampaignActionView):
         return self.get_back_url()
 
 
-class AssignmentListView(TemplateView):
-    """The campaign's households with their callers; the officer ticks some and moves them
-    to another caller. ``?status=open`` lists the households never reached."""
+class ReassignView(ServiceActionView):
+    """POST (on the households' page): move the ticked households to another caller, then
+    back to the same page of the list."""
 
+    form_class = ReassignForm
+
+    def prepare(self) -> None:
+        self.campaign = get_managed_campaign(self.request.user, self.kwargs["pk"])
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {"campaign": self.campaign}
+
+    def get_back_url(self) -> str:
+        return self.request.get_full_path()
+
+    def perform(self) -> str:
+        chosen = [int(v) for v in self.request.POST.getlist("assignment") if v.isdigit()]
+        moved = services.do_reassign(self.campaign, chosen, to=self.data["to"],
+                                     by=self.request.user)
+        messages.success(self.request, _("%(n)s households moved.") % {"n": moved})
+        return self.get_back_url()
+
+
+class AssignmentListView(ObjectListView):
+    """The campaign's households with their callers; the officer ticks some and moves them
+    to another caller (``ReassignView``). ``?status=open`` lists the households never
+    reached."""
+
+    model = CallAssignment
     template_name = "screening/assignment_list.html"
     paginate_by = 100
 
@@ -190,8 +225,11 @@ class AssignmentListView(TemplateView):
         self.campaign = get_managed_campaign(request.user, kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
-    def rows(self) -> QuerySet[CallAssignment]:
-        rows = CallAssignment.objects.restrict(self.request.user).filter(campaign=self.campaign)
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return ReassignView.as_view()(request, *args, **kwargs)
+
+    def get_base_queryset(self) -> QuerySet[CallAssignment]:
+        rows = super().get_base_queryset().filter(campaign=self.campaign)
         params = self.request.GET
         status = params.get("status", "")
         if status == "open":
@@ -210,36 +248,17 @@ class AssignmentListView(TemplateView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        page = Paginator(self.rows(), self.paginate_by).get_page(self.request.GET.get("page"))
-        query = self.request.GET.copy()
-        query.pop("page", None)
         context.update(
             title=_("Households of %(name)s") % {"name": self.campaign},
-            campaign=self.campaign, page_obj=page, querystring=query.urlencode(),
+            campaign=self.campaign,
             can_manage=self.campaign.status != CampaignStatus.CLOSED,
-            form=kwargs.get("form") or ReassignForm(campaign=self.campaign),
+            form=ReassignForm(campaign=self.campaign),
             statuses=AssignmentStatus.choices,
             grids=self.campaign.area.descendants(include_self=True).filter(level="grid")
             .order_by("path"),
             status=self.request.GET.get("status", ""),
         )
         return context
-
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        form = ReassignForm(request.POST, campaign=self.campaign)
-        chosen = [int(v) for v in request.POST.getlist("assignment") if v.isdigit()]
-        back = request.get_full_path()
-        if not form.is_valid():
-            return self.render_to_response(self.get_context_data(form=form))
-        try:
-            moved = services.do_reassign(self.campaign, chosen, to=form.cleaned_data["to"],
-                                         by=request.user)
-        except ValidationError as exc:
-            for message in exc.messages:
-                messages.error(request, message)
-            return HttpResponseRedirect(back)
-        messages.success(request, _("%(n)s households moved.") % {"n": moved})
-        return HttpResponseRedirect(back)
 
 
 class HelperView(ServiceFormView):

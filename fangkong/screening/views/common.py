@@ -4,23 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
-from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext as _
 
+from fangkong.core.exceptions import PermissionDeniedError
 from fangkong.core.querysets import covers
 from fangkong.core.views import get_restricted_object
 from fangkong.screening.models import Campaign
 from fangkong.screening.services import is_office
 
 CAMPAIGN_RELATED = ("area", "questionnaire__current")
-
-
-def get_campaign(user: Any, pk: int) -> Campaign:
-    """A campaign to look at: the user's area's, or one covering their grid; else 404."""
-    if not user.has_action(Campaign, "view"):
-        raise PermissionDenied
-    return get_object_or_404(
-        Campaign.objects.restrict(user).select_related(*CAMPAIGN_RELATED), pk=pk)
 
 
 def can_manage(user: Any, campaign: Campaign) -> bool:
@@ -30,9 +22,15 @@ def can_manage(user: Any, campaign: Campaign) -> bool:
             and is_office(user))
 
 
+def office_only() -> str:
+    """Why a grid worker (or an office of another area) is refused planning work: the
+    services' words (``services.checks.require_office``)."""
+    return _("Campaigns and questionnaires are run by the community office.")
+
+
 def require_manage(user: Any, campaign: Campaign) -> None:
     if not can_manage(user, campaign):
-        raise PermissionDenied
+        raise PermissionDeniedError("change", office_only())
 
 
 def get_managed_campaign(user: Any, pk: int) -> Campaign:

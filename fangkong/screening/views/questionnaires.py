@@ -8,17 +8,19 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import PermissionDenied
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import TemplateView
 
+from fangkong.core.exceptions import PermissionDeniedError
 from fangkong.core.querysets import covers
 from fangkong.core.views import (
+    ObjectDetailView,
     ObjectEditView,
+    ObjectListView,
     ServiceActionView,
     ServiceFormView,
     get_restricted_object,
@@ -29,6 +31,7 @@ from fangkong.screening import services
 from fangkong.screening.choices import QuestionKind
 from fangkong.screening.forms import SHIPPED, AnswerForm, QuestionForm, QuestionnaireForm
 from fangkong.screening.models import Questionnaire, QuestionnaireVersion
+from fangkong.screening.views.common import office_only
 
 
 def get_questionnaire(user: Any, pk: int) -> Questionnaire:
@@ -50,26 +53,30 @@ def get_editable_questionnaire(user: Any, pk: int) -> Questionnaire:
     questionnaire = get_restricted_object(
         Questionnaire.objects.select_related("area", "current"), user, "view", pk=pk)
     if not can_edit(user, questionnaire):
-        raise PermissionDenied
+        raise PermissionDeniedError("change", office_only())
     return questionnaire
 
 
-class QuestionnaireListView(TemplateView):
+class QuestionnaireListView(ObjectListView):
+    model = Questionnaire
     template_name = "screening/questionnaire_list.html"
+    title = gettext_lazy("Questionnaires")
+    paginate_by = None  # an area's handful
 
-    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+    def get_base_queryset(self) -> QuerySet[Questionnaire]:
         user = self.request.user
-        require_action(user, Questionnaire, "view")
         community = user.community if user.area_id else None
         if community is not None and covers(user, community) and user.has_action(
             Questionnaire, "add"
         ):
             services.default_questionnaire(community)  # the shipped register, ready to use
+        return super().get_base_queryset().select_related("area", "current")
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
+        user = self.request.user
         context.update(
-            title=_("Questionnaires"),
-            questionnaires=Questionnaire.objects.restrict(user).select_related(
-                "area", "current"),
+            questionnaires=context["object_list"],
             can_add=user.area_id is not None and user.has_action(Questionnaire, "add")
             and services.is_office(user),
         )
@@ -87,7 +94,7 @@ class QuestionnaireEditView(ObjectEditView):
     def check_add_permission(self) -> None:
         super().check_add_permission()
         if self.request.user.area_id is None or not services.is_office(self.request.user):
-            raise PermissionDenied
+            raise PermissionDeniedError("add", office_only())
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if "pk" in kwargs:
@@ -123,14 +130,17 @@ class QuestionnaireEditView(ObjectEditView):
         )
 
 
-class QuestionnaireDetailView(TemplateView):
+class QuestionnaireDetailView(ObjectDetailView):
     """The builder: the current questions in order, with up, down, change and remove."""
 
     template_name = "screening/questionnaire_detail.html"
+    model = Questionnaire
+    queryset = Questionnaire.objects.select_related("area", "current")
+    refuse_without_right = True
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         user = self.request.user
-        questionnaire = get_questionnaire(user, self.kwargs["pk"])
+        questionnaire = self.object
         specs = services.current_specs(questionnaire)
         by_code = {s.code: s for s in specs}
         questions = [
@@ -215,13 +225,16 @@ class QuestionActionView(ServiceActionView):
         return f"{self.get_back_url()}#q-{code}"
 
 
-class QuestionnairePreviewView(TemplateView):
+class QuestionnairePreviewView(ObjectDetailView):
     """The questionnaire as a caller sees it, in a phone-sized frame (any version)."""
 
     template_name = "screening/preview.html"
+    model = Questionnaire
+    queryset = Questionnaire.objects.select_related("area", "current")
+    refuse_without_right = True
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        questionnaire = get_questionnaire(self.request.user, self.kwargs["pk"])
+        questionnaire = self.object
         number = self.request.GET.get("version", "")
         version = questionnaire.current
         if number.isdigit():
