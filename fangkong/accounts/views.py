@@ -24,7 +24,6 @@ from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
@@ -37,7 +36,7 @@ from fangkong.accounts.roles import may_reset_two_factor
 from fangkong.accounts.services import CODE_MESSAGES, CodeCheck
 from fangkong.accounts.tables import ApiTokenTable
 from fangkong.core.exceptions import PermissionDeniedError
-from fangkong.core.views import ObjectListView
+from fangkong.core.views import LoggedInView, ObjectListView
 
 
 class LoginView(auth_views.LoginView):
@@ -221,7 +220,7 @@ class ApiTokenListView(ObjectListView):
         return context
 
 
-class ApiTokenRevokeView(View):
+class ApiTokenRevokeView(LoggedInView):
     """POST: the token stops working now (the service finds it among those the user may
     revoke: 404 for any other)."""
 

@@ -22,7 +22,7 @@ A refusal is always a 403 page (core's ``error.html``, through ``handler403``: r
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -32,7 +32,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import DetailView, FormView, ListView, View
+from django.views.generic import DetailView, FormView, ListView, TemplateView, View
 
 from fangkong.core import exports
 from fangkong.core.exceptions import ConflictError, PermissionDeniedError
@@ -40,11 +40,33 @@ from fangkong.core.filtersets import ObjectChangeFilterSet, bound_numbers
 from fangkong.core.forms import add_service_error
 from fangkong.core.models import Job, ObjectChange
 from fangkong.core.pagination import CappedPaginator, page_or_last
+from fangkong.core.requests import AuthenticatedRequest
 from fangkong.core.tables import Table
+
+if TYPE_CHECKING:
+    from fangkong.accounts.models import User
+
+
+class PageView(TemplateView):
+    """A page behind the login that is not a list, a detail or a form of one model."""
+
+    request: AuthenticatedRequest
+
+
+class PageFormView(FormView):
+    """A form page behind the login that does not go through ``ServiceFormView``."""
+
+    request: AuthenticatedRequest
+
+
+class LoggedInView(View):
+    """A bare view behind the login (downloads, redirects)."""
+
+    request: AuthenticatedRequest
 
 
 def get_restricted_object(
-    queryset: models.QuerySet, user: Any, action: str = "view", **lookup: Any
+    queryset: models.QuerySet, user: User, action: str = "view", **lookup: Any
 ) -> Any:
     """The object, if ``user`` may see it (else 404) and may ``action`` it (else 403)."""
     obj = get_object_or_404(queryset.restrict(user, "view"), **lookup)
@@ -53,7 +75,7 @@ def get_restricted_object(
     return obj
 
 
-def require_action(user: Any, model: type[models.Model], action: str) -> None:
+def require_action(user: User, model: type[models.Model], action: str) -> None:
     if not user.has_action(model, action):
         raise PermissionDenied
 
@@ -61,7 +83,8 @@ def require_action(user: Any, model: type[models.Model], action: str) -> None:
 class ObjectListView(ListView):
     """A filtered, searchable, paged list of restricted rows."""
 
-    model: ClassVar[type[models.Model]]
+    request: AuthenticatedRequest
+    model: type[models.Model]
     queryset: models.QuerySet | None = None
     filterset_class: ClassVar[Any] = None
     table_class: ClassVar[type[Table] | None] = None
@@ -120,7 +143,8 @@ class ObjectListView(ListView):
 
 
 class ObjectDetailView(DetailView):
-    model: ClassVar[type[models.Model]]
+    request: AuthenticatedRequest
+    model: type[models.Model]
     queryset: models.QuerySet | None = None
 
     def get_object(self, queryset: models.QuerySet | None = None) -> Any:
@@ -151,6 +175,7 @@ class ServiceFormView(FormView):
     """
 
     template_name = "core/object_edit.html"
+    request: AuthenticatedRequest
     model: ClassVar[type[models.Model] | None] = None
     action = "change"
     title: Any = ""
@@ -238,6 +263,7 @@ class ServiceActionView(View):
     """
 
     http_method_names = ["post"]
+    request: AuthenticatedRequest
     model: ClassVar[type[models.Model] | None] = None
     queryset: models.QuerySet | None = None
     form_class: Any = None

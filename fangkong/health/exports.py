@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from types import SimpleNamespace
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from django.db.models import QuerySet
 from django.http import QueryDict
@@ -43,6 +43,9 @@ from fangkong.health.imports import (
 )
 from fangkong.health.models import Case, Contact, Disinfection, HealthReport, Quarantine
 from fangkong.registry.models import Person
+
+if TYPE_CHECKING:
+    from fangkong.accounts.models import User
 
 FORMATS = ("xlsx", "csv")
 CONTENT_TYPES = {
@@ -166,7 +169,7 @@ WRITERS: dict[str, Callable[[QuerySet], tuple[list[str], Iterator[list[Any]]]]] 
 }
 
 
-def export(kind: str, queryset: QuerySet, fmt: str, target: BinaryIO, *, user: Any,
+def export(kind: str, queryset: QuerySet, fmt: str, target: BinaryIO, *, user: User,
            area_path: str, filters: Mapping[str, Any] | None = None,
            encoding: str = "gb18030", progress: Progress | None = None) -> int:
     """Write ``queryset`` (already restricted and filtered) of ``kind``; returns the rows."""
@@ -206,7 +209,7 @@ EXAMPLES = {
 }
 
 
-def write_template(kind: str, target: BinaryIO, *, user: Any, area_path: str) -> None:
+def write_template(kind: str, target: BinaryIO, *, user: User, area_path: str) -> None:
     """The blank import sheet of ``kind``: every column's main name and an example row."""
     fields = list(HEADERS[kind])
     header = [HEADERS[kind][f][0] for f in fields]
@@ -229,7 +232,7 @@ LABELS = {"cases": gettext_lazy("Cases"), "contacts": gettext_lazy("Close contac
           "disinfections": gettext_lazy("Disinfections")}
 
 
-def rows_for_export(kind: str, user: Any, filters: QueryDict) -> QuerySet:
+def rows_for_export(kind: str, user: User, filters: QueryDict) -> QuerySet:
     """The rows of ``kind`` the list shows ``user`` with ``filters``, through ``restrict()``."""
     rows = MODELS[kind].objects.restrict(user)
     filterset = FILTERSETS[kind](filters or None, queryset=rows,
@@ -238,10 +241,10 @@ def rows_for_export(kind: str, user: Any, filters: QueryDict) -> QuerySet:
 
 
 def _exporter(kind: str) -> Exporter:
-    def count(user: Any, params: dict[str, Any]) -> int:
+    def count(user: User, params: dict[str, Any]) -> int:
         return rows_for_export(kind, user, filter_data(params.get("filters"))).count()
 
-    def write(user: Any, params: dict[str, Any], target: BinaryIO,
+    def write(user: User, params: dict[str, Any], target: BinaryIO,
               progress: Progress | None) -> int:
         filters = filter_data(params.get("filters"))
         return export(kind, rows_for_export(kind, user, filters), params["format"], target,

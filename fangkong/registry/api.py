@@ -11,7 +11,7 @@ a URL, which logs keep) and logged as an access event.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
@@ -45,6 +45,9 @@ from fangkong.registry.filtersets import PersonFilterSet
 from fangkong.registry.models import Building, Household, Person
 from fangkong.registry.search import MAX_LENGTH, normalise, parse_address, validate_search_text
 from fangkong.registry.stats import buildings_with_counts
+
+if TYPE_CHECKING:
+    from fangkong.accounts.models import User
 
 # --- Fields ---------------------------------------------------------------------------------
 
@@ -384,7 +387,7 @@ class DeactivateSerializer(Serializer):
 # --- Viewsets -------------------------------------------------------------------------------
 
 
-def _require_whole_community(user: Any, community: Area) -> None:
+def _require_whole_community(user: User, community: Area) -> None:
     """Buildings and people without a household are the whole community's (not a grid's)."""
     if not covers(user, community):
         raise PermissionDenied

@@ -7,7 +7,7 @@ reveal with a reason, and that response is never cached.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -43,10 +43,13 @@ from fangkong.registry.models import Building, Household, Person
 from fangkong.registry.stats import buildings_with_counts
 from fangkong.registry.tables import HouseholdTable, MemberTable, PersonTable
 
+if TYPE_CHECKING:
+    from fangkong.accounts.models import User
+
 # --- Shared helpers -------------------------------------------------------------------------
 
 
-def get_community(user: Any, pk: int) -> Area:
+def get_community(user: User, pk: int) -> Area:
     """The community ``pk`` if the user sees it or a part of it (a grid worker: their grid).
 
     404 otherwise, as for any row outside the user's scope.
@@ -57,7 +60,7 @@ def get_community(user: Any, pk: int) -> Area:
     return community
 
 
-def require_whole_community(user: Any, community: Area) -> None:
+def require_whole_community(user: User, community: Area) -> None:
     """Adding buildings, or people without a household, needs the whole community in scope."""
     if not covers(user, community):
         raise PermissionDenied
@@ -86,7 +89,7 @@ def breadcrumbs(
     return crumbs
 
 
-def _people(user: Any) -> QuerySet[Person]:
+def _people(user: User) -> QuerySet[Person]:
     return Person.objects.restrict(user).select_related("household__building", "community")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -21,13 +21,16 @@ from fangkong.health.clock import day_start
 from fangkong.health.models import Case, Disinfection, HealthPolicy
 from fangkong.registry.models import Building
 
+if TYPE_CHECKING:
+    from fangkong.accounts.models import User
+
 #: A case keeps its places on the overdue list for this long after it was reported.
 CASE_PLACE_DAYS = 28
 
 
 @transaction.atomic
 def do_record_disinfection(
-    *, community: Area, by: Any, place_kind: str, done_at: dt.datetime | None, agent: str,
+    *, community: Area, by: User, place_kind: str, done_at: dt.datetime | None, agent: str,
     operator: str, concentration: str = "", building: Building | None = None,
     unit: int | None = None, checkpoint: Any = None, place_name: str = "", notes: str = "",
 ) -> Disinfection:

@@ -21,13 +21,12 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views import View
-from django.views.generic import TemplateView
 
 from fangkong.core import exports as core_exports
 from fangkong.core.exports import filter_params, start_export
 from fangkong.core.imports import flow
 from fangkong.core.models import Job
+from fangkong.core.views import LoggedInView, PageView
 from fangkong.health import exports
 from fangkong.health.imports import KINDS, check_importer
 from fangkong.health.jobs import IMPORT_KIND
@@ -119,7 +118,7 @@ class ImportConfirmView(_HealthImport, flow.ImportConfirmView):
         return reverse("health:import_start")
 
 
-class ImportTemplateView(View):
+class ImportTemplateView(LoggedInView):
     """The blank import sheet of one kind (.xlsx)."""
 
     def get(self, request: HttpRequest, kind: str) -> HttpResponse:
@@ -139,7 +138,7 @@ class ExportForm(forms.Form):
                                widget=forms.RadioSelect)
 
 
-class ExportView(TemplateView):
+class ExportView(PageView):
     """GET: what will be exported; POST: the file (masked, logged)."""
 
     template_name = "health/export.html"

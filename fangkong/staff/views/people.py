@@ -11,7 +11,6 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import TemplateView
 
 from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area
@@ -19,6 +18,7 @@ from fangkong.core.views import (
     ObjectDetailView,
     ObjectEditView,
     ObjectListView,
+    PageView,
     ServiceActionView,
     get_restricted_object,
     require_action,
@@ -55,7 +55,7 @@ from fangkong.staff.views.base import CommunityPageMixin, StaffPageMixin, staff_
 # --- The hub --------------------------------------------------------------------------------
 
 
-class StaffHomeView(StaffPageMixin, TemplateView):
+class StaffHomeView(StaffPageMixin, PageView):
     """Where the staff pages start: one's own community, or the communities one oversees."""
 
     template_name = "staff/home.html"
@@ -75,7 +75,7 @@ class StaffHomeView(StaffPageMixin, TemplateView):
         return context
 
 
-class CommunityStaffView(CommunityPageMixin, TemplateView):
+class CommunityStaffView(CommunityPageMixin, PageView):
     """A community's staff work at a glance: today's figures and every staff page."""
 
     model = Task
@@ -262,7 +262,7 @@ class StaffMemberEditView(CommunityEditView):
 # --- Teams ----------------------------------------------------------------------------------
 
 
-class TeamListView(CommunityPageMixin, TemplateView):
+class TeamListView(CommunityPageMixin, PageView):
     """The community's teams with their purpose, leader and members."""
 
     model = Team
@@ -356,7 +356,7 @@ class TeamMemberRemoveView(ServiceActionView):
 # --- The leading group ----------------------------------------------------------------------
 
 
-class LeadingGroupView(CommunityPageMixin, TemplateView):
+class LeadingGroupView(CommunityPageMixin, PageView):
     """The leading group: head, deputies and members, each with what they answer for."""
 
     model = LeadingGroup
@@ -455,7 +455,7 @@ class SeatRemoveView(ServiceActionView):
 # --- The responsibility matrix --------------------------------------------------------------
 
 
-class ResponsibilityMatrixView(CommunityPageMixin, TemplateView):
+class ResponsibilityMatrixView(CommunityPageMixin, PageView):
     """Who answers for which duty where, on one printable page."""
 
     model = Responsibility
