@@ -39,6 +39,7 @@ from fangkong.core.api_plumbing import (
 from fangkong.core.api_schema import ApiSchema, ConflictErrorSerializer, ErrorSerializer
 from fangkong.core.filtersets import IdFilter
 from fangkong.core.input_bounds import bound_serializer_fields, nfc
+from fangkong.core.requests import AuthenticatedApiRequest
 
 __all__ = [
     "ERROR_CODES",
@@ -87,7 +88,9 @@ class ActionPermission(BasePermission):
         return user.has_action(view.queryset.model, view.required_right())
 
     def has_object_permission(self, request: Request, view: Any, obj: Any) -> bool:
-        return request.user.has_action(view.queryset.model, view.required_right())
+        # Only reached after has_permission, so the caller is logged in.
+        user = request.user
+        return user.is_authenticated and user.has_action(view.queryset.model, view.required_right())
 
 
 class RestrictedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
@@ -178,6 +181,7 @@ class RestrictedReadOnlyViewSet(
 ):
     """List and detail of the rows the caller may see; everything else 404 or 403."""
 
+    request: AuthenticatedApiRequest
     permission_classes = [IsAuthenticated, ActionPermission]
     #: The right each standard action needs.
     action_rights: ClassVar[dict[str, str]] = {

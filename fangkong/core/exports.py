@@ -44,7 +44,6 @@ from django.db import models, transaction
 from django.http import (
     FileResponse,
     Http404,
-    HttpRequest,
     HttpResponse,
     HttpResponseRedirect,
     QueryDict,
@@ -59,6 +58,7 @@ from fangkong.core.choices import JobStatus
 from fangkong.core.jobs import JobContext, enqueue_job, job_kind
 from fangkong.core.models import Job
 from fangkong.core.periodic import every
+from fangkong.core.requests import AuthenticatedRequest
 
 if TYPE_CHECKING:
     from fangkong.accounts.models import User
@@ -155,7 +155,7 @@ def file_name(exporter: Exporter, params: dict[str, Any]) -> str:
     return f"{exporter.filename(params)}.{params.get('format', 'xlsx')}"
 
 
-def start_export(request: HttpRequest, name: str, params: dict[str, Any]) -> HttpResponse:
+def start_export(request: AuthenticatedRequest, name: str, params: dict[str, Any]) -> HttpResponse:
     """The file at once for a small export; a job and its page for a large one.
 
     ``params`` must be JSON (it is kept in the job row) and hold ``format`` (``xlsx`` or

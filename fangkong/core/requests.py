@@ -12,10 +12,17 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from django.http import HttpRequest
+from rest_framework.request import Request
 
 if TYPE_CHECKING:
     from fangkong.accounts.models import User
 
 
 class AuthenticatedRequest(HttpRequest):
+    user: User
+
+
+class AuthenticatedApiRequest(Request):
+    """The same for the API: every viewset requires ``IsAuthenticated`` first."""
+
     user: User

@@ -159,7 +159,7 @@ class TelRedirect(HttpResponseRedirect):
     allowed_schemes = ["tel"]
 
 
-def posted_version(request: HttpRequest) -> int | None:
+def posted_version(request: AuthenticatedRequest) -> int | None:
     """The ``version`` a button's form carried (None when absent or not a number)."""
     value = request.POST.get("version", "")
     return int(value) if value.isdigit() else None
@@ -414,7 +414,7 @@ class JobDownloadView(JobDetailView):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         self.object = self.get_object()
         try:
-            handle, filename, fmt = exports.take_export_file(self.object, request.user)
+            handle, filename, fmt = exports.take_export_file(self.object, self.request.user)
         except LookupError:
             raise Http404 from None
         except exports.ExportGone:

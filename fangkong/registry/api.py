@@ -495,7 +495,7 @@ class PersonViewSet(RestrictedViewSet):
         form = RevealSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         revealed = services.do_reveal_person(
-            person, by=request.user, reason=form.validated_data["reason"]
+            person, by=self.request.user, reason=form.validated_data["reason"]
         )
         response = Response(RevealedSerializer(revealed).data)
         add_never_cache_headers(response)  # includes no-store: the body holds full numbers
@@ -516,7 +516,7 @@ class PersonViewSet(RestrictedViewSet):
         kind, number = form.validated_data["kind"], form.validated_data["number"]
         find = (services.find_people_by_id_number if kind == "id_number"
                 else services.find_people_by_phone)
-        people = find(self.filter_queryset(self.get_queryset()), number, by=request.user)
+        people = find(self.filter_queryset(self.get_queryset()), number, by=self.request.user)
         page = self.paginate_queryset(people)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
@@ -529,7 +529,7 @@ class PersonViewSet(RestrictedViewSet):
         form.is_valid(raise_exception=True)
         data = form.validated_data
         person = services.do_deactivate_person(
-            person, by=request.user, status=data["status"], date=data["date"],
+            person, by=self.request.user, status=data["status"], date=data["date"],
             reason=data["reason"], expected_version=data.get("version"),
         )
         return Response(self.get_serializer(self.reload(person)).data)

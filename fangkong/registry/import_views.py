@@ -98,8 +98,8 @@ class ImportStartView(_ResidentImport, flow.ImportStartView):
     form_class = UploadForm
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        self.community = get_community(request.user, kwargs["community_pk"])
-        require_action(request.user, Person, "import")
+        self.community = get_community(self.request.user, kwargs["community_pk"])
+        require_action(self.request.user, Person, "import")
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -172,10 +172,10 @@ class TemplateDownloadView(LoggedInView):
     """The blank register (.xlsx): headers, an example row, and a sheet explaining them."""
 
     def get(self, request: HttpRequest, community_pk: int) -> HttpResponse:
-        community = get_community(request.user, community_pk)
-        require_action(request.user, Person, "import")
+        community = get_community(self.request.user, community_pk)
+        require_action(self.request.user, Person, "import")
         out = io.BytesIO()
-        write_template(out, user=request.user, community=community)
+        write_template(out, user=self.request.user, community=community)
         return _download(out.getvalue(), _("resident-register-template") + ".xlsx", "xlsx")
 
 
@@ -183,12 +183,12 @@ class SampleRegisterView(LoggedInView):
     """The demo's sample register, with a few bad rows to see explained (demo only)."""
 
     def get(self, request: HttpRequest, community_pk: int) -> HttpResponse:
-        community = get_community(request.user, community_pk)
-        require_action(request.user, Person, "import")
+        community = get_community(self.request.user, community_pk)
+        require_action(self.request.user, Person, "import")
         if not is_demo_community(community):
             raise Http404  # real communities have no invented residents to offer
         out = io.BytesIO()
-        write_sample_register(out, user=request.user, community=community)
+        write_sample_register(out, user=self.request.user, community=community)
         return _download(out.getvalue(), _("sample-register") + ".xlsx", "xlsx")
 
 
@@ -234,7 +234,7 @@ class ExportView(PageView):
     model: type = Person
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        require_action(request.user, self.model, "export")
+        require_action(self.request.user, self.model, "export")
         return super().dispatch(request, *args, **kwargs)
 
     def filters(self) -> QueryDict:

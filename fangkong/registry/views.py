@@ -343,13 +343,14 @@ class PersonRevealView(PersonDetailView):
     http_method_names = ["post"]
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        self.object = get_restricted_object(self.queryset, request.user, "reveal", pk=kwargs["pk"])
+        self.object = get_restricted_object(
+            self.queryset, self.request.user, "reveal", pk=kwargs["pk"])
         form = RevealForm(request.POST)
         revealed = None
         if form.is_valid():
             try:
                 revealed = services.do_reveal_person(
-                    self.object, by=request.user, reason=form.cleaned_data["reason"]
+                    self.object, by=self.request.user, reason=form.cleaned_data["reason"]
                 )
             except ValidationError as exc:
                 form.add_error("reason", exc.message_dict.get("reason", exc.messages))

@@ -255,7 +255,7 @@ class ImportStartView(ImportViewMixin, PageView):
             return self.render_to_response(self.get_context_data(form=form), status=400)
         params = {"upload": token, "filename": PurePath(upload.name).name[:200],
                   **self.job_params(form), "mode": "preview", "rows": rows}
-        job = start_import_job(self.job_kind, user=request.user, area_path=self.job_area(),
+        job = start_import_job(self.job_kind, user=self.request.user, area_path=self.job_area(),
                                params=params, rows=rows, sync_rows=self.sync_rows)
         return HttpResponseRedirect(self.detail_url(job))
 
@@ -302,18 +302,18 @@ class ImportConfirmView(ImportViewMixin, LoggedInView):
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         preview = self.get_job(pk)
-        if preview.user_id != request.user.pk or preview.params.get("mode") != "preview":
+        if preview.user_id != self.request.user.pk or preview.params.get("mode") != "preview":
             raise Http404  # only whoever uploaded the file decides about it
         self.check_decision(preview)
         try:
             if request.POST.get("action") != "import":
-                do_cancel_import(preview, request.user)
+                do_cancel_import(preview, self.request.user)
                 messages.info(request, _("Nothing was imported."))
                 return HttpResponseRedirect(self.cancelled_url(preview))
             if is_open(preview):  # checked again, locked, by the service
                 self.check_import(preview)
             imported = do_confirm_import(
-                preview, request.user, area_path=self.job_area(preview),
+                preview, self.request.user, area_path=self.job_area(preview),
                 sync_rows=self.sync_rows, extra_params=self.import_params)
         except ImportAlreadyHandled as exc:
             messages.info(request, str(exc))

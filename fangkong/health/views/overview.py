@@ -212,7 +212,7 @@ class BulkApproveView(LoggedInView):
     http_method_names = ["post"]
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        user = request.user
+        user = self.request.user
         if not user.has_action(StatusChange, "approve"):
             raise PermissionDeniedError("approve")
         ids = [int(v) for v in request.POST.getlist("change") if v.isdigit()]

@@ -70,8 +70,8 @@ class ImportStartView(_HealthImport, flow.ImportStartView):
     form_class = UploadForm
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        self.community = require_community(request.user)
-        check_importer(request.user, self.community, "cases")
+        self.community = require_community(self.request.user)
+        check_importer(self.request.user, self.community, "cases")
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -122,10 +122,10 @@ class ImportTemplateView(LoggedInView):
     """The blank import sheet of one kind (.xlsx)."""
 
     def get(self, request: HttpRequest, kind: str) -> HttpResponse:
-        community = require_community(request.user)
-        check_importer(request.user, community, _kind(kind))
+        community = require_community(self.request.user)
+        check_importer(self.request.user, community, _kind(kind))
         out = io.BytesIO()
-        exports.write_template(kind, out, user=request.user, area_path=community.path)
+        exports.write_template(kind, out, user=self.request.user, area_path=community.path)
         return _download(out.getvalue(), f"{exports.SHEETS[kind]}-模板.xlsx", "xlsx")
 
 
@@ -146,7 +146,7 @@ class ExportView(PageView):
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         self.kind = _kind(kwargs["kind"])
         self.model = exports.MODELS[self.kind]
-        if not request.user.has_action(self.model, "export"):
+        if not self.request.user.has_action(self.model, "export"):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 

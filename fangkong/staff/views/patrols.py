@@ -122,7 +122,7 @@ class PatrolPhotoView(ObjectDetailView):
     model = PatrolPhoto
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        photo = get_restricted_object(PatrolPhoto.objects.all(), request.user, "view",
+        photo = get_restricted_object(PatrolPhoto.objects.all(), self.request.user, "view",
                                       pk=kwargs["pk"])
         response = FileResponse(photo.file.open("rb"), content_type=photo.content_type)
         response["Cache-Control"] = "private, max-age=3600"

@@ -61,8 +61,8 @@ class StaffHomeView(StaffPageMixin, PageView):
     template_name = "staff/home.html"
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        require_action(request.user, Task, "view")
-        community = request.user.community if request.user.area_id else None
+        require_action(self.request.user, Task, "view")
+        community = self.request.user.community if self.request.user.area_id else None
         if community is not None:
             return HttpResponseRedirect(reverse("staff:community", args=[community.pk]))
         return super().get(request, *args, **kwargs)

@@ -173,7 +173,7 @@ class RosterExportView(RosterMixin, CommunityPageMixin, PageView):
     action = "export"
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        user, community = request.user, self.community
+        user, community = self.request.user, self.community
         shifts = Shift.objects.restrict(user).filter(community=community)
         checkpoint_id = request.GET.get("checkpoint", "")
         if checkpoint_id.isdigit():
@@ -412,7 +412,7 @@ class SwapRequestView(StaffPageMixin, PageFormView):
     template_name = "core/object_edit.html"
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        shifts = Shift.objects.restrict(request.user)
+        shifts = Shift.objects.restrict(self.request.user)
         self.assignment = (
             ShiftAssignment.objects.select_related("shift__community", "shift__checkpoint",
                                                    "member")
@@ -421,9 +421,9 @@ class SwapRequestView(StaffPageMixin, PageFormView):
         if self.assignment is None:
             raise Http404
         shift = self.assignment.shift
-        own = self.assignment.member.user_id == request.user.pk
-        if not (own and request.user.has_action(SwapRequest, "add")) and not is_shift_owner(
-            request.user, shift
+        own = self.assignment.member.user_id == self.request.user.pk
+        if not (own and self.request.user.has_action(SwapRequest, "add")) and not is_shift_owner(
+            self.request.user, shift
         ):
             raise PermissionDenied
         self.community = shift.community

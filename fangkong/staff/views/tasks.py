@@ -136,7 +136,7 @@ class TaskExportView(TaskListView):
     to thousands: more than ``INLINE_ROWS`` go to a job (``fangkong.staff.exports``)."""
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        user = request.user
+        user = self.request.user
         require_action(user, Task, "export")
         data = request.GET.copy()
         data.pop("page", None)
