@@ -184,7 +184,7 @@ def _delete_devices(user: User, *, event: str, by: User) -> None:
 TOKEN_PREFIX_LENGTH = 8
 
 
-def visible_api_tokens(user: User, action: str = "view") -> models.QuerySet[ApiToken]:
+def visible_api_tokens(user: User | None, action: str = "view") -> models.QuerySet[ApiToken]:
     """Everyone's own tokens, and with the right those of the users of their area.
     ``user=None`` (an operator's command) sees every token."""
     tokens = ApiToken.objects.select_related("user__area__parent")

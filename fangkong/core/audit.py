@@ -18,7 +18,7 @@ if TYPE_CHECKING:
     from fangkong.accounts.models import User
 
 
-def _actor_fields(actor: User) -> dict[str, Any]:
+def _actor_fields(actor: User | None) -> dict[str, Any]:
     if actor is None or not getattr(actor, "is_authenticated", False):
         return {"actor": None, "actor_name": getattr(actor, "username", "") or "system"}
     return {"actor": actor, "actor_name": actor.get_username()}
@@ -30,7 +30,7 @@ def _person_id(obj: models.Model) -> int | None:
 
 
 def _change_row(
-    action: str, obj: AuditedModel, before: dict | None, after: dict | None, actor: User
+    action: str, obj: AuditedModel, before: dict | None, after: dict | None, actor: User | None
 ) -> ObjectChange:
     return ObjectChange(
         **_actor_fields(actor),
@@ -48,7 +48,7 @@ def _change_row(
 
 
 def record_change(
-    action: ChangeAction | str, obj: AuditedModel, *, before: dict | None = None, actor: User
+    action: ChangeAction | str, obj: AuditedModel, *, before: dict | None = None, actor: User | None
 ) -> ObjectChange:
     """Log one change. ``before`` is the snapshot taken before the change (None on create)."""
     after = None if action == ChangeAction.DELETE else obj.audit_snapshot()
@@ -62,7 +62,7 @@ def record_changes(
     objs: Iterable[AuditedModel],
     *,
     befores: dict[Any, dict] | None = None,
-    actor: User,
+    actor: User | None,
 ) -> int:
     """Log many changes in one INSERT (imports, bulk updates). Returns the number logged."""
     befores = befores or {}
@@ -91,7 +91,7 @@ def community_of_path(area_path: str) -> int | None:
 def record_access(
     kind: AccessKind | str,
     *,
-    actor: User,
+    actor: User | None,
     area_path: str,
     obj: models.Model | None = None,
     reason: str = "",

@@ -117,7 +117,7 @@ class ExportGone(Exception):
     """The file was downloaded already, expired, or was never written."""
 
 
-def check_export(exporter: Exporter, user: User, params: dict[str, Any]) -> None:
+def check_export(exporter: Exporter, user: User | None, params: dict[str, Any]) -> None:
     """Refuse unless ``user`` may run this export now (asked again when the job runs)."""
     if user is None or not getattr(user, "is_active", False) or not user.has_action(
         exporter.model, "export"

@@ -18,7 +18,7 @@ where ``at`` is the row acted on or, for a new row, the row or area it will belo
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Self
+from typing import TYPE_CHECKING, Any, Self, TypeGuard
 
 from django.db import models
 from django.http import Http404
@@ -31,8 +31,8 @@ if TYPE_CHECKING:
     from fangkong.accounts.models import User
 
 
-def _authenticated(user: User) -> bool:
-    return user is not None and getattr(user, "is_authenticated", False)
+def _authenticated(user: User | None) -> TypeGuard[User]:
+    return user is not None and bool(getattr(user, "is_authenticated", False))
 
 
 def scope_filter(queryset: models.QuerySet, scope: Scope, action: str = "view",
@@ -81,7 +81,7 @@ def sees(user: User, row: models.Model, action: str = "view") -> bool:
     return restrict(type(row), user, action).filter(pk=row.pk).exists()
 
 
-def covers(user: User, at: Any, action: str = "view") -> bool:
+def covers(user: User | None, at: Any, action: str = "view") -> bool:
     """Whether ``at`` — a saved row, or an area (anything with ``ancestor_ids()``) — lies in
     the user's scope for ``action``, whatever the user's rights (the place a new row goes).
     A row that only reaches down to the user is covered for the rule's reach actions alone:
@@ -113,7 +113,7 @@ def works_in(user: User, community_id: int | None) -> bool:
 
 
 def require(
-    user: User,
+    user: User | None,
     model: type[models.Model] | str,
     action: str,
     at: Any,

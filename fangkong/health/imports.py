@@ -556,7 +556,7 @@ def check_importer(user: User, community: Area, kind: str) -> None:
 
 
 def run_import(file: str | Path | BinaryIO | IO[bytes], *, kind: str, community: Area,
-               user: User, preview: bool, progress: Callable[[int], None] | None = None,
+               user: User | None, preview: bool, progress: Callable[[int], None] | None = None,
                on_open: Callable[[int], None] | None = None) -> HealthImportResult:
     """Import (or, with ``preview``, try and roll back) every row of ``file``."""
     if kind not in KINDS:

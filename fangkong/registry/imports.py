@@ -620,7 +620,7 @@ def _import(
 
 
 def preview(
-    file: str | Path | BinaryIO, community: Area, user: User, *,
+    file: str | Path | BinaryIO, community: Area, user: User | None, *,
     progress: Callable[[int], None] | None = None,
     on_open: Callable[[int], None] | None = None,
 ) -> ImportResult:
@@ -633,7 +633,8 @@ def preview(
 
 
 def run_import(
-    file: str | Path | BinaryIO, community: Area, user: User, all_or_nothing: bool = False, *,
+    file: str | Path | BinaryIO, community: Area, user: User | None,
+    all_or_nothing: bool = False, *,
     actor: User | None = None, progress: Callable[[int], None] | None = None,
     on_open: Callable[[int], None] | None = None,
 ) -> ImportResult:

@@ -64,7 +64,7 @@ def _validate_building(building: Building) -> None:
 
 
 @transaction.atomic
-def do_create_building(*, community: Area, by: User, **data: Any) -> Building:
+def do_create_building(*, community: Area, by: User | None, **data: Any) -> Building:
     require(by, Building, "add", community)
     fields = {k: v for k, v in data.items() if k in BUILDING_FIELDS}
     building = Building(community=community, **fields)
@@ -220,7 +220,7 @@ def _validate_person(person: Person, by: User) -> None:
 
 @transaction.atomic
 def do_create_person(
-    *, community: Area, by: User, id_number: str = "", phone: str = "", **data: Any
+    *, community: Area, by: User | None, id_number: str = "", phone: str = "", **data: Any
 ) -> Person:
     # Checked where the person will live: a grid worker may add to their own grid's households.
     household = data.get("household")

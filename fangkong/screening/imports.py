@@ -177,7 +177,7 @@ def _index(campaign: Campaign) -> _Index:
 
 
 def check_file(
-    campaign: Campaign, file: str | Path | IO[bytes], *, by: User
+    campaign: Campaign, file: str | Path | IO[bytes], *, by: User | None
 ) -> tuple[ImportReport, list[_Plan]]:
     """Read and check every row; nothing is written."""
     require_import(by, campaign)
@@ -307,7 +307,7 @@ def _check_row(
 
 @transaction.atomic
 def import_rows(campaign: Campaign, plans: list[_Plan], report: ImportReport, *,
-                by: User) -> ImportReport:
+                by: User | None) -> ImportReport:
     """Write the valid rows of a check: all of them, in one transaction."""
     require_import(by, campaign)
     campaign = Campaign.objects.select_related("area", "questionnaire__current").get(

@@ -48,7 +48,7 @@ if TYPE_CHECKING:
 TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 
-def community_members(community: Area | None, user: User) -> QuerySet[StaffMember]:
+def community_members(community: Area | None, user: User | None) -> QuerySet[StaffMember]:
     if community is None:
         return StaffMember.objects.none()
     return StaffMember.objects.restrict(user).filter(community=community, is_active=True)
@@ -61,7 +61,7 @@ def community_areas(community: Area | None) -> QuerySet[Area]:
     return Area.objects.filter(pk__in=community.scope_below().areas)
 
 
-def assignable_users(user: User, community: Area | None) -> QuerySet[User]:
+def assignable_users(user: User | None, community: Area | None) -> QuerySet[User]:
     """Logins of the community within the assigner's own area (others are refused anyway)."""
     if community is None:
         return User.objects.none()

@@ -134,7 +134,7 @@ def _fresh_case(person: Person, data: dict[str, Any]) -> Case:
 
 @transaction.atomic
 def do_open_case(
-    *, person: Person, classification: str, report_date: dt.date, by: User,
+    *, person: Person, classification: str, report_date: dt.date, by: User | None,
     reason: str, evidence_kind: str, evidence_ref: str, note: str = "",
     source: str = ChangeSource.PAGE, source_contact: Contact | None = None,
     outcome: str = "", **data: Any,
@@ -369,7 +369,7 @@ def _check_exposure(case: Case, last_exposure: dt.date | None) -> dt.date:
 
 @transaction.atomic
 def do_add_contact(
-    *, case: Case, kind: str, last_exposure: dt.date | None, by: User, how: str = "",
+    *, case: Case, kind: str, last_exposure: dt.date | None, by: User | None, how: str = "",
     person: Person | None = None, other_community: Area | None = None, name: str = "",
     id_number: str = "", phone: str = "",
 ) -> Contact:

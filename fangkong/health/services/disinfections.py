@@ -30,7 +30,7 @@ CASE_PLACE_DAYS = 28
 
 @transaction.atomic
 def do_record_disinfection(
-    *, community: Area, by: User, place_kind: str, done_at: dt.datetime | None, agent: str,
+    *, community: Area, by: User | None, place_kind: str, done_at: dt.datetime | None, agent: str,
     operator: str, concentration: str = "", building: Building | None = None,
     unit: int | None = None, checkpoint: Any = None, place_name: str = "", notes: str = "",
 ) -> Disinfection:

@@ -97,7 +97,8 @@ def _targets(person: Person | None, household: Household | None) -> list[Person]
 
 @transaction.atomic
 def do_start_quarantine(
-    *, kind: str, by: User, reason: str = "", evidence_kind: str = "", evidence_ref: str = "",
+    *, kind: str, by: User | None, reason: str = "", evidence_kind: str = "",
+    evidence_ref: str = "",
     note: str = "", person: Person | None = None, household: Household | None = None,
     start_date: dt.date | None = None, last_exposure: dt.date | None = None,
     period_days: int | None = None, site: str = "", contact: Contact | None = None,

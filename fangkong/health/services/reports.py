@@ -66,7 +66,7 @@ def monitoring_of(person: Person, day: dt.date | None = None) -> Quarantine | No
 
 @transaction.atomic
 def do_add_report(
-    *, person: Person, temperature: Any, by: User, taken_at: dt.datetime | None = None,
+    *, person: Person, temperature: Any, by: User | None, taken_at: dt.datetime | None = None,
     symptoms: Iterable[str] = (), notes: str = "", source: str = ReportSource.GRID_WORKER,
 ) -> HealthReport:
     """Record one report. A temperature at or above the community's fever threshold, or a

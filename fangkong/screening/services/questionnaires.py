@@ -65,7 +65,7 @@ def _write_version(
 
 @transaction.atomic
 def do_create_questionnaire(
-    *, area: Area, by: User, name: str, description: str = "",
+    *, area: Area, by: User | None, name: str, description: str = "",
     specs: Sequence[QuestionSpec] | None = None, is_default: bool = False,
 ) -> Questionnaire:
     """A new questionnaire; without ``specs`` it starts as a copy of the shipped register."""

@@ -38,7 +38,7 @@ def require_visible(user: User, obj: models.Model, action: str = "view") -> None
         raise PermissionDeniedError(action)
 
 
-def require_in_area(user: User, model: type[models.Model], action: str, area: Area) -> None:
+def require_in_area(user: User | None, model: type[models.Model], action: str, area: Area) -> None:
     """``user`` works in ``area`` (else 404) and may ``action`` rows of ``model`` (else 403)."""
     if user is None:
         return

@@ -77,7 +77,8 @@ ORGANISATION_FIELDS = ("kind", "name", "notes", "is_active")
 
 @transaction.atomic
 def do_create_organisation(
-    *, community: Area, by: User, kind: str = OrganisationKind.OTHER, name: str, notes: str = "",
+    *, community: Area, by: User | None, kind: str = OrganisationKind.OTHER, name: str,
+    notes: str = "",
 ) -> Organisation:
     require_community(community)
     require_in_area(by, Organisation, "add", community)
@@ -137,7 +138,7 @@ def _set_phone(member: StaffMember, phone: str | None) -> None:
 
 @transaction.atomic
 def do_create_staff_member(
-    *, community: Area, by: User, organisation: Organisation, name: str, phone: str = "",
+    *, community: Area, by: User | None, organisation: Organisation, name: str, phone: str = "",
     position: str = "", area: Area | None = None, user: User | None = None, notes: str = "",
     is_active: bool = True,
 ) -> StaffMember:
@@ -196,7 +197,8 @@ def _ensure_member(team: Team, member: StaffMember | None, by: User) -> None:
 
 @transaction.atomic
 def do_create_team(
-    *, community: Area, by: User, name: str, purpose: str = "", leader: StaffMember | None = None,
+    *, community: Area, by: User | None, name: str, purpose: str = "",
+    leader: StaffMember | None = None,
 ) -> Team:
     require_community(community)
     require_in_area(by, Team, "add", community)
@@ -224,7 +226,7 @@ def do_update_team(
 
 @transaction.atomic
 def do_add_team_member(
-    team: Team, *, member: StaffMember, by: User, duty: str = ""
+    team: Team, *, member: StaffMember, by: User | None, duty: str = ""
 ) -> TeamMembership:
     require_visible(by, team, "change")
     _same_community(member, team.community_id, "member",
@@ -254,7 +256,7 @@ def do_remove_team_member(membership: TeamMembership, *, by: User) -> None:
 
 @transaction.atomic
 def do_save_leading_group(
-    *, community: Area, by: User, name: str, notes: str = ""
+    *, community: Area, by: User | None, name: str, notes: str = ""
 ) -> LeadingGroup:
     """Create the community's leading group, or rename it."""
     require_community(community)
@@ -286,7 +288,8 @@ def _validate_seat(seat: LeadingGroupMember) -> None:
 
 @transaction.atomic
 def do_add_leading_group_member(
-    group: LeadingGroup, *, member: StaffMember, by: User, role: str = LeadingGroupRole.MEMBER,
+    group: LeadingGroup, *, member: StaffMember, by: User | None,
+    role: str = LeadingGroupRole.MEMBER,
     duty: str = "", sort_order: int = 0,
 ) -> LeadingGroupMember:
     require_visible(by, group, "change")
@@ -341,7 +344,7 @@ def _validate_responsibility(line: Responsibility) -> None:
 
 @transaction.atomic
 def do_create_responsibility(
-    *, community: Area, by: User, duty: str, team: Team | None = None,
+    *, community: Area, by: User | None, duty: str, team: Team | None = None,
     organisation: Organisation | None = None, area: Area | None = None, notes: str = "",
     sort_order: int = 0,
 ) -> Responsibility:

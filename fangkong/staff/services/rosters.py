@@ -73,7 +73,8 @@ def _validate_checkpoint(checkpoint: Checkpoint) -> None:
 
 @transaction.atomic
 def do_create_checkpoint(
-    *, community: Area, by: User, name: str, location: str = "", opens: dt.time | None = None,
+    *, community: Area, by: User | None, name: str, location: str = "",
+    opens: dt.time | None = None,
     closes: dt.time | None = None, is_open: bool = True, notes: str = "",
 ) -> Checkpoint:
     require_community(community)

@@ -62,7 +62,7 @@ def dedup_key(community: Area, link: models.Model | None, kind: str, reason: str
 
 
 def _validate_assignee(
-    assignee: User | None, community: Area, by: User, field: str = "assignee"
+    assignee: User | None, community: Area, by: User | None, field: str = "assignee"
 ) -> None:
     if assignee is None:
         return
@@ -189,12 +189,12 @@ def _open_twin(key: str) -> Task | None:
 # --- Who may do what to an existing task ----------------------------------------------------
 
 
-def _require_worker(by: User, task: Task) -> None:
+def _require_worker(by: User | None, task: Task) -> None:
     """Start, complete, comment: the actor sees the task and may change tasks."""
     require_visible(by, task, "change")
 
 
-def _require_manager(by: User, task: Task) -> None:
+def _require_manager(by: User | None, task: Task) -> None:
     """Cancel, edit, reassign: who hands out work here, or the leader of the task's team."""
     if by is None:
         return
@@ -210,7 +210,7 @@ def _require_open(task: Task, message: str) -> None:
         raise ValidationError({"status": message})
 
 
-def _trail(task: Task, by: User, text: str, status: str = "") -> TaskComment:
+def _trail(task: Task, by: User | None, text: str, status: str = "") -> TaskComment:
     comment = TaskComment.objects.create(
         community_id=task.community_id, task=task, text=text, status=status,
         author=by if by is not None and by.is_authenticated else None,
@@ -220,7 +220,7 @@ def _trail(task: Task, by: User, text: str, status: str = "") -> TaskComment:
     return comment
 
 
-def _save_status(task: Task, before: dict[str, Any], by: User, fields: list[str]) -> Task:
+def _save_status(task: Task, before: dict[str, Any], by: User | None, fields: list[str]) -> Task:
     task.version += 1
     task.save(update_fields=[*fields, "version", "updated"])
     record_change(ChangeAction.UPDATE, task, before=before, actor=by)
