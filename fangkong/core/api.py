@@ -99,7 +99,7 @@ class RestrictedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
     A row outside the scope is refused with the same message as one that does not exist.
     """
 
-    def get_queryset(self) -> models.QuerySet:
+    def get_queryset(self) -> models.QuerySet[Any]:
         queryset = super().get_queryset()
         request = self.context.get("request")
         return queryset.restrict(getattr(request, "user", None), "view")
@@ -138,7 +138,7 @@ class BoundedFieldsMixin:
     """Every input field bounded and its text NFC; read-only fields honest about emptiness
     (``fangkong.core.input_bounds``). Every serializer of the API inherits it."""
 
-    def get_fields(self) -> dict[str, serializers.Field]:
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any]]:
         fields = super().get_fields()  # type: ignore[misc]
         meta = getattr(self, "Meta", None)
         return bound_serializer_fields(fields, getattr(meta, "model", None))
@@ -196,7 +196,7 @@ class RestrictedReadOnlyViewSet(
     def required_right(self) -> str:
         return self.required_action or self.action_rights.get(self.action or "", "view")
 
-    def get_queryset(self) -> models.QuerySet:
+    def get_queryset(self) -> models.QuerySet[Any]:
         return super().get_queryset().restrict(self.request.user, "view")
 
 

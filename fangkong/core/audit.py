@@ -30,7 +30,8 @@ def _person_id(obj: models.Model) -> int | None:
 
 
 def _change_row(
-    action: str, obj: AuditedModel, before: dict | None, after: dict | None, actor: User | None
+    action: str, obj: AuditedModel, before: dict[str, Any] | None,
+    after: dict[str, Any] | None, actor: User | None
 ) -> ObjectChange:
     return ObjectChange(
         **_actor_fields(actor),
@@ -48,7 +49,8 @@ def _change_row(
 
 
 def record_change(
-    action: ChangeAction | str, obj: AuditedModel, *, before: dict | None = None, actor: User | None
+    action: ChangeAction | str, obj: AuditedModel, *, before: dict[str, Any] | None = None,
+    actor: User | None
 ) -> ObjectChange:
     """Log one change. ``before`` is the snapshot taken before the change (None on create)."""
     after = None if action == ChangeAction.DELETE else obj.audit_snapshot()
@@ -61,7 +63,7 @@ def record_changes(
     action: ChangeAction | str,
     objs: Iterable[AuditedModel],
     *,
-    befores: dict[Any, dict] | None = None,
+    befores: dict[Any, dict[str, Any]] | None = None,
     actor: User | None,
 ) -> int:
     """Log many changes in one INSERT (imports, bulk updates). Returns the number logged."""

@@ -59,7 +59,9 @@ class JobContext:
         self.job.save(update_fields=["log"])
 
 
-def enqueue_job(kind: str, *, user: User | None, area_path: str, params: dict | None = None) -> Job:
+def enqueue_job(
+    kind: str, *, user: User | None, area_path: str, params: dict[str, Any] | None = None
+) -> Job:
     if kind not in JOB_KINDS:
         raise KeyError(f"unknown job kind {kind!r}")
     job = Job.objects.create(

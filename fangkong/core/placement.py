@@ -138,7 +138,7 @@ def place_values(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
 
 # --- moves -----------------------------------------------------------------------------------
 
-def cascade(model: type[models.Model], pks: Iterable[int] | models.QuerySet) -> None:
+def cascade(model: type[models.Model], pks: Iterable[int] | models.QuerySet[Any]) -> None:
     """Copy the (changed) placement of ``model``'s rows ``pks`` down to every descendant:
     one UPDATE per descendant table, inside the caller's transaction."""
     if not isinstance(pks, models.QuerySet):
@@ -217,7 +217,7 @@ def _differs(column: str, want: str) -> Q:
                & ~Q(**{column: F(want)})))
 
 
-def mismatches(model: type[models.Model]) -> models.QuerySet:
+def mismatches(model: type[models.Model]) -> models.QuerySet[Any]:
     """Rows of ``model`` whose stored grid (or community) is not what the joins to the root
     say. A row without a root has no grid; its community is its own."""
     p = placement_of(model)

@@ -35,8 +35,8 @@ def _authenticated(user: User | None) -> TypeGuard[User]:
     return user is not None and bool(getattr(user, "is_authenticated", False))
 
 
-def scope_filter(queryset: models.QuerySet, scope: Scope, action: str = "view",
-                 user: User | None = None) -> models.QuerySet:
+def scope_filter(queryset: models.QuerySet[Any], scope: Scope, action: str = "view",
+                 user: User | None = None) -> models.QuerySet[Any]:
     """``queryset`` cut to ``scope`` by its model's rule (rows, not rights)."""
     rule = rule_of(queryset.model)
     q = scope.q(rule, action)
@@ -70,7 +70,7 @@ class RestrictedQuerySet(models.QuerySet):
         return scope_filter(self, scope_of(user), action, user)
 
 
-def restrict(queryset: models.QuerySet | type[models.Model], user: User, action: str = "view"):
+def restrict(queryset: models.QuerySet[Any] | type[models.Model], user: User, action: str = "view"):
     """Functional form, for querysets of models whose manager is not a RestrictedQuerySet."""
     qs = queryset._default_manager.all() if isinstance(queryset, type) else queryset
     return RestrictedQuerySet.restrict(qs, user, action)  # type: ignore[arg-type]
@@ -99,7 +99,9 @@ def covers(user: User | None, at: Any, action: str = "view") -> bool:
                         user).exists()
 
 
-def covered(queryset: models.QuerySet, user: User, action: str = "view") -> models.QuerySet:
+def covered(
+    queryset: models.QuerySet[Any], user: User, action: str = "view"
+) -> models.QuerySet[Any]:
     """The rows of ``queryset`` that lie in the user's scope, whatever the user's rights (the
     places a bulk job may write to), in one query."""
     if not _authenticated(user):

@@ -66,7 +66,7 @@ class LoggedInView(View):
 
 
 def get_restricted_object(
-    queryset: models.QuerySet, user: User, action: str = "view", **lookup: Any
+    queryset: models.QuerySet[Any], user: User, action: str = "view", **lookup: Any
 ) -> Any:
     """The object, if ``user`` may see it (else 404) and may ``action`` it (else 403)."""
     obj = get_object_or_404(queryset.restrict(user, "view"), **lookup)
@@ -85,7 +85,7 @@ class ObjectListView(ListView):
 
     request: AuthenticatedRequest
     model: type[models.Model]
-    queryset: models.QuerySet | None = None
+    queryset: models.QuerySet[Any] | None = None
     filterset_class: ClassVar[Any] = None
     table_class: ClassVar[type[Table] | None] = None
     template_name = "core/object_list.html"
@@ -96,11 +96,11 @@ class ObjectListView(ListView):
     #: Why the page shown is not the one asked for (``page=abc``, a page past the last).
     page_notice = ""
 
-    def get_base_queryset(self) -> models.QuerySet:
+    def get_base_queryset(self) -> models.QuerySet[Any]:
         qs = self.queryset if self.queryset is not None else self.model.objects.all()
         return qs.restrict(self.request.user, self.action)
 
-    def get_queryset(self) -> models.QuerySet:
+    def get_queryset(self) -> models.QuerySet[Any]:
         require_action(self.request.user, self.model, self.action)
         qs = self.get_base_queryset()
         self.filterset = None
@@ -115,8 +115,8 @@ class ObjectListView(ListView):
         return self.request.GET
 
     def paginate_queryset(
-        self, queryset: models.QuerySet, page_size: int
-    ) -> tuple[Paginator, Any, Any, bool]:
+        self, queryset: models.QuerySet[Any], page_size: int
+    ) -> tuple[Paginator[Any], Any, Any, bool]:
         """Django's ListView answers a page it cannot find with a 404; a person who typed
         ``page=abc`` or followed an old link past the end gets the first or the last page,
         with a line saying so. Counts are capped (``CappedPaginator``): page 1 never counts
@@ -145,9 +145,9 @@ class ObjectListView(ListView):
 class ObjectDetailView(DetailView):
     request: AuthenticatedRequest
     model: type[models.Model]
-    queryset: models.QuerySet | None = None
+    queryset: models.QuerySet[Any] | None = None
 
-    def get_object(self, queryset: models.QuerySet | None = None) -> Any:
+    def get_object(self, queryset: models.QuerySet[Any] | None = None) -> Any:
         qs = self.queryset if self.queryset is not None else self.model.objects.all()
         return get_restricted_object(qs, self.request.user, "view", pk=self.kwargs["pk"])
 
@@ -265,7 +265,7 @@ class ServiceActionView(View):
     http_method_names = ["post"]
     request: AuthenticatedRequest
     model: ClassVar[type[models.Model] | None] = None
-    queryset: models.QuerySet | None = None
+    queryset: models.QuerySet[Any] | None = None
     form_class: Any = None
     success_message: Any = ""
     object: Any = None
@@ -332,7 +332,7 @@ class ObjectEditView(ServiceFormView):
     """
 
     model: ClassVar[type[models.Model]]
-    queryset: models.QuerySet | None = None
+    queryset: models.QuerySet[Any] | None = None
     object: Any = None
     #: The right an edit of an existing row needs (a deactivation page sets "deactivate").
     edit_action = "change"
@@ -387,7 +387,7 @@ class AuditLogView(ObjectListView):
     template_name = "core/audit_list.html"
     title = gettext_lazy("Audit log")
 
-    def get_base_queryset(self) -> models.QuerySet:
+    def get_base_queryset(self) -> models.QuerySet[Any]:
         return super().get_base_queryset().select_related("content_type")
 
 

@@ -98,7 +98,9 @@ class RegistryFilterSet(FilterSet):
         label=gettext_lazy("area id: rows whose community or grid lies in this area"),
     )
 
-    def filter_area(self, queryset: models.QuerySet, name: str, value: int) -> models.QuerySet:
+    def filter_area(
+        self, queryset: models.QuerySet[Any], name: str, value: int
+    ) -> models.QuerySet[Any]:
         area = Area.objects.filter(pk=value).first()
         # The rows the area's own user would cover: its communities, or its grid's rows.
         return scope_filter(queryset, area.scope_below()) if area else queryset.none()
@@ -120,7 +122,9 @@ class BuildingFilterSet(RegistryFilterSet):
         model = Building
         fields = ["area", "grid", "section", "search"]
 
-    def filter_search(self, queryset: models.QuerySet, name: str, value: str) -> models.QuerySet:
+    def filter_search(
+        self, queryset: models.QuerySet[Any], name: str, value: str
+    ) -> models.QuerySet[Any]:
         text = value.strip()
         if not text:
             return queryset
@@ -146,7 +150,9 @@ class HouseholdFilterSet(RegistryFilterSet):
         model = Household
         fields = ["area", "building", "grid", "active", "search"]
 
-    def filter_search(self, queryset: models.QuerySet, name: str, value: str) -> models.QuerySet:
+    def filter_search(
+        self, queryset: models.QuerySet[Any], name: str, value: str
+    ) -> models.QuerySet[Any]:
         text = normalise(value)
         if not text:
             return queryset
@@ -191,17 +197,21 @@ class PersonApiFilterSet(RegistryFilterSet):
         fields = ["area", "building", "grid", "tags", "residency", "active", "status", "search"]
 
     def filter_tags(
-        self, queryset: models.QuerySet, name: str, value: list[str]
-    ) -> models.QuerySet:
+        self, queryset: models.QuerySet[Any], name: str, value: list[str]
+    ) -> models.QuerySet[Any]:
         for code in value:
             queryset = queryset.filter(tags__contains=f"|{code}|")
         return queryset
 
-    def filter_active(self, queryset: models.QuerySet, name: str, value: bool) -> models.QuerySet:
+    def filter_active(
+        self, queryset: models.QuerySet[Any], name: str, value: bool
+    ) -> models.QuerySet[Any]:
         active = Q(status=PersonStatus.ACTIVE)
         return queryset.filter(active if value else ~active)
 
-    def filter_search(self, queryset: models.QuerySet, name: str, value: str) -> models.QuerySet:
+    def filter_search(
+        self, queryset: models.QuerySet[Any], name: str, value: str
+    ) -> models.QuerySet[Any]:
         # The pages' search, word for word: names through pinyin, four digits through the
         # phones' last-four index. Whole ID numbers and phones never get here: the middleware
         # refuses them in a URL, and the search route takes them posted.

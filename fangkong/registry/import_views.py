@@ -246,7 +246,7 @@ class ExportView(PageView):
 
     exporter: Exporter
 
-    def queryset(self) -> QuerySet:
+    def queryset(self) -> QuerySet[Any]:
         raise NotImplementedError
 
     def can_reveal(self) -> bool:

@@ -39,11 +39,11 @@ def buildings_with_counts(queryset: models.QuerySet[Building]) -> models.QuerySe
     )
 
 
-def _in_area(queryset: models.QuerySet, area: Area | None) -> models.QuerySet:
+def _in_area(queryset: models.QuerySet[Any], area: Area | None) -> models.QuerySet[Any]:
     return scope_filter(queryset, area.scope_below()) if area is not None else queryset
 
 
-def _per_community(queryset: models.QuerySet) -> dict[int, int]:
+def _per_community(queryset: models.QuerySet[Any]) -> dict[int, int]:
     rows = queryset.order_by().values("community").annotate(n=Count("pk"))
     return {row["community"]: row["n"] for row in rows}
 

@@ -103,7 +103,7 @@ class CommunityView(ObjectDetailView):
     template_name = "registry/community.html"
     context_object_name = "community"
 
-    def get_object(self, queryset: QuerySet | None = None) -> Area:
+    def get_object(self, queryset: QuerySet[Any] | None = None) -> Area:
         require_action(self.request.user, Building, "view")
         return get_community(self.request.user, self.kwargs["pk"])
 

@@ -233,7 +233,7 @@ class CallAssignmentSerializer(ModelSerializer):
         return f"/screening/calls/{assignment.pk}/dial/{{member}}/"
 
 
-def _with_members(queryset: models.QuerySet[CallAssignment]) -> models.QuerySet:
+def _with_members(queryset: models.QuerySet[CallAssignment]) -> models.QuerySet[Any]:
     members = Prefetch("household__members", to_attr="active_members",
                        queryset=Person.objects.filter(status=PersonStatus.ACTIVE).order_by("pk"))
     return (queryset.select_related("household__building").prefetch_related(members)

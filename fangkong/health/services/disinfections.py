@@ -120,7 +120,7 @@ def overdue_places(cases: QuerySet[Case], disinfections: QuerySet[Disinfection],
     interval = dict(HealthPolicy.objects.filter(community_id__in=communities)
                     .values_list("community_id", "disinfection_days"))
     first_case = {}
-    places: dict[tuple, tuple[str, str, int, dt.date]] = {}
+    places: dict[tuple[Any, ...], tuple[str, str, int, dt.date]] = {}
     for case in open_cases:
         first_case.setdefault(case.community_id, case.report_date)
         if case.building_id is None:

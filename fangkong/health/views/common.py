@@ -74,7 +74,7 @@ class HealthListView(ObjectListView):
     export_kind: ClassVar[str] = ""
     related: ClassVar[tuple[str, ...]] = ()
 
-    def get_base_queryset(self) -> models.QuerySet:
+    def get_base_queryset(self) -> models.QuerySet[Any]:
         qs = super().get_base_queryset()
         return qs.select_related(*self.related) if self.related else qs
 

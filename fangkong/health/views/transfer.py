@@ -155,7 +155,7 @@ class ExportView(PageView):
         data.pop("page", None)
         return data
 
-    def queryset(self) -> QuerySet:
+    def queryset(self) -> QuerySet[Any]:
         return exports.rows_for_export(self.kind, self.request.user, self.filters())
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:

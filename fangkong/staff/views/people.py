@@ -119,7 +119,7 @@ class CommunityStaffView(CommunityPageMixin, PageView):
 class CommunityListView(CommunityPageMixin, ObjectListView):
     """A list of one community's rows of ``model``."""
 
-    def get_base_queryset(self) -> QuerySet:
+    def get_base_queryset(self) -> QuerySet[Any]:
         return super().get_base_queryset().filter(community=self.community)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
