@@ -67,7 +67,7 @@ class CappedPaginator(Paginator):
         return capped_count(self.object_list)
 
     @property
-    def count(self) -> int:  # type: ignore[override]
+    def count(self) -> int:
         return self._counted[0]
 
     @property
@@ -79,7 +79,7 @@ class CappedPaginator(Paginator):
         return count_label(*self._counted)
 
     @property
-    def num_pages(self) -> int:  # type: ignore[override]
+    def num_pages(self) -> int:
         if self.count_capped:
             # One page more than the capped rows fill: every page within them has a next.
             return math.ceil(COUNT_CAP / self.per_page) + 1

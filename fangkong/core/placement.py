@@ -24,10 +24,10 @@ core knows nothing of buildings or households: models name their parent and thei
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, Self
 
 from django.apps import apps
 from django.db import models, transaction
@@ -175,8 +175,12 @@ class Placed:
     placement: Placement | None = None
 
     @classmethod
-    def from_db(cls, db: str, field_names: Any, values: Any, *args: Any, **kwargs: Any) -> Any:
-        row = super().from_db(db, field_names, values, *args, **kwargs)  # type: ignore[misc]
+    def from_db(
+        cls, db: str | None, field_names: Collection[str], values: Collection[Any],
+        *args: Any, **kwargs: Any,
+    ) -> Self:
+        row: Self = super().from_db(  # type: ignore[misc]  # the Model after this mixin
+            db, field_names, values, *args, **kwargs)
         loaded = row.__dict__
         keys = _keys(cls)
         # Deferred columns: unknown, so the next save() places and compares nothing.

@@ -73,7 +73,7 @@ class RestrictedQuerySet(models.QuerySet):
 def restrict(queryset: models.QuerySet[Any] | type[models.Model], user: User, action: str = "view"):
     """Functional form, for querysets of models whose manager is not a RestrictedQuerySet."""
     qs = queryset._default_manager.all() if isinstance(queryset, type) else queryset
-    return RestrictedQuerySet.restrict(qs, user, action)  # type: ignore[arg-type]
+    return RestrictedQuerySet.restrict(qs, user, action)
 
 
 def sees(user: User, row: models.Model, action: str = "view") -> bool:
