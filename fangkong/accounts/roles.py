@@ -9,9 +9,12 @@ the area its user is assigned to (``User.scope``).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from fangkong.accounts.choices import Role
+
+if TYPE_CHECKING:
+    from fangkong.accounts.models import User
 
 VIEW = {"view"}
 EDIT = {"view", "add", "change", "deactivate"}
@@ -121,7 +124,7 @@ RANK: dict[str, int] = {
 OFFICER_ROLES = frozenset({Role.COMMUNITY_OFFICER, Role.HEALTH_OFFICER})
 
 
-def may_reset_two_factor(actor: Any, target: Any) -> bool:
+def may_reset_two_factor(actor: User, target: Any) -> bool:
     """Whether ``actor`` may remove ``target``'s authenticator app (scope and the
     ``reset_two_factor`` right are checked apart, by ``restrict()``).
 

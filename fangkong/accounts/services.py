@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import secrets
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -26,6 +26,9 @@ from fangkong.core.audit import record_change
 from fangkong.core.choices import ChangeAction
 from fangkong.core.exceptions import PermissionDeniedError
 from fangkong.core.querysets import require
+
+if TYPE_CHECKING:
+    from fangkong.accounts.models import User
 
 #: What the app is called in the user's authenticator list and in the audit log.
 DEVICE_NAME = "fangkong"
@@ -50,7 +53,7 @@ CODE_MESSAGES = {
 }
 
 
-def _check_code(device: AuthenticatorDevice, code: str, *, by: Any) -> CodeCheck:
+def _check_code(device: AuthenticatorDevice, code: str, *, by: User) -> CodeCheck:
     """Check ``code`` against ``device`` (locked for the check: a code works once). A refused
     code is logged as a change of the device's wrong-code count."""
     device = AuthenticatorDevice.objects.select_for_update(of=("self",)).select_related(
@@ -163,7 +166,7 @@ def _record_refused_reset(target: User, *, by: User) -> None:
     record_change(ChangeAction.UPDATE, device, before=before, actor=by)
 
 
-def _delete_devices(user: User, *, event: str, by: Any) -> None:
+def _delete_devices(user: User, *, event: str, by: User) -> None:
     devices = list(
         AuthenticatorDevice.objects.select_for_update(of=("self",)).select_related("user__area__parent")
         .filter(user=user)
@@ -181,7 +184,7 @@ def _delete_devices(user: User, *, event: str, by: Any) -> None:
 TOKEN_PREFIX_LENGTH = 8
 
 
-def visible_api_tokens(user: Any, action: str = "view") -> models.QuerySet[ApiToken]:
+def visible_api_tokens(user: User | None, action: str = "view") -> models.QuerySet[ApiToken]:
     """Everyone's own tokens, and with the right those of the users of their area.
     ``user=None`` (an operator's command) sees every token."""
     tokens = ApiToken.objects.select_related("user__area__parent")

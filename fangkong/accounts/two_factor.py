@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import time
 from base64 import b32encode
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import segno
 from django.conf import settings
@@ -29,6 +29,9 @@ from django_otp import user_has_device
 
 from fangkong.accounts.models import AuthenticatorDevice, User
 
+if TYPE_CHECKING:
+    from fangkong.accounts.models import User
+
 STATE_KEY = "accounts.two_factor"
 VERIFIED, NONE, UNVERIFIED = "verified", "none", "unverified"
 
@@ -37,21 +40,21 @@ PENDING_KEY = "accounts.pending_login"
 PENDING_SECONDS = 300
 
 
-def requires_two_factor(user: Any) -> bool:
+def requires_two_factor(user: User) -> bool:
     """Whether the user's role must use an authenticator app (the setting's role codes)."""
     return bool(getattr(user, "role", "")) and user.role in settings.TWO_FACTOR_REQUIRED_ROLES
 
 
-def confirmed_device(user: Any) -> AuthenticatorDevice | None:
+def confirmed_device(user: User) -> AuthenticatorDevice | None:
     return AuthenticatorDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
 
 
-def pending_device(user: Any) -> AuthenticatorDevice | None:
+def pending_device(user: User) -> AuthenticatorDevice | None:
     """The app being enrolled: made, not yet confirmed with a code."""
     return AuthenticatorDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
 
 
-def note_state(request: HttpRequest, user: Any) -> str:
+def note_state(request: HttpRequest, user: User) -> str:
     """Work out and remember how this session stands (sessions made before 2FA existed)."""
     state = UNVERIFIED if user_has_device(user, confirmed=True) else NONE
     request.session[STATE_KEY] = state
@@ -59,7 +62,7 @@ def note_state(request: HttpRequest, user: Any) -> str:
 
 
 @receiver(user_logged_in, dispatch_uid="accounts.two_factor.note_login")
-def _note_login(sender: Any, request: HttpRequest | None, user: Any, **kwargs: Any) -> None:
+def _note_login(sender: Any, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
     """Every way of logging in passes here (ours, Django admin's, the test client's), which is
     why this is a signal: it records the session's state, nothing else."""
     if request is None or not hasattr(request, "session"):
@@ -73,7 +76,7 @@ def _note_login(sender: Any, request: HttpRequest | None, user: Any, **kwargs: A
 # --- The pending login (between the password and the code) -----------------------------------
 
 
-def start_pending_login(request: HttpRequest, user: Any, next_url: str) -> None:
+def start_pending_login(request: HttpRequest, user: User, next_url: str) -> None:
     request.session.cycle_key()  # a fresh session id once the password is known to be right
     request.session[PENDING_KEY] = {
         "user": user.pk, "backend": user.backend, "since": int(time.time()), "next": next_url,

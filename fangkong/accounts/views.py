@@ -24,7 +24,6 @@ from django.shortcuts import redirect, render
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views import View
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
@@ -37,7 +36,8 @@ from fangkong.accounts.roles import may_reset_two_factor
 from fangkong.accounts.services import CODE_MESSAGES, CodeCheck
 from fangkong.accounts.tables import ApiTokenTable
 from fangkong.core.exceptions import PermissionDeniedError
-from fangkong.core.views import ObjectListView
+from fangkong.core.requests import AuthenticatedRequest
+from fangkong.core.views import LoggedInView, ObjectListView
 
 
 class LoginView(auth_views.LoginView):
@@ -87,13 +87,13 @@ def login_code(request: HttpRequest) -> HttpResponse:
     return render(request, "accounts/login_code.html", {"form": form, "pending_user": user})
 
 
-def account(request: HttpRequest) -> HttpResponse:
+def account(request: AuthenticatedRequest) -> HttpResponse:
     """The user's own account page: who they are, and their authenticator app (with the QR
     code and secret while one is being enrolled: never cached)."""
     return _render_account(request)
 
 
-def _account_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
+def _account_context(request: AuthenticatedRequest, **extra: Any) -> dict[str, Any]:
     user = request.user
     confirmed = two_factor.confirmed_device(user)
     pending = None if confirmed else two_factor.pending_device(user)
@@ -111,14 +111,14 @@ def _account_context(request: HttpRequest, **extra: Any) -> dict[str, Any]:
     return context
 
 
-def _render_account(request: HttpRequest, **extra: Any) -> HttpResponse:
+def _render_account(request: AuthenticatedRequest, **extra: Any) -> HttpResponse:
     response = render(request, "accounts/account.html", _account_context(request, **extra))
     add_never_cache_headers(response)
     return response
 
 
 @require_POST
-def two_factor_start(request: HttpRequest) -> HttpResponse:
+def two_factor_start(request: AuthenticatedRequest) -> HttpResponse:
     """Make a new app to enrol (a fresh secret); the account page shows its QR code."""
     services.do_start_enrolment(request.user)
     return redirect("accounts:account")
@@ -126,7 +126,7 @@ def two_factor_start(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @sensitive_post_parameters("code")
-def two_factor_confirm(request: HttpRequest) -> HttpResponse:
+def two_factor_confirm(request: AuthenticatedRequest) -> HttpResponse:
     form = CodeForm(request.POST)
     if not form.is_valid():
         return _render_account(request, form=form, form_for="confirm")
@@ -144,7 +144,7 @@ def two_factor_confirm(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @sensitive_post_parameters("code")
-def two_factor_remove(request: HttpRequest) -> HttpResponse:
+def two_factor_remove(request: AuthenticatedRequest) -> HttpResponse:
     form = CodeForm(request.POST)
     if not form.is_valid():
         return _render_account(request, form=form, form_for="remove")
@@ -158,12 +158,12 @@ def two_factor_remove(request: HttpRequest) -> HttpResponse:
     return redirect("accounts:account")  # which now says two-step login is off
 
 
-def two_factor_users(request: HttpRequest) -> HttpResponse:
+def two_factor_users(request: AuthenticatedRequest) -> HttpResponse:
     """Users of the officer's area who log in with an authenticator app (to reset one)."""
     return _render_two_factor_users(request)
 
 
-def _render_two_factor_users(request: HttpRequest, status: int = 200) -> HttpResponse:
+def _render_two_factor_users(request: AuthenticatedRequest, status: int = 200) -> HttpResponse:
     if not request.user.has_action("accounts.user", "reset_two_factor"):
         raise PermissionDenied
     enrolled = AuthenticatorDevice.objects.filter(confirmed=True).values("user_id")
@@ -182,7 +182,7 @@ def _render_two_factor_users(request: HttpRequest, status: int = 200) -> HttpRes
 
 
 @require_POST
-def two_factor_reset(request: HttpRequest, pk: int) -> HttpResponse:
+def two_factor_reset(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     try:
         target = services.do_reset_two_factor(pk, by=request.user)
     except PermissionDeniedError as exc:
@@ -221,12 +221,12 @@ class ApiTokenListView(ObjectListView):
         return context
 
 
-class ApiTokenRevokeView(View):
+class ApiTokenRevokeView(LoggedInView):
     """POST: the token stops working now (the service finds it among those the user may
     revoke: 404 for any other)."""
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
-        token = services.do_revoke_api_token(pk, by=request.user)
+        token = services.do_revoke_api_token(pk, by=self.request.user)
         messages.success(request, _("Token %(prefix)s… is revoked: it no longer works.")
                          % {"prefix": token.prefix})
         return redirect("accounts:api_tokens")

@@ -6,6 +6,8 @@ a client needs their ids for the ``area`` and ``grid`` filters and for new build
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -40,7 +42,9 @@ class AreaFilterSet(FilterSet):
         model = Area
         fields = ["level", "parent", "search"]
 
-    def filter_search(self, queryset: models.QuerySet, name: str, value: str) -> models.QuerySet:
+    def filter_search(
+        self, queryset: models.QuerySet[Any], name: str, value: str
+    ) -> models.QuerySet[Any]:
         text = value.strip()
         return queryset.filter(Q(name__icontains=text) | Q(code=text)) if text else queryset
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
@@ -15,6 +15,9 @@ from fangkong.areas.choices import AreaLevel
 from fangkong.core.dates import today_in, zone
 from fangkong.core.models import AuditedModel
 from fangkong.core.scope import Scope, ScopeRule
+
+if TYPE_CHECKING:
+    from fangkong.accounts.models import User
 
 
 class Area(AuditedModel):
@@ -135,7 +138,7 @@ class Area(AuditedModel):
             )
 
 
-def communities_covered(user: Any) -> list[int] | None:
+def communities_covered(user: User) -> list[int] | None:
     """The ids of the communities ``user`` covers whole (their scope's, resolved once per
     request; a superuser's: every community), or ``None`` when the scope is narrower than a
     community (a grid worker): the pages that store figures per community count live then."""

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 
@@ -11,10 +11,14 @@ from fangkong.areas.models import Area
 from fangkong.core.audit import record_change
 from fangkong.core.choices import ChangeAction
 
+if TYPE_CHECKING:
+    from fangkong.accounts.models import User
+
 
 @transaction.atomic
 def do_create_area(
-    *, level: AreaLevel | str, name: str, code: str, parent: Area | None, by: Any, **extra: Any
+    *, level: AreaLevel | str, name: str, code: str, parent: Area | None, by: User | None,
+    **extra: Any
 ) -> Area:
     area = Area(level=level, name=name, code=code, parent=parent, path="", **extra)
     area.full_clean(exclude=["path"])

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.views.generic import TemplateView
-
 from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area
-from fangkong.core.views import require_action
+from fangkong.core.views import PageView, require_action
 
 
-class AreaTreeView(TemplateView):
+class AreaTreeView(PageView):
     """The user's area and everything below it, indented; communities link to their buildings."""
 
     template_name = "areas/tree.html"

@@ -39,6 +39,7 @@ from fangkong.core.api_plumbing import (
 from fangkong.core.api_schema import ApiSchema, ConflictErrorSerializer, ErrorSerializer
 from fangkong.core.filtersets import IdFilter
 from fangkong.core.input_bounds import bound_serializer_fields, nfc
+from fangkong.core.requests import AuthenticatedApiRequest
 
 __all__ = [
     "ERROR_CODES",
@@ -87,7 +88,9 @@ class ActionPermission(BasePermission):
         return user.has_action(view.queryset.model, view.required_right())
 
     def has_object_permission(self, request: Request, view: Any, obj: Any) -> bool:
-        return request.user.has_action(view.queryset.model, view.required_right())
+        # Only reached after has_permission, so the caller is logged in.
+        user = request.user
+        return user.is_authenticated and user.has_action(view.queryset.model, view.required_right())
 
 
 class RestrictedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
@@ -96,7 +99,7 @@ class RestrictedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
     A row outside the scope is refused with the same message as one that does not exist.
     """
 
-    def get_queryset(self) -> models.QuerySet:
+    def get_queryset(self) -> models.QuerySet[Any]:
         queryset = super().get_queryset()
         request = self.context.get("request")
         return queryset.restrict(getattr(request, "user", None), "view")
@@ -135,7 +138,7 @@ class BoundedFieldsMixin:
     """Every input field bounded and its text NFC; read-only fields honest about emptiness
     (``fangkong.core.input_bounds``). Every serializer of the API inherits it."""
 
-    def get_fields(self) -> dict[str, serializers.Field]:
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any]]:
         fields = super().get_fields()  # type: ignore[misc]
         meta = getattr(self, "Meta", None)
         return bound_serializer_fields(fields, getattr(meta, "model", None))
@@ -178,6 +181,7 @@ class RestrictedReadOnlyViewSet(
 ):
     """List and detail of the rows the caller may see; everything else 404 or 403."""
 
+    request: AuthenticatedApiRequest
     permission_classes = [IsAuthenticated, ActionPermission]
     #: The right each standard action needs.
     action_rights: ClassVar[dict[str, str]] = {
@@ -192,7 +196,7 @@ class RestrictedReadOnlyViewSet(
     def required_right(self) -> str:
         return self.required_action or self.action_rights.get(self.action or "", "view")
 
-    def get_queryset(self) -> models.QuerySet:
+    def get_queryset(self) -> models.QuerySet[Any]:
         return super().get_queryset().restrict(self.request.user, "view")
 
 

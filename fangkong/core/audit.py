@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models
@@ -14,8 +14,11 @@ from fangkong.core.choices import AccessKind, ChangeAction
 from fangkong.core.middleware import current_request_id
 from fangkong.core.models import AccessEvent, AuditChain, AuditedModel, ObjectChange
 
+if TYPE_CHECKING:
+    from fangkong.accounts.models import User
 
-def _actor_fields(actor: Any) -> dict[str, Any]:
+
+def _actor_fields(actor: User | None) -> dict[str, Any]:
     if actor is None or not getattr(actor, "is_authenticated", False):
         return {"actor": None, "actor_name": getattr(actor, "username", "") or "system"}
     return {"actor": actor, "actor_name": actor.get_username()}
@@ -27,7 +30,8 @@ def _person_id(obj: models.Model) -> int | None:
 
 
 def _change_row(
-    action: str, obj: AuditedModel, before: dict | None, after: dict | None, actor: Any
+    action: str, obj: AuditedModel, before: dict[str, Any] | None,
+    after: dict[str, Any] | None, actor: User | None
 ) -> ObjectChange:
     return ObjectChange(
         **_actor_fields(actor),
@@ -45,7 +49,8 @@ def _change_row(
 
 
 def record_change(
-    action: ChangeAction | str, obj: AuditedModel, *, before: dict | None = None, actor: Any
+    action: ChangeAction | str, obj: AuditedModel, *, before: dict[str, Any] | None = None,
+    actor: User | None
 ) -> ObjectChange:
     """Log one change. ``before`` is the snapshot taken before the change (None on create)."""
     after = None if action == ChangeAction.DELETE else obj.audit_snapshot()
@@ -58,8 +63,8 @@ def record_changes(
     action: ChangeAction | str,
     objs: Iterable[AuditedModel],
     *,
-    befores: dict[Any, dict] | None = None,
-    actor: Any,
+    befores: dict[Any, dict[str, Any]] | None = None,
+    actor: User | None,
 ) -> int:
     """Log many changes in one INSERT (imports, bulk updates). Returns the number logged."""
     befores = befores or {}
@@ -88,7 +93,7 @@ def community_of_path(area_path: str) -> int | None:
 def record_access(
     kind: AccessKind | str,
     *,
-    actor: Any,
+    actor: User | None,
     area_path: str,
     obj: models.Model | None = None,
     reason: str = "",

@@ -36,7 +36,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any, BinaryIO
+from typing import IO, TYPE_CHECKING, Any, BinaryIO
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -44,7 +44,6 @@ from django.db import models, transaction
 from django.http import (
     FileResponse,
     Http404,
-    HttpRequest,
     HttpResponse,
     HttpResponseRedirect,
     QueryDict,
@@ -59,6 +58,10 @@ from fangkong.core.choices import JobStatus
 from fangkong.core.jobs import JobContext, enqueue_job, job_kind
 from fangkong.core.models import Job
 from fangkong.core.periodic import every
+from fangkong.core.requests import AuthenticatedRequest
+
+if TYPE_CHECKING:
+    from fangkong.accounts.models import User
 
 EXPORT_KIND = "core.export"
 #: Exports of more rows than this run on a worker; smaller ones are written in the request
@@ -114,7 +117,7 @@ class ExportGone(Exception):
     """The file was downloaded already, expired, or was never written."""
 
 
-def check_export(exporter: Exporter, user: Any, params: dict[str, Any]) -> None:
+def check_export(exporter: Exporter, user: User | None, params: dict[str, Any]) -> None:
     """Refuse unless ``user`` may run this export now (asked again when the job runs)."""
     if user is None or not getattr(user, "is_active", False) or not user.has_action(
         exporter.model, "export"
@@ -142,7 +145,7 @@ def filter_params(data: QueryDict) -> dict[str, list[str]]:
     return {key: list(values) for key, values in data.lists()}
 
 
-def job_area(user: Any) -> str:
+def job_area(user: User) -> str:
     """Where the job is filed: the user's own area, so that its page is theirs and their
     area's (a colleague sees the job; only its owner takes the file)."""
     return user.area.path if getattr(user, "area_id", None) else "/"
@@ -152,7 +155,7 @@ def file_name(exporter: Exporter, params: dict[str, Any]) -> str:
     return f"{exporter.filename(params)}.{params.get('format', 'xlsx')}"
 
 
-def start_export(request: HttpRequest, name: str, params: dict[str, Any]) -> HttpResponse:
+def start_export(request: AuthenticatedRequest, name: str, params: dict[str, Any]) -> HttpResponse:
     """The file at once for a small export; a job and its page for a large one.
 
     ``params`` must be JSON (it is kept in the job row) and hold ``format`` (``xlsx`` or
@@ -271,7 +274,7 @@ def _forget_search(job: Job) -> None:
 # --- The download ---------------------------------------------------------------------------
 
 
-def take_export_file(job: Job, user: Any) -> tuple[IO[bytes], str, str]:
+def take_export_file(job: Job, user: User) -> tuple[IO[bytes], str, str]:
     """The file of ``job`` for ``user``, once: ``(open file, file name, format)``.
 
     Raises ``Http404``-worthy ``LookupError`` for someone else's job, ``ExportRefused`` when
@@ -298,7 +301,7 @@ def take_export_file(job: Job, user: Any) -> tuple[IO[bytes], str, str]:
     return handle, result.get("filename") or path.name, result.get("format") or "xlsx"
 
 
-def describe(job: Job, user: Any) -> dict[str, Any]:
+def describe(job: Job, user: User) -> dict[str, Any]:
     """What the job page shows about an export."""
     result = job.result or {}
     exporter = EXPORTERS.get(job.params.get("exporter", ""))

@@ -67,7 +67,9 @@ class IdFilter(django_filters.NumberFilter):
         kwargs.setdefault("method", self.filter_by_id)
         super().__init__(*args, **kwargs)
 
-    def filter_by_id(self, queryset: models.QuerySet, name: str, value: int) -> models.QuerySet:
+    def filter_by_id(
+        self, queryset: models.QuerySet[Any], name: str, value: int
+    ) -> models.QuerySet[Any]:
         return queryset.filter(**{name: value})
 
 
@@ -121,7 +123,7 @@ class ScopedChoices(BaseChoiceIterator):
     """The choices of a page's select: the rows ``rows(request)`` gives, read only when the
     select is drawn (an API request never queries them)."""
 
-    def __init__(self, rows: Callable[[Any], models.QuerySet], request: Any) -> None:
+    def __init__(self, rows: Callable[[Any], models.QuerySet[Any]], request: Any) -> None:
         self.rows, self.request = rows, request
 
     def __iter__(self) -> Iterator[tuple[Any, str]]:
@@ -137,7 +139,7 @@ class ScopedIdFilter(IdFilter):
     sees (``queryset(request)``, as for django-filter's ModelChoiceFilter). An id outside
     them finds nothing, on a page as in the API (the list is restricted already)."""
 
-    def __init__(self, *args: Any, queryset: Callable[[Any], models.QuerySet],
+    def __init__(self, *args: Any, queryset: Callable[[Any], models.QuerySet[Any]],
                  **kwargs: Any) -> None:
         self.rows = queryset
         super().__init__(*args, **kwargs)
@@ -166,7 +168,7 @@ def bound_numbers(filterset: django_filters.FilterSet) -> django_filters.FilterS
 class FilterBackend(DjangoFilterBackend):
     """django-filter's backend for the API, with every number filter bounded (see above)."""
 
-    def get_filterset(self, request: Any, queryset: models.QuerySet, view: Any) -> Any:
+    def get_filterset(self, request: Any, queryset: models.QuerySet[Any], view: Any) -> Any:
         filterset = super().get_filterset(request, queryset, view)
         return bound_numbers(filterset) if filterset is not None else None
 
@@ -181,7 +183,7 @@ class LocalDayFilter(django_filters.DateFilter):
         kwargs.setdefault("validators", [check_date_range])
         super().__init__(*args, **kwargs)
 
-    def filter(self, qs: models.QuerySet, value: dt.date | None) -> models.QuerySet:
+    def filter(self, qs: models.QuerySet[Any], value: dt.date | None) -> models.QuerySet[Any]:
         if value is None:
             return qs
         start = timezone.make_aware(dt.datetime.combine(value, dt.time.min))

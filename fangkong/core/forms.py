@@ -14,7 +14,7 @@ leaves Chinese as it is).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -25,6 +25,9 @@ from django.utils.text import capfirst
 
 from fangkong.core.dates import zone
 from fangkong.core.input_bounds import BoundedForm
+
+if TYPE_CHECKING:
+    from fangkong.accounts.models import User
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")
@@ -56,7 +59,7 @@ class ServiceForm(BoundedForm):
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args: Any, user: Any = None, instance: Any = None,
+    def __init__(self, *args: Any, user: User | None = None, instance: Any = None,
                  community: Any = None, **kwargs: Any) -> None:
         self.user = user
         self.instance = instance

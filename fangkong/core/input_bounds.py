@@ -106,7 +106,7 @@ class BoundedForm(forms.Form):
 # --- API serializers ------------------------------------------------------------------------
 
 
-def _model_field(model: type[models.Model] | None, source: str) -> models.Field | None:
+def _model_field(model: type[models.Model] | None, source: str) -> models.Field[Any, Any] | None:
     """The model column a serializer field reads (``outcome``, ``follow_up_id``), if any."""
     if model is None or not source or "." in source or source == "*":
         return None
@@ -120,7 +120,7 @@ def _model_field(model: type[models.Model] | None, source: str) -> models.Field 
     return None
 
 
-def _bound_input_field(field: drf_fields.Field) -> None:
+def _bound_input_field(field: drf_fields.Field[Any, Any]) -> None:
     if isinstance(field, drf_fields.CharField):
         _bound_text(field, multiline=field.style.get("base_template") == "textarea.html")
     elif isinstance(field, drf_fields.IntegerField):
@@ -142,7 +142,7 @@ def _bound_input_field(field: drf_fields.Field) -> None:
         field.pk_field = drf_fields.IntegerField(min_value=1, max_value=ID_MAX)
 
 
-def _say_what_is_sent(field: drf_fields.Field, name: str,
+def _say_what_is_sent(field: drf_fields.Field[Any, Any], name: str,
                       model: type[models.Model] | None) -> None:
     """A read-only field documents the empty value its column really holds."""
     column = _model_field(model, field.source or name)
@@ -154,8 +154,9 @@ def _say_what_is_sent(field: drf_fields.Field, name: str,
         field.allow_blank = True
 
 
-def bound_serializer_fields(fields: dict[str, drf_fields.Field],
-                            model: type[models.Model] | None) -> dict[str, drf_fields.Field]:
+def bound_serializer_fields(
+    fields: dict[str, drf_fields.Field[Any, Any]], model: type[models.Model] | None
+) -> dict[str, drf_fields.Field[Any, Any]]:
     """Bounds for a serializer's writable fields; honest emptiness for its read-only ones."""
     for name, field in fields.items():
         if field.read_only:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import traceback
 from collections.abc import Callable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.tasks import task
@@ -20,6 +20,9 @@ from django.utils import timezone
 from fangkong.core.choices import JobStatus
 from fangkong.core.disk_full import DISK_FULL_CODE, DISK_FULL_MESSAGE, is_disk_full
 from fangkong.core.models import Job
+
+if TYPE_CHECKING:
+    from fangkong.accounts.models import User
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +59,9 @@ class JobContext:
         self.job.save(update_fields=["log"])
 
 
-def enqueue_job(kind: str, *, user: Any, area_path: str, params: dict | None = None) -> Job:
+def enqueue_job(
+    kind: str, *, user: User | None, area_path: str, params: dict[str, Any] | None = None
+) -> Job:
     if kind not in JOB_KINDS:
         raise KeyError(f"unknown job kind {kind!r}")
     job = Job.objects.create(

@@ -370,7 +370,7 @@ def _batch_transaction(dry_run: bool) -> Iterator[None]:
             yield
 
 
-def _load(pmodel: ProtectedModel, after: Any, size: int, *, lock: bool) -> list[tuple]:
+def _load(pmodel: ProtectedModel, after: Any, size: int, *, lock: bool) -> list[tuple[Any, ...]]:
     rows = pmodel.model._base_manager.order_by("pk")
     if after is not None:
         rows = rows.filter(pk__gt=after)  # keyset paging: each row is seen once per pass
@@ -381,7 +381,7 @@ def _load(pmodel: ProtectedModel, after: Any, size: int, *, lock: bool) -> list[
     return list(rows.values_list("pk", *pmodel.columns)[:size])
 
 
-def _plan(pmodel: ProtectedModel, batch: list[tuple], outcome: ModelOutcome
+def _plan(pmodel: ProtectedModel, batch: list[tuple[Any, ...]], outcome: ModelOutcome
           ) -> dict[Any, dict[str, str]]:
     """The rows of ``batch`` to rewrite, each with all its protected columns as they must be."""
     changes: dict[Any, dict[str, str]] = {}
@@ -424,7 +424,7 @@ def _write_one_by_one(pmodel: ProtectedModel, changes: dict[Any, dict[str, str]]
             del changes[pk]
 
 
-def _audit(pmodel: ProtectedModel, run_id: str, pass_number: int, batch: list[tuple],
+def _audit(pmodel: ProtectedModel, run_id: str, pass_number: int, batch: list[tuple[Any, ...]],
            changes: dict[Any, dict[str, str]]) -> None:
     """One change-log row per batch that rewrote rows, written in the batch's transaction:
     counts and field names only, never a value, so the log agrees with the data after any

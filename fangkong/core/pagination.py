@@ -67,7 +67,7 @@ class CappedPaginator(Paginator):
         return capped_count(self.object_list)
 
     @property
-    def count(self) -> int:  # type: ignore[override]
+    def count(self) -> int:
         return self._counted[0]
 
     @property
@@ -79,7 +79,7 @@ class CappedPaginator(Paginator):
         return count_label(*self._counted)
 
     @property
-    def num_pages(self) -> int:  # type: ignore[override]
+    def num_pages(self) -> int:
         if self.count_capped:
             # One page more than the capped rows fill: every page within them has a next.
             return math.ceil(COUNT_CAP / self.per_page) + 1
@@ -148,7 +148,7 @@ class Key:
 
     path: str
     descending: bool
-    field: models.Field
+    field: models.Field[Any, Any]
     nulls_first: bool | None = None
 
     @property
@@ -174,7 +174,7 @@ class Key:
         return expression.desc(**nulls) if descending else expression.asc(**nulls)
 
 
-def _resolve(model: type[models.Model], path: str) -> tuple[str, models.Field]:
+def _resolve(model: type[models.Model], path: str) -> tuple[str, models.Field[Any, Any]]:
     """The ORM path of the column ``path`` orders by, and its field: a relation at the end
     is its key column (``community`` → ``community_id``, not the other table's order)."""
     parts = path.split("__")
@@ -204,7 +204,7 @@ def _resolve(model: type[models.Model], path: str) -> tuple[str, models.Field]:
     return "__".join(names), field
 
 
-def keyset_keys(queryset: models.QuerySet) -> list[Key]:
+def keyset_keys(queryset: models.QuerySet[Any]) -> list[Key]:
     """The keys of ``queryset``'s order, ending with the primary key (so the order is total)."""
     query = queryset.query
     ordering: Sequence[Any] = query.order_by or (
@@ -307,7 +307,7 @@ class Keyset:
     #: Longer than any cursor this class makes (a few keys' values, compressed).
     max_cursor_length = 1000
 
-    def __init__(self, queryset: models.QuerySet, list_id: str) -> None:
+    def __init__(self, queryset: models.QuerySet[Any], list_id: str) -> None:
         self.keys = keyset_keys(queryset)
         self.list_id = list_id
         self.queryset = queryset.annotate(**{
@@ -368,7 +368,7 @@ class Keyset:
                                 "of a page as it is.")) from None
         return Position(values, bool(data.get("r")))
 
-    def page_query(self, position: Position | None, size: int) -> models.QuerySet:
+    def page_query(self, position: Position | None, size: int) -> models.QuerySet[Any]:
         """The query of a page: ``size`` rows and one more (to know whether more follow)."""
         reverse = position is not None and position.reverse
         qs = self.queryset

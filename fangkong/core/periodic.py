@@ -11,6 +11,7 @@ import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
@@ -28,7 +29,7 @@ class PeriodicTask:
 PERIODIC: dict[str, PeriodicTask] = {}
 
 
-def every(*, minutes: int) -> Callable[[Callable[[datetime], object]], Callable]:
+def every(*, minutes: int) -> Callable[[Callable[[datetime], object]], Callable[..., Any]]:
     def register(func: Callable[[datetime], object]) -> Callable[[datetime], object]:
         name = f"{func.__module__}.{func.__qualname__}"
         PERIODIC[name] = PeriodicTask(name, minutes, func)

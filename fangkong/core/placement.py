@@ -24,10 +24,10 @@ core knows nothing of buildings or households: models name their parent and thei
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, Self
 
 from django.apps import apps
 from django.db import models, transaction
@@ -138,7 +138,7 @@ def place_values(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
 
 # --- moves -----------------------------------------------------------------------------------
 
-def cascade(model: type[models.Model], pks: Iterable[int] | models.QuerySet) -> None:
+def cascade(model: type[models.Model], pks: Iterable[int] | models.QuerySet[Any]) -> None:
     """Copy the (changed) placement of ``model``'s rows ``pks`` down to every descendant:
     one UPDATE per descendant table, inside the caller's transaction."""
     if not isinstance(pks, models.QuerySet):
@@ -175,8 +175,12 @@ class Placed:
     placement: Placement | None = None
 
     @classmethod
-    def from_db(cls, db: str, field_names: Any, values: Any, *args: Any, **kwargs: Any) -> Any:
-        row = super().from_db(db, field_names, values, *args, **kwargs)  # type: ignore[misc]
+    def from_db(
+        cls, db: str | None, field_names: Collection[str], values: Collection[Any],
+        *args: Any, **kwargs: Any,
+    ) -> Self:
+        row: Self = super().from_db(  # type: ignore[misc]  # the Model after this mixin
+            db, field_names, values, *args, **kwargs)
         loaded = row.__dict__
         keys = _keys(cls)
         # Deferred columns: unknown, so the next save() places and compares nothing.
@@ -217,7 +221,7 @@ def _differs(column: str, want: str) -> Q:
                & ~Q(**{column: F(want)})))
 
 
-def mismatches(model: type[models.Model]) -> models.QuerySet:
+def mismatches(model: type[models.Model]) -> models.QuerySet[Any]:
     """Rows of ``model`` whose stored grid (or community) is not what the joins to the root
     say. A row without a root has no grid; its community is its own."""
     p = placement_of(model)

@@ -18,7 +18,7 @@ where ``at`` is the row acted on or, for a new row, the row or area it will belo
 
 from __future__ import annotations
 
-from typing import Any, Self
+from typing import TYPE_CHECKING, Any, Self, TypeGuard
 
 from django.db import models
 from django.http import Http404
@@ -27,13 +27,16 @@ from fangkong.core.exceptions import PermissionDeniedError
 from fangkong.core.placement import place, placement_of
 from fangkong.core.scope import Scope, rule_of, scope_of
 
+if TYPE_CHECKING:
+    from fangkong.accounts.models import User
 
-def _authenticated(user: Any) -> bool:
-    return user is not None and getattr(user, "is_authenticated", False)
+
+def _authenticated(user: User | None) -> TypeGuard[User]:
+    return user is not None and bool(getattr(user, "is_authenticated", False))
 
 
-def scope_filter(queryset: models.QuerySet, scope: Scope, action: str = "view",
-                 user: Any = None) -> models.QuerySet:
+def scope_filter(queryset: models.QuerySet[Any], scope: Scope, action: str = "view",
+                 user: User | None = None) -> models.QuerySet[Any]:
     """``queryset`` cut to ``scope`` by its model's rule (rows, not rights)."""
     rule = rule_of(queryset.model)
     q = scope.q(rule, action)
@@ -55,7 +58,7 @@ class RestrictedQuerySet(models.QuerySet):
             place(objs)
         return super().bulk_create(objs, *args, **kwargs)
 
-    def restrict(self, user: Any, action: str = "view") -> Self:
+    def restrict(self, user: User, action: str = "view") -> Self:
         """Rows of this queryset that ``user`` may ``action``; none for anonymous users."""
         if not _authenticated(user) or not user.has_action(self.model, action):
             return self.none()
@@ -67,18 +70,18 @@ class RestrictedQuerySet(models.QuerySet):
         return scope_filter(self, scope_of(user), action, user)
 
 
-def restrict(queryset: models.QuerySet | type[models.Model], user: Any, action: str = "view"):
+def restrict(queryset: models.QuerySet[Any] | type[models.Model], user: User, action: str = "view"):
     """Functional form, for querysets of models whose manager is not a RestrictedQuerySet."""
     qs = queryset._default_manager.all() if isinstance(queryset, type) else queryset
-    return RestrictedQuerySet.restrict(qs, user, action)  # type: ignore[arg-type]
+    return RestrictedQuerySet.restrict(qs, user, action)
 
 
-def sees(user: Any, row: models.Model, action: str = "view") -> bool:
+def sees(user: User, row: models.Model, action: str = "view") -> bool:
     """Whether ``user`` may ``action`` this saved row: ``restrict()`` asked for its key."""
     return restrict(type(row), user, action).filter(pk=row.pk).exists()
 
 
-def covers(user: Any, at: Any, action: str = "view") -> bool:
+def covers(user: User | None, at: Any, action: str = "view") -> bool:
     """Whether ``at`` — a saved row, or an area (anything with ``ancestor_ids()``) — lies in
     the user's scope for ``action``, whatever the user's rights (the place a new row goes).
     A row that only reaches down to the user is covered for the rule's reach actions alone:
@@ -96,7 +99,9 @@ def covers(user: Any, at: Any, action: str = "view") -> bool:
                         user).exists()
 
 
-def covered(queryset: models.QuerySet, user: Any, action: str = "view") -> models.QuerySet:
+def covered(
+    queryset: models.QuerySet[Any], user: User, action: str = "view"
+) -> models.QuerySet[Any]:
     """The rows of ``queryset`` that lie in the user's scope, whatever the user's rights (the
     places a bulk job may write to), in one query."""
     if not _authenticated(user):
@@ -104,13 +109,13 @@ def covered(queryset: models.QuerySet, user: Any, action: str = "view") -> model
     return scope_filter(queryset, scope_of(user), action, user)
 
 
-def works_in(user: Any, community_id: int | None) -> bool:
+def works_in(user: User, community_id: int | None) -> bool:
     """Whether the user works in this community: covers it, or one of its grids."""
     return _authenticated(user) and scope_of(user).works_in_community(community_id)
 
 
 def require(
-    user: Any,
+    user: User | None,
     model: type[models.Model] | str,
     action: str,
     at: Any,

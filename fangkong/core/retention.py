@@ -76,13 +76,13 @@ class Rule:
     #: The period in the data dictionary's words ("3 years after deactivation").
     period: str
     #: Rows whose period has ended as of ``now``.
-    expired: Callable[[dt.datetime], models.QuerySet]
+    expired: Callable[[dt.datetime], models.QuerySet[Any]]
     delete: bool = True
     #: Field → anonymous value, for rows that stay (all of them when ``delete`` is False).
     anonymise: Mapping[str, Any] = field(default_factory=dict)
     #: Called with the rows about to be deleted, in the batch's transaction (the audit
     #: logs record the places they leave in their hash chains).
-    before_delete: Callable[[models.QuerySet], Any] | None = None
+    before_delete: Callable[[models.QuerySet[Any]], Any] | None = None
 
     def __post_init__(self) -> None:
         if not self.delete and not self.anonymise:
@@ -197,7 +197,7 @@ def needed_keys(model: type[models.Model], pks: Iterable[Any]) -> set[Any]:
     return needed
 
 
-def _anonymise(rule: Rule, rows: models.QuerySet) -> int:
+def _anonymise(rule: Rule, rows: models.QuerySet[Any]) -> int:
     values = dict(rule.anonymise)
     if any(f.name == "version" for f in rule.model._meta.concrete_fields):
         # An edit form opened before the purge must not write the old values back.
@@ -374,7 +374,7 @@ def purge_job(context: JobContext) -> dict[str, Any]:
 # --- core's own rows ---
 
 
-def _old_jobs(before: dt.datetime) -> models.QuerySet:
+def _old_jobs(before: dt.datetime) -> models.QuerySet[Any]:
     """Jobs whose log and result are older than ``before``: finished before it, or never
     finished and neither created nor started since (the log is never older than the row)."""
     unfinished = Q(finished=None, created__lt=before) & (Q(started=None) | Q(started__lt=before))

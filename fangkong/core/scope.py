@@ -33,6 +33,8 @@ from django.db.models import Q
 if TYPE_CHECKING:
     from django.db import models
 
+    from fangkong.accounts.models import User
+
 #: A rule's optional parts that depend on the user: rows that are theirs whatever their
 #: role (``own``), and rows of a community that every worker of it sees (``wide``).
 OwnRows = Callable[[Any], Q | None]
@@ -156,7 +158,7 @@ class Scope:
         return q
 
 
-def scope_of(user: Any) -> Scope:
+def scope_of(user: User) -> Scope:
     """The user's scope; nothing for anonymous users. System work passes ``user=None`` to the
     services, which skip the checks: it never reaches here."""
     if user is None or not getattr(user, "is_authenticated", False):

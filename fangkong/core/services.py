@@ -8,7 +8,7 @@ One copy each, here: the apps had grown five ``check_version``, four ``locked`` 
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
@@ -16,6 +16,9 @@ from django.db import IntegrityError, models, transaction
 from django.utils.translation import gettext as _
 
 from fangkong.core.exceptions import ConflictError
+
+if TYPE_CHECKING:
+    from fangkong.accounts.models import User
 
 #: The role whose holder runs a community (``accounts.choices.Role.COMMUNITY_OFFICER``;
 #: core sits below accounts and names it by its value).
@@ -58,7 +61,7 @@ def save_checked(obj: models.Model, **kwargs: Any) -> None:
         ) from exc
 
 
-def actor_or_none(by: Any) -> Any:
+def actor_or_none(by: User) -> Any:
     """The user to name as a row's author: ``None`` for system work and anonymous callers."""
     return by if by is not None and getattr(by, "is_authenticated", False) else None
 

@@ -22,7 +22,7 @@ A refusal is always a 403 page (core's ``error.html``, through ``handler403``: r
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -40,11 +40,27 @@ from fangkong.core.filtersets import ObjectChangeFilterSet, bound_numbers
 from fangkong.core.forms import add_service_error
 from fangkong.core.models import Job, ObjectChange
 from fangkong.core.pagination import CappedPaginator, page_or_last
+from fangkong.core.requests import AuthenticatedRequest
 from fangkong.core.tables import Table
+
+if TYPE_CHECKING:
+    from fangkong.accounts.models import User
+
+
+class PageFormView(FormView):
+    """A form page behind the login that does not go through ``ServiceFormView``."""
+
+    request: AuthenticatedRequest
+
+
+class LoggedInView(View):
+    """A bare view behind the login (downloads, redirects)."""
+
+    request: AuthenticatedRequest
 
 
 def get_restricted_object(
-    queryset: models.QuerySet, user: Any, action: str = "view", **lookup: Any
+    queryset: models.QuerySet[Any], user: User, action: str = "view", **lookup: Any
 ) -> Any:
     """The object, if ``user`` may see it (else 404) and may ``action`` it (else 403)."""
     obj = get_object_or_404(queryset.restrict(user, "view"), **lookup)
@@ -53,7 +69,7 @@ def get_restricted_object(
     return obj
 
 
-def require_action(user: Any, model: type[models.Model], action: str) -> None:
+def require_action(user: User, model: type[models.Model], action: str) -> None:
     if not user.has_action(model, action):
         raise PermissionDenied
 
@@ -61,8 +77,9 @@ def require_action(user: Any, model: type[models.Model], action: str) -> None:
 class ObjectListView(ListView):
     """A filtered, searchable, paged list of restricted rows."""
 
-    model: ClassVar[type[models.Model]]
-    queryset: models.QuerySet | None = None
+    request: AuthenticatedRequest
+    model: type[models.Model]
+    queryset: models.QuerySet[Any] | None = None
     filterset_class: ClassVar[Any] = None
     table_class: ClassVar[type[Table] | None] = None
     template_name = "core/object_list.html"
@@ -73,11 +90,11 @@ class ObjectListView(ListView):
     #: Why the page shown is not the one asked for (``page=abc``, a page past the last).
     page_notice = ""
 
-    def get_base_queryset(self) -> models.QuerySet:
+    def get_base_queryset(self) -> models.QuerySet[Any]:
         qs = self.queryset if self.queryset is not None else self.model.objects.all()
         return qs.restrict(self.request.user, self.action)
 
-    def get_queryset(self) -> models.QuerySet:
+    def get_queryset(self) -> models.QuerySet[Any]:
         require_action(self.request.user, self.model, self.action)
         qs = self.get_base_queryset()
         self.filterset = None
@@ -92,8 +109,8 @@ class ObjectListView(ListView):
         return self.request.GET
 
     def paginate_queryset(
-        self, queryset: models.QuerySet, page_size: int
-    ) -> tuple[Paginator, Any, Any, bool]:
+        self, queryset: models.QuerySet[Any], page_size: int
+    ) -> tuple[Paginator[Any], Any, Any, bool]:
         """Django's ListView answers a page it cannot find with a 404; a person who typed
         ``page=abc`` or followed an old link past the end gets the first or the last page,
         with a line saying so. Counts are capped (``CappedPaginator``): page 1 never counts
@@ -122,13 +139,14 @@ class ObjectListView(ListView):
 class ObjectDetailView(DetailView):
     """One restricted row (404 outside the user's scope)."""
 
+    request: AuthenticatedRequest
     model: ClassVar[type[models.Model]]
-    queryset: models.QuerySet | None = None
+    queryset: models.QuerySet[Any] | None = None
     #: True: a user without the model's ``view`` right is refused (403) before the lookup,
     #: as a list page refuses them; False: they find nothing (404).
     refuse_without_right: ClassVar[bool] = False
 
-    def get_object(self, queryset: models.QuerySet | None = None) -> Any:
+    def get_object(self, queryset: models.QuerySet[Any] | None = None) -> Any:
         if self.refuse_without_right:
             require_action(self.request.user, self.model, "view")
         qs = self.queryset if self.queryset is not None else self.model.objects.all()
@@ -139,8 +157,10 @@ class PageView(TemplateView):
     """A page that is neither one row nor a list of one model's rows (a home page, a call
     list built by a query of its own): the right it needs (``model``, ``action``) is checked
     first, and a user without it gets the 403 page with ``refusal()``. Subclasses add what
-    they show in ``get_context_data``; ``title`` is in the context."""
+    they show in ``get_context_data``; ``title`` is in the context. Without ``model`` it is
+    any page behind the login."""
 
+    request: AuthenticatedRequest
     model: ClassVar[type[models.Model] | str | None] = None
     action = "view"
     title: Any = ""
@@ -158,7 +178,10 @@ class PageView(TemplateView):
         return ""
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return {"title": self.title, **super().get_context_data(**kwargs)}
+        context = super().get_context_data(**kwargs)
+        if self.title:
+            context.setdefault("title", self.title)
+        return context
 
 
 class TelRedirect(HttpResponseRedirect):
@@ -168,7 +191,7 @@ class TelRedirect(HttpResponseRedirect):
     allowed_schemes = ["tel"]
 
 
-def posted_version(request: HttpRequest) -> int | None:
+def posted_version(request: AuthenticatedRequest) -> int | None:
     """The ``version`` a button's form carried (None when absent or not a number)."""
     value = request.POST.get("version", "")
     return int(value) if value.isdigit() else None
@@ -184,6 +207,7 @@ class ServiceFormView(FormView):
     """
 
     template_name = "core/object_edit.html"
+    request: AuthenticatedRequest
     model: ClassVar[type[models.Model] | None] = None
     action = "change"
     title: Any = ""
@@ -277,8 +301,9 @@ class ServiceActionView(View):
     """
 
     http_method_names = ["post"]
+    request: AuthenticatedRequest
     model: ClassVar[type[models.Model] | None] = None
-    queryset: models.QuerySet | None = None
+    queryset: models.QuerySet[Any] | None = None
     form_class: Any = None
     success_message: Any = ""
     object: Any = None
@@ -349,7 +374,7 @@ class ObjectEditView(ServiceFormView):
     """
 
     model: ClassVar[type[models.Model]]
-    queryset: models.QuerySet | None = None
+    queryset: models.QuerySet[Any] | None = None
     object: Any = None
     #: The right an edit of an existing row needs (a deactivation page sets "deactivate").
     edit_action = "change"
@@ -404,7 +429,7 @@ class AuditLogView(ObjectListView):
     template_name = "core/audit_list.html"
     title = gettext_lazy("Audit log")
 
-    def get_base_queryset(self) -> models.QuerySet:
+    def get_base_queryset(self) -> models.QuerySet[Any]:
         return super().get_base_queryset().select_related("content_type")
 
 
@@ -431,7 +456,7 @@ class JobDownloadView(JobDetailView):
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         self.object = self.get_object()
         try:
-            handle, filename, fmt = exports.take_export_file(self.object, request.user)
+            handle, filename, fmt = exports.take_export_file(self.object, self.request.user)
         except LookupError:
             raise Http404 from None
         except exports.ExportGone:

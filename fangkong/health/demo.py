@@ -21,7 +21,7 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q
 from django.utils import timezone
@@ -52,6 +52,9 @@ from fangkong.health.models import (
 )
 from fangkong.registry.choices import PersonStatus
 from fangkong.registry.models import Building, Household, Person
+
+if TYPE_CHECKING:
+    from fangkong.accounts.models import User
 
 ORDER = 70
 CASE_DAYS_AGO = 7
@@ -117,7 +120,7 @@ def _past(at: dt.datetime, now: dt.datetime) -> dt.datetime:
     return min(at, now - dt.timedelta(minutes=5))
 
 
-def _attribute(changes: Any, user: Any, when: dt.datetime) -> None:
+def _attribute(changes: Any, user: User, when: dt.datetime) -> None:
     """Changes recorded as system work, attributed to the demo's health officer on the day
     they were made (outside today's four-eyes window)."""
     if user is None:

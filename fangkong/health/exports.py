@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping
 from types import SimpleNamespace
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from django.db.models import QuerySet
 from django.http import QueryDict
@@ -43,6 +43,9 @@ from fangkong.health.imports import (
 )
 from fangkong.health.models import Case, Contact, Disinfection, HealthReport, Quarantine
 from fangkong.registry.models import Person
+
+if TYPE_CHECKING:
+    from fangkong.accounts.models import User
 
 FORMATS = ("xlsx", "csv")
 CONTENT_TYPES = {
@@ -88,7 +91,7 @@ def _time(value: Any) -> str:
 PERSON_RELATED = ("person__household__building",)
 
 
-def _cases(qs: QuerySet) -> tuple[list[str], Iterator[list[Any]]]:
+def _cases(qs: QuerySet[Any]) -> tuple[list[str], Iterator[list[Any]]]:
     k = "cases"
     header = [CASE, *_person_header(k), _h(k, "classification"), _h(k, "onset_date"),
               _h(k, "report_date"), _h(k, "confirmation_date"), _h(k, "isolated_on"),
@@ -110,7 +113,7 @@ def _contact_cells(contact: Contact) -> list[Any]:
     return _person_cells(contact.person)
 
 
-def _contacts(qs: QuerySet) -> tuple[list[str], Iterator[list[Any]]]:
+def _contacts(qs: QuerySet[Any]) -> tuple[list[str], Iterator[list[Any]]]:
     k = "contacts"
     header = [_h(k, "case"), *_person_header(k), _h(k, "kind"), _h(k, "last_exposure"),
               _h(k, "how"), "转交社区"]
@@ -121,7 +124,7 @@ def _contacts(qs: QuerySet) -> tuple[list[str], Iterator[list[Any]]]:
     return header, rows
 
 
-def _quarantines(qs: QuerySet) -> tuple[list[str], Iterator[list[Any]]]:
+def _quarantines(qs: QuerySet[Any]) -> tuple[list[str], Iterator[list[Any]]]:
     k = "quarantines"
     header = [*_person_header(k), _h(k, "kind"), _h(k, "whole_household"), _h(k, "start_date"),
               _h(k, "last_exposure"), _h(k, "period_days"), "计划结束日期", ENDED, _h(k, "site")]
@@ -134,7 +137,7 @@ def _quarantines(qs: QuerySet) -> tuple[list[str], Iterator[list[Any]]]:
     return header, rows
 
 
-def _reports(qs: QuerySet) -> tuple[list[str], Iterator[list[Any]]]:
+def _reports(qs: QuerySet[Any]) -> tuple[list[str], Iterator[list[Any]]]:
     k = "reports"
     header = [*_person_header(k), _h(k, "taken_at"), _h(k, "temperature"), FEVER,
               _h(k, "symptoms"), _h(k, "notes")]
@@ -146,7 +149,7 @@ def _reports(qs: QuerySet) -> tuple[list[str], Iterator[list[Any]]]:
     return header, rows
 
 
-def _disinfections(qs: QuerySet) -> tuple[list[str], Iterator[list[Any]]]:
+def _disinfections(qs: QuerySet[Any]) -> tuple[list[str], Iterator[list[Any]]]:
     k = "disinfections"
     header = [_h(k, "place_kind"), _h(k, "building"), _h(k, "unit"), _h(k, "place_name"),
               _h(k, "done_at"), _h(k, "agent"), _h(k, "concentration"), _h(k, "operator"),
@@ -160,13 +163,13 @@ def _disinfections(qs: QuerySet) -> tuple[list[str], Iterator[list[Any]]]:
     return header, rows
 
 
-WRITERS: dict[str, Callable[[QuerySet], tuple[list[str], Iterator[list[Any]]]]] = {
+WRITERS: dict[str, Callable[[QuerySet[Any]], tuple[list[str], Iterator[list[Any]]]]] = {
     "cases": _cases, "contacts": _contacts, "quarantines": _quarantines,
     "reports": _reports, "disinfections": _disinfections,
 }
 
 
-def export(kind: str, queryset: QuerySet, fmt: str, target: BinaryIO, *, user: Any,
+def export(kind: str, queryset: QuerySet[Any], fmt: str, target: BinaryIO, *, user: User,
            area_path: str, filters: Mapping[str, Any] | None = None,
            encoding: str = "gb18030", progress: Progress | None = None) -> int:
     """Write ``queryset`` (already restricted and filtered) of ``kind``; returns the rows."""
@@ -206,7 +209,7 @@ EXAMPLES = {
 }
 
 
-def write_template(kind: str, target: BinaryIO, *, user: Any, area_path: str) -> None:
+def write_template(kind: str, target: BinaryIO, *, user: User, area_path: str) -> None:
     """The blank import sheet of ``kind``: every column's main name and an example row."""
     fields = list(HEADERS[kind])
     header = [HEADERS[kind][f][0] for f in fields]
@@ -229,7 +232,7 @@ LABELS = {"cases": gettext_lazy("Cases"), "contacts": gettext_lazy("Close contac
           "disinfections": gettext_lazy("Disinfections")}
 
 
-def rows_for_export(kind: str, user: Any, filters: QueryDict) -> QuerySet:
+def rows_for_export(kind: str, user: User, filters: QueryDict) -> QuerySet[Any]:
     """The rows of ``kind`` the list shows ``user`` with ``filters``, through ``restrict()``."""
     rows = MODELS[kind].objects.restrict(user)
     filterset = FILTERSETS[kind](filters or None, queryset=rows,
@@ -238,10 +241,10 @@ def rows_for_export(kind: str, user: Any, filters: QueryDict) -> QuerySet:
 
 
 def _exporter(kind: str) -> Exporter:
-    def count(user: Any, params: dict[str, Any]) -> int:
+    def count(user: User, params: dict[str, Any]) -> int:
         return rows_for_export(kind, user, filter_data(params.get("filters"))).count()
 
-    def write(user: Any, params: dict[str, Any], target: BinaryIO,
+    def write(user: User, params: dict[str, Any], target: BinaryIO,
               progress: Progress | None) -> int:
         filters = filter_data(params.get("filters"))
         return export(kind, rows_for_export(kind, user, filters), params["format"], target,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -43,7 +45,9 @@ class CaseFilterSet(FilterSet):
         model = Case
         fields = ["classification", "open", "person", "building"]
 
-    def filter_open(self, queryset: models.QuerySet, name: str, value: bool) -> models.QuerySet:
+    def filter_open(
+        self, queryset: models.QuerySet[Any], name: str, value: bool
+    ) -> models.QuerySet[Any]:
         is_open = Q(classification__in=CASE_CLASSIFICATIONS,
                     outcome__in=["", Outcome.IN_HOSPITAL])
         return queryset.filter(is_open if value else ~is_open)

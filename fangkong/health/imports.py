@@ -23,7 +23,7 @@ import unicodedata
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any, BinaryIO
+from typing import IO, TYPE_CHECKING, Any, BinaryIO
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -54,6 +54,9 @@ from fangkong.health.choices import (
 )
 from fangkong.health.models import Case, Disinfection, HealthReport
 from fangkong.registry.models import Building, Household, Person
+
+if TYPE_CHECKING:
+    from fangkong.accounts.models import User
 
 MAX_REPORTED_ERRORS = 5000
 #: The templates' example rows say this in a cell; the import skips them.
@@ -325,7 +328,7 @@ class _Row:
 class Importer:
     """Imports rows of one kind into one community, as ``user``, one service call a row."""
 
-    def __init__(self, kind: str, community: Area, user: Any) -> None:
+    def __init__(self, kind: str, community: Area, user: User) -> None:
         self.kind, self.community, self.user = kind, community, user
         self.buildings = BuildingIndex(
             Building.objects.filter(community=community).order_by("pk"), community.name)
@@ -541,7 +544,7 @@ class Importer:
         self.result.errors.append(RowError(row.number, column, message, code, value))
 
 
-def check_importer(user: Any, community: Area, kind: str) -> None:
+def check_importer(user: User, community: Area, kind: str) -> None:
     """Importing needs the import right for the kind's rows in the whole community."""
     from fangkong.core.querysets import covers
 
@@ -553,7 +556,7 @@ def check_importer(user: Any, community: Area, kind: str) -> None:
 
 
 def run_import(file: str | Path | BinaryIO | IO[bytes], *, kind: str, community: Area,
-               user: Any, preview: bool, progress: Callable[[int], None] | None = None,
+               user: User | None, preview: bool, progress: Callable[[int], None] | None = None,
                on_open: Callable[[int], None] | None = None) -> HealthImportResult:
     """Import (or, with ``preview``, try and roll back) every row of ``file``."""
     if kind not in KINDS:

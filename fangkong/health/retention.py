@@ -8,6 +8,7 @@ before the quarantine is looked at. A case or quarantine still needed by a statu
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db.models import Q, QuerySet
 
@@ -27,7 +28,7 @@ CLOSED_CASE = Q(classification=Classification.EXCLUDED) | Q(
     outcome__in=[Outcome.RECOVERED, Outcome.DIED])
 
 
-def _expired_status_changes(now: dt.datetime) -> QuerySet:
+def _expired_status_changes(now: dt.datetime) -> QuerySet[Any]:
     # Never a pending change (its payload waits for a decision), nor one of a case still
     # open or a quarantine still running: those are still being acted on.
     open_case = Q(case__isnull=False) & ~Q(case__in=Case.objects.filter(CLOSED_CASE))
@@ -36,7 +37,7 @@ def _expired_status_changes(now: dt.datetime) -> QuerySet:
             .exclude(status=ChangeStatus.PENDING).exclude(open_case).exclude(running))
 
 
-def _expired_cases(now: dt.datetime) -> QuerySet:
+def _expired_cases(now: dt.datetime) -> QuerySet[Any]:
     # Cases have no "closed on" date of their own: the outcome date when there is one, and
     # ``updated`` (never earlier than the change that closed the case) in every case.
     day = cutoff_date(now, years=3)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
@@ -29,6 +29,9 @@ from fangkong.health.models import Case, HealthReport, Quarantine, StatusChange
 from fangkong.health.services.reports import missing_reports
 from fangkong.registry.models import Building
 
+if TYPE_CHECKING:
+    from fangkong.accounts.models import User
+
 #: Geometry of the charts (SVG user units; the CSS scales them to the screen).
 BAR = 10
 GAP = 2
@@ -39,7 +42,7 @@ CURVE_DAYS = 42
 QUARANTINE_DAYS = 28
 
 
-def user_today(user: Any) -> dt.date:
+def user_today(user: User) -> dt.date:
     """The day in the user's community (the server's day above community level)."""
     community = getattr(user, "community", None) if getattr(user, "area_id", None) else None
     return community.local_today() if community is not None else timezone.localdate()
@@ -50,7 +53,7 @@ def open_cases(cases: QuerySet[Case]) -> QuerySet[Case]:
                         outcome__in=["", Outcome.IN_HOSPITAL])
 
 
-def health_figures(user: Any, now: dt.datetime | None = None) -> dict[str, Any]:
+def health_figures(user: User, now: dt.datetime | None = None) -> dict[str, Any]:
     """What the health module holds that ``user`` may see, for the home page.
 
     Keys: ``quarantined_households`` (households with an active home quarantine today),
@@ -223,7 +226,7 @@ def quarantine_per_day(quarantines: QuerySet[Quarantine], today: dt.date) -> Cha
 # --- The building grid ----------------------------------------------------------------------
 
 
-def building_grid(user: Any, today: dt.date) -> list[Building]:
+def building_grid(user: User, today: dt.date) -> list[Building]:
     """The buildings the user sees, each with ``open_cases``, ``quarantined_households`` and
     ``quarantined_people`` (active home or centralised quarantine, or monitoring) and a
     ``marker`` ("case", "quarantine" or ""). Three queries."""

@@ -11,7 +11,7 @@ a URL, which logs keep) and logged as an access event.
 from __future__ import annotations
 
 import re
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models
@@ -45,6 +45,9 @@ from fangkong.registry.filtersets import PersonFilterSet
 from fangkong.registry.models import Building, Household, Person
 from fangkong.registry.search import MAX_LENGTH, normalise, parse_address, validate_search_text
 from fangkong.registry.stats import buildings_with_counts
+
+if TYPE_CHECKING:
+    from fangkong.accounts.models import User
 
 # --- Fields ---------------------------------------------------------------------------------
 
@@ -95,7 +98,9 @@ class RegistryFilterSet(FilterSet):
         label=gettext_lazy("area id: rows whose community or grid lies in this area"),
     )
 
-    def filter_area(self, queryset: models.QuerySet, name: str, value: int) -> models.QuerySet:
+    def filter_area(
+        self, queryset: models.QuerySet[Any], name: str, value: int
+    ) -> models.QuerySet[Any]:
         area = Area.objects.filter(pk=value).first()
         # The rows the area's own user would cover: its communities, or its grid's rows.
         return scope_filter(queryset, area.scope_below()) if area else queryset.none()
@@ -117,7 +122,9 @@ class BuildingFilterSet(RegistryFilterSet):
         model = Building
         fields = ["area", "grid", "section", "search"]
 
-    def filter_search(self, queryset: models.QuerySet, name: str, value: str) -> models.QuerySet:
+    def filter_search(
+        self, queryset: models.QuerySet[Any], name: str, value: str
+    ) -> models.QuerySet[Any]:
         text = value.strip()
         if not text:
             return queryset
@@ -143,7 +150,9 @@ class HouseholdFilterSet(RegistryFilterSet):
         model = Household
         fields = ["area", "building", "grid", "active", "search"]
 
-    def filter_search(self, queryset: models.QuerySet, name: str, value: str) -> models.QuerySet:
+    def filter_search(
+        self, queryset: models.QuerySet[Any], name: str, value: str
+    ) -> models.QuerySet[Any]:
         text = normalise(value)
         if not text:
             return queryset
@@ -188,17 +197,21 @@ class PersonApiFilterSet(RegistryFilterSet):
         fields = ["area", "building", "grid", "tags", "residency", "active", "status", "search"]
 
     def filter_tags(
-        self, queryset: models.QuerySet, name: str, value: list[str]
-    ) -> models.QuerySet:
+        self, queryset: models.QuerySet[Any], name: str, value: list[str]
+    ) -> models.QuerySet[Any]:
         for code in value:
             queryset = queryset.filter(tags__contains=f"|{code}|")
         return queryset
 
-    def filter_active(self, queryset: models.QuerySet, name: str, value: bool) -> models.QuerySet:
+    def filter_active(
+        self, queryset: models.QuerySet[Any], name: str, value: bool
+    ) -> models.QuerySet[Any]:
         active = Q(status=PersonStatus.ACTIVE)
         return queryset.filter(active if value else ~active)
 
-    def filter_search(self, queryset: models.QuerySet, name: str, value: str) -> models.QuerySet:
+    def filter_search(
+        self, queryset: models.QuerySet[Any], name: str, value: str
+    ) -> models.QuerySet[Any]:
         # The pages' search, word for word: names through pinyin, four digits through the
         # phones' last-four index. Whole ID numbers and phones never get here: the middleware
         # refuses them in a URL, and the search route takes them posted.
@@ -384,7 +397,7 @@ class DeactivateSerializer(Serializer):
 # --- Viewsets -------------------------------------------------------------------------------
 
 
-def _require_whole_community(user: Any, community: Area) -> None:
+def _require_whole_community(user: User, community: Area) -> None:
     """Buildings and people without a household are the whole community's (not a grid's)."""
     if not covers(user, community):
         raise PermissionDenied
@@ -492,7 +505,7 @@ class PersonViewSet(RestrictedViewSet):
         form = RevealSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         revealed = services.do_reveal_person(
-            person, by=request.user, reason=form.validated_data["reason"]
+            person, by=self.request.user, reason=form.validated_data["reason"]
         )
         response = Response(RevealedSerializer(revealed).data)
         add_never_cache_headers(response)  # includes no-store: the body holds full numbers
@@ -513,7 +526,7 @@ class PersonViewSet(RestrictedViewSet):
         kind, number = form.validated_data["kind"], form.validated_data["number"]
         find = (services.find_people_by_id_number if kind == "id_number"
                 else services.find_people_by_phone)
-        people = find(self.filter_queryset(self.get_queryset()), number, by=request.user)
+        people = find(self.filter_queryset(self.get_queryset()), number, by=self.request.user)
         page = self.paginate_queryset(people)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
 
@@ -526,7 +539,7 @@ class PersonViewSet(RestrictedViewSet):
         form.is_valid(raise_exception=True)
         data = form.validated_data
         person = services.do_deactivate_person(
-            person, by=request.user, status=data["status"], date=data["date"],
+            person, by=self.request.user, status=data["status"], date=data["date"],
             reason=data["reason"], expected_version=data.get("version"),
         )
         return Response(self.get_serializer(self.reload(person)).data)

@@ -16,7 +16,7 @@ import datetime as dt
 import random
 from collections.abc import Iterator, Mapping
 from types import SimpleNamespace
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
@@ -48,6 +48,9 @@ from fangkong.registry.imports import (
     TEMPLATE_HEADERS,
 )
 from fangkong.registry.models import Building, Household, Person
+
+if TYPE_CHECKING:
+    from fangkong.accounts.models import User
 
 FORMATS = ("xlsx", "csv")
 CONTENT_TYPES = {
@@ -90,7 +93,7 @@ def _write(fmt: str, target: BinaryIO, title: str, header: list[str],
                       progress=progress)
 
 
-def _area_path(user: Any, community: Area | None = None) -> str:
+def _area_path(user: User, community: Area | None = None) -> str:
     if community is not None:
         return community.path
     return user.area.path if getattr(user, "area_id", None) else "/"
@@ -135,7 +138,7 @@ PERSON_REVEALED = ("id_number_cipher", "phone_cipher")
 
 
 def export_people(
-    queryset: QuerySet[Person], fmt: str, target: BinaryIO, *, user: Any,
+    queryset: QuerySet[Person], fmt: str, target: BinaryIO, *, user: User,
     filters: Mapping[str, Any] | None = None, encoding: str = "gb18030",
     reveal: bool = False, reason: str = "", progress: Progress | None = None,
 ) -> int:
@@ -174,7 +177,7 @@ HOUSEHOLD_HEADER = [HEADERS["building"][0], HEADERS["unit"][0], FLOOR, HEADERS["
 
 
 def export_households(
-    queryset: QuerySet[Household], fmt: str, target: BinaryIO, *, user: Any,
+    queryset: QuerySet[Household], fmt: str, target: BinaryIO, *, user: User,
     filters: Mapping[str, Any] | None = None, encoding: str = "gb18030",
     progress: Progress | None = None,
 ) -> int:
@@ -210,7 +213,7 @@ EXAMPLE_ROW = ["1号楼", "1", "502", EXAMPLE_NAME, "女", "110101199003070000",
                "户主", "常住", "独居老人"]
 
 
-def write_template(target: BinaryIO, *, user: Any, community: Area) -> None:
+def write_template(target: BinaryIO, *, user: User, community: Area) -> None:
     """The blank register: Chinese headers, an example row, and a sheet explaining them.
 
     The ID number and phone columns are formatted as text, so Excel keeps what is typed
@@ -347,7 +350,7 @@ def sample_rows(community: Area) -> tuple[list[str], list[list[Any]]]:
     return header, rows
 
 
-def write_sample_register(target: BinaryIO, *, user: Any, community: Area) -> int:
+def write_sample_register(target: BinaryIO, *, user: User, community: Area) -> int:
     """The demo's sample register as .xlsx: a title row, then a header, then the rows."""
     if not is_demo_community(community):
         raise PermissionDenied
@@ -364,7 +367,7 @@ def write_sample_register(target: BinaryIO, *, user: Any, community: Area) -> in
 # --- Exports as jobs (core.exports) ---------------------------------------------------------
 
 
-def people_for_export(user: Any, filters: QueryDict) -> QuerySet[Person]:
+def people_for_export(user: User, filters: QueryDict) -> QuerySet[Person]:
     """The people the list shows ``user`` with ``filters``, through ``restrict()``."""
     from fangkong.registry.filtersets import PersonFilterSet
 
@@ -376,7 +379,7 @@ def people_for_export(user: Any, filters: QueryDict) -> QuerySet[Person]:
     return filterset.qs
 
 
-def households_for_export(user: Any, filters: QueryDict) -> QuerySet[Household]:
+def households_for_export(user: User, filters: QueryDict) -> QuerySet[Household]:
     """Households of ``user``'s scope, of one building or one grid when asked (404 when that
     building or grid is not the user's, now)."""
     households = Household.objects.restrict(user)
@@ -398,12 +401,12 @@ def _number(value: str) -> int:
         raise Http404 from None
 
 
-def _check_reveal(user: Any, params: Mapping[str, Any]) -> None:
+def _check_reveal(user: User, params: Mapping[str, Any]) -> None:
     if params.get("reveal") and not user.has_action(Person, "reveal"):
         raise PermissionDenied
 
 
-def _write_people(user: Any, params: dict[str, Any], target: BinaryIO,
+def _write_people(user: User, params: dict[str, Any], target: BinaryIO,
                   progress: Progress | None) -> int:
     filters = filter_data(params.get("filters") or {})
     return export_people(people_for_export(user, filters), params["format"], target, user=user,
@@ -412,7 +415,7 @@ def _write_people(user: Any, params: dict[str, Any], target: BinaryIO,
                          progress=progress)
 
 
-def _write_households(user: Any, params: dict[str, Any], target: BinaryIO,
+def _write_households(user: User, params: dict[str, Any], target: BinaryIO,
                       progress: Progress | None) -> int:
     filters = filter_data(params.get("filters") or {})
     return export_households(households_for_export(user, filters), params["format"], target,

@@ -68,7 +68,7 @@ class PersonFilterSet(FilterSet):
         model = Person
         fields = ["q", "building", "grid", "residency", "tag", "status"]
 
-    def filter_queryset(self, queryset: models.QuerySet) -> models.QuerySet:
+    def filter_queryset(self, queryset: models.QuerySet[Any]) -> models.QuerySet[Any]:
         if "q" in self.form.errors:
             # A refused search (one letter, 10,000 characters) finds nobody: the page shows
             # why, and an export of it is empty rather than the whole scope.
@@ -78,13 +78,17 @@ class PersonFilterSet(FilterSet):
             queryset = queryset.filter(status=PersonStatus.ACTIVE)
         return queryset
 
-    def filter_status(self, queryset: models.QuerySet, name: str, value: str) -> models.QuerySet:
+    def filter_status(
+        self, queryset: models.QuerySet[Any], name: str, value: str
+    ) -> models.QuerySet[Any]:
         return queryset if value == ALL_STATUSES else queryset.filter(status=value)
 
-    def filter_tag(self, queryset: models.QuerySet, name: str, value: str) -> models.QuerySet:
+    def filter_tag(
+        self, queryset: models.QuerySet[Any], name: str, value: str
+    ) -> models.QuerySet[Any]:
         return queryset.filter(tags__contains=f"|{value}|")
 
-    def search(self, queryset: models.QuerySet, name: str, value: str) -> models.QuerySet:
+    def search(self, queryset: models.QuerySet[Any], name: str, value: str) -> models.QuerySet[Any]:
         text = value.strip()
         if sensitive := id_number_or_phone(text):
             # Through the service: a search by ID number or phone is an access event.

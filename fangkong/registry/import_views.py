@@ -14,7 +14,7 @@ file: an export is an access event, so a link or a prefetch never makes one. Mor
 from __future__ import annotations
 
 import io
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.db.models import QuerySet
@@ -24,8 +24,6 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views import View
-from django.views.generic import TemplateView
 
 from fangkong.areas.models import Area
 from fangkong.core import exports as core_exports
@@ -33,7 +31,7 @@ from fangkong.core.exports import Exporter, filter_params, start_export
 from fangkong.core.imports import flow
 from fangkong.core.imports.uploads import read_progress
 from fangkong.core.models import Job
-from fangkong.core.views import require_action
+from fangkong.core.views import LoggedInView, PageView, require_action
 from fangkong.registry.exports import (
     CONTENT_TYPES,
     HOUSEHOLDS_EXPORT,
@@ -49,6 +47,9 @@ from fangkong.registry.jobs import IMPORT_KIND
 from fangkong.registry.models import Household, Person
 from fangkong.registry.views import breadcrumbs, get_community
 
+if TYPE_CHECKING:
+    from fangkong.accounts.models import User
+
 #: Files with more data rows than this run as a background job with a progress page.
 SYNC_ROWS = 5000
 
@@ -56,7 +57,7 @@ SYNC_ROWS = 5000
 # --- Helpers --------------------------------------------------------------------------------
 
 
-def _job_area(user: Any, community: Area) -> str:
+def _job_area(user: User, community: Area) -> str:
     """The area a job is filed under: the user's own grid when narrower than the community,
     so that whoever started it can open its page."""
     area = getattr(user, "area", None)
@@ -97,8 +98,8 @@ class ImportStartView(_ResidentImport, flow.ImportStartView):
     form_class = UploadForm
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        self.community = get_community(request.user, kwargs["community_pk"])
-        require_action(request.user, Person, "import")
+        self.community = get_community(self.request.user, kwargs["community_pk"])
+        require_action(self.request.user, Person, "import")
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -167,27 +168,27 @@ class ImportConfirmView(_ResidentImport, flow.ImportConfirmView):
         return reverse("registry:import_start", args=[self.community.pk])
 
 
-class TemplateDownloadView(View):
+class TemplateDownloadView(LoggedInView):
     """The blank register (.xlsx): headers, an example row, and a sheet explaining them."""
 
     def get(self, request: HttpRequest, community_pk: int) -> HttpResponse:
-        community = get_community(request.user, community_pk)
-        require_action(request.user, Person, "import")
+        community = get_community(self.request.user, community_pk)
+        require_action(self.request.user, Person, "import")
         out = io.BytesIO()
-        write_template(out, user=request.user, community=community)
+        write_template(out, user=self.request.user, community=community)
         return _download(out.getvalue(), _("resident-register-template") + ".xlsx", "xlsx")
 
 
-class SampleRegisterView(View):
+class SampleRegisterView(LoggedInView):
     """The demo's sample register, with a few bad rows to see explained (demo only)."""
 
     def get(self, request: HttpRequest, community_pk: int) -> HttpResponse:
-        community = get_community(request.user, community_pk)
-        require_action(request.user, Person, "import")
+        community = get_community(self.request.user, community_pk)
+        require_action(self.request.user, Person, "import")
         if not is_demo_community(community):
             raise Http404  # real communities have no invented residents to offer
         out = io.BytesIO()
-        write_sample_register(out, user=request.user, community=community)
+        write_sample_register(out, user=self.request.user, community=community)
         return _download(out.getvalue(), _("sample-register") + ".xlsx", "xlsx")
 
 
@@ -226,14 +227,14 @@ class ExportForm(forms.Form):
         return ("csv", "utf-8") if value == "csv-utf8" else (value, "gb18030")
 
 
-class ExportView(TemplateView):
+class ExportView(PageView):
     """GET: what will be exported, and the choices; POST: the file."""
 
     template_name = "registry/export.html"
     model: type = Person
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        require_action(request.user, self.model, "export")
+        require_action(self.request.user, self.model, "export")
         return super().dispatch(request, *args, **kwargs)
 
     def filters(self) -> QueryDict:
@@ -245,7 +246,7 @@ class ExportView(TemplateView):
 
     exporter: Exporter
 
-    def queryset(self) -> QuerySet:
+    def queryset(self) -> QuerySet[Any]:
         raise NotImplementedError
 
     def can_reveal(self) -> bool:

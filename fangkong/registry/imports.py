@@ -29,7 +29,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -65,6 +65,9 @@ from fangkong.core.validators import (
 from fangkong.registry.bulk import ImportOutcome, ResidentRow, do_import_residents
 from fangkong.registry.choices import PersonTag, Relation, Residency, Sex
 from fangkong.registry.models import Person
+
+if TYPE_CHECKING:
+    from fangkong.accounts.models import User
 
 # --- Columns --------------------------------------------------------------------------------
 
@@ -595,8 +598,8 @@ def _result(reader: RegisterReader, outcome: ImportOutcome, *, dry_run: bool) ->
 
 
 def _import(
-    file: Any, community: Area, user: Any, *, dry_run: bool, all_or_nothing: bool = False,
-    actor: Any = None, progress: Callable[[int], None] | None = None,
+    file: Any, community: Area, user: User, *, dry_run: bool, all_or_nothing: bool = False,
+    actor: User | None = None, progress: Callable[[int], None] | None = None,
     on_open: Callable[[int], None] | None = None,
 ) -> ImportResult:
     """Check the file's rows and write them as they come: one pass, the file open until the
@@ -617,7 +620,7 @@ def _import(
 
 
 def preview(
-    file: str | Path | BinaryIO, community: Area, user: Any, *,
+    file: str | Path | BinaryIO, community: Area, user: User | None, *,
     progress: Callable[[int], None] | None = None,
     on_open: Callable[[int], None] | None = None,
 ) -> ImportResult:
@@ -630,8 +633,9 @@ def preview(
 
 
 def run_import(
-    file: str | Path | BinaryIO, community: Area, user: Any, all_or_nothing: bool = False, *,
-    actor: Any = None, progress: Callable[[int], None] | None = None,
+    file: str | Path | BinaryIO, community: Area, user: User | None,
+    all_or_nothing: bool = False, *,
+    actor: User | None = None, progress: Callable[[int], None] | None = None,
     on_open: Callable[[int], None] | None = None,
 ) -> ImportResult:
     """Import the valid rows of ``file`` (none when ``all_or_nothing`` and any row is bad).

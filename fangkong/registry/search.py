@@ -37,6 +37,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import connections, models
@@ -157,11 +158,11 @@ def name_grams(text: str) -> list[str]:
     return grams
 
 
-def _vendor(queryset: models.QuerySet) -> str:
+def _vendor(queryset: models.QuerySet[Any]) -> str:
     return connections[queryset.db].vendor
 
 
-def _name_branch(queryset: models.QuerySet, text: str) -> models.QuerySet:
+def _name_branch(queryset: models.QuerySet[Any], text: str) -> models.QuerySet[Any]:
     vendor = _vendor(queryset)
     if vendor == "sqlite":
         for gram in name_grams(text):
@@ -184,7 +185,7 @@ def _name_branch(queryset: models.QuerySet, text: str) -> models.QuerySet:
     return queryset.filter(name__icontains=text)
 
 
-def _prefix(queryset: models.QuerySet, field: str, prefix: str) -> Q:
+def _prefix(queryset: models.QuerySet[Any], field: str, prefix: str) -> Q:
     if _vendor(queryset) == "sqlite":
         # A range the column's (binary) index serves; LIKE would scan it (case-insensitive).
         after = prefix[:-1] + chr(ord(prefix[-1]) + 1)
@@ -192,7 +193,7 @@ def _prefix(queryset: models.QuerySet, field: str, prefix: str) -> Q:
     return Q(**{f"{field}__startswith": prefix})
 
 
-def search_people(queryset: models.QuerySet, value: str) -> models.QuerySet:
+def search_people(queryset: models.QuerySet[Any], value: str) -> models.QuerySet[Any]:
     """People of ``queryset`` matching a (validated, non-sensitive) search text, exact first.
 
     ``queryset`` is the restricted list; every branch is taken from it, so the search never
@@ -202,7 +203,7 @@ def search_people(queryset: models.QuerySet, value: str) -> models.QuerySet:
     if not text:
         return queryset
     lowered = text.lower()
-    branches: list[models.QuerySet] = []
+    branches: list[models.QuerySet[Any]] = []
     exact = Q(name=name)
 
     if any(c.isalpha() for c in text):

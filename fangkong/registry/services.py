@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -39,6 +39,9 @@ from fangkong.core.validators import (
 from fangkong.registry.choices import IdType, PersonStatus
 from fangkong.registry.models import Building, Household, Person, building_sort_key
 
+if TYPE_CHECKING:
+    from fangkong.accounts.models import User
+
 BUILDING_FIELDS = ("grid", "number", "name", "section", "units", "floors", "notes")
 HOUSEHOLD_FIELDS = ("building", "unit", "floor", "room", "number", "head", "is_active", "notes")
 PERSON_FIELDS = ("household", "relation", "name", "sex", "birth_date", "id_type", "residency",
@@ -61,7 +64,7 @@ def _validate_building(building: Building) -> None:
 
 
 @transaction.atomic
-def do_create_building(*, community: Area, by: Any, **data: Any) -> Building:
+def do_create_building(*, community: Area, by: User | None, **data: Any) -> Building:
     require(by, Building, "add", community)
     fields = {k: v for k, v in data.items() if k in BUILDING_FIELDS}
     building = Building(community=community, **fields)
@@ -74,7 +77,7 @@ def do_create_building(*, community: Area, by: Any, **data: Any) -> Building:
 
 @transaction.atomic
 def do_update_building(
-    building: Building, *, by: Any, expected_version: int | None = None, **data: Any
+    building: Building, *, by: User, expected_version: int | None = None, **data: Any
 ) -> Building:
     building = locked(Building, building.pk)
     require(by, Building, "change", building)
@@ -116,7 +119,7 @@ def _validate_household(household: Household) -> None:
 
 
 @transaction.atomic
-def do_create_household(*, building: Building, by: Any, phone: str = "", **data: Any) -> Household:
+def do_create_household(*, building: Building, by: User, phone: str = "", **data: Any) -> Household:
     require(by, Household, "add", building)
     household = Household(
         community_id=building.community_id, building=building,
@@ -133,7 +136,7 @@ def do_create_household(*, building: Building, by: Any, phone: str = "", **data:
 
 @transaction.atomic
 def do_update_household(
-    household: Household, *, by: Any, expected_version: int | None = None,
+    household: Household, *, by: User, expected_version: int | None = None,
     phone: str | None = None, **data: Any,
 ) -> Household:
     household = locked(Household, household.pk)
@@ -187,7 +190,7 @@ def _apply_person_data(
             raise ValidationError({"phone": exc.messages}) from None
 
 
-def _validate_person(person: Person, by: Any) -> None:
+def _validate_person(person: Person, by: User) -> None:
     if not person.name:
         raise ValidationError({"name": _("Enter the person's name.")})
     if person.household_id:
@@ -217,7 +220,7 @@ def _validate_person(person: Person, by: Any) -> None:
 
 @transaction.atomic
 def do_create_person(
-    *, community: Area, by: Any, id_number: str = "", phone: str = "", **data: Any
+    *, community: Area, by: User | None, id_number: str = "", phone: str = "", **data: Any
 ) -> Person:
     # Checked where the person will live: a grid worker may add to their own grid's households.
     household = data.get("household")
@@ -234,7 +237,7 @@ def do_create_person(
 
 @transaction.atomic
 def do_update_person(
-    person: Person, *, by: Any, expected_version: int | None = None,
+    person: Person, *, by: User, expected_version: int | None = None,
     id_number: str | None = None, phone: str | None = None, **data: Any,
 ) -> Person:
     """Change a person. ``id_number``/``phone`` of None keep the stored value; "" clears it."""
@@ -252,7 +255,7 @@ def do_update_person(
 
 @transaction.atomic
 def do_deactivate_person(
-    person: Person, *, by: Any, status: PersonStatus | str, date: dt.date, reason: str,
+    person: Person, *, by: User, status: PersonStatus | str, date: dt.date, reason: str,
     expected_version: int | None = None,
 ) -> Person:
     """Record that a person moved out, moved house or died. Rows are never deleted."""
@@ -288,7 +291,7 @@ def reactivation_refused() -> str:
 
 @transaction.atomic
 def do_reactivate_person(
-    person: Person, *, by: Any, reason: str, expected_version: int | None = None,
+    person: Person, *, by: User, reason: str, expected_version: int | None = None,
 ) -> Person:
     """Bring a deactivated person back: deactivated by mistake, or moved back in.
 
@@ -306,14 +309,14 @@ def do_reactivate_person(
         raise ValidationError({"reason": _("Give a reason.")})
     before = person.audit_snapshot()
     person.status, person.status_date, person.status_reason = (
-        PersonStatus.ACTIVE, timezone.localdate(), reason)
+        PersonStatus.ACTIVE, person.community.local_today(), reason)
     person.version += 1
     person.save(update_fields=["status", "status_date", "status_reason", "version", "updated"])
     record_change(ChangeAction.UPDATE, person, before=before, actor=by)
     return person
 
 
-def do_reveal_person(person: Person, *, by: Any, reason: str) -> dict[str, str]:
+def do_reveal_person(person: Person, *, by: User, reason: str) -> dict[str, str]:
     """One person's full ID number and phone, for a user with the right and a reason.
 
     Each reveal is an access event; the values themselves are never logged.
@@ -329,7 +332,7 @@ def do_reveal_person(person: Person, *, by: Any, reason: str) -> dict[str, str]:
     return {"id_number": decrypt(person.id_number_cipher), "phone": decrypt(person.phone_cipher)}
 
 
-def find_people_by_id_number(queryset: Any, value: str, *, by: Any) -> Any:
+def find_people_by_id_number(queryset: Any, value: str, *, by: User) -> Any:
     """People whose ID number equals ``value``, through the blind index (no decryption)."""
     record_access(
         AccessKind.SEARCH, actor=by, area_path=(by.area.path if by and by.area_id else "/"),
@@ -338,7 +341,7 @@ def find_people_by_id_number(queryset: Any, value: str, *, by: Any) -> Any:
     return queryset.filter(id_number_index__in=id_number_indexes(value))
 
 
-def find_people_by_phone(queryset: Any, value: str, *, by: Any) -> Any:
+def find_people_by_phone(queryset: Any, value: str, *, by: User) -> Any:
     """People whose phone equals ``value``, through the blind index; an access event."""
     record_access(
         AccessKind.SEARCH, actor=by, area_path=(by.area.path if by and by.area_id else "/"),
@@ -349,7 +352,7 @@ def find_people_by_phone(queryset: Any, value: str, *, by: Any) -> Any:
 
 @transaction.atomic
 def do_bulk_create_people(
-    people: Iterable[Person], *, by: Any, batch_size: int = 1000
+    people: Iterable[Person], *, by: User, batch_size: int = 1000
 ) -> list[Person]:
     """Insert prepared people in batches with one audit row each (imports, the demo)."""
     people = list(people)

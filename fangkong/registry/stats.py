@@ -7,7 +7,7 @@ The reports app reads ``registry_figures`` for the home page; the community page
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from django.db.models import Count, Q
@@ -18,6 +18,9 @@ from fangkong.areas.models import Area
 from fangkong.core.querysets import scope_filter
 from fangkong.registry.choices import PersonStatus, PersonTag, Residency
 from fangkong.registry.models import Building, Household, Person
+
+if TYPE_CHECKING:
+    from fangkong.accounts.models import User
 
 
 def buildings_with_counts(queryset: models.QuerySet[Building]) -> models.QuerySet[Building]:
@@ -36,16 +39,16 @@ def buildings_with_counts(queryset: models.QuerySet[Building]) -> models.QuerySe
     )
 
 
-def _in_area(queryset: models.QuerySet, area: Area | None) -> models.QuerySet:
+def _in_area(queryset: models.QuerySet[Any], area: Area | None) -> models.QuerySet[Any]:
     return scope_filter(queryset, area.scope_below()) if area is not None else queryset
 
 
-def _per_community(queryset: models.QuerySet) -> dict[int, int]:
+def _per_community(queryset: models.QuerySet[Any]) -> dict[int, int]:
     rows = queryset.order_by().values("community").annotate(n=Count("pk"))
     return {row["community"]: row["n"] for row in rows}
 
 
-def _communities(user: Any, area: Area | None, with_rows: set[int]) -> list[Area]:
+def _communities(user: User, area: Area | None, with_rows: set[int]) -> list[Area]:
     """Communities to show as tiles: those the user sees, those holding their rows, their own.
 
     A grid worker's scope is a grid, so ``restrict`` alone would hide their community; and a
@@ -101,7 +104,7 @@ def counts_by_community(community_ids: list[int]) -> dict[int, dict[str, int]]:
     return counts
 
 
-def registry_figures(user: Any, area: Area | None = None) -> dict[str, Any]:
+def registry_figures(user: User, area: Area | None = None) -> dict[str, Any]:
     """What the registry holds that ``user`` may see, optionally within one area's subtree,
     counted now (the home pages read stored figures instead: ``fangkong.reports.figures``;
     this recount is what grid workers see and what the tests compare those with).

@@ -7,7 +7,7 @@ reveal with a reason, and that response is never cached.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -45,10 +45,13 @@ from fangkong.registry.models import Building, Household, Person
 from fangkong.registry.stats import buildings_with_counts
 from fangkong.registry.tables import HouseholdTable, MemberTable, PersonTable
 
+if TYPE_CHECKING:
+    from fangkong.accounts.models import User
+
 # --- Shared helpers -------------------------------------------------------------------------
 
 
-def get_community(user: Any, pk: int) -> Area:
+def get_community(user: User, pk: int) -> Area:
     """The community ``pk`` if the user sees it or a part of it (a grid worker: their grid).
 
     404 otherwise, as for any row outside the user's scope.
@@ -59,7 +62,7 @@ def get_community(user: Any, pk: int) -> Area:
     return community
 
 
-def require_whole_community(user: Any, community: Area) -> None:
+def require_whole_community(user: User, community: Area) -> None:
     """Adding buildings, or people without a household, needs the whole community in scope."""
     if not covers(user, community):
         raise PermissionDenied
@@ -88,7 +91,7 @@ def breadcrumbs(
     return crumbs
 
 
-def _people(user: Any) -> QuerySet[Person]:
+def _people(user: User) -> QuerySet[Person]:
     return Person.objects.restrict(user).select_related("household__building", "community")
 
 
@@ -102,7 +105,7 @@ class CommunityView(ObjectDetailView):
     template_name = "registry/community.html"
     context_object_name = "community"
 
-    def get_object(self, queryset: QuerySet | None = None) -> Area:
+    def get_object(self, queryset: QuerySet[Any] | None = None) -> Area:
         require_action(self.request.user, Building, "view")
         return get_community(self.request.user, self.kwargs["pk"])
 
@@ -345,13 +348,14 @@ class PersonRevealView(PersonDetailView):
     http_method_names = ["post"]
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        self.object = get_restricted_object(self.queryset, request.user, "reveal", pk=kwargs["pk"])
+        self.object = get_restricted_object(
+            self.queryset, self.request.user, "reveal", pk=kwargs["pk"])
         form = RevealForm(request.POST)
         revealed = None
         if form.is_valid():
             try:
                 revealed = services.do_reveal_person(
-                    self.object, by=request.user, reason=form.cleaned_data["reason"]
+                    self.object, by=self.request.user, reason=form.cleaned_data["reason"]
                 )
             except ValidationError as exc:
                 form.add_error("reason", exc.message_dict.get("reason", exc.messages))

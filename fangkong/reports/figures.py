@@ -47,7 +47,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.db import IntegrityError, transaction
 from django.db.models import Case, DateTimeField, F, Max, OuterRef, Q, Subquery, Value, When
@@ -61,6 +61,9 @@ from fangkong.core.models import AuditChain
 from fangkong.registry.stats import COUNT_KEYS as REGISTRY_KEYS
 from fangkong.registry.stats import counts_by_community as registry_counts
 from fangkong.reports.models import CommunityFigure, FiguresState
+
+if TYPE_CHECKING:
+    from fangkong.accounts.models import User
 
 #: Every key a community's current figures hold.
 KEYS = (*REGISTRY_KEYS, *PASS_COUNT_KEYS)
@@ -280,7 +283,7 @@ def stored_figures(community_ids: list[int]) -> StoredFigures:
     return result
 
 
-def communities_of(user: Any) -> list[int] | None:
+def communities_of(user: User) -> list[int] | None:
     """The ids of the communities whose figures ``user`` sees whole, or ``None`` when the
     user's scope is narrower than a community (a grid worker: count live)."""
     return communities_covered(user)

@@ -11,20 +11,23 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
-from django.views.generic import TemplateView
 
 from fangkong.access.stats import DAY_KEYS, PASS_COUNT_KEYS, access_figures
 from fangkong.areas.models import Area
 from fangkong.core.models import Job
+from fangkong.core.views import PageView
 from fangkong.health.stats import health_figures
 from fangkong.registry.stats import figures_from_counts, registry_figures
 from fangkong.reports.figures import communities_of, stored_figures
 from fangkong.screening.stats import screening_figures
 from fangkong.staff.stats import staff_figures
+
+if TYPE_CHECKING:
+    from fangkong.accounts.models import User
 
 
 @dataclass(frozen=True)
@@ -42,7 +45,7 @@ SECTIONS = (
 )
 
 
-class HomeView(TemplateView):
+class HomeView(PageView):
     template_name = "reports/home.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -70,7 +73,7 @@ class HomeView(TemplateView):
         return context
 
     @staticmethod
-    def _section(section: Section, user: Any, stored: Any) -> dict[str, Any]:
+    def _section(section: Section, user: User, stored: Any) -> dict[str, Any]:
         if section.figures is access_figures and stored is not None:
             return access_figures(user, {key: stored.totals.get(key, 0)
                                          for key in (*PASS_COUNT_KEYS, *DAY_KEYS)})

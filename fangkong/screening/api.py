@@ -174,7 +174,7 @@ class CampaignViewSet(RestrictedViewSet):
     def start(self, request: Request, pk: str | None = None) -> Response:
         """Assign every household of the campaign to its grid's worker."""
         campaign = self._managed()
-        services.do_start_campaign(campaign, by=request.user)
+        services.do_start_campaign(campaign, by=self.request.user)
         return Response(self.get_serializer(self.reload(campaign)).data)
 
     @extend_schema(request=None, responses={200: ScreeningCampaignSerializer})
@@ -182,7 +182,7 @@ class CampaignViewSet(RestrictedViewSet):
     def close(self, request: Request, pk: str | None = None) -> Response:
         """No more calls or answers."""
         campaign = self._managed()
-        services.do_close_campaign(campaign, by=request.user)
+        services.do_close_campaign(campaign, by=self.request.user)
         return Response(self.get_serializer(self.reload(campaign)).data)
 
     @extend_schema(responses={200: ScreeningCoverageSerializer})
@@ -190,7 +190,7 @@ class CampaignViewSet(RestrictedViewSet):
     def coverage(self, request: Request, pk: str | None = None) -> Response:
         """The coverage figures as the caller may see them (a grid worker: their grid)."""
         return Response(ScreeningCoverageSerializer(campaign_coverage(self.get_object(),
-                                                             request.user)).data)
+                                                             self.request.user)).data)
 
 
 # --- Call lists -----------------------------------------------------------------------------
@@ -233,7 +233,7 @@ class CallAssignmentSerializer(ModelSerializer):
         return f"/screening/calls/{assignment.pk}/dial/{{member}}/"
 
 
-def _with_members(queryset: models.QuerySet[CallAssignment]) -> models.QuerySet:
+def _with_members(queryset: models.QuerySet[CallAssignment]) -> models.QuerySet[Any]:
     members = Prefetch("household__members", to_attr="active_members",
                        queryset=Person.objects.filter(status=PersonStatus.ACTIVE).order_by("pk"))
     return (queryset.select_related("household__building").prefetch_related(members)
@@ -315,7 +315,7 @@ class AttemptViewSet(mixins.CreateModelMixin, RestrictedReadOnlyViewSet):
         form.is_valid(raise_exception=True)
         data = form.validated_data
         result = services.do_record_call(
-            data["assignment"], by=request.user, outcome=data["outcome"],
+            data["assignment"], by=self.request.user, outcome=data["outcome"],
             expected_version=data.get("version"), answers=data.get("answers"),
             people_answers=data.get("people_answers"), note=data.get("note", ""),
             moved_people=data.get("moved_people", []), moved_date=data.get("moved_date"),

@@ -13,7 +13,7 @@ change committed meanwhile leaves them stale rather than wrong.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Count, OuterRef, Q, Subquery, Sum
@@ -23,6 +23,9 @@ from fangkong.areas.models import Area, communities_covered
 from fangkong.core.models import AuditChain
 from fangkong.screening.choices import AssignmentStatus
 from fangkong.screening.models import CallAssignment, Campaign, CoverageCount, CoverageState
+
+if TYPE_CHECKING:
+    from fangkong.accounts.models import User
 
 COUNTS = {
     "total": Count("pk"),
@@ -34,7 +37,7 @@ COUNTS = {
 }
 
 
-def whole_communities(user: Any) -> list[int] | None:
+def whole_communities(user: User) -> list[int] | None:
     """The communities ``user`` sees whole, or ``None`` for a grid worker (whose part of a
     campaign is counted live: a grid is small)."""
     return communities_covered(user)

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
@@ -42,11 +42,14 @@ from fangkong.screening.questionnaires import QuestionSpec
 from fangkong.screening.services import version_specs
 from fangkong.screening.stats import HOUSEHOLD_ORDER, campaign_coverage
 
+if TYPE_CHECKING:
+    from fangkong.accounts.models import User
+
 CHUNK = 2000
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
-def _require_export(user: Any, campaign: Campaign, unmasked: bool) -> None:
+def _require_export(user: User, campaign: Campaign, unmasked: bool) -> None:
     if user is None:
         return
     if not covers(user, campaign.area) or not user.has_action(Campaign, "export"):
@@ -73,7 +76,7 @@ def register_columns(campaign: Campaign) -> list[QuestionSpec]:
 
 
 def _rows(
-    campaign: Campaign, user: Any, specs: list[QuestionSpec], unmasked: bool
+    campaign: Campaign, user: User, specs: list[QuestionSpec], unmasked: bool
 ) -> Iterator[list[Any]]:
     assignments = (CallAssignment.objects.restrict(user) if user is not None
                    else CallAssignment.objects.all()).filter(campaign=campaign)
@@ -125,7 +128,7 @@ def _rows(
 
 
 def export_register(
-    campaign: Campaign, target: IO[bytes], *, by: Any, unmasked: bool = False, reason: str = "",
+    campaign: Campaign, target: IO[bytes], *, by: User, unmasked: bool = False, reason: str = "",
     progress: Progress | None = None,
 ) -> int:
     """Write the register to ``target``; returns data rows. Masked unless ``unmasked``."""
@@ -152,7 +155,7 @@ def export_register(
     return written
 
 
-def summary_figures(campaign: Campaign, user: Any) -> dict[str, Any]:
+def summary_figures(campaign: Campaign, user: User) -> dict[str, Any]:
     """What the street office asks for: coverage per grid, alerts by kind, and how many
     households gave each answer to the choice questions."""
     coverage = campaign_coverage(campaign, user)
@@ -171,7 +174,7 @@ def summary_figures(campaign: Campaign, user: Any) -> dict[str, Any]:
     return {"coverage": coverage, "specs": specs, "tallies": tallies, "alerts": list(alerts)}
 
 
-def export_summary(campaign: Campaign, target: IO[bytes], *, by: Any) -> int:
+def export_summary(campaign: Campaign, target: IO[bytes], *, by: User) -> int:
     """The summary workbook: figures only, no personal data; still an access event."""
     _require_export(by, campaign, unmasked=False)
     figures = summary_figures(campaign, by)
@@ -212,19 +215,19 @@ def export_summary(campaign: Campaign, target: IO[bytes], *, by: Any) -> int:
 # --- The register as a job (core.exports) ---------------------------------------------------
 
 
-def _campaign(user: Any, params: dict[str, Any]) -> Campaign:
+def _campaign(user: User, params: dict[str, Any]) -> Campaign:
     """The campaign, if the user still runs it (404 otherwise)."""
     from fangkong.screening.views.common import get_managed_campaign
 
     return get_managed_campaign(user, int(params["campaign"]))
 
 
-def _register_rows(user: Any, params: dict[str, Any]) -> int:
+def _register_rows(user: User, params: dict[str, Any]) -> int:
     # One row per household (a per-person campaign may add rows: progress allows for it).
     return CallAssignment.objects.restrict(user).filter(campaign=_campaign(user, params)).count()
 
 
-def _write_register(user: Any, params: dict[str, Any], target: IO[bytes],
+def _write_register(user: User, params: dict[str, Any], target: IO[bytes],
                     progress: Progress | None) -> int:
     try:
         return export_register(_campaign(user, params), target, by=user,
@@ -234,7 +237,7 @@ def _write_register(user: Any, params: dict[str, Any], target: IO[bytes],
         raise PermissionDenied from exc
 
 
-def _check_unmasked(user: Any, params: dict[str, Any]) -> None:
+def _check_unmasked(user: User, params: dict[str, Any]) -> None:
     if params.get("unmasked") and not user.has_action("registry.person", "reveal"):
         raise PermissionDenied
 
@@ -258,14 +261,14 @@ REGISTER_EXPORT = register(Exporter(
 # and kind of alert.
 
 
-def _template_rows(user: Any, params: dict[str, Any]) -> int:
+def _template_rows(user: User, params: dict[str, Any]) -> int:
     from fangkong.screening.choices import AssignmentStatus
 
     return (CallAssignment.objects.filter(campaign=_campaign(user, params))
             .exclude(status=AssignmentStatus.REACHED).count())
 
 
-def _write_template(user: Any, params: dict[str, Any], target: IO[bytes],
+def _write_template(user: User, params: dict[str, Any], target: IO[bytes],
                     progress: Progress | None) -> int:
     from fangkong.screening.imports import template_workbook
 
@@ -275,7 +278,7 @@ def _write_template(user: Any, params: dict[str, Any], target: IO[bytes],
         raise PermissionDenied from exc
 
 
-def _check_import(user: Any, params: dict[str, Any]) -> None:
+def _check_import(user: User, params: dict[str, Any]) -> None:
     # The template is for an import: the export right (core.exports) and the import right.
     if not user.has_action(Campaign, "import"):
         raise PermissionDenied

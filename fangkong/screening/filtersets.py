@@ -23,7 +23,9 @@ class CampaignFilterSet(FilterSet):
         model = Campaign
         fields = ["status", "area"]
 
-    def filter_area(self, queryset: models.QuerySet, name: str, value: Any) -> models.QuerySet:
+    def filter_area(
+        self, queryset: models.QuerySet[Any], name: str, value: Any
+    ) -> models.QuerySet[Any]:
         return queryset.filter(area_id=int(value))
 
 
@@ -40,11 +42,15 @@ class AssignmentFilterSet(FilterSet):
         model = CallAssignment
         fields = ["campaign", "grid", "status", "mine", "due"]
 
-    def filter_mine(self, queryset: models.QuerySet, name: str, value: bool) -> models.QuerySet:
+    def filter_mine(
+        self, queryset: models.QuerySet[Any], name: str, value: bool
+    ) -> models.QuerySet[Any]:
         user = self.request.user
         return queryset.filter(assignee=user) if value else queryset.exclude(assignee=user)
 
-    def filter_due(self, queryset: models.QuerySet, name: str, value: bool) -> models.QuerySet:
+    def filter_due(
+        self, queryset: models.QuerySet[Any], name: str, value: bool
+    ) -> models.QuerySet[Any]:
         due = Q(status=AssignmentStatus.PENDING) & (
             Q(next_call_at__isnull=True) | Q(next_call_at__lte=timezone.now()))
         return queryset.filter(due) if value else queryset.exclude(due)

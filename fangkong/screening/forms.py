@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -38,6 +38,9 @@ from fangkong.screening.choices import (
 from fangkong.screening.masking import mask_name
 from fangkong.screening.models import CallAttempt, Campaign, Questionnaire
 from fangkong.screening.questionnaires import QuestionSpec, parse_choice
+
+if TYPE_CHECKING:
+    from fangkong.accounts.models import User
 
 SHIPPED = "shipped"
 
@@ -86,7 +89,7 @@ class CampaignForm(ServiceForm):
     fields_when_running = ("name", "script", "ends_on", "retry_delay_minutes", "max_attempts",
                            "version")
 
-    def __init__(self, *args: Any, user: Any, area: Area, instance: Campaign | None = None,
+    def __init__(self, *args: Any, user: User, area: Area, instance: Campaign | None = None,
                  **kwargs: Any) -> None:
         if instance is not None:
             initial = {name: getattr(instance, name) for name in (
@@ -165,7 +168,7 @@ class QuestionnaireForm(ServiceForm):
                                   required=False)
     start_from = forms.ChoiceField(label=gettext_lazy("start from"), required=False)
 
-    def __init__(self, *args: Any, user: Any, instance: Questionnaire | None = None,
+    def __init__(self, *args: Any, user: User, instance: Questionnaire | None = None,
                  **kwargs: Any) -> None:
         if instance is not None:
             kwargs["initial"] = {"name": instance.name, "description": instance.description,

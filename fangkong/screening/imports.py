@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -61,6 +61,9 @@ from fangkong.screening.services import (
     write_records,
 )
 from fangkong.screening.stats import HOUSEHOLD_ORDER
+
+if TYPE_CHECKING:
+    from fangkong.accounts.models import User
 
 #: The columns that say which household (and person) a row is about, with their variants.
 PLACE_ALIASES: dict[str, tuple[str, ...]] = {
@@ -105,7 +108,7 @@ class ImportReport:
                    unknown_columns=data["unknown_columns"], alerts=data["alerts"])
 
 
-def require_import(user: Any, campaign: Campaign) -> None:
+def require_import(user: User, campaign: Campaign) -> None:
     if user is None:
         return
     if not covers(user, campaign.area) or not user.has_action(Campaign, "import"):
@@ -174,7 +177,7 @@ def _index(campaign: Campaign) -> _Index:
 
 
 def check_file(
-    campaign: Campaign, file: str | Path | IO[bytes], *, by: Any
+    campaign: Campaign, file: str | Path | IO[bytes], *, by: User | None
 ) -> tuple[ImportReport, list[_Plan]]:
     """Read and check every row; nothing is written."""
     require_import(by, campaign)
@@ -304,7 +307,7 @@ def _check_row(
 
 @transaction.atomic
 def import_rows(campaign: Campaign, plans: list[_Plan], report: ImportReport, *,
-                by: Any) -> ImportReport:
+                by: User | None) -> ImportReport:
     """Write the valid rows of a check: all of them, in one transaction."""
     require_import(by, campaign)
     campaign = Campaign.objects.select_related("area", "questionnaire__current").get(
@@ -348,7 +351,7 @@ def import_rows(campaign: Campaign, plans: list[_Plan], report: ImportReport, *,
 
 
 def _write_person_record(
-    assignment: CallAssignment, version: Any, plan: _Plan, *, by: Any, now: dt.datetime
+    assignment: CallAssignment, version: Any, plan: _Plan, *, by: User, now: dt.datetime
 ) -> tuple[list[ScreeningRecord], list[Any]]:
     # write_records replaces all current records of the household; a per-person import
     # adds one person's, so the others are put back as current afterwards.
@@ -362,7 +365,7 @@ def _write_person_record(
     return result
 
 
-def template_workbook(campaign: Campaign, target: IO[bytes], *, by: Any,
+def template_workbook(campaign: Campaign, target: IO[bytes], *, by: User,
                       progress: Progress | None = None) -> int:
     """A register to fill in on paper or in Excel: the households not reached yet (building,
     unit, room — no personal data) and one column per question."""

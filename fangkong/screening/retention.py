@@ -12,6 +12,7 @@ alerts (cleared as each alert is resolved), which the coverage counts.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
@@ -32,7 +33,7 @@ def _closed_before(now: dt.datetime, prefix: str = "campaign__") -> Q:
     return Q(**{f"{prefix}closed_at__lt": cutoff(now, days=ANSWER_DAYS)})
 
 
-def _expired_alerts(now: dt.datetime) -> QuerySet:
+def _expired_alerts(now: dt.datetime) -> QuerySet[Any]:
     # An open alert waits for the officer however old its campaign; a closed one counts from
     # the later of the campaign's close and its own resolution.
     before = cutoff(now, days=ANSWER_DAYS)
@@ -41,13 +42,13 @@ def _expired_alerts(now: dt.datetime) -> QuerySet:
             .filter(Q(resolved_at__isnull=True) | Q(resolved_at__lt=before)))
 
 
-def _expired_records(now: dt.datetime) -> QuerySet:
+def _expired_records(now: dt.datetime) -> QuerySet[Any]:
     # Deleting a record deletes its alerts (CASCADE): keep it while one of them is kept.
     alerts = Alert.objects.filter(record=OuterRef("pk"))
     return ScreeningRecord.objects.filter(_closed_before(now)).exclude(Exists(alerts))
 
 
-def _expired_proposals(now: dt.datetime) -> QuerySet:
+def _expired_proposals(now: dt.datetime) -> QuerySet[Any]:
     # A proposal still waiting for the grid worker is never purged.
     return (MoveOutProposal.objects
             .filter(_closed_before(now, "assignment__campaign__"))

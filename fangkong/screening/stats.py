@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from django.db.models import Count, Max, Min, Q, QuerySet
@@ -37,6 +37,9 @@ from fangkong.screening.models import (
     Campaign,
     MoveOutProposal,
 )
+
+if TYPE_CHECKING:
+    from fangkong.accounts.models import User
 
 #: Households listed as never reached on the coverage page (the full list is a page away).
 NEVER_REACHED_SHOWN = 50
@@ -136,7 +139,7 @@ def _user_label(full_name: str | None, username: str | None) -> str:
 
 
 def campaign_coverage(
-    campaign: Campaign, user: Any, *, now: dt.datetime | None = None
+    campaign: Campaign, user: User, *, now: dt.datetime | None = None
 ) -> Coverage:
     """Households total, reached, pending, unreachable, moved and with alerts, per community,
     per grid and per caller; calls today and per hour; the day's progress by hour;
@@ -257,7 +260,7 @@ class CallList:
     proposals: int
 
 
-def my_assignments(user: Any, now: dt.datetime | None = None) -> QuerySet[CallAssignment]:
+def my_assignments(user: User, now: dt.datetime | None = None) -> QuerySet[CallAssignment]:
     """The user's households in campaigns under way today."""
     today = timezone.localdate(now or timezone.now())
     return CallAssignment.objects.restrict(user).filter(
@@ -266,7 +269,7 @@ def my_assignments(user: Any, now: dt.datetime | None = None) -> QuerySet[CallAs
     )
 
 
-def call_list(user: Any, now: dt.datetime | None = None) -> CallList:
+def call_list(user: User, now: dt.datetime | None = None) -> CallList:
     """Today's calls for one caller: due now, offered again later today, door visits.
 
     Three queries whatever the number of households.
@@ -300,7 +303,7 @@ def call_list(user: Any, now: dt.datetime | None = None) -> CallList:
     return CallList(due=due, later=later, door_visits=door, proposals=proposals, **counts)
 
 
-def next_due(user: Any, *, after: CallAssignment | None = None,
+def next_due(user: User, *, after: CallAssignment | None = None,
              now: dt.datetime | None = None) -> CallAssignment | None:
     """The next household to call: the first due one after ``after`` in list order, else
     the first due one from the top."""
@@ -323,7 +326,7 @@ def next_due(user: Any, *, after: CallAssignment | None = None,
 # --- Home page ------------------------------------------------------------------------------
 
 
-def screening_figures(user: Any) -> dict[str, Any]:
+def screening_figures(user: User) -> dict[str, Any]:
     """Figures for the home page: campaigns under way and their households, open alerts,
     and the user's own calls due. ``cards`` are ``{"label", "value"}`` like the registry's.
     The households' counts are the stored coverage counts (``coverage_store``) for users
@@ -364,7 +367,7 @@ def screening_figures(user: Any) -> dict[str, Any]:
     return figures
 
 
-def call_list_count(user: Any, now: dt.datetime | None = None) -> int:
+def call_list_count(user: User, now: dt.datetime | None = None) -> int:
     """How many households are due for this user's call now (one query)."""
     now = now or timezone.now()
     return my_assignments(user, now).filter(

@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from dataclasses import dataclass, field
+from typing import Any
 
 from django.db.models import Q
 from django.utils import timezone
@@ -181,7 +182,7 @@ def _people(ctx: DemoContext, rng: random.Random) -> dict[str, object]:
             "liaison": liaison}
 
 
-def _teams(community: Area, people: dict, rng: random.Random) -> dict[str, Team]:
+def _teams(community: Area, people: dict[str, Any], rng: random.Random) -> dict[str, Team]:
     chief, *others = people["bureau"]
     rng.shuffle(others)
     teams: dict[str, Team] = {}
@@ -206,7 +207,7 @@ def _teams(community: Area, people: dict, rng: random.Random) -> dict[str, Team]
     return teams
 
 
-def _leading_group(community: Area, people: dict, teams: dict[str, Team]) -> None:
+def _leading_group(community: Area, people: dict[str, Any], teams: dict[str, Team]) -> None:
     group = services.do_save_leading_group(
         community=community, by=None, name="在水一方社区疫情防控工作领导小组",
         notes="形成高效有序、信息畅通、联防联控工作机制。",
@@ -240,7 +241,7 @@ def _leading_group(community: Area, people: dict, teams: dict[str, Team]) -> Non
                                           organisation=organisation, sort_order=order)
 
 
-def _roster(ctx: DemoContext, community: Area, people: dict, teams: dict[str, Team],
+def _roster(ctx: DemoContext, community: Area, people: dict[str, Any], teams: dict[str, Team],
             rng: random.Random) -> tuple[list[Checkpoint], int]:
     tz = zone_of(community)
     now = timezone.now()
@@ -306,7 +307,7 @@ def _roster(ctx: DemoContext, community: Area, people: dict, teams: dict[str, Te
     return checkpoints, short
 
 
-def _tasks(ctx: DemoContext, community: Area, people: dict, teams: dict[str, Team],
+def _tasks(ctx: DemoContext, community: Area, people: dict[str, Any], teams: dict[str, Team],
            rng: random.Random) -> int:
     now = timezone.now()
     users = ctx.users
@@ -363,7 +364,7 @@ def _tasks(ctx: DemoContext, community: Area, people: dict, teams: dict[str, Tea
     return made
 
 
-def _patrols(community: Area, people: dict, checkpoints: list[Checkpoint],
+def _patrols(community: Area, people: dict[str, Any], checkpoints: list[Checkpoint],
              rng: random.Random) -> int:
     now = timezone.now()
     chief = people["bureau"][0]

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from types import SimpleNamespace
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -28,10 +28,13 @@ from fangkong.staff.duty_hours import zone_of
 from fangkong.staff.filtersets import TaskFilterSet
 from fangkong.staff.models import Task
 
+if TYPE_CHECKING:
+    from fangkong.accounts.models import User
+
 CHUNK = 2000
 
 
-def tasks_for_export(user: Any, filters: Any) -> QuerySet[Task]:
+def tasks_for_export(user: User, filters: Any) -> QuerySet[Task]:
     """The tasks the list shows ``user`` with ``filters``, in its order."""
     from fangkong.staff.views.tasks import by_due
 
@@ -46,11 +49,11 @@ def _local(value: dt.datetime | None, tz: Any) -> str:
     return f"{timezone.localtime(value, tz):%Y-%m-%d %H:%M}" if value else ""
 
 
-def count(user: Any, params: dict[str, Any]) -> int:
+def count(user: User, params: dict[str, Any]) -> int:
     return tasks_for_export(user, filter_data(params.get("filters"))).count()
 
 
-def write(user: Any, params: dict[str, Any], target: BinaryIO,
+def write(user: User, params: dict[str, Any], target: BinaryIO,
           progress: Progress | None) -> int:
     """Write the tasks; record the export (rows and which filters). Returns the rows."""
     filters = filter_data(params.get("filters"))

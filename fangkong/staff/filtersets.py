@@ -84,8 +84,8 @@ class TaskFilterSet(FilterSet):
         fields = ["q", "status", "priority", "kind", "team", "overdue", "open", "community",
                   "assignee", "mine"]
 
-    def filter_status(self, queryset: models.QuerySet, name: str,
-                      value: list[str]) -> models.QuerySet:
+    def filter_status(self, queryset: models.QuerySet[Any], name: str,
+                      value: list[str]) -> models.QuerySet[Any]:
         if ANY_STATUS in value:
             return queryset
         statuses = {status for status in value if status != STILL_OPEN}
@@ -93,19 +93,25 @@ class TaskFilterSet(FilterSet):
             statuses.update(OPEN_STATUSES)
         return queryset.filter(status__in=statuses)
 
-    def filter_open(self, queryset: models.QuerySet, name: str, value: bool) -> models.QuerySet:
+    def filter_open(
+        self, queryset: models.QuerySet[Any], name: str, value: bool
+    ) -> models.QuerySet[Any]:
         still = Q(status__in=OPEN_STATUSES)
         return queryset.filter(still if value else ~still)
 
-    def filter_mine(self, queryset: models.QuerySet, name: str, value: bool) -> models.QuerySet:
+    def filter_mine(
+        self, queryset: models.QuerySet[Any], name: str, value: bool
+    ) -> models.QuerySet[Any]:
         mine = Task.own_q(self.request.user)
         return queryset.filter(mine if value else ~mine)
 
-    def filter_overdue(self, queryset: models.QuerySet, name: str, value: bool) -> models.QuerySet:
+    def filter_overdue(
+        self, queryset: models.QuerySet[Any], name: str, value: bool
+    ) -> models.QuerySet[Any]:
         late = Q(status__in=OPEN_STATUSES, due__lt=timezone.now())
         return queryset.filter(late if value else ~late)
 
-    def search(self, queryset: models.QuerySet, name: str, value: str) -> models.QuerySet:
+    def search(self, queryset: models.QuerySet[Any], name: str, value: str) -> models.QuerySet[Any]:
         text = value.strip()
         if not text:
             return queryset
@@ -149,7 +155,9 @@ class ShiftFilterSet(CommunityRowFilterSet):
         model = Shift
         fields = ["community", "checkpoint", "starts_after", "starts_before", "short"]
 
-    def filter_short(self, queryset: models.QuerySet, name: str, value: bool) -> models.QuerySet:
+    def filter_short(
+        self, queryset: models.QuerySet[Any], name: str, value: bool
+    ) -> models.QuerySet[Any]:
         counted = queryset.annotate(_people=Count("assignments"))
         short = Q(_people__lt=F("people_needed"))
         return counted.filter(short if value else ~short)
@@ -165,7 +173,9 @@ class ShiftAssignmentFilterSet(FilterSet):
         model = ShiftAssignment
         fields = ["mine", "shift", "starts_after", "starts_before"]
 
-    def filter_mine(self, queryset: models.QuerySet, name: str, value: bool) -> models.QuerySet:
+    def filter_mine(
+        self, queryset: models.QuerySet[Any], name: str, value: bool
+    ) -> models.QuerySet[Any]:
         mine = Q(member__user=self.request.user)
         return queryset.filter(mine if value else ~mine)
 

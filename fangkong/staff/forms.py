@@ -8,7 +8,7 @@ server's, and stored in UTC.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -42,10 +42,13 @@ from fangkong.staff.models import (
 )
 from fangkong.staff.services.patrols import MAX_PHOTOS
 
+if TYPE_CHECKING:
+    from fangkong.accounts.models import User
+
 TIME_INPUT = forms.TimeInput(attrs={"type": "time"}, format="%H:%M")
 
 
-def community_members(community: Area | None, user: Any) -> QuerySet[StaffMember]:
+def community_members(community: Area | None, user: User | None) -> QuerySet[StaffMember]:
     if community is None:
         return StaffMember.objects.none()
     return StaffMember.objects.restrict(user).filter(community=community, is_active=True)
@@ -58,7 +61,7 @@ def community_areas(community: Area | None) -> QuerySet[Area]:
     return Area.objects.filter(pk__in=community.scope_below().areas)
 
 
-def assignable_users(user: Any, community: Area | None) -> QuerySet[User]:
+def assignable_users(user: User | None, community: Area | None) -> QuerySet[User]:
     """Logins of the community within the assigner's own area (others are refused anyway)."""
     if community is None:
         return User.objects.none()

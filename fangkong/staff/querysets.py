@@ -19,7 +19,7 @@ Both are parts of the model's ``scope_rule`` (``fangkong.core.scope.ScopeRule``)
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from django.db.models import Q
@@ -28,16 +28,19 @@ from fangkong.areas.choices import AreaLevel
 from fangkong.core.querysets import RestrictedQuerySet, covers, works_in
 from fangkong.core.scope import ScopeRule
 
+if TYPE_CHECKING:
+    from fangkong.accounts.models import User
+
 #: The right that marks a role as one that sees the staff organisation of its whole scope.
 SEES_ALL_RIGHT = ("staff.staffmember", "view")
 
 
-def sees_whole_scope(user: Any) -> bool:
+def sees_whole_scope(user: User) -> bool:
     """Whether ``user``'s role sees every staff row of their scope, not only their own."""
     return bool(user.has_action(*SEES_ALL_RIGHT))
 
 
-def sees_area(user: Any, area: Any) -> bool:
+def sees_area(user: User, area: Any) -> bool:
     """Whether ``user`` works in ``area``: it lies in their scope, or it is the community
     their grid belongs to (the community-wide rule, for a single area)."""
     if user is None:
@@ -80,6 +83,6 @@ class StaffScopedMixin(models.Model):
         return Q()
 
     @classmethod
-    def own_q(cls, user: Any) -> Q | None:
+    def own_q(cls, user: User) -> Q | None:
         """Rows that are ``user``'s own whatever their role; None: the model has no owner."""
         return None

@@ -53,13 +53,13 @@ def _delete_photo_file(sender: type[PatrolPhoto], instance: PatrolPhoto, **kwarg
         transaction.on_commit(lambda: storage.delete(name))
 
 
-def _expired_members(now: dt.datetime) -> QuerySet:
+def _expired_members(now: dt.datetime) -> QuerySet[Any]:
     # Members have no "deactivated on" date; ``updated`` is never earlier than the change
     # that deactivated them, so counting from it is never early.
     return StaffMember.objects.filter(is_active=False, updated__lt=cutoff(now, years=1))
 
 
-def _expired_tasks(now: dt.datetime) -> QuerySet:
+def _expired_tasks(now: dt.datetime) -> QuerySet[Any]:
     # Done or cancelled: from ``finished_at`` when there is one, and never before the last
     # change (a task reopened and closed again counts from its last close).
     before = cutoff(now, years=1)
@@ -67,7 +67,7 @@ def _expired_tasks(now: dt.datetime) -> QuerySet:
             .filter(Q(finished_at__isnull=True) | Q(finished_at__lt=before)))
 
 
-def _expired_swaps(now: dt.datetime) -> QuerySet:
+def _expired_swaps(now: dt.datetime) -> QuerySet[Any]:
     before = cutoff(now, years=1)
     return SwapRequest.objects.filter(shift__end__lt=before).filter(
         Q(return_shift__isnull=True) | Q(return_shift__end__lt=before))

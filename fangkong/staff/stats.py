@@ -7,7 +7,7 @@ restricted to what the user may see.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, F, Q
 from django.urls import reverse
@@ -21,9 +21,12 @@ from fangkong.staff.choices import OPEN_STATUSES
 from fangkong.staff.duty_hours import day_bounds, zone_of
 from fangkong.staff.models import PatrolVisit, Shift, Task, TeamMembership
 
+if TYPE_CHECKING:
+    from fangkong.accounts.models import User
+
 
 def staff_figures(
-    user: Any, community: Area | None = None, now: dt.datetime | None = None
+    user: User, community: Area | None = None, now: dt.datetime | None = None
 ) -> dict[str, Any]:
     """Today's staff figures that ``user`` may see, optionally for one community.
 

@@ -21,7 +21,7 @@ import contextlib
 from collections.abc import Callable
 from http import HTTPStatus
 from pathlib import PurePath
-from typing import IO, Any, ClassVar
+from typing import IO, TYPE_CHECKING, Any, ClassVar, Protocol
 
 from django import forms
 from django.contrib import messages
@@ -32,8 +32,6 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views import View
-from django.views.generic import TemplateView
 
 from fangkong.core.choices import JobStatus
 from fangkong.core.disk_full import DISK_FULL_MESSAGE, is_disk_full
@@ -48,7 +46,12 @@ from fangkong.core.imports.uploads import (
 )
 from fangkong.core.jobs import JobContext, enqueue_job, run_job
 from fangkong.core.models import Job
+from fangkong.core.requests import AuthenticatedRequest
 from fangkong.core.spreadsheets import MAX_FILE_BYTES, SpreadsheetError, open_spreadsheet
+from fangkong.core.views import LoggedInView, PageView
+
+if TYPE_CHECKING:
+    from fangkong.accounts.models import User
 
 ERRORS_PER_PAGE = 200
 
@@ -63,7 +66,7 @@ class ImportAlreadyHandled(Exception):
 # --- Jobs -----------------------------------------------------------------------------------
 
 
-def start_import_job(kind: str, *, user: Any, area_path: str, params: dict[str, Any],
+def start_import_job(kind: str, *, user: User, area_path: str, params: dict[str, Any],
                      rows: int, sync_rows: int) -> Job:
     """A step's job: run within the request when small, else handed to the worker."""
     if rows > sync_rows:
@@ -84,7 +87,7 @@ def is_open(preview: Job) -> bool:
             and "cancelled" not in preview.params)
 
 
-def _locked_open_preview(preview: Job, by: Any) -> Job:
+def _locked_open_preview(preview: Job, by: User) -> Job:
     """The preview's row, locked until the transaction ends, if it still waits for ``by``."""
     # PostgreSQL: a second decision waits here for the first to commit. SQLite ignores
     # select_for_update, but its IMMEDIATE transactions already serialise every writer.
@@ -96,7 +99,7 @@ def _locked_open_preview(preview: Job, by: Any) -> Job:
     return locked
 
 
-def do_confirm_import(preview: Job, by: Any, *, area_path: str, sync_rows: int,
+def do_confirm_import(preview: Job, by: User, *, area_path: str, sync_rows: int,
                       extra_params: dict[str, Any] | None = None) -> Job:
     """Import the previewed file's valid rows: the import's job, started at most once.
 
@@ -125,7 +128,7 @@ def do_confirm_import(preview: Job, by: Any, *, area_path: str, sync_rows: int,
     return imported
 
 
-def do_cancel_import(preview: Job, by: Any) -> None:
+def do_cancel_import(preview: Job, by: User) -> None:
     """Import none of the previewed file and forget it (at most once, as confirming)."""
     with transaction.atomic():
         locked = _locked_open_preview(preview, by)
@@ -186,15 +189,19 @@ class UploadForm(forms.Form):
         return upload
 
 
+class _ImportPage(Protocol):
+    request: AuthenticatedRequest
+    job_kind: ClassVar[str]
+
+
 class ImportViewMixin:
     """What the three pages of one app's import declare."""
 
-    request: HttpRequest
     job_kind: ClassVar[str]
     #: Files with more data rows than this run as a background job with a progress page.
     sync_rows: int
 
-    def import_jobs(self) -> QuerySet[Job]:
+    def import_jobs(self: _ImportPage) -> QuerySet[Job]:
         return Job.objects.restrict(self.request.user, "view").filter(kind=self.job_kind)
 
     def get_job(self, pk: int) -> Job:
@@ -205,7 +212,7 @@ class ImportViewMixin:
         raise NotImplementedError
 
 
-class ImportStartView(ImportViewMixin, TemplateView):
+class ImportStartView(ImportViewMixin, PageView):
     """Upload a file: vetted at once (a broken file is refused on this page), then
     previewed, within the request or as a job."""
 
@@ -248,12 +255,12 @@ class ImportStartView(ImportViewMixin, TemplateView):
             return self.render_to_response(self.get_context_data(form=form), status=400)
         params = {"upload": token, "filename": PurePath(upload.name).name[:200],
                   **self.job_params(form), "mode": "preview", "rows": rows}
-        job = start_import_job(self.job_kind, user=request.user, area_path=self.job_area(),
+        job = start_import_job(self.job_kind, user=self.request.user, area_path=self.job_area(),
                                params=params, rows=rows, sync_rows=self.sync_rows)
         return HttpResponseRedirect(self.detail_url(job))
 
 
-class ImportDetailView(ImportViewMixin, TemplateView):
+class ImportDetailView(ImportViewMixin, PageView):
     """A preview or an import: progress while it runs, then counts and every rejected row."""
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -274,7 +281,7 @@ class ImportDetailView(ImportViewMixin, TemplateView):
         return context
 
 
-class ImportConfirmView(ImportViewMixin, View):
+class ImportConfirmView(ImportViewMixin, LoggedInView):
     """POST: import the previewed file's valid rows, or import none and forget the file."""
 
     http_method_names = ["post"]
@@ -295,18 +302,18 @@ class ImportConfirmView(ImportViewMixin, View):
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         preview = self.get_job(pk)
-        if preview.user_id != request.user.pk or preview.params.get("mode") != "preview":
+        if preview.user_id != self.request.user.pk or preview.params.get("mode") != "preview":
             raise Http404  # only whoever uploaded the file decides about it
         self.check_decision(preview)
         try:
             if request.POST.get("action") != "import":
-                do_cancel_import(preview, request.user)
+                do_cancel_import(preview, self.request.user)
                 messages.info(request, _("Nothing was imported."))
                 return HttpResponseRedirect(self.cancelled_url(preview))
             if is_open(preview):  # checked again, locked, by the service
                 self.check_import(preview)
             imported = do_confirm_import(
-                preview, request.user, area_path=self.job_area(preview),
+                preview, self.request.user, area_path=self.job_area(preview),
                 sync_rows=self.sync_rows, extra_params=self.import_params)
         except ImportAlreadyHandled as exc:
             messages.info(request, str(exc))

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -49,6 +49,9 @@ from fangkong.health.services.review import (
 )
 from fangkong.health.services.tasks import TASK_HANDOVER, raise_task
 from fangkong.registry.models import Person
+
+if TYPE_CHECKING:
+    from fangkong.accounts.models import User
 
 CASE_FIELDS = ("onset_date", "report_date", "confirmation_date", "isolated_on", "taken_to",
                "taken_to_name", "household", "building", "unit", "notes")
@@ -131,7 +134,7 @@ def _fresh_case(person: Person, data: dict[str, Any]) -> Case:
 
 @transaction.atomic
 def do_open_case(
-    *, person: Person, classification: str, report_date: dt.date, by: Any,
+    *, person: Person, classification: str, report_date: dt.date, by: User | None,
     reason: str, evidence_kind: str, evidence_ref: str, note: str = "",
     source: str = ChangeSource.PAGE, source_contact: Contact | None = None,
     outcome: str = "", **data: Any,
@@ -181,7 +184,7 @@ def _open_case_of(person: Person) -> Case | None:
         classification=Classification.EXCLUDED).first()
 
 
-def _apply_case_open(payload: dict[str, Any], changes: list[StatusChange], actor: Any) -> Case:
+def _apply_case_open(payload: dict[str, Any], changes: list[StatusChange], actor: User) -> Case:
     person = Person.objects.select_related("household__building", "community").get(
         pk=payload["person"])
     if _open_case_of(person) is not None:
@@ -218,7 +221,7 @@ APPLIERS["case_open"] = _apply_case_open
 
 @transaction.atomic
 def do_classify_case(
-    case: Case, *, classification: str, by: Any, reason: str, evidence_kind: str,
+    case: Case, *, classification: str, by: User, reason: str, evidence_kind: str,
     evidence_ref: str, note: str = "", confirmation_date: dt.date | None = None,
     source: str = ChangeSource.PAGE, expected_version: int | None = None,
 ) -> ChangeResult:
@@ -249,7 +252,7 @@ def do_classify_case(
 
 
 def _apply_case_classify(payload: dict[str, Any], changes: list[StatusChange],
-                         actor: Any) -> Case:
+                         actor: User) -> Case:
     case = locked(Case, payload["case"])
     before = case.audit_snapshot()
     for change in changes:
@@ -276,7 +279,7 @@ APPLIERS["case_classify"] = _apply_case_classify
 
 @transaction.atomic
 def do_record_outcome(
-    case: Case, *, outcome: str, by: Any, reason: str, evidence_kind: str, evidence_ref: str,
+    case: Case, *, outcome: str, by: User, reason: str, evidence_kind: str, evidence_ref: str,
     note: str = "", outcome_date: dt.date | None = None, source: str = ChangeSource.PAGE,
     expected_version: int | None = None,
 ) -> ChangeResult:
@@ -307,7 +310,7 @@ def do_record_outcome(
 
 
 def _apply_case_outcome(payload: dict[str, Any], changes: list[StatusChange],
-                        actor: Any) -> Case:
+                        actor: User) -> Case:
     case = locked(Case, payload["case"])
     before = case.audit_snapshot()
     for change in changes:
@@ -323,7 +326,7 @@ APPLIERS["case_outcome"] = _apply_case_outcome
 
 
 @transaction.atomic
-def do_update_case(case: Case, *, by: Any, expected_version: int | None = None,
+def do_update_case(case: Case, *, by: User, expected_version: int | None = None,
                    **data: Any) -> Case:
     """Dates, where the case was taken, its places and notes (not its status: see above)."""
     case = locked(Case, case.pk)
@@ -366,7 +369,7 @@ def _check_exposure(case: Case, last_exposure: dt.date | None) -> dt.date:
 
 @transaction.atomic
 def do_add_contact(
-    *, case: Case, kind: str, last_exposure: dt.date | None, by: Any, how: str = "",
+    *, case: Case, kind: str, last_exposure: dt.date | None, by: User | None, how: str = "",
     person: Person | None = None, other_community: Area | None = None, name: str = "",
     id_number: str = "", phone: str = "",
 ) -> Contact:
@@ -462,7 +465,7 @@ def _typed_contact(name: str, id_number: str, phone: str) -> _Typed:
     return _Typed(name, id_number, phone)
 
 
-def _add_handover(case: Case, *, kind: str, last_exposure: dt.date, how: str, by: Any,
+def _add_handover(case: Case, *, kind: str, last_exposure: dt.date, how: str, by: User,
                   other_community: Area, typed: _Typed) -> Contact:
     """Record a hand-over in the case's community; the other community's registry is
     searched (and the person recorded there) in the background, by ``do_link_handover``.

@@ -6,18 +6,21 @@ call and the tasks raised ``services.tasks``; the version check and the row lock
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from django.utils.translation import gettext as _
 
 from fangkong.core.querysets import require
 
+if TYPE_CHECKING:
+    from fangkong.accounts.models import User
+
 #: The access module's source code for the health module's suspensions.
 PASS_SOURCE = "health"  # noqa: S105 - a source code, not a password
 
 
-def require_health_role(user: Any, model: type[models.Model], at: Any) -> None:
+def require_health_role(user: User, model: type[models.Model], at: Any) -> None:
     """Health status, cases and quarantines change only through the health role. ``at``: the
     row changed, or the row or area a new one belongs to (``core.querysets.require``)."""
     require(user, model, "change", at, reason=health_role_only())

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -21,13 +21,16 @@ from fangkong.health.clock import day_start
 from fangkong.health.models import Case, Disinfection, HealthPolicy
 from fangkong.registry.models import Building
 
+if TYPE_CHECKING:
+    from fangkong.accounts.models import User
+
 #: A case keeps its places on the overdue list for this long after it was reported.
 CASE_PLACE_DAYS = 28
 
 
 @transaction.atomic
 def do_record_disinfection(
-    *, community: Area, by: Any, place_kind: str, done_at: dt.datetime | None, agent: str,
+    *, community: Area, by: User | None, place_kind: str, done_at: dt.datetime | None, agent: str,
     operator: str, concentration: str = "", building: Building | None = None,
     unit: int | None = None, checkpoint: Any = None, place_name: str = "", notes: str = "",
 ) -> Disinfection:
@@ -117,7 +120,7 @@ def overdue_places(cases: QuerySet[Case], disinfections: QuerySet[Disinfection],
     interval = dict(HealthPolicy.objects.filter(community_id__in=communities)
                     .values_list("community_id", "disinfection_days"))
     first_case = {}
-    places: dict[tuple, tuple[str, str, int, dt.date]] = {}
+    places: dict[tuple[Any, ...], tuple[str, str, int, dt.date]] = {}
     for case in open_cases:
         first_case.setdefault(case.community_id, case.report_date)
         if case.building_id is None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -15,6 +15,9 @@ from fangkong.core.choices import ChangeAction as AuditAction
 from fangkong.core.querysets import require
 from fangkong.core.services import check_version
 from fangkong.health.models import HealthPolicy
+
+if TYPE_CHECKING:
+    from fangkong.accounts.models import User
 
 
 def policy_for(community: Area) -> HealthPolicy:
@@ -36,7 +39,7 @@ POLICY_FIELDS = ("quarantine_days", "monitoring_days", "reports_per_day", "disin
 
 
 @transaction.atomic
-def do_update_policy(community: Area, *, by: Any, expected_version: int | None = None,
+def do_update_policy(community: Area, *, by: User, expected_version: int | None = None,
                      **data: Any) -> HealthPolicy:
     """Change the community's periods and rhythms; running quarantines keep their dates."""
     require(by, HealthPolicy, "change", community)

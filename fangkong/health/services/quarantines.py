@@ -12,7 +12,7 @@ the end back to the start, never before it.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -45,6 +45,9 @@ from fangkong.health.services.review import (
 from fangkong.health.services.tasks import TASK_DELIVERY, grid_of, grid_worker_for, raise_task
 from fangkong.registry.choices import PersonStatus
 from fangkong.registry.models import Household, Person
+
+if TYPE_CHECKING:
+    from fangkong.accounts.models import User
 
 DELIVERY_DUE = dt.timedelta(hours=6)
 MAX_PERIOD_DAYS = 60
@@ -94,7 +97,8 @@ def _targets(person: Person | None, household: Household | None) -> list[Person]
 
 @transaction.atomic
 def do_start_quarantine(
-    *, kind: str, by: Any, reason: str = "", evidence_kind: str = "", evidence_ref: str = "",
+    *, kind: str, by: User | None, reason: str = "", evidence_kind: str = "",
+    evidence_ref: str = "",
     note: str = "", person: Person | None = None, household: Household | None = None,
     start_date: dt.date | None = None, last_exposure: dt.date | None = None,
     period_days: int | None = None, site: str = "", contact: Contact | None = None,
@@ -172,7 +176,7 @@ def do_start_quarantine(
     return submit(community=community, by=by, changes=changes, payload=payload, source=source)
 
 
-def _apply_start(payload: dict[str, Any], changes: list[StatusChange], actor: Any) -> Quarantine:
+def _apply_start(payload: dict[str, Any], changes: list[StatusChange], actor: User) -> Quarantine:
     household = (Household.objects.select_related("building__grid", "community")
                  .filter(pk=payload["household"]).first() if payload["household"] else None)
     worker = grid_worker_for(household)
@@ -225,7 +229,7 @@ def _delivery_task(household: Household, quarantine: Quarantine, worker: Any) ->
     )
 
 
-def _act_on_alert(alert_id: int, actor: Any, quarantine: Quarantine) -> None:
+def _act_on_alert(alert_id: int, actor: User, quarantine: Quarantine) -> None:
     from fangkong.screening.choices import AlertStatus
     from fangkong.screening.models import Alert
     from fangkong.screening.services import do_resolve_alert
@@ -277,7 +281,7 @@ def _together(quarantine: Quarantine) -> list[Quarantine]:
     return [quarantine]
 
 
-def _locked_active(quarantine: Quarantine, by: Any, expected_version: int | None) -> Quarantine:
+def _locked_active(quarantine: Quarantine, by: User, expected_version: int | None) -> Quarantine:
     quarantine = locked(Quarantine, quarantine.pk)
     require_health_role(by, Quarantine, quarantine)
     check_version(quarantine, expected_version)
@@ -288,7 +292,7 @@ def _locked_active(quarantine: Quarantine, by: Any, expected_version: int | None
 
 @transaction.atomic
 def do_change_quarantine_end(
-    quarantine: Quarantine, *, new_end: dt.date | None, by: Any, reason: str,
+    quarantine: Quarantine, *, new_end: dt.date | None, by: User, reason: str,
     evidence_kind: str, evidence_ref: str, note: str = "", source: str = ChangeSource.PAGE,
     expected_version: int | None = None,
 ) -> ChangeResult:
@@ -328,7 +332,7 @@ def _with_people(rows: list[Quarantine]) -> list[Quarantine]:
 
 
 def _apply_end_date(payload: dict[str, Any], changes: list[StatusChange],
-                    actor: Any) -> Quarantine:
+                    actor: User) -> Quarantine:
     new_end = _date(payload["new_end"])
     rows = list(Quarantine.objects.select_for_update().filter(pk__in=payload["quarantines"])
                 .order_by("pk"))
@@ -355,7 +359,7 @@ APPLIERS["quarantine_end_date"] = _apply_end_date
 
 @transaction.atomic
 def do_end_quarantine(
-    quarantine: Quarantine, *, by: Any, reason: str, evidence_kind: str, evidence_ref: str,
+    quarantine: Quarantine, *, by: User, reason: str, evidence_kind: str, evidence_ref: str,
     note: str = "", ended_on: dt.date | None = None, source: str = ChangeSource.PAGE,
     expected_version: int | None = None,
 ) -> ChangeResult:
@@ -382,7 +386,7 @@ def do_end_quarantine(
                   source=source)
 
 
-def _apply_end(payload: dict[str, Any], changes: list[StatusChange], actor: Any) -> Quarantine:
+def _apply_end(payload: dict[str, Any], changes: list[StatusChange], actor: User) -> Quarantine:
     ended_on = _date(payload["ended_on"])
     rows = list(Quarantine.objects.select_for_update().filter(pk__in=payload["quarantines"])
                 .order_by("pk"))

@@ -14,7 +14,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -41,6 +41,9 @@ from fangkong.health.services.tasks import (
 )
 from fangkong.registry.models import Person
 
+if TYPE_CHECKING:
+    from fangkong.accounts.models import User
+
 FEVER_DUE = dt.timedelta(hours=1)
 MISSING_DUE = dt.timedelta(hours=2)
 #: A device clock a little ahead of the server's is tolerated.
@@ -63,7 +66,7 @@ def monitoring_of(person: Person, day: dt.date | None = None) -> Quarantine | No
 
 @transaction.atomic
 def do_add_report(
-    *, person: Person, temperature: Any, by: Any, taken_at: dt.datetime | None = None,
+    *, person: Person, temperature: Any, by: User | None, taken_at: dt.datetime | None = None,
     symptoms: Iterable[str] = (), notes: str = "", source: str = ReportSource.GRID_WORKER,
 ) -> HealthReport:
     """Record one report. A temperature at or above the community's fever threshold, or a

@@ -19,7 +19,7 @@ import datetime as dt
 import uuid
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -44,6 +44,9 @@ from fangkong.health.models import StatusChange
 from fangkong.health.services.policy import locked_policy
 from fangkong.health.services.tasks import TASK_APPROVAL, raise_task
 from fangkong.registry.models import Household, Person
+
+if TYPE_CHECKING:
+    from fangkong.accounts.models import User
 
 FOUR_EYES_LIMIT = 10
 FOUR_EYES_WINDOW = dt.timedelta(hours=24)
@@ -126,7 +129,7 @@ def draft(
     )
 
 
-def people_in_window(community: Area, by: Any, now: dt.datetime | None = None) -> set[int]:
+def people_in_window(community: Area, by: User, now: dt.datetime | None = None) -> set[int]:
     """The people ``by`` changed (or proposed to change) in ``community`` within the window."""
     if by is None or not getattr(by, "is_authenticated", False):
         return set()
@@ -136,7 +139,7 @@ def people_in_window(community: Area, by: Any, now: dt.datetime | None = None) -
     ).values_list("person_id", flat=True))
 
 
-def needs_review(community: Area, by: Any, person_ids: Iterable[int],
+def needs_review(community: Area, by: User, person_ids: Iterable[int],
                  now: dt.datetime | None = None) -> bool:
     if by is None or not getattr(by, "is_authenticated", False):
         return False  # system work: the demo, migrations
@@ -144,7 +147,7 @@ def needs_review(community: Area, by: Any, person_ids: Iterable[int],
     return len(touched) > FOUR_EYES_LIMIT
 
 
-def _stamp(changes: list[StatusChange], by: Any, source: str, payload: dict[str, Any]) -> None:
+def _stamp(changes: list[StatusChange], by: User, source: str, payload: dict[str, Any]) -> None:
     batch = uuid.uuid4().hex
     actor = by if getattr(by, "is_authenticated", False) else None
     for change in changes:
@@ -157,7 +160,7 @@ def _stamp(changes: list[StatusChange], by: Any, source: str, payload: dict[str,
 
 
 def submit(
-    *, community: Area, by: Any, changes: list[StatusChange], payload: dict[str, Any],
+    *, community: Area, by: User, changes: list[StatusChange], payload: dict[str, Any],
     source: str = ChangeSource.PAGE,
 ) -> ChangeResult:
     """Apply ``changes`` now, or keep them pending for approval when the proposer would pass
@@ -209,7 +212,7 @@ def _batch(change: StatusChange) -> list[StatusChange]:
     ).select_related("person", "household", "community").order_by("pk"))
 
 
-def _require_reviewer(change: StatusChange, by: Any) -> None:
+def _require_reviewer(change: StatusChange, by: User) -> None:
     require(by, StatusChange, "approve", change)
     if by is None:
         return
@@ -236,7 +239,7 @@ def _close_task(task_id: int | None, note: str) -> None:
         do_complete_task(task, by=None, note=note)
 
 
-def _decide(changes: list[StatusChange], by: Any, status: str, note: str) -> None:
+def _decide(changes: list[StatusChange], by: User, status: str, note: str) -> None:
     now = timezone.now()
     actor = by if getattr(by, "is_authenticated", False) else None
     befores = {c.pk: c.audit_snapshot() for c in changes}
@@ -252,7 +255,7 @@ def _decide(changes: list[StatusChange], by: Any, status: str, note: str) -> Non
 
 
 @transaction.atomic
-def do_approve_change(change: StatusChange, *, by: Any, note: str = "") -> ChangeResult:
+def do_approve_change(change: StatusChange, *, by: User, note: str = "") -> ChangeResult:
     """Approve a pending change (and the rest of its batch) and apply it now.
 
     The approver must be allowed to approve in the change's area and be of another role than
@@ -270,7 +273,7 @@ def do_approve_change(change: StatusChange, *, by: Any, note: str = "") -> Chang
 
 
 @transaction.atomic
-def do_reject_change(change: StatusChange, *, by: Any, note: str) -> ChangeResult:
+def do_reject_change(change: StatusChange, *, by: User, note: str) -> ChangeResult:
     """Reject a pending change (and the rest of its batch): nothing is applied."""
     _require_reviewer(change, by)
     note = (note or "").strip()

@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django import template
+
+if TYPE_CHECKING:
+    from fangkong.accounts.models import User
 
 register = template.Library()
 
 
 @register.filter
-def sees_health(user: Any) -> bool:
+def sees_health(user: User) -> bool:
     if user is None or not getattr(user, "is_authenticated", False):
         return False
     return bool(user.has_action("health.quarantine", "view"))

@@ -10,10 +10,9 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import TemplateView
 
 from fangkong.core.personal_data import id_number_indexes
-from fangkong.core.views import ObjectDetailView, get_restricted_object, require_action
+from fangkong.core.views import ObjectDetailView, PageView, get_restricted_object, require_action
 from fangkong.health import services
 from fangkong.health.filtersets import CaseFilterSet, ContactFilterSet
 from fangkong.health.forms import CaseDetailsForm, ClassifyForm, ContactForm, OutcomeForm
@@ -219,7 +218,7 @@ class ContactDetailView(ObjectDetailView):
 # --- Chains ---------------------------------------------------------------------------------
 
 
-class ChainView(TemplateView):
+class ChainView(PageView):
     """Chains of transmission, one tree per cluster: a case, its contacts, and each contact
     who became a case with their own contacts below. Drawn as nested lists on the server."""
 

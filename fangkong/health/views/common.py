@@ -4,7 +4,7 @@ the community a user works in."""
 
 from __future__ import annotations
 
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.contrib import messages
 from django.db import models
@@ -18,16 +18,19 @@ from fangkong.core.views import ObjectListView, ServiceFormView
 from fangkong.health.services.common import health_role_only
 from fangkong.health.services.review import FOUR_EYES_LIMIT, ChangeResult
 
+if TYPE_CHECKING:
+    from fangkong.accounts.models import User
+
 #: Pages changing these change a health status: only the health role may.
 STATUS_MODELS = ("case", "quarantine", "statuschange")
 
 
-def user_community(user: Any) -> Area | None:
+def user_community(user: User) -> Area | None:
     """The community a user works in (their own, or the one their grid belongs to)."""
     return user.community if getattr(user, "area_id", None) else None
 
 
-def require_community(user: Any) -> Area:
+def require_community(user: User) -> Area:
     """Pages that add rows to a community need the user's community (404 above it)."""
     community = user_community(user)
     if community is None:
@@ -71,7 +74,7 @@ class HealthListView(ObjectListView):
     export_kind: ClassVar[str] = ""
     related: ClassVar[tuple[str, ...]] = ()
 
-    def get_base_queryset(self) -> models.QuerySet:
+    def get_base_queryset(self) -> models.QuerySet[Any]:
         qs = super().get_base_queryset()
         return qs.select_related(*self.related) if self.related else qs
 

@@ -11,12 +11,12 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
-from django.views import View
-from django.views.generic import TemplateView
 
 from fangkong.core.exceptions import PermissionDeniedError
 from fangkong.core.views import (
+    LoggedInView,
     ObjectDetailView,
+    PageView,
     ServiceActionView,
     get_restricted_object,
     require_action,
@@ -95,7 +95,7 @@ class DisinfectionAddView(HealthFormView):
 # --- The epidemic picture -------------------------------------------------------------------
 
 
-class PictureView(TemplateView):
+class PictureView(PageView):
     """The epidemic curve by onset date, people under quarantine per day, and the building
     grid with its markers — all of the user's area."""
 
@@ -117,7 +117,7 @@ class PictureView(TemplateView):
         return context
 
 
-class BuildingGridView(TemplateView):
+class BuildingGridView(PageView):
     """Every building of the user's area as a tile, cases and quarantines marked."""
 
     template_name = "health/buildings.html"
@@ -206,13 +206,13 @@ class DecisionView(ServiceActionView):
         return self.get_back_url()
 
 
-class BulkApproveView(View):
+class BulkApproveView(LoggedInView):
     """POST: approve the chosen pending changes (an import's rows, a day's batches)."""
 
     http_method_names = ["post"]
 
     def post(self, request: HttpRequest) -> HttpResponse:
-        user = request.user
+        user = self.request.user
         if not user.has_action(StatusChange, "approve"):
             raise PermissionDeniedError("approve")
         ids = [int(v) for v in request.POST.getlist("change") if v.isdigit()]

@@ -4,7 +4,7 @@ enter a health report."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from django.contrib import messages
@@ -14,9 +14,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import TemplateView
 
-from fangkong.core.views import get_restricted_object, require_action
+from fangkong.core.views import PageView, get_restricted_object, require_action
 from fangkong.health import services
 from fangkong.health.choices import (
     ChangeReason,
@@ -38,10 +37,13 @@ from fangkong.registry.filtersets import PersonFilterSet, is_sensitive_query
 from fangkong.registry.models import Household, Person
 from fangkong.registry.tables import PersonTable
 
+if TYPE_CHECKING:
+    from fangkong.accounts.models import User
+
 PERSON_RELATED = ("household__building", "community")
 
 
-def get_person(user: Any, pk: int) -> Person:
+def get_person(user: User, pk: int) -> Person:
     return get_restricted_object(Person.objects.select_related(*PERSON_RELATED), user, "view",
                                  pk=pk)
 
@@ -90,7 +92,7 @@ class PersonFinderView(HealthListView):
         return context
 
 
-class PersonHealthView(TemplateView):
+class PersonHealthView(PageView):
     """A person's health status (as ``person_health_status`` tells the person), their
     cases, contact links, quarantines and recent reports, and what may be done next."""
 
@@ -197,7 +199,7 @@ class QuarantineStartView(HealthFormView):
         self.community = anchor.community
 
     @staticmethod
-    def _alert(user: Any, pk: int) -> Any:
+    def _alert(user: User, pk: int) -> Any:
         from fangkong.screening.choices import AlertStatus
         from fangkong.screening.models import Alert
 

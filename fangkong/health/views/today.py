@@ -4,14 +4,13 @@ quarantines due to end, screening alerts to act on, changes waiting for approval
 from __future__ import annotations
 
 from collections import OrderedDict
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.generic import TemplateView
 
-from fangkong.core.views import require_action
+from fangkong.core.views import PageView, require_action
 from fangkong.health.choices import QuarantineKind
 from fangkong.health.models import (
     Case,
@@ -22,6 +21,9 @@ from fangkong.health.models import (
 )
 from fangkong.health.services import missing_reports, overdue_places
 from fangkong.health.stats import health_figures, user_today
+
+if TYPE_CHECKING:
+    from fangkong.accounts.models import User
 
 #: Screening alerts that call for a quarantine or monitoring.
 ALERT_KINDS = ("contact", "travel", "fever", "symptoms")
@@ -60,7 +62,7 @@ def quarantined_households(quarantines: Any, today: Any) -> list[dict[str, Any]]
     return list(households.values())[:LIST_LIMIT]
 
 
-class TodayView(TemplateView):
+class TodayView(PageView):
     """What the officer works through today, on one phone-sized page."""
 
     template_name = "health/today.html"
@@ -96,7 +98,7 @@ class TodayView(TemplateView):
         )
         return context
 
-    def _alerts(self, user: Any) -> list[Any]:
+    def _alerts(self, user: User) -> list[Any]:
         """Open screening alerts the health officer can turn into a quarantine."""
         from fangkong.screening.choices import AlertStatus
         from fangkong.screening.models import Alert

@@ -21,13 +21,12 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views import View
-from django.views.generic import TemplateView
 
 from fangkong.core import exports as core_exports
 from fangkong.core.exports import filter_params, start_export
 from fangkong.core.imports import flow
 from fangkong.core.models import Job
+from fangkong.core.views import LoggedInView, PageView
 from fangkong.health import exports
 from fangkong.health.imports import KINDS, check_importer
 from fangkong.health.jobs import IMPORT_KIND
@@ -71,8 +70,8 @@ class ImportStartView(_HealthImport, flow.ImportStartView):
     form_class = UploadForm
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        self.community = require_community(request.user)
-        check_importer(request.user, self.community, "cases")
+        self.community = require_community(self.request.user)
+        check_importer(self.request.user, self.community, "cases")
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -119,14 +118,14 @@ class ImportConfirmView(_HealthImport, flow.ImportConfirmView):
         return reverse("health:import_start")
 
 
-class ImportTemplateView(View):
+class ImportTemplateView(LoggedInView):
     """The blank import sheet of one kind (.xlsx)."""
 
     def get(self, request: HttpRequest, kind: str) -> HttpResponse:
-        community = require_community(request.user)
-        check_importer(request.user, community, _kind(kind))
+        community = require_community(self.request.user)
+        check_importer(self.request.user, community, _kind(kind))
         out = io.BytesIO()
-        exports.write_template(kind, out, user=request.user, area_path=community.path)
+        exports.write_template(kind, out, user=self.request.user, area_path=community.path)
         return _download(out.getvalue(), f"{exports.SHEETS[kind]}-模板.xlsx", "xlsx")
 
 
@@ -139,7 +138,7 @@ class ExportForm(forms.Form):
                                widget=forms.RadioSelect)
 
 
-class ExportView(TemplateView):
+class ExportView(PageView):
     """GET: what will be exported; POST: the file (masked, logged)."""
 
     template_name = "health/export.html"
@@ -147,7 +146,7 @@ class ExportView(TemplateView):
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         self.kind = _kind(kwargs["kind"])
         self.model = exports.MODELS[self.kind]
-        if not request.user.has_action(self.model, "export"):
+        if not self.request.user.has_action(self.model, "export"):
             raise PermissionDenied
         return super().dispatch(request, *args, **kwargs)
 
@@ -156,7 +155,7 @@ class ExportView(TemplateView):
         data.pop("page", None)
         return data
 
-    def queryset(self) -> QuerySet:
+    def queryset(self) -> QuerySet[Any]:
         return exports.rows_for_export(self.kind, self.request.user, self.filters())
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:

@@ -5,7 +5,7 @@ health module (``do_resolve_alert``).
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -33,6 +33,9 @@ from fangkong.screening.questionnaires import (
     AlertHit,
     highest_level,
 )
+
+if TYPE_CHECKING:
+    from fangkong.accounts.models import User
 
 ALERT_TASK = "screening.alert"
 #: How soon an officer's alert task is due, by level.
@@ -88,7 +91,7 @@ def alerts_for_person(person: Person) -> QuerySet[Alert]:
     return Alert.objects.filter(q).select_related("campaign").order_by("-raised_at", "-pk")
 
 
-def may_resolve_alerts(user: Any, community: Any) -> bool:
+def may_resolve_alerts(user: User, community: Any) -> bool:
     """The community officer, or the health officer (who turns an alert into a quarantine);
     a grid worker's scope is a grid, so they raise alerts but do not close them."""
     if user is None:
@@ -99,7 +102,7 @@ def may_resolve_alerts(user: Any, community: Any) -> bool:
 
 
 @transaction.atomic
-def do_resolve_alert(alert: Alert, *, by: Any, outcome: str, note: str = "") -> Alert:
+def do_resolve_alert(alert: Alert, *, by: User, outcome: str, note: str = "") -> Alert:
     """Close an alert as acted on (a quarantine, a doctor's visit…) or dismissed.
 
     The health module calls this with ``outcome="acted"`` when it starts a quarantine. The

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -51,6 +51,9 @@ from fangkong.screening.services.alerts import alert_task, raise_alert
 from fangkong.screening.services.campaigns import grid_workers
 from fangkong.screening.services.questionnaires import version_specs
 
+if TYPE_CHECKING:
+    from fangkong.accounts.models import User
+
 DOOR_VISIT_TASK = "screening.door_visit"
 DOOR_VISIT_DUE = dt.timedelta(hours=24)
 
@@ -58,7 +61,7 @@ DOOR_VISIT_DUE = dt.timedelta(hours=24)
 # --- Calls ----------------------------------------------------------------------------------
 
 
-def may_call(user: Any, assignment: CallAssignment) -> bool:
+def may_call(user: User, assignment: CallAssignment) -> bool:
     """The household's caller, or the worker of its grid (who answers for the grid even
     when a helper took a share of it)."""
     if user is None:
@@ -141,7 +144,7 @@ def clean_call_answers(
 
 def write_records(
     assignment: CallAssignment, version: QuestionnaireVersion,
-    cleaned: list[tuple[Person | None, dict[str, Any]]], *, by: Any, now: dt.datetime,
+    cleaned: list[tuple[Person | None, dict[str, Any]]], *, by: User, now: dt.datetime,
     attempt: CallAttempt | None, source: str,
 ) -> tuple[list[ScreeningRecord], list[Alert]]:
     """Store answers as the current records of the household (or its people), with the
@@ -198,7 +201,7 @@ def _door_visit_task(assignment: CallAssignment, now: dt.datetime) -> None:
 
 def _propose_move_outs(
     assignment: CallAssignment, people_ids: Sequence[Any], *, date: dt.date | None, reason: str,
-    today: dt.date, by: Any, attempt: CallAttempt,
+    today: dt.date, by: User, attempt: CallAttempt,
 ) -> list[MoveOutProposal]:
     members = {p.pk: p for p in active_members(assignment.household_id)}
     chosen = [members[int(pk)] for pk in people_ids if str(pk).isdigit() and int(pk) in members]
@@ -232,7 +235,7 @@ def _propose_move_outs(
 
 
 def do_record_call(
-    assignment: CallAssignment, *, by: Any, outcome: str, expected_version: int | None = None,
+    assignment: CallAssignment, *, by: User, outcome: str, expected_version: int | None = None,
     answers: Mapping[str, Any] | None = None,
     people_answers: Mapping[Any, Mapping[str, Any]] | None = None, note: str = "",
     moved_people: Sequence[Any] = (), moved_date: dt.date | None = None,
@@ -305,7 +308,7 @@ def do_record_call(
 
 def _apply_call(
     assignment: CallAssignment, attempt: CallAttempt,
-    cleaned: list[tuple[Person | None, dict[str, Any]]], *, by: Any, now: dt.datetime,
+    cleaned: list[tuple[Person | None, dict[str, Any]]], *, by: User, now: dt.datetime,
     today: dt.date, moved_people: Sequence[Any], moved_date: dt.date | None, note: str,
 ) -> CallResult:
     campaign = assignment.campaign
@@ -351,7 +354,7 @@ def _apply_call(
     return result
 
 
-def do_dial(assignment: CallAssignment, *, by: Any, person: Person | None) -> str:
+def do_dial(assignment: CallAssignment, *, by: User, person: Person | None) -> str:
     """The number to dial for a member (or the household's landline when ``person`` is
     None), for the household's caller only. Each dial is an access event; the number is
     returned for a ``tel:`` redirect and never written to a page or a log."""
@@ -387,7 +390,7 @@ def _locked_proposal(proposal: MoveOutProposal) -> MoveOutProposal:
 
 
 @transaction.atomic
-def do_confirm_move_out(proposal: MoveOutProposal, *, by: Any) -> MoveOutProposal:
+def do_confirm_move_out(proposal: MoveOutProposal, *, by: User) -> MoveOutProposal:
     """The grid worker confirms: the person is deactivated in the registry (moved out)."""
     from fangkong.registry.services import do_deactivate_person
 
@@ -408,7 +411,7 @@ def do_confirm_move_out(proposal: MoveOutProposal, *, by: Any) -> MoveOutProposa
 
 
 @transaction.atomic
-def do_reject_move_out(proposal: MoveOutProposal, *, by: Any) -> MoveOutProposal:
+def do_reject_move_out(proposal: MoveOutProposal, *, by: User) -> MoveOutProposal:
     """The grid worker knows better: the person still lives here; the registry is unchanged."""
     proposal = _locked_proposal(proposal)
     require(by, Person, "deactivate", proposal)

@@ -6,17 +6,20 @@ system work (the demo, management commands) and skips the actor checks.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 
 from fangkong.areas.choices import AreaLevel
 from fangkong.core.exceptions import PermissionDeniedError
 
+if TYPE_CHECKING:
+    from fangkong.accounts.models import User
+
 # --- Checks shared by every service ---------------------------------------------------------
 
 
-def is_office(user: Any) -> bool:
+def is_office(user: User) -> bool:
     """Whether the user works for an office (a community or above), not a single grid.
 
     Campaigns and questionnaires are run by the office: the grid worker's role may add and
@@ -28,7 +31,7 @@ def is_office(user: Any) -> bool:
     return area is not None and area.level != AreaLevel.GRID
 
 
-def require_office(user: Any) -> None:
+def require_office(user: User) -> None:
     if not is_office(user):
         raise PermissionDeniedError(
             "change", _("Campaigns and questionnaires are run by the community office.")

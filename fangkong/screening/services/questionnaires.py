@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import copy
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -28,6 +28,9 @@ from fangkong.screening.questionnaires import (
 )
 from fangkong.screening.services.checks import require_office
 
+if TYPE_CHECKING:
+    from fangkong.accounts.models import User
+
 # --- Questionnaires -------------------------------------------------------------------------
 
 
@@ -46,7 +49,7 @@ def version_specs(version: QuestionnaireVersion) -> list[QuestionSpec]:
 
 
 def _write_version(
-    questionnaire: Questionnaire, specs: Sequence[QuestionSpec], *, by: Any, note: str
+    questionnaire: Questionnaire, specs: Sequence[QuestionSpec], *, by: User, note: str
 ) -> QuestionnaireVersion:
     validate_specs(specs)
     last = questionnaire.versions.aggregate(n=Max("number"))["n"] or 0
@@ -62,7 +65,7 @@ def _write_version(
 
 @transaction.atomic
 def do_create_questionnaire(
-    *, area: Area, by: Any, name: str, description: str = "",
+    *, area: Area, by: User | None, name: str, description: str = "",
     specs: Sequence[QuestionSpec] | None = None, is_default: bool = False,
 ) -> Questionnaire:
     """A new questionnaire; without ``specs`` it starts as a copy of the shipped register."""
@@ -83,7 +86,7 @@ def do_create_questionnaire(
     return questionnaire
 
 
-def default_questionnaire(area: Area, *, by: Any = None) -> Questionnaire:
+def default_questionnaire(area: Area, *, by: User | None = None) -> Questionnaire:
     """The area's copy of the shipped screening register (排查登记表), made on first use."""
     existing = Questionnaire.objects.filter(area=area, is_default=True).first()
     if existing is not None:
@@ -96,7 +99,7 @@ def default_questionnaire(area: Area, *, by: Any = None) -> Questionnaire:
 
 @transaction.atomic
 def do_update_questionnaire(
-    questionnaire: Questionnaire, *, by: Any, expected_version: int | None = None,
+    questionnaire: Questionnaire, *, by: User, expected_version: int | None = None,
     name: str, description: str = "",
 ) -> Questionnaire:
     """Rename or describe a questionnaire (its questions are changed by the functions below)."""
@@ -116,7 +119,7 @@ def do_update_questionnaire(
 
 @transaction.atomic
 def do_change_questions(
-    questionnaire: Questionnaire, *, by: Any, expected_version: int | None,
+    questionnaire: Questionnaire, *, by: User, expected_version: int | None,
     change: Callable[[list[QuestionSpec]], list[QuestionSpec]], note: str,
 ) -> Questionnaire:
     """Apply one edit to the current questions and save the result as a new version.
@@ -146,7 +149,7 @@ def _index_of(specs: list[QuestionSpec], code: str) -> int:
 
 
 def do_add_question(
-    questionnaire: Questionnaire, spec: QuestionSpec, *, by: Any,
+    questionnaire: Questionnaire, spec: QuestionSpec, *, by: User,
     expected_version: int | None = None,
 ) -> Questionnaire:
     def change(specs: list[QuestionSpec]) -> list[QuestionSpec]:
@@ -157,7 +160,7 @@ def do_add_question(
 
 
 def do_update_question(
-    questionnaire: Questionnaire, code: str, spec: QuestionSpec, *, by: Any,
+    questionnaire: Questionnaire, code: str, spec: QuestionSpec, *, by: User,
     expected_version: int | None = None,
 ) -> Questionnaire:
     def change(specs: list[QuestionSpec]) -> list[QuestionSpec]:
@@ -171,7 +174,7 @@ def do_update_question(
 
 
 def do_move_question(
-    questionnaire: Questionnaire, code: str, *, up: bool, by: Any,
+    questionnaire: Questionnaire, code: str, *, up: bool, by: User,
     expected_version: int | None = None,
 ) -> Questionnaire:
     def change(specs: list[QuestionSpec]) -> list[QuestionSpec]:
@@ -189,7 +192,7 @@ def do_move_question(
 
 
 def do_remove_question(
-    questionnaire: Questionnaire, code: str, *, by: Any, expected_version: int | None = None,
+    questionnaire: Questionnaire, code: str, *, by: User, expected_version: int | None = None,
 ) -> Questionnaire:
     def change(specs: list[QuestionSpec]) -> list[QuestionSpec]:
         index = _index_of(specs, code)

@@ -9,7 +9,7 @@ exactly like a resident's (ciphertext, blind indexes, mask).
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -21,6 +21,9 @@ from fangkong.areas.models import Area, CommunityOwned
 from fangkong.core.personal_data import Protected
 from fangkong.staff.choices import LeadingGroupRole, OrganisationKind
 from fangkong.staff.querysets import StaffScopedMixin
+
+if TYPE_CHECKING:
+    from fangkong.accounts.models import User
 
 
 class Organisation(StaffScopedMixin, CommunityOwned):
@@ -106,7 +109,7 @@ class StaffMember(StaffScopedMixin, CommunityOwned):
         self.phone_last4_index = protected.extra.get("last4_index", "")
 
     @classmethod
-    def own_q(cls, user: Any) -> Q:
+    def own_q(cls, user: User) -> Q:
         return Q(user=user)
 
 
@@ -215,7 +218,7 @@ class Team(StaffScopedMixin, CommunityOwned):
     def get_absolute_url(self) -> str:
         return reverse("staff:team_detail", args=[self.pk])
 
-    def is_led_by(self, user: Any) -> bool:
+    def is_led_by(self, user: User) -> bool:
         """Whether ``user`` is this team's leader (through their staff record)."""
         return bool(
             self.leader_id and user is not None and getattr(user, "pk", None) is not None

@@ -8,7 +8,7 @@ The access app (passes, the gate scanner) points its gate events at ``Checkpoint
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import models
@@ -22,6 +22,9 @@ from fangkong.staff.choices import SwapStatus
 from fangkong.staff.duty_hours import zone_of
 from fangkong.staff.models.people import StaffMember, Team
 from fangkong.staff.querysets import StaffScopedMixin
+
+if TYPE_CHECKING:
+    from fangkong.accounts.models import User
 
 
 class Checkpoint(StaffScopedMixin, CommunityOwned):
@@ -68,7 +71,7 @@ class Checkpoint(StaffScopedMixin, CommunityOwned):
         return self.opens is None
 
     @classmethod
-    def own_q(cls, user: Any) -> Q:
+    def own_q(cls, user: User) -> Q:
         """The gates of the community the user works in. Checkpoint staff see no other staff
         rows than their own, but their scanner client must learn its gates' ids
         (``/api/v1/checkpoints/``): the gates of their community are theirs to use."""
@@ -139,7 +142,7 @@ class Shift(StaffScopedMixin, CommunityOwned):
         return self.end - self.start
 
     @classmethod
-    def own_q(cls, user: Any) -> Q:
+    def own_q(cls, user: User) -> Q:
         return Q(pk__in=ShiftAssignment.objects.filter(member__user=user).values("shift"))
 
 
@@ -188,7 +191,7 @@ class ShiftAssignment(StaffScopedMixin, CommunityOwned):
         return None
 
     @classmethod
-    def own_q(cls, user: Any) -> Q:
+    def own_q(cls, user: User) -> Q:
         return Q(member__user=user)
 
 
@@ -248,5 +251,5 @@ class SwapRequest(StaffScopedMixin, CommunityOwned):
         return reverse("staff:swap_list", args=[self.community_id])
 
     @classmethod
-    def own_q(cls, user: Any) -> Q:
+    def own_q(cls, user: User) -> Q:
         return Q(from_member__user=user) | Q(to_member__user=user)

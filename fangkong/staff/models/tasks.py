@@ -10,7 +10,7 @@ constraint keeps two open tasks from sharing one, even when two workers raise it
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.contrib.contenttypes.fields import GenericForeignKey
@@ -31,6 +31,9 @@ from fangkong.staff.choices import (
 )
 from fangkong.staff.models.people import Team, TeamMembership
 from fangkong.staff.querysets import StaffScopedMixin
+
+if TYPE_CHECKING:
+    from fangkong.accounts.models import User
 
 
 class Task(StaffScopedMixin, CommunityOwned):
@@ -142,7 +145,7 @@ class Task(StaffScopedMixin, CommunityOwned):
         return Q(area_id=F("community_id"))
 
     @classmethod
-    def own_q(cls, user: Any) -> Q:
+    def own_q(cls, user: User) -> Q:
         teams = TeamMembership.objects.filter(member__user=user).values("team")
         return Q(assignee=user) | Q(team__in=teams)
 
@@ -185,6 +188,6 @@ class TaskComment(StaffScopedMixin, CommunityOwned):
         return Q(task__area_id=F("task__community_id"))
 
     @classmethod
-    def own_q(cls, user: Any) -> Q:
+    def own_q(cls, user: User) -> Q:
         teams = TeamMembership.objects.filter(member__user=user).values("team")
         return Q(task__assignee=user) | Q(task__team__in=teams)

@@ -11,7 +11,7 @@ service and a page never disagree about who sees what (fangkong.staff.querysets)
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -24,8 +24,11 @@ from fangkong.core.exceptions import PermissionDeniedError
 from fangkong.core.querysets import sees
 from fangkong.staff.querysets import sees_area
 
+if TYPE_CHECKING:
+    from fangkong.accounts.models import User
 
-def require_visible(user: Any, obj: models.Model, action: str = "view") -> None:
+
+def require_visible(user: User, obj: models.Model, action: str = "view") -> None:
     """``user`` sees ``obj`` (else 404) and may ``action`` rows of its kind (else 403)."""
     if user is None:
         return
@@ -35,7 +38,7 @@ def require_visible(user: Any, obj: models.Model, action: str = "view") -> None:
         raise PermissionDeniedError(action)
 
 
-def require_in_area(user: Any, model: type[models.Model], action: str, area: Area) -> None:
+def require_in_area(user: User | None, model: type[models.Model], action: str, area: Area) -> None:
     """``user`` works in ``area`` (else 404) and may ``action`` rows of ``model`` (else 403)."""
     if user is None:
         return

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -33,6 +33,9 @@ from fangkong.staff.services.checks import (
     require_visible,
 )
 
+if TYPE_CHECKING:
+    from fangkong.accounts.models import User
+
 
 def _same_community(obj: Any, community_id: int, field: str, message: str) -> None:
     if obj is not None and obj.community_id != community_id:
@@ -46,14 +49,14 @@ def _apply(obj: Any, data: dict[str, Any], fields: tuple[str, ...]) -> None:
                     else value)
 
 
-def _create(obj: Any, by: Any, exclude: list[str] | None = None) -> Any:
+def _create(obj: Any, by: User, exclude: list[str] | None = None) -> Any:
     clean_constraints(obj, exclude=exclude)
     save_checked(obj)
     record_change(ChangeAction.CREATE, obj, actor=by)
     return obj
 
 
-def _update(obj: Any, before: dict[str, Any], by: Any, exclude: list[str] | None = None) -> Any:
+def _update(obj: Any, before: dict[str, Any], by: User, exclude: list[str] | None = None) -> Any:
     clean_constraints(obj, exclude=exclude)
     obj.version += 1
     save_checked(obj)
@@ -61,7 +64,7 @@ def _update(obj: Any, before: dict[str, Any], by: Any, exclude: list[str] | None
     return obj
 
 
-def _delete(obj: Any, by: Any) -> None:
+def _delete(obj: Any, by: User) -> None:
     before = obj.audit_snapshot()
     record_change(ChangeAction.DELETE, obj, before=before, actor=by)
     obj.delete()
@@ -74,7 +77,8 @@ ORGANISATION_FIELDS = ("kind", "name", "notes", "is_active")
 
 @transaction.atomic
 def do_create_organisation(
-    *, community: Area, by: Any, kind: str = OrganisationKind.OTHER, name: str, notes: str = "",
+    *, community: Area, by: User | None, kind: str = OrganisationKind.OTHER, name: str,
+    notes: str = "",
 ) -> Organisation:
     require_community(community)
     require_in_area(by, Organisation, "add", community)
@@ -84,7 +88,7 @@ def do_create_organisation(
 
 @transaction.atomic
 def do_update_organisation(
-    org: Organisation, *, by: Any, expected_version: int | None = None, **data: Any
+    org: Organisation, *, by: User, expected_version: int | None = None, **data: Any
 ) -> Organisation:
     org = locked(Organisation, org.pk)
     require_visible(by, org, "change")
@@ -134,7 +138,7 @@ def _set_phone(member: StaffMember, phone: str | None) -> None:
 
 @transaction.atomic
 def do_create_staff_member(
-    *, community: Area, by: Any, organisation: Organisation, name: str, phone: str = "",
+    *, community: Area, by: User | None, organisation: Organisation, name: str, phone: str = "",
     position: str = "", area: Area | None = None, user: User | None = None, notes: str = "",
     is_active: bool = True,
 ) -> StaffMember:
@@ -153,7 +157,7 @@ def do_create_staff_member(
 
 @transaction.atomic
 def do_update_staff_member(
-    member: StaffMember, *, by: Any, expected_version: int | None = None,
+    member: StaffMember, *, by: User, expected_version: int | None = None,
     phone: str | None = None, **data: Any,
 ) -> StaffMember:
     """Change a staff member. ``phone`` None keeps the stored number; "" clears it."""
@@ -182,7 +186,7 @@ def _validate_team(team: Team) -> None:
                     _("Choose a leader among this community's staff."))
 
 
-def _ensure_member(team: Team, member: StaffMember | None, by: Any) -> None:
+def _ensure_member(team: Team, member: StaffMember | None, by: User) -> None:
     """A team's leader is one of its members (so the board and "my tasks" find them)."""
     if member is not None and not team.memberships.filter(member=member).exists():
         membership = TeamMembership.objects.create(
@@ -193,7 +197,8 @@ def _ensure_member(team: Team, member: StaffMember | None, by: Any) -> None:
 
 @transaction.atomic
 def do_create_team(
-    *, community: Area, by: Any, name: str, purpose: str = "", leader: StaffMember | None = None,
+    *, community: Area, by: User | None, name: str, purpose: str = "",
+    leader: StaffMember | None = None,
 ) -> Team:
     require_community(community)
     require_in_area(by, Team, "add", community)
@@ -206,7 +211,7 @@ def do_create_team(
 
 @transaction.atomic
 def do_update_team(
-    team: Team, *, by: Any, expected_version: int | None = None, **data: Any
+    team: Team, *, by: User, expected_version: int | None = None, **data: Any
 ) -> Team:
     team = locked(Team, team.pk)
     require_visible(by, team, "change")
@@ -221,7 +226,7 @@ def do_update_team(
 
 @transaction.atomic
 def do_add_team_member(
-    team: Team, *, member: StaffMember, by: Any, duty: str = ""
+    team: Team, *, member: StaffMember, by: User | None, duty: str = ""
 ) -> TeamMembership:
     require_visible(by, team, "change")
     _same_community(member, team.community_id, "member",
@@ -235,7 +240,7 @@ def do_add_team_member(
 
 
 @transaction.atomic
-def do_remove_team_member(membership: TeamMembership, *, by: Any) -> None:
+def do_remove_team_member(membership: TeamMembership, *, by: User) -> None:
     membership = locked(TeamMembership, membership.pk)
     require_visible(by, membership.team, "change")
     team = membership.team
@@ -251,7 +256,7 @@ def do_remove_team_member(membership: TeamMembership, *, by: Any) -> None:
 
 @transaction.atomic
 def do_save_leading_group(
-    *, community: Area, by: Any, name: str, notes: str = ""
+    *, community: Area, by: User | None, name: str, notes: str = ""
 ) -> LeadingGroup:
     """Create the community's leading group, or rename it."""
     require_community(community)
@@ -283,7 +288,8 @@ def _validate_seat(seat: LeadingGroupMember) -> None:
 
 @transaction.atomic
 def do_add_leading_group_member(
-    group: LeadingGroup, *, member: StaffMember, by: Any, role: str = LeadingGroupRole.MEMBER,
+    group: LeadingGroup, *, member: StaffMember, by: User | None,
+    role: str = LeadingGroupRole.MEMBER,
     duty: str = "", sort_order: int = 0,
 ) -> LeadingGroupMember:
     require_visible(by, group, "change")
@@ -298,7 +304,7 @@ def do_add_leading_group_member(
 
 @transaction.atomic
 def do_update_leading_group_member(
-    seat: LeadingGroupMember, *, by: Any, expected_version: int | None = None, **data: Any
+    seat: LeadingGroupMember, *, by: User, expected_version: int | None = None, **data: Any
 ) -> LeadingGroupMember:
     seat = locked(LeadingGroupMember, seat.pk)
     require_visible(by, seat.group, "change")
@@ -310,7 +316,7 @@ def do_update_leading_group_member(
 
 
 @transaction.atomic
-def do_remove_leading_group_member(seat: LeadingGroupMember, *, by: Any) -> None:
+def do_remove_leading_group_member(seat: LeadingGroupMember, *, by: User) -> None:
     seat = locked(LeadingGroupMember, seat.pk)
     require_visible(by, seat.group, "change")
     _delete(seat, by)
@@ -338,7 +344,7 @@ def _validate_responsibility(line: Responsibility) -> None:
 
 @transaction.atomic
 def do_create_responsibility(
-    *, community: Area, by: Any, duty: str, team: Team | None = None,
+    *, community: Area, by: User | None, duty: str, team: Team | None = None,
     organisation: Organisation | None = None, area: Area | None = None, notes: str = "",
     sort_order: int = 0,
 ) -> Responsibility:
@@ -352,7 +358,7 @@ def do_create_responsibility(
 
 @transaction.atomic
 def do_update_responsibility(
-    line: Responsibility, *, by: Any, expected_version: int | None = None, **data: Any
+    line: Responsibility, *, by: User, expected_version: int | None = None, **data: Any
 ) -> Responsibility:
     line = locked(Responsibility, line.pk)
     require_visible(by, line, "change")
@@ -366,7 +372,7 @@ def do_update_responsibility(
 
 
 @transaction.atomic
-def do_delete_responsibility(line: Responsibility, *, by: Any) -> None:
+def do_delete_responsibility(line: Responsibility, *, by: User) -> None:
     line = locked(Responsibility, line.pk)
     require_visible(by, line, "deactivate")
     _delete(line, by)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -15,12 +15,15 @@ from fangkong.core.exceptions import ConflictError
 from fangkong.staff.models import PlanVersion, PreventionPlan
 from fangkong.staff.services.checks import require_community, require_in_area, require_visible
 
+if TYPE_CHECKING:
+    from fangkong.accounts.models import User
+
 TEXT_MAX = 200_000
 
 
 @transaction.atomic
 def do_save_plan(
-    *, community: Area, by: Any, title: str, text: str, summary: str = "",
+    *, community: Area, by: User, title: str, text: str, summary: str = "",
     expected_number: int | None = None,
 ) -> PlanVersion:
     """Save a new version of the community's plan (the first save creates the plan).

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -39,6 +39,9 @@ from fangkong.staff.services.checks import (
     require_in_area,
     require_visible,
 )
+
+if TYPE_CHECKING:
+    from fangkong.accounts.models import User
 
 #: How long before a shift a person may check in, and after it check out. A module constant
 #: with a setting to override it: the window is a site policy, not a per-shift choice.
@@ -70,7 +73,8 @@ def _validate_checkpoint(checkpoint: Checkpoint) -> None:
 
 @transaction.atomic
 def do_create_checkpoint(
-    *, community: Area, by: Any, name: str, location: str = "", opens: dt.time | None = None,
+    *, community: Area, by: User | None, name: str, location: str = "",
+    opens: dt.time | None = None,
     closes: dt.time | None = None, is_open: bool = True, notes: str = "",
 ) -> Checkpoint:
     require_community(community)
@@ -85,7 +89,7 @@ def do_create_checkpoint(
 
 @transaction.atomic
 def do_update_checkpoint(
-    checkpoint: Checkpoint, *, by: Any, expected_version: int | None = None, **data: Any
+    checkpoint: Checkpoint, *, by: User, expected_version: int | None = None, **data: Any
 ) -> Checkpoint:
     checkpoint = locked(Checkpoint, checkpoint.pk)
     require_visible(by, checkpoint, "change")
@@ -130,7 +134,7 @@ def _validate_shift(shift: Shift) -> None:
     clean_constraints(shift, exclude=["community", "checkpoint", "team"])
 
 
-def _require_owner(by: Any, shift: Shift) -> None:
+def _require_owner(by: User, shift: Shift) -> None:
     """The shift's owner: whoever may change shifts in its area, or its team's leader."""
     if by is None:
         return
@@ -143,7 +147,7 @@ def _require_owner(by: Any, shift: Shift) -> None:
 
 @transaction.atomic
 def do_create_shift(
-    *, community: Area, by: Any, start: dt.datetime, end: dt.datetime,
+    *, community: Area, by: User, start: dt.datetime, end: dt.datetime,
     checkpoint: Checkpoint | None = None, place_name: str = "", people_needed: int = 1,
     team: Any = None, notes: str = "",
 ) -> Shift:
@@ -160,7 +164,7 @@ def do_create_shift(
 
 @transaction.atomic
 def do_update_shift(
-    shift: Shift, *, by: Any, expected_version: int | None = None, **data: Any
+    shift: Shift, *, by: User, expected_version: int | None = None, **data: Any
 ) -> Shift:
     """Change a shift. New times are checked against every assigned person's other shifts."""
     shift = locked(Shift, shift.pk)
@@ -214,7 +218,7 @@ def _validate_member_for(shift: Shift, member: StaffMember, field: str = "member
 
 
 @transaction.atomic
-def do_assign_shift(shift: Shift, *, member: StaffMember, by: Any) -> ShiftAssignment:
+def do_assign_shift(shift: Shift, *, member: StaffMember, by: User) -> ShiftAssignment:
     """Put a person on a shift, unless they are already on duty at an overlapping time."""
     shift = locked(Shift, shift.pk)
     _require_owner(by, shift)
@@ -233,7 +237,7 @@ def do_assign_shift(shift: Shift, *, member: StaffMember, by: Any) -> ShiftAssig
 
 
 @transaction.atomic
-def do_unassign_shift(assignment: ShiftAssignment, *, by: Any) -> None:
+def do_unassign_shift(assignment: ShiftAssignment, *, by: User) -> None:
     """Take a person off a shift (not once they have checked in: that is history)."""
     assignment = locked(ShiftAssignment, assignment.pk)
     _require_owner(by, assignment.shift)
@@ -247,7 +251,7 @@ def do_unassign_shift(assignment: ShiftAssignment, *, by: Any) -> None:
 
 @transaction.atomic
 def do_move_assignment(
-    assignment: ShiftAssignment, *, to_shift: Shift, by: Any
+    assignment: ShiftAssignment, *, to_shift: Shift, by: User
 ) -> ShiftAssignment:
     """Move a person from their shift to another one (typically a shift short of people)."""
     assignment = locked(ShiftAssignment, assignment.pk)
@@ -312,7 +316,7 @@ def _validate_swap(swap: SwapRequest) -> None:
 
 @transaction.atomic
 def do_request_swap(
-    *, shift: Shift, from_member: StaffMember, to_member: StaffMember, by: Any,
+    *, shift: Shift, from_member: StaffMember, to_member: StaffMember, by: User,
     return_shift: Shift | None = None, note: str = "",
 ) -> SwapRequest:
     """Ask that ``to_member`` take ``from_member``'s place on ``shift`` (and, with a
@@ -343,7 +347,7 @@ def do_request_swap(
 
 @transaction.atomic
 def do_decide_swap(
-    swap: SwapRequest, *, by: Any, approve: bool, note: str = ""
+    swap: SwapRequest, *, by: User, approve: bool, note: str = ""
 ) -> SwapRequest:
     """The shift's owner approves (the people change places) or rejects a swap."""
     swap = locked(SwapRequest, swap.pk)
@@ -369,7 +373,7 @@ def do_decide_swap(
     return swap
 
 
-def _hand_over(shift: Shift, giver: StaffMember, taker: StaffMember, by: Any) -> None:
+def _hand_over(shift: Shift, giver: StaffMember, taker: StaffMember, by: User) -> None:
     assignment = ShiftAssignment.objects.select_for_update().get(shift=shift, member=giver)
     before = assignment.audit_snapshot()
     assignment.member = taker
@@ -379,7 +383,7 @@ def _hand_over(shift: Shift, giver: StaffMember, taker: StaffMember, by: Any) ->
 
 
 @transaction.atomic
-def do_withdraw_swap(swap: SwapRequest, *, by: Any) -> SwapRequest:
+def do_withdraw_swap(swap: SwapRequest, *, by: User) -> SwapRequest:
     """The person who asked (or the owner) withdraws a swap still waiting."""
     swap = locked(SwapRequest, swap.pk)
     if by is not None:
@@ -399,7 +403,7 @@ def do_withdraw_swap(swap: SwapRequest, *, by: Any) -> SwapRequest:
 # --- Check-in and check-out -----------------------------------------------------------------
 
 
-def _require_self(by: Any, assignment: ShiftAssignment) -> None:
+def _require_self(by: User, assignment: ShiftAssignment) -> None:
     """Only the person on the shift checks in and out, and only with the right to."""
     if by is None:
         return
@@ -421,7 +425,7 @@ def checkout_closes(shift: Shift) -> dt.datetime:
 
 @transaction.atomic
 def do_check_in(
-    assignment: ShiftAssignment, *, by: Any, now: dt.datetime | None = None
+    assignment: ShiftAssignment, *, by: User, now: dt.datetime | None = None
 ) -> ShiftAssignment:
     """The person arrives: from 30 minutes before the shift until it ends."""
     assignment = locked(ShiftAssignment, assignment.pk)
@@ -448,7 +452,7 @@ def do_check_in(
 
 @transaction.atomic
 def do_check_out(
-    assignment: ShiftAssignment, *, by: Any, now: dt.datetime | None = None
+    assignment: ShiftAssignment, *, by: User, now: dt.datetime | None = None
 ) -> ShiftAssignment:
     """The person leaves: after checking in, until 30 minutes after the shift ends."""
     assignment = locked(ShiftAssignment, assignment.pk)

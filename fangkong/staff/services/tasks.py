@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
@@ -40,6 +40,9 @@ from fangkong.staff.models import Task, TaskComment, Team
 from fangkong.staff.querysets import sees_area
 from fangkong.staff.services.checks import in_community, require_in_area, require_visible
 
+if TYPE_CHECKING:
+    from fangkong.accounts.models import User
+
 KIND_MAX = 50
 TITLE_MAX = 200
 REASON_MAX = 200
@@ -59,7 +62,7 @@ def dedup_key(community: Area, link: models.Model | None, kind: str, reason: str
 
 
 def _validate_assignee(
-    assignee: User | None, community: Area, by: Any, field: str = "assignee"
+    assignee: User | None, community: Area, by: User | None, field: str = "assignee"
 ) -> None:
     if assignee is None:
         return
@@ -186,12 +189,12 @@ def _open_twin(key: str) -> Task | None:
 # --- Who may do what to an existing task ----------------------------------------------------
 
 
-def _require_worker(by: Any, task: Task) -> None:
+def _require_worker(by: User | None, task: Task) -> None:
     """Start, complete, comment: the actor sees the task and may change tasks."""
     require_visible(by, task, "change")
 
 
-def _require_manager(by: Any, task: Task) -> None:
+def _require_manager(by: User | None, task: Task) -> None:
     """Cancel, edit, reassign: who hands out work here, or the leader of the task's team."""
     if by is None:
         return
@@ -207,7 +210,7 @@ def _require_open(task: Task, message: str) -> None:
         raise ValidationError({"status": message})
 
 
-def _trail(task: Task, by: Any, text: str, status: str = "") -> TaskComment:
+def _trail(task: Task, by: User | None, text: str, status: str = "") -> TaskComment:
     comment = TaskComment.objects.create(
         community_id=task.community_id, task=task, text=text, status=status,
         author=by if by is not None and by.is_authenticated else None,
@@ -217,7 +220,7 @@ def _trail(task: Task, by: Any, text: str, status: str = "") -> TaskComment:
     return comment
 
 
-def _save_status(task: Task, before: dict[str, Any], by: Any, fields: list[str]) -> Task:
+def _save_status(task: Task, before: dict[str, Any], by: User | None, fields: list[str]) -> Task:
     task.version += 1
     task.save(update_fields=[*fields, "version", "updated"])
     record_change(ChangeAction.UPDATE, task, before=before, actor=by)
@@ -369,6 +372,6 @@ def do_update_task(
     return task
 
 
-def require_can_add_tasks(by: Any, community: Area) -> None:
+def require_can_add_tasks(by: User, community: Area) -> None:
     """For pages and the API: creating a task by hand needs the ``add`` right there."""
     require_in_area(by, Task, "add", community)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from fangkong.areas.models import Area
 from fangkong.core.dates import today_in
+from fangkong.core.requests import AuthenticatedRequest
 from fangkong.core.views import require_action
 from fangkong.registry.views import get_community
 from fangkong.staff.duty_hours import monday_of, parse_day, parse_week, zone_of
@@ -63,7 +64,6 @@ class StaffPageMixin:
     ``community`` is set by ``CommunityPageMixin`` or taken from the page's object.
     """
 
-    request: HttpRequest
     community: Area | None = None
     #: Extra breadcrumbs after the community: a list of (url name, label) built per page.
     crumb_title: Any = None
@@ -90,7 +90,7 @@ class CommunityPageMixin(StaffPageMixin):
     model: type[models.Model]
     action = "view"
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         self.community = get_community(request.user, kwargs["community_pk"])
         require_action(request.user, self.model, self.action)
         return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]

@@ -14,9 +14,8 @@ from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseRed
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.views.generic import FormView, TemplateView
 
-from fangkong.core.views import ObjectDetailView, get_restricted_object
+from fangkong.core.views import ObjectDetailView, PageFormView, PageView, get_restricted_object
 from fangkong.staff import services
 from fangkong.staff.choices import PatrolFinding
 from fangkong.staff.duty_hours import day_bounds, zone_of
@@ -47,7 +46,7 @@ def on_duty_now(checkpoint: Checkpoint | None, now: dt.datetime) -> list[StaffMe
     ).select_related("member")]
 
 
-class PatrolAddView(CommunityPageMixin, FormView):
+class PatrolAddView(CommunityPageMixin, PageFormView):
     """Record a patrol visit on a phone: checkpoint, who was there, what was wrong, photos."""
 
     model = PatrolVisit
@@ -123,7 +122,7 @@ class PatrolPhotoView(ObjectDetailView):
     model = PatrolPhoto
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        photo = get_restricted_object(PatrolPhoto.objects.all(), request.user, "view",
+        photo = get_restricted_object(PatrolPhoto.objects.all(), self.request.user, "view",
                                       pk=kwargs["pk"])
         response = FileResponse(photo.file.open("rb"), content_type=photo.content_type)
         response["Cache-Control"] = "private, max-age=3600"
@@ -131,7 +130,7 @@ class PatrolPhotoView(ObjectDetailView):
         return response
 
 
-class PatrolSummaryView(CommunityPageMixin, TemplateView):
+class PatrolSummaryView(CommunityPageMixin, PageView):
     """One day's patrols (``?date=``): per checkpoint, visits and what was found."""
 
     model = PatrolVisit

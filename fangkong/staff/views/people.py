@@ -11,7 +11,6 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import TemplateView
 
 from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area
@@ -19,6 +18,7 @@ from fangkong.core.views import (
     ObjectDetailView,
     ObjectEditView,
     ObjectListView,
+    PageView,
     ServiceActionView,
     get_restricted_object,
     require_action,
@@ -55,14 +55,14 @@ from fangkong.staff.views.base import CommunityPageMixin, StaffPageMixin, staff_
 # --- The hub --------------------------------------------------------------------------------
 
 
-class StaffHomeView(StaffPageMixin, TemplateView):
+class StaffHomeView(StaffPageMixin, PageView):
     """Where the staff pages start: one's own community, or the communities one oversees."""
 
     template_name = "staff/home.html"
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        require_action(request.user, Task, "view")
-        community = request.user.community if request.user.area_id else None
+        require_action(self.request.user, Task, "view")
+        community = self.request.user.community if self.request.user.area_id else None
         if community is not None:
             return HttpResponseRedirect(reverse("staff:community", args=[community.pk]))
         return super().get(request, *args, **kwargs)
@@ -75,7 +75,7 @@ class StaffHomeView(StaffPageMixin, TemplateView):
         return context
 
 
-class CommunityStaffView(CommunityPageMixin, TemplateView):
+class CommunityStaffView(CommunityPageMixin, PageView):
     """A community's staff work at a glance: today's figures and every staff page."""
 
     model = Task
@@ -119,7 +119,7 @@ class CommunityStaffView(CommunityPageMixin, TemplateView):
 class CommunityListView(CommunityPageMixin, ObjectListView):
     """A list of one community's rows of ``model``."""
 
-    def get_base_queryset(self) -> QuerySet:
+    def get_base_queryset(self) -> QuerySet[Any]:
         return super().get_base_queryset().filter(community=self.community)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -262,7 +262,7 @@ class StaffMemberEditView(CommunityEditView):
 # --- Teams ----------------------------------------------------------------------------------
 
 
-class TeamListView(CommunityPageMixin, TemplateView):
+class TeamListView(CommunityPageMixin, PageView):
     """The community's teams with their purpose, leader and members."""
 
     model = Team
@@ -356,7 +356,7 @@ class TeamMemberRemoveView(ServiceActionView):
 # --- The leading group ----------------------------------------------------------------------
 
 
-class LeadingGroupView(CommunityPageMixin, TemplateView):
+class LeadingGroupView(CommunityPageMixin, PageView):
     """The leading group: head, deputies and members, each with what they answer for."""
 
     model = LeadingGroup
@@ -455,7 +455,7 @@ class SeatRemoveView(ServiceActionView):
 # --- The responsibility matrix --------------------------------------------------------------
 
 
-class ResponsibilityMatrixView(CommunityPageMixin, TemplateView):
+class ResponsibilityMatrixView(CommunityPageMixin, PageView):
     """Who answers for which duty where, on one printable page."""
 
     model = Responsibility

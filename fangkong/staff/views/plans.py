@@ -3,7 +3,7 @@ version, and the difference between two versions."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -11,10 +11,9 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.views.generic import FormView, TemplateView
 
 from fangkong.core.exceptions import ConflictError
-from fangkong.core.views import ObjectDetailView
+from fangkong.core.views import ObjectDetailView, PageFormView, PageView
 from fangkong.staff import services
 from fangkong.staff.forms import PlanForm
 from fangkong.staff.models import PlanVersion, PreventionPlan
@@ -22,8 +21,11 @@ from fangkong.staff.plan_text import diff_lines, render_plan
 from fangkong.staff.querysets import sees_area
 from fangkong.staff.views.base import CommunityPageMixin, StaffPageMixin, staff_crumbs
 
+if TYPE_CHECKING:
+    from fangkong.accounts.models import User
 
-def current_plan(user: Any, community: Any) -> tuple[PreventionPlan | None, PlanVersion | None]:
+
+def current_plan(user: User, community: Any) -> tuple[PreventionPlan | None, PlanVersion | None]:
     plan = PreventionPlan.objects.restrict(user).filter(community=community).first()
     if plan is None:
         return None, None
@@ -31,12 +33,12 @@ def current_plan(user: Any, community: Any) -> tuple[PreventionPlan | None, Plan
     return plan, version
 
 
-def can_edit_plan(user: Any, community: Any, plan: PreventionPlan | None) -> bool:
+def can_edit_plan(user: User, community: Any, plan: PreventionPlan | None) -> bool:
     action = "change" if plan is not None else "add"
     return user.has_action(PreventionPlan, action) and sees_area(user, community)
 
 
-class PlanView(CommunityPageMixin, TemplateView):
+class PlanView(CommunityPageMixin, PageView):
     """The plan in force, shown to every staff member of the community."""
 
     model = PreventionPlan
@@ -54,7 +56,7 @@ class PlanView(CommunityPageMixin, TemplateView):
         return context
 
 
-class PlanEditView(CommunityPageMixin, FormView):
+class PlanEditView(CommunityPageMixin, PageFormView):
     """Write the next version. Saving over someone else's newer version is refused, and the
     text typed is shown again to compare."""
 
@@ -111,7 +113,7 @@ class PlanEditView(CommunityPageMixin, FormView):
         return HttpResponseRedirect(reverse("staff:plan", args=[self.community.pk]))
 
 
-class PlanHistoryView(CommunityPageMixin, TemplateView):
+class PlanHistoryView(CommunityPageMixin, PageView):
     """Every version: number, who, when, what changed; pick two to compare."""
 
     model = PreventionPlan
@@ -144,7 +146,7 @@ class PlanVersionView(StaffPageMixin, ObjectDetailView):
         return context
 
 
-class PlanDiffView(CommunityPageMixin, TemplateView):
+class PlanDiffView(CommunityPageMixin, PageView):
     """What changed between two versions (``?a=`` older, ``?b=`` newer; by default the
     previous and the current)."""
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -17,13 +17,15 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext
-from django.views.generic import FormView, TemplateView
 
 from fangkong.core.audit import record_access
 from fangkong.core.choices import AccessKind
+from fangkong.core.requests import AuthenticatedRequest
 from fangkong.core.spreadsheets import SheetSpec, write_xlsx
 from fangkong.core.views import (
     ObjectDetailView,
+    PageFormView,
+    PageView,
     ServiceActionView,
     require_action,
 )
@@ -50,8 +52,11 @@ from fangkong.staff.views.base import (
 )
 from fangkong.staff.views.people import CommunityEditView, CommunityListView
 
+if TYPE_CHECKING:
+    from fangkong.accounts.models import User
 
-def is_shift_owner(user: Any, shift: Shift) -> bool:
+
+def is_shift_owner(user: User, shift: Shift) -> bool:
     """Whether the user may assign people to ``shift`` and decide its swaps (as the service
     decides: the officer's right, or leading the shift's team)."""
     return user.has_action(Shift, "change") or (shift.team_id is not None
@@ -92,18 +97,20 @@ class CheckpointEditView(CommunityEditView):
 # --- The week's roster ----------------------------------------------------------------------
 
 
+class _RosterPage(Protocol):
+    request: AuthenticatedRequest
+
+
 class RosterMixin:
     """A week of shifts from ``?week=`` (any day of the week; this week by default)."""
 
-    request: HttpRequest
-
-    def roster_for(self, shifts: QuerySet[Shift], community: Any, *, warn: bool = True
+    def roster_for(self: _RosterPage, shifts: QuerySet[Shift], community: Any, *, warn: bool = True
                    ) -> Roster:
         tz = zone_of(community)
         return week_roster(shifts, requested_day(self.request, tz, week=True, warn=warn), tz)
 
 
-class CommunityRosterView(RosterMixin, CommunityPageMixin, TemplateView):
+class CommunityRosterView(RosterMixin, CommunityPageMixin, PageView):
     """This week's shifts at every place of the community; gaps in red."""
 
     model = Shift
@@ -156,7 +163,7 @@ class CheckpointRosterView(RosterMixin, StaffPageMixin, ObjectDetailView):
         return context
 
 
-class RosterExportView(RosterMixin, CommunityPageMixin, TemplateView):
+class RosterExportView(RosterMixin, CommunityPageMixin, PageView):
     """The week's roster as .xlsx (``?checkpoint=`` for one gate); an access event.
 
     Written in the request, not as an export job: it is one community's one week, a row per
@@ -166,7 +173,7 @@ class RosterExportView(RosterMixin, CommunityPageMixin, TemplateView):
     action = "export"
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        user, community = request.user, self.community
+        user, community = self.request.user, self.community
         shifts = Shift.objects.restrict(user).filter(community=community)
         checkpoint_id = request.GET.get("checkpoint", "")
         if checkpoint_id.isdigit():
@@ -230,7 +237,7 @@ class ShiftEditView(CommunityEditView):
         return super().get_cancel_url()
 
 
-def move_candidates(shift: Shift, user: Any) -> QuerySet[ShiftAssignment]:
+def move_candidates(shift: Shift, user: User) -> QuerySet[ShiftAssignment]:
     """People on other shifts of the same local day(s) who could move to ``shift``:
     not checked in, not already on it (overlaps are the service's to refuse)."""
     tz = zone_of(shift.community)
@@ -318,7 +325,7 @@ class ShiftMoveView(ShiftActionView):
 # --- My shifts, check-in and check-out ------------------------------------------------------
 
 
-class MyShiftsView(StaffPageMixin, TemplateView):
+class MyShiftsView(StaffPageMixin, PageView):
     """A person's shifts from yesterday to a week ahead, with the check-in or check-out
     button when it is time."""
 
@@ -398,14 +405,14 @@ class CheckOutView(AssignmentActionView):
 # --- Swaps ----------------------------------------------------------------------------------
 
 
-class SwapRequestView(StaffPageMixin, FormView):
+class SwapRequestView(StaffPageMixin, PageFormView):
     """Ask someone to take over one's shift (or exchange shifts); the owner approves."""
 
     form_class = SwapRequestForm
     template_name = "core/object_edit.html"
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        shifts = Shift.objects.restrict(request.user)
+        shifts = Shift.objects.restrict(self.request.user)
         self.assignment = (
             ShiftAssignment.objects.select_related("shift__community", "shift__checkpoint",
                                                    "member")
@@ -414,9 +421,9 @@ class SwapRequestView(StaffPageMixin, FormView):
         if self.assignment is None:
             raise Http404
         shift = self.assignment.shift
-        own = self.assignment.member.user_id == request.user.pk
-        if not (own and request.user.has_action(SwapRequest, "add")) and not is_shift_owner(
-            request.user, shift
+        own = self.assignment.member.user_id == self.request.user.pk
+        if not (own and self.request.user.has_action(SwapRequest, "add")) and not is_shift_owner(
+            self.request.user, shift
         ):
             raise PermissionDenied
         self.community = shift.community
@@ -451,7 +458,7 @@ class SwapRequestView(StaffPageMixin, FormView):
         return HttpResponseRedirect(reverse("staff:swap_list", args=[self.community.pk]))
 
 
-class SwapListView(CommunityPageMixin, TemplateView):
+class SwapListView(CommunityPageMixin, PageView):
     """Swaps waiting for approval (with the buttons for the shift's owner) and recent ones."""
 
     model = Shift
@@ -502,7 +509,7 @@ class SwapWithdrawView(SwapDecideView):
 # --- Hours ----------------------------------------------------------------------------------
 
 
-class HoursView(CommunityPageMixin, TemplateView):
+class HoursView(CommunityPageMixin, PageView):
     """Hours planned and served per person in a week (``?week=``)."""
 
     model = Shift

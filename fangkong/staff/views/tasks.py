@@ -4,7 +4,7 @@ trail and buttons, and creating or editing a task."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
@@ -13,7 +13,6 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.generic import TemplateView
 
 from fangkong.accounts.models import User
 from fangkong.core.exports import filter_params, start_export
@@ -21,6 +20,7 @@ from fangkong.core.views import (
     ObjectDetailView,
     ObjectEditView,
     ObjectListView,
+    PageView,
     ServiceActionView,
     require_action,
 )
@@ -40,6 +40,9 @@ from fangkong.staff.models import Task, Team, TeamMembership
 from fangkong.staff.querysets import sees_area
 from fangkong.staff.views.base import StaffPageMixin, staff_crumbs
 
+if TYPE_CHECKING:
+    from fangkong.accounts.models import User
+
 #: Most urgent first among tasks due at the same time.
 PRIORITY_ORDER = Case(
     When(priority=TaskPriority.URGENT, then=Value(0)),
@@ -54,7 +57,7 @@ def by_due(tasks: QuerySet[Task]) -> QuerySet[Task]:
     return tasks.order_by(F("due").asc(nulls_last=True), PRIORITY_ORDER, "pk")
 
 
-def my_tasks(user: Any) -> QuerySet[Task]:
+def my_tasks(user: User) -> QuerySet[Task]:
     """Open tasks given to ``user`` or to a team they are in, as a list shows them."""
     teams = TeamMembership.objects.filter(member__user=user).values("team")
     return by_due(
@@ -64,14 +67,14 @@ def my_tasks(user: Any) -> QuerySet[Task]:
     )
 
 
-def can_manage_task(user: Any, task: Task) -> bool:
+def can_manage_task(user: User, task: Task) -> bool:
     """Edit, cancel, reassign: who hands out work here, or the leader of the task's team
     (the services decide the same way)."""
     leads = task.team_id is not None and task.team.is_led_by(user)
     return leads or (user.has_action(Task, "add") and user.has_action(Task, "change"))
 
 
-class MyTasksView(StaffPageMixin, TemplateView):
+class MyTasksView(StaffPageMixin, PageView):
     """A worker's open tasks on a phone, by due time; overdue ones stand out."""
 
     template_name = "staff/my_tasks.html"
@@ -133,7 +136,7 @@ class TaskExportView(TaskListView):
     to thousands: more than ``INLINE_ROWS`` go to a job (``fangkong.staff.exports``)."""
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        user = request.user
+        user = self.request.user
         require_action(user, Task, "export")
         data = request.GET.copy()
         data.pop("page", None)
