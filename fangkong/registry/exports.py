@@ -35,7 +35,7 @@ from fangkong.core.exports import Exporter, filter_data, register
 from fangkong.core.personal_data import decrypt, id_number_indexes
 from fangkong.core.spreadsheets import Progress, SheetSpec, neutralise, write_csv, write_xlsx
 from fangkong.registry.choices import PersonStatus
-from fangkong.registry.imports import (
+from fangkong.registry.import_columns import (
     EXAMPLE_NAME,
     HEADERS,
     RELATION_NAMES,
