@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from fangkong.health.services.common import TASK_FEVER
+from fangkong.health.services.tasks import TASK_FEVER
 from fangkong.screening.services.alerts import ALERT_TASK
 from fangkong.screening.services.calls import DOOR_VISIT_TASK
 from fangkong.staff.choices import TaskKind
