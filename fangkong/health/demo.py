@@ -20,12 +20,14 @@ today's four-eyes count: the demo's health officer can act at once.
 from __future__ import annotations
 
 import datetime as dt
+import random
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.db.models import Count, Q
 from django.utils import timezone
 
+from fangkong.areas.models import Area
 from fangkong.core.demo import DemoContext
 from fangkong.health import services
 from fangkong.health.choices import (
@@ -130,15 +132,10 @@ def _attribute(changes: Any, user: User, when: dt.datetime) -> None:
         created=when)
 
 
-def seed(ctx: DemoContext) -> None:
-    rng = ctx.random("health")
-    community = ctx.areas["community"]
-    health = ctx.users.get("demo-health")
-    now = timezone.now()
-    today = local_now(community, now).date()
-    HealthPolicy.objects.get_or_create(community=community)
-    HealthPolicy.objects.get_or_create(community=ctx.areas["community2"])
-
+def _case_story(ctx: DemoContext, rng: random.Random, community: Area, health: Any,
+                now: dt.datetime, today: dt.date) -> tuple[Case, Building, int]:
+    """The case, its household under home quarantine and their reports: (the case, its
+    building, the reports made)."""
     # The case, in hospital since a week ago
     building = _story_building(community)
     household = _household_of_at_least(building, 4)
@@ -177,13 +174,18 @@ def seed(ctx: DemoContext) -> None:
         reports += _reports(ctx, rng, member, reported, now=now,
                             skip_today=index == len(quarantined) - 1,
                             fever_today=index == 0)
+    return case, building, reports
 
+
+def _returnees(ctx: DemoContext, rng: random.Random, community: Area, building: Building,
+               health: Any, now: dt.datetime, today: dt.date) -> int:
+    """Returnees under health monitoring elsewhere, with their reports (how many)."""
     # Returnees under health monitoring, in other buildings of other grids
     others = list(Household.objects.filter(community=community, is_active=True)
                   .exclude(building=building)
                   .order_by("building__sort_key", "unit", "room", "pk"))  # pk: the same each time
     rng.shuffle(others)
-    returnees = 0
+    returnees = reports = 0
     for other in others:
         if returnees >= RETURNEES:
             break
@@ -203,7 +205,12 @@ def seed(ctx: DemoContext) -> None:
         reports += _reports(ctx, rng, person, back, now=now, skip_today=False,
                             fever_today=False)
         returnees += 1
+    return reports
 
+
+def _disinfections(rng: random.Random, community: Area, building: Building,
+                   now: dt.datetime, today: dt.date) -> int:
+    """Disinfections since the case (how many)."""
     # Disinfection: the building daily since the case, its units, the gates, a public area
     from fangkong.staff.models import Checkpoint
 
@@ -244,6 +251,21 @@ def seed(ctx: DemoContext) -> None:
                 agent=Disinfectant.CHLORINE, concentration="500 mg/L",
                 operator=DISINFECTION_TEAM)
             made += 1
+    return made
+
+
+def seed(ctx: DemoContext) -> None:
+    rng = ctx.random("health")
+    community = ctx.areas["community"]
+    health = ctx.users.get("demo-health")
+    now = timezone.now()
+    today = local_now(community, now).date()
+    HealthPolicy.objects.get_or_create(community=community)
+    HealthPolicy.objects.get_or_create(community=ctx.areas["community2"])
+
+    case, building, reports = _case_story(ctx, rng, community, health, now, today)
+    reports += _returnees(ctx, rng, community, building, health, now, today)
+    made = _disinfections(rng, community, building, now, today)
 
     ctx.extra["health_case"] = case
     ctx.count("health cases", 1)

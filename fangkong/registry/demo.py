@@ -94,16 +94,20 @@ def _clamp(age: int, low: int = 0, high: int = 98) -> int:
     return max(low, min(high, age))
 
 
+def _head_age(rng: random.Random, size: int, tenant: bool) -> int:
+    """The head's age: tenants are young, people living alone often old."""
+    if tenant:
+        return rng.randint(21, 48)
+    if size == 1:
+        return rng.randint(66, 93) if rng.random() < 0.45 else rng.randint(23, 64)
+    if size == 2:
+        return rng.randint(56, 86) if rng.random() < 0.5 else rng.randint(25, 55)
+    return rng.randint(30, 72)
+
+
 def _compose(rng: random.Random, size: int, tenant: bool) -> list[Member]:
     """Relations, ages and sexes of a household of ``size`` people that hang together."""
-    if tenant:
-        head_age = rng.randint(21, 48)
-    elif size == 1:
-        head_age = rng.randint(66, 93) if rng.random() < 0.45 else rng.randint(23, 64)
-    elif size == 2:
-        head_age = rng.randint(56, 86) if rng.random() < 0.5 else rng.randint(25, 55)
-    else:
-        head_age = rng.randint(30, 72)
+    head_age = _head_age(rng, size, tenant)
     head = Member(Relation.HEAD, head_age, "M" if rng.random() < 0.7 else "F", fake_surname(rng))
     members = [head]
 
@@ -154,14 +158,18 @@ def _compose(rng: random.Random, size: int, tenant: bool) -> list[Member]:
     while room() and sum(m.relation == Relation.CHILD for m in members) < 3 and younger >= 26:
         add_child()
     while room():
-        if rng.random() < 0.5:
-            members.append(Member(Relation.SIBLING, _clamp(head_age + rng.randint(-10, 10), 16),
-                                  rng.choice("MF"), head.surname))
-        else:
-            # A live-in helper or relative from elsewhere: the floating population.
-            members.append(Member(Relation.OTHER, rng.randint(35, 60), rng.choice("MF"),
-                                  fake_surname(rng), Residency.FLOATING))
+        members.append(_sibling_or_other(rng, head))
     return members
+
+
+def _sibling_or_other(rng: random.Random, head: Member) -> Member:
+    """Whoever fills a household's last places: a sibling of the head, or someone else."""
+    if rng.random() < 0.5:
+        return Member(Relation.SIBLING, _clamp(head.age + rng.randint(-10, 10), 16),
+                      rng.choice("MF"), head.surname)
+    # A live-in helper or relative from elsewhere: the floating population.
+    return Member(Relation.OTHER, rng.randint(35, 60), rng.choice("MF"),
+                  fake_surname(rng), Residency.FLOATING)
 
 
 def _residency_and_tags(rng: random.Random, members: list[Member], tenant: bool) -> None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import random
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from types import SimpleNamespace
 from typing import TYPE_CHECKING, Any, BinaryIO
 
@@ -35,7 +35,7 @@ from fangkong.core.exports import Exporter, filter_data, register
 from fangkong.core.personal_data import decrypt, id_number_indexes
 from fangkong.core.spreadsheets import Progress, SheetSpec, neutralise, write_csv, write_xlsx
 from fangkong.registry.choices import PersonStatus
-from fangkong.registry.imports import (
+from fangkong.registry.import_columns import (
     EXAMPLE_NAME,
     HEADERS,
     RELATION_NAMES,
@@ -266,6 +266,41 @@ def is_demo_community(community: Area) -> bool:
 SAMPLE_DOORS = (5, 6)
 
 
+def _bad_sample_rows(
+    rng: random.Random, first: list[Any], building_of_first: Building,
+    new_id: Callable[[dt.date, str], str], taken_phones: set[str],
+) -> list[list[Any]]:
+    """One row for each reason the import explains, in the place of the sample's first row
+    (drawn from ``rng`` in the same order every time: the sample stays the same file)."""
+    from fangkong.core.demo import birth_date_for_age, fake_mobile, fake_name
+
+    building, unit, room = first[0], first[1], first[2]
+    birth = birth_date_for_age(rng, 44)
+    good_id = new_id(birth, "M")
+    bad_check = good_id[:17] + ("0" if good_id[17] != "0" else "1")
+    excel_number = float(new_id(birth_date_for_age(rng, 50), "F"))
+    impossible = "21011219870231123"  # 31 February 1987, with a right check digit
+    impossible += ric.calc_check_digit(impossible + "0")
+    bad_room = f"{min(2, building_of_first.floors)}{SAMPLE_DOORS[0]:02d}"
+    return [
+        [building, unit, bad_room, fake_name(rng, "M", birth.year), "男", bad_check,
+         fake_mobile(rng, taken_phones), "户主", "常住", "", "辽宁沈阳"],
+        [building, unit, bad_room, fake_name(rng, "F", 1976), "女", excel_number,
+         fake_mobile(rng, taken_phones), "户主", "租户", "", "吉林长春"],
+        ["99号楼", 1, "101", fake_name(rng, "M", 1980), "男", new_id(birth, "M"),
+         fake_mobile(rng, taken_phones), "户主", "常住", "", "辽宁铁岭"],
+        [building, unit, room, "", "女", new_id(birth_date_for_age(rng, 30), "F"),
+         fake_mobile(rng, taken_phones), "子女", "常住", "", "辽宁沈阳"],
+        [building, unit, room, fake_name(rng, "F", 1990), "女",
+         new_id(birth_date_for_age(rng, 36), "F"), "1381234567", "子女", "常住", "",
+         "辽宁沈阳"],
+        [building, unit, room, fake_name(rng, "M", 1950), "男", first[5], "", "父母",
+         "常住", "慢性病", "辽宁沈阳"],
+        [building, unit, bad_room, fake_name(rng, "M", 1987), "男", impossible,
+         fake_mobile(rng, taken_phones), "户主", "流动", "", "黑龙江哈尔滨"],
+    ]
+
+
 def sample_rows(community: Area) -> tuple[list[str], list[list[Any]]]:
     """A register a grid worker might bring: variant headers, a title row, good rows of
     generated people in rooms the demo leaves empty, and one bad row for each reason the
@@ -318,32 +353,7 @@ def sample_rows(community: Area) -> tuple[list[str], list[list[Any]]]:
                          relation, "常住", tags, "辽宁沈阳"])
     if not rows:
         return header, rows
-    first = rows[0]
-    building, unit, room = first[0], first[1], first[2]
-    birth = birth_date_for_age(rng, 44)
-    good_id = new_id(birth, "M")
-    bad_check = good_id[:17] + ("0" if good_id[17] != "0" else "1")
-    excel_number = float(new_id(birth_date_for_age(rng, 50), "F"))
-    impossible = "21011219870231123"  # 31 February 1987, with a right check digit
-    impossible += ric.calc_check_digit(impossible + "0")
-    bad_room = f"{min(2, free[0][0].floors)}{SAMPLE_DOORS[0]:02d}"
-    bad = [
-        [building, unit, bad_room, fake_name(rng, "M", birth.year), "男", bad_check,
-         fake_mobile(rng, taken_phones), "户主", "常住", "", "辽宁沈阳"],
-        [building, unit, bad_room, fake_name(rng, "F", 1976), "女", excel_number,
-         fake_mobile(rng, taken_phones), "户主", "租户", "", "吉林长春"],
-        ["99号楼", 1, "101", fake_name(rng, "M", 1980), "男", new_id(birth, "M"),
-         fake_mobile(rng, taken_phones), "户主", "常住", "", "辽宁铁岭"],
-        [building, unit, room, "", "女", new_id(birth_date_for_age(rng, 30), "F"),
-         fake_mobile(rng, taken_phones), "子女", "常住", "", "辽宁沈阳"],
-        [building, unit, room, fake_name(rng, "F", 1990), "女",
-         new_id(birth_date_for_age(rng, 36), "F"), "1381234567", "子女", "常住", "",
-         "辽宁沈阳"],
-        [building, unit, room, fake_name(rng, "M", 1950), "男", first[5], "", "父母",
-         "常住", "慢性病", "辽宁沈阳"],
-        [building, unit, bad_room, fake_name(rng, "M", 1987), "男", impossible,
-         fake_mobile(rng, taken_phones), "户主", "流动", "", "黑龙江哈尔滨"],
-    ]
+    bad = _bad_sample_rows(rng, rows[0], free[0][0], new_id, taken_phones)
     # Bad rows among the good ones, as in a real register.
     for offset, line in enumerate(bad):
         rows.insert(min(len(rows), 2 + offset * 2), line)

@@ -167,8 +167,16 @@ def seed(ctx: DemoContext) -> None:
                        moved_people=leavers, moved_date=today - dt.timedelta(days=40),
                        note=rng.choice(("房子已出售，全家搬到大连", "随子女去外地居住")),
                        now=_call_time(rng, start, now, tz))
-    for n, i in enumerate(unreachable):
-        assignment = assignments[i]
+    _unreachable(rng, [assignments[i] for i in unreachable], workers, start, now)
+
+    ctx.extra["campaign"] = campaign
+    _count(ctx, campaign)
+
+
+def _unreachable(rng: random.Random, assignments: list[CallAssignment],
+                 workers: dict[int, Any], start: dt.datetime, now: dt.datetime) -> None:
+    """Households nobody reaches: every fourth a dead number, the rest failed calls."""
+    for n, assignment in enumerate(assignments):
         worker = workers.get(assignment.grid_id)
         outcomes = ((Outcome.NUMBER_INVALID,) if n % 4 == 0
                     else (Outcome.NO_ANSWER, Outcome.NO_ANSWER, Outcome.REFUSED))
@@ -178,7 +186,8 @@ def seed(ctx: DemoContext) -> None:
             moment += dt.timedelta(hours=rng.randint(2, 5))
             moment = min(moment, now - dt.timedelta(minutes=5))
 
-    ctx.extra["campaign"] = campaign
+
+def _count(ctx: DemoContext, campaign: Campaign) -> None:
     counts = CallAssignment.objects.filter(campaign=campaign)
     ctx.count("screening households", counts.count())
     ctx.count("screening reached", counts.filter(status=AssignmentStatus.REACHED).count())

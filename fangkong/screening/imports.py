@@ -219,6 +219,56 @@ def _cell(values: list[str], index: int | None) -> str:
     return nfc(values[index].strip()) if index is not None and index < len(values) else ""
 
 
+def _text_problem(values: list[str], mapping: dict[str, int]) -> tuple[str, str] | None:
+    """The first cell that is not text someone typed: (its column, why). No invisible or
+    control characters (a line break is kept in an answer), a page of writing at most."""
+    for column, position in mapping.items():
+        try:
+            clean_text(_cell(values, position), multiline=column.startswith("q:"),
+                       max_length=TEXT_MAX_LENGTH)
+        except ValidationError as exc:
+            return column, exc.messages[0]
+    return None
+
+
+def _date_problem(date_text: str, today: dt.date) -> tuple[str, str] | None:
+    """(code, message) when the screening date is not a date, or not one it can have been."""
+    date = parse_date(date_text)
+    if date is None:
+        return "date_invalid", _("Enter a date such as 2020-02-13.")
+    if date > today:
+        return "date_future", _("A date cannot be in the future.")
+    if date < DATE_MIN:
+        return "date_invalid", _("Enter a date such as 2020-02-13.")
+    return None
+
+
+def _answer_errors(exc: ValidationError, number: int, header: Any, specs: list[QuestionSpec],
+                   raw: dict[str, str]) -> list[RowError]:
+    """One error per refused answer, under the answer's column (or its question's text)."""
+    texts = {spec.code: spec.text for spec in specs}
+    return [
+        RowError(number, header.column_name(f"q:{code}") if f"q:{code}" in header.mapping
+                 else texts.get(code, code), message, f"answer_{code}", raw.get(code, ""))
+        for code, messages in exc.message_dict.items() for message in messages
+    ]
+
+
+def _member_named(index: _Index, assignment: CallAssignment, name: str) -> Any:
+    """The member of the assignment's household of this name (as people write it), or None."""
+    name = _norm(name)
+    return next((p for p in index.members.get(assignment.household_id, [])
+                 if _norm(p.name) == name), None)
+
+
+def _buildings_of(index: _Index, community: str) -> Any:
+    """The buildings a row's building is looked up among: the campaign's one community's, or
+    those of the community the row names (None when the campaign covers no such one)."""
+    if len(index.buildings) <= 1:
+        return next(iter(index.buildings.values()))
+    return index.buildings.get(_norm(community))
+
+
 def _check_row(
     campaign: Campaign, sheet_row: Any, header: Any, specs: list[QuestionSpec], index: _Index,
     seen: dict[tuple[int, int | None], int], today: dt.date, plans: list[_Plan],
@@ -228,24 +278,15 @@ def _check_row(
     def error(column: str, code: str, message: str, value: str = "") -> list[RowError]:
         return [RowError(number, header.column_name(column), message, code, value)]
 
-    # Every cell is text someone typed: no invisible or control characters (a line break is
-    # kept in an answer), a page of writing at most.
-    for column, position in mapping.items():
-        try:
-            clean_text(_cell(values, position), multiline=column.startswith("q:"),
-                       max_length=TEXT_MAX_LENGTH)
-        except ValidationError as exc:
-            return error(column, "text_invalid", exc.messages[0])
+    if bad_text := _text_problem(values, mapping):
+        return error(bad_text[0], "text_invalid", bad_text[1])
     building_text = _cell(values, mapping.get("楼栋"))
     if not building_text:
         return error("楼栋", "building_missing", _("The building is missing."))
-    buildings = next(iter(index.buildings.values()))
-    if len(index.buildings) > 1:
-        community = _cell(values, mapping.get("社区"))
-        buildings = index.buildings.get(_norm(community))
-        if buildings is None:
-            return error("社区", "community_unknown",
-                         _("This campaign covers no community of this name."), community)
+    community = _cell(values, mapping.get("社区"))
+    if (buildings := _buildings_of(index, community)) is None:
+        return error("社区", "community_unknown",
+                     _("This campaign covers no community of this name."), community)
     building = buildings.resolve(building_text)
     if building is None:
         return error("楼栋", "building_unknown",
@@ -266,9 +307,7 @@ def _check_row(
                        "%(r)s.") % {"b": building_text, "u": unit, "r": room}, room_text)
     person = None
     if campaign.unit == CampaignUnit.PERSON:
-        name = _norm(_cell(values, mapping.get("姓名")))
-        person = next((p for p in index.members.get(assignment.household_id, [])
-                       if _norm(p.name) == name), None)
+        person = _member_named(index, assignment, _cell(values, mapping.get("姓名")))
         if person is None:
             return error("姓名", "person_unknown",
                          _("Nobody of this name lives in this household."))
@@ -277,28 +316,14 @@ def _check_row(
         return error("房号", "duplicate",
                      _("The same household appears on row %(row)s; the first is kept.")
                      % {"row": seen[key]}, room_text)
-    date_text = _cell(values, mapping.get("排查日期"))
-    if date_text:
-        date = parse_date(date_text)
-        if date is None:
-            return error("排查日期", "date_invalid", _("Enter a date such as 2020-02-13."),
-                         date_text)
-        if date > today:
-            return error("排查日期", "date_future", _("A date cannot be in the future."),
-                         date_text)
-        if date < DATE_MIN:
-            return error("排查日期", "date_invalid", _("Enter a date such as 2020-02-13."),
-                         date_text)
+    if (date_text := _cell(values, mapping.get("排查日期"))) and (
+            bad_date := _date_problem(date_text, today)):
+        return error("排查日期", *bad_date, date_text)
     raw = {spec.code: _cell(values, mapping.get(f"q:{spec.code}")) for spec in specs}
     try:
         answers = clean_answers(specs, raw, today=today, lenient=True)
     except ValidationError as exc:
-        texts = {spec.code: spec.text for spec in specs}
-        return [
-            RowError(number, header.column_name(f"q:{code}") if f"q:{code}" in mapping
-                     else texts.get(code, code), message, f"answer_{code}", raw.get(code, ""))
-            for code, messages in exc.message_dict.items() for message in messages
-        ]
+        return _answer_errors(exc, number, header, specs, raw)
     seen[key] = number  # only a valid row is "the first", kept
     method = _norm(_cell(values, mapping.get("排查方式")))
     plans.append(_Plan(assignment, person, answers, visited=method in VISIT_WORDS, row=number))

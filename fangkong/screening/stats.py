@@ -138,6 +138,83 @@ def _user_label(full_name: str | None, username: str | None) -> str:
     return full_name or username or _("Unassigned")
 
 
+def _counts(campaign: Campaign, user: Any, assignments: QuerySet) -> list[dict[str, Any]]:
+    """Counts per (grid, caller): stored per community for users who see whole communities,
+    counted now for a grid worker's grids."""
+    whole = whole_communities(user)
+    if whole is not None:
+        return stored_coverage(campaign, whole)
+    return list(assignments.order_by().values(
+        "community_id", "community__name", "grid_id", "grid__name", "assignee_id",
+        "assignee__full_name", "assignee__username",
+    ).annotate(**COUNTS))
+
+
+def _calls_by_hour(attempts: QuerySet, tz: ZoneInfo) -> dict[int, dict[str, Any]]:
+    """The calls and the reached households of each hour of the day, in the area's zone."""
+    return {
+        row["hour"]: row for row in attempts.annotate(
+            hour=ExtractHour("at", tzinfo=tz)
+        ).order_by().values("hour").annotate(
+            calls=Count("pk"),
+            reached=Count("pk", filter=Q(outcome__in=REACHED_OUTCOMES, conflicted=False)),
+        )
+    }
+
+
+def _tally_assignments(rows: list[dict[str, Any]], total: Tally, grids: dict[Any, Tally],
+                       callers: dict[Any, Tally], communities: dict[Any, Tally]) -> None:
+    """Add each (grid, caller) row of counts to the total and its community, grid, caller."""
+    for row in rows:
+        tally = _tally(row, None, "")
+        total.add(tally)
+        communities.setdefault(row["community_id"], Tally(
+            key=row["community_id"], label=row["community__name"])).add(tally)
+        grid = grids.setdefault(row["grid_id"], Tally(
+            key=row["grid_id"], label=row["grid__name"] or _("No grid")))
+        grid.add(tally)
+        caller = callers.setdefault(row["assignee_id"], Tally(
+            key=row["assignee_id"],
+            label=_user_label(row["assignee__full_name"], row["assignee__username"])))
+        caller.add(tally)
+
+
+def _tally_calls(calls: list[dict[str, Any]], total: Tally, grids: dict[Any, Tally],
+                 callers: dict[Any, Tally], communities: dict[Any, Tally]) -> None:
+    """Add today's calls to the grid and the caller who made them, their community, the total."""
+    for row in calls:
+        for table, key, label in (
+            (grids, row["grid_id"], None),
+            (callers, row["caller_id"],
+             _user_label(row["caller__full_name"], row["caller__username"])),
+        ):
+            tally = table.get(key)
+            if tally is None:  # a caller who helped but holds no households now
+                tally = table[key] = Tally(key=key, label=label or _("No grid"))
+            tally.calls_today += row["n"]
+            tally.add_span(row["first"], row["last"])
+        community = communities.get(row["community_id"])
+        if community is not None:
+            community.calls_today += row["n"]
+            community.add_span(row["first"], row["last"])
+        total.calls_today += row["n"]
+        total.add_span(row["first"], row["last"])
+
+
+def _hour_bars(by_hour: dict[int, dict[str, Any]]) -> list[HourBar]:
+    """The day's bars, one per chart hour, scaled to the busiest."""
+    peak = max((row["calls"] for row in by_hour.values()), default=0)
+    hours = []
+    for index, hour in enumerate(CHART_HOURS):
+        row = by_hour.get(hour, {"calls": 0, "reached": 0})
+        bar = HourBar(hour, row["calls"], row["reached"], x=index * BAR_STEP)
+        if peak:
+            bar.height = round(bar.calls * 100 / peak)
+            bar.reached_height = round(bar.reached * 100 / peak)
+        hours.append(bar)
+    return hours
+
+
 def campaign_coverage(
     campaign: Campaign, user: User, *, now: dt.datetime | None = None
 ) -> Coverage:
@@ -159,27 +236,13 @@ def campaign_coverage(
     # 1. Counts per (grid, caller): both tables are sums of these rows. Stored per community
     # for users who see whole communities (a district campaign is 285,000 assignments);
     # counted now for a grid worker's grids.
-    whole = whole_communities(user)
-    if whole is not None:
-        rows = stored_coverage(campaign, whole)
-    else:
-        rows = list(assignments.order_by().values(
-            "community_id", "community__name", "grid_id", "grid__name", "assignee_id",
-            "assignee__full_name", "assignee__username",
-        ).annotate(**COUNTS))
+    rows = _counts(campaign, user, assignments)
     # 2. Today's calls per (grid, caller who made them).
     calls = list(attempts.filter(at__gte=start, at__lt=end).order_by().values(
         "community_id", "grid_id", "caller_id", "caller__full_name", "caller__username",
     ).annotate(n=Count("pk"), first=Min("at"), last=Max("at")))
     # 3. Today's calls and reached households by hour of the day, in the area's time zone.
-    by_hour = {
-        row["hour"]: row for row in attempts.filter(at__gte=start, at__lt=end).annotate(
-            hour=ExtractHour("at", tzinfo=tz)
-        ).order_by().values("hour").annotate(
-            calls=Count("pk"),
-            reached=Count("pk", filter=Q(outcome__in=REACHED_OUTCOMES, conflicted=False)),
-        )
-    }
+    by_hour = _calls_by_hour(attempts.filter(at__gte=start, at__lt=end), tz)
     # 4. Households never reached: called and not reached, or not called at all.
     open_statuses = (AssignmentStatus.PENDING, AssignmentStatus.UNREACHABLE)
     never_reached = list(
@@ -195,45 +258,9 @@ def campaign_coverage(
     grids: dict[Any, Tally] = {}
     callers: dict[Any, Tally] = {}
     communities: dict[Any, Tally] = {}
-    for row in rows:
-        tally = _tally(row, None, "")
-        total.add(tally)
-        communities.setdefault(row["community_id"], Tally(
-            key=row["community_id"], label=row["community__name"])).add(tally)
-        grid = grids.setdefault(row["grid_id"], Tally(
-            key=row["grid_id"], label=row["grid__name"] or _("No grid")))
-        grid.add(tally)
-        caller = callers.setdefault(row["assignee_id"], Tally(
-            key=row["assignee_id"],
-            label=_user_label(row["assignee__full_name"], row["assignee__username"])))
-        caller.add(tally)
-    for row in calls:
-        for table, key, label in (
-            (grids, row["grid_id"], None),
-            (callers, row["caller_id"],
-             _user_label(row["caller__full_name"], row["caller__username"])),
-        ):
-            tally = table.get(key)
-            if tally is None:  # a caller who helped but holds no households now
-                tally = table[key] = Tally(key=key, label=label or _("No grid"))
-            tally.calls_today += row["n"]
-            tally.add_span(row["first"], row["last"])
-        community = communities.get(row["community_id"])
-        if community is not None:
-            community.calls_today += row["n"]
-            community.add_span(row["first"], row["last"])
-        total.calls_today += row["n"]
-        total.add_span(row["first"], row["last"])
-
-    peak = max((row["calls"] for row in by_hour.values()), default=0)
-    hours = []
-    for index, hour in enumerate(CHART_HOURS):
-        row = by_hour.get(hour, {"calls": 0, "reached": 0})
-        bar = HourBar(hour, row["calls"], row["reached"], x=index * BAR_STEP)
-        if peak:
-            bar.height = round(bar.calls * 100 / peak)
-            bar.reached_height = round(bar.reached * 100 / peak)
-        hours.append(bar)
+    _tally_assignments(rows, total, grids, callers, communities)
+    _tally_calls(calls, total, grids, callers, communities)
+    hours = _hour_bars(by_hour)
 
     return Coverage(
         campaign=campaign, total=total,

@@ -241,18 +241,10 @@ def _leading_group(community: Area, people: dict[str, Any], teams: dict[str, Tea
                                           organisation=organisation, sort_order=order)
 
 
-def _roster(ctx: DemoContext, community: Area, people: dict[str, Any], teams: dict[str, Team],
-            rng: random.Random) -> tuple[list[Checkpoint], int]:
+def _shifts(community: Area, checkpoints: list[Checkpoint], team: Team,
+            today: dt.date) -> list[Shift]:
+    """Each gate's shifts of its pattern, from DAYS_BEFORE days ago to DAYS_AFTER ahead."""
     tz = zone_of(community)
-    now = timezone.now()
-    today = community.local_today(now)
-    checkpoints = [
-        services.do_create_checkpoint(community=community, by=None, name=name,
-                                      location=location, opens=opens, closes=closes,
-                                      is_open=is_open)
-        for name, location, opens, closes, is_open, _shifts in GATES
-    ]
-    gate_team = teams["卡点组"]
     shifts: list[Shift] = []
     for offset in range(-DAYS_BEFORE, DAYS_AFTER + 1):
         day = today + dt.timedelta(days=offset)
@@ -262,9 +254,23 @@ def _roster(ctx: DemoContext, community: Area, people: dict[str, Any], teams: di
                 shifts.append(Shift(
                     community=community, checkpoint=checkpoint, start=start,
                     end=start + dt.timedelta(hours=length), people_needed=needed,
-                    team=gate_team,
+                    team=team,
                 ))
-    shifts = Shift.objects.bulk_create(shifts)
+    return shifts
+
+
+def _roster(ctx: DemoContext, community: Area, people: dict, teams: dict[str, Team],
+            rng: random.Random) -> tuple[list[Checkpoint], int]:
+    now = timezone.now()
+    today = community.local_today(now)
+    checkpoints = [
+        services.do_create_checkpoint(community=community, by=None, name=name,
+                                      location=location, opens=opens, closes=closes,
+                                      is_open=is_open)
+        for name, location, opens, closes, is_open, _shifts in GATES
+    ]
+    gate_team = teams["卡点组"]
+    shifts = Shift.objects.bulk_create(_shifts(community, checkpoints, gate_team, today))
     record_changes(ChangeAction.CREATE, shifts, actor=None)
 
     pool = _Pool([m.member for m in gate_team.memberships.select_related("member")

@@ -25,6 +25,27 @@ if TYPE_CHECKING:
     from fangkong.accounts.models import User
 
 
+def _cards(figures: dict[str, Any], community: Area | None) -> list[dict[str, Any]]:
+    """The figure boxes, each linking to the page behind it."""
+    roster = reverse("staff:community_roster", args=[community.pk]) if community else \
+        reverse("staff:home")
+    patrols = reverse("staff:patrol_summary", args=[community.pk]) if community else \
+        reverse("staff:home")
+    tasks = reverse("staff:task_list")
+    return [
+        {"label": _("My open tasks"), "value": figures["my_open_tasks"],
+         "url": reverse("staff:my_tasks"), "alert": False},
+        {"label": _("Open tasks"), "value": figures["open_tasks"], "url": tasks,
+         "alert": False},
+        {"label": _("Overdue tasks"), "value": figures["overdue_tasks"],
+         "url": f"{tasks}?overdue=true", "alert": figures["overdue_tasks"] > 0},
+        {"label": _("Shifts short of people today"), "value": figures["shifts_short_today"],
+         "url": roster, "alert": figures["shifts_short_today"] > 0},
+        {"label": _("Patrol findings today"), "value": figures["patrol_findings_today"],
+         "url": patrols, "alert": figures["patrol_findings_today"] > 0},
+    ]
+
+
 def staff_figures(
     user: User, community: Area | None = None, now: dt.datetime | None = None
 ) -> dict[str, Any]:
@@ -70,21 +91,5 @@ def staff_figures(
         "patrols_today": len(visits),
         "patrol_findings_today": findings,
     }
-    roster = reverse("staff:community_roster", args=[community.pk]) if community else \
-        reverse("staff:home")
-    patrols = reverse("staff:patrol_summary", args=[community.pk]) if community else \
-        reverse("staff:home")
-    tasks = reverse("staff:task_list")
-    figures["cards"] = [
-        {"label": _("My open tasks"), "value": figures["my_open_tasks"],
-         "url": reverse("staff:my_tasks"), "alert": False},
-        {"label": _("Open tasks"), "value": figures["open_tasks"], "url": tasks,
-         "alert": False},
-        {"label": _("Overdue tasks"), "value": figures["overdue_tasks"],
-         "url": f"{tasks}?overdue=true", "alert": figures["overdue_tasks"] > 0},
-        {"label": _("Shifts short of people today"), "value": figures["shifts_short_today"],
-         "url": roster, "alert": figures["shifts_short_today"] > 0},
-        {"label": _("Patrol findings today"), "value": figures["patrol_findings_today"],
-         "url": patrols, "alert": figures["patrol_findings_today"] > 0},
-    ]
+    figures["cards"] = _cards(figures, community)
     return figures

@@ -204,7 +204,7 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked(tmp_path: Path) -> None:
 def test_a_workbook_unpacking_beyond_the_limit_is_refused(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(spreadsheets, "MAX_UNCOMPRESSED_BYTES", 4096)
+    monkeypatch.setattr(spreadsheets.zip_guard, "MAX_UNCOMPRESSED_BYTES", 4096)
 
     assert refused(xlsx(tmp_path / "r.xlsx")).code == "zip_bomb"
 
@@ -323,7 +323,7 @@ def test_a_csv_without_line_breaks_is_never_read_whole(tmp_path: Path) -> None:
 def test_a_file_beyond_the_size_limit_is_refused_unread(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(spreadsheets, "MAX_FILE_BYTES", 1000)
+    monkeypatch.setattr(spreadsheets.reading, "MAX_FILE_BYTES", 1000)
     path = tmp_path / "big.csv"
     path.write_bytes(b"a,b\n" * 1000)
 

@@ -99,6 +99,28 @@ class OverduePlace:
     checkpoint_id: int | None = None
 
 
+def _case_places(
+    open_cases: list[Case],
+) -> tuple[dict[int, dt.date], dict[tuple, tuple[str, str, int, dt.date]]]:
+    """Each community's first open case, and the building and unit of every case, each
+    with the date of its first case."""
+    first_case = {}
+    places: dict[tuple, tuple[str, str, int, dt.date]] = {}
+    for case in open_cases:
+        first_case.setdefault(case.community_id, case.report_date)
+        if case.building_id is None:
+            continue
+        places.setdefault(("b", case.building_id, None),
+                          (str(case.building), PlaceKind.BUILDING, case.community_id,
+                           case.report_date))
+        if case.unit:
+            label = _("%(building)s unit %(unit)s") % {"building": case.building,
+                                                       "unit": case.unit}
+            places.setdefault(("u", case.building_id, case.unit),
+                              (label, PlaceKind.UNIT, case.community_id, case.report_date))
+    return first_case, places
+
+
 def overdue_places(cases: QuerySet[Case], disinfections: QuerySet[Disinfection],
                    now: dt.datetime | None = None) -> list[OverduePlace]:
     """Places linked to open cases — their building and unit — and the gates of their
@@ -119,20 +141,7 @@ def overdue_places(cases: QuerySet[Case], disinfections: QuerySet[Disinfection],
     communities = {c.community_id: c.community for c in open_cases}
     interval = dict(HealthPolicy.objects.filter(community_id__in=communities)
                     .values_list("community_id", "disinfection_days"))
-    first_case = {}
-    places: dict[tuple[Any, ...], tuple[str, str, int, dt.date]] = {}
-    for case in open_cases:
-        first_case.setdefault(case.community_id, case.report_date)
-        if case.building_id is None:
-            continue
-        places.setdefault(("b", case.building_id, None),
-                          (str(case.building), PlaceKind.BUILDING, case.community_id,
-                           case.report_date))
-        if case.unit:
-            label = _("%(building)s unit %(unit)s") % {"building": case.building,
-                                                       "unit": case.unit}
-            places.setdefault(("u", case.building_id, case.unit),
-                              (label, PlaceKind.UNIT, case.community_id, case.report_date))
+    first_case, places = _case_places(open_cases)
     gates = Checkpoint.objects.filter(community_id__in=communities, is_open=True).order_by(
         "community", "name", "pk")
     for gate in gates:

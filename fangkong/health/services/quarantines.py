@@ -95,6 +95,58 @@ def _targets(person: Person | None, household: Household | None) -> list[Person]
     return people
 
 
+def _checked_site(kind: str, household: Household | None, site: str) -> str:
+    """The site (stripped) a quarantine of this kind may have: home needs a household,
+    centralised a site."""
+    if kind == QuarantineKind.HOME and household is None:
+        raise ValidationError({"kind": _("A home quarantine needs the person's household; "
+                                         "choose centralised quarantine for someone without "
+                                         "one.")})
+    site = (site or "").strip()
+    if kind == QuarantineKind.CENTRALISED and not site:
+        raise ValidationError({"site": _("Give the quarantine site.")})
+    return site
+
+
+def _check_contact(contact: Contact, community: Any, person: Person | None) -> None:
+    if contact.community_id != community.pk:
+        raise ValidationError({"contact": _("That contact link is of another community.")})
+    if person is not None and contact.person_id != person.pk:
+        raise ValidationError({"contact": _("That contact link is of another person.")})
+
+
+def _checked_period(community: Any, kind: str, period_days: int | None) -> int:
+    """The period asked for, or the community's for this kind; within the bounds."""
+    period_days = period_days or policy_for(community).period_for(kind)
+    if not 1 <= period_days <= MAX_PERIOD_DAYS:
+        raise ValidationError({"period_days": _("A period is between 1 and %(n)s days.")
+                               % {"n": MAX_PERIOD_DAYS}})
+    return period_days
+
+
+def _checked_end(start_date: dt.date, last_exposure: dt.date | None,
+                 period_days: int) -> dt.date:
+    end = planned_end(start_date, last_exposure, period_days)
+    if end < start_date:
+        raise ValidationError({"last_exposure": _(
+            "The last exposure was more than %(days)s days before the start: the period is "
+            "over, a quarantine cannot end before it starts.") % {"days": period_days}})
+    return end
+
+
+def _implied_evidence(contact: Contact | None, alert: Any, evidence_kind: str,
+                      evidence_ref: str) -> tuple[str, str]:
+    """A contact link or a screening alert is evidence of its own when no other is given."""
+    if contact is not None:
+        return (evidence_kind or EvidenceKind.CONTACT_LINK,
+                _("Contact %(contact)s of case %(case)s") % {
+                    "contact": contact.pk, "case": contact.case_id})
+    if alert is not None:
+        return (evidence_kind or EvidenceKind.SCREENING_ALERT,
+                _("Screening alert %(alert)s") % {"alert": alert.pk})
+    return evidence_kind, evidence_ref
+
+
 @transaction.atomic
 def do_start_quarantine(
     *, kind: str, by: User | None, reason: str = "", evidence_kind: str = "",
@@ -120,44 +172,22 @@ def do_start_quarantine(
         raise ValidationError({"person": _("Choose a person or a household.")})
     require_health_role(by, Quarantine, anchor)
     community = anchor.community
-    if kind == QuarantineKind.HOME and household is None:
-        raise ValidationError({"kind": _("A home quarantine needs the person's household; "
-                                         "choose centralised quarantine for someone without "
-                                         "one.")})
-    site = (site or "").strip()
-    if kind == QuarantineKind.CENTRALISED and not site:
-        raise ValidationError({"site": _("Give the quarantine site.")})
+    site = _checked_site(kind, household, site)
     today = community.local_today()
     start_date = start_date or today
     if start_date > today:
         raise ValidationError({"start_date": _("A quarantine cannot start in the future.")})
     if contact is not None:
-        if contact.community_id != community.pk:
-            raise ValidationError({"contact": _("That contact link is of another community.")})
-        if person is not None and contact.person_id != person.pk:
-            raise ValidationError({"contact": _("That contact link is of another person.")})
+        _check_contact(contact, community, person)
         last_exposure = last_exposure or contact.last_exposure
     if last_exposure is not None and last_exposure > start_date:
         raise ValidationError({"last_exposure": _("The last exposure cannot be after the "
                                                   "start.")})
-    policy = policy_for(community)
-    period_days = period_days or policy.period_for(kind)
-    if not 1 <= period_days <= MAX_PERIOD_DAYS:
-        raise ValidationError({"period_days": _("A period is between 1 and %(n)s days.")
-                               % {"n": MAX_PERIOD_DAYS}})
-    end = planned_end(start_date, last_exposure, period_days)
-    if end < start_date:
-        raise ValidationError({"last_exposure": _(
-            "The last exposure was more than %(days)s days before the start: the period is "
-            "over, a quarantine cannot end before it starts.") % {"days": period_days}})
+    period_days = _checked_period(community, kind, period_days)
+    end = _checked_end(start_date, last_exposure, period_days)
     if not evidence_ref:
-        if contact is not None:
-            evidence_kind = evidence_kind or EvidenceKind.CONTACT_LINK
-            evidence_ref = _("Contact %(contact)s of case %(case)s") % {
-                "contact": contact.pk, "case": contact.case_id}
-        elif alert is not None:
-            evidence_kind = evidence_kind or EvidenceKind.SCREENING_ALERT
-            evidence_ref = _("Screening alert %(alert)s") % {"alert": alert.pk}
+        evidence_kind, evidence_ref = _implied_evidence(contact, alert, evidence_kind,
+                                                        evidence_ref)
     evidence = check_evidence(ChangeAction.QUARANTINE_START, reason, evidence_kind,
                               evidence_ref, note)
     people = _targets(person, household)

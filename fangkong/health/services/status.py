@@ -67,6 +67,28 @@ def _contacts(person: Person) -> list[dict[str, str]]:
             for role, user in people if user is not None]
 
 
+def _current(
+    case: Case | None, quarantine: Quarantine | None, applied: list[StatusChange],
+) -> tuple[str, dt.date | None, dt.date | None, StatusChange | None]:
+    """(status, since, until, the change behind it): a case outranks a quarantine."""
+    status: str = PersonStatus.NONE
+    since: dt.date | None = None
+    until: dt.date | None = None
+    behind: StatusChange | None = None
+    if case is not None:
+        status = CASE_STATUS[case.classification]
+        since = case.confirmation_date or case.report_date
+        until = None
+        behind = next((c for c in applied if c.case_id == case.pk), None)
+    elif quarantine is not None:
+        status = QUARANTINE_STATUS[quarantine.kind]
+        since, until = quarantine.start_date, quarantine.planned_end
+        behind = next((c for c in applied if c.quarantine_id == quarantine.pk), None)
+    elif applied:
+        behind = applied[0]  # what ended the last measure
+    return status, since, until, behind
+
+
 def person_health_status(person: Person, *, today: dt.date | None = None) -> dict[str, Any]:
     """The person's one current status, why, since and until when, and whom to contact.
 
@@ -87,18 +109,7 @@ def person_health_status(person: Person, *, today: dt.date | None = None) -> dic
     changes = list(StatusChange.objects.filter(person=person)
                    .select_related("decided_by").order_by("-created", "-pk")[:50])
     applied = [c for c in changes if c.status in (ChangeStatus.APPLIED, ChangeStatus.APPROVED)]
-    status, since, until, behind = PersonStatus.NONE, None, None, None
-    if case is not None:
-        status = CASE_STATUS[case.classification]
-        since = case.confirmation_date or case.report_date
-        until = None
-        behind = next((c for c in applied if c.case_id == case.pk), None)
-    elif quarantine is not None:
-        status = QUARANTINE_STATUS[quarantine.kind]
-        since, until = quarantine.start_date, quarantine.planned_end
-        behind = next((c for c in applied if c.quarantine_id == quarantine.pk), None)
-    elif applied:
-        behind = applied[0]  # what ended the last measure
+    status, since, until, behind = _current(case, quarantine, applied)
     labels = dict(PersonStatus.choices)
     result: dict[str, Any] = {
         "status": status, "label": str(labels[status]), "since": since, "until": until,

@@ -111,7 +111,7 @@ def test_the_job_reports_progress_while_it_writes(
         real(context, done)
 
     monkeypatch.setattr(JobContext, "progress", progress)
-    monkeypatch.setattr(spreadsheets, "PROGRESS_EVERY", 1)
+    monkeypatch.setattr(spreadsheets.writing, "PROGRESS_EVERY", 1)
 
     ask(client, officer_a, django_capture_on_commit_callbacks, fmt="csv")
 

@@ -234,6 +234,28 @@ def _propose_move_outs(
     return proposals
 
 
+def _keep_conflicted(
+    attempt: CallAttempt, assignment: CallAssignment, *, by: Any,
+    answers: Mapping[str, Any] | None, people_answers: Mapping[Any, Mapping[str, Any]] | None,
+    moved_people: Sequence[Any],
+) -> ConflictError:
+    """The other save won. This attempt is kept, with what was typed, so nothing is lost;
+    the household stays as the winner left it. Returns the error that tells the caller."""
+    attempt.conflicted = True
+    attempt.input = {"answers": dict(answers or {}),
+                     "people_answers": {str(k): dict(v)
+                                        for k, v in (people_answers or {}).items()},
+                     "moved_people": [str(p) for p in moved_people]}
+    attempt.save()
+    record_change(ChangeAction.CREATE, attempt, actor=by)
+    return ConflictError(
+        _("Someone else saved this household a moment ago; their call counts. Your "
+          "answers are shown again below: check them against the household's record "
+          "and save again if something is missing."),
+        current_version=assignment.version,
+    )
+
+
 def do_record_call(
     assignment: CallAssignment, *, by: User, outcome: str, expected_version: int | None = None,
     answers: Mapping[str, Any] | None = None,
@@ -283,21 +305,9 @@ def do_record_call(
             note=(note or "").strip()[:300],
         )
         if expected_version is not None and assignment.version != expected_version:
-            # The other save won. This attempt is kept, with what was typed, so nothing is
-            # lost; the household stays as the winner left it.
-            attempt.conflicted = True
-            attempt.input = {"answers": dict(answers or {}),
-                             "people_answers": {str(k): dict(v)
-                                                for k, v in (people_answers or {}).items()},
-                             "moved_people": [str(p) for p in moved_people]}
-            attempt.save()
-            record_change(ChangeAction.CREATE, attempt, actor=by)
-            conflict = ConflictError(
-                _("Someone else saved this household a moment ago; their call counts. Your "
-                  "answers are shown again below: check them against the household's record "
-                  "and save again if something is missing."),
-                current_version=assignment.version,
-            )
+            conflict = _keep_conflicted(attempt, assignment, by=by, answers=answers,
+                                        people_answers=people_answers,
+                                        moved_people=moved_people)
         else:
             result = _apply_call(assignment, attempt, cleaned, by=by, now=now, today=today,
                                  moved_people=moved_people, moved_date=moved_date, note=note)

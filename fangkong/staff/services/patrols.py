@@ -62,6 +62,25 @@ def _validate_people(checkpoint: Checkpoint, members: Iterable[StaffMember], fie
             raise ValidationError({field: _("Choose staff members of this community.")})
 
 
+def _raise_follow_up(visit: PatrolVisit, findings: list[str], *, by: User | None,
+                     assignee: User | None, due: dt.datetime | None) -> None:
+    """A task about the visit's findings, linked to the visit (so one task per visit)."""
+    if not findings:
+        raise ValidationError({"follow_up": _("A follow-up task needs at least one finding.")})
+    checkpoint = visit.checkpoint
+    labels = pgettext("list separator", ", ").join(visit.finding_labels())
+    visit.follow_up = do_create_task(
+        community=checkpoint.community, kind=TaskKind.PATROL_FOLLOW_UP, by=by,
+        title=_("%(checkpoint)s: %(findings)s") % {"checkpoint": checkpoint,
+                                                    "findings": labels},
+        description=visit.notes, link=visit, reason="patrol", assignee=assignee,
+        due=due or timezone.now() + dt.timedelta(days=1),
+        priority=TaskPriority.HIGH if PatrolFinding.STAFF_ABSENT in findings
+        else TaskPriority.NORMAL,
+    )
+    visit.save(update_fields=["follow_up"])
+
+
 @transaction.atomic
 def do_record_patrol(
     *, checkpoint: Checkpoint, by: User | None, time: dt.datetime,
@@ -111,18 +130,6 @@ def do_record_patrol(
         photo.save()
         record_change(ChangeAction.CREATE, photo, actor=by)
     if follow_up:
-        if not findings:
-            raise ValidationError({"follow_up": _("A follow-up task needs at least one finding.")})
-        labels = pgettext("list separator", ", ").join(visit.finding_labels())
-        visit.follow_up = do_create_task(
-            community=checkpoint.community, kind=TaskKind.PATROL_FOLLOW_UP, by=by,
-            title=_("%(checkpoint)s: %(findings)s") % {"checkpoint": checkpoint,
-                                                        "findings": labels},
-            description=notes, link=visit, reason="patrol", assignee=follow_up_assignee,
-            due=follow_up_due or timezone.now() + dt.timedelta(days=1),
-            priority=TaskPriority.HIGH if PatrolFinding.STAFF_ABSENT in findings
-            else TaskPriority.NORMAL,
-        )
-        visit.save(update_fields=["follow_up"])
+        _raise_follow_up(visit, findings, by=by, assignee=follow_up_assignee, due=follow_up_due)
     record_change(ChangeAction.CREATE, visit, actor=by)
     return visit

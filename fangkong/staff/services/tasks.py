@@ -146,11 +146,7 @@ def do_create_task(
     if by is not None and not sees_area(by, area):
         raise Http404
     if link is not None:
-        if link.pk is None:
-            raise ValidationError({"link": _("A task can only point at a saved record.")})
-        link_community = _link_community_id(link)
-        if link_community is not None and link_community != community.pk:
-            raise ValidationError({"link": _("The record belongs to another community.")})
+        _validate_link(link, community)
     _validate_assignee(assignee, community, by)
     _validate_team(team, community)
 
@@ -165,10 +161,8 @@ def do_create_task(
     _validate_fields(task)
     task.dedup_key = dedup_key(community, link, task.kind, task.reason)
 
-    if task.dedup_key:
-        existing = _open_twin(task.dedup_key)
-        if existing is not None:
-            return existing
+    if task.dedup_key and (existing := _open_twin(task.dedup_key)) is not None:
+        return existing
     try:
         with transaction.atomic():
             task.save()
@@ -180,6 +174,15 @@ def do_create_task(
         return existing
     record_change(ChangeAction.CREATE, task, actor=by)
     return task
+
+
+def _validate_link(link: models.Model, community: Area) -> None:
+    """A task points at a saved record of its own community."""
+    if link.pk is None:
+        raise ValidationError({"link": _("A task can only point at a saved record.")})
+    link_community = _link_community_id(link)
+    if link_community is not None and link_community != community.pk:
+        raise ValidationError({"link": _("The record belongs to another community.")})
 
 
 def _open_twin(key: str) -> Task | None:
