@@ -53,17 +53,17 @@ themselves. ``chain_seq`` is NOT NULL, so a writer that forgets fails loudly.
 """
 
 # The chain's parts live in this package's modules; importers name the package alone.
-from fangkong.core.audit_chain.mend import (  # noqa: F401
+from fangkong.core.audit_chain.mend import (
     Mending,
     mend,
 )
-from fangkong.core.audit_chain.rekey import (  # noqa: F401
+from fangkong.core.audit_chain.rekey import (
     RekeyBatch,
     chain_size,
     rekey_head,
     rekey_rows,
 )
-from fangkong.core.audit_chain.sealing import (  # noqa: F401
+from fangkong.core.audit_chain.sealing import (
     ACCESS,
     CHAIN_FIELDS,
     CHANGE,
@@ -88,10 +88,48 @@ from fangkong.core.audit_chain.sealing import (  # noqa: F401
     seal,
     seal_objects,
 )
-from fangkong.core.audit_chain.verify import (  # noqa: F401
+from fangkong.core.audit_chain.verify import (
     Problem,
     Report,
     _Walk,
     lock_heads,
     verify,
 )
+
+# The package's names, for its importers (mypy: explicit re-exports).
+__all__ = [
+    "ACCESS",
+    "CHAIN_FIELDS",
+    "CHANGE",
+    "FIELDS",
+    "FORMAT",
+    "GLOBAL",
+    "MEND",
+    "MODELS",
+    "REKEY",
+    "RESEAL_FIELDS",
+    "Mending",
+    "Problem",
+    "RekeyBatch",
+    "Report",
+    "_Walk",
+    "_as_row",
+    "_derived",
+    "_hash",
+    "_head_message",
+    "_keys",
+    "_message",
+    "_values",
+    "chain_size",
+    "delete_rows",
+    "link_of",
+    "lock_heads",
+    "mend",
+    "record_removal",
+    "rekey_head",
+    "rekey_rows",
+    "reseal",
+    "seal",
+    "seal_objects",
+    "verify",
+]

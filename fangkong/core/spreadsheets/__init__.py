@@ -30,7 +30,7 @@ Limits are module constants on purpose: they are what keeps a laptop alive, not 
 """
 
 # The parts live in this package's modules; importers name the package alone.
-from fangkong.core.spreadsheets.base import (  # noqa: F401
+from fangkong.core.spreadsheets.base import (
     CHUNK,
     CSV_DELIMITERS,
     FORMULA_CONTROLS,
@@ -51,17 +51,17 @@ from fangkong.core.spreadsheets.base import (  # noqa: F401
     SheetRow,
     SpreadsheetError,
 )
-from fangkong.core.spreadsheets.headers import (  # noqa: F401
+from fangkong.core.spreadsheets.headers import (
     HeaderMatch,
     locate_header,
     match_headers,
     normalise_header,
 )
-from fangkong.core.spreadsheets.reading import (  # noqa: F401
+from fangkong.core.spreadsheets.reading import (
     Spreadsheet,
     open_spreadsheet,
 )
-from fangkong.core.spreadsheets.writing import (  # noqa: F401
+from fangkong.core.spreadsheets.writing import (
     CSV_ENCODINGS,
     PROGRESS_EVERY,
     Progress,
@@ -72,3 +72,41 @@ from fangkong.core.spreadsheets.writing import (  # noqa: F401
     write_csv,
     write_xlsx,
 )
+
+# The package's names, for its importers (mypy: explicit re-exports).
+__all__ = [
+    "CHUNK",
+    "CSV_DELIMITERS",
+    "CSV_ENCODINGS",
+    "FORMULA_CONTROLS",
+    "FORMULA_STARTS",
+    "MAX_CELLS",
+    "MAX_COLUMNS",
+    "MAX_COMPRESSION_RATIO",
+    "MAX_FILE_BYTES",
+    "MAX_LINE_CHARS",
+    "MAX_ROWS",
+    "MAX_ROW_XML_BYTES",
+    "MAX_SHARED_STRINGS",
+    "MAX_TEXT_XML_BYTES",
+    "MAX_UNCOMPRESSED_BYTES",
+    "MAX_ZIP_MEMBERS",
+    "PROGRESS_EVERY",
+    "RATIO_CHECK_FROM",
+    "SNIFF_BYTES",
+    "HeaderMatch",
+    "Progress",
+    "SheetRow",
+    "SheetSpec",
+    "Spreadsheet",
+    "SpreadsheetError",
+    "_clean_row",
+    "locate_header",
+    "match_headers",
+    "neutralise",
+    "normalise_header",
+    "open_spreadsheet",
+    "starts_like_formula",
+    "write_csv",
+    "write_xlsx",
+]

@@ -21,7 +21,7 @@ isolation, missing evidence, a self-approval), ``403`` for a role that may not.
 """
 
 # The parts live in this package's modules; importers name the package alone.
-from fangkong.health.api.cases import (  # noqa: F401
+from fangkong.health.api.cases import (
     CASE_DETAILS,
     CaseViewSet,
     HealthCaseCreateSerializer,
@@ -29,10 +29,10 @@ from fangkong.health.api.cases import (  # noqa: F401
     HealthClassifySerializer,
     HealthOutcomeSerializer,
 )
-from fangkong.health.api.changes import (  # noqa: F401
+from fangkong.health.api.changes import (
     ChangeViewSet,
 )
-from fangkong.health.api.common import (  # noqa: F401
+from fangkong.health.api.common import (
     HealthDecisionSerializer,
     HealthEvidenceSerializer,
     HealthPendingSerializer,
@@ -41,26 +41,59 @@ from fangkong.health.api.common import (  # noqa: F401
     SymptomsField,
     pending_response,
 )
-from fangkong.health.api.contacts import (  # noqa: F401
+from fangkong.health.api.contacts import (
     ContactViewSet,
     HealthContactHandOverSerializer,
     HealthContactLocalSerializer,
     HealthContactSerializer,
 )
-from fangkong.health.api.quarantines import (  # noqa: F401
+from fangkong.health.api.quarantines import (
     HealthEndDateSerializer,
     HealthEndSerializer,
     HealthQuarantineSerializer,
     HealthQuarantineStartSerializer,
     QuarantineViewSet,
 )
-from fangkong.health.api.reports import (  # noqa: F401
+from fangkong.health.api.reports import (
     CheckpointField,
     DisinfectionViewSet,
     HealthDisinfectionSerializer,
     HealthReportSerializer,
     ReportViewSet,
 )
-from fangkong.health.api.routes import (  # noqa: F401
+from fangkong.health.api.routes import (
     register,
 )
+
+# The package's names, for its importers (mypy: explicit re-exports).
+__all__ = [
+    "CASE_DETAILS",
+    "CaseViewSet",
+    "ChangeViewSet",
+    "CheckpointField",
+    "ContactViewSet",
+    "DisinfectionViewSet",
+    "HealthCaseCreateSerializer",
+    "HealthCaseSerializer",
+    "HealthClassifySerializer",
+    "HealthContactHandOverSerializer",
+    "HealthContactLocalSerializer",
+    "HealthContactSerializer",
+    "HealthDecisionSerializer",
+    "HealthDisinfectionSerializer",
+    "HealthEndDateSerializer",
+    "HealthEndSerializer",
+    "HealthEvidenceSerializer",
+    "HealthOutcomeSerializer",
+    "HealthPendingSerializer",
+    "HealthQuarantineSerializer",
+    "HealthQuarantineStartSerializer",
+    "HealthReportSerializer",
+    "HealthStatusChangeSerializer",
+    "QuarantineViewSet",
+    "ReportViewSet",
+    "StatusWriteMixin",
+    "SymptomsField",
+    "pending_response",
+    "register",
+]

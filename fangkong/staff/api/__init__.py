@@ -10,18 +10,18 @@ State changes of a task or a shift are their own ``POST`` routes (``/tasks/{id}/
 """
 
 # The parts live in this package's modules; importers name the package alone.
-from fangkong.staff.api.common import (  # noqa: F401
+from fangkong.staff.api.common import (
     AreaInCommunityField,
     ColleagueField,
     StaffActionPermission,
 )
-from fangkong.staff.api.patrols import (  # noqa: F401
+from fangkong.staff.api.patrols import (
     PatrolSerializer,
     PatrolViewSet,
     PlanVersionSerializer,
     PlanVersionViewSet,
 )
-from fangkong.staff.api.people import (  # noqa: F401
+from fangkong.staff.api.people import (
     AddMemberSerializer,
     LeadingGroupSerializer,
     LeadingGroupViewSet,
@@ -36,7 +36,7 @@ from fangkong.staff.api.people import (  # noqa: F401
     TeamSerializer,
     TeamViewSet,
 )
-from fangkong.staff.api.rosters import (  # noqa: F401
+from fangkong.staff.api.rosters import (
     AssignmentChoiceSerializer,
     AssignmentSerializer,
     CheckpointSerializer,
@@ -50,11 +50,11 @@ from fangkong.staff.api.rosters import (  # noqa: F401
     SwapRequestViewSet,
     SwapSerializer,
 )
-from fangkong.staff.api.routes import (  # noqa: F401
+from fangkong.staff.api.routes import (
     VIEWSETS,
     register,
 )
-from fangkong.staff.api.tasks import (  # noqa: F401
+from fangkong.staff.api.tasks import (
     CommentSerializer,
     NoteSerializer,
     ReasonSerializer,
@@ -63,3 +63,48 @@ from fangkong.staff.api.tasks import (  # noqa: F401
     TaskSerializer,
     TaskViewSet,
 )
+
+# The package's names, for its importers (mypy: explicit re-exports).
+__all__ = [
+    "VIEWSETS",
+    "AddMemberSerializer",
+    "AreaInCommunityField",
+    "AssignmentChoiceSerializer",
+    "AssignmentSerializer",
+    "CheckpointSerializer",
+    "CheckpointViewSet",
+    "ClockTimeField",
+    "ColleagueField",
+    "CommentSerializer",
+    "DecisionSerializer",
+    "LeadingGroupSerializer",
+    "LeadingGroupViewSet",
+    "MemberSerializer",
+    "NoteSerializer",
+    "OrganisationSerializer",
+    "OrganisationViewSet",
+    "PatrolSerializer",
+    "PatrolViewSet",
+    "PlanVersionSerializer",
+    "PlanVersionViewSet",
+    "ReasonSerializer",
+    "ReassignSerializer",
+    "ResponsibilitySerializer",
+    "ResponsibilityViewSet",
+    "SeatSerializer",
+    "ShiftAssignmentViewSet",
+    "ShiftSerializer",
+    "ShiftViewSet",
+    "StaffActionPermission",
+    "StaffMemberSerializer",
+    "StaffMemberViewSet",
+    "SwapRequestViewSet",
+    "SwapSerializer",
+    "TaskCommentSerializer",
+    "TaskSerializer",
+    "TaskViewSet",
+    "TeamMembershipSerializer",
+    "TeamSerializer",
+    "TeamViewSet",
+    "register",
+]
