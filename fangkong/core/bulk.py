@@ -22,10 +22,11 @@ Works on SQLite and PostgreSQL alike: keys come back from ``RETURNING`` in inser
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import operator
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from typing import Any
 
 from django.conf import settings
@@ -298,3 +299,25 @@ def update_objects(model: type[models.Model], objs: Sequence[Any], names: Sequen
                    ) -> None:
     """``bulk_update(objs, names)`` through a ``BulkWriter``."""
     BulkWriter(model).update(objs, names)
+
+
+@contextlib.contextmanager
+def sqlite_cache(kib: int = 32 * 1024) -> Iterator[None]:
+    """A larger SQLite page cache for the default connection, while it lasts.
+
+    The default 2 MB cache spills the pages of growing indexes (ten on people, seven on the
+    change log) again and again during a large import; restored afterwards.
+    """
+    connection = connections[DEFAULT_DB_ALIAS]
+    if connection.vendor != "sqlite":
+        yield
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("PRAGMA cache_size")
+        (before,) = cursor.fetchone()
+        cursor.execute(f"PRAGMA cache_size = -{int(kib)}")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute(f"PRAGMA cache_size = {int(before)}")

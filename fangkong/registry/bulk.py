@@ -34,11 +34,9 @@ Decisions worth knowing (also in the import page's help):
 
 from __future__ import annotations
 
-import contextlib
-import dataclasses
 import datetime as dt
 import itertools
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -55,120 +53,35 @@ from fangkong.core.audit import (
     record_changes,
     snapshot_of_values,
 )
-from fangkong.core.bulk import BATCH_SIZE, BulkWriter
+from fangkong.core.bulk import BATCH_SIZE, BulkWriter, sqlite_cache
 from fangkong.core.choices import ChangeAction
 from fangkong.core.exceptions import PermissionDeniedError
 from fangkong.core.imports.places import BuildingIndex
 from fangkong.core.imports.rows import RowError
 from fangkong.core.models import ObjectChange
 from fangkong.core.personal_data import (
-    Protected,
     id_number_indexes,
     mask_id_number,
-    phone_indexes,
-    protect_id_number,
-    protect_phone,
     retired_keys_in_use,
 )
-from fangkong.core.pinyin import name_pinyin
 from fangkong.core.querysets import covered, covers, works_in
 from fangkong.registry.choices import IdType, PersonStatus, Relation, Residency
+from fangkong.registry.import_rows import (
+    ImportOutcome,
+    ResidentRow,
+    SystemActor,
+    apply_changes,
+    pinyin,
+)
 from fangkong.registry.models import Building, Household, Person
+
+__all__ = ["ImportOutcome", "ResidentRow", "SystemActor", "do_import_residents"]
 
 #: Fields an import may change on a person already registered.
 UPDATABLE_FIELDS = ("name", "name_pinyin", "name_initials", "sex", "birth_date",
                     "id_number_cipher", "id_number_index", "id_number_mask",
                     "phone_cipher", "phone_index", "phone_last4_index", "phone_mask",
                     "relation", "residency", "tags", "notes", "version", "updated")
-
-
-@dataclass(frozen=True)
-class SystemActor:
-    """Who the audit log names for work without a user (``manage.py import_residents``)."""
-
-    username: str
-    is_authenticated: bool = False
-
-
-@dataclass(slots=True)
-class ResidentRow:
-    """One register row, parsed and validated on its own (no database yet).
-
-    ``None`` means the file says nothing (no such column, or an empty cell): the stored
-    value is kept. ``id_number`` and ``phone`` are normalised and valid, or "".
-    """
-
-    row: int
-    name: str
-    building_ref: str
-    room: str
-    unit: int | None = None
-    floor: int | None = None
-    sex: str | None = None
-    id_number: str = ""
-    id_index: str = ""
-    birth_date: dt.date | None = None
-    id_sex: str | None = None
-    phone: str = ""
-    phone_index: str = ""
-    relation: str | None = None
-    residency: str | None = None
-    tags: str | None = None
-    notes: str | None = None
-    #: Filled by ``prepare()`` (where worker processes can do it): what creating costs most.
-    name_pinyin: str = ""
-    name_initials: str = ""
-    id_cipher: str = ""
-    id_mask: str = ""
-    phone_cipher: str = ""
-    phone_mask: str = ""
-    phone_last4: str = ""
-
-    def prepare(self) -> None:
-        """Pinyin and protected values, computed as do_create_person computes them."""
-        self.name_pinyin, self.name_initials = _pinyin(self.name)
-        if self.id_number:
-            protected = protect_id_number(self.id_number)
-            self.id_cipher, self.id_index, self.id_mask = (
-                protected.cipher, protected.index, protected.mask)
-        if self.phone:
-            protected = protect_phone(self.phone)
-            self.phone_cipher, self.phone_index, self.phone_mask = (
-                protected.cipher, protected.index, protected.mask)
-            self.phone_last4 = protected.extra.get("last4_index", "")
-
-    def protected_id(self) -> Protected:
-        """``protect_id_number(self.id_number)``: prepared, or computed now."""
-        if not self.id_cipher:
-            return protect_id_number(self.id_number)
-        return Protected(self.id_cipher, self.id_index, self.id_mask)
-
-    def protected_phone(self) -> Protected:
-        """``protect_phone(self.phone)``: prepared, or computed now."""
-        if not self.phone_cipher:
-            return protect_phone(self.phone)
-        return Protected(self.phone_cipher, self.phone_index, self.phone_mask,
-                         {"last4_index": self.phone_last4})
-
-    def __reduce__(self) -> tuple[type, tuple[Any, ...]]:
-        # Rows travel back from worker processes: positional values pickle far faster than
-        # a slots dataclass's generated state (a profile's second line at 100,000 rows).
-        return ResidentRow, tuple(getattr(self, name) for name in _ROW_FIELDS)
-
-
-_ROW_FIELDS = tuple(f.name for f in dataclasses.fields(ResidentRow))
-
-
-@dataclass
-class ImportOutcome:
-    """What the writing half did (or, in a dry run, would do)."""
-
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    households_created: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    written: bool = False
 
 
 # --- The import -----------------------------------------------------------------------------
@@ -335,7 +248,7 @@ def _new_person(run: _Run, row: ResidentRow, household_id: int,
         notes=row.notes or "", id_type=IdType.RESIDENT_ID,
     )
     values["name_pinyin"], values["name_initials"] = (
-        (row.name_pinyin, row.name_initials) if row.name_pinyin else _pinyin(row.name))
+        (row.name_pinyin, row.name_initials) if row.name_pinyin else pinyin(row.name))
     if row.id_number:
         values["birth_date"], values["sex"] = row.birth_date, row.id_sex
         protected = row.protected_id()
@@ -367,47 +280,6 @@ def _create_people(run: _Run, people: list[tuple[dict[str, Any], str]]) -> list[
                                 community_id, pk, None, snapshot_of_values(Person, values)))
     insert_changes(rows, run.now, run.audit_writer)
     return keys
-
-
-_PINYIN_CACHE: dict[str, tuple[str, str]] = {}
-
-
-def _pinyin(name: str) -> tuple[str, str]:
-    # Registers repeat names and surnames a lot; name_pinyin is pure, so remember it.
-    result = _PINYIN_CACHE.get(name)
-    if result is None:
-        if len(_PINYIN_CACHE) > 20_000:  # bounded: a register of strangers rarely repeats
-            _PINYIN_CACHE.clear()
-        result = _PINYIN_CACHE[name] = name_pinyin(name)
-    return result
-
-
-def _apply_changes(person: Person, row: ResidentRow, by_id: bool) -> bool:
-    """Bring a registered person in line with the row; whether anything changed."""
-    changed = False
-    if by_id and row.name != person.name:
-        person.name = row.name
-        person.name_pinyin, person.name_initials = _pinyin(row.name)
-        changed = True
-    for name in ("relation", "residency", "tags", "notes"):
-        value = getattr(row, name)
-        if value is not None and value != getattr(person, name):
-            setattr(person, name, value)
-            changed = True
-    if row.id_number and not person.id_number_index:
-        person.id_type = IdType.RESIDENT_ID
-        person.birth_date, person.sex = row.birth_date, row.id_sex
-        person.set_id_number(row.protected_id())
-        changed = True
-    elif not row.id_number and not person.id_number_index and row.sex and row.sex != person.sex:
-        person.sex = row.sex
-        changed = True
-    if row.phone and row.phone_index != person.phone_index and (
-        not retired_keys_in_use() or person.phone_index not in phone_indexes(row.phone)
-    ):  # the same phone under a retired key (rotation under way) is no change
-        person.set_phone(row.protected_phone())
-        changed = True
-    return changed
 
 
 def _batch(run: _Run, rows: Sequence[ResidentRow]) -> None:
@@ -564,7 +436,7 @@ def _match(
         run.matched.add(person.pk)
         person.household = households[slot.pk]
         snapshot = person.audit_snapshot()
-        if _apply_changes(person, row, matched_by_id):
+        if apply_changes(person, row, matched_by_id):
             befores[person.pk] = snapshot
             person.version += 1
             person.updated = run.now
@@ -706,7 +578,7 @@ def do_import_residents(
     if dry_run:
         # A preview reads only: no transaction, so no write lock held on SQLite.
         return _run(rows, community, by, actor, columns or {}, True, progress)
-    with _sqlite_cache(), transaction.atomic():
+    with sqlite_cache(), transaction.atomic():
         # Serialises imports into one community on PostgreSQL (SQLite's IMMEDIATE
         # transactions already hold the one write lock).
         Area.objects.select_for_update().only("pk").get(pk=community.pk)
@@ -719,29 +591,6 @@ def do_import_residents(
         else:
             outcome.written = True
     return outcome
-
-
-@contextlib.contextmanager
-def _sqlite_cache(kib: int = 32 * 1024) -> Iterator[None]:
-    """A larger SQLite page cache for the import's connection, while it lasts.
-
-    The default 2 MB cache spills the pages of growing indexes (ten on people, seven on the
-    change log) again and again during a large import; restored afterwards.
-    """
-    from django.db import connection
-
-    if connection.vendor != "sqlite":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA cache_size")
-        (before,) = cursor.fetchone()
-        cursor.execute(f"PRAGMA cache_size = -{int(kib)}")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA cache_size = {int(before)}")
 
 
 def _run(
