@@ -68,8 +68,8 @@ def build_rows(total: int, communities: int) -> None:
     from django.utils import timezone
 
     from fangkong.core.audit_chain import ACCESS, CHANGE, seal
+    from fangkong.core.bulk import BulkWriter
     from fangkong.core.models import AccessEvent, AuditChain, ObjectChange
-    from fangkong.registry.bulk import _Inserter
     from fangkong.registry.models import Person
 
     kind = ContentType.objects.get_for_model(Person).pk
@@ -103,9 +103,9 @@ def build_rows(total: int, communities: int) -> None:
                           "birth_year": 1958, "grid": 7, "household": n, "version": 2}})
         with transaction.atomic():
             seal(CHANGE, changes)
-            _Inserter(ObjectChange, start).insert_rows(changes)
+            BulkWriter(ObjectChange, start).insert_rows(changes)
             seal(ACCESS, accesses)
-            _Inserter(AccessEvent, start).insert_rows(accesses)
+            BulkWriter(AccessEvent, start).insert_rows(accesses)
         made += size
     assert ObjectChange.objects.count() + AccessEvent.objects.count() == total
     assert AuditChain.objects.count() == communities + 1

@@ -20,7 +20,7 @@ every run on every day builds the same rows (the same masked ID numbers, the sam
 Names are generated; no real person or business from the origin story appears.
 
 The demo must build in seconds (browser tests build it once per test): apps write their big
-tables through the bulk helpers at the end of this module (``insert_rows``,
+tables through ``fangkong.core.bulk`` (also named at the end of this module: ``insert_rows``,
 ``insert_values``, ``update_rows``, ``record_changes_in_bulk``, ``delete_rows``) — the rows
 ``bulk_create``, ``bulk_update``, ``record_changes`` and ``delete()`` would write, without
 their per-value overhead — and ``run_demo`` pauses the cyclic garbage collector.
@@ -34,25 +34,21 @@ import random
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from functools import cache, partial
+from functools import cache
 from importlib import import_module
 from types import ModuleType
 from typing import Any
 
 from django.apps import apps
-from django.contrib.contenttypes.models import ContentType
-from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
+from django.db import models, transaction
 from django.db.models import signals
 from django.db.models.deletion import DO_NOTHING, get_candidate_relations_to_delete
-from django.utils import timezone
 from django.utils.module_loading import module_has_submodule
 from stdnum.cn import ric
 
-from fangkong.core.audit import _change_row
-from fangkong.core.audit_chain import CHAIN_FIELDS, CHANGE, seal
+from fangkong.core import bulk
+from fangkong.core.audit import record_changes
 from fangkong.core.choices import ChangeAction
-from fangkong.core.models import ObjectChange
-from fangkong.core.placement import place, place_values
 
 DEMO_SEED = 2020
 #: "Today" for the demo: ages and status dates count from here so reruns on other days give
@@ -333,246 +329,25 @@ def fake_landline(rng: random.Random, taken: set[str]) -> str:
 # --- Bulk writes for the demo's big tables --------------------------------------------------
 #
 # The demo inserts tens of thousands of rows (people, calls, gate events and their change-log
-# rows). ``bulk_create`` compiles every value of every row through Django's SQL compiler,
-# which was most of the time seeding took; these helpers write the same rows with one
-# prepared statement run for every row (``executemany``), inside the seeding transaction.
-# They are for demo data built in code: plain Python values (no expressions, no lazy
-# strings), no signals (bulk_create sends none either). On databases other than SQLite they
-# fall back to ``bulk_create`` / ``bulk_update``.
+# rows) through the project's one bulk writer, ``fangkong.core.bulk``, and logs them through
+# ``fangkong.core.audit.record_changes`` (the rows ``record_change`` writes). The names below
+# are the ones the apps' demos have always imported.
 
-#: Field types whose Python values the driver takes as they are; others are converted by
-#: the field's own ``get_db_prep_save`` (dates, times, decimals, JSON, UUIDs...).
-_PLAIN_TYPES = frozenset({
-    "AutoField", "BigAutoField", "SmallAutoField", "BigIntegerField", "BooleanField",
-    "CharField", "EmailField", "FloatField", "IntegerField", "PositiveBigIntegerField",
-    "PositiveIntegerField", "PositiveSmallIntegerField", "SlugField", "SmallIntegerField",
-    "TextField", "URLField",
-})
-#: Field types whose values rows often share (created, updated, the moment of a call...):
-#: each distinct object is converted once per batch.
-_SHARED_TYPES = frozenset({"DateField", "DateTimeField", "TimeField"})
-
-
-def _fast() -> bool:
-    return connection.vendor == "sqlite"
-
-
-def _insert_fields(model: type[models.Model]) -> list[models.Field]:
-    return [f for f in model._meta.concrete_fields if not f.primary_key]
-
-
-def _is_auto_now(field: models.Field) -> bool:
-    return getattr(field, "auto_now", False) or getattr(field, "auto_now_add", False)
-
-
-def _convert(rows: list[list[Any]], fields: list[models.Field]) -> list[list[Any]]:
-    """Turn the rows' Python values (in ``fields`` order) into what the database takes."""
-    db = connections[DEFAULT_DB_ALIAS]  # not the proxy: it would be looked up for every value
-    memos: dict[str, dict[int, tuple[Any, Any]]] = {}
-    for i, f in enumerate(fields):
-        target = f
-        while target.is_relation:  # a foreign key holds its target's value
-            target = target.target_field
-        kind = target.get_internal_type()
-        if kind in _PLAIN_TYPES:
-            continue
-        prep = partial(f.get_db_prep_save, connection=db)
-        if kind in _SHARED_TYPES:
-            # By identity, keeping the value so its id stays taken: a datetime object shared
-            # by several columns or rows is converted once.
-            memo = memos.setdefault(kind, {})
-            for row in rows:
-                value = row[i]
-                known = memo.get(id(value))
-                if known is None:
-                    known = memo[id(value)] = (value, prep(value))
-                row[i] = known[1]
-        else:
-            for row in rows:
-                row[i] = prep(row[i])
-    return rows
-
-
-def _execute_insert(model: type[models.Model], fields: list[models.Field],
-                    rows: list[list[Any]]) -> list[int]:
-    """INSERT ``rows`` (in ``fields`` order) with one prepared statement; their new ids."""
-    # Only quoted table and column names of the model go into the SQL; values are parameters.
-    opts = model._meta
-    qn = connection.ops.quote_name
-    table, pk = qn(opts.db_table), qn(opts.pk.column)
-    columns, marks = ", ".join(qn(f.column) for f in fields), ", ".join(["%s"] * len(fields))
-    # Inside a transaction (the seeding one, or its own), which holds SQLite's write lock.
-    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
-        cursor.execute(f"SELECT MAX({pk}) FROM {table}")  # noqa: S608
-        (last,) = cursor.fetchone()
-        cursor.executemany(
-            f"INSERT INTO {table} ({columns}) VALUES ({marks})",  # noqa: S608
-            _convert(rows, fields),
-        )
-        # No one else can have written meanwhile: every id above the old maximum is one of
-        # ours, in insertion order.
-        cursor.execute(
-            f"SELECT {pk} FROM {table} WHERE {pk} > %s ORDER BY {pk}",  # noqa: S608
-            [last or 0],
-        )
-        ids = [row[0] for row in cursor.fetchall()]
-    if len(ids) != len(rows):
-        raise DemoError(f"{opts.label}: {len(rows)} rows inserted but {len(ids)} ids found")
-    return ids
+insert_values = bulk.insert_values
+update_rows = bulk.update_objects
 
 
 def insert_rows(model: type[models.Model], objs: list[Any]) -> list[Any]:
-    """``bulk_create`` for demo rows that are needed as instances afterwards; sets their pks.
-
-    Fills ``auto_now``/``auto_now_add`` columns (one moment for the batch) and foreign keys
-    assigned as objects that were saved after the assignment, as ``bulk_create`` does.
-    """
-    objs = list(objs)
-    if not objs:
-        return objs
-    if any(obj.pk is not None for obj in objs):
-        raise ValueError("insert_rows() inserts new rows only: these have ids already")
-    if not _fast():
-        return model.objects.bulk_create(objs, batch_size=1000)
-    place(objs)  # a copied community and grid, as bulk_create() sets them
-    fields = _insert_fields(model)
-    for f in fields:
-        if _is_auto_now(f):
-            now = f.pre_save(objs[0], add=True)
-            for obj in objs:
-                setattr(obj, f.attname, now)
-        elif f.is_relation:
-            for obj in objs:
-                if getattr(obj, f.attname) is None and f.is_cached(obj):
-                    related = f.get_cached_value(obj)
-                    if related is not None:
-                        setattr(obj, f.attname, related.pk)
-    attnames = [f.attname for f in fields]
-    ids = _execute_insert(model, fields, [[getattr(obj, a) for a in attnames] for obj in objs])
-    for obj, pk in zip(objs, ids, strict=True):
-        obj.pk = pk
-        obj._state.adding, obj._state.db = False, connection.alias
-    return objs
-
-
-def insert_values(model: type[models.Model], rows: list[dict[str, Any]]) -> int:
-    """Insert rows given as ``{attname: value}`` without making instances of them (rows the
-    demo only inserts). Columns a row leaves out take the field's default, as ``Model()``
-    would; ``auto_now``/``auto_now_add`` columns the moment of the batch."""
-    if not rows:
-        return 0
-    fields = _insert_fields(model)
-    known = {f.attname for f in fields}
-    if unknown := set().union(*rows) - known:
-        raise TypeError(f"{model._meta.label} has no columns {sorted(unknown)}")
-    if not _fast():
-        model.objects.bulk_create([model(**row) for row in rows], batch_size=1000)
-        return len(rows)
-    place_values(model, rows)  # a copied community and grid, as bulk_create() sets them
-    missing = object()
-    plan = []  # (attname, default, default per row)
-    for f in fields:
-        if _is_auto_now(f):
-            plan.append((f.attname, f.pre_save(model(), add=True), None))
-        elif f.has_default() and callable(f.default):
-            plan.append((f.attname, missing, f.get_default))
-        else:
-            plan.append((f.attname, f.get_default(), None))
-    values = []
-    per_row = [(i, make) for i, (_, _, make) in enumerate(plan) if make is not None]
-    for row in rows:
-        line = [row.get(attname, default) for attname, default, _ in plan]
-        for i, make in per_row:
-            if line[i] is missing:
-                line[i] = make()
-        values.append(line)
-    _execute_insert(model, fields, values)
-    return len(rows)
-
-
-def update_rows(model: type[models.Model], objs: list[Any], names: list[str]) -> None:
-    """``bulk_update`` for demo rows: one prepared UPDATE run for every row."""
-    if not objs:
-        return
-    if not _fast():
-        model.objects.bulk_update(objs, names, batch_size=1000)
-        return
-    opts = model._meta
-    fields = [opts.get_field(name) for name in names]
-    qn = connection.ops.quote_name
-    table, pk = qn(opts.db_table), qn(opts.pk.column)
-    assignments = ", ".join(f"{qn(f.column)} = %s" for f in fields)
-    columns = [*fields, opts.pk]
-    rows = [[getattr(obj, f.attname) for f in columns] for obj in objs]
-    with connection.cursor() as cursor:
-        cursor.executemany(
-            f"UPDATE {table} SET {assignments} WHERE {pk} = %s",  # noqa: S608 (names quoted)
-            _convert(rows, columns),
-        )
-
-
-#: The change log's columns ``_change_row`` fills from the object, and those it fills the same
-#: for every object of a call (besides ``time``, the moment of the insert).
-_PER_OBJECT = ("content_type_id", "object_id", "object_repr", "area_path", "community_id",
-               "person_id", "before", "after")
-_PER_CALL = ("actor_id", "actor_name", "request_id", "action")
-#: Columns the hash chain fills (``audit_chain.seal``): the time and the row's place.
-_CHAINED = ("time", *CHAIN_FIELDS)
+    """``bulk_create`` for demo rows that are needed as instances afterwards; sets their pks
+    (``core.bulk.insert_objects``)."""
+    return bulk.insert_objects(model, objs)
 
 
 def record_changes_in_bulk(
     action: ChangeAction | str, objs: list[Any], *, befores: dict[Any, dict] | None = None,
 ) -> int:
-    """``audit.record_changes(action, objs, befores=befores, actor=None)`` for the demo's big
-    tables: the same change-log rows, without an ObjectChange instance each.
-
-    The first row is built by ``audit._change_row`` itself: the columns that do not depend on
-    the object (actor, request, action) come from it, and the others must match what is
-    computed here; a new column stops the demo. So a change to the audit code cannot make
-    the demo's log drift from it unnoticed.
-    """
-    objs = list(objs)
-    if not objs:
-        return 0
-    befores = befores or {}
-    deleting = action == ChangeAction.DELETE
-    if not _fast():
-        rows = [_change_row(action, obj, befores.get(obj.pk),
-                            None if deleting else obj.audit_snapshot(), None) for obj in objs]
-        ObjectChange.objects.bulk_create(rows, batch_size=1000)
-        return len(rows)
-    columns = {f.attname for f in _insert_fields(ObjectChange) if not _is_auto_now(f)}
-    if columns != {*_PER_OBJECT, *_PER_CALL, *_CHAINED}:
-        raise DemoError("The change log's columns changed: update record_changes_in_bulk.")
-    first = _change_row(action, objs[0], befores.get(objs[0].pk),
-                        None if deleting else objs[0].audit_snapshot(), None)
-    shared = {name: getattr(first, name) for name in _PER_CALL}
-    content_types: dict[type, int] = {}
-    rows = []
-    for obj in objs:
-        kind = type(obj)
-        if kind not in content_types:
-            content_types[kind] = ContentType.objects.get_for_model(
-                obj, for_concrete_model=True).pk
-        person = getattr(obj, "audit_person_id", None)
-        rows.append({
-            **shared,
-            "content_type_id": content_types[kind],
-            "object_id": str(obj.pk),
-            "object_repr": str(obj)[:200],
-            "area_path": obj.area_path(),
-            "community_id": obj.community_id_for_audit(),
-            "person_id": person() if callable(person) else None,
-            "before": befores.get(obj.pk),
-            "after": None if deleting else obj.audit_snapshot(),
-        })
-    drift = [name for name in _PER_OBJECT if rows[0][name] != getattr(first, name)]
-    if drift:
-        raise DemoError(f"record_changes_in_bulk no longer matches the audit code: {drift}")
-    with transaction.atomic(savepoint=False):  # the chain's lock lasts until the rows are in
-        seal(CHANGE, rows, now=timezone.now())
-        insert_values(ObjectChange, rows)
-    return len(rows)
+    """The demo's change-log rows: ``audit.record_changes`` with no actor (the system)."""
+    return record_changes(action, objs, befores=befores, actor=None)
 
 
 def delete_rows(queryset: models.QuerySet) -> None:

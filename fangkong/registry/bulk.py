@@ -11,9 +11,10 @@
 * matches people already registered: by the ID number's blind index within the community,
   and people without an ID number by household and name; a match is *unchanged* or
   *updated* (only columns the file has, and an empty cell never clears a stored value);
-* writes new households and people in batched multi-row INSERTs (``_Inserter``: what
-  ``bulk_create`` does, without its per-value overhead) and changed people with
-  ``bulk_update``, with one audit row each (the rows ``core.audit`` writes), applying
+* writes new households and people in batched multi-row INSERTs and changed people in
+  prepared UPDATEs (``core.bulk.BulkWriter``: what ``bulk_create`` and ``bulk_update`` do,
+  without their per-value overhead), with one audit row each (built by
+  ``core.audit.ChangeRows``, as every audit row is), applying
   pinyin, validation results and encryption exactly as ``do_create_person`` does.
 
 Performance notes (bench/import_residents.py, profiled): Django's insert compiler cost
@@ -33,385 +34,54 @@ Decisions worth knowing (also in the import page's help):
 
 from __future__ import annotations
 
-import contextlib
-import dataclasses
 import datetime as dt
-import functools
 import itertools
-import operator
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.contrib.contenttypes.models import ContentType
 from django.db import transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from fangkong.areas.models import Area
-
-# Core's own helpers for an audit row's actor and person: the import's rows must be the same.
-from fangkong.core.audit import _actor_fields, _person_id
-from fangkong.core.audit_chain import CHANGE, seal
+from fangkong.core.audit import (
+    ChangeRows,
+    audit_plan,
+    insert_changes,
+    record_changes,
+    snapshot_of_values,
+)
+from fangkong.core.bulk import BATCH_SIZE, BulkWriter, sqlite_cache
 from fangkong.core.choices import ChangeAction
 from fangkong.core.exceptions import PermissionDeniedError
 from fangkong.core.imports.places import BuildingIndex
 from fangkong.core.imports.rows import RowError
-from fangkong.core.middleware import current_request_id
 from fangkong.core.models import ObjectChange
 from fangkong.core.personal_data import (
-    Protected,
     id_number_indexes,
     mask_id_number,
-    phone_indexes,
-    protect_id_number,
-    protect_phone,
     retired_keys_in_use,
 )
-from fangkong.core.pinyin import name_pinyin
 from fangkong.core.querysets import covered, covers, works_in
 from fangkong.registry.choices import IdType, PersonStatus, Relation, Residency
+from fangkong.registry.import_rows import (
+    ImportOutcome,
+    ResidentRow,
+    SystemActor,
+    apply_changes,
+    pinyin,
+)
 from fangkong.registry.models import Building, Household, Person
 
-BATCH_SIZE = 1000
+__all__ = ["ImportOutcome", "ResidentRow", "SystemActor", "do_import_residents"]
+
 #: Fields an import may change on a person already registered.
 UPDATABLE_FIELDS = ("name", "name_pinyin", "name_initials", "sex", "birth_date",
                     "id_number_cipher", "id_number_index", "id_number_mask",
                     "phone_cipher", "phone_index", "phone_last4_index", "phone_mask",
                     "relation", "residency", "tags", "notes", "version", "updated")
-
-
-@dataclass(frozen=True)
-class SystemActor:
-    """Who the audit log names for work without a user (``manage.py import_residents``)."""
-
-    username: str
-    is_authenticated: bool = False
-
-
-@dataclass(slots=True)
-class ResidentRow:
-    """One register row, parsed and validated on its own (no database yet).
-
-    ``None`` means the file says nothing (no such column, or an empty cell): the stored
-    value is kept. ``id_number`` and ``phone`` are normalised and valid, or "".
-    """
-
-    row: int
-    name: str
-    building_ref: str
-    room: str
-    unit: int | None = None
-    floor: int | None = None
-    sex: str | None = None
-    id_number: str = ""
-    id_index: str = ""
-    birth_date: dt.date | None = None
-    id_sex: str | None = None
-    phone: str = ""
-    phone_index: str = ""
-    relation: str | None = None
-    residency: str | None = None
-    tags: str | None = None
-    notes: str | None = None
-    #: Filled by ``prepare()`` (where worker processes can do it): what creating costs most.
-    name_pinyin: str = ""
-    name_initials: str = ""
-    id_cipher: str = ""
-    id_mask: str = ""
-    phone_cipher: str = ""
-    phone_mask: str = ""
-    phone_last4: str = ""
-
-    def prepare(self) -> None:
-        """Pinyin and protected values, computed as do_create_person computes them."""
-        self.name_pinyin, self.name_initials = _pinyin(self.name)
-        if self.id_number:
-            protected = protect_id_number(self.id_number)
-            self.id_cipher, self.id_index, self.id_mask = (
-                protected.cipher, protected.index, protected.mask)
-        if self.phone:
-            protected = protect_phone(self.phone)
-            self.phone_cipher, self.phone_index, self.phone_mask = (
-                protected.cipher, protected.index, protected.mask)
-            self.phone_last4 = protected.extra.get("last4_index", "")
-
-    def protected_id(self) -> Protected:
-        """``protect_id_number(self.id_number)``: prepared, or computed now."""
-        if not self.id_cipher:
-            return protect_id_number(self.id_number)
-        return Protected(self.id_cipher, self.id_index, self.id_mask)
-
-    def protected_phone(self) -> Protected:
-        """``protect_phone(self.phone)``: prepared, or computed now."""
-        if not self.phone_cipher:
-            return protect_phone(self.phone)
-        return Protected(self.phone_cipher, self.phone_index, self.phone_mask,
-                         {"last4_index": self.phone_last4})
-
-    def __reduce__(self) -> tuple[type, tuple[Any, ...]]:
-        # Rows travel back from worker processes: positional values pickle far faster than
-        # a slots dataclass's generated state (a profile's second line at 100,000 rows).
-        return ResidentRow, tuple(getattr(self, name) for name in _ROW_FIELDS)
-
-
-_ROW_FIELDS = tuple(f.name for f in dataclasses.fields(ResidentRow))
-
-
-@dataclass
-class ImportOutcome:
-    """What the writing half did (or, in a dry run, would do)."""
-
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    households_created: int = 0
-    errors: list[RowError] = field(default_factory=list)
-    written: bool = False
-
-
-# --- Inserting many rows -------------------------------------------------------------------
-
-
-class _Inserter:
-    """``INSERT`` of many rows of one model, without ``bulk_create``'s per-value machinery.
-
-    Profiling the import showed Django's insert compiler spending ~15 µs on each value
-    (placeholders, expressions, generic preparation): most of an import's time for a model
-    of 26 columns. Here each column's conversion is chosen once — dates and JSON through the
-    backend's own adapters, text, numbers and foreign keys as they are — and ``auto_now``
-    columns get one timestamp. ``insert`` takes model instances and sets their primary keys
-    from ``RETURNING`` (as ``bulk_create`` does on SQLite and PostgreSQL); ``insert_rows``
-    takes dicts of attribute values and returns nothing (audit rows). No signals are sent,
-    as with ``bulk_create``.
-    """
-
-    def __init__(self, model: type[Any], now: dt.datetime, using: str = "default") -> None:
-        from django.db import connections
-
-        self.model = model
-        self.using = using
-        self.connection = connections[using]
-        ops = self.connection.ops
-        self.fields = [f for f in model._meta.concrete_fields if not f.primary_key]
-        self.now = now
-        self.table = ops.quote_name(model._meta.db_table)
-        self.columns = ", ".join(ops.quote_name(f.column) for f in self.fields)
-        self.row_sql = "(" + ", ".join(["%s"] * len(self.fields)) + ")"
-        self.plan = [self._plan(f) for f in self.fields]
-        self._prepare()
-
-    def _plan(self, f: Any) -> tuple[str, Callable[[Any], Any] | None, Any]:
-        """(attname, converter or None, constant or _NO_CONSTANT) of a column."""
-        ops = self.connection.ops
-        kind = f.get_internal_type()
-        if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-            return f.attname, None, ops.adapt_datetimefield_value(self.now)
-        if kind == "DateTimeField":
-            # Rows share their moments (the audit rows' time is the run's): convert each once.
-            return (f.attname, functools.lru_cache(maxsize=64)(ops.adapt_datetimefield_value),
-                    _NO_CONSTANT)
-        if kind == "DateField":
-            return f.attname, ops.adapt_datefield_value, _NO_CONSTANT
-        if kind in _PLAIN_TYPES:
-            return f.attname, None, _NO_CONSTANT
-        if kind == "JSONField":
-            # JSONField.get_db_prep_save for plain values: None is SQL NULL, anything else
-            # the backend's JSON adapter (the layers between cost more than the encoding).
-            adapt, encoder = ops.adapt_json_value, f.encoder
-            return (f.attname, lambda v: None if v is None else adapt(v, encoder),
-                    _NO_CONSTANT)
-        # Anything else (decimals…) the field's own way.
-        connection = self.connection
-        return f.attname, lambda v: f.get_db_prep_save(v, connection=connection), _NO_CONSTANT
-
-    def _prepare(self) -> None:
-        """Split the plan: plain columns read in one C call, the rest converted or fixed."""
-        names = [attname for attname, _c, _k in self.plan]
-        self.attrs = operator.attrgetter(*names)
-        self.items = operator.itemgetter(*names)
-        self.converted = [(i, convert) for i, (_a, convert, constant) in enumerate(self.plan)
-                          if convert is not None and constant is _NO_CONSTANT]
-        self.constants = [(i, constant) for i, (_a, _c, constant) in enumerate(self.plan)
-                          if constant is not _NO_CONSTANT]
-
-    def _values(self, raw: tuple[Any, ...]) -> list[Any]:
-        values = list(raw)
-        for i, convert in self.converted:
-            values[i] = convert(values[i])
-        for i, constant in self.constants:
-            values[i] = constant
-        return values
-
-    def insert(self, objs: Sequence[Any]) -> None:
-        if not objs:
-            return
-        for f in self.fields:
-            if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
-                for obj in objs:
-                    setattr(obj, f.attname, self.now)
-        pk = self.connection.ops.quote_name(self.model._meta.pk.column)
-        # PostgreSQL states no limit but its protocol carries at most 65,535 parameters.
-        limit = self.connection.features.max_query_params or 65535
-        batch = max(1, min(BATCH_SIZE, limit // len(self.fields)))
-        with self.connection.cursor() as cursor:
-            for start in range(0, len(objs), batch):
-                chunk = objs[start:start + batch]
-                params: list[Any] = []
-                for obj in chunk:
-                    params.extend(self._values(self.attrs(obj)))
-                cursor.execute(
-                    f"INSERT INTO {self.table} ({self.columns}) "  # noqa: S608 - names quoted
-                    f"VALUES {', '.join([self.row_sql] * len(chunk))} RETURNING {pk}",
-                    params,
-                )
-                ids = cursor.fetchall()
-                if len(ids) != len(chunk):
-                    raise RuntimeError("the database returned fewer keys than rows inserted")
-                for obj, (key,) in zip(chunk, ids, strict=True):
-                    obj.pk = key
-                    obj._state.adding = False
-                    obj._state.db = self.using
-
-    def insert_returning(self, rows: Sequence[dict[str, Any]]) -> list[int]:
-        """Insert dicts of every column's value by attribute name; their primary keys."""
-        keys: list[int] = []
-        if not rows:
-            return keys
-        pk = self.connection.ops.quote_name(self.model._meta.pk.column)
-        limit = self.connection.features.max_query_params or 65535
-        batch = max(1, min(BATCH_SIZE, limit // len(self.fields)))
-        for i, _constant in self.constants:
-            for row in rows:
-                row.setdefault(self.plan[i][0], None)
-        with self.connection.cursor() as cursor:
-            for start in range(0, len(rows), batch):
-                chunk = rows[start:start + batch]
-                params: list[Any] = []
-                for row in chunk:
-                    params.extend(self._values(self.items(row)))
-                cursor.execute(
-                    f"INSERT INTO {self.table} ({self.columns}) "  # noqa: S608 - names quoted
-                    f"VALUES {', '.join([self.row_sql] * len(chunk))} RETURNING {pk}",
-                    params,
-                )
-                returned = [key for (key,) in cursor.fetchall()]
-                if len(returned) != len(chunk):
-                    raise RuntimeError("the database returned fewer keys than rows inserted")
-                keys.extend(returned)
-        return keys
-
-    def insert_rows(self, rows: Sequence[dict[str, Any]]) -> None:
-        """Insert dicts holding every column's attribute name (constants may be left out)."""
-        if not rows:
-            return
-        for i, _constant in self.constants:
-            for row in rows:
-                row.setdefault(self.plan[i][0], None)
-        with self.connection.cursor() as cursor:
-            cursor.executemany(
-                f"INSERT INTO {self.table} ({self.columns}) VALUES {self.row_sql}",  # noqa: S608
-                [self._values(self.items(row)) for row in rows],
-            )
-
-
-_NO_CONSTANT = object()
-_PLAIN_TYPES = frozenset({
-    "CharField", "TextField", "IntegerField", "BigIntegerField", "SmallIntegerField",
-    "PositiveIntegerField", "PositiveSmallIntegerField", "PositiveBigIntegerField",
-    "ForeignKey", "OneToOneField", "BooleanField",
-})
-
-
-@dataclass(frozen=True)
-class _Auditor:
-    """Builds audit rows as ``fangkong.core.audit`` does, as plain values for ``_Inserter``.
-
-    The same rows as core writes (the same actor fields, request id, area path, community,
-    person and masked snapshots); building an ObjectChange instance per row and
-    ``bulk_create``-ing it cost more than anything else the import did per person.
-    """
-
-    actor_id: int | None
-    actor_name: str
-    request_id: str
-    # Content types of this import's rows. Not kept across imports: a content type's key is
-    # the database's (a flushed test database, a restored backup), and ContentType's own
-    # cache is the one Django clears when it changes.
-    content_types: dict[type, int] = field(default_factory=dict, compare=False)
-
-    @classmethod
-    def of(cls, actor: Any) -> _Auditor:
-        fields = _actor_fields(actor)
-        actor_id = fields["actor"].pk if fields["actor"] is not None else None
-        return cls(actor_id, fields["actor_name"], current_request_id.get())
-
-    def row(self, action: str, model: type, pk: int, object_repr: str, area_path: str,
-            community_id: int | None, person_id: int | None, before: dict | None,
-            after: dict | None) -> dict[str, Any]:
-        content_type_id = self.content_types.get(model)
-        if content_type_id is None:
-            content_type_id = self.content_types[model] = ContentType.objects.get_for_model(
-                model, for_concrete_model=True).pk
-        return {
-            "actor_id": self.actor_id, "actor_name": self.actor_name,
-            "request_id": self.request_id, "action": action,
-            "content_type_id": content_type_id, "object_id": str(pk),
-            "object_repr": object_repr[:200], "area_path": area_path,
-            "community_id": community_id, "person_id": person_id, "before": before,
-            "after": after,
-        }
-
-
-def snapshot_of_values(model: type, values: dict[str, Any]) -> dict[str, Any]:
-    """``AuditedModel.audit_snapshot`` of a row given as attribute values (no instance).
-
-    The same conversions, chosen once per field instead of tested on every value: a
-    foreign key by its key, dates and times in ISO form, decimals as text.
-    """
-    snapshot: dict[str, Any] = {}
-    for name, attname, convert in _audit_plan(model):
-        value = values[attname]
-        snapshot[name] = value if convert is None or value is None else convert(value)
-    return snapshot
-
-
-@functools.cache
-def _audit_plan(model: type) -> tuple[tuple[str, str, Callable[[Any], Any] | None], ...]:
-    plan = []
-    for name in model.audit_fields:
-        field_ = model._meta.get_field(name)
-        kind = field_.get_internal_type()
-        convert: Callable[[Any], Any] | None = None
-        if kind in ("DateField", "DateTimeField", "TimeField"):
-            convert = _isoformat
-        elif kind == "DecimalField":
-            convert = str
-        plan.append((name, field_.attname, convert))  # a foreign key's attname holds its key
-    return tuple(plan)
-
-
-def _isoformat(value: Any) -> str:
-    return value.isoformat()
-
-
-def record_changes_in_bulk(
-    action: str, objs: Iterable[Any], *, befores: dict[Any, dict] | None = None, actor: Any,
-) -> int:
-    """``fangkong.core.audit.record_changes`` for the import's volumes (see ``_Auditor``)."""
-    befores = befores or {}
-    auditor = _Auditor.of(actor)
-    rows = [
-        auditor.row(action, type(obj), obj.pk, str(obj), obj.area_path(),
-                    obj.community_id_for_audit(), _person_id(obj), befores.get(obj.pk),
-                    None if action == ChangeAction.DELETE else obj.audit_snapshot())
-        for obj in objs
-    ]
-    now = timezone.now()
-    seal(CHANGE, rows, now=now)  # inside the import's transaction, which inserts them
-    _Inserter(ObjectChange, now).insert_rows(rows)
-    return len(rows)
 
 
 # --- The import -----------------------------------------------------------------------------
@@ -453,9 +123,9 @@ class _Run:
     now: dt.datetime = field(default_factory=timezone.now)
 
     def __post_init__(self) -> None:
-        self.people_inserter = _Inserter(Person, self.now)
-        self.households_inserter = _Inserter(Household, self.now)
-        self.audit_inserter = _Inserter(ObjectChange, self.now)
+        self.people_writer = BulkWriter(Person, self.now)
+        self.households_writer = BulkWriter(Household, self.now)
+        self.audit_writer = BulkWriter(ObjectChange, self.now)
         self.person_defaults = _person_defaults()
         self.household_defaults = {f.attname: f.get_default()
                                    for f in Household._meta.concrete_fields}
@@ -578,7 +248,7 @@ def _new_person(run: _Run, row: ResidentRow, household_id: int,
         notes=row.notes or "", id_type=IdType.RESIDENT_ID,
     )
     values["name_pinyin"], values["name_initials"] = (
-        (row.name_pinyin, row.name_initials) if row.name_pinyin else _pinyin(row.name))
+        (row.name_pinyin, row.name_initials) if row.name_pinyin else pinyin(row.name))
     if row.id_number:
         values["birth_date"], values["sex"] = row.birth_date, row.id_sex
         protected = row.protected_id()
@@ -600,63 +270,48 @@ def _create_people(run: _Run, people: list[tuple[dict[str, Any], str]]) -> list[
     ``people`` pairs each person's column values with their area path (Person.area_path():
     their household's building's, see ``_Run.path_of``).
     """
-    keys = run.people_inserter.insert_returning([values for values, _path in people])
-    auditor = _Auditor.of(run.actor)
+    keys = run.people_writer.insert_values([values for values, _path in people])
+    auditor = ChangeRows.of(run.actor)
     rows = []
     community_id = run.community.pk
     for (values, path), pk in zip(people, keys, strict=True):
         # Person.__str__ is the name; a person is its own audit person.
         rows.append(auditor.row(ChangeAction.CREATE, Person, pk, values["name"], path,
                                 community_id, pk, None, snapshot_of_values(Person, values)))
-    seal(CHANGE, rows, now=run.now)
-    run.audit_inserter.insert_rows(rows)
+    insert_changes(rows, run.now, run.audit_writer)
     return keys
-
-
-_PINYIN_CACHE: dict[str, tuple[str, str]] = {}
-
-
-def _pinyin(name: str) -> tuple[str, str]:
-    # Registers repeat names and surnames a lot; name_pinyin is pure, so remember it.
-    result = _PINYIN_CACHE.get(name)
-    if result is None:
-        if len(_PINYIN_CACHE) > 20_000:  # bounded: a register of strangers rarely repeats
-            _PINYIN_CACHE.clear()
-        result = _PINYIN_CACHE[name] = name_pinyin(name)
-    return result
-
-
-def _apply_changes(person: Person, row: ResidentRow, by_id: bool) -> bool:
-    """Bring a registered person in line with the row; whether anything changed."""
-    changed = False
-    if by_id and row.name != person.name:
-        person.name = row.name
-        person.name_pinyin, person.name_initials = _pinyin(row.name)
-        changed = True
-    for name in ("relation", "residency", "tags", "notes"):
-        value = getattr(row, name)
-        if value is not None and value != getattr(person, name):
-            setattr(person, name, value)
-            changed = True
-    if row.id_number and not person.id_number_index:
-        person.id_type = IdType.RESIDENT_ID
-        person.birth_date, person.sex = row.birth_date, row.id_sex
-        person.set_id_number(row.protected_id())
-        changed = True
-    elif not row.id_number and not person.id_number_index and row.sex and row.sex != person.sex:
-        person.sex = row.sex
-        changed = True
-    if row.phone and row.phone_index != person.phone_index and (
-        not retired_keys_in_use() or person.phone_index not in phone_indexes(row.phone)
-    ):  # the same phone under a retired key (rotation under way) is no change
-        person.set_phone(row.protected_phone())
-        changed = True
-    return changed
 
 
 def _batch(run: _Run, rows: Sequence[ResidentRow]) -> None:
     """Place, match and (unless a dry run) write one batch of rows."""
-    placed: list[tuple[ResidentRow, Building, tuple[int, int, str]]] = []
+    placed = _place_rows(run, rows)
+    if not placed:
+        return
+    new_pks = _add_households(run, placed)
+    buildings = {b.pk: b for _, b, _ in placed}
+    households, existing_pks = _load_households(run, placed, new_pks, buildings)
+    creates, updates, befores = _match(run, placed, households, existing_pks)
+    run.outcome.created += len(creates)
+    run.outcome.updated += len(updates)
+    if run.dry_run:
+        return  # counted: nothing to encrypt, build or write
+    keys = _create_people(run, [
+        (_new_person(run, row, slot.pk, buildings[slot.building_id].grid_id),
+         run.path_of(slot.building_id))
+        for row, slot in creates])
+    if updates:
+        run.people_writer.update(updates, UPDATABLE_FIELDS)
+        record_changes(ChangeAction.UPDATE, updates, befores=befores, actor=run.actor)
+    for (row, slot), key in zip(creates, keys, strict=True):
+        _claim_head(run, row, slot, key)
+
+
+_Placed = list[tuple[ResidentRow, Building, tuple[int, int, str]]]
+
+
+def _place_rows(run: _Run, rows: Sequence[ResidentRow]) -> _Placed:
+    """The rows that have a place (building and household key), without repeated names."""
+    placed: _Placed = []
     for row in rows:
         spot = _place(run, row)
         if spot is None:
@@ -674,12 +329,15 @@ def _batch(run: _Run, rows: Sequence[ResidentRow]) -> None:
                 continue
         run.seen_names.setdefault(name_key, row.row)
         placed.append((row, building, key))
-    if not placed:
-        return
+    return placed
 
-    # Households: the missing ones created (as column values: constructing model instances
-    # was a tenth of the import's main process, and only their keys are needed here; they
-    # are audited from the database in _finish_households).
+
+def _add_households(run: _Run, placed: _Placed) -> set[int]:
+    """Create the missing households (virtual keys in a dry run); their keys.
+
+    As column values: constructing model instances was a tenth of the import's main
+    process, and only their keys are needed here; they are audited from the database in
+    _finish_households."""
     missing: dict[tuple[int, int, str], dict[str, Any]] = {}
     for row, building, key in placed:
         if key not in run.households and key not in missing:
@@ -689,32 +347,41 @@ def _batch(run: _Run, rows: Sequence[ResidentRow]) -> None:
                           unit=key[1], floor=row.floor, room=key[2],
                           number=f"{building.number}-{key[1]}-{key[2]}")
             missing[key] = values
-    new_pks: set[int] = set()
-    if missing:
-        if run.dry_run:
-            keys = list(range(run.next_virtual, run.next_virtual - len(missing), -1))
-            run.next_virtual -= len(missing)
-        else:
-            keys = run.households_inserter.insert_returning(list(missing.values()))
-        for key, pk in zip(missing, keys, strict=True):
-            run.households[key] = _HouseholdSlot(pk, key[0], None)
-            run.units_by_room.setdefault((key[0], key[2]), []).append(key[1])
-            run.new_households.add(pk)
-        new_pks.update(keys)
-        run.outcome.households_created += len(missing)
-    buildings = {b.pk: b for _, b, _ in placed}
-    # Households existing before this batch, loaded: a registered person's audit rows need
-    # theirs (people matched in a household created just now cannot exist).
+    if not missing:
+        return set()
+    if run.dry_run:
+        keys = list(range(run.next_virtual, run.next_virtual - len(missing), -1))
+        run.next_virtual -= len(missing)
+    else:
+        keys = run.households_writer.insert_values(list(missing.values()))
+    for key, pk in zip(missing, keys, strict=True):
+        run.households[key] = _HouseholdSlot(pk, key[0], None)
+        run.units_by_room.setdefault((key[0], key[2]), []).append(key[1])
+        run.new_households.add(pk)
+    run.outcome.households_created += len(missing)
+    return set(keys)
+
+
+def _load_households(run: _Run, placed: _Placed, new_pks: set[int],
+                     buildings: dict[int, Building]) -> tuple[dict[int, Household], set[int]]:
+    """Households existing before this batch, loaded (a registered person's audit rows need
+    theirs; people matched in a household created just now cannot exist), and the keys of
+    those that existed before this import."""
     households: dict[int, Household] = {}
     wanted = {run.households[key].pk for _, _, key in placed} - new_pks
     existing_pks = {pk for pk in wanted if pk not in run.new_households}
     # Households created by earlier batches are real rows by now (not in a dry run).
     for household in Household.objects.filter(pk__in=existing_pks if run.dry_run else wanted):
-        households[household.pk] = household
-    for household in households.values():
         household.building = buildings[household.building_id]
+        households[household.pk] = household
+    return households, existing_pks
 
-    # People already registered: by ID number in the community, else by household and name.
+
+def _registered_people(
+    run: _Run, placed: _Placed, existing_pks: set[int]
+) -> tuple[dict[str, Person], dict[tuple[int, str], list[Person]]]:
+    """People already registered: by ID number in the community, and by household and
+    name."""
     wanted_indexes = [r.id_index for r, _b, _k in placed if r.id_index]
     # During a key rotation a registered person's row may still hold a retired key's index:
     # each such index is looked up too, and stands for the row's current one.
@@ -736,7 +403,15 @@ def _batch(run: _Run, rows: Sequence[ResidentRow]) -> None:
             household_id__in=existing_pks, name__in={r.name for r, _, _ in placed}
         ).order_by("pk"):
             by_name.setdefault((person.household_id, person.name), []).append(person)
+    return by_index, by_name
 
+
+def _match(
+    run: _Run, placed: _Placed, households: dict[int, Household], existing_pks: set[int]
+) -> tuple[list[tuple[ResidentRow, _HouseholdSlot]], list[Person], dict[int, dict]]:
+    """Each placed row: a new person (``creates``), a registered one changed (``updates``,
+    with their snapshots before), unchanged, or an error."""
+    by_index, by_name = _registered_people(run, placed, existing_pks)
     creates: list[tuple[ResidentRow, _HouseholdSlot]] = []
     updates: list[Person] = []
     befores: dict[int, dict] = {}
@@ -745,15 +420,7 @@ def _batch(run: _Run, rows: Sequence[ResidentRow]) -> None:
         person = by_index.get(row.id_index) if row.id_index else None
         matched_by_id = person is not None
         if person is not None and person.household_id != slot.pk:
-            if run.by is None or covers(run.by, person):
-                message = _("A person with this ID number is already registered in this "
-                            "community in another household. To move them, change the "
-                            "household on their page.")
-            else:
-                # Outside the importer's area: never reveal where (or that) they live.
-                message = _("This ID number cannot be registered here; ask the community "
-                            "office.")
-            run.error(row, "id_number", "id_elsewhere", message, mask_id_number(row.id_number))
+            _error_elsewhere(run, row, person)
             continue
         if person is None:
             for candidate in by_name.get((slot.pk, row.name), []):
@@ -764,21 +431,12 @@ def _batch(run: _Run, rows: Sequence[ResidentRow]) -> None:
         if person is None:
             creates.append((row, slot))
             continue
-        if person.status != PersonStatus.ACTIVE:
-            run.error(row, "name", "inactive",
-                      _("This person is recorded as %(status)s; reactivate them on their page "
-                        "before importing them again.")
-                      % {"status": person.get_status_display().lower()}, row.name)
-            continue
-        if person.pk in run.matched:
-            run.error(row, "name", "duplicate_person",
-                      _("This person already appears on an earlier row; only the first row is "
-                        "imported."), row.name)
+        if not _may_update(run, row, person):
             continue
         run.matched.add(person.pk)
         person.household = households[slot.pk]
         snapshot = person.audit_snapshot()
-        if _apply_changes(person, row, matched_by_id):
+        if apply_changes(person, row, matched_by_id):
             befores[person.pk] = snapshot
             person.version += 1
             person.updated = run.now
@@ -786,20 +444,35 @@ def _batch(run: _Run, rows: Sequence[ResidentRow]) -> None:
         else:
             run.outcome.unchanged += 1
         _claim_head(run, row, slot, person.pk)
+    return creates, updates, befores
 
-    run.outcome.created += len(creates)
-    run.outcome.updated += len(updates)
-    if run.dry_run:
-        return  # counted: nothing to encrypt, build or write
-    keys = _create_people(run, [
-        (_new_person(run, row, slot.pk, buildings[slot.building_id].grid_id),
-         run.path_of(slot.building_id))
-        for row, slot in creates])
-    if updates:
-        Person.objects.bulk_update(updates, UPDATABLE_FIELDS, batch_size=BATCH_SIZE)
-        record_changes_in_bulk(ChangeAction.UPDATE, updates, befores=befores, actor=run.actor)
-    for (row, slot), key in zip(creates, keys, strict=True):
-        _claim_head(run, row, slot, key)
+
+def _error_elsewhere(run: _Run, row: ResidentRow, person: Person) -> None:
+    if run.by is None or covers(run.by, person):
+        message = _("A person with this ID number is already registered in this "
+                    "community in another household. To move them, change the "
+                    "household on their page.")
+    else:
+        # Outside the importer's area: never reveal where (or that) they live.
+        message = _("This ID number cannot be registered here; ask the community "
+                    "office.")
+    run.error(row, "id_number", "id_elsewhere", message, mask_id_number(row.id_number))
+
+
+def _may_update(run: _Run, row: ResidentRow, person: Person) -> bool:
+    """Whether the row may update this registered person (else an error is recorded)."""
+    if person.status != PersonStatus.ACTIVE:
+        run.error(row, "name", "inactive",
+                  _("This person is recorded as %(status)s; reactivate them on their page "
+                    "before importing them again.")
+                  % {"status": person.get_status_display().lower()}, row.name)
+        return False
+    if person.pk in run.matched:
+        run.error(row, "name", "duplicate_person",
+                  _("This person already appears on an earlier row; only the first row is "
+                    "imported."), row.name)
+        return False
+    return True
 
 
 def _registered_indexes(run: _Run, indexes: list[str]) -> list[str]:
@@ -854,12 +527,12 @@ def _finish_households(run: _Run) -> None:
                 [(head, ops.adapt_datetimefield_value(run.now),
                   0 if pk in run.new_households else 1, pk) for pk, head in run.heads.items()],
             )
-    auditor = _Auditor.of(run.actor)
+    auditor = ChangeRows.of(run.actor)
     # Column values, not model instances (constructing them was a fifth of the main
     # process): the snapshot records the head's key (reading it through the model would load
     # every head), str() is Household.label with str(building) and the format translated
     # once per building and once per run, the area path Household.area_path() by building.
-    attnames = ("id", "community_id", *(a for _n, a, _c in _audit_plan(Household)))
+    attnames = ("id", "community_id", *(a for _n, a, _c in audit_plan(Household)))
     label = _("%(building)s unit %(unit)s room %(room)s")
     names: dict[int, str] = {}
     for keys, action in ((sorted(run.new_households), ChangeAction.CREATE),
@@ -881,8 +554,7 @@ def _finish_households(run: _Run) -> None:
                     label % {"building": names[building_id], "unit": values["unit"],
                              "room": values["room"]},
                     run.path_of(building_id), values["community_id"], None, before, after))
-            seal(CHANGE, rows, now=run.now)
-            run.audit_inserter.insert_rows(rows)
+            insert_changes(rows, run.now, run.audit_writer)
 
 
 def do_import_residents(
@@ -906,7 +578,7 @@ def do_import_residents(
     if dry_run:
         # A preview reads only: no transaction, so no write lock held on SQLite.
         return _run(rows, community, by, actor, columns or {}, True, progress)
-    with _sqlite_cache(), transaction.atomic():
+    with sqlite_cache(), transaction.atomic():
         # Serialises imports into one community on PostgreSQL (SQLite's IMMEDIATE
         # transactions already hold the one write lock).
         Area.objects.select_for_update().only("pk").get(pk=community.pk)
@@ -919,29 +591,6 @@ def do_import_residents(
         else:
             outcome.written = True
     return outcome
-
-
-@contextlib.contextmanager
-def _sqlite_cache(kib: int = 32 * 1024) -> Iterator[None]:
-    """A larger SQLite page cache for the import's connection, while it lasts.
-
-    The default 2 MB cache spills the pages of growing indexes (ten on people, seven on the
-    change log) again and again during a large import; restored afterwards.
-    """
-    from django.db import connection
-
-    if connection.vendor != "sqlite":
-        yield
-        return
-    with connection.cursor() as cursor:
-        cursor.execute("PRAGMA cache_size")
-        (before,) = cursor.fetchone()
-        cursor.execute(f"PRAGMA cache_size = -{int(kib)}")
-    try:
-        yield
-    finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f"PRAGMA cache_size = {int(before)}")
 
 
 def _run(

@@ -13,6 +13,7 @@ from io import StringIO
 
 import pytest
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.management import CommandError, call_command
 from pytest_django import DjangoDbBlocker
 
@@ -22,7 +23,9 @@ from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area
 from fangkong.core.audit_chain import verify
 from fangkong.core.demo import FORBIDDEN_NAMES, delete_demo
+from fangkong.core.models import ObjectChange
 from fangkong.core.personal_data import decrypt
+from fangkong.core.tests.audit_parity import assert_changes_as_core_writes
 from fangkong.core.validators import id_birth_date_and_sex, validate_phone, validate_resident_id
 from fangkong.registry.models import Building, Household, Person
 
@@ -218,3 +221,24 @@ def test_reset_refuses_to_delete_a_real_users_account_in_a_demo_area(seeded: str
     with pytest.raises(CommandError, match="real-officer"):
         seed(reset=True)
     assert Person.objects.filter(community=community()).count() == 8089
+
+
+@pytest.mark.django_db
+def test_the_demos_change_rows_are_the_very_rows_core_audit_writes(seeded: str) -> None:
+    """The demo logs its big tables through the bulk path (``core.bulk`` and
+    ``audit.record_changes``): for each of them, the whole history of its last objects must
+    be what ``core.audit`` writes for them."""
+    system = ObjectChange.objects.filter(actor__isnull=True, actor_name="system")
+    checked: dict[str, int] = {}
+    bulk_logged = ("person", "household", "callattempt", "screeningrecord", "callassignment")
+    for content_type in ContentType.objects.filter(
+        pk__in=system.exclude(object_id="").values("content_type"), model__in=bulk_logged,
+    ):
+        mine = system.filter(content_type=content_type).exclude(object_id="")
+        ids = list(mine.order_by("-pk").values_list("object_id", flat=True)[:200])
+        alive = {str(pk) for pk in content_type.model_class().objects.filter(
+            pk__in=[int(i) for i in ids]).values_list("pk", flat=True)}
+        wanted = list(dict.fromkeys(i for i in ids if i in alive))[:20]
+        checked[content_type.model] = assert_changes_as_core_writes(
+            mine.filter(object_id__in=wanted).order_by("pk"), None)
+    assert {model for model, n in checked.items() if n} == set(bulk_logged)

@@ -15,6 +15,10 @@ from fangkong.accounts.choices import Role
 from fangkong.accounts.tests.factories import UserFactory
 from fangkong.core.exceptions import PermissionDeniedError
 from fangkong.core.models import Job, ObjectChange
+from fangkong.core.tests.audit_parity import (
+    assert_changes_as_core_writes,
+    assert_rows_as_orm_writes,
+)
 from fangkong.registry.services import do_update_household
 from fangkong.registry.tests.factories import BuildingFactory, HouseholdFactory
 from fangkong.screening.choices import AssignmentStatus, CampaignStatus, Outcome
@@ -223,3 +227,22 @@ def test_closing_stops_the_campaign(community_a: Any, two_grids: dict, officer_a
     campaign = started_campaign(community_a)
     do_close_campaign(campaign, by=officer_a)
     assert Campaign.objects.get(pk=campaign.pk).status == CampaignStatus.CLOSED
+
+
+def test_a_starts_assignments_are_the_rows_the_orm_writes_and_their_changes_core_audits(
+    community_a: Any, two_grids: dict, officer_a: Any
+) -> None:
+    """The start writes its assignments through ``core.bulk`` and a move logs them through
+    ``audit.record_changes``: the same rows as the ORM and ``core.audit`` write."""
+    campaign = started_campaign(community_a)
+    other = CampaignFactory(area=community_a, questionnaire=campaign.questionnaire)
+    for assignment in CallAssignment.objects.filter(campaign=campaign):
+        assert_rows_as_orm_writes(CallAssignment, assignment, campaign_id=other.pk)
+    start = ObjectChange.objects.order_by("-pk").values_list("pk", flat=True).first()
+    helper = _helper(community_a)
+    mine = [assignment_of(campaign, h).pk for h in two_grids["a1"]]
+
+    assert do_reassign(campaign, mine, to=helper, by=officer_a) == len(mine)
+
+    changes = ObjectChange.objects.filter(pk__gt=start, content_type__model="callassignment")
+    assert assert_changes_as_core_writes(changes.order_by("pk"), officer_a) == len(mine)
