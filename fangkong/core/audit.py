@@ -60,8 +60,8 @@ class ChangeRows:
         return cls(actor_id, fields["actor_name"], current_request_id.get())
 
     def row(self, action: str, model: type, pk: Any, object_repr: str, area_path: str,
-            community_id: int | None, person_id: int | None, before: dict | None,
-            after: dict | None) -> dict[str, Any]:
+            community_id: int | None, person_id: int | None, before: dict[str, Any] | None,
+            after: dict[str, Any] | None) -> dict[str, Any]:
         content_type_id = self.content_types.get(model)
         if content_type_id is None:
             content_type_id = self.content_types[model] = ContentType.objects.get_for_model(
@@ -75,8 +75,8 @@ class ChangeRows:
             "after": after,
         }
 
-    def row_of(self, action: str, obj: AuditedModel, before: dict | None,
-               after: dict | None) -> dict[str, Any]:
+    def row_of(self, action: str, obj: AuditedModel, before: dict[str, Any] | None,
+               after: dict[str, Any] | None) -> dict[str, Any]:
         return self.row(action, type(obj), obj.pk, str(obj), obj.area_path(),
                         obj.community_id_for_audit(), _person_id(obj), before, after)
 
@@ -150,11 +150,15 @@ def snapshot_of_values(model: type, values: dict[str, Any]) -> dict[str, Any]:
 
 
 @functools.cache
-def audit_plan(model: type) -> tuple[tuple[str, str, Callable[[Any], Any] | None], ...]:
+def audit_plan(
+    model: type[AuditedModel],
+) -> tuple[tuple[str, str, Callable[[Any], Any] | None], ...]:
     """(name, attname, converter or None) of each of ``model.audit_fields``."""
     plan = []
     for name in model.audit_fields:
         field_ = model._meta.get_field(name)
+        if not isinstance(field_, models.Field):  # audit_fields name the model's own columns
+            raise TypeError(f"{model.__name__}.audit_fields: {name} is not a column")
         kind = field_.get_internal_type()
         convert: Callable[[Any], Any] | None = None
         if kind in ("DateField", "DateTimeField", "TimeField"):
@@ -166,7 +170,7 @@ def audit_plan(model: type) -> tuple[tuple[str, str, Callable[[Any], Any] | None
 
 
 def _isoformat(value: Any) -> str:
-    return value.isoformat()
+    return str(value.isoformat())
 
 
 def community_of_path(area_path: str) -> int | None:

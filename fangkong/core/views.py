@@ -140,7 +140,7 @@ class ObjectDetailView(DetailView):
     """One restricted row (404 outside the user's scope)."""
 
     request: AuthenticatedRequest
-    model: ClassVar[type[models.Model]]
+    model: type[models.Model]
     queryset: models.QuerySet[Any] | None = None
     #: True: a user without the model's ``view`` right is refused (403) before the lookup,
     #: as a list page refuses them; False: they find nothing (404).
@@ -161,7 +161,7 @@ class PageView(TemplateView):
     any page behind the login."""
 
     request: AuthenticatedRequest
-    model: ClassVar[type[models.Model] | str | None] = None
+    model: type[models.Model] | str | None = None
     action = "view"
     title: Any = ""
 

@@ -138,7 +138,8 @@ def apply_changes(person: Person, row: ResidentRow, by_id: bool) -> bool:
             changed = True
     if row.id_number and not person.id_number_index:
         person.id_type = IdType.RESIDENT_ID
-        person.birth_date, person.sex = row.birth_date, row.id_sex
+        person.birth_date = row.birth_date
+        person.sex = row.id_sex or person.sex  # an ID number always gives its sex
         person.set_id_number(row.protected_id())
         changed = True
     elif not row.id_number and not person.id_number_index and row.sex and row.sex != person.sex:

@@ -467,10 +467,10 @@ class PersonReactivateView(ServiceFormView):
         return {**super().get_form_kwargs(), "instance": self.person}
 
     def get_title(self) -> Any:
-        return _("Reactivate %(name)s") % {"name": self.person}
+        return str(_("Reactivate %(name)s") % {"name": self.person})
 
     def get_cancel_url(self) -> str:
-        return self.person.get_absolute_url()
+        return str(self.person.get_absolute_url())
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return {**super().get_context_data(**kwargs), "person": self.person,

@@ -138,7 +138,7 @@ def _user_label(full_name: str | None, username: str | None) -> str:
     return full_name or username or _("Unassigned")
 
 
-def _counts(campaign: Campaign, user: Any, assignments: QuerySet) -> list[dict[str, Any]]:
+def _counts(campaign: Campaign, user: Any, assignments: QuerySet[Any]) -> list[dict[str, Any]]:
     """Counts per (grid, caller): stored per community for users who see whole communities,
     counted now for a grid worker's grids."""
     whole = whole_communities(user)
@@ -150,7 +150,7 @@ def _counts(campaign: Campaign, user: Any, assignments: QuerySet) -> list[dict[s
     ).annotate(**COUNTS))
 
 
-def _calls_by_hour(attempts: QuerySet, tz: ZoneInfo) -> dict[int, dict[str, Any]]:
+def _calls_by_hour(attempts: QuerySet[Any], tz: ZoneInfo) -> dict[int, dict[str, Any]]:
     """The calls and the reached households of each hour of the day, in the area's zone."""
     return {
         row["hour"]: row for row in attempts.annotate(

@@ -259,7 +259,7 @@ def _shifts(community: Area, checkpoints: list[Checkpoint], team: Team,
     return shifts
 
 
-def _roster(ctx: DemoContext, community: Area, people: dict, teams: dict[str, Team],
+def _roster(ctx: DemoContext, community: Area, people: dict[str, Any], teams: dict[str, Team],
             rng: random.Random) -> tuple[list[Checkpoint], int]:
     now = timezone.now()
     today = community.local_today(now)

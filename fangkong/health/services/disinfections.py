@@ -101,11 +101,11 @@ class OverduePlace:
 
 def _case_places(
     open_cases: list[Case],
-) -> tuple[dict[int, dt.date], dict[tuple, tuple[str, str, int, dt.date]]]:
+) -> tuple[dict[int, dt.date], dict[tuple[Any, ...], tuple[str, str, int, dt.date]]]:
     """Each community's first open case, and the building and unit of every case, each
     with the date of its first case."""
-    first_case = {}
-    places: dict[tuple, tuple[str, str, int, dt.date]] = {}
+    first_case: dict[int, dt.date] = {}
+    places: dict[tuple[Any, ...], tuple[str, str, int, dt.date]] = {}
     for case in open_cases:
         first_case.setdefault(case.community_id, case.report_date)
         if case.building_id is None:

@@ -76,12 +76,12 @@ def _current(
     until: dt.date | None = None
     behind: StatusChange | None = None
     if case is not None:
-        status = CASE_STATUS[case.classification]
+        status = CASE_STATUS[Classification(case.classification)]
         since = case.confirmation_date or case.report_date
         until = None
         behind = next((c for c in applied if c.case_id == case.pk), None)
     elif quarantine is not None:
-        status = QUARANTINE_STATUS[quarantine.kind]
+        status = QUARANTINE_STATUS[QuarantineKind(quarantine.kind)]
         since, until = quarantine.start_date, quarantine.planned_end
         behind = next((c for c in applied if c.quarantine_id == quarantine.pk), None)
     elif applied:
