@@ -32,13 +32,13 @@ from fangkong.access.models import (
     Visitor,
 )
 from fangkong.access.pass_policy import day_start, local_day
+from fangkong.core.bulk import insert_values
+from fangkong.core.bulk import update_objects as update_rows
 from fangkong.core.demo import (
     DemoContext,
     delete_rows,
     fake_mobile,
     fake_name,
-    insert_values,
-    update_rows,
 )
 from fangkong.staff.models import Checkpoint
 

@@ -17,6 +17,7 @@ from fangkong.access.choices import Direction
 from fangkong.access.models import GateEvent, Pass, PassPolicy
 from fangkong.access.services.gates import SCAN_FIELDS, pass_lookup
 from fangkong.areas.models import Area
+from fangkong.core.bulk import insert_statement, prepared_values
 from fangkong.core.db import prepared_cursor
 from fangkong.staff.models import Checkpoint
 
@@ -170,10 +171,6 @@ def _event_insert(vendor: str, moving: bool, relaxed: bool) -> tuple[str, tuple[
     (parameters first: the new ``out_since`` and the pass's id), and a ``relaxed`` one sets
     ``synchronous_commit`` off for its own transaction (``set_config(..., true)``, read
     in RETURNING so that it runs before the commit)."""
-    qn = connection.ops.quote_name
-    fields = tuple(f for f in GateEvent._meta.local_concrete_fields if not f.primary_key)
-    columns = ", ".join(qn(f.column) for f in fields)
-    values = ", ".join(["%s"] * len(fields))
     ctes, returning = [], "id"
     if moving and vendor == "postgresql":
         ctes.append("moved AS (UPDATE access_pass SET out_since = %s WHERE id = %s)")
@@ -181,9 +178,7 @@ def _event_insert(vendor: str, moving: bool, relaxed: bool) -> tuple[str, tuple[
         ctes.append("relaxed AS (SELECT set_config('synchronous_commit', 'off', true) AS v)")
         returning = "id, (SELECT v FROM relaxed)"
     with_clause = f"WITH {', '.join(ctes)} " if ctes else ""
-    sql = (f"{with_clause}INSERT INTO access_gateevent ({columns}) VALUES ({values}) "  # noqa: S608
-           f"RETURNING {returning}")
-    return sql, fields
+    return insert_statement(GateEvent, prefix=with_clause, returning=returning)
 
 
 def write_scan(event: GateEvent, moved: Pass | None, out_since: dt.datetime | None, *,
@@ -206,7 +201,7 @@ def write_scan(event: GateEvent, moved: Pass | None, out_since: dt.datetime | No
     postgres = db.vendor == "postgresql"
     relaxed = postgres and settings.GATE_ASYNC_COMMIT and may_relax
     sql, fields = _event_insert(db.vendor, moved is not None, relaxed)
-    values = [f.get_db_prep_save(f.pre_save(event, True), db) for f in fields]
+    values = prepared_values(event, fields)
     if moved is not None and postgres:
         prep = Pass._meta.get_field("out_since").get_db_prep_save(out_since, db)
         values = [prep, moved.pk, *values]

@@ -461,7 +461,7 @@ def test_a_scan_is_one_read_and_one_write(client: Any, gate_a: Any, home_a: Any,
     assert "staff_checkpoint" in read
     assert "access_passpolicy" in read
     assert "access_gateevent" in read
-    assert "INSERT INTO access_gateevent" in insert
+    assert 'INSERT INTO "access_gateevent"' in insert
     if moved and not postgres:
         assert [r[:33] for r in rest] == ['UPDATE "access_pass" SET "out_sin']
     else:
