@@ -239,60 +239,16 @@ def update_purge(row: ObjectChange, summary: dict[str, Any]) -> None:
     row.save(update_fields=["after", *reseal(row)])
 
 
-def record_key_rotation(
-    model: type[models.Model], *, summary: dict[str, Any], run_id: str
-) -> ObjectChange:
-    """Log one batch of a data-key rotation on one model (``manage.py rotate_data_key``).
-
-    ``after`` holds counts, field names and the batch's range of keys, never a value or a
-    ciphertext. Written in the batch's own transaction, so the log matches what was rewritten
-    whatever interrupted the run. No area: only users who see everything see the row."""
+def _system_row(model: type[models.Model], repr_: str, *, summary: dict[str, Any],
+                run_id: str) -> ObjectChange:
+    # A run of the system's own (a command, not a user): no area, so only users who see
+    # everything see the row, and it joins the global chain. Counts and ids only.
     return ObjectChange.objects.create(
         actor=None,
         actor_name="system",
         request_id=run_id[:32],
         action=ChangeAction.UPDATE,
         content_type=ContentType.objects.get_for_model(model, for_concrete_model=True),
-        object_id="",
-        object_repr=f"data key rotation: {model._meta.label}"[:200],
-        area_path="",
-        community_id=None,
-        person_id=None,
-        before=None,
-        after=summary,
-    )
-
-
-def record_scope_repair(model: type[models.Model], *, summary: dict[str, Any],
-                        run_id: str) -> ObjectChange:
-    """Log ``check_scope --fix`` on one table, in the repair's transaction: how many rows
-    had a community or grid that disagreed with their parents, and their first ids (ids and
-    counts only). No area: only users who see everything see the row."""
-    return ObjectChange.objects.create(
-        actor=None,
-        actor_name="system",
-        request_id=run_id[:32],
-        action=ChangeAction.UPDATE,
-        content_type=ContentType.objects.get_for_model(model, for_concrete_model=True),
-        object_id="",
-        object_repr=f"scope columns repaired: {model._meta.label}"[:200],
-        area_path="",
-        community_id=None,
-        person_id=None,
-        before=None,
-        after=summary,
-    )
-
-
-def _audit_chains_row(repr_: str, *, summary: dict[str, Any], run_id: str) -> ObjectChange:
-    # No area: the work is the system's, so only users who see everything see the row; it
-    # joins the global chain.
-    return ObjectChange.objects.create(
-        actor=None,
-        actor_name="system",
-        request_id=run_id[:32],
-        action=ChangeAction.UPDATE,
-        content_type=ContentType.objects.get_for_model(AuditChain),
         object_id="",
         object_repr=repr_[:200],
         area_path="",
@@ -301,6 +257,30 @@ def _audit_chains_row(repr_: str, *, summary: dict[str, Any], run_id: str) -> Ob
         before=None,
         after=summary,
     )
+
+
+def record_key_rotation(
+    model: type[models.Model], *, summary: dict[str, Any], run_id: str
+) -> ObjectChange:
+    """Log one batch of a data-key rotation on one model (``manage.py rotate_data_key``).
+
+    ``after`` holds counts, field names and the batch's range of keys, never a value or a
+    ciphertext. Written in the batch's own transaction, so the log matches what was rewritten
+    whatever interrupted the run."""
+    return _system_row(model, f"data key rotation: {model._meta.label}",
+                       summary=summary, run_id=run_id)
+
+
+def record_scope_repair(model: type[models.Model], *, summary: dict[str, Any],
+                        run_id: str) -> ObjectChange:
+    """Log ``check_scope --fix`` on one table, in the repair's transaction: how many rows
+    had a community or grid that disagreed with their parents, and their first ids."""
+    return _system_row(model, f"scope columns repaired: {model._meta.label}",
+                       summary=summary, run_id=run_id)
+
+
+def _audit_chains_row(repr_: str, *, summary: dict[str, Any], run_id: str) -> ObjectChange:
+    return _system_row(AuditChain, repr_, summary=summary, run_id=run_id)
 
 
 def record_audit_rekeying(*, summary: dict[str, Any], run_id: str) -> ObjectChange:
