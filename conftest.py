@@ -59,8 +59,10 @@ def _fresh_data_keys() -> Iterator[None]:
 def _uploads_in_memory(settings: Any) -> None:
     """Imports' uploads in memory (a fresh store each test): the code reaches them only
     through the storage API, as it must when web and worker are different machines."""
-    settings.STORAGES = {**settings.STORAGES,
-                         "uploads": {"BACKEND": "django.core.files.storage.InMemoryStorage"}}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "uploads": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    }
 
 
 # --- The area tree --------------------------------------------------------------------------

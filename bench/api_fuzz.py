@@ -37,17 +37,28 @@ def main() -> int:
 
     with tempfile.TemporaryDirectory() as directory:
         report = Path(directory) / "fuzz.jsonl"
-        env = {**os.environ, "FANGKONG_TESTING": "1", "FANGKONG_FUZZ_REPORT": str(report),
-               "FANGKONG_FUZZ_ONLY": args.only}
+        env = {
+            **os.environ,
+            "FANGKONG_TESTING": "1",
+            "FANGKONG_FUZZ_REPORT": str(report),
+            "FANGKONG_FUZZ_ONLY": args.only,
+        }
         started = time.monotonic()
         xdist = ["-n", args.workers] if args.workers != "0" else ["-p", "no:xdist"]
         run = subprocess.run(
             [sys.executable, "-m", "pytest", TEST, "-q", "--no-header", *xdist],
-            cwd=ROOT, env=env, capture_output=True, text=True, check=False,
+            cwd=ROOT,
+            env=env,
+            capture_output=True,
+            text=True,
+            check=False,
         )
         wall = time.monotonic() - started
-        rows = [json.loads(line) for line in report.read_text().splitlines()] \
-            if report.exists() else []
+        rows = (
+            [json.loads(line) for line in report.read_text().splitlines()]
+            if report.exists()
+            else []
+        )
 
     counts: collections.Counter[tuple[str, str]] = collections.Counter()
     failing: dict[str, set[str]] = collections.defaultdict(set)
@@ -65,11 +76,15 @@ def main() -> int:
 
     print(f"{'role':<20}{'cases':>8}{'5xx':>6}{'schema':>8}{'failing ops':>13}{'skipped':>9}")
     for role in ROLES:
-        print(f"{role:<20}{counts[(role, 'cases')]:>8}{counts[(role, '5xx')]:>6}"
-              f"{counts[(role, 'schema')]:>8}{len(failing[role]):>13}"
-              f"{counts[(role, 'known')]:>9}")
-    print(f"wall {wall:.0f} s, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}, "
-          f"pytest exit {run.returncode}")
+        print(
+            f"{role:<20}{counts[(role, 'cases')]:>8}{counts[(role, '5xx')]:>6}"
+            f"{counts[(role, 'schema')]:>8}{len(failing[role]):>13}"
+            f"{counts[(role, 'known')]:>9}"
+        )
+    print(
+        f"wall {wall:.0f} s, load average {' '.join(f'{x:.2f}' for x in os.getloadavg())}, "
+        f"pytest exit {run.returncode}"
+    )
     for (role, operation), messages in sorted(first.items()):
         print(f"\n{role}: {operation}")
         for message in messages:

@@ -83,24 +83,63 @@ def build_rows(total: int, communities: int) -> None:
             area = f"/1/2/3/{community}/" if community else "/1/2/"
             moment = start + dt.timedelta(seconds=n)
             if n % 5 == 4:
-                accesses.append({
-                    "time": moment, "actor_id": None, "actor_name": "officer", "request_id":
-                    f"r{n}", "kind": "reveal", "content_type_id": kind, "object_id": str(n),
-                    "object_repr": f"居民{n}", "area_path": area,
-                    "community_id": community or None, "person_id": n, "reason": "核对身份",
-                    "detail": {"fields": ["id_number"]}})
+                accesses.append(
+                    {
+                        "time": moment,
+                        "actor_id": None,
+                        "actor_name": "officer",
+                        "request_id": f"r{n}",
+                        "kind": "reveal",
+                        "content_type_id": kind,
+                        "object_id": str(n),
+                        "object_repr": f"居民{n}",
+                        "area_path": area,
+                        "community_id": community or None,
+                        "person_id": n,
+                        "reason": "核对身份",
+                        "detail": {"fields": ["id_number"]},
+                    }
+                )
                 continue
-            changes.append({
-                "time": moment, "actor_id": None, "actor_name": "officer", "request_id": f"r{n}",
-                "action": "update", "content_type_id": kind, "object_id": str(n),
-                "object_repr": f"居民{n}", "area_path": area,
-                "community_id": community or None, "person_id": n,
-                "before": {"name": f"居民{n}", "phone_mask": "138****5678", "notes": "",
-                           "status": "permanent", "room": "502", "sex": "F",
-                           "birth_year": 1958, "grid": 7, "household": n, "version": 1},
-                "after": {"name": f"居民{n}", "phone_mask": "138****5678", "notes": "独居老人",
-                          "status": "permanent", "room": "502", "sex": "F",
-                          "birth_year": 1958, "grid": 7, "household": n, "version": 2}})
+            changes.append(
+                {
+                    "time": moment,
+                    "actor_id": None,
+                    "actor_name": "officer",
+                    "request_id": f"r{n}",
+                    "action": "update",
+                    "content_type_id": kind,
+                    "object_id": str(n),
+                    "object_repr": f"居民{n}",
+                    "area_path": area,
+                    "community_id": community or None,
+                    "person_id": n,
+                    "before": {
+                        "name": f"居民{n}",
+                        "phone_mask": "138****5678",
+                        "notes": "",
+                        "status": "permanent",
+                        "room": "502",
+                        "sex": "F",
+                        "birth_year": 1958,
+                        "grid": 7,
+                        "household": n,
+                        "version": 1,
+                    },
+                    "after": {
+                        "name": f"居民{n}",
+                        "phone_mask": "138****5678",
+                        "notes": "独居老人",
+                        "status": "permanent",
+                        "room": "502",
+                        "sex": "F",
+                        "birth_year": 1958,
+                        "grid": 7,
+                        "household": n,
+                        "version": 2,
+                    },
+                }
+            )
         with transaction.atomic():
             seal(CHANGE, changes)
             BulkWriter(ObjectChange, start).insert_rows(changes)
@@ -136,16 +175,25 @@ def main() -> None:
             build_rows(args.rows, args.communities)
         rows = ObjectChange.objects.count() + AccessEvent.objects.count()
         chains = AuditChain.objects.count()
-        emit(step="build", database=connection.vendor, rows=rows, chains=chains,
-             seconds=round(time.perf_counter() - started, 1))
+        emit(
+            step="build",
+            database=connection.vendor,
+            rows=rows,
+            chains=chains,
+            seconds=round(time.perf_counter() - started, 1),
+        )
 
         # The floor: one walk of every chain, as verify_audit does each night.
         started = time.perf_counter()
         report = verify()
         floor = time.perf_counter() - started
         assert report.intact, report.problems[:5]
-        emit(step="verify", rows=report.rows, seconds=round(floor, 2),
-             rows_per_second=round(report.rows / floor))
+        emit(
+            step="verify",
+            rows=report.rows,
+            seconds=round(floor, 2),
+            rows_per_second=round(report.rows / floor),
+        )
 
         # The switch of keys, then the rotation, its phases timed.
         settings.DATA_KEY, settings.DATA_KEYS_OLD = NEW_KEY, [OLD_KEY]
@@ -173,22 +221,38 @@ def main() -> None:
         total = time.perf_counter() - started
         assert result.complete, result.as_dict()
         audit = result.audit
-        emit(step="rotate", rows=audit.checked, sealed=audit.rekeyed, heads=audit.heads,
-             data_rows=result.rotated, batch_size=args.batch_size,
-             seconds=round(total, 2), ratio=round(total / floor, 2))
-        emit(step="rotate: checks before and after", seconds=round(phases["checks"], 2),
-             ratio=round(phases["checks"] / floor, 2))
-        emit(step="rotate: re-seal", seconds=round(phases["reseal"], 2),
-             ratio=round(phases["reseal"] / floor, 2),
-             rows_per_second=round(audit.checked / phases["reseal"]))
+        emit(
+            step="rotate",
+            rows=audit.checked,
+            sealed=audit.rekeyed,
+            heads=audit.heads,
+            data_rows=result.rotated,
+            batch_size=args.batch_size,
+            seconds=round(total, 2),
+            ratio=round(total / floor, 2),
+        )
+        emit(
+            step="rotate: checks before and after",
+            seconds=round(phases["checks"], 2),
+            ratio=round(phases["checks"] / floor, 2),
+        )
+        emit(
+            step="rotate: re-seal",
+            seconds=round(phases["reseal"], 2),
+            ratio=round(phases["reseal"] / floor, 2),
+            rows_per_second=round(audit.checked / phases["reseal"]),
+        )
         emit(step="rotate: data", seconds=round(total - phases["checks"] - phases["reseal"], 2))
 
         settings.DATA_KEYS_OLD = []
         started = time.perf_counter()
         after = verify()
         assert after.intact, after.problems[:5]
-        emit(step="verify_audit with the old key dropped", rows=after.rows,
-             seconds=round(time.perf_counter() - started, 2))
+        emit(
+            step="verify_audit with the old key dropped",
+            rows=after.rows,
+            seconds=round(time.perf_counter() - started, 2),
+        )
 
 
 if __name__ == "__main__":

@@ -61,8 +61,20 @@ from fangkong.core.spreadsheets import (  # noqa: E402
     write_xlsx,
 )
 
-HEADER = ["楼栋", "单元", "房号", "姓名", "性别", "年龄", "身份证号", "手机号", "与户主关系",
-          "人员类型", "标签", "状态"]
+HEADER = [
+    "楼栋",
+    "单元",
+    "房号",
+    "姓名",
+    "性别",
+    "年龄",
+    "身份证号",
+    "手机号",
+    "与户主关系",
+    "人员类型",
+    "标签",
+    "状态",
+]
 TEXT_COLUMNS = (6, 7)
 SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗"
 GIVEN = "伟芳娜秀英敏静丽强磊军洋勇艳杰娟涛明超秀兰霞平刚桂英"
@@ -72,13 +84,20 @@ def people(n: int) -> Iterator[list[Any]]:
     """``n`` rows like the people export's, generated (no one real)."""
     rng = random.Random(12)
     for i in range(n):
-        yield [f"东园{i // 400 + 1}号楼", i % 6 + 1, f"{(i // 6) % 30 + 1}0{i % 4 + 1}",
-               rng.choice(SURNAMES) + "".join(rng.choices(GIVEN, k=rng.randint(1, 2))),
-               rng.choice("男女"), rng.randint(0, 99),
-               f"210102********{rng.randint(0, 9999):04d}", f"1{rng.randint(30, 89)}****"
-               f"{rng.randint(0, 9999):04d}", rng.choice(["户主", "配偶", "子女", "父母"]),
-               rng.choice(["常住", "租户", "流动"]), rng.choice(["", "", "独居老人", "慢性病"]),
-               "在册"]
+        yield [
+            f"东园{i // 400 + 1}号楼",
+            i % 6 + 1,
+            f"{(i // 6) % 30 + 1}0{i % 4 + 1}",
+            rng.choice(SURNAMES) + "".join(rng.choices(GIVEN, k=rng.randint(1, 2))),
+            rng.choice("男女"),
+            rng.randint(0, 99),
+            f"210102********{rng.randint(0, 9999):04d}",
+            f"1{rng.randint(30, 89)}****{rng.randint(0, 9999):04d}",
+            rng.choice(["户主", "配偶", "子女", "父母"]),
+            rng.choice(["常住", "租户", "流动"]),
+            rng.choice(["", "", "独居老人", "慢性病"]),
+            "在册",
+        ]
 
 
 def old_write_xlsx(target: BinaryIO, sheets: Sequence[SheetSpec], progress: Any = None) -> int:
@@ -145,8 +164,10 @@ def rows_only(n: int, directory: Path) -> int:
 
 
 WRITERS: dict[str, Callable[[int, Path], int]] = {
-    "rows_only": rows_only, "old_xlsx_openpyxl_in_memory": old_xlsx,
-    "new_xlsx_xlsxwriter_constant_memory": new_xlsx, "new_csv_streaming": new_csv,
+    "rows_only": rows_only,
+    "old_xlsx_openpyxl_in_memory": old_xlsx,
+    "new_xlsx_xlsxwriter_constant_memory": new_xlsx,
+    "new_csv_streaming": new_csv,
 }
 
 
@@ -165,9 +186,15 @@ def measure(name: str, n: int, repeat: int) -> dict[str, Any]:
         write(n, Path(directory))
         _current, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
-    return {"rows": n, "wall_s": round(best_wall, 3), "cpu_s": round(best_cpu, 3),
-            "rows_per_s": round(n / best_wall), "cpu_ms_per_row": round(best_cpu * 1000 / n, 4),
-            "peak_python_mb": round(peak / 2**20, 1), "file_mb": round(size / 2**20, 2)}
+    return {
+        "rows": n,
+        "wall_s": round(best_wall, 3),
+        "cpu_s": round(best_cpu, 3),
+        "rows_per_s": round(n / best_wall),
+        "cpu_ms_per_row": round(best_cpu * 1000 / n, 4),
+        "peak_python_mb": round(peak / 2**20, 1),
+        "file_mb": round(size / 2**20, 2),
+    }
 
 
 def build_community(n: int) -> Any:
@@ -191,23 +218,44 @@ def build_community(n: int) -> Any:
     number = 0
     while made < n:
         number += 1
-        building = BuildingFactory(grid=grid, community=community, number=str(number),
-                                   name=f"东园{number}号楼", units=4, floors=10)
+        building = BuildingFactory(
+            grid=grid,
+            community=community,
+            number=str(number),
+            name=f"东园{number}号楼",
+            units=4,
+            floors=10,
+        )
         households = Household.objects.bulk_create(
-            Household(building=building, community=community, unit=i % 4 + 1, floor=i // 4 + 1,
-                      room=f"{i // 4 + 1}0{i % 4 + 1}", number=f"{number}-{i % 4 + 1}-{i}")
-            for i in range(40))
+            Household(
+                building=building,
+                community=community,
+                unit=i % 4 + 1,
+                floor=i // 4 + 1,
+                room=f"{i // 4 + 1}0{i % 4 + 1}",
+                number=f"{number}-{i % 4 + 1}-{i}",
+            )
+            for i in range(40)
+        )
         batch = []
         for household in households:
             for _ in range(3):
                 if made == n:
                     break
                 row = next(rows)
-                batch.append(Person(
-                    household=household, community=community, name=row[3],
-                    sex="M" if row[4] == "男" else "F",
-                    birth_date=dt.date(2026 - row[5], 1, 1), id_number_mask=row[6],
-                    phone_mask=row[7], relation="head", residency="permanent"))
+                batch.append(
+                    Person(
+                        household=household,
+                        community=community,
+                        name=row[3],
+                        sex="M" if row[4] == "男" else "F",
+                        birth_date=dt.date(2026 - row[5], 1, 1),
+                        id_number_mask=row[6],
+                        phone_mask=row[7],
+                        relation="head",
+                        residency="permanent",
+                    )
+                )
                 made += 1
         Person.objects.bulk_create(batch)
     return UserFactory(username="bench-officer", role=Role.COMMUNITY_OFFICER, area=community)
@@ -219,20 +267,22 @@ def measure_db(n: int) -> dict[str, Any]:
     from fangkong.registry.models import Person
 
     officer = build_community(n)
-    runs = {"old_xlsx_openpyxl_in_memory": ("xlsx", old_write_xlsx),
-            "new_xlsx_xlsxwriter_constant_memory": ("xlsx", write_xlsx),
-            "new_csv_streaming": ("csv", write_xlsx)}
+    runs = {
+        "old_xlsx_openpyxl_in_memory": ("xlsx", old_write_xlsx),
+        "new_xlsx_xlsxwriter_constant_memory": ("xlsx", write_xlsx),
+        "new_csv_streaming": ("csv", write_xlsx),
+    }
     figures: dict[str, Any] = {}
     for name, (fmt, writer) in runs.items():
         exports.write_xlsx = writer  # type: ignore[assignment]
 
         def run(fmt: str = fmt, name: str = name) -> int:
             # In memory, as the request built it before; a file, as the job writes it.
-            target: Any = (io.BytesIO() if name.startswith("old")
-                           else tempfile.TemporaryFile())  # noqa: SIM115 - closed below
+            target: Any = io.BytesIO() if name.startswith("old") else tempfile.TemporaryFile()  # noqa: SIM115 - closed below
             with target:
-                exports.export_people(Person.objects.restrict(officer), fmt, target,
-                                      user=officer, encoding="utf-8")
+                exports.export_people(
+                    Person.objects.restrict(officer), fmt, target, user=officer, encoding="utf-8"
+                )
                 target.seek(0, io.SEEK_END)
                 return target.tell()
 
@@ -243,10 +293,15 @@ def measure_db(n: int) -> dict[str, Any]:
         run()
         _current, peak = tracemalloc.get_traced_memory()
         tracemalloc.stop()
-        figures[name] = {"rows": n, "wall_s": round(wall, 3), "cpu_s": round(cpu, 3),
-                         "rows_per_s": round(n / wall), "cpu_ms_per_row": round(cpu * 1000 / n, 4),
-                         "peak_python_mb": round(peak / 2**20, 1),
-                         "file_mb": round(size / 2**20, 2)}
+        figures[name] = {
+            "rows": n,
+            "wall_s": round(wall, 3),
+            "cpu_s": round(cpu, 3),
+            "rows_per_s": round(n / wall),
+            "cpu_ms_per_row": round(cpu * 1000 / n, 4),
+            "peak_python_mb": round(peak / 2**20, 1),
+            "file_mb": round(size / 2**20, 2),
+        }
     exports.write_xlsx = write_xlsx  # type: ignore[assignment]
     return figures
 

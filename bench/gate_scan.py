@@ -48,10 +48,15 @@ SETTINGS = "bench.gate_bench_settings"
 def _env(database_url: str | None, sqlite_path: str) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
     env.update(
-        DJANGO_SETTINGS_MODULE=SETTINGS, PYTHONPATH=str(ROOT), FANGKONG_DEBUG="0",
-        FANGKONG_TESTING="0", FANGKONG_SECRET_KEY="bench-" + "k" * 40,
-        FANGKONG_DATA_KEY="bench-" + "d" * 40, FANGKONG_ALLOWED_HOSTS="127.0.0.1",
-        FANGKONG_AXES_ENABLED="0", FANGKONG_LOG_LEVEL="WARNING",
+        DJANGO_SETTINGS_MODULE=SETTINGS,
+        PYTHONPATH=str(ROOT),
+        FANGKONG_DEBUG="0",
+        FANGKONG_TESTING="0",
+        FANGKONG_SECRET_KEY="bench-" + "k" * 40,
+        FANGKONG_DATA_KEY="bench-" + "d" * 40,
+        FANGKONG_ALLOWED_HOSTS="127.0.0.1",
+        FANGKONG_AXES_ENABLED="0",
+        FANGKONG_LOG_LEVEL="WARNING",
         FANGKONG_VAR_DIR=str(Path(sqlite_path).parent),
     )
     if database_url:
@@ -130,8 +135,15 @@ print(json.dumps({"ids": len(ids), "stored": len(rows), "max_copies": max(rows.v
 
 
 def run_django(code: str, env: dict[str, str], *args: str, stdin: str = "") -> str:
-    result = subprocess.run([sys.executable, "-c", code, *args], env=env, cwd=ROOT,
-                            capture_output=True, text=True, input=stdin, check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        input=stdin,
+        check=False,
+    )
     if result.returncode:
         sys.stderr.write(result.stderr)
         raise SystemExit("benchmark set-up failed")
@@ -147,14 +159,32 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def start_server(env: dict[str, str], port: int, workers: int = 1,
-                 threads: int = 1) -> subprocess.Popen:
+def start_server(
+    env: dict[str, str], port: int, workers: int = 1, threads: int = 1
+) -> subprocess.Popen:
     granian = Path(sys.executable).with_name("granian")
     server = subprocess.Popen(
-        [str(granian), "--interface", "wsgi", "--host", "127.0.0.1", "--port", str(port),
-         "--workers", str(workers), "--blocking-threads", str(threads), "--no-ws",
-         "--log-level", "warning", "fangkong.wsgi:application"],
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
+        [
+            str(granian),
+            "--interface",
+            "wsgi",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            str(workers),
+            "--blocking-threads",
+            str(threads),
+            "--no-ws",
+            "--log-level",
+            "warning",
+            "fangkong.wsgi:application",
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
@@ -198,22 +228,40 @@ def server_cpu(pid: int) -> float:
 
 
 def _post(conn: http.client.HTTPConnection, path: str, body: dict) -> tuple[int, bytes]:
-    conn.request("POST", path, json.dumps(body), {
-        "Content-Type": "application/json", "Authorization": f"Bearer {TOKEN}",
-        "Host": "127.0.0.1"})
+    conn.request(
+        "POST",
+        path,
+        json.dumps(body),
+        {
+            "Content-Type": "application/json",
+            "Authorization": f"Bearer {TOKEN}",
+            "Host": "127.0.0.1",
+        },
+    )
     response = conn.getresponse()
     return response.status, response.read()
 
 
 def _scan_body(checkpoint: int, code: str, rng: random.Random) -> dict:
-    return {"pass_code": code, "checkpoint": checkpoint, "direction": rng.choice(("out", "in")),
-            "temperature": round(rng.uniform(36.0, 37.0), 1),
-            "client_event_id": str(uuid.uuid4()),
-            "device_time": time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime())}
+    return {
+        "pass_code": code,
+        "checkpoint": checkpoint,
+        "direction": rng.choice(("out", "in")),
+        "temperature": round(rng.uniform(36.0, 37.0), 1),
+        "client_event_id": str(uuid.uuid4()),
+        "device_time": time.strftime("%Y-%m-%dT%H:%M:%S+00:00", time.gmtime()),
+    }
 
 
-def drive(port: int, path: str, seconds: float, clients: int, checkpoint: int,
-          codes: list[str], queue: multiprocessing.Queue) -> None:
+def drive(
+    port: int,
+    path: str,
+    seconds: float,
+    clients: int,
+    checkpoint: int,
+    codes: list[str],
+    queue: multiprocessing.Queue,
+) -> None:
     """Post for ``seconds`` from ``clients`` keep-alive connections; report latencies."""
     latencies: list[float] = []
     errors = [0]
@@ -248,12 +296,24 @@ def drive(port: int, path: str, seconds: float, clients: int, checkpoint: int,
         t.start()
     for t in threads:
         t.join()
-    queue.put({"n": len(latencies), "seconds": time.monotonic() - began, "errors": errors[0],
-               "latencies": latencies})
+    queue.put(
+        {
+            "n": len(latencies),
+            "seconds": time.monotonic() - began,
+            "errors": errors[0],
+            "latencies": latencies,
+        }
+    )
 
 
-def replay_batches(port: int, checkpoint: int, codes: list[str], batches: int, size: int,
-                   queue: multiprocessing.Queue) -> None:
+def replay_batches(
+    port: int,
+    checkpoint: int,
+    codes: list[str],
+    batches: int,
+    size: int,
+    queue: multiprocessing.Queue,
+) -> None:
     """Each batch of new events is sent three times at once, in three orders."""
     rng = random.Random(2020)
     ids: list[str] = []
@@ -281,8 +341,11 @@ def replay_batches(port: int, checkpoint: int, codes: list[str], batches: int, s
         for t in threads:
             t.join()
         errors += sum(failures)
-        mismatched += sum(1 for key in answers[0]
-                          if not answers[0][key] == answers[1].get(key) == answers[2].get(key))
+        mismatched += sum(
+            1
+            for key in answers[0]
+            if not answers[0][key] == answers[1].get(key) == answers[2].get(key)
+        )
     queue.put({"ids": ids, "errors": errors, "mismatched": mismatched})
 
 
@@ -301,24 +364,32 @@ def summary(label: str, result: dict) -> dict:
     cuts = quantiles(lat, n=100) if len(lat) >= 2 else [0.0] * 99
     rate = result["n"] / result["seconds"]
     cpu = result["cpu"] / result["n"] * 1000 if result["n"] else 0.0
-    print(f"{label:<14} {rate:9.1f} req/s   p50 {cuts[49] * 1000:7.2f} ms   "
-          f"p99 {cuts[98] * 1000:7.2f} ms   app CPU {cpu:5.2f} ms/req   "
-          f"requests {result['n']:6d}   errors {result['errors']}")
+    print(
+        f"{label:<14} {rate:9.1f} req/s   p50 {cuts[49] * 1000:7.2f} ms   "
+        f"p99 {cuts[98] * 1000:7.2f} ms   app CPU {cpu:5.2f} ms/req   "
+        f"requests {result['n']:6d}   errors {result['errors']}"
+    )
     return {"rate": rate, "errors": result["errors"], "cpu_ms": cpu}
 
 
-def measure(server: subprocess.Popen, port: int, paths: tuple[str, ...], seconds: float,
-            rounds: int, clients: int, checkpoint: int, codes: list[str]) -> list[dict]:
+def measure(
+    server: subprocess.Popen,
+    port: int,
+    paths: tuple[str, ...],
+    seconds: float,
+    rounds: int,
+    clients: int,
+    checkpoint: int,
+    codes: list[str],
+) -> list[dict]:
     """Drive each path for ``seconds`` in all, in ``rounds`` slices taken in turn (ABBA...),
     and add the slices up per path."""
-    totals = [{"n": 0, "seconds": 0.0, "errors": 0, "latencies": [], "cpu": 0.0}
-              for _ in paths]
+    totals = [{"n": 0, "seconds": 0.0, "errors": 0, "latencies": [], "cpu": 0.0} for _ in paths]
     for r in range(rounds):
         order = range(len(paths)) if r % 2 == 0 else reversed(range(len(paths)))
         for i in order:
             before = server_cpu(server.pid)
-            result = in_child(drive, port, paths[i], seconds / rounds, clients, checkpoint,
-                              codes)
+            result = in_child(drive, port, paths[i], seconds / rounds, clients, checkpoint, codes)
             totals[i]["cpu"] += server_cpu(server.pid) - before
             for key in ("n", "seconds", "errors", "latencies"):
                 totals[i][key] += result[key]
@@ -327,16 +398,27 @@ def measure(server: subprocess.Popen, port: int, paths: tuple[str, ...], seconds
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--seconds", type=float, default=10.0,
-                        help="time each endpoint is driven, in all (default 10)")
-    parser.add_argument("--rounds", type=int, default=5,
-                        help="alternating slices the time is cut into (default 5)")
-    parser.add_argument("--clients", type=int, default=4,
-                        help="concurrent keep-alive client connections (default 4)")
-    parser.add_argument("--workers", type=int, default=1,
-                        help="granian worker processes (default 1)")
-    parser.add_argument("--threads", type=int, default=1,
-                        help="granian blocking threads per worker (default 1)")
+    parser.add_argument(
+        "--seconds",
+        type=float,
+        default=10.0,
+        help="time each endpoint is driven, in all (default 10)",
+    )
+    parser.add_argument(
+        "--rounds", type=int, default=5, help="alternating slices the time is cut into (default 5)"
+    )
+    parser.add_argument(
+        "--clients",
+        type=int,
+        default=4,
+        help="concurrent keep-alive client connections (default 4)",
+    )
+    parser.add_argument(
+        "--workers", type=int, default=1, help="granian worker processes (default 1)"
+    )
+    parser.add_argument(
+        "--threads", type=int, default=1, help="granian blocking threads per worker (default 1)"
+    )
     parser.add_argument("--households", type=int, default=300)
     parser.add_argument("--batches", type=int, default=5)
     parser.add_argument("--batch-size", type=int, default=100)
@@ -344,7 +426,7 @@ def main() -> int:
 
     base_url = os.environ.get("DATABASE_URL")
     tmp = tempfile.TemporaryDirectory(prefix="fangkong-bench-")
-    database_url, pg_name = (fresh_postgres(base_url) if base_url else (None, ""))
+    database_url, pg_name = fresh_postgres(base_url) if base_url else (None, "")
     env = _env(database_url, str(Path(tmp.name) / "bench.sqlite3"))
     server = None
     try:
@@ -352,33 +434,59 @@ def main() -> int:
         port = free_port()
         server = start_server(env, port, args.workers, args.threads)
         engine = "PostgreSQL" if database_url else "SQLite"
-        print(f"gate_scan on {engine}: granian --interface wsgi, {args.workers} worker(s) x "
-              f"{args.threads} thread(s), {args.clients} keep-alive client connections, "
-              f"{args.seconds:.0f} s per endpoint in {args.rounds} alternating rounds, "
-              f"{len(setup['codes'])} passes"
-              + (", FANGKONG_GATE_ASYNC_COMMIT on" if env.get("FANGKONG_GATE_ASYNC_COMMIT", "")
-                 .strip().lower() in {"1", "true", "yes", "on"} and database_url else ""))
+        print(
+            f"gate_scan on {engine}: granian --interface wsgi, {args.workers} worker(s) x "
+            f"{args.threads} thread(s), {args.clients} keep-alive client connections, "
+            f"{args.seconds:.0f} s per endpoint in {args.rounds} alternating rounds, "
+            f"{len(setup['codes'])} passes"
+            + (
+                ", FANGKONG_GATE_ASYNC_COMMIT on"
+                if env.get("FANGKONG_GATE_ASYNC_COMMIT", "").strip().lower()
+                in {"1", "true", "yes", "on"}
+                and database_url
+                else ""
+            )
+        )
         paths = ("/api/v1/gate/scans/", "/bench/bare/")
         for path in paths:  # warm both up (imports, caches, connections)
             in_child(drive, port, path, 1.0, args.clients, setup["checkpoint"], setup["codes"])
-        scan_run, bare_run = measure(server, port, paths, args.seconds, max(1, args.rounds),
-                                     args.clients, setup["checkpoint"], setup["codes"])
+        scan_run, bare_run = measure(
+            server,
+            port,
+            paths,
+            args.seconds,
+            max(1, args.rounds),
+            args.clients,
+            setup["checkpoint"],
+            setup["codes"],
+        )
         scans = summary("scan API", scan_run)
         bare = summary("bare view", bare_run)
         ratio = scans["rate"] / bare["rate"] if bare["rate"] else 0.0
-        print(f"ratio scan/bare: {ratio:.2f} (target >= 0.50); app CPU per request "
-              f"scan/bare: {scans['cpu_ms'] / bare['cpu_ms'] if bare['cpu_ms'] else 0:.2f}")
+        print(
+            f"ratio scan/bare: {ratio:.2f} (target >= 0.50); app CPU per request "
+            f"scan/bare: {scans['cpu_ms'] / bare['cpu_ms'] if bare['cpu_ms'] else 0:.2f}"
+        )
 
-        replay = in_child(replay_batches, port, setup["checkpoint"], setup["codes"],
-                          args.batches, args.batch_size)
+        replay = in_child(
+            replay_batches, port, setup["checkpoint"], setup["codes"], args.batches, args.batch_size
+        )
         stored = json.loads(run_django(VERIFY, env, stdin=json.dumps(replay["ids"])))
         once = stored["stored"] == stored["ids"] and stored["max_copies"] == 1
-        print(f"replays: {args.batches} batches of {args.batch_size} sent 3 times each: "
-              f"{stored['stored']}/{stored['ids']} ids stored, at most {stored['max_copies']} "
-              f"copy each, {replay['mismatched']} differing answers, {replay['errors']} errors "
-              f"-> {'OK' if once and not replay['mismatched'] else 'FAILED'}")
-        ok = (ratio >= 0.5 and scans["errors"] == 0 and bare["errors"] == 0 and once
-              and not replay["errors"] and not replay["mismatched"])
+        print(
+            f"replays: {args.batches} batches of {args.batch_size} sent 3 times each: "
+            f"{stored['stored']}/{stored['ids']} ids stored, at most {stored['max_copies']} "
+            f"copy each, {replay['mismatched']} differing answers, {replay['errors']} errors "
+            f"-> {'OK' if once and not replay['mismatched'] else 'FAILED'}"
+        )
+        ok = (
+            ratio >= 0.5
+            and scans["errors"] == 0
+            and bare["errors"] == 0
+            and once
+            and not replay["errors"]
+            and not replay["mismatched"]
+        )
         print("targets met" if ok else "TARGETS MISSED")
         return 0 if ok else 1
     finally:

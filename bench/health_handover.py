@@ -93,12 +93,15 @@ def run(rounds: int) -> None:
     street = AreaFactory(parent=AreaFactory(parent=city, code="B2101"), code="B2101001")
     community_a = AreaFactory(parent=street, code="BA")
     community_b = AreaFactory(parent=street, code="BB")
-    grid_a, grid_b = AreaFactory(parent=community_a, code="BA1"), AreaFactory(
-        parent=community_b, code="BB1")
+    grid_a, grid_b = (
+        AreaFactory(parent=community_a, code="BA1"),
+        AreaFactory(parent=community_b, code="BB1"),
+    )
     health = UserFactory(username="bench_health", role=Role.HEALTH_OFFICER, area=community_a)
     UserFactory(username="bench_officer_b", role=Role.COMMUNITY_OFFICER, area=community_b)
-    case = CaseFactory(person=PersonFactory(household=family(grid_a, 0)),
-                       isolated_on=timezone.localdate())
+    case = CaseFactory(
+        person=PersonFactory(household=family(grid_a, 0)), isolated_on=timezone.localdate()
+    )
     # B's registry: a few thousand residents, among them the ones the matched rounds type
     building = BuildingFactory(grid=grid_b, community=community_b)
     known = []
@@ -116,9 +119,13 @@ def run(rounds: int) -> None:
         for kind in ("match", "no_match") if i % 2 == 0 else ("no_match", "match"):
             number = known[i] if kind == "match" else next_id_number()
             # A name per round: two typed alike (name and masks) are one contact, refused.
-            data = {"kind": "close", "last_exposure": timezone.localdate().isoformat(),
-                    "other_community": community_b.pk, "name": f"某某{i}{kind}",
-                    "id_number": number}
+            data = {
+                "kind": "close",
+                "last_exposure": timezone.localdate().isoformat(),
+                "other_community": community_b.pk,
+                "name": f"某某{i}{kind}",
+                "id_number": number,
+            }
             counted: list[str] = []
             with connection.execute_wrapper(_Counter(counted)):
                 start = time.perf_counter()
@@ -138,20 +145,35 @@ def run(rounds: int) -> None:
             do_link_handover(contact.pk)
             worker[kind].append((time.perf_counter() - start) * 1000)
         worker_queries[kind].append(len(counted))
-    for side, measured, statements in (("request", times, queries),
-                                       ("worker", worker, worker_queries)):
+    for side, measured, statements in (
+        ("request", times, queries),
+        ("worker", worker, worker_queries),
+    ):
         for kind in measured:
-            print(json.dumps({
-                "side": side, "kind": kind, "rounds": rounds, "database": connection.vendor,
-                "median_ms": round(statistics.median(measured[kind]), 2),
-                "p10_ms": round(percentile(measured[kind], 0.1), 2),
-                "p90_ms": round(percentile(measured[kind], 0.9), 2),
-                "statements": sorted(set(statements[kind])),
-            }))
+            print(
+                json.dumps(
+                    {
+                        "side": side,
+                        "kind": kind,
+                        "rounds": rounds,
+                        "database": connection.vendor,
+                        "median_ms": round(statistics.median(measured[kind]), 2),
+                        "p10_ms": round(percentile(measured[kind], 0.1), 2),
+                        "p90_ms": round(percentile(measured[kind], 0.9), 2),
+                        "statements": sorted(set(statements[kind])),
+                    }
+                )
+            )
     difference = statistics.median(times["no_match"]) - statistics.median(times["match"])
     spread = percentile(times["match"], 0.9) - percentile(times["match"], 0.1)
-    print(json.dumps({"request_difference_of_medians_ms": round(difference, 2),
-                      "as_fraction_of_match_p10_p90_spread": round(difference / spread, 2)}))
+    print(
+        json.dumps(
+            {
+                "request_difference_of_medians_ms": round(difference, 2),
+                "as_fraction_of_match_p10_p90_spread": round(difference / spread, 2),
+            }
+        )
+    )
 
 
 def main() -> None:

@@ -53,9 +53,11 @@ def setup_django(directory: Path, debug: bool = False) -> None:
     os.environ.pop("DATABASE_URL", None)
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "fangkong.settings")
     os.environ.update(
-        FANGKONG_DEBUG="1" if debug else "0", FANGKONG_ALLOW_DEV_SECRETS="1",
+        FANGKONG_DEBUG="1" if debug else "0",
+        FANGKONG_ALLOW_DEV_SECRETS="1",
         FANGKONG_TESTING="0",
-        FANGKONG_VAR_DIR=str(directory), FANGKONG_SQLITE_PATH=str(directory / "bench.sqlite3"),
+        FANGKONG_VAR_DIR=str(directory),
+        FANGKONG_SQLITE_PATH=str(directory / "bench.sqlite3"),
         FANGKONG_LOG_LEVEL="WARNING",
     )
     sys.path.insert(0, str(ROOT))
@@ -73,19 +75,32 @@ def make_community(households: int) -> Any:
     from fangkong.registry.services import do_create_building
 
     city = do_create_area(level=AreaLevel.CITY, name="基准市", code="B1", parent=None, by=None)
-    district = do_create_area(level=AreaLevel.DISTRICT, name="基准区", code="B2", parent=city,
-                              by=None)
-    street = do_create_area(level=AreaLevel.STREET, name="基准街道", code="B3", parent=district,
-                            by=None)
-    community = do_create_area(level=AreaLevel.COMMUNITY, name="基准社区", code="BENCH",
-                               parent=street, by=None)
-    grids = [do_create_area(level=AreaLevel.GRID, name=f"第{i}网格", code=f"BENCH-{i}",
-                            parent=community, by=None) for i in range(1, 7)]
+    district = do_create_area(
+        level=AreaLevel.DISTRICT, name="基准区", code="B2", parent=city, by=None
+    )
+    street = do_create_area(
+        level=AreaLevel.STREET, name="基准街道", code="B3", parent=district, by=None
+    )
+    community = do_create_area(
+        level=AreaLevel.COMMUNITY, name="基准社区", code="BENCH", parent=street, by=None
+    )
+    grids = [
+        do_create_area(
+            level=AreaLevel.GRID, name=f"第{i}网格", code=f"BENCH-{i}", parent=community, by=None
+        )
+        for i in range(1, 7)
+    ]
     per_building = UNITS * FLOORS * DOORS
     for number in range(1, math.ceil(households / per_building) + 2):
-        do_create_building(community=community, by=None, number=str(number),
-                           name=f"{number}号楼", units=UNITS, floors=FLOORS,
-                           grid=grids[number % len(grids)])
+        do_create_building(
+            community=community,
+            by=None,
+            number=str(number),
+            name=f"{number}号楼",
+            units=UNITS,
+            floors=FLOORS,
+            grid=grids[number % len(grids)],
+        )
     return community
 
 
@@ -115,11 +130,16 @@ def register_rows(n: int, seed: int = 3) -> Iterator[list[Any]]:
             sex = rng.choice("MF")
             birth = birth_date_for_age(rng, age)
             yield [
-                str(building + 1), str(unit + 1), f"{floor + 1}{door + 1:02d}",
-                fake_name(rng, sex, birth.year, surname), "男" if sex == "M" else "女",
+                str(building + 1),
+                str(unit + 1),
+                f"{floor + 1}{door + 1:02d}",
+                fake_name(rng, sex, birth.year, surname),
+                "男" if sex == "M" else "女",
                 fake_resident_id(rng, birth, sex, ids),
-                fake_mobile(rng, phones) if age >= 14 else "", relation,
-                rng.choice(RESIDENCIES), rng.choice(TAGS),
+                fake_mobile(rng, phones) if age >= 14 else "",
+                relation,
+                rng.choice(RESIDENCIES),
+                rng.choice(TAGS),
             ]
             made += 1
 
@@ -149,8 +169,7 @@ def run_import(
     cpu_started = time.process_time()
     if profiler:
         profiler.enable()
-    call_command("import_residents", str(path), "--community", community.code, "--json",
-                 stdout=out)
+    call_command("import_residents", str(path), "--community", community.code, "--json", stdout=out)
     if profiler:
         profiler.disable()
     elapsed = time.perf_counter() - started
@@ -182,8 +201,7 @@ def run_floor(path: Path, directory: Path) -> tuple[float, float, int]:
     placeholders = ", ".join("?" * 10)
     with database:
         cursor = database.executemany(
-            f"INSERT INTO floor ({', '.join(f'c{i}' for i in range(10))}) "
-            f"VALUES ({placeholders})",
+            f"INSERT INTO floor ({', '.join(f'c{i}' for i in range(10))}) VALUES ({placeholders})",
             ([str(v) for v in row[:10]] for row in rows),
         )
     elapsed = time.perf_counter() - started
@@ -199,11 +217,18 @@ def main() -> None:
     parser.add_argument("--profile", action="store_true", help="cProfile the import (stderr)")
     parser.add_argument("--profile-out", default="", help="also save the profile to this file")
     parser.add_argument("--keep", action="store_true", help="keep the temporary directory")
-    parser.add_argument("--workers", type=int, default=0,
-                        help="processes checking rows (default: as the import decides; 1 for "
-                             "a profile of all the work in one process)")
-    parser.add_argument("--debug", action="store_true",
-                        help="run with FANGKONG_DEBUG=1 (query logging on, as `make demo`)")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=0,
+        help="processes checking rows (default: as the import decides; 1 for "
+        "a profile of all the work in one process)",
+    )
+    parser.add_argument(
+        "--debug",
+        action="store_true",
+        help="run with FANGKONG_DEBUG=1 (query logging on, as `make demo`)",
+    )
     args = parser.parse_args()
 
     directory = Path(tempfile.mkdtemp(prefix="fangkong-bench-"))
@@ -219,8 +244,9 @@ def main() -> None:
         write_register(path, args.rows)
         generated = time.perf_counter() - generate_started
 
-        seconds, cpu, result = run_import(path, community, args.profile or bool(args.profile_out),
-                                          args.profile_out)
+        seconds, cpu, result = run_import(
+            path, community, args.profile or bool(args.profile_out), args.profile_out
+        )
         peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
         # Worker processes (forked: their RSS counts pages shared with this process too).
         children = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -229,28 +255,35 @@ def main() -> None:
         floor_seconds, floor_cpu, floor_rows = run_floor(path, directory)
         from django.db import connection
 
-        print(json.dumps({
-            "rows": args.rows,
-            "rows_per_s": round(args.rows / seconds),
-            "peak_rss_mb": round(peak),
-            "ratio_to_floor": round(seconds / floor_seconds, 1),
-            "seconds": round(seconds, 2),
-            "cpu_seconds": round(cpu, 2),
-            "created": result["created"],
-            "rejected": result["rejected"],
-            "households_created": result["households_created"],
-            "workers": imports.workers_for(args.rows),
-            "workers_peak_rss_mb": round(workers_peak),
-            "workers_cpu_seconds": round(workers_cpu, 2),
-            "floor": {"seconds": round(floor_seconds, 3), "cpu_seconds": round(floor_cpu, 3),
-                      "rows": floor_rows,
-                      "rows_per_s": round(floor_rows / floor_seconds)},
-            "file_mb": round(path.stat().st_size / 1024 / 1024, 1),
-            "generate_seconds": round(generated, 1),
-            "database": connection.vendor,
-            "debug": args.debug,
-            "profiled": args.profile,
-        }))
+        print(
+            json.dumps(
+                {
+                    "rows": args.rows,
+                    "rows_per_s": round(args.rows / seconds),
+                    "peak_rss_mb": round(peak),
+                    "ratio_to_floor": round(seconds / floor_seconds, 1),
+                    "seconds": round(seconds, 2),
+                    "cpu_seconds": round(cpu, 2),
+                    "created": result["created"],
+                    "rejected": result["rejected"],
+                    "households_created": result["households_created"],
+                    "workers": imports.workers_for(args.rows),
+                    "workers_peak_rss_mb": round(workers_peak),
+                    "workers_cpu_seconds": round(workers_cpu, 2),
+                    "floor": {
+                        "seconds": round(floor_seconds, 3),
+                        "cpu_seconds": round(floor_cpu, 3),
+                        "rows": floor_rows,
+                        "rows_per_s": round(floor_rows / floor_seconds),
+                    },
+                    "file_mb": round(path.stat().st_size / 1024 / 1024, 1),
+                    "generate_seconds": round(generated, 1),
+                    "database": connection.vendor,
+                    "debug": args.debug,
+                    "profiled": args.profile,
+                }
+            )
+        )
     finally:
         if args.keep:
             print(f"kept {directory}", file=sys.stderr)

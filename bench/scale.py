@@ -131,10 +131,16 @@ def rewritten_models() -> list[Any]:
     """Every fangkong model, and every other model with a foreign key to one of them."""
     from django.apps import apps
 
-    everything = [m for m in apps.get_models(include_auto_created=True)
-                  if not m._meta.proxy and m._meta.managed]
-    chosen = {m for m in everything if m.__module__.startswith("fangkong.")
-              or m._meta.app_config.name.startswith("fangkong.")}
+    everything = [
+        m
+        for m in apps.get_models(include_auto_created=True)
+        if not m._meta.proxy and m._meta.managed
+    ]
+    chosen = {
+        m
+        for m in everything
+        if m.__module__.startswith("fangkong.") or m._meta.app_config.name.startswith("fangkong.")
+    }
     grown = True
     while grown:
         grown = False
@@ -148,8 +154,9 @@ def rewritten_models() -> list[Any]:
     return sorted(chosen, key=lambda m: m._meta.label)
 
 
-def plan_table(model: Any, chosen: set[str], labels: dict[str, list[str]],
-               unknown: list[str]) -> Table:
+def plan_table(
+    model: Any, chosen: set[str], labels: dict[str, list[str]], unknown: list[str]
+) -> Table:
     """What each column of ``model`` is, for the rewrite."""
     from django.db import models
 
@@ -190,8 +197,11 @@ def plan_table(model: Any, chosen: set[str], labels: dict[str, list[str]],
             table.community = i
     # Unique values that stay the same in a clone must be made different there.
     sets = [(f.name,) for f in fields if f.unique and not f.primary_key]
-    sets += [tuple(c.fields) for c in meta.constraints
-             if isinstance(c, models.UniqueConstraint) and c.fields]
+    sets += [
+        tuple(c.fields)
+        for c in meta.constraints
+        if isinstance(c, models.UniqueConstraint) and c.fields
+    ]
     sets += [tuple(t) for t in meta.unique_together]
     for names in sets:
         if any(name in changing for name in names):
@@ -199,8 +209,9 @@ def plan_table(model: Any, chosen: set[str], labels: dict[str, list[str]],
         for name in names:
             f = meta.get_field(name)
             if isinstance(f, models.CharField | models.UUIDField) and not f.is_relation:
-                table.plan.append(Column(index[name], name, "unique",
-                                         max_length=getattr(f, "max_length", None)))
+                table.plan.append(
+                    Column(index[name], name, "unique", max_length=getattr(f, "max_length", None))
+                )
                 changing.add(name)
                 break
         else:
@@ -214,8 +225,9 @@ def _select(table: Table, postgres: bool) -> str:
     """Every column as stored: PostgreSQL's as text (COPY reads it back as it was written);
     SQLite's through coalesce(), which hides the declared type, so Django's converters leave
     the stored value as it is (a time as the text it is stored as, not a datetime.time)."""
-    columns = ", ".join(f'"{c}"::text' if postgres else f'coalesce("{c}", NULL)'
-                        for c in table.columns)
+    columns = ", ".join(
+        f'"{c}"::text' if postgres else f'coalesce("{c}", NULL)' for c in table.columns
+    )
     return f'SELECT {columns} FROM "{table.db_table}" ORDER BY "{table.columns[table.pk]}"'
 
 
@@ -267,8 +279,9 @@ def _targets(table: Table, row: list[Any], models_of: dict[int, str]) -> Iterato
                 yield target, number
 
 
-def owned_rows(tables: dict[str, Table], community: int,
-               models_of: dict[int, str]) -> dict[str, set[int]]:
+def owned_rows(
+    tables: dict[str, Table], community: int, models_of: dict[int, str]
+) -> dict[str, set[int]]:
     """The rows belonging to ``community``: those naming it as their community, and those
     without a community column that refer to an owned row (its grids, users, a campaign's
     questions...), to a fixed point."""
@@ -286,8 +299,9 @@ def owned_rows(tables: dict[str, Table], community: int,
                 if table.community is not None and row[table.community] is not None:
                     belongs = row[table.community] == community
                 else:
-                    belongs = any(t in owned and n in owned[t]
-                                  for t, n in _targets(table, row, models_of))
+                    belongs = any(
+                        t in owned and n in owned[t] for t, n in _targets(table, row, models_of)
+                    )
                 if belongs:
                     mine.add(pk)
                     grown = True
@@ -301,8 +315,9 @@ def _spread(ids: list[int], keep: int) -> set[int]:
     return {ids[n * len(ids) // keep] for n in range(keep)}
 
 
-def dropped_rows(tables: dict[str, Table], owned: dict[str, set[int]], households: int,
-                 models_of: dict[int, str]) -> dict[str, set[int]]:
+def dropped_rows(
+    tables: dict[str, Table], owned: dict[str, set[int]], households: int, models_of: dict[int, str]
+) -> dict[str, set[int]]:
     """Owned rows a clone leaves out: households past ``households`` (and as large a share
     of people without a household), and every owned row that refers to one left out."""
     dropped: dict[str, set[int]] = {label: set() for label in tables}
@@ -311,8 +326,11 @@ def dropped_rows(tables: dict[str, Table], owned: dict[str, set[int]], household
     dropped["registry.Household"] = set(house_ids) - kept_houses
     people = tables["registry.Person"]
     household = next(c.index for c in people.plan if c.name == "household")
-    loose = sorted(row[people.pk] for row in people.rows
-                   if row[people.pk] in owned["registry.Person"] and row[household] is None)
+    loose = sorted(
+        row[people.pk]
+        for row in people.rows
+        if row[people.pk] in owned["registry.Person"] and row[household] is None
+    )
     share = round(len(loose) * len(kept_houses) / max(len(house_ids), 1))
     dropped["registry.Person"] = set(loose) - _spread(loose, share)
     grown = True
@@ -369,16 +387,16 @@ def _suffixed(value: Any, k: int, max_length: int | None) -> Any:
     return (value[: max_length - len(tail)] if max_length else value) + tail
 
 
-def rewrite(table: Table, row: list[Any], k: int, layout: Layout,
-            models_of: dict[int, str]) -> list[Any]:
+def rewrite(
+    table: Table, row: list[Any], k: int, layout: Layout, models_of: dict[int, str]
+) -> list[Any]:
     new = list(row)
     for column in table.plan:
         value = row[column.index]
         if value is None:
             continue
         if column.kind == "pk":
-            new[column.index] = value * layout.n + (
-                k if value in layout.owned[table.label] else 0)
+            new[column.index] = value * layout.n + (k if value in layout.owned[table.label] else 0)
         elif column.kind == "ref":
             new[column.index] = layout.ref(column.target, value, k)
         elif column.kind == "gfk":
@@ -419,16 +437,16 @@ def _write(table: Table, rows: list[list[Any]]) -> None:
     columns = ", ".join(f'"{c}"' for c in table.columns)
     if connection.vendor == "postgresql":
         raw = connection.connection
-        with raw.cursor() as cursor, cursor.copy(
-            f'COPY "{table.db_table}" ({columns}) FROM STDIN'
-        ) as copy:
+        with (
+            raw.cursor() as cursor,
+            cursor.copy(f'COPY "{table.db_table}" ({columns}) FROM STDIN') as copy,
+        ):
             for row in rows:
                 copy.write_row(row)
     else:
         marks = ", ".join(["%s"] * len(table.columns))
         with connection.cursor() as cursor:
-            cursor.executemany(f'INSERT INTO "{table.db_table}" ({columns}) VALUES ({marks})',
-                               rows)
+            cursor.executemany(f'INSERT INTO "{table.db_table}" ({columns}) VALUES ({marks})', rows)
 
 
 def clone_district(communities: int, households: int) -> dict[str, Any]:
@@ -443,10 +461,14 @@ def clone_district(communities: int, households: int) -> dict[str, Any]:
 
     started = time.perf_counter()
     models = rewritten_models()
-    models_of = {ct.pk: f"{ct.app_label}.{ct.model_class()._meta.object_name}"
-                 for ct in ContentType.objects.all() if ct.model_class() is not None}
-    models_of = {pk: label for pk, label in models_of.items()
-                 if label in {m._meta.label for m in models}}
+    models_of = {
+        ct.pk: f"{ct.app_label}.{ct.model_class()._meta.object_name}"
+        for ct in ContentType.objects.all()
+        if ct.model_class() is not None
+    }
+    models_of = {
+        pk: label for pk, label in models_of.items() if label in {m._meta.label for m in models}
+    }
     community = Area.objects.get(code=COMMUNITY[1])
     with transaction.atomic():
         tables, unknown = read_tables(models)
@@ -468,8 +490,9 @@ def clone_district(communities: int, households: int) -> dict[str, Any]:
             for row in table.rows:
                 batch.append(rewrite(table, row, 0, layout, models_of))
                 if row[table.pk] in mine and row[table.pk] not in gone:
-                    batch.extend(rewrite(table, row, k, layout, models_of)
-                                 for k in range(1, communities))
+                    batch.extend(
+                        rewrite(table, row, k, layout, models_of) for k in range(1, communities)
+                    )
                 if len(batch) >= BATCH:
                     _write(table, batch)
                     written += len(batch)
@@ -480,8 +503,11 @@ def clone_district(communities: int, households: int) -> dict[str, Any]:
             with connection.cursor() as cursor:
                 for sql in connection.ops.sequence_reset_sql(no_style(), models):
                     cursor.execute(sql)
-    return {"rows_written": written, "clone_seconds": round(time.perf_counter() - started, 1),
-            "unmapped_columns": unknown}
+    return {
+        "rows_written": written,
+        "clone_seconds": round(time.perf_counter() - started, 1),
+        "unmapped_columns": unknown,
+    }
 
 
 def district_sizes() -> dict[str, int]:
@@ -550,13 +576,22 @@ def _search_terms(community_id: int) -> dict[str, str]:
     from fangkong.registry.models import Person
 
     try:
-        person = (Person.objects.filter(community_id=community_id, status=PersonStatus.ACTIVE)
-                  .exclude(phone_cipher="").exclude(name_initials="").order_by("pk").first())
+        person = (
+            Person.objects.filter(community_id=community_id, status=PersonStatus.ACTIVE)
+            .exclude(phone_cipher="")
+            .exclude(name_initials="")
+            .order_by("pk")
+            .first()
+        )
         if person is None:
             return {}
         phone = "".join(ch for ch in decrypt(person.phone_cipher) if ch.isdigit())
-        return {"search_name": person.name, "search_phone_last4": phone[-4:],
-                "search_initials": person.name_initials, "search_address": "1-2-301"}
+        return {
+            "search_name": person.name,
+            "search_phone_last4": phone[-4:],
+            "search_initials": person.name_initials,
+            "search_address": "1-2-301",
+        }
     except Exception as exc:  # a benchmark reports what it cannot measure, and goes on
         log(f"no search terms: {exc!r}")
         return {}
@@ -573,8 +608,12 @@ def pages() -> list[Page]:
     terms = _search_terms(officer.area_id)
     campaign = Campaign.objects.filter(area_id=officer.area_id).order_by("pk").first()
     searches = [
-        Page(name, _url("registry:person_list", query=urlencode({"q": terms[name]}))
-             if name in terms else None)
+        Page(
+            name,
+            _url("registry:person_list", query=urlencode({"q": terms[name]}))
+            if name in terms
+            else None,
+        )
         for name in ("search_name", "search_phone_last4", "search_initials", "search_address")
     ]
     return [
@@ -634,9 +673,13 @@ def measure(runs: int, only: set[str] | None = None, warmups: int = 2) -> dict[s
             statuses.add(response.status_code)
             queries = len(captured)
         results[page.name] = {
-            "url": page.url, "user": page.user, "status": sorted(statuses)[-1],
-            "ms": round(statistics.median(times), 1), "runs_ms": [round(t, 1) for t in times],
-            "queries": queries, "bytes": len(response.content),
+            "url": page.url,
+            "user": page.user,
+            "status": sorted(statuses)[-1],
+            "ms": round(statistics.median(times), 1),
+            "runs_ms": [round(t, 1) for t in times],
+            "queries": queries,
+            "bytes": len(response.content),
         }
     return results
 
@@ -674,16 +717,22 @@ def worker(task: str, options: dict[str, Any]) -> dict[str, Any]:
         if connection.vendor == "postgresql":  # autocommit outside atomic(): VACUUM may run
             with connection.cursor() as cursor:
                 cursor.execute("VACUUM ANALYZE")
-        return {"migrate_seconds": round(migrate_seconds, 1), **result,
-                "sizes": district_sizes(), "seconds": round(time.perf_counter() - started, 1)}
+        return {
+            "migrate_seconds": round(migrate_seconds, 1),
+            **result,
+            "sizes": district_sizes(),
+            "seconds": round(time.perf_counter() - started, 1),
+        }
     if task == "check":
         return {"pending": _migrations_pending()}
     if task == "static":
         call_command("collectstatic", interactive=False, verbosity=0)
         return {}
     if task == "measure":
-        return {"pages": measure(options["runs"], warmups=options.get("warmups", 2)),
-                "sizes": district_sizes()}
+        return {
+            "pages": measure(options["runs"], warmups=options.get("warmups", 2)),
+            "sizes": district_sizes(),
+        }
     raise SystemExit(f"unknown task {task}")
 
 
@@ -717,11 +766,14 @@ class Database:
     def env(self) -> dict[str, str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
         env.update(
-            DJANGO_SETTINGS_MODULE="fangkong.settings", PYTHONPATH=str(ROOT),
-            FANGKONG_DEBUG="0", FANGKONG_TESTING="0",
+            DJANGO_SETTINGS_MODULE="fangkong.settings",
+            PYTHONPATH=str(ROOT),
+            FANGKONG_DEBUG="0",
+            FANGKONG_TESTING="0",
             FANGKONG_SECRET_KEY="scale-bench-" + "k" * 40,
             FANGKONG_DATA_KEY="scale-bench-" + "d" * 40,
-            FANGKONG_LOG_LEVEL="ERROR", FANGKONG_VAR_DIR=str(self.var_dir),
+            FANGKONG_LOG_LEVEL="ERROR",
+            FANGKONG_VAR_DIR=str(self.var_dir),
         )
         env.pop("FANGKONG_ALLOWED_HOSTS", None)  # the test client is "testserver"
         if self.url:
@@ -757,7 +809,8 @@ class Database:
             return False
         built = json.loads(self.marker.read_text())
         if (built.get("communities"), built.get("households")) != (
-            self.communities, self.households
+            self.communities,
+            self.households,
         ):
             return False
         try:
@@ -768,9 +821,19 @@ class Database:
 
 def run_worker(db: Database, task: str, options: dict[str, Any]) -> dict[str, Any]:
     result = subprocess.run(
-        [sys.executable, str(Path(__file__).resolve()), "--worker", task,
-         "--options", json.dumps(options)],
-        env=db.env(), cwd=ROOT, capture_output=True, text=True, check=False,
+        [
+            sys.executable,
+            str(Path(__file__).resolve()),
+            "--worker",
+            task,
+            "--options",
+            json.dumps(options),
+        ],
+        env=db.env(),
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
     )
     if result.returncode:
         sys.stderr.write(result.stderr[-5000:])
@@ -784,10 +847,10 @@ def ensure_built(db: Database) -> dict[str, Any]:
         return json.loads(db.marker.read_text())["build"] | {"reused": True}
     log(f"building {db.name} ({db.communities} communities) ...")
     db.create()
-    built = run_worker(db, "build", {"communities": db.communities,
-                                     "households": db.households})
-    db.marker.write_text(json.dumps({"communities": db.communities,
-                                     "households": db.households, "build": built}))
+    built = run_worker(db, "build", {"communities": db.communities, "households": db.households})
+    db.marker.write_text(
+        json.dumps({"communities": db.communities, "households": db.households, "build": built})
+    )
     log(f"built {db.name} in {built['seconds']} s: {built['sizes']}")
     return built
 
@@ -802,21 +865,26 @@ def compare(alone: dict[str, Any], district: dict[str, Any]) -> dict[str, Any]:
         if name == "district_home":
             continue
         here = alone.get(name, {})
-        row: dict[str, Any] = {"url": there.get("url"),
-                               "status": [here.get("status"), there.get("status")]}
+        row: dict[str, Any] = {
+            "url": there.get("url"),
+            "status": [here.get("status"), there.get("status")],
+        }
         if here.get("ms") is not None and there.get("ms") is not None:
             ratio = there["ms"] / max(here["ms"], 0.001)
             fine = here["status"] == there["status"] == 200
             row.update(
-                alone_ms=here["ms"], district_ms=there["ms"],
-                alone_queries=here["queries"], district_queries=there["queries"],
+                alone_ms=here["ms"],
+                district_ms=there["ms"],
+                alone_queries=here["queries"],
+                district_queries=there["queries"],
                 ratio=round(ratio, 2),
                 targets={
                     f"ratio<={TARGET_RATIO}": _verdict(fine and ratio <= TARGET_RATIO),
                     f"district<{TARGET_MS}ms": _verdict(fine and there["ms"] < TARGET_MS),
                     "same_queries": _verdict(fine and here["queries"] == there["queries"]),
                 },
-                alone_runs_ms=here["runs_ms"], district_runs_ms=there["runs_ms"],
+                alone_runs_ms=here["runs_ms"],
+                district_runs_ms=there["runs_ms"],
             )
         figures[name] = row
     return figures
@@ -829,24 +897,36 @@ def district_home(district: dict[str, Any]) -> dict[str, Any]:
         ratio = official["ms"] / max(officer["ms"], 0.001)
         fine = official["status"] == officer["status"] == 200
         row.update(
-            district_official_ms=official["ms"], community_officer_ms=officer["ms"],
-            district_official_queries=official["queries"], ratio=round(ratio, 2),
-            targets={f"ratio<={TARGET_DISTRICT_HOME}": _verdict(fine and ratio <=
-                                                                TARGET_DISTRICT_HOME),
-                     f"district<{TARGET_MS}ms": _verdict(fine and official["ms"] < TARGET_MS)},
+            district_official_ms=official["ms"],
+            community_officer_ms=officer["ms"],
+            district_official_queries=official["queries"],
+            ratio=round(ratio, 2),
+            targets={
+                f"ratio<={TARGET_DISTRICT_HOME}": _verdict(fine and ratio <= TARGET_DISTRICT_HOME),
+                f"district<{TARGET_MS}ms": _verdict(fine and official["ms"] < TARGET_MS),
+            },
         )
     return row
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--communities", type=int, default=100,
-                        help="communities of the district: the demo's and its clones")
-    parser.add_argument("--households", type=int, default=700,
-                        help="households of each clone (the demo community keeps 1,901)")
+    parser.add_argument(
+        "--communities",
+        type=int,
+        default=100,
+        help="communities of the district: the demo's and its clones",
+    )
+    parser.add_argument(
+        "--households",
+        type=int,
+        default=700,
+        help="households of each clone (the demo community keeps 1,901)",
+    )
     parser.add_argument("--runs", type=int, default=5, help="timed requests per page")
-    parser.add_argument("--warmups", type=int, default=2,
-                        help="untimed requests per page before the timed ones")
+    parser.add_argument(
+        "--warmups", type=int, default=2, help="untimed requests per page before the timed ones"
+    )
     parser.add_argument("--keep", metavar="DIR", help="keep the databases; reuse them")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--options", default="{}", help=argparse.SUPPRESS)
@@ -861,8 +941,13 @@ def main() -> None:
         var_dir = Path(args.keep or scratch).resolve()
         var_dir.mkdir(parents=True, exist_ok=True)
         alone = Database("fk_scale_bench_c1", 1, args.households, var_dir, server)
-        district = Database(f"fk_scale_bench_c{args.communities}_h{args.households}",
-                            args.communities, args.households, var_dir, server)
+        district = Database(
+            f"fk_scale_bench_c{args.communities}_h{args.households}",
+            args.communities,
+            args.households,
+            var_dir,
+            server,
+        )
         try:
             run(alone, district, args)
         finally:
@@ -880,21 +965,29 @@ def run(alone: Database, district: Database, args: argparse.Namespace) -> None:
     here = run_worker(alone, "measure", {"runs": args.runs, "warmups": args.warmups})
     log("measuring in the district ...")
     there = run_worker(district, "measure", {"runs": args.runs, "warmups": args.warmups})
-    print(json.dumps({
-        "bench": "scale",
-        "database": "postgresql" if alone.server_url else "sqlite",
-        "runs": args.runs,
-        "warmups": args.warmups,
-        "load_before": [round(x, 2) for x in load_before],
-        "load_after": [round(x, 2) for x in os.getloadavg()],
-        "cpus": os.cpu_count(),
-        "sizes": {"alone": here["sizes"], "district": there["sizes"]},
-        "builds": {k: {"seconds": v.get("seconds"), "reused": v.get("reused", False)}
-                   for k, v in builds.items()},
-        "unmapped_columns": builds["district"].get("unmapped_columns", []),
-        "pages": compare(here["pages"], there["pages"]),
-        "district_home": district_home(there["pages"]),
-    }, ensure_ascii=False, indent=1))
+    print(
+        json.dumps(
+            {
+                "bench": "scale",
+                "database": "postgresql" if alone.server_url else "sqlite",
+                "runs": args.runs,
+                "warmups": args.warmups,
+                "load_before": [round(x, 2) for x in load_before],
+                "load_after": [round(x, 2) for x in os.getloadavg()],
+                "cpus": os.cpu_count(),
+                "sizes": {"alone": here["sizes"], "district": there["sizes"]},
+                "builds": {
+                    k: {"seconds": v.get("seconds"), "reused": v.get("reused", False)}
+                    for k, v in builds.items()
+                },
+                "unmapped_columns": builds["district"].get("unmapped_columns", []),
+                "pages": compare(here["pages"], there["pages"]),
+                "district_home": district_home(there["pages"]),
+            },
+            ensure_ascii=False,
+            indent=1,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -67,9 +67,17 @@ def emit(**fields: Any) -> None:
 def _bulk_areas(parents: list[Any], level: str, per_parent: int, prefix: str) -> list[Any]:
     from fangkong.areas.models import Area
 
-    rows = [Area(level=level, name=f"{prefix}{p.pk}-{n}", code=f"{prefix}{p.pk}-{n}",
-                 parent=p, path=f"?{prefix}{p.pk}-{n}")
-            for p in parents for n in range(1, per_parent + 1)]
+    rows = [
+        Area(
+            level=level,
+            name=f"{prefix}{p.pk}-{n}",
+            code=f"{prefix}{p.pk}-{n}",
+            parent=p,
+            path=f"?{prefix}{p.pk}-{n}",
+        )
+        for p in parents
+        for n in range(1, per_parent + 1)
+    ]
     rows = Area.objects.bulk_create(rows, batch_size=BATCH)
     for area in rows:
         area.path = f"{area.parent.path}{area.pk}/"
@@ -85,10 +93,12 @@ def build_world(communities: int, households: int) -> dict[str, Any]:
     from fangkong.registry.models import Building, Household
 
     city = do_create_area(level=AreaLevel.CITY, name="基准市", code="B0", parent=None, by=None)
-    district = do_create_area(level=AreaLevel.DISTRICT, name="基准区", code="B1", parent=city,
-                              by=None)
-    street = do_create_area(level=AreaLevel.STREET, name="基准街道", code="B2", parent=district,
-                            by=None)
+    district = do_create_area(
+        level=AreaLevel.DISTRICT, name="基准区", code="B1", parent=city, by=None
+    )
+    street = do_create_area(
+        level=AreaLevel.STREET, name="基准街道", code="B2", parent=district, by=None
+    )
     community_rows = _bulk_areas([street], AreaLevel.COMMUNITY, communities, "C")
     grid_rows = _bulk_areas(community_rows, AreaLevel.GRID, GRIDS, "G")
     grids_of: dict[int, list[Any]] = {}
@@ -96,18 +106,31 @@ def build_world(communities: int, households: int) -> dict[str, Any]:
         grids_of.setdefault(grid.parent_id, []).append(grid)
 
     no_login = "!"  # an unusable password hash: the bench logs in with force_login
-    users = [User(username=f"officer-{c.pk}", role=Role.COMMUNITY_OFFICER, area=c,
-                  password=no_login) for c in community_rows]
-    users += [User(username=f"grid-{g.pk}", role=Role.GRID_WORKER, area=g, password=no_login)
-              for g in grid_rows]
-    users.append(User(username="district", role=Role.DISTRICT_OFFICIAL, area=district,
-                      password=no_login))
+    users = [
+        User(username=f"officer-{c.pk}", role=Role.COMMUNITY_OFFICER, area=c, password=no_login)
+        for c in community_rows
+    ]
+    users += [
+        User(username=f"grid-{g.pk}", role=Role.GRID_WORKER, area=g, password=no_login)
+        for g in grid_rows
+    ]
+    users.append(
+        User(username="district", role=Role.DISTRICT_OFFICIAL, area=district, password=no_login)
+    )
     User.objects.bulk_create(users, batch_size=BATCH)
 
     buildings = [
-        Building(community=c, grid=grids_of[c.pk][n * GRIDS // BUILDINGS], number=str(n + 1),
-                 name=f"{n + 1}号楼", units=4, floors=30, sort_key=n + 1)
-        for c in community_rows for n in range(BUILDINGS)
+        Building(
+            community=c,
+            grid=grids_of[c.pk][n * GRIDS // BUILDINGS],
+            number=str(n + 1),
+            name=f"{n + 1}号楼",
+            units=4,
+            floors=30,
+            sort_key=n + 1,
+        )
+        for c in community_rows
+        for n in range(BUILDINGS)
     ]
     buildings = Building.objects.bulk_create(buildings, batch_size=BATCH)
     by_community: dict[int, list[Any]] = {}
@@ -121,9 +144,16 @@ def build_world(communities: int, households: int) -> dict[str, Any]:
             building = own[n % BUILDINGS]
             k = n // BUILDINGS
             unit, floor, door = k % 4 + 1, k // 8 + 1, k // 4 % 2 + 1
-            batch.append(Household(community_id=community.pk, building_id=building.pk,
-                                   unit=unit, floor=floor, room=f"{floor}{door:02d}",
-                                   number=f"{building.number}-{unit}-{floor}{door:02d}"))
+            batch.append(
+                Household(
+                    community_id=community.pk,
+                    building_id=building.pk,
+                    unit=unit,
+                    floor=floor,
+                    room=f"{floor}{door:02d}",
+                    number=f"{building.number}-{unit}-{floor}{door:02d}",
+                )
+            )
             if len(batch) >= BATCH:
                 Household.objects.bulk_create(batch)
                 batch = []
@@ -140,23 +170,32 @@ def floor_for_start(campaign: Any) -> float:
 
     from fangkong.screening.services import campaign_households
 
-    sql, params = campaign_households(campaign).order_by().values_list(
-        "pk", "community_id", "building__grid_id").query.sql_with_params()
+    sql, params = (
+        campaign_households(campaign)
+        .order_by()
+        .values_list("pk", "community_id", "building__grid_id")
+        .query.sql_with_params()
+    )
     now = dt.datetime.now(dt.UTC).isoformat()
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS bench_floor")
-        cursor.execute("CREATE TABLE bench_floor (id INTEGER PRIMARY KEY, campaign_id int, "
-                       "household_id int, community_id int, grid_id int, assignee_id int, "
-                       "status text, attempts int, version int, created text, updated text)")
+        cursor.execute(
+            "CREATE TABLE bench_floor (id INTEGER PRIMARY KEY, campaign_id int, "
+            "household_id int, community_id int, grid_id int, assignee_id int, "
+            "status text, attempts int, version int, created text, updated text)"
+        )
     started = time.perf_counter()
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(sql, params)
-        rows = [(campaign.pk, h, c, g, None, "pending", 0, 1, now, now)
-                for h, c, g in cursor.fetchall()]
+        rows = [
+            (campaign.pk, h, c, g, None, "pending", 0, 1, now, now) for h, c, g in cursor.fetchall()
+        ]
         cursor.executemany(
             "INSERT INTO bench_floor (campaign_id, household_id, community_id, grid_id, "
             "assignee_id, status, attempts, version, created, updated) "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)", rows)
+            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s)",
+            rows,
+        )
     return time.perf_counter() - started
 
 
@@ -171,9 +210,16 @@ def measure_start(campaign: Any, label: str) -> None:
     with CaptureQueriesContext(connection) as queries:
         count = do_start_campaign(campaign, by=None)
     seconds = time.perf_counter() - started
-    emit(measure="start", campaign=label, households=count, seconds=round(seconds, 3),
-         queries=len(queries), floor_seconds=round(floor, 3), ratio=round(seconds / floor, 2),
-         target_seconds=60 if label == "district" else None)
+    emit(
+        measure="start",
+        campaign=label,
+        households=count,
+        seconds=round(seconds, 3),
+        queries=len(queries),
+        floor_seconds=round(floor, 3),
+        ratio=round(seconds / floor, 2),
+        target_seconds=60 if label == "district" else None,
+    )
 
 
 def simulate_day(campaign: Any) -> None:
@@ -185,23 +231,37 @@ def simulate_day(campaign: Any) -> None:
 
     now = timezone.now()
     morning = now.replace(hour=0, minute=0) + dt.timedelta(hours=1)
-    ids = list(CallAssignment.objects.filter(campaign=campaign).order_by("pk")
-               .values_list("pk", "community_id", "grid_id", "assignee_id"))
+    ids = list(
+        CallAssignment.objects.filter(campaign=campaign)
+        .order_by("pk")
+        .values_list("pk", "community_id", "grid_id", "assignee_id")
+    )
     reached = [row for n, row in enumerate(ids) if n % 10 < 8]
     tried = [row for n, row in enumerate(ids) if n % 10 == 8]
     lost = [row for n, row in enumerate(ids) if n % 50 == 9]
-    for rows, status in ((reached, AssignmentStatus.REACHED), (tried, AssignmentStatus.PENDING),
-                         (lost, AssignmentStatus.UNREACHABLE)):
+    for rows, status in (
+        (reached, AssignmentStatus.REACHED),
+        (tried, AssignmentStatus.PENDING),
+        (lost, AssignmentStatus.UNREACHABLE),
+    ):
         pks = [row[0] for row in rows]
         for start in range(0, len(pks), BATCH):
-            CallAssignment.objects.filter(pk__in=pks[start:start + BATCH]).update(
-                status=status, attempts=0 if status == AssignmentStatus.REACHED else 1,
-                last_attempt_at=now)
+            CallAssignment.objects.filter(pk__in=pks[start : start + BATCH]).update(
+                status=status,
+                attempts=0 if status == AssignmentStatus.REACHED else 1,
+                last_attempt_at=now,
+            )
     span = max((now - morning).total_seconds(), 60)
     attempts = [
-        CallAttempt(campaign=campaign, assignment_id=pk, community_id=community, grid_id=grid,
-                    caller_id=caller, at=morning + dt.timedelta(seconds=n * 7919 % span),
-                    outcome=Outcome.ANSWERED if n % 10 < 8 else Outcome.NO_ANSWER)
+        CallAttempt(
+            campaign=campaign,
+            assignment_id=pk,
+            community_id=community,
+            grid_id=grid,
+            caller_id=caller,
+            at=morning + dt.timedelta(seconds=n * 7919 % span),
+            outcome=Outcome.ANSWERED if n % 10 < 8 else Outcome.NO_ANSWER,
+        )
         for n, (pk, community, grid, caller) in enumerate(reached[::8] + tried[::8])
     ]
     CallAttempt.objects.bulk_create(attempts, batch_size=BATCH)
@@ -222,9 +282,15 @@ def measure_page(client: Any, url: str, label: str, what: str, floor_sql: tuple)
         response = client.get(url)
     seconds = time.perf_counter() - started
     assert response.status_code == 200, (url, response.status_code)
-    emit(measure=what, campaign=label, seconds=round(seconds, 3), queries=len(queries),
-         floor_seconds=round(floor, 4), ratio=round(seconds / max(floor, 1e-6), 1),
-         bytes=len(response.content))
+    emit(
+        measure=what,
+        campaign=label,
+        seconds=round(seconds, 3),
+        queries=len(queries),
+        floor_seconds=round(floor, 4),
+        ratio=round(seconds / max(floor, 1e-6), 1),
+        bytes=len(response.content),
+    )
 
 
 def measure_pages(campaign: Any, label: str, caller: Any, viewer: Any) -> None:
@@ -241,10 +307,16 @@ def measure_pages(campaign: Any, label: str, caller: Any, viewer: Any) -> None:
     mine = my_assignments(caller).values_list("pk", flat=True).query.sql_with_params()
     measure_page(client, reverse("screening:call_list"), label, "call_list", mine)
     client.force_login(viewer)
-    counts = (CallAssignment.objects.filter(campaign=campaign).values("status")
-              .annotate(n=Count("pk")).order_by().query.sql_with_params())
-    measure_page(client, reverse("screening:campaign_detail", args=[campaign.pk]), label,
-                 "coverage", counts)
+    counts = (
+        CallAssignment.objects.filter(campaign=campaign)
+        .values("status")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .query.sql_with_params()
+    )
+    measure_page(
+        client, reverse("screening:campaign_detail", args=[campaign.pk]), label, "coverage", counts
+    )
 
 
 def run(communities: int, households: int) -> None:
@@ -259,24 +331,39 @@ def run(communities: int, households: int) -> None:
 
     started = time.perf_counter()
     world = build_world(communities, households)
-    emit(measure="setup", communities=communities, households=communities * households,
-         seconds=round(time.perf_counter() - started, 1))
+    emit(
+        measure="setup",
+        communities=communities,
+        households=communities * households,
+        seconds=round(time.perf_counter() - started, 1),
+    )
     today = timezone.localdate()
     first = world["communities"][0]
     caller = User.objects.get(username=f"grid-{world['grids'][first.pk][0].pk}")
 
     community_campaign = do_create_campaign(
-        area=first, by=None, name="社区排查", questionnaire=default_questionnaire(first),
-        starts_on=today, ends_on=today + dt.timedelta(days=14))
+        area=first,
+        by=None,
+        name="社区排查",
+        questionnaire=default_questionnaire(first),
+        starts_on=today,
+        ends_on=today + dt.timedelta(days=14),
+    )
     measure_start(community_campaign, "community")
-    measure_pages(community_campaign, "community", caller,
-                  User.objects.get(username=f"officer-{first.pk}"))
+    measure_pages(
+        community_campaign, "community", caller, User.objects.get(username=f"officer-{first.pk}")
+    )
     do_close_campaign(community_campaign, by=None)
 
     district = world["district"]
     district_campaign = do_create_campaign(
-        area=district, by=None, name="全区排查", questionnaire=default_questionnaire(district),
-        starts_on=today, ends_on=today + dt.timedelta(days=14))
+        area=district,
+        by=None,
+        name="全区排查",
+        questionnaire=default_questionnaire(district),
+        starts_on=today,
+        ends_on=today + dt.timedelta(days=14),
+    )
     measure_start(district_campaign, "district")
     measure_pages(district_campaign, "district", caller, User.objects.get(username="district"))
 

@@ -42,7 +42,8 @@ def test_the_builder_clones_the_demo_community_and_its_pages_answer() -> None:
     officer = User.objects.get(username=f"{scale.OFFICER}~1")
     assert officer.area_id == clone.pk
     assert set(Person.objects.restrict(officer, "view").values_list("pk", flat=True)) == set(
-        people.values_list("pk", flat=True))
+        people.values_list("pk", flat=True)
+    )
 
     # And three of the benchmark's pages, measured once, were fetched, counted and answered
     pages = scale.measure(runs=1, only={"home", "search_address", "district_home"})

@@ -60,7 +60,8 @@ class DeviceTimeField(serializers.DateTimeField):
         parsed = super().to_internal_value(value)  # refuses what UTC cannot hold
         if abs(parsed - timezone.now()) > DEVICE_CLOCK_REACH:
             raise serializers.ValidationError(
-                _("The scanner's clock is more than a year off: set its date and time."))
+                _("The scanner's clock is more than a year off: set its date and time.")
+            )
         return parsed
 
 
@@ -86,25 +87,34 @@ class ScanRequestSerializer(serializers.Serializer):
     pass_code = serializers.CharField(
         max_length=200, help_text=gettext_lazy("The QR code's token, or a typed serial.")
     )
-    checkpoint = serializers.IntegerField(min_value=1, max_value=MAX_ID,
-                                          help_text=gettext_lazy("Checkpoint id."))
+    checkpoint = serializers.IntegerField(
+        min_value=1, max_value=MAX_ID, help_text=gettext_lazy("Checkpoint id.")
+    )
     direction = serializers.ChoiceField(choices=Direction.choices)
     temperature = TemperatureField(required=False, allow_null=True)
     client_event_id = serializers.UUIDField(
-        help_text=gettext_lazy("A UUID made by the scanner; sent again from the same gate, "
-                               "the first answer is returned and nothing new is recorded. One "
-                               "already used at another gate is a 409.")
+        help_text=gettext_lazy(
+            "A UUID made by the scanner; sent again from the same gate, "
+            "the first answer is returned and nothing new is recorded. One "
+            "already used at another gate is a 409."
+        )
     )
     device_time = DeviceTimeField(
-        required=False, allow_null=True,
-        help_text=gettext_lazy("When the gate saw it (with its UTC offset), within a year of "
-                               "the server's clock."),
+        required=False,
+        allow_null=True,
+        help_text=gettext_lazy(
+            "When the gate saw it (with its UTC offset), within a year of the server's clock."
+        ),
     )
     device_decision = serializers.ChoiceField(
-        choices=Decision.choices, required=False, allow_null=True,
-        help_text=gettext_lazy("Optional: what an offline scanner decided. An event allowed "
-                               "offline against a rule the phone could not know is flagged "
-                               "for review."),
+        choices=Decision.choices,
+        required=False,
+        allow_null=True,
+        help_text=gettext_lazy(
+            "Optional: what an offline scanner decided. An event allowed "
+            "offline against a rule the phone could not know is flagged "
+            "for review."
+        ),
     )
 
     @classmethod
@@ -136,7 +146,6 @@ def _scan_fields() -> dict[str, serializers.Field]:
     return dict(ScanRequestSerializer().fields)
 
 
-
 class ScanAnswerSerializer(serializers.Serializer):
     """The gate's answer: a decision, a neutral reason, outings left and the next allowed."""
 
@@ -163,13 +172,20 @@ class GateScanViewSet(viewsets.GenericViewSet):
     def required_right(self) -> str:
         return "add"
 
-    @extend_schema(request=ScanRequestSerializer, responses={
-        200: ScanAnswerSerializer,
-        404: OpenApiResponse(ErrorSerializer, description=gettext_lazy(
-            "No such checkpoint in the caller's area.")),
-        409: OpenApiResponse(ConflictErrorSerializer, description=gettext_lazy(
-            "This client_event_id was already used at another gate.")),
-    })
+    @extend_schema(
+        request=ScanRequestSerializer,
+        responses={
+            200: ScanAnswerSerializer,
+            404: OpenApiResponse(
+                ErrorSerializer,
+                description=gettext_lazy("No such checkpoint in the caller's area."),
+            ),
+            409: OpenApiResponse(
+                ConflictErrorSerializer,
+                description=gettext_lazy("This client_event_id was already used at another gate."),
+            ),
+        },
+    )
     def create(self, request: Request) -> Response:
         """Decide whether the holder may pass, record the exit or entry, answer the gate."""
         data = ScanRequestSerializer.valid_data(request.data)
@@ -181,9 +197,12 @@ class GateScanViewSet(viewsets.GenericViewSet):
         # like any row out of scope.
         answer = services.record_scan(
             services.ScanRequest(
-                checkpoint=data["checkpoint"], code=data["pass_code"],
-                direction=data["direction"], temperature=data.get("temperature"),
-                client_event_id=data["client_event_id"], device_time=data.get("device_time"),
+                checkpoint=data["checkpoint"],
+                code=data["pass_code"],
+                direction=data["direction"],
+                temperature=data.get("temperature"),
+                client_event_id=data["client_event_id"],
+                device_time=data.get("device_time"),
                 device_decision=data.get("device_decision"),
             ),
             by=request.user,
@@ -201,9 +220,21 @@ class PassSerializer(ModelSerializer):
 
     class Meta:
         model = Pass
-        fields = ["id", "community", "household", "household_label", "person", "serial",
-                  "status", "suspended_until", "void_reason", "replaced_by", "out_since",
-                  "created", "updated"]
+        fields = [
+            "id",
+            "community",
+            "household",
+            "household_label",
+            "person",
+            "serial",
+            "status",
+            "suspended_until",
+            "void_reason",
+            "replaced_by",
+            "out_since",
+            "created",
+            "updated",
+        ]
         read_only_fields = fields
 
 
@@ -223,16 +254,35 @@ class GateEventSerializer(serializers.ModelSerializer):
 
     # Most events need no review: their flag is "" (the schema lists it with the reasons).
     flag = serializers.ChoiceField(
-        choices=FlagReason.choices, allow_blank=True, read_only=True,
+        choices=FlagReason.choices,
+        allow_blank=True,
+        read_only=True,
         help_text=gettext_lazy("Why the office should review the event; empty if it need not."),
     )
 
     class Meta:
         model = GateEvent
-        fields = ["id", "community", "checkpoint", "pass_obj", "household", "direction",
-                  "decision", "reason_code", "passed", "temperature", "quota_left",
-                  "next_allowed_at", "client_event_id", "time", "device_time", "received_at",
-                  "offline", "flag", "reviewed_at"]
+        fields = [
+            "id",
+            "community",
+            "checkpoint",
+            "pass_obj",
+            "household",
+            "direction",
+            "decision",
+            "reason_code",
+            "passed",
+            "temperature",
+            "quota_left",
+            "next_allowed_at",
+            "client_event_id",
+            "time",
+            "device_time",
+            "received_at",
+            "offline",
+            "flag",
+            "reviewed_at",
+        ]
         read_only_fields = fields
 
 
@@ -252,9 +302,25 @@ class VisitorSerializer(ModelSerializer):
 
     class Meta:
         model = Visitor
-        fields = ["id", "community", "checkpoint", "household", "name", "phone", "id_number",
-                  "purpose", "plate", "temperature", "time_in", "time_out", "status",
-                  "confirmed_by", "refusal_reason", "created", "updated"]
+        fields = [
+            "id",
+            "community",
+            "checkpoint",
+            "household",
+            "name",
+            "phone",
+            "id_number",
+            "purpose",
+            "plate",
+            "temperature",
+            "time_in",
+            "time_out",
+            "status",
+            "confirmed_by",
+            "refusal_reason",
+            "created",
+            "updated",
+        ]
         read_only_fields = fields
 
 

@@ -24,8 +24,13 @@ from fangkong.registry.choices import PersonStatus
 from fangkong.registry.models import Person
 
 #: Preferred families, best first; any other family fontconfig knows for Chinese will do.
-PREFERRED_FAMILIES = ("Noto Sans CJK SC", "Noto Serif CJK SC", "WenQuanYi Zen Hei",
-                      "Source Han Sans SC", "AR PL UMing CN")
+PREFERRED_FAMILIES = (
+    "Noto Sans CJK SC",
+    "Noto Serif CJK SC",
+    "WenQuanYi Zen Hei",
+    "Source Han Sans SC",
+    "AR PL UMing CN",
+)
 #: Most cards fit the same PDF; more are printed building by building.
 MAX_CARDS = 400
 #: Rows of the grid for ticking outings by hand.
@@ -41,19 +46,32 @@ def cjk_font_family() -> str:
     """A font family with Chinese glyphs that fontconfig (and so WeasyPrint) will use."""
     fc_list = shutil.which("fc-list")
     if fc_list is None:
-        raise CJKFontMissing("fontconfig's fc-list is missing: install fontconfig and "
-                             "fonts-noto-cjk (apt-get install fonts-noto-cjk).")
-    result = subprocess.run([fc_list, ":lang=zh", "family"], capture_output=True,  # noqa: S603 (fixed arguments)
-                            text=True, check=False, timeout=30)
-    families = {name.strip() for line in result.stdout.splitlines()
-                for name in line.split(",") if name.strip()}
+        raise CJKFontMissing(
+            "fontconfig's fc-list is missing: install fontconfig and "
+            "fonts-noto-cjk (apt-get install fonts-noto-cjk)."
+        )
+    result = subprocess.run(  # noqa: S603 (fixed arguments)
+        [fc_list, ":lang=zh", "family"],
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=30,
+    )
+    families = {
+        name.strip()
+        for line in result.stdout.splitlines()
+        for name in line.split(",")
+        if name.strip()
+    }
     for family in PREFERRED_FAMILIES:
         if family in families:
             return family
     if families:
         return sorted(families)[0]
-    raise CJKFontMissing("No font with Chinese glyphs is installed; pass cards would print "
-                         "empty boxes. Install one: apt-get install fonts-noto-cjk")
+    raise CJKFontMissing(
+        "No font with Chinese glyphs is installed; pass cards would print "
+        "empty boxes. Install one: apt-get install fonts-noto-cjk"
+    )
 
 
 def qr_svg_data_uri(token: str) -> str:
@@ -79,14 +97,21 @@ def card_context(passes: Iterable[Pass], *, font_family: str) -> dict[str, Any]:
         household = item.household
         people = members.get(item.household_id, [])
         holders = [item.person] if item.person_id else people
-        cards.append({
-            "pass": item, "serial": item.serial, "qr": qr_svg_data_uri(item.token),
-            "community": item.community.name, "building": household.building,
-            "unit": household.unit, "room": household.room,
-            "holders": "、".join(p.name for p in holders[:6]) + ("…" if len(holders) > 6 else ""),
-            "size": len(people),
-        })
-    sheets = [cards[i:i + 4] for i in range(0, len(cards), 4)]
+        cards.append(
+            {
+                "pass": item,
+                "serial": item.serial,
+                "qr": qr_svg_data_uri(item.token),
+                "community": item.community.name,
+                "building": household.building,
+                "unit": household.unit,
+                "room": household.room,
+                "holders": "、".join(p.name for p in holders[:6])
+                + ("…" if len(holders) > 6 else ""),
+                "size": len(people),
+            }
+        )
+    sheets = [cards[i : i + 4] for i in range(0, len(cards), 4)]
     return {"sheets": sheets, "font_family": font_family, "tick_rows": range(TICK_ROWS)}
 
 

@@ -56,10 +56,22 @@ def _gates(ctx: DemoContext, community: object) -> list[Checkpoint]:
     from fangkong.staff.services.rosters import do_create_checkpoint
 
     return [
-        do_create_checkpoint(community=community, by=None, name="东门", location="东园1号楼东侧",
-                             notes=DEMO_GATE_NOTE),
-        do_create_checkpoint(community=community, by=None, name="南门", location="南园南侧",
-                             opens=dt.time(6), closes=dt.time(22), notes=DEMO_GATE_NOTE),
+        do_create_checkpoint(
+            community=community,
+            by=None,
+            name="东门",
+            location="东园1号楼东侧",
+            notes=DEMO_GATE_NOTE,
+        ),
+        do_create_checkpoint(
+            community=community,
+            by=None,
+            name="南门",
+            location="南园南侧",
+            opens=dt.time(6),
+            closes=dt.time(22),
+            notes=DEMO_GATE_NOTE,
+        ),
     ]
 
 
@@ -77,20 +89,33 @@ class _Week:
     last_out: dict[int, dt.date] = field(default_factory=dict)
     open_outings: dict[int, dt.datetime] = field(default_factory=dict)
 
-    def event(self, item: Pass | None, direction: str, at: dt.datetime, *,
-              decision: str = "allow", code: str = ReasonCode.OK,
-              temperature: str | None = None) -> dict[str, Any]:
+    def event(
+        self,
+        item: Pass | None,
+        direction: str,
+        at: dt.datetime,
+        *,
+        decision: str = "allow",
+        code: str = ReasonCode.OK,
+        temperature: str | None = None,
+    ) -> dict[str, Any]:
         """A GateEvent's columns."""
         rng = self.rng
         gate = self.gates[0] if rng.random() < 0.6 else self.gates[-1]
         return {
-            "community_id": self.community.pk, "checkpoint_id": gate.pk,
+            "community_id": self.community.pk,
+            "checkpoint_id": gate.pk,
             "pass_obj_id": item.pk if item else None,
-            "household_id": item.household_id if item else None, "direction": direction,
-            "decision": decision, "reason_code": code, "passed": decision == Decision.ALLOW,
+            "household_id": item.household_id if item else None,
+            "direction": direction,
+            "decision": decision,
+            "reason_code": code,
+            "passed": decision == Decision.ALLOW,
             "temperature": Decimal(temperature or f"36.{rng.randint(1, 8)}"),
-            "client_event_id": uuid.UUID(int=rng.getrandbits(128), version=4), "time": at,
-            "device_time": at, "received_at": at,
+            "client_event_id": uuid.UUID(int=rng.getrandbits(128), version=4),
+            "time": at,
+            "device_time": at,
+            "received_at": at,
             "recorded_by_id": self.staff_user.pk if self.staff_user else None,
         }
 
@@ -105,8 +130,15 @@ class _Week:
         for _ in range(rng.randint(1, 4)):
             at = midnight + dt.timedelta(hours=rng.randint(8, 20), minutes=rng.randint(0, 59))
             if at < self.now:
-                self.events.append(self.event(None, Direction.OUT, at, decision=Decision.DENY,
-                                              code=ReasonCode.UNKNOWN_PASS))
+                self.events.append(
+                    self.event(
+                        None,
+                        Direction.OUT,
+                        at,
+                        decision=Decision.DENY,
+                        code=ReasonCode.UNKNOWN_PASS,
+                    )
+                )
 
     def outing(self, item: Pass, day: dt.date, midnight: dt.datetime) -> None:
         rng, tz, events = self.rng, self.community.time_zone, self.events
@@ -119,15 +151,24 @@ class _Week:
             return
         if previous is not None and (day - previous).days < 2:
             if rng.random() < 0.02:  # tried too early, refused with the next allowed time
-                refused = self.event(item, Direction.OUT, out_at, decision=Decision.DENY,
-                                     code=ReasonCode.QUOTA_USED)
+                refused = self.event(
+                    item, Direction.OUT, out_at, decision=Decision.DENY, code=ReasonCode.QUOTA_USED
+                )
                 refused["next_allowed_at"] = day_start(previous + dt.timedelta(days=2), tz)
                 refused["quota_left"] = 0
                 events.append(refused)
             return
         if rng.random() < 0.004:
-            events.append(self.event(item, Direction.OUT, out_at, decision=Decision.DENY,
-                                     code=ReasonCode.FEVER, temperature="37.6"))
+            events.append(
+                self.event(
+                    item,
+                    Direction.OUT,
+                    out_at,
+                    decision=Decision.DENY,
+                    code=ReasonCode.FEVER,
+                    temperature="37.6",
+                )
+            )
             return
         exit_event = self.event(item, Direction.OUT, out_at)
         exit_event["quota_left"] = 0
@@ -180,15 +221,26 @@ def _stops(passes: list[Pass], now: dt.datetime, today: dt.date) -> None:
     """A household quarantined by the health module, one the office is checking, and one
     exempted (a commuter)."""
     services.do_suspend_household_passes(
-        passes[3].household, source="health", reason="居家隔离观察", by=None,
+        passes[3].household,
+        source="health",
+        reason="居家隔离观察",
+        by=None,
         until=now + dt.timedelta(days=14),
     )
     services.do_suspend_household_passes(
-        passes[21].household, source="office", reason="出入证信息待核实", until=None, by=None,
+        passes[21].household,
+        source="office",
+        reason="出入证信息待核实",
+        until=None,
+        by=None,
     )
     services.do_create_exemption(
-        household=passes[12].household, by=None, kind="commuter", document="单位复工证明",
-        starts_on=today - dt.timedelta(days=3), ends_on=today + dt.timedelta(days=25),
+        household=passes[12].household,
+        by=None,
+        kind="commuter",
+        document="单位复工证明",
+        starts_on=today - dt.timedelta(days=3),
+        ends_on=today + dt.timedelta(days=25),
     )
 
 
@@ -199,10 +251,13 @@ def _visitors(rng: Any, gates: list[Checkpoint], passes: list[Pass], now: dt.dat
     for i in range(12):
         household = passes[rng.randrange(len(passes))].household
         visitor = services.do_register_visitor(
-            checkpoint=gates[0], household=household, by=None,
+            checkpoint=gates[0],
+            household=household,
+            by=None,
             name=fake_name(rng, rng.choice("MF"), rng.randint(1960, 2000)),
             purpose=rng.choice(("探望父母", "送生活物资", "维修水管", "送药")),
-            temperature=f"36.{rng.randint(1, 7)}", phone=fake_mobile(rng, taken),
+            temperature=f"36.{rng.randint(1, 7)}",
+            phone=fake_mobile(rng, taken),
             plate=rng.choice(("", "", "辽A" + f"{rng.randint(10000, 99999)}")),
         )
         time_in = now - dt.timedelta(hours=rng.randint(1, 6 * 24))
@@ -213,7 +268,10 @@ def _visitors(rng: Any, gates: list[Checkpoint], passes: list[Pass], now: dt.dat
         elif i == 2:
             status, confirmed = VisitorStatus.REFUSED, ""
         Visitor.objects.filter(pk=visitor.pk).update(
-            time_in=time_in, time_out=time_out, status=status, confirmed_by=confirmed,
+            time_in=time_in,
+            time_out=time_out,
+            status=status,
+            confirmed_by=confirmed,
             refusal_reason="户主不同意来访" if status == VisitorStatus.REFUSED else "",
         )
         visitors += 1
@@ -224,8 +282,9 @@ def find(ctx: DemoContext) -> bool:
     community = ctx.areas.get("community")
     if community is not None:
         ctx.count(f"{community.name} passes", Pass.objects.filter(community=community).count())
-        ctx.count(f"{community.name} gate events",
-                  GateEvent.objects.filter(community=community).count())
+        ctx.count(
+            f"{community.name} gate events", GateEvent.objects.filter(community=community).count()
+        )
     return False  # the areas decide whether the demo exists
 
 

@@ -37,8 +37,7 @@ CHUNK = 2000
 def _community(user: Any, params: dict[str, Any]) -> Area:
     """The community asked for, if it is still within the user's area (else 404: the job
     turns it into "no longer within your area")."""
-    community = Area.objects.filter(pk=params.get("community"),
-                                    level=AreaLevel.COMMUNITY).first()
+    community = Area.objects.filter(pk=params.get("community"), level=AreaLevel.COMMUNITY).first()
     if community is None or not works_in(user, community.pk):
         raise Http404
     return community
@@ -55,7 +54,8 @@ def gate_log(user: Any, params: dict[str, Any]) -> tuple[Area, QuerySet[GateEven
     events = GateEvent.objects.restrict(user).filter(
         community=community,
         time__gte=day_start(since, community.time_zone),
-        time__lt=day_start(until + dt.timedelta(days=1), community.time_zone))
+        time__lt=day_start(until + dt.timedelta(days=1), community.time_zone),
+    )
     return community, events
 
 
@@ -65,48 +65,102 @@ def count(user: Any, params: dict[str, Any]) -> int:
     return gate_log(user, params)[1].count()
 
 
-def write(user: Any, params: dict[str, Any], target: BinaryIO,
-          progress: Progress | None) -> int:
+def write(user: Any, params: dict[str, Any], target: BinaryIO, progress: Progress | None) -> int:
     """Write the report's sheets and the gate log; record the export. Returns the rows."""
     community, events = gate_log(user, params)
     since, until = _period(params)
-    report = stats.gate_report(GateEvent.objects.restrict(user).filter(community=community),
-                               community.time_zone, since, until)
-    log = (events.select_related("checkpoint", "pass_obj", "household__building")
-           .order_by("time", "pk"))
-    directions, decisions = dict(Direction.choices), dict(GateEvent._meta.get_field(
-        "decision").choices)
+    report = stats.gate_report(
+        GateEvent.objects.restrict(user).filter(community=community),
+        community.time_zone,
+        since,
+        until,
+    )
+    log = events.select_related("checkpoint", "pass_obj", "household__building").order_by(
+        "time", "pk"
+    )
+    directions, decisions = (
+        dict(Direction.choices),
+        dict(GateEvent._meta.get_field("decision").choices),
+    )
     reasons = dict(ReasonCode.choices)
     sheets = [
-        SheetSpec(_("Per day"), [_("Day"), _("Exits"), _("Entries")],
-                  ([str(r["day"]), r["out"], r["in"]] for r in report["per_day"])),
-        SheetSpec(_("Per gate"), [_("Checkpoint"), _("Exits"), _("Entries")],
-                  ([r["checkpoint__name"], r["out"], r["in"]] for r in report["per_gate"])),
-        SheetSpec(_("Per hour"), [_("Hour"), _("Exits"), _("Entries")],
-                  ([f"{r['hour']:02d}:00", r["out"], r["in"]] for r in report["per_hour"])),
-        SheetSpec(_("Outings per household"), [_("Building"), _("Unit"), _("Room"),
-                                               _("Outings")],
-                  ([r["household__building__number"], r["household__unit"],
-                    r["household__room"], r["outings"]] for r in report["per_household"]),
-                  text_columns=(0, 2)),
-        SheetSpec(_("Refusals"), [_("Reason"), _("Count")],
-                  ([str(r["label"]), r["count"]] for r in report["refusals"])),
-        SheetSpec(_("Gate log"), [_("Time"), _("Checkpoint"), _("Direction"), _("Pass"),
-                                  _("Room"), _("Decision"), _("Reason"), _("Temperature"),
-                                  _("Recorded offline")],
-                  ([timezone.localtime(e.time).strftime("%Y-%m-%d %H:%M:%S"),
-                    e.checkpoint.name, str(directions.get(e.direction, "")),
+        SheetSpec(
+            _("Per day"),
+            [_("Day"), _("Exits"), _("Entries")],
+            ([str(r["day"]), r["out"], r["in"]] for r in report["per_day"]),
+        ),
+        SheetSpec(
+            _("Per gate"),
+            [_("Checkpoint"), _("Exits"), _("Entries")],
+            ([r["checkpoint__name"], r["out"], r["in"]] for r in report["per_gate"]),
+        ),
+        SheetSpec(
+            _("Per hour"),
+            [_("Hour"), _("Exits"), _("Entries")],
+            ([f"{r['hour']:02d}:00", r["out"], r["in"]] for r in report["per_hour"]),
+        ),
+        SheetSpec(
+            _("Outings per household"),
+            [_("Building"), _("Unit"), _("Room"), _("Outings")],
+            (
+                [
+                    r["household__building__number"],
+                    r["household__unit"],
+                    r["household__room"],
+                    r["outings"],
+                ]
+                for r in report["per_household"]
+            ),
+            text_columns=(0, 2),
+        ),
+        SheetSpec(
+            _("Refusals"),
+            [_("Reason"), _("Count")],
+            ([str(r["label"]), r["count"]] for r in report["refusals"]),
+        ),
+        SheetSpec(
+            _("Gate log"),
+            [
+                _("Time"),
+                _("Checkpoint"),
+                _("Direction"),
+                _("Pass"),
+                _("Room"),
+                _("Decision"),
+                _("Reason"),
+                _("Temperature"),
+                _("Recorded offline"),
+            ],
+            (
+                [
+                    timezone.localtime(e.time).strftime("%Y-%m-%d %H:%M:%S"),
+                    e.checkpoint.name,
+                    str(directions.get(e.direction, "")),
                     e.pass_obj.serial if e.pass_obj_id else "",
                     e.household.label if e.household_id else "",
-                    str(decisions.get(e.decision, "")), str(reasons.get(e.reason_code, "")),
+                    str(decisions.get(e.decision, "")),
+                    str(reasons.get(e.reason_code, "")),
                     str(e.temperature) if e.temperature is not None else "",
-                    _("Yes") if e.offline else ""] for e in log.iterator(chunk_size=CHUNK)),
-                  text_columns=(3,)),
+                    _("Yes") if e.offline else "",
+                ]
+                for e in log.iterator(chunk_size=CHUNK)
+            ),
+            text_columns=(3,),
+        ),
     ]
     rows = write_xlsx(target, sheets, progress=progress)
-    record_access(AccessKind.EXPORT, actor=user, area_path=community.path,
-                  detail={"export": "access.gate_report", "since": str(since),
-                          "until": str(until), "rows": rows, "masked": True})
+    record_access(
+        AccessKind.EXPORT,
+        actor=user,
+        area_path=community.path,
+        detail={
+            "export": "access.gate_report",
+            "since": str(since),
+            "until": str(until),
+            "rows": rows,
+            "masked": True,
+        },
+    )
     return rows
 
 
@@ -115,8 +169,14 @@ def _check(user: Any, params: dict[str, Any]) -> None:
         raise PermissionDenied  # the report is a workbook of several sheets: no CSV
 
 
-GATE_REPORT = register(Exporter(
-    name="access.gate_report", model=GateEvent, label=gettext_lazy("Gate report"),
-    count=count, write=write, check=_check,
-    filename=lambda p: f"gate-{p['since']}-{p['until']}",
-))
+GATE_REPORT = register(
+    Exporter(
+        name="access.gate_report",
+        model=GateEvent,
+        label=gettext_lazy("Gate report"),
+        count=count,
+        write=write,
+        check=_check,
+        filename=lambda p: f"gate-{p['since']}-{p['until']}",
+    )
+)

@@ -46,8 +46,7 @@ def _checkpoints(request: Any) -> Any:
     return checkpoints_for(request.user if request is not None else None)
 
 
-@extend_schema_field({"type": "integer", "format": "int64", "minimum": 1,
-                      "maximum": MAX_DB_INT})
+@extend_schema_field({"type": "integer", "format": "int64", "minimum": 1, "maximum": MAX_DB_INT})
 class RowIdFilter(IdFilter):
     """A filter on a row's id: a whole number that a 64-bit key can hold, or 400."""
 
@@ -58,8 +57,9 @@ class PassFilterSet(FilterSet):
         field_name="household__building", queryset=_buildings, label=_("building")
     )
     status = django_filters.ChoiceFilter(choices=PassStatus.choices, label=_("status"))
-    out = BooleanFilter(field_name="out_since", lookup_expr="isnull", exclude=True,
-                        label=_("out now"))
+    out = BooleanFilter(
+        field_name="out_since", lookup_expr="isnull", exclude=True, label=_("out now")
+    )
     household = RowIdFilter(field_name="household")
     serial = django_filters.CharFilter(field_name="serial")
 
@@ -100,8 +100,18 @@ class GateEventFilterSet(FilterSet):
 
     class Meta:
         model = GateEvent
-        fields = ["checkpoint", "direction", "decision", "reason_code", "date", "for_review",
-                  "flagged", "household", "since", "until"]
+        fields = [
+            "checkpoint",
+            "direction",
+            "decision",
+            "reason_code",
+            "date",
+            "for_review",
+            "flagged",
+            "household",
+            "since",
+            "until",
+        ]
 
     def filter_for_review(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
         if value:
@@ -113,8 +123,7 @@ class GateEventFilterSet(FilterSet):
 
 
 class VisitorFilterSet(FilterSet):
-    inside = BooleanFilter(field_name="time_out", lookup_expr="isnull",
-                           label=_("still inside"))
+    inside = BooleanFilter(field_name="time_out", lookup_expr="isnull", label=_("still inside"))
     status = django_filters.ChoiceFilter(choices=VisitorStatus.choices, label=_("status"))
     checkpoint = ScopedIdFilter(queryset=_checkpoints, label=_("checkpoint"))
     household = RowIdFilter(field_name="household")

@@ -19,29 +19,43 @@ from fangkong.registry.models import Building, Household, Person
 
 
 class PolicyForm(ServiceForm):
-    instance_fields = ("outings", "window_days", "max_minutes", "visitors_allowed",
-                       "pass_scope", "version")
+    instance_fields = (
+        "outings",
+        "window_days",
+        "max_minutes",
+        "visitors_allowed",
+        "pass_scope",
+        "version",
+    )
 
-    outings = forms.IntegerField(label=gettext_lazy("outings per period"), min_value=1,
-                                 max_value=50)
+    outings = forms.IntegerField(
+        label=gettext_lazy("outings per period"), min_value=1, max_value=50
+    )
     window_days = forms.IntegerField(
-        label=gettext_lazy("period in calendar days"), min_value=1, max_value=31,
-        help_text=gettext_lazy("One outing in two days: out on Monday, next allowed from "
-                               "Wednesday 00:00."),
+        label=gettext_lazy("period in calendar days"),
+        min_value=1,
+        max_value=31,
+        help_text=gettext_lazy(
+            "One outing in two days: out on Monday, next allowed from Wednesday 00:00."
+        ),
     )
     max_minutes = forms.IntegerField(
-        label=gettext_lazy("maximum time out (minutes)"), min_value=10, max_value=24 * 60,
-        required=False, help_text=gettext_lazy("Leave empty for no limit."),
+        label=gettext_lazy("maximum time out (minutes)"),
+        min_value=10,
+        max_value=24 * 60,
+        required=False,
+        help_text=gettext_lazy("Leave empty for no limit."),
     )
-    visitors_allowed = forms.BooleanField(label=gettext_lazy("visitors allowed"),
-                                          required=False)
+    visitors_allowed = forms.BooleanField(label=gettext_lazy("visitors allowed"), required=False)
     pass_scope = forms.ChoiceField(label=gettext_lazy("passes"), choices=PassScope.choices)
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
 class IssueForm(ServiceForm):
     building = forms.ModelChoiceField(
-        label=gettext_lazy("building"), queryset=Building.objects.none(), required=False,
+        label=gettext_lazy("building"),
+        queryset=Building.objects.none(),
+        required=False,
         empty_label=gettext_lazy("The whole community"),
         help_text=gettext_lazy("Households that already hold a working pass are skipped."),
     )
@@ -54,18 +68,25 @@ class IssueForm(ServiceForm):
 
 
 class ReasonForm(ServiceForm):
-    reason = forms.CharField(label=gettext_lazy("reason"), max_length=200,
-                             error_messages={"required": gettext_lazy("Give a reason.")})
+    reason = forms.CharField(
+        label=gettext_lazy("reason"),
+        max_length=200,
+        error_messages={"required": gettext_lazy("Give a reason.")},
+    )
 
 
 class SuspendForm(ServiceForm):
     reason = forms.CharField(
-        label=gettext_lazy("reason"), max_length=300,
-        help_text=gettext_lazy("For the office only: the gate says just \"suspended, please "
-                               "contact the community\"."),
+        label=gettext_lazy("reason"),
+        max_length=300,
+        help_text=gettext_lazy(
+            'For the office only: the gate says just "suspended, please contact the community".'
+        ),
     )
     until = forms.DateTimeField(
-        label=gettext_lazy("until"), required=False, widget=DATETIME_INPUT,
+        label=gettext_lazy("until"),
+        required=False,
+        widget=DATETIME_INPUT,
         help_text=gettext_lazy("Leave empty to suspend until lifted."),
     )
 
@@ -78,21 +99,28 @@ class PersonChoiceField(forms.ModelChoiceField):
 class ExemptionForm(ServiceForm):
     kind = forms.ChoiceField(label=gettext_lazy("kind"), choices=ExemptionKind.choices)
     person = PersonChoiceField(
-        label=gettext_lazy("person"), queryset=Person.objects.none(), required=False,
+        label=gettext_lazy("person"),
+        queryset=Person.objects.none(),
+        required=False,
         empty_label=gettext_lazy("The whole household"),
     )
     document = forms.CharField(
-        label=gettext_lazy("document"), max_length=200,
-        help_text=gettext_lazy("What was shown: an employer's letter, a hospital's "
-                               "appointment..."),
+        label=gettext_lazy("document"),
+        max_length=200,
+        help_text=gettext_lazy("What was shown: an employer's letter, a hospital's appointment..."),
     )
     starts_on = forms.DateField(label=gettext_lazy("from"), widget=DATE_INPUT)
     ends_on = forms.DateField(label=gettext_lazy("until"), widget=DATE_INPUT)
     notes = forms.CharField(label=gettext_lazy("notes"), required=False, widget=forms.Textarea)
 
     def __init__(self, *args: Any, household: Household | None = None, **kwargs: Any) -> None:
-        kwargs.setdefault("initial", {"starts_on": timezone.localdate(),
-                                      "ends_on": timezone.localdate() + dt.timedelta(days=14)})
+        kwargs.setdefault(
+            "initial",
+            {
+                "starts_on": timezone.localdate(),
+                "ends_on": timezone.localdate() + dt.timedelta(days=14),
+            },
+        )
         super().__init__(*args, **kwargs)
         if household is not None:
             self.fields["person"].queryset = Person.objects.filter(household=household)
@@ -101,21 +129,31 @@ class ExemptionForm(ServiceForm):
 class VisitorForm(ServiceForm):
     """A visitor at the gate: the household visited is found by building, unit and room."""
 
-    checkpoint = forms.ModelChoiceField(label=gettext_lazy("checkpoint"),
-                                        queryset=checkpoints_for(None))
+    checkpoint = forms.ModelChoiceField(
+        label=gettext_lazy("checkpoint"), queryset=checkpoints_for(None)
+    )
     name = forms.CharField(label=gettext_lazy("name"), max_length=100)
-    phone = forms.CharField(label=gettext_lazy("phone"), max_length=20, required=False,
-                            widget=phone_input())
-    id_number = forms.CharField(label=gettext_lazy("ID number"), max_length=40, required=False,
-                                help_text=gettext_lazy("Optional."), widget=id_number_input())
-    building = forms.ModelChoiceField(label=gettext_lazy("building"),
-                                      queryset=Building.objects.none())
+    phone = forms.CharField(
+        label=gettext_lazy("phone"), max_length=20, required=False, widget=phone_input()
+    )
+    id_number = forms.CharField(
+        label=gettext_lazy("ID number"),
+        max_length=40,
+        required=False,
+        help_text=gettext_lazy("Optional."),
+        widget=id_number_input(),
+    )
+    building = forms.ModelChoiceField(
+        label=gettext_lazy("building"), queryset=Building.objects.none()
+    )
     unit = forms.IntegerField(label=gettext_lazy("unit"), min_value=1, initial=1)
     room = forms.CharField(label=gettext_lazy("room"), max_length=20)
     purpose = forms.CharField(label=gettext_lazy("purpose"), max_length=200)
     plate = forms.CharField(label=gettext_lazy("vehicle plate"), max_length=20, required=False)
     temperature = forms.DecimalField(
-        label=gettext_lazy("temperature"), max_digits=3, decimal_places=1,
+        label=gettext_lazy("temperature"),
+        max_digits=3,
+        decimal_places=1,
         widget=forms.NumberInput(attrs={"step": "0.1", "inputmode": "decimal"}),
     )
 
@@ -141,14 +179,20 @@ class VisitorForm(ServiceForm):
 
 class ConfirmForm(ServiceForm):
     confirmed_by = forms.CharField(
-        label=gettext_lazy("confirmed by"), max_length=100,
+        label=gettext_lazy("confirmed by"),
+        max_length=100,
         error_messages={"required": gettext_lazy("Who in the household confirmed?")},
         help_text=gettext_lazy("Who in the household said yes on the phone."),
     )
 
 
 class ReportForm(ServiceForm):
-    since = forms.DateField(label=gettext_lazy("from"), widget=DATE_INPUT, required=False,
-                            validators=[check_date_range])
-    until = forms.DateField(label=gettext_lazy("until"), widget=DATE_INPUT, required=False,
-                            validators=[check_date_range])
+    since = forms.DateField(
+        label=gettext_lazy("from"), widget=DATE_INPUT, required=False, validators=[check_date_range]
+    )
+    until = forms.DateField(
+        label=gettext_lazy("until"),
+        widget=DATE_INPUT,
+        required=False,
+        validators=[check_date_range],
+    )

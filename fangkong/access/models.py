@@ -49,20 +49,27 @@ class PassPolicy(CommunityOwned):
     # One per community, reachable from it (``community.pass_policy``): a scan reads the gate,
     # its community and the policy in one query.
     community = models.OneToOneField(
-        "areas.Area", on_delete=models.PROTECT, related_name="pass_policy",
-        verbose_name=_("community"), limit_choices_to={"level": "community"},
+        "areas.Area",
+        on_delete=models.PROTECT,
+        related_name="pass_policy",
+        verbose_name=_("community"),
+        limit_choices_to={"level": "community"},
     )
     outings = models.PositiveSmallIntegerField(
-        _("outings per period"), default=1,
+        _("outings per period"),
+        default=1,
         help_text=_("How many exits a household (or person) may make in each period."),
     )
     window_days = models.PositiveSmallIntegerField(
-        _("period in calendar days"), default=2,
-        help_text=_("One outing in two days: out on Monday, next allowed from Wednesday "
-                    "00:00."),
+        _("period in calendar days"),
+        default=2,
+        help_text=_("One outing in two days: out on Monday, next allowed from Wednesday 00:00."),
     )
     max_minutes = models.PositiveIntegerField(
-        _("maximum time out (minutes)"), null=True, blank=True, default=240,
+        _("maximum time out (minutes)"),
+        null=True,
+        blank=True,
+        default=240,
         help_text=_("Leave empty for no limit."),
     )
     visitors_allowed = models.BooleanField(_("visitors allowed"), default=True)
@@ -99,16 +106,23 @@ class Exemption(Placed, CommunityOwned):
     date, on a document shown to the office: an employer's letter, a hospital's appointment."""
 
     household = models.ForeignKey(
-        "registry.Household", on_delete=models.PROTECT, related_name="+",
+        "registry.Household",
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("household"),
     )
     person = models.ForeignKey(
-        "registry.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        "registry.Person",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("person"),
     )
     kind = models.CharField(_("kind"), max_length=20, choices=ExemptionKind.choices)
     document = models.CharField(
-        _("document"), max_length=200,
+        _("document"),
+        max_length=200,
         help_text=_("What was shown: an employer's letter, a hospital's appointment..."),
     )
     starts_on = models.DateField(_("from"))
@@ -118,13 +132,27 @@ class Exemption(Placed, CommunityOwned):
 
     # A copy of the parent's grid (core.placement): a grid worker's rows on this table alone.
     grid = models.ForeignKey(
-        Area, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-        editable=False, db_index=False, verbose_name=_("grid"),
+        Area,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        db_index=False,
+        verbose_name=_("grid"),
     )
     placement = Placement("household", "household__building")
     scope_rule = HOUSEHOLD_SCOPE
-    audit_fields = ("household", "person", "kind", "document", "starts_on", "ends_on",
-                    "notes", "revoked_at")
+    audit_fields = (
+        "household",
+        "person",
+        "kind",
+        "document",
+        "starts_on",
+        "ends_on",
+        "notes",
+        "revoked_at",
+    )
 
     class Meta:
         ordering = ("-ends_on", "-pk")
@@ -164,28 +192,44 @@ class Pass(Placed, CommunityOwned):
     """
 
     household = models.ForeignKey(
-        "registry.Household", on_delete=models.PROTECT, related_name="passes",
+        "registry.Household",
+        on_delete=models.PROTECT,
+        related_name="passes",
         verbose_name=_("household"),
     )
     person = models.ForeignKey(
-        "registry.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        "registry.Person",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("holder"),
     )
     serial = models.CharField(_("serial number"), max_length=12)
     nonce = models.CharField(max_length=24, unique=True, editable=False)
     digest = models.CharField(max_length=32, db_index=True, editable=False)
     status = models.CharField(
-        _("status"), max_length=10, choices=PassStatus.choices, default=PassStatus.ACTIVE,
+        _("status"),
+        max_length=10,
+        choices=PassStatus.choices,
+        default=PassStatus.ACTIVE,
         db_index=True,
     )
     suspended_until = models.DateTimeField(_("suspended until"), null=True, blank=True)
     void_reason = models.CharField(_("reason"), max_length=200, blank=True)
     replaced_by = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("replaced by"),
     )
     issued_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     out_since = models.DateTimeField(_("out since"), null=True, blank=True, db_index=True)
@@ -194,13 +238,26 @@ class Pass(Placed, CommunityOwned):
 
     # A copy of the parent's grid (core.placement): a grid worker's rows on this table alone.
     grid = models.ForeignKey(
-        Area, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-        editable=False, db_index=False, verbose_name=_("grid"),
+        Area,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        db_index=False,
+        verbose_name=_("grid"),
     )
     placement = Placement("household", "household__building")
     scope_rule = HOUSEHOLD_SCOPE
-    audit_fields = ("household", "person", "serial", "status", "suspended_until",
-                    "void_reason", "replaced_by")
+    audit_fields = (
+        "household",
+        "person",
+        "serial",
+        "status",
+        "suspended_until",
+        "void_reason",
+        "replaced_by",
+    )
 
     class Meta:
         # Own columns only, read in order from the serial's unique index (community_id,
@@ -210,9 +267,11 @@ class Pass(Placed, CommunityOwned):
         verbose_name_plural = _("passes")
         constraints = [
             models.UniqueConstraint(
-                fields=["community", "serial"], name="access_pass_serial_unique",
-                violation_error_message=_("This community already has a pass with this "
-                                          "serial number."),
+                fields=["community", "serial"],
+                name="access_pass_serial_unique",
+                violation_error_message=_(
+                    "This community already has a pass with this serial number."
+                ),
             ),
         ]
         indexes = [
@@ -252,26 +311,40 @@ class Suspension(Placed, CommunityOwned):
     """
 
     household = models.ForeignKey(
-        "registry.Household", on_delete=models.PROTECT, related_name="+",
+        "registry.Household",
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("household"),
     )
     source = models.CharField(_("source"), max_length=30)
     reason = models.CharField(_("reason"), max_length=300)
     until = models.DateTimeField(_("until"), null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     lifted_at = models.DateTimeField(_("lifted"), null=True, blank=True)
     lifted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
 
     # A copy of the parent's grid (core.placement): a grid worker's rows on this table alone.
     grid = models.ForeignKey(
-        Area, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-        editable=False, db_index=False, verbose_name=_("grid"),
+        Area,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        db_index=False,
+        verbose_name=_("grid"),
     )
     placement = Placement("household", "household__building")
     scope_rule = HOUSEHOLD_SCOPE
@@ -284,7 +357,8 @@ class Suspension(Placed, CommunityOwned):
         indexes = [models.Index(fields=["grid", "created"], name="access_susp_grid_idx")]
         constraints = [
             models.UniqueConstraint(
-                fields=["household", "source"], condition=Q(lifted_at__isnull=True),
+                fields=["household", "source"],
+                condition=Q(lifted_at__isnull=True),
                 name="access_one_open_suspension_per_source",
                 violation_error_message=_("This source has already suspended this household."),
             ),
@@ -316,20 +390,36 @@ class GateEvent(Placed, CommunityOwned):
     # Every scan inserts a row, so the table carries no index a wider one already covers:
     # the community's by (community, time), the household's by (household, direction, time).
     community = models.ForeignKey(
-        Area, on_delete=models.PROTECT, related_name="+", verbose_name=_("community"),
-        limit_choices_to={"level": AreaLevel.COMMUNITY}, db_index=False,
+        Area,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("community"),
+        limit_choices_to={"level": AreaLevel.COMMUNITY},
+        db_index=False,
     )
     checkpoint = models.ForeignKey(
-        "staff.Checkpoint", on_delete=models.PROTECT, related_name="+",
+        "staff.Checkpoint",
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("checkpoint"),
     )
     pass_obj = models.ForeignKey(
-        Pass, null=True, blank=True, on_delete=models.PROTECT, related_name="events",
-        db_column="pass_id", verbose_name=_("pass"),
+        Pass,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="events",
+        db_column="pass_id",
+        verbose_name=_("pass"),
     )
     household = models.ForeignKey(
-        "registry.Household", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", verbose_name=_("household"), db_index=False,
+        "registry.Household",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("household"),
+        db_index=False,
     )
     direction = models.CharField(_("direction"), max_length=3, choices=Direction.choices)
     decision = models.CharField(_("decision"), max_length=5, choices=Decision.choices)
@@ -349,18 +439,25 @@ class GateEvent(Placed, CommunityOwned):
     received_at = models.DateTimeField(_("received"), default=timezone.now)
     offline = models.BooleanField(_("recorded offline"), default=False)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
-    flag = models.CharField(
-        _("for review"), max_length=20, choices=FlagReason.choices, blank=True
-    )
+    flag = models.CharField(_("for review"), max_length=20, choices=FlagReason.choices, blank=True)
     reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
 
     # A copy of the parent's grid (core.placement): a grid worker's rows on this table alone.
     grid = models.ForeignKey(
-        Area, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-        editable=False, db_index=False, verbose_name=_("grid"),
+        Area,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        db_index=False,
+        verbose_name=_("grid"),
     )
     placement = Placement("household", "household__building")
     scope_rule = HOUSEHOLD_SCOPE
@@ -378,8 +475,9 @@ class GateEvent(Placed, CommunityOwned):
             models.Index(fields=["community", "time", "id"], name="access_event_log_idx"),
             models.Index(fields=["household", "direction", "time"], name="access_event_hh_idx"),
             # The few events for review (most scans have no flag, so they cost it nothing).
-            models.Index(fields=["community", "time"], condition=~Q(flag=""),
-                         name="access_event_review_idx"),
+            models.Index(
+                fields=["community", "time"], condition=~Q(flag=""), name="access_event_review_idx"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -401,18 +499,21 @@ class Visitor(Placed, CommunityOwned):
     """
 
     checkpoint = models.ForeignKey(
-        "staff.Checkpoint", on_delete=models.PROTECT, related_name="+",
+        "staff.Checkpoint",
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("checkpoint"),
     )
     household = models.ForeignKey(
-        "registry.Household", on_delete=models.PROTECT, related_name="+",
+        "registry.Household",
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("household visited"),
     )
     name = models.CharField(_("name"), max_length=100)
     phone_cipher = models.TextField(blank=True, editable=False)
     phone_index = models.CharField(max_length=40, blank=True, db_index=True, editable=False)
-    phone_last4_index = models.CharField(max_length=40, blank=True, db_index=True,
-                                         editable=False)
+    phone_last4_index = models.CharField(max_length=40, blank=True, db_index=True, editable=False)
     phone_mask = models.CharField(_("phone"), max_length=20, blank=True, editable=False)
     id_number_cipher = models.TextField(blank=True, editable=False)
     id_number_index = models.CharField(max_length=40, blank=True, db_index=True, editable=False)
@@ -428,20 +529,40 @@ class Visitor(Placed, CommunityOwned):
     confirmed_by = models.CharField(_("confirmed by"), max_length=100, blank=True)
     refusal_reason = models.CharField(_("refusal"), max_length=200, blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
 
     # A copy of the parent's grid (core.placement): a grid worker's rows on this table alone.
     grid = models.ForeignKey(
-        Area, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-        editable=False, db_index=False, verbose_name=_("grid"),
+        Area,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        db_index=False,
+        verbose_name=_("grid"),
     )
     placement = Placement("household", "household__building")
     scope_rule = HOUSEHOLD_SCOPE
-    audit_fields = ("name", "phone_mask", "id_number_mask", "household", "purpose", "plate",
-                    "temperature", "time_in", "time_out", "status", "confirmed_by",
-                    "refusal_reason")
+    audit_fields = (
+        "name",
+        "phone_mask",
+        "id_number_mask",
+        "household",
+        "purpose",
+        "plate",
+        "temperature",
+        "time_in",
+        "time_out",
+        "status",
+        "confirmed_by",
+        "refusal_reason",
+    )
 
     class Meta:
         ordering = ("-time_in", "-pk")
@@ -467,18 +588,22 @@ class Visitor(Placed, CommunityOwned):
 
     def set_phone(self, protected: Protected) -> None:
         self.phone_cipher, self.phone_index, self.phone_mask = (
-            protected.cipher, protected.index, protected.mask,
+            protected.cipher,
+            protected.index,
+            protected.mask,
         )
         self.phone_last4_index = protected.extra.get("last4_index", "")
 
     def set_id_number(self, protected: Protected) -> None:
         self.id_number_cipher, self.id_number_index, self.id_number_mask = (
-            protected.cipher, protected.index, protected.mask,
+            protected.cipher,
+            protected.index,
+            protected.mask,
         )
 
 
 def fever_threshold_of(community: object) -> Decimal:
     value = getattr(community, "fever_threshold", None)
-    return Decimal(str(value)) if value is not None else Decimal(
-        str(settings.FEVER_THRESHOLD_DEFAULT)
+    return (
+        Decimal(str(value)) if value is not None else Decimal(str(settings.FEVER_THRESHOLD_DEFAULT))
     )

@@ -64,8 +64,7 @@ def quota(exits: Iterable[dt.datetime], at: dt.datetime, rules: Rules) -> Quota:
     today = local_day(at, rules.time_zone)
     first = today - dt.timedelta(days=rules.window_days - 1)
     days = sorted(
-        d for d in (local_day(t, rules.time_zone) for t in exits if t <= at)
-        if first <= d <= today
+        d for d in (local_day(t, rules.time_zone) for t in exits if t <= at) if first <= d <= today
     )
     left = max(rules.outings - len(days), 0)
     if left > 0:
@@ -83,7 +82,11 @@ def is_overdue(out_since: dt.datetime | None, at: dt.datetime, max_minutes: int 
 
 
 def is_open(
-    *, is_open_flag: bool, opens: dt.time | None, closes: dt.time | None, at: dt.datetime,
+    *,
+    is_open_flag: bool,
+    opens: dt.time | None,
+    closes: dt.time | None,
+    at: dt.datetime,
     time_zone: str,
 ) -> bool:
     """Whether a gate is open at ``at``: its switch is on and the local time is within hours.
@@ -139,8 +142,9 @@ def _deny(code: str, **kwargs: object) -> Outcome:
     return Outcome(Decision.DENY, code, **kwargs)  # type: ignore[arg-type]
 
 
-def effective_status(status: str | None, suspended_until: dt.datetime | None,
-                     at: dt.datetime) -> str | None:
+def effective_status(
+    status: str | None, suspended_until: dt.datetime | None, at: dt.datetime
+) -> str | None:
     if status == PassStatus.SUSPENDED and suspended_until is not None and suspended_until <= at:
         return PassStatus.ACTIVE
     return status
@@ -174,11 +178,11 @@ def decide(facts: Facts) -> Outcome:
         left = None if facts.exempt else current.left
         next_at = None if facts.exempt else current.next_allowed_at
         if facts.out_since is None:
-            return Outcome(Decision.ALLOW, ReasonCode.OK, left, next_at,
-                           (FlagReason.ENTRY_WITHOUT_EXIT,))
+            return Outcome(
+                Decision.ALLOW, ReasonCode.OK, left, next_at, (FlagReason.ENTRY_WITHOUT_EXIT,)
+            )
         if not facts.exempt and is_overdue(facts.out_since, facts.at, rules.max_minutes):
-            return Outcome(Decision.ALLOW, ReasonCode.OVERDUE, left, next_at,
-                           (FlagReason.OVERDUE,))
+            return Outcome(Decision.ALLOW, ReasonCode.OVERDUE, left, next_at, (FlagReason.OVERDUE,))
         return Outcome(Decision.ALLOW, ReasonCode.OK, left, next_at)
 
     flags: tuple[str, ...] = ()

@@ -18,9 +18,19 @@ from fangkong.core.retention import Rule, cutoff, cutoff_date, register
 
 #: Every field of the dictionary's access.Visitor table that says who the visitor was.
 ANONYMOUS_VISITOR = {
-    "name": "", "phone_cipher": "", "phone_index": "", "phone_last4_index": "",
-    "phone_mask": "", "id_number_cipher": "", "id_number_index": "", "id_number_mask": "",
-    "purpose": "", "plate": "", "confirmed_by": "", "refusal_reason": "", "recorded_by": None,
+    "name": "",
+    "phone_cipher": "",
+    "phone_index": "",
+    "phone_last4_index": "",
+    "phone_mask": "",
+    "id_number_cipher": "",
+    "id_number_index": "",
+    "id_number_mask": "",
+    "purpose": "",
+    "plate": "",
+    "confirmed_by": "",
+    "refusal_reason": "",
+    "recorded_by": None,
 }
 
 
@@ -29,20 +39,23 @@ def _expired_visitors(now: dt.datetime) -> QuerySet:
     # never recorded counts from coming in, so a forgotten check-out keeps nobody forever.
     before = cutoff(now, days=30)
     return Visitor.objects.filter(
-        Q(time_out__lt=before) | Q(time_out__isnull=True, time_in__lt=before))
+        Q(time_out__lt=before) | Q(time_out__isnull=True, time_in__lt=before)
+    )
 
 
 def _expired_exemptions(now: dt.datetime) -> QuerySet:
     # Ended on its last day, or revoked earlier: whichever came first.
     return Exemption.objects.filter(
-        Q(ends_on__lt=cutoff_date(now, days=90)) | Q(revoked_at__lt=cutoff(now, days=90)))
+        Q(ends_on__lt=cutoff_date(now, days=90)) | Q(revoked_at__lt=cutoff(now, days=90))
+    )
 
 
 def _expired_passes(now: dt.datetime) -> QuerySet:
     # Passes have no "voided on" date; ``updated`` is never earlier than the change that
     # voided or replaced the pass, so counting from it is never early.
-    return Pass.objects.filter(status__in=[PassStatus.VOID, PassStatus.REPLACED],
-                               updated__lt=cutoff(now, years=1))
+    return Pass.objects.filter(
+        status__in=[PassStatus.VOID, PassStatus.REPLACED], updated__lt=cutoff(now, years=1)
+    )
 
 
 register(
@@ -62,8 +75,7 @@ register(
         # Gate, time, direction and decision stay: the counts per gate, day and hour.
         expired=lambda now: GateEvent.objects.filter(time__lt=cutoff(now, years=1)),
         delete=False,
-        anonymise={"pass_obj": None, "household": None, "temperature": None,
-                   "recorded_by": None},
+        anonymise={"pass_obj": None, "household": None, "temperature": None, "recorded_by": None},
     ),
     Rule(
         name="access.visitor",

@@ -19,16 +19,28 @@ urlpatterns = [
     path("passes/<int:pk>/", passes.PassDetailView.as_view(), name="pass_detail"),
     path("passes/<int:pk>/replace/", passes.PassReplaceView.as_view(), name="pass_replace"),
     path("passes/<int:pk>/void/", passes.PassVoidView.as_view(), name="pass_void"),
-    path("households/<int:household_pk>/suspend/", suspensions.SuspendView.as_view(),
-         name="household_suspend"),
-    path("households/<int:household_pk>/exempt/", suspensions.ExemptionAddView.as_view(),
-         name="exemption_add"),
+    path(
+        "households/<int:household_pk>/suspend/",
+        suspensions.SuspendView.as_view(),
+        name="household_suspend",
+    ),
+    path(
+        "households/<int:household_pk>/exempt/",
+        suspensions.ExemptionAddView.as_view(),
+        name="exemption_add",
+    ),
     path("suspensions/", suspensions.SuspensionListView.as_view(), name="suspension_list"),
-    path("suspensions/<int:pk>/lift/", suspensions.SuspensionLiftView.as_view(),
-         name="suspension_lift"),
+    path(
+        "suspensions/<int:pk>/lift/",
+        suspensions.SuspensionLiftView.as_view(),
+        name="suspension_lift",
+    ),
     path("exemptions/", suspensions.ExemptionListView.as_view(), name="exemption_list"),
-    path("exemptions/<int:pk>/revoke/", suspensions.ExemptionRevokeView.as_view(),
-         name="exemption_revoke"),
+    path(
+        "exemptions/<int:pk>/revoke/",
+        suspensions.ExemptionRevokeView.as_view(),
+        name="exemption_revoke",
+    ),
     path("log/", gate_log.GateEventListView.as_view(), name="event_list"),
     path("log/<int:pk>/", gate_log.GateEventDetailView.as_view(), name="event_detail"),
     path("log/<int:pk>/review/", gate_log.GateEventReviewView.as_view(), name="event_review"),
@@ -38,8 +50,9 @@ urlpatterns = [
     path("visitors/add/", visitors.VisitorAddView.as_view(), name="visitor_add"),
     path("visitors/<int:pk>/", visitors.VisitorDetailView.as_view(), name="visitor_detail"),
     path("visitors/<int:pk>/call/", visitors.VisitorCallView.as_view(), name="visitor_call"),
-    path("visitors/<int:pk>/confirm/", visitors.VisitorConfirmView.as_view(),
-         name="visitor_confirm"),
+    path(
+        "visitors/<int:pk>/confirm/", visitors.VisitorConfirmView.as_view(), name="visitor_confirm"
+    ),
     path("visitors/<int:pk>/refuse/", visitors.VisitorRefuseView.as_view(), name="visitor_refuse"),
     path("visitors/<int:pk>/leave/", visitors.VisitorLeaveView.as_view(), name="visitor_leave"),
 ]

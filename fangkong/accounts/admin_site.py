@@ -38,9 +38,12 @@ class TwoStepAdminSite(admin.AdminSite):
             next_url = request.GET.get(REDIRECT_FIELD_NAME) or reverse("admin:index")
             return redirect_to_login(next_url, reverse("accounts:login"))
         if user.is_active and user.is_staff:
-            messages.error(request, _(
-                "The admin site opens only after logging in with a code from an "
-                "authenticator app. Set up two-step login here, then log out and log in again."
-            ))
+            messages.error(
+                request,
+                _(
+                    "The admin site opens only after logging in with a code from an "
+                    "authenticator app. Set up two-step login here, then log out and log in again."
+                ),
+            )
             return redirect("accounts:account")
         raise PermissionDenied

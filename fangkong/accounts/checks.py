@@ -16,11 +16,13 @@ def two_factor_roles_check(app_configs: Any = None, **kwargs: Any) -> list[Error
     unknown = sorted(set(settings.TWO_FACTOR_REQUIRED_ROLES) - set(Role.values))
     if not unknown:
         return []
-    return [Error(
-        f"FANGKONG_2FA_REQUIRED_ROLES names unknown roles: {', '.join(unknown)}",
-        hint=f"Use role codes from accounts/choices.py: {', '.join(Role.values)}.",
-        id="accounts.E001",
-    )]
+    return [
+        Error(
+            f"FANGKONG_2FA_REQUIRED_ROLES names unknown roles: {', '.join(unknown)}",
+            hint=f"Use role codes from accounts/choices.py: {', '.join(Role.values)}.",
+            id="accounts.E001",
+        )
+    ]
 
 
 @register()
@@ -30,8 +32,10 @@ def api_token_days_check(app_configs: Any = None, **kwargs: Any) -> list[Error]:
 
     if 1 <= settings.API_TOKEN_DAYS <= API_TOKEN_MAX_DAYS:
         return []
-    return [Error(
-        f"FANGKONG_API_TOKEN_DAYS is {settings.API_TOKEN_DAYS}; it must be from 1 to "
-        f"{API_TOKEN_MAX_DAYS}.",
-        id="accounts.E002",
-    )]
+    return [
+        Error(
+            f"FANGKONG_API_TOKEN_DAYS is {settings.API_TOKEN_DAYS}; it must be from 1 to "
+            f"{API_TOKEN_MAX_DAYS}.",
+            id="accounts.E002",
+        )
+    ]

@@ -33,8 +33,13 @@ def demo_usernames() -> list[str]:
 
 
 def _login(user: User) -> DemoLogin:
-    return DemoLogin(user.username, user.role, user.get_role_display(),
-                     user.area.name if user.area_id else "", user.full_name)
+    return DemoLogin(
+        user.username,
+        user.role,
+        user.get_role_display(),
+        user.area.name if user.area_id else "",
+        user.full_name,
+    )
 
 
 def seed(ctx: DemoContext) -> None:
@@ -50,7 +55,10 @@ def seed(ctx: DemoContext) -> None:
     for username, role, area in plan:
         sex = rng.choice("MF")
         user = User.objects.create_user(
-            username, password=None, role=role, area=area,
+            username,
+            password=None,
+            role=role,
+            area=area,
             full_name=fake_name(rng, sex, rng.randint(1970, 1998)),
         )
         user.password = hashed
@@ -75,8 +83,11 @@ def unseed(ctx: DemoContext) -> None:
     for root in roots:
         # Someone's real account in a demo area means this is not a throwaway demo: stop
         # rather than delete it (it would block deleting the area anyway).
-        strangers = (User.objects.filter(area__in=root.descendants(include_self=True))
-                     .exclude(username__in=names).values_list("username", flat=True))
+        strangers = (
+            User.objects.filter(area__in=root.descendants(include_self=True))
+            .exclude(username__in=names)
+            .values_list("username", flat=True)
+        )
         if strangers:
             raise DemoError(
                 f"Users outside the demo are assigned to demo areas: {', '.join(strangers[:5])}. "

@@ -24,10 +24,15 @@ class CodeForm(forms.Form):
     code = forms.CharField(
         label=_("Code from the authenticator app"),
         max_length=20,
-        widget=forms.TextInput(attrs={
-            "autofocus": True, "autocomplete": "one-time-code", "inputmode": "numeric",
-            "pattern": "[0-9 -]*", "size": 8,
-        }),
+        widget=forms.TextInput(
+            attrs={
+                "autofocus": True,
+                "autocomplete": "one-time-code",
+                "inputmode": "numeric",
+                "pattern": "[0-9 -]*",
+                "size": 8,
+            }
+        ),
     )
 
     def clean_code(self) -> str:

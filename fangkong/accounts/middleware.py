@@ -57,8 +57,9 @@ class TwoFactorMiddleware:
                     _("Log in with your password and a code from your authenticator app."),
                     status=401,
                 )
-            messages.info(request, _("Log in with your password and a code from your "
-                                     "authenticator app."))
+            messages.info(
+                request, _("Log in with your password and a code from your authenticator app.")
+            )
             return redirect_to_login(request.get_full_path())
         if state == two_factor.NONE and two_factor.requires_two_factor(user):
             match = request.resolver_match

@@ -33,7 +33,11 @@ class User(AbstractUser):
 
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
     area = models.ForeignKey(
-        "areas.Area", null=True, blank=True, on_delete=models.PROTECT, related_name="users",
+        "areas.Area",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="users",
         verbose_name=_("area"),
     )
     full_name = models.CharField(_("full name"), max_length=100, blank=True)
@@ -107,8 +111,9 @@ class ApiToken(models.Model):
     row, so the list and the audit log still say whose it was and when it stopped working.
     """
 
-    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="api_tokens",
-                             verbose_name=_("owner"))
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="api_tokens", verbose_name=_("owner")
+    )
     key_hash = models.CharField(max_length=64, unique=True)
     prefix = models.CharField(_("prefix"), max_length=8)
     description = models.CharField(_("description"), max_length=200, blank=True)

@@ -45,10 +45,10 @@ class CodeCheck(enum.StrEnum):
 
 #: What the user reads for each refusal.
 CODE_MESSAGES = {
-    CodeCheck.WRONG: _("The code is wrong or has expired. Enter the 6 digits your "
-                       "authenticator app shows now."),
-    CodeCheck.THROTTLED: _("Too many wrong codes. Wait a few seconds, then enter the newest "
-                           "code."),
+    CodeCheck.WRONG: _(
+        "The code is wrong or has expired. Enter the 6 digits your authenticator app shows now."
+    ),
+    CodeCheck.THROTTLED: _("Too many wrong codes. Wait a few seconds, then enter the newest code."),
     CodeCheck.NO_DEVICE: _("There is no authenticator app to check this code against."),
 }
 
@@ -56,9 +56,11 @@ CODE_MESSAGES = {
 def _check_code(device: AuthenticatorDevice, code: str, *, by: User) -> CodeCheck:
     """Check ``code`` against ``device`` (locked for the check: a code works once). A refused
     code is logged as a change of the device's wrong-code count."""
-    device = AuthenticatorDevice.objects.select_for_update(of=("self",)).select_related(
-        "user__area__parent"
-    ).get(pk=device.pk)
+    device = (
+        AuthenticatorDevice.objects.select_for_update(of=("self",))
+        .select_related("user__area__parent")
+        .get(pk=device.pk)
+    )
     allowed, _detail = device.verify_is_allowed()
     before = device.audit_snapshot()
     if allowed and device.verify_token(code):
@@ -157,8 +159,12 @@ def do_reset_two_factor(user_id: int, *, by: User) -> User:
 
 def _record_refused_reset(target: User, *, by: User) -> None:
     """A refused reset changes nothing; its row says who tried, on whose app."""
-    device = (AuthenticatorDevice.objects.select_related("user__area__parent")
-              .filter(user=target, confirmed=True).order_by("pk").first())
+    device = (
+        AuthenticatorDevice.objects.select_related("user__area__parent")
+        .filter(user=target, confirmed=True)
+        .order_by("pk")
+        .first()
+    )
     if device is None:
         return
     before = device.audit_snapshot()
@@ -168,7 +174,8 @@ def _record_refused_reset(target: User, *, by: User) -> None:
 
 def _delete_devices(user: User, *, event: str, by: User) -> None:
     devices = list(
-        AuthenticatorDevice.objects.select_for_update(of=("self",)).select_related("user__area__parent")
+        AuthenticatorDevice.objects.select_for_update(of=("self",))
+        .select_related("user__area__parent")
         .filter(user=user)
     )
     for device in devices:
@@ -221,8 +228,11 @@ def do_issue_api_token(
         # leading dash reads as an option: one token in 64 could not be revoked by it.
         key = secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
-        user=user, key_hash=hash_token(key), prefix=key[:TOKEN_PREFIX_LENGTH],
-        description=description, expires=timezone.now() + dt.timedelta(days=days),
+        user=user,
+        key_hash=hash_token(key),
+        prefix=key[:TOKEN_PREFIX_LENGTH],
+        description=description,
+        expires=timezone.now() + dt.timedelta(days=days),
     )
     record_change(ChangeAction.CREATE, token, actor=by)
     return token, key
@@ -233,8 +243,7 @@ def do_revoke_api_token(token_id: int, *, by: User | None) -> ApiToken:
     """Stop a token from working now. A user revokes their own; an officer with the right,
     those of their area's users. ``Http404`` for any other. Revoking twice changes nothing."""
     token = (
-        visible_api_tokens(by, "revoke").select_for_update(of=("self",))
-        .filter(pk=token_id).first()
+        visible_api_tokens(by, "revoke").select_for_update(of=("self",)).filter(pk=token_id).first()
     )
     if token is None:
         raise Http404

@@ -29,7 +29,10 @@ class ApiTokenTable(Table):
         Column("description", capfirst(_("description"))),
         Column("created", capfirst(_("created")), accessor=lambda t: _local(t.created)),
         Column("expires", capfirst(_("expires")), accessor=lambda t: _local(t.expires)),
-        Column("last_used", capfirst(_("last used")),
-               accessor=lambda t: _local(t.last_used) or _("never")),
+        Column(
+            "last_used",
+            capfirst(_("last used")),
+            accessor=lambda t: _local(t.last_used) or _("never"),
+        ),
         Column("state", capfirst(_("state")), accessor=_state),
     ]

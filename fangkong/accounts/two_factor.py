@@ -79,7 +79,10 @@ def _note_login(sender: Any, request: HttpRequest | None, user: User, **kwargs: 
 def start_pending_login(request: HttpRequest, user: User, next_url: str) -> None:
     request.session.cycle_key()  # a fresh session id once the password is known to be right
     request.session[PENDING_KEY] = {
-        "user": user.pk, "backend": user.backend, "since": int(time.time()), "next": next_url,
+        "user": user.pk,
+        "backend": user.backend,
+        "since": int(time.time()),
+        "next": next_url,
     }
 
 
@@ -108,7 +111,7 @@ def end_pending_login(request: HttpRequest) -> None:
 def secret_text(device: AuthenticatorDevice) -> str:
     """The key as apps ask for it when typed in: base32, in groups of four."""
     key = b32encode(device.bin_key).decode().rstrip("=")
-    return " ".join(key[i:i + 4] for i in range(0, len(key), 4))
+    return " ".join(key[i : i + 4] for i in range(0, len(key), 4))
 
 
 def qr_svg(device: AuthenticatorDevice) -> str:

@@ -1,6 +1,7 @@
 """Login (password, then a code for users with an authenticator app), logout, the account
 page with two-step login, officers' reset of a user's app, and API tokens. axes throttles
 failures."""
+
 from django.contrib.auth import views as auth_views
 from django.urls import path
 

@@ -176,9 +176,16 @@ def _render_two_factor_users(request: AuthenticatedRequest, status: int = 200) -
     # Officers and officials are listed too, without the button: only an administrator
     # resets theirs (roles.may_reset_two_factor), and the page says so.
     rows = [(person, may_reset_two_factor(request.user, person)) for person in users]
-    return render(request, "accounts/two_factor_users.html",
-                  {"title": _("Two-step login of my area's users"), "rows": rows,
-                   "refused_reason": services.RESET_REFUSED}, status=status)
+    return render(
+        request,
+        "accounts/two_factor_users.html",
+        {
+            "title": _("Two-step login of my area's users"),
+            "rows": rows,
+            "refused_reason": services.RESET_REFUSED,
+        },
+        status=status,
+    )
 
 
 @require_POST
@@ -188,9 +195,14 @@ def two_factor_reset(request: AuthenticatedRequest, pk: int) -> HttpResponse:
     except PermissionDeniedError as exc:
         messages.error(request, str(exc))
         return _render_two_factor_users(request, status=403)
-    messages.success(request, _("The authenticator app of %(user)s is removed. They log in "
-                                "with their password and may set up a new app.")
-                     % {"user": target})
+    messages.success(
+        request,
+        _(
+            "The authenticator app of %(user)s is removed. They log in "
+            "with their password and may set up a new app."
+        )
+        % {"user": target},
+    )
     return redirect("accounts:two_factor_users")
 
 
@@ -216,8 +228,9 @@ class ApiTokenListView(ObjectListView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context.update(showing_all=self.request.GET.get("all") == "1",
-                       default_days=settings.API_TOKEN_DAYS)
+        context.update(
+            showing_all=self.request.GET.get("all") == "1", default_days=settings.API_TOKEN_DAYS
+        )
         return context
 
 
@@ -227,6 +240,8 @@ class ApiTokenRevokeView(LoggedInView):
 
     def post(self, request: HttpRequest, pk: int) -> HttpResponse:
         token = services.do_revoke_api_token(pk, by=self.request.user)
-        messages.success(request, _("Token %(prefix)s… is revoked: it no longer works.")
-                         % {"prefix": token.prefix})
+        messages.success(
+            request,
+            _("Token %(prefix)s… is revoked: it no longer works.") % {"prefix": token.prefix},
+        )
         return redirect("accounts:api_tokens")

@@ -27,8 +27,7 @@ class AreaSerializer(ModelSerializer):
 
     class Meta:
         model = Area
-        fields = ["id", "url", "level", "name", "code", "parent", "time_zone",
-                  "fever_threshold"]
+        fields = ["id", "url", "level", "name", "code", "parent", "time_zone", "fever_threshold"]
 
 
 class AreaFilterSet(FilterSet):

@@ -45,30 +45,45 @@ def _get_or_create(level: str, name: str, code: str, parent: Area | None) -> Are
 def seed(ctx: DemoContext) -> None:
     city = _get_or_create(AreaLevel.CITY, *CITY, parent=None)
     district = _get_or_create(AreaLevel.DISTRICT, *DISTRICT, parent=city)
-    street = do_create_area(level=AreaLevel.STREET, name=STREET[0], code=STREET[1],
-                            parent=district, by=None)
+    street = do_create_area(
+        level=AreaLevel.STREET, name=STREET[0], code=STREET[1], parent=district, by=None
+    )
     ctx.areas.update(city=city, district=district, street=street)
     for key, (name, code), grid_names in (
         ("community", COMMUNITY, GRID_NAMES),
         ("community2", COMMUNITY2, COMMUNITY2_GRIDS),
     ):
-        community = do_create_area(level=AreaLevel.COMMUNITY, name=name, code=code,
-                                   parent=street, by=None)
+        community = do_create_area(
+            level=AreaLevel.COMMUNITY, name=name, code=code, parent=street, by=None
+        )
         ctx.areas[key] = community
         ctx.grids[key] = [
-            do_create_area(level=AreaLevel.GRID, name=grid_name,
-                           code=_grid_code(code, number), parent=community, by=None)
+            do_create_area(
+                level=AreaLevel.GRID,
+                name=grid_name,
+                code=_grid_code(code, number),
+                parent=community,
+                by=None,
+            )
             for number, grid_name in enumerate(grid_names, start=1)
         ]
     ctx.count("areas", Area.objects.filter(path__startswith=street.path).count())
 
 
 def find(ctx: DemoContext) -> bool:
-    by_code = {a.code: a for a in Area.objects.filter(
-        code__in=[CITY[1], DISTRICT[1], STREET[1], COMMUNITY[1], COMMUNITY2[1]]
-    )}
-    for key, (_, code) in (("city", CITY), ("district", DISTRICT), ("street", STREET),
-                           ("community", COMMUNITY), ("community2", COMMUNITY2)):
+    by_code = {
+        a.code: a
+        for a in Area.objects.filter(
+            code__in=[CITY[1], DISTRICT[1], STREET[1], COMMUNITY[1], COMMUNITY2[1]]
+        )
+    }
+    for key, (_, code) in (
+        ("city", CITY),
+        ("district", DISTRICT),
+        ("street", STREET),
+        ("community", COMMUNITY),
+        ("community2", COMMUNITY2),
+    ):
         if code in by_code:
             ctx.areas[key] = by_code[code]
     for key in ("community", "community2"):

@@ -32,7 +32,11 @@ class Area(AuditedModel):
     name = models.CharField(_("name"), max_length=100)
     code = models.CharField(_("code"), max_length=32, unique=True)
     parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.PROTECT, related_name="children",
+        "self",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
         verbose_name=_("parent"),
     )
     path = models.CharField(max_length=255, unique=True, editable=False)
@@ -94,16 +98,27 @@ class Area(AuditedModel):
             return [pk for pk, _path in rows], [path for _pk, path in rows]
 
         if self.level == AreaLevel.GRID:
-            return Scope(area_id=self.pk, grids=frozenset({self.pk}),
-                         grid_communities=frozenset({self.parent_id}) if self.parent_id
-                         else frozenset(), above=above, subtree=lambda: ([self.pk], [self.path]))
+            return Scope(
+                area_id=self.pk,
+                grids=frozenset({self.pk}),
+                grid_communities=frozenset({self.parent_id}) if self.parent_id else frozenset(),
+                above=above,
+                subtree=lambda: ([self.pk], [self.path]),
+            )
         if self.level == AreaLevel.COMMUNITY:
-            return Scope(area_id=self.pk, communities=frozenset({self.pk}), above=above,
-                         subtree=subtree)
-        communities = Area.objects.filter(path__startswith=self.path,
-                                          level=AreaLevel.COMMUNITY).values_list("pk", flat=True)
-        return Scope(area_id=self.pk, communities=frozenset(communities), above=above,
-                     above_community=True, subtree=subtree)
+            return Scope(
+                area_id=self.pk, communities=frozenset({self.pk}), above=above, subtree=subtree
+            )
+        communities = Area.objects.filter(
+            path__startswith=self.path, level=AreaLevel.COMMUNITY
+        ).values_list("pk", flat=True)
+        return Scope(
+            area_id=self.pk,
+            communities=frozenset(communities),
+            above=above,
+            above_community=True,
+            subtree=subtree,
+        )
 
     def descendants(self, include_self: bool = False) -> models.QuerySet[Area]:
         qs = Area.objects.filter(path__startswith=self.path)
@@ -133,8 +148,10 @@ class Area(AuditedModel):
 
         if self.parent is not None and CHILD_LEVEL.get(self.parent.level) != self.level:
             raise ValidationError(
-                {"level": _("A %(parent)s can only contain areas of the next level down.")
-                 % {"parent": self.parent.get_level_display()}}
+                {
+                    "level": _("A %(parent)s can only contain areas of the next level down.")
+                    % {"parent": self.parent.get_level_display()}
+                }
             )
 
 
@@ -146,8 +163,11 @@ def communities_covered(user: User) -> list[int] | None:
         return []
     scope = user.scope()
     if scope.everything:
-        return list(Area.objects.filter(level=AreaLevel.COMMUNITY).order_by("path")
-                    .values_list("pk", flat=True))
+        return list(
+            Area.objects.filter(level=AreaLevel.COMMUNITY)
+            .order_by("path")
+            .values_list("pk", flat=True)
+        )
     if scope.grids:
         return None
     return sorted(scope.communities)
@@ -161,7 +181,10 @@ class CommunityOwned(AuditedModel):
     """
 
     community = models.ForeignKey(
-        Area, on_delete=models.PROTECT, related_name="+", verbose_name=_("community"),
+        Area,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("community"),
         limit_choices_to={"level": AreaLevel.COMMUNITY},
     )
 

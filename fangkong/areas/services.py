@@ -17,8 +17,13 @@ if TYPE_CHECKING:
 
 @transaction.atomic
 def do_create_area(
-    *, level: AreaLevel | str, name: str, code: str, parent: Area | None, by: User | None,
-    **extra: Any
+    *,
+    level: AreaLevel | str,
+    name: str,
+    code: str,
+    parent: Area | None,
+    by: User | None,
+    **extra: Any,
 ) -> Area:
     area = Area(level=level, name=name, code=code, parent=parent, path="", **extra)
     area.full_clean(exclude=["path"])

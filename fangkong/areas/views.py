@@ -20,6 +20,10 @@ class AreaTreeView(PageView):
         base_depth = min((a.depth for a in areas), default=0)
         rows = [{"area": a, "indent": range(a.depth - base_depth)} for a in areas]
         context = super().get_context_data(**kwargs)
-        context.update(title=Area._meta.verbose_name_plural, rows=rows,
-                       community_level=AreaLevel.COMMUNITY, grid_level=AreaLevel.GRID)
+        context.update(
+            title=Area._meta.verbose_name_plural,
+            rows=rows,
+            community_level=AreaLevel.COMMUNITY,
+            grid_level=AreaLevel.GRID,
+        )
         return context

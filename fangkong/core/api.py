@@ -164,9 +164,12 @@ class ServiceModelSerializer(ModelSerializer):
     """
 
     version = serializers.IntegerField(
-        required=False, min_value=1,
-        help_text=gettext_lazy("The version read; on update a different current version is a "
-                               "409 conflict. Leave out to overwrite unconditionally."),
+        required=False,
+        min_value=1,
+        help_text=gettext_lazy(
+            "The version read; on update a different current version is a "
+            "409 conflict. Leave out to overwrite unconditionally."
+        ),
     )
 
     def create(self, validated_data: dict[str, Any]) -> Any:
@@ -185,8 +188,11 @@ class RestrictedReadOnlyViewSet(
     permission_classes = [IsAuthenticated, ActionPermission]
     #: The right each standard action needs.
     action_rights: ClassVar[dict[str, str]] = {
-        "list": "view", "retrieve": "view", "create": "add",
-        "update": "change", "partial_update": "change",
+        "list": "view",
+        "retrieve": "view",
+        "create": "add",
+        "update": "change",
+        "partial_update": "change",
     }
     #: Set per custom action through ``@action(required_action=...)``.
     required_action: str | None = None

@@ -120,10 +120,14 @@ class Pagination(PageNumberPagination):
             return self.page_size
         digits = value.lstrip("0") if _WHOLE_NUMBER.fullmatch(value) else ""
         if not digits:
-            raise exceptions.ValidationError({self.page_size_query_param: [
-                _("Enter a page size: a whole number from 1 to %(max)d.")
-                % {"max": self.max_page_size}
-            ]})
+            raise exceptions.ValidationError(
+                {
+                    self.page_size_query_param: [
+                        _("Enter a page size: a whole number from 1 to %(max)d.")
+                        % {"max": self.max_page_size}
+                    ]
+                }
+            )
         # Anything past the maximum is the maximum, however many digits it has.
         return self.max_page_size if len(digits) > 6 else min(int(digits), self.max_page_size)
 
@@ -133,21 +137,23 @@ class Pagination(PageNumberPagination):
             return 1
         digits = value.lstrip("0") if _WHOLE_NUMBER.fullmatch(value) else ""
         if not digits or len(digits) > 19 or int(digits) > MAX_DB_INT:
-            raise exceptions.ValidationError({self.page_query_param: [
-                _("Enter a page number: a whole number from 1.")
-            ]})
+            raise exceptions.ValidationError(
+                {self.page_query_param: [_("Enter a page number: a whole number from 1.")]}
+            )
         return int(digits)
 
-    def paginate_queryset(self, queryset: Any, request: Request,
-                          view: Any = None) -> list[Any] | None:
+    def paginate_queryset(
+        self, queryset: Any, request: Request, view: Any = None
+    ) -> list[Any] | None:
         self.keyset = None
         cursor = request.query_params.get(self.cursor_query_param)
         if cursor is None:
             return super().paginate_queryset(queryset, request, view)
         self.request = request
         if self.page_query_param in request.query_params:
-            raise exceptions.ValidationError({self.cursor_query_param: [
-                _("Give either a page number or a cursor, not both.")]})
+            raise exceptions.ValidationError(
+                {self.cursor_query_param: [_("Give either a page number or a cursor, not both.")]}
+            )
         size = self.get_page_size(request)
         try:
             if not isinstance(queryset, QuerySet):
@@ -155,8 +161,13 @@ class Pagination(PageNumberPagination):
             self.keyset = Keyset(queryset, request.path)
             position = self.keyset.decode(cursor) if cursor else None
         except KeysetUnsupported:
-            raise exceptions.ValidationError({self.cursor_query_param: [
-                _("This list cannot be paged by cursor: use page numbers.")]}) from None
+            raise exceptions.ValidationError(
+                {
+                    self.cursor_query_param: [
+                        _("This list cannot be paged by cursor: use page numbers.")
+                    ]
+                }
+            ) from None
         except CursorError as exc:
             raise exceptions.ValidationError({self.cursor_query_param: [str(exc)]}) from None
         rows, more = self.keyset.page(position, size)
@@ -166,11 +177,16 @@ class Pagination(PageNumberPagination):
         # reading backward (a previous link), the other way round.
         has_next = more if not reverse else True
         has_previous = (position is not None) if not reverse else more
-        self.cursor_next = (self.keyset.encode(Position(self.keyset.row_values(rows[-1]), False))
-                            if rows and has_next else None)
+        self.cursor_next = (
+            self.keyset.encode(Position(self.keyset.row_values(rows[-1]), False))
+            if rows and has_next
+            else None
+        )
         self.cursor_previous = (
             self.keyset.encode(Position(self.keyset.row_values(rows[0]), True))
-            if rows and has_previous else None)
+            if rows and has_previous
+            else None
+        )
         if not rows and position is not None:
             # Nothing beyond the cursor (the rows it pointed past were removed): the way back
             # is the position itself, read the other way.
@@ -196,47 +212,78 @@ class Pagination(PageNumberPagination):
             paginator = self.page.paginator
             count, capped = paginator.count, paginator.count_capped
             next_link, previous_link = self.get_next_link(), self.get_previous_link()
-        return Response({"count": count, "count_capped": capped, "next": next_link,
-                         "previous": previous_link, "results": data})
+        return Response(
+            {
+                "count": count,
+                "count_capped": capped,
+                "next": next_link,
+                "previous": previous_link,
+                "results": data,
+            }
+        )
 
     def get_paginated_response_schema(self, schema: dict[str, Any]) -> dict[str, Any]:
         answer = super().get_paginated_response_schema(schema)
         answer["required"] = ["count", "count_capped", "next", "previous", "results"]
-        answer["properties"]["count"]["description"] = str(gettext_lazy(
-            "The number of rows, exact up to 10,000; past that 10,000, with count_capped."))
+        answer["properties"]["count"]["description"] = str(
+            gettext_lazy(
+                "The number of rows, exact up to 10,000; past that 10,000, with count_capped."
+            )
+        )
         answer["properties"]["count"]["minimum"] = 0
         answer["properties"]["count_capped"] = {
             "type": "boolean",
-            "description": str(gettext_lazy(
-                "True when the list has more than 10,000 rows: count then says 10,000.")),
+            "description": str(
+                gettext_lazy(
+                    "True when the list has more than 10,000 rows: count then says 10,000."
+                )
+            ),
         }
         for link in ("next", "previous"):
-            answer["properties"][link]["description"] = str(gettext_lazy(
-                "The page after (before) this one, with the same parameters; a cursor page's "
-                "links carry a cursor."))
+            answer["properties"][link]["description"] = str(
+                gettext_lazy(
+                    "The page after (before) this one, with the same parameters; a cursor page's "
+                    "links carry a cursor."
+                )
+            )
         return answer
 
     def get_schema_operation_parameters(self, view: Any) -> list[dict[str, Any]]:
         return [
             {
-                "name": self.page_query_param, "required": False, "in": "query",
-                "description": str(gettext_lazy(
-                    "A page number from 1; a page past the last is a 404.")),
-                "schema": {"type": "integer", "format": "int64", "minimum": 1,
-                           "maximum": MAX_DB_INT},
+                "name": self.page_query_param,
+                "required": False,
+                "in": "query",
+                "description": str(
+                    gettext_lazy("A page number from 1; a page past the last is a 404.")
+                ),
+                "schema": {
+                    "type": "integer",
+                    "format": "int64",
+                    "minimum": 1,
+                    "maximum": MAX_DB_INT,
+                },
             },
             {
-                "name": self.cursor_query_param, "required": False, "in": "query",
-                "description": str(gettext_lazy(
-                    "Page by position instead of by number: empty for the first page, then "
-                    "the cursor of a page's next or previous link, as it is. Not with page. A "
-                    "cursor of another list or order is a 400.")),
+                "name": self.cursor_query_param,
+                "required": False,
+                "in": "query",
+                "description": str(
+                    gettext_lazy(
+                        "Page by position instead of by number: empty for the first page, then "
+                        "the cursor of a page's next or previous link, as it is. Not with page. A "
+                        "cursor of another list or order is a 400."
+                    )
+                ),
                 "schema": {"type": "string", "maxLength": Keyset.max_cursor_length},
             },
             {
-                "name": self.page_size_query_param, "required": False, "in": "query",
-                "description": str(gettext_lazy(
-                    "Rows per page, 50 unless given; a number above 500 gives 500.")),
+                "name": self.page_size_query_param,
+                "required": False,
+                "in": "query",
+                "description": str(
+                    gettext_lazy("Rows per page, 50 unless given; a number above 500 gives 500.")
+                ),
                 "schema": {"type": "integer", "minimum": 1},
             },
         ]
@@ -267,8 +314,7 @@ def _depth_exceeds(data: Any, limit: int) -> bool:
             continue
         if depth > limit:
             return True
-        stack.extend((child, depth + 1) for child in children
-                     if isinstance(child, dict | list))
+        stack.extend((child, depth + 1) for child in children if isinstance(child, dict | list))
     return False
 
 
@@ -281,8 +327,12 @@ class JSONParser(parsers.JSONParser):
     escape as a 500.
     """
 
-    def parse(self, stream: Any, media_type: str | None = None,
-              parser_context: dict[str, Any] | None = None) -> Any:
+    def parse(
+        self,
+        stream: Any,
+        media_type: str | None = None,
+        parser_context: dict[str, Any] | None = None,
+    ) -> Any:
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         raw = stream.read() if limit is None else stream.read(limit + 1)
         if limit is not None and len(raw) > limit:
@@ -310,7 +360,8 @@ def _refuse_constant(name: str) -> Any:
 
 def _too_deep() -> str:
     return _("The request body nests too deeply (at most %(depth)d levels).") % {
-        "depth": MAX_JSON_DEPTH}
+        "depth": MAX_JSON_DEPTH
+    }
 
 
 # --- Errors ---------------------------------------------------------------------------------
@@ -377,8 +428,12 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     elif isinstance(exc, ConflictError):
         _rollback()
         return Response(
-            {"code": "conflict", "message": exc.message, "fields": {},
-             "current_version": exc.current_version},
+            {
+                "code": "conflict",
+                "message": exc.message,
+                "fields": {},
+                "current_version": exc.current_version,
+            },
             status=status.HTTP_409_CONFLICT,
         )
     if not isinstance(exc, exceptions.APIException):

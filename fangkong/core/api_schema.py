@@ -28,10 +28,12 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
         return {
             "type": "http",
             "scheme": "bearer",
-            "description": str(gettext_lazy(
-                "A token from `python manage.py issue_api_token USERNAME`, sent as "
-                "`Authorization: Bearer TOKEN`."
-            )),
+            "description": str(
+                gettext_lazy(
+                    "A token from `python manage.py issue_api_token USERNAME`, sent as "
+                    "`Authorization: Bearer TOKEN`."
+                )
+            ),
         }
 
 
@@ -56,10 +58,14 @@ class TimeOfDayExtension(OpenApiSerializerFieldExtension):
 class ErrorSerializer(serializers.Serializer):
     """The body of every error answer (DESIGN.md): a code, a message, per-field messages."""
 
-    code = serializers.CharField(help_text=gettext_lazy("Stable, for programs: invalid, "
-                                                        "not_authenticated, permission_denied, "
-                                                        "not_found, conflict, too_large, "
-                                                        "unavailable, server_error."))
+    code = serializers.CharField(
+        help_text=gettext_lazy(
+            "Stable, for programs: invalid, "
+            "not_authenticated, permission_denied, "
+            "not_found, conflict, too_large, "
+            "unavailable, server_error."
+        )
+    )
     message = serializers.CharField(help_text=gettext_lazy("For people, in their language."))
     fields = serializers.DictField(
         child=serializers.ListField(child=serializers.CharField()),
@@ -83,15 +89,21 @@ ERROR_DESCRIPTIONS: dict[int, Any] = {
     400: gettext_lazy("Invalid input: a field, a filter or the request body."),
     401: gettext_lazy("Not logged in, or the token is missing, invalid or expired."),
     403: gettext_lazy("The caller's role may not do this."),
-    404: gettext_lazy("No such row in the caller's area (whether it exists elsewhere is never "
-                      "said), or a page past the last."),
-    409: gettext_lazy("Someone else changed the row since it was read: read it again and send "
-                      "its current version."),
+    404: gettext_lazy(
+        "No such row in the caller's area (whether it exists elsewhere is never "
+        "said), or a page past the last."
+    ),
+    409: gettext_lazy(
+        "Someone else changed the row since it was read: read it again and send "
+        "its current version."
+    ),
     413: gettext_lazy("The request body is larger than the server takes (2.5 MB)."),
-    415: gettext_lazy("The body is not JSON, a form or multipart: send Content-Type: "
-                      "application/json."),
-    503: gettext_lazy("The database is busy or restarting: try again after the seconds in "
-                      "the Retry-After header."),
+    415: gettext_lazy(
+        "The body is not JSON, a form or multipart: send Content-Type: application/json."
+    ),
+    503: gettext_lazy(
+        "The database is busy or restarting: try again after the seconds in the Retry-After header."
+    ),
 }
 
 

@@ -59,31 +59,64 @@ class ChangeRows:
         actor_id = fields["actor"].pk if fields["actor"] is not None else None
         return cls(actor_id, fields["actor_name"], current_request_id.get())
 
-    def row(self, action: str, model: type, pk: Any, object_repr: str, area_path: str,
-            community_id: int | None, person_id: int | None, before: dict[str, Any] | None,
-            after: dict[str, Any] | None) -> dict[str, Any]:
+    def row(
+        self,
+        action: str,
+        model: type,
+        pk: Any,
+        object_repr: str,
+        area_path: str,
+        community_id: int | None,
+        person_id: int | None,
+        before: dict[str, Any] | None,
+        after: dict[str, Any] | None,
+    ) -> dict[str, Any]:
         content_type_id = self.content_types.get(model)
         if content_type_id is None:
             content_type_id = self.content_types[model] = ContentType.objects.get_for_model(
-                model, for_concrete_model=True).pk
+                model, for_concrete_model=True
+            ).pk
         return {
-            "actor_id": self.actor_id, "actor_name": self.actor_name,
-            "request_id": self.request_id, "action": action,
-            "content_type_id": content_type_id, "object_id": str(pk),
-            "object_repr": str(object_repr)[:200], "area_path": area_path,
-            "community_id": community_id, "person_id": person_id, "before": before,
+            "actor_id": self.actor_id,
+            "actor_name": self.actor_name,
+            "request_id": self.request_id,
+            "action": action,
+            "content_type_id": content_type_id,
+            "object_id": str(pk),
+            "object_repr": str(object_repr)[:200],
+            "area_path": area_path,
+            "community_id": community_id,
+            "person_id": person_id,
+            "before": before,
             "after": after,
         }
 
-    def row_of(self, action: str, obj: AuditedModel, before: dict[str, Any] | None,
-               after: dict[str, Any] | None) -> dict[str, Any]:
-        return self.row(action, type(obj), obj.pk, str(obj), obj.area_path(),
-                        obj.community_id_for_audit(), _person_id(obj), before, after)
+    def row_of(
+        self,
+        action: str,
+        obj: AuditedModel,
+        before: dict[str, Any] | None,
+        after: dict[str, Any] | None,
+    ) -> dict[str, Any]:
+        return self.row(
+            action,
+            type(obj),
+            obj.pk,
+            str(obj),
+            obj.area_path(),
+            obj.community_id_for_audit(),
+            _person_id(obj),
+            before,
+            after,
+        )
 
 
 def _change_row(
-    action: str, obj: AuditedModel, before: dict[str, Any] | None,
-    after: dict[str, Any] | None, actor: User | None
+    action: str,
+    obj: AuditedModel,
+    before: dict[str, Any] | None,
+    after: dict[str, Any] | None,
+    actor: User | None,
 ) -> ObjectChange:
     row = ObjectChange(**ChangeRows.of(actor).row_of(action, obj, before, after))
     if row.actor_id is not None:
@@ -92,8 +125,11 @@ def _change_row(
 
 
 def record_change(
-    action: ChangeAction | str, obj: AuditedModel, *, before: dict[str, Any] | None = None,
-    actor: User | None
+    action: ChangeAction | str,
+    obj: AuditedModel,
+    *,
+    before: dict[str, Any] | None = None,
+    actor: User | None,
 ) -> ObjectChange:
     """Log one change. ``before`` is the snapshot taken before the change (None on create)."""
     after = None if action == ChangeAction.DELETE else obj.audit_snapshot()
@@ -115,8 +151,10 @@ def record_changes(
     befores = befores or {}
     deleting = action == ChangeAction.DELETE
     builder = ChangeRows.of(actor)
-    rows = [builder.row_of(action, obj, befores.get(obj.pk),
-                           None if deleting else obj.audit_snapshot()) for obj in objs]
+    rows = [
+        builder.row_of(action, obj, befores.get(obj.pk), None if deleting else obj.audit_snapshot())
+        for obj in objs
+    ]
     insert_changes(rows)
     return len(rows)
 
@@ -125,8 +163,9 @@ def record_changes(
 record_changes_in_bulk = record_changes
 
 
-def insert_changes(rows: list[dict[str, Any]], now: dt.datetime | None = None,
-                   writer: BulkWriter | None = None) -> None:
+def insert_changes(
+    rows: list[dict[str, Any]], now: dt.datetime | None = None, writer: BulkWriter | None = None
+) -> None:
     """Seal and insert change rows built by ``ChangeRows`` (one moment for all of them)."""
     if not rows:
         return
@@ -208,7 +247,11 @@ def record_access(
 
 
 def record_purge(
-    model: type[models.Model], rule: str, *, action: ChangeAction | str, summary: dict[str, Any],
+    model: type[models.Model],
+    rule: str,
+    *,
+    action: ChangeAction | str,
+    summary: dict[str, Any],
     run_id: str,
 ) -> ObjectChange:
     """Log what one retention rule purged in one run: one row for the rule's model, whose
@@ -239,8 +282,9 @@ def update_purge(row: ObjectChange, summary: dict[str, Any]) -> None:
     row.save(update_fields=["after", *reseal(row)])
 
 
-def _system_row(model: type[models.Model], repr_: str, *, summary: dict[str, Any],
-                run_id: str) -> ObjectChange:
+def _system_row(
+    model: type[models.Model], repr_: str, *, summary: dict[str, Any], run_id: str
+) -> ObjectChange:
     # A run of the system's own (a command, not a user): no area, so only users who see
     # everything see the row, and it joins the global chain. Counts and ids only.
     return ObjectChange.objects.create(
@@ -267,16 +311,19 @@ def record_key_rotation(
     ``after`` holds counts, field names and the batch's range of keys, never a value or a
     ciphertext. Written in the batch's own transaction, so the log matches what was rewritten
     whatever interrupted the run."""
-    return _system_row(model, f"data key rotation: {model._meta.label}",
-                       summary=summary, run_id=run_id)
+    return _system_row(
+        model, f"data key rotation: {model._meta.label}", summary=summary, run_id=run_id
+    )
 
 
-def record_scope_repair(model: type[models.Model], *, summary: dict[str, Any],
-                        run_id: str) -> ObjectChange:
+def record_scope_repair(
+    model: type[models.Model], *, summary: dict[str, Any], run_id: str
+) -> ObjectChange:
     """Log ``check_scope --fix`` on one table, in the repair's transaction: how many rows
     had a community or grid that disagreed with their parents, and their first ids."""
-    return _system_row(model, f"scope columns repaired: {model._meta.label}",
-                       summary=summary, run_id=run_id)
+    return _system_row(
+        model, f"scope columns repaired: {model._meta.label}", summary=summary, run_id=run_id
+    )
 
 
 def _audit_chains_row(repr_: str, *, summary: dict[str, Any], run_id: str) -> ObjectChange:
@@ -288,12 +335,12 @@ def record_audit_rekeying(*, summary: dict[str, Any], run_id: str) -> ObjectChan
     run, written in the transaction of its first batch that sealed anything and brought up
     to date by each later one (``update_run_counts``), so its counts match the chains
     whatever interrupts the run. Counts only."""
-    return _audit_chains_row("audit chains sealed under the current data key",
-                             summary=summary, run_id=run_id)
+    return _audit_chains_row(
+        "audit chains sealed under the current data key", summary=summary, run_id=run_id
+    )
 
 
-def record_audit_mending(community: int, *, summary: dict[str, Any],
-                         run_id: str) -> ObjectChange:
+def record_audit_mending(community: int, *, summary: dict[str, Any], run_id: str) -> ObjectChange:
     """Log the mending of a broken audit chain (``rotate_data_key --reseal-broken-audit``)
     in the same transaction: what was found (places, row ids and times, never content) and
     what was done."""

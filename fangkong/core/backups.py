@@ -75,7 +75,8 @@ class BackupError(Exception):
 
 def _file_key(data_key: str, salt: bytes) -> bytes:
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=salt, info=_KEY_LABEL).derive(
-        data_key.encode())
+        data_key.encode()
+    )
 
 
 def _key_check(key: bytes) -> str:
@@ -101,14 +102,20 @@ class Header:
         return json.dumps(self.__dict__, sort_keys=True).encode()
 
 
-def seal(blocks: Iterable[bytes], out: IO[bytes], *, vendor: str,
-         chunk_size: int = CHUNK_SIZE) -> int:
+def seal(
+    blocks: Iterable[bytes], out: IO[bytes], *, vendor: str, chunk_size: int = CHUNK_SIZE
+) -> int:
     """Write ``blocks`` (the database's bytes, in any pieces) to ``out`` as a sealed backup
     under the current data key. Returns the number of plaintext bytes."""
     salt = secrets.token_bytes(16)
     key = _file_key(settings.DATA_KEY, salt)
-    header = Header(vendor=vendor, created=timezone.localtime().isoformat(timespec="seconds"),
-                    salt=salt.hex(), key_check=_key_check(key), chunk_size=chunk_size).encode()
+    header = Header(
+        vendor=vendor,
+        created=timezone.localtime().isoformat(timespec="seconds"),
+        salt=salt.hex(),
+        key_check=_key_check(key),
+        chunk_size=chunk_size,
+    ).encode()
     out.write(MAGIC + _LENGTH.pack(len(header)) + header)
     aad = hashlib.sha256(MAGIC + header).digest()
     aes = AESGCM(key)
@@ -159,8 +166,9 @@ def _read_exactly(source: IO[bytes], size: int) -> bytes:
 def key_for(header: Header) -> tuple[bytes, bool]:
     """The file's key from the current data key or a retired one; whether it was retired."""
     salt = bytes.fromhex(header.salt)
-    for position, data_key in enumerate(dict.fromkeys([settings.DATA_KEY,
-                                                       *settings.DATA_KEYS_OLD])):
+    for position, data_key in enumerate(
+        dict.fromkeys([settings.DATA_KEY, *settings.DATA_KEYS_OLD])
+    ):
         key = _file_key(data_key, salt)
         if hmac.compare_digest(_key_check(key), header.key_check):
             return key, position > 0
@@ -286,13 +294,23 @@ def pg_environment() -> dict[str, str]:
     (the password in PGPASSWORD, never on a command line other users can read)."""
     db = connection.settings_dict
     options = db.get("OPTIONS") or {}
-    wanted = {"PGDATABASE": db["NAME"], "PGHOST": db["HOST"], "PGPORT": db["PORT"],
-              "PGUSER": db["USER"], "PGPASSWORD": db["PASSWORD"],
-              "PGSSLMODE": options.get("sslmode"), "PGSSLROOTCERT": options.get("sslrootcert"),
-              "PGSSLCERT": options.get("sslcert"), "PGSSLKEY": options.get("sslkey")}
+    wanted = {
+        "PGDATABASE": db["NAME"],
+        "PGHOST": db["HOST"],
+        "PGPORT": db["PORT"],
+        "PGUSER": db["USER"],
+        "PGPASSWORD": db["PASSWORD"],
+        "PGSSLMODE": options.get("sslmode"),
+        "PGSSLROOTCERT": options.get("sslrootcert"),
+        "PGSSLCERT": options.get("sslcert"),
+        "PGSSLKEY": options.get("sslkey"),
+    }
     # Unset ones are left to libpq's defaults (a Unix socket when there is no host).
-    return {**os.environ, "PGAPPNAME": "fangkong-backup",
-            **{name: str(value) for name, value in wanted.items() if value}}
+    return {
+        **os.environ,
+        "PGAPPNAME": "fangkong-backup",
+        **{name: str(value) for name, value in wanted.items() if value},
+    }
 
 
 def _pg_tool(name: str) -> str:
@@ -306,12 +324,15 @@ def _seal_pg_dump(out: IO[bytes]) -> int:
     with tempfile.TemporaryFile() as errors:
         process = subprocess.Popen(  # noqa: S603 - a fixed program, arguments not from input
             [_pg_tool("pg_dump"), "--format=custom", "--no-password"],
-            stdout=subprocess.PIPE, stderr=errors, env=pg_environment(),
+            stdout=subprocess.PIPE,
+            stderr=errors,
+            env=pg_environment(),
         )
         assert process.stdout is not None
         try:
-            size = seal(iter(lambda: process.stdout.read(CHUNK_SIZE), b""), out,
-                        vendor="postgresql")
+            size = seal(
+                iter(lambda: process.stdout.read(CHUNK_SIZE), b""), out, vendor="postgresql"
+            )
         finally:
             process.stdout.close()
             returncode = process.wait()
@@ -323,8 +344,9 @@ def _seal_pg_dump(out: IO[bytes]) -> int:
 
 def prune(directory: Path, keep: int) -> list[Path]:
     """Delete all but the ``keep`` newest backups of ``directory``; the ones deleted."""
-    backups = sorted(directory.glob(f"fangkong-*{SUFFIX}"), key=lambda p: p.stat().st_mtime,
-                     reverse=True)
+    backups = sorted(
+        directory.glob(f"fangkong-*{SUFFIX}"), key=lambda p: p.stat().st_mtime, reverse=True
+    )
     for old in backups[keep:]:
         old.unlink()
     return backups[keep:]
@@ -368,8 +390,11 @@ def restore_backup(path: Path) -> Inspection:
     if found.header.vendor != connection.vendor:
         raise BackupError("vendor_mismatch", found.header.vendor)
     # The plaintext copy stays on the database's own disk (and in a private directory).
-    near = (Path(connection.settings_dict["NAME"]).parent
-            if connection.vendor == "sqlite" and not connection.is_in_memory_db() else None)
+    near = (
+        Path(connection.settings_dict["NAME"]).parent
+        if connection.vendor == "sqlite" and not connection.is_in_memory_db()
+        else None
+    )
     if near is not None:
         near.mkdir(parents=True, exist_ok=True)  # the database may be gone with its folder
     with tempfile.TemporaryDirectory(dir=near, prefix=".fangkong-restore-") as directory:
@@ -401,10 +426,22 @@ def _restore_sqlite(plain: Path) -> None:
 def _restore_pg(plain: Path) -> None:
     connection.close()  # our own connection must hold no lock on the tables to be dropped
     result = subprocess.run(  # noqa: S603 - a fixed program, arguments not from input
-        [_pg_tool("pg_restore"), "--clean", "--if-exists", "--no-owner", "--no-privileges",
-         "--single-transaction", "--exit-on-error", "--no-password",
-         "--dbname", connection.settings_dict["NAME"], str(plain)],
-        capture_output=True, env=pg_environment(), check=False,
+        [
+            _pg_tool("pg_restore"),
+            "--clean",
+            "--if-exists",
+            "--no-owner",
+            "--no-privileges",
+            "--single-transaction",
+            "--exit-on-error",
+            "--no-password",
+            "--dbname",
+            connection.settings_dict["NAME"],
+            str(plain),
+        ],
+        capture_output=True,
+        env=pg_environment(),
+        check=False,
     )
     if result.returncode != 0:
         raise BackupError("tool_failed", result.stderr.decode(errors="replace").strip())
@@ -425,19 +462,27 @@ def explain(error: BackupError, file: Path | str = "") -> str:
     values = {"file": str(file), "detail": str(error), "vendor": connection.vendor}
     messages = {
         "not_a_backup": _("%(file)s is not a fangkong backup file."),
-        "wrong_key": _("%(file)s was made under another data key. Set FANGKONG_DATA_KEY to "
-                       "the key in use when it was made, or list that key in "
-                       "FANGKONG_DATA_KEYS_OLD. Nothing was restored."),
-        "damaged": _("%(file)s is damaged or has been altered (%(detail)s). Nothing was "
-                     "restored."),
-        "truncated": _("%(file)s is incomplete (%(detail)s): it was cut off, or is still "
-                       "being copied. Nothing was restored."),
-        "format": _("%(file)s was written by another version of fangkong (backup format "
-                    "%(detail)s)."),
-        "vendor_mismatch": _("%(file)s is a backup of a %(detail)s database, but this "
-                             "installation uses %(vendor)s. Nothing was restored."),
-        "no_tool": _("%(detail)s was not found: install PostgreSQL's client tools of the "
-                     "server's version (Debian: postgresql-client)."),
+        "wrong_key": _(
+            "%(file)s was made under another data key. Set FANGKONG_DATA_KEY to "
+            "the key in use when it was made, or list that key in "
+            "FANGKONG_DATA_KEYS_OLD. Nothing was restored."
+        ),
+        "damaged": _("%(file)s is damaged or has been altered (%(detail)s). Nothing was restored."),
+        "truncated": _(
+            "%(file)s is incomplete (%(detail)s): it was cut off, or is still "
+            "being copied. Nothing was restored."
+        ),
+        "format": _(
+            "%(file)s was written by another version of fangkong (backup format %(detail)s)."
+        ),
+        "vendor_mismatch": _(
+            "%(file)s is a backup of a %(detail)s database, but this "
+            "installation uses %(vendor)s. Nothing was restored."
+        ),
+        "no_tool": _(
+            "%(detail)s was not found: install PostgreSQL's client tools of the "
+            "server's version (Debian: postgresql-client)."
+        ),
         "tool_failed": _("PostgreSQL's tool failed: %(detail)s"),
         "vendor": _("Backups support SQLite and PostgreSQL, not %(detail)s."),
         "in_transaction": _("Backups and restores cannot run inside a transaction."),

@@ -39,12 +39,26 @@ from fangkong.core.placement import place, place_values
 BATCH_SIZE = 1000
 
 #: Field types whose Python values the driver takes as they are.
-_PLAIN_TYPES = frozenset({
-    "AutoField", "BigAutoField", "SmallAutoField", "BigIntegerField", "BooleanField",
-    "CharField", "EmailField", "FloatField", "IntegerField", "PositiveBigIntegerField",
-    "PositiveIntegerField", "PositiveSmallIntegerField", "SlugField", "SmallIntegerField",
-    "TextField", "URLField",
-})
+_PLAIN_TYPES = frozenset(
+    {
+        "AutoField",
+        "BigAutoField",
+        "SmallAutoField",
+        "BigIntegerField",
+        "BooleanField",
+        "CharField",
+        "EmailField",
+        "FloatField",
+        "IntegerField",
+        "PositiveBigIntegerField",
+        "PositiveIntegerField",
+        "PositiveSmallIntegerField",
+        "SlugField",
+        "SmallIntegerField",
+        "TextField",
+        "URLField",
+    }
+)
 _MISSING = object()
 
 
@@ -54,7 +68,10 @@ def insert_fields(model: type[models.Model]) -> tuple[models.Field, ...]:
 
 
 def insert_statement(
-    model: type[models.Model], *, prefix: str = "", returning: str = "",
+    model: type[models.Model],
+    *,
+    prefix: str = "",
+    returning: str = "",
     using: str = DEFAULT_DB_ALIAS,
 ) -> tuple[str, tuple[models.Field, ...]]:
     """One row's INSERT of ``model`` (every column of ``insert_fields``, in that order) and
@@ -63,14 +80,17 @@ def insert_statement(
     qn = connections[using].ops.quote_name
     fields = insert_fields(model)
     returning = returning or qn(model._meta.pk.column)
-    sql = (f"{prefix}INSERT INTO {qn(model._meta.db_table)} "  # noqa: S608 - names quoted
-           f"({', '.join(qn(f.column) for f in fields)}) "
-           f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {returning}")
+    sql = (
+        f"{prefix}INSERT INTO {qn(model._meta.db_table)} "  # noqa: S608 - names quoted
+        f"({', '.join(qn(f.column) for f in fields)}) "
+        f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {returning}"
+    )
     return sql, fields
 
 
-def prepared_values(obj: models.Model, fields: Iterable[models.Field],
-                    using: str = DEFAULT_DB_ALIAS) -> list[Any]:
+def prepared_values(
+    obj: models.Model, fields: Iterable[models.Field], using: str = DEFAULT_DB_ALIAS
+) -> list[Any]:
     """One instance's values as ``obj.save(force_insert=True)`` prepares them (``auto_now``
     set on ``obj`` too): for a single row, where a writer's plan would not pay off."""
     db = connections[using]
@@ -86,8 +106,12 @@ class BulkWriter:
     instance in a few columns; ``update`` sets some columns of instances.
     """
 
-    def __init__(self, model: type[models.Model], now: dt.datetime | None = None,
-                 using: str = DEFAULT_DB_ALIAS) -> None:
+    def __init__(
+        self,
+        model: type[models.Model],
+        now: dt.datetime | None = None,
+        using: str = DEFAULT_DB_ALIAS,
+    ) -> None:
         self.model = model
         self.using = using
         self.connection = connections[using]
@@ -103,8 +127,9 @@ class BulkWriter:
         plan = [self._plan(f) for f in self.fields]
         self.attrs = operator.attrgetter(*self.attnames)
         self.items = operator.itemgetter(*self.attnames)
-        self.converted = [(i, c) for i, (c, k) in enumerate(plan)
-                          if c is not None and k is _MISSING]
+        self.converted = [
+            (i, c) for i, (c, k) in enumerate(plan) if c is not None and k is _MISSING
+        ]
         self.constants = [(i, k) for i, (_c, k) in enumerate(plan) if k is not _MISSING]
         # PostgreSQL states no limit but its protocol carries at most 65,535 parameters.
         limit = self.connection.features.max_query_params or 65535
@@ -143,8 +168,15 @@ class BulkWriter:
             # JSONField.get_db_prep_save for plain values: None is SQL NULL, a dict or list
             # the backend's JSON adapter (the layers between cost more than the encoding).
             adapt_json, encoder = ops.adapt_json_value, f.encoder
-            return (lambda v: None if v is None else adapt_json(v, encoder)
-                    if type(v) in (dict, list) else prep(v)), _MISSING
+            return (
+                lambda v: (
+                    None
+                    if v is None
+                    else adapt_json(v, encoder)
+                    if type(v) in (dict, list)
+                    else prep(v)
+                )
+            ), _MISSING
         return prep, _MISSING  # anything else (decimals, times, UUIDs…) the field's own way
 
     def _values(self, raw: Sequence[Any]) -> list[Any]:
@@ -161,9 +193,12 @@ class BulkWriter:
         try:
             return self._values(self.items(row))
         except KeyError:
-            return self._values([
-                row[a] if a in row else f.get_default() for a, f in
-                zip(self.attnames, self.fields, strict=True)])
+            return self._values(
+                [
+                    row[a] if a in row else f.get_default()
+                    for a, f in zip(self.attnames, self.fields, strict=True)
+                ]
+            )
 
     def _check_columns(self, rows: Sequence[dict[str, Any]]) -> None:
         if unknown := set().union(*rows) - self.known:
@@ -207,8 +242,7 @@ class BulkWriter:
                         related = f.get_cached_value(obj)
                         if related is not None:
                             setattr(obj, f.attname, related.pk)
-        keys = self._insert_returning((self._values(self.attrs(obj)) for obj in objs),
-                                      len(objs))
+        keys = self._insert_returning((self._values(self.attrs(obj)) for obj in objs), len(objs))
         for obj, key in zip(objs, keys, strict=True):
             obj.pk = key
             obj._state.adding = False
@@ -233,8 +267,13 @@ class BulkWriter:
                 [self._row_values(row) for row in rows],
             )
 
-    def insert_like(self, template: models.Model, varying: Sequence[str],
-                    rows: Sequence[Sequence[Any]], batch: int = BATCH_SIZE) -> None:
+    def insert_like(
+        self,
+        template: models.Model,
+        varying: Sequence[str],
+        rows: Sequence[Sequence[Any]],
+        batch: int = BATCH_SIZE,
+    ) -> None:
         """Insert rows that are ``template`` but for the ``varying`` columns (attribute
         names), whose values each row gives in that order (no keys returned).
 
@@ -249,7 +288,7 @@ class BulkWriter:
         with self.connection.cursor() as cursor:
             for start in range(0, len(rows), batch):
                 params = []
-                for row in rows[start:start + batch]:
+                for row in rows[start : start + batch]:
                     values = base.copy()
                     for i, value in zip(positions, row, strict=True):
                         convert = converters.get(i)
@@ -266,13 +305,15 @@ class BulkWriter:
         fields = [opts.get_field(name) for name in names]
         qn = self.connection.ops.quote_name
         assignments = ", ".join(f"{qn(f.column)} = %s" for f in fields)
-        prep = [functools.partial(f.get_db_prep_save, connection=self.connection)
-                for f in fields]
+        prep = [functools.partial(f.get_db_prep_save, connection=self.connection) for f in fields]
         with self.connection.cursor() as cursor:
             cursor.executemany(
                 f"UPDATE {self.table} SET {assignments} WHERE {self.pk} = %s",  # noqa: S608
-                [[p(getattr(obj, f.attname)) for p, f in zip(prep, fields, strict=True)]
-                 + [obj.pk] for obj in objs],
+                [
+                    [p(getattr(obj, f.attname)) for p, f in zip(prep, fields, strict=True)]
+                    + [obj.pk]
+                    for obj in objs
+                ],
             )
 
 
@@ -295,8 +336,7 @@ def insert_values(model: type[models.Model], rows: list[dict[str, Any]]) -> int:
     return len(rows)
 
 
-def update_objects(model: type[models.Model], objs: Sequence[Any], names: Sequence[str]
-                   ) -> None:
+def update_objects(model: type[models.Model], objs: Sequence[Any], names: Sequence[str]) -> None:
     """``bulk_update(objs, names)`` through a ``BulkWriter``."""
     BulkWriter(model).update(objs, names)
 

@@ -61,8 +61,7 @@ def watch_parent(parent_pid: int) -> None:
     _kernel_kills_orphan()
     if os.getppid() != parent_pid:
         os._exit(ORPHANED_EXIT)  # the parent died before the kernel was told to watch it
-    threading.Thread(target=_watch, args=(parent_pid,), name="watch-parent",
-                     daemon=True).start()
+    threading.Thread(target=_watch, args=(parent_pid,), name="watch-parent", daemon=True).start()
 
 
 def start_worker(parent_pid: int, setup_django: bool = False) -> None:

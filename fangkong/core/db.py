@@ -54,8 +54,14 @@ def prepared_cursor(using: str = DEFAULT_DB_ALIAS) -> Iterator[Any]:
 #: not available, 57014 a lock or statement timeout), or the server is restarting, refusing
 #: or out of connections (57P01–57P03, 53300). Class 08 (connection exceptions) below.
 _PG_RETRY_AFTER = {
-    "40001": 1, "40P01": 1, "55P03": 2, "57014": 2,
-    "57P01": 10, "57P02": 10, "57P03": 10, "53300": 5,
+    "40001": 1,
+    "40P01": 1,
+    "55P03": 2,
+    "57014": 2,
+    "57P01": 10,
+    "57P02": 10,
+    "57P03": 10,
+    "53300": 5,
 }
 #: SQLite's result codes for "another connection holds the lock" (SQLITE_BUSY, SQLITE_LOCKED),
 #: extended codes included (their low byte is the primary code).

@@ -211,9 +211,7 @@ def fake_surname(rng: random.Random) -> str:
     return rng.choice(SURNAMES)
 
 
-def fake_name(
-    rng: random.Random, sex: str, birth_year: int, surname: str | None = None
-) -> str:
+def fake_name(rng: random.Random, sex: str, birth_year: int, surname: str | None = None) -> str:
     """A plausible name for someone of this sex born in this year (never a forbidden one)."""
     if birth_year < 1965:
         chars = GIVEN_OLDER_M if sex == "M" else GIVEN_OLDER_F
@@ -246,17 +244,43 @@ def birth_date_for_age(rng: random.Random, age: int) -> dt.date:
 # existed (Shenyang's districts from 1983), so people born earlier get codes it accepts
 # for their year: rural counties around Shenyang and a few cities. See _codes_for_year.
 LOCAL_CODES = {
-    "210112": 30, "210103": 8, "210102": 6, "210104": 6, "210105": 6, "210106": 6,
-    "210111": 4, "210113": 4, "210114": 5,
+    "210112": 30,
+    "210103": 8,
+    "210102": 6,
+    "210104": 6,
+    "210105": 6,
+    "210106": 6,
+    "210111": 4,
+    "210113": 4,
+    "210114": 5,
 }
 REGIONAL_CODES = {
-    "210121": 5, "210122": 5, "211021": 4, "210321": 3, "210421": 3, "210726": 2,
-    "210727": 2, "210921": 2, "210922": 2, "210224": 1, "210202": 3, "210302": 3,
-    "210402": 2, "211002": 2,
+    "210121": 5,
+    "210122": 5,
+    "211021": 4,
+    "210321": 3,
+    "210421": 3,
+    "210726": 2,
+    "210727": 2,
+    "210921": 2,
+    "210922": 2,
+    "210224": 1,
+    "210202": 3,
+    "210302": 3,
+    "210402": 2,
+    "211002": 2,
 }
 DISTANT_CODES = {
-    "110101": 2, "310104": 1, "220102": 3, "230102": 3, "370102": 2, "130102": 2,
-    "150102": 2, "410102": 2, "420102": 1, "320102": 1,
+    "110101": 2,
+    "310104": 1,
+    "220102": 3,
+    "230102": 3,
+    "370102": 2,
+    "130102": 2,
+    "150102": 2,
+    "410102": 2,
+    "420102": 1,
+    "320102": 1,
 }
 
 
@@ -303,8 +327,30 @@ def fake_resident_id(
 
 
 MOBILE_PREFIXES = (
-    "138", "139", "135", "137", "136", "150", "151", "152", "158", "159", "186", "185",
-    "187", "188", "130", "131", "132", "155", "156", "133", "153", "180", "189", "177",
+    "138",
+    "139",
+    "135",
+    "137",
+    "136",
+    "150",
+    "151",
+    "152",
+    "158",
+    "159",
+    "186",
+    "185",
+    "187",
+    "188",
+    "130",
+    "131",
+    "132",
+    "155",
+    "156",
+    "133",
+    "153",
+    "180",
+    "189",
+    "177",
 )
 
 
@@ -344,7 +390,10 @@ def insert_rows(model: type[models.Model], objs: list[Any]) -> list[Any]:
 
 
 def record_changes_in_bulk(
-    action: ChangeAction | str, objs: list[Any], *, befores: dict[Any, dict] | None = None,
+    action: ChangeAction | str,
+    objs: list[Any],
+    *,
+    befores: dict[Any, dict] | None = None,
 ) -> int:
     """The demo's change-log rows: ``audit.record_changes`` with no actor (the system)."""
     return record_changes(action, objs, befores=befores, actor=None)
@@ -363,8 +412,10 @@ def delete_rows(queryset: models.QuerySet) -> None:
     model = queryset.model
     opts = model._meta
     if (
-        opts.parents or opts.private_fields
-        or signals.pre_delete.has_listeners(model) or signals.post_delete.has_listeners(model)
+        opts.parents
+        or opts.private_fields
+        or signals.pre_delete.has_listeners(model)
+        or signals.post_delete.has_listeners(model)
     ):
         queryset.delete()
         return

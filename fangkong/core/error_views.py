@@ -30,32 +30,44 @@ def is_api(request: HttpRequest) -> bool:
 
 
 def api_error(
-    status: int, code: str, message: str, *, fields: dict[str, list[str]] | None = None,
+    status: int,
+    code: str,
+    message: str,
+    *,
+    fields: dict[str, list[str]] | None = None,
     **extra: Any,
 ) -> JsonResponse:
     """An error in DESIGN.md's shape: ``{"code", "message", "fields"}`` and any extras."""
     response = JsonResponse(
         {"code": code, "message": message, "fields": fields or {}, **extra},
-        status=status, json_dumps_params={"ensure_ascii": False},
+        status=status,
+        json_dumps_params={"ensure_ascii": False},
     )
     response["Cache-Control"] = "no-store"
     return response
 
 
-def error_page(request: HttpRequest, status: int, title: str, message: str,
-               **context: Any) -> HttpResponse:
+def error_page(
+    request: HttpRequest, status: int, title: str, message: str, **context: Any
+) -> HttpResponse:
     """The Chinese error page (``core/error.html``), without touching the database."""
-    body = loader.get_template("core/error.html").render({
-        "status": status, "title": title, "message": message,
-        "request_id": getattr(request, "request_id", ""), **context,
-    })
+    body = loader.get_template("core/error.html").render(
+        {
+            "status": status,
+            "title": title,
+            "message": message,
+            "request_id": getattr(request, "request_id", ""),
+            **context,
+        }
+    )
     response = HttpResponse(body, status=status)
     response["Cache-Control"] = "no-store"
     return response
 
 
-def answer(request: HttpRequest, status: int, code: str, title: str, message: str,
-           **extra: Any) -> HttpResponse:
+def answer(
+    request: HttpRequest, status: int, code: str, title: str, message: str, **extra: Any
+) -> HttpResponse:
     """One error, as JSON for the API or as a page for people."""
     if is_api(request):
         return api_error(status, code, message, **extra)
@@ -65,16 +77,17 @@ def answer(request: HttpRequest, status: int, code: str, title: str, message: st
 def bad_request(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """Django's 400s: a malformed request, an unknown host, a body too large (413 here)."""
     if isinstance(exception, RequestDataTooBig):
-        return answer(request, 413, "too_large", _("Too large"),
-                      _("The request body is too large."))
-    return answer(request, 400, "invalid", _("Bad request"),
-                  _("The request could not be understood."))
+        return answer(
+            request, 413, "too_large", _("Too large"), _("The request body is too large.")
+        )
+    return answer(
+        request, 400, "invalid", _("Bad request"), _("The request could not be understood.")
+    )
 
 
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """A refusal, with the service's reason when it gave one (``PermissionDeniedError``)."""
-    return answer(request, 403, "permission_denied", _("No permission"),
-                  refusal_reason(exception))
+    return answer(request, 403, "permission_denied", _("No permission"), refusal_reason(exception))
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
@@ -90,13 +103,20 @@ def server_error(request: HttpRequest) -> HttpResponse:
     exc = sys.exc_info()[1]
     wait = retry_after_if_unavailable(exc) if exc is not None else None
     if wait is not None:
-        response = answer(request, 503, "unavailable", _("Busy"),
-                          _("The database is busy. Try again in a moment."))
+        response = answer(
+            request,
+            503,
+            "unavailable",
+            _("Busy"),
+            _("The database is busy. Try again in a moment."),
+        )
         response["Retry-After"] = str(wait)
         return response
     request_id = getattr(request, "request_id", "")
-    message = _("Something went wrong on the server. Try again later; if it happens again, "
-                "give the administrator the request number %(id)s.") % {"id": request_id}
+    message = _(
+        "Something went wrong on the server. Try again later; if it happens again, "
+        "give the administrator the request number %(id)s."
+    ) % {"id": request_id}
     if is_api(request):
         return api_error(500, "server_error", message, request_id=request_id)
     return error_page(request, 500, _("Server error"), message)

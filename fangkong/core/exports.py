@@ -119,8 +119,10 @@ class ExportGone(Exception):
 
 def check_export(exporter: Exporter, user: User | None, params: dict[str, Any]) -> None:
     """Refuse unless ``user`` may run this export now (asked again when the job runs)."""
-    if user is None or not getattr(user, "is_active", False) or not user.has_action(
-        exporter.model, "export"
+    if (
+        user is None
+        or not getattr(user, "is_active", False)
+        or not user.has_action(exporter.model, "export")
     ):
         raise ExportRefused(_("You do not have the right to export these records."))
     if exporter.check is not None:
@@ -128,15 +130,15 @@ def check_export(exporter: Exporter, user: User | None, params: dict[str, Any]) 
             exporter.check(user, params)
         except PermissionDenied as exc:
             raise ExportRefused(
-                _("You do not have the right to export these records as asked.")) from exc
+                _("You do not have the right to export these records as asked.")
+            ) from exc
 
 
 def filter_data(filters: Any) -> QueryDict:
     """A list's filters as its page had them, from the JSON a job keeps (key → values)."""
     data = QueryDict(mutable=True)
     for key, values in dict(filters or {}).items():
-        data.setlist(str(key), [str(v) for v in (values if isinstance(values, list)
-                                                  else [values])])
+        data.setlist(str(key), [str(v) for v in (values if isinstance(values, list) else [values])])
     return data
 
 
@@ -171,8 +173,12 @@ def start_export(request: AuthenticatedRequest, name: str, params: dict[str, Any
         out = io.BytesIO()
         exporter.write(user, params, out, None)
         return download_response(out.getvalue(), file_name(exporter, params), params["format"])
-    job = enqueue_job(EXPORT_KIND, user=user, area_path=job_area(user),
-                      params={**params, "exporter": name, "rows": rows})
+    job = enqueue_job(
+        EXPORT_KIND,
+        user=user,
+        area_path=job_area(user),
+        params={**params, "exporter": name, "rows": rows},
+    )
     return HttpResponseRedirect(reverse("core:job_detail", args=[job.pk]))
 
 
@@ -254,13 +260,19 @@ def _run_export(context: JobContext) -> dict[str, Any]:
         part.unlink(missing_ok=True)  # a failed export leaves no file
         if isinstance(exc, Http404):
             # The building, grid or campaign asked for is no longer within the user's area.
-            raise ExportRefused(_("What you asked to export is no longer within your area; "
-                                  "nothing was written.")) from exc
+            raise ExportRefused(
+                _("What you asked to export is no longer within your area; nothing was written.")
+            ) from exc
         raise
     context.set_total(written)
     context.log(f"{written} rows written")
-    return {"file": token, "rows": written, "format": params.get("format"),
-            "filename": file_name(exporter, params), "size": size}
+    return {
+        "file": token,
+        "rows": written,
+        "format": params.get("format"),
+        "filename": file_name(exporter, params),
+        "size": size,
+    }
 
 
 def _forget_search(job: Job) -> None:
@@ -325,8 +337,9 @@ def purge_expired_exports(now: dt.datetime) -> None:
     """Delete files nobody downloaded within ``FILE_LIFETIME``, and any a crashed worker
     left half-written; the job page then says the file expired."""
     cutoff = now - FILE_LIFETIME
-    stale = Job.objects.filter(kind=EXPORT_KIND, status=JobStatus.COMPLETED,
-                               finished__lt=cutoff).order_by()
+    stale = Job.objects.filter(
+        kind=EXPORT_KIND, status=JobStatus.COMPLETED, finished__lt=cutoff
+    ).order_by()
     for job in stale.iterator(chunk_size=500):
         result = dict(job.result or {})
         if result.get("downloaded") or result.get("expired"):
@@ -342,4 +355,3 @@ def purge_expired_exports(now: dt.datetime) -> None:
     for path in directory.iterdir():
         if path.is_file() and path.stat().st_mtime < cutoff.timestamp():
             path.unlink(missing_ok=True)
-

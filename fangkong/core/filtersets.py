@@ -101,7 +101,12 @@ class YesNoSelect(forms.NullBooleanSelect):
     ``2``) and what API clients send (``true``, ``1``, ``False``) alike."""
 
     VALUES: ClassVar[dict[str, bool]] = {
-        "true": True, "1": True, "2": True, "false": False, "0": False, "3": False,
+        "true": True,
+        "1": True,
+        "2": True,
+        "false": False,
+        "0": False,
+        "3": False,
     }
 
     def value_from_datadict(self, data: Any, files: Any, name: str) -> bool | None:
@@ -132,15 +137,15 @@ class ScopedChoices(BaseChoiceIterator):
             yield row.pk, str(row)
 
 
-@extend_schema_field({"type": "integer", "format": "int64", "minimum": 1,
-                      "maximum": MAX_DB_INT})
+@extend_schema_field({"type": "integer", "format": "int64", "minimum": 1, "maximum": MAX_DB_INT})
 class ScopedIdFilter(IdFilter):
     """A row's id (``?building=3``), which a page offers as a select of the rows the user
     sees (``queryset(request)``, as for django-filter's ModelChoiceFilter). An id outside
     them finds nothing, on a page as in the API (the list is restricted already)."""
 
-    def __init__(self, *args: Any, queryset: Callable[[Any], models.QuerySet[Any]],
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, queryset: Callable[[Any], models.QuerySet[Any]], **kwargs: Any
+    ) -> None:
         self.rows = queryset
         super().__init__(*args, **kwargs)
 
@@ -198,13 +203,12 @@ class LocalDayFilter(django_filters.DateFilter):
 
 class ObjectChangeFilterSet(FilterSet):
     person = IdFilter(field_name="person_id", label=_("Person (number)"))
-    actor = django_filters.CharFilter(field_name="actor_name", lookup_expr="iexact",
-                                      label=_("User"))
+    actor = django_filters.CharFilter(
+        field_name="actor_name", lookup_expr="iexact", label=_("User")
+    )
     action = django_filters.ChoiceFilter(choices=ChangeAction.choices, label=_("Action"))
-    since = LocalDayFilter(field_name="time", lookup_expr="gte", label=_("From"),
-                           widget=DATE_INPUT)
-    until = LocalDayFilter(field_name="time", lookup_expr="lte", label=_("To"),
-                           widget=DATE_INPUT)
+    since = LocalDayFilter(field_name="time", lookup_expr="gte", label=_("From"), widget=DATE_INPUT)
+    until = LocalDayFilter(field_name="time", lookup_expr="lte", label=_("To"), widget=DATE_INPUT)
 
     class Meta:
         model = ObjectChange

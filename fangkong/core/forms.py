@@ -59,8 +59,14 @@ class ServiceForm(BoundedForm):
 
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
-    def __init__(self, *args: Any, user: User | None = None, instance: Any = None,
-                 community: Any = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        user: User | None = None,
+        instance: Any = None,
+        community: Any = None,
+        **kwargs: Any,
+    ) -> None:
         self.user = user
         self.instance = instance
         if community is not None:

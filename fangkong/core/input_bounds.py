@@ -142,8 +142,9 @@ def _bound_input_field(field: drf_fields.Field[Any, Any]) -> None:
         field.pk_field = drf_fields.IntegerField(min_value=1, max_value=ID_MAX)
 
 
-def _say_what_is_sent(field: drf_fields.Field[Any, Any], name: str,
-                      model: type[models.Model] | None) -> None:
+def _say_what_is_sent(
+    field: drf_fields.Field[Any, Any], name: str, model: type[models.Model] | None
+) -> None:
     """A read-only field documents the empty value its column really holds."""
     column = _model_field(model, field.source or name)
     if not isinstance(column, models.Field):

@@ -198,9 +198,14 @@ class ModelOutcome:
     unreadable: list[Any] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"model": self.label, "total": self.total, "checked": self.checked,
-                "rotated": self.rotated, "conflicts": self.conflicts,
-                "unreadable": self.unreadable}
+        return {
+            "model": self.label,
+            "total": self.total,
+            "checked": self.checked,
+            "rotated": self.rotated,
+            "conflicts": self.conflicts,
+            "unreadable": self.unreadable,
+        }
 
 
 class AuditChainsBroken(Exception):
@@ -253,12 +258,17 @@ class AuditOutcome:
         return self.left == []
 
     def as_dict(self) -> dict[str, Any]:
-        return {"found": [str(p) for p in self.found],
-                "mended": [m.as_dict() for m in self.mended], "passes": self.passes,
-                "checked": self.checked, "rekeyed": self.rekeyed, "heads": self.heads,
-                "broken": [str(p) for p in self.broken],
-                "left": None if self.left is None else [str(p) for p in self.left],
-                "complete": self.complete}
+        return {
+            "found": [str(p) for p in self.found],
+            "mended": [m.as_dict() for m in self.mended],
+            "passes": self.passes,
+            "checked": self.checked,
+            "rekeyed": self.rekeyed,
+            "heads": self.heads,
+            "broken": [str(p) for p in self.broken],
+            "left": None if self.left is None else [str(p) for p in self.left],
+            "complete": self.complete,
+        }
 
 
 @dataclass
@@ -294,16 +304,26 @@ class RotationResult:
         return self.data_complete and self.audit.complete
 
     def as_dict(self) -> dict[str, Any]:
-        return {"run": self.run_id, "dry_run": self.dry_run, "rotated": self.rotated,
-                "remaining": self.remaining, "complete": self.complete,
-                "passes": [[o.as_dict() for o in outcomes] for outcomes in self.passes],
-                "audit": self.audit.as_dict()}
+        return {
+            "run": self.run_id,
+            "dry_run": self.dry_run,
+            "rotated": self.rotated,
+            "remaining": self.remaining,
+            "complete": self.complete,
+            "passes": [[o.as_dict() for o in outcomes] for outcomes in self.passes],
+            "audit": self.audit.as_dict(),
+        }
 
 
-def rotate(*, dry_run: bool = False, batch_size: int = BATCH_SIZE, pause: float = 0.0,
-           progress: Callable[[int, ModelOutcome], None] | None = None,
-           audit_progress: Callable[[int, ChainProgress], None] | None = None,
-           reseal_broken_audit: bool = False) -> RotationResult:
+def rotate(
+    *,
+    dry_run: bool = False,
+    batch_size: int = BATCH_SIZE,
+    pause: float = 0.0,
+    progress: Callable[[int, ModelOutcome], None] | None = None,
+    audit_progress: Callable[[int, ChainProgress], None] | None = None,
+    reseal_broken_audit: bool = False,
+) -> RotationResult:
     """Bring every protected value and the audit chains under the current data key; see the
     module's docstring. Raises ``AuditChainsBroken``, having changed nothing, when a chain
     is broken and ``reseal_broken_audit`` is not given (a dry run reports it instead).
@@ -322,19 +342,42 @@ def rotate(*, dry_run: bool = False, batch_size: int = BATCH_SIZE, pause: float 
             raise AuditChainsBroken(result.audit.checked_before)
         result.audit.mended = _mend(result.audit.found, run_id)
     for number in range(1, 2 if dry_run else MAX_PASSES + 1):
-        outcomes = [_rotate_model(p, number, run_id, dry_run=dry_run, batch_size=batch_size,
-                                  pause=pause, progress=progress) for p in pmodels]
+        outcomes = [
+            _rotate_model(
+                p,
+                number,
+                run_id,
+                dry_run=dry_run,
+                batch_size=batch_size,
+                pause=pause,
+                progress=progress,
+            )
+            for p in pmodels
+        ]
         result.passes.append(outcomes)
         if not any(o.rotated for o in outcomes):
             break  # a pass that found nothing to rewrite has checked every row
-    _rekey_audit(result.audit, run_id, dry_run=dry_run, batch_size=batch_size, pause=pause,
-                 progress=audit_progress)
+    _rekey_audit(
+        result.audit,
+        run_id,
+        dry_run=dry_run,
+        batch_size=batch_size,
+        pause=pause,
+        progress=audit_progress,
+    )
     return result
 
 
-def _rotate_model(pmodel: ProtectedModel, pass_number: int, run_id: str, *, dry_run: bool,
-                  batch_size: int, pause: float,
-                  progress: Callable[[int, ModelOutcome], None] | None) -> ModelOutcome:
+def _rotate_model(
+    pmodel: ProtectedModel,
+    pass_number: int,
+    run_id: str,
+    *,
+    dry_run: bool,
+    batch_size: int,
+    pause: float,
+    progress: Callable[[int, ModelOutcome], None] | None,
+) -> ModelOutcome:
     manager = pmodel.model._base_manager
     outcome = ModelOutcome(pmodel.label, total=manager.count())
     after = None
@@ -381,8 +424,9 @@ def _load(pmodel: ProtectedModel, after: Any, size: int, *, lock: bool) -> list[
     return list(rows.values_list("pk", *pmodel.columns)[:size])
 
 
-def _plan(pmodel: ProtectedModel, batch: list[tuple[Any, ...]], outcome: ModelOutcome
-          ) -> dict[Any, dict[str, str]]:
+def _plan(
+    pmodel: ProtectedModel, batch: list[tuple[Any, ...]], outcome: ModelOutcome
+) -> dict[Any, dict[str, str]]:
     """The rows of ``batch`` to rewrite, each with all its protected columns as they must be."""
     changes: dict[Any, dict[str, str]] = {}
     for pk, *values in batch:
@@ -404,16 +448,20 @@ def _write(pmodel: ProtectedModel, changes: dict[Any, dict[str, str]]) -> None:
     columns = pmodel.columns
     quote = connection.ops.quote_name
     meta = pmodel.model._meta
-    sql = (f"UPDATE {quote(meta.db_table)} SET "  # noqa: S608 - names quoted, values bound
-           + ", ".join(f"{quote(meta.get_field(c).column)} = %s" for c in columns)
-           + f" WHERE {quote(meta.pk.column)} = %s")
+    sql = (
+        f"UPDATE {quote(meta.db_table)} SET "  # noqa: S608 - names quoted, values bound
+        + ", ".join(f"{quote(meta.get_field(c).column)} = %s" for c in columns)
+        + f" WHERE {quote(meta.pk.column)} = %s"
+    )
     with connection.cursor() as cursor:
-        cursor.executemany(sql, [[values[c] for c in columns] + [pk]
-                                 for pk, values in changes.items()])
+        cursor.executemany(
+            sql, [[values[c] for c in columns] + [pk] for pk, values in changes.items()]
+        )
 
 
-def _write_one_by_one(pmodel: ProtectedModel, changes: dict[Any, dict[str, str]],
-                      outcome: ModelOutcome) -> None:
+def _write_one_by_one(
+    pmodel: ProtectedModel, changes: dict[Any, dict[str, str]], outcome: ModelOutcome
+) -> None:
     """Write each row in its own savepoint, setting aside the rows whose index clashes."""
     for pk in list(changes):
         try:
@@ -424,19 +472,32 @@ def _write_one_by_one(pmodel: ProtectedModel, changes: dict[Any, dict[str, str]]
             del changes[pk]
 
 
-def _audit(pmodel: ProtectedModel, run_id: str, pass_number: int, batch: list[tuple[Any, ...]],
-           changes: dict[Any, dict[str, str]]) -> None:
+def _audit(
+    pmodel: ProtectedModel,
+    run_id: str,
+    pass_number: int,
+    batch: list[tuple[Any, ...]],
+    changes: dict[Any, dict[str, str]],
+) -> None:
     """One change-log row per batch that rewrote rows, written in the batch's transaction:
     counts and field names only, never a value, so the log agrees with the data after any
     interruption."""
     if not changes:
         return
-    record_key_rotation(pmodel.model, run_id=run_id, summary={
-        "operation": "rotate_data_key", "run": run_id, "pass": pass_number,
-        "fields": [f.name for f in pmodel.fields], "rotated": len(changes),
-        "first": str(batch[0][0]), "last": str(batch[-1][0]),
-        "retired_keys": len(settings.DATA_KEYS_OLD),
-    })
+    record_key_rotation(
+        pmodel.model,
+        run_id=run_id,
+        summary={
+            "operation": "rotate_data_key",
+            "run": run_id,
+            "pass": pass_number,
+            "fields": [f.name for f in pmodel.fields],
+            "rotated": len(changes),
+            "first": str(batch[0][0]),
+            "last": str(batch[-1][0]),
+            "retired_keys": len(settings.DATA_KEYS_OLD),
+        },
+    )
 
 
 # --- The audit chains ----------------------------------------------------------------------
@@ -449,8 +510,15 @@ def _mend(found: list[Problem], run_id: str) -> list[Mending]:
         with transaction.atomic():
             mending = mend(community)
             if mending.problems:
-                record_audit_mending(community, run_id=run_id, summary={
-                    "operation": "reseal_broken_audit", "run": run_id, **mending.as_dict()})
+                record_audit_mending(
+                    community,
+                    run_id=run_id,
+                    summary={
+                        "operation": "reseal_broken_audit",
+                        "run": run_id,
+                        **mending.as_dict(),
+                    },
+                )
                 mended.append(mending)
     return mended
 
@@ -469,9 +537,15 @@ class _Counts:
         self.rows += rows
         self.heads += heads
         self.chains.add(community)
-        summary = {"operation": "rekey_audit", "run": self.run_id, "pass": pass_number,
-                   "rows": self.rows, "heads": self.heads, "chains": len(self.chains),
-                   "retired_keys": len(settings.DATA_KEYS_OLD)}
+        summary = {
+            "operation": "rekey_audit",
+            "run": self.run_id,
+            "pass": pass_number,
+            "rows": self.rows,
+            "heads": self.heads,
+            "chains": len(self.chains),
+            "retired_keys": len(settings.DATA_KEYS_OLD),
+        }
         if self.row is None:
             self.row = record_audit_rekeying(summary=summary, run_id=self.run_id)
         else:
@@ -483,17 +557,33 @@ class _Counts:
         return [GLOBAL, community] if self.row is None else [community]
 
 
-def _rekey_audit(outcome: AuditOutcome, run_id: str, *, dry_run: bool, batch_size: int,
-                 pause: float, progress: Callable[[int, ChainProgress], None] | None) -> None:
+def _rekey_audit(
+    outcome: AuditOutcome,
+    run_id: str,
+    *,
+    dry_run: bool,
+    batch_size: int,
+    pause: float,
+    progress: Callable[[int, ChainProgress], None] | None,
+) -> None:
     counts = _Counts(run_id)
     for number in range(1, 2 if dry_run else MAX_PASSES + 1):
         outcome.passes = number
         before = outcome.rekeyed + outcome.heads
         outcome.broken = []
-        for community in list(AuditChain.objects.order_by("community_id")
-                              .values_list("community_id", flat=True)):
-            _rekey_chain(community, outcome, counts, number, dry_run=dry_run,
-                         batch_size=batch_size, pause=pause, progress=progress)
+        for community in list(
+            AuditChain.objects.order_by("community_id").values_list("community_id", flat=True)
+        ):
+            _rekey_chain(
+                community,
+                outcome,
+                counts,
+                number,
+                dry_run=dry_run,
+                batch_size=batch_size,
+                pause=pause,
+                progress=progress,
+            )
         if dry_run:
             return
         outcome.left = verify(retired_keys=False).problems
@@ -504,9 +594,17 @@ def _rekey_audit(outcome: AuditOutcome, run_id: str, *, dry_run: bool, batch_siz
             return
 
 
-def _rekey_chain(community: int, outcome: AuditOutcome, counts: _Counts, pass_number: int,
-                 *, dry_run: bool, batch_size: int, pause: float,
-                 progress: Callable[[int, ChainProgress], None] | None) -> None:
+def _rekey_chain(
+    community: int,
+    outcome: AuditOutcome,
+    counts: _Counts,
+    pass_number: int,
+    *,
+    dry_run: bool,
+    batch_size: int,
+    pause: float,
+    progress: Callable[[int, ChainProgress], None] | None,
+) -> None:
     chain = ChainProgress(community, chain_size(community))
     for log in MODELS:
         after: tuple[int, int] | None = (0, 0)
@@ -534,7 +632,12 @@ def _rekey_chain(community: int, outcome: AuditOutcome, counts: _Counts, pass_nu
         if sealed and not dry_run:
             counts.add(community, heads=1, pass_number=pass_number)
     if sealed is None:
-        outcome.broken.append(Problem(community, "the chain's head does not match its seal "
-                                                 "(changed since the chains were checked): "
-                                                 "left as it is"))
+        outcome.broken.append(
+            Problem(
+                community,
+                "the chain's head does not match its seal "
+                "(changed since the chains were checked): "
+                "left as it is",
+            )
+        )
     outcome.heads += bool(sealed)

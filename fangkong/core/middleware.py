@@ -72,16 +72,20 @@ class SensitiveQueryMiddleware:
 
     def refuse(self, request: HttpRequest, name: str) -> HttpResponse:
         if is_api(request):
-            message = _("A whole ID number or phone may not be sent in a URL, where server "
-                        "logs keep it. Search with %(route)s and the number in the body.") % {
-                "route": PEOPLE_SEARCH_ROUTE}
+            message = _(
+                "A whole ID number or phone may not be sent in a URL, where server "
+                "logs keep it. Search with %(route)s and the number in the body."
+            ) % {"route": PEOPLE_SEARCH_ROUTE}
             field = name if not holds_id_number_or_phone(name) else "non_field_errors"
             return api_error(400, "invalid", message, fields={field: [message]})
-        message = _("A whole ID number or phone may not be put in a web address, where the "
-                    "browser's history and the server's logs keep it. Type it into the search "
-                    "box at the top of the page instead.")
-        return error_page(request, 400, _("Search with the search box"), message,
-                          back_url=request.path)
+        message = _(
+            "A whole ID number or phone may not be put in a web address, where the "
+            "browser's history and the server's logs keep it. Type it into the search "
+            "box at the top of the page instead."
+        )
+        return error_page(
+            request, 400, _("Search with the search box"), message, back_url=request.path
+        )
 
 
 class OversizedIdMiddleware:
@@ -97,8 +101,9 @@ class OversizedIdMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         return self.get_response(request)
 
-    def process_view(self, request: HttpRequest, view_func: Any, view_args: Any,
-                     view_kwargs: dict[str, Any]) -> None:
+    def process_view(
+        self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: dict[str, Any]
+    ) -> None:
         for value in (*view_args, *view_kwargs.values()):
             if isinstance(value, str) and value.isascii() and value.isdigit():
                 value = int(value) if len(value) < 4000 else MAX_DB_INT + 1

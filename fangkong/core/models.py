@@ -91,8 +91,13 @@ class ChainedLog(models.Model):
     #: Why it was sealed again when not because the system rewrote it: a key rotation
     #: (content as first written) or the mending of a broken chain (content as found). Part
     #: of what the seal covers when set, so it cannot be flipped to pass one for the other.
-    chain_reseal = models.CharField(max_length=5, choices=ChainReseal.choices, blank=True,
-                                    default=ChainReseal.NONE, editable=False)
+    chain_reseal = models.CharField(
+        max_length=5,
+        choices=ChainReseal.choices,
+        blank=True,
+        default=ChainReseal.NONE,
+        editable=False,
+    )
 
     #: Which log (the canonical content names it, so a row cannot move between tables).
     chain_log: ClassVar[str] = ""
@@ -123,8 +128,12 @@ class ChainedLog(models.Model):
     def reseal_note(self) -> str:
         """What the change-log page says about a row sealed again since it was written."""
         if self.chain_reseal == ChainReseal.MEND:
-            return str(_("Sealed again as found when its broken chain was mended: see the "
-                         "audit chains' mending record"))
+            return str(
+                _(
+                    "Sealed again as found when its broken chain was mended: see the "
+                    "audit chains' mending record"
+                )
+            )
         if not self.is_resealed:
             return ""
         if not self.object_id:  # a run's own row (a purge, a re-seal): counts kept up to date
@@ -140,7 +149,10 @@ class ObjectChange(ChainedLog):
     """
 
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     actor_name = models.CharField(max_length=150, blank=True)
@@ -169,8 +181,9 @@ class ObjectChange(ChainedLog):
         constraints = [
             # A place in a community's chain is taken once: two writers that both read the
             # same head could not both commit (the chain's lock keeps them from trying).
-            models.UniqueConstraint(fields=["community_id", "chain_seq"],
-                                    name="objectchange_chain_place"),
+            models.UniqueConstraint(
+                fields=["community_id", "chain_seq"], name="objectchange_chain_place"
+            ),
         ]
         indexes = [
             # The audit log: one community's changes newest first. Without it the database
@@ -191,7 +204,10 @@ class AccessEvent(ChainedLog):
     """A reveal, export, call or search touching sensitive personal data (never the value)."""
 
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     actor_name = models.CharField(max_length=150, blank=True)
@@ -218,8 +234,9 @@ class AccessEvent(ChainedLog):
         verbose_name = _("access event")
         verbose_name_plural = _("access events")
         constraints = [
-            models.UniqueConstraint(fields=["community_id", "chain_seq"],
-                                    name="accessevent_chain_place"),
+            models.UniqueConstraint(
+                fields=["community_id", "chain_seq"], name="accessevent_chain_place"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -266,7 +283,10 @@ class Job(models.Model):
         max_length=10, choices=JobStatus.choices, default=JobStatus.PENDING, db_index=True
     )
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="jobs",
     )
     area_path = models.CharField(max_length=255, db_index=True, blank=True)

@@ -88,8 +88,10 @@ class CappedPaginator(Paginator):
     def count_exactly(self) -> None:
         if self.count_capped:
             rows = self.object_list
-            self._counted = (rows.order_by().count() if isinstance(rows, models.QuerySet)
-                             else len(rows), False)
+            self._counted = (
+                rows.order_by().count() if isinstance(rows, models.QuerySet) else len(rows),
+                False,
+            )
             self.__dict__.pop("num_pages", None)
 
     def validate_number(self, number: Any) -> int:
@@ -118,15 +120,17 @@ def page_or_last(paginator: CappedPaginator, raw: str | None) -> tuple[Any, str]
         return paginator.page(paginator.num_pages), ""
     digits = text.lstrip("0") if text.isascii() and text.isdigit() else ""
     if not digits:
-        return paginator.page(1), _("“%(page)s” is not a page number: the first page is "
-                                    "shown.") % {"page": text[:20]}
+        return paginator.page(1), _("“%(page)s” is not a page number: the first page is shown.") % {
+            "page": text[:20]
+        }
     number = int(digits) if len(digits) <= 19 else MAX_DB_INT
     try:
         return paginator.page(number), ""
     except EmptyPage:
         last = paginator.num_pages
-        return paginator.page(last), _("There is no page %(page)s: the last page (%(last)d) "
-                                       "is shown.") % {"page": digits[:20], "last": last}
+        return paginator.page(last), _(
+            "There is no page %(page)s: the last page (%(last)d) is shown."
+        ) % {"page": digits[:20], "last": last}
 
 
 # --- Keyset cursors ----------------------------------------------------------------------------
@@ -208,7 +212,8 @@ def keyset_keys(queryset: models.QuerySet[Any]) -> list[Key]:
     """The keys of ``queryset``'s order, ending with the primary key (so the order is total)."""
     query = queryset.query
     ordering: Sequence[Any] = query.order_by or (
-        queryset.model._meta.ordering if query.default_ordering else ())
+        queryset.model._meta.ordering if query.default_ordering else ()
+    )
     model = queryset.model
     # Sets of columns no two rows share (a unique column, an unconditional unique constraint):
     # an order that has reached one of them is total, and needs no primary key after it.
@@ -216,11 +221,16 @@ def keyset_keys(queryset: models.QuerySet[Any]) -> list[Key]:
     unique_sets = [{f.attname} for f in model._meta.concrete_fields if f.unique] + [
         {model._meta.get_field(name).attname for name in constraint.fields}
         for constraint in model._meta.constraints
-        if isinstance(constraint, models.UniqueConstraint) and constraint.fields
-        and constraint.condition is None and not constraint.expressions
+        if isinstance(constraint, models.UniqueConstraint)
+        and constraint.fields
+        and constraint.condition is None
+        and not constraint.expressions
     ]
-    unique_sets = [columns for columns in unique_sets
-                   if not any(model._meta.get_field(c).null for c in columns)]
+    unique_sets = [
+        columns
+        for columns in unique_sets
+        if not any(model._meta.get_field(c).null for c in columns)
+    ]
     keys: list[Key] = []
     local: set[str] = set()
     for term in ordering:
@@ -310,9 +320,9 @@ class Keyset:
     def __init__(self, queryset: models.QuerySet[Any], list_id: str) -> None:
         self.keys = keyset_keys(queryset)
         self.list_id = list_id
-        self.queryset = queryset.annotate(**{
-            f"_cursor_{i}": F(key.path) for i, key in enumerate(self.keys) if "__" in key.path
-        })
+        self.queryset = queryset.annotate(
+            **{f"_cursor_{i}": F(key.path) for i, key in enumerate(self.keys) if "__" in key.path}
+        )
 
     @property
     def order_spec(self) -> list[str]:
@@ -337,35 +347,53 @@ class Keyset:
 
     def encode(self, position: Position) -> str:
         return signing.dumps(
-            {"l": self.list_id, "o": self.order_spec,
-             "v": [_to_json(v) for v in position.values], "r": int(position.reverse)},
-            salt=self.salt, compress=True,
+            {
+                "l": self.list_id,
+                "o": self.order_spec,
+                "v": [_to_json(v) for v in position.values],
+                "r": int(position.reverse),
+            },
+            salt=self.salt,
+            compress=True,
         )
 
     def decode(self, cursor: str) -> Position:
         """The position a cursor names; ``CursorError`` for one that is not this list's."""
         if len(cursor) > self.max_cursor_length:
-            raise CursorError(_("This cursor is not valid: use the next or previous link of "
-                                "a page as it is."))
+            raise CursorError(
+                _("This cursor is not valid: use the next or previous link of a page as it is.")
+            )
         try:
             data = signing.loads(cursor, salt=self.salt)
         except (signing.BadSignature, ValueError, TypeError, UnicodeError):
-            raise CursorError(_("This cursor is not valid: use the next or previous link of "
-                                "a page as it is.")) from None
-        if (not isinstance(data, dict) or data.get("l") != self.list_id
-                or data.get("o") != self.order_spec):
-            raise CursorError(_("This cursor belongs to another list or another order: start "
-                                "again from the first page."))
+            raise CursorError(
+                _("This cursor is not valid: use the next or previous link of a page as it is.")
+            ) from None
+        if (
+            not isinstance(data, dict)
+            or data.get("l") != self.list_id
+            or data.get("o") != self.order_spec
+        ):
+            raise CursorError(
+                _(
+                    "This cursor belongs to another list or another order: start "
+                    "again from the first page."
+                )
+            )
         raw = data.get("v")
         if not isinstance(raw, list) or len(raw) != len(self.keys):
-            raise CursorError(_("This cursor is not valid: use the next or previous link of "
-                                "a page as it is."))
+            raise CursorError(
+                _("This cursor is not valid: use the next or previous link of a page as it is.")
+            )
         try:
-            values = tuple(None if v is None else key.field.to_python(v)
-                           for key, v in zip(self.keys, raw, strict=True))
+            values = tuple(
+                None if v is None else key.field.to_python(v)
+                for key, v in zip(self.keys, raw, strict=True)
+            )
         except Exception:  # a signed cursor of ours always converts; be safe all the same
-            raise CursorError(_("This cursor is not valid: use the next or previous link "
-                                "of a page as it is.")) from None
+            raise CursorError(
+                _("This cursor is not valid: use the next or previous link of a page as it is.")
+            ) from None
         return Position(values, bool(data.get("r")))
 
     def page_query(self, position: Position | None, size: int) -> models.QuerySet[Any]:

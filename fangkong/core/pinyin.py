@@ -14,12 +14,41 @@ from pypinyin.core import Pinyin
 
 #: Surname readings that differ from the character's common reading.
 SURNAME_READINGS: dict[str, str] = {
-    "曾": "zeng", "单": "shan", "解": "xie", "仇": "qiu", "朴": "piao", "区": "ou",
-    "查": "zha", "缪": "miao", "翟": "zhai", "尉": "yu", "乐": "yue", "盖": "ge",
-    "褚": "chu", "覃": "qin", "折": "she", "员": "yun", "纪": "ji", "种": "chong",
-    "长孙": "zhang sun", "尉迟": "yu chi", "万俟": "mo qi", "单于": "chan yu", "召": "shao",
-    "繁": "po", "秘": "bi", "冼": "xian", "阚": "kan", "沈": "shen", "柏": "bai",
-    "宿": "su", "隗": "wei", "祭": "zhai", "句": "gou", "重": "chong", "那": "na",
+    "曾": "zeng",
+    "单": "shan",
+    "解": "xie",
+    "仇": "qiu",
+    "朴": "piao",
+    "区": "ou",
+    "查": "zha",
+    "缪": "miao",
+    "翟": "zhai",
+    "尉": "yu",
+    "乐": "yue",
+    "盖": "ge",
+    "褚": "chu",
+    "覃": "qin",
+    "折": "she",
+    "员": "yun",
+    "纪": "ji",
+    "种": "chong",
+    "长孙": "zhang sun",
+    "尉迟": "yu chi",
+    "万俟": "mo qi",
+    "单于": "chan yu",
+    "召": "shao",
+    "繁": "po",
+    "秘": "bi",
+    "冼": "xian",
+    "阚": "kan",
+    "沈": "shen",
+    "柏": "bai",
+    "宿": "su",
+    "隗": "wei",
+    "祭": "zhai",
+    "句": "gou",
+    "重": "chong",
+    "那": "na",
 }
 _COMPOUND = sorted((s for s in SURNAME_READINGS if len(s) > 1), key=len, reverse=True)
 
@@ -30,7 +59,7 @@ def name_syllables(name: str) -> list[str]:
         return []
     for surname in _COMPOUND:
         if name.startswith(surname):
-            head, rest = SURNAME_READINGS[surname].split(), name[len(surname):]
+            head, rest = SURNAME_READINGS[surname].split(), name[len(surname) :]
             break
     else:
         first = name[0]

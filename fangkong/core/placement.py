@@ -75,6 +75,7 @@ def _children(model: type[models.Model]) -> list[tuple[type[models.Model], Place
 
 # --- new rows --------------------------------------------------------------------------------
 
+
 def _parent_ids(model: type[models.Model], ids: Iterable[int]) -> dict[int, tuple[int, Any]]:
     """{parent id: (community_id, grid_id)} of ``model``'s parents ``ids``, in one query."""
     p = placement_of(model)
@@ -82,8 +83,9 @@ def _parent_ids(model: type[models.Model], ids: Iterable[int]) -> dict[int, tupl
     ids = set(ids)
     if not ids:
         return {}
-    rows = parent_model._base_manager.filter(pk__in=ids).values_list("pk", "community_id",
-                                                                      "grid_id")
+    rows = parent_model._base_manager.filter(pk__in=ids).values_list(
+        "pk", "community_id", "grid_id"
+    )
     return {pk: (community, grid) for pk, community, grid in rows}
 
 
@@ -138,6 +140,7 @@ def place_values(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
 
 # --- moves -----------------------------------------------------------------------------------
 
+
 def cascade(model: type[models.Model], pks: Iterable[int] | models.QuerySet[Any]) -> None:
     """Copy the (changed) placement of ``model``'s rows ``pks`` down to every descendant:
     one UPDATE per descendant table, inside the caller's transaction."""
@@ -154,8 +157,7 @@ def cascade(model: type[models.Model], pks: Iterable[int] | models.QuerySet[Any]
                 updates["community_id"] = Subquery(parent.values("community_id")[:1])
             rows.update(**updates)
             if _children(child):
-                cascade(child, child._base_manager.filter(**{f"{attname}__in": pks})
-                        .values("pk"))
+                cascade(child, child._base_manager.filter(**{f"{attname}__in": pks}).values("pk"))
 
 
 def _parent_attname(model: Any, p: Placement | None) -> str:
@@ -176,16 +178,20 @@ class Placed:
 
     @classmethod
     def from_db(
-        cls, db: str | None, field_names: Collection[str], values: Collection[Any],
-        *args: Any, **kwargs: Any,
+        cls,
+        db: str | None,
+        field_names: Collection[str],
+        values: Collection[Any],
+        *args: Any,
+        **kwargs: Any,
     ) -> Self:
         row: Self = super().from_db(  # type: ignore[misc]  # the Model after this mixin
-            db, field_names, values, *args, **kwargs)
+            db, field_names, values, *args, **kwargs
+        )
         loaded = row.__dict__
         keys = _keys(cls)
         # Deferred columns: unknown, so the next save() places and compares nothing.
-        row._placed_as = tuple(loaded[k] for k in keys) if all(k in loaded for k in keys) \
-            else None
+        row._placed_as = tuple(loaded[k] for k in keys) if all(k in loaded for k in keys) else None
         return row
 
     def save(self, *args: Any, **kwargs: Any) -> None:
@@ -197,8 +203,7 @@ class Placed:
         if p is not None and (was is None or was[0] != getattr(self, parent)):
             place([self])
         now = (getattr(self, parent), self.community_id, self.grid_id)  # type: ignore[attr-defined]
-        moved = (was is not None and was[1:] != now[1:]
-                 and not self._state.adding)  # type: ignore[attr-defined]
+        moved = was is not None and was[1:] != now[1:] and not self._state.adding  # type: ignore[attr-defined]
         update_fields = kwargs.get("update_fields")
         if moved and update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "community", "grid"}
@@ -213,20 +218,23 @@ class Placed:
 
 # --- the check -------------------------------------------------------------------------------
 
+
 def _differs(column: str, want: str) -> Q:
     """``column`` IS DISTINCT FROM ``want`` (both nullable), on any database."""
-    return (Q(**{f"{column}__isnull": True, f"{want}__isnull": False})
-            | Q(**{f"{column}__isnull": False, f"{want}__isnull": True})
-            | (Q(**{f"{column}__isnull": False, f"{want}__isnull": False})
-               & ~Q(**{column: F(want)})))
+    return (
+        Q(**{f"{column}__isnull": True, f"{want}__isnull": False})
+        | Q(**{f"{column}__isnull": False, f"{want}__isnull": True})
+        | (Q(**{f"{column}__isnull": False, f"{want}__isnull": False}) & ~Q(**{column: F(want)}))
+    )
 
 
 def mismatches(model: type[models.Model]) -> models.QuerySet[Any]:
     """Rows of ``model`` whose stored grid (or community) is not what the joins to the root
     say. A row without a root has no grid; its community is its own."""
     p = placement_of(model)
-    qs = model._base_manager.annotate(_want_grid=F(f"{p.root}__grid_id"),
-                                      _want_community=F(f"{p.root}__community_id"))
+    qs = model._base_manager.annotate(
+        _want_grid=F(f"{p.root}__grid_id"), _want_community=F(f"{p.root}__community_id")
+    )
     bad = _differs("grid_id", "_want_grid")
     if p.community:
         bad |= Q(_want_community__isnull=False) & ~Q(community_id=F("_want_community"))
@@ -242,5 +250,6 @@ def repair(model: type[models.Model], pks: list[int]) -> int:
     }
     if p.community:
         updates["community_id"] = Coalesce(
-            Subquery(truth.values(f"{p.root}__community_id")[:1]), F("community_id"))
+            Subquery(truth.values(f"{p.root}__community_id")[:1]), F("community_id")
+        )
     return model._base_manager.filter(pk__in=pks).update(**updates)

@@ -35,8 +35,9 @@ def _authenticated(user: User | None) -> TypeGuard[User]:
     return user is not None and bool(getattr(user, "is_authenticated", False))
 
 
-def scope_filter(queryset: models.QuerySet[Any], scope: Scope, action: str = "view",
-                 user: User | None = None) -> models.QuerySet[Any]:
+def scope_filter(
+    queryset: models.QuerySet[Any], scope: Scope, action: str = "view", user: User | None = None
+) -> models.QuerySet[Any]:
     """``queryset`` cut to ``scope`` by its model's rule (rows, not rights)."""
     rule = rule_of(queryset.model)
     q = scope.q(rule, action)
@@ -95,8 +96,7 @@ def covers(user: User | None, at: Any, action: str = "view") -> bool:
         return True
     if hasattr(at, "ancestor_ids"):
         return scope.covers_area(at.ancestor_ids())
-    return scope_filter(type(at)._default_manager.filter(pk=at.pk), scope, action,
-                        user).exists()
+    return scope_filter(type(at)._default_manager.filter(pk=at.pk), scope, action, user).exists()
 
 
 def covered(

@@ -98,8 +98,10 @@ class Rule:
         name (``household``), but accept the attribute name (``household_id``) too."""
         opts = self.model._meta
         return frozenset(
-            key for name in self.anonymise
-            for key in (name, getattr(opts.get_field(name), "attname", name)))
+            key
+            for name in self.anonymise
+            for key in (name, getattr(opts.get_field(name), "attname", name))
+        )
 
     def not_yet_anonymous(self) -> Q:
         """Rows holding any value the rule would overwrite."""
@@ -176,8 +178,11 @@ class PurgeResult:
         return [o.rule for o in self.outcomes if o.failed]
 
     def as_dict(self) -> dict[str, Any]:
-        return {"as_of": self.as_of.isoformat(), "dry_run": self.dry_run,
-                "rules": [asdict(o) for o in self.outcomes]}
+        return {
+            "as_of": self.as_of.isoformat(),
+            "dry_run": self.dry_run,
+            "rules": [asdict(o) for o in self.outcomes],
+        }
 
 
 def needed_keys(model: type[models.Model], pks: Iterable[Any]) -> set[Any]:
@@ -190,9 +195,9 @@ def needed_keys(model: type[models.Model], pks: Iterable[Any]) -> set[Any]:
         if fk.remote_field.on_delete not in (PROTECT, RESTRICT):
             continue
         needed.update(
-            related.related_model._base_manager
-            .filter(**{f"{fk.name}__in": pks})
-            .values_list(fk.attname, flat=True)
+            related.related_model._base_manager.filter(**{f"{fk.name}__in": pks}).values_list(
+                fk.attname, flat=True
+            )
         )
     return needed
 
@@ -205,8 +210,9 @@ def _anonymise(rule: Rule, rows: models.QuerySet[Any]) -> int:
     return rows.update(**values)
 
 
-def _purge_batch(rule: Rule, now: dt.datetime, pks: list[Any], *, dry_run: bool
-                 ) -> tuple[int, int, int]:
+def _purge_batch(
+    rule: Rule, now: dt.datetime, pks: list[Any], *, dry_run: bool
+) -> tuple[int, int, int]:
     # Asked again inside the transaction: a row may have changed (a person reactivated).
     rows = rule.expired(now).filter(pk__in=pks)
     if rule.delete:
@@ -228,8 +234,7 @@ def _purge_batch(rule: Rule, now: dt.datetime, pks: list[Any], *, dry_run: bool
         # delete(), not a raw DELETE: it sets SET_NULL links (a household's head) too.
         _, per_model = rule.model._base_manager.filter(pk__in=gone).delete()
         deleted = per_model.get(rule.model._meta.label, 0)
-    anonymised = (_anonymise(rule, stays.filter(rule.not_yet_anonymous()))
-                  if rule.anonymise else 0)
+    anonymised = _anonymise(rule, stays.filter(rule.not_yet_anonymous())) if rule.anonymise else 0
     return deleted, anonymised, scrub_changes(rule, deleted=gone, anonymised=kept)
 
 
@@ -292,13 +297,14 @@ def scrub_changes(rule: Rule, *, deleted: list[Any], anonymised: list[Any]) -> i
             reseal(change)
             dirty.append(change)
     ObjectChange._base_manager.bulk_update(
-        dirty, ["before", "after", "object_repr", *RESEAL_FIELDS],
-        batch_size=BATCH_SIZE)
+        dirty, ["before", "after", "object_repr", *RESEAL_FIELDS], batch_size=BATCH_SIZE
+    )
     return len(dirty)
 
 
-def _run_rule(rule: Rule, now: dt.datetime, *, dry_run: bool, batch_size: int,
-              run_id: str) -> Outcome:
+def _run_rule(
+    rule: Rule, now: dt.datetime, *, dry_run: bool, batch_size: int, run_id: str
+) -> Outcome:
     outcome = Outcome(rule.name, rule.period)
     # Rows that only get anonymised leave the set once done; walk only those still to do.
     candidates = rule.expired(now)
@@ -324,22 +330,29 @@ def _run_rule(rule: Rule, now: dt.datetime, *, dry_run: bool, batch_size: int,
             summary = _summary(rule, now, outcome)
             if audit is None:
                 action = ChangeAction.DELETE if rule.delete else ChangeAction.UPDATE
-                audit = record_purge(rule.model, rule.name, action=action, summary=summary,
-                                     run_id=run_id)
+                audit = record_purge(
+                    rule.model, rule.name, action=action, summary=summary, run_id=run_id
+                )
             else:
                 update_purge(audit, summary)
 
 
 def _summary(rule: Rule, now: dt.datetime, outcome: Outcome) -> dict[str, Any]:
     """What the change log keeps of a rule's run: counts and field names, never values."""
-    return {"rule": rule.name, "period": rule.period, "as_of": now.isoformat(),
-            "deleted": outcome.deleted, "anonymised": outcome.anonymised,
-            "anonymised_fields": sorted(rule.anonymise),
-            "changes_scrubbed": outcome.changes_scrubbed}
+    return {
+        "rule": rule.name,
+        "period": rule.period,
+        "as_of": now.isoformat(),
+        "deleted": outcome.deleted,
+        "anonymised": outcome.anonymised,
+        "anonymised_fields": sorted(rule.anonymise),
+        "changes_scrubbed": outcome.changes_scrubbed,
+    }
 
 
-def purge_expired(now: dt.datetime | None = None, *, dry_run: bool = False,
-                  batch_size: int = BATCH_SIZE) -> PurgeResult:
+def purge_expired(
+    now: dt.datetime | None = None, *, dry_run: bool = False, batch_size: int = BATCH_SIZE
+) -> PurgeResult:
     """Run every retention rule as of ``now``; with ``dry_run``, count and change nothing.
 
     A rule that fails is logged and marked; the others still run (a purge that stopped at
@@ -349,8 +362,7 @@ def purge_expired(now: dt.datetime | None = None, *, dry_run: bool = False,
     outcomes = []
     for rule in rules():
         try:
-            outcome = _run_rule(rule, now, dry_run=dry_run, batch_size=batch_size,
-                                run_id=run_id)
+            outcome = _run_rule(rule, now, dry_run=dry_run, batch_size=batch_size, run_id=run_id)
         except Exception:
             logger.exception("retention rule %s failed", rule.name)
             outcome = Outcome(rule.name, rule.period, failed=True)

@@ -121,8 +121,11 @@ class Scope:
 
     def works_in_community(self, community_id: int | None) -> bool:
         """Whether the user works in this community: covers it, or has a grid in it."""
-        return self.everything or community_id in self.communities \
+        return (
+            self.everything
+            or community_id in self.communities
             or community_id in self.grid_communities
+        )
 
     # --- rows --------------------------------------------------------------------------------
 
@@ -141,8 +144,12 @@ class Scope:
             if self.communities:
                 q |= Q(**{f"{rule.community}__in": self.communities})
             if self.grid_communities:
-                q |= Q(**{f"{rule.community}__in": self.grid_communities,
-                          f"{rule.area_path}__in": self.paths})
+                q |= Q(
+                    **{
+                        f"{rule.community}__in": self.grid_communities,
+                        f"{rule.area_path}__in": self.paths,
+                    }
+                )
             if self.above_community:
                 # A street or district official: the rows of its own and its streets' areas.
                 q |= Q(**{f"{rule.community}__isnull": True, f"{rule.area_path}__in": self.paths})
@@ -151,8 +158,12 @@ class Scope:
                 q |= Q(**{f"{rule.community}__in": self.communities})
             if self.grid_communities:
                 if rule.grid is not None:
-                    q |= Q(**{f"{rule.community}__in": self.grid_communities,
-                              f"{rule.grid}__in": self.grids})
+                    q |= Q(
+                        **{
+                            f"{rule.community}__in": self.grid_communities,
+                            f"{rule.grid}__in": self.grids,
+                        }
+                    )
                 if rule.wide is not None:
                     q |= Q(**{f"{rule.community}__in": self.grid_communities}) & rule.wide()
         return q
@@ -164,4 +175,3 @@ def scope_of(user: User) -> Scope:
     if user is None or not getattr(user, "is_authenticated", False):
         return Scope.nothing()
     return user.scope()
-

@@ -25,9 +25,7 @@ _WHOLE_ID_NUMBER = re.compile(_ID_NUMBER)
 _WHOLE_PHONE = re.compile(f"{_MOBILE}|{_LANDLINE}")
 # Anywhere in a text, as long as no other letter or digit runs on from either end (a longer
 # number or a token is not a phone).
-_ANYWHERE = re.compile(
-    f"(?<![0-9A-Za-z])(?:{_ID_NUMBER}|{_MOBILE}|{_LANDLINE})(?![0-9A-Za-z])"
-)
+_ANYWHERE = re.compile(f"(?<![0-9A-Za-z])(?:{_ID_NUMBER}|{_MOBILE}|{_LANDLINE})(?![0-9A-Za-z])")
 
 
 def _compact(text: str) -> str:

@@ -30,9 +30,12 @@ def check_version(obj: Any, expected: int | None, message: str | None = None) ->
     caller read nothing (an API call without ``version``, system work) and is not checked."""
     if expected is not None and obj.version != expected:
         raise ConflictError(
-            message or _("Someone else changed this record while you were editing it. Your "
-                         "input is shown again below; check the current values and save "
-                         "again."),
+            message
+            or _(
+                "Someone else changed this record while you were editing it. Your "
+                "input is shown again below; check the current values and save "
+                "again."
+            ),
             current_version=obj.version,
         )
 
@@ -56,9 +59,7 @@ def save_checked(obj: models.Model, **kwargs: Any) -> None:
         with transaction.atomic():
             obj.save(**kwargs)
     except IntegrityError as exc:
-        raise ValidationError(
-            _("This record conflicts with one that already exists.")
-        ) from exc
+        raise ValidationError(_("This record conflicts with one that already exists.")) from exc
 
 
 def actor_or_none(by: User) -> Any:
@@ -69,5 +70,9 @@ def actor_or_none(by: User) -> Any:
 def officer_of(community: Any, role: str = COMMUNITY_OFFICER) -> Any:
     """The community's officer of ``role`` (the longest-standing active account), or None:
     who gets the task a service raises on someone else's behalf."""
-    return (get_user_model().objects.filter(role=role, area=community, is_active=True)
-            .order_by("pk").first())
+    return (
+        get_user_model()
+        .objects.filter(role=role, area=community, is_active=True)
+        .order_by("pk")
+        .first()
+    )

@@ -25,11 +25,46 @@ from stdnum.exceptions import InvalidComponent
 
 from fangkong.core.personal_data import normalise_id_number, normalise_phone
 
-PROVINCE_CODES = frozenset({
-    "11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37",
-    "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64",
-    "65", "71", "81", "82", "83", "91",
-})
+PROVINCE_CODES = frozenset(
+    {
+        "11",
+        "12",
+        "13",
+        "14",
+        "15",
+        "21",
+        "22",
+        "23",
+        "31",
+        "32",
+        "33",
+        "34",
+        "35",
+        "36",
+        "37",
+        "41",
+        "42",
+        "43",
+        "44",
+        "45",
+        "46",
+        "50",
+        "51",
+        "52",
+        "53",
+        "54",
+        "61",
+        "62",
+        "63",
+        "64",
+        "65",
+        "71",
+        "81",
+        "82",
+        "83",
+        "91",
+    }
+)
 # Big cities dial 0 + two digits (010 Beijing, 024 Shenyang...); everywhere else 0 + three.
 TWO_DIGIT_AREA_CODES = frozenset({"10", "20", "21", "22", "23", "24", "25", "27", "28", "29"})
 #: The mainland mobile numbers python-phonenumbers accepts, from its own metadata (so an
@@ -157,8 +192,10 @@ def validate_phone(value: str) -> str:
         parsed = None
     if parsed is None or not phonenumbers.is_valid_number(parsed):
         raise ValidationError(
-            _("This phone number is not valid: a mobile has 11 digits, a fixed line an area "
-              "code such as 024-12345678."),
+            _(
+                "This phone number is not valid: a mobile has 11 digits, a fixed line an area "
+                "code such as 024-12345678."
+            ),
             code="phone_invalid",
         )
     if phonenumbers.number_type(parsed) in (
@@ -277,8 +314,7 @@ def validate_birth_date(value: dt.date | None) -> None:
     if value is None:
         return
     if value > timezone.localdate():
-        raise ValidationError(_("A birth date cannot be in the future."),
-                              code="birth_date_future")
+        raise ValidationError(_("A birth date cannot be in the future."), code="birth_date_future")
     if value < BIRTH_DATE_MIN:
         raise ValidationError(
             _("A birth date cannot be before %(min)s.") % {"min": BIRTH_DATE_MIN.isoformat()},

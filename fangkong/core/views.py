@@ -99,9 +99,11 @@ class ObjectListView(ListView):
         qs = self.get_base_queryset()
         self.filterset = None
         if self.filterset_class is not None:
-            self.filterset = bound_numbers(self.filterset_class(
-                self.get_filter_data() or None, queryset=qs, request=self.request
-            ))
+            self.filterset = bound_numbers(
+                self.filterset_class(
+                    self.get_filter_data() or None, queryset=qs, request=self.request
+                )
+            )
             qs = self.filterset.qs if self.filterset.is_bound else qs
         return qs
 
@@ -240,8 +242,11 @@ class ServiceFormView(FormView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context.update(title=self.get_title(), submit_label=self.submit_label or _("Save"),
-                       cancel_url=self.get_cancel_url())
+        context.update(
+            title=self.get_title(),
+            submit_label=self.submit_label or _("Save"),
+            cancel_url=self.get_cancel_url(),
+        )
         return context
 
     def get_title(self) -> Any:
@@ -282,8 +287,7 @@ class ServiceFormView(FormView):
             form.data[form.add_prefix("version")] = str(exc.current_version)
 
     def form_invalid(self, form: Any) -> HttpResponse:
-        return self.render_to_response(self.get_context_data(form=form),
-                                       status=self.invalid_status)
+        return self.render_to_response(self.get_context_data(form=form), status=self.invalid_status)
 
 
 class ServiceActionView(View):
@@ -384,8 +388,9 @@ class ObjectEditView(ServiceFormView):
         # Anonymous users never get here: LoginRequiredMiddleware sends them to log in.
         if "pk" in self.kwargs:
             qs = self.queryset if self.queryset is not None else self.model.objects.all()
-            self.object = get_restricted_object(qs, self.request.user, self.edit_action,
-                                                pk=self.kwargs["pk"])
+            self.object = get_restricted_object(
+                qs, self.request.user, self.edit_action, pk=self.kwargs["pk"]
+            )
 
     def check_permission(self) -> None:
         if self.object is None:
@@ -462,7 +467,9 @@ class JobDownloadView(JobDetailView):
         except exports.ExportGone:
             self.object.refresh_from_db()
             context = self.get_context_data(object=self.object)
-            context["gone"] = _("This file has already been downloaded, or has expired, and "
-                                "was deleted. Export again to get a new one.")
+            context["gone"] = _(
+                "This file has already been downloaded, or has expired, and "
+                "was deleted. Export again to get a new one."
+            )
             return self.render_to_response(context, status=410)
         return exports.download_response(handle, filename, fmt)

@@ -15,8 +15,11 @@ class Classification(models.TextChoices):
 
 
 #: Classifications that make a person a case (an excluded case is no longer one).
-CASE_CLASSIFICATIONS = (Classification.CONFIRMED, Classification.ASYMPTOMATIC,
-                        Classification.SUSPECTED)
+CASE_CLASSIFICATIONS = (
+    Classification.CONFIRMED,
+    Classification.ASYMPTOMATIC,
+    Classification.SUSPECTED,
+)
 
 
 class TakenTo(models.TextChoices):
@@ -121,31 +124,53 @@ class EvidenceKind(models.TextChoices):
 #: Reasons that fit each action (the page offers these; the service refuses the others).
 REASONS_FOR: dict[str, tuple[str, ...]] = {
     ChangeAction.CASE_OPEN: (
-        ChangeReason.POSITIVE_TEST, ChangeReason.CLINICAL_DIAGNOSIS, ChangeReason.SYMPTOMS,
-        ChangeReason.OFFICIAL_NOTICE, ChangeReason.CLOSE_CONTACT,
+        ChangeReason.POSITIVE_TEST,
+        ChangeReason.CLINICAL_DIAGNOSIS,
+        ChangeReason.SYMPTOMS,
+        ChangeReason.OFFICIAL_NOTICE,
+        ChangeReason.CLOSE_CONTACT,
     ),
     ChangeAction.CASE_CLASSIFY: (
-        ChangeReason.POSITIVE_TEST, ChangeReason.NEGATIVE_TESTS,
-        ChangeReason.CLINICAL_DIAGNOSIS, ChangeReason.OFFICIAL_NOTICE, ChangeReason.CORRECTION,
+        ChangeReason.POSITIVE_TEST,
+        ChangeReason.NEGATIVE_TESTS,
+        ChangeReason.CLINICAL_DIAGNOSIS,
+        ChangeReason.OFFICIAL_NOTICE,
+        ChangeReason.CORRECTION,
     ),
     ChangeAction.CASE_OUTCOME: (
-        ChangeReason.DISCHARGED, ChangeReason.DEATH, ChangeReason.TRANSFERRED,
-        ChangeReason.OFFICIAL_NOTICE, ChangeReason.CORRECTION,
+        ChangeReason.DISCHARGED,
+        ChangeReason.DEATH,
+        ChangeReason.TRANSFERRED,
+        ChangeReason.OFFICIAL_NOTICE,
+        ChangeReason.CORRECTION,
     ),
     ChangeAction.QUARANTINE_START: (
-        ChangeReason.CLOSE_CONTACT, ChangeReason.HOUSEHOLD_CONTACT, ChangeReason.RISK_AREA,
-        ChangeReason.SCREENING_ALERT, ChangeReason.SYMPTOMS, ChangeReason.OFFICIAL_NOTICE,
+        ChangeReason.CLOSE_CONTACT,
+        ChangeReason.HOUSEHOLD_CONTACT,
+        ChangeReason.RISK_AREA,
+        ChangeReason.SCREENING_ALERT,
+        ChangeReason.SYMPTOMS,
+        ChangeReason.OFFICIAL_NOTICE,
     ),
     ChangeAction.QUARANTINE_EXTEND: (
-        ChangeReason.NEW_EXPOSURE, ChangeReason.POSITIVE_TEST, ChangeReason.SYMPTOMS,
-        ChangeReason.OFFICIAL_NOTICE, ChangeReason.CORRECTION,
+        ChangeReason.NEW_EXPOSURE,
+        ChangeReason.POSITIVE_TEST,
+        ChangeReason.SYMPTOMS,
+        ChangeReason.OFFICIAL_NOTICE,
+        ChangeReason.CORRECTION,
     ),
     ChangeAction.QUARANTINE_REDUCE: (
-        ChangeReason.NEGATIVE_TESTS, ChangeReason.OFFICIAL_NOTICE, ChangeReason.CORRECTION,
+        ChangeReason.NEGATIVE_TESTS,
+        ChangeReason.OFFICIAL_NOTICE,
+        ChangeReason.CORRECTION,
     ),
     ChangeAction.QUARANTINE_END: (
-        ChangeReason.PERIOD_COMPLETED, ChangeReason.NEGATIVE_TESTS, ChangeReason.TRANSFERRED,
-        ChangeReason.OFFICIAL_NOTICE, ChangeReason.DEATH, ChangeReason.CORRECTION,
+        ChangeReason.PERIOD_COMPLETED,
+        ChangeReason.NEGATIVE_TESTS,
+        ChangeReason.TRANSFERRED,
+        ChangeReason.OFFICIAL_NOTICE,
+        ChangeReason.DEATH,
+        ChangeReason.CORRECTION,
     ),
 }
 

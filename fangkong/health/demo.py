@@ -70,32 +70,44 @@ PUBLIC_AREA = "东园健身广场"
 def _story_building(community: Any) -> Building:
     """东园1号楼: building number 1 of the 东园 section (the story's 东园一)."""
     return Building.objects.filter(community=community, number="1").first() or (
-        Building.objects.filter(community=community).order_by("sort_key", "pk").first())
+        Building.objects.filter(community=community).order_by("sort_key", "pk").first()
+    )
 
 
 def _household_of_at_least(building: Building, size: int) -> Household:
-    households = (Household.objects.filter(building=building, is_active=True)
-                  .annotate(n=Count("members", filter=Q(members__status=PersonStatus.ACTIVE)))
-                  .filter(n__gte=size).order_by("unit", "room", "pk"))
+    households = (
+        Household.objects.filter(building=building, is_active=True)
+        .annotate(n=Count("members", filter=Q(members__status=PersonStatus.ACTIVE)))
+        .filter(n__gte=size)
+        .order_by("unit", "room", "pk")
+    )
     return households.first() or Household.objects.filter(building=building).first()
 
 
-def _taken_at(community: Any, day: dt.date, hour: int, minute: int,
-              now: dt.datetime) -> dt.datetime | None:
+def _taken_at(
+    community: Any, day: dt.date, hour: int, minute: int, now: dt.datetime
+) -> dt.datetime | None:
     """A report's time on ``day``, or None when that moment has not come yet today."""
     at = day_start(day, community) + dt.timedelta(hours=hour, minutes=minute)
     return at if at <= now - dt.timedelta(minutes=1) else None
 
 
-def _reports(ctx: DemoContext, rng: Any, person: Person, start: dt.date, *, skip_today: bool,
-             fever_today: bool, now: dt.datetime) -> int:
+def _reports(
+    ctx: DemoContext,
+    rng: Any,
+    person: Person,
+    start: dt.date,
+    *,
+    skip_today: bool,
+    fever_today: bool,
+    now: dt.datetime,
+) -> int:
     community = person.community
     today = local_now(community, now).date()
     made = 0
     day = start
     while day <= today:
-        times = [_taken_at(community, day, hour, rng.randint(0, 40), now)
-                 for hour in REPORT_HOURS]
+        times = [_taken_at(community, day, hour, rng.randint(0, 40), now) for hour in REPORT_HOURS]
         if day == today:
             if skip_today:
                 break
@@ -103,15 +115,21 @@ def _reports(ctx: DemoContext, rng: Any, person: Person, start: dt.date, *, skip
             begun = slot_of(local_now(community, now), len(REPORT_HOURS)) + 1
             midnight = day_start(day, community)
             noon = midnight + dt.timedelta(hours=12)
-            times = [times[0] or midnight + (now - midnight) / 3,
-                     (times[1] or noon + (now - noon) / 2) if begun > 1 else None]
+            times = [
+                times[0] or midnight + (now - midnight) / 3,
+                (times[1] or noon + (now - noon) / 2) if begun > 1 else None,
+            ]
         for index, at in enumerate(t for t in times if t is not None):
             feverish = fever_today and day == today and index == 0
-            temperature = (Decimal("38.2") if feverish
-                           else Decimal(rng.choice(("36.2", "36.4", "36.5", "36.6", "36.8"))))
+            temperature = (
+                Decimal("38.2")
+                if feverish
+                else Decimal(rng.choice(("36.2", "36.4", "36.5", "36.6", "36.8")))
+            )
             symptoms = [Symptom.COUGH, Symptom.FATIGUE] if feverish else []
-            services.do_add_report(person=person, temperature=temperature, by=None,
-                                   taken_at=at, symptoms=symptoms)
+            services.do_add_report(
+                person=person, temperature=temperature, by=None, taken_at=at, symptoms=symptoms
+            )
             made += 1
         day += dt.timedelta(days=1)
     return made
@@ -128,26 +146,42 @@ def _attribute(changes: Any, user: User, when: dt.datetime) -> None:
     if user is None:
         return
     StatusChange.objects.filter(pk__in=[c.pk for c in changes]).update(
-        proposed_by=user, proposed_by_name=user.username, proposer_role=user.role,
-        created=when)
+        proposed_by=user, proposed_by_name=user.username, proposer_role=user.role, created=when
+    )
 
 
-def _case_story(ctx: DemoContext, rng: random.Random, community: Area, health: Any,
-                now: dt.datetime, today: dt.date) -> tuple[Case, Building, int]:
+def _case_story(
+    ctx: DemoContext,
+    rng: random.Random,
+    community: Area,
+    health: Any,
+    now: dt.datetime,
+    today: dt.date,
+) -> tuple[Case, Building, int]:
     """The case, its household under home quarantine and their reports: (the case, its
     building, the reports made)."""
     # The case, in hospital since a week ago
     building = _story_building(community)
     household = _household_of_at_least(building, 4)
-    members = list(Person.objects.filter(household=household, status=PersonStatus.ACTIVE)
-                   .select_related("household__building", "community").order_by("pk"))
+    members = list(
+        Person.objects.filter(household=household, status=PersonStatus.ACTIVE)
+        .select_related("household__building", "community")
+        .order_by("pk")
+    )
     patient = members[0]
     reported = today - dt.timedelta(days=CASE_DAYS_AGO)
     opened = services.do_open_case(
-        person=patient, classification=Classification.CONFIRMED, report_date=reported,
-        onset_date=reported - dt.timedelta(days=2), confirmation_date=reported,
-        isolated_on=reported, taken_to=TakenTo.HOSPITAL, taken_to_name=HOSPITAL,
-        outcome=Outcome.IN_HOSPITAL, by=None, reason=ChangeReason.POSITIVE_TEST,
+        person=patient,
+        classification=Classification.CONFIRMED,
+        report_date=reported,
+        onset_date=reported - dt.timedelta(days=2),
+        confirmation_date=reported,
+        isolated_on=reported,
+        taken_to=TakenTo.HOSPITAL,
+        taken_to_name=HOSPITAL,
+        outcome=Outcome.IN_HOSPITAL,
+        by=None,
+        reason=ChangeReason.POSITIVE_TEST,
         evidence_kind=EvidenceKind.TEST_RESULT,
         evidence_ref=f"区疾控核酸检测报告 {reported:%Y%m%d}-{rng.randint(100, 999)}",
     )
@@ -156,60 +190,93 @@ def _case_story(ctx: DemoContext, rng: random.Random, community: Area, health: A
 
     # Its household under home quarantine, counted from the day the case was isolated
     for member in members[1:]:
-        services.do_add_contact(case=case, person=member, kind=ContactKind.HOUSEHOLD,
-                                last_exposure=reported, how="共同居住", by=None)
+        services.do_add_contact(
+            case=case,
+            person=member,
+            kind=ContactKind.HOUSEHOLD,
+            last_exposure=reported,
+            how="共同居住",
+            by=None,
+        )
     started = services.do_start_quarantine(
-        household=household, kind=QuarantineKind.HOME, by=None,
-        reason=ChangeReason.HOUSEHOLD_CONTACT, evidence_kind=EvidenceKind.CONTACT_LINK,
-        evidence_ref=f"病例{case.pk}同住人员", start_date=reported, last_exposure=reported,
+        household=household,
+        kind=QuarantineKind.HOME,
+        by=None,
+        reason=ChangeReason.HOUSEHOLD_CONTACT,
+        evidence_kind=EvidenceKind.CONTACT_LINK,
+        evidence_ref=f"病例{case.pk}同住人员",
+        start_date=reported,
+        last_exposure=reported,
     )
     _attribute(started.changes, health, day_start(reported, community) + dt.timedelta(hours=14))
     contacts = {c.person_id: c for c in Contact.objects.filter(case=case)}
     for quarantine in Quarantine.objects.filter(batch=started.changes[0].batch):
         Quarantine.objects.filter(pk=quarantine.pk).update(
-            contact=contacts.get(quarantine.person_id))
+            contact=contacts.get(quarantine.person_id)
+        )
     quarantined = members[1:]
     reports = 0
     for index, member in enumerate(quarantined):
-        reports += _reports(ctx, rng, member, reported, now=now,
-                            skip_today=index == len(quarantined) - 1,
-                            fever_today=index == 0)
+        reports += _reports(
+            ctx,
+            rng,
+            member,
+            reported,
+            now=now,
+            skip_today=index == len(quarantined) - 1,
+            fever_today=index == 0,
+        )
     return case, building, reports
 
 
-def _returnees(ctx: DemoContext, rng: random.Random, community: Area, building: Building,
-               health: Any, now: dt.datetime, today: dt.date) -> int:
+def _returnees(
+    ctx: DemoContext,
+    rng: random.Random,
+    community: Area,
+    building: Building,
+    health: Any,
+    now: dt.datetime,
+    today: dt.date,
+) -> int:
     """Returnees under health monitoring elsewhere, with their reports (how many)."""
     # Returnees under health monitoring, in other buildings of other grids
-    others = list(Household.objects.filter(community=community, is_active=True)
-                  .exclude(building=building)
-                  .order_by("building__sort_key", "unit", "room", "pk"))  # pk: the same each time
+    others = list(
+        Household.objects.filter(community=community, is_active=True)
+        .exclude(building=building)
+        .order_by("building__sort_key", "unit", "room", "pk")
+    )  # pk: the same each time
     rng.shuffle(others)
     returnees = reports = 0
     for other in others:
         if returnees >= RETURNEES:
             break
-        person = Person.objects.filter(household=other, status=PersonStatus.ACTIVE).order_by(
-            "pk").first()
+        person = (
+            Person.objects.filter(household=other, status=PersonStatus.ACTIVE)
+            .order_by("pk")
+            .first()
+        )
         if person is None or (person.age or 0) < 18:
             continue
         back = today - dt.timedelta(days=rng.randint(2, 5))
         monitored = services.do_start_quarantine(
-            person=person, kind=QuarantineKind.MONITORING, by=None,
-            reason=ChangeReason.RISK_AREA, evidence_kind=EvidenceKind.OFFICIAL_NOTICE,
-            evidence_ref=f"返沈人员登记 {back:%m%d}-{rng.randint(10, 99)}", start_date=back,
+            person=person,
+            kind=QuarantineKind.MONITORING,
+            by=None,
+            reason=ChangeReason.RISK_AREA,
+            evidence_kind=EvidenceKind.OFFICIAL_NOTICE,
+            evidence_ref=f"返沈人员登记 {back:%m%d}-{rng.randint(10, 99)}",
+            start_date=back,
             last_exposure=back,
         )
-        _attribute(monitored.changes, health, day_start(back, community)
-                   + dt.timedelta(hours=16))
-        reports += _reports(ctx, rng, person, back, now=now, skip_today=False,
-                            fever_today=False)
+        _attribute(monitored.changes, health, day_start(back, community) + dt.timedelta(hours=16))
+        reports += _reports(ctx, rng, person, back, now=now, skip_today=False, fever_today=False)
         returnees += 1
     return reports
 
 
-def _disinfections(rng: random.Random, community: Area, building: Building,
-                   now: dt.datetime, today: dt.date) -> int:
+def _disinfections(
+    rng: random.Random, community: Area, building: Building, now: dt.datetime, today: dt.date
+) -> int:
     """Disinfections since the case (how many)."""
     # Disinfection: the building daily since the case, its units, the gates, a public area
     from fangkong.staff.models import Checkpoint
@@ -221,35 +288,56 @@ def _disinfections(rng: random.Random, community: Area, building: Building,
         at = day_start(day, community) + dt.timedelta(hours=9, minutes=rng.randint(0, 50))
         at = _past(at, now)
         services.do_record_disinfection(
-            community=community, by=None, place_kind=PlaceKind.BUILDING, building=building,
-            done_at=at, agent=Disinfectant.CHLORINE, concentration="500 mg/L",
-            operator=DISINFECTION_TEAM)
+            community=community,
+            by=None,
+            place_kind=PlaceKind.BUILDING,
+            building=building,
+            done_at=at,
+            agent=Disinfectant.CHLORINE,
+            concentration="500 mg/L",
+            operator=DISINFECTION_TEAM,
+        )
         made += 1
         if days_ago == CASE_DAYS_AGO:
             for unit in range(1, building.units + 1):
                 services.do_record_disinfection(
-                    community=community, by=None, place_kind=PlaceKind.UNIT,
-                    building=building, unit=unit,
+                    community=community,
+                    by=None,
+                    place_kind=PlaceKind.UNIT,
+                    building=building,
+                    unit=unit,
                     done_at=_past(at + dt.timedelta(minutes=30 * unit), now),
-                    agent=Disinfectant.CHLORINE_DIOXIDE, concentration="100 mg/L",
-                    operator=DISINFECTION_TEAM)
+                    agent=Disinfectant.CHLORINE_DIOXIDE,
+                    concentration="100 mg/L",
+                    operator=DISINFECTION_TEAM,
+                )
                 made += 1
         # The first gate every day; the others only until two days ago (now overdue).
         for index, gate in enumerate(gates):
             if index > 0 and days_ago < 2:
                 continue
             services.do_record_disinfection(
-                community=community, by=None, place_kind=PlaceKind.GATE, checkpoint=gate,
-                done_at=_past(at - dt.timedelta(hours=1), now), agent=Disinfectant.CHLORINE,
-                concentration="1000 mg/L", operator="门岗值班员")
+                community=community,
+                by=None,
+                place_kind=PlaceKind.GATE,
+                checkpoint=gate,
+                done_at=_past(at - dt.timedelta(hours=1), now),
+                agent=Disinfectant.CHLORINE,
+                concentration="1000 mg/L",
+                operator="门岗值班员",
+            )
             made += 1
         if days_ago % 2 == 0:
             services.do_record_disinfection(
-                community=community, by=None, place_kind=PlaceKind.PUBLIC_AREA,
+                community=community,
+                by=None,
+                place_kind=PlaceKind.PUBLIC_AREA,
                 place_name=PUBLIC_AREA,
                 done_at=_past(at + dt.timedelta(hours=2), now),
-                agent=Disinfectant.CHLORINE, concentration="500 mg/L",
-                operator=DISINFECTION_TEAM)
+                agent=Disinfectant.CHLORINE,
+                concentration="500 mg/L",
+                operator=DISINFECTION_TEAM,
+            )
             made += 1
     return made
 
@@ -269,8 +357,10 @@ def seed(ctx: DemoContext) -> None:
 
     ctx.extra["health_case"] = case
     ctx.count("health cases", 1)
-    ctx.count("health people under quarantine or monitoring",
-              Quarantine.objects.filter(community=community, ended_on__isnull=True).count())
+    ctx.count(
+        "health people under quarantine or monitoring",
+        Quarantine.objects.filter(community=community, ended_on__isnull=True).count(),
+    )
     ctx.count("health reports", reports)
     ctx.count("disinfections", made)
 

@@ -34,10 +34,10 @@ DATE_INPUT = {"type": "date"}
 
 
 class CaseFilterSet(FilterSet):
-    classification = filters.ChoiceFilter(choices=Classification.choices,
-                                          label=_("classification"))
-    open = filters.BooleanFilter(method="filter_open",
-                                 label=_("open (not excluded, recovered or died)"))
+    classification = filters.ChoiceFilter(choices=Classification.choices, label=_("classification"))
+    open = filters.BooleanFilter(
+        method="filter_open", label=_("open (not excluded, recovered or died)")
+    )
     person = IdFilter(field_name="person", label=_("person id"))
     building = IdFilter(field_name="building", label=_("building id"))
 
@@ -48,16 +48,16 @@ class CaseFilterSet(FilterSet):
     def filter_open(
         self, queryset: models.QuerySet[Any], name: str, value: bool
     ) -> models.QuerySet[Any]:
-        is_open = Q(classification__in=CASE_CLASSIFICATIONS,
-                    outcome__in=["", Outcome.IN_HOSPITAL])
+        is_open = Q(classification__in=CASE_CLASSIFICATIONS, outcome__in=["", Outcome.IN_HOSPITAL])
         return queryset.filter(is_open if value else ~is_open)
 
 
 class ContactFilterSet(FilterSet):
     kind = filters.ChoiceFilter(choices=ContactKind.choices, label=_("kind of contact"))
     case = IdFilter(field_name="case", label=_("case id"))
-    handed_over = filters.BooleanFilter(field_name="handed_over_to", lookup_expr="isnull",
-                                        exclude=True, label=_("handed over"))
+    handed_over = filters.BooleanFilter(
+        field_name="handed_over_to", lookup_expr="isnull", exclude=True, label=_("handed over")
+    )
 
     class Meta:
         model = Contact
@@ -65,8 +65,9 @@ class ContactFilterSet(FilterSet):
 
 
 class QuarantineFilterSet(FilterSet):
-    active = filters.BooleanFilter(field_name="ended_on", lookup_expr="isnull",
-                                   label=_("not ended"))
+    active = filters.BooleanFilter(
+        field_name="ended_on", lookup_expr="isnull", label=_("not ended")
+    )
     kind = filters.ChoiceFilter(choices=QuarantineKind.choices, label=_("kind"))
     person = IdFilter(field_name="person", label=_("person id"))
     household = IdFilter(field_name="household", label=_("household id"))
@@ -78,8 +79,12 @@ class QuarantineFilterSet(FilterSet):
 
 
 class ReportFilterSet(FilterSet):
-    day = filters.DateFilter(field_name="day", label=_("day"), validators=[check_date_range],
-                             widget=filters.DateFilter.field_class.widget(attrs=DATE_INPUT))
+    day = filters.DateFilter(
+        field_name="day",
+        label=_("day"),
+        validators=[check_date_range],
+        widget=filters.DateFilter.field_class.widget(attrs=DATE_INPUT),
+    )
     fever = filters.BooleanFilter(field_name="is_fever", label=_("fever"))
     person = IdFilter(field_name="person", label=_("person id"))
 
@@ -91,9 +96,13 @@ class ReportFilterSet(FilterSet):
 class DisinfectionFilterSet(FilterSet):
     place_kind = filters.ChoiceFilter(choices=PlaceKind.choices, label=_("place"))
     building = IdFilter(field_name="building", label=_("building id"))
-    since = filters.DateFilter(field_name="done_at", lookup_expr="date__gte", label=_("from"),
-                               validators=[check_date_range],
-                               widget=filters.DateFilter.field_class.widget(attrs=DATE_INPUT))
+    since = filters.DateFilter(
+        field_name="done_at",
+        lookup_expr="date__gte",
+        label=_("from"),
+        validators=[check_date_range],
+        widget=filters.DateFilter.field_class.widget(attrs=DATE_INPUT),
+    )
 
     class Meta:
         model = Disinfection

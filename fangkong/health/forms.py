@@ -47,12 +47,16 @@ class EvidenceForm(ServiceForm):
     action: str = ""
 
     reason = forms.ChoiceField(label=gettext_lazy("reason"), choices=())
-    evidence_kind = forms.ChoiceField(label=gettext_lazy("kind of evidence"),
-                                      choices=_blank(EvidenceKind.choices))
+    evidence_kind = forms.ChoiceField(
+        label=gettext_lazy("kind of evidence"), choices=_blank(EvidenceKind.choices)
+    )
     evidence_ref = forms.CharField(
-        label=gettext_lazy("evidence reference"), max_length=200,
-        help_text=gettext_lazy("The test report number, the contact link or the official "
-                               "notice number this change rests on."),
+        label=gettext_lazy("evidence reference"),
+        max_length=200,
+        help_text=gettext_lazy(
+            "The test report number, the contact link or the official "
+            "notice number this change rests on."
+        ),
     )
     note = forms.CharField(label=gettext_lazy("note"), max_length=300, required=False)
 
@@ -60,12 +64,17 @@ class EvidenceForm(ServiceForm):
         super().__init__(*args, **kwargs)
         labels = dict(ChangeReason.choices)
         self.fields["reason"].choices = _blank(
-            [(code, labels[code]) for code in REASONS_FOR.get(self.action, ())])
+            [(code, labels[code]) for code in REASONS_FOR.get(self.action, ())]
+        )
 
     def evidence(self) -> dict[str, str]:
         data = self.cleaned_data
-        return {"reason": data["reason"], "evidence_kind": data["evidence_kind"],
-                "evidence_ref": data["evidence_ref"], "note": data.get("note") or ""}
+        return {
+            "reason": data["reason"],
+            "evidence_kind": data["evidence_kind"],
+            "evidence_ref": data["evidence_ref"],
+            "note": data.get("note") or "",
+        }
 
 
 # --- Cases ----------------------------------------------------------------------------------
@@ -74,24 +83,38 @@ class EvidenceForm(ServiceForm):
 class CaseDetailsForm(ServiceForm):
     """Dates, where the case was taken, and notes (what changes without evidence)."""
 
-    onset_date = forms.DateField(label=gettext_lazy("onset date"), required=False,
-                                 widget=DATE_INPUT)
-    report_date = forms.DateField(label=gettext_lazy("report date"), widget=DATE_INPUT,
-                                  initial=timezone.localdate)
-    confirmation_date = forms.DateField(label=gettext_lazy("confirmation date"),
-                                        required=False, widget=DATE_INPUT)
+    onset_date = forms.DateField(
+        label=gettext_lazy("onset date"), required=False, widget=DATE_INPUT
+    )
+    report_date = forms.DateField(
+        label=gettext_lazy("report date"), widget=DATE_INPUT, initial=timezone.localdate
+    )
+    confirmation_date = forms.DateField(
+        label=gettext_lazy("confirmation date"), required=False, widget=DATE_INPUT
+    )
     isolated_on = forms.DateField(
-        label=gettext_lazy("isolated or admitted on"), required=False, widget=DATE_INPUT,
+        label=gettext_lazy("isolated or admitted on"),
+        required=False,
+        widget=DATE_INPUT,
         help_text=gettext_lazy("Contacts' last exposure cannot be later than this day."),
     )
-    taken_to = forms.ChoiceField(label=gettext_lazy("taken to"), required=False,
-                                 choices=_blank(TakenTo.choices))
-    taken_to_name = forms.CharField(label=gettext_lazy("hospital or site"), max_length=100,
-                                    required=False)
+    taken_to = forms.ChoiceField(
+        label=gettext_lazy("taken to"), required=False, choices=_blank(TakenTo.choices)
+    )
+    taken_to_name = forms.CharField(
+        label=gettext_lazy("hospital or site"), max_length=100, required=False
+    )
     notes = forms.CharField(label=gettext_lazy("notes"), widget=forms.Textarea, required=False)
 
-    instance_fields = ("onset_date", "report_date", "confirmation_date", "isolated_on",
-                       "taken_to", "taken_to_name", "notes")
+    instance_fields = (
+        "onset_date",
+        "report_date",
+        "confirmation_date",
+        "isolated_on",
+        "taken_to",
+        "taken_to_name",
+        "notes",
+    )
 
     def details(self) -> dict[str, Any]:
         return {k: self.cleaned_data.get(k) for k in self.instance_fields}
@@ -104,28 +127,48 @@ class CaseOpenForm(EvidenceForm, CaseDetailsForm):
         label=gettext_lazy("classification"),
         choices=[c for c in Classification.choices if c[0] != Classification.EXCLUDED],
     )
-    field_order = ["classification", "onset_date", "report_date", "confirmation_date",
-                   "isolated_on", "taken_to", "taken_to_name", "reason", "evidence_kind",
-                   "evidence_ref", "note", "notes"]
+    field_order = [
+        "classification",
+        "onset_date",
+        "report_date",
+        "confirmation_date",
+        "isolated_on",
+        "taken_to",
+        "taken_to_name",
+        "reason",
+        "evidence_kind",
+        "evidence_ref",
+        "note",
+        "notes",
+    ]
 
 
 class ClassifyForm(EvidenceForm):
     action = ChangeAction.CASE_CLASSIFY
 
-    classification = forms.ChoiceField(label=gettext_lazy("classification"),
-                                       choices=Classification.choices)
-    confirmation_date = forms.DateField(label=gettext_lazy("confirmation date"),
-                                        required=False, widget=DATE_INPUT)
-    field_order = ["classification", "confirmation_date", "reason", "evidence_kind",
-                   "evidence_ref", "note"]
+    classification = forms.ChoiceField(
+        label=gettext_lazy("classification"), choices=Classification.choices
+    )
+    confirmation_date = forms.DateField(
+        label=gettext_lazy("confirmation date"), required=False, widget=DATE_INPUT
+    )
+    field_order = [
+        "classification",
+        "confirmation_date",
+        "reason",
+        "evidence_kind",
+        "evidence_ref",
+        "note",
+    ]
 
 
 class OutcomeForm(EvidenceForm):
     action = ChangeAction.CASE_OUTCOME
 
     outcome = forms.ChoiceField(label=pgettext_lazy("case", "outcome"), choices=Outcome.choices)
-    outcome_date = forms.DateField(label=gettext_lazy("outcome date"), widget=DATE_INPUT,
-                                   initial=timezone.localdate)
+    outcome_date = forms.DateField(
+        label=gettext_lazy("outcome date"), widget=DATE_INPUT, initial=timezone.localdate
+    )
     field_order = ["outcome", "outcome_date", "reason", "evidence_kind", "evidence_ref", "note"]
 
 
@@ -135,49 +178,78 @@ class ContactForm(ServiceForm):
 
     kind = forms.ChoiceField(label=gettext_lazy("kind of contact"), choices=ContactKind.choices)
     last_exposure = forms.DateField(label=gettext_lazy("last exposure"), widget=DATE_INPUT)
-    how = forms.CharField(label=gettext_lazy("how it happened"), max_length=300,
-                          required=False)
-    member = forms.ModelChoiceField(label=gettext_lazy("member of the case's household"),
-                                    queryset=Person.objects.none(), required=False)
+    how = forms.CharField(label=gettext_lazy("how it happened"), max_length=300, required=False)
+    member = forms.ModelChoiceField(
+        label=gettext_lazy("member of the case's household"),
+        queryset=Person.objects.none(),
+        required=False,
+    )
     id_number = forms.CharField(
-        label=gettext_lazy("ID number"), max_length=40, required=False,
+        label=gettext_lazy("ID number"),
+        max_length=40,
+        required=False,
         widget=id_number_input(),
-        help_text=gettext_lazy("Finds the person in this community, or in the other community "
-                               "chosen below."),
+        help_text=gettext_lazy(
+            "Finds the person in this community, or in the other community chosen below."
+        ),
     )
     other_community = forms.ModelChoiceField(
-        label=gettext_lazy("lives in another community"), queryset=Area.objects.none(),
+        label=gettext_lazy("lives in another community"),
+        queryset=Area.objects.none(),
         required=False,
         help_text=gettext_lazy("The contact is handed over to that community's officer."),
     )
-    name = forms.CharField(label=gettext_lazy("name"), max_length=100, required=False,
-                           help_text=gettext_lazy("For a contact of another community."))
+    name = forms.CharField(
+        label=gettext_lazy("name"),
+        max_length=100,
+        required=False,
+        help_text=gettext_lazy("For a contact of another community."),
+    )
     phone = forms.CharField(
-        label=gettext_lazy("phone"), max_length=20, required=False, widget=phone_input(),
+        label=gettext_lazy("phone"),
+        max_length=20,
+        required=False,
+        widget=phone_input(),
     )
 
     def __init__(self, *args: Any, case: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if case is not None and case.household_id:
-            self.fields["member"].queryset = Person.objects.restrict(self.user).filter(
-                household_id=case.household_id, status=PersonStatus.ACTIVE,
-            ).exclude(pk=case.person_id)
+            self.fields["member"].queryset = (
+                Person.objects.restrict(self.user)
+                .filter(
+                    household_id=case.household_id,
+                    status=PersonStatus.ACTIVE,
+                )
+                .exclude(pk=case.person_id)
+            )
         if case is not None:
             # The communities of the same city, the case's own excepted.
             city = Area.objects.get(pk=case.community.ancestor_ids()[0])
-            self.fields["other_community"].queryset = city.descendants().filter(
-                level=AreaLevel.COMMUNITY,
-            ).exclude(pk=case.community_id).order_by("path")
+            self.fields["other_community"].queryset = (
+                city.descendants()
+                .filter(
+                    level=AreaLevel.COMMUNITY,
+                )
+                .exclude(pk=case.community_id)
+                .order_by("path")
+            )
             self.fields["last_exposure"].initial = case.isolated_on or case.report_date
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        chosen = [bool(data.get("member")), bool(data.get("other_community")),
-                  bool(data.get("id_number")) and not data.get("other_community")]
+        chosen = [
+            bool(data.get("member")),
+            bool(data.get("other_community")),
+            bool(data.get("id_number")) and not data.get("other_community"),
+        ]
         if not any(chosen):
-            raise forms.ValidationError(gettext_lazy(
-                "Choose a member of the household, give an ID number, or choose the other "
-                "community the contact lives in."))
+            raise forms.ValidationError(
+                gettext_lazy(
+                    "Choose a member of the household, give an ID number, or choose the other "
+                    "community the contact lives in."
+                )
+            )
         return data
 
 
@@ -188,28 +260,46 @@ class QuarantineStartForm(EvidenceForm):
     action = ChangeAction.QUARANTINE_START
 
     kind = forms.ChoiceField(label=gettext_lazy("kind"), choices=QuarantineKind.choices)
-    site = forms.CharField(label=gettext_lazy("quarantine site"), max_length=100,
-                           required=False,
-                           help_text=gettext_lazy("For a centralised quarantine."))
-    start_date = forms.DateField(label=gettext_lazy("start"), widget=DATE_INPUT,
-                                 initial=timezone.localdate)
+    site = forms.CharField(
+        label=gettext_lazy("quarantine site"),
+        max_length=100,
+        required=False,
+        help_text=gettext_lazy("For a centralised quarantine."),
+    )
+    start_date = forms.DateField(
+        label=gettext_lazy("start"), widget=DATE_INPUT, initial=timezone.localdate
+    )
     last_exposure = forms.DateField(
-        label=gettext_lazy("last exposure"), required=False, widget=DATE_INPUT,
+        label=gettext_lazy("last exposure"),
+        required=False,
+        widget=DATE_INPUT,
         help_text=gettext_lazy("The planned end counts from here; left blank, from the start."),
     )
     period_days = forms.IntegerField(
-        label=gettext_lazy("period (days)"), min_value=1, max_value=60, required=False,
+        label=gettext_lazy("period (days)"),
+        min_value=1,
+        max_value=60,
+        required=False,
         help_text=gettext_lazy("Left blank: the community's period."),
     )
-    field_order = ["kind", "site", "start_date", "last_exposure", "period_days", "reason",
-                   "evidence_kind", "evidence_ref", "note"]
+    field_order = [
+        "kind",
+        "site",
+        "start_date",
+        "last_exposure",
+        "period_days",
+        "reason",
+        "evidence_kind",
+        "evidence_ref",
+        "note",
+    ]
 
     def __init__(self, *args: Any, policy: HealthPolicy | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if policy is not None:
             self.fields["period_days"].help_text = gettext_lazy(
-                "Left blank: %(q)s days for a quarantine, %(m)s for monitoring.") % {
-                "q": policy.quarantine_days, "m": policy.monitoring_days}
+                "Left blank: %(q)s days for a quarantine, %(m)s for monitoring."
+            ) % {"q": policy.quarantine_days, "m": policy.monitoring_days}
 
 
 class EndDateForm(EvidenceForm):
@@ -224,16 +314,21 @@ class EndDateForm(EvidenceForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         labels = dict(ChangeReason.choices)
-        codes = dict.fromkeys([*REASONS_FOR[ChangeAction.QUARANTINE_EXTEND],
-                               *REASONS_FOR[ChangeAction.QUARANTINE_REDUCE]])
+        codes = dict.fromkeys(
+            [
+                *REASONS_FOR[ChangeAction.QUARANTINE_EXTEND],
+                *REASONS_FOR[ChangeAction.QUARANTINE_REDUCE],
+            ]
+        )
         self.fields["reason"].choices = _blank([(c, labels[c]) for c in codes])
 
 
 class EndForm(EvidenceForm):
     action = ChangeAction.QUARANTINE_END
 
-    ended_on = forms.DateField(label=gettext_lazy("ended on"), widget=DATE_INPUT,
-                               initial=timezone.localdate)
+    ended_on = forms.DateField(
+        label=gettext_lazy("ended on"), widget=DATE_INPUT, initial=timezone.localdate
+    )
     field_order = ["ended_on", "reason", "evidence_kind", "evidence_ref", "note"]
 
 
@@ -242,15 +337,22 @@ class EndForm(EvidenceForm):
 
 class ReportForm(ServiceForm):
     temperature = forms.CharField(
-        label=gettext_lazy("temperature (°C)"), max_length=5,
-        widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off",
-                                      "placeholder": "36.5"}),
+        label=gettext_lazy("temperature (°C)"),
+        max_length=5,
+        widget=forms.TextInput(
+            attrs={"inputmode": "decimal", "autocomplete": "off", "placeholder": "36.5"}
+        ),
     )
-    symptoms = forms.MultipleChoiceField(label=gettext_lazy("symptoms"),
-                                         choices=Symptom.choices, required=False,
-                                         widget=forms.CheckboxSelectMultiple)
+    symptoms = forms.MultipleChoiceField(
+        label=gettext_lazy("symptoms"),
+        choices=Symptom.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
     taken_at = forms.DateTimeField(
-        label=gettext_lazy("taken at"), required=False, widget=DATETIME_INPUT,
+        label=gettext_lazy("taken at"),
+        required=False,
+        widget=DATETIME_INPUT,
         help_text=gettext_lazy("Left blank: now."),
     )
     notes = forms.CharField(label=gettext_lazy("notes"), max_length=300, required=False)
@@ -261,21 +363,30 @@ class ReportForm(ServiceForm):
 
 class DisinfectionForm(ServiceForm):
     place_kind = forms.ChoiceField(label=gettext_lazy("place"), choices=PlaceKind.choices)
-    building = forms.ModelChoiceField(label=gettext_lazy("building"),
-                                      queryset=Building.objects.none(), required=False)
+    building = forms.ModelChoiceField(
+        label=gettext_lazy("building"), queryset=Building.objects.none(), required=False
+    )
     unit = forms.IntegerField(label=gettext_lazy("unit"), min_value=1, required=False)
-    checkpoint = forms.ModelChoiceField(label=gettext_lazy("gate"), queryset=None,
-                                        required=False)
-    place_name = forms.CharField(label=gettext_lazy("place name"), max_length=100,
-                                 required=False,
-                                 help_text=gettext_lazy("For a public area or a shop."))
-    done_at = forms.DateTimeField(label=gettext_lazy("done at"), required=False,
-                                  widget=DATETIME_INPUT,
-                                  help_text=gettext_lazy("Left blank: now."))
+    checkpoint = forms.ModelChoiceField(label=gettext_lazy("gate"), queryset=None, required=False)
+    place_name = forms.CharField(
+        label=gettext_lazy("place name"),
+        max_length=100,
+        required=False,
+        help_text=gettext_lazy("For a public area or a shop."),
+    )
+    done_at = forms.DateTimeField(
+        label=gettext_lazy("done at"),
+        required=False,
+        widget=DATETIME_INPUT,
+        help_text=gettext_lazy("Left blank: now."),
+    )
     agent = forms.ChoiceField(label=gettext_lazy("disinfectant"), choices=Disinfectant.choices)
-    concentration = forms.CharField(label=gettext_lazy("concentration"), max_length=50,
-                                    required=False,
-                                    help_text=gettext_lazy("For example 500 mg/L."))
+    concentration = forms.CharField(
+        label=gettext_lazy("concentration"),
+        max_length=50,
+        required=False,
+        help_text=gettext_lazy("For example 500 mg/L."),
+    )
     operator = forms.CharField(label=gettext_lazy("done by"), max_length=100)
     notes = forms.CharField(label=gettext_lazy("notes"), max_length=300, required=False)
 
@@ -293,16 +404,19 @@ class DisinfectionForm(ServiceForm):
 
 
 class PolicyForm(ServiceForm):
-    quarantine_days = forms.IntegerField(label=gettext_lazy("quarantine period (days)"),
-                                         min_value=1, max_value=60)
-    monitoring_days = forms.IntegerField(label=gettext_lazy("health monitoring period (days)"),
-                                         min_value=1, max_value=60)
-    reports_per_day = forms.IntegerField(label=gettext_lazy("temperature reports a day"),
-                                         min_value=1, max_value=4)
-    disinfection_days = forms.IntegerField(label=gettext_lazy("disinfection interval (days)"),
-                                           min_value=1, max_value=30)
+    quarantine_days = forms.IntegerField(
+        label=gettext_lazy("quarantine period (days)"), min_value=1, max_value=60
+    )
+    monitoring_days = forms.IntegerField(
+        label=gettext_lazy("health monitoring period (days)"), min_value=1, max_value=60
+    )
+    reports_per_day = forms.IntegerField(
+        label=gettext_lazy("temperature reports a day"), min_value=1, max_value=4
+    )
+    disinfection_days = forms.IntegerField(
+        label=gettext_lazy("disinfection interval (days)"), min_value=1, max_value=30
+    )
 
 
 class DecisionForm(BoundedForm):
     note = forms.CharField(label=gettext_lazy("Note"), max_length=300, required=False)
-

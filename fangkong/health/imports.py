@@ -140,50 +140,101 @@ KINDS = tuple(HEADERS)
 
 # --- Words in cells -------------------------------------------------------------------------
 
-CLASSIFICATION_WORDS = {"确诊": Classification.CONFIRMED, "确诊病例": Classification.CONFIRMED,
-                        "疑似": Classification.SUSPECTED, "疑似病例": Classification.SUSPECTED,
-                        "无症状": Classification.ASYMPTOMATIC,
-                        "无症状感染者": Classification.ASYMPTOMATIC}
-TAKEN_TO_WORDS = {"定点医院": TakenTo.HOSPITAL, "医院": TakenTo.HOSPITAL,
-                  "集中隔离点": TakenTo.SITE, "隔离点": TakenTo.SITE}
-CONTACT_WORDS = {"同住": ContactKind.HOUSEHOLD, "共同居住": ContactKind.HOUSEHOLD,
-                 "家庭": ContactKind.HOUSEHOLD, "密切接触": ContactKind.CLOSE,
-                 "密接": ContactKind.CLOSE, "次密切接触": ContactKind.SECONDARY,
-                 "次密接": ContactKind.SECONDARY}
-QUARANTINE_WORDS = {"居家隔离": QuarantineKind.HOME, "居家": QuarantineKind.HOME,
-                    "集中隔离": QuarantineKind.CENTRALISED, "集中": QuarantineKind.CENTRALISED,
-                    "健康监测": QuarantineKind.MONITORING,
-                    "居家健康监测": QuarantineKind.MONITORING}
+CLASSIFICATION_WORDS = {
+    "确诊": Classification.CONFIRMED,
+    "确诊病例": Classification.CONFIRMED,
+    "疑似": Classification.SUSPECTED,
+    "疑似病例": Classification.SUSPECTED,
+    "无症状": Classification.ASYMPTOMATIC,
+    "无症状感染者": Classification.ASYMPTOMATIC,
+}
+TAKEN_TO_WORDS = {
+    "定点医院": TakenTo.HOSPITAL,
+    "医院": TakenTo.HOSPITAL,
+    "集中隔离点": TakenTo.SITE,
+    "隔离点": TakenTo.SITE,
+}
+CONTACT_WORDS = {
+    "同住": ContactKind.HOUSEHOLD,
+    "共同居住": ContactKind.HOUSEHOLD,
+    "家庭": ContactKind.HOUSEHOLD,
+    "密切接触": ContactKind.CLOSE,
+    "密接": ContactKind.CLOSE,
+    "次密切接触": ContactKind.SECONDARY,
+    "次密接": ContactKind.SECONDARY,
+}
+QUARANTINE_WORDS = {
+    "居家隔离": QuarantineKind.HOME,
+    "居家": QuarantineKind.HOME,
+    "集中隔离": QuarantineKind.CENTRALISED,
+    "集中": QuarantineKind.CENTRALISED,
+    "健康监测": QuarantineKind.MONITORING,
+    "居家健康监测": QuarantineKind.MONITORING,
+}
 REASON_WORDS = {
-    "核酸阳性": ChangeReason.POSITIVE_TEST, "检测阳性": ChangeReason.POSITIVE_TEST,
-    "检测阴性": ChangeReason.NEGATIVE_TESTS, "核酸阴性": ChangeReason.NEGATIVE_TESTS,
-    "临床诊断": ChangeReason.CLINICAL_DIAGNOSIS, "症状": ChangeReason.SYMPTOMS,
-    "有症状": ChangeReason.SYMPTOMS, "密切接触者": ChangeReason.CLOSE_CONTACT,
-    "密接": ChangeReason.CLOSE_CONTACT, "同住人员": ChangeReason.HOUSEHOLD_CONTACT,
-    "同住": ChangeReason.HOUSEHOLD_CONTACT, "中高风险地区返回": ChangeReason.RISK_AREA,
-    "风险地区返回": ChangeReason.RISK_AREA, "排查预警": ChangeReason.SCREENING_ALERT,
-    "疾控通知": ChangeReason.OFFICIAL_NOTICE, "正式通知": ChangeReason.OFFICIAL_NOTICE,
+    "核酸阳性": ChangeReason.POSITIVE_TEST,
+    "检测阳性": ChangeReason.POSITIVE_TEST,
+    "检测阴性": ChangeReason.NEGATIVE_TESTS,
+    "核酸阴性": ChangeReason.NEGATIVE_TESTS,
+    "临床诊断": ChangeReason.CLINICAL_DIAGNOSIS,
+    "症状": ChangeReason.SYMPTOMS,
+    "有症状": ChangeReason.SYMPTOMS,
+    "密切接触者": ChangeReason.CLOSE_CONTACT,
+    "密接": ChangeReason.CLOSE_CONTACT,
+    "同住人员": ChangeReason.HOUSEHOLD_CONTACT,
+    "同住": ChangeReason.HOUSEHOLD_CONTACT,
+    "中高风险地区返回": ChangeReason.RISK_AREA,
+    "风险地区返回": ChangeReason.RISK_AREA,
+    "排查预警": ChangeReason.SCREENING_ALERT,
+    "疾控通知": ChangeReason.OFFICIAL_NOTICE,
+    "正式通知": ChangeReason.OFFICIAL_NOTICE,
     "通知": ChangeReason.OFFICIAL_NOTICE,
 }
-EVIDENCE_WORDS = {"检测结果": EvidenceKind.TEST_RESULT, "检测报告": EvidenceKind.TEST_RESULT,
-                  "核酸报告": EvidenceKind.TEST_RESULT, "接触关联": EvidenceKind.CONTACT_LINK,
-                  "流调": EvidenceKind.CONTACT_LINK, "通知": EvidenceKind.OFFICIAL_NOTICE,
-                  "正式通知": EvidenceKind.OFFICIAL_NOTICE,
-                  "通知文号": EvidenceKind.OFFICIAL_NOTICE,
-                  "排查预警": EvidenceKind.SCREENING_ALERT, "病历": EvidenceKind.MEDICAL_RECORD}
-SYMPTOM_WORDS = {"咳嗽": Symptom.COUGH, "乏力": Symptom.FATIGUE, "咽痛": Symptom.SORE_THROAT,
-                 "呼吸困难": Symptom.BREATH, "腹泻": Symptom.DIARRHOEA,
-                 "嗅觉味觉减退": Symptom.SMELL, "肌肉酸痛": Symptom.MUSCLE_PAIN,
-                 "头痛": Symptom.HEADACHE}
+EVIDENCE_WORDS = {
+    "检测结果": EvidenceKind.TEST_RESULT,
+    "检测报告": EvidenceKind.TEST_RESULT,
+    "核酸报告": EvidenceKind.TEST_RESULT,
+    "接触关联": EvidenceKind.CONTACT_LINK,
+    "流调": EvidenceKind.CONTACT_LINK,
+    "通知": EvidenceKind.OFFICIAL_NOTICE,
+    "正式通知": EvidenceKind.OFFICIAL_NOTICE,
+    "通知文号": EvidenceKind.OFFICIAL_NOTICE,
+    "排查预警": EvidenceKind.SCREENING_ALERT,
+    "病历": EvidenceKind.MEDICAL_RECORD,
+}
+SYMPTOM_WORDS = {
+    "咳嗽": Symptom.COUGH,
+    "乏力": Symptom.FATIGUE,
+    "咽痛": Symptom.SORE_THROAT,
+    "呼吸困难": Symptom.BREATH,
+    "腹泻": Symptom.DIARRHOEA,
+    "嗅觉味觉减退": Symptom.SMELL,
+    "肌肉酸痛": Symptom.MUSCLE_PAIN,
+    "头痛": Symptom.HEADACHE,
+}
 NO_SYMPTOMS = {"无", "没有", "none", "-"}
-PLACE_WORDS = {"楼栋": PlaceKind.BUILDING, "楼": PlaceKind.BUILDING, "单元": PlaceKind.UNIT,
-               "门岗": PlaceKind.GATE, "卡点": PlaceKind.GATE, "公共区域": PlaceKind.PUBLIC_AREA,
-               "商户": PlaceKind.SHOP, "店铺": PlaceKind.SHOP}
-AGENT_WORDS = {"含氯消毒剂": Disinfectant.CHLORINE, "84消毒液": Disinfectant.CHLORINE,
-               "84": Disinfectant.CHLORINE, "消毒液": Disinfectant.CHLORINE,
-               "酒精": Disinfectant.ALCOHOL, "75%酒精": Disinfectant.ALCOHOL,
-               "二氧化氯": Disinfectant.CHLORINE_DIOXIDE, "过氧乙酸": Disinfectant.PERACETIC_ACID,
-               "过氧化氢": Disinfectant.HYDROGEN_PEROXIDE, "其他": Disinfectant.OTHER}
+PLACE_WORDS = {
+    "楼栋": PlaceKind.BUILDING,
+    "楼": PlaceKind.BUILDING,
+    "单元": PlaceKind.UNIT,
+    "门岗": PlaceKind.GATE,
+    "卡点": PlaceKind.GATE,
+    "公共区域": PlaceKind.PUBLIC_AREA,
+    "商户": PlaceKind.SHOP,
+    "店铺": PlaceKind.SHOP,
+}
+AGENT_WORDS = {
+    "含氯消毒剂": Disinfectant.CHLORINE,
+    "84消毒液": Disinfectant.CHLORINE,
+    "84": Disinfectant.CHLORINE,
+    "消毒液": Disinfectant.CHLORINE,
+    "酒精": Disinfectant.ALCOHOL,
+    "75%酒精": Disinfectant.ALCOHOL,
+    "二氧化氯": Disinfectant.CHLORINE_DIOXIDE,
+    "过氧乙酸": Disinfectant.PERACETIC_ACID,
+    "过氧化氢": Disinfectant.HYDROGEN_PEROXIDE,
+    "其他": Disinfectant.OTHER,
+}
 WHOLE_WORDS = {"全户", "整户", "是", "yes", "true", "1"}
 #: Chinese names an export writes for codes (the first word above for each code).
 CLASSIFICATION_NAMES = {v: k for k, v in reversed(CLASSIFICATION_WORDS.items())}
@@ -202,10 +253,12 @@ def _word(text: str, table: dict[str, str], codes: Iterable[str], what: str) -> 
     lookup = {compact(k): v for k, v in table.items()}
     lookup.update({compact(c): c for c in codes})
     if key not in lookup:
-        raise RowProblem("label", _("%(value)s is not a %(what)s we know: write one of "
-                                    "%(choices)s.") % {
-            "value": text.strip(), "what": what, "choices": "、".join(dict.fromkeys(table))},
-            text.strip())
+        raise RowProblem(
+            "label",
+            _("%(value)s is not a %(what)s we know: write one of %(choices)s.")
+            % {"value": text.strip(), "what": what, "choices": "、".join(dict.fromkeys(table))},
+            text.strip(),
+        )
     return lookup[key]
 
 
@@ -216,13 +269,15 @@ def parse_date(text: str) -> dt.date | None:
         return None
     match = re.match(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T].*)?$", text)
     if not match:
-        raise RowProblem("date", _("%(value)s is not a date: write it as 2020-02-13.")
-                         % {"value": text}, text)
+        raise RowProblem(
+            "date", _("%(value)s is not a date: write it as 2020-02-13.") % {"value": text}, text
+        )
     try:
         return dt.date(int(match[1]), int(match[2]), int(match[3]))
     except ValueError:
-        raise RowProblem("date", _("%(value)s is not a real date.") % {"value": text},
-                         text) from None
+        raise RowProblem(
+            "date", _("%(value)s is not a real date.") % {"value": text}, text
+        ) from None
 
 
 def parse_datetime(text: str, community: Area) -> dt.datetime | None:
@@ -230,17 +285,28 @@ def parse_datetime(text: str, community: Area) -> dt.datetime | None:
     text = unicodedata.normalize("NFKC", text or "").strip()
     if not text:
         return None
-    match = re.match(r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?[ T]+(\d{1,2})[:：时](\d{2})",
-                     text)
+    match = re.match(
+        r"^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?[ T]+(\d{1,2})[:：时](\d{2})", text
+    )
     if not match:
-        raise RowProblem("datetime", _("%(value)s is not a date and time: write it as "
-                                       "2020-02-13 08:30.") % {"value": text}, text)
+        raise RowProblem(
+            "datetime",
+            _("%(value)s is not a date and time: write it as 2020-02-13 08:30.") % {"value": text},
+            text,
+        )
     try:
-        return dt.datetime(int(match[1]), int(match[2]), int(match[3]), int(match[4]),
-                           int(match[5]), tzinfo=zone(community.time_zone))
+        return dt.datetime(
+            int(match[1]),
+            int(match[2]),
+            int(match[3]),
+            int(match[4]),
+            int(match[5]),
+            tzinfo=zone(community.time_zone),
+        )
     except ValueError:
-        raise RowProblem("datetime", _("%(value)s is not a real time.") % {"value": text},
-                         text) from None
+        raise RowProblem(
+            "datetime", _("%(value)s is not a real time.") % {"value": text}, text
+        ) from None
 
 
 def parse_symptoms(text: str) -> list[str]:
@@ -256,8 +322,7 @@ def parse_int(text: str) -> int | None:
     if not text:
         return None
     if not text.isdigit():
-        raise RowProblem("number", _("%(value)s is not a whole number.") % {"value": text},
-                         text)
+        raise RowProblem("number", _("%(value)s is not a whole number.") % {"value": text}, text)
     return int(text)
 
 
@@ -281,8 +346,12 @@ class HealthImportResult:
 
     def as_dict(self) -> dict[str, Any]:
         return {
-            "kind": self.kind, "rows": self.rows, "applied": self.applied,
-            "pending": self.pending, "created": self.created, "rejected": self.rejected,
+            "kind": self.kind,
+            "rows": self.rows,
+            "applied": self.applied,
+            "pending": self.pending,
+            "created": self.created,
+            "rejected": self.rejected,
             "written": self.written,
             "errors": [e.as_dict() for e in self.errors[:MAX_REPORTED_ERRORS]],
             "errors_omitted": max(len(self.errors) - MAX_REPORTED_ERRORS, 0),
@@ -300,8 +369,7 @@ class _Rollback(Exception):
 class _Row:
     """One sheet row with its columns by field name, and the file's names for the columns."""
 
-    def __init__(self, sheet_row: SheetRow, index: dict[str, int],
-                 names: dict[str, str]) -> None:
+    def __init__(self, sheet_row: SheetRow, index: dict[str, int], names: dict[str, str]) -> None:
         self.number = sheet_row.number
         self.values = sheet_row.values
         self.numeric = sheet_row.numeric
@@ -315,8 +383,11 @@ class _Row:
         # Every cell is text someone typed: NFC, no invisible or control characters, and a
         # page of writing at most (a note may hold line breaks, a name may not).
         try:
-            return clean_text(self.values[position].strip(), multiline=name in FREE_TEXT,
-                              max_length=TEXT_MAX_LENGTH)
+            return clean_text(
+                self.values[position].strip(),
+                multiline=name in FREE_TEXT,
+                max_length=TEXT_MAX_LENGTH,
+            )
         except ValidationError as exc:
             raise RowProblem("text_invalid", exc.messages[0], column=name) from None
 
@@ -331,7 +402,8 @@ class Importer:
     def __init__(self, kind: str, community: Area, user: User) -> None:
         self.kind, self.community, self.user = kind, community, user
         self.buildings = BuildingIndex(
-            Building.objects.filter(community=community).order_by("pk"), community.name)
+            Building.objects.filter(community=community).order_by("pk"), community.name
+        )
         self.result = HealthImportResult(kind)
 
     @staticmethod
@@ -348,41 +420,63 @@ class Importer:
 
     def person(self, row: _Row) -> Person:
         people = Person.objects.filter(community=self.community).select_related(
-            "household__building", "community")
+            "household__building", "community"
+        )
         number = row["id_number"].lstrip("'")
         if number:
             if row.is_numeric("id_number") or re.search(r"[eE]\+|\.0$", number):
-                raise RowProblem("id_excel", _("Excel turned this ID number into a number; "
-                                               "format the column as text and enter it again."),
-                                 mask_id_number(number))
+                raise RowProblem(
+                    "id_excel",
+                    _(
+                        "Excel turned this ID number into a number; "
+                        "format the column as text and enter it again."
+                    ),
+                    mask_id_number(number),
+                )
             found = people.filter(id_number_index__in=id_number_indexes(number)).first()
             if found is None:
-                raise RowProblem("person_unknown", _(
-                    "Nobody with this ID number is registered in this community; register "
-                    "them first (a contact of another community is handed over on the case's "
-                    "page)."), mask_id_number(number), column="id_number")
+                raise RowProblem(
+                    "person_unknown",
+                    _(
+                        "Nobody with this ID number is registered in this community; register "
+                        "them first (a contact of another community is handed over on the case's "
+                        "page)."
+                    ),
+                    mask_id_number(number),
+                    column="id_number",
+                )
             return found
         household = self.household(row)
         name = row["name"]
         if not name:
-            raise RowProblem("person_missing", _("Give the ID number, or the building, room "
-                                                 "and name."), column="name")
+            raise RowProblem(
+                "person_missing",
+                _("Give the ID number, or the building, room and name."),
+                column="name",
+            )
         found = people.filter(household=household, name=name).first()
         if found is None:
-            raise RowProblem("person_unknown", _("%(name)s is not registered in %(household)s.")
-                             % {"name": name, "household": household.label}, name, column="name")
+            raise RowProblem(
+                "person_unknown",
+                _("%(name)s is not registered in %(household)s.")
+                % {"name": name, "household": household.label},
+                name,
+                column="name",
+            )
         return found
 
     def building(self, row: _Row) -> Building:
         reference = row["building"]
         if not reference:
-            raise RowProblem("building_missing", _("The building is missing."),
-                             column="building")
+            raise RowProblem("building_missing", _("The building is missing."), column="building")
         building = self.buildings.resolve(reference)
         if building is None:
-            raise RowProblem("building_unknown", _("%(value)s is not a building of this "
-                                                   "community.") % {"value": reference},
-                             reference, column="building")
+            raise RowProblem(
+                "building_unknown",
+                _("%(value)s is not a building of this community.") % {"value": reference},
+                reference,
+                column="building",
+            )
         return building
 
     def household(self, row: _Row) -> Household:
@@ -391,32 +485,58 @@ class Importer:
         unit = self.value(row, "unit", parse_unit) or room_unit or 1
         household = Household.objects.filter(building=building, unit=unit, room=room).first()
         if household is None:
-            raise RowProblem("household_unknown", _("There is no room %(room)s in unit "
-                                                    "%(unit)s of %(building)s.") % {
-                "room": room, "unit": unit, "building": building}, row["room"], column="room")
+            raise RowProblem(
+                "household_unknown",
+                _("There is no room %(room)s in unit %(unit)s of %(building)s.")
+                % {"room": room, "unit": unit, "building": building},
+                row["room"],
+                column="room",
+            )
         return household
 
     def evidence(self, row: _Row) -> dict[str, str]:
-        kind = self.value(row, "evidence_kind", _word, EVIDENCE_WORDS, EvidenceKind.values,
-                          _("kind of evidence")) or EvidenceKind.OFFICIAL_NOTICE
-        return {"reason": self.value(row, "reason", _word, REASON_WORDS, ChangeReason.values,
-                                     _("reason")),
-                "evidence_kind": kind, "evidence_ref": row["evidence_ref"],
-                "note": row["note"]}
+        kind = (
+            self.value(
+                row,
+                "evidence_kind",
+                _word,
+                EVIDENCE_WORDS,
+                EvidenceKind.values,
+                _("kind of evidence"),
+            )
+            or EvidenceKind.OFFICIAL_NOTICE
+        )
+        return {
+            "reason": self.value(
+                row, "reason", _word, REASON_WORDS, ChangeReason.values, _("reason")
+            ),
+            "evidence_kind": kind,
+            "evidence_ref": row["evidence_ref"],
+            "note": row["note"],
+        }
 
     # One method per kind: parse the row and call the service.
 
     def import_cases(self, row: _Row) -> Any:
         return services.do_open_case(
-            person=self.person(row), by=self.user, source=ChangeSource.IMPORT,
-            classification=self.value(row, "classification", _word, CLASSIFICATION_WORDS,
-                                 Classification.values, _("classification")),
+            person=self.person(row),
+            by=self.user,
+            source=ChangeSource.IMPORT,
+            classification=self.value(
+                row,
+                "classification",
+                _word,
+                CLASSIFICATION_WORDS,
+                Classification.values,
+                _("classification"),
+            ),
             report_date=self.value(row, "report_date", parse_date),
             onset_date=self.value(row, "onset_date", parse_date),
             confirmation_date=self.value(row, "confirmation_date", parse_date),
             isolated_on=self.value(row, "isolated_on", parse_date),
             taken_to=self.value(row, "taken_to", _word, TAKEN_TO_WORDS, TakenTo.values, _("place")),
-            taken_to_name=row["taken_to_name"], **self.evidence(row),
+            taken_to_name=row["taken_to_name"],
+            **self.evidence(row),
         )
 
     def import_contacts(self, row: _Row) -> Any:
@@ -426,32 +546,47 @@ class Importer:
             number = self.value(row, "case", lambda t: parse_int(t.lstrip("#")))
             case = cases.filter(pk=number).first()
         elif row["case_id_number"]:
-            case = cases.filter(person__id_number_index__in=id_number_indexes(
-                row["case_id_number"])).order_by("-report_date").first()
+            case = (
+                cases.filter(person__id_number_index__in=id_number_indexes(row["case_id_number"]))
+                .order_by("-report_date")
+                .first()
+            )
         if case is None:
-            raise RowProblem("case_unknown", _("Give the case's number or ID number of a case "
-                                               "of this community."), column="case")
+            raise RowProblem(
+                "case_unknown",
+                _("Give the case's number or ID number of a case of this community."),
+                column="case",
+            )
         return services.do_add_contact(
-            case=case, person=self.person(row), by=self.user,
-            kind=self.value(row, "kind", _word, CONTACT_WORDS, ContactKind.values,
-                            _("kind of contact")),
-            last_exposure=self.value(row, "last_exposure", parse_date), how=row["how"],
+            case=case,
+            person=self.person(row),
+            by=self.user,
+            kind=self.value(
+                row, "kind", _word, CONTACT_WORDS, ContactKind.values, _("kind of contact")
+            ),
+            last_exposure=self.value(row, "last_exposure", parse_date),
+            how=row["how"],
         )
 
     def import_quarantines(self, row: _Row) -> Any:
         person = self.person(row)
         whole = compact(row["whole_household"]) in {compact(w) for w in WHOLE_WORDS}
         if whole and person.household_id is None:
-            raise RowProblem("household_missing", _("%(name)s has no household.")
-                             % {"name": person.name}, column="whole_household")
+            raise RowProblem(
+                "household_missing",
+                _("%(name)s has no household.") % {"name": person.name},
+                column="whole_household",
+            )
         return services.do_start_quarantine(
-            person=None if whole else person, household=person.household if whole else None,
-            by=self.user, source=ChangeSource.IMPORT,
-            kind=self.value(row, "kind", _word, QUARANTINE_WORDS, QuarantineKind.values,
-                            _("kind")),
+            person=None if whole else person,
+            household=person.household if whole else None,
+            by=self.user,
+            source=ChangeSource.IMPORT,
+            kind=self.value(row, "kind", _word, QUARANTINE_WORDS, QuarantineKind.values, _("kind")),
             start_date=self.value(row, "start_date", parse_date),
             last_exposure=self.value(row, "last_exposure", parse_date),
-            period_days=self.value(row, "period_days", parse_int), site=row["site"],
+            period_days=self.value(row, "period_days", parse_int),
+            site=row["site"],
             **self.evidence(row),
         )
 
@@ -459,11 +594,14 @@ class Importer:
         symptoms = self.value(row, "symptoms", parse_symptoms)
         taken_at = self.value(row, "taken_at", parse_datetime, self.community)
         if taken_at is None:
-            raise RowProblem("taken_at", _("Give the time of the measurement."),
-                             column="taken_at")
+            raise RowProblem("taken_at", _("Give the time of the measurement."), column="taken_at")
         return services.do_add_report(
-            person=self.person(row), by=self.user, taken_at=taken_at,
-            temperature=row["temperature"], symptoms=symptoms, notes=row["notes"],
+            person=self.person(row),
+            by=self.user,
+            taken_at=taken_at,
+            temperature=row["temperature"],
+            symptoms=symptoms,
+            notes=row["notes"],
             source=ReportSource.IMPORT,
         )
 
@@ -474,34 +612,51 @@ class Importer:
         building = self.building(row) if kind in (PlaceKind.BUILDING, PlaceKind.UNIT) else None
         checkpoint = None
         if kind == PlaceKind.GATE:
-            checkpoint = Checkpoint.objects.filter(community=self.community,
-                                                   name=row["place_name"]).first()
+            checkpoint = Checkpoint.objects.filter(
+                community=self.community, name=row["place_name"]
+            ).first()
             if checkpoint is None:
-                raise RowProblem("gate_unknown", _("%(value)s is not a gate of this community.")
-                                 % {"value": row["place_name"]}, row["place_name"],
-                                 column="place_name")
+                raise RowProblem(
+                    "gate_unknown",
+                    _("%(value)s is not a gate of this community.") % {"value": row["place_name"]},
+                    row["place_name"],
+                    column="place_name",
+                )
         return services.do_record_disinfection(
-            community=self.community, by=self.user, place_kind=kind, building=building,
+            community=self.community,
+            by=self.user,
+            place_kind=kind,
+            building=building,
             unit=self.value(row, "unit", parse_unit) if kind == PlaceKind.UNIT else None,
-            checkpoint=checkpoint, place_name=row["place_name"],
+            checkpoint=checkpoint,
+            place_name=row["place_name"],
             done_at=self.value(row, "done_at", parse_datetime, self.community),
-            agent=self.value(row, "agent", _word, AGENT_WORDS, Disinfectant.values,
-                             _("disinfectant")),
-            concentration=row["concentration"], operator=row["operator"], notes=row["notes"],
+            agent=self.value(
+                row, "agent", _word, AGENT_WORDS, Disinfectant.values, _("disinfectant")
+            ),
+            concentration=row["concentration"],
+            operator=row["operator"],
+            notes=row["notes"],
         )
 
     # The loop
 
-    def run(self, rows: Iterable[SheetRow], *, progress: Callable[[int], None] | None = None
-            ) -> HealthImportResult:
+    def run(
+        self, rows: Iterable[SheetRow], *, progress: Callable[[int], None] | None = None
+    ) -> HealthImportResult:
         headers = HEADERS[self.kind]
         match = locate_header(iter(rows), headers)
         if match is None or any(f not in match.mapping for f in REQUIRED[self.kind]):
             have = match.mapping if match else {}
             missing = [headers[f][0] for f in REQUIRED[self.kind] if f not in have]
-            raise SpreadsheetError("missing_columns", _(
-                "The file has no column for: %(columns)s. Use the template, or name the "
-                "columns as it does.") % {"columns": "、".join(missing)})
+            raise SpreadsheetError(
+                "missing_columns",
+                _(
+                    "The file has no column for: %(columns)s. Use the template, or name the "
+                    "columns as it does."
+                )
+                % {"columns": "、".join(missing)},
+            )
         names = {f: match.column_name(f) for f in headers}
         self.result.unknown_headers = match.unknown
         handler = getattr(self, f"import_{self.kind}")
@@ -548,16 +703,27 @@ def check_importer(user: User, community: Area, kind: str) -> None:
     """Importing needs the import right for the kind's rows in the whole community."""
     from fangkong.core.querysets import covers
 
-    model = {"cases": Case, "contacts": Case, "quarantines": Case, "reports": HealthReport,
-             "disinfections": Disinfection}[kind]
-    if user is not None and (not covers(user, community)
-                             or not user.has_action(model, "import")):
+    model = {
+        "cases": Case,
+        "contacts": Case,
+        "quarantines": Case,
+        "reports": HealthReport,
+        "disinfections": Disinfection,
+    }[kind]
+    if user is not None and (not covers(user, community) or not user.has_action(model, "import")):
         raise PermissionDenied
 
 
-def run_import(file: str | Path | BinaryIO | IO[bytes], *, kind: str, community: Area,
-               user: User | None, preview: bool, progress: Callable[[int], None] | None = None,
-               on_open: Callable[[int], None] | None = None) -> HealthImportResult:
+def run_import(
+    file: str | Path | BinaryIO | IO[bytes],
+    *,
+    kind: str,
+    community: Area,
+    user: User | None,
+    preview: bool,
+    progress: Callable[[int], None] | None = None,
+    on_open: Callable[[int], None] | None = None,
+) -> HealthImportResult:
     """Import (or, with ``preview``, try and roll back) every row of ``file``."""
     if kind not in KINDS:
         raise ValueError(kind)
@@ -575,4 +741,3 @@ def run_import(file: str | Path | BinaryIO | IO[bytes], *, kind: str, community:
             pass
     importer.result.written = not preview
     return importer.result
-

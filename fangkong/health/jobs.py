@@ -33,14 +33,22 @@ def import_health_rows(context: JobContext) -> dict[str, Any]:
 
     def work(file: IO[bytes]) -> dict[str, Any]:
         try:
-            result = run_import(file, kind=params["kind"], community=community,
-                                user=context.job.user, preview=mode == "preview",
-                                on_open=context.set_total, progress=context.progress)
+            result = run_import(
+                file,
+                kind=params["kind"],
+                community=community,
+                user=context.job.user,
+                preview=mode == "preview",
+                on_open=context.set_total,
+                progress=context.progress,
+            )
         except SpreadsheetError as exc:
             return {"error": exc.message, "code": exc.code}
-        context.log(f"{mode} {params['kind']}: {result.rows} rows, {result.applied} applied, "
-                    f"{result.pending} waiting, {result.created} created, "
-                    f"{result.rejected} rejected")
+        context.log(
+            f"{mode} {params['kind']}: {result.rows} rows, {result.applied} applied, "
+            f"{result.pending} waiting, {result.created} created, "
+            f"{result.rejected} rejected"
+        )
         return result.as_dict()
 
     return run_upload_job(context, work)

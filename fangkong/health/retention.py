@@ -25,7 +25,8 @@ from fangkong.health.models import (
 
 #: Closed cases: recovered, died or excluded.
 CLOSED_CASE = Q(classification=Classification.EXCLUDED) | Q(
-    outcome__in=[Outcome.RECOVERED, Outcome.DIED])
+    outcome__in=[Outcome.RECOVERED, Outcome.DIED]
+)
 
 
 def _expired_status_changes(now: dt.datetime) -> QuerySet[Any]:
@@ -33,8 +34,12 @@ def _expired_status_changes(now: dt.datetime) -> QuerySet[Any]:
     # open or a quarantine still running: those are still being acted on.
     open_case = Q(case__isnull=False) & ~Q(case__in=Case.objects.filter(CLOSED_CASE))
     running = Q(quarantine__isnull=False, quarantine__ended_on__isnull=True)
-    return (StatusChange.objects.filter(created__lt=cutoff(now, years=5))
-            .exclude(status=ChangeStatus.PENDING).exclude(open_case).exclude(running))
+    return (
+        StatusChange.objects.filter(created__lt=cutoff(now, years=5))
+        .exclude(status=ChangeStatus.PENDING)
+        .exclude(open_case)
+        .exclude(running)
+    )
 
 
 def _expired_cases(now: dt.datetime) -> QuerySet[Any]:
@@ -42,7 +47,8 @@ def _expired_cases(now: dt.datetime) -> QuerySet[Any]:
     # ``updated`` (never earlier than the change that closed the case) in every case.
     day = cutoff_date(now, years=3)
     return Case.objects.filter(CLOSED_CASE, updated__lt=cutoff(now, years=3)).filter(
-        Q(outcome_date__isnull=True) | Q(outcome_date__lt=day))
+        Q(outcome_date__isnull=True) | Q(outcome_date__lt=day)
+    )
 
 
 register(
@@ -57,21 +63,20 @@ register(
         model=HealthReport,
         period="1 year after the quarantine ends",
         expired=lambda now: HealthReport.objects.filter(
-            quarantine__ended_on__lt=cutoff_date(now, years=1)),
+            quarantine__ended_on__lt=cutoff_date(now, years=1)
+        ),
     ),
     Rule(
         name="health.contact",
         model=Contact,
         period="2 years after the last exposure",
-        expired=lambda now: Contact.objects.filter(
-            last_exposure__lt=cutoff_date(now, years=2)),
+        expired=lambda now: Contact.objects.filter(last_exposure__lt=cutoff_date(now, years=2)),
     ),
     Rule(
         name="health.quarantine",
         model=Quarantine,
         period="2 years after the end",
-        expired=lambda now: Quarantine.objects.filter(
-            ended_on__lt=cutoff_date(now, years=2)),
+        expired=lambda now: Quarantine.objects.filter(ended_on__lt=cutoff_date(now, years=2)),
         # The household stays: a home quarantine must name one (a check constraint), and
         # it is a place, not the person.
         anonymise={"site": "", "contact": None, "alert_id": None, "grid_worker": None},
@@ -81,8 +86,13 @@ register(
         model=Case,
         period="3 years after the case is closed",
         expired=_expired_cases,
-        anonymise={"taken_to_name": "", "household": None, "building": None, "unit": None,
-                   "notes": ""},
+        anonymise={
+            "taken_to_name": "",
+            "household": None,
+            "building": None,
+            "unit": None,
+            "notes": "",
+        },
     ),
     Rule(
         name="health.disinfection",

@@ -49,8 +49,9 @@ def user_today(user: User) -> dt.date:
 
 
 def open_cases(cases: QuerySet[Case]) -> QuerySet[Case]:
-    return cases.filter(classification__in=CASE_CLASSIFICATIONS,
-                        outcome__in=["", Outcome.IN_HOSPITAL])
+    return cases.filter(
+        classification__in=CASE_CLASSIFICATIONS, outcome__in=["", Outcome.IN_HOSPITAL]
+    )
 
 
 def health_figures(user: User, now: dt.datetime | None = None) -> dict[str, Any]:
@@ -72,12 +73,26 @@ def health_figures(user: User, now: dt.datetime | None = None) -> dict[str, Any]
         households=Count("household", filter=Q(kind=QuarantineKind.HOME), distinct=True),
     )
     missing = len(missing_reports(quarantines, now))
-    fevers = (HealthReport.objects.restrict(user).filter(day=today, is_fever=True)
-              .values("person").distinct().count())
-    by_class = dict(open_cases(Case.objects.restrict(user)).order_by()
-                    .values_list("classification").annotate(n=Count("pk")))
-    pending = StatusChange.objects.restrict(user).filter(status=ChangeStatus.PENDING).values(
-        "batch").distinct().count()
+    fevers = (
+        HealthReport.objects.restrict(user)
+        .filter(day=today, is_fever=True)
+        .values("person")
+        .distinct()
+        .count()
+    )
+    by_class = dict(
+        open_cases(Case.objects.restrict(user))
+        .order_by()
+        .values_list("classification")
+        .annotate(n=Count("pk"))
+    )
+    pending = (
+        StatusChange.objects.restrict(user)
+        .filter(status=ChangeStatus.PENDING)
+        .values("batch")
+        .distinct()
+        .count()
+    )
     figures: dict[str, Any] = {
         "quarantined_households": counts["households"],
         "under_quarantine": counts["people"],
@@ -91,14 +106,30 @@ def health_figures(user: User, now: dt.datetime | None = None) -> dict[str, Any]
     }
     today_url = reverse("health:today")
     figures["cards"] = [
-        {"label": _("Quarantined households today"), "value": figures["quarantined_households"],
-         "alert": False, "url": f"{today_url}#households"},
-        {"label": _("Reports missing today"), "value": missing, "alert": missing > 0,
-         "url": f"{today_url}#missing"},
-        {"label": _("Fevers today"), "value": fevers, "alert": fevers > 0,
-         "url": f"{today_url}#fevers"},
-        {"label": _("Open cases"), "value": figures["cases"], "alert": False,
-         "url": reverse("health:case_list") + "?open=true"},
+        {
+            "label": _("Quarantined households today"),
+            "value": figures["quarantined_households"],
+            "alert": False,
+            "url": f"{today_url}#households",
+        },
+        {
+            "label": _("Reports missing today"),
+            "value": missing,
+            "alert": missing > 0,
+            "url": f"{today_url}#missing",
+        },
+        {
+            "label": _("Fevers today"),
+            "value": fevers,
+            "alert": fevers > 0,
+            "url": f"{today_url}#fevers",
+        },
+        {
+            "label": _("Open cases"),
+            "value": figures["cases"],
+            "alert": False,
+            "url": reverse("health:case_list") + "?open=true",
+        },
     ]
     return figures
 
@@ -176,8 +207,9 @@ def _chart(days: list[dt.date], series: list[tuple[str, str, dict[dt.date, int]]
             column.total += count
         columns.append(column)
     width = len(days) * (BAR + GAP) + PAD_RIGHT  # room for the last day's label
-    return Chart(columns, width, CHART_HEIGHT + AXIS, top, [(css, label) for css, label, _v
-                                                            in series])
+    return Chart(
+        columns, width, CHART_HEIGHT + AXIS, top, [(css, label) for css, label, _v in series]
+    )
 
 
 CURVE_SERIES = (
@@ -190,8 +222,11 @@ CURVE_SERIES = (
 def epidemic_curve(cases: QuerySet[Case], today: dt.date) -> Chart:
     """Cases (not excluded) by onset date — the report date when the onset is unknown —
     stacked by classification, from the first case (at most ``CURVE_DAYS`` back) to today."""
-    rows = list(cases.exclude(classification=Classification.EXCLUDED)
-                .values_list("onset_date", "report_date", "classification"))
+    rows = list(
+        cases.exclude(classification=Classification.EXCLUDED).values_list(
+            "onset_date", "report_date", "classification"
+        )
+    )
     counts: dict[str, Counter] = defaultdict(Counter)
     for onset, report, classification in rows:
         counts[classification][onset or report] += 1
@@ -207,9 +242,11 @@ def quarantine_per_day(quarantines: QuerySet[Quarantine], today: dt.date) -> Cha
     """People under quarantine or monitoring on each of the last ``QUARANTINE_DAYS`` days,
     by kind. One query: the quarantines overlapping the range."""
     start = today - dt.timedelta(days=QUARANTINE_DAYS - 1)
-    rows = quarantines.filter(start_date__lte=today).filter(
-        Q(ended_on__isnull=True) | Q(ended_on__gte=start)).values_list(
-        "kind", "start_date", "ended_on")
+    rows = (
+        quarantines.filter(start_date__lte=today)
+        .filter(Q(ended_on__isnull=True) | Q(ended_on__gte=start))
+        .values_list("kind", "start_date", "ended_on")
+    )
     days = [start + dt.timedelta(days=i) for i in range(QUARANTINE_DAYS)]
     counts: dict[str, Counter] = defaultdict(Counter)
     for kind, begun, ended in rows:
@@ -217,9 +254,10 @@ def quarantine_per_day(quarantines: QuerySet[Quarantine], today: dt.date) -> Cha
             if begun <= day and (ended is None or ended >= day):
                 counts[kind][day] += 1
     labels = dict(QuarantineKind.choices)
-    series = [(f"bar-{kind}", str(labels[kind]), counts[kind])
-              for kind in (QuarantineKind.CENTRALISED, QuarantineKind.HOME,
-                           QuarantineKind.MONITORING)]
+    series = [
+        (f"bar-{kind}", str(labels[kind]), counts[kind])
+        for kind in (QuarantineKind.CENTRALISED, QuarantineKind.HOME, QuarantineKind.MONITORING)
+    ]
     return _chart(days, series)
 
 
@@ -232,13 +270,19 @@ def building_grid(user: User, today: dt.date) -> list[Building]:
     ``marker`` ("case", "quarantine" or ""). Three queries."""
     buildings = list(Building.objects.restrict(user).select_related("community", "grid"))
     ids = [b.pk for b in buildings]
-    cases = dict(open_cases(Case.objects.restrict(user)).filter(building_id__in=ids)
-                 .order_by().values_list("building").annotate(n=Count("pk")))
+    cases = dict(
+        open_cases(Case.objects.restrict(user))
+        .filter(building_id__in=ids)
+        .order_by()
+        .values_list("building")
+        .annotate(n=Count("pk"))
+    )
     quarantined = {
-        row["household__building"]: row for row in
-        Quarantine.objects.restrict(user).filter(ended_on__isnull=True, start_date__lte=today,
-                                                 household__building_id__in=ids)
-        .order_by().values("household__building")
+        row["household__building"]: row
+        for row in Quarantine.objects.restrict(user)
+        .filter(ended_on__isnull=True, start_date__lte=today, household__building_id__in=ids)
+        .order_by()
+        .values("household__building")
         .annotate(households=Count("household", distinct=True), people=Count("pk"))
     }
     for building in buildings:
@@ -246,6 +290,7 @@ def building_grid(user: User, today: dt.date) -> list[Building]:
         building.open_cases = cases.get(building.pk, 0)
         building.quarantined_households = row.get("households", 0)
         building.quarantined_people = row.get("people", 0)
-        building.marker = ("case" if building.open_cases
-                           else "quarantine" if building.quarantined_people else "")
+        building.marker = (
+            "case" if building.open_cases else "quarantine" if building.quarantined_people else ""
+        )
     return buildings

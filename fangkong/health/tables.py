@@ -49,8 +49,11 @@ class ContactTable(Table):
         Column("kind", capfirst(_("kind of contact"))),
         Column("last_exposure", capfirst(_("last exposure"))),
         Column("case", capfirst(_("case")), accessor=lambda c: str(c.case)),
-        Column("handed_over_to", capfirst(_("handed over to")),
-               accessor=lambda c: c.handed_over_to.name if c.handed_over_to_id else ""),
+        Column(
+            "handed_over_to",
+            capfirst(_("handed over to")),
+            accessor=lambda c: c.handed_over_to.name if c.handed_over_to_id else "",
+        ),
     ]
 
 
@@ -62,8 +65,11 @@ class QuarantineTable(Table):
         Column("start_date", capfirst(_("start"))),
         Column("planned_end", capfirst(_("planned end"))),
         Column("ended_on", capfirst(_("ended on"))),
-        Column("grid_worker", capfirst(_("grid worker to call")),
-               accessor=lambda q: str(q.grid_worker) if q.grid_worker_id else ""),
+        Column(
+            "grid_worker",
+            capfirst(_("grid worker to call")),
+            accessor=lambda q: str(q.grid_worker) if q.grid_worker_id else "",
+        ),
     ]
 
 
@@ -72,10 +78,12 @@ class ReportTable(Table):
         Column("person", capfirst(_("person")), accessor="person.name", link=True),
         Column("taken_at", capfirst(_("taken at")), accessor=lambda r: _when(r.taken_at)),
         Column("temperature", capfirst(_("temperature (°C)"))),
-        Column("is_fever", capfirst(_("fever")),
-               accessor=lambda r: _("Fever") if r.is_fever else ""),
-        Column("symptoms", capfirst(_("symptoms")),
-               accessor=lambda r: "、".join(r.symptom_labels())),
+        Column(
+            "is_fever", capfirst(_("fever")), accessor=lambda r: _("Fever") if r.is_fever else ""
+        ),
+        Column(
+            "symptoms", capfirst(_("symptoms")), accessor=lambda r: "、".join(r.symptom_labels())
+        ),
         Column("source", capfirst(_("entered by"))),
     ]
 
@@ -95,9 +103,13 @@ class ChangeTable(Table):
     columns = [
         Column("action", capfirst(_("change")), link=True),
         Column("person", capfirst(_("person")), accessor="person.name"),
-        Column("values", capfirst(_("to")),
-               accessor=lambda c: f"{c.from_display} → {c.to_display}" if c.from_value
-               else c.to_display),
+        Column(
+            "values",
+            capfirst(_("to")),
+            accessor=lambda c: (
+                f"{c.from_display} → {c.to_display}" if c.from_value else c.to_display
+            ),
+        ),
         Column("reason", capfirst(_("reason"))),
         Column("evidence_ref", capfirst(_("evidence reference"))),
         Column("status", capfirst(_("status"))),

@@ -114,7 +114,8 @@ class BuildingFilterSet(RegistryFilterSet):
     grid = IdFilter(field_name="grid", label=gettext_lazy("grid id"))
     section = filters.CharFilter(label=gettext_lazy("section"))
     search = filters.CharFilter(
-        method="filter_search", max_length=MAX_LENGTH,
+        method="filter_search",
+        max_length=MAX_LENGTH,
         label=gettext_lazy("building number (1, 01, 1号楼) or name"),
     )
 
@@ -142,7 +143,8 @@ class HouseholdFilterSet(RegistryFilterSet):
     grid = IdFilter(field_name="building__grid", label=gettext_lazy("grid id"))
     active = filters.BooleanFilter(field_name="is_active", label=gettext_lazy("occupied"))
     search = filters.CharFilter(
-        method="filter_search", max_length=MAX_LENGTH,
+        method="filter_search",
+        max_length=MAX_LENGTH,
         label=gettext_lazy("household number, room or address (1-2-301, 1号楼2单元301)"),
     )
 
@@ -168,14 +170,11 @@ class HouseholdFilterSet(RegistryFilterSet):
 class PersonApiFilterSet(RegistryFilterSet):
     """The people list's filters. Unlike the page, no status filter means every status."""
 
-    building = IdFilter(
-        field_name="household__building", label=gettext_lazy("building id")
-    )
-    grid = IdFilter(
-        field_name="household__building__grid", label=gettext_lazy("grid id")
-    )
+    building = IdFilter(field_name="household__building", label=gettext_lazy("building id"))
+    grid = IdFilter(field_name="household__building__grid", label=gettext_lazy("grid id"))
     tags = TagsFilter(
-        choices=PersonTag.choices, method="filter_tags",
+        choices=PersonTag.choices,
+        method="filter_tags",
         label=gettext_lazy("tag codes, comma separated: people with all of them"),
     )
     residency = filters.ChoiceFilter(choices=Residency.choices)
@@ -186,10 +185,12 @@ class PersonApiFilterSet(RegistryFilterSet):
     search = filters.CharFilter(
         method="filter_search",
         validators=[validate_search_text],
-        label=gettext_lazy("name, pinyin or initials, room, household number or address, a "
-                           "phone's last four digits; at least two characters or one Chinese "
-                           "character. A whole phone or ID number is refused here (a URL is "
-                           "logged): post it to /api/v1/people/search/"),
+        label=gettext_lazy(
+            "name, pinyin or initials, room, household number or address, a "
+            "phone's last four digits; at least two characters or one Chinese "
+            "character. A whole phone or ID number is refused here (a URL is "
+            "logged): post it to /api/v1/people/search/"
+        ),
     )
 
     class Meta:
@@ -243,9 +244,23 @@ class BuildingSerializer(ServiceModelSerializer):
 
     class Meta:
         model = Building
-        fields = ["id", "url", "community", "grid", "number", "name", "section", "units",
-                  "floors", "notes", "household_count", "resident_count", "version",
-                  "created", "updated"]
+        fields = [
+            "id",
+            "url",
+            "community",
+            "grid",
+            "number",
+            "name",
+            "section",
+            "units",
+            "floors",
+            "notes",
+            "household_count",
+            "resident_count",
+            "version",
+            "created",
+            "updated",
+        ]
         validators: list[Any] = []  # uniqueness is the service's, with the model's message
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -266,16 +281,32 @@ class HouseholdSerializer(ServiceModelSerializer):
         queryset=Person.objects.all(), allow_null=True, required=False
     )
     phone = ProtectedValueField(
-        mask_attr="phone_mask", max_length=20,
+        mask_attr="phone_mask",
+        max_length=20,
         help_text=gettext_lazy("Masked when read; send the full number to change it."),
     )
     member_count = serializers.IntegerField(read_only=True)
 
     class Meta:
         model = Household
-        fields = ["id", "url", "community", "building", "unit", "floor", "room", "number",
-                  "head", "phone", "is_active", "notes", "member_count", "version", "created",
-                  "updated"]
+        fields = [
+            "id",
+            "url",
+            "community",
+            "building",
+            "unit",
+            "floor",
+            "room",
+            "number",
+            "head",
+            "phone",
+            "is_active",
+            "notes",
+            "member_count",
+            "version",
+            "created",
+            "updated",
+        ]
         read_only_fields = ["community"]
         validators: list[Any] = []
 
@@ -299,12 +330,16 @@ class PersonSerializer(ServiceModelSerializer):
     age = serializers.IntegerField(read_only=True, allow_null=True)
     birth_date = serializers.DateField(write_only=True, required=False, allow_null=True)
     id_number = ProtectedValueField(
-        mask_attr="id_number_mask", max_length=40,
-        help_text=gettext_lazy("Masked when read; send the full number to change it. A "
-                               "resident ID number also sets birth date and sex."),
+        mask_attr="id_number_mask",
+        max_length=40,
+        help_text=gettext_lazy(
+            "Masked when read; send the full number to change it. A "
+            "resident ID number also sets birth date and sex."
+        ),
     )
     phone = ProtectedValueField(
-        mask_attr="phone_mask", max_length=20,
+        mask_attr="phone_mask",
+        max_length=20,
         help_text=gettext_lazy("Masked when read; send the full number to change it."),
     )
     tags = TagListField()
@@ -312,10 +347,30 @@ class PersonSerializer(ServiceModelSerializer):
 
     class Meta:
         model = Person
-        fields = ["id", "url", "community", "household", "relation", "name", "sex", "age",
-                  "birth_date", "id_type", "id_number", "phone", "residency", "tags",
-                  "is_active", "status", "status_date", "status_reason", "notes", "version",
-                  "created", "updated"]
+        fields = [
+            "id",
+            "url",
+            "community",
+            "household",
+            "relation",
+            "name",
+            "sex",
+            "age",
+            "birth_date",
+            "id_type",
+            "id_number",
+            "phone",
+            "residency",
+            "tags",
+            "is_active",
+            "status",
+            "status_date",
+            "status_reason",
+            "notes",
+            "version",
+            "created",
+            "updated",
+        ]
         read_only_fields = ["status", "status_date", "status_reason"]
         validators: list[Any] = []
 
@@ -326,11 +381,12 @@ class PersonSerializer(ServiceModelSerializer):
         if self.instance is None:
             if household is None and community is None:
                 raise serializers.ValidationError(
-                    {"community": [_("Give a household, or a community for a person without "
-                                     "one.")]}
+                    {"community": [_("Give a household, or a community for a person without one.")]}
                 )
-            if household is not None and community is not None and (
-                household.community_id != community.pk
+            if (
+                household is not None
+                and community is not None
+                and (household.community_id != community.pk)
             ):
                 raise serializers.ValidationError(
                     {"household": [_("Choose a household of this community.")]}
@@ -359,13 +415,16 @@ class PersonSearchSerializer(Serializer):
     """
 
     id_number = serializers.CharField(
-        required=False, max_length=40,
+        required=False,
+        max_length=40,
         help_text=gettext_lazy("A whole ID number (18 characters; spaces allowed)."),
     )
     phone = serializers.CharField(
-        required=False, max_length=40,
-        help_text=gettext_lazy("A whole mobile or fixed-line number (138 1234 5678, "
-                               "024-23456789)."),
+        required=False,
+        max_length=40,
+        help_text=gettext_lazy(
+            "A whole mobile or fixed-line number (138 1234 5678, 024-23456789)."
+        ),
     )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
@@ -377,8 +436,11 @@ class PersonSearchSerializer(Serializer):
         name = given[0]
         found = id_number_or_phone(attrs[name])
         if found is None or found[0] != name:
-            message = (_("Enter a whole ID number.") if name == "id_number"
-                       else _("Enter a whole phone number."))
+            message = (
+                _("Enter a whole ID number.")
+                if name == "id_number"
+                else _("Enter a whole phone number.")
+            )
             raise serializers.ValidationError({name: [message]})
         return {"kind": found[0], "number": found[1]}
 
@@ -427,9 +489,7 @@ class BuildingViewSet(RestrictedViewSet):
         if "grid" in data and data["grid"] is None and not covers(user, obj.community):
             # A grid worker's building must stay in one of their grids, or they would lose it.
             raise ValidationError({"grid": _("Choose one of your grids.")})
-        return services.do_update_building(
-            obj, by=user, expected_version=expected_version, **data
-        )
+        return services.do_update_building(obj, by=user, expected_version=expected_version, **data)
 
 
 class HouseholdViewSet(RestrictedViewSet):
@@ -440,9 +500,12 @@ class HouseholdViewSet(RestrictedViewSet):
     filterset_class = HouseholdFilterSet
 
     def get_queryset(self) -> models.QuerySet[Household]:
-        return super().get_queryset().annotate(
-            member_count=Count("members", filter=Q(members__status=PersonStatus.ACTIVE))
-        ).order_by(*Household._meta.ordering)  # aggregating queries drop Meta.ordering
+        return (
+            super()
+            .get_queryset()
+            .annotate(member_count=Count("members", filter=Q(members__status=PersonStatus.ACTIVE)))
+            .order_by(*Household._meta.ordering)
+        )  # aggregating queries drop Meta.ordering
 
     def create_service(self, data: dict[str, Any]) -> Household:
         building = data.pop("building")
@@ -455,8 +518,11 @@ class HouseholdViewSet(RestrictedViewSet):
         self, obj: Household, data: dict[str, Any], expected_version: int | None
     ) -> Household:
         return services.do_update_household(
-            obj, by=self.request.user, expected_version=expected_version,
-            phone=data.pop("phone", None), **data,
+            obj,
+            by=self.request.user,
+            expected_version=expected_version,
+            phone=data.pop("phone", None),
+            **data,
         )
 
 
@@ -490,8 +556,12 @@ class PersonViewSet(RestrictedViewSet):
             # worker's sight.
             raise ValidationError({"household": _("Choose a household of your grids.")})
         return services.do_update_person(
-            obj, by=user, expected_version=expected_version,
-            id_number=data.pop("id_number", None), phone=data.pop("phone", None), **data,
+            obj,
+            by=user,
+            expected_version=expected_version,
+            id_number=data.pop("id_number", None),
+            phone=data.pop("phone", None),
+            **data,
         )
 
     @extend_schema(request=RevealSerializer, responses={200: RevealedSerializer})
@@ -524,8 +594,11 @@ class PersonViewSet(RestrictedViewSet):
         form = PersonSearchSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         kind, number = form.validated_data["kind"], form.validated_data["number"]
-        find = (services.find_people_by_id_number if kind == "id_number"
-                else services.find_people_by_phone)
+        find = (
+            services.find_people_by_id_number
+            if kind == "id_number"
+            else services.find_people_by_phone
+        )
         people = find(self.filter_queryset(self.get_queryset()), number, by=self.request.user)
         page = self.paginate_queryset(people)
         return self.get_paginated_response(self.get_serializer(page, many=True).data)
@@ -539,7 +612,11 @@ class PersonViewSet(RestrictedViewSet):
         form.is_valid(raise_exception=True)
         data = form.validated_data
         person = services.do_deactivate_person(
-            person, by=self.request.user, status=data["status"], date=data["date"],
-            reason=data["reason"], expected_version=data.get("version"),
+            person,
+            by=self.request.user,
+            status=data["status"],
+            date=data["date"],
+            reason=data["reason"],
+            expected_version=data.get("version"),
         )
         return Response(self.get_serializer(self.reload(person)).data)

@@ -19,5 +19,6 @@ class RegistryConfig(AppConfig):
     verbose_name = _("Registry")
 
     def ready(self) -> None:
-        post_migrate.connect(_ensure_name_grams, sender=self,
-                             dispatch_uid="registry.ensure_name_grams")
+        post_migrate.connect(
+            _ensure_name_grams, sender=self, dispatch_uid="registry.ensure_name_grams"
+        )

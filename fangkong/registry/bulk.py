@@ -78,10 +78,26 @@ from fangkong.registry.models import Building, Household, Person
 __all__ = ["ImportOutcome", "ResidentRow", "SystemActor", "do_import_residents"]
 
 #: Fields an import may change on a person already registered.
-UPDATABLE_FIELDS = ("name", "name_pinyin", "name_initials", "sex", "birth_date",
-                    "id_number_cipher", "id_number_index", "id_number_mask",
-                    "phone_cipher", "phone_index", "phone_last4_index", "phone_mask",
-                    "relation", "residency", "tags", "notes", "version", "updated")
+UPDATABLE_FIELDS = (
+    "name",
+    "name_pinyin",
+    "name_initials",
+    "sex",
+    "birth_date",
+    "id_number_cipher",
+    "id_number_index",
+    "id_number_mask",
+    "phone_cipher",
+    "phone_index",
+    "phone_last4_index",
+    "phone_mask",
+    "relation",
+    "residency",
+    "tags",
+    "notes",
+    "version",
+    "updated",
+)
 
 
 # --- The import -----------------------------------------------------------------------------
@@ -127,11 +143,16 @@ class _Run:
         self.households_writer = BulkWriter(Household, self.now)
         self.audit_writer = BulkWriter(ObjectChange, self.now)
         self.person_defaults = _person_defaults()
-        self.household_defaults = {f.attname: f.get_default()
-                                   for f in Household._meta.concrete_fields}
+        self.household_defaults = {
+            f.attname: f.get_default() for f in Household._meta.concrete_fields
+        }
         # Every building a row can resolve to (by name or by number).
-        self.building_by_pk = {b.pk: b for b in itertools.chain(
-            self.buildings.by_name.values(), self.buildings.by_number.values())}
+        self.building_by_pk = {
+            b.pk: b
+            for b in itertools.chain(
+                self.buildings.by_name.values(), self.buildings.by_number.values()
+            )
+        }
         #: Building key → its area path (every household's and person's path in it).
         self.paths: dict[int, str] = {}
 
@@ -158,14 +179,17 @@ def _check_rights(by: Any, community: Area) -> None:
         raise Http404
 
 
-def _prepare(
-    community: Area, by: Any, actor: Any, dry_run: bool, columns: dict[str, str]
-) -> _Run:
+def _prepare(community: Area, by: Any, actor: Any, dry_run: bool, columns: dict[str, str]) -> _Run:
     buildings = list(Building.objects.filter(community=community).select_related("grid"))
     for building in buildings:
         building.community = community  # area_path() without a query per row
-    allowed = ({b.pk for b in buildings} if by is None else set(
-        covered(Building.objects.filter(community=community), by).values_list("pk", flat=True)))
+    allowed = (
+        {b.pk for b in buildings}
+        if by is None
+        else set(
+            covered(Building.objects.filter(community=community), by).values_list("pk", flat=True)
+        )
+    )
     households: dict[tuple[int, int, str], _HouseholdSlot] = {}
     units_by_room: dict[tuple[int, str], list[int]] = {}
     for pk, building_id, unit, room, head_id in Household.objects.filter(
@@ -174,9 +198,16 @@ def _prepare(
         households[(building_id, unit, room)] = _HouseholdSlot(pk, building_id, head_id)
         units_by_room.setdefault((building_id, room), []).append(unit)
     return _Run(
-        community=community, by=by, actor=actor, dry_run=dry_run, columns=columns,
-        buildings=BuildingIndex(buildings, community.name), allowed=allowed,
-        households=households, units_by_room=units_by_room, outcome=ImportOutcome(),
+        community=community,
+        by=by,
+        actor=actor,
+        dry_run=dry_run,
+        columns=columns,
+        buildings=BuildingIndex(buildings, community.name),
+        allowed=allowed,
+        households=households,
+        units_by_room=units_by_room,
+        outcome=ImportOutcome(),
     )
 
 
@@ -187,15 +218,27 @@ def _place(run: _Run, row: ResidentRow) -> tuple[Building, tuple[int, int, str]]
         if not row.building_ref:
             run.error(row, "building", "building_missing", _("The building is missing."))
         else:
-            run.error(row, "building", "building_unknown",
-                      _("There is no building %(building)s in this community.")
-                      % {"building": row.building_ref}, row.building_ref)
+            run.error(
+                row,
+                "building",
+                "building_unknown",
+                _("There is no building %(building)s in this community.")
+                % {"building": row.building_ref},
+                row.building_ref,
+            )
         return None
     if building.pk not in run.allowed:
-        run.error(row, "building", "outside_area",
-                  _("Building %(building)s is outside your area: you can import only into "
-                    "the buildings of your own grid.") % {"building": building},
-                  row.building_ref)
+        run.error(
+            row,
+            "building",
+            "outside_area",
+            _(
+                "Building %(building)s is outside your area: you can import only into "
+                "the buildings of your own grid."
+            )
+            % {"building": building},
+            row.building_ref,
+        )
         return None
     unit = row.unit
     if unit is None:
@@ -205,25 +248,45 @@ def _place(run: _Run, row: ResidentRow) -> tuple[Building, tuple[int, int, str]]
         elif building.units == 1:
             unit = 1
         else:
-            run.error(row, "unit", "unit_missing",
-                      _("Building %(building)s has %(units)s units: give the unit.")
-                      % {"building": building, "units": building.units})
+            run.error(
+                row,
+                "unit",
+                "unit_missing",
+                _("Building %(building)s has %(units)s units: give the unit.")
+                % {"building": building, "units": building.units},
+            )
             return None
     key = (building.pk, unit, row.room)
     if key in run.households:
         return building, key
     # A new household: the checks do_create_household makes.
     if unit < 1 or unit > building.units:
-        run.error(row, "unit", "unit_range",
-                  _("Building %(building)s has units 1 to %(units)s.")
-                  % {"building": building, "units": building.units}, str(unit))
+        run.error(
+            row,
+            "unit",
+            "unit_range",
+            _("Building %(building)s has units 1 to %(units)s.")
+            % {"building": building, "units": building.units},
+            str(unit),
+        )
         return None
     if row.floor is not None and row.floor > building.floors:
-        run.error(row, "room", "floor_range",
-                  _("Room %(room)s would be on floor %(floor)s, but building %(building)s has "
-                    "%(floors)s floors.")
-                  % {"room": row.room, "floor": row.floor, "building": building,
-                     "floors": building.floors}, row.room)
+        run.error(
+            row,
+            "room",
+            "floor_range",
+            _(
+                "Room %(room)s would be on floor %(floor)s, but building %(building)s has "
+                "%(floors)s floors."
+            )
+            % {
+                "room": row.room,
+                "floor": row.floor,
+                "building": building,
+                "floors": building.floors,
+            },
+            row.room,
+        )
         return None
     return building, key
 
@@ -232,8 +295,9 @@ def _person_defaults() -> dict[str, Any]:
     return {f.attname: f.get_default() for f in Person._meta.concrete_fields}
 
 
-def _new_person(run: _Run, row: ResidentRow, household_id: int,
-                grid_id: int | None) -> dict[str, Any]:
+def _new_person(
+    run: _Run, row: ResidentRow, household_id: int, grid_id: int | None
+) -> dict[str, Any]:
     """A new person's column values, set field by field as do_create_person sets them.
 
     Values, not a model instance: constructing this 26-column model, then its audit
@@ -242,25 +306,37 @@ def _new_person(run: _Run, row: ResidentRow, household_id: int,
     """
     values = dict(run.person_defaults)
     values.update(
-        community_id=run.community.pk, household_id=household_id, grid_id=grid_id,
-        relation=row.relation or "", name=row.name,
-        residency=row.residency or Residency.PERMANENT, tags=row.tags or "",
-        notes=row.notes or "", id_type=IdType.RESIDENT_ID,
+        community_id=run.community.pk,
+        household_id=household_id,
+        grid_id=grid_id,
+        relation=row.relation or "",
+        name=row.name,
+        residency=row.residency or Residency.PERMANENT,
+        tags=row.tags or "",
+        notes=row.notes or "",
+        id_type=IdType.RESIDENT_ID,
     )
     values["name_pinyin"], values["name_initials"] = (
-        (row.name_pinyin, row.name_initials) if row.name_pinyin else pinyin(row.name))
+        (row.name_pinyin, row.name_initials) if row.name_pinyin else pinyin(row.name)
+    )
     if row.id_number:
         values["birth_date"], values["sex"] = row.birth_date, row.id_sex
         protected = row.protected_id()
-        values.update(id_number_cipher=protected.cipher, id_number_index=protected.index,
-                      id_number_mask=protected.mask)
+        values.update(
+            id_number_cipher=protected.cipher,
+            id_number_index=protected.index,
+            id_number_mask=protected.mask,
+        )
     elif row.sex:
         values["sex"] = row.sex
     if row.phone:
         protected = row.protected_phone()
-        values.update(phone_cipher=protected.cipher, phone_index=protected.index,
-                      phone_mask=protected.mask,
-                      phone_last4_index=protected.extra.get("last4_index", ""))
+        values.update(
+            phone_cipher=protected.cipher,
+            phone_index=protected.index,
+            phone_mask=protected.mask,
+            phone_last4_index=protected.extra.get("last4_index", ""),
+        )
     return values
 
 
@@ -276,8 +352,19 @@ def _create_people(run: _Run, people: list[tuple[dict[str, Any], str]]) -> list[
     community_id = run.community.pk
     for (values, path), pk in zip(people, keys, strict=True):
         # Person.__str__ is the name; a person is its own audit person.
-        rows.append(auditor.row(ChangeAction.CREATE, Person, pk, values["name"], path,
-                                community_id, pk, None, snapshot_of_values(Person, values)))
+        rows.append(
+            auditor.row(
+                ChangeAction.CREATE,
+                Person,
+                pk,
+                values["name"],
+                path,
+                community_id,
+                pk,
+                None,
+                snapshot_of_values(Person, values),
+            )
+        )
     insert_changes(rows, run.now, run.audit_writer)
     return keys
 
@@ -295,10 +382,16 @@ def _batch(run: _Run, rows: Sequence[ResidentRow]) -> None:
     run.outcome.updated += len(updates)
     if run.dry_run:
         return  # counted: nothing to encrypt, build or write
-    keys = _create_people(run, [
-        (_new_person(run, row, slot.pk, buildings[slot.building_id].grid_id),
-         run.path_of(slot.building_id))
-        for row, slot in creates])
+    keys = _create_people(
+        run,
+        [
+            (
+                _new_person(run, row, slot.pk, buildings[slot.building_id].grid_id),
+                run.path_of(slot.building_id),
+            )
+            for row, slot in creates
+        ],
+    )
     if updates:
         run.people_writer.update(updates, UPDATABLE_FIELDS)
         record_changes(ChangeAction.UPDATE, updates, befores=befores, actor=run.actor)
@@ -322,10 +415,17 @@ def _place_rows(run: _Run, rows: Sequence[ResidentRow]) -> _Placed:
             # Without an ID number a person is known by household and name: twice is once.
             first = run.seen_names.get(name_key)
             if first is not None:
-                run.error(row, "name", "duplicate_name",
-                          _("%(name)s appears twice in this household without an ID number "
-                            "(first at row %(first)s); only the first row is imported.")
-                          % {"name": row.name, "first": first}, row.name)
+                run.error(
+                    row,
+                    "name",
+                    "duplicate_name",
+                    _(
+                        "%(name)s appears twice in this household without an ID number "
+                        "(first at row %(first)s); only the first row is imported."
+                    )
+                    % {"name": row.name, "first": first},
+                    row.name,
+                )
                 continue
         run.seen_names.setdefault(name_key, row.row)
         placed.append((row, building, key))
@@ -342,10 +442,15 @@ def _add_households(run: _Run, placed: _Placed) -> set[int]:
     for row, building, key in placed:
         if key not in run.households and key not in missing:
             values = dict(run.household_defaults)
-            values.update(community_id=run.community.pk, building_id=building.pk,
-                          grid_id=building.grid_id,  # the building's, as save() copies it
-                          unit=key[1], floor=row.floor, room=key[2],
-                          number=f"{building.number}-{key[1]}-{key[2]}")
+            values.update(
+                community_id=run.community.pk,
+                building_id=building.pk,
+                grid_id=building.grid_id,  # the building's, as save() copies it
+                unit=key[1],
+                floor=row.floor,
+                room=key[2],
+                number=f"{building.number}-{key[1]}-{key[2]}",
+            )
             missing[key] = values
     if not missing:
         return set()
@@ -362,8 +467,9 @@ def _add_households(run: _Run, placed: _Placed) -> set[int]:
     return set(keys)
 
 
-def _load_households(run: _Run, placed: _Placed, new_pks: set[int],
-                     buildings: dict[int, Building]) -> tuple[dict[int, Household], set[int]]:
+def _load_households(
+    run: _Run, placed: _Placed, new_pks: set[int], buildings: dict[int, Building]
+) -> tuple[dict[int, Household], set[int]]:
     """Households existing before this batch, loaded (a registered person's audit rows need
     theirs; people matched in a household created just now cannot exist), and the keys of
     those that existed before this import."""
@@ -392,11 +498,17 @@ def _registered_people(
                 for retired in id_number_indexes(r.id_number)[1:]:
                     current_of[retired] = r.id_index
     registered = _registered_indexes(run, [*wanted_indexes, *current_of])
-    by_index = {
-        current_of.get(p.id_number_index, p.id_number_index): p for p in Person.objects.filter(
-            community=run.community, id_number_index__in=registered,
-        )
-    } if registered else {}
+    by_index = (
+        {
+            current_of.get(p.id_number_index, p.id_number_index): p
+            for p in Person.objects.filter(
+                community=run.community,
+                id_number_index__in=registered,
+            )
+        }
+        if registered
+        else {}
+    )
     by_name: dict[tuple[int, str], list[Person]] = {}
     if existing_pks:
         for person in Person.objects.filter(
@@ -449,28 +561,40 @@ def _match(
 
 def _error_elsewhere(run: _Run, row: ResidentRow, person: Person) -> None:
     if run.by is None or covers(run.by, person):
-        message = _("A person with this ID number is already registered in this "
-                    "community in another household. To move them, change the "
-                    "household on their page.")
+        message = _(
+            "A person with this ID number is already registered in this "
+            "community in another household. To move them, change the "
+            "household on their page."
+        )
     else:
         # Outside the importer's area: never reveal where (or that) they live.
-        message = _("This ID number cannot be registered here; ask the community "
-                    "office.")
+        message = _("This ID number cannot be registered here; ask the community office.")
     run.error(row, "id_number", "id_elsewhere", message, mask_id_number(row.id_number))
 
 
 def _may_update(run: _Run, row: ResidentRow, person: Person) -> bool:
     """Whether the row may update this registered person (else an error is recorded)."""
     if person.status != PersonStatus.ACTIVE:
-        run.error(row, "name", "inactive",
-                  _("This person is recorded as %(status)s; reactivate them on their page "
-                    "before importing them again.")
-                  % {"status": person.get_status_display().lower()}, row.name)
+        run.error(
+            row,
+            "name",
+            "inactive",
+            _(
+                "This person is recorded as %(status)s; reactivate them on their page "
+                "before importing them again."
+            )
+            % {"status": person.get_status_display().lower()},
+            row.name,
+        )
         return False
     if person.pk in run.matched:
-        run.error(row, "name", "duplicate_person",
-                  _("This person already appears on an earlier row; only the first row is "
-                    "imported."), row.name)
+        run.error(
+            row,
+            "name",
+            "duplicate_person",
+            _("This person already appears on an earlier row; only the first row is imported."),
+            row.name,
+        )
         return False
     return True
 
@@ -524,8 +648,15 @@ def _finish_households(run: _Run) -> None:
                 f"SET {ops.quote_name('head_id')} = %s, {ops.quote_name('updated')} = %s, "
                 f"{ops.quote_name('version')} = {ops.quote_name('version')} + %s "
                 f"WHERE {ops.quote_name('id')} = %s",
-                [(head, ops.adapt_datetimefield_value(run.now),
-                  0 if pk in run.new_households else 1, pk) for pk, head in run.heads.items()],
+                [
+                    (
+                        head,
+                        ops.adapt_datetimefield_value(run.now),
+                        0 if pk in run.new_households else 1,
+                        pk,
+                    )
+                    for pk, head in run.heads.items()
+                ],
             )
     auditor = ChangeRows.of(run.actor)
     # Column values, not model instances (constructing them was a fifth of the main
@@ -535,13 +666,15 @@ def _finish_households(run: _Run) -> None:
     attnames = ("id", "community_id", *(a for _n, a, _c in audit_plan(Household)))
     label = _("%(building)s unit %(unit)s room %(room)s")
     names: dict[int, str] = {}
-    for keys, action in ((sorted(run.new_households), ChangeAction.CREATE),
-                         (sorted(set(run.heads) - run.new_households), ChangeAction.UPDATE)):
+    for keys, action in (
+        (sorted(run.new_households), ChangeAction.CREATE),
+        (sorted(set(run.heads) - run.new_households), ChangeAction.UPDATE),
+    ):
         for start in range(0, len(keys), BATCH_SIZE):
             rows = []
             # The model's ordering kept: the audit rows are written in the same order.
             for row in Household.objects.filter(
-                pk__in=keys[start:start + BATCH_SIZE]
+                pk__in=keys[start : start + BATCH_SIZE]
             ).values_list(*attnames):
                 values = dict(zip(attnames, row, strict=True))
                 building_id = values["building_id"]
@@ -549,18 +682,37 @@ def _finish_households(run: _Run) -> None:
                     names[building_id] = str(run.building_by_pk[building_id])
                 after = snapshot_of_values(Household, values)
                 before = {**after, "head": None} if action == ChangeAction.UPDATE else None
-                rows.append(auditor.row(
-                    action, Household, values["id"],
-                    label % {"building": names[building_id], "unit": values["unit"],
-                             "room": values["room"]},
-                    run.path_of(building_id), values["community_id"], None, before, after))
+                rows.append(
+                    auditor.row(
+                        action,
+                        Household,
+                        values["id"],
+                        label
+                        % {
+                            "building": names[building_id],
+                            "unit": values["unit"],
+                            "room": values["room"],
+                        },
+                        run.path_of(building_id),
+                        values["community_id"],
+                        None,
+                        before,
+                        after,
+                    )
+                )
             insert_changes(rows, run.now, run.audit_writer)
 
 
 def do_import_residents(
-    rows: Iterable[ResidentRow], *, community: Area, by: Any, actor: Any = None,
-    columns: dict[str, str] | None = None, all_or_nothing: bool = False,
-    dry_run: bool = False, known_errors: int | Callable[[], int] = 0,
+    rows: Iterable[ResidentRow],
+    *,
+    community: Area,
+    by: Any,
+    actor: Any = None,
+    columns: dict[str, str] | None = None,
+    all_or_nothing: bool = False,
+    dry_run: bool = False,
+    known_errors: int | Callable[[], int] = 0,
     progress: Callable[[int], None] | None = None,
 ) -> ImportOutcome:
     """Write (or, with ``dry_run``, only plan) the import of ``rows`` into ``community``.
@@ -594,8 +746,13 @@ def do_import_residents(
 
 
 def _run(
-    rows: Iterable[ResidentRow], community: Area, by: Any, actor: Any,
-    columns: dict[str, str], dry_run: bool, progress: Callable[[int], None] | None,
+    rows: Iterable[ResidentRow],
+    community: Area,
+    by: Any,
+    actor: Any,
+    columns: dict[str, str],
+    dry_run: bool,
+    progress: Callable[[int], None] | None,
 ) -> ImportOutcome:
     run = _prepare(community, by, actor, dry_run, columns)
     stream = iter(rows)

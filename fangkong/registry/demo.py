@@ -61,8 +61,14 @@ SECTIONS = (
     ("北园", range(26, 34), 18, 1, 4),
 )
 #: Building numbers of each grid (第一网格 holds 东园1号楼, the origin story's 东园一).
-GRID_BUILDINGS = (range(1, 7), range(7, 13), range(13, 19), range(19, 24), range(24, 29),
-                  range(29, 34))
+GRID_BUILDINGS = (
+    range(1, 7),
+    range(7, 13),
+    range(13, 19),
+    range(19, 24),
+    range(24, 29),
+    range(29, 34),
+)
 COMMUNITY2_HOUSEHOLDS = 36
 
 #: Household sizes before adjusting the total to PEOPLE: many three-generation households.
@@ -117,8 +123,9 @@ def _compose(rng: random.Random, size: int, tenant: bool) -> list[Member]:
     if tenant and size >= 3 and rng.random() < 0.3:
         # Flat-sharers (合租): unrelated tenants, each with a surname of their own.
         while room():
-            members.append(Member(Relation.TENANT, rng.randint(20, 35), rng.choice("MF"),
-                                  fake_surname(rng)))
+            members.append(
+                Member(Relation.TENANT, rng.randint(20, 35), rng.choice("MF"), fake_surname(rng))
+            )
         return members
 
     spouse = None
@@ -140,8 +147,12 @@ def _compose(rng: random.Random, size: int, tenant: bool) -> list[Member]:
         # Three generations: a grown child, their spouse, grandchildren.
         child = add_child()
         if room() and child.age >= 24:
-            in_law = Member(Relation.CHILD_IN_LAW, _clamp(child.age + rng.randint(-3, 3), 20),
-                            _opposite(child.sex), fake_surname(rng))
+            in_law = Member(
+                Relation.CHILD_IN_LAW,
+                _clamp(child.age + rng.randint(-3, 3), 20),
+                _opposite(child.sex),
+                fake_surname(rng),
+            )
             members.append(in_law)
             grand_surname = child.surname if child.sex == "M" else in_law.surname
             while room() and sum(m.relation == Relation.GRANDCHILD for m in members) < 3:
@@ -153,8 +164,9 @@ def _compose(rng: random.Random, size: int, tenant: bool) -> list[Member]:
     for parent_sex in ("M", "F"):
         if room() and head_age + 24 <= 96 and not tenant:
             surname = head.surname if parent_sex == "M" else fake_surname(rng)
-            members.append(Member(Relation.PARENT, _clamp(head_age + rng.randint(22, 32)),
-                                  parent_sex, surname))
+            members.append(
+                Member(Relation.PARENT, _clamp(head_age + rng.randint(22, 32)), parent_sex, surname)
+            )
     while room() and sum(m.relation == Relation.CHILD for m in members) < 3 and younger >= 26:
         add_child()
     while room():
@@ -165,11 +177,16 @@ def _compose(rng: random.Random, size: int, tenant: bool) -> list[Member]:
 def _sibling_or_other(rng: random.Random, head: Member) -> Member:
     """Whoever fills a household's last places: a sibling of the head, or someone else."""
     if rng.random() < 0.5:
-        return Member(Relation.SIBLING, _clamp(head.age + rng.randint(-10, 10), 16),
-                      rng.choice("MF"), head.surname)
+        return Member(
+            Relation.SIBLING,
+            _clamp(head.age + rng.randint(-10, 10), 16),
+            rng.choice("MF"),
+            head.surname,
+        )
     # A live-in helper or relative from elsewhere: the floating population.
-    return Member(Relation.OTHER, rng.randint(35, 60), rng.choice("MF"),
-                  fake_surname(rng), Residency.FLOATING)
+    return Member(
+        Relation.OTHER, rng.randint(35, 60), rng.choice("MF"), fake_surname(rng), Residency.FLOATING
+    )
 
 
 def _residency_and_tags(rng: random.Random, members: list[Member], tenant: bool) -> None:
@@ -224,9 +241,12 @@ def _person(
 ) -> Person:
     birth = birth_date_for_age(rng, member.age)
     person = Person(
-        community=community, household=household, relation=member.relation,
+        community=community,
+        household=household,
+        relation=member.relation,
         name=fake_name(rng, member.sex, birth.year, member.surname),
-        residency=member.residency, tags=Person.encode_tags(member.tags),
+        residency=member.residency,
+        tags=Person.encode_tags(member.tags),
         id_type=IdType.RESIDENT_ID,
     )
     # A few newly arrived floating people have not shown an ID card yet.
@@ -268,8 +288,15 @@ def _deactivate_some(rng: random.Random, people: list[Person], count: int) -> in
 
 
 def _populate(
-    ctx: DemoContext, key: str, buildings: list[Building], rooms_per_landing: dict[str, int],
-    households: int, people: int | None, rng: random.Random, taken: _Taken, deactivate: int,
+    ctx: DemoContext,
+    key: str,
+    buildings: list[Building],
+    rooms_per_landing: dict[str, int],
+    households: int,
+    people: int | None,
+    rng: random.Random,
+    taken: _Taken,
+    deactivate: int,
 ) -> tuple[list[Household], list[Person]]:
     """Households in ``households`` of the buildings' rooms, and their people."""
     community = ctx.areas[key]
@@ -286,7 +313,11 @@ def _populate(
     for i in chosen:
         building, unit, floor, room = slots[i]
         household = Household(
-            community=community, building=building, unit=unit, floor=floor, room=room,
+            community=community,
+            building=building,
+            unit=unit,
+            floor=floor,
+            room=room,
             number=f"{building.number}-{unit}-{room}",
         )
         if rng.random() < 0.3:
@@ -334,30 +365,56 @@ def seed(ctx: DemoContext) -> None:
     taken = _Taken()
 
     community = ctx.areas["community"]
-    grid_of = {n: grid for grid, numbers in zip(ctx.grids["community"], GRID_BUILDINGS,
-                                                strict=True) for n in numbers}
+    grid_of = {
+        n: grid
+        for grid, numbers in zip(ctx.grids["community"], GRID_BUILDINGS, strict=True)
+        for n in numbers
+    }
     buildings, landings = [], {}
     for section, numbers, floors, units, per_landing in SECTIONS:
         for n in numbers:
-            buildings.append(do_create_building(
-                community=community, by=None, number=str(n), name=f"{section}{n}号楼",
-                section=section, units=units, floors=floors, grid=grid_of[n],
-            ))
+            buildings.append(
+                do_create_building(
+                    community=community,
+                    by=None,
+                    number=str(n),
+                    name=f"{section}{n}号楼",
+                    section=section,
+                    units=units,
+                    floors=floors,
+                    grid=grid_of[n],
+                )
+            )
             landings[str(n)] = per_landing
     ctx.buildings["community"] = buildings
-    _populate(ctx, "community", buildings, landings, HOUSEHOLDS, PEOPLE, rng, taken,
-              deactivate=12)
+    _populate(ctx, "community", buildings, landings, HOUSEHOLDS, PEOPLE, rng, taken, deactivate=12)
 
     community2 = ctx.areas["community2"]
     grids2 = ctx.grids["community2"]
     buildings2 = [
-        do_create_building(community=community2, by=None, number=str(n), name=f"{n}号楼",
-                           units=2, floors=6, grid=grids2[0] if n <= 3 else grids2[-1])
+        do_create_building(
+            community=community2,
+            by=None,
+            number=str(n),
+            name=f"{n}号楼",
+            units=2,
+            floors=6,
+            grid=grids2[0] if n <= 3 else grids2[-1],
+        )
         for n in range(1, 6)
     ]
     ctx.buildings["community2"] = buildings2
-    _populate(ctx, "community2", buildings2, {b.number: 2 for b in buildings2},
-              COMMUNITY2_HOUSEHOLDS, None, rng, taken, deactivate=1)
+    _populate(
+        ctx,
+        "community2",
+        buildings2,
+        {b.number: 2 for b in buildings2},
+        COMMUNITY2_HOUSEHOLDS,
+        None,
+        rng,
+        taken,
+        deactivate=1,
+    )
 
     _check_sample(rng, ctx.people["community"] + ctx.people["community2"])
 
@@ -367,10 +424,12 @@ def find(ctx: DemoContext) -> bool:
         community = ctx.areas.get(key)
         if community is None:
             continue
-        ctx.count(f"{community.name} buildings",
-                  Building.objects.filter(community=community).count())
-        ctx.count(f"{community.name} households",
-                  Household.objects.filter(community=community).count())
+        ctx.count(
+            f"{community.name} buildings", Building.objects.filter(community=community).count()
+        )
+        ctx.count(
+            f"{community.name} households", Household.objects.filter(community=community).count()
+        )
         ctx.count(f"{community.name} people", Person.objects.filter(community=community).count())
     return False  # the areas decide whether the demo exists
 

@@ -61,7 +61,9 @@ class PersonFilterSet(FilterSet):
     )
     status = django_filters.ChoiceFilter(
         choices=[*PersonStatus.choices, (ALL_STATUSES, _("Any status"))],
-        empty_label=None, method="filter_status", label=_("status"),
+        empty_label=None,
+        method="filter_status",
+        label=_("status"),
     )
 
     class Meta:

@@ -39,20 +39,22 @@ class HouseholdChoiceField(forms.ModelChoiceField):
 class BuildingForm(ServiceForm):
     number = forms.CharField(label=gettext_lazy("building number"), max_length=20)
     name = forms.CharField(
-        label=gettext_lazy("name"), max_length=100, required=False,
+        label=gettext_lazy("name"),
+        max_length=100,
+        required=False,
         help_text=gettext_lazy("What residents call it, if not just its number."),
     )
     section = forms.CharField(
-        label=gettext_lazy("section"), max_length=50, required=False,
+        label=gettext_lazy("section"),
+        max_length=50,
+        required=False,
         help_text=gettext_lazy("Part of the community, e.g. north yard; groups the tiles."),
     )
     grid = forms.ModelChoiceField(
         label=gettext_lazy("grid"), queryset=Area.objects.none(), required=False
     )
     units = forms.IntegerField(label=gettext_lazy("units"), min_value=1, max_value=99, initial=1)
-    floors = forms.IntegerField(
-        label=gettext_lazy("floors"), min_value=1, max_value=200, initial=1
-    )
+    floors = forms.IntegerField(label=gettext_lazy("floors"), min_value=1, max_value=200, initial=1)
     notes = forms.CharField(label=gettext_lazy("notes"), widget=forms.Textarea, required=False)
 
     instance_fields = ("number", "name", "section", "grid", "units", "floors", "notes")
@@ -83,14 +85,19 @@ class HouseholdForm(ServiceForm):
     floor = forms.IntegerField(label=gettext_lazy("floor"), required=False)
     room = forms.CharField(label=gettext_lazy("room"), max_length=20)
     number = forms.CharField(
-        label=gettext_lazy("household number"), max_length=40, required=False,
+        label=gettext_lazy("household number"),
+        max_length=40,
+        required=False,
         help_text=gettext_lazy("Left blank, it becomes building-unit-room."),
     )
     head = forms.ModelChoiceField(
         label=gettext_lazy("head of household"), queryset=Person.objects.none(), required=False
     )
     phone = forms.CharField(
-        label=gettext_lazy("landline"), max_length=20, required=False, widget=phone_input(),
+        label=gettext_lazy("landline"),
+        max_length=20,
+        required=False,
+        widget=phone_input(),
     )
     is_active = forms.BooleanField(label=gettext_lazy("occupied"), required=False, initial=True)
     notes = forms.CharField(label=gettext_lazy("notes"), widget=forms.Textarea, required=False)
@@ -129,30 +136,40 @@ class PersonForm(ServiceForm):
     )
     # Never rendered back, not even what was just typed (a failed save shows its mask).
     id_number = forms.CharField(
-        label=gettext_lazy("ID number"), max_length=40, required=False,
+        label=gettext_lazy("ID number"),
+        max_length=40,
+        required=False,
         widget=id_number_input(),
         help_text=gettext_lazy("A resident ID number fills in birth date and sex."),
     )
     sex = forms.ChoiceField(label=gettext_lazy("sex"), choices=Sex.choices, initial=Sex.UNKNOWN)
     birth_date = forms.DateField(
-        label=gettext_lazy("birth date"), required=False, widget=DATE_INPUT,
+        label=gettext_lazy("birth date"),
+        required=False,
+        widget=DATE_INPUT,
         help_text=gettext_lazy("Only needed without a resident ID number."),
     )
     phone = forms.CharField(
-        label=gettext_lazy("phone"), max_length=20, required=False, widget=phone_input(),
+        label=gettext_lazy("phone"),
+        max_length=20,
+        required=False,
+        widget=phone_input(),
     )
     household = HouseholdChoiceField(
         label=gettext_lazy("household"), queryset=Household.objects.none(), required=False
     )
     relation = forms.ChoiceField(
-        label=gettext_lazy("relation to head"), required=False,
+        label=gettext_lazy("relation to head"),
+        required=False,
         choices=[("", "---------"), *Relation.choices],
     )
     residency = forms.ChoiceField(
         label=gettext_lazy("residency"), choices=Residency.choices, initial=Residency.PERMANENT
     )
     tags = forms.MultipleChoiceField(
-        label=gettext_lazy("tags"), choices=PersonTag.choices, required=False,
+        label=gettext_lazy("tags"),
+        choices=PersonTag.choices,
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     notes = forms.CharField(label=gettext_lazy("notes"), widget=forms.Textarea, required=False)
@@ -161,7 +178,10 @@ class PersonForm(ServiceForm):
     instance_fields = ("name", "id_type", "sex", "household", "relation", "residency", "notes")
 
     def __init__(
-        self, *args: Any, community: Area | None = None, household: Household | None = None,
+        self,
+        *args: Any,
+        community: Area | None = None,
+        household: Household | None = None,
         **kwargs: Any,
     ) -> None:
         if household is not None and kwargs.get("instance") is None:
@@ -211,7 +231,8 @@ class DeactivateForm(ServiceForm):
     )
     date = forms.DateField(label=gettext_lazy("date"), widget=DATE_INPUT)
     reason = forms.CharField(
-        label=gettext_lazy("reason"), max_length=200,
+        label=gettext_lazy("reason"),
+        max_length=200,
         error_messages={"required": gettext_lazy("Give a reason.")},
         help_text=gettext_lazy("For example: sold the flat and moved to another city."),
     )
@@ -231,7 +252,8 @@ class ReactivateForm(ServiceForm):
     """Back into the registry: why (deactivated by mistake, moved back)."""
 
     reason = forms.CharField(
-        label=gettext_lazy("reason"), max_length=200,
+        label=gettext_lazy("reason"),
+        max_length=200,
         error_messages={"required": gettext_lazy("Give a reason.")},
         help_text=gettext_lazy("For example: moved back in, or deactivated by mistake."),
     )
@@ -239,7 +261,8 @@ class ReactivateForm(ServiceForm):
 
 class RevealForm(BoundedForm):
     reason = forms.CharField(
-        label=gettext_lazy("Why do you need the full numbers?"), max_length=300,
+        label=gettext_lazy("Why do you need the full numbers?"),
+        max_length=300,
         min_length=2,
         error_messages={"required": gettext_lazy("Say why you need to see the full numbers.")},
         help_text=gettext_lazy("Recorded in the access log with your name."),

@@ -70,11 +70,17 @@ class ResidentRow:
         if self.id_number:
             protected = protect_id_number(self.id_number)
             self.id_cipher, self.id_index, self.id_mask = (
-                protected.cipher, protected.index, protected.mask)
+                protected.cipher,
+                protected.index,
+                protected.mask,
+            )
         if self.phone:
             protected = protect_phone(self.phone)
             self.phone_cipher, self.phone_index, self.phone_mask = (
-                protected.cipher, protected.index, protected.mask)
+                protected.cipher,
+                protected.index,
+                protected.mask,
+            )
             self.phone_last4 = protected.extra.get("last4_index", "")
 
     def protected_id(self) -> Protected:
@@ -87,8 +93,9 @@ class ResidentRow:
         """``protect_phone(self.phone)``: prepared, or computed now."""
         if not self.phone_cipher:
             return protect_phone(self.phone)
-        return Protected(self.phone_cipher, self.phone_index, self.phone_mask,
-                         {"last4_index": self.phone_last4})
+        return Protected(
+            self.phone_cipher, self.phone_index, self.phone_mask, {"last4_index": self.phone_last4}
+        )
 
     def __reduce__(self) -> tuple[type, tuple[Any, ...]]:
         # Rows travel back from worker processes: positional values pickle far faster than
@@ -145,8 +152,10 @@ def apply_changes(person: Person, row: ResidentRow, by_id: bool) -> bool:
     elif not row.id_number and not person.id_number_index and row.sex and row.sex != person.sex:
         person.sex = row.sex
         changed = True
-    if row.phone and row.phone_index != person.phone_index and (
-        not retired_keys_in_use() or person.phone_index not in phone_indexes(row.phone)
+    if (
+        row.phone
+        and row.phone_index != person.phone_index
+        and (not retired_keys_in_use() or person.phone_index not in phone_indexes(row.phone))
     ):  # the same phone under a retired key (rotation under way) is no change
         person.set_phone(row.protected_phone())
         changed = True

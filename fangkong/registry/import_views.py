@@ -139,8 +139,10 @@ class ImportDetailView(_ResidentImport, flow.ImportDetailView):
             if seen and seen[1]:
                 percent = max(percent, min(99, seen[0] * 100 // seen[1]))
         context.update(
-            community=community, breadcrumbs=breadcrumbs(community=community),
-            valid_rows=result.get("created", 0) + result.get("updated", 0), percent=percent,
+            community=community,
+            breadcrumbs=breadcrumbs(community=community),
+            valid_rows=result.get("created", 0) + result.get("updated", 0),
+            percent=percent,
             # The import's job number once the preview was confirmed.
             import_job=_job_number(job.params.get("confirmed")),
             preview_job=_job_number(job.params.get("preview_job")),
@@ -196,16 +198,19 @@ class SampleRegisterView(LoggedInView):
 
 
 class ExportForm(forms.Form):
-    FORMATS = (("xlsx", gettext_lazy("Excel workbook (.xlsx)")),
-               ("csv", gettext_lazy("CSV for Excel (GB18030)")),
-               ("csv-utf8", gettext_lazy("CSV in UTF-8")))
+    FORMATS = (
+        ("xlsx", gettext_lazy("Excel workbook (.xlsx)")),
+        ("csv", gettext_lazy("CSV for Excel (GB18030)")),
+        ("csv-utf8", gettext_lazy("CSV in UTF-8")),
+    )
 
-    format = forms.ChoiceField(label=gettext_lazy("Format"), choices=FORMATS, initial="xlsx",
-                               widget=forms.RadioSelect)
+    format = forms.ChoiceField(
+        label=gettext_lazy("Format"), choices=FORMATS, initial="xlsx", widget=forms.RadioSelect
+    )
     reveal = forms.BooleanField(
-        label=gettext_lazy("Full ID numbers, phones and birth dates"), required=False,
-        help_text=gettext_lazy("Exports are masked. Unmasked exports are logged with your "
-                               "reason."),
+        label=gettext_lazy("Full ID numbers, phones and birth dates"),
+        required=False,
+        help_text=gettext_lazy("Exports are masked. Unmasked exports are logged with your reason."),
     )
     reason = forms.CharField(label=gettext_lazy("Reason"), required=False, max_length=300)
 
@@ -258,7 +263,8 @@ class ExportView(PageView):
         community = self.request.user.community if self.request.user.area_id else None
         context.update(
             title=(_("Export people") if self.model is Person else _("Export households")),
-            count=self.queryset().count(), querystring=filters.urlencode(),
+            count=self.queryset().count(),
+            querystring=filters.urlencode(),
             inline_rows=core_exports.INLINE_ROWS,
             form=kwargs.get("form") or ExportForm(can_reveal=self.can_reveal()),
             back=self.back_url(filters, community),

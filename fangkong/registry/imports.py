@@ -110,9 +110,14 @@ class ImportResult:
     def as_dict(self) -> dict[str, Any]:
         """JSON for job results and ``--json``: masked values only, errors capped."""
         return {
-            "created": self.created, "updated": self.updated, "unchanged": self.unchanged,
-            "rejected": self.rejected, "households_created": self.households_created,
-            "rows": self.rows, "written": self.written, "dry_run": self.dry_run,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+            "households_created": self.households_created,
+            "rows": self.rows,
+            "written": self.written,
+            "dry_run": self.dry_run,
             "errors": [e.as_dict() for e in self.errors[:MAX_REPORTED_ERRORS]],
             "errors_omitted": max(len(self.errors) - MAX_REPORTED_ERRORS, 0),
             "unknown_headers": self.unknown_headers,
@@ -139,8 +144,11 @@ def _missing_columns(match: HeaderMatch | None) -> SpreadsheetError:
     missing = [HEADERS[f][0] for f in REQUIRED_FIELDS if f not in have]
     return SpreadsheetError(
         "missing_columns",
-        _("The file has no column for: %(columns)s. Use the template, or name the columns as "
-          "it does.") % {"columns": ", ".join(missing)},
+        _(
+            "The file has no column for: %(columns)s. Use the template, or name the columns as "
+            "it does."
+        )
+        % {"columns": ", ".join(missing)},
     )
 
 
@@ -151,12 +159,17 @@ MAX_WORKERS = 4
 
 
 def parse_register(
-    rows: Iterable[SheetRow], *, progress: Callable[[int], None] | None = None,
-    progress_every: int = 1000, prepare: bool = False, workers: int = 1,
+    rows: Iterable[SheetRow],
+    *,
+    progress: Callable[[int], None] | None = None,
+    progress_every: int = 1000,
+    prepare: bool = False,
+    workers: int = 1,
 ) -> ParsedRegister:
     """Check every row of a register on its own (no database); see ``RegisterReader``."""
-    return RegisterReader(rows, progress=progress, progress_every=progress_every,
-                          prepare=prepare, workers=workers).read_all()
+    return RegisterReader(
+        rows, progress=progress, progress_every=progress_every, prepare=prepare, workers=workers
+    ).read_all()
 
 
 class RegisterReader:
@@ -171,8 +184,13 @@ class RegisterReader:
     """
 
     def __init__(
-        self, rows: Iterable[SheetRow], *, progress: Callable[[int], None] | None = None,
-        progress_every: int = 1000, prepare: bool = False, workers: int = 1,
+        self,
+        rows: Iterable[SheetRow],
+        *,
+        progress: Callable[[int], None] | None = None,
+        progress_every: int = 1000,
+        prepare: bool = False,
+        workers: int = 1,
     ) -> None:
         match = locate_header(iter(rows), HEADERS)
         if match is None or any(f not in match.mapping for f in REQUIRED_FIELDS):
@@ -189,8 +207,11 @@ class RegisterReader:
 
     def rows(self) -> Iterator[ResidentRow]:
         data = (r for r in self._match.rest if not r.is_blank())
-        results = (_read_parallel(self.reader, data, self._prepare, self._workers)
-                   if self._workers > 1 else (self.reader.read(r, self._prepare) for r in data))
+        results = (
+            _read_parallel(self.reader, data, self._prepare, self._workers)
+            if self._workers > 1
+            else (self.reader.read(r, self._prepare) for r in data)
+        )
         first_of_id: dict[str, int] = {}
         for row, row_errors, id_number, number in results:
             if row is None and not row_errors:
@@ -203,12 +224,20 @@ class RegisterReader:
                 # rejected for another reason.
                 first = first_of_id.setdefault(id_number, number)
                 if first != number:
-                    row_errors = [*row_errors, RowError(
-                        number, self.columns["id_number"],
-                        _("This ID number appears again (first at row %(first)s); only the "
-                          "first row is imported.") % {"first": first},
-                        "duplicate_id", mask_id_number(id_number),
-                    )]
+                    row_errors = [
+                        *row_errors,
+                        RowError(
+                            number,
+                            self.columns["id_number"],
+                            _(
+                                "This ID number appears again (first at row %(first)s); only the "
+                                "first row is imported."
+                            )
+                            % {"first": first},
+                            "duplicate_id",
+                            mask_id_number(id_number),
+                        ),
+                    ]
             if row_errors:
                 self.errors.extend(row_errors)
                 self.rejected.add(number)
@@ -222,23 +251,30 @@ class RegisterReader:
 
     def read_all(self) -> ParsedRegister:
         rows = list(self.rows())
-        return ParsedRegister(rows, self.errors, self.rejected, self.columns,
-                              self.unknown_headers, self.total)
+        return ParsedRegister(
+            rows, self.errors, self.rejected, self.columns, self.unknown_headers, self.total
+        )
 
 
 _Result = tuple[ResidentRow | None, list[RowError], str, int]
 
 
-def _read_chunk(index: dict[str, int], columns: dict[str, str], language: str, prepare: bool,
-                chunk: list[SheetRow]) -> list[_Result]:
+def _read_chunk(
+    index: dict[str, int],
+    columns: dict[str, str],
+    language: str,
+    prepare: bool,
+    chunk: list[SheetRow],
+) -> list[_Result]:
     """What a worker process does with a chunk of rows (in the importer's language)."""
     with translation.override(language):
         reader = _RowReader(index, columns)
         return [reader.read(row, prepare) for row in chunk]
 
 
-def _read_parallel(reader: _RowReader, rows: Iterator[SheetRow], prepare: bool,
-                   workers: int) -> Iterator[_Result]:
+def _read_parallel(
+    reader: _RowReader, rows: Iterator[SheetRow], prepare: bool, workers: int
+) -> Iterator[_Result]:
     """Rows checked by worker processes, yielded in file order, a few chunks in flight.
 
     Workers are forked when this process runs a single thread (``db_worker``, the command):
@@ -251,16 +287,22 @@ def _read_parallel(reader: _RowReader, rows: Iterator[SheetRow], prepare: bool,
     """
     forked = _single_threaded()
     context = multiprocessing.get_context("fork" if forked else "spawn")
-    task = functools.partial(_read_chunk, reader.index, reader.columns,
-                             translation.get_language() or settings.LANGUAGE_CODE, prepare)
+    task = functools.partial(
+        _read_chunk,
+        reader.index,
+        reader.columns,
+        translation.get_language() or settings.LANGUAGE_CODE,
+        prepare,
+    )
     with concurrent.futures.ProcessPoolExecutor(
         # A spawned worker sets Django up from the environment before it unpickles a task
         # (django.setup itself: importing this module first would need the apps loaded).
-        workers, mp_context=context, initializer=start_worker,
+        workers,
+        mp_context=context,
+        initializer=start_worker,
         initargs=(os.getpid(), not forked),
     ) as pool:
-        pending: collections.deque[concurrent.futures.Future[list[_Result]]] = (
-            collections.deque())
+        pending: collections.deque[concurrent.futures.Future[list[_Result]]] = collections.deque()
         chunks = iter(lambda: list(itertools.islice(rows, CHUNK_ROWS)), [])
         for chunk in chunks:
             pending.append(pool.submit(task, chunk))
@@ -292,10 +334,16 @@ class _RowReader:
     def __init__(self, index: dict[str, int], columns: dict[str, str]) -> None:
         self.index = index
         self.columns = columns
-        self.optional = [(name, parser) for name, parser in (
-            ("sex", parse_sex), ("relation", parse_relation), ("residency", parse_residency),
-            ("tags", parse_tags),
-        ) if name in index]
+        self.optional = [
+            (name, parser)
+            for name, parser in (
+                ("sex", parse_sex),
+                ("relation", parse_relation),
+                ("residency", parse_residency),
+                ("tags", parse_tags),
+            )
+            if name in index
+        ]
 
     def cell(self, values: list[str], name: str) -> str:
         position = self.index.get(name)
@@ -304,8 +352,7 @@ class _RowReader:
         return values[position].strip()
 
     @staticmethod
-    def _read_name(row: ResidentRow, name: str,
-                   problem: Callable[[str, RowProblem], None]) -> None:
+    def _read_name(row: ResidentRow, name: str, problem: Callable[[str, RowProblem], None]) -> None:
         if not name:
             problem("name", RowProblem("name_missing", _("The name is missing.")))
         elif len(name) > 100:
@@ -316,8 +363,9 @@ class _RowReader:
             except ValidationError as exc:
                 problem("name", RowProblem("name_invalid", exc.messages[0]))
 
-    def _read_place(self, row: ResidentRow, values: list[str],
-                    problem: Callable[[str, RowProblem], None]) -> None:
+    def _read_place(
+        self, row: ResidentRow, values: list[str], problem: Callable[[str, RowProblem], None]
+    ) -> None:
         """The building, the room (its floor) and the unit, which the room may name too."""
         if not row.building_ref:
             problem("building", RowProblem("building_missing", _("The building is missing.")))
@@ -330,9 +378,11 @@ class _RowReader:
         try:
             row.unit = parse_unit(self.cell(values, "unit"))
             if row.unit is not None and room_unit is not None and row.unit != room_unit:
-                raise RowProblem("unit_conflict",
-                                 _("The unit column says %(unit)s but the room says unit "
-                                   "%(room_unit)s.") % {"unit": row.unit, "room_unit": room_unit})
+                raise RowProblem(
+                    "unit_conflict",
+                    _("The unit column says %(unit)s but the room says unit %(room_unit)s.")
+                    % {"unit": row.unit, "room_unit": room_unit},
+                )
             row.unit = row.unit or room_unit
         except RowProblem as exc:
             problem("unit", exc)
@@ -348,14 +398,17 @@ class _RowReader:
         name = self.cell(values, "name")
         if name == EXAMPLE_NAME:
             return None, [], "", number
-        row = ResidentRow(row=number, name=name, building_ref=self.cell(values, "building"),
-                          room="")
+        row = ResidentRow(
+            row=number, name=name, building_ref=self.cell(values, "building"), room=""
+        )
         self._read_name(row, name, problem)
         self._read_place(row, values, problem)
         position = self.index.get("id_number")
         try:
-            row.id_number = parse_id_number(self.cell(values, "id_number"),
-                                            position is not None and position in sheet_row.numeric)
+            row.id_number = parse_id_number(
+                self.cell(values, "id_number"),
+                position is not None and position in sheet_row.numeric,
+            )
             if row.id_number:
                 row.birth_date, row.id_sex = id_birth_date_and_sex(row.id_number)
         except RowProblem as exc:
@@ -371,8 +424,12 @@ class _RowReader:
                 problem(field_name, exc)
         if "notes" in self.index:
             try:
-                row.notes = clean_text(self.cell(values, "notes"), multiline=True,
-                                       max_length=TEXT_MAX_LENGTH) or None
+                row.notes = (
+                    clean_text(
+                        self.cell(values, "notes"), multiline=True, max_length=TEXT_MAX_LENGTH
+                    )
+                    or None
+                )
             except ValidationError as exc:
                 problem("notes", RowProblem("notes_invalid", exc.messages[0]))
         if errors:
@@ -395,17 +452,28 @@ class ImportConflict(Exception):
 def _result(reader: RegisterReader, outcome: ImportOutcome, *, dry_run: bool) -> ImportResult:
     errors = sorted(reader.errors + outcome.errors, key=lambda e: e.row)
     return ImportResult(
-        created=outcome.created, updated=outcome.updated, unchanged=outcome.unchanged,
+        created=outcome.created,
+        updated=outcome.updated,
+        unchanged=outcome.unchanged,
         rejected=len(reader.rejected | {e.row for e in outcome.errors}),
-        households_created=outcome.households_created, rows=reader.total,
-        written=outcome.written, dry_run=dry_run, errors=errors,
+        households_created=outcome.households_created,
+        rows=reader.total,
+        written=outcome.written,
+        dry_run=dry_run,
+        errors=errors,
         unknown_headers=reader.unknown_headers,
     )
 
 
 def _import(
-    file: Any, community: Area, user: User, *, dry_run: bool, all_or_nothing: bool = False,
-    actor: User | None = None, progress: Callable[[int], None] | None = None,
+    file: Any,
+    community: Area,
+    user: User,
+    *,
+    dry_run: bool,
+    all_or_nothing: bool = False,
+    actor: User | None = None,
+    progress: Callable[[int], None] | None = None,
     on_open: Callable[[int], None] | None = None,
 ) -> ImportResult:
     """Check the file's rows and write them as they come: one pass, the file open until the
@@ -415,18 +483,26 @@ def _import(
         total = max(sheet.row_count - 1, 1)  # data rows, about: the header excluded
         if on_open is not None:
             on_open(total)
-        reader = RegisterReader(sheet.rows(), prepare=not dry_run,
-                                workers=workers_for(total))
+        reader = RegisterReader(sheet.rows(), prepare=not dry_run, workers=workers_for(total))
         outcome = do_import_residents(
-            reader.rows(), community=community, by=user, actor=actor,
-            columns=reader.columns, all_or_nothing=all_or_nothing, dry_run=dry_run,
-            known_errors=lambda: len(reader.rejected), progress=progress,
+            reader.rows(),
+            community=community,
+            by=user,
+            actor=actor,
+            columns=reader.columns,
+            all_or_nothing=all_or_nothing,
+            dry_run=dry_run,
+            known_errors=lambda: len(reader.rejected),
+            progress=progress,
         )
     return _result(reader, outcome, dry_run=dry_run)
 
 
 def preview(
-    file: str | Path | BinaryIO, community: Area, user: User | None, *,
+    file: str | Path | BinaryIO,
+    community: Area,
+    user: User | None,
+    *,
     progress: Callable[[int], None] | None = None,
     on_open: Callable[[int], None] | None = None,
 ) -> ImportResult:
@@ -439,9 +515,13 @@ def preview(
 
 
 def run_import(
-    file: str | Path | BinaryIO, community: Area, user: User | None,
-    all_or_nothing: bool = False, *,
-    actor: User | None = None, progress: Callable[[int], None] | None = None,
+    file: str | Path | BinaryIO,
+    community: Area,
+    user: User | None,
+    all_or_nothing: bool = False,
+    *,
+    actor: User | None = None,
+    progress: Callable[[int], None] | None = None,
     on_open: Callable[[int], None] | None = None,
 ) -> ImportResult:
     """Import the valid rows of ``file`` (none when ``all_or_nothing`` and any row is bad).
@@ -450,10 +530,20 @@ def run_import(
     ``SpreadsheetError`` when the file is refused as a whole.
     """
     try:
-        return _import(file, community, user, dry_run=False, all_or_nothing=all_or_nothing,
-                       actor=actor, progress=progress, on_open=on_open)
+        return _import(
+            file,
+            community,
+            user,
+            dry_run=False,
+            all_or_nothing=all_or_nothing,
+            actor=actor,
+            progress=progress,
+            on_open=on_open,
+        )
     except IntegrityError as exc:
         raise ImportConflict(
-            _("The registry changed while the file was being imported (another import?). "
-              "Nothing was written; import the file again.")
+            _(
+                "The registry changed while the file was being imported (another import?). "
+                "Nothing was written; import the file again."
+            )
         ) from exc

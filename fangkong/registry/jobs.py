@@ -57,8 +57,14 @@ def import_residents_job(context: JobContext) -> dict[str, Any]:
             if mode == "preview":
                 result = preview(file, community, user, progress=handled, on_open=opened)
             else:
-                result = run_import(file, community, user, bool(params.get("all_or_nothing")),
-                                    progress=handled, on_open=opened)
+                result = run_import(
+                    file,
+                    community,
+                    user,
+                    bool(params.get("all_or_nothing")),
+                    progress=handled,
+                    on_open=opened,
+                )
         except SpreadsheetError as exc:
             return {"error": exc.message, "code": exc.code}
         except ImportConflict as exc:

@@ -46,8 +46,13 @@ class Building(Placed, CommunityOwned):
     """A residential building (楼栋), numbered within its community and named as locals call it."""
 
     grid = models.ForeignKey(
-        Area, null=True, blank=True, on_delete=models.PROTECT, related_name="buildings",
-        limit_choices_to={"level": AreaLevel.GRID}, verbose_name=_("grid"),
+        Area,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="buildings",
+        limit_choices_to={"level": AreaLevel.GRID},
+        verbose_name=_("grid"),
     )
     number = models.CharField(_("building number"), max_length=20)
     name = models.CharField(_("name"), max_length=100, blank=True)
@@ -56,7 +61,8 @@ class Building(Placed, CommunityOwned):
         _("units"), default=1, validators=[MinValueValidator(1), MaxValueValidator(UNITS_MAX)]
     )
     floors = models.PositiveSmallIntegerField(
-        _("floors"), default=1,
+        _("floors"),
+        default=1,
         validators=[MinValueValidator(1), MaxValueValidator(FLOORS_MAX)],
     )
     notes = models.TextField(_("notes"), blank=True)
@@ -86,8 +92,10 @@ class Building(Placed, CommunityOwned):
             ),
         ]
         indexes = [
-            models.Index(fields=["community", "section", "sort_key", "number", "id"],
-                         name="building_list_idx"),
+            models.Index(
+                fields=["community", "section", "sort_key", "number", "id"],
+                name="building_list_idx",
+            ),
             # The search's address branch finds buildings by number (东园1号楼, 1-2-301) in
             # any community of the scope.
             models.Index(fields=["number"], name="building_number_idx"),
@@ -113,13 +121,19 @@ class Household(Placed, CommunityOwned):
         _("unit"), default=1, validators=[MinValueValidator(1), MaxValueValidator(UNITS_MAX)]
     )
     floor = models.SmallIntegerField(
-        _("floor"), null=True, blank=True,
+        _("floor"),
+        null=True,
+        blank=True,
         validators=[MinValueValidator(FLOOR_MIN), MaxValueValidator(FLOORS_MAX)],
     )
     room = models.CharField(_("room"), max_length=20)
     number = models.CharField(_("household number"), max_length=40, blank=True)
     head = models.ForeignKey(
-        "Person", null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        "Person",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("head of household"),
     )
     # A household's landline (024-…), protected like every phone.
@@ -132,13 +146,28 @@ class Household(Placed, CommunityOwned):
 
     # A copy of the parent's grid (core.placement): a grid worker's rows on this table alone.
     grid = models.ForeignKey(
-        Area, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-        editable=False, db_index=False, verbose_name=_("grid"),
+        Area,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        db_index=False,
+        verbose_name=_("grid"),
     )
     placement = Placement("building", "building")
     scope_rule = ScopeRule(grid="grid_id")
-    audit_fields = ("building", "unit", "floor", "room", "number", "head", "phone_mask",
-                    "is_active", "notes")
+    audit_fields = (
+        "building",
+        "unit",
+        "floor",
+        "room",
+        "number",
+        "head",
+        "phone_mask",
+        "is_active",
+        "notes",
+    )
 
     class Meta:
         # Own columns only (a building's households by unit, floor and room); the list index
@@ -154,10 +183,14 @@ class Household(Placed, CommunityOwned):
             ),
         ]
         indexes = [
-            models.Index(fields=["grid", "building", "unit", "floor", "room", "id"],
-                         name="household_grid_idx"),
-            models.Index(fields=["community", "building", "unit", "floor", "room", "id"],
-                         name="household_list_idx"),
+            models.Index(
+                fields=["grid", "building", "unit", "floor", "room", "id"],
+                name="household_grid_idx",
+            ),
+            models.Index(
+                fields=["community", "building", "unit", "floor", "room", "id"],
+                name="household_list_idx",
+            ),
             # Search by household number or room: the value first, so any scope (one
             # community, a district's many) is served.
             models.Index(fields=["number", "community"], name="household_number_idx"),
@@ -170,7 +203,9 @@ class Household(Placed, CommunityOwned):
     @property
     def label(self) -> str:
         return _("%(building)s unit %(unit)s room %(room)s") % {
-            "building": self.building, "unit": self.unit, "room": self.room,
+            "building": self.building,
+            "unit": self.unit,
+            "room": self.room,
         }
 
     def get_absolute_url(self) -> str:
@@ -181,7 +216,9 @@ class Household(Placed, CommunityOwned):
 
     def set_phone(self, protected: Protected) -> None:
         self.phone_cipher, self.phone_index, self.phone_mask = (
-            protected.cipher, protected.index, protected.mask,
+            protected.cipher,
+            protected.index,
+            protected.mask,
         )
         self.phone_last4_index = protected.extra.get("last4_index", "")
 
@@ -195,7 +232,11 @@ class Person(Placed, CommunityOwned):
     """
 
     household = models.ForeignKey(
-        Household, null=True, blank=True, on_delete=models.PROTECT, related_name="members",
+        Household,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
         verbose_name=_("household"),
     )
     relation = models.CharField(
@@ -223,7 +264,10 @@ class Person(Placed, CommunityOwned):
     # Tag codes between bars (``|veteran|chronic|``): filterable with one LIKE on any database.
     tags = models.CharField(_("tags"), max_length=200, blank=True, default="")
     status = models.CharField(
-        _("status"), max_length=20, choices=PersonStatus.choices, default=PersonStatus.ACTIVE,
+        _("status"),
+        max_length=20,
+        choices=PersonStatus.choices,
+        default=PersonStatus.ACTIVE,
         db_index=True,
     )
     status_date = models.DateField(_("status date"), null=True, blank=True)
@@ -232,14 +276,33 @@ class Person(Placed, CommunityOwned):
 
     # A copy of the parent's grid (core.placement): a grid worker's rows on this table alone.
     grid = models.ForeignKey(
-        Area, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-        editable=False, db_index=False, verbose_name=_("grid"),
+        Area,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        db_index=False,
+        verbose_name=_("grid"),
     )
     placement = Placement("household", "household__building")
     scope_rule = ScopeRule(grid="grid_id")
-    audit_fields = ("name", "sex", "birth_date", "id_type", "id_number_mask", "phone_mask",
-                    "household", "relation", "residency", "tags", "status", "status_date",
-                    "status_reason", "notes")
+    audit_fields = (
+        "name",
+        "sex",
+        "birth_date",
+        "id_type",
+        "id_number_mask",
+        "phone_mask",
+        "household",
+        "relation",
+        "residency",
+        "tags",
+        "status",
+        "status_date",
+        "status_reason",
+        "notes",
+    )
 
     class Meta:
         # Own columns only: ("community", "household") expanded into an 8-key sort over four
@@ -252,16 +315,16 @@ class Person(Placed, CommunityOwned):
                 fields=["community", "id_number_index"],
                 condition=~models.Q(id_number_index=""),
                 name="person_id_number_unique_in_community",
-                violation_error_message=_("A person with this ID number is already registered "
-                                          "in this community."),
+                violation_error_message=_(
+                    "A person with this ID number is already registered in this community."
+                ),
             ),
         ]
         indexes = [
             models.Index(fields=["grid", "status", "household", "id"], name="person_grid_idx"),
             models.Index(fields=["community", "name"], name="person_name_idx"),
             # The people page (active people by default) and the API (every status).
-            models.Index(fields=["community", "status", "household", "id"],
-                         name="person_list_idx"),
+            models.Index(fields=["community", "status", "household", "id"], name="person_list_idx"),
             models.Index(fields=["community", "household", "id"], name="person_order_idx"),
         ]
         # Search indexes outside the model state (migration 0003): on PostgreSQL a pg_trgm
@@ -306,12 +369,16 @@ class Person(Placed, CommunityOwned):
 
     def set_id_number(self, protected: Protected) -> None:
         self.id_number_cipher, self.id_number_index, self.id_number_mask = (
-            protected.cipher, protected.index, protected.mask,
+            protected.cipher,
+            protected.index,
+            protected.mask,
         )
 
     def set_phone(self, protected: Protected) -> None:
         self.phone_cipher, self.phone_index, self.phone_mask = (
-            protected.cipher, protected.index, protected.mask,
+            protected.cipher,
+            protected.index,
+            protected.mask,
         )
         self.phone_last4_index = protected.extra.get("last4_index", "")
 

@@ -77,8 +77,7 @@ def missing_triggers(connection: Any) -> list[str]:
     if connection.vendor != "sqlite":
         return []
     with connection.cursor() as cursor:
-        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name = %s",
-                       [TABLE])
+        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'table' AND name = %s", [TABLE])
         if cursor.fetchone() is None:
             return []  # before migration 0003: nothing to keep yet
         cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")

@@ -14,10 +14,23 @@ from fangkong.registry.models import Household, Person
 
 #: Every field of the dictionary's registry.Person table that says something about the person.
 ANONYMOUS_PERSON = {
-    "name": "", "name_pinyin": "", "name_initials": "", "sex": Sex.UNKNOWN, "birth_date": None,
-    "id_number_cipher": "", "id_number_index": "", "id_number_mask": "",
-    "phone_cipher": "", "phone_index": "", "phone_last4_index": "", "phone_mask": "",
-    "household": None, "relation": "", "tags": "", "status_reason": "", "notes": "",
+    "name": "",
+    "name_pinyin": "",
+    "name_initials": "",
+    "sex": Sex.UNKNOWN,
+    "birth_date": None,
+    "id_number_cipher": "",
+    "id_number_index": "",
+    "id_number_mask": "",
+    "phone_cipher": "",
+    "phone_index": "",
+    "phone_last4_index": "",
+    "phone_mask": "",
+    "household": None,
+    "relation": "",
+    "tags": "",
+    "status_reason": "",
+    "notes": "",
 }
 
 register(
@@ -27,7 +40,8 @@ register(
         period="while active; 3 years after deactivation",
         # An inactive person without a status date is kept: the period's start is unknown.
         expired=lambda now: Person.objects.exclude(status=PersonStatus.ACTIVE).filter(
-            status_date__lt=cutoff_date(now, years=3)),
+            status_date__lt=cutoff_date(now, years=3)
+        ),
         anonymise=ANONYMOUS_PERSON,
     ),
     Rule(
@@ -38,9 +52,14 @@ register(
         # that marked it vacant, so counting from it is never early. The row itself stays
         # while the building exists.
         expired=lambda now: Household.objects.filter(
-            is_active=False, updated__lt=cutoff(now, years=3)),
+            is_active=False, updated__lt=cutoff(now, years=3)
+        ),
         delete=False,
-        anonymise={"phone_cipher": "", "phone_index": "", "phone_last4_index": "",
-                   "phone_mask": ""},
+        anonymise={
+            "phone_cipher": "",
+            "phone_index": "",
+            "phone_last4_index": "",
+            "phone_mask": "",
+        },
     ),
 )

@@ -131,13 +131,21 @@ def parse_address(text: str) -> Address | None:
     """The address in a normalised search text, or None if it is not one."""
     if found := ADDRESS_RE.fullmatch(text):
         unit = found["unit"]
-        return Address(section=found["section"], building=found["building"],
-                       head=found["head"], unit=int(unit) if unit else None,
-                       room=found["room"])
+        return Address(
+            section=found["section"],
+            building=found["building"],
+            head=found["head"],
+            unit=int(unit) if unit else None,
+            room=found["room"],
+        )
     if found := DASHED_RE.fullmatch(text):
-        return Address(section=found["section"], building=found["building"],
-                       head=f"{found['section']}{found['building']}号楼",
-                       unit=int(found["unit"]), room=found["room"])
+        return Address(
+            section=found["section"],
+            building=found["building"],
+            head=f"{found['section']}{found['building']}号楼",
+            unit=int(found["unit"]),
+            room=found["room"],
+        )
     return None
 
 
@@ -151,7 +159,7 @@ def name_grams(text: str) -> list[str]:
     text = _ascii_lower(text)
     if len(text) == 1:
         return [f"^{text}"]  # one character: a surname, the name's first character
-    grams = list(dict.fromkeys(text[i:i + 2] for i in range(len(text) - 1)))
+    grams = list(dict.fromkeys(text[i : i + 2] for i in range(len(text) - 1)))
     if len(grams) > MAX_GRAMS:  # the first, the last and some between are enough
         step = (len(grams) - 1) / (MAX_GRAMS - 1)
         grams = [grams[round(i * step)] for i in range(MAX_GRAMS)]
@@ -167,9 +175,12 @@ def _name_branch(queryset: models.QuerySet[Any], text: str) -> models.QuerySet[A
     if vendor == "sqlite":
         for gram in name_grams(text):
             # The table name is a constant; the gram is a parameter.
-            queryset = queryset.filter(pk__in=RawSQL(  # noqa: S611
-                f"SELECT person_id FROM {name_gram_table.TABLE} WHERE gram = %s", (gram,)  # noqa: S608
-            ))
+            queryset = queryset.filter(
+                pk__in=RawSQL(  # noqa: S611
+                    f"SELECT person_id FROM {name_gram_table.TABLE} WHERE gram = %s",  # noqa: S608
+                    (gram,),
+                )
+            )
         if len(text) == 1:
             return queryset  # ``^王`` is exactly "the name begins with 王"
         # The grams may lie apart in the name: the candidates are checked.
@@ -210,9 +221,12 @@ def search_people(queryset: models.QuerySet[Any], value: str) -> models.QuerySet
         # Names have letters; punctuation alone gives pg_trgm no trigram to look up.
         branches.append(_name_branch(queryset, name))
     if lowered.isascii() and lowered.isalpha() and len(lowered) >= 2:
-        branches.append(queryset.filter(
-            _prefix(queryset, "name_pinyin", lowered) | _prefix(queryset, "name_initials", lowered)
-        ))
+        branches.append(
+            queryset.filter(
+                _prefix(queryset, "name_pinyin", lowered)
+                | _prefix(queryset, "name_initials", lowered)
+            )
+        )
         exact |= Q(name_pinyin=lowered) | Q(name_initials=lowered)
     if LAST4_RE.fullmatch(text):
         # Four digits are a phone's last four or a room number such as 1201.
@@ -239,5 +253,6 @@ def search_people(queryset: models.QuerySet[Any], value: str) -> models.QuerySet
     found = ids[0].union(*ids[1:]) if len(ids) > 1 else ids[0]
     rank = Case(When(exact, then=Value(0)), default=Value(1), output_field=IntegerField())
     ordering = queryset.query.order_by or queryset.model._meta.ordering
-    return (queryset.filter(pk__in=found).annotate(search_rank=rank)
-            .order_by("search_rank", *ordering))
+    return (
+        queryset.filter(pk__in=found).annotate(search_rank=rank).order_by("search_rank", *ordering)
+    )

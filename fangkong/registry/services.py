@@ -44,8 +44,16 @@ if TYPE_CHECKING:
 
 BUILDING_FIELDS = ("grid", "number", "name", "section", "units", "floors", "notes")
 HOUSEHOLD_FIELDS = ("building", "unit", "floor", "room", "number", "head", "is_active", "notes")
-PERSON_FIELDS = ("household", "relation", "name", "sex", "birth_date", "id_type", "residency",
-                 "notes")
+PERSON_FIELDS = (
+    "household",
+    "relation",
+    "name",
+    "sex",
+    "birth_date",
+    "id_type",
+    "residency",
+    "notes",
+)
 
 
 # --- Checks shared by every service ---------------------------------------------------------
@@ -105,13 +113,17 @@ def _validate_household(household: Household) -> None:
     building = household.building
     if household.unit < 1 or household.unit > building.units:
         raise ValidationError(
-            {"unit": _("Building %(building)s has units 1 to %(units)s.")
-             % {"building": building, "units": building.units}}
+            {
+                "unit": _("Building %(building)s has units 1 to %(units)s.")
+                % {"building": building, "units": building.units}
+            }
         )
     if household.floor is not None and household.floor > building.floors:
         raise ValidationError(
-            {"floor": _("Building %(building)s has %(floors)s floors.")
-             % {"building": building, "floors": building.floors}}
+            {
+                "floor": _("Building %(building)s has %(floors)s floors.")
+                % {"building": building, "floors": building.floors}
+            }
         )
     if household.head_id and household.head.household_id != household.pk:
         raise ValidationError({"head": _("The head must be a member of this household.")})
@@ -122,7 +134,8 @@ def _validate_household(household: Household) -> None:
 def do_create_household(*, building: Building, by: User, phone: str = "", **data: Any) -> Household:
     require(by, Household, "add", building)
     household = Household(
-        community_id=building.community_id, building=building,
+        community_id=building.community_id,
+        building=building,
         **{k: v for k, v in data.items() if k in HOUSEHOLD_FIELDS and k != "building"},
     )
     household.room = str(household.room).strip()
@@ -136,8 +149,12 @@ def do_create_household(*, building: Building, by: User, phone: str = "", **data
 
 @transaction.atomic
 def do_update_household(
-    household: Household, *, by: User, expected_version: int | None = None,
-    phone: str | None = None, **data: Any,
+    household: Household,
+    *,
+    by: User,
+    expected_version: int | None = None,
+    phone: str | None = None,
+    **data: Any,
 ) -> Household:
     household = locked(Household, household.pk)
     require(by, Household, "change", household)
@@ -212,8 +229,11 @@ def _validate_person(person: Person, by: User) -> None:
         ).exclude(pk=person.pk)
         if clash.exists():
             raise ValidationError(
-                {"id_number": _("A person with this ID number is already registered in this "
-                                "community.")}
+                {
+                    "id_number": _(
+                        "A person with this ID number is already registered in this community."
+                    )
+                }
             )
     person.full_clean(exclude=["community", "household"], validate_constraints=False)
 
@@ -237,8 +257,13 @@ def do_create_person(
 
 @transaction.atomic
 def do_update_person(
-    person: Person, *, by: User, expected_version: int | None = None,
-    id_number: str | None = None, phone: str | None = None, **data: Any,
+    person: Person,
+    *,
+    by: User,
+    expected_version: int | None = None,
+    id_number: str | None = None,
+    phone: str | None = None,
+    **data: Any,
 ) -> Person:
     """Change a person. ``id_number``/``phone`` of None keep the stored value; "" clears it."""
     person = locked(Person, person.pk)
@@ -255,7 +280,12 @@ def do_update_person(
 
 @transaction.atomic
 def do_deactivate_person(
-    person: Person, *, by: User, status: PersonStatus | str, date: dt.date, reason: str,
+    person: Person,
+    *,
+    by: User,
+    status: PersonStatus | str,
+    date: dt.date,
+    reason: str,
     expected_version: int | None = None,
 ) -> Person:
     """Record that a person moved out, moved house or died. Rows are never deleted."""
@@ -285,13 +315,18 @@ def do_deactivate_person(
 
 def reactivation_refused() -> str:
     """Why a user without the right is not shown the way back (the page and the service)."""
-    return _("Only the community office and grid workers may bring a person back into the "
-             "registry.")
+    return _(
+        "Only the community office and grid workers may bring a person back into the registry."
+    )
 
 
 @transaction.atomic
 def do_reactivate_person(
-    person: Person, *, by: User, reason: str, expected_version: int | None = None,
+    person: Person,
+    *,
+    by: User,
+    reason: str,
+    expected_version: int | None = None,
 ) -> Person:
     """Bring a deactivated person back: deactivated by mistake, or moved back in.
 
@@ -309,7 +344,10 @@ def do_reactivate_person(
         raise ValidationError({"reason": _("Give a reason.")})
     before = person.audit_snapshot()
     person.status, person.status_date, person.status_reason = (
-        PersonStatus.ACTIVE, person.community.local_today(), reason)
+        PersonStatus.ACTIVE,
+        person.community.local_today(),
+        reason,
+    )
     person.version += 1
     person.save(update_fields=["status", "status_date", "status_reason", "version", "updated"])
     record_change(ChangeAction.UPDATE, person, before=before, actor=by)
@@ -326,7 +364,11 @@ def do_reveal_person(person: Person, *, by: User, reason: str) -> dict[str, str]
     if len(reason) < 2:
         raise ValidationError({"reason": _("Say why you need to see the full numbers.")})
     record_access(
-        AccessKind.REVEAL, actor=by, area_path=person.area_path(), obj=person, reason=reason,
+        AccessKind.REVEAL,
+        actor=by,
+        area_path=person.area_path(),
+        obj=person,
+        reason=reason,
         detail={"fields": ["id_number", "phone"]},
     )
     return {"id_number": decrypt(person.id_number_cipher), "phone": decrypt(person.phone_cipher)}
@@ -335,7 +377,9 @@ def do_reveal_person(person: Person, *, by: User, reason: str) -> dict[str, str]
 def find_people_by_id_number(queryset: Any, value: str, *, by: User) -> Any:
     """People whose ID number equals ``value``, through the blind index (no decryption)."""
     record_access(
-        AccessKind.SEARCH, actor=by, area_path=(by.area.path if by and by.area_id else "/"),
+        AccessKind.SEARCH,
+        actor=by,
+        area_path=(by.area.path if by and by.area_id else "/"),
         detail={"by": "id_number"},
     )
     return queryset.filter(id_number_index__in=id_number_indexes(value))
@@ -344,7 +388,9 @@ def find_people_by_id_number(queryset: Any, value: str, *, by: User) -> Any:
 def find_people_by_phone(queryset: Any, value: str, *, by: User) -> Any:
     """People whose phone equals ``value``, through the blind index; an access event."""
     record_access(
-        AccessKind.SEARCH, actor=by, area_path=(by.area.path if by and by.area_id else "/"),
+        AccessKind.SEARCH,
+        actor=by,
+        area_path=(by.area.path if by and by.area_id else "/"),
         detail={"by": "phone"},
     )
     return queryset.filter(phone_index__in=phone_indexes(value))

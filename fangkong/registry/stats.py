@@ -88,16 +88,18 @@ def counts_by_community(community_ids: list[int]) -> dict[int, dict[str, int]]:
     """Every registry figure of each of these communities, each a whole community's (the
     stored figures of the home pages are these). Three grouped queries on the indexed
     ``community_id``, whatever the number of communities."""
-    counts: dict[int, dict[str, int]] = {cid: dict.fromkeys(COUNT_KEYS, 0)
-                                         for cid in community_ids}
-    people = (Person.objects.filter(community_id__in=community_ids, status=PersonStatus.ACTIVE)
-              .order_by().values("community_id").annotate(**_people_counts()))
+    counts: dict[int, dict[str, int]] = {cid: dict.fromkeys(COUNT_KEYS, 0) for cid in community_ids}
+    people = (
+        Person.objects.filter(community_id__in=community_ids, status=PersonStatus.ACTIVE)
+        .order_by()
+        .values("community_id")
+        .annotate(**_people_counts())
+    )
     for row in people:
         counts[row.pop("community_id")].update(row)
     for key, queryset in (
         ("buildings", Building.objects.filter(community_id__in=community_ids)),
-        ("households", Household.objects.filter(community_id__in=community_ids,
-                                                is_active=True)),
+        ("households", Household.objects.filter(community_id__in=community_ids, is_active=True)),
     ):
         for community_id, n in _per_community(queryset).items():
             counts[community_id][key] = n
@@ -117,16 +119,13 @@ def registry_figures(user: User, area: Area | None = None) -> dict[str, Any]:
     """
     buildings = _in_area(Building.objects.restrict(user), area)
     households = _in_area(Household.objects.restrict(user).filter(is_active=True), area)
-    people = _in_area(
-        Person.objects.restrict(user).filter(status=PersonStatus.ACTIVE), area
-    )
+    people = _in_area(Person.objects.restrict(user).filter(status=PersonStatus.ACTIVE), area)
     counts = people.aggregate(**_people_counts())
 
     per_community: dict[int, dict[str, int]] = defaultdict(
         lambda: {"buildings": 0, "households": 0, "people": 0}
     )
-    for key, queryset in (("buildings", buildings), ("households", households),
-                          ("people", people)):
+    for key, queryset in (("buildings", buildings), ("households", households), ("people", people)):
         for community_id, n in _per_community(queryset).items():
             per_community[community_id][key] = n
     communities = _communities(user, area, set(per_community))
@@ -135,14 +134,20 @@ def registry_figures(user: User, area: Area | None = None) -> dict[str, Any]:
     return figures_from_counts(counts, per_community, communities)
 
 
-def figures_from_counts(counts: dict[str, int], per_community: dict[int, dict[str, int]],
-                        communities: list[Area]) -> dict[str, Any]:
+def figures_from_counts(
+    counts: dict[str, int], per_community: dict[int, dict[str, int]], communities: list[Area]
+) -> dict[str, Any]:
     """The home page's registry figures from totals (``COUNT_KEYS``) and the tiles' counts
     per community: the same shape whether counted now or read from stored figures."""
     tiles = [
-        {"pk": area.pk, "name": area.name,
-         **{key: per_community.get(area.pk, {}).get(key, 0)
-            for key in ("buildings", "households", "people")}}
+        {
+            "pk": area.pk,
+            "name": area.name,
+            **{
+                key: per_community.get(area.pk, {}).get(key, 0)
+                for key in ("buildings", "households", "people")
+            },
+        }
         for area in communities
     ]
     by_residency = [

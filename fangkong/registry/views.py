@@ -69,8 +69,11 @@ def require_whole_community(user: User, community: Area) -> None:
 
 
 def breadcrumbs(
-    *, community: Area | None = None, building: Building | None = None,
-    household: Household | None = None, person: Person | None = None,
+    *,
+    community: Area | None = None,
+    building: Building | None = None,
+    household: Household | None = None,
+    person: Person | None = None,
 ) -> list[dict[str, str]]:
     """community › building › household › person, as far as the page goes."""
     if person is not None:
@@ -82,10 +85,10 @@ def breadcrumbs(
         community = community or building.community
     crumbs = []
     if community is not None:
-        crumbs.append({"url": reverse("registry:community", args=[community.pk]),
-                       "label": community.name})
-    for obj, label in ((building, str), (household, lambda h: f"{h.unit}-{h.room}"),
-                       (person, str)):
+        crumbs.append(
+            {"url": reverse("registry:community", args=[community.pk]), "label": community.name}
+        )
+    for obj, label in ((building, str), (household, lambda h: f"{h.unit}-{h.room}"), (person, str)):
         if obj is not None:
             crumbs.append({"url": obj.get_absolute_url(), "label": label(obj)})
     return crumbs
@@ -142,7 +145,9 @@ class BuildingDetailView(ObjectDetailView):
         context = super().get_context_data(**kwargs)
         user, building = self.request.user, self.object
         households = (
-            Household.objects.restrict(user).filter(building=building).select_related("head")
+            Household.objects.restrict(user)
+            .filter(building=building)
+            .select_related("head")
             .annotate(member_count=Count("members", filter=Q(members__status=PersonStatus.ACTIVE)))
         )
         context.update(
@@ -189,7 +194,9 @@ class BuildingEditView(ObjectEditView):
 
     def update(self, obj: Building, form: BuildingForm) -> Building:
         return services.do_update_building(
-            obj, by=self.request.user, expected_version=form.expected_version,
+            obj,
+            by=self.request.user,
+            expected_version=form.expected_version,
             **form.service_data(),
         )
 
@@ -205,9 +212,7 @@ class HouseholdDetailView(ObjectDetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         user, household = self.request.user, self.object
-        members = Person.objects.restrict(user).filter(household=household).order_by(
-            "status", "pk"
-        )
+        members = Person.objects.restrict(user).filter(household=household).order_by("status", "pk")
         context.update(
             title=household.label,
             breadcrumbs=breadcrumbs(household=household),
@@ -227,7 +232,9 @@ class HouseholdEditView(ObjectEditView):
     def check_add_permission(self) -> None:
         super().check_add_permission()
         self.building = get_restricted_object(
-            Building.objects.select_related("community"), self.request.user, "view",
+            Building.objects.select_related("community"),
+            self.request.user,
+            "view",
             pk=self.kwargs["building_pk"],
         )
 
@@ -253,7 +260,9 @@ class HouseholdEditView(ObjectEditView):
 
     def update(self, obj: Household, form: HouseholdForm) -> Household:
         return services.do_update_household(
-            obj, by=self.request.user, expected_version=form.expected_version,
+            obj,
+            by=self.request.user,
+            expected_version=form.expected_version,
             **form.service_data(),
         )
 
@@ -311,8 +320,9 @@ class PersonListView(ObjectListView):
             search_value=query,
             can_export=user.has_action(Person, "export"),
             breadcrumbs=breadcrumbs(community=community) if community is not None else [],
-            add_url=(reverse("registry:person_add_no_household", args=[community.pk])
-                     if whole else None),
+            add_url=(
+                reverse("registry:person_add_no_household", args=[community.pk]) if whole else None
+            ),
         )
         return context
 
@@ -349,7 +359,8 @@ class PersonRevealView(PersonDetailView):
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         self.object = get_restricted_object(
-            self.queryset, self.request.user, "reveal", pk=kwargs["pk"])
+            self.queryset, self.request.user, "reveal", pk=kwargs["pk"]
+        )
         form = RevealForm(request.POST)
         revealed = None
         if form.is_valid():
@@ -377,8 +388,10 @@ class PersonEditView(ObjectEditView):
         user = self.request.user
         if "household_pk" in self.kwargs:
             self.household = get_restricted_object(
-                Household.objects.select_related("building__community", "community"), user,
-                "view", pk=self.kwargs["household_pk"],
+                Household.objects.select_related("building__community", "community"),
+                user,
+                "view",
+                pk=self.kwargs["household_pk"],
             )
             self.community = self.household.community
         else:
@@ -386,8 +399,11 @@ class PersonEditView(ObjectEditView):
             require_whole_community(user, self.community)
 
     def get_form_kwargs(self) -> dict[str, Any]:
-        return {**super().get_form_kwargs(), "community": self.community,
-                "household": self.household}
+        return {
+            **super().get_form_kwargs(),
+            "community": self.community,
+            "household": self.household,
+        }
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -414,7 +430,9 @@ class PersonEditView(ObjectEditView):
 
     def update(self, obj: Person, form: PersonForm) -> Person:
         return services.do_update_person(
-            obj, by=self.request.user, expected_version=form.expected_version,
+            obj,
+            by=self.request.user,
+            expected_version=form.expected_version,
             **form.service_data(),
         )
 
@@ -439,7 +457,9 @@ class PersonDeactivateView(ObjectEditView):
 
     def update(self, obj: Person, form: DeactivateForm) -> Person:
         return services.do_deactivate_person(
-            obj, by=self.request.user, expected_version=form.expected_version,
+            obj,
+            by=self.request.user,
+            expected_version=form.expected_version,
             **form.service_data(),
         )
 
@@ -458,7 +478,10 @@ class PersonReactivateView(ServiceFormView):
     def prepare(self) -> None:
         self.person = get_restricted_object(
             Person.objects.select_related("household__building__community", "community"),
-            self.request.user, "view", pk=self.kwargs["pk"])
+            self.request.user,
+            "view",
+            pk=self.kwargs["pk"],
+        )
 
     def refusal(self) -> str:
         return services.reactivation_refused()
@@ -473,11 +496,17 @@ class PersonReactivateView(ServiceFormView):
         return str(self.person.get_absolute_url())
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return {**super().get_context_data(**kwargs), "person": self.person,
-                "breadcrumbs": breadcrumbs(person=self.person)}
+        return {
+            **super().get_context_data(**kwargs),
+            "person": self.person,
+            "breadcrumbs": breadcrumbs(person=self.person),
+        }
 
     def perform(self, form: ReactivateForm) -> str:
         person = services.do_reactivate_person(
-            self.person, by=self.request.user, expected_version=form.expected_version,
-            **form.service_data())
+            self.person,
+            by=self.request.user,
+            expected_version=form.expected_version,
+            **form.service_data(),
+        )
         return person.get_absolute_url()

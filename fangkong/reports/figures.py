@@ -101,8 +101,13 @@ def count_figures(community_ids: list[int], at: dt.datetime | None = None) -> Co
     access = access_counts_by_community(community_ids, at)
     for community_id, row in access.current.items():
         counts[community_id].update(row)
-    return Counted(at=access.at, day=access.day, current=counts, of_day=access.of_day,
-                   valid_until=access.valid_until)
+    return Counted(
+        at=access.at,
+        day=access.day,
+        current=counts,
+        of_day=access.of_day,
+        valid_until=access.valid_until,
+    )
 
 
 def newest_event() -> int:
@@ -112,20 +117,27 @@ def newest_event() -> int:
 
 def _chunks(ids: list[int]) -> Iterable[list[int]]:
     for start in range(0, len(ids), CHUNK):
-        yield ids[start:start + CHUNK]
+        yield ids[start : start + CHUNK]
 
 
 def refresh_figures(community_ids: Iterable[int] | None = None) -> int:
     """Count again and store the current figures of these communities (all when ``None``);
     returns how many communities were counted."""
-    ids = sorted(set(community_ids)) if community_ids is not None else list(
-        Area.objects.filter(level=AreaLevel.COMMUNITY).order_by("pk")
-        .values_list("pk", flat=True))
+    ids = (
+        sorted(set(community_ids))
+        if community_ids is not None
+        else list(
+            Area.objects.filter(level=AreaLevel.COMMUNITY)
+            .order_by("pk")
+            .values_list("pk", flat=True)
+        )
+    )
     for chunk in _chunks(ids):
         # The chain's place and the newest event first, then the counts: see the module's
         # docstring.
-        places = dict(AuditChain.objects.filter(community_id__in=chunk)
-                      .values_list("community_id", "seq"))
+        places = dict(
+            AuditChain.objects.filter(community_id__in=chunk).values_list("community_id", "seq")
+        )
         mark = newest_event()
         counted = count_figures(chunk)
         now = counted.at
@@ -133,21 +145,37 @@ def refresh_figures(community_ids: Iterable[int] | None = None) -> int:
             with transaction.atomic():
                 CommunityFigure.objects.filter(
                     Q(day__isnull=True) | Q(day=counted.day, key__in=DAY_FIGURE_KEYS),
-                    community_id__in=chunk).delete()
-                CommunityFigure.objects.bulk_create([
-                    *(CommunityFigure(community_id=cid, key=key, value=value, updated=now)
-                      for cid, row in counted.current.items() for key, value in row.items()),
-                    *(CommunityFigure(community_id=cid, day=counted.day, key=key, value=value,
-                                      updated=now)
-                      for cid, row in counted.of_day.items() for key, value in row.items()),
-                ])
+                    community_id__in=chunk,
+                ).delete()
+                CommunityFigure.objects.bulk_create(
+                    [
+                        *(
+                            CommunityFigure(community_id=cid, key=key, value=value, updated=now)
+                            for cid, row in counted.current.items()
+                            for key, value in row.items()
+                        ),
+                        *(
+                            CommunityFigure(
+                                community_id=cid, day=counted.day, key=key, value=value, updated=now
+                            )
+                            for cid, row in counted.of_day.items()
+                            for key, value in row.items()
+                        ),
+                    ]
+                )
                 FiguresState.objects.filter(community_id__in=chunk).delete()
-                FiguresState.objects.bulk_create([
-                    FiguresState(community_id=cid, audit_seq=places.get(cid, 0),
-                                 event_mark=mark, valid_until=counted.valid_until.get(cid),
-                                 updated=now)
-                    for cid in chunk
-                ])
+                FiguresState.objects.bulk_create(
+                    [
+                        FiguresState(
+                            community_id=cid,
+                            audit_seq=places.get(cid, 0),
+                            event_mark=mark,
+                            valid_until=counted.valid_until.get(cid),
+                            updated=now,
+                        )
+                        for cid in chunk
+                    ]
+                )
         except IntegrityError:
             # Another request or tick stored these communities at the same moment: its
             # figures are as fresh as ours would have been.
@@ -168,19 +196,35 @@ def refresh_access_figures(community_ids: Iterable[int]) -> None:
                 CommunityFigure.objects.filter(
                     Q(day__isnull=True, key__in=PASS_COUNT_KEYS)
                     | Q(day=counted.day, key__in=DAY_FIGURE_KEYS),
-                    community_id__in=chunk).delete()
-                CommunityFigure.objects.bulk_create([
-                    *(CommunityFigure(community_id=cid, key=key, value=value, updated=now)
-                      for cid, row in counted.current.items() for key, value in row.items()),
-                    *(CommunityFigure(community_id=cid, day=counted.day, key=key, value=value,
-                                      updated=now)
-                      for cid, row in counted.of_day.items() for key, value in row.items()),
-                ])
+                    community_id__in=chunk,
+                ).delete()
+                CommunityFigure.objects.bulk_create(
+                    [
+                        *(
+                            CommunityFigure(community_id=cid, key=key, value=value, updated=now)
+                            for cid, row in counted.current.items()
+                            for key, value in row.items()
+                        ),
+                        *(
+                            CommunityFigure(
+                                community_id=cid, day=counted.day, key=key, value=value, updated=now
+                            )
+                            for cid, row in counted.of_day.items()
+                            for key, value in row.items()
+                        ),
+                    ]
+                )
                 FiguresState.objects.filter(community_id__in=chunk).update(
-                    event_mark=mark, updated=now,
-                    valid_until=Case(*(When(community_id=cid, then=Value(until))
-                                       for cid, until in counted.valid_until.items()),
-                                     output_field=DateTimeField()))
+                    event_mark=mark,
+                    updated=now,
+                    valid_until=Case(
+                        *(
+                            When(community_id=cid, then=Value(until))
+                            for cid, until in counted.valid_until.items()
+                        ),
+                        output_field=DateTimeField(),
+                    ),
+                )
         except IntegrityError:
             continue  # stored at the same moment by another reader or tick
 
@@ -205,35 +249,54 @@ def _checked(community_ids: Iterable[int] | None, now: dt.datetime) -> Checked:
     if community_ids is not None:
         areas = areas.filter(pk__in=list(community_ids))
     state = FiguresState.objects.filter(community_id=OuterRef("pk"))
-    rows = list(areas.order_by("pk").annotate(
-        stored=Subquery(state.values("audit_seq")[:1]),
-        mark=Subquery(state.values("event_mark")[:1]),
-        until=Subquery(state.values("valid_until")[:1]),
-        place=Subquery(AuditChain.objects.filter(community_id=OuterRef("pk"))
-                       .values("seq")[:1]),
-    ).values_list("pk", "stored", "mark", "until", "place"))
-    stale = {pk for pk, stored, _mark, _until, place in rows
-             if stored is None or stored != (place or 0)}
-    access = {pk for pk, _stored, _mark, until, _place in rows
-              if pk not in stale and (until is None or until <= now)}
-    marks = {pk: mark for pk, _stored, mark, _until, _place in rows
-             if pk not in stale and pk not in access}
+    rows = list(
+        areas.order_by("pk")
+        .annotate(
+            stored=Subquery(state.values("audit_seq")[:1]),
+            mark=Subquery(state.values("event_mark")[:1]),
+            until=Subquery(state.values("valid_until")[:1]),
+            place=Subquery(
+                AuditChain.objects.filter(community_id=OuterRef("pk")).values("seq")[:1]
+            ),
+        )
+        .values_list("pk", "stored", "mark", "until", "place")
+    )
+    stale = {
+        pk for pk, stored, _mark, _until, place in rows if stored is None or stored != (place or 0)
+    }
+    access = {
+        pk
+        for pk, _stored, _mark, until, _place in rows
+        if pk not in stale and (until is None or until <= now)
+    }
+    marks = {
+        pk: mark
+        for pk, _stored, mark, _until, _place in rows
+        if pk not in stale and pk not in access
+    }
     if marks:  # even when no mark is behind: the same queries whatever happened
         # The primary key's range must drive the query: "community_id + 0" keeps the
         # planners (SQLite's above all) from walking every event of the communities through
         # the (community, time) index instead — the range is a minute's events, that index
         # holds the district's history.
-        scanned = (GateEvent.objects.filter(pk__gt=min(marks.values()), pk__lte=newest)
-                   .annotate(place=F("community_id") + 0)
-                   .filter(place__in=list(marks))
-                   .order_by().values("community_id").annotate(last=Max("pk")))
-        access |= {row["community_id"] for row in scanned
-                   if row["last"] > marks[row["community_id"]]}
+        scanned = (
+            GateEvent.objects.filter(pk__gt=min(marks.values()), pk__lte=newest)
+            .annotate(place=F("community_id") + 0)
+            .filter(place__in=list(marks))
+            .order_by()
+            .values("community_id")
+            .annotate(last=Max("pk"))
+        )
+        access |= {
+            row["community_id"] for row in scanned if row["last"] > marks[row["community_id"]]
+        }
     ids = [pk for pk, *_rest in rows]
-    return Checked(stale=[pk for pk in ids if pk in stale],
-                   access_stale=[pk for pk in ids if pk in access],
-                   fresh=[pk for pk in ids if pk not in stale and pk not in access],
-                   newest_event=newest)
+    return Checked(
+        stale=[pk for pk in ids if pk in stale],
+        access_stale=[pk for pk in ids if pk in access],
+        fresh=[pk for pk in ids if pk not in stale and pk not in access],
+        newest_event=newest,
+    )
 
 
 def stale_communities(community_ids: Iterable[int] | None = None) -> list[int]:
@@ -243,8 +306,9 @@ def stale_communities(community_ids: Iterable[int] | None = None) -> list[int]:
     return sorted({*checked.stale, *checked.access_stale})
 
 
-def refresh_stale(community_ids: Iterable[int] | None = None, *,
-                  move_marks: bool = False) -> list[int]:
+def refresh_stale(
+    community_ids: Iterable[int] | None = None, *, move_marks: bool = False
+) -> list[int]:
     """Count again what is stale: every figure of a community with an audited change, only
     the access figures of one that was scanned or whose figures the clock overtook.
     Returns those communities. ``move_marks`` (``tick``): the unchanged communities' event
@@ -252,9 +316,9 @@ def refresh_stale(community_ids: Iterable[int] | None = None, *,
     page never writes."""
     checked = _checked(community_ids, timezone.now())
     if move_marks and checked.fresh:
-        FiguresState.objects.filter(community_id__in=checked.fresh,
-                                    event_mark__lt=checked.newest_event).update(
-            event_mark=checked.newest_event)
+        FiguresState.objects.filter(
+            community_id__in=checked.fresh, event_mark__lt=checked.newest_event
+        ).update(event_mark=checked.newest_event)
     if checked.stale:
         refresh_figures(checked.stale)
     if checked.access_stale:
@@ -271,10 +335,14 @@ def stored_figures(community_ids: list[int]) -> StoredFigures:
         return result
     result.recounted = refresh_stale(community_ids)
     today = timezone.localdate()
-    rows = CommunityFigure.objects.filter(
-        Q(day__isnull=True) | Q(day=today, key__in=DAY_FIGURE_KEYS),
-        community_id__in=community_ids,
-    ).order_by().values_list("community_id", "key", "value", "updated")
+    rows = (
+        CommunityFigure.objects.filter(
+            Q(day__isnull=True) | Q(day=today, key__in=DAY_FIGURE_KEYS),
+            community_id__in=community_ids,
+        )
+        .order_by()
+        .values_list("community_id", "key", "value", "updated")
+    )
     for community_id, key, value, updated in rows:
         result.per_community.setdefault(community_id, {})[key] = value
         result.totals[key] = result.totals.get(key, 0) + value

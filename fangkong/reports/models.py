@@ -25,8 +25,9 @@ class CommunityFigure(models.Model):
     under that day (the same keys), so one table answers both "now" and "on 3 February".
     """
 
-    community = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="+",
-                                  verbose_name=_("community"))
+    community = models.ForeignKey(
+        Area, on_delete=models.CASCADE, related_name="+", verbose_name=_("community")
+    )
     key = models.CharField(_("figure"), max_length=60)
     day = models.DateField(_("day"), null=True, blank=True)
     value = models.BigIntegerField(_("value"), default=0)
@@ -39,11 +40,16 @@ class CommunityFigure(models.Model):
         constraints = [
             # Two partial constraints: NULLs are distinct in a plain unique constraint, so
             # one on (community, key, day) would let a community hold two current figures.
-            models.UniqueConstraint(fields=["community", "key"], condition=Q(day__isnull=True),
-                                    name="reports_figure_current_unique"),
-            models.UniqueConstraint(fields=["community", "day", "key"],
-                                    condition=Q(day__isnull=False),
-                                    name="reports_figure_dated_unique"),
+            models.UniqueConstraint(
+                fields=["community", "key"],
+                condition=Q(day__isnull=True),
+                name="reports_figure_current_unique",
+            ),
+            models.UniqueConstraint(
+                fields=["community", "day", "key"],
+                condition=Q(day__isnull=False),
+                name="reports_figure_dated_unique",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -59,8 +65,13 @@ class FiguresState(models.Model):
     counted — a newer event of this community makes them stale — and ``valid_until``, when
     the clock makes them stale (a pass out now becomes overdue, the day ends)."""
 
-    community = models.OneToOneField(Area, on_delete=models.CASCADE, primary_key=True,
-                                     related_name="+", verbose_name=_("community"))
+    community = models.OneToOneField(
+        Area,
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="+",
+        verbose_name=_("community"),
+    )
     audit_seq = models.BigIntegerField(default=0)
     event_mark = models.BigIntegerField(default=0)
     valid_until = models.DateTimeField(null=True, blank=True)

@@ -60,14 +60,14 @@ class HomeView(PageView):
                 context["figures"] = registry_figures(user)
             else:
                 tiles = list(Area.objects.filter(pk__in=community_ids).order_by("path"))
-                context["figures"] = figures_from_counts(stored.totals, stored.per_community,
-                                                         tiles)
+                context["figures"] = figures_from_counts(stored.totals, stored.per_community, tiles)
         context["sections"] = []
         for section in SECTIONS:
             if user.has_action(section.right, "view"):
                 figures = self._section(section, user, stored)
-                context["sections"].append({"title": section.title, "figures": figures,
-                                            "cards": figures.get("cards", [])})
+                context["sections"].append(
+                    {"title": section.title, "figures": figures, "cards": figures.get("cards", [])}
+                )
         if user.has_action("core.job", "view"):
             context["jobs"] = Job.objects.restrict(user).filter(user=user)[:5]
         return context
@@ -75,6 +75,7 @@ class HomeView(PageView):
     @staticmethod
     def _section(section: Section, user: User, stored: Any) -> dict[str, Any]:
         if section.figures is access_figures and stored is not None:
-            return access_figures(user, {key: stored.totals.get(key, 0)
-                                         for key in (*PASS_COUNT_KEYS, *DAY_KEYS)})
+            return access_figures(
+                user, {key: stored.totals.get(key, 0) for key in (*PASS_COUNT_KEYS, *DAY_KEYS)}
+            )
         return section.figures(user)

@@ -68,21 +68,44 @@ class ScreeningCampaignSerializer(ServiceModelSerializer):
 
     url = serializers.HyperlinkedIdentityField(view_name="api:screening-campaign-detail")
     area = serializers.PrimaryKeyRelatedField(queryset=Area.objects.all(), required=False)
-    questionnaire = serializers.PrimaryKeyRelatedField(queryset=Questionnaire.objects.all(),
-                                                       required=False)
-    questionnaire_version = serializers.IntegerField(source="questionnaire.current.number",
-                                                     read_only=True)
-    grids = RestrictedPrimaryKeyRelatedField(queryset=Area.objects.filter(level="grid"),
-                                             many=True, required=False)
-    buildings = RestrictedPrimaryKeyRelatedField(queryset=Building.objects.all(), many=True,
-                                                 required=False)
+    questionnaire = serializers.PrimaryKeyRelatedField(
+        queryset=Questionnaire.objects.all(), required=False
+    )
+    questionnaire_version = serializers.IntegerField(
+        source="questionnaire.current.number", read_only=True
+    )
+    grids = RestrictedPrimaryKeyRelatedField(
+        queryset=Area.objects.filter(level="grid"), many=True, required=False
+    )
+    buildings = RestrictedPrimaryKeyRelatedField(
+        queryset=Building.objects.all(), many=True, required=False
+    )
 
     class Meta:
         model = Campaign
-        fields = ["id", "url", "area", "name", "questionnaire", "questionnaire_version", "unit",
-                  "script", "starts_on", "ends_on", "retry_delay_minutes", "max_attempts",
-                  "grids", "buildings", "status", "households_total", "started_at",
-                  "closed_at", "version", "created", "updated"]
+        fields = [
+            "id",
+            "url",
+            "area",
+            "name",
+            "questionnaire",
+            "questionnaire_version",
+            "unit",
+            "script",
+            "starts_on",
+            "ends_on",
+            "retry_delay_minutes",
+            "max_attempts",
+            "grids",
+            "buildings",
+            "status",
+            "households_total",
+            "started_at",
+            "closed_at",
+            "version",
+            "created",
+            "updated",
+        ]
         read_only_fields = ["status", "households_total", "started_at", "closed_at"]
         extra_kwargs = {"script": {"max_length": DOCUMENT_MAX_LENGTH}}
 
@@ -93,11 +116,13 @@ class ScreeningCampaignSerializer(ServiceModelSerializer):
             raise serializers.ValidationError({"area": [_("A campaign keeps its area.")]})
         questionnaire = attrs.get("questionnaire")
         user = self.context["request"].user
-        if questionnaire is not None and not Questionnaire.objects.restrict(user).filter(
-            pk=questionnaire.pk
-        ).exists():
-            raise serializers.ValidationError({"questionnaire": [_("Choose a questionnaire of "
-                                                                   "this area.")]})
+        if (
+            questionnaire is not None
+            and not Questionnaire.objects.restrict(user).filter(pk=questionnaire.pk).exists()
+        ):
+            raise serializers.ValidationError(
+                {"questionnaire": [_("Choose a questionnaire of this area.")]}
+            )
         return attrs
 
 
@@ -142,16 +167,20 @@ class CampaignViewSet(RestrictedViewSet):
     filterset_class = CampaignFilterSet
 
     def get_queryset(self) -> models.QuerySet[Campaign]:
-        return Campaign.objects.restrict(self.request.user).select_related(
-            "area", "questionnaire__current").prefetch_related("grids", "buildings")
+        return (
+            Campaign.objects.restrict(self.request.user)
+            .select_related("area", "questionnaire__current")
+            .prefetch_related("grids", "buildings")
+        )
 
     def _managed(self) -> Campaign:
         """A campaign to change: inside the caller's own scope (else 404, as the pages) and
         an office's account (else 403)."""
         user = self.request.user
         # DRF's lookup: a path id that is no number ("abc") is a 404, as an unknown one.
-        campaign = get_object_or_404(Campaign.objects.restrict(user).select_related("area"),
-                                     pk=self.kwargs["pk"])
+        campaign = get_object_or_404(
+            Campaign.objects.restrict(user).select_related("area"), pk=self.kwargs["pk"]
+        )
         if not services.is_office(user):
             raise exceptions.PermissionDenied()
         return campaign
@@ -162,12 +191,14 @@ class CampaignViewSet(RestrictedViewSet):
             raise exceptions.PermissionDenied()
         return services.do_create_campaign(area=area, by=self.request.user, **data)
 
-    def update_service(self, obj: Campaign, data: dict[str, Any],
-                       expected_version: int | None) -> Campaign:
+    def update_service(
+        self, obj: Campaign, data: dict[str, Any], expected_version: int | None
+    ) -> Campaign:
         data.pop("area", None)
         obj = self._managed()
-        return services.do_update_campaign(obj, by=self.request.user,
-                                           expected_version=expected_version, **data)
+        return services.do_update_campaign(
+            obj, by=self.request.user, expected_version=expected_version, **data
+        )
 
     @extend_schema(request=None, responses={200: ScreeningCampaignSerializer})
     @action(detail=True, methods=["post"], required_action="change")
@@ -189,8 +220,11 @@ class CampaignViewSet(RestrictedViewSet):
     @action(detail=True, methods=["get"])
     def coverage(self, request: Request, pk: str | None = None) -> Response:
         """The coverage figures as the caller may see them (a grid worker: their grid)."""
-        return Response(ScreeningCoverageSerializer(campaign_coverage(self.get_object(),
-                                                             self.request.user)).data)
+        return Response(
+            ScreeningCoverageSerializer(
+                campaign_coverage(self.get_object(), self.request.user)
+            ).data
+        )
 
 
 # --- Call lists -----------------------------------------------------------------------------
@@ -213,20 +247,40 @@ class CallAssignmentSerializer(ModelSerializer):
 
     url = serializers.HyperlinkedIdentityField(view_name="api:screening-assignment-detail")
     household_label = serializers.CharField(source="household.label", read_only=True)
-    members = ScreeningMemberSerializer(source="household.active_members", many=True,
-                                        read_only=True)
+    members = ScreeningMemberSerializer(
+        source="household.active_members", many=True, read_only=True
+    )
     # Plain text: the same codes as an attempt's outcome, one enum in the schema.
     last_outcome = serializers.CharField(read_only=True)
     dial = serializers.SerializerMethodField(
-        help_text=gettext_lazy("The page route to POST to (a logged-in page session with its "
-                               "CSRF token): it logs the call and redirects to tel: (per "
-                               "member id; 0 is the household's landline)."))
+        help_text=gettext_lazy(
+            "The page route to POST to (a logged-in page session with its "
+            "CSRF token): it logs the call and redirects to tel: (per "
+            "member id; 0 is the household's landline)."
+        )
+    )
 
     class Meta:
         model = CallAssignment
-        fields = ["id", "url", "campaign", "household", "household_label", "grid", "assignee",
-                  "status", "attempts", "last_outcome", "last_attempt_at", "next_call_at",
-                  "reached_at", "alert_level", "members", "dial", "version"]
+        fields = [
+            "id",
+            "url",
+            "campaign",
+            "household",
+            "household_label",
+            "grid",
+            "assignee",
+            "status",
+            "attempts",
+            "last_outcome",
+            "last_attempt_at",
+            "next_call_at",
+            "reached_at",
+            "alert_level",
+            "members",
+            "dial",
+            "version",
+        ]
         read_only_fields = fields
 
     def get_dial(self, assignment: CallAssignment) -> str:
@@ -234,12 +288,24 @@ class CallAssignmentSerializer(ModelSerializer):
 
 
 def _with_members(queryset: models.QuerySet[CallAssignment]) -> models.QuerySet[Any]:
-    members = Prefetch("household__members", to_attr="active_members",
-                       queryset=Person.objects.filter(status=PersonStatus.ACTIVE).order_by("pk"))
-    return (queryset.select_related("household__building").prefetch_related(members)
-            .order_by("campaign_id", "household__building__sort_key",
-                      "household__building__number", "household__unit", "household__floor",
-                      "household__room", "pk"))
+    members = Prefetch(
+        "household__members",
+        to_attr="active_members",
+        queryset=Person.objects.filter(status=PersonStatus.ACTIVE).order_by("pk"),
+    )
+    return (
+        queryset.select_related("household__building")
+        .prefetch_related(members)
+        .order_by(
+            "campaign_id",
+            "household__building__sort_key",
+            "household__building__number",
+            "household__unit",
+            "household__floor",
+            "household__room",
+            "pk",
+        )
+    )
 
 
 class AssignmentViewSet(RestrictedReadOnlyViewSet):
@@ -263,8 +329,17 @@ class CallAttemptSerializer(ModelSerializer):
 
     class Meta:
         model = CallAttempt
-        fields = ["id", "url", "campaign", "assignment", "caller", "outcome", "at", "note",
-                  "conflicted"]
+        fields = [
+            "id",
+            "url",
+            "campaign",
+            "assignment",
+            "caller",
+            "outcome",
+            "at",
+            "note",
+            "conflicted",
+        ]
         read_only_fields = fields
 
 
@@ -276,12 +351,18 @@ class RecordCallRequestSerializer(Serializer):
     outcome = serializers.ChoiceField(choices=Outcome.choices)
     version = serializers.IntegerField(required=False, min_value=1)
     answers = serializers.DictField(
-        required=False, help_text=gettext_lazy("Answers by question code (household "
-                                               "campaigns): \"yes\"/\"no\", choice values, "
-                                               "\"36.8\", \"2020-02-13\", text."))
+        required=False,
+        help_text=gettext_lazy(
+            "Answers by question code (household "
+            'campaigns): "yes"/"no", choice values, '
+            '"36.8", "2020-02-13", text.'
+        ),
+    )
     people_answers = serializers.DictField(
-        child=serializers.DictField(), required=False,
-        help_text=gettext_lazy("Per-person campaigns: answers by member id."))
+        child=serializers.DictField(),
+        required=False,
+        help_text=gettext_lazy("Per-person campaigns: answers by member id."),
+    )
     note = serializers.CharField(required=False, allow_blank=True, max_length=300)
     moved_people = serializers.ListField(child=serializers.IntegerField(), required=False)
     moved_date = serializers.DateField(required=False)
@@ -315,10 +396,15 @@ class AttemptViewSet(mixins.CreateModelMixin, RestrictedReadOnlyViewSet):
         form.is_valid(raise_exception=True)
         data = form.validated_data
         result = services.do_record_call(
-            data["assignment"], by=self.request.user, outcome=data["outcome"],
-            expected_version=data.get("version"), answers=data.get("answers"),
-            people_answers=data.get("people_answers"), note=data.get("note", ""),
-            moved_people=data.get("moved_people", []), moved_date=data.get("moved_date"),
+            data["assignment"],
+            by=self.request.user,
+            outcome=data["outcome"],
+            expected_version=data.get("version"),
+            answers=data.get("answers"),
+            people_answers=data.get("people_answers"),
+            note=data.get("note", ""),
+            moved_people=data.get("moved_people", []),
+            moved_date=data.get("moved_date"),
         )
         row = _with_members(CallAssignment.objects.filter(pk=result.assignment.pk)).get()
         context = self.get_serializer_context()
@@ -338,14 +424,27 @@ class ScreeningRecordSerializer(ModelSerializer):
     """The answers given for a household (or person), with the questionnaire version."""
 
     url = serializers.HyperlinkedIdentityField(view_name="api:screening-answer-detail")
-    questionnaire_version = serializers.IntegerField(source="questionnaire_version.number",
-                                                     read_only=True)
+    questionnaire_version = serializers.IntegerField(
+        source="questionnaire_version.number", read_only=True
+    )
 
     class Meta:
         model = ScreeningRecord
-        fields = ["id", "url", "campaign", "assignment", "household", "person",
-                  "questionnaire_version", "answers", "source", "recorded_by", "recorded_at",
-                  "alert_level", "is_current"]
+        fields = [
+            "id",
+            "url",
+            "campaign",
+            "assignment",
+            "household",
+            "person",
+            "questionnaire_version",
+            "answers",
+            "source",
+            "recorded_by",
+            "recorded_at",
+            "alert_level",
+            "is_current",
+        ]
         read_only_fields = fields
 
 
@@ -363,7 +462,6 @@ class AnswerViewSet(RestrictedReadOnlyViewSet):
 def register(router: Any) -> None:
     """Add screening's viewsets to the API's router (fangkong/api_urls.py)."""
     router.register("screening/campaigns", CampaignViewSet, basename="screening-campaign")
-    router.register("screening/assignments", AssignmentViewSet,
-                    basename="screening-assignment")
+    router.register("screening/assignments", AssignmentViewSet, basename="screening-assignment")
     router.register("screening/attempts", AttemptViewSet, basename="screening-attempt")
     router.register("screening/answers", AnswerViewSet, basename="screening-answer")

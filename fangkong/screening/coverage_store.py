@@ -45,7 +45,8 @@ def whole_communities(user: User) -> list[int] | None:
 
 def _campaign_communities(campaign: Campaign, community_ids: list[int]) -> Any:
     return Area.objects.filter(
-        pk__in=community_ids, level=AreaLevel.COMMUNITY,
+        pk__in=community_ids,
+        level=AreaLevel.COMMUNITY,
     ).filter(pk__in=campaign.area.descendants(include_self=True).values("pk"))
 
 
@@ -53,25 +54,37 @@ def refresh_coverage(campaign: Campaign, community_ids: list[int]) -> None:
     """Count this campaign's assignments in these communities again and store them."""
     if not community_ids:
         return
-    places = dict(AuditChain.objects.filter(community_id__in=community_ids)
-                  .values_list("community_id", "seq"))
+    places = dict(
+        AuditChain.objects.filter(community_id__in=community_ids).values_list("community_id", "seq")
+    )
     version = Campaign.objects.filter(pk=campaign.pk).values_list("version", flat=True).get()
-    rows = list(CallAssignment.objects.filter(
-        campaign=campaign, community_id__in=community_ids,
-    ).order_by().values("community_id", "grid_id", "assignee_id").annotate(**COUNTS))
+    rows = list(
+        CallAssignment.objects.filter(
+            campaign=campaign,
+            community_id__in=community_ids,
+        )
+        .order_by()
+        .values("community_id", "grid_id", "assignee_id")
+        .annotate(**COUNTS)
+    )
     try:
         with transaction.atomic():
-            CoverageCount.objects.filter(campaign=campaign,
-                                         community_id__in=community_ids).delete()
-            CoverageCount.objects.bulk_create([CoverageCount(campaign=campaign, **row)
-                                               for row in rows])
-            CoverageState.objects.filter(campaign=campaign,
-                                         community_id__in=community_ids).delete()
-            CoverageState.objects.bulk_create([
-                CoverageState(campaign=campaign, community_id=cid,
-                              audit_seq=places.get(cid, 0), campaign_version=version)
-                for cid in community_ids
-            ])
+            CoverageCount.objects.filter(campaign=campaign, community_id__in=community_ids).delete()
+            CoverageCount.objects.bulk_create(
+                [CoverageCount(campaign=campaign, **row) for row in rows]
+            )
+            CoverageState.objects.filter(campaign=campaign, community_id__in=community_ids).delete()
+            CoverageState.objects.bulk_create(
+                [
+                    CoverageState(
+                        campaign=campaign,
+                        community_id=cid,
+                        audit_seq=places.get(cid, 0),
+                        campaign_version=version,
+                    )
+                    for cid in community_ids
+                ]
+            )
     except IntegrityError:
         pass  # stored at the same moment by another request: as fresh as ours
 
@@ -80,13 +93,26 @@ def stored_coverage(campaign: Campaign, community_ids: list[int]) -> list[dict[s
     """The campaign's counts per (community, grid, caller) in these communities, with the
     names the coverage page shows — as ``campaign_coverage``'s first query gives them.
     Two queries when nothing changed: which communities are stale, the stored rows."""
-    states = _campaign_communities(campaign, community_ids).order_by("pk").annotate(
-        stored=Subquery(CoverageState.objects.filter(
-            campaign=campaign, community_id=OuterRef("pk")).values("audit_seq")[:1]),
-        stored_version=Subquery(CoverageState.objects.filter(
-            campaign=campaign, community_id=OuterRef("pk")).values("campaign_version")[:1]),
-        place=Subquery(AuditChain.objects.filter(community_id=OuterRef("pk")).values("seq")[:1]),
-    ).values_list("pk", "stored", "stored_version", "place")
+    states = (
+        _campaign_communities(campaign, community_ids)
+        .order_by("pk")
+        .annotate(
+            stored=Subquery(
+                CoverageState.objects.filter(campaign=campaign, community_id=OuterRef("pk")).values(
+                    "audit_seq"
+                )[:1]
+            ),
+            stored_version=Subquery(
+                CoverageState.objects.filter(campaign=campaign, community_id=OuterRef("pk")).values(
+                    "campaign_version"
+                )[:1]
+            ),
+            place=Subquery(
+                AuditChain.objects.filter(community_id=OuterRef("pk")).values("seq")[:1]
+            ),
+        )
+        .values_list("pk", "stored", "stored_version", "place")
+    )
     mine, stale = [], []
     for pk, stored, stored_version, place in states:
         mine.append(pk)
@@ -94,11 +120,20 @@ def stored_coverage(campaign: Campaign, community_ids: list[int]) -> list[dict[s
             stale.append(pk)
     if stale:
         refresh_coverage(campaign, stale)
-    return list(CoverageCount.objects.filter(campaign=campaign, community_id__in=mine)
-                .order_by().values(
-                    "community_id", "community__name", "grid_id", "grid__name",
-                    "assignee_id", "assignee__full_name", "assignee__username",
-                    *COUNTS))
+    return list(
+        CoverageCount.objects.filter(campaign=campaign, community_id__in=mine)
+        .order_by()
+        .values(
+            "community_id",
+            "community__name",
+            "grid_id",
+            "grid__name",
+            "assignee_id",
+            "assignee__full_name",
+            "assignee__username",
+            *COUNTS,
+        )
+    )
 
 
 def stored_totals(campaigns: list[Campaign], community_ids: list[int]) -> dict[str, int]:
@@ -110,18 +145,26 @@ def stored_totals(campaigns: list[Campaign], community_ids: list[int]) -> dict[s
         return totals
     areas = list(Area.objects.filter(pk__in=community_ids).only("pk", "path"))
     campaign_ids = [c.pk for c in campaigns]
-    states = {(campaign_id, community_id): (seq, version) for
-              campaign_id, community_id, seq, version in CoverageState.objects.filter(
-                  campaign_id__in=campaign_ids, community_id__in=community_ids,
-              ).values_list("campaign_id", "community_id", "audit_seq", "campaign_version")}
-    places = dict(AuditChain.objects.filter(community_id__in=community_ids)
-                  .values_list("community_id", "seq"))
+    states = {
+        (campaign_id, community_id): (seq, version)
+        for campaign_id, community_id, seq, version in CoverageState.objects.filter(
+            campaign_id__in=campaign_ids,
+            community_id__in=community_ids,
+        ).values_list("campaign_id", "community_id", "audit_seq", "campaign_version")
+    }
+    places = dict(
+        AuditChain.objects.filter(community_id__in=community_ids).values_list("community_id", "seq")
+    )
     for campaign in campaigns:
-        stale = [area.pk for area in areas if campaign.area_id in area.ancestor_ids()
-                 and states.get((campaign.pk, area.pk)) != (places.get(area.pk, 0),
-                                                            campaign.version)]
+        stale = [
+            area.pk
+            for area in areas
+            if campaign.area_id in area.ancestor_ids()
+            and states.get((campaign.pk, area.pk)) != (places.get(area.pk, 0), campaign.version)
+        ]
         refresh_coverage(campaign, stale)
     sums = CoverageCount.objects.filter(
-        campaign_id__in=campaign_ids, community_id__in=community_ids,
+        campaign_id__in=campaign_ids,
+        community_id__in=community_ids,
     ).aggregate(**{name: Sum(name) for name in COUNTS})
     return {name: sums[name] or 0 for name in COUNTS}

@@ -75,10 +75,21 @@ ALERTS: tuple[dict[str, Any], ...] = (
     {"contact": "yes"},
     {"fever": "yes", "temperature": "38.2", "symptoms": ["cough", "fatigue"]},
     {"temperature": "37.6"},
-    {"travelled": "yes", "high_risk_area": "yes", "origin": "湖北省武汉市",
-     "transport": "train", "trip_number": "G1234", "return_date": -9},
-    {"travelled": "yes", "high_risk_area": "yes", "origin": "浙江省温州市",
-     "transport": "car", "return_date": -6},
+    {
+        "travelled": "yes",
+        "high_risk_area": "yes",
+        "origin": "湖北省武汉市",
+        "transport": "train",
+        "trip_number": "G1234",
+        "return_date": -9,
+    },
+    {
+        "travelled": "yes",
+        "high_risk_area": "yes",
+        "origin": "浙江省温州市",
+        "transport": "car",
+        "return_date": -6,
+    },
     {"special_needs": ["elderly_alone", "medicine"]},
 )
 ORIGINS = ("辽宁省大连市", "北京市", "吉林省长春市", "黑龙江省哈尔滨市", "山东省青岛市")
@@ -86,18 +97,30 @@ FIRST_HOUR, LAST_HOUR = 8, 20
 
 
 def _calm_answers(rng: random.Random, today: dt.date) -> dict[str, Any]:
-    answers: dict[str, Any] = {"travelled": "no", "contact": "no", "fever": "no",
-                               "symptoms": ["none"],
-                               "temperature": f"{rng.uniform(36.0, 37.1):.1f}",
-                               "quarantine": "none", "special_needs": ["none"]}
+    answers: dict[str, Any] = {
+        "travelled": "no",
+        "contact": "no",
+        "fever": "no",
+        "symptoms": ["none"],
+        "temperature": f"{rng.uniform(36.0, 37.1):.1f}",
+        "quarantine": "none",
+        "special_needs": ["none"],
+    }
     if rng.random() < 0.06:
         transport = rng.choice(("car", "train", "plane", "coach"))
-        answers.update(travelled="yes", high_risk_area="no", origin=rng.choice(ORIGINS),
-                       transport=transport,
-                       return_date=(today - dt.timedelta(days=rng.randint(15, 30))).isoformat())
+        answers.update(
+            travelled="yes",
+            high_risk_area="no",
+            origin=rng.choice(ORIGINS),
+            transport=transport,
+            return_date=(today - dt.timedelta(days=rng.randint(15, 30))).isoformat(),
+        )
         if transport in ("train", "plane"):
-            answers["trip_number"] = (f"G{rng.randint(100, 9999)}" if transport == "train"
-                                      else f"CZ{rng.randint(1000, 6999)}")
+            answers["trip_number"] = (
+                f"G{rng.randint(100, 9999)}"
+                if transport == "train"
+                else f"CZ{rng.randint(1000, 6999)}"
+            )
         if rng.random() < 0.3:
             answers["quarantine"] = "released"
     if rng.random() < 0.05:
@@ -107,12 +130,14 @@ def _calm_answers(rng: random.Random, today: dt.date) -> dict[str, Any]:
     return answers
 
 
-def _call_time(rng: random.Random, start: dt.datetime, now: dt.datetime,
-               tz: ZoneInfo) -> dt.datetime:
+def _call_time(
+    rng: random.Random, start: dt.datetime, now: dt.datetime, tz: ZoneInfo
+) -> dt.datetime:
     """A daytime moment yesterday or today before now (else yesterday's)."""
     day = start.date() + dt.timedelta(days=rng.randint(0, 1))
-    moment = dt.datetime.combine(day, dt.time(rng.randint(FIRST_HOUR, LAST_HOUR - 1),
-                                              rng.randint(0, 59)), tzinfo=tz)
+    moment = dt.datetime.combine(
+        day, dt.time(rng.randint(FIRST_HOUR, LAST_HOUR - 1), rng.randint(0, 59)), tzinfo=tz
+    )
     if moment >= now:
         moment -= dt.timedelta(days=1)
     return max(moment, start + dt.timedelta(minutes=30))
@@ -128,58 +153,92 @@ def seed(ctx: DemoContext) -> None:
 
     questionnaire = default_questionnaire(community)
     campaign = do_create_campaign(
-        area=community, by=None, name=NAME, questionnaire=questionnaire, script=SCRIPT,
-        starts_on=start.date(), ends_on=today + dt.timedelta(days=13), retry_delay_minutes=60,
+        area=community,
+        by=None,
+        name=NAME,
+        questionnaire=questionnaire,
+        script=SCRIPT,
+        starts_on=start.date(),
+        ends_on=today + dt.timedelta(days=13),
+        retry_delay_minutes=60,
     )
     do_start_campaign(campaign, by=None, now=start)
     # Everything the calls and their audit rows read, in one query (not one per household).
-    assignments = list(CallAssignment.objects.filter(campaign=campaign).select_related(
-        "campaign", "assignee", "grid", "community", "household__building").order_by(
-        "household__building__sort_key", "household__unit", "household__floor",
-        "household__room"))
+    assignments = list(
+        CallAssignment.objects.filter(campaign=campaign)
+        .select_related("campaign", "assignee", "grid", "community", "household__building")
+        .order_by(
+            "household__building__sort_key",
+            "household__unit",
+            "household__floor",
+            "household__room",
+        )
+    )
     workers = {u.area_id: u for u in ctx.users.values() if u.role == "grid_worker"}
 
     # Who ends how: a fixed draw over the households in building order.
     order = list(range(len(assignments)))
     rng.shuffle(order)
-    alerted = order[:len(ALERTS)]
-    moved = order[len(ALERTS):len(ALERTS) + MOVED]
-    unreachable = order[len(ALERTS) + MOVED:len(ALERTS) + MOVED + UNREACHABLE]
-    rest = order[len(ALERTS) + MOVED + UNREACHABLE:]
-    pending = set(rest[:round(len(assignments) * PENDING_SHARE)])
+    alerted = order[: len(ALERTS)]
+    moved = order[len(ALERTS) : len(ALERTS) + MOVED]
+    unreachable = order[len(ALERTS) + MOVED : len(ALERTS) + MOVED + UNREACHABLE]
+    rest = order[len(ALERTS) + MOVED + UNREACHABLE :]
+    pending = set(rest[: round(len(assignments) * PENDING_SHARE)])
     reached = [i for i in rest if i not in pending]
 
-    _bulk_reached(ctx, rng, campaign, [assignments[i] for i in reached], workers, start, now,
-                  tz, today)
+    _bulk_reached(
+        ctx, rng, campaign, [assignments[i] for i in reached], workers, start, now, tz, today
+    )
     _pending(rng, [assignments[i] for i in sorted(pending)], workers, start, now, tz)
     for i, extra in zip(alerted, ALERTS, strict=True):
         answers = _calm_answers(rng, today) | extra
         if "return_date" in extra:
             answers["return_date"] = (today + dt.timedelta(days=extra["return_date"])).isoformat()
         assignment = assignments[i]
-        do_record_call(assignment, by=workers.get(assignment.grid_id), outcome=Outcome.ANSWERED,
-                       answers=answers, now=_call_time(rng, start, now, tz))
+        do_record_call(
+            assignment,
+            by=workers.get(assignment.grid_id),
+            outcome=Outcome.ANSWERED,
+            answers=answers,
+            now=_call_time(rng, start, now, tz),
+        )
     for i in moved:
         assignment = assignments[i]
-        leavers = list(Person.objects.filter(household_id=assignment.household_id,
-                                             status="active").values_list("pk", flat=True))
-        do_record_call(assignment, by=workers.get(assignment.grid_id), outcome=Outcome.MOVED,
-                       moved_people=leavers, moved_date=today - dt.timedelta(days=40),
-                       note=rng.choice(("房子已出售，全家搬到大连", "随子女去外地居住")),
-                       now=_call_time(rng, start, now, tz))
+        leavers = list(
+            Person.objects.filter(
+                household_id=assignment.household_id, status="active"
+            ).values_list("pk", flat=True)
+        )
+        do_record_call(
+            assignment,
+            by=workers.get(assignment.grid_id),
+            outcome=Outcome.MOVED,
+            moved_people=leavers,
+            moved_date=today - dt.timedelta(days=40),
+            note=rng.choice(("房子已出售，全家搬到大连", "随子女去外地居住")),
+            now=_call_time(rng, start, now, tz),
+        )
     _unreachable(rng, [assignments[i] for i in unreachable], workers, start, now)
 
     ctx.extra["campaign"] = campaign
     _count(ctx, campaign)
 
 
-def _unreachable(rng: random.Random, assignments: list[CallAssignment],
-                 workers: dict[int, Any], start: dt.datetime, now: dt.datetime) -> None:
+def _unreachable(
+    rng: random.Random,
+    assignments: list[CallAssignment],
+    workers: dict[int, Any],
+    start: dt.datetime,
+    now: dt.datetime,
+) -> None:
     """Households nobody reaches: every fourth a dead number, the rest failed calls."""
     for n, assignment in enumerate(assignments):
         worker = workers.get(assignment.grid_id)
-        outcomes = ((Outcome.NUMBER_INVALID,) if n % 4 == 0
-                    else (Outcome.NO_ANSWER, Outcome.NO_ANSWER, Outcome.REFUSED))
+        outcomes = (
+            (Outcome.NUMBER_INVALID,)
+            if n % 4 == 0
+            else (Outcome.NO_ANSWER, Outcome.NO_ANSWER, Outcome.REFUSED)
+        )
         moment = start + dt.timedelta(hours=1, minutes=rng.randint(0, 90))
         for outcome in outcomes:
             do_record_call(assignment, by=worker, outcome=outcome, now=moment)
@@ -197,9 +256,15 @@ def _count(ctx: DemoContext, campaign: Campaign) -> None:
 
 
 def _bulk_reached(
-    ctx: DemoContext, rng: random.Random, campaign: Campaign,
-    assignments: list[CallAssignment], workers: dict[int, Any], start: dt.datetime,
-    now: dt.datetime, tz: ZoneInfo, today: dt.date,
+    ctx: DemoContext,
+    rng: random.Random,
+    campaign: Campaign,
+    assignments: list[CallAssignment],
+    workers: dict[int, Any],
+    start: dt.datetime,
+    now: dt.datetime,
+    tz: ZoneInfo,
+    today: dt.date,
 ) -> None:
     """Reached households, in bulk: a failed call first for some, then the answered one."""
     version = campaign.questionnaire.current
@@ -214,16 +279,23 @@ def _bulk_reached(
             attempts.append(_attempt(assignment, caller, Outcome.NO_ANSWER, first))
             assignment.attempts = 1
         visited = rng.random() < 0.03
-        attempt = _attempt(assignment, caller, Outcome.VISITED if visited else Outcome.ANSWERED,
-                           at)
+        attempt = _attempt(assignment, caller, Outcome.VISITED if visited else Outcome.ANSWERED, at)
         attempts.append(attempt)
-        records.append(ScreeningRecord(
-            community=assignment.community, grid=assignment.grid, campaign=campaign,
-            assignment=assignment, household=assignment.household, questionnaire_version=version,
-            answers=_calm_answers(rng, today), attempt=attempt,
-            source=RecordSource.VISIT if visited else RecordSource.CALL, recorded_by=caller,
-            recorded_at=at,
-        ))
+        records.append(
+            ScreeningRecord(
+                community=assignment.community,
+                grid=assignment.grid,
+                campaign=campaign,
+                assignment=assignment,
+                household=assignment.household,
+                questionnaire_version=version,
+                answers=_calm_answers(rng, today),
+                attempt=attempt,
+                source=RecordSource.VISIT if visited else RecordSource.CALL,
+                recorded_by=caller,
+                recorded_at=at,
+            )
+        )
         assignment.status, assignment.reached_at = AssignmentStatus.REACHED, at
         assignment.last_outcome, assignment.last_attempt_at = attempt.outcome, at
         assignment.version += 1 + assignment.attempts
@@ -231,22 +303,36 @@ def _bulk_reached(
     for record in records:
         record.attempt_id = record.attempt.pk
     insert_rows(ScreeningRecord, records)
-    update_rows(CallAssignment, assignments, ["status", "reached_at", "last_outcome",
-                                              "last_attempt_at", "attempts", "version"])
+    update_rows(
+        CallAssignment,
+        assignments,
+        ["status", "reached_at", "last_outcome", "last_attempt_at", "attempts", "version"],
+    )
     record_changes_in_bulk(ChangeAction.CREATE, attempts)
     record_changes_in_bulk(ChangeAction.CREATE, records)
     record_changes_in_bulk(ChangeAction.UPDATE, assignments, befores=befores)
 
 
-def _attempt(assignment: CallAssignment, caller: Any, outcome: str,
-             at: dt.datetime) -> CallAttempt:
-    return CallAttempt(community=assignment.community, grid=assignment.grid,
-                       campaign=assignment.campaign, assignment=assignment, caller=caller,
-                       outcome=outcome, at=at)
+def _attempt(assignment: CallAssignment, caller: Any, outcome: str, at: dt.datetime) -> CallAttempt:
+    return CallAttempt(
+        community=assignment.community,
+        grid=assignment.grid,
+        campaign=assignment.campaign,
+        assignment=assignment,
+        caller=caller,
+        outcome=outcome,
+        at=at,
+    )
 
 
-def _pending(rng: random.Random, assignments: list[CallAssignment], workers: dict[int, Any],
-             start: dt.datetime, now: dt.datetime, tz: ZoneInfo) -> None:
+def _pending(
+    rng: random.Random,
+    assignments: list[CallAssignment],
+    workers: dict[int, Any],
+    start: dt.datetime,
+    now: dt.datetime,
+    tz: ZoneInfo,
+) -> None:
     """Not reached yet: most never called, some tried once or twice (a few due again later)."""
     attempts: list[CallAttempt] = []
     changed: list[CallAssignment] = []
@@ -258,8 +344,14 @@ def _pending(rng: random.Random, assignments: list[CallAssignment], workers: dic
         at = _call_time(rng, start, now, tz)
         for n in range(tries):
             moment = max(start, at - dt.timedelta(hours=2 * (tries - 1 - n)))
-            attempts.append(_attempt(assignment, workers.get(assignment.grid_id),
-                                     rng.choice((Outcome.NO_ANSWER, Outcome.REFUSED)), moment))
+            attempts.append(
+                _attempt(
+                    assignment,
+                    workers.get(assignment.grid_id),
+                    rng.choice((Outcome.NO_ANSWER, Outcome.REFUSED)),
+                    moment,
+                )
+            )
         assignment.attempts = tries
         assignment.last_outcome, assignment.last_attempt_at = attempts[-1].outcome, at
         # Called within the last hour: offered again later today; otherwise due now.
@@ -267,8 +359,11 @@ def _pending(rng: random.Random, assignments: list[CallAssignment], workers: dic
         assignment.version += tries
         changed.append(assignment)
     insert_rows(CallAttempt, attempts)
-    update_rows(CallAssignment, changed, ["attempts", "last_outcome", "last_attempt_at",
-                                          "next_call_at", "version"])
+    update_rows(
+        CallAssignment,
+        changed,
+        ["attempts", "last_outcome", "last_attempt_at", "next_call_at", "version"],
+    )
     record_changes_in_bulk(ChangeAction.CREATE, attempts)
     record_changes_in_bulk(ChangeAction.UPDATE, changed, befores=befores)
 

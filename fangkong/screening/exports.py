@@ -62,11 +62,19 @@ def register_columns(campaign: Campaign) -> list[QuestionSpec]:
     """The current version's questions, then any older version's that it no longer has."""
     current = version_specs(campaign.questionnaire.current)
     codes = {s.code for s in current}
-    used_versions = (ScreeningRecord.objects.filter(campaign=campaign)
-                     .exclude(questionnaire_version=campaign.questionnaire.current_id)
-                     .order_by().values("questionnaire_version").distinct())
-    older = [QuestionSpec.from_question(q) for q in Question.objects.filter(
-        version__in=used_versions).order_by("-version__number", "position")]
+    used_versions = (
+        ScreeningRecord.objects.filter(campaign=campaign)
+        .exclude(questionnaire_version=campaign.questionnaire.current_id)
+        .order_by()
+        .values("questionnaire_version")
+        .distinct()
+    )
+    older = [
+        QuestionSpec.from_question(q)
+        for q in Question.objects.filter(version__in=used_versions).order_by(
+            "-version__number", "position"
+        )
+    ]
     extra = []
     for spec in older:
         if spec.code not in codes:
@@ -78,14 +86,19 @@ def register_columns(campaign: Campaign) -> list[QuestionSpec]:
 def _rows(
     campaign: Campaign, user: User, specs: list[QuestionSpec], unmasked: bool
 ) -> Iterator[list[Any]]:
-    assignments = (CallAssignment.objects.restrict(user) if user is not None
-                   else CallAssignment.objects.all()).filter(campaign=campaign)
+    assignments = (
+        CallAssignment.objects.restrict(user) if user is not None else CallAssignment.objects.all()
+    ).filter(campaign=campaign)
     ids = list(assignments.order_by(*HOUSEHOLD_ORDER).values_list("pk", flat=True))
     tz = timezone.get_current_timezone()
     for start in range(0, len(ids), CHUNK):
-        chunk = ids[start:start + CHUNK]
-        rows = {a.pk: a for a in CallAssignment.objects.filter(pk__in=chunk).select_related(
-            "household__building", "household__head", "grid", "assignee")}
+        chunk = ids[start : start + CHUNK]
+        rows = {
+            a.pk: a
+            for a in CallAssignment.objects.filter(pk__in=chunk).select_related(
+                "household__building", "household__head", "grid", "assignee"
+            )
+        }
         # Who a household row names: the head, or its first active member.
         first_member: dict[int, Person] = {}
         for member in Person.objects.filter(
@@ -94,33 +107,43 @@ def _rows(
         ).order_by("household_id", "pk"):
             first_member.setdefault(member.household_id, member)
         records: dict[int, list[ScreeningRecord]] = {}
-        for record in ScreeningRecord.objects.filter(assignment_id__in=chunk, is_current=True
-                                                     ).select_related("person").order_by("pk"):
+        for record in (
+            ScreeningRecord.objects.filter(assignment_id__in=chunk, is_current=True)
+            .select_related("person")
+            .order_by("pk")
+        ):
             records.setdefault(record.assignment_id, []).append(record)
         for pk in chunk:
             assignment = rows[pk]
             household = assignment.household
             for record in records.get(pk) or [None]:
-                person = (record.person if record is not None and record.person_id
-                          else household.head or first_member.get(household.pk))
+                person = (
+                    record.person
+                    if record is not None and record.person_id
+                    else household.head or first_member.get(household.pk)
+                )
                 name = person.name if person else ""
                 phone = ""
                 if person is not None:
                     phone = decrypt(person.phone_cipher) if unmasked else person.phone_mask
                 if not phone:
-                    phone = (decrypt(household.phone_cipher) if unmasked
-                             else household.phone_mask)
+                    phone = decrypt(household.phone_cipher) if unmasked else household.phone_mask
                 answers = record.answers if record is not None else {}
                 yield [
                     assignment.grid.name if assignment.grid_id else "",
-                    household.building.number, household.unit, household.room,
+                    household.building.number,
+                    household.unit,
+                    household.room,
                     household.number,
-                    name if unmasked else mask_name(name), phone,
+                    name if unmasked else mask_name(name),
+                    phone,
                     str(assignment.assignee) if assignment.assignee_id else "",
-                    assignment.get_status_display(), assignment.attempts,
+                    assignment.get_status_display(),
+                    assignment.attempts,
                     assignment.get_last_outcome_display(),
                     timezone.localtime(record.recorded_at, tz).strftime("%Y-%m-%d %H:%M")
-                    if record is not None else "",
+                    if record is not None
+                    else "",
                     record.get_source_display() if record is not None else "",
                     record.get_alert_level_display() if record is not None else "",
                     *(spec.display(answers.get(spec.code)) for spec in specs),
@@ -128,29 +151,59 @@ def _rows(
 
 
 def export_register(
-    campaign: Campaign, target: IO[bytes], *, by: User, unmasked: bool = False, reason: str = "",
+    campaign: Campaign,
+    target: IO[bytes],
+    *,
+    by: User,
+    unmasked: bool = False,
+    reason: str = "",
     progress: Progress | None = None,
 ) -> int:
     """Write the register to ``target``; returns data rows. Masked unless ``unmasked``."""
     _require_export(by, campaign, unmasked)
     specs = register_columns(campaign)
     header = [
-        _("Grid"), _("Building"), _("Unit"), _("Room"), _("Household number"),
-        _("Name") if unmasked else _("Name (masked)"), _("Phone") if unmasked else
-        _("Phone (masked)"), _("Caller"), _("Status"), _("Failed calls"), _("Last outcome"),
-        _("Recorded"), _("Source"), _("Alert"),
+        _("Grid"),
+        _("Building"),
+        _("Unit"),
+        _("Room"),
+        _("Household number"),
+        _("Name") if unmasked else _("Name (masked)"),
+        _("Phone") if unmasked else _("Phone (masked)"),
+        _("Caller"),
+        _("Status"),
+        _("Failed calls"),
+        _("Last outcome"),
+        _("Recorded"),
+        _("Source"),
+        _("Alert"),
         *(spec.text for spec in specs),
     ]
-    written = write_xlsx(target, [SheetSpec(
-        title=campaign.questionnaire.name, header=header,
-        rows=_rows(campaign, by, specs, unmasked), widths=[10, 8, 6, 8, 14, 12, 16, 12, 12],
-        text_columns=[1, 3, 4, 6],
-    )], progress=progress)
+    written = write_xlsx(
+        target,
+        [
+            SheetSpec(
+                title=campaign.questionnaire.name,
+                header=header,
+                rows=_rows(campaign, by, specs, unmasked),
+                widths=[10, 8, 6, 8, 14, 12, 16, 12, 12],
+                text_columns=[1, 3, 4, 6],
+            )
+        ],
+        progress=progress,
+    )
     record_access(
-        AccessKind.EXPORT, actor=by, area_path=campaign.area.path, obj=campaign,
+        AccessKind.EXPORT,
+        actor=by,
+        area_path=campaign.area.path,
+        obj=campaign,
         reason=(reason or "").strip()[:300],
-        detail={"what": "screening_register", "campaign": campaign.pk, "rows": written,
-                "masked": not unmasked},
+        detail={
+            "what": "screening_register",
+            "campaign": campaign.pk,
+            "rows": written,
+            "masked": not unmasked,
+        },
     )
     return written
 
@@ -159,8 +212,11 @@ def summary_figures(campaign: Campaign, user: User) -> dict[str, Any]:
     """What the street office asks for: coverage per grid, alerts by kind, and how many
     households gave each answer to the choice questions."""
     coverage = campaign_coverage(campaign, user)
-    records = (ScreeningRecord.objects.restrict(user) if user is not None
-               else ScreeningRecord.objects.all()).filter(campaign=campaign, is_current=True)
+    records = (
+        ScreeningRecord.objects.restrict(user)
+        if user is not None
+        else ScreeningRecord.objects.all()
+    ).filter(campaign=campaign, is_current=True)
     specs = [s for s in version_specs(campaign.questionnaire.current) if s.kind in CHOICE_KINDS]
     tallies: dict[str, Counter[str]] = {s.code: Counter() for s in specs}
     for answers in records.values_list("answers", flat=True).iterator(chunk_size=CHUNK):
@@ -168,9 +224,13 @@ def summary_figures(campaign: Campaign, user: User) -> dict[str, Any]:
             value = answers.get(spec.code)
             for item in value if isinstance(value, list) else ([value] if value else []):
                 tallies[spec.code][item] += 1
-    alerts = (Alert.objects.restrict(user) if user is not None else Alert.objects.all()).filter(
-        campaign=campaign).order_by().values("kind").annotate(
-        total=Count("pk"), open=Count("pk", filter=Q(status=AlertStatus.OPEN)))
+    alerts = (
+        (Alert.objects.restrict(user) if user is not None else Alert.objects.all())
+        .filter(campaign=campaign)
+        .order_by()
+        .values("kind")
+        .annotate(total=Count("pk"), open=Count("pk", filter=Q(status=AlertStatus.OPEN)))
+    )
     return {"coverage": coverage, "specs": specs, "tallies": tallies, "alerts": list(alerts)}
 
 
@@ -182,8 +242,16 @@ def export_summary(campaign: Campaign, target: IO[bytes], *, by: User) -> int:
 
     def coverage_rows() -> Iterator[list[Any]]:
         for tally in [*coverage.grids, coverage.total]:
-            yield [tally.label, tally.total, tally.reached, tally.pending, tally.unreachable,
-                   tally.moved, tally.alerts, f"{tally.percent_reached}%"]
+            yield [
+                tally.label,
+                tally.total,
+                tally.reached,
+                tally.pending,
+                tally.unreachable,
+                tally.moved,
+                tally.alerts,
+                f"{tally.percent_reached}%",
+            ]
 
     def answer_rows() -> Iterator[list[Any]]:
         for spec in figures["specs"]:
@@ -192,24 +260,51 @@ def export_summary(campaign: Campaign, target: IO[bytes], *, by: User) -> int:
 
     kinds = dict(Alert._meta.get_field("kind").choices)
     sheets = [
-        SheetSpec(title=_("Coverage"), header=[
-            _("Grid"), _("Households"), _("Reached"), _("Pending"), _("Unreachable"),
-            _("Moved away"), _("With alerts"), _("Reached (%)")], rows=coverage_rows(),
-            widths=[16, 10, 10, 10, 10, 10, 10, 10]),
-        SheetSpec(title=_("Answers"), header=[_("Question"), _("Answer"), _("Households")],
-                  rows=answer_rows(), widths=[36, 20, 10]),
-        SheetSpec(title=_("Alerts"), header=[_("Kind"), _("Raised"), _("Still open")],
-                  rows=([str(kinds.get(r["kind"], r["kind"])), r["total"], r["open"]]
-                        for r in figures["alerts"]), widths=[24, 10, 10]),
+        SheetSpec(
+            title=_("Coverage"),
+            header=[
+                _("Grid"),
+                _("Households"),
+                _("Reached"),
+                _("Pending"),
+                _("Unreachable"),
+                _("Moved away"),
+                _("With alerts"),
+                _("Reached (%)"),
+            ],
+            rows=coverage_rows(),
+            widths=[16, 10, 10, 10, 10, 10, 10, 10],
+        ),
+        SheetSpec(
+            title=_("Answers"),
+            header=[_("Question"), _("Answer"), _("Households")],
+            rows=answer_rows(),
+            widths=[36, 20, 10],
+        ),
+        SheetSpec(
+            title=_("Alerts"),
+            header=[_("Kind"), _("Raised"), _("Still open")],
+            rows=(
+                [str(kinds.get(r["kind"], r["kind"])), r["total"], r["open"]]
+                for r in figures["alerts"]
+            ),
+            widths=[24, 10, 10],
+        ),
     ]
     written = write_xlsx(target, sheets)
     record_access(
-        AccessKind.EXPORT, actor=by, area_path=campaign.area.path, obj=campaign,
-        detail={"what": "screening_summary", "campaign": campaign.pk, "rows": written,
-                "masked": True},
+        AccessKind.EXPORT,
+        actor=by,
+        area_path=campaign.area.path,
+        obj=campaign,
+        detail={
+            "what": "screening_summary",
+            "campaign": campaign.pk,
+            "rows": written,
+            "masked": True,
+        },
     )
     return written
-
 
 
 # --- The register as a job (core.exports) ---------------------------------------------------
@@ -227,12 +322,18 @@ def _register_rows(user: User, params: dict[str, Any]) -> int:
     return CallAssignment.objects.restrict(user).filter(campaign=_campaign(user, params)).count()
 
 
-def _write_register(user: User, params: dict[str, Any], target: IO[bytes],
-                    progress: Progress | None) -> int:
+def _write_register(
+    user: User, params: dict[str, Any], target: IO[bytes], progress: Progress | None
+) -> int:
     try:
-        return export_register(_campaign(user, params), target, by=user,
-                               unmasked=bool(params.get("unmasked")),
-                               reason=params.get("reason") or "", progress=progress)
+        return export_register(
+            _campaign(user, params),
+            target,
+            by=user,
+            unmasked=bool(params.get("unmasked")),
+            reason=params.get("reason") or "",
+            progress=progress,
+        )
     except PermissionDeniedError as exc:
         raise PermissionDenied from exc
 
@@ -247,11 +348,17 @@ def _register_filename(params: dict[str, Any]) -> str:
     return f"{campaign.name if campaign else ''}-register-{timezone.localdate():%Y%m%d}"
 
 
-REGISTER_EXPORT = register(Exporter(
-    name="screening.register", model=Campaign, label=gettext_lazy("Screening register"),
-    count=_register_rows, write=_write_register, filename=_register_filename,
-    check=_check_unmasked,
-))
+REGISTER_EXPORT = register(
+    Exporter(
+        name="screening.register",
+        model=Campaign,
+        label=gettext_lazy("Screening register"),
+        count=_register_rows,
+        write=_write_register,
+        filename=_register_filename,
+        check=_check_unmasked,
+    )
+)
 
 
 # --- The import template as a job (core.exports) --------------------------------------------
@@ -264,12 +371,16 @@ REGISTER_EXPORT = register(Exporter(
 def _template_rows(user: User, params: dict[str, Any]) -> int:
     from fangkong.screening.choices import AssignmentStatus
 
-    return (CallAssignment.objects.filter(campaign=_campaign(user, params))
-            .exclude(status=AssignmentStatus.REACHED).count())
+    return (
+        CallAssignment.objects.filter(campaign=_campaign(user, params))
+        .exclude(status=AssignmentStatus.REACHED)
+        .count()
+    )
 
 
-def _write_template(user: User, params: dict[str, Any], target: IO[bytes],
-                    progress: Progress | None) -> int:
+def _write_template(
+    user: User, params: dict[str, Any], target: IO[bytes], progress: Progress | None
+) -> int:
     from fangkong.screening.imports import template_workbook
 
     try:
@@ -289,8 +400,14 @@ def _template_filename(params: dict[str, Any]) -> str:
     return f"{campaign.name if campaign else ''}-template-{timezone.localdate():%Y%m%d}"
 
 
-TEMPLATE_EXPORT = register(Exporter(
-    name="screening.import_template", model=Campaign,
-    label=gettext_lazy("Screening register to fill in"), count=_template_rows,
-    write=_write_template, filename=_template_filename, check=_check_import,
-))
+TEMPLATE_EXPORT = register(
+    Exporter(
+        name="screening.import_template",
+        model=Campaign,
+        label=gettext_lazy("Screening register to fill in"),
+        count=_template_rows,
+        write=_write_template,
+        filename=_template_filename,
+        check=_check_import,
+    )
+)

@@ -33,10 +33,12 @@ class AssignmentFilterSet(FilterSet):
     campaign = filters.NumberFilter()
     grid = filters.NumberFilter()
     status = filters.ChoiceFilter(choices=AssignmentStatus.choices)
-    mine = filters.BooleanFilter(method="filter_mine",
-                                 label=gettext_lazy("true: households on my own list"))
-    due = filters.BooleanFilter(method="filter_due",
-                                label=gettext_lazy("true: pending and due for a call now"))
+    mine = filters.BooleanFilter(
+        method="filter_mine", label=gettext_lazy("true: households on my own list")
+    )
+    due = filters.BooleanFilter(
+        method="filter_due", label=gettext_lazy("true: pending and due for a call now")
+    )
 
     class Meta:
         model = CallAssignment
@@ -52,7 +54,8 @@ class AssignmentFilterSet(FilterSet):
         self, queryset: models.QuerySet[Any], name: str, value: bool
     ) -> models.QuerySet[Any]:
         due = Q(status=AssignmentStatus.PENDING) & (
-            Q(next_call_at__isnull=True) | Q(next_call_at__lte=timezone.now()))
+            Q(next_call_at__isnull=True) | Q(next_call_at__lte=timezone.now())
+        )
         return queryset.filter(due) if value else queryset.exclude(due)
 
 

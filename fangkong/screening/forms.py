@@ -58,50 +58,84 @@ class CampaignForm(ServiceForm):
     questionnaire = forms.ModelChoiceField(
         label=gettext_lazy("questionnaire"), queryset=Questionnaire.objects.none()
     )
-    unit = forms.ChoiceField(label=gettext_lazy("records"), choices=CampaignUnit.choices,
-                             initial=CampaignUnit.HOUSEHOLD)
+    unit = forms.ChoiceField(
+        label=gettext_lazy("records"), choices=CampaignUnit.choices, initial=CampaignUnit.HOUSEHOLD
+    )
     script = forms.CharField(
-        label=gettext_lazy("call script"), widget=forms.Textarea, required=False,
+        label=gettext_lazy("call script"),
+        widget=forms.Textarea,
+        required=False,
         max_length=DOCUMENT_MAX_LENGTH,
         help_text=gettext_lazy("What the caller says: shown on every household's call screen."),
     )
     starts_on = forms.DateField(label=gettext_lazy("starts on"), widget=DATE_INPUT)
     ends_on = forms.DateField(label=gettext_lazy("ends on"), widget=DATE_INPUT)
     retry_delay_minutes = forms.IntegerField(
-        label=gettext_lazy("retry after (minutes)"), min_value=1, max_value=7 * 24 * 60,
+        label=gettext_lazy("retry after (minutes)"),
+        min_value=1,
+        max_value=7 * 24 * 60,
         initial=120,
         help_text=gettext_lazy("A household not reached is offered again after this delay."),
     )
     max_attempts = forms.IntegerField(
-        label=gettext_lazy("failed calls before a door visit"), min_value=1, max_value=10,
+        label=gettext_lazy("failed calls before a door visit"),
+        min_value=1,
+        max_value=10,
         initial=3,
     )
     grids = GridChoiceField(
-        label=gettext_lazy("only these grids"), queryset=Area.objects.none(), required=False,
+        label=gettext_lazy("only these grids"),
+        queryset=Area.objects.none(),
+        required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=gettext_lazy("Leave empty for the whole area."),
     )
     buildings = forms.ModelMultipleChoiceField(
-        label=gettext_lazy("only these buildings"), queryset=Building.objects.none(),
-        required=False, widget=forms.CheckboxSelectMultiple,
+        label=gettext_lazy("only these buildings"),
+        queryset=Building.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
     )
 
-    fields_when_running = ("name", "script", "ends_on", "retry_delay_minutes", "max_attempts",
-                           "version")
+    fields_when_running = (
+        "name",
+        "script",
+        "ends_on",
+        "retry_delay_minutes",
+        "max_attempts",
+        "version",
+    )
 
-    def __init__(self, *args: Any, user: User, area: Area, instance: Campaign | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, user: User, area: Area, instance: Campaign | None = None, **kwargs: Any
+    ) -> None:
         if instance is not None:
-            initial = {name: getattr(instance, name) for name in (
-                "name", "questionnaire", "unit", "script", "starts_on", "ends_on",
-                "retry_delay_minutes", "max_attempts")}
-            initial.update(version=instance.version, grids=list(instance.grids.all()),
-                           buildings=list(instance.buildings.all()))
+            initial = {
+                name: getattr(instance, name)
+                for name in (
+                    "name",
+                    "questionnaire",
+                    "unit",
+                    "script",
+                    "starts_on",
+                    "ends_on",
+                    "retry_delay_minutes",
+                    "max_attempts",
+                )
+            }
+            initial.update(
+                version=instance.version,
+                grids=list(instance.grids.all()),
+                buildings=list(instance.buildings.all()),
+            )
             kwargs["initial"] = {**initial, **(kwargs.get("initial") or {})}
         else:
             today = timezone.localdate()
-            kwargs["initial"] = {"starts_on": today, "ends_on": today + dt.timedelta(days=14),
-                                 **(kwargs.get("initial") or {})}
+            kwargs["initial"] = {
+                "starts_on": today,
+                "ends_on": today + dt.timedelta(days=14),
+                **(kwargs.get("initial") or {}),
+            }
         super().__init__(*args, **kwargs)
         self.instance = instance
         self.fields["questionnaire"].queryset = Questionnaire.objects.restrict(user).filter(
@@ -131,15 +165,22 @@ class UserChoiceField(forms.ModelChoiceField):
 
 def _caller_queryset(area: Area) -> Any:
     """Users who may make screening calls and work inside the area or above it."""
-    qs = User.objects.filter(is_active=True, area__isnull=False).filter(
-        Q(area_id__in=area.ancestor_ids()) | Q(area__in=area.descendants())
-    ).select_related("area").order_by("area__path", "username")
+    qs = (
+        User.objects.filter(is_active=True, area__isnull=False)
+        .filter(Q(area_id__in=area.ancestor_ids()) | Q(area__in=area.descendants()))
+        .select_related("area")
+        .order_by("area__path", "username")
+    )
     return qs.filter(pk__in=[u.pk for u in qs if u.has_action(CallAttempt, "add")])
 
 
 class ReassignForm(BoundedForm):
-    to = UserChoiceField(label=gettext_lazy("Move to"), queryset=User.objects.none(),
-                         required=False, empty_label=gettext_lazy("Nobody (unassigned)"))
+    to = UserChoiceField(
+        label=gettext_lazy("Move to"),
+        queryset=User.objects.none(),
+        required=False,
+        empty_label=gettext_lazy("Nobody (unassigned)"),
+    )
 
     def __init__(self, *args: Any, campaign: Campaign, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -149,13 +190,17 @@ class ReassignForm(BoundedForm):
 class HelperForm(ServiceForm):
     grid = forms.ModelChoiceField(label=gettext_lazy("grid"), queryset=Area.objects.none())
     helper = UserChoiceField(label=gettext_lazy("helper"), queryset=User.objects.none())
-    households = forms.IntegerField(label=gettext_lazy("households to take"), min_value=1,
-                                    initial=50)
+    households = forms.IntegerField(
+        label=gettext_lazy("households to take"), min_value=1, initial=50
+    )
 
     def __init__(self, *args: Any, campaign: Campaign, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["grid"].queryset = campaign.area.descendants(
-            include_self=True).filter(level=AreaLevel.GRID).order_by("path")
+        self.fields["grid"].queryset = (
+            campaign.area.descendants(include_self=True)
+            .filter(level=AreaLevel.GRID)
+            .order_by("path")
+        )
         self.fields["helper"].queryset = _caller_queryset(campaign.area)
 
 
@@ -164,23 +209,31 @@ class HelperForm(ServiceForm):
 
 class QuestionnaireForm(ServiceForm):
     name = forms.CharField(label=gettext_lazy("name"), max_length=200)
-    description = forms.CharField(label=gettext_lazy("description"), widget=forms.Textarea,
-                                  required=False)
+    description = forms.CharField(
+        label=gettext_lazy("description"), widget=forms.Textarea, required=False
+    )
     start_from = forms.ChoiceField(label=gettext_lazy("start from"), required=False)
 
-    def __init__(self, *args: Any, user: User, instance: Questionnaire | None = None,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, user: User, instance: Questionnaire | None = None, **kwargs: Any
+    ) -> None:
         if instance is not None:
-            kwargs["initial"] = {"name": instance.name, "description": instance.description,
-                                 "version": instance.version, **(kwargs.get("initial") or {})}
+            kwargs["initial"] = {
+                "name": instance.name,
+                "description": instance.description,
+                "version": instance.version,
+                **(kwargs.get("initial") or {}),
+            }
         super().__init__(*args, **kwargs)
         if instance is not None:
             del self.fields["start_from"]
         else:
             self.fields["start_from"].choices = [
                 (SHIPPED, _("The shipped screening register")),
-                *((str(q.pk), _("A copy of %(name)s") % {"name": q.name})
-                  for q in Questionnaire.objects.restrict(user).order_by("name")),
+                *(
+                    (str(q.pk), _("A copy of %(name)s") % {"name": q.name})
+                    for q in Questionnaire.objects.restrict(user).order_by("name")
+                ),
             ]
 
 
@@ -196,43 +249,65 @@ class QuestionForm(ServiceForm):
     kind = forms.ChoiceField(label=gettext_lazy("kind of answer"), choices=QuestionKind.choices)
     required = forms.BooleanField(label=gettext_lazy("required"), required=False)
     choices = forms.CharField(
-        label=gettext_lazy("choices"), widget=forms.Textarea(attrs={"rows": 4}), required=False,
+        label=gettext_lazy("choices"),
+        widget=forms.Textarea(attrs={"rows": 4}),
+        required=False,
         help_text=gettext_lazy("For one or several choices: one choice per line."),
     )
     show_if = forms.MultipleChoiceField(
-        label=gettext_lazy("shown only if"), required=False,
+        label=gettext_lazy("shown only if"),
+        required=False,
         widget=forms.CheckboxSelectMultiple,
-        help_text=gettext_lazy("Ask this question only after one of these answers (all of "
-                               "one earlier question). None: always asked."),
+        help_text=gettext_lazy(
+            "Ask this question only after one of these answers (all of "
+            "one earlier question). None: always asked."
+        ),
     )
     alert_level = forms.ChoiceField(
-        label=gettext_lazy("alert level"), required=False,
+        label=gettext_lazy("alert level"),
+        required=False,
         choices=[("", gettext_lazy("No alert")), *AlertLevel.choices],
     )
-    alert_kind = forms.ChoiceField(label=gettext_lazy("alert kind"), required=False,
-                                   choices=[("", "---------"), *AlertKind.choices])
+    alert_kind = forms.ChoiceField(
+        label=gettext_lazy("alert kind"),
+        required=False,
+        choices=[("", "---------"), *AlertKind.choices],
+    )
     alert_answers = forms.CharField(
-        label=gettext_lazy("answers that raise the alert"), required=False,
-        help_text=gettext_lazy("Yes/no: yes or no. Choices: their text, separated by commas. "
-                               "A temperature raises it from the community's fever threshold."),
+        label=gettext_lazy("answers that raise the alert"),
+        required=False,
+        help_text=gettext_lazy(
+            "Yes/no: yes or no. Choices: their text, separated by commas. "
+            "A temperature raises it from the community's fever threshold."
+        ),
     )
     min_value = forms.DecimalField(label=gettext_lazy("smallest number"), required=False)
     max_value = forms.DecimalField(label=gettext_lazy("largest number"), required=False)
 
-    def __init__(self, *args: Any, specs: Sequence[QuestionSpec], editing: QuestionSpec | None,
-                 questionnaire: Questionnaire, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        specs: Sequence[QuestionSpec],
+        editing: QuestionSpec | None,
+        questionnaire: Questionnaire,
+        **kwargs: Any,
+    ) -> None:
         self.editing = editing
         self.specs = list(specs)
         initial: dict[str, Any] = {"version": questionnaire.version}
         if editing is not None:
             initial.update(
-                text=editing.text, help_text=editing.help_text, kind=editing.kind,
+                text=editing.text,
+                help_text=editing.help_text,
+                kind=editing.kind,
                 required=editing.required,
                 choices="\n".join(c["label"] for c in editing.choices),
                 show_if=[f"{editing.show_if_code}={v}" for v in editing.show_if_values],
-                alert_level=editing.alert_level, alert_kind=editing.alert_kind,
+                alert_level=editing.alert_level,
+                alert_kind=editing.alert_kind,
                 alert_answers="、".join(editing.label_of(v) for v in editing.alert_values),
-                min_value=editing.min_value, max_value=editing.max_value,
+                min_value=editing.min_value,
+                max_value=editing.max_value,
             )
         kwargs["initial"] = {**initial, **(kwargs.get("initial") or {})}
         super().__init__(*args, **kwargs)
@@ -243,7 +318,8 @@ class QuestionForm(ServiceForm):
             earlier = self.specs[: codes.index(editing.code)] if editing.code in codes else []
         self.fields["show_if"].choices = [
             (f"{spec.code}={value}", f"{spec.text} → {label}")
-            for spec in earlier if spec.kind in CHOICE_KINDS
+            for spec in earlier
+            if spec.kind in CHOICE_KINDS
             for value, label in spec.choice_list()
         ]
 
@@ -274,11 +350,15 @@ class QuestionForm(ServiceForm):
         show_if = data.get("show_if") or []
         spec = QuestionSpec(
             code=self.editing.code if self.editing else _next_code(self.specs),
-            text=data["text"].strip(), kind=kind, required=bool(data.get("required")),
-            help_text=(data.get("help_text") or "").strip(), choices=choices,
+            text=data["text"].strip(),
+            kind=kind,
+            required=bool(data.get("required")),
+            help_text=(data.get("help_text") or "").strip(),
+            choices=choices,
             show_if_code=show_if[0].split("=", 1)[0] if show_if else "",
             show_if_values=[pair.split("=", 1)[1] for pair in show_if],
-            alert_level=data.get("alert_level") or "", alert_kind=data.get("alert_kind") or "",
+            alert_level=data.get("alert_level") or "",
+            alert_kind=data.get("alert_kind") or "",
             min_value=data.get("min_value") if kind == QuestionKind.NUMBER else None,
             max_value=data.get("max_value") if kind == QuestionKind.NUMBER else None,
         )
@@ -321,8 +401,9 @@ class AnswerForm(BoundedForm):
         for spec in self.specs:
             name = self.add_prefix(spec.code)
             if spec.kind == QuestionKind.MULTIPLE:
-                raw[spec.code] = data.getlist(name) if hasattr(data, "getlist") else data.get(
-                    name, [])
+                raw[spec.code] = (
+                    data.getlist(name) if hasattr(data, "getlist") else data.get(name, [])
+                )
             else:
                 raw[spec.code] = data.get(name, "")
         return raw
@@ -330,10 +411,13 @@ class AnswerForm(BoundedForm):
     def questions(self) -> list[dict[str, Any]]:
         """What the template renders: each question with its bound field and condition."""
         return [
-            {"spec": spec, "field": self[spec.code],
-             "show_if": self.add_prefix(spec.show_if_code) if spec.show_if_code else "",
-             "show_values": "|".join(spec.show_if_values),
-             "condition": _condition_text(spec, self.specs)}
+            {
+                "spec": spec,
+                "field": self[spec.code],
+                "show_if": self.add_prefix(spec.show_if_code) if spec.show_if_code else "",
+                "show_values": "|".join(spec.show_if_values),
+                "condition": _condition_text(spec, self.specs),
+            }
             for spec in self.specs
         ]
 
@@ -345,8 +429,10 @@ def _condition_text(spec: QuestionSpec, specs: Sequence[QuestionSpec]) -> str:
     if parent is None:
         return ""
     answers = "、".join(parent.label_of(v) for v in spec.show_if_values)
-    return _("Only if “%(question)s” is %(answers)s") % {"question": parent.text,
-                                                        "answers": answers}
+    return _("Only if “%(question)s” is %(answers)s") % {
+        "question": parent.text,
+        "answers": answers,
+    }
 
 
 def _field_for(spec: QuestionSpec) -> forms.Field:
@@ -354,28 +440,42 @@ def _field_for(spec: QuestionSpec) -> forms.Field:
     if spec.kind in (QuestionKind.YES_NO, QuestionKind.SINGLE):
         return forms.ChoiceField(choices=spec.choice_list(), widget=forms.RadioSelect, **common)
     if spec.kind == QuestionKind.MULTIPLE:
-        return forms.MultipleChoiceField(choices=spec.choice_list(),
-                                         widget=forms.CheckboxSelectMultiple, **common)
+        return forms.MultipleChoiceField(
+            choices=spec.choice_list(), widget=forms.CheckboxSelectMultiple, **common
+        )
     if spec.kind == QuestionKind.TEMPERATURE:
-        return forms.CharField(widget=forms.TextInput(attrs={
-            "inputmode": "decimal", "placeholder": "36.5", "autocomplete": "off"}), **common)
+        return forms.CharField(
+            widget=forms.TextInput(
+                attrs={"inputmode": "decimal", "placeholder": "36.5", "autocomplete": "off"}
+            ),
+            **common,
+        )
     if spec.kind == QuestionKind.NUMBER:
-        return forms.CharField(widget=forms.TextInput(attrs={
-            "inputmode": "decimal", "autocomplete": "off"}), **common)
+        return forms.CharField(
+            widget=forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"}), **common
+        )
     if spec.kind == QuestionKind.DATE:
         return forms.CharField(widget=forms.DateInput(attrs={"type": "date"}), **common)
     return forms.CharField(widget=forms.TextInput(attrs={"autocomplete": "off"}), **common)
 
 
 def answer_forms(
-    specs: Sequence[QuestionSpec], members: Sequence[Person] | None, data: Any = None,
+    specs: Sequence[QuestionSpec],
+    members: Sequence[Person] | None,
+    data: Any = None,
     initial: dict[str, Any] | None = None,
 ) -> list[tuple[Person | None, AnswerForm]]:
     """One form for the household, or one per member (prefixed with ``m<id>``)."""
     if members:
-        return [(person, AnswerForm(specs, data, prefix=f"m{person.pk}",
-                                    initial=(initial or {}).get(str(person.pk))))
-                for person in members]
+        return [
+            (
+                person,
+                AnswerForm(
+                    specs, data, prefix=f"m{person.pk}", initial=(initial or {}).get(str(person.pk))
+                ),
+            )
+            for person in members
+        ]
     return [(None, AnswerForm(specs, data, initial=initial))]
 
 
@@ -403,8 +503,9 @@ class AnswerForms:
     asked depends on the others), so ``is_valid()`` just collects them; the service's
     errors land on the questions they name (``apply_errors``), the rest on top."""
 
-    def __init__(self, specs: Sequence[QuestionSpec], members: Sequence[Person],
-                 data: Any = None) -> None:
+    def __init__(
+        self, specs: Sequence[QuestionSpec], members: Sequence[Person], data: Any = None
+    ) -> None:
         self.sections = answer_forms(specs, members, data=data)
         self.per_person = bool(members)
         self.is_bound = data is not None
@@ -430,20 +531,27 @@ class AnswerForms:
         self.top_errors.extend(ValidationError(error).messages)
 
     def add_service_error(self, exc: ValidationError) -> None:
-        errors = (apply_errors(self.sections, exc.message_dict) if hasattr(exc, "error_dict")
-                  else exc.messages)
-        self.top_errors.extend(errors or [
-            _("Some answers need another look; see the questions marked.")])
+        errors = (
+            apply_errors(self.sections, exc.message_dict)
+            if hasattr(exc, "error_dict")
+            else exc.messages
+        )
+        self.top_errors.extend(
+            errors or [_("Some answers need another look; see the questions marked.")]
+        )
 
 
 class MovedForm(ServiceForm):
-    people = forms.MultipleChoiceField(label=gettext_lazy("Who moved away"), required=False,
-                                       widget=forms.CheckboxSelectMultiple)
+    people = forms.MultipleChoiceField(
+        label=gettext_lazy("Who moved away"), required=False, widget=forms.CheckboxSelectMultiple
+    )
     date = forms.DateField(label=gettext_lazy("moved on"), required=False, widget=DATE_INPUT)
-    note = forms.CharField(label=gettext_lazy("what the household said"), max_length=200,
-                           required=False,
-                           help_text=gettext_lazy("For example: sold the flat, moved to "
-                                                  "their daughter's."))
+    note = forms.CharField(
+        label=gettext_lazy("what the household said"),
+        max_length=200,
+        required=False,
+        help_text=gettext_lazy("For example: sold the flat, moved to their daughter's."),
+    )
 
     def __init__(self, *args: Any, members: Sequence[Person], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -453,18 +561,25 @@ class MovedForm(ServiceForm):
 
 class ResolveAlertForm(ServiceForm):
     outcome = forms.ChoiceField(
-        label=gettext_lazy("What was done"), widget=forms.RadioSelect,
+        label=gettext_lazy("What was done"),
+        widget=forms.RadioSelect,
         choices=[c for c in AlertStatus.choices if c[0] != AlertStatus.OPEN],
     )
-    note = forms.CharField(label=gettext_lazy("note"), max_length=300, required=False,
-                           help_text=gettext_lazy("Needed when the alert is dismissed."))
+    note = forms.CharField(
+        label=gettext_lazy("note"),
+        max_length=300,
+        required=False,
+        help_text=gettext_lazy("Needed when the alert is dismissed."),
+    )
 
 
 class ExportForm(ServiceForm):
     unmasked = forms.BooleanField(
-        label=gettext_lazy("Full names and phone numbers"), required=False,
-        help_text=gettext_lazy("Only when the receiving office needs them; logged with your "
-                               "reason."),
+        label=gettext_lazy("Full names and phone numbers"),
+        required=False,
+        help_text=gettext_lazy(
+            "Only when the receiving office needs them; logged with your reason."
+        ),
     )
     reason = forms.CharField(label=gettext_lazy("reason"), max_length=300, required=False)
 
@@ -480,7 +595,6 @@ class ImportForm(ServiceForm):
 
 
 class ConfirmImportForm(ServiceForm):
-    """"Import the valid rows": the checked file's token (its check's job)."""
+    """ "Import the valid rows": the checked file's token (its check's job)."""
 
     token = forms.CharField(widget=forms.HiddenInput, max_length=20)
-

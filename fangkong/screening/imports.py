@@ -97,15 +97,27 @@ class ImportReport:
 
     def as_dict(self) -> dict[str, Any]:
         """The report as a job keeps it (``Job.result``)."""
-        return {"rows": self.rows, "created": self.created, "unchanged": self.unchanged,
-                "rejected": self.rejected, "errors": [e.as_dict() for e in self.errors],
-                "unknown_columns": self.unknown_columns, "alerts": self.alerts}
+        return {
+            "rows": self.rows,
+            "created": self.created,
+            "unchanged": self.unchanged,
+            "rejected": self.rejected,
+            "errors": [e.as_dict() for e in self.errors],
+            "unknown_columns": self.unknown_columns,
+            "alerts": self.alerts,
+        }
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> ImportReport:
-        return cls(rows=data["rows"], created=data["created"], unchanged=data["unchanged"],
-                   rejected=data["rejected"], errors=[RowError(**e) for e in data["errors"]],
-                   unknown_columns=data["unknown_columns"], alerts=data["alerts"])
+        return cls(
+            rows=data["rows"],
+            created=data["created"],
+            unchanged=data["unchanged"],
+            rejected=data["rejected"],
+            errors=[RowError(**e) for e in data["errors"]],
+            unknown_columns=data["unknown_columns"],
+            alerts=data["alerts"],
+        )
 
 
 def require_import(user: User, campaign: Campaign) -> None:
@@ -149,17 +161,21 @@ class _Index:
 
 def _index(campaign: Campaign) -> _Index:
     places: dict[tuple[int, int, str], CallAssignment] = {}
-    assignments = (CallAssignment.objects.filter(campaign=campaign)
-                   .select_related("household__building", "community", "grid", "campaign")
-                   .order_by(*HOUSEHOLD_ORDER))
+    assignments = (
+        CallAssignment.objects.filter(campaign=campaign)
+        .select_related("household__building", "community", "grid", "campaign")
+        .order_by(*HOUSEHOLD_ORDER)
+    )
     buildings: dict[int, dict[int, Building]] = {}
     names: dict[int, str] = {}
     for assignment in assignments:
         household = assignment.household
-        places.setdefault((household.building_id, household.unit, _norm(household.room)),
-                          assignment)
+        places.setdefault(
+            (household.building_id, household.unit, _norm(household.room)), assignment
+        )
         buildings.setdefault(assignment.community_id, {})[household.building_id] = (
-            household.building)
+            household.building
+        )
         names[assignment.community_id] = assignment.community.name
     members: dict[int, list[Person]] = {}
     if campaign.unit == CampaignUnit.PERSON:
@@ -170,8 +186,9 @@ def _index(campaign: Campaign) -> _Index:
             members.setdefault(person.household_id, []).append(person)
     return _Index(
         places=places,
-        buildings={_norm(names[c]): BuildingIndex(rows.values(), names[c])
-                   for c, rows in buildings.items()},
+        buildings={
+            _norm(names[c]): BuildingIndex(rows.values(), names[c]) for c, rows in buildings.items()
+        },
         members=members,
     )
 
@@ -190,18 +207,26 @@ def check_file(
         if header is None or not {"楼栋", "房号"} <= set(header.mapping):
             raise SpreadsheetError(
                 "no_header",
-                _("No header row with the columns 楼栋 and 房号 (building and room) was found "
-                  "in the first rows; download the template to see the expected columns."),
+                _(
+                    "No header row with the columns 楼栋 and 房号 (building and room) was found "
+                    "in the first rows; download the template to see the expected columns."
+                ),
             )
         per_person = campaign.unit == CampaignUnit.PERSON
         if per_person and "姓名" not in header.mapping:
-            raise SpreadsheetError("no_name", _("This campaign records each person: the file "
-                                                "needs a 姓名 (name) column."))
+            raise SpreadsheetError(
+                "no_name",
+                _("This campaign records each person: the file needs a 姓名 (name) column."),
+            )
         index = _index(campaign)
         if len(index.buildings) > 1 and "社区" not in header.mapping:
-            raise SpreadsheetError("no_community", _(
-                "This campaign covers several communities: the file needs a 社区 (community) "
-                "column."))
+            raise SpreadsheetError(
+                "no_community",
+                _(
+                    "This campaign covers several communities: the file needs a 社区 (community) "
+                    "column."
+                ),
+            )
         report.unknown_columns = header.unknown
         seen: dict[tuple[int, int | None], int] = {}
         for sheet_row in header.rest:
@@ -224,8 +249,11 @@ def _text_problem(values: list[str], mapping: dict[str, int]) -> tuple[str, str]
     control characters (a line break is kept in an answer), a page of writing at most."""
     for column, position in mapping.items():
         try:
-            clean_text(_cell(values, position), multiline=column.startswith("q:"),
-                       max_length=TEXT_MAX_LENGTH)
+            clean_text(
+                _cell(values, position),
+                multiline=column.startswith("q:"),
+                max_length=TEXT_MAX_LENGTH,
+            )
         except ValidationError as exc:
             return column, exc.messages[0]
     return None
@@ -243,22 +271,32 @@ def _date_problem(date_text: str, today: dt.date) -> tuple[str, str] | None:
     return None
 
 
-def _answer_errors(exc: ValidationError, number: int, header: Any, specs: list[QuestionSpec],
-                   raw: dict[str, str]) -> list[RowError]:
+def _answer_errors(
+    exc: ValidationError, number: int, header: Any, specs: list[QuestionSpec], raw: dict[str, str]
+) -> list[RowError]:
     """One error per refused answer, under the answer's column (or its question's text)."""
     texts = {spec.code: spec.text for spec in specs}
     return [
-        RowError(number, header.column_name(f"q:{code}") if f"q:{code}" in header.mapping
-                 else texts.get(code, code), message, f"answer_{code}", raw.get(code, ""))
-        for code, messages in exc.message_dict.items() for message in messages
+        RowError(
+            number,
+            header.column_name(f"q:{code}")
+            if f"q:{code}" in header.mapping
+            else texts.get(code, code),
+            message,
+            f"answer_{code}",
+            raw.get(code, ""),
+        )
+        for code, messages in exc.message_dict.items()
+        for message in messages
     ]
 
 
 def _member_named(index: _Index, assignment: CallAssignment, name: str) -> Any:
     """The member of the assignment's household of this name (as people write it), or None."""
     name = _norm(name)
-    return next((p for p in index.members.get(assignment.household_id, [])
-                 if _norm(p.name) == name), None)
+    return next(
+        (p for p in index.members.get(assignment.household_id, []) if _norm(p.name) == name), None
+    )
 
 
 def _buildings_of(index: _Index, community: str) -> Any:
@@ -270,8 +308,14 @@ def _buildings_of(index: _Index, community: str) -> Any:
 
 
 def _check_row(
-    campaign: Campaign, sheet_row: Any, header: Any, specs: list[QuestionSpec], index: _Index,
-    seen: dict[tuple[int, int | None], int], today: dt.date, plans: list[_Plan],
+    campaign: Campaign,
+    sheet_row: Any,
+    header: Any,
+    specs: list[QuestionSpec],
+    index: _Index,
+    seen: dict[tuple[int, int | None], int],
+    today: dt.date,
+    plans: list[_Plan],
 ) -> list[RowError]:
     values, mapping, number = sheet_row.values, header.mapping, sheet_row.number
 
@@ -285,13 +329,20 @@ def _check_row(
         return error("楼栋", "building_missing", _("The building is missing."))
     community = _cell(values, mapping.get("社区"))
     if (buildings := _buildings_of(index, community)) is None:
-        return error("社区", "community_unknown",
-                     _("This campaign covers no community of this name."), community)
+        return error(
+            "社区",
+            "community_unknown",
+            _("This campaign covers no community of this name."),
+            community,
+        )
     building = buildings.resolve(building_text)
     if building is None:
-        return error("楼栋", "building_unknown",
-                     _("No building of this campaign is called %(b)s.") % {"b": building_text},
-                     building_text)
+        return error(
+            "楼栋",
+            "building_unknown",
+            _("No building of this campaign is called %(b)s.") % {"b": building_text},
+            building_text,
+        )
     room_text = _cell(values, mapping.get("房号"))
     try:
         unit_in_room, room = parse_room(room_text)
@@ -302,22 +353,31 @@ def _check_row(
     unit = unit or unit_in_room or 1
     assignment = index.places.get((building.pk, unit, _norm(room)))
     if assignment is None:
-        return error("房号", "household_unknown",
-                     _("No household of this campaign at building %(b)s, unit %(u)s, room "
-                       "%(r)s.") % {"b": building_text, "u": unit, "r": room}, room_text)
+        return error(
+            "房号",
+            "household_unknown",
+            _("No household of this campaign at building %(b)s, unit %(u)s, room %(r)s.")
+            % {"b": building_text, "u": unit, "r": room},
+            room_text,
+        )
     person = None
     if campaign.unit == CampaignUnit.PERSON:
         person = _member_named(index, assignment, _cell(values, mapping.get("姓名")))
         if person is None:
-            return error("姓名", "person_unknown",
-                         _("Nobody of this name lives in this household."))
+            return error(
+                "姓名", "person_unknown", _("Nobody of this name lives in this household.")
+            )
     key = (assignment.pk, person.pk if person else None)
     if key in seen:
-        return error("房号", "duplicate",
-                     _("The same household appears on row %(row)s; the first is kept.")
-                     % {"row": seen[key]}, room_text)
+        return error(
+            "房号",
+            "duplicate",
+            _("The same household appears on row %(row)s; the first is kept.") % {"row": seen[key]},
+            room_text,
+        )
     if (date_text := _cell(values, mapping.get("排查日期"))) and (
-            bad_date := _date_problem(date_text, today)):
+        bad_date := _date_problem(date_text, today)
+    ):
         return error("排查日期", *bad_date, date_text)
     raw = {spec.code: _cell(values, mapping.get(f"q:{spec.code}")) for spec in specs}
     try:
@@ -331,21 +391,27 @@ def _check_row(
 
 
 @transaction.atomic
-def import_rows(campaign: Campaign, plans: list[_Plan], report: ImportReport, *,
-                by: User | None) -> ImportReport:
+def import_rows(
+    campaign: Campaign, plans: list[_Plan], report: ImportReport, *, by: User | None
+) -> ImportReport:
     """Write the valid rows of a check: all of them, in one transaction."""
     require_import(by, campaign)
-    campaign = Campaign.objects.select_related("area", "questionnaire__current").get(
-        pk=campaign.pk)
+    campaign = Campaign.objects.select_related("area", "questionnaire__current").get(pk=campaign.pk)
     check_open(campaign, campaign.area.local_today())
     version = campaign.questionnaire.current
     now = timezone.now()
-    recorded = set(ScreeningRecord.objects.filter(campaign=campaign, is_current=True)
-                   .values_list("assignment_id", "person_id"))
+    recorded = set(
+        ScreeningRecord.objects.filter(campaign=campaign, is_current=True).values_list(
+            "assignment_id", "person_id"
+        )
+    )
     recorded_households = {a for a, _p in recorded}
     for plan in plans:
-        assignment = CallAssignment.objects.select_for_update(of=("self",)).select_related(
-            "household", "community", "grid", "campaign").get(pk=plan.assignment.pk)
+        assignment = (
+            CallAssignment.objects.select_for_update(of=("self",))
+            .select_related("household", "community", "grid", "campaign")
+            .get(pk=plan.assignment.pk)
+        )
         person_id = plan.person.pk if plan.person else None
         if (assignment.pk, person_id) in recorded or (
             person_id is None and assignment.pk in recorded_households
@@ -357,7 +423,12 @@ def import_rows(campaign: Campaign, plans: list[_Plan], report: ImportReport, *,
             records, alerts = _write_person_record(assignment, version, plan, by=by, now=now)
         else:
             records, alerts = write_records(
-                assignment, version, [(None, plan.answers)], by=by, now=now, attempt=None,
+                assignment,
+                version,
+                [(None, plan.answers)],
+                by=by,
+                now=now,
+                attempt=None,
                 source=RecordSource.VISIT if plan.visited else RecordSource.IMPORT,
             )
         report.created += len(records)
@@ -366,11 +437,18 @@ def import_rows(campaign: Campaign, plans: list[_Plan], report: ImportReport, *,
         if assignment.status != AssignmentStatus.REACHED:
             assignment.status, assignment.reached_at = AssignmentStatus.REACHED, now
             assignment.next_call_at = None
-        assignment.alert_level = highest_level(
-            [assignment.alert_level, *(a.level for a in alerts)])
+        assignment.alert_level = highest_level([assignment.alert_level, *(a.level for a in alerts)])
         assignment.version += 1
-        assignment.save(update_fields=["status", "reached_at", "next_call_at", "alert_level",
-                                       "version", "updated"])
+        assignment.save(
+            update_fields=[
+                "status",
+                "reached_at",
+                "next_call_at",
+                "alert_level",
+                "version",
+                "updated",
+            ]
+        )
         record_change(ChangeAction.UPDATE, assignment, before=before, actor=by)
     return report
 
@@ -380,45 +458,84 @@ def _write_person_record(
 ) -> tuple[list[ScreeningRecord], list[Any]]:
     # write_records replaces all current records of the household; a per-person import
     # adds one person's, so the others are put back as current afterwards.
-    others = list(ScreeningRecord.objects.filter(assignment=assignment, is_current=True)
-                  .values_list("pk", flat=True))
+    others = list(
+        ScreeningRecord.objects.filter(assignment=assignment, is_current=True).values_list(
+            "pk", flat=True
+        )
+    )
     result = write_records(
-        assignment, version, [(plan.person, plan.answers)], by=by, now=now, attempt=None,
+        assignment,
+        version,
+        [(plan.person, plan.answers)],
+        by=by,
+        now=now,
+        attempt=None,
         source=RecordSource.VISIT if plan.visited else RecordSource.IMPORT,
     )
     ScreeningRecord.objects.filter(pk__in=others).update(is_current=True)
     return result
 
 
-def template_workbook(campaign: Campaign, target: IO[bytes], *, by: User,
-                      progress: Progress | None = None) -> int:
+def template_workbook(
+    campaign: Campaign, target: IO[bytes], *, by: User, progress: Progress | None = None
+) -> int:
     """A register to fill in on paper or in Excel: the households not reached yet (building,
     unit, room — no personal data) and one column per question."""
     require_import(by, campaign)
     specs = version_specs(campaign.questionnaire.current)
     per_person = campaign.unit == CampaignUnit.PERSON
     several = campaign.area.community is None  # a street's or district's campaign
-    assignments = (CallAssignment.objects.filter(campaign=campaign)
-                   .exclude(status=AssignmentStatus.REACHED)
-                   .select_related("household__building", "community")
-                   .order_by("community_id", *HOUSEHOLD_ORDER))
-    header = [*(["社区"] if several else []), "楼栋", "单元", "房号",
-              *(["姓名"] if per_person else []), "排查日期", "排查方式",
-              *(spec.text for spec in specs)]
+    assignments = (
+        CallAssignment.objects.filter(campaign=campaign)
+        .exclude(status=AssignmentStatus.REACHED)
+        .select_related("household__building", "community")
+        .order_by("community_id", *HOUSEHOLD_ORDER)
+    )
+    header = [
+        *(["社区"] if several else []),
+        "楼栋",
+        "单元",
+        "房号",
+        *(["姓名"] if per_person else []),
+        "排查日期",
+        "排查方式",
+        *(spec.text for spec in specs),
+    ]
 
     def rows() -> Any:
         for assignment in assignments.iterator(chunk_size=2000):
             household = assignment.household
-            yield [*([assignment.community.name] if several else []),
-                   household.building.number, household.unit, household.room,
-                   *([""] if per_person else []), "", "", *("" for _ in specs)]
+            yield [
+                *([assignment.community.name] if several else []),
+                household.building.number,
+                household.unit,
+                household.room,
+                *([""] if per_person else []),
+                "",
+                "",
+                *("" for _ in specs),
+            ]
 
     text = [1, 3] if several else [0, 2]  # building and room stay text (01, 502室)
-    written = write_xlsx(target, [SheetSpec(title=campaign.questionnaire.name, header=header,
-                                            rows=rows(), text_columns=text)],
-                         progress=progress)
-    record_access(AccessKind.EXPORT, actor=by, area_path=campaign.area.path, obj=campaign,
-                  detail={"what": "screening_import_template", "campaign": campaign.pk,
-                          "rows": written, "masked": True})
+    written = write_xlsx(
+        target,
+        [
+            SheetSpec(
+                title=campaign.questionnaire.name, header=header, rows=rows(), text_columns=text
+            )
+        ],
+        progress=progress,
+    )
+    record_access(
+        AccessKind.EXPORT,
+        actor=by,
+        area_path=campaign.area.path,
+        obj=campaign,
+        detail={
+            "what": "screening_import_template",
+            "campaign": campaign.pk,
+            "rows": written,
+            "masked": True,
+        },
+    )
     return written
-

@@ -8,10 +8,28 @@ only where a page is meant for people working down a list, which is this app's.)
 from __future__ import annotations
 
 #: Two-character surnames common enough to keep whole (欧阳娜娜 → 欧阳**).
-COMPOUND_SURNAMES = frozenset({
-    "欧阳", "司马", "上官", "诸葛", "东方", "皇甫", "尉迟", "公孙", "慕容", "长孙", "宇文",
-    "司徒", "夏侯", "令狐", "端木", "南宫", "独孤", "轩辕",
-})
+COMPOUND_SURNAMES = frozenset(
+    {
+        "欧阳",
+        "司马",
+        "上官",
+        "诸葛",
+        "东方",
+        "皇甫",
+        "尉迟",
+        "公孙",
+        "慕容",
+        "长孙",
+        "宇文",
+        "司徒",
+        "夏侯",
+        "令狐",
+        "端木",
+        "南宫",
+        "独孤",
+        "轩辕",
+    }
+)
 
 
 def mask_name(name: str) -> str:

@@ -60,8 +60,12 @@ class Questionnaire(AuditedModel):
     name = models.CharField(_("name"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     current = models.ForeignKey(
-        "QuestionnaireVersion", null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", verbose_name=_("current version"),
+        "QuestionnaireVersion",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("current version"),
     )
     #: The register shipped with fangkong, created for an area on first use.
     is_default = models.BooleanField(_("shipped register"), default=False)
@@ -76,7 +80,8 @@ class Questionnaire(AuditedModel):
         verbose_name_plural = _("questionnaires")
         constraints = [
             models.UniqueConstraint(
-                fields=["area"], condition=models.Q(is_default=True),
+                fields=["area"],
+                condition=models.Q(is_default=True),
                 name="questionnaire_one_default_per_area",
                 violation_error_message=_("This area already has the shipped register."),
             ),
@@ -99,7 +104,9 @@ class QuestionnaireVersion(models.Model):
     """One saved state of a questionnaire's questions. Never changed once written."""
 
     questionnaire = models.ForeignKey(
-        Questionnaire, on_delete=models.CASCADE, related_name="versions",
+        Questionnaire,
+        on_delete=models.CASCADE,
+        related_name="versions",
         verbose_name=_("questionnaire"),
     )
     number = models.PositiveIntegerField(_("version"))
@@ -118,7 +125,8 @@ class QuestionnaireVersion(models.Model):
         verbose_name_plural = _("questionnaire versions")
         constraints = [
             models.UniqueConstraint(
-                fields=["questionnaire", "number"], name="questionnaire_version_unique",
+                fields=["questionnaire", "number"],
+                name="questionnaire_version_unique",
                 violation_error_message=_("This version of the questionnaire already exists."),
             ),
         ]
@@ -164,10 +172,14 @@ class Question(models.Model):
         verbose_name = _("question")
         verbose_name_plural = _("questions")
         constraints = [
-            models.UniqueConstraint(fields=["version", "code"], name="question_code_unique",
-                                    violation_error_message=_("Two questions share a code.")),
-            models.UniqueConstraint(fields=["version", "position"],
-                                    name="question_position_unique"),
+            models.UniqueConstraint(
+                fields=["version", "code"],
+                name="question_code_unique",
+                violation_error_message=_("Two questions share a code."),
+            ),
+            models.UniqueConstraint(
+                fields=["version", "position"], name="question_position_unique"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -197,34 +209,44 @@ class Campaign(AuditedModel):
     )
     name = models.CharField(_("name"), max_length=200)
     questionnaire = models.ForeignKey(
-        Questionnaire, on_delete=models.PROTECT, related_name="campaigns",
+        Questionnaire,
+        on_delete=models.PROTECT,
+        related_name="campaigns",
         verbose_name=_("questionnaire"),
     )
     unit = models.CharField(
         _("records"), max_length=10, choices=CampaignUnit.choices, default=CampaignUnit.HOUSEHOLD
     )
     script = models.TextField(
-        _("call script"), blank=True,
+        _("call script"),
+        blank=True,
         help_text=_("What the caller says: shown on every household's call screen."),
     )
     starts_on = models.DateField(_("starts on"))
     ends_on = models.DateField(_("ends on"))
     retry_delay_minutes = models.PositiveIntegerField(
-        _("retry after (minutes)"), default=120,
+        _("retry after (minutes)"),
+        default=120,
         help_text=_("A household not reached is offered again after this delay."),
     )
     max_attempts = models.PositiveSmallIntegerField(
         _("failed calls before a door visit"), default=3
     )
     grids = models.ManyToManyField(
-        Area, blank=True, related_name="+", verbose_name=_("only these grids"),
+        Area,
+        blank=True,
+        related_name="+",
+        verbose_name=_("only these grids"),
         limit_choices_to={"level": AreaLevel.GRID},
     )
     buildings = models.ManyToManyField(
         "registry.Building", blank=True, related_name="+", verbose_name=_("only these buildings")
     )
     status = models.CharField(
-        _("status"), max_length=10, choices=CampaignStatus.choices, default=CampaignStatus.DRAFT,
+        _("status"),
+        max_length=10,
+        choices=CampaignStatus.choices,
+        default=CampaignStatus.DRAFT,
         db_index=True,
     )
     households_total = models.PositiveIntegerField(_("households"), default=0)
@@ -236,8 +258,19 @@ class Campaign(AuditedModel):
 
     # A street's campaign is run by its communities' workers (who see it, not change it).
     scope_rule = ScopeRule(community=None, area="area_id", reaches_below=True)
-    audit_fields = ("area", "name", "questionnaire", "unit", "script", "starts_on", "ends_on",
-                    "retry_delay_minutes", "max_attempts", "status", "households_total")
+    audit_fields = (
+        "area",
+        "name",
+        "questionnaire",
+        "unit",
+        "script",
+        "starts_on",
+        "ends_on",
+        "retry_delay_minutes",
+        "max_attempts",
+        "status",
+        "households_total",
+    )
 
     class Meta:
         ordering = ("-starts_on", "-pk")
@@ -281,7 +314,11 @@ class GridScoped(CommunityOwned):
     """A row about one household of a community: scoped by the household's grid first."""
 
     grid = models.ForeignKey(
-        Area, null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        Area,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("grid"),
     )
 
@@ -302,19 +339,29 @@ class CallAssignment(GridScoped):
     """
 
     campaign = models.ForeignKey(
-        Campaign, on_delete=models.CASCADE, related_name="assignments",
+        Campaign,
+        on_delete=models.CASCADE,
+        related_name="assignments",
         verbose_name=_("campaign"),
     )
     household = models.ForeignKey(
-        "registry.Household", on_delete=models.PROTECT, related_name="+",
+        "registry.Household",
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("household"),
     )
     assignee = models.ForeignKey(
-        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        USER,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("caller"),
     )
     status = models.CharField(
-        _("status"), max_length=12, choices=AssignmentStatus.choices,
+        _("status"),
+        max_length=12,
+        choices=AssignmentStatus.choices,
         default=AssignmentStatus.PENDING,
     )
     attempts = models.PositiveSmallIntegerField(_("failed calls"), default=0)
@@ -331,8 +378,16 @@ class CallAssignment(GridScoped):
     #: The staff task sent to the grid worker after the failed calls (fangkong.staff).
     door_visit_task_id = models.BigIntegerField(null=True, blank=True)
 
-    audit_fields = ("campaign", "household", "grid", "assignee", "status", "attempts",
-                    "last_outcome", "alert_level")
+    audit_fields = (
+        "campaign",
+        "household",
+        "grid",
+        "assignee",
+        "status",
+        "attempts",
+        "last_outcome",
+        "alert_level",
+    )
 
     class Meta:
         ordering = ("campaign", "pk")
@@ -340,7 +395,8 @@ class CallAssignment(GridScoped):
         verbose_name_plural = _("call assignments")
         constraints = [
             models.UniqueConstraint(
-                fields=["campaign", "household"], name="assignment_one_per_household",
+                fields=["campaign", "household"],
+                name="assignment_one_per_household",
                 violation_error_message=_("This household is already in the campaign."),
             ),
         ]
@@ -370,7 +426,11 @@ class CallAttempt(GridScoped):
         CallAssignment, on_delete=models.CASCADE, related_name="call_attempts"
     )
     caller = models.ForeignKey(
-        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        USER,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("caller"),
     )
     outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
@@ -399,31 +459,41 @@ class ScreeningRecord(GridScoped):
     """
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="records")
-    assignment = models.ForeignKey(
-        CallAssignment, on_delete=models.CASCADE, related_name="records"
+    assignment = models.ForeignKey(CallAssignment, on_delete=models.CASCADE, related_name="records")
+    household = models.ForeignKey("registry.Household", on_delete=models.PROTECT, related_name="+")
+    person = models.ForeignKey(
+        "registry.Person", null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
-    household = models.ForeignKey("registry.Household", on_delete=models.PROTECT,
-                                   related_name="+")
-    person = models.ForeignKey("registry.Person", null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="+")
     questionnaire_version = models.ForeignKey(
         QuestionnaireVersion, on_delete=models.PROTECT, related_name="+"
     )
     answers = models.JSONField(default=dict)
-    attempt = models.ForeignKey(CallAttempt, null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="records")
-    source = models.CharField(_("source"), max_length=10, choices=RecordSource.choices,
-                              default=RecordSource.CALL)
-    recorded_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
+    attempt = models.ForeignKey(
+        CallAttempt, null=True, blank=True, on_delete=models.SET_NULL, related_name="records"
+    )
+    source = models.CharField(
+        _("source"), max_length=10, choices=RecordSource.choices, default=RecordSource.CALL
+    )
+    recorded_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     recorded_at = models.DateTimeField(_("recorded"))
-    alert_level = models.CharField(_("alert"), max_length=10, choices=AlertLevel.choices,
-                                   blank=True)
+    alert_level = models.CharField(
+        _("alert"), max_length=10, choices=AlertLevel.choices, blank=True
+    )
     #: False once a later record for the same household (or person) replaced it.
     is_current = models.BooleanField(default=True)
 
-    audit_fields = ("campaign", "household", "person", "questionnaire_version", "answers",
-                    "source", "alert_level", "is_current")
+    audit_fields = (
+        "campaign",
+        "household",
+        "person",
+        "questionnaire_version",
+        "answers",
+        "source",
+        "alert_level",
+        "is_current",
+    )
 
     class Meta:
         ordering = ("-recorded_at", "-pk")
@@ -448,27 +518,51 @@ class Alert(GridScoped):
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="alerts")
     record = models.ForeignKey(ScreeningRecord, on_delete=models.CASCADE, related_name="alerts")
     assignment = models.ForeignKey(CallAssignment, on_delete=models.CASCADE, related_name="+")
-    household = models.ForeignKey("registry.Household", on_delete=models.PROTECT,
-                                  related_name="+", verbose_name=_("household"))
-    person = models.ForeignKey("registry.Person", null=True, blank=True,
-                               on_delete=models.PROTECT, related_name="+",
-                               verbose_name=_("person"))
+    household = models.ForeignKey(
+        "registry.Household",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("household"),
+    )
+    person = models.ForeignKey(
+        "registry.Person",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("person"),
+    )
     kind = models.CharField(_("kind"), max_length=12, choices=AlertKind.choices)
     level = models.CharField(_("level"), max_length=10, choices=AlertLevel.choices)
     question_code = models.SlugField(max_length=40)
     question_text = models.CharField(_("question"), max_length=300)
     answer = models.CharField(_("answer"), max_length=300)
-    status = models.CharField(_("status"), max_length=10, choices=AlertStatus.choices,
-                              default=AlertStatus.OPEN, db_index=True)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=AlertStatus.choices,
+        default=AlertStatus.OPEN,
+        db_index=True,
+    )
     raised_at = models.DateTimeField(_("raised"))
-    resolved_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
+    resolved_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     resolved_at = models.DateTimeField(_("resolved"), null=True, blank=True)
     outcome_note = models.CharField(_("what was done"), max_length=300, blank=True)
     task_id = models.BigIntegerField(null=True, blank=True)
 
-    audit_fields = ("campaign", "household", "person", "kind", "level", "question_code",
-                    "answer", "status", "outcome_note")
+    audit_fields = (
+        "campaign",
+        "household",
+        "person",
+        "kind",
+        "level",
+        "question_code",
+        "answer",
+        "status",
+        "outcome_note",
+    )
 
     class Meta:
         ordering = ("-raised_at", "-pk")
@@ -492,22 +586,36 @@ class MoveOutProposal(GridScoped):
     Confirming deactivates the person in the registry through its service.
     """
 
-    assignment = models.ForeignKey(CallAssignment, on_delete=models.CASCADE,
-                                   related_name="proposals")
-    household = models.ForeignKey("registry.Household", on_delete=models.PROTECT,
-                                  related_name="+", verbose_name=_("household"))
-    person = models.ForeignKey("registry.Person", on_delete=models.PROTECT, related_name="+",
-                               verbose_name=_("person"))
+    assignment = models.ForeignKey(
+        CallAssignment, on_delete=models.CASCADE, related_name="proposals"
+    )
+    household = models.ForeignKey(
+        "registry.Household",
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("household"),
+    )
+    person = models.ForeignKey(
+        "registry.Person", on_delete=models.PROTECT, related_name="+", verbose_name=_("person")
+    )
     date = models.DateField(_("moved on"))
     reason = models.CharField(_("what the caller heard"), max_length=200)
-    status = models.CharField(_("status"), max_length=10, choices=ProposalStatus.choices,
-                              default=ProposalStatus.PENDING, db_index=True)
-    proposed_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="+")
-    attempt = models.ForeignKey(CallAttempt, null=True, blank=True, on_delete=models.SET_NULL,
-                                related_name="+")
-    decided_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL,
-                                   related_name="+")
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=ProposalStatus.choices,
+        default=ProposalStatus.PENDING,
+        db_index=True,
+    )
+    proposed_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    attempt = models.ForeignKey(
+        CallAttempt, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     decided_at = models.DateTimeField(null=True, blank=True)
 
     audit_fields = ("household", "person", "date", "reason", "status")
@@ -518,7 +626,8 @@ class MoveOutProposal(GridScoped):
         verbose_name_plural = _("move-out proposals")
         constraints = [
             models.UniqueConstraint(
-                fields=["person"], condition=models.Q(status=ProposalStatus.PENDING),
+                fields=["person"],
+                condition=models.Q(status=ProposalStatus.PENDING),
                 name="proposal_one_pending_per_person",
                 violation_error_message=_("A move-out of this person is already waiting."),
             ),
@@ -535,11 +644,13 @@ class CampaignHelper(GridScoped):
     """A helper (e.g. the bureau's staff) who took a share of a grid's households."""
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="helpers")
-    user = models.ForeignKey(USER, on_delete=models.CASCADE, related_name="+",
-                             verbose_name=_("helper"))
+    user = models.ForeignKey(
+        USER, on_delete=models.CASCADE, related_name="+", verbose_name=_("helper")
+    )
     households = models.PositiveIntegerField(_("households taken"), default=0)
-    added_by = models.ForeignKey(USER, null=True, blank=True, on_delete=models.SET_NULL,
-                                 related_name="+")
+    added_by = models.ForeignKey(
+        USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
 
     audit_fields = ("campaign", "grid", "user", "households")
 
@@ -552,7 +663,6 @@ class CampaignHelper(GridScoped):
         return f"#{self.campaign_id} helper {self.user_id}"
 
 
-
 class CoverageCount(models.Model):
     """Stored coverage of one campaign: its households in one (community, grid, caller)
     cell, by where they stand. The coverage page of a district campaign sums these rows
@@ -560,10 +670,12 @@ class CoverageCount(models.Model):
 
     campaign = models.ForeignKey(Campaign, on_delete=models.CASCADE, related_name="+")
     community = models.ForeignKey(Area, on_delete=models.CASCADE, related_name="+")
-    grid = models.ForeignKey(Area, null=True, blank=True, on_delete=models.CASCADE,
-                             related_name="+")
-    assignee = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True,
-                                 on_delete=models.CASCADE, related_name="+")
+    grid = models.ForeignKey(
+        Area, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="+"
+    )
     total = models.PositiveIntegerField(default=0)
     reached = models.PositiveIntegerField(default=0)
     pending = models.PositiveIntegerField(default=0)
@@ -592,8 +704,9 @@ class CoverageState(models.Model):
 
     class Meta:
         ordering = ("campaign", "community")
-        constraints = [models.UniqueConstraint(fields=["campaign", "community"],
-                                               name="coverage_state_unique")]
+        constraints = [
+            models.UniqueConstraint(fields=["campaign", "community"], name="coverage_state_unique")
+        ]
 
     def __str__(self) -> str:
         return f"coverage of {self.campaign_id} in {self.community_id} @{self.audit_seq}"

@@ -70,12 +70,18 @@ class QuestionSpec:
     @classmethod
     def from_question(cls, question: Any) -> QuestionSpec:
         return cls(
-            code=question.code, text=question.text, kind=question.kind,
-            required=question.required, help_text=question.help_text,
-            choices=list(question.choices or []), show_if_code=question.show_if_code,
+            code=question.code,
+            text=question.text,
+            kind=question.kind,
+            required=question.required,
+            help_text=question.help_text,
+            choices=list(question.choices or []),
+            show_if_code=question.show_if_code,
             show_if_values=list(question.show_if_values or []),
-            alert_values=list(question.alert_values or []), alert_kind=question.alert_kind,
-            alert_level=question.alert_level, min_value=question.min_value,
+            alert_values=list(question.alert_values or []),
+            alert_kind=question.alert_kind,
+            alert_level=question.alert_level,
+            min_value=question.min_value,
             max_value=question.max_value,
         )
 
@@ -131,11 +137,13 @@ def validate_specs(specs: Sequence[QuestionSpec]) -> None:
     for number, spec in enumerate(specs, start=1):
         where = _("Question %(n)s (%(text)s): ") % {"n": number, "text": spec.text[:30]}
         if not CODE_RE.match(spec.code or ""):
-            errors.append(where + _("the code must start with a letter and use only a-z, "
-                                    "0-9 and _."))
+            errors.append(
+                where + _("the code must start with a letter and use only a-z, 0-9 and _.")
+            )
         elif spec.code in seen:
-            errors.append(where + _("another question already uses the code %(code)s.")
-                          % {"code": spec.code})
+            errors.append(
+                where + _("another question already uses the code %(code)s.") % {"code": spec.code}
+            )
         if not (spec.text or "").strip():
             errors.append(where + _("write the question."))
         if spec.kind not in QuestionKind.values:
@@ -164,15 +172,17 @@ def validate_specs(specs: Sequence[QuestionSpec]) -> None:
             if spec.alert_level not in AlertLevel.values or spec.alert_kind not in AlertKind.values:
                 errors.append(where + _("an alert needs a kind and a level."))
             elif spec.has_choices:
-                if not spec.alert_values or not set(spec.alert_values) <= set(
-                    spec.choice_values()
-                ):
+                if not spec.alert_values or not set(spec.alert_values) <= set(spec.choice_values()):
                     errors.append(where + _("choose which answers raise the alert."))
             elif spec.kind != QuestionKind.TEMPERATURE:
-                errors.append(where + _("only yes/no, choice and temperature questions can "
-                                        "raise alerts."))
-        if (spec.min_value is not None and spec.max_value is not None
-                and spec.min_value > spec.max_value):
+                errors.append(
+                    where + _("only yes/no, choice and temperature questions can raise alerts.")
+                )
+        if (
+            spec.min_value is not None
+            and spec.max_value is not None
+            and spec.min_value > spec.max_value
+        ):
             errors.append(where + _("the smallest value is above the largest."))
         seen.setdefault(spec.code, spec)
     if errors:
@@ -216,13 +226,13 @@ def parse_choice(spec: QuestionSpec, value: Any, lenient: bool) -> str:
         for choice_value, label in spec.choice_list():
             if wanted in (_norm(choice_value), _norm(label)):
                 return choice_value
-    raise ValidationError(_("Choose one of: %(choices)s.")
-                          % {"choices": "、".join(label for _v, label in spec.choice_list())})
+    raise ValidationError(
+        _("Choose one of: %(choices)s.")
+        % {"choices": "、".join(label for _v, label in spec.choice_list())}
+    )
 
 
-def _clean_one(
-    spec: QuestionSpec, value: Any, *, today: dt.date, lenient: bool
-) -> Any:
+def _clean_one(spec: QuestionSpec, value: Any, *, today: dt.date, lenient: bool) -> Any:
     kind = spec.kind
     if kind in (QuestionKind.YES_NO, QuestionKind.SINGLE):
         if isinstance(value, (list, tuple)):
@@ -282,7 +292,10 @@ def parse_date(value: Any) -> dt.date | None:
 
 
 def clean_answers(
-    specs: Sequence[QuestionSpec], raw: Mapping[str, Any], *, today: dt.date,
+    specs: Sequence[QuestionSpec],
+    raw: Mapping[str, Any],
+    *,
+    today: dt.date,
     lenient: bool = False,
 ) -> dict[str, Any]:
     """Raw input to stored answers, or a ValidationError keyed by question code.
@@ -325,13 +338,16 @@ def alert_hits(
             raised = any(v in spec.alert_values for v in given)
         if not raised:
             continue
-        hit = AlertHit(spec.code, spec.text, spec.alert_kind, spec.alert_level,
-                       spec.display(value))
+        hit = AlertHit(spec.code, spec.text, spec.alert_kind, spec.alert_level, spec.display(value))
         earlier = by_kind.get(hit.kind)
         if earlier is not None:
-            hit = AlertHit(earlier.code, f"{earlier.text}；{hit.text}", hit.kind,
-                           highest_level([earlier.level, hit.level]),
-                           f"{earlier.answer}；{hit.answer}")
+            hit = AlertHit(
+                earlier.code,
+                f"{earlier.text}；{hit.text}",
+                hit.kind,
+                highest_level([earlier.level, hit.level]),
+                f"{earlier.answer}；{hit.answer}",
+            )
         by_kind[hit.kind] = hit
     return sorted(by_kind.values(), key=lambda h: -ALERT_RANK[h.level])
 

@@ -37,9 +37,11 @@ def _expired_alerts(now: dt.datetime) -> QuerySet[Any]:
     # An open alert waits for the officer however old its campaign; a closed one counts from
     # the later of the campaign's close and its own resolution.
     before = cutoff(now, days=ANSWER_DAYS)
-    return (Alert.objects.filter(_closed_before(now))
-            .exclude(status=AlertStatus.OPEN)
-            .filter(Q(resolved_at__isnull=True) | Q(resolved_at__lt=before)))
+    return (
+        Alert.objects.filter(_closed_before(now))
+        .exclude(status=AlertStatus.OPEN)
+        .filter(Q(resolved_at__isnull=True) | Q(resolved_at__lt=before))
+    )
 
 
 def _expired_records(now: dt.datetime) -> QuerySet[Any]:
@@ -50,10 +52,11 @@ def _expired_records(now: dt.datetime) -> QuerySet[Any]:
 
 def _expired_proposals(now: dt.datetime) -> QuerySet[Any]:
     # A proposal still waiting for the grid worker is never purged.
-    return (MoveOutProposal.objects
-            .filter(_closed_before(now, "assignment__campaign__"))
-            .exclude(status=ProposalStatus.PENDING)
-            .filter(Q(decided_at__isnull=True) | Q(decided_at__lt=cutoff(now, days=ANSWER_DAYS))))
+    return (
+        MoveOutProposal.objects.filter(_closed_before(now, "assignment__campaign__"))
+        .exclude(status=ProposalStatus.PENDING)
+        .filter(Q(decided_at__isnull=True) | Q(decided_at__lt=cutoff(now, days=ANSWER_DAYS)))
+    )
 
 
 register(

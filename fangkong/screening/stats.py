@@ -43,8 +43,14 @@ if TYPE_CHECKING:
 
 #: Households listed as never reached on the coverage page (the full list is a page away).
 NEVER_REACHED_SHOWN = 50
-HOUSEHOLD_ORDER = ("household__building__sort_key", "household__building__number",
-                   "household__unit", "household__floor", "household__room", "pk")
+HOUSEHOLD_ORDER = (
+    "household__building__sort_key",
+    "household__building__number",
+    "household__unit",
+    "household__floor",
+    "household__room",
+    "pk",
+)
 #: Hours of the day the chart shows (calls outside them still count in the totals).
 CHART_HOURS = range(7, 23)
 BAR_STEP = 20
@@ -67,8 +73,15 @@ class Tally:
     last_call: dt.datetime | None = None
 
     def add(self, other: Tally) -> None:
-        for name in ("total", "reached", "pending", "unreachable", "moved", "alerts",
-                     "calls_today"):
+        for name in (
+            "total",
+            "reached",
+            "pending",
+            "unreachable",
+            "moved",
+            "alerts",
+            "calls_today",
+        ):
             setattr(self, name, getattr(self, name) + getattr(other, name))
         self.add_span(other.first_call, other.last_call)
 
@@ -123,8 +136,6 @@ class Coverage:
     day: dt.date | None = None
 
 
-
-
 def _day_bounds(day: dt.date, tz: ZoneInfo) -> tuple[dt.datetime, dt.datetime]:
     start = dt.datetime.combine(day, dt.time.min, tzinfo=tz)
     return start, start + dt.timedelta(days=1)
@@ -144,49 +155,79 @@ def _counts(campaign: Campaign, user: Any, assignments: QuerySet[Any]) -> list[d
     whole = whole_communities(user)
     if whole is not None:
         return stored_coverage(campaign, whole)
-    return list(assignments.order_by().values(
-        "community_id", "community__name", "grid_id", "grid__name", "assignee_id",
-        "assignee__full_name", "assignee__username",
-    ).annotate(**COUNTS))
+    return list(
+        assignments.order_by()
+        .values(
+            "community_id",
+            "community__name",
+            "grid_id",
+            "grid__name",
+            "assignee_id",
+            "assignee__full_name",
+            "assignee__username",
+        )
+        .annotate(**COUNTS)
+    )
 
 
 def _calls_by_hour(attempts: QuerySet[Any], tz: ZoneInfo) -> dict[int, dict[str, Any]]:
     """The calls and the reached households of each hour of the day, in the area's zone."""
     return {
-        row["hour"]: row for row in attempts.annotate(
-            hour=ExtractHour("at", tzinfo=tz)
-        ).order_by().values("hour").annotate(
+        row["hour"]: row
+        for row in attempts.annotate(hour=ExtractHour("at", tzinfo=tz))
+        .order_by()
+        .values("hour")
+        .annotate(
             calls=Count("pk"),
             reached=Count("pk", filter=Q(outcome__in=REACHED_OUTCOMES, conflicted=False)),
         )
     }
 
 
-def _tally_assignments(rows: list[dict[str, Any]], total: Tally, grids: dict[Any, Tally],
-                       callers: dict[Any, Tally], communities: dict[Any, Tally]) -> None:
+def _tally_assignments(
+    rows: list[dict[str, Any]],
+    total: Tally,
+    grids: dict[Any, Tally],
+    callers: dict[Any, Tally],
+    communities: dict[Any, Tally],
+) -> None:
     """Add each (grid, caller) row of counts to the total and its community, grid, caller."""
     for row in rows:
         tally = _tally(row, None, "")
         total.add(tally)
-        communities.setdefault(row["community_id"], Tally(
-            key=row["community_id"], label=row["community__name"])).add(tally)
-        grid = grids.setdefault(row["grid_id"], Tally(
-            key=row["grid_id"], label=row["grid__name"] or _("No grid")))
+        communities.setdefault(
+            row["community_id"], Tally(key=row["community_id"], label=row["community__name"])
+        ).add(tally)
+        grid = grids.setdefault(
+            row["grid_id"], Tally(key=row["grid_id"], label=row["grid__name"] or _("No grid"))
+        )
         grid.add(tally)
-        caller = callers.setdefault(row["assignee_id"], Tally(
-            key=row["assignee_id"],
-            label=_user_label(row["assignee__full_name"], row["assignee__username"])))
+        caller = callers.setdefault(
+            row["assignee_id"],
+            Tally(
+                key=row["assignee_id"],
+                label=_user_label(row["assignee__full_name"], row["assignee__username"]),
+            ),
+        )
         caller.add(tally)
 
 
-def _tally_calls(calls: list[dict[str, Any]], total: Tally, grids: dict[Any, Tally],
-                 callers: dict[Any, Tally], communities: dict[Any, Tally]) -> None:
+def _tally_calls(
+    calls: list[dict[str, Any]],
+    total: Tally,
+    grids: dict[Any, Tally],
+    callers: dict[Any, Tally],
+    communities: dict[Any, Tally],
+) -> None:
     """Add today's calls to the grid and the caller who made them, their community, the total."""
     for row in calls:
         for table, key, label in (
             (grids, row["grid_id"], None),
-            (callers, row["caller_id"],
-             _user_label(row["caller__full_name"], row["caller__username"])),
+            (
+                callers,
+                row["caller_id"],
+                _user_label(row["caller__full_name"], row["caller__username"]),
+            ),
         ):
             tally = table.get(key)
             if tally is None:  # a caller who helped but holds no households now
@@ -238,9 +279,18 @@ def campaign_coverage(
     # counted now for a grid worker's grids.
     rows = _counts(campaign, user, assignments)
     # 2. Today's calls per (grid, caller who made them).
-    calls = list(attempts.filter(at__gte=start, at__lt=end).order_by().values(
-        "community_id", "grid_id", "caller_id", "caller__full_name", "caller__username",
-    ).annotate(n=Count("pk"), first=Min("at"), last=Max("at")))
+    calls = list(
+        attempts.filter(at__gte=start, at__lt=end)
+        .order_by()
+        .values(
+            "community_id",
+            "grid_id",
+            "caller_id",
+            "caller__full_name",
+            "caller__username",
+        )
+        .annotate(n=Count("pk"), first=Min("at"), last=Max("at"))
+    )
     # 3. Today's calls and reached households by hour of the day, in the area's time zone.
     by_hour = _calls_by_hour(attempts.filter(at__gte=start, at__lt=end), tz)
     # 4. Households never reached: called and not reached, or not called at all.
@@ -251,8 +301,9 @@ def campaign_coverage(
         .order_by("-attempts", *HOUSEHOLD_ORDER)[:NEVER_REACHED_SHOWN]
     )
     # 5. Open alerts (households are marked; the officer acts on each alert).
-    open_alerts = Alert.objects.restrict(user).filter(
-        campaign=campaign, status=AlertStatus.OPEN).count()
+    open_alerts = (
+        Alert.objects.restrict(user).filter(campaign=campaign, status=AlertStatus.OPEN).count()
+    )
 
     total = Tally(label=campaign.name)
     grids: dict[Any, Tally] = {}
@@ -263,13 +314,16 @@ def campaign_coverage(
     hours = _hour_bars(by_hour)
 
     return Coverage(
-        campaign=campaign, total=total,
+        campaign=campaign,
+        total=total,
         grids=sorted(grids.values(), key=lambda t: (t.key is None, t.key or 0)),
         callers=sorted(callers.values(), key=lambda t: (t.key is None, t.label)),
         communities=sorted(communities.values(), key=lambda t: t.key),
-        hours=hours, never_reached=never_reached,
+        hours=hours,
+        never_reached=never_reached,
         never_reached_count=total.pending + total.unreachable,
-        open_alerts=open_alerts, day=day,
+        open_alerts=open_alerts,
+        day=day,
     )
 
 
@@ -291,8 +345,10 @@ def my_assignments(user: User, now: dt.datetime | None = None) -> QuerySet[CallA
     """The user's households in campaigns under way today."""
     today = timezone.localdate(now or timezone.now())
     return CallAssignment.objects.restrict(user).filter(
-        assignee=user, campaign__status=CampaignStatus.RUNNING,
-        campaign__starts_on__lte=today, campaign__ends_on__gte=today,
+        assignee=user,
+        campaign__status=CampaignStatus.RUNNING,
+        campaign__starts_on__lte=today,
+        campaign__ends_on__gte=today,
     )
 
 
@@ -312,12 +368,13 @@ def call_list(user: User, now: dt.datetime | None = None) -> CallList:
     counts = mine.aggregate(
         total=Count("pk"),
         reached=Count("pk", filter=Q(status=AssignmentStatus.REACHED)),
-        reached_today=Count("pk", filter=Q(status=AssignmentStatus.REACHED,
-                                           reached_at__gte=start)),
+        reached_today=Count("pk", filter=Q(status=AssignmentStatus.REACHED, reached_at__gte=start)),
     )
-    proposals = MoveOutProposal.objects.restrict(user).filter(
-        status=ProposalStatus.PENDING).count() if user.has_action(
-        "registry.person", "deactivate") else 0
+    proposals = (
+        MoveOutProposal.objects.restrict(user).filter(status=ProposalStatus.PENDING).count()
+        if user.has_action("registry.person", "deactivate")
+        else 0
+    )
     due, later, door = [], [], []
     for row in rows:
         if row.status == AssignmentStatus.UNREACHABLE:
@@ -330,21 +387,27 @@ def call_list(user: User, now: dt.datetime | None = None) -> CallList:
     return CallList(due=due, later=later, door_visits=door, proposals=proposals, **counts)
 
 
-def next_due(user: User, *, after: CallAssignment | None = None,
-             now: dt.datetime | None = None) -> CallAssignment | None:
+def next_due(
+    user: User, *, after: CallAssignment | None = None, now: dt.datetime | None = None
+) -> CallAssignment | None:
     """The next household to call: the first due one after ``after`` in list order, else
     the first due one from the top."""
     now = now or timezone.now()
-    due = my_assignments(user, now).filter(
-        Q(next_call_at__isnull=True) | Q(next_call_at__lte=now),
-        status=AssignmentStatus.PENDING,
-    ).select_related("household__building").order_by("campaign_id", *HOUSEHOLD_ORDER)
+    due = (
+        my_assignments(user, now)
+        .filter(
+            Q(next_call_at__isnull=True) | Q(next_call_at__lte=now),
+            status=AssignmentStatus.PENDING,
+        )
+        .select_related("household__building")
+        .order_by("campaign_id", *HOUSEHOLD_ORDER)
+    )
     if after is None:
         return due.first()
     rows = list(due.values_list("pk", flat=True))
     if after.pk in rows:
         index = rows.index(after.pk)
-        rest = rows[index + 1:] + rows[:index]
+        rest = rows[index + 1 :] + rows[:index]
     else:
         rest = rows
     return due.filter(pk=rest[0]).first() if rest else None
@@ -368,9 +431,11 @@ def screening_figures(user: User) -> dict[str, Any]:
         counts = stored_totals(campaigns, whole)
         running_count = len(campaigns)
     else:
-        counts = CallAssignment.objects.restrict(user).filter(
-            campaign__in=running.values("pk")
-        ).aggregate(**COUNTS)
+        counts = (
+            CallAssignment.objects.restrict(user)
+            .filter(campaign__in=running.values("pk"))
+            .aggregate(**COUNTS)
+        )
         running_count = running.count()
     figures: dict[str, Any] = {
         "campaigns": running_count,
@@ -397,7 +462,11 @@ def screening_figures(user: User) -> dict[str, Any]:
 def call_list_count(user: User, now: dt.datetime | None = None) -> int:
     """How many households are due for this user's call now (one query)."""
     now = now or timezone.now()
-    return my_assignments(user, now).filter(
-        Q(next_call_at__isnull=True) | Q(next_call_at__lte=now),
-        status=AssignmentStatus.PENDING,
-    ).count()
+    return (
+        my_assignments(user, now)
+        .filter(
+            Q(next_call_at__isnull=True) | Q(next_call_at__lte=now),
+            status=AssignmentStatus.PENDING,
+        )
+        .count()
+    )

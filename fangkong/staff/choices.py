@@ -38,7 +38,10 @@ class TaskPriority(models.TextChoices):
 
 #: Sort rank of each priority (most urgent first).
 PRIORITY_RANK = {
-    TaskPriority.URGENT: 0, TaskPriority.HIGH: 1, TaskPriority.NORMAL: 2, TaskPriority.LOW: 3,
+    TaskPriority.URGENT: 0,
+    TaskPriority.HIGH: 1,
+    TaskPriority.NORMAL: 2,
+    TaskPriority.LOW: 3,
 }
 
 

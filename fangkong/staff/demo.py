@@ -68,8 +68,22 @@ TEAMS = (
     ("卡点组", "在社区门岗卡点登记、测温，办理业主出入证。", 4),
     ("疏导组", "对居民进行心理疏导，解答居民对防控工作提出的各类问题。", 3),
 )
-BUREAU_POSITIONS = ("局长", "副局长", "副局长", "办公室主任", "科长", "科长", "科长",
-                    "副科长", "科员", "科员", "科员", "科员", "中心主任", "科员")
+BUREAU_POSITIONS = (
+    "局长",
+    "副局长",
+    "副局长",
+    "办公室主任",
+    "科长",
+    "科长",
+    "科长",
+    "副科长",
+    "科员",
+    "科员",
+    "科员",
+    "科员",
+    "中心主任",
+    "科员",
+)
 
 #: Gates: (name, location, opens, closes, is_open, shifts as (start hour, hours, needed)).
 GATES = (
@@ -127,14 +141,27 @@ class _Pool:
         self.busy.setdefault(member.pk, []).append((start, end))
 
 
-def _member(community: Area, organisation: Organisation, rng: random.Random, taken: set[str],
-            *, position: str, user: object = None, area: Area | None = None,
-            name: str | None = None) -> StaffMember:
+def _member(
+    community: Area,
+    organisation: Organisation,
+    rng: random.Random,
+    taken: set[str],
+    *,
+    position: str,
+    user: object = None,
+    area: Area | None = None,
+    name: str | None = None,
+) -> StaffMember:
     sex = rng.choice("MF")
     return services.do_create_staff_member(
-        community=community, by=None, organisation=organisation, position=position,
+        community=community,
+        by=None,
+        organisation=organisation,
+        position=position,
         name=name or fake_name(rng, sex, rng.randint(1962, 1996)),
-        phone=fake_mobile(rng, taken), user=user, area=area,
+        phone=fake_mobile(rng, taken),
+        user=user,
+        area=area,
     )
 
 
@@ -143,43 +170,84 @@ def _people(ctx: DemoContext, rng: random.Random) -> dict[str, object]:
     taken: set[str] = set()
     org = {
         "bureau": services.do_create_organisation(
-            community=community, by=None, kind=OrganisationKind.DISTRICT_BUREAU, name=BUREAU,
-            notes="第二梯队全体人员下沉社区，协助疫情防控。"),
+            community=community,
+            by=None,
+            kind=OrganisationKind.DISTRICT_BUREAU,
+            name=BUREAU,
+            notes="第二梯队全体人员下沉社区，协助疫情防控。",
+        ),
         "street": services.do_create_organisation(
-            community=community, by=None, kind=OrganisationKind.STREET_OFFICE,
-            name=STREET_OFFICE),
+            community=community, by=None, kind=OrganisationKind.STREET_OFFICE, name=STREET_OFFICE
+        ),
         "committee": services.do_create_organisation(
-            community=community, by=None, kind=OrganisationKind.COMMUNITY_COMMITTEE,
-            name=COMMITTEE),
+            community=community, by=None, kind=OrganisationKind.COMMUNITY_COMMITTEE, name=COMMITTEE
+        ),
         "property": services.do_create_organisation(
-            community=community, by=None, kind=OrganisationKind.PROPERTY_COMPANY,
-            name=PROPERTY),
+            community=community, by=None, kind=OrganisationKind.PROPERTY_COMPANY, name=PROPERTY
+        ),
     }
-    bureau = [_member(community, org["bureau"], rng, taken, position=position)
-              for position in BUREAU_POSITIONS]
+    bureau = [
+        _member(community, org["bureau"], rng, taken, position=position)
+        for position in BUREAU_POSITIONS
+    ]
     users = ctx.users
-    officer = _member(community, org["committee"], rng, taken, position="社区书记",
-                      user=users.get("demo-community"),
-                      name=getattr(users.get("demo-community"), "full_name", None) or None)
-    health = _member(community, org["committee"], rng, taken, position="卫生专干",
-                     user=users.get("demo-health"),
-                     name=getattr(users.get("demo-health"), "full_name", None) or None)
+    officer = _member(
+        community,
+        org["committee"],
+        rng,
+        taken,
+        position="社区书记",
+        user=users.get("demo-community"),
+        name=getattr(users.get("demo-community"), "full_name", None) or None,
+    )
+    health = _member(
+        community,
+        org["committee"],
+        rng,
+        taken,
+        position="卫生专干",
+        user=users.get("demo-health"),
+        name=getattr(users.get("demo-health"), "full_name", None) or None,
+    )
     gate_user = users.get("demo-gate")
-    gatekeeper = _member(community, org["property"], rng, taken, position="门岗保安",
-                         user=gate_user, name=getattr(gate_user, "full_name", None) or None)
-    guards = [_member(community, org["property"], rng, taken, position="门岗保安")
-              for _ in range(4)]
+    gatekeeper = _member(
+        community,
+        org["property"],
+        rng,
+        taken,
+        position="门岗保安",
+        user=gate_user,
+        name=getattr(gate_user, "full_name", None) or None,
+    )
+    guards = [
+        _member(community, org["property"], rng, taken, position="门岗保安") for _ in range(4)
+    ]
     grid_workers = []
     for n, grid in enumerate(ctx.grids["community"], start=1):
         user = users.get(f"demo-grid{n}")
-        grid_workers.append(_member(
-            community, org["committee"], rng, taken, position="网格员", area=grid, user=user,
-            name=getattr(user, "full_name", None) or None,
-        ))
+        grid_workers.append(
+            _member(
+                community,
+                org["committee"],
+                rng,
+                taken,
+                position="网格员",
+                area=grid,
+                user=user,
+                name=getattr(user, "full_name", None) or None,
+            )
+        )
     liaison = _member(community, org["street"], rng, taken, position="街道联络员")
-    return {"org": org, "bureau": bureau, "officer": officer, "health": health,
-            "gatekeeper": gatekeeper, "guards": guards, "grid_workers": grid_workers,
-            "liaison": liaison}
+    return {
+        "org": org,
+        "bureau": bureau,
+        "officer": officer,
+        "health": health,
+        "gatekeeper": gatekeeper,
+        "guards": guards,
+        "grid_workers": grid_workers,
+        "liaison": liaison,
+    }
 
 
 def _teams(community: Area, people: dict[str, Any], rng: random.Random) -> dict[str, Team]:
@@ -188,11 +256,12 @@ def _teams(community: Area, people: dict[str, Any], rng: random.Random) -> dict[
     teams: dict[str, Team] = {}
     start = 0
     for name, purpose, size in TEAMS:
-        members = others[start:start + size]
+        members = others[start : start + size]
         start += size
         leader = chief if name == "排查组" else members[0]
-        team = services.do_create_team(community=community, by=None, name=name,
-                                       purpose=purpose, leader=leader)
+        team = services.do_create_team(
+            community=community, by=None, name=name, purpose=purpose, leader=leader
+        )
         extra = list(members)
         if name == "排查组":
             extra += people["grid_workers"]
@@ -209,7 +278,9 @@ def _teams(community: Area, people: dict[str, Any], rng: random.Random) -> dict[
 
 def _leading_group(community: Area, people: dict[str, Any], teams: dict[str, Team]) -> None:
     group = services.do_save_leading_group(
-        community=community, by=None, name="在水一方社区疫情防控工作领导小组",
+        community=community,
+        by=None,
+        name="在水一方社区疫情防控工作领导小组",
         notes="形成高效有序、信息畅通、联防联控工作机制。",
     )
     chief, deputy = people["bureau"][0], people["bureau"][1]
@@ -224,8 +295,9 @@ def _leading_group(community: Area, people: dict[str, Any], teams: dict[str, Tea
         (people["liaison"], LeadingGroupRole.MEMBER, "负责与街道的信息报送。"),
     ]
     for order, (member, role, duty) in enumerate(seats, start=1):
-        services.do_add_leading_group_member(group, member=member, role=role, duty=duty,
-                                             sort_order=order, by=None)
+        services.do_add_leading_group_member(
+            group, member=member, role=role, duty=duty, sort_order=order, by=None
+        )
     lines = [
         ("流动宣传", teams["宣传组"], None),
         ("全部住户电话排查", teams["排查组"], people["org"]["committee"]),
@@ -237,12 +309,19 @@ def _leading_group(community: Area, people: dict[str, Any], teams: dict[str, Tea
         ("疫情信息报送街道", None, people["org"]["street"]),
     ]
     for order, (duty, team, organisation) in enumerate(lines, start=1):
-        services.do_create_responsibility(community=community, by=None, duty=duty, team=team,
-                                          organisation=organisation, sort_order=order)
+        services.do_create_responsibility(
+            community=community,
+            by=None,
+            duty=duty,
+            team=team,
+            organisation=organisation,
+            sort_order=order,
+        )
 
 
-def _shifts(community: Area, checkpoints: list[Checkpoint], team: Team,
-            today: dt.date) -> list[Shift]:
+def _shifts(
+    community: Area, checkpoints: list[Checkpoint], team: Team, today: dt.date
+) -> list[Shift]:
     """Each gate's shifts of its pattern, from DAYS_BEFORE days ago to DAYS_AFTER ahead."""
     tz = zone_of(community)
     shifts: list[Shift] = []
@@ -251,30 +330,51 @@ def _shifts(community: Area, checkpoints: list[Checkpoint], team: Team,
         for checkpoint, (*_gate, pattern) in zip(checkpoints, GATES, strict=True):
             for hour, length, needed in pattern:
                 start = local_midnight(day, tz) + dt.timedelta(hours=hour)
-                shifts.append(Shift(
-                    community=community, checkpoint=checkpoint, start=start,
-                    end=start + dt.timedelta(hours=length), people_needed=needed,
-                    team=team,
-                ))
+                shifts.append(
+                    Shift(
+                        community=community,
+                        checkpoint=checkpoint,
+                        start=start,
+                        end=start + dt.timedelta(hours=length),
+                        people_needed=needed,
+                        team=team,
+                    )
+                )
     return shifts
 
 
-def _roster(ctx: DemoContext, community: Area, people: dict[str, Any], teams: dict[str, Team],
-            rng: random.Random) -> tuple[list[Checkpoint], int]:
+def _roster(
+    ctx: DemoContext,
+    community: Area,
+    people: dict[str, Any],
+    teams: dict[str, Team],
+    rng: random.Random,
+) -> tuple[list[Checkpoint], int]:
     now = timezone.now()
     today = community.local_today(now)
     checkpoints = [
-        services.do_create_checkpoint(community=community, by=None, name=name,
-                                      location=location, opens=opens, closes=closes,
-                                      is_open=is_open)
+        services.do_create_checkpoint(
+            community=community,
+            by=None,
+            name=name,
+            location=location,
+            opens=opens,
+            closes=closes,
+            is_open=is_open,
+        )
         for name, location, opens, closes, is_open, _shifts in GATES
     ]
     gate_team = teams["卡点组"]
     shifts = Shift.objects.bulk_create(_shifts(community, checkpoints, gate_team, today))
     record_changes(ChangeAction.CREATE, shifts, actor=None)
 
-    pool = _Pool([m.member for m in gate_team.memberships.select_related("member")
-                  if m.member_id != people["gatekeeper"].pk])
+    pool = _Pool(
+        [
+            m.member
+            for m in gate_team.memberships.select_related("member")
+            if m.member_id != people["gatekeeper"].pk
+        ]
+    )
     gatekeeper = people["gatekeeper"]
     rows: list[ShiftAssignment] = []
     # demo-gate's own shifts first: the East Gate shift running now, and the same one
@@ -285,16 +385,18 @@ def _roster(ctx: DemoContext, community: Area, people: dict[str, Any], teams: di
         by_start = {s.start: s for s in east}
         for shift in (current, by_start.get(current.start + dt.timedelta(days=1))):
             if shift is not None:
-                rows.append(ShiftAssignment(community=community, shift=shift,
-                                            member=gatekeeper))
+                rows.append(ShiftAssignment(community=community, shift=shift, member=gatekeeper))
     taken_seats = {r.shift_id: 1 for r in rows}
     for shift in shifts:
         for _seat in range(shift.people_needed - taken_seats.get(shift.pk, 0)):
             if rng.random() < EMPTY_SEAT:
                 continue
-            candidates = [m for m in pool.members if pool.free(m, shift.start, shift.end)
-                          and not any(r.shift_id == shift.pk and r.member_id == m.pk
-                                      for r in rows)]
+            candidates = [
+                m
+                for m in pool.members
+                if pool.free(m, shift.start, shift.end)
+                and not any(r.shift_id == shift.pk and r.member_id == m.pk for r in rows)
+            ]
             if not candidates:
                 continue
             member = rng.choice(candidates)
@@ -303,30 +405,49 @@ def _roster(ctx: DemoContext, community: Area, people: dict[str, Any], teams: di
             if shift.end <= now:  # past shifts were served, with a few minutes either side
                 checked_in = shift.start - dt.timedelta(minutes=rng.randint(0, 15))
                 checked_out = shift.end + dt.timedelta(minutes=rng.randint(0, 15))
-            rows.append(ShiftAssignment(community=community, shift=shift, member=member,
-                                        checked_in_at=checked_in, checked_out_at=checked_out))
+            rows.append(
+                ShiftAssignment(
+                    community=community,
+                    shift=shift,
+                    member=member,
+                    checked_in_at=checked_in,
+                    checked_out_at=checked_out,
+                )
+            )
     rows = ShiftAssignment.objects.bulk_create(rows)
     record_changes(ChangeAction.CREATE, rows, actor=None)
     ctx.count("staff shifts", len(shifts))
-    short = sum(1 for s in shifts
-                if sum(1 for r in rows if r.shift_id == s.pk) < s.people_needed)
+    short = sum(1 for s in shifts if sum(1 for r in rows if r.shift_id == s.pk) < s.people_needed)
     return checkpoints, short
 
 
-def _tasks(ctx: DemoContext, community: Area, people: dict[str, Any], teams: dict[str, Team],
-           rng: random.Random) -> int:
+def _tasks(
+    ctx: DemoContext,
+    community: Area,
+    people: dict[str, Any],
+    teams: dict[str, Team],
+    rng: random.Random,
+) -> int:
     now = timezone.now()
     users = ctx.users
     households = ctx.households.get("community", [])
     made = 0
     for n, household in enumerate(rng.sample(households, min(6, len(households)))):
         grid = household.building.grid if household.building.grid_id else community
-        worker = next((u for u in users.values()
-                       if getattr(u, "area_id", None) == getattr(grid, "pk", None)), None)
+        worker = next(
+            (u for u in users.values() if getattr(u, "area_id", None) == getattr(grid, "pk", None)),
+            None,
+        )
         services.do_create_task(
-            community=community, kind=TaskKind.SCREENING_DOOR_VISIT, by=None,
-            title=f"上门走访：{household.label}", area=grid, assignee=worker, link=household,
-            reason="电话三次未接通", due=now + dt.timedelta(hours=(n - 2) * 10),
+            community=community,
+            kind=TaskKind.SCREENING_DOOR_VISIT,
+            by=None,
+            title=f"上门走访：{household.label}",
+            area=grid,
+            assignee=worker,
+            link=household,
+            reason="电话三次未接通",
+            due=now + dt.timedelta(hours=(n - 2) * 10),
             priority=TaskPriority.HIGH if n < 2 else TaskPriority.NORMAL,
         )
         made += 1
@@ -340,20 +461,33 @@ def _tasks(ctx: DemoContext, community: Area, people: dict[str, Any], teams: dic
     officer_user = users.get("demo-community")
     for title, team, hours, priority in general:
         services.do_create_task(
-            community=community, kind=TaskKind.GENERAL, by=None, title=title, team=team,
-            assignee=None if team else officer_user, due=now + dt.timedelta(hours=hours),
+            community=community,
+            kind=TaskKind.GENERAL,
+            by=None,
+            title=title,
+            team=team,
+            assignee=None if team else officer_user,
+            due=now + dt.timedelta(hours=hours),
             priority=priority,
         )
         made += 1
     gate_user = users.get("demo-gate")
     if gate_user is not None:
         services.do_create_task(
-            community=community, kind=TaskKind.GENERAL, by=None, title="核对东门访客登记本",
-            assignee=gate_user, due=now + dt.timedelta(hours=3),
+            community=community,
+            kind=TaskKind.GENERAL,
+            by=None,
+            title="核对东门访客登记本",
+            assignee=gate_user,
+            due=now + dt.timedelta(hours=3),
         )
         done = services.do_create_task(
-            community=community, kind=TaskKind.GENERAL, by=None, title="领取防护服和消毒液",
-            assignee=gate_user, due=now - dt.timedelta(days=1),
+            community=community,
+            kind=TaskKind.GENERAL,
+            by=None,
+            title="领取防护服和消毒液",
+            assignee=gate_user,
+            due=now - dt.timedelta(days=1),
         )
         services.do_complete_task(done, by=None, note="已领取消毒液两箱、防护服十件。")
         made += 2
@@ -362,16 +496,23 @@ def _tasks(ctx: DemoContext, community: Area, people: dict[str, Any], teams: dic
     if health_user is not None and people_rows:
         person = people_rows[rng.randrange(len(people_rows))]
         services.do_create_task(
-            community=community, kind=TaskKind.HEALTH_FEVER, by=None, title="体温异常回访",
-            assignee=health_user, link=person, reason="卡点测温 37.6",
-            due=now - dt.timedelta(hours=1), priority=TaskPriority.URGENT,
+            community=community,
+            kind=TaskKind.HEALTH_FEVER,
+            by=None,
+            title="体温异常回访",
+            assignee=health_user,
+            link=person,
+            reason="卡点测温 37.6",
+            due=now - dt.timedelta(hours=1),
+            priority=TaskPriority.URGENT,
         )
         made += 1
     return made
 
 
-def _patrols(community: Area, people: dict[str, Any], checkpoints: list[Checkpoint],
-             rng: random.Random) -> int:
+def _patrols(
+    community: Area, people: dict[str, Any], checkpoints: list[Checkpoint], rng: random.Random
+) -> int:
     now = timezone.now()
     chief = people["bureau"][0]
     findings_by_day = [
@@ -385,13 +526,22 @@ def _patrols(community: Area, people: dict[str, Any], checkpoints: list[Checkpoi
         for n, checkpoint in enumerate(c for c in checkpoints if c.is_open):
             time = now - dt.timedelta(days=days_ago, hours=2 + n, minutes=rng.randint(0, 40))
             findings = findings_by_day[(days_ago + n) % len(findings_by_day)]
-            on_duty = [a.member for a in ShiftAssignment.objects.filter(
-                shift__checkpoint=checkpoint, shift__start__lte=time, shift__end__gt=time,
-            ).select_related("member")]
+            on_duty = [
+                a.member
+                for a in ShiftAssignment.objects.filter(
+                    shift__checkpoint=checkpoint,
+                    shift__start__lte=time,
+                    shift__end__gt=time,
+                ).select_related("member")
+            ]
             if PatrolFinding.STAFF_ABSENT not in findings and not on_duty:
                 findings = [*findings, PatrolFinding.STAFF_ABSENT]
             services.do_record_patrol(
-                checkpoint=checkpoint, by=None, time=time, by_member=chief, on_duty=on_duty,
+                checkpoint=checkpoint,
+                by=None,
+                time=time,
+                by_member=chief,
+                on_duty=on_duty,
                 findings=findings,
                 notes="已当场提醒整改。" if findings else "",
                 follow_up=bool(findings) and days_ago == 0,
@@ -410,10 +560,20 @@ def seed(ctx: DemoContext) -> None:
     tasks = _tasks(ctx, community, people, teams, rng)
     patrols = _patrols(community, people, checkpoints, rng)
     officer = ctx.users.get("demo-community")
-    services.do_save_plan(community=community, by=officer, title="在水一方社区疫情防控工作方案",
-                          text=PLAN_V1, summary="初稿")
-    services.do_save_plan(community=community, by=officer, title="在水一方社区疫情防控工作方案",
-                          text=PLAN_V2, summary="增加商户督导")
+    services.do_save_plan(
+        community=community,
+        by=officer,
+        title="在水一方社区疫情防控工作方案",
+        text=PLAN_V1,
+        summary="初稿",
+    )
+    services.do_save_plan(
+        community=community,
+        by=officer,
+        title="在水一方社区疫情防控工作方案",
+        text=PLAN_V2,
+        summary="增加商户督导",
+    )
     ctx.extra["staff_checkpoints"] = checkpoints
     ctx.count("staff members", StaffMember.objects.filter(community=community).count())
     ctx.count("staff shifts short of people", short)
@@ -437,8 +597,24 @@ def unseed(ctx: DemoContext) -> None:
     for photo in PatrolPhoto.objects.filter(in_demo):
         photo.file.delete(save=False)
     # Children before the rows they PROTECT.
-    for model in (SwapRequest, ShiftAssignment, Shift, PatrolPhoto, PatrolVisit, TaskComment,
-                  Task, PlanVersion, PreventionPlan, Responsibility, LeadingGroupMember,
-                  LeadingGroup, TeamMembership, Team, StaffMember, Organisation, Checkpoint):
+    for model in (
+        SwapRequest,
+        ShiftAssignment,
+        Shift,
+        PatrolPhoto,
+        PatrolVisit,
+        TaskComment,
+        Task,
+        PlanVersion,
+        PreventionPlan,
+        Responsibility,
+        LeadingGroupMember,
+        LeadingGroup,
+        TeamMembership,
+        Team,
+        StaffMember,
+        Organisation,
+        Checkpoint,
+    ):
         model.objects.filter(in_demo).delete()
     ctx.extra.pop("staff_checkpoints", None)

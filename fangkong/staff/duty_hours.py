@@ -60,7 +60,8 @@ def hours(duration: dt.timedelta) -> Decimal:
 
 def hours_in_window(
     intervals: Iterable[tuple[dt.datetime, dt.datetime]],
-    window_start: dt.datetime, window_end: dt.datetime,
+    window_start: dt.datetime,
+    window_end: dt.datetime,
 ) -> dt.timedelta:
     """Total time of ``intervals`` falling inside the window (each interval clipped)."""
     total = dt.timedelta(0)

@@ -38,10 +38,12 @@ def tasks_for_export(user: User, filters: Any) -> QuerySet[Task]:
     """The tasks the list shows ``user`` with ``filters``, in its order."""
     from fangkong.staff.views.tasks import by_due
 
-    tasks = by_due(Task.objects.restrict(user).select_related("area", "team", "community",
-                                                               "assignee"))
-    filterset = bound_numbers(TaskFilterSet(filters or None, queryset=tasks,
-                                            request=SimpleNamespace(user=user)))
+    tasks = by_due(
+        Task.objects.restrict(user).select_related("area", "team", "community", "assignee")
+    )
+    filterset = bound_numbers(
+        TaskFilterSet(filters or None, queryset=tasks, request=SimpleNamespace(user=user))
+    )
     return filterset.qs if filterset.is_bound else tasks
 
 
@@ -53,27 +55,60 @@ def count(user: User, params: dict[str, Any]) -> int:
     return tasks_for_export(user, filter_data(params.get("filters"))).count()
 
 
-def write(user: User, params: dict[str, Any], target: BinaryIO,
-          progress: Progress | None) -> int:
+def write(user: User, params: dict[str, Any], target: BinaryIO, progress: Progress | None) -> int:
     """Write the tasks; record the export (rows and which filters). Returns the rows."""
     filters = filter_data(params.get("filters"))
     tz = zone_of(user.community if user.area_id else None)
     rows = (
-        [task.pk, task.title, task.kind_label(), task.get_status_display(),
-         task.get_priority_display(), task.area.name,
-         str(task.assignee) if task.assignee_id else "", task.team.name if task.team_id
-         else "", _local(task.due, tz), _local(task.created, tz), task.outcome]
+        [
+            task.pk,
+            task.title,
+            task.kind_label(),
+            task.get_status_display(),
+            task.get_priority_display(),
+            task.area.name,
+            str(task.assignee) if task.assignee_id else "",
+            task.team.name if task.team_id else "",
+            _local(task.due, tz),
+            _local(task.created, tz),
+            task.outcome,
+        ]
         for task in tasks_for_export(user, filters).iterator(chunk_size=CHUNK)
     )
-    header = [_("No."), _("Title"), _("Kind"), _("Status"), _("Priority"), _("Area"),
-              _("Assignee"), _("Team"), _("Due"), _("Created"), _("Outcome")]
-    written = write_xlsx(target, [SheetSpec(title=str(_("Tasks")), header=header, rows=rows,
-                                            widths=[8, 40, 20, 12, 10, 16, 16, 16, 18, 18,
-                                                    40])], progress=progress)
+    header = [
+        _("No."),
+        _("Title"),
+        _("Kind"),
+        _("Status"),
+        _("Priority"),
+        _("Area"),
+        _("Assignee"),
+        _("Team"),
+        _("Due"),
+        _("Created"),
+        _("Outcome"),
+    ]
+    written = write_xlsx(
+        target,
+        [
+            SheetSpec(
+                title=str(_("Tasks")),
+                header=header,
+                rows=rows,
+                widths=[8, 40, 20, 12, 10, 16, 16, 16, 18, 18, 40],
+            )
+        ],
+        progress=progress,
+    )
     record_access(
-        AccessKind.EXPORT, actor=user, area_path=user.area.path if user.area_id else "/",
-        detail={"what": "staff.tasks", "rows": written,
-                "filters": sorted(k for k, v in filters.items() if v and k != "page")},
+        AccessKind.EXPORT,
+        actor=user,
+        area_path=user.area.path if user.area_id else "/",
+        detail={
+            "what": "staff.tasks",
+            "rows": written,
+            "filters": sorted(k for k, v in filters.items() if v and k != "page"),
+        },
     )
     return written
 
@@ -82,5 +117,13 @@ def _filename(params: dict[str, Any]) -> str:
     return f"tasks-{dt.datetime.fromisoformat(params['at']):%Y%m%d-%H%M}"
 
 
-TASKS = register(Exporter(name="staff.tasks", model=Task, label=gettext_lazy("Tasks"),
-                          count=count, write=write, filename=_filename))
+TASKS = register(
+    Exporter(
+        name="staff.tasks",
+        model=Task,
+        label=gettext_lazy("Tasks"),
+        count=count,
+        write=write,
+        filename=_filename,
+    )
+)

@@ -57,35 +57,50 @@ class StatusSelect(forms.Select):
 class TaskFilterSet(FilterSet):
     q = django_filters.CharFilter(method="search", label=_("Search"))
     status = django_filters.MultipleChoiceFilter(
-        choices=[(STILL_OPEN, _("Open or in progress")), *TaskStatus.choices,
-                 (ANY_STATUS, _("Any status"))],
-        widget=StatusSelect, method="filter_status", label=_("status"),
+        choices=[
+            (STILL_OPEN, _("Open or in progress")),
+            *TaskStatus.choices,
+            (ANY_STATUS, _("Any status")),
+        ],
+        widget=StatusSelect,
+        method="filter_status",
+        label=_("status"),
     )
     priority = django_filters.ChoiceFilter(choices=TaskPriority.choices, label=_("priority"))
     # Any code (the API takes kinds no page lists); the page offers the listed ones.
     kind = django_filters.CharFilter(
-        widget=forms.Select(choices=[("", filter_settings.EMPTY_CHOICE_LABEL),
-                                     *TaskKind.choices]),
+        widget=forms.Select(choices=[("", filter_settings.EMPTY_CHOICE_LABEL), *TaskKind.choices]),
         label=_("kind"),
     )
     team = ScopedIdFilter(field_name="team_id", queryset=_teams, label=_("team"))
     overdue = BooleanFilter(method="filter_overdue", label=_("overdue"))
-    open = BooleanFilter(method="filter_open",
-                         label=gettext_lazy("true: open or in progress"))
+    open = BooleanFilter(method="filter_open", label=gettext_lazy("true: open or in progress"))
     community = IdFilter(field_name="community_id", label=gettext_lazy("community id"))
     assignee = IdFilter(field_name="assignee_id", label=gettext_lazy("assignee's user id"))
-    mine = BooleanFilter(method="filter_mine",
-                         label=gettext_lazy("true: given to me or to my teams"))
+    mine = BooleanFilter(
+        method="filter_mine", label=gettext_lazy("true: given to me or to my teams")
+    )
 
     page_filters = ("q", "status", "priority", "kind", "team", "overdue")
 
     class Meta:
         model = Task
-        fields = ["q", "status", "priority", "kind", "team", "overdue", "open", "community",
-                  "assignee", "mine"]
+        fields = [
+            "q",
+            "status",
+            "priority",
+            "kind",
+            "team",
+            "overdue",
+            "open",
+            "community",
+            "assignee",
+            "mine",
+        ]
 
-    def filter_status(self, queryset: models.QuerySet[Any], name: str,
-                      value: list[str]) -> models.QuerySet[Any]:
+    def filter_status(
+        self, queryset: models.QuerySet[Any], name: str, value: list[str]
+    ) -> models.QuerySet[Any]:
         if ANY_STATUS in value:
             return queryset
         statuses = {status for status in value if status != STILL_OPEN}
@@ -115,8 +130,9 @@ class TaskFilterSet(FilterSet):
         text = value.strip()
         if not text:
             return queryset
-        return queryset.filter(Q(title__icontains=text) | Q(description__icontains=text)
-                               | Q(kind__icontains=text))
+        return queryset.filter(
+            Q(title__icontains=text) | Q(description__icontains=text) | Q(kind__icontains=text)
+        )
 
 
 # --- The API's other lists ------------------------------------------------------------------
@@ -136,8 +152,9 @@ class OrganisationFilterSet(CommunityRowFilterSet):
 
 class StaffMemberFilterSet(CommunityRowFilterSet):
     organisation = IdFilter(field_name="organisation_id", label=gettext_lazy("organisation id"))
-    search = filters.CharFilter(field_name="name", lookup_expr="icontains",
-                                label=gettext_lazy("part of the name"))
+    search = filters.CharFilter(
+        field_name="name", lookup_expr="icontains", label=gettext_lazy("part of the name")
+    )
 
     class Meta:
         model = StaffMember
@@ -148,8 +165,9 @@ class ShiftFilterSet(CommunityRowFilterSet):
     checkpoint = IdFilter(field_name="checkpoint_id", label=gettext_lazy("checkpoint id"))
     starts_after = BoundedIsoDateTimeFilter(field_name="start", lookup_expr="gte")
     starts_before = BoundedIsoDateTimeFilter(field_name="start", lookup_expr="lt")
-    short = filters.BooleanFilter(method="filter_short",
-                                  label=gettext_lazy("true: fewer people than needed"))
+    short = filters.BooleanFilter(
+        method="filter_short", label=gettext_lazy("true: fewer people than needed")
+    )
 
     class Meta:
         model = Shift

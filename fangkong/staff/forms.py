@@ -90,20 +90,32 @@ class OrganisationForm(ServiceForm):
 
 class StaffMemberForm(ServiceForm):
     name = forms.CharField(label=gettext_lazy("name"), max_length=100)
-    organisation = forms.ModelChoiceField(label=gettext_lazy("organisation"),
-                                          queryset=Organisation.objects.none())
-    position = forms.CharField(label=gettext_lazy("position"), max_length=100, required=False,
-                               help_text=gettext_lazy("For example: section chief, grid "
-                                                      "worker, gate guard."))
-    phone = forms.CharField(label=gettext_lazy("phone"), max_length=20, required=False,
-                            widget=phone_input())
-    area = forms.ModelChoiceField(label=gettext_lazy("area served"),
-                                  queryset=Area.objects.none(), required=False,
-                                  help_text=gettext_lazy("Left blank: the whole community."))
-    user = UserChoiceField(label=gettext_lazy("login"), queryset=User.objects.none(),
-                           required=False,
-                           help_text=gettext_lazy("Links the person's login, so that their "
-                                                  "tasks and shifts find them."))
+    organisation = forms.ModelChoiceField(
+        label=gettext_lazy("organisation"), queryset=Organisation.objects.none()
+    )
+    position = forms.CharField(
+        label=gettext_lazy("position"),
+        max_length=100,
+        required=False,
+        help_text=gettext_lazy("For example: section chief, grid worker, gate guard."),
+    )
+    phone = forms.CharField(
+        label=gettext_lazy("phone"), max_length=20, required=False, widget=phone_input()
+    )
+    area = forms.ModelChoiceField(
+        label=gettext_lazy("area served"),
+        queryset=Area.objects.none(),
+        required=False,
+        help_text=gettext_lazy("Left blank: the whole community."),
+    )
+    user = UserChoiceField(
+        label=gettext_lazy("login"),
+        queryset=User.objects.none(),
+        required=False,
+        help_text=gettext_lazy(
+            "Links the person's login, so that their tasks and shifts find them."
+        ),
+    )
     is_active = forms.BooleanField(label=gettext_lazy("active"), required=False, initial=True)
     notes = forms.CharField(label=gettext_lazy("notes"), widget=forms.Textarea, required=False)
 
@@ -130,10 +142,10 @@ class StaffMemberForm(ServiceForm):
 
 class TeamForm(ServiceForm):
     name = forms.CharField(label=gettext_lazy("name"), max_length=100)
-    purpose = forms.CharField(label=gettext_lazy("purpose"), widget=forms.Textarea,
-                              required=False)
-    leader = forms.ModelChoiceField(label=gettext_lazy("leader"),
-                                    queryset=StaffMember.objects.none(), required=False)
+    purpose = forms.CharField(label=gettext_lazy("purpose"), widget=forms.Textarea, required=False)
+    leader = forms.ModelChoiceField(
+        label=gettext_lazy("leader"), queryset=StaffMember.objects.none(), required=False
+    )
 
     instance_fields = ("name", "purpose", "leader")
 
@@ -143,8 +155,9 @@ class TeamForm(ServiceForm):
 
 
 class TeamMemberForm(ServiceForm):
-    member = forms.ModelChoiceField(label=gettext_lazy("staff member"),
-                                    queryset=StaffMember.objects.none())
+    member = forms.ModelChoiceField(
+        label=gettext_lazy("staff member"), queryset=StaffMember.objects.none()
+    )
     duty = forms.CharField(label=gettext_lazy("duty"), max_length=200, required=False)
 
     def __init__(self, *args: Any, team: Team | None = None, **kwargs: Any) -> None:
@@ -156,23 +169,34 @@ class TeamMemberForm(ServiceForm):
 
 
 class LeadingGroupForm(ServiceForm):
-    name = forms.CharField(label=gettext_lazy("name"), max_length=100,
-                           initial=gettext_lazy("Epidemic prevention leading group"))
+    name = forms.CharField(
+        label=gettext_lazy("name"),
+        max_length=100,
+        initial=gettext_lazy("Epidemic prevention leading group"),
+    )
     notes = forms.CharField(label=gettext_lazy("notes"), widget=forms.Textarea, required=False)
 
     instance_fields = ("name", "notes")
 
 
 class SeatForm(ServiceForm):
-    member = forms.ModelChoiceField(label=gettext_lazy("staff member"),
-                                    queryset=StaffMember.objects.none())
-    role = forms.ChoiceField(label=gettext_lazy("role"), choices=LeadingGroupRole.choices,
-                             initial=LeadingGroupRole.MEMBER)
-    duty = forms.CharField(label=gettext_lazy("duty"), widget=forms.Textarea, required=False,
-                           help_text=gettext_lazy("What this person and their department "
-                                                  "answer for."))
-    sort_order = forms.IntegerField(label=gettext_lazy("order"), min_value=0, initial=0,
-                                    required=False)
+    member = forms.ModelChoiceField(
+        label=gettext_lazy("staff member"), queryset=StaffMember.objects.none()
+    )
+    role = forms.ChoiceField(
+        label=gettext_lazy("role"),
+        choices=LeadingGroupRole.choices,
+        initial=LeadingGroupRole.MEMBER,
+    )
+    duty = forms.CharField(
+        label=gettext_lazy("duty"),
+        widget=forms.Textarea,
+        required=False,
+        help_text=gettext_lazy("What this person and their department answer for."),
+    )
+    sort_order = forms.IntegerField(
+        label=gettext_lazy("order"), min_value=0, initial=0, required=False
+    )
 
     instance_fields = ("member", "role", "duty", "sort_order")
 
@@ -186,16 +210,22 @@ class SeatForm(ServiceForm):
 
 class ResponsibilityForm(ServiceForm):
     duty = forms.CharField(label=gettext_lazy("duty"), max_length=200)
-    team = forms.ModelChoiceField(label=gettext_lazy("team"), queryset=Team.objects.none(),
-                                  required=False)
-    organisation = forms.ModelChoiceField(label=gettext_lazy("organisation"),
-                                          queryset=Organisation.objects.none(), required=False)
-    area = forms.ModelChoiceField(label=gettext_lazy("area"), queryset=Area.objects.none(),
-                                  required=False,
-                                  help_text=gettext_lazy("Left blank: the whole community."))
+    team = forms.ModelChoiceField(
+        label=gettext_lazy("team"), queryset=Team.objects.none(), required=False
+    )
+    organisation = forms.ModelChoiceField(
+        label=gettext_lazy("organisation"), queryset=Organisation.objects.none(), required=False
+    )
+    area = forms.ModelChoiceField(
+        label=gettext_lazy("area"),
+        queryset=Area.objects.none(),
+        required=False,
+        help_text=gettext_lazy("Left blank: the whole community."),
+    )
     notes = forms.CharField(label=gettext_lazy("notes"), widget=forms.Textarea, required=False)
-    sort_order = forms.IntegerField(label=gettext_lazy("order"), min_value=0, initial=0,
-                                    required=False)
+    sort_order = forms.IntegerField(
+        label=gettext_lazy("order"), min_value=0, initial=0, required=False
+    )
 
     instance_fields = ("duty", "team", "organisation", "area", "notes", "sort_order")
 
@@ -216,9 +246,12 @@ class ResponsibilityForm(ServiceForm):
 class CheckpointForm(ServiceForm):
     name = forms.CharField(label=gettext_lazy("name"), max_length=100)
     location = forms.CharField(label=gettext_lazy("location"), max_length=200, required=False)
-    opens = forms.TimeField(label=gettext_lazy("opens"), required=False, widget=TIME_INPUT,
-                            help_text=gettext_lazy("Leave both times blank for a gate open "
-                                                   "round the clock."))
+    opens = forms.TimeField(
+        label=gettext_lazy("opens"),
+        required=False,
+        widget=TIME_INPUT,
+        help_text=gettext_lazy("Leave both times blank for a gate open round the clock."),
+    )
     closes = forms.TimeField(label=gettext_lazy("closes"), required=False, widget=TIME_INPUT)
     is_open = forms.BooleanField(label=gettext_lazy("open"), required=False, initial=True)
     notes = forms.CharField(label=gettext_lazy("notes"), widget=forms.Textarea, required=False)
@@ -227,23 +260,29 @@ class CheckpointForm(ServiceForm):
 
 
 class ShiftForm(ServiceForm):
-    checkpoint = forms.ModelChoiceField(label=gettext_lazy("checkpoint"),
-                                        queryset=Checkpoint.objects.none(), required=False)
-    place_name = forms.CharField(label=gettext_lazy("or another place"), max_length=100,
-                                 required=False,
-                                 help_text=gettext_lazy("For example: the community office."))
+    checkpoint = forms.ModelChoiceField(
+        label=gettext_lazy("checkpoint"), queryset=Checkpoint.objects.none(), required=False
+    )
+    place_name = forms.CharField(
+        label=gettext_lazy("or another place"),
+        max_length=100,
+        required=False,
+        help_text=gettext_lazy("For example: the community office."),
+    )
     start = LocalDateTimeField(label=gettext_lazy("start"))
     end = LocalDateTimeField(label=gettext_lazy("end"))
-    people_needed = forms.IntegerField(label=gettext_lazy("people needed"), min_value=1,
-                                       max_value=50, initial=2)
-    team = forms.ModelChoiceField(label=gettext_lazy("team"), queryset=Team.objects.none(),
-                                  required=False,
-                                  help_text=gettext_lazy("Its leader may assign people and "
-                                                         "approve swaps."))
+    people_needed = forms.IntegerField(
+        label=gettext_lazy("people needed"), min_value=1, max_value=50, initial=2
+    )
+    team = forms.ModelChoiceField(
+        label=gettext_lazy("team"),
+        queryset=Team.objects.none(),
+        required=False,
+        help_text=gettext_lazy("Its leader may assign people and approve swaps."),
+    )
     notes = forms.CharField(label=gettext_lazy("notes"), max_length=200, required=False)
 
-    instance_fields = ("checkpoint", "place_name", "start", "end", "people_needed", "team",
-                       "notes")
+    instance_fields = ("checkpoint", "place_name", "start", "end", "people_needed", "team", "notes")
 
     def __init__(self, *args: Any, checkpoint: Checkpoint | None = None, **kwargs: Any) -> None:
         if checkpoint is not None and kwargs.get("instance") is None:
@@ -258,8 +297,9 @@ class ShiftForm(ServiceForm):
 
 
 class AssignForm(ServiceForm):
-    member = forms.ModelChoiceField(label=gettext_lazy("staff member"),
-                                    queryset=StaffMember.objects.none())
+    member = forms.ModelChoiceField(
+        label=gettext_lazy("staff member"), queryset=StaffMember.objects.none()
+    )
 
     def __init__(self, *args: Any, shift: Shift, **kwargs: Any) -> None:
         super().__init__(*args, community=shift.community, **kwargs)
@@ -281,11 +321,13 @@ class AssignmentChoiceField(forms.ModelChoiceField):
 class MoveForm(ServiceForm):
     """Move a person from another shift of the same days to this one."""
 
-    assignment = AssignmentChoiceField(label=gettext_lazy("person to move here"),
-                                       queryset=ShiftAssignment.objects.none())
+    assignment = AssignmentChoiceField(
+        label=gettext_lazy("person to move here"), queryset=ShiftAssignment.objects.none()
+    )
 
-    def __init__(self, *args: Any, shift: Shift, candidates: QuerySet[ShiftAssignment],
-                 **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, shift: Shift, candidates: QuerySet[ShiftAssignment], **kwargs: Any
+    ) -> None:
         super().__init__(*args, community=shift.community, **kwargs)
         field = self.fields["assignment"]
         field.queryset = candidates
@@ -293,12 +335,14 @@ class MoveForm(ServiceForm):
 
 
 class SwapRequestForm(ServiceForm):
-    to_member = forms.ModelChoiceField(label=gettext_lazy("who takes over"),
-                                       queryset=StaffMember.objects.none())
+    to_member = forms.ModelChoiceField(
+        label=gettext_lazy("who takes over"), queryset=StaffMember.objects.none()
+    )
     return_shift = forms.ModelChoiceField(
-        label=gettext_lazy("shift of theirs you take in return"), queryset=Shift.objects.none(),
-        required=False, help_text=gettext_lazy("Optional: leave blank if they simply cover "
-                                               "for you."),
+        label=gettext_lazy("shift of theirs you take in return"),
+        queryset=Shift.objects.none(),
+        required=False,
+        help_text=gettext_lazy("Optional: leave blank if they simply cover for you."),
     )
     note = forms.CharField(label=gettext_lazy("note"), max_length=200, required=False)
 
@@ -315,8 +359,9 @@ class SwapRequestForm(ServiceForm):
 
 
 class SwapDecisionForm(BoundedForm):
-    decision = forms.ChoiceField(choices=[("approve", gettext_lazy("Approve")),
-                                          ("reject", gettext_lazy("Reject"))])
+    decision = forms.ChoiceField(
+        choices=[("approve", gettext_lazy("Approve")), ("reject", gettext_lazy("Reject"))]
+    )
     note = forms.CharField(label=gettext_lazy("note"), max_length=200, required=False)
 
 
@@ -325,20 +370,28 @@ class SwapDecisionForm(BoundedForm):
 
 class TaskForm(ServiceForm):
     title = forms.CharField(label=gettext_lazy("title"), max_length=200)
-    kind = forms.ChoiceField(label=gettext_lazy("kind"), choices=TaskKind.choices,
-                             initial=TaskKind.GENERAL)
-    description = forms.CharField(label=gettext_lazy("description"), widget=forms.Textarea,
-                                  required=False)
-    priority = forms.ChoiceField(label=gettext_lazy("priority"), choices=TaskPriority.choices,
-                                 initial=TaskPriority.NORMAL)
+    kind = forms.ChoiceField(
+        label=gettext_lazy("kind"), choices=TaskKind.choices, initial=TaskKind.GENERAL
+    )
+    description = forms.CharField(
+        label=gettext_lazy("description"), widget=forms.Textarea, required=False
+    )
+    priority = forms.ChoiceField(
+        label=gettext_lazy("priority"), choices=TaskPriority.choices, initial=TaskPriority.NORMAL
+    )
     due = LocalDateTimeField(label=gettext_lazy("due"), required=False)
-    area = forms.ModelChoiceField(label=gettext_lazy("area"), queryset=Area.objects.none(),
-                                  required=False,
-                                  help_text=gettext_lazy("Left blank: the whole community."))
-    assignee = UserChoiceField(label=gettext_lazy("assignee"), queryset=User.objects.none(),
-                               required=False)
-    team = forms.ModelChoiceField(label=gettext_lazy("team"), queryset=Team.objects.none(),
-                                  required=False)
+    area = forms.ModelChoiceField(
+        label=gettext_lazy("area"),
+        queryset=Area.objects.none(),
+        required=False,
+        help_text=gettext_lazy("Left blank: the whole community."),
+    )
+    assignee = UserChoiceField(
+        label=gettext_lazy("assignee"), queryset=User.objects.none(), required=False
+    )
+    team = forms.ModelChoiceField(
+        label=gettext_lazy("team"), queryset=Team.objects.none(), required=False
+    )
 
     instance_fields = ("title", "kind", "description", "priority", "due", "area")
 
@@ -348,8 +401,10 @@ class TaskForm(ServiceForm):
             # Who does it changes through "reassign", which keeps a line in the trail.
             del self.fields["assignee"], self.fields["team"]
             if self.instance.kind not in TaskKind.values:
-                self.fields["kind"].choices = [(self.instance.kind, self.instance.kind_label()),
-                                               *TaskKind.choices]
+                self.fields["kind"].choices = [
+                    (self.instance.kind, self.instance.kind_label()),
+                    *TaskKind.choices,
+                ]
         else:
             self.fields["assignee"].queryset = assignable_users(self.user, self.community)
             self.fields["team"].queryset = Team.objects.restrict(self.user).filter(
@@ -368,35 +423,45 @@ class TaskForm(ServiceForm):
 
 
 class TaskNoteForm(BoundedForm):
-    note = forms.CharField(label=gettext_lazy("what was done"), widget=forms.Textarea,
-                           required=False, max_length=2000)
+    note = forms.CharField(
+        label=gettext_lazy("what was done"), widget=forms.Textarea, required=False, max_length=2000
+    )
 
 
 class TaskCancelForm(BoundedForm):
-    reason = forms.CharField(label=gettext_lazy("why it is cancelled"), max_length=200,
-                             error_messages={"required": gettext_lazy("Say why the task is "
-                                                                      "cancelled.")})
+    reason = forms.CharField(
+        label=gettext_lazy("why it is cancelled"),
+        max_length=200,
+        error_messages={"required": gettext_lazy("Say why the task is cancelled.")},
+    )
 
 
 class TaskCommentForm(BoundedForm):
-    text = forms.CharField(label=gettext_lazy("comment"), widget=forms.Textarea,
-                           max_length=2000,
-                           error_messages={"required": gettext_lazy("Write a comment first.")})
+    text = forms.CharField(
+        label=gettext_lazy("comment"),
+        widget=forms.Textarea,
+        max_length=2000,
+        error_messages={"required": gettext_lazy("Write a comment first.")},
+    )
 
 
 class TaskReassignForm(ServiceForm):
-    assignee = UserChoiceField(label=gettext_lazy("assignee"), queryset=User.objects.none(),
-                               required=False)
-    team = forms.ModelChoiceField(label=gettext_lazy("team"), queryset=Team.objects.none(),
-                                  required=False)
+    assignee = UserChoiceField(
+        label=gettext_lazy("assignee"), queryset=User.objects.none(), required=False
+    )
+    team = forms.ModelChoiceField(
+        label=gettext_lazy("team"), queryset=Team.objects.none(), required=False
+    )
     note = forms.CharField(label=gettext_lazy("note"), max_length=200, required=False)
 
     def __init__(self, *args: Any, task: Any, **kwargs: Any) -> None:
         super().__init__(*args, community=task.community, **kwargs)
         self.initial.setdefault("assignee", task.assignee_id)
         self.initial.setdefault("team", task.team_id)
-        if task.team_id and task.team.is_led_by(self.user) and not self.user.has_action(
-            "staff.task", "add"
+        if (
+            task.team_id
+            and task.team.is_led_by(self.user)
+            and not self.user.has_action("staff.task", "add")
         ):
             # A team leader hands out within the team only.
             users = User.objects.filter(staff_member__memberships__team=task.team)
@@ -431,31 +496,45 @@ class MultipleFileField(forms.FileField):
 
 
 class PatrolForm(ServiceForm):
-    checkpoint = forms.ModelChoiceField(label=gettext_lazy("checkpoint"),
-                                        queryset=Checkpoint.objects.none())
+    checkpoint = forms.ModelChoiceField(
+        label=gettext_lazy("checkpoint"), queryset=Checkpoint.objects.none()
+    )
     time = LocalDateTimeField(label=gettext_lazy("time"))
-    by_member = forms.ModelChoiceField(label=gettext_lazy("patrolled by"),
-                                       queryset=StaffMember.objects.none(), required=False)
+    by_member = forms.ModelChoiceField(
+        label=gettext_lazy("patrolled by"), queryset=StaffMember.objects.none(), required=False
+    )
     on_duty = forms.ModelMultipleChoiceField(
-        label=gettext_lazy("on duty"), queryset=StaffMember.objects.none(), required=False,
+        label=gettext_lazy("on duty"),
+        queryset=StaffMember.objects.none(),
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     findings = forms.MultipleChoiceField(
-        label=gettext_lazy("findings"), choices=PatrolFinding.choices, required=False,
+        label=gettext_lazy("findings"),
+        choices=PatrolFinding.choices,
+        required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=gettext_lazy("Nothing ticked: all was in order."),
     )
     notes = forms.CharField(label=gettext_lazy("notes"), widget=forms.Textarea, required=False)
-    photos = MultipleFileField(label=gettext_lazy("photos"), required=False,
-                               help_text=gettext_lazy("Up to %(n)s photos.") % {"n": MAX_PHOTOS})
-    follow_up = forms.BooleanField(label=gettext_lazy("raise a follow-up task"),
-                                   required=False)
-    follow_up_assignee = UserChoiceField(label=gettext_lazy("follow-up by"),
-                                         queryset=User.objects.none(), required=False)
+    photos = MultipleFileField(
+        label=gettext_lazy("photos"),
+        required=False,
+        help_text=gettext_lazy("Up to %(n)s photos.") % {"n": MAX_PHOTOS},
+    )
+    follow_up = forms.BooleanField(label=gettext_lazy("raise a follow-up task"), required=False)
+    follow_up_assignee = UserChoiceField(
+        label=gettext_lazy("follow-up by"), queryset=User.objects.none(), required=False
+    )
     follow_up_due = LocalDateTimeField(label=gettext_lazy("follow-up due"), required=False)
 
-    def __init__(self, *args: Any, checkpoint: Checkpoint | None = None,
-                 on_duty_now: list[StaffMember] | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        checkpoint: Checkpoint | None = None,
+        on_duty_now: list[StaffMember] | None = None,
+        **kwargs: Any,
+    ) -> None:
         super().__init__(*args, **kwargs)
         self.fields["checkpoint"].queryset = Checkpoint.objects.restrict(self.user).filter(
             community=self.community
@@ -465,14 +544,18 @@ class PatrolForm(ServiceForm):
         self.fields["on_duty"].queryset = members
         self.fields["follow_up_assignee"].queryset = assignable_users(self.user, self.community)
         tz = zone_of(self.community)
-        self.initial.setdefault("time", timezone.localtime(timezone.now(), tz).replace(
-            second=0, microsecond=0))
+        self.initial.setdefault(
+            "time", timezone.localtime(timezone.now(), tz).replace(second=0, microsecond=0)
+        )
         if checkpoint is not None:
             self.initial.setdefault("checkpoint", checkpoint)
         if on_duty_now:
             self.initial.setdefault("on_duty", [m.pk for m in on_duty_now])
-        mine = StaffMember.objects.filter(user=self.user, community=self.community).first() \
-            if self.user is not None and self.user.is_authenticated else None
+        mine = (
+            StaffMember.objects.filter(user=self.user, community=self.community).first()
+            if self.user is not None and self.user.is_authenticated
+            else None
+        )
         if mine is not None:
             self.initial.setdefault("by_member", mine)
 
@@ -483,11 +566,12 @@ class PatrolForm(ServiceForm):
 class PlanForm(BoundedForm):
     title = forms.CharField(label=gettext_lazy("title"), max_length=200)
     text = forms.CharField(
-        label=gettext_lazy("text"), widget=forms.Textarea(attrs={"rows": 20}),
+        label=gettext_lazy("text"),
+        widget=forms.Textarea(attrs={"rows": 20}),
         max_length=DOCUMENT_MAX_LENGTH,
-        help_text=gettext_lazy("Markdown: # heading, - list item, **bold**. HTML is shown as "
-                               "typed, never run."),
+        help_text=gettext_lazy(
+            "Markdown: # heading, - list item, **bold**. HTML is shown as typed, never run."
+        ),
     )
-    summary = forms.CharField(label=gettext_lazy("what changed"), max_length=200,
-                              required=False)
+    summary = forms.CharField(label=gettext_lazy("what changed"), max_length=200, required=False)
     expected_number = forms.IntegerField(widget=forms.HiddenInput, required=False)

@@ -97,8 +97,9 @@ def diff_lines(old: str, new: str, context: int = 2) -> list[DiffLine | None]:
             result.append(None)
         for tag, i1, i2, j1, j2 in group:
             if tag == "equal":
-                result.extend(DiffLine("same", a[i], i + 1, j1 + (i - i1) + 1)
-                              for i in range(i1, i2))
+                result.extend(
+                    DiffLine("same", a[i], i + 1, j1 + (i - i1) + 1) for i in range(i1, i2)
+                )
                 continue
             if tag in ("replace", "delete"):
                 result.extend(DiffLine("removed", a[i], i + 1, None) for i in range(i1, i2))

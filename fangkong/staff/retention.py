@@ -39,8 +39,14 @@ PatrolOnDuty = PatrolVisit.on_duty.through
 
 #: Every field of the dictionary's staff.StaffMember table that says who the person is.
 ANONYMOUS_MEMBER = {
-    "name": "", "position": "", "user": None, "notes": "",
-    "phone_cipher": "", "phone_index": "", "phone_last4_index": "", "phone_mask": "",
+    "name": "",
+    "position": "",
+    "user": None,
+    "notes": "",
+    "phone_cipher": "",
+    "phone_index": "",
+    "phone_last4_index": "",
+    "phone_mask": "",
 }
 
 
@@ -63,14 +69,18 @@ def _expired_tasks(now: dt.datetime) -> QuerySet[Any]:
     # Done or cancelled: from ``finished_at`` when there is one, and never before the last
     # change (a task reopened and closed again counts from its last close).
     before = cutoff(now, years=1)
-    return (Task.objects.exclude(status__in=OPEN_STATUSES).filter(updated__lt=before)
-            .filter(Q(finished_at__isnull=True) | Q(finished_at__lt=before)))
+    return (
+        Task.objects.exclude(status__in=OPEN_STATUSES)
+        .filter(updated__lt=before)
+        .filter(Q(finished_at__isnull=True) | Q(finished_at__lt=before))
+    )
 
 
 def _expired_swaps(now: dt.datetime) -> QuerySet[Any]:
     before = cutoff(now, years=1)
     return SwapRequest.objects.filter(shift__end__lt=before).filter(
-        Q(return_shift__isnull=True) | Q(return_shift__end__lt=before))
+        Q(return_shift__isnull=True) | Q(return_shift__end__lt=before)
+    )
 
 
 register(
@@ -78,15 +88,13 @@ register(
         name="staff.patrol_photo",
         model=PatrolPhoto,
         period="90 days after the patrol",
-        expired=lambda now: PatrolPhoto.objects.filter(
-            visit__time__lt=cutoff(now, days=90)),
+        expired=lambda now: PatrolPhoto.objects.filter(visit__time__lt=cutoff(now, days=90)),
     ),
     Rule(
         name="staff.patrol_on_duty",
         model=PatrolOnDuty,
         period="1 year after the patrol",
-        expired=lambda now: PatrolOnDuty.objects.filter(
-            patrolvisit__time__lt=cutoff(now, years=1)),
+        expired=lambda now: PatrolOnDuty.objects.filter(patrolvisit__time__lt=cutoff(now, years=1)),
     ),
     Rule(
         name="staff.patrol",
@@ -107,8 +115,7 @@ register(
         name="staff.shift_assignment",
         model=ShiftAssignment,
         period="1 year after the shift",
-        expired=lambda now: ShiftAssignment.objects.filter(
-            shift__end__lt=cutoff(now, years=1)),
+        expired=lambda now: ShiftAssignment.objects.filter(shift__end__lt=cutoff(now, years=1)),
     ),
     Rule(
         name="staff.shift_notes",
@@ -135,8 +142,7 @@ register(
         name="staff.leading_group_seat",
         model=LeadingGroupMember,
         period="as the staff member",
-        expired=lambda now: LeadingGroupMember.objects.filter(
-            member__in=_expired_members(now)),
+        expired=lambda now: LeadingGroupMember.objects.filter(member__in=_expired_members(now)),
     ),
     Rule(
         name="staff.member",

@@ -95,15 +95,20 @@ class Roster:
 
 
 def as_roster_shift(shift: Shift, tz: ZoneInfo) -> RosterShift:
-    return RosterShift(shift, timezone.localtime(shift.start, tz),
-                       timezone.localtime(shift.end, tz), list(shift.assignments.all()))
+    return RosterShift(
+        shift,
+        timezone.localtime(shift.start, tz),
+        timezone.localtime(shift.end, tz),
+        list(shift.assignments.all()),
+    )
 
 
 def week_roster(shifts: QuerySet[Shift], monday: dt.date, tz: ZoneInfo) -> Roster:
     """The week starting ``monday`` (local): each shift under the local day it starts on."""
     start, end = week_bounds(monday, tz)
-    days = {monday + dt.timedelta(days=i): RosterDay(monday + dt.timedelta(days=i))
-            for i in range(7)}
+    days = {
+        monday + dt.timedelta(days=i): RosterDay(monday + dt.timedelta(days=i)) for i in range(7)
+    }
     for shift in shifts_between(shifts, start, end):
         entry = as_roster_shift(shift, tz)
         day = days.get(entry.start.date())
@@ -143,8 +148,9 @@ def hours_per_week(
     """
     start, end = week_bounds(monday, tz)
     rows = (
-        assignments.filter(shift__start__lt=end + dt.timedelta(days=1),
-                           shift__end__gt=start - dt.timedelta(days=1))
+        assignments.filter(
+            shift__start__lt=end + dt.timedelta(days=1), shift__end__gt=start - dt.timedelta(days=1)
+        )
         .select_related("member__organisation", "shift")
         .order_by("member__name", "member_id", "shift__start")
     )

@@ -27,22 +27,41 @@ if TYPE_CHECKING:
 
 def _cards(figures: dict[str, Any], community: Area | None) -> list[dict[str, Any]]:
     """The figure boxes, each linking to the page behind it."""
-    roster = reverse("staff:community_roster", args=[community.pk]) if community else \
-        reverse("staff:home")
-    patrols = reverse("staff:patrol_summary", args=[community.pk]) if community else \
-        reverse("staff:home")
+    roster = (
+        reverse("staff:community_roster", args=[community.pk])
+        if community
+        else reverse("staff:home")
+    )
+    patrols = (
+        reverse("staff:patrol_summary", args=[community.pk]) if community else reverse("staff:home")
+    )
     tasks = reverse("staff:task_list")
     return [
-        {"label": _("My open tasks"), "value": figures["my_open_tasks"],
-         "url": reverse("staff:my_tasks"), "alert": False},
-        {"label": _("Open tasks"), "value": figures["open_tasks"], "url": tasks,
-         "alert": False},
-        {"label": _("Overdue tasks"), "value": figures["overdue_tasks"],
-         "url": f"{tasks}?overdue=true", "alert": figures["overdue_tasks"] > 0},
-        {"label": _("Shifts short of people today"), "value": figures["shifts_short_today"],
-         "url": roster, "alert": figures["shifts_short_today"] > 0},
-        {"label": _("Patrol findings today"), "value": figures["patrol_findings_today"],
-         "url": patrols, "alert": figures["patrol_findings_today"] > 0},
+        {
+            "label": _("My open tasks"),
+            "value": figures["my_open_tasks"],
+            "url": reverse("staff:my_tasks"),
+            "alert": False,
+        },
+        {"label": _("Open tasks"), "value": figures["open_tasks"], "url": tasks, "alert": False},
+        {
+            "label": _("Overdue tasks"),
+            "value": figures["overdue_tasks"],
+            "url": f"{tasks}?overdue=true",
+            "alert": figures["overdue_tasks"] > 0,
+        },
+        {
+            "label": _("Shifts short of people today"),
+            "value": figures["shifts_short_today"],
+            "url": roster,
+            "alert": figures["shifts_short_today"] > 0,
+        },
+        {
+            "label": _("Patrol findings today"),
+            "value": figures["patrol_findings_today"],
+            "url": patrols,
+            "alert": figures["patrol_findings_today"] > 0,
+        },
     ]
 
 
@@ -72,15 +91,22 @@ def staff_figures(
         open=Count("pk"),
         overdue=Count("pk", filter=Q(due__lt=now)),
         # A subquery, not a join: a join on memberships would multiply the other counts.
-        mine=Count("pk", filter=Q(assignee=user) | Q(team__in=TeamMembership.objects.filter(
-            member__user=user).values("team"))),
+        mine=Count(
+            "pk",
+            filter=Q(assignee=user)
+            | Q(team__in=TeamMembership.objects.filter(member__user=user).values("team")),
+        ),
     )
     shifts = within(Shift.objects.restrict(user)).filter(start__lt=end, start__gte=start)
     shift_counts = shifts.annotate(people=Count("assignments")).aggregate(
-        total=Count("pk"), short=Count("pk", filter=Q(people__lt=F("people_needed"))),
+        total=Count("pk"),
+        short=Count("pk", filter=Q(people__lt=F("people_needed"))),
     )
-    visits = list(within(PatrolVisit.objects.restrict(user))
-                  .filter(time__gte=start, time__lt=end).values_list("findings", flat=True))
+    visits = list(
+        within(PatrolVisit.objects.restrict(user))
+        .filter(time__gte=start, time__lt=end)
+        .values_list("findings", flat=True)
+    )
     findings = sum(len([c for c in codes.strip("|").split("|") if c]) for codes in visits)
     figures: dict[str, Any] = {
         "open_tasks": task_counts["open"],

@@ -22,13 +22,13 @@ class StaffMemberTable(Table):
 
     columns = [
         Column("name", capfirst(_("name")), link=True),
-        Column("organisation", capfirst(_("organisation")),
-               accessor=lambda m: m.organisation.name),
+        Column("organisation", capfirst(_("organisation")), accessor=lambda m: m.organisation.name),
         Column("position", capfirst(_("position"))),
         Column("area", capfirst(_("area served")), accessor=lambda m: m.area.name),
         Column("phone_mask", capfirst(_("phone"))),
-        Column("user", capfirst(_("login")),
-               accessor=lambda m: m.user.username if m.user_id else "—"),
+        Column(
+            "user", capfirst(_("login")), accessor=lambda m: m.user.username if m.user_id else "—"
+        ),
     ]
 
 
@@ -36,9 +36,16 @@ class CheckpointTable(Table):
     columns = [
         Column("name", capfirst(_("name")), link=True),
         Column("location", capfirst(_("location"))),
-        Column("hours", capfirst(_("hours")), accessor=lambda c: (
-            f"{c.opens:%H:%M}–{c.closes:%H:%M}" if c.opens is not None else _("24 hours")
-        )),
-        Column("is_open", capfirst(_("open")),
-               accessor=lambda c: _("Open") if c.is_open else _("Closed")),
+        Column(
+            "hours",
+            capfirst(_("hours")),
+            accessor=lambda c: (
+                f"{c.opens:%H:%M}–{c.closes:%H:%M}" if c.opens is not None else _("24 hours")
+            ),
+        ),
+        Column(
+            "is_open",
+            capfirst(_("open")),
+            accessor=lambda c: _("Open") if c.is_open else _("Closed"),
+        ),
     ]

@@ -20,8 +20,15 @@ from fangkong.registry.models import Household, Person
 
 @transaction.atomic
 def do_create_exemption(
-    *, household: Household, by: Any, kind: str, document: str, ends_on: dt.date,
-    starts_on: dt.date | None = None, person: Person | None = None, notes: str = "",
+    *,
+    household: Household,
+    by: Any,
+    kind: str,
+    document: str,
+    ends_on: dt.date,
+    starts_on: dt.date | None = None,
+    person: Person | None = None,
+    notes: str = "",
 ) -> Exemption:
     require(by, Exemption, "add", household)
     if person is not None and person.household_id != household.pk:
@@ -29,9 +36,14 @@ def do_create_exemption(
     if not (document or "").strip():
         raise ValidationError({"document": _("Say which document was shown.")})
     exemption = Exemption(
-        community_id=household.community_id, household=household, person=person, kind=kind,
-        document=document.strip(), starts_on=starts_on or timezone.localdate(),
-        ends_on=ends_on, notes=notes,
+        community_id=household.community_id,
+        household=household,
+        person=person,
+        kind=kind,
+        document=document.strip(),
+        starts_on=starts_on or timezone.localdate(),
+        ends_on=ends_on,
+        notes=notes,
     )
     exemption.full_clean(exclude=["community", "household", "person"])
     exemption.save()

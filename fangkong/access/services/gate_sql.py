@@ -32,8 +32,11 @@ from fangkong.staff.models import Checkpoint
 _GATE_READ = (
     (Checkpoint, "cp", ("id", "community_id", "is_open", "opens", "closes")),
     (Area, "a", ("id", "path", "time_zone", "fever_threshold")),
-    (PassPolicy, "pol", ("id", "community_id", "outings", "window_days", "max_minutes",
-                         "pass_scope")),
+    (
+        PassPolicy,
+        "pol",
+        ("id", "community_id", "outings", "window_days", "max_minutes", "pass_scope"),
+    ),
     (Pass, "p", SCAN_FIELDS),
 )
 #: Exits older than this are never in a window (at most 31 calendar days, in any zone).
@@ -53,8 +56,9 @@ def _gate_read_sql(vendor: str, lookup: str) -> str:
     """The read, for a pass looked up by ``lookup`` (nonce or serial). Parameters: the exit
     direction, the exits' first and last time, the pass's nonce or serial, the gate's id."""
     qn = connection.ops.quote_name
-    columns = ", ".join(f"{alias}.{qn(f.column)}" for _model, alias, fields in
-                        _gate_read_columns() for f in fields)
+    columns = ", ".join(
+        f"{alias}.{qn(f.column)}" for _model, alias, fields in _gate_read_columns() for f in fields
+    )
     if vendor == "postgresql":
         # UTC ISO 8601 text whatever the server's DateStyle (SQLite stores it so already).
         exits = """STRING_AGG(to_char(e."time" AT TIME ZONE 'UTC',
@@ -85,15 +89,17 @@ def _row_readers(db: Any) -> tuple[Any, ...]:
             converters = []
             for field in fields:
                 col = field.get_col(model._meta.db_table)
-                converters.append([(c, col) for c in (
-                    db.ops.get_db_converters(col) + col.get_db_converters(db))])
+                converters.append(
+                    [(c, col) for c in (db.ops.get_db_converters(col) + col.get_db_converters(db))]
+                )
             readers.append((model, [f.attname for f in fields], converters))
         _readers[db] = tuple(readers)
     return _readers[db]
 
 
-def _from_row(db: Any, model: type, attnames: list[str], converters: list[Any],
-              values: tuple[Any, ...]) -> Any:
+def _from_row(
+    db: Any, model: type, attnames: list[str], converters: list[Any], values: tuple[Any, ...]
+) -> Any:
     """A model instance from the read's values, converted as the ORM converts them; the
     fields not read are deferred (loaded if ever asked for), as with ``only()``."""
     converted = list(values)
@@ -110,8 +116,9 @@ def _utc_times(text: str | None) -> tuple[dt.datetime, ...]:
     return tuple(dt.datetime.fromisoformat(t).replace(tzinfo=dt.UTC) for t in text.split(","))
 
 
-def read_gate(checkpoint: Checkpoint | int, code: str,
-              at: dt.datetime) -> tuple[Checkpoint | None, Pass | None]:
+def read_gate(
+    checkpoint: Checkpoint | int, code: str, at: dt.datetime
+) -> tuple[Checkpoint | None, Pass | None]:
     """The gate (with its ``community`` and ``scan_policy``) and the pass the code names in
     its community (with ``recent_exits``: ``at`` and the household's allowed exits in the
     33 days before it), in one statement. (None, None) when there is no such gate."""
@@ -120,18 +127,21 @@ def read_gate(checkpoint: Checkpoint | int, code: str,
     lookup = pass_lookup(code) or ("nonce", None)  # NULL matches no pass
     adapt = db.ops.adapt_datetimefield_value
     with prepared_cursor() as cursor:  # planned once per connection (PostgreSQL)
-        cursor.execute(_gate_read_sql(db.vendor, lookup[0]), [
-            Direction.OUT.value, adapt(at - EXITS_REACH), adapt(at), lookup[1], pk])
+        cursor.execute(
+            _gate_read_sql(db.vendor, lookup[0]),
+            [Direction.OUT.value, adapt(at - EXITS_REACH), adapt(at), lookup[1], pk],
+        )
         row = cursor.fetchone()
     if row is None:
         return None, None
     found, start = [], 0
     for model, attnames, converters in _row_readers(db):
-        values = row[start:start + len(attnames)]
+        values = row[start : start + len(attnames)]
         start += len(attnames)
         # A LEFT JOIN that found nothing (no policy row, no such pass) gives a NULL id.
-        found.append(_from_row(db, model, attnames, converters, values)
-                     if values[0] is not None else None)
+        found.append(
+            _from_row(db, model, attnames, converters, values) if values[0] is not None else None
+        )
     gate, community, policy, item = found
     gate.community = community
     gate.scan_policy = policy or PassPolicy(community_id=gate.community_id)
@@ -181,8 +191,9 @@ def _event_insert(vendor: str, moving: bool, relaxed: bool) -> tuple[str, tuple[
     return insert_statement(GateEvent, prefix=with_clause, returning=returning)
 
 
-def write_scan(event: GateEvent, moved: Pass | None, out_since: dt.datetime | None, *,
-               may_relax: bool) -> None:
+def write_scan(
+    event: GateEvent, moved: Pass | None, out_since: dt.datetime | None, *, may_relax: bool
+) -> None:
     """Insert the event as ``event.save(force_insert=True)`` would (each field prepared by
     the field itself, ``auto_now`` included) and, if the pass ``moved``, set its
     ``out_since``: all or nothing. A duplicate ``client_event_id`` raises IntegrityError.
@@ -206,8 +217,10 @@ def write_scan(event: GateEvent, moved: Pass | None, out_since: dt.datetime | No
         prep = Pass._meta.get_field("out_since").get_db_prep_save(out_since, db)
         values = [prep, moved.pk, *values]
     two_statements = moved is not None and not postgres
-    with (transaction.atomic() if two_statements and not db.in_atomic_block
-          else nullcontext()), prepared_cursor() as cursor:
+    with (
+        transaction.atomic() if two_statements and not db.in_atomic_block else nullcontext(),
+        prepared_cursor() as cursor,
+    ):
         cursor.execute(sql, values)
         event.pk = cursor.fetchone()[0]
         if two_statements:

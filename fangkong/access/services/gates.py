@@ -55,8 +55,11 @@ def reason_text(code: str, next_allowed_at: dt.datetime | None, community: Area)
 
 def gate_is_open(checkpoint: Checkpoint, at: dt.datetime) -> bool:
     return pass_policy.is_open(
-        is_open_flag=checkpoint.is_open, opens=checkpoint.opens, closes=checkpoint.closes,
-        at=at, time_zone=checkpoint.community.time_zone,
+        is_open_flag=checkpoint.is_open,
+        opens=checkpoint.opens,
+        closes=checkpoint.closes,
+        at=at,
+        time_zone=checkpoint.community.time_zone,
     )
 
 
@@ -130,8 +133,18 @@ class ScanAnswer:
 
 
 #: What a scan reads of a pass (fewer columns, less to convert on the hot path).
-SCAN_FIELDS = ("id", "community_id", "household_id", "grid_id", "person_id", "serial",
-               "status", "suspended_until", "out_since", "has_exemption")
+SCAN_FIELDS = (
+    "id",
+    "community_id",
+    "household_id",
+    "grid_id",
+    "person_id",
+    "serial",
+    "status",
+    "suspended_until",
+    "out_since",
+    "has_exemption",
+)
 
 
 def pass_lookup(code: str) -> tuple[str, str] | None:
@@ -146,8 +159,9 @@ def pass_lookup(code: str) -> tuple[str, str] | None:
     return ("serial", serial) if serial is not None else None
 
 
-def find_pass(community: Area, code: str, *, at: dt.datetime | None = None,
-              with_household: bool = False) -> Pass | None:
+def find_pass(
+    community: Area, code: str, *, at: dt.datetime | None = None, with_household: bool = False
+) -> Pass | None:
     """The pass a scanned token or typed serial names, in this community only (one query;
     an altered or forged token is refused before any lookup)."""
     lookup = pass_lookup(code)

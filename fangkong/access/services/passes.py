@@ -33,7 +33,10 @@ class IssueResult:
 
 @transaction.atomic
 def do_issue_passes(
-    *, community: Area, by: Any, building: Building | None = None,
+    *,
+    community: Area,
+    by: Any,
+    building: Building | None = None,
     households: Iterable[Household] | None = None,
 ) -> IssueResult:
     """Issue passes in bulk: for a building, a list of households, or the whole community.
@@ -53,25 +56,33 @@ def do_issue_passes(
     if by is not None:
         queryset = queryset.restrict(by, "view")
     # The audit rows name each pass's area: the building's grid (or community), read here.
-    targets = list(queryset.select_related("building__grid", "building__community").order_by(
-        "building__sort_key", "building__number", "unit", "room", "pk"
-    ))
+    targets = list(
+        queryset.select_related("building__grid", "building__community").order_by(
+            "building__sort_key", "building__number", "unit", "room", "pk"
+        )
+    )
     held = Pass.objects.filter(
         household__in=targets, status__in=[PassStatus.ACTIVE, PassStatus.SUSPENDED]
     )
     now = timezone.now()
     suspended = open_suspensions([h.pk for h in targets], now)
-    exempted = set(Exemption.objects.filter(
-        household__in=targets, revoked_at__isnull=True, ends_on__gte=timezone.localdate()
-    ).values_list("household_id", flat=True))
+    exempted = set(
+        Exemption.objects.filter(
+            household__in=targets, revoked_at__isnull=True, ends_on__gte=timezone.localdate()
+        ).values_list("household_id", flat=True)
+    )
     pairs, skipped = _to_issue(policy, targets, held)
     new: list[Pass] = []
     for household, person in pairs:
         policy.last_serial += 1
         status, until = suspension_state(suspended.get(household.pk))
         item = Pass(
-            community=community, household=household, person=person,
-            serial=serial_for(policy.last_serial), status=status, suspended_until=until,
+            community=community,
+            household=household,
+            person=person,
+            serial=serial_for(policy.last_serial),
+            status=status,
+            suspended_until=until,
             issued_by=by if getattr(by, "is_authenticated", False) else None,
             has_exemption=household.pk in exempted,
         )
@@ -83,22 +94,23 @@ def do_issue_passes(
     return IssueResult(created, skipped)
 
 
-
-def _to_issue(policy: PassPolicy, targets: list[Household],
-              held: Any) -> tuple[list[tuple[Household, Person | None]], int]:
+def _to_issue(
+    policy: PassPolicy, targets: list[Household], held: Any
+) -> tuple[list[tuple[Household, Person | None]], int]:
     """Who gets a new pass (household and, with passes per person, the member) and how
     many already hold a working one (``held``: the targets' working passes)."""
     if policy.pass_scope == PassScope.PERSON:
         have = set(held.values_list("person_id", flat=True))
-        members = Person.objects.filter(
-            household__in=targets, status=PersonStatus.ACTIVE
-        ).order_by("household_id", "pk")
+        members = Person.objects.filter(household__in=targets, status=PersonStatus.ACTIVE).order_by(
+            "household_id", "pk"
+        )
         by_household: dict[int, list[Person]] = {}
         for person in members:
             by_household.setdefault(person.household_id, []).append(person)
         wanted = [(h, p) for h in targets for p in by_household.get(h.pk, [])]
         pairs: list[tuple[Household, Person | None]] = [
-            (h, p) for h, p in wanted if p.pk not in have]
+            (h, p) for h, p in wanted if p.pk not in have
+        ]
         return pairs, len(wanted) - len(pairs)
     have = set(held.values_list("household_id", flat=True))
     pairs = [(h, None) for h in targets if h.pk not in have]
@@ -106,9 +118,7 @@ def _to_issue(policy: PassPolicy, targets: list[Household],
 
 
 def _locked_pass(item: Pass) -> Pass:
-    return Pass.objects.select_for_update().select_related("household__building").get(
-        pk=item.pk
-    )
+    return Pass.objects.select_for_update().select_related("household__building").get(pk=item.pk)
 
 
 @transaction.atomic
@@ -124,9 +134,13 @@ def do_replace_pass(item: Pass, *, by: Any, reason: str) -> Pass:
     policy.last_serial += 1
     policy.save(update_fields=["last_serial"])
     new = Pass(
-        community_id=old.community_id, household=old.household, person=old.person,
-        serial=serial_for(policy.last_serial), status=old.status,
-        suspended_until=old.suspended_until, out_since=old.out_since,
+        community_id=old.community_id,
+        household=old.household,
+        person=old.person,
+        serial=serial_for(policy.last_serial),
+        status=old.status,
+        suspended_until=old.suspended_until,
+        out_since=old.out_since,
         has_exemption=old.has_exemption,
         issued_by=by if getattr(by, "is_authenticated", False) else None,
     )
@@ -137,8 +151,9 @@ def do_replace_pass(item: Pass, *, by: Any, reason: str) -> Pass:
     old.status, old.replaced_by, old.void_reason = PassStatus.REPLACED, new, reason.strip()
     old.out_since = None
     old.version += 1
-    old.save(update_fields=["status", "replaced_by", "void_reason", "out_since", "version",
-                            "updated"])
+    old.save(
+        update_fields=["status", "replaced_by", "void_reason", "out_since", "version", "updated"]
+    )
     record_change(ChangeAction.UPDATE, old, before=before, actor=by)
     return new
 

@@ -27,18 +27,29 @@ def policy_for(community: Area) -> PassPolicy:
 def scan_policy(community: Area) -> PassPolicy:
     """The policy's few fields a scan needs, read in one light query at every scan (so a
     change applies from the next one)."""
-    row = (PassPolicy.objects.filter(community=community).order_by()
-           .values_list("outings", "window_days", "max_minutes", "pass_scope").first())
+    row = (
+        PassPolicy.objects.filter(community=community)
+        .order_by()
+        .values_list("outings", "window_days", "max_minutes", "pass_scope")
+        .first()
+    )
     if row is None:
         return PassPolicy(community_id=community.pk)
     outings, window_days, max_minutes, pass_scope = row
-    return PassPolicy(community_id=community.pk, outings=outings, window_days=window_days,
-                      max_minutes=max_minutes, pass_scope=pass_scope)
+    return PassPolicy(
+        community_id=community.pk,
+        outings=outings,
+        window_days=window_days,
+        max_minutes=max_minutes,
+        pass_scope=pass_scope,
+    )
 
 
 def rules_for(policy: PassPolicy, community: Area) -> pass_policy.Rules:
     return pass_policy.Rules(
-        outings=policy.outings, window_days=policy.window_days, max_minutes=policy.max_minutes,
+        outings=policy.outings,
+        window_days=policy.window_days,
+        max_minutes=policy.max_minutes,
         fever_threshold=fever_threshold_of(community),
         time_zone=community.time_zone or "Asia/Shanghai",
     )
@@ -47,8 +58,8 @@ def rules_for(policy: PassPolicy, community: Area) -> pass_policy.Rules:
 def locked_policy(community: Area) -> PassPolicy:
     """The policy row, created with the defaults if missing, locked for this transaction."""
     PassPolicy.objects.get_or_create(community=community)
-    return PassPolicy.objects.select_for_update().select_related("community").get(
-        community=community
+    return (
+        PassPolicy.objects.select_for_update().select_related("community").get(community=community)
     )
 
 
@@ -69,6 +80,7 @@ def do_update_policy(
     policy.full_clean(exclude=["community"])
     policy.version += 1
     policy.save()
-    record_change(ChangeAction.UPDATE if existed else ChangeAction.CREATE, policy,
-                  before=before, actor=by)
+    record_change(
+        ChangeAction.UPDATE if existed else ChangeAction.CREATE, policy, before=before, actor=by
+    )
     return policy

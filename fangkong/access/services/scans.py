@@ -47,10 +47,16 @@ def _exempt(item: Pass, day: dt.date) -> bool:
     having one, so an ordinary scan costs no query here."""
     if not item.has_exemption:
         return False
-    return Exemption.objects.filter(
-        household_id=item.household_id, revoked_at__isnull=True, starts_on__lte=day,
-        ends_on__gte=day,
-    ).filter(Q(person__isnull=True) | Q(person_id=item.person_id)).exists()
+    return (
+        Exemption.objects.filter(
+            household_id=item.household_id,
+            revoked_at__isnull=True,
+            starts_on__lte=day,
+            ends_on__gte=day,
+        )
+        .filter(Q(person__isnull=True) | Q(person_id=item.person_id))
+        .exists()
+    )
 
 
 def _first_out(item: Pass, policy: PassPolicy) -> dt.datetime | None:
@@ -58,12 +64,17 @@ def _first_out(item: Pass, policy: PassPolicy) -> dt.datetime | None:
     that is this pass's own; with passes per person, any member's."""
     if policy.pass_scope != PassScope.PERSON:
         return item.out_since
-    return (Pass.objects.filter(household_id=item.household_id, out_since__isnull=False)
-            .order_by("out_since").values_list("out_since", flat=True).first())
+    return (
+        Pass.objects.filter(household_id=item.household_id, out_since__isnull=False)
+        .order_by("out_since")
+        .values_list("out_since", flat=True)
+        .first()
+    )
 
 
-def _exit_times(item: Pass, policy: PassPolicy, rules: pass_policy.Rules,
-                at: dt.datetime) -> tuple[dt.datetime, ...]:
+def _exit_times(
+    item: Pass, policy: PassPolicy, rules: pass_policy.Rules, at: dt.datetime
+) -> tuple[dt.datetime, ...]:
     first_day = pass_policy.local_day(at, rules.time_zone) - dt.timedelta(
         days=rules.window_days - 1
     )
@@ -89,26 +100,42 @@ def _status_at(item: Pass, at: dt.datetime, offline: bool) -> tuple[str, dt.date
     was broken)."""
     if not offline or item.status not in (PassStatus.ACTIVE, PassStatus.SUSPENDED):
         return item.status, item.suspended_until
-    in_force = Suspension.objects.filter(household=item.household_id, created__lte=at).filter(
-        Q(lifted_at__isnull=True) | Q(lifted_at__gt=at)
-    ).filter(Q(until__isnull=True) | Q(until__gt=at)).values_list("until", flat=True)
+    in_force = (
+        Suspension.objects.filter(household=item.household_id, created__lte=at)
+        .filter(Q(lifted_at__isnull=True) | Q(lifted_at__gt=at))
+        .filter(Q(until__isnull=True) | Q(until__gt=at))
+        .values_list("until", flat=True)
+    )
     return suspension_state(list(in_force))
 
 
 def evaluate(
-    checkpoint: Checkpoint, code: str, direction: str, temperature: Decimal | None,
-    at: dt.datetime, *, offline: bool = False, policy: PassPolicy | None = None,
+    checkpoint: Checkpoint,
+    code: str,
+    direction: str,
+    temperature: Decimal | None,
+    at: dt.datetime,
+    *,
+    offline: bool = False,
+    policy: PassPolicy | None = None,
     with_household: bool = False,
 ) -> tuple[Pass | None, pass_policy.Outcome]:
     """The decision for a scan, without recording anything (the scanner's preview)."""
     item = find_pass(checkpoint.community, code, with_household=with_household)
-    return item, _outcome(checkpoint, item, direction, temperature, at, offline=offline,
-                          policy=policy)
+    return item, _outcome(
+        checkpoint, item, direction, temperature, at, offline=offline, policy=policy
+    )
 
 
 def _outcome(
-    checkpoint: Checkpoint, item: Pass | None, direction: str, temperature: Decimal | None,
-    at: dt.datetime, *, offline: bool = False, policy: PassPolicy | None = None,
+    checkpoint: Checkpoint,
+    item: Pass | None,
+    direction: str,
+    temperature: Decimal | None,
+    at: dt.datetime,
+    *,
+    offline: bool = False,
+    policy: PassPolicy | None = None,
 ) -> pass_policy.Outcome:
     """The decision for the pass ``item`` (None: no such pass here) at this gate."""
     community = checkpoint.community
@@ -116,38 +143,52 @@ def _outcome(
     rules = rules_for(policy, community)
     gate_open = gate_is_open(checkpoint, at)
     if item is None:
-        return pass_policy.decide(pass_policy.Facts(
-            direction=direction, at=at, rules=rules, pass_status=None, gate_open=gate_open,
-        ))
+        return pass_policy.decide(
+            pass_policy.Facts(
+                direction=direction,
+                at=at,
+                rules=rules,
+                pass_status=None,
+                gate_open=gate_open,
+            )
+        )
     status, until = _status_at(item, at, offline)
     working = status not in (PassStatus.VOID, PassStatus.REPLACED)
     exempt = working and _exempt(item, pass_policy.local_day(at, rules.time_zone))
     first_out = _first_out(item, policy) if working and direction == Direction.OUT else None
     facts = pass_policy.Facts(
-        direction=direction, at=at, rules=rules, pass_status=status, suspended_until=until,
-        gate_open=gate_open, temperature=temperature,
+        direction=direction,
+        at=at,
+        rules=rules,
+        pass_status=status,
+        suspended_until=until,
+        gate_open=gate_open,
+        temperature=temperature,
         exits=_exit_times(item, policy, rules, at) if working else (),
         out_since=item.out_since,
-        household_overdue=(
-            not exempt and pass_policy.is_overdue(first_out, at, rules.max_minutes)
-        ),
+        household_overdue=(not exempt and pass_policy.is_overdue(first_out, at, rules.max_minutes)),
         exempt=exempt,
     )
     return pass_policy.decide(facts)
 
 
-def _answer(event: GateEvent, community: Area, *, created: bool,
-            item: Pass | None = None) -> ScanAnswer:
+def _answer(
+    event: GateEvent, community: Area, *, created: bool, item: Pass | None = None
+) -> ScanAnswer:
     return ScanAnswer(
-        event=event, decision=event.decision, reason_code=event.reason_code,
+        event=event,
+        decision=event.decision,
+        reason_code=event.reason_code,
         reason=reason_text(event.reason_code, event.next_allowed_at, community),
-        quota_left=event.quota_left, next_allowed_at=event.next_allowed_at, created=created,
-        pass_obj=item, time_zone=community.time_zone,
+        quota_left=event.quota_left,
+        next_allowed_at=event.next_allowed_at,
+        created=created,
+        pass_obj=item,
+        time_zone=community.time_zone,
     )
 
 
-def _event_time(device_time: dt.datetime | None, received: dt.datetime) -> tuple[dt.datetime,
-                                                                                  bool]:
+def _event_time(device_time: dt.datetime | None, received: dt.datetime) -> tuple[dt.datetime, bool]:
     """When the event happened, and whether it was queued offline."""
     if device_time is None or device_time > received + CLOCK_SKEW:
         return received, False
@@ -201,18 +242,19 @@ def record_scan(request: ScanRequest, *, by: Any) -> ScanAnswer:
                 raise Http404  # a gate out of the caller's scope is not found either
             community = checkpoint.community
             require(by, GateEvent, "add", community)
-            outcome = _outcome(checkpoint, item, request.direction, request.temperature, at,
-                               offline=offline)
-            event = _new_event(request, checkpoint, item, outcome, at=at, received=received,
-                               offline=offline, by=by)
+            outcome = _outcome(
+                checkpoint, item, request.direction, request.temperature, at, offline=offline
+            )
+            event = _new_event(
+                request, checkpoint, item, outcome, at=at, received=received, offline=offline, by=by
+            )
             value = at if request.direction == Direction.OUT else None
             moves = event.passed and item is not None and _moves(item, value, at, offline)
             # In a caller's transaction, a savepoint: a replay's unique violation then
             # rolls back the scan only (the scan's own transaction, if any, rolls back whole:
             # in a caller's transaction it is that savepoint).
             with transaction.atomic() if caller_transaction and not atomic else nullcontext():
-                write_scan(event, item if moves else None, value,
-                           may_relax=not caller_transaction)
+                write_scan(event, item if moves else None, value, may_relax=not caller_transaction)
     except IntegrityError as error:
         # Sent before: the unique constraint refused the copy (and everything it would
         # have changed with it). Answer as the first time.
@@ -223,15 +265,27 @@ def record_scan(request: ScanRequest, *, by: Any) -> ScanAnswer:
         if existing.checkpoint_id != checkpoint.pk:
             # Not a replay: the id is taken at another gate, perhaps another community's.
             # Say only that (409), never that event's id, decision or community.
-            raise ConflictError(_("This event id was already used at another gate: the "
-                                  "scanner must make a new one.")) from None
+            raise ConflictError(
+                _(
+                    "This event id was already used at another gate: the "
+                    "scanner must make a new one."
+                )
+            ) from None
         return _replayed(existing, community)
     return _answer(event, community, created=True, item=item)
 
 
-def _new_event(request: ScanRequest, checkpoint: Checkpoint, item: Pass | None,
-               outcome: pass_policy.Outcome, *, at: dt.datetime, received: dt.datetime,
-               offline: bool, by: Any) -> GateEvent:
+def _new_event(
+    request: ScanRequest,
+    checkpoint: Checkpoint,
+    item: Pass | None,
+    outcome: pass_policy.Outcome,
+    *,
+    at: dt.datetime,
+    received: dt.datetime,
+    offline: bool,
+    by: Any,
+) -> GateEvent:
     """The gate event of a decided scan (not saved: ``write_scan`` inserts it)."""
     passed = outcome.allowed
     flag = outcome.flags[0] if outcome.flags else ""
@@ -239,17 +293,26 @@ def _new_event(request: ScanRequest, checkpoint: Checkpoint, item: Pass | None,
         # The phone let them through on what it knew; the office reviews it.
         passed, flag = True, FlagReason.OFFLINE_RULE
     return GateEvent(
-        community=checkpoint.community, checkpoint=checkpoint, pass_obj=item,
+        community=checkpoint.community,
+        checkpoint=checkpoint,
+        pass_obj=item,
         household_id=item.household_id if item else None,
         # The pass's copy of its household's grid (core.placement): no extra read.
         grid_id=item.grid_id if item else None,
-        direction=request.direction, decision=outcome.decision,
-        reason_code=outcome.reason_code, passed=passed,
-        temperature=request.temperature, quota_left=outcome.quota_left,
+        direction=request.direction,
+        decision=outcome.decision,
+        reason_code=outcome.reason_code,
+        passed=passed,
+        temperature=request.temperature,
+        quota_left=outcome.quota_left,
         next_allowed_at=outcome.next_allowed_at,
-        client_event_id=request.client_event_id, time=at,
-        device_time=request.device_time, received_at=received, offline=offline,
-        recorded_by=by if getattr(by, "is_authenticated", False) else None, flag=flag,
+        client_event_id=request.client_event_id,
+        time=at,
+        device_time=request.device_time,
+        received_at=received,
+        offline=offline,
+        recorded_by=by if getattr(by, "is_authenticated", False) else None,
+        flag=flag,
     )
 
 
@@ -263,5 +326,6 @@ def _moves(item: Pass, value: dt.datetime | None, at: dt.datetime, offline: bool
     already recorded."""
     if value == item.out_since:
         return False
-    return not (offline and GateEvent.objects.filter(pass_obj=item, passed=True,
-                                                     time__gt=at).exists())
+    return not (
+        offline and GateEvent.objects.filter(pass_obj=item, passed=True, time__gt=at).exists()
+    )

@@ -25,9 +25,11 @@ from fangkong.registry.models import Household
 def open_suspensions(household_ids: Iterable[int], at: dt.datetime) -> dict[int, list]:
     """Suspensions in force per household: ``{household_id: [until, ...]}``."""
     found: dict[int, list] = {}
-    rows = Suspension.objects.filter(
-        household_id__in=list(household_ids), lifted_at__isnull=True
-    ).filter(Q(until__isnull=True) | Q(until__gt=at)).values_list("household_id", "until")
+    rows = (
+        Suspension.objects.filter(household_id__in=list(household_ids), lifted_at__isnull=True)
+        .filter(Q(until__isnull=True) | Q(until__gt=at))
+        .values_list("household_id", "until")
+    )
     for household_id, until in rows:
         found.setdefault(household_id, []).append(until)
     return found
@@ -43,9 +45,11 @@ def _refresh_household_passes(household: Household, *, by: Any, at: dt.datetime)
     """Set the household's working passes to what its suspensions in force say."""
     untils = open_suspensions([household.pk], at).get(household.pk)
     status, until = suspension_state(untils)
-    passes = list(Pass.objects.select_for_update().filter(
-        household=household, status__in=[PassStatus.ACTIVE, PassStatus.SUSPENDED]
-    ).select_related("household__building"))
+    passes = list(
+        Pass.objects.select_for_update()
+        .filter(household=household, status__in=[PassStatus.ACTIVE, PassStatus.SUSPENDED])
+        .select_related("household__building")
+    )
     changed, befores = [], {}
     for item in passes:
         if item.status == status and item.suspended_until == until:
@@ -81,9 +85,11 @@ def do_suspend_household_passes(
     if until is not None and until <= now:
         raise ValidationError({"until": _("The end of a suspension must be in the future.")})
     actor = by if getattr(by, "is_authenticated", False) else None
-    existing = Suspension.objects.select_for_update().filter(
-        household=household, source=source, lifted_at__isnull=True
-    ).first()
+    existing = (
+        Suspension.objects.select_for_update()
+        .filter(household=household, source=source, lifted_at__isnull=True)
+        .first()
+    )
     if existing is not None:
         before = existing.audit_snapshot()
         existing.reason, existing.until = reason.strip()[:300], until
@@ -93,15 +99,20 @@ def do_suspend_household_passes(
         suspension = existing
     else:
         suspension = Suspension(
-            community_id=household.community_id, household=household, source=source,
-            reason=reason.strip()[:300], until=until, created_by=actor,
+            community_id=household.community_id,
+            household=household,
+            source=source,
+            reason=reason.strip()[:300],
+            until=until,
+            created_by=actor,
         )
         try:
             with transaction.atomic():
                 suspension.save()
         except IntegrityError:
-            raise ConflictError(_("This household was suspended by the same source a moment "
-                                  "ago; try again.")) from None
+            raise ConflictError(
+                _("This household was suspended by the same source a moment ago; try again.")
+            ) from None
         record_change(ChangeAction.CREATE, suspension, actor=by)
     _refresh_household_passes(household, by=by, at=now)
     return suspension
@@ -112,9 +123,11 @@ def do_lift_suspension(household: Household, *, source: str, by: Any) -> Suspens
     """Lift ``source``'s suspension of a household. The passes work again only when no
     suspension of any other source remains. Lifting what is not there does nothing."""
     require(by, Suspension, "change", household)
-    suspension = Suspension.objects.select_for_update().filter(
-        household=household, source=(source or "").strip(), lifted_at__isnull=True
-    ).first()
+    suspension = (
+        Suspension.objects.select_for_update()
+        .filter(household=household, source=(source or "").strip(), lifted_at__isnull=True)
+        .first()
+    )
     now = timezone.now()
     if suspension is not None:
         before = suspension.audit_snapshot()

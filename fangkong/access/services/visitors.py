@@ -25,8 +25,16 @@ from fangkong.staff.models import Checkpoint
 
 @transaction.atomic
 def do_register_visitor(
-    *, checkpoint: Checkpoint, household: Household, by: Any, name: str, purpose: str,
-    temperature: Any, phone: str = "", id_number: str = "", plate: str = "",
+    *,
+    checkpoint: Checkpoint,
+    household: Household,
+    by: Any,
+    name: str,
+    purpose: str,
+    temperature: Any,
+    phone: str = "",
+    id_number: str = "",
+    plate: str = "",
 ) -> Visitor:
     """Register a visitor at the gate. Refused when the community's policy admits none."""
     require(by, Visitor, "add", household)
@@ -52,9 +60,14 @@ def do_register_visitor(
     if errors:
         raise ValidationError(errors)
     visitor = Visitor(
-        community_id=household.community_id, checkpoint=checkpoint, household=household,
-        name=name.strip(), purpose=purpose.strip(), plate=(plate or "").strip().upper(),
-        temperature=value, recorded_by=by if getattr(by, "is_authenticated", False) else None,
+        community_id=household.community_id,
+        checkpoint=checkpoint,
+        household=household,
+        name=name.strip(),
+        purpose=purpose.strip(),
+        plate=(plate or "").strip().upper(),
+        temperature=value,
+        recorded_by=by if getattr(by, "is_authenticated", False) else None,
     )
     if protected_phone is not None:
         visitor.set_phone(protected_phone)
@@ -66,8 +79,8 @@ def do_register_visitor(
 
 
 def _change_visitor(visitor: Visitor, by: Any, **values: Any) -> Visitor:
-    visitor = Visitor.objects.select_for_update().select_related("household__building").get(
-        pk=visitor.pk
+    visitor = (
+        Visitor.objects.select_for_update().select_related("household__building").get(pk=visitor.pk)
     )
     require(by, Visitor, "change", visitor)
     before = visitor.audit_snapshot()
@@ -84,8 +97,13 @@ def do_confirm_visitor(visitor: Visitor, *, by: Any, confirmed_by: str) -> Visit
     """The household confirmed the visit on the phone: record who did."""
     if not (confirmed_by or "").strip():
         raise ValidationError({"confirmed_by": _("Who in the household confirmed?")})
-    return _change_visitor(visitor, by, status=VisitorStatus.CONFIRMED,
-                           confirmed_by=confirmed_by.strip()[:100], refusal_reason="")
+    return _change_visitor(
+        visitor,
+        by,
+        status=VisitorStatus.CONFIRMED,
+        confirmed_by=confirmed_by.strip()[:100],
+        refusal_reason="",
+    )
 
 
 @transaction.atomic
@@ -93,8 +111,13 @@ def do_refuse_visitor(visitor: Visitor, *, by: Any, reason: str) -> Visitor:
     """The household declined, or nobody answered: the visitor is not let in."""
     if not (reason or "").strip():
         raise ValidationError({"reason": _("Give a reason.")})
-    return _change_visitor(visitor, by, status=VisitorStatus.REFUSED,
-                           refusal_reason=reason.strip()[:200], time_out=timezone.now())
+    return _change_visitor(
+        visitor,
+        by,
+        status=VisitorStatus.REFUSED,
+        refusal_reason=reason.strip()[:200],
+        time_out=timezone.now(),
+    )
 
 
 @transaction.atomic
@@ -108,9 +131,11 @@ def household_phone(household: Household) -> str:
     """The number the gate calls: the household's landline, else the head's, else a member's."""
     if household.phone_cipher:
         return decrypt(household.phone_cipher)
-    members = Person.objects.filter(household=household, status=PersonStatus.ACTIVE).exclude(
-        phone_cipher=""
-    ).order_by("pk")
+    members = (
+        Person.objects.filter(household=household, status=PersonStatus.ACTIVE)
+        .exclude(phone_cipher="")
+        .order_by("pk")
+    )
     head = next((m for m in members if m.pk == household.head_id), None)
     chosen = head or next(iter(members), None)
     return decrypt(chosen.phone_cipher) if chosen is not None else ""
@@ -122,10 +147,12 @@ def call_household_for_visitor(visitor: Visitor, *, by: Any) -> str:
     require(by, Visitor, "change", visitor)
     number = household_phone(visitor.household)
     if not number:
-        raise ValidationError(_("This household has no phone on record; ask the community "
-                                "office."))
+        raise ValidationError(_("This household has no phone on record; ask the community office."))
     record_access(
-        AccessKind.CALL, actor=by, area_path=visitor.area_path(), obj=visitor.household,
+        AccessKind.CALL,
+        actor=by,
+        area_path=visitor.area_path(),
+        obj=visitor.household,
         reason=_("Visitor %(name)s at the gate") % {"name": visitor.name},
         detail={"visitor": visitor.pk},
     )

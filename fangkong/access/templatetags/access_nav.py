@@ -13,5 +13,6 @@ register = template.Library()
 def sees_gate(user: Any) -> bool:
     if user is None or not getattr(user, "is_authenticated", False):
         return False
-    return bool(user.has_action("access.gateevent", "add")
-                or user.has_action("access.pass", "view"))
+    return bool(
+        user.has_action("access.gateevent", "add") or user.has_action("access.pass", "view")
+    )

@@ -33,13 +33,15 @@ class CheckpointFactory(factory.django.DjangoModelFactory):
 
 def issue_pass(household: Household) -> Pass:
     """One pass for a household (through the bulk service, as the office does)."""
-    result = services.do_issue_passes(community=household.community, households=[household],
-                                      by=None)
+    result = services.do_issue_passes(
+        community=household.community, households=[household], by=None
+    )
     return result.passes[0]
 
 
-def household_with_pass(community: Area, grid: Area | None = None, *,
-                        members: int = 2) -> tuple[Household, Pass]:
+def household_with_pass(
+    community: Area, grid: Area | None = None, *, members: int = 2
+) -> tuple[Household, Pass]:
     from fangkong.registry.tests.factories import BuildingFactory
 
     building = BuildingFactory(community=community, grid=grid)
@@ -49,16 +51,26 @@ def household_with_pass(community: Area, grid: Area | None = None, *,
     return household, issue_pass(household)
 
 
-def scan(checkpoint: Checkpoint, code: str, direction: str = "out", *,
-         at: dt.datetime | None = None, temperature: str | None = "36.5", by: Any = None,
-         event_id: uuid.UUID | None = None, device_decision: str | None = None,
-         ) -> services.ScanAnswer:
+def scan(
+    checkpoint: Checkpoint,
+    code: str,
+    direction: str = "out",
+    *,
+    at: dt.datetime | None = None,
+    temperature: str | None = "36.5",
+    by: Any = None,
+    event_id: uuid.UUID | None = None,
+    device_decision: str | None = None,
+) -> services.ScanAnswer:
     """Record a scan; ``at`` becomes the device time (an old one makes it an offline event)."""
     return services.record_scan(
         services.ScanRequest(
-            checkpoint=checkpoint, code=code, direction=direction,
+            checkpoint=checkpoint,
+            code=code,
+            direction=direction,
             temperature=Decimal(temperature) if temperature is not None else None,
-            client_event_id=event_id or uuid.uuid4(), device_time=at,
+            client_event_id=event_id or uuid.uuid4(),
+            device_time=at,
             device_decision=device_decision,
         ),
         by=by,

@@ -53,8 +53,7 @@ def _json_schema(node: Any) -> Any:
         return node
     converted = {key: _json_schema(value) for key, value in node.items()}
     if converted.pop("nullable", False) is True:
-        if "type" in converted and not {"oneOf", "anyOf", "allOf", "$ref", "enum"} & set(
-                converted):
+        if "type" in converted and not {"oneOf", "anyOf", "allOf", "$ref", "enum"} & set(converted):
             converted["type"] = [converted["type"], "null"]
         else:
             converted = {"anyOf": [converted, {"type": "null"}]}
@@ -76,21 +75,28 @@ def violations(schema: dict[str, Any], method: str, path: str, response: Any) ->
     media = answers[str(response.status_code)]["content"]["application/json"]["schema"]
     root = {**_json_schema(media), "components": _json_schema(schema["components"])}
     validator = Draft202012Validator(root, format_checker=FORMATS)
-    return [f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
-            for e in validator.iter_errors(response.json())]
+    return [
+        f"{'/'.join(map(str, e.absolute_path))}: {e.message}"
+        for e in validator.iter_errors(response.json())
+    ]
 
 
 def test_the_scan_s_answers_agree_with_the_schema(
-    client: Any, schema: dict[str, Any], checkpoint_a: Any, gate_a: Any, gate_b: Any,
-    home_a: Any
+    client: Any, schema: dict[str, Any], checkpoint_a: Any, gate_a: Any, gate_b: Any, home_a: Any
 ) -> None:
     client.force_login(checkpoint_a)
     url = path = "/api/v1/gate/scans/"
     _, item = home_a
 
     def post(**data: Any) -> Any:
-        body = {"pass_code": item.token, "checkpoint": gate_a.pk, "direction": "out",
-                "temperature": 36.5, "client_event_id": str(uuid.uuid4()), **data}
+        body = {
+            "pass_code": item.token,
+            "checkpoint": gate_a.pk,
+            "direction": "out",
+            "temperature": 36.5,
+            "client_event_id": str(uuid.uuid4()),
+            **data,
+        }
         return client.post(url, body, content_type="application/json")
 
     allowed = post()
@@ -110,23 +116,39 @@ def test_the_scan_s_answers_agree_with_the_schema(
 
 
 def test_a_conflicting_event_id_is_answered_as_the_schema_says(
-    client: Any, schema: dict[str, Any], checkpoint_a: Any, gate_a: Any, home_a: Any,
-    community_a: Any
+    client: Any,
+    schema: dict[str, Any],
+    checkpoint_a: Any,
+    gate_a: Any,
+    home_a: Any,
+    community_a: Any,
 ) -> None:
     east = CheckpointFactory(community=community_a, name="East gate")
     event_id = uuid.uuid4()
     scan(gate_a, home_a[1].token, event_id=event_id)
     client.force_login(checkpoint_a)
-    response = client.post("/api/v1/gate/scans/", {
-        "pass_code": home_a[1].token, "checkpoint": east.pk, "direction": "out",
-        "client_event_id": str(event_id)}, content_type="application/json")
+    response = client.post(
+        "/api/v1/gate/scans/",
+        {
+            "pass_code": home_a[1].token,
+            "checkpoint": east.pk,
+            "direction": "out",
+            "client_event_id": str(event_id),
+        },
+        content_type="application/json",
+    )
     assert response.status_code == 409
     assert violations(schema, "post", "/api/v1/gate/scans/", response) == []
 
 
 def test_the_gate_log_passes_visitors_and_checkpoints_agree_with_the_schema(
-    client: Any, schema: dict[str, Any], officer_a: Any, gate_a: Any, home_a: Any,
-    community_a: Any, grid_a1: Any
+    client: Any,
+    schema: dict[str, Any],
+    officer_a: Any,
+    gate_a: Any,
+    home_a: Any,
+    community_a: Any,
+    grid_a1: Any,
 ) -> None:
     household, item = home_a
     scan(gate_a, item.token, "out")  # allowed: the pass is out, with its exit
@@ -134,9 +156,9 @@ def test_the_gate_log_passes_visitors_and_checkpoints_agree_with_the_schema(
     other, other_pass = household_with_pass(community_a, grid_a1)
     scan(gate_a, other_pass.token, "in")  # an entry without an exit: flagged
     scan(gate_a, "000000", "out")  # unknown pass: no pass, no household
-    services.do_suspend_household_passes(other, source="office", reason="x",
-                                         until=timezone.now() + dt.timedelta(days=1),
-                                         by=None)
+    services.do_suspend_household_passes(
+        other, source="office", reason="x", until=timezone.now() + dt.timedelta(days=1), by=None
+    )
     VisitorFactory(checkpoint=gate_a, household=household)
     VisitorFactory(checkpoint=gate_a, household=household, phone="", temperature="36.9")
     # Opening hours only once the scans are made: at night they would be refused as closed.
@@ -144,8 +166,12 @@ def test_the_gate_log_passes_visitors_and_checkpoints_agree_with_the_schema(
     client.force_login(officer_a)
 
     checked = 0
-    for base, detail_id in [("/api/v1/gate/events/", None), ("/api/v1/passes/", item.pk),
-                            ("/api/v1/visitors/", None), ("/api/v1/checkpoints/", gate_a.pk)]:
+    for base, detail_id in [
+        ("/api/v1/gate/events/", None),
+        ("/api/v1/passes/", item.pk),
+        ("/api/v1/visitors/", None),
+        ("/api/v1/checkpoints/", gate_a.pk),
+    ]:
         listing = client.get(base)
         assert listing.status_code == 200
         assert listing.json()["count"] >= 1

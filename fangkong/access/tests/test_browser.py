@@ -57,7 +57,7 @@ def write_qr_video(path: Path, text: str, size: int = 320) -> None:
             if dark:
                 for dy in range(scale):
                     start = (offset + y * scale + dy) * size + offset + x * scale
-                    luma[start:start + scale] = bytes([16] * scale)
+                    luma[start : start + scale] = bytes([16] * scale)
     write_y4m(path, size, size, bytes(luma))
 
 
@@ -70,15 +70,35 @@ def write_card_video(path: Path, item: Any) -> None:
     with tempfile.TemporaryDirectory() as tmp:
         sheet = Path(tmp) / "cards.pdf"
         sheet.write_bytes(render_cards_pdf([item]))
-        subprocess.run(["pdftoppm", "-gray", "-r", "120", "-f", "1", "-l", "1", "-x", "0",
-                        "-y", "0", "-W", "496", "-H", "702", str(sheet), str(Path(tmp) / "card")],
-                       check=True)
+        subprocess.run(
+            [
+                "pdftoppm",
+                "-gray",
+                "-r",
+                "120",
+                "-f",
+                "1",
+                "-l",
+                "1",
+                "-x",
+                "0",
+                "-y",
+                "0",
+                "-W",
+                "496",
+                "-H",
+                "702",
+                str(sheet),
+                str(Path(tmp) / "card"),
+            ],
+            check=True,
+        )
         pgm = next(Path(tmp).glob("card*.pgm")).read_bytes()
     header = re.match(rb"P5\s+(\d+)\s+(\d+)\s+255\s", pgm)  # binary grey, one byte a pixel
     assert header is not None
     width, height = int(header[1]), int(header[2])
     assert (width, height) == (496, 702)
-    write_y4m(path, width, height, pgm[header.end():header.end() + width * height])
+    write_y4m(path, width, height, pgm[header.end() : header.end() + width * height])
 
 
 @pytest.fixture(scope="module")
@@ -91,8 +111,11 @@ def video(tmp_path_factory: Any) -> Path:
 @pytest.fixture(scope="module")
 def chromium_extra_args(video: Path) -> list[str]:
     """Chromium's camera plays ``video``, with no prompt for the permission."""
-    return ["--use-fake-device-for-media-stream", "--use-fake-ui-for-media-stream",
-            f"--use-file-for-fake-video-capture={video}"]
+    return [
+        "--use-fake-device-for-media-stream",
+        "--use-fake-ui-for-media-stream",
+        f"--use-file-for-fake-video-capture={video}",
+    ]
 
 
 @pytest.fixture
@@ -101,8 +124,9 @@ def phone_context_options() -> dict[str, Any]:
 
 
 @pytest.fixture
-def gate_world(transactional_db: None, community_a: Any, grid_a1: Any,
-               checkpoint_a: Any) -> dict[str, Any]:
+def gate_world(
+    transactional_db: None, community_a: Any, grid_a1: Any, checkpoint_a: Any
+) -> dict[str, Any]:
     gate = CheckpointFactory(community=community_a, name="North gate")
     household, item = household_with_pass(community_a, grid_a1)
     return {"gate": gate, "household": household, "pass": item, "user": checkpoint_a}
@@ -207,7 +231,8 @@ def test_where_the_browser_has_a_detector_the_camera_uses_it(
     log_in(phone, "checkpoint_a")
     open_scanner(phone)
     # A stand-in for Android Chrome's detector; jsQR must then not be asked at all.
-    phone.evaluate("""token => {
+    phone.evaluate(
+        """token => {
       window.jsQRCalls = 0;
       const jsQR = window.jsQR;
       window.jsQR = (...args) => { window.jsQRCalls++; return jsQR(...args); };
@@ -217,7 +242,9 @@ def test_where_the_browser_has_a_detector_the_camera_uses_it(
           return video.videoWidth ? [{rawValue: token, format: "qr_code"}] : [];
         }
       };
-    }""", item.token)
+    }""",
+        item.token,
+    )
     phone.click("#gate-camera")
     phone.wait_for_selector("#gate-verdict.gate-allow", timeout=15000)
     assert phone.evaluate("() => window.jsQRCalls") == 0

@@ -37,19 +37,22 @@ def test_the_card_pdf_has_the_serial_room_and_an_embedded_cjk_font(
     assert response["Content-Type"] == "application/pdf"
     path = _pdf(tmp_path, response.content)
 
-    text = subprocess.run(["pdftotext", "-layout", str(path), "-"], capture_output=True,
-                          text=True, check=True).stdout
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
     for household, item in homes:
         assert item.serial in text
         assert f"{household.unit}-{household.room}" in text
         assert household.building.community.name in text  # Chinese text came out as text
-    fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True,
-                           check=True).stdout
+    fonts = subprocess.run(
+        ["pdffonts", str(path)], capture_output=True, text=True, check=True
+    ).stdout
     cjk = [line for line in fonts.splitlines() if "CJK" in line or "Hei" in line]
     assert cjk, fonts
     assert all(" yes " in line for line in cjk)  # embedded
-    pages = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True,
-                           check=True).stdout
+    pages = subprocess.run(
+        ["pdfinfo", str(path)], capture_output=True, text=True, check=True
+    ).stdout
     info = dict(line.split(":", 1) for line in pages.splitlines() if ":" in line)
     assert info["Pages"].strip() == "2"  # five cards, four to a page
     assert "(A4)" in info["Page size"]
@@ -62,8 +65,9 @@ def test_the_qr_code_holds_the_token_only(community_a: Any, grid_a1: Any) -> Non
     assert item.serial not in uri
 
 
-def test_without_a_cjk_font_printing_fails_loudly(monkeypatch: Any, community_a: Any,
-                                                  grid_a1: Any) -> None:
+def test_without_a_cjk_font_printing_fails_loudly(
+    monkeypatch: Any, community_a: Any, grid_a1: Any
+) -> None:
     _, item = household_with_pass(community_a, grid_a1)
     cards.cjk_font_family.cache_clear()
     monkeypatch.setattr(cards.shutil, "which", lambda name: None)

@@ -22,9 +22,13 @@ from fangkong.access.tests.factories import CheckpointFactory, household_with_pa
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor == "sqlite", reason=(
-        "SQLite's in-memory test database shares one cache between threads, which answers "
-        "'table is locked' instead of waiting; tested on PostgreSQL")),
+    pytest.mark.skipif(
+        connection.vendor == "sqlite",
+        reason=(
+            "SQLite's in-memory test database shares one cache between threads, which answers "
+            "'table is locked' instead of waiting; tested on PostgreSQL"
+        ),
+    ),
 ]
 
 ROUNDS = 50
@@ -54,11 +58,20 @@ def at_once(calls: list[Callable[[], Any]]) -> list[Any]:
 
 def exit_at(gate_id: int, code: str, by: Any) -> Callable[[], str]:
     """A scanner's exit at a gate, as the API records it (the gate named by its id)."""
+
     def call() -> str:
-        answer = services.record_scan(services.ScanRequest(
-            checkpoint=gate_id, code=code, direction=Direction.OUT, temperature=None,
-            client_event_id=uuid.uuid4()), by=by)
+        answer = services.record_scan(
+            services.ScanRequest(
+                checkpoint=gate_id,
+                code=code,
+                direction=Direction.OUT,
+                temperature=None,
+                client_event_id=uuid.uuid4(),
+            ),
+            by=by,
+        )
         return f"{answer.decision}:{answer.reason_code}"
+
     return call
 
 
@@ -72,11 +85,16 @@ def test_two_gates_scanning_a_household_s_last_outing_at_once_let_one_out_every_
         # A household with one outing in the period (the default policy), not yet spent.
         household, item = household_with_pass(community_a, grid_a1, members=1)
 
-        answers = at_once([exit_at(north.pk, item.token, checkpoint_a),
-                           exit_at(south.pk, item.serial, checkpoint_a)])
+        answers = at_once(
+            [
+                exit_at(north.pk, item.token, checkpoint_a),
+                exit_at(south.pk, item.serial, checkpoint_a),
+            ]
+        )
 
-        exits = GateEvent.objects.filter(household=household, direction=Direction.OUT,
-                                         passed=True).count()
+        exits = GateEvent.objects.filter(
+            household=household, direction=Direction.OUT, passed=True
+        ).count()
         outcomes.append((sorted(map(str, answers)), exits))
     expected = (["allow:ok", "deny:quota_used"], 1)
     assert [o for o in outcomes if o != expected] == []

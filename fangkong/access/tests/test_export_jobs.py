@@ -27,13 +27,16 @@ def _small_jobs(settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
 
 
 def test_a_large_gate_report_is_a_job_whose_workbook_is_masked_and_taken_once(
-    client: Client, officer_a: Any, gate_a: Any, home_a: Any,
+    client: Client,
+    officer_a: Any,
+    gate_a: Any,
+    home_a: Any,
     django_capture_on_commit_callbacks: Callable[..., Any],
 ) -> None:
     _, item = home_a
     scan(gate_a, item.token, "out")
     scan(gate_a, item.token, "in")
-    scan(gate_a, "=HYPERLINK(\"http://x\")", "out")
+    scan(gate_a, '=HYPERLINK("http://x")', "out")
     client.force_login(officer_a)
 
     with django_capture_on_commit_callbacks(execute=True):
@@ -49,8 +52,13 @@ def test_a_large_gate_report_is_a_job_whose_workbook_is_masked_and_taken_once(
     log = list(workbook.worksheets[-1].iter_rows(values_only=True))
     assert len(log) == 1 + 3  # the header and the three scans
     assert {row[1] for row in log[1:]} == {gate_a.name}
-    cells = [str(c) for sheet in workbook.worksheets for row in sheet.iter_rows(values_only=True)
-             for c in row if c is not None]
+    cells = [
+        str(c)
+        for sheet in workbook.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for c in row
+        if c is not None
+    ]
     assert not any(c.startswith("=") for c in cells)
     for member in item.household.members.all():
         assert member.name not in cells
@@ -61,7 +69,10 @@ def test_a_large_gate_report_is_a_job_whose_workbook_is_masked_and_taken_once(
 
 
 def test_a_role_without_the_export_right_gets_403_and_no_job(
-    client: Client, checkpoint_a: Any, gate_a: Any, home_a: Any,
+    client: Client,
+    checkpoint_a: Any,
+    gate_a: Any,
+    home_a: Any,
 ) -> None:
     scan(gate_a, home_a[1].token, "out")
     client.force_login(checkpoint_a)

@@ -36,8 +36,10 @@ def test_the_pass_list_filters_alike_on_its_page_and_in_the_api(
     client: Any, officer_a: Any, community_a: Any, community_b: Any, grid_a1: Any
 ) -> None:
     gate = CheckpointFactory(community=community_a, name="东门")
-    (home, out), (other, _active) = (household_with_pass(community_a, grid_a1),
-                                     household_with_pass(community_a, grid_a1))
+    (home, out), (other, _active) = (
+        household_with_pass(community_a, grid_a1),
+        household_with_pass(community_a, grid_a1),
+    )
     scan(gate, out.token, "out")
     voided = services.do_void_pass(other.passes.get(), by=officer_a, reason="丢失")
     foreign, _ = household_with_pass(community_b)
@@ -97,8 +99,9 @@ def test_the_visitor_list_filters_alike_on_its_page_and_in_the_api(
     south = CheckpointFactory(community=community_a, name="南门")
     home, _item = household_with_pass(community_a, grid_a1)
     inside = VisitorFactory(checkpoint=north, household=home)
-    left = services.do_visitor_leaves(VisitorFactory(checkpoint=south, household=home),
-                                      by=officer_a)
+    left = services.do_visitor_leaves(
+        VisitorFactory(checkpoint=south, household=home), by=officer_a
+    )
     client.force_login(officer_a)
 
     cases = [

@@ -22,8 +22,9 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def two_communities_scanning(gate_a: Any, gate_b: Any, community_a: Any, community_b: Any,
-                             grid_a1: Any, grid_b1: Any) -> None:
+def two_communities_scanning(
+    gate_a: Any, gate_b: Any, community_a: Any, community_b: Any, grid_a1: Any, grid_b1: Any
+) -> None:
     for gate, community, grid in ((gate_a, community_a, grid_a1), (gate_b, community_b, grid_b1)):
         for _ in range(3):
             _, pass_ = household_with_pass(community, grid, members=1)
@@ -70,5 +71,6 @@ def test_the_passes_of_a_community_read_the_serial_index_in_order(
     passes = Pass.objects.filter(community_id__in=[community_a.pk])
 
     assert_served_by_index(passes[:50], "access_pass_serial_unique")
-    assert_served_by_index(PassFilterSet({"status": "active"}, queryset=passes).qs[:50],
-                           "access_pass_serial_unique")
+    assert_served_by_index(
+        PassFilterSet({"status": "active"}, queryset=passes).qs[:50], "access_pass_serial_unique"
+    )

@@ -24,10 +24,10 @@ def _out(community: Any, n: int, *, minutes_ago: int = 30) -> list[Pass]:
     """``n`` households of ``community`` with a pass each, all out since ``minutes_ago``."""
     building = BuildingFactory(community=community, grid=None)
     households = [HouseholdFactory(building=building, room=str(1000 + i)) for i in range(n)]
-    passes = services.do_issue_passes(community=community, households=households,
-                                      by=None).passes
+    passes = services.do_issue_passes(community=community, households=households, by=None).passes
     Pass.objects.filter(pk__in=[p.pk for p in passes]).update(
-        out_since=timezone.now() - dt.timedelta(minutes=minutes_ago))
+        out_since=timezone.now() - dt.timedelta(minutes=minutes_ago)
+    )
     return passes
 
 
@@ -48,8 +48,9 @@ def _queries(client: Any, url: str) -> int:
 def test_who_is_out_costs_the_same_queries_with_five_or_fifty_out_and_inside(
     client: Any, officer_a: Any, community_a: Any
 ) -> None:
-    gate = CheckpointFactory(community=community_a, name="North gate",
-                             opens=dt.time(6), closes=dt.time(22))
+    gate = CheckpointFactory(
+        community=community_a, name="North gate", opens=dt.time(6), closes=dt.time(22)
+    )
     client.force_login(officer_a)
     _out(community_a, 5)
     _visitors(gate, 5)
@@ -70,8 +71,7 @@ def test_who_is_out_lists_fifty_and_counts_the_rest(
     response = client.get(reverse("access:out_now"))
     out, visitors = response.context["out"], response.context["visitors"]
     assert (len(out.rows), out.count, out.more) == (stats.SHOWN, stats.SHOWN + 7, 7)
-    assert (len(visitors.rows), visitors.count, visitors.more) == (stats.SHOWN, stats.SHOWN + 3,
-                                                                    3)
+    assert (len(visitors.rows), visitors.count, visitors.more) == (stats.SHOWN, stats.SHOWN + 3, 3)
     page = response.content.decode()
     assert page.count('class="gate-overdue"') + page.count('<li class="">') >= stats.SHOWN
     assert f">{stats.SHOWN + 7}<" in page  # the badge counts everyone out, not the rows shown
@@ -107,9 +107,13 @@ def test_the_overview_counts_who_is_out_once_and_in_the_database(
     assert response.context["figures"]["out_now"] == 65
     assert len(response.context["out"].rows) == stats.SHOWN
     # Passes out are read once for their rows, bounded, never all of them.
-    reads = [q["sql"] for q in queries.captured_queries
-             if q["sql"].startswith('SELECT "access_pass"') and "out_since" in q["sql"]
-             and "COUNT(" not in q["sql"].upper()]
+    reads = [
+        q["sql"]
+        for q in queries.captured_queries
+        if q["sql"].startswith('SELECT "access_pass"')
+        and "out_since" in q["sql"]
+        and "COUNT(" not in q["sql"].upper()
+    ]
     assert len(reads) == 1
     assert "LIMIT" in reads[0].upper()
 

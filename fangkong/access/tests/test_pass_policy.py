@@ -23,9 +23,14 @@ def at(day: int, hour: int, minute: int = 0) -> dt.datetime:
 
 
 def exit_facts(now: dt.datetime, exits: tuple[dt.datetime, ...] = (), **kwargs: object) -> Facts:
-    return Facts(direction="out", at=now, rules=kwargs.pop("rules", RULES),
-                 pass_status=kwargs.pop("pass_status", PassStatus.ACTIVE), exits=exits,
-                 **kwargs)  # type: ignore[arg-type]
+    return Facts(
+        direction="out",
+        at=now,
+        rules=kwargs.pop("rules", RULES),
+        pass_status=kwargs.pop("pass_status", PassStatus.ACTIVE),
+        exits=exits,
+        **kwargs,
+    )  # type: ignore[arg-type]
 
 
 def test_out_on_monday_the_next_outing_is_allowed_from_wednesday_midnight() -> None:
@@ -80,11 +85,23 @@ def test_someone_out_beyond_the_maximum_time_keeps_the_household_in() -> None:
 
 
 def test_an_entry_is_let_in_and_a_late_one_is_flagged_overdue() -> None:
-    back_on_time = Facts(direction="in", at=at(10, 12), rules=RULES,
-                         pass_status=PassStatus.ACTIVE, out_since=at(10, 9), exits=(at(10, 9),))
+    back_on_time = Facts(
+        direction="in",
+        at=at(10, 12),
+        rules=RULES,
+        pass_status=PassStatus.ACTIVE,
+        out_since=at(10, 9),
+        exits=(at(10, 9),),
+    )
     assert decide(back_on_time).reason_code == ReasonCode.OK
-    back_late = Facts(direction="in", at=at(10, 13, 1), rules=RULES,
-                      pass_status=PassStatus.ACTIVE, out_since=at(10, 9), exits=(at(10, 9),))
+    back_late = Facts(
+        direction="in",
+        at=at(10, 13, 1),
+        rules=RULES,
+        pass_status=PassStatus.ACTIVE,
+        out_since=at(10, 9),
+        exits=(at(10, 9),),
+    )
     result = decide(back_late)
     assert result.allowed
     assert result.reason_code == ReasonCode.OVERDUE
@@ -92,16 +109,22 @@ def test_an_entry_is_let_in_and_a_late_one_is_flagged_overdue() -> None:
 
 
 def test_an_entry_without_an_exit_is_let_in_and_flagged() -> None:
-    result = decide(Facts(direction="in", at=at(10, 12), rules=RULES,
-                          pass_status=PassStatus.ACTIVE))
+    result = decide(
+        Facts(direction="in", at=at(10, 12), rules=RULES, pass_status=PassStatus.ACTIVE)
+    )
     assert result.allowed
     assert result.flags == (FlagReason.ENTRY_WITHOUT_EXIT,)
 
 
-@pytest.mark.parametrize(("status", "code"), [
-    (None, ReasonCode.UNKNOWN_PASS), (PassStatus.VOID, ReasonCode.VOID),
-    (PassStatus.REPLACED, ReasonCode.REPLACED), (PassStatus.SUSPENDED, ReasonCode.SUSPENDED),
-])
+@pytest.mark.parametrize(
+    ("status", "code"),
+    [
+        (None, ReasonCode.UNKNOWN_PASS),
+        (PassStatus.VOID, ReasonCode.VOID),
+        (PassStatus.REPLACED, ReasonCode.REPLACED),
+        (PassStatus.SUSPENDED, ReasonCode.SUSPENDED),
+    ],
+)
 def test_a_pass_that_does_not_work_is_refused_both_ways(status: str | None, code: str) -> None:
     for direction in ("out", "in"):
         result = decide(Facts(direction=direction, at=at(10, 9), rules=RULES, pass_status=status))
@@ -109,15 +132,23 @@ def test_a_pass_that_does_not_work_is_refused_both_ways(status: str | None, code
 
 
 def test_a_suspension_whose_end_has_passed_no_longer_counts() -> None:
-    result = decide(exit_facts(at(10, 9), pass_status=PassStatus.SUSPENDED,
-                               suspended_until=at(10, 8)))
+    result = decide(
+        exit_facts(at(10, 9), pass_status=PassStatus.SUSPENDED, suspended_until=at(10, 8))
+    )
     assert result.allowed
 
 
 def test_fever_is_refused_at_the_threshold_both_ways() -> None:
     for direction in ("out", "in"):
-        result = decide(Facts(direction=direction, at=at(10, 9), rules=RULES,
-                              pass_status=PassStatus.ACTIVE, temperature=Decimal("37.3")))
+        result = decide(
+            Facts(
+                direction=direction,
+                at=at(10, 9),
+                rules=RULES,
+                pass_status=PassStatus.ACTIVE,
+                temperature=Decimal("37.3"),
+            )
+        )
         assert result.reason_code == ReasonCode.FEVER
     ok = decide(exit_facts(at(10, 9), temperature=Decimal("37.2")))
     assert ok.allowed
@@ -137,13 +168,15 @@ def test_gate_hours_by_day_and_overnight() -> None:
     assert is_open(is_open_flag=True, at=at(10, 23), **night)
     assert is_open(is_open_flag=True, at=at(10, 5, 59), **night)
     assert not is_open(is_open_flag=True, at=at(10, 12), **night)
-    assert is_open(is_open_flag=True, opens=None, closes=None, at=at(10, 3),
-                   time_zone="Asia/Shanghai")
+    assert is_open(
+        is_open_flag=True, opens=None, closes=None, at=at(10, 3), time_zone="Asia/Shanghai"
+    )
 
 
 @settings(deadline=None)
 @given(
-    outings=st.integers(1, 3), window=st.integers(1, 5),
+    outings=st.integers(1, 3),
+    window=st.integers(1, 5),
     offsets=st.lists(st.integers(0, 14 * 24 * 60), max_size=8),
     now_offset=st.integers(0, 16 * 24 * 60),
 )

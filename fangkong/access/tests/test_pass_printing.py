@@ -17,15 +17,22 @@ from fangkong.accounts.roles import role_allows
 pytestmark = pytest.mark.django_db
 
 #: Everyone who sees a household's pass in community A but may not print it.
-NOT_PRINTING = ["checkpoint_a", "grid_worker_a1", "health_a", "street_official",
-                "district_official"]
+NOT_PRINTING = [
+    "checkpoint_a",
+    "grid_worker_a1",
+    "health_a",
+    "street_official",
+    "district_official",
+]
 
 
 @pytest.fixture
 def no_pdf() -> Any:
     """Fails the test if a card PDF is rendered at all."""
-    with mock.patch("fangkong.access.views.passes.render_cards_pdf",
-                    side_effect=AssertionError("a PDF was rendered")) as render:
+    with mock.patch(
+        "fangkong.access.views.passes.render_cards_pdf",
+        side_effect=AssertionError("a PDF was rendered"),
+    ) as render:
         yield render
 
 
@@ -65,8 +72,9 @@ def test_the_community_officer_prints_one_card_and_a_list(
     client: Any, officer_a: Any, home_a: Any
 ) -> None:
     client.force_login(officer_a)
-    with mock.patch("fangkong.access.views.passes.render_cards_pdf",
-                    return_value=b"%PDF-1.7 cards") as render:
+    with mock.patch(
+        "fangkong.access.views.passes.render_cards_pdf", return_value=b"%PDF-1.7 cards"
+    ) as render:
         one = client.get(reverse("access:pass_print"), {"pass": home_a[1].pk})
         every = client.get(reverse("access:pass_print"))
     assert (one.status_code, every.status_code) == (200, 200)
@@ -74,10 +82,15 @@ def test_the_community_officer_prints_one_card_and_a_list(
     assert render.call_count == 2
 
 
-@pytest.mark.parametrize(("persona", "shown"), [
-    ("officer_a", True), ("checkpoint_a", False), ("grid_worker_a1", False),
-    ("street_official", False),
-])
+@pytest.mark.parametrize(
+    ("persona", "shown"),
+    [
+        ("officer_a", True),
+        ("checkpoint_a", False),
+        ("grid_worker_a1", False),
+        ("street_official", False),
+    ],
+)
 def test_the_print_buttons_show_only_to_those_who_may_print(
     client: Any, request: Any, home_a: Any, persona: str, shown: bool
 ) -> None:

@@ -73,8 +73,7 @@ def test_a_button_without_its_reason_goes_back_with_the_old_words(
     _, item = home_a
     client.force_login(officer_a)
 
-    response = client.post(reverse("access:pass_void", args=[item.pk]), {"reason": ""},
-                           follow=True)
+    response = client.post(reverse("access:pass_void", args=[item.pk]), {"reason": ""}, follow=True)
 
     assert [str(m) for m in response.context["messages"]] == ["请填写原因。"]
     assert Pass.objects.get(pk=item.pk).status == PassStatus.ACTIVE

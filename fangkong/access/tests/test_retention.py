@@ -31,19 +31,25 @@ def event_at(gate: Any, pass_: Pass, moment: dt.datetime) -> GateEvent:
     return event
 
 
-def visitor_at(gate: Any, household: Any, *, time_in: dt.datetime,
-               time_out: dt.datetime | None) -> Visitor:
-    visitor = VisitorFactory(checkpoint=gate, household=household, id_number="110101199003071234",
-                             plate="辽A12345")
+def visitor_at(
+    gate: Any, household: Any, *, time_in: dt.datetime, time_out: dt.datetime | None
+) -> Visitor:
+    visitor = VisitorFactory(
+        checkpoint=gate, household=household, id_number="110101199003071234", plate="辽A12345"
+    )
     Visitor.objects.filter(pk=visitor.pk).update(
-        time_in=time_in, time_out=time_out, confirmed_by="户主",
-        status=VisitorStatus.LEFT if time_out else VisitorStatus.CONFIRMED)
+        time_in=time_in,
+        time_out=time_out,
+        confirmed_by="户主",
+        status=VisitorStatus.LEFT if time_out else VisitorStatus.CONFIRMED,
+    )
     visitor.refresh_from_db()
     return visitor
 
 
 def test_a_visitor_is_anonymised_thirty_days_after_leaving_and_still_counted(
-    gate_a: Any, home_a: Any,
+    gate_a: Any,
+    home_a: Any,
 ) -> None:
     now = timezone.now()
     household, _ = home_a
@@ -83,13 +89,19 @@ def test_a_visitor_never_checked_out_counts_from_coming_in(gate_a: Any, home_a: 
 
 
 def test_a_purged_visitor_leaves_no_ciphertext_or_blind_index_behind(
-    gate_a: Any, home_a: Any,
+    gate_a: Any,
+    home_a: Any,
 ) -> None:
     now = timezone.now()
     household, _ = home_a
     past = visitor_at(gate_a, household, time_in=now - 40 * DAY, time_out=now - 39 * DAY)
-    secrets = [past.phone_cipher, past.phone_index, past.phone_last4_index,
-               past.id_number_cipher, past.id_number_index]
+    secrets = [
+        past.phone_cipher,
+        past.phone_index,
+        past.phone_last4_index,
+        past.id_number_cipher,
+        past.id_number_index,
+    ]
     assert all(secrets)
 
     purge_expired(now)
@@ -101,16 +113,21 @@ def test_a_purged_visitor_leaves_no_ciphertext_or_blind_index_behind(
         assert not Visitor.objects.filter(id_number_cipher=value).exists()
         assert not Visitor.objects.filter(id_number_index=value).exists()
     logged = json.dumps(
-        [list(ObjectChange.objects.values("before", "after", "object_repr")),
-         list(AccessEvent.objects.values("detail", "reason", "object_repr"))],
-        ensure_ascii=False, default=str)
+        [
+            list(ObjectChange.objects.values("before", "after", "object_repr")),
+            list(AccessEvent.objects.values("detail", "reason", "object_repr")),
+        ],
+        ensure_ascii=False,
+        default=str,
+    )
     assert not any(value in logged for value in secrets)
     past.refresh_from_db()
     assert past.version > 1  # an edit form opened before the purge cannot write it back
 
 
 def test_a_gate_temperature_goes_after_thirty_days_the_event_after_a_year(
-    gate_a: Any, home_a: Any,
+    gate_a: Any,
+    home_a: Any,
 ) -> None:
     now = timezone.now()
     household, pass_ = home_a
@@ -130,10 +147,16 @@ def test_a_gate_temperature_goes_after_thirty_days_the_event_after_a_year(
     assert (month_old.household_id, month_old.pass_obj_id) == (household.pk, pass_.pk)
     assert (year_inside.household_id, year_inside.pass_obj_id) == (household.pk, pass_.pk)
     assert (year_past.household_id, year_past.pass_obj_id, year_past.temperature) == (
-        None, None, None)
+        None,
+        None,
+        None,
+    )
     # Still counted per gate and direction
     assert (year_past.checkpoint_id, year_past.direction, year_past.decision) == (
-        gate_a.pk, fresh.direction, fresh.decision)
+        gate_a.pk,
+        fresh.direction,
+        fresh.decision,
+    )
     assert GateEvent.objects.filter(checkpoint=gate_a).count() == 4
 
 
@@ -144,13 +167,17 @@ def test_an_exemption_goes_ninety_days_after_it_ends_or_is_revoked(home_a: Any) 
 
     def exemption(ends_on: dt.date) -> Exemption:
         return services.do_create_exemption(
-            household=household, by=None, kind=ExemptionKind.MEDICAL, document="医院预约单",
-            starts_on=ends_on - 10 * DAY, ends_on=ends_on)
+            household=household,
+            by=None,
+            kind=ExemptionKind.MEDICAL,
+            document="医院预约单",
+            starts_on=ends_on - 10 * DAY,
+            ends_on=ends_on,
+        )
 
     inside, past = exemption(limit), exemption(limit - DAY)
     revoked = exemption(timezone.localdate(now) + 30 * DAY)
-    Exemption.objects.filter(pk=revoked.pk).update(
-        revoked_at=cutoff(now, days=90) - SECOND)
+    Exemption.objects.filter(pk=revoked.pk).update(revoked_at=cutoff(now, days=90) - SECOND)
 
     result = purge_expired(now)
 
@@ -166,13 +193,16 @@ def test_a_suspension_goes_a_year_after_it_is_lifted_never_while_in_force(
     now = timezone.now()
     household, _ = home_a
     lifted = services.do_suspend_household_passes(
-        household, source=SuspensionSource.OFFICE, reason="拒不配合", until=None, by=None)
+        household, source=SuspensionSource.OFFICE, reason="拒不配合", until=None, by=None
+    )
     services.do_lift_suspension(household, source=SuspensionSource.OFFICE, by=None)
     recent = services.do_suspend_household_passes(
-        household, source=SuspensionSource.OFFICE, reason="拒不配合", until=None, by=None)
+        household, source=SuspensionSource.OFFICE, reason="拒不配合", until=None, by=None
+    )
     services.do_lift_suspension(household, source=SuspensionSource.OFFICE, by=None)
     in_force = services.do_suspend_household_passes(
-        household, source=SuspensionSource.HEALTH, reason="社区卫生专员安排", until=None, by=None)
+        household, source=SuspensionSource.HEALTH, reason="社区卫生专员安排", until=None, by=None
+    )
     Suspension.objects.filter(pk=lifted.pk).update(lifted_at=cutoff(now, years=1) - SECOND)
     Suspension.objects.filter(pk=recent.pk).update(lifted_at=cutoff(now, years=1))
     Suspension.objects.filter(pk=in_force.pk).update(created=now - 900 * DAY)
@@ -186,7 +216,8 @@ def test_a_suspension_goes_a_year_after_it_is_lifted_never_while_in_force(
 
 
 def test_a_void_pass_a_gate_event_still_needs_is_anonymised_then_deleted(
-    gate_a: Any, home_a: Any,
+    gate_a: Any,
+    home_a: Any,
 ) -> None:
     # Given a pass voided over a year ago and scanned (refused) since
     now = timezone.now()
@@ -232,7 +263,8 @@ def again_changes_nothing(now: dt.datetime) -> bool:
     again = purge_expired(now)
     access = [o for o in again.outcomes if o.rule.startswith("access.")]
     return all(o.deleted == o.anonymised == 0 for o in access) and (
-        ObjectChange.objects.count() == logged)
+        ObjectChange.objects.count() == logged
+    )
 
 
 def test_a_second_access_purge_changes_nothing(gate_a: Any, home_a: Any) -> None:

@@ -35,16 +35,22 @@ TWO_DAYS_AGO = (dt.datetime.now(dt.UTC) - dt.timedelta(days=2)).strftime("%Y-%m-
 
 
 def body(gate: Any, code: str, direction: str = "out", **extra: Any) -> dict[str, Any]:
-    data = {"pass_code": code, "checkpoint": gate.pk, "direction": direction,
-            "temperature": 36.6, "client_event_id": str(uuid.uuid4()),
-            "device_time": timezone.now().isoformat()}
+    data = {
+        "pass_code": code,
+        "checkpoint": gate.pk,
+        "direction": direction,
+        "temperature": 36.6,
+        "client_event_id": str(uuid.uuid4()),
+        "device_time": timezone.now().isoformat(),
+    }
     data.update(extra)
     return data
 
 
 def post(client: Any, data: dict[str, Any], **headers: Any) -> Any:
-    return client.post(reverse("api:gatescan-list"), data, content_type="application/json",
-                       **headers)
+    return client.post(
+        reverse("api:gatescan-list"), data, content_type="application/json", **headers
+    )
 
 
 @pytest.fixture
@@ -82,8 +88,15 @@ def test_out_today_refused_tomorrow_morning_with_the_time_it_may_go_next(
     yesterday_nine = dt.datetime.combine(today - dt.timedelta(days=1), dt.time(9), tzinfo=tz)
     # Yesterday's outing, uploaded later (so the device's time counts)
     post(gate_client, body(gate_a, item.serial, device_time=yesterday_nine.isoformat()))
-    post(gate_client, body(gate_a, item.serial, "in",
-                           device_time=(yesterday_nine + dt.timedelta(hours=2)).isoformat()))
+    post(
+        gate_client,
+        body(
+            gate_a,
+            item.serial,
+            "in",
+            device_time=(yesterday_nine + dt.timedelta(hours=2)).isoformat(),
+        ),
+    )
     response = post(gate_client, body(gate_a, item.token))
     answer = response.json()
     assert (answer["decision"], answer["reason_code"]) == ("deny", "quota_used")
@@ -101,19 +114,27 @@ def test_the_serial_typed_from_a_paper_pass_works_like_the_qr(
     assert post(gate_client, body(gate_a, typed)).json()["reason_code"] == "ok"
 
 
-@pytest.mark.parametrize("code", [
-    "FKP1.AAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAA", "123456", "https://example.com/x", "我的出入证",
-])
-def test_a_forged_or_unknown_code_is_a_clear_refusal(gate_client: Any, gate_a: Any,
-                                                     code: str) -> None:
+@pytest.mark.parametrize(
+    "code",
+    [
+        "FKP1.AAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAA",
+        "123456",
+        "https://example.com/x",
+        "我的出入证",
+    ],
+)
+def test_a_forged_or_unknown_code_is_a_clear_refusal(
+    gate_client: Any, gate_a: Any, code: str
+) -> None:
     response = post(gate_client, body(gate_a, code))
     assert response.status_code == 200
     assert response.json()["reason_code"] == "unknown_pass"
     assert GateEvent.objects.get().pass_obj is None
 
 
-def test_an_altered_token_of_a_real_pass_is_unknown(gate_client: Any, gate_a: Any,
-                                                    home_a: Any) -> None:
+def test_an_altered_token_of_a_real_pass_is_unknown(
+    gate_client: Any, gate_a: Any, home_a: Any
+) -> None:
     _, item = home_a
     token = item.token
     altered = token[:-1] + ("B" if token[-1] == "A" else "A")
@@ -137,8 +158,9 @@ def test_a_closed_gate_refuses(gate_client: Any, gate_a: Any, home_a: Any) -> No
     assert (answer["decision"], answer["reason_code"]) == ("deny", "gate_closed")
 
 
-def test_a_fever_is_refused_with_a_neutral_reason(gate_client: Any, gate_a: Any,
-                                                  home_a: Any) -> None:
+def test_a_fever_is_refused_with_a_neutral_reason(
+    gate_client: Any, gate_a: Any, home_a: Any
+) -> None:
     answer = post(gate_client, body(gate_a, home_a[1].token, temperature=38.2)).json()
     assert (answer["decision"], answer["reason_code"]) == ("deny", "fever")
     assert not Pass.objects.get(pk=home_a[1].pk).out_since
@@ -154,11 +176,20 @@ def test_an_entry_without_an_exit_is_let_in_once_and_flagged(
     assert GateEvent.objects.filter(direction="out").count() == 0
 
 
-@pytest.mark.parametrize(("field", "value"), [
-    ("temperature", 45), ("temperature", 33.9), ("temperature", "hot"), ("temperature", True),
-    ("client_event_id", "not-a-uuid"), ("direction", "sideways"), ("checkpoint", "x"),
-    ("device_time", "yesterday"), ("pass_code", ""),
-])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("temperature", 45),
+        ("temperature", 33.9),
+        ("temperature", "hot"),
+        ("temperature", True),
+        ("client_event_id", "not-a-uuid"),
+        ("direction", "sideways"),
+        ("checkpoint", "x"),
+        ("device_time", "yesterday"),
+        ("pass_code", ""),
+    ],
+)
 def test_malformed_input_is_a_400_in_the_error_shape_and_records_nothing(
     gate_client: Any, gate_a: Any, home_a: Any, field: str, value: Any
 ) -> None:
@@ -171,12 +202,18 @@ def test_malformed_input_is_a_400_in_the_error_shape_and_records_nothing(
     assert not GateEvent.objects.exists()
 
 
-@pytest.mark.parametrize(("field", "value"), [
-    ("checkpoint", 2**70), ("checkpoint", 2**63),
-    ("device_time", "0001-01-01T00:00-12:00"), ("device_time", "0001-01-01T00:00+12:00"),
-    ("device_time", "9999-12-31T23:59-12:00"), ("device_time", "9999-12-31T23:59+12:00"),
-    ("device_time", "1970-01-01T08:00:00+08:00"),  # a phone whose clock was reset
-])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("checkpoint", 2**70),
+        ("checkpoint", 2**63),
+        ("device_time", "0001-01-01T00:00-12:00"),
+        ("device_time", "0001-01-01T00:00+12:00"),
+        ("device_time", "9999-12-31T23:59-12:00"),
+        ("device_time", "9999-12-31T23:59+12:00"),
+        ("device_time", "1970-01-01T08:00:00+08:00"),  # a phone whose clock was reset
+    ],
+)
 def test_numbers_and_times_out_of_range_are_a_400_not_a_500(
     gate_client: Any, gate_a: Any, home_a: Any, field: str, value: Any
 ) -> None:
@@ -185,7 +222,10 @@ def test_numbers_and_times_out_of_range_are_a_400_not_a_500(
     assert response.status_code == 400, response.content[:300]
     error = response.json()
     assert (set(error), error["code"], list(error["fields"])) == (
-        {"code", "message", "fields"}, "invalid", [field])
+        {"code", "message", "fields"},
+        "invalid",
+        [field],
+    )
     assert not GateEvent.objects.exists()
 
 
@@ -193,16 +233,22 @@ def test_a_device_time_within_a_year_is_still_an_offline_event(
     gate_client: Any, gate_a: Any, home_a: Any
 ) -> None:
     months_ago = timezone.now() - dt.timedelta(days=300)
-    answer = post(gate_client, body(gate_a, home_a[1].token,
-                                    device_time=months_ago.isoformat())).json()
+    answer = post(
+        gate_client, body(gate_a, home_a[1].token, device_time=months_ago.isoformat())
+    ).json()
     event = GateEvent.objects.get(pk=answer["event_id"])
     assert event.offline
     assert event.time == months_ago
 
 
-@pytest.mark.parametrize("query", [
-    {"household": 2**70}, {"building": 2**70}, {"household": 2**63},
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"household": 2**70},
+        {"building": 2**70},
+        {"household": 2**63},
+    ],
+)
 def test_the_pass_list_refuses_ids_beyond_64_bits_with_a_400(
     client: Any, officer_a: Any, home_a: Any, query: dict[str, Any]
 ) -> None:
@@ -214,12 +260,17 @@ def test_the_pass_list_refuses_ids_beyond_64_bits_with_a_400(
     assert list(response.json()["fields"]) == list(query)
 
 
-@pytest.mark.parametrize(("route", "query"), [
-    ("api:visitor-list", {"household": 2**70}), ("api:visitor-list", {"checkpoint": 2**70}),
-    ("api:gateevent-list", {"household": 2**70}), ("api:gateevent-list", {"checkpoint": 2**70}),
-    ("api:gateevent-list", {"since": "0001-01-01T00:00+12:00"}),
-    ("api:gateevent-list", {"until": "9999-12-31T23:59-12:00"}),
-])
+@pytest.mark.parametrize(
+    ("route", "query"),
+    [
+        ("api:visitor-list", {"household": 2**70}),
+        ("api:visitor-list", {"checkpoint": 2**70}),
+        ("api:gateevent-list", {"household": 2**70}),
+        ("api:gateevent-list", {"checkpoint": 2**70}),
+        ("api:gateevent-list", {"since": "0001-01-01T00:00+12:00"}),
+        ("api:gateevent-list", {"until": "9999-12-31T23:59-12:00"}),
+    ],
+)
 def test_the_gate_log_and_visitor_lists_refuse_out_of_range_filters_with_a_400(
     client: Any, officer_a: Any, route: str, query: dict[str, Any]
 ) -> None:
@@ -253,7 +304,9 @@ def test_the_same_event_sent_again_gets_the_same_answer_and_counts_once(
     assert GateEvent.objects.count() == 1
     # A second, new exit is refused on quota: the replays did not count as outings either.
     assert post(gate_client, body(gate_a, home_a[1].token)).json()["reason_code"] in (
-        "quota_used", "ok")
+        "quota_used",
+        "ok",
+    )
     assert GateEvent.objects.filter(passed=True, direction="out").count() == 1
 
 
@@ -267,8 +320,12 @@ def test_an_event_id_recorded_at_another_community_s_gate_is_a_conflict_revealin
     assert response.status_code == 409
     error = response.json()
     # The error shape and nothing else: no event id, decision or reason of theirs.
-    assert error == {"code": "conflict", "message": error["message"], "fields": {},
-                     "current_version": None}
+    assert error == {
+        "code": "conflict",
+        "message": error["message"],
+        "fields": {},
+        "current_version": None,
+    }
     for secret in (theirs.decision, theirs.reason_code, foreign.serial, community_b.name):
         assert secret not in error["message"]
     assert GateEvent.objects.count() == 1  # theirs only
@@ -311,8 +368,9 @@ def test_a_replay_racing_past_the_first_check_is_settled_by_the_unique_constrain
 
 
 @pytest.mark.django_db(transaction=True)
-def test_concurrent_replays_store_one_event(community_a: Any, grid_a1: Any,
-                                            checkpoint_a: Any) -> None:
+def test_concurrent_replays_store_one_event(
+    community_a: Any, grid_a1: Any, checkpoint_a: Any
+) -> None:
     if connection.vendor != "postgresql":
         pytest.skip("SQLite serialises writers: the race is covered by the constraint test")
     gate = CheckpointFactory(community=community_a)
@@ -344,17 +402,21 @@ def test_an_offline_exit_of_a_pass_suspended_meanwhile_is_flagged_for_review(
     household, item = home_a
     # The phone went offline at 10:00 with the pass active; at 10:05 the household was
     # suspended; at 10:10 the phone let someone out; it uploaded at 10:30.
-    services.do_suspend_household_passes(household, source="health", reason="x", until=None,
-                                         by=None)
+    services.do_suspend_household_passes(
+        household, source="health", reason="x", until=None, by=None
+    )
     device_time = timezone.now() + dt.timedelta(minutes=-20)
-    with mock.patch("django.utils.timezone.now",
-                    return_value=device_time - dt.timedelta(minutes=5)):
+    with mock.patch(
+        "django.utils.timezone.now", return_value=device_time - dt.timedelta(minutes=5)
+    ):
         pass  # the suspension's own time is its creation time, already before the event
     from fangkong.access.models import Suspension
 
     Suspension.objects.update(created=device_time - dt.timedelta(minutes=5))
-    answer = post(gate_client, body(gate_a, item.token, device_time=device_time.isoformat(),
-                                    device_decision="allow")).json()
+    answer = post(
+        gate_client,
+        body(gate_a, item.token, device_time=device_time.isoformat(), device_decision="allow"),
+    ).json()
     event = GateEvent.objects.get(pk=answer["event_id"])
     assert answer["reason_code"] == "suspended"
     assert event.offline
@@ -368,51 +430,86 @@ def test_an_offline_exit_before_a_later_suspension_broke_no_rule(
 ) -> None:
     household, item = home_a
     device_time = timezone.now() - dt.timedelta(minutes=20)
-    services.do_suspend_household_passes(household, source="health", reason="x", until=None,
-                                         by=None)
-    answer = post(gate_client, body(gate_a, item.token, device_time=device_time.isoformat(),
-                                    device_decision="allow")).json()
+    services.do_suspend_household_passes(
+        household, source="health", reason="x", until=None, by=None
+    )
+    answer = post(
+        gate_client,
+        body(gate_a, item.token, device_time=device_time.isoformat(), device_decision="allow"),
+    ).json()
     assert answer["decision"] == "allow"
     assert GateEvent.objects.get(pk=answer["event_id"]).flag == ""
     item.refresh_from_db()
     assert item.status == PassStatus.SUSPENDED
 
 
-def test_a_scan_takes_a_few_queries(gate_client: Any, gate_a: Any, home_a: Any,
-                                    django_assert_max_num_queries: Any) -> None:
+def test_a_scan_takes_a_few_queries(
+    gate_client: Any, gate_a: Any, home_a: Any, django_assert_max_num_queries: Any
+) -> None:
     post(gate_client, body(gate_a, home_a[1].token, "in"))  # warm the session
     with django_assert_max_num_queries(14):
         response = post(gate_client, body(gate_a, home_a[1].token))
     assert response.status_code == 200
 
 
-@pytest.mark.parametrize("data", [
-    {"pass_code": " FKP1.AAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAA ", "checkpoint": 3, "direction": "out",
-     "temperature": 36.6, "client_event_id": "8b9e64da-dade-4179-bfac-41f77bb2d922",
-     "device_time": f"{TWO_DAYS_AGO}+08:00"},
-    {"pass_code": "000018", "checkpoint": "7", "direction": "in", "temperature": "37.0",
-     "client_event_id": "8b9e64dadade4179bfac41f77bb2d922", "device_time": None,
-     "device_decision": "allow"},
-    {"pass_code": "x", "checkpoint": 1, "direction": "out",
-     "client_event_id": "8b9e64da-dade-4179-bfac-41f77bb2d922",
-     "device_time": TWO_DAYS_AGO},
-])
+@pytest.mark.parametrize(
+    "data",
+    [
+        {
+            "pass_code": " FKP1.AAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAA ",
+            "checkpoint": 3,
+            "direction": "out",
+            "temperature": 36.6,
+            "client_event_id": "8b9e64da-dade-4179-bfac-41f77bb2d922",
+            "device_time": f"{TWO_DAYS_AGO}+08:00",
+        },
+        {
+            "pass_code": "000018",
+            "checkpoint": "7",
+            "direction": "in",
+            "temperature": "37.0",
+            "client_event_id": "8b9e64dadade4179bfac41f77bb2d922",
+            "device_time": None,
+            "device_decision": "allow",
+        },
+        {
+            "pass_code": "x",
+            "checkpoint": 1,
+            "direction": "out",
+            "client_event_id": "8b9e64da-dade-4179-bfac-41f77bb2d922",
+            "device_time": TWO_DAYS_AGO,
+        },
+    ],
+)
 def test_the_scan_s_quick_validation_gives_what_the_serializer_gives(data: Any) -> None:
     form = ScanRequestSerializer(data=data)
     assert form.is_valid(), form.errors
     assert ScanRequestSerializer.valid_data(data) == dict(form.validated_data)
 
 
-@pytest.mark.parametrize(("field", "value"), [
-    ("temperature", 45), ("temperature", True), ("client_event_id", "not-a-uuid"),
-    ("direction", "sideways"), ("checkpoint", 0), ("device_time", "yesterday"),
-    ("pass_code", "  "), ("pass_code", "x" * 201),
-])
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("temperature", 45),
+        ("temperature", True),
+        ("client_event_id", "not-a-uuid"),
+        ("direction", "sideways"),
+        ("checkpoint", 0),
+        ("device_time", "yesterday"),
+        ("pass_code", "  "),
+        ("pass_code", "x" * 201),
+    ],
+)
 def test_the_scan_s_quick_validation_leaves_bad_input_to_the_serializer(
     field: str, value: Any
 ) -> None:
-    data = {"pass_code": "000018", "checkpoint": 1, "direction": "out",
-            "client_event_id": str(uuid.uuid4()), field: value}
+    data = {
+        "pass_code": "000018",
+        "checkpoint": 1,
+        "direction": "out",
+        "client_event_id": str(uuid.uuid4()),
+        field: value,
+    }
     assert not ScanRequestSerializer(data=data).is_valid()
     assert ScanRequestSerializer.valid_data(data) is None
     assert ScanRequestSerializer.valid_data(["not", "a", "mapping"]) is None
@@ -426,30 +523,49 @@ def _statements(captured: Any) -> list[str]:
 
 @pytest.mark.parametrize(("direction", "queries"), [("in", 4), ("out", 5)])
 def test_a_scan_runs_exactly_its_pinned_queries(
-    gate_a: Any, home_a: Any, checkpoint_a: Any, direction: str, queries: int,
-    django_assert_num_queries: Any
+    gate_a: Any,
+    home_a: Any,
+    checkpoint_a: Any,
+    direction: str,
+    queries: int,
+    django_assert_num_queries: Any,
 ) -> None:
     """Inside the test's transaction, on either database: the scan's savepoint and its
     release; the read; the insert. An exit adds, on SQLite, the pass's out_since (its own
     UPDATE) and, on PostgreSQL, the household's lock (out_since is set by the insert)."""
     with django_assert_num_queries(queries):
-        answer = services.record_scan(services.ScanRequest(
-            checkpoint=gate_a.pk, code=home_a[1].token, direction=direction,
-            temperature=None, client_event_id=uuid.uuid4()), by=checkpoint_a)
+        answer = services.record_scan(
+            services.ScanRequest(
+                checkpoint=gate_a.pk,
+                code=home_a[1].token,
+                direction=direction,
+                temperature=None,
+                client_event_id=uuid.uuid4(),
+            ),
+            by=checkpoint_a,
+        )
     assert answer.decision == "allow"
 
 
 @pytest.mark.parametrize("direction", ["in", "out"])
-def test_a_scan_is_one_read_and_one_write(client: Any, gate_a: Any, home_a: Any,
-                                          checkpoint_a: Any, direction: str) -> None:
+def test_a_scan_is_one_read_and_one_write(
+    client: Any, gate_a: Any, home_a: Any, checkpoint_a: Any, direction: str
+) -> None:
     """The token, then the gate, its community, policy, the pass and the household's recent
     exits in one read, then the event (with the pass's out_since when it moves). On
     PostgreSQL an exit first locks its household."""
-    ApiToken.objects.create(user=checkpoint_a, key_hash=hash_token("gate-token-q"),
-                            prefix="gate-q", last_used=timezone.now())
+    ApiToken.objects.create(
+        user=checkpoint_a,
+        key_hash=hash_token("gate-token-q"),
+        prefix="gate-q",
+        last_used=timezone.now(),
+    )
     with CaptureQueriesContext(connection) as captured:
-        response = post(client, body(gate_a, home_a[1].token, direction),
-                        HTTP_AUTHORIZATION="Bearer gate-token-q")
+        response = post(
+            client,
+            body(gate_a, home_a[1].token, direction),
+            HTTP_AUTHORIZATION="Bearer gate-token-q",
+        )
     assert response.status_code == 200
     token, *statements = _statements(captured.captured_queries)
     assert "accounts_apitoken" in token
@@ -510,8 +626,9 @@ def test_bearer_tokens_work_and_outsiders_are_kept_out(
 ) -> None:
     data = body(gate_a, home_a[1].token)
     assert post(client, data).status_code == 401
-    ApiToken.objects.create(user=checkpoint_a, key_hash=hash_token("gate-token-1"),
-                            prefix="gate-tok")
+    ApiToken.objects.create(
+        user=checkpoint_a, key_hash=hash_token("gate-token-1"), prefix="gate-tok"
+    )
     response = post(client, data, HTTP_AUTHORIZATION="Bearer gate-token-1")
     assert response.status_code == 200
     client.force_login(grid_worker_a1)
@@ -519,12 +636,10 @@ def test_bearer_tokens_work_and_outsiders_are_kept_out(
 
 
 def test_a_scanner_client_learns_its_own_community_s_gate_ids_from_the_api(
-    client: Any, gate_a: Any, gate_b: Any, community_a: Any, checkpoint_a: Any,
-    volunteer_a: Any
+    client: Any, gate_a: Any, gate_b: Any, community_a: Any, checkpoint_a: Any, volunteer_a: Any
 ) -> None:
     east = CheckpointFactory(community=community_a, name="East gate")
-    ApiToken.objects.create(user=checkpoint_a, key_hash=hash_token("gate-token-c"),
-                            prefix="gate-c")
+    ApiToken.objects.create(user=checkpoint_a, key_hash=hash_token("gate-token-c"), prefix="gate-c")
     auth = {"HTTP_AUTHORIZATION": "Bearer gate-token-c"}
 
     listing = client.get("/api/v1/checkpoints/", **auth)
@@ -533,8 +648,12 @@ def test_a_scanner_client_learns_its_own_community_s_gate_ids_from_the_api(
     assert sorted(r["id"] for r in listing.json()["results"]) == sorted([gate_a.pk, east.pk])
     assert client.get(f"/api/v1/checkpoints/{gate_a.pk}/", **auth).status_code == 200
     assert client.get(f"/api/v1/checkpoints/{gate_b.pk}/", **auth).status_code == 404
-    change = client.patch(f"/api/v1/checkpoints/{gate_a.pk}/", {"is_open": False},
-                          content_type="application/json", **auth)
+    change = client.patch(
+        f"/api/v1/checkpoints/{gate_a.pk}/",
+        {"is_open": False},
+        content_type="application/json",
+        **auth,
+    )
     assert change.status_code == 403  # they use the gates; the office runs them
     client.force_login(volunteer_a)
     assert client.get("/api/v1/checkpoints/").status_code == 403

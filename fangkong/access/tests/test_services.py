@@ -54,15 +54,17 @@ def test_issuing_passes_takes_as_many_queries_for_forty_households_as_for_two(
         for _ in range(size):
             HouseholdFactory(building=building)
         with CaptureQueriesContext(connection) as captured:
-            result = services.do_issue_passes(community=community_a, building=building,
-                                              by=officer_a)
+            result = services.do_issue_passes(
+                community=community_a, building=building, by=officer_a
+            )
         assert len(result.passes) == size
         counts.append(len(captured.captured_queries))
     assert counts[1] == counts[2]
 
 
-def test_per_person_passes_go_to_each_active_member(community_a: Any, grid_a1: Any,
-                                                    officer_a: Any) -> None:
+def test_per_person_passes_go_to_each_active_member(
+    community_a: Any, grid_a1: Any, officer_a: Any
+) -> None:
     services.do_update_policy(community_a, by=officer_a, pass_scope=PassScope.PERSON)
     household = HouseholdFactory(building=BuildingFactory(community=community_a, grid=grid_a1))
     members = [PersonFactory(household=household) for _ in range(3)]
@@ -105,10 +107,12 @@ def test_a_pass_works_again_only_when_every_source_has_lifted(
 ) -> None:
     household, item = home_a
     # Given the health module and the office both suspend the household
-    services.do_suspend_household_passes(household, source="health", reason="居家隔离",
-                                         until=None, by=None)
-    services.do_suspend_household_passes(household, source="office", reason="核查",
-                                         until=None, by=officer_a)
+    services.do_suspend_household_passes(
+        household, source="health", reason="居家隔离", until=None, by=None
+    )
+    services.do_suspend_household_passes(
+        household, source="office", reason="核查", until=None, by=officer_a
+    )
     item.refresh_from_db()
     assert item.status == PassStatus.SUSPENDED
     # When the office lifts its own
@@ -128,11 +132,13 @@ def test_a_pass_works_again_only_when_every_source_has_lifted(
 
 def test_suspending_again_from_the_same_source_updates_its_suspension(home_a: Any) -> None:
     household, item = home_a
-    first = services.do_suspend_household_passes(household, source="health", reason="a",
-                                                 until=None, by=None)
+    first = services.do_suspend_household_passes(
+        household, source="health", reason="a", until=None, by=None
+    )
     until = timezone.now() + dt.timedelta(days=14)
-    second = services.do_suspend_household_passes(household, source="health", reason="b",
-                                                  until=until, by=None)
+    second = services.do_suspend_household_passes(
+        household, source="health", reason="b", until=until, by=None
+    )
     assert first.pk == second.pk
     item.refresh_from_db()
     assert item.suspended_until == until
@@ -142,8 +148,9 @@ def test_suspending_again_from_the_same_source_updates_its_suspension(home_a: An
 def test_a_suspension_ends_by_itself_at_its_end(gate_a: Any, home_a: Any) -> None:
     household, item = home_a
     until = timezone.now() + dt.timedelta(hours=1)
-    services.do_suspend_household_passes(household, source="health", reason="a", until=until,
-                                         by=None)
+    services.do_suspend_household_passes(
+        household, source="health", reason="a", until=until, by=None
+    )
     assert services.lift_expired_suspensions(until + dt.timedelta(seconds=1)) == 1
     item.refresh_from_db()
     assert item.status == PassStatus.ACTIVE
@@ -158,19 +165,26 @@ def test_lifting_what_is_not_there_changes_nothing(home_a: Any) -> None:
 
 def test_a_pass_issued_while_suspended_starts_suspended(community_a: Any, grid_a1: Any) -> None:
     household = HouseholdFactory(building=BuildingFactory(community=community_a, grid=grid_a1))
-    services.do_suspend_household_passes(household, source="health", reason="a", until=None,
-                                         by=None)
+    services.do_suspend_household_passes(
+        household, source="health", reason="a", until=None, by=None
+    )
     assert issue_pass(household).status == PassStatus.SUSPENDED
 
 
-def test_an_exemption_lets_a_commuter_out_every_day(gate_a: Any, home_a: Any,
-                                                    officer_a: Any) -> None:
+def test_an_exemption_lets_a_commuter_out_every_day(
+    gate_a: Any, home_a: Any, officer_a: Any
+) -> None:
     household, item = home_a
     assert scan(gate_a, item.token, "out").decision == "allow"
     assert scan(gate_a, item.token, "in").decision == "allow"
     assert scan(gate_a, item.token, "out").reason_code == ReasonCode.QUOTA_USED
-    services.do_create_exemption(household=household, by=officer_a, kind="commuter",
-                                 document="单位证明", ends_on=timezone.localdate())
+    services.do_create_exemption(
+        household=household,
+        by=officer_a,
+        kind="commuter",
+        document="单位证明",
+        ends_on=timezone.localdate(),
+    )
     answer = scan(gate_a, item.token, "out")
     assert answer.decision == "allow"
     assert answer.quota_left is None
@@ -216,8 +230,9 @@ def test_reviewing_a_flagged_event_is_in_the_change_log_once(
     assert row.after["flag"] == event.flag
 
 
-def test_checkpoint_staff_may_not_review_events(gate_a: Any, home_a: Any,
-                                                checkpoint_a: Any) -> None:
+def test_checkpoint_staff_may_not_review_events(
+    gate_a: Any, home_a: Any, checkpoint_a: Any
+) -> None:
     event = scan(gate_a, home_a[1].token, "in").event
     with pytest.raises(PermissionDeniedError):
         services.do_review_event(event, by=checkpoint_a)

@@ -26,9 +26,16 @@ def test_the_officer_changes_the_policy_and_sees_the_fever_threshold(
     client.force_login(officer_a)
     page = client.get(reverse("access:policy"))
     assert "37.3" in page.content.decode()
-    response = client.post(reverse("access:policy"), {
-        "outings": 2, "window_days": 3, "max_minutes": 180, "visitors_allowed": "",
-        "pass_scope": "household"})
+    response = client.post(
+        reverse("access:policy"),
+        {
+            "outings": 2,
+            "window_days": 3,
+            "max_minutes": 180,
+            "visitors_allowed": "",
+            "pass_scope": "household",
+        },
+    )
     assert response.status_code == 302
     policy = PassPolicy.objects.get(community=community_a)
     assert (policy.outings, policy.window_days, policy.visitors_allowed) == (2, 3, False)
@@ -58,10 +65,21 @@ def test_a_visitor_is_registered_the_household_called_and_confirmed(
 ) -> None:
     household, _ = home_a
     client.force_login(checkpoint_a)
-    response = client.post(reverse("access:visitor_add"), {
-        "checkpoint": gate_a.pk, "name": "张来访", "phone": "13900001111",
-        "id_number": "", "building": household.building.pk, "unit": household.unit,
-        "room": household.room, "purpose": "探望", "plate": "辽a12345", "temperature": "36.5"})
+    response = client.post(
+        reverse("access:visitor_add"),
+        {
+            "checkpoint": gate_a.pk,
+            "name": "张来访",
+            "phone": "13900001111",
+            "id_number": "",
+            "building": household.building.pk,
+            "unit": household.unit,
+            "room": household.room,
+            "purpose": "探望",
+            "plate": "辽a12345",
+            "temperature": "36.5",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     visitor = Visitor.objects.get()
     assert visitor.phone_mask == "139****1111"
@@ -100,15 +118,20 @@ def test_the_report_counts_and_the_export_is_masked_neutralised_and_logged(
     scan(gate_a, item.token, "out")
     scan(gate_a, item.token, "in")
     scan(gate_a, item.token, "out")  # refused: quota
-    scan(gate_a, "=HYPERLINK(\"http://x\")", "out")
+    scan(gate_a, '=HYPERLINK("http://x")', "out")
     client.force_login(officer_a)
     page = client.get(reverse("access:report")).content.decode()
     assert gate_a.name in page
     response = client.get(reverse("access:report_export"))
     assert response.status_code == 200
     workbook = load_workbook(io.BytesIO(response.content), read_only=True)
-    cells = [str(c) for sheet in workbook.worksheets for row in sheet.iter_rows(values_only=True)
-             for c in row if c is not None]
+    cells = [
+        str(c)
+        for sheet in workbook.worksheets
+        for row in sheet.iter_rows(values_only=True)
+        for c in row
+        if c is not None
+    ]
     assert not any(c.startswith("=") for c in cells)
     for member in item.household.members.all():
         assert member.name not in cells

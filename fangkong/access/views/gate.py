@@ -48,22 +48,31 @@ def roster_url(checkpoint: Any) -> str:
 def _gate_strings() -> dict[str, str]:
     """The scanner's words, translated here: JavaScript carries no text of its own."""
     return {
-        "allow": _("Allowed"), "deny": _("Refused"), "offline": _("Offline"),
-        "online": _("Online"), "queued": _("Waiting to upload: %(n)s"),
-        "uploaded": _("Uploaded"), "cameraUnavailable": _(
-            "This browser cannot read QR codes with the camera; type the serial."),
+        "allow": _("Allowed"),
+        "deny": _("Refused"),
+        "offline": _("Offline"),
+        "online": _("Online"),
+        "queued": _("Waiting to upload: %(n)s"),
+        "uploaded": _("Uploaded"),
+        "cameraUnavailable": _(
+            "This browser cannot read QR codes with the camera; type the serial."
+        ),
         "cameraDenied": _("The camera is not available; type the serial."),
         "unknownOffline": _("Not in this phone's list: check when back online."),
         "loginAgain": _("Log in again to upload the waiting scans."),
-        "room": _("Room"), "size": _("Household size"), "left": _("Outings left"),
-        "unlimited": _("Exempt"), "nextAt": _("Next outing from %(time)s"),
-        "recordOut": _("Record exit"), "recordIn": _("Record entry"),
+        "room": _("Room"),
+        "size": _("Household size"),
+        "left": _("Outings left"),
+        "unlimited": _("Exempt"),
+        "nextAt": _("Next outing from %(time)s"),
+        "recordOut": _("Record exit"),
+        "recordIn": _("Record entry"),
         "needTemperature": _("Enter the temperature first."),
         "badTemperature": _("A body temperature must be between 34.0 and 43.0 °C."),
-        "recorded": _("Recorded"), "recordedOffline": _("Recorded on this phone; it uploads "
-                                                         "when the network is back."),
-        "dataAge": _("Pass list from %(time)s"), "noData": _(
-            "No pass list on this phone yet: connect once to download it."),
+        "recorded": _("Recorded"),
+        "recordedOffline": _("Recorded on this phone; it uploads when the network is back."),
+        "dataAge": _("Pass list from %(time)s"),
+        "noData": _("No pass list on this phone yet: connect once to download it."),
         "choose": _("Choose your gate"),
         **{f"reason_{code}": str(label) for code, label in ReasonCode.choices},
         "reason_ok": _("Valid"),
@@ -98,12 +107,15 @@ class GateView(TemplateView):
             "checkUrl": reverse("access:gate_check"),
             "swUrl": reverse("access:gate_sw"),
             "scope": reverse("access:gate"),
-            "checkpoints": [{"id": c.pk, "name": c.name, "community": c.community_id}
-                            for c in checkpoints],
+            "checkpoints": [
+                {"id": c.pk, "name": c.name, "community": c.community_id} for c in checkpoints
+            ],
             "strings": _gate_strings(),
         }
         context.update(
-            title=_("Gate scanner"), config=config, checkpoints=checkpoints,
+            title=_("Gate scanner"),
+            config=config,
+            checkpoints=checkpoints,
             out=stats.out_now(Pass.objects.restrict(user)),
             visitors=stats.visitors_inside_now(Visitor.objects.restrict(user)),
             roster_urls=[(c, roster_url(c)) for c in checkpoints],
@@ -137,11 +149,14 @@ class GateManifestView(View):
         from django.templatetags.static import static
 
         manifest = {
-            "name": _("fangkong gate scanner"), "short_name": _("Gate"),
-            "start_url": reverse("access:gate"), "scope": reverse("access:gate"),
-            "display": "standalone", "background_color": "#f5f6f8", "theme_color": "#b3261e",
-            "icons": [{"src": static("core/icon.svg"), "sizes": "any",
-                       "type": "image/svg+xml"}],
+            "name": _("fangkong gate scanner"),
+            "short_name": _("Gate"),
+            "start_url": reverse("access:gate"),
+            "scope": reverse("access:gate"),
+            "display": "standalone",
+            "background_color": "#f5f6f8",
+            "theme_color": "#b3261e",
+            "icons": [{"src": static("core/icon.svg"), "sizes": "any", "type": "image/svg+xml"}],
         }
         return JsonResponse(manifest, content_type="application/manifest+json")
 
@@ -168,41 +183,70 @@ class GateDataView(View):
             Pass.objects.filter(community=community)
             .exclude(status__in=[PassStatus.VOID, PassStatus.REPLACED])
             .select_related("household__building")
-            .annotate(size=Count("household__members",
-                                 filter=Q(household__members__status=PersonStatus.ACTIVE)))
+            .annotate(
+                size=Count(
+                    "household__members", filter=Q(household__members__status=PersonStatus.ACTIVE)
+                )
+            )
         )
         exempt = dict(
-            Exemption.objects.filter(community=community, revoked_at__isnull=True,
-                                     starts_on__lte=today, ends_on__gte=today)
-            .values_list("household_id", "ends_on")
+            Exemption.objects.filter(
+                community=community,
+                revoked_at__isnull=True,
+                starts_on__lte=today,
+                ends_on__gte=today,
+            ).values_list("household_id", "ends_on")
         )
         since = now - dt.timedelta(days=rules.window_days + 1)
         exits: dict[str, list[str]] = {}
         for household_id, person_id, time in GateEvent.objects.filter(
             community=community, direction=Direction.OUT, passed=True, time__gte=since
         ).values_list("household_id", "pass_obj__person_id", "time"):
-            key = f"p{person_id}" if policy.pass_scope == PassScope.PERSON and person_id else (
-                f"h{household_id}")
+            key = (
+                f"p{person_id}"
+                if policy.pass_scope == PassScope.PERSON and person_id
+                else (f"h{household_id}")
+            )
             exits.setdefault(key, []).append(time.isoformat())
         gates = services.checkpoints_for(request.user).filter(community=community)
         data = {
             "generated_at": now.isoformat(),
-            "community": {"id": community.pk, "name": community.name,
-                          "time_zone": rules.time_zone,
-                          "fever_threshold": str(rules.fever_threshold)},
-            "policy": {"outings": rules.outings, "window_days": rules.window_days,
-                       "max_minutes": rules.max_minutes, "pass_scope": policy.pass_scope},
-            "checkpoints": [{"id": c.pk, "name": c.name, "is_open": c.is_open,
-                             "opens": c.opens.strftime("%H:%M") if c.opens else None,
-                             "closes": c.closes.strftime("%H:%M") if c.closes else None}
-                            for c in gates],
+            "community": {
+                "id": community.pk,
+                "name": community.name,
+                "time_zone": rules.time_zone,
+                "fever_threshold": str(rules.fever_threshold),
+            },
+            "policy": {
+                "outings": rules.outings,
+                "window_days": rules.window_days,
+                "max_minutes": rules.max_minutes,
+                "pass_scope": policy.pass_scope,
+            },
+            "checkpoints": [
+                {
+                    "id": c.pk,
+                    "name": c.name,
+                    "is_open": c.is_open,
+                    "opens": c.opens.strftime("%H:%M") if c.opens else None,
+                    "closes": c.closes.strftime("%H:%M") if c.closes else None,
+                }
+                for c in gates
+            ],
             "passes": [
-                {"id": p.pk, "serial": p.serial, "digest": p.digest, "status": p.status,
-                 "suspended_until": p.suspended_until.isoformat() if p.suspended_until
-                 else None, "household": p.household_id, "person": p.person_id,
-                 "room": p.household.label, "size": p.size,
-                 "exempt": p.household_id in exempt,
-                 "out_since": p.out_since.isoformat() if p.out_since else None}
+                {
+                    "id": p.pk,
+                    "serial": p.serial,
+                    "digest": p.digest,
+                    "status": p.status,
+                    "suspended_until": p.suspended_until.isoformat() if p.suspended_until else None,
+                    "household": p.household_id,
+                    "person": p.person_id,
+                    "room": p.household.label,
+                    "size": p.size,
+                    "exempt": p.household_id in exempt,
+                    "out_since": p.out_since.isoformat() if p.out_since else None,
+                }
                 for p in passes
             ],
             "exits": exits,
@@ -224,22 +268,30 @@ class GateCheckView(View):
         item = services.find_pass(checkpoint.community, code)
         if direction not in Direction.values:
             direction = Direction.IN if item is not None and item.out_since else Direction.OUT
-        item, outcome = services.evaluate(checkpoint, code, direction, None, now,
-                                          with_household=True)
+        item, outcome = services.evaluate(
+            checkpoint, code, direction, None, now, with_household=True
+        )
         body: dict[str, Any] = {
-            "direction": direction, "decision": outcome.decision,
+            "direction": direction,
+            "decision": outcome.decision,
             "reason_code": outcome.reason_code,
-            "reason": services.reason_text(outcome.reason_code, outcome.next_allowed_at,
-                                           checkpoint.community),
+            "reason": services.reason_text(
+                outcome.reason_code, outcome.next_allowed_at, checkpoint.community
+            ),
             "quota_left": outcome.quota_left,
-            "next_allowed_at": (outcome.next_allowed_at.isoformat()
-                                if outcome.next_allowed_at else None),
+            "next_allowed_at": (
+                outcome.next_allowed_at.isoformat() if outcome.next_allowed_at else None
+            ),
             "pass": None,
         }
         if item is not None:
             size = item.household.members.filter(status=PersonStatus.ACTIVE).count()
-            body["pass"] = {"serial": item.serial, "room": item.household.label, "size": size,
-                            "out_since": item.out_since.isoformat() if item.out_since else None}
+            body["pass"] = {
+                "serial": item.serial,
+                "room": item.household.label,
+                "size": size,
+                "out_since": item.out_since.isoformat() if item.out_since else None,
+            }
         response = JsonResponse(body)
         add_never_cache_headers(response)
         return response

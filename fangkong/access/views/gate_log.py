@@ -31,15 +31,18 @@ class GateEventListView(ObjectListView):
     title = gettext_lazy("Gate log")
 
     def get_base_queryset(self) -> QuerySet[GateEvent]:
-        return super().get_base_queryset().select_related(
-            "checkpoint", "pass_obj", "household__building"
+        return (
+            super()
+            .get_base_queryset()
+            .select_related("checkpoint", "pass_obj", "household__building")
         )
 
 
 class GateEventDetailView(ObjectDetailView):
     model = GateEvent
-    queryset = GateEvent.objects.select_related("checkpoint", "pass_obj", "household__building",
-                                                "recorded_by")
+    queryset = GateEvent.objects.select_related(
+        "checkpoint", "pass_obj", "household__building", "recorded_by"
+    )
     template_name = "access/event_detail.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -47,9 +50,9 @@ class GateEventDetailView(ObjectDetailView):
         event = self.object
         context.update(
             title=str(event),
-            reason=services.reason_text(event.reason_code, event.next_allowed_at,
-                                        event.community),
-            can_review=bool(event.flag) and event.reviewed_at is None
+            reason=services.reason_text(event.reason_code, event.next_allowed_at, event.community),
+            can_review=bool(event.flag)
+            and event.reviewed_at is None
             and self.request.user.has_action(GateEvent, "change"),
         )
         return context
@@ -88,10 +91,15 @@ class ReportView(TemplateView):
         form, since, until = _report_range(self.request, community.time_zone)
         events = GateEvent.objects.restrict(user).filter(community=community)
         report = stats.gate_report(events, community.time_zone, since, until)
-        context.update(title=_("Gate reports"), community=community, form=form, report=report,
-                       top_households=report["per_household"][:30],
-                       can_export=user.has_action(GateEvent, "export"),
-                       query=self.request.GET.urlencode())
+        context.update(
+            title=_("Gate reports"),
+            community=community,
+            form=form,
+            report=report,
+            top_households=report["per_household"][:30],
+            can_export=user.has_action(GateEvent, "export"),
+            query=self.request.GET.urlencode(),
+        )
         return context
 
 
@@ -106,6 +114,13 @@ class ReportExportView(View):
         require_action(user, GateEvent, "export")
         community = community_for(request)
         _form, since, until = _report_range(request, community.time_zone)
-        return start_export(request, exports.GATE_REPORT.name, {
-            "community": community.pk, "since": since.isoformat(),
-            "until": until.isoformat(), "format": "xlsx"})
+        return start_export(
+            request,
+            exports.GATE_REPORT.name,
+            {
+                "community": community.pk,
+                "since": since.isoformat(),
+                "until": until.isoformat(),
+                "format": "xlsx",
+            },
+        )

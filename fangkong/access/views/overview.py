@@ -59,6 +59,9 @@ class OutNowView(TemplateView):
         now = timezone.now()
         # Both lists bounded and their rows' gates and communities joined: a fixed number
         # of queries however many are out or inside.
-        context.update(title=_("Who is out"), out=stats.out_now(Pass.objects.restrict(user), now),
-                       visitors=stats.visitors_inside_now(Visitor.objects.restrict(user), now))
+        context.update(
+            title=_("Who is out"),
+            out=stats.out_now(Pass.objects.restrict(user), now),
+            visitors=stats.visitors_inside_now(Visitor.objects.restrict(user), now),
+        )
         return context

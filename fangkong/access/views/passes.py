@@ -61,16 +61,24 @@ class PolicyView(ServiceFormView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context.update(community=self.community, policy=self.policy,
-                       fever_threshold=fever_threshold_of(self.community),
-                       can_change=self.can_change)
+        context.update(
+            community=self.community,
+            policy=self.policy,
+            fever_threshold=fever_threshold_of(self.community),
+            can_change=self.can_change,
+        )
         return context
 
     def perform(self, form: Any) -> str:
-        services.do_update_policy(self.community, by=self.request.user,
-                                  expected_version=form.expected_version, **form.service_data())
+        services.do_update_policy(
+            self.community,
+            by=self.request.user,
+            expected_version=form.expected_version,
+            **form.service_data(),
+        )
         return reverse("access:policy") + (
-            f"?community={self.community.pk}" if self.request.GET.get("community") else "")
+            f"?community={self.community.pk}" if self.request.GET.get("community") else ""
+        )
 
 
 # --- Passes ---------------------------------------------------------------------------------
@@ -89,16 +97,19 @@ class PassListView(ObjectListView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        context.update(can_issue=user.has_action(Pass, "add"),
-                       can_print=user.has_action(Pass, "print"),
-                       print_query=self.request.GET.urlencode())
+        context.update(
+            can_issue=user.has_action(Pass, "add"),
+            can_print=user.has_action(Pass, "print"),
+            print_query=self.request.GET.urlencode(),
+        )
         return context
 
 
 class PassDetailView(ObjectDetailView):
     model = Pass
-    queryset = Pass.objects.select_related("household__building", "community", "person",
-                                           "replaced_by")
+    queryset = Pass.objects.select_related(
+        "household__building", "community", "person", "replaced_by"
+    )
     template_name = "access/pass_detail.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -107,7 +118,8 @@ class PassDetailView(ObjectDetailView):
         household = item.household
         context.update(
             title=str(item),
-            events=GateEvent.objects.restrict(user).filter(household=household)
+            events=GateEvent.objects.restrict(user)
+            .filter(household=household)
             .select_related("checkpoint", "pass_obj")[:20],
             suspensions=Suspension.objects.restrict(user).filter(household=household)[:20],
             exemptions=Exemption.objects.restrict(user).filter(household=household)[:20],
@@ -148,10 +160,14 @@ class PassIssueView(ServiceFormView):
 
     def perform(self, form: Any) -> str:
         building = form.cleaned_data.get("building")
-        result = services.do_issue_passes(community=self.community, building=building,
-                                          by=self.request.user)
-        messages.success(self.request, _("%(n)s passes issued; %(skipped)s already held one.")
-                         % {"n": len(result.passes), "skipped": result.skipped})
+        result = services.do_issue_passes(
+            community=self.community, building=building, by=self.request.user
+        )
+        messages.success(
+            self.request,
+            _("%(n)s passes issued; %(skipped)s already held one.")
+            % {"n": len(result.passes), "skipped": result.skipped},
+        )
         return reverse("access:pass_list") + (f"?building={building.pk}" if building else "")
 
 
@@ -165,9 +181,11 @@ class PassPrintView(View):
 
     def get(self, request: HttpRequest) -> HttpResponse:
         user = request.user
-        queryset = (Pass.objects.restrict(user)
-                    .filter(status__in=[PassStatus.ACTIVE, PassStatus.SUSPENDED])
-                    .select_related("household__building", "community", "person"))
+        queryset = (
+            Pass.objects.restrict(user)
+            .filter(status__in=[PassStatus.ACTIVE, PassStatus.SUSPENDED])
+            .select_related("household__building", "community", "person")
+        )
         named = request.GET.get("pass")
         if named:
             queryset = queryset.filter(pk=named if named.isdigit() else 0)
@@ -177,14 +195,22 @@ class PassPrintView(View):
         if not named:
             filterset = PassFilterSet(request.GET or None, queryset=queryset, request=request)
             queryset = filterset.qs if filterset.is_bound else queryset
-        passes = list(queryset.order_by("household__building__sort_key",
-                                        "household__building__number", "household__unit",
-                                        "household__room", "serial")[:MAX_CARDS + 1])
+        passes = list(
+            queryset.order_by(
+                "household__building__sort_key",
+                "household__building__number",
+                "household__unit",
+                "household__room",
+                "serial",
+            )[: MAX_CARDS + 1]
+        )
         if not passes:
             raise Http404
         if len(passes) > MAX_CARDS:
-            messages.error(request, _("More than %(n)s cards: print them building by building.")
-                           % {"n": MAX_CARDS})
+            messages.error(
+                request,
+                _("More than %(n)s cards: print them building by building.") % {"n": MAX_CARDS},
+            )
             return HttpResponseRedirect(reverse("access:pass_list") + "?" + request.GET.urlencode())
         try:
             pdf = render_cards_pdf(passes)
@@ -192,8 +218,13 @@ class PassPrintView(View):
             # The server's set-up, not the officer's doing: say so on the page (the log has
             # what to install) rather than print cards of empty boxes or answer 500.
             logger.exception("Pass cards cannot be printed")
-            messages.error(request, _("Cards cannot be printed: the server has no Chinese "
-                                      "font. Ask the administrator to install one."))
+            messages.error(
+                request,
+                _(
+                    "Cards cannot be printed: the server has no Chinese "
+                    "font. Ask the administrator to install one."
+                ),
+            )
             return HttpResponseRedirect(reverse("access:pass_list") + "?" + request.GET.urlencode())
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = 'inline; filename="passes.pdf"'
@@ -209,8 +240,11 @@ class PassReplaceView(AccessActionView):
 
     def act(self, item: Pass, data: dict[str, Any]) -> Pass:
         new = services.do_replace_pass(item, by=self.request.user, reason=data["reason"])
-        messages.success(self.request, _("Pass %(old)s replaced by %(new)s; print the new card.")
-                         % {"old": item.serial, "new": new.serial})
+        messages.success(
+            self.request,
+            _("Pass %(old)s replaced by %(new)s; print the new card.")
+            % {"old": item.serial, "new": new.serial},
+        )
         return new
 
     def redirect_to(self, item: Pass, result: Pass | None) -> str:
@@ -225,5 +259,3 @@ class PassVoidView(AccessActionView):
 
     def act(self, item: Pass, data: dict[str, Any]) -> Pass:
         return services.do_void_pass(item, by=self.request.user, reason=data["reason"])
-
-

@@ -30,7 +30,9 @@ class HouseholdFormView(ServiceFormView):
 
     def prepare(self) -> None:
         self.household = get_restricted_object(
-            Household.objects.select_related("building"), self.request.user, "view",
+            Household.objects.select_related("building"),
+            self.request.user,
+            "view",
             pk=self.kwargs["household_pk"],
         )
 
@@ -56,8 +58,12 @@ class SuspendView(HouseholdFormView):
 
     def perform(self, form: Any) -> str:
         services.do_suspend_household_passes(
-            self.household, source="office", reason=form.cleaned_data["reason"],
-            until=form.cleaned_data.get("until"), by=self.request.user)
+            self.household,
+            source="office",
+            reason=form.cleaned_data["reason"],
+            until=form.cleaned_data.get("until"),
+            by=self.request.user,
+        )
         return reverse("access:suspension_list")
 
 
@@ -88,8 +94,9 @@ class SuspensionLiftView(AccessActionView):
     queryset = Suspension.objects.select_related("household__building")
 
     def act(self, suspension: Suspension, data: dict[str, Any]) -> Suspension | None:
-        lifted = services.do_lift_suspension(suspension.household, source=suspension.source,
-                                             by=self.request.user)
+        lifted = services.do_lift_suspension(
+            suspension.household, source=suspension.source, by=self.request.user
+        )
         if lifted is not None:
             messages.success(self.request, _("Suspension lifted."))
         return lifted
@@ -124,8 +131,9 @@ class ExemptionAddView(HouseholdFormView):
         return {**super().get_form_kwargs(), "household": self.household}
 
     def perform(self, form: Any) -> str:
-        services.do_create_exemption(household=self.household, by=self.request.user,
-                                     **form.service_data())
+        services.do_create_exemption(
+            household=self.household, by=self.request.user, **form.service_data()
+        )
         return reverse("access:exemption_list")
 
 
@@ -139,5 +147,3 @@ class ExemptionRevokeView(AccessActionView):
 
     def redirect_to(self, exemption: Exemption, result: Any) -> str:
         return reverse("access:exemption_list")
-
-

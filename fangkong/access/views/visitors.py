@@ -52,10 +52,15 @@ class VisitorAddView(ServiceFormView):
         data = form.cleaned_data
         try:
             visitor = services.do_register_visitor(
-                checkpoint=data["checkpoint"], household=data["household"],
-                by=self.request.user, name=data["name"], purpose=data["purpose"],
-                temperature=data["temperature"], phone=data.get("phone") or "",
-                id_number=data.get("id_number") or "", plate=data.get("plate") or "",
+                checkpoint=data["checkpoint"],
+                household=data["household"],
+                by=self.request.user,
+                name=data["name"],
+                purpose=data["purpose"],
+                temperature=data["temperature"],
+                phone=data.get("phone") or "",
+                id_number=data.get("id_number") or "",
+                plate=data.get("plate") or "",
             )
         except Http404:  # a gate or household of another area (a tampered choice)
             raise ValidationError(_("You can only choose records of your own area.")) from None
@@ -69,10 +74,12 @@ class VisitorDetailView(ObjectDetailView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context.update(title=self.object.name,
-                       can_change=self.request.user.has_action(Visitor, "change"),
-                       confirm_form=ConfirmForm(user=self.request.user),
-                       reason_form=ReasonForm(user=self.request.user))
+        context.update(
+            title=self.object.name,
+            can_change=self.request.user.has_action(Visitor, "change"),
+            confirm_form=ConfirmForm(user=self.request.user),
+            reason_form=ReasonForm(user=self.request.user),
+        )
         return context
 
 
@@ -96,8 +103,9 @@ class VisitorConfirmView(VisitorActionView):
     success_message = gettext_lazy("Confirmed: the visitor may go in.")
 
     def act(self, visitor: Visitor, data: dict[str, Any]) -> Visitor:
-        return services.do_confirm_visitor(visitor, by=self.request.user,
-                                           confirmed_by=data["confirmed_by"])
+        return services.do_confirm_visitor(
+            visitor, by=self.request.user, confirmed_by=data["confirmed_by"]
+        )
 
 
 class VisitorRefuseView(VisitorActionView):
@@ -116,5 +124,3 @@ class VisitorLeaveView(VisitorActionView):
 
     def redirect_to(self, visitor: Visitor, result: Any) -> str:
         return next_url(self.request, visitor.get_absolute_url())
-
-

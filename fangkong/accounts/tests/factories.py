@@ -48,6 +48,5 @@ def code_for(device: AuthenticatorDevice, steps_ahead: int = 0) -> str:
     """The code the user's app shows now (or ``steps_ahead`` 30-second steps later: a code
     works once, and the server accepts the next step's too)."""
     device.refresh_from_db()
-    value = totp(device.bin_key, device.step, device.t0, device.digits,
-                 device.drift + steps_ahead)
+    value = totp(device.bin_key, device.step, device.t0, device.digits, device.drift + steps_ahead)
     return f"{value:0{device.digits}d}"

@@ -17,8 +17,9 @@ from fangkong.core.tests.walk import CANARY_NAME, Route, World
 
 
 def build(world: World) -> None:
-    enrolled = UserFactory(username="enrolled_a1", role=Role.GRID_WORKER, area=world.grid_a1,
-                           full_name="戊己庚辛")
+    enrolled = UserFactory(
+        username="enrolled_a1", role=Role.GRID_WORKER, area=world.grid_a1, full_name="戊己庚辛"
+    )
     AuthenticatorDevice.objects.create(user=enrolled, name="fangkong", confirmed=True)
     world.extra["enrolled_user"] = enrolled
     world.extra["api_token"] = do_issue_api_token(enrolled, by=None, description=CANARY_NAME)[0]
@@ -38,11 +39,15 @@ ROUTES = {
     # Officers: their area's users with an app, and resetting one.
     "accounts:two_factor_users": Route(kind="list"),
     "accounts:two_factor_reset": Route(
-        kwargs=lambda w: {"pk": w.extra["enrolled_user"].pk}, method="post", ok=302,
+        kwargs=lambda w: {"pk": w.extra["enrolled_user"].pk},
+        method="post",
+        ok=302,
     ),
     # API tokens: everyone's own, and an officer's area's users' (the canary's token).
     "accounts:api_tokens": Route(kind="list"),
     "accounts:api_token_revoke": Route(
-        kwargs=lambda w: {"pk": w.extra["api_token"].pk}, method="post", ok=302,
+        kwargs=lambda w: {"pk": w.extra["api_token"].pk},
+        method="post",
+        ok=302,
     ),
 }

@@ -35,8 +35,7 @@ def test_the_admins_login_form_logs_no_one_in(client: Client, superuser: Any) ->
     # Given an administrator with an app, who types the password into the admin's form
     AuthenticatorDeviceFactory(user=superuser)
 
-    response = client.post(reverse("admin:login"),
-                           {"username": "admin", "password": PASSWORD})
+    response = client.post(reverse("admin:login"), {"username": "admin", "password": PASSWORD})
 
     # Then they are sent to fangkong's login (password, then code), and not logged in
     assert response.status_code == 302

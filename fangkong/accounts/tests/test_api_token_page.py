@@ -116,7 +116,10 @@ def test_revoking_twice_changes_nothing_more(client: Client, grid_worker_a1: Any
 
 
 def test_the_list_costs_the_same_queries_for_many_tokens(
-    client: Client, officer_a: Any, grid_worker_a1: Any, grid_worker_a2: Any,
+    client: Client,
+    officer_a: Any,
+    grid_worker_a1: Any,
+    grid_worker_a2: Any,
     django_assert_num_queries: Any,
 ) -> None:
     for user in (officer_a, grid_worker_a1, grid_worker_a2) * 4:

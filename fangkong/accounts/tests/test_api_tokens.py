@@ -48,16 +48,15 @@ def test_the_command_prints_a_token_that_authenticates(client: Client, officer_a
     assert token.last_used is not None
 
 
-def test_a_token_expires_after_90_days_unless_told_otherwise(
-    officer_a: Any, settings: Any
-) -> None:
+def test_a_token_expires_after_90_days_unless_told_otherwise(officer_a: Any, settings: Any) -> None:
     issue("officer_a")
     issue("officer_a", "--days", "7")
     settings.API_TOKEN_DAYS = 30
     issue("officer_a")
 
-    lifetimes = [(t.expires - t.created) / dt.timedelta(days=1)
-                 for t in ApiToken.objects.order_by("pk")]
+    lifetimes = [
+        (t.expires - t.created) / dt.timedelta(days=1) for t in ApiToken.objects.order_by("pk")
+    ]
     assert [round(days) for days in lifetimes] == [90, 7, 30]
 
 
@@ -114,11 +113,16 @@ def test_a_disabled_users_token_is_a_401(client: Client, officer_a: Any) -> None
     assert get_people(client, key).status_code == 401
 
 
-@pytest.mark.parametrize("args", [
-    ("nobody",), ("officer_a", "--days", "0"), ("officer_a", "--days", "-3"),
-    ("officer_a", "--days", str(API_TOKEN_MAX_DAYS + 1)),
-    ("officer_a", "--description", "长" * 201),
-])
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("nobody",),
+        ("officer_a", "--days", "0"),
+        ("officer_a", "--days", "-3"),
+        ("officer_a", "--days", str(API_TOKEN_MAX_DAYS + 1)),
+        ("officer_a", "--description", "长" * 201),
+    ],
+)
 def test_the_command_refuses_an_unknown_user_or_a_bad_expiry(officer_a: Any, args: Any) -> None:
     with pytest.raises(CommandError):
         issue(*args)
@@ -144,7 +148,13 @@ def test_the_list_shows_prefix_owner_dates_and_state(officer_a: Any, health_a: A
     only = run("list", "--user", "health_a", "--all")[0]
 
     assert out.splitlines()[0].split("\t")[:7] == [
-        "id", "prefix", "owner", "created", "expires", "last used", "state"
+        "id",
+        "prefix",
+        "owner",
+        "created",
+        "expires",
+        "last used",
+        "state",
     ]
     row = next(line for line in out.splitlines() if mine.prefix in line).split("\t")
     assert row[:3] == [str(mine.pk), mine.prefix, "officer_a"]
@@ -212,24 +222,19 @@ def test_a_user_may_not_issue_tokens_through_the_service(
 
 
 @pytest.mark.parametrize("days", [0, API_TOKEN_MAX_DAYS + 1])
-def test_a_default_lifetime_out_of_bounds_fails_the_system_check(
-    settings: Any, days: int
-) -> None:
+def test_a_default_lifetime_out_of_bounds_fails_the_system_check(settings: Any, days: int) -> None:
     from django.core import checks
 
     settings.API_TOKEN_DAYS = days
 
-    assert [e.id for e in checks.run_checks() if e.id.startswith("accounts.")] == [
-        "accounts.E002"
-    ]
+    assert [e.id for e in checks.run_checks() if e.id.startswith("accounts.")] == ["accounts.E002"]
 
 
 def test_no_token_begins_with_a_dash_that_the_command_line_would_read_as_an_option(
     officer_a: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     keys = iter(["-pCa-wWb" + "x" * 35, "pCa-wWbx" + "y" * 35])
-    monkeypatch.setattr("fangkong.accounts.services.secrets.token_urlsafe",
-                        lambda _n: next(keys))
+    monkeypatch.setattr("fangkong.accounts.services.secrets.token_urlsafe", lambda _n: next(keys))
     token, key = do_issue_api_token(officer_a, by=None)
 
     assert not key.startswith("-")

@@ -23,17 +23,40 @@ YEAR = 365 * 24 * 3600
 
 def settings_under(tmp_path: Any, **env: str) -> dict[str, Any]:
     """Settings as a real start with this environment makes them (debug off, no test mode)."""
-    clean = {k: v for k, v in os.environ.items()
-             if k != "PYTEST_VERSION" and not k.startswith("FANGKONG_")}
-    clean.update(FANGKONG_TESTING="0", FANGKONG_SECRET_KEY="x" * 50, FANGKONG_DATA_KEY="y" * 50,
-                 FANGKONG_VAR_DIR=str(tmp_path), **env)
-    names = ["SECURE_PROXY_SSL_HEADER", "SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE",
-             "CSRF_COOKIE_SECURE", "SECURE_HSTS_SECONDS", "SECURE_HSTS_INCLUDE_SUBDOMAINS",
-             "SECURE_HSTS_PRELOAD", "TRUSTED_PROXIES"]
-    code = ("import json, fangkong.settings as s; "
-            f"print(json.dumps({{n: getattr(s, n, None) for n in {names!r}}}))")
-    out = subprocess.run([sys.executable, "-c", code], env=clean, capture_output=True,
-                         text=True, check=True, cwd=settings.BASE_DIR)
+    clean = {
+        k: v
+        for k, v in os.environ.items()
+        if k != "PYTEST_VERSION" and not k.startswith("FANGKONG_")
+    }
+    clean.update(
+        FANGKONG_TESTING="0",
+        FANGKONG_SECRET_KEY="x" * 50,
+        FANGKONG_DATA_KEY="y" * 50,
+        FANGKONG_VAR_DIR=str(tmp_path),
+        **env,
+    )
+    names = [
+        "SECURE_PROXY_SSL_HEADER",
+        "SECURE_SSL_REDIRECT",
+        "SESSION_COOKIE_SECURE",
+        "CSRF_COOKIE_SECURE",
+        "SECURE_HSTS_SECONDS",
+        "SECURE_HSTS_INCLUDE_SUBDOMAINS",
+        "SECURE_HSTS_PRELOAD",
+        "TRUSTED_PROXIES",
+    ]
+    code = (
+        "import json, fangkong.settings as s; "
+        f"print(json.dumps({{n: getattr(s, n, None) for n in {names!r}}}))"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code],
+        env=clean,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=settings.BASE_DIR,
+    )
     return json.loads(out.stdout)
 
 
@@ -42,16 +65,22 @@ def test_check_deploy_is_clean_with_the_documented_production_settings() -> None
     # might); a deployment never does, and check --deploy rightly refuses it, so the child
     # runs without it.
     env = {k: v for k, v in os.environ.items() if k != "DJANGO_ALLOW_ASYNC_UNSAFE"}
-    out = subprocess.run([str(settings.BASE_DIR / "bin" / "check-deploy")], env=env,
-                         capture_output=True, text=True, cwd=settings.BASE_DIR)
+    out = subprocess.run(
+        [str(settings.BASE_DIR / "bin" / "check-deploy")],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=settings.BASE_DIR,
+    )
 
     assert out.returncode == 0, out.stdout + out.stderr
     assert "no issues" in out.stderr + out.stdout
 
 
 def test_behind_the_tls_proxy_https_is_trusted_required_and_remembered(tmp_path: Any) -> None:
-    values = settings_under(tmp_path, FANGKONG_BEHIND_TLS_PROXY="1",
-                            FANGKONG_TRUSTED_PROXIES="127.0.0.1,::1")
+    values = settings_under(
+        tmp_path, FANGKONG_BEHIND_TLS_PROXY="1", FANGKONG_TRUSTED_PROXIES="127.0.0.1,::1"
+    )
 
     assert values == {
         "SECURE_PROXY_SSL_HEADER": ["HTTP_X_FORWARDED_PROTO", "https"],
@@ -75,8 +104,11 @@ def test_without_a_proxy_no_header_is_trusted(tmp_path: Any) -> None:
 
 def test_each_https_setting_can_be_changed(tmp_path: Any) -> None:
     values = settings_under(
-        tmp_path, FANGKONG_BEHIND_TLS_PROXY="1", FANGKONG_SSL_REDIRECT="0",
-        FANGKONG_HSTS_SECONDS="3600", FANGKONG_HSTS_INCLUDE_SUBDOMAINS="1",
+        tmp_path,
+        FANGKONG_BEHIND_TLS_PROXY="1",
+        FANGKONG_SSL_REDIRECT="0",
+        FANGKONG_HSTS_SECONDS="3600",
+        FANGKONG_HSTS_INCLUDE_SUBDOMAINS="1",
         FANGKONG_HSTS_PRELOAD="1",
     )
 

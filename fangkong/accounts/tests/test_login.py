@@ -19,8 +19,7 @@ LOGIN = "accounts:login"
 
 
 def _try(client: Any, username: str, password: str, ip: str) -> Any:
-    return client.post(reverse(LOGIN), {"username": username, "password": password},
-                       REMOTE_ADDR=ip)
+    return client.post(reverse(LOGIN), {"username": username, "password": password}, REMOTE_ADDR=ip)
 
 
 @pytest.mark.django_db
@@ -71,6 +70,10 @@ def test_passwords_are_hashed_with_argon2_outside_tests(tmp_path: Any) -> None:
     env.update(FANGKONG_TESTING="0", FANGKONG_DEBUG="1", FANGKONG_VAR_DIR=str(tmp_path))
     out = subprocess.run(
         [sys.executable, "-c", "import fangkong.settings as s; print(s.PASSWORD_HASHERS[0])"],
-        env=env, capture_output=True, text=True, check=True, cwd=settings.BASE_DIR,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+        cwd=settings.BASE_DIR,
     )
     assert out.stdout.strip() == "django.contrib.auth.hashers.Argon2PasswordHasher"

@@ -25,8 +25,9 @@ ATTACKER, OFFICE = "203.0.113.9", "10.0.0.7"
 
 def log_in(password: str, remote: str, forwarded: str | None = None) -> Any:
     headers = {"HTTP_X_FORWARDED_FOR": forwarded} if forwarded is not None else {}
-    return Client().post(LOGIN, {"username": "officer_a", "password": password},
-                         REMOTE_ADDR=remote, **headers)
+    return Client().post(
+        LOGIN, {"username": "officer_a", "password": password}, REMOTE_ADDR=remote, **headers
+    )
 
 
 @pytest.fixture
@@ -87,8 +88,7 @@ def test_a_forged_header_from_an_untrusted_address_is_ignored(
         # From the trusted proxy: the rightmost address that is not a trusted proxy
         (["127.0.0.1"], "127.0.0.1", "10.0.0.7", "10.0.0.7"),
         (["127.0.0.1"], "127.0.0.1", "1.2.3.4, 10.0.0.7", "10.0.0.7"),
-        (["127.0.0.1", "172.16.0.0/12"], "127.0.0.1", "1.2.3.4, 10.0.0.7, 172.16.5.5",
-         "10.0.0.7"),
+        (["127.0.0.1", "172.16.0.0/12"], "127.0.0.1", "1.2.3.4, 10.0.0.7, 172.16.5.5", "10.0.0.7"),
         (["::1"], "::1", "2001:db8::7", "2001:db8::7"),
         (["127.0.0.1"], "127.0.0.1", "::ffff:10.0.0.7", "10.0.0.7"),
         # A trusted proxy that forwarded no header, or garbage: the last address vouched for

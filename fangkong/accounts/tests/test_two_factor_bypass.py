@@ -112,9 +112,7 @@ def test_a_token_alone_still_works_for_a_user_with_an_app(officer_a: Any) -> Non
     assert response.status_code == 200
 
 
-def test_a_verified_session_is_untouched_by_a_header(
-    client: Client, officer_a: Any
-) -> None:
+def test_a_verified_session_is_untouched_by_a_header(client: Client, officer_a: Any) -> None:
     device = AuthenticatorDeviceFactory(user=officer_a)
     officer_a.otp_device = device  # django-otp's mark of the code step
     client.force_login(officer_a)

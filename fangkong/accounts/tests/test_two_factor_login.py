@@ -28,8 +28,7 @@ HOME = reverse("reports:home")
 
 
 def password_step(client: Client, username: str, ip: str = "10.0.0.1", **extra: Any) -> Any:
-    return client.post(LOGIN, {"username": username, "password": PASSWORD, **extra},
-                       REMOTE_ADDR=ip)
+    return client.post(LOGIN, {"username": username, "password": PASSWORD, **extra}, REMOTE_ADDR=ip)
 
 
 def code_step(client: Client, code: str, ip: str = "10.0.0.1") -> Any:
@@ -56,9 +55,7 @@ def test_a_user_without_an_app_logs_in_with_the_password_alone(
     assert client.session[two_factor.STATE_KEY] == two_factor.NONE
 
 
-def test_a_user_with_an_app_is_not_logged_in_by_the_password(
-    client: Client, device: Any
-) -> None:
+def test_a_user_with_an_app_is_not_logged_in_by_the_password(client: Client, device: Any) -> None:
     response = password_step(client, "officer_a")
 
     assert response.status_code == 302
@@ -109,9 +106,7 @@ def test_a_wrong_code_is_refused_with_a_message_and_logged_without_the_secret(
 @pytest.mark.parametrize(
     "code", ["", "abc", "12345", "1234567", "１２３４５６", "12 34 5x", "9" * 21, "\x00" * 6]
 )
-def test_malformed_codes_get_a_message_not_an_error(
-    client: Client, device: Any, code: str
-) -> None:
+def test_malformed_codes_get_a_message_not_an_error(client: Client, device: Any, code: str) -> None:
     password_step(client, "officer_a")
 
     response = code_step(client, code)
@@ -130,9 +125,7 @@ def test_spaces_between_the_digits_are_fine(client: Client, device: Any) -> None
     assert is_logged_in(client)
 
 
-def test_wrong_codes_count_towards_the_pause_on_failed_logins(
-    client: Client, device: Any
-) -> None:
+def test_wrong_codes_count_towards_the_pause_on_failed_logins(client: Client, device: Any) -> None:
     # Given an attacker who knows the password and guesses codes from one address
     password_step(client, "officer_a", ip="203.0.113.9")
     for _ in range(settings.AXES_FAILURE_LIMIT - 1):
@@ -167,9 +160,7 @@ def test_a_code_works_once(client: Client, device: Any) -> None:
     assert not is_logged_in(client)
 
 
-def test_the_code_step_expires_and_asks_for_the_password_again(
-    client: Client, device: Any
-) -> None:
+def test_the_code_step_expires_and_asks_for_the_password_again(client: Client, device: Any) -> None:
     password_step(client, "officer_a")
     session = client.session
     session[two_factor.PENDING_KEY]["since"] -= two_factor.PENDING_SECONDS + 1

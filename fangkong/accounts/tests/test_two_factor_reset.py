@@ -48,8 +48,9 @@ def test_an_officer_resets_the_app_of_a_user_of_their_community(
     assert (change.action, change.actor, change.before["event"]) == ("delete", officer_a, "reset")
     assert change.area_path == enrolled_worker.area.path
     # The worker logs in with the password alone again
-    login = Client().post(reverse("accounts:login"),
-                          {"username": "grid_worker_a1", "password": PASSWORD})
+    login = Client().post(
+        reverse("accounts:login"), {"username": "grid_worker_a1", "password": PASSWORD}
+    )
     assert login["Location"] == reverse("reports:home")
 
 
@@ -105,14 +106,18 @@ def officer_a2(community_a: Any) -> Any:
 
 @pytest.mark.parametrize("target", ["health_a", "officer_a2", "staff_worker"])
 def test_an_officer_may_not_strip_an_officers_or_staff_members_second_factor(
-    client: Client, officer_a: Any, request: pytest.FixtureRequest, target: str,
+    client: Client,
+    officer_a: Any,
+    request: pytest.FixtureRequest,
+    target: str,
     grid_a1: Any,
 ) -> None:
     # Given the health officer, a fellow officer or a staff member of the same community,
     # each with an app
     if target == "staff_worker":
-        victim = UserFactory(username="staff_worker", role=Role.GRID_WORKER, area=grid_a1,
-                             is_staff=True)
+        victim = UserFactory(
+            username="staff_worker", role=Role.GRID_WORKER, area=grid_a1, is_staff=True
+        )
     else:
         victim = request.getfixturevalue(target)
     AuthenticatorDeviceFactory(user=victim)
@@ -128,7 +133,9 @@ def test_an_officer_may_not_strip_an_officers_or_staff_members_second_factor(
     assert AuthenticatorDevice.objects.filter(user=victim, confirmed=True).exists()
     change = ObjectChange.objects.get(content_type__model="totpdevice")
     assert (change.action, change.actor, change.after["event"]) == (
-        "update", officer_a, "reset_refused"
+        "update",
+        officer_a,
+        "reset_refused",
     )
 
 

@@ -27,15 +27,15 @@ def test_an_areas_path_is_its_parents_path_and_its_own_id(
 ) -> None:
     assert city.path == f"/{city.pk}/"
     assert grid_a1.path == f"{community_a.path}{grid_a1.pk}/"
-    assert grid_a1.ancestor_ids() == [city.pk, district.pk, street.pk, community_a.pk,
-                                      grid_a1.pk]
+    assert grid_a1.ancestor_ids() == [city.pk, district.pk, street.pk, community_a.pk, grid_a1.pk]
     assert list(grid_a1.ancestors()) == [city, district, street, community_a, grid_a1]
     assert (city.depth, community_a.depth, grid_a1.depth) == (1, 4, 5)
 
 
 def test_creating_an_area_writes_one_change_row(community_a: Area, officer_a: Any) -> None:
-    grid = do_create_area(level=AreaLevel.GRID, name="第九网格", code="G9", parent=community_a,
-                          by=officer_a)
+    grid = do_create_area(
+        level=AreaLevel.GRID, name="第九网格", code="G9", parent=community_a, by=officer_a
+    )
 
     row = ObjectChange.objects.get(content_type__model="area", object_id=str(grid.pk))
     assert row.action == ChangeAction.CREATE
@@ -85,9 +85,7 @@ def test_lies_in_compares_ids_not_path_prefixes() -> None:
     assert not below_twelve.lies_in(one)
 
 
-def test_a_grids_scope_is_its_grid_and_no_whole_community(
-    community_a: Area, grid_a1: Area
-) -> None:
+def test_a_grids_scope_is_its_grid_and_no_whole_community(community_a: Area, grid_a1: Area) -> None:
     scope = grid_a1.scope_below()
 
     assert scope.grids == {grid_a1.pk}
@@ -128,8 +126,13 @@ def _names(response: Any) -> list[str]:
 
 
 def test_a_community_officer_sees_their_community_and_its_grids_and_no_other(
-    client: Any, officer_a: Any, community_a: Area, grid_a1: Area, grid_a2: Area,
-    community_b: Area, grid_b1: Area,
+    client: Any,
+    officer_a: Any,
+    community_a: Area,
+    grid_a1: Area,
+    grid_a2: Area,
+    community_b: Area,
+    grid_b1: Area,
 ) -> None:
     client.force_login(officer_a)
 
@@ -143,7 +146,11 @@ def test_a_community_officer_sees_their_community_and_its_grids_and_no_other(
 
 
 def test_a_street_official_sees_the_street_and_every_community_below_it(
-    client: Any, street_official: Any, street: Area, community_a: Area, community_b: Area,
+    client: Any,
+    street_official: Any,
+    street: Area,
+    community_a: Area,
+    community_b: Area,
     grid_b1: Area,
 ) -> None:
     other_street_community = CommunityFactory()

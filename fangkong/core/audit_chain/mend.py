@@ -49,8 +49,7 @@ class _Mend(_Walk):
         self.moved: list[_Row] = []
         self.head_link: str | None = None
 
-    def gap(self, first: int, end: int, before: str | None, after: str,
-            row: _Row | None) -> None:
+    def gap(self, first: int, end: int, before: str | None, after: str, row: _Row | None) -> None:
         super().gap(first, end, before, after, row)
         self.bridges.append([first, end - 1, "" if before is None else before, after])
 
@@ -87,10 +86,14 @@ class Mending:
     def as_dict(self, limit: int = 200) -> dict[str, Any]:
         """Counts, and the first ``limit`` problems as text (places, ids and times; no
         content)."""
-        return {"community": self.community, "problem_count": len(self.problems),
-                "problems": [str(p) for p in self.problems[:limit]],
-                "rows_sealed_as_found": self.rows, "places_bridged": self.bridged,
-                "rows_moved": self.moved}
+        return {
+            "community": self.community,
+            "problem_count": len(self.problems),
+            "problems": [str(p) for p in self.problems[:limit]],
+            "rows_sealed_as_found": self.rows,
+            "places_bridged": self.bridged,
+            "rows_moved": self.moved,
+        }
 
 
 def _mend_chain_count(mending: Mending) -> None:
@@ -99,8 +102,12 @@ def _mend_chain_count(mending: Mending) -> None:
     counter = AuditChain.objects.get(community_id=GLOBAL)
     kept = AuditChain.objects.exclude(community_id=GLOBAL).count()
     if counter.chains > kept:
-        mending.problems.append(Problem(GLOBAL, f"{counter.chains - kept} community "
-                                "chain(s) were started but their heads are gone"))
+        mending.problems.append(
+            Problem(
+                GLOBAL,
+                f"{counter.chains - kept} community chain(s) were started but their heads are gone",
+            )
+        )
         counter.chains = kept
         _save_head(counter, ["chains"])
 
@@ -124,23 +131,39 @@ def mend(community: int) -> Mending:
     if not mending.problems:
         return mending
     head = _lock([community])[community]  # a deleted head is made again, and counted
-    last = max((_rows(log, community).aggregate(last=models.Max("chain_seq"))["last"] or 0
-                for log in MODELS), default=0)
+    last = max(
+        (
+            _rows(log, community).aggregate(last=models.Max("chain_seq"))["last"] or 0
+            for log in MODELS
+        ),
+        default=0,
+    )
     # Rows past the head (inserted, or appended before the head was wound back) become part
     # of the chain: the walk sees a head that reaches them.
-    reach = AuditChain(community_id=community, seq=max(head.seq, last), head=head.head,
-                       pruned=head.pruned)
+    reach = AuditChain(
+        community_id=community, seq=max(head.seq, last), head=head.head, pruned=head.pruned
+    )
     plan = _Mend(reach, Report(), keys)
     _walk(plan)
     times: dict[dt.datetime, str] = {}
     for log in MODELS:
-        _update(MODELS[log], ["chain_hash", "chain_prev", "chain_original", "chain_reseal"], [
-            [_hash(keys[0], row.message(times, prev=prev, original=row.link, mark=MEND)),
-             prev, row.link, MEND, row.pk]
-            for (row_log, _pk), (row, prev) in plan.rewrites.items() if row_log == log])
+        _update(
+            MODELS[log],
+            ["chain_hash", "chain_prev", "chain_original", "chain_reseal"],
+            [
+                [
+                    _hash(keys[0], row.message(times, prev=prev, original=row.link, mark=MEND)),
+                    prev,
+                    row.link,
+                    MEND,
+                    row.pk,
+                ]
+                for (row_log, _pk), (row, prev) in plan.rewrites.items()
+                if row_log == log
+            ],
+        )
     mending.rows = len(plan.rewrites)
-    bridged = [r for r in head.pruned
-               if not any(b[0] <= r[0] <= b[1] for b in plan.bridges)]
+    bridged = [r for r in head.pruned if not any(b[0] <= r[0] <= b[1] for b in plan.bridges)]
     head.pruned = _merge([*bridged, *[list(b) for b in plan.bridges]])
     mending.bridged = sum(b[1] - b[0] + 1 for b in plan.bridges)
     head.seq = reach.seq
@@ -148,16 +171,32 @@ def mend(community: int) -> Mending:
         head.head = plan.head_link
     for row in plan.moved:
         head.seq += 1
-        _update(MODELS[row.log],
-                ["chain_seq", "chain_hash", "chain_prev", "chain_original", "chain_reseal"],
-                [[head.seq, _hash(keys[0], row.message(times, seq=head.seq, prev=head.head,
-                                                       original=row.link, mark=MEND)),
-                  head.head, row.link, MEND, row.pk]])
+        _update(
+            MODELS[row.log],
+            ["chain_seq", "chain_hash", "chain_prev", "chain_original", "chain_reseal"],
+            [
+                [
+                    head.seq,
+                    _hash(
+                        keys[0],
+                        row.message(
+                            times, seq=head.seq, prev=head.head, original=row.link, mark=MEND
+                        ),
+                    ),
+                    head.head,
+                    row.link,
+                    MEND,
+                    row.pk,
+                ]
+            ],
+        )
         head.head = row.link
     mending.moved = len(plan.moved)
     _save_head(head, ["seq", "head", "pruned"])
     left = verify(community, retired_keys=True).problems
     if left:
-        raise RuntimeError(f"mending community {community}'s chain left it broken: "
-                           + "; ".join(map(str, left[:5])))
+        raise RuntimeError(
+            f"mending community {community}'s chain left it broken: "
+            + "; ".join(map(str, left[:5]))
+        )
     return mending

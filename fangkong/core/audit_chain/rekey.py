@@ -30,9 +30,11 @@ def _update(model: type[ChainedLog], columns: Sequence[str], rows: list[list[Any
     primary key."""
     quote = connection.ops.quote_name
     meta = model._meta
-    sql = (f"UPDATE {quote(meta.db_table)} SET "  # noqa: S608 - names quoted, values bound
-           + ", ".join(f"{quote(meta.get_field(c).column)} = %s" for c in columns)
-           + f" WHERE {quote(meta.pk.column)} = %s")
+    sql = (
+        f"UPDATE {quote(meta.db_table)} SET "  # noqa: S608 - names quoted, values bound
+        + ", ".join(f"{quote(meta.get_field(c).column)} = %s" for c in columns)
+        + f" WHERE {quote(meta.pk.column)} = %s"
+    )
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)
 
@@ -55,8 +57,9 @@ class RekeyBatch:
     after: tuple[int, int] | None = None
 
 
-def rekey_rows(log: str, community: int, after: tuple[int, int] = (0, 0), *, size: int,
-               dry_run: bool = False) -> RekeyBatch:
+def rekey_rows(
+    log: str, community: int, after: tuple[int, int] = (0, 0), *, size: int, dry_run: bool = False
+) -> RekeyBatch:
     """Seal again under the current key the rows of one log of one chain, up to ``size``
     from (place, id) ``after`` on, that a retired key sealed; rows already under the current
     key are left as they are, so a second run only finishes what the first began.
@@ -69,8 +72,11 @@ def rekey_rows(log: str, community: int, after: tuple[int, int] = (0, 0), *, siz
         _check_transaction()
     keys = _keys()
     seq, pk = after
-    rows = (_rows(log, community).filter(Q(chain_seq__gt=seq) | Q(chain_seq=seq, pk__gt=pk))
-            .order_by("chain_seq", "pk"))
+    rows = (
+        _rows(log, community)
+        .filter(Q(chain_seq__gt=seq) | Q(chain_seq=seq, pk__gt=pk))
+        .order_by("chain_seq", "pk")
+    )
     if not dry_run and connection.features.has_select_for_update:
         # PostgreSQL: a retention scrub of one of these rows (which takes no head lock)
         # waits for the batch rather than crossing it.
@@ -85,14 +91,28 @@ def rekey_rows(log: str, community: int, after: tuple[int, int] = (0, 0), *, siz
         if which == 0:
             continue
         if which is None:
-            batch.broken.append(Problem(
-                community, "its content does not match its hash (changed since the chains "
-                           "were checked): left as it is", log, row.pk, row.time, row.seq))
+            batch.broken.append(
+                Problem(
+                    community,
+                    "its content does not match its hash (changed since the chains "
+                    "were checked): left as it is",
+                    log,
+                    row.pk,
+                    row.time,
+                    row.seq,
+                )
+            )
             continue
         original = row.link
         mark = row.mark if (row.mark or row.original) else REKEY
-        updates.append([_hash(keys[0], row.message(times, original=original, mark=mark)),
-                        original, mark, row.pk])
+        updates.append(
+            [
+                _hash(keys[0], row.message(times, original=original, mark=mark)),
+                original,
+                mark,
+                row.pk,
+            ]
+        )
     batch.rekeyed = len(updates)
     if batch.checked < size:
         batch.after = None
@@ -117,5 +137,3 @@ def rekey_head(community: int, *, dry_run: bool = False) -> bool | None:
     if not dry_run:
         _save_head(head, [])
     return True
-
-

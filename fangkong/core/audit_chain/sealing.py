@@ -28,12 +28,36 @@ MODELS: dict[str, type[ChainedLog]] = {CHANGE: ObjectChange, ACCESS: AccessEvent
 #: The columns the hash covers, per log, in canonical order (``time`` first). The primary
 #: key is not among them: rows are hashed before INSERT gives them one; the place is.
 FIELDS: dict[str, tuple[str, ...]] = {
-    CHANGE: ("time", "actor_id", "actor_name", "request_id", "action", "content_type_id",
-             "object_id", "object_repr", "area_path", "community_id", "person_id", "before",
-             "after"),
-    ACCESS: ("time", "actor_id", "actor_name", "request_id", "kind", "content_type_id",
-             "object_id", "object_repr", "area_path", "community_id", "person_id", "reason",
-             "detail"),
+    CHANGE: (
+        "time",
+        "actor_id",
+        "actor_name",
+        "request_id",
+        "action",
+        "content_type_id",
+        "object_id",
+        "object_repr",
+        "area_path",
+        "community_id",
+        "person_id",
+        "before",
+        "after",
+    ),
+    ACCESS: (
+        "time",
+        "actor_id",
+        "actor_name",
+        "request_id",
+        "kind",
+        "content_type_id",
+        "object_id",
+        "object_repr",
+        "area_path",
+        "community_id",
+        "person_id",
+        "reason",
+        "detail",
+    ),
 }
 CHAIN_FIELDS = ("chain_seq", "chain_prev", "chain_hash", "chain_original", "chain_reseal")
 #: What ``reseal()`` changes: the fields to save after it.
@@ -79,8 +103,9 @@ def _plain(value: Any) -> Any:
 _CANONICAL = json.JSONEncoder(sort_keys=True, separators=(",", ":"))
 
 
-def _message(log: str, seq: int, prev: str, original: str, values: list[Any],
-             mark: str = "") -> bytes:
+def _message(
+    log: str, seq: int, prev: str, original: str, values: list[Any], mark: str = ""
+) -> bytes:
     """The canonical bytes of a row: one compact JSON array, keys sorted at every depth.
     The re-seal mark comes last, and only when set: rows sealed before it existed keep
     their bytes."""
@@ -115,8 +140,10 @@ def _values(log: str, row: dict[str, Any], times: dict[dt.datetime, str]) -> lis
 
 
 def _head_message(head: AuditChain) -> bytes:
-    return json.dumps(["head", FORMAT, head.community_id, head.seq, head.head, head.pruned,
-                       head.chains], separators=(",", ":")).encode()
+    return json.dumps(
+        ["head", FORMAT, head.community_id, head.seq, head.head, head.pruned, head.chains],
+        separators=(",", ":"),
+    ).encode()
 
 
 def _seal_head(head: AuditChain) -> None:
@@ -134,8 +161,12 @@ def link_of(row: Any) -> str:
 def _lock(communities: list[int]) -> dict[int, AuditChain]:
     """The heads of these chains, locked until the transaction ends (created if new)."""
     # In key order: two writers locking the same chains take them in the same order.
-    heads = {h.community_id: h for h in AuditChain.objects.select_for_update()
-             .filter(community_id__in=communities).order_by("community_id")}
+    heads = {
+        h.community_id: h
+        for h in AuditChain.objects.select_for_update()
+        .filter(community_id__in=communities)
+        .order_by("community_id")
+    }
     started = 0
     for community in communities:
         if community not in heads:
@@ -156,13 +187,15 @@ def _start(community: int) -> tuple[AuditChain, bool]:
     fresh = AuditChain(community_id=community)
     _seal_head(fresh)
     return AuditChain.objects.select_for_update().get_or_create(
-        community_id=community, defaults={"seal": fresh.seal})
+        community_id=community, defaults={"seal": fresh.seal}
+    )
 
 
 def _save_head(head: AuditChain, fields: list[str]) -> None:
     _seal_head(head)
     AuditChain.objects.filter(pk=head.pk).update(
-        **{name: getattr(head, name) for name in [*fields, "seal"]})
+        **{name: getattr(head, name) for name in [*fields, "seal"]}
+    )
 
 
 def _check_transaction() -> None:
@@ -196,7 +229,8 @@ def seal(log: str, rows: Sequence[dict[str, Any]], *, now: dt.datetime | None = 
             row["chain_seq"], row["chain_prev"], row["chain_original"] = seq, link, ""
             row["chain_reseal"] = ""
             link = row["chain_hash"] = _hash(
-                key, _message(log, seq, link, "", _values(log, row, times)))
+                key, _message(log, seq, link, "", _values(log, row, times))
+            )
         head.seq, head.head = seq, link
         _save_head(head, ["seq", "head"])
 
@@ -224,9 +258,16 @@ def reseal(obj: ChainedLog) -> list[str]:
     original = link_of(obj)
     obj.chain_original = original
     obj.chain_reseal = ""
-    obj.chain_hash = _hash(_keys()[0], _message(
-        obj.chain_log, obj.chain_seq, obj.chain_prev, original,
-        _values(obj.chain_log, _as_row(obj), {})))
+    obj.chain_hash = _hash(
+        _keys()[0],
+        _message(
+            obj.chain_log,
+            obj.chain_seq,
+            obj.chain_prev,
+            original,
+            _values(obj.chain_log, _as_row(obj), {}),
+        ),
+    )
     return list(RESEAL_FIELDS)
 
 
@@ -249,9 +290,9 @@ def record_removal(rows: QuerySet) -> int:
     """Before deleting these audit rows on purpose, record their places as pruned in their
     chains' heads (same transaction). Returns the number of rows recorded."""
     _check_transaction()
-    rows = (rows.order_by("community_id", "chain_seq")
-            .values_list("community_id", "chain_seq", "chain_prev", "chain_hash",
-                         "chain_original"))
+    rows = rows.order_by("community_id", "chain_seq").values_list(
+        "community_id", "chain_seq", "chain_prev", "chain_hash", "chain_original"
+    )
     runs: dict[int, list[list[Any]]] = {}
     count = 0
     for community, seq, prev, hash_, original in rows:
@@ -277,5 +318,3 @@ def delete_rows(queryset: QuerySet) -> int:
         return 0
     _deleted, per_model = queryset.delete()
     return per_model.get(queryset.model._meta.label, 0)
-
-

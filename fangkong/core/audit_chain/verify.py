@@ -112,15 +112,24 @@ class _Row:
     def name(self) -> str:
         return f"{self.log} #{self.pk}"
 
-    def message(self, times: dict[dt.datetime, str], *, prev: str | None = None,
-                original: str | None = None, mark: str | None = None,
-                seq: int | None = None) -> bytes:
+    def message(
+        self,
+        times: dict[dt.datetime, str],
+        *,
+        prev: str | None = None,
+        original: str | None = None,
+        mark: str | None = None,
+        seq: int | None = None,
+    ) -> bytes:
         """Its canonical bytes, or (with arguments) those it has once those columns change."""
-        return _message(self.log, self.seq if seq is None else seq,
-                        self.prev if prev is None else prev,
-                        self.original if original is None else original,
-                        _values(self.log, self.values, times),
-                        self.mark if mark is None else mark)
+        return _message(
+            self.log,
+            self.seq if seq is None else seq,
+            self.prev if prev is None else prev,
+            self.original if original is None else original,
+            _values(self.log, self.values, times),
+            self.mark if mark is None else mark,
+        )
 
 
 def _rows(log: str, community: int) -> QuerySet:
@@ -130,9 +139,11 @@ def _rows(log: str, community: int) -> QuerySet:
 def _as_rows(log: str, rows: QuerySet) -> Iterator[_Row]:
     fields = FIELDS[log]
     for pk, seq, prev, hash_, original, mark, *values in rows.values_list(
-            "pk", *CHAIN_FIELDS, *fields).iterator(chunk_size=2000):
-        yield _Row(log, pk, seq, prev, hash_, original, mark,
-                   dict(zip(fields, values, strict=True)))
+        "pk", *CHAIN_FIELDS, *fields
+    ).iterator(chunk_size=2000):
+        yield _Row(
+            log, pk, seq, prev, hash_, original, mark, dict(zip(fields, values, strict=True))
+        )
 
 
 def _stream(log: str, community: int) -> Iterator[tuple[int, str, int, _Row]]:
@@ -171,27 +182,33 @@ class _Walk:
         self.expected = 1
         self.link: str | None = ""  # None once a break makes the link unknown
         self.last: _Row | None = None
-        self.pruned = {first: [first, last, before, link]
-                       for first, last, before, link in head.pruned}
+        self.pruned = {
+            first: [first, last, before, link] for first, last, before, link in head.pruned
+        }
         self.times: dict[dt.datetime, str] = {}
 
     def problem(self, message: str, row: _Row | None = None, seq: int | None = None) -> None:
-        self.report.problems.append(Problem(
-            self.community, message, row.log if row else "", row.pk if row else None,
-            row.time if row else None, row.seq if row else seq))
+        self.report.problems.append(
+            Problem(
+                self.community,
+                message,
+                row.log if row else "",
+                row.pk if row else None,
+                row.time if row else None,
+                row.seq if row else seq,
+            )
+        )
 
     # What each break is called; ``_Mend`` also mends it.
 
     def beyond(self, row: _Row) -> None:
         self.problem("it lies beyond the chain's head: inserted outside the audit code", row)
 
-    def gap(self, first: int, end: int, before: str | None, after: str,
-            row: _Row | None) -> None:
+    def gap(self, first: int, end: int, before: str | None, after: str, row: _Row | None) -> None:
         """Places ``first``..``end - 1`` are missing between links ``before`` and ``after``;
         ``row`` is the row after them (None: they were the chain's newest)."""
         if row is None:
-            self.problem(f"{self._missing(first, end)}: the newest rows were deleted",
-                         seq=first)
+            self.problem(f"{self._missing(first, end)}: the newest rows were deleted", seq=first)
         else:
             self.problem(f"{self._missing(first, end)}: deleted", row)
 
@@ -199,12 +216,16 @@ class _Walk:
         self.problem(f"place {row.seq} belongs to {real.name()}; this row was inserted", row)
 
     def edited(self, row: _Row) -> None:
-        self.problem("its content does not match its hash: edited after it was written, or "
-                     "forged", row)
+        self.problem(
+            "its content does not match its hash: edited after it was written, or forged", row
+        )
 
     def unlinked(self, row: _Row) -> None:
-        self.problem("it does not follow the row before it (its previous hash differs): that "
-                     "row was replaced or this one inserted", row)
+        self.problem(
+            "it does not follow the row before it (its previous hash differs): that "
+            "row was replaced or this one inserted",
+            row,
+        )
 
     def head_unlinked(self) -> None:
         self.problem("the chain's head does not match its last row", seq=self.head.seq)
@@ -220,8 +241,10 @@ class _Walk:
         place = self.expected
         while place < until:
             record = self.pruned.get(place)
-            if record is not None and record[1] < until and (
-                self.link is None or record[2] == self.link
+            if (
+                record is not None
+                and record[1] < until
+                and (self.link is None or record[2] == self.link)
             ):
                 self.report.pruned += record[1] - record[0] + 1
                 self.link, place = record[3], record[1] + 1
@@ -240,8 +263,13 @@ class _Walk:
     def _missing(self, first: int, end: int) -> str:
         places = f"place {first}" if first == end - 1 else f"places {first}-{end - 1}"
         follows = self.last.seq + 1 if self.last else 1
-        where = ("" if first != follows else f" after {self.last.name()}" if self.last
-                 else " at the start of the chain")
+        where = (
+            ""
+            if first != follows
+            else f" after {self.last.name()}"
+            if self.last
+            else " at the start of the chain"
+        )
         return f"{places} {'is' if first == end - 1 else 'are'} missing{where}"
 
     def step(self, group: list[_Row]) -> None:
@@ -253,8 +281,10 @@ class _Walk:
         gaps = self._bridge(seq) if seq > self.expected else []
         # Of rows claiming one place, the one that is sealed and follows is the real one.
         sealed = [row for row in group if _sealed(row, self.times, self.keys)]
-        real = next((r for r in sealed if self.link is None or r.prev == self.link),
-                    sealed[0] if sealed else group[0])
+        real = next(
+            (r for r in sealed if self.link is None or r.prev == self.link),
+            sealed[0] if sealed else group[0],
+        )
         for first, end, before in gaps:
             self.gap(first, end, before, self._after(end, seq, real.prev), group[0])
         for row in group:
@@ -294,8 +324,9 @@ def _walk(walk: _Walk) -> None:
 def _walk_chain(head: AuditChain, keys: Sequence[bytes]) -> Report:
     report = Report(chains=1, heads=[(head.community_id, head.seq, head.head)])
     if not _head_sealed(head, keys):
-        report.problems.append(Problem(
-            head.community_id, "the chain's head does not match its seal: edited"))
+        report.problems.append(
+            Problem(head.community_id, "the chain's head does not match its seal: edited")
+        )
     _walk(_Walk(head, report, keys))
     return report
 
@@ -304,8 +335,12 @@ def lock_heads(communities: Iterable[int]) -> dict[int, AuditChain]:
     """The existing heads of these chains, locked until the transaction ends, taken in the
     order writers take them (``_lock``) so that no two lockers wait for each other."""
     _check_transaction()
-    return {h.community_id: h for h in AuditChain.objects.select_for_update()
-            .filter(community_id__in=sorted(set(communities))).order_by("community_id")}
+    return {
+        h.community_id: h
+        for h in AuditChain.objects.select_for_update()
+        .filter(community_id__in=sorted(set(communities)))
+        .order_by("community_id")
+    }
 
 
 def _walk_locked(community: int, keys: Sequence[bytes]) -> Report | None:
@@ -322,8 +357,7 @@ def _communities_with_rows(community: int | None) -> set[int]:
         rows = model._base_manager.order_by()
         if community is not None:
             rows = rows.filter(community_id=community or None)
-        found.update(c or GLOBAL for c in rows.values_list("community_id", flat=True)
-                     .distinct())
+        found.update(c or GLOBAL for c in rows.values_list("community_id", flat=True).distinct())
     return found
 
 
@@ -345,22 +379,25 @@ def verify(community: int | None = None, *, retired_keys: bool = True) -> Report
     for orphan in sorted(_communities_with_rows(community) - {h.community_id for h in heads}):
         found = _walk_locked(orphan, keys)
         if found is None:
-            report.problems.append(Problem(
-                orphan, "rows exist but the chain's head is missing: it was deleted"))
+            report.problems.append(
+                Problem(orphan, "rows exist but the chain's head is missing: it was deleted")
+            )
         else:
             report.add(found)
     if community is None:
         started = next((h.chains for h in heads if h.community_id == GLOBAL), 0)
         kept = sum(1 for h in heads if h.community_id != GLOBAL)
         if kept < started:
-            report.problems.append(Problem(
-                GLOBAL, f"{started - kept} community chain(s) were started but their heads "
-                        "are gone: a community's whole trail was deleted"))
+            report.problems.append(
+                Problem(
+                    GLOBAL,
+                    f"{started - kept} community chain(s) were started but their heads "
+                    "are gone: a community's whole trail was deleted",
+                )
+            )
     for head in heads:
         found = _walk_chain(head, keys)
         if not found.intact:
             found = _walk_locked(head.community_id, keys) or found
         report.add(found)
     return report
-
-

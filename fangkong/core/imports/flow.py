@@ -66,8 +66,9 @@ class ImportAlreadyHandled(Exception):
 # --- Jobs -----------------------------------------------------------------------------------
 
 
-def start_import_job(kind: str, *, user: User, area_path: str, params: dict[str, Any],
-                     rows: int, sync_rows: int) -> Job:
+def start_import_job(
+    kind: str, *, user: User, area_path: str, params: dict[str, Any], rows: int, sync_rows: int
+) -> Job:
     """A step's job: run within the request when small, else handed to the worker."""
     if rows > sync_rows:
         return enqueue_job(kind, user=user, area_path=area_path, params=params)
@@ -83,8 +84,11 @@ def _run_now(job: Job) -> None:
 
 def is_open(preview: Job) -> bool:
     """Whether a preview still waits for its decision (import or cancel)."""
-    return (preview.is_finished and "confirmed" not in preview.params
-            and "cancelled" not in preview.params)
+    return (
+        preview.is_finished
+        and "confirmed" not in preview.params
+        and "cancelled" not in preview.params
+    )
 
 
 def _locked_open_preview(preview: Job, by: User) -> Job:
@@ -99,8 +103,14 @@ def _locked_open_preview(preview: Job, by: User) -> Job:
     return locked
 
 
-def do_confirm_import(preview: Job, by: User, *, area_path: str, sync_rows: int,
-                      extra_params: dict[str, Any] | None = None) -> Job:
+def do_confirm_import(
+    preview: Job,
+    by: User,
+    *,
+    area_path: str,
+    sync_rows: int,
+    extra_params: dict[str, Any] | None = None,
+) -> Job:
     """Import the previewed file's valid rows: the import's job, started at most once.
 
     The preview's row is locked while the import's job is created and the preview marked
@@ -112,14 +122,16 @@ def do_confirm_import(preview: Job, by: User, *, area_path: str, sync_rows: int,
     with transaction.atomic():
         locked = _locked_open_preview(preview, by)
         rows = int(locked.params.get("rows") or 0)
-        params = {k: v for k, v in locked.params.items()
-                  if k not in {"mode", "confirmed", "cancelled"}}
+        params = {
+            k: v for k, v in locked.params.items() if k not in {"mode", "confirmed", "cancelled"}
+        }
         params.update(extra_params or {}, mode="import", preview_job=locked.pk)
         if rows > sync_rows:  # handed to the worker once this transaction commits
             imported = enqueue_job(locked.kind, user=by, area_path=area_path, params=params)
         else:
-            imported = Job.objects.create(kind=locked.kind, user=by, area_path=area_path,
-                                          params=params)
+            imported = Job.objects.create(
+                kind=locked.kind, user=by, area_path=area_path, params=params
+            )
         locked.params["confirmed"] = imported.pk
         locked.save(update_fields=["params"])
     preview.params = locked.params
@@ -141,8 +153,9 @@ def do_cancel_import(preview: Job, by: User) -> None:
     preview.params = locked.params
 
 
-def run_upload_job(context: JobContext, work: Callable[[IO[bytes]], dict[str, Any]]
-                   ) -> dict[str, Any]:
+def run_upload_job(
+    context: JobContext, work: Callable[[IO[bytes]], dict[str, Any]]
+) -> dict[str, Any]:
     """A step's job handler around ``work(file)``: the upload opened from the store (an
     answer, not a fault, when it is gone); after an import, whatever happens, deleted."""
     token = context.params.get("upload", "")
@@ -151,8 +164,10 @@ def run_upload_job(context: JobContext, work: Callable[[IO[bytes]], dict[str, An
             try:
                 file = opened.enter_context(reading_upload(token))
             except FileNotFoundError:
-                return {"error": _("The uploaded file is gone; upload it again."),
-                        "code": "upload_gone"}
+                return {
+                    "error": _("The uploaded file is gone; upload it again."),
+                    "code": "upload_gone",
+                }
             return work(file)
     finally:
         delete_progress(token)
@@ -181,11 +196,13 @@ class UploadForm(forms.Form):
         upload = self.cleaned_data["file"]
         if PurePath(upload.name or "").suffix.lower() not in UPLOAD_SUFFIXES:
             raise forms.ValidationError(
-                _("Choose an .xlsx or .csv file. An old .xls workbook must be saved as .xlsx."))
+                _("Choose an .xlsx or .csv file. An old .xls workbook must be saved as .xlsx.")
+            )
         if upload.size > MAX_FILE_BYTES:
             raise forms.ValidationError(
                 _("The file is larger than %(limit)s MB; split it into several files.")
-                % {"limit": MAX_FILE_BYTES // (1024 * 1024)})
+                % {"limit": MAX_FILE_BYTES // (1024 * 1024)}
+            )
         return upload
 
 
@@ -244,8 +261,9 @@ class ImportStartView(ImportViewMixin, PageView):
             if not is_disk_full(exc):
                 raise
             form.add_error("file", str(DISK_FULL_MESSAGE))
-            return self.render_to_response(self.get_context_data(form=form),
-                                           status=HTTPStatus.INSUFFICIENT_STORAGE)
+            return self.render_to_response(
+                self.get_context_data(form=form), status=HTTPStatus.INSUFFICIENT_STORAGE
+            )
         try:
             with reading_upload(token) as file, open_spreadsheet(file) as sheet:
                 rows = max(sheet.row_count - 1, 0)
@@ -253,10 +271,21 @@ class ImportStartView(ImportViewMixin, PageView):
             delete_upload(token)
             form.add_error("file", exc.message)
             return self.render_to_response(self.get_context_data(form=form), status=400)
-        params = {"upload": token, "filename": PurePath(upload.name).name[:200],
-                  **self.job_params(form), "mode": "preview", "rows": rows}
-        job = start_import_job(self.job_kind, user=self.request.user, area_path=self.job_area(),
-                               params=params, rows=rows, sync_rows=self.sync_rows)
+        params = {
+            "upload": token,
+            "filename": PurePath(upload.name).name[:200],
+            **self.job_params(form),
+            "mode": "preview",
+            "rows": rows,
+        }
+        job = start_import_job(
+            self.job_kind,
+            user=self.request.user,
+            area_path=self.job_area(),
+            params=params,
+            rows=rows,
+            sync_rows=self.sync_rows,
+        )
         return HttpResponseRedirect(self.detail_url(job))
 
 
@@ -268,15 +297,27 @@ class ImportDetailView(ImportViewMixin, PageView):
         job = self.get_job(self.kwargs["pk"])
         result = job.result or {}
         page = Paginator(result.get("errors") or [], ERRORS_PER_PAGE).get_page(
-            self.request.GET.get("page"))
+            self.request.GET.get("page")
+        )
         preview = job.params.get("mode") == "preview"
         context.update(
-            title=_("Import preview") if preview else _("Import"), job=job, result=result,
-            preview=preview, refused=bool(result.get("error")), page_obj=page,
-            errors=page.object_list, running=not job.is_finished, querystring="",
-            can_confirm=(preview and job.status == JobStatus.COMPLETED
-                         and not result.get("error") and job.user_id == self.request.user.pk
-                         and is_open(job) and upload_exists(job.params.get("upload", ""))),
+            title=_("Import preview") if preview else _("Import"),
+            job=job,
+            result=result,
+            preview=preview,
+            refused=bool(result.get("error")),
+            page_obj=page,
+            errors=page.object_list,
+            running=not job.is_finished,
+            querystring="",
+            can_confirm=(
+                preview
+                and job.status == JobStatus.COMPLETED
+                and not result.get("error")
+                and job.user_id == self.request.user.pk
+                and is_open(job)
+                and upload_exists(job.params.get("upload", ""))
+            ),
         )
         return context
 
@@ -313,8 +354,12 @@ class ImportConfirmView(ImportViewMixin, LoggedInView):
             if is_open(preview):  # checked again, locked, by the service
                 self.check_import(preview)
             imported = do_confirm_import(
-                preview, self.request.user, area_path=self.job_area(preview),
-                sync_rows=self.sync_rows, extra_params=self.import_params)
+                preview,
+                self.request.user,
+                area_path=self.job_area(preview),
+                sync_rows=self.sync_rows,
+                extra_params=self.import_params,
+            )
         except ImportAlreadyHandled as exc:
             messages.info(request, str(exc))
             return HttpResponseRedirect(self.detail_url(preview))

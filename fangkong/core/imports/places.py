@@ -21,8 +21,20 @@ from fangkong.core.imports.rows import RowProblem
 UNITS_MAX = 99
 FLOORS_MAX = 200
 
-_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6,
-              "七": 7, "八": 8, "九": 9}
+_CN_DIGITS = {
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "二": 2,
+    "两": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+}
 _BUILDING_SUFFIXES = ("号楼", "#楼", "号院", "栋", "幢", "座", "楼", "号", "#")
 ROOM_RE = re.compile(r"^(?:(\d+)(?:单元|-))?([0-9A-Za-z]+)$")
 
@@ -80,8 +92,7 @@ class BuildingIndex[B: BuildingLike]:
                 self.by_name.setdefault(compact(building.name), building)
             self.by_number.setdefault(_number_key(compact(building.number)), building)
         sections = {compact(b.section) for b in self.by_number.values() if b.section}
-        self.prefixes = sorted(sections | ({compact(community_name)} - {""}), key=len,
-                               reverse=True)
+        self.prefixes = sorted(sections | ({compact(community_name)} - {""}), key=len, reverse=True)
         self.community_name = compact(community_name)
         self._cache: dict[str, B | None] = {}
 
@@ -97,10 +108,10 @@ class BuildingIndex[B: BuildingLike]:
         section = ""
         rest = key
         if self.community_name and rest.startswith(self.community_name):
-            rest = rest[len(self.community_name):]
+            rest = rest[len(self.community_name) :]
         for prefix in self.prefixes:
             if prefix != self.community_name and rest.startswith(prefix):
-                section, rest = prefix, rest[len(prefix):]
+                section, rest = prefix, rest[len(prefix) :]
                 break
         for suffix in _BUILDING_SUFFIXES:
             if rest.endswith(suffix) and len(rest) > len(suffix):
@@ -123,8 +134,11 @@ def parse_unit(text: str) -> int | None:
     number = chinese_number(key)
     if number and number <= UNITS_MAX:
         return number
-    raise RowProblem("unit_invalid", _("%(value)s is not a unit: write a number such as 2.")
-                     % {"value": text.strip()}, text.strip())
+    raise RowProblem(
+        "unit_invalid",
+        _("%(value)s is not a unit: write a number such as 2.") % {"value": text.strip()},
+        text.strip(),
+    )
 
 
 def parse_room(text: str) -> tuple[int | None, str]:
@@ -136,9 +150,12 @@ def parse_room(text: str) -> tuple[int | None, str]:
         raise RowProblem("room_missing", _("The room is missing."))
     match = ROOM_RE.match(key)
     if match is None or len(match.group(2)) > 20:
-        raise RowProblem("room_invalid",
-                         _("%(value)s is not a room: write it as 502, 1-502 or 1单元502.")
-                         % {"value": text.strip()}, text.strip())
+        raise RowProblem(
+            "room_invalid",
+            _("%(value)s is not a room: write it as 502, 1-502 or 1单元502.")
+            % {"value": text.strip()},
+            text.strip(),
+        )
     unit = int(match.group(1)) if match.group(1) else None
     if unit == 0:
         unit = None

@@ -19,8 +19,13 @@ class RowError:
     value: str = ""
 
     def as_dict(self) -> dict[str, Any]:
-        return {"row": self.row, "column": self.column, "message": self.message,
-                "code": self.code, "value": self.value}
+        return {
+            "row": self.row,
+            "column": self.column,
+            "message": self.message,
+            "code": self.code,
+            "value": self.value,
+        }
 
     def __reduce__(self) -> tuple[type, tuple[Any, ...]]:
         # Rows are checked in worker processes; slots dataclasses need help to pickle.

@@ -104,5 +104,3 @@ def _binary(source: Path | BinaryIO) -> BinaryIO:
         return source.open("rb")
     source.seek(0)
     return source
-
-

@@ -88,9 +88,7 @@ def locate_header(
     mapping, unknown = match_headers(header.values, aliases)
 
     def rest() -> Iterator[SheetRow]:
-        yield from seen[best[1] + 1:]
+        yield from seen[best[1] + 1 :]
         yield from rows
 
     return HeaderMatch(header, mapping, unknown, rest())
-
-

@@ -92,8 +92,10 @@ def open_spreadsheet(file: str | os.PathLike[str] | BinaryIO, name: str = "") ->
         # OLE2: an old .xls workbook, or any workbook saved with a password.
         raise SpreadsheetError(
             "old_excel",
-            _("This is an old Excel (.xls) file or a password-protected workbook. Open it in "
-              "Excel or WPS, remove any password and save it as .xlsx."),
+            _(
+                "This is an old Excel (.xls) file or a password-protected workbook. Open it in "
+                "Excel or WPS, remove any password and save it as .xlsx."
+            ),
         )
     if head.startswith((b"%PDF", b"\x89PNG", b"\xff\xd8\xff", b"GIF8", b"PK")):
         raise _not_a_spreadsheet()
@@ -118,7 +120,8 @@ def _open_xlsx(source: Path | BinaryIO) -> Spreadsheet:
         raise _damaged() from None
     try:
         visible = [
-            m.name for m in workbook.sheets_metadata
+            m.name
+            for m in workbook.sheets_metadata
             if m.typ == python_calamine.SheetTypeEnum.WorkSheet
             and m.visible == python_calamine.SheetVisibleEnum.Visible
         ]
@@ -134,8 +137,11 @@ def _open_xlsx(source: Path | BinaryIO) -> Spreadsheet:
         raise
     end = sheet.end
     return Spreadsheet(
-        kind="xlsx", row_count=(end[0] + 1) if end else 0, sheet_name=visible[0],
-        _source=sheet, _workbook=workbook,
+        kind="xlsx",
+        row_count=(end[0] + 1) if end else 0,
+        sheet_name=visible[0],
+        _source=sheet,
+        _workbook=workbook,
     )
 
 
@@ -167,7 +173,8 @@ def _xlsx_rows(sheet: Any) -> Iterator[SheetRow]:
             yield SheetRow(number, cells, none)
             continue
         numeric = frozenset(
-            i for i, v in enumerate(cells)
+            i
+            for i, v in enumerate(cells)
             if isinstance(v, (int, float)) and not isinstance(v, bool)
         )
         yield SheetRow(number, [_cell_text(v) for v in cells], numeric)
@@ -225,8 +232,10 @@ def _bounded_lines(text: IO[str]) -> Iterator[str]:
 def _undecodable() -> SpreadsheetError:
     return SpreadsheetError(
         "encoding",
-        _("The file's text is in no encoding we know (UTF-8, GB18030 or UTF-16). Save it "
-          "again as .xlsx, or as CSV (UTF-8)."),
+        _(
+            "The file's text is in no encoding we know (UTF-8, GB18030 or UTF-16). Save it "
+            "again as .xlsx, or as CSV (UTF-8)."
+        ),
     )
 
 
@@ -270,7 +279,10 @@ def _open_csv(source: Path | BinaryIO) -> Spreadsheet:
             if rows == 0:
                 raise SpreadsheetError("empty", _("The file is empty."))
             return Spreadsheet(
-                kind="csv", row_count=rows, encoding=encoding, delimiter=delimiter,
+                kind="csv",
+                row_count=rows,
+                encoding=encoding,
+                delimiter=delimiter,
                 _source=source,
             )
         raise _undecodable()
@@ -295,5 +307,3 @@ def _csv_rows(source: Path | BinaryIO, encoding: str, delimiter: str) -> Iterato
         text.detach()
         if isinstance(source, Path):
             raw.close()
-
-

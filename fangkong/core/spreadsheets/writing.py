@@ -70,14 +70,16 @@ def _sheet_title(title: str, taken: set[str]) -> str:
     name, n = base, 1
     while name.casefold() in taken:
         n += 1
-        name = f"{base[:31 - len(str(n))]}{n}"
+        name = f"{base[: 31 - len(str(n))]}{n}"
     taken.add(name.casefold())
     return name
 
 
 def write_xlsx(
-    target: BinaryIO | str | os.PathLike[str], sheets: Sequence[SheetSpec],
-    *, progress: Progress | None = None,
+    target: BinaryIO | str | os.PathLike[str],
+    sheets: Sequence[SheetSpec],
+    *,
+    progress: Progress | None = None,
 ) -> int:
     """Write sheets to ``target`` (a binary file or a path); returns the data rows written.
     ``progress`` is told the rows written so far every ``PROGRESS_EVERY`` rows and at the end.
@@ -90,14 +92,17 @@ def write_xlsx(
     """
     import xlsxwriter
 
-    workbook = xlsxwriter.Workbook(target, {  # type: ignore[arg-type]
-        "constant_memory": True,
-        "strings_to_formulas": False,
-        "strings_to_urls": False,
-        "strings_to_numbers": False,
-        "remove_timezone": True,
-        "default_date_format": "yyyy-mm-dd",
-    })
+    workbook = xlsxwriter.Workbook(
+        target,
+        {  # type: ignore[arg-type]
+            "constant_memory": True,
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+            "remove_timezone": True,
+            "default_date_format": "yyyy-mm-dd",
+        },
+    )
     bold = workbook.add_format({"bold": True})
     text_format = workbook.add_format({"num_format": "@"})
     datetime_format = workbook.add_format({"num_format": "yyyy-mm-dd hh:mm:ss"})
@@ -110,16 +115,18 @@ def write_xlsx(
             text_columns = frozenset(spec.text_columns)
             for index in range(max(len(spec.widths), max(text_columns, default=-1) + 1)):
                 width = spec.widths[index] if index < len(spec.widths) else None
-                sheet.set_column(index, index, width,
-                                 text_format if index in text_columns else None)
+                sheet.set_column(
+                    index, index, width, text_format if index in text_columns else None
+                )
             for column, text in enumerate(spec.header):
                 sheet.write_string(0, column, neutralise(str(text)), bold)
             row_number = 0
             for row_number, row in enumerate(spec.rows, start=1):
                 for column, value in enumerate(row):
                     cell_format = text_format if column in text_columns else None
-                    _write_cell(sheet, row_number, column, value, cell_format,
-                                date_format, datetime_format)
+                    _write_cell(
+                        sheet, row_number, column, value, cell_format, date_format, datetime_format
+                    )
                 if progress is not None and row_number % PROGRESS_EVERY == 0:
                     progress(written + row_number)
             written += row_number
@@ -130,8 +137,15 @@ def write_xlsx(
     return written
 
 
-def _write_cell(sheet: Any, row: int, column: int, value: Any, cell_format: Any,
-                date_format: Any, datetime_format: Any) -> None:
+def _write_cell(
+    sheet: Any,
+    row: int,
+    column: int,
+    value: Any,
+    cell_format: Any,
+    date_format: Any,
+    datetime_format: Any,
+) -> None:
     """One cell by its type, as openpyxl's writer stored it (numbers as numbers, dates as
     dates, anything else as neutralised text)."""
     kind = type(value)
@@ -165,8 +179,12 @@ CSV_ENCODINGS = {"gb18030": "gb18030", "utf-8": "utf-8-sig"}
 
 
 def write_csv(
-    target: BinaryIO, header: Sequence[str], rows: Iterable[Sequence[Any]],
-    *, encoding: str = "gb18030", progress: Progress | None = None,
+    target: BinaryIO,
+    header: Sequence[str],
+    rows: Iterable[Sequence[Any]],
+    *,
+    encoding: str = "gb18030",
+    progress: Progress | None = None,
 ) -> int:
     """Write a CSV to ``target``: GB18030 by default, ``utf-8`` gives UTF-8 with a BOM.
 

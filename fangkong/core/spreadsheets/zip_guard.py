@@ -56,14 +56,19 @@ def _refuse_size(rows: int, columns: int) -> None:
     if columns > MAX_COLUMNS:
         raise SpreadsheetError(
             "too_many_columns",
-            _("The sheet claims more than %(limit)s columns, more than any spreadsheet has; "
-              "it is refused.") % {"limit": f"{MAX_COLUMNS:,}"},
+            _(
+                "The sheet claims more than %(limit)s columns, more than any spreadsheet has; "
+                "it is refused."
+            )
+            % {"limit": f"{MAX_COLUMNS:,}"},
         )
     if rows * columns > MAX_CELLS:
         raise SpreadsheetError(
             "too_many_cells",
-            _("The sheet's used area (%(rows)s rows by %(columns)s columns) is too large. "
-              "Delete unused rows and columns, or split the file.")
+            _(
+                "The sheet's used area (%(rows)s rows by %(columns)s columns) is too large. "
+                "Delete unused rows and columns, or split the file."
+            )
             % {"rows": f"{rows:,}", "columns": f"{columns:,}"},
         )
 
@@ -71,8 +76,11 @@ def _refuse_size(rows: int, columns: int) -> None:
 def _zip_bomb() -> SpreadsheetError:
     return SpreadsheetError(
         "zip_bomb",
-        _("The workbook would unpack to more than %(limit)s MB or is packed suspiciously "
-          "tightly; it is refused.") % {"limit": MAX_UNCOMPRESSED_BYTES // (1024 * 1024)},
+        _(
+            "The workbook would unpack to more than %(limit)s MB or is packed suspiciously "
+            "tightly; it is refused."
+        )
+        % {"limit": MAX_UNCOMPRESSED_BYTES // (1024 * 1024)},
     )
 
 
@@ -150,8 +158,10 @@ def _scan_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: list[i
             if _ENTITY_RE.search(tail + chunk):
                 raise SpreadsheetError(
                     "xml_entities",
-                    _("The workbook contains XML declarations (DOCTYPE or ENTITY) that "
-                      "spreadsheets never need; it is refused."),
+                    _(
+                        "The workbook contains XML declarations (DOCTYPE or ENTITY) that "
+                        "spreadsheets never need; it is refused."
+                    ),
                 )
             tail = chunk[-32:]
             if is_shared:
@@ -167,8 +177,11 @@ def _scan_member(archive: zipfile.ZipFile, info: zipfile.ZipInfo, budget: list[i
                 since_text = since_text + len(chunk) if end == -1 else len(chunk) - end
                 if since_text > MAX_TEXT_XML_BYTES:
                     raise SpreadsheetError(
-                        "text_too_long", _("A cell of the workbook holds more text than Excel "
-                                           "allows; it is refused."),
+                        "text_too_long",
+                        _(
+                            "A cell of the workbook holds more text than Excel "
+                            "allows; it is refused."
+                        ),
                     )
             if measure is not None:
                 pending += chunk
@@ -213,8 +226,10 @@ def _vet_zip(source: Path | BinaryIO) -> None:
                 # An .ods, a .docx or any other zip.
                 raise SpreadsheetError(
                     "not_xlsx",
-                    _("This file is not an Excel workbook. Save it as .xlsx or .csv and try "
-                      "again."),
+                    _(
+                        "This file is not an Excel workbook. Save it as .xlsx or .csv and try "
+                        "again."
+                    ),
                 )
             if len(infos) > MAX_ZIP_MEMBERS:
                 raise _zip_bomb()
@@ -244,5 +259,3 @@ def _vet_zip(source: Path | BinaryIO) -> None:
     finally:
         if isinstance(source, Path):
             stream.close()
-
-

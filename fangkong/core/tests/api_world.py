@@ -72,14 +72,14 @@ def build_world(community: Area, grid: Area, *, officer: Any, health: Any) -> Wo
     world.add("building", home.building, other.building)
 
     # Access: a gate with opening hours, passes, scans (one refused, one flagged), a visitor.
-    gate = CheckpointFactory(community=community, name="北门", opens=dt.time(7, 0),
-                             closes=dt.time(21, 30))
+    gate = CheckpointFactory(
+        community=community, name="北门", opens=dt.time(7, 0), closes=dt.time(21, 30)
+    )
     _household, card = household_with_pass(community, grid)
     scan(gate, card.token, "out")
     scan(gate, card.token, "in")
     scan(gate, "not-a-pass", "out")
-    scan(gate, card.token, "out", at=now - dt.timedelta(hours=3),
-         device_decision=Decision.ALLOW)
+    scan(gate, card.token, "out", at=now - dt.timedelta(hours=3), device_decision=Decision.ALLOW)
     VisitorFactory(checkpoint=gate, household=home)
     world.add("checkpoint", gate)
 
@@ -96,12 +96,16 @@ def build_world(community: Area, grid: Area, *, officer: Any, health: Any) -> Wo
     staff.do_comment_on_task(started, by=officer, text="已电话联系")
     shift = ShiftFactory(community=community, checkpoint=gate, team=team)
     assign(shift, first)
-    later = ShiftFactory(community=community, checkpoint=gate,
-                         start=shift.start + dt.timedelta(days=1),
-                         end=shift.end + dt.timedelta(days=1))
+    later = ShiftFactory(
+        community=community,
+        checkpoint=gate,
+        start=shift.start + dt.timedelta(days=1),
+        end=shift.end + dt.timedelta(days=1),
+    )
     assign(later, second)
-    staff.do_request_swap(shift=shift, from_member=first, to_member=second,
-                          return_shift=later, by=None)
+    staff.do_request_swap(
+        shift=shift, from_member=first, to_member=second, return_shift=later, by=None
+    )
     patrol(gate, findings=["crowding"], notes="排队较长")
     group = staff.do_save_leading_group(community=community, by=None, name="疫情防控领导小组")
     staff.do_add_leading_group_member(group, member=first, by=None, duty="全面负责")
@@ -114,8 +118,7 @@ def build_world(community: Area, grid: Area, *, officer: Any, health: Any) -> Wo
     campaign = started_campaign(community)
     assignments = list(CallAssignment.objects.filter(campaign=campaign).order_by("pk")[:2])
     if assignments:
-        do_record_call(assignments[0], by=None, outcome=Outcome.ANSWERED,
-                       answers=good_answers())
+        do_record_call(assignments[0], by=None, outcome=Outcome.ANSWERED, answers=good_answers())
     if len(assignments) > 1:
         do_record_call(assignments[1], by=None, outcome=Outcome.NO_ANSWER)
     world.add("campaign", campaign)

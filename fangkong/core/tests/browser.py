@@ -53,8 +53,14 @@ TAP_TARGETS_TOO_SMALL = """
 """
 SIDEWAYS = "() => document.documentElement.scrollWidth - window.innerWidth"
 
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
 
 
 @pytest.fixture(scope="module")
@@ -84,8 +90,9 @@ def browser(chromium_extra_args: list[str]) -> Iterator[Any]:
     from playwright.sync_api import sync_playwright
 
     with async_unsafe_allowed(), sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM,
-                                    args=CHROMIUM_ARGS + chromium_extra_args)
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM, args=CHROMIUM_ARGS + chromium_extra_args
+        )
         yield browser
         browser.close()
 
@@ -113,12 +120,18 @@ def pytest_configure(config: pytest.Config) -> None:
 
 
 @pytest.fixture
-def phone(browser: Any, live_server: Any, transactional_db: None,
-          phone_context_options: dict[str, Any]) -> Iterator[Any]:
+def phone(
+    browser: Any, live_server: Any, transactional_db: None, phone_context_options: dict[str, Any]
+) -> Iterator[Any]:
     """A fresh page 360×740 wide, in Chinese, by touch; ``page.base_url`` is the live server."""
-    context = browser.new_context(viewport={"width": 360, "height": 740}, locale="zh-CN",
-                                  is_mobile=True, has_touch=True, device_scale_factor=2,
-                                  **phone_context_options)
+    context = browser.new_context(
+        viewport={"width": 360, "height": 740},
+        locale="zh-CN",
+        is_mobile=True,
+        has_touch=True,
+        device_scale_factor=2,
+        **phone_context_options,
+    )
     page = context.new_page()
     page.base_url = live_server.url  # type: ignore[attr-defined]
     yield page

@@ -16,5 +16,11 @@ CANARY_PHONE = "13987650321"
 
 
 #: How the canary might be spelled out: plain, with a dash, digits of the phone split.
-CANARY_FORMS = (CANARY_ID, CANARY_ID[6:14] + CANARY_ID[14:], CANARY_PHONE, "139-8765-0321",
-                "8765-0321", "139 8765 0321")
+CANARY_FORMS = (
+    CANARY_ID,
+    CANARY_ID[6:14] + CANARY_ID[14:],
+    CANARY_PHONE,
+    "139-8765-0321",
+    "8765-0321",
+    "139 8765 0321",
+)

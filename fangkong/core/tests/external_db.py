@@ -31,8 +31,9 @@ def database_for_subprocess(directory: Path) -> Iterator[dict[str, str]]:
         auth = quote(db["USER"] or "", safe="")
         if db["PASSWORD"]:
             auth += ":" + quote(db["PASSWORD"], safe="")
-        env["DATABASE_URL"] = (f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:"
-                               f"{db['PORT'] or 5432}/{db['NAME']}")
+        env["DATABASE_URL"] = (
+            f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+        )
         yield env
         connection.close()  # the subprocess may have replaced tables under our connection
         return
@@ -63,18 +64,33 @@ def copy_sqlite(source: Path | sqlite3.Connection, target: Path | sqlite3.Connec
                 conn.close()
 
 
-def manage(env: dict[str, str], *args: str, check: bool = True, input: str | None = None,
-           ) -> subprocess.CompletedProcess[str]:
+def manage(
+    env: dict[str, str],
+    *args: str,
+    check: bool = True,
+    input: str | None = None,
+) -> subprocess.CompletedProcess[str]:
     """Run ``manage.py`` with ``args`` in a subprocess; its output, decoded."""
     return subprocess.run(
-        [sys.executable, "manage.py", *args], cwd=settings.BASE_DIR, env=env, input=input,
-        capture_output=True, text=True, check=check, timeout=300,
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        env=env,
+        input=input,
+        capture_output=True,
+        text=True,
+        check=check,
+        timeout=300,
     )
 
 
 def popen_manage(env: dict[str, str], *args: str) -> subprocess.Popen[str]:
     """Start ``manage.py`` with ``args``; its stdout is read line by line as it comes."""
     return subprocess.Popen(
-        [sys.executable, "manage.py", *args], cwd=settings.BASE_DIR, env=env,
-        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, bufsize=1,
+        [sys.executable, "manage.py", *args],
+        cwd=settings.BASE_DIR,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        bufsize=1,
     )

@@ -54,15 +54,19 @@ def sorts(plan: str) -> bool:
     """Whether the plan sorts rows (rather than reading an index in the list's order)."""
     return _SQLITE_SORT in plan or any(
         line.strip().startswith(_PG_SORT) or "Sort  (" in line or "Sort Key" in line
-        for line in plan.splitlines())
+        for line in plan.splitlines()
+    )
 
 
 def index_names(queryset: models.QuerySet, index: str) -> tuple[str, ...]:
     """How the plan may name ``index``: SQLite names the index of a unique constraint
     declared with its table ``sqlite_autoindex_<table>_<n>``, not by the constraint's name."""
     model = queryset.model
-    unique = {c.name for c in model._meta.constraints if isinstance(c, models.UniqueConstraint)
-              and c.condition is None}
+    unique = {
+        c.name
+        for c in model._meta.constraints
+        if isinstance(c, models.UniqueConstraint) and c.condition is None
+    }
     if connections[queryset.db].vendor == "sqlite" and index in unique:
         return (index, f"sqlite_autoindex_{model._meta.db_table}_")
     return (index,)
@@ -74,6 +78,7 @@ def assert_served_by_index(queryset: models.QuerySet, index: str, **context: Any
     plan = query_plan(queryset)
     names = index_names(queryset, index)
     assert any(name in plan for name in names), (
-        f"{index} not used: {context or ''}\n{plan}\n{queryset.query}")
+        f"{index} not used: {context or ''}\n{plan}\n{queryset.query}"
+    )
     assert not sorts(plan), f"sorts despite {index}: {context or ''}\n{plan}\n{queryset.query}"
     return plan

@@ -23,17 +23,43 @@ PHONE_1 = "13912345678"
 
 def row(**cells: Any) -> list[Any]:
     """A template row; keyword names are the template's fields."""
-    values = {"building": "1", "unit": "1", "room": "502", "name": "王秀英", "sex": "",
-              "id_number": ID_1, "phone": PHONE_1, "relation": "户主", "residency": "常住",
-              "tags": ""}
+    values = {
+        "building": "1",
+        "unit": "1",
+        "room": "502",
+        "name": "王秀英",
+        "sex": "",
+        "id_number": ID_1,
+        "phone": PHONE_1,
+        "relation": "户主",
+        "residency": "常住",
+        "tags": "",
+    }
     values.update(cells)
-    return [values[f] for f in ("building", "unit", "room", "name", "sex", "id_number",
-                                "phone", "relation", "residency", "tags")]
+    return [
+        values[f]
+        for f in (
+            "building",
+            "unit",
+            "room",
+            "name",
+            "sex",
+            "id_number",
+            "phone",
+            "relation",
+            "residency",
+            "tags",
+        )
+    ]
 
 
 def write_register(
-    directory: Path, rows: Sequence[Sequence[Any]], fmt: str = "xlsx",
-    header: Sequence[str] = HEADER, above: Sequence[Sequence[Any]] = (), name: str = "register",
+    directory: Path,
+    rows: Sequence[Sequence[Any]],
+    fmt: str = "xlsx",
+    header: Sequence[str] = HEADER,
+    above: Sequence[Sequence[Any]] = (),
+    name: str = "register",
 ) -> Path:
     """A register file as a worker would bring it: openpyxl for .xlsx, GB18030 for .csv."""
     path = directory / f"{name}.{fmt}"

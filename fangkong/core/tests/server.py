@@ -64,23 +64,48 @@ def _free_port() -> int:
 
 
 @contextmanager
-def granian(database_url: str, *, workers: int = 1, access_log: Path | None = None,
-            env: dict[str, str] | None = None, timeout: float = 90) -> Iterator[str]:
+def granian(
+    database_url: str,
+    *,
+    workers: int = 1,
+    access_log: Path | None = None,
+    env: dict[str, str] | None = None,
+    timeout: float = 90,
+) -> Iterator[str]:
     """Serve fangkong with granian (as in production: WSGI, ``workers`` processes) until the
     block ends; yields the base URL. With ``access_log`` its access log goes to that file."""
     port = _free_port()
     server_env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
-    server_env.update(DJANGO_SETTINGS_MODULE="fangkong.settings", FANGKONG_TESTING="1",
-                      DATABASE_URL=database_url, FANGKONG_CONN_MAX_AGE="0",
-                      FANGKONG_AXES_ENABLED="0", PYTHONUNBUFFERED="1", **(env or {}))
-    command = [sys.executable, "-m", "granian", "--interface", "wsgi", "--host", "127.0.0.1",
-               "--port", str(port), "--workers", str(workers), "--no-ws"]
+    server_env.update(
+        DJANGO_SETTINGS_MODULE="fangkong.settings",
+        FANGKONG_TESTING="1",
+        DATABASE_URL=database_url,
+        FANGKONG_CONN_MAX_AGE="0",
+        FANGKONG_AXES_ENABLED="0",
+        PYTHONUNBUFFERED="1",
+        **(env or {}),
+    )
+    command = [
+        sys.executable,
+        "-m",
+        "granian",
+        "--interface",
+        "wsgi",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--workers",
+        str(workers),
+        "--no-ws",
+    ]
     if access_log is not None:
         command += ["--access-log", "--access-log-fmt", ACCESS_LOG_FORMAT]
     command.append("fangkong.wsgi:application")
     log = (access_log or Path(os.devnull)).open("ab")
-    process = subprocess.Popen(command, cwd=ROOT, env=server_env, stdout=log,
-                               stderr=subprocess.STDOUT)
+    process = subprocess.Popen(
+        command, cwd=ROOT, env=server_env, stdout=log, stderr=subprocess.STDOUT
+    )
     base_url = f"http://127.0.0.1:{port}"
     try:
         _wait_until_up(base_url, process, timeout)
@@ -102,8 +127,10 @@ def _wait_for_the_log(base_url: str, access_log: Path, process: subprocess.Popen
     server on its last answer could miss that line. One more request, marked, is waited for
     in the file; every line before it is then there."""
     marker = f"/accounts/login/?log-barrier={time.monotonic_ns()}"
-    with suppress(urllib.error.URLError, ConnectionError, TimeoutError), \
-            urllib.request.urlopen(f"{base_url}{marker}", timeout=10):  # noqa: S310
+    with (
+        suppress(urllib.error.URLError, ConnectionError, TimeoutError),
+        urllib.request.urlopen(f"{base_url}{marker}", timeout=10),  # noqa: S310
+    ):
         pass
     deadline = time.monotonic() + 15
     while time.monotonic() < deadline and process.poll() is None:

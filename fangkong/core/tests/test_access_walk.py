@@ -60,7 +60,8 @@ def _request(client: Any, name: str, route: Route, world: World) -> Any:
 
 def _walk(test: Any) -> Any:
     return pytest.mark.parametrize(
-        ("name", "route"), [(name, route) for _id, name, route in WALK],
+        ("name", "route"),
+        [(name, route) for _id, name, route in WALK],
         ids=[test_id for test_id, _name, _route in WALK],
     )(test)
 
@@ -139,9 +140,7 @@ def test_users_of_another_area_get_not_found_or_nothing_of_it(
 
 @pytest.mark.django_db
 @_walk
-def test_permitted_users_get_the_page(
-    client: Any, world: World, name: str, route: Route
-) -> None:
+def test_permitted_users_get_the_page(client: Any, world: World, name: str, route: Route) -> None:
     client.force_login(world.users[route.permitted])
     response = _request(client, name, route, world)
     if route.kind == "public" and route.method == "get":

@@ -56,7 +56,10 @@ def test_a_drf_validation_error_has_the_same_shape() -> None:
     status, body = handle(exceptions.ValidationError({"room": ["必填"]}))
 
     assert (status, body["code"], body["message"], body["fields"]) == (
-        400, "invalid", "必填", {"room": ["必填"]},
+        400,
+        "invalid",
+        "必填",
+        {"room": ["必填"]},
     )
 
 
@@ -75,7 +78,10 @@ def test_a_conflict_is_a_409_with_the_current_version() -> None:
 
     assert status == 409
     assert body == {
-        "code": "conflict", "message": "别人已修改此记录", "fields": {}, "current_version": 7,
+        "code": "conflict",
+        "message": "别人已修改此记录",
+        "fields": {},
+        "current_version": 7,
     }
 
 
@@ -118,7 +124,9 @@ def test_a_throttled_request_says_when_to_retry() -> None:
 
     assert response is not None
     assert (response.status_code, response.data["code"], response["Retry-After"]) == (
-        429, "throttled", "30",
+        429,
+        "throttled",
+        "30",
     )
 
 
@@ -206,8 +214,9 @@ def test_a_bug_on_a_page_is_a_chinese_500_page_with_the_request_id(
 
 @pytest.mark.django_db
 def test_json_nested_5000_deep_is_a_400_in_the_error_shape(officer: Any) -> None:
-    response = officer.post(reverse("api:person-list"), "[" * 5000 + "]" * 5000,
-                            content_type="application/json")
+    response = officer.post(
+        reverse("api:person-list"), "[" * 5000 + "]" * 5000, content_type="application/json"
+    )
 
     assert response.status_code == 400
     assert _error_body(response)["code"] == "invalid"
@@ -232,8 +241,14 @@ def test_a_body_that_is_not_json_is_a_400_in_the_error_shape(officer: Any, body:
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("content_type", ["application/json", "application/x-www-form-urlencoded",
-                                          "multipart/form-data; boundary=BoUnDaRy"])
+@pytest.mark.parametrize(
+    "content_type",
+    [
+        "application/json",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=BoUnDaRy",
+    ],
+)
 def test_a_body_past_the_upload_limit_is_a_413_in_the_error_shape(
     officer: Any, content_type: str
 ) -> None:
@@ -243,7 +258,8 @@ def test_a_body_past_the_upload_limit_is_a_413_in_the_error_shape(
         "application/x-www-form-urlencoded": f"name=%E8%B5%B5&notes={big}",
         "multipart/form-data; boundary=BoUnDaRy": (
             '--BoUnDaRy\r\nContent-Disposition: form-data; name="notes"\r\n\r\n'
-            f"{big}\r\n--BoUnDaRy--\r\n"),
+            f"{big}\r\n--BoUnDaRy--\r\n"
+        ),
     }[content_type]
 
     response = officer.post(reverse("api:person-list"), payload, content_type=content_type)
@@ -263,13 +279,21 @@ def test_a_form_past_the_upload_limit_on_a_page_is_a_chinese_413_page(officer: A
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("path", [
-    f"/api/v1/people/{HUGE_ID}/", f"/api/v1/people/{HUGE_ID}/reveal/",
-    f"/staff/teams/{HUGE_ID}/members/1/remove/", f"/registry/people/{HUGE_ID}/",
-])
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"/api/v1/people/{HUGE_ID}/",
+        f"/api/v1/people/{HUGE_ID}/reveal/",
+        f"/staff/teams/{HUGE_ID}/members/1/remove/",
+        f"/registry/people/{HUGE_ID}/",
+    ],
+)
 def test_an_id_past_64_bits_in_the_path_is_a_404(officer: Any, path: str) -> None:
-    response = officer.post(path, {"reason": "核实身份"}) if "remove" in path or "reveal" in (
-        path) else officer.get(path)
+    response = (
+        officer.post(path, {"reason": "核实身份"})
+        if "remove" in path or "reveal" in (path)
+        else officer.get(path)
+    )
 
     assert response.status_code == 404
     if path.startswith("/api/"):
@@ -280,19 +304,33 @@ def test_the_schema_says_what_page_and_page_size_accept() -> None:
     parameters = {p["name"]: p for p in Pagination().get_schema_operation_parameters(None)}
 
     assert parameters["page"]["schema"] == {
-        "type": "integer", "format": "int64", "minimum": 1, "maximum": 2**63 - 1}
+        "type": "integer",
+        "format": "int64",
+        "minimum": 1,
+        "maximum": 2**63 - 1,
+    }
     assert parameters["page_size"]["schema"] == {"type": "integer", "minimum": 1}
     assert "500" in parameters["page_size"]["description"]
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize(("query", "status"), [
-    ({"page": "01"}, 200), ({"page_size": "007"}, 200), ({"page_size": "9" * 30}, 200),
-    ({"page": "2"}, 404), ({"page": "last"}, 400), ({"page": "1e3"}, 400),
-    ({"page": str(2**63)}, 400), ({"page_size": "00"}, 400), ({"page_size": " 5"}, 400),
-])
-def test_page_parameters_are_whole_numbers_from_1(officer: Any, query: dict[str, str],
-                                                  status: int) -> None:
+@pytest.mark.parametrize(
+    ("query", "status"),
+    [
+        ({"page": "01"}, 200),
+        ({"page_size": "007"}, 200),
+        ({"page_size": "9" * 30}, 200),
+        ({"page": "2"}, 404),
+        ({"page": "last"}, 400),
+        ({"page": "1e3"}, 400),
+        ({"page": str(2**63)}, 400),
+        ({"page_size": "00"}, 400),
+        ({"page_size": " 5"}, 400),
+    ],
+)
+def test_page_parameters_are_whole_numbers_from_1(
+    officer: Any, query: dict[str, str], status: int
+) -> None:
     response = officer.get(reverse("api:person-list"), query)
 
     assert response.status_code == status

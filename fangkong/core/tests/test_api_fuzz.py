@@ -101,8 +101,9 @@ ONLY = re.compile(os.environ.get("FANGKONG_FUZZ_ONLY", ""))
 
 
 @pytest.fixture
-def world(community_a: Any, grid_a1: Any, community_b: Any, grid_b1: Any,
-          officer_a: Any, health_a: Any) -> Any:
+def world(
+    community_a: Any, grid_a1: Any, community_b: Any, grid_b1: Any, officer_a: Any, health_a: Any
+) -> Any:
     build_world(community_b, grid_b1, officer=None, health=None)  # rows out of everyone's reach
     return build_world(community_a, grid_a1, officer=officer_a, health=health_a)
 
@@ -129,19 +130,34 @@ def _token_headers(user: Any) -> dict[str, str]:
 #: Body fields that name a row, and the kind of row: the fuzzer names real rows of the
 #: caller's community most of the time, so writes get past "not found" to the services.
 REFERENCES: dict[str, str] = {
-    "community": "areas.area", "area": "areas.area", "grid": "areas.area",
-    "grids": "areas.area", "other_community": "areas.area",
-    "assignee": "accounts.user", "follow_up_assignee": "accounts.user", "user": "accounts.user",
-    "building": "registry.building", "buildings": "registry.building",
-    "household": "registry.household", "person": "registry.person", "head": "registry.person",
+    "community": "areas.area",
+    "area": "areas.area",
+    "grid": "areas.area",
+    "grids": "areas.area",
+    "other_community": "areas.area",
+    "assignee": "accounts.user",
+    "follow_up_assignee": "accounts.user",
+    "user": "accounts.user",
+    "building": "registry.building",
+    "buildings": "registry.building",
+    "household": "registry.household",
+    "person": "registry.person",
+    "head": "registry.person",
     "moved_people": "registry.person",
-    "checkpoint": "staff.checkpoint", "organisation": "staff.organisation",
-    "team": "staff.team", "shift": "staff.shift", "return_shift": "staff.shift",
-    "member": "staff.staffmember", "by_member": "staff.staffmember",
-    "from_member": "staff.staffmember", "to_member": "staff.staffmember",
-    "leader": "staff.staffmember", "on_duty": "staff.staffmember",
+    "checkpoint": "staff.checkpoint",
+    "organisation": "staff.organisation",
+    "team": "staff.team",
+    "shift": "staff.shift",
+    "return_shift": "staff.shift",
+    "member": "staff.staffmember",
+    "by_member": "staff.staffmember",
+    "from_member": "staff.staffmember",
+    "to_member": "staff.staffmember",
+    "leader": "staff.staffmember",
+    "on_duty": "staff.staffmember",
     "assignment": "staff.shiftassignment",
-    "case": "health.case", "contact": "health.contact",
+    "case": "health.case",
+    "contact": "health.contact",
     "questionnaire": "screening.questionnaire",
 }
 #: How often a generated id or reference is a real row (the rest stay random: 404s, 400s).
@@ -183,10 +199,12 @@ def _config(world: Any, paths: list[str]) -> dict[str, Any]:
         references[f"body.{name}"] = bind(label)
         references[f"body.{name}[*]"] = bind(label)
     operations = [
-        {"include-path": path,
-         "parameters": {**references,
-                        "path.id": _rows(_detail_model(path), world)[0]}}
-        for path in paths if "{id}" in path
+        {
+            "include-path": path,
+            "parameters": {**references, "path.id": _rows(_detail_model(path), world)[0]},
+        }
+        for path in paths
+        if "{id}" in path
     ]
     return {
         "seed": SEED,
@@ -240,8 +258,11 @@ class Tally:
     def report(self) -> list[str]:
         lines = []
         for operation, failures in sorted(self.first.items()):
-            counts = ", ".join(f"{self.counts[(operation, k)]} {k}" for k in ("5xx", "schema")
-                               if self.counts[(operation, k)])
+            counts = ", ".join(
+                f"{self.counts[(operation, k)]} {k}"
+                for k in ("5xx", "schema")
+                if self.counts[(operation, k)]
+            )
             lines.append(f"{operation} ({counts} of {self.counts[(operation, 'cases')]})")
             lines += [f"    {title}: {message}" for title, message in failures.items()]
         return lines
@@ -263,8 +284,7 @@ def _runs_here(case: Any, role_index: int) -> bool:
     return role_index == 0 and digest % WRITE_COVERAGE_SHARE == 0
 
 
-def _case_runner(tally: Tally, headers: dict[str, str],
-                 role_index: int) -> Callable[[Any], None]:
+def _case_runner(tally: Tally, headers: dict[str, str], role_index: int) -> Callable[[Any], None]:
     def run_case(case: Any) -> None:
         operation = f"{case.operation.method.upper()} {case.operation.path}"
         if not _runs_here(case, role_index):
@@ -303,8 +323,13 @@ def fuzz(schema: Any, headers: dict[str, str], role_index: int, methods: set[str
         label = f"{operation.method.upper()} {operation.path}"
         if operation.method.upper() not in methods or not ONLY.search(label):
             continue
-        test = build_operation_test(config=schema.config, operation=operation,
-                                    test_func=run_case, given_kwargs={}, feedback=feedback)
+        test = build_operation_test(
+            config=schema.config,
+            operation=operation,
+            test_func=run_case,
+            given_kwargs={},
+            feedback=feedback,
+        )
         test()
     return tally
 
@@ -313,12 +338,21 @@ def _write_report(role: str, tally: Tally) -> None:
     path = os.environ.get("FANGKONG_FUZZ_REPORT")
     if not path:
         return
-    rows = [{"role": role, "operation": operation, "kind": kind, "count": n}
-            for (operation, kind), n in sorted(tally.counts.items())]
-    rows += [{"role": role, "operation": operation, "kind": "first", "failure": title,
-              "message": message}
-             for operation, failures in sorted(tally.first.items())
-             for title, message in failures.items()]
+    rows = [
+        {"role": role, "operation": operation, "kind": kind, "count": n}
+        for (operation, kind), n in sorted(tally.counts.items())
+    ]
+    rows += [
+        {
+            "role": role,
+            "operation": operation,
+            "kind": "first",
+            "failure": title,
+            "message": message,
+        }
+        for operation, failures in sorted(tally.first.items())
+        for title, message in failures.items()
+    ]
     with Path(path).open("a", encoding="utf-8") as out:
         for row in rows:
             out.write(json.dumps(row, ensure_ascii=False) + "\n")

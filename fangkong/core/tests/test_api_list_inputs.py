@@ -29,18 +29,22 @@ BAD_PAGE_SIZES = ("null", "abc", "0", "-1", "1.5", "")
 #: Cursors no list made: junk, a signature that does not match, one far too long.
 BAD_CURSORS = ("abc", "eyJsIjoiLyJ9:1tAbcd:AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", "x" * 5000)
 #: Filters of ids: a number past 64 bits names no row, and says so.
-ID_FILTERS = (django_filters.NumberFilter, django_filters.ModelChoiceFilter,
-              django_filters.ModelMultipleChoiceFilter)
+ID_FILTERS = (
+    django_filters.NumberFilter,
+    django_filters.ModelChoiceFilter,
+    django_filters.ModelMultipleChoiceFilter,
+)
 
 
-def _list_routes(resolver: URLResolver | None = None, prefix: str = "") -> Iterator[
-    tuple[str, Any]
-]:
+def _list_routes(
+    resolver: URLResolver | None = None, prefix: str = ""
+) -> Iterator[tuple[str, Any]]:
     """(name, viewset) of every route whose GET is a viewset's ``list``."""
     for entry in (resolver or get_resolver()).url_patterns:
         if isinstance(entry, URLResolver):
             yield from _list_routes(
-                entry, f"{prefix}{entry.namespace}:" if entry.namespace else prefix)
+                entry, f"{prefix}{entry.namespace}:" if entry.namespace else prefix
+            )
         elif isinstance(entry, URLPattern) and entry.name:
             actions = getattr(entry.callback, "actions", None) or {}
             if actions.get("get") == "list":

@@ -21,25 +21,34 @@ from fangkong.registry.tests.factories import PersonFactory
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor == "sqlite", reason=(
-        "SQLite's in-memory test database shares one cache between threads, which answers "
-        "'table is locked' instead of waiting; tested on PostgreSQL")),
+    pytest.mark.skipif(
+        connection.vendor == "sqlite",
+        reason=(
+            "SQLite's in-memory test database shares one cache between threads, which answers "
+            "'table is locked' instead of waiting; tested on PostgreSQL"
+        ),
+    ),
 ]
 
 WRITERS, ROUNDS = 4, 15
 
 
 def places(community_id: int) -> list[int]:
-    return sorted([
-        *ObjectChange.objects.filter(community_id=community_id).values_list("chain_seq",
-                                                                            flat=True),
-        *AccessEvent.objects.filter(community_id=community_id).values_list("chain_seq",
-                                                                           flat=True),
-    ])
+    return sorted(
+        [
+            *ObjectChange.objects.filter(community_id=community_id).values_list(
+                "chain_seq", flat=True
+            ),
+            *AccessEvent.objects.filter(community_id=community_id).values_list(
+                "chain_seq", flat=True
+            ),
+        ]
+    )
 
 
 def test_four_writers_appending_to_one_community_at_once_leave_one_unbroken_chain(
-    grid_a1: Any, officer_a: Any,
+    grid_a1: Any,
+    officer_a: Any,
 ) -> None:
     people = [PersonFactory(household__building__grid=grid_a1) for _ in range(2)]
     community_id = people[0].community_id
@@ -50,8 +59,13 @@ def test_four_writers_appending_to_one_community_at_once_leave_one_unbroken_chai
         for _ in range(ROUNDS):
             with transaction.atomic():
                 record_change(ChangeAction.UPDATE, people[n % 2], actor=officer_a)
-                record_access(AccessKind.REVEAL, actor=officer_a,
-                              area_path=people[0].area_path(), obj=people[0], reason="核对")
+                record_access(
+                    AccessKind.REVEAL,
+                    actor=officer_a,
+                    area_path=people[0].area_path(),
+                    obj=people[0],
+                    reason="核对",
+                )
                 record_changes(ChangeAction.UPDATE, people, actor=officer_a)
         return n
 
@@ -67,7 +81,9 @@ def test_four_writers_appending_to_one_community_at_once_leave_one_unbroken_chai
 
 
 def test_the_first_writers_of_new_chains_at_once_start_each_chain_once(
-    community_a: Any, community_b: Any, officer_a: Any,
+    community_a: Any,
+    community_b: Any,
+    officer_a: Any,
 ) -> None:
     AuditChain.objects.all().delete()  # as on a database without audit rows yet
     ObjectChange.objects.all().delete()
@@ -75,8 +91,9 @@ def test_the_first_writers_of_new_chains_at_once_start_each_chain_once(
     def write(area: Any) -> int:
         return record_access(AccessKind.EXPORT, actor=officer_a, area_path=area.path).chain_seq
 
-    results = at_once([lambda a=a: write(a) for a in
-                       (community_a, community_b, community_a, community_b)])
+    results = at_once(
+        [lambda a=a: write(a) for a in (community_a, community_b, community_a, community_b)]
+    )
 
     assert sorted(results) == [1, 1, 2, 2], results
     assert AuditChain.objects.get(community_id=0).chains == 2
@@ -84,7 +101,9 @@ def test_the_first_writers_of_new_chains_at_once_start_each_chain_once(
 
 
 def test_sealing_the_chains_again_under_a_new_key_while_the_office_writes_leaves_them_whole(
-    settings: Any, grid_a1: Any, officer_a: Any,
+    settings: Any,
+    grid_a1: Any,
+    officer_a: Any,
 ) -> None:
     from fangkong.core.audit import update_run_counts
     from fangkong.core.key_rotation import rotate
@@ -93,19 +112,24 @@ def test_sealing_the_chains_again_under_a_new_key_while_the_office_writes_leaves
     people = [PersonFactory(household__building__grid=grid_a1) for _ in range(2)]
     for _ in range(40):
         record_change(ChangeAction.UPDATE, people[0], actor=officer_a)
-    old_rows = list(ObjectChange.objects.filter(community_id=people[0].community_id)
-                    .order_by("chain_seq"))
+    old_rows = list(
+        ObjectChange.objects.filter(community_id=people[0].community_id).order_by("chain_seq")
+    )
     # When the key is switched and the rotation runs in small batches, while two writers
     # append to the same chain and a third rewrites old rows as retention does
-    settings.DATA_KEY, settings.DATA_KEYS_OLD = "a-new-data-key-" + "n" * 30, [
-        settings.DATA_KEY]
+    settings.DATA_KEY, settings.DATA_KEYS_OLD = "a-new-data-key-" + "n" * 30, [settings.DATA_KEY]
 
     def write() -> int:
         for _ in range(ROUNDS):
             with transaction.atomic():
                 record_change(ChangeAction.UPDATE, people[1], actor=officer_a)
-                record_access(AccessKind.REVEAL, actor=officer_a,
-                              area_path=people[0].area_path(), obj=people[0], reason="核对")
+                record_access(
+                    AccessKind.REVEAL,
+                    actor=officer_a,
+                    area_path=people[0].area_path(),
+                    obj=people[0],
+                    reason="核对",
+                )
         return ROUNDS
 
     done = threading.Event()

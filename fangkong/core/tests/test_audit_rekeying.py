@@ -62,22 +62,40 @@ def all_rows() -> list[Any]:
 
 def chain_columns() -> dict[tuple[str, int], tuple[Any, ...]]:
     """Every audit row's chain columns and every head, to compare before and after."""
-    rows = {(r.chain_log, r.pk): (r.chain_seq, r.chain_prev, r.chain_hash, r.chain_original,
-                                  r.chain_reseal) for r in all_rows()}
-    heads = {("head", h.community_id): (h.seq, h.head, h.pruned, h.chains, h.seal)
-             for h in AuditChain.objects.all()}
+    rows = {
+        (r.chain_log, r.pk): (
+            r.chain_seq,
+            r.chain_prev,
+            r.chain_hash,
+            r.chain_original,
+            r.chain_reseal,
+        )
+        for r in all_rows()
+    }
+    heads = {
+        ("head", h.community_id): (h.seq, h.head, h.pruned, h.chains, h.seal)
+        for h in AuditChain.objects.all()
+    }
     return {**rows, **heads}
 
 
 def links() -> dict[tuple[str, int], tuple[int, str, str]]:
     """What ties the chains together: each row's place, previous link and own link."""
-    return {(r.chain_log, r.pk): (r.chain_seq, r.chain_prev, audit_chain.link_of(r))
-            for r in all_rows()}
+    return {
+        (r.chain_log, r.pk): (r.chain_seq, r.chain_prev, audit_chain.link_of(r)) for r in all_rows()
+    }
 
 
 @pytest.fixture
-def trail(community_a: Any, community_b: Any, officer_a: Any, officer_b: Any, grid_a1: Any,
-          grid_b1: Any, district: Any) -> dict[str, Any]:
+def trail(
+    community_a: Any,
+    community_b: Any,
+    officer_a: Any,
+    officer_b: Any,
+    grid_a1: Any,
+    grid_b1: Any,
+    district: Any,
+) -> dict[str, Any]:
     """Two communities' trails and the global chain, written under the old key, then a
     retention purge: change rows scrubbed (resealed, ``chain_original`` set) and the oldest
     rows deleted (a pruned gap in the head)."""
@@ -87,8 +105,7 @@ def trail(community_a: Any, community_b: Any, officer_a: Any, officer_b: Any, gr
     record_access(AccessKind.EXPORT, actor=officer_a, area_path=district.path)  # global
     oldest = chain_rows(community_a)[:3]
     for row in oldest:  # as if written five years ago
-        type(row).objects.filter(pk=row.pk).update(
-            time=cutoff(now, years=5) - dt.timedelta(days=1))
+        type(row).objects.filter(pk=row.pk).update(time=cutoff(now, years=5) - dt.timedelta(days=1))
     person = edited_person(grid_a1, officer_a, cutoff_date(now, years=3) - dt.timedelta(days=1))
     purge_expired(now, batch_size=2)
     scrubbed = [r for r in all_rows() if r.chain_original]
@@ -103,7 +120,9 @@ def trail(community_a: Any, community_b: Any, officer_a: Any, officer_b: Any, gr
 
 
 def test_after_a_rotation_the_audit_chains_verify_with_the_old_key_dropped(
-    settings: Any, trail: dict[str, Any], community_a: Any,
+    settings: Any,
+    trail: dict[str, Any],
+    community_a: Any,
 ) -> None:
     written = len(all_rows())
     tied = links()
@@ -127,8 +146,7 @@ def test_after_a_rotation_the_audit_chains_verify_with_the_old_key_dropped(
     for row in all_rows():
         if (row.chain_log, row.pk) in scrubbed:
             assert (row.is_resealed, row.chain_reseal) == (True, ""), row
-        elif (row.chain_log, row.pk) in tied and not row.object_repr.startswith(
-                "retention purge:"):
+        elif (row.chain_log, row.pk) in tied and not row.object_repr.startswith("retention purge:"):
             assert (row.is_resealed, row.chain_reseal) == (False, ChainReseal.REKEY), row
     assert report.resealed >= len(scrubbed)
     # The pruned gap is still bridged by the head's record, under the new seal
@@ -142,7 +160,8 @@ def test_after_a_rotation_the_audit_chains_verify_with_the_old_key_dropped(
 
 
 def test_a_second_rotation_years_later_moves_the_chains_again(
-    settings: Any, trail: dict[str, Any],
+    settings: Any,
+    trail: dict[str, Any],
 ) -> None:
     use_keys(settings, NEW_KEY, OLD_KEY)
     rotate()
@@ -159,8 +178,9 @@ def test_a_second_rotation_years_later_moves_the_chains_again(
     assert {r.chain_reseal for r in all_rows()} <= {"", ChainReseal.REKEY}
 
 
-def test_a_second_run_has_nothing_to_seal_and_logs_nothing(settings: Any,
-                                                           trail: dict[str, Any]) -> None:
+def test_a_second_run_has_nothing_to_seal_and_logs_nothing(
+    settings: Any, trail: dict[str, Any]
+) -> None:
     use_keys(settings, NEW_KEY, OLD_KEY)
     rotate()
     before = chain_columns()
@@ -173,7 +193,8 @@ def test_a_second_run_has_nothing_to_seal_and_logs_nothing(settings: Any,
 
 
 def test_a_dry_run_counts_the_audit_rows_to_seal_and_changes_nothing(
-    settings: Any, trail: dict[str, Any],
+    settings: Any,
+    trail: dict[str, Any],
 ) -> None:
     use_keys(settings, NEW_KEY, OLD_KEY)
     before = chain_columns()
@@ -186,8 +207,7 @@ def test_a_dry_run_counts_the_audit_rows_to_seal_and_changes_nothing(
     assert chain_columns() == before
 
 
-def test_verify_audit_says_whether_the_old_key_may_go(settings: Any,
-                                                      trail: dict[str, Any]) -> None:
+def test_verify_audit_says_whether_the_old_key_may_go(settings: Any, trail: dict[str, Any]) -> None:
     use_keys(settings, NEW_KEY, OLD_KEY)
     assert verify_command()[1]
     assert not verify_command("--current-key-only")[1]
@@ -201,7 +221,9 @@ def test_verify_audit_says_whether_the_old_key_may_go(settings: Any,
 
 
 def test_tampering_before_the_rotation_stops_it_and_nothing_changes(
-    settings: Any, trail: dict[str, Any], community_b: Any,
+    settings: Any,
+    trail: dict[str, Any],
+    community_b: Any,
 ) -> None:
     # Given a row of community B's trail edited in the database, under the old key
     edited = ObjectChange.objects.filter(community_id=community_b.pk).earliest("chain_seq")
@@ -214,8 +236,7 @@ def test_tampering_before_the_rotation_stops_it_and_nothing_changes(
 
     # Then the command names the row, says how to go on, and sealed nothing
     message = str(raised.value)
-    assert f"community {community_b.pk}, place {edited.chain_seq}, change #{edited.pk}" in (
-        message)
+    assert f"community {community_b.pk}, place {edited.chain_seq}, change #{edited.pk}" in (message)
     assert "--reseal-broken-audit" in message
     assert "未做任何更改" in message
     assert chain_columns() == before
@@ -225,7 +246,10 @@ def test_tampering_before_the_rotation_stops_it_and_nothing_changes(
 
 
 def test_mending_on_the_operators_word_records_what_was_found_and_the_chains_verify(
-    settings: Any, trail: dict[str, Any], community_a: Any, community_b: Any,
+    settings: Any,
+    trail: dict[str, Any],
+    community_a: Any,
+    community_b: Any,
 ) -> None:
     # Given three kinds of tampering: a row edited in community A, a row deleted by hand in
     # community B, and a row forged into a place of community A another row holds
@@ -247,8 +271,10 @@ def test_mending_on_the_operators_word_records_what_was_found_and_the_chains_ver
     use_keys(settings, NEW_KEY)
     assert verify().problems == []
     # What was found is in the change log, one row per chain mended, in the global chain
-    records = {r.after["community"]: r for r in ObjectChange.objects.filter(
-        object_repr__startswith="audit chain mended")}
+    records = {
+        r.after["community"]: r
+        for r in ObjectChange.objects.filter(object_repr__startswith="audit chain mended")
+    }
     assert set(records) == {community_a.pk, community_b.pk}
     assert {p for r in records.values() for p in r.after["problems"]} == found
     assert all(r.community_id is None for r in records.values())
@@ -271,7 +297,9 @@ def test_mending_on_the_operators_word_records_what_was_found_and_the_chains_ver
 
 
 def test_mending_rebuilds_a_deleted_head_and_the_count_of_chains(
-    settings: Any, trail: dict[str, Any], community_b: Any,
+    settings: Any,
+    trail: dict[str, Any],
+    community_b: Any,
 ) -> None:
     AuditChain.objects.filter(community_id=community_b.pk).delete()
     assert not verify().intact
@@ -293,12 +321,16 @@ def old_seal(row: Any) -> str:
     would compute to pass an edit off."""
     key = audit_chain._derived(OLD_KEY, ())[0]
     values = audit_chain._values(row.chain_log, audit_chain._as_row(row), {})
-    return audit_chain._hash(key, audit_chain._message(
-        row.chain_log, row.chain_seq, row.chain_prev, "", values))
+    return audit_chain._hash(
+        key, audit_chain._message(row.chain_log, row.chain_seq, row.chain_prev, "", values)
+    )
 
 
 def test_tampering_after_the_re_seal_is_caught_even_by_someone_holding_the_old_key(
-    settings: Any, trail: dict[str, Any], community_a: Any, community_b: Any,
+    settings: Any,
+    trail: dict[str, Any],
+    community_a: Any,
+    community_b: Any,
 ) -> None:
     use_keys(settings, NEW_KEY, OLD_KEY)
     rotate()
@@ -312,26 +344,34 @@ def test_tampering_after_the_re_seal_is_caught_even_by_someone_holding_the_old_k
     keyed = rows[2]
     keyed.object_repr = "李娜"
     type(keyed).objects.filter(pk=keyed.pk).update(
-        object_repr="李娜", chain_original="", chain_reseal="", chain_hash=old_seal(keyed))
+        object_repr="李娜", chain_original="", chain_reseal="", chain_hash=old_seal(keyed)
+    )
     # A scrubbed row passed off as one the rotation only sealed again
-    scrubbed = next(r for r in chain_rows(community_a) if r.chain_original
-                    and not r.chain_reseal)
+    scrubbed = next(r for r in chain_rows(community_a) if r.chain_original and not r.chain_reseal)
     type(scrubbed).objects.filter(pk=scrubbed.pk).update(chain_reseal=ChainReseal.REKEY)
 
     named = {(p.log, p.pk) for p in verify().problems if p.pk is not None}
 
-    assert {(plain.chain_log, plain.pk), (keyed.chain_log, keyed.pk),
-            (scrubbed.chain_log, scrubbed.pk)} <= named
+    assert {
+        (plain.chain_log, plain.pk),
+        (keyed.chain_log, keyed.pk),
+        (scrubbed.chain_log, scrubbed.pk),
+    } <= named
 
 
 def test_a_row_the_rotation_sealed_again_and_retention_then_rewrites_stays_verifiable(
-    settings: Any, trail: dict[str, Any], community_a: Any,
+    settings: Any,
+    trail: dict[str, Any],
+    community_a: Any,
 ) -> None:
     use_keys(settings, NEW_KEY, OLD_KEY)
     rotate()
     use_keys(settings, NEW_KEY)
-    row = next(r for r in chain_rows(community_a) if isinstance(r, ObjectChange)
-               and r.chain_reseal == ChainReseal.REKEY)
+    row = next(
+        r
+        for r in chain_rows(community_a)
+        if isinstance(r, ObjectChange) and r.chain_reseal == ChainReseal.REKEY
+    )
 
     update_run_counts(row, {"scrubbed": True})  # as the purge rewrites a row it holds
 
@@ -341,7 +381,11 @@ def test_a_row_the_rotation_sealed_again_and_retention_then_rewrites_stays_verif
 
 
 def test_the_change_log_page_tells_a_mended_row_and_a_runs_own_row_from_a_scrubbed_one(
-    settings: Any, trail: dict[str, Any], community_a: Any, client: Any, superuser: Any,
+    settings: Any,
+    trail: dict[str, Any],
+    community_a: Any,
+    client: Any,
+    superuser: Any,
 ) -> None:
     edited = ObjectChange.objects.filter(community_id=community_a.pk).latest("chain_seq")
     ObjectChange.objects.filter(pk=edited.pk).update(object_repr="王伟")
@@ -361,13 +405,19 @@ def test_the_change_log_page_tells_a_mended_row_and_a_runs_own_row_from_a_scrubb
 
 @pytest.mark.django_db(transaction=True)
 def test_a_re_seal_killed_midway_leaves_chains_that_verify_and_the_next_run_finishes(
-    settings: Any, trail: dict[str, Any], tmp_path: Path,
+    settings: Any,
+    trail: dict[str, Any],
+    tmp_path: Path,
 ) -> None:
     first_hashes = {(r.chain_log, r.pk): r.chain_hash for r in all_rows()}
 
     def sealed_again() -> int:
-        return sum(1 for r in all_rows() if (r.chain_log, r.pk) in first_hashes
-                   and r.chain_hash != first_hashes[r.chain_log, r.pk])
+        return sum(
+            1
+            for r in all_rows()
+            if (r.chain_log, r.pk) in first_hashes
+            and r.chain_hash != first_hashes[r.chain_log, r.pk]
+        )
 
     use_keys(settings, NEW_KEY, OLD_KEY)
     with database_for_subprocess(tmp_path) as env:
@@ -411,7 +461,9 @@ def test_a_re_seal_killed_midway_leaves_chains_that_verify_and_the_next_run_fini
 
 
 def test_a_row_appended_while_the_chains_are_walked_is_not_called_a_break(
-    monkeypatch: pytest.MonkeyPatch, trail: dict[str, Any], community_a: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    trail: dict[str, Any],
+    community_a: Any,
     officer_a: Any,
 ) -> None:
     # Given a reveal recorded in community A after the heads were read, just before its
@@ -421,8 +473,14 @@ def test_a_row_appended_while_the_chains_are_walked_is_not_called_a_break(
 
     def walk_while_the_office_writes(walk: Any, head: Any, *args: Any) -> None:
         if head.community_id == community_a.pk and not appended:
-            appended.append(record_access(AccessKind.REVEAL, actor=officer_a,
-                                          area_path=community_a.path, reason="核对身份"))
+            appended.append(
+                record_access(
+                    AccessKind.REVEAL,
+                    actor=officer_a,
+                    area_path=community_a.path,
+                    reason="核对身份",
+                )
+            )
         init(walk, head, *args)
 
     monkeypatch.setattr(audit_chain._Walk, "__init__", walk_while_the_office_writes)

@@ -42,8 +42,12 @@ def _keys(settings: Any) -> None:
 
 def sealed(data: bytes, chunk_size: int = 16) -> bytes:
     out = io.BytesIO()
-    seal([data[i:i + 7] for i in range(0, len(data), 7)], out, vendor="sqlite",
-         chunk_size=chunk_size)
+    seal(
+        [data[i : i + 7] for i in range(0, len(data), 7)],
+        out,
+        vendor="sqlite",
+        chunk_size=chunk_size,
+    )
     return out.getvalue()
 
 
@@ -55,7 +59,7 @@ def blocks_of(blob: bytes) -> tuple[bytes, list[bytes]]:
     """The file's head (magic and header) and its blocks, each with its length."""
     source = io.BytesIO(blob)
     backups.read_header(source)
-    head, rest = blob[:source.tell()], blob[source.tell():]
+    head, rest = blob[: source.tell()], blob[source.tell() :]
     blocks = []
     while rest:
         size = int.from_bytes(rest[:4], "big") + 4
@@ -83,10 +87,12 @@ def test_a_sealed_backup_shows_nothing_of_its_content() -> None:
 def test_a_changed_byte_anywhere_is_refused(where: str) -> None:
     blob = bytearray(sealed(b"residents of building 3 " * 10))
     head, blocks = blocks_of(bytes(blob))
-    position = {"header": head.index(b'"created"') + 14,
-                "first block": len(head) + 10,
-                "middle block": len(head) + sum(map(len, blocks[:3])) + 8,
-                "last tag": len(blob) - 1}[where]
+    position = {
+        "header": head.index(b'"created"') + 14,
+        "first block": len(head) + 10,
+        "middle block": len(head) + sum(map(len, blocks[:3])) + 8,
+        "last tag": len(blob) - 1,
+    }[where]
     blob[position] ^= 0x01
 
     with pytest.raises(BackupError) as raised:
@@ -103,13 +109,23 @@ def test_blocks_swapped_dropped_or_cut_off_are_refused() -> None:
     with_more = head + b"".join(blocks) + b"\x00"
 
     codes = {}
-    for name, blob in {"swapped": swapped, "dropped": dropped, "cut": cut_after_a_block,
-                       "cut inside": cut_in_a_block, "more": with_more}.items():
+    for name, blob in {
+        "swapped": swapped,
+        "dropped": dropped,
+        "cut": cut_after_a_block,
+        "cut inside": cut_in_a_block,
+        "more": with_more,
+    }.items():
         with pytest.raises(BackupError) as raised:
             opened(blob)
         codes[name] = raised.value.code
-    assert codes == {"swapped": "damaged", "dropped": "damaged", "cut": "truncated",
-                     "cut inside": "truncated", "more": "damaged"}
+    assert codes == {
+        "swapped": "damaged",
+        "dropped": "damaged",
+        "cut": "truncated",
+        "cut inside": "truncated",
+        "more": "damaged",
+    }
 
 
 def test_a_backup_made_under_another_key_is_refused_as_such(settings: Any) -> None:
@@ -140,8 +156,8 @@ def test_a_file_that_is_not_a_backup_is_refused() -> None:
 
 
 needs_pg_tools = pytest.mark.skipif(
-    connection.vendor == "postgresql" and not (shutil.which("pg_dump")
-                                               and shutil.which("pg_restore")),
+    connection.vendor == "postgresql"
+    and not (shutil.which("pg_dump") and shutil.which("pg_restore")),
     reason="pg_dump and pg_restore are not installed",
 )
 
@@ -152,10 +168,14 @@ def seeded(community_a: Area, grid_a1: Area) -> dict[str, Any]:
     building = BuildingFactory(community=community_a, grid=grid_a1)
     households = [HouseholdFactory(building=building) for _ in range(4)]
     people = [PersonFactory(household=h) for h in households for _ in range(3)]
-    canary = PersonFactory(household=households[0], name=CANARY_NAME, id_number=CANARY_ID,
-                           phone=CANARY_PHONE)
-    VisitorFactory(checkpoint=CheckpointFactory(community=community_a),
-                   household=households[1], phone="13755556666")
+    canary = PersonFactory(
+        household=households[0], name=CANARY_NAME, id_number=CANARY_ID, phone=CANARY_PHONE
+    )
+    VisitorFactory(
+        checkpoint=CheckpointFactory(community=community_a),
+        household=households[1],
+        phone="13755556666",
+    )
     StaffMemberFactory(community=community_a)
     return {"people": [*people, canary], "canary": canary}
 
@@ -163,12 +183,16 @@ def seeded(community_a: Area, grid_a1: Area) -> dict[str, Any]:
 def state() -> dict[str, Any]:
     """What a restore must bring back: every table's row count, every person's decrypted
     ID number and phone, and the canary found through its blind indexes."""
-    canary = Person.objects.filter(id_number_index__in=id_number_indexes(CANARY_ID),
-                                   phone_index__in=phone_indexes(CANARY_PHONE)).get()
+    canary = Person.objects.filter(
+        id_number_index__in=id_number_indexes(CANARY_ID),
+        phone_index__in=phone_indexes(CANARY_PHONE),
+    ).get()
     return {
         "counts": backups.summary(),
-        "people": sorted((p.pk, p.name, decrypt(p.id_number_cipher), decrypt(p.phone_cipher))
-                         for p in Person.objects.all()),
+        "people": sorted(
+            (p.pk, p.name, decrypt(p.id_number_cipher), decrypt(p.phone_cipher))
+            for p in Person.objects.all()
+        ),
         "canary": (canary.name, decrypt(canary.id_number_cipher), decrypt(canary.phone_cipher)),
     }
 
@@ -177,8 +201,11 @@ def destroy(env: dict[str, str]) -> None:
     """What a lost disk or a wrong command does: the database gone."""
     if connection.vendor == "sqlite":
         path = Path(env["FANGKONG_SQLITE_PATH"])
-        for leftover in (path, path.with_name(path.name + "-wal"),
-                         path.with_name(path.name + "-shm")):
+        for leftover in (
+            path,
+            path.with_name(path.name + "-wal"),
+            path.with_name(path.name + "-shm"),
+        ):
             leftover.unlink(missing_ok=True)
         assert not path.exists()
         return
@@ -193,7 +220,8 @@ def destroy(env: dict[str, str]) -> None:
 @needs_pg_tools
 @pytest.mark.django_db(transaction=True)
 def test_a_restore_drill_brings_back_every_row_and_value(
-    seeded: dict, tmp_path: Path,
+    seeded: dict,
+    tmp_path: Path,
 ) -> None:
     # Given a community, its state noted
     before = state()
@@ -232,7 +260,8 @@ def backed_up(seeded: dict, tmp_path: Path) -> Path:
 @needs_pg_tools
 @pytest.mark.django_db(transaction=True)
 def test_it_refuses_a_tampered_backup_and_leaves_the_database_as_it_was(
-    backed_up: Path, community_a: Area,
+    backed_up: Path,
+    community_a: Area,
 ) -> None:
     # Given a backup with one byte changed in its middle, and a person added since
     blob = bytearray(backed_up.read_bytes())
@@ -254,7 +283,8 @@ def test_it_refuses_a_tampered_backup_and_leaves_the_database_as_it_was(
 @needs_pg_tools
 @pytest.mark.django_db(transaction=True)
 def test_it_refuses_a_backup_the_data_key_does_not_open(
-    backed_up: Path, settings: Any,
+    backed_up: Path,
+    settings: Any,
 ) -> None:
     settings.DATA_KEY = OTHER_KEY
 
@@ -268,7 +298,9 @@ def test_it_refuses_a_backup_the_data_key_does_not_open(
 @needs_pg_tools
 @pytest.mark.django_db(transaction=True)
 def test_a_backup_from_before_a_key_rotation_restores_and_asks_for_the_rotation(
-    backed_up: Path, settings: Any, community_a: Area,
+    backed_up: Path,
+    settings: Any,
+    community_a: Area,
 ) -> None:
     before = state()
     PersonFactory(household=None, community=community_a)  # made after the backup
@@ -284,7 +316,9 @@ def test_a_backup_from_before_a_key_rotation_restores_and_asks_for_the_rotation(
 @needs_pg_tools
 @pytest.mark.django_db(transaction=True)
 def test_it_asks_before_replacing_the_database_and_stops_without_a_yes(
-    backed_up: Path, community_a: Area, monkeypatch: pytest.MonkeyPatch,
+    backed_up: Path,
+    community_a: Area,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     newcomer = PersonFactory(household=None, community=community_a)
     monkeypatch.setattr("builtins.input", lambda prompt: "no")

@@ -22,8 +22,9 @@ ID_NUMBER = valid_id_number(birth=dt.date(1962, 10, 1), sex="M", seq=31)
 @pytest.fixture
 def wang(grid_a1: Area) -> Person:
     household = HouseholdFactory(building__grid=grid_a1)
-    return PersonFactory(household=household, name="王强", id_number=ID_NUMBER,
-                         phone="139 0000 5678")
+    return PersonFactory(
+        household=household, name="王强", id_number=ID_NUMBER, phone="139 0000 5678"
+    )
 
 
 @pytest.fixture
@@ -44,14 +45,14 @@ def test_a_search_by_id_number_finds_the_person(
     assert list(found) == [wang]
 
 
-def test_a_search_by_id_number_is_logged_without_the_number(
-    wang: Person, officer_a: User
-) -> None:
+def test_a_search_by_id_number_is_logged_without_the_number(wang: Person, officer_a: User) -> None:
     list(find_people_by_id_number(Person.objects.restrict(officer_a), ID_NUMBER, by=officer_a))
 
     event = AccessEvent.objects.get()
     assert (event.kind, event.actor, event.area_path) == (
-        AccessKind.SEARCH, officer_a, officer_a.area.path,
+        AccessKind.SEARCH,
+        officer_a,
+        officer_a.area.path,
     )
     assert ID_NUMBER not in f"{event.detail}{event.reason}{event.object_repr}"
 
@@ -66,10 +67,13 @@ def test_a_search_by_id_number_never_decrypts(
         mock.patch("fangkong.core.personal_data._fernet", side_effect=refuse_to_decrypt),
     ):
         # when an officer searches by ID number, typed with a lower-case x and spaces
-        found = list(find_people_by_id_number(
-            Person.objects.restrict(officer_a), f" {ID_NUMBER[:6]} {ID_NUMBER[6:]} ".lower(),
-            by=officer_a,
-        ))
+        found = list(
+            find_people_by_id_number(
+                Person.objects.restrict(officer_a),
+                f" {ID_NUMBER[:6]} {ID_NUMBER[6:]} ".lower(),
+                by=officer_a,
+            )
+        )
 
     # then the person is found all the same
     assert found == [wang]
@@ -83,9 +87,7 @@ def test_a_search_by_id_number_stays_inside_the_searchers_scope(
     assert list(found) == []
 
 
-def test_a_phone_is_found_by_its_last_four_digits(
-    wang: Person, neighbours: list[Person]
-) -> None:
+def test_a_phone_is_found_by_its_last_four_digits(wang: Person, neighbours: list[Person]) -> None:
     with mock.patch("fangkong.core.personal_data._fernet", side_effect=refuse_to_decrypt):
         found = list(Person.objects.filter(phone_last4_index=phone_last4_index("5678")))
 

@@ -41,8 +41,14 @@ from fangkong.registry.tests.factories import (
 )
 
 #: How people type a whole ID number or phone into a search box.
-SEARCHED = (CANARY_ID, f"{CANARY_ID[:6]} {CANARY_ID[6:14]} {CANARY_ID[14:]}", CANARY_PHONE,
-            "139-8765-0321", "139 8765 0321", "+86 139 8765 0321")
+SEARCHED = (
+    CANARY_ID,
+    f"{CANARY_ID[:6]} {CANARY_ID[6:14]} {CANARY_ID[14:]}",
+    CANARY_PHONE,
+    "139-8765-0321",
+    "139 8765 0321",
+    "+86 139 8765 0321",
+)
 
 
 def _leaks(text: str) -> list[str]:
@@ -51,9 +57,19 @@ def _leaks(text: str) -> list[str]:
 
 @pytest.mark.django_db
 def test_a_canary_id_number_and_phone_appear_in_plaintext_nowhere(
-    client: Any, officer_a: Any, grid_a1: Any, community_a: Any, grid_worker_a1: Any,
-    officer_b: Any, grid_worker_a2: Any, health_a: Any, checkpoint_a: Any, volunteer_a: Any,
-    street_official: Any, caplog: Any, django_capture_on_commit_callbacks: Any,
+    client: Any,
+    officer_a: Any,
+    grid_a1: Any,
+    community_a: Any,
+    grid_worker_a1: Any,
+    officer_b: Any,
+    grid_worker_a2: Any,
+    health_a: Any,
+    checkpoint_a: Any,
+    volunteer_a: Any,
+    street_official: Any,
+    caplog: Any,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     caplog.set_level(logging.DEBUG)
     building = BuildingFactory(grid=grid_a1, community=community_a)
@@ -82,8 +98,9 @@ def test_a_canary_id_number_and_phone_appear_in_plaintext_nowhere(
     assert not _leaks(response.content.decode())
 
     # And revealed with a reason (the one answer that may show it)
-    response = client.post(reverse("registry:person_reveal", args=[person.pk]),
-                           {"reason": "核实身份"})
+    response = client.post(
+        reverse("registry:person_reveal", args=[person.pk]), {"reason": "核实身份"}
+    )
     assert CANARY_ID in response.content.decode()
     assert response["Cache-Control"].find("no-store") >= 0
 
@@ -92,11 +109,24 @@ def test_a_canary_id_number_and_phone_appear_in_plaintext_nowhere(
         enqueue_job("core.selftest", user=officer_a, area_path=community_a.path)
 
     # Then no page of the access walk shows it, to the officer or anyone else
-    world = World(community_a, grid_a1, building, household, person, Job.objects.first(),
-                  users={"officer_a": officer_a, "officer_b": officer_b,
-                         "grid_worker_a1": grid_worker_a1, "grid_worker_a2": grid_worker_a2,
-                         "health_a": health_a, "checkpoint_a": checkpoint_a,
-                         "volunteer_a": volunteer_a, "street_official": street_official})
+    world = World(
+        community_a,
+        grid_a1,
+        building,
+        household,
+        person,
+        Job.objects.first(),
+        users={
+            "officer_a": officer_a,
+            "officer_b": officer_b,
+            "grid_worker_a1": grid_worker_a1,
+            "grid_worker_a2": grid_worker_a2,
+            "health_a": health_a,
+            "checkpoint_a": checkpoint_a,
+            "volunteer_a": volunteer_a,
+            "street_official": street_official,
+        },
+    )
     for build in BUILDERS:
         build(world)
     for name, route in ROUTES.items():
@@ -131,7 +161,11 @@ def test_a_canary_id_number_and_phone_appear_in_plaintext_nowhere(
 
 @pytest.mark.django_db
 def test_a_server_error_report_carries_no_canary(
-    client: Any, officer_a: Any, grid_a1: Any, community_a: Any, caplog: Any,
+    client: Any,
+    officer_a: Any,
+    grid_a1: Any,
+    community_a: Any,
+    caplog: Any,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # Given a form post carrying the canary that makes the service fail unexpectedly
@@ -159,14 +193,16 @@ def test_a_server_error_report_carries_no_canary(
 
 @pytest.mark.django_db(transaction=True)
 def test_searching_for_the_canary_leaves_it_out_of_the_server_s_access_log(
-    tmp_path: Path, officer_a: Any, grid_a1: Any, community_a: Any,
+    tmp_path: Path,
+    officer_a: Any,
+    grid_a1: Any,
+    community_a: Any,
 ) -> None:
     # Given the canary in the registry, an officer, and an API client's token, served by
     # granian as in production, its access log written to a file
     household = HouseholdFactory(building=BuildingFactory(grid=grid_a1, community=community_a))
     person = PersonFactory(household=household, id_number=CANARY_ID, phone=CANARY_PHONE)
-    ApiToken.objects.create(user=officer_a, key_hash=hash_token("canary-client"),
-                            prefix="canary-c")
+    ApiToken.objects.create(user=officer_a, key_hash=hash_token("canary-client"), prefix="canary-c")
     access_log = tmp_path / "access.log"
     answers: list[str] = []
     with granian(database_url_for_a_server(tmp_path), access_log=access_log) as base_url:
@@ -176,12 +212,10 @@ def test_searching_for_the_canary_leaves_it_out_of_the_server_s_access_log(
         for query in SEARCHED:
             answers.append(browser.post("/registry/people/", {"q": query}))
         # And an API client posts its searches
-        for body in ({"id_number": CANARY_ID}, {"phone": CANARY_PHONE},
-                     {"phone": "139 8765 0321"}):
+        for body in ({"id_number": CANARY_ID}, {"phone": CANARY_PHONE}, {"phone": "139 8765 0321"}):
             answers.append(_post_json(base_url, "/api/v1/people/search/", body))
         # And searches the list by what is harmless in a URL: the last four digits, the name
-        answers.append(_get_json(base_url, "/api/v1/people/",
-                                 {"search": CANARY_PHONE[-4:]}))
+        answers.append(_get_json(base_url, "/api/v1/people/", {"search": CANARY_PHONE[-4:]}))
         answers.append(browser.get("/registry/people/", {"q": person.name}))
         # granian writes a request's line after its answer, from its own threads, in no
         # promised order: wait for the lines (the assertions below still count them).
@@ -222,7 +256,9 @@ class _Browser:
             self.get("/accounts/login/")
         body = urllib.parse.urlencode({**data, "csrfmiddlewaretoken": self._csrf()}).encode()
         request = urllib.request.Request(  # noqa: S310 (our own server, over http)
-            f"{self.base_url}{path}", data=body, method="POST",
+            f"{self.base_url}{path}",
+            data=body,
+            method="POST",
         )
         with self.opener.open(request, timeout=60) as response:
             return response.read().decode()
@@ -234,7 +270,9 @@ class _Browser:
 
 def _post_json(base_url: str, path: str, body: dict[str, str]) -> str:
     request = urllib.request.Request(  # noqa: S310 (our own server, over http)
-        f"{base_url}{path}", data=json.dumps(body).encode(), method="POST",
+        f"{base_url}{path}",
+        data=json.dumps(body).encode(),
+        method="POST",
         headers={"Content-Type": "application/json", "Authorization": "Bearer canary-client"},
     )
     with urllib.request.urlopen(request, timeout=60) as response:  # noqa: S310

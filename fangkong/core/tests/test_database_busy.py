@@ -43,31 +43,46 @@ def _sqlite_settings(**env: str) -> dict[str, Any]:
     server_env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
     server_env.pop("DATABASE_URL", None)
     server_env.update(DJANGO_SETTINGS_MODULE="fangkong.settings", FANGKONG_TESTING="1", **env)
-    result = subprocess.run([sys.executable, "-c", SHOW_SQLITE_SETTINGS], env=server_env,
-                            cwd=ROOT, capture_output=True, text=True, check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", SHOW_SQLITE_SETTINGS],
+        env=server_env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert result.returncode == 0, result.stderr[-2000:]
     return json.loads(result.stdout.strip().splitlines()[-1])
 
 
-EXPECTED_SQLITE = {"journal_mode": "wal", "foreign_keys": 1, "busy_timeout": 20000,
-                   "transaction_mode": "IMMEDIATE"}
+EXPECTED_SQLITE = {
+    "journal_mode": "wal",
+    "foreign_keys": 1,
+    "busy_timeout": 20000,
+    "transaction_mode": "IMMEDIATE",
+}
 
 
 def test_a_sqlite_database_url_gets_wal_immediate_transactions_a_busy_wait_and_foreign_keys(
     tmp_path: Path,
 ) -> None:
     assert _sqlite_settings(DATABASE_URL=f"sqlite:///{tmp_path / 'url.sqlite3'}") == (
-        EXPECTED_SQLITE)
+        EXPECTED_SQLITE
+    )
 
 
 def test_the_default_sqlite_file_gets_the_same_settings(tmp_path: Path) -> None:
     assert _sqlite_settings(FANGKONG_SQLITE_PATH=str(tmp_path / "path.sqlite3")) == (
-        EXPECTED_SQLITE)
+        EXPECTED_SQLITE
+    )
 
 
 @pytest.mark.django_db(transaction=True)
 def test_two_gates_scanning_at_once_on_a_sqlite_database_url_never_get_a_500(
-    tmp_path: Path, community_a: Any, grid_a1: Any, checkpoint_a: Any,
+    tmp_path: Path,
+    community_a: Any,
+    grid_a1: Any,
+    checkpoint_a: Any,
 ) -> None:
     if connection.vendor != "sqlite":
         pytest.skip("about SQLite named by a sqlite:/// DATABASE_URL")
@@ -81,9 +96,20 @@ def test_two_gates_scanning_at_once_on_a_sqlite_database_url_never_get_a_500(
         # When both gates scan at the same moment, round after round
         for round_ in range(10):
             barrier = threading.Barrier(2)
-            threads = [threading.Thread(target=_scan_at_once, args=(
-                base_url, barrier, gate.pk, item.token, "out" if round_ % 2 == 0 else "in",
-                statuses)) for gate, item in zip(gates, passes, strict=True)]
+            threads = [
+                threading.Thread(
+                    target=_scan_at_once,
+                    args=(
+                        base_url,
+                        barrier,
+                        gate.pk,
+                        item.token,
+                        "out" if round_ % 2 == 0 else "in",
+                        statuses,
+                    ),
+                )
+                for gate, item in zip(gates, passes, strict=True)
+            ]
             for thread in threads:
                 thread.start()
             for thread in threads:
@@ -92,12 +118,26 @@ def test_two_gates_scanning_at_once_on_a_sqlite_database_url_never_get_a_500(
     assert statuses == [200] * 20
 
 
-def _scan_at_once(base_url: str, barrier: threading.Barrier, gate: int, code: str,
-                  direction: str, statuses: list[int]) -> None:
-    body = json.dumps({"pass_code": code, "checkpoint": gate, "direction": direction,
-                       "client_event_id": str(uuid.uuid4())}).encode()
+def _scan_at_once(
+    base_url: str,
+    barrier: threading.Barrier,
+    gate: int,
+    code: str,
+    direction: str,
+    statuses: list[int],
+) -> None:
+    body = json.dumps(
+        {
+            "pass_code": code,
+            "checkpoint": gate,
+            "direction": direction,
+            "client_event_id": str(uuid.uuid4()),
+        }
+    ).encode()
     request = urllib.request.Request(  # noqa: S310 (our own server, over http)
-        f"{base_url}/api/v1/gate/scans/", data=body, method="POST",
+        f"{base_url}/api/v1/gate/scans/",
+        data=body,
+        method="POST",
         headers={"Content-Type": "application/json", "Authorization": "Bearer two-gates"},
     )
     barrier.wait()

@@ -17,15 +17,38 @@ from fangkong.core.tests.walk import Route, World
 from fangkong.core.tests.walk_routes import ROUTES, walked_world
 
 #: Every name a page or API route of the project reads a date or a time from.
-DATE_PARAMETERS = ("week", "date", "day", "since", "until", "from", "to", "after", "before",
-                   "starts_after", "starts_before")
+DATE_PARAMETERS = (
+    "week",
+    "date",
+    "day",
+    "since",
+    "until",
+    "from",
+    "to",
+    "after",
+    "before",
+    "starts_after",
+    "starts_before",
+)
 #: Years 1 and 9999 break arithmetic one step later (the week before, UTC conversion).
 UNREADABLE_DATES = ("0001-W01", "9999-12-31T23:59+14:00")
 
 
-@pytest.mark.parametrize("value", ["0001-W01", "0001-01-01", "1899-12-31", "2101-01-01",
-                                   "9999-W52", "10000-01-01", "2024-W60", "2024-02-30", "abc",
-                                   "２０２４-01-01"])
+@pytest.mark.parametrize(
+    "value",
+    [
+        "0001-W01",
+        "0001-01-01",
+        "1899-12-31",
+        "2101-01-01",
+        "9999-W52",
+        "10000-01-01",
+        "2024-W60",
+        "2024-02-30",
+        "abc",
+        "２０２４-01-01",
+    ],
+)
 def test_the_parser_refuses_what_a_page_cannot_show(value: str) -> None:
     with pytest.raises(ValidationError):
         parse_query_date(value)
@@ -47,8 +70,11 @@ def world(django_db_setup: None, django_db_blocker: Any) -> Iterator[World]:
 
 
 def _get_routes() -> list[tuple[str, Route]]:
-    return [(name, route) for name, route in sorted(ROUTES.items())
-            if route.method == "get" and route.kind != "public"]
+    return [
+        (name, route)
+        for name, route in sorted(ROUTES.items())
+        if route.method == "get" and route.kind != "public"
+    ]
 
 
 @pytest.mark.django_db
@@ -67,5 +93,3 @@ def test_no_route_answers_a_500_to_a_date_out_of_range(world: World) -> None:
             elif route.api and response.status_code == 400:
                 assert response.json()["code"] == "invalid", name
     assert not failures
-
-

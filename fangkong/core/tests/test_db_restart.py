@@ -37,23 +37,38 @@ SHOW_DATABASE = (
 )
 
 
-@pytest.mark.parametrize("database", [
-    {},
-    {"FANGKONG_SQLITE_PATH": "{var}/other.sqlite3"},
-    {"DATABASE_URL": "sqlite:///{var}/url.sqlite3"},
-    {"DATABASE_URL": "postgres://fangkong@127.0.0.1:5432/fangkong"},
-    {"DATABASE_URL": "postgres://fangkong@127.0.0.1:5432/fangkong",
-     "FANGKONG_PG_PREPARED_STATEMENTS": "0"},
-], ids=["sqlite-default", "sqlite-path", "sqlite-url", "postgresql", "postgresql-unprepared"])
+@pytest.mark.parametrize(
+    "database",
+    [
+        {},
+        {"FANGKONG_SQLITE_PATH": "{var}/other.sqlite3"},
+        {"DATABASE_URL": "sqlite:///{var}/url.sqlite3"},
+        {"DATABASE_URL": "postgres://fangkong@127.0.0.1:5432/fangkong"},
+        {
+            "DATABASE_URL": "postgres://fangkong@127.0.0.1:5432/fangkong",
+            "FANGKONG_PG_PREPARED_STATEMENTS": "0",
+        },
+    ],
+    ids=["sqlite-default", "sqlite-path", "sqlite-url", "postgresql", "postgresql-unprepared"],
+)
 def test_every_database_configuration_checks_kept_connections_before_use(
-    database: dict[str, str], tmp_path: Path,
+    database: dict[str, str],
+    tmp_path: Path,
 ) -> None:
-    env = {k: v for k, v in os.environ.items()
-           if k not in {"DATABASE_URL", "FANGKONG_SQLITE_PATH"}}
-    env.update({k: v.format(var=tmp_path) for k, v in database.items()},
-               FANGKONG_TESTING="1", FANGKONG_VAR_DIR=str(tmp_path))
-    shown = subprocess.run([sys.executable, "-c", SHOW_DATABASE], env=env, cwd=ROOT,
-                           capture_output=True, text=True, check=False)
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "FANGKONG_SQLITE_PATH"}}
+    env.update(
+        {k: v.format(var=tmp_path) for k, v in database.items()},
+        FANGKONG_TESTING="1",
+        FANGKONG_VAR_DIR=str(tmp_path),
+    )
+    shown = subprocess.run(
+        [sys.executable, "-c", SHOW_DATABASE],
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert shown.returncode == 0, shown.stderr
     found = json.loads(shown.stdout)
     assert found["max_age"] == settings.CONN_MAX_AGE > 0
@@ -86,17 +101,40 @@ def server(officer_a: User) -> Iterator[int]:
     """granian serving the app from the test database, two threads each keeping a connection."""
     ApiToken.objects.create(user=officer_a, key_hash=hash_token(TOKEN), prefix=TOKEN[:8])
     db = connection.settings_dict
-    url = (f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:"
-           f"{db['PORT'] or 5432}/{db['NAME']}")
+    url = (
+        f"postgres://{db['USER']}:{db['PASSWORD'] or ''}@{db['HOST'] or '127.0.0.1'}:"
+        f"{db['PORT'] or 5432}/{db['NAME']}"
+    )
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": url, "FANGKONG_TESTING": "1",
-           "FANGKONG_CONN_MAX_AGE": "600", "FANGKONG_LOG_LEVEL": "WARNING"}
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "FANGKONG_TESTING": "1",
+        "FANGKONG_CONN_MAX_AGE": "600",
+        "FANGKONG_LOG_LEVEL": "WARNING",
+    }
     process = subprocess.Popen(
-        [str(Path(sys.executable).with_name("granian")), "--interface", "wsgi",
-         "--host", "127.0.0.1", "--port", str(port), "--workers", "1",
-         "--blocking-threads", "2", "--no-ws", "--log-level", "warning",
-         "fangkong.wsgi:application"],
-        env=env, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            str(Path(sys.executable).with_name("granian")),
+            "--interface",
+            "wsgi",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--workers",
+            "1",
+            "--blocking-threads",
+            "2",
+            "--no-ws",
+            "--log-level",
+            "warning",
+            "fangkong.wsgi:application",
+        ],
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     try:
         deadline = time.monotonic() + 60
@@ -121,13 +159,16 @@ def terminate_backends() -> int:
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
-            "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+            "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+        )
         return cursor.fetchone()[0]
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor != "postgresql",
-                    reason="a PostgreSQL restart: SQLite has no server to restart")
+@pytest.mark.skipif(
+    connection.vendor != "postgresql",
+    reason="a PostgreSQL restart: SQLite has no server to restart",
+)
 def test_the_app_answers_again_within_ten_seconds_after_postgresql_restarts(
     server: int,
 ) -> None:

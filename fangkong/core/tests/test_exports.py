@@ -30,15 +30,19 @@ def finished_export(user: User, *, hours_ago: float = 0, **result: Any) -> Job:
     exports.export_path(token).write_bytes(b"a,b\r\n")
     finished = timezone.now() - dt.timedelta(hours=hours_ago)
     return Job.objects.create(
-        kind=exports.EXPORT_KIND, user=user, area_path=user.area.path,
-        status=JobStatus.COMPLETED, finished=finished,
+        kind=exports.EXPORT_KIND,
+        user=user,
+        area_path=user.area.path,
+        status=JobStatus.COMPLETED,
+        finished=finished,
         params={"exporter": "registry.people", "format": "csv", "rows": 1},
         result={"file": token, "rows": 1, "format": "csv", "filename": "people.csv", **result},
     )
 
 
 def test_a_file_nobody_downloaded_expires_and_the_page_says_so(
-    client: Client, officer_a: User,
+    client: Client,
+    officer_a: User,
 ) -> None:
     old = finished_export(officer_a, hours_ago=25)
     fresh = finished_export(officer_a, hours_ago=1)
@@ -77,7 +81,8 @@ def test_an_export_token_is_never_a_path() -> None:
 
 
 def test_the_download_is_refused_to_a_user_who_lost_the_export_right(
-    client: Client, officer_a: User,
+    client: Client,
+    officer_a: User,
 ) -> None:
     job = finished_export(officer_a)
     User.objects.filter(pk=officer_a.pk).update(role="grid_worker")

@@ -30,35 +30,44 @@ KIND = "core.selftest"
 
 def make_preview(user: User, area: Area, *, rows: int = 10) -> Job:
     token = uploads.store_upload([b"a,b\n1,2\n"])
-    return Job.objects.create(kind=KIND, user=user, area_path=area.path,
-                              status=JobStatus.COMPLETED,
-                              params={"upload": token, "mode": "preview", "rows": rows})
+    return Job.objects.create(
+        kind=KIND,
+        user=user,
+        area_path=area.path,
+        status=JobStatus.COMPLETED,
+        params={"upload": token, "mode": "preview", "rows": rows},
+    )
 
 
 def confirm(preview: Job, by: User, *, sync_rows: int = 1000) -> Job:
-    return flow.do_confirm_import(preview, by, area_path=preview.area_path,
-                                  sync_rows=sync_rows)
+    return flow.do_confirm_import(preview, by, area_path=preview.area_path, sync_rows=sync_rows)
 
 
 # --- Deciding once ----------------------------------------------------------------------------
 
 
 def test_confirming_starts_the_import_and_marks_the_preview_with_its_number(
-    officer_a: User, community_a: Area,
+    officer_a: User,
+    community_a: Area,
 ) -> None:
     preview = make_preview(officer_a, community_a)
 
     imported = confirm(preview, officer_a)
 
     assert imported.status == JobStatus.COMPLETED
-    assert imported.params == {"upload": preview.params["upload"], "rows": 10,
-                               "mode": "import", "preview_job": preview.pk}
+    assert imported.params == {
+        "upload": preview.params["upload"],
+        "rows": 10,
+        "mode": "import",
+        "preview_job": preview.pk,
+    }
     preview.refresh_from_db()
     assert preview.params["confirmed"] == imported.pk
 
 
 def test_a_second_confirmation_is_told_the_file_was_dealt_with_and_starts_nothing(
-    officer_a: User, community_a: Area,
+    officer_a: User,
+    community_a: Area,
 ) -> None:
     # Given a preview confirmed once (one click, one tab)
     preview = make_preview(officer_a, community_a)
@@ -74,7 +83,8 @@ def test_a_second_confirmation_is_told_the_file_was_dealt_with_and_starts_nothin
 
 
 def test_a_cancelled_preview_cannot_be_imported_and_its_upload_is_gone(
-    officer_a: User, community_a: Area,
+    officer_a: User,
+    community_a: Area,
 ) -> None:
     preview = make_preview(officer_a, community_a)
 
@@ -97,7 +107,9 @@ def test_a_preview_still_running_cannot_be_confirmed(officer_a: User, community_
 
 
 def test_only_whoever_uploaded_the_file_decides_about_it(
-    officer_a: User, grid_worker_a1: User, community_a: Area,
+    officer_a: User,
+    grid_worker_a1: User,
+    community_a: Area,
 ) -> None:
     preview = make_preview(officer_a, community_a)
 
@@ -109,7 +121,8 @@ def test_only_whoever_uploaded_the_file_decides_about_it(
 
 
 def test_a_large_file_s_import_is_handed_to_the_worker_when_the_decision_commits(
-    officer_a: User, community_a: Area,
+    officer_a: User,
+    community_a: Area,
     django_capture_on_commit_callbacks: Callable[..., Any],
 ) -> None:
     preview = make_preview(officer_a, community_a, rows=10)
@@ -122,11 +135,17 @@ def test_a_large_file_s_import_is_handed_to_the_worker_when_the_decision_commits
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor == "sqlite", reason=(
-    "SQLite's in-memory test database shares one cache between threads, which answers "
-    "'table is locked' instead of waiting; SQLite serialises writers anyway"))
+@pytest.mark.skipif(
+    connection.vendor == "sqlite",
+    reason=(
+        "SQLite's in-memory test database shares one cache between threads, which answers "
+        "'table is locked' instead of waiting; SQLite serialises writers anyway"
+    ),
+)
 def test_two_tabs_confirming_one_preview_at_the_same_moment_start_one_import(
-    officer_a: User, community_a: Area, monkeypatch: pytest.MonkeyPatch,
+    officer_a: User,
+    community_a: Area,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     # Given a preview, and creating the import's job slowed down so that two confirmations
     # overlap inside the decision (without the lock both would find the preview open)
@@ -210,7 +229,8 @@ def test_uploads_older_than_a_day_are_purged() -> None:
 
 
 def test_a_job_whose_upload_is_gone_completes_with_the_reason(
-    officer_a: User, community_a: Area,
+    officer_a: User,
+    community_a: Area,
 ) -> None:
     preview = make_preview(officer_a, community_a)
     uploads.delete_upload(preview.params["upload"])
@@ -223,7 +243,8 @@ def test_a_job_whose_upload_is_gone_completes_with_the_reason(
 
 
 def test_an_import_job_deletes_its_upload_whatever_happens(
-    officer_a: User, community_a: Area,
+    officer_a: User,
+    community_a: Area,
 ) -> None:
     job = make_preview(officer_a, community_a)
     job.params["mode"] = "import"

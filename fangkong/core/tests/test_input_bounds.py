@@ -56,8 +56,11 @@ def refused_field(response: Any) -> set[str]:
 # --- The API --------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("char", ["\u202e", "\u2066", "\u200b", "\ufeff", "\u2060", "\x07"],
-                         ids=["RLO", "LRI", "ZWSP", "BOM", "WJ", "BEL"])
+@pytest.mark.parametrize(
+    "char",
+    ["\u202e", "\u2066", "\u200b", "\ufeff", "\u2060", "\x07"],
+    ids=["RLO", "LRI", "ZWSP", "BOM", "WJ", "BEL"],
+)
 def test_the_api_refuses_a_name_with_a_bidi_or_zero_width_character(
     api: Client, household: Any, char: str
 ) -> None:
@@ -71,8 +74,12 @@ def test_the_api_refuses_a_million_character_note(api: Client, household: Any) -
     person = PersonFactory(household=household)
 
     # ASCII: a megabyte, under the request size limit (a bigger body is a 413 before this).
-    response = post(api, reverse("api:person-detail", args=[person.pk]),
-                    {"notes": "x" * 1_000_000}, method="patch")
+    response = post(
+        api,
+        reverse("api:person-detail", args=[person.pk]),
+        {"notes": "x" * 1_000_000},
+        method="patch",
+    )
 
     assert refused_field(response) == {"notes"}
     person.refresh_from_db()
@@ -86,8 +93,16 @@ def test_the_api_refuses_a_birth_date_before_1890_or_in_the_future(
     if birth_date == "tomorrow":
         birth_date = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
 
-    response = post(api, PEOPLE, {"household": household.pk, "name": "李四",
-                                  "id_type": "passport", "birth_date": birth_date})
+    response = post(
+        api,
+        PEOPLE,
+        {
+            "household": household.pk,
+            "name": "李四",
+            "id_type": "passport",
+            "birth_date": birth_date,
+        },
+    )
 
     assert refused_field(response) == {"birth_date"}
 
@@ -95,8 +110,9 @@ def test_the_api_refuses_a_birth_date_before_1890_or_in_the_future(
 def test_the_api_refuses_a_phone_with_letters_rather_than_stripping_them(
     api: Client, household: Any
 ) -> None:
-    response = post(api, PEOPLE, {"household": household.pk, "name": "王五",
-                                  "phone": "13800138000abc"})
+    response = post(
+        api, PEOPLE, {"household": household.pk, "name": "王五", "phone": "13800138000abc"}
+    )
 
     assert refused_field(response) == {"phone"}
     assert not Person.objects.filter(name="王五").exists()
@@ -124,13 +140,13 @@ def test_a_row_id_written_as_a_whole_number_string_is_still_accepted(
     assert response.status_code == 201, response.content[:500]
 
 
-@pytest.mark.parametrize(("field", "value"), [("units", 2_147_483_648), ("units", 100),
-                                              ("floors", 201), ("units", 0)])
+@pytest.mark.parametrize(
+    ("field", "value"), [("units", 2_147_483_648), ("units", 100), ("floors", 201), ("units", 0)]
+)
 def test_the_api_refuses_a_building_beyond_the_bounds_of_real_buildings(
     api: Client, community_a: Any, field: str, value: int
 ) -> None:
-    response = post(api, BUILDINGS, {"community": community_a.pk, "number": "88",
-                                     field: value})
+    response = post(api, BUILDINGS, {"community": community_a.pk, "number": "88", field: value})
 
     assert refused_field(response) == {field}
     assert not Building.objects.filter(number="88").exists()
@@ -144,9 +160,16 @@ def test_the_api_stores_names_in_nfc(api: Client, household: Any) -> None:
 
 
 def test_the_api_refuses_a_year_1_date_instead_of_failing(api: Client, community_a: Any) -> None:
-    response = post(api, reverse("api:task-list"),
-                    {"community": community_a.pk, "kind": "general", "title": "核对名单",
-                     "due": "0001-01-01T00:00:00Z"})
+    response = post(
+        api,
+        reverse("api:task-list"),
+        {
+            "community": community_a.pk,
+            "kind": "general",
+            "title": "核对名单",
+            "due": "0001-01-01T00:00:00Z",
+        },
+    )
 
     assert refused_field(response) == {"due"}
 
@@ -154,12 +177,18 @@ def test_the_api_refuses_a_year_1_date_instead_of_failing(api: Client, community
 # --- The pages' forms -----------------------------------------------------------------------
 
 
-def test_a_page_form_refuses_a_name_with_a_zero_width_space(
-    officer_a: Any, household: Any
-) -> None:
-    form = PersonForm(data={"name": "孙\u200b八", "relation": "other", "residency": "permanent",
-                            "id_type": "resident_id", "household": household.pk},
-                      user=officer_a, community=household.community)
+def test_a_page_form_refuses_a_name_with_a_zero_width_space(officer_a: Any, household: Any) -> None:
+    form = PersonForm(
+        data={
+            "name": "孙\u200b八",
+            "relation": "other",
+            "residency": "permanent",
+            "id_type": "resident_id",
+            "household": household.pk,
+        },
+        user=officer_a,
+        community=household.community,
+    )
 
     assert not form.is_valid()
     assert "name" in form.errors
@@ -169,10 +198,12 @@ def test_a_page_form_bounds_free_text_and_keeps_line_breaks_in_it(
     officer_a: Any, community_a: Any
 ) -> None:
     data = {"number": "9", "units": "1", "floors": "6"}
-    too_long = BuildingForm(data={**data, "notes": "备" * 2001}, user=officer_a,
-                            community=community_a)
-    two_lines = BuildingForm(data={**data, "notes": "第一行\r\n第二行"}, user=officer_a,
-                             community=community_a)
+    too_long = BuildingForm(
+        data={**data, "notes": "备" * 2001}, user=officer_a, community=community_a
+    )
+    two_lines = BuildingForm(
+        data={**data, "notes": "第一行\r\n第二行"}, user=officer_a, community=community_a
+    )
 
     assert "notes" in too_long.errors
     assert two_lines.is_valid(), two_lines.errors
@@ -180,8 +211,11 @@ def test_a_page_form_bounds_free_text_and_keeps_line_breaks_in_it(
 
 
 def test_a_page_form_gives_text_to_the_service_in_nfc(officer_a: Any, community_a: Any) -> None:
-    form = BuildingForm(data={"number": "9", "units": "1", "floors": "6",
-                              "name": "\uf900园"}, user=officer_a, community=community_a)
+    form = BuildingForm(
+        data={"number": "9", "units": "1", "floors": "6", "name": "\uf900园"},
+        user=officer_a,
+        community=community_a,
+    )
 
     assert form.is_valid(), form.errors
     assert form.cleaned_data["name"] == "\u8c48园"
@@ -202,8 +236,11 @@ def test_every_input_field_in_the_schema_has_a_bound(api: Client) -> None:
                 {"enum", "pattern", "maxLength"} & set(spec)
                 or spec.get("format") in {"date", "date-time", "uuid", "binary"}
             )
-            if free_string or (kind == "integer" and not {"minimum", "maximum"} <= set(spec)) \
-                    or (kind == "array" and "maxItems" not in spec):
+            if (
+                free_string
+                or (kind == "integer" and not {"minimum", "maximum"} <= set(spec))
+                or (kind == "array" and "maxItems" not in spec)
+            ):
                 unbounded.append(f"{name}.{field}")
 
     assert unbounded == []

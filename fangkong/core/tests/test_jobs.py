@@ -21,7 +21,8 @@ from fangkong.core.periodic import PERIODIC, PeriodicTask, run_due
 
 
 def test_a_job_waits_for_the_transaction_to_commit(
-    officer_a: User, community_a: Area,
+    officer_a: User,
+    community_a: Area,
     django_capture_on_commit_callbacks: Callable[..., Any],
 ) -> None:
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -33,7 +34,8 @@ def test_a_job_waits_for_the_transaction_to_commit(
 
 
 def test_a_selftest_job_runs_inline_on_commit_and_reports_its_progress(
-    officer_a: User, community_a: Area,
+    officer_a: User,
+    community_a: Area,
     django_capture_on_commit_callbacks: Callable[..., Any],
 ) -> None:
     # when a job is enqueued inside a transaction that commits
@@ -55,7 +57,8 @@ def test_a_selftest_job_runs_inline_on_commit_and_reports_its_progress(
 
 
 def test_a_failing_job_is_marked_failed_without_a_traceback_in_its_log(
-    officer_a: User, community_a: Area,
+    officer_a: User,
+    community_a: Area,
     django_capture_on_commit_callbacks: Callable[..., Any],
 ) -> None:
     with django_capture_on_commit_callbacks(execute=True):
@@ -80,8 +83,13 @@ def test_an_unknown_job_kind_is_refused(officer_a: User, community_a: Area) -> N
 
 
 def test_jobs_are_restricted_to_the_area_they_belong_to(
-    officer_a: User, officer_b: User, grid_worker_a1: User, superuser: User,
-    community_a: Area, community_b: Area, grid_a1: Area,
+    officer_a: User,
+    officer_b: User,
+    grid_worker_a1: User,
+    superuser: User,
+    community_a: Area,
+    community_b: Area,
+    grid_a1: Area,
 ) -> None:
     job_a = Job.objects.create(kind="core.selftest", area_path=community_a.path)
     job_b = Job.objects.create(kind="core.selftest", area_path=community_b.path)

@@ -74,23 +74,31 @@ def building(community_a: Area, grid_a1: Area) -> Building:
 def register(tmp_path: Path, building: Building, settings: Any) -> Path:
     """A register of two people, imported once under the old key."""
     settings.MEDIA_ROOT = tmp_path / "media"
-    return write_register(tmp_path, [
-        row(name="王秀英", id_number=ID_1, phone=PHONE_1, room="502"),
-        row(name="李强", id_number=ID_2, phone=PHONE_2, room="601"),
-    ])
+    return write_register(
+        tmp_path,
+        [
+            row(name="王秀英", id_number=ID_1, phone=PHONE_1, room="502"),
+            row(name="李强", id_number=ID_2, phone=PHONE_2, room="601"),
+        ],
+    )
 
 
 @pytest.fixture
-def seeded(settings: Any, register: Path, building: Building, community_a: Area,
-           officer_a: User) -> dict[str, Any]:
+def seeded(
+    settings: Any, register: Path, building: Building, community_a: Area, officer_a: User
+) -> dict[str, Any]:
     """Every kind of row holding ciphertext, written under the old key."""
     use_keys(settings, OLD_KEY)
     result = run_import(register, community_a, officer_a)
     assert result.created == 2
     household = HouseholdFactory(building=building, room="301", phone="024-23456789")
     others = [PersonFactory(household=household) for _ in range(3)]
-    visitor = VisitorFactory(checkpoint=_checkpoint(community_a), household=household,
-                             id_number=valid_id_number(seq=903), phone="13755556666")
+    visitor = VisitorFactory(
+        checkpoint=_checkpoint(community_a),
+        household=household,
+        id_number=valid_id_number(seq=903),
+        phone="13755556666",
+    )
     staff = StaffMemberFactory(community=community_a, phone="13577778888")
     return {"household": household, "others": others, "visitor": visitor, "staff": staff}
 
@@ -139,7 +147,10 @@ def test_it_finds_every_model_that_holds_ciphertext() -> None:
 
 @pytest.mark.django_db
 def test_searches_find_people_by_id_phone_and_last_four_before_the_rows_are_rotated(
-    settings: Any, seeded: dict, client: Any, officer_a: User,
+    settings: Any,
+    seeded: dict,
+    client: Any,
+    officer_a: User,
 ) -> None:
     # Given the new key in place and the old one listed as retired, nothing rotated yet
     use_keys(settings, NEW_KEY, OLD_KEY)
@@ -151,7 +162,11 @@ def test_searches_find_people_by_id_phone_and_last_four_before_the_rows_are_rota
 
 @pytest.mark.django_db
 def test_importing_the_same_file_during_the_rotation_creates_no_one(
-    settings: Any, seeded: dict, register: Path, community_a: Area, officer_a: User,
+    settings: Any,
+    seeded: dict,
+    register: Path,
+    community_a: Area,
+    officer_a: User,
 ) -> None:
     use_keys(settings, NEW_KEY, OLD_KEY)
 
@@ -163,7 +178,9 @@ def test_importing_the_same_file_during_the_rotation_creates_no_one(
 
 @pytest.mark.django_db
 def test_it_refuses_a_second_person_with_an_id_number_registered_under_the_old_key(
-    settings: Any, seeded: dict, community_a: Area,
+    settings: Any,
+    seeded: dict,
+    community_a: Area,
 ) -> None:
     use_keys(settings, NEW_KEY, OLD_KEY)
 
@@ -179,11 +196,16 @@ def test_it_refuses_a_second_person_with_an_id_number_registered_under_the_old_k
 
 @pytest.mark.django_db
 def test_a_rotation_end_to_end_leaves_everyone_readable_and_found_under_the_new_key_alone(
-    settings: Any, seeded: dict, register: Path, community_a: Area, officer_a: User,
+    settings: Any,
+    seeded: dict,
+    register: Path,
+    community_a: Area,
+    officer_a: User,
     client: Any,
 ) -> None:
-    before = {p.pk: (p.id_number_mask, p.phone_mask, p.version, p.updated)
-              for p in Person.objects.all()}
+    before = {
+        p.pk: (p.id_number_mask, p.phone_mask, p.version, p.updated) for p in Person.objects.all()
+    }
     # Given the keys rotated as documented
     use_keys(settings, NEW_KEY, OLD_KEY)
     assert not every_row_rotated()
@@ -195,15 +217,17 @@ def test_a_rotation_end_to_end_leaves_everyone_readable_and_found_under_the_new_
     assert every_row_rotated()
     assert "FANGKONG_DATA_KEYS_OLD" in output
     # Masks, versions and edit times are untouched: nothing about the people changed
-    assert {p.pk: (p.id_number_mask, p.phone_mask, p.version, p.updated)
-            for p in Person.objects.all()} == before
+    assert {
+        p.pk: (p.id_number_mask, p.phone_mask, p.version, p.updated) for p in Person.objects.all()
+    } == before
 
     # And once the old key is dropped, every value still decrypts
     use_keys(settings, NEW_KEY)
     wang = Person.objects.get(name="王秀英")
     assert (decrypt(wang.id_number_cipher), decrypt(wang.phone_cipher)) == (ID_1, PHONE_1)
     assert decrypt(Household.objects.get(pk=seeded["household"].pk).phone_cipher) == (
-        "024-23456789")
+        "024-23456789"
+    )
     assert decrypt(Visitor.objects.get().phone_cipher) == "13755556666"
     assert decrypt(StaffMember.objects.get(pk=seeded["staff"].pk).phone_cipher) == "13577778888"
     # And everyone is found by ID number, phone and last four
@@ -216,19 +240,26 @@ def test_a_rotation_end_to_end_leaves_everyone_readable_and_found_under_the_new_
 
 @pytest.mark.django_db
 def test_the_rotation_is_audited_by_counts_and_never_by_values(
-    settings: Any, seeded: dict,
+    settings: Any,
+    seeded: dict,
 ) -> None:
     use_keys(settings, NEW_KEY, OLD_KEY)
-    stored = [str(v) for p in protected_models()
-              for row_ in p.model._base_manager.values_list(*p.columns) for v in row_ if v]
+    stored = [
+        str(v)
+        for p in protected_models()
+        for row_ in p.model._base_manager.values_list(*p.columns)
+        for v in row_
+        if v
+    ]
 
     rotate("--batch-size", "2")
 
     audit = ObjectChange.objects.filter(object_repr__startswith="data key rotation")
     rotated: dict[str, int] = {}
     for change in audit:
-        rotated[change.content_type.model] = (rotated.get(change.content_type.model, 0)
-                                              + change.after["rotated"])
+        rotated[change.content_type.model] = (
+            rotated.get(change.content_type.model, 0) + change.after["rotated"]
+        )
         assert change.actor is None
         assert change.actor_name == "system"
         text = json.dumps(change.after)
@@ -240,7 +271,8 @@ def test_the_rotation_is_audited_by_counts_and_never_by_values(
 
 @pytest.mark.django_db
 def test_a_dry_run_counts_the_rows_to_rotate_and_changes_nothing(
-    settings: Any, seeded: dict,
+    settings: Any,
+    seeded: dict,
 ) -> None:
     use_keys(settings, NEW_KEY, OLD_KEY)
 
@@ -248,8 +280,13 @@ def test_a_dry_run_counts_the_rows_to_rotate_and_changes_nothing(
 
     summary = json.loads(output.strip().splitlines()[-1])
     counts = {o["model"]: o["rotated"] for o in summary["passes"][0]}
-    assert counts == {"access.Visitor": 1, "health.Contact": 0, "registry.Household": 1,
-                      "registry.Person": 5, "staff.StaffMember": 1}
+    assert counts == {
+        "access.Visitor": 1,
+        "health.Contact": 0,
+        "registry.Household": 1,
+        "registry.Person": 5,
+        "staff.StaffMember": 1,
+    }
     assert summary["dry_run"]
     assert not summary["complete"]
     assert not every_row_rotated()
@@ -270,7 +307,8 @@ def test_a_second_run_finds_nothing_to_do(settings: Any, seeded: dict) -> None:
 
 @pytest.mark.django_db
 def test_it_refuses_to_start_when_the_old_key_is_forgotten(
-    settings: Any, seeded: dict,
+    settings: Any,
+    seeded: dict,
 ) -> None:
     # Given the old key forgotten before the rotation ran
     use_keys(settings, NEW_KEY)
@@ -292,7 +330,8 @@ def test_it_refuses_to_start_when_the_old_key_is_forgotten(
 
 @pytest.mark.django_db
 def test_it_fails_and_names_the_rows_no_listed_key_decrypts(
-    settings: Any, seeded: dict,
+    settings: Any,
+    seeded: dict,
 ) -> None:
     # Given one ID number written under a key that was never listed (lost), past the audit
     wang = Person.objects.get(name="王秀英")
@@ -310,7 +349,10 @@ def test_it_fails_and_names_the_rows_no_listed_key_decrypts(
 
 @pytest.mark.django_db
 def test_it_sets_aside_two_records_of_one_id_number_made_under_different_keys(
-    settings: Any, seeded: dict, community_a: Area, building: Building,
+    settings: Any,
+    seeded: dict,
+    community_a: Area,
+    building: Building,
 ) -> None:
     # Given a second record of 王秀英's ID number slipped in under the new key (as the
     # versions before this fix allowed during a rotation)
@@ -325,8 +367,9 @@ def test_it_sets_aside_two_records_of_one_id_number_made_under_different_keys(
     old = Person.objects.exclude(pk=twin.pk).get(name="王秀英")
     assert f"registry.Person {old.pk}" in str(raised.value)
     assert decrypt_current(old.id_number_cipher) is None
-    assert all(decrypt_current(p.id_number_cipher) is not None
-               for p in Person.objects.exclude(pk=old.pk))
+    assert all(
+        decrypt_current(p.id_number_cipher) is not None for p in Person.objects.exclude(pk=old.pk)
+    )
 
 
 # --- Killed midway, then run again ----------------------------------------------------------
@@ -334,7 +377,11 @@ def test_it_sets_aside_two_records_of_one_id_number_made_under_different_keys(
 
 @pytest.mark.django_db(transaction=True)
 def test_a_rotation_killed_midway_finishes_when_run_again(
-    settings: Any, seeded: dict, tmp_path: Path, client: Any, officer_a: User,
+    settings: Any,
+    seeded: dict,
+    tmp_path: Path,
+    client: Any,
+    officer_a: User,
 ) -> None:
     use_keys(settings, NEW_KEY, OLD_KEY)
     with database_for_subprocess(tmp_path) as env:
@@ -353,7 +400,8 @@ def test_a_rotation_killed_midway_finishes_when_run_again(
         assert process.returncode == -signal.SIGKILL
     # Then part of the rows are rotated, the rest not, and nothing is half-written
     rotated_now = ObjectChange.objects.filter(
-        object_repr__startswith="data key rotation").values_list("after", flat=True)
+        object_repr__startswith="data key rotation"
+    ).values_list("after", flat=True)
     # (the visitor, the household with a phone, two of the five people)
     assert 4 <= sum(a["rotated"] for a in rotated_now) < 8
     assert not every_row_rotated()
@@ -388,7 +436,8 @@ def test_a_hand_over_still_waiting_for_its_search_is_rotated_too(
     use_keys(settings, OLD_KEY)
     contact = ContactFactory(case__person__household__building=building)
     Contact.objects.filter(pk=contact.pk).update(
-        handover_id_cipher=encrypt(ID_1), handover_phone_cipher=encrypt(PHONE_1))
+        handover_id_cipher=encrypt(ID_1), handover_phone_cipher=encrypt(PHONE_1)
+    )
 
     # When the key is rotated
     use_keys(settings, NEW_KEY, OLD_KEY)

@@ -25,9 +25,13 @@ def two_communities_changing(community_a: Any, community_b: Any) -> None:
     for community in (community_a, community_b):
         for number in range(5):
             ObjectChange.objects.create(
-                action=ChangeAction.UPDATE, content_type=kind, object_id=str(number),
-                object_repr=f"row {number}", area_path=community.path,
-                community_id=community.pk)
+                action=ChangeAction.UPDATE,
+                content_type=kind,
+                object_id=str(number),
+                object_repr=f"row {number}",
+                area_path=community.path,
+                community_id=community.pk,
+            )
     analyze(ObjectChange)
 
 
@@ -45,7 +49,8 @@ def test_a_community_s_audit_log_between_two_days_is_a_range_of_the_same_index(
     today = timezone.localdate().isoformat()
     changes = ObjectChangeFilterSet(
         {"since": today, "until": today},
-        queryset=ObjectChange.objects.filter(community_id__in=[community_a.pk])).qs
+        queryset=ObjectChange.objects.filter(community_id__in=[community_a.pk]),
+    ).qs
 
     assert changes.filter(object_repr__startswith="row ").count() == 5
     assert_served_by_index(changes[:50], "objectchange_log_idx")
@@ -57,5 +62,6 @@ def test_the_audit_log_s_next_page_by_cursor_reads_the_same_index(
     keyset = Keyset(ObjectChange.objects.filter(community_id__in=[community_a.pk]), "/audit/")
     first, _ = keyset.page(None, 2)
 
-    assert_served_by_index(keyset.page_query(keyset.position_after(first[-1]), 50),
-                           "objectchange_log_idx")
+    assert_served_by_index(
+        keyset.page_query(keyset.position_after(first[-1]), 50), "objectchange_log_idx"
+    )

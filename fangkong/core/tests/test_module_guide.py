@@ -31,15 +31,15 @@ def _foundation() -> set[str]:
     that introduces them)."""
     text = _guide()
     start = text.index("The apps\nbelow are the foundation")
-    block = text[start:text.index("\n\n", text.index("\n- ", start))]
+    block = text[start : text.index("\n\n", text.index("\n- ", start))]
     return set(re.findall(r"^- `(\w+)`:", block, flags=re.MULTILINE))
 
 
 def _file_rows() -> dict[str, str]:
     """The table under "## The files": file → its "Every module" cell."""
     text = _guide()
-    section = text[text.index("## The files"):]
-    section = section[:section.index("\n## ", 1)]
+    section = text[text.index("## The files") :]
+    section = section[: section.index("\n## ", 1)]
     rows = {}
     for line in section.splitlines():
         match = re.match(r"\| `([^`]+)` \| ([^|]+) \|", line)
@@ -56,7 +56,8 @@ def _modules() -> list[str]:
     """Every project app that is not foundation: what the guide's table applies to."""
     foundation = _foundation()
     return sorted(
-        config.label for config in apps.get_app_configs()
+        config.label
+        for config in apps.get_app_configs()
         if config.name.startswith("fangkong.") and config.label not in foundation
     )
 
@@ -103,15 +104,20 @@ def _views_modules(app: str) -> list[ModuleType]:
 @pytest.mark.parametrize("app", _modules())
 def test_a_module_whose_pages_list_rows_has_tables(app: str) -> None:
     lists = [
-        value for module in _views_modules(app) for value in vars(module).values()
-        if isinstance(value, type) and issubclass(value, ObjectListView)
-        and value.__module__.startswith(f"fangkong.{app}.") and value.table_class is not None
+        value
+        for module in _views_modules(app)
+        for value in vars(module).values()
+        if isinstance(value, type)
+        and issubclass(value, ObjectListView)
+        and value.__module__.startswith(f"fangkong.{app}.")
+        and value.table_class is not None
     ]
     if lists:
         assert _has(app, "tables.py"), f"{app} lists rows ({lists[0].__name__}) without tables.py"
         # A page may show another app's table (health's person finder shows the registry's).
-        outside = [view.__name__ for view in lists
-                   if not view.table_class.__module__.endswith(".tables")]
+        outside = [
+            view.__name__ for view in lists if not view.table_class.__module__.endswith(".tables")
+        ]
         assert not outside, f"{app}'s tables belong in a tables.py: {outside}"
 
 
@@ -135,8 +141,11 @@ def _api_route_names(app: str) -> set[str]:
     ``register(router)``, the registry's in fangkong/api_urls.py)."""
     from fangkong.api_urls import router
 
-    return {f"api:{pattern.name}" for pattern in router.urls
-            if pattern.callback.cls.__module__.startswith(f"fangkong.{app}.")}
+    return {
+        f"api:{pattern.name}"
+        for pattern in router.urls
+        if pattern.callback.cls.__module__.startswith(f"fangkong.{app}.")
+    }
 
 
 @pytest.mark.parametrize("app", _modules())

@@ -22,8 +22,7 @@ def test_no_module_outside_core_and_areas_filters_on_area_paths() -> None:
     offenders = []
     for path in root.rglob("*.py"):
         relative = path.relative_to(root).as_posix()
-        if "/tests/" in relative or "/migrations/" in relative \
-                or relative.startswith(ALLOWED):
+        if "/tests/" in relative or "/migrations/" in relative or relative.startswith(ALLOWED):
             continue
         for number, line in enumerate(path.read_text().splitlines(), 1):
             if FORBIDDEN.search(line):
@@ -42,5 +41,7 @@ def test_every_scoped_model_declares_its_rule_on_indexed_ids() -> None:
             continue
         for lookup in (rule.community, rule.grid, rule.area):
             # Every lookup ends in an id column (a foreign key's, or the key itself).
-            assert lookup is None or lookup == "id" or lookup.endswith("_id"), \
-                (model.__name__, lookup)
+            assert lookup is None or lookup == "id" or lookup.endswith("_id"), (
+                model.__name__,
+                lookup,
+            )

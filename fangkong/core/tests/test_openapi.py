@@ -55,8 +55,13 @@ def test_the_schema_is_valid_openapi_3(schema: dict[str, Any]) -> None:
     validate_schema(schema)  # raises on any violation of the OpenAPI 3 JSON Schema
 
     assert schema["openapi"].startswith("3.")
-    assert {"/api/v1/areas/", "/api/v1/buildings/", "/api/v1/households/",
-            "/api/v1/people/", "/api/v1/people/{id}/reveal/"} <= set(schema["paths"])
+    assert {
+        "/api/v1/areas/",
+        "/api/v1/buildings/",
+        "/api/v1/households/",
+        "/api/v1/people/",
+        "/api/v1/people/{id}/reveal/",
+    } <= set(schema["paths"])
 
 
 def test_every_path_ends_with_a_slash(schema: dict[str, Any]) -> None:
@@ -167,9 +172,7 @@ def test_the_docs_page_sends_anonymous_visitors_to_log_in(client: Client) -> Non
 # --- The schema says what the answers hold (issue 11, item 9) -------------------------------
 
 
-def test_times_of_day_are_documented_as_sent_without_a_utc_offset(
-    schema: dict[str, Any]
-) -> None:
+def test_times_of_day_are_documented_as_sent_without_a_utc_offset(schema: dict[str, Any]) -> None:
     opens = schema["components"]["schemas"]["Checkpoint"]["properties"]["opens"]
 
     assert "format" not in opens  # "format: time" would demand 07:00:00Z
@@ -190,10 +193,15 @@ def _allowed(schema: dict[str, Any], prop: dict[str, Any]) -> set[Any]:
     return values
 
 
-@pytest.mark.parametrize(("component", "field"), [
-    ("HealthCase", "outcome"), ("HealthQuarantine", "end_reason"),
-    ("ScreeningRecord", "alert_level"), ("TaskComment", "status"),
-])
+@pytest.mark.parametrize(
+    ("component", "field"),
+    [
+        ("HealthCase", "outcome"),
+        ("HealthQuarantine", "end_reason"),
+        ("ScreeningRecord", "alert_level"),
+        ("TaskComment", "status"),
+    ],
+)
 def test_a_choice_that_can_be_empty_documents_the_empty_value(
     schema: dict[str, Any], component: str, field: str
 ) -> None:
@@ -208,7 +216,5 @@ def test_an_id_that_can_be_missing_is_documented_nullable(schema: dict[str, Any]
     assert patrol["follow_up_task"]["nullable"] is True
 
 
-def test_the_gate_scan_documents_its_404_for_a_gate_out_of_reach(
-    schema: dict[str, Any]
-) -> None:
+def test_the_gate_scan_documents_its_404_for_a_gate_out_of_reach(schema: dict[str, Any]) -> None:
     assert "404" in schema["paths"]["/api/v1/gate/scans/"]["post"]["responses"]

@@ -126,9 +126,7 @@ def test_a_cursor_from_another_list_is_a_400(api: Client, gate_log: list[int]) -
     assert "另一个列表" in response.json()["message"] or response.json()["fields"]["cursor"]
 
 
-def test_a_cursor_and_a_page_number_together_are_a_400(
-    api: Client, gate_log: list[int]
-) -> None:
+def test_a_cursor_and_a_page_number_together_are_a_400(api: Client, gate_log: list[int]) -> None:
     response = api.get(EVENTS, {"cursor": "", "page": "2"})
 
     assert response.status_code == 400
@@ -143,7 +141,8 @@ def test_a_cursor_follows_an_order_with_empty_values_in_both_databases(
         _, pass_ = household_with_pass(community_a, grid_a1, members=1)
         if minute % 2:
             Pass.objects.filter(pk=pass_.pk).update(
-                out_since=timezone.now() - dt.timedelta(minutes=minute))
+                out_since=timezone.now() - dt.timedelta(minutes=minute)
+            )
     out = F("out_since")
     # (the order, the same order with its NULLs placed as the cursor places them)
     orders = [
@@ -219,8 +218,9 @@ def page(client: Client, officer_a: Any) -> Client:
 def test_a_page_number_that_is_not_one_shows_the_first_page_with_a_chinese_message(
     page: Client, gate_log: list[int]
 ) -> None:
-    response = page.get(reverse("access:event_list"), {"page": "abc"},
-                        headers={"accept-language": "zh-hans"})
+    response = page.get(
+        reverse("access:event_list"), {"page": "abc"}, headers={"accept-language": "zh-hans"}
+    )
 
     assert response.status_code == 200
     assert response.context["page_obj"].number == 1
@@ -232,8 +232,9 @@ def test_a_page_past_the_end_shows_the_last_page_with_a_chinese_message(
 ) -> None:
     monkeypatch.setattr("fangkong.access.views.gate_log.GateEventListView.paginate_by", 3)
     for huge in ("1" + "0" * 20, "99", str(2**63)):
-        response = page.get(reverse("access:event_list"), {"page": huge},
-                            headers={"accept-language": "zh-hans"})
+        response = page.get(
+            reverse("access:event_list"), {"page": huge}, headers={"accept-language": "zh-hans"}
+        )
 
         assert response.status_code == 200, huge
         assert response.context["page_obj"].number == 3, huge

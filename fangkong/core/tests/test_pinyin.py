@@ -12,8 +12,25 @@ from fangkong.core.pinyin import name_pinyin, reading
 #: Names and words whose reading depends on the word around a character (行长, 重庆), or
 #: which mix in letters, digits, spaces and punctuation.
 TEXTS = [
-    "张三", "王秀英", "王国华", "中国人民", "重庆", "银行行长", "长孙无忌", "欧阳修", "曾国藩",
-    "单于", "乐乐", "阿依古丽·买买提", "张A三", "李 四", "Ｔｏｍ张", "x", "", "123", "〇一",
+    "张三",
+    "王秀英",
+    "王国华",
+    "中国人民",
+    "重庆",
+    "银行行长",
+    "长孙无忌",
+    "欧阳修",
+    "曾国藩",
+    "单于",
+    "乐乐",
+    "阿依古丽·买买提",
+    "张A三",
+    "李 四",
+    "Ｔｏｍ张",
+    "x",
+    "",
+    "123",
+    "〇一",
 ]
 
 
@@ -26,8 +43,13 @@ def test_a_text_reads_as_pypinyin_reads_it_the_first_time_and_the_next(text: str
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.text(alphabet=st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF) | st.sampled_from(
-    "行长重庆银中国人民 aZ1·-"), max_size=8))
+@given(
+    st.text(
+        alphabet=st.characters(min_codepoint=0x4E00, max_codepoint=0x9FFF)
+        | st.sampled_from("行长重庆银中国人民 aZ1·-"),
+        max_size=8,
+    )
+)
 def test_any_chinese_text_reads_as_pypinyin_reads_it(text: str) -> None:
     assert reading(text) == lazy_pinyin(text, style=Style.NORMAL, errors="default")
 

@@ -46,8 +46,13 @@ def place() -> dict[str, Any]:
     household = HouseholdFactory(building=building)
     person = PersonFactory(household=household)
     item = issue_pass(household)
-    do_create_exemption(household=household, by=None, kind=ExemptionKind.MEDICAL,
-                        document="单位证明", ends_on=timezone.localdate())
+    do_create_exemption(
+        household=household,
+        by=None,
+        kind=ExemptionKind.MEDICAL,
+        document="单位证明",
+        ends_on=timezone.localdate(),
+    )
     do_suspend_household_passes(household, source="office", reason="test", until=None, by=None)
     gate = CheckpointFactory(community=community)
     scan(gate, item.token, "in")
@@ -58,8 +63,14 @@ def place() -> dict[str, Any]:
     quarantined = Quarantine.objects.get(person__household=household).person
     ReportFactory(person=quarantined)
     DisinfectionFactory(community=community, building=building)
-    return {"community": community, "first": first, "second": second,
-            "building": building, "household": household, "person": person}
+    return {
+        "community": community,
+        "first": first,
+        "second": second,
+        "building": building,
+        "household": household,
+        "person": person,
+    }
 
 
 def _grids(model: type[Model], **where: Any) -> set[int | None]:
@@ -98,13 +109,21 @@ def test_moving_a_building_to_another_grid_moves_every_row_below_it(place: dict)
 
 def test_a_building_taken_out_of_every_grid_leaves_its_rows_with_no_grid(place: dict) -> None:
     do_update_building(place["building"], by=None, grid=None)
-    for model in (Household, Person, Pass, GateEvent, Visitor, Case, Contact, HealthReport,
-                  Disinfection):
+    for model in (
+        Household,
+        Person,
+        Pass,
+        GateEvent,
+        Visitor,
+        Case,
+        Contact,
+        HealthReport,
+        Disinfection,
+    ):
         assert _grids(model) == {None}, model
 
 
-def test_moving_a_household_to_another_building_moves_its_people_and_passes(
-        place: dict) -> None:
+def test_moving_a_household_to_another_building_moves_its_people_and_passes(place: dict) -> None:
     other = BuildingFactory(community=place["community"], grid=place["second"])
     household = place["household"]
     do_update_household(household, by=None, building=other)
@@ -119,8 +138,9 @@ def test_moving_a_household_to_another_building_moves_its_people_and_passes(
 
 
 def test_moving_a_person_to_another_household_moves_their_reports(place: dict) -> None:
-    other = HouseholdFactory(building=BuildingFactory(community=place["community"],
-                                                      grid=place["second"]))
+    other = HouseholdFactory(
+        building=BuildingFactory(community=place["community"], grid=place["second"])
+    )
     reported = HealthReport.objects.get().person
     do_update_person(reported, by=None, household=other)
     assert _grids(Person, pk=reported.pk) == {place["second"].pk}
@@ -130,9 +150,12 @@ def test_moving_a_person_to_another_household_moves_their_reports(place: dict) -
 def test_bulk_create_copies_the_parents_grid() -> None:
     grid = GridFactory()
     building = BuildingFactory(community=grid.parent, grid=grid)
-    made = Household.objects.bulk_create([
-        Household(community=building.community, building=building, unit=1, room=str(n))
-        for n in (101, 102)])
+    made = Household.objects.bulk_create(
+        [
+            Household(community=building.community, building=building, unit=1, room=str(n))
+            for n in (101, 102)
+        ]
+    )
     assert {h.grid_id for h in made} == {grid.pk}
     assert _grids(Household) == {grid.pk}
 
@@ -171,14 +194,17 @@ def test_check_scope_finds_a_planted_mismatch_and_fix_repairs_it(place: dict) ->
     assert _grids(Pass) == {place["first"].pk}
     audit = ObjectChange.objects.filter(object_repr__startswith="scope columns repaired")
     assert sorted(audit.values_list("object_repr", flat=True)) == [
-        "scope columns repaired: access.Pass", "scope columns repaired: registry.Person"]
+        "scope columns repaired: access.Pass",
+        "scope columns repaired: registry.Person",
+    ]
     assert audit.get(object_repr__endswith="registry.Person").after == {
-        "rows": 1, "ids": [person.pk]}
+        "rows": 1,
+        "ids": [person.pk],
+    }
     assert _check() == (_check()[0], None)  # clean again
 
 
-def test_check_scope_repairs_a_community_that_disagrees_with_the_household(
-        place: dict) -> None:
+def test_check_scope_repairs_a_community_that_disagrees_with_the_household(place: dict) -> None:
     elsewhere = CommunityFactory()
     item = Pass.objects.get()
     Pass.objects.filter(pk=item.pk).update(community=elsewhere)

@@ -41,8 +41,7 @@ def test_the_input_renders_no_value_and_the_mask_of_what_was_typed() -> None:
     assert "placeholder" not in id_number_input().render("id_number", "")
 
 
-def _refused_again(client: Client, url: str, data: dict[str, Any], number: str,
-                   phone: str) -> str:
+def _refused_again(client: Client, url: str, data: dict[str, Any], number: str, phone: str) -> str:
     """POST a form that must come back with an error; the page it shows again."""
     response = client.post(url, data)
     assert response.status_code in (200, 400), response.status_code  # the form again
@@ -61,9 +60,20 @@ def test_the_person_form_does_not_echo_the_numbers(
     client.force_login(officer_a)
 
     # No name: refused, shown again
-    page = _refused_again(client, reverse("registry:person_add", args=[household.pk]), {
-        "name": "", "id_type": "resident_id", "id_number": number, "sex": "U",
-        "phone": phone, "residency": "permanent"}, number, phone)
+    page = _refused_again(
+        client,
+        reverse("registry:person_add", args=[household.pk]),
+        {
+            "name": "",
+            "id_type": "resident_id",
+            "id_number": number,
+            "sex": "U",
+            "phone": phone,
+            "residency": "permanent",
+        },
+        number,
+        phone,
+    )
 
     assert mask_id_number(number) in page
     assert mask_phone(phone) in page
@@ -78,9 +88,13 @@ def test_the_household_form_does_not_echo_the_landline(
     client.force_login(officer_a)
 
     # A room that already has a household: refused by the service, shown again
-    page = _refused_again(client, reverse("registry:household_add", args=[building.pk]), {
-        "unit": taken.unit, "room": taken.room, "phone": landline, "is_active": "on"},
-        "23456789", "23456789")
+    page = _refused_again(
+        client,
+        reverse("registry:household_add", args=[building.pk]),
+        {"unit": taken.unit, "room": taken.room, "phone": landline, "is_active": "on"},
+        "23456789",
+        "23456789",
+    )
 
     assert mask_phone(landline) in page
 
@@ -88,16 +102,27 @@ def test_the_household_form_does_not_echo_the_landline(
 def test_the_contact_form_does_not_echo_the_numbers(
     client: Client, health_a: Any, grid_a1: Any, community_b: Any
 ) -> None:
-    case = CaseFactory(person=PersonFactory(household=family(grid_a1, 0)),
-                       isolated_on=timezone.localdate())
+    case = CaseFactory(
+        person=PersonFactory(household=family(grid_a1, 0)), isolated_on=timezone.localdate()
+    )
     number, phone = next_id_number(), valid_mobile()
     client.force_login(health_a)
 
     # A hand-over without the contact's name: refused, shown again
-    page = _refused_again(client, reverse("health:contact_add", args=[case.pk]), {
-        "kind": "close", "last_exposure": timezone.localdate().isoformat(),
-        "other_community": community_b.pk, "name": "", "id_number": number,
-        "phone": phone}, number, phone)
+    page = _refused_again(
+        client,
+        reverse("health:contact_add", args=[case.pk]),
+        {
+            "kind": "close",
+            "last_exposure": timezone.localdate().isoformat(),
+            "other_community": community_b.pk,
+            "name": "",
+            "id_number": number,
+            "phone": phone,
+        },
+        number,
+        phone,
+    )
 
     assert mask_id_number(number) in page
 
@@ -111,10 +136,23 @@ def test_the_visitor_form_does_not_echo_the_numbers(
     client.force_login(checkpoint_a)
 
     # No such room: refused, shown again
-    page = _refused_again(client, reverse("access:visitor_add"), {
-        "checkpoint": gate.pk, "name": "访客", "phone": phone, "id_number": number,
-        "building": household.building_id, "unit": household.unit, "room": "no-such-room",
-        "purpose": "探亲", "temperature": "36.5"}, number, phone)
+    page = _refused_again(
+        client,
+        reverse("access:visitor_add"),
+        {
+            "checkpoint": gate.pk,
+            "name": "访客",
+            "phone": phone,
+            "id_number": number,
+            "building": household.building_id,
+            "unit": household.unit,
+            "room": "no-such-room",
+            "purpose": "探亲",
+            "temperature": "36.5",
+        },
+        number,
+        phone,
+    )
 
     assert mask_phone(phone) in page
 
@@ -126,7 +164,12 @@ def test_the_staff_member_form_does_not_echo_the_phone(
     client.force_login(officer_a)
 
     # No name, no organisation: refused, shown again
-    page = _refused_again(client, reverse("staff:member_add", args=[community_a.pk]),
-                          {"name": "", "phone": phone}, phone, phone)
+    page = _refused_again(
+        client,
+        reverse("staff:member_add", args=[community_a.pk]),
+        {"name": "", "phone": phone},
+        phone,
+        phone,
+    )
 
     assert mask_phone(phone) in page

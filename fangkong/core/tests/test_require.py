@@ -42,8 +42,13 @@ def test_it_gives_the_callers_reason_when_it_refuses_for_want_of_the_right(
     district_official: User, grid_a1: Area
 ) -> None:
     with pytest.raises(PermissionDeniedError, match="Only the health officer"):
-        require(district_official, Person, "change", grid_a1,
-                reason="Only the health officer may do this.")
+        require(
+            district_official,
+            Person,
+            "change",
+            grid_a1,
+            reason="Only the health officer may do this.",
+        )
 
 
 def test_it_hides_a_row_outside_the_scope_even_from_a_user_without_the_right(

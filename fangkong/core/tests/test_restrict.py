@@ -43,15 +43,22 @@ class Registry:
 
 @pytest.fixture
 def registry(grid_a1: Area, grid_a2: Area, grid_b1: Area, community_a: Area) -> Registry:
-    buildings = {name: BuildingFactory(grid=grid) for name, grid in
-                 (("a1", grid_a1), ("a2", grid_a2), ("b1", grid_b1))}
+    buildings = {
+        name: BuildingFactory(grid=grid)
+        for name, grid in (("a1", grid_a1), ("a2", grid_a2), ("b1", grid_b1))
+    }
     households = {name: HouseholdFactory(building=b) for name, b in buildings.items()}
     residents = {name: PersonFactory(household=h) for name, h in households.items()}
     return Registry(
-        building_a1=buildings["a1"], building_a2=buildings["a2"], building_b1=buildings["b1"],
-        household_a1=households["a1"], household_a2=households["a2"],
+        building_a1=buildings["a1"],
+        building_a2=buildings["a2"],
+        building_b1=buildings["b1"],
+        household_a1=households["a1"],
+        household_a2=households["a2"],
         household_b1=households["b1"],
-        resident_a1=residents["a1"], resident_a2=residents["a2"], resident_b1=residents["b1"],
+        resident_a1=residents["a1"],
+        resident_a2=residents["a2"],
+        resident_b1=residents["b1"],
         homeless_a=PersonFactory(household=None, community=community_a),
     )
 
@@ -111,9 +118,7 @@ def test_district_and_street_officials_see_both_communities(
 
     assert visible(Building, user) == registry.buildings("a1", "a2", "b1")
     assert visible(Household, user) == registry.households("a1", "a2", "b1")
-    assert visible(Person, user) == (
-        registry.residents("a1", "a2", "b1") | {registry.homeless_a}
-    )
+    assert visible(Person, user) == (registry.residents("a1", "a2", "b1") | {registry.homeless_a})
 
 
 def test_a_health_officer_sees_the_people_of_their_community(

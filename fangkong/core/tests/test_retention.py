@@ -42,8 +42,13 @@ def purge_rows() -> Any:
 
 def change_at(moment: dt.datetime, repr_: str = "row") -> ObjectChange:
     row = ObjectChange.objects.create(
-        action=ChangeAction.UPDATE, content_type=ContentType.objects.get_for_model(Job),
-        object_id="1", object_repr=repr_, area_path="x", after={"name": "王伟"})
+        action=ChangeAction.UPDATE,
+        content_type=ContentType.objects.get_for_model(Job),
+        object_id="1",
+        object_repr=repr_,
+        area_path="x",
+        after={"name": "王伟"},
+    )
     ObjectChange.objects.filter(pk=row.pk).update(time=moment)
     return row
 
@@ -54,12 +59,17 @@ def access_at(moment: dt.datetime) -> AccessEvent:
     return row
 
 
-def job_finished_at(moment: dt.datetime | None, *, created: dt.datetime | None = None,
-                    started: dt.datetime | None = None, status: str = JobStatus.COMPLETED
-                    ) -> Job:
+def job_finished_at(
+    moment: dt.datetime | None,
+    *,
+    created: dt.datetime | None = None,
+    started: dt.datetime | None = None,
+    status: str = JobStatus.COMPLETED,
+) -> Job:
     job = Job.objects.create(kind="core.selftest", status=status, log="counted to 3\n")
-    Job.objects.filter(pk=job.pk).update(finished=moment, created=created or moment,
-                                         started=started)
+    Job.objects.filter(pk=job.pk).update(
+        finished=moment, created=created or moment, started=started
+    )
     return job
 
 
@@ -111,8 +121,9 @@ def test_jobs_are_kept_ninety_days_after_they_finish_and_deleted_after() -> None
     past = job_finished_at(limit - SECOND)
     never_finished = job_finished_at(None, created=limit - SECOND, status=JobStatus.PENDING)
     # Created long ago but started within the period: its log is younger than 90 days.
-    running = job_finished_at(None, created=limit - dt.timedelta(days=9), started=limit,
-                              status=JobStatus.RUNNING)
+    running = job_finished_at(
+        None, created=limit - dt.timedelta(days=9), started=limit, status=JobStatus.RUNNING
+    )
 
     purge_expired(now)
 
@@ -141,9 +152,15 @@ def test_the_purge_writes_one_change_log_row_per_rule_with_counts_and_no_persona
     assert log.area_path == ""
     assert log.person_id is None
     assert log.before is None
-    assert log.after == {"rule": "core.change_log", "period": "5 years",
-                         "as_of": now.isoformat(), "deleted": 3, "anonymised": 0,
-                         "anonymised_fields": [], "changes_scrubbed": 0}
+    assert log.after == {
+        "rule": "core.change_log",
+        "period": "5 years",
+        "as_of": now.isoformat(),
+        "deleted": 3,
+        "anonymised": 0,
+        "anonymised_fields": [],
+        "changes_scrubbed": 0,
+    }
     # The rows of one run share a request id, so the log groups them.
     assert log.request_id == rows["core.access_log"].request_id != ""
     assert "王伟" not in json.dumps([r.after for r in rows.values()], ensure_ascii=False)
@@ -190,8 +207,11 @@ def test_a_failing_rule_is_reported_and_the_others_still_run(monkeypatch: Any) -
     def broken(now: dt.datetime) -> Any:
         raise RuntimeError("boom")
 
-    monkeypatch.setitem(retention._RULES, "core.broken",
-                        Rule(name="core.broken", model=Job, period="never", expired=broken))
+    monkeypatch.setitem(
+        retention._RULES,
+        "core.broken",
+        Rule(name="core.broken", model=Job, period="never", expired=broken),
+    )
     now = timezone.now()
     old = access_at(cutoff(now, years=5) - SECOND)
 
@@ -211,8 +231,13 @@ def test_children_are_purged_before_the_rows_they_point_at() -> None:
 
 def test_a_rule_that_keeps_its_rows_must_anonymise_something() -> None:
     with pytest.raises(ValueError, match="anonymises nothing"):
-        Rule(name="x.y", model=Job, period="1 day", expired=lambda now: Job.objects.all(),
-             delete=False)
+        Rule(
+            name="x.y",
+            model=Job,
+            period="1 day",
+            expired=lambda now: Job.objects.all(),
+            delete=False,
+        )
 
 
 # --- The command and the daily job -----------------------------------------------------------
@@ -245,8 +270,11 @@ def test_the_command_fails_when_a_rule_fails(monkeypatch: Any) -> None:
     def broken(now: dt.datetime) -> Any:
         raise RuntimeError("boom")
 
-    monkeypatch.setitem(retention._RULES, "core.broken",
-                        Rule(name="core.broken", model=Job, period="never", expired=broken))
+    monkeypatch.setitem(
+        retention._RULES,
+        "core.broken",
+        Rule(name="core.broken", model=Job, period="never", expired=broken),
+    )
     with pytest.raises(CommandError, match=r"core\.broken"):
         call_command("purge_expired", stdout=io.StringIO())
 
@@ -262,8 +290,14 @@ def test_the_daily_tick_runs_the_purge_as_a_job(
 
     job = Job.objects.get(kind=retention.JOB_KIND)
     assert job.status == JobStatus.COMPLETED
-    assert {"rule": "core.access_log", "period": "5 years", "deleted": 1, "anonymised": 0,
-            "changes_scrubbed": 0, "failed": False} in job.result["rules"]
+    assert {
+        "rule": "core.access_log",
+        "period": "5 years",
+        "deleted": 1,
+        "anonymised": 0,
+        "changes_scrubbed": 0,
+        "failed": False,
+    } in job.result["rules"]
     assert "core.access_log: 1 deleted, 0 anonymised" in job.log
     assert not AccessEvent.objects.filter(pk=old.pk).exists()
 
@@ -272,15 +306,20 @@ def test_the_daily_tick_runs_the_purge_as_a_job(
 
 
 def changes_of(obj: Any) -> list[ObjectChange]:
-    return list(ObjectChange.objects.filter(
-        content_type=ContentType.objects.get_for_model(type(obj)), object_id=str(obj.pk),
-    ).order_by("pk"))
+    return list(
+        ObjectChange.objects.filter(
+            content_type=ContentType.objects.get_for_model(type(obj)),
+            object_id=str(obj.pk),
+        ).order_by("pk")
+    )
 
 
 def trail(changes: list[ObjectChange]) -> list[tuple[Any, ...]]:
     """What the audit trail must keep: which change, by whom, when, of what."""
-    return [(c.pk, c.action, c.actor_id, c.actor_name, c.time, c.content_type_id, c.object_id)
-            for c in changes]
+    return [
+        (c.pk, c.action, c.actor_id, c.actor_name, c.time, c.content_type_id, c.object_id)
+        for c in changes
+    ]
 
 
 def as_text(changes: list[ObjectChange]) -> str:
@@ -292,7 +331,8 @@ def everything_in_the_change_log() -> list[tuple[Any, ...]]:
 
 
 def test_a_deleted_persons_change_rows_keep_who_did_what_and_when_but_not_who_they_were(
-    grid_a1: Any, officer_a: Any,
+    grid_a1: Any,
+    officer_a: Any,
 ) -> None:
     now = timezone.now()
     person = edited_person(grid_a1, officer_a, cutoff_date(now, years=3) - dt.timedelta(days=1))
@@ -307,8 +347,9 @@ def test_a_deleted_persons_change_rows_keep_who_did_what_and_when_but_not_who_th
     after = changes_of(person)
     assert trail(after) == trail(before)
     assert not any(s in as_text(after) for s in secrets)
-    assert all(person.name not in c.object_repr and c.object_repr.endswith(f"#{person.pk}")
-               for c in after)
+    assert all(
+        person.name not in c.object_repr and c.object_repr.endswith(f"#{person.pk}") for c in after
+    )
     # Keys stay (the change still says what changed), and links and choices keep their values
     edit = after[1]
     assert set(edit.before) == set(edit.after) == set(Person.audit_fields)
@@ -320,17 +361,25 @@ def test_a_deleted_persons_change_rows_keep_who_did_what_and_when_but_not_who_th
 
 
 def test_an_anonymised_persons_change_rows_lose_the_anonymised_fields_by_name_or_attname(
-    grid_a1: Any, officer_a: Any,
+    grid_a1: Any,
+    officer_a: Any,
 ) -> None:
     # Given a person a case still needs, and a change row keyed by attribute names
     now = timezone.now()
     person = edited_person(grid_a1, officer_a, cutoff_date(now, years=3) - dt.timedelta(days=1))
     CaseFactory(person=person)
     odd = ObjectChange.objects.create(
-        action=ChangeAction.UPDATE, content_type=ContentType.objects.get_for_model(Person),
-        object_id=str(person.pk), object_repr=person.name, area_path="x",
-        after={"household_id": person.household_id, "phone_mask": person.phone_mask,
-               "id_type": person.id_type})
+        action=ChangeAction.UPDATE,
+        content_type=ContentType.objects.get_for_model(Person),
+        object_id=str(person.pk),
+        object_repr=person.name,
+        area_path="x",
+        after={
+            "household_id": person.household_id,
+            "phone_mask": person.phone_mask,
+            "id_type": person.id_type,
+        },
+    )
 
     # When the purge anonymises them
     result = purge_expired(now)
@@ -348,11 +397,14 @@ def test_an_anonymised_persons_change_rows_lose_the_anonymised_fields_by_name_or
 
 
 def test_an_anonymised_visitors_change_rows_lose_their_name_and_masks(
-    community_a: Any, grid_a1: Any, officer_a: Any,
+    community_a: Any,
+    grid_a1: Any,
+    officer_a: Any,
 ) -> None:
     now = timezone.now()
-    visitor = visitor_gone(community_a, grid_a1, officer_a,
-                           cutoff(now, days=30) - dt.timedelta(days=1))
+    visitor = visitor_gone(
+        community_a, grid_a1, officer_a, cutoff(now, days=30) - dt.timedelta(days=1)
+    )
     secrets = [visitor.name, visitor.phone_mask, visitor.id_number_mask, "辽A12345", "户主"]
     before = changes_of(visitor)
     assert len(before) == 3
@@ -372,12 +424,15 @@ def test_an_anonymised_visitors_change_rows_lose_their_name_and_masks(
 
 
 def test_a_second_run_leaves_the_scrubbed_change_log_as_it_is(
-    community_a: Any, grid_a1: Any, officer_a: Any,
+    community_a: Any,
+    grid_a1: Any,
+    officer_a: Any,
 ) -> None:
     now = timezone.now()
     edited_person(grid_a1, officer_a, cutoff_date(now, years=3) - dt.timedelta(days=1))
-    CaseFactory(person=edited_person(grid_a1, officer_a,
-                                     cutoff_date(now, years=3) - dt.timedelta(days=1)))
+    CaseFactory(
+        person=edited_person(grid_a1, officer_a, cutoff_date(now, years=3) - dt.timedelta(days=1))
+    )
     visitor_gone(community_a, grid_a1, officer_a, cutoff(now, days=30) - dt.timedelta(days=1))
     purge_expired(now)
     scrubbed = everything_in_the_change_log()
@@ -389,17 +444,21 @@ def test_a_second_run_leaves_the_scrubbed_change_log_as_it_is(
 
 
 def test_rows_inside_their_period_keep_their_change_rows_untouched(
-    community_a: Any, grid_a1: Any, officer_a: Any,
+    community_a: Any,
+    grid_a1: Any,
+    officer_a: Any,
 ) -> None:
     now = timezone.now()
     person = edited_person(grid_a1, officer_a, cutoff_date(now, years=3))
     visitor = visitor_gone(community_a, grid_a1, officer_a, cutoff(now, days=30))
-    before = [(c.object_repr, c.before, c.after)
-              for c in [*changes_of(person), *changes_of(visitor)]]
+    before = [
+        (c.object_repr, c.before, c.after) for c in [*changes_of(person), *changes_of(visitor)]
+    ]
 
     result = purge_expired(now)
 
-    assert [(c.object_repr, c.before, c.after)
-            for c in [*changes_of(person), *changes_of(visitor)]] == before
+    assert [
+        (c.object_repr, c.before, c.after) for c in [*changes_of(person), *changes_of(visitor)]
+    ] == before
     assert person.name in before[0][0]
     assert all(o.changes_scrubbed == 0 for o in result.outcomes)

@@ -43,12 +43,17 @@ from fangkong.staff.querysets import SEES_ALL_RIGHT
 from fangkong.staff.tests.factories import TaskFactory
 
 #: Which role a user of each level has (a grid's user is a grid worker, and so on).
-ROLE_AT = {"district": Role.DISTRICT_OFFICIAL, "street": Role.STREET_OFFICIAL,
-           "community": Role.COMMUNITY_OFFICER, "grid": Role.GRID_WORKER}
+ROLE_AT = {
+    "district": Role.DISTRICT_OFFICIAL,
+    "street": Role.STREET_OFFICIAL,
+    "community": Role.COMMUNITY_OFFICER,
+    "grid": Role.GRID_WORKER,
+}
 
 trees = st.lists(  # streets, each a list of communities, each a number of grids
     st.lists(st.integers(min_value=0, max_value=2), min_size=1, max_size=3),
-    min_size=1, max_size=2,
+    min_size=1,
+    max_size=2,
 )
 
 
@@ -60,9 +65,17 @@ def oracle(user: Any, row: Any) -> bool:
     """The slow, obvious answer from paths (see the module doc)."""
     mine = user.area.path
     if isinstance(row, Building | Household | Person | Pass):
-        building = row if isinstance(row, Building) else (
-            row.building if isinstance(row, Household)
-            else row.household.building if row.household_id else None)
+        building = (
+            row
+            if isinstance(row, Building)
+            else (
+                row.building
+                if isinstance(row, Household)
+                else row.household.building
+                if row.household_id
+                else None
+            )
+        )
         grid = building.grid if building is not None and building.grid_id else None
         return (grid is not None and _under(grid.path, mine)) or _under(row.community.path, mine)
     if isinstance(row, Campaign):
@@ -78,11 +91,15 @@ def oracle(user: Any, row: Any) -> bool:
 
 
 @pytest.mark.django_db
-@settings(max_examples=12, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(shape=trees, data=st.data())
-def test_restrict_gives_the_rows_a_brute_force_oracle_gives(shape: list[list[int]],
-                                                           data: Any) -> None:
+def test_restrict_gives_the_rows_a_brute_force_oracle_gives(
+    shape: list[list[int]], data: Any
+) -> None:
     with transaction.atomic():
         district = DistrictFactory()
         areas: list[Area] = [district]
@@ -107,14 +124,21 @@ def test_restrict_gives_the_rows_a_brute_force_oracle_gives(shape: list[list[int
             grid = draw(st.sampled_from([None, *own_grids]))
             building = BuildingFactory(community=community, grid=grid)
             household = HouseholdFactory(building=building)
-            rows += [building, household, PersonFactory(household=household),
-                     PersonFactory(community=community, household=None),
-                     issue_pass(household)]
-        for building in draw(st.lists(st.sampled_from(
-                [r for r in rows if isinstance(r, Building)]), unique=True), label="moved"):
+            rows += [
+                building,
+                household,
+                PersonFactory(household=household),
+                PersonFactory(community=community, household=None),
+                issue_pass(household),
+            ]
+        for building in draw(
+            st.lists(st.sampled_from([r for r in rows if isinstance(r, Building)]), unique=True),
+            label="moved",
+        ):
             own_grids = [g for g in grids if g.parent_id == building.community_id]
-            do_update_building(building, by=None,
-                               grid=draw(st.sampled_from([None, *own_grids]), label="to"))
+            do_update_building(
+                building, by=None, grid=draw(st.sampled_from([None, *own_grids]), label="to")
+            )
         # The oracle reads every row as stored now, through the joins.
         rows = [type(r).objects.get(pk=r.pk) for r in rows]
         for _ in range(draw(st.integers(min_value=0, max_value=3), label="campaigns")):
@@ -124,17 +148,22 @@ def test_restrict_gives_the_rows_a_brute_force_oracle_gives(shape: list[list[int
             community = draw(st.sampled_from(communities))
             own = [community, *[g for g in grids if g.parent_id == community.pk]]
             rows.append(TaskFactory(community=community, area=draw(st.sampled_from(own))))
-        users = [UserFactory(role=ROLE_AT[area.level], area=area)
-                 for area in draw(st.lists(st.sampled_from(areas), min_size=1, max_size=4),
-                                  label="users")]
+        users = [
+            UserFactory(role=ROLE_AT[area.level], area=area)
+            for area in draw(
+                st.lists(st.sampled_from(areas), min_size=1, max_size=4), label="users"
+            )
+        ]
 
         for user in users:
             for model in (Building, Household, Person, Pass, Campaign, Task):
                 if not user.has_action(model, "view"):
                     continue
                 expected = {r.pk for r in rows if isinstance(r, model) and oracle(user, r)}
-                got = set(restrict(model, user).filter(
-                    pk__in=[r.pk for r in rows if isinstance(r, model)]
-                ).values_list("pk", flat=True))
+                got = set(
+                    restrict(model, user)
+                    .filter(pk__in=[r.pk for r in rows if isinstance(r, model)])
+                    .values_list("pk", flat=True)
+                )
                 assert got == expected, (model.__name__, user.role, user.area.path)
         transaction.set_rollback(True)

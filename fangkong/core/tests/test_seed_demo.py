@@ -78,9 +78,7 @@ def test_buildings_are_numbered_1_to_33_and_dongyuan_1_is_number_1(seeded: str) 
 
 @pytest.mark.django_db
 def test_every_household_has_a_head_who_is_one_of_its_members(seeded: str) -> None:
-    households = Household.objects.filter(community=community()).select_related(
-        "head", "building"
-    )
+    households = Household.objects.filter(community=community()).select_related("head", "building")
     for household in households:
         assert household.head is not None
         assert household.head.household_id == household.pk
@@ -108,9 +106,11 @@ def test_id_numbers_are_valid_and_match_the_recorded_birth_date_and_sex(seeded: 
 
 @pytest.mark.django_db
 def test_id_numbers_are_unique_within_the_community(seeded: str) -> None:
-    indexes = Person.objects.filter(community=community()).exclude(
-        id_number_index=""
-    ).values_list("id_number_index", flat=True)
+    indexes = (
+        Person.objects.filter(community=community())
+        .exclude(id_number_index="")
+        .values_list("id_number_index", flat=True)
+    )
     assert len(indexes) == len(set(indexes))
 
 
@@ -196,8 +196,7 @@ def test_reset_rebuilds_the_same_counts_and_the_same_people(seeded: str) -> None
 
 
 @pytest.mark.django_db
-def test_every_copied_grid_and_community_of_the_demo_agrees_with_its_building(
-        seeded: str) -> None:
+def test_every_copied_grid_and_community_of_the_demo_agrees_with_its_building(seeded: str) -> None:
     out = StringIO()
     call_command("check_scope", stdout=out)  # raises if any row disagrees
     assert "Every scoped table agrees with its parents." in out.getvalue()
@@ -232,13 +231,19 @@ def test_the_demos_change_rows_are_the_very_rows_core_audit_writes(seeded: str) 
     checked: dict[str, int] = {}
     bulk_logged = ("person", "household", "callattempt", "screeningrecord", "callassignment")
     for content_type in ContentType.objects.filter(
-        pk__in=system.exclude(object_id="").values("content_type"), model__in=bulk_logged,
+        pk__in=system.exclude(object_id="").values("content_type"),
+        model__in=bulk_logged,
     ):
         mine = system.filter(content_type=content_type).exclude(object_id="")
         ids = list(mine.order_by("-pk").values_list("object_id", flat=True)[:200])
-        alive = {str(pk) for pk in content_type.model_class().objects.filter(
-            pk__in=[int(i) for i in ids]).values_list("pk", flat=True)}
+        alive = {
+            str(pk)
+            for pk in content_type.model_class()
+            .objects.filter(pk__in=[int(i) for i in ids])
+            .values_list("pk", flat=True)
+        }
         wanted = list(dict.fromkeys(i for i in ids if i in alive))[:20]
         checked[content_type.model] = assert_changes_as_core_writes(
-            mine.filter(object_id__in=wanted).order_by("pk"), None)
+            mine.filter(object_id__in=wanted).order_by("pk"), None
+        )
     assert {model for model, n in checked.items() if n} == set(bulk_logged)

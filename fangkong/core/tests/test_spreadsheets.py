@@ -93,8 +93,10 @@ def test_row_numbers_are_those_excel_shows_even_below_empty_rows(tmp_path: Path)
 
 
 def test_numbers_in_xlsx_cells_are_flagged_and_written_as_excel_shows_them(tmp_path: Path) -> None:
-    path = xlsx(tmp_path / "r.xlsx", [["房号", "身份证号", "手机号"],
-                                      [502, 110101199003071234, 13812345678]])
+    path = xlsx(
+        tmp_path / "r.xlsx",
+        [["房号", "身份证号", "手机号"], [502, 110101199003071234, 13812345678]],
+    )
 
     with open_spreadsheet(path) as sheet:
         row = list(sheet.rows())[1]
@@ -189,8 +191,12 @@ def test_a_zip_bomb_is_refused_before_it_is_unpacked(tmp_path: Path) -> None:
     # 64 MB of one repeated row packs into a few dozen kilobytes.
     row = b'<row><c t="inlineStr"><is><t>x</t></is></c></row>'
     body = (row * (1024 * 1024 // len(row) + 1) for _ in range(64))
-    path = with_member(xlsx(tmp_path / "base.xlsx"), tmp_path / "bomb.xlsx", SHEET,
-                       sheet_xml(b"<sheetData>", b"") + list(body) + [b"</sheetData>"])
+    path = with_member(
+        xlsx(tmp_path / "base.xlsx"),
+        tmp_path / "bomb.xlsx",
+        SHEET,
+        sheet_xml(b"<sheetData>", b"") + list(body) + [b"</sheetData>"],
+    )
     tracemalloc.start()
 
     error = refused(path)
@@ -214,7 +220,7 @@ def test_entity_tricks_in_any_xml_part_are_refused(tmp_path: Path, member: str) 
     base = xlsx(tmp_path / "base.xlsx", [["姓名"], ["张三"]])
     with zipfile.ZipFile(base) as archive:
         original = archive.read(member) if member in archive.namelist() else b"<sst/>"
-    laughs = (b'<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>')
+    laughs = b'<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;&lol;">]>'
     declaration, _, rest = original.partition(b"?>")
     poisoned = declaration + b"?>" + laughs + rest if rest else laughs + original
 
@@ -232,8 +238,10 @@ def test_xml_in_utf16_is_refused(tmp_path: Path) -> None:
 
 def test_a_sheet_claiming_a_million_columns_is_refused(tmp_path: Path) -> None:
     # BDWGN is column 1,000,000.
-    xml = sheet_xml(b'<dimension ref="A1:BDWGN2"/><sheetData><row r="1"><c r="A1" t="inlineStr">'
-                    b"<is><t>x</t></is></c></row></sheetData>")
+    xml = sheet_xml(
+        b'<dimension ref="A1:BDWGN2"/><sheetData><row r="1"><c r="A1" t="inlineStr">'
+        b"<is><t>x</t></is></c></row></sheetData>"
+    )
     path = with_member(xlsx(tmp_path / "base.xlsx"), tmp_path / "wide.xlsx", SHEET, xml)
 
     assert refused(path).code == "too_many_columns"
@@ -241,10 +249,12 @@ def test_a_sheet_claiming_a_million_columns_is_refused(tmp_path: Path) -> None:
 
 def test_a_sheet_lying_about_its_size_is_measured_not_believed(tmp_path: Path) -> None:
     # Two cells, at A1 and XFD2000: calamine would allocate 2,000 × 16,384 cells (1 GB).
-    xml = sheet_xml(b'<dimension ref="A1"/><sheetData>'
-                    b'<row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c></row>'
-                    b'<row r="2000"><c r="XFD2000" t="inlineStr"><is><t>y</t></is></c></row>'
-                    b"</sheetData>")
+    xml = sheet_xml(
+        b'<dimension ref="A1"/><sheetData>'
+        b'<row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c></row>'
+        b'<row r="2000"><c r="XFD2000" t="inlineStr"><is><t>y</t></is></c></row>'
+        b"</sheetData>"
+    )
     path = with_member(xlsx(tmp_path / "base.xlsx"), tmp_path / "sparse.xlsx", SHEET, xml)
 
     assert refused(path).code == "too_many_cells"
@@ -253,33 +263,47 @@ def test_a_sheet_lying_about_its_size_is_measured_not_believed(tmp_path: Path) -
 def test_cells_without_positions_count_towards_the_size(tmp_path: Path) -> None:
     # Cells without r="…" take the next column: 20,000 of them in a row far down.
     wide = b"<row>" + b"<c/>" * 20_000 + b"</row>"
-    xml = sheet_xml(b'<sheetData><row r="1000"><c r="A1000" t="inlineStr"><is><t>x</t></is></c>'
-                    b"</row>" + wide + b"</sheetData>")
+    xml = sheet_xml(
+        b'<sheetData><row r="1000"><c r="A1000" t="inlineStr"><is><t>x</t></is></c>'
+        b"</row>" + wide + b"</sheetData>"
+    )
     path = with_member(xlsx(tmp_path / "base.xlsx"), tmp_path / "implicit.xlsx", SHEET, xml)
 
     assert refused(path).code in {"too_many_columns", "too_many_cells"}
 
 
 def test_a_giant_text_is_refused_before_calamine_holds_it(tmp_path: Path) -> None:
-    strings = [b'<?xml version="1.0" encoding="UTF-8"?><sst count="1" uniqueCount="1" '
-               b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>',
-               # Incompressible text, or the zip-bomb check would refuse it first.
-               *(random.Random(n).randbytes(512 * 1024).hex().encode() for n in range(4)),
-               b"</t></si></sst>"]
-    path = with_member(xlsx(tmp_path / "base.xlsx", [["姓名"], ["张三"]]), tmp_path / "big.xlsx",
-                       "xl/sharedStrings.xml", strings)
+    strings = [
+        b'<?xml version="1.0" encoding="UTF-8"?><sst count="1" uniqueCount="1" '
+        b'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>',
+        # Incompressible text, or the zip-bomb check would refuse it first.
+        *(random.Random(n).randbytes(512 * 1024).hex().encode() for n in range(4)),
+        b"</t></si></sst>",
+    ]
+    path = with_member(
+        xlsx(tmp_path / "base.xlsx", [["姓名"], ["张三"]]),
+        tmp_path / "big.xlsx",
+        "xl/sharedStrings.xml",
+        strings,
+    )
 
     assert refused(path).code == "text_too_long"
 
 
 def test_a_million_row_xlsx_is_refused_with_bounded_memory(tmp_path: Path) -> None:
     rows = (
-        b"".join(b'<row r="%d"><c r="A%d"><v>1</v></c></row>' % (i, i)
-                 for i in range(start, start + 10_000))
+        b"".join(
+            b'<row r="%d"><c r="A%d"><v>1</v></c></row>' % (i, i)
+            for i in range(start, start + 10_000)
+        )
         for start in range(1, 1_000_001, 10_000)
     )
-    path = with_member(xlsx(tmp_path / "base.xlsx"), tmp_path / "tall.xlsx", SHEET,
-                       sheet_xml(b"<sheetData>") + list(rows) + [b"</sheetData>"])
+    path = with_member(
+        xlsx(tmp_path / "base.xlsx"),
+        tmp_path / "tall.xlsx",
+        SHEET,
+        sheet_xml(b"<sheetData>") + list(rows) + [b"</sheetData>"],
+    )
     tracemalloc.start()
     started = time.monotonic()
 
@@ -336,20 +360,23 @@ ALIASES = {"身份证号": ["身份证号码", "证件号码"], "姓名": [], "�
 
 
 def test_headers_match_by_alias_with_width_spaces_and_marks_ignored() -> None:
-    mapping, unknown = match_headers(["楼号", " 姓名* ", "证件号码（必填）", "籍贯", "", "姓名"],
-                                     ALIASES)
+    mapping, unknown = match_headers(
+        ["楼号", " 姓名* ", "证件号码（必填）", "籍贯", "", "姓名"], ALIASES
+    )
 
     assert mapping == {"楼栋": 0, "姓名": 1, "身份证号": 2}
     assert unknown == ["籍贯", "姓名"]  # a second 姓名 column is ignored, and said so
 
 
 def test_the_header_is_found_below_a_title_row() -> None:
-    rows = iter([
-        spreadsheets.SheetRow(1, ["文化社区居民登记表", "", ""]),
-        spreadsheets.SheetRow(2, ["", "", ""]),
-        spreadsheets.SheetRow(3, ["楼号", "姓名", "身份证号"]),
-        spreadsheets.SheetRow(4, ["1", "张三", "x"]),
-    ])
+    rows = iter(
+        [
+            spreadsheets.SheetRow(1, ["文化社区居民登记表", "", ""]),
+            spreadsheets.SheetRow(2, ["", "", ""]),
+            spreadsheets.SheetRow(3, ["楼号", "姓名", "身份证号"]),
+            spreadsheets.SheetRow(4, ["1", "张三", "x"]),
+        ]
+    )
 
     found = locate_header(rows, ALIASES)
 
@@ -373,8 +400,9 @@ def test_cells_that_would_run_as_formulas_are_neutralised() -> None:
 def test_an_exported_xlsx_holds_no_formula_cell(tmp_path: Path) -> None:
     path = tmp_path / "export.xlsx"
     with path.open("wb") as out:
-        written = write_xlsx(out, [SheetSpec("人员", ["=HEADER", "姓名"],
-                                             [[v, "张三"] for v in DANGEROUS])])
+        written = write_xlsx(
+            out, [SheetSpec("人员", ["=HEADER", "姓名"], [[v, "张三"] for v in DANGEROUS])]
+        )
 
     workbook = openpyxl.load_workbook(path)
     cells = [c for row in workbook.active.iter_rows() for c in row]
@@ -386,9 +414,23 @@ def test_an_exported_xlsx_holds_no_formula_cell(tmp_path: Path) -> None:
 
 #: Formula starts beyond ASCII: the full-width forms a Chinese input method types (Excel and
 #: WPS take ＝ for =), the small forms, and a start hidden behind spaces or invisible marks.
-WIDE_DANGEROUS = ["＝1+1", "＋86 138", "－2+3", "＠SUM(A1)", '＝HYPERLINK("http://x")',
-                  "﹦1+1", "﹢1", "﹣1", "﹫SUM(A1)", " =1+1", "\u3000＝1+1", "\u00a0@SUM(A1)",
-                  "\u200b=1+1", "\ufeff=1+1", "\n=1+1"]
+WIDE_DANGEROUS = [
+    "＝1+1",
+    "＋86 138",
+    "－2+3",
+    "＠SUM(A1)",
+    '＝HYPERLINK("http://x")',
+    "﹦1+1",
+    "﹢1",
+    "﹣1",
+    "﹫SUM(A1)",
+    " =1+1",
+    "\u3000＝1+1",
+    "\u00a0@SUM(A1)",
+    "\u200b=1+1",
+    "\ufeff=1+1",
+    "\n=1+1",
+]
 HARMLESS = ["024-23456789", "张三", "a=b", "1+1", "", "  张三", "（备注）", "×2"]
 
 
@@ -399,7 +441,8 @@ def test_full_width_and_hidden_formula_starts_are_neutralised() -> None:
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
 def test_every_formula_start_reads_back_neutralised_from_a_real_export(
-    tmp_path: Path, fmt: str,
+    tmp_path: Path,
+    fmt: str,
 ) -> None:
     values = DANGEROUS + WIDE_DANGEROUS
     path = tmp_path / f"export.{fmt}"
@@ -425,8 +468,9 @@ def test_a_cell_starting_with_an_equals_sign_is_read_as_text_never_run(tmp_path:
     # A CSV cell, and an .xlsx text cell, are what they say; a formula in an .xlsx is never
     # calculated (no stored result: it reads as empty).
     csv_path = tmp_path / "r.csv"
-    csv_path.write_text('姓名,备注\n=1+1,"=HYPERLINK(""http://x"")"\n＝1+1,@SUM(A1)\n',
-                        encoding="utf-8")
+    csv_path.write_text(
+        '姓名,备注\n=1+1,"=HYPERLINK(""http://x"")"\n＝1+1,@SUM(A1)\n', encoding="utf-8"
+    )
     workbook = openpyxl.Workbook()
     workbook.active.append(["姓名", "备注"])
     workbook.active.append(["=1+1", "张三"])  # openpyxl writes this one as a formula

@@ -33,16 +33,34 @@ pytestmark = pytest.mark.skipif(
 
 def test_every_message_has_a_chinese_translation(tmp_path: Path) -> None:
     # Given a copy of the code and its catalogues
-    shutil.copytree(PACKAGE, tmp_path / "fangkong",
-                    ignore=shutil.ignore_patterns("__pycache__", "*.mo", "tests"))
+    shutil.copytree(
+        PACKAGE,
+        tmp_path / "fangkong",
+        ignore=shutil.ignore_patterns("__pycache__", "*.mo", "tests"),
+    )
     shutil.copy(ROOT / "manage.py", tmp_path / "manage.py")
     # When messages are extracted from the code as it is now
-    env = {**os.environ, "PYTHONPATH": str(tmp_path), "FANGKONG_DEBUG": "1",
-           "FANGKONG_VAR_DIR": str(tmp_path / "var")}
+    env = {
+        **os.environ,
+        "PYTHONPATH": str(tmp_path),
+        "FANGKONG_DEBUG": "1",
+        "FANGKONG_VAR_DIR": str(tmp_path / "var"),
+    }
     subprocess.run(
-        [sys.executable, "manage.py", "makemessages", "-l", "zh_Hans", "--no-location",
-         "--no-obsolete", "-v", "0"],
-        cwd=tmp_path, env=env, check=True,
+        [
+            sys.executable,
+            "manage.py",
+            "makemessages",
+            "-l",
+            "zh_Hans",
+            "--no-location",
+            "--no-obsolete",
+            "-v",
+            "0",
+        ],
+        cwd=tmp_path,
+        env=env,
+        check=True,
     )
     # Then every message has a translation that is not marked fuzzy
     catalogue = polib.pofile(str(tmp_path / "fangkong/locale/zh_Hans/LC_MESSAGES/django.po"))
@@ -53,8 +71,9 @@ def test_every_message_has_a_chinese_translation(tmp_path: Path) -> None:
 def test_templates_carry_no_chinese_outside_the_catalogue() -> None:
     offenders = []
     for template in PACKAGE.rglob("templates/**/*.html"):
-        text = re.sub(r"{%\s*comment\s*%}.*?{%\s*endcomment\s*%}", "", template.read_text(),
-                      flags=re.S)
+        text = re.sub(
+            r"{%\s*comment\s*%}.*?{%\s*endcomment\s*%}", "", template.read_text(), flags=re.S
+        )
         for word in set(re.findall(r"[\u4e00-\u9fff]+", text)) - ALLOWED_CJK:
             offenders.append(f"{template.relative_to(ROOT)}: {word}")
     assert not offenders, offenders

@@ -126,14 +126,12 @@ def test_any_well_made_id_number_validates_and_gives_back_its_birth_date_and_sex
     position=st.integers(min_value=0, max_value=17),
     shift=st.integers(min_value=1, max_value=9),
 )
-def test_any_single_mistyped_character_is_caught(
-    birth: dt.date, position: int, shift: int
-) -> None:
+def test_any_single_mistyped_character_is_caught(birth: dt.date, position: int, shift: int) -> None:
     # given a valid number with one character changed
     number = valid_id_number(birth=birth)
     alphabet = "0123456789X" if position == 17 else "0123456789"
     typo = alphabet[(alphabet.index(number[position]) + shift) % len(alphabet)]
-    mistyped = number[:position] + typo + number[position + 1:]
+    mistyped = number[:position] + typo + number[position + 1 :]
 
     # then the validator refuses it, whatever the digit
     with pytest.raises(ValidationError):
@@ -171,8 +169,15 @@ def test_invalid_phones_are_refused(raw: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "raw", ["13800138000abc", "abc13800138000", "138-0013-8000 x", "not a phone",
-            "1380013800０号", "13800138000\u202e"],
+    "raw",
+    [
+        "13800138000abc",
+        "abc13800138000",
+        "138-0013-8000 x",
+        "not a phone",
+        "1380013800０号",
+        "13800138000\u202e",
+    ],
 )
 def test_a_phone_with_letters_or_signs_is_refused_not_stripped(raw: str) -> None:
     assert error_code(validate_phone, raw) == "phone_characters"
@@ -180,8 +185,12 @@ def test_a_phone_with_letters_or_signs_is_refused_not_stripped(raw: str) -> None
 
 @pytest.mark.parametrize(
     ("raw", "expected"),
-    [("138 0013 8000", "13800138000"), ("(024) 2345 6789", "024-23456789"),
-     ("+86 13800138000", "13800138000"), ("１３８００１３８０００", "13800138000")],
+    [
+        ("138 0013 8000", "13800138000"),
+        ("(024) 2345 6789", "024-23456789"),
+        ("+86 13800138000", "13800138000"),
+        ("１３８００１３８０００", "13800138000"),
+    ],
 )
 def test_spaces_dashes_brackets_and_full_width_digits_still_make_a_phone(
     raw: str, expected: str
@@ -230,12 +239,13 @@ def only_the_full_path() -> Iterator[None]:
         mock.patch.object(validators, "MOBILE_RE", never),
         mock.patch.object(validators, "_birth_date", ric.get_birth_date),
         mock.patch.object(validators, "normalise_phone", personal_data._normalise_phone_in_full),
-        mock.patch.object(validators, "normalise_id_number",
-                          personal_data._normalise_id_number_in_full),
-        mock.patch.object(personal_data, "normalise_phone",
-                          personal_data._normalise_phone_in_full),
-        mock.patch.object(personal_data, "normalise_id_number",
-                          personal_data._normalise_id_number_in_full),
+        mock.patch.object(
+            validators, "normalise_id_number", personal_data._normalise_id_number_in_full
+        ),
+        mock.patch.object(personal_data, "normalise_phone", personal_data._normalise_phone_in_full),
+        mock.patch.object(
+            personal_data, "normalise_id_number", personal_data._normalise_id_number_in_full
+        ),
     ):
         yield
 
@@ -289,9 +299,16 @@ ID_CORPUS = [
     _with_check_digit("210112" + "20991231" + "123"),  # in the future
     _with_check_digit("990112" + "19900307" + "123"),  # no such province
     "110105491231002",  # old 15-digit number
-    "1.10105E+17", "110101199003071000", "110101199003071234.0",  # what Excel leaves
-    "21011219900307123", "2101121990030712345", "21011219900307X234", "1101051949A231002X",
-    "ABCDEFGHIJKLMNOPQR", "", " ",
+    "1.10105E+17",
+    "110101199003071000",
+    "110101199003071234.0",  # what Excel leaves
+    "21011219900307123",
+    "2101121990030712345",
+    "21011219900307X234",
+    "1101051949A231002X",
+    "ABCDEFGHIJKLMNOPQR",
+    "",
+    " ",
 ]
 
 
@@ -306,7 +323,13 @@ def test_an_import_reads_the_same_id_numbers_and_reasons_on_both_paths() -> None
 
     assert fast == full
     assert {o[0] for o in fast if isinstance(o, tuple)} >= {
-        "id_checksum", "id_birth_date", "id_format", "id_area", "id_old", "id_excel"}
+        "id_checksum",
+        "id_birth_date",
+        "id_format",
+        "id_area",
+        "id_old",
+        "id_excel",
+    }
 
 
 def test_the_birth_date_is_read_as_python_stdnum_reads_it() -> None:
@@ -320,8 +343,10 @@ def test_the_birth_date_is_read_as_python_stdnum_reads_it() -> None:
 
 @settings(max_examples=300, deadline=None)
 @given(
-    year=st.integers(min_value=0, max_value=2200), month=st.integers(min_value=0, max_value=13),
-    day=st.integers(min_value=0, max_value=32), area=st.sampled_from(["210112", "990112"]),
+    year=st.integers(min_value=0, max_value=2200),
+    month=st.integers(min_value=0, max_value=13),
+    day=st.integers(min_value=0, max_value=32),
+    area=st.sampled_from(["210112", "990112"]),
     wrong_check_digit=st.booleans(),
 )
 def test_any_birth_date_digits_get_the_same_verdict_on_both_paths(
@@ -345,18 +370,51 @@ def test_any_id_like_text_gets_the_same_verdict_on_both_paths(value: str) -> Non
 
 
 PHONE_CORPUS = [
-    "13812345678", "19900001111", "16612345678", "17012345678",
-    "+86 138 1234 5678", "+8613812345678", "008613812345678", "8613812345678", "86 13812345678",
-    "138-1234-5678", "138 1234 5678", "(138) 1234 5678", "１３８１２３４５６７８",
+    "13812345678",
+    "19900001111",
+    "16612345678",
+    "17012345678",
+    "+86 138 1234 5678",
+    "+8613812345678",
+    "008613812345678",
+    "8613812345678",
+    "86 13812345678",
+    "138-1234-5678",
+    "138 1234 5678",
+    "(138) 1234 5678",
+    "１３８１２３４５６７８",
     "+86-13812345678",
-    "024-23456789", "02423456789", "(024) 2345 6789", "010-12345678", "0411-12345678",
-    "+86 24 2345 6789", "0086-24-23456789", "23456789", "4001234567", "8001234567",
+    "024-23456789",
+    "02423456789",
+    "(024) 2345 6789",
+    "010-12345678",
+    "0411-12345678",
+    "+86 24 2345 6789",
+    "0086-24-23456789",
+    "23456789",
+    "4001234567",
+    "8001234567",
     "０２４－２３４５６７８９",
-    "1381234567", "138123456789", "12345", "", "not a phone", "024-123",
-    "10812345678", "11012345678", "12012345678", "12593138123456", "17912345678",
-    "17412345678", "17405123456", "17406123456", "16101234567", "16201234567", "19412345678",
+    "1381234567",
+    "138123456789",
+    "12345",
+    "",
+    "not a phone",
+    "024-123",
+    "10812345678",
+    "11012345678",
+    "12012345678",
+    "12593138123456",
+    "17912345678",
+    "17412345678",
+    "17405123456",
+    "17406123456",
+    "16101234567",
+    "16201234567",
+    "19412345678",
     "١٣٨١٢٣٤٥٦٧٨",  # Arabic-Indic digits
-    "1.38123E+10", "13812345678.0",
+    "1.38123E+10",
+    "13812345678.0",
 ]
 
 
@@ -397,8 +455,11 @@ def test_a_landline_still_goes_through_the_full_check() -> None:
 
 def test_every_mobile_prefix_gets_the_same_verdict_on_both_paths() -> None:
     # python-phonenumbers tells mainland mobiles apart by their first five digits at most.
-    numbers = [f"{prefix}{suffix}" for prefix in range(10_000, 20_000)
-               for suffix in ("000000", "583920", "999999")]
+    numbers = [
+        f"{prefix}{suffix}"
+        for prefix in range(10_000, 20_000)
+        for suffix in ("000000", "583920", "999999")
+    ]
 
     fast, full = both_paths(validate_phone, numbers)
 
@@ -418,7 +479,8 @@ def test_any_phone_like_text_gets_the_same_verdict_on_both_paths(value: str) -> 
 def test_the_quick_normalisation_of_plain_values_changes_nothing(value: str) -> None:
     assert personal_data.normalise_phone(value) == personal_data._normalise_phone_in_full(value)
     assert personal_data.normalise_id_number(value) == (
-        personal_data._normalise_id_number_in_full(value))
+        personal_data._normalise_id_number_in_full(value)
+    )
 
 
 # --- Text -----------------------------------------------------------------------------------
@@ -426,9 +488,18 @@ def test_the_quick_normalisation_of_plain_values_changes_nothing(value: str) -> 
 INVISIBLE = [
     *[chr(c) for c in range(0x202A, 0x202F)],  # bidi embeddings and overrides (U+202E: RLO)
     *[chr(c) for c in range(0x2066, 0x206A)],  # bidi isolates
-    "\u200b", "\u200c", "\u200d", "\ufeff", "\u2060",  # zero-width characters, BOM
-    "\x00", "\x07", "\x1b", "\x7f", "\x85",  # controls (NUL, bell, escape, delete, NEL)
-    "\u2028", "\u2029",  # line and paragraph separators
+    "\u200b",
+    "\u200c",
+    "\u200d",
+    "\ufeff",
+    "\u2060",  # zero-width characters, BOM
+    "\x00",
+    "\x07",
+    "\x1b",
+    "\x7f",
+    "\x85",  # controls (NUL, bell, escape, delete, NEL)
+    "\u2028",
+    "\u2029",  # line and paragraph separators
     "\ud800",  # a lone surrogate (JSON "\\ud800"): no database can store it
 ]
 
@@ -484,8 +555,9 @@ def test_ordinary_chinese_text_passes_unchanged() -> None:
 # --- Dates ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("day", [dt.date(1, 1, 1), dt.date(1899, 12, 31), dt.date(2101, 1, 1),
-                                 dt.date(9999, 12, 31)])
+@pytest.mark.parametrize(
+    "day", [dt.date(1, 1, 1), dt.date(1899, 12, 31), dt.date(2101, 1, 1), dt.date(9999, 12, 31)]
+)
 def test_dates_outside_1900_to_2100_are_refused(day: dt.date) -> None:
     assert error_code(validators.validate_date_in_range, day) == "date_range"
 

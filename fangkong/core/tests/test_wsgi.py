@@ -18,7 +18,13 @@ def test_the_wsgi_application_loads_every_view_and_freezes_them_for_the_collecto
     )
     env = {k: v for k, v in os.environ.items() if not k.startswith("PYTEST")}
     env.update(DJANGO_SETTINGS_MODULE="fangkong.settings", FANGKONG_TESTING="1")
-    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
-                            text=True, cwd=Path(__file__).resolve().parents[3], check=False)
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        env=env,
+        capture_output=True,
+        text=True,
+        cwd=Path(__file__).resolve().parents[3],
+        check=False,
+    )
     assert result.returncode == 0, result.stderr
     assert int(result.stdout.strip()) > 10_000

@@ -81,8 +81,11 @@ def response_text(response: Any) -> str:
     if "spreadsheetml" in content_type:
         book = openpyxl.load_workbook(io.BytesIO(body), read_only=True)
         return "\n".join(
-            str(cell) for sheet in book.worksheets for row in sheet.iter_rows(values_only=True)
-            for cell in row if cell is not None
+            str(cell)
+            for sheet in book.worksheets
+            for row in sheet.iter_rows(values_only=True)
+            for cell in row
+            if cell is not None
         )
     if "csv" in content_type:
         for encoding in ("utf-8-sig", "gb18030"):

@@ -31,10 +31,19 @@ def _export_job(world: World) -> Any:
     if job is None or not Job.objects.filter(pk=job.pk).exists():
         token = "e" * 32
         job = Job.objects.create(
-            kind=EXPORT_KIND, user=world.users["officer_a"], area_path=world.community_a.path,
-            status="completed", params={"exporter": "registry.people", "format": "csv",
-                                        "encoding": "utf-8", "filters": {}, "rows": 1},
-            result={"file": token, "rows": 1, "format": "csv", "filename": "people.csv"})
+            kind=EXPORT_KIND,
+            user=world.users["officer_a"],
+            area_path=world.community_a.path,
+            status="completed",
+            params={
+                "exporter": "registry.people",
+                "format": "csv",
+                "encoding": "utf-8",
+                "filters": {},
+                "rows": 1,
+            },
+            result={"file": token, "rows": 1, "format": "csv", "filename": "people.csv"},
+        )
         world.extra["export_job"] = job
     export_dir().mkdir(parents=True, exist_ok=True)
     export_path(job.result["file"]).write_text(f"姓名\n{CANARY_NAME}\n", encoding="utf-8")
@@ -52,8 +61,9 @@ ROUTES: dict[str, Route] = {
     "accounts:logout": Route(kind="list", method="post", ok=302),
     "core:job_detail": Route(kwargs=lambda w: {"pk": w.job.pk}, grid_scoped=False),
     # An export's file, once, for the officer who asked for it.
-    "core:job_download": Route(kwargs=lambda w: {"pk": _export_job(w).pk}, method="post",
-                               grid_scoped=False),
+    "core:job_download": Route(
+        kwargs=lambda w: {"pk": _export_job(w).pk}, method="post", grid_scoped=False
+    ),
     # The API (/api/v1/): its schema and docs, the area tree
     "api:schema": Route(kind="list", api=True),
     "api:docs": Route(kind="list"),  # a page for people: anonymous visitors log in first
@@ -91,6 +101,7 @@ WALK = [(name, name, route) for name, route in sorted(ROUTES.items())] + [
     (f"{name} {route.method.upper()}", name, route) for name, route in API_WRITES
 ]
 
+
 def build_world() -> World:
     """Two communities in one street, two grids in the first, every persona, and each app's
     rows (``build`` in its routes module)."""
@@ -111,8 +122,10 @@ def build_world() -> World:
         "volunteer_a": (Role.VOLUNTEER, community_a),
         "street_official": (Role.STREET_OFFICIAL, street),
     }
-    users = {name: UserFactory(username=name, role=role, area=area)
-             for name, (role, area) in personas.items()}
+    users = {
+        name: UserFactory(username=name, role=role, area=area)
+        for name, (role, area) in personas.items()
+    }
     building = BuildingFactory(grid=grid_a1, community=community_a, name="甲栋")
     household = HouseholdFactory(building=building)
     person = PersonFactory(household=household, name=CANARY_NAME)
@@ -122,7 +135,6 @@ def build_world() -> World:
     for build in BUILDERS:
         build(world)
     return world
-
 
 
 def walked_world(django_db_blocker: Any) -> Iterator[World]:

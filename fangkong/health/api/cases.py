@@ -47,28 +47,52 @@ class HealthCaseSerializer(ServiceModelSerializer):
 
     url = serializers.HyperlinkedIdentityField(view_name="api:health-case-detail")
     person = RestrictedPrimaryKeyRelatedField(queryset=Person.objects.all())
-    household = RestrictedPrimaryKeyRelatedField(queryset=Household.objects.all(),
-                                                 allow_null=True, required=False)
-    building = RestrictedPrimaryKeyRelatedField(queryset=Building.objects.all(),
-                                                allow_null=True, required=False)
+    household = RestrictedPrimaryKeyRelatedField(
+        queryset=Household.objects.all(), allow_null=True, required=False
+    )
+    building = RestrictedPrimaryKeyRelatedField(
+        queryset=Building.objects.all(), allow_null=True, required=False
+    )
     classification = serializers.ChoiceField(choices=Classification.choices, required=False)
     outcome = serializers.ChoiceField(choices=Outcome.choices, read_only=True)
-    taken_to = serializers.ChoiceField(choices=TakenTo.choices, required=False,
-                                       allow_blank=True)
+    taken_to = serializers.ChoiceField(choices=TakenTo.choices, required=False, allow_blank=True)
 
     class Meta:
         model = Case
-        fields = ["id", "url", "person", "classification", "onset_date", "report_date",
-                  "confirmation_date", "isolated_on", "taken_to", "taken_to_name", "outcome",
-                  "outcome_date", "household", "building", "unit", "source_contact", "notes",
-                  "version", "created", "updated"]
+        fields = [
+            "id",
+            "url",
+            "person",
+            "classification",
+            "onset_date",
+            "report_date",
+            "confirmation_date",
+            "isolated_on",
+            "taken_to",
+            "taken_to_name",
+            "outcome",
+            "outcome_date",
+            "household",
+            "building",
+            "unit",
+            "source_contact",
+            "notes",
+            "version",
+            "created",
+            "updated",
+        ]
         read_only_fields = ["outcome_date", "source_contact"]
 
 
 class HealthCaseCreateSerializer(HealthCaseSerializer, HealthEvidenceSerializer):
     class Meta(HealthCaseSerializer.Meta):
-        fields = [*HealthCaseSerializer.Meta.fields, "reason", "evidence_kind", "evidence_ref",
-                  "note"]
+        fields = [
+            *HealthCaseSerializer.Meta.fields,
+            "reason",
+            "evidence_kind",
+            "evidence_ref",
+            "note",
+        ]
 
 
 class HealthClassifySerializer(HealthEvidenceSerializer):
@@ -81,8 +105,18 @@ class HealthOutcomeSerializer(HealthEvidenceSerializer):
     outcome_date = serializers.DateField(required=False, allow_null=True)
 
 
-CASE_DETAILS = ("onset_date", "report_date", "confirmation_date", "isolated_on", "taken_to",
-                "taken_to_name", "household", "building", "unit", "notes")
+CASE_DETAILS = (
+    "onset_date",
+    "report_date",
+    "confirmation_date",
+    "isolated_on",
+    "taken_to",
+    "taken_to_name",
+    "household",
+    "building",
+    "unit",
+    "notes",
+)
 
 
 class CaseViewSet(StatusWriteMixin, RestrictedViewSet):
@@ -95,38 +129,51 @@ class CaseViewSet(StatusWriteMixin, RestrictedViewSet):
     def get_serializer_class(self) -> type[serializers.Serializer]:
         return HealthCaseCreateSerializer if self.action == "create" else HealthCaseSerializer
 
-    @extend_schema(request=HealthCaseCreateSerializer,
-                   responses={201: HealthCaseSerializer, 202: HealthPendingSerializer})
+    @extend_schema(
+        request=HealthCaseCreateSerializer,
+        responses={201: HealthCaseSerializer, 202: HealthPendingSerializer},
+    )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Record a person as a case: a status change (reason, evidence, four-eyes)."""
         form = HealthCaseCreateSerializer(data=request.data, context=self.get_serializer_context())
         form.is_valid(raise_exception=True)
         data = form.validated_data
         if "classification" not in data:
-            raise serializers.ValidationError({"classification": [_("Choose a "
-                                                                    "classification.")]})
+            raise serializers.ValidationError({"classification": [_("Choose a classification.")]})
         if "report_date" not in data:
             raise serializers.ValidationError({"report_date": [_("Give the report date.")]})
         result = services.do_open_case(
-            person=data["person"], by=request.user, source=ChangeSource.API,
-            classification=data["classification"], **form.evidence(),
+            person=data["person"],
+            by=request.user,
+            source=ChangeSource.API,
+            classification=data["classification"],
+            **form.evidence(),
             **{k: data[k] for k in CASE_DETAILS if k in data},
         )
         return self.answer(result, request)
 
-    def update_service(self, obj: Case, data: dict[str, Any],
-                       expected_version: int | None) -> Case:
+    def update_service(self, obj: Case, data: dict[str, Any], expected_version: int | None) -> Case:
         if "classification" in data and data["classification"] != obj.classification:
-            raise serializers.ValidationError({"classification": [_(
-                "A classification changes through classify, with a reason and evidence.")]})
+            raise serializers.ValidationError(
+                {
+                    "classification": [
+                        _("A classification changes through classify, with a reason and evidence.")
+                    ]
+                }
+            )
         if "person" in data and data["person"] != obj.person:
             raise serializers.ValidationError({"person": [_("A case keeps its person.")]})
         return services.do_update_case(
-            obj, by=self.request.user, expected_version=expected_version,
-            **{k: v for k, v in data.items() if k in CASE_DETAILS})
+            obj,
+            by=self.request.user,
+            expected_version=expected_version,
+            **{k: v for k, v in data.items() if k in CASE_DETAILS},
+        )
 
-    @extend_schema(request=HealthClassifySerializer,
-                   responses={200: HealthCaseSerializer, 202: HealthPendingSerializer})
+    @extend_schema(
+        request=HealthClassifySerializer,
+        responses={200: HealthCaseSerializer, 202: HealthPendingSerializer},
+    )
     @action(detail=True, methods=["post"], required_action="change", can_conflict=True)
     def classify(self, request: Request, pk: str | None = None) -> Response:
         """Change the classification (a status change with its reason and evidence)."""
@@ -134,14 +181,20 @@ class CaseViewSet(StatusWriteMixin, RestrictedViewSet):
         form = HealthClassifySerializer(data=request.data)
         form.is_valid(raise_exception=True)
         result = services.do_classify_case(
-            case, by=request.user, source=ChangeSource.API,
+            case,
+            by=request.user,
+            source=ChangeSource.API,
             classification=form.validated_data["classification"],
             confirmation_date=form.validated_data.get("confirmation_date"),
-            expected_version=form.validated_data.get("version"), **form.evidence())
+            expected_version=form.validated_data.get("version"),
+            **form.evidence(),
+        )
         return self.answer(result, request, status.HTTP_200_OK)
 
-    @extend_schema(request=HealthOutcomeSerializer,
-                   responses={200: HealthCaseSerializer, 202: HealthPendingSerializer})
+    @extend_schema(
+        request=HealthOutcomeSerializer,
+        responses={200: HealthCaseSerializer, 202: HealthPendingSerializer},
+    )
     @action(detail=True, methods=["post"], required_action="change", can_conflict=True)
     def outcome(self, request: Request, pk: str | None = None) -> Response:
         """Record the outcome (in hospital, recovered, died): a status change."""
@@ -149,10 +202,12 @@ class CaseViewSet(StatusWriteMixin, RestrictedViewSet):
         form = HealthOutcomeSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         result = services.do_record_outcome(
-            case, by=request.user, source=ChangeSource.API,
+            case,
+            by=request.user,
+            source=ChangeSource.API,
             outcome=form.validated_data["outcome"],
             outcome_date=form.validated_data.get("outcome_date"),
-            expected_version=form.validated_data.get("version"), **form.evidence())
+            expected_version=form.validated_data.get("version"),
+            **form.evidence(),
+        )
         return self.answer(result, request, status.HTTP_200_OK)
-
-

@@ -39,8 +39,9 @@ class ChangeViewSet(RestrictedReadOnlyViewSet):
         change = self.get_object()
         form = HealthDecisionSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        services.do_approve_change(change, by=request.user,
-                                   note=form.validated_data.get("note", ""))
+        services.do_approve_change(
+            change, by=request.user, note=form.validated_data.get("note", "")
+        )
         change.refresh_from_db()
         return Response(self.get_serializer(change).data)
 
@@ -51,9 +52,6 @@ class ChangeViewSet(RestrictedReadOnlyViewSet):
         change = self.get_object()
         form = HealthDecisionSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        services.do_reject_change(change, by=request.user,
-                                  note=form.validated_data.get("note", ""))
+        services.do_reject_change(change, by=request.user, note=form.validated_data.get("note", ""))
         change.refresh_from_db()
         return Response(self.get_serializer(change).data)
-
-

@@ -34,15 +34,22 @@ class HealthEvidenceSerializer(Serializer):
     evidence_kind = serializers.ChoiceField(choices=EvidenceKind.choices)
     evidence_ref = serializers.CharField(
         max_length=200,
-        help_text=gettext_lazy("The test report number, the contact link or the official "
-                               "notice number this change rests on."))
+        help_text=gettext_lazy(
+            "The test report number, the contact link or the official "
+            "notice number this change rests on."
+        ),
+    )
     note = serializers.CharField(max_length=300, required=False, allow_blank=True)
     version = serializers.IntegerField(required=False, min_value=1)
 
     def evidence(self) -> dict[str, str]:
         data = self.validated_data
-        return {"reason": data["reason"], "evidence_kind": data["evidence_kind"],
-                "evidence_ref": data["evidence_ref"], "note": data.get("note", "")}
+        return {
+            "reason": data["reason"],
+            "evidence_kind": data["evidence_kind"],
+            "evidence_ref": data["evidence_ref"],
+            "note": data.get("note", ""),
+        }
 
 
 class HealthStatusChangeSerializer(ModelSerializer):
@@ -52,24 +59,46 @@ class HealthStatusChangeSerializer(ModelSerializer):
 
     class Meta:
         model = StatusChange
-        fields = ["id", "url", "person", "household", "action", "case", "quarantine",
-                  "from_value", "to_value", "reason", "evidence_kind", "evidence_ref", "note",
-                  "status", "source", "batch", "proposed_by_name", "decided_by",
-                  "decided_at", "decision_note", "created"]
+        fields = [
+            "id",
+            "url",
+            "person",
+            "household",
+            "action",
+            "case",
+            "quarantine",
+            "from_value",
+            "to_value",
+            "reason",
+            "evidence_kind",
+            "evidence_ref",
+            "note",
+            "status",
+            "source",
+            "batch",
+            "proposed_by_name",
+            "decided_by",
+            "decided_at",
+            "decision_note",
+            "created",
+        ]
         read_only_fields = fields
 
 
 class HealthPendingSerializer(Serializer):
     """A change that waits for approval by a user of another role (four-eyes rule)."""
 
-    status = serializers.CharField(help_text=gettext_lazy("Always \"pending\"."))
+    status = serializers.CharField(help_text=gettext_lazy('Always "pending".'))
     changes = HealthStatusChangeSerializer(many=True)
 
 
 def pending_response(result: services.ChangeResult, request: Request) -> Response:
-    body = {"status": "pending",
-            "changes": HealthStatusChangeSerializer(result.changes, many=True,
-                                              context={"request": request}).data}
+    body = {
+        "status": "pending",
+        "changes": HealthStatusChangeSerializer(
+            result.changes, many=True, context={"request": request}
+        ).data,
+    }
     return Response(body, status=status.HTTP_202_ACCEPTED)
 
 
@@ -92,17 +121,17 @@ class SymptomsField(serializers.ListField):
 class StatusWriteMixin:
     """Creates and actions that are status changes: 201/200 with the row, or 202 pending."""
 
-    def answer(self, result: services.ChangeResult, request: Request,
-               code: int = status.HTTP_201_CREATED) -> Response:
+    def answer(
+        self, result: services.ChangeResult, request: Request, code: int = status.HTTP_201_CREATED
+    ) -> Response:
         if result.pending:
             return pending_response(result, request)
         obj = self.reload(result.obj)
         # The row as reads show it (not the create serializer's evidence fields).
         serializer = self.serializer_class(  # type: ignore[attr-defined]
-            obj, context=self.get_serializer_context())  # type: ignore[attr-defined]
+            obj, context=self.get_serializer_context()
+        )  # type: ignore[attr-defined]
         return Response(serializer.data, status=code)
 
     def reload(self, obj: Any) -> Any:
         return self.get_queryset().filter(pk=obj.pk).first() or obj  # type: ignore[attr-defined]
-
-

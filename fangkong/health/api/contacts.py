@@ -49,32 +49,60 @@ class HealthContactSerializer(ServiceModelSerializer):
     url = serializers.HyperlinkedIdentityField(view_name="api:health-contact-detail")
     case = RestrictedPrimaryKeyRelatedField(queryset=Case.objects.all())
     person = RestrictedPrimaryKeyRelatedField(
-        queryset=Person.objects.all(), required=False, allow_null=True,
-        help_text=gettext_lazy("A person of the case's community; null for a hand-over."))
+        queryset=Person.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text=gettext_lazy("A person of the case's community; null for a hand-over."),
+    )
     kind = serializers.ChoiceField(choices=ContactKind.choices)
     other_community = serializers.PrimaryKeyRelatedField(
-        queryset=Area.objects.filter(level=AreaLevel.COMMUNITY), required=False,
+        queryset=Area.objects.filter(level=AreaLevel.COMMUNITY),
+        required=False,
         write_only=True,
-        help_text=gettext_lazy("For a hand-over: the community the contact lives in."))
+        help_text=gettext_lazy("For a hand-over: the community the contact lives in."),
+    )
     name = serializers.CharField(
-        source="handover_name", max_length=100, required=False,
-        help_text=gettext_lazy("For a hand-over: the contact's name as given."))
-    id_number = serializers.CharField(max_length=40, required=False, write_only=True,
-                                      allow_blank=True)
-    phone = serializers.CharField(max_length=20, required=False, write_only=True,
-                                  allow_blank=True)
+        source="handover_name",
+        max_length=100,
+        required=False,
+        help_text=gettext_lazy("For a hand-over: the contact's name as given."),
+    )
+    id_number = serializers.CharField(
+        max_length=40, required=False, write_only=True, allow_blank=True
+    )
+    phone = serializers.CharField(max_length=20, required=False, write_only=True, allow_blank=True)
     id_number_mask = serializers.CharField(
-        source="handover_id_mask", read_only=True,
-        help_text=gettext_lazy("For a hand-over: the ID number given, masked."))
+        source="handover_id_mask",
+        read_only=True,
+        help_text=gettext_lazy("For a hand-over: the ID number given, masked."),
+    )
     phone_mask = serializers.CharField(
-        source="handover_phone_mask", read_only=True,
-        help_text=gettext_lazy("For a hand-over: the phone given, masked."))
+        source="handover_phone_mask",
+        read_only=True,
+        help_text=gettext_lazy("For a hand-over: the phone given, masked."),
+    )
 
     class Meta:
         model = Contact
-        fields = ["id", "url", "case", "person", "kind", "last_exposure", "how",
-                  "handed_over_to", "other_community", "name", "id_number", "phone",
-                  "id_number_mask", "phone_mask", "version", "created", "updated"]
+        fields = [
+            "id",
+            "url",
+            "case",
+            "person",
+            "kind",
+            "last_exposure",
+            "how",
+            "handed_over_to",
+            "other_community",
+            "name",
+            "id_number",
+            "phone",
+            "id_number_mask",
+            "phone_mask",
+            "version",
+            "created",
+            "updated",
+        ]
         read_only_fields = ["handed_over_to"]
         # The service checks uniqueness: the model's (case, person) rule would make
         # ``person`` required here, and a hand-over has none to give.
@@ -83,15 +111,30 @@ class HealthContactSerializer(ServiceModelSerializer):
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if attrs.get("other_community") is not None:
             if attrs.get("person") is not None:
-                raise serializers.ValidationError({"person": [_(
-                    "Give a person of this community, or hand over one of another "
-                    "community: not both.")]})
+                raise serializers.ValidationError(
+                    {
+                        "person": [
+                            _(
+                                "Give a person of this community, or hand over one of another "
+                                "community: not both."
+                            )
+                        ]
+                    }
+                )
             if not (attrs.get("handover_name") or "").strip():
                 raise serializers.ValidationError({"name": [_("Give the contact's name.")]})
         elif attrs.get("person") is None:
-            raise serializers.ValidationError({"person": [_(
-                "Choose the contact: a person of this community, or another community with "
-                "the contact's name.")]})
+            raise serializers.ValidationError(
+                {
+                    "person": [
+                        _(
+                            "Choose the contact: a person of this community, or another community "
+                            "with "
+                            "the contact's name."
+                        )
+                    ]
+                }
+            )
         return attrs
 
     def to_representation(self, instance: Contact) -> dict[str, Any]:
@@ -105,8 +148,7 @@ class HealthContactLocalSerializer(Serializer):
     """A contact of the case's community (request body)."""
 
     case = serializers.IntegerField()
-    person = serializers.IntegerField(help_text=gettext_lazy("A person of the case's "
-                                                             "community."))
+    person = serializers.IntegerField(help_text=gettext_lazy("A person of the case's community."))
     kind = serializers.ChoiceField(choices=ContactKind.choices)
     last_exposure = serializers.DateField()
     how = serializers.CharField(max_length=300, required=False, allow_blank=True)
@@ -120,21 +162,34 @@ class HealthContactHandOverSerializer(Serializer):
     kind = serializers.ChoiceField(choices=ContactKind.choices)
     last_exposure = serializers.DateField()
     how = serializers.CharField(max_length=300, required=False, allow_blank=True)
-    other_community = serializers.IntegerField(help_text=gettext_lazy(
-        "The community the contact lives in."))
+    other_community = serializers.IntegerField(
+        help_text=gettext_lazy("The community the contact lives in.")
+    )
     name = serializers.CharField(max_length=100)
-    id_number = serializers.CharField(max_length=40, required=False, allow_blank=True,
-                                      help_text=gettext_lazy("This or the phone."))
-    phone = serializers.CharField(max_length=20, required=False, allow_blank=True,
-                                  help_text=gettext_lazy("This or the ID number."))
+    id_number = serializers.CharField(
+        max_length=40,
+        required=False,
+        allow_blank=True,
+        help_text=gettext_lazy("This or the phone."),
+    )
+    phone = serializers.CharField(
+        max_length=20,
+        required=False,
+        allow_blank=True,
+        help_text=gettext_lazy("This or the ID number."),
+    )
 
 
-@extend_schema_view(create=extend_schema(
-    request=PolymorphicProxySerializer(
-        component_name="HealthContactCreate",
-        serializers=[HealthContactLocalSerializer, HealthContactHandOverSerializer],
-        resource_type_field_name=None),
-    responses={201: HealthContactSerializer}))
+@extend_schema_view(
+    create=extend_schema(
+        request=PolymorphicProxySerializer(
+            component_name="HealthContactCreate",
+            serializers=[HealthContactLocalSerializer, HealthContactHandOverSerializer],
+            resource_type_field_name=None,
+        ),
+        responses={201: HealthContactSerializer},
+    )
+)
 class ContactViewSet(RestrictedViewSet):
     """Contacts of the cases of the caller's area (no update: add a corrected one)."""
 
@@ -145,11 +200,14 @@ class ContactViewSet(RestrictedViewSet):
 
     def create_service(self, data: dict[str, Any]) -> Contact:
         return services.do_add_contact(
-            case=data["case"], kind=data["kind"], by=self.request.user,
-            last_exposure=data.get("last_exposure"), how=data.get("how", ""),
-            person=data.get("person"), other_community=data.get("other_community"),
-            name=data.get("handover_name", ""), id_number=data.get("id_number", ""),
+            case=data["case"],
+            kind=data["kind"],
+            by=self.request.user,
+            last_exposure=data.get("last_exposure"),
+            how=data.get("how", ""),
+            person=data.get("person"),
+            other_community=data.get("other_community"),
+            name=data.get("handover_name", ""),
+            id_number=data.get("id_number", ""),
             phone=data.get("phone", ""),
         )
-
-

@@ -53,17 +53,33 @@ class HealthQuarantineSerializer(ServiceModelSerializer):
 
     class Meta:
         model = Quarantine
-        fields = ["id", "url", "person", "household", "kind", "site", "whole_household",
-                  "contact", "alert_id", "last_exposure", "period_days", "start_date",
-                  "planned_end", "ended_on", "end_reason", "grid_worker", "version", "created",
-                  "updated"]
+        fields = [
+            "id",
+            "url",
+            "person",
+            "household",
+            "kind",
+            "site",
+            "whole_household",
+            "contact",
+            "alert_id",
+            "last_exposure",
+            "period_days",
+            "start_date",
+            "planned_end",
+            "ended_on",
+            "end_reason",
+            "grid_worker",
+            "version",
+            "created",
+            "updated",
+        ]
         read_only_fields = fields
 
 
 class HealthQuarantineStartSerializer(HealthEvidenceSerializer):
     person = RestrictedPrimaryKeyRelatedField(queryset=Person.objects.all(), required=False)
-    household = RestrictedPrimaryKeyRelatedField(queryset=Household.objects.all(),
-                                                 required=False)
+    household = RestrictedPrimaryKeyRelatedField(queryset=Household.objects.all(), required=False)
     kind = serializers.ChoiceField(choices=QuarantineKind.choices)
     site = serializers.CharField(max_length=100, required=False, allow_blank=True)
     start_date = serializers.DateField(required=False)
@@ -73,19 +89,27 @@ class HealthQuarantineStartSerializer(HealthEvidenceSerializer):
     reason = serializers.ChoiceField(choices=ChangeReason.choices)
     evidence_kind = serializers.ChoiceField(choices=EvidenceKind.choices, required=False)
     evidence_ref = serializers.CharField(
-        max_length=200, required=False, allow_blank=True,
-        help_text=gettext_lazy("Required unless a contact link is given (it is the evidence)."))
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        help_text=gettext_lazy("Required unless a contact link is given (it is the evidence)."),
+    )
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if ("person" in attrs) == ("household" in attrs):
-            raise serializers.ValidationError({"person": [_(
-                "Give a person, or a household for a household quarantine.")]})
+            raise serializers.ValidationError(
+                {"person": [_("Give a person, or a household for a household quarantine.")]}
+            )
         return attrs
 
     def evidence(self) -> dict[str, str]:
         data = self.validated_data
-        return {"reason": data["reason"], "evidence_kind": data.get("evidence_kind", ""),
-                "evidence_ref": data.get("evidence_ref", ""), "note": data.get("note", "")}
+        return {
+            "reason": data["reason"],
+            "evidence_kind": data.get("evidence_kind", ""),
+            "evidence_ref": data.get("evidence_ref", ""),
+            "note": data.get("note", ""),
+        }
 
 
 class HealthEndDateSerializer(HealthEvidenceSerializer):
@@ -109,40 +133,62 @@ class QuarantineViewSet(StatusWriteMixin, RestrictedReadOnlyViewSet):
             return HealthQuarantineStartSerializer
         return HealthQuarantineSerializer
 
-    @extend_schema(request=HealthQuarantineStartSerializer,
-                   responses={201: HealthQuarantineSerializer, 202: HealthPendingSerializer})
+    @extend_schema(
+        request=HealthQuarantineStartSerializer,
+        responses={201: HealthQuarantineSerializer, 202: HealthPendingSerializer},
+    )
     def create(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         """Start a quarantine or health monitoring (a status change)."""
-        form = HealthQuarantineStartSerializer(data=request.data,
-                                         context=self.get_serializer_context())
+        form = HealthQuarantineStartSerializer(
+            data=request.data, context=self.get_serializer_context()
+        )
         form.is_valid(raise_exception=True)
         data = form.validated_data
         result = services.do_start_quarantine(
-            person=data.get("person"), household=data.get("household"),
-            kind=data["kind"], by=request.user, source=ChangeSource.API,
-            site=data.get("site", ""), start_date=data.get("start_date"),
-            last_exposure=data.get("last_exposure"), period_days=data.get("period_days"),
-            contact=data.get("contact"), **form.evidence(),
+            person=data.get("person"),
+            household=data.get("household"),
+            kind=data["kind"],
+            by=request.user,
+            source=ChangeSource.API,
+            site=data.get("site", ""),
+            start_date=data.get("start_date"),
+            last_exposure=data.get("last_exposure"),
+            period_days=data.get("period_days"),
+            contact=data.get("contact"),
+            **form.evidence(),
         )
         return self.answer(result, request)
 
-    @extend_schema(request=HealthEndDateSerializer,
-                   responses={200: HealthQuarantineSerializer, 202: HealthPendingSerializer})
-    @action(detail=True, methods=["post"], url_path="end-date", required_action="change",
-            can_conflict=True)
+    @extend_schema(
+        request=HealthEndDateSerializer,
+        responses={200: HealthQuarantineSerializer, 202: HealthPendingSerializer},
+    )
+    @action(
+        detail=True,
+        methods=["post"],
+        url_path="end-date",
+        required_action="change",
+        can_conflict=True,
+    )
     def end_date(self, request: Request, pk: str | None = None) -> Response:
         """Move the planned end: later extends, earlier shortens (never before the start)."""
         quarantine = self.get_object()
         form = HealthEndDateSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         result = services.do_change_quarantine_end(
-            quarantine, by=request.user, source=ChangeSource.API,
+            quarantine,
+            by=request.user,
+            source=ChangeSource.API,
             new_end=form.validated_data["new_end"],
-            expected_version=form.validated_data.get("version"), **form.evidence())
+            expected_version=form.validated_data.get("version"),
+            **form.evidence(),
+        )
         return self.answer(result, request, status.HTTP_200_OK)
 
-    @extend_schema(request=HealthEndSerializer,
-                   responses={200: HealthQuarantineSerializer, 202: HealthPendingSerializer})
+    @extend_schema(
+        request=HealthEndSerializer,
+        responses={200: HealthQuarantineSerializer, 202: HealthPendingSerializer},
+    )
     @action(detail=True, methods=["post"], required_action="change", can_conflict=True)
     def end(self, request: Request, pk: str | None = None) -> Response:
         """End the quarantine on a day (today by default) with a reason and evidence."""
@@ -150,9 +196,11 @@ class QuarantineViewSet(StatusWriteMixin, RestrictedReadOnlyViewSet):
         form = HealthEndSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         result = services.do_end_quarantine(
-            quarantine, by=request.user, source=ChangeSource.API,
+            quarantine,
+            by=request.user,
+            source=ChangeSource.API,
             ended_on=form.validated_data.get("ended_on"),
-            expected_version=form.validated_data.get("version"), **form.evidence())
+            expected_version=form.validated_data.get("version"),
+            **form.evidence(),
+        )
         return self.answer(result, request, status.HTTP_200_OK)
-
-

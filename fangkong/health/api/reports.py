@@ -38,15 +38,30 @@ class HealthReportSerializer(ServiceModelSerializer):
 
     url = serializers.HyperlinkedIdentityField(view_name="api:health-report-detail")
     person = RestrictedPrimaryKeyRelatedField(queryset=Person.objects.all())
-    temperature = serializers.CharField(max_length=10, help_text=gettext_lazy(
-        "°C, 34.0 to 43.0, one decimal place."))
+    temperature = serializers.CharField(
+        max_length=10, help_text=gettext_lazy("°C, 34.0 to 43.0, one decimal place.")
+    )
     symptoms = SymptomsField()
     taken_at = serializers.DateTimeField(required=False)
 
     class Meta:
         model = HealthReport
-        fields = ["id", "url", "person", "quarantine", "taken_at", "day", "temperature",
-                  "symptoms", "is_fever", "notes", "source", "task_id", "version", "created"]
+        fields = [
+            "id",
+            "url",
+            "person",
+            "quarantine",
+            "taken_at",
+            "day",
+            "temperature",
+            "symptoms",
+            "is_fever",
+            "notes",
+            "source",
+            "task_id",
+            "version",
+            "created",
+        ]
         read_only_fields = ["quarantine", "day", "is_fever", "source", "task_id"]
 
     def to_representation(self, instance: HealthReport) -> dict[str, Any]:
@@ -66,9 +81,12 @@ class ReportViewSet(RestrictedViewSet):
 
     def create_service(self, data: dict[str, Any]) -> HealthReport:
         return services.do_add_report(
-            person=data["person"], by=self.request.user,
-            temperature=data["temperature"], taken_at=data.get("taken_at"),
-            symptoms=data.get("symptoms") or [], notes=data.get("notes", ""),
+            person=data["person"],
+            by=self.request.user,
+            temperature=data["temperature"],
+            taken_at=data.get("taken_at"),
+            symptoms=data.get("symptoms") or [],
+            notes=data.get("notes", ""),
             source=ReportSource.API,
         )
 
@@ -82,8 +100,11 @@ class CheckpointField(serializers.PrimaryKeyRelatedField):
 
         user = getattr(self.context.get("request"), "user", None)
         community = user.community if getattr(user, "area_id", None) else None
-        return (Checkpoint.objects.filter(community=community) if community is not None
-                else Checkpoint.objects.none())
+        return (
+            Checkpoint.objects.filter(community=community)
+            if community is not None
+            else Checkpoint.objects.none()
+        )
 
 
 class HealthDisinfectionSerializer(ServiceModelSerializer):
@@ -91,18 +112,31 @@ class HealthDisinfectionSerializer(ServiceModelSerializer):
 
     url = serializers.HyperlinkedIdentityField(view_name="api:health-disinfection-detail")
     place_kind = serializers.ChoiceField(choices=PlaceKind.choices)
-    building = RestrictedPrimaryKeyRelatedField(queryset=Building.objects.all(),
-                                                allow_null=True, required=False)
+    building = RestrictedPrimaryKeyRelatedField(
+        queryset=Building.objects.all(), allow_null=True, required=False
+    )
     checkpoint = CheckpointField(required=False, allow_null=True)
     agent = serializers.ChoiceField(choices=Disinfectant.choices)
     done_at = serializers.DateTimeField(required=False)
 
     class Meta:
         model = Disinfection
-        fields = ["id", "url", "place_kind", "building", "unit", "checkpoint", "place_name",
-                  "done_at", "agent", "concentration", "operator", "notes", "version",
-                  "created"]
-
+        fields = [
+            "id",
+            "url",
+            "place_kind",
+            "building",
+            "unit",
+            "checkpoint",
+            "place_name",
+            "done_at",
+            "agent",
+            "concentration",
+            "operator",
+            "notes",
+            "version",
+            "created",
+        ]
 
 
 class DisinfectionViewSet(RestrictedViewSet):
@@ -120,14 +154,20 @@ class DisinfectionViewSet(RestrictedViewSet):
         if building is not None:
             community = building.community
         if community is None:
-            raise serializers.ValidationError({"building": [_("Choose a building of your "
-                                                              "community.")]})
+            raise serializers.ValidationError(
+                {"building": [_("Choose a building of your community.")]}
+            )
         return services.do_record_disinfection(
-            community=community, by=user, place_kind=data["place_kind"],
-            building=building, unit=data.get("unit"), checkpoint=data.get("checkpoint"),
-            place_name=data.get("place_name", ""), done_at=data.get("done_at"),
-            agent=data["agent"], concentration=data.get("concentration", ""),
-            operator=data.get("operator", ""), notes=data.get("notes", ""),
+            community=community,
+            by=user,
+            place_kind=data["place_kind"],
+            building=building,
+            unit=data.get("unit"),
+            checkpoint=data.get("checkpoint"),
+            place_name=data.get("place_name", ""),
+            done_at=data.get("done_at"),
+            agent=data["agent"],
+            concentration=data.get("concentration", ""),
+            operator=data.get("operator", ""),
+            notes=data.get("notes", ""),
         )
-
-

@@ -17,6 +17,5 @@ def register(router: Any) -> None:
     router.register("health/contacts", ContactViewSet, basename="health-contact")
     router.register("health/quarantines", QuarantineViewSet, basename="health-quarantine")
     router.register("health/reports", ReportViewSet, basename="health-report")
-    router.register("health/disinfections", DisinfectionViewSet,
-                    basename="health-disinfection")
+    router.register("health/disinfections", DisinfectionViewSet, basename="health-disinfection")
     router.register("health/changes", ChangeViewSet, basename="health-change")

@@ -31,7 +31,9 @@ class Case(Placed, CommunityOwned):
     """
 
     person = models.ForeignKey(
-        "registry.Person", on_delete=models.PROTECT, related_name="health_cases",
+        "registry.Person",
+        on_delete=models.PROTECT,
+        related_name="health_cases",
         verbose_name=_("person"),
     )
     classification = models.CharField(
@@ -41,43 +43,75 @@ class Case(Placed, CommunityOwned):
     report_date = models.DateField(_("report date"))
     confirmation_date = models.DateField(_("confirmation date"), null=True, blank=True)
     isolated_on = models.DateField(
-        _("isolated or admitted on"), null=True, blank=True,
+        _("isolated or admitted on"),
+        null=True,
+        blank=True,
         help_text=_("Contacts' last exposure cannot be later than this day."),
     )
-    taken_to = models.CharField(_("taken to"), max_length=10, choices=TakenTo.choices,
-                                blank=True)
+    taken_to = models.CharField(_("taken to"), max_length=10, choices=TakenTo.choices, blank=True)
     taken_to_name = models.CharField(_("hospital or site"), max_length=100, blank=True)
-    outcome = models.CharField(pgettext_lazy("case", "outcome"), max_length=12,
-                               choices=Outcome.choices,
-                               blank=True)
+    outcome = models.CharField(
+        pgettext_lazy("case", "outcome"), max_length=12, choices=Outcome.choices, blank=True
+    )
     outcome_date = models.DateField(_("outcome date"), null=True, blank=True)
     # The places linked to the case: the household, or a building and unit without one.
     household = models.ForeignKey(
-        "registry.Household", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", verbose_name=_("household"),
+        "registry.Household",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("household"),
     )
     building = models.ForeignKey(
-        "registry.Building", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="health_cases", verbose_name=_("building"),
+        "registry.Building",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="health_cases",
+        verbose_name=_("building"),
     )
     unit = models.PositiveSmallIntegerField(_("unit"), null=True, blank=True)
     source_contact = models.OneToOneField(
-        "Contact", null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="became_case", verbose_name=_("known before as contact"),
+        "Contact",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="became_case",
+        verbose_name=_("known before as contact"),
     )
     notes = models.TextField(_("notes"), blank=True)
 
     # A copy of the parent's grid (core.placement): a grid worker's rows on this table alone.
     grid = models.ForeignKey(
-        "areas.Area", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-        editable=False, db_index=False, verbose_name=_("grid"),
+        "areas.Area",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        db_index=False,
+        verbose_name=_("grid"),
     )
     placement = Placement("building", "building")
     scope_rule = ScopeRule(grid="grid_id")
-    audit_fields = ("person", "classification", "onset_date", "report_date",
-                    "confirmation_date", "isolated_on", "taken_to", "taken_to_name",
-                    "outcome", "outcome_date", "household", "building", "unit",
-                    "source_contact", "notes")
+    audit_fields = (
+        "person",
+        "classification",
+        "onset_date",
+        "report_date",
+        "confirmation_date",
+        "isolated_on",
+        "taken_to",
+        "taken_to_name",
+        "outcome",
+        "outcome_date",
+        "household",
+        "building",
+        "unit",
+        "source_contact",
+        "notes",
+    )
 
     class Meta:
         ordering = ("-report_date", "-pk")
@@ -85,7 +119,8 @@ class Case(Placed, CommunityOwned):
         verbose_name_plural = _("cases")
         constraints = [
             models.UniqueConstraint(
-                fields=["person"], condition=~Q(classification=Classification.EXCLUDED),
+                fields=["person"],
+                condition=~Q(classification=Classification.EXCLUDED),
                 name="health_one_open_case_per_person",
                 violation_error_message=_("This person is already recorded as a case."),
             ),
@@ -118,7 +153,9 @@ class Case(Placed, CommunityOwned):
     def is_open(self) -> bool:
         """A case still to be followed: not excluded, not recovered, not died."""
         return self.classification != Classification.EXCLUDED and self.outcome in (
-            "", Outcome.IN_HOSPITAL)
+            "",
+            Outcome.IN_HOSPITAL,
+        )
 
     @property
     def curve_date(self) -> dt.date:
@@ -141,17 +178,26 @@ class Contact(Placed, CommunityOwned):
     encrypted in ``handover_*_cipher`` (blanked once linked).
     """
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="contacts",
-                             verbose_name=_("case"))
+    case = models.ForeignKey(
+        Case, on_delete=models.PROTECT, related_name="contacts", verbose_name=_("case")
+    )
     person = models.ForeignKey(
-        "registry.Person", on_delete=models.PROTECT, related_name="health_contacts",
-        verbose_name=_("person"), null=True, blank=True,
+        "registry.Person",
+        on_delete=models.PROTECT,
+        related_name="health_contacts",
+        verbose_name=_("person"),
+        null=True,
+        blank=True,
     )
     kind = models.CharField(_("kind of contact"), max_length=10, choices=ContactKind.choices)
     last_exposure = models.DateField(_("last exposure"))
     how = models.CharField(_("how it happened"), max_length=300, blank=True)
     handed_over_to = models.ForeignKey(
-        "areas.Area", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        "areas.Area",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("handed over to"),
     )
     handover_task_id = models.BigIntegerField(null=True, blank=True, editable=False)
@@ -164,13 +210,28 @@ class Contact(Placed, CommunityOwned):
 
     # A copy of the parent's grid (core.placement): a grid worker's rows on this table alone.
     grid = models.ForeignKey(
-        "areas.Area", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-        editable=False, db_index=False, verbose_name=_("grid"),
+        "areas.Area",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        db_index=False,
+        verbose_name=_("grid"),
     )
     placement = Placement("case", "case__building", community=False)
     scope_rule = ScopeRule(grid="grid_id")
-    audit_fields = ("case", "person", "kind", "last_exposure", "how", "handed_over_to",
-                    "handover_name", "handover_id_mask", "handover_phone_mask")
+    audit_fields = (
+        "case",
+        "person",
+        "kind",
+        "last_exposure",
+        "how",
+        "handed_over_to",
+        "handover_name",
+        "handover_id_mask",
+        "handover_phone_mask",
+    )
 
     class Meta:
         # Own columns: "case" would sort by the case's order, a join to every contact's case.
@@ -181,7 +242,8 @@ class Contact(Placed, CommunityOwned):
             # A hand-over is not counted against the person it matched: "already a contact"
             # would tell the case's community that two numbers it typed are one person's.
             models.UniqueConstraint(
-                fields=["case", "person"], condition=Q(handed_over_to__isnull=True),
+                fields=["case", "person"],
+                condition=Q(handed_over_to__isnull=True),
                 name="health_contact_once_per_case",
                 violation_error_message=_("This person is already a contact of this case."),
             ),
@@ -192,8 +254,13 @@ class Contact(Placed, CommunityOwned):
             ),
             # ... it is counted by what was typed.
             models.UniqueConstraint(
-                fields=["case", "handed_over_to", "handover_name", "handover_id_mask",
-                        "handover_phone_mask"],
+                fields=[
+                    "case",
+                    "handed_over_to",
+                    "handover_name",
+                    "handover_id_mask",
+                    "handover_phone_mask",
+                ],
                 condition=Q(handed_over_to__isnull=False),
                 name="health_handover_once_per_case",
                 violation_error_message=_("This person is already a contact of this case."),
@@ -237,5 +304,3 @@ class Contact(Placed, CommunityOwned):
     @property
     def shown_id_mask(self) -> str:
         return self.handover_id_mask if self.is_handed_over else self.person.id_number_mask
-
-

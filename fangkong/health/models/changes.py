@@ -34,39 +34,70 @@ class StatusChange(Placed, CommunityOwned):
     """
 
     person = models.ForeignKey(
-        "registry.Person", on_delete=models.PROTECT, related_name="health_changes",
+        "registry.Person",
+        on_delete=models.PROTECT,
+        related_name="health_changes",
         verbose_name=_("person"),
     )
     household = models.ForeignKey(
-        "registry.Household", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", verbose_name=_("household"),
+        "registry.Household",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("household"),
     )
     action = models.CharField(_("change"), max_length=20, choices=ChangeAction.choices)
-    case = models.ForeignKey(Case, null=True, blank=True, on_delete=models.PROTECT,
-                             related_name="changes", verbose_name=_("case"))
-    quarantine = models.ForeignKey(Quarantine, null=True, blank=True, on_delete=models.PROTECT,
-                                   related_name="changes", verbose_name=_("quarantine"))
+    case = models.ForeignKey(
+        Case,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="changes",
+        verbose_name=_("case"),
+    )
+    quarantine = models.ForeignKey(
+        Quarantine,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="changes",
+        verbose_name=_("quarantine"),
+    )
     from_value = models.CharField(_("from"), max_length=40, blank=True)
     to_value = models.CharField(_("to"), max_length=40, blank=True)
     reason = models.CharField(_("reason"), max_length=20, choices=ChangeReason.choices)
-    evidence_kind = models.CharField(_("evidence"), max_length=20,
-                                     choices=EvidenceKind.choices)
+    evidence_kind = models.CharField(_("evidence"), max_length=20, choices=EvidenceKind.choices)
     evidence_ref = models.CharField(_("evidence reference"), max_length=200)
     note = models.CharField(_("note"), max_length=300, blank=True)
-    status = models.CharField(_("status"), max_length=10, choices=ChangeStatus.choices,
-                              default=ChangeStatus.APPLIED, db_index=True)
-    source = models.CharField(_("made through"), max_length=10, choices=ChangeSource.choices,
-                              default=ChangeSource.PAGE)
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=ChangeStatus.choices,
+        default=ChangeStatus.APPLIED,
+        db_index=True,
+    )
+    source = models.CharField(
+        _("made through"), max_length=10, choices=ChangeSource.choices, default=ChangeSource.PAGE
+    )
     batch = models.CharField(max_length=32, blank=True, db_index=True)
     proposed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", verbose_name=_("made by"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("made by"),
     )
     proposed_by_name = models.CharField(_("made by"), max_length=150, blank=True)
     proposer_role = models.CharField(max_length=20, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", verbose_name=_("decided by"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("decided by"),
     )
     decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
     decision_note = models.CharField(_("decision note"), max_length=300, blank=True)
@@ -75,14 +106,33 @@ class StatusChange(Placed, CommunityOwned):
 
     # A copy of the parent's grid (core.placement): a grid worker's rows on this table alone.
     grid = models.ForeignKey(
-        "areas.Area", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-        editable=False, db_index=False, verbose_name=_("grid"),
+        "areas.Area",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        db_index=False,
+        verbose_name=_("grid"),
     )
     placement = Placement("household", "household__building")
     scope_rule = ScopeRule(grid="grid_id")
-    audit_fields = ("person", "action", "case", "quarantine", "from_value", "to_value",
-                    "reason", "evidence_kind", "evidence_ref", "note", "status", "source",
-                    "decided_by", "decision_note")
+    audit_fields = (
+        "person",
+        "action",
+        "case",
+        "quarantine",
+        "from_value",
+        "to_value",
+        "reason",
+        "evidence_kind",
+        "evidence_ref",
+        "note",
+        "status",
+        "source",
+        "decided_by",
+        "decision_note",
+    )
 
     class Meta:
         ordering = ("-created", "-pk")
@@ -90,8 +140,9 @@ class StatusChange(Placed, CommunityOwned):
         verbose_name_plural = _("status changes")
         indexes = [
             models.Index(fields=["grid", "created"], name="health_statuschg_grid"),
-            models.Index(fields=["community", "proposed_by", "created"],
-                         name="health_change_window"),
+            models.Index(
+                fields=["community", "proposed_by", "created"], name="health_change_window"
+            ),
         ]
 
     def __str__(self) -> str:
@@ -112,8 +163,11 @@ class StatusChange(Placed, CommunityOwned):
 
     def value_display(self, value: str) -> str:
         """``from``/``to`` as people read them: a classification's label, or a date."""
-        labels = {**dict(Classification.choices), **dict(Outcome.choices),
-                  **dict(QuarantineKind.choices)}
+        labels = {
+            **dict(Classification.choices),
+            **dict(Outcome.choices),
+            **dict(QuarantineKind.choices),
+        }
         return str(labels.get(value, value))
 
     @property
@@ -123,4 +177,3 @@ class StatusChange(Placed, CommunityOwned):
     @property
     def to_display(self) -> str:
         return self.value_display(self.to_value)
-

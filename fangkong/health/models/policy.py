@@ -27,28 +27,36 @@ class HealthPolicy(CommunityOwned):
     """
 
     community = models.OneToOneField(
-        "areas.Area", on_delete=models.PROTECT, related_name="health_policy",
-        verbose_name=_("community"), limit_choices_to={"level": "community"},
+        "areas.Area",
+        on_delete=models.PROTECT,
+        related_name="health_policy",
+        verbose_name=_("community"),
+        limit_choices_to={"level": "community"},
     )
     quarantine_days = models.PositiveSmallIntegerField(
-        _("quarantine period (days)"), default=14,
+        _("quarantine period (days)"),
+        default=14,
         help_text=_("Counted from the last exposure (or the start when it is unknown)."),
     )
     monitoring_days = models.PositiveSmallIntegerField(
-        _("health monitoring period (days)"), default=14,
+        _("health monitoring period (days)"),
+        default=14,
     )
     reports_per_day = models.PositiveSmallIntegerField(
-        _("temperature reports a day"), default=2,
+        _("temperature reports a day"),
+        default=2,
         help_text=_("The day is split into this many equal parts; one report is due in each."),
     )
     disinfection_days = models.PositiveSmallIntegerField(
-        _("disinfection interval (days)"), default=1,
-        help_text=_("While a case is open, a place of the case or a gate not disinfected for "
-                    "this many days is listed as overdue."),
+        _("disinfection interval (days)"),
+        default=1,
+        help_text=_(
+            "While a case is open, a place of the case or a gate not disinfected for "
+            "this many days is listed as overdue."
+        ),
     )
 
-    audit_fields = ("quarantine_days", "monitoring_days", "reports_per_day",
-                    "disinfection_days")
+    audit_fields = ("quarantine_days", "monitoring_days", "reports_per_day", "disinfection_days")
 
     class Meta:
         ordering = ("community_id", "id")
@@ -80,7 +88,4 @@ class HealthPolicy(CommunityOwned):
         return reverse("health:policy")
 
     def period_for(self, kind: str) -> int:
-        return self.monitoring_days if kind == QuarantineKind.MONITORING else (
-            self.quarantine_days)
-
-
+        return self.monitoring_days if kind == QuarantineKind.MONITORING else (self.quarantine_days)

@@ -32,19 +32,29 @@ class Quarantine(Placed, CommunityOwned):
     """
 
     person = models.ForeignKey(
-        "registry.Person", on_delete=models.PROTECT, related_name="health_quarantines",
+        "registry.Person",
+        on_delete=models.PROTECT,
+        related_name="health_quarantines",
         verbose_name=_("person"),
     )
     household = models.ForeignKey(
-        "registry.Household", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", verbose_name=_("household"),
+        "registry.Household",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("household"),
     )
     kind = models.CharField(_("kind"), max_length=12, choices=QuarantineKind.choices)
     site = models.CharField(_("quarantine site"), max_length=100, blank=True)
     whole_household = models.BooleanField(_("whole household"), default=False)
     batch = models.CharField(max_length=32, blank=True, editable=False, db_index=True)
     contact = models.ForeignKey(
-        Contact, null=True, blank=True, on_delete=models.SET_NULL, related_name="quarantines",
+        Contact,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="quarantines",
         verbose_name=_("contact link"),
     )
     alert_id = models.BigIntegerField(_("screening alert"), null=True, blank=True)
@@ -53,23 +63,47 @@ class Quarantine(Placed, CommunityOwned):
     start_date = models.DateField(_("start"))
     planned_end = models.DateField(_("planned end"))
     ended_on = models.DateField(_("ended on"), null=True, blank=True)
-    end_reason = models.CharField(_("reason for the end"), max_length=20,
-                                  choices=ChangeReason.choices, blank=True)
+    end_reason = models.CharField(
+        _("reason for the end"), max_length=20, choices=ChangeReason.choices, blank=True
+    )
     grid_worker = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", verbose_name=_("grid worker to call"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("grid worker to call"),
     )
 
     # A copy of the parent's grid (core.placement): a grid worker's rows on this table alone.
     grid = models.ForeignKey(
-        "areas.Area", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-        editable=False, db_index=False, verbose_name=_("grid"),
+        "areas.Area",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        db_index=False,
+        verbose_name=_("grid"),
     )
     placement = Placement("household", "household__building")
     scope_rule = ScopeRule(grid="grid_id")
-    audit_fields = ("person", "household", "kind", "site", "whole_household", "contact",
-                    "alert_id", "last_exposure", "period_days", "start_date", "planned_end",
-                    "ended_on", "end_reason", "grid_worker")
+    audit_fields = (
+        "person",
+        "household",
+        "kind",
+        "site",
+        "whole_household",
+        "contact",
+        "alert_id",
+        "last_exposure",
+        "period_days",
+        "start_date",
+        "planned_end",
+        "ended_on",
+        "end_reason",
+        "grid_worker",
+    )
 
     class Meta:
         ordering = ("-start_date", "-pk")
@@ -77,10 +111,10 @@ class Quarantine(Placed, CommunityOwned):
         verbose_name_plural = _("quarantines")
         constraints = [
             models.UniqueConstraint(
-                fields=["person"], condition=Q(ended_on__isnull=True),
+                fields=["person"],
+                condition=Q(ended_on__isnull=True),
                 name="health_one_active_quarantine_per_person",
-                violation_error_message=_("This person is already under quarantine or "
-                                          "monitoring."),
+                violation_error_message=_("This person is already under quarantine or monitoring."),
             ),
             models.CheckConstraint(
                 condition=Q(planned_end__gte=models.F("start_date")),
@@ -107,8 +141,11 @@ class Quarantine(Placed, CommunityOwned):
             # NULL" as fixing a column, so it would not read the start dates as ordered and
             # would sort the list again. Declared (so created) after the one above: SQLite,
             # which plans without statistics, takes the later of two indexes it rates the same.
-            models.Index(fields=["community", "start_date", "id"],
-                         condition=Q(ended_on__isnull=True), name="health_quarantine_current"),
+            models.Index(
+                fields=["community", "start_date", "id"],
+                condition=Q(ended_on__isnull=True),
+                name="health_quarantine_current",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -133,5 +170,3 @@ class Quarantine(Placed, CommunityOwned):
 
     def is_active_on(self, day: dt.date) -> bool:
         return self.start_date <= day and (self.ended_on is None or self.ended_on >= day)
-
-

@@ -25,11 +25,14 @@ class HealthReport(Placed, CommunityOwned):
     """One temperature and symptom report of a person under quarantine or monitoring."""
 
     person = models.ForeignKey(
-        "registry.Person", on_delete=models.PROTECT, related_name="health_reports",
+        "registry.Person",
+        on_delete=models.PROTECT,
+        related_name="health_reports",
         verbose_name=_("person"),
     )
-    quarantine = models.ForeignKey(Quarantine, on_delete=models.PROTECT, related_name="reports",
-                                   verbose_name=_("quarantine"))
+    quarantine = models.ForeignKey(
+        Quarantine, on_delete=models.PROTECT, related_name="reports", verbose_name=_("quarantine")
+    )
     taken_at = models.DateTimeField(_("taken at"))
     #: The community's local day and the part of it (0-based) the report belongs to.
     day = models.DateField(_("day"))
@@ -38,23 +41,45 @@ class HealthReport(Placed, CommunityOwned):
     symptoms = models.CharField(_("symptoms"), max_length=200, blank=True, default="")
     is_fever = models.BooleanField(_("fever"), default=False)
     notes = models.CharField(_("notes"), max_length=300, blank=True)
-    source = models.CharField(_("entered by"), max_length=12, choices=ReportSource.choices,
-                              default=ReportSource.GRID_WORKER)
+    source = models.CharField(
+        _("entered by"),
+        max_length=12,
+        choices=ReportSource.choices,
+        default=ReportSource.GRID_WORKER,
+    )
     entered_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", verbose_name=_("user"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("user"),
     )
     task_id = models.BigIntegerField(null=True, blank=True, editable=False)
 
     # A copy of the parent's grid (core.placement): a grid worker's rows on this table alone.
     grid = models.ForeignKey(
-        "areas.Area", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-        editable=False, db_index=False, verbose_name=_("grid"),
+        "areas.Area",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        db_index=False,
+        verbose_name=_("grid"),
     )
     placement = Placement("person", "person__household__building")
     scope_rule = PERSON_SCOPE
-    audit_fields = ("person", "quarantine", "taken_at", "temperature", "symptoms",
-                    "is_fever", "notes", "source")
+    audit_fields = (
+        "person",
+        "quarantine",
+        "taken_at",
+        "temperature",
+        "symptoms",
+        "is_fever",
+        "notes",
+        "source",
+    )
 
     class Meta:
         ordering = ("-taken_at", "-pk")
@@ -64,8 +89,9 @@ class HealthReport(Placed, CommunityOwned):
             models.Index(fields=["grid", "taken_at", "id"], name="health_report_grid"),
             # The reports list: a community's of one day (the default) or of every day,
             # newest first.
-            models.Index(fields=["community", "day", "taken_at", "id"],
-                         name="health_report_day_list"),
+            models.Index(
+                fields=["community", "day", "taken_at", "id"], name="health_report_day_list"
+            ),
             models.Index(fields=["community", "taken_at", "id"], name="health_report_list"),
             models.Index(fields=["person", "day"], name="health_report_person_day"),
         ]
@@ -102,36 +128,66 @@ class Disinfection(Placed, CommunityOwned):
 
     place_kind = models.CharField(_("place"), max_length=12, choices=PlaceKind.choices)
     building = models.ForeignKey(
-        "registry.Building", null=True, blank=True, on_delete=models.PROTECT,
-        related_name="+", verbose_name=_("building"),
+        "registry.Building",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("building"),
     )
     unit = models.PositiveSmallIntegerField(_("unit"), null=True, blank=True)
     checkpoint = models.ForeignKey(
-        "staff.Checkpoint", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
+        "staff.Checkpoint",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
         verbose_name=_("gate"),
     )
-    place_name = models.CharField(_("place name"), max_length=100, blank=True,
-                                  help_text=_("For a public area or a shop."))
+    place_name = models.CharField(
+        _("place name"), max_length=100, blank=True, help_text=_("For a public area or a shop.")
+    )
     done_at = models.DateTimeField(_("done at"))
     agent = models.CharField(_("disinfectant"), max_length=20, choices=Disinfectant.choices)
-    concentration = models.CharField(_("concentration"), max_length=50, blank=True,
-                                     help_text=_("For example 500 mg/L."))
+    concentration = models.CharField(
+        _("concentration"), max_length=50, blank=True, help_text=_("For example 500 mg/L.")
+    )
     operator = models.CharField(_("done by"), max_length=100)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", verbose_name=_("recorded by"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
     notes = models.CharField(_("notes"), max_length=300, blank=True)
 
     # A copy of the parent's grid (core.placement): a grid worker's rows on this table alone.
     grid = models.ForeignKey(
-        "areas.Area", null=True, blank=True, on_delete=models.PROTECT, related_name="+",
-        editable=False, db_index=False, verbose_name=_("grid"),
+        "areas.Area",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        db_index=False,
+        verbose_name=_("grid"),
     )
     placement = Placement("building", "building")
     scope_rule = ScopeRule(grid="grid_id")
-    audit_fields = ("place_kind", "building", "unit", "checkpoint", "place_name", "done_at",
-                    "agent", "concentration", "operator", "notes")
+    audit_fields = (
+        "place_kind",
+        "building",
+        "unit",
+        "checkpoint",
+        "place_name",
+        "done_at",
+        "agent",
+        "concentration",
+        "operator",
+        "notes",
+    )
 
     class Meta:
         ordering = ("-done_at", "-pk")
@@ -154,12 +210,9 @@ class Disinfection(Placed, CommunityOwned):
     @property
     def place_label(self) -> str:
         if self.place_kind == PlaceKind.UNIT and self.building_id:
-            return _("%(building)s unit %(unit)s") % {"building": self.building,
-                                                      "unit": self.unit}
+            return _("%(building)s unit %(unit)s") % {"building": self.building, "unit": self.unit}
         if self.place_kind in (PlaceKind.BUILDING, PlaceKind.UNIT) and self.building_id:
             return str(self.building)
         if self.place_kind == PlaceKind.GATE and self.checkpoint_id:
             return str(self.checkpoint)
         return self.place_name
-
-

@@ -53,8 +53,18 @@ from fangkong.registry.models import Person
 if TYPE_CHECKING:
     from fangkong.accounts.models import User
 
-CASE_FIELDS = ("onset_date", "report_date", "confirmation_date", "isolated_on", "taken_to",
-               "taken_to_name", "household", "building", "unit", "notes")
+CASE_FIELDS = (
+    "onset_date",
+    "report_date",
+    "confirmation_date",
+    "isolated_on",
+    "taken_to",
+    "taken_to_name",
+    "household",
+    "building",
+    "unit",
+    "notes",
+)
 HANDOVER_DUE = dt.timedelta(hours=12)
 #: How long a hand-over waits for the background task before the periodic check links it.
 HANDOVER_GRACE = dt.timedelta(minutes=2)
@@ -73,8 +83,7 @@ def _date(value: str | None) -> dt.date | None:
 
 def _check_dates(case: Case, today: dt.date) -> None:
     errors: dict[str, str] = {}
-    for name in ("onset_date", "report_date", "confirmation_date", "isolated_on",
-                 "outcome_date"):
+    for name in ("onset_date", "report_date", "confirmation_date", "isolated_on", "outcome_date"):
         value = getattr(case, name)
         if value is not None and value > today:
             errors[name] = _("This date cannot be in the future.")
@@ -82,19 +91,29 @@ def _check_dates(case: Case, today: dt.date) -> None:
         errors["onset_date"] = _("The onset cannot be after the report.")
     if case.confirmation_date and case.onset_date and case.confirmation_date < case.onset_date:
         errors["confirmation_date"] = _("The confirmation cannot be before the onset.")
-    if case.isolated_on and case.onset_date and case.isolated_on < case.onset_date - dt.timedelta(
-            days=30):
-        errors["isolated_on"] = _("The isolation is more than 30 days before the onset; "
-                                  "check the dates.")
+    if (
+        case.isolated_on
+        and case.onset_date
+        and case.isolated_on < case.onset_date - dt.timedelta(days=30)
+    ):
+        errors["isolated_on"] = _(
+            "The isolation is more than 30 days before the onset; check the dates."
+        )
     if case.pk is not None and case.isolated_on:
-        latest = (Contact.objects.filter(case=case).order_by("-last_exposure")
-                  .values_list("last_exposure", flat=True).first())
+        latest = (
+            Contact.objects.filter(case=case)
+            .order_by("-last_exposure")
+            .values_list("last_exposure", flat=True)
+            .first()
+        )
         if latest and latest > case.isolated_on:
-            errors["isolated_on"] = _("A contact's last exposure (%(date)s) is after this day; "
-                                      "correct the contact first.") % {"date": latest}
+            errors["isolated_on"] = _(
+                "A contact's last exposure (%(date)s) is after this day; correct the contact first."
+            ) % {"date": latest}
     if case.taken_to_name and not case.taken_to:
-        errors["taken_to"] = _("Say whether the hospital or site is a designated hospital or "
-                               "a quarantine site.")
+        errors["taken_to"] = _(
+            "Say whether the hospital or site is a designated hospital or a quarantine site."
+        )
     if errors:
         raise ValidationError(errors)
 
@@ -110,9 +129,12 @@ def _check_places(case: Case) -> None:
         if case.building.community_id != case.community_id:
             raise ValidationError({"building": _("Choose a building of this community.")})
         if case.unit is not None and not 1 <= case.unit <= case.building.units:
-            raise ValidationError({"unit": _("Building %(building)s has units 1 to %(units)s.")
-                                   % {"building": case.building,
-                                      "units": case.building.units}})
+            raise ValidationError(
+                {
+                    "unit": _("Building %(building)s has units 1 to %(units)s.")
+                    % {"building": case.building, "units": case.building.units}
+                }
+            )
     elif case.unit is not None:
         raise ValidationError({"unit": _("Choose the building of this unit.")})
 
@@ -134,73 +156,106 @@ def _fresh_case(person: Person, data: dict[str, Any]) -> Case:
 
 @transaction.atomic
 def do_open_case(
-    *, person: Person, classification: str, report_date: dt.date, by: User | None,
-    reason: str, evidence_kind: str, evidence_ref: str, note: str = "",
-    source: str = ChangeSource.PAGE, source_contact: Contact | None = None,
-    outcome: str = "", **data: Any,
+    *,
+    person: Person,
+    classification: str,
+    report_date: dt.date,
+    by: User | None,
+    reason: str,
+    evidence_kind: str,
+    evidence_ref: str,
+    note: str = "",
+    source: str = ChangeSource.PAGE,
+    source_contact: Contact | None = None,
+    outcome: str = "",
+    **data: Any,
 ) -> ChangeResult:
     """Record a person as a case. A status change: health role, reason and evidence, and the
     four-eyes rule. A person who was a recorded contact keeps the link (the chain)."""
     require_health_role(by, Case, person)
-    if classification not in Classification.values or classification == (
-            Classification.EXCLUDED):
-        raise ValidationError({"classification": _(
-            "A new case is confirmed, suspected or asymptomatic.")})
+    if classification not in Classification.values or classification == (Classification.EXCLUDED):
+        raise ValidationError(
+            {"classification": _("A new case is confirmed, suspected or asymptomatic.")}
+        )
     if outcome and outcome not in Outcome.values:
         raise ValidationError({"outcome": _("Choose an outcome.")})
     if data.get("taken_to") and data["taken_to"] not in TakenTo.values:
-        raise ValidationError({"taken_to": _("Choose a designated hospital or a quarantine "
-                                             "site.")})
+        raise ValidationError({"taken_to": _("Choose a designated hospital or a quarantine site.")})
     evidence = check_evidence(ChangeAction.CASE_OPEN, reason, evidence_kind, evidence_ref, note)
     case = _fresh_case(person, {**data, "report_date": report_date})
     case.classification, case.outcome = classification, outcome or ""
     _check_dates(case, person.community.local_today())
     _check_places(case)
     if source_contact is None:
-        source_contact = (Contact.objects.filter(person=person, community_id=person.community_id,
-                                                 became_case__isnull=True)
-                          .order_by("-last_exposure", "-pk").first())
+        source_contact = (
+            Contact.objects.filter(
+                person=person, community_id=person.community_id, became_case__isnull=True
+            )
+            .order_by("-last_exposure", "-pk")
+            .first()
+        )
     elif source_contact.person_id != person.pk:
         raise ValidationError({"source_contact": _("That contact link is of another person.")})
     if _open_case_of(person) is not None:
         raise ValidationError(_("This person is already recorded as a case."))
     payload = {
-        "op": "case_open", "person": person.pk, "classification": classification,
-        "outcome": case.outcome, "onset_date": _iso(case.onset_date),
-        "report_date": _iso(case.report_date), "confirmation_date": _iso(case.confirmation_date),
-        "isolated_on": _iso(case.isolated_on), "taken_to": case.taken_to,
-        "taken_to_name": case.taken_to_name, "household": case.household_id,
-        "building": case.building_id, "unit": case.unit, "notes": case.notes,
+        "op": "case_open",
+        "person": person.pk,
+        "classification": classification,
+        "outcome": case.outcome,
+        "onset_date": _iso(case.onset_date),
+        "report_date": _iso(case.report_date),
+        "confirmation_date": _iso(case.confirmation_date),
+        "isolated_on": _iso(case.isolated_on),
+        "taken_to": case.taken_to,
+        "taken_to_name": case.taken_to_name,
+        "household": case.household_id,
+        "building": case.building_id,
+        "unit": case.unit,
+        "notes": case.notes,
         "source_contact": source_contact.pk if source_contact else None,
     }
-    change = draft(ChangeAction.CASE_OPEN, person, evidence, household=case.household,
-                   to_value=classification)
-    return submit(community=person.community, by=by, changes=[change], payload=payload,
-                  source=source)
+    change = draft(
+        ChangeAction.CASE_OPEN, person, evidence, household=case.household, to_value=classification
+    )
+    return submit(
+        community=person.community, by=by, changes=[change], payload=payload, source=source
+    )
 
 
 def _open_case_of(person: Person) -> Case | None:
-    return Case.objects.filter(person=person).exclude(
-        classification=Classification.EXCLUDED).first()
+    return (
+        Case.objects.filter(person=person).exclude(classification=Classification.EXCLUDED).first()
+    )
 
 
 def _apply_case_open(payload: dict[str, Any], changes: list[StatusChange], actor: User) -> Case:
     person = Person.objects.select_related("household__building", "community").get(
-        pk=payload["person"])
+        pk=payload["person"]
+    )
     if _open_case_of(person) is not None:
         raise ValidationError(_("This person is already recorded as a case."))
     case = Case(
-        community_id=person.community_id, person=person,
-        classification=payload["classification"], outcome=payload.get("outcome") or "",
-        onset_date=_date(payload["onset_date"]), report_date=_date(payload["report_date"]),
+        community_id=person.community_id,
+        person=person,
+        classification=payload["classification"],
+        outcome=payload.get("outcome") or "",
+        onset_date=_date(payload["onset_date"]),
+        report_date=_date(payload["report_date"]),
         confirmation_date=_date(payload["confirmation_date"]),
-        isolated_on=_date(payload["isolated_on"]), taken_to=payload["taken_to"] or "",
-        taken_to_name=payload["taken_to_name"] or "", household_id=payload["household"],
-        building_id=payload["building"], unit=payload["unit"], notes=payload["notes"] or "",
+        isolated_on=_date(payload["isolated_on"]),
+        taken_to=payload["taken_to"] or "",
+        taken_to_name=payload["taken_to_name"] or "",
+        household_id=payload["household"],
+        building_id=payload["building"],
+        unit=payload["unit"],
+        notes=payload["notes"] or "",
         source_contact_id=payload["source_contact"],
     )
-    if case.source_contact_id and Case.objects.filter(
-            source_contact_id=case.source_contact_id).exists():
+    if (
+        case.source_contact_id
+        and Case.objects.filter(source_contact_id=case.source_contact_id).exists()
+    ):
         case.source_contact_id = None  # the link already made a case (an excluded one)
     try:
         with transaction.atomic():
@@ -221,9 +276,17 @@ APPLIERS["case_open"] = _apply_case_open
 
 @transaction.atomic
 def do_classify_case(
-    case: Case, *, classification: str, by: User, reason: str, evidence_kind: str,
-    evidence_ref: str, note: str = "", confirmation_date: dt.date | None = None,
-    source: str = ChangeSource.PAGE, expected_version: int | None = None,
+    case: Case,
+    *,
+    classification: str,
+    by: User,
+    reason: str,
+    evidence_kind: str,
+    evidence_ref: str,
+    note: str = "",
+    confirmation_date: dt.date | None = None,
+    source: str = ChangeSource.PAGE,
+    expected_version: int | None = None,
 ) -> ChangeResult:
     """Change a case's classification (suspected → confirmed, or excluded): a status change."""
     case = locked(Case, case.pk)
@@ -232,27 +295,43 @@ def do_classify_case(
     if classification not in Classification.values:
         raise ValidationError({"classification": _("Choose a classification.")})
     if classification == case.classification:
-        raise ValidationError({"classification": _("The case is already %(label)s.")
-                               % {"label": case.get_classification_display()}})
-    if classification != Classification.EXCLUDED and Case.objects.filter(
-            person_id=case.person_id).exclude(pk=case.pk).exclude(
-            classification=Classification.EXCLUDED).exists():
+        raise ValidationError(
+            {
+                "classification": _("The case is already %(label)s.")
+                % {"label": case.get_classification_display()}
+            }
+        )
+    if (
+        classification != Classification.EXCLUDED
+        and Case.objects.filter(person_id=case.person_id)
+        .exclude(pk=case.pk)
+        .exclude(classification=Classification.EXCLUDED)
+        .exists()
+    ):
         raise ValidationError(_("This person is already recorded as another case."))
     today = case.community.local_today()
     if confirmation_date and confirmation_date > today:
         raise ValidationError({"confirmation_date": _("This date cannot be in the future.")})
-    evidence = check_evidence(ChangeAction.CASE_CLASSIFY, reason, evidence_kind, evidence_ref,
-                              note)
-    payload = {"op": "case_classify", "case": case.pk, "classification": classification,
-               "confirmation_date": _iso(confirmation_date)}
-    change = draft(ChangeAction.CASE_CLASSIFY, case.person, evidence, household=case.household,
-                   case=case, from_value=case.classification, to_value=classification)
-    return submit(community=case.community, by=by, changes=[change], payload=payload,
-                  source=source)
+    evidence = check_evidence(ChangeAction.CASE_CLASSIFY, reason, evidence_kind, evidence_ref, note)
+    payload = {
+        "op": "case_classify",
+        "case": case.pk,
+        "classification": classification,
+        "confirmation_date": _iso(confirmation_date),
+    }
+    change = draft(
+        ChangeAction.CASE_CLASSIFY,
+        case.person,
+        evidence,
+        household=case.household,
+        case=case,
+        from_value=case.classification,
+        to_value=classification,
+    )
+    return submit(community=case.community, by=by, changes=[change], payload=payload, source=source)
 
 
-def _apply_case_classify(payload: dict[str, Any], changes: list[StatusChange],
-                         actor: User) -> Case:
+def _apply_case_classify(payload: dict[str, Any], changes: list[StatusChange], actor: User) -> Case:
     case = locked(Case, payload["case"])
     before = case.audit_snapshot()
     for change in changes:
@@ -266,8 +345,7 @@ def _apply_case_classify(payload: dict[str, Any], changes: list[StatusChange],
     case.version += 1
     try:
         with transaction.atomic():
-            case.save(update_fields=["classification", "confirmation_date", "version",
-                                     "updated"])
+            case.save(update_fields=["classification", "confirmation_date", "version", "updated"])
     except IntegrityError:
         raise ValidationError(_("This person is already recorded as another case.")) from None
     record_change(AuditAction.UPDATE, case, before=before, actor=actor)
@@ -279,8 +357,16 @@ APPLIERS["case_classify"] = _apply_case_classify
 
 @transaction.atomic
 def do_record_outcome(
-    case: Case, *, outcome: str, by: User, reason: str, evidence_kind: str, evidence_ref: str,
-    note: str = "", outcome_date: dt.date | None = None, source: str = ChangeSource.PAGE,
+    case: Case,
+    *,
+    outcome: str,
+    by: User,
+    reason: str,
+    evidence_kind: str,
+    evidence_ref: str,
+    note: str = "",
+    outcome_date: dt.date | None = None,
+    source: str = ChangeSource.PAGE,
     expected_version: int | None = None,
 ) -> ChangeResult:
     """In hospital, recovered or died, on a date: a status change with its evidence."""
@@ -297,20 +383,32 @@ def do_record_outcome(
         raise ValidationError({"outcome_date": _("This date cannot be in the future.")})
     start = case.onset_date or case.report_date
     if outcome_date < start:
-        raise ValidationError({"outcome_date": _("The outcome cannot be before the case "
-                                                 "began (%(date)s).") % {"date": start}})
-    evidence = check_evidence(ChangeAction.CASE_OUTCOME, reason, evidence_kind, evidence_ref,
-                              note)
-    payload = {"op": "case_outcome", "case": case.pk, "outcome": outcome,
-               "outcome_date": _iso(outcome_date)}
-    change = draft(ChangeAction.CASE_OUTCOME, case.person, evidence, household=case.household,
-                   case=case, from_value=case.outcome, to_value=outcome)
-    return submit(community=case.community, by=by, changes=[change], payload=payload,
-                  source=source)
+        raise ValidationError(
+            {
+                "outcome_date": _("The outcome cannot be before the case began (%(date)s).")
+                % {"date": start}
+            }
+        )
+    evidence = check_evidence(ChangeAction.CASE_OUTCOME, reason, evidence_kind, evidence_ref, note)
+    payload = {
+        "op": "case_outcome",
+        "case": case.pk,
+        "outcome": outcome,
+        "outcome_date": _iso(outcome_date),
+    }
+    change = draft(
+        ChangeAction.CASE_OUTCOME,
+        case.person,
+        evidence,
+        household=case.household,
+        case=case,
+        from_value=case.outcome,
+        to_value=outcome,
+    )
+    return submit(community=case.community, by=by, changes=[change], payload=payload, source=source)
 
 
-def _apply_case_outcome(payload: dict[str, Any], changes: list[StatusChange],
-                        actor: User) -> Case:
+def _apply_case_outcome(payload: dict[str, Any], changes: list[StatusChange], actor: User) -> Case:
     case = locked(Case, payload["case"])
     before = case.audit_snapshot()
     for change in changes:
@@ -326,8 +424,9 @@ APPLIERS["case_outcome"] = _apply_case_outcome
 
 
 @transaction.atomic
-def do_update_case(case: Case, *, by: User, expected_version: int | None = None,
-                   **data: Any) -> Case:
+def do_update_case(
+    case: Case, *, by: User, expected_version: int | None = None, **data: Any
+) -> Case:
     """Dates, where the case was taken, its places and notes (not its status: see above)."""
     case = locked(Case, case.pk)
     require_health_role(by, Case, case)
@@ -340,8 +439,7 @@ def do_update_case(case: Case, *, by: User, expected_version: int | None = None,
     case.taken_to_name = (case.taken_to_name or "").strip()
     case.notes = (case.notes or "").strip()
     if case.taken_to and case.taken_to not in TakenTo.values:
-        raise ValidationError({"taken_to": _("Choose a designated hospital or a quarantine "
-                                             "site.")})
+        raise ValidationError({"taken_to": _("Choose a designated hospital or a quarantine site.")})
     if case.report_date is None:
         raise ValidationError({"report_date": _("Give the report date.")})
     _check_dates(case, case.community.local_today())
@@ -361,17 +459,31 @@ def _check_exposure(case: Case, last_exposure: dt.date | None) -> dt.date:
     if last_exposure > case.community.local_today():
         raise ValidationError({"last_exposure": _("This date cannot be in the future.")})
     if case.isolated_on and last_exposure > case.isolated_on:
-        raise ValidationError({"last_exposure": _(
-            "The last exposure cannot be after the case was isolated or admitted (%(date)s).")
-            % {"date": case.isolated_on}})
+        raise ValidationError(
+            {
+                "last_exposure": _(
+                    "The last exposure cannot be after the case was isolated or admitted "
+                    "(%(date)s)."
+                )
+                % {"date": case.isolated_on}
+            }
+        )
     return last_exposure
 
 
 @transaction.atomic
 def do_add_contact(
-    *, case: Case, kind: str, last_exposure: dt.date | None, by: User | None, how: str = "",
-    person: Person | None = None, other_community: Area | None = None, name: str = "",
-    id_number: str = "", phone: str = "",
+    *,
+    case: Case,
+    kind: str,
+    last_exposure: dt.date | None,
+    by: User | None,
+    how: str = "",
+    person: Person | None = None,
+    other_community: Area | None = None,
+    name: str = "",
+    id_number: str = "",
+    phone: str = "",
 ) -> Contact:
     """Link a person to a case. One of this community: ``person``. One who lives in another
     community: ``other_community`` and their name with an ID number or phone — they are
@@ -390,9 +502,15 @@ def do_add_contact(
     if len(how) > 300:
         raise ValidationError({"how": _("Keep it under 300 characters.")})
     if other_community is not None:
-        return _add_handover(case, kind=kind, last_exposure=last_exposure, how=how, by=by,
-                             other_community=other_community,
-                             typed=_typed_contact(name, id_number, phone))
+        return _add_handover(
+            case,
+            kind=kind,
+            last_exposure=last_exposure,
+            how=how,
+            by=by,
+            other_community=other_community,
+            typed=_typed_contact(name, id_number, phone),
+        )
     if person is None:
         raise ValidationError({"person": _("Choose the contact.")})
     elif person.community_id != case.community_id:
@@ -403,8 +521,14 @@ def do_add_contact(
         raise Http404
     if person.pk == case.person_id:
         raise ValidationError({"person": _("A case is not their own contact.")})
-    contact = Contact(community_id=case.community_id, case=case, person=person, kind=kind,
-                      last_exposure=last_exposure, how=how)
+    contact = Contact(
+        community_id=case.community_id,
+        case=case,
+        person=person,
+        kind=kind,
+        last_exposure=last_exposure,
+        how=how,
+    )
     _save_contact(contact)
     record_change(AuditAction.CREATE, contact, actor=by)
     return contact
@@ -415,8 +539,9 @@ def _save_contact(contact: Contact) -> None:
         with transaction.atomic():
             contact.save()
     except IntegrityError:
-        raise ValidationError({"person": _("This person is already a contact of this case.")
-                               }) from None
+        raise ValidationError(
+            {"person": _("This person is already a contact of this case.")}
+        ) from None
 
 
 # --- Hand-overs -----------------------------------------------------------------------------
@@ -452,8 +577,14 @@ def _typed_contact(name: str, id_number: str, phone: str) -> _Typed:
         raise ValidationError({"name": exc.messages}) from None
     id_number, phone = (id_number or "").strip(), (phone or "").strip()
     if not id_number and not phone:
-        raise ValidationError({"id_number": _("Give the contact's ID number or phone, so that "
-                                              "the other community can find them.")})
+        raise ValidationError(
+            {
+                "id_number": _(
+                    "Give the contact's ID number or phone, so that "
+                    "the other community can find them."
+                )
+            }
+        )
     try:
         id_number = validate_resident_id(id_number) if id_number else ""
     except ValidationError as exc:
@@ -465,8 +596,16 @@ def _typed_contact(name: str, id_number: str, phone: str) -> _Typed:
     return _Typed(name, id_number, phone)
 
 
-def _add_handover(case: Case, *, kind: str, last_exposure: dt.date, how: str, by: User,
-                  other_community: Area, typed: _Typed) -> Contact:
+def _add_handover(
+    case: Case,
+    *,
+    kind: str,
+    last_exposure: dt.date,
+    how: str,
+    by: User,
+    other_community: Area,
+    typed: _Typed,
+) -> Contact:
     """Record a hand-over in the case's community; the other community's registry is
     searched (and the person recorded there) in the background, by ``do_link_handover``.
 
@@ -475,18 +614,30 @@ def _add_handover(case: Case, *, kind: str, last_exposure: dt.date, how: str, by
     knows the person. A second hand-over that happens to match the same record is accepted
     (only one typed exactly alike is refused)."""
     if other_community.level != AreaLevel.COMMUNITY or other_community.pk == case.community_id:
-        raise ValidationError({"other_community": _("Choose the other community the "
-                                                    "contact lives in.")})
-    if Contact.objects.filter(case=case, handed_over_to=other_community,
-                              handover_name=typed.name, handover_id_mask=typed.id_mask,
-                              handover_phone_mask=typed.phone_mask).exists():
+        raise ValidationError(
+            {"other_community": _("Choose the other community the contact lives in.")}
+        )
+    if Contact.objects.filter(
+        case=case,
+        handed_over_to=other_community,
+        handover_name=typed.name,
+        handover_id_mask=typed.id_mask,
+        handover_phone_mask=typed.phone_mask,
+    ).exists():
         raise ValidationError({"person": _("This person is already a contact of this case.")})
-    contact = Contact(community_id=case.community_id, case=case, kind=kind,
-                      last_exposure=last_exposure, how=how, handed_over_to=other_community,
-                      handover_name=typed.name, handover_id_mask=typed.id_mask,
-                      handover_phone_mask=typed.phone_mask,
-                      handover_id_cipher=encrypt(typed.id_number),
-                      handover_phone_cipher=encrypt(typed.phone))
+    contact = Contact(
+        community_id=case.community_id,
+        case=case,
+        kind=kind,
+        last_exposure=last_exposure,
+        how=how,
+        handed_over_to=other_community,
+        handover_name=typed.name,
+        handover_id_mask=typed.id_mask,
+        handover_phone_mask=typed.phone_mask,
+        handover_id_cipher=encrypt(typed.id_number),
+        handover_phone_cipher=encrypt(typed.phone),
+    )
     _save_contact(contact)  # the constraint on what was typed is the race's backstop
     record_change(AuditAction.CREATE, contact, actor=by)
     # In the same transaction: the worker never sees a hand-over that was rolled back. (Run
@@ -504,34 +655,57 @@ def do_link_handover(contact_id: int) -> Contact | None:
     that community's officer the task, and blank the numbers typed (system work, run by the
     background task and, for any it missed, by ``link_waiting_handovers``). Does nothing to a
     contact already linked, so the two may meet."""
-    contact = (Contact.objects.select_for_update(of=("self",))
-               .select_related("handed_over_to", "community").filter(pk=contact_id).first())
+    contact = (
+        Contact.objects.select_for_update(of=("self",))
+        .select_related("handed_over_to", "community")
+        .filter(pk=contact_id)
+        .first()
+    )
     if contact is None or contact.person_id is not None or not contact.is_handed_over:
         return contact
-    typed = _Typed(contact.handover_name, decrypt(contact.handover_id_cipher),
-                   decrypt(contact.handover_phone_cipher))
+    typed = _Typed(
+        contact.handover_name,
+        decrypt(contact.handover_id_cipher),
+        decrypt(contact.handover_phone_cipher),
+    )
     community = contact.handed_over_to
     contact.person, found = _person_elsewhere(community, contact.community, typed)
     # A search of that community's protected data: its access log says so (and how it went;
     # the log is that community's, never the case's).
-    record_access(AccessKind.SEARCH, actor=None, area_path=community.path, obj=contact.person,
-                  detail={"what": "health.handover", "from_community": contact.community_id,
-                          "found": found})
+    record_access(
+        AccessKind.SEARCH,
+        actor=None,
+        area_path=community.path,
+        obj=contact.person,
+        detail={"what": "health.handover", "from_community": contact.community_id, "found": found},
+    )
     contact.handover_task_id = _hand_over(contact, contact.person).pk
     contact.handover_id_cipher = contact.handover_phone_cipher = ""
     # Not a change of the case community's row as it sees it (its snapshot shows no
     # person for a hand-over): the other community's side is audited (the record, the task).
-    contact.save(update_fields=["person", "handover_task_id", "handover_id_cipher",
-                                "handover_phone_cipher", "updated"])
+    contact.save(
+        update_fields=[
+            "person",
+            "handover_task_id",
+            "handover_id_cipher",
+            "handover_phone_cipher",
+            "updated",
+        ]
+    )
     return contact
 
 
-def link_waiting_handovers(now: dt.datetime, *, older_than: dt.timedelta = HANDOVER_GRACE
-                           ) -> int:
+def link_waiting_handovers(now: dt.datetime, *, older_than: dt.timedelta = HANDOVER_GRACE) -> int:
     """Link hand-overs the background task has not (no worker running, or it failed)."""
-    waiting = list(Contact.objects.filter(
-        handed_over_to__isnull=False, person__isnull=True, created__lt=now - older_than,
-    ).order_by("pk").values_list("pk", flat=True))
+    waiting = list(
+        Contact.objects.filter(
+            handed_over_to__isnull=False,
+            person__isnull=True,
+            created__lt=now - older_than,
+        )
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
     for pk in waiting:
         do_link_handover(pk)
     return len(waiting)
@@ -552,10 +726,15 @@ def _person_elsewhere(community: Area, origin: Area, typed: _Typed) -> tuple[Per
     if found is not None:
         return found, True
     return do_create_person(
-        community=community, by=None, name=typed.name, id_number=typed.id_number,
+        community=community,
+        by=None,
+        name=typed.name,
+        id_number=typed.id_number,
         phone=typed.phone,
-        notes=_("Close contact handed over by %(community)s on %(date)s. No household yet: "
-                "place them, and check for an existing record without an ID number.")
+        notes=_(
+            "Close contact handed over by %(community)s on %(date)s. No household yet: "
+            "place them, and check for an existing record without an ID number."
+        )
         % {"community": origin.name, "date": origin.local_today()},
     ), False
 
@@ -564,17 +743,25 @@ def _hand_over(contact: Contact, person: Person) -> Any:
     """A task in the contact's own community, for its officer, pointing at the person."""
     community = person.community
     return raise_task(
-        community=community, kind=TASK_HANDOVER, link=person,
+        community=community,
+        kind=TASK_HANDOVER,
+        link=person,
         reason=f"handover:{contact.community_id}:{contact.pk}",
-        title=_("Close contact handed over by %(community)s") % {
-            "community": contact.community.name},
-        description=_("%(kind)s, last exposure on %(date)s, given as %(name)s. Check that "
-                      "the linked record is this person, then arrange quarantine or health "
-                      "monitoring counted from that day; the health officer of %(community)s "
-                      "has the details.") % {
-            "kind": contact.get_kind_display(), "date": contact.last_exposure,
-            "name": contact.handover_name, "community": contact.community.name},
-        assignee=officer_of(community), priority="urgent",
+        title=_("Close contact handed over by %(community)s")
+        % {"community": contact.community.name},
+        description=_(
+            "%(kind)s, last exposure on %(date)s, given as %(name)s. Check that "
+            "the linked record is this person, then arrange quarantine or health "
+            "monitoring counted from that day; the health officer of %(community)s "
+            "has the details."
+        )
+        % {
+            "kind": contact.get_kind_display(),
+            "date": contact.last_exposure,
+            "name": contact.handover_name,
+            "community": contact.community.name,
+        },
+        assignee=officer_of(community),
+        priority="urgent",
         due=timezone.now() + HANDOVER_DUE,
     )
-

@@ -29,4 +29,3 @@ def require_health_role(user: User, model: type[models.Model], at: Any) -> None:
 def health_role_only() -> str:
     """The refusal every status change gives a role other than the health officer."""
     return _("Only the health officer may change a health status or a quarantine.")
-

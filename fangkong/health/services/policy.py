@@ -39,8 +39,9 @@ POLICY_FIELDS = ("quarantine_days", "monitoring_days", "reports_per_day", "disin
 
 
 @transaction.atomic
-def do_update_policy(community: Area, *, by: User, expected_version: int | None = None,
-                     **data: Any) -> HealthPolicy:
+def do_update_policy(
+    community: Area, *, by: User, expected_version: int | None = None, **data: Any
+) -> HealthPolicy:
     """Change the community's periods and rhythms; running quarantines keep their dates."""
     require(by, HealthPolicy, "change", community)
     policy = locked_policy(community)

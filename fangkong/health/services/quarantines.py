@@ -80,18 +80,33 @@ def _targets(person: Person | None, household: Household | None) -> list[Person]
         return [person]
     if household is None:
         raise ValidationError({"person": _("Choose a person or a household.")})
-    members = list(Person.objects.filter(household=household, status=PersonStatus.ACTIVE)
-                   .select_related("household__building", "community").order_by("pk"))
-    busy = set(Quarantine.objects.filter(person__in=members, ended_on__isnull=True)
-               .values_list("person_id", flat=True))
-    cases = set(Case.objects.filter(person__in=members, classification__in=CASE_CLASSIFICATIONS,
-                                    outcome__in=["", Outcome.IN_HOSPITAL])
-                .values_list("person_id", flat=True))
+    members = list(
+        Person.objects.filter(household=household, status=PersonStatus.ACTIVE)
+        .select_related("household__building", "community")
+        .order_by("pk")
+    )
+    busy = set(
+        Quarantine.objects.filter(person__in=members, ended_on__isnull=True).values_list(
+            "person_id", flat=True
+        )
+    )
+    cases = set(
+        Case.objects.filter(
+            person__in=members,
+            classification__in=CASE_CLASSIFICATIONS,
+            outcome__in=["", Outcome.IN_HOSPITAL],
+        ).values_list("person_id", flat=True)
+    )
     excluded = busy | cases
     people = [m for m in members if m.pk not in excluded]
     if not people:
-        raise ValidationError({"household": _("Every member of this household is already under "
-                                              "quarantine or is a case.")})
+        raise ValidationError(
+            {
+                "household": _(
+                    "Every member of this household is already under quarantine or is a case."
+                )
+            }
+        )
     return people
 
 
@@ -99,9 +114,15 @@ def _checked_site(kind: str, household: Household | None, site: str) -> str:
     """The site (stripped) a quarantine of this kind may have: home needs a household,
     centralised a site."""
     if kind == QuarantineKind.HOME and household is None:
-        raise ValidationError({"kind": _("A home quarantine needs the person's household; "
-                                         "choose centralised quarantine for someone without "
-                                         "one.")})
+        raise ValidationError(
+            {
+                "kind": _(
+                    "A home quarantine needs the person's household; "
+                    "choose centralised quarantine for someone without "
+                    "one."
+                )
+            }
+        )
     site = (site or "").strip()
     if kind == QuarantineKind.CENTRALISED and not site:
         raise ValidationError({"site": _("Give the quarantine site.")})
@@ -119,42 +140,63 @@ def _checked_period(community: Any, kind: str, period_days: int | None) -> int:
     """The period asked for, or the community's for this kind; within the bounds."""
     period_days = period_days or policy_for(community).period_for(kind)
     if not 1 <= period_days <= MAX_PERIOD_DAYS:
-        raise ValidationError({"period_days": _("A period is between 1 and %(n)s days.")
-                               % {"n": MAX_PERIOD_DAYS}})
+        raise ValidationError(
+            {"period_days": _("A period is between 1 and %(n)s days.") % {"n": MAX_PERIOD_DAYS}}
+        )
     return period_days
 
 
-def _checked_end(start_date: dt.date, last_exposure: dt.date | None,
-                 period_days: int) -> dt.date:
+def _checked_end(start_date: dt.date, last_exposure: dt.date | None, period_days: int) -> dt.date:
     end = planned_end(start_date, last_exposure, period_days)
     if end < start_date:
-        raise ValidationError({"last_exposure": _(
-            "The last exposure was more than %(days)s days before the start: the period is "
-            "over, a quarantine cannot end before it starts.") % {"days": period_days}})
+        raise ValidationError(
+            {
+                "last_exposure": _(
+                    "The last exposure was more than %(days)s days before the start: the period is "
+                    "over, a quarantine cannot end before it starts."
+                )
+                % {"days": period_days}
+            }
+        )
     return end
 
 
-def _implied_evidence(contact: Contact | None, alert: Any, evidence_kind: str,
-                      evidence_ref: str) -> tuple[str, str]:
+def _implied_evidence(
+    contact: Contact | None, alert: Any, evidence_kind: str, evidence_ref: str
+) -> tuple[str, str]:
     """A contact link or a screening alert is evidence of its own when no other is given."""
     if contact is not None:
-        return (evidence_kind or EvidenceKind.CONTACT_LINK,
-                _("Contact %(contact)s of case %(case)s") % {
-                    "contact": contact.pk, "case": contact.case_id})
+        return (
+            evidence_kind or EvidenceKind.CONTACT_LINK,
+            _("Contact %(contact)s of case %(case)s")
+            % {"contact": contact.pk, "case": contact.case_id},
+        )
     if alert is not None:
-        return (evidence_kind or EvidenceKind.SCREENING_ALERT,
-                _("Screening alert %(alert)s") % {"alert": alert.pk})
+        return (
+            evidence_kind or EvidenceKind.SCREENING_ALERT,
+            _("Screening alert %(alert)s") % {"alert": alert.pk},
+        )
     return evidence_kind, evidence_ref
 
 
 @transaction.atomic
 def do_start_quarantine(
-    *, kind: str, by: User | None, reason: str = "", evidence_kind: str = "",
+    *,
+    kind: str,
+    by: User | None,
+    reason: str = "",
+    evidence_kind: str = "",
     evidence_ref: str = "",
-    note: str = "", person: Person | None = None, household: Household | None = None,
-    start_date: dt.date | None = None, last_exposure: dt.date | None = None,
-    period_days: int | None = None, site: str = "", contact: Contact | None = None,
-    alert: Any = None, source: str = ChangeSource.PAGE,
+    note: str = "",
+    person: Person | None = None,
+    household: Household | None = None,
+    start_date: dt.date | None = None,
+    last_exposure: dt.date | None = None,
+    period_days: int | None = None,
+    site: str = "",
+    contact: Contact | None = None,
+    alert: Any = None,
+    source: str = ChangeSource.PAGE,
 ) -> ChangeResult:
     """Start a quarantine or health monitoring for a person, or for a whole household
     (``household`` without ``person``: every active member not already under one).
@@ -164,8 +206,9 @@ def do_start_quarantine(
     if person is not None:
         household = person.household
     if kind not in QuarantineKind.values:
-        raise ValidationError({"kind": _("Choose home, centralised quarantine or health "
-                                         "monitoring.")})
+        raise ValidationError(
+            {"kind": _("Choose home, centralised quarantine or health monitoring.")}
+        )
     whole = person is None
     anchor = household if household is not None else person
     if anchor is None:
@@ -181,45 +224,66 @@ def do_start_quarantine(
         _check_contact(contact, community, person)
         last_exposure = last_exposure or contact.last_exposure
     if last_exposure is not None and last_exposure > start_date:
-        raise ValidationError({"last_exposure": _("The last exposure cannot be after the "
-                                                  "start.")})
+        raise ValidationError({"last_exposure": _("The last exposure cannot be after the start.")})
     period_days = _checked_period(community, kind, period_days)
     end = _checked_end(start_date, last_exposure, period_days)
     if not evidence_ref:
-        evidence_kind, evidence_ref = _implied_evidence(contact, alert, evidence_kind,
-                                                        evidence_ref)
-    evidence = check_evidence(ChangeAction.QUARANTINE_START, reason, evidence_kind,
-                              evidence_ref, note)
+        evidence_kind, evidence_ref = _implied_evidence(contact, alert, evidence_kind, evidence_ref)
+    evidence = check_evidence(
+        ChangeAction.QUARANTINE_START, reason, evidence_kind, evidence_ref, note
+    )
     people = _targets(person, household)
     if person is not None and active_quarantine(person) is not None:
-        raise ValidationError({"person": _("This person is already under quarantine or "
-                                           "monitoring.")})
+        raise ValidationError(
+            {"person": _("This person is already under quarantine or monitoring.")}
+        )
     payload = {
-        "op": "quarantine_start", "people": [p.pk for p in people],
-        "household": household.pk if household is not None else None, "kind": kind,
-        "site": site, "whole_household": whole, "contact": contact.pk if contact else None,
-        "alert": alert.pk if alert is not None else None, "last_exposure": _iso(last_exposure),
-        "period_days": period_days, "start_date": _iso(start_date), "planned_end": _iso(end),
+        "op": "quarantine_start",
+        "people": [p.pk for p in people],
+        "household": household.pk if household is not None else None,
+        "kind": kind,
+        "site": site,
+        "whole_household": whole,
+        "contact": contact.pk if contact else None,
+        "alert": alert.pk if alert is not None else None,
+        "last_exposure": _iso(last_exposure),
+        "period_days": period_days,
+        "start_date": _iso(start_date),
+        "planned_end": _iso(end),
     }
-    changes = [draft(ChangeAction.QUARANTINE_START, p, evidence, household=household,
-                     to_value=kind) for p in people]
+    changes = [
+        draft(ChangeAction.QUARANTINE_START, p, evidence, household=household, to_value=kind)
+        for p in people
+    ]
     return submit(community=community, by=by, changes=changes, payload=payload, source=source)
 
 
 def _apply_start(payload: dict[str, Any], changes: list[StatusChange], actor: User) -> Quarantine:
-    household = (Household.objects.select_related("building__grid", "community")
-                 .filter(pk=payload["household"]).first() if payload["household"] else None)
+    household = (
+        Household.objects.select_related("building__grid", "community")
+        .filter(pk=payload["household"])
+        .first()
+        if payload["household"]
+        else None
+    )
     worker = grid_worker_for(household)
     created: list[Quarantine] = []
     by_person = {c.person_id: c for c in changes}
     for person_id in payload["people"]:
         quarantine = Quarantine(
-            community_id=by_person[person_id].community_id, person_id=person_id,
-            household=household, kind=payload["kind"], site=payload["site"],
-            whole_household=payload["whole_household"], batch=changes[0].batch,
-            contact_id=payload["contact"], alert_id=payload["alert"],
-            last_exposure=_date(payload["last_exposure"]), period_days=payload["period_days"],
-            start_date=_date(payload["start_date"]), planned_end=_date(payload["planned_end"]),
+            community_id=by_person[person_id].community_id,
+            person_id=person_id,
+            household=household,
+            kind=payload["kind"],
+            site=payload["site"],
+            whole_household=payload["whole_household"],
+            batch=changes[0].batch,
+            contact_id=payload["contact"],
+            alert_id=payload["alert"],
+            last_exposure=_date(payload["last_exposure"]),
+            period_days=payload["period_days"],
+            start_date=_date(payload["start_date"]),
+            planned_end=_date(payload["planned_end"]),
             grid_worker=worker,
         )
         try:
@@ -227,8 +291,9 @@ def _apply_start(payload: dict[str, Any], changes: list[StatusChange], actor: Us
                 quarantine.save()
         except IntegrityError:
             person = Person.objects.get(pk=person_id)
-            raise ValidationError(_("%(name)s is already under quarantine or monitoring.")
-                                  % {"name": person.name}) from None
+            raise ValidationError(
+                _("%(name)s is already under quarantine or monitoring.") % {"name": person.name}
+            ) from None
         record_change(AuditAction.CREATE, quarantine, actor=actor)
         by_person[person_id].quarantine = quarantine
         created.append(quarantine)
@@ -248,14 +313,21 @@ def _delivery_task(household: Household, quarantine: Quarantine, worker: Any) ->
     """Food and medicine for a household that may not go out: a task for its grid worker."""
     community = household.community
     raise_task(
-        community=community, kind=TASK_DELIVERY, link=household, reason="home_quarantine",
-        title=_("Arrange food and medicine deliveries: %(household)s") % {
-            "household": household.label},
-        description=_("Under home quarantine until %(date)s. Ask what they need, arrange "
-                      "deliveries of food and medicine, and call them every day.") % {
-            "date": quarantine.planned_end},
-        assignee=worker or officer_of(community), area=grid_of(household) or community,
-        priority="high", due=timezone.now() + DELIVERY_DUE,
+        community=community,
+        kind=TASK_DELIVERY,
+        link=household,
+        reason="home_quarantine",
+        title=_("Arrange food and medicine deliveries: %(household)s")
+        % {"household": household.label},
+        description=_(
+            "Under home quarantine until %(date)s. Ask what they need, arrange "
+            "deliveries of food and medicine, and call them every day."
+        )
+        % {"date": quarantine.planned_end},
+        assignee=worker or officer_of(community),
+        area=grid_of(household) or community,
+        priority="high",
+        due=timezone.now() + DELIVERY_DUE,
     )
 
 
@@ -266,10 +338,17 @@ def _act_on_alert(alert_id: int, actor: User, quarantine: Quarantine) -> None:
 
     alert = Alert.objects.filter(pk=alert_id, status=AlertStatus.OPEN).first()
     if alert is not None:
-        do_resolve_alert(alert, by=actor, outcome=AlertStatus.ACTED,
-                         note=_("%(kind)s from %(start)s to %(end)s") % {
-                             "kind": quarantine.get_kind_display(),
-                             "start": quarantine.start_date, "end": quarantine.planned_end})
+        do_resolve_alert(
+            alert,
+            by=actor,
+            outcome=AlertStatus.ACTED,
+            note=_("%(kind)s from %(start)s to %(end)s")
+            % {
+                "kind": quarantine.get_kind_display(),
+                "start": quarantine.start_date,
+                "end": quarantine.planned_end,
+            },
+        )
 
 
 # --- The household's pass -------------------------------------------------------------------
@@ -286,12 +365,17 @@ def sync_household_pass(household: Household) -> None:
     from fangkong.access.services import do_lift_suspension, do_suspend_household_passes
 
     last = Quarantine.objects.filter(
-        household=household, kind=QuarantineKind.HOME, ended_on__isnull=True,
+        household=household,
+        kind=QuarantineKind.HOME,
+        ended_on__isnull=True,
     ).aggregate(last=Max("planned_end"))["last"]
     until = end_of_day(last, household.community) if last else None
     if until is not None and until > timezone.now():
         do_suspend_household_passes(
-            household, source=PASS_SOURCE, until=until, by=None,
+            household,
+            source=PASS_SOURCE,
+            until=until,
+            by=None,
             reason=_("Arranged by the community health officer"),
         )
     else:
@@ -304,8 +388,11 @@ def sync_household_pass(household: Household) -> None:
 def _together(quarantine: Quarantine) -> list[Quarantine]:
     """A household quarantine changes as one: its active rows started together."""
     if quarantine.whole_household and quarantine.batch:
-        rows = list(Quarantine.objects.select_for_update().filter(
-            batch=quarantine.batch, ended_on__isnull=True).order_by("pk"))
+        rows = list(
+            Quarantine.objects.select_for_update()
+            .filter(batch=quarantine.batch, ended_on__isnull=True)
+            .order_by("pk")
+        )
         if rows:
             return rows
     return [quarantine]
@@ -322,8 +409,15 @@ def _locked_active(quarantine: Quarantine, by: User, expected_version: int | Non
 
 @transaction.atomic
 def do_change_quarantine_end(
-    quarantine: Quarantine, *, new_end: dt.date | None, by: User, reason: str,
-    evidence_kind: str, evidence_ref: str, note: str = "", source: str = ChangeSource.PAGE,
+    quarantine: Quarantine,
+    *,
+    new_end: dt.date | None,
+    by: User,
+    reason: str,
+    evidence_kind: str,
+    evidence_ref: str,
+    note: str = "",
+    source: str = ChangeSource.PAGE,
     expected_version: int | None = None,
 ) -> ChangeResult:
     """Move the planned end: later is an extension, earlier a reduction; never before the
@@ -332,26 +426,50 @@ def do_change_quarantine_end(
     if new_end is None:
         raise ValidationError({"new_end": _("Give the new planned end.")})
     if new_end < quarantine.start_date:
-        raise ValidationError({"new_end": _(
-            "A quarantine cannot end before it starts (%(date)s).")
-            % {"date": quarantine.start_date}})
+        raise ValidationError(
+            {
+                "new_end": _("A quarantine cannot end before it starts (%(date)s).")
+                % {"date": quarantine.start_date}
+            }
+        )
     if new_end == quarantine.planned_end:
-        raise ValidationError({"new_end": _("The planned end is already %(date)s.")
-                               % {"date": new_end}})
+        raise ValidationError(
+            {"new_end": _("The planned end is already %(date)s.") % {"date": new_end}}
+        )
     if (new_end - quarantine.start_date).days > MAX_PERIOD_DAYS * 2:
-        raise ValidationError({"new_end": _("That is more than %(n)s days after the start; "
-                                            "check the date.") % {"n": MAX_PERIOD_DAYS * 2}})
-    action = (ChangeAction.QUARANTINE_EXTEND if new_end > quarantine.planned_end
-              else ChangeAction.QUARANTINE_REDUCE)
+        raise ValidationError(
+            {
+                "new_end": _("That is more than %(n)s days after the start; check the date.")
+                % {"n": MAX_PERIOD_DAYS * 2}
+            }
+        )
+    action = (
+        ChangeAction.QUARANTINE_EXTEND
+        if new_end > quarantine.planned_end
+        else ChangeAction.QUARANTINE_REDUCE
+    )
     evidence = check_evidence(action, reason, evidence_kind, evidence_ref, note)
     rows = _together(quarantine)
-    payload = {"op": "quarantine_end_date", "quarantines": [q.pk for q in rows],
-               "new_end": _iso(new_end)}
-    changes = [draft(action, q.person, evidence, household=q.household, quarantine=q,
-                     from_value=_iso(q.planned_end), to_value=_iso(new_end))
-               for q in _with_people(rows)]
-    return submit(community=quarantine.community, by=by, changes=changes, payload=payload,
-                  source=source)
+    payload = {
+        "op": "quarantine_end_date",
+        "quarantines": [q.pk for q in rows],
+        "new_end": _iso(new_end),
+    }
+    changes = [
+        draft(
+            action,
+            q.person,
+            evidence,
+            household=q.household,
+            quarantine=q,
+            from_value=_iso(q.planned_end),
+            to_value=_iso(new_end),
+        )
+        for q in _with_people(rows)
+    ]
+    return submit(
+        community=quarantine.community, by=by, changes=changes, payload=payload, source=source
+    )
 
 
 def _with_people(rows: list[Quarantine]) -> list[Quarantine]:
@@ -361,11 +479,13 @@ def _with_people(rows: list[Quarantine]) -> list[Quarantine]:
     return rows
 
 
-def _apply_end_date(payload: dict[str, Any], changes: list[StatusChange],
-                    actor: User) -> Quarantine:
+def _apply_end_date(
+    payload: dict[str, Any], changes: list[StatusChange], actor: User
+) -> Quarantine:
     new_end = _date(payload["new_end"])
-    rows = list(Quarantine.objects.select_for_update().filter(pk__in=payload["quarantines"])
-                .order_by("pk"))
+    rows = list(
+        Quarantine.objects.select_for_update().filter(pk__in=payload["quarantines"]).order_by("pk")
+    )
     households = set()
     for quarantine in rows:
         if quarantine.ended_on is not None:
@@ -389,8 +509,15 @@ APPLIERS["quarantine_end_date"] = _apply_end_date
 
 @transaction.atomic
 def do_end_quarantine(
-    quarantine: Quarantine, *, by: User, reason: str, evidence_kind: str, evidence_ref: str,
-    note: str = "", ended_on: dt.date | None = None, source: str = ChangeSource.PAGE,
+    quarantine: Quarantine,
+    *,
+    by: User,
+    reason: str,
+    evidence_kind: str,
+    evidence_ref: str,
+    note: str = "",
+    ended_on: dt.date | None = None,
+    source: str = ChangeSource.PAGE,
     expected_version: int | None = None,
 ) -> ChangeResult:
     """End a quarantine on a day with a reason; the household's pass follows."""
@@ -398,28 +525,52 @@ def do_end_quarantine(
     today = quarantine.community.local_today()
     ended_on = ended_on or today
     if ended_on > today:
-        raise ValidationError({"ended_on": _("A quarantine cannot end in the future; change "
-                                             "its planned end instead.")})
+        raise ValidationError(
+            {
+                "ended_on": _(
+                    "A quarantine cannot end in the future; change its planned end instead."
+                )
+            }
+        )
     if ended_on < quarantine.start_date:
-        raise ValidationError({"ended_on": _(
-            "A quarantine cannot end before it starts (%(date)s).")
-            % {"date": quarantine.start_date}})
-    evidence = check_evidence(ChangeAction.QUARANTINE_END, reason, evidence_kind, evidence_ref,
-                              note)
+        raise ValidationError(
+            {
+                "ended_on": _("A quarantine cannot end before it starts (%(date)s).")
+                % {"date": quarantine.start_date}
+            }
+        )
+    evidence = check_evidence(
+        ChangeAction.QUARANTINE_END, reason, evidence_kind, evidence_ref, note
+    )
     rows = _together(quarantine)
-    payload = {"op": "quarantine_end", "quarantines": [q.pk for q in rows],
-               "ended_on": _iso(ended_on), "reason": evidence.reason}
-    changes = [draft(ChangeAction.QUARANTINE_END, q.person, evidence, household=q.household,
-                     quarantine=q, from_value=q.kind, to_value=_iso(ended_on))
-               for q in _with_people(rows)]
-    return submit(community=quarantine.community, by=by, changes=changes, payload=payload,
-                  source=source)
+    payload = {
+        "op": "quarantine_end",
+        "quarantines": [q.pk for q in rows],
+        "ended_on": _iso(ended_on),
+        "reason": evidence.reason,
+    }
+    changes = [
+        draft(
+            ChangeAction.QUARANTINE_END,
+            q.person,
+            evidence,
+            household=q.household,
+            quarantine=q,
+            from_value=q.kind,
+            to_value=_iso(ended_on),
+        )
+        for q in _with_people(rows)
+    ]
+    return submit(
+        community=quarantine.community, by=by, changes=changes, payload=payload, source=source
+    )
 
 
 def _apply_end(payload: dict[str, Any], changes: list[StatusChange], actor: User) -> Quarantine:
     ended_on = _date(payload["ended_on"])
-    rows = list(Quarantine.objects.select_for_update().filter(pk__in=payload["quarantines"])
-                .order_by("pk"))
+    rows = list(
+        Quarantine.objects.select_for_update().filter(pk__in=payload["quarantines"]).order_by("pk")
+    )
     households = set()
     for quarantine in rows:
         if quarantine.ended_on is not None:

@@ -66,8 +66,14 @@ def monitoring_of(person: Person, day: dt.date | None = None) -> Quarantine | No
 
 @transaction.atomic
 def do_add_report(
-    *, person: Person, temperature: Any, by: User | None, taken_at: dt.datetime | None = None,
-    symptoms: Iterable[str] = (), notes: str = "", source: str = ReportSource.GRID_WORKER,
+    *,
+    person: Person,
+    temperature: Any,
+    by: User | None,
+    taken_at: dt.datetime | None = None,
+    symptoms: Iterable[str] = (),
+    notes: str = "",
+    source: str = ReportSource.GRID_WORKER,
 ) -> HealthReport:
     """Record one report. A temperature at or above the community's fever threshold, or a
     symptom not reported before in this quarantine, raises an urgent task for the grid worker.
@@ -83,9 +89,16 @@ def do_add_report(
     local = local_now(community, taken_at)
     quarantine = monitoring_of(person, local.date())
     if quarantine is None:
-        raise ValidationError({"person": _(
-            "%(name)s is not under quarantine or health monitoring; reports are kept only for "
-            "people who are.") % {"name": person.name}})
+        raise ValidationError(
+            {
+                "person": _(
+                    "%(name)s is not under quarantine or health monitoring; reports are kept only "
+                    "for "
+                    "people who are."
+                )
+                % {"name": person.name}
+            }
+        )
     try:
         value = validate_temperature(temperature)
     except ValidationError as exc:
@@ -93,8 +106,9 @@ def do_add_report(
     codes = set(symptoms or ())
     unknown = codes - set(Symptom.values)
     if unknown:
-        raise ValidationError({"symptoms": _("Unknown symptoms: %(codes)s.")
-                               % {"codes": ", ".join(sorted(unknown))}})
+        raise ValidationError(
+            {"symptoms": _("Unknown symptoms: %(codes)s.") % {"codes": ", ".join(sorted(unknown))}}
+        )
     notes = (notes or "").strip()
     if len(notes) > 300:
         raise ValidationError({"notes": _("Keep it under 300 characters.")})
@@ -102,15 +116,23 @@ def do_add_report(
     per_day = policy.reports_per_day if policy else 2
     threshold = Decimal(str(community.fever_threshold))
     report = HealthReport(
-        community=community, person=person, quarantine=quarantine, taken_at=taken_at,
-        day=local.date(), slot=slot_of(local, per_day), temperature=value,
-        symptoms=HealthReport.encode_symptoms(codes), is_fever=value >= threshold,
-        notes=notes, source=source if source in ReportSource.values else ReportSource.API,
+        community=community,
+        person=person,
+        quarantine=quarantine,
+        taken_at=taken_at,
+        day=local.date(),
+        slot=slot_of(local, per_day),
+        temperature=value,
+        symptoms=HealthReport.encode_symptoms(codes),
+        is_fever=value >= threshold,
+        notes=notes,
+        source=source if source in ReportSource.values else ReportSource.API,
         entered_by=by if getattr(by, "is_authenticated", False) else None,
     )
     earlier = set()
-    for row in HealthReport.objects.filter(quarantine=quarantine).values_list("symptoms",
-                                                                              flat=True):
+    for row in HealthReport.objects.filter(quarantine=quarantine).values_list(
+        "symptoms", flat=True
+    ):
         earlier.update(s for s in row.strip("|").split("|") if s)
     report.save()
     record_change(AuditAction.CREATE, report, actor=by)
@@ -120,8 +142,9 @@ def do_add_report(
     return report
 
 
-def _urgent_task(report: HealthReport, quarantine: Quarantine, threshold: Decimal,
-                 new: set[str]) -> None:
+def _urgent_task(
+    report: HealthReport, quarantine: Quarantine, threshold: Decimal, new: set[str]
+) -> None:
     person, community = report.person, report.community
     household = quarantine.household or person.household
     who = _masked(person.name)
@@ -129,24 +152,39 @@ def _urgent_task(report: HealthReport, quarantine: Quarantine, threshold: Decima
     if report.is_fever:
         kind, reason = TASK_FEVER, f"fever:{report.day}"
         title = _("Fever %(temperature)s °C: %(who)s, %(where)s") % {
-            "temperature": report.temperature, "who": who, "where": where}
-        description = _("At or above the fever threshold of %(threshold)s °C. Call now, "
-                        "arrange a doctor's visit and tell the health officer.") % {
-            "threshold": threshold}
+            "temperature": report.temperature,
+            "who": who,
+            "where": where,
+        }
+        description = _(
+            "At or above the fever threshold of %(threshold)s °C. Call now, "
+            "arrange a doctor's visit and tell the health officer."
+        ) % {"threshold": threshold}
     else:
         labels = dict(Symptom.choices)
         names = "、".join(str(labels[s]) for s in Symptom.values if s in new)
         kind, reason = TASK_SYMPTOM, f"symptom:{report.day}:{'|'.join(sorted(new))}"
         title = _("New symptom (%(symptoms)s): %(who)s, %(where)s") % {
-            "symptoms": names, "who": who, "where": where}
-        description = _("A symptom not reported before in this quarantine. Call now and tell "
-                        "the health officer.")
+            "symptoms": names,
+            "who": who,
+            "where": where,
+        }
+        description = _(
+            "A symptom not reported before in this quarantine. Call now and tell "
+            "the health officer."
+        )
     worker = quarantine.grid_worker or grid_worker_for(household)
     task = raise_task(
-        community=community, kind=kind, link=person, reason=reason, title=title,
-        description=description, priority="urgent",
+        community=community,
+        kind=kind,
+        link=person,
+        reason=reason,
+        title=title,
+        description=description,
+        priority="urgent",
         assignee=worker or officer_of(community, "health_officer") or officer_of(community),
-        area=grid_of(household) or community, due=timezone.now() + FEVER_DUE,
+        area=grid_of(household) or community,
+        due=timezone.now() + FEVER_DUE,
     )
     report.task_id = task.pk
     report.save(update_fields=["task_id"])
@@ -174,13 +212,17 @@ def expected_by(community: Area, now: dt.datetime, per_day: int) -> int:
 
 
 def _policies(community_ids: set[int]) -> dict[int, int]:
-    rows = dict(HealthPolicy.objects.filter(community_id__in=community_ids)
-                .values_list("community_id", "reports_per_day"))
+    rows = dict(
+        HealthPolicy.objects.filter(community_id__in=community_ids).values_list(
+            "community_id", "reports_per_day"
+        )
+    )
     return {cid: rows.get(cid, 2) for cid in community_ids}
 
 
-def missing_reports(quarantines: QuerySet[Quarantine],
-                    now: dt.datetime | None = None) -> list[Missing]:
+def missing_reports(
+    quarantines: QuerySet[Quarantine], now: dt.datetime | None = None
+) -> list[Missing]:
     """Of these (restricted) quarantines, the people behind on today's reports, in building
     order. A fixed number of queries: the quarantines with today's counts, the policies."""
     now = now or timezone.now()
@@ -204,11 +246,14 @@ def _active_with_counts(quarantines: QuerySet[Quarantine], now: dt.datetime) -> 
     if first is None:
         return quarantines.none()
     today = local_now(first.community, now).date()
-    return (quarantines.filter(ended_on__isnull=True, start_date__lte=today)
-            .select_related("person", "household__building", "community", "grid_worker")
-            .annotate(reports_today=Count("reports", filter=Q(reports__day=today)))
-            .order_by("household__building__sort_key", "household__unit", "household__room",
-                      "person_id"))
+    return (
+        quarantines.filter(ended_on__isnull=True, start_date__lte=today)
+        .select_related("person", "household__building", "community", "grid_worker")
+        .annotate(reports_today=Count("reports", filter=Q(reports__day=today)))
+        .order_by(
+            "household__building__sort_key", "household__unit", "household__room", "person_id"
+        )
+    )
 
 
 def check_missing_reports(now: dt.datetime | None = None) -> int:
@@ -219,16 +264,21 @@ def check_missing_reports(now: dt.datetime | None = None) -> int:
     quarantines, the policies, the day's report counts, the tasks already raised, the grid
     workers and officers. Only raising a new task writes (through the staff module)."""
     now = now or timezone.now()
-    active = list(Quarantine.objects.filter(ended_on__isnull=True).select_related(
-        "person", "household__building__grid", "community", "grid_worker"))
+    active = list(
+        Quarantine.objects.filter(ended_on__isnull=True).select_related(
+            "person", "household__building__grid", "community", "grid_worker"
+        )
+    )
     if not active:
         return 0
     per_day = _policies({q.community_id for q in active})
     by_person: dict[int, dict[dt.date, int]] = defaultdict(dict)
     since = timezone.localdate(now) - dt.timedelta(days=2)
-    for person_id, day, n in (HealthReport.objects.filter(quarantine__ended_on__isnull=True,
-                                                          day__gte=since)
-                              .values_list("person_id", "day").annotate(n=Count("pk"))):
+    for person_id, day, n in (
+        HealthReport.objects.filter(quarantine__ended_on__isnull=True, day__gte=since)
+        .values_list("person_id", "day")
+        .annotate(n=Count("pk"))
+    ):
         by_person[person_id][day] = n
     due_now: list[tuple[Quarantine, dt.date, int, int, int]] = []
     for quarantine in active:
@@ -247,8 +297,7 @@ def check_missing_reports(now: dt.datetime | None = None) -> int:
                 due_now.append((quarantine, day, due, n, have))
     if not due_now:
         return 0
-    raised_before = _raised_keys([(q, f"missing:{day}:{due}") for q, day, due, _n, _h
-                                  in due_now])
+    raised_before = _raised_keys([(q, f"missing:{day}:{due}") for q, day, due, _n, _h in due_now])
     people = _people_to_call([q for q, *_rest in due_now])
     raised = 0
     for quarantine, day, due, n, have in due_now:
@@ -267,8 +316,14 @@ def _raised_keys(candidates: list[tuple[Quarantine, str]]) -> set[tuple[int, int
     from fangkong.staff.models import Task
     from fangkong.staff.services.tasks import dedup_key
 
-    keys = {dedup_key(q.community, q.person, TASK_MISSING_REPORT, reason):
-            (q.community_id, q.person_id, reason) for q, reason in candidates}
+    keys = {
+        dedup_key(q.community, q.person, TASK_MISSING_REPORT, reason): (
+            q.community_id,
+            q.person_id,
+            reason,
+        )
+        for q, reason in candidates
+    }
     found = Task.objects.filter(dedup_key__in=list(keys)).values_list("dedup_key", flat=True)
     return {keys[key] for key in found}
 
@@ -286,38 +341,57 @@ def _people_to_call(quarantines: list[Quarantine]) -> _PeopleToCall:
     from fangkong.accounts.choices import Role
     from fangkong.accounts.models import User
 
-    grids = {q.household.building.grid_id for q in quarantines
-             if q.household is not None and q.household.building.grid_id is not None}
+    grids = {
+        q.household.building.grid_id
+        for q in quarantines
+        if q.household is not None and q.household.building.grid_id is not None
+    }
     communities = {q.community_id for q in quarantines}
     workers: dict[int, Any] = {}
     officers: dict[int, Any] = {}
-    for user in (User.objects.filter(is_active=True).filter(
+    for user in (
+        User.objects.filter(is_active=True)
+        .filter(
             Q(role=Role.GRID_WORKER, area_id__in=grids)
-            | Q(role=Role.COMMUNITY_OFFICER, area_id__in=communities)).order_by("pk")):
+            | Q(role=Role.COMMUNITY_OFFICER, area_id__in=communities)
+        )
+        .order_by("pk")
+    ):
         table = workers if user.role == Role.GRID_WORKER else officers
         table.setdefault(user.area_id, user)
     return _PeopleToCall(workers, officers)
 
 
-def _missing_task(quarantine: Quarantine, day: dt.date, due: int, per_day: int,
-                  have: int, people: _PeopleToCall) -> None:
+def _missing_task(
+    quarantine: Quarantine, day: dt.date, due: int, per_day: int, have: int, people: _PeopleToCall
+) -> None:
     person, community = quarantine.person, quarantine.community
     reason = f"missing:{day}:{due}"
     household = quarantine.household
     grid = grid_of(household)
     where = household.label if household is not None else community.name
     raise_task(
-        community=community, kind=TASK_MISSING_REPORT, link=person, reason=reason,
-        title=_("Health report missing: %(who)s, %(where)s") % {
-            "who": _masked(person.name), "where": where},
-        description=_("%(have)s of %(due)s reports due by %(time)s on %(day)s. Call and take "
-                      "the temperature.") % {
-            "have": have, "due": due, "day": day,
+        community=community,
+        kind=TASK_MISSING_REPORT,
+        link=person,
+        reason=reason,
+        title=_("Health report missing: %(who)s, %(where)s")
+        % {"who": _masked(person.name), "where": where},
+        description=_(
+            "%(have)s of %(due)s reports due by %(time)s on %(day)s. Call and take the temperature."
+        )
+        % {
+            "have": have,
+            "due": due,
+            "day": day,
             "time": slot_start(day, due, per_day, community).strftime("%H:%M")
-            if due < per_day else "24:00"},
+            if due < per_day
+            else "24:00",
+        },
         assignee=quarantine.grid_worker
         or (people.grid_workers.get(grid.pk) if grid is not None else None)
         or people.officers.get(community.pk),
-        area=grid or community, priority="high",
+        area=grid or community,
+        priority="high",
         due=timezone.now() + MISSING_DUE,
     )

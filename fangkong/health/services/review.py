@@ -93,18 +93,22 @@ def check_evidence(action: str, reason: str, kind: str, ref: str, note: str = ""
         errors["reason"] = _("Choose the reason for this change.")
     elif reason not in REASONS_FOR.get(action, ()):
         labels = dict(ChangeReason.choices)
-        errors["reason"] = _("%(reason)s is not a reason for this change; choose one of: "
-                             "%(choices)s.") % {
+        errors["reason"] = _(
+            "%(reason)s is not a reason for this change; choose one of: %(choices)s."
+        ) % {
             "reason": labels.get(reason, reason),
             "choices": "、".join(str(labels[r]) for r in REASONS_FOR.get(action, ())),
         }
     if (kind or "") not in EvidenceKind.values:
-        errors["evidence_kind"] = _("Choose the kind of evidence: a test result, a contact "
-                                    "link, an official notice…")
+        errors["evidence_kind"] = _(
+            "Choose the kind of evidence: a test result, a contact link, an official notice…"
+        )
     ref = (ref or "").strip()
     if len(ref) < 2:
-        errors["evidence_ref"] = _("Give the evidence: the test result, the contact link or "
-                                   "the official notice number this change rests on.")
+        errors["evidence_ref"] = _(
+            "Give the evidence: the test result, the contact link or "
+            "the official notice number this change rests on."
+        )
     elif len(ref) > 200:
         errors["evidence_ref"] = _("An evidence reference has at most 200 characters.")
     note = (note or "").strip()
@@ -116,16 +120,28 @@ def check_evidence(action: str, reason: str, kind: str, ref: str, note: str = ""
 
 
 def draft(
-    action: str, person: Person, evidence: Evidence, *, household: Household | None = None,
-    from_value: str = "", to_value: str = "", **links: Any,
+    action: str,
+    person: Person,
+    evidence: Evidence,
+    *,
+    household: Household | None = None,
+    from_value: str = "",
+    to_value: str = "",
+    **links: Any,
 ) -> StatusChange:
     """An unsaved change of one person (``submit`` saves it, applied or pending)."""
     return StatusChange(
-        community_id=person.community_id, person=person,
+        community_id=person.community_id,
+        person=person,
         household=household if household is not None else person.household,
-        action=action, from_value=str(from_value or "")[:40], to_value=str(to_value or "")[:40],
-        reason=evidence.reason, evidence_kind=evidence.kind, evidence_ref=evidence.ref,
-        note=evidence.note, **links,
+        action=action,
+        from_value=str(from_value or "")[:40],
+        to_value=str(to_value or "")[:40],
+        reason=evidence.reason,
+        evidence_kind=evidence.kind,
+        evidence_ref=evidence.ref,
+        note=evidence.note,
+        **links,
     )
 
 
@@ -134,13 +150,19 @@ def people_in_window(community: Area, by: User, now: dt.datetime | None = None) 
     if by is None or not getattr(by, "is_authenticated", False):
         return set()
     since = (now or timezone.now()) - FOUR_EYES_WINDOW
-    return set(StatusChange.objects.filter(
-        community=community, proposed_by=by, created__gte=since, status__in=COUNTED_STATUSES,
-    ).values_list("person_id", flat=True))
+    return set(
+        StatusChange.objects.filter(
+            community=community,
+            proposed_by=by,
+            created__gte=since,
+            status__in=COUNTED_STATUSES,
+        ).values_list("person_id", flat=True)
+    )
 
 
-def needs_review(community: Area, by: User, person_ids: Iterable[int],
-                 now: dt.datetime | None = None) -> bool:
+def needs_review(
+    community: Area, by: User, person_ids: Iterable[int], now: dt.datetime | None = None
+) -> bool:
     if by is None or not getattr(by, "is_authenticated", False):
         return False  # system work: the demo, migrations
     touched = people_in_window(community, by, now) | set(person_ids)
@@ -160,7 +182,11 @@ def _stamp(changes: list[StatusChange], by: User, source: str, payload: dict[str
 
 
 def submit(
-    *, community: Area, by: User, changes: list[StatusChange], payload: dict[str, Any],
+    *,
+    community: Area,
+    by: User,
+    changes: list[StatusChange],
+    payload: dict[str, Any],
     source: str = ChangeSource.PAGE,
 ) -> ChangeResult:
     """Apply ``changes`` now, or keep them pending for approval when the proposer would pass
@@ -189,15 +215,28 @@ def _approval_task(community: Area, changes: list[StatusChange]) -> None:
     first = changes[0]
     people = len({c.person_id for c in changes})
     task = raise_task(
-        community=community, kind=TASK_APPROVAL, link=first, reason="approval",
-        title=ngettext("Approve a health status change by %(who)s",
-                       "Approve health status changes of %(n)s people by %(who)s", people)
+        community=community,
+        kind=TASK_APPROVAL,
+        link=first,
+        reason="approval",
+        title=ngettext(
+            "Approve a health status change by %(who)s",
+            "Approve health status changes of %(n)s people by %(who)s",
+            people,
+        )
         % {"n": people, "who": first.proposed_by_name},
-        description=_("%(action)s · %(reason)s · evidence: %(evidence)s. More than %(limit)s "
-                      "people in 24 hours wait for a user of another role (four-eyes rule).")
-        % {"action": first.get_action_display(), "reason": first.get_reason_display(),
-           "evidence": first.evidence_ref, "limit": FOUR_EYES_LIMIT},
-        assignee=officer_of(community), priority="high",
+        description=_(
+            "%(action)s · %(reason)s · evidence: %(evidence)s. More than %(limit)s "
+            "people in 24 hours wait for a user of another role (four-eyes rule)."
+        )
+        % {
+            "action": first.get_action_display(),
+            "reason": first.get_reason_display(),
+            "evidence": first.evidence_ref,
+            "limit": FOUR_EYES_LIMIT,
+        },
+        assignee=officer_of(community),
+        priority="high",
         due=timezone.now() + APPROVAL_DUE,
     )
     StatusChange.objects.filter(pk__in=[c.pk for c in changes]).update(task_id=task.pk)
@@ -207,9 +246,15 @@ def _approval_task(community: Area, changes: list[StatusChange]) -> None:
 
 def _batch(change: StatusChange) -> list[StatusChange]:
     """The pending changes made together with ``change`` (a household, one request), locked."""
-    return list(StatusChange.objects.select_for_update(of=("self",)).filter(
-        batch=change.batch, status=ChangeStatus.PENDING,
-    ).select_related("person", "household", "community").order_by("pk"))
+    return list(
+        StatusChange.objects.select_for_update(of=("self",))
+        .filter(
+            batch=change.batch,
+            status=ChangeStatus.PENDING,
+        )
+        .select_related("person", "household", "community")
+        .order_by("pk")
+    )
 
 
 def _require_reviewer(change: StatusChange, by: User) -> None:
@@ -218,11 +263,15 @@ def _require_reviewer(change: StatusChange, by: User) -> None:
         return
     if change.proposed_by_id is not None and change.proposed_by_id == by.pk:
         raise ValidationError(
-            _("You cannot approve or reject your own change: a user of another role must."))
+            _("You cannot approve or reject your own change: a user of another role must.")
+        )
     if change.proposer_role and (getattr(by, "role", "") or "") == change.proposer_role:
         raise ValidationError(
-            _("This change must be decided by a user of another role than the one who made "
-              "it (four-eyes rule)."))
+            _(
+                "This change must be decided by a user of another role than the one who made "
+                "it (four-eyes rule)."
+            )
+        )
 
 
 def _close_task(task_id: int | None, note: str) -> None:
@@ -233,9 +282,10 @@ def _close_task(task_id: int | None, note: str) -> None:
     from fangkong.staff.services import do_complete_task
 
     task = Task.objects.filter(pk=task_id, status__in=OPEN_STATUSES).first()
-    if task is not None and not StatusChange.objects.filter(
-        task_id=task_id, status=ChangeStatus.PENDING
-    ).exists():
+    if (
+        task is not None
+        and not StatusChange.objects.filter(task_id=task_id, status=ChangeStatus.PENDING).exists()
+    ):
         do_complete_task(task, by=None, note=note)
 
 
@@ -248,8 +298,18 @@ def _decide(changes: list[StatusChange], by: User, status: str, note: str) -> No
         change.decision_note = note[:300]
         change.version += 1
     StatusChange.objects.bulk_update(
-        changes, ["status", "decided_by", "decided_at", "decision_note", "case", "quarantine",
-                  "from_value", "to_value", "version"],
+        changes,
+        [
+            "status",
+            "decided_by",
+            "decided_at",
+            "decision_note",
+            "case",
+            "quarantine",
+            "from_value",
+            "to_value",
+            "version",
+        ],
     )
     record_changes(AuditAction.UPDATE, changes, befores=befores, actor=by)
 
@@ -285,4 +345,3 @@ def do_reject_change(change: StatusChange, *, by: User, note: str) -> ChangeResu
     _decide(changes, by, ChangeStatus.REJECTED, note)
     _close_task(changes[0].task_id, _("Rejected: %(note)s") % {"note": note})
     return ChangeResult(changes)
-

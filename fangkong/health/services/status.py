@@ -41,13 +41,19 @@ HISTORY = 10
 
 def _change_dict(change: StatusChange) -> dict[str, Any]:
     return {
-        "action": change.action, "action_label": str(change.get_action_display()),
-        "reason": change.reason, "reason_label": str(change.get_reason_display()),
+        "action": change.action,
+        "action_label": str(change.get_action_display()),
+        "reason": change.reason,
+        "reason_label": str(change.get_reason_display()),
         "evidence_kind": change.evidence_kind,
         "evidence_label": str(change.get_evidence_kind_display()),
-        "evidence": change.evidence_ref, "from": change.from_display, "to": change.to_display,
-        "status": change.status, "status_label": str(change.get_status_display()),
-        "by": change.proposed_by_name, "at": change.created,
+        "evidence": change.evidence_ref,
+        "from": change.from_display,
+        "to": change.to_display,
+        "status": change.status,
+        "status_label": str(change.get_status_display()),
+        "by": change.proposed_by_name,
+        "at": change.created,
         "decided_by": change.decided_by.get_username() if change.decided_by_id else "",
         "decided_at": change.decided_at,
     }
@@ -63,12 +69,17 @@ def _contacts(person: Person) -> list[dict[str, str]]:
         (Role.COMMUNITY_OFFICER, officer_of(person.community)),
     ]
     labels = dict(Role.choices)
-    return [{"role": role, "role_label": str(labels[role]), "name": str(user)}
-            for role, user in people if user is not None]
+    return [
+        {"role": role, "role_label": str(labels[role]), "name": str(user)}
+        for role, user in people
+        if user is not None
+    ]
 
 
 def _current(
-    case: Case | None, quarantine: Quarantine | None, applied: list[StatusChange],
+    case: Case | None,
+    quarantine: Quarantine | None,
+    applied: list[StatusChange],
 ) -> tuple[str, dt.date | None, dt.date | None, StatusChange | None]:
     """(status, since, until, the change behind it): a case outranks a quarantine."""
     status: str = PersonStatus.NONE
@@ -101,31 +112,55 @@ def person_health_status(person: Person, *, today: dt.date | None = None) -> dic
     outranks monitoring.
     """
     today = today or person.community.local_today()
-    case = (Case.objects.filter(person=person)
-            .exclude(classification=Classification.EXCLUDED)
-            .filter(outcome__in=["", Outcome.IN_HOSPITAL]).order_by("-report_date", "-pk").first())
-    quarantine = (Quarantine.objects.filter(person=person, ended_on__isnull=True)
-                  .order_by("-start_date", "-pk").first())
-    changes = list(StatusChange.objects.filter(person=person)
-                   .select_related("decided_by").order_by("-created", "-pk")[:50])
+    case = (
+        Case.objects.filter(person=person)
+        .exclude(classification=Classification.EXCLUDED)
+        .filter(outcome__in=["", Outcome.IN_HOSPITAL])
+        .order_by("-report_date", "-pk")
+        .first()
+    )
+    quarantine = (
+        Quarantine.objects.filter(person=person, ended_on__isnull=True)
+        .order_by("-start_date", "-pk")
+        .first()
+    )
+    changes = list(
+        StatusChange.objects.filter(person=person)
+        .select_related("decided_by")
+        .order_by("-created", "-pk")[:50]
+    )
     applied = [c for c in changes if c.status in (ChangeStatus.APPLIED, ChangeStatus.APPROVED)]
     status, since, until, behind = _current(case, quarantine, applied)
     labels = dict(PersonStatus.choices)
     result: dict[str, Any] = {
-        "status": status, "label": str(labels[status]), "since": since, "until": until,
-        "reason": "", "reason_label": "", "evidence_kind": "", "evidence_label": "",
-        "evidence": "", "changed_by": "", "changed_at": None,
-        "case": None, "quarantine": None,
+        "status": status,
+        "label": str(labels[status]),
+        "since": since,
+        "until": until,
+        "reason": "",
+        "reason_label": "",
+        "evidence_kind": "",
+        "evidence_label": "",
+        "evidence": "",
+        "changed_by": "",
+        "changed_at": None,
+        "case": None,
+        "quarantine": None,
         "pending": [_change_dict(c) for c in changes if c.status == ChangeStatus.PENDING],
         "history": [_change_dict(c) for c in changes[:HISTORY]],
-        "contacts": _contacts(person), "community": person.community.name,
+        "contacts": _contacts(person),
+        "community": person.community.name,
     }
     if behind is not None:
-        result.update(reason=behind.reason, reason_label=str(behind.get_reason_display()),
-                      evidence_kind=behind.evidence_kind,
-                      evidence_label=str(behind.get_evidence_kind_display()),
-                      evidence=behind.evidence_ref, changed_by=behind.proposed_by_name,
-                      changed_at=behind.decided_at or behind.created)
+        result.update(
+            reason=behind.reason,
+            reason_label=str(behind.get_reason_display()),
+            evidence_kind=behind.evidence_kind,
+            evidence_label=str(behind.get_evidence_kind_display()),
+            evidence=behind.evidence_ref,
+            changed_by=behind.proposed_by_name,
+            changed_at=behind.decided_at or behind.created,
+        )
     if case is not None:
         result["case"] = {
             "classification": case.classification,
@@ -135,12 +170,15 @@ def person_health_status(person: Person, *, today: dt.date | None = None) -> dic
         }
     if quarantine is not None:
         result["quarantine"] = {
-            "kind": quarantine.kind, "label": str(quarantine.get_kind_display()),
-            "start": quarantine.start_date, "planned_end": quarantine.planned_end,
+            "kind": quarantine.kind,
+            "label": str(quarantine.get_kind_display()),
+            "start": quarantine.start_date,
+            "planned_end": quarantine.planned_end,
             "days_left": max((quarantine.planned_end - today).days, 0),
             "site": quarantine.site,
         }
     if not result["contacts"]:
-        result["contacts"] = [{"role": "", "role_label": _("Community office"),
-                               "name": person.community.name}]
+        result["contacts"] = [
+            {"role": "", "role_label": _("Community office"), "name": person.community.name}
+        ]
     return result

@@ -31,8 +31,9 @@ def grid_worker_for(household: Household | None) -> User | None:
     grid = grid_of(household)
     if grid is None:
         return None
-    return (User.objects.filter(role=Role.GRID_WORKER, area=grid, is_active=True)
-            .order_by("pk").first())
+    return (
+        User.objects.filter(role=Role.GRID_WORKER, area=grid, is_active=True).order_by("pk").first()
+    )
 
 
 def raise_task(**kwargs: Any) -> Any:

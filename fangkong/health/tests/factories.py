@@ -101,8 +101,12 @@ class QuarantineFactory(factory.django.DjangoModelFactory):
 
 def household_quarantine(household: Household, *, by: Any = None, **kwargs: Any) -> Any:
     """Start a home quarantine for a whole household; returns the ChangeResult."""
-    values = {"kind": QuarantineKind.HOME, "reason": ChangeReason.HOUSEHOLD_CONTACT, **NOTICE,
-              **kwargs}
+    values = {
+        "kind": QuarantineKind.HOME,
+        "reason": ChangeReason.HOUSEHOLD_CONTACT,
+        **NOTICE,
+        **kwargs,
+    }
     return services.do_start_quarantine(household=household, by=by, **values)
 
 
@@ -116,8 +120,7 @@ class ReportFactory(factory.django.DjangoModelFactory):
     by = None
 
     @classmethod
-    def _create(cls, model_class: type[HealthReport], *args: Any,
-                **kwargs: Any) -> HealthReport:
+    def _create(cls, model_class: type[HealthReport], *args: Any, **kwargs: Any) -> HealthReport:
         return services.do_add_report(**kwargs)
 
 
@@ -135,8 +138,7 @@ class DisinfectionFactory(factory.django.DjangoModelFactory):
     by = None
 
     @classmethod
-    def _create(cls, model_class: type[Disinfection], *args: Any,
-                **kwargs: Any) -> Disinfection:
+    def _create(cls, model_class: type[Disinfection], *args: Any, **kwargs: Any) -> Disinfection:
         if "community" not in kwargs:
             kwargs["community"] = kwargs["building"].community
         return services.do_record_disinfection(**kwargs)
@@ -149,13 +151,22 @@ def pending_start(person: Person, *, by: Any, kind: str = QuarantineKind.MONITOR
     from fangkong.health.services.review import Evidence, _stamp, draft
 
     start = timezone.localdate()
-    evidence = Evidence(ChangeReason.OFFICIAL_NOTICE, NOTICE["evidence_kind"],
-                        NOTICE["evidence_ref"])
+    evidence = Evidence(
+        ChangeReason.OFFICIAL_NOTICE, NOTICE["evidence_kind"], NOTICE["evidence_ref"]
+    )
     change = draft(ChangeAction.QUARANTINE_START, person, evidence, to_value=kind)
     payload = {
-        "op": "quarantine_start", "people": [person.pk], "household": person.household_id,
-        "kind": kind, "site": "", "whole_household": False, "contact": None, "alert": None,
-        "last_exposure": None, "period_days": 14, "start_date": start.isoformat(),
+        "op": "quarantine_start",
+        "people": [person.pk],
+        "household": person.household_id,
+        "kind": kind,
+        "site": "",
+        "whole_household": False,
+        "contact": None,
+        "alert": None,
+        "last_exposure": None,
+        "period_days": 14,
+        "start_date": start.isoformat(),
         "planned_end": services.planned_end(start, None, 14).isoformat(),
     }
     _stamp([change], by, "page", payload)
@@ -177,13 +188,16 @@ def open_alert(household: Household) -> Any:
     )
 
     community = household.community
-    campaign = CampaignFactory(area=community,
-                               questionnaire=QuestionnaireFactory(area=community),
-                               buildings=[household.building])
+    campaign = CampaignFactory(
+        area=community,
+        questionnaire=QuestionnaireFactory(area=community),
+        buildings=[household.building],
+    )
     do_start_campaign(campaign, by=None)
     assignment = CallAssignment.objects.get(campaign=campaign, household=household)
-    do_record_call(assignment, by=None, outcome=Outcome.ANSWERED,
-                   answers=good_answers(contact="yes"))
+    do_record_call(
+        assignment, by=None, outcome=Outcome.ANSWERED, answers=good_answers(contact="yes")
+    )
     return Alert.objects.get(campaign=campaign, household=household)
 
 
@@ -201,6 +215,7 @@ def reports_so_far_today(person: Person, temperature: str = "36.5", **kwargs: An
     for slot in range(due):
         at = min(now, slot_start(today, slot, 2, community) + dt.timedelta(minutes=1))
         value = temperature if slot == due - 1 else "36.5"
-        made.append(services.do_add_report(person=person, temperature=value, by=None,
-                                           taken_at=at, **kwargs))
+        made.append(
+            services.do_add_report(person=person, temperature=value, by=None, taken_at=at, **kwargs)
+        )
     return made

@@ -28,14 +28,15 @@ pytestmark = pytest.mark.django_db
 
 
 def _post(client: Client, name: str, data: dict[str, Any], **kwargs: Any) -> Any:
-    return client.post(reverse(name, kwargs=kwargs or None), data,
-                       content_type="application/json")
+    return client.post(reverse(name, kwargs=kwargs or None), data, content_type="application/json")
 
 
 def _start(client: Client, person: Any, **extra: Any) -> Any:
-    return _post(client, "api:health-quarantine-list",
-                 {"person": person.pk, "kind": "home", "reason": "official_notice", **NOTICE,
-                  **extra})
+    return _post(
+        client,
+        "api:health-quarantine-list",
+        {"person": person.pk, "kind": "home", "reason": "official_notice", **NOTICE, **extra},
+    )
 
 
 @pytest.fixture
@@ -56,13 +57,16 @@ def test_a_quarantine_started_through_the_api_answers_201_with_its_planned_end(
     assert body["planned_end"] == (exposure + dt.timedelta(days=14)).isoformat()
 
 
-@pytest.mark.parametrize(("data", "field"), [
-    ({"start_date": "2099-01-01"}, "start_date"),
-    ({"last_exposure": "2000-01-01"}, "last_exposure"),
-    ({"evidence_ref": ""}, "evidence_ref"),
-    ({"reason": "death"}, "reason"),
-    ({"kind": "centralised"}, "site"),
-])
+@pytest.mark.parametrize(
+    ("data", "field"),
+    [
+        ({"start_date": "2099-01-01"}, "start_date"),
+        ({"last_exposure": "2000-01-01"}, "last_exposure"),
+        ({"evidence_ref": ""}, "evidence_ref"),
+        ({"reason": "death"}, "reason"),
+        ({"kind": "centralised"}, "site"),
+    ],
+)
 def test_bad_quarantine_input_is_refused_with_the_reason(
     health: Client, grid_a1: Any, data: dict[str, Any], field: str
 ) -> None:
@@ -77,15 +81,21 @@ def test_bad_quarantine_input_is_refused_with_the_reason(
 
 def test_a_quarantine_ending_before_it_starts_is_refused(health: Client, grid_a1: Any) -> None:
     quarantine = QuarantineFactory(person=PersonFactory(household=family(grid_a1, 0)))
-    response = _post(health, "api:health-quarantine-end-date",
-                     {"new_end": (quarantine.start_date - dt.timedelta(days=1)).isoformat(),
-                      "reason": "official_notice", **NOTICE}, pk=quarantine.pk)
+    response = _post(
+        health,
+        "api:health-quarantine-end-date",
+        {
+            "new_end": (quarantine.start_date - dt.timedelta(days=1)).isoformat(),
+            "reason": "official_notice",
+            **NOTICE,
+        },
+        pk=quarantine.pk,
+    )
     assert response.status_code == 400
     assert "new_end" in response.json()["fields"]
 
 
-def test_the_api_answers_in_chinese_by_default(client: Client, health_a: Any,
-                                               grid_a1: Any) -> None:
+def test_the_api_answers_in_chinese_by_default(client: Client, health_a: Any, grid_a1: Any) -> None:
     from django.utils import translation
 
     client.force_login(health_a)
@@ -101,19 +111,21 @@ def test_a_report_for_someone_not_under_monitoring_and_a_bad_temperature_are_400
 ) -> None:
     client.force_login(grid_worker_a1)
     free = PersonFactory(household=family(grid_a1, 0))
-    response = _post(client, "api:health-report-list", {"person": free.pk,
-                                                        "temperature": "36.5"})
+    response = _post(client, "api:health-report-list", {"person": free.pk, "temperature": "36.5"})
     assert response.status_code == 400
     assert "person" in response.json()["fields"]
     quarantined = QuarantineFactory(person=PersonFactory(household=family(grid_a1, 0))).person
     for value in ("43.5", "hot"):
-        response = _post(client, "api:health-report-list", {"person": quarantined.pk,
-                                                            "temperature": value})
+        response = _post(
+            client, "api:health-report-list", {"person": quarantined.pk, "temperature": value}
+        )
         assert response.status_code == 400
         assert "temperature" in response.json()["fields"]
-    response = _post(client, "api:health-report-list", {"person": quarantined.pk,
-                                                        "temperature": "38.0",
-                                                        "symptoms": ["cough"]})
+    response = _post(
+        client,
+        "api:health-report-list",
+        {"person": quarantined.pk, "temperature": "38.0", "symptoms": ["cough"]},
+    )
     assert response.status_code == 201
     assert response.json()["is_fever"] is True
     assert response.json()["task_id"]
@@ -122,17 +134,24 @@ def test_a_report_for_someone_not_under_monitoring_and_a_bad_temperature_are_400
 def test_a_contact_date_after_the_cases_isolation_is_400(health: Client, grid_a1: Any) -> None:
     household = family(grid_a1, 2)
     case_person, other = members(household)
-    case = CaseFactory(person=case_person, isolated_on=timezone.localdate()
-                       - dt.timedelta(days=3))
-    response = _post(health, "api:health-contact-list", {
-        "case": case.pk, "person": other.pk, "kind": "household",
-        "last_exposure": (timezone.localdate() - dt.timedelta(days=1)).isoformat()})
+    case = CaseFactory(person=case_person, isolated_on=timezone.localdate() - dt.timedelta(days=3))
+    response = _post(
+        health,
+        "api:health-contact-list",
+        {
+            "case": case.pk,
+            "person": other.pk,
+            "kind": "household",
+            "last_exposure": (timezone.localdate() - dt.timedelta(days=1)).isoformat(),
+        },
+    )
     assert response.status_code == 400
     assert "last_exposure" in response.json()["fields"]
 
 
-def test_a_status_change_by_a_non_health_role_is_403(client: Client, officer_a: Any,
-                                                     grid_a1: Any) -> None:
+def test_a_status_change_by_a_non_health_role_is_403(
+    client: Client, officer_a: Any, grid_a1: Any
+) -> None:
     client.force_login(officer_a)
     response = _start(client, PersonFactory(household=family(grid_a1, 0)))
     assert response.status_code == 403
@@ -173,23 +192,34 @@ def test_a_self_approval_through_the_api_is_refused_with_the_reason(
     assert Quarantine.objects.filter(person=people[-1]).exists()
 
 
-def test_pages_and_the_api_count_together(client: Client, health_a: Any,
-                                          grid_a1: Any) -> None:
+def test_pages_and_the_api_count_together(client: Client, health_a: Any, grid_a1: Any) -> None:
     client.force_login(health_a)
     people = [PersonFactory(household=family(grid_a1, 0)) for _ in range(11)]
     # Five through the pages
     for person in people[:5]:
-        response = client.post(reverse("health:quarantine_start", args=[person.pk]), {
-            "kind": "monitoring", "start_date": timezone.localdate().isoformat(),
-            "reason": "official_notice", **NOTICE})
+        response = client.post(
+            reverse("health:quarantine_start", args=[person.pk]),
+            {
+                "kind": "monitoring",
+                "start_date": timezone.localdate().isoformat(),
+                "reason": "official_notice",
+                **NOTICE,
+            },
+        )
         assert response.status_code == 302
     # Five through the API
     for person in people[5:10]:
         assert _start(client, person, kind="monitoring").status_code == 201
     # The eleventh waits, whichever door it comes through
-    response = client.post(reverse("health:quarantine_start", args=[people[10].pk]), {
-        "kind": "monitoring", "start_date": timezone.localdate().isoformat(),
-        "reason": "official_notice", **NOTICE})
+    response = client.post(
+        reverse("health:quarantine_start", args=[people[10].pk]),
+        {
+            "kind": "monitoring",
+            "start_date": timezone.localdate().isoformat(),
+            "reason": "official_notice",
+            **NOTICE,
+        },
+    )
     assert response.status_code == 302
     change = StatusChange.objects.get(person=people[10])
     assert response["Location"] == reverse("health:change_detail", args=[change.pk])
@@ -202,39 +232,60 @@ def test_ending_a_home_quarantine_through_the_api_restores_the_pass(
 ) -> None:
     household = family(grid_a1, 1)
     item = issue_pass(household)
-    response = _post(health, "api:health-quarantine-list", {
-        "household": household.pk, "kind": "home", "reason": "household_contact", **NOTICE})
+    response = _post(
+        health,
+        "api:health-quarantine-list",
+        {"household": household.pk, "kind": "home", "reason": "household_contact", **NOTICE},
+    )
     assert response.status_code == 201
     item.refresh_from_db()
     assert item.status == "suspended"
-    ended = _post(health, "api:health-quarantine-end", {"reason": "period_completed",
-                                                        **NOTICE}, pk=response.json()["id"])
+    ended = _post(
+        health,
+        "api:health-quarantine-end",
+        {"reason": "period_completed", **NOTICE},
+        pk=response.json()["id"],
+    )
     assert ended.status_code == 200, ended.json()
     item.refresh_from_db()
     assert item.status == "active"
 
 
 def test_the_classification_changes_only_through_classify(health: Client, grid_a1: Any) -> None:
-    case = CaseFactory(person=PersonFactory(household=family(grid_a1, 0)),
-                       classification="suspected", reason="symptoms")
+    case = CaseFactory(
+        person=PersonFactory(household=family(grid_a1, 0)),
+        classification="suspected",
+        reason="symptoms",
+    )
     url = reverse("api:health-case-detail", args=[case.pk])
-    response = health.patch(url, {"classification": "confirmed"},
-                            content_type="application/json")
+    response = health.patch(url, {"classification": "confirmed"}, content_type="application/json")
     assert response.status_code == 400
-    response = _post(health, "api:health-case-classify",
-                     {"classification": "confirmed", "reason": "positive_test",
-                      "evidence_kind": "test_result", "evidence_ref": "报告 001"}, pk=case.pk)
+    response = _post(
+        health,
+        "api:health-case-classify",
+        {
+            "classification": "confirmed",
+            "reason": "positive_test",
+            "evidence_kind": "test_result",
+            "evidence_ref": "报告 001",
+        },
+        pk=case.pk,
+    )
     assert response.status_code == 200
     assert response.json()["classification"] == "confirmed"
 
 
-@pytest.mark.parametrize(("name", "query"), [
-    ("api:health-report-list", {"day": "0001-01-01"}),
-    ("api:health-report-list", {"day": "9999-12-31"}),
-    ("api:health-disinfection-list", {"since": "0001-01-01"}),
-])
-def test_a_date_filter_out_of_range_is_a_400(health: Client, name: str,
-                                             query: dict[str, str]) -> None:
+@pytest.mark.parametrize(
+    ("name", "query"),
+    [
+        ("api:health-report-list", {"day": "0001-01-01"}),
+        ("api:health-report-list", {"day": "9999-12-31"}),
+        ("api:health-disinfection-list", {"since": "0001-01-01"}),
+    ],
+)
+def test_a_date_filter_out_of_range_is_a_400(
+    health: Client, name: str, query: dict[str, str]
+) -> None:
     response = health.get(reverse(name), query)
     assert response.status_code == 400
     assert list(response.json()["fields"]) == list(query)

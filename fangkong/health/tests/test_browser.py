@@ -31,13 +31,18 @@ def test_the_officer_works_through_today_and_the_pass_follows_an_extension(
     demo: None, phone: Any
 ) -> None:
     # Given the demo: a household of 东园1号楼 under home quarantine, its pass suspended
-    quarantine = (Quarantine.objects.filter(kind=QuarantineKind.HOME, ended_on__isnull=True)
-                  .select_related("household", "community").first())
+    quarantine = (
+        Quarantine.objects.filter(kind=QuarantineKind.HOME, ended_on__isnull=True)
+        .select_related("household", "community")
+        .first()
+    )
     household = quarantine.household
-    silent = {m.person.pk for m in missing_reports(Quarantine.objects.filter(
-        household=household))}
-    feverish = set(HealthReport.objects.filter(day=timezone.localdate(), is_fever=True)
-                   .values_list("person_id", flat=True))
+    silent = {m.person.pk for m in missing_reports(Quarantine.objects.filter(household=household))}
+    feverish = set(
+        HealthReport.objects.filter(day=timezone.localdate(), is_fever=True).values_list(
+            "person_id", flat=True
+        )
+    )
     assert silent
     assert feverish
 
@@ -58,8 +63,7 @@ def test_the_officer_works_through_today_and_the_pass_follows_an_extension(
     phone.click(f"#households [data-household='{household.pk}'] a")
     phone.wait_for_load_state()
     assert_fits_phone(phone)
-    assert phone.locator(f"a[href$='/health/quarantines/{quarantine.pk}/end-date/']").count() \
-        == 0
+    assert phone.locator(f"a[href$='/health/quarantines/{quarantine.pk}/end-date/']").count() == 0
 
     # When the health officer extends the quarantine by three days, with reason and evidence
     log_in(phone, "demo-health", settings.DEMO_PASSWORD)
@@ -83,32 +87,54 @@ def test_the_officer_works_through_today_and_the_pass_follows_an_extension(
 
     # Then the household's planned end moved, with the change in its history
     assert phone.inner_text(".hl-planned-end").strip() == later.isoformat()
-    assert set(Quarantine.objects.filter(household=household, ended_on__isnull=True)
-               .values_list("planned_end", flat=True)) == {later}
+    assert set(
+        Quarantine.objects.filter(household=household, ended_on__isnull=True).values_list(
+            "planned_end", flat=True
+        )
+    ) == {later}
     change = StatusChange.objects.filter(quarantine=current).latest("pk")
     assert (change.action, change.reason, change.evidence_ref) == (
-        "quarantine_extend", "new_exposure", "浑南疾控〔2020〕21号")
+        "quarantine_extend",
+        "new_exposure",
+        "浑南疾控〔2020〕21号",
+    )
     # And the pass follows: suspended until the midnight after the new end
     item = Pass.objects.get(household=household, status="suspended")
     assert item.suspended_until == end_of_day(later, quarantine.community)
     assert later.strftime("%Y-%m-%d") in phone.inner_text(".hl-pass-state") or (
-        (later + dt.timedelta(days=1)).strftime("%Y-%m-%d") in phone.inner_text(
-            ".hl-pass-state"))
+        (later + dt.timedelta(days=1)).strftime("%Y-%m-%d") in phone.inner_text(".hl-pass-state")
+    )
 
 
 def test_every_health_page_fits_a_phone(demo: None, phone: Any) -> None:
     quarantine = Quarantine.objects.filter(ended_on__isnull=True).first()
     case = quarantine.contact.case if quarantine.contact_id else None
     log_in(phone, "demo-health", settings.DEMO_PASSWORD)
-    pages = ["/health/", "/health/people/", f"/health/people/{quarantine.person_id}/",
-             f"/health/people/{quarantine.person_id}/report/", "/health/cases/",
-             "/health/contacts/", "/health/chains/", "/health/quarantines/",
-             f"/health/quarantines/{quarantine.pk}/", "/health/reports/",
-             "/health/disinfections/", "/health/disinfections/add/", "/health/picture/",
-             "/health/buildings/", "/health/changes/", "/health/settings/", "/health/import/"]
+    pages = [
+        "/health/",
+        "/health/people/",
+        f"/health/people/{quarantine.person_id}/",
+        f"/health/people/{quarantine.person_id}/report/",
+        "/health/cases/",
+        "/health/contacts/",
+        "/health/chains/",
+        "/health/quarantines/",
+        f"/health/quarantines/{quarantine.pk}/",
+        "/health/reports/",
+        "/health/disinfections/",
+        "/health/disinfections/add/",
+        "/health/picture/",
+        "/health/buildings/",
+        "/health/changes/",
+        "/health/settings/",
+        "/health/import/",
+    ]
     if case is not None:
-        pages += [f"/health/cases/{case.pk}/", f"/health/cases/{case.pk}/contacts/add/",
-                  f"/health/cases/{case.pk}/classify/"]
+        pages += [
+            f"/health/cases/{case.pk}/",
+            f"/health/cases/{case.pk}/contacts/add/",
+            f"/health/cases/{case.pk}/classify/",
+        ]
     for path in pages:
         response = phone.goto(phone.base_url + path)
         assert response.status == 200, path

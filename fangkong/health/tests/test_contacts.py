@@ -26,15 +26,16 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def case(grid_a1: Any, health_a: Any) -> Case:
     person = PersonFactory(household=family(grid_a1, 0))
-    return CaseFactory(person=person, by=health_a,
-                       isolated_on=timezone.localdate() - dt.timedelta(days=1))
+    return CaseFactory(
+        person=person, by=health_a, isolated_on=timezone.localdate() - dt.timedelta(days=1)
+    )
 
 
-def test_a_contact_date_after_the_cases_isolation_is_refused(case: Case,
-                                                             health_a: Any) -> None:
+def test_a_contact_date_after_the_cases_isolation_is_refused(case: Case, health_a: Any) -> None:
     with pytest.raises(ValidationError) as refused:
-        ContactFactory(case=case, by=health_a, last_exposure=case.isolated_on
-                       + dt.timedelta(days=1))
+        ContactFactory(
+            case=case, by=health_a, last_exposure=case.isolated_on + dt.timedelta(days=1)
+        )
     assert "isolated or admitted" in str(refused.value.message_dict["last_exposure"])
     contact = ContactFactory(case=case, by=health_a, last_exposure=case.isolated_on)
     assert contact.kind == ContactKind.HOUSEHOLD
@@ -42,8 +43,9 @@ def test_a_contact_date_after_the_cases_isolation_is_refused(case: Case,
 
 def test_a_contact_who_becomes_a_case_keeps_the_link(case: Case, health_a: Any) -> None:
     contact = ContactFactory(case=case, by=health_a, kind=ContactKind.CLOSE)
-    second = CaseFactory(person=contact.person, by=health_a,
-                         classification=Classification.CONFIRMED)
+    second = CaseFactory(
+        person=contact.person, by=health_a, classification=Classification.CONFIRMED
+    )
     assert second.source_contact == contact
     assert contact.became_case == second
 
@@ -65,8 +67,14 @@ def test_a_contact_known_in_another_community_is_handed_over_to_its_officer(
 
     # When A's health officer records them as a contact by their ID number
     contact = services.do_add_contact(
-        case=case, kind=ContactKind.CLOSE, last_exposure=case.isolated_on, by=health_a,
-        other_community=community_b, name="某某", id_number=number, how="同乘一辆出租车",
+        case=case,
+        kind=ContactKind.CLOSE,
+        last_exposure=case.isolated_on,
+        by=health_a,
+        other_community=community_b,
+        name="某某",
+        id_number=number,
+        how="同乘一辆出租车",
     )
 
     # Then the contact is B's person, found through the blind index, and stays A's row
@@ -90,8 +98,14 @@ def test_an_unknown_contact_of_another_community_is_recorded_there(
 ) -> None:
     number = next_id_number()
     contact = services.do_add_contact(
-        case=case, kind=ContactKind.SECONDARY, last_exposure=case.isolated_on, by=health_a,
-        other_community=community_b, name="新接触", id_number=number, phone=valid_mobile(),
+        case=case,
+        kind=ContactKind.SECONDARY,
+        last_exposure=case.isolated_on,
+        by=health_a,
+        other_community=community_b,
+        name="新接触",
+        id_number=number,
+        phone=valid_mobile(),
     )
     person = contact.person
     assert person.community == community_b
@@ -102,21 +116,38 @@ def test_an_unknown_contact_of_another_community_is_recorded_there(
     # Recording the same contact for another case finds the same person, not a second one
     other = CaseFactory(person=PersonFactory(household=case.household), by=health_a)
     again = services.do_add_contact(
-        case=other, kind=ContactKind.SECONDARY, last_exposure=other.report_date,
-        by=health_a, other_community=community_b, name="新接触", id_number=number,
+        case=other,
+        kind=ContactKind.SECONDARY,
+        last_exposure=other.report_date,
+        by=health_a,
+        other_community=community_b,
+        name="新接触",
+        id_number=number,
     )
     assert again.person == person
 
 
-def test_a_hand_over_needs_a_name_and_a_way_to_find_them(case: Case, health_a: Any,
-                                                        community_b: Any) -> None:
+def test_a_hand_over_needs_a_name_and_a_way_to_find_them(
+    case: Case, health_a: Any, community_b: Any
+) -> None:
     with pytest.raises(ValidationError) as nothing:
-        services.do_add_contact(case=case, kind=ContactKind.CLOSE, by=health_a,
-                                last_exposure=case.isolated_on, other_community=community_b,
-                                name="某某")
+        services.do_add_contact(
+            case=case,
+            kind=ContactKind.CLOSE,
+            by=health_a,
+            last_exposure=case.isolated_on,
+            other_community=community_b,
+            name="某某",
+        )
     assert "id_number" in nothing.value.message_dict
     with pytest.raises(ValidationError) as bad:
-        services.do_add_contact(case=case, kind=ContactKind.CLOSE, by=health_a,
-                                last_exposure=case.isolated_on, other_community=community_b,
-                                name="某某", id_number="110101199003071235")
+        services.do_add_contact(
+            case=case,
+            kind=ContactKind.CLOSE,
+            by=health_a,
+            last_exposure=case.isolated_on,
+            other_community=community_b,
+            name="某某",
+            id_number="110101199003071235",
+        )
     assert "id_number" in bad.value.message_dict

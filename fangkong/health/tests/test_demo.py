@@ -34,10 +34,18 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def ctx(community_a: Any, community_b: Any, grid_a1: Any, grid_a2: Any, grid_worker_a1: Any,
-        health_a: Any, officer_a: Any) -> DemoContext:
-    story = BuildingFactory(grid=grid_a1, community=community_a, number="1", name="东园1号楼",
-                            section="东园")
+def ctx(
+    community_a: Any,
+    community_b: Any,
+    grid_a1: Any,
+    grid_a2: Any,
+    grid_worker_a1: Any,
+    health_a: Any,
+    officer_a: Any,
+) -> DemoContext:
+    story = BuildingFactory(
+        grid=grid_a1, community=community_a, number="1", name="东园1号楼", section="东园"
+    )
     home = HouseholdFactory(building=story, unit=1, room="101")
     for _ in range(4):
         PersonFactory(household=home)
@@ -48,8 +56,9 @@ def ctx(community_a: Any, community_b: Any, grid_a1: Any, grid_a2: Any, grid_wor
             # Adults (returnees are): the factory's own birth dates depend on how many
             # people earlier tests made, and could leave too few adults here.
             adult = valid_id_number(birth=dt.date(1960 + 10 * g + n, 3, 1), sex="F", seq=900 + n)
-            PersonFactory(household=HouseholdFactory(building=building, room=f"20{n}"),
-                          id_number=adult)
+            PersonFactory(
+                household=HouseholdFactory(building=building, room=f"20{n}"), id_number=adult
+            )
     CheckpointFactory(community=community_a, name="东门")
     CheckpointFactory(community=community_a, name="南门")
     context = DemoContext(password="", log=lambda _: None)

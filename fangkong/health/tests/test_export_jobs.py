@@ -26,7 +26,9 @@ def _small_jobs(settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
 
 
 def test_a_large_quarantine_export_is_a_job_whose_file_is_masked_and_taken_once(
-    client: Client, health_a: Any, grid_a1: Any,
+    client: Client,
+    health_a: Any,
+    grid_a1: Any,
     django_capture_on_commit_callbacks: Callable[..., Any],
 ) -> None:
     numbers = [next_id_number() for _ in range(3)]
@@ -35,8 +37,9 @@ def test_a_large_quarantine_export_is_a_job_whose_file_is_masked_and_taken_once(
     client.force_login(health_a)
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("health:export", args=["quarantines"]),
-                               {"format": "csv-utf8"})
+        response = client.post(
+            reverse("health:export", args=["quarantines"]), {"format": "csv-utf8"}
+        )
 
     job = Job.objects.get(kind=core_exports.EXPORT_KIND)
     assert response.status_code == 302
@@ -53,7 +56,9 @@ def test_a_large_quarantine_export_is_a_job_whose_file_is_masked_and_taken_once(
 
 
 def test_a_grid_worker_may_not_export_health_rows_and_no_job_is_made(
-    client: Client, grid_worker_a1: Any, grid_a1: Any,
+    client: Client,
+    grid_worker_a1: Any,
+    grid_a1: Any,
 ) -> None:
     client.force_login(grid_worker_a1)
 

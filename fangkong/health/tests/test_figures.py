@@ -37,8 +37,11 @@ def test_the_home_page_figures_count_what_the_user_may_see(
     reports_so_far_today(first, temperature="38.0")
     reports_so_far_today(second)
     CaseFactory(person=PersonFactory(household=family(grid_a1, 0)))
-    CaseFactory(person=PersonFactory(household=family(grid_a1, 0)),
-                classification=Classification.SUSPECTED, reason="symptoms")
+    CaseFactory(
+        person=PersonFactory(household=family(grid_a1, 0)),
+        classification=Classification.SUSPECTED,
+        reason="symptoms",
+    )
 
     figures = health_figures(officer_a)
     assert figures["quarantined_households"] == 1
@@ -61,8 +64,9 @@ def test_places_of_an_open_case_are_overdue_until_disinfected(
     gate = CheckpointFactory(community=community_a, name="东门")
 
     def overdue() -> set[str]:
-        return {p.kind for p in services.overdue_places(Case.objects.all(),
-                                                        Disinfection.objects.all())}
+        return {
+            p.kind for p in services.overdue_places(Case.objects.all(), Disinfection.objects.all())
+        }
 
     assert overdue() == {PlaceKind.BUILDING, PlaceKind.UNIT, PlaceKind.GATE}
     DisinfectionFactory(building=household.building)
@@ -75,14 +79,18 @@ def test_places_of_an_open_case_are_overdue_until_disinfected(
     assert all(p.days == 2 for p in places)
 
 
-def test_a_disinfection_names_a_real_place(community_a: Any, grid_a1: Any,
-                                           health_a: Any) -> None:
+def test_a_disinfection_names_a_real_place(community_a: Any, grid_a1: Any, health_a: Any) -> None:
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError) as refused:
-        services.do_record_disinfection(community=community_a, by=health_a,
-                                        place_kind=PlaceKind.SHOP, done_at=None,
-                                        agent="chlorine", operator="")
+        services.do_record_disinfection(
+            community=community_a,
+            by=health_a,
+            place_kind=PlaceKind.SHOP,
+            done_at=None,
+            agent="chlorine",
+            operator="",
+        )
     assert {"place_name", "operator"} <= set(refused.value.message_dict)
 
 

@@ -45,25 +45,34 @@ REAL = "长白真名"  # the name B's registry holds for the matching person
 def cases(grid_a1: Any) -> list[Case]:
     """Two cases of community A alike in everything that a page shows."""
     today = timezone.localdate()
-    return [CaseFactory(person=PersonFactory(household=family(grid_a1, 0), name="病例甲"),
-                        isolated_on=today, report_date=today - dt.timedelta(days=1))
-            for _ in range(2)]
+    return [
+        CaseFactory(
+            person=PersonFactory(household=family(grid_a1, 0), name="病例甲"),
+            isolated_on=today,
+            report_date=today - dt.timedelta(days=1),
+        )
+        for _ in range(2)
+    ]
 
 
 @pytest.fixture
 def known(grid_b1: Any) -> tuple[Person, str, str]:
     """A person registered in community B, with their ID number and phone."""
     number, phone = next_id_number(), valid_mobile()
-    person = PersonFactory(household=family(grid_b1, 0), id_number=number, phone=phone,
-                           name=REAL)
+    person = PersonFactory(household=family(grid_b1, 0), id_number=number, phone=phone, name=REAL)
     return person, number, phone
 
 
-def _form(community_b: Any, number: str = "", phone: str = "", name: str = TYPED
-          ) -> dict[str, Any]:
-    return {"kind": "close", "last_exposure": timezone.localdate().isoformat(),
-            "how": "同乘一辆出租车", "other_community": community_b.pk, "name": name,
-            "id_number": number, "phone": phone}
+def _form(community_b: Any, number: str = "", phone: str = "", name: str = TYPED) -> dict[str, Any]:
+    return {
+        "kind": "close",
+        "last_exposure": timezone.localdate().isoformat(),
+        "how": "同乘一辆出租车",
+        "other_community": community_b.pk,
+        "name": name,
+        "id_number": number,
+        "phone": phone,
+    }
 
 
 def _same(text: str) -> str:
@@ -77,27 +86,35 @@ def _same(text: str) -> str:
 
 def _contacts_section(page: str) -> str:
     start = page.index('<ul class="hl-rows">')
-    return page[start:page.index("</ul>", start)]
+    return page[start : page.index("</ul>", start)]
 
 
 # --- The page -------------------------------------------------------------------------------
 
 
 def test_the_case_page_shows_what_was_typed_not_the_other_communitys_record(
-    client: Client, health_a: Any, cases: list[Case], community_b: Any,
-    known: tuple[Person, str, str]
+    client: Client,
+    health_a: Any,
+    cases: list[Case],
+    community_b: Any,
+    known: tuple[Person, str, str],
 ) -> None:
     there, number, _ = known
     client.force_login(health_a)
 
-    response = client.post(reverse("health:contact_add", args=[cases[0].pk]),
-                           _form(community_b, number=number))
+    response = client.post(
+        reverse("health:contact_add", args=[cases[0].pk]), _form(community_b, number=number)
+    )
 
     assert response.status_code == 302
     contact = Contact.objects.get(case=cases[0])
     assert contact.person == there  # B's record is linked, for B's officer
-    for url in (cases[0].get_absolute_url(), contact.get_absolute_url(),
-                reverse("health:contact_list"), reverse("health:chains")):
+    for url in (
+        cases[0].get_absolute_url(),
+        contact.get_absolute_url(),
+        reverse("health:contact_list"),
+        reverse("health:chains"),
+    ):
         page = client.get(url).content.decode()
         assert REAL not in page, url
         assert TYPED in page, url
@@ -108,34 +125,48 @@ def test_the_case_page_shows_what_was_typed_not_the_other_communitys_record(
 
 
 def test_a_match_and_no_match_give_the_same_answer_on_the_pages(
-    client: Client, health_a: Any, cases: list[Case], community_b: Any,
-    known: tuple[Person, str, str]
+    client: Client,
+    health_a: Any,
+    cases: list[Case],
+    community_b: Any,
+    known: tuple[Person, str, str],
 ) -> None:
     _, number, _ = known
     unknown = next_id_number()
     client.force_login(health_a)
 
     # When A hands over one contact B knows and one B has never recorded
-    answers = [client.post(reverse("health:contact_add", args=[case.pk]),
-                           _form(community_b, number=typed), follow=True)
-               for case, typed in zip(cases, (number, unknown), strict=True)]
+    answers = [
+        client.post(
+            reverse("health:contact_add", args=[case.pk]),
+            _form(community_b, number=typed),
+            follow=True,
+        )
+        for case, typed in zip(cases, (number, unknown), strict=True)
+    ]
 
     # Then status, redirect chain, message and the case pages are the same
     assert [a.redirect_chain[0][1] for a in answers] == [302, 302]
     assert [_same(a.redirect_chain[0][0]) for a in answers] == [
-        _same(cases[0].get_absolute_url())] * 2
+        _same(cases[0].get_absolute_url())
+    ] * 2
     messages = [[str(m) for m in a.context["messages"]] for a in answers]
     assert messages[0] == messages[1]
     assert _same(_contacts_section(answers[0].content.decode())) == _same(
-        _contacts_section(answers[1].content.decode()))
-    details = [client.get(c.get_absolute_url()).content.decode()
-               for c in Contact.objects.order_by("pk")]
+        _contacts_section(answers[1].content.decode())
+    )
+    details = [
+        client.get(c.get_absolute_url()).content.decode() for c in Contact.objects.order_by("pk")
+    ]
     assert _same(details[0]) == _same(details[1])
 
 
 def test_a_refused_hand_over_reads_the_same_with_or_without_a_match(
-    client: Client, health_a: Any, cases: list[Case], community_b: Any,
-    known: tuple[Person, str, str]
+    client: Client,
+    health_a: Any,
+    cases: list[Case],
+    community_b: Any,
+    known: tuple[Person, str, str],
 ) -> None:
     _, number, _ = known
     client.force_login(health_a)
@@ -157,8 +188,13 @@ def test_two_typed_identities_of_one_person_are_two_hand_overs_not_an_error(
     # typed belong to the person of the ID number it typed first.
     there, number, phone = known
     case = cases[0]
-    common = {"case": case, "kind": ContactKind.CLOSE, "by": health_a,
-              "last_exposure": case.isolated_on, "other_community": community_b}
+    common = {
+        "case": case,
+        "kind": ContactKind.CLOSE,
+        "by": health_a,
+        "last_exposure": case.isolated_on,
+        "other_community": community_b,
+    }
 
     first = services.do_add_contact(name=TYPED, id_number=number, **common)
     second = services.do_add_contact(name=REAL, phone=phone, **common)
@@ -171,15 +207,27 @@ def test_two_typed_identities_of_one_person_are_two_hand_overs_not_an_error(
 
 
 def _api_add(client: Client, case: Case, community_b: Any, **typed: str) -> Any:
-    body = {"case": case.pk, "kind": "close", "last_exposure": case.isolated_on.isoformat(),
-            "how": "同车", "other_community": community_b.pk, "name": TYPED, **typed}
-    return client.post(reverse("api:health-contact-list"), json.dumps(body),
-                       content_type="application/json")
+    body = {
+        "case": case.pk,
+        "kind": "close",
+        "last_exposure": case.isolated_on.isoformat(),
+        "how": "同车",
+        "other_community": community_b.pk,
+        "name": TYPED,
+        **typed,
+    }
+    return client.post(
+        reverse("api:health-contact-list"), json.dumps(body), content_type="application/json"
+    )
 
 
 def test_the_api_hands_over_a_contact(
-    client: Client, health_a: Any, cases: list[Case], community_b: Any,
-    known: tuple[Person, str, str], officer_b: Any
+    client: Client,
+    health_a: Any,
+    cases: list[Case],
+    community_b: Any,
+    known: tuple[Person, str, str],
+    officer_b: Any,
 ) -> None:
     there, number, _ = known
     client.force_login(health_a)
@@ -198,48 +246,68 @@ def test_the_api_hands_over_a_contact(
     assert task.link == there
 
 
-@pytest.mark.parametrize(("body", "field"), [
-    ({"other_community": None, "person": None}, "person"),
-    ({"name": ""}, "name"),
-    ({"id_number": "", "phone": ""}, "id_number"),
-    ({"id_number": "110101199003071235"}, "id_number"),
-])
+@pytest.mark.parametrize(
+    ("body", "field"),
+    [
+        ({"other_community": None, "person": None}, "person"),
+        ({"name": ""}, "name"),
+        ({"id_number": "", "phone": ""}, "id_number"),
+        ({"id_number": "110101199003071235"}, "id_number"),
+    ],
+)
 def test_a_bad_hand_over_through_the_api_is_a_400_on_the_right_field(
-    client: Client, health_a: Any, cases: list[Case], community_b: Any,
-    body: dict[str, Any], field: str
+    client: Client,
+    health_a: Any,
+    cases: list[Case],
+    community_b: Any,
+    body: dict[str, Any],
+    field: str,
 ) -> None:
     client.force_login(health_a)
-    data = {"case": cases[0].pk, "kind": "close",
-            "last_exposure": cases[0].isolated_on.isoformat(),
-            "other_community": community_b.pk, "name": TYPED, "id_number": next_id_number()}
+    data = {
+        "case": cases[0].pk,
+        "kind": "close",
+        "last_exposure": cases[0].isolated_on.isoformat(),
+        "other_community": community_b.pk,
+        "name": TYPED,
+        "id_number": next_id_number(),
+    }
     data.update(body)
     data = {k: v for k, v in data.items() if v is not None}
 
-    response = client.post(reverse("api:health-contact-list"), json.dumps(data),
-                           content_type="application/json")
+    response = client.post(
+        reverse("api:health-contact-list"), json.dumps(data), content_type="application/json"
+    )
 
     assert response.status_code == 400, response.content
     assert field in response.json()["fields"]
 
 
 def test_a_match_and_no_match_give_the_same_api_answer(
-    client: Client, health_a: Any, cases: list[Case], community_b: Any,
-    known: tuple[Person, str, str]
+    client: Client,
+    health_a: Any,
+    cases: list[Case],
+    community_b: Any,
+    known: tuple[Person, str, str],
 ) -> None:
     _, number, _ = known
     client.force_login(health_a)
 
-    answers = [_api_add(client, case, community_b, id_number=typed)
-               for case, typed in zip(cases, (number, next_id_number()), strict=True)]
+    answers = [
+        _api_add(client, case, community_b, id_number=typed)
+        for case, typed in zip(cases, (number, next_id_number()), strict=True)
+    ]
 
     assert [a.status_code for a in answers] == [201, 201]
     bodies = [a.json() for a in answers]
     assert bodies[0].keys() == bodies[1].keys()
     assert _same(json.dumps(bodies[0], sort_keys=True)) == _same(
-        json.dumps(bodies[1], sort_keys=True))
+        json.dumps(bodies[1], sort_keys=True)
+    )
     listed = client.get(reverse("api:health-contact-list")).json()["results"]
     assert _same(json.dumps(listed[0], sort_keys=True)) == _same(
-        json.dumps(listed[1], sort_keys=True))
+        json.dumps(listed[1], sort_keys=True)
+    )
 
 
 def test_the_schema_says_what_a_local_contact_and_a_hand_over_require(
@@ -251,10 +319,10 @@ def test_the_schema_says_what_a_local_contact_and_a_hand_over_require(
     operation = schema["paths"]["/api/v1/health/contacts/"]["post"]
     ref = operation["requestBody"]["content"]["application/json"]["schema"]
     body = schema["components"]["schemas"][ref["$ref"].rsplit("/", 1)[1]]
-    shapes = [schema["components"]["schemas"][s["$ref"].rsplit("/", 1)[1]]
-              for s in body["oneOf"]]
-    required = sorted(sorted(set(s["required"]) - {"case", "kind", "last_exposure"})
-                      for s in shapes)
+    shapes = [schema["components"]["schemas"][s["$ref"].rsplit("/", 1)[1]] for s in body["oneOf"]]
+    required = sorted(
+        sorted(set(s["required"]) - {"case", "kind", "last_exposure"}) for s in shapes
+    )
     assert required == [["name", "other_community"], ["person"]]
 
 
@@ -262,15 +330,17 @@ def test_the_schema_says_what_a_local_contact_and_a_hand_over_require(
 
 
 def test_the_contacts_export_carries_only_what_the_case_community_typed(
-    client: Client, health_a: Any, cases: list[Case], community_b: Any,
-    known: tuple[Person, str, str]
+    client: Client,
+    health_a: Any,
+    cases: list[Case],
+    community_b: Any,
+    known: tuple[Person, str, str],
 ) -> None:
     _, number, phone = known
     unknown = next_id_number()
     client.force_login(health_a)
     for case, typed in zip(cases, (number, unknown), strict=True):
-        client.post(reverse("health:contact_add", args=[case.pk]),
-                    _form(community_b, number=typed))
+        client.post(reverse("health:contact_add", args=[case.pk]), _form(community_b, number=typed))
 
     response = client.post(reverse("health:export", args=["contacts"]), {"format": "csv-utf8"})
 
@@ -293,13 +363,23 @@ def test_the_contacts_export_carries_only_what_the_case_community_typed(
 
 
 def test_the_receiving_officer_sees_the_hand_over_with_the_matched_person(
-    client: Client, health_a: Any, cases: list[Case], community_b: Any,
-    known: tuple[Person, str, str], officer_b: Any
+    client: Client,
+    health_a: Any,
+    cases: list[Case],
+    community_b: Any,
+    known: tuple[Person, str, str],
+    officer_b: Any,
 ) -> None:
     there, number, _ = known
     contact = services.do_add_contact(
-        case=cases[0], kind=ContactKind.CLOSE, last_exposure=cases[0].isolated_on,
-        by=health_a, other_community=community_b, name=TYPED, id_number=number)
+        case=cases[0],
+        kind=ContactKind.CLOSE,
+        last_exposure=cases[0].isolated_on,
+        by=health_a,
+        other_community=community_b,
+        name=TYPED,
+        id_number=number,
+    )
     client.force_login(officer_b)
 
     task = Task.objects.get(pk=contact.handover_task_id)
@@ -317,8 +397,15 @@ def test_the_receiving_officer_finds_an_unmatched_contact_recorded_for_them(
 ) -> None:
     number, phone = next_id_number(), valid_mobile()
     contact = services.do_add_contact(
-        case=cases[0], kind=ContactKind.CLOSE, last_exposure=cases[0].isolated_on,
-        by=health_a, other_community=community_b, name=TYPED, id_number=number, phone=phone)
+        case=cases[0],
+        kind=ContactKind.CLOSE,
+        last_exposure=cases[0].isolated_on,
+        by=health_a,
+        other_community=community_b,
+        name=TYPED,
+        id_number=number,
+        phone=phone,
+    )
     client.force_login(officer_b)
 
     task = Task.objects.get(pk=contact.handover_task_id)
@@ -337,16 +424,25 @@ def test_the_receiving_officer_finds_an_unmatched_contact_recorded_for_them(
 
 
 def test_the_case_communitys_audit_log_does_not_number_the_other_communitys_record(
-    client: Client, health_a: Any, officer_a: Any, cases: list[Case], community_b: Any,
-    known: tuple[Person, str, str]
+    client: Client,
+    health_a: Any,
+    officer_a: Any,
+    cases: list[Case],
+    community_b: Any,
+    known: tuple[Person, str, str],
 ) -> None:
     there, number, _ = known
     contact = services.do_add_contact(
-        case=cases[0], kind=ContactKind.CLOSE, last_exposure=cases[0].isolated_on,
-        by=health_a, other_community=community_b, name=TYPED, id_number=number)
+        case=cases[0],
+        kind=ContactKind.CLOSE,
+        last_exposure=cases[0].isolated_on,
+        by=health_a,
+        other_community=community_b,
+        name=TYPED,
+        id_number=number,
+    )
 
-    change = ObjectChange.objects.get(object_id=str(contact.pk),
-                                      content_type__model="contact")
+    change = ObjectChange.objects.get(object_id=str(contact.pk), content_type__model="contact")
     assert change.person_id is None
     assert change.after["person"] is None
     assert change.after["handover_name"] == TYPED
@@ -362,8 +458,12 @@ DEFERRED = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 
 def test_the_request_does_the_same_work_with_or_without_a_match(
-    client: Client, health_a: Any, cases: list[Case], community_b: Any,
-    known: tuple[Person, str, str], settings: Any
+    client: Client,
+    health_a: Any,
+    cases: list[Case],
+    community_b: Any,
+    known: tuple[Person, str, str],
+    settings: Any,
 ) -> None:
     # Given tasks run by a worker, as in production
     settings.TASKS = DEFERRED
@@ -371,19 +471,23 @@ def test_the_request_does_the_same_work_with_or_without_a_match(
     client.force_login(health_a)
 
     # (once before, so that what a process caches on its first hand-over is cached)
-    client.post(reverse("health:contact_add", args=[cases[0].pk]),
-                _form(community_b, number=next_id_number(), name="预热"))
+    client.post(
+        reverse("health:contact_add", args=[cases[0].pk]),
+        _form(community_b, number=next_id_number(), name="预热"),
+    )
 
     # When A hands over a contact B knows, and one B has never recorded
     statements = []
     for case, typed in zip(cases, (number, next_id_number()), strict=True):
         with CaptureQueriesContext(connection) as captured:
-            response = client.post(reverse("health:contact_add", args=[case.pk]),
-                                   _form(community_b, number=typed))
+            response = client.post(
+                reverse("health:contact_add", args=[case.pk]), _form(community_b, number=typed)
+            )
         assert response.status_code == 302
         # The statements with their values left out (ids, times, ciphertexts differ)
-        statements.append([re.sub(r"'[^']*'|\b\d+\b|_x\d+", "?", q["sql"])
-                           for q in captured.captured_queries])
+        statements.append(
+            [re.sub(r"'[^']*'|\b\d+\b|_x\d+", "?", q["sql"]) for q in captured.captured_queries]
+        )
 
     # Then the two requests ran the same statements: B's registry is not even searched yet
     assert statements[0] == statements[1]
@@ -395,14 +499,23 @@ def test_the_request_does_the_same_work_with_or_without_a_match(
 
 
 def test_the_background_task_links_the_person_and_forgets_the_numbers(
-    health_a: Any, cases: list[Case], community_b: Any, known: tuple[Person, str, str],
-    settings: Any
+    health_a: Any,
+    cases: list[Case],
+    community_b: Any,
+    known: tuple[Person, str, str],
+    settings: Any,
 ) -> None:
     settings.TASKS = DEFERRED
     there, number, _ = known
     contact = services.do_add_contact(
-        case=cases[0], kind=ContactKind.CLOSE, last_exposure=cases[0].isolated_on,
-        by=health_a, other_community=community_b, name=TYPED, id_number=number)
+        case=cases[0],
+        kind=ContactKind.CLOSE,
+        last_exposure=cases[0].isolated_on,
+        by=health_a,
+        other_community=community_b,
+        name=TYPED,
+        id_number=number,
+    )
     assert contact.person_id is None
     assert not Task.objects.filter(community=community_b).exists()
 
@@ -420,8 +533,11 @@ def test_the_background_task_links_the_person_and_forgets_the_numbers(
     [search] = AccessEvent.objects.filter(kind=AccessKind.SEARCH)
     assert search.area_path == community_b.path
     assert search.person_id == there.pk
-    assert search.detail == {"what": "health.handover", "from_community": cases[0].community_id,
-                             "found": True}
+    assert search.detail == {
+        "what": "health.handover",
+        "from_community": cases[0].community_id,
+        "found": True,
+    }
 
 
 def test_the_periodic_check_links_a_hand_over_no_worker_took(
@@ -429,8 +545,14 @@ def test_the_periodic_check_links_a_hand_over_no_worker_took(
 ) -> None:
     settings.TASKS = DEFERRED
     contact = services.do_add_contact(
-        case=cases[0], kind=ContactKind.CLOSE, last_exposure=cases[0].isolated_on,
-        by=health_a, other_community=community_b, name=TYPED, id_number=next_id_number())
+        case=cases[0],
+        kind=ContactKind.CLOSE,
+        last_exposure=cases[0].isolated_on,
+        by=health_a,
+        other_community=community_b,
+        name=TYPED,
+        id_number=next_id_number(),
+    )
 
     assert services.link_waiting_handovers(timezone.now()) == 0  # within its grace
     linked = services.link_waiting_handovers(timezone.now() + dt.timedelta(minutes=3))

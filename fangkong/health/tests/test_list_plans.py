@@ -49,19 +49,33 @@ def months_of_history(two_communities_in_care: None) -> None:
     report = HealthReport.objects.order_by("pk").first()
     past = []
     for days in range(1, 201):
-        old = Quarantine(**{f.attname: getattr(quarantine, f.attname)
-                            for f in Quarantine._meta.concrete_fields if not f.primary_key})
+        old = Quarantine(
+            **{
+                f.attname: getattr(quarantine, f.attname)
+                for f in Quarantine._meta.concrete_fields
+                if not f.primary_key
+            }
+        )
         old.start_date = quarantine.start_date - dt.timedelta(days=days + 14)
         old.planned_end = old.ended_on = old.start_date + dt.timedelta(days=14)
         past.append(old)
     Quarantine.objects.bulk_create(past)
-    HealthReport.objects.bulk_create([
-        HealthReport(**{**{f.attname: getattr(report, f.attname)
-                           for f in HealthReport._meta.concrete_fields if not f.primary_key},
-                        "taken_at": report.taken_at - dt.timedelta(days=days),
-                        "day": report.day - dt.timedelta(days=days)})
-        for days in range(1, 201)
-    ])
+    HealthReport.objects.bulk_create(
+        [
+            HealthReport(
+                **{
+                    **{
+                        f.attname: getattr(report, f.attname)
+                        for f in HealthReport._meta.concrete_fields
+                        if not f.primary_key
+                    },
+                    "taken_at": report.taken_at - dt.timedelta(days=days),
+                    "day": report.day - dt.timedelta(days=days),
+                }
+            )
+            for days in range(1, 201)
+        ]
+    )
     analyze(Quarantine, HealthReport)
 
 
@@ -114,8 +128,9 @@ def test_all_quarantines_of_a_community_read_their_index_newest_start_first(
 def test_the_reports_of_a_community_for_a_day_read_their_index(
     months_of_history: None, community_a: Any
 ) -> None:
-    today = ReportFilterSet({"day": timezone.localdate().isoformat()},
-                            queryset=_of(HealthReport, community_a)).qs
+    today = ReportFilterSet(
+        {"day": timezone.localdate().isoformat()}, queryset=_of(HealthReport, community_a)
+    ).qs
 
     assert today.exists()
     assert_served_by_index(today[:50], "health_report_day_list")
@@ -126,7 +141,8 @@ def test_all_reports_of_a_community_read_their_index_newest_first(
     two_communities_in_care: None, community_a: Any
 ) -> None:
     reports = _of(HealthReport, community_a).filter(
-        taken_at__gte=timezone.now() - dt.timedelta(days=400))
+        taken_at__gte=timezone.now() - dt.timedelta(days=400)
+    )
 
     assert_served_by_index(_of(HealthReport, community_a)[:50], "health_report_list")
     assert_served_by_index(reports[:50], "health_report_list")

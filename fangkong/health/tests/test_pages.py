@@ -82,11 +82,19 @@ def test_the_health_officer_extends_a_quarantine_with_a_reason_and_the_pass_foll
     client.force_login(health_a)
     url = reverse("health:quarantine_end_date", args=[quarantine.pk])
     assert client.get(url).status_code == 200
-    response = client.post(url, {"new_end": later.isoformat(), "reason": "new_exposure",
-                                 **NOTICE, "version": quarantine.version})
+    response = client.post(
+        url,
+        {
+            "new_end": later.isoformat(),
+            "reason": "new_exposure",
+            **NOTICE,
+            "version": quarantine.version,
+        },
+    )
     assert response.status_code == 302
-    assert set(Quarantine.objects.filter(household=household)
-               .values_list("planned_end", flat=True)) == {later}
+    assert set(
+        Quarantine.objects.filter(household=household).values_list("planned_end", flat=True)
+    ) == {later}
     item = Pass.objects.get(household=household)
     assert timezone.localtime(item.suspended_until).date() == later + dt.timedelta(days=1)
 
@@ -99,24 +107,36 @@ def test_an_extension_without_evidence_is_refused_on_the_page(
     client.force_login(health_a)
     response = _english(client).post(
         reverse("health:quarantine_end_date", args=[quarantine.pk]),
-        {"new_end": (quarantine.start_date - dt.timedelta(days=1)).isoformat(),
-         "reason": "new_exposure", "evidence_kind": "official_notice", "evidence_ref": ""})
+        {
+            "new_end": (quarantine.start_date - dt.timedelta(days=1)).isoformat(),
+            "reason": "new_exposure",
+            "evidence_kind": "official_notice",
+            "evidence_ref": "",
+        },
+    )
     assert response.status_code == 400
     assert response.context["form"].errors["evidence_ref"]
     response = _english(client).post(
         reverse("health:quarantine_end_date", args=[quarantine.pk]),
-        {"new_end": (quarantine.start_date - dt.timedelta(days=1)).isoformat(),
-         "reason": "official_notice", **NOTICE})
+        {
+            "new_end": (quarantine.start_date - dt.timedelta(days=1)).isoformat(),
+            "reason": "official_notice",
+            **NOTICE,
+        },
+    )
     assert response.status_code == 400
     assert "cannot end before it starts" in response.content.decode()
 
 
-def test_a_non_health_role_gets_the_reason_not_a_form(client: Client, officer_a: Any,
-                                                      grid_a1: Any) -> None:
+def test_a_non_health_role_gets_the_reason_not_a_form(
+    client: Client, officer_a: Any, grid_a1: Any
+) -> None:
     person = PersonFactory(household=family(grid_a1, 0))
     client.force_login(officer_a)
-    response = _english(client).post(reverse("health:quarantine_start", args=[person.pk]),
-                                     {"kind": "home", "reason": "official_notice", **NOTICE})
+    response = _english(client).post(
+        reverse("health:quarantine_start", args=[person.pk]),
+        {"kind": "home", "reason": "official_notice", **NOTICE},
+    )
     assert response.status_code == 403
     assert "Only the health officer" in response.content.decode()
     assert not Quarantine.objects.exists()
@@ -152,8 +172,9 @@ def test_the_grid_worker_enters_a_fever_and_an_urgent_task_follows(
     _household, _normal, _feverish, silent = quarantined_home
     client.force_login(grid_worker_a1)
     url = reverse("health:report_add", args=[silent.pk])
-    response = client.post(url, {"temperature": "37.6", "symptoms": ["cough"],
-                                 "next": reverse("health:today")})
+    response = client.post(
+        url, {"temperature": "37.6", "symptoms": ["cough"], "next": reverse("health:today")}
+    )
     assert response.status_code == 302
     assert response["Location"] == reverse("health:today")
     report = HealthReport.objects.get(person=silent)
@@ -184,21 +205,28 @@ def test_approving_on_the_page_refuses_ones_own_and_applies_for_another_role(
 
 
 def test_a_contact_of_another_community_is_handed_over_from_the_case_page(
-    client: Client, health_a: Any, grid_a1: Any, grid_b1: Any, community_b: Any,
-    officer_b: Any
+    client: Client, health_a: Any, grid_a1: Any, grid_b1: Any, community_b: Any, officer_b: Any
 ) -> None:
-    case = CaseFactory(person=PersonFactory(household=family(grid_a1, 0)),
-                       isolated_on=timezone.localdate())
+    case = CaseFactory(
+        person=PersonFactory(household=family(grid_a1, 0)), isolated_on=timezone.localdate()
+    )
     number = next_id_number()
     there = PersonFactory(household=family(grid_b1, 0), id_number=number)
     client.force_login(health_a)
     url = reverse("health:contact_add", args=[case.pk])
     page = client.get(url)
     assert community_b in page.context["form"].fields["other_community"].queryset
-    response = client.post(url, {"kind": "close", "last_exposure":
-                                 timezone.localdate().isoformat(), "how": "同车",
-                                 "other_community": community_b.pk, "name": there.name,
-                                 "id_number": number})
+    response = client.post(
+        url,
+        {
+            "kind": "close",
+            "last_exposure": timezone.localdate().isoformat(),
+            "how": "同车",
+            "other_community": community_b.pk,
+            "name": there.name,
+            "id_number": number,
+        },
+    )
     assert response.status_code == 302
     contact = Contact.objects.get(case=case)
     assert contact.person == there
@@ -229,10 +257,15 @@ def test_the_chain_shows_a_contact_who_became_a_case_under_the_first(
 def test_the_picture_is_drawn_on_the_server_without_inline_styles_or_scripts(
     client: Client, officer_a: Any, grid_a1: Any, quarantined_home: Any
 ) -> None:
-    CaseFactory(person=PersonFactory(household=family(grid_a1, 0)),
-                onset_date=timezone.localdate() - dt.timedelta(days=4))
-    CaseFactory(person=PersonFactory(household=family(grid_a1, 0)),
-                classification=Classification.SUSPECTED, reason="symptoms")
+    CaseFactory(
+        person=PersonFactory(household=family(grid_a1, 0)),
+        onset_date=timezone.localdate() - dt.timedelta(days=4),
+    )
+    CaseFactory(
+        person=PersonFactory(household=family(grid_a1, 0)),
+        classification=Classification.SUSPECTED,
+        reason="symptoms",
+    )
     client.force_login(officer_a)
     response = client.get(reverse("health:picture"))
     html = response.content.decode()
@@ -256,13 +289,20 @@ def test_the_person_page_shows_what_the_person_would_see(
     assert NOTICE["evidence_ref"] in response.content.decode()
 
 
-def test_the_four_eyes_message_on_the_page_names_the_rule(client: Client, health_a: Any,
-                                                         grid_a1: Any) -> None:
+def test_the_four_eyes_message_on_the_page_names_the_rule(
+    client: Client, health_a: Any, grid_a1: Any
+) -> None:
     household = family(grid_a1, 11)
     client.force_login(health_a)
     response = _english(client).post(
         reverse("health:household_quarantine_start", args=[household.pk]),
-        {"kind": "home", "start_date": timezone.localdate().isoformat(),
-         "reason": "household_contact", **NOTICE}, follow=True)
+        {
+            "kind": "home",
+            "start_date": timezone.localdate().isoformat(),
+            "reason": "household_contact",
+            **NOTICE,
+        },
+        follow=True,
+    )
     assert "waits for approval" in response.content.decode()
     assert StatusChange.objects.filter(status=ChangeStatus.PENDING).count() == 11

@@ -59,8 +59,7 @@ def _rows(grid: Any, health: Any) -> None:
     other = family(grid, 2)
     household_quarantine(other, start_date=timezone.localdate() - dt.timedelta(days=1))
     for person in members(other):
-        ReportFactory(person=person, temperature="37.8",
-                      taken_at=timezone.now())
+        ReportFactory(person=person, temperature="37.8", taken_at=timezone.now())
     DisinfectionFactory(building=household.building)
     pending_start(PersonFactory(household=other), by=health)
 

@@ -52,8 +52,9 @@ def test_a_refused_submission_shows_the_form_again_with_the_reason_on_top(
 
     url = reverse("health:quarantine_start", args=[person.pk])
 
-    response = client.post(url, form_as_shown(client.get(url), kind="home",
-                                              reason="official_notice", **NOTICE))
+    response = client.post(
+        url, form_as_shown(client.get(url), kind="home", reason="official_notice", **NOTICE)
+    )
 
     assert response.status_code == 403, response.context["form"].errors
     assert response.context["form"].non_field_errors() == [REASON]

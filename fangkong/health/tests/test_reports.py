@@ -37,8 +37,9 @@ def quarantined(grid_a1: Any, health_a: Any) -> Quarantine:
 def test_the_grid_worker_enters_a_report_for_someone_of_their_grid(
     quarantined: Quarantine, grid_worker_a1: Any
 ) -> None:
-    report = ReportFactory(person=quarantined.person, temperature="36.6",
-                           symptoms=[Symptom.COUGH], by=grid_worker_a1)
+    report = ReportFactory(
+        person=quarantined.person, temperature="36.6", symptoms=[Symptom.COUGH], by=grid_worker_a1
+    )
     assert report.quarantine == quarantined
     assert report.temperature == Decimal("36.6")
     assert report.symptom_list == [Symptom.COUGH]
@@ -57,13 +58,13 @@ def test_the_worker_of_another_grid_and_the_gate_cannot_enter_reports(
         ReportFactory(person=quarantined.person, by=checkpoint_a)
 
 
-def test_a_report_for_someone_not_under_monitoring_is_refused(grid_a1: Any,
-                                                             grid_worker_a1: Any) -> None:
+def test_a_report_for_someone_not_under_monitoring_is_refused(
+    grid_a1: Any, grid_worker_a1: Any
+) -> None:
     person = PersonFactory(household=family(grid_a1, 0))
     with pytest.raises(ValidationError) as refused:
         ReportFactory(person=person, by=grid_worker_a1)
-    assert "not under quarantine or health monitoring" in str(
-        refused.value.message_dict["person"])
+    assert "not under quarantine or health monitoring" in str(refused.value.message_dict["person"])
 
 
 @pytest.mark.parametrize("temperature", ["33.9", "43.1", "abc", "nan", ""])
@@ -75,11 +76,13 @@ def test_a_temperature_outside_the_valid_range_is_refused(
     assert "temperature" in refused.value.message_dict
 
 
-def test_a_report_in_the_future_is_refused(quarantined: Quarantine,
-                                           grid_worker_a1: Any) -> None:
+def test_a_report_in_the_future_is_refused(quarantined: Quarantine, grid_worker_a1: Any) -> None:
     with pytest.raises(ValidationError):
-        ReportFactory(person=quarantined.person, by=grid_worker_a1,
-                      taken_at=timezone.now() + dt.timedelta(hours=1))
+        ReportFactory(
+            person=quarantined.person,
+            by=grid_worker_a1,
+            taken_at=timezone.now() + dt.timedelta(hours=1),
+        )
 
 
 def test_a_fever_at_the_communitys_threshold_raises_an_urgent_task_for_the_grid_worker(
@@ -92,8 +95,7 @@ def test_a_fever_at_the_communitys_threshold_raises_an_urgent_task_for_the_grid_
     # Then it is a fever and an urgent task reaches the grid worker
     assert report.is_fever
     task = Task.objects.get(pk=report.task_id)
-    assert (task.kind, task.priority, task.assignee) == ("health.fever", "urgent",
-                                                         grid_worker_a1)
+    assert (task.kind, task.priority, task.assignee) == ("health.fever", "urgent", grid_worker_a1)
     assert task.link == quarantined.person
     assert quarantined.person.name not in task.title  # the name is masked in the title
     # And a second fever the same day adds to the same open task
@@ -179,14 +181,19 @@ def test_the_periodic_check_raises_each_missing_report_task_once(
     assert services.check_missing_reports(now + dt.timedelta(minutes=30)) == 0
 
 
-def test_an_ended_quarantine_has_nothing_missing(grid_a1: Any, health_a: Any,
-                                                 community_a: Any) -> None:
+def test_an_ended_quarantine_has_nothing_missing(
+    grid_a1: Any, health_a: Any, community_a: Any
+) -> None:
     person = PersonFactory(household=family(grid_a1, 0))
     quarantine = QuarantineFactory(person=person, by=health_a)
-    services.do_end_quarantine(quarantine, by=health_a, reason=ChangeReason.CORRECTION,
-                               evidence_kind="official_notice", evidence_ref="录入错误更正")
-    assert services.missing_reports(Quarantine.objects.all(),
-                                    now=_at(community_a, 20)) == []
+    services.do_end_quarantine(
+        quarantine,
+        by=health_a,
+        reason=ChangeReason.CORRECTION,
+        evidence_kind="official_notice",
+        evidence_ref="录入错误更正",
+    )
+    assert services.missing_reports(Quarantine.objects.all(), now=_at(community_a, 20)) == []
     with pytest.raises(ValidationError):
         ReportFactory(person=person)
 
@@ -208,18 +215,21 @@ def test_the_periodic_check_reads_a_fixed_number_of_queries_however_many_are_qua
     start = today - dt.timedelta(days=1)
     now = _at(community_a, 13, today)
     for _i in range(2):
-        QuarantineFactory(person=PersonFactory(household=family(grid_a1, 0)), by=health_a,
-                          start_date=start)
+        QuarantineFactory(
+            person=PersonFactory(household=family(grid_a1, 0)), by=health_a, start_date=start
+        )
     assert services.check_missing_reports(now) == 4
     # When the check runs again with nothing new to raise
     raised, two = _check_queries(now + dt.timedelta(minutes=30))
     assert raised == 0
     # Then with eight people it costs the same queries as with two
     for _i in range(6):
-        QuarantineFactory(person=PersonFactory(household=family(grid_a1, 0)), by=health_a,
-                          start_date=start)
+        QuarantineFactory(
+            person=PersonFactory(household=family(grid_a1, 0)), by=health_a, start_date=start
+        )
     assert services.check_missing_reports(now) == 12
     raised, eight = _check_queries(now + dt.timedelta(minutes=30))
     assert (raised, eight) == (0, two)
-    assert all(t.assignee == grid_worker_a1 for t in Task.objects.filter(
-        kind="health.missing_report"))
+    assert all(
+        t.assignee == grid_worker_a1 for t in Task.objects.filter(kind="health.missing_report")
+    )

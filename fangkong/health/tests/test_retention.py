@@ -37,15 +37,17 @@ pytestmark = pytest.mark.django_db
 
 
 def ended(quarantine: Quarantine, on: dt.date) -> Quarantine:
-    Quarantine.objects.filter(pk=quarantine.pk).update(start_date=on - dt.timedelta(days=14),
-                                                       planned_end=on, ended_on=on)
+    Quarantine.objects.filter(pk=quarantine.pk).update(
+        start_date=on - dt.timedelta(days=14), planned_end=on, ended_on=on
+    )
     quarantine.refresh_from_db()
     return quarantine
 
 
 def closed(case: Case, on: dt.date, updated: dt.datetime) -> Case:
-    Case.objects.filter(pk=case.pk).update(outcome=Outcome.RECOVERED, outcome_date=on,
-                                           updated=updated)
+    Case.objects.filter(pk=case.pk).update(
+        outcome=Outcome.RECOVERED, outcome_date=on, updated=updated
+    )
     case.refresh_from_db()
     return case
 
@@ -101,14 +103,13 @@ def test_a_contact_is_kept_two_years_after_the_last_exposure_and_deleted_after(
 
 
 def test_a_quarantine_past_its_period_but_still_in_a_status_change_is_anonymised(
-    grid_a1: Any, health_a: Any,
+    grid_a1: Any,
+    health_a: Any,
 ) -> None:
     now = timezone.now()
     limit = cutoff_date(now, years=2)
-    inside = QuarantineFactory(person=PersonFactory(household=family(grid_a1, 0)),
-                               site="某酒店")
-    past = QuarantineFactory(person=PersonFactory(household=family(grid_a1, 0)),
-                             site="某酒店")
+    inside = QuarantineFactory(person=PersonFactory(household=family(grid_a1, 0)), site="某酒店")
+    past = QuarantineFactory(person=PersonFactory(household=family(grid_a1, 0)), site="某酒店")
     Quarantine.objects.filter(pk__in=[inside.pk, past.pk]).update(grid_worker=health_a)
     ended(inside, limit)
     ended(past, limit - DAY)
@@ -130,8 +131,9 @@ def test_quarantines_and_cases_go_once_their_status_changes_have_gone(grid_a1: A
     long_ago = cutoff(now, years=5) - SECOND
     case = CaseFactory(person=PersonFactory(household=family(grid_a1, 0)))
     closed(case, long_ago.date(), long_ago)
-    quarantine = ended(QuarantineFactory(person=PersonFactory(household=family(grid_a1, 0))),
-                       long_ago.date())
+    quarantine = ended(
+        QuarantineFactory(person=PersonFactory(household=family(grid_a1, 0))), long_ago.date()
+    )
     dated_changes(long_ago, person__in=[case.person_id, quarantine.person_id])
 
     # When the purge runs: the status changes go first, then what they pointed at
@@ -146,10 +148,12 @@ def test_quarantines_and_cases_go_once_their_status_changes_have_gone(grid_a1: A
 def test_a_status_change_is_kept_five_years_and_deleted_after(grid_a1: Any) -> None:
     now = timezone.now()
     limit = cutoff(now, years=5)
-    inside = ended(QuarantineFactory(person=PersonFactory(household=family(grid_a1, 0))),
-                   limit.date() - DAY)
-    past = ended(QuarantineFactory(person=PersonFactory(household=family(grid_a1, 0))),
-                 limit.date() - DAY)
+    inside = ended(
+        QuarantineFactory(person=PersonFactory(household=family(grid_a1, 0))), limit.date() - DAY
+    )
+    past = ended(
+        QuarantineFactory(person=PersonFactory(household=family(grid_a1, 0))), limit.date() - DAY
+    )
     dated_changes(limit, quarantine=inside)
     dated_changes(limit - SECOND, quarantine=past)
 
@@ -160,7 +164,8 @@ def test_a_status_change_is_kept_five_years_and_deleted_after(grid_a1: Any) -> N
 
 
 def test_a_pending_or_still_running_status_change_is_never_purged(
-    grid_a1: Any, health_a: Any,
+    grid_a1: Any,
+    health_a: Any,
 ) -> None:
     now = timezone.now()
     pending = pending_start(PersonFactory(household=family(grid_a1, 0)), by=health_a)
@@ -178,16 +183,26 @@ def test_a_pending_or_still_running_status_change_is_never_purged(
 def test_a_case_is_kept_three_years_after_it_is_closed(grid_a1: Any) -> None:
     now = timezone.now()
     limit_day, limit = cutoff_date(now, years=3), cutoff(now, years=3)
-    recovered_inside = closed(CaseFactory(person=PersonFactory(household=family(grid_a1, 0)),
-                                          notes="住院"), limit_day, limit)
-    recovered_past = closed(CaseFactory(person=PersonFactory(household=family(grid_a1, 0)),
-                                        notes="住院"), limit_day - DAY, limit - SECOND)
+    recovered_inside = closed(
+        CaseFactory(person=PersonFactory(household=family(grid_a1, 0)), notes="住院"),
+        limit_day,
+        limit,
+    )
+    recovered_past = closed(
+        CaseFactory(person=PersonFactory(household=family(grid_a1, 0)), notes="住院"),
+        limit_day - DAY,
+        limit - SECOND,
+    )
     # Closed long ago by its outcome date, but edited since: counted from the last edit.
-    edited = closed(CaseFactory(person=PersonFactory(household=family(grid_a1, 0))),
-                    limit_day - 300 * DAY, limit)
+    edited = closed(
+        CaseFactory(person=PersonFactory(household=family(grid_a1, 0))),
+        limit_day - 300 * DAY,
+        limit,
+    )
     open_case = CaseFactory(person=PersonFactory(household=family(grid_a1, 0)), notes="住院")
-    Case.objects.filter(pk=open_case.pk).update(report_date=dt.date(2020, 1, 1),
-                                                updated=limit - 900 * DAY)
+    Case.objects.filter(pk=open_case.pk).update(
+        report_date=dt.date(2020, 1, 1), updated=limit - 900 * DAY
+    )
 
     result = purge_expired(now)
 
@@ -206,8 +221,9 @@ def test_a_case_is_kept_three_years_after_it_is_closed(grid_a1: Any) -> None:
 def test_an_excluded_case_counts_from_its_last_change(grid_a1: Any) -> None:
     now = timezone.now()
     case = CaseFactory(person=PersonFactory(household=family(grid_a1, 0)), notes="排除")
-    Case.objects.filter(pk=case.pk).update(classification=Classification.EXCLUDED,
-                                           updated=cutoff(now, years=3) - SECOND)
+    Case.objects.filter(pk=case.pk).update(
+        classification=Classification.EXCLUDED, updated=cutoff(now, years=3) - SECOND
+    )
 
     purge_expired(now)
 
@@ -220,10 +236,10 @@ def test_a_disinfection_keeps_its_place_and_time_and_loses_who_did_it_after_thre
 ) -> None:
     now = timezone.now()
     building = BuildingFactory(grid=grid_a1)
-    inside = DisinfectionFactory(building=building, done_at=cutoff(now, years=3),
-                                 notes="三楼")
-    past = DisinfectionFactory(building=building, done_at=cutoff(now, years=3) - SECOND,
-                               notes="三楼")
+    inside = DisinfectionFactory(building=building, done_at=cutoff(now, years=3), notes="三楼")
+    past = DisinfectionFactory(
+        building=building, done_at=cutoff(now, years=3) - SECOND, notes="三楼"
+    )
 
     result = purge_expired(now)
 
@@ -241,8 +257,9 @@ def test_a_second_health_purge_changes_nothing(grid_a1: Any) -> None:
     now = timezone.now()
     case = CaseFactory(person=PersonFactory(household=family(grid_a1, 0)), notes="住院")
     closed(case, cutoff_date(now, years=3) - DAY, cutoff(now, years=3) - SECOND)
-    DisinfectionFactory(building=BuildingFactory(grid=grid_a1),
-                        done_at=cutoff(now, years=3) - SECOND)
+    DisinfectionFactory(
+        building=BuildingFactory(grid=grid_a1), done_at=cutoff(now, years=3) - SECOND
+    )
     purge_expired(now)
     logged = ObjectChange.objects.count()
 

@@ -35,12 +35,14 @@ def _people(grid: Any, n: int) -> list[Any]:
 
 
 def _start(person: Any, by: Any) -> services.ChangeResult:
-    return services.do_start_quarantine(person=person, kind="home", by=by,
-                                        reason=ChangeReason.OFFICIAL_NOTICE, **NOTICE)
+    return services.do_start_quarantine(
+        person=person, kind="home", by=by, reason=ChangeReason.OFFICIAL_NOTICE, **NOTICE
+    )
 
 
-@pytest.mark.parametrize("persona", ["officer_a", "grid_worker_a1", "checkpoint_a",
-                                     "street_official"])
+@pytest.mark.parametrize(
+    "persona", ["officer_a", "grid_worker_a1", "checkpoint_a", "street_official"]
+)
 def test_only_the_health_role_changes_a_health_status(
     request: pytest.FixtureRequest, grid_a1: Any, persona: str
 ) -> None:
@@ -60,15 +62,18 @@ def test_a_status_change_without_evidence_is_refused(grid_a1: Any, health_a: Any
         CaseFactory(person=person, by=health_a, evidence_kind="", evidence_ref=" ")
     assert {"evidence_kind", "evidence_ref"} <= set(no_evidence.value.message_dict)
     with pytest.raises(ValidationError) as no_reason:
-        services.do_start_quarantine(person=person, kind="home", by=health_a, reason="",
-                                     **NOTICE)
+        services.do_start_quarantine(person=person, kind="home", by=health_a, reason="", **NOTICE)
     assert "reason" in no_reason.value.message_dict
-    case = CaseFactory(person=person, by=health_a,
-                       classification=Classification.SUSPECTED)
+    case = CaseFactory(person=person, by=health_a, classification=Classification.SUSPECTED)
     with pytest.raises(ValidationError):
-        services.do_classify_case(case, classification=Classification.CONFIRMED, by=health_a,
-                                  reason=ChangeReason.POSITIVE_TEST, evidence_kind="test_result",
-                                  evidence_ref="")
+        services.do_classify_case(
+            case,
+            classification=Classification.CONFIRMED,
+            by=health_a,
+            reason=ChangeReason.POSITIVE_TEST,
+            evidence_kind="test_result",
+            evidence_ref="",
+        )
     case.refresh_from_db()
     assert case.classification == Classification.SUSPECTED
 
@@ -120,8 +125,9 @@ def test_another_user_of_the_same_role_cannot_approve(
     assert "another role" in str(same_role.value)
 
 
-def test_batches_of_ten_do_not_get_around_the_rule(grid_a1: Any, health_a: Any,
-                                                   officer_a: Any) -> None:
+def test_batches_of_ten_do_not_get_around_the_rule(
+    grid_a1: Any, health_a: Any, officer_a: Any
+) -> None:
     # Given ten quarantines already started today
     people = _people(grid_a1, 20)
     for person in people[:10]:
@@ -159,14 +165,17 @@ def test_the_count_is_per_actor_per_community_and_per_day(
     assert not any(_start(p, health_a).pending for p in more)
 
 
-def test_touching_the_same_person_again_does_not_count_twice(grid_a1: Any,
-                                                            health_a: Any) -> None:
+def test_touching_the_same_person_again_does_not_count_twice(grid_a1: Any, health_a: Any) -> None:
     people = _people(grid_a1, 10)
     quarantines = [_start(p, health_a).obj for p in people]
     for quarantine in quarantines:
         result = services.do_change_quarantine_end(
-            quarantine, new_end=quarantine.planned_end + dt.timedelta(days=2), by=health_a,
-            reason=ChangeReason.NEW_EXPOSURE, **NOTICE)
+            quarantine,
+            new_end=quarantine.planned_end + dt.timedelta(days=2),
+            by=health_a,
+            reason=ChangeReason.NEW_EXPOSURE,
+            **NOTICE,
+        )
         assert not result.pending
 
 
@@ -200,20 +209,38 @@ def test_approval_is_scoped_to_the_approvers_community(
 def test_reclassification_and_outcome_are_status_changes_with_history(
     grid_a1: Any, health_a: Any
 ) -> None:
-    case = CaseFactory(person=PersonFactory(household=family(grid_a1, 0)), by=health_a,
-                       classification=Classification.SUSPECTED,
-                       reason=ChangeReason.SYMPTOMS, **NOTICE)
-    services.do_classify_case(case, classification=Classification.CONFIRMED, by=health_a,
-                              reason=ChangeReason.POSITIVE_TEST, **TEST)
-    services.do_record_outcome(case, outcome="recovered", by=health_a,
-                               reason=ChangeReason.DISCHARGED, evidence_kind="medical_record",
-                               evidence_ref="出院小结 2020-03-01")
+    case = CaseFactory(
+        person=PersonFactory(household=family(grid_a1, 0)),
+        by=health_a,
+        classification=Classification.SUSPECTED,
+        reason=ChangeReason.SYMPTOMS,
+        **NOTICE,
+    )
+    services.do_classify_case(
+        case,
+        classification=Classification.CONFIRMED,
+        by=health_a,
+        reason=ChangeReason.POSITIVE_TEST,
+        **TEST,
+    )
+    services.do_record_outcome(
+        case,
+        outcome="recovered",
+        by=health_a,
+        reason=ChangeReason.DISCHARGED,
+        evidence_kind="medical_record",
+        evidence_ref="出院小结 2020-03-01",
+    )
     case.refresh_from_db()
     assert case.classification == Classification.CONFIRMED
     assert case.confirmation_date is not None
     assert case.outcome == "recovered"
-    history = [(c.action, c.from_value, c.to_value)
-               for c in StatusChange.objects.filter(case=case).order_by("pk")]
-    assert history == [("case_open", "", "suspected"),
-                       ("case_classify", "suspected", "confirmed"),
-                       ("case_outcome", "", "recovered")]
+    history = [
+        (c.action, c.from_value, c.to_value)
+        for c in StatusChange.objects.filter(case=case).order_by("pk")
+    ]
+    assert history == [
+        ("case_open", "", "suspected"),
+        ("case_classify", "suspected", "confirmed"),
+        ("case_outcome", "", "recovered"),
+    ]

@@ -31,8 +31,11 @@ def test_someone_with_no_measure_is_told_so_and_whom_to_contact(
     assert status["reason"] == ""
     assert status["pending"] == []
     assert status["history"] == []
-    assert [c["role"] for c in status["contacts"]] == ["grid_worker", "health_officer",
-                                                      "community_officer"]
+    assert [c["role"] for c in status["contacts"]] == [
+        "grid_worker",
+        "health_officer",
+        "community_officer",
+    ]
     assert status["contacts"][0]["name"] == str(grid_worker_a1)
 
 
@@ -40,8 +43,9 @@ def test_a_quarantined_person_sees_the_measure_the_reason_and_the_evidence(
     grid_a1: Any, health_a: Any
 ) -> None:
     person = PersonFactory(household=family(grid_a1, 0))
-    quarantine = QuarantineFactory(person=person, by=health_a,
-                                   reason=ChangeReason.OFFICIAL_NOTICE, **NOTICE)
+    quarantine = QuarantineFactory(
+        person=person, by=health_a, reason=ChangeReason.OFFICIAL_NOTICE, **NOTICE
+    )
     status = services.person_health_status(person)
     assert status["status"] == PersonStatus.HOME
     assert status["since"] == quarantine.start_date
@@ -58,28 +62,41 @@ def test_a_case_outranks_a_quarantine_and_an_ended_measure_shows_what_ended_it(
 ) -> None:
     person = PersonFactory(household=family(grid_a1, 0))
     quarantine = QuarantineFactory(person=person, by=health_a)
-    case = CaseFactory(person=person, by=health_a, classification=Classification.SUSPECTED,
-                       reason=ChangeReason.SYMPTOMS, **NOTICE)
+    case = CaseFactory(
+        person=person,
+        by=health_a,
+        classification=Classification.SUSPECTED,
+        reason=ChangeReason.SYMPTOMS,
+        **NOTICE,
+    )
     assert services.person_health_status(person)["status"] == PersonStatus.SUSPECTED
-    services.do_classify_case(case, classification=Classification.EXCLUDED, by=health_a,
-                              reason=ChangeReason.NEGATIVE_TESTS, **TEST)
+    services.do_classify_case(
+        case,
+        classification=Classification.EXCLUDED,
+        by=health_a,
+        reason=ChangeReason.NEGATIVE_TESTS,
+        **TEST,
+    )
     assert services.person_health_status(person)["status"] == PersonStatus.HOME
-    services.do_end_quarantine(quarantine, by=health_a, reason=ChangeReason.NEGATIVE_TESTS,
-                               **TEST)
+    services.do_end_quarantine(quarantine, by=health_a, reason=ChangeReason.NEGATIVE_TESTS, **TEST)
     status = services.person_health_status(person)
     assert status["status"] == PersonStatus.NONE
     assert status["reason"] == ChangeReason.NEGATIVE_TESTS
     assert status["evidence"] == TEST["evidence_ref"]
 
 
-def test_a_change_waiting_for_approval_is_shown_to_the_person(grid_a1: Any,
-                                                             health_a: Any) -> None:
+def test_a_change_waiting_for_approval_is_shown_to_the_person(grid_a1: Any, health_a: Any) -> None:
     household = family(grid_a1, 0)
     people = [PersonFactory(household=household) for _ in range(11)]
     for person in people:
-        services.do_start_quarantine(person=person, kind="monitoring", by=health_a,
-                                     reason=ChangeReason.RISK_AREA, **NOTICE,
-                                     start_date=timezone.localdate() - dt.timedelta(days=1))
+        services.do_start_quarantine(
+            person=person,
+            kind="monitoring",
+            by=health_a,
+            reason=ChangeReason.RISK_AREA,
+            **NOTICE,
+            start_date=timezone.localdate() - dt.timedelta(days=1),
+        )
     status = services.person_health_status(people[-1])
     assert status["status"] == PersonStatus.NONE  # not applied yet
     assert [p["action"] for p in status["pending"]] == ["quarantine_start"]

@@ -21,8 +21,7 @@ from fangkong.health.tables import CaseTable, ContactTable
 from fangkong.health.views.common import HealthFormView, HealthListView, change_answer
 from fangkong.registry.models import Person
 
-CASE_RELATED = ("person", "household__building", "building", "community",
-                "source_contact__case")
+CASE_RELATED = ("person", "household__building", "building", "community", "source_contact__case")
 
 
 class CaseListView(HealthListView):
@@ -52,17 +51,26 @@ class CaseDetailView(ObjectDetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         user, case = self.request.user, self.object
-        contacts = list(Contact.objects.restrict(user).filter(case=case)
-                        .select_related("person", "handed_over_to", "became_case")
-                        .order_by("kind", "pk"))
-        quarantined = set(Quarantine.objects.filter(
-            person__in=[c.person_id for c in contacts], ended_on__isnull=True,
-            community_id=case.community_id).values_list("person_id", flat=True))
+        contacts = list(
+            Contact.objects.restrict(user)
+            .filter(case=case)
+            .select_related("person", "handed_over_to", "became_case")
+            .order_by("kind", "pk")
+        )
+        quarantined = set(
+            Quarantine.objects.filter(
+                person__in=[c.person_id for c in contacts],
+                ended_on__isnull=True,
+                community_id=case.community_id,
+            ).values_list("person_id", flat=True)
+        )
         for contact in contacts:
             contact.quarantined = contact.person_id in quarantined
         context.update(
-            title=str(case), contacts=contacts,
-            changes=StatusChange.objects.restrict(user).filter(case=case)
+            title=str(case),
+            contacts=contacts,
+            changes=StatusChange.objects.restrict(user)
+            .filter(case=case)
             .order_by("-created", "-pk"),
             can_change=user.has_action(Case, "change"),
             can_add_contact=user.has_action(Contact, "add"),
@@ -77,8 +85,12 @@ class CaseEditView(HealthFormView):
     model = Case
 
     def prepare(self) -> None:
-        self.case = get_restricted_object(Case.objects.select_related(*CASE_RELATED),
-                                          self.request.user, "view", pk=self.kwargs["pk"])
+        self.case = get_restricted_object(
+            Case.objects.select_related(*CASE_RELATED),
+            self.request.user,
+            "view",
+            pk=self.kwargs["pk"],
+        )
 
     def get_form_kwargs(self) -> dict[str, Any]:
         return {**super().get_form_kwargs(), "instance": self.case}
@@ -92,8 +104,9 @@ class CaseEditView(HealthFormView):
     def perform(self, form: CaseDetailsForm) -> str:
         details = form.details()
         details["taken_to"] = details.get("taken_to") or ""
-        case = services.do_update_case(self.case, by=self.request.user,
-                                       expected_version=form.expected_version, **details)
+        case = services.do_update_case(
+            self.case, by=self.request.user, expected_version=form.expected_version, **details
+        )
         messages.success(self.request, _("Saved."))
         return case.get_absolute_url()
 
@@ -103,8 +116,10 @@ class ClassifyView(CaseEditView):
 
     def get_form_kwargs(self) -> dict[str, Any]:
         kwargs = HealthFormView.get_form_kwargs(self)
-        kwargs["initial"] = {"classification": self.case.classification,
-                             "version": self.case.version}
+        kwargs["initial"] = {
+            "classification": self.case.classification,
+            "version": self.case.version,
+        }
         return kwargs
 
     def get_title(self) -> str:
@@ -112,9 +127,12 @@ class ClassifyView(CaseEditView):
 
     def perform(self, form: ClassifyForm) -> str:
         result = services.do_classify_case(
-            self.case, by=self.request.user, expected_version=form.expected_version,
+            self.case,
+            by=self.request.user,
+            expected_version=form.expected_version,
             classification=form.cleaned_data["classification"],
-            confirmation_date=form.cleaned_data.get("confirmation_date"), **form.evidence(),
+            confirmation_date=form.cleaned_data.get("confirmation_date"),
+            **form.evidence(),
         )
         return change_answer(self.request, result, self.case.get_absolute_url())
 
@@ -132,9 +150,12 @@ class OutcomeView(CaseEditView):
 
     def perform(self, form: OutcomeForm) -> str:
         result = services.do_record_outcome(
-            self.case, by=self.request.user, expected_version=form.expected_version,
+            self.case,
+            by=self.request.user,
+            expected_version=form.expected_version,
             outcome=form.cleaned_data["outcome"],
-            outcome_date=form.cleaned_data.get("outcome_date"), **form.evidence(),
+            outcome_date=form.cleaned_data.get("outcome_date"),
+            **form.evidence(),
         )
         return change_answer(self.request, result, self.case.get_absolute_url())
 
@@ -149,8 +170,12 @@ class ContactAddView(HealthFormView):
     template_name = "health/contact_add.html"
 
     def prepare(self) -> None:
-        self.case = get_restricted_object(Case.objects.select_related(*CASE_RELATED),
-                                          self.request.user, "view", pk=self.kwargs["pk"])
+        self.case = get_restricted_object(
+            Case.objects.select_related(*CASE_RELATED),
+            self.request.user,
+            "view",
+            pk=self.kwargs["pk"],
+        )
 
     def get_form_kwargs(self) -> dict[str, Any]:
         return {**super().get_form_kwargs(), "case": self.case}
@@ -166,15 +191,26 @@ class ContactAddView(HealthFormView):
 
     def perform(self, form: ContactForm) -> str:
         data = form.cleaned_data
-        common = {"case": self.case, "kind": data["kind"], "by": self.request.user,
-                  "last_exposure": data["last_exposure"], "how": data.get("how") or ""}
+        common = {
+            "case": self.case,
+            "kind": data["kind"],
+            "by": self.request.user,
+            "last_exposure": data["last_exposure"],
+            "how": data.get("how") or "",
+        }
         if data.get("other_community"):
             contact = services.do_add_contact(
-                other_community=data["other_community"], name=data.get("name") or "",
-                id_number=data.get("id_number") or "", phone=data.get("phone") or "",
-                **common)
-            messages.success(self.request, _("Handed over to %(community)s: its officer has a "
-                                             "task.") % {"community": data["other_community"]})
+                other_community=data["other_community"],
+                name=data.get("name") or "",
+                id_number=data.get("id_number") or "",
+                phone=data.get("phone") or "",
+                **common,
+            )
+            messages.success(
+                self.request,
+                _("Handed over to %(community)s: its officer has a task.")
+                % {"community": data["other_community"]},
+            )
             return self.case.get_absolute_url()
         person = data.get("member") or self._by_id_number(data.get("id_number") or "")
         contact = services.do_add_contact(person=person, **common)
@@ -182,20 +218,31 @@ class ContactAddView(HealthFormView):
         return reverse("health:contact_detail", args=[contact.pk])
 
     def _by_id_number(self, number: str) -> Person:
-        person = Person.objects.restrict(self.request.user).filter(
-            community_id=self.case.community_id, id_number_index__in=id_number_indexes(number)
-        ).first()
+        person = (
+            Person.objects.restrict(self.request.user)
+            .filter(
+                community_id=self.case.community_id, id_number_index__in=id_number_indexes(number)
+            )
+            .first()
+        )
         if person is None:
-            raise ValidationError({"id_number": _(
-                "Nobody with this ID number is registered in this community. If the contact "
-                "lives in another community, choose it below.")})
+            raise ValidationError(
+                {
+                    "id_number": _(
+                        "Nobody with this ID number is registered in this community. If the "
+                        "contact "
+                        "lives in another community, choose it below."
+                    )
+                }
+            )
         return person
 
 
 class ContactDetailView(ObjectDetailView):
     model = Contact
-    queryset = Contact.objects.select_related("case__person", "person__household__building",
-                                              "handed_over_to", "community")
+    queryset = Contact.objects.select_related(
+        "case__person", "person__household__building", "handed_over_to", "community"
+    )
     template_name = "health/contact_detail.html"
     context_object_name = "contact"
 
@@ -204,12 +251,16 @@ class ContactDetailView(ObjectDetailView):
         user, contact = self.request.user, self.object
         became = Case.objects.filter(source_contact=contact).first()
         context.update(
-            title=str(contact), became=became,
+            title=str(contact),
+            became=became,
             quarantines=Quarantine.objects.restrict(user).filter(contact=contact),
-            can_quarantine=(not contact.is_handed_over
-                            and user.has_action(Quarantine, "change")
-                            and not Quarantine.objects.filter(person=contact.person,
-                                                              ended_on__isnull=True).exists()),
+            can_quarantine=(
+                not contact.is_handed_over
+                and user.has_action(Quarantine, "change")
+                and not Quarantine.objects.filter(
+                    person=contact.person, ended_on__isnull=True
+                ).exists()
+            ),
             sees_person=Person.objects.restrict(user).filter(pk=contact.person_id).exists(),
         )
         return context
@@ -227,10 +278,12 @@ class ChainView(PageView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         user = self.request.user
         require_action(user, Case, "view")
-        cases = list(Case.objects.restrict(user).select_related("person", "building")
-                     .order_by("report_date", "pk"))
-        contacts = list(Contact.objects.restrict(user).select_related("person",
-                                                                       "handed_over_to"))
+        cases = list(
+            Case.objects.restrict(user)
+            .select_related("person", "building")
+            .order_by("report_date", "pk")
+        )
+        contacts = list(Contact.objects.restrict(user).select_related("person", "handed_over_to"))
         context = super().get_context_data(**kwargs)
         context.update(title=_("Chains of transmission"), trees=chain_trees(cases, contacts))
         return context
@@ -259,4 +312,3 @@ def chain_trees(cases: list[Case], contacts: list[Contact]) -> list[dict[str, An
     roots = [c for c in cases if c.source_contact_id not in visible_contacts]
     trees = [node(case, set()) for case in roots]
     return sorted(trees, key=lambda t: (-t["size"], t["case"].report_date))
-

@@ -41,12 +41,17 @@ def require_community(user: User) -> Area:
 def change_answer(request: HttpRequest, result: ChangeResult, applied_url: str) -> str:
     """Where to go after a status change, with a message saying what happened."""
     if result.pending:
-        messages.warning(request, ngettext(
-            "The change waits for approval: more than %(limit)s people in 24 hours need a "
-            "user of another role to approve (%(n)s person in this change).",
-            "The change waits for approval: more than %(limit)s people in 24 hours need a "
-            "user of another role to approve (%(n)s people in this change).",
-            result.people) % {"limit": FOUR_EYES_LIMIT, "n": result.people})
+        messages.warning(
+            request,
+            ngettext(
+                "The change waits for approval: more than %(limit)s people in 24 hours need a "
+                "user of another role to approve (%(n)s person in this change).",
+                "The change waits for approval: more than %(limit)s people in 24 hours need a "
+                "user of another role to approve (%(n)s people in this change).",
+                result.people,
+            )
+            % {"limit": FOUR_EYES_LIMIT, "n": result.people},
+        )
         return reverse("health:change_detail", args=[result.changes[0].pk])
     messages.success(request, _("Saved."))
     return applied_url

@@ -50,8 +50,9 @@ class DisinfectionListView(HealthListView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        context["overdue"] = services.overdue_places(Case.objects.restrict(user),
-                                                     Disinfection.objects.restrict(user))
+        context["overdue"] = services.overdue_places(
+            Case.objects.restrict(user), Disinfection.objects.restrict(user)
+        )
         context["add_url"] = reverse("health:disinfection_add")
         return context
 
@@ -81,11 +82,17 @@ class DisinfectionAddView(HealthFormView):
     def perform(self, form: DisinfectionForm) -> str:
         data = form.cleaned_data
         services.do_record_disinfection(
-            community=self.community, by=self.request.user, place_kind=data["place_kind"],
-            building=data.get("building"), unit=data.get("unit"),
-            checkpoint=data.get("checkpoint"), place_name=data.get("place_name") or "",
-            done_at=data.get("done_at"), agent=data["agent"],
-            concentration=data.get("concentration") or "", operator=data["operator"],
+            community=self.community,
+            by=self.request.user,
+            place_kind=data["place_kind"],
+            building=data.get("building"),
+            unit=data.get("unit"),
+            checkpoint=data.get("checkpoint"),
+            place_name=data.get("place_name") or "",
+            done_at=data.get("done_at"),
+            agent=data["agent"],
+            concentration=data.get("concentration") or "",
+            operator=data["operator"],
             notes=data.get("notes") or "",
         )
         messages.success(self.request, _("Saved."))
@@ -108,7 +115,8 @@ class PictureView(PageView):
         buildings = building_grid(user, today)
         context = super().get_context_data(**kwargs)
         context.update(
-            title=_("Epidemic picture"), today=today,
+            title=_("Epidemic picture"),
+            today=today,
             curve=epidemic_curve(Case.objects.restrict(user), today),
             quarantine=quarantine_per_day(Quarantine.objects.restrict(user), today),
             buildings=[b for b in buildings if b.marker],
@@ -126,8 +134,7 @@ class BuildingGridView(PageView):
         user = self.request.user
         require_action(user, Case, "view")
         context = super().get_context_data(**kwargs)
-        context.update(title=_("Building grid"),
-                       buildings=building_grid(user, user_today(user)))
+        context.update(title=_("Building grid"), buildings=building_grid(user, user_today(user)))
         return context
 
 
@@ -147,17 +154,21 @@ class ChangeListView(HealthListView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        pending = list(StatusChange.objects.restrict(user).filter(status=ChangeStatus.PENDING)
-                       .select_related("person").order_by("created", "pk")[:500])
-        context.update(pending=pending,
-                       can_approve=user.has_action(StatusChange, "approve"))
+        pending = list(
+            StatusChange.objects.restrict(user)
+            .filter(status=ChangeStatus.PENDING)
+            .select_related("person")
+            .order_by("created", "pk")[:500]
+        )
+        context.update(pending=pending, can_approve=user.has_action(StatusChange, "approve"))
         return context
 
 
 class ChangeDetailView(ObjectDetailView):
     model = StatusChange
-    queryset = StatusChange.objects.select_related("person", "household__building", "case",
-                                                   "quarantine", "decided_by", "community")
+    queryset = StatusChange.objects.select_related(
+        "person", "household__building", "case", "quarantine", "decided_by", "community"
+    )
     template_name = "health/change_detail.html"
     context_object_name = "change"
 
@@ -166,16 +177,25 @@ class ChangeDetailView(ObjectDetailView):
         user, change = self.request.user, self.object
         batch = []
         if change.batch:
-            batch = list(StatusChange.objects.restrict(user).filter(batch=change.batch)
-                         .exclude(pk=change.pk).select_related("person"))
+            batch = list(
+                StatusChange.objects.restrict(user)
+                .filter(batch=change.batch)
+                .exclude(pk=change.pk)
+                .select_related("person")
+            )
         own = change.proposed_by_id == user.pk
-        same_role = bool(change.proposer_role) and change.proposer_role == getattr(
-            user, "role", "")
+        same_role = bool(change.proposer_role) and change.proposer_role == getattr(user, "role", "")
         context.update(
-            title=str(change), batch=batch,
-            can_decide=(change.is_pending and user.has_action(StatusChange, "approve")
-                        and not own and not same_role),
-            own=own and change.is_pending, same_role=same_role and change.is_pending,
+            title=str(change),
+            batch=batch,
+            can_decide=(
+                change.is_pending
+                and user.has_action(StatusChange, "approve")
+                and not own
+                and not same_role
+            ),
+            own=own and change.is_pending,
+            same_role=same_role and change.is_pending,
             form=kwargs.get("form") or DecisionForm(),
         )
         return context
@@ -187,8 +207,12 @@ class DecisionView(ServiceActionView):
     approve = True
 
     def prepare(self) -> None:
-        self.change = get_restricted_object(StatusChange.objects.select_related("community"),
-                                            self.request.user, "view", pk=self.kwargs["pk"])
+        self.change = get_restricted_object(
+            StatusChange.objects.select_related("community"),
+            self.request.user,
+            "view",
+            pk=self.kwargs["pk"],
+        )
 
     def get_back_url(self) -> str:
         return reverse("health:change_detail", args=[self.change.pk])
@@ -216,8 +240,11 @@ class BulkApproveView(LoggedInView):
         if not user.has_action(StatusChange, "approve"):
             raise PermissionDeniedError("approve")
         ids = [int(v) for v in request.POST.getlist("change") if v.isdigit()]
-        changes = list(StatusChange.objects.restrict(user).filter(
-            pk__in=ids, status=ChangeStatus.PENDING).order_by("pk"))
+        changes = list(
+            StatusChange.objects.restrict(user)
+            .filter(pk__in=ids, status=ChangeStatus.PENDING)
+            .order_by("pk")
+        )
         done, batches = 0, set()
         for change in changes:
             if change.batch in batches:
@@ -229,8 +256,11 @@ class BulkApproveView(LoggedInView):
                 for message in exc.messages:
                     messages.error(request, f"{change.person}: {message}")
         if done:
-            messages.success(request, ngettext("Approved for %(n)s person.",
-                                               "Approved for %(n)s people.", done) % {"n": done})
+            messages.success(
+                request,
+                ngettext("Approved for %(n)s person.", "Approved for %(n)s people.", done)
+                % {"n": done},
+            )
         return HttpResponseRedirect(reverse("health:change_list"))
 
 
@@ -248,22 +278,26 @@ class PolicyView(HealthFormView):
 
     def get_initial(self) -> dict[str, Any]:
         policy = self.policy
-        return {"quarantine_days": policy.quarantine_days,
-                "monitoring_days": policy.monitoring_days,
-                "reports_per_day": policy.reports_per_day,
-                "disinfection_days": policy.disinfection_days, "version": policy.version}
+        return {
+            "quarantine_days": policy.quarantine_days,
+            "monitoring_days": policy.monitoring_days,
+            "reports_per_day": policy.reports_per_day,
+            "disinfection_days": policy.disinfection_days,
+            "version": policy.version,
+        }
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["intro"] = _("The fever threshold (%(t)s °C) is the community's own, shared "
-                             "with screening and the gates.") % {
-            "t": self.community.fever_threshold}
+        context["intro"] = _(
+            "The fever threshold (%(t)s °C) is the community's own, shared "
+            "with screening and the gates."
+        ) % {"t": self.community.fever_threshold}
         return context
 
     def perform(self, form: PolicyForm) -> str:
         data = {k: v for k, v in form.cleaned_data.items() if k != "version"}
-        services.do_update_policy(self.community, by=self.request.user,
-                                  expected_version=form.expected_version, **data)
+        services.do_update_policy(
+            self.community, by=self.request.user, expected_version=form.expected_version, **data
+        )
         messages.success(self.request, _("Saved."))
         return reverse("health:today")
-

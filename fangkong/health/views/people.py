@@ -44,8 +44,9 @@ PERSON_RELATED = ("household__building", "community")
 
 
 def get_person(user: User, pk: int) -> Person:
-    return get_restricted_object(Person.objects.select_related(*PERSON_RELATED), user, "view",
-                                 pk=pk)
+    return get_restricted_object(
+        Person.objects.select_related(*PERSON_RELATED), user, "view", pk=pk
+    )
 
 
 class PersonFinderView(HealthListView):
@@ -73,11 +74,11 @@ class PersonFinderView(HealthListView):
 
     def get_queryset(self) -> QuerySet[Person]:
         require_action(self.request.user, Quarantine, "view")
-        people = Person.objects.restrict(self.request.user).select_related(
-            "household__building")
+        people = Person.objects.restrict(self.request.user).select_related("household__building")
         query = self._query()
-        self.filterset = PersonFilterSet({"q": query} if query else None, queryset=people,
-                                         request=self.request)
+        self.filterset = PersonFilterSet(
+            {"q": query} if query else None, queryset=people, request=self.request
+        )
         if not query:
             active = Quarantine.objects.filter(person=OuterRef("pk"), ended_on__isnull=True)
             return people.filter(Exists(active))
@@ -102,21 +103,27 @@ class PersonHealthView(PageView):
         user = self.request.user
         require_action(user, Quarantine, "view")
         person = get_person(user, self.kwargs["pk"])
-        quarantines = list(Quarantine.objects.restrict(user).filter(person=person)
-                           .select_related("household__building", "grid_worker"))
+        quarantines = list(
+            Quarantine.objects.restrict(user)
+            .filter(person=person)
+            .select_related("household__building", "grid_worker")
+        )
         active = next((q for q in quarantines if q.is_active), None)
         can_change = user.has_action(Quarantine, "change")
         context = super().get_context_data(**kwargs)
         context.update(
-            title=person.name, person=person,
+            title=person.name,
+            person=person,
             status=services.person_health_status(person),
             cases=Case.objects.restrict(user).filter(person=person),
-            contacts=Contact.objects.restrict(user).filter(person=person)
-            .select_related("case"),
-            quarantines=quarantines, active=active,
-            reports=HealthReport.objects.restrict(user).filter(person=person)
+            contacts=Contact.objects.restrict(user).filter(person=person).select_related("case"),
+            quarantines=quarantines,
+            active=active,
+            reports=HealthReport.objects.restrict(user)
+            .filter(person=person)
             .order_by("-taken_at", "-pk")[:20],
-            changes=StatusChange.objects.restrict(user).filter(person=person)
+            changes=StatusChange.objects.restrict(user)
+            .filter(person=person)
             .order_by("-created", "-pk")[:20],
             can_change=can_change,
             can_report=active is not None and user.has_action(HealthReport, "add"),
@@ -151,12 +158,15 @@ class CaseOpenView(HealthFormView):
 
     def perform(self, form: CaseOpenForm) -> str:
         result = services.do_open_case(
-            person=self.person, by=self.request.user,
-            classification=form.cleaned_data["classification"], **form.evidence(),
+            person=self.person,
+            by=self.request.user,
+            classification=form.cleaned_data["classification"],
+            **form.evidence(),
             **form.details(),
         )
-        return change_answer(self.request, result,
-                             result.obj.get_absolute_url() if result.obj else "")
+        return change_answer(
+            self.request, result, result.obj.get_absolute_url() if result.obj else ""
+        )
 
 
 # --- Starting a quarantine ------------------------------------------------------------------
@@ -180,12 +190,18 @@ class QuarantineStartView(HealthFormView):
             self.person = get_person(user, kwargs["person_pk"])
         elif "household_pk" in kwargs:
             self.household = get_restricted_object(
-                Household.objects.select_related("building", "community"), user, "view",
-                pk=kwargs["household_pk"])
+                Household.objects.select_related("building", "community"),
+                user,
+                "view",
+                pk=kwargs["household_pk"],
+            )
         elif "contact_pk" in kwargs:
             self.contact = get_restricted_object(
-                Contact.objects.select_related("case", "person__household__building"), user,
-                "view", pk=kwargs["contact_pk"])
+                Contact.objects.select_related("case", "person__household__building"),
+                user,
+                "view",
+                pk=kwargs["contact_pk"],
+            )
             if self.contact.is_handed_over:
                 raise Http404  # the other community quarantines them
             self.person = self.contact.person
@@ -204,8 +220,11 @@ class QuarantineStartView(HealthFormView):
         from fangkong.screening.models import Alert
 
         alert = get_restricted_object(
-            Alert.objects.select_related("household__building", "record", "person"), user,
-            "view", pk=pk)
+            Alert.objects.select_related("household__building", "record", "person"),
+            user,
+            "view",
+            pk=pk,
+        )
         if alert.status != AlertStatus.OPEN:
             raise Http404
         return alert
@@ -214,16 +233,18 @@ class QuarantineStartView(HealthFormView):
         return {**super().get_form_kwargs(), "policy": policy_for(self.community)}
 
     def get_initial(self) -> dict[str, Any]:
-        initial: dict[str, Any] = {"kind": QuarantineKind.HOME,
-                                   "start_date": timezone.localdate()}
+        initial: dict[str, Any] = {"kind": QuarantineKind.HOME, "start_date": timezone.localdate()}
         if self.contact is not None:
             initial.update(
                 last_exposure=self.contact.last_exposure,
-                reason=(ChangeReason.HOUSEHOLD_CONTACT if self.contact.kind == "household"
-                        else ChangeReason.CLOSE_CONTACT),
+                reason=(
+                    ChangeReason.HOUSEHOLD_CONTACT
+                    if self.contact.kind == "household"
+                    else ChangeReason.CLOSE_CONTACT
+                ),
                 evidence_kind=EvidenceKind.CONTACT_LINK,
-                evidence_ref=_("Contact %(contact)s of case %(case)s") % {
-                    "contact": self.contact.pk, "case": self.contact.case_id},
+                evidence_ref=_("Contact %(contact)s of case %(case)s")
+                % {"contact": self.contact.pk, "case": self.contact.case_id},
             )
         if self.alert is not None:
             initial.update(alert_prefill(self.alert))
@@ -233,16 +254,25 @@ class QuarantineStartView(HealthFormView):
         if self.person is not None:
             return _("Start a quarantine: %(name)s") % {"name": self.person.name}
         return _("Start a quarantine for the household %(household)s") % {
-            "household": self.household.label}
+            "household": self.household.label
+        }
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         members = []
         if self.household is not None and self.person is None:
-            members = list(Person.objects.restrict(self.request.user)
-                           .filter(household=self.household, status="active"))
-        context.update(person=self.person, household=self.household, contact=self.contact,
-                       alert=self.alert, members=members)
+            members = list(
+                Person.objects.restrict(self.request.user).filter(
+                    household=self.household, status="active"
+                )
+            )
+        context.update(
+            person=self.person,
+            household=self.household,
+            contact=self.contact,
+            alert=self.alert,
+            members=members,
+        )
         return context
 
     def get_cancel_url(self) -> str:
@@ -253,14 +283,21 @@ class QuarantineStartView(HealthFormView):
     def perform(self, form: QuarantineStartForm) -> str:
         data = form.cleaned_data
         result = services.do_start_quarantine(
-            person=self.person, household=self.household if self.person is None else None,
-            kind=data["kind"], by=self.request.user, start_date=data["start_date"],
-            last_exposure=data.get("last_exposure"), period_days=data.get("period_days"),
-            site=data.get("site") or "", contact=self.contact, alert=self.alert,
+            person=self.person,
+            household=self.household if self.person is None else None,
+            kind=data["kind"],
+            by=self.request.user,
+            start_date=data["start_date"],
+            last_exposure=data.get("last_exposure"),
+            period_days=data.get("period_days"),
+            site=data.get("site") or "",
+            contact=self.contact,
+            alert=self.alert,
             **form.evidence(),
         )
-        return change_answer(self.request, result,
-                             result.obj.get_absolute_url() if result.obj else "")
+        return change_answer(
+            self.request, result, result.obj.get_absolute_url() if result.obj else ""
+        )
 
 
 def alert_prefill(alert: Any) -> dict[str, Any]:
@@ -276,9 +313,11 @@ def alert_prefill(alert: Any) -> dict[str, Any]:
         "symptoms": (QuarantineKind.MONITORING, ChangeReason.SYMPTOMS),
     }.get(alert.kind, (QuarantineKind.HOME, ChangeReason.SCREENING_ALERT))
     prefill: dict[str, Any] = {
-        "kind": kind, "reason": reason, "evidence_kind": EvidenceKind.SCREENING_ALERT,
-        "evidence_ref": _("Screening alert %(alert)s: %(question)s %(answer)s") % {
-            "alert": alert.pk, "question": alert.question_text, "answer": alert.answer},
+        "kind": kind,
+        "reason": reason,
+        "evidence_kind": EvidenceKind.SCREENING_ALERT,
+        "evidence_ref": _("Screening alert %(alert)s: %(question)s %(answer)s")
+        % {"alert": alert.pk, "question": alert.question_text, "answer": alert.answer},
     }
     returned = parse_date(answers.get("return_date")) if answers.get("return_date") else None
     if returned is not None:
@@ -307,10 +346,12 @@ class ReportAddView(HealthFormView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context.update(
-            person=self.person, threshold=self.person.community.fever_threshold,
+            person=self.person,
+            threshold=self.person.community.fever_threshold,
             next_url=self.request.POST.get("next") or self.request.GET.get("next", ""),
-            recent=HealthReport.objects.restrict(self.request.user).filter(
-                person=self.person).order_by("-taken_at", "-pk")[:6],
+            recent=HealthReport.objects.restrict(self.request.user)
+            .filter(person=self.person)
+            .order_by("-taken_at", "-pk")[:6],
         )
         return context
 
@@ -320,16 +361,27 @@ class ReportAddView(HealthFormView):
     def perform(self, form: ReportForm) -> str:
         data = form.cleaned_data
         report = services.do_add_report(
-            person=self.person, by=self.request.user, temperature=data["temperature"],
-            symptoms=data.get("symptoms") or [], taken_at=data.get("taken_at"),
-            notes=data.get("notes") or "", source=ReportSource.GRID_WORKER,
+            person=self.person,
+            by=self.request.user,
+            temperature=data["temperature"],
+            symptoms=data.get("symptoms") or [],
+            taken_at=data.get("taken_at"),
+            notes=data.get("notes") or "",
+            source=ReportSource.GRID_WORKER,
         )
         if report.task_id:
-            messages.warning(self.request, _("Urgent: a task has gone to the grid worker and "
-                                             "the health officer is to be told."))
+            messages.warning(
+                self.request,
+                _(
+                    "Urgent: a task has gone to the grid worker and "
+                    "the health officer is to be told."
+                ),
+            )
         else:
             messages.success(self.request, _("Saved."))
         next_url = self.request.POST.get("next", "")
-        return next_url if next_url.startswith("/health/") else reverse(
-            "health:person", args=[self.person.pk])
-
+        return (
+            next_url
+            if next_url.startswith("/health/")
+            else reverse("health:person", args=[self.person.pk])
+        )

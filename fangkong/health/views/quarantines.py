@@ -20,8 +20,7 @@ from fangkong.health.tables import QuarantineTable, ReportTable
 from fangkong.health.views.common import HealthFormView, HealthListView, change_answer
 from fangkong.registry.models import Person
 
-QUARANTINE_RELATED = ("person", "household__building", "community", "grid_worker",
-                      "contact__case")
+QUARANTINE_RELATED = ("person", "household__building", "community", "grid_worker", "contact__case")
 
 
 class QuarantineListView(HealthListView):
@@ -62,9 +61,14 @@ def household_pass(quarantine: Quarantine) -> Any:
     from fangkong.access.choices import PassStatus
     from fangkong.access.models import Pass
 
-    return (Pass.objects.filter(household_id=quarantine.household_id,
-                                status__in=[PassStatus.ACTIVE, PassStatus.SUSPENDED])
-            .order_by("pk").first())
+    return (
+        Pass.objects.filter(
+            household_id=quarantine.household_id,
+            status__in=[PassStatus.ACTIVE, PassStatus.SUSPENDED],
+        )
+        .order_by("pk")
+        .first()
+    )
 
 
 class QuarantineDetailView(ObjectDetailView):
@@ -78,20 +82,31 @@ class QuarantineDetailView(ObjectDetailView):
         user, quarantine = self.request.user, self.object
         together = []
         if quarantine.whole_household and quarantine.batch:
-            together = list(Quarantine.objects.restrict(user).filter(batch=quarantine.batch)
-                            .exclude(pk=quarantine.pk).select_related("person"))
+            together = list(
+                Quarantine.objects.restrict(user)
+                .filter(batch=quarantine.batch)
+                .exclude(pk=quarantine.pk)
+                .select_related("person")
+            )
         context.update(
             title=str(quarantine),
-            history=StatusChange.objects.restrict(user).filter(quarantine=quarantine)
+            history=StatusChange.objects.restrict(user)
+            .filter(quarantine=quarantine)
             .order_by("created", "pk"),
-            reports=HealthReport.objects.restrict(user).filter(quarantine=quarantine)
+            reports=HealthReport.objects.restrict(user)
+            .filter(quarantine=quarantine)
             .order_by("-taken_at", "-pk")[:30],
-            together=together, pass_=household_pass(quarantine),
-            pass_until=(end_of_day(quarantine.planned_end, quarantine.community)
-                        if quarantine.kind == "home" else None),
+            together=together,
+            pass_=household_pass(quarantine),
+            pass_until=(
+                end_of_day(quarantine.planned_end, quarantine.community)
+                if quarantine.kind == "home"
+                else None
+            ),
             day_number=quarantine.day_number(user_today(user)),
             can_change=quarantine.is_active and user.has_action(Quarantine, "change"),
-            can_report=quarantine.is_active and user.has_action(HealthReport, "add")
+            can_report=quarantine.is_active
+            and user.has_action(HealthReport, "add")
             and Person.objects.restrict(user).filter(pk=quarantine.person_id).exists(),
         )
         return context
@@ -102,8 +117,11 @@ class QuarantineChangeView(HealthFormView):
 
     def prepare(self) -> None:
         self.quarantine = get_restricted_object(
-            Quarantine.objects.select_related(*QUARANTINE_RELATED), self.request.user, "view",
-            pk=self.kwargs["pk"])
+            Quarantine.objects.select_related(*QUARANTINE_RELATED),
+            self.request.user,
+            "view",
+            pk=self.kwargs["pk"],
+        )
         if not self.quarantine.is_active:
             raise Http404
 
@@ -128,8 +146,11 @@ class EndDateView(QuarantineChangeView):
 
     def perform(self, form: EndDateForm) -> str:
         result = services.do_change_quarantine_end(
-            self.quarantine, by=self.request.user, expected_version=form.expected_version,
-            new_end=form.cleaned_data["new_end"], **form.evidence(),
+            self.quarantine,
+            by=self.request.user,
+            expected_version=form.expected_version,
+            new_end=form.cleaned_data["new_end"],
+            **form.evidence(),
         )
         return change_answer(self.request, result, self.quarantine.get_absolute_url())
 
@@ -146,7 +167,10 @@ class EndView(QuarantineChangeView):
 
     def perform(self, form: EndForm) -> str:
         result = services.do_end_quarantine(
-            self.quarantine, by=self.request.user, expected_version=form.expected_version,
-            ended_on=form.cleaned_data.get("ended_on"), **form.evidence(),
+            self.quarantine,
+            by=self.request.user,
+            expected_version=form.expected_version,
+            ended_on=form.cleaned_data.get("ended_on"),
+            **form.evidence(),
         )
         return change_answer(self.request, result, self.quarantine.get_absolute_url())

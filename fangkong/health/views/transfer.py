@@ -50,8 +50,9 @@ def _kind(value: str) -> str:
 
 
 class UploadForm(flow.UploadForm):
-    kind = forms.ChoiceField(label=gettext_lazy("What the file holds"),
-                             choices=list(KIND_LABELS.items()))
+    kind = forms.ChoiceField(
+        label=gettext_lazy("What the file holds"), choices=list(KIND_LABELS.items())
+    )
     field_order = ["kind", "file"]
 
 
@@ -76,9 +77,12 @@ class ImportStartView(_HealthImport, flow.ImportStartView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context.update(title=_("Import health records"), form=kwargs.get("form") or UploadForm(),
-                       recent=self.recent_jobs(community=self.community.pk),
-                       kinds=list(KIND_LABELS.items()))
+        context.update(
+            title=_("Import health records"),
+            form=kwargs.get("form") or UploadForm(),
+            recent=self.recent_jobs(community=self.community.pk),
+            kinds=list(KIND_LABELS.items()),
+        )
         return context
 
     def check_form(self, form: flow.UploadForm) -> None:
@@ -130,12 +134,15 @@ class ImportTemplateView(LoggedInView):
 
 
 class ExportForm(forms.Form):
-    FORMATS = (("xlsx", gettext_lazy("Excel workbook (.xlsx)")),
-               ("csv", gettext_lazy("CSV for Excel (GB18030)")),
-               ("csv-utf8", gettext_lazy("CSV in UTF-8")))
+    FORMATS = (
+        ("xlsx", gettext_lazy("Excel workbook (.xlsx)")),
+        ("csv", gettext_lazy("CSV for Excel (GB18030)")),
+        ("csv-utf8", gettext_lazy("CSV in UTF-8")),
+    )
 
-    format = forms.ChoiceField(label=gettext_lazy("Format"), choices=FORMATS, initial="xlsx",
-                               widget=forms.RadioSelect)
+    format = forms.ChoiceField(
+        label=gettext_lazy("Format"), choices=FORMATS, initial="xlsx", widget=forms.RadioSelect
+    )
 
 
 class ExportView(PageView):
@@ -160,10 +167,13 @@ class ExportView(PageView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context.update(title=_("Export: %(what)s") % {"what": KIND_LABELS[self.kind]},
-                       count=self.queryset().count(), form=kwargs.get("form") or ExportForm(),
-                       inline_rows=core_exports.INLINE_ROWS,
-                       querystring=self.filters().urlencode())
+        context.update(
+            title=_("Export: %(what)s") % {"what": KIND_LABELS[self.kind]},
+            count=self.queryset().count(),
+            form=kwargs.get("form") or ExportForm(),
+            inline_rows=core_exports.INLINE_ROWS,
+            querystring=self.filters().urlencode(),
+        )
         return context
 
     def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
@@ -173,5 +183,8 @@ class ExportView(PageView):
         value = form.cleaned_data["format"]
         fmt, encoding = ("csv", "utf-8") if value == "csv-utf8" else (value, "gb18030")
         # The file at once when small; else a job whose page offers it once (core.exports).
-        return start_export(request, exports.EXPORTERS[self.kind].name, {
-            "format": fmt, "encoding": encoding, "filters": filter_params(self.filters())})
+        return start_export(
+            request,
+            exports.EXPORTERS[self.kind].name,
+            {"format": fmt, "encoding": encoding, "filters": filter_params(self.filters())},
+        )

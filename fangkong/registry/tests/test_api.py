@@ -52,8 +52,9 @@ def person_url(person: Person, action: str = "detail") -> str:
     return reverse(f"api:person-{action}", args=[person.pk])
 
 
-def send(client: Client, method: str, url: str, data: dict[str, Any] | None = None,
-         **headers: Any) -> Any:
+def send(
+    client: Client, method: str, url: str, data: dict[str, Any] | None = None, **headers: Any
+) -> Any:
     """A JSON request (the test client encodes dicts as JSON for this content type)."""
     return getattr(client, method)(url, data or {}, content_type="application/json", **headers)
 
@@ -86,8 +87,9 @@ def person_a1(household_a1: Household) -> Person:
 
 @pytest.fixture
 def person_b1(grid_b1: Any) -> Person:
-    return PersonFactory(household=HouseholdFactory(building=BuildingFactory(grid=grid_b1)),
-                         name="赵敏")
+    return PersonFactory(
+        household=HouseholdFactory(building=BuildingFactory(grid=grid_b1)), name="赵敏"
+    )
 
 
 @pytest.fixture
@@ -138,8 +140,13 @@ def test_a_page_past_the_last_is_not_found_in_the_error_shape(
 
 
 def test_the_area_filter_takes_a_subtree_of_the_tree(
-    officer: Client, person_a1: Person, household_a2: Household, grid_a1: Any, grid_a2: Any,
-    community_a: Any, street: Any,
+    officer: Client,
+    person_a1: Person,
+    household_a2: Household,
+    grid_a1: Any,
+    grid_a2: Any,
+    community_a: Any,
+    street: Any,
 ) -> None:
     PersonFactory(household=household_a2, name="李强")
     without_household = PersonFactory(household=None, community=community_a, name="孙丽")
@@ -181,8 +188,9 @@ def test_the_tags_filter_takes_codes_separated_by_commas_and_wants_all_of_them(
     officer: Client, household_a1: Household
 ) -> None:
     PersonFactory(household=household_a1, name="老兵", tags=[PersonTag.VETERAN])
-    PersonFactory(household=household_a1, name="独居老兵",
-                  tags=[PersonTag.VETERAN, PersonTag.ELDERLY_ALONE])
+    PersonFactory(
+        household=household_a1, name="独居老兵", tags=[PersonTag.VETERAN, PersonTag.ELDERLY_ALONE]
+    )
 
     assert names(officer.get(PEOPLE, {"tags": "veteran"})) == ["独居老兵", "老兵"]
     assert names(officer.get(PEOPLE, {"tags": "veteran,elderly_alone"})) == ["独居老兵"]
@@ -191,8 +199,10 @@ def test_the_tags_filter_takes_codes_separated_by_commas_and_wants_all_of_them(
 def test_an_unknown_filter_value_is_a_400_naming_the_filter(
     officer: Client, person_a1: Person
 ) -> None:
-    for params, field in (({"tags": "veteran,astronaut"}, "tags"),
-                          ({"residency": "martian"}, "residency")):
+    for params, field in (
+        ({"tags": "veteran,astronaut"}, "tags"),
+        ({"residency": "martian"}, "residency"),
+    ):
         response = officer.get(PEOPLE, params)
 
         assert response.status_code == 400
@@ -211,8 +221,13 @@ def test_an_id_filter_takes_whole_numbers_only(
 
 
 def test_areas_are_those_of_the_callers_part_of_the_tree(
-    client: Client, officer_a: Any, grid_worker_a1: Any, community_a: Any, grid_a1: Any,
-    grid_a2: Any, grid_b1: Any,
+    client: Client,
+    officer_a: Any,
+    grid_worker_a1: Any,
+    community_a: Any,
+    grid_a1: Any,
+    grid_a2: Any,
+    grid_b1: Any,
 ) -> None:
     client.force_login(officer_a)
 
@@ -239,8 +254,9 @@ def test_buildings_and_households_are_filtered_by_area_and_searched_by_number(
     assert [h["room"] for h in officer.get(HOUSEHOLDS, {"search": "701"}).json()["results"]] == [
         "701"
     ]
-    assert [h["room"] for h in officer.get(HOUSEHOLDS, {"search": "3-1-301"}).json()[
-        "results"]] == ["301"]
+    assert [
+        h["room"] for h in officer.get(HOUSEHOLDS, {"search": "3-1-301"}).json()["results"]
+    ] == ["301"]
     by_building = officer.get(HOUSEHOLDS, {"building": household_a2.building_id}).json()
     assert [h["room"] for h in by_building["results"]] == ["701"]
 
@@ -271,8 +287,17 @@ SEARCH = reverse("api:person-search")
 
 @pytest.mark.parametrize(
     "query",
-    [ID_NUMBER, ID_NUMBER.lower(), PHONE, "138 1234 5678", "138-1234-5678", "+8613812345678",
-     "１３８１２３４５６７８", f"王秀英{PHONE}", "024-23456789"],
+    [
+        ID_NUMBER,
+        ID_NUMBER.lower(),
+        PHONE,
+        "138 1234 5678",
+        "138-1234-5678",
+        "+8613812345678",
+        "１３８１２３４５６７８",
+        f"王秀英{PHONE}",
+        "024-23456789",
+    ],
 )
 def test_a_whole_id_number_or_phone_in_a_list_s_url_is_refused_pointing_to_the_post_route(
     officer: Client, person_a1: Person, query: str
@@ -290,8 +315,7 @@ def test_a_whole_id_number_or_phone_in_a_list_s_url_is_refused_pointing_to_the_p
 
 
 @pytest.mark.parametrize("url", [BUILDINGS, HOUSEHOLDS, AREAS, reverse("api:task-list")])
-def test_every_api_route_refuses_a_phone_in_any_query_parameter(officer: Client,
-                                                                 url: str) -> None:
+def test_every_api_route_refuses_a_phone_in_any_query_parameter(officer: Client, url: str) -> None:
     response = officer.get(url, {"search": PHONE, "page": "1"})
 
     assert response.status_code == 400
@@ -307,14 +331,21 @@ def test_harmless_numbers_in_a_url_are_not_mistaken_for_a_phone(
 
 @pytest.mark.parametrize(
     ("body", "expected"),
-    [({"id_number": ID_NUMBER.lower()}, ["王秀英"]), ({"id_number": ID_NUMBER[:6] + " "
-                                                    + ID_NUMBER[6:]}, ["王秀英"]),
-     ({"phone": PHONE}, ["王秀英"]), ({"phone": "138 1234 5678"}, ["王秀英"]),
-     ({"phone": "13900000000"}, [])],
+    [
+        ({"id_number": ID_NUMBER.lower()}, ["王秀英"]),
+        ({"id_number": ID_NUMBER[:6] + " " + ID_NUMBER[6:]}, ["王秀英"]),
+        ({"phone": PHONE}, ["王秀英"]),
+        ({"phone": "138 1234 5678"}, ["王秀英"]),
+        ({"phone": "13900000000"}, []),
+    ],
 )
 def test_the_search_route_finds_people_by_a_posted_id_number_or_phone(
-    officer: Client, officer_a: Any, person_a1: Person, person_b1: Person,
-    body: dict[str, str], expected: list[str],
+    officer: Client,
+    officer_a: Any,
+    person_a1: Person,
+    person_b1: Person,
+    body: dict[str, str],
+    expected: list[str],
 ) -> None:
     response = send(officer, "post", SEARCH, body)
 
@@ -336,20 +367,23 @@ def test_the_search_route_sees_only_the_searcher_s_area(
     assert names(send(client, "post", SEARCH, {"id_number": ID_NUMBER})) == []
 
 
-def test_the_search_route_applies_the_list_s_filters(officer: Client,
-                                                     person_a1: Person) -> None:
+def test_the_search_route_applies_the_list_s_filters(officer: Client, person_a1: Person) -> None:
     Person.objects.filter(pk=person_a1.pk).update(status=PersonStatus.MOVED_OUT)
 
     assert names(send(officer, "post", f"{SEARCH}?active=true", {"phone": PHONE})) == []
-    assert names(send(officer, "post", f"{SEARCH}?active=false", {"phone": PHONE})) == [
-        "王秀英"]
+    assert names(send(officer, "post", f"{SEARCH}?active=false", {"phone": PHONE})) == ["王秀英"]
 
 
 @pytest.mark.parametrize(
     ("body", "field"),
-    [({}, "non_field_errors"), ({"id_number": ID_NUMBER, "phone": PHONE}, "non_field_errors"),
-     ({"id_number": "王秀英"}, "id_number"), ({"id_number": PHONE}, "id_number"),
-     ({"phone": "5678"}, "phone"), ({"phone": ID_NUMBER}, "phone")],
+    [
+        ({}, "non_field_errors"),
+        ({"id_number": ID_NUMBER, "phone": PHONE}, "non_field_errors"),
+        ({"id_number": "王秀英"}, "id_number"),
+        ({"id_number": PHONE}, "id_number"),
+        ({"phone": "5678"}, "phone"),
+        ({"phone": ID_NUMBER}, "phone"),
+    ],
 )
 def test_the_search_route_refuses_anything_but_one_whole_number(
     officer: Client, body: dict[str, str], field: str
@@ -378,17 +412,28 @@ def test_the_search_route_is_for_roles_that_see_people(
 def test_an_officer_creates_a_person_and_gets_masks_back(
     officer: Client, officer_a: Any, household_a1: Household
 ) -> None:
-    response = send(officer, "post", PEOPLE, {
-        "household": household_a1.pk, "name": "赵丽", "id_number": ID_NUMBER, "phone": PHONE,
-        "tags": ["veteran"], "residency": "tenant",
-    })
+    response = send(
+        officer,
+        "post",
+        PEOPLE,
+        {
+            "household": household_a1.pk,
+            "name": "赵丽",
+            "id_number": ID_NUMBER,
+            "phone": PHONE,
+            "tags": ["veteran"],
+            "residency": "tenant",
+        },
+    )
 
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["id_number"] == ID_NUMBER[:6] + "********" + ID_NUMBER[-4:]
     assert body["phone"] == "138****5678"
     assert (body["sex"], body["tags"], body["community"]) == (
-        "M", ["veteran"], household_a1.community_id,
+        "M",
+        ["veteran"],
+        household_a1.community_id,
     )
     assert body["age"] is not None
     assert "birth_date" not in body
@@ -402,8 +447,9 @@ def test_a_wrong_check_digit_is_a_400_with_a_chinese_message_on_the_id_number(
 ) -> None:
     bad = ID_NUMBER[:17] + ("1" if ID_NUMBER[17] != "1" else "2")
 
-    response = send(officer, "post", PEOPLE,
-                    {"household": household_a1.pk, "name": "赵丽", "id_number": bad})
+    response = send(
+        officer, "post", PEOPLE, {"household": household_a1.pk, "name": "赵丽", "id_number": bad}
+    )
 
     assert response.status_code == 400
     body = response.json()
@@ -416,8 +462,12 @@ def test_a_wrong_check_digit_is_a_400_with_a_chinese_message_on_the_id_number(
 def test_a_duplicate_id_number_is_a_400_on_the_id_number(
     officer: Client, person_a1: Person
 ) -> None:
-    response = send(officer, "post", PEOPLE,
-                    {"household": person_a1.household_id, "name": "王芳", "id_number": ID_NUMBER})
+    response = send(
+        officer,
+        "post",
+        PEOPLE,
+        {"household": person_a1.household_id, "name": "王芳", "id_number": ID_NUMBER},
+    )
 
     assert response.status_code == 400
     assert list(response.json()["fields"]) == ["id_number"]
@@ -437,7 +487,9 @@ def test_a_masked_number_cannot_be_saved_but_sending_back_the_read_mask_keeps_it
     assert list(other_mask.json()["fields"]) == ["phone"]
     stored = Person.objects.get(pk=person_a1.pk)
     assert (stored.name, stored.id_number_index, stored.phone_index) == (
-        "王秀兰", person_a1.id_number_index, person_a1.phone_index,
+        "王秀兰",
+        person_a1.id_number_index,
+        person_a1.phone_index,
     )
 
 
@@ -454,7 +506,10 @@ def test_an_update_with_a_stale_version_is_a_409_with_the_current_version(
 
 
 def test_a_grid_worker_adds_people_to_their_grid_only(
-    client: Client, grid_worker_a1: Any, household_a1: Household, household_a2: Household,
+    client: Client,
+    grid_worker_a1: Any,
+    household_a1: Household,
+    household_a2: Household,
     community_a: Any,
 ) -> None:
     client.force_login(grid_worker_a1)
@@ -474,20 +529,41 @@ def test_a_grid_worker_adds_people_to_their_grid_only(
 def test_an_officer_creates_and_changes_a_building_and_a_household(
     officer: Client, community_a: Any, grid_a1: Any
 ) -> None:
-    building = send(officer, "post", BUILDINGS, {
-        "community": community_a.pk, "grid": grid_a1.pk, "number": "12", "units": 2,
-        "floors": 6, "name": "十二号楼",
-    })
+    building = send(
+        officer,
+        "post",
+        BUILDINGS,
+        {
+            "community": community_a.pk,
+            "grid": grid_a1.pk,
+            "number": "12",
+            "units": 2,
+            "floors": 6,
+            "name": "十二号楼",
+        },
+    )
     assert building.status_code == 201, building.content
-    household = send(officer, "post", HOUSEHOLDS, {
-        "building": building.json()["id"], "unit": 2, "room": "602", "phone": "024-23456789",
-    })
+    household = send(
+        officer,
+        "post",
+        HOUSEHOLDS,
+        {
+            "building": building.json()["id"],
+            "unit": 2,
+            "room": "602",
+            "phone": "024-23456789",
+        },
+    )
     assert household.status_code == 201, household.content
     assert household.json()["phone"] == "024-****6789"
     PersonFactory(household=Household.objects.get(pk=household.json()["id"]))
 
-    changed = send(officer, "patch", reverse("api:building-detail", args=[building.json()["id"]]),
-                   {"section": "北院", "version": 1})
+    changed = send(
+        officer,
+        "patch",
+        reverse("api:building-detail", args=[building.json()["id"]]),
+        {"section": "北院", "version": 1},
+    )
 
     assert changed.status_code == 200, changed.content
     assert (changed.json()["section"], changed.json()["version"]) == ("北院", 2)
@@ -500,8 +576,12 @@ def test_an_officer_creates_and_changes_a_building_and_a_household(
 def test_a_building_cannot_move_to_another_community(
     officer: Client, building_a1: Building, community_b: Any
 ) -> None:
-    response = send(officer, "patch", reverse("api:building-detail", args=[building_a1.pk]),
-                    {"community": community_b.pk})
+    response = send(
+        officer,
+        "patch",
+        reverse("api:building-detail", args=[building_a1.pk]),
+        {"community": community_b.pk},
+    )
 
     assert response.status_code == 400
     assert list(response.json()["fields"]) == ["community"]
@@ -513,8 +593,9 @@ def test_a_person_is_deactivated_with_a_status_date_and_reason(
     url = person_url(person_a1, "deactivate")
 
     missing = send(officer, "post", url, {"status": "moved_out"})
-    done = send(officer, "post", url, {"status": "moved_out", "date": "2020-02-01",
-                                       "reason": "搬到外地"})
+    done = send(
+        officer, "post", url, {"status": "moved_out", "date": "2020-02-01", "reason": "搬到外地"}
+    )
 
     assert missing.status_code == 400
     assert set(missing.json()["fields"]) == {"date", "reason"}
@@ -566,8 +647,11 @@ def test_another_communitys_rows_are_not_found(
     client.force_login(officer_b)
     household, building = person_a1.household, person_a1.household.building
 
-    for url in (person_url(person_a1), reverse("api:household-detail", args=[household.pk]),
-                reverse("api:building-detail", args=[building.pk])):
+    for url in (
+        person_url(person_a1),
+        reverse("api:household-detail", args=[household.pk]),
+        reverse("api:building-detail", args=[building.pk]),
+    ):
         assert client.get(url).status_code == 404
         response = send(client, "patch", url, {"notes": "x"})
         assert response.status_code == 404
@@ -647,16 +731,29 @@ def test_a_canary_written_through_the_api_comes_back_only_from_the_reveal(
     officer: Client, household_a1: Household
 ) -> None:
     # Given a person created through the API with the canary
-    created = send(officer, "post", PEOPLE, {
-        "household": household_a1.pk, "name": "钱七", "id_number": CANARY_ID,
-        "phone": CANARY_PHONE,
-    })
+    created = send(
+        officer,
+        "post",
+        PEOPLE,
+        {
+            "household": household_a1.pk,
+            "name": "钱七",
+            "id_number": CANARY_ID,
+            "phone": CANARY_PHONE,
+        },
+    )
     assert created.status_code == 201
     url = person_url(Person.objects.get(pk=created.json()["id"]))
     # When it is changed, listed, read and searched for in every way
     changed = send(officer, "patch", url, {"phone": CANARY_PHONE, "notes": "核对"})
-    answers = [created, changed, officer.get(url), officer.get(PEOPLE),
-               officer.get(HOUSEHOLDS), officer.get(BUILDINGS)]
+    answers = [
+        created,
+        changed,
+        officer.get(url),
+        officer.get(PEOPLE),
+        officer.get(HOUSEHOLDS),
+        officer.get(BUILDINGS),
+    ]
     for query in (CANARY_PHONE[-4:], "钱"):
         found = officer.get(PEOPLE, {"search": query})
         assert names(found) == ["钱七"], query
@@ -687,7 +784,10 @@ def test_a_canary_written_through_the_api_comes_back_only_from_the_reveal(
     [(PEOPLE, 5), (HOUSEHOLDS, 5), (BUILDINGS, 5), (AREAS, 6)],
 )
 def test_a_list_costs_the_same_queries_for_more_rows(
-    officer: Client, household_a1: Household, url: str, expected: int,
+    officer: Client,
+    household_a1: Household,
+    url: str,
+    expected: int,
     django_assert_num_queries: Any,
 ) -> None:
     # Queries: session, user, the user's area (scope), count, the page.
@@ -696,8 +796,9 @@ def test_a_list_costs_the_same_queries_for_more_rows(
         assert officer.get(url).status_code == 200
 
     for _ in range(4):
-        building = BuildingFactory(grid=household_a1.building.grid,
-                                   community=household_a1.community)
+        building = BuildingFactory(
+            grid=household_a1.building.grid, community=household_a1.community
+        )
         PersonFactory(household=HouseholdFactory(building=building), tags=[PersonTag.CHRONIC])
     with django_assert_num_queries(expected):
         assert len(officer.get(url).json()["results"]) >= 5 or url == AREAS

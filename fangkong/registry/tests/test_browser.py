@@ -66,9 +66,7 @@ def test_a_grid_worker_walks_from_community_to_person_and_sees_only_their_grid(
     assert response.status == 404
 
 
-def test_every_registry_page_fits_a_phone_for_the_community_officer(
-    demo: None, phone: Any
-) -> None:
+def test_every_registry_page_fits_a_phone_for_the_community_officer(demo: None, phone: Any) -> None:
     officer = User.objects.get(username="demo-community")
     community = officer.community
     building = Building.objects.filter(community=community).first()

@@ -42,8 +42,14 @@ CANARY_PHONE = "13987654321"
 def resident(grid_a1: Area) -> Person:
     building = BuildingFactory(grid=grid_a1, number="3", name="东园3号楼")
     household = HouseholdFactory(building=building, unit=2, room="401", floor=4)
-    return PersonFactory(household=household, name="周淑兰", id_number=CANARY_ID,
-                         phone=CANARY_PHONE, relation="head", tags=["chronic", "veteran"])
+    return PersonFactory(
+        household=household,
+        name="周淑兰",
+        id_number=CANARY_ID,
+        phone=CANARY_PHONE,
+        relation="head",
+        tags=["chronic", "veteran"],
+    )
 
 
 def cells(data: bytes) -> list[list[Any]]:
@@ -58,7 +64,8 @@ def export(user: User, fmt: str = "xlsx", **kwargs: Any) -> bytes:
 
 
 def test_an_export_is_masked_by_default_and_shows_ages_not_birth_dates(
-    resident: Person, officer_a: User,
+    resident: Person,
+    officer_a: User,
 ) -> None:
     rows = cells(export(officer_a))
 
@@ -68,8 +75,12 @@ def test_an_export_is_masked_by_default_and_shows_ages_not_birth_dates(
     assert line["身份证号"] == CANARY_ID[:6] + "********" + CANARY_ID[-4:]
     assert line["手机号"] == "139****4321"
     assert line["年龄"] == resident.age
-    assert (line["楼栋"], line["单元"], line["房号"], line["姓名"]) == ("东园3号楼", 2, "401",
-                                                                         "周淑兰")
+    assert (line["楼栋"], line["单元"], line["房号"], line["姓名"]) == (
+        "东园3号楼",
+        2,
+        "401",
+        "周淑兰",
+    )
     assert (line["性别"], line["与户主关系"], line["标签"]) == ("女", "户主", "慢性病、退役军人")
     flat = repr(rows)
     assert CANARY_ID not in flat
@@ -78,7 +89,8 @@ def test_an_export_is_masked_by_default_and_shows_ages_not_birth_dates(
 
 
 def test_an_export_is_an_access_event_with_counts_and_filters_but_no_values(
-    resident: Person, officer_a: User,
+    resident: Person,
+    officer_a: User,
 ) -> None:
     export(officer_a, filters={"q": CANARY_ID, "residency": "permanent", "page": "2"})
 
@@ -91,7 +103,8 @@ def test_an_export_is_an_access_event_with_counts_and_filters_but_no_values(
 
 
 def test_a_gb18030_csv_export_decodes_and_a_utf8_one_has_a_bom(
-    resident: Person, officer_a: User,
+    resident: Person,
+    officer_a: User,
 ) -> None:
     gb = export(officer_a, "csv").decode("gb18030")
     utf8 = export(officer_a, "csv", encoding="utf-8")
@@ -104,9 +117,11 @@ def test_a_gb18030_csv_export_decodes_and_a_utf8_one_has_a_bom(
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
 def test_cells_that_would_be_formulas_are_neutralised(
-    resident: Person, officer_a: User, fmt: str,
+    resident: Person,
+    officer_a: User,
+    fmt: str,
 ) -> None:
-    PersonFactory(household=resident.household, name="=HYPERLINK(\"http://x\")")
+    PersonFactory(household=resident.household, name='=HYPERLINK("http://x")')
     PersonFactory(household=resident.household, name="@SUM(A1)")
 
     data = export(officer_a, fmt)
@@ -123,15 +138,20 @@ def test_cells_that_would_be_formulas_are_neutralised(
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
 def test_a_full_width_formula_imported_as_text_is_exported_neutralised(
-    tmp_path: Path, community_a: Area, grid_a1: Area, officer_a: User, fmt: str,
+    tmp_path: Path,
+    community_a: Area,
+    grid_a1: Area,
+    officer_a: User,
+    fmt: str,
 ) -> None:
     # Given a register whose names start with = and its full-width forms, imported as text
     BuildingFactory(community=community_a, grid=grid_a1, number="1", floors=6, units=1)
     names = ['＝HYPERLINK("http://x","点我")', "＠SUM(A1)", "=1+1", "＋86", "－1"]
     path = tmp_path / "register.csv"
     with path.open("w", encoding="utf-8", newline="") as out:
-        csv.writer(out).writerows([["楼栋", "房号", "姓名"],
-                                   *[["1", str(301 + i), n] for i, n in enumerate(names)]])
+        csv.writer(out).writerows(
+            [["楼栋", "房号", "姓名"], *[["1", str(301 + i), n] for i, n in enumerate(names)]]
+        )
     assert run_import(path, community_a, officer_a).created == len(names)
     assert sorted(Person.objects.values_list("name", flat=True)) == sorted(names)
 
@@ -147,10 +167,14 @@ def test_a_full_width_formula_imported_as_text_is_exported_neutralised(
 
 
 def test_an_export_holds_only_the_users_rows(
-    resident: Person, grid_worker_a2: User, officer_b: User, grid_a2: Area,
+    resident: Person,
+    grid_worker_a2: User,
+    officer_b: User,
+    grid_a2: Area,
 ) -> None:
-    PersonFactory(household=HouseholdFactory(building=BuildingFactory(grid=grid_a2)),
-                  name="吴在二格")
+    PersonFactory(
+        household=HouseholdFactory(building=BuildingFactory(grid=grid_a2)), name="吴在二格"
+    )
 
     assert "周淑兰" not in repr(cells(export(grid_worker_a2)))
     assert "吴在二格" in repr(cells(export(grid_worker_a2)))
@@ -158,7 +182,9 @@ def test_an_export_holds_only_the_users_rows(
 
 
 def test_an_unmasked_export_needs_the_right_and_a_reason(
-    resident: Person, officer_a: User, grid_worker_a2: User,
+    resident: Person,
+    officer_a: User,
+    grid_worker_a2: User,
 ) -> None:
     with pytest.raises(PermissionDenied):
         export(officer_a, reveal=True, reason="")
@@ -176,7 +202,8 @@ def test_an_unmasked_export_needs_the_right_and_a_reason(
 
 
 def test_households_export_with_counts_and_masked_landlines(
-    resident: Person, officer_a: User,
+    resident: Person,
+    officer_a: User,
 ) -> None:
     do_update_household(resident.household, by=None, head=resident, phone="024-23456789")
     out = io.BytesIO()
@@ -192,7 +219,9 @@ def test_households_export_with_counts_and_masked_landlines(
 
 
 def test_the_template_has_the_headers_an_example_and_a_guide(
-    tmp_path: Path, community_a: Area, officer_a: User,
+    tmp_path: Path,
+    community_a: Area,
+    officer_a: User,
 ) -> None:
     path = tmp_path / "template.xlsx"
     with path.open("wb") as out:
@@ -204,13 +233,18 @@ def test_the_template_has_the_headers_an_example_and_a_guide(
     assert register["D2"].value.startswith("示例")
     assert register.column_dimensions["F"].number_format == "@"  # ID numbers stay text
     assert [r[0].value for r in guide.iter_rows(min_row=2) if r[0].value][:3] == [
-        "楼栋", "单元", "房号"]
+        "楼栋",
+        "单元",
+        "房号",
+    ]
     event = AccessEvent.objects.get()
     assert (event.kind, event.detail["what"]) == (AccessKind.EXPORT, "import_template")
 
 
 def test_the_template_imports_as_nothing_until_filled_in(
-    tmp_path: Path, community_a: Area, officer_a: User,
+    tmp_path: Path,
+    community_a: Area,
+    officer_a: User,
 ) -> None:
     path = tmp_path / "template.xlsx"
     with path.open("wb") as out:
@@ -229,13 +263,22 @@ def demo_community(street: Area) -> Area:
     community = AreaFactory(parent=street, name="在水一方社区", code=areas_demo.COMMUNITY[1])
     for number in (1, 2):
         grid = AreaFactory(parent=community, name=f"第{number}网格")
-        BuildingFactory(grid=grid, community=community, number=str(number),
-                        name=f"东园{number}号楼", section="东园", units=2, floors=6)
+        BuildingFactory(
+            grid=grid,
+            community=community,
+            number=str(number),
+            name=f"东园{number}号楼",
+            section="东园",
+            units=2,
+            floors=6,
+        )
     return community
 
 
 def test_the_sample_register_shows_each_kind_of_bad_row(
-    tmp_path: Path, demo_community: Area, superuser: User,
+    tmp_path: Path,
+    demo_community: Area,
+    superuser: User,
 ) -> None:
     path = tmp_path / "sample.xlsx"
     with path.open("wb") as out:
@@ -244,8 +287,14 @@ def test_the_sample_register_shows_each_kind_of_bad_row(
     result = preview(path, demo_community, superuser)
 
     assert {e.code for e in result.errors} == {
-        "id_checksum", "id_excel", "building_unknown", "name_missing", "phone_invalid",
-        "duplicate_id", "id_birth_date"}
+        "id_checksum",
+        "id_excel",
+        "building_unknown",
+        "name_missing",
+        "phone_invalid",
+        "duplicate_id",
+        "id_birth_date",
+    }
     assert result.rejected == 7
     assert result.created >= 8
     assert result.unknown_headers == ["籍贯"]
@@ -253,7 +302,9 @@ def test_the_sample_register_shows_each_kind_of_bad_row(
 
 
 def test_the_sample_register_imports_its_good_rows_once(
-    tmp_path: Path, demo_community: Area, superuser: User,
+    tmp_path: Path,
+    demo_community: Area,
+    superuser: User,
 ) -> None:
     path = tmp_path / "sample.xlsx"
     with path.open("wb") as out:
@@ -268,7 +319,9 @@ def test_the_sample_register_imports_its_good_rows_once(
 
 
 def test_there_is_no_sample_register_outside_the_demo(
-    community_a: Area, officer_a: User, resident: Person,
+    community_a: Area,
+    officer_a: User,
+    resident: Person,
 ) -> None:
     with pytest.raises(PermissionDenied):
         write_sample_register(io.BytesIO(), user=officer_a, community=community_a)

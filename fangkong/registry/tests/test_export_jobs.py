@@ -48,16 +48,30 @@ def _small_jobs(settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
 def people(grid_a1: Area, grid_b1: Area) -> list[Person]:
     building = BuildingFactory(grid=grid_a1, number="3", name="东园3号楼")
     household = HouseholdFactory(building=building, unit=2, room="401", floor=4)
-    residents = [PersonFactory(household=household, name="周淑兰", id_number=CANARY_ID,
-                               phone=CANARY_PHONE, relation="head")]
+    residents = [
+        PersonFactory(
+            household=household,
+            name="周淑兰",
+            id_number=CANARY_ID,
+            phone=CANARY_PHONE,
+            relation="head",
+        )
+    ]
     residents += [PersonFactory(household=household, name=f"周家{i}") for i in range(3)]
-    PersonFactory(household=HouseholdFactory(building=BuildingFactory(grid=grid_b1)),
-                  name="长白的人")
+    PersonFactory(
+        household=HouseholdFactory(building=BuildingFactory(grid=grid_b1)), name="长白的人"
+    )
     return residents
 
 
-def ask(client: Client, user: User, capture: Capture, fmt: str = "xlsx",
-        url: str = "registry:person_export", query: str = "") -> Any:
+def ask(
+    client: Client,
+    user: User,
+    capture: Capture,
+    fmt: str = "xlsx",
+    url: str = "registry:person_export",
+    query: str = "",
+) -> Any:
     """``user`` asks for an export; the job runs when the request's transaction commits."""
     client.force_login(user)
     with capture(execute=True):
@@ -82,7 +96,9 @@ def export_files() -> list[Path]:
 
 
 def test_a_large_export_runs_as_a_job_whose_page_shows_progress_and_offers_the_file(
-    client: Client, people: list[Person], officer_a: User,
+    client: Client,
+    people: list[Person],
+    officer_a: User,
     django_capture_on_commit_callbacks: Capture,
 ) -> None:
     response = ask(client, officer_a, django_capture_on_commit_callbacks)
@@ -100,7 +116,10 @@ def test_a_large_export_runs_as_a_job_whose_page_shows_progress_and_offers_the_f
 
 
 def test_the_job_reports_progress_while_it_writes(
-    client: Client, people: list[Person], officer_a: User, monkeypatch: pytest.MonkeyPatch,
+    client: Client,
+    people: list[Person],
+    officer_a: User,
+    monkeypatch: pytest.MonkeyPatch,
     django_capture_on_commit_callbacks: Capture,
 ) -> None:
     reported: list[tuple[int, int]] = []
@@ -120,7 +139,10 @@ def test_the_job_reports_progress_while_it_writes(
 
 @pytest.mark.parametrize("fmt", ["xlsx", "csv"])
 def test_the_downloaded_file_reads_back_masked_with_chinese_headers(
-    client: Client, people: list[Person], officer_a: User, fmt: str,
+    client: Client,
+    people: list[Person],
+    officer_a: User,
+    fmt: str,
     django_capture_on_commit_callbacks: Capture,
 ) -> None:
     ask(client, officer_a, django_capture_on_commit_callbacks, fmt=fmt)
@@ -130,7 +152,8 @@ def test_the_downloaded_file_reads_back_masked_with_chinese_headers(
     assert response.status_code == 200
     assert response["Cache-Control"].startswith("max-age=0")
     assert f'filename="people.{fmt}"' in response["Content-Disposition"] or (
-        f".{fmt}" in response["Content-Disposition"])
+        f".{fmt}" in response["Content-Disposition"]
+    )
     data = body(response)
     if fmt == "xlsx":
         sheet = openpyxl.load_workbook(io.BytesIO(data)).active
@@ -150,7 +173,9 @@ def test_the_downloaded_file_reads_back_masked_with_chinese_headers(
 
 
 def test_the_file_is_downloaded_once_then_deleted(
-    client: Client, people: list[Person], officer_a: User,
+    client: Client,
+    people: list[Person],
+    officer_a: User,
     django_capture_on_commit_callbacks: Capture,
 ) -> None:
     ask(client, officer_a, django_capture_on_commit_callbacks)
@@ -168,7 +193,11 @@ def test_the_file_is_downloaded_once_then_deleted(
 
 
 def test_a_user_of_another_community_cannot_download_the_file(
-    client: Client, people: list[Person], officer_a: User, officer_b: User, health_a: User,
+    client: Client,
+    people: list[Person],
+    officer_a: User,
+    officer_b: User,
+    health_a: User,
     django_capture_on_commit_callbacks: Capture,
 ) -> None:
     ask(client, officer_a, django_capture_on_commit_callbacks)
@@ -185,7 +214,9 @@ def test_a_user_of_another_community_cannot_download_the_file(
 
 
 def test_the_export_is_logged_once_with_its_rows_when_the_file_is_written(
-    client: Client, people: list[Person], officer_a: User,
+    client: Client,
+    people: list[Person],
+    officer_a: User,
     django_capture_on_commit_callbacks: Capture,
 ) -> None:
     ask(client, officer_a, django_capture_on_commit_callbacks, query="?residency=permanent")
@@ -194,12 +225,17 @@ def test_the_export_is_logged_once_with_its_rows_when_the_file_is_written(
     event = AccessEvent.objects.get(kind=AccessKind.EXPORT)
     assert (event.actor, event.area_path) == (officer_a, officer_a.area.path)
     assert (event.detail["rows"], event.detail["masked"], event.detail["model"]) == (
-        4, True, "person")
+        4,
+        True,
+        "person",
+    )
     assert event.detail["filters"] == {"residency": "permanent"}
 
 
 def test_a_searched_name_is_not_kept_in_the_job_once_it_ran(
-    client: Client, people: list[Person], officer_a: User,
+    client: Client,
+    people: list[Person],
+    officer_a: User,
     django_capture_on_commit_callbacks: Capture,
 ) -> None:
     ask(client, officer_a, django_capture_on_commit_callbacks, query="?q=周")
@@ -210,7 +246,10 @@ def test_a_searched_name_is_not_kept_in_the_job_once_it_ran(
 
 
 def test_a_role_without_the_export_right_is_refused_before_any_job(
-    client: Client, people: list[Person], district_official: User, grid_worker_a1: User,
+    client: Client,
+    people: list[Person],
+    district_official: User,
+    grid_worker_a1: User,
     django_capture_on_commit_callbacks: Capture,
 ) -> None:
     for user in (district_official, grid_worker_a1):
@@ -223,7 +262,9 @@ def test_a_role_without_the_export_right_is_refused_before_any_job(
 
 
 def test_the_job_asks_for_the_right_again_when_it_runs(
-    client: Client, people: list[Person], officer_a: User,
+    client: Client,
+    people: list[Person],
+    officer_a: User,
     django_capture_on_commit_callbacks: Capture,
 ) -> None:
     client.force_login(officer_a)
@@ -246,12 +287,17 @@ def test_the_job_asks_for_the_right_again_when_it_runs(
 
 
 def test_the_job_exports_only_what_the_user_sees_when_it_runs(
-    client: Client, people: list[Person], officer_a: User, community_b: Area,
-    grid_b1: Area, django_capture_on_commit_callbacks: Capture,
+    client: Client,
+    people: list[Person],
+    officer_a: User,
+    community_b: Area,
+    grid_b1: Area,
+    django_capture_on_commit_callbacks: Capture,
 ) -> None:
     for i in range(3):
-        PersonFactory(household=HouseholdFactory(building=BuildingFactory(grid=grid_b1)),
-                      name=f"长白{i}")
+        PersonFactory(
+            household=HouseholdFactory(building=BuildingFactory(grid=grid_b1)), name=f"长白{i}"
+        )
     client.force_login(officer_a)
     with django_capture_on_commit_callbacks() as callbacks:
         client.post(reverse("registry:person_export"), {"format": "csv"})
@@ -263,14 +309,21 @@ def test_the_job_exports_only_what_the_user_sees_when_it_runs(
 
     job = the_job()
     assert job.status == JobStatus.COMPLETED, job.log
-    names = {row[3] for row in csv.reader(io.StringIO(
-        core_exports.export_path(job.result["file"]).read_bytes().decode("gb18030")))}
+    names = {
+        row[3]
+        for row in csv.reader(
+            io.StringIO(core_exports.export_path(job.result["file"]).read_bytes().decode("gb18030"))
+        )
+    }
     assert "周淑兰" not in names
     assert {"长白0", "长白1", "长白2", "长白的人"} <= names
 
 
 def test_a_job_that_fails_leaves_no_file(
-    client: Client, people: list[Person], officer_a: User, monkeypatch: pytest.MonkeyPatch,
+    client: Client,
+    people: list[Person],
+    officer_a: User,
+    monkeypatch: pytest.MonkeyPatch,
     django_capture_on_commit_callbacks: Capture,
 ) -> None:
     def rows_then_fail(rows: Any) -> Iterator[Any]:
@@ -282,7 +335,8 @@ def test_a_job_that_fails_leaves_no_file(
     real = spreadsheets.write_csv
     monkeypatch.setattr(
         "fangkong.registry.exports.write_csv",
-        lambda target, header, rows, **kw: real(target, header, rows_then_fail(rows), **kw))
+        lambda target, header, rows, **kw: real(target, header, rows_then_fail(rows), **kw),
+    )
 
     ask(client, officer_a, django_capture_on_commit_callbacks, fmt="csv")
 
@@ -294,14 +348,22 @@ def test_a_job_that_fails_leaves_no_file(
 
 
 def test_households_export_as_a_job_too(
-    client: Client, people: list[Person], officer_a: User, grid_a1: Area,
+    client: Client,
+    people: list[Person],
+    officer_a: User,
+    grid_a1: Area,
     django_capture_on_commit_callbacks: Capture,
 ) -> None:
     for room in ("101", "102"):
         HouseholdFactory(building=people[0].household.building, unit=1, room=room)
 
-    response = ask(client, officer_a, django_capture_on_commit_callbacks, fmt="csv",
-                   url="registry:household_export")
+    response = ask(
+        client,
+        officer_a,
+        django_capture_on_commit_callbacks,
+        fmt="csv",
+        url="registry:household_export",
+    )
 
     assert response.status_code == 302
     lines = body(download(client, the_job())).decode("gb18030").splitlines()
@@ -310,7 +372,10 @@ def test_households_export_as_a_job_too(
 
 
 def test_a_small_export_still_comes_back_at_once(
-    client: Client, people: list[Person], officer_a: User, monkeypatch: pytest.MonkeyPatch,
+    client: Client,
+    people: list[Person],
+    officer_a: User,
+    monkeypatch: pytest.MonkeyPatch,
     django_capture_on_commit_callbacks: Capture,
 ) -> None:
     monkeypatch.setattr(core_exports, "INLINE_ROWS", 5000)
@@ -324,7 +389,10 @@ def test_a_small_export_still_comes_back_at_once(
 
 
 def test_a_building_no_longer_in_the_users_area_fails_the_job_with_a_reason(
-    client: Client, people: list[Person], officer_a: User, community_b: Area,
+    client: Client,
+    people: list[Person],
+    officer_a: User,
+    community_b: Area,
     django_capture_on_commit_callbacks: Capture,
 ) -> None:
     building = people[0].household.building
@@ -332,8 +400,9 @@ def test_a_building_no_longer_in_the_users_area_fails_the_job_with_a_reason(
         HouseholdFactory(building=building, unit=1, room=room)
     client.force_login(officer_a)
     with django_capture_on_commit_callbacks() as callbacks:
-        client.post(reverse("registry:household_export") + f"?building={building.pk}",
-                    {"format": "xlsx"})
+        client.post(
+            reverse("registry:household_export") + f"?building={building.pk}", {"format": "xlsx"}
+        )
     User.objects.filter(pk=officer_a.pk).update(area=community_b)
 
     for callback in callbacks:
@@ -346,7 +415,9 @@ def test_a_building_no_longer_in_the_users_area_fails_the_job_with_a_reason(
 
 
 def test_the_export_page_says_a_large_export_runs_in_the_background(
-    client: Client, people: list[Person], officer_a: User,
+    client: Client,
+    people: list[Person],
+    officer_a: User,
 ) -> None:
     client.force_login(officer_a)
 

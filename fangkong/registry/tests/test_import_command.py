@@ -22,8 +22,18 @@ from fangkong.registry.models import Building, Person
 from fangkong.registry.tests.factories import BuildingFactory, valid_id_number
 
 ID_NUMBER = valid_id_number(birth=dt.date(1970, 5, 5), sex="M", area="210102", seq=55)
-HEADER = ["楼栋", "单元", "房号", "姓名", "性别", "身份证号", "手机号", "与户主关系", "居住类型",
-          "标签"]
+HEADER = [
+    "楼栋",
+    "单元",
+    "房号",
+    "姓名",
+    "性别",
+    "身份证号",
+    "手机号",
+    "与户主关系",
+    "居住类型",
+    "标签",
+]
 GOOD = ["1", "1", "301", "刘建国", "", ID_NUMBER, "13912340001", "户主", "常住", ""]
 BAD = ["1", "1", "302", "", "", "", "13912340002", "户主", "常住", ""]
 
@@ -49,21 +59,29 @@ def run(*args: str) -> dict[str, Any]:
 
 
 def test_it_prints_counts_and_errors_as_json(
-    tmp_path: Path, community_a: Area, building: Building,
+    tmp_path: Path,
+    community_a: Area,
+    building: Building,
 ) -> None:
     path = register(tmp_path / "r.xlsx", GOOD, BAD)
 
     data = run(str(path), "--community", community_a.code)
 
     assert {k: data[k] for k in ("created", "updated", "unchanged", "rejected")} == {
-        "created": 1, "updated": 0, "unchanged": 0, "rejected": 1}
+        "created": 1,
+        "updated": 0,
+        "unchanged": 0,
+        "rejected": 1,
+    }
     assert data["errors"] == [{"row": 3, "column": "姓名", "message": data["errors"][0]["message"]}]
     assert data["errors"][0]["message"]
     assert Person.objects.get().name == "刘建国"
 
 
 def test_it_finds_the_community_by_name_and_audits_as_import_residents(
-    tmp_path: Path, community_a: Area, building: Building,
+    tmp_path: Path,
+    community_a: Area,
+    building: Building,
 ) -> None:
     run(str(register(tmp_path / "r.xlsx", GOOD)), "--community", community_a.name)
 
@@ -73,7 +91,9 @@ def test_it_finds_the_community_by_name_and_audits_as_import_residents(
 
 
 def test_importing_again_reports_every_row_unchanged(
-    tmp_path: Path, community_a: Area, building: Building,
+    tmp_path: Path,
+    community_a: Area,
+    building: Building,
 ) -> None:
     path = str(register(tmp_path / "r.xlsx", GOOD))
     run(path, "--community", community_a.code)
@@ -84,8 +104,9 @@ def test_importing_again_reports_every_row_unchanged(
 
 
 def test_a_dry_run_writes_nothing(tmp_path: Path, community_a: Area, building: Building) -> None:
-    data = run(str(register(tmp_path / "r.xlsx", GOOD)), "--community", community_a.code,
-               "--dry-run")
+    data = run(
+        str(register(tmp_path / "r.xlsx", GOOD)), "--community", community_a.code, "--dry-run"
+    )
 
     assert data["created"] == 1
     assert data["dry_run"] is True
@@ -93,25 +114,34 @@ def test_a_dry_run_writes_nothing(tmp_path: Path, community_a: Area, building: B
 
 
 def test_all_or_nothing_writes_nothing_when_a_row_is_rejected(
-    tmp_path: Path, community_a: Area, building: Building,
+    tmp_path: Path,
+    community_a: Area,
+    building: Building,
 ) -> None:
-    data = run(str(register(tmp_path / "r.xlsx", GOOD, BAD)), "--community", community_a.code,
-               "--all-or-nothing")
+    data = run(
+        str(register(tmp_path / "r.xlsx", GOOD, BAD)),
+        "--community",
+        community_a.code,
+        "--all-or-nothing",
+    )
 
     assert (data["created"], data["rejected"], data["written"]) == (0, 1, False)
     assert not Person.objects.exists()
 
 
 def test_a_refused_file_prints_the_error_and_fails(
-    tmp_path: Path, community_a: Area, building: Building,
+    tmp_path: Path,
+    community_a: Area,
+    building: Building,
 ) -> None:
     path = tmp_path / "photo.csv"
     path.write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(200))
     out = StringIO()
 
     with pytest.raises(CommandError):
-        call_command("import_residents", str(path), "--community", community_a.code, "--json",
-                     stdout=out)
+        call_command(
+            "import_residents", str(path), "--community", community_a.code, "--json", stdout=out
+        )
 
     data = json.loads(out.getvalue())
     assert data["code"] == "not_spreadsheet"
@@ -121,17 +151,30 @@ def test_a_refused_file_prints_the_error_and_fails(
 def test_an_unknown_community_fails(tmp_path: Path, db: None) -> None:
     out = StringIO()
     with pytest.raises(CommandError):
-        call_command("import_residents", str(register(tmp_path / "r.xlsx", GOOD)),
-                     "--community", "no-such-community", "--json", stdout=out)
+        call_command(
+            "import_residents",
+            str(register(tmp_path / "r.xlsx", GOOD)),
+            "--community",
+            "no-such-community",
+            "--json",
+            stdout=out,
+        )
     assert "error" in json.loads(out.getvalue())
 
 
 def test_the_summary_lists_rejected_rows(
-    tmp_path: Path, community_a: Area, building: Building,
+    tmp_path: Path,
+    community_a: Area,
+    building: Building,
 ) -> None:
     out = StringIO()
-    call_command("import_residents", str(register(tmp_path / "r.xlsx", GOOD, BAD)),
-                 "--community", community_a.code, stdout=out)
+    call_command(
+        "import_residents",
+        str(register(tmp_path / "r.xlsx", GOOD, BAD)),
+        "--community",
+        community_a.code,
+        stdout=out,
+    )
 
     assert "row 3, 姓名" in out.getvalue()
 
@@ -143,9 +186,15 @@ def test_the_summary_lists_rejected_rows(
 def fresh_site(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """A migrated SQLite database of its own, with one community and one building."""
     var = tmp_path_factory.mktemp("var")
-    env = {**os.environ, "FANGKONG_DEBUG": "1", "FANGKONG_TESTING": "0",
-           "FANGKONG_VAR_DIR": str(var), "FANGKONG_SQLITE_PATH": str(var / "db.sqlite3"),
-           "DATABASE_URL": "", "PYTHONPATH": str(settings.BASE_DIR)}
+    env = {
+        **os.environ,
+        "FANGKONG_DEBUG": "1",
+        "FANGKONG_TESTING": "0",
+        "FANGKONG_VAR_DIR": str(var),
+        "FANGKONG_SQLITE_PATH": str(var / "db.sqlite3"),
+        "DATABASE_URL": "",
+        "PYTHONPATH": str(settings.BASE_DIR),
+    }
     manage = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py")]
     subprocess.run([*manage, "migrate", "-v", "0"], env=env, check=True)
     setup = (
@@ -162,15 +211,22 @@ def fresh_site(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
 
 
 def shell(site: dict[str, Any], *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([*site["manage"], "import_residents", *args], env=site["env"],
-                          capture_output=True, text=True, check=False)
+    return subprocess.run(
+        [*site["manage"], "import_residents", *args],
+        env=site["env"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
 
 
 def test_the_exit_status_is_0_when_the_file_was_read_even_with_rejected_rows(
-    tmp_path: Path, fresh_site: dict[str, Any],
+    tmp_path: Path,
+    fresh_site: dict[str, Any],
 ) -> None:
-    done = shell(fresh_site, str(register(tmp_path / "r.xlsx", GOOD, BAD)),
-                 "--community", "M1", "--json")
+    done = shell(
+        fresh_site, str(register(tmp_path / "r.xlsx", GOOD, BAD)), "--community", "M1", "--json"
+    )
 
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["rejected"] == 1
@@ -178,7 +234,8 @@ def test_the_exit_status_is_0_when_the_file_was_read_even_with_rejected_rows(
 
 
 def test_the_exit_status_is_1_when_the_whole_file_is_refused(
-    tmp_path: Path, fresh_site: dict[str, Any],
+    tmp_path: Path,
+    fresh_site: dict[str, Any],
 ) -> None:
     path = tmp_path / "bomb.xlsx"
     path.write_bytes(b"PK\x03\x04 this is no zip")

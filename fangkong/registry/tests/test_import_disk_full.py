@@ -56,9 +56,20 @@ def register_rows(count: int) -> list[list[str]]:
     rows = []
     for i in range(count):
         birth = dt.date(1940, 1, 1) + dt.timedelta(days=i)
-        rows.append(["1", "1", f"{1 + i % 6}{1 + i % 30:02d}", "居民" + "甲乙丙丁戊"[i % 5], "",
-                     valid_id_number(birth=birth, sex="F", area="210102", seq=2),
-                     f"139{i:08d}", "", "常住", ""])
+        rows.append(
+            [
+                "1",
+                "1",
+                f"{1 + i % 6}{1 + i % 30:02d}",
+                "居民" + "甲乙丙丁戊"[i % 5],
+                "",
+                valid_id_number(birth=birth, sex="F", area="210102", seq=2),
+                f"139{i:08d}",
+                "",
+                "常住",
+                "",
+            ]
+        )
     return rows
 
 
@@ -90,23 +101,31 @@ def _wrapped(cause: BaseException) -> OperationalError:
         return wrapped
 
 
-@pytest.mark.parametrize("exc", [
-    OSError(errno.ENOSPC, "No space left on device"),
-    OSError(errno.EDQUOT, "Disk quota exceeded"),
-    _sqlite_full(),
-    _wrapped(_sqlite_full()),
-    _wrapped(psycopg.errors.DiskFull("could not extend file: No space left on device")),
-], ids=["enospc", "quota", "sqlite", "django-sqlite", "django-postgresql"])
+@pytest.mark.parametrize(
+    "exc",
+    [
+        OSError(errno.ENOSPC, "No space left on device"),
+        OSError(errno.EDQUOT, "Disk quota exceeded"),
+        _sqlite_full(),
+        _wrapped(_sqlite_full()),
+        _wrapped(psycopg.errors.DiskFull("could not extend file: No space left on device")),
+    ],
+    ids=["enospc", "quota", "sqlite", "django-sqlite", "django-postgresql"],
+)
 def test_a_full_disk_is_recognised_from_every_layer(exc: BaseException) -> None:
     assert is_disk_full(exc)
 
 
-@pytest.mark.parametrize("exc", [
-    OSError(errno.ENOENT, "No such file"),
-    OperationalError("database is locked"),
-    _wrapped(psycopg.errors.LockNotAvailable("lock not available")),
-    ValueError("disk is full"),  # words are not enough
-], ids=["enoent", "locked", "pg-lock", "words"])
+@pytest.mark.parametrize(
+    "exc",
+    [
+        OSError(errno.ENOENT, "No such file"),
+        OperationalError("database is locked"),
+        _wrapped(psycopg.errors.LockNotAvailable("lock not available")),
+        ValueError("disk is full"),  # words are not enough
+    ],
+    ids=["enoent", "locked", "pg-lock", "words"],
+)
 def test_other_failures_are_not_taken_for_a_full_disk(exc: BaseException) -> None:
     assert not is_disk_full(exc)
 
@@ -156,12 +175,18 @@ def small_disk() -> Iterator[Path]:
     if not sys.platform.startswith("linux"):
         pytest.skip("mounting a tmpfs is Linux's")
     mountpoint = Path(tempfile.mkdtemp(prefix="fk-small-disk-"))
-    mounted = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=32m", "tmpfs", str(mountpoint)],
-                             capture_output=True, text=True, check=False)
+    mounted = subprocess.run(
+        ["mount", "-t", "tmpfs", "-o", "size=32m", "tmpfs", str(mountpoint)],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     if mounted.returncode != 0:
         mountpoint.rmdir()
-        pytest.skip("cannot mount a small tmpfs to fill (needs root or CAP_SYS_ADMIN): "
-                    + mounted.stderr.strip())
+        pytest.skip(
+            "cannot mount a small tmpfs to fill (needs root or CAP_SYS_ADMIN): "
+            + mounted.stderr.strip()
+        )
     try:
         yield mountpoint
     finally:
@@ -178,30 +203,38 @@ def fill(directory: Path, leave: int) -> None:
         block = b"\0" * (1024 * 1024)
         remaining = max(free - leave, 0)
         while remaining:
-            remaining -= out.write(block[:min(remaining, len(block))])
+            remaining -= out.write(block[: min(remaining, len(block))])
 
 
 def counts(db: Path) -> dict[str, Any]:
     with sqlite3.connect(db) as connection:
         found: dict[str, Any] = {
             table: connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608 (fixed names)
-            for table in ("registry_person", "registry_household", "core_objectchange")}
+            for table in ("registry_person", "registry_household", "core_objectchange")
+        }
         found["integrity"] = connection.execute("PRAGMA integrity_check").fetchone()[0]
     return found
 
 
 def test_a_full_disk_fails_the_import_job_and_the_command_with_a_message_writing_nothing(
-    small_disk: Path, tmp_path: Path,
+    small_disk: Path,
+    tmp_path: Path,
 ) -> None:
     # Given a site whose SQLite file is on a small disk with little room left
     db = small_disk / "db.sqlite3"
     register = tmp_path / "register.csv"
     with register.open("w", encoding="utf-8", newline="") as out:
         csv.writer(out).writerows([list(TEMPLATE_HEADERS), *register_rows(ROWS)])
-    env = {**os.environ, "FANGKONG_DEBUG": "1", "FANGKONG_TESTING": "0",
-           "FANGKONG_VAR_DIR": str(tmp_path / "var"), "FANGKONG_SQLITE_PATH": str(db),
-           "DATABASE_URL": "", "PYTHONPATH": str(Path(__file__).resolve().parents[3]),
-           "REGISTER": str(register)}
+    env = {
+        **os.environ,
+        "FANGKONG_DEBUG": "1",
+        "FANGKONG_TESTING": "0",
+        "FANGKONG_VAR_DIR": str(tmp_path / "var"),
+        "FANGKONG_SQLITE_PATH": str(db),
+        "DATABASE_URL": "",
+        "PYTHONPATH": str(Path(__file__).resolve().parents[3]),
+        "REGISTER": str(register),
+    }
     manage = [sys.executable, str(Path(__file__).resolve().parents[3] / "manage.py")]
     subprocess.run([*manage, "migrate", "-v", "0"], env=env, check=True)
     for script in (SETUP, MAKE_JOB):
@@ -212,8 +245,9 @@ def test_a_full_disk_fails_the_import_job_and_the_command_with_a_message_writing
     fill(small_disk, ROOM_LEFT)
 
     # When the import job runs
-    ran = subprocess.run([*manage, "shell", "-c", RUN_JOB], env=env, capture_output=True,
-                         text=True, check=False)
+    ran = subprocess.run(
+        [*manage, "shell", "-c", RUN_JOB], env=env, capture_output=True, text=True, check=False
+    )
 
     # Then it ends failed, saying the disk is full, and nothing was written
     assert ran.returncode == 0, ran.stderr
@@ -224,8 +258,13 @@ def test_a_full_disk_fails_the_import_job_and_the_command_with_a_message_writing
     assert counts(db) == before
 
     # And the command says the same, without a traceback
-    done = subprocess.run([*manage, "import_residents", str(register), "--community", "M1",
-                           "--json"], env=env, capture_output=True, text=True, check=False)
+    done = subprocess.run(
+        [*manage, "import_residents", str(register), "--community", "M1", "--json"],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
     assert done.returncode == 1
     assert json.loads(done.stdout)["code"] == DISK_FULL_CODE
     assert DISK_FULL_WORDS in json.loads(done.stdout)["error"]
@@ -278,21 +317,26 @@ def disk_nearly_full() -> Iterator[None]:
 
 @pytest.mark.django_db(transaction=True)
 def test_the_import_page_shows_that_the_disk_is_full_and_nothing_was_written(
-    client: Client, officer_a: User, community_a: Area, building: Building,
+    client: Client,
+    officer_a: User,
+    community_a: Area,
+    building: Building,
     request: pytest.FixtureRequest,
 ) -> None:
     # Given a preview of a register, and a database with no room for it
     client.force_login(officer_a)
-    response = client.post(reverse("registry:import_start", args=[community_a.pk]),
-                           {"file": register_upload(300)})
+    response = client.post(
+        reverse("registry:import_start", args=[community_a.pk]), {"file": register_upload(300)}
+    )
     preview = Job.objects.get(pk=int(response["Location"].rstrip("/").split("/")[-1]))
     assert preview.status == JobStatus.COMPLETED
     changes = ObjectChange.objects.count()
     request.getfixturevalue("disk_nearly_full")
 
     # When the officer imports it
-    response = client.post(reverse("registry:import_confirm", args=[preview.pk]),
-                           {"action": "import"})
+    response = client.post(
+        reverse("registry:import_confirm", args=[preview.pk]), {"action": "import"}
+    )
     page = client.get(response["Location"])
 
     # Then the page says the disk is full (no 500), and nothing was written
@@ -308,7 +352,10 @@ def test_the_import_page_shows_that_the_disk_is_full_and_nothing_was_written(
 
 
 def test_an_upload_onto_a_full_disk_is_refused_on_the_page_with_the_reason(
-    client: Client, officer_a: User, community_a: Area, building: Building,
+    client: Client,
+    officer_a: User,
+    community_a: Area,
+    building: Building,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     def full_disk_write(chunks: Any) -> str:
@@ -317,8 +364,9 @@ def test_an_upload_onto_a_full_disk_is_refused_on_the_page_with_the_reason(
     monkeypatch.setattr(flow, "store_upload", full_disk_write)
     client.force_login(officer_a)
 
-    response = client.post(reverse("registry:import_start", args=[community_a.pk]),
-                           {"file": register_upload(2)})
+    response = client.post(
+        reverse("registry:import_start", args=[community_a.pk]), {"file": register_upload(2)}
+    )
 
     assert response.status_code == 507
     assert DISK_FULL_WORDS in response.content.decode()

@@ -64,7 +64,10 @@ def upload(client: Client, community: Area, file: SimpleUploadedFile) -> Any:
 
 
 def test_an_officer_sees_the_preview_with_every_rejected_row_before_anything_is_written(
-    client: Client, officer_a: User, community_a: Area, building: Building,
+    client: Client,
+    officer_a: User,
+    community_a: Area,
+    building: Building,
 ) -> None:
     client.force_login(officer_a)
 
@@ -84,14 +87,17 @@ def test_an_officer_sees_the_preview_with_every_rejected_row_before_anything_is_
 
 
 def test_importing_the_valid_rows_writes_them_and_forgets_the_file(
-    client: Client, officer_a: User, community_a: Area, building: Building,
+    client: Client,
+    officer_a: User,
+    community_a: Area,
+    building: Building,
 ) -> None:
     client.force_login(officer_a)
-    preview = Job.objects.get(pk=_job_pk(upload(client, community_a, register(GOOD, GOOD_2,
-                                                                                BAD))))
+    preview = Job.objects.get(pk=_job_pk(upload(client, community_a, register(GOOD, GOOD_2, BAD))))
 
-    response = client.post(reverse("registry:import_confirm", args=[preview.pk]),
-                           {"action": "import"})
+    response = client.post(
+        reverse("registry:import_confirm", args=[preview.pk]), {"action": "import"}
+    )
 
     imported = Job.objects.get(pk=_job_pk(response))
     assert imported.params["mode"] == "import"
@@ -106,7 +112,10 @@ def test_importing_the_valid_rows_writes_them_and_forgets_the_file(
 
 
 def test_a_second_confirm_from_another_tab_is_told_the_file_was_dealt_with(
-    client: Client, officer_a: User, community_a: Area, building: Building,
+    client: Client,
+    officer_a: User,
+    community_a: Area,
+    building: Building,
 ) -> None:
     # Given a preview imported from one tab
     client.force_login(officer_a)
@@ -125,13 +134,17 @@ def test_a_second_confirm_from_another_tab_is_told_the_file_was_dealt_with(
 
 
 def test_importing_none_forgets_the_file(
-    client: Client, officer_a: User, community_a: Area, building: Building,
+    client: Client,
+    officer_a: User,
+    community_a: Area,
+    building: Building,
 ) -> None:
     client.force_login(officer_a)
     preview = Job.objects.get(pk=_job_pk(upload(client, community_a, register(GOOD))))
 
-    response = client.post(reverse("registry:import_confirm", args=[preview.pk]),
-                           {"action": "cancel"})
+    response = client.post(
+        reverse("registry:import_confirm", args=[preview.pk]), {"action": "cancel"}
+    )
 
     assert response.status_code == 302
     assert not upload_exists(preview.params["upload"])
@@ -139,15 +152,17 @@ def test_importing_none_forgets_the_file(
 
 
 def test_only_the_uploader_decides_about_a_preview(
-    client: Client, officer_a: User, community_a: Area, building: Building,
+    client: Client,
+    officer_a: User,
+    community_a: Area,
+    building: Building,
 ) -> None:
     client.force_login(officer_a)
     preview = _job_pk(upload(client, community_a, register(GOOD)))
     colleague = UserFactory(username="officer_a2", role=officer_a.role, area=community_a)
     client.force_login(colleague)
 
-    response = client.post(reverse("registry:import_confirm", args=[preview]),
-                           {"action": "import"})
+    response = client.post(reverse("registry:import_confirm", args=[preview]), {"action": "import"})
 
     assert response.status_code == 404
     assert not Person.objects.exists()
@@ -155,12 +170,19 @@ def test_only_the_uploader_decides_about_a_preview(
 
 @pytest.mark.parametrize(
     ("name", "data"),
-    [("photo.xlsx", b"\x89PNG\r\n\x1a\n" + bytes(64)), ("register.xls", b"\xd0\xcf\x11\xe0"),
-     ("register.csv", bytes(range(128, 256)) * 10)],
+    [
+        ("photo.xlsx", b"\x89PNG\r\n\x1a\n" + bytes(64)),
+        ("register.xls", b"\xd0\xcf\x11\xe0"),
+        ("register.csv", bytes(range(128, 256)) * 10),
+    ],
 )
 def test_a_refused_file_is_explained_on_the_upload_page(
-    client: Client, officer_a: User, community_a: Area, building: Building,
-    name: str, data: bytes,
+    client: Client,
+    officer_a: User,
+    community_a: Area,
+    building: Building,
+    name: str,
+    data: bytes,
 ) -> None:
     client.force_login(officer_a)
 
@@ -173,8 +195,12 @@ def test_a_refused_file_is_explained_on_the_upload_page(
 
 
 def test_a_large_file_runs_as_a_job_whose_page_shows_progress(
-    client: Client, officer_a: User, community_a: Area, building: Building,
-    monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Callable[..., Any],
+    client: Client,
+    officer_a: User,
+    community_a: Area,
+    building: Building,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Callable[..., Any],
 ) -> None:
     monkeypatch.setattr(import_views, "SYNC_ROWS", 1)
     client.force_login(officer_a)
@@ -196,7 +222,10 @@ def test_a_large_file_runs_as_a_job_whose_page_shows_progress(
 
 
 def test_a_grid_worker_may_not_import_and_another_community_is_not_found(
-    client: Client, grid_worker_a1: User, officer_b: User, community_a: Area,
+    client: Client,
+    grid_worker_a1: User,
+    officer_b: User,
+    community_a: Area,
     building: Building,
 ) -> None:
     client.force_login(grid_worker_a1)
@@ -206,7 +235,9 @@ def test_a_grid_worker_may_not_import_and_another_community_is_not_found(
 
 
 def test_the_template_download_is_an_export(
-    client: Client, officer_a: User, community_a: Area,
+    client: Client,
+    officer_a: User,
+    community_a: Area,
 ) -> None:
     client.force_login(officer_a)
 
@@ -220,7 +251,9 @@ def test_the_template_download_is_an_export(
 
 
 def test_the_upload_page_offers_the_sample_only_in_the_demo(
-    client: Client, officer_a: User, community_a: Area,
+    client: Client,
+    officer_a: User,
+    community_a: Area,
 ) -> None:
     client.force_login(officer_a)
 
@@ -238,12 +271,16 @@ def test_the_upload_page_offers_the_sample_only_in_the_demo(
 def people(building: Building, grid_a2: Area) -> list[Person]:
     household = HouseholdFactory(building=building, unit=1, room="401")
     other = HouseholdFactory(building=BuildingFactory(grid=grid_a2, number="2"), room="101")
-    return [PersonFactory(household=household, name="钱秀英", id_number=ID_1, residency="tenant"),
-            PersonFactory(household=other, name="赵建国", id_number=ID_2)]
+    return [
+        PersonFactory(household=household, name="钱秀英", id_number=ID_1, residency="tenant"),
+        PersonFactory(household=other, name="赵建国", id_number=ID_2),
+    ]
 
 
 def test_the_export_page_counts_the_rows_of_the_lists_filters(
-    client: Client, officer_a: User, people: list[Person],
+    client: Client,
+    officer_a: User,
+    people: list[Person],
 ) -> None:
     client.force_login(officer_a)
 
@@ -255,12 +292,15 @@ def test_the_export_page_counts_the_rows_of_the_lists_filters(
 
 
 def test_an_exported_file_is_masked_and_logged_with_its_filters(
-    client: Client, officer_a: User, people: list[Person],
+    client: Client,
+    officer_a: User,
+    people: list[Person],
 ) -> None:
     client.force_login(officer_a)
 
-    response = client.post(reverse("registry:person_export") + "?residency=tenant",
-                           {"format": "csv"})
+    response = client.post(
+        reverse("registry:person_export") + "?residency=tenant", {"format": "csv"}
+    )
 
     text = response.content.decode("gb18030")
     assert response["Content-Type"].startswith("text/csv")
@@ -275,7 +315,9 @@ def test_an_exported_file_is_masked_and_logged_with_its_filters(
 
 
 def test_an_unmasked_export_needs_a_reason(
-    client: Client, officer_a: User, people: list[Person],
+    client: Client,
+    officer_a: User,
+    people: list[Person],
 ) -> None:
     client.force_login(officer_a)
     url = reverse("registry:person_export")
@@ -286,14 +328,19 @@ def test_an_unmasked_export_needs_a_reason(
 
     allowed = client.post(url, {"format": "xlsx", "reveal": "on", "reason": "上报街道"})
 
-    cells = [c.value for row in openpyxl.load_workbook(io.BytesIO(allowed.content)).active
-             .iter_rows() for c in row]
+    cells = [
+        c.value
+        for row in openpyxl.load_workbook(io.BytesIO(allowed.content)).active.iter_rows()
+        for c in row
+    ]
     assert ID_1 in cells
     assert AccessEvent.objects.get().reason == "上报街道"
 
 
 def test_a_grid_worker_may_not_export(
-    client: Client, grid_worker_a1: User, people: list[Person],
+    client: Client,
+    grid_worker_a1: User,
+    people: list[Person],
 ) -> None:
     client.force_login(grid_worker_a1)
 
@@ -302,12 +349,16 @@ def test_a_grid_worker_may_not_export(
 
 
 def test_households_export_by_building(
-    client: Client, officer_a: User, people: list[Person], building: Building,
+    client: Client,
+    officer_a: User,
+    people: list[Person],
+    building: Building,
 ) -> None:
     client.force_login(officer_a)
 
-    response = client.post(reverse("registry:household_export") + f"?building={building.pk}",
-                           {"format": "csv-utf8"})
+    response = client.post(
+        reverse("registry:household_export") + f"?building={building.pk}", {"format": "csv-utf8"}
+    )
 
     lines = response.content.decode("utf-8-sig").splitlines()
     assert len(lines) == 2

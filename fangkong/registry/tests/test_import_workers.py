@@ -114,9 +114,16 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
     """A migrated SQLite database with one community and its building, and a register."""
     var = tmp_path_factory.mktemp("var")
     register = var / "register.csv"
-    env = {**os.environ, "FANGKONG_DEBUG": "1", "FANGKONG_TESTING": "0",
-           "FANGKONG_VAR_DIR": str(var), "FANGKONG_SQLITE_PATH": str(var / "db.sqlite3"),
-           "DATABASE_URL": "", "PYTHONPATH": str(settings.BASE_DIR), "REGISTER": str(register)}
+    env = {
+        **os.environ,
+        "FANGKONG_DEBUG": "1",
+        "FANGKONG_TESTING": "0",
+        "FANGKONG_VAR_DIR": str(var),
+        "FANGKONG_SQLITE_PATH": str(var / "db.sqlite3"),
+        "DATABASE_URL": "",
+        "PYTHONPATH": str(settings.BASE_DIR),
+        "REGISTER": str(register),
+    }
     manage = [sys.executable, str(Path(settings.BASE_DIR) / "manage.py")]
     subprocess.run([*manage, "migrate", "-v", "0"], env=env, check=True)
     subprocess.run([*manage, "shell", "-c", SETUP], env=env, check=True)
@@ -125,17 +132,24 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
         writer.writerow(["楼栋", "房号", "姓名", "身份证号", "手机号"])
         for i in range(ROWS):
             birth = dt.date(1940, 1, 1) + dt.timedelta(days=i % 27_000)
-            writer.writerow(["1", f"{1 + i % 6}{1 + i % 30:02d}", "居民" + "甲乙丙丁戊"[i % 5],
-                             valid_id_number(birth=birth, sex="M", area="210102",
-                                             seq=1 + 2 * (i // 27_000)),
-                             f"139{i:08d}"])
+            writer.writerow(
+                [
+                    "1",
+                    f"{1 + i % 6}{1 + i % 30:02d}",
+                    "居民" + "甲乙丙丁戊"[i % 5],
+                    valid_id_number(birth=birth, sex="M", area="210102", seq=1 + 2 * (i // 27_000)),
+                    f"139{i:08d}",
+                ]
+            )
     return {"env": env, "manage": manage, "db": var / "db.sqlite3", "register": register}
 
 
 def written_rows(db: Path) -> dict[str, int]:
     with sqlite3.connect(db) as connection:
-        return {table: connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608 (fixed names)
-                for table in ("registry_person", "registry_household", "core_objectchange")}
+        return {
+            table: connection.execute(f"SELECT count(*) FROM {table}").fetchone()[0]  # noqa: S608 (fixed names)
+            for table in ("registry_person", "registry_household", "core_objectchange")
+        }
 
 
 @pytest.fixture
@@ -161,12 +175,18 @@ def import_command(site: dict[str, Any], how: str) -> list[str]:
 
 @pytest.mark.parametrize("how", ["command", "threaded", "db_worker"])
 def test_killing_an_import_ends_its_workers_and_writes_nothing(
-    site: dict[str, Any], started: list, how: str,
+    site: dict[str, Any],
+    started: list,
+    how: str,
 ) -> None:
     # Given an import of a large register, running with its workers
     before = written_rows(site["db"])
-    process = subprocess.Popen(import_command(site, how), env=site["env"],
-                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(
+        import_command(site, how),
+        env=site["env"],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     workers: dict[int, str] = {}
     started.append((process, workers))
     deadline = time.monotonic() + 120  # the process sets Django up and reads the file first
@@ -215,8 +235,15 @@ os.kill(parent, signal.SIGKILL)
 @pytest.mark.parametrize("watch", ["kernel", "poll"])
 def test_a_watched_worker_ends_with_its_parent_by_either_watch(watch: str) -> None:
     env = {**os.environ, "PYTHONPATH": str(settings.BASE_DIR)}
-    parent = subprocess.run([sys.executable, "-c", ORPHAN, watch], env=env, cwd=settings.BASE_DIR,
-                            capture_output=True, text=True, check=False, timeout=60)
+    parent = subprocess.run(
+        [sys.executable, "-c", ORPHAN, watch],
+        env=env,
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=60,
+    )
     assert parent.returncode == -signal.SIGKILL, parent.stderr
     pid = int(parent.stdout.split()[0])
     fields = _stat(pid)

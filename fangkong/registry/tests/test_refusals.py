@@ -22,6 +22,7 @@ REASON = "本月的核查已经结束，请下月再改。"
 def _refuse(action: str, reason: str = "") -> Any:
     def refuse(*args: Any, **kwargs: Any) -> Any:
         raise PermissionDeniedError(action, reason)
+
     return refuse
 
 
@@ -32,8 +33,9 @@ def test_a_refused_reveal_is_a_403_page_with_the_services_reason(
     monkeypatch.setattr(services, "do_reveal_person", _refuse("reveal", REASON))
     client.force_login(officer_a)
 
-    response = client.post(reverse("registry:person_reveal", args=[person.pk]),
-                           {"reason": "核实身份"})
+    response = client.post(
+        reverse("registry:person_reveal", args=[person.pk]), {"reason": "核实身份"}
+    )
 
     assert response.status_code == 403
     assert REASON in response.content.decode()
@@ -46,8 +48,9 @@ def test_a_refusal_without_a_reason_says_so_in_words_not_the_action_name(
     monkeypatch.setattr(services, "do_reveal_person", _refuse("reveal"))
     client.force_login(officer_a)
 
-    response = client.post(reverse("registry:person_reveal", args=[person.pk]),
-                           {"reason": "核实身份"})
+    response = client.post(
+        reverse("registry:person_reveal", args=[person.pk]), {"reason": "核实身份"}
+    )
 
     assert response.status_code == 403
     body = response.content.decode()

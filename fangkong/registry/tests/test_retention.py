@@ -22,8 +22,9 @@ pytestmark = pytest.mark.django_db
 
 
 def moved_out(person: Person, on: dt.date) -> Person:
-    Person.objects.filter(pk=person.pk).update(status=PersonStatus.MOVED_OUT, status_date=on,
-                                               status_reason="搬往外地")
+    Person.objects.filter(pk=person.pk).update(
+        status=PersonStatus.MOVED_OUT, status_date=on, status_reason="搬往外地"
+    )
     person.refresh_from_db()
     return person
 
@@ -81,7 +82,11 @@ def test_an_expired_person_still_needed_by_a_case_is_anonymised_not_deleted(
     person.refresh_from_db()
     assert exists(case)
     assert (person.name, person.name_pinyin, person.name_initials, person.sex) == (
-        "", "", "", Sex.UNKNOWN)
+        "",
+        "",
+        "",
+        Sex.UNKNOWN,
+    )
     assert person.birth_date is None
     assert person.household_id is None
     assert person.id_number_cipher == person.id_number_index == person.id_number_mask == ""
@@ -132,8 +137,13 @@ def test_a_purged_person_leaves_no_ciphertext_or_blind_index_behind(grid_a1: Any
     secrets = []
     for person in (deleted, kept):
         moved_out(person, cutoff_date(now, years=3) - DAY)
-        secrets += [person.id_number_cipher, person.id_number_index, person.phone_cipher,
-                    person.phone_index, person.phone_last4_index]
+        secrets += [
+            person.id_number_cipher,
+            person.id_number_index,
+            person.phone_cipher,
+            person.phone_index,
+            person.phone_last4_index,
+        ]
     assert all(secrets)
 
     purge_expired(now)
@@ -145,9 +155,13 @@ def test_a_purged_person_leaves_no_ciphertext_or_blind_index_behind(grid_a1: Any
         assert not Person.objects.filter(phone_index=value).exists()
         assert not Person.objects.filter(phone_last4_index=value).exists()
     logged = json.dumps(
-        [list(ObjectChange.objects.values("before", "after", "object_repr")),
-         list(AccessEvent.objects.values("detail", "reason", "object_repr"))],
-        ensure_ascii=False, default=str)
+        [
+            list(ObjectChange.objects.values("before", "after", "object_repr")),
+            list(AccessEvent.objects.values("detail", "reason", "object_repr")),
+        ],
+        ensure_ascii=False,
+        default=str,
+    )
     assert not any(value in logged for value in secrets)
 
 
@@ -168,8 +182,9 @@ def test_the_head_of_a_household_who_is_deleted_leaves_the_household_headless(
 
 def test_the_purge_audit_row_for_people_holds_counts_only(grid_a1: Any) -> None:
     now = timezone.now()
-    person = moved_out(PersonFactory(household__building__grid=grid_a1),
-                       cutoff_date(now, years=3) - DAY)
+    person = moved_out(
+        PersonFactory(household__building__grid=grid_a1), cutoff_date(now, years=3) - DAY
+    )
 
     purge_expired(now)
 
@@ -188,12 +203,12 @@ def test_a_vacant_households_phone_is_kept_three_years_and_blanked_after(grid_a1
     Household.objects.filter(pk__in=[inside.pk, past.pk]).update(is_active=False)
     Household.objects.filter(pk=inside.pk).update(updated=cutoff(now, years=3))
     Household.objects.filter(pk__in=[past.pk, occupied.pk]).update(
-        updated=cutoff(now, years=3) - dt.timedelta(seconds=1))
+        updated=cutoff(now, years=3) - dt.timedelta(seconds=1)
+    )
 
     result = purge_expired(now)
 
-    assert next(o for o in result.outcomes
-                if o.rule == "registry.household_phone").anonymised == 1
+    assert next(o for o in result.outcomes if o.rule == "registry.household_phone").anonymised == 1
     for household in (inside, past, occupied):
         household.refresh_from_db()
     assert inside.phone_cipher
@@ -206,8 +221,9 @@ def test_a_vacant_households_phone_is_kept_three_years_and_blanked_after(grid_a1
 
 def test_a_dry_run_neither_deletes_nor_anonymises_people(grid_a1: Any) -> None:
     now = timezone.now()
-    gone = moved_out(PersonFactory(household__building__grid=grid_a1),
-                     cutoff_date(now, years=3) - DAY)
+    gone = moved_out(
+        PersonFactory(household__building__grid=grid_a1), cutoff_date(now, years=3) - DAY
+    )
     needed = PersonFactory(household__building__grid=grid_a1)
     CaseFactory(person=needed)
     moved_out(needed, cutoff_date(now, years=3) - DAY)

@@ -58,8 +58,15 @@ class Estate:
 def estate(community_a: Area, community_b: Area, grid_a1: Area, grid_b1: Area) -> Estate:
     def building(community: Area, grid: Area, number: str, section: str = "") -> Building:
         name = f"{section}{number}号楼" if section else ""
-        return BuildingFactory(community=community, grid=grid, number=number, section=section,
-                               name=name, units=3, floors=6)
+        return BuildingFactory(
+            community=community,
+            grid=grid,
+            number=number,
+            section=section,
+            name=name,
+            units=3,
+            floors=6,
+        )
 
     east1 = building(community_a, grid_a1, "1", "东园")
     east2 = building(community_a, grid_a1, "2", "东园")
@@ -68,14 +75,18 @@ def estate(community_a: Area, community_b: Area, grid_a1: Area, grid_b1: Area) -
     wang_home = HouseholdFactory(building=east1, unit=2, floor=3, room="301")
     return Estate(
         wang=PersonFactory(household=wang_home, name="王秀英", phone=valid_mobile(20005678)),
-        zhang=PersonFactory(household=HouseholdFactory(building=east1, unit=1, room="101"),
-                            name="张三"),
-        li=PersonFactory(household=HouseholdFactory(building=west11, unit=2, room="301"),
-                         name="李强"),
-        zhao=PersonFactory(household=HouseholdFactory(building=east2, unit=2, room="301"),
-                           name="赵敏"),
-        other=PersonFactory(household=HouseholdFactory(building=b1, unit=2, room="301"),
-                            name="王秀英"),
+        zhang=PersonFactory(
+            household=HouseholdFactory(building=east1, unit=1, room="101"), name="张三"
+        ),
+        li=PersonFactory(
+            household=HouseholdFactory(building=west11, unit=2, room="301"), name="李强"
+        ),
+        zhao=PersonFactory(
+            household=HouseholdFactory(building=east2, unit=2, room="301"), name="赵敏"
+        ),
+        other=PersonFactory(
+            household=HouseholdFactory(building=b1, unit=2, room="301"), name="王秀英"
+        ),
         household=wang_home,
     )
 
@@ -99,8 +110,18 @@ def test_an_address_as_the_pages_print_it_finds_the_household(
     assert found(officer_a, printed) == ["王秀英"]
 
 
-@pytest.mark.parametrize("query", ["1号楼2单元301", "1号楼2单元301室", "1-2-301", "1 - 2 - 301",
-                                   "１－２－３０１", "东园1-2-301", "01号楼2单元301"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "1号楼2单元301",
+        "1号楼2单元301室",
+        "1-2-301",
+        "1 - 2 - 301",
+        "１－２－３０１",
+        "东园1-2-301",
+        "01号楼2单元301",
+    ],
+)
 def test_short_forms_of_an_address_find_only_that_household(
     officer_a: User, estate: Estate, query: str
 ) -> None:
@@ -125,7 +146,11 @@ def test_a_district_official_finds_the_address_in_every_community(
 def test_the_address_parser_reads_building_unit_and_room() -> None:
     address = parse_address("东园1号楼2单元301室")
     assert (address.section, address.building, address.unit, address.room) == (
-        "东园", "1", 2, "301")
+        "东园",
+        "1",
+        2,
+        "301",
+    )
     assert parse_address("1-2-301").section == ""
     assert parse_address("东园1号楼").unit is None
     assert parse_address("王秀英") is None
@@ -143,18 +168,21 @@ def test_the_household_api_finds_an_address_without_the_look_alike(
 # --- Names, pinyin, phones, numbers ---------------------------------------------------------
 
 
-@pytest.mark.parametrize(("query", "expected"), [
-    ("王秀英", ["王秀英"]),
-    ("王秀", ["王秀英"]),  # surname and first character
-    ("秀英", ["王秀英"]),  # the given name
-    ("王", ["王秀英"]),  # one 汉字: a surname
-    ("wangxiuying", ["王秀英"]),
-    ("wxy", ["王秀英"]),
-    ("WXY", ["王秀英"]),
-    ("zs", ["张三"]),
-    ("5678", ["王秀英"]),  # a phone's last four digits
-    ("101", ["张三"]),  # a room
-])
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("王秀英", ["王秀英"]),
+        ("王秀", ["王秀英"]),  # surname and first character
+        ("秀英", ["王秀英"]),  # the given name
+        ("王", ["王秀英"]),  # one 汉字: a surname
+        ("wangxiuying", ["王秀英"]),
+        ("wxy", ["王秀英"]),
+        ("WXY", ["王秀英"]),
+        ("zs", ["张三"]),
+        ("5678", ["王秀英"]),  # a phone's last four digits
+        ("101", ["张三"]),  # a room
+    ],
+)
 def test_each_branch_finds_the_person_within_scope(
     officer_a: User, estate: Estate, query: str, expected: list[str]
 ) -> None:
@@ -198,8 +226,10 @@ def test_the_search_keeps_the_list_s_filters(officer_a: User, estate: Estate) ->
 
 def grams_of(person: Person) -> set[str]:
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT gram FROM {name_grams.TABLE} WHERE person_id = %s",  # noqa: S608
-                       [person.pk])
+        cursor.execute(
+            f"SELECT gram FROM {name_grams.TABLE} WHERE person_id = %s",  # noqa: S608
+            [person.pk],
+        )
         return {gram for (gram,) in cursor.fetchall()}
 
 
@@ -214,7 +244,8 @@ def test_the_name_grams_follow_every_write_of_a_name(
     assert found(officer_a, "秀英") == []
 
     [bulk] = do_bulk_create_people(
-        [Person(community=community_a, household=estate.household, name="Ann Lee")], by=None)
+        [Person(community=community_a, household=estate.household, name="Ann Lee")], by=None
+    )
     assert grams_of(bulk) == {"^a", "an", "nn", "n ", " l", "le", "ee"}
 
     # The retention purge blanks or deletes people with plain UPDATEs and DELETEs.
@@ -238,7 +269,8 @@ def test_lost_triggers_are_put_back_and_the_table_refilled(estate: Estate) -> No
 
 def test_the_retention_purge_leaves_no_name_to_find(officer_a: User, estate: Estate) -> None:
     Person.objects.filter(pk=estate.wang.pk).update(
-        status=PersonStatus.MOVED_OUT, status_date=dt.date(2000, 1, 1))
+        status=PersonStatus.MOVED_OUT, status_date=dt.date(2000, 1, 1)
+    )
     purge_expired()
     assert found(officer_a, "王秀") == []
 
@@ -271,7 +303,8 @@ def test_ten_thousand_characters_are_refused_before_any_query(
     assert page.status_code == 200
     assert list(page.context["object_list"]) == []
     assert zh("Search for at most %(max)s characters.") % {"max": MAX_LENGTH} in (
-        page.content.decode())
+        page.content.decode()
+    )
 
 
 def test_the_people_page_explains_a_refused_search_and_lists_nobody(

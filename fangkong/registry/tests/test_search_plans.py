@@ -46,16 +46,32 @@ def registry(community_a: Area, grid_a1: Area, street: Area) -> None:
     home = None
     for community in communities:
         grid = grid_a1 if community == community_a else GridFactory(parent=community)
-        buildings = [BuildingFactory(community=community, grid=grid, number=str(i),
-                                     section="东园", name=f"东园{i}号楼", units=2, floors=6)
-                     for i in (1, 11)]
+        buildings = [
+            BuildingFactory(
+                community=community,
+                grid=grid,
+                number=str(i),
+                section="东园",
+                name=f"东园{i}号楼",
+                units=2,
+                floors=6,
+            )
+            for i in (1, 11)
+        ]
         home = home or buildings[0]  # community A's 东园1号楼
-        households = Household.objects.bulk_create([
-            Household(community=community, building=buildings[i % 2], unit=1 + i % 2,
-                      floor=1 + i // 4, room=f"{1 + i // 4}0{1 + i % 4}",
-                      number=f"{buildings[i % 2].number}-{1 + i % 2}-{1 + i // 4}0{1 + i % 4}")
-            for i in range(HOUSEHOLDS_PER_COMMUNITY)
-        ])
+        households = Household.objects.bulk_create(
+            [
+                Household(
+                    community=community,
+                    building=buildings[i % 2],
+                    unit=1 + i % 2,
+                    floor=1 + i // 4,
+                    room=f"{1 + i // 4}0{1 + i % 4}",
+                    number=f"{buildings[i % 2].number}-{1 + i % 2}-{1 + i // 4}0{1 + i % 4}",
+                )
+                for i in range(HOUSEHOLDS_PER_COMMUNITY)
+            ]
+        )
         people = []
         for household in households:
             for _ in range(PEOPLE_PER_HOUSEHOLD):
@@ -63,8 +79,11 @@ def registry(community_a: Area, grid_a1: Area, street: Area) -> None:
                 people.append(Person(community=community, household=household, name=name))
                 n += 1
         do_bulk_create_people(people, by=None)
-    PersonFactory(household=HouseholdFactory(building=home, unit=2, room="601"),
-                  name="王秀英", phone=valid_mobile(30005678))
+    PersonFactory(
+        household=HouseholdFactory(building=home, unit=2, room="601"),
+        name="王秀英",
+        phone=valid_mobile(30005678),
+    )
     if connection.vendor == "postgresql":
         with connection.cursor() as cursor:
             cursor.execute("ANALYZE")
@@ -82,8 +101,9 @@ def no_seqscan() -> Iterator[None]:
 
 
 def plan(user: User, query: str) -> str:
-    people = search_people(Person.objects.restrict(user).select_related("household__building"),
-                           query)
+    people = search_people(
+        Person.objects.restrict(user).select_related("household__building"), query
+    )
     sql, params = people.query.sql_with_params()
     with connection.cursor() as cursor:
         if connection.vendor == "sqlite":
@@ -101,38 +121,64 @@ def full_scans_of_people(text: str) -> list[str]:
 
 
 #: A search of the user's communities' rows through an index led by community_id.
-IN_SCOPE = {"sqlite": r"SEARCH U0 USING (COVERING )?INDEX \w+ \(community_id=\?",
-            "postgresql": r"Index Cond: \(community_id = "}
+IN_SCOPE = {
+    "sqlite": r"SEARCH U0 USING (COVERING )?INDEX \w+ \(community_id=\?",
+    "postgresql": r"Index Cond: \(community_id = ",
+}
 
 #: Each kind of search, and the index that must serve it on each database.
 CASES = [
-    ("王秀英", "name (three characters)",
-     {"sqlite": "registry_person_name_gram", "postgresql": "person_name_trgm_idx"}),
-    ("秀英", "name (two characters)",
-     {"sqlite": "registry_person_name_gram", "postgresql": "person_name_trgm_idx"}),
-    ("王", "surname",
-     {"sqlite": "registry_person_name_gram", "postgresql": "person_name_trgm_idx"}),
-    ("wxy", "initials",
-     {"sqlite": "name_initials", "postgresql": "name_initials"}),
-    ("wangxiu", "pinyin",
-     {"sqlite": "name_pinyin", "postgresql": "name_pinyin"}),
-    ("5678", "phone's last four",
-     {"sqlite": "phone_last4_index", "postgresql": "phone_last4_index"}),
+    (
+        "王秀英",
+        "name (three characters)",
+        {"sqlite": "registry_person_name_gram", "postgresql": "person_name_trgm_idx"},
+    ),
+    (
+        "秀英",
+        "name (two characters)",
+        {"sqlite": "registry_person_name_gram", "postgresql": "person_name_trgm_idx"},
+    ),
+    (
+        "王",
+        "surname",
+        {"sqlite": "registry_person_name_gram", "postgresql": "person_name_trgm_idx"},
+    ),
+    ("wxy", "initials", {"sqlite": "name_initials", "postgresql": "name_initials"}),
+    ("wangxiu", "pinyin", {"sqlite": "name_pinyin", "postgresql": "name_pinyin"}),
+    (
+        "5678",
+        "phone's last four",
+        {"sqlite": "phone_last4_index", "postgresql": "phone_last4_index"},
+    ),
     # An address: from the building's number or from the room, whichever the planner prefers.
-    ("东园1号楼2单元601室", "address as printed",
-     {"sqlite": "building_number_idx", "postgresql": "building_number_idx|household_room_idx"}),
-    ("1-2-601", "address, short",
-     {"sqlite": "building_number_idx", "postgresql": "building_number_idx|household_room_idx"}),
+    (
+        "东园1号楼2单元601室",
+        "address as printed",
+        {"sqlite": "building_number_idx", "postgresql": "building_number_idx|household_room_idx"},
+    ),
+    (
+        "1-2-601",
+        "address, short",
+        {"sqlite": "building_number_idx", "postgresql": "building_number_idx|household_room_idx"},
+    ),
     ("601", "room", {"sqlite": "household_room_idx", "postgresql": "household_room_idx"}),
-    ("-- --", "punctuation", {"sqlite": "household_number_idx",
-                              "postgresql": "household_number_idx"}),
+    (
+        "-- --",
+        "punctuation",
+        {"sqlite": "household_number_idx", "postgresql": "household_number_idx"},
+    ),
 ]
 
 
 @pytest.mark.parametrize(("query", "kind", "index"), CASES, ids=[c[1] for c in CASES])
 def test_each_search_reads_through_an_index_not_the_whole_person_table(
-    registry: None, officer_a: User, district_official: User, no_seqscan: None,
-    query: str, kind: str, index: dict[str, str],
+    registry: None,
+    officer_a: User,
+    district_official: User,
+    no_seqscan: None,
+    query: str,
+    kind: str,
+    index: dict[str, str],
 ) -> None:
     for user in (officer_a, district_official):
         text = plan(user, query)

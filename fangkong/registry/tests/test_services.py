@@ -54,16 +54,19 @@ def household_a2(grid_a2: Area) -> Household:
 @pytest.fixture
 def resident(household_a1: Household, officer_a: User) -> Person:
     return do_create_person(
-        community=household_a1.community, household=household_a1, name="李秀英",
-        id_number=ID_NUMBER, phone=PHONE, by=officer_a,
+        community=household_a1.community,
+        household=household_a1,
+        name="李秀英",
+        id_number=ID_NUMBER,
+        phone=PHONE,
+        by=officer_a,
     )
 
 
 def changes_of(obj: object) -> list[ObjectChange]:
     content_type = ContentType.objects.get_for_model(obj)
     return list(
-        ObjectChange.objects.filter(content_type=content_type, object_id=str(obj.pk))
-        .order_by("pk")
+        ObjectChange.objects.filter(content_type=content_type, object_id=str(obj.pk)).order_by("pk")
     )
 
 
@@ -103,8 +106,11 @@ def test_a_duplicate_id_number_in_the_same_community_is_refused_on_the_id_number
 ) -> None:
     with pytest.raises(ValidationError) as caught:
         do_create_person(
-            community=household_a2.community, household=household_a2, name="王芳",
-            id_number=ID_NUMBER.lower(), by=officer_a,
+            community=household_a2.community,
+            household=household_a2,
+            name="王芳",
+            id_number=ID_NUMBER.lower(),
+            by=officer_a,
         )
 
     assert "id_number" in caught.value.message_dict
@@ -117,8 +123,11 @@ def test_the_same_id_number_may_be_registered_in_another_community(
     household_b1 = HouseholdFactory(building=BuildingFactory(grid=grid_b1))
 
     other = do_create_person(
-        community=household_b1.community, household=household_b1, name="李秀英",
-        id_number=ID_NUMBER, by=officer_b,
+        community=household_b1.community,
+        household=household_b1,
+        name="李秀英",
+        id_number=ID_NUMBER,
+        by=officer_b,
     )
 
     # the blind index links the two records of one person across communities
@@ -131,8 +140,11 @@ def test_an_invalid_phone_is_refused_on_the_phone_field(
 ) -> None:
     with pytest.raises(ValidationError) as caught:
         do_create_person(
-            community=household_a1.community, household=household_a1, name="王芳",
-            phone="1381234567", by=officer_a,
+            community=household_a1.community,
+            household=household_a1,
+            name="王芳",
+            phone="1381234567",
+            by=officer_a,
         )
 
     assert list(caught.value.message_dict) == ["phone"]
@@ -146,8 +158,11 @@ def test_an_invalid_id_number_is_refused_on_the_id_number_field(
 
     with pytest.raises(ValidationError) as caught:
         do_create_person(
-            community=household_a1.community, household=household_a1, name="王芳",
-            id_number=bad, by=officer_a,
+            community=household_a1.community,
+            household=household_a1,
+            name="王芳",
+            id_number=bad,
+            by=officer_a,
         )
 
     assert list(caught.value.message_dict) == ["id_number"]
@@ -157,8 +172,12 @@ def test_a_passport_number_is_stored_protected_without_resident_id_checks(
     household_a1: Household, officer_a: User
 ) -> None:
     person = do_create_person(
-        community=household_a1.community, household=household_a1, name="John Smith",
-        id_type="passport", id_number="E12345678", by=officer_a,
+        community=household_a1.community,
+        household=household_a1,
+        name="John Smith",
+        id_type="passport",
+        id_number="E12345678",
+        by=officer_a,
     )
 
     assert person.id_number_mask == "E********"
@@ -221,7 +240,10 @@ def test_an_update_with_a_new_phone_replaces_cipher_index_and_mask(
 def test_deactivating_a_person_needs_a_reason(resident: Person, officer_a: User) -> None:
     with pytest.raises(ValidationError) as caught:
         do_deactivate_person(
-            resident, status=PersonStatus.MOVED_OUT, date=timezone.localdate(), reason="  ",
+            resident,
+            status=PersonStatus.MOVED_OUT,
+            date=timezone.localdate(),
+            reason="  ",
             by=officer_a,
         )
 
@@ -241,7 +263,9 @@ def test_deactivating_keeps_the_row_and_records_status_date_and_reason(
 
     resident.refresh_from_db()
     assert (resident.status, resident.status_date, resident.status_reason) == (
-        PersonStatus.MOVED_OUT, moved, "搬到女儿家",
+        PersonStatus.MOVED_OUT,
+        moved,
+        "搬到女儿家",
     )
     assert not resident.is_active
 
@@ -256,8 +280,11 @@ def test_deactivating_as_active_or_in_the_future_is_refused(
         )
     with pytest.raises(ValidationError):
         do_deactivate_person(
-            resident, status=PersonStatus.DIED, date=today + dt.timedelta(days=1),
-            reason="x", by=officer_a,
+            resident,
+            status=PersonStatus.DIED,
+            date=today + dt.timedelta(days=1),
+            reason="x",
+            by=officer_a,
         )
 
 
@@ -270,7 +297,10 @@ def test_deactivating_the_head_of_household_clears_the_head(
 
     # when they die
     do_deactivate_person(
-        resident, status=PersonStatus.DIED, date=timezone.localdate(), reason="病故",
+        resident,
+        status=PersonStatus.DIED,
+        date=timezone.localdate(),
+        reason="病故",
         by=officer_a,
     )
 
@@ -286,7 +316,10 @@ def test_deactivating_the_head_of_household_clears_the_head(
 
 def _moved_out(person: Person, officer: User) -> Person:
     return do_deactivate_person(
-        person, status=PersonStatus.MOVED_OUT, date=timezone.localdate(), reason="搬到外地",
+        person,
+        status=PersonStatus.MOVED_OUT,
+        date=timezone.localdate(),
+        reason="搬到外地",
         by=officer,
     )
 
@@ -296,8 +329,9 @@ def test_reactivating_brings_a_person_back_with_a_reason_and_an_audit_row(
 ) -> None:
     moved = _moved_out(resident, officer_a)
 
-    back = do_reactivate_person(moved, reason="  又搬回来了 ", by=officer_a,
-                                expected_version=moved.version)
+    back = do_reactivate_person(
+        moved, reason="  又搬回来了 ", by=officer_a, expected_version=moved.version
+    )
 
     back.refresh_from_db()
     assert back.is_active
@@ -307,7 +341,9 @@ def test_reactivating_brings_a_person_back_with_a_reason_and_an_audit_row(
     assert last.action == ChangeAction.UPDATE
     assert last.actor == officer_a
     assert (last.before["status"], last.after["status"]) == (
-        PersonStatus.MOVED_OUT, PersonStatus.ACTIVE)
+        PersonStatus.MOVED_OUT,
+        PersonStatus.ACTIVE,
+    )
     assert (last.before["status_reason"], last.after["status_reason"]) == ("搬到外地", "又搬回来了")
 
 
@@ -330,8 +366,9 @@ def test_reactivating_a_stale_version_is_a_conflict(resident: Person, officer_a:
     moved = _moved_out(resident, officer_a)
 
     with pytest.raises(ConflictError):
-        do_reactivate_person(moved, reason="又搬回来了", by=officer_a,
-                             expected_version=moved.version - 1)
+        do_reactivate_person(
+            moved, reason="又搬回来了", by=officer_a, expected_version=moved.version - 1
+        )
 
     moved.refresh_from_db()
     assert not moved.is_active
@@ -358,25 +395,35 @@ def test_create_update_and_deactivate_each_write_an_object_change(
     household_a1: Household, officer_a: User
 ) -> None:
     person = do_create_person(
-        community=household_a1.community, household=household_a1, name="李秀英",
-        id_number=ID_NUMBER, phone=PHONE, by=officer_a,
+        community=household_a1.community,
+        household=household_a1,
+        name="李秀英",
+        id_number=ID_NUMBER,
+        phone=PHONE,
+        by=officer_a,
     )
     do_update_person(person, notes="独居老人", by=officer_a)
     do_deactivate_person(
-        person, status=PersonStatus.MOVED_HOUSE, date=timezone.localdate(), reason="换房",
+        person,
+        status=PersonStatus.MOVED_HOUSE,
+        date=timezone.localdate(),
+        reason="换房",
         by=officer_a,
     )
 
     created, updated, deactivated = changes_of(person)
     assert [c.action for c in (created, updated, deactivated)] == [
-        ChangeAction.CREATE, ChangeAction.UPDATE, ChangeAction.UPDATE,
+        ChangeAction.CREATE,
+        ChangeAction.UPDATE,
+        ChangeAction.UPDATE,
     ]
     assert all(c.actor == officer_a and c.actor_name == "officer_a" for c in changes_of(person))
     assert created.before is None
     assert created.after["name"] == "李秀英"
     assert (updated.before["notes"], updated.after["notes"]) == ("", "独居老人")
     assert (deactivated.before["status"], deactivated.after["status"]) == (
-        PersonStatus.ACTIVE, PersonStatus.MOVED_HOUSE,
+        PersonStatus.ACTIVE,
+        PersonStatus.MOVED_HOUSE,
     )
     assert {c.community_id for c in changes_of(person)} == {household_a1.community_id}
     assert {c.person_id for c in changes_of(person)} == {person.pk}
@@ -390,13 +437,20 @@ def test_change_snapshots_hold_masked_numbers_never_plaintext_or_ciphertext(
 
     for change in changes_of(resident):
         logged = json.dumps([change.before, change.after], ensure_ascii=False)
-        for secret in (ID_NUMBER, PHONE, "13987654321", resident.id_number_cipher,
-                       resident.phone_cipher, resident.id_number_index):
+        for secret in (
+            ID_NUMBER,
+            PHONE,
+            "13987654321",
+            resident.id_number_cipher,
+            resident.phone_cipher,
+            resident.id_number_index,
+        ):
             assert secret not in logged
     update = changes_of(resident)[-1]
     assert update.after["id_number_mask"] == resident.id_number_mask
     assert (update.before["phone_mask"], update.after["phone_mask"]) == (
-        "138****5678", "139****4321",
+        "138****5678",
+        "139****4321",
     )
 
 
@@ -417,7 +471,10 @@ def test_a_reveal_returns_the_plaintext_and_logs_the_reason(
     assert revealed == {"id_number": ID_NUMBER, "phone": PHONE}
     event = AccessEvent.objects.get()
     assert (event.kind, event.actor, event.reason, event.person_id) == (
-        AccessKind.REVEAL, officer_a, "核对疫苗接种信息", resident.pk,
+        AccessKind.REVEAL,
+        officer_a,
+        "核对疫苗接种信息",
+        resident.pk,
     )
     assert ID_NUMBER not in json.dumps(event.detail)
     assert PHONE not in json.dumps(event.detail)
@@ -443,8 +500,11 @@ def test_a_grid_worker_can_create_a_person_in_a_household_of_their_grid(
     household_a1: Household, grid_worker_a1: User
 ) -> None:
     person = do_create_person(
-        community=household_a1.community, household=household_a1, name="赵强",
-        phone=valid_mobile(), by=grid_worker_a1,
+        community=household_a1.community,
+        household=household_a1,
+        name="赵强",
+        phone=valid_mobile(),
+        by=grid_worker_a1,
     )
 
     assert person in Person.objects.restrict(grid_worker_a1)
@@ -455,7 +515,9 @@ def test_a_grid_worker_cannot_create_a_person_in_another_grids_household(
 ) -> None:
     with pytest.raises(Http404):
         do_create_person(
-            community=household_a2.community, household=household_a2, name="赵强",
+            community=household_a2.community,
+            household=household_a2,
+            name="赵强",
             by=grid_worker_a1,
         )
 

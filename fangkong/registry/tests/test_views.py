@@ -71,7 +71,8 @@ def test_a_wrong_check_digit_shows_the_chinese_error_on_the_id_number_field(
 
     # When they save
     response = client.post(
-        url, person_form_data(household=household_a1.pk, id_number=bad),
+        url,
+        person_form_data(household=household_a1.pk, id_number=bad),
         HTTP_ACCEPT_LANGUAGE="zh-hans",
     )
 
@@ -93,8 +94,12 @@ def test_an_officer_adds_a_person_and_lands_on_their_page(
     client.force_login(officer_a)
     response = client.post(
         reverse("registry:person_add", args=[household_a1.pk]),
-        person_form_data(household=household_a1.pk, id_number=ID_NUMBER, phone=PHONE,
-                         tags=[PersonTag.ELDERLY_ALONE]),
+        person_form_data(
+            household=household_a1.pk,
+            id_number=ID_NUMBER,
+            phone=PHONE,
+            tags=[PersonTag.ELDERLY_ALONE],
+        ),
     )
     person = Person.objects.get(name="赵丽")
     assert response.status_code == 302
@@ -121,17 +126,20 @@ def test_the_second_of_two_concurrent_editors_gets_a_conflict_and_keeps_their_in
 
     # And the second submits their own change on the stale version
     client.force_login(officer_a)
-    second_input = person_form_data(person_a1, name="王秀英改", notes="第二位的备注",
-                                    version=stale_version)
+    second_input = person_form_data(
+        person_a1, name="王秀英改", notes="第二位的备注", version=stale_version
+    )
     response = client.post(url, second_input)
 
     # Then they see the conflict message, with their input still in the form
     assert response.status_code == 200
     form = response.context["form"]
-    assert form.non_field_errors() == [zh(
-        "Someone else changed this record while you were editing it. Your input is shown "
-        "again below; check the current values and save again."
-    )]
+    assert form.non_field_errors() == [
+        zh(
+            "Someone else changed this record while you were editing it. Your input is shown "
+            "again below; check the current values and save again."
+        )
+    ]
     html = response.content.decode()
     assert 'value="王秀英改"' in html
     assert "第二位的备注" in html
@@ -199,15 +207,15 @@ def test_a_reveal_with_a_reason_shows_the_numbers_once_and_is_logged(
     assert "no-store" in response["Cache-Control"]
     event = AccessEvent.objects.get()
     assert (event.kind, event.actor, event.person_id) == (
-        AccessKind.REVEAL, officer_a, person_a1.pk
+        AccessKind.REVEAL,
+        officer_a,
+        person_a1.pk,
     )
     assert event.reason == "核实身份，准备发放出入证"
     assert ID_NUMBER not in str(event.detail)
 
 
-def test_a_reveal_needs_a_reason_and_a_post(
-    client: Any, officer_a: Any, person_a1: Person
-) -> None:
+def test_a_reveal_needs_a_reason_and_a_post(client: Any, officer_a: Any, person_a1: Person) -> None:
     client.force_login(officer_a)
     url = reverse("registry:person_reveal", args=[person_a1.pk])
     assert client.get(url).status_code == 405
@@ -243,13 +251,17 @@ def test_searching_by_id_number_uses_the_blind_index_and_is_logged(
 
 
 @pytest.mark.parametrize(
-    "query", ["王秀", "wangxiu", "wxy", "5678", PHONE, "138 1234 5678", "301", "3-1-301"],
+    "query",
+    ["王秀", "wangxiu", "wxy", "5678", PHONE, "138 1234 5678", "301", "3-1-301"],
 )
 def test_the_search_box_finds_a_person_by_what_workers_type(
     client: Any, officer_a: Any, person_a1: Person, query: str
 ) -> None:
-    PersonFactory(household=HouseholdFactory(building=person_a1.household.building),
-                  name="李强", phone=valid_mobile(11110000))
+    PersonFactory(
+        household=HouseholdFactory(building=person_a1.household.building),
+        name="李强",
+        phone=valid_mobile(11110000),
+    )
     client.force_login(officer_a)
     # The search box posts; a harmless query is sent on to the list's URL.
     response = client.post(reverse("registry:person_list"), {"q": query}, follow=True)
@@ -302,8 +314,10 @@ def test_the_people_list_costs_the_same_queries_for_more_rows(
 
     few = queries()
     for _ in range(5):
-        PersonFactory(household=HouseholdFactory(building=person_a1.household.building),
-                      tags=[PersonTag.VETERAN])
+        PersonFactory(
+            household=HouseholdFactory(building=person_a1.household.building),
+            tags=[PersonTag.VETERAN],
+        )
     assert queries() == few
 
 
@@ -349,8 +363,11 @@ def test_the_community_page_counts_in_one_query_however_many_buildings(
 
     few = queries()
     for _ in range(3):
-        PersonFactory(household=HouseholdFactory(
-            building=BuildingFactory(grid=grid_a1, community=community_a, section="南区")))
+        PersonFactory(
+            household=HouseholdFactory(
+                building=BuildingFactory(grid=grid_a1, community=community_a, section="南区")
+            )
+        )
     assert queries() == few
 
 
@@ -368,8 +385,12 @@ def test_users_of_another_community_get_not_found(
         reverse("registry:person_deactivate", args=[person_a1.pk]),
     ):
         assert client.get(url).status_code == 404, url
-    assert client.post(reverse("registry:person_reveal", args=[person_a1.pk]),
-                       {"reason": "好奇"}).status_code == 404
+    assert (
+        client.post(
+            reverse("registry:person_reveal", args=[person_a1.pk]), {"reason": "好奇"}
+        ).status_code
+        == 404
+    )
 
 
 def test_officials_above_the_community_see_pages_without_edit_buttons(
@@ -392,8 +413,12 @@ def test_deactivating_a_person_needs_a_reason(
 ) -> None:
     client.force_login(officer_a)
     url = reverse("registry:person_deactivate", args=[person_a1.pk])
-    data = {"status": PersonStatus.MOVED_OUT, "date": "2020-02-01", "reason": "",
-            "version": person_a1.version}
+    data = {
+        "status": PersonStatus.MOVED_OUT,
+        "date": "2020-02-01",
+        "reason": "",
+        "version": person_a1.version,
+    }
 
     response = client.post(url, data)
 
@@ -421,8 +446,13 @@ def test_deactivating_a_person_needs_a_reason(
 def _deactivated(person: Person, officer: Any) -> Person:
     from fangkong.registry.services import do_deactivate_person
 
-    return do_deactivate_person(person, status=PersonStatus.MOVED_OUT, date=dt.date(2020, 2, 1),
-                                reason="房屋出售，迁往外地", by=officer)
+    return do_deactivate_person(
+        person,
+        status=PersonStatus.MOVED_OUT,
+        date=dt.date(2020, 2, 1),
+        reason="房屋出售，迁往外地",
+        by=officer,
+    )
 
 
 def test_a_deactivated_persons_page_brings_them_back_with_a_reason(
@@ -460,8 +490,10 @@ def test_a_stale_reactivation_shows_the_form_again_with_the_conflict(
     moved = _deactivated(person_a1, officer_a)
     client.force_login(officer_a)
 
-    response = client.post(reverse("registry:person_reactivate", args=[moved.pk]),
-                           {"reason": "又搬回来了", "version": moved.version - 1})
+    response = client.post(
+        reverse("registry:person_reactivate", args=[moved.pk]),
+        {"reason": "又搬回来了", "version": moved.version - 1},
+    )
 
     assert response.status_code == 400
     assert response.context["form"].non_field_errors()
@@ -490,20 +522,25 @@ def test_reactivation_is_refused_with_its_reason_to_roles_without_the_right(
 
 
 def test_a_grid_worker_brings_back_a_person_of_their_grid_not_of_another(
-    client: Any, officer_a: Any, grid_worker_a1: Any, grid_worker_a2: Any, officer_b: Any,
-    checkpoint_a: Any, person_a1: Person
+    client: Any,
+    officer_a: Any,
+    grid_worker_a1: Any,
+    grid_worker_a2: Any,
+    officer_b: Any,
+    checkpoint_a: Any,
+    person_a1: Person,
 ) -> None:
     moved = _deactivated(person_a1, officer_a)
     url = reverse("registry:person_reactivate", args=[moved.pk])
     # Checkpoint staff see no registry rows at all: the person is not there for them.
     for outsider in (grid_worker_a2, officer_b, checkpoint_a):
         client.force_login(outsider)
-        assert client.post(url, {"reason": "又搬回来了", "version": moved.version}
-                           ).status_code == 404
+        assert (
+            client.post(url, {"reason": "又搬回来了", "version": moved.version}).status_code == 404
+        )
 
     client.force_login(grid_worker_a1)
-    assert client.post(url, {"reason": "又搬回来了", "version": moved.version}
-                       ).status_code == 302
+    assert client.post(url, {"reason": "又搬回来了", "version": moved.version}).status_code == 302
     moved.refresh_from_db()
     assert moved.is_active
 
@@ -517,8 +554,16 @@ def test_an_officer_adds_a_building_and_a_household(
     client.force_login(officer_a)
     response = client.post(
         reverse("registry:building_add", args=[community_a.pk]),
-        {"number": "12", "name": "", "section": "东区", "grid": grid_a1.pk, "units": 2,
-         "floors": 6, "notes": "", "version": ""},
+        {
+            "number": "12",
+            "name": "",
+            "section": "东区",
+            "grid": grid_a1.pk,
+            "units": 2,
+            "floors": 6,
+            "notes": "",
+            "version": "",
+        },
     )
     assert response.status_code == 302
     building = Building.objects.get(community=community_a, number="12")
@@ -526,16 +571,32 @@ def test_an_officer_adds_a_building_and_a_household(
 
     response = client.post(
         reverse("registry:household_add", args=[building.pk]),
-        {"unit": 3, "floor": 1, "room": "101", "number": "", "phone": "", "is_active": "on",
-         "notes": "", "version": ""},
+        {
+            "unit": 3,
+            "floor": 1,
+            "room": "101",
+            "number": "",
+            "phone": "",
+            "is_active": "on",
+            "notes": "",
+            "version": "",
+        },
     )
     assert response.status_code == 200
     assert response.context["form"].errors["unit"]
 
     response = client.post(
         reverse("registry:household_add", args=[building.pk]),
-        {"unit": 2, "floor": 1, "room": "101", "number": "", "phone": "024-23456789",
-         "is_active": "on", "notes": "", "version": ""},
+        {
+            "unit": 2,
+            "floor": 1,
+            "room": "101",
+            "number": "",
+            "phone": "024-23456789",
+            "is_active": "on",
+            "notes": "",
+            "version": "",
+        },
     )
     assert response.status_code == 302
     household = building.households.get()
@@ -576,7 +637,11 @@ def test_a_grid_worker_adds_a_person_to_a_household_of_their_grid(
 
 
 def test_registry_figures_count_only_what_the_user_sees(
-    grid_worker_a1: Any, officer_a: Any, community_a: Any, grid_a1: Any, grid_a2: Any,
+    grid_worker_a1: Any,
+    officer_a: Any,
+    community_a: Any,
+    grid_a1: Any,
+    grid_a2: Any,
     django_assert_max_num_queries: Any,
 ) -> None:
     own = HouseholdFactory(building=BuildingFactory(grid=grid_a1, community=community_a))

@@ -34,8 +34,9 @@ def _shown(client: Any, user: Any) -> dict[str, int]:
     client.force_login(user)
     response = client.get(reverse("reports:home"))
     assert response.status_code == 200
-    access = next(s["figures"] for s in response.context["sections"]
-                  if "passes_active" in s["figures"])
+    access = next(
+        s["figures"] for s in response.context["sections"] if "passes_active" in s["figures"]
+    )
     return {key: access[key] for key in KEYS}
 
 
@@ -58,8 +59,13 @@ def clock(monkeypatch: pytest.MonkeyPatch) -> Any:
 
 
 def test_stored_access_figures_equal_a_recount_after_scans_returns_and_the_clock(
-    client: Any, community_a: Any, community_b: Any, grid_a1: Any, officer_a: Any,
-    district_official: Any, clock: Any,
+    client: Any,
+    community_a: Any,
+    community_b: Any,
+    grid_a1: Any,
+    officer_a: Any,
+    district_official: Any,
+    clock: Any,
 ) -> None:
     gate = CheckpointFactory(community=community_a, name="北门")
     gate_b = CheckpointFactory(community=community_b, name="南门")
@@ -88,16 +94,21 @@ def test_stored_access_figures_equal_a_recount_after_scans_returns_and_the_clock
     scan(gate, item.token, "in")  # a return: one out fewer, one overdue fewer
     check()
     # A late offline exit (flagged for review), then the office reviews it
-    scan(gate, item.token, "out", at=timezone.now() - dt.timedelta(hours=3),
-         device_decision="allow")
+    scan(
+        gate, item.token, "out", at=timezone.now() - dt.timedelta(hours=3), device_decision="allow"
+    )
     check()
     for event in GateEvent.objects.exclude(flag="").filter(reviewed_at__isnull=True):
         access_services.do_review_event(event, by=officer_a)
     check()
     # A suspension with an end, which expires (tick's work)
     access_services.do_suspend_household_passes(
-        household, source="office", reason="测试", until=timezone.now() + dt.timedelta(hours=1),
-        by=None)
+        household,
+        source="office",
+        reason="测试",
+        until=timezone.now() + dt.timedelta(hours=1),
+        by=None,
+    )
     check()
     clock(hours=2)
     access_services.lift_expired_suspensions()
@@ -118,7 +129,9 @@ def test_stored_access_figures_equal_a_recount_after_scans_returns_and_the_clock
 
 
 def test_a_scan_makes_only_its_community_stale_and_tick_moves_the_others_marks_on(
-    community_a: Any, community_b: Any, grid_a1: Any,
+    community_a: Any,
+    community_b: Any,
+    grid_a1: Any,
 ) -> None:
     gate = CheckpointFactory(community=community_a)
     _household, item = household_with_pass(community_a, grid_a1)
@@ -138,8 +151,9 @@ def test_a_scan_makes_only_its_community_stale_and_tick_moves_the_others_marks_o
     assert FiguresState.objects.get(community=community_b).event_mark == newest
     stored = CommunityFigure.objects.get(community=community_a, key="out_now", day=None)
     assert stored.value == 1
-    today = CommunityFigure.objects.get(community=community_a, key="exits",
-                                        day=timezone.localdate())
+    today = CommunityFigure.objects.get(
+        community=community_a, key="exits", day=timezone.localdate()
+    )
     assert today.value == 1
 
 
@@ -157,13 +171,17 @@ def _queries(client: Any, user: Any) -> int:
     with CaptureQueriesContext(connection) as queries:
         response = client.get(reverse("reports:home"))
     assert response.status_code == 200
-    assert not any('FROM "access_pass"' in q["sql"] or 'FROM "access_visitor"' in q["sql"]
-                   for q in queries.captured_queries)
+    assert not any(
+        'FROM "access_pass"' in q["sql"] or 'FROM "access_visitor"' in q["sql"]
+        for q in queries.captured_queries
+    )
     return len(queries)
 
 
 def test_a_district_officials_home_reads_stored_access_figures_in_constant_queries(
-    client: Any, district: Any, district_official: Any,
+    client: Any,
+    district: Any,
+    district_official: Any,
 ) -> None:
     _district(2, district)
     small = _queries(client, district_official)

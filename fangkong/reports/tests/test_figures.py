@@ -29,16 +29,26 @@ from fangkong.reports.models import CommunityFigure
 
 pytestmark = pytest.mark.django_db
 
-COMPARED = ("buildings", "households", "people", "without_household", "tagged",
-            "elderly_alone", "by_residency", "by_tag")
+COMPARED = (
+    "buildings",
+    "households",
+    "people",
+    "without_household",
+    "tagged",
+    "elderly_alone",
+    "by_residency",
+    "by_tag",
+)
 
 
 def _live(user: Any) -> dict[str, Any]:
     live = registry_figures(user)
     passes = access_figures(user)
-    return {**{k: live[k] for k in COMPARED},
-            "passes_active": passes["passes_active"],
-            "passes_suspended": passes["passes_suspended"]}
+    return {
+        **{k: live[k] for k in COMPARED},
+        "passes_active": passes["passes_active"],
+        "passes_suspended": passes["passes_suspended"],
+    }
 
 
 def _home(client: Any, user: Any) -> dict[str, Any]:
@@ -47,11 +57,14 @@ def _home(client: Any, user: Any) -> dict[str, Any]:
     response = client.get(reverse("reports:home"))
     assert response.status_code == 200
     shown = response.context["figures"]
-    access = next(s["figures"] for s in response.context["sections"]
-                  if "passes_active" in s["figures"])
-    return {**{k: shown[k] for k in COMPARED},
-            "passes_active": access["passes_active"],
-            "passes_suspended": access["passes_suspended"]}
+    access = next(
+        s["figures"] for s in response.context["sections"] if "passes_active" in s["figures"]
+    )
+    return {
+        **{k: shown[k] for k in COMPARED},
+        "passes_active": access["passes_active"],
+        "passes_suspended": access["passes_suspended"],
+    }
 
 
 @pytest.fixture
@@ -62,7 +75,11 @@ def world(community_a: Any, community_b: Any, grid_a1: Any) -> dict[str, Any]:
 
 
 def test_the_home_page_equals_a_recount_after_every_kind_of_change(
-    client: Any, world: Any, officer_a: Any, district_official: Any, community_a: Any,
+    client: Any,
+    world: Any,
+    officer_a: Any,
+    district_official: Any,
+    community_a: Any,
     grid_a1: Any,
 ) -> None:
     household = world["household"]
@@ -73,8 +90,9 @@ def test_the_home_page_equals_a_recount_after_every_kind_of_change(
 
     check()
     # A person added, with a tag and as a tenant
-    person = PersonFactory(household=household, residency=Residency.TENANT,
-                           tags=[PersonTag.ELDERLY_ALONE])
+    person = PersonFactory(
+        household=household, residency=Residency.TENANT, tags=[PersonTag.ELDERLY_ALONE]
+    )
     check()
     # ... moved to a household of a new building
     other = HouseholdFactory(building=BuildingFactory(community=community_a, grid=grid_a1))
@@ -85,8 +103,9 @@ def test_the_home_page_equals_a_recount_after_every_kind_of_change(
     registry_services.do_update_person(person, by=None, tags=[PersonTag.VETERAN])
     check()
     person.refresh_from_db()
-    registry_services.do_deactivate_person(person, by=None, status=PersonStatus.MOVED_OUT,
-                                           date=timezone.localdate(), reason="搬走")
+    registry_services.do_deactivate_person(
+        person, by=None, status=PersonStatus.MOVED_OUT, date=timezone.localdate(), reason="搬走"
+    )
     check()
     # A person with no household
     PersonFactory(household=None, community=community_a)
@@ -94,8 +113,9 @@ def test_the_home_page_equals_a_recount_after_every_kind_of_change(
     # Passes: issued, suspended, lifted, voided
     access_services.do_issue_passes(community=community_a, households=[other], by=None)
     check()
-    access_services.do_suspend_household_passes(household, source="office", reason="测试",
-                                                until=None, by=None)
+    access_services.do_suspend_household_passes(
+        household, source="office", reason="测试", until=None, by=None
+    )
     check()
     access_services.do_lift_suspension(household, source="office", by=None)
     check()
@@ -146,8 +166,9 @@ def test_a_district_officials_home_reads_stored_rows_in_the_same_queries_at_any_
     assert small == large
     # Nothing changed between the two reads: no person or pass was counted.
     assert not any('FROM "registry_person"' in q for q in sql)
-    assert not any('FROM "access_pass"' in q and "COUNT(" in q and "out_since" not in q
-                   for q in sql)
+    assert not any(
+        'FROM "access_pass"' in q and "COUNT(" in q and "out_since" not in q for q in sql
+    )
 
 
 def test_a_grid_worker_sees_their_grid_counted_live(
@@ -164,11 +185,12 @@ def test_the_command_counts_one_community_or_all_and_refuses_an_unknown_one(
     world: Any, community_a: Any, community_b: Any
 ) -> None:
     call_command("refresh_figures", "--community", str(community_a.pk))
-    assert set(CommunityFigure.objects.values_list("community_id", flat=True)) == {
-        community_a.pk}
+    assert set(CommunityFigure.objects.values_list("community_id", flat=True)) == {community_a.pk}
     call_command("refresh_figures")
     assert set(CommunityFigure.objects.values_list("community_id", flat=True)) == {
-        community_a.pk, community_b.pk}
+        community_a.pk,
+        community_b.pk,
+    }
     people = CommunityFigure.objects.get(community=community_a, key="people", day=None)
     assert people.value == 3
     with pytest.raises(CommandError):
@@ -187,7 +209,8 @@ def test_tick_counts_the_stale_communities(world: Any, community_a: Any) -> None
 
 def test_a_dated_figure_lives_beside_the_current_one(community_a: Any) -> None:
     figures.refresh_figures([community_a.pk])
-    CommunityFigure.objects.create(community=community_a, key="people", value=7,
-                                   day=timezone.localdate())
+    CommunityFigure.objects.create(
+        community=community_a, key="people", value=7, day=timezone.localdate()
+    )
     figures.refresh_figures([community_a.pk])  # the current figures only are replaced
     assert CommunityFigure.objects.filter(community=community_a, key="people").count() == 2

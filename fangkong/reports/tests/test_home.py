@@ -15,8 +15,17 @@ from fangkong.reports.views import SECTIONS
 
 pytestmark = pytest.mark.django_db
 
-PERSONAS = ("officer_a", "officer_b", "grid_worker_a1", "grid_worker_a2", "health_a",
-            "checkpoint_a", "volunteer_a", "street_official", "district_official")
+PERSONAS = (
+    "officer_a",
+    "officer_b",
+    "grid_worker_a1",
+    "grid_worker_a2",
+    "health_a",
+    "checkpoint_a",
+    "volunteer_a",
+    "street_official",
+    "district_official",
+)
 
 
 @pytest.fixture
@@ -35,14 +44,17 @@ def home(client: Any, user: Any) -> Any:
     return response
 
 
-@pytest.mark.parametrize(("persona", "people", "households"), [
-    ("grid_worker_a1", 3, 1),
-    ("grid_worker_a2", 2, 1),
-    ("officer_a", 5, 2),
-    ("officer_b", 4, 1),
-    ("street_official", 9, 3),
-    ("district_official", 9, 3),
-])
+@pytest.mark.parametrize(
+    ("persona", "people", "households"),
+    [
+        ("grid_worker_a1", 3, 1),
+        ("grid_worker_a2", 2, 1),
+        ("officer_a", 5, 2),
+        ("officer_b", 4, 1),
+        ("street_official", 9, 3),
+        ("district_official", 9, 3),
+    ],
+)
 def test_the_residents_counted_are_those_of_the_users_own_area(
     client: Any, request: Any, residents: None, persona: str, people: int, households: int
 ) -> None:

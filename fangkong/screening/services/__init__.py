@@ -15,7 +15,6 @@ Views, the API, the import, the demo and the health module all come through here
 ``by=None`` is system work (the demo, management commands) and skips the actor checks.
 """
 
-
 from fangkong.screening.services.alerts import (
     alerts_for_person,
     do_resolve_alert,

@@ -43,14 +43,26 @@ ALERT_DUE = {AlertLevel.URGENT: dt.timedelta(hours=2), AlertLevel.HIGH: dt.timed
 
 
 def raise_alert(
-    assignment: CallAssignment, record: ScreeningRecord, person: Person | None, hit: AlertHit,
+    assignment: CallAssignment,
+    record: ScreeningRecord,
+    person: Person | None,
+    hit: AlertHit,
     now: dt.datetime,
 ) -> Alert:
     alert = Alert(
-        community=assignment.community, grid=assignment.grid, campaign=assignment.campaign,
-        record=record, assignment=assignment, household=assignment.household, person=person,
-        kind=hit.kind, level=hit.level, question_code=hit.code, question_text=hit.text[:300],
-        answer=hit.answer[:300], raised_at=now,
+        community=assignment.community,
+        grid=assignment.grid,
+        campaign=assignment.campaign,
+        record=record,
+        assignment=assignment,
+        household=assignment.household,
+        person=person,
+        kind=hit.kind,
+        level=hit.level,
+        question_code=hit.code,
+        question_text=hit.text[:300],
+        answer=hit.answer[:300],
+        raised_at=now,
     )
     alert.save()
     return alert
@@ -63,18 +75,25 @@ def alert_task(alert: Alert, now: dt.datetime) -> None:
 
     household = alert.household
     task = do_create_task(
-        community=alert.community, kind=ALERT_TASK, by=None,
-        title=_("%(kind)s: %(household)s") % {"kind": alert.get_kind_display(),
-                                               "household": household.label},
-        description=_("%(question)s %(answer)s (campaign: %(campaign)s)") % {
-            "question": alert.question_text, "answer": alert.answer,
-            "campaign": alert.campaign.name},
-        assignee=officer_of(alert.community), link=alert, reason=alert.kind,
-        priority=alert.level, due=now + ALERT_DUE.get(alert.level, dt.timedelta(hours=24)),
+        community=alert.community,
+        kind=ALERT_TASK,
+        by=None,
+        title=_("%(kind)s: %(household)s")
+        % {"kind": alert.get_kind_display(), "household": household.label},
+        description=_("%(question)s %(answer)s (campaign: %(campaign)s)")
+        % {
+            "question": alert.question_text,
+            "answer": alert.answer,
+            "campaign": alert.campaign.name,
+        },
+        assignee=officer_of(alert.community),
+        link=alert,
+        reason=alert.kind,
+        priority=alert.level,
+        due=now + ALERT_DUE.get(alert.level, dt.timedelta(hours=24)),
     )
     Alert.objects.filter(pk=alert.pk).update(task_id=task.pk)
     alert.task_id = task.pk
-
 
 
 # --- Alerts ---------------------------------------------------------------------------------
@@ -108,15 +127,17 @@ def do_resolve_alert(alert: Alert, *, by: User, outcome: str, note: str = "") ->
     The health module calls this with ``outcome="acted"`` when it starts a quarantine. The
     officer's task for the alert is completed with the same note.
     """
-    alert = (Alert.objects.select_for_update(of=("self",))
-             .select_related("grid", "community").get(pk=alert.pk))
+    alert = (
+        Alert.objects.select_for_update(of=("self",))
+        .select_related("grid", "community")
+        .get(pk=alert.pk)
+    )
     if by is not None and not covers(by, alert):
         raise Http404
     if not may_resolve_alerts(by, alert.community):
         raise PermissionDeniedError("change")
     if outcome not in (AlertStatus.ACTED, AlertStatus.DISMISSED):
-        raise ValidationError({"outcome": _("Choose whether the alert was acted on or "
-                                            "dismissed.")})
+        raise ValidationError({"outcome": _("Choose whether the alert was acted on or dismissed.")})
     if alert.status != AlertStatus.OPEN:
         raise ValidationError(_("This alert has already been dealt with."))
     note = (note or "").strip()
@@ -126,8 +147,9 @@ def do_resolve_alert(alert: Alert, *, by: User, outcome: str, note: str = "") ->
     alert.status, alert.outcome_note = outcome, note[:300]
     alert.resolved_by, alert.resolved_at = actor_or_none(by), timezone.now()
     alert.version += 1
-    alert.save(update_fields=["status", "outcome_note", "resolved_by", "resolved_at", "version",
-                              "updated"])
+    alert.save(
+        update_fields=["status", "outcome_note", "resolved_by", "resolved_at", "version", "updated"]
+    )
     record_change(ChangeAction.UPDATE, alert, before=before, actor=by)
     _close_alert_task(alert, note)
     _refresh_alert_level(alert.assignment_id)

@@ -70,14 +70,17 @@ def may_call(user: User, assignment: CallAssignment) -> bool:
         return False
     if assignment.assignee_id == user.pk:
         return True
-    return (user.role == Role.GRID_WORKER and assignment.grid_id is not None
-            and user.area_id == assignment.grid_id)
+    return (
+        user.role == Role.GRID_WORKER
+        and assignment.grid_id is not None
+        and user.area_id == assignment.grid_id
+    )
 
 
 def _not_yours() -> PermissionDeniedError:
     return PermissionDeniedError(
-        "call", _("This household is not on your call list; ask your community officer to "
-                  "move it to you."),
+        "call",
+        _("This household is not on your call list; ask your community officer to move it to you."),
     )
 
 
@@ -94,8 +97,9 @@ def check_open(campaign: Campaign, today: dt.date) -> None:
 
 
 def active_members(household_id: int) -> list[Person]:
-    return list(Person.objects.filter(household_id=household_id, status=PersonStatus.ACTIVE)
-                .order_by("pk"))
+    return list(
+        Person.objects.filter(household_id=household_id, status=PersonStatus.ACTIVE).order_by("pk")
+    )
 
 
 @dataclass
@@ -108,16 +112,27 @@ class CallResult:
 
 
 def _lock_assignment(pk: int) -> CallAssignment:
-    return (CallAssignment.objects.select_for_update(of=("self",))
-            .select_related("campaign__questionnaire__current", "campaign__area", "community",
-                            "grid", "household__building")
-            .get(pk=pk))
+    return (
+        CallAssignment.objects.select_for_update(of=("self",))
+        .select_related(
+            "campaign__questionnaire__current",
+            "campaign__area",
+            "community",
+            "grid",
+            "household__building",
+        )
+        .get(pk=pk)
+    )
 
 
 def clean_call_answers(
-    assignment: CallAssignment, *, answers: Mapping[str, Any] | None,
-    people_answers: Mapping[Any, Mapping[str, Any]] | None, today: dt.date,
-    version: QuestionnaireVersion, lenient: bool = False,
+    assignment: CallAssignment,
+    *,
+    answers: Mapping[str, Any] | None,
+    people_answers: Mapping[Any, Mapping[str, Any]] | None,
+    today: dt.date,
+    version: QuestionnaireVersion,
+    lenient: bool = False,
 ) -> list[tuple[Person | None, dict[str, Any]]]:
     """Checked answers for the household, or for each active member in a per-person
     campaign. Errors are keyed by question code (``<person id>.<code>`` per person)."""
@@ -130,9 +145,14 @@ def clean_call_answers(
             errors: dict[str, list[str]] = {}
             for person in members:
                 try:
-                    cleaned.append((person, clean_answers(
-                        specs, given.get(str(person.pk), {}), today=today, lenient=lenient
-                    )))
+                    cleaned.append(
+                        (
+                            person,
+                            clean_answers(
+                                specs, given.get(str(person.pk), {}), today=today, lenient=lenient
+                            ),
+                        )
+                    )
                 except ValidationError as exc:
                     for code, messages in exc.message_dict.items():
                         errors[f"{person.pk}.{code}"] = messages
@@ -143,26 +163,37 @@ def clean_call_answers(
 
 
 def write_records(
-    assignment: CallAssignment, version: QuestionnaireVersion,
-    cleaned: list[tuple[Person | None, dict[str, Any]]], *, by: User, now: dt.datetime,
-    attempt: CallAttempt | None, source: str,
+    assignment: CallAssignment,
+    version: QuestionnaireVersion,
+    cleaned: list[tuple[Person | None, dict[str, Any]]],
+    *,
+    by: User,
+    now: dt.datetime,
+    attempt: CallAttempt | None,
+    source: str,
 ) -> tuple[list[ScreeningRecord], list[Alert]]:
     """Store answers as the current records of the household (or its people), with the
     alerts they raise. Earlier records of the same household stay, no longer current."""
-    ScreeningRecord.objects.filter(assignment=assignment, is_current=True).update(
-        is_current=False
-    )
+    ScreeningRecord.objects.filter(assignment=assignment, is_current=True).update(is_current=False)
     threshold = assignment.community.fever_threshold
     specs = version_specs(version)
     records, alerts = [], []
     for person, answers in cleaned:
         hits = alert_hits(specs, answers, fever_threshold=threshold)
         record = ScreeningRecord(
-            community=assignment.community, grid=assignment.grid,
-            campaign=assignment.campaign, assignment=assignment,
-            household=assignment.household, person=person, questionnaire_version=version,
-            answers=answers, attempt=attempt, source=source, recorded_by=actor_or_none(by),
-            recorded_at=now, alert_level=highest_level(h.level for h in hits),
+            community=assignment.community,
+            grid=assignment.grid,
+            campaign=assignment.campaign,
+            assignment=assignment,
+            household=assignment.household,
+            person=person,
+            questionnaire_version=version,
+            answers=answers,
+            attempt=attempt,
+            source=source,
+            recorded_by=actor_or_none(by),
+            recorded_at=now,
+            alert_level=highest_level(h.level for h in hits),
         )
         record.save()
         records.append(record)
@@ -176,32 +207,47 @@ def write_records(
     return records, alerts
 
 
-
 def _door_visit_task(assignment: CallAssignment, now: dt.datetime) -> None:
     """After the failed calls the household is visited: a task for its grid's worker."""
     from fangkong.staff.services import do_create_task
 
-    worker_id = grid_workers([assignment.grid_id]).get(assignment.grid_id) if (
-        assignment.grid_id) else None
+    worker_id = (
+        grid_workers([assignment.grid_id]).get(assignment.grid_id) if (assignment.grid_id) else None
+    )
     worker = User.objects.get(pk=worker_id) if worker_id else None
     campaign = assignment.campaign
     task = do_create_task(
-        community=assignment.community, kind=DOOR_VISIT_TASK, by=None,
+        community=assignment.community,
+        kind=DOOR_VISIT_TASK,
+        by=None,
         title=_("Door visit: %(household)s") % {"household": assignment.household.label},
-        description=_("Not reached by phone in %(campaign)s (%(n)s calls, last: %(outcome)s). "
-                      "Visit and record the answers as a visit.") % {
-            "campaign": campaign.name, "n": assignment.attempts,
-            "outcome": assignment.get_last_outcome_display()},
-        assignee=worker, area=assignment.grid or assignment.community,
-        link=assignment.household, reason=f"campaign:{campaign.pk}",
+        description=_(
+            "Not reached by phone in %(campaign)s (%(n)s calls, last: %(outcome)s). "
+            "Visit and record the answers as a visit."
+        )
+        % {
+            "campaign": campaign.name,
+            "n": assignment.attempts,
+            "outcome": assignment.get_last_outcome_display(),
+        },
+        assignee=worker,
+        area=assignment.grid or assignment.community,
+        link=assignment.household,
+        reason=f"campaign:{campaign.pk}",
         due=now + DOOR_VISIT_DUE,
     )
     assignment.door_visit_task_id = task.pk
 
 
 def _propose_move_outs(
-    assignment: CallAssignment, people_ids: Sequence[Any], *, date: dt.date | None, reason: str,
-    today: dt.date, by: User, attempt: CallAttempt,
+    assignment: CallAssignment,
+    people_ids: Sequence[Any],
+    *,
+    date: dt.date | None,
+    reason: str,
+    today: dt.date,
+    by: User,
+    attempt: CallAttempt,
 ) -> list[MoveOutProposal]:
     members = {p.pk: p for p in active_members(assignment.household_id)}
     chosen = [members[int(pk)] for pk in people_ids if str(pk).isdigit() and int(pk) in members]
@@ -216,17 +262,25 @@ def _propose_move_outs(
         errors["date"] = _("A date cannot be in the future.")
     if errors:
         raise ValidationError(errors)
-    pending = set(MoveOutProposal.objects.filter(
-        person__in=chosen, status=ProposalStatus.PENDING).values_list("person_id", flat=True))
+    pending = set(
+        MoveOutProposal.objects.filter(
+            person__in=chosen, status=ProposalStatus.PENDING
+        ).values_list("person_id", flat=True)
+    )
     proposals = []
     for person in chosen:
         if person.pk in pending:
             continue  # already waiting for the grid worker
         proposal = MoveOutProposal(
-            community=assignment.community, grid=assignment.grid, assignment=assignment,
-            household=assignment.household, person=person, date=date,
+            community=assignment.community,
+            grid=assignment.grid,
+            assignment=assignment,
+            household=assignment.household,
+            person=person,
+            date=date,
             reason=(reason or "").strip()[:200] or _("Moved away (heard on a screening call)"),
-            proposed_by=actor_or_none(by), attempt=attempt,
+            proposed_by=actor_or_none(by),
+            attempt=attempt,
         )
         proposal.save()
         proposals.append(proposal)
@@ -235,32 +289,45 @@ def _propose_move_outs(
 
 
 def _keep_conflicted(
-    attempt: CallAttempt, assignment: CallAssignment, *, by: Any,
-    answers: Mapping[str, Any] | None, people_answers: Mapping[Any, Mapping[str, Any]] | None,
+    attempt: CallAttempt,
+    assignment: CallAssignment,
+    *,
+    by: Any,
+    answers: Mapping[str, Any] | None,
+    people_answers: Mapping[Any, Mapping[str, Any]] | None,
     moved_people: Sequence[Any],
 ) -> ConflictError:
     """The other save won. This attempt is kept, with what was typed, so nothing is lost;
     the household stays as the winner left it. Returns the error that tells the caller."""
     attempt.conflicted = True
-    attempt.input = {"answers": dict(answers or {}),
-                     "people_answers": {str(k): dict(v)
-                                        for k, v in (people_answers or {}).items()},
-                     "moved_people": [str(p) for p in moved_people]}
+    attempt.input = {
+        "answers": dict(answers or {}),
+        "people_answers": {str(k): dict(v) for k, v in (people_answers or {}).items()},
+        "moved_people": [str(p) for p in moved_people],
+    }
     attempt.save()
     record_change(ChangeAction.CREATE, attempt, actor=by)
     return ConflictError(
-        _("Someone else saved this household a moment ago; their call counts. Your "
-          "answers are shown again below: check them against the household's record "
-          "and save again if something is missing."),
+        _(
+            "Someone else saved this household a moment ago; their call counts. Your "
+            "answers are shown again below: check them against the household's record "
+            "and save again if something is missing."
+        ),
         current_version=assignment.version,
     )
 
 
 def do_record_call(
-    assignment: CallAssignment, *, by: User, outcome: str, expected_version: int | None = None,
+    assignment: CallAssignment,
+    *,
+    by: User,
+    outcome: str,
+    expected_version: int | None = None,
     answers: Mapping[str, Any] | None = None,
-    people_answers: Mapping[Any, Mapping[str, Any]] | None = None, note: str = "",
-    moved_people: Sequence[Any] = (), moved_date: dt.date | None = None,
+    people_answers: Mapping[Any, Mapping[str, Any]] | None = None,
+    note: str = "",
+    moved_people: Sequence[Any] = (),
+    moved_date: dt.date | None = None,
     now: dt.datetime | None = None,
 ) -> CallResult:
     """Record one call (or visit) to a household and what follows from its outcome.
@@ -283,8 +350,10 @@ def do_record_call(
     with transaction.atomic():
         assignment = _lock_assignment(assignment.pk)
         campaign = assignment.campaign
-        if by is not None and not covers(by, assignment) and (
-            assignment.assignee_id != getattr(by, "pk", None)
+        if (
+            by is not None
+            and not covers(by, assignment)
+            and (assignment.assignee_id != getattr(by, "pk", None))
         ):
             raise Http404
         if not may_call(by, assignment):
@@ -296,30 +365,60 @@ def do_record_call(
         version = campaign.questionnaire.current
         cleaned = []
         if outcome in REACHED_OUTCOMES:
-            cleaned = clean_call_answers(assignment, answers=answers,
-                                         people_answers=people_answers, today=today,
-                                         version=version)
+            cleaned = clean_call_answers(
+                assignment,
+                answers=answers,
+                people_answers=people_answers,
+                today=today,
+                version=version,
+            )
         attempt = CallAttempt(
-            community=assignment.community, grid=assignment.grid, campaign=campaign,
-            assignment=assignment, caller=actor_or_none(by), outcome=outcome, at=now,
+            community=assignment.community,
+            grid=assignment.grid,
+            campaign=campaign,
+            assignment=assignment,
+            caller=actor_or_none(by),
+            outcome=outcome,
+            at=now,
             note=(note or "").strip()[:300],
         )
         if expected_version is not None and assignment.version != expected_version:
-            conflict = _keep_conflicted(attempt, assignment, by=by, answers=answers,
-                                        people_answers=people_answers,
-                                        moved_people=moved_people)
+            conflict = _keep_conflicted(
+                attempt,
+                assignment,
+                by=by,
+                answers=answers,
+                people_answers=people_answers,
+                moved_people=moved_people,
+            )
         else:
-            result = _apply_call(assignment, attempt, cleaned, by=by, now=now, today=today,
-                                 moved_people=moved_people, moved_date=moved_date, note=note)
+            result = _apply_call(
+                assignment,
+                attempt,
+                cleaned,
+                by=by,
+                now=now,
+                today=today,
+                moved_people=moved_people,
+                moved_date=moved_date,
+                note=note,
+            )
     if conflict is not None:
         raise conflict
     return result
 
 
 def _apply_call(
-    assignment: CallAssignment, attempt: CallAttempt,
-    cleaned: list[tuple[Person | None, dict[str, Any]]], *, by: User, now: dt.datetime,
-    today: dt.date, moved_people: Sequence[Any], moved_date: dt.date | None, note: str,
+    assignment: CallAssignment,
+    attempt: CallAttempt,
+    cleaned: list[tuple[Person | None, dict[str, Any]]],
+    *,
+    by: User,
+    now: dt.datetime,
+    today: dt.date,
+    moved_people: Sequence[Any],
+    moved_date: dt.date | None,
+    note: str,
 ) -> CallResult:
     campaign = assignment.campaign
     outcome = attempt.outcome
@@ -330,8 +429,13 @@ def _apply_call(
     if outcome in REACHED_OUTCOMES:
         source = RecordSource.VISIT if outcome == Outcome.VISITED else RecordSource.CALL
         result.records, result.alerts = write_records(
-            assignment, campaign.questionnaire.current, cleaned, by=by, now=now,
-            attempt=attempt, source=source,
+            assignment,
+            campaign.questionnaire.current,
+            cleaned,
+            by=by,
+            now=now,
+            attempt=attempt,
+            source=source,
         )
         assignment.status, assignment.reached_at = AssignmentStatus.REACHED, now
         assignment.next_call_at = None
@@ -350,15 +454,30 @@ def _apply_call(
             assignment.next_call_at = now + dt.timedelta(minutes=campaign.retry_delay_minutes)
     elif outcome == Outcome.MOVED:
         result.proposals = _propose_move_outs(
-            assignment, moved_people, date=moved_date, reason=note, today=today, by=by,
+            assignment,
+            moved_people,
+            date=moved_date,
+            reason=note,
+            today=today,
+            by=by,
             attempt=attempt,
         )
         assignment.status, assignment.next_call_at = AssignmentStatus.MOVED, None
     assignment.version += 1
-    assignment.save(update_fields=[
-        "status", "attempts", "last_outcome", "last_attempt_at", "next_call_at", "reached_at",
-        "alert_level", "door_visit_task_id", "version", "updated",
-    ])
+    assignment.save(
+        update_fields=[
+            "status",
+            "attempts",
+            "last_outcome",
+            "last_attempt_at",
+            "next_call_at",
+            "reached_at",
+            "alert_level",
+            "door_visit_task_id",
+            "version",
+            "updated",
+        ]
+    )
     record_change(ChangeAction.CREATE, attempt, actor=by)
     record_change(ChangeAction.UPDATE, assignment, before=before, actor=by)
     return result
@@ -368,8 +487,9 @@ def do_dial(assignment: CallAssignment, *, by: User, person: Person | None) -> s
     """The number to dial for a member (or the household's landline when ``person`` is
     None), for the household's caller only. Each dial is an access event; the number is
     returned for a ``tel:`` redirect and never written to a page or a log."""
-    assignment = (CallAssignment.objects.select_related("campaign", "community", "grid",
-                                                        "household").get(pk=assignment.pk))
+    assignment = CallAssignment.objects.select_related(
+        "campaign", "community", "grid", "household"
+    ).get(pk=assignment.pk)
     if not may_call(by, assignment):
         raise _not_yours()
     check_open(assignment.campaign, assignment.community.local_today())
@@ -382,21 +502,25 @@ def do_dial(assignment: CallAssignment, *, by: User, person: Person | None) -> s
     if not cipher:
         raise ValidationError(_("There is no phone number to call."))
     record_access(
-        AccessKind.CALL, actor=by, area_path=assignment.area_path(), obj=target,
+        AccessKind.CALL,
+        actor=by,
+        area_path=assignment.area_path(),
+        obj=target,
         reason=_("Screening call"),
-        detail={"campaign": assignment.campaign_id, "assignment": assignment.pk,
-                "field": "phone"},
+        detail={"campaign": assignment.campaign_id, "assignment": assignment.pk, "field": "phone"},
     )
     return phone_digits(decrypt(cipher))
-
 
 
 # --- Move-outs ------------------------------------------------------------------------------
 
 
 def _locked_proposal(proposal: MoveOutProposal) -> MoveOutProposal:
-    return (MoveOutProposal.objects.select_for_update(of=("self",))
-            .select_related("grid", "community", "person").get(pk=proposal.pk))
+    return (
+        MoveOutProposal.objects.select_for_update(of=("self",))
+        .select_related("grid", "community", "person")
+        .get(pk=proposal.pk)
+    )
 
 
 @transaction.atomic
@@ -410,10 +534,18 @@ def do_confirm_move_out(proposal: MoveOutProposal, *, by: User) -> MoveOutPropos
         raise ValidationError(_("This move-out has already been decided."))
     before = proposal.audit_snapshot()
     if proposal.person.is_active:
-        do_deactivate_person(proposal.person, by=by, status=PersonStatus.MOVED_OUT,
-                             date=proposal.date, reason=proposal.reason)
+        do_deactivate_person(
+            proposal.person,
+            by=by,
+            status=PersonStatus.MOVED_OUT,
+            date=proposal.date,
+            reason=proposal.reason,
+        )
     proposal.status, proposal.decided_by, proposal.decided_at = (
-        ProposalStatus.CONFIRMED, actor_or_none(by), timezone.now())
+        ProposalStatus.CONFIRMED,
+        actor_or_none(by),
+        timezone.now(),
+    )
     proposal.version += 1
     proposal.save(update_fields=["status", "decided_by", "decided_at", "version", "updated"])
     record_change(ChangeAction.UPDATE, proposal, before=before, actor=by)
@@ -429,7 +561,10 @@ def do_reject_move_out(proposal: MoveOutProposal, *, by: User) -> MoveOutProposa
         raise ValidationError(_("This move-out has already been decided."))
     before = proposal.audit_snapshot()
     proposal.status, proposal.decided_by, proposal.decided_at = (
-        ProposalStatus.REJECTED, actor_or_none(by), timezone.now())
+        ProposalStatus.REJECTED,
+        actor_or_none(by),
+        timezone.now(),
+    )
     proposal.version += 1
     proposal.save(update_fields=["status", "decided_by", "decided_at", "version", "updated"])
     record_change(ChangeAction.UPDATE, proposal, before=before, actor=by)

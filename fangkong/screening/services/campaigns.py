@@ -41,8 +41,16 @@ START_BATCH = 5000
 
 # --- Campaigns ------------------------------------------------------------------------------
 
-CAMPAIGN_FIELDS = ("name", "questionnaire", "unit", "script", "starts_on", "ends_on",
-                   "retry_delay_minutes", "max_attempts")
+CAMPAIGN_FIELDS = (
+    "name",
+    "questionnaire",
+    "unit",
+    "script",
+    "starts_on",
+    "ends_on",
+    "retry_delay_minutes",
+    "max_attempts",
+)
 #: What may still change once calls are under way.
 RUNNING_FIELDS = ("name", "script", "ends_on", "retry_delay_minutes", "max_attempts")
 
@@ -55,14 +63,14 @@ def _validate_campaign(
     if area.level == AreaLevel.CITY:
         errors["area"] = _("A campaign covers a district, a street, a community or a grid.")
     questionnaire = campaign.questionnaire
-    if not (area.lies_in(questionnaire.area)
-            or questionnaire.area.lies_in(area)):
+    if not (area.lies_in(questionnaire.area) or questionnaire.area.lies_in(area)):
         errors["questionnaire"] = _("Choose a questionnaire of this area.")
     if any(g.level != AreaLevel.GRID or not g.lies_in(area) for g in grids):
         errors["grids"] = _("Choose grids of the campaign's area.")
-    if any(not b.community.lies_in(area) and not (
-        b.grid_id and b.grid.lies_in(area)
-    ) for b in buildings):
+    if any(
+        not b.community.lies_in(area) and not (b.grid_id and b.grid.lies_in(area))
+        for b in buildings
+    ):
         errors["buildings"] = _("Choose buildings of the campaign's area.")
     if not (campaign.name or "").strip():
         errors["name"] = _("Give the campaign a name.")
@@ -73,13 +81,20 @@ def _validate_campaign(
 
 @transaction.atomic
 def do_create_campaign(
-    *, area: Area, by: Any, grids: Sequence[Area] = (), buildings: Sequence[Building] = (),
+    *,
+    area: Area,
+    by: Any,
+    grids: Sequence[Area] = (),
+    buildings: Sequence[Building] = (),
     **data: Any,
 ) -> Campaign:
     require(by, Campaign, "add", area)
     require_office(by)
-    campaign = Campaign(area=area, created_by=actor_or_none(by),
-                        **{k: v for k, v in data.items() if k in CAMPAIGN_FIELDS})
+    campaign = Campaign(
+        area=area,
+        created_by=actor_or_none(by),
+        **{k: v for k, v in data.items() if k in CAMPAIGN_FIELDS},
+    )
     if "questionnaire" not in data:
         campaign.questionnaire = default_questionnaire(area.community or area, by=None)
     _validate_campaign(campaign, list(grids), list(buildings))
@@ -92,8 +107,12 @@ def do_create_campaign(
 
 @transaction.atomic
 def do_update_campaign(
-    campaign: Campaign, *, by: Any, expected_version: int | None = None,
-    grids: Sequence[Area] | None = None, buildings: Sequence[Building] | None = None,
+    campaign: Campaign,
+    *,
+    by: Any,
+    expected_version: int | None = None,
+    grids: Sequence[Area] | None = None,
+    buildings: Sequence[Building] | None = None,
     **data: Any,
 ) -> Campaign:
     campaign = locked(Campaign, campaign.pk, "area")
@@ -147,15 +166,22 @@ def campaign_households(campaign: Campaign) -> QuerySet[Household]:
 def grid_workers(grid_ids: Iterable[int]) -> dict[int, int]:
     """The grid worker of each grid (the first by account age when a grid has several)."""
     workers: dict[int, int] = {}
-    rows = (User.objects.filter(role=Role.GRID_WORKER, is_active=True, area_id__in=set(grid_ids))
-            .order_by("pk").values_list("area_id", "pk"))
+    rows = (
+        User.objects.filter(role=Role.GRID_WORKER, is_active=True, area_id__in=set(grid_ids))
+        .order_by("pk")
+        .values_list("area_id", "pk")
+    )
     for area_id, user_id in rows:
         workers.setdefault(area_id, user_id)
     return workers
 
 
-def _insert_assignments(campaign: Campaign, rows: Sequence[tuple[int, int, int | None]],
-                        workers: Mapping[int, int], now: dt.datetime) -> None:
+def _insert_assignments(
+    campaign: Campaign,
+    rows: Sequence[tuple[int, int, int | None]],
+    workers: Mapping[int, int],
+    now: dt.datetime,
+) -> None:
     """Write one pending assignment per (household, community, grid) row.
 
     Through ``core.bulk`` rather than ``bulk_create``: the rows differ only in four integers,
@@ -165,12 +191,18 @@ def _insert_assignments(campaign: Campaign, rows: Sequence[tuple[int, int, int |
     prepared once by their model fields, so defaults, dates and booleans are exactly what
     the ORM would write.
     """
-    template = CallAssignment(campaign_id=campaign.pk, status=AssignmentStatus.PENDING,
-                              created=now, updated=now)
+    template = CallAssignment(
+        campaign_id=campaign.pk, status=AssignmentStatus.PENDING, created=now, updated=now
+    )
     BulkWriter(CallAssignment, now).insert_like(
-        template, ("household_id", "community_id", "grid_id", "assignee_id"),
-        [(household_id, community_id, grid_id, workers.get(grid_id))
-         for household_id, community_id, grid_id in rows], batch=START_BATCH)
+        template,
+        ("household_id", "community_id", "grid_id", "assignee_id"),
+        [
+            (household_id, community_id, grid_id, workers.get(grid_id))
+            for household_id, community_id, grid_id in rows
+        ],
+        batch=START_BATCH,
+    )
 
 
 @transaction.atomic
@@ -189,9 +221,9 @@ def do_start_campaign(campaign: Campaign, *, by: Any, now: dt.datetime | None = 
         raise ValidationError(_("This campaign has already been started."))
     now = now or timezone.now()
     rows = list(
-        campaign_households(campaign).order_by().values_list(
-            "pk", "community_id", "building__grid_id"
-        )
+        campaign_households(campaign)
+        .order_by()
+        .values_list("pk", "community_id", "building__grid_id")
     )
     if not rows:
         raise ValidationError(_("The campaign's area has no occupied households to call."))
@@ -201,8 +233,7 @@ def do_start_campaign(campaign: Campaign, *, by: Any, now: dt.datetime | None = 
     campaign.status, campaign.started_at = CampaignStatus.RUNNING, now
     campaign.households_total = len(rows)
     campaign.version += 1
-    campaign.save(update_fields=["status", "started_at", "households_total", "version",
-                                 "updated"])
+    campaign.save(update_fields=["status", "started_at", "households_total", "version", "updated"])
     record_change(ChangeAction.UPDATE, campaign, before=before, actor=by)
     return len(rows)
 
@@ -226,13 +257,16 @@ def do_close_campaign(campaign: Campaign, *, by: Any) -> Campaign:
 def _check_caller(user: User, assignment: CallAssignment) -> None:
     """A new caller must see the household and be allowed to make calls."""
     if not user.is_active or not user.has_action(CallAttempt, "add"):
-        raise ValidationError(
-            {"to": _("%(name)s cannot make screening calls.") % {"name": user}}
-        )
+        raise ValidationError({"to": _("%(name)s cannot make screening calls.") % {"name": user}})
     if not covers(user, assignment):
         raise ValidationError(
-            {"to": _("%(name)s works outside these households' grid; choose someone whose "
-                     "area covers them.") % {"name": user}}
+            {
+                "to": _(
+                    "%(name)s works outside these households' grid; choose someone whose "
+                    "area covers them."
+                )
+                % {"name": user}
+            }
         )
 
 
@@ -267,9 +301,7 @@ def do_reassign(
         assignment.assignee = to
         assignment.version += 1
     CallAssignment.objects.bulk_update(assignments, ["assignee", "version"], batch_size=1000)
-    CallAssignment.objects.filter(pk__in=[a.pk for a in assignments]).update(
-        updated=timezone.now()
-    )
+    CallAssignment.objects.filter(pk__in=[a.pk for a in assignments]).update(updated=timezone.now())
     record_changes(ChangeAction.UPDATE, assignments, befores=befores, actor=by)
     return len(assignments)
 
@@ -290,17 +322,33 @@ def do_add_helper(
         raise ValidationError({"households": _("Give the helper at least one household.")})
     share = list(
         CallAssignment.objects.filter(
-            campaign=campaign, grid=grid, status=AssignmentStatus.PENDING, attempts=0,
-        ).exclude(assignee=helper).order_by(
-            "-household__building__sort_key", "-household__building__number",
-            "-household__unit", "-household__floor", "-household__room", "-pk",
-        ).values_list("pk", flat=True)[:households]
+            campaign=campaign,
+            grid=grid,
+            status=AssignmentStatus.PENDING,
+            attempts=0,
+        )
+        .exclude(assignee=helper)
+        .order_by(
+            "-household__building__sort_key",
+            "-household__building__number",
+            "-household__unit",
+            "-household__floor",
+            "-household__room",
+            "-pk",
+        )
+        .values_list("pk", flat=True)[:households]
     )
     if not share:
         raise ValidationError(_("This grid has no households left that nobody has called."))
     moved = do_reassign(campaign, share, to=helper, by=by)
-    row = CampaignHelper(campaign=campaign, community_id=grid.parent_id, grid=grid, user=helper,
-                         households=moved, added_by=actor_or_none(by))
+    row = CampaignHelper(
+        campaign=campaign,
+        community_id=grid.parent_id,
+        grid=grid,
+        user=helper,
+        households=moved,
+        added_by=actor_or_none(by),
+    )
     row.save()
     record_change(ChangeAction.CREATE, row, actor=by)
     return row

@@ -36,5 +36,3 @@ def require_office(user: User) -> None:
         raise PermissionDeniedError(
             "change", _("Campaigns and questionnaires are run by the community office.")
         )
-
-

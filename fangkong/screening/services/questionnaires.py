@@ -56,17 +56,24 @@ def _write_version(
     version = QuestionnaireVersion.objects.create(
         questionnaire=questionnaire, number=last + 1, note=note[:200], created_by=actor_or_none(by)
     )
-    Question.objects.bulk_create([
-        Question(version=version, position=position, **spec.as_fields())
-        for position, spec in enumerate(specs, start=1)
-    ])
+    Question.objects.bulk_create(
+        [
+            Question(version=version, position=position, **spec.as_fields())
+            for position, spec in enumerate(specs, start=1)
+        ]
+    )
     return version
 
 
 @transaction.atomic
 def do_create_questionnaire(
-    *, area: Area, by: User | None, name: str, description: str = "",
-    specs: Sequence[QuestionSpec] | None = None, is_default: bool = False,
+    *,
+    area: Area,
+    by: User | None,
+    name: str,
+    description: str = "",
+    specs: Sequence[QuestionSpec] | None = None,
+    is_default: bool = False,
 ) -> Questionnaire:
     """A new questionnaire; without ``specs`` it starts as a copy of the shipped register."""
     require(by, Questionnaire, "add", area)
@@ -74,8 +81,9 @@ def do_create_questionnaire(
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": _("Give the questionnaire a name.")})
-    questionnaire = Questionnaire(area=area, name=name[:200], description=description or "",
-                                  is_default=is_default)
+    questionnaire = Questionnaire(
+        area=area, name=name[:200], description=description or "", is_default=is_default
+    )
     questionnaire.full_clean(exclude=["area", "current"])
     questionnaire.save()
     specs = list(specs) if specs is not None else register.default_questions()
@@ -92,15 +100,22 @@ def default_questionnaire(area: Area, *, by: User | None = None) -> Questionnair
     if existing is not None:
         return existing
     return do_create_questionnaire(
-        area=area, by=by, name=register.NAME, description=register.DESCRIPTION,
+        area=area,
+        by=by,
+        name=register.NAME,
+        description=register.DESCRIPTION,
         is_default=True,
     )
 
 
 @transaction.atomic
 def do_update_questionnaire(
-    questionnaire: Questionnaire, *, by: User, expected_version: int | None = None,
-    name: str, description: str = "",
+    questionnaire: Questionnaire,
+    *,
+    by: User,
+    expected_version: int | None = None,
+    name: str,
+    description: str = "",
 ) -> Questionnaire:
     """Rename or describe a questionnaire (its questions are changed by the functions below)."""
     questionnaire = locked(Questionnaire, questionnaire.pk, "area")
@@ -119,8 +134,12 @@ def do_update_questionnaire(
 
 @transaction.atomic
 def do_change_questions(
-    questionnaire: Questionnaire, *, by: User, expected_version: int | None,
-    change: Callable[[list[QuestionSpec]], list[QuestionSpec]], note: str,
+    questionnaire: Questionnaire,
+    *,
+    by: User,
+    expected_version: int | None,
+    change: Callable[[list[QuestionSpec]], list[QuestionSpec]],
+    note: str,
 ) -> Questionnaire:
     """Apply one edit to the current questions and save the result as a new version.
 
@@ -149,18 +168,30 @@ def _index_of(specs: list[QuestionSpec], code: str) -> int:
 
 
 def do_add_question(
-    questionnaire: Questionnaire, spec: QuestionSpec, *, by: User,
+    questionnaire: Questionnaire,
+    spec: QuestionSpec,
+    *,
+    by: User,
     expected_version: int | None = None,
 ) -> Questionnaire:
     def change(specs: list[QuestionSpec]) -> list[QuestionSpec]:
         return [*specs, spec]
 
-    return do_change_questions(questionnaire, by=by, expected_version=expected_version,
-                               change=change, note=_("Added: %(q)s") % {"q": spec.text})
+    return do_change_questions(
+        questionnaire,
+        by=by,
+        expected_version=expected_version,
+        change=change,
+        note=_("Added: %(q)s") % {"q": spec.text},
+    )
 
 
 def do_update_question(
-    questionnaire: Questionnaire, code: str, spec: QuestionSpec, *, by: User,
+    questionnaire: Questionnaire,
+    code: str,
+    spec: QuestionSpec,
+    *,
+    by: User,
     expected_version: int | None = None,
 ) -> Questionnaire:
     def change(specs: list[QuestionSpec]) -> list[QuestionSpec]:
@@ -169,12 +200,21 @@ def do_update_question(
         specs[index] = spec
         return specs
 
-    return do_change_questions(questionnaire, by=by, expected_version=expected_version,
-                               change=change, note=_("Changed: %(q)s") % {"q": spec.text})
+    return do_change_questions(
+        questionnaire,
+        by=by,
+        expected_version=expected_version,
+        change=change,
+        note=_("Changed: %(q)s") % {"q": spec.text},
+    )
 
 
 def do_move_question(
-    questionnaire: Questionnaire, code: str, *, up: bool, by: User,
+    questionnaire: Questionnaire,
+    code: str,
+    *,
+    up: bool,
+    by: User,
     expected_version: int | None = None,
 ) -> Questionnaire:
     def change(specs: list[QuestionSpec]) -> list[QuestionSpec]:
@@ -187,12 +227,17 @@ def do_move_question(
     text = current_specs(questionnaire)
     label = next((s.text for s in text if s.code == code), code)
     note = (_("Moved up: %(q)s") if up else _("Moved down: %(q)s")) % {"q": label}
-    return do_change_questions(questionnaire, by=by, expected_version=expected_version,
-                               change=change, note=note)
+    return do_change_questions(
+        questionnaire, by=by, expected_version=expected_version, change=change, note=note
+    )
 
 
 def do_remove_question(
-    questionnaire: Questionnaire, code: str, *, by: User, expected_version: int | None = None,
+    questionnaire: Questionnaire,
+    code: str,
+    *,
+    by: User,
+    expected_version: int | None = None,
 ) -> Questionnaire:
     def change(specs: list[QuestionSpec]) -> list[QuestionSpec]:
         index = _index_of(specs, code)
@@ -206,5 +251,10 @@ def do_remove_question(
         return specs
 
     label = next((s.text for s in current_specs(questionnaire) if s.code == code), code)
-    return do_change_questions(questionnaire, by=by, expected_version=expected_version,
-                               change=change, note=_("Removed: %(q)s") % {"q": label})
+    return do_change_questions(
+        questionnaire,
+        by=by,
+        expected_version=expected_version,
+        change=change,
+        note=_("Removed: %(q)s") % {"q": label},
+    )

@@ -15,5 +15,6 @@ register = template.Library()
 @register.filter
 def sees_screening(user: User) -> bool:
     """Whether the user's role sees phone screening (campaigns, calls, alerts)."""
-    return bool(getattr(user, "is_authenticated", False)
-                and user.has_action("screening.campaign", "view"))
+    return bool(
+        getattr(user, "is_authenticated", False) and user.has_action("screening.campaign", "view")
+    )

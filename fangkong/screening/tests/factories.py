@@ -30,13 +30,31 @@ def short_questions() -> list[QuestionSpec]:
     """Five questions covering the rules: a condition, a date, alerts of each kind."""
     return [
         QuestionSpec("travelled", "近14天是否离开过本市？", QuestionKind.YES_NO, required=True),
-        QuestionSpec("return_date", "返回日期", QuestionKind.DATE, required=True,
-                     show_if_code="travelled", show_if_values=["yes"]),
-        QuestionSpec("contact", "是否接触过确诊或疑似病例？", QuestionKind.YES_NO, required=True,
-                     alert_values=["yes"], alert_kind=AlertKind.CONTACT,
-                     alert_level=AlertLevel.URGENT),
-        QuestionSpec("temperature", "今日体温", QuestionKind.TEMPERATURE, required=True,
-                     alert_kind=AlertKind.FEVER, alert_level=AlertLevel.HIGH),
+        QuestionSpec(
+            "return_date",
+            "返回日期",
+            QuestionKind.DATE,
+            required=True,
+            show_if_code="travelled",
+            show_if_values=["yes"],
+        ),
+        QuestionSpec(
+            "contact",
+            "是否接触过确诊或疑似病例？",
+            QuestionKind.YES_NO,
+            required=True,
+            alert_values=["yes"],
+            alert_kind=AlertKind.CONTACT,
+            alert_level=AlertLevel.URGENT,
+        ),
+        QuestionSpec(
+            "temperature",
+            "今日体温",
+            QuestionKind.TEMPERATURE,
+            required=True,
+            alert_kind=AlertKind.FEVER,
+            alert_level=AlertLevel.HIGH,
+        ),
         QuestionSpec("notes", "备注", QuestionKind.TEXT),
     ]
 
@@ -83,15 +101,16 @@ class CampaignFactory(factory.django.DjangoModelFactory):
         return do_create_campaign(by=None, **kwargs)
 
 
-def street_of_households(grid: Area, count: int, *, people: int = 1,
-                         building: Building | None = None) -> list[Household]:
+def street_of_households(
+    grid: Area, count: int, *, people: int = 1, building: Building | None = None
+) -> list[Household]:
     """``count`` households in one building of ``grid``, each with ``people`` residents."""
-    building = building or BuildingFactory(grid=grid, community=grid.parent, units=1,
-                                           floors=30)
+    building = building or BuildingFactory(grid=grid, community=grid.parent, units=1, floors=30)
     households = []
     for n in range(count):
-        household = HouseholdFactory(building=building, unit=1, floor=n // 4 + 1,
-                                     room=f"{n // 4 + 1}{n % 4 + 1:02d}")
+        household = HouseholdFactory(
+            building=building, unit=1, floor=n // 4 + 1, room=f"{n // 4 + 1}{n % 4 + 1:02d}"
+        )
         for _ in range(people):
             PersonFactory(household=household)
         households.append(household)

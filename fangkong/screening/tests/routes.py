@@ -40,15 +40,27 @@ def build(world: World) -> None:
     leaver = PersonFactory(household=leaving)
     do_start_campaign(campaign, by=None)
     assignments = {a.household_id: a for a in CallAssignment.objects.filter(campaign=campaign)}
-    do_record_call(assignments[alerted.pk], by=None, outcome=Outcome.ANSWERED,
-                   answers=good_answers(contact="yes"))
-    do_record_call(assignments[leaving.pk], by=None, outcome=Outcome.MOVED,
-                   moved_people=[leaver.pk], moved_date=timezone.localdate())
+    do_record_call(
+        assignments[alerted.pk],
+        by=None,
+        outcome=Outcome.ANSWERED,
+        answers=good_answers(contact="yes"),
+    )
+    do_record_call(
+        assignments[leaving.pk],
+        by=None,
+        outcome=Outcome.MOVED,
+        moved_people=[leaver.pk],
+        moved_date=timezone.localdate(),
+    )
     draft = CampaignFactory(area=community, questionnaire=questionnaire, name="第二轮")
     world.extra.update(
-        campaign=campaign, draft_campaign=draft, questionnaire=questionnaire,
+        campaign=campaign,
+        draft_campaign=draft,
+        questionnaire=questionnaire,
         assignment=assignments[world.household.pk],
-        alert=Alert.objects.get(campaign=campaign), proposal=MoveOutProposal.objects.get(),
+        alert=Alert.objects.get(campaign=campaign),
+        proposal=MoveOutProposal.objects.get(),
         attempt=CallAttempt.objects.filter(assignment=assignments[alerted.pk]).first(),
         record=ScreeningRecord.objects.get(assignment=assignments[alerted.pk]),
     )
@@ -80,6 +92,7 @@ def _the(key: str) -> Any:
 def _pk(key: str) -> Any:
     return lambda w: {"pk": w.extra[key].pk}
 
+
 ROUTES: dict[str, Route] = {
     # Lists: outsiders get their own (empty) lists, or 403
     "screening:home": Route(kind="list"),
@@ -96,10 +109,12 @@ ROUTES: dict[str, Route] = {
     # The office's pages of the campaign: not found outside the scope restrict() gives (the
     # community's campaign reaches its grid workers, who are refused, not told it is not there)
     "screening:campaign_edit": Route(kwargs=_campaign, row=_the("campaign")),
-    "screening:campaign_start": Route(kwargs=_campaign, row=_the("campaign"), method="post",
-                                      ok=302),
-    "screening:campaign_close": Route(kwargs=_campaign, row=_the("campaign"), method="post",
-                                      ok=302),
+    "screening:campaign_start": Route(
+        kwargs=_campaign, row=_the("campaign"), method="post", ok=302
+    ),
+    "screening:campaign_close": Route(
+        kwargs=_campaign, row=_the("campaign"), method="post", ok=302
+    ),
     "screening:assignment_list": Route(kwargs=_campaign, row=_the("campaign")),
     "screening:campaign_helpers": Route(kwargs=_campaign, row=_the("campaign")),
     "screening:campaign_export": Route(kwargs=_campaign, row=_the("campaign")),
@@ -109,34 +124,55 @@ ROUTES: dict[str, Route] = {
     "screening:questionnaire_edit": Route(kwargs=_questionnaire, row=_the("questionnaire")),
     "screening:question_add": Route(kwargs=_questionnaire, row=_the("questionnaire")),
     "screening:question_edit": Route(kwargs=_question, row=_the("questionnaire")),
-    "screening:question_move": Route(kwargs=_question, row=_the("questionnaire"), method="post",
-                                     data=lambda w: {"up": "1"}, ok=302),
-    "screening:question_remove": Route(kwargs=_question, row=_the("questionnaire"),
-                                       method="post", ok=302),
+    "screening:question_move": Route(
+        kwargs=_question,
+        row=_the("questionnaire"),
+        method="post",
+        data=lambda w: {"up": "1"},
+        ok=302,
+    ),
+    "screening:question_remove": Route(
+        kwargs=_question, row=_the("questionnaire"), method="post", ok=302
+    ),
     # The phone screen: a household of grid a1
     "screening:call": Route(kwargs=_assignment, permitted=GRID_WORKER),
-    "screening:dial": Route(kwargs=lambda w: {**_assignment(w), "person_pk": w.person.pk},
-                            permitted=GRID_WORKER, method="post", ok=302),
-    "screening:call_outcome": Route(kwargs=_assignment, permitted=GRID_WORKER, method="post",
-                                    data=lambda w: {"outcome": "no_answer"}, ok=302),
+    "screening:dial": Route(
+        kwargs=lambda w: {**_assignment(w), "person_pk": w.person.pk},
+        permitted=GRID_WORKER,
+        method="post",
+        ok=302,
+    ),
+    "screening:call_outcome": Route(
+        kwargs=_assignment,
+        permitted=GRID_WORKER,
+        method="post",
+        data=lambda w: {"outcome": "no_answer"},
+        ok=302,
+    ),
     "screening:call_answers": Route(kwargs=_assignment, permitted=GRID_WORKER),
     "screening:call_moved": Route(kwargs=_assignment, permitted=GRID_WORKER),
     # Alerts and move-outs of grid a1
     "screening:alert_detail": Route(kwargs=lambda w: {"pk": w.extra["alert"].pk}),
-    "screening:proposal_confirm": Route(kwargs=lambda w: {"pk": w.extra["proposal"].pk},
-                                        permitted=GRID_WORKER, method="post", ok=302),
-    "screening:proposal_reject": Route(kwargs=lambda w: {"pk": w.extra["proposal"].pk},
-                                       permitted=GRID_WORKER, method="post", ok=302),
+    "screening:proposal_confirm": Route(
+        kwargs=lambda w: {"pk": w.extra["proposal"].pk},
+        permitted=GRID_WORKER,
+        method="post",
+        ok=302,
+    ),
+    "screening:proposal_reject": Route(
+        kwargs=lambda w: {"pk": w.extra["proposal"].pk},
+        permitted=GRID_WORKER,
+        method="post",
+        ok=302,
+    ),
     # The API (/api/v1/screening/): reads here, writes in API_WRITES below
     "api:screening-campaign-list": Route(kind="list", api=True),
     "api:screening-campaign-detail": Route(kwargs=_campaign, kind="community", api=True),
     "api:screening-campaign-coverage": Route(kwargs=_campaign, kind="community", api=True),
-    "api:screening-campaign-start": Route(kwargs=_pk("draft_campaign"), method="post",
-                                          api=True),
+    "api:screening-campaign-start": Route(kwargs=_pk("draft_campaign"), method="post", api=True),
     "api:screening-campaign-close": Route(kwargs=_campaign, method="post", api=True),
     "api:screening-assignment-list": Route(kind="list", api=True, permitted=GRID_WORKER),
-    "api:screening-assignment-detail": Route(kwargs=_assignment, api=True,
-                                             permitted=GRID_WORKER),
+    "api:screening-assignment-detail": Route(kwargs=_assignment, api=True, permitted=GRID_WORKER),
     "api:screening-attempt-list": Route(kind="list", api=True),
     "api:screening-attempt-detail": Route(kwargs=_pk("attempt"), api=True),
     "api:screening-answer-list": Route(kind="list", api=True),
@@ -145,17 +181,41 @@ ROUTES: dict[str, Route] = {
 
 #: Writes through the API at the names of list and detail routes walked above.
 API_WRITES: list[tuple[str, Route]] = [
-    ("api:screening-attempt-list", Route(
-        kind="create", method="post", ok=201, api=True, permitted=GRID_WORKER,
-        data=lambda w: {"assignment": w.extra["assignment"].pk, "outcome": "no_answer"},
-    )),
-    ("api:screening-campaign-list", Route(
-        kind="create", method="post", ok=201, api=True, grid_scoped=True,
-        data=lambda w: {"area": w.community_a.pk, "name": "第三轮",
-                        "questionnaire": w.extra["questionnaire"].pk,
-                        "starts_on": "2020-02-13", "ends_on": "2020-02-28"},
-    )),
-    ("api:screening-campaign-detail", Route(
-        kwargs=_campaign, method="patch", api=True, data=lambda w: {"name": "第一轮（改）"},
-    )),
+    (
+        "api:screening-attempt-list",
+        Route(
+            kind="create",
+            method="post",
+            ok=201,
+            api=True,
+            permitted=GRID_WORKER,
+            data=lambda w: {"assignment": w.extra["assignment"].pk, "outcome": "no_answer"},
+        ),
+    ),
+    (
+        "api:screening-campaign-list",
+        Route(
+            kind="create",
+            method="post",
+            ok=201,
+            api=True,
+            grid_scoped=True,
+            data=lambda w: {
+                "area": w.community_a.pk,
+                "name": "第三轮",
+                "questionnaire": w.extra["questionnaire"].pk,
+                "starts_on": "2020-02-13",
+                "ends_on": "2020-02-28",
+            },
+        ),
+    ),
+    (
+        "api:screening-campaign-detail",
+        Route(
+            kwargs=_campaign,
+            method="patch",
+            api=True,
+            data=lambda w: {"name": "第一轮（改）"},
+        ),
+    ),
 ]

@@ -56,15 +56,19 @@ def test_a_caller_gets_their_due_households_with_masked_members(
         assert decrypt(person.phone_cipher) not in text
 
 
-def test_a_caller_records_an_answered_call(
-    client: Any, setting: dict, grid_worker_a1: Any
-) -> None:
+def test_a_caller_records_an_answered_call(client: Any, setting: dict, grid_worker_a1: Any) -> None:
     assignment = assignment_of(setting["campaign"], setting["households"][0])
     client.force_login(grid_worker_a1)
-    response = _post(client, f"{API}/attempts/", {
-        "assignment": assignment.pk, "outcome": "answered", "version": assignment.version,
-        "answers": good_answers(contact="yes"),
-    })
+    response = _post(
+        client,
+        f"{API}/attempts/",
+        {
+            "assignment": assignment.pk,
+            "outcome": "answered",
+            "version": assignment.version,
+            "answers": good_answers(contact="yes"),
+        },
+    )
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["assignment"]["status"] == AssignmentStatus.REACHED
@@ -81,10 +85,15 @@ def test_bad_answers_are_a_400_naming_each_question(
     assignment = assignment_of(setting["campaign"], setting["households"][0])
     client.force_login(grid_worker_a1)
     tomorrow = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
-    response = _post(client, f"{API}/attempts/", {
-        "assignment": assignment.pk, "outcome": "answered",
-        "answers": {"travelled": "yes", "return_date": tomorrow, "temperature": "43.5"},
-    })
+    response = _post(
+        client,
+        f"{API}/attempts/",
+        {
+            "assignment": assignment.pk,
+            "outcome": "answered",
+            "answers": {"travelled": "yes", "return_date": tomorrow, "temperature": "43.5"},
+        },
+    )
     assert response.status_code == 400
     body = response.json()
     assert body["code"] == "invalid"
@@ -97,9 +106,12 @@ def test_an_attempt_by_someone_not_assigned_is_a_403_with_the_reason(
 ) -> None:
     assignment = assignment_of(setting["campaign"], setting["households"][0])
     client.force_login(officer_a)
-    response = client.post(f"{API}/attempts/", json.dumps({
-        "assignment": assignment.pk, "outcome": "no_answer"}),
-        content_type="application/json", HTTP_ACCEPT_LANGUAGE="en")
+    response = client.post(
+        f"{API}/attempts/",
+        json.dumps({"assignment": assignment.pk, "outcome": "no_answer"}),
+        content_type="application/json",
+        HTTP_ACCEPT_LANGUAGE="en",
+    )
     assert response.status_code == 403
     assert "not on your call list" in response.json()["message"]
 
@@ -109,8 +121,9 @@ def test_a_household_of_another_grid_does_not_exist_for_the_caller(
 ) -> None:
     assignment = assignment_of(setting["campaign"], setting["households"][0])
     client.force_login(grid_worker_a2)
-    response = _post(client, f"{API}/attempts/", {"assignment": assignment.pk,
-                                                   "outcome": "no_answer"})
+    response = _post(
+        client, f"{API}/attempts/", {"assignment": assignment.pk, "outcome": "no_answer"}
+    )
     assert response.status_code == 400
     assert "assignment" in response.json()["fields"]
 
@@ -122,10 +135,16 @@ def test_a_concurrent_save_is_a_409_and_the_attempt_is_kept(
     read = assignment.version
     do_record_call(assignment, by=grid_worker_a1, outcome=Outcome.NO_ANSWER)
     client.force_login(grid_worker_a1)
-    response = _post(client, f"{API}/attempts/", {
-        "assignment": assignment.pk, "outcome": "answered", "version": read,
-        "answers": good_answers(),
-    })
+    response = _post(
+        client,
+        f"{API}/attempts/",
+        {
+            "assignment": assignment.pk,
+            "outcome": "answered",
+            "version": read,
+            "answers": good_answers(),
+        },
+    )
     assert response.status_code == 409
     assert response.json()["current_version"] == read + 1
     assert CallAttempt.objects.filter(assignment=assignment, conflicted=True).count() == 1
@@ -137,9 +156,11 @@ def test_an_answer_to_a_closed_campaign_is_a_400(
     do_close_campaign(setting["campaign"], by=None)
     assignment = assignment_of(setting["campaign"], setting["households"][0])
     client.force_login(grid_worker_a1)
-    response = _post(client, f"{API}/attempts/", {"assignment": assignment.pk,
-                                                   "outcome": "answered",
-                                                   "answers": good_answers()})
+    response = _post(
+        client,
+        f"{API}/attempts/",
+        {"assignment": assignment.pk, "outcome": "answered", "answers": good_answers()},
+    )
     assert response.status_code == 400
 
 
@@ -150,10 +171,17 @@ def test_the_officer_creates_and_starts_a_campaign_and_reads_its_coverage(
     questionnaire = QuestionnaireFactory(area=community_a)
     today = timezone.localdate()
     client.force_login(officer_a)
-    created = _post(client, f"{API}/campaigns/", {
-        "area": community_a.pk, "name": "第二轮排查", "questionnaire": questionnaire.pk,
-        "starts_on": today.isoformat(), "ends_on": (today + dt.timedelta(days=7)).isoformat(),
-    })
+    created = _post(
+        client,
+        f"{API}/campaigns/",
+        {
+            "area": community_a.pk,
+            "name": "第二轮排查",
+            "questionnaire": questionnaire.pk,
+            "starts_on": today.isoformat(),
+            "ends_on": (today + dt.timedelta(days=7)).isoformat(),
+        },
+    )
     assert created.status_code == 201, created.content
     pk = created.json()["id"]
     started = client.post(f"{API}/campaigns/{pk}/start/")
@@ -166,8 +194,9 @@ def test_the_officer_creates_and_starts_a_campaign_and_reads_its_coverage(
     # The grid worker sees the campaign, but it is not theirs to change
     client.force_login(grid_worker_a1)
     assert client.get(f"{API}/campaigns/{pk}/").status_code == 200
-    refused = client.patch(f"{API}/campaigns/{pk}/", json.dumps({"name": "改名"}),
-                           content_type="application/json")
+    refused = client.patch(
+        f"{API}/campaigns/{pk}/", json.dumps({"name": "改名"}), content_type="application/json"
+    )
     # Refused, not "not found": they see it (one rule: the campaign reaches down to them)
     assert refused.status_code == 403
     assert Campaign.objects.get(pk=pk).name == "第二轮排查"

@@ -64,8 +64,12 @@ def test_a_caller_works_through_three_households_on_a_phone(
     call_form = phone.locator("form:has(button.scr-dial)").first
     dial = call_form.get_attribute("action")
     token = call_form.locator("input[name=csrfmiddlewaretoken]").get_attribute("value")
-    redirect = phone.request.post(base + dial, form={"csrfmiddlewaretoken": token},
-                                  headers={"Referer": phone.url}, max_redirects=0)
+    redirect = phone.request.post(
+        base + dial,
+        form={"csrfmiddlewaretoken": token},
+        headers={"Referer": phone.url},
+        max_redirects=0,
+    )
     assert redirect.status == 302
     assert redirect.headers["location"].startswith("tel:")
 
@@ -110,6 +114,9 @@ def test_a_caller_works_through_three_households_on_a_phone(
     assert phone.url.endswith("/screening/calls/")
     assert_fits_phone(phone)
     statuses = [assignment_of(campaign, h).status for h in households]
-    assert statuses == [AssignmentStatus.REACHED, AssignmentStatus.PENDING,
-                        AssignmentStatus.REACHED]
+    assert statuses == [
+        AssignmentStatus.REACHED,
+        AssignmentStatus.PENDING,
+        AssignmentStatus.REACHED,
+    ]
     assert Alert.objects.get().household == households[2]

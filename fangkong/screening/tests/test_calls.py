@@ -84,8 +84,9 @@ def test_two_failed_calls_make_no_task_yet(
 ) -> None:
     assignment = assignment_of(campaign, households[0])
     for _ in range(2):
-        assignment = do_record_call(assignment, by=grid_worker_a1,
-                                    outcome=Outcome.NO_ANSWER).assignment
+        assignment = do_record_call(
+            assignment, by=grid_worker_a1, outcome=Outcome.NO_ANSWER
+        ).assignment
     assert assignment.status == AssignmentStatus.PENDING
     assert not Task.objects.filter(kind="screening.door_visit").exists()
 
@@ -94,8 +95,9 @@ def test_an_invalid_number_goes_to_the_door_at_once(
     campaign: Any, households: list[Any], grid_worker_a1: Any
 ) -> None:
     assignment = assignment_of(campaign, households[0])
-    assignment = do_record_call(assignment, by=grid_worker_a1,
-                                outcome=Outcome.NUMBER_INVALID).assignment
+    assignment = do_record_call(
+        assignment, by=grid_worker_a1, outcome=Outcome.NUMBER_INVALID
+    ).assignment
     assert assignment.status == AssignmentStatus.UNREACHABLE
     assert Task.objects.filter(kind="screening.door_visit").count() == 1
 
@@ -104,10 +106,12 @@ def test_a_door_visit_with_answers_reaches_the_household(
     campaign: Any, households: list[Any], grid_worker_a1: Any
 ) -> None:
     assignment = assignment_of(campaign, households[0])
-    assignment = do_record_call(assignment, by=grid_worker_a1,
-                                outcome=Outcome.NUMBER_INVALID).assignment
-    result = do_record_call(assignment, by=grid_worker_a1, outcome=Outcome.VISITED,
-                            answers=good_answers())
+    assignment = do_record_call(
+        assignment, by=grid_worker_a1, outcome=Outcome.NUMBER_INVALID
+    ).assignment
+    result = do_record_call(
+        assignment, by=grid_worker_a1, outcome=Outcome.VISITED, answers=good_answers()
+    )
     assert result.assignment.status == AssignmentStatus.REACHED
     assert result.records[0].source == "visit"
 
@@ -116,14 +120,19 @@ def test_answers_are_stored_with_the_questionnaire_version(
     campaign: Any, households: list[Any], grid_worker_a1: Any
 ) -> None:
     assignment = assignment_of(campaign, households[0])
-    result = do_record_call(assignment, by=grid_worker_a1, outcome=Outcome.ANSWERED,
-                            answers=good_answers(temperature="36.54"))
+    result = do_record_call(
+        assignment,
+        by=grid_worker_a1,
+        outcome=Outcome.ANSWERED,
+        answers=good_answers(temperature="36.54"),
+    )
     record = ScreeningRecord.objects.get(assignment=assignment)
     assert record.answers == {"travelled": "no", "contact": "no", "temperature": "36.5"}
     assert record.questionnaire_version == campaign.questionnaire.current
     assert result.assignment.status == AssignmentStatus.REACHED
-    assert ObjectChange.objects.filter(object_id=str(record.pk),
-                                       content_type__model="screeningrecord").exists()
+    assert ObjectChange.objects.filter(
+        object_id=str(record.pk), content_type__model="screeningrecord"
+    ).exists()
 
 
 # --- Bad input ------------------------------------------------------------------------------
@@ -151,8 +160,12 @@ def test_a_temperature_outside_34_to_43_is_refused(
     assignment = assignment_of(campaign, households[0])
     for bad in ("33.9", "43.1", "hot"):
         with pytest.raises(ValidationError) as exc:
-            do_record_call(assignment, by=grid_worker_a1, outcome=Outcome.ANSWERED,
-                           answers=good_answers(temperature=bad))
+            do_record_call(
+                assignment,
+                by=grid_worker_a1,
+                outcome=Outcome.ANSWERED,
+                answers=good_answers(temperature=bad),
+            )
         assert "temperature" in _refusal(exc)
 
 
@@ -162,8 +175,12 @@ def test_a_date_in_the_future_is_refused(
     assignment = assignment_of(campaign, households[0])
     tomorrow = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
     with pytest.raises(ValidationError) as exc:
-        do_record_call(assignment, by=grid_worker_a1, outcome=Outcome.ANSWERED,
-                       answers=good_answers(travelled="yes", return_date=tomorrow))
+        do_record_call(
+            assignment,
+            by=grid_worker_a1,
+            outcome=Outcome.ANSWERED,
+            answers=good_answers(travelled="yes", return_date=tomorrow),
+        )
     assert _refusal(exc)["return_date"]
 
 
@@ -187,8 +204,9 @@ def test_an_answer_to_a_closed_campaign_is_refused(
     do_close_campaign(campaign, by=None)
     assignment = assignment_of(campaign, households[0])
     with pytest.raises(ValidationError) as exc:
-        do_record_call(assignment, by=grid_worker_a1, outcome=Outcome.ANSWERED,
-                       answers=good_answers())
+        do_record_call(
+            assignment, by=grid_worker_a1, outcome=Outcome.ANSWERED, answers=good_answers()
+        )
     assert "closed" in " ".join(exc.value.messages)
 
 
@@ -201,8 +219,12 @@ def test_moved_away_proposes_a_move_out_that_the_grid_worker_confirms(
     assignment = assignment_of(campaign, households[0])
     leaver, stayer = Person.objects.filter(household=households[0]).order_by("pk")
     result = do_record_call(
-        assignment, by=grid_worker_a1, outcome=Outcome.MOVED, moved_people=[leaver.pk],
-        moved_date=timezone.localdate() - dt.timedelta(days=10), note="去外地工作",
+        assignment,
+        by=grid_worker_a1,
+        outcome=Outcome.MOVED,
+        moved_people=[leaver.pk],
+        moved_date=timezone.localdate() - dt.timedelta(days=10),
+        note="去外地工作",
     )
     assert result.assignment.status == AssignmentStatus.MOVED
     proposal = MoveOutProposal.objects.get()
@@ -225,8 +247,13 @@ def test_a_rejected_move_out_leaves_the_registry_alone(
 ) -> None:
     assignment = assignment_of(campaign, households[0])
     leaver = Person.objects.filter(household=households[0]).first()
-    do_record_call(assignment, by=grid_worker_a1, outcome=Outcome.MOVED,
-                   moved_people=[leaver.pk], moved_date=timezone.localdate())
+    do_record_call(
+        assignment,
+        by=grid_worker_a1,
+        outcome=Outcome.MOVED,
+        moved_people=[leaver.pk],
+        moved_date=timezone.localdate(),
+    )
     proposal = do_reject_move_out(MoveOutProposal.objects.get(), by=grid_worker_a1)
     leaver.refresh_from_db()
     assert proposal.status == ProposalStatus.REJECTED

@@ -60,8 +60,9 @@ def test_starting_assigns_each_household_to_its_grids_worker(
     campaign.refresh_from_db()
     assert campaign.status == CampaignStatus.RUNNING
     assert campaign.households_total == 7
-    change = ObjectChange.objects.filter(content_type__model="campaign",
-                                         object_id=str(campaign.pk)).first()
+    change = ObjectChange.objects.filter(
+        content_type__model="campaign", object_id=str(campaign.pk)
+    ).first()
     assert change.after["status"] == "running"
 
 
@@ -90,8 +91,9 @@ def test_a_campaign_over_some_grids_or_buildings_takes_only_those(
     campaign = CampaignFactory(area=community_a, grids=[grid_a2])
     assert do_start_campaign(campaign, by=None) == 3
     building = two_grids["a1"][0].building
-    campaign = CampaignFactory(area=community_a, buildings=[building],
-                               questionnaire=campaign.questionnaire)
+    campaign = CampaignFactory(
+        area=community_a, buildings=[building], questionnaire=campaign.questionnaire
+    )
     assert do_start_campaign(campaign, by=None) == 4
 
 
@@ -105,9 +107,14 @@ def test_a_campaign_starts_once(community_a: Any, two_grids: dict) -> None:
 def test_a_campaign_ending_before_it_starts_is_refused(community_a: Any) -> None:
     today = timezone.localdate()
     with pytest.raises(ValidationError) as exc:
-        do_create_campaign(area=community_a, by=None, name="x",
-                           questionnaire=QuestionnaireFactory(area=community_a),
-                           starts_on=today, ends_on=today - dt.timedelta(days=1))
+        do_create_campaign(
+            area=community_a,
+            by=None,
+            name="x",
+            questionnaire=QuestionnaireFactory(area=community_a),
+            starts_on=today,
+            ends_on=today - dt.timedelta(days=1),
+        )
     assert "cannot end before it starts" in str(exc.value)
 
 
@@ -116,9 +123,14 @@ def test_grid_workers_make_calls_but_do_not_run_campaigns(
 ) -> None:
     today = timezone.localdate()
     with pytest.raises(PermissionDeniedError):
-        do_create_campaign(area=grid_a1, by=grid_worker_a1, name="我的网格",
-                           questionnaire=QuestionnaireFactory(area=community_a),
-                           starts_on=today, ends_on=today)
+        do_create_campaign(
+            area=grid_a1,
+            by=grid_worker_a1,
+            name="我的网格",
+            questionnaire=QuestionnaireFactory(area=community_a),
+            starts_on=today,
+            ends_on=today,
+        )
 
 
 def test_the_officer_starts_the_campaign_from_its_page(
@@ -132,7 +144,11 @@ def test_the_officer_starts_the_campaign_from_its_page(
 
 
 def test_a_district_sized_start_runs_as_a_job(
-    client: Any, community_a: Any, two_grids: dict, officer_a: Any, monkeypatch: Any,
+    client: Any,
+    community_a: Any,
+    two_grids: dict,
+    officer_a: Any,
+    monkeypatch: Any,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     monkeypatch.setattr(campaign_views, "START_INLINE_LIMIT", 5)
@@ -201,7 +217,9 @@ def test_a_helper_takes_the_last_households_nobody_has_called(
 
     assert row.households == 2
     assert {a.pk for a in CallAssignment.objects.filter(campaign=campaign, assignee=helper)} == {
-        second.pk, third.pk}
+        second.pk,
+        third.pk,
+    }
     assert CampaignHelper.objects.get().user == helper
     # The helper may call their share; the grid's worker still answers for the whole grid
     do_record_call(third, by=helper, outcome=Outcome.NO_ANSWER)

@@ -40,17 +40,25 @@ def test_the_second_save_is_told_and_both_attempts_are_stored(
     campaign, household, helper = _setup(community_a, grid_a1, officer_a)
     seen = assignment_of(campaign, household)  # both open the household at version 2
 
-    do_record_call(seen, by=helper, outcome=Outcome.ANSWERED, expected_version=seen.version,
-                   answers=good_answers())
+    do_record_call(
+        seen,
+        by=helper,
+        outcome=Outcome.ANSWERED,
+        expected_version=seen.version,
+        answers=good_answers(),
+    )
     with pytest.raises(ConflictError) as exc:
-        do_record_call(seen, by=grid_worker_a1, outcome=Outcome.ANSWERED,
-                       expected_version=seen.version,
-                       answers=good_answers(temperature="37.0", notes="电话回访"))
+        do_record_call(
+            seen,
+            by=grid_worker_a1,
+            outcome=Outcome.ANSWERED,
+            expected_version=seen.version,
+            answers=good_answers(temperature="37.0", notes="电话回访"),
+        )
 
     assert exc.value.current_version == seen.version + 1
     attempts = list(CallAttempt.objects.filter(assignment=seen).order_by("pk"))
-    assert [(a.caller, a.conflicted) for a in attempts] == [(helper, False), (grid_worker_a1,
-                                                                              True)]
+    assert [(a.caller, a.conflicted) for a in attempts] == [(helper, False), (grid_worker_a1, True)]
     assert attempts[1].input["answers"]["notes"] == "电话回访"  # nothing typed is lost
     record = ScreeningRecord.objects.get(assignment=seen)
     assert record.answers["temperature"] == "36.5"  # the winner's answers stand
@@ -66,10 +74,17 @@ def test_the_page_shows_the_losers_input_again_with_the_record(
 
     client.force_login(grid_worker_a1)
     url = reverse("screening:call_answers", args=[seen.pk])
-    response = client.post(url, {
-        "outcome": "answered", "version": seen.version, "travelled": "no", "contact": "no",
-        "temperature": "37.1", "notes": "居民回电",
-    })
+    response = client.post(
+        url,
+        {
+            "outcome": "answered",
+            "version": seen.version,
+            "travelled": "no",
+            "contact": "no",
+            "temperature": "37.1",
+            "notes": "居民回电",
+        },
+    )
 
     assert response.status_code == 409
     body = response.content.decode()
@@ -81,10 +96,14 @@ def test_the_page_shows_the_losers_input_again_with_the_record(
 
 
 @pytest.mark.django_db(transaction=True)
-@pytest.mark.skipif(connection.vendor == "sqlite", reason=(
-    "SQLite's in-memory test database shares one cache between threads, which answers "
-    "'table is locked' instead of waiting; a real SQLite file serialises writers with "
-    "IMMEDIATE transactions, PostgreSQL with SELECT ... FOR UPDATE (tested there)"))
+@pytest.mark.skipif(
+    connection.vendor == "sqlite",
+    reason=(
+        "SQLite's in-memory test database shares one cache between threads, which answers "
+        "'table is locked' instead of waiting; a real SQLite file serialises writers with "
+        "IMMEDIATE transactions, PostgreSQL with SELECT ... FOR UPDATE (tested there)"
+    ),
+)
 def test_two_threads_saving_at_once_give_one_winner(
     community_a: Any, grid_a1: Any, officer_a: Any, grid_worker_a1: Any
 ) -> None:
@@ -96,16 +115,23 @@ def test_two_threads_saving_at_once_give_one_winner(
     def save(name: str, user: Any, outcome: str) -> None:
         try:
             start.wait()
-            do_record_call(seen, by=user, outcome=outcome, expected_version=seen.version,
-                           answers=good_answers() if outcome == Outcome.ANSWERED else None)
+            do_record_call(
+                seen,
+                by=user,
+                outcome=outcome,
+                expected_version=seen.version,
+                answers=good_answers() if outcome == Outcome.ANSWERED else None,
+            )
             results[name] = "saved"
         except ConflictError:
             results[name] = "conflict"
         finally:
             connection.close()
 
-    threads = [threading.Thread(target=save, args=("helper", helper, Outcome.ANSWERED)),
-               threading.Thread(target=save, args=("worker", grid_worker_a1, Outcome.NO_ANSWER))]
+    threads = [
+        threading.Thread(target=save, args=("helper", helper, Outcome.ANSWERED)),
+        threading.Thread(target=save, args=("worker", grid_worker_a1, Outcome.NO_ANSWER)),
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:

@@ -37,15 +37,17 @@ def _at(hour: int, minute: int) -> dt.datetime:
 
 
 @pytest.fixture
-def counted(community_a: Any, grid_a1: Any, grid_a2: Any, grid_worker_a1: Any,
-            grid_worker_a2: Any) -> dict[str, Any]:
+def counted(
+    community_a: Any, grid_a1: Any, grid_a2: Any, grid_worker_a1: Any, grid_worker_a2: Any
+) -> dict[str, Any]:
     """Six households, each ending differently, with the calls' times set."""
     h = street_of_households(grid_a1, 4) + street_of_households(grid_a2, 2)
     campaign = started_campaign(community_a)
 
     def call(n: int, by: Any, outcome: str, hour: int, minute: int, **kw: Any) -> None:
-        do_record_call(assignment_of(campaign, h[n]), by=by, outcome=outcome,
-                       now=_at(hour, minute), **kw)
+        do_record_call(
+            assignment_of(campaign, h[n]), by=by, outcome=outcome, now=_at(hour, minute), **kw
+        )
 
     call(0, grid_worker_a1, Outcome.ANSWERED, 9, 10, answers=good_answers(temperature="38.0"))
     call(1, grid_worker_a1, Outcome.NO_ANSWER, 9, 20)
@@ -53,17 +55,30 @@ def counted(community_a: Any, grid_a1: Any, grid_a2: Any, grid_worker_a1: Any,
     # household 3 is never called
     call(4, grid_worker_a2, Outcome.ANSWERED, 10, 5, answers=good_answers())
     person = h[5].members.first()
-    call(5, grid_worker_a2, Outcome.MOVED, 10, 40, moved_people=[person.pk],
-         moved_date=timezone.localdate())
+    call(
+        5,
+        grid_worker_a2,
+        Outcome.MOVED,
+        10,
+        40,
+        moved_people=[person.pk],
+        moved_date=timezone.localdate(),
+    )
     return {"campaign": campaign, "households": h}
 
 
-def test_the_coverage_figures_match_a_hand_count(counted: dict, officer_a: Any,
-                                                 grid_a1: Any, grid_a2: Any) -> None:
+def test_the_coverage_figures_match_a_hand_count(
+    counted: dict, officer_a: Any, grid_a1: Any, grid_a2: Any
+) -> None:
     coverage = campaign_coverage(counted["campaign"], officer_a, now=_at(12, 0))
     total = coverage.total
     assert (total.total, total.reached, total.pending, total.unreachable, total.moved) == (
-        6, 2, 2, 1, 1)
+        6,
+        2,
+        2,
+        1,
+        1,
+    )
     assert total.alerts == 1
     assert coverage.open_alerts == 1
     assert total.calls_today == 5
@@ -71,7 +86,13 @@ def test_the_coverage_figures_match_a_hand_count(counted: dict, officer_a: Any,
 
     a1, a2 = coverage.grids
     assert (a1.key, a1.total, a1.reached, a1.pending, a1.unreachable, a1.alerts) == (
-        grid_a1.pk, 4, 1, 2, 1, 1)
+        grid_a1.pk,
+        4,
+        1,
+        2,
+        1,
+        1,
+    )
     assert (a1.calls_today, a1.calls_per_hour) == (3, 3.0)  # 20 minutes count as an hour
     assert (a2.key, a2.total, a2.reached, a2.moved, a2.calls_today) == (grid_a2.pk, 2, 1, 1, 2)
     assert [c.total for c in coverage.callers] == [4, 2]
@@ -122,21 +143,37 @@ def _grow(campaign: Any, grid: Any, worker: Any, count: int) -> None:
     """More households on the same campaign, with calls of each kind."""
     households = street_of_households(grid, count, building=None)
     # Add them to the running campaign the way a start would have.
-    CallAssignment.objects.bulk_create([
-        CallAssignment(campaign=campaign, household=h, community_id=h.community_id,
-                       grid=grid, assignee=worker) for h in households
-    ])
+    CallAssignment.objects.bulk_create(
+        [
+            CallAssignment(
+                campaign=campaign,
+                household=h,
+                community_id=h.community_id,
+                grid=grid,
+                assignee=worker,
+            )
+            for h in households
+        ]
+    )
     outcomes = (Outcome.ANSWERED, Outcome.NO_ANSWER, Outcome.REFUSED, Outcome.NUMBER_INVALID)
     for n, household in enumerate(households):
         outcome = outcomes[n % len(outcomes)]
-        do_record_call(assignment_of(campaign, household), by=worker, outcome=outcome,
-                       answers=good_answers() if outcome == Outcome.ANSWERED else None)
+        do_record_call(
+            assignment_of(campaign, household),
+            by=worker,
+            outcome=outcome,
+            answers=good_answers() if outcome == Outcome.ANSWERED else None,
+        )
 
 
 @pytest.mark.parametrize("extra", [0, 12])
 def test_coverage_takes_six_queries_at_any_size(
-    counted: dict, officer_a: Any, grid_a1: Any, grid_worker_a1: Any,
-    django_assert_num_queries: Any, extra: int,
+    counted: dict,
+    officer_a: Any,
+    grid_a1: Any,
+    grid_worker_a1: Any,
+    django_assert_num_queries: Any,
+    extra: int,
 ) -> None:
     campaign = counted["campaign"]
     if extra:
@@ -150,7 +187,10 @@ def test_coverage_takes_six_queries_at_any_size(
 
 @pytest.mark.parametrize("extra", [0, 12])
 def test_the_callers_list_takes_three_queries_at_any_size(
-    counted: dict, grid_a1: Any, grid_worker_a1: Any, django_assert_num_queries: Any,
+    counted: dict,
+    grid_a1: Any,
+    grid_worker_a1: Any,
+    django_assert_num_queries: Any,
     extra: int,
 ) -> None:
     if extra:

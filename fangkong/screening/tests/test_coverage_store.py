@@ -42,8 +42,16 @@ def _shown(campaign: Campaign, user: Any) -> dict[str, int]:
 
 
 def test_a_district_campaigns_coverage_equals_a_recount_after_every_kind_of_change(
-    district: Any, district_official: Any, officer_a: Any, community_a: Any, grid_a1: Any,
-    grid_a2: Any, grid_b1: Any, grid_worker_a1: Any, grid_worker_a2: Any, superuser: Any,
+    district: Any,
+    district_official: Any,
+    officer_a: Any,
+    community_a: Any,
+    grid_a1: Any,
+    grid_a2: Any,
+    grid_b1: Any,
+    grid_worker_a1: Any,
+    grid_worker_a2: Any,
+    superuser: Any,
     officer_b: Any,
 ) -> None:
     a1 = street_of_households(grid_a1, 3)
@@ -59,51 +67,83 @@ def test_a_district_campaigns_coverage_equals_a_recount_after_every_kind_of_chan
     do_start_campaign(campaign, by=None)  # the start adds households in every community
     campaign.refresh_from_db()
     check()
-    do_record_call(assignment_of(campaign, a1[0]), by=grid_worker_a1, outcome=Outcome.ANSWERED,
-                   answers=good_answers())
+    do_record_call(
+        assignment_of(campaign, a1[0]),
+        by=grid_worker_a1,
+        outcome=Outcome.ANSWERED,
+        answers=good_answers(),
+    )
     check()
-    do_record_call(assignment_of(campaign, a1[1]), by=grid_worker_a1,
-                   outcome=Outcome.ANSWERED, answers=good_answers(temperature="38.2"))
+    do_record_call(
+        assignment_of(campaign, a1[1]),
+        by=grid_worker_a1,
+        outcome=Outcome.ANSWERED,
+        answers=good_answers(temperature="38.2"),
+    )
     check()  # an alert
     for _ in range(3):
-        do_record_call(assignment_of(campaign, a2[0]), by=grid_worker_a2,
-                       outcome=Outcome.NO_ANSWER)
+        do_record_call(assignment_of(campaign, a2[0]), by=grid_worker_a2, outcome=Outcome.NO_ANSWER)
     check()
     person = a1[2].members.first()
-    do_record_call(assignment_of(campaign, a1[2]), by=grid_worker_a1, outcome=Outcome.MOVED,
-                   moved_people=[person.pk], moved_date=timezone.localdate())
+    do_record_call(
+        assignment_of(campaign, a1[2]),
+        by=grid_worker_a1,
+        outcome=Outcome.MOVED,
+        moved_people=[person.pk],
+        moved_date=timezone.localdate(),
+    )
     check()
-    do_reassign(campaign, [assignment_of(campaign, a1[0]).pk, assignment_of(campaign, b1[1]).pk],
-                to=None, by=superuser)  # a reached household stays; the other is unassigned
+    do_reassign(
+        campaign,
+        [assignment_of(campaign, a1[0]).pk, assignment_of(campaign, b1[1]).pk],
+        to=None,
+        by=superuser,
+    )  # a reached household stays; the other is unassigned
     do_reassign(campaign, [assignment_of(campaign, b1[1]).pk], to=officer_b, by=superuser)
     check()
-    by_caller = {t.key: t.total for t in campaign_coverage(
-        Campaign.objects.select_related("area").get(pk=campaign.pk), district_official).callers}
-    assert by_caller[officer_b.pk] == CallAssignment.objects.filter(
-        campaign=campaign, assignee=officer_b).count() == 1
+    by_caller = {
+        t.key: t.total
+        for t in campaign_coverage(
+            Campaign.objects.select_related("area").get(pk=campaign.pk), district_official
+        ).callers
+    }
+    assert (
+        by_caller[officer_b.pk]
+        == CallAssignment.objects.filter(campaign=campaign, assignee=officer_b).count()
+        == 1
+    )
 
 
 def test_only_the_changed_community_is_counted_again(
-    district: Any, district_official: Any, community_a: Any, community_b: Any,
-    grid_a1: Any, grid_b1: Any, grid_worker_a1: Any,
+    district: Any,
+    district_official: Any,
+    community_a: Any,
+    community_b: Any,
+    grid_a1: Any,
+    grid_b1: Any,
+    grid_worker_a1: Any,
 ) -> None:
     a1 = street_of_households(grid_a1, 2)
     street_of_households(grid_b1, 2)
     campaign = started_campaign(district)
     _shown(campaign, district_official)
-    counted = dict(CoverageState.objects.filter(campaign=campaign)
-                   .values_list("community_id", "updated"))
-    do_record_call(assignment_of(campaign, a1[0]), by=grid_worker_a1,
-                   outcome=Outcome.NO_ANSWER)
+    counted = dict(
+        CoverageState.objects.filter(campaign=campaign).values_list("community_id", "updated")
+    )
+    do_record_call(assignment_of(campaign, a1[0]), by=grid_worker_a1, outcome=Outcome.NO_ANSWER)
     _shown(campaign, district_official)
-    again = dict(CoverageState.objects.filter(campaign=campaign)
-                 .values_list("community_id", "updated"))
+    again = dict(
+        CoverageState.objects.filter(campaign=campaign).values_list("community_id", "updated")
+    )
     assert again[community_a.pk] > counted[community_a.pk]
     assert again[community_b.pk] == counted[community_b.pk]
 
 
 def test_a_fresh_district_coverage_never_groups_the_assignments(
-    district: Any, district_official: Any, grid_a1: Any, grid_b1: Any,
+    district: Any,
+    district_official: Any,
+    grid_a1: Any,
+    grid_b1: Any,
 ) -> None:
     street_of_households(grid_a1, 3)
     street_of_households(grid_b1, 3)
@@ -112,14 +152,22 @@ def test_a_fresh_district_coverage_never_groups_the_assignments(
     with CaptureQueriesContext(connection) as queries:
         coverage = campaign_coverage(campaign, district_official)
     assert coverage.total.total == 6
-    grouped = [q["sql"] for q in queries.captured_queries
-               if 'FROM "screening_callassignment"' in q["sql"] and "GROUP BY" in q["sql"]]
+    grouped = [
+        q["sql"]
+        for q in queries.captured_queries
+        if 'FROM "screening_callassignment"' in q["sql"] and "GROUP BY" in q["sql"]
+    ]
     assert grouped == []
 
 
 def test_the_home_pages_screening_figures_are_the_stored_counts_and_equal_a_recount(
-    district: Any, district_official: Any, officer_a: Any, community_a: Any, grid_a1: Any,
-    grid_b1: Any, grid_worker_a1: Any,
+    district: Any,
+    district_official: Any,
+    officer_a: Any,
+    community_a: Any,
+    grid_a1: Any,
+    grid_b1: Any,
+    grid_worker_a1: Any,
 ) -> None:
     a1 = street_of_households(grid_a1, 3)
     street_of_households(grid_b1, 2)
@@ -128,20 +176,35 @@ def test_the_home_pages_screening_figures_are_the_stored_counts_and_equal_a_reco
 
     def check() -> None:
         running = CallAssignment.objects.filter(campaign__status="running")
-        for user, rows in ((district_official, running),
-                           (officer_a, running.filter(community=community_a))):
+        for user, rows in (
+            (district_official, running),
+            (officer_a, running.filter(community=community_a)),
+        ):
             figures = screening_figures(user)
             expected = rows.aggregate(**COUNTS)
-            assert (figures["households"], figures["reached"], figures["pending"],
-                    figures["unreachable"]) == (expected["total"], expected["reached"],
-                                                expected["pending"], expected["unreachable"])
+            assert (
+                figures["households"],
+                figures["reached"],
+                figures["pending"],
+                figures["unreachable"],
+            ) == (
+                expected["total"],
+                expected["reached"],
+                expected["pending"],
+                expected["unreachable"],
+            )
         assert screening_figures(district_official)["campaigns"] == 2
 
     check()
-    do_record_call(assignment_of(campaign, a1[0]), by=grid_worker_a1, outcome=Outcome.ANSWERED,
-                   answers=good_answers())
+    do_record_call(
+        assignment_of(campaign, a1[0]),
+        by=grid_worker_a1,
+        outcome=Outcome.ANSWERED,
+        answers=good_answers(),
+    )
     check()
     for _ in range(3):
-        do_record_call(assignment_of(campaign, a1[1]), by=grid_worker_a1,
-                       outcome=Outcome.NUMBER_INVALID)
+        do_record_call(
+            assignment_of(campaign, a1[1]), by=grid_worker_a1, outcome=Outcome.NUMBER_INVALID
+        )
     check()

@@ -20,20 +20,31 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def ctx(community_a: Any, grid_a1: Any, grid_a2: Any, grid_worker_a1: Any,
-        grid_worker_a2: Any, officer_a: Any, street: Any) -> DemoContext:
+def ctx(
+    community_a: Any,
+    grid_a1: Any,
+    grid_a2: Any,
+    grid_worker_a1: Any,
+    grid_worker_a2: Any,
+    officer_a: Any,
+    street: Any,
+) -> DemoContext:
     street_of_households(grid_a1, 70)
     street_of_households(grid_a2, 70)
     context = DemoContext(password="", log=lambda _: None)
     context.areas.update(community=community_a, street=street)
-    context.users.update({"demo-community": officer_a, "demo-grid1": grid_worker_a1,
-                          "demo-grid2": grid_worker_a2})
+    context.users.update(
+        {"demo-community": officer_a, "demo-grid1": grid_worker_a1, "demo-grid2": grid_worker_a2}
+    )
     return context
 
 
 def _statuses(campaign: Campaign) -> list[str]:
-    return list(CallAssignment.objects.filter(campaign=campaign)
-                .order_by("household_id").values_list("status", flat=True))
+    return list(
+        CallAssignment.objects.filter(campaign=campaign)
+        .order_by("household_id")
+        .values_list("status", flat=True)
+    )
 
 
 def test_the_demo_campaign_is_under_way(ctx: DemoContext, grid_worker_a1: Any) -> None:

@@ -32,12 +32,20 @@ def test_the_officer_creates_a_campaign_with_the_shipped_register(
     assert form.status_code == 200
     register = Questionnaire.objects.get(area=community_a, is_default=True)
     today = timezone.localdate()
-    response = client.post(reverse("screening:campaign_add"), {
-        "name": "第一轮电话排查", "questionnaire": register.pk, "unit": "household",
-        "script": "您好，我是社区网格员……", "starts_on": today.isoformat(),
-        "ends_on": (today + dt.timedelta(days=7)).isoformat(), "retry_delay_minutes": 90,
-        "max_attempts": 3, "grids": [grid_a1.pk],
-    })
+    response = client.post(
+        reverse("screening:campaign_add"),
+        {
+            "name": "第一轮电话排查",
+            "questionnaire": register.pk,
+            "unit": "household",
+            "script": "您好，我是社区网格员……",
+            "starts_on": today.isoformat(),
+            "ends_on": (today + dt.timedelta(days=7)).isoformat(),
+            "retry_delay_minutes": 90,
+            "max_attempts": 3,
+            "grids": [grid_a1.pk],
+        },
+    )
     campaign = Campaign.objects.get()
     assert response.status_code == 302
     assert response["Location"] == campaign.get_absolute_url()
@@ -50,8 +58,10 @@ def test_a_new_questionnaire_can_start_as_a_copy(
 ) -> None:
     source = QuestionnaireFactory(area=community_a, name="简表")
     client.force_login(officer_a)
-    response = client.post(reverse("screening:questionnaire_add"), {
-        "name": "复工人员排查表", "description": "", "start_from": str(source.pk)})
+    response = client.post(
+        reverse("screening:questionnaire_add"),
+        {"name": "复工人员排查表", "description": "", "start_from": str(source.pk)},
+    )
     assert response.status_code == 302
     copy = Questionnaire.objects.get(name="复工人员排查表")
     assert [s.code for s in current_specs(copy)] == [s.code for s in current_specs(source)]
@@ -73,13 +83,20 @@ def test_a_per_person_campaign_asks_each_member_on_one_page(
 
     data = {"outcome": "answered", "version": assignment.version}
     for person, temperature in ((first, "36.4"), (second, "36.9")):
-        data.update({f"m{person.pk}-travelled": "no", f"m{person.pk}-contact": "no",
-                     f"m{person.pk}-temperature": temperature})
+        data.update(
+            {
+                f"m{person.pk}-travelled": "no",
+                f"m{person.pk}-contact": "no",
+                f"m{person.pk}-temperature": temperature,
+            }
+        )
     response = client.post(url, data)
     assert response.status_code == 302
     records = ScreeningRecord.objects.filter(assignment=assignment).order_by("person_id")
     assert [(r.person, r.answers["temperature"]) for r in records] == [
-        (first, "36.4"), (second, "36.9")]
+        (first, "36.4"),
+        (second, "36.9"),
+    ]
 
 
 def test_a_refused_answer_page_keeps_the_input_and_marks_the_question(
@@ -89,10 +106,17 @@ def test_a_refused_answer_page_keeps_the_input_and_marks_the_question(
     campaign = started_campaign(community_a)
     assignment = assignment_of(campaign, household)
     client.force_login(grid_worker_a1)
-    response = client.post(reverse("screening:call_answers", args=[assignment.pk]), {
-        "outcome": "answered", "version": assignment.version, "travelled": "yes",
-        "contact": "no", "temperature": "36.6", "notes": "家中有老人",
-    })
+    response = client.post(
+        reverse("screening:call_answers", args=[assignment.pk]),
+        {
+            "outcome": "answered",
+            "version": assignment.version,
+            "travelled": "yes",
+            "contact": "no",
+            "temperature": "36.6",
+            "notes": "家中有老人",
+        },
+    )
     assert response.status_code == 400
     body = response.content.decode()
     assert 'class="scr-q has-error" data-name="return_date"' in body
@@ -108,9 +132,15 @@ def test_moved_away_from_the_phone_then_confirmed_by_the_grid_worker(
     assignment = assignment_of(campaign, household)
     leaver = Person.objects.filter(household=household).first()
     client.force_login(grid_worker_a1)
-    response = client.post(reverse("screening:call_moved", args=[assignment.pk]), {
-        "people": [str(leaver.pk)], "date": timezone.localdate().isoformat(),
-        "note": "已搬到女儿家", "version": assignment.version})
+    response = client.post(
+        reverse("screening:call_moved", args=[assignment.pk]),
+        {
+            "people": [str(leaver.pk)],
+            "date": timezone.localdate().isoformat(),
+            "note": "已搬到女儿家",
+            "version": assignment.version,
+        },
+    )
     assert response.status_code == 302
     assert assignment_of(campaign, household).status == AssignmentStatus.MOVED
 
@@ -129,13 +159,18 @@ def test_the_outcome_buttons_record_and_open_the_next_household(
     campaign = started_campaign(community_a)
     assignment = assignment_of(campaign, first)
     client.force_login(grid_worker_a1)
-    response = client.post(reverse("screening:call_outcome", args=[assignment.pk]),
-                           {"outcome": "refused", "version": assignment.version})
-    assert response["Location"] == reverse("screening:call",
-                                           args=[assignment_of(campaign, second).pk])
+    response = client.post(
+        reverse("screening:call_outcome", args=[assignment.pk]),
+        {"outcome": "refused", "version": assignment.version},
+    )
+    assert response["Location"] == reverse(
+        "screening:call", args=[assignment_of(campaign, second).pk]
+    )
     # A stale button (the version moved on) is refused with a message, nothing recorded
-    stale = client.post(reverse("screening:call_outcome", args=[assignment.pk]),
-                        {"outcome": "refused", "version": assignment.version})
+    stale = client.post(
+        reverse("screening:call_outcome", args=[assignment.pk]),
+        {"outcome": "refused", "version": assignment.version},
+    )
     assert stale["Location"] == reverse("screening:call", args=[assignment.pk])
     assert assignment_of(campaign, first).attempts == 1
 

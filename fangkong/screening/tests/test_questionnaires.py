@@ -55,33 +55,43 @@ def test_a_question_shown_only_after_yes_is_required_only_then() -> None:
 
 
 def test_answers_to_questions_not_shown_are_dropped() -> None:
-    answers = clean_answers(short_questions(), good_answers(return_date="2020-02-01"),
-                            today=TODAY)
+    answers = clean_answers(short_questions(), good_answers(return_date="2020-02-01"), today=TODAY)
     assert "return_date" not in answers
 
 
 def test_a_chain_of_conditions_hides_the_grandchild_with_the_child() -> None:
-    specs = [s for s in default_questions() if s.code in {"travelled", "transport",
-                                                             "trip_number"}]
-    answers = clean_answers(specs, {"travelled": "no", "transport": "train",
-                                    "trip_number": "G1"}, today=TODAY)
+    specs = [s for s in default_questions() if s.code in {"travelled", "transport", "trip_number"}]
+    answers = clean_answers(
+        specs, {"travelled": "no", "transport": "train", "trip_number": "G1"}, today=TODAY
+    )
     assert answers == {"travelled": "no"}
-    answers = clean_answers(specs, {"travelled": "yes", "transport": "train",
-                                    "trip_number": "G1"}, today=TODAY)
+    answers = clean_answers(
+        specs, {"travelled": "yes", "transport": "train", "trip_number": "G1"}, today=TODAY
+    )
     assert answers["trip_number"] == "G1"
 
 
 def test_every_kind_of_answer_is_checked() -> None:
     specs = [
-        QuestionSpec("n", "人数", QuestionKind.NUMBER, min_value=Decimal(0),
-                     max_value=Decimal(20)),
-        QuestionSpec("m", "需求", QuestionKind.MULTIPLE,
-                     choices=[{"value": "a", "label": "甲"}, {"value": "b", "label": "乙"}]),
-        QuestionSpec("s", "方式", QuestionKind.SINGLE,
-                     choices=[{"value": "x", "label": "自驾"}, {"value": "y", "label": "火车"}]),
+        QuestionSpec("n", "人数", QuestionKind.NUMBER, min_value=Decimal(0), max_value=Decimal(20)),
+        QuestionSpec(
+            "m",
+            "需求",
+            QuestionKind.MULTIPLE,
+            choices=[{"value": "a", "label": "甲"}, {"value": "b", "label": "乙"}],
+        ),
+        QuestionSpec(
+            "s",
+            "方式",
+            QuestionKind.SINGLE,
+            choices=[{"value": "x", "label": "自驾"}, {"value": "y", "label": "火车"}],
+        ),
     ]
     assert clean_answers(specs, {"n": "3", "m": ["b", "a"], "s": "y"}, today=TODAY) == {
-        "n": "3", "m": ["a", "b"], "s": "y"}
+        "n": "3",
+        "m": ["a", "b"],
+        "s": "y",
+    }
     with pytest.raises(ValidationError) as exc:
         clean_answers(specs, {"n": "21", "m": ["c"], "s": "z"}, today=TODAY)
     assert set(exc.value.message_dict) == {"n", "m", "s"}
@@ -89,10 +99,20 @@ def test_every_kind_of_answer_is_checked() -> None:
 
 def test_an_import_may_write_answers_as_people_do() -> None:
     specs = default_questions()
-    raw = {"travelled": "是", "return_date": "2020年2月3日", "origin": "湖北省武汉市",
-           "high_risk_area": "否", "transport": "火车/高铁", "trip_number": "G1234",
-           "contact": "无", "fever": "N", "symptoms": "咳嗽、乏力", "temperature": "36.8℃",
-           "quarantine": "居家隔离中", "special_needs": "无"}
+    raw = {
+        "travelled": "是",
+        "return_date": "2020年2月3日",
+        "origin": "湖北省武汉市",
+        "high_risk_area": "否",
+        "transport": "火车/高铁",
+        "trip_number": "G1234",
+        "contact": "无",
+        "fever": "N",
+        "symptoms": "咳嗽、乏力",
+        "temperature": "36.8℃",
+        "quarantine": "居家隔离中",
+        "special_needs": "无",
+    }
     answers = clean_answers(specs, raw, today=TODAY, lenient=True)
     assert answers["travelled"] == "yes"
     assert answers["return_date"] == "2020-02-03"
@@ -106,16 +126,18 @@ def test_fever_alerts_start_at_the_communitys_threshold() -> None:
     specs = short_questions()
     below = alert_hits(specs, good_answers(temperature="37.2"), fever_threshold=Decimal("37.3"))
     at = alert_hits(specs, good_answers(temperature="37.3"), fever_threshold=Decimal("37.3"))
-    stricter = alert_hits(specs, good_answers(temperature="37.2"),
-                          fever_threshold=Decimal("37.0"))
+    stricter = alert_hits(specs, good_answers(temperature="37.2"), fever_threshold=Decimal("37.0"))
     assert below == []
     assert [h.kind for h in at] == [AlertKind.FEVER]
     assert [h.kind for h in stricter] == [AlertKind.FEVER]
 
 
 def test_the_most_serious_alert_comes_first() -> None:
-    hits = alert_hits(short_questions(), good_answers(contact="yes", temperature="38.5"),
-                      fever_threshold=Decimal("37.3"))
+    hits = alert_hits(
+        short_questions(),
+        good_answers(contact="yes", temperature="38.5"),
+        fever_threshold=Decimal("37.3"),
+    )
     assert [h.level for h in hits] == [AlertLevel.URGENT, AlertLevel.HIGH]
 
 
@@ -127,11 +149,13 @@ def test_a_questionnaire_that_does_not_hang_together_is_refused() -> None:
     with pytest.raises(ValidationError, match="earlier question"):
         validate_specs(later)
     with pytest.raises(ValidationError, match="raise alerts"):
-        validate_specs([QuestionSpec("t", "备注", QuestionKind.TEXT, alert_kind="other",
-                                     alert_level="high")])
+        validate_specs(
+            [QuestionSpec("t", "备注", QuestionKind.TEXT, alert_kind="other", alert_level="high")]
+        )
     with pytest.raises(ValidationError, match="code"):
-        validate_specs([QuestionSpec("a", "甲", QuestionKind.TEXT),
-                        QuestionSpec("a", "乙", QuestionKind.TEXT)])
+        validate_specs(
+            [QuestionSpec("a", "甲", QuestionKind.TEXT), QuestionSpec("a", "乙", QuestionKind.TEXT)]
+        )
 
 
 def test_the_shipped_register_hangs_together() -> None:
@@ -139,7 +163,6 @@ def test_the_shipped_register_hangs_together() -> None:
 
 
 # --- Versions -------------------------------------------------------------------------------
-
 
 
 @pytest.mark.django_db
@@ -155,8 +178,12 @@ def test_the_shipped_register_is_made_once_per_community(community_a: Any) -> No
 @pytest.mark.django_db
 def test_every_saved_edit_is_a_new_version(community_a: Any, officer_a: Any) -> None:
     questionnaire = QuestionnaireFactory(area=community_a)
-    do_add_question(questionnaire, QuestionSpec("cough", "是否咳嗽？", QuestionKind.YES_NO),
-                    by=officer_a, expected_version=questionnaire.version)
+    do_add_question(
+        questionnaire,
+        QuestionSpec("cough", "是否咳嗽？", QuestionKind.YES_NO),
+        by=officer_a,
+        expected_version=questionnaire.version,
+    )
     questionnaire.refresh_from_db()
     do_move_question(questionnaire, "cough", up=True, by=officer_a)
     questionnaire.refresh_from_db()
@@ -166,8 +193,12 @@ def test_every_saved_edit_is_a_new_version(community_a: Any, officer_a: Any) -> 
     # The first version is untouched
     first = questionnaire.versions.get(number=1)
     assert "cough" not in set(first.questions.values_list("code", flat=True))
-    assert ObjectChange.objects.filter(content_type__model="questionnaire",
-                                       object_id=str(questionnaire.pk)).count() == 3
+    assert (
+        ObjectChange.objects.filter(
+            content_type__model="questionnaire", object_id=str(questionnaire.pk)
+        ).count()
+        == 3
+    )
 
 
 @pytest.mark.django_db
@@ -177,17 +208,32 @@ def test_answers_keep_the_version_they_were_given_in(
     households = street_of_households(grid_a1, 2)
     campaign = started_campaign(community_a)
     questionnaire = campaign.questionnaire
-    do_record_call(assignment_of(campaign, households[0]), by=grid_worker_a1,
-                   outcome=Outcome.ANSWERED, answers=good_answers())
+    do_record_call(
+        assignment_of(campaign, households[0]),
+        by=grid_worker_a1,
+        outcome=Outcome.ANSWERED,
+        answers=good_answers(),
+    )
 
     # The officer adds a required question mid-campaign
-    do_add_question(questionnaire, QuestionSpec("masks", "口罩够用吗？", QuestionKind.YES_NO,
-                                                required=True), by=officer_a)
+    do_add_question(
+        questionnaire,
+        QuestionSpec("masks", "口罩够用吗？", QuestionKind.YES_NO, required=True),
+        by=officer_a,
+    )
     with pytest.raises(ValidationError):
-        do_record_call(assignment_of(campaign, households[1]), by=grid_worker_a1,
-                       outcome=Outcome.ANSWERED, answers=good_answers())
-    do_record_call(assignment_of(campaign, households[1]), by=grid_worker_a1,
-                   outcome=Outcome.ANSWERED, answers=good_answers(masks="yes"))
+        do_record_call(
+            assignment_of(campaign, households[1]),
+            by=grid_worker_a1,
+            outcome=Outcome.ANSWERED,
+            answers=good_answers(),
+        )
+    do_record_call(
+        assignment_of(campaign, households[1]),
+        by=grid_worker_a1,
+        outcome=Outcome.ANSWERED,
+        answers=good_answers(masks="yes"),
+    )
 
     old, new = ScreeningRecord.objects.order_by("pk")
     assert old.questionnaire_version.number == 1
@@ -198,10 +244,12 @@ def test_answers_keep_the_version_they_were_given_in(
 @pytest.mark.django_db
 def test_changing_a_question_keeps_its_code(community_a: Any, officer_a: Any) -> None:
     questionnaire = QuestionnaireFactory(area=community_a)
-    do_update_question(questionnaire, "contact",
-                       QuestionSpec("anything", "14天内接触过病例吗？", QuestionKind.YES_NO,
-                                    required=True),
-                       by=officer_a)
+    do_update_question(
+        questionnaire,
+        "contact",
+        QuestionSpec("anything", "14天内接触过病例吗？", QuestionKind.YES_NO, required=True),
+        by=officer_a,
+    )
     questionnaire.refresh_from_db()
     spec = next(s for s in current_specs(questionnaire) if s.code == "contact")
     assert spec.text == "14天内接触过病例吗？"
@@ -218,9 +266,7 @@ def test_a_question_others_depend_on_cannot_be_removed(community_a: Any, officer
 
 
 @pytest.mark.django_db
-def test_moving_a_condition_above_its_question_is_refused(
-    community_a: Any, officer_a: Any
-) -> None:
+def test_moving_a_condition_above_its_question_is_refused(community_a: Any, officer_a: Any) -> None:
     questionnaire = QuestionnaireFactory(area=community_a)
     with pytest.raises(ValidationError, match="earlier question"):
         do_move_question(questionnaire, "return_date", up=True, by=officer_a)
@@ -239,9 +285,7 @@ def test_a_stale_edit_is_refused(community_a: Any, officer_a: Any) -> None:
 
 
 @pytest.mark.django_db
-def test_a_grid_worker_cannot_change_questionnaires(
-    community_a: Any, grid_worker_a1: Any
-) -> None:
+def test_a_grid_worker_cannot_change_questionnaires(community_a: Any, grid_worker_a1: Any) -> None:
     from fangkong.core.exceptions import PermissionDeniedError
 
     questionnaire = QuestionnaireFactory(area=community_a)
@@ -259,11 +303,19 @@ def test_the_officer_adds_a_conditional_alerting_question_in_the_pages(
 ) -> None:
     questionnaire = QuestionnaireFactory(area=community_a)
     client.force_login(officer_a)
-    response = client.post(reverse("screening:question_add", args=[questionnaire.pk]), {
-        "text": "是否途经武汉？", "kind": "yes_no", "required": "on",
-        "show_if": ["travelled=yes"], "alert_level": "urgent", "alert_kind": "travel",
-        "alert_answers": "是", "version": questionnaire.version,
-    })
+    response = client.post(
+        reverse("screening:question_add", args=[questionnaire.pk]),
+        {
+            "text": "是否途经武汉？",
+            "kind": "yes_no",
+            "required": "on",
+            "show_if": ["travelled=yes"],
+            "alert_level": "urgent",
+            "alert_kind": "travel",
+            "alert_answers": "是",
+            "version": questionnaire.version,
+        },
+    )
     assert response.status_code == 302
     questionnaire.refresh_from_db()
     spec = current_specs(questionnaire)[-1]
@@ -280,8 +332,10 @@ def test_the_builder_moves_questions_with_buttons(
 ) -> None:
     questionnaire = QuestionnaireFactory(area=community_a)
     client.force_login(officer_a)
-    client.post(reverse("screening:question_move", args=[questionnaire.pk, "notes"]),
-                {"up": "1", "version": questionnaire.version})
+    client.post(
+        reverse("screening:question_move", args=[questionnaire.pk, "notes"]),
+        {"up": "1", "version": questionnaire.version},
+    )
     questionnaire.refresh_from_db()
     assert [s.code for s in current_specs(questionnaire)][-2:] == ["notes", "temperature"]
     page = client.get(reverse("screening:questionnaire_detail", args=[questionnaire.pk]))
@@ -293,8 +347,9 @@ def test_the_preview_shows_an_old_version_as_it_was(
     client: Any, community_a: Any, officer_a: Any
 ) -> None:
     questionnaire = QuestionnaireFactory(area=community_a)
-    do_add_question(questionnaire, QuestionSpec("masks", "口罩够用吗？", QuestionKind.YES_NO),
-                    by=officer_a)
+    do_add_question(
+        questionnaire, QuestionSpec("masks", "口罩够用吗？", QuestionKind.YES_NO), by=officer_a
+    )
     client.force_login(officer_a)
     url = reverse("screening:questionnaire_preview", args=[questionnaire.pk])
     assert "口罩够用吗" in client.get(url).content.decode()
@@ -303,8 +358,9 @@ def test_the_preview_shows_an_old_version_as_it_was(
 
 def test_two_answers_of_one_kind_make_one_alert() -> None:
     specs = [s for s in default_questions() if s.code in {"fever", "temperature"}]
-    hits = alert_hits(specs, {"fever": "yes", "temperature": "38.3"},
-                      fever_threshold=Decimal("37.3"))
+    hits = alert_hits(
+        specs, {"fever": "yes", "temperature": "38.3"}, fever_threshold=Decimal("37.3")
+    )
     assert len(hits) == 1
     assert hits[0].kind == AlertKind.FEVER
     assert hits[0].answer.endswith("38.3")
@@ -314,10 +370,13 @@ def test_a_text_answer_with_an_invisible_character_or_a_year_1_date_is_refused()
     with pytest.raises(ValidationError) as hidden:
         clean_answers(short_questions(), good_answers(notes="已\u202e核实"), today=TODAY)
     with pytest.raises(ValidationError) as ancient:
-        clean_answers(short_questions(), good_answers(travelled="yes", return_date="0001-01-01"),
-                      today=TODAY)
+        clean_answers(
+            short_questions(), good_answers(travelled="yes", return_date="0001-01-01"), today=TODAY
+        )
 
     assert set(hidden.value.message_dict) == {"notes"}
     assert set(ancient.value.message_dict) == {"return_date"}
-    assert clean_answers(short_questions(), good_answers(notes="第一行\n第二行"),
-                         today=TODAY)["notes"] == "第一行\n第二行"
+    assert (
+        clean_answers(short_questions(), good_answers(notes="第一行\n第二行"), today=TODAY)["notes"]
+        == "第一行\n第二行"
+    )

@@ -20,8 +20,9 @@ from fangkong.screening.tests.factories import (
 pytestmark = pytest.mark.django_db
 
 #: The service's reason, as the page shows it (in Chinese, the site's language).
-NOT_YOURS = zh("This household is not on your call list; ask your community officer to move "
-               "it to you.")
+NOT_YOURS = zh(
+    "This household is not on your call list; ask your community officer to move it to you."
+)
 
 
 @pytest.fixture
@@ -35,8 +36,10 @@ def test_a_button_on_a_household_not_on_the_list_is_a_403_page_with_the_reason(
 ) -> None:
     client.force_login(officer_a)
 
-    response = client.post(reverse("screening:call_outcome", args=[assignment.pk]),
-                           {"outcome": "no_answer", "version": assignment.version})
+    response = client.post(
+        reverse("screening:call_outcome", args=[assignment.pk]),
+        {"outcome": "no_answer", "version": assignment.version},
+    )
 
     assert response.status_code == 403
     assert NOT_YOURS in response.content.decode()
@@ -63,17 +66,19 @@ def test_the_answer_form_shows_the_reason_on_top_and_keeps_the_answers(
 ) -> None:
     client.force_login(officer_a)
 
-    response = client.post(reverse("screening:call_answers", args=[assignment.pk]),
-                           {"outcome": "answered", "version": assignment.version,
-                            "note": "都很好"})
+    response = client.post(
+        reverse("screening:call_answers", args=[assignment.pk]),
+        {"outcome": "answered", "version": assignment.version, "note": "都很好"},
+    )
 
     assert response.status_code == 403
     assert response.context["errors"] == [NOT_YOURS]
     assert not CallAttempt.objects.exists()
 
 
-@pytest.mark.parametrize("page", ["screening:assignment_list", "screening:campaign_helpers",
-                                  "screening:campaign_import"])
+@pytest.mark.parametrize(
+    "page", ["screening:assignment_list", "screening:campaign_helpers", "screening:campaign_import"]
+)
 def test_a_grid_worker_on_a_campaigns_planning_pages_is_told_the_office_runs_them(
     client: Any, assignment: Any, grid_worker_a1: Any, page: str
 ) -> None:
@@ -83,4 +88,5 @@ def test_a_grid_worker_on_a_campaigns_planning_pages_is_told_the_office_runs_the
 
     assert response.status_code == 403
     assert zh("Campaigns and questionnaires are run by the community office.") in (
-        response.content.decode())
+        response.content.decode()
+    )

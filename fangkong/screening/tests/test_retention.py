@@ -42,8 +42,13 @@ def households(grid_a1: Any, grid_worker_a1: Any, officer_a: Any) -> list[Any]:
 def screened(community: Any, household: Any, caller: Any, **answers: Any) -> Campaign:
     """A campaign in which ``household`` answered (``answers`` over the good ones)."""
     campaign = started_campaign(community)
-    do_record_call(assignment_of(campaign, household), by=caller, outcome=Outcome.ANSWERED,
-                   answers=good_answers(**answers), note="老人接的电话")
+    do_record_call(
+        assignment_of(campaign, household),
+        by=caller,
+        outcome=Outcome.ANSWERED,
+        answers=good_answers(**answers),
+        note="老人接的电话",
+    )
     return campaign
 
 
@@ -54,7 +59,9 @@ def closed(campaign: Campaign, at: dt.datetime) -> Campaign:
 
 
 def test_answers_are_kept_180_days_after_the_campaign_closes_and_deleted_after(
-    community_a: Any, households: list[Any], grid_worker_a1: Any,
+    community_a: Any,
+    households: list[Any],
+    grid_worker_a1: Any,
 ) -> None:
     now = timezone.now()
     limit = cutoff(now, days=180)
@@ -76,7 +83,9 @@ def test_answers_are_kept_180_days_after_the_campaign_closes_and_deleted_after(
 
 
 def test_a_campaign_under_way_is_never_purged(
-    community_a: Any, households: list[Any], grid_worker_a1: Any,
+    community_a: Any,
+    households: list[Any],
+    grid_worker_a1: Any,
 ) -> None:
     campaign = screened(community_a, households[0], grid_worker_a1, contact="yes")
     ScreeningRecord.objects.update(recorded_at=timezone.now() - 900 * DAY)
@@ -90,16 +99,27 @@ def test_a_campaign_under_way_is_never_purged(
 
 
 def test_an_open_alert_keeps_itself_and_its_record_a_resolved_one_goes_after_180_days(
-    community_a: Any, households: list[Any], grid_worker_a1: Any, officer_a: Any,
+    community_a: Any,
+    households: list[Any],
+    grid_worker_a1: Any,
+    officer_a: Any,
 ) -> None:
     now = timezone.now()
     limit = cutoff(now, days=180)
     campaign = screened(community_a, households[0], grid_worker_a1, contact="yes")
-    do_record_call(assignment_of(campaign, households[1]), by=grid_worker_a1,
-                   outcome=Outcome.ANSWERED, answers=good_answers(temperature="38.5"))
+    do_record_call(
+        assignment_of(campaign, households[1]),
+        by=grid_worker_a1,
+        outcome=Outcome.ANSWERED,
+        answers=good_answers(temperature="38.5"),
+    )
     open_alert = Alert.objects.get(household=households[0])
-    resolved = do_resolve_alert(Alert.objects.get(household=households[1]), by=officer_a,
-                                outcome=AlertStatus.DISMISSED, note="复测正常")
+    resolved = do_resolve_alert(
+        Alert.objects.get(household=households[1]),
+        by=officer_a,
+        outcome=AlertStatus.DISMISSED,
+        note="复测正常",
+    )
     # Resolved just inside the period, then just past it
     Alert.objects.filter(pk=resolved.pk).update(resolved_at=limit)
     closed(campaign, limit - 30 * DAY)
@@ -120,35 +140,48 @@ def test_an_open_alert_keeps_itself_and_its_record_a_resolved_one_goes_after_180
 
 
 def test_a_decided_move_out_goes_180_days_after_the_campaign_a_pending_one_stays(
-    community_a: Any, households: list[Any], grid_worker_a1: Any,
+    community_a: Any,
+    households: list[Any],
+    grid_worker_a1: Any,
 ) -> None:
     now = timezone.now()
     campaign = started_campaign(community_a)
     for household in households:
         leaver = Person.objects.filter(household=household).first()
-        do_record_call(assignment_of(campaign, household), by=grid_worker_a1,
-                       outcome=Outcome.MOVED, moved_people=[leaver.pk],
-                       moved_date=timezone.localdate() - 10 * DAY, note="去外地工作")
+        do_record_call(
+            assignment_of(campaign, household),
+            by=grid_worker_a1,
+            outcome=Outcome.MOVED,
+            moved_people=[leaver.pk],
+            moved_date=timezone.localdate() - 10 * DAY,
+            note="去外地工作",
+        )
     decided = MoveOutProposal.objects.get(household=households[0])
     MoveOutProposal.objects.filter(pk=decided.pk).update(
-        status=ProposalStatus.REJECTED, decided_at=cutoff(now, days=180) - SECOND)
+        status=ProposalStatus.REJECTED, decided_at=cutoff(now, days=180) - SECOND
+    )
     closed(campaign, cutoff(now, days=180) - SECOND)
 
     result = purge_expired(now)
 
     assert counts(result, "screening.move_out_proposal") == (1, 0)
     assert not MoveOutProposal.objects.filter(pk=decided.pk).exists()
-    assert MoveOutProposal.objects.filter(household=households[1],
-                                          status=ProposalStatus.PENDING).exists()
+    assert MoveOutProposal.objects.filter(
+        household=households[1], status=ProposalStatus.PENDING
+    ).exists()
 
 
 def test_the_call_list_stays_for_the_coverage_without_the_answers(
-    community_a: Any, households: list[Any], grid_worker_a1: Any, officer_a: Any,
+    community_a: Any,
+    households: list[Any],
+    grid_worker_a1: Any,
+    officer_a: Any,
 ) -> None:
     now = timezone.now()
     campaign = screened(community_a, households[0], grid_worker_a1, contact="yes")
-    do_resolve_alert(Alert.objects.get(campaign=campaign), by=officer_a,
-                     outcome=AlertStatus.ACTED, note="已隔离")
+    do_resolve_alert(
+        Alert.objects.get(campaign=campaign), by=officer_a, outcome=AlertStatus.ACTED, note="已隔离"
+    )
     closed(campaign, now - 900 * DAY)
     Alert.objects.update(resolved_at=now - 900 * DAY)
 
@@ -164,7 +197,9 @@ def test_the_call_list_stays_for_the_coverage_without_the_answers(
 
 
 def test_a_second_screening_purge_changes_nothing(
-    community_a: Any, households: list[Any], grid_worker_a1: Any,
+    community_a: Any,
+    households: list[Any],
+    grid_worker_a1: Any,
 ) -> None:
     now = timezone.now()
     closed(screened(community_a, households[0], grid_worker_a1), now - 400 * DAY)
@@ -179,7 +214,9 @@ def test_a_second_screening_purge_changes_nothing(
 
 
 def test_a_dry_run_leaves_screening_rows_as_they_were(
-    community_a: Any, households: list[Any], grid_worker_a1: Any,
+    community_a: Any,
+    households: list[Any],
+    grid_worker_a1: Any,
 ) -> None:
     now = timezone.now()
     campaign = closed(screened(community_a, households[0], grid_worker_a1), now - 400 * DAY)

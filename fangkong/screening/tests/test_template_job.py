@@ -30,21 +30,21 @@ def _small_jobs(settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
 
 @pytest.fixture
 def campaign(community_a: Any, grid_a1: Any) -> Any:
-    building = BuildingFactory(grid=grid_a1, community=community_a, number="3", units=1,
-                               floors=30)
+    building = BuildingFactory(grid=grid_a1, community=community_a, number="3", units=1, floors=30)
     street_of_households(grid_a1, 4, building=building)
     return started_campaign(community_a)
 
 
 def test_a_large_template_is_a_job_whose_workbook_lists_the_households_taken_once(
-    client: Client, officer_a: Any, campaign: Any,
+    client: Client,
+    officer_a: Any,
+    campaign: Any,
     django_capture_on_commit_callbacks: Callable[..., Any],
 ) -> None:
     client.force_login(officer_a)
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.get(reverse("screening:campaign_import_template",
-                                      args=[campaign.pk]))
+        response = client.get(reverse("screening:campaign_import_template", args=[campaign.pk]))
 
     job = Job.objects.get(kind=core_exports.EXPORT_KIND)
     assert response.status_code == 302
@@ -62,7 +62,9 @@ def test_a_large_template_is_a_job_whose_workbook_lists_the_households_taken_onc
 
 
 def test_a_grid_worker_who_may_not_import_gets_403_for_the_template_and_no_job(
-    client: Client, grid_worker_a1: Any, campaign: Any,
+    client: Client,
+    grid_worker_a1: Any,
+    campaign: Any,
 ) -> None:
     client.force_login(grid_worker_a1)
 

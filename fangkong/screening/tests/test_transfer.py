@@ -31,14 +31,24 @@ from fangkong.screening.tests.factories import (
 
 pytestmark = pytest.mark.django_db
 
-HEADER = ["楼号", "单元", "房间号", "近14天是否离开过本市？", "返回日期",
-          "是否接触过确诊或疑似病例？", "今日体温", "备注", "联系人微信"]
+HEADER = [
+    "楼号",
+    "单元",
+    "房间号",
+    "近14天是否离开过本市？",
+    "返回日期",
+    "是否接触过确诊或疑似病例？",
+    "今日体温",
+    "备注",
+    "联系人微信",
+]
 
 
 @pytest.fixture
 def setting(community_a: Any, grid_a1: Any, grid_worker_a1: Any, officer_a: Any) -> dict:
-    building = BuildingFactory(grid=grid_a1, community=community_a, number="3",
-                               name="东园3号楼", units=1, floors=30)
+    building = BuildingFactory(
+        grid=grid_a1, community=community_a, number="3", name="东园3号楼", units=1, floors=30
+    )
     households = street_of_households(grid_a1, 4, building=building)
     campaign = started_campaign(community_a)
     return {"campaign": campaign, "households": households}
@@ -48,13 +58,13 @@ def _rows() -> list[list[Any]]:
     yesterday = (timezone.localdate() - dt.timedelta(days=1)).isoformat()
     tomorrow = (timezone.localdate() + dt.timedelta(days=1)).isoformat()
     return [
-        ["3号楼", 1, "101", "否", "", "否", "36.6", "纸质登记", "x"],       # row 3: valid
-        ["03", "1", "102室", "是", yesterday, "无", "38.1℃", "", ""],       # row 4: valid, fever
-        ["9号楼", 1, "101", "否", "", "否", "36.5", "", ""],                # row 5: no building
-        ["东园3号楼", 1, "103", "否", "", "否", "45", "", ""],              # row 6: temperature
-        ["3", 1, "104", "是", tomorrow, "否", "36.5", "", ""],              # row 7: future date
-        ["3", 1, "104", "否", "", "", "36.5", "", ""],                      # row 8: missing
-        ["3", 1, "101", "否", "", "否", "36.6", "", ""],                    # row 9: duplicate
+        ["3号楼", 1, "101", "否", "", "否", "36.6", "纸质登记", "x"],  # row 3: valid
+        ["03", "1", "102室", "是", yesterday, "无", "38.1℃", "", ""],  # row 4: valid, fever
+        ["9号楼", 1, "101", "否", "", "否", "36.5", "", ""],  # row 5: no building
+        ["东园3号楼", 1, "103", "否", "", "否", "45", "", ""],  # row 6: temperature
+        ["3", 1, "104", "是", tomorrow, "否", "36.5", "", ""],  # row 7: future date
+        ["3", 1, "104", "否", "", "", "36.5", "", ""],  # row 8: missing
+        ["3", 1, "101", "否", "", "否", "36.6", "", ""],  # row 9: duplicate
     ]
 
 
@@ -83,11 +93,20 @@ def test_the_check_explains_each_rejected_row_with_its_excel_row_number(
     report, plans = imports.check_file(setting["campaign"], make(), by=officer_a)
     assert (report.rows, report.rejected, len(plans)) == (7, 5, 2)
     errors = {(e.row - first_row + 3, e.column) for e in report.errors}
-    assert errors == {(5, "楼号"), (6, "今日体温"), (7, "返回日期"),
-                      (8, "是否接触过确诊或疑似病例？"), (9, "房间号")}
+    assert errors == {
+        (5, "楼号"),
+        (6, "今日体温"),
+        (7, "返回日期"),
+        (8, "是否接触过确诊或疑似病例？"),
+        (9, "房间号"),
+    }
     assert {e.code for e in report.errors} == {
-        "building_unknown", "answer_temperature", "answer_return_date", "answer_contact",
-        "duplicate"}
+        "building_unknown",
+        "answer_temperature",
+        "answer_return_date",
+        "answer_contact",
+        "duplicate",
+    }
     messages = " ".join(e.message for e in report.errors)
     assert "between 34.0 and 43.0" in messages
     assert "future" in messages
@@ -105,8 +124,9 @@ def test_importing_takes_the_valid_rows_and_again_creates_nothing(
     assert (report.created, report.unchanged, report.alerts) == (2, 0, 1)
     record = ScreeningRecord.objects.get(household=households[1])
     assert record.source == RecordSource.IMPORT
-    assert record.answers["return_date"] == (timezone.localdate()
-                                             - dt.timedelta(days=1)).isoformat()
+    assert (
+        record.answers["return_date"] == (timezone.localdate() - dt.timedelta(days=1)).isoformat()
+    )
     assert assignment_of(campaign, households[0]).status == AssignmentStatus.REACHED
     assert Alert.objects.get().household == households[1]
 
@@ -120,8 +140,12 @@ def test_a_household_reached_by_phone_is_not_overwritten_by_paper(
     setting: dict, officer_a: Any, grid_worker_a1: Any
 ) -> None:
     campaign, households = setting["campaign"], setting["households"]
-    do_record_call(assignment_of(campaign, households[0]), by=grid_worker_a1,
-                   outcome=Outcome.ANSWERED, answers=good_answers(notes="电话"))
+    do_record_call(
+        assignment_of(campaign, households[0]),
+        by=grid_worker_a1,
+        outcome=Outcome.ANSWERED,
+        answers=good_answers(notes="电话"),
+    )
     report, plans = imports.check_file(campaign, _xlsx(), by=officer_a)
     imports.import_rows(campaign, plans, report, by=officer_a)
     assert report.unchanged == 1
@@ -132,12 +156,12 @@ def test_a_hostile_or_wrong_file_is_refused_with_a_reason(setting: dict, officer
     from fangkong.core.spreadsheets import SpreadsheetError
 
     with pytest.raises(SpreadsheetError) as exc:
-        imports.check_file(setting["campaign"], io.BytesIO(b"%PDF-1.4 not a sheet"),
-                           by=officer_a)
+        imports.check_file(setting["campaign"], io.BytesIO(b"%PDF-1.4 not a sheet"), by=officer_a)
     assert exc.value.code == "not_spreadsheet"
     with pytest.raises(SpreadsheetError) as exc:
-        imports.check_file(setting["campaign"], io.BytesIO("姓名,电话\n张三,1\n".encode()),
-                           by=officer_a)
+        imports.check_file(
+            setting["campaign"], io.BytesIO("姓名,电话\n张三,1\n".encode()), by=officer_a
+        )
     assert exc.value.code == "no_header"
 
 
@@ -172,8 +196,9 @@ def test_the_template_lists_households_not_reached_and_the_questions(
     client: Any, setting: dict, officer_a: Any
 ) -> None:
     client.force_login(officer_a)
-    response = client.get(reverse("screening:campaign_import_template",
-                                  args=[setting["campaign"].pk]))
+    response = client.get(
+        reverse("screening:campaign_import_template", args=[setting["campaign"].pk])
+    )
     sheet = _download(response).active  # written in the request: a community's campaign
     rows = list(sheet.values)
     assert rows[0][:3] == ("楼栋", "单元", "房号")
@@ -193,8 +218,12 @@ def test_the_register_export_is_masked_logged_and_free_of_formulas(
     client: Any, setting: dict, officer_a: Any, grid_worker_a1: Any
 ) -> None:
     campaign, households = setting["campaign"], setting["households"]
-    do_record_call(assignment_of(campaign, households[0]), by=grid_worker_a1,
-                   outcome=Outcome.ANSWERED, answers=good_answers(notes="=HYPERLINK(\"x\")"))
+    do_record_call(
+        assignment_of(campaign, households[0]),
+        by=grid_worker_a1,
+        outcome=Outcome.ANSWERED,
+        answers=good_answers(notes='=HYPERLINK("x")'),
+    )
     client.force_login(officer_a)
     response = client.post(reverse("screening:campaign_export", args=[campaign.pk]), {})
     assert response.status_code == 200
@@ -209,7 +238,7 @@ def test_the_register_export_is_masked_logged_and_free_of_formulas(
         assert person.name not in text
         assert person.phone_mask in text
     notes = rows[1][header.index("备注")]
-    assert notes == "'=HYPERLINK(\"x\")"
+    assert notes == '\'=HYPERLINK("x")'
     assert all(cell.data_type != "f" for row in sheet.iter_rows() for cell in row)
     event = AccessEvent.objects.get(kind=AccessKind.EXPORT)
     assert event.detail["masked"] is True
@@ -217,8 +246,13 @@ def test_the_register_export_is_masked_logged_and_free_of_formulas(
 
 
 def test_a_large_register_is_written_by_a_job_and_downloaded_once(
-    client: Any, setting: dict, officer_a: Any, settings: Any, tmp_path: Any,
-    monkeypatch: pytest.MonkeyPatch, django_capture_on_commit_callbacks: Any,
+    client: Any,
+    setting: dict,
+    officer_a: Any,
+    settings: Any,
+    tmp_path: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     from fangkong.core import exports as core_exports
     from fangkong.core.models import Job
@@ -262,8 +296,12 @@ def test_the_summary_for_the_street_office_counts_without_names(
     client: Any, setting: dict, officer_a: Any, grid_worker_a1: Any
 ) -> None:
     campaign, households = setting["campaign"], setting["households"]
-    do_record_call(assignment_of(campaign, households[0]), by=grid_worker_a1,
-                   outcome=Outcome.ANSWERED, answers=good_answers(contact="yes"))
+    do_record_call(
+        assignment_of(campaign, households[0]),
+        by=grid_worker_a1,
+        outcome=Outcome.ANSWERED,
+        answers=good_answers(contact="yes"),
+    )
     client.force_login(officer_a)
     book = _download(client.get(reverse("screening:campaign_summary", args=[campaign.pk])))
     coverage, answers, alerts = book.worksheets
@@ -278,7 +316,8 @@ def test_the_summary_for_the_street_office_counts_without_names(
 def test_exports_count_every_household(setting: dict, officer_a: Any) -> None:
     target = io.BytesIO()
     assert exports.export_register(setting["campaign"], target, by=officer_a) == (
-        CallAssignment.objects.filter(campaign=setting["campaign"]).count())
+        CallAssignment.objects.filter(campaign=setting["campaign"]).count()
+    )
 
 
 def test_an_answer_with_an_invisible_character_is_refused_with_its_column(

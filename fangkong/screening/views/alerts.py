@@ -22,8 +22,7 @@ from fangkong.screening.forms import ResolveAlertForm
 from fangkong.screening.masking import mask_name
 from fangkong.screening.models import Alert, MoveOutProposal
 
-ALERT_RELATED = ("household__building", "person", "campaign", "grid", "community",
-                 "resolved_by")
+ALERT_RELATED = ("household__building", "person", "campaign", "grid", "community", "resolved_by")
 
 
 class AlertListView(ObjectListView):
@@ -62,8 +61,12 @@ class AlertDetailView(ServiceFormView):
     success_message = gettext_lazy("Alert closed.")
 
     def prepare(self) -> None:
-        self.alert = get_restricted_object(Alert.objects.select_related(*ALERT_RELATED),
-                                           self.request.user, "view", pk=self.kwargs["pk"])
+        self.alert = get_restricted_object(
+            Alert.objects.select_related(*ALERT_RELATED),
+            self.request.user,
+            "view",
+            pk=self.kwargs["pk"],
+        )
 
     def get_title(self) -> Any:
         return self.alert.get_kind_display()
@@ -75,16 +78,22 @@ class AlertDetailView(ServiceFormView):
         context = super().get_context_data(**kwargs)
         alert = self.alert
         context.update(
-            alert=alert, person_mask=mask_name(alert.person.name) if alert.person else "",
-            can_resolve=(alert.status == AlertStatus.OPEN
-                         and services.may_resolve_alerts(self.request.user, alert.community)),
+            alert=alert,
+            person_mask=mask_name(alert.person.name) if alert.person else "",
+            can_resolve=(
+                alert.status == AlertStatus.OPEN
+                and services.may_resolve_alerts(self.request.user, alert.community)
+            ),
         )
         return context
 
     def perform(self, form: ResolveAlertForm) -> str:
-        services.do_resolve_alert(self.alert, by=self.request.user,
-                                  outcome=form.cleaned_data["outcome"],
-                                  note=form.cleaned_data["note"])
+        services.do_resolve_alert(
+            self.alert,
+            by=self.request.user,
+            outcome=form.cleaned_data["outcome"],
+            note=form.cleaned_data["note"],
+        )
         return reverse("screening:alert_list")
 
 
@@ -97,8 +106,12 @@ class ProposalListView(ObjectListView):
     paginate_by = None  # the first 200: a grid's move-outs are a handful at a time
 
     def get_base_queryset(self) -> QuerySet[MoveOutProposal]:
-        return super().get_base_queryset().filter(status=ProposalStatus.PENDING).select_related(
-            "household__building", "person", "proposed_by")
+        return (
+            super()
+            .get_base_queryset()
+            .filter(status=ProposalStatus.PENDING)
+            .select_related("household__building", "person", "proposed_by")
+        )
 
     def get_queryset(self) -> Any:
         proposals = list(super().get_queryset()[:200])
@@ -108,8 +121,10 @@ class ProposalListView(ObjectListView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context.update(proposals=context["object_list"],
-                       can_decide=self.request.user.has_action("registry.person", "deactivate"))
+        context.update(
+            proposals=context["object_list"],
+            can_decide=self.request.user.has_action("registry.person", "deactivate"),
+        )
         return context
 
 
@@ -122,8 +137,12 @@ class ProposalDecisionView(ServiceActionView):
     def act(self, obj: MoveOutProposal, data: dict[str, Any]) -> None:
         action = services.do_confirm_move_out if self.confirm else services.do_reject_move_out
         action(obj, by=self.request.user)
-        messages.success(self.request, _("Registry updated: moved out.") if self.confirm
-                         else _("Move-out rejected; the registry is unchanged."))
+        messages.success(
+            self.request,
+            _("Registry updated: moved out.")
+            if self.confirm
+            else _("Move-out rejected; the registry is unchanged."),
+        )
 
     def redirect_to(self, obj: MoveOutProposal, result: Any) -> str:
         return reverse("screening:proposal_list")

@@ -49,16 +49,30 @@ QUICK_OUTCOMES = (Outcome.NO_ANSWER, Outcome.NUMBER_INVALID, Outcome.REFUSED)
 def get_assignment(user: Any, pk: int) -> CallAssignment:
     return get_restricted_object(
         CallAssignment.objects.select_related(
-            "campaign__questionnaire__current", "campaign__area", "household__building",
-            "household__head", "grid", "community", "assignee",
-        ), user, "view", pk=pk,
+            "campaign__questionnaire__current",
+            "campaign__area",
+            "household__building",
+            "household__head",
+            "grid",
+            "community",
+            "assignee",
+        ),
+        user,
+        "view",
+        pk=pk,
     )
 
 
 def _member_rows(members: list[Person]) -> list[dict[str, Any]]:
     return [
-        {"person": p, "name": mask_name(p.name), "phone": p.phone_mask,
-         "can_dial": bool(p.phone_cipher), "relation": p.get_relation_display(), "age": p.age}
+        {
+            "person": p,
+            "name": mask_name(p.name),
+            "phone": p.phone_mask,
+            "can_dial": bool(p.phone_cipher),
+            "relation": p.get_relation_display(),
+            "age": p.age,
+        }
         for p in members
     ]
 
@@ -98,10 +112,13 @@ class CallView(ObjectDetailView):
         members = services.active_members(assignment.household_id)
         context = super().get_context_data(**kwargs)
         context.update(
-            title=assignment.household.label, assignment=assignment,
-            campaign=assignment.campaign, members=_member_rows(members),
-            attempts=CallAttempt.objects.filter(assignment=assignment)
-            .select_related("caller")[:10],
+            title=assignment.household.label,
+            assignment=assignment,
+            campaign=assignment.campaign,
+            members=_member_rows(members),
+            attempts=CallAttempt.objects.filter(assignment=assignment).select_related("caller")[
+                :10
+            ],
             can_call=services.may_call(user, assignment),
             quick_outcomes=[(o.value, o.label) for o in QUICK_OUTCOMES],
             landline=assignment.household.phone_mask,
@@ -125,8 +142,9 @@ class DialView(ServiceActionView):
         self.assignment = get_assignment(self.request.user, self.kwargs["pk"])
         self.person = None
         if self.kwargs["person_pk"]:
-            self.person = get_object_or_404(Person, pk=self.kwargs["person_pk"],
-                                            household_id=self.assignment.household_id)
+            self.person = get_object_or_404(
+                Person, pk=self.kwargs["person_pk"], household_id=self.assignment.household_id
+            )
 
     def get_back_url(self) -> str:
         return reverse("screening:call", args=[self.assignment.pk])
@@ -152,13 +170,20 @@ class OutcomeView(ServiceActionView):
 
     def perform(self) -> HttpResponse:
         services.do_record_call(
-            self.assignment, by=self.request.user, outcome=self.outcome,
+            self.assignment,
+            by=self.request.user,
+            outcome=self.outcome,
             expected_version=posted_version(self.request),
             note=self.request.POST.get("note", ""),
         )
-        messages.success(self.request, _("%(household)s: %(outcome)s.") % {
-            "household": self.assignment.household.label,
-            "outcome": Outcome(self.outcome).label})
+        messages.success(
+            self.request,
+            _("%(household)s: %(outcome)s.")
+            % {
+                "household": self.assignment.household.label,
+                "outcome": Outcome(self.outcome).label,
+            },
+        )
         return _after_save(self.request, self.assignment)
 
 
@@ -179,13 +204,17 @@ class AnswerView(ServiceFormView):
     def prepare(self) -> None:
         request = self.request
         self.assignment = get_assignment(request.user, self.kwargs["pk"])
-        self.outcome = request.POST.get("outcome") or request.GET.get("outcome") or (
-            Outcome.ANSWERED)
+        self.outcome = (
+            request.POST.get("outcome") or request.GET.get("outcome") or (Outcome.ANSWERED)
+        )
         if self.outcome not in REACHED_OUTCOMES:
             raise Http404
         campaign = self.assignment.campaign
-        self.members = (services.active_members(self.assignment.household_id)
-                        if campaign.unit == CampaignUnit.PERSON else [])
+        self.members = (
+            services.active_members(self.assignment.household_id)
+            if campaign.unit == CampaignUnit.PERSON
+            else []
+        )
         self.specs = services.version_specs(campaign.questionnaire.current)
 
     def get_form(self, form_class: Any = None) -> AnswerForms:
@@ -199,30 +228,50 @@ class AnswerView(ServiceFormView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         form = context["form"]
-        current = list(ScreeningRecord.objects.filter(
-            assignment=self.assignment, is_current=True).select_related("person")
-        ) if self.conflict else []
+        current = (
+            list(
+                ScreeningRecord.objects.filter(
+                    assignment=self.assignment, is_current=True
+                ).select_related("person")
+            )
+            if self.conflict
+            else []
+        )
         context.update(
-            title=self.assignment.household.label, assignment=self.assignment,
-            campaign=self.assignment.campaign, outcome=self.outcome,
+            title=self.assignment.household.label,
+            assignment=self.assignment,
+            campaign=self.assignment.campaign,
+            outcome=self.outcome,
             outcome_label=Outcome(self.outcome).label,
-            sections=[{"person": p, "name": mask_name(p.name) if p else "", "form": f}
-                      for p, f in form.sections],
+            sections=[
+                {"person": p, "name": mask_name(p.name) if p else "", "form": f}
+                for p, f in form.sections
+            ],
             version=form.data.get("version") if form.is_bound else self.assignment.version,
-            current_records=[{"name": mask_name(r.person.name) if r.person else "",
-                              "answers": [(s.text, s.display(r.answers.get(s.code)))
-                                          for s in self.specs if s.code in r.answers]}
-                             for r in current],
+            current_records=[
+                {
+                    "name": mask_name(r.person.name) if r.person else "",
+                    "answers": [
+                        (s.text, s.display(r.answers.get(s.code)))
+                        for s in self.specs
+                        if s.code in r.answers
+                    ],
+                }
+                for r in current
+            ],
             errors=form.top_errors,
             can_call=services.may_call(self.request.user, self.assignment),
         )
         return context
 
     def perform(self, form: AnswerForms) -> HttpResponse:
-        services.do_record_call(self.assignment, by=self.request.user, outcome=self.outcome,
-                                **form.cleaned_data)
-        messages.success(self.request, _("%(household)s: answers saved.") % {
-            "household": self.assignment.household.label})
+        services.do_record_call(
+            self.assignment, by=self.request.user, outcome=self.outcome, **form.cleaned_data
+        )
+        messages.success(
+            self.request,
+            _("%(household)s: answers saved.") % {"household": self.assignment.household.label},
+        )
         return _after_save(self.request, self.assignment)
 
 
@@ -255,11 +304,17 @@ class MovedView(ServiceFormView):
     def perform(self, form: MovedForm) -> HttpResponse:
         data = form.cleaned_data
         services.do_record_call(
-            self.assignment, by=self.request.user, outcome=Outcome.MOVED,
-            expected_version=data.get("version"), moved_people=data["people"],
-            moved_date=data.get("date"), note=data.get("note", ""),
+            self.assignment,
+            by=self.request.user,
+            outcome=Outcome.MOVED,
+            expected_version=data.get("version"),
+            moved_people=data["people"],
+            moved_date=data.get("date"),
+            note=data.get("note", ""),
         )
-        messages.success(self.request, _("%(household)s: the move-out waits for the grid "
-                                         "worker to confirm.") % {
-            "household": self.assignment.household.label})
+        messages.success(
+            self.request,
+            _("%(household)s: the move-out waits for the grid worker to confirm.")
+            % {"household": self.assignment.household.label},
+        )
         return _after_save(self.request, self.assignment)

@@ -54,9 +54,12 @@ class HomeView(PageView):
         campaigns = list(Campaign.objects.restrict(user).select_related("area")[:100])
         # One grouped query for the progress of every listed campaign.
         progress = {
-            row["campaign_id"]: row for row in CallAssignment.objects.restrict(user).filter(
-                campaign__in=[c.pk for c in campaigns]
-            ).order_by().values("campaign_id").annotate(
+            row["campaign_id"]: row
+            for row in CallAssignment.objects.restrict(user)
+            .filter(campaign__in=[c.pk for c in campaigns])
+            .order_by()
+            .values("campaign_id")
+            .annotate(
                 total=Count("pk"), reached=Count("pk", filter=Q(status=AssignmentStatus.REACHED))
             )
         }
@@ -67,7 +70,8 @@ class HomeView(PageView):
         context.update(
             campaigns=campaigns,
             calls_due=call_list_count(user),
-            can_add=area is not None and user.has_action(Campaign, "add")
+            can_add=area is not None
+            and user.has_action(Campaign, "add")
             and services.is_office(user),
         )
         return context
@@ -108,21 +112,25 @@ class CampaignEditView(ObjectEditView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["title"] = (_("Edit %(name)s") % {"name": self.object} if self.object
-                            else _("New campaign in %(area)s") % {"area": self.area})
+        context["title"] = (
+            _("Edit %(name)s") % {"name": self.object}
+            if self.object
+            else _("New campaign in %(area)s") % {"area": self.area}
+        )
         return context
 
     def get_cancel_url(self) -> str:
         return super().get_cancel_url() if self.object else reverse("screening:home")
 
     def create(self, form: CampaignForm) -> Campaign:
-        return services.do_create_campaign(area=self.area, by=self.request.user,
-                                           **form.service_data())
+        return services.do_create_campaign(
+            area=self.area, by=self.request.user, **form.service_data()
+        )
 
     def update(self, obj: Campaign, form: CampaignForm) -> Campaign:
-        return services.do_update_campaign(obj, by=self.request.user,
-                                           expected_version=form.expected_version,
-                                           **form.service_data())
+        return services.do_update_campaign(
+            obj, by=self.request.user, expected_version=form.expected_version, **form.service_data()
+        )
 
 
 class CampaignDetailView(ObjectDetailView):
@@ -141,9 +149,13 @@ class CampaignDetailView(ObjectDetailView):
         coverage = campaign_coverage(campaign, user)
         manage = can_manage(user, campaign)
         context.update(
-            title=campaign.name, campaign=campaign, coverage=coverage, can_manage=manage,
+            title=campaign.name,
+            campaign=campaign,
+            coverage=coverage,
+            can_manage=manage,
             can_export=manage and user.has_action(Campaign, "export"),
-            can_import=manage and user.has_action(Campaign, "import")
+            can_import=manage
+            and user.has_action(Campaign, "import")
             and campaign.status == CampaignStatus.RUNNING,
             chart_width=len(coverage.hours) * 20,
             # Above a community (a district's campaign) grids and callers are hundreds of
@@ -171,13 +183,17 @@ class CampaignStartView(CampaignActionView):
         if campaign.status == CampaignStatus.DRAFT:
             count = services.campaign_households(campaign).count()
             if count > START_INLINE_LIMIT:
-                job = enqueue_job("screening.start_campaign", user=self.request.user,
-                                  area_path=campaign.area.path,
-                                  params={"campaign": campaign.pk})
+                job = enqueue_job(
+                    "screening.start_campaign",
+                    user=self.request.user,
+                    area_path=campaign.area.path,
+                    params={"campaign": campaign.pk},
+                )
                 return HttpResponseRedirect(reverse("core:job_detail", args=[job.pk]))
         count = services.do_start_campaign(campaign, by=self.request.user)
-        messages.success(self.request, _("Campaign started: %(n)s households assigned.")
-                         % {"n": count})
+        messages.success(
+            self.request, _("Campaign started: %(n)s households assigned.") % {"n": count}
+        )
         return self.get_back_url()
 
 
@@ -206,8 +222,9 @@ class ReassignView(ServiceActionView):
 
     def perform(self) -> str:
         chosen = [int(v) for v in self.request.POST.getlist("assignment") if v.isdigit()]
-        moved = services.do_reassign(self.campaign, chosen, to=self.data["to"],
-                                     by=self.request.user)
+        moved = services.do_reassign(
+            self.campaign, chosen, to=self.data["to"], by=self.request.user
+        )
         messages.success(self.request, _("%(n)s households moved.") % {"n": moved})
         return self.get_back_url()
 
@@ -233,8 +250,7 @@ class AssignmentListView(ObjectListView):
         params = self.request.GET
         status = params.get("status", "")
         if status == "open":
-            rows = rows.filter(status__in=(AssignmentStatus.PENDING,
-                                           AssignmentStatus.UNREACHABLE))
+            rows = rows.filter(status__in=(AssignmentStatus.PENDING, AssignmentStatus.UNREACHABLE))
         elif status in AssignmentStatus.values:
             rows = rows.filter(status=status)
         if params.get("grid", "").isdigit():
@@ -244,7 +260,8 @@ class AssignmentListView(ObjectListView):
         elif params.get("caller", "").isdigit():
             rows = rows.filter(assignee_id=int(params["caller"]))
         return rows.select_related("household__building", "assignee", "grid").order_by(
-            *HOUSEHOLD_ORDER)
+            *HOUSEHOLD_ORDER
+        )
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -254,7 +271,8 @@ class AssignmentListView(ObjectListView):
             can_manage=self.campaign.status != CampaignStatus.CLOSED,
             form=ReassignForm(campaign=self.campaign),
             statuses=AssignmentStatus.choices,
-            grids=self.campaign.area.descendants(include_self=True).filter(level="grid")
+            grids=self.campaign.area.descendants(include_self=True)
+            .filter(level="grid")
             .order_by("path"),
             status=self.request.GET.get("status", ""),
         )
@@ -286,13 +304,16 @@ class HelperView(ServiceFormView):
         context.update(
             campaign=self.campaign,
             helpers=CampaignHelper.objects.restrict(self.request.user)
-            .filter(campaign=self.campaign).select_related("user", "grid"),
+            .filter(campaign=self.campaign)
+            .select_related("user", "grid"),
         )
         return context
 
     def perform(self, form: HelperForm) -> str:
         row = services.do_add_helper(self.campaign, by=self.request.user, **form.service_data())
-        messages.success(self.request, _("%(name)s now calls %(n)s households of %(grid)s.")
-                         % {"name": row.user, "n": row.households, "grid": row.grid})
+        messages.success(
+            self.request,
+            _("%(name)s now calls %(n)s households of %(grid)s.")
+            % {"name": row.user, "n": row.households, "grid": row.grid},
+        )
         return self.request.path
-

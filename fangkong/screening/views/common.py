@@ -18,8 +18,7 @@ CAMPAIGN_RELATED = ("area", "questionnaire__current")
 def can_manage(user: Any, campaign: Campaign) -> bool:
     """Changing a campaign, its callers and helpers: the right, the whole area in sight, and
     an office's account (a grid worker makes calls; the office plans them)."""
-    return (user.has_action(Campaign, "change") and covers(user, campaign.area)
-            and is_office(user))
+    return user.has_action(Campaign, "change") and covers(user, campaign.area) and is_office(user)
 
 
 def office_only() -> str:
@@ -35,7 +34,8 @@ def require_manage(user: Any, campaign: Campaign) -> None:
 
 def get_managed_campaign(user: Any, pk: int) -> Campaign:
     """A campaign to change: inside the user's own scope (else 404) and theirs to run."""
-    campaign = get_restricted_object(Campaign.objects.select_related(*CAMPAIGN_RELATED), user,
-                                     "view", pk=pk)
+    campaign = get_restricted_object(
+        Campaign.objects.select_related(*CAMPAIGN_RELATED), user, "view", pk=pk
+    )
     require_manage(user, campaign)
     return campaign

@@ -44,14 +44,18 @@ def get_questionnaire(user: Any, pk: int) -> Questionnaire:
 def can_edit(user: Any, questionnaire: Questionnaire) -> bool:
     """Only in the questionnaire's own area (a community cannot edit the district's), and
     only from an office's account."""
-    return (user.has_action(Questionnaire, "change") and services.is_office(user)
-            and covers(user, questionnaire.area))
+    return (
+        user.has_action(Questionnaire, "change")
+        and services.is_office(user)
+        and covers(user, questionnaire.area)
+    )
 
 
 def get_editable_questionnaire(user: Any, pk: int) -> Questionnaire:
     """A questionnaire to change: inside the user's own scope (else 404), theirs to edit."""
     questionnaire = get_restricted_object(
-        Questionnaire.objects.select_related("area", "current"), user, "view", pk=pk)
+        Questionnaire.objects.select_related("area", "current"), user, "view", pk=pk
+    )
     if not can_edit(user, questionnaire):
         raise PermissionDeniedError("change", office_only())
     return questionnaire
@@ -66,8 +70,10 @@ class QuestionnaireListView(ObjectListView):
     def get_base_queryset(self) -> QuerySet[Questionnaire]:
         user = self.request.user
         community = user.community if user.area_id else None
-        if community is not None and covers(user, community) and user.has_action(
-            Questionnaire, "add"
+        if (
+            community is not None
+            and covers(user, community)
+            and user.has_action(Questionnaire, "add")
         ):
             services.default_questionnaire(community)  # the shipped register, ready to use
         return super().get_base_queryset().select_related("area", "current")
@@ -77,7 +83,8 @@ class QuestionnaireListView(ObjectListView):
         user = self.request.user
         context.update(
             questionnaires=context["object_list"],
-            can_add=user.area_id is not None and user.has_action(Questionnaire, "add")
+            can_add=user.area_id is not None
+            and user.has_action(Questionnaire, "add")
             and services.is_office(user),
         )
         return context
@@ -103,13 +110,13 @@ class QuestionnaireEditView(ObjectEditView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["title"] = (_("Edit %(name)s") % {"name": self.object} if self.object
-                            else _("New questionnaire"))
+        context["title"] = (
+            _("Edit %(name)s") % {"name": self.object} if self.object else _("New questionnaire")
+        )
         return context
 
     def get_cancel_url(self) -> str:
-        return super().get_cancel_url() if self.object else reverse(
-            "screening:questionnaire_list")
+        return super().get_cancel_url() if self.object else reverse("screening:questionnaire_list")
 
     def create(self, form: QuestionnaireForm) -> Questionnaire:
         user = self.request.user
@@ -119,14 +126,20 @@ class QuestionnaireEditView(ObjectEditView):
             source = get_questionnaire(user, int(start))
             specs = services.current_specs(source)
         return services.do_create_questionnaire(
-            area=user.area, by=user, name=form.cleaned_data["name"],
-            description=form.cleaned_data["description"], specs=specs,
+            area=user.area,
+            by=user,
+            name=form.cleaned_data["name"],
+            description=form.cleaned_data["description"],
+            specs=specs,
         )
 
     def update(self, obj: Questionnaire, form: QuestionnaireForm) -> Questionnaire:
         return services.do_update_questionnaire(
-            obj, by=self.request.user, expected_version=form.expected_version,
-            name=form.cleaned_data["name"], description=form.cleaned_data["description"],
+            obj,
+            by=self.request.user,
+            expected_version=form.expected_version,
+            name=form.cleaned_data["name"],
+            description=form.cleaned_data["description"],
         )
 
 
@@ -144,18 +157,26 @@ class QuestionnaireDetailView(ObjectDetailView):
         specs = services.current_specs(questionnaire)
         by_code = {s.code: s for s in specs}
         questions = [
-            {"spec": spec, "kind_label": QuestionKind(spec.kind).label, "first": i == 0,
-             "last": i == len(specs) - 1,
-             "condition": by_code.get(spec.show_if_code),
-             "condition_answers": "、".join(
-                 by_code[spec.show_if_code].label_of(v) for v in spec.show_if_values
-             ) if spec.show_if_code in by_code else "",
-             "alert_answers": "、".join(spec.label_of(v) for v in spec.alert_values)}
+            {
+                "spec": spec,
+                "kind_label": QuestionKind(spec.kind).label,
+                "first": i == 0,
+                "last": i == len(specs) - 1,
+                "condition": by_code.get(spec.show_if_code),
+                "condition_answers": "、".join(
+                    by_code[spec.show_if_code].label_of(v) for v in spec.show_if_values
+                )
+                if spec.show_if_code in by_code
+                else "",
+                "alert_answers": "、".join(spec.label_of(v) for v in spec.alert_values),
+            }
             for i, spec in enumerate(specs)
         ]
         context = super().get_context_data(**kwargs)
         context.update(
-            title=questionnaire.name, questionnaire=questionnaire, questions=questions,
+            title=questionnaire.name,
+            questionnaire=questionnaire,
+            questions=questions,
             versions=questionnaire.versions.select_related("created_by").order_by("-number"),
             can_edit=can_edit(user, questionnaire),
         )
@@ -180,8 +201,12 @@ class QuestionEditView(ServiceFormView):
                 raise Http404
 
     def get_form_kwargs(self) -> dict[str, Any]:
-        return {**super().get_form_kwargs(), "specs": self.specs, "editing": self.editing,
-                "questionnaire": self.questionnaire}
+        return {
+            **super().get_form_kwargs(),
+            "specs": self.specs,
+            "editing": self.editing,
+            "questionnaire": self.questionnaire,
+        }
 
     def get_title(self) -> Any:
         return _("Change question") if self.editing else _("New question")
@@ -193,11 +218,17 @@ class QuestionEditView(ServiceFormView):
         user = self.request.user
         spec = form.to_spec()
         if self.editing is None:
-            services.do_add_question(self.questionnaire, spec, by=user,
-                                     expected_version=form.expected_version)
+            services.do_add_question(
+                self.questionnaire, spec, by=user, expected_version=form.expected_version
+            )
         else:
-            services.do_update_question(self.questionnaire, self.editing.code, spec,
-                                        by=user, expected_version=form.expected_version)
+            services.do_update_question(
+                self.questionnaire,
+                self.editing.code,
+                spec,
+                by=user,
+                expected_version=form.expected_version,
+            )
         return self.questionnaire.get_absolute_url()
 
 
@@ -216,12 +247,17 @@ class QuestionActionView(ServiceActionView):
         code = self.kwargs["code"]
         expected = posted_version(self.request)
         if self.action == "remove":
-            services.do_remove_question(self.questionnaire, code, by=self.request.user,
-                                        expected_version=expected)
+            services.do_remove_question(
+                self.questionnaire, code, by=self.request.user, expected_version=expected
+            )
         else:
-            services.do_move_question(self.questionnaire, code,
-                                      up=self.request.POST.get("up") == "1",
-                                      by=self.request.user, expected_version=expected)
+            services.do_move_question(
+                self.questionnaire,
+                code,
+                up=self.request.POST.get("up") == "1",
+                by=self.request.user,
+                expected_version=expected,
+            )
         return f"{self.get_back_url()}#q-{code}"
 
 
@@ -238,10 +274,15 @@ class QuestionnairePreviewView(ObjectDetailView):
         number = self.request.GET.get("version", "")
         version = questionnaire.current
         if number.isdigit():
-            version = get_object_or_404(QuestionnaireVersion, questionnaire=questionnaire,
-                                        number=int(number))
+            version = get_object_or_404(
+                QuestionnaireVersion, questionnaire=questionnaire, number=int(number)
+            )
         form = AnswerForm(services.version_specs(version))
         context = super().get_context_data(**kwargs)
-        context.update(title=_("Preview of %(name)s") % {"name": questionnaire.name},
-                       questionnaire=questionnaire, version=version, form=form)
+        context.update(
+            title=_("Preview of %(name)s") % {"name": questionnaire.name},
+            questionnaire=questionnaire,
+            version=version,
+            form=form,
+        )
         return context

@@ -35,8 +35,9 @@ def _xlsx_response(write: Any, filename: str) -> FileResponse:
     target = tempfile.TemporaryFile()  # noqa: SIM115 - FileResponse closes it when sent
     write(target)
     target.seek(0)
-    response = FileResponse(target, as_attachment=True, filename=filename,
-                            content_type=exports.XLSX_TYPE)
+    response = FileResponse(
+        target, as_attachment=True, filename=filename, content_type=exports.XLSX_TYPE
+    )
     add_never_cache_headers(response)
     return response
 
@@ -64,8 +65,11 @@ class ExportView(ServiceFormView):
         return self.campaign.get_absolute_url()
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return {**super().get_context_data(**kwargs), "campaign": self.campaign,
-                "can_unmask": self.request.user.has_action("registry.person", "reveal")}
+        return {
+            **super().get_context_data(**kwargs),
+            "campaign": self.campaign,
+            "can_unmask": self.request.user.has_action("registry.person", "reveal"),
+        }
 
     def perform(self, form: ExportForm) -> HttpResponse:
         params: dict[str, Any] = {"campaign": self.campaign.pk, "format": "xlsx"}
@@ -98,8 +102,9 @@ class ImportTemplateView(View):
         campaign = get_managed_campaign(request.user, pk)
         if not request.user.has_action(Campaign, "import"):
             raise PermissionDenied
-        return start_export(request, exports.TEMPLATE_EXPORT.name,
-                            {"campaign": campaign.pk, "format": "xlsx"})
+        return start_export(
+            request, exports.TEMPLATE_EXPORT.name, {"campaign": campaign.pk, "format": "xlsx"}
+        )
 
 
 class ImportView(ServiceFormView):
@@ -124,10 +129,11 @@ class ImportView(ServiceFormView):
         form = context["form"]
         if isinstance(form, ConfirmImportForm):
             # The reasons an import could not go on, above a fresh upload form.
-            context.update(refused=form.non_field_errors(),
-                           form=ImportForm(user=self.request.user))
-        context.update(title=_("Import answers into %(name)s") % {"name": self.campaign},
-                       campaign=self.campaign)
+            context.update(refused=form.non_field_errors(), form=ImportForm(user=self.request.user))
+        context.update(
+            title=_("Import answers into %(name)s") % {"name": self.campaign},
+            campaign=self.campaign,
+        )
         return context
 
     def perform(self, form: ImportForm | ConfirmImportForm) -> HttpResponse:
@@ -137,33 +143,54 @@ class ImportView(ServiceFormView):
         imports.require_import(user, self.campaign)
         upload = form.cleaned_data["file"]
         checked = flow.start_import_job(
-            IMPORT_KIND, user=user, area_path=self.campaign.area.path,
-            params={"upload": store_upload(upload), "filename": PurePath(upload.name).name[:200],
-                    "campaign": self.campaign.pk, "mode": "preview"},
-            rows=0, sync_rows=ALWAYS_IN_REQUEST)
+            IMPORT_KIND,
+            user=user,
+            area_path=self.campaign.area.path,
+            params={
+                "upload": store_upload(upload),
+                "filename": PurePath(upload.name).name[:200],
+                "campaign": self.campaign.pk,
+                "mode": "preview",
+            },
+            rows=0,
+            sync_rows=ALWAYS_IN_REQUEST,
+        )
         result = checked.result or {}
         if result.get("error") or checked.status != JobStatus.COMPLETED:
             delete_upload(checked.params["upload"])
-            raise ValidationError({"file": result.get("error")
-                                   or _("The file could not be checked.")})
+            raise ValidationError(
+                {"file": result.get("error") or _("The file could not be checked.")}
+            )
         # The token is the check's job: importing is deciding about it (once).
-        return self.render_to_response(self.get_context_data(
-            report=imports.ImportReport.from_dict(result), token=str(checked.pk)))
+        return self.render_to_response(
+            self.get_context_data(
+                report=imports.ImportReport.from_dict(result), token=str(checked.pk)
+            )
+        )
 
     def confirm(self, token: str) -> HttpResponse:
         user = self.request.user
-        checked = (Job.objects.restrict(user, "view")
-                   .filter(kind=IMPORT_KIND, user=user, params__mode="preview",
-                           params__campaign=self.campaign.pk,
-                           pk=int(token) if token.isdigit() else None).first())
+        checked = (
+            Job.objects.restrict(user, "view")
+            .filter(
+                kind=IMPORT_KIND,
+                user=user,
+                params__mode="preview",
+                params__campaign=self.campaign.pk,
+                pk=int(token) if token.isdigit() else None,
+            )
+            .first()
+        )
         gone = _("The uploaded file is no longer there; upload it again.")
-        if checked is None or (flow.is_open(checked)
-                               and not upload_exists(checked.params.get("upload", ""))):
+        if checked is None or (
+            flow.is_open(checked) and not upload_exists(checked.params.get("upload", ""))
+        ):
             raise ValidationError(gone)
         imports.require_import(user, self.campaign)
         try:
-            imported = flow.do_confirm_import(checked, user, area_path=self.campaign.area.path,
-                                              sync_rows=ALWAYS_IN_REQUEST)
+            imported = flow.do_confirm_import(
+                checked, user, area_path=self.campaign.area.path, sync_rows=ALWAYS_IN_REQUEST
+            )
         except flow.ImportAlreadyHandled as exc:
             raise ValidationError(str(exc)) from None
         result = imported.result or {}
@@ -171,5 +198,6 @@ class ImportView(ServiceFormView):
             raise ValidationError(gone)
         if result.get("error") or imported.status != JobStatus.COMPLETED:
             raise ValidationError(result.get("reasons") or [result.get("error", "")])
-        return self.render_to_response(self.get_context_data(
-            report=imports.ImportReport.from_dict(result), imported=True))
+        return self.render_to_response(
+            self.get_context_data(report=imports.ImportReport.from_dict(result), imported=True)
+        )

@@ -76,5 +76,3 @@ class StaffActionPermission(ActionPermission):
 
     def has_object_permission(self, request: Request, view: Any, obj: Any) -> bool:
         return request.user.has_action(self._model(view), view.required_right())
-
-

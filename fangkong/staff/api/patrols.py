@@ -39,23 +39,39 @@ class PatrolSerializer(ModelSerializer):
     checkpoint = _related(Checkpoint)
     by_member = _related(StaffMember, required=False, allow_null=True)
     on_duty = _related(StaffMember, many=True, required=False)
-    findings = serializers.ListField(child=serializers.ChoiceField(
-        choices=PatrolFinding.choices), required=False)
-    photos = serializers.ListField(child=serializers.FileField(), required=False,
-                                   write_only=True, max_length=MAX_PHOTOS)
+    findings = serializers.ListField(
+        child=serializers.ChoiceField(choices=PatrolFinding.choices), required=False
+    )
+    photos = serializers.ListField(
+        child=serializers.FileField(), required=False, write_only=True, max_length=MAX_PHOTOS
+    )
     photo_ids = serializers.SerializerMethodField()
-    follow_up = serializers.BooleanField(required=False, write_only=True,
-                                         help_text=gettext_lazy("Raise a follow-up task."))
+    follow_up = serializers.BooleanField(
+        required=False, write_only=True, help_text=gettext_lazy("Raise a follow-up task.")
+    )
     follow_up_assignee = ColleagueField(write_only=True)
-    follow_up_due = serializers.DateTimeField(required=False, allow_null=True,
-                                              write_only=True)
+    follow_up_due = serializers.DateTimeField(required=False, allow_null=True, write_only=True)
     follow_up_task = serializers.IntegerField(source="follow_up_id", read_only=True)
 
     class Meta:
         model = PatrolVisit
-        fields = ["id", "community", "checkpoint", "time", "by_member", "on_duty", "findings",
-                  "notes", "photos", "photo_ids", "follow_up", "follow_up_assignee",
-                  "follow_up_due", "follow_up_task", "created"]
+        fields = [
+            "id",
+            "community",
+            "checkpoint",
+            "time",
+            "by_member",
+            "on_duty",
+            "findings",
+            "notes",
+            "photos",
+            "photo_ids",
+            "follow_up",
+            "follow_up_assignee",
+            "follow_up_due",
+            "follow_up_task",
+            "created",
+        ]
         read_only_fields = ["community", "created"]
 
     def get_photo_ids(self, visit: PatrolVisit) -> list[int]:
@@ -89,16 +105,29 @@ class PlanVersionSerializer(ModelSerializer):
 
     community = CommunityField()
     expected_number = serializers.IntegerField(
-        write_only=True, required=False, min_value=0,
-        help_text=gettext_lazy("The version the text was written from; another saved "
-                               "meanwhile is a 409 conflict."),
+        write_only=True,
+        required=False,
+        min_value=0,
+        help_text=gettext_lazy(
+            "The version the text was written from; another saved meanwhile is a 409 conflict."
+        ),
     )
     current = serializers.SerializerMethodField()
 
     class Meta:
         model = PlanVersion
-        fields = ["id", "community", "number", "title", "text", "summary", "author_name",
-                  "created", "current", "expected_number"]
+        fields = [
+            "id",
+            "community",
+            "number",
+            "title",
+            "text",
+            "summary",
+            "author_name",
+            "created",
+            "current",
+            "expected_number",
+        ]
         read_only_fields = ["number", "author_name", "created"]
         extra_kwargs = {"text": {"max_length": DOCUMENT_MAX_LENGTH}}
 
@@ -116,8 +145,7 @@ class PlanVersionViewSet(mixins.CreateModelMixin, RestrictedReadOnlyViewSet):
     can_conflict = True
 
     def get_queryset(self) -> models.QuerySet[PlanVersion]:
-        queryset = super().get_queryset().select_related("plan").order_by("community",
-                                                                           "-number")
+        queryset = super().get_queryset().select_related("plan").order_by("community", "-number")
         if self.request.query_params.get("current") == "true":
             queryset = queryset.filter(number=F("plan__current_number"))
         return queryset
@@ -126,5 +154,3 @@ class PlanVersionViewSet(mixins.CreateModelMixin, RestrictedReadOnlyViewSet):
         data = dict(serializer.validated_data)
         version = services.do_save_plan(by=self.request.user, **data)
         serializer.instance = version
-
-

@@ -59,11 +59,13 @@ class OrganisationViewSet(RestrictedViewSet):
         data.pop("is_active", None)
         return services.do_create_organisation(by=self.request.user, **data)
 
-    def update_service(self, obj: Organisation, data: dict[str, Any],
-                       expected_version: int | None) -> Organisation:
+    def update_service(
+        self, obj: Organisation, data: dict[str, Any], expected_version: int | None
+    ) -> Organisation:
         data.pop("community", None)
-        return services.do_update_organisation(obj, by=self.request.user,
-                                               expected_version=expected_version, **data)
+        return services.do_update_organisation(
+            obj, by=self.request.user, expected_version=expected_version, **data
+        )
 
 
 class StaffMemberSerializer(ServiceModelSerializer):
@@ -77,8 +79,19 @@ class StaffMemberSerializer(ServiceModelSerializer):
 
     class Meta:
         model = StaffMember
-        fields = ["id", "community", "organisation", "name", "position", "area", "user",
-                  "phone", "is_active", "notes", "version"]
+        fields = [
+            "id",
+            "community",
+            "organisation",
+            "name",
+            "position",
+            "area",
+            "user",
+            "phone",
+            "is_active",
+            "notes",
+            "version",
+        ]
 
 
 class StaffMemberViewSet(RestrictedViewSet):
@@ -90,12 +103,17 @@ class StaffMemberViewSet(RestrictedViewSet):
         data["phone"] = data.get("phone") or ""
         return services.do_create_staff_member(by=self.request.user, **data)
 
-    def update_service(self, obj: StaffMember, data: dict[str, Any],
-                       expected_version: int | None) -> StaffMember:
+    def update_service(
+        self, obj: StaffMember, data: dict[str, Any], expected_version: int | None
+    ) -> StaffMember:
         data.pop("community", None)
-        return services.do_update_staff_member(obj, by=self.request.user,
-                                               expected_version=expected_version,
-                                               phone=data.pop("phone", None), **data)
+        return services.do_update_staff_member(
+            obj,
+            by=self.request.user,
+            expected_version=expected_version,
+            phone=data.pop("phone", None),
+            **data,
+        )
 
 
 class TeamMembershipSerializer(ModelSerializer):
@@ -114,8 +132,7 @@ class TeamSerializer(ServiceModelSerializer):
 
     class Meta:
         model = Team
-        fields = ["id", "community", "name", "purpose", "leader", "is_active", "members",
-                  "version"]
+        fields = ["id", "community", "name", "purpose", "leader", "is_active", "members", "version"]
 
 
 class AddMemberSerializer(Serializer):
@@ -130,18 +147,19 @@ class TeamViewSet(RestrictedViewSet):
 
     def get_queryset(self) -> models.QuerySet[Team]:
         memberships = TeamMembership.objects.select_related("member").order_by("member__name")
-        return super().get_queryset().prefetch_related(
-            Prefetch("memberships", queryset=memberships))
+        return (
+            super().get_queryset().prefetch_related(Prefetch("memberships", queryset=memberships))
+        )
 
     def create_service(self, data: dict[str, Any]) -> Team:
         data.pop("is_active", None)
         return services.do_create_team(by=self.request.user, **data)
 
-    def update_service(self, obj: Team, data: dict[str, Any],
-                       expected_version: int | None) -> Team:
+    def update_service(self, obj: Team, data: dict[str, Any], expected_version: int | None) -> Team:
         data.pop("community", None)
-        return services.do_update_team(obj, by=self.request.user,
-                                       expected_version=expected_version, **data)
+        return services.do_update_team(
+            obj, by=self.request.user, expected_version=expected_version, **data
+        )
 
     @extend_schema(request=AddMemberSerializer, responses={200: TeamSerializer})
     @action(detail=True, methods=["post"], url_path="add-member", required_action="change")
@@ -149,8 +167,9 @@ class TeamViewSet(RestrictedViewSet):
         """Put a staff member of the community in the team."""
         team = self.get_object()
         data = _refuse(AddMemberSerializer(data=request.data, context={"request": request}))
-        services.do_add_team_member(team, member=data["member"], duty=data.get("duty", ""),
-                                    by=request.user)
+        services.do_add_team_member(
+            team, member=data["member"], duty=data.get("duty", ""), by=request.user
+        )
         return Response(self.get_serializer(self.reload(team)).data)
 
 
@@ -195,8 +214,17 @@ class ResponsibilitySerializer(ServiceModelSerializer):
 
     class Meta:
         model = Responsibility
-        fields = ["id", "community", "duty", "team", "organisation", "area", "notes",
-                  "sort_order", "version"]
+        fields = [
+            "id",
+            "community",
+            "duty",
+            "team",
+            "organisation",
+            "area",
+            "notes",
+            "sort_order",
+            "version",
+        ]
 
 
 class ResponsibilityViewSet(RestrictedViewSet):
@@ -207,10 +235,10 @@ class ResponsibilityViewSet(RestrictedViewSet):
     def create_service(self, data: dict[str, Any]) -> Responsibility:
         return services.do_create_responsibility(by=self.request.user, **data)
 
-    def update_service(self, obj: Responsibility, data: dict[str, Any],
-                       expected_version: int | None) -> Responsibility:
+    def update_service(
+        self, obj: Responsibility, data: dict[str, Any], expected_version: int | None
+    ) -> Responsibility:
         data.pop("community", None)
-        return services.do_update_responsibility(obj, by=self.request.user,
-                                                 expected_version=expected_version, **data)
-
-
+        return services.do_update_responsibility(
+            obj, by=self.request.user, expected_version=expected_version, **data
+        )

@@ -42,8 +42,9 @@ from fangkong.staff.models import (
 # --- Checkpoints, shifts, assignments, swaps ------------------------------------------------
 
 
-@extend_schema_field({"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$",
-                      "example": "07:00:00"})
+@extend_schema_field(
+    {"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d(:[0-5]\d)?$", "example": "07:00:00"}
+)
 class ClockTimeField(serializers.TimeField):
     """A time of day on the community's clock, ``HH:MM:SS`` (``HH:MM`` accepted). Not
     OpenAPI's ``format: time``, which is RFC 3339's and carries a UTC offset: a gate's
@@ -52,14 +53,27 @@ class ClockTimeField(serializers.TimeField):
 
 class CheckpointSerializer(ServiceModelSerializer):
     community = CommunityField()
-    opens = ClockTimeField(required=False, allow_null=True, label=gettext_lazy("opens"),
-                           help_text=gettext_lazy("Empty, with closes: open round the clock."))
+    opens = ClockTimeField(
+        required=False,
+        allow_null=True,
+        label=gettext_lazy("opens"),
+        help_text=gettext_lazy("Empty, with closes: open round the clock."),
+    )
     closes = ClockTimeField(required=False, allow_null=True, label=gettext_lazy("closes"))
 
     class Meta:
         model = Checkpoint
-        fields = ["id", "community", "name", "location", "opens", "closes", "is_open",
-                  "notes", "version"]
+        fields = [
+            "id",
+            "community",
+            "name",
+            "location",
+            "opens",
+            "closes",
+            "is_open",
+            "notes",
+            "version",
+        ]
 
 
 class CheckpointViewSet(RestrictedViewSet):
@@ -70,11 +84,13 @@ class CheckpointViewSet(RestrictedViewSet):
     def create_service(self, data: dict[str, Any]) -> Checkpoint:
         return services.do_create_checkpoint(by=self.request.user, **data)
 
-    def update_service(self, obj: Checkpoint, data: dict[str, Any],
-                       expected_version: int | None) -> Checkpoint:
+    def update_service(
+        self, obj: Checkpoint, data: dict[str, Any], expected_version: int | None
+    ) -> Checkpoint:
         data.pop("community", None)
-        return services.do_update_checkpoint(obj, by=self.request.user,
-                                             expected_version=expected_version, **data)
+        return services.do_update_checkpoint(
+            obj, by=self.request.user, expected_version=expected_version, **data
+        )
 
 
 class AssignmentSerializer(ModelSerializer):
@@ -98,8 +114,21 @@ class ShiftSerializer(ServiceModelSerializer):
 
     class Meta:
         model = Shift
-        fields = ["id", "community", "checkpoint", "place_name", "place", "start", "end",
-                  "people_needed", "team", "notes", "people", "missing", "version"]
+        fields = [
+            "id",
+            "community",
+            "checkpoint",
+            "place_name",
+            "place",
+            "start",
+            "end",
+            "people_needed",
+            "team",
+            "notes",
+            "people",
+            "missing",
+            "version",
+        ]
 
     def get_missing(self, shift: Shift) -> int:
         return max(shift.people_needed - len(shift.assignments.all()), 0)
@@ -120,18 +149,24 @@ class ShiftViewSet(RestrictedViewSet):
 
     def get_queryset(self) -> models.QuerySet[Shift]:
         people = ShiftAssignment.objects.select_related("member").order_by("member__name")
-        return (super().get_queryset().select_related("checkpoint")
-                .prefetch_related(Prefetch("assignments", queryset=people))
-                .order_by("start", "pk"))
+        return (
+            super()
+            .get_queryset()
+            .select_related("checkpoint")
+            .prefetch_related(Prefetch("assignments", queryset=people))
+            .order_by("start", "pk")
+        )
 
     def create_service(self, data: dict[str, Any]) -> Shift:
         return services.do_create_shift(by=self.request.user, **data)
 
-    def update_service(self, obj: Shift, data: dict[str, Any],
-                       expected_version: int | None) -> Shift:
+    def update_service(
+        self, obj: Shift, data: dict[str, Any], expected_version: int | None
+    ) -> Shift:
         data.pop("community", None)
-        return services.do_update_shift(obj, by=self.request.user,
-                                        expected_version=expected_version, **data)
+        return services.do_update_shift(
+            obj, by=self.request.user, expected_version=expected_version, **data
+        )
 
     def _assignment(self, shift: Shift | None, pk: int) -> ShiftAssignment:
         shifts = Shift.objects.restrict(self.request.user)
@@ -167,8 +202,9 @@ class ShiftViewSet(RestrictedViewSet):
         """Move a person from their shift to this one (a shift short of people)."""
         shift = self.get_object()
         data = _refuse(AssignmentChoiceSerializer(data=request.data))
-        services.do_move_assignment(self._assignment(None, data["assignment"]), to_shift=shift,
-                                    by=request.user)
+        services.do_move_assignment(
+            self._assignment(None, data["assignment"]), to_shift=shift, by=request.user
+        )
         return Response(self.get_serializer(self.reload(shift)).data)
 
 
@@ -184,8 +220,11 @@ class ShiftAssignmentViewSet(RestrictedReadOnlyViewSet):
 
     def get_queryset(self) -> models.QuerySet[ShiftAssignment]:
         shifts = Shift.objects.restrict(self.request.user)
-        return (ShiftAssignment.objects.filter(shift__in=shifts).select_related("member")
-                .order_by("shift__start", "pk"))
+        return (
+            ShiftAssignment.objects.filter(shift__in=shifts)
+            .select_related("member")
+            .order_by("shift__start", "pk")
+        )
 
     @extend_schema(request=None, responses={200: AssignmentSerializer})
     @action(detail=True, methods=["post"], url_path="check-in", required_action="view")
@@ -206,16 +245,35 @@ class SwapSerializer(ServiceModelSerializer):
     shift = _related(Shift)
     from_member = _related(StaffMember)
     to_member = serializers.PrimaryKeyRelatedField(queryset=StaffMember.objects.all())
-    return_shift = serializers.PrimaryKeyRelatedField(queryset=Shift.objects.all(),
-                                                      required=False, allow_null=True)
+    return_shift = serializers.PrimaryKeyRelatedField(
+        queryset=Shift.objects.all(), required=False, allow_null=True
+    )
 
     class Meta:
         model = SwapRequest
-        fields = ["id", "community", "shift", "from_member", "to_member", "return_shift",
-                  "status", "note", "decided_by", "decided_at", "decision_note", "created",
-                  "version"]
-        read_only_fields = ["community", "status", "decided_by", "decided_at",
-                            "decision_note", "created"]
+        fields = [
+            "id",
+            "community",
+            "shift",
+            "from_member",
+            "to_member",
+            "return_shift",
+            "status",
+            "note",
+            "decided_by",
+            "decided_at",
+            "decision_note",
+            "created",
+            "version",
+        ]
+        read_only_fields = [
+            "community",
+            "status",
+            "decided_by",
+            "decided_at",
+            "decision_note",
+            "created",
+        ]
 
     def get_fields(self) -> dict[str, Any]:
         fields = super().get_fields()
@@ -229,7 +287,8 @@ class SwapSerializer(ServiceModelSerializer):
             fields["to_member"].queryset = colleagues
             fields["return_shift"].queryset = Shift.objects.filter(community=community)
             fields["from_member"] = serializers.PrimaryKeyRelatedField(
-                queryset=colleagues, pk_field=fields["from_member"].pk_field)  # bounded id
+                queryset=colleagues, pk_field=fields["from_member"].pk_field
+            )  # bounded id
         return fields
 
 
@@ -257,8 +316,9 @@ class SwapRequestViewSet(mixins.CreateModelMixin, RestrictedReadOnlyViewSet):
         """Approve (the people change places) or reject; the shift's owner only."""
         swap = self.get_object()
         data = _refuse(DecisionSerializer(data=request.data))
-        swap = services.do_decide_swap(swap, by=request.user, approve=data["approve"],
-                                       note=data.get("note", ""))
+        swap = services.do_decide_swap(
+            swap, by=request.user, approve=data["approve"], note=data.get("note", "")
+        )
         return Response(self.get_serializer(swap).data)
 
     @extend_schema(request=None, responses={200: SwapSerializer})
@@ -267,5 +327,3 @@ class SwapRequestViewSet(mixins.CreateModelMixin, RestrictedReadOnlyViewSet):
         """The person who asked withdraws a swap still waiting."""
         swap = services.do_withdraw_swap(self.get_object(), by=request.user)
         return Response(self.get_serializer(swap).data)
-
-

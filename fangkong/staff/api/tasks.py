@@ -50,12 +50,15 @@ class TaskSerializer(ServiceModelSerializer):
 
     community = CommunityField()
     kind_label = serializers.CharField(read_only=True)
-    area = AreaInCommunityField(help_text=gettext_lazy("The community or one of its grids; "
-                                                       "default the community."))
+    area = AreaInCommunityField(
+        help_text=gettext_lazy("The community or one of its grids; default the community.")
+    )
     assignee = ColleagueField()
     team = _related(Team, required=False, allow_null=True)
     link_type = serializers.CharField(
-        write_only=True, required=False, allow_blank=True,
+        write_only=True,
+        required=False,
+        allow_blank=True,
         help_text=gettext_lazy("What the task is about: app.model, e.g. registry.household."),
     )
     link_id = serializers.IntegerField(write_only=True, required=False, min_value=1)
@@ -65,20 +68,55 @@ class TaskSerializer(ServiceModelSerializer):
 
     class Meta:
         model = Task
-        fields = ["id", "community", "kind", "kind_label", "title", "description", "status",
-                  "priority", "area", "assignee", "team", "reason", "due", "link_type",
-                  "link_id", "link", "overdue", "created", "created_by", "started_at",
-                  "finished_at", "outcome", "comments", "version"]
-        read_only_fields = ["status", "created", "created_by", "started_at", "finished_at",
-                            "outcome"]
-        extra_kwargs = {"kind": {"help_text": gettext_lazy(
-            "A short code such as health.fever; left out, a general task (staff.general).")}}
+        fields = [
+            "id",
+            "community",
+            "kind",
+            "kind_label",
+            "title",
+            "description",
+            "status",
+            "priority",
+            "area",
+            "assignee",
+            "team",
+            "reason",
+            "due",
+            "link_type",
+            "link_id",
+            "link",
+            "overdue",
+            "created",
+            "created_by",
+            "started_at",
+            "finished_at",
+            "outcome",
+            "comments",
+            "version",
+        ]
+        read_only_fields = [
+            "status",
+            "created",
+            "created_by",
+            "started_at",
+            "finished_at",
+            "outcome",
+        ]
+        extra_kwargs = {
+            "kind": {
+                "help_text": gettext_lazy(
+                    "A short code such as health.fever; left out, a general task (staff.general)."
+                )
+            }
+        }
 
     def get_link(self, task: Task) -> dict[str, Any] | None:
         if not task.content_type_id:
             return None
-        return {"type": f"{task.content_type.app_label}.{task.content_type.model}",
-                "id": task.object_id}
+        return {
+            "type": f"{task.content_type.app_label}.{task.content_type.model}",
+            "id": task.object_id,
+        }
 
 
 class NoteSerializer(Serializer):
@@ -106,8 +144,9 @@ def _link(user: Any, label: str, pk: int | None) -> models.Model | None:
     try:
         model = apps.get_model(label)
     except (LookupError, ValueError):
-        raise ValidationError({"link_type": _("Unknown kind of record: %(label)s.")
-                               % {"label": label}}) from None
+        raise ValidationError(
+            {"link_type": _("Unknown kind of record: %(label)s.") % {"label": label}}
+        ) from None
     manager = model._default_manager
     if pk is None or not hasattr(manager, "restrict"):
         raise ValidationError({"link_id": _("Give the id of a record you can see.")})
@@ -126,8 +165,12 @@ class TaskViewSet(RestrictedViewSet):
 
     def get_queryset(self) -> models.QuerySet[Task]:
         comments = TaskComment.objects.order_by("created", "pk")
-        return (super().get_queryset().select_related("content_type")
-                .prefetch_related(Prefetch("comments", queryset=comments)))
+        return (
+            super()
+            .get_queryset()
+            .select_related("content_type")
+            .prefetch_related(Prefetch("comments", queryset=comments))
+        )
 
     def create_service(self, data: dict[str, Any]) -> Task:
         user = self.request.user
@@ -136,16 +179,20 @@ class TaskViewSet(RestrictedViewSet):
         link = _link(user, data.pop("link_type", ""), data.pop("link_id", None))
         return services.do_create_task(community=community, by=user, link=link, **data)
 
-    def update_service(self, obj: Task, data: dict[str, Any],
-                       expected_version: int | None) -> Task:
-        moved = {k: v for k, v in data.items() if k in ("assignee", "team", "community")
-                 and v != getattr(obj, k)}
+    def update_service(self, obj: Task, data: dict[str, Any], expected_version: int | None) -> Task:
+        moved = {
+            k: v
+            for k, v in data.items()
+            if k in ("assignee", "team", "community") and v != getattr(obj, k)
+        }
         if moved:
-            raise ValidationError({key: _("Change who does a task through its reassign "
-                                          "route.") for key in moved})
+            raise ValidationError(
+                {key: _("Change who does a task through its reassign route.") for key in moved}
+            )
         fields = {k: v for k, v in data.items() if k in TASK_FIELDS}
-        return services.do_update_task(obj, by=self.request.user,
-                                       expected_version=expected_version, **fields)
+        return services.do_update_task(
+            obj, by=self.request.user, expected_version=expected_version, **fields
+        )
 
     def _answer(self, task: Task) -> Response:
         return Response(self.get_serializer(self.reload(task)).data)
@@ -162,8 +209,9 @@ class TaskViewSet(RestrictedViewSet):
         """Done, with what was done as the outcome."""
         task = self.get_object()
         data = _refuse(NoteSerializer(data=request.data))
-        return self._answer(services.do_complete_task(task, by=request.user,
-                                                      note=data.get("note", "")))
+        return self._answer(
+            services.do_complete_task(task, by=request.user, note=data.get("note", ""))
+        )
 
     @extend_schema(request=ReasonSerializer, responses={200: TaskSerializer})
     @action(detail=True, methods=["post"], required_action="change")
@@ -171,8 +219,7 @@ class TaskViewSet(RestrictedViewSet):
         """No longer needed, with a reason (whoever hands out work, or the team's leader)."""
         task = self.get_object()
         data = _refuse(ReasonSerializer(data=request.data))
-        return self._answer(services.do_cancel_task(task, by=request.user,
-                                                    reason=data["reason"]))
+        return self._answer(services.do_cancel_task(task, by=request.user, reason=data["reason"]))
 
     @extend_schema(request=CommentSerializer, responses={200: TaskCommentSerializer})
     @action(detail=True, methods=["post"], required_action="change")
@@ -189,9 +236,12 @@ class TaskViewSet(RestrictedViewSet):
         """Give the task to another person and/or team of the caller's area."""
         task = self.get_object()
         data = _refuse(ReassignSerializer(data=request.data, context={"request": request}))
-        return self._answer(services.do_reassign_task(
-            task, by=request.user, assignee=data.get("assignee"), team=data.get("team"),
-            note=data.get("note", ""),
-        ))
-
-
+        return self._answer(
+            services.do_reassign_task(
+                task,
+                by=request.user,
+                assignee=data.get("assignee"),
+                team=data.get("team"),
+                note=data.get("note", ""),
+            )
+        )

@@ -28,27 +28,44 @@ class PatrolVisit(StaffScopedMixin, CommunityOwned):
     """One visit to one checkpoint: when, by whom, who was on duty, what was found."""
 
     checkpoint = models.ForeignKey(
-        Checkpoint, on_delete=models.PROTECT, related_name="patrols",
+        Checkpoint,
+        on_delete=models.PROTECT,
+        related_name="patrols",
         verbose_name=_("checkpoint"),
     )
     time = models.DateTimeField(_("time"), db_index=True)
     by_member = models.ForeignKey(
-        StaffMember, null=True, blank=True, on_delete=models.PROTECT, related_name="patrols",
+        StaffMember,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="patrols",
         verbose_name=_("patrolled by"),
     )
     by_user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", verbose_name=_("recorded by"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("recorded by"),
     )
     on_duty = models.ManyToManyField(
-        StaffMember, blank=True, related_name="patrolled_on_duty", verbose_name=_("on duty"),
+        StaffMember,
+        blank=True,
+        related_name="patrolled_on_duty",
+        verbose_name=_("on duty"),
     )
     # Finding codes between bars (``|crowding|staff_absent|``): one LIKE counts them on any
     # database, as registry tags do.
     findings = models.CharField(_("findings"), max_length=300, blank=True, default="")
     notes = models.TextField(_("notes"), blank=True)
     follow_up = models.ForeignKey(
-        Task, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        Task,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         verbose_name=_("follow-up task"),
     )
 
@@ -101,7 +118,9 @@ class PatrolPhoto(StaffScopedMixin, CommunityOwned):
     through a page that checks the viewer's scope, never as a public media URL."""
 
     visit = models.ForeignKey(
-        PatrolVisit, on_delete=models.CASCADE, related_name="photos",
+        PatrolVisit,
+        on_delete=models.CASCADE,
+        related_name="photos",
         verbose_name=_("patrol visit"),
     )
     file = models.FileField(_("photo"), upload_to=patrol_photo_path, max_length=200)

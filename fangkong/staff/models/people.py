@@ -44,9 +44,11 @@ class Organisation(StaffScopedMixin, CommunityOwned):
         verbose_name_plural = _("organisations")
         constraints = [
             models.UniqueConstraint(
-                fields=["community", "name"], name="staff_organisation_name_unique",
-                violation_error_message=_("This community already has an organisation with "
-                                          "this name."),
+                fields=["community", "name"],
+                name="staff_organisation_name_unique",
+                violation_error_message=_(
+                    "This community already has an organisation with this name."
+                ),
             ),
         ]
 
@@ -63,7 +65,9 @@ class StaffMember(StaffScopedMixin, CommunityOwned):
     "my tasks" and "my shifts" find them."""
 
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.PROTECT, related_name="members",
+        Organisation,
+        on_delete=models.PROTECT,
+        related_name="members",
         verbose_name=_("organisation"),
     )
     name = models.CharField(_("name"), max_length=100)
@@ -73,8 +77,12 @@ class StaffMember(StaffScopedMixin, CommunityOwned):
         Area, on_delete=models.PROTECT, related_name="+", verbose_name=_("area served")
     )
     user = models.OneToOneField(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="staff_member", verbose_name=_("login"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="staff_member",
+        verbose_name=_("login"),
     )
     phone_cipher = models.TextField(blank=True, editable=False)
     phone_index = models.CharField(max_length=40, blank=True, db_index=True, editable=False)
@@ -84,8 +92,16 @@ class StaffMember(StaffScopedMixin, CommunityOwned):
     notes = models.TextField(_("notes"), blank=True)
 
     scope_grid = "area_id"
-    audit_fields = ("organisation", "name", "position", "area", "user", "phone_mask",
-                    "is_active", "notes")
+    audit_fields = (
+        "organisation",
+        "name",
+        "position",
+        "area",
+        "user",
+        "phone_mask",
+        "is_active",
+        "notes",
+    )
 
     class Meta:
         ordering = ("community", "organisation", "name", "pk")
@@ -104,7 +120,9 @@ class StaffMember(StaffScopedMixin, CommunityOwned):
 
     def set_phone(self, protected: Protected) -> None:
         self.phone_cipher, self.phone_index, self.phone_mask = (
-            protected.cipher, protected.index, protected.mask,
+            protected.cipher,
+            protected.index,
+            protected.mask,
         )
         self.phone_last4_index = protected.extra.get("last4_index", "")
 
@@ -127,7 +145,8 @@ class LeadingGroup(StaffScopedMixin, CommunityOwned):
         verbose_name_plural = _("leading groups")
         constraints = [
             models.UniqueConstraint(
-                fields=["community"], name="staff_leading_group_one_per_community",
+                fields=["community"],
+                name="staff_leading_group_one_per_community",
                 violation_error_message=_("This community already has a leading group."),
             ),
         ]
@@ -144,15 +163,21 @@ class LeadingGroupMember(StaffScopedMixin, CommunityOwned):
     (a department's duties, in the story's words)."""
 
     group = models.ForeignKey(
-        LeadingGroup, on_delete=models.CASCADE, related_name="seats",
+        LeadingGroup,
+        on_delete=models.CASCADE,
+        related_name="seats",
         verbose_name=_("leading group"),
     )
     member = models.ForeignKey(
-        StaffMember, on_delete=models.PROTECT, related_name="leading_group_seats",
+        StaffMember,
+        on_delete=models.PROTECT,
+        related_name="leading_group_seats",
         verbose_name=_("staff member"),
     )
     role = models.CharField(
-        _("role"), max_length=10, choices=LeadingGroupRole.choices,
+        _("role"),
+        max_length=10,
+        choices=LeadingGroupRole.choices,
         default=LeadingGroupRole.MEMBER,
     )
     duty = models.TextField(_("duty"), blank=True)
@@ -166,12 +191,13 @@ class LeadingGroupMember(StaffScopedMixin, CommunityOwned):
         verbose_name_plural = _("leading group members")
         constraints = [
             models.UniqueConstraint(
-                fields=["group", "member"], name="staff_leading_group_member_unique",
-                violation_error_message=_("This person already has a seat in the leading "
-                                          "group."),
+                fields=["group", "member"],
+                name="staff_leading_group_member_unique",
+                violation_error_message=_("This person already has a seat in the leading group."),
             ),
             models.UniqueConstraint(
-                fields=["group"], condition=Q(role=LeadingGroupRole.HEAD),
+                fields=["group"],
+                condition=Q(role=LeadingGroupRole.HEAD),
                 name="staff_leading_group_one_head",
                 violation_error_message=_("The leading group already has a head."),
             ),
@@ -194,7 +220,11 @@ class Team(StaffScopedMixin, CommunityOwned):
     name = models.CharField(_("name"), max_length=100)
     purpose = models.TextField(_("purpose"), blank=True)
     leader = models.ForeignKey(
-        StaffMember, null=True, blank=True, on_delete=models.SET_NULL, related_name="led_teams",
+        StaffMember,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="led_teams",
         verbose_name=_("leader"),
     )
     is_active = models.BooleanField(_("active"), default=True)
@@ -207,7 +237,8 @@ class Team(StaffScopedMixin, CommunityOwned):
         verbose_name_plural = _("teams")
         constraints = [
             models.UniqueConstraint(
-                fields=["community", "name"], name="staff_team_name_unique",
+                fields=["community", "name"],
+                name="staff_team_name_unique",
                 violation_error_message=_("This community already has a team with this name."),
             ),
         ]
@@ -221,7 +252,9 @@ class Team(StaffScopedMixin, CommunityOwned):
     def is_led_by(self, user: User) -> bool:
         """Whether ``user`` is this team's leader (through their staff record)."""
         return bool(
-            self.leader_id and user is not None and getattr(user, "pk", None) is not None
+            self.leader_id
+            and user is not None
+            and getattr(user, "pk", None) is not None
             and self.leader.user_id == user.pk
         )
 
@@ -233,7 +266,9 @@ class TeamMembership(StaffScopedMixin, CommunityOwned):
         Team, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("team")
     )
     member = models.ForeignKey(
-        StaffMember, on_delete=models.PROTECT, related_name="memberships",
+        StaffMember,
+        on_delete=models.PROTECT,
+        related_name="memberships",
         verbose_name=_("staff member"),
     )
     duty = models.CharField(_("duty"), max_length=200, blank=True)
@@ -246,7 +281,8 @@ class TeamMembership(StaffScopedMixin, CommunityOwned):
         verbose_name_plural = _("team memberships")
         constraints = [
             models.UniqueConstraint(
-                fields=["team", "member"], name="staff_team_member_unique",
+                fields=["team", "member"],
+                name="staff_team_member_unique",
                 violation_error_message=_("This person is already in the team."),
             ),
         ]
@@ -264,12 +300,20 @@ class Responsibility(StaffScopedMixin, CommunityOwned):
 
     duty = models.CharField(_("duty"), max_length=200)
     team = models.ForeignKey(
-        Team, null=True, blank=True, on_delete=models.PROTECT, related_name="responsibilities",
+        Team,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="responsibilities",
         verbose_name=_("team"),
     )
     organisation = models.ForeignKey(
-        Organisation, null=True, blank=True, on_delete=models.PROTECT,
-        related_name="responsibilities", verbose_name=_("organisation"),
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="responsibilities",
+        verbose_name=_("organisation"),
     )
     area = models.ForeignKey(
         Area, on_delete=models.PROTECT, related_name="+", verbose_name=_("area")
@@ -287,8 +331,7 @@ class Responsibility(StaffScopedMixin, CommunityOwned):
             models.CheckConstraint(
                 condition=Q(team__isnull=False) | Q(organisation__isnull=False),
                 name="staff_responsibility_has_an_owner",
-                violation_error_message=_("Say which team or organisation answers for this "
-                                          "duty."),
+                violation_error_message=_("Say which team or organisation answers for this duty."),
             ),
         ]
 

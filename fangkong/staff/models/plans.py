@@ -30,7 +30,8 @@ class PreventionPlan(StaffScopedMixin, CommunityOwned):
         verbose_name_plural = _("prevention plans")
         constraints = [
             models.UniqueConstraint(
-                fields=["community"], name="staff_plan_one_per_community",
+                fields=["community"],
+                name="staff_plan_one_per_community",
                 violation_error_message=_("This community already has a prevention plan."),
             ),
         ]
@@ -46,7 +47,9 @@ class PlanVersion(StaffScopedMixin, CommunityOwned):
     """One saved text of a prevention plan. Versions are never changed or deleted."""
 
     plan = models.ForeignKey(
-        PreventionPlan, on_delete=models.CASCADE, related_name="versions",
+        PreventionPlan,
+        on_delete=models.CASCADE,
+        related_name="versions",
         verbose_name=_("prevention plan"),
     )
     number = models.PositiveIntegerField(_("version"))
@@ -54,8 +57,12 @@ class PlanVersion(StaffScopedMixin, CommunityOwned):
     text = models.TextField(_("text"))
     summary = models.CharField(_("what changed"), max_length=200, blank=True)
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", verbose_name=_("author"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("author"),
     )
     author_name = models.CharField(_("author"), max_length=150, blank=True)
 
@@ -67,9 +74,12 @@ class PlanVersion(StaffScopedMixin, CommunityOwned):
         verbose_name_plural = _("plan versions")
         constraints = [
             models.UniqueConstraint(
-                fields=["plan", "number"], name="staff_plan_version_unique",
-                violation_error_message=_("Someone else saved the plan at the same time; "
-                                          "open it again and save once more."),
+                fields=["plan", "number"],
+                name="staff_plan_version_unique",
+                violation_error_message=_(
+                    "Someone else saved the plan at the same time; "
+                    "open it again and save once more."
+                ),
             ),
         ]
 

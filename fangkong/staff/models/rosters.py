@@ -47,16 +47,20 @@ class Checkpoint(StaffScopedMixin, CommunityOwned):
         verbose_name_plural = _("checkpoints")
         constraints = [
             models.UniqueConstraint(
-                fields=["community", "name"], name="staff_checkpoint_name_unique",
-                violation_error_message=_("This community already has a checkpoint with this "
-                                          "name."),
+                fields=["community", "name"],
+                name="staff_checkpoint_name_unique",
+                violation_error_message=_(
+                    "This community already has a checkpoint with this name."
+                ),
             ),
             models.CheckConstraint(
                 condition=Q(opens__isnull=True, closes__isnull=True)
                 | Q(opens__isnull=False, closes__isnull=False),
                 name="staff_checkpoint_hours_both_or_none",
-                violation_error_message=_("Give both opening and closing times, or neither "
-                                          "for a gate open round the clock."),
+                violation_error_message=_(
+                    "Give both opening and closing times, or neither "
+                    "for a gate open round the clock."
+                ),
             ),
         ]
 
@@ -89,7 +93,11 @@ class Shift(StaffScopedMixin, CommunityOwned):
     """
 
     checkpoint = models.ForeignKey(
-        Checkpoint, null=True, blank=True, on_delete=models.PROTECT, related_name="shifts",
+        Checkpoint,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="shifts",
         verbose_name=_("checkpoint"),
     )
     place_name = models.CharField(_("place"), max_length=100, blank=True)
@@ -97,13 +105,16 @@ class Shift(StaffScopedMixin, CommunityOwned):
     end = models.DateTimeField(_("end"))
     people_needed = models.PositiveSmallIntegerField(_("people needed"), default=1)
     team = models.ForeignKey(
-        Team, null=True, blank=True, on_delete=models.SET_NULL, related_name="shifts",
+        Team,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="shifts",
         verbose_name=_("team"),
     )
     notes = models.CharField(_("notes"), max_length=200, blank=True)
 
-    audit_fields = ("checkpoint", "place_name", "start", "end", "people_needed", "team",
-                    "notes")
+    audit_fields = ("checkpoint", "place_name", "start", "end", "people_needed", "team", "notes")
 
     class Meta:
         ordering = ("community", "start", "checkpoint", "place_name", "pk")
@@ -111,7 +122,8 @@ class Shift(StaffScopedMixin, CommunityOwned):
         verbose_name_plural = _("shifts")
         constraints = [
             models.CheckConstraint(
-                condition=Q(end__gt=F("start")), name="staff_shift_ends_after_start",
+                condition=Q(end__gt=F("start")),
+                name="staff_shift_ends_after_start",
                 violation_error_message=_("A shift must end after it starts."),
             ),
             models.CheckConstraint(
@@ -120,7 +132,8 @@ class Shift(StaffScopedMixin, CommunityOwned):
                 violation_error_message=_("Choose a checkpoint or name the place."),
             ),
             models.CheckConstraint(
-                condition=Q(people_needed__gte=1), name="staff_shift_needs_someone",
+                condition=Q(people_needed__gte=1),
+                name="staff_shift_needs_someone",
                 violation_error_message=_("A shift needs at least one person."),
             ),
         ]
@@ -153,7 +166,9 @@ class ShiftAssignment(StaffScopedMixin, CommunityOwned):
         Shift, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("shift")
     )
     member = models.ForeignKey(
-        StaffMember, on_delete=models.PROTECT, related_name="assignments",
+        StaffMember,
+        on_delete=models.PROTECT,
+        related_name="assignments",
         verbose_name=_("staff member"),
     )
     checked_in_at = models.DateTimeField(_("checked in"), null=True, blank=True)
@@ -167,7 +182,8 @@ class ShiftAssignment(StaffScopedMixin, CommunityOwned):
         verbose_name_plural = _("shift assignments")
         constraints = [
             models.UniqueConstraint(
-                fields=["shift", "member"], name="staff_assignment_unique",
+                fields=["shift", "member"],
+                name="staff_assignment_unique",
                 violation_error_message=_("This person is already on this shift."),
             ),
             models.CheckConstraint(
@@ -204,34 +220,63 @@ class SwapRequest(StaffScopedMixin, CommunityOwned):
         Shift, on_delete=models.CASCADE, related_name="swap_requests", verbose_name=_("shift")
     )
     from_member = models.ForeignKey(
-        StaffMember, on_delete=models.PROTECT, related_name="swaps_out",
+        StaffMember,
+        on_delete=models.PROTECT,
+        related_name="swaps_out",
         verbose_name=_("from"),
     )
     to_member = models.ForeignKey(
-        StaffMember, on_delete=models.PROTECT, related_name="swaps_in", verbose_name=_("to"),
+        StaffMember,
+        on_delete=models.PROTECT,
+        related_name="swaps_in",
+        verbose_name=_("to"),
     )
     return_shift = models.ForeignKey(
-        Shift, null=True, blank=True, on_delete=models.CASCADE, related_name="+",
+        Shift,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="+",
         verbose_name=_("shift taken in return"),
     )
     status = models.CharField(
-        _("status"), max_length=10, choices=SwapStatus.choices, default=SwapStatus.PENDING,
+        _("status"),
+        max_length=10,
+        choices=SwapStatus.choices,
+        default=SwapStatus.PENDING,
         db_index=True,
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", verbose_name=_("requested by"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("requested by"),
     )
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", verbose_name=_("decided by"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("decided by"),
     )
     decided_at = models.DateTimeField(_("decided"), null=True, blank=True)
     decision_note = models.CharField(_("decision note"), max_length=200, blank=True)
 
-    audit_fields = ("shift", "from_member", "to_member", "return_shift", "status", "note",
-                    "decided_by", "decided_at", "decision_note")
+    audit_fields = (
+        "shift",
+        "from_member",
+        "to_member",
+        "return_shift",
+        "status",
+        "note",
+        "decided_by",
+        "decided_at",
+        "decision_note",
+    )
 
     class Meta:
         ordering = ("community", "-created", "-pk")
@@ -239,7 +284,8 @@ class SwapRequest(StaffScopedMixin, CommunityOwned):
         verbose_name_plural = _("swap requests")
         constraints = [
             models.CheckConstraint(
-                condition=~Q(from_member=F("to_member")), name="staff_swap_two_people",
+                condition=~Q(from_member=F("to_member")),
+                name="staff_swap_two_people",
                 violation_error_message=_("A swap needs two different people."),
             ),
         ]

@@ -49,21 +49,35 @@ class Task(StaffScopedMixin, CommunityOwned):
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
     status = models.CharField(
-        _("status"), max_length=12, choices=TaskStatus.choices, default=TaskStatus.OPEN,
+        _("status"),
+        max_length=12,
+        choices=TaskStatus.choices,
+        default=TaskStatus.OPEN,
         db_index=True,
     )
     priority = models.CharField(
-        _("priority"), max_length=10, choices=TaskPriority.choices,
+        _("priority"),
+        max_length=10,
+        choices=TaskPriority.choices,
         default=TaskPriority.NORMAL,
     )
-    area = models.ForeignKey(Area, on_delete=models.PROTECT, related_name="+",
-                             verbose_name=_("area"))
+    area = models.ForeignKey(
+        Area, on_delete=models.PROTECT, related_name="+", verbose_name=_("area")
+    )
     assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
-        related_name="staff_tasks", verbose_name=_("assignee"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="staff_tasks",
+        verbose_name=_("assignee"),
     )
     team = models.ForeignKey(
-        Team, null=True, blank=True, on_delete=models.PROTECT, related_name="tasks",
+        Team,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="tasks",
         verbose_name=_("team"),
     )
     content_type = models.ForeignKey(
@@ -75,17 +89,35 @@ class Task(StaffScopedMixin, CommunityOwned):
     dedup_key = models.CharField(max_length=64, blank=True, editable=False)
     due = models.DateTimeField(_("due"), null=True, blank=True, db_index=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", verbose_name=_("created by"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("created by"),
     )
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
     outcome = models.TextField(_("outcome"), blank=True)
 
     scope_grid = "area_id"
-    audit_fields = ("kind", "title", "description", "status", "priority", "area", "assignee",
-                    "team", "content_type", "object_id", "reason", "due", "started_at",
-                    "finished_at", "outcome")
+    audit_fields = (
+        "kind",
+        "title",
+        "description",
+        "status",
+        "priority",
+        "area",
+        "assignee",
+        "team",
+        "content_type",
+        "object_id",
+        "reason",
+        "due",
+        "started_at",
+        "finished_at",
+        "outcome",
+    )
 
     class Meta:
         # Tasks without a due time last, on SQLite as on PostgreSQL.
@@ -157,14 +189,17 @@ class TaskComment(StaffScopedMixin, CommunityOwned):
         Task, on_delete=models.CASCADE, related_name="comments", verbose_name=_("task")
     )
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
-        related_name="+", verbose_name=_("author"),
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("author"),
     )
     author_name = models.CharField(_("author"), max_length=150, blank=True)
     text = models.TextField(_("text"))
     # The status the task moved to with this entry, if any ("" for a plain comment).
-    status = models.CharField(_("status"), max_length=12, choices=TaskStatus.choices,
-                              blank=True)
+    status = models.CharField(_("status"), max_length=12, choices=TaskStatus.choices, blank=True)
 
     scope_grid = "task__area_id"
     audit_fields = ("task", "text", "status")

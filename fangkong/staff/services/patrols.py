@@ -45,8 +45,12 @@ def photo_type(head: bytes) -> str | None:
 def check_photo(upload: UploadedFile) -> str:
     """Refuse anything but a JPEG, PNG or WebP photo up to MAX_PHOTO_BYTES; its type."""
     if upload.size is not None and upload.size > MAX_PHOTO_BYTES:
-        raise ValidationError({"photos": _("A photo may be at most %(mb)s MB.")
-                               % {"mb": MAX_PHOTO_BYTES // (1024 * 1024)}})
+        raise ValidationError(
+            {
+                "photos": _("A photo may be at most %(mb)s MB.")
+                % {"mb": MAX_PHOTO_BYTES // (1024 * 1024)}
+            }
+        )
     upload.seek(0)
     head = upload.read(16)
     upload.seek(0)
@@ -62,20 +66,31 @@ def _validate_people(checkpoint: Checkpoint, members: Iterable[StaffMember], fie
             raise ValidationError({field: _("Choose staff members of this community.")})
 
 
-def _raise_follow_up(visit: PatrolVisit, findings: list[str], *, by: User | None,
-                     assignee: User | None, due: dt.datetime | None) -> None:
+def _raise_follow_up(
+    visit: PatrolVisit,
+    findings: list[str],
+    *,
+    by: User | None,
+    assignee: User | None,
+    due: dt.datetime | None,
+) -> None:
     """A task about the visit's findings, linked to the visit (so one task per visit)."""
     if not findings:
         raise ValidationError({"follow_up": _("A follow-up task needs at least one finding.")})
     checkpoint = visit.checkpoint
     labels = pgettext("list separator", ", ").join(visit.finding_labels())
     visit.follow_up = do_create_task(
-        community=checkpoint.community, kind=TaskKind.PATROL_FOLLOW_UP, by=by,
-        title=_("%(checkpoint)s: %(findings)s") % {"checkpoint": checkpoint,
-                                                    "findings": labels},
-        description=visit.notes, link=visit, reason="patrol", assignee=assignee,
+        community=checkpoint.community,
+        kind=TaskKind.PATROL_FOLLOW_UP,
+        by=by,
+        title=_("%(checkpoint)s: %(findings)s") % {"checkpoint": checkpoint, "findings": labels},
+        description=visit.notes,
+        link=visit,
+        reason="patrol",
+        assignee=assignee,
         due=due or timezone.now() + dt.timedelta(days=1),
-        priority=TaskPriority.HIGH if PatrolFinding.STAFF_ABSENT in findings
+        priority=TaskPriority.HIGH
+        if PatrolFinding.STAFF_ABSENT in findings
         else TaskPriority.NORMAL,
     )
     visit.save(update_fields=["follow_up"])
@@ -83,10 +98,17 @@ def _raise_follow_up(visit: PatrolVisit, findings: list[str], *, by: User | None
 
 @transaction.atomic
 def do_record_patrol(
-    *, checkpoint: Checkpoint, by: User | None, time: dt.datetime,
-    by_member: StaffMember | None = None, on_duty: Iterable[StaffMember] = (),
-    findings: Iterable[str] = (), notes: str = "", photos: Iterable[UploadedFile] = (),
-    follow_up: bool = False, follow_up_assignee: User | None = None,
+    *,
+    checkpoint: Checkpoint,
+    by: User | None,
+    time: dt.datetime,
+    by_member: StaffMember | None = None,
+    on_duty: Iterable[StaffMember] = (),
+    findings: Iterable[str] = (),
+    notes: str = "",
+    photos: Iterable[UploadedFile] = (),
+    follow_up: bool = False,
+    follow_up_assignee: User | None = None,
     follow_up_due: dt.datetime | None = None,
 ) -> PatrolVisit:
     """Record a patrol visit. With ``follow_up``, a task about the visit is raised through
@@ -97,8 +119,9 @@ def do_record_patrol(
     findings = list(findings)
     unknown = set(findings) - set(PatrolFinding.values)
     if unknown:
-        raise ValidationError({"findings": _("Unknown finding: %(codes)s.")
-                               % {"codes": ", ".join(sorted(unknown))}})
+        raise ValidationError(
+            {"findings": _("Unknown finding: %(codes)s.") % {"codes": ", ".join(sorted(unknown))}}
+        )
     if time is None or timezone.is_naive(time):
         raise ValidationError({"time": _("Give the time of the visit.")})
     if time > timezone.now() + FUTURE_SLACK:
@@ -118,14 +141,22 @@ def do_record_patrol(
         raise ValidationError({"notes": _("Describe the other problem found.")})
 
     visit = PatrolVisit.objects.create(
-        community_id=checkpoint.community_id, checkpoint=checkpoint, time=time,
-        by_member=by_member, by_user=by if by is not None else None,
-        findings=PatrolVisit.encode_findings(findings), notes=notes,
+        community_id=checkpoint.community_id,
+        checkpoint=checkpoint,
+        time=time,
+        by_member=by_member,
+        by_user=by if by is not None else None,
+        findings=PatrolVisit.encode_findings(findings),
+        notes=notes,
     )
     visit.on_duty.set(on_duty)
     for upload, content_type in zip(photos, types, strict=True):
-        photo = PatrolPhoto(community_id=visit.community_id, visit=visit,
-                            content_type=content_type, size=upload.size or 0)
+        photo = PatrolPhoto(
+            community_id=visit.community_id,
+            visit=visit,
+            content_type=content_type,
+            size=upload.size or 0,
+        )
         photo.file.save("photo", upload, save=False)
         photo.save()
         record_change(ChangeAction.CREATE, photo, actor=by)

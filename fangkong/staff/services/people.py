@@ -45,8 +45,7 @@ def _same_community(obj: Any, community_id: int, field: str, message: str) -> No
 def _apply(obj: Any, data: dict[str, Any], fields: tuple[str, ...]) -> None:
     for key, value in data.items():
         if key in fields:
-            setattr(obj, key, "" if value is None and isinstance(getattr(obj, key), str)
-                    else value)
+            setattr(obj, key, "" if value is None and isinstance(getattr(obj, key), str) else value)
 
 
 def _create(obj: Any, by: User, exclude: list[str] | None = None) -> Any:
@@ -77,7 +76,11 @@ ORGANISATION_FIELDS = ("kind", "name", "notes", "is_active")
 
 @transaction.atomic
 def do_create_organisation(
-    *, community: Area, by: User | None, kind: str = OrganisationKind.OTHER, name: str,
+    *,
+    community: Area,
+    by: User | None,
+    kind: str = OrganisationKind.OTHER,
+    name: str,
     notes: str = "",
 ) -> Organisation:
     require_community(community)
@@ -109,16 +112,19 @@ def _validate_member(member: StaffMember) -> None:
     member.name = (member.name or "").strip()
     if not member.name:
         raise ValidationError({"name": _("Enter the person's name.")})
-    _same_community(member.organisation, community.pk, "organisation",
-                    _("Choose an organisation of this community."))
+    _same_community(
+        member.organisation,
+        community.pk,
+        "organisation",
+        _("Choose an organisation of this community."),
+    )
     if not in_community(member.area, community):
         raise ValidationError({"area": _("Choose the community or one of its grids.")})
     if member.user_id is not None:
         user = member.user
         if user.area_id is None or not in_community(user.area, community):
             raise ValidationError(
-                {"user": _("This login belongs to another area; link a login of this "
-                           "community.")}
+                {"user": _("This login belongs to another area; link a login of this community.")}
             )
         taken = StaffMember.objects.filter(user_id=member.user_id).exclude(pk=member.pk)
         if taken.exists():
@@ -138,8 +144,16 @@ def _set_phone(member: StaffMember, phone: str | None) -> None:
 
 @transaction.atomic
 def do_create_staff_member(
-    *, community: Area, by: User | None, organisation: Organisation, name: str, phone: str = "",
-    position: str = "", area: Area | None = None, user: User | None = None, notes: str = "",
+    *,
+    community: Area,
+    by: User | None,
+    organisation: Organisation,
+    name: str,
+    phone: str = "",
+    position: str = "",
+    area: Area | None = None,
+    user: User | None = None,
+    notes: str = "",
     is_active: bool = True,
 ) -> StaffMember:
     """Record a person at work; their phone is protected like a resident's."""
@@ -147,8 +161,14 @@ def do_create_staff_member(
     area = area or community
     require_in_area(by, StaffMember, "add", area)
     member = StaffMember(
-        community=community, organisation=organisation, name=name, position=position or "",
-        area=area, user=user, notes=notes or "", is_active=is_active,
+        community=community,
+        organisation=organisation,
+        name=name,
+        position=position or "",
+        area=area,
+        user=user,
+        notes=notes or "",
+        is_active=is_active,
     )
     _set_phone(member, phone)
     _validate_member(member)
@@ -157,8 +177,12 @@ def do_create_staff_member(
 
 @transaction.atomic
 def do_update_staff_member(
-    member: StaffMember, *, by: User, expected_version: int | None = None,
-    phone: str | None = None, **data: Any,
+    member: StaffMember,
+    *,
+    by: User,
+    expected_version: int | None = None,
+    phone: str | None = None,
+    **data: Any,
 ) -> StaffMember:
     """Change a staff member. ``phone`` None keeps the stored number; "" clears it."""
     member = locked(StaffMember, member.pk)
@@ -182,22 +206,29 @@ def _validate_team(team: Team) -> None:
     team.name = (team.name or "").strip()
     if not team.name:
         raise ValidationError({"name": _("Give the team a name.")})
-    _same_community(team.leader, team.community_id, "leader",
-                    _("Choose a leader among this community's staff."))
+    _same_community(
+        team.leader, team.community_id, "leader", _("Choose a leader among this community's staff.")
+    )
 
 
 def _ensure_member(team: Team, member: StaffMember | None, by: User) -> None:
     """A team's leader is one of its members (so the board and "my tasks" find them)."""
     if member is not None and not team.memberships.filter(member=member).exists():
         membership = TeamMembership.objects.create(
-            community_id=team.community_id, team=team, member=member,
+            community_id=team.community_id,
+            team=team,
+            member=member,
         )
         record_change(ChangeAction.CREATE, membership, actor=by)
 
 
 @transaction.atomic
 def do_create_team(
-    *, community: Area, by: User | None, name: str, purpose: str = "",
+    *,
+    community: Area,
+    by: User | None,
+    name: str,
+    purpose: str = "",
     leader: StaffMember | None = None,
 ) -> Team:
     require_community(community)
@@ -229,8 +260,9 @@ def do_add_team_member(
     team: Team, *, member: StaffMember, by: User | None, duty: str = ""
 ) -> TeamMembership:
     require_visible(by, team, "change")
-    _same_community(member, team.community_id, "member",
-                    _("Choose a staff member of this community."))
+    _same_community(
+        member, team.community_id, "member", _("Choose a staff member of this community.")
+    )
     if team.memberships.filter(member=member).exists():
         raise ValidationError({"member": _("This person is already in the team.")})
     membership = TeamMembership(
@@ -266,8 +298,11 @@ def do_save_leading_group(
         raise ValidationError({"name": _("Give the leading group a name.")})
     if group is None:
         require_in_area(by, LeadingGroup, "add", community)
-        return _create(LeadingGroup(community=community, name=name, notes=notes or ""), by,
-                       exclude=["community"])
+        return _create(
+            LeadingGroup(community=community, name=name, notes=notes or ""),
+            by,
+            exclude=["community"],
+        )
     require_visible(by, group, "change")
     before = group.audit_snapshot()
     group.name, group.notes = name, notes or ""
@@ -278,8 +313,9 @@ SEAT_FIELDS = ("role", "duty", "sort_order")
 
 
 def _validate_seat(seat: LeadingGroupMember) -> None:
-    _same_community(seat.member, seat.community_id, "member",
-                    _("Choose a staff member of this community."))
+    _same_community(
+        seat.member, seat.community_id, "member", _("Choose a staff member of this community.")
+    )
     if seat.role == LeadingGroupRole.HEAD:
         heads = LeadingGroupMember.objects.filter(group=seat.group, role=LeadingGroupRole.HEAD)
         if heads.exclude(pk=seat.pk).exists():
@@ -288,16 +324,25 @@ def _validate_seat(seat: LeadingGroupMember) -> None:
 
 @transaction.atomic
 def do_add_leading_group_member(
-    group: LeadingGroup, *, member: StaffMember, by: User | None,
+    group: LeadingGroup,
+    *,
+    member: StaffMember,
+    by: User | None,
     role: str = LeadingGroupRole.MEMBER,
-    duty: str = "", sort_order: int = 0,
+    duty: str = "",
+    sort_order: int = 0,
 ) -> LeadingGroupMember:
     require_visible(by, group, "change")
     if group.seats.filter(member=member).exists():
-        raise ValidationError({"member": _("This person already has a seat in the leading "
-                                           "group.")})
-    seat = LeadingGroupMember(community_id=group.community_id, group=group, member=member,
-                              role=role, duty=(duty or "").strip(), sort_order=sort_order or 0)
+        raise ValidationError({"member": _("This person already has a seat in the leading group.")})
+    seat = LeadingGroupMember(
+        community_id=group.community_id,
+        group=group,
+        member=member,
+        role=role,
+        duty=(duty or "").strip(),
+        sort_order=sort_order or 0,
+    )
     _validate_seat(seat)
     return _create(seat, by, exclude=["community", "group", "member"])
 
@@ -333,25 +378,41 @@ def _validate_responsibility(line: Responsibility) -> None:
         raise ValidationError({"duty": _("Describe the duty.")})
     community = line.community
     _same_community(line.team, community.pk, "team", _("Choose a team of this community."))
-    _same_community(line.organisation, community.pk, "organisation",
-                    _("Choose an organisation of this community."))
+    _same_community(
+        line.organisation,
+        community.pk,
+        "organisation",
+        _("Choose an organisation of this community."),
+    )
     if line.team_id is None and line.organisation_id is None:
-        raise ValidationError({"team": _("Say which team or organisation answers for this "
-                                         "duty.")})
+        raise ValidationError({"team": _("Say which team or organisation answers for this duty.")})
     if not in_community(line.area, community):
         raise ValidationError({"area": _("Choose the community or one of its grids.")})
 
 
 @transaction.atomic
 def do_create_responsibility(
-    *, community: Area, by: User | None, duty: str, team: Team | None = None,
-    organisation: Organisation | None = None, area: Area | None = None, notes: str = "",
+    *,
+    community: Area,
+    by: User | None,
+    duty: str,
+    team: Team | None = None,
+    organisation: Organisation | None = None,
+    area: Area | None = None,
+    notes: str = "",
     sort_order: int = 0,
 ) -> Responsibility:
     require_community(community)
     require_in_area(by, Responsibility, "add", community)
-    line = Responsibility(community=community, duty=duty, team=team, organisation=organisation,
-                          area=area or community, notes=notes or "", sort_order=sort_order or 0)
+    line = Responsibility(
+        community=community,
+        duty=duty,
+        team=team,
+        organisation=organisation,
+        area=area or community,
+        notes=notes or "",
+        sort_order=sort_order or 0,
+    )
     _validate_responsibility(line)
     return _create(line, by, exclude=["community", "team", "organisation", "area"])
 

@@ -23,7 +23,12 @@ TEXT_MAX = 200_000
 
 @transaction.atomic
 def do_save_plan(
-    *, community: Area, by: User, title: str, text: str, summary: str = "",
+    *,
+    community: Area,
+    by: User,
+    title: str,
+    text: str,
+    summary: str = "",
     expected_number: int | None = None,
 ) -> PlanVersion:
     """Save a new version of the community's plan (the first save creates the plan).
@@ -33,8 +38,11 @@ def do_save_plan(
     their text; the writer compares and saves again.
     """
     require_community(community)
-    title, text, summary = (title or "").strip(), (text or "").replace("\r\n", "\n"), \
-        (summary or "").strip()
+    title, text, summary = (
+        (title or "").strip(),
+        (text or "").replace("\r\n", "\n"),
+        (summary or "").strip(),
+    )
     errors = {}
     if not title:
         errors["title"] = _("Give the plan a title.")
@@ -53,8 +61,10 @@ def do_save_plan(
         require_visible(by, plan, "change")
     if expected_number is not None and expected_number != plan.current_number:
         raise ConflictError(
-            _("Someone else saved version %(n)s of the plan while you were editing. Your text "
-              "is shown again below; compare it with the current version and save again.")
+            _(
+                "Someone else saved version %(n)s of the plan while you were editing. Your text "
+                "is shown again below; compare it with the current version and save again."
+            )
             % {"n": plan.current_number},
             current_version=plan.current_number,
         )
@@ -64,8 +74,13 @@ def do_save_plan(
     plan.version += 1
     plan.save(update_fields=["current_number", "title", "version", "updated"])
     version = PlanVersion.objects.create(
-        community=community, plan=plan, number=plan.current_number, title=title, text=text,
-        summary=summary[:200], author=by if by is not None else None,
+        community=community,
+        plan=plan,
+        number=plan.current_number,
+        title=title,
+        text=text,
+        summary=summary[:200],
+        author=by if by is not None else None,
         author_name=by.get_username() if by is not None else "system",
     )
     record_change(ChangeAction.UPDATE, plan, before=before, actor=by)

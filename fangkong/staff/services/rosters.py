@@ -66,21 +66,40 @@ def _validate_checkpoint(checkpoint: Checkpoint) -> None:
     if not checkpoint.name:
         raise ValidationError({"name": _("Give the checkpoint a name.")})
     if (checkpoint.opens is None) != (checkpoint.closes is None):
-        raise ValidationError({"closes": _("Give both opening and closing times, or neither "
-                                           "for a gate open round the clock.")})
+        raise ValidationError(
+            {
+                "closes": _(
+                    "Give both opening and closing times, or neither "
+                    "for a gate open round the clock."
+                )
+            }
+        )
     clean_constraints(checkpoint, exclude=["community"])
 
 
 @transaction.atomic
 def do_create_checkpoint(
-    *, community: Area, by: User | None, name: str, location: str = "",
+    *,
+    community: Area,
+    by: User | None,
+    name: str,
+    location: str = "",
     opens: dt.time | None = None,
-    closes: dt.time | None = None, is_open: bool = True, notes: str = "",
+    closes: dt.time | None = None,
+    is_open: bool = True,
+    notes: str = "",
 ) -> Checkpoint:
     require_community(community)
     require_in_area(by, Checkpoint, "add", community)
-    checkpoint = Checkpoint(community=community, name=name, location=location or "",
-                            opens=opens, closes=closes, is_open=is_open, notes=notes or "")
+    checkpoint = Checkpoint(
+        community=community,
+        name=name,
+        location=location or "",
+        opens=opens,
+        closes=closes,
+        is_open=is_open,
+        notes=notes or "",
+    )
     _validate_checkpoint(checkpoint)
     save_checked(checkpoint)
     record_change(ChangeAction.CREATE, checkpoint, actor=by)
@@ -147,15 +166,29 @@ def _require_owner(by: User, shift: Shift) -> None:
 
 @transaction.atomic
 def do_create_shift(
-    *, community: Area, by: User, start: dt.datetime, end: dt.datetime,
-    checkpoint: Checkpoint | None = None, place_name: str = "", people_needed: int = 1,
-    team: Any = None, notes: str = "",
+    *,
+    community: Area,
+    by: User,
+    start: dt.datetime,
+    end: dt.datetime,
+    checkpoint: Checkpoint | None = None,
+    place_name: str = "",
+    people_needed: int = 1,
+    team: Any = None,
+    notes: str = "",
 ) -> Shift:
     require_community(community)
     require_in_area(by, Shift, "add", community)
-    shift = Shift(community=community, checkpoint=checkpoint, place_name=place_name or "",
-                  start=start, end=end, people_needed=people_needed, team=team,
-                  notes=notes or "")
+    shift = Shift(
+        community=community,
+        checkpoint=checkpoint,
+        place_name=place_name or "",
+        start=start,
+        end=end,
+        people_needed=people_needed,
+        team=team,
+        notes=notes or "",
+    )
     _validate_shift(shift)
     save_checked(shift)
     record_change(ChangeAction.CREATE, shift, actor=by)
@@ -176,8 +209,9 @@ def do_update_shift(
             setattr(shift, key, value)
     _validate_shift(shift)
     for assignment in shift.assignments.select_related("member"):
-        _refuse_clash(assignment.member, shift.start, shift.end, exclude=[shift.pk],
-                      community=shift.community)
+        _refuse_clash(
+            assignment.member, shift.start, shift.end, exclude=[shift.pk], community=shift.community
+        )
     shift.version += 1
     save_checked(shift)
     record_change(ChangeAction.UPDATE, shift, before=before, actor=by)
@@ -193,21 +227,35 @@ def clashing_assignment(
     """The member's assignment on a shift overlapping [start, end), if any."""
     return (
         ShiftAssignment.objects.filter(member=member, shift__start__lt=end, shift__end__gt=start)
-        .exclude(shift_id__in=list(exclude)).select_related("shift__checkpoint").first()
+        .exclude(shift_id__in=list(exclude))
+        .select_related("shift__checkpoint")
+        .first()
     )
 
 
 def _refuse_clash(
-    member: StaffMember, start: dt.datetime, end: dt.datetime, *, exclude: Iterable[int],
-    community: Area, field: str = "member",
+    member: StaffMember,
+    start: dt.datetime,
+    end: dt.datetime,
+    *,
+    exclude: Iterable[int],
+    community: Area,
+    field: str = "member",
 ) -> None:
     clash = clashing_assignment(member, start, end, exclude)
     if clash is not None:
         other = clash.shift
-        raise ValidationError({field: _(
-            "%(name)s is already on duty then: %(place)s, %(start)s to %(end)s."
-        ) % {"name": member, "place": other.place, "start": _local(other.start, community),
-             "end": _local(other.end, community)}})
+        raise ValidationError(
+            {
+                field: _("%(name)s is already on duty then: %(place)s, %(start)s to %(end)s.")
+                % {
+                    "name": member,
+                    "place": other.place,
+                    "start": _local(other.start, community),
+                    "end": _local(other.end, community),
+                }
+            }
+        )
 
 
 def _validate_member_for(shift: Shift, member: StaffMember, field: str = "member") -> None:
@@ -227,8 +275,9 @@ def do_assign_shift(shift: Shift, *, member: StaffMember, by: User) -> ShiftAssi
     member = locked(StaffMember, member.pk)
     _validate_member_for(shift, member)
     if shift.assignments.filter(member=member).exists():
-        raise ValidationError({"member": _("%(name)s is already on this shift.")
-                               % {"name": member}})
+        raise ValidationError(
+            {"member": _("%(name)s is already on this shift.") % {"name": member}}
+        )
     _refuse_clash(member, shift.start, shift.end, exclude=[], community=shift.community)
     assignment = ShiftAssignment(community_id=shift.community_id, shift=shift, member=member)
     save_checked(assignment)
@@ -242,8 +291,10 @@ def do_unassign_shift(assignment: ShiftAssignment, *, by: User) -> None:
     assignment = locked(ShiftAssignment, assignment.pk)
     _require_owner(by, assignment.shift)
     if assignment.checked_in_at is not None:
-        raise ValidationError(_("%(name)s has checked in to this shift; they can no longer be "
-                                "taken off it.") % {"name": assignment.member})
+        raise ValidationError(
+            _("%(name)s has checked in to this shift; they can no longer be taken off it.")
+            % {"name": assignment.member}
+        )
     before = assignment.audit_snapshot()
     record_change(ChangeAction.DELETE, assignment, before=before, actor=by)
     assignment.delete()
@@ -262,15 +313,27 @@ def do_move_assignment(
     if assignment.shift_id == to_shift.pk:
         raise ValidationError({"assignment": _("This person is already on this shift.")})
     if assignment.checked_in_at is not None:
-        raise ValidationError({"assignment": _(
-            "%(name)s has checked in to their shift; they cannot be moved from it."
-        ) % {"name": member}})
+        raise ValidationError(
+            {
+                "assignment": _(
+                    "%(name)s has checked in to their shift; they cannot be moved from it."
+                )
+                % {"name": member}
+            }
+        )
     _validate_member_for(to_shift, member, "assignment")
     if to_shift.assignments.filter(member=member).exists():
-        raise ValidationError({"assignment": _("%(name)s is already on this shift.")
-                               % {"name": member}})
-    _refuse_clash(member, to_shift.start, to_shift.end, exclude=[assignment.shift_id],
-                  community=to_shift.community, field="assignment")
+        raise ValidationError(
+            {"assignment": _("%(name)s is already on this shift.") % {"name": member}}
+        )
+    _refuse_clash(
+        member,
+        to_shift.start,
+        to_shift.end,
+        exclude=[assignment.shift_id],
+        community=to_shift.community,
+        field="assignment",
+    )
     before = assignment.audit_snapshot()
     assignment.shift = to_shift
     assignment.version += 1
@@ -292,32 +355,53 @@ def _validate_swap(swap: SwapRequest) -> None:
     if not shift.assignments.filter(member=giver).exists():
         raise ValidationError({"shift": _("%(name)s is not on this shift.") % {"name": giver}})
     if shift.assignments.filter(member=taker).exists():
-        raise ValidationError({"to_member": _("%(name)s is already on this shift.")
-                               % {"name": taker}})
+        raise ValidationError(
+            {"to_member": _("%(name)s is already on this shift.") % {"name": taker}}
+        )
     back = swap.return_shift
     exclude_for_taker = [back.pk] if back is not None else []
-    _refuse_clash(taker, shift.start, shift.end, exclude=exclude_for_taker,
-                  community=community, field="to_member")
+    _refuse_clash(
+        taker,
+        shift.start,
+        shift.end,
+        exclude=exclude_for_taker,
+        community=community,
+        field="to_member",
+    )
     if back is not None:
         if back.community_id != shift.community_id:
             raise ValidationError({"return_shift": _("Choose a shift of this community.")})
         if not back.assignments.filter(member=taker).exists():
-            raise ValidationError({"return_shift": _("%(name)s is not on that shift.")
-                                   % {"name": taker}})
+            raise ValidationError(
+                {"return_shift": _("%(name)s is not on that shift.") % {"name": taker}}
+            )
         if back.assignments.filter(member=giver).exists():
-            raise ValidationError({"return_shift": _("%(name)s is already on that shift.")
-                                   % {"name": giver}})
-        _refuse_clash(giver, back.start, back.end, exclude=[shift.pk], community=community,
-                      field="return_shift")
+            raise ValidationError(
+                {"return_shift": _("%(name)s is already on that shift.") % {"name": giver}}
+            )
+        _refuse_clash(
+            giver,
+            back.start,
+            back.end,
+            exclude=[shift.pk],
+            community=community,
+            field="return_shift",
+        )
     if shift.start <= timezone.now():
-        raise ValidationError({"shift": _("This shift has already started; it can no longer "
-                                          "be swapped.")})
+        raise ValidationError(
+            {"shift": _("This shift has already started; it can no longer be swapped.")}
+        )
 
 
 @transaction.atomic
 def do_request_swap(
-    *, shift: Shift, from_member: StaffMember, to_member: StaffMember, by: User,
-    return_shift: Shift | None = None, note: str = "",
+    *,
+    shift: Shift,
+    from_member: StaffMember,
+    to_member: StaffMember,
+    by: User,
+    return_shift: Shift | None = None,
+    note: str = "",
 ) -> SwapRequest:
     """Ask that ``to_member`` take ``from_member``'s place on ``shift`` (and, with a
     ``return_shift``, that they exchange shifts). The person giving up the shift asks, or
@@ -329,14 +413,18 @@ def do_request_swap(
             _require_owner(by, shift)
         elif not by.has_action(SwapRequest, "add"):
             raise PermissionDeniedError("add")
-    pending = SwapRequest.objects.filter(shift=shift, from_member=from_member,
-                                         status=SwapStatus.PENDING)
+    pending = SwapRequest.objects.filter(
+        shift=shift, from_member=from_member, status=SwapStatus.PENDING
+    )
     if pending.exists():
-        raise ValidationError({"shift": _("A swap of this shift is already waiting for "
-                                          "approval.")})
+        raise ValidationError({"shift": _("A swap of this shift is already waiting for approval.")})
     swap = SwapRequest(
-        community_id=shift.community_id, shift=shift, from_member=from_member,
-        to_member=to_member, return_shift=return_shift, note=(note or "").strip()[:200],
+        community_id=shift.community_id,
+        shift=shift,
+        from_member=from_member,
+        to_member=to_member,
+        return_shift=return_shift,
+        note=(note or "").strip()[:200],
         requested_by=by if by is not None else None,
     )
     _validate_swap(swap)
@@ -346,9 +434,7 @@ def do_request_swap(
 
 
 @transaction.atomic
-def do_decide_swap(
-    swap: SwapRequest, *, by: User, approve: bool, note: str = ""
-) -> SwapRequest:
+def do_decide_swap(swap: SwapRequest, *, by: User, approve: bool, note: str = "") -> SwapRequest:
     """The shift's owner approves (the people change places) or rejects a swap."""
     swap = locked(SwapRequest, swap.pk)
     _require_owner(by, swap.shift)
@@ -411,8 +497,7 @@ def _require_self(by: User, assignment: ShiftAssignment) -> None:
     if not by.has_action(*CHECKIN_RIGHT):
         raise PermissionDeniedError("add")
     if assignment.member.user_id != by.pk:
-        raise PermissionDeniedError(
-            "change", _("Only the person on the shift checks in and out."))
+        raise PermissionDeniedError("change", _("Only the person on the shift checks in and out."))
 
 
 def checkin_opens(shift: Shift) -> dt.datetime:
@@ -435,13 +520,18 @@ def do_check_in(
     if assignment.checked_in_at is not None:
         raise ValidationError(_("You have already checked in to this shift."))
     if now < checkin_opens(shift):
-        raise ValidationError(_(
-            "Too early: check-in opens at %(time)s, %(minutes)s minutes before the shift."
-        ) % {"time": _local(checkin_opens(shift), shift.community),
-             "minutes": int(CHECKIN_WINDOW.total_seconds() // 60)})
+        raise ValidationError(
+            _("Too early: check-in opens at %(time)s, %(minutes)s minutes before the shift.")
+            % {
+                "time": _local(checkin_opens(shift), shift.community),
+                "minutes": int(CHECKIN_WINDOW.total_seconds() // 60),
+            }
+        )
     if now > shift.end:
-        raise ValidationError(_("This shift ended at %(time)s; it is too late to check in.")
-                              % {"time": _local(shift.end, shift.community)})
+        raise ValidationError(
+            _("This shift ended at %(time)s; it is too late to check in.")
+            % {"time": _local(shift.end, shift.community)}
+        )
     before = assignment.audit_snapshot()
     assignment.checked_in_at = now
     assignment.version += 1
@@ -466,11 +556,16 @@ def do_check_out(
     if now < assignment.checked_in_at:
         raise ValidationError(_("A check-out cannot come before the check-in."))
     if now > checkout_closes(shift):
-        raise ValidationError(_(
-            "Check-out closed at %(time)s, %(minutes)s minutes after the shift; ask the "
-            "community officer to record your hours."
-        ) % {"time": _local(checkout_closes(shift), shift.community),
-             "minutes": int(CHECKIN_WINDOW.total_seconds() // 60)})
+        raise ValidationError(
+            _(
+                "Check-out closed at %(time)s, %(minutes)s minutes after the shift; ask the "
+                "community officer to record your hours."
+            )
+            % {
+                "time": _local(checkout_closes(shift), shift.community),
+                "minutes": int(CHECKIN_WINDOW.total_seconds() // 60),
+            }
+        )
     before = assignment.audit_snapshot()
     assignment.checked_out_at = now
     assignment.version += 1

@@ -66,17 +66,26 @@ def _validate_assignee(
 ) -> None:
     if assignee is None:
         return
-    if not assignee.is_active or assignee.area_id is None or not in_community(
-        assignee.area, community
+    if (
+        not assignee.is_active
+        or assignee.area_id is None
+        or not in_community(assignee.area, community)
     ):
         raise ValidationError(
-            {field: _("%(name)s does not work in this community; choose someone who does.")
-             % {"name": assignee}}
+            {
+                field: _("%(name)s does not work in this community; choose someone who does.")
+                % {"name": assignee}
+            }
         )
     if by is not None and assignee.pk != by.pk and not covers(by, assignee.area):
         raise ValidationError(
-            {field: _("You can only assign tasks to people of your own area; %(name)s works "
-                      "outside it.") % {"name": assignee}}
+            {
+                field: _(
+                    "You can only assign tasks to people of your own area; %(name)s works "
+                    "outside it."
+                )
+                % {"name": assignee}
+            }
         )
 
 
@@ -151,8 +160,16 @@ def do_create_task(
     _validate_team(team, community)
 
     task = Task(
-        community=community, area=area, kind=kind, title=title, description=description or "",
-        priority=priority, assignee=assignee, team=team, reason=reason or "", due=due,
+        community=community,
+        area=area,
+        kind=kind,
+        title=title,
+        description=description or "",
+        priority=priority,
+        assignee=assignee,
+        team=team,
+        reason=reason or "",
+        due=due,
         created_by=by if by is not None and by.is_authenticated else None,
     )
     if link is not None:
@@ -215,7 +232,10 @@ def _require_open(task: Task, message: str) -> None:
 
 def _trail(task: Task, by: User | None, text: str, status: str = "") -> TaskComment:
     comment = TaskComment.objects.create(
-        community_id=task.community_id, task=task, text=text, status=status,
+        community_id=task.community_id,
+        task=task,
+        text=text,
+        status=status,
         author=by if by is not None and by.is_authenticated else None,
         author_name=by.get_username() if by is not None else "system",
     )
@@ -289,7 +309,11 @@ def do_comment_on_task(task: Task, *, by: User | None, text: str) -> TaskComment
 
 @transaction.atomic
 def do_reassign_task(
-    task: Task, *, by: User | None, assignee: User | None = None, team: Team | None = None,
+    task: Task,
+    *,
+    by: User | None,
+    assignee: User | None = None,
+    team: Team | None = None,
     note: str = "",
 ) -> Task:
     """Give the task to another person and/or team.
@@ -304,7 +328,9 @@ def do_reassign_task(
     community = task.community
     _validate_team(team, community)
     leads_only = (
-        by is not None and task.team_id is not None and task.team.is_led_by(by)
+        by is not None
+        and task.team_id is not None
+        and task.team.is_led_by(by)
         and not by.has_action(Task, "add")
     )
     if leads_only:
@@ -314,8 +340,7 @@ def do_reassign_task(
                 {"assignee": _("A team leader can give the team's tasks only to its members.")}
             )
         if team is not None and team.pk != task.team_id:
-            raise ValidationError({"team": _("A team leader cannot move a task to another "
-                                             "team.")})
+            raise ValidationError({"team": _("A team leader cannot move a task to another team.")})
         team = task.team  # the task stays with the leader's team
     else:
         _validate_assignee(assignee, community, by)

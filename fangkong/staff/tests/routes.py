@@ -47,62 +47,94 @@ def build(world: World) -> None:
     x = world.extra
 
     x["organisation"] = OrganisationFactory(community=community, name="社区居委会")
-    x["guard"] = StaffMemberFactory(community=community, organisation=x["organisation"],
-                                    user=gate_user, name="门卫甲")
-    x["colleague"] = StaffMemberFactory(community=community, organisation=x["organisation"],
-                                        name="同事乙")
-    x["spare"] = StaffMemberFactory(community=community, organisation=x["organisation"],
-                                    name="候补丙")
-    x["team"] = TeamFactory(community=community, name="卡点组", leader=x["colleague"],
-                            members=[x["guard"]])
+    x["guard"] = StaffMemberFactory(
+        community=community, organisation=x["organisation"], user=gate_user, name="门卫甲"
+    )
+    x["colleague"] = StaffMemberFactory(
+        community=community, organisation=x["organisation"], name="同事乙"
+    )
+    x["spare"] = StaffMemberFactory(
+        community=community, organisation=x["organisation"], name="候补丙"
+    )
+    x["team"] = TeamFactory(
+        community=community, name="卡点组", leader=x["colleague"], members=[x["guard"]]
+    )
     x["membership"] = x["team"].memberships.get(member=x["guard"])
-    x["task"] = TaskFactory(community=community, area=grid, assignee=officer,
-                            title="走访一户")
+    x["task"] = TaskFactory(community=community, area=grid, assignee=officer, title="走访一户")
     group = services.do_save_leading_group(community=community, by=None, name="领导小组")
-    x["seat"] = services.do_add_leading_group_member(group, member=x["colleague"], by=None,
-                                                     role="head", duty="全面负责")
+    x["seat"] = services.do_add_leading_group_member(
+        group, member=x["colleague"], by=None, role="head", duty="全面负责"
+    )
     x["responsibility"] = services.do_create_responsibility(
         community=community, by=None, duty="门岗登记", team=x["team"]
     )
     x["checkpoint"] = CheckpointFactory(community=community, name="东门")
     # The guard's shift now (check in), one that just ended (check out), one in three days
     # (a swap waits on it), and a short shift the spare can be moved to.
-    x["shift_now"] = ShiftFactory(community=community, checkpoint=x["checkpoint"],
-                                  start=now - dt.timedelta(minutes=5),
-                                  end=now + dt.timedelta(hours=8))
+    x["shift_now"] = ShiftFactory(
+        community=community,
+        checkpoint=x["checkpoint"],
+        start=now - dt.timedelta(minutes=5),
+        end=now + dt.timedelta(hours=8),
+    )
     x["assignment_now"] = assign(x["shift_now"], x["guard"])
-    ended = ShiftFactory(community=community, checkpoint=x["checkpoint"],
-                         start=now - dt.timedelta(hours=9), end=now - dt.timedelta(minutes=10))
+    ended = ShiftFactory(
+        community=community,
+        checkpoint=x["checkpoint"],
+        start=now - dt.timedelta(hours=9),
+        end=now - dt.timedelta(minutes=10),
+    )
     x["assignment_ended"] = assign(ended, x["guard"])
     services.do_check_in(x["assignment_ended"], by=None, now=ended.start)
     later = now + dt.timedelta(days=3)
-    x["shift_later"] = ShiftFactory(community=community, checkpoint=x["checkpoint"],
-                                    start=later, end=later + dt.timedelta(hours=8))
+    x["shift_later"] = ShiftFactory(
+        community=community,
+        checkpoint=x["checkpoint"],
+        start=later,
+        end=later + dt.timedelta(hours=8),
+    )
     assign(x["shift_later"], x["guard"])
-    x["swap"] = services.do_request_swap(shift=x["shift_later"], from_member=x["guard"],
-                                         to_member=x["colleague"], by=None)
+    x["swap"] = services.do_request_swap(
+        shift=x["shift_later"], from_member=x["guard"], to_member=x["colleague"], by=None
+    )
     swap_day = now + dt.timedelta(days=5)
-    x["shift_swap"] = ShiftFactory(community=community, checkpoint=x["checkpoint"],
-                                   start=swap_day, end=swap_day + dt.timedelta(hours=8))
+    x["shift_swap"] = ShiftFactory(
+        community=community,
+        checkpoint=x["checkpoint"],
+        start=swap_day,
+        end=swap_day + dt.timedelta(hours=8),
+    )
     assign(x["shift_swap"], x["guard"])
     x["spare_assignment"] = assign(
-        ShiftFactory(community=community, place_name="社区办公室", start=later,
-                     end=later + dt.timedelta(hours=2)), x["spare"]
+        ShiftFactory(
+            community=community,
+            place_name="社区办公室",
+            start=later,
+            end=later + dt.timedelta(hours=2),
+        ),
+        x["spare"],
     )
     x["patrol"] = services.do_record_patrol(
-        checkpoint=x["checkpoint"], by=None, time=now - dt.timedelta(hours=1),
-        findings=["crowding"], follow_up=True,
+        checkpoint=x["checkpoint"],
+        by=None,
+        time=now - dt.timedelta(hours=1),
+        findings=["crowding"],
+        follow_up=True,
     )
     # One photo file under a fixed name, written once: the walk runs often, and its world
     # is flushed from the database but not from MEDIA_ROOT.
     if not default_storage.exists(WALK_PHOTO):
         default_storage.save(WALK_PHOTO, ContentFile(PNG))
     x["photo"] = PatrolPhoto.objects.create(
-        community=community, visit=x["patrol"], file=WALK_PHOTO, content_type="image/png",
+        community=community,
+        visit=x["patrol"],
+        file=WALK_PHOTO,
+        content_type="image/png",
         size=len(PNG),
     )
-    x["plan_version"] = services.do_save_plan(community=community, by=None, title="防控方案",
-                                              text="# 目标\n\n- 守住门岗")
+    x["plan_version"] = services.do_save_plan(
+        community=community, by=None, title="防控方案", text="# 目标\n\n- 守住门岗"
+    )
 
 
 def _pk(key: str) -> Any:
@@ -141,14 +173,21 @@ ROUTES: dict[str, Route] = {
     "staff:task_detail": Route(kwargs=_pk("task")),
     "staff:task_edit": Route(kwargs=_pk("task")),
     "staff:task_start": Route(kwargs=_pk("task"), method="post", ok=302),
-    "staff:task_complete": Route(kwargs=_pk("task"), method="post", ok=302,
-                                 data=lambda w: {"note": "已完成"}),
-    "staff:task_cancel": Route(kwargs=_pk("task"), method="post", ok=302,
-                               data=lambda w: {"reason": "重复"}),
-    "staff:task_comment": Route(kwargs=_pk("task"), method="post", ok=302,
-                                data=lambda w: {"text": "已联系"}),
-    "staff:task_reassign": Route(kwargs=_pk("task"), method="post", ok=302,
-                                 data=lambda w: {"assignee": w.users["officer_a"].pk}),
+    "staff:task_complete": Route(
+        kwargs=_pk("task"), method="post", ok=302, data=lambda w: {"note": "已完成"}
+    ),
+    "staff:task_cancel": Route(
+        kwargs=_pk("task"), method="post", ok=302, data=lambda w: {"reason": "重复"}
+    ),
+    "staff:task_comment": Route(
+        kwargs=_pk("task"), method="post", ok=302, data=lambda w: {"text": "已联系"}
+    ),
+    "staff:task_reassign": Route(
+        kwargs=_pk("task"),
+        method="post",
+        ok=302,
+        data=lambda w: {"assignee": w.users["officer_a"].pk},
+    ),
     # Organisations and staff members
     "staff:organisation_list": _community_page(),
     "staff:organisation_add": _community_add(),
@@ -164,11 +203,14 @@ ROUTES: dict[str, Route] = {
     "staff:team_detail": _row("team"),
     "staff:team_edit": _row("team"),
     "staff:team_board": _row("team"),
-    "staff:team_member_add": _row("team", method="post", ok=302,
-                                  data=lambda w: {"member": w.extra["spare"].pk}),
+    "staff:team_member_add": _row(
+        "team", method="post", ok=302, data=lambda w: {"member": w.extra["spare"].pk}
+    ),
     "staff:team_member_remove": Route(
         kwargs=lambda w: {"pk": w.extra["team"].pk, "membership_pk": w.extra["membership"].pk},
-        method="post", ok=302, grid_scoped=False,
+        method="post",
+        ok=302,
+        grid_scoped=False,
     ),
     # The leading group and the responsibility matrix
     "staff:leading_group": _community_page(),
@@ -190,22 +232,29 @@ ROUTES: dict[str, Route] = {
     "staff:shift_add": _community_add(),
     "staff:shift_detail": _row("shift_now"),
     "staff:shift_edit": _row("shift_now"),
-    "staff:shift_assign": _row("shift_now", method="post", ok=302,
-                               data=lambda w: {"member": w.extra["colleague"].pk}),
-    "staff:shift_unassign": Route(
-        kwargs=lambda w: {"pk": w.extra["shift_later"].pk,
-                          "assignment_pk": w.extra["shift_later"].assignments.get().pk},
-        method="post", ok=302, grid_scoped=False,
+    "staff:shift_assign": _row(
+        "shift_now", method="post", ok=302, data=lambda w: {"member": w.extra["colleague"].pk}
     ),
-    "staff:shift_move": _row("shift_later", method="post", ok=302,
-                             data=lambda w: {"assignment": w.extra["spare_assignment"].pk}),
+    "staff:shift_unassign": Route(
+        kwargs=lambda w: {
+            "pk": w.extra["shift_later"].pk,
+            "assignment_pk": w.extra["shift_later"].assignments.get().pk,
+        },
+        method="post",
+        ok=302,
+        grid_scoped=False,
+    ),
+    "staff:shift_move": _row(
+        "shift_later",
+        method="post",
+        ok=302,
+        data=lambda w: {"assignment": w.extra["spare_assignment"].pk},
+    ),
     "staff:check_in": _row("assignment_now", method="post", ok=302, permitted="checkpoint_a"),
-    "staff:check_out": _row("assignment_ended", method="post", ok=302,
-                            permitted="checkpoint_a"),
+    "staff:check_out": _row("assignment_ended", method="post", ok=302, permitted="checkpoint_a"),
     "staff:swap_add": _row("assignment_now", permitted="checkpoint_a"),
     "staff:swap_list": _community_page(),
-    "staff:swap_decide": _row("swap", method="post", ok=302,
-                              data=lambda w: {"decision": "reject"}),
+    "staff:swap_decide": _row("swap", method="post", ok=302, data=lambda w: {"decision": "reject"}),
     "staff:swap_withdraw": _row("swap", method="post", ok=302, permitted="checkpoint_a"),
     "staff:hours": _community_page(),
     # Patrols
@@ -220,48 +269,79 @@ ROUTES: dict[str, Route] = {
     "staff:plan_diff": _community_page(),
     "staff:plan_version": _row("plan_version"),
     # The API (JSON bodies)
-    **{f"api:{name}-list": Route(kind="list", api=True) for name in (
-        "task", "organisation", "staffmember", "team", "leadinggroup", "responsibility",
-        "checkpoint", "shift", "shiftassignment", "swaprequest", "patrol", "planversion",
-    )},
+    **{
+        f"api:{name}-list": Route(kind="list", api=True)
+        for name in (
+            "task",
+            "organisation",
+            "staffmember",
+            "team",
+            "leadinggroup",
+            "responsibility",
+            "checkpoint",
+            "shift",
+            "shiftassignment",
+            "swaprequest",
+            "patrol",
+            "planversion",
+        )
+    },
     "api:task-detail": Route(kwargs=_pk("task"), api=True),
     "api:task-start": Route(kwargs=_pk("task"), api=True, method="post"),
-    "api:task-complete": Route(kwargs=_pk("task"), api=True, method="post",
-                               data=lambda w: {"note": "已完成"}),
-    "api:task-cancel": Route(kwargs=_pk("task"), api=True, method="post",
-                             data=lambda w: {"reason": "重复"}),
-    "api:task-comment": Route(kwargs=_pk("task"), api=True, method="post",
-                              data=lambda w: {"text": "已联系"}),
-    "api:task-reassign": Route(kwargs=_pk("task"), api=True, method="post",
-                               data=lambda w: {"assignee": w.users["officer_a"].pk}),
+    "api:task-complete": Route(
+        kwargs=_pk("task"), api=True, method="post", data=lambda w: {"note": "已完成"}
+    ),
+    "api:task-cancel": Route(
+        kwargs=_pk("task"), api=True, method="post", data=lambda w: {"reason": "重复"}
+    ),
+    "api:task-comment": Route(
+        kwargs=_pk("task"), api=True, method="post", data=lambda w: {"text": "已联系"}
+    ),
+    "api:task-reassign": Route(
+        kwargs=_pk("task"),
+        api=True,
+        method="post",
+        data=lambda w: {"assignee": w.users["officer_a"].pk},
+    ),
     "api:organisation-detail": _row("organisation", api=True),
     "api:staffmember-detail": _row("guard", api=True),
     "api:team-detail": _row("team", api=True),
-    "api:team-add-member": _row("team", api=True, method="post",
-                                data=lambda w: {"member": w.extra["spare"].pk}),
-    "api:leadinggroup-detail": Route(kwargs=lambda w: {"pk": w.extra["seat"].group_id},
-                                     api=True, grid_scoped=False),
+    "api:team-add-member": _row(
+        "team", api=True, method="post", data=lambda w: {"member": w.extra["spare"].pk}
+    ),
+    "api:leadinggroup-detail": Route(
+        kwargs=lambda w: {"pk": w.extra["seat"].group_id}, api=True, grid_scoped=False
+    ),
     "api:responsibility-detail": _row("responsibility", api=True),
     "api:checkpoint-detail": _row("checkpoint", api=True),
     "api:shift-detail": _row("shift_now", api=True),
-    "api:shift-assign": _row("shift_now", api=True, method="post",
-                             data=lambda w: {"member": w.extra["colleague"].pk}),
+    "api:shift-assign": _row(
+        "shift_now", api=True, method="post", data=lambda w: {"member": w.extra["colleague"].pk}
+    ),
     "api:shift-unassign": _row(
-        "shift_later", api=True, method="post",
+        "shift_later",
+        api=True,
+        method="post",
         data=lambda w: {"assignment": w.extra["shift_later"].assignments.get().pk},
     ),
-    "api:shift-move-here": _row("shift_later", api=True, method="post",
-                                data=lambda w: {"assignment": w.extra["spare_assignment"].pk}),
+    "api:shift-move-here": _row(
+        "shift_later",
+        api=True,
+        method="post",
+        data=lambda w: {"assignment": w.extra["spare_assignment"].pk},
+    ),
     "api:shiftassignment-detail": _row("assignment_now", api=True, permitted="checkpoint_a"),
-    "api:shiftassignment-check-in": _row("assignment_now", api=True, method="post",
-                                         permitted="checkpoint_a"),
-    "api:shiftassignment-check-out": _row("assignment_ended", api=True, method="post",
-                                          permitted="checkpoint_a"),
+    "api:shiftassignment-check-in": _row(
+        "assignment_now", api=True, method="post", permitted="checkpoint_a"
+    ),
+    "api:shiftassignment-check-out": _row(
+        "assignment_ended", api=True, method="post", permitted="checkpoint_a"
+    ),
     "api:swaprequest-detail": _row("swap", api=True),
-    "api:swaprequest-decide": _row("swap", api=True, method="post",
-                                   data=lambda w: {"approve": False}),
-    "api:swaprequest-withdraw": _row("swap", api=True, method="post",
-                                     permitted="checkpoint_a"),
+    "api:swaprequest-decide": _row(
+        "swap", api=True, method="post", data=lambda w: {"approve": False}
+    ),
+    "api:swaprequest-withdraw": _row("swap", api=True, method="post", permitted="checkpoint_a"),
     "api:patrol-detail": _row("patrol", api=True),
     "api:planversion-detail": _row("plan_version", api=True),
 }
@@ -273,70 +353,185 @@ def _in_two_days(hours: int) -> str:
 
 #: Writes through the API at the names of list and detail routes (JSON bodies).
 API_WRITES: list[tuple[str, Route]] = [
-    ("api:task-list", Route(
-        kind="create", method="post", ok=201, api=True,
-        data=lambda w: {"community": w.community_a.pk, "area": w.grid_a1.pk,
-                        "title": "走访", "kind": "staff.general",
-                        "assignee": w.users["grid_worker_a1"].pk},
-    )),
-    ("api:task-detail", Route(kwargs=_pk("task"), method="patch", api=True,
-                              data=lambda w: {"priority": "high"})),
-    ("api:organisation-list", Route(
-        kind="create", method="post", ok=201, api=True, grid_scoped=False,
-        data=lambda w: {"community": w.community_a.pk, "kind": "other", "name": "志愿服务队"},
-    )),
-    ("api:organisation-detail", _row("organisation", method="patch", api=True,
-                                     data=lambda w: {"notes": "已核对"})),
-    ("api:staffmember-list", Route(
-        kind="create", method="post", ok=201, api=True, grid_scoped=False,
-        data=lambda w: {"community": w.community_a.pk, "name": "新同事",
-                        "organisation": w.extra["organisation"].pk, "phone": "13800001234"},
-    )),
-    ("api:staffmember-detail", _row("guard", method="patch", api=True,
-                                    data=lambda w: {"position": "班长"})),
-    ("api:team-list", Route(
-        kind="create", method="post", ok=201, api=True, grid_scoped=False,
-        data=lambda w: {"community": w.community_a.pk, "name": "消杀组",
-                        "leader": w.extra["spare"].pk},
-    )),
-    ("api:team-detail", _row("team", method="patch", api=True,
-                             data=lambda w: {"purpose": "门岗登记"})),
-    ("api:responsibility-list", Route(
-        kind="create", method="post", ok=201, api=True, grid_scoped=False,
-        data=lambda w: {"community": w.community_a.pk, "duty": "物资发放",
-                        "team": w.extra["team"].pk},
-    )),
-    ("api:responsibility-detail", _row("responsibility", method="patch", api=True,
-                                       data=lambda w: {"notes": "每日"})),
-    ("api:checkpoint-list", Route(
-        kind="create", method="post", ok=201, api=True, grid_scoped=False,
-        data=lambda w: {"community": w.community_a.pk, "name": "西门", "opens": "06:00",
-                        "closes": "22:00"},
-    )),
-    ("api:checkpoint-detail", _row("checkpoint", method="patch", api=True,
-                                   data=lambda w: {"location": "东侧"})),
-    ("api:shift-list", Route(
-        kind="create", method="post", ok=201, api=True, grid_scoped=False,
-        data=lambda w: {"community": w.community_a.pk, "checkpoint": w.extra["checkpoint"].pk,
-                        "start": _in_two_days(0), "end": _in_two_days(8),
-                        "people_needed": 2},
-    )),
-    ("api:shift-detail", _row("shift_now", method="patch", api=True,
-                              data=lambda w: {"people_needed": 3})),
-    ("api:swaprequest-list", Route(
-        kind="create", method="post", ok=201, api=True, grid_scoped=False,
-        permitted="checkpoint_a",
-        data=lambda w: {"shift": w.extra["shift_swap"].pk, "from_member": w.extra["guard"].pk,
-                        "to_member": w.extra["colleague"].pk},
-    )),
-    ("api:patrol-list", Route(
-        kind="create", method="post", ok=201, api=True, grid_scoped=False,
-        data=lambda w: {"checkpoint": w.extra["checkpoint"].pk,
-                        "time": timezone.now().isoformat(), "findings": ["crowding"]},
-    )),
-    ("api:planversion-list", Route(
-        kind="create", method="post", ok=201, api=True, grid_scoped=False,
-        data=lambda w: {"community": w.community_a.pk, "title": "防控方案",
-                        "text": "# 目标\n\n- 守住门岗\n- 测温", "expected_number": 1},
-    )),
+    (
+        "api:task-list",
+        Route(
+            kind="create",
+            method="post",
+            ok=201,
+            api=True,
+            data=lambda w: {
+                "community": w.community_a.pk,
+                "area": w.grid_a1.pk,
+                "title": "走访",
+                "kind": "staff.general",
+                "assignee": w.users["grid_worker_a1"].pk,
+            },
+        ),
+    ),
+    (
+        "api:task-detail",
+        Route(kwargs=_pk("task"), method="patch", api=True, data=lambda w: {"priority": "high"}),
+    ),
+    (
+        "api:organisation-list",
+        Route(
+            kind="create",
+            method="post",
+            ok=201,
+            api=True,
+            grid_scoped=False,
+            data=lambda w: {"community": w.community_a.pk, "kind": "other", "name": "志愿服务队"},
+        ),
+    ),
+    (
+        "api:organisation-detail",
+        _row("organisation", method="patch", api=True, data=lambda w: {"notes": "已核对"}),
+    ),
+    (
+        "api:staffmember-list",
+        Route(
+            kind="create",
+            method="post",
+            ok=201,
+            api=True,
+            grid_scoped=False,
+            data=lambda w: {
+                "community": w.community_a.pk,
+                "name": "新同事",
+                "organisation": w.extra["organisation"].pk,
+                "phone": "13800001234",
+            },
+        ),
+    ),
+    (
+        "api:staffmember-detail",
+        _row("guard", method="patch", api=True, data=lambda w: {"position": "班长"}),
+    ),
+    (
+        "api:team-list",
+        Route(
+            kind="create",
+            method="post",
+            ok=201,
+            api=True,
+            grid_scoped=False,
+            data=lambda w: {
+                "community": w.community_a.pk,
+                "name": "消杀组",
+                "leader": w.extra["spare"].pk,
+            },
+        ),
+    ),
+    (
+        "api:team-detail",
+        _row("team", method="patch", api=True, data=lambda w: {"purpose": "门岗登记"}),
+    ),
+    (
+        "api:responsibility-list",
+        Route(
+            kind="create",
+            method="post",
+            ok=201,
+            api=True,
+            grid_scoped=False,
+            data=lambda w: {
+                "community": w.community_a.pk,
+                "duty": "物资发放",
+                "team": w.extra["team"].pk,
+            },
+        ),
+    ),
+    (
+        "api:responsibility-detail",
+        _row("responsibility", method="patch", api=True, data=lambda w: {"notes": "每日"}),
+    ),
+    (
+        "api:checkpoint-list",
+        Route(
+            kind="create",
+            method="post",
+            ok=201,
+            api=True,
+            grid_scoped=False,
+            data=lambda w: {
+                "community": w.community_a.pk,
+                "name": "西门",
+                "opens": "06:00",
+                "closes": "22:00",
+            },
+        ),
+    ),
+    (
+        "api:checkpoint-detail",
+        _row("checkpoint", method="patch", api=True, data=lambda w: {"location": "东侧"}),
+    ),
+    (
+        "api:shift-list",
+        Route(
+            kind="create",
+            method="post",
+            ok=201,
+            api=True,
+            grid_scoped=False,
+            data=lambda w: {
+                "community": w.community_a.pk,
+                "checkpoint": w.extra["checkpoint"].pk,
+                "start": _in_two_days(0),
+                "end": _in_two_days(8),
+                "people_needed": 2,
+            },
+        ),
+    ),
+    (
+        "api:shift-detail",
+        _row("shift_now", method="patch", api=True, data=lambda w: {"people_needed": 3}),
+    ),
+    (
+        "api:swaprequest-list",
+        Route(
+            kind="create",
+            method="post",
+            ok=201,
+            api=True,
+            grid_scoped=False,
+            permitted="checkpoint_a",
+            data=lambda w: {
+                "shift": w.extra["shift_swap"].pk,
+                "from_member": w.extra["guard"].pk,
+                "to_member": w.extra["colleague"].pk,
+            },
+        ),
+    ),
+    (
+        "api:patrol-list",
+        Route(
+            kind="create",
+            method="post",
+            ok=201,
+            api=True,
+            grid_scoped=False,
+            data=lambda w: {
+                "checkpoint": w.extra["checkpoint"].pk,
+                "time": timezone.now().isoformat(),
+                "findings": ["crowding"],
+            },
+        ),
+    ),
+    (
+        "api:planversion-list",
+        Route(
+            kind="create",
+            method="post",
+            ok=201,
+            api=True,
+            grid_scoped=False,
+            data=lambda w: {
+                "community": w.community_a.pk,
+                "title": "防控方案",
+                "text": "# 目标\n\n- 守住门岗\n- 测温",
+                "expected_number": 1,
+            },
+        ),
+    ),
 ]

@@ -39,9 +39,16 @@ def test_an_officer_creates_a_task_about_a_household_and_the_second_call_returns
 ) -> None:
     household = HouseholdFactory(building=BuildingFactory(grid=grid_a1, community=community_a))
     client.force_login(officer_a)
-    body = {"community": community_a.pk, "kind": "screening.door_visit", "title": "上门",
-            "area": grid_a1.pk, "assignee": grid_worker_a1.pk, "reason": "未接通",
-            "link_type": "registry.household", "link_id": household.pk}
+    body = {
+        "community": community_a.pk,
+        "kind": "screening.door_visit",
+        "title": "上门",
+        "area": grid_a1.pk,
+        "assignee": grid_worker_a1.pk,
+        "reason": "未接通",
+        "link_type": "registry.household",
+        "link_id": household.pk,
+    }
 
     first = post(client, "/api/v1/tasks/", body)
     second = post(client, "/api/v1/tasks/", body)
@@ -58,8 +65,7 @@ def test_a_task_for_someone_outside_the_assigners_grid_is_a_400_with_the_field(
     task = TaskFactory(community=community_a, area=grid_a1, assignee=grid_worker_a1)
     client.force_login(grid_worker_a1)
 
-    response = post(client, f"/api/v1/tasks/{task.pk}/reassign/",
-                    {"assignee": grid_worker_a2.pk})
+    response = post(client, f"/api/v1/tasks/{task.pk}/reassign/", {"assignee": grid_worker_a2.pk})
 
     # A grid worker does not hand out work at all: the role's refusal comes first
     assert response.status_code == 403
@@ -88,8 +94,7 @@ def test_working_a_task_through_the_api_writes_its_trail(
     client.force_login(grid_worker_a1)
 
     assert post(client, f"/api/v1/tasks/{task.pk}/start/", {}).json()["status"] == "in_progress"
-    assert post(client, f"/api/v1/tasks/{task.pk}/comment/", {"text": "在路上"}).status_code \
-        == 200
+    assert post(client, f"/api/v1/tasks/{task.pk}/comment/", {"text": "在路上"}).status_code == 200
     done = post(client, f"/api/v1/tasks/{task.pk}/complete/", {"note": "已完成"}).json()
 
     assert done["status"] == "done"
@@ -142,10 +147,18 @@ def test_overlapping_assignment_is_a_400_naming_the_other_shift_in_chinese(
     gate = CheckpointFactory(community=community_a, name="南门")
     person = StaffMemberFactory(community=community_a)
     start = timezone.now() + dt.timedelta(days=1)
-    assign(ShiftFactory(community=community_a, checkpoint=gate, start=start,
-                        end=start + dt.timedelta(hours=8)), person)
-    other = ShiftFactory(community=community_a, place_name="办公室",
-                         start=start + dt.timedelta(hours=4), end=start + dt.timedelta(hours=9))
+    assign(
+        ShiftFactory(
+            community=community_a, checkpoint=gate, start=start, end=start + dt.timedelta(hours=8)
+        ),
+        person,
+    )
+    other = ShiftFactory(
+        community=community_a,
+        place_name="办公室",
+        start=start + dt.timedelta(hours=4),
+        end=start + dt.timedelta(hours=9),
+    )
     client.force_login(officer_a)
 
     response = post(client, f"/api/v1/shifts/{other.pk}/assign/", {"member": person.pk})
@@ -161,8 +174,9 @@ def test_checking_in_through_the_api_outside_the_window_is_refused(
 ) -> None:
     me = StaffMemberFactory(community=community_a, user=checkpoint_a)
     start = timezone.now() + dt.timedelta(hours=3)
-    assignment = assign(ShiftFactory(community=community_a, start=start,
-                                     end=start + dt.timedelta(hours=8)), me)
+    assignment = assign(
+        ShiftFactory(community=community_a, start=start, end=start + dt.timedelta(hours=8)), me
+    )
     client.force_login(checkpoint_a)
 
     response = post(client, f"/api/v1/shift-assignments/{assignment.pk}/check-in/", {})
@@ -183,16 +197,17 @@ def test_a_volunteer_asks_for_a_swap_and_the_officer_decides(
     assign(shift, me)
     client.force_login(volunteer_a)
 
-    asked = post(client, "/api/v1/swap-requests/", {
-        "shift": shift.pk, "from_member": me.pk, "to_member": colleague.pk})
+    asked = post(
+        client,
+        "/api/v1/swap-requests/",
+        {"shift": shift.pk, "from_member": me.pk, "to_member": colleague.pk},
+    )
     assert asked.status_code == 201, asked.json()
-    refused = post(client, f"/api/v1/swap-requests/{asked.json()['id']}/decide/",
-                   {"approve": True})
+    refused = post(client, f"/api/v1/swap-requests/{asked.json()['id']}/decide/", {"approve": True})
     assert refused.status_code == 403
 
     client.force_login(officer_a)
-    decided = post(client, f"/api/v1/swap-requests/{asked.json()['id']}/decide/",
-                   {"approve": True})
+    decided = post(client, f"/api/v1/swap-requests/{asked.json()['id']}/decide/", {"approve": True})
     assert decided.json()["status"] == "approved"
     assert list(shift.assignments.values_list("member", flat=True)) == [colleague.pk]
 
@@ -216,10 +231,16 @@ def test_saving_the_plan_over_a_newer_version_is_a_409(
     services.do_save_plan(community=community_a, by=officer_a, title="方案", text="v2")
     client.force_login(officer_a)
 
-    stale = post(client, "/api/v1/plan-versions/", {
-        "community": community_a.pk, "title": "方案", "text": "mine", "expected_number": 1})
-    fresh = post(client, "/api/v1/plan-versions/", {
-        "community": community_a.pk, "title": "方案", "text": "mine", "expected_number": 2})
+    stale = post(
+        client,
+        "/api/v1/plan-versions/",
+        {"community": community_a.pk, "title": "方案", "text": "mine", "expected_number": 1},
+    )
+    fresh = post(
+        client,
+        "/api/v1/plan-versions/",
+        {"community": community_a.pk, "title": "方案", "text": "mine", "expected_number": 2},
+    )
 
     assert stale.status_code == 409
     assert fresh.status_code == 201
@@ -233,9 +254,16 @@ def test_a_patrol_is_recorded_through_the_api_with_a_follow_up(
     gate = CheckpointFactory(community=community_a)
     client.force_login(officer_a)
 
-    response = post(client, "/api/v1/patrols/", {
-        "checkpoint": gate.pk, "time": timezone.now().isoformat(),
-        "findings": ["no_temperature_checks"], "follow_up": True})
+    response = post(
+        client,
+        "/api/v1/patrols/",
+        {
+            "checkpoint": gate.pk,
+            "time": timezone.now().isoformat(),
+            "findings": ["no_temperature_checks"],
+            "follow_up": True,
+        },
+    )
 
     assert response.status_code == 201, response.json()
     body = response.json()
@@ -255,13 +283,19 @@ def test_a_task_without_a_kind_is_a_general_task(
     assert Task.objects.get().kind == "staff.general"
 
 
-@pytest.mark.parametrize("value", ["0001-W01", "0001-01-01T00:00-12:00", "9999-12-31T23:59+14:00",
-                                   "10000-01-01", "abc"])
-@pytest.mark.parametrize(("url", "name"), [
-    ("/api/v1/shifts/", "starts_after"), ("/api/v1/shifts/", "starts_before"),
-    ("/api/v1/shift-assignments/", "starts_after"), ("/api/v1/patrols/", "after"),
-    ("/api/v1/patrols/", "before"),
-])
+@pytest.mark.parametrize(
+    "value", ["0001-W01", "0001-01-01T00:00-12:00", "9999-12-31T23:59+14:00", "10000-01-01", "abc"]
+)
+@pytest.mark.parametrize(
+    ("url", "name"),
+    [
+        ("/api/v1/shifts/", "starts_after"),
+        ("/api/v1/shifts/", "starts_before"),
+        ("/api/v1/shift-assignments/", "starts_after"),
+        ("/api/v1/patrols/", "after"),
+        ("/api/v1/patrols/", "before"),
+    ],
+)
 def test_a_date_filter_out_of_range_is_a_400_with_the_field(
     client: Any, officer_a: Any, community_a: Any, url: str, name: str, value: str
 ) -> None:

@@ -32,11 +32,16 @@ def test_a_gate_worker_checks_in_and_completes_a_task_on_a_phone(
     me = StaffMemberFactory(community=community_a, user=checkpoint_a, name="门卫小王")
     gate = CheckpointFactory(community=community_a, name="东门")
     start = timezone.now() + dt.timedelta(minutes=10)
-    shift = ShiftFactory(community=community_a, checkpoint=gate, start=start,
-                         end=start + dt.timedelta(hours=8))
+    shift = ShiftFactory(
+        community=community_a, checkpoint=gate, start=start, end=start + dt.timedelta(hours=8)
+    )
     assignment = assign(shift, me)
-    task = TaskFactory(community=community_a, assignee=checkpoint_a, title="核对访客登记本",
-                       due=timezone.now() - dt.timedelta(hours=1))
+    task = TaskFactory(
+        community=community_a,
+        assignee=checkpoint_a,
+        title="核对访客登记本",
+        due=timezone.now() - dt.timedelta(hours=1),
+    )
 
     # When they log in on their phone and open "my shifts"
     log_in(phone, checkpoint_a.username)
@@ -49,8 +54,9 @@ def test_a_gate_worker_checks_in_and_completes_a_task_on_a_phone(
     phone.wait_for_load_state()
     assert_fits_phone(phone)
     assert ShiftAssignment.objects.get(pk=assignment.pk).checked_in_at is not None
-    assert phone.locator(
-        f"form[action='/staff/assignments/{assignment.pk}/check-out/']").count() == 1
+    assert (
+        phone.locator(f"form[action='/staff/assignments/{assignment.pk}/check-out/']").count() == 1
+    )
 
     # Then "my tasks" shows the overdue task standing out
     phone.click("nav.mainnav a[href='/staff/tasks/mine/']")
@@ -81,19 +87,34 @@ def test_the_officers_roster_and_shift_pages_fit_a_phone(
     # A week with a short shift, a person on another shift who could move to it, a patrol
     gate = CheckpointFactory(community=community_a, name="东门")
     start = timezone.now() + dt.timedelta(hours=2)
-    short = ShiftFactory(community=community_a, checkpoint=gate, start=start,
-                         end=start + dt.timedelta(hours=8), people_needed=2)
-    other = ShiftFactory(community=community_a, place_name="社区办公室", start=start,
-                         end=start + dt.timedelta(hours=3), people_needed=1)
+    short = ShiftFactory(
+        community=community_a,
+        checkpoint=gate,
+        start=start,
+        end=start + dt.timedelta(hours=8),
+        people_needed=2,
+    )
+    other = ShiftFactory(
+        community=community_a,
+        place_name="社区办公室",
+        start=start,
+        end=start + dt.timedelta(hours=3),
+        people_needed=1,
+    )
     assign(other, StaffMemberFactory(community=community_a, name="可调的人"))
     log_in(phone, officer_a.username)
 
     community = f"/staff/community/{community_a.pk}"
-    for path in (f"{community}/", f"{community}/roster/",
-                 f"/staff/shifts/{short.pk}/", f"{community}/patrols/",
-                 f"{community}/patrols/add/",
-                 f"{community}/hours/",
-                 f"{community}/tasks/add/", "/staff/tasks/"):
+    for path in (
+        f"{community}/",
+        f"{community}/roster/",
+        f"/staff/shifts/{short.pk}/",
+        f"{community}/patrols/",
+        f"{community}/patrols/add/",
+        f"{community}/hours/",
+        f"{community}/tasks/add/",
+        "/staff/tasks/",
+    ):
         response = phone.goto(phone.base_url + path)
         assert response.status == 200, path
         assert_fits_phone(phone)

@@ -20,9 +20,13 @@ from fangkong.staff.tests.factories import ShiftFactory, StaffMemberFactory
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(connection.vendor == "sqlite", reason=(
-        "SQLite's in-memory test database shares one cache between threads, which answers "
-        "'table is locked' instead of waiting; tested on PostgreSQL")),
+    pytest.mark.skipif(
+        connection.vendor == "sqlite",
+        reason=(
+            "SQLite's in-memory test database shares one cache between threads, which answers "
+            "'table is locked' instead of waiting; tested on PostgreSQL"
+        ),
+    ),
 ]
 
 
@@ -33,8 +37,13 @@ def test_the_same_task_raised_by_four_workers_at_once_is_one_task(
 
     def raise_it() -> int:
         return services.do_create_task(
-            community=community_a, kind="screening.door_visit", title="上门", by=None,
-            area=grid_a1, link=household, reason="campaign:1",
+            community=community_a,
+            kind="screening.door_visit",
+            title="上门",
+            by=None,
+            area=grid_a1,
+            link=household,
+            reason="campaign:1",
         ).pk
 
     results = at_once([raise_it] * 4)
@@ -49,15 +58,22 @@ def test_one_person_put_on_two_overlapping_shifts_at_once_ends_on_one(
 ) -> None:
     person = StaffMemberFactory(community=community_a)
     start = timezone.now() + dt.timedelta(days=1)
-    east = ShiftFactory(community=community_a, place_name="东门", start=start,
-                        end=start + dt.timedelta(hours=8))
-    west = ShiftFactory(community=community_a, place_name="西门",
-                        start=start + dt.timedelta(hours=2), end=start + dt.timedelta(hours=10))
+    east = ShiftFactory(
+        community=community_a, place_name="东门", start=start, end=start + dt.timedelta(hours=8)
+    )
+    west = ShiftFactory(
+        community=community_a,
+        place_name="西门",
+        start=start + dt.timedelta(hours=2),
+        end=start + dt.timedelta(hours=10),
+    )
 
-    results = at_once([
-        lambda: services.do_assign_shift(east, member=person, by=officer_a),
-        lambda: services.do_assign_shift(west, member=person, by=officer_a),
-    ])
+    results = at_once(
+        [
+            lambda: services.do_assign_shift(east, member=person, by=officer_a),
+            lambda: services.do_assign_shift(west, member=person, by=officer_a),
+        ]
+    )
 
     assert sorted(type(r).__name__ for r in results) == ["ShiftAssignment", "ValidationError"]
     assert any(isinstance(r, ValidationError) for r in results)

@@ -76,17 +76,23 @@ def test_the_leading_group_has_a_head_deputies_and_duties(community: Area) -> No
 def test_the_gates_have_a_week_of_shifts_some_short_and_nobody_twice_at_once(
     community: Area,
 ) -> None:
-    assert set(Checkpoint.objects.filter(community=community).values_list("name", flat=True)) \
-        >= {"东门", "西门", "南门"}
-    shifts = list(shifts_between(Shift.objects.filter(community=community),
-                                 timezone.now() - timezone.timedelta(days=4),
-                                 timezone.now() + timezone.timedelta(days=4)))
+    assert set(Checkpoint.objects.filter(community=community).values_list("name", flat=True)) >= {
+        "东门",
+        "西门",
+        "南门",
+    }
+    shifts = list(
+        shifts_between(
+            Shift.objects.filter(community=community),
+            timezone.now() - timezone.timedelta(days=4),
+            timezone.now() + timezone.timedelta(days=4),
+        )
+    )
     assert len(shifts) > 30
     short = [s for s in shifts if len(s.assignments.all()) < s.people_needed]
     assert 0 < len(short) < len(shifts) / 2
     by_person: dict[int, list[Shift]] = {}
-    for assignment in ShiftAssignment.objects.filter(community=community).select_related(
-            "shift"):
+    for assignment in ShiftAssignment.objects.filter(community=community).select_related("shift"):
         by_person.setdefault(assignment.member_id, []).append(assignment.shift)
     for taken in by_person.values():
         taken.sort(key=lambda s: s.start)

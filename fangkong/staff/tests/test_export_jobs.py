@@ -29,7 +29,10 @@ def _small_jobs(settings: Any, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) 
 
 
 def test_a_long_task_list_is_a_job_whose_workbook_has_the_filtered_rows_taken_once(
-    client: Client, community_a: Any, community_b: Any, officer_a: Any,
+    client: Client,
+    community_a: Any,
+    community_b: Any,
+    officer_a: Any,
     django_capture_on_commit_callbacks: Callable[..., Any],
 ) -> None:
     for n in range(3):
@@ -57,7 +60,9 @@ def test_a_long_task_list_is_a_job_whose_workbook_has_the_filtered_rows_taken_on
 
 
 def test_a_grid_worker_may_not_export_tasks_and_no_job_is_made(
-    client: Client, community_a: Any, grid_worker_a1: Any,
+    client: Client,
+    community_a: Any,
+    grid_worker_a1: Any,
 ) -> None:
     for _ in range(3):
         TaskFactory(community=community_a, assignee=grid_worker_a1)

@@ -25,8 +25,11 @@ pytestmark = pytest.mark.django_db
 
 
 def changes_of(obj: Any) -> list[ObjectChange]:
-    return list(ObjectChange.objects.filter(
-        object_id=str(obj.pk), content_type__model=obj._meta.model_name).order_by("pk"))
+    return list(
+        ObjectChange.objects.filter(
+            object_id=str(obj.pk), content_type__model=obj._meta.model_name
+        ).order_by("pk")
+    )
 
 
 # --- Patrols --------------------------------------------------------------------------------
@@ -39,9 +42,14 @@ def test_a_patrol_with_findings_raises_one_follow_up_task_linked_to_the_visit(
     on_duty = StaffMemberFactory(community=community_a)
 
     visit = services.do_record_patrol(
-        checkpoint=gate, by=officer_a, time=timezone.now() - dt.timedelta(minutes=5),
-        on_duty=[on_duty], findings=[PatrolFinding.CROWDING, PatrolFinding.STAFF_ABSENT],
-        notes="人员聚集", follow_up=True, follow_up_assignee=officer_a,
+        checkpoint=gate,
+        by=officer_a,
+        time=timezone.now() - dt.timedelta(minutes=5),
+        on_duty=[on_duty],
+        findings=[PatrolFinding.CROWDING, PatrolFinding.STAFF_ABSENT],
+        notes="人员聚集",
+        follow_up=True,
+        follow_up_assignee=officer_a,
     )
 
     task = visit.follow_up
@@ -60,7 +68,9 @@ def test_a_photo_is_kept_under_patrols_with_its_checked_type(
     gate = CheckpointFactory(community=community_a)
 
     visit = services.do_record_patrol(
-        checkpoint=gate, by=officer_a, time=timezone.now(),
+        checkpoint=gate,
+        by=officer_a,
+        time=timezone.now(),
         photos=[SimpleUploadedFile("张三家门口.png", PNG, content_type="image/jpeg")],
     )
 
@@ -83,8 +93,9 @@ def test_a_file_that_is_no_photo_or_too_big_is_refused(
     gate = CheckpointFactory(community=community_a)
 
     with pytest.raises(ValidationError) as refused:
-        services.do_record_patrol(checkpoint=gate, by=officer_a, time=timezone.now(),
-                                  photos=[upload])
+        services.do_record_patrol(
+            checkpoint=gate, by=officer_a, time=timezone.now(), photos=[upload]
+        )
 
     assert message_part in refused.value.message_dict["photos"][0]
 
@@ -95,12 +106,14 @@ def test_a_patrol_in_the_future_or_with_an_unknown_finding_is_refused(
     gate = CheckpointFactory(community=community_a)
 
     with pytest.raises(ValidationError) as future:
-        services.do_record_patrol(checkpoint=gate, by=officer_a,
-                                  time=timezone.now() + dt.timedelta(hours=2))
+        services.do_record_patrol(
+            checkpoint=gate, by=officer_a, time=timezone.now() + dt.timedelta(hours=2)
+        )
     assert "time" in future.value.message_dict
     with pytest.raises(ValidationError) as unknown:
-        services.do_record_patrol(checkpoint=gate, by=officer_a, time=timezone.now(),
-                                  findings=["asleep"])
+        services.do_record_patrol(
+            checkpoint=gate, by=officer_a, time=timezone.now(), findings=["asleep"]
+        )
     assert "findings" in unknown.value.message_dict
 
 
@@ -119,11 +132,17 @@ def test_a_grid_worker_cannot_record_a_patrol(grid_worker_a1: Any, community_a: 
 def test_every_save_of_the_plan_is_a_new_version_with_who_and_what(
     officer_a: Any, community_a: Any
 ) -> None:
-    first = services.do_save_plan(community=community_a, by=officer_a, title="方案",
-                                  text="# 一\n内容", summary="初稿")
-    second = services.do_save_plan(community=community_a, by=officer_a, title="方案",
-                                   text="# 一\n内容\n- 新增", summary="补充",
-                                   expected_number=1)
+    first = services.do_save_plan(
+        community=community_a, by=officer_a, title="方案", text="# 一\n内容", summary="初稿"
+    )
+    second = services.do_save_plan(
+        community=community_a,
+        by=officer_a,
+        title="方案",
+        text="# 一\n内容\n- 新增",
+        summary="补充",
+        expected_number=1,
+    )
 
     assert (first.number, second.number) == (1, 2)
     assert second.plan.current_number == 2
@@ -134,12 +153,14 @@ def test_every_save_of_the_plan_is_a_new_version_with_who_and_what(
 
 def test_saving_over_a_newer_version_is_refused(officer_a: Any, community_a: Any) -> None:
     services.do_save_plan(community=community_a, by=officer_a, title="方案", text="v1")
-    services.do_save_plan(community=community_a, by=officer_a, title="方案", text="v2",
-                          expected_number=1)
+    services.do_save_plan(
+        community=community_a, by=officer_a, title="方案", text="v2", expected_number=1
+    )
 
     with pytest.raises(ConflictError) as conflict:
-        services.do_save_plan(community=community_a, by=officer_a, title="方案", text="mine",
-                              expected_number=1)
+        services.do_save_plan(
+            community=community_a, by=officer_a, title="方案", text="mine", expected_number=1
+        )
 
     assert conflict.value.current_version == 2
 
@@ -185,8 +206,13 @@ def test_closing_a_patrols_follow_up_leaves_the_visit_in_place(
     officer_a: Any, community_a: Any
 ) -> None:
     gate = CheckpointFactory(community=community_a)
-    visit = services.do_record_patrol(checkpoint=gate, by=officer_a, time=timezone.now(),
-                                      findings=["no_registration_book"], follow_up=True)
+    visit = services.do_record_patrol(
+        checkpoint=gate,
+        by=officer_a,
+        time=timezone.now(),
+        findings=["no_registration_book"],
+        follow_up=True,
+    )
 
     services.do_complete_task(visit.follow_up, by=officer_a, note="已补登记本")
     visit.refresh_from_db()

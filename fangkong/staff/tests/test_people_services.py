@@ -29,8 +29,12 @@ def last_change(obj: Any) -> ObjectChange:
 def test_an_officer_records_an_organisation_with_an_audit_row(
     officer_a: Any, community_a: Any
 ) -> None:
-    org = services.do_create_organisation(community=community_a, by=officer_a, name="浑南区某局",
-                                          kind=OrganisationKind.DISTRICT_BUREAU)
+    org = services.do_create_organisation(
+        community=community_a,
+        by=officer_a,
+        name="浑南区某局",
+        kind=OrganisationKind.DISTRICT_BUREAU,
+    )
 
     change = last_change(org)
     assert change.action == ChangeAction.CREATE
@@ -44,9 +48,9 @@ def test_a_staff_members_phone_is_protected_like_a_residents(
 ) -> None:
     org = OrganisationFactory(community=community_a)
 
-    member = services.do_create_staff_member(community=community_a, by=officer_a,
-                                             organisation=org, name="赵敏",
-                                             phone="138 1234 5678")
+    member = services.do_create_staff_member(
+        community=community_a, by=officer_a, organisation=org, name="赵敏", phone="138 1234 5678"
+    )
 
     assert member.phone_mask == "138****5678"
     assert decrypt(member.phone_cipher) == "13812345678"
@@ -61,8 +65,9 @@ def test_a_bad_phone_is_refused_on_the_phone_field(officer_a: Any, community_a: 
     org = OrganisationFactory(community=community_a)
 
     with pytest.raises(ValidationError) as refused:
-        services.do_create_staff_member(community=community_a, by=officer_a, organisation=org,
-                                        name="赵敏", phone="12345")
+        services.do_create_staff_member(
+            community=community_a, by=officer_a, organisation=org, name="赵敏", phone="12345"
+        )
 
     assert "phone" in refused.value.message_dict
 
@@ -72,8 +77,9 @@ def test_a_blank_phone_keeps_the_number_on_update_and_the_version_is_checked(
 ) -> None:
     member = StaffMemberFactory(community=community_a, phone="13900001111")
 
-    member = services.do_update_staff_member(member, by=officer_a, expected_version=1,
-                                             position="科长")
+    member = services.do_update_staff_member(
+        member, by=officer_a, expected_version=1, position="科长"
+    )
 
     assert member.phone_mask == "139****1111"
     assert member.position == "科长"
@@ -87,15 +93,18 @@ def test_a_login_of_another_community_cannot_be_linked(
     org = OrganisationFactory(community=community_a)
 
     with pytest.raises(ValidationError) as refused:
-        services.do_create_staff_member(community=community_a, by=officer_a, organisation=org,
-                                        name="甲", user=officer_b)
+        services.do_create_staff_member(
+            community=community_a, by=officer_a, organisation=org, name="甲", user=officer_b
+        )
     assert "user" in refused.value.message_dict
 
-    services.do_create_staff_member(community=community_a, by=officer_a, organisation=org,
-                                    name="乙", user=grid_worker_a1)
+    services.do_create_staff_member(
+        community=community_a, by=officer_a, organisation=org, name="乙", user=grid_worker_a1
+    )
     with pytest.raises(ValidationError) as twice:
-        services.do_create_staff_member(community=community_a, by=officer_a, organisation=org,
-                                        name="丙", user=grid_worker_a1)
+        services.do_create_staff_member(
+            community=community_a, by=officer_a, organisation=org, name="丙", user=grid_worker_a1
+        )
     assert "user" in twice.value.message_dict
 
 
@@ -105,18 +114,21 @@ def test_a_grid_worker_cannot_record_staff_and_an_outsider_gets_not_found(
     org = OrganisationFactory(community=community_a)
 
     with pytest.raises((PermissionDeniedError, Http404)):
-        services.do_create_staff_member(community=community_a, by=grid_worker_a1,
-                                        organisation=org, name="甲")
+        services.do_create_staff_member(
+            community=community_a, by=grid_worker_a1, organisation=org, name="甲"
+        )
     with pytest.raises(Http404):
-        services.do_create_staff_member(community=community_a, by=officer_b,
-                                        organisation=org, name="甲")
+        services.do_create_staff_member(
+            community=community_a, by=officer_b, organisation=org, name="甲"
+        )
 
 
 def test_a_teams_leader_is_one_of_its_members(officer_a: Any, community_a: Any) -> None:
     leader = StaffMemberFactory(community=community_a)
 
-    team = services.do_create_team(community=community_a, by=officer_a, name="宣传组",
-                                   leader=leader)
+    team = services.do_create_team(
+        community=community_a, by=officer_a, name="宣传组", leader=leader
+    )
 
     assert list(team.memberships.values_list("member", flat=True)) == [leader.pk]
     with pytest.raises(ValidationError):  # the leader stays while they lead
@@ -130,8 +142,10 @@ def test_a_person_may_be_in_several_teams_but_once_in_each(
     one = TeamFactory(community=community_a, members=[person])
     two = TeamFactory(community=community_a, members=[person])
 
-    assert set(TeamMembership.objects.filter(member=person).values_list("team", flat=True)) \
-        == {one.pk, two.pk}
+    assert set(TeamMembership.objects.filter(member=person).values_list("team", flat=True)) == {
+        one.pk,
+        two.pk,
+    }
     with pytest.raises(ValidationError):
         services.do_add_team_member(one, member=person, by=officer_a)
 
@@ -144,8 +158,12 @@ def test_removing_a_member_writes_a_delete_row(officer_a: Any, community_a: Any)
 
     services.do_remove_team_member(membership, by=officer_a)
 
-    assert ObjectChange.objects.get(object_id=str(pk), content_type__model="teammembership",
-                                    action=ChangeAction.DELETE).actor == officer_a
+    assert (
+        ObjectChange.objects.get(
+            object_id=str(pk), content_type__model="teammembership", action=ChangeAction.DELETE
+        ).actor
+        == officer_a
+    )
 
 
 def test_a_staff_member_of_another_community_cannot_join_a_team(
@@ -160,14 +178,18 @@ def test_a_staff_member_of_another_community_cannot_join_a_team(
 
 def test_the_leading_group_has_one_head(officer_a: Any, community_a: Any) -> None:
     group = services.do_save_leading_group(community=community_a, by=officer_a, name="领导小组")
-    head, other = StaffMemberFactory(community=community_a), StaffMemberFactory(
-        community=community_a)
+    head, other = (
+        StaffMemberFactory(community=community_a),
+        StaffMemberFactory(community=community_a),
+    )
 
-    seat = services.do_add_leading_group_member(group, member=head, by=officer_a,
-                                                role=LeadingGroupRole.HEAD, duty="全面负责")
+    seat = services.do_add_leading_group_member(
+        group, member=head, by=officer_a, role=LeadingGroupRole.HEAD, duty="全面负责"
+    )
     with pytest.raises(ValidationError) as refused:
-        services.do_add_leading_group_member(group, member=other, by=officer_a,
-                                             role=LeadingGroupRole.HEAD)
+        services.do_add_leading_group_member(
+            group, member=other, by=officer_a, role=LeadingGroupRole.HEAD
+        )
 
     assert "role" in refused.value.message_dict
     assert last_change(seat).after["duty"] == "全面负责"
@@ -184,8 +206,9 @@ def test_a_responsibility_needs_a_team_or_an_organisation(
     assert "team" in refused.value.message_dict
 
     org = OrganisationFactory(community=community_a)
-    line = services.do_create_responsibility(community=community_a, by=officer_a, duty="消杀",
-                                             organisation=org, area=grid_a1)
+    line = services.do_create_responsibility(
+        community=community_a, by=officer_a, duty="消杀", organisation=org, area=grid_a1
+    )
     assert line.area == grid_a1
     services.do_delete_responsibility(line, by=officer_a)
     assert last_change(line).action == ChangeAction.DELETE
@@ -220,17 +243,22 @@ def test_each_update_writes_the_before_and_after_of_what_changed(
     team = TeamFactory(community=community_a, name="旧组")
     group = services.do_save_leading_group(community=community_a, by=officer_a, name="小组")
     seat = services.do_add_leading_group_member(
-        group, member=StaffMemberFactory(community=community_a), by=officer_a, duty="旧职责")
-    line = services.do_create_responsibility(community=community_a, by=officer_a, duty="旧",
-                                             organisation=org)
+        group, member=StaffMemberFactory(community=community_a), by=officer_a, duty="旧职责"
+    )
+    line = services.do_create_responsibility(
+        community=community_a, by=officer_a, duty="旧", organisation=org
+    )
     gate = CheckpointFactory(community=community_a, name="旧门")
     shift = ShiftFactory(community=community_a, checkpoint=gate, people_needed=1)
 
     changed = [
         (services.do_update_organisation(org, by=officer_a, name="新名"), "name", "新名"),
         (services.do_update_team(team, by=officer_a, name="新组"), "name", "新组"),
-        (services.do_update_leading_group_member(seat, by=officer_a, duty="新职责"), "duty",
-         "新职责"),
+        (
+            services.do_update_leading_group_member(seat, by=officer_a, duty="新职责"),
+            "duty",
+            "新职责",
+        ),
         (services.do_update_responsibility(line, by=officer_a, duty="新"), "duty", "新"),
         (services.do_update_checkpoint(gate, by=officer_a, is_open=False), "is_open", False),
         (services.do_update_shift(shift, by=officer_a, people_needed=3), "people_needed", 3),
@@ -246,8 +274,9 @@ def test_each_update_writes_the_before_and_after_of_what_changed(
     assert last_change(seat).action == ChangeAction.DELETE
     later = timezone.now() + dt.timedelta(days=5)
     with pytest.raises(ValidationError):  # an end before the start, as on creation
-        services.do_update_shift(shift, by=officer_a, start=later,
-                                 end=later - dt.timedelta(hours=1))
+        services.do_update_shift(
+            shift, by=officer_a, start=later, end=later - dt.timedelta(hours=1)
+        )
 
 
 def test_moving_a_shift_onto_its_persons_other_duty_is_refused(
@@ -261,11 +290,15 @@ def test_moving_a_shift_onto_its_persons_other_duty_is_refused(
 
     person = StaffMemberFactory(community=community_a)
     start = timezone.now() + dt.timedelta(days=1)
-    morning = ShiftFactory(community=community_a, place_name="办公室", start=start,
-                           end=start + dt.timedelta(hours=4))
-    evening = ShiftFactory(community=community_a, place_name="东门",
-                           start=start + dt.timedelta(hours=8),
-                           end=start + dt.timedelta(hours=12))
+    morning = ShiftFactory(
+        community=community_a, place_name="办公室", start=start, end=start + dt.timedelta(hours=4)
+    )
+    evening = ShiftFactory(
+        community=community_a,
+        place_name="东门",
+        start=start + dt.timedelta(hours=8),
+        end=start + dt.timedelta(hours=12),
+    )
     assign(morning, person)
     assign(evening, person)
 
@@ -288,11 +321,11 @@ def test_a_person_withdraws_their_swap_request_with_an_audit_row(
     me = StaffMemberFactory(community=community_a, user=checkpoint_a)
     other = StaffMemberFactory(community=community_a, user=volunteer_a)
     start = timezone.now() + dt.timedelta(days=2)
-    shift = ShiftFactory(community=community_a, place_name="东门", start=start,
-                         end=start + dt.timedelta(hours=4))
+    shift = ShiftFactory(
+        community=community_a, place_name="东门", start=start, end=start + dt.timedelta(hours=4)
+    )
     assign(shift, me)
-    swap = services.do_request_swap(shift=shift, from_member=me, to_member=other,
-                                    by=checkpoint_a)
+    swap = services.do_request_swap(shift=shift, from_member=me, to_member=other, by=checkpoint_a)
 
     with pytest.raises((PermissionDeniedError, Http404)):  # not the colleague asked
         services.do_withdraw_swap(swap, by=volunteer_a)

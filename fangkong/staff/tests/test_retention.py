@@ -50,8 +50,9 @@ def deactivated(member: StaffMember, at: dt.datetime) -> StaffMember:
 
 
 def shift_ended(shift: Shift, at: dt.datetime) -> Shift:
-    Shift.objects.filter(pk=shift.pk).update(start=at - dt.timedelta(hours=8), end=at,
-                                             notes="张三请假")
+    Shift.objects.filter(pk=shift.pk).update(
+        start=at - dt.timedelta(hours=8), end=at, notes="张三请假"
+    )
     shift.refresh_from_db()
     return shift
 
@@ -59,8 +60,7 @@ def shift_ended(shift: Shift, at: dt.datetime) -> Shift:
 def test_a_staff_member_is_deleted_a_year_after_deactivation(community_a: Any) -> None:
     now = timezone.now()
     inside = deactivated(StaffMemberFactory(community=community_a), cutoff(now, years=1))
-    past = deactivated(StaffMemberFactory(community=community_a),
-                       cutoff(now, years=1) - SECOND)
+    past = deactivated(StaffMemberFactory(community=community_a), cutoff(now, years=1) - SECOND)
     active = StaffMemberFactory(community=community_a)
     StaffMember.objects.filter(pk=active.pk).update(updated=now - 900 * DAY)
 
@@ -140,12 +140,26 @@ def test_a_patrol_loses_who_and_its_notes_after_a_year_and_keeps_its_findings(
 ) -> None:
     now = timezone.now()
     gate = CheckpointFactory(community=community_a)
-    by, on_duty = StaffMemberFactory(community=community_a), StaffMemberFactory(
-        community=community_a)
-    inside = patrol(gate, time=cutoff(now, years=1), by_member=by, on_duty=[on_duty],
-                    findings=["crowding"], notes="李静未戴口罩")
-    past = patrol(gate, time=cutoff(now, years=1) - SECOND, by_member=by, on_duty=[on_duty],
-                  findings=["crowding"], notes="李静未戴口罩")
+    by, on_duty = (
+        StaffMemberFactory(community=community_a),
+        StaffMemberFactory(community=community_a),
+    )
+    inside = patrol(
+        gate,
+        time=cutoff(now, years=1),
+        by_member=by,
+        on_duty=[on_duty],
+        findings=["crowding"],
+        notes="李静未戴口罩",
+    )
+    past = patrol(
+        gate,
+        time=cutoff(now, years=1) - SECOND,
+        by_member=by,
+        on_duty=[on_duty],
+        findings=["crowding"],
+        notes="李静未戴口罩",
+    )
 
     result = purge_expired(now)
 
@@ -162,14 +176,16 @@ def test_a_patrol_loses_who_and_its_notes_after_a_year_and_keeps_its_findings(
 
 
 def test_a_patrol_photo_and_its_file_go_ninety_days_after_the_patrol(
-    community_a: Any, django_capture_on_commit_callbacks: Any,
+    community_a: Any,
+    django_capture_on_commit_callbacks: Any,
 ) -> None:
     now = timezone.now()
     gate = CheckpointFactory(community=community_a)
 
     def with_photo(time: dt.datetime) -> PatrolPhoto:
-        visit = patrol(gate, time=time, photos=[
-            SimpleUploadedFile("门口.png", PNG, content_type="image/png")])
+        visit = patrol(
+            gate, time=time, photos=[SimpleUploadedFile("门口.png", PNG, content_type="image/png")]
+        )
         return visit.photos.get()
 
     kept = with_photo(cutoff(now, days=90))
@@ -190,18 +206,20 @@ def test_a_patrol_photo_and_its_file_go_ninety_days_after_the_patrol(
 
 def test_a_finished_task_is_kept_a_year_an_open_one_always(community_a: Any) -> None:
     now = timezone.now()
-    inside, past, cancelled, still_open = (TaskFactory(community=community_a)
-                                           for _ in range(4))
+    inside, past, cancelled, still_open = (TaskFactory(community=community_a) for _ in range(4))
     services.do_comment_on_task(past, by=None, text="已上门，王*不在家")
     Task.objects.filter(pk=inside.pk).update(
-        status=TaskStatus.DONE, finished_at=cutoff(now, years=1), updated=cutoff(now, years=1))
+        status=TaskStatus.DONE, finished_at=cutoff(now, years=1), updated=cutoff(now, years=1)
+    )
     Task.objects.filter(pk=past.pk).update(
-        status=TaskStatus.DONE, finished_at=cutoff(now, years=1) - SECOND,
-        updated=cutoff(now, years=1) - SECOND)
+        status=TaskStatus.DONE,
+        finished_at=cutoff(now, years=1) - SECOND,
+        updated=cutoff(now, years=1) - SECOND,
+    )
     Task.objects.filter(pk=cancelled.pk).update(
-        status=TaskStatus.CANCELLED, finished_at=None, updated=cutoff(now, years=1) - SECOND)
-    Task.objects.filter(pk=still_open.pk).update(updated=now - 900 * DAY,
-                                                 due=now - 900 * DAY)
+        status=TaskStatus.CANCELLED, finished_at=None, updated=cutoff(now, years=1) - SECOND
+    )
+    Task.objects.filter(pk=still_open.pk).update(updated=now - 900 * DAY, due=now - 900 * DAY)
 
     result = purge_expired(now)
 

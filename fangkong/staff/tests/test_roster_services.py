@@ -67,12 +67,14 @@ def test_a_checkpoint_needs_both_opening_and_closing_times_or_neither(
     officer_a: Any, community_a: Any
 ) -> None:
     with pytest.raises(ValidationError) as refused:
-        services.do_create_checkpoint(community=community_a, by=officer_a, name="北门",
-                                      opens=dt.time(6))
+        services.do_create_checkpoint(
+            community=community_a, by=officer_a, name="北门", opens=dt.time(6)
+        )
     assert "closes" in refused.value.message_dict
 
-    gate = services.do_create_checkpoint(community=community_a, by=officer_a, name="北门",
-                                         opens=dt.time(6), closes=dt.time(22))
+    gate = services.do_create_checkpoint(
+        community=community_a, by=officer_a, name="北门", opens=dt.time(6), closes=dt.time(22)
+    )
     assert last_change(gate).action == ChangeAction.CREATE
 
 
@@ -85,20 +87,27 @@ def test_a_shift_must_end_after_it_starts_and_last_at_most_a_day(
         (at(day, 8), at(day + dt.timedelta(days=2), 8), "end"),
     ):
         with pytest.raises(ValidationError) as refused:
-            services.do_create_shift(community=community_a, by=officer_a, checkpoint=gate,
-                                     start=start, end=end)
+            services.do_create_shift(
+                community=community_a, by=officer_a, checkpoint=gate, start=start, end=end
+            )
         assert field in refused.value.message_dict
 
 
 def test_a_shift_needs_a_checkpoint_or_a_place(officer_a: Any, community_a: Any) -> None:
     day = dt.date(2026, 2, 13)
     with pytest.raises(ValidationError) as refused:
-        services.do_create_shift(community=community_a, by=officer_a, start=at(day, 8),
-                                 end=at(day, 16))
+        services.do_create_shift(
+            community=community_a, by=officer_a, start=at(day, 8), end=at(day, 16)
+        )
     assert "place_name" in refused.value.message_dict
 
-    office = services.do_create_shift(community=community_a, by=officer_a, start=at(day, 8),
-                                      end=at(day, 16), place_name="社区办公室")
+    office = services.do_create_shift(
+        community=community_a,
+        by=officer_a,
+        start=at(day, 8),
+        end=at(day, 16),
+        place_name="社区办公室",
+    )
     assert office.place == "社区办公室"
 
 
@@ -107,8 +116,13 @@ def test_an_officer_of_another_community_cannot_add_shifts_here(
 ) -> None:
     day = dt.date(2026, 2, 13)
     with pytest.raises(Http404):
-        services.do_create_shift(community=community_a, by=officer_b, start=at(day, 8),
-                                 end=at(day, 16), place_name="办公室")
+        services.do_create_shift(
+            community=community_a,
+            by=officer_b,
+            start=at(day, 8),
+            end=at(day, 16),
+            place_name="办公室",
+        )
 
 
 # --- Assigning people -----------------------------------------------------------------------
@@ -131,11 +145,18 @@ def test_overlapping_shifts_for_one_person_are_refused_naming_the_other_shift(
     officer_a: Any, community_a: Any, gate: Any, guard: Any
 ) -> None:
     day = dt.date(2026, 2, 13)
-    night = ShiftFactory(community=community_a, checkpoint=gate, start=at(day, 22),
-                         end=at(day + dt.timedelta(days=1), 6))
-    morning = ShiftFactory(community=community_a, checkpoint=gate,
-                           start=at(day + dt.timedelta(days=1), 5),
-                           end=at(day + dt.timedelta(days=1), 13))
+    night = ShiftFactory(
+        community=community_a,
+        checkpoint=gate,
+        start=at(day, 22),
+        end=at(day + dt.timedelta(days=1), 6),
+    )
+    morning = ShiftFactory(
+        community=community_a,
+        checkpoint=gate,
+        start=at(day + dt.timedelta(days=1), 5),
+        end=at(day + dt.timedelta(days=1), 13),
+    )
     assign(night, guard)
 
     with pytest.raises(ValidationError) as refused:
@@ -150,10 +171,10 @@ def test_back_to_back_shifts_do_not_overlap(
     officer_a: Any, community_a: Any, gate: Any, guard: Any
 ) -> None:
     day = dt.date(2026, 2, 13)
-    first = ShiftFactory(community=community_a, checkpoint=gate, start=at(day, 6),
-                         end=at(day, 14))
-    second = ShiftFactory(community=community_a, checkpoint=gate, start=at(day, 14),
-                          end=at(day, 22))
+    first = ShiftFactory(community=community_a, checkpoint=gate, start=at(day, 6), end=at(day, 14))
+    second = ShiftFactory(
+        community=community_a, checkpoint=gate, start=at(day, 14), end=at(day, 22)
+    )
     assign(first, guard)
 
     assert services.do_assign_shift(second, member=guard, by=officer_a).shift == second
@@ -181,8 +202,9 @@ def test_the_leader_of_the_shifts_team_may_assign_people(
 def test_unassigning_writes_a_delete_row_and_is_refused_after_check_in(
     officer_a: Any, community_a: Any, gate: Any, guard: Any, checkpoint_a: Any
 ) -> None:
-    shift = ShiftFactory(community=community_a, checkpoint=gate,
-                         start=timezone.now() - dt.timedelta(minutes=5))
+    shift = ShiftFactory(
+        community=community_a, checkpoint=gate, start=timezone.now() - dt.timedelta(minutes=5)
+    )
     first = assign(shift, guard)
     services.do_check_in(first, by=checkpoint_a)
 
@@ -201,10 +223,12 @@ def test_moving_a_person_to_a_short_shift_closes_its_gap(
     officer_a: Any, community_a: Any, gate: Any, guard: Any
 ) -> None:
     day = dt.date(2026, 2, 13)
-    full = ShiftFactory(community=community_a, checkpoint=gate, start=at(day, 6),
-                        end=at(day, 14), people_needed=1)
-    short = ShiftFactory(community=community_a, checkpoint=gate, start=at(day, 10),
-                         end=at(day, 18), people_needed=1)
+    full = ShiftFactory(
+        community=community_a, checkpoint=gate, start=at(day, 6), end=at(day, 14), people_needed=1
+    )
+    short = ShiftFactory(
+        community=community_a, checkpoint=gate, start=at(day, 10), end=at(day, 18), people_needed=1
+    )
     assignment = assign(full, guard)
 
     # Overlaps only the shift they leave: allowed
@@ -227,12 +251,14 @@ def future_day() -> dt.date:
 def test_a_person_asks_to_swap_and_the_officer_approves(
     officer_a: Any, community_a: Any, gate: Any, guard: Any, colleague: Any, checkpoint_a: Any
 ) -> None:
-    shift = ShiftFactory(community=community_a, checkpoint=gate,
-                         start=at(future_day(), 8), end=at(future_day(), 16))
+    shift = ShiftFactory(
+        community=community_a, checkpoint=gate, start=at(future_day(), 8), end=at(future_day(), 16)
+    )
     assign(shift, guard)
 
-    swap = services.do_request_swap(shift=shift, from_member=guard, to_member=colleague,
-                                    by=checkpoint_a)
+    swap = services.do_request_swap(
+        shift=shift, from_member=guard, to_member=colleague, by=checkpoint_a
+    )
     assert swap.status == SwapStatus.PENDING
     assert last_change(swap).action == ChangeAction.CREATE
 
@@ -247,15 +273,16 @@ def test_a_two_way_swap_exchanges_the_shifts(
     officer_a: Any, community_a: Any, gate: Any, guard: Any, colleague: Any, checkpoint_a: Any
 ) -> None:
     day = future_day()
-    mine = ShiftFactory(community=community_a, checkpoint=gate, start=at(day, 8),
-                        end=at(day, 16))
-    theirs = ShiftFactory(community=community_a, checkpoint=gate, start=at(day, 16),
-                          end=at(day, 23))
+    mine = ShiftFactory(community=community_a, checkpoint=gate, start=at(day, 8), end=at(day, 16))
+    theirs = ShiftFactory(
+        community=community_a, checkpoint=gate, start=at(day, 16), end=at(day, 23)
+    )
     assign(mine, guard)
     assign(theirs, colleague)
 
-    swap = services.do_request_swap(shift=mine, from_member=guard, to_member=colleague,
-                                    return_shift=theirs, by=checkpoint_a)
+    swap = services.do_request_swap(
+        shift=mine, from_member=guard, to_member=colleague, return_shift=theirs, by=checkpoint_a
+    )
     services.do_decide_swap(swap, by=officer_a, approve=True)
 
     assert list(mine.assignments.values_list("member", flat=True)) == [colleague.pk]
@@ -266,16 +293,17 @@ def test_a_swap_with_someone_already_on_duty_then_is_refused(
     community_a: Any, gate: Any, guard: Any, colleague: Any, checkpoint_a: Any
 ) -> None:
     day = future_day()
-    shift = ShiftFactory(community=community_a, checkpoint=gate, start=at(day, 8),
-                         end=at(day, 16))
-    busy = ShiftFactory(community=community_a, place_name="社区办公室", start=at(day, 12),
-                        end=at(day, 20))
+    shift = ShiftFactory(community=community_a, checkpoint=gate, start=at(day, 8), end=at(day, 16))
+    busy = ShiftFactory(
+        community=community_a, place_name="社区办公室", start=at(day, 12), end=at(day, 20)
+    )
     assign(shift, guard)
     assign(busy, colleague)
 
     with pytest.raises(ValidationError) as refused:
-        services.do_request_swap(shift=shift, from_member=guard, to_member=colleague,
-                                 by=checkpoint_a)
+        services.do_request_swap(
+            shift=shift, from_member=guard, to_member=colleague, by=checkpoint_a
+        )
 
     message = refused.value.message_dict["to_member"][0]
     assert "志愿者乙" in message
@@ -286,14 +314,16 @@ def test_approval_checks_again_that_the_taker_is_still_free(
     officer_a: Any, community_a: Any, gate: Any, guard: Any, colleague: Any, checkpoint_a: Any
 ) -> None:
     day = future_day()
-    shift = ShiftFactory(community=community_a, checkpoint=gate, start=at(day, 8),
-                         end=at(day, 16))
+    shift = ShiftFactory(community=community_a, checkpoint=gate, start=at(day, 8), end=at(day, 16))
     assign(shift, guard)
-    swap = services.do_request_swap(shift=shift, from_member=guard, to_member=colleague,
-                                    by=checkpoint_a)
+    swap = services.do_request_swap(
+        shift=shift, from_member=guard, to_member=colleague, by=checkpoint_a
+    )
     # Meanwhile the colleague was put on another shift at the same time
-    assign(ShiftFactory(community=community_a, place_name="仓库", start=at(day, 9),
-                        end=at(day, 11)), colleague)
+    assign(
+        ShiftFactory(community=community_a, place_name="仓库", start=at(day, 9), end=at(day, 11)),
+        colleague,
+    )
 
     with pytest.raises(ValidationError):
         services.do_decide_swap(swap, by=officer_a, approve=True)
@@ -302,14 +332,20 @@ def test_approval_checks_again_that_the_taker_is_still_free(
 
 
 def test_only_the_shifts_owner_decides_a_swap(
-    community_a: Any, gate: Any, guard: Any, colleague: Any, checkpoint_a: Any,
+    community_a: Any,
+    gate: Any,
+    guard: Any,
+    colleague: Any,
+    checkpoint_a: Any,
     grid_worker_a1: Any,
 ) -> None:
-    shift = ShiftFactory(community=community_a, checkpoint=gate,
-                         start=at(future_day(), 8), end=at(future_day(), 16))
+    shift = ShiftFactory(
+        community=community_a, checkpoint=gate, start=at(future_day(), 8), end=at(future_day(), 16)
+    )
     assign(shift, guard)
-    swap = services.do_request_swap(shift=shift, from_member=guard, to_member=colleague,
-                                    by=checkpoint_a)
+    swap = services.do_request_swap(
+        shift=shift, from_member=guard, to_member=colleague, by=checkpoint_a
+    )
 
     for outsider in (checkpoint_a, grid_worker_a1):
         with pytest.raises(PermissionDeniedError):
@@ -319,25 +355,36 @@ def test_only_the_shifts_owner_decides_a_swap(
 def test_someone_cannot_ask_to_swap_another_persons_shift(
     community_a: Any, gate: Any, guard: Any, colleague: Any, volunteer_a: Any
 ) -> None:
-    shift = ShiftFactory(community=community_a, checkpoint=gate,
-                         start=at(future_day(), 8), end=at(future_day(), 16))
+    shift = ShiftFactory(
+        community=community_a, checkpoint=gate, start=at(future_day(), 8), end=at(future_day(), 16)
+    )
     assign(shift, guard)
-    assign(ShiftFactory(community=community_a, checkpoint=gate,
-                        start=at(future_day(), 17), end=at(future_day(), 20)), colleague)
+    assign(
+        ShiftFactory(
+            community=community_a,
+            checkpoint=gate,
+            start=at(future_day(), 17),
+            end=at(future_day(), 20),
+        ),
+        colleague,
+    )
 
     with pytest.raises((PermissionDeniedError, Http404)):
-        services.do_request_swap(shift=shift, from_member=guard, to_member=colleague,
-                                 by=volunteer_a)
+        services.do_request_swap(
+            shift=shift, from_member=guard, to_member=colleague, by=volunteer_a
+        )
 
 
 def test_a_rejected_swap_changes_nobodys_shift(
     officer_a: Any, community_a: Any, gate: Any, guard: Any, colleague: Any, checkpoint_a: Any
 ) -> None:
-    shift = ShiftFactory(community=community_a, checkpoint=gate,
-                         start=at(future_day(), 8), end=at(future_day(), 16))
+    shift = ShiftFactory(
+        community=community_a, checkpoint=gate, start=at(future_day(), 8), end=at(future_day(), 16)
+    )
     assign(shift, guard)
-    swap = services.do_request_swap(shift=shift, from_member=guard, to_member=colleague,
-                                    by=checkpoint_a)
+    swap = services.do_request_swap(
+        shift=shift, from_member=guard, to_member=colleague, by=checkpoint_a
+    )
 
     services.do_decide_swap(swap, by=officer_a, approve=False, note="人手不够")
 
@@ -352,13 +399,15 @@ def test_checking_in_and_out_within_the_window_records_both_times_and_audits(
     community_a: Any, gate: Any, guard: Any, checkpoint_a: Any
 ) -> None:
     start = timezone.now().replace(microsecond=0) + dt.timedelta(minutes=20)
-    shift = ShiftFactory(community=community_a, checkpoint=gate, start=start,
-                         end=start + dt.timedelta(hours=8))
+    shift = ShiftFactory(
+        community=community_a, checkpoint=gate, start=start, end=start + dt.timedelta(hours=8)
+    )
     assignment = assign(shift, guard)
 
     services.do_check_in(assignment, by=checkpoint_a)
-    assignment = services.do_check_out(assignment, by=checkpoint_a,
-                                       now=shift.end + dt.timedelta(minutes=10))
+    assignment = services.do_check_out(
+        assignment, by=checkpoint_a, now=shift.end + dt.timedelta(minutes=10)
+    )
 
     assert assignment.checked_in_at is not None
     assert assignment.checked_out_at == shift.end + dt.timedelta(minutes=10)
@@ -371,8 +420,7 @@ def test_a_check_in_outside_the_window_is_refused_with_the_opening_time(
     community_a: Any, gate: Any, guard: Any, checkpoint_a: Any
 ) -> None:
     day = dt.date(2026, 2, 13)
-    shift = ShiftFactory(community=community_a, checkpoint=gate, start=at(day, 8),
-                         end=at(day, 16))
+    shift = ShiftFactory(community=community_a, checkpoint=gate, start=at(day, 8), end=at(day, 16))
     assignment = assign(shift, guard)
 
     with pytest.raises(ValidationError) as too_early:
@@ -390,8 +438,7 @@ def test_a_check_out_before_a_check_in_is_refused(
     community_a: Any, gate: Any, guard: Any, checkpoint_a: Any
 ) -> None:
     day = dt.date(2026, 2, 13)
-    shift = ShiftFactory(community=community_a, checkpoint=gate, start=at(day, 8),
-                         end=at(day, 16))
+    shift = ShiftFactory(community=community_a, checkpoint=gate, start=at(day, 8), end=at(day, 16))
     assignment = assign(shift, guard)
 
     with pytest.raises(ValidationError) as refused:
@@ -408,8 +455,9 @@ def test_a_check_out_before_a_check_in_is_refused(
 def test_only_the_person_on_the_shift_checks_in(
     community_a: Any, gate: Any, guard: Any, officer_a: Any, volunteer_a: Any, colleague: Any
 ) -> None:
-    shift = ShiftFactory(community=community_a, checkpoint=gate,
-                         start=timezone.now() + dt.timedelta(minutes=5))
+    shift = ShiftFactory(
+        community=community_a, checkpoint=gate, start=timezone.now() + dt.timedelta(minutes=5)
+    )
     assignment = assign(shift, guard)
 
     with pytest.raises(PermissionDeniedError):
@@ -430,12 +478,15 @@ def test_a_night_shift_across_sunday_midnight_counts_in_both_weeks(
 ) -> None:
     # Sunday 2026-02-15 22:00 to Monday 06:00 in Shanghai
     sunday = dt.date(2026, 2, 15)
-    shift = ShiftFactory(community=community_a, checkpoint=gate, start=at(sunday, 22),
-                         end=at(sunday + dt.timedelta(days=1), 6))
+    shift = ShiftFactory(
+        community=community_a,
+        checkpoint=gate,
+        start=at(sunday, 22),
+        end=at(sunday + dt.timedelta(days=1), 6),
+    )
     assignment = assign(shift, guard)
     services.do_check_in(assignment, by=checkpoint_a, now=at(sunday, 21, 50))
-    services.do_check_out(assignment, by=checkpoint_a,
-                          now=at(sunday + dt.timedelta(days=1), 6, 15))
+    services.do_check_out(assignment, by=checkpoint_a, now=at(sunday + dt.timedelta(days=1), 6, 15))
 
     first = hours_per_week(ShiftAssignment.objects.all(), dt.date(2026, 2, 9), SHANGHAI)
     second = hours_per_week(ShiftAssignment.objects.all(), dt.date(2026, 2, 16), SHANGHAI)
@@ -452,9 +503,12 @@ def test_hours_follow_the_communitys_time_zone_not_the_servers(officer_a: Any) -
     member = StaffMemberFactory(community=community)
     monday = dt.date(2026, 2, 16)
     # 23:00–01:00 Urumqi time on Sunday night = 01:00–03:00 Monday in Shanghai
-    shift = ShiftFactory(community=community, place_name="卡口",
-                         start=at(monday - dt.timedelta(days=1), 23, tz=urumqi),
-                         end=at(monday, 1, tz=urumqi))
+    shift = ShiftFactory(
+        community=community,
+        place_name="卡口",
+        start=at(monday - dt.timedelta(days=1), 23, tz=urumqi),
+        end=at(monday, 1, tz=urumqi),
+    )
     assign(shift, member)
 
     in_urumqi = hours_per_week(ShiftAssignment.objects.all(), monday, urumqi)
@@ -469,9 +523,12 @@ def test_a_night_across_a_daylight_saving_change_lasts_its_real_hours() -> None:
     community = CommunityFactory(time_zone="Europe/Berlin")
     member = StaffMemberFactory(community=community)
     # Clocks go forward at 02:00 on Sunday 2026-03-29: 22:00–06:00 lasts seven hours
-    shift = ShiftFactory(community=community, place_name="Tor",
-                         start=at(dt.date(2026, 3, 28), 22, tz=berlin),
-                         end=at(dt.date(2026, 3, 29), 6, tz=berlin))
+    shift = ShiftFactory(
+        community=community,
+        place_name="Tor",
+        start=at(dt.date(2026, 3, 28), 22, tz=berlin),
+        end=at(dt.date(2026, 3, 29), 6, tz=berlin),
+    )
     assign(shift, member)
 
     [week] = hours_per_week(ShiftAssignment.objects.all(), dt.date(2026, 3, 23), berlin)
@@ -484,8 +541,13 @@ def test_the_week_roster_files_a_shift_under_the_local_day_it_starts(
 ) -> None:
     # 01:00 Tuesday in Shanghai is still Monday in UTC
     tuesday = dt.date(2026, 2, 17)
-    shift = ShiftFactory(community=community_a, checkpoint=gate, start=at(tuesday, 1),
-                         end=at(tuesday, 9), people_needed=2)
+    shift = ShiftFactory(
+        community=community_a,
+        checkpoint=gate,
+        start=at(tuesday, 1),
+        end=at(tuesday, 9),
+        people_needed=2,
+    )
 
     roster = week_roster(Shift.objects.all(), dt.date(2026, 2, 16), SHANGHAI)
 

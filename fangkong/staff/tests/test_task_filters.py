@@ -34,11 +34,11 @@ def tasks(community_a: Any, officer_a: Any) -> dict[str, Any]:
     team = TeamFactory(community=community_a)
     now = timezone.now()
     made = {
-        "late": TaskFactory(community=community_a, title="逾期", due=now - dt.timedelta(hours=2),
-                            priority="urgent"),
+        "late": TaskFactory(
+            community=community_a, title="逾期", due=now - dt.timedelta(hours=2), priority="urgent"
+        ),
         "teams": TaskFactory(community=community_a, title="小组的", team=team),
-        "fever": TaskFactory(community=community_a, title="发热回访",
-                             kind=TaskKind.HEALTH_FEVER),
+        "fever": TaskFactory(community=community_a, title="发热回访", kind=TaskKind.HEALTH_FEVER),
         "done": TaskFactory(community=community_a, title="已完成"),
     }
     services.do_complete_task(made["done"], by=officer_a)

@@ -12,7 +12,11 @@ from fangkong.staff.forms import TaskForm
 #: Every kind a module's code raises: the task form (staff.general), a patrol's follow-up,
 #: the screening call list's door visit and alert, a fever report's follow-up.
 PRODUCED = {
-    TaskKind.GENERAL, TaskKind.PATROL_FOLLOW_UP, DOOR_VISIT_TASK, ALERT_TASK, TASK_FEVER,
+    TaskKind.GENERAL,
+    TaskKind.PATROL_FOLLOW_UP,
+    DOOR_VISIT_TASK,
+    ALERT_TASK,
+    TASK_FEVER,
 }
 
 

@@ -29,9 +29,11 @@ pytestmark = pytest.mark.django_db
 
 
 def changes_of(obj: Any) -> list[ObjectChange]:
-    return list(ObjectChange.objects.filter(object_id=str(obj.pk),
-                                            content_type__model=obj._meta.model_name)
-                .order_by("pk"))
+    return list(
+        ObjectChange.objects.filter(
+            object_id=str(obj.pk), content_type__model=obj._meta.model_name
+        ).order_by("pk")
+    )
 
 
 @pytest.fixture
@@ -43,8 +45,12 @@ def household_a1(grid_a1: Any, community_a: Any) -> Any:
 def door_visit(community: Any, household: Any, by: Any, **kwargs: Any) -> Task:
     kwargs.setdefault("reason", "no answer three times")
     return services.do_create_task(
-        community=community, kind=TaskKind.SCREENING_DOOR_VISIT, title="上门走访", by=by,
-        link=household, **kwargs,
+        community=community,
+        kind=TaskKind.SCREENING_DOOR_VISIT,
+        title="上门走访",
+        by=by,
+        link=household,
+        **kwargs,
     )
 
 
@@ -84,8 +90,12 @@ def test_a_different_reason_or_kind_makes_a_new_task(
     first = door_visit(community_a, household_a1, officer_a)
     other_reason = door_visit(community_a, household_a1, officer_a, reason="asked for help")
     other_kind = services.do_create_task(
-        community=community_a, kind=TaskKind.SCREENING_ALERT, title="再打一次", by=officer_a,
-        link=household_a1, reason="no answer three times",
+        community=community_a,
+        kind=TaskKind.SCREENING_ALERT,
+        title="再打一次",
+        by=officer_a,
+        link=household_a1,
+        reason="no answer three times",
     )
 
     assert len({first.pk, other_reason.pk, other_kind.pk}) == 3
@@ -113,10 +123,12 @@ def test_a_task_in_progress_is_still_the_open_twin(
 
 
 def test_tasks_without_a_link_are_never_merged(officer_a: Any, community_a: Any) -> None:
-    one = services.do_create_task(community=community_a, kind="staff.general", title="打扫",
-                                  by=officer_a, reason="same")
-    two = services.do_create_task(community=community_a, kind="staff.general", title="打扫",
-                                  by=officer_a, reason="same")
+    one = services.do_create_task(
+        community=community_a, kind="staff.general", title="打扫", by=officer_a, reason="same"
+    )
+    two = services.do_create_task(
+        community=community_a, kind="staff.general", title="打扫", by=officer_a, reason="same"
+    )
 
     assert one.pk != two.pk
 
@@ -147,9 +159,14 @@ def test_a_task_assigned_outside_the_assigners_area_is_refused_with_a_clear_mess
 ) -> None:
     # A grid worker of grid a1 (raising a task through screening) cannot hand it to grid a2
     with pytest.raises(ValidationError) as refused:
-        services.do_create_task(community=community_a, kind="screening.door_visit",
-                                title="上门", by=grid_worker_a1, area=grid_a1,
-                                assignee=grid_worker_a2)
+        services.do_create_task(
+            community=community_a,
+            kind="screening.door_visit",
+            title="上门",
+            by=grid_worker_a1,
+            area=grid_a1,
+            assignee=grid_worker_a2,
+        )
 
     assert str(grid_worker_a2) in refused.value.message_dict["assignee"][0]
 
@@ -158,18 +175,18 @@ def test_a_task_for_someone_of_another_community_is_refused(
     officer_a: Any, officer_b: Any, community_a: Any
 ) -> None:
     with pytest.raises(ValidationError) as refused:
-        services.do_create_task(community=community_a, kind="staff.general", title="x",
-                                by=officer_a, assignee=officer_b)
+        services.do_create_task(
+            community=community_a, kind="staff.general", title="x", by=officer_a, assignee=officer_b
+        )
 
     assert "assignee" in refused.value.message_dict
 
 
-def test_an_actor_of_another_community_gets_not_found(
-    officer_b: Any, community_a: Any
-) -> None:
+def test_an_actor_of_another_community_gets_not_found(officer_b: Any, community_a: Any) -> None:
     with pytest.raises(Http404):
-        services.do_create_task(community=community_a, kind="staff.general", title="x",
-                                by=officer_b)
+        services.do_create_task(
+            community=community_a, kind="staff.general", title="x", by=officer_b
+        )
 
 
 def test_a_link_to_a_row_of_another_community_is_refused(
@@ -202,8 +219,9 @@ def test_a_task_of_another_modules_link_needs_no_add_right_but_the_area(
     grid_worker_a1: Any, community_a: Any, grid_a1: Any, household_a1: Any
 ) -> None:
     # A grid worker has no "add" right on tasks, yet their screening call raises one
-    task = door_visit(community_a, household_a1, grid_worker_a1, area=grid_a1,
-                      assignee=grid_worker_a1)
+    task = door_visit(
+        community_a, household_a1, grid_worker_a1, area=grid_a1, assignee=grid_worker_a1
+    )
 
     assert task.assignee == grid_worker_a1
 
@@ -234,8 +252,9 @@ def test_a_volunteer_sees_only_tasks_given_to_them_or_their_team(
     community_a: Any, volunteer_a: Any
 ) -> None:
     mine = TaskFactory(community=community_a, assignee=volunteer_a)
-    team = TeamFactory(community=community_a,
-                       members=[StaffMemberFactory(community=community_a, user=volunteer_a)])
+    team = TeamFactory(
+        community=community_a, members=[StaffMemberFactory(community=community_a, user=volunteer_a)]
+    )
     my_teams = TaskFactory(community=community_a, team=team)
     others = TaskFactory(community=community_a)
 
@@ -327,9 +346,7 @@ def test_an_official_who_only_views_cannot_start_a_task(
         services.do_start_task(task, by=street_official)
 
 
-def test_working_a_task_of_another_community_is_not_found(
-    community_a: Any, officer_b: Any
-) -> None:
+def test_working_a_task_of_another_community_is_not_found(community_a: Any, officer_b: Any) -> None:
     task = TaskFactory(community=community_a)
 
     for change in (
@@ -405,8 +422,9 @@ def test_editing_a_task_checks_the_version_and_writes_the_audit_row(
     task = TaskFactory(community=community_a)
     due = timezone.now() + dt.timedelta(hours=3)
 
-    task = services.do_update_task(task, by=officer_a, expected_version=1, title="新标题",
-                                   due=due, priority="urgent")
+    task = services.do_update_task(
+        task, by=officer_a, expected_version=1, title="新标题", due=due, priority="urgent"
+    )
 
     assert (task.title, task.priority, task.version) == ("新标题", "urgent", 2)
     assert changes_of(task)[-1].before["title"] != "新标题"

@@ -31,12 +31,24 @@ def test_my_tasks_are_sorted_by_due_time_and_overdue_ones_stand_out(
     client: Any, community_a: Any, grid_worker_a1: Any
 ) -> None:
     now = timezone.now()
-    later = TaskFactory(community=community_a, assignee=grid_worker_a1, title="后天的",
-                        due=now + dt.timedelta(days=2))
-    late = TaskFactory(community=community_a, assignee=grid_worker_a1, title="昨天的",
-                       due=now - dt.timedelta(days=1))
-    soon = TaskFactory(community=community_a, assignee=grid_worker_a1, title="一小时后",
-                       due=now + dt.timedelta(hours=1))
+    later = TaskFactory(
+        community=community_a,
+        assignee=grid_worker_a1,
+        title="后天的",
+        due=now + dt.timedelta(days=2),
+    )
+    late = TaskFactory(
+        community=community_a,
+        assignee=grid_worker_a1,
+        title="昨天的",
+        due=now - dt.timedelta(days=1),
+    )
+    soon = TaskFactory(
+        community=community_a,
+        assignee=grid_worker_a1,
+        title="一小时后",
+        due=now + dt.timedelta(hours=1),
+    )
     someone_elses = TaskFactory(community=community_a, title="别人的")
     client.force_login(grid_worker_a1)
 
@@ -50,11 +62,10 @@ def test_my_tasks_are_sorted_by_due_time_and_overdue_ones_stand_out(
     assert body.count("task-card overdue") == 1
 
 
-def test_my_tasks_include_my_teams_tasks(
-    client: Any, community_a: Any, volunteer_a: Any
-) -> None:
-    team = TeamFactory(community=community_a,
-                       members=[StaffMemberFactory(community=community_a, user=volunteer_a)])
+def test_my_tasks_include_my_teams_tasks(client: Any, community_a: Any, volunteer_a: Any) -> None:
+    team = TeamFactory(
+        community=community_a, members=[StaffMemberFactory(community=community_a, user=volunteer_a)]
+    )
     task = TaskFactory(community=community_a, team=team, title="小组任务")
     client.force_login(volunteer_a)
 
@@ -64,14 +75,24 @@ def test_my_tasks_include_my_teams_tasks(
 
 
 def test_the_my_tasks_page_costs_the_same_queries_for_three_tasks_or_thirty(
-    client: Any, community_a: Any, grid_a1: Any, grid_worker_a1: Any,
+    client: Any,
+    community_a: Any,
+    grid_a1: Any,
+    grid_worker_a1: Any,
     django_assert_num_queries: Any,
 ) -> None:
-    team = TeamFactory(community=community_a,
-                       members=[StaffMemberFactory(community=community_a, user=grid_worker_a1)])
+    team = TeamFactory(
+        community=community_a,
+        members=[StaffMemberFactory(community=community_a, user=grid_worker_a1)],
+    )
     for n in range(3):
-        TaskFactory(community=community_a, area=grid_a1, assignee=grid_worker_a1, team=team,
-                    title=f"任务{n}")
+        TaskFactory(
+            community=community_a,
+            area=grid_a1,
+            assignee=grid_worker_a1,
+            team=team,
+            title=f"任务{n}",
+        )
     client.force_login(grid_worker_a1)
     client.get(reverse("staff:my_tasks"))  # warm the content-type and translation caches
 
@@ -80,8 +101,7 @@ def test_the_my_tasks_page_costs_the_same_queries_for_three_tasks_or_thirty(
     with django_assert_num_queries(5):
         client.get(reverse("staff:my_tasks"))
     for n in range(27):
-        TaskFactory(community=community_a, area=grid_a1, assignee=grid_worker_a1,
-                    title=f"更多{n}")
+        TaskFactory(community=community_a, area=grid_a1, assignee=grid_worker_a1, title=f"更多{n}")
     with django_assert_num_queries(5):
         response = client.get(reverse("staff:my_tasks"))
     assert len(response.context["tasks"]) == 30
@@ -145,7 +165,7 @@ def test_a_grid_worker_cannot_open_the_new_task_page(
 def test_the_task_export_is_a_spreadsheet_without_formulas_and_an_access_event(
     client: Any, community_a: Any, officer_a: Any
 ) -> None:
-    TaskFactory(community=community_a, title="=HYPERLINK(\"http://x\")", assignee=officer_a)
+    TaskFactory(community=community_a, title='=HYPERLINK("http://x")', assignee=officer_a)
     TaskFactory(community=community_a, title="普通任务")
     client.force_login(officer_a)
 
@@ -154,7 +174,7 @@ def test_the_task_export_is_a_spreadsheet_without_formulas_and_an_access_event(
     assert response.status_code == 200
     sheet = load_workbook(io.BytesIO(response.content)).active
     titles = [row[1] for row in sheet.iter_rows(min_row=2, values_only=True)]
-    assert "'=HYPERLINK(\"http://x\")" in titles
+    assert '\'=HYPERLINK("http://x")' in titles
     assert "普通任务" in titles
     event = AccessEvent.objects.get(kind=AccessKind.EXPORT)
     assert event.actor == officer_a

@@ -28,8 +28,9 @@ def staff_crumbs(community: Area | None, *extra: tuple[str, str]) -> list[dict[s
     """Staff › community › … as breadcrumbs (the community's staff page first)."""
     crumbs = [{"url": reverse("staff:home"), "label": _("Staff")}]
     if community is not None:
-        crumbs.append({"url": reverse("staff:community", args=[community.pk]),
-                       "label": community.name})
+        crumbs.append(
+            {"url": reverse("staff:community", args=[community.pk]), "label": community.name}
+        )
     crumbs.extend({"url": url, "label": label} for url, label in extra)
     return crumbs
 
@@ -41,8 +42,9 @@ def error_text(exc: ValidationError) -> str:
     return " ".join(exc.messages)
 
 
-def requested_day(request: HttpRequest, tz: ZoneInfo, *, week: bool = False,
-                  warn: bool = True) -> dt.date:
+def requested_day(
+    request: HttpRequest, tz: ZoneInfo, *, week: bool = False, warn: bool = True
+) -> dt.date:
     """The day ``?date=`` names, or with ``week`` the Monday of the week ``?week=`` names.
 
     A value the pages cannot show (unreadable, or outside core.dates' bounds) gives today or
@@ -94,4 +96,3 @@ class CommunityPageMixin(StaffPageMixin):
         self.community = get_community(request.user, kwargs["community_pk"])
         require_action(request.user, self.model, self.action)
         return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
-

@@ -70,8 +70,9 @@ class StaffHomeView(StaffPageMixin, PageView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         communities = Area.objects.filter(level=AreaLevel.COMMUNITY).restrict(self.request.user)
-        context.update(title=_("Staff and tasks"), communities=communities.order_by("path"),
-                       breadcrumbs=[])
+        context.update(
+            title=_("Staff and tasks"), communities=communities.order_by("path"), breadcrumbs=[]
+        )
         return context
 
 
@@ -94,12 +95,16 @@ class CommunityStaffView(CommunityPageMixin, PageView):
             (PatrolVisit, "view", "staff:patrol_summary", community.pk, _("Patrols")),
             (Team, "view", "staff:team_list", community.pk, _("Teams")),
             (LeadingGroup, "view", "staff:leading_group", community.pk, _("Leading group")),
-            (Responsibility, "view", "staff:responsibilities", community.pk,
-             _("Responsibility matrix")),
+            (
+                Responsibility,
+                "view",
+                "staff:responsibilities",
+                community.pk,
+                _("Responsibility matrix"),
+            ),
             (PreventionPlan, "view", "staff:plan", community.pk, _("Prevention plan")),
             (StaffMember, "view", "staff:member_list", community.pk, _("Staff members")),
-            (Organisation, "view", "staff:organisation_list", community.pk,
-             _("Organisations")),
+            (Organisation, "view", "staff:organisation_list", community.pk, _("Organisations")),
             (Shift, "view", "staff:checkpoint_list", community.pk, _("Checkpoints")),
         ]
         links = [
@@ -108,8 +113,9 @@ class CommunityStaffView(CommunityPageMixin, PageView):
             if user.has_action(model, action)
         ]
         figures = staff_figures(user, community)
-        context.update(title=community.name, figures=figures, links=links,
-                       breadcrumbs=staff_crumbs(None))
+        context.update(
+            title=community.name, figures=figures, links=links, breadcrumbs=staff_crumbs(None)
+        )
         return context
 
 
@@ -138,8 +144,12 @@ class OrganisationListView(CommunityListView):
 
     def get_base_queryset(self) -> QuerySet[Organisation]:
         # GROUP BY drops the default ordering: say it again for a stable paging.
-        return (super().get_base_queryset().annotate(member_count=Count("members"))
-                .order_by("name", "pk"))
+        return (
+            super()
+            .get_base_queryset()
+            .annotate(member_count=Count("members"))
+            .order_by("name", "pk")
+        )
 
     def get_add_url(self) -> str:
         return reverse("staff:organisation_add", args=[self.community.pk])
@@ -153,14 +163,22 @@ class OrganisationDetailView(StaffPageMixin, ObjectDetailView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         org, user = self.object, self.request.user
-        members = (StaffMember.objects.restrict(user).filter(organisation=org)
-                   .select_related("organisation", "area", "user"))
+        members = (
+            StaffMember.objects.restrict(user)
+            .filter(organisation=org)
+            .select_related("organisation", "area", "user")
+        )
         context.update(
-            title=org.name, members=StaffMemberTable(members),
+            title=org.name,
+            members=StaffMemberTable(members),
             can_change=user.has_action(Organisation, "change"),
-            breadcrumbs=staff_crumbs(org.community, (
-                reverse("staff:organisation_list", args=[org.community_id]), _("Organisations"),
-            )),
+            breadcrumbs=staff_crumbs(
+                org.community,
+                (
+                    reverse("staff:organisation_list", args=[org.community_id]),
+                    _("Organisations"),
+                ),
+            ),
         )
         return context
 
@@ -179,8 +197,11 @@ class CommunityEditView(StaffPageMixin, ObjectEditView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["title"] = (_("Edit %(name)s") % {"name": self.object} if self.object
-                            else _("New %(what)s") % {"what": self.model._meta.verbose_name})
+        context["title"] = (
+            _("Edit %(name)s") % {"name": self.object}
+            if self.object
+            else _("New %(what)s") % {"what": self.model._meta.verbose_name}
+        )
         return context
 
 
@@ -194,13 +215,14 @@ class OrganisationEditView(CommunityEditView):
         return super().get_cancel_url()
 
     def create(self, form: OrganisationForm) -> Organisation:
-        return services.do_create_organisation(community=self.community, by=self.request.user,
-                                               **form.service_data())
+        return services.do_create_organisation(
+            community=self.community, by=self.request.user, **form.service_data()
+        )
 
     def update(self, obj: Organisation, form: OrganisationForm) -> Organisation:
-        return services.do_update_organisation(obj, by=self.request.user,
-                                               expected_version=form.expected_version,
-                                               **form.service_data())
+        return services.do_update_organisation(
+            obj, by=self.request.user, expected_version=form.expected_version, **form.service_data()
+        )
 
 
 # --- Staff members --------------------------------------------------------------------------
@@ -232,9 +254,13 @@ class StaffMemberDetailView(StaffPageMixin, ObjectDetailView):
             teams=TeamMembership.objects.filter(member=member).select_related("team"),
             seats=LeadingGroupMember.objects.filter(member=member).select_related("group"),
             can_change=user.has_action(StaffMember, "change"),
-            breadcrumbs=staff_crumbs(member.community, (
-                reverse("staff:member_list", args=[member.community_id]), _("Staff members"),
-            )),
+            breadcrumbs=staff_crumbs(
+                member.community,
+                (
+                    reverse("staff:member_list", args=[member.community_id]),
+                    _("Staff members"),
+                ),
+            ),
         )
         return context
 
@@ -245,13 +271,14 @@ class StaffMemberEditView(CommunityEditView):
     queryset = StaffMember.objects.select_related("organisation", "area", "user", "community")
 
     def create(self, form: StaffMemberForm) -> StaffMember:
-        return services.do_create_staff_member(community=self.community, by=self.request.user,
-                                               **form.service_data())
+        return services.do_create_staff_member(
+            community=self.community, by=self.request.user, **form.service_data()
+        )
 
     def update(self, obj: StaffMember, form: StaffMemberForm) -> StaffMember:
-        return services.do_update_staff_member(obj, by=self.request.user,
-                                               expected_version=form.expected_version,
-                                               **form.service_data())
+        return services.do_update_staff_member(
+            obj, by=self.request.user, expected_version=form.expected_version, **form.service_data()
+        )
 
     def get_cancel_url(self) -> str:
         if self.object is None:
@@ -272,11 +299,15 @@ class TeamListView(CommunityPageMixin, PageView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         memberships = TeamMembership.objects.select_related("member").order_by("member__name")
-        teams = (Team.objects.restrict(user).filter(community=self.community)
-                 .select_related("leader")
-                 .prefetch_related(Prefetch("memberships", queryset=memberships)))
+        teams = (
+            Team.objects.restrict(user)
+            .filter(community=self.community)
+            .select_related("leader")
+            .prefetch_related(Prefetch("memberships", queryset=memberships))
+        )
         context.update(
-            title=_("Teams"), teams=teams,
+            title=_("Teams"),
+            teams=teams,
             can_add=user.has_action(Team, "add") and sees_area(user, self.community),
         )
         return context
@@ -292,14 +323,19 @@ class TeamDetailView(StaffPageMixin, ObjectDetailView):
         team, user = self.object, self.request.user
         can_change = user.has_action(Team, "change")
         context.update(
-            title=team.name, team=team,
+            title=team.name,
+            team=team,
             memberships=team.memberships.select_related("member__organisation"),
             responsibilities=team.responsibilities.select_related("area"),
             can_change=can_change,
             member_form=TeamMemberForm(user=user, team=team) if can_change else None,
-            breadcrumbs=staff_crumbs(team.community, (
-                reverse("staff:team_list", args=[team.community_id]), _("Teams"),
-            )),
+            breadcrumbs=staff_crumbs(
+                team.community,
+                (
+                    reverse("staff:team_list", args=[team.community_id]),
+                    _("Teams"),
+                ),
+            ),
         )
         return context
 
@@ -310,13 +346,14 @@ class TeamEditView(CommunityEditView):
     queryset = Team.objects.select_related("community", "leader")
 
     def create(self, form: TeamForm) -> Team:
-        return services.do_create_team(community=self.community, by=self.request.user,
-                                       **form.service_data())
+        return services.do_create_team(
+            community=self.community, by=self.request.user, **form.service_data()
+        )
 
     def update(self, obj: Team, form: TeamForm) -> Team:
-        return services.do_update_team(obj, by=self.request.user,
-                                       expected_version=form.expected_version,
-                                       **form.service_data())
+        return services.do_update_team(
+            obj, by=self.request.user, expected_version=form.expected_version, **form.service_data()
+        )
 
     def get_cancel_url(self) -> str:
         if self.object is None:
@@ -332,9 +369,12 @@ class TeamMemberAddView(ServiceActionView):
         form = TeamMemberForm(self.request.POST, user=self.request.user, team=team)
         if not form.is_valid():
             raise ValidationError([e for errors in form.errors.values() for e in errors])
-        return services.do_add_team_member(team, member=form.cleaned_data["member"],
-                                           duty=form.cleaned_data.get("duty", ""),
-                                           by=self.request.user)
+        return services.do_add_team_member(
+            team,
+            member=form.cleaned_data["member"],
+            duty=form.cleaned_data.get("duty", ""),
+            by=self.request.user,
+        )
 
 
 class TeamMemberRemoveView(ServiceActionView):
@@ -342,9 +382,13 @@ class TeamMemberRemoveView(ServiceActionView):
     success_message = gettext_lazy("Removed from the team.")
 
     def get_object(self) -> TeamMembership:
-        return get_restricted_object(TeamMembership.objects.select_related("team"),
-                                     self.request.user, "view", pk=self.kwargs["membership_pk"],
-                                     team_id=self.kwargs["pk"])
+        return get_restricted_object(
+            TeamMembership.objects.select_related("team"),
+            self.request.user,
+            "view",
+            pk=self.kwargs["membership_pk"],
+            team_id=self.kwargs["pk"],
+        )
 
     def act(self, membership: TeamMembership, data: dict[str, Any]) -> None:
         services.do_remove_team_member(membership, by=self.request.user)
@@ -366,12 +410,16 @@ class LeadingGroupView(CommunityPageMixin, PageView):
         context = super().get_context_data(**kwargs)
         user = self.request.user
         group = LeadingGroup.objects.restrict(user).filter(community=self.community).first()
-        seats = (group.seats.select_related("member__organisation")
-                 .order_by("sort_order", "pk") if group else [])
+        seats = (
+            group.seats.select_related("member__organisation").order_by("sort_order", "pk")
+            if group
+            else []
+        )
         context.update(
-            title=group.name if group else _("Leading group"), group=group, seats=seats,
-            can_change=user.has_action(LeadingGroup, "change")
-            and sees_area(user, self.community),
+            title=group.name if group else _("Leading group"),
+            group=group,
+            seats=seats,
+            can_change=user.has_action(LeadingGroup, "change") and sees_area(user, self.community),
         )
         return context
 
@@ -406,8 +454,12 @@ class LeadingGroupEditView(CommunityPageMixin, ObjectEditView):
 
     def create(self, form: LeadingGroupForm) -> LeadingGroup:
         data = form.service_data()
-        return services.do_save_leading_group(community=self.community, by=self.request.user,
-                                              name=data["name"], notes=data.get("notes", ""))
+        return services.do_save_leading_group(
+            community=self.community,
+            by=self.request.user,
+            name=data["name"],
+            notes=data.get("notes", ""),
+        )
 
 
 class SeatEditView(CommunityEditView):
@@ -426,17 +478,24 @@ class SeatEditView(CommunityEditView):
         group = LeadingGroup.objects.filter(community=self.community).first()
         if group is None:  # the first seat sets the group up under its usual name
             group = services.do_save_leading_group(
-                community=self.community, by=self.request.user,
+                community=self.community,
+                by=self.request.user,
                 name=_("Epidemic prevention leading group"),
             )
         return services.do_add_leading_group_member(
-            group, member=data["member"], role=data["role"], duty=data.get("duty", ""),
-            sort_order=data.get("sort_order") or 0, by=self.request.user,
+            group,
+            member=data["member"],
+            role=data["role"],
+            duty=data.get("duty", ""),
+            sort_order=data.get("sort_order") or 0,
+            by=self.request.user,
         )
 
     def update(self, obj: LeadingGroupMember, form: SeatForm) -> LeadingGroupMember:
         return services.do_update_leading_group_member(
-            obj, by=self.request.user, expected_version=form.expected_version,
+            obj,
+            by=self.request.user,
+            expected_version=form.expected_version,
             **form.service_data(),
         )
 
@@ -464,13 +523,19 @@ class ResponsibilityMatrixView(CommunityPageMixin, PageView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        lines = (Responsibility.objects.restrict(user).filter(community=self.community)
-                 .select_related("team__leader", "organisation", "area"))
+        lines = (
+            Responsibility.objects.restrict(user)
+            .filter(community=self.community)
+            .select_related("team__leader", "organisation", "area")
+        )
         group = LeadingGroup.objects.restrict(user).filter(community=self.community).first()
         context.update(
-            title=_("Responsibility matrix"), lines=lines, group=group,
+            title=_("Responsibility matrix"),
+            lines=lines,
+            group=group,
             seats=group.seats.select_related("member").order_by("sort_order", "pk")
-            if group else [],
+            if group
+            else [],
             can_change=user.has_action(Responsibility, "change")
             and sees_area(user, self.community),
         )
@@ -480,17 +545,17 @@ class ResponsibilityMatrixView(CommunityPageMixin, PageView):
 class ResponsibilityEditView(CommunityEditView):
     model = Responsibility
     form_class = ResponsibilityForm
-    queryset = Responsibility.objects.select_related("community", "team", "organisation",
-                                                     "area")
+    queryset = Responsibility.objects.select_related("community", "team", "organisation", "area")
 
     def create(self, form: ResponsibilityForm) -> Responsibility:
-        return services.do_create_responsibility(community=self.community, by=self.request.user,
-                                                 **form.service_data())
+        return services.do_create_responsibility(
+            community=self.community, by=self.request.user, **form.service_data()
+        )
 
     def update(self, obj: Responsibility, form: ResponsibilityForm) -> Responsibility:
-        return services.do_update_responsibility(obj, by=self.request.user,
-                                                 expected_version=form.expected_version,
-                                                 **form.service_data())
+        return services.do_update_responsibility(
+            obj, by=self.request.user, expected_version=form.expected_version, **form.service_data()
+        )
 
     def get_cancel_url(self) -> str:
         return reverse("staff:responsibilities", args=[self.page_community().pk])

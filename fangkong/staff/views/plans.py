@@ -49,7 +49,9 @@ class PlanView(CommunityPageMixin, PageView):
         user = self.request.user
         plan, version = current_plan(user, self.community)
         context.update(
-            title=plan.title if plan else _("Prevention plan"), plan=plan, version=version,
+            title=plan.title if plan else _("Prevention plan"),
+            plan=plan,
+            version=version,
             html=render_plan(version.text) if version else "",
             can_edit=can_edit_plan(user, self.community, plan),
         )
@@ -80,21 +82,30 @@ class PlanEditView(CommunityPageMixin, PageFormView):
     def get_initial(self) -> dict[str, Any]:
         if self.version is None:
             return {"title": _("Epidemic prevention plan"), "expected_number": 0}
-        return {"title": self.version.title, "text": self.version.text,
-                "expected_number": self.plan.current_number}
+        return {
+            "title": self.version.title,
+            "text": self.version.text,
+            "expected_number": self.plan.current_number,
+        }
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context.update(title=_("Edit the prevention plan"), version=self.version,
-                       cancel_url=reverse("staff:plan", args=[self.community.pk]))
+        context.update(
+            title=_("Edit the prevention plan"),
+            version=self.version,
+            cancel_url=reverse("staff:plan", args=[self.community.pk]),
+        )
         return context
 
     def form_valid(self, form: PlanForm) -> HttpResponse:
         data = form.cleaned_data
         try:
             services.do_save_plan(
-                community=self.community, by=self.request.user, title=data["title"],
-                text=data["text"], summary=data.get("summary", ""),
+                community=self.community,
+                by=self.request.user,
+                title=data["title"],
+                text=data["text"],
+                summary=data.get("summary", ""),
                 expected_number=data.get("expected_number"),
             )
         except ValidationError as exc:
@@ -122,8 +133,7 @@ class PlanHistoryView(CommunityPageMixin, PageView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         plan, _version = current_plan(self.request.user, self.community)
-        versions = list(plan.versions.select_related("author").order_by("-number")) if plan \
-            else []
+        versions = list(plan.versions.select_related("author").order_by("-number")) if plan else []
         context.update(title=_("Plan history"), plan=plan, versions=versions)
         return context
 
@@ -137,11 +147,18 @@ class PlanVersionView(StaffPageMixin, ObjectDetailView):
         context = super().get_context_data(**kwargs)
         version = self.object
         context.update(
-            title=f"{version.title} v{version.number}", plan=version.plan, version=version,
-            html=render_plan(version.text), old=version.number != version.plan.current_number,
-            breadcrumbs=staff_crumbs(version.community, (
-                reverse("staff:plan", args=[version.community_id]), _("Prevention plan"),
-            )),
+            title=f"{version.title} v{version.number}",
+            plan=version.plan,
+            version=version,
+            html=render_plan(version.text),
+            old=version.number != version.plan.current_number,
+            breadcrumbs=staff_crumbs(
+                version.community,
+                (
+                    reverse("staff:plan", args=[version.community_id]),
+                    _("Prevention plan"),
+                ),
+            ),
         )
         return context
 
@@ -169,7 +186,10 @@ class PlanDiffView(CommunityPageMixin, PageView):
         old = get_object_or_404(PlanVersion, plan=plan, number=old_number)
         new = get_object_or_404(PlanVersion, plan=plan, number=new_number)
         context.update(
-            title=_("Compare versions"), plan=plan, old=old, new=new,
+            title=_("Compare versions"),
+            plan=plan,
+            old=old,
+            new=new,
             lines=diff_lines(f"# {old.title}\n\n{old.text}", f"# {new.title}\n\n{new.text}"),
             numbers=range(1, plan.current_number + 1),
         )

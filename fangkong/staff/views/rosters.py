@@ -59,8 +59,9 @@ if TYPE_CHECKING:
 def is_shift_owner(user: User, shift: Shift) -> bool:
     """Whether the user may assign people to ``shift`` and decide its swaps (as the service
     decides: the officer's right, or leading the shift's team)."""
-    return user.has_action(Shift, "change") or (shift.team_id is not None
-                                                and shift.team.is_led_by(user))
+    return user.has_action(Shift, "change") or (
+        shift.team_id is not None and shift.team.is_led_by(user)
+    )
 
 
 # --- Checkpoints ----------------------------------------------------------------------------
@@ -80,13 +81,14 @@ class CheckpointEditView(CommunityEditView):
     form_class = CheckpointForm
 
     def create(self, form: CheckpointForm) -> Checkpoint:
-        return services.do_create_checkpoint(community=self.community, by=self.request.user,
-                                             **form.service_data())
+        return services.do_create_checkpoint(
+            community=self.community, by=self.request.user, **form.service_data()
+        )
 
     def update(self, obj: Checkpoint, form: CheckpointForm) -> Checkpoint:
-        return services.do_update_checkpoint(obj, by=self.request.user,
-                                             expected_version=form.expected_version,
-                                             **form.service_data())
+        return services.do_update_checkpoint(
+            obj, by=self.request.user, expected_version=form.expected_version, **form.service_data()
+        )
 
     def get_cancel_url(self) -> str:
         if self.object is None:
@@ -104,8 +106,9 @@ class _RosterPage(Protocol):
 class RosterMixin:
     """A week of shifts from ``?week=`` (any day of the week; this week by default)."""
 
-    def roster_for(self: _RosterPage, shifts: QuerySet[Shift], community: Any, *, warn: bool = True
-                   ) -> Roster:
+    def roster_for(
+        self: _RosterPage, shifts: QuerySet[Shift], community: Any, *, warn: bool = True
+    ) -> Roster:
         tz = zone_of(community)
         return week_roster(shifts, requested_day(self.request, tz, week=True, warn=warn), tz)
 
@@ -122,7 +125,9 @@ class CommunityRosterView(RosterMixin, CommunityPageMixin, PageView):
         shifts = Shift.objects.restrict(user).filter(community=self.community)
         roster = self.roster_for(shifts, self.community)
         context.update(
-            title=_("Roster"), roster=roster, checkpoint=None,
+            title=_("Roster"),
+            roster=roster,
+            checkpoint=None,
             checkpoints=Checkpoint.objects.restrict(user).filter(community=self.community),
             can_add=user.has_action(Shift, "add"),
             can_export=user.has_action(Shift, "export"),
@@ -147,7 +152,8 @@ class CheckpointRosterView(RosterMixin, StaffPageMixin, ObjectDetailView):
         roster = self.roster_for(shifts, checkpoint.community)
         context.update(
             title=_("Roster of %(checkpoint)s") % {"checkpoint": checkpoint},
-            roster=roster, checkpoint=checkpoint,
+            roster=roster,
+            checkpoint=checkpoint,
             can_add=user.has_action(Shift, "add"),
             can_change_checkpoint=user.has_action(Checkpoint, "change"),
             can_export=user.has_action(Shift, "export"),
@@ -155,10 +161,13 @@ class CheckpointRosterView(RosterMixin, StaffPageMixin, ObjectDetailView):
             + f"?checkpoint={checkpoint.pk}",
             add_url=reverse("staff:shift_add", args=[checkpoint.community_id])
             + f"?checkpoint={checkpoint.pk}",
-            breadcrumbs=staff_crumbs(checkpoint.community, (
-                reverse("staff:community_roster", args=[checkpoint.community_id]),
-                _("Roster"),
-            )),
+            breadcrumbs=staff_crumbs(
+                checkpoint.community,
+                (
+                    reverse("staff:community_roster", args=[checkpoint.community_id]),
+                    _("Roster"),
+                ),
+            ),
         )
         return context
 
@@ -181,21 +190,55 @@ class RosterExportView(RosterMixin, CommunityPageMixin, PageView):
         # A download shows no message: a week it cannot read gives this week's roster.
         roster = self.roster_for(shifts, community, warn=False)
         rows = [
-            [entry.start.strftime("%Y-%m-%d"), entry.start.strftime("%a"), entry.shift.place,
-             entry.start.strftime("%H:%M"), entry.end.strftime("%H:%M"),
-             entry.shift.people_needed, len(entry.people), entry.missing,
-             pgettext("list separator", ", ").join(a.member.name for a in entry.people),
-             entry.shift.team.name if entry.shift.team_id else ""]
+            [
+                entry.start.strftime("%Y-%m-%d"),
+                entry.start.strftime("%a"),
+                entry.shift.place,
+                entry.start.strftime("%H:%M"),
+                entry.end.strftime("%H:%M"),
+                entry.shift.people_needed,
+                len(entry.people),
+                entry.missing,
+                pgettext("list separator", ", ").join(a.member.name for a in entry.people),
+                entry.shift.team.name if entry.shift.team_id else "",
+            ]
             for entry in roster.shifts
         ]
-        header = [_("Date"), _("Day"), _("Place"), _("Start"), _("End"), _("People needed"),
-                  _("Assigned"), _("Missing"), _("People"), _("Team")]
+        header = [
+            _("Date"),
+            _("Day"),
+            _("Place"),
+            _("Start"),
+            _("End"),
+            _("People needed"),
+            _("Assigned"),
+            _("Missing"),
+            _("People"),
+            _("Team"),
+        ]
         buffer = io.BytesIO()
-        write_xlsx(buffer, [SheetSpec(title=str(_("Roster")), header=header, rows=rows,
-                                      widths=[12, 6, 16, 8, 8, 8, 8, 8, 40, 14])])
-        record_access(AccessKind.EXPORT, actor=user, area_path=community.path,
-                      detail={"what": "staff.roster", "week": roster.monday.isoformat(),
-                              "rows": len(rows), "checkpoint": checkpoint_id or None})
+        write_xlsx(
+            buffer,
+            [
+                SheetSpec(
+                    title=str(_("Roster")),
+                    header=header,
+                    rows=rows,
+                    widths=[12, 6, 16, 8, 8, 8, 8, 8, 40, 14],
+                )
+            ],
+        )
+        record_access(
+            AccessKind.EXPORT,
+            actor=user,
+            area_path=community.path,
+            detail={
+                "what": "staff.roster",
+                "week": roster.monday.isoformat(),
+                "rows": len(rows),
+                "checkpoint": checkpoint_id or None,
+            },
+        )
         response = HttpResponse(
             buffer.getvalue(),
             content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
@@ -218,18 +261,22 @@ class ShiftEditView(CommunityEditView):
         kwargs = super().get_form_kwargs()
         checkpoint_id = self.request.GET.get("checkpoint", "")
         if self.object is None and checkpoint_id.isdigit():
-            kwargs["checkpoint"] = Checkpoint.objects.restrict(self.request.user).filter(
-                pk=int(checkpoint_id), community=self.community).first()
+            kwargs["checkpoint"] = (
+                Checkpoint.objects.restrict(self.request.user)
+                .filter(pk=int(checkpoint_id), community=self.community)
+                .first()
+            )
         return kwargs
 
     def create(self, form: ShiftForm) -> Shift:
-        return services.do_create_shift(community=self.community, by=self.request.user,
-                                        **form.service_data())
+        return services.do_create_shift(
+            community=self.community, by=self.request.user, **form.service_data()
+        )
 
     def update(self, obj: Shift, form: ShiftForm) -> Shift:
-        return services.do_update_shift(obj, by=self.request.user,
-                                        expected_version=form.expected_version,
-                                        **form.service_data())
+        return services.do_update_shift(
+            obj, by=self.request.user, expected_version=form.expected_version, **form.service_data()
+        )
 
     def get_cancel_url(self) -> str:
         if self.object is None:
@@ -247,10 +294,14 @@ def move_candidates(shift: Shift, user: User) -> QuerySet[ShiftAssignment]:
     return (
         ShiftAssignment.objects.filter(
             shift__in=Shift.objects.restrict(user).filter(community=shift.community),
-            shift__start__lt=end, shift__end__gt=start, checked_in_at__isnull=True,
+            shift__start__lt=end,
+            shift__end__gt=start,
+            checked_in_at__isnull=True,
         )
-        .exclude(shift=shift).exclude(member__assignments__shift=shift)
-        .select_related("member", "shift__checkpoint").order_by("shift__start", "member__name")
+        .exclude(shift=shift)
+        .exclude(member__assignments__shift=shift)
+        .select_related("member", "shift__checkpoint")
+        .order_by("shift__start", "member__name")
     )
 
 
@@ -267,20 +318,29 @@ class ShiftDetailView(StaffPageMixin, ObjectDetailView):
         people = list(shift.assignments.select_related("member__organisation"))
         owner = is_shift_owner(user, shift)
         context.update(
-            title=str(shift), shift=shift, people=people,
+            title=str(shift),
+            shift=shift,
+            people=people,
             missing=max(shift.people_needed - len(people), 0),
             owner=owner,
             can_edit=user.has_action(Shift, "change"),
             assign_form=AssignForm(user=user, shift=shift) if owner else None,
-            move_form=(MoveForm(user=user, shift=shift, candidates=move_candidates(shift, user))
-                       if owner else None),
-            swaps=shift.swap_requests.filter(status=SwapStatus.PENDING)
-            .select_related("from_member", "to_member"),
-            breadcrumbs=staff_crumbs(shift.community, (
-                reverse("staff:community_roster", args=[shift.community_id])
-                + f"?week={timezone.localtime(shift.start, zone_of(shift.community)):%Y-%m-%d}",
-                _("Roster"),
-            )),
+            move_form=(
+                MoveForm(user=user, shift=shift, candidates=move_candidates(shift, user))
+                if owner
+                else None
+            ),
+            swaps=shift.swap_requests.filter(status=SwapStatus.PENDING).select_related(
+                "from_member", "to_member"
+            ),
+            breadcrumbs=staff_crumbs(
+                shift.community,
+                (
+                    reverse("staff:community_roster", args=[shift.community_id])
+                    + f"?week={timezone.localtime(shift.start, zone_of(shift.community)):%Y-%m-%d}",
+                    _("Roster"),
+                ),
+            ),
         )
         return context
 
@@ -296,8 +356,9 @@ class ShiftAssignView(ShiftActionView):
         form = AssignForm(self.request.POST, user=self.request.user, shift=shift)
         if not form.is_valid():
             raise ValidationError([e for errors in form.errors.values() for e in errors])
-        return services.do_assign_shift(shift, member=form.cleaned_data["member"],
-                                        by=self.request.user)
+        return services.do_assign_shift(
+            shift, member=form.cleaned_data["member"], by=self.request.user
+        )
 
 
 class ShiftUnassignView(ShiftActionView):
@@ -305,8 +366,9 @@ class ShiftUnassignView(ShiftActionView):
 
     def act(self, shift: Shift, data: dict[str, Any]) -> None:
         # The shift is in the user's scope already; whether they own it is the service's.
-        assignment = get_object_or_404(ShiftAssignment, shift=shift,
-                                       pk=self.kwargs["assignment_pk"])
+        assignment = get_object_or_404(
+            ShiftAssignment, shift=shift, pk=self.kwargs["assignment_pk"]
+        )
         services.do_unassign_shift(assignment, by=self.request.user)
 
 
@@ -314,12 +376,17 @@ class ShiftMoveView(ShiftActionView):
     success_message = gettext_lazy("Moved to this shift.")
 
     def act(self, shift: Shift, data: dict[str, Any]) -> ShiftAssignment:
-        form = MoveForm(self.request.POST, user=self.request.user, shift=shift,
-                        candidates=move_candidates(shift, self.request.user))
+        form = MoveForm(
+            self.request.POST,
+            user=self.request.user,
+            shift=shift,
+            candidates=move_candidates(shift, self.request.user),
+        )
         if not form.is_valid():
             raise ValidationError([e for errors in form.errors.values() for e in errors])
-        return services.do_move_assignment(form.cleaned_data["assignment"], to_shift=shift,
-                                           by=self.request.user)
+        return services.do_move_assignment(
+            form.cleaned_data["assignment"], to_shift=shift, by=self.request.user
+        )
 
 
 # --- My shifts, check-in and check-out ------------------------------------------------------
@@ -339,30 +406,37 @@ class MyShiftsView(StaffPageMixin, PageView):
         now = timezone.now()
         assignments = list(
             ShiftAssignment.objects.filter(
-                member__user=user, shift__end__gt=now - dt.timedelta(days=1),
+                member__user=user,
+                shift__end__gt=now - dt.timedelta(days=1),
                 shift__start__lt=now + dt.timedelta(days=8),
-            ).select_related("shift__checkpoint", "shift__community", "member")
+            )
+            .select_related("shift__checkpoint", "shift__community", "member")
             .order_by("shift__start", "pk")
         )
         can_swap = user.has_action(SwapRequest, "add")
         entries = []
         for assignment in assignments:
             shift = assignment.shift
-            entries.append({
-                "assignment": assignment, "shift": shift,
-                "can_check_in": assignment.checked_in_at is None
-                and checkin_opens(shift) <= now <= shift.end,
-                "can_check_out": assignment.checked_in_at is not None
-                and assignment.checked_out_at is None and now <= checkout_closes(shift),
-                "opens": checkin_opens(shift),
-                "not_yet": now < checkin_opens(shift),
-                "now_on": shift.start <= now < shift.end,
-                "past": shift.end <= now,
-                # Swaps are for shifts still ahead (the service refuses started ones).
-                "swappable": can_swap and now < shift.start,
-            })
+            entries.append(
+                {
+                    "assignment": assignment,
+                    "shift": shift,
+                    "can_check_in": assignment.checked_in_at is None
+                    and checkin_opens(shift) <= now <= shift.end,
+                    "can_check_out": assignment.checked_in_at is not None
+                    and assignment.checked_out_at is None
+                    and now <= checkout_closes(shift),
+                    "opens": checkin_opens(shift),
+                    "not_yet": now < checkin_opens(shift),
+                    "now_on": shift.start <= now < shift.end,
+                    "past": shift.end <= now,
+                    # Swaps are for shifts still ahead (the service refuses started ones).
+                    "swappable": can_swap and now < shift.start,
+                }
+            )
         context.update(
-            title=_("My shifts"), entries=entries,
+            title=_("My shifts"),
+            entries=entries,
             has_record=StaffMember.objects.filter(user=user).exists(),
         )
         return context
@@ -377,9 +451,14 @@ class AssignmentActionView(ServiceActionView):
         # Looked up through the shifts the user sees: a volunteer has no right on
         # assignments as such, only on their own shifts.
         shifts = Shift.objects.restrict(self.request.user)
-        assignment = ShiftAssignment.objects.select_related("shift", "member").filter(
-            pk=self.kwargs["pk"], shift__in=shifts,
-        ).first()
+        assignment = (
+            ShiftAssignment.objects.select_related("shift", "member")
+            .filter(
+                pk=self.kwargs["pk"],
+                shift__in=shifts,
+            )
+            .first()
+        )
         if assignment is None:
             raise Http404
         return assignment
@@ -414,9 +493,11 @@ class SwapRequestView(StaffPageMixin, PageFormView):
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         shifts = Shift.objects.restrict(self.request.user)
         self.assignment = (
-            ShiftAssignment.objects.select_related("shift__community", "shift__checkpoint",
-                                                   "member")
-            .filter(pk=kwargs["pk"], shift__in=shifts).first()
+            ShiftAssignment.objects.select_related(
+                "shift__community", "shift__checkpoint", "member"
+            )
+            .filter(pk=kwargs["pk"], shift__in=shifts)
+            .first()
         )
         if self.assignment is None:
             raise Http404
@@ -430,22 +511,30 @@ class SwapRequestView(StaffPageMixin, PageFormView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self) -> dict[str, Any]:
-        return {**super().get_form_kwargs(), "user": self.request.user,
-                "assignment": self.assignment}
+        return {
+            **super().get_form_kwargs(),
+            "user": self.request.user,
+            "assignment": self.assignment,
+        }
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context.update(title=_("Ask for a swap: %(shift)s") % {"shift": self.assignment.shift},
-                       cancel_url=reverse("staff:my_shifts"))
+        context.update(
+            title=_("Ask for a swap: %(shift)s") % {"shift": self.assignment.shift},
+            cancel_url=reverse("staff:my_shifts"),
+        )
         return context
 
     def form_valid(self, form: SwapRequestForm) -> HttpResponse:
         data = form.cleaned_data
         try:
             services.do_request_swap(
-                shift=self.assignment.shift, from_member=self.assignment.member,
-                to_member=data["to_member"], return_shift=data.get("return_shift"),
-                note=data.get("note", ""), by=self.request.user,
+                shift=self.assignment.shift,
+                from_member=self.assignment.member,
+                to_member=data["to_member"],
+                return_shift=data.get("return_shift"),
+                note=data.get("note", ""),
+                by=self.request.user,
             )
         except ValidationError as exc:
             if hasattr(exc, "error_dict"):
@@ -467,13 +556,29 @@ class SwapListView(CommunityPageMixin, PageView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         user = self.request.user
-        swaps = (SwapRequest.objects.restrict(user).filter(community=self.community)
-                 .select_related("shift__checkpoint", "shift__team__leader", "shift__community",
-                                 "return_shift__checkpoint", "return_shift__community",
-                                 "from_member", "to_member", "decided_by")
-                 .order_by("-created", "-pk")[:100])
-        entries = [{"swap": swap, "owner": is_shift_owner(user, swap.shift),
-                    "mine": swap.from_member.user_id == user.pk} for swap in swaps]
+        swaps = (
+            SwapRequest.objects.restrict(user)
+            .filter(community=self.community)
+            .select_related(
+                "shift__checkpoint",
+                "shift__team__leader",
+                "shift__community",
+                "return_shift__checkpoint",
+                "return_shift__community",
+                "from_member",
+                "to_member",
+                "decided_by",
+            )
+            .order_by("-created", "-pk")[:100]
+        )
+        entries = [
+            {
+                "swap": swap,
+                "owner": is_shift_owner(user, swap.shift),
+                "mine": swap.from_member.user_id == user.pk,
+            }
+            for swap in swaps
+        ]
         context.update(
             title=_("Swap requests"),
             pending=[e for e in entries if e["swap"].status == SwapStatus.PENDING],
@@ -489,8 +594,9 @@ class SwapDecideView(ServiceActionView):
 
     def act(self, swap: SwapRequest, data: dict[str, Any]) -> SwapRequest:
         approve = data["decision"] == "approve"
-        result = services.do_decide_swap(swap, by=self.request.user, approve=approve,
-                                         note=data.get("note", ""))
+        result = services.do_decide_swap(
+            swap, by=self.request.user, approve=approve, note=data.get("note", "")
+        )
         self.success_message = _("Swap approved.") if approve else _("Swap rejected.")
         return result
 
@@ -523,9 +629,12 @@ class HoursView(CommunityPageMixin, PageView):
         shifts = Shift.objects.restrict(user).filter(community=self.community)
         rows = hours_per_week(ShiftAssignment.objects.filter(shift__in=shifts), monday, tz)
         context.update(
-            title=_("Hours served"), rows=rows, monday=monday,
+            title=_("Hours served"),
+            rows=rows,
+            monday=monday,
             sunday=monday + dt.timedelta(days=6),
-            previous_week=monday - dt.timedelta(days=7), next_week=monday + dt.timedelta(days=7),
+            previous_week=monday - dt.timedelta(days=7),
+            next_week=monday + dt.timedelta(days=7),
             total_planned=sum((r.planned_hours for r in rows), start=0),
             total_served=sum((r.served_hours for r in rows), start=0),
         )

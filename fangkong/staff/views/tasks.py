@@ -48,7 +48,8 @@ PRIORITY_ORDER = Case(
     When(priority=TaskPriority.URGENT, then=Value(0)),
     When(priority=TaskPriority.HIGH, then=Value(1)),
     When(priority=TaskPriority.NORMAL, then=Value(2)),
-    default=Value(3), output_field=IntegerField(),
+    default=Value(3),
+    output_field=IntegerField(),
 )
 
 
@@ -106,8 +107,9 @@ class TaskListView(StaffPageMixin, ObjectListView):
     paginate_by = 50
 
     def get_base_queryset(self) -> QuerySet[Task]:
-        return by_due(super().get_base_queryset().select_related("area", "team", "community",
-                                                                  "assignee"))
+        return by_due(
+            super().get_base_queryset().select_related("area", "team", "community", "assignee")
+        )
 
     def get_filter_data(self) -> Any:
         """A filtered page that names no status shows the tasks still open (the filterset,
@@ -125,8 +127,11 @@ class TaskListView(StaffPageMixin, ObjectListView):
         context.update(
             now=timezone.now(),
             can_export=user.has_action(Task, "export"),
-            add_url=(reverse("staff:task_add", args=[self.community.pk])
-                     if self.community and user.has_action(Task, "add") else None),
+            add_url=(
+                reverse("staff:task_add", args=[self.community.pk])
+                if self.community and user.has_action(Task, "add")
+                else None
+            ),
         )
         return context
 
@@ -142,17 +147,24 @@ class TaskExportView(TaskListView):
         data.pop("page", None)
         community = user.community if user.area_id else None
         stamp = timezone.localtime(timezone.now(), zone_of(community))
-        return start_export(request, exports.TASKS.name, {
-            "format": "xlsx", "filters": filter_params(data),
-            "at": stamp.replace(tzinfo=None).isoformat()})
+        return start_export(
+            request,
+            exports.TASKS.name,
+            {
+                "format": "xlsx",
+                "filters": filter_params(data),
+                "at": stamp.replace(tzinfo=None).isoformat(),
+            },
+        )
 
 
 class TaskDetailView(StaffPageMixin, ObjectDetailView):
     """A task, its link, its trail of comments, and the buttons the user may press."""
 
     model = Task
-    queryset = Task.objects.select_related("area", "team__leader", "community", "assignee",
-                                           "created_by", "content_type")
+    queryset = Task.objects.select_related(
+        "area", "team__leader", "community", "assignee", "created_by", "content_type"
+    )
     template_name = "staff/task_detail.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -166,8 +178,11 @@ class TaskDetailView(StaffPageMixin, ObjectDetailView):
             task=task,
             comments=task.comments.select_related("author"),
             link=link,
-            link_url=(link.get_absolute_url() if link is not None
-                      and hasattr(link, "get_absolute_url") else ""),
+            link_url=(
+                link.get_absolute_url()
+                if link is not None and hasattr(link, "get_absolute_url")
+                else ""
+            ),
             link_type=task.content_type.name if task.content_type_id else "",
             can_work=can_work and task.is_open,
             can_comment=can_work,
@@ -175,10 +190,10 @@ class TaskDetailView(StaffPageMixin, ObjectDetailView):
             note_form=TaskNoteForm(),
             cancel_form=TaskCancelForm(),
             comment_form=TaskCommentForm(),
-            reassign_form=(TaskReassignForm(user=user, task=task)
-                           if can_manage and task.is_open else None),
-            breadcrumbs=staff_crumbs(task.community, (reverse("staff:my_tasks"),
-                                                      _("My tasks"))),
+            reassign_form=(
+                TaskReassignForm(user=user, task=task) if can_manage and task.is_open else None
+            ),
+            breadcrumbs=staff_crumbs(task.community, (reverse("staff:my_tasks"), _("My tasks"))),
         )
         return context
 
@@ -203,8 +218,9 @@ class TaskEditView(StaffPageMixin, ObjectEditView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["title"] = (_("Edit %(name)s") % {"name": self.object} if self.object
-                            else _("New task"))
+        context["title"] = (
+            _("Edit %(name)s") % {"name": self.object} if self.object else _("New task")
+        )
         return context
 
     def get_cancel_url(self) -> str:
@@ -215,9 +231,9 @@ class TaskEditView(StaffPageMixin, ObjectEditView):
         return services.do_create_task(community=self.community, by=self.request.user, **data)
 
     def update(self, obj: Task, form: TaskForm) -> Task:
-        return services.do_update_task(obj, by=self.request.user,
-                                       expected_version=form.expected_version,
-                                       **form.service_data())
+        return services.do_update_task(
+            obj, by=self.request.user, expected_version=form.expected_version, **form.service_data()
+        )
 
 
 class TeamBoardView(StaffPageMixin, ObjectDetailView):
@@ -231,15 +247,20 @@ class TeamBoardView(StaffPageMixin, ObjectDetailView):
         context = super().get_context_data(**kwargs)
         team, user = self.object, self.request.user
         since = timezone.now() - dt.timedelta(days=7)
-        tasks = list(by_due(
-            Task.objects.restrict(user).filter(team=team)
-            .filter(Q(status__in=OPEN_STATUSES) | Q(finished_at__gte=since))
-            .select_related("assignee", "area", "community")
-        ))
+        tasks = list(
+            by_due(
+                Task.objects.restrict(user)
+                .filter(team=team)
+                .filter(Q(status__in=OPEN_STATUSES) | Q(finished_at__gte=since))
+                .select_related("assignee", "area", "community")
+            )
+        )
         columns = [
             (TaskStatus.OPEN.label, [t for t in tasks if t.status == TaskStatus.OPEN]),
-            (TaskStatus.IN_PROGRESS.label,
-             [t for t in tasks if t.status == TaskStatus.IN_PROGRESS]),
+            (
+                TaskStatus.IN_PROGRESS.label,
+                [t for t in tasks if t.status == TaskStatus.IN_PROGRESS],
+            ),
             (_("Done this week"), [t for t in tasks if t.status == TaskStatus.DONE]),
         ]
         context.update(
@@ -302,5 +323,10 @@ class TaskReassignView(TaskActionView):
             raise ValidationError([e for errors in form.errors.values() for e in errors])
         data = form.cleaned_data
         assignee: User | None = data.get("assignee")
-        return services.do_reassign_task(task, by=self.request.user, assignee=assignee,
-                                         team=data.get("team"), note=data.get("note", ""))
+        return services.do_reassign_task(
+            task,
+            by=self.request.user,
+            assignee=assignee,
+            team=data.get("team"),
+            note=data.get("note", ""),
+        )

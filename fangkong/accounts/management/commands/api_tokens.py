@@ -61,15 +61,26 @@ class Command(BaseCommand):
             tokens = tokens.filter(user=_user(options["user"], active=False))
         if not options["all"]:
             tokens = tokens.usable(now)
-        self.stdout.write("\t".join(
-            ("id", "prefix", "owner", "created", "expires", "last used", "state", "description")
-        ))
+        self.stdout.write(
+            "\t".join(
+                ("id", "prefix", "owner", "created", "expires", "last used", "state", "description")
+            )
+        )
         for token in tokens:
-            self.stdout.write("\t".join((
-                str(token.pk), token.prefix, token.user.get_username(), _when(token.created),
-                _when(token.expires), _when(token.last_used), _state(token, now),
-                token.description,
-            )))
+            self.stdout.write(
+                "\t".join(
+                    (
+                        str(token.pk),
+                        token.prefix,
+                        token.user.get_username(),
+                        _when(token.created),
+                        _when(token.expires),
+                        _when(token.last_used),
+                        _state(token, now),
+                        token.description,
+                    )
+                )
+            )
 
     def issue(self, options: dict[str, Any]) -> None:
         issue_token(self, options)
@@ -79,9 +90,11 @@ class Command(BaseCommand):
         if bool(wanted) == bool(options["user"]):
             raise CommandError("Name the tokens (id or prefix) or --user, not both.")
         if options["user"]:
-            tokens = list(ApiToken.objects.filter(
-                user=_user(options["user"], active=False), revoked__isnull=True
-            ))
+            tokens = list(
+                ApiToken.objects.filter(
+                    user=_user(options["user"], active=False), revoked__isnull=True
+                )
+            )
         else:
             tokens = [_token(ref) for ref in wanted]
         for token in tokens:
@@ -95,7 +108,9 @@ def add_issue_arguments(parser: CommandParser) -> None:
     parser.add_argument("username")
     parser.add_argument("--description", default="", help="What the token is for.")
     parser.add_argument(
-        "--days", type=int, default=None,
+        "--days",
+        type=int,
+        default=None,
         help="Expire the token after this many days (default: FANGKONG_API_TOKEN_DAYS).",
     )
 

@@ -21,17 +21,27 @@ from fangkong.core.backups import (
 
 
 class Command(BaseCommand):
-    help = ("Back the database up into an encrypted file (SQLite: online backup; PostgreSQL: "
-            "pg_dump). The file opens only with the data key: keep the two apart.")
+    help = (
+        "Back the database up into an encrypted file (SQLite: online backup; PostgreSQL: "
+        "pg_dump). The file opens only with the data key: keep the two apart."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         where = parser.add_mutually_exclusive_group()
-        where.add_argument("--output", type=Path,
-                           help="the backup file to write (default: a dated name in --dir)")
-        where.add_argument("--dir", type=Path,
-                           help="directory for dated backups (default: FANGKONG_VAR_DIR/backups)")
-        parser.add_argument("--keep", type=int, default=0,
-                            help="with --dir: keep only this many newest backups (0: keep all)")
+        where.add_argument(
+            "--output", type=Path, help="the backup file to write (default: a dated name in --dir)"
+        )
+        where.add_argument(
+            "--dir",
+            type=Path,
+            help="directory for dated backups (default: FANGKONG_VAR_DIR/backups)",
+        )
+        parser.add_argument(
+            "--keep",
+            type=int,
+            default=0,
+            help="with --dir: keep only this many newest backups (0: keep all)",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         from django.db import connection
@@ -44,10 +54,11 @@ class Command(BaseCommand):
             result = make_backup(output)
         except BackupError as exc:
             raise CommandError(explain(exc, output)) from None
-        self.stdout.write(_("Backup written: %(file)s (%(size)s of database, encrypted).")
-                          % {"file": result.path, "size": filesizeformat(result.size)})
+        self.stdout.write(
+            _("Backup written: %(file)s (%(size)s of database, encrypted).")
+            % {"file": result.path, "size": filesizeformat(result.size)}
+        )
         if options["keep"] and not options["output"]:
             deleted = prune(directory, options["keep"])
             if deleted:
-                self.stdout.write(_("Older backups deleted: %(count)s.")
-                                  % {"count": len(deleted)})
+                self.stdout.write(_("Older backups deleted: %(count)s.") % {"count": len(deleted)})

@@ -20,13 +20,16 @@ SHOWN = 10
 
 
 class Command(BaseCommand):
-    help = ("Compare the community and grid copied onto every scoped table with what the "
-            "joins to its building say; print the rows that disagree per table and exit "
-            "non-zero if any do. --fix repairs them (one transaction and audit row per table).")
+    help = (
+        "Compare the community and grid copied onto every scoped table with what the "
+        "joins to its building say; print the rows that disagree per table and exit "
+        "non-zero if any do. --fix repairs them (one transaction and audit row per table)."
+    )
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--fix", action="store_true",
-                            help="repair the rows that disagree, table by table")
+        parser.add_argument(
+            "--fix", action="store_true", help="repair the rows that disagree, table by table"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         fix = options["fix"]
@@ -40,23 +43,29 @@ class Command(BaseCommand):
                     pks = list(mismatches(model).order_by("pk").values_list("pk", flat=True))
                     if pks:
                         fixed = repair(model, pks)
-                        record_scope_repair(model, run_id=run_id, summary={
-                            "rows": fixed, "ids": pks[:SHOWN]})
+                        record_scope_repair(
+                            model, run_id=run_id, summary={"rows": fixed, "ids": pks[:SHOWN]}
+                        )
                 left = mismatches(model).count()
-                self.stdout.write(f"{label}: {len(pks)} row(s) disagreed"
-                                  + (f" (ids {_ids(pks)}), repaired" if pks else "")
-                                  + (f"; {left} still do" if left else ""))
+                self.stdout.write(
+                    f"{label}: {len(pks)} row(s) disagreed"
+                    + (f" (ids {_ids(pks)}), repaired" if pks else "")
+                    + (f"; {left} still do" if left else "")
+                )
                 wrong += left
             else:
                 bad = mismatches(model).order_by("pk")
                 count = bad.count()
                 shown = list(bad.values_list("pk", flat=True)[:SHOWN])
-                self.stdout.write(f"{label}: {count} row(s) disagree"
-                                  + (f" (ids {_ids(shown)})" if count else ""))
+                self.stdout.write(
+                    f"{label}: {count} row(s) disagree" + (f" (ids {_ids(shown)})" if count else "")
+                )
                 wrong += count
         if wrong:
-            raise CommandError(f"{wrong} row(s) have a community or grid their parents do not "
-                               "give them" + ("" if fix else "; run check_scope --fix"))
+            raise CommandError(
+                f"{wrong} row(s) have a community or grid their parents do not "
+                "give them" + ("" if fix else "; run check_scope --fix")
+            )
         self.stdout.write("Every scoped table agrees with its parents.")
 
 

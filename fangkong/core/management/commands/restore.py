@@ -22,13 +22,16 @@ YES = {"yes", "y", "是"}
 
 
 class Command(BaseCommand):
-    help = ("Replace the database with an encrypted backup made by `manage.py backup`. Stop "
-            "the web server and workers first.")
+    help = (
+        "Replace the database with an encrypted backup made by `manage.py backup`. Stop "
+        "the web server and workers first."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("file", type=Path, help="the backup file")
-        parser.add_argument("--yes", action="store_true",
-                            help="do not ask before replacing the database")
+        parser.add_argument(
+            "--yes", action="store_true", help="do not ask before replacing the database"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
@@ -44,19 +47,34 @@ class Command(BaseCommand):
             restore_backup(path)
         except BackupError as exc:
             raise CommandError(explain(exc, path)) from None
-        self.stdout.write(self.style.SUCCESS(
-            _("Restored %(file)s (made %(created)s) into %(database)s.")
-            % {"file": path, "created": found.header.created, "database": database_label()}))
-        self.stdout.write(_("If this version of fangkong is newer than the backup, run "
-                            "`manage.py migrate` before starting the services."))
+        self.stdout.write(
+            self.style.SUCCESS(
+                _("Restored %(file)s (made %(created)s) into %(database)s.")
+                % {"file": path, "created": found.header.created, "database": database_label()}
+            )
+        )
+        self.stdout.write(
+            _(
+                "If this version of fangkong is newer than the backup, run "
+                "`manage.py migrate` before starting the services."
+            )
+        )
         if found.retired_key:
-            self.stdout.write(self.style.WARNING(_(
-                "This backup was made under a retired data key (FANGKONG_DATA_KEYS_OLD): run "
-                "`manage.py rotate_data_key` now.")))
+            self.stdout.write(
+                self.style.WARNING(
+                    _(
+                        "This backup was made under a retired data key (FANGKONG_DATA_KEYS_OLD): "
+                        "run "
+                        "`manage.py rotate_data_key` now."
+                    )
+                )
+            )
 
     def _confirmed(self, created: str) -> bool:
-        self.stdout.write(_("This replaces everything in %(database)s with the backup made "
-                            "%(created)s.") % {"database": database_label(), "created": created})
+        self.stdout.write(
+            _("This replaces everything in %(database)s with the backup made %(created)s.")
+            % {"database": database_label(), "created": created}
+        )
         try:
             answer = input(_("Type yes to go on: "))
         except EOFError:

@@ -35,20 +35,25 @@ ACTOR = SystemActor("import_residents")
 
 
 class Command(BaseCommand):
-    help = ("Import residents from a register (.xlsx or .csv) into a community. Valid rows "
-            "are imported; rejected rows are listed with their row, column and reason.")
+    help = (
+        "Import residents from a register (.xlsx or .csv) into a community. Valid rows "
+        "are imported; rejected rows are listed with their row, column and reason."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("file", help="the register: .xlsx, or .csv in UTF-8, GB18030 or "
-                                         "UTF-16")
-        parser.add_argument("--community", required=True,
-                            help="the community's code or exact name")
-        parser.add_argument("--dry-run", action="store_true",
-                            help="check the file and report what would change; write nothing")
-        parser.add_argument("--all-or-nothing", action="store_true",
-                            help="import nothing when any row is rejected")
-        parser.add_argument("--json", action="store_true",
-                            help="print one JSON object instead of a summary")
+        parser.add_argument("file", help="the register: .xlsx, or .csv in UTF-8, GB18030 or UTF-16")
+        parser.add_argument("--community", required=True, help="the community's code or exact name")
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="check the file and report what would change; write nothing",
+        )
+        parser.add_argument(
+            "--all-or-nothing", action="store_true", help="import nothing when any row is rejected"
+        )
+        parser.add_argument(
+            "--json", action="store_true", help="print one JSON object instead of a summary"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         # Messages in the site's language (Chinese by default), not the command's English.
@@ -65,11 +70,11 @@ class Command(BaseCommand):
             if options["dry_run"]:
                 result = preview(path, community, None)
             else:
-                result = run_import(path, community, None, options["all_or_nothing"],
-                                    actor=ACTOR)
+                result = run_import(path, community, None, options["all_or_nothing"], actor=ACTOR)
         except (SpreadsheetError, ImportConflict) as exc:
-            self._refuse(as_json, getattr(exc, "message", str(exc)),
-                         getattr(exc, "code", "conflict"), exc)
+            self._refuse(
+                as_json, getattr(exc, "message", str(exc)), getattr(exc, "code", "conflict"), exc
+            )
         except (DatabaseError, OSError) as exc:
             if not is_disk_full(exc):
                 raise
@@ -117,6 +122,7 @@ def _community(reference: str) -> Area:
 
 def _json(result: ImportResult) -> dict[str, Any]:
     data = result.as_dict()
-    data["errors"] = [{"row": e["row"], "column": e["column"], "message": e["message"]}
-                      for e in data["errors"]]
+    data["errors"] = [
+        {"row": e["row"], "column": e["column"], "message": e["message"]} for e in data["errors"]
+    ]
     return data

@@ -17,16 +17,27 @@ class Command(BaseCommand):
     help = "Count the stored figures of the home pages and the coverage pages again."
 
     def add_arguments(self, parser: Any) -> None:
-        parser.add_argument("--community", type=int, action="append", metavar="ID",
-                            help="a community's id (repeatable); default: every community")
-        parser.add_argument("--stale", action="store_true",
-                            help="only communities changed since their figures were counted")
+        parser.add_argument(
+            "--community",
+            type=int,
+            action="append",
+            metavar="ID",
+            help="a community's id (repeatable); default: every community",
+        )
+        parser.add_argument(
+            "--stale",
+            action="store_true",
+            help="only communities changed since their figures were counted",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         ids = options["community"]
         if ids:
-            found = set(Area.objects.filter(pk__in=ids, level=AreaLevel.COMMUNITY)
-                        .values_list("pk", flat=True))
+            found = set(
+                Area.objects.filter(pk__in=ids, level=AreaLevel.COMMUNITY).values_list(
+                    "pk", flat=True
+                )
+            )
             missing = sorted(set(ids) - found)
             if missing:
                 raise CommandError(f"not a community: {', '.join(map(str, missing))}")
