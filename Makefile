@@ -43,6 +43,8 @@ test: install-test messages
 
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	FANGKONG_DEBUG=1 $(VENV)/bin/mypy
 
 check: install
 	$(MANAGE) check
