@@ -133,8 +133,9 @@ class _Run:
     #: Household → the person becoming its head (by key).
     heads: dict[int, int] = field(default_factory=dict)
     matched: set[int] = field(default_factory=set)
-    #: hash((household key, name)) → first row: who is known by household and name.
-    seen_names: dict[int, int] = field(default_factory=dict)
+    #: (household key, name) → first row: who is known by household and name. The pair
+    #: itself, not its hash: two pairs with one hash would refuse a person as a repeat.
+    seen_names: dict[tuple[int, str], int] = field(default_factory=dict)
     next_virtual: int = -1
     now: dt.datetime = field(default_factory=timezone.now)
 
@@ -410,7 +411,7 @@ def _place_rows(run: _Run, rows: Sequence[ResidentRow]) -> _Placed:
         if spot is None:
             continue
         building, key = spot
-        name_key = hash((key, row.name))
+        name_key = (key, row.name)
         if not row.id_number:
             # Without an ID number a person is known by household and name: twice is once.
             first = run.seen_names.get(name_key)
