@@ -31,7 +31,7 @@ from fangkong.access.pass_tokens import token_digest, token_for
 from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area, CommunityOwned
 from fangkong.core.personal_data import Protected
-from fangkong.core.placement import Placed, Placement
+from fangkong.core.placement import Placed, Placement, grid_copy
 from fangkong.core.scope import ScopeRule
 
 #: Rows of a household are scoped like the household: its grid first, then the community.
@@ -130,17 +130,7 @@ class Exemption(Placed, CommunityOwned):
     notes = models.TextField(_("notes"), blank=True)
     revoked_at = models.DateTimeField(_("revoked"), null=True, blank=True)
 
-    # A copy of the parent's grid (core.placement): a grid worker's rows on this table alone.
-    grid = models.ForeignKey(
-        Area,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-        db_index=False,
-        verbose_name=_("grid"),
-    )
+    grid = grid_copy()
     placement = Placement("household", "household__building")
     scope_rule = HOUSEHOLD_SCOPE
     audit_fields = (
@@ -236,17 +226,7 @@ class Pass(Placed, CommunityOwned):
     #: The household has an exemption not yet ended: only then does a scan look them up.
     has_exemption = models.BooleanField(default=False, editable=False)
 
-    # A copy of the parent's grid (core.placement): a grid worker's rows on this table alone.
-    grid = models.ForeignKey(
-        Area,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-        db_index=False,
-        verbose_name=_("grid"),
-    )
+    grid = grid_copy()
     placement = Placement("household", "household__building")
     scope_rule = HOUSEHOLD_SCOPE
     audit_fields = (
@@ -335,17 +315,7 @@ class Suspension(Placed, CommunityOwned):
         related_name="+",
     )
 
-    # A copy of the parent's grid (core.placement): a grid worker's rows on this table alone.
-    grid = models.ForeignKey(
-        Area,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-        db_index=False,
-        verbose_name=_("grid"),
-    )
+    grid = grid_copy()
     placement = Placement("household", "household__building")
     scope_rule = HOUSEHOLD_SCOPE
     audit_fields = ("household", "source", "reason", "until", "lifted_at")
@@ -448,17 +418,7 @@ class GateEvent(Placed, CommunityOwned):
     flag = models.CharField(_("for review"), max_length=20, choices=FlagReason.choices, blank=True)
     reviewed_at = models.DateTimeField(_("reviewed"), null=True, blank=True)
 
-    # A copy of the parent's grid (core.placement): a grid worker's rows on this table alone.
-    grid = models.ForeignKey(
-        Area,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-        db_index=False,
-        verbose_name=_("grid"),
-    )
+    grid = grid_copy()
     placement = Placement("household", "household__building")
     scope_rule = HOUSEHOLD_SCOPE
     #: A scan is its own log row; only the office's review changes one (``do_review_event``).
@@ -536,17 +496,7 @@ class Visitor(Placed, CommunityOwned):
         related_name="+",
     )
 
-    # A copy of the parent's grid (core.placement): a grid worker's rows on this table alone.
-    grid = models.ForeignKey(
-        Area,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-        db_index=False,
-        verbose_name=_("grid"),
-    )
+    grid = grid_copy()
     placement = Placement("household", "household__building")
     scope_rule = HOUSEHOLD_SCOPE
     audit_fields = (

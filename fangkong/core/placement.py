@@ -33,6 +33,7 @@ from django.apps import apps
 from django.db import models, transaction
 from django.db.models import F, OuterRef, Q, Subquery
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext_lazy as _
 
 
 @dataclass(frozen=True)
@@ -253,3 +254,18 @@ def repair(model: type[models.Model], pks: list[int]) -> int:
             Subquery(truth.values(f"{p.root}__community_id")[:1]), F("community_id")
         )
     return model._base_manager.filter(pk__in=pks).update(**updates)
+
+
+def grid_copy() -> models.ForeignKey[Any, Any]:
+    """The ``grid`` column of a placed table: a copy of its parent's grid, kept by this
+    module, so that a grid worker's rows are found on the table alone (no join)."""
+    return models.ForeignKey(
+        "areas.Area",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
+        db_index=False,  # the table's composite indexes start with it
+        verbose_name=_("grid"),
+    )

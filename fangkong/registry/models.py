@@ -20,7 +20,7 @@ from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area, CommunityOwned
 from fangkong.core.imports.places import FLOORS_MAX, UNITS_MAX
 from fangkong.core.personal_data import Protected
-from fangkong.core.placement import Placed, Placement
+from fangkong.core.placement import Placed, Placement, grid_copy
 from fangkong.core.scope import ScopeRule
 from fangkong.registry.choices import (
     IdType,
@@ -144,17 +144,7 @@ class Household(Placed, CommunityOwned):
     is_active = models.BooleanField(_("occupied"), default=True)
     notes = models.TextField(_("notes"), blank=True)
 
-    # A copy of the parent's grid (core.placement): a grid worker's rows on this table alone.
-    grid = models.ForeignKey(
-        Area,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-        db_index=False,
-        verbose_name=_("grid"),
-    )
+    grid = grid_copy()
     placement = Placement("building", "building")
     scope_rule = ScopeRule(grid="grid_id")
     audit_fields = (
@@ -274,17 +264,7 @@ class Person(Placed, CommunityOwned):
     status_reason = models.CharField(_("reason"), max_length=200, blank=True)
     notes = models.TextField(_("notes"), blank=True)
 
-    # A copy of the parent's grid (core.placement): a grid worker's rows on this table alone.
-    grid = models.ForeignKey(
-        Area,
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-        db_index=False,
-        verbose_name=_("grid"),
-    )
+    grid = grid_copy()
     placement = Placement("household", "household__building")
     scope_rule = ScopeRule(grid="grid_id")
     audit_fields = (

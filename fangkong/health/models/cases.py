@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from fangkong.areas.models import CommunityOwned
-from fangkong.core.placement import Placed, Placement
+from fangkong.core.placement import Placed, Placement, grid_copy
 from fangkong.core.scope import ScopeRule
 from fangkong.health.choices import (
     Classification,
@@ -82,17 +82,7 @@ class Case(Placed, CommunityOwned):
     )
     notes = models.TextField(_("notes"), blank=True)
 
-    # A copy of the parent's grid (core.placement): a grid worker's rows on this table alone.
-    grid = models.ForeignKey(
-        "areas.Area",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-        db_index=False,
-        verbose_name=_("grid"),
-    )
+    grid = grid_copy()
     placement = Placement("building", "building")
     scope_rule = ScopeRule(grid="grid_id")
     audit_fields = (
@@ -208,17 +198,7 @@ class Contact(Placed, CommunityOwned):
     handover_id_cipher = models.TextField(blank=True, editable=False)
     handover_phone_cipher = models.TextField(blank=True, editable=False)
 
-    # A copy of the parent's grid (core.placement): a grid worker's rows on this table alone.
-    grid = models.ForeignKey(
-        "areas.Area",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-        db_index=False,
-        verbose_name=_("grid"),
-    )
+    grid = grid_copy()
     placement = Placement("case", "case__building", community=False)
     scope_rule = ScopeRule(grid="grid_id")
     audit_fields = (

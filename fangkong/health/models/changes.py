@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.areas.models import CommunityOwned
-from fangkong.core.placement import Placed, Placement
+from fangkong.core.placement import Placed, Placement, grid_copy
 from fangkong.core.scope import ScopeRule
 from fangkong.health.choices import (
     ChangeAction,
@@ -104,17 +104,7 @@ class StatusChange(Placed, CommunityOwned):
     payload = models.JSONField(default=dict, blank=True)
     task_id = models.BigIntegerField(null=True, blank=True, editable=False)
 
-    # A copy of the parent's grid (core.placement): a grid worker's rows on this table alone.
-    grid = models.ForeignKey(
-        "areas.Area",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-        db_index=False,
-        verbose_name=_("grid"),
-    )
+    grid = grid_copy()
     placement = Placement("household", "household__building")
     scope_rule = ScopeRule(grid="grid_id")
     audit_fields = (

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.areas.models import CommunityOwned
-from fangkong.core.placement import Placed, Placement
+from fangkong.core.placement import Placed, Placement, grid_copy
 from fangkong.core.scope import ScopeRule
 from fangkong.health.choices import (
     Disinfectant,
@@ -57,17 +57,7 @@ class HealthReport(Placed, CommunityOwned):
     )
     task_id = models.BigIntegerField(null=True, blank=True, editable=False)
 
-    # A copy of the parent's grid (core.placement): a grid worker's rows on this table alone.
-    grid = models.ForeignKey(
-        "areas.Area",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-        db_index=False,
-        verbose_name=_("grid"),
-    )
+    grid = grid_copy()
     placement = Placement("person", "person__household__building")
     scope_rule = PERSON_SCOPE
     audit_fields = (
@@ -163,17 +153,7 @@ class Disinfection(Placed, CommunityOwned):
     )
     notes = models.CharField(_("notes"), max_length=300, blank=True)
 
-    # A copy of the parent's grid (core.placement): a grid worker's rows on this table alone.
-    grid = models.ForeignKey(
-        "areas.Area",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="+",
-        editable=False,
-        db_index=False,
-        verbose_name=_("grid"),
-    )
+    grid = grid_copy()
     placement = Placement("building", "building")
     scope_rule = ScopeRule(grid="grid_id")
     audit_fields = (
