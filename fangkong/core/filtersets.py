@@ -83,7 +83,10 @@ class FilterSet(RestFilterSet):
 
     page_filters: ClassVar[tuple[str, ...] | None] = None
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, page: bool = False, **kwargs: Any) -> None:
+        # Whether a page (not the API) filters: a page's list may have a default the API's
+        # has not (the people page shows active people unless asked; the API every status).
+        self.page = page
         super().__init__(*args, **kwargs)
         for filter_ in self.filters.values():
             if filter_.label:

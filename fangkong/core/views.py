@@ -101,7 +101,7 @@ class ObjectListView(ListView):
         if self.filterset_class is not None:
             self.filterset = bound_numbers(
                 self.filterset_class(
-                    self.get_filter_data() or None, queryset=qs, request=self.request
+                    self.get_filter_data() or None, queryset=qs, request=self.request, page=True
                 )
             )
             qs = self.filterset.qs if self.filterset.is_bound else qs

@@ -10,7 +10,6 @@ a URL, which logs keep) and logged as an access event.
 
 from __future__ import annotations
 
-import re
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,7 +18,6 @@ from django.db.models import Count, Q
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_filters import rest_framework as filters
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers
 from rest_framework.decorators import action
@@ -29,21 +27,18 @@ from rest_framework.response import Response
 from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area
 from fangkong.core.api import (
-    IdFilter,
     ProtectedValueField,
     RestrictedPrimaryKeyRelatedField,
     RestrictedViewSet,
     Serializer,
     ServiceModelSerializer,
 )
-from fangkong.core.filtersets import FilterSet
-from fangkong.core.querysets import covers, scope_filter
+from fangkong.core.querysets import covers
 from fangkong.core.sensitive_text import id_number_or_phone
 from fangkong.registry import services
-from fangkong.registry.choices import PersonStatus, PersonTag, Residency
-from fangkong.registry.filtersets import PersonFilterSet
+from fangkong.registry.choices import PersonStatus, PersonTag
+from fangkong.registry.filtersets import BuildingFilterSet, HouseholdFilterSet, PersonFilterSet
 from fangkong.registry.models import Building, Household, Person
-from fangkong.registry.search import MAX_LENGTH, normalise, parse_address, validate_search_text
 from fangkong.registry.stats import buildings_with_counts
 
 if TYPE_CHECKING:
@@ -52,7 +47,7 @@ if TYPE_CHECKING:
 # --- Fields ---------------------------------------------------------------------------------
 
 
-class CommunityField(serializers.PrimaryKeyRelatedField):
+class CommunityField(serializers.PrimaryKeyRelatedField[Area]):
     """A community the caller sees, or one whose grid they work in (as the pages allow).
 
     Whether the caller may add rows to the whole community is the viewset's question (403);
@@ -65,6 +60,8 @@ class CommunityField(serializers.PrimaryKeyRelatedField):
 
     def get_queryset(self) -> models.QuerySet[Area]:
         queryset = super().get_queryset()
+        if queryset is None:  # set in __init__; None only if a caller passed read_only
+            return Area.objects.none()
         user = getattr(self.context.get("request"), "user", None)
         if user is None or not getattr(user, "is_authenticated", False):
             return queryset.none()
@@ -87,143 +84,10 @@ class TagListField(serializers.ListField):
         return instance.tag_list
 
 
-# --- Filters --------------------------------------------------------------------------------
-
-
-class RegistryFilterSet(FilterSet):
-    """Filters every registry list has: ``?area=ID`` (a subtree of the tree) and ``?search=``."""
-
-    area = IdFilter(
-        method="filter_area",
-        label=gettext_lazy("area id: rows whose community or grid lies in this area"),
-    )
-
-    def filter_area(
-        self, queryset: models.QuerySet[Any], name: str, value: int
-    ) -> models.QuerySet[Any]:
-        area = Area.objects.filter(pk=value).first()
-        # The rows the area's own user would cover: its communities, or its grid's rows.
-        return scope_filter(queryset, area.scope_below()) if area else queryset.none()
-
-
-class TagsFilter(filters.BaseInFilter, filters.ChoiceFilter):
-    """Comma-separated tag codes, each checked against the list of tags (400 if unknown)."""
-
-
-class BuildingFilterSet(RegistryFilterSet):
-    grid = IdFilter(field_name="grid", label=gettext_lazy("grid id"))
-    section = filters.CharFilter(label=gettext_lazy("section"))
-    search = filters.CharFilter(
-        method="filter_search",
-        max_length=MAX_LENGTH,
-        label=gettext_lazy("building number (1, 01, 1号楼) or name"),
-    )
-
-    class Meta:
-        model = Building
-        fields = ["area", "grid", "section", "search"]
-
-    def filter_search(
-        self, queryset: models.QuerySet[Any], name: str, value: str
-    ) -> models.QuerySet[Any]:
-        text = value.strip()
-        if not text:
-            return queryset
-        # A community has a few dozen buildings: their names may be searched by part.
-        match = Q(number__iexact=text) | Q(name__icontains=text)
-        # What residents write for building 1: 1, 01, 1号楼, 1栋, 1号 (equality on number).
-        if found := re.fullmatch(r"0*(\d{1,9})\s*(?:号楼|号|栋|幢)?", text):
-            digits = found[1]
-            match |= Q(number__in={digits, digits.zfill(2), digits.zfill(3)})
-        return queryset.filter(match)
-
-
-class HouseholdFilterSet(RegistryFilterSet):
-    building = IdFilter(field_name="building", label=gettext_lazy("building id"))
-    grid = IdFilter(field_name="building__grid", label=gettext_lazy("grid id"))
-    active = filters.BooleanFilter(field_name="is_active", label=gettext_lazy("occupied"))
-    search = filters.CharFilter(
-        method="filter_search",
-        max_length=MAX_LENGTH,
-        label=gettext_lazy("household number, room or address (1-2-301, 1号楼2单元301)"),
-    )
-
-    class Meta:
-        model = Household
-        fields = ["area", "building", "grid", "active", "search"]
-
-    def filter_search(
-        self, queryset: models.QuerySet[Any], name: str, value: str
-    ) -> models.QuerySet[Any]:
-        text = normalise(value)
-        if not text:
-            return queryset
-        # Equality on indexed columns: a household number, a room, or an address parsed
-        # into building, unit and room (东园1号楼2单元301室, 1-2-301); never a substring,
-        # which made 1-2-301 find 11-2-301 too.
-        match = Q(number=text) | Q(room=text)
-        if (address := parse_address(text)) is not None:
-            match |= Q(pk__in=address.households())
-        return queryset.filter(match)
-
-
-class PersonApiFilterSet(RegistryFilterSet):
-    """The people list's filters. Unlike the page, no status filter means every status."""
-
-    building = IdFilter(field_name="household__building", label=gettext_lazy("building id"))
-    grid = IdFilter(field_name="household__building__grid", label=gettext_lazy("grid id"))
-    tags = TagsFilter(
-        choices=PersonTag.choices,
-        method="filter_tags",
-        label=gettext_lazy("tag codes, comma separated: people with all of them"),
-    )
-    residency = filters.ChoiceFilter(choices=Residency.choices)
-    active = filters.BooleanFilter(
-        method="filter_active", label=gettext_lazy("true: active people; false: moved or died")
-    )
-    status = filters.ChoiceFilter(choices=PersonStatus.choices)
-    search = filters.CharFilter(
-        method="filter_search",
-        validators=[validate_search_text],
-        label=gettext_lazy(
-            "name, pinyin or initials, room, household number or address, a "
-            "phone's last four digits; at least two characters or one Chinese "
-            "character. A whole phone or ID number is refused here (a URL is "
-            "logged): post it to /api/v1/people/search/"
-        ),
-    )
-
-    class Meta:
-        model = Person
-        fields = ["area", "building", "grid", "tags", "residency", "active", "status", "search"]
-
-    def filter_tags(
-        self, queryset: models.QuerySet[Any], name: str, value: list[str]
-    ) -> models.QuerySet[Any]:
-        for code in value:
-            queryset = queryset.filter(tags__contains=f"|{code}|")
-        return queryset
-
-    def filter_active(
-        self, queryset: models.QuerySet[Any], name: str, value: bool
-    ) -> models.QuerySet[Any]:
-        active = Q(status=PersonStatus.ACTIVE)
-        return queryset.filter(active if value else ~active)
-
-    def filter_search(
-        self, queryset: models.QuerySet[Any], name: str, value: str
-    ) -> models.QuerySet[Any]:
-        # The pages' search, word for word: names through pinyin, four digits through the
-        # phones' last-four index. Whole ID numbers and phones never get here: the middleware
-        # refuses them in a URL, and the search route takes them posted.
-        pages = PersonFilterSet(queryset=queryset, request=self.request)
-        return pages.search(queryset, "q", value)
-
-
 # --- Serializers ----------------------------------------------------------------------------
 
 
-def _refuse_move(serializer: serializers.Serializer, attrs: dict[str, Any]) -> None:
+def _refuse_move(serializer: serializers.Serializer[Any], attrs: dict[str, Any]) -> None:
     instance = serializer.instance
     if instance is not None and "community" in attrs and attrs["community"] != instance.community:
         raise serializers.ValidationError(
@@ -474,7 +338,9 @@ class BuildingViewSet(RestrictedViewSet):
 
     def get_queryset(self) -> models.QuerySet[Building]:
         # Aggregating queries drop Meta.ordering; paging needs a stable order.
-        return buildings_with_counts(super().get_queryset()).order_by(*Building._meta.ordering)
+        return buildings_with_counts(super().get_queryset()).order_by(
+            *(Building._meta.ordering or ())
+        )
 
     def create_service(self, data: dict[str, Any]) -> Building:
         community = data.pop("community")
@@ -500,12 +366,10 @@ class HouseholdViewSet(RestrictedViewSet):
     filterset_class = HouseholdFilterSet
 
     def get_queryset(self) -> models.QuerySet[Household]:
-        return (
-            super()
-            .get_queryset()
-            .annotate(member_count=Count("members", filter=Q(members__status=PersonStatus.ACTIVE)))
-            .order_by(*Household._meta.ordering)
-        )  # aggregating queries drop Meta.ordering
+        households: models.QuerySet[Household] = super().get_queryset()
+        return households.annotate(
+            member_count=Count("members", filter=Q(members__status=PersonStatus.ACTIVE))
+        ).order_by(*(Household._meta.ordering or ()))  # aggregating queries drop the ordering
 
     def create_service(self, data: dict[str, Any]) -> Household:
         building = data.pop("building")
@@ -531,7 +395,7 @@ class PersonViewSet(RestrictedViewSet):
 
     queryset = Person.objects.all()
     serializer_class = PersonSerializer
-    filterset_class = PersonApiFilterSet
+    filterset_class = PersonFilterSet
 
     def create_service(self, data: dict[str, Any]) -> Person:
         user = self.request.user

@@ -611,7 +611,7 @@ def people_for_export(user: User, filters: QueryDict) -> QuerySet[Person]:
 
     people = Person.objects.restrict(user)
     filterset = PersonFilterSet(
-        filters or None, queryset=people, request=SimpleNamespace(user=user)
+        filters or None, queryset=people, request=SimpleNamespace(user=user), page=True
     )
     if not filterset.is_bound:
         return people.filter(status=PersonStatus.ACTIVE)  # as the untouched list shows

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from drf_spectacular.utils import (
     extend_schema,
 )
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -126,7 +126,7 @@ class CaseViewSet(StatusWriteMixin, RestrictedViewSet):
     serializer_class = HealthCaseSerializer
     filterset_class = CaseFilterSet
 
-    def get_serializer_class(self) -> type[serializers.Serializer]:
+    def get_serializer_class(self) -> type[serializers.Serializer[Any]]:
         return HealthCaseCreateSerializer if self.action == "create" else HealthCaseSerializer
 
     @extend_schema(
@@ -144,7 +144,7 @@ class CaseViewSet(StatusWriteMixin, RestrictedViewSet):
             raise serializers.ValidationError({"report_date": [_("Give the report date.")]})
         result = services.do_open_case(
             person=data["person"],
-            by=request.user,
+            by=self.request.user,
             source=ChangeSource.API,
             classification=data["classification"],
             **form.evidence(),
@@ -177,19 +177,12 @@ class CaseViewSet(StatusWriteMixin, RestrictedViewSet):
     @action(detail=True, methods=["post"], required_action="change", can_conflict=True)
     def classify(self, request: Request, pk: str | None = None) -> Response:
         """Change the classification (a status change with its reason and evidence)."""
-        case = self.get_object()
-        form = HealthClassifySerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        result = services.do_classify_case(
-            case,
-            by=request.user,
-            source=ChangeSource.API,
-            classification=form.validated_data["classification"],
-            confirmation_date=form.validated_data.get("confirmation_date"),
-            expected_version=form.validated_data.get("version"),
-            **form.evidence(),
+        return self.change_status(
+            request,
+            HealthClassifySerializer,
+            services.do_classify_case,
+            ("classification", "confirmation_date"),
         )
-        return self.answer(result, request, status.HTTP_200_OK)
 
     @extend_schema(
         request=HealthOutcomeSerializer,
@@ -198,16 +191,9 @@ class CaseViewSet(StatusWriteMixin, RestrictedViewSet):
     @action(detail=True, methods=["post"], required_action="change", can_conflict=True)
     def outcome(self, request: Request, pk: str | None = None) -> Response:
         """Record the outcome (in hospital, recovered, died): a status change."""
-        case = self.get_object()
-        form = HealthOutcomeSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        result = services.do_record_outcome(
-            case,
-            by=request.user,
-            source=ChangeSource.API,
-            outcome=form.validated_data["outcome"],
-            outcome_date=form.validated_data.get("outcome_date"),
-            expected_version=form.validated_data.get("version"),
-            **form.evidence(),
+        return self.change_status(
+            request,
+            HealthOutcomeSerializer,
+            services.do_record_outcome,
+            ("outcome", "outcome_date"),
         )
-        return self.answer(result, request, status.HTTP_200_OK)

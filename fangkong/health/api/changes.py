@@ -40,7 +40,7 @@ class ChangeViewSet(RestrictedReadOnlyViewSet):
         form = HealthDecisionSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         services.do_approve_change(
-            change, by=request.user, note=form.validated_data.get("note", "")
+            change, by=self.request.user, note=form.validated_data.get("note", "")
         )
         change.refresh_from_db()
         return Response(self.get_serializer(change).data)
@@ -52,6 +52,8 @@ class ChangeViewSet(RestrictedReadOnlyViewSet):
         change = self.get_object()
         form = HealthDecisionSerializer(data=request.data)
         form.is_valid(raise_exception=True)
-        services.do_reject_change(change, by=request.user, note=form.validated_data.get("note", ""))
+        services.do_reject_change(
+            change, by=self.request.user, note=form.validated_data.get("note", "")
+        )
         change.refresh_from_db()
         return Response(self.get_serializer(change).data)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypedDict
 
 from django.utils.translation import gettext_lazy
 from rest_framework import serializers, status
+from rest_framework.generics import GenericAPIView
 from rest_framework.request import Request
 from rest_framework.response import Response
 
@@ -13,9 +15,11 @@ from fangkong.core.api import (
     ModelSerializer,
     Serializer,
 )
+from fangkong.core.requests import AuthenticatedApiRequest
 from fangkong.health import services
 from fangkong.health.choices import (
     ChangeReason,
+    ChangeSource,
     EvidenceKind,
     Symptom,
 )
@@ -25,6 +29,15 @@ from fangkong.health.models import (
 )
 
 # --- Shared parts ---------------------------------------------------------------------------
+
+
+class Evidence(TypedDict):
+    """What every status change rests on, as the services take it."""
+
+    reason: str
+    evidence_kind: str
+    evidence_ref: str
+    note: str
 
 
 class HealthEvidenceSerializer(Serializer):
@@ -42,7 +55,7 @@ class HealthEvidenceSerializer(Serializer):
     note = serializers.CharField(max_length=300, required=False, allow_blank=True)
     version = serializers.IntegerField(required=False, min_value=1)
 
-    def evidence(self) -> dict[str, str]:
+    def evidence(self) -> Evidence:
         data = self.validated_data
         return {
             "reason": data["reason"],
@@ -118,8 +131,10 @@ class SymptomsField(serializers.ListField):
         return instance.symptom_list
 
 
-class StatusWriteMixin:
+class StatusWriteMixin(GenericAPIView[Any]):
     """Creates and actions that are status changes: 201/200 with the row, or 202 pending."""
+
+    request: AuthenticatedApiRequest
 
     def answer(
         self, result: services.ChangeResult, request: Request, code: int = status.HTTP_201_CREATED
@@ -128,10 +143,35 @@ class StatusWriteMixin:
             return pending_response(result, request)
         obj = self.reload(result.obj)
         # The row as reads show it (not the create serializer's evidence fields).
-        serializer = self.serializer_class(  # type: ignore[attr-defined]
-            obj, context=self.get_serializer_context()
-        )  # type: ignore[attr-defined]
+        serializer_class = self.serializer_class
+        assert serializer_class is not None  # every health viewset declares its own
+        serializer = serializer_class(obj, context=self.get_serializer_context())
         return Response(serializer.data, status=code)
 
     def reload(self, obj: Any) -> Any:
-        return self.get_queryset().filter(pk=obj.pk).first() or obj  # type: ignore[attr-defined]
+        return self.get_queryset().filter(pk=obj.pk).first() or obj
+
+    def change_status(
+        self,
+        request: Request,
+        form_class: type[HealthEvidenceSerializer],
+        service: Callable[..., services.ChangeResult],
+        fields: tuple[str, ...],
+    ) -> Response:
+        """One status change of one row, as every such action is: the row (404 outside the
+        caller's scope), its form (400), the service with the form's ``fields``, its reason,
+        evidence and version (403 and 409 come from core's API error mapping), then the row
+        (200) or the pending change (202, four-eyes)."""
+        obj = self.get_object()
+        form = form_class(data=request.data)
+        form.is_valid(raise_exception=True)
+        data = form.validated_data
+        result = service(
+            obj,
+            by=self.request.user,
+            source=ChangeSource.API,
+            expected_version=data.get("version"),
+            **{name: data.get(name) for name in fields},
+            **form.evidence(),
+        )
+        return self.answer(result, request, status.HTTP_200_OK)

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy
 from drf_spectacular.utils import (
     extend_schema,
 )
-from rest_framework import serializers, status
+from rest_framework import serializers
 from rest_framework.decorators import action
 from rest_framework.request import Request
 from rest_framework.response import Response
@@ -21,6 +21,7 @@ from fangkong.core.api import (
 )
 from fangkong.health import services
 from fangkong.health.api.common import (
+    Evidence,
     HealthEvidenceSerializer,
     HealthPendingSerializer,
     StatusWriteMixin,
@@ -48,8 +49,8 @@ class HealthQuarantineSerializer(ServiceModelSerializer):
     ``household`` (every active member not under one already); a status change."""
 
     url = serializers.HyperlinkedIdentityField(view_name="api:health-quarantine-detail")
-    person = serializers.PrimaryKeyRelatedField(read_only=True)
-    household = serializers.PrimaryKeyRelatedField(read_only=True)
+    person = serializers.PrimaryKeyRelatedField[Person](read_only=True)
+    household = serializers.PrimaryKeyRelatedField[Household](read_only=True)
 
     class Meta:
         model = Quarantine
@@ -102,7 +103,7 @@ class HealthQuarantineStartSerializer(HealthEvidenceSerializer):
             )
         return attrs
 
-    def evidence(self) -> dict[str, str]:
+    def evidence(self) -> Evidence:
         data = self.validated_data
         return {
             "reason": data["reason"],
@@ -128,7 +129,7 @@ class QuarantineViewSet(StatusWriteMixin, RestrictedReadOnlyViewSet):
     filterset_class = QuarantineFilterSet
     action_rights = {**RestrictedReadOnlyViewSet.action_rights, "create": "add"}
 
-    def get_serializer_class(self) -> type[serializers.Serializer]:
+    def get_serializer_class(self) -> type[serializers.Serializer[Any]]:
         if self.action == "create":
             return HealthQuarantineStartSerializer
         return HealthQuarantineSerializer
@@ -148,7 +149,7 @@ class QuarantineViewSet(StatusWriteMixin, RestrictedReadOnlyViewSet):
             person=data.get("person"),
             household=data.get("household"),
             kind=data["kind"],
-            by=request.user,
+            by=self.request.user,
             source=ChangeSource.API,
             site=data.get("site", ""),
             start_date=data.get("start_date"),
@@ -172,18 +173,9 @@ class QuarantineViewSet(StatusWriteMixin, RestrictedReadOnlyViewSet):
     )
     def end_date(self, request: Request, pk: str | None = None) -> Response:
         """Move the planned end: later extends, earlier shortens (never before the start)."""
-        quarantine = self.get_object()
-        form = HealthEndDateSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        result = services.do_change_quarantine_end(
-            quarantine,
-            by=request.user,
-            source=ChangeSource.API,
-            new_end=form.validated_data["new_end"],
-            expected_version=form.validated_data.get("version"),
-            **form.evidence(),
+        return self.change_status(
+            request, HealthEndDateSerializer, services.do_change_quarantine_end, ("new_end",)
         )
-        return self.answer(result, request, status.HTTP_200_OK)
 
     @extend_schema(
         request=HealthEndSerializer,
@@ -192,15 +184,6 @@ class QuarantineViewSet(StatusWriteMixin, RestrictedReadOnlyViewSet):
     @action(detail=True, methods=["post"], required_action="change", can_conflict=True)
     def end(self, request: Request, pk: str | None = None) -> Response:
         """End the quarantine on a day (today by default) with a reason and evidence."""
-        quarantine = self.get_object()
-        form = HealthEndSerializer(data=request.data)
-        form.is_valid(raise_exception=True)
-        result = services.do_end_quarantine(
-            quarantine,
-            by=request.user,
-            source=ChangeSource.API,
-            ended_on=form.validated_data.get("ended_on"),
-            expected_version=form.validated_data.get("version"),
-            **form.evidence(),
+        return self.change_status(
+            request, HealthEndSerializer, services.do_end_quarantine, ("ended_on",)
         )
-        return self.answer(result, request, status.HTTP_200_OK)

@@ -91,7 +91,7 @@ class ReportViewSet(RestrictedViewSet):
         )
 
 
-class CheckpointField(serializers.PrimaryKeyRelatedField):
+class CheckpointField(serializers.PrimaryKeyRelatedField[Any]):
     """A gate of the caller's community (gates are community-wide, so a grid's worker's
     community counts)."""
 
@@ -99,12 +99,9 @@ class CheckpointField(serializers.PrimaryKeyRelatedField):
         from fangkong.staff.models import Checkpoint
 
         user = getattr(self.context.get("request"), "user", None)
-        community = user.community if getattr(user, "area_id", None) else None
-        return (
-            Checkpoint.objects.filter(community=community)
-            if community is not None
-            else Checkpoint.objects.none()
-        )
+        if user is None or not getattr(user, "area_id", None):
+            return Checkpoint.objects.none()
+        return Checkpoint.objects.filter(community=user.community)
 
 
 class HealthDisinfectionSerializer(ServiceModelSerializer):

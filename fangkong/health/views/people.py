@@ -77,7 +77,7 @@ class PersonFinderView(HealthListView):
         people = Person.objects.restrict(self.request.user).select_related("household__building")
         query = self._query()
         self.filterset = PersonFilterSet(
-            {"q": query} if query else None, queryset=people, request=self.request
+            {"q": query} if query else None, queryset=people, request=self.request, page=True
         )
         if not query:
             active = Quarantine.objects.filter(person=OuterRef("pk"), ended_on__isnull=True)
