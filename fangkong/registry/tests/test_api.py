@@ -802,3 +802,20 @@ def test_a_list_costs_the_same_queries_for_more_rows(
         PersonFactory(household=HouseholdFactory(building=building), tags=[PersonTag.CHRONIC])
     with django_assert_num_queries(expected):
         assert len(officer.get(url).json()["results"]) >= 5 or url == AREAS
+
+
+def test_the_people_page_and_the_api_filter_through_one_filterset(
+    officer: Client, person_a1: Person, household_a2: Household
+) -> None:
+    from fangkong.registry.api import PersonViewSet
+    from fangkong.registry.views import PersonListView
+
+    assert PersonListView.filterset_class is PersonViewSet.filterset_class
+    gone = PersonFactory(household=household_a2, name="刘军", residency=person_a1.residency)
+    Person.objects.filter(pk=gone.pk).update(status=PersonStatus.MOVED_OUT)
+    page = officer.get(reverse("registry:person_list"), {"residency": person_a1.residency})
+    # The page's default (active people) is the page's: the API's same query has every status.
+    assert "刘军" not in page.content.decode()
+    api = names(officer.get(PEOPLE, {"residency": person_a1.residency}))
+    assert "刘军" in api and "王秀英" in api
+    assert "王秀英" in page.content.decode()
