@@ -49,6 +49,15 @@ class LocalDateTimeField(forms.DateTimeField):
             return super().prepare_value(value)
 
 
+def field_of[F: forms.Field](form: forms.BaseForm, name: str, kind: type[F]) -> F:
+    """``form.fields[name]`` as the kind of field it was declared (``fields`` holds plain
+    ``Field``s for a type checker): to set a choice field's ``queryset`` per user, say."""
+    field = form.fields[name]
+    if not isinstance(field, kind):
+        raise TypeError(f"{type(form).__name__}.{name} is not a {kind.__name__}")
+    return field
+
+
 class ServiceForm(BoundedForm):
     """Base of the pages' forms: ``user``, ``instance``, ``community`` and ``version``."""
 

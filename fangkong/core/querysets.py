@@ -59,7 +59,7 @@ class RestrictedQuerySet(models.QuerySet):
             place(objs)
         return super().bulk_create(objs, *args, **kwargs)
 
-    def restrict(self, user: User, action: str = "view") -> Self:
+    def restrict(self, user: User | None, action: str = "view") -> Self:
         """Rows of this queryset that ``user`` may ``action``; none for anonymous users."""
         if not _authenticated(user) or not user.has_action(self.model, action):
             return self.none()

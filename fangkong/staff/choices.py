@@ -37,7 +37,7 @@ class TaskPriority(models.TextChoices):
 
 
 #: Sort rank of each priority (most urgent first).
-PRIORITY_RANK = {
+PRIORITY_RANK: dict[str, int] = {
     TaskPriority.URGENT: 0,
     TaskPriority.HIGH: 1,
     TaskPriority.NORMAL: 2,

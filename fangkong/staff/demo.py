@@ -15,7 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import random
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import Q
 from django.utils import timezone
@@ -52,6 +52,9 @@ from fangkong.staff.models import (
     Team,
     TeamMembership,
 )
+
+if TYPE_CHECKING:
+    from fangkong.accounts.models import User
 
 ORDER = 40
 
@@ -148,7 +151,7 @@ def _member(
     taken: set[str],
     *,
     position: str,
-    user: object = None,
+    user: User | None = None,
     area: Area | None = None,
     name: str | None = None,
 ) -> StaffMember:

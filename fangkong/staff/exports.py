@@ -68,7 +68,7 @@ def write(user: User, params: dict[str, Any], target: BinaryIO, progress: Progre
             task.get_priority_display(),
             task.area.name,
             str(task.assignee) if task.assignee_id else "",
-            task.team.name if task.team_id else "",
+            task.team.name if task.team is not None else "",
             _local(task.due, tz),
             _local(task.created, tz),
             task.outcome,
@@ -103,7 +103,7 @@ def write(user: User, params: dict[str, Any], target: BinaryIO, progress: Progre
     record_access(
         AccessKind.EXPORT,
         actor=user,
-        area_path=user.area.path if user.area_id else "/",
+        area_path=user.area.path if user.area is not None else "/",
         detail={
             "what": "staff.tasks",
             "rows": written,

@@ -49,7 +49,8 @@ class StatusSelect(forms.Select):
 
     def value_from_datadict(self, data: Any, files: Any, name: str) -> list[str]:
         if hasattr(data, "getlist"):
-            return data.getlist(name)
+            values: list[str] = data.getlist(name)
+            return values
         value = data.get(name)
         return value if isinstance(value, list) else [] if value is None else [value]
 
@@ -176,7 +177,7 @@ class ShiftFilterSet(CommunityRowFilterSet):
     def filter_short(
         self, queryset: models.QuerySet[Any], name: str, value: bool
     ) -> models.QuerySet[Any]:
-        counted = queryset.annotate(_people=Count("assignments"))
+        counted: models.QuerySet[Any] = queryset.annotate(_people=Count("assignments"))
         short = Q(_people__lt=F("people_needed"))
         return counted.filter(short if value else ~short)
 

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from fangkong.accounts.models import User
 from fangkong.areas.models import Area
-from fangkong.core.forms import LocalDateTimeField, ServiceForm
+from fangkong.core.forms import LocalDateTimeField, ServiceForm, field_of
 from fangkong.core.input_bounds import BoundedForm
 from fangkong.core.querysets import covered
 from fangkong.core.validators import DOCUMENT_MAX_LENGTH
@@ -63,15 +63,16 @@ def community_areas(community: Area | None) -> QuerySet[Area]:
 
 def assignable_users(user: User | None, community: Area | None) -> QuerySet[User]:
     """Logins of the community within the assigner's own area (others are refused anyway)."""
+    users: QuerySet[User] = User.objects.filter(is_active=True)
     if community is None:
-        return User.objects.none()
-    users = User.objects.filter(is_active=True, area_id__in=community.scope_below().areas)
+        return users.none()
+    users = users.filter(area_id__in=community.scope_below().areas)
     if user is not None:
         users = users.filter(Q(pk=user.pk) | Q(pk__in=covered(User.objects.all(), user)))
     return users.select_related("area").order_by("area__path", "full_name", "username")
 
 
-class UserChoiceField(forms.ModelChoiceField):
+class UserChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]  # generic in the stubs only
     def label_from_instance(self, obj: User) -> str:
         return f"{obj} · {obj.get_role_display()} · {obj.area}"
 
@@ -108,7 +109,9 @@ class StaffMemberForm(ServiceForm):
         required=False,
         help_text=gettext_lazy("Left blank: the whole community."),
     )
-    user = UserChoiceField(
+    # The form's metaclass moves declared fields into ``base_fields``: ``self.user`` stays
+    # ServiceForm's User, which the type checker cannot see.
+    user: User | None = UserChoiceField(  # type: ignore[assignment]
         label=gettext_lazy("login"),
         queryset=User.objects.none(),
         required=False,
@@ -123,11 +126,13 @@ class StaffMemberForm(ServiceForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["organisation"].queryset = Organisation.objects.restrict(self.user).filter(
-            community=self.community
+        field_of(
+            self, "organisation", forms.ModelChoiceField
+        ).queryset = Organisation.objects.restrict(self.user).filter(community=self.community)
+        field_of(self, "area", forms.ModelChoiceField).queryset = community_areas(self.community)
+        field_of(self, "user", forms.ModelChoiceField).queryset = assignable_users(
+            self.user, self.community
         )
-        self.fields["area"].queryset = community_areas(self.community)
-        self.fields["user"].queryset = assignable_users(self.user, self.community)
         if self.instance is not None and self.instance.phone_mask:
             self.fields["phone"].help_text = _("Current: %(mask)s; leave blank to keep.") % {
                 "mask": self.instance.phone_mask
@@ -151,7 +156,9 @@ class TeamForm(ServiceForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["leader"].queryset = community_members(self.community, self.user)
+        field_of(self, "leader", forms.ModelChoiceField).queryset = community_members(
+            self.community, self.user
+        )
 
 
 class TeamMemberForm(ServiceForm):
@@ -165,7 +172,7 @@ class TeamMemberForm(ServiceForm):
         members = community_members(self.community, self.user)
         if team is not None:
             members = members.exclude(memberships__team=team)
-        self.fields["member"].queryset = members
+        field_of(self, "member", forms.ModelChoiceField).queryset = members
 
 
 class LeadingGroupForm(ServiceForm):
@@ -205,7 +212,9 @@ class SeatForm(ServiceForm):
         if self.instance is not None:
             del self.fields["member"]  # a seat keeps its person; remove it and add another
         else:
-            self.fields["member"].queryset = community_members(self.community, self.user)
+            field_of(self, "member", forms.ModelChoiceField).queryset = community_members(
+                self.community, self.user
+            )
 
 
 class ResponsibilityForm(ServiceForm):
@@ -231,13 +240,13 @@ class ResponsibilityForm(ServiceForm):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["team"].queryset = Team.objects.restrict(self.user).filter(
-            community=self.community
-        )
-        self.fields["organisation"].queryset = Organisation.objects.restrict(self.user).filter(
-            community=self.community
-        )
-        self.fields["area"].queryset = community_areas(self.community)
+        field_of(self, "team", forms.ModelChoiceField).queryset = Team.objects.restrict(
+            self.user
+        ).filter(community=self.community)
+        field_of(
+            self, "organisation", forms.ModelChoiceField
+        ).queryset = Organisation.objects.restrict(self.user).filter(community=self.community)
+        field_of(self, "area", forms.ModelChoiceField).queryset = community_areas(self.community)
 
 
 # --- Checkpoints and shifts -----------------------------------------------------------------
@@ -288,12 +297,12 @@ class ShiftForm(ServiceForm):
         if checkpoint is not None and kwargs.get("instance") is None:
             kwargs["initial"] = {"checkpoint": checkpoint, **(kwargs.get("initial") or {})}
         super().__init__(*args, **kwargs)
-        self.fields["checkpoint"].queryset = Checkpoint.objects.restrict(self.user).filter(
-            community=self.community
-        )
-        self.fields["team"].queryset = Team.objects.restrict(self.user).filter(
-            community=self.community, is_active=True
-        )
+        field_of(self, "checkpoint", forms.ModelChoiceField).queryset = Checkpoint.objects.restrict(
+            self.user
+        ).filter(community=self.community)
+        field_of(self, "team", forms.ModelChoiceField).queryset = Team.objects.restrict(
+            self.user
+        ).filter(community=self.community, is_active=True)
 
 
 class AssignForm(ServiceForm):
@@ -303,12 +312,12 @@ class AssignForm(ServiceForm):
 
     def __init__(self, *args: Any, shift: Shift, **kwargs: Any) -> None:
         super().__init__(*args, community=shift.community, **kwargs)
-        self.fields["member"].queryset = community_members(self.community, self.user).exclude(
-            assignments__shift=shift
-        )
+        field_of(self, "member", forms.ModelChoiceField).queryset = community_members(
+            self.community, self.user
+        ).exclude(assignments__shift=shift)
 
 
-class AssignmentChoiceField(forms.ModelChoiceField):
+class AssignmentChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]  # generic in the stubs only
     tz: ZoneInfo | None = None
 
     def label_from_instance(self, obj: ShiftAssignment) -> str:
@@ -329,7 +338,7 @@ class MoveForm(ServiceForm):
         self, *args: Any, shift: Shift, candidates: QuerySet[ShiftAssignment], **kwargs: Any
     ) -> None:
         super().__init__(*args, community=shift.community, **kwargs)
-        field = self.fields["assignment"]
+        field = field_of(self, "assignment", AssignmentChoiceField)
         field.queryset = candidates
         field.tz = zone_of(shift.community)
 
@@ -351,11 +360,13 @@ class SwapRequestForm(ServiceForm):
         super().__init__(*args, community=shift.community, **kwargs)
         # Colleagues of the community by name; whether they are free is the service's check.
         members = StaffMember.objects.filter(community=shift.community, is_active=True)
-        self.fields["to_member"].queryset = members.exclude(pk=assignment.member_id)
-        later = Shift.objects.filter(community=shift.community, start__gt=timezone.now())
-        self.fields["return_shift"].queryset = later.exclude(pk=shift.pk).select_related(
-            "checkpoint", "community"
+        field_of(self, "to_member", forms.ModelChoiceField).queryset = members.exclude(
+            pk=assignment.member_id
         )
+        later = Shift.objects.filter(community=shift.community, start__gt=timezone.now())
+        field_of(self, "return_shift", forms.ModelChoiceField).queryset = later.exclude(
+            pk=shift.pk
+        ).select_related("checkpoint", "community")
 
 
 class SwapDecisionForm(BoundedForm):
@@ -401,22 +412,25 @@ class TaskForm(ServiceForm):
             # Who does it changes through "reassign", which keeps a line in the trail.
             del self.fields["assignee"], self.fields["team"]
             if self.instance.kind not in TaskKind.values:
-                self.fields["kind"].choices = [
+                field_of(self, "kind", forms.ChoiceField).choices = [
                     (self.instance.kind, self.instance.kind_label()),
                     *TaskKind.choices,
                 ]
         else:
-            self.fields["assignee"].queryset = assignable_users(self.user, self.community)
-            self.fields["team"].queryset = Team.objects.restrict(self.user).filter(
-                community=self.community, is_active=True
+            field_of(self, "assignee", forms.ModelChoiceField).queryset = assignable_users(
+                self.user, self.community
             )
+            field_of(self, "team", forms.ModelChoiceField).queryset = Team.objects.restrict(
+                self.user
+            ).filter(community=self.community, is_active=True)
         areas = community_areas(self.community)
         if self.user is not None:  # a grid worker chooses among their own grids
             areas = covered(areas, self.user)
-        self.fields["area"].queryset = areas
+        field_of(self, "area", forms.ModelChoiceField).queryset = areas
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if self.instance is None and not data.get("assignee") and not data.get("team"):
             raise forms.ValidationError(_("Choose a person or a team for the task."))
         return data
@@ -460,18 +474,25 @@ class TaskReassignForm(ServiceForm):
         self.initial.setdefault("team", task.team_id)
         if (
             task.team_id
+            and self.user is not None
             and task.team.is_led_by(self.user)
             and not self.user.has_action("staff.task", "add")
         ):
             # A team leader hands out within the team only.
             users = User.objects.filter(staff_member__memberships__team=task.team)
-            self.fields["assignee"].queryset = users.select_related("area")
-            self.fields["team"].queryset = Team.objects.filter(pk=task.team_id)
-        else:
-            self.fields["assignee"].queryset = assignable_users(self.user, self.community)
-            self.fields["team"].queryset = Team.objects.restrict(self.user).filter(
-                community=self.community, is_active=True
+            field_of(self, "assignee", forms.ModelChoiceField).queryset = users.select_related(
+                "area"
             )
+            field_of(self, "team", forms.ModelChoiceField).queryset = Team.objects.filter(
+                pk=task.team_id
+            )
+        else:
+            field_of(self, "assignee", forms.ModelChoiceField).queryset = assignable_users(
+                self.user, self.community
+            )
+            field_of(self, "team", forms.ModelChoiceField).queryset = Team.objects.restrict(
+                self.user
+            ).filter(community=self.community, is_active=True)
 
 
 # --- Patrols --------------------------------------------------------------------------------
@@ -536,13 +557,15 @@ class PatrolForm(ServiceForm):
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["checkpoint"].queryset = Checkpoint.objects.restrict(self.user).filter(
-            community=self.community
-        )
+        field_of(self, "checkpoint", forms.ModelChoiceField).queryset = Checkpoint.objects.restrict(
+            self.user
+        ).filter(community=self.community)
         members = community_members(self.community, self.user)
-        self.fields["by_member"].queryset = members
-        self.fields["on_duty"].queryset = members
-        self.fields["follow_up_assignee"].queryset = assignable_users(self.user, self.community)
+        field_of(self, "by_member", forms.ModelChoiceField).queryset = members
+        field_of(self, "on_duty", forms.ModelChoiceField).queryset = members
+        field_of(self, "follow_up_assignee", forms.ModelChoiceField).queryset = assignable_users(
+            self.user, self.community
+        )
         tz = zone_of(self.community)
         self.initial.setdefault(
             "time", timezone.localtime(timezone.now(), tz).replace(second=0, microsecond=0)

@@ -19,7 +19,7 @@ Both are parts of the model's ``scope_rule`` (``fangkong.core.scope.ScopeRule``)
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.db import models
 from django.db.models import Q
@@ -71,6 +71,8 @@ class StaffScopedMixin(models.Model):
 
     objects = RestrictedQuerySet.as_manager()
     scope_rule = StaffRule()
+    #: Each model's rule, cached on the model class by ``StaffRule``.
+    _staff_scope_rule: ClassVar[ScopeRule]
     #: The lookup to the grid a row sits on (a grid's staff member, a grid's task), if any.
     scope_grid: str | None = None
 

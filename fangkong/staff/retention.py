@@ -54,8 +54,8 @@ ANONYMOUS_MEMBER = {
 def _delete_photo_file(sender: type[PatrolPhoto], instance: PatrolPhoto, **kwargs: Any) -> None:
     """Remove the file once the row's deletion is committed (a rolled-back delete keeps
     both); a file already gone is no error."""
-    if instance.file:
-        storage, name = instance.file.storage, instance.file.name
+    if name := instance.file.name:
+        storage = instance.file.storage
         transaction.on_commit(lambda: storage.delete(name))
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ImproperlyConfigured
 from django.db import models
 from rest_framework import serializers
 from rest_framework.request import Request
@@ -14,11 +15,12 @@ from fangkong.core.api import (
     ActionPermission,
     RestrictedPrimaryKeyRelatedField,
 )
+from fangkong.staff.querysets import StaffScopedMixin
 
 # --- Fields ---------------------------------------------------------------------------------
 
 
-class AreaInCommunityField(serializers.PrimaryKeyRelatedField):
+class AreaInCommunityField(serializers.PrimaryKeyRelatedField[Area]):
     """A community or a grid (which one of the row's community is the service's check)."""
 
     def __init__(self, **kwargs: Any) -> None:
@@ -28,7 +30,7 @@ class AreaInCommunityField(serializers.PrimaryKeyRelatedField):
         super().__init__(**kwargs)
 
 
-class ColleagueField(serializers.PrimaryKeyRelatedField):
+class ColleagueField(serializers.PrimaryKeyRelatedField[User]):
     """A login of the caller's own community (anyone else is "not found", not named)."""
 
     def __init__(self, **kwargs: Any) -> None:
@@ -39,6 +41,8 @@ class ColleagueField(serializers.PrimaryKeyRelatedField):
 
     def get_queryset(self) -> models.QuerySet[User]:
         queryset = super().get_queryset()
+        if queryset is None:  # __init__ always gives one
+            raise ImproperlyConfigured("ColleagueField needs a queryset.")
         user = getattr(self.context.get("request"), "user", None)
         if user is None or not getattr(user, "is_authenticated", False):
             return queryset.none()
@@ -50,13 +54,14 @@ class ColleagueField(serializers.PrimaryKeyRelatedField):
         return queryset.filter(area_id__in=community.scope_below().areas)
 
 
-def _related(model: type[models.Model], **kwargs: Any) -> RestrictedPrimaryKeyRelatedField:
+def _related(model: type[StaffScopedMixin], **kwargs: Any) -> RestrictedPrimaryKeyRelatedField:
     return RestrictedPrimaryKeyRelatedField(queryset=model.objects.all(), **kwargs)
 
 
-def _refuse(form: serializers.Serializer) -> dict[str, Any]:
+def _refuse(form: serializers.Serializer[Any]) -> dict[str, Any]:
     form.is_valid(raise_exception=True)
-    return form.validated_data
+    data: dict[str, Any] = form.validated_data
+    return data
 
 
 class StaffActionPermission(ActionPermission):
@@ -64,7 +69,8 @@ class StaffActionPermission(ActionPermission):
     volunteer's check-in is a right on their shifts, not on assignment rows as such."""
 
     def _model(self, view: Any) -> type[models.Model]:
-        return getattr(view, "permission_model", None) or view.queryset.model
+        model: type[models.Model] = getattr(view, "permission_model", None) or view.queryset.model
+        return model
 
     def has_permission(self, request: Request, view: Any) -> bool:
         user = request.user
@@ -75,4 +81,5 @@ class StaffActionPermission(ActionPermission):
         return user.has_action(self._model(view), view.required_right())
 
     def has_object_permission(self, request: Request, view: Any, obj: Any) -> bool:
-        return request.user.has_action(self._model(view), view.required_right())
+        user = request.user  # has_permission turned anonymous callers away first
+        return user.is_authenticated and user.has_action(self._model(view), view.required_right())

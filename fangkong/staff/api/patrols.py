@@ -91,7 +91,7 @@ class PatrolViewSet(mixins.CreateModelMixin, RestrictedReadOnlyViewSet):
     def get_queryset(self) -> models.QuerySet[PatrolVisit]:
         return super().get_queryset().prefetch_related("on_duty", "photos")
 
-    def perform_create(self, serializer: serializers.Serializer) -> None:
+    def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
         data = dict(serializer.validated_data)
         visit = services.do_record_patrol(by=self.request.user, **data)
         serializer.instance = self.get_queryset().get(pk=visit.pk)
@@ -150,7 +150,7 @@ class PlanVersionViewSet(mixins.CreateModelMixin, RestrictedReadOnlyViewSet):
             queryset = queryset.filter(number=F("plan__current_number"))
         return queryset
 
-    def perform_create(self, serializer: serializers.Serializer) -> None:
+    def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
         data = dict(serializer.validated_data)
         version = services.do_save_plan(by=self.request.user, **data)
         serializer.instance = version

@@ -168,7 +168,7 @@ class TeamViewSet(RestrictedViewSet):
         team = self.get_object()
         data = _refuse(AddMemberSerializer(data=request.data, context={"request": request}))
         services.do_add_team_member(
-            team, member=data["member"], duty=data.get("duty", ""), by=request.user
+            team, member=data["member"], duty=data.get("duty", ""), by=self.request.user
         )
         return Response(self.get_serializer(self.reload(team)).data)
 

@@ -173,7 +173,7 @@ class ShiftViewSet(RestrictedViewSet):
         found = ShiftAssignment.objects.filter(pk=pk, shift__in=shifts)
         if shift is not None:
             found = found.filter(shift=shift)
-        assignment = found.first()
+        assignment: ShiftAssignment | None = found.first()
         if assignment is None:
             raise ValidationError({"assignment": _("No such person on a shift you can see.")})
         return assignment
@@ -184,7 +184,7 @@ class ShiftViewSet(RestrictedViewSet):
         """Put a person on the shift (the shift's owner); refused if they are on duty then."""
         shift = self.get_object()
         data = _refuse(MemberSerializer(data=request.data, context={"request": request}))
-        services.do_assign_shift(shift, member=data["member"], by=request.user)
+        services.do_assign_shift(shift, member=data["member"], by=self.request.user)
         return Response(self.get_serializer(self.reload(shift)).data)
 
     @extend_schema(request=AssignmentChoiceSerializer, responses={200: ShiftSerializer})
@@ -193,7 +193,9 @@ class ShiftViewSet(RestrictedViewSet):
         """Take a person off the shift (not once they have checked in)."""
         shift = self.get_object()
         data = _refuse(AssignmentChoiceSerializer(data=request.data))
-        services.do_unassign_shift(self._assignment(shift, data["assignment"]), by=request.user)
+        services.do_unassign_shift(
+            self._assignment(shift, data["assignment"]), by=self.request.user
+        )
         return Response(self.get_serializer(self.reload(shift)).data)
 
     @extend_schema(request=AssignmentChoiceSerializer, responses={200: ShiftSerializer})
@@ -203,7 +205,7 @@ class ShiftViewSet(RestrictedViewSet):
         shift = self.get_object()
         data = _refuse(AssignmentChoiceSerializer(data=request.data))
         services.do_move_assignment(
-            self._assignment(None, data["assignment"]), to_shift=shift, by=request.user
+            self._assignment(None, data["assignment"]), to_shift=shift, by=self.request.user
         )
         return Response(self.get_serializer(self.reload(shift)).data)
 
@@ -230,14 +232,14 @@ class ShiftAssignmentViewSet(RestrictedReadOnlyViewSet):
     @action(detail=True, methods=["post"], url_path="check-in", required_action="view")
     def check_in(self, request: Request, pk: str | None = None) -> Response:
         """The person on the shift arrives: from 30 minutes before it until it ends."""
-        assignment = services.do_check_in(self.get_object(), by=request.user)
+        assignment = services.do_check_in(self.get_object(), by=self.request.user)
         return Response(AssignmentSerializer(assignment).data)
 
     @extend_schema(request=None, responses={200: AssignmentSerializer})
     @action(detail=True, methods=["post"], url_path="check-out", required_action="view")
     def check_out(self, request: Request, pk: str | None = None) -> Response:
         """The person leaves: after checking in, until 30 minutes after the shift."""
-        assignment = services.do_check_out(self.get_object(), by=request.user)
+        assignment = services.do_check_out(self.get_object(), by=self.request.user)
         return Response(AssignmentSerializer(assignment).data)
 
 
@@ -276,7 +278,7 @@ class SwapSerializer(ServiceModelSerializer):
         ]
 
     def get_fields(self) -> dict[str, Any]:
-        fields = super().get_fields()
+        fields: dict[str, Any] = super().get_fields()
         request = self.context.get("request")
         user = getattr(request, "user", None)
         if user is not None and getattr(user, "is_authenticated", False):
@@ -304,7 +306,7 @@ class SwapRequestViewSet(mixins.CreateModelMixin, RestrictedReadOnlyViewSet):
     serializer_class = SwapSerializer
     filterset_class = CommunityRowFilterSet
 
-    def perform_create(self, serializer: serializers.Serializer) -> None:
+    def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
         data = dict(serializer.validated_data)
         data.pop("version", None)
         swap = services.do_request_swap(by=self.request.user, **data)
@@ -317,7 +319,7 @@ class SwapRequestViewSet(mixins.CreateModelMixin, RestrictedReadOnlyViewSet):
         swap = self.get_object()
         data = _refuse(DecisionSerializer(data=request.data))
         swap = services.do_decide_swap(
-            swap, by=request.user, approve=data["approve"], note=data.get("note", "")
+            swap, by=self.request.user, approve=data["approve"], note=data.get("note", "")
         )
         return Response(self.get_serializer(swap).data)
 
@@ -325,5 +327,5 @@ class SwapRequestViewSet(mixins.CreateModelMixin, RestrictedReadOnlyViewSet):
     @action(detail=True, methods=["post"], required_action="view")
     def withdraw(self, request: Request, pk: str | None = None) -> Response:
         """The person who asked withdraws a swap still waiting."""
-        swap = services.do_withdraw_swap(self.get_object(), by=request.user)
+        swap = services.do_withdraw_swap(self.get_object(), by=self.request.user)
         return Response(self.get_serializer(swap).data)

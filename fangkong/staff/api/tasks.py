@@ -111,10 +111,11 @@ class TaskSerializer(ServiceModelSerializer):
         }
 
     def get_link(self, task: Task) -> dict[str, Any] | None:
-        if not task.content_type_id:
+        content_type = task.content_type
+        if content_type is None:
             return None
         return {
-            "type": f"{task.content_type.app_label}.{task.content_type.model}",
+            "type": f"{content_type.app_label}.{content_type.model}",
             "id": task.object_id,
         }
 
@@ -150,7 +151,7 @@ def _link(user: Any, label: str, pk: int | None) -> models.Model | None:
     manager = model._default_manager
     if pk is None or not hasattr(manager, "restrict"):
         raise ValidationError({"link_id": _("Give the id of a record you can see.")})
-    obj = manager.restrict(user, "view").filter(pk=pk).first()
+    obj: models.Model | None = manager.restrict(user, "view").filter(pk=pk).first()
     if obj is None:
         raise ValidationError({"link_id": _("Give the id of a record you can see.")})
     return obj
@@ -201,7 +202,7 @@ class TaskViewSet(RestrictedViewSet):
     @action(detail=True, methods=["post"], required_action="change")
     def start(self, request: Request, pk: str | None = None) -> Response:
         """Open → in progress."""
-        return self._answer(services.do_start_task(self.get_object(), by=request.user))
+        return self._answer(services.do_start_task(self.get_object(), by=self.request.user))
 
     @extend_schema(request=NoteSerializer, responses={200: TaskSerializer})
     @action(detail=True, methods=["post"], required_action="change")
@@ -210,7 +211,7 @@ class TaskViewSet(RestrictedViewSet):
         task = self.get_object()
         data = _refuse(NoteSerializer(data=request.data))
         return self._answer(
-            services.do_complete_task(task, by=request.user, note=data.get("note", ""))
+            services.do_complete_task(task, by=self.request.user, note=data.get("note", ""))
         )
 
     @extend_schema(request=ReasonSerializer, responses={200: TaskSerializer})
@@ -219,7 +220,9 @@ class TaskViewSet(RestrictedViewSet):
         """No longer needed, with a reason (whoever hands out work, or the team's leader)."""
         task = self.get_object()
         data = _refuse(ReasonSerializer(data=request.data))
-        return self._answer(services.do_cancel_task(task, by=request.user, reason=data["reason"]))
+        return self._answer(
+            services.do_cancel_task(task, by=self.request.user, reason=data["reason"])
+        )
 
     @extend_schema(request=CommentSerializer, responses={200: TaskCommentSerializer})
     @action(detail=True, methods=["post"], required_action="change")
@@ -227,7 +230,7 @@ class TaskViewSet(RestrictedViewSet):
         """Add a comment to the task's trail."""
         task = self.get_object()
         data = _refuse(CommentSerializer(data=request.data))
-        comment = services.do_comment_on_task(task, by=request.user, text=data["text"])
+        comment = services.do_comment_on_task(task, by=self.request.user, text=data["text"])
         return Response(TaskCommentSerializer(comment).data)
 
     @extend_schema(request=ReassignSerializer, responses={200: TaskSerializer})
@@ -239,7 +242,7 @@ class TaskViewSet(RestrictedViewSet):
         return self._answer(
             services.do_reassign_task(
                 task,
-                by=request.user,
+                by=self.request.user,
                 assignee=data.get("assignee"),
                 team=data.get("team"),
                 note=data.get("note", ""),

@@ -249,13 +249,14 @@ class Team(StaffScopedMixin, CommunityOwned):
     def get_absolute_url(self) -> str:
         return reverse("staff:team_detail", args=[self.pk])
 
-    def is_led_by(self, user: User) -> bool:
+    def is_led_by(self, user: User | None) -> bool:
         """Whether ``user`` is this team's leader (through their staff record)."""
         return bool(
             self.leader_id
             and user is not None
             and getattr(user, "pk", None) is not None
-            and self.leader.user_id == user.pk
+            and (leader := self.leader) is not None
+            and leader.user_id == user.pk
         )
 
 

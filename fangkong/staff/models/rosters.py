@@ -148,7 +148,7 @@ class Shift(StaffScopedMixin, CommunityOwned):
 
     @property
     def place(self) -> str:
-        return self.checkpoint.name if self.checkpoint_id else self.place_name
+        return self.checkpoint.name if self.checkpoint is not None else self.place_name
 
     @property
     def duration(self) -> dt.timedelta:

@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from fangkong.accounts.models import User
 
 
-def require_visible(user: User, obj: models.Model, action: str = "view") -> None:
+def require_visible(user: User | None, obj: models.Model, action: str = "view") -> None:
     """``user`` sees ``obj`` (else 404) and may ``action`` rows of its kind (else 403)."""
     if user is None:
         return

@@ -42,7 +42,7 @@ def photo_type(head: bytes) -> str | None:
     return None
 
 
-def check_photo(upload: UploadedFile) -> str:
+def check_photo(upload: UploadedFile[bytes]) -> str:
     """Refuse anything but a JPEG, PNG or WebP photo up to MAX_PHOTO_BYTES; its type."""
     if upload.size is not None and upload.size > MAX_PHOTO_BYTES:
         raise ValidationError(
@@ -106,7 +106,7 @@ def do_record_patrol(
     on_duty: Iterable[StaffMember] = (),
     findings: Iterable[str] = (),
     notes: str = "",
-    photos: Iterable[UploadedFile] = (),
+    photos: Iterable[UploadedFile[bytes]] = (),
     follow_up: bool = False,
     follow_up_assignee: User | None = None,
     follow_up_due: dt.datetime | None = None,

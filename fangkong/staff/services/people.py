@@ -12,6 +12,7 @@ from fangkong.accounts.models import User
 from fangkong.areas.models import Area
 from fangkong.core.audit import record_change
 from fangkong.core.choices import ChangeAction
+from fangkong.core.models import AuditedModel
 from fangkong.core.personal_data import protect_phone
 from fangkong.core.services import check_version, locked, save_checked
 from fangkong.core.validators import validate_phone
@@ -48,14 +49,16 @@ def _apply(obj: Any, data: dict[str, Any], fields: tuple[str, ...]) -> None:
             setattr(obj, key, "" if value is None and isinstance(getattr(obj, key), str) else value)
 
 
-def _create(obj: Any, by: User, exclude: list[str] | None = None) -> Any:
+def _create[M: AuditedModel](obj: M, by: User | None, exclude: list[str] | None = None) -> M:
     clean_constraints(obj, exclude=exclude)
     save_checked(obj)
     record_change(ChangeAction.CREATE, obj, actor=by)
     return obj
 
 
-def _update(obj: Any, before: dict[str, Any], by: User, exclude: list[str] | None = None) -> Any:
+def _update[M: AuditedModel](
+    obj: M, before: dict[str, Any], by: User | None, exclude: list[str] | None = None
+) -> M:
     clean_constraints(obj, exclude=exclude)
     obj.version += 1
     save_checked(obj)
@@ -120,13 +123,12 @@ def _validate_member(member: StaffMember) -> None:
     )
     if not in_community(member.area, community):
         raise ValidationError({"area": _("Choose the community or one of its grids.")})
-    if member.user_id is not None:
-        user = member.user
+    if (user := member.user) is not None:
         if user.area_id is None or not in_community(user.area, community):
             raise ValidationError(
                 {"user": _("This login belongs to another area; link a login of this community.")}
             )
-        taken = StaffMember.objects.filter(user_id=member.user_id).exclude(pk=member.pk)
+        taken = StaffMember.objects.filter(user_id=user.pk).exclude(pk=member.pk)
         if taken.exists():
             raise ValidationError(
                 {"user": _("This login is already linked to another staff member.")}
@@ -211,7 +213,7 @@ def _validate_team(team: Team) -> None:
     )
 
 
-def _ensure_member(team: Team, member: StaffMember | None, by: User) -> None:
+def _ensure_member(team: Team, member: StaffMember | None, by: User | None) -> None:
     """A team's leader is one of its members (so the board and "my tasks" find them)."""
     if member is not None and not team.memberships.filter(member=member).exists():
         membership = TeamMembership.objects.create(
@@ -292,7 +294,9 @@ def do_save_leading_group(
 ) -> LeadingGroup:
     """Create the community's leading group, or rename it."""
     require_community(community)
-    group = LeadingGroup.objects.select_for_update().filter(community=community).first()
+    group: LeadingGroup | None = (
+        LeadingGroup.objects.select_for_update().filter(community=community).first()
+    )
     name = (name or "").strip()
     if not name:
         raise ValidationError({"name": _("Give the leading group a name.")})

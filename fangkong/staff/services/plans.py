@@ -25,7 +25,7 @@ TEXT_MAX = 200_000
 def do_save_plan(
     *,
     community: Area,
-    by: User,
+    by: User | None,
     title: str,
     text: str,
     summary: str = "",

@@ -132,11 +132,11 @@ SHIFT_FIELDS = ("checkpoint", "place_name", "start", "end", "people_needed", "te
 def _validate_shift(shift: Shift) -> None:
     shift.place_name = (shift.place_name or "").strip()
     errors: dict[str, str] = {}
-    if shift.checkpoint_id and shift.checkpoint.community_id != shift.community_id:
+    if shift.checkpoint is not None and shift.checkpoint.community_id != shift.community_id:
         errors["checkpoint"] = _("Choose a checkpoint of this community.")
     if shift.checkpoint_id is None and not shift.place_name:
         errors["place_name"] = _("Choose a checkpoint or name the place.")
-    if shift.team_id and shift.team.community_id != shift.community_id:
+    if shift.team is not None and shift.team.community_id != shift.community_id:
         errors["team"] = _("Choose a team of this community.")
     if shift.start is None or shift.end is None:
         errors["start"] = _("Give the start and end of the shift.")
@@ -158,7 +158,7 @@ def _require_owner(by: User, shift: Shift) -> None:
     if by is None:
         return
     require_visible(by, shift, "view")
-    if shift.team_id and shift.team.is_led_by(by):
+    if shift.team is not None and shift.team.is_led_by(by):
         return
     if not by.has_action(Shift, "change"):
         raise PermissionDeniedError("change")

@@ -219,7 +219,7 @@ def _require_manager(by: User | None, task: Task) -> None:
     if by is None:
         return
     require_visible(by, task, "view")
-    if task.team_id and task.team.is_led_by(by):
+    if task.team is not None and task.team.is_led_by(by):
         return
     if not (by.has_action(Task, "add") and by.has_action(Task, "change")):
         raise PermissionDeniedError("change")
@@ -327,21 +327,24 @@ def do_reassign_task(
     _require_open(task, _("A closed task cannot be reassigned."))
     community = task.community
     _validate_team(team, community)
-    leads_only = (
-        by is not None
-        and task.team_id is not None
+    # The team of a leader who may not hand out work otherwise (None: anyone's assigner).
+    led_team = (
+        task.team
+        if by is not None
+        and task.team is not None
         and task.team.is_led_by(by)
         and not by.has_action(Task, "add")
+        else None
     )
-    if leads_only:
-        members = {m.member.user_id for m in task.team.memberships.select_related("member")}
+    if led_team is not None:
+        members = {m.member.user_id for m in led_team.memberships.select_related("member")}
         if assignee is not None and assignee.pk not in members:
             raise ValidationError(
                 {"assignee": _("A team leader can give the team's tasks only to its members.")}
             )
         if team is not None and team.pk != task.team_id:
             raise ValidationError({"team": _("A team leader cannot move a task to another team.")})
-        team = task.team  # the task stays with the leader's team
+        team = led_team  # the task stays with the leader's team
     else:
         _validate_assignee(assignee, community, by)
     if assignee is None and team is None:

@@ -5,14 +5,13 @@ and small POST-only action views that call one service and go back where they ca
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db import models
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 
@@ -76,8 +75,16 @@ class StaffPageMixin:
         obj = getattr(self, "object", None)
         return getattr(obj, "community", None) if obj is not None else None
 
+    def required_community(self) -> Area:
+        """``page_community()`` of a page that has one: it adds a row to the community its
+        ``check_add_permission`` found, or edits a row of a community."""
+        community = self.page_community()
+        if community is None:
+            raise Http404
+        return community
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        context = super().get_context_data(**kwargs)  # type: ignore[misc]
+        context: dict[str, Any] = super().get_context_data(**kwargs)  # type: ignore[misc]
         community = self.page_community()
         context.setdefault("community", community)
         context["tz"] = zone_of(community).key if community else settings.TIME_ZONE
@@ -89,10 +96,17 @@ class CommunityPageMixin(StaffPageMixin):
     """A page of one community (``community_pk`` in the URL): 404 outside the user's scope,
     then 403 without ``action`` on ``model``. A grid worker opens their own community."""
 
-    model: type[models.Model]
+    #: The page's model (``Any``: the views this is mixed into declare it each their own way).
+    model: Any
     action = "view"
+    #: Found by ``dispatch`` before anything else runs.
+    community: Area
 
-    def dispatch(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        self.community = get_community(request.user, kwargs["community_pk"])
-        require_action(request.user, self.model, self.action)
-        return super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        # Behind the login the user is an accounts.User (fangkong.core.requests); the
+        # mixin cannot declare ``request`` as the views it is mixed into do.
+        user = cast(AuthenticatedRequest, request).user
+        self.community = get_community(user, kwargs["community_pk"])
+        require_action(user, self.model, self.action)
+        response: HttpResponse = super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
+        return response

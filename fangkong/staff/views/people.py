@@ -143,13 +143,9 @@ class OrganisationListView(CommunityListView):
     title = gettext_lazy("Organisations")
 
     def get_base_queryset(self) -> QuerySet[Organisation]:
+        organisations: QuerySet[Organisation] = super().get_base_queryset()
         # GROUP BY drops the default ordering: say it again for a stable paging.
-        return (
-            super()
-            .get_base_queryset()
-            .annotate(member_count=Count("members"))
-            .order_by("name", "pk")
-        )
+        return organisations.annotate(member_count=Count("members")).order_by("name", "pk")
 
     def get_add_url(self) -> str:
         return reverse("staff:organisation_add", args=[self.community.pk])
@@ -211,12 +207,12 @@ class OrganisationEditView(CommunityEditView):
 
     def get_cancel_url(self) -> str:
         if self.object is None:
-            return reverse("staff:organisation_list", args=[self.community.pk])
+            return reverse("staff:organisation_list", args=[self.required_community().pk])
         return super().get_cancel_url()
 
     def create(self, form: OrganisationForm) -> Organisation:
         return services.do_create_organisation(
-            community=self.community, by=self.request.user, **form.service_data()
+            community=self.required_community(), by=self.request.user, **form.service_data()
         )
 
     def update(self, obj: Organisation, form: OrganisationForm) -> Organisation:
@@ -272,7 +268,7 @@ class StaffMemberEditView(CommunityEditView):
 
     def create(self, form: StaffMemberForm) -> StaffMember:
         return services.do_create_staff_member(
-            community=self.community, by=self.request.user, **form.service_data()
+            community=self.required_community(), by=self.request.user, **form.service_data()
         )
 
     def update(self, obj: StaffMember, form: StaffMemberForm) -> StaffMember:
@@ -282,7 +278,7 @@ class StaffMemberEditView(CommunityEditView):
 
     def get_cancel_url(self) -> str:
         if self.object is None:
-            return reverse("staff:member_list", args=[self.community.pk])
+            return reverse("staff:member_list", args=[self.required_community().pk])
         return super().get_cancel_url()
 
 
@@ -347,7 +343,7 @@ class TeamEditView(CommunityEditView):
 
     def create(self, form: TeamForm) -> Team:
         return services.do_create_team(
-            community=self.community, by=self.request.user, **form.service_data()
+            community=self.required_community(), by=self.request.user, **form.service_data()
         )
 
     def update(self, obj: Team, form: TeamForm) -> Team:
@@ -357,7 +353,7 @@ class TeamEditView(CommunityEditView):
 
     def get_cancel_url(self) -> str:
         if self.object is None:
-            return reverse("staff:team_list", args=[self.community.pk])
+            return reverse("staff:team_list", args=[self.required_community().pk])
         return super().get_cancel_url()
 
 
@@ -382,13 +378,14 @@ class TeamMemberRemoveView(ServiceActionView):
     success_message = gettext_lazy("Removed from the team.")
 
     def get_object(self) -> TeamMembership:
-        return get_restricted_object(
+        membership: TeamMembership = get_restricted_object(
             TeamMembership.objects.select_related("team"),
             self.request.user,
             "view",
             pk=self.kwargs["membership_pk"],
             team_id=self.kwargs["pk"],
         )
+        return membership
 
     def act(self, membership: TeamMembership, data: dict[str, Any]) -> None:
         services.do_remove_team_member(membership, by=self.request.user)
@@ -427,7 +424,9 @@ class LeadingGroupView(CommunityPageMixin, PageView):
 class LeadingGroupEditView(CommunityPageMixin, ObjectEditView):
     """Set up or rename the leading group (one per community)."""
 
-    model = LeadingGroup
+    # ObjectEditView declares ``model`` a ClassVar, the mixin (like PageView) an instance
+    # variable; both hold the class, and mypy cannot merge the two declarations.
+    model = LeadingGroup  # type: ignore[misc]
     action = "change"
     form_class = LeadingGroupForm
 
@@ -470,7 +469,7 @@ class SeatEditView(CommunityEditView):
     queryset = LeadingGroupMember.objects.select_related("group", "member", "community")
 
     def get_cancel_url(self) -> str:
-        community = self.page_community()
+        community = self.required_community()
         return reverse("staff:leading_group", args=[community.pk])
 
     def create(self, form: SeatForm) -> LeadingGroupMember:
@@ -478,7 +477,7 @@ class SeatEditView(CommunityEditView):
         group = LeadingGroup.objects.filter(community=self.community).first()
         if group is None:  # the first seat sets the group up under its usual name
             group = services.do_save_leading_group(
-                community=self.community,
+                community=self.required_community(),
                 by=self.request.user,
                 name=_("Epidemic prevention leading group"),
             )
@@ -549,7 +548,7 @@ class ResponsibilityEditView(CommunityEditView):
 
     def create(self, form: ResponsibilityForm) -> Responsibility:
         return services.do_create_responsibility(
-            community=self.community, by=self.request.user, **form.service_data()
+            community=self.required_community(), by=self.request.user, **form.service_data()
         )
 
     def update(self, obj: Responsibility, form: ResponsibilityForm) -> Responsibility:
@@ -558,7 +557,7 @@ class ResponsibilityEditView(CommunityEditView):
         )
 
     def get_cancel_url(self) -> str:
-        return reverse("staff:responsibilities", args=[self.page_community().pk])
+        return reverse("staff:responsibilities", args=[self.required_community().pk])
 
 
 class ResponsibilityDeleteView(ServiceActionView):

@@ -3,11 +3,11 @@ version, and the difference between two versions."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect, QueryDict
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -80,7 +80,7 @@ class PlanEditView(CommunityPageMixin, PageFormView):
             raise PermissionDenied
 
     def get_initial(self) -> dict[str, Any]:
-        if self.version is None:
+        if self.version is None or self.plan is None:  # a version implies its plan
             return {"title": _("Epidemic prevention plan"), "expected_number": 0}
         return {
             "title": self.version.title,
@@ -117,8 +117,10 @@ class PlanEditView(CommunityPageMixin, PageFormView):
             return self.form_invalid(form)
         except ConflictError as exc:
             form.add_error(None, exc.message)
-            form.data = form.data.copy()
-            form.data["expected_number"] = str(exc.current_version)
+            # A bound form's data is the POST QueryDict (a Mapping to the stubs).
+            posted = cast(QueryDict, form.data).copy()
+            posted["expected_number"] = str(exc.current_version)
+            form.data = posted
             return self.form_invalid(form)
         messages.success(self.request, _("Saved as a new version."))
         return HttpResponseRedirect(reverse("staff:plan", args=[self.community.pk]))

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
@@ -60,7 +61,7 @@ def is_shift_owner(user: User, shift: Shift) -> bool:
     """Whether the user may assign people to ``shift`` and decide its swaps (as the service
     decides: the officer's right, or leading the shift's team)."""
     return user.has_action(Shift, "change") or (
-        shift.team_id is not None and shift.team.is_led_by(user)
+        shift.team is not None and shift.team.is_led_by(user)
     )
 
 
@@ -82,7 +83,7 @@ class CheckpointEditView(CommunityEditView):
 
     def create(self, form: CheckpointForm) -> Checkpoint:
         return services.do_create_checkpoint(
-            community=self.community, by=self.request.user, **form.service_data()
+            community=self.required_community(), by=self.request.user, **form.service_data()
         )
 
     def update(self, obj: Checkpoint, form: CheckpointForm) -> Checkpoint:
@@ -92,7 +93,7 @@ class CheckpointEditView(CommunityEditView):
 
     def get_cancel_url(self) -> str:
         if self.object is None:
-            return reverse("staff:checkpoint_list", args=[self.community.pk])
+            return reverse("staff:checkpoint_list", args=[self.required_community().pk])
         return super().get_cancel_url()
 
 
@@ -200,7 +201,7 @@ class RosterExportView(RosterMixin, CommunityPageMixin, PageView):
                 len(entry.people),
                 entry.missing,
                 pgettext("list separator", ", ").join(a.member.name for a in entry.people),
-                entry.shift.team.name if entry.shift.team_id else "",
+                entry.shift.team.name if entry.shift.team is not None else "",
             ]
             for entry in roster.shifts
         ]
@@ -270,7 +271,7 @@ class ShiftEditView(CommunityEditView):
 
     def create(self, form: ShiftForm) -> Shift:
         return services.do_create_shift(
-            community=self.community, by=self.request.user, **form.service_data()
+            community=self.required_community(), by=self.request.user, **form.service_data()
         )
 
     def update(self, obj: Shift, form: ShiftForm) -> Shift:
@@ -280,7 +281,7 @@ class ShiftEditView(CommunityEditView):
 
     def get_cancel_url(self) -> str:
         if self.object is None:
-            return reverse("staff:community_roster", args=[self.community.pk])
+            return reverse("staff:community_roster", args=[self.required_community().pk])
         return super().get_cancel_url()
 
 
@@ -451,7 +452,7 @@ class AssignmentActionView(ServiceActionView):
         # Looked up through the shifts the user sees: a volunteer has no right on
         # assignments as such, only on their own shifts.
         shifts = Shift.objects.restrict(self.request.user)
-        assignment = (
+        assignment: ShiftAssignment | None = (
             ShiftAssignment.objects.select_related("shift", "member")
             .filter(
                 pk=self.kwargs["pk"],
@@ -489,18 +490,20 @@ class SwapRequestView(StaffPageMixin, PageFormView):
 
     form_class = SwapRequestForm
     template_name = "core/object_edit.html"
+    assignment: ShiftAssignment
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         shifts = Shift.objects.restrict(self.request.user)
-        self.assignment = (
+        assignment: ShiftAssignment | None = (
             ShiftAssignment.objects.select_related(
                 "shift__community", "shift__checkpoint", "member"
             )
             .filter(pk=kwargs["pk"], shift__in=shifts)
             .first()
         )
-        if self.assignment is None:
+        if assignment is None:
             raise Http404
+        self.assignment = assignment
         shift = self.assignment.shift
         own = self.assignment.member.user_id == self.request.user.pk
         if not (own and self.request.user.has_action(SwapRequest, "add")) and not is_shift_owner(
@@ -544,7 +547,7 @@ class SwapRequestView(StaffPageMixin, PageFormView):
                 form.add_error(None, exc)
             return self.form_invalid(form)
         messages.success(self.request, _("Your swap request waits for approval."))
-        return HttpResponseRedirect(reverse("staff:swap_list", args=[self.community.pk]))
+        return HttpResponseRedirect(reverse("staff:swap_list", args=[self.required_community().pk]))
 
 
 class SwapListView(CommunityPageMixin, PageView):
@@ -590,7 +593,7 @@ class SwapListView(CommunityPageMixin, PageView):
 
 class SwapDecideView(ServiceActionView):
     model = SwapRequest
-    form_class = SwapDecisionForm
+    form_class: type[SwapDecisionForm] | None = SwapDecisionForm
 
     def act(self, swap: SwapRequest, data: dict[str, Any]) -> SwapRequest:
         approve = data["decision"] == "approve"

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Case, F, IntegerField, Q, QuerySet, Value, When
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, QueryDict
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -71,7 +71,7 @@ def my_tasks(user: User) -> QuerySet[Task]:
 def can_manage_task(user: User, task: Task) -> bool:
     """Edit, cancel, reassign: who hands out work here, or the leader of the task's team
     (the services decide the same way)."""
-    leads = task.team_id is not None and task.team.is_led_by(user)
+    leads = task.team is not None and task.team.is_led_by(user)
     return leads or (user.has_action(Task, "add") and user.has_action(Task, "change"))
 
 
@@ -114,7 +114,7 @@ class TaskListView(StaffPageMixin, ObjectListView):
     def get_filter_data(self) -> Any:
         """A filtered page that names no status shows the tasks still open (the filterset,
         shared with the API, filters no status there: a client sees every task)."""
-        data = self.request.GET
+        data: QueryDict = self.request.GET
         if data and not data.get("status"):
             data = data.copy()
             data["status"] = STILL_OPEN
@@ -148,7 +148,7 @@ class TaskExportView(TaskListView):
         community = user.community if user.area_id else None
         stamp = timezone.localtime(timezone.now(), zone_of(community))
         return start_export(
-            request,
+            self.request,
             exports.TASKS.name,
             {
                 "format": "xlsx",
@@ -228,7 +228,9 @@ class TaskEditView(StaffPageMixin, ObjectEditView):
 
     def create(self, form: TaskForm) -> Task:
         data = form.service_data()
-        return services.do_create_task(community=self.community, by=self.request.user, **data)
+        return services.do_create_task(
+            community=self.required_community(), by=self.request.user, **data
+        )
 
     def update(self, obj: Task, form: TaskForm) -> Task:
         return services.do_update_task(
