@@ -215,7 +215,7 @@ class AnswerView(ServiceFormView):
             if campaign.unit == CampaignUnit.PERSON
             else []
         )
-        self.specs = services.version_specs(campaign.questionnaire.current)
+        self.specs = services.version_specs(campaign.questionnaire.current_version)
 
     def get_form(self, form_class: Any = None) -> AnswerForms:
         data = self.request.POST if self.request.method == "POST" else None
