@@ -66,7 +66,7 @@ class DeviceTimeField(serializers.DateTimeField):
 
 
 @extend_schema_field({"type": "number", "minimum": 34.0, "maximum": 43.0, "example": 36.5})
-class TemperatureField(serializers.Field):
+class TemperatureField(serializers.Field[Decimal, Any, float | None, Any]):
     """Body temperature in °C, checked by the one validator every module uses (34.0–43.0)."""
 
     def to_internal_value(self, data: Any) -> Decimal:
@@ -81,7 +81,7 @@ class TemperatureField(serializers.Field):
         return float(value) if value is not None else None
 
 
-class ScanRequestSerializer(serializers.Serializer):
+class ScanRequestSerializer(serializers.Serializer[Any]):
     """One scan at a gate, as the scanner sends it (also when it uploads its offline queue)."""
 
     pass_code = serializers.CharField(
@@ -141,12 +141,12 @@ class ScanRequestSerializer(serializers.Serializer):
 
 
 @cache
-def _scan_fields() -> dict[str, serializers.Field]:
+def _scan_fields() -> dict[str, serializers.Field[Any, Any, Any, Any]]:
     """``ScanRequestSerializer``'s fields, bound once to one instance of it."""
     return dict(ScanRequestSerializer().fields)
 
 
-class ScanAnswerSerializer(serializers.Serializer):
+class ScanAnswerSerializer(serializers.Serializer[Any]):
     """The gate's answer: a decision, a neutral reason, outings left and the next allowed."""
 
     event_id = serializers.IntegerField(allow_null=True)
@@ -157,7 +157,7 @@ class ScanAnswerSerializer(serializers.Serializer):
     next_allowed_at = serializers.DateTimeField(allow_null=True)
 
 
-class GateScanViewSet(viewsets.GenericViewSet):
+class GateScanViewSet(viewsets.GenericViewSet[GateEvent]):
     """``POST /api/v1/gate/scans/``: decide and record one scan."""
 
     queryset = GateEvent.objects.all()
@@ -249,7 +249,7 @@ class PassViewSet(RestrictedReadOnlyViewSet):
         return super().get_queryset().select_related("household__building")
 
 
-class GateEventSerializer(serializers.ModelSerializer):
+class GateEventSerializer(serializers.ModelSerializer[GateEvent]):
     """One row of the gate log: where, which way, the decision, device and receipt times."""
 
     # Most events need no review: their flag is "" (the schema lists it with the reasons).

@@ -96,7 +96,7 @@ def card_context(passes: Iterable[Pass], *, font_family: str) -> dict[str, Any]:
     for item in passes:
         household = item.household
         people = members.get(item.household_id, [])
-        holders = [item.person] if item.person_id else people
+        holders = [item.person] if item.person is not None else people
         cards.append(
             {
                 "pass": item,
@@ -122,4 +122,5 @@ def render_cards_pdf(passes: Iterable[Pass]) -> bytes:
     family = cjk_font_family()
     with translation.override("zh-hans"):
         html = render_to_string("access/cards.html", card_context(passes, font_family=family))
-    return HTML(string=html).write_pdf()
+    pdf: bytes = HTML(string=html).write_pdf()  # weasyprint has no types
+    return pdf

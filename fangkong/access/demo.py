@@ -32,6 +32,7 @@ from fangkong.access.models import (
     Visitor,
 )
 from fangkong.access.pass_policy import day_start, local_day
+from fangkong.areas.models import Area
 from fangkong.core.bulk import insert_values
 from fangkong.core.bulk import update_objects as update_rows
 from fangkong.core.demo import (
@@ -49,7 +50,7 @@ DAYS = 7
 GOING_OUT = 0.55
 
 
-def _gates(ctx: DemoContext, community: object) -> list[Checkpoint]:
+def _gates(ctx: DemoContext, community: Area) -> list[Checkpoint]:
     gates = list(Checkpoint.objects.filter(community=community).order_by("name", "pk"))
     if gates:
         return gates
@@ -261,6 +262,7 @@ def _visitors(rng: Any, gates: list[Checkpoint], passes: list[Pass], now: dt.dat
             plate=rng.choice(("", "", "辽A" + f"{rng.randint(10000, 99999)}")),
         )
         time_in = now - dt.timedelta(hours=rng.randint(1, 6 * 24))
+        time_out: dt.datetime | None
         status, time_out, confirmed = VisitorStatus.LEFT, time_in + dt.timedelta(minutes=50), "户主"
         if i < 2:  # still inside
             time_in = now - dt.timedelta(hours=i + 1)

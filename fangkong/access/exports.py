@@ -37,7 +37,10 @@ CHUNK = 2000
 def _community(user: Any, params: dict[str, Any]) -> Area:
     """The community asked for, if it is still within the user's area (else 404: the job
     turns it into "no longer within your area")."""
-    community = Area.objects.filter(pk=params.get("community"), level=AreaLevel.COMMUNITY).first()
+    pk = params.get("community")
+    community: Area | None = (
+        None if pk is None else Area.objects.filter(pk=pk, level=AreaLevel.COMMUNITY).first()
+    )
     if community is None or not works_in(user, community.pk):
         raise Http404
     return community
@@ -80,7 +83,7 @@ def write(user: Any, params: dict[str, Any], target: BinaryIO, progress: Progres
     )
     directions, decisions = (
         dict(Direction.choices),
-        dict(GateEvent._meta.get_field("decision").choices),
+        dict(GateEvent._meta.get_field("decision").choices or ()),
     )
     reasons = dict(ReasonCode.choices)
     sheets = [
@@ -136,8 +139,8 @@ def write(user: Any, params: dict[str, Any], target: BinaryIO, progress: Progres
                     timezone.localtime(e.time).strftime("%Y-%m-%d %H:%M:%S"),
                     e.checkpoint.name,
                     str(directions.get(e.direction, "")),
-                    e.pass_obj.serial if e.pass_obj_id else "",
-                    e.household.label if e.household_id else "",
+                    e.pass_obj.serial if e.pass_obj is not None else "",
+                    e.household.label if e.household is not None else "",
                     str(decisions.get(e.decision, "")),
                     str(reasons.get(e.reason_code, "")),
                     str(e.temperature) if e.temperature is not None else "",

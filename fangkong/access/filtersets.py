@@ -69,7 +69,7 @@ class PassFilterSet(FilterSet):
         model = Pass
         fields = ["q", "building", "status", "out", "household", "serial"]
 
-    def search(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+    def search(self, queryset: QuerySet[Pass], name: str, value: str) -> QuerySet[Pass]:
         text = value.strip()
         if not text:
             return queryset
@@ -113,12 +113,16 @@ class GateEventFilterSet(FilterSet):
             "until",
         ]
 
-    def filter_for_review(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
+    def filter_for_review(
+        self, queryset: QuerySet[GateEvent], name: str, value: bool
+    ) -> QuerySet[GateEvent]:
         if value:
             return queryset.exclude(flag="").filter(reviewed_at__isnull=True)
         return queryset.filter(flag="")
 
-    def filter_flagged(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
+    def filter_flagged(
+        self, queryset: QuerySet[GateEvent], name: str, value: bool
+    ) -> QuerySet[GateEvent]:
         return queryset.exclude(flag="") if value else queryset.filter(flag="")
 
 
@@ -143,7 +147,9 @@ class ExemptionFilterSet(FilterSet):
         model = Exemption
         fields = ["kind", "current"]
 
-    def filter_current(self, queryset: QuerySet, name: str, value: bool) -> QuerySet:
+    def filter_current(
+        self, queryset: QuerySet[Exemption], name: str, value: bool
+    ) -> QuerySet[Exemption]:
         from django.utils import timezone
 
         today = timezone.localdate()

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django import forms
 from django.utils import timezone
@@ -12,10 +12,17 @@ from django.utils.translation import gettext_lazy
 
 from fangkong.access.choices import ExemptionKind, PassScope
 from fangkong.access.services import checkpoints_for
-from fangkong.core.dates import check_date_range
+from fangkong.core.dates import validate_date_range
 from fangkong.core.forms import DATE_INPUT, DATETIME_INPUT, ServiceForm
 from fangkong.core.widgets import id_number_input, phone_input
 from fangkong.registry.models import Building, Household, Person
+from fangkong.staff.models import Checkpoint
+
+if TYPE_CHECKING:
+    _PersonChoice = forms.ModelChoiceField[Person]
+else:
+    # Django's form fields take no type arguments at run time (only in the stubs).
+    _PersonChoice = forms.ModelChoiceField
 
 
 class PolicyForm(ServiceForm):
@@ -62,9 +69,12 @@ class IssueForm(ServiceForm):
 
     def __init__(self, *args: Any, community: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["building"].queryset = Building.objects.restrict(self.user).filter(
-            community=community
+        # ``fields`` is typed as plain ``Field``s: this is the one declared above.
+        buildings = cast("forms.ModelChoiceField[Building]", self.fields["building"])
+        visible = (
+            Building.objects.none() if self.user is None else Building.objects.restrict(self.user)
         )
+        buildings.queryset = visible.filter(community=community)
 
 
 class ReasonForm(ServiceForm):
@@ -91,7 +101,7 @@ class SuspendForm(ServiceForm):
     )
 
 
-class PersonChoiceField(forms.ModelChoiceField):
+class PersonChoiceField(_PersonChoice):
     def label_from_instance(self, obj: Person) -> str:
         return obj.name
 
@@ -123,7 +133,8 @@ class ExemptionForm(ServiceForm):
         )
         super().__init__(*args, **kwargs)
         if household is not None:
-            self.fields["person"].queryset = Person.objects.filter(household=household)
+            person = cast(PersonChoiceField, self.fields["person"])
+            person.queryset = Person.objects.filter(household=household)
 
 
 class VisitorForm(ServiceForm):
@@ -160,12 +171,15 @@ class VisitorForm(ServiceForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         checkpoints = checkpoints_for(self.user)
-        self.fields["checkpoint"].queryset = checkpoints
+        # ``fields`` is typed as plain ``Field``s: these are the ones declared above.
+        cast("forms.ModelChoiceField[Checkpoint]", self.fields["checkpoint"]).queryset = checkpoints
         communities = checkpoints.values("community")
-        self.fields["building"].queryset = Building.objects.filter(community__in=communities)
+        buildings = cast("forms.ModelChoiceField[Building]", self.fields["building"])
+        buildings.queryset = Building.objects.filter(community__in=communities)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         building, unit, room = data.get("building"), data.get("unit"), data.get("room")
         if building is not None and unit and room:
             household = Household.objects.filter(
@@ -188,11 +202,14 @@ class ConfirmForm(ServiceForm):
 
 class ReportForm(ServiceForm):
     since = forms.DateField(
-        label=gettext_lazy("from"), widget=DATE_INPUT, required=False, validators=[check_date_range]
+        label=gettext_lazy("from"),
+        widget=DATE_INPUT,
+        required=False,
+        validators=[validate_date_range],
     )
     until = forms.DateField(
         label=gettext_lazy("until"),
         widget=DATE_INPUT,
         required=False,
-        validators=[check_date_range],
+        validators=[validate_date_range],
     )

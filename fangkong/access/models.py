@@ -447,7 +447,7 @@ class GateEvent(Placed, CommunityOwned):
         return reverse("access:event_detail", args=[self.pk])
 
     def area_path(self) -> str:
-        return self.household.area_path() if self.household_id else self.community.path
+        return self.household.area_path() if self.household is not None else self.community.path
 
 
 class Visitor(Placed, CommunityOwned):
@@ -498,6 +498,10 @@ class Visitor(Placed, CommunityOwned):
 
     grid = grid_copy()
     placement = Placement("household", "household__building")
+
+    #: Not a column: set on the visitors a page lists (``stats.visitors_inside_now``).
+    past_closing: bool
+
     scope_rule = HOUSEHOLD_SCOPE
     audit_fields = (
         "name",

@@ -34,7 +34,7 @@ ANONYMOUS_VISITOR = {
 }
 
 
-def _expired_visitors(now: dt.datetime) -> QuerySet:
+def _expired_visitors(now: dt.datetime) -> QuerySet[Visitor]:
     # The visit ends when the visitor leaves (or is refused); a visitor whose leaving was
     # never recorded counts from coming in, so a forgotten check-out keeps nobody forever.
     before = cutoff(now, days=30)
@@ -43,14 +43,14 @@ def _expired_visitors(now: dt.datetime) -> QuerySet:
     )
 
 
-def _expired_exemptions(now: dt.datetime) -> QuerySet:
+def _expired_exemptions(now: dt.datetime) -> QuerySet[Exemption]:
     # Ended on its last day, or revoked earlier: whichever came first.
     return Exemption.objects.filter(
         Q(ends_on__lt=cutoff_date(now, days=90)) | Q(revoked_at__lt=cutoff(now, days=90))
     )
 
 
-def _expired_passes(now: dt.datetime) -> QuerySet:
+def _expired_passes(now: dt.datetime) -> QuerySet[Pass]:
     # Passes have no "voided on" date; ``updated`` is never earlier than the change that
     # voided or replaced the pass, so counting from it is never early.
     return Pass.objects.filter(

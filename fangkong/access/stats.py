@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -87,6 +88,7 @@ def out_now(
                 "overdue": is_overdue(p.out_since, at, limits.get(p.community_id, default)),
             }
             for p in rows
+            if p.out_since is not None  # all of them: passes_out
         ],
         count=counts["count"],
         overdue=counts["overdue"],
@@ -143,7 +145,7 @@ def gate_report(
     per_gate = list(
         passed.values("checkpoint__name").annotate(**counts).order_by("checkpoint__name")
     )
-    hours = {
+    hours: dict[int, Mapping[str, Any]] = {
         row["hour"]: row
         for row in passed.annotate(hour=ExtractHour("time", tzinfo=tz))
         .values("hour")

@@ -3,6 +3,8 @@ the accessors follow."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -11,7 +13,7 @@ from fangkong.access.models import GateEvent
 from fangkong.core.tables import Column, Table
 
 
-def _local(value: object) -> str:
+def _local(value: dt.datetime | None) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
 
@@ -30,7 +32,7 @@ class PassTable(Table):
 
 
 def _serial(event: GateEvent) -> str:
-    return event.pass_obj.serial if event.pass_obj_id else "—"
+    return event.pass_obj.serial if event.pass_obj is not None else "—"
 
 
 class GateEventTable(Table):

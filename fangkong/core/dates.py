@@ -56,6 +56,11 @@ def check_date_range(value: dt.date) -> dt.date:
     return value
 
 
+def validate_date_range(value: dt.date) -> None:
+    """``check_date_range`` as a form field's validator (which returns nothing)."""
+    check_date_range(value)
+
+
 def parse_query_date(value: str | None) -> dt.date | None:
     """The date a query-string value names: None when blank; a ValidationError when it is not
     an ISO date or week, or lies outside EARLIEST–LATEST."""

@@ -62,7 +62,7 @@ def save_checked(obj: models.Model, **kwargs: Any) -> None:
         raise ValidationError(_("This record conflicts with one that already exists.")) from exc
 
 
-def actor_or_none(by: User) -> Any:
+def actor_or_none(by: User | None) -> Any:
     """The user to name as a row's author: ``None`` for system work and anonymous callers."""
     return by if by is not None and getattr(by, "is_authenticated", False) else None
 

@@ -83,7 +83,7 @@ class ObjectListView(ListView):
     filterset_class: ClassVar[Any] = None
     table_class: ClassVar[type[Table] | None] = None
     template_name = "core/object_list.html"
-    paginate_by = 50
+    paginate_by: int | None = 50  # None: one page (capped) for the short lists
     paginator_class = CappedPaginator
     action = "view"
     title: ClassVar[Any] = None

@@ -128,7 +128,8 @@ class ScreeningCampaignSerializer(ServiceModelSerializer):
 
 class ScreeningTallySerializer(Serializer):
     key = serializers.IntegerField(allow_null=True)
-    label = serializers.CharField()
+    # The stubs take this for Field.label; DRF's metaclass moves declared fields off the class.
+    label = serializers.CharField()  # type: ignore[assignment]
     total = serializers.IntegerField()
     reached = serializers.IntegerField()
     pending = serializers.IntegerField()
@@ -178,7 +179,7 @@ class CampaignViewSet(RestrictedViewSet):
         an office's account (else 403)."""
         user = self.request.user
         # DRF's lookup: a path id that is no number ("abc") is a 404, as an unknown one.
-        campaign = get_object_or_404(
+        campaign: Campaign = get_object_or_404(
             Campaign.objects.restrict(user).select_related("area"), pk=self.kwargs["pk"]
         )
         if not services.is_office(user):
@@ -387,7 +388,7 @@ class AttemptViewSet(mixins.CreateModelMixin, RestrictedReadOnlyViewSet):
         """Recording a call compares the household's version (409 in the schema)."""
         return getattr(self, "action", None) == "create"
 
-    def get_serializer_class(self) -> type[serializers.Serializer]:
+    def get_serializer_class(self) -> type[serializers.Serializer[Any]]:
         return RecordCallRequestSerializer if self.action == "create" else CallAttemptSerializer
 
     @extend_schema(request=RecordCallRequestSerializer, responses={201: RecordedCallSerializer})

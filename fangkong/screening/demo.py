@@ -23,6 +23,7 @@ from zoneinfo import ZoneInfo
 from django.db.models import Q
 from django.utils import timezone
 
+from fangkong.accounts.models import User
 from fangkong.core.choices import ChangeAction
 from fangkong.core.demo import (
     DemoContext,
@@ -174,7 +175,9 @@ def seed(ctx: DemoContext) -> None:
             "household__room",
         )
     )
-    workers = {u.area_id: u for u in ctx.users.values() if u.role == "grid_worker"}
+    workers: dict[int | None, User] = {
+        u.area_id: u for u in ctx.users.values() if u.role == "grid_worker"
+    }
 
     # Who ends how: a fixed draw over the households in building order.
     order = list(range(len(assignments)))
@@ -227,7 +230,7 @@ def seed(ctx: DemoContext) -> None:
 def _unreachable(
     rng: random.Random,
     assignments: list[CallAssignment],
-    workers: dict[int, Any],
+    workers: dict[int | None, User],
     start: dt.datetime,
     now: dt.datetime,
 ) -> None:
@@ -260,7 +263,7 @@ def _bulk_reached(
     rng: random.Random,
     campaign: Campaign,
     assignments: list[CallAssignment],
-    workers: dict[int, Any],
+    workers: dict[int | None, User],
     start: dt.datetime,
     now: dt.datetime,
     tz: ZoneInfo,
@@ -301,6 +304,8 @@ def _bulk_reached(
         assignment.version += 1 + assignment.attempts
     insert_rows(CallAttempt, attempts)
     for record in records:
+        if record.attempt is None:  # every record above is made with its attempt
+            raise ValueError("a demo record without its attempt")
         record.attempt_id = record.attempt.pk
     insert_rows(ScreeningRecord, records)
     update_rows(
@@ -328,7 +333,7 @@ def _attempt(assignment: CallAssignment, caller: Any, outcome: str, at: dt.datet
 def _pending(
     rng: random.Random,
     assignments: list[CallAssignment],
-    workers: dict[int, Any],
+    workers: dict[int | None, User],
     start: dt.datetime,
     now: dt.datetime,
     tz: ZoneInfo,

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import Counter
 from collections.abc import Iterator
-from typing import IO, TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
@@ -60,7 +60,7 @@ def _require_export(user: User, campaign: Campaign, unmasked: bool) -> None:
 
 def register_columns(campaign: Campaign) -> list[QuestionSpec]:
     """The current version's questions, then any older version's that it no longer has."""
-    current = version_specs(campaign.questionnaire.current)
+    current = version_specs(campaign.questionnaire.current_version)
     codes = {s.code for s in current}
     used_versions = (
         ScreeningRecord.objects.filter(campaign=campaign)
@@ -116,7 +116,7 @@ def _rows(
         for pk in chunk:
             assignment = rows[pk]
             household = assignment.household
-            for record in records.get(pk) or [None]:
+            for record in records.get(pk, [None]):  # never an empty list
                 person = (
                     record.person
                     if record is not None and record.person_id
@@ -152,7 +152,7 @@ def _rows(
 
 def export_register(
     campaign: Campaign,
-    target: IO[bytes],
+    target: BinaryIO,
     *,
     by: User,
     unmasked: bool = False,
@@ -217,7 +217,9 @@ def summary_figures(campaign: Campaign, user: User) -> dict[str, Any]:
         if user is not None
         else ScreeningRecord.objects.all()
     ).filter(campaign=campaign, is_current=True)
-    specs = [s for s in version_specs(campaign.questionnaire.current) if s.kind in CHOICE_KINDS]
+    specs = [
+        s for s in version_specs(campaign.questionnaire.current_version) if s.kind in CHOICE_KINDS
+    ]
     tallies: dict[str, Counter[str]] = {s.code: Counter() for s in specs}
     for answers in records.values_list("answers", flat=True).iterator(chunk_size=CHUNK):
         for spec in specs:
@@ -234,7 +236,7 @@ def summary_figures(campaign: Campaign, user: User) -> dict[str, Any]:
     return {"coverage": coverage, "specs": specs, "tallies": tallies, "alerts": list(alerts)}
 
 
-def export_summary(campaign: Campaign, target: IO[bytes], *, by: User) -> int:
+def export_summary(campaign: Campaign, target: BinaryIO, *, by: User) -> int:
     """The summary workbook: figures only, no personal data; still an access event."""
     _require_export(by, campaign, unmasked=False)
     figures = summary_figures(campaign, by)
@@ -258,7 +260,7 @@ def export_summary(campaign: Campaign, target: IO[bytes], *, by: User) -> int:
             for value, label in spec.choice_list():
                 yield [spec.text, label, figures["tallies"][spec.code].get(value, 0)]
 
-    kinds = dict(Alert._meta.get_field("kind").choices)
+    kinds = dict(Alert._meta.get_field("kind").choices or ())
     sheets = [
         SheetSpec(
             title=_("Coverage"),
@@ -323,7 +325,7 @@ def _register_rows(user: User, params: dict[str, Any]) -> int:
 
 
 def _write_register(
-    user: User, params: dict[str, Any], target: IO[bytes], progress: Progress | None
+    user: User, params: dict[str, Any], target: BinaryIO, progress: Progress | None
 ) -> int:
     try:
         return export_register(
@@ -344,7 +346,8 @@ def _check_unmasked(user: User, params: dict[str, Any]) -> None:
 
 
 def _register_filename(params: dict[str, Any]) -> str:
-    campaign = Campaign.objects.filter(pk=params.get("campaign")).only("name").first()
+    pk = params.get("campaign")
+    campaign = None if pk is None else Campaign.objects.filter(pk=pk).only("name").first()
     return f"{campaign.name if campaign else ''}-register-{timezone.localdate():%Y%m%d}"
 
 
@@ -379,7 +382,7 @@ def _template_rows(user: User, params: dict[str, Any]) -> int:
 
 
 def _write_template(
-    user: User, params: dict[str, Any], target: IO[bytes], progress: Progress | None
+    user: User, params: dict[str, Any], target: BinaryIO, progress: Progress | None
 ) -> int:
     from fangkong.screening.imports import template_workbook
 
@@ -396,7 +399,8 @@ def _check_import(user: User, params: dict[str, Any]) -> None:
 
 
 def _template_filename(params: dict[str, Any]) -> str:
-    campaign = Campaign.objects.filter(pk=params.get("campaign")).only("name").first()
+    pk = params.get("campaign")
+    campaign = None if pk is None else Campaign.objects.filter(pk=pk).only("name").first()
     return f"{campaign.name if campaign else ''}-template-{timezone.localdate():%Y%m%d}"
 
 

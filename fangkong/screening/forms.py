@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -42,13 +42,20 @@ from fangkong.screening.questionnaires import QuestionSpec, parse_choice
 if TYPE_CHECKING:
     from fangkong.accounts.models import User
 
+    _AreaChoices = forms.ModelMultipleChoiceField[Area]
+    _UserChoice = forms.ModelChoiceField[User]
+else:
+    # Django's form fields take no type arguments at run time (only in the stubs).
+    _AreaChoices = forms.ModelMultipleChoiceField
+    _UserChoice = forms.ModelChoiceField
+
 SHIPPED = "shipped"
 
 
 # --- Campaigns ------------------------------------------------------------------------------
 
 
-class GridChoiceField(forms.ModelMultipleChoiceField):
+class GridChoiceField(_AreaChoices):
     def label_from_instance(self, obj: Area) -> str:
         return obj.name
 
@@ -138,15 +145,18 @@ class CampaignForm(ServiceForm):
             }
         super().__init__(*args, **kwargs)
         self.instance = instance
-        self.fields["questionnaire"].queryset = Questionnaire.objects.restrict(user).filter(
+        # ``fields`` is typed as plain ``Field``s: these are the ones declared above.
+        questionnaire = cast("forms.ModelChoiceField[Questionnaire]", self.fields["questionnaire"])
+        questionnaire.queryset = Questionnaire.objects.restrict(user).filter(
             area_id__in=area.ancestor_ids()
         )
         grids = area.descendants(include_self=True).filter(level=AreaLevel.GRID)
-        self.fields["grids"].queryset = grids.order_by("path")
+        cast(GridChoiceField, self.fields["grids"]).queryset = grids.order_by("path")
+        buildings = cast("forms.ModelMultipleChoiceField[Building]", self.fields["buildings"])
         if area.level == AreaLevel.COMMUNITY:
-            self.fields["buildings"].queryset = Building.objects.filter(community=area)
+            buildings.queryset = Building.objects.filter(community=area)
         elif area.level == AreaLevel.GRID:
-            self.fields["buildings"].queryset = Building.objects.filter(grid=area)
+            buildings.queryset = Building.objects.filter(grid=area)
         else:
             del self.fields["buildings"]  # a district picks grids or communities, not buildings
         if instance is not None and instance.status != "draft":
@@ -158,7 +168,7 @@ class CampaignForm(ServiceForm):
         return {k: v for k, v in self.cleaned_data.items() if k != "version"}
 
 
-class UserChoiceField(forms.ModelChoiceField):
+class UserChoiceField(_UserChoice):
     def label_from_instance(self, obj: User) -> str:
         return f"{obj} ({obj.get_role_display()} · {obj.area})" if obj.area_id else str(obj)
 
@@ -184,7 +194,7 @@ class ReassignForm(BoundedForm):
 
     def __init__(self, *args: Any, campaign: Campaign, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["to"].queryset = _caller_queryset(campaign.area)
+        cast(UserChoiceField, self.fields["to"]).queryset = _caller_queryset(campaign.area)
 
 
 class HelperForm(ServiceForm):
@@ -196,12 +206,12 @@ class HelperForm(ServiceForm):
 
     def __init__(self, *args: Any, campaign: Campaign, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["grid"].queryset = (
+        cast("forms.ModelChoiceField[Area]", self.fields["grid"]).queryset = (
             campaign.area.descendants(include_self=True)
             .filter(level=AreaLevel.GRID)
             .order_by("path")
         )
-        self.fields["helper"].queryset = _caller_queryset(campaign.area)
+        cast(UserChoiceField, self.fields["helper"]).queryset = _caller_queryset(campaign.area)
 
 
 # --- Questionnaires -------------------------------------------------------------------------
@@ -228,7 +238,7 @@ class QuestionnaireForm(ServiceForm):
         if instance is not None:
             del self.fields["start_from"]
         else:
-            self.fields["start_from"].choices = [
+            cast(forms.ChoiceField, self.fields["start_from"]).choices = [
                 (SHIPPED, _("The shipped screening register")),
                 *(
                     (str(q.pk), _("A copy of %(name)s") % {"name": q.name})
@@ -316,7 +326,7 @@ class QuestionForm(ServiceForm):
         if editing is not None:
             codes = [s.code for s in self.specs]
             earlier = self.specs[: codes.index(editing.code)] if editing.code in codes else []
-        self.fields["show_if"].choices = [
+        cast(forms.MultipleChoiceField, self.fields["show_if"]).choices = [
             (f"{spec.code}={value}", f"{spec.text} → {label}")
             for spec in earlier
             if spec.kind in CHOICE_KINDS
@@ -324,7 +334,8 @@ class QuestionForm(ServiceForm):
         ]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         show_if = data.get("show_if") or []
         if len({pair.split("=", 1)[0] for pair in show_if}) > 1:
             self.add_error("show_if", _("Choose answers of one earlier question only."))
@@ -435,8 +446,14 @@ def _condition_text(spec: QuestionSpec, specs: Sequence[QuestionSpec]) -> str:
     }
 
 
+class _FieldOptions(TypedDict):
+    label: str
+    required: bool
+    help_text: str
+
+
 def _field_for(spec: QuestionSpec) -> forms.Field:
-    common = {"label": spec.text, "required": False, "help_text": spec.help_text}
+    common: _FieldOptions = {"label": spec.text, "required": False, "help_text": spec.help_text}
     if spec.kind in (QuestionKind.YES_NO, QuestionKind.SINGLE):
         return forms.ChoiceField(choices=spec.choice_list(), widget=forms.RadioSelect, **common)
     if spec.kind == QuestionKind.MULTIPLE:
@@ -555,7 +572,8 @@ class MovedForm(ServiceForm):
 
     def __init__(self, *args: Any, members: Sequence[Person], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["people"].choices = [(str(p.pk), mask_name(p.name)) for p in members]
+        people = cast(forms.MultipleChoiceField, self.fields["people"])
+        people.choices = [(str(p.pk), mask_name(p.name)) for p in members]
         self.fields["people"].initial = [str(p.pk) for p in members]
 
 
@@ -584,7 +602,8 @@ class ExportForm(ServiceForm):
     reason = forms.CharField(label=gettext_lazy("reason"), max_length=300, required=False)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if data.get("unmasked") and len((data.get("reason") or "").strip()) < 2:
             self.add_error("reason", _("Say why the export needs full numbers."))
         return data

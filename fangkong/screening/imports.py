@@ -22,7 +22,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any
+from typing import IO, TYPE_CHECKING, Any, BinaryIO
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -48,7 +48,12 @@ from fangkong.core.validators import DATE_MIN, TEXT_MAX_LENGTH, clean_text
 from fangkong.registry.choices import PersonStatus
 from fangkong.registry.models import Building, Person
 from fangkong.screening.choices import AssignmentStatus, CampaignUnit, RecordSource
-from fangkong.screening.models import CallAssignment, Campaign, ScreeningRecord
+from fangkong.screening.models import (
+    CallAssignment,
+    Campaign,
+    QuestionnaireVersion,
+    ScreeningRecord,
+)
 from fangkong.screening.questionnaires import (
     QuestionSpec,
     clean_answers,
@@ -120,7 +125,7 @@ class ImportReport:
         )
 
 
-def require_import(user: User, campaign: Campaign) -> None:
+def require_import(user: User | None, campaign: Campaign) -> None:
     if user is None:
         return
     if not covers(user, campaign.area) or not user.has_action(Campaign, "import"):
@@ -155,7 +160,9 @@ class _Index:
     (per-person campaigns) the active members of each household."""
 
     places: dict[tuple[int, int, str], CallAssignment]
-    buildings: dict[str, BuildingIndex]  # by the community's name, folded
+    # By the community's name, folded. Of Any, not Building: mypy checks the argument against
+    # BuildingLike before the Django plugin has typed the model's fields, and refuses it.
+    buildings: dict[str, BuildingIndex[Any]]
     members: dict[int, list[Person]]
 
 
@@ -198,7 +205,7 @@ def check_file(
 ) -> tuple[ImportReport, list[_Plan]]:
     """Read and check every row; nothing is written."""
     require_import(by, campaign)
-    specs = version_specs(campaign.questionnaire.current)
+    specs = version_specs(campaign.questionnaire.current_version)
     report = ImportReport()
     plans: list[_Plan] = []
     today = campaign.area.local_today()
@@ -398,7 +405,7 @@ def import_rows(
     require_import(by, campaign)
     campaign = Campaign.objects.select_related("area", "questionnaire__current").get(pk=campaign.pk)
     check_open(campaign, campaign.area.local_today())
-    version = campaign.questionnaire.current
+    version = campaign.questionnaire.current_version
     now = timezone.now()
     recorded = set(
         ScreeningRecord.objects.filter(campaign=campaign, is_current=True).values_list(
@@ -454,7 +461,12 @@ def import_rows(
 
 
 def _write_person_record(
-    assignment: CallAssignment, version: Any, plan: _Plan, *, by: User, now: dt.datetime
+    assignment: CallAssignment,
+    version: QuestionnaireVersion,
+    plan: _Plan,
+    *,
+    by: User | None,
+    now: dt.datetime,
 ) -> tuple[list[ScreeningRecord], list[Any]]:
     # write_records replaces all current records of the household; a per-person import
     # adds one person's, so the others are put back as current afterwards.
@@ -477,12 +489,12 @@ def _write_person_record(
 
 
 def template_workbook(
-    campaign: Campaign, target: IO[bytes], *, by: User, progress: Progress | None = None
+    campaign: Campaign, target: BinaryIO, *, by: User, progress: Progress | None = None
 ) -> int:
     """A register to fill in on paper or in Excel: the households not reached yet (building,
     unit, room — no personal data) and one column per question."""
     require_import(by, campaign)
-    specs = version_specs(campaign.questionnaire.current)
+    specs = version_specs(campaign.questionnaire.current_version)
     per_person = campaign.unit == CampaignUnit.PERSON
     several = campaign.area.community is None  # a street's or district's campaign
     assignments = (

@@ -93,6 +93,14 @@ class Questionnaire(AuditedModel):
     def get_absolute_url(self) -> str:
         return reverse("screening:questionnaire_detail", args=[self.pk])
 
+    @property
+    def current_version(self) -> QuestionnaireVersion:
+        """``current``, which is empty only while ``do_create_questionnaire`` writes the
+        first version: past that, a questionnaire always has questions."""
+        if self.current is None:
+            raise ValueError(f"questionnaire {self.pk} has no current version")
+        return self.current
+
     def area_path(self) -> str:
         return self.area.path
 
@@ -328,7 +336,7 @@ class GridScoped(CommunityOwned):
         abstract = True
 
     def area_path(self) -> str:
-        return self.grid.path if self.grid_id else self.community.path
+        return self.grid.path if self.grid is not None else self.community.path
 
 
 class CallAssignment(GridScoped):

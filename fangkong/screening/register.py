@@ -10,6 +10,8 @@ residents are asked); the codes are what answers are stored under.
 
 from __future__ import annotations
 
+from typing import TypedDict
+
 from fangkong.screening.choices import AlertKind, AlertLevel, QuestionKind
 from fangkong.screening.questionnaires import QuestionSpec
 
@@ -21,9 +23,14 @@ def _choices(*pairs: tuple[str, str]) -> list[dict[str, str]]:
     return [{"value": value, "label": label} for value, label in pairs]
 
 
+class _Condition(TypedDict):
+    show_if_code: str
+    show_if_values: list[str]
+
+
 def default_questions() -> list[QuestionSpec]:
     """A fresh list each call: callers may change what they get."""
-    travelled = {"show_if_code": "travelled", "show_if_values": ["yes"]}
+    travelled: _Condition = {"show_if_code": "travelled", "show_if_values": ["yes"]}
     return [
         QuestionSpec("travelled", "近14天是否离开过本市？", QuestionKind.YES_NO, required=True),
         QuestionSpec("return_date", "返回本市日期", QuestionKind.DATE, required=True, **travelled),

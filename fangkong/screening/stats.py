@@ -383,7 +383,7 @@ def call_list(user: User, now: dt.datetime | None = None) -> CallList:
             due.append(row)
         else:
             later.append(row)
-    later.sort(key=lambda a: a.next_call_at)
+    later.sort(key=lambda a: a.next_call_at or now)  # never None here: those are due
     return CallList(due=due, later=later, door_visits=door, proposals=proposals, **counts)
 
 

@@ -11,7 +11,7 @@ from functools import cache
 from typing import Any
 
 from django.conf import settings
-from django.db import DEFAULT_DB_ALIAS, connection, connections, transaction
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models, transaction
 
 from fangkong.access.choices import Direction
 from fangkong.access.models import GateEvent, Pass, PassPolicy
@@ -44,7 +44,7 @@ EXITS_REACH = dt.timedelta(days=33)
 
 
 @cache
-def _gate_read_columns() -> tuple[tuple[type, str, tuple[Any, ...]], ...]:
+def _gate_read_columns() -> tuple[tuple[type[models.Model], str, tuple[Any, ...]], ...]:
     return tuple(
         (model, alias, tuple(f for f in model._meta.concrete_fields if f.attname in names))
         for model, alias, names in _GATE_READ
@@ -98,7 +98,11 @@ def _row_readers(db: Any) -> tuple[Any, ...]:
 
 
 def _from_row(
-    db: Any, model: type, attnames: list[str], converters: list[Any], values: tuple[Any, ...]
+    db: Any,
+    model: type[models.Model],
+    attnames: list[str],
+    converters: list[Any],
+    values: tuple[Any, ...],
 ) -> Any:
     """A model instance from the read's values, converted as the ORM converts them; the
     fields not read are deferred (loaded if ever asked for), as with ``only()``."""
@@ -143,6 +147,8 @@ def read_gate(
             _from_row(db, model, attnames, converters, values) if values[0] is not None else None
         )
     gate, community, policy, item = found
+    if gate is None:  # the row is the gate's own: its id is never NULL
+        raise ValueError(f"gate {pk} read without its id")
     gate.community = community
     gate.scan_policy = policy or PassPolicy(community_id=gate.community_id)
     if item is not None:
@@ -223,7 +229,7 @@ def write_scan(
     ):
         cursor.execute(sql, values)
         event.pk = cursor.fetchone()[0]
-        if two_statements:
+        if two_statements and moved is not None:  # two_statements only when it moved
             Pass.objects.filter(pk=moved.pk).update(out_since=out_since)
     event._state.adding, event._state.db = False, db.alias
     if moved is not None:

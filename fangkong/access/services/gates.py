@@ -8,7 +8,7 @@ import datetime as dt
 import uuid
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import transaction
 from django.db.models import Q
@@ -26,8 +26,11 @@ from fangkong.core.choices import ChangeAction
 from fangkong.core.querysets import covered, require, works_in
 from fangkong.staff.models import Checkpoint
 
+if TYPE_CHECKING:
+    from django_stubs_ext import StrPromise
+
 #: The neutral reasons the gate shows (translated when shown).
-REASON_TEXTS = {
+REASON_TEXTS: dict[str, StrPromise] = {
     ReasonCode.OK: gettext_lazy("Valid"),
     ReasonCode.QUOTA_USED: gettext_lazy("Already out this period"),
     ReasonCode.SUSPENDED: gettext_lazy("Suspended: please contact the community"),

@@ -118,7 +118,10 @@ def _to_issue(
 
 
 def _locked_pass(item: Pass) -> Pass:
-    return Pass.objects.select_for_update().select_related("household__building").get(pk=item.pk)
+    locked: Pass = (
+        Pass.objects.select_for_update().select_related("household__building").get(pk=item.pk)
+    )
+    return locked
 
 
 @transaction.atomic

@@ -58,9 +58,10 @@ def rules_for(policy: PassPolicy, community: Area) -> pass_policy.Rules:
 def locked_policy(community: Area) -> PassPolicy:
     """The policy row, created with the defaults if missing, locked for this transaction."""
     PassPolicy.objects.get_or_create(community=community)
-    return (
+    policy: PassPolicy = (
         PassPolicy.objects.select_for_update().select_related("community").get(community=community)
     )
+    return policy
 
 
 @transaction.atomic

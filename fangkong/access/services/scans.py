@@ -262,6 +262,8 @@ def record_scan(request: ScanRequest, *, by: Any) -> ScanAnswer:
             existing = GateEvent.objects.get(client_event_id=request.client_event_id)
         except GateEvent.DoesNotExist:
             raise error from None  # another constraint: not a replay
+        if checkpoint is None:  # the insert that failed came after the gate was found
+            raise error
         if existing.checkpoint_id != checkpoint.pk:
             # Not a replay: the id is taken at another gate, perhaps another community's.
             # Say only that (409), never that event's id, decision or community.

@@ -22,9 +22,11 @@ from fangkong.core.querysets import require
 from fangkong.registry.models import Household
 
 
-def open_suspensions(household_ids: Iterable[int], at: dt.datetime) -> dict[int, list]:
+def open_suspensions(
+    household_ids: Iterable[int], at: dt.datetime
+) -> dict[int, list[dt.datetime | None]]:
     """Suspensions in force per household: ``{household_id: [until, ...]}``."""
-    found: dict[int, list] = {}
+    found: dict[int, list[dt.datetime | None]] = {}
     rows = (
         Suspension.objects.filter(household_id__in=list(household_ids), lifted_at__isnull=True)
         .filter(Q(until__isnull=True) | Q(until__gt=at))
@@ -35,10 +37,11 @@ def open_suspensions(household_ids: Iterable[int], at: dt.datetime) -> dict[int,
     return found
 
 
-def suspension_state(untils: list | None) -> tuple[str, dt.datetime | None]:
+def suspension_state(untils: list[dt.datetime | None] | None) -> tuple[str, dt.datetime | None]:
     if not untils:
         return PassStatus.ACTIVE, None
-    return PassStatus.SUSPENDED, None if None in untils else max(untils)
+    ends = [u for u in untils if u is not None]  # None: until lifted
+    return PassStatus.SUSPENDED, None if len(ends) < len(untils) else max(ends)
 
 
 def _refresh_household_passes(household: Household, *, by: Any, at: dt.datetime) -> int:
@@ -85,7 +88,7 @@ def do_suspend_household_passes(
     if until is not None and until <= now:
         raise ValidationError({"until": _("The end of a suspension must be in the future.")})
     actor = by if getattr(by, "is_authenticated", False) else None
-    existing = (
+    existing: Suspension | None = (
         Suspension.objects.select_for_update()
         .filter(household=household, source=source, lifted_at__isnull=True)
         .first()

@@ -11,10 +11,11 @@ from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area
 from fangkong.core.exceptions import PermissionDeniedError
 from fangkong.core.querysets import works_in
+from fangkong.core.requests import AuthenticatedRequest
 from fangkong.core.views import ServiceActionView
 
 
-def community_for(request: HttpRequest) -> Area:
+def community_for(request: AuthenticatedRequest) -> Area:
     """The community a page is about: ``?community=`` for users above one, else their own."""
     user = request.user
     pk = request.GET.get("community") or request.POST.get("community")
@@ -25,13 +26,13 @@ def community_for(request: HttpRequest) -> Area:
         if not works_in(user, community.pk):
             raise Http404
         return community
-    community = user.community if getattr(user, "area_id", None) else None
-    if community is None:
-        first = Area.objects.restrict(user).filter(level=AreaLevel.COMMUNITY).first()
+    own: Area | None = user.community if getattr(user, "area_id", None) else None
+    if own is None:
+        first: Area | None = Area.objects.restrict(user).filter(level=AreaLevel.COMMUNITY).first()
         if first is None:
             raise Http404
         return first
-    return community
+    return own
 
 
 def next_url(request: HttpRequest, default: str) -> str:

@@ -24,8 +24,10 @@ from fangkong.access import services, stats
 from fangkong.access.choices import Direction, PassScope, PassStatus, ReasonCode
 from fangkong.access.models import Exemption, GateEvent, Pass, Visitor
 from fangkong.access.pass_policy import local_day
+from fangkong.core.requests import AuthenticatedRequest
 from fangkong.core.views import require_action
 from fangkong.registry.choices import PersonStatus
+from fangkong.staff.models import Checkpoint
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static" / "access"
 
@@ -37,7 +39,7 @@ def api_url(name: str, fallback: str) -> str:
         return fallback
 
 
-def roster_url(checkpoint: Any) -> str:
+def roster_url(checkpoint: Checkpoint) -> str:
     """The checkpoint's duty roster in the staff module."""
     try:
         return checkpoint.get_absolute_url()
@@ -92,9 +94,10 @@ class GateView(TemplateView):
     red answer with a neutral reason, then exit or entry with the temperature in one tap."""
 
     template_name = "access/gate.html"
+    request: AuthenticatedRequest
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        require_action(request.user, GateEvent, "add")
+        require_action(self.request.user, GateEvent, "add")
         return super().get(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -171,7 +174,7 @@ class GateDataView(View):
     """What the scanner caches to decide offline: the community's policy, gates and passes
     (serial, a hash of the token, state, room, household size, exemption, recent exits)."""
 
-    def get(self, request: HttpRequest) -> JsonResponse:
+    def get(self, request: AuthenticatedRequest) -> JsonResponse:
         require_action(request.user, GateEvent, "add")
         checkpoint = _gate_checkpoint(request, request.GET.get("checkpoint"))
         community = checkpoint.community
@@ -259,7 +262,7 @@ class GateDataView(View):
 class GateCheckView(View):
     """The scanner's preview of a scan: the decision and the room, nothing recorded."""
 
-    def get(self, request: HttpRequest) -> JsonResponse:
+    def get(self, request: AuthenticatedRequest) -> JsonResponse:
         require_action(request.user, GateEvent, "add")
         checkpoint = _gate_checkpoint(request, request.GET.get("checkpoint"))
         code = request.GET.get("code", "")[:200]

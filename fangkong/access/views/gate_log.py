@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpResponse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -21,6 +21,7 @@ from fangkong.access.pass_policy import local_day
 from fangkong.access.tables import GateEventTable
 from fangkong.access.views.common import AccessActionView, community_for
 from fangkong.core.exports import start_export
+from fangkong.core.requests import AuthenticatedRequest
 from fangkong.core.views import ObjectDetailView, ObjectListView, require_action
 
 
@@ -65,7 +66,9 @@ class GateEventReviewView(AccessActionView):
         return services.do_review_event(event, by=self.request.user)
 
 
-def _report_range(request: HttpRequest, time_zone: str) -> tuple[ReportForm, dt.date, dt.date]:
+def _report_range(
+    request: AuthenticatedRequest, time_zone: str
+) -> tuple[ReportForm, dt.date, dt.date]:
     form = ReportForm(request.GET or None, user=request.user)
     today = local_day(timezone.now(), time_zone)
     since, until = today - dt.timedelta(days=6), today
@@ -82,6 +85,7 @@ class ReportView(TemplateView):
     """Entries and exits per day, per gate and per hour; outings per household; refusals."""
 
     template_name = "access/report.html"
+    request: AuthenticatedRequest
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         user = self.request.user
@@ -109,7 +113,7 @@ class ReportExportView(View):
     log runs to tens of thousands of rows: more than ``INLINE_ROWS`` go to a job whose page
     offers the file once (``fangkong.access.exports``, ``core.exports``)."""
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: AuthenticatedRequest) -> HttpResponse:
         user = request.user
         require_action(user, GateEvent, "export")
         community = community_for(request)

@@ -13,15 +13,17 @@ from django.views.generic import TemplateView
 
 from fangkong.access import stats
 from fangkong.access.models import GateEvent, Pass, PassPolicy, Visitor
+from fangkong.core.requests import AuthenticatedRequest
 
 
 class IndexView(TemplateView):
     """The access overview: figures, who is out, links to every page of the module."""
 
     template_name = "access/index.html"
+    request: AuthenticatedRequest
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        user = request.user
+        user = self.request.user
         if not (user.has_action(Pass, "view") or user.has_action(GateEvent, "add")):
             raise PermissionDenied
         if user.has_action(GateEvent, "add") and not user.has_action(Pass, "change"):
@@ -47,9 +49,10 @@ class OutNowView(TemplateView):
     """Who is out now and who is overdue; visitors still inside (and past closing time)."""
 
     template_name = "access/out_now.html"
+    request: AuthenticatedRequest
 
     def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.has_action(Pass, "view"):
+        if not self.request.user.has_action(Pass, "view"):
             raise PermissionDenied
         return super().get(request, *args, **kwargs)
 

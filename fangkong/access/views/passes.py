@@ -7,7 +7,7 @@ from typing import Any
 
 from django.contrib import messages
 from django.db.models import QuerySet
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import Http404, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
@@ -31,6 +31,7 @@ from fangkong.access.tables import PassTable
 from fangkong.access.views.common import AccessActionView, community_for
 from fangkong.core.exceptions import PermissionDeniedError
 from fangkong.core.querysets import covers
+from fangkong.core.requests import AuthenticatedRequest
 from fangkong.core.views import ObjectDetailView, ObjectListView, ServiceFormView, require_action
 from fangkong.registry.choices import PersonStatus
 
@@ -179,7 +180,7 @@ class PassPrintView(View):
     404 first, as on every page; then, without the right, 403 and no PDF is made.
     """
 
-    def get(self, request: HttpRequest) -> HttpResponse:
+    def get(self, request: AuthenticatedRequest) -> HttpResponse:
         user = request.user
         queryset = (
             Pass.objects.restrict(user)

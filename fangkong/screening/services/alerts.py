@@ -39,7 +39,10 @@ if TYPE_CHECKING:
 
 ALERT_TASK = "screening.alert"
 #: How soon an officer's alert task is due, by level.
-ALERT_DUE = {AlertLevel.URGENT: dt.timedelta(hours=2), AlertLevel.HIGH: dt.timedelta(hours=24)}
+ALERT_DUE: dict[str, dt.timedelta] = {
+    AlertLevel.URGENT: dt.timedelta(hours=2),
+    AlertLevel.HIGH: dt.timedelta(hours=24),
+}
 
 
 def raise_alert(

@@ -22,7 +22,7 @@ from fangkong.core.personal_data import decrypt, phone_digits
 from fangkong.core.querysets import covers, require
 from fangkong.core.services import actor_or_none
 from fangkong.registry.choices import PersonStatus
-from fangkong.registry.models import Person
+from fangkong.registry.models import Household, Person
 from fangkong.screening.choices import (
     FAILED_OUTCOMES,
     REACHED_OUTCOMES,
@@ -61,7 +61,7 @@ DOOR_VISIT_DUE = dt.timedelta(hours=24)
 # --- Calls ----------------------------------------------------------------------------------
 
 
-def may_call(user: User, assignment: CallAssignment) -> bool:
+def may_call(user: User | None, assignment: CallAssignment) -> bool:
     """The household's caller, or the worker of its grid (who answers for the grid even
     when a helper took a share of it)."""
     if user is None:
@@ -112,7 +112,7 @@ class CallResult:
 
 
 def _lock_assignment(pk: int) -> CallAssignment:
-    return (
+    assignment: CallAssignment = (
         CallAssignment.objects.select_for_update(of=("self",))
         .select_related(
             "campaign__questionnaire__current",
@@ -123,6 +123,7 @@ def _lock_assignment(pk: int) -> CallAssignment:
         )
         .get(pk=pk)
     )
+    return assignment
 
 
 def clean_call_answers(
@@ -167,7 +168,7 @@ def write_records(
     version: QuestionnaireVersion,
     cleaned: list[tuple[Person | None, dict[str, Any]]],
     *,
-    by: User,
+    by: User | None,
     now: dt.datetime,
     attempt: CallAttempt | None,
     source: str,
@@ -246,7 +247,7 @@ def _propose_move_outs(
     date: dt.date | None,
     reason: str,
     today: dt.date,
-    by: User,
+    by: User | None,
     attempt: CallAttempt,
 ) -> list[MoveOutProposal]:
     members = {p.pk: p for p in active_members(assignment.household_id)}
@@ -260,7 +261,7 @@ def _propose_move_outs(
         errors["date"] = _("Give the date they moved, as the household said.")
     elif date > today:
         errors["date"] = _("A date cannot be in the future.")
-    if errors:
+    if errors or date is None:  # no date is one of the errors
         raise ValidationError(errors)
     pending = set(
         MoveOutProposal.objects.filter(
@@ -320,7 +321,7 @@ def _keep_conflicted(
 def do_record_call(
     assignment: CallAssignment,
     *,
-    by: User,
+    by: User | None,
     outcome: str,
     expected_version: int | None = None,
     answers: Mapping[str, Any] | None = None,
@@ -362,7 +363,7 @@ def do_record_call(
             raise ValidationError({"outcome": _("Choose what happened on the call.")})
         today = assignment.community.local_today(now)
         check_open(campaign, today)
-        version = campaign.questionnaire.current
+        version = campaign.questionnaire.current_version
         cleaned = []
         if outcome in REACHED_OUTCOMES:
             cleaned = clean_call_answers(
@@ -413,7 +414,7 @@ def _apply_call(
     attempt: CallAttempt,
     cleaned: list[tuple[Person | None, dict[str, Any]]],
     *,
-    by: User,
+    by: User | None,
     now: dt.datetime,
     today: dt.date,
     moved_people: Sequence[Any],
@@ -430,7 +431,7 @@ def _apply_call(
         source = RecordSource.VISIT if outcome == Outcome.VISITED else RecordSource.CALL
         result.records, result.alerts = write_records(
             assignment,
-            campaign.questionnaire.current,
+            campaign.questionnaire.current_version,
             cleaned,
             by=by,
             now=now,
@@ -493,6 +494,7 @@ def do_dial(assignment: CallAssignment, *, by: User, person: Person | None) -> s
     if not may_call(by, assignment):
         raise _not_yours()
     check_open(assignment.campaign, assignment.community.local_today())
+    target: Person | Household
     if person is not None:
         if person.household_id != assignment.household_id or not person.is_active:
             raise Http404
@@ -516,11 +518,12 @@ def do_dial(assignment: CallAssignment, *, by: User, person: Person | None) -> s
 
 
 def _locked_proposal(proposal: MoveOutProposal) -> MoveOutProposal:
-    return (
+    locked: MoveOutProposal = (
         MoveOutProposal.objects.select_for_update(of=("self",))
         .select_related("grid", "community", "person")
         .get(pk=proposal.pk)
     )
+    return locked
 
 
 @transaction.atomic

@@ -68,7 +68,7 @@ def _validate_campaign(
     if any(g.level != AreaLevel.GRID or not g.lies_in(area) for g in grids):
         errors["grids"] = _("Choose grids of the campaign's area.")
     if any(
-        not b.community.lies_in(area) and not (b.grid_id and b.grid.lies_in(area))
+        not b.community.lies_in(area) and not (b.grid is not None and b.grid.lies_in(area))
         for b in buildings
     ):
         errors["buildings"] = _("Choose buildings of the campaign's area.")
@@ -147,6 +147,7 @@ def campaign_households(campaign: Campaign) -> QuerySet[Household]:
     """The occupied households a campaign covers: its area, narrowed to its grids and
     buildings when it names any."""
     area = campaign.area
+    households: QuerySet[Household]
     if area.level == AreaLevel.GRID:
         households = Household.objects.filter(building__grid=area)
     elif area.level == AreaLevel.COMMUNITY:
@@ -198,7 +199,12 @@ def _insert_assignments(
         template,
         ("household_id", "community_id", "grid_id", "assignee_id"),
         [
-            (household_id, community_id, grid_id, workers.get(grid_id))
+            (
+                household_id,
+                community_id,
+                grid_id,
+                workers.get(grid_id) if grid_id is not None else None,
+            )
             for household_id, community_id, grid_id in rows
         ],
         batch=START_BATCH,
@@ -341,9 +347,12 @@ def do_add_helper(
     if not share:
         raise ValidationError(_("This grid has no households left that nobody has called."))
     moved = do_reassign(campaign, share, to=helper, by=by)
+    community_id = grid.parent_id
+    if community_id is None:  # a grid always lies in a community
+        raise ValueError(f"grid {grid.pk} has no community")
     row = CampaignHelper(
         campaign=campaign,
-        community_id=grid.parent_id,
+        community_id=community_id,
         grid=grid,
         user=helper,
         households=moved,

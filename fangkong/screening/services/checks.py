@@ -19,7 +19,7 @@ if TYPE_CHECKING:
 # --- Checks shared by every service ---------------------------------------------------------
 
 
-def is_office(user: User) -> bool:
+def is_office(user: User | None) -> bool:
     """Whether the user works for an office (a community or above), not a single grid.
 
     Campaigns and questionnaires are run by the office: the grid worker's role may add and
@@ -31,7 +31,7 @@ def is_office(user: User) -> bool:
     return area is not None and area.level != AreaLevel.GRID
 
 
-def require_office(user: User) -> None:
+def require_office(user: User | None) -> None:
     if not is_office(user):
         raise PermissionDeniedError(
             "change", _("Campaigns and questionnaires are run by the community office.")

@@ -37,7 +37,7 @@ if TYPE_CHECKING:
 def current_specs(questionnaire: Questionnaire) -> list[QuestionSpec]:
     if questionnaire.current_id is None:
         return []
-    return version_specs(questionnaire.current)
+    return version_specs(questionnaire.current_version)
 
 
 def version_specs(version: QuestionnaireVersion) -> list[QuestionSpec]:
@@ -49,7 +49,7 @@ def version_specs(version: QuestionnaireVersion) -> list[QuestionSpec]:
 
 
 def _write_version(
-    questionnaire: Questionnaire, specs: Sequence[QuestionSpec], *, by: User, note: str
+    questionnaire: Questionnaire, specs: Sequence[QuestionSpec], *, by: User | None, note: str
 ) -> QuestionnaireVersion:
     validate_specs(specs)
     last = questionnaire.versions.aggregate(n=Max("number"))["n"] or 0
@@ -96,7 +96,9 @@ def do_create_questionnaire(
 
 def default_questionnaire(area: Area, *, by: User | None = None) -> Questionnaire:
     """The area's copy of the shipped screening register (排查登记表), made on first use."""
-    existing = Questionnaire.objects.filter(area=area, is_default=True).first()
+    existing: Questionnaire | None = Questionnaire.objects.filter(
+        area=area, is_default=True
+    ).first()
     if existing is not None:
         return existing
     return do_create_questionnaire(

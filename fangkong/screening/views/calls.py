@@ -9,12 +9,11 @@ number never appears in a page.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.contrib import messages
 from django.http import (
     Http404,
-    HttpRequest,
     HttpResponse,
     HttpResponseRedirect,
 )
@@ -25,6 +24,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fangkong.core.exceptions import ConflictError
+from fangkong.core.requests import AuthenticatedRequest
 from fangkong.core.views import (
     ObjectDetailView,
     PageView,
@@ -42,12 +42,15 @@ from fangkong.screening.masking import mask_name
 from fangkong.screening.models import CallAssignment, CallAttempt, ScreeningRecord
 from fangkong.screening.stats import call_list, next_due
 
+if TYPE_CHECKING:
+    from fangkong.accounts.models import User
+
 #: Outcomes recorded straight from the household's page (no form to fill in).
 QUICK_OUTCOMES = (Outcome.NO_ANSWER, Outcome.NUMBER_INVALID, Outcome.REFUSED)
 
 
-def get_assignment(user: Any, pk: int) -> CallAssignment:
-    return get_restricted_object(
+def get_assignment(user: User, pk: int) -> CallAssignment:
+    assignment: CallAssignment = get_restricted_object(
         CallAssignment.objects.select_related(
             "campaign__questionnaire__current",
             "campaign__area",
@@ -61,6 +64,7 @@ def get_assignment(user: Any, pk: int) -> CallAssignment:
         "view",
         pk=pk,
     )
+    return assignment
 
 
 def _member_rows(members: list[Person]) -> list[dict[str, Any]]:
@@ -77,7 +81,7 @@ def _member_rows(members: list[Person]) -> list[dict[str, Any]]:
     ]
 
 
-def _after_save(request: HttpRequest, assignment: CallAssignment) -> HttpResponse:
+def _after_save(request: AuthenticatedRequest, assignment: CallAssignment) -> HttpResponse:
     """On to the next household due, or back to the list when there is none."""
     following = next_due(request.user, after=assignment)
     if following is not None:
@@ -215,7 +219,7 @@ class AnswerView(ServiceFormView):
             if campaign.unit == CampaignUnit.PERSON
             else []
         )
-        self.specs = services.version_specs(campaign.questionnaire.current)
+        self.specs = services.version_specs(campaign.questionnaire.current_version)
 
     def get_form(self, form_class: Any = None) -> AnswerForms:
         data = self.request.POST if self.request.method == "POST" else None

@@ -7,7 +7,7 @@ from typing import Any
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q, QuerySet
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -17,6 +17,7 @@ from fangkong.areas.models import Area
 from fangkong.core.exceptions import PermissionDeniedError
 from fangkong.core.jobs import enqueue_job
 from fangkong.core.querysets import covers
+from fangkong.core.requests import AuthenticatedRequest
 from fangkong.core.views import (
     ObjectDetailView,
     ObjectEditView,
@@ -77,7 +78,7 @@ class HomeView(PageView):
         return context
 
 
-def _area_for_new_campaign(request: HttpRequest) -> Area:
+def _area_for_new_campaign(request: AuthenticatedRequest) -> Area:
     user = request.user
     pk = request.GET.get("area") or request.POST.get("area") or user.area_id
     if not pk:
@@ -123,6 +124,8 @@ class CampaignEditView(ObjectEditView):
         return super().get_cancel_url() if self.object else reverse("screening:home")
 
     def create(self, form: CampaignForm) -> Campaign:
+        if self.area is None:  # check_add_permission set it
+            raise PermissionDeniedError("add", office_only())
         return services.do_create_campaign(
             area=self.area, by=self.request.user, **form.service_data()
         )
@@ -238,11 +241,11 @@ class AssignmentListView(ObjectListView):
     template_name = "screening/assignment_list.html"
     paginate_by = 100
 
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        self.campaign = get_managed_campaign(request.user, kwargs["pk"])
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        self.campaign = get_managed_campaign(self.request.user, kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         return ReassignView.as_view()(request, *args, **kwargs)
 
     def get_base_queryset(self) -> QuerySet[CallAssignment]:

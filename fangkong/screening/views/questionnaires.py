@@ -6,7 +6,7 @@ one, and older versions can be previewed as they were asked.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
@@ -33,15 +33,19 @@ from fangkong.screening.forms import SHIPPED, AnswerForm, QuestionForm, Question
 from fangkong.screening.models import Questionnaire, QuestionnaireVersion
 from fangkong.screening.views.common import office_only
 
+if TYPE_CHECKING:
+    from fangkong.accounts.models import User
 
-def get_questionnaire(user: Any, pk: int) -> Questionnaire:
+
+def get_questionnaire(user: User, pk: int) -> Questionnaire:
     require_action(user, Questionnaire, "view")
-    return get_object_or_404(
+    questionnaire: Questionnaire = get_object_or_404(
         Questionnaire.objects.restrict(user).select_related("area", "current"), pk=pk
     )
+    return questionnaire
 
 
-def can_edit(user: Any, questionnaire: Questionnaire) -> bool:
+def can_edit(user: User, questionnaire: Questionnaire) -> bool:
     """Only in the questionnaire's own area (a community cannot edit the district's), and
     only from an office's account."""
     return (
@@ -51,9 +55,9 @@ def can_edit(user: Any, questionnaire: Questionnaire) -> bool:
     )
 
 
-def get_editable_questionnaire(user: Any, pk: int) -> Questionnaire:
+def get_editable_questionnaire(user: User, pk: int) -> Questionnaire:
     """A questionnaire to change: inside the user's own scope (else 404), theirs to edit."""
-    questionnaire = get_restricted_object(
+    questionnaire: Questionnaire = get_restricted_object(
         Questionnaire.objects.select_related("area", "current"), user, "view", pk=pk
     )
     if not can_edit(user, questionnaire):
@@ -105,7 +109,7 @@ class QuestionnaireEditView(ObjectEditView):
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         if "pk" in kwargs:
-            get_editable_questionnaire(request.user, kwargs["pk"])
+            get_editable_questionnaire(self.request.user, kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -125,6 +129,8 @@ class QuestionnaireEditView(ObjectEditView):
         if start != SHIPPED:
             source = get_questionnaire(user, int(start))
             specs = services.current_specs(source)
+        if user.area is None:  # check_add_permission refused accounts without an area
+            raise PermissionDeniedError("add", office_only())
         return services.do_create_questionnaire(
             area=user.area,
             by=user,

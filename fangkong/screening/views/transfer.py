@@ -8,7 +8,7 @@ from pathlib import PurePath
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import FileResponse, HttpResponse
 from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.translation import gettext as _
@@ -19,6 +19,7 @@ from fangkong.core.exports import start_export
 from fangkong.core.imports import flow
 from fangkong.core.imports.uploads import delete_upload, store_upload, upload_exists
 from fangkong.core.models import Job
+from fangkong.core.requests import AuthenticatedRequest
 from fangkong.core.views import ServiceFormView
 from fangkong.screening import exports, imports
 from fangkong.screening.forms import ConfirmImportForm, ExportForm, ImportForm
@@ -84,7 +85,7 @@ class SummaryView(View):
     """GET: the summary for the street office (figures only). Written in the request: a row
     per grid, answer and kind of alert, whatever the number of households."""
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def get(self, request: AuthenticatedRequest, pk: int) -> FileResponse:
         campaign = get_managed_campaign(request.user, pk)
         # A refusal of the export's own check is core's 403 page with its reason.
         return _xlsx_response(
@@ -98,7 +99,7 @@ class ImportTemplateView(View):
     district's campaign lists hundreds of thousands: a job above ``INLINE_ROWS``
     (``exports.TEMPLATE_EXPORT``)."""
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def get(self, request: AuthenticatedRequest, pk: int) -> HttpResponse:
         campaign = get_managed_campaign(request.user, pk)
         if not request.user.has_action(Campaign, "import"):
             raise PermissionDenied
