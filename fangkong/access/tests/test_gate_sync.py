@@ -132,7 +132,8 @@ def test_a_sync_is_scoped_to_the_gate_s_community(
     later = sync(client, gate_a, since=first["cursor"])
 
     assert other.pk not in {p["id"] for p in later["passes"]}
-    assert later["passes"] == [] and later["removed"] == []
+    assert later["passes"] == []
+    assert later["removed"] == []
     # Community B's gate is not this guard's: not found, with or without a cursor.
     for params in ({"checkpoint": gate_b.pk}, {"checkpoint": gate_b.pk, "since": first["cursor"]}):
         assert client.get(reverse("access:gate_data"), params).status_code == 404

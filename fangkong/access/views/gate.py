@@ -190,7 +190,9 @@ def _cursor(community_id: int, at: dt.datetime) -> str:
     return f"{community_id}.{int(at.timestamp() * 1000)}"
 
 
-def _cursor_time(value: str | None, community_id: int, today_start: dt.datetime) -> dt.datetime | None:
+def _cursor_time(
+    value: str | None, community_id: int, today_start: dt.datetime
+) -> dt.datetime | None:
     """The time a cursor stands for, or None when it cannot serve: malformed, another
     community's, from before today (exemptions and the quota's window move with the day, so
     a new day starts from the full list) or from the future."""
@@ -224,7 +226,7 @@ def _pass_row(p: Pass, size: int, exempt: bool) -> dict[str, Any]:
     if exempt:
         row["exempt"] = True
     if p.out_since:
-        row["out_since"] = p.out_since.isoformat()
+        row["out_since"] = p.out_since.isoformat(timespec="seconds")
     return row
 
 
@@ -299,13 +301,15 @@ class GateDataView(View):
             # (which may hold an exit it counted itself before the server's came back).
             for p in passes:
                 if p.household_id in touched_households:
-                    key = f"p{p.person_id}" if person_scope and p.person_id else f"h{p.household_id}"
+                    key = (
+                        f"p{p.person_id}" if person_scope and p.person_id else f"h{p.household_id}"
+                    )
                     exits[key] = []
         for household_id, person_id, time in recent_exits.values_list(
             "household_id", "pass_obj__person_id", "time"
         ):
             key = f"p{person_id}" if person_scope and person_id else f"h{household_id}"
-            exits.setdefault(key, []).append(time.isoformat())
+            exits.setdefault(key, []).append(time.isoformat(timespec="seconds"))
         gates = services.checkpoints_for(request.user).filter(community=community)
         data = {
             "generated_at": now.isoformat(),

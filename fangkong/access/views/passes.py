@@ -16,8 +16,8 @@ from django.views import View
 
 from fangkong.access import cards, services
 from fangkong.access.cards import MAX_CARDS, CJKFontMissing
-from fangkong.access.exports import PASS_CARDS, passes_for_cards
 from fangkong.access.choices import PassStatus
+from fangkong.access.exports import PASS_CARDS, passes_for_cards
 from fangkong.access.filtersets import PassFilterSet
 from fangkong.access.forms import IssueForm, PolicyForm, ReasonForm
 from fangkong.access.models import (

@@ -47,7 +47,10 @@ class VisitorAddView(ServiceFormView):
         """The gate the scanner was at (``?checkpoint=``), when it is one of the user's."""
         initial = super().get_initial()
         value = self.request.GET.get("checkpoint", "")
-        if value.isdigit() and services.checkpoints_for(self.request.user).filter(pk=value).exists():
+        if (
+            value.isdigit()
+            and services.checkpoints_for(self.request.user).filter(pk=value).exists()
+        ):
             initial["checkpoint"] = int(value)
         return initial
 
