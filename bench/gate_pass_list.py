@@ -84,12 +84,8 @@ def sizes(body: bytes) -> dict[str, int]:
     return {"bytes": len(body), "gzip_bytes": len(gzip.compress(body, 6))}
 
 
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--scans", type=int, default=40, help="scans between the two syncs")
-    args = parser.parse_args()
-
-    from django.core.management import call_command
+def measure(guard: Any, gate: Any, scans: int) -> dict[str, Any]:
+    """The full list, then a sync after ``scans`` scans, a suspension and a replacement."""
     from django.test import Client
     from django.urls import reverse
     from django.utils import timezone
@@ -97,17 +93,8 @@ def main() -> int:
     from fangkong.access import services
     from fangkong.access.choices import PassStatus
     from fangkong.access.models import GateEvent, Pass
-    from fangkong.accounts.models import User
     from fangkong.registry.models import Household
 
-    started = time.monotonic()
-    call_command("migrate", verbosity=0)
-    call_command("seed_demo", verbosity=0)
-    seeded = time.monotonic() - started
-
-    guard = User.objects.get(username="demo-gate")
-    gate = services.checkpoints_for(guard).order_by("community", "name", "pk").first()
-    assert gate is not None
     client = Client()
     client.force_login(guard)
     url = reverse("access:gate_data")
@@ -117,7 +104,7 @@ def main() -> int:
     first = json.loads(full.content)
     old = old_full_list(first)
 
-    # Five minutes pass: the seed's rows are older than the cursor.
+    # Five minutes pass: the rows written so far are older than the cursor.
     old_time = timezone.now() - dt.timedelta(minutes=10)
     Pass.objects.filter(community=gate.community).update(updated=old_time)
     Household.objects.filter(community=gate.community).update(updated=old_time)
@@ -126,9 +113,9 @@ def main() -> int:
     working = list(
         Pass.objects.filter(community=gate.community, status=PassStatus.ACTIVE)
         .exclude(household__passes__out_since__isnull=False)
-        .order_by("pk")[: args.scans // 2 + 2]
+        .order_by("pk")[: scans // 2 + 2]
     )
-    for item in working[: args.scans // 2]:
+    for item in working[: scans // 2]:
         for direction in ("out", "in"):
             services.record_scan(
                 services.ScanRequest(
@@ -150,16 +137,15 @@ def main() -> int:
     second = json.loads(later.content)
     assert second["full"] is False
 
-    figures = {
+    figures: dict[str, Any] = {
         "database": django.db.connection.vendor,
-        "seed_seconds": round(seeded, 1),
         "passes": len(first["passes"]),
         "households_with_exits": len(first["exits"]),
         "old_full_list": sizes(old),
         "full_list": sizes(full.content),
         "incremental_sync": {
             **sizes(later.content),
-            "scans": args.scans // 2 * 2,
+            "scans": scans // 2 * 2,
             "passes": len(second["passes"]),
             "removed": len(second["removed"]),
             "exit_windows": len(second["exits"]),
@@ -168,6 +154,27 @@ def main() -> int:
     figures["ratio_full_to_old"] = round(len(full.content) / len(old), 3)
     figures["ratio_incremental_to_full"] = round(len(later.content) / len(full.content), 4)
     figures["ratio_incremental_to_old"] = round(len(later.content) / len(old), 4)
+    return figures
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scans", type=int, default=40, help="scans between the two syncs")
+    args = parser.parse_args()
+
+    from django.core.management import call_command
+
+    from fangkong.access import services
+    from fangkong.accounts.models import User
+
+    started = time.monotonic()
+    call_command("migrate", verbosity=0)
+    call_command("seed_demo", verbosity=0)
+    seeded = time.monotonic() - started
+    guard = User.objects.get(username="demo-gate")
+    gate = services.checkpoints_for(guard).order_by("community", "name", "pk").first()
+    assert gate is not None
+    figures = {"seed_seconds": round(seeded, 1), **measure(guard, gate, args.scans)}
     print(json.dumps(figures, indent=2, ensure_ascii=False))
     return 0
 

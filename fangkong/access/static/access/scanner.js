@@ -210,7 +210,11 @@
     form.hidden = answer.decision !== "allow";
     $("gate-out").hidden = direction === "in";
     $("gate-in").hidden = direction !== "in";
-    $("gate-switch").textContent = direction === "in" ? S.switchToOut : S.switchToIn;
+    const other = $("gate-switch");
+    other.textContent = direction === "in" ? S.switchToOut : S.switchToIn;
+    // Offered on a refusal too (someone coming back whose exit the gate never saw), but
+    // only a known pass: an unknown code is refused whichever way it goes.
+    other.hidden = !(current && (current.pass || current.serverPass));
   }
 
   function readyForNext() {
@@ -357,7 +361,6 @@
       $("gate-temperature").focus({preventScroll: true});
       keepInView();
     } else {
-      current = null;
       readyForNext();
     }
   }
@@ -406,6 +409,7 @@
     // the refusal recorded", never a bare "recorded" under it.
     show(answer, pass, direction);
     $("gate-record").hidden = true;
+    $("gate-switch").hidden = true;
     const allowed = answer.decision === "allow";
     const text = allowed ? (direction === "in" ? S.recordedIn : S.recordedOut) : S.recordedRefused;
     $("gate-result").textContent = format(text, {t: temperature}) + (note ? " · " + note : "");
