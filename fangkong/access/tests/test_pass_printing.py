@@ -153,6 +153,9 @@ def test_a_whole_community_past_the_card_limit_prints_as_one_job_of_zipped_pdfs(
     assert job.status == JobStatus.COMPLETED, job.log
     assert (job.progress, job.total) == (5, 5)
     assert render.call_count == 3
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    assert "出入证卡片" in page.content.decode()
     download = client.post(reverse("core:job_download", args=[job.pk]))
     assert download.status_code == 200
     assert download["Content-Type"] == "application/zip"
