@@ -1,4 +1,5 @@
-"""The gate report as .xlsx: the period's figures and its gate log, masked, as an export job.
+"""The gate report as .xlsx (the period's figures and its gate log, masked) and the printed
+pass cards of a whole community, each as an export job.
 
 A community's gate log over a period of up to 93 days runs to tens of thousands of rows (a
 community of 8,000 people passes its gates ~1,000 times a day), so the export goes through
@@ -10,6 +11,8 @@ the community within the user's area. Every export is an access event (``record_
 from __future__ import annotations
 
 import datetime as dt
+import zipfile
+from types import SimpleNamespace
 from typing import Any, BinaryIO
 
 from django.core.exceptions import PermissionDenied
@@ -19,15 +22,18 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fangkong.access import stats
-from fangkong.access.choices import Direction, ReasonCode
-from fangkong.access.models import GateEvent
+from fangkong.access import cards, stats
+from fangkong.access.cards import MAX_CARDS
+from fangkong.access.choices import Direction, PassStatus, ReasonCode
+from fangkong.access.filtersets import PassFilterSet
+from fangkong.access.models import GateEvent, Pass
 from fangkong.access.pass_policy import day_start
 from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area
 from fangkong.core.audit import record_access
 from fangkong.core.choices import AccessKind
-from fangkong.core.exports import Exporter, register
+from fangkong.core.exports import Exporter, filter_data, register
+from fangkong.core.filtersets import bound_numbers
 from fangkong.core.querysets import works_in
 from fangkong.core.spreadsheets import Progress, SheetSpec, write_xlsx
 
@@ -181,5 +187,84 @@ GATE_REPORT = register(
         write=write,
         check=_check,
         filename=lambda p: f"gate-{p['since']}-{p['until']}",
+    )
+)
+
+
+# --- Pass cards -------------------------------------------------------------------------------
+#
+# A community of 1,901 households is 1,901 cards: too many for one PDF made in a request (and
+# WeasyPrint holds a whole document in memory), so more than ``MAX_CARDS`` cards are written
+# by a job as a zip of PDFs of ``MAX_CARDS`` cards each, in the list's order, and downloaded
+# once. Fewer come back at once as one PDF, as before.
+
+
+def passes_for_cards(user: Any, filters: Any) -> QuerySet[Pass]:
+    """The working passes the pass list shows ``user`` with ``filters``, in card order."""
+    queryset = (
+        Pass.objects.restrict(user)
+        .filter(status__in=[PassStatus.ACTIVE, PassStatus.SUSPENDED])
+        .select_related("household__building", "community", "person")
+    )
+    filterset = bound_numbers(
+        PassFilterSet(filters or None, queryset=queryset, request=SimpleNamespace(user=user))
+    )
+    if filterset.is_bound:
+        queryset = filterset.qs
+    return queryset.order_by(
+        "household__building__sort_key",
+        "household__building__number",
+        "household__unit",
+        "household__room",
+        "serial",
+    )
+
+
+def _count_cards(user: Any, params: dict[str, Any]) -> int:
+    return passes_for_cards(user, filter_data(params.get("filters") or {})).count()
+
+
+def _write_cards(
+    user: Any, params: dict[str, Any], target: BinaryIO, progress: Progress | None
+) -> int:
+    """One PDF (``format`` pdf) or a zip of PDFs of ``MAX_CARDS`` cards (``zip``)."""
+    passes = list(passes_for_cards(user, filter_data(params.get("filters") or {})))
+    if params.get("format") == "pdf":
+        target.write(cards.render_cards_pdf(passes))
+    else:
+        with zipfile.ZipFile(target, "w", zipfile.ZIP_STORED) as archive:
+            for start in range(0, len(passes), MAX_CARDS):
+                part = passes[start : start + MAX_CARDS]
+                name = f"passes-{start + 1:05d}-{start + len(part):05d}.pdf"
+                # PDFs are compressed already: stored, not deflated again.
+                archive.writestr(name, cards.render_cards_pdf(part))
+                if progress is not None:
+                    progress(start + len(part))
+    community_paths = {p.community.path for p in passes[:1]}
+    record_access(
+        AccessKind.EXPORT,
+        actor=user,
+        area_path=next(iter(community_paths), getattr(getattr(user, "area", None), "path", "/")),
+        detail={"export": "access.pass_cards", "rows": len(passes), "masked": False},
+    )
+    return len(passes)
+
+
+def _check_cards(user: Any, params: dict[str, Any]) -> None:
+    if params.get("format") not in ("pdf", "zip"):
+        raise PermissionDenied
+
+
+PASS_CARDS = register(
+    Exporter(
+        name="access.pass_cards",
+        model=Pass,
+        label=gettext_lazy("Pass cards"),
+        count=_count_cards,
+        write=_write_cards,
+        check=_check_cards,
+        filename=lambda p: "passes",
+        action="print",
+        inline_rows=MAX_CARDS,
     )
 )

@@ -72,6 +72,9 @@ FILE_LIFETIME = dt.timedelta(hours=24)
 CONTENT_TYPES = {
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "csv": "text/csv",
+    # Printed cards: one PDF, or a zip of PDFs when there are too many for one.
+    "pdf": "application/pdf",
+    "zip": "application/zip",
 }
 
 #: ``write(user, params, target, progress)`` writes the rows and records the access event;
@@ -96,6 +99,11 @@ class Exporter:
     filename: Callable[[dict[str, Any]], str]
     #: Further checks (full numbers need the reveal right); raise ``PermissionDenied``.
     check: Callable[[Any, dict[str, Any]], None] | None = None
+    #: The right on ``model`` it needs: ``export`` for lists, ``print`` for pass cards.
+    action: str = "export"
+    #: Up to this many rows it is written within the request (None: ``INLINE_ROWS``); a
+    #: PDF costs far more a row than a sheet.
+    inline_rows: int | None = None
 
 
 EXPORTERS: dict[str, Exporter] = {}
@@ -122,7 +130,7 @@ def check_export(exporter: Exporter, user: User | None, params: dict[str, Any]) 
     if (
         user is None
         or not getattr(user, "is_active", False)
-        or not user.has_action(exporter.model, "export")
+        or not user.has_action(exporter.model, exporter.action)
     ):
         raise ExportRefused(_("You do not have the right to export these records."))
     if exporter.check is not None:
@@ -169,7 +177,7 @@ def start_export(request: AuthenticatedRequest, name: str, params: dict[str, Any
     if params.get("format") not in CONTENT_TYPES:
         raise ValueError(params.get("format"))
     rows = exporter.count(user, params)
-    if rows <= INLINE_ROWS:
+    if rows <= (INLINE_ROWS if exporter.inline_rows is None else exporter.inline_rows):
         out = io.BytesIO()
         exporter.write(user, params, out, None)
         return download_response(out.getvalue(), file_name(exporter, params), params["format"])

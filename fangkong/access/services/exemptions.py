@@ -60,8 +60,9 @@ def _household_has_exemption(household_id: int) -> bool:
 
 def _flag_exemptions(household_id: int) -> None:
     """Keep ``Pass.has_exemption`` (which spares ordinary scans a query) up to date."""
+    # ``updated`` too (update() skips auto_now): the gate phones' sync finds changes by it.
     Pass.objects.filter(household_id=household_id).update(
-        has_exemption=_household_has_exemption(household_id)
+        has_exemption=_household_has_exemption(household_id), updated=timezone.now()
     )
 
 

@@ -60,9 +60,11 @@ def _refresh_household_passes(household: Household, *, by: Any, at: dt.datetime)
         befores[item.pk] = item.audit_snapshot()
         item.status, item.suspended_until = status, until
         item.version += 1
+        # bulk_update skips auto_now: the gate phones' sync finds changed passes by it.
+        item.updated = timezone.now()
         changed.append(item)
     if changed:
-        Pass.objects.bulk_update(changed, ["status", "suspended_until", "version"])
+        Pass.objects.bulk_update(changed, ["status", "suspended_until", "version", "updated"])
         record_changes(ChangeAction.UPDATE, changed, befores=befores, actor=by)
     return len(changed)
 

@@ -4,15 +4,24 @@ and for them no PDF is ever made."""
 
 from __future__ import annotations
 
+import dataclasses
+import io
+import zipfile
 from typing import Any
 from unittest import mock
 
 import pytest
 from django.urls import reverse
 
+from fangkong.access import exports as access_exports
 from fangkong.access.models import Pass
+from fangkong.access.tests.factories import household_with_pass
+from fangkong.access.views import passes as passes_views
 from fangkong.accounts.choices import Role
 from fangkong.accounts.roles import role_allows
+from fangkong.core import exports as core_exports
+from fangkong.core.choices import JobStatus
+from fangkong.core.models import AccessEvent, Job
 
 pytestmark = pytest.mark.django_db
 
@@ -30,7 +39,7 @@ NOT_PRINTING = [
 def no_pdf() -> Any:
     """Fails the test if a card PDF is rendered at all."""
     with mock.patch(
-        "fangkong.access.views.passes.render_cards_pdf",
+        "fangkong.access.cards.render_cards_pdf",
         side_effect=AssertionError("a PDF was rendered"),
     ) as render:
         yield render
@@ -73,7 +82,7 @@ def test_the_community_officer_prints_one_card_and_a_list(
 ) -> None:
     client.force_login(officer_a)
     with mock.patch(
-        "fangkong.access.views.passes.render_cards_pdf", return_value=b"%PDF-1.7 cards"
+        "fangkong.access.cards.render_cards_pdf", return_value=b"%PDF-1.7 cards"
     ) as render:
         one = client.get(reverse("access:pass_print"), {"pass": home_a[1].pk})
         every = client.get(reverse("access:pass_print"))
@@ -101,3 +110,60 @@ def test_the_print_buttons_show_only_to_those_who_may_print(
     assert (detail.status_code, listing.status_code) == (200, 200)
     assert (print_url in detail.content.decode()) is shown
     assert (print_url in listing.content.decode()) is shown
+
+
+def test_a_whole_community_past_the_card_limit_prints_as_one_job_of_zipped_pdfs(
+    client: Any,
+    officer_a: Any,
+    community_a: Any,
+    grid_a1: Any,
+    settings: Any,
+    tmp_path: Any,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Any,
+) -> None:
+    # Given five cards and a limit of two a PDF (400 in production: 1,901 households
+    # would otherwise be refused, or printed in 5 clicks of 400)
+    settings.VAR_DIR = tmp_path
+    monkeypatch.setattr(access_exports, "MAX_CARDS", 2)
+    monkeypatch.setattr(passes_views, "MAX_CARDS", 2)
+    monkeypatch.setitem(
+        core_exports.EXPORTERS,
+        access_exports.PASS_CARDS.name,
+        dataclasses.replace(access_exports.PASS_CARDS, inline_rows=2),
+    )
+    for _ in range(5):
+        household_with_pass(community_a, grid_a1)
+    client.force_login(officer_a)
+
+    # When the officer prints the whole list
+    with (
+        mock.patch(
+            "fangkong.access.cards.render_cards_pdf",
+            side_effect=lambda passes: b"%PDF-" + str(len(list(passes))).encode(),
+        ) as render,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = client.get(reverse("access:pass_print"))
+
+    # Then it is one job, with its progress, whose zip holds a PDF per two cards
+    job = Job.objects.get(kind=core_exports.EXPORT_KIND)
+    assert response.status_code == 302
+    assert response["Location"] == reverse("core:job_detail", args=[job.pk])
+    assert job.status == JobStatus.COMPLETED, job.log
+    assert (job.progress, job.total) == (5, 5)
+    assert render.call_count == 3
+    page = client.get(response["Location"])
+    assert page.status_code == 200
+    assert "出入证卡片" in page.content.decode()
+    download = client.post(reverse("core:job_download", args=[job.pk]))
+    assert download.status_code == 200
+    assert download["Content-Type"] == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(b"".join(download.streaming_content)))
+    assert [archive.read(name) for name in sorted(archive.namelist())] == [
+        b"%PDF-2",
+        b"%PDF-2",
+        b"%PDF-1",
+    ]
+    assert AccessEvent.objects.get(kind="export").detail["export"] == "access.pass_cards"
+    assert client.post(reverse("core:job_download", args=[job.pk])).status_code == 410

@@ -23,7 +23,7 @@ from django.views.generic import TemplateView
 from fangkong.access import services, stats
 from fangkong.access.choices import Direction, PassScope, PassStatus, ReasonCode
 from fangkong.access.models import Exemption, GateEvent, Pass, Visitor
-from fangkong.access.pass_policy import local_day
+from fangkong.access.pass_policy import day_start, local_day
 from fangkong.core.requests import AuthenticatedRequest
 from fangkong.core.views import require_action
 from fangkong.registry.choices import PersonStatus
@@ -65,14 +65,22 @@ def _gate_strings() -> dict[str, str]:
         "room": _("Room"),
         "size": _("Household size"),
         "left": _("Outings left"),
+        "leftAfter": _("Left after this one"),
+        "times": _("%(n)s times"),
+        "out": _("Exit"),
+        "in": _("Entry"),
+        "switchToIn": _("This is an entry"),
+        "switchToOut": _("This is an exit"),
+        "recordedOut": _("Exit recorded · %(t)s °C"),
+        "recordedIn": _("Entry recorded · %(t)s °C"),
+        "recordedRefused": _("Not let through: the refusal is recorded (%(t)s °C)"),
+        "savedOnPhone": _("saved on this phone, uploaded when the network is back"),
         "unlimited": _("Exempt"),
         "nextAt": _("Next outing from %(time)s"),
         "recordOut": _("Record exit"),
         "recordIn": _("Record entry"),
         "needTemperature": _("Enter the temperature first."),
         "badTemperature": _("A body temperature must be between 34.0 and 43.0 °C."),
-        "recorded": _("Recorded"),
-        "recordedOffline": _("Recorded on this phone; it uploads when the network is back."),
         "dataAge": _("Pass list from %(time)s"),
         "noData": _("No pass list on this phone yet: connect once to download it."),
         "choose": _("Choose your gate"),
@@ -123,6 +131,8 @@ class GateView(TemplateView):
             visitors=stats.visitors_inside_now(Visitor.objects.restrict(user)),
             roster_urls=[(c, roster_url(c)) for c in checkpoints],
             can_register_visitors=user.has_action(Visitor, "add"),
+            # The scanner adds ``?checkpoint=<the gate chosen>`` so the form preselects it.
+            visitor_url=reverse("access:visitor_add"),
         )
         return context
 
@@ -170,9 +180,69 @@ def _gate_checkpoint(request: HttpRequest, value: str | None) -> Any:
     return get_object_or_404(services.checkpoints_for(request.user), pk=value)
 
 
+#: A cursor's time is taken this much earlier when asking what changed since: a row written
+#: by a transaction still open at the last sync commits with an earlier ``updated`` (sending a
+#: pass twice costs a few bytes; missing it would let a void card through offline).
+SYNC_OVERLAP = dt.timedelta(minutes=2)
+#: An offline scan uploaded this late (its ``time`` is the phone's) is still seen by a sync;
+#: older ones wait for the next day's full list.
+LATE_UPLOAD = dt.timedelta(days=1)
+
+
+def _cursor(community_id: int, at: dt.datetime) -> str:
+    return f"{community_id}.{int(at.timestamp() * 1000)}"
+
+
+def _cursor_time(
+    value: str | None, community_id: int, today_start: dt.datetime
+) -> dt.datetime | None:
+    """The time a cursor stands for, or None when it cannot serve: malformed, another
+    community's, from before today (exemptions and the quota's window move with the day, so
+    a new day starts from the full list) or from the future."""
+    community, _, millis = (value or "").partition(".")
+    if community != str(community_id) or not millis.isdigit() or len(millis) > 15:
+        return None
+    at = dt.datetime.fromtimestamp(int(millis) / 1000, tz=dt.UTC)
+    if at < today_start or at > timezone.now() + SYNC_OVERLAP:
+        return None
+    return at
+
+
+def _pass_row(p: Pass, size: int, exempt: bool) -> dict[str, Any]:
+    """What an offline decision needs of a pass, and what the guard reads: defaults left out
+    (an active pass has no status, a household's pass no person, a pass at home no
+    ``out_since``); ``until`` only where a suspension ends by itself."""
+    row: dict[str, Any] = {
+        "id": p.pk,
+        "serial": p.serial,
+        "digest": p.digest,
+        "household": p.household_id,
+        "room": p.household.label,
+        "size": size,
+    }
+    if p.person_id:
+        row["person"] = p.person_id
+    if p.status != PassStatus.ACTIVE:
+        row["status"] = p.status
+        if p.suspended_until:
+            row["until"] = p.suspended_until.isoformat()
+    if exempt:
+        row["exempt"] = True
+    if p.out_since:
+        row["out_since"] = p.out_since.isoformat(timespec="seconds")
+    return row
+
+
 class GateDataView(View):
     """What the scanner caches to decide offline: the community's policy, gates and passes
-    (serial, a hash of the token, state, room, household size, exemption, recent exits)."""
+    (only what the decision needs), and each household's exits within the quota's window.
+
+    ``?since=<cursor>`` (the ``cursor`` of the last answer) answers only what changed since:
+    passes changed or scanned (``passes``), passes void or replaced (``removed``, their ids)
+    and the whole window of exits of the households scanned (``exits``, replacing the
+    phone's). A cursor that cannot serve (another day, another community, garbled) gets the
+    full list, marked ``"full": true``: the phone then replaces what it has.
+    """
 
     def get(self, request: AuthenticatedRequest) -> JsonResponse:
         require_action(request.user, GateEvent, "add")
@@ -182,9 +252,31 @@ class GateDataView(View):
         rules = services.rules_for(policy, community)
         now = timezone.now()
         today = local_day(now, rules.time_zone)
+        since = _cursor_time(
+            request.GET.get("since"), community.pk, day_start(today, rules.time_zone)
+        )
+        working = Pass.objects.filter(community=community)
+        removed: list[int] = []
+        touched_households: set[int] | None = None
+        if since is not None:
+            after = since - SYNC_OVERLAP
+            scanned = GateEvent.objects.filter(
+                community=community, time__gte=after - LATE_UPLOAD, received_at__gte=after
+            ).values_list("household_id", flat=True)
+            exempted = Exemption.objects.filter(
+                community=community, updated__gte=after
+            ).values_list("household_id", flat=True)
+            touched_households = {h for h in scanned if h is not None}
+            changed = Q(updated__gte=after) | Q(household__updated__gte=after)
+            changed |= Q(household_id__in=touched_households | set(exempted))
+            working = working.filter(changed)
+            removed = list(
+                working.filter(status__in=[PassStatus.VOID, PassStatus.REPLACED]).values_list(
+                    "pk", flat=True
+                )
+            )
         passes = list(
-            Pass.objects.filter(community=community)
-            .exclude(status__in=[PassStatus.VOID, PassStatus.REPLACED])
+            working.exclude(status__in=[PassStatus.VOID, PassStatus.REPLACED])
             .select_related("household__building")
             .annotate(
                 size=Count(
@@ -192,28 +284,40 @@ class GateDataView(View):
                 )
             )
         )
-        exempt = dict(
+        exempt = set(
             Exemption.objects.filter(
                 community=community,
                 revoked_at__isnull=True,
                 starts_on__lte=today,
                 ends_on__gte=today,
-            ).values_list("household_id", "ends_on")
+            ).values_list("household_id", flat=True)
         )
-        since = now - dt.timedelta(days=rules.window_days + 1)
+        window_start = now - dt.timedelta(days=rules.window_days + 1)
+        recent_exits = GateEvent.objects.filter(
+            community=community, direction=Direction.OUT, passed=True, time__gte=window_start
+        )
+        person_scope = policy.pass_scope == PassScope.PERSON
         exits: dict[str, list[str]] = {}
-        for household_id, person_id, time in GateEvent.objects.filter(
-            community=community, direction=Direction.OUT, passed=True, time__gte=since
-        ).values_list("household_id", "pass_obj__person_id", "time"):
-            key = (
-                f"p{person_id}"
-                if policy.pass_scope == PassScope.PERSON and person_id
-                else (f"h{household_id}")
-            )
-            exits.setdefault(key, []).append(time.isoformat())
+        if touched_households is not None:
+            recent_exits = recent_exits.filter(household_id__in=touched_households)
+            # A household scanned since: its whole window, even empty, replaces the phone's
+            # (which may hold an exit it counted itself before the server's came back).
+            for p in passes:
+                if p.household_id in touched_households:
+                    key = (
+                        f"p{p.person_id}" if person_scope and p.person_id else f"h{p.household_id}"
+                    )
+                    exits[key] = []
+        for household_id, person_id, time in recent_exits.values_list(
+            "household_id", "pass_obj__person_id", "time"
+        ):
+            key = f"p{person_id}" if person_scope and person_id else f"h{household_id}"
+            exits.setdefault(key, []).append(time.isoformat(timespec="seconds"))
         gates = services.checkpoints_for(request.user).filter(community=community)
         data = {
             "generated_at": now.isoformat(),
+            "cursor": _cursor(community.pk, now),
+            "full": since is None,
             "community": {
                 "id": community.pk,
                 "name": community.name,
@@ -236,25 +340,12 @@ class GateDataView(View):
                 }
                 for c in gates
             ],
-            "passes": [
-                {
-                    "id": p.pk,
-                    "serial": p.serial,
-                    "digest": p.digest,
-                    "status": p.status,
-                    "suspended_until": p.suspended_until.isoformat() if p.suspended_until else None,
-                    "household": p.household_id,
-                    "person": p.person_id,
-                    "room": p.household.label,
-                    "size": p.size,
-                    "exempt": p.household_id in exempt,
-                    "out_since": p.out_since.isoformat() if p.out_since else None,
-                }
-                for p in passes
-            ],
+            "passes": [_pass_row(p, p.size, p.household_id in exempt) for p in passes],
+            "removed": removed,
             "exits": exits,
         }
-        response = JsonResponse(data)
+        # Compact separators: the list is most of a gate phone's traffic.
+        response = JsonResponse(data, json_dumps_params={"separators": (",", ":")})
         add_never_cache_headers(response)
         return response
 

@@ -14,9 +14,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
 
-from fangkong.access import services
-from fangkong.access.cards import MAX_CARDS, CJKFontMissing, render_cards_pdf
+from fangkong.access import cards, services
+from fangkong.access.cards import MAX_CARDS, CJKFontMissing
 from fangkong.access.choices import PassStatus
+from fangkong.access.exports import PASS_CARDS, passes_for_cards
 from fangkong.access.filtersets import PassFilterSet
 from fangkong.access.forms import IssueForm, PolicyForm, ReasonForm
 from fangkong.access.models import (
@@ -30,6 +31,7 @@ from fangkong.access.models import (
 from fangkong.access.tables import PassTable
 from fangkong.access.views.common import AccessActionView, community_for
 from fangkong.core.exceptions import PermissionDeniedError
+from fangkong.core.exports import filter_data, filter_params, start_export
 from fangkong.core.querysets import covers
 from fangkong.core.requests import AuthenticatedRequest
 from fangkong.core.views import ObjectDetailView, ObjectListView, ServiceFormView, require_action
@@ -173,64 +175,63 @@ class PassIssueView(ServiceFormView):
 
 
 class PassPrintView(View):
-    """The cards of the passes listed (the pass list's filters, or one pass) as a PDF.
+    """The cards of the passes listed (the pass list's filters, or one pass).
 
     Printing is its own right (``print``, the community officer's): a card shows every
     member's name and the token the gate scans. A pass named outside the caller's scope is
-    404 first, as on every page; then, without the right, 403 and no PDF is made.
+    404 first, as on every page; then, without the right, 403 and no PDF is made. Up to
+    ``MAX_CARDS`` cards come back as one PDF at once; a whole community's run as one export
+    job (a zip of PDFs of ``MAX_CARDS`` cards each) whose page shows the progress.
     """
 
     def get(self, request: AuthenticatedRequest) -> HttpResponse:
         user = request.user
-        queryset = (
-            Pass.objects.restrict(user)
-            .filter(status__in=[PassStatus.ACTIVE, PassStatus.SUSPENDED])
-            .select_related("household__building", "community", "person")
-        )
         named = request.GET.get("pass")
         if named:
-            queryset = queryset.filter(pk=named if named.isdigit() else 0)
-            if not queryset.exists():
-                raise Http404
+            return self.one_card(request, named)
         require_action(user, Pass, "print")
-        if not named:
-            filterset = PassFilterSet(request.GET or None, queryset=queryset, request=request)
-            queryset = filterset.qs if filterset.is_bound else queryset
-        passes = list(
-            queryset.order_by(
-                "household__building__sort_key",
-                "household__building__number",
-                "household__unit",
-                "household__room",
-                "serial",
-            )[: MAX_CARDS + 1]
-        )
-        if not passes:
+        filters = filter_params(request.GET)
+        cards = passes_for_cards(user, filter_data(filters)).count()
+        if not cards:
             raise Http404
-        if len(passes) > MAX_CARDS:
-            messages.error(
-                request,
-                _("More than %(n)s cards: print them building by building.") % {"n": MAX_CARDS},
-            )
-            return HttpResponseRedirect(reverse("access:pass_list") + "?" + request.GET.urlencode())
+        params = {"filters": filters, "format": "pdf" if cards <= MAX_CARDS else "zip"}
         try:
-            pdf = render_cards_pdf(passes)
+            return start_export(request, PASS_CARDS.name, params)
         except CJKFontMissing:
-            # The server's set-up, not the officer's doing: say so on the page (the log has
-            # what to install) rather than print cards of empty boxes or answer 500.
-            logger.exception("Pass cards cannot be printed")
-            messages.error(
-                request,
-                _(
-                    "Cards cannot be printed: the server has no Chinese "
-                    "font. Ask the administrator to install one."
-                ),
-            )
-            return HttpResponseRedirect(reverse("access:pass_list") + "?" + request.GET.urlencode())
+            return self.no_font(request)
+
+    def one_card(self, request: HttpRequest, named: str) -> HttpResponse:
+        item = (
+            Pass.objects.restrict(request.user)
+            .filter(status__in=[PassStatus.ACTIVE, PassStatus.SUSPENDED])
+            .select_related("household__building", "community", "person")
+            .filter(pk=named if named.isdigit() else 0)
+            .first()
+        )
+        if item is None:
+            raise Http404
+        require_action(request.user, Pass, "print")
+        try:
+            pdf = cards.render_cards_pdf([item])
+        except CJKFontMissing:
+            return self.no_font(request)
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = 'inline; filename="passes.pdf"'
         add_never_cache_headers(response)
         return response
+
+    def no_font(self, request: HttpRequest) -> HttpResponse:
+        # The server's set-up, not the officer's doing: say so on the page (the log has
+        # what to install) rather than print cards of empty boxes or answer 500.
+        logger.exception("Pass cards cannot be printed")
+        messages.error(
+            request,
+            _(
+                "Cards cannot be printed: the server has no Chinese "
+                "font. Ask the administrator to install one."
+            ),
+        )
+        return HttpResponseRedirect(reverse("access:pass_list") + "?" + request.GET.urlencode())
 
 
 class PassReplaceView(AccessActionView):

@@ -43,6 +43,17 @@ class VisitorAddView(ServiceFormView):
     def get_cancel_url(self) -> str:
         return reverse("access:visitor_list")
 
+    def get_initial(self) -> dict[str, Any]:
+        """The gate the scanner was at (``?checkpoint=``), when it is one of the user's."""
+        initial = super().get_initial()
+        value = self.request.GET.get("checkpoint", "")
+        if (
+            value.isdigit()
+            and services.checkpoints_for(self.request.user).filter(pk=value).exists()
+        ):
+            initial["checkpoint"] = int(value)
+        return initial
+
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["model_name"] = _("visitor")

@@ -152,8 +152,8 @@
   function decideLocal(pass, direction, temperature, now) {
     if (!pass) return {decision: "deny", reason_code: "unknown_pass"};
     if (!gateOpen(now)) return {decision: "deny", reason_code: "gate_closed"};
-    let status = pass.status;
-    if (status === "suspended" && pass.suspended_until && new Date(pass.suspended_until) <= now) status = "active";
+    let status = pass.status || "active";
+    if (status === "suspended" && pass.until && new Date(pass.until) <= now) status = "active";
     if (status === "void" || status === "replaced" || status === "suspended") {
       return {decision: "deny", reason_code: status};
     }
@@ -182,27 +182,53 @@
     return text;
   }
 
-  function show(answer, pass) {
+  function show(answer, pass, direction) {
     const box = $("gate-verdict");
+    const allowed = answer.decision === "allow";
     box.hidden = false;
-    box.classList.toggle("gate-allow", answer.decision === "allow");
-    box.classList.toggle("gate-deny", answer.decision !== "allow");
-    $("gate-word").textContent = answer.decision === "allow" ? S.allow : S.deny;
+    box.classList.toggle("gate-allow", allowed);
+    box.classList.toggle("gate-deny", !allowed);
+    // An exit and a return differ in colour and word, not only in which button is lit.
+    box.classList.toggle("gate-return", direction === "in");
+    $("gate-word").textContent = allowed ? S.allow : S.deny;
+    $("gate-direction").textContent = direction === "in" ? S.in : S.out;
     $("gate-reason").textContent = reasonOf(answer);
-    if (pass) {
-      $("gate-room").textContent = pass.room;
-      $("gate-size").textContent = pass.size;
-    } else {
-      $("gate-room").textContent = "—";
-      $("gate-size").textContent = "—";
-    }
+    $("gate-room").textContent = pass ? pass.room : "—";
+    $("gate-size").textContent = pass ? pass.size : "—";
     const left = answer.quota_left;
-    $("gate-left").textContent = left === null || left === undefined ? (pass && pass.exempt ? S.unlimited : "—") : left;
+    // On an exit the server counts this outing already: say "after this one", so a green
+    // verdict with 0 reads as "the last one", not as "none left".
+    const after = direction !== "in" && allowed;
+    $("gate-left-label").textContent = after ? S.leftAfter : S.left;
+    $("gate-left").textContent = left === null || left === undefined
+      ? (pass && pass.exempt ? S.unlimited : "—") : format(S.times, {n: left});
   }
 
-  function suggest(direction) {
-    $("gate-out").classList.toggle("primary", direction !== "in");
-    $("gate-in").classList.toggle("primary", direction === "in");
+  function offerRecord(answer, direction) {
+    // A refusal offers nothing to record: the guard is sent straight back to the next scan.
+    const form = $("gate-record");
+    form.hidden = answer.decision !== "allow";
+    $("gate-out").hidden = direction === "in";
+    $("gate-in").hidden = direction !== "in";
+    const other = $("gate-switch");
+    other.textContent = direction === "in" ? S.switchToOut : S.switchToIn;
+    // Offered on a refusal too (someone coming back whose exit the gate never saw), but
+    // only a known pass: an unknown code is refused whichever way it goes.
+    other.hidden = !(current && (current.pass || current.serverPass));
+  }
+
+  function readyForNext() {
+    const field = $("gate-serial");
+    field.value = "";
+    field.focus({preventScroll: true});
+    keepInView();
+  }
+
+  function keepInView() {
+    // The scanner's top at the screen's top: the verdict, its button, the confirmation and
+    // the next scan's field then fit what the keyboard leaves, whatever the header's height.
+    const top = $("gate").getBoundingClientRect().top;
+    if (Math.abs(top) > 1) window.scrollTo(0, window.scrollY + top);
   }
 
   // --- Network state and the queue -------------------------------------------------------
@@ -264,15 +290,28 @@
     $("gate-data-age").textContent = data ? format(S.dataAge, {time: new Date(data.generated_at).toLocaleString()}) : S.noData;
   }
 
+  function merge(old, body) {
+    // An incremental answer: changed passes replace the phone's, removed ones go, and each
+    // household scanned since gets its whole window of exits from the server.
+    if (body.full || !old) return body;
+    const byId = new Map(old.passes.map((p) => [p.id, p]));
+    for (const id of body.removed) byId.delete(id);
+    for (const p of body.passes) byId.set(p.id, p);
+    return {...body, passes: Array.from(byId.values()), exits: {...old.exits, ...body.exits}};
+  }
+
   async function loadData() {
     const id = checkpointId();
     if (!id) return;
     try {
-      const response = await fetch(`${config.dataUrl}?checkpoint=${id}`, {credentials: "same-origin",
+      if (!data || data.checkpointId !== id) data = (await cacheGet(`data:${id}`)) || null;
+      const since = data && data.cursor ? `&since=${encodeURIComponent(data.cursor)}` : "";
+      const response = await fetch(`${config.dataUrl}?checkpoint=${id}${since}`, {credentials: "same-origin",
         headers: {"Accept": "application/json"}});
       const type = response.headers.get("Content-Type") || "";
       if (response.ok && type.includes("application/json")) {
-        data = await response.json();
+        data = merge(data, await response.json());
+        data.checkpointId = id;
         await cachePut(`data:${id}`, data);
         setOnline(true);
       } else {
@@ -287,18 +326,19 @@
 
   // --- Scanning ---------------------------------------------------------------------------
 
-  async function onCode(code) {
+  async function onCode(code, forced) {
     code = (code || "").trim();
     if (!code) return;
     const pass = await findPass(code);
-    current = {code, id: uuid4(), pass, direction: pass && pass.out_since ? "in" : "out"};
+    current = {code, id: uuid4(), pass, direction: forced || (pass && pass.out_since ? "in" : "out")};
     $("gate-result").textContent = "";
     $("gate-temperature").value = "";
     const now = new Date();
     let answer = null;
     if (navigator.onLine) {
       try {
-        const response = await fetch(`${config.checkUrl}?checkpoint=${checkpointId()}&code=${encodeURIComponent(code)}`,
+        const asked = forced ? `&direction=${forced}` : "";
+        const response = await fetch(`${config.checkUrl}?checkpoint=${checkpointId()}&code=${encodeURIComponent(code)}${asked}`,
           {credentials: "same-origin", headers: {"Accept": "application/json"}});
         if (response.ok && (response.headers.get("Content-Type") || "").includes("application/json")) {
           const body = await response.json();
@@ -315,9 +355,14 @@
       answer = decideLocal(pass, current.direction, null, now);
       if (!pass && data) answer.reason = S.unknownOffline;
     }
-    show(answer, current.serverPass || pass);
-    suggest(current.direction);
-    $("gate-temperature").focus();
+    show(answer, current.serverPass || pass, current.direction);
+    offerRecord(answer, current.direction);
+    if (answer.decision === "allow") {
+      $("gate-temperature").focus({preventScroll: true});
+      keepInView();
+    } else {
+      readyForNext();
+    }
   }
 
   async function record(direction) {
@@ -334,9 +379,8 @@
         const response = await post(event);
         if (response.ok) {
           const answer = await response.json();
-          show(answer, current.serverPass || current.pass);
-          $("gate-result").textContent = S.recorded;
           if (current.pass) applyLocally(current.pass, direction, answer.decision === "allow", now);
+          done(answer, current.serverPass || current.pass, direction, raw, "");
           return;
         }
         // 400: it can never be recorded (the message says why); 409: its id was used at
@@ -356,9 +400,21 @@
     event.device_decision = local.decision;
     await queuePut(event);
     if (current.pass) applyLocally(current.pass, direction, local.decision === "allow", now);
-    show(local, current.pass);
-    $("gate-result").textContent = S.recordedOffline;
+    done(local, current.pass, direction, raw, S.savedOnPhone);
     await updateQueueBadge();
+  }
+
+  function done(answer, pass, direction, temperature, note) {
+    // What was recorded, beside the verdict: at a fever the red 拒绝 says "not let through,
+    // the refusal recorded", never a bare "recorded" under it.
+    show(answer, pass, direction);
+    $("gate-record").hidden = true;
+    $("gate-switch").hidden = true;
+    const allowed = answer.decision === "allow";
+    const text = allowed ? (direction === "in" ? S.recordedIn : S.recordedOut) : S.recordedRefused;
+    $("gate-result").textContent = format(text, {t: temperature}) + (note ? " · " + note : "");
+    current = null;
+    readyForNext();
   }
 
   function applyLocally(pass, direction, allowed, now) {
@@ -463,6 +519,12 @@
 
   // --- Wiring -----------------------------------------------------------------------------
 
+  function visitorLink() {
+    // 访客登记 opens with the gate chosen here preselected.
+    const link = $("gate-visitor");
+    if (link && checkpointId()) link.href = `${link.dataset.base}?checkpoint=${checkpointId()}`;
+  }
+
   function init() {
     const select = $("gate-checkpoint");
     const saved = localStorage.getItem(CHECKPOINT_KEY);
@@ -482,6 +544,11 @@
       record(direction);
     });
     $("gate-camera").addEventListener("click", startCamera);
+    $("gate-switch").addEventListener("click", () => {
+      if (current) onCode(current.code, current.direction === "in" ? "out" : "in");
+    });
+    select.addEventListener("change", visitorLink);
+    visitorLink();
     window.addEventListener("online", () => { setOnline(true); flush(); });
     window.addEventListener("offline", () => setOnline(false));
     setOnline(navigator.onLine);
