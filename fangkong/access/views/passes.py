@@ -200,7 +200,7 @@ class PassPrintView(View):
         except CJKFontMissing:
             return self.no_font(request)
 
-    def one_card(self, request: HttpRequest, named: str) -> HttpResponse:
+    def one_card(self, request: AuthenticatedRequest, named: str) -> HttpResponse:
         item = (
             Pass.objects.restrict(request.user)
             .filter(status__in=[PassStatus.ACTIVE, PassStatus.SUSPENDED])
@@ -220,7 +220,7 @@ class PassPrintView(View):
         add_never_cache_headers(response)
         return response
 
-    def no_font(self, request: HttpRequest) -> HttpResponse:
+    def no_font(self, request: AuthenticatedRequest) -> HttpResponse:
         # The server's set-up, not the officer's doing: say so on the page (the log has
         # what to install) rather than print cards of empty boxes or answer 500.
         logger.exception("Pass cards cannot be printed")
