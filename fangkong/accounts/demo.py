@@ -37,7 +37,7 @@ def _login(user: User) -> DemoLogin:
         user.username,
         user.role,
         user.get_role_display(),
-        user.area.name if user.area_id else "",
+        user.area.name if user.area is not None else "",
         user.full_name,
     )
 

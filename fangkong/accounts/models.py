@@ -4,7 +4,7 @@ authenticator apps."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.conf import settings
 from django.contrib.auth.models import AbstractUser
@@ -18,6 +18,9 @@ from fangkong.accounts.choices import Role
 from fangkong.accounts.roles import role_allows
 from fangkong.core.querysets import RestrictedQuerySet
 from fangkong.core.scope import Scope, ScopeRule
+
+if TYPE_CHECKING:
+    from fangkong.areas.models import Area
 
 
 class UserManager(DjangoUserManager.from_queryset(RestrictedQuerySet)):  # type: ignore[misc]
@@ -42,7 +45,10 @@ class User(AbstractUser):
     )
     full_name = models.CharField(_("full name"), max_length=100, blank=True)
 
-    objects = UserManager()
+    objects: ClassVar[UserManager] = UserManager()
+    #: django-otp's mark of the device a login was confirmed with (set by the code step,
+    #: kept in the session at login); not a column.
+    otp_device: AuthenticatorDevice | None
     scope_rule = ScopeRule(community=None, area="area_id")
 
     class Meta:
@@ -66,10 +72,11 @@ class User(AbstractUser):
         user object (a request's ``request.user``)."""
         cached = self.__dict__.get("_scope")
         if cached is not None and cached[0] == (self.is_superuser, self.area_id):
-            return cached[1]
+            known: Scope = cached[1]
+            return known
         if self.is_superuser:
             scope = Scope(everything=True)
-        elif self.area_id:
+        elif self.area is not None:
             scope = self.area.scope_below()
         else:
             scope = Scope.nothing()
@@ -85,8 +92,8 @@ class User(AbstractUser):
         return role_allows(self.role, label, action)
 
     @property
-    def community(self):  # type: ignore[no-untyped-def]
-        return self.area.community if self.area_id else None
+    def community(self) -> Area | None:
+        return self.area.community if self.area is not None else None
 
 
 #: The longest an API token may live: a forgotten token must still end (see do_issue_api_token).
@@ -148,14 +155,14 @@ class ApiToken(models.Model):
         }
 
     def area_path(self) -> str:
-        return self.user.area.path if self.user.area_id else ""
+        return self.user.area.path if self.user.area is not None else ""
 
     def community_id_for_audit(self) -> int | None:
         community = self.user.community
         return community.pk if community else None
 
 
-class AuthenticatorDevice(TOTPDevice):
+class AuthenticatorDevice(TOTPDevice):  # type: ignore[misc]  # django-otp has no types
     """A user's authenticator app (django-otp's TOTP device), as the audit log sees it.
 
     A proxy: the rows are django-otp's own (``otp_totp.TOTPDevice``). It adds what
@@ -184,7 +191,7 @@ class AuthenticatorDevice(TOTPDevice):
         return snapshot
 
     def area_path(self) -> str:
-        return self.user.area.path if self.user.area_id else ""
+        return self.user.area.path if self.user.area is not None else ""
 
     def community_id_for_audit(self) -> int | None:
         community = self.user.community

@@ -86,11 +86,17 @@ def check_login_code(user: User, code: str) -> tuple[CodeCheck, AuthenticatorDev
 def do_start_enrolment(user: User) -> AuthenticatorDevice:
     """A new, unconfirmed app with a fresh secret, replacing any earlier unconfirmed one. It
     does not count (login does not ask for it) until confirmed with a code."""
-    confirmed = AuthenticatorDevice.objects.filter(user=user, confirmed=True).first()
+    # django-otp has no types: the device's manager answers Any.
+    confirmed: AuthenticatorDevice | None = AuthenticatorDevice.objects.filter(
+        user=user, confirmed=True
+    ).first()
     if confirmed is not None:
         return confirmed
     AuthenticatorDevice.objects.filter(user=user, confirmed=False).delete()
-    return AuthenticatorDevice.objects.create(user=user, name=DEVICE_NAME, confirmed=False)
+    device: AuthenticatorDevice = AuthenticatorDevice.objects.create(
+        user=user, name=DEVICE_NAME, confirmed=False
+    )
+    return device
 
 
 @transaction.atomic
@@ -141,7 +147,7 @@ def do_reset_two_factor(user_id: int, *, by: User) -> User:
     refused attempt is in the audit log (committed although the reset is not done).
     """
     with transaction.atomic():
-        target = (
+        target: User | None = (
             User.objects.restrict(by, "reset_two_factor")
             .exclude(pk=by.pk)
             .select_related("area__parent")
@@ -154,7 +160,7 @@ def do_reset_two_factor(user_id: int, *, by: User) -> User:
             _delete_devices(target, event="reset", by=by)
             return target
         _record_refused_reset(target, by=by)
-    raise PermissionDeniedError("reset", RESET_REFUSED)
+    raise PermissionDeniedError("reset", str(RESET_REFUSED))
 
 
 def _record_refused_reset(target: User, *, by: User) -> None:

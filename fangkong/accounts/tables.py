@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -10,7 +12,7 @@ from fangkong.accounts.models import ApiToken
 from fangkong.core.tables import Column, Table
 
 
-def _local(value: object) -> str:
+def _local(value: dt.datetime | None) -> str:
     return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
 
 

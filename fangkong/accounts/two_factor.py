@@ -46,12 +46,19 @@ def requires_two_factor(user: User) -> bool:
 
 
 def confirmed_device(user: User) -> AuthenticatorDevice | None:
-    return AuthenticatorDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+    # django-otp has no types: the device's manager answers Any.
+    device: AuthenticatorDevice | None = (
+        AuthenticatorDevice.objects.filter(user=user, confirmed=True).order_by("pk").first()
+    )
+    return device
 
 
 def pending_device(user: User) -> AuthenticatorDevice | None:
     """The app being enrolled: made, not yet confirmed with a code."""
-    return AuthenticatorDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
+    device: AuthenticatorDevice | None = (
+        AuthenticatorDevice.objects.filter(user=user, confirmed=False).order_by("-pk").first()
+    )
+    return device
 
 
 def note_state(request: HttpRequest, user: User) -> str:

@@ -16,6 +16,7 @@ from django.contrib import messages
 from django.contrib.auth import login as auth_login
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
+from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.signals import user_login_failed
 from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
@@ -48,12 +49,18 @@ class LoginView(auth_views.LoginView):
     authentication_form = LoginForm
     redirect_authenticated_user = True
 
-    def form_valid(self, form: LoginForm) -> HttpResponse:
+    def form_valid(self, form: AuthenticationForm) -> HttpResponse:
         user = form.get_user()
         if two_factor.confirmed_device(user) is None:
             return super().form_valid(form)
         two_factor.start_pending_login(self.request, user, self.get_success_url())
         return redirect("accounts:login_code")
+
+
+def _lockout(request: HttpRequest, credentials: dict[str, Any]) -> HttpResponse:
+    """axes' answer to a locked-out login (axes has no types)."""
+    response: HttpResponse = get_lockout_response(request, None, credentials)
+    return response
 
 
 @login_not_required
@@ -69,7 +76,7 @@ def login_code(request: HttpRequest) -> HttpResponse:
     credentials = {"username": user.get_username()}
     if not AxesProxyHandler.is_allowed(request, credentials):
         two_factor.end_pending_login(request)
-        return get_lockout_response(request, None, credentials)
+        return _lockout(request, credentials)
     form = CodeForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         result, device = services.check_login_code(user, form.cleaned_data["code"])
@@ -83,7 +90,7 @@ def login_code(request: HttpRequest) -> HttpResponse:
         user_login_failed.send(sender=__name__, credentials=credentials, request=request)
         if getattr(request, "axes_locked_out", False):
             two_factor.end_pending_login(request)
-            return get_lockout_response(request, None, credentials)
+            return _lockout(request, credentials)
     return render(request, "accounts/login_code.html", {"form": form, "pending_user": user})
 
 

@@ -11,7 +11,8 @@ class AreaLevel(models.TextChoices):
 
 
 #: The level a child of each level has.
-CHILD_LEVEL = {
+#: Keyed by a stored level (a plain string) as well as by the enum.
+CHILD_LEVEL: dict[str, AreaLevel] = {
     AreaLevel.CITY: AreaLevel.DISTRICT,
     AreaLevel.DISTRICT: AreaLevel.STREET,
     AreaLevel.STREET: AreaLevel.COMMUNITY,

@@ -34,7 +34,7 @@ def _grid_code(community_code: str, number: int) -> str:
 
 
 def _get_or_create(level: str, name: str, code: str, parent: Area | None) -> Area:
-    existing = Area.objects.filter(code=code).first()
+    existing: Area | None = Area.objects.filter(code=code).first()
     if existing is not None:
         if existing.level != level:
             raise ValueError(f"area code {code} is already used by a {existing.level}")

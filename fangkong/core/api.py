@@ -15,8 +15,7 @@ The base class does the rest the same way for every model:
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 from django.db import models
 from django.utils.translation import gettext as _
@@ -39,7 +38,11 @@ from fangkong.core.api_plumbing import (
 from fangkong.core.api_schema import ApiSchema, ConflictErrorSerializer, ErrorSerializer
 from fangkong.core.filtersets import IdFilter
 from fangkong.core.input_bounds import bound_serializer_fields, nfc
+from fangkong.core.querysets import restrict
 from fangkong.core.requests import AuthenticatedApiRequest
+
+if TYPE_CHECKING:
+    from rest_framework.views import AsView, GenericView
 
 __all__ = [
     "ERROR_CODES",
@@ -93,7 +96,7 @@ class ActionPermission(BasePermission):
         return user.is_authenticated and user.has_action(view.queryset.model, view.required_right())
 
 
-class RestrictedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
+class RestrictedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField[Any]):
     """A reference to another row, accepted only if the caller may see that row.
 
     A row outside the scope is refused with the same message as one that does not exist.
@@ -101,8 +104,10 @@ class RestrictedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField):
 
     def get_queryset(self) -> models.QuerySet[Any]:
         queryset = super().get_queryset()
+        if queryset is None:  # DRF requires one of every field that takes input
+            raise TypeError(f"{self.field_name}: no queryset to choose from")
         request = self.context.get("request")
-        return queryset.restrict(getattr(request, "user", None), "view")
+        return restrict(queryset, getattr(request, "user", None), "view")
 
 
 class ProtectedValueField(serializers.CharField):
@@ -123,7 +128,7 @@ class ProtectedValueField(serializers.CharField):
         return getattr(instance, self.mask_attr, "") or ""
 
     def run_validation(self, data: Any = empty) -> str | None:
-        value = super().run_validation(data)
+        value: str | None = super().run_validation(data)
         if not value or "*" not in value:
             return value
         instance = getattr(self.parent, "instance", None)
@@ -138,7 +143,7 @@ class BoundedFieldsMixin:
     """Every input field bounded and its text NFC; read-only fields honest about emptiness
     (``fangkong.core.input_bounds``). Every serializer of the API inherits it."""
 
-    def get_fields(self) -> dict[str, serializers.Field[Any, Any]]:
+    def get_fields(self) -> dict[str, serializers.Field[Any, Any, Any, Any]]:
         fields = super().get_fields()  # type: ignore[misc]
         meta = getattr(self, "Meta", None)
         return bound_serializer_fields(fields, getattr(meta, "model", None))
@@ -148,11 +153,11 @@ class BoundedFieldsMixin:
         return {key: nfc(value) for key, value in validated.items()}
 
 
-class Serializer(BoundedFieldsMixin, serializers.Serializer):
+class Serializer(BoundedFieldsMixin, serializers.Serializer[Any]):
     """A request body or an answer that is not a model row."""
 
 
-class ModelSerializer(BoundedFieldsMixin, serializers.ModelSerializer):
+class ModelSerializer(BoundedFieldsMixin, serializers.ModelSerializer[Any]):
     """A model row, read (and, for ``ServiceModelSerializer``, written through a service)."""
 
 
@@ -180,7 +185,7 @@ class ServiceModelSerializer(ModelSerializer):
 
 
 class RestrictedReadOnlyViewSet(
-    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet
+    mixins.ListModelMixin, mixins.RetrieveModelMixin, viewsets.GenericViewSet[Any]
 ):
     """List and detail of the rows the caller may see; everything else 404 or 403."""
 
@@ -203,7 +208,7 @@ class RestrictedReadOnlyViewSet(
         return self.required_action or self.action_rights.get(self.action or "", "view")
 
     def get_queryset(self) -> models.QuerySet[Any]:
-        return super().get_queryset().restrict(self.request.user, "view")
+        return restrict(super().get_queryset(), self.request.user, "view")
 
 
 class RestrictedViewSet(
@@ -228,12 +233,12 @@ class RestrictedViewSet(
         """The saved row as a list or detail shows it (annotations, related rows)."""
         return self.get_queryset().filter(pk=obj.pk).first() or obj
 
-    def perform_create(self, serializer: serializers.Serializer) -> None:
+    def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
         data = dict(serializer.validated_data)
         data.pop("version", None)
         serializer.instance = self.reload(self.create_service(data))
 
-    def perform_update(self, serializer: serializers.Serializer) -> None:
+    def perform_update(self, serializer: serializers.BaseSerializer[Any]) -> None:
         data = dict(serializer.validated_data)
         expected_version = data.pop("version", None)
         obj = self.update_service(serializer.instance, data, expected_version)
@@ -262,7 +267,7 @@ class DocsView(SpectacularSwaggerSplitView):
     url_name = "api:schema"
 
     @classmethod
-    def as_view(cls, **initkwargs: Any) -> Callable[..., Any]:
+    def as_view(cls, **initkwargs: Any) -> AsView[GenericView]:
         view = super().as_view(**initkwargs)
         # DRF exempts its views from LoginRequiredMiddleware; this one is a page, and sends
         # anonymous visitors to the login page like every other page.

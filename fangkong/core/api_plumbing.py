@@ -12,7 +12,8 @@ import hashlib
 import json
 import logging
 import re
-from typing import Any
+from collections.abc import Mapping
+from typing import Any, cast
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, RequestDataTooBig
@@ -200,6 +201,8 @@ class Pagination(PageNumberPagination):
     def _cursor_link(self, cursor: str | None) -> str | None:
         if cursor is None:
             return None
+        if self.request is None:
+            raise RuntimeError("a cursor link before paginate_queryset()")
         url = self.request.build_absolute_uri()
         return replace_query_param(url, self.cursor_query_param, cursor)
 
@@ -209,7 +212,10 @@ class Pagination(PageNumberPagination):
             next_link = self._cursor_link(self.cursor_next)
             previous_link = self._cursor_link(self.cursor_previous)
         else:
-            paginator = self.page.paginator
+            if self.page is None:
+                raise RuntimeError("get_paginated_response() before paginate_queryset()")
+            # django_paginator_class above: the page's paginator is a CappedPaginator.
+            paginator = cast(CappedPaginator, self.page.paginator)
             count, capped = paginator.count, paginator.count_capped
             next_link, previous_link = self.get_next_link(), self.get_previous_link()
         return Response(
@@ -331,7 +337,7 @@ class JSONParser(parsers.JSONParser):
         self,
         stream: Any,
         media_type: str | None = None,
-        parser_context: dict[str, Any] | None = None,
+        parser_context: Mapping[str, Any] | None = None,
     ) -> Any:
         limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
         raw = stream.read() if limit is None else stream.read(limit + 1)
@@ -450,8 +456,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     # Under ATOMIC_REQUESTS an answered error must not commit half a request either.
     _rollback()
     response = Response(body, status=exc.status_code)
-    if getattr(exc, "auth_header", None):
-        response["WWW-Authenticate"] = exc.auth_header
-    if getattr(exc, "wait", None):
-        response["Retry-After"] = str(int(exc.wait))
+    # Set by REST framework's NotAuthenticated/AuthenticationFailed and Throttled alone.
+    auth_header = getattr(exc, "auth_header", None)
+    if auth_header:
+        response["WWW-Authenticate"] = auth_header
+    wait = getattr(exc, "wait", None)
+    if wait:
+        response["Retry-After"] = str(int(wait))
     return response

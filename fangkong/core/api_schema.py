@@ -18,7 +18,8 @@ from drf_spectacular.openapi import AutoSchema
 from rest_framework import serializers
 
 
-class BearerTokenScheme(OpenApiAuthenticationExtension):
+# drf-spectacular registers extensions in an unannotated __init_subclass__.
+class BearerTokenScheme(OpenApiAuthenticationExtension):  # type: ignore[no-untyped-call]
     """Tells the OpenAPI schema (and Swagger UI's "Authorize" box) about bearer tokens."""
 
     target_class = "fangkong.core.api_plumbing.BearerTokenAuthentication"
@@ -37,7 +38,7 @@ class BearerTokenScheme(OpenApiAuthenticationExtension):
         }
 
 
-class TimeOfDayExtension(OpenApiSerializerFieldExtension):
+class TimeOfDayExtension(OpenApiSerializerFieldExtension):  # type: ignore[no-untyped-call]
     """A time of day (a gate's opening hours) as the API sends it: ``07:00:00``.
 
     drf-spectacular documents REST framework's TimeField as ``format: time``, which JSON
@@ -55,7 +56,7 @@ class TimeOfDayExtension(OpenApiSerializerFieldExtension):
         }
 
 
-class ErrorSerializer(serializers.Serializer):
+class ErrorSerializer(serializers.Serializer[Any]):
     """The body of every error answer (DESIGN.md): a code, a message, per-field messages."""
 
     code = serializers.CharField(
@@ -67,7 +68,9 @@ class ErrorSerializer(serializers.Serializer):
         )
     )
     message = serializers.CharField(help_text=gettext_lazy("For people, in their language."))
-    fields = serializers.DictField(
+    # A declared field, which the serializer's metaclass takes out of the class: the
+    # ``fields`` property the stubs see stays as it is.
+    fields = serializers.DictField(  # type: ignore[assignment]
         child=serializers.ListField(child=serializers.CharField()),
         help_text=gettext_lazy("Messages per input field (non_field_errors for the whole)."),
     )

@@ -7,7 +7,7 @@ import functools
 import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
@@ -29,7 +29,18 @@ def _actor_fields(actor: User | None) -> dict[str, Any]:
     return {"actor": actor, "actor_name": actor.get_username()}
 
 
-def _person_id(obj: models.Model) -> int | None:
+class Audited(Protocol):
+    """What the change log asks of a row: ``AuditedModel``'s hooks. A model that cannot
+    inherit it (a user's API token, django-otp's device) implements them itself."""
+
+    @property
+    def pk(self) -> Any: ...
+    def audit_snapshot(self) -> dict[str, Any]: ...
+    def area_path(self) -> str: ...
+    def community_id_for_audit(self) -> int | None: ...
+
+
+def _person_id(obj: object) -> int | None:
     getter = getattr(obj, "audit_person_id", None)
     return getter() if callable(getter) else None
 
@@ -94,7 +105,7 @@ class ChangeRows:
     def row_of(
         self,
         action: str,
-        obj: AuditedModel,
+        obj: Audited,
         before: dict[str, Any] | None,
         after: dict[str, Any] | None,
     ) -> dict[str, Any]:
@@ -113,7 +124,7 @@ class ChangeRows:
 
 def _change_row(
     action: str,
-    obj: AuditedModel,
+    obj: Audited,
     before: dict[str, Any] | None,
     after: dict[str, Any] | None,
     actor: User | None,
@@ -126,7 +137,7 @@ def _change_row(
 
 def record_change(
     action: ChangeAction | str,
-    obj: AuditedModel,
+    obj: Audited,
     *,
     before: dict[str, Any] | None = None,
     actor: User | None,

@@ -48,7 +48,8 @@ from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 from django.conf import settings
-from django.db import connection
+from django.db import connection, connections
+from django.db.backends.sqlite3.base import DatabaseWrapper as SQLiteDatabaseWrapper
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -328,13 +329,12 @@ def _seal_pg_dump(out: IO[bytes]) -> int:
             stderr=errors,
             env=pg_environment(),
         )
-        assert process.stdout is not None
+        stdout = process.stdout
+        assert stdout is not None
         try:
-            size = seal(
-                iter(lambda: process.stdout.read(CHUNK_SIZE), b""), out, vendor="postgresql"
-            )
+            size = seal(iter(lambda: stdout.read(CHUNK_SIZE), b""), out, vendor="postgresql")
         finally:
-            process.stdout.close()
+            stdout.close()
             returncode = process.wait()
         if returncode != 0:
             errors.seek(0)
@@ -390,9 +390,10 @@ def restore_backup(path: Path) -> Inspection:
     if found.header.vendor != connection.vendor:
         raise BackupError("vendor_mismatch", found.header.vendor)
     # The plaintext copy stays on the database's own disk (and in a private directory).
+    db = connections[connection.alias]  # the wrapper itself (``connection`` is a proxy)
     near = (
-        Path(connection.settings_dict["NAME"]).parent
-        if connection.vendor == "sqlite" and not connection.is_in_memory_db()
+        Path(db.settings_dict["NAME"]).parent
+        if isinstance(db, SQLiteDatabaseWrapper) and not db.is_in_memory_db()
         else None
     )
     if near is not None:

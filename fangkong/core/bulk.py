@@ -31,6 +31,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections, models
+from django.db.models.fields.related import RelatedField
 from django.utils import timezone
 
 from fangkong.core.placement import place, place_values
@@ -62,7 +63,24 @@ _PLAIN_TYPES = frozenset(
 _MISSING = object()
 
 
-def insert_fields(model: type[models.Model]) -> tuple[models.Field, ...]:
+def concrete_field(model: type[models.Model], name: str | None = None) -> models.Field[Any, Any]:
+    """``model``'s field ``name`` (its primary key without one) that has a column, for SQL
+    written by hand: a reverse relation, or a field without a column, is a mistake there."""
+    opts = model._meta
+    field = opts.pk if name is None else opts.get_field(name)
+    if not isinstance(field, models.Field) or field.column is None:
+        raise TypeError(f"{opts.label}.{name or 'pk'} has no column")
+    return field
+
+
+def column_of(field: models.Field[Any, Any]) -> str:
+    """The column of a concrete field (one of ``concrete_fields``, or ``concrete_field()``'s)."""
+    if field.column is None:
+        raise TypeError(f"{field} has no column")
+    return field.column
+
+
+def insert_fields(model: type[models.Model]) -> tuple[models.Field[Any, Any], ...]:
     """The columns an INSERT of ``model`` writes: every concrete one but the primary key."""
     return tuple(f for f in model._meta.concrete_fields if not f.primary_key)
 
@@ -73,23 +91,23 @@ def insert_statement(
     prefix: str = "",
     returning: str = "",
     using: str = DEFAULT_DB_ALIAS,
-) -> tuple[str, tuple[models.Field, ...]]:
+) -> tuple[str, tuple[models.Field[Any, Any], ...]]:
     """One row's INSERT of ``model`` (every column of ``insert_fields``, in that order) and
     those fields. ``prefix`` goes before it (a ``WITH`` clause), ``returning`` after
     ``RETURNING`` (default: the primary key). Only quoted names go into the SQL."""
     qn = connections[using].ops.quote_name
     fields = insert_fields(model)
-    returning = returning or qn(model._meta.pk.column)
+    returning = returning or qn(column_of(concrete_field(model)))
     sql = (
         f"{prefix}INSERT INTO {qn(model._meta.db_table)} "  # noqa: S608 - names quoted
-        f"({', '.join(qn(f.column) for f in fields)}) "
+        f"({', '.join(qn(column_of(f)) for f in fields)}) "
         f"VALUES ({', '.join(['%s'] * len(fields))}) RETURNING {returning}"
     )
     return sql, fields
 
 
 def prepared_values(
-    obj: models.Model, fields: Iterable[models.Field], using: str = DEFAULT_DB_ALIAS
+    obj: models.Model, fields: Iterable[models.Field[Any, Any]], using: str = DEFAULT_DB_ALIAS
 ) -> list[Any]:
     """One instance's values as ``obj.save(force_insert=True)`` prepares them (``auto_now``
     set on ``obj`` too): for a single row, where a writer's plan would not pay off."""
@@ -119,8 +137,8 @@ class BulkWriter:
         self.now = timezone.now() if now is None else now
         ops = self.connection.ops
         self.table = ops.quote_name(model._meta.db_table)
-        self.pk = ops.quote_name(model._meta.pk.column)
-        self.columns = ", ".join(ops.quote_name(f.column) for f in self.fields)
+        self.pk = ops.quote_name(column_of(concrete_field(model)))
+        self.columns = ", ".join(ops.quote_name(column_of(f)) for f in self.fields)
         self.row_sql = "(" + ", ".join(["%s"] * len(self.fields)) + ")"
         self.attnames = [f.attname for f in self.fields]
         self.known = {*self.attnames, model._meta.pk.attname}
@@ -236,7 +254,7 @@ class BulkWriter:
             if getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False):
                 for obj in objs:
                     setattr(obj, f.attname, self.now)
-            elif f.is_relation:
+            elif isinstance(f, RelatedField):  # the concrete relations: foreign keys
                 for obj in objs:
                     if getattr(obj, f.attname) is None and f.is_cached(obj):
                         related = f.get_cached_value(obj)
@@ -301,10 +319,9 @@ class BulkWriter:
         WHEN over the batch, which cost seconds for thousands of rows)."""
         if not objs:
             return
-        opts = self.model._meta
-        fields = [opts.get_field(name) for name in names]
+        fields = [concrete_field(self.model, name) for name in names]
         qn = self.connection.ops.quote_name
-        assignments = ", ".join(f"{qn(f.column)} = %s" for f in fields)
+        assignments = ", ".join(f"{qn(column_of(f))} = %s" for f in fields)
         prep = [functools.partial(f.get_db_prep_save, connection=self.connection) for f in fields]
         with self.connection.cursor() as cursor:
             cursor.executemany(

@@ -44,7 +44,8 @@ def _kernel_kills_orphan() -> bool:
     try:
         # dlopen(NULL): the running program and the C library it links, where prctl lives.
         libc = ctypes.CDLL(None, use_errno=True)
-        return libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0
+        status: int = libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        return status == 0
     except (OSError, AttributeError):
         return False
 

@@ -44,7 +44,7 @@ def today_in(tz: ZoneInfo, now: dt.datetime | None = None) -> dt.date:
     return timezone.localtime(now or timezone.now(), tz).date()
 
 
-def check_date_range(value: dt.date) -> dt.date:
+def check_date_range[D: dt.date](value: D) -> D:
     """``value`` if it lies within EARLIEST–LATEST; else a ValidationError saying the range."""
     day = value.date() if isinstance(value, dt.datetime) else value
     if not EARLIEST <= day <= LATEST:
@@ -74,7 +74,7 @@ def parse_query_date(value: str | None) -> dt.date | None:
     return check_date_range(day)
 
 
-class BoundedIsoDateTimeField(filter_fields.IsoDateTimeField):
+class BoundedIsoDateTimeField(filter_fields.IsoDateTimeField):  # type: ignore[misc]  # django-filter has no types
     """An ISO date-time of a list filter, refused outside EARLIEST–LATEST (django-filter turns
     the error into a 400 on the API and a form error on pages)."""
 
@@ -83,7 +83,7 @@ class BoundedIsoDateTimeField(filter_fields.IsoDateTimeField):
         return check_date_range(parsed) if parsed is not None else None
 
 
-class BoundedIsoDateTimeFilter(filters.IsoDateTimeFilter):
+class BoundedIsoDateTimeFilter(filters.IsoDateTimeFilter):  # type: ignore[misc]  # django-filter has no types
     """``IsoDateTimeFilter`` with the bounds above."""
 
     field_class = BoundedIsoDateTimeField

@@ -41,8 +41,14 @@ def prepared_cursor(using: str = DEFAULT_DB_ALIAS) -> Iterator[Any]:
     db.ensure_connection()
     db.validate_thread_sharing()
     with db.wrap_database_errors:
-        raw = ServerBindingCursor(db.connection)
-    cursor = db.make_debug_cursor(raw) if db.queries_logged else db.make_cursor(raw)
+        # The stubs know neither psycopg's cursor constructor nor that Django wraps the
+        # driver's cursor (they type the argument as Django's own wrapper).
+        raw = ServerBindingCursor(db.connection)  # type: ignore[call-arg]
+    cursor = (
+        db.make_debug_cursor(raw)  # type: ignore[arg-type]
+        if db.queries_logged
+        else db.make_cursor(raw)  # type: ignore[arg-type]
+    )
     with cursor:
         yield cursor
 

@@ -31,18 +31,19 @@ from __future__ import annotations
 import datetime as dt
 import gc
 import random
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cache
 from importlib import import_module
 from types import ModuleType
-from typing import Any
+from typing import Any, cast
 
 from django.apps import apps
 from django.db import models, transaction
 from django.db.models import signals
 from django.db.models.deletion import DO_NOTHING, get_candidate_relations_to_delete
+from django.db.models.fields.reverse_related import ForeignObjectRel
 from django.utils.module_loading import module_has_submodule
 from stdnum.cn import ric
 
@@ -393,13 +394,13 @@ def record_changes_in_bulk(
     action: ChangeAction | str,
     objs: list[Any],
     *,
-    befores: dict[Any, dict] | None = None,
+    befores: dict[Any, dict[str, Any]] | None = None,
 ) -> int:
     """The demo's change-log rows: ``audit.record_changes`` with no actor (the system)."""
     return record_changes(action, objs, befores=befores, actor=None)
 
 
-def delete_rows(queryset: models.QuerySet) -> None:
+def delete_rows(queryset: models.QuerySet[Any]) -> None:
     """``queryset.delete()`` for the demo's big tables, without loading rows nothing points at.
 
     ``delete()`` loads every row to follow the relations into them (cascades, protections,
@@ -419,7 +420,8 @@ def delete_rows(queryset: models.QuerySet) -> None:
     ):
         queryset.delete()
         return
-    for related in get_candidate_relations_to_delete(opts):
+    # django-stubs types these as fields; Django yields the reverse relations into the model.
+    for related in cast(Iterable[ForeignObjectRel], get_candidate_relations_to_delete(opts)):
         field = related.field
         if field.remote_field.on_delete is DO_NOTHING:
             continue  # delete() leaves these to the database too

@@ -36,7 +36,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, BinaryIO
+from typing import IO, TYPE_CHECKING, Any, BinaryIO, overload
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied
@@ -158,7 +158,7 @@ def filter_params(data: QueryDict) -> dict[str, list[str]]:
 def job_area(user: User) -> str:
     """Where the job is filed: the user's own area, so that its page is theirs and their
     area's (a colleague sees the job; only its owner takes the file)."""
-    return user.area.path if getattr(user, "area_id", None) else "/"
+    return user.area.path if user.area is not None else "/"
 
 
 def file_name(exporter: Exporter, params: dict[str, Any]) -> str:
@@ -190,8 +190,15 @@ def start_export(request: AuthenticatedRequest, name: str, params: dict[str, Any
     return HttpResponseRedirect(reverse("core:job_detail", args=[job.pk]))
 
 
-def download_response(data: bytes | IO[bytes], filename: str, fmt: str) -> HttpResponse:
+@overload
+def download_response(data: bytes, filename: str, fmt: str) -> HttpResponse: ...
+@overload
+def download_response(data: IO[bytes], filename: str, fmt: str) -> FileResponse: ...
+def download_response(
+    data: bytes | IO[bytes], filename: str, fmt: str
+) -> HttpResponse | FileResponse:
     """A file as an attachment that no browser or proxy keeps (it holds personal data)."""
+    response: HttpResponse | FileResponse
     if isinstance(data, bytes):
         response = HttpResponse(data, content_type=CONTENT_TYPES[fmt])
     else:

@@ -56,7 +56,7 @@ class IdField(forms.IntegerField):
         super().__init__(*args, **kwargs)
 
 
-class IdFilter(django_filters.NumberFilter):
+class IdFilter(django_filters.NumberFilter):  # type: ignore[misc]  # django-filter has no types
     """A filter on a row's id (``?building=3``): a whole number the database can hold, or 400."""
 
     field_class = IdField
@@ -73,7 +73,7 @@ class IdFilter(django_filters.NumberFilter):
         return queryset.filter(**{name: value})
 
 
-class FilterSet(RestFilterSet):
+class FilterSet(RestFilterSet):  # type: ignore[misc]  # django-filter has no types
     """The base of every filterset, page or API.
 
     Labels begin with a capital (pages show them; the API's schema reads the class's own
@@ -119,7 +119,7 @@ class YesNoSelect(forms.NullBooleanSelect):
         return self.VALUES.get(value.lower()) if isinstance(value, str) else None
 
 
-class BooleanFilter(django_filters.BooleanFilter):
+class BooleanFilter(django_filters.BooleanFilter):  # type: ignore[misc]  # django-filter has no types
     """A yes/no filter that reads a page's select and an API's ``true``/``false`` alike."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -157,7 +157,8 @@ class ScopedIdFilter(IdFilter):
         if not hasattr(self, "_field"):
             request = getattr(getattr(self, "parent", None), "request", None)
             self.extra["widget"] = forms.Select(choices=ScopedChoices(self.rows, request))
-        return super().field
+        field: forms.Field = super().field
+        return field
 
 
 def bound_numbers(filterset: django_filters.FilterSet) -> django_filters.FilterSet:
@@ -173,7 +174,7 @@ def bound_numbers(filterset: django_filters.FilterSet) -> django_filters.FilterS
     return filterset
 
 
-class FilterBackend(DjangoFilterBackend):
+class FilterBackend(DjangoFilterBackend):  # type: ignore[misc]  # django-filter has no types
     """django-filter's backend for the API, with every number filter bounded (see above)."""
 
     def get_filterset(self, request: Any, queryset: models.QuerySet[Any], view: Any) -> Any:
@@ -181,7 +182,7 @@ class FilterBackend(DjangoFilterBackend):
         return bound_numbers(filterset) if filterset is not None else None
 
 
-class LocalDayFilter(django_filters.DateFilter):
+class LocalDayFilter(django_filters.DateFilter):  # type: ignore[misc]  # django-filter has no types
     """A day (in the current time zone) on a date-time column, filtered as a range of that
     column: ``time__date=day`` wraps the column in a function, which no index serves, so a
     community's log for one day walked all its rows. ``lookup_expr`` is ``exact`` (that

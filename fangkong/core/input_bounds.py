@@ -111,16 +111,19 @@ def _model_field(model: type[models.Model] | None, source: str) -> models.Field[
     if model is None or not source or "." in source or source == "*":
         return None
     try:
-        return model._meta.get_field(source)
+        found = model._meta.get_field(source)
     except FieldDoesNotExist:
         pass
+    else:
+        # A reverse relation is no column (callers looked for a Field alone).
+        return found if isinstance(found, models.Field) else None
     for field in model._meta.concrete_fields:
         if field.attname == source:
             return field
     return None
 
 
-def _bound_input_field(field: drf_fields.Field[Any, Any]) -> None:
+def _bound_input_field(field: drf_fields.Field[Any, Any, Any, Any]) -> None:
     if isinstance(field, drf_fields.CharField):
         _bound_text(field, multiline=field.style.get("base_template") == "textarea.html")
     elif isinstance(field, drf_fields.IntegerField):
@@ -129,7 +132,8 @@ def _bound_input_field(field: drf_fields.Field[Any, Any]) -> None:
         field.validators.append(validate_date_in_range)
     elif isinstance(field, drf_fields.ListField | drf_fields.MultipleChoiceField):
         if getattr(field, "max_length", None) is None:
-            field.max_length = LIST_MAX_ITEMS
+            # ListField's own bound; a MultipleChoiceField (which has none) gets it alike.
+            setattr(field, "max_length", LIST_MAX_ITEMS)  # noqa: B010
             field.validators.append(django_validators.MaxLengthValidator(LIST_MAX_ITEMS))
         child = getattr(field, "child", None)
         if child is not None:
@@ -143,7 +147,7 @@ def _bound_input_field(field: drf_fields.Field[Any, Any]) -> None:
 
 
 def _say_what_is_sent(
-    field: drf_fields.Field[Any, Any], name: str, model: type[models.Model] | None
+    field: drf_fields.Field[Any, Any, Any, Any], name: str, model: type[models.Model] | None
 ) -> None:
     """A read-only field documents the empty value its column really holds."""
     column = _model_field(model, field.source or name)
@@ -156,8 +160,8 @@ def _say_what_is_sent(
 
 
 def bound_serializer_fields(
-    fields: dict[str, drf_fields.Field[Any, Any]], model: type[models.Model] | None
-) -> dict[str, drf_fields.Field[Any, Any]]:
+    fields: dict[str, drf_fields.Field[Any, Any, Any, Any]], model: type[models.Model] | None
+) -> dict[str, drf_fields.Field[Any, Any, Any, Any]]:
     """Bounds for a serializer's writable fields; honest emptiness for its read-only ones."""
     for name, field in fields.items():
         if field.read_only:

@@ -68,6 +68,7 @@ from fangkong.core.audit_chain import (
     rekey_rows,
     verify,
 )
+from fangkong.core.bulk import column_of, concrete_field
 from fangkong.core.models import AuditChain, ObjectChange
 from fangkong.core.personal_data import (
     decrypt,
@@ -447,11 +448,12 @@ def _write(pmodel: ProtectedModel, changes: dict[Any, dict[str, str]]) -> None:
     # the same, and an edit form open meanwhile must not fail as if someone had changed them.
     columns = pmodel.columns
     quote = connection.ops.quote_name
-    meta = pmodel.model._meta
+    model = pmodel.model
+    meta = model._meta
     sql = (
         f"UPDATE {quote(meta.db_table)} SET "  # noqa: S608 - names quoted, values bound
-        + ", ".join(f"{quote(meta.get_field(c).column)} = %s" for c in columns)
-        + f" WHERE {quote(meta.pk.column)} = %s"
+        + ", ".join(f"{quote(column_of(concrete_field(model, c)))} = %s" for c in columns)
+        + f" WHERE {quote(column_of(concrete_field(model)))} = %s"
     )
     with connection.cursor() as cursor:
         cursor.executemany(

@@ -136,7 +136,9 @@ class ChainedLog(models.Model):
             )
         if not self.is_resealed:
             return ""
-        if not self.object_id:  # a run's own row (a purge, a re-seal): counts kept up to date
+        # A run's own row (a purge, a re-seal) has no object: counts kept up to date. Both
+        # logs have the column; ChainedLog, their abstract base, does not declare it.
+        if not getattr(self, "object_id", ""):
             return str(_("Counts updated as the run went on"))
         return str(_("Since rewritten by the retention purge"))
 

@@ -54,7 +54,7 @@ def count_label(count: int, capped: bool) -> str:
     return f"{count:,}+" if capped else f"{count:,}"
 
 
-class CappedPaginator(Paginator):
+class CappedPaginator(Paginator[Any]):
     """Django's paginator with a capped count (see the module's docstring).
 
     Pages within the first ``COUNT_CAP`` rows are served from the capped count: there are
@@ -237,7 +237,8 @@ def keyset_keys(queryset: models.QuerySet[Any]) -> list[Key]:
         nulls_first = None
         if isinstance(term, OrderBy) and isinstance(term.expression, F):
             # F("due").asc(nulls_last=True): a column, with its NULLs placed.
-            descending, name = term.descending, term.expression.name
+            # F keeps the name it was given; the stubs leave the attribute out.
+            descending, name = term.descending, term.expression.name  # type: ignore[attr-defined]
             if term.nulls_first or term.nulls_last:
                 nulls_first = bool(term.nulls_first)
         elif isinstance(term, str) and term != "?" and "." not in term:
@@ -402,7 +403,10 @@ class Keyset:
         qs = self.queryset
         if position is not None:
             qs = qs.filter(rows_after(self.keys, position.values, reverse))
-        return qs.order_by(*(key.order(reverse) for key in self.keys))[: size + 1]
+        rows: models.QuerySet[Any] = qs.order_by(*(key.order(reverse) for key in self.keys))[
+            : size + 1
+        ]
+        return rows
 
     def page(self, position: Position | None, size: int) -> tuple[list[Any], bool]:
         """Up to ``size`` rows from ``position`` in the list's order, and whether more rows

@@ -10,7 +10,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -63,7 +63,7 @@ def run_due(now: datetime | None = None) -> list[str]:
 def purge_old_tick_runs(now: datetime) -> None:
     from fangkong.core.models import TickRun
 
-    TickRun.objects.filter(ran_at__lt=now - timezone.timedelta(days=2)).delete()
+    TickRun.objects.filter(ran_at__lt=now - timedelta(days=2)).delete()
 
 
 @every(minutes=24 * 60)

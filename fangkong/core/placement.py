@@ -53,22 +53,38 @@ class Placement:
     community: bool = True
 
 
-def placement_of(model: type[models.Model]) -> Placement | None:
+def placement_of(model: type[object]) -> Placement | None:
     placement = getattr(model, "placement", None)
     return placement if isinstance(placement, Placement) else None
+
+
+def _placement(model: type[models.Model]) -> Placement:
+    """``placement_of`` a model that must have one."""
+    p = placement_of(model)
+    if p is None:
+        raise TypeError(f"{model._meta.label} has no placement")
+    return p
+
+
+def _parent_fk(model: type[models.Model], p: Placement) -> models.ForeignKey[Any, Any]:
+    """The foreign key to the parent ``p`` names."""
+    fk = model._meta.get_field(p.parent)
+    if not isinstance(fk, models.ForeignKey):
+        raise TypeError(f"{model._meta.label}.{p.parent} is not a foreign key")
+    return fk
 
 
 def placed_models() -> list[type[models.Model]]:
     """Every concrete model whose community and grid are copies, parents before children."""
     found = [m for m in apps.get_models() if placement_of(m) is not None]
-    return sorted(found, key=lambda m: (placement_of(m).root.count("__"), m._meta.label))
+    return sorted(found, key=lambda m: (_placement(m).root.count("__"), m._meta.label))
 
 
 def _children(model: type[models.Model]) -> list[tuple[type[models.Model], Placement, str]]:
     out = []
     for child in placed_models():
-        p = placement_of(child)
-        fk = child._meta.get_field(p.parent)
+        p = _placement(child)
+        fk = _parent_fk(child, p)
         if fk.related_model is model:
             out.append((child, p, fk.attname))
     return out
@@ -77,40 +93,47 @@ def _children(model: type[models.Model]) -> list[tuple[type[models.Model], Place
 # --- new rows --------------------------------------------------------------------------------
 
 
-def _parent_ids(model: type[models.Model], ids: Iterable[int]) -> dict[int, tuple[int, Any]]:
+def _parent_ids(
+    model: type[models.Model], ids: Iterable[int]
+) -> dict[int, tuple[int | None, int | None]]:
     """{parent id: (community_id, grid_id)} of ``model``'s parents ``ids``, in one query."""
-    p = placement_of(model)
-    parent_model = model._meta.get_field(p.parent).related_model
-    ids = set(ids)
-    if not ids:
+    fk = _parent_fk(model, _placement(model))
+    parent_model = fk.related_model
+    if isinstance(parent_model, str):  # a lazy reference, resolved once the apps are loaded
+        raise TypeError(f"{fk} points at a model not loaded")
+    wanted = set(ids)
+    if not wanted:
         return {}
-    rows = parent_model._base_manager.filter(pk__in=ids).values_list(
+    rows = parent_model._base_manager.filter(pk__in=wanted).values_list(
         "pk", "community_id", "grid_id"
     )
     return {pk: (community, grid) for pk, community, grid in rows}
 
 
-def place(objs: Iterable[models.Model]) -> None:
+def place(objs: Iterable[Any]) -> None:
     """Set ``grid_id`` (and, where it follows, ``community_id``) of unsaved rows from their
-    parents: the cached parent object when there is one, else one query for all of them."""
-    objs = list(objs)
-    if not objs:
+    parents: the cached parent object when there is one, else one query for all of them.
+    (Rows of a placed model: no static type names their ``community_id`` and ``grid_id``.)"""
+    rows = list(objs)
+    if not rows:
         return
-    model = type(objs[0])
+    model = type(rows[0])
     p = placement_of(model)
     if p is None:
         return
-    fk = model._meta.get_field(p.parent)
+    fk = _parent_fk(model, p)
     missing = []
-    for obj in objs:
+    for obj in rows:
         parent_id = getattr(obj, fk.attname)
-        if parent_id is None and fk.is_cached(obj) and fk.get_cached_value(obj) is not None:
-            parent_id = fk.get_cached_value(obj).pk  # assigned before it was saved
-            setattr(obj, fk.attname, parent_id)
+        if parent_id is None and fk.is_cached(obj):
+            assigned = fk.get_cached_value(obj)
+            if assigned is not None:
+                parent_id = assigned.pk  # assigned before it was saved
+                setattr(obj, fk.attname, parent_id)
         if parent_id is None:
             obj.grid_id = None
         elif fk.is_cached(obj) and fk.get_cached_value(obj) is not None:
-            parent = fk.get_cached_value(obj)
+            parent: Any = fk.get_cached_value(obj)  # a placed row, or the root that holds both
             obj.grid_id = parent.grid_id
             if p.community:
                 obj.community_id = parent.community_id
@@ -130,10 +153,11 @@ def place_values(model: type[models.Model], rows: list[dict[str, Any]]) -> None:
     p = placement_of(model)
     if p is None or not rows:
         return
-    attname = model._meta.get_field(p.parent).attname
+    attname = _parent_fk(model, p).attname
     known = _parent_ids(model, (r[attname] for r in rows if r.get(attname) is not None))
     for row in rows:
-        community, grid = known.get(row.get(attname), (None, None))
+        parent_id = row.get(attname)
+        community, grid = (None, None) if parent_id is None else known.get(parent_id, (None, None))
         row["grid_id"] = grid
         if p.community and community is not None:
             row["community_id"] = community
@@ -161,13 +185,18 @@ def cascade(model: type[models.Model], pks: Iterable[int] | models.QuerySet[Any]
                 cascade(child, child._base_manager.filter(**{f"{attname}__in": pks}).values("pk"))
 
 
-def _parent_attname(model: Any, p: Placement | None) -> str:
+def _parent_attname(model: type[models.Model], p: Placement | None) -> str:
     """The column whose change means the row hangs elsewhere now (a root: its own id)."""
-    return model._meta.get_field(p.parent).attname if p is not None else model._meta.pk.attname
+    if p is not None:
+        return _parent_fk(model, p).attname
+    pk = model._meta.pk
+    if pk is None:  # an abstract model has none; a row's model is concrete
+        raise TypeError(f"{model._meta.label} has no primary key")
+    return pk.attname
 
 
 @cache
-def _keys(model: Any) -> tuple[str, str, str]:
+def _keys(model: type[models.Model]) -> tuple[str, str, str]:
     """What ``from_db`` remembers of a row (read on the gate scan's path: worked out once)."""
     return (_parent_attname(model, placement_of(model)), "community_id", "grid_id")
 
@@ -176,6 +205,8 @@ class Placed:
     """Mixin (before the Django base) for rows whose placement is copied or copied from."""
 
     placement: Placement | None = None
+    #: The parent's id, community and grid as read (None: not known, as for a new row).
+    _placed_as: tuple[Any, ...] | None
 
     @classmethod
     def from_db(
@@ -190,12 +221,16 @@ class Placed:
             db, field_names, values, *args, **kwargs
         )
         loaded = row.__dict__
+        if not issubclass(cls, models.Model):
+            raise TypeError(f"{cls.__name__}: Placed is a mixin for models")
         keys = _keys(cls)
         # Deferred columns: unknown, so the next save() places and compares nothing.
         row._placed_as = tuple(loaded[k] for k in keys) if all(k in loaded for k in keys) else None
         return row
 
     def save(self, *args: Any, **kwargs: Any) -> None:
+        if not isinstance(self, models.Model):
+            raise TypeError(f"{type(self).__name__}: Placed is a mixin for models")
         p = placement_of(type(self))
         was = getattr(self, "_placed_as", None)
         parent = _parent_attname(type(self), p)
@@ -204,14 +239,14 @@ class Placed:
         if p is not None and (was is None or was[0] != getattr(self, parent)):
             place([self])
         now = (getattr(self, parent), self.community_id, self.grid_id)  # type: ignore[attr-defined]
-        moved = was is not None and was[1:] != now[1:] and not self._state.adding  # type: ignore[attr-defined]
+        moved = was is not None and was[1:] != now[1:] and not self._state.adding
         update_fields = kwargs.get("update_fields")
         if moved and update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "community", "grid"}
         if moved:
             with transaction.atomic():  # the row and its descendants, all or nothing
                 super().save(*args, **kwargs)  # type: ignore[misc]
-                cascade(type(self), [self.pk])  # type: ignore[attr-defined]
+                cascade(type(self), [self.pk])
         else:
             super().save(*args, **kwargs)  # type: ignore[misc]
         self._placed_as = now
@@ -232,7 +267,7 @@ def _differs(column: str, want: str) -> Q:
 def mismatches(model: type[models.Model]) -> models.QuerySet[Any]:
     """Rows of ``model`` whose stored grid (or community) is not what the joins to the root
     say. A row without a root has no grid; its community is its own."""
-    p = placement_of(model)
+    p = _placement(model)
     qs = model._base_manager.annotate(
         _want_grid=F(f"{p.root}__grid_id"), _want_community=F(f"{p.root}__community_id")
     )
@@ -244,7 +279,7 @@ def mismatches(model: type[models.Model]) -> models.QuerySet[Any]:
 
 def repair(model: type[models.Model], pks: list[int]) -> int:
     """Set the rows ``pks`` of ``model`` to what the joins to the root say; the count."""
-    p = placement_of(model)
+    p = _placement(model)
     truth = model._base_manager.filter(pk=OuterRef("pk"))
     updates: dict[str, Any] = {
         "grid_id": Subquery(truth.values(f"{p.root}__grid_id")[:1]),

@@ -35,9 +35,9 @@ def _authenticated(user: User | None) -> TypeGuard[User]:
     return user is not None and bool(getattr(user, "is_authenticated", False))
 
 
-def scope_filter(
-    queryset: models.QuerySet[Any], scope: Scope, action: str = "view", user: User | None = None
-) -> models.QuerySet[Any]:
+def scope_filter[QS: models.QuerySet[Any]](
+    queryset: QS, scope: Scope, action: str = "view", user: User | None = None
+) -> QS:
     """``queryset`` cut to ``scope`` by its model's rule (rows, not rights)."""
     rule = rule_of(queryset.model)
     q = scope.q(rule, action)
@@ -50,7 +50,7 @@ def scope_filter(
     return queryset.filter(q)
 
 
-class RestrictedQuerySet(models.QuerySet):
+class RestrictedQuerySet(models.QuerySet[Any]):
     def bulk_create(self, objs: Any, *args: Any, **kwargs: Any) -> list[Any]:
         """Rows whose community and grid are copies of their parent's get them first
         (``core.placement``): ``save()`` is not called for them."""
@@ -61,20 +61,27 @@ class RestrictedQuerySet(models.QuerySet):
 
     def restrict(self, user: User | None, action: str = "view") -> Self:
         """Rows of this queryset that ``user`` may ``action``; none for anonymous users."""
-        if not _authenticated(user) or not user.has_action(self.model, action):
-            return self.none()
-        rule = rule_of(self.model)
-        if rule.whole_scope_right is not None and not user.has_action(*rule.whole_scope_right):
-            # A role that does not see the whole of its scope sees only its own rows.
-            own = rule.own(user) if rule.own is not None else None
-            return self.filter(own) if own is not None else self.none()
-        return scope_filter(self, scope_of(user), action, user)
+        return _restricted(self, user, action)
 
 
-def restrict(queryset: models.QuerySet[Any] | type[models.Model], user: User, action: str = "view"):
+def _restricted[QS: models.QuerySet[Any]](queryset: QS, user: User | None, action: str) -> QS:
+    """``RestrictedQuerySet.restrict`` for any queryset, keeping its class."""
+    if not _authenticated(user) or not user.has_action(queryset.model, action):
+        return queryset.none()
+    rule = rule_of(queryset.model)
+    if rule.whole_scope_right is not None and not user.has_action(*rule.whole_scope_right):
+        # A role that does not see the whole of its scope sees only its own rows.
+        own = rule.own(user) if rule.own is not None else None
+        return queryset.filter(own) if own is not None else queryset.none()
+    return scope_filter(queryset, scope_of(user), action, user)
+
+
+def restrict(
+    queryset: models.QuerySet[Any] | type[models.Model], user: User | None, action: str = "view"
+) -> models.QuerySet[Any]:
     """Functional form, for querysets of models whose manager is not a RestrictedQuerySet."""
     qs = queryset._default_manager.all() if isinstance(queryset, type) else queryset
-    return RestrictedQuerySet.restrict(qs, user, action)
+    return _restricted(qs, user, action)
 
 
 def sees(user: User, row: models.Model, action: str = "view") -> bool:

@@ -43,7 +43,7 @@ import datetime as dt
 import logging
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from django.apps import apps
 from django.conf import settings
@@ -51,6 +51,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.db.models import F, Q
 from django.db.models.deletion import PROTECT, RESTRICT, get_candidate_relations_to_delete
+from django.db.models.fields.reverse_related import ForeignObjectRel
 from django.utils import timezone, translation
 
 from fangkong.core.audit import record_purge, update_purge
@@ -90,7 +91,7 @@ class Rule:
         opts = self.model._meta
         for name in self.anonymise:
             f = opts.get_field(name)  # raises FieldDoesNotExist on a typo
-            if f.primary_key:
+            if isinstance(f, models.Field) and f.primary_key:
                 raise ValueError(f"retention rule {self.name}: cannot anonymise the key")
 
     def anonymised_keys(self) -> frozenset[str]:
@@ -190,7 +191,8 @@ def needed_keys(model: type[models.Model], pks: Iterable[Any]) -> set[Any]:
     them, so deleting them would fail (or, without the check, break that row)."""
     pks = list(pks)
     needed: set[Any] = set()
-    for related in get_candidate_relations_to_delete(model._meta):
+    # django-stubs types these as fields; Django yields the reverse relations into the model.
+    for related in cast(Iterable[ForeignObjectRel], get_candidate_relations_to_delete(model._meta)):
         fk = related.field
         if fk.remote_field.on_delete not in (PROTECT, RESTRICT):
             continue

@@ -17,7 +17,7 @@ import unicodedata
 from decimal import Decimal, InvalidOperation
 
 import phonenumbers
-from django.core.exceptions import ValidationError
+from django.core.exceptions import ImproperlyConfigured, ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from stdnum.cn import ric
@@ -67,14 +67,25 @@ PROVINCE_CODES = frozenset(
 )
 # Big cities dial 0 + two digits (010 Beijing, 024 Shenyang...); everywhere else 0 + three.
 TWO_DIGIT_AREA_CODES = frozenset({"10", "20", "21", "22", "23", "24", "25", "27", "28", "29"})
+
+
 #: The mainland mobile numbers python-phonenumbers accepts, from its own metadata (so an
 #: update of the library moves it too). ASCII: ``\d`` must not match full-width digits.
 #: No national or international prefix that ``phonenumbers.parse`` strips (11…, 12…, 179…)
 #: begins a number this matches, so for these digits the full check returns them unchanged.
-MOBILE_RE = re.compile(
-    phonenumbers.PhoneMetadata.metadata_for_region("CN").mobile.national_number_pattern,
-    re.ASCII,
-)
+def _mobile_pattern() -> str:
+    metadata = phonenumbers.PhoneMetadata.metadata_for_region("CN")
+    pattern = (
+        None
+        if metadata is None or metadata.mobile is None
+        else metadata.mobile.national_number_pattern
+    )
+    if pattern is None:
+        raise ImproperlyConfigured("python-phonenumbers has no pattern for mainland mobiles")
+    return pattern
+
+
+MOBILE_RE = re.compile(_mobile_pattern(), re.ASCII)
 TEMPERATURE_MIN = Decimal("34.0")
 TEMPERATURE_MAX = Decimal("43.0")
 #: Characters a phone number may be written with besides digits (NFKC first: full-width

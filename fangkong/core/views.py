@@ -22,13 +22,13 @@ A refusal is always a 403 page (core's ``error.html``, through ``handler403``: r
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db import models
-from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -40,14 +40,18 @@ from fangkong.core.filtersets import ObjectChangeFilterSet, bound_numbers
 from fangkong.core.forms import add_service_error
 from fangkong.core.models import Job, ObjectChange
 from fangkong.core.pagination import CappedPaginator, page_or_last
+from fangkong.core.querysets import restrict
 from fangkong.core.requests import AuthenticatedRequest
 from fangkong.core.tables import Table
 
 if TYPE_CHECKING:
+    from django.core.paginator import _SupportsPagination
+
     from fangkong.accounts.models import User
 
 
-class PageFormView(FormView):
+# Django's generic views are generic in the stubs alone (not subscriptable at run time).
+class PageFormView(FormView):  # type: ignore[type-arg]  # generic in the stubs alone
     """A form page behind the login that does not go through ``ServiceFormView``."""
 
     request: AuthenticatedRequest
@@ -63,7 +67,7 @@ def get_restricted_object(
     queryset: models.QuerySet[Any], user: User, action: str = "view", **lookup: Any
 ) -> Any:
     """The object, if ``user`` may see it (else 404) and may ``action`` it (else 403)."""
-    obj = get_object_or_404(queryset.restrict(user, "view"), **lookup)
+    obj = get_object_or_404(restrict(queryset, user, "view"), **lookup)
     if action != "view" and not user.has_action(queryset.model, action):
         raise PermissionDenied
     return obj
@@ -74,7 +78,7 @@ def require_action(user: User, model: type[models.Model], action: str) -> None:
         raise PermissionDenied
 
 
-class ObjectListView(ListView):
+class ObjectListView(ListView):  # type: ignore[type-arg]  # generic in the stubs alone
     """A filtered, searchable, paged list of restricted rows."""
 
     request: AuthenticatedRequest
@@ -91,8 +95,8 @@ class ObjectListView(ListView):
     page_notice = ""
 
     def get_base_queryset(self) -> models.QuerySet[Any]:
-        qs = self.queryset if self.queryset is not None else self.model.objects.all()
-        return qs.restrict(self.request.user, self.action)
+        qs = self.queryset if self.queryset is not None else self.model
+        return restrict(qs, self.request.user, self.action)
 
     def get_queryset(self) -> models.QuerySet[Any]:
         require_action(self.request.user, self.model, self.action)
@@ -111,13 +115,14 @@ class ObjectListView(ListView):
         return self.request.GET
 
     def paginate_queryset(
-        self, queryset: models.QuerySet[Any], page_size: int
+        self, queryset: _SupportsPagination[Any], page_size: int
     ) -> tuple[Paginator[Any], Any, Any, bool]:
         """Django's ListView answers a page it cannot find with a 404; a person who typed
         ``page=abc`` or followed an old link past the end gets the first or the last page,
         with a line saying so. Counts are capped (``CappedPaginator``): page 1 never counts
         a district's rows."""
-        paginator = self.get_paginator(queryset, page_size)
+        # paginator_class above: a CappedPaginator.
+        paginator = cast(CappedPaginator, self.get_paginator(queryset, page_size))
         page, self.page_notice = page_or_last(paginator, self.request.GET.get("page"))
         return paginator, page, page.object_list, page.has_other_pages()
 
@@ -138,7 +143,7 @@ class ObjectListView(ListView):
         return context
 
 
-class ObjectDetailView(DetailView):
+class ObjectDetailView(DetailView):  # type: ignore[type-arg]  # generic in the stubs alone
     """One restricted row (404 outside the user's scope)."""
 
     request: AuthenticatedRequest
@@ -151,7 +156,7 @@ class ObjectDetailView(DetailView):
     def get_object(self, queryset: models.QuerySet[Any] | None = None) -> Any:
         if self.refuse_without_right:
             require_action(self.request.user, self.model, "view")
-        qs = self.queryset if self.queryset is not None else self.model.objects.all()
+        qs = self.queryset if self.queryset is not None else self.model._default_manager.all()
         return get_restricted_object(qs, self.request.user, "view", pk=self.kwargs["pk"])
 
 
@@ -169,7 +174,8 @@ class PageView(TemplateView):
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         self.check_permission()
-        return super().dispatch(request, *args, **kwargs)
+        # The stubs type dispatch() as any HttpResponseBase; these pages answer HttpResponse.
+        return cast(HttpResponse, super().dispatch(request, *args, **kwargs))
 
     def check_permission(self) -> None:
         if self.model is not None and not self.request.user.has_action(self.model, self.action):
@@ -199,7 +205,7 @@ def posted_version(request: AuthenticatedRequest) -> int | None:
     return int(value) if value.isdigit() else None
 
 
-class ServiceFormView(FormView):
+class ServiceFormView(FormView):  # type: ignore[type-arg]  # generic in the stubs alone
     """A form whose valid input goes to one service call.
 
     Subclasses find their objects in ``prepare()`` (restricted lookups: 404 outside the
@@ -224,7 +230,8 @@ class ServiceFormView(FormView):
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         self.prepare()
         self.check_permission()
-        return super().dispatch(request, *args, **kwargs)
+        # The stubs type dispatch() as any HttpResponseBase; these pages answer HttpResponse.
+        return cast(HttpResponse, super().dispatch(request, *args, **kwargs))
 
     def prepare(self) -> None:
         """Find the objects the page is about (called before the rights check)."""
@@ -349,7 +356,7 @@ class ServiceActionView(View):
 
     def get_object(self) -> Any:
         assert self.model is not None
-        queryset = self.queryset if self.queryset is not None else self.model.objects.all()
+        queryset = self.queryset if self.queryset is not None else self.model._default_manager.all()
         return get_restricted_object(queryset, self.request.user, "view", pk=self.kwargs["pk"])
 
     def perform(self) -> str | HttpResponse:
@@ -362,7 +369,8 @@ class ServiceActionView(View):
 
     def redirect_to(self, obj: Any, result: Any) -> str:
         """Where to go after ``act`` (``result`` is None when going back refused)."""
-        return obj.get_absolute_url()
+        url: str = obj.get_absolute_url()
+        return url
 
     def get_back_url(self) -> str:
         return self.redirect_to(self.object, None)
@@ -387,7 +395,7 @@ class ObjectEditView(ServiceFormView):
     def prepare(self) -> None:
         # Anonymous users never get here: LoginRequiredMiddleware sends them to log in.
         if "pk" in self.kwargs:
-            qs = self.queryset if self.queryset is not None else self.model.objects.all()
+            qs = self.queryset if self.queryset is not None else self.model._default_manager.all()
             self.object = get_restricted_object(
                 qs, self.request.user, self.edit_action, pk=self.kwargs["pk"]
             )
@@ -423,7 +431,8 @@ class ObjectEditView(ServiceFormView):
             saved = self.update(self.object, form) if self.object else self.create(form)
         except Http404:
             raise ValidationError(_("You can only choose records of your own area.")) from None
-        return saved.get_absolute_url()
+        url: str = saved.get_absolute_url()
+        return url
 
 
 class AuditLogView(ObjectListView):
@@ -458,7 +467,7 @@ class JobDownloadView(JobDetailView):
 
     http_method_names = ["post"]
 
-    def post(self, request: HttpRequest, pk: int) -> HttpResponse:
+    def post(self, request: HttpRequest, pk: int) -> HttpResponse | FileResponse:
         self.object = self.get_object()
         try:
             handle, filename, fmt = exports.take_export_file(self.object, self.request.user)

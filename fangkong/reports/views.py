@@ -56,7 +56,7 @@ class HomeView(PageView):
         community_ids = communities_of(user)
         stored = stored_figures(community_ids) if community_ids is not None else None
         if user.has_action("registry.person", "view"):
-            if stored is None:
+            if stored is None or community_ids is None:  # nothing stored without communities
                 context["figures"] = registry_figures(user)
             else:
                 tiles = list(Area.objects.filter(pk__in=community_ids).order_by("path"))

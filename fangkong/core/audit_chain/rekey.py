@@ -20,6 +20,7 @@ from fangkong.core.audit_chain.sealing import (
     _save_head,
 )
 from fangkong.core.audit_chain.verify import Problem, _as_rows, _rows, _sealed_by, lock_heads
+from fangkong.core.bulk import column_of, concrete_field
 from fangkong.core.models import AuditChain, ChainedLog
 
 # --- Sealing again under the current key (a key rotation) ------------------------------------
@@ -32,8 +33,8 @@ def _update(model: type[ChainedLog], columns: Sequence[str], rows: list[list[Any
     meta = model._meta
     sql = (
         f"UPDATE {quote(meta.db_table)} SET "  # noqa: S608 - names quoted, values bound
-        + ", ".join(f"{quote(meta.get_field(c).column)} = %s" for c in columns)
-        + f" WHERE {quote(meta.pk.column)} = %s"
+        + ", ".join(f"{quote(column_of(concrete_field(model, c)))} = %s" for c in columns)
+        + f" WHERE {quote(column_of(concrete_field(model)))} = %s"
     )
     with connection.cursor() as cursor:
         cursor.executemany(sql, rows)

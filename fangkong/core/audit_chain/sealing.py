@@ -24,7 +24,13 @@ from fangkong.core.personal_data import _derive
 FORMAT = 1
 GLOBAL = 0
 CHANGE, ACCESS = ObjectChange.chain_log, AccessEvent.chain_log
-MODELS: dict[str, type[ChainedLog]] = {CHANGE: ObjectChange, ACCESS: AccessEvent}
+#: Both logs, by name (typed as the two, which have the ``community_id`` the base lacks).
+MODELS: dict[str, type[ObjectChange] | type[AccessEvent]] = {
+    CHANGE: ObjectChange,
+    ACCESS: AccessEvent,
+}
+#: Rows of one of the logs.
+type LogRows = QuerySet[ObjectChange] | QuerySet[AccessEvent]
 #: The columns the hash covers, per log, in canonical order (``time`` first). The primary
 #: key is not among them: rows are hashed before INSERT gives them one; the place is.
 FIELDS: dict[str, tuple[str, ...]] = {
@@ -152,7 +158,8 @@ def _seal_head(head: AuditChain) -> None:
 
 def link_of(row: Any) -> str:
     """What the next row's ``chain_prev`` must hold: the hash the row was first given."""
-    return row.chain_original or row.chain_hash
+    link: str = row.chain_original or row.chain_hash
+    return link
 
 
 # --- Appending ---------------------------------------------------------------------------------
@@ -242,10 +249,10 @@ def _as_row(obj: ChainedLog) -> dict[str, Any]:
 def seal_objects(objs: Iterable[ChainedLog]) -> None:
     """``seal()`` for model instances about to be saved (``save()``, ``bulk_create()``)."""
     for log, members in itertools.groupby(objs, key=lambda o: o.chain_log):
-        members = list(members)
-        rows = [_as_row(obj) for obj in members]
+        listed = list(members)
+        rows = [_as_row(obj) for obj in listed]
         seal(log, rows)
-        for obj, row in zip(members, rows, strict=True):
+        for obj, row in zip(listed, rows, strict=True):
             for name in ("time", *CHAIN_FIELDS):
                 setattr(obj, name, row[name])
 
@@ -286,16 +293,16 @@ def _merge(ranges: list[list[Any]]) -> list[list[Any]]:
     return merged
 
 
-def record_removal(rows: QuerySet) -> int:
+def record_removal(rows: LogRows) -> int:
     """Before deleting these audit rows on purpose, record their places as pruned in their
     chains' heads (same transaction). Returns the number of rows recorded."""
     _check_transaction()
-    rows = rows.order_by("community_id", "chain_seq").values_list(
+    places = rows.order_by("community_id", "chain_seq").values_list(
         "community_id", "chain_seq", "chain_prev", "chain_hash", "chain_original"
     )
     runs: dict[int, list[list[Any]]] = {}
     count = 0
-    for community, seq, prev, hash_, original in rows:
+    for community, seq, prev, hash_, original in places:
         count += 1
         chain = runs.setdefault(community or GLOBAL, [])
         link = original or hash_
@@ -312,7 +319,7 @@ def record_removal(rows: QuerySet) -> int:
     return count
 
 
-def delete_rows(queryset: QuerySet) -> int:
+def delete_rows(queryset: LogRows) -> int:
     """Delete audit rows on purpose (a demo reset), recording them as pruned."""
     if not record_removal(queryset):
         return 0

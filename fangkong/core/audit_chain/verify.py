@@ -30,7 +30,7 @@ from fangkong.core.audit_chain.sealing import (
     _values,
     _verifying_keys,
 )
-from fangkong.core.models import AuditChain
+from fangkong.core.models import AuditChain, ChainedLog
 
 # --- Verifying ---------------------------------------------------------------------------------
 
@@ -107,7 +107,8 @@ class _Row:
 
     @property
     def time(self) -> dt.datetime:
-        return self.values["time"]
+        time: dt.datetime = self.values["time"]
+        return time
 
     def name(self) -> str:
         return f"{self.log} #{self.pk}"
@@ -132,11 +133,11 @@ class _Row:
         )
 
 
-def _rows(log: str, community: int) -> QuerySet:
+def _rows(log: str, community: int) -> QuerySet[ChainedLog]:
     return MODELS[log]._base_manager.filter(community_id=community or None)
 
 
-def _as_rows(log: str, rows: QuerySet) -> Iterator[_Row]:
+def _as_rows(log: str, rows: QuerySet[ChainedLog]) -> Iterator[_Row]:
     fields = FIELDS[log]
     for pk, seq, prev, hash_, original, mark, *values in rows.values_list(
         "pk", *CHAIN_FIELDS, *fields
@@ -372,10 +373,10 @@ def verify(community: int | None = None, *, retired_keys: bool = True) -> Report
     look headless)."""
     keys = _verifying_keys(retired_keys)
     report = Report()
-    heads = AuditChain.objects.order_by("community_id")
+    chains = AuditChain.objects.order_by("community_id")
     if community is not None:
-        heads = heads.filter(community_id=community)
-    heads = list(heads)
+        chains = chains.filter(community_id=community)
+    heads = list(chains)
     for orphan in sorted(_communities_with_rows(community) - {h.community_id for h in heads}):
         found = _walk_locked(orphan, keys)
         if found is None:

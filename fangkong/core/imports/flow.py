@@ -95,7 +95,7 @@ def _locked_open_preview(preview: Job, by: User) -> Job:
     """The preview's row, locked until the transaction ends, if it still waits for ``by``."""
     # PostgreSQL: a second decision waits here for the first to commit. SQLite ignores
     # select_for_update, but its IMMEDIATE transactions already serialise every writer.
-    locked = Job.objects.select_for_update().get(pk=preview.pk)
+    locked: Job = Job.objects.select_for_update().get(pk=preview.pk)
     if locked.user_id != by.pk or locked.params.get("mode") != "preview":
         raise PermissionDeniedError("import")  # only whoever uploaded the file decides
     if not is_open(locked):
@@ -210,6 +210,8 @@ class _ImportPage(Protocol):
     request: AuthenticatedRequest
     job_kind: ClassVar[str]
 
+    def import_jobs(self) -> QuerySet[Job]: ...
+
 
 class ImportViewMixin:
     """What the three pages of one app's import declare."""
@@ -221,7 +223,7 @@ class ImportViewMixin:
     def import_jobs(self: _ImportPage) -> QuerySet[Job]:
         return Job.objects.restrict(self.request.user, "view").filter(kind=self.job_kind)
 
-    def get_job(self, pk: int) -> Job:
+    def get_job(self: _ImportPage, pk: int) -> Job:
         """An import job the user may see (404 otherwise)."""
         return get_object_or_404(self.import_jobs(), pk=pk)
 

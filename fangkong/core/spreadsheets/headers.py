@@ -37,11 +37,11 @@ def match_headers(
     for index, text in enumerate(header):
         if not (text or "").strip():
             continue
-        canonical = lookup.get(normalise_header(text))
-        if canonical is None or canonical in mapping:
+        found = lookup.get(normalise_header(text))
+        if found is None or found in mapping:
             unknown.append(text.strip())
         else:
-            mapping[canonical] = index
+            mapping[found] = index
     return mapping, unknown
 
 

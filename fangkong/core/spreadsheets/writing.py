@@ -94,7 +94,7 @@ def write_xlsx(
 
     workbook = xlsxwriter.Workbook(
         target,
-        {  # type: ignore[arg-type]
+        {
             "constant_memory": True,
             "strings_to_formulas": False,
             "strings_to_urls": False,

@@ -135,7 +135,7 @@ def issue_token(command: BaseCommand, options: dict[str, Any]) -> None:
 
 def _user(username: str, *, active: bool) -> User:
     try:
-        user = User.objects.get(username=username)
+        user: User = User.objects.get(username=username)
     except User.DoesNotExist:
         raise CommandError(f"No user named {username!r}.") from None
     if active and not user.is_active:
@@ -148,7 +148,7 @@ def _token(ref: str) -> ApiToken:
     query = Q(prefix=ref)
     if ref.isascii() and ref.isdigit() and len(ref) < 19:  # within a 64-bit id
         query |= Q(pk=int(ref))
-    matches = list(ApiToken.objects.select_related("user").filter(query)[:2])
+    matches: list[ApiToken] = list(ApiToken.objects.select_related("user").filter(query)[:2])
     if not matches:
         raise CommandError(f"No token with id or prefix {ref!r}.")
     if len(matches) > 1:
