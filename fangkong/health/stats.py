@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -190,7 +191,7 @@ class Chart:
         return [c for c in self.columns if c.total]
 
 
-def _chart(days: list[dt.date], series: list[tuple[str, str, dict[dt.date, int]]]) -> Chart:
+def _chart(days: list[dt.date], series: Sequence[tuple[str, str, Mapping[dt.date, int]]]) -> Chart:
     top = max([sum(s[2].get(d, 0) for s in series) for d in days] + [1])
     columns = []
     for index, day in enumerate(days):
@@ -227,7 +228,7 @@ def epidemic_curve(cases: QuerySet[Case], today: dt.date) -> Chart:
             "onset_date", "report_date", "classification"
         )
     )
-    counts: dict[str, Counter] = defaultdict(Counter)
+    counts: dict[str, Counter[dt.date]] = defaultdict(Counter)
     for onset, report, classification in rows:
         counts[classification][onset or report] += 1
     first = min([onset or report for onset, report, _c in rows], default=today)
@@ -248,7 +249,7 @@ def quarantine_per_day(quarantines: QuerySet[Quarantine], today: dt.date) -> Cha
         .values_list("kind", "start_date", "ended_on")
     )
     days = [start + dt.timedelta(days=i) for i in range(QUARANTINE_DAYS)]
-    counts: dict[str, Counter] = defaultdict(Counter)
+    counts: dict[str, Counter[dt.date]] = defaultdict(Counter)
     for kind, begun, ended in rows:
         for day in days:
             if begun <= day and (ended is None or ended >= day):
