@@ -241,7 +241,8 @@ def _apply_case_open(payload: dict[str, Any], changes: list[StatusChange], actor
         classification=payload["classification"],
         outcome=payload.get("outcome") or "",
         onset_date=_date(payload["onset_date"]),
-        report_date=_date(payload["report_date"]),
+        # Always given: do_open_case requires the report date.
+        report_date=dt.date.fromisoformat(payload["report_date"]),
         confirmation_date=_date(payload["confirmation_date"]),
         isolated_on=_date(payload["isolated_on"]),
         taken_to=payload["taken_to"] or "",
@@ -332,7 +333,7 @@ def do_classify_case(
 
 
 def _apply_case_classify(payload: dict[str, Any], changes: list[StatusChange], actor: User) -> Case:
-    case = locked(Case, payload["case"])
+    case: Case = locked(Case, payload["case"])
     before = case.audit_snapshot()
     for change in changes:
         change.from_value = case.classification
@@ -409,7 +410,7 @@ def do_record_outcome(
 
 
 def _apply_case_outcome(payload: dict[str, Any], changes: list[StatusChange], actor: User) -> Case:
-    case = locked(Case, payload["case"])
+    case: Case = locked(Case, payload["case"])
     before = case.audit_snapshot()
     for change in changes:
         change.from_value = case.outcome
@@ -602,7 +603,7 @@ def _add_handover(
     kind: str,
     last_exposure: dt.date,
     how: str,
-    by: User,
+    by: User | None,
     other_community: Area,
     typed: _Typed,
 ) -> Contact:

@@ -20,9 +20,10 @@ if TYPE_CHECKING:
 PASS_SOURCE = "health"  # noqa: S105 - a source code, not a password
 
 
-def require_health_role(user: User, model: type[models.Model], at: Any) -> None:
+def require_health_role(user: User | None, model: type[models.Model], at: Any) -> None:
     """Health status, cases and quarantines change only through the health role. ``at``: the
-    row changed, or the row or area a new one belongs to (``core.querysets.require``)."""
+    row changed, or the row or area a new one belongs to (``core.querysets.require``). No
+    user: system work, not checked."""
     require(user, model, "change", at, reason=health_role_only())
 
 
