@@ -282,14 +282,15 @@ class Contact(Placed, CommunityOwned):
     @property
     def shown_name(self) -> str:
         """The contact's name as the case's community may see it (typed, if handed over)."""
-        return self.handover_name if self.is_handed_over else self._own_person().name
+        return self.handover_name if self.is_handed_over else self.own_person().name
 
     @property
     def shown_id_mask(self) -> str:
-        return self.handover_id_mask if self.is_handed_over else self._own_person().id_number_mask
+        return self.handover_id_mask if self.is_handed_over else self.own_person().id_number_mask
 
-    def _own_person(self) -> Person:
-        # health_contact_has_a_person: a contact not handed over has its person.
+    def own_person(self) -> Person:
+        """The person of a contact not handed over: the constraint health_contact_has_a_person
+        says they have one."""
         if self.person is None:
             raise ValueError(f"Contact {self.pk} has neither a person nor a hand-over")
         return self.person

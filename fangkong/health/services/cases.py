@@ -656,7 +656,8 @@ def do_link_handover(contact_id: int) -> Contact | None:
     that community's officer the task, and blank the numbers typed (system work, run by the
     background task and, for any it missed, by ``link_waiting_handovers``). Does nothing to a
     contact already linked, so the two may meet."""
-    contact = (
+    # RestrictedQuerySet's own methods return it without the model: typed here.
+    contact: Contact | None = (
         Contact.objects.select_for_update(of=("self",))
         .select_related("handed_over_to", "community")
         .filter(pk=contact_id)
@@ -670,6 +671,7 @@ def do_link_handover(contact_id: int) -> Contact | None:
         decrypt(contact.handover_phone_cipher),
     )
     community = contact.handed_over_to
+    assert community is not None  # is_handed_over
     contact.person, found = _person_elsewhere(community, contact.community, typed)
     # A search of that community's protected data: its access log says so (and how it went;
     # the log is that community's, never the case's).
