@@ -33,6 +33,7 @@ from fangkong.health.choices import (
     TakenTo,
 )
 from fangkong.health.models import HealthPolicy
+from fangkong.health.services.common import EvidenceFields
 from fangkong.registry.choices import PersonStatus
 from fangkong.registry.models import Building, Person
 
@@ -72,7 +73,7 @@ class EvidenceForm(ServiceForm):
             [(code, labels[code]) for code in REASONS_FOR.get(self.action, ())]
         )
 
-    def evidence(self) -> dict[str, str]:
+    def evidence(self) -> EvidenceFields:
         data = self.cleaned_data
         return {
             "reason": data["reason"],

@@ -23,7 +23,7 @@ import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, BinaryIO, TypedDict
+from typing import IO, TYPE_CHECKING, Any, BinaryIO
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -53,6 +53,7 @@ from fangkong.health.choices import (
     TakenTo,
 )
 from fangkong.health.models import Case, Disinfection, HealthReport
+from fangkong.health.services.common import EvidenceFields
 from fangkong.registry.models import Building, Household, Person
 
 if TYPE_CHECKING:
@@ -365,15 +366,6 @@ class _Rollback(Exception):
     """Raised at the end of a preview to undo everything it did."""
 
 
-class _Evidence(TypedDict):
-    """A status change's evidence, as the services take it."""
-
-    reason: str
-    evidence_kind: str
-    evidence_ref: str
-    note: str
-
-
 # --- Reading and writing one kind of row ----------------------------------------------------
 
 
@@ -507,7 +499,7 @@ class Importer:
             )
         return household
 
-    def evidence(self, row: _Row) -> _Evidence:
+    def evidence(self, row: _Row) -> EvidenceFields:
         kind = (
             self.value(
                 row,

@@ -12,7 +12,7 @@ import datetime as dt
 from collections import Counter, defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
@@ -31,6 +31,8 @@ from fangkong.health.services.reports import missing_reports
 from fangkong.registry.models import Building
 
 if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
     from fangkong.accounts.models import User
 
 #: Geometry of the charts (SVG user units; the CSS scales them to the screen).
@@ -265,11 +267,22 @@ def quarantine_per_day(quarantines: QuerySet[Quarantine], today: dt.date) -> Cha
 # --- The building grid ----------------------------------------------------------------------
 
 
-def building_grid(user: User, today: dt.date) -> list[Building]:
+class GridMarks(TypedDict):
+    """What ``building_grid`` sets on each building."""
+
+    open_cases: int
+    quarantined_households: int
+    quarantined_people: int
+    marker: str
+
+
+def building_grid(user: User, today: dt.date) -> list[WithAnnotations[Building, GridMarks]]:
     """The buildings the user sees, each with ``open_cases``, ``quarantined_households`` and
     ``quarantined_people`` (active home or centralised quarantine, or monitoring) and a
     ``marker`` ("case", "quarantine" or ""). Three queries."""
-    buildings = list(Building.objects.restrict(user).select_related("community", "grid"))
+    buildings: list[WithAnnotations[Building, GridMarks]] = list(
+        Building.objects.restrict(user).select_related("community", "grid")
+    )
     ids = [b.pk for b in buildings]
     cases = dict(
         open_cases(Case.objects.restrict(user))
