@@ -69,9 +69,7 @@ class Spreadsheet:
 # --- Opening --------------------------------------------------------------------------------
 
 
-def open_spreadsheet(
-    file: str | os.PathLike[str] | BinaryIO | IO[bytes], name: str = ""
-) -> Spreadsheet:
+def open_spreadsheet(file: str | os.PathLike[str] | IO[bytes], name: str = "") -> Spreadsheet:
     """Vet ``file`` (a path or a seekable binary file) and open it for streaming.
 
     The kind is decided by the bytes, not by the name: a zip is an .xlsx, anything else must
