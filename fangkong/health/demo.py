@@ -69,9 +69,13 @@ PUBLIC_AREA = "东园健身广场"
 
 def _story_building(community: Any) -> Building:
     """东园1号楼: building number 1 of the 东园 section (the story's 东园一)."""
-    return Building.objects.filter(community=community, number="1").first() or (
-        Building.objects.filter(community=community).order_by("sort_key", "pk").first()
+    buildings = Building.objects.filter(community=community)
+    building: Building | None = (
+        buildings.filter(number="1").first() or buildings.order_by("sort_key", "pk").first()
     )
+    if building is None:
+        raise ValueError("the registry's demo gives the community its buildings first")
+    return building
 
 
 def _household_of_at_least(building: Building, size: int) -> Household:
@@ -81,7 +85,12 @@ def _household_of_at_least(building: Building, size: int) -> Household:
         .filter(n__gte=size)
         .order_by("unit", "room", "pk")
     )
-    return households.first() or Household.objects.filter(building=building).first()
+    household: Household | None = (
+        households.first() or Household.objects.filter(building=building).first()
+    )
+    if household is None:
+        raise ValueError("the registry's demo gives every building its households first")
+    return household
 
 
 def _taken_at(

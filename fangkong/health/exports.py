@@ -149,7 +149,7 @@ def _contact_cells(contact: Contact) -> list[Any]:
     and the name; no age or place (the other community's record is not this export's)."""
     if contact.is_handed_over:
         return [contact.handover_id_mask, contact.handover_name, "", "", "", ""]
-    return _person_cells(contact.person)
+    return _person_cells(contact.own_person())
 
 
 def _contacts(qs: QuerySet[Any]) -> tuple[list[str], Iterator[list[Any]]]:
@@ -431,7 +431,7 @@ def _exporter(kind: str) -> Exporter:
             params["format"],
             target,
             user=user,
-            area_path=user.area.path if user.area_id else "/",
+            area_path=user.area.path if user.area is not None else "/",
             filters=filters,
             encoding=params.get("encoding", "gb18030"),
             progress=progress,

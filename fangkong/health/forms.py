@@ -7,7 +7,7 @@ changes a status asks the same three questions the same way.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils import timezone
@@ -33,8 +33,12 @@ from fangkong.health.choices import (
     TakenTo,
 )
 from fangkong.health.models import HealthPolicy
+from fangkong.health.services.common import EvidenceFields
 from fangkong.registry.choices import PersonStatus
 from fangkong.registry.models import Building, Person
+
+if TYPE_CHECKING:
+    from fangkong.staff.models import Checkpoint
 
 
 def _blank(choices: list[tuple[str, Any]]) -> list[tuple[str, Any]]:
@@ -63,11 +67,13 @@ class EvidenceForm(ServiceForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         labels = dict(ChangeReason.choices)
-        self.fields["reason"].choices = _blank(
+        reason_field = self.fields["reason"]
+        assert isinstance(reason_field, forms.ChoiceField)  # declared above
+        reason_field.choices = _blank(
             [(code, labels[code]) for code in REASONS_FOR.get(self.action, ())]
         )
 
-    def evidence(self) -> dict[str, str]:
+    def evidence(self) -> EvidenceFields:
         data = self.cleaned_data
         return {
             "reason": data["reason"],
@@ -214,8 +220,13 @@ class ContactForm(ServiceForm):
 
     def __init__(self, *args: Any, case: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if self.user is None:
+            raise TypeError("ContactForm needs the user: its members are those they may see")
+        member_field, other_field = self.fields["member"], self.fields["other_community"]
+        assert isinstance(member_field, forms.ModelChoiceField)  # declared above
+        assert isinstance(other_field, forms.ModelChoiceField)
         if case is not None and case.household_id:
-            self.fields["member"].queryset = (
+            member_field.queryset = (
                 Person.objects.restrict(self.user)
                 .filter(
                     household_id=case.household_id,
@@ -226,7 +237,7 @@ class ContactForm(ServiceForm):
         if case is not None:
             # The communities of the same city, the case's own excepted.
             city = Area.objects.get(pk=case.community.ancestor_ids()[0])
-            self.fields["other_community"].queryset = (
+            other_field.queryset = (
                 city.descendants()
                 .filter(
                     level=AreaLevel.COMMUNITY,
@@ -237,7 +248,9 @@ class ContactForm(ServiceForm):
             self.fields["last_exposure"].initial = case.isolated_on or case.report_date
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        # Form.clean returns cleaned_data (the stubs allow None, for subclasses that do).
+        super().clean()
+        data = self.cleaned_data
         chosen = [
             bool(data.get("member")),
             bool(data.get("other_community")),
@@ -320,7 +333,9 @@ class EndDateForm(EvidenceForm):
                 *REASONS_FOR[ChangeAction.QUARANTINE_REDUCE],
             ]
         )
-        self.fields["reason"].choices = _blank([(c, labels[c]) for c in codes])
+        reason_field = self.fields["reason"]
+        assert isinstance(reason_field, forms.ChoiceField)  # declared on EvidenceForm
+        reason_field.choices = _blank([(c, labels[c]) for c in codes])
 
 
 class EndForm(EvidenceForm):
@@ -367,7 +382,11 @@ class DisinfectionForm(ServiceForm):
         label=gettext_lazy("building"), queryset=Building.objects.none(), required=False
     )
     unit = forms.IntegerField(label=gettext_lazy("unit"), min_value=1, required=False)
-    checkpoint = forms.ModelChoiceField(label=gettext_lazy("gate"), queryset=None, required=False)
+    # Its queryset is set in __init__, where staff's Checkpoint is imported (health's
+    # modules do not import staff's when they load).
+    checkpoint: forms.ModelChoiceField[Checkpoint] = forms.ModelChoiceField(
+        label=gettext_lazy("gate"), queryset=None, required=False
+    )
     place_name = forms.CharField(
         label=gettext_lazy("place name"),
         max_length=100,
@@ -394,13 +413,18 @@ class DisinfectionForm(ServiceForm):
         from fangkong.staff.models import Checkpoint
 
         super().__init__(*args, **kwargs)
+        if self.user is None:
+            raise TypeError("DisinfectionForm needs the user: its buildings are those they may see")
         buildings = Building.objects.restrict(self.user)
         gates = Checkpoint.objects.none()
         if community is not None:
             buildings = buildings.filter(community=community)
             gates = Checkpoint.objects.filter(community=community)
-        self.fields["building"].queryset = buildings
-        self.fields["checkpoint"].queryset = gates
+        building_field, gate_field = self.fields["building"], self.fields["checkpoint"]
+        assert isinstance(building_field, forms.ModelChoiceField)  # declared above
+        assert isinstance(gate_field, forms.ModelChoiceField)
+        building_field.queryset = buildings
+        gate_field.queryset = gates
 
 
 class PolicyForm(ServiceForm):

@@ -20,7 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 import unicodedata
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, BinaryIO
@@ -53,9 +53,12 @@ from fangkong.health.choices import (
     TakenTo,
 )
 from fangkong.health.models import Case, Disinfection, HealthReport
+from fangkong.health.services.common import EvidenceFields
 from fangkong.registry.models import Building, Household, Person
 
 if TYPE_CHECKING:
+    from django.db.models import QuerySet
+
     from fangkong.accounts.models import User
 
 MAX_REPORTED_ERRORS = 5000
@@ -245,7 +248,7 @@ AGENT_NAMES = {v: k for k, v in reversed(AGENT_WORDS.items())}
 SYMPTOM_NAMES = {v: k for k, v in SYMPTOM_WORDS.items()}
 
 
-def _word(text: str, table: dict[str, str], codes: Iterable[str], what: str) -> str:
+def _word(text: str, table: Mapping[str, str], codes: Iterable[str], what: str) -> str:
     """A cell's word (or the code itself) to a code, or a RowProblem naming the choices."""
     key = compact(text)
     if not key:
@@ -399,7 +402,7 @@ class _Row:
 class Importer:
     """Imports rows of one kind into one community, as ``user``, one service call a row."""
 
-    def __init__(self, kind: str, community: Area, user: User) -> None:
+    def __init__(self, kind: str, community: Area, user: User | None) -> None:
         self.kind, self.community, self.user = kind, community, user
         self.buildings = BuildingIndex(
             Building.objects.filter(community=community).order_by("pk"), community.name
@@ -419,7 +422,7 @@ class Importer:
     # People and places
 
     def person(self, row: _Row) -> Person:
-        people = Person.objects.filter(community=self.community).select_related(
+        people: QuerySet[Person] = Person.objects.filter(community=self.community).select_related(
             "household__building", "community"
         )
         number = row["id_number"].lstrip("'")
@@ -469,7 +472,7 @@ class Importer:
         reference = row["building"]
         if not reference:
             raise RowProblem("building_missing", _("The building is missing."), column="building")
-        building = self.buildings.resolve(reference)
+        building: Building | None = self.buildings.resolve(reference)
         if building is None:
             raise RowProblem(
                 "building_unknown",
@@ -483,7 +486,9 @@ class Importer:
         building = self.building(row)
         room_unit, room = self.value(row, "room", parse_room)
         unit = self.value(row, "unit", parse_unit) or room_unit or 1
-        household = Household.objects.filter(building=building, unit=unit, room=room).first()
+        household: Household | None = Household.objects.filter(
+            building=building, unit=unit, room=room
+        ).first()
         if household is None:
             raise RowProblem(
                 "household_unknown",
@@ -494,7 +499,7 @@ class Importer:
             )
         return household
 
-    def evidence(self, row: _Row) -> dict[str, str]:
+    def evidence(self, row: _Row) -> EvidenceFields:
         kind = (
             self.value(
                 row,
@@ -699,7 +704,7 @@ class Importer:
         self.result.errors.append(RowError(row.number, column, message, code, value))
 
 
-def check_importer(user: User, community: Area, kind: str) -> None:
+def check_importer(user: User | None, community: Area, kind: str) -> None:
     """Importing needs the import right for the kind's rows in the whole community."""
     from fangkong.core.querysets import covers
 

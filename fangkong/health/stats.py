@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db.models import Count, Q, QuerySet
 from django.urls import reverse
@@ -30,6 +31,8 @@ from fangkong.health.services.reports import missing_reports
 from fangkong.registry.models import Building
 
 if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
     from fangkong.accounts.models import User
 
 #: Geometry of the charts (SVG user units; the CSS scales them to the screen).
@@ -190,7 +193,7 @@ class Chart:
         return [c for c in self.columns if c.total]
 
 
-def _chart(days: list[dt.date], series: list[tuple[str, str, dict[dt.date, int]]]) -> Chart:
+def _chart(days: list[dt.date], series: Sequence[tuple[str, str, Mapping[dt.date, int]]]) -> Chart:
     top = max([sum(s[2].get(d, 0) for s in series) for d in days] + [1])
     columns = []
     for index, day in enumerate(days):
@@ -227,7 +230,7 @@ def epidemic_curve(cases: QuerySet[Case], today: dt.date) -> Chart:
             "onset_date", "report_date", "classification"
         )
     )
-    counts: dict[str, Counter] = defaultdict(Counter)
+    counts: dict[str, Counter[dt.date]] = defaultdict(Counter)
     for onset, report, classification in rows:
         counts[classification][onset or report] += 1
     first = min([onset or report for onset, report, _c in rows], default=today)
@@ -248,7 +251,7 @@ def quarantine_per_day(quarantines: QuerySet[Quarantine], today: dt.date) -> Cha
         .values_list("kind", "start_date", "ended_on")
     )
     days = [start + dt.timedelta(days=i) for i in range(QUARANTINE_DAYS)]
-    counts: dict[str, Counter] = defaultdict(Counter)
+    counts: dict[str, Counter[dt.date]] = defaultdict(Counter)
     for kind, begun, ended in rows:
         for day in days:
             if begun <= day and (ended is None or ended >= day):
@@ -264,11 +267,22 @@ def quarantine_per_day(quarantines: QuerySet[Quarantine], today: dt.date) -> Cha
 # --- The building grid ----------------------------------------------------------------------
 
 
-def building_grid(user: User, today: dt.date) -> list[Building]:
+class GridMarks(TypedDict):
+    """What ``building_grid`` sets on each building."""
+
+    open_cases: int
+    quarantined_households: int
+    quarantined_people: int
+    marker: str
+
+
+def building_grid(user: User, today: dt.date) -> list[WithAnnotations[Building, GridMarks]]:
     """The buildings the user sees, each with ``open_cases``, ``quarantined_households`` and
     ``quarantined_people`` (active home or centralised quarantine, or monitoring) and a
     ``marker`` ("case", "quarantine" or ""). Three queries."""
-    buildings = list(Building.objects.restrict(user).select_related("community", "grid"))
+    buildings: list[WithAnnotations[Building, GridMarks]] = list(
+        Building.objects.restrict(user).select_related("community", "grid")
+    )
     ids = [b.pk for b in buildings]
     cases = dict(
         open_cases(Case.objects.restrict(user))

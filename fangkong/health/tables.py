@@ -4,6 +4,8 @@ them must ``select_related`` what the accessors follow."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.utils import timezone
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -24,7 +26,7 @@ def _place(row: Case | Quarantine) -> str:
     return str(building) if building is not None else ""
 
 
-def _when(value: object) -> str:
+def _when(value: dt.datetime | None) -> str:
     return f"{timezone.localtime(value):%Y-%m-%d %H:%M}" if value else ""
 
 

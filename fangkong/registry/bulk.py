@@ -121,7 +121,8 @@ class _Run:
     actor: Any
     dry_run: bool
     columns: dict[str, str]
-    buildings: BuildingIndex
+    # The django plugin gives Building its fields after mypy checks this bound (BuildingLike).
+    buildings: BuildingIndex[Building]  # type: ignore[type-var]
     allowed: set[int]
     households: dict[tuple[int, int, str], _HouseholdSlot]
     units_by_room: dict[tuple[int, str], list[int]]
@@ -135,7 +136,7 @@ class _Run:
     matched: set[int] = field(default_factory=set)
     #: (household key, name) → first row: who is known by household and name. The pair
     #: itself, not its hash: two pairs with one hash would refuse a person as a repeat.
-    seen_names: dict[tuple[int, str], int] = field(default_factory=dict)
+    seen_names: dict[tuple[tuple[int, int, str], str], int] = field(default_factory=dict)
     next_virtual: int = -1
     now: dt.datetime = field(default_factory=timezone.now)
 
@@ -521,13 +522,13 @@ def _registered_people(
 
 def _match(
     run: _Run, placed: _Placed, households: dict[int, Household], existing_pks: set[int]
-) -> tuple[list[tuple[ResidentRow, _HouseholdSlot]], list[Person], dict[int, dict]]:
+) -> tuple[list[tuple[ResidentRow, _HouseholdSlot]], list[Person], dict[int, dict[str, Any]]]:
     """Each placed row: a new person (``creates``), a registered one changed (``updates``,
     with their snapshots before), unchanged, or an error."""
     by_index, by_name = _registered_people(run, placed, existing_pks)
     creates: list[tuple[ResidentRow, _HouseholdSlot]] = []
     updates: list[Person] = []
-    befores: dict[int, dict] = {}
+    befores: dict[int, dict[str, Any]] = {}
     for row, _building, key in placed:
         slot = run.households[key]
         person = by_index.get(row.id_index) if row.id_index else None
@@ -612,7 +613,9 @@ def _registered_indexes(run: _Run, indexes: list[str]) -> list[str]:
     from django.db import connection
 
     quote = connection.ops.quote_name
-    index = quote(Person._meta.get_field("id_number_index").column)
+    index_column = Person._meta.get_field("id_number_index").column
+    assert index_column is not None  # a concrete field has its column
+    index = quote(index_column)
     community = quote(Person._meta.get_field("community").column)
     with connection.cursor() as cursor:
         cursor.execute(

@@ -75,9 +75,14 @@ COMMUNITY2_HOUSEHOLDS = 36
 SIZE_WEIGHTS = {1: 6, 2: 12, 3: 22, 4: 18, 5: 20, 6: 14, 7: 8}
 TENANT_SHARE = 0.08
 
-MOVE_OUT_REASONS = ("迁往外地工作", "购房搬离本社区", "随子女迁往大连", "户口迁往学校")
-MOVE_HOUSE_REASONS = ("搬至本街道其他社区",)
-DEATH_REASONS = ("病故", "因病去世")
+MOVE_OUT_REASONS: tuple[str, ...] = (
+    "迁往外地工作",
+    "购房搬离本社区",
+    "随子女迁往大连",
+    "户口迁往学校",
+)
+MOVE_HOUSE_REASONS: tuple[str, ...] = ("搬至本街道其他社区",)
+DEATH_REASONS: tuple[str, ...] = ("病故", "因病去世")
 
 
 @dataclass
@@ -253,9 +258,8 @@ def _person(
     if member.residency == Residency.FLOATING and rng.random() < 0.1:
         person.sex, person.birth_date = member.sex, birth
     else:
-        origin = {Residency.TENANT: "regional", Residency.FLOATING: "distant"}.get(
-            member.residency, "local" if rng.random() < 0.85 else "regional"
-        )
+        origins: dict[str, str] = {Residency.TENANT: "regional", Residency.FLOATING: "distant"}
+        origin = origins.get(member.residency, "local" if rng.random() < 0.85 else "regional")
         number = fake_resident_id(rng, birth, member.sex, taken.ids, origin)
         # The number encodes exactly this birth date and sex, as the service would derive.
         person.sex, person.birth_date = member.sex, birth
@@ -272,6 +276,8 @@ def _deactivate_some(rng: random.Random, people: list[Person], count: int) -> in
     for person in rng.sample(candidates, len(candidates)):
         if chosen >= count:
             break
+        if person.birth_date is None:
+            raise ValueError("the demo's people all have a birth date")
         age = (REFERENCE_DATE - person.birth_date).days // 365
         if age >= 78 and chosen % 3 == 0:
             person.status, reasons = PersonStatus.DIED, DEATH_REASONS

@@ -60,7 +60,7 @@ CONTENT_TYPES = {
 #: Columns of exports that the import does not read (it lists them as ignored).
 AGE, BIRTH_DATE, STATUS = "年龄", "出生日期", "状态"
 FLOOR, HOUSEHOLD_NUMBER, HEAD, MEMBERS, OCCUPIED = "楼层", "户号", "户主", "人数", "在住"
-STATUS_NAMES = {
+STATUS_NAMES: dict[str, str] = {
     PersonStatus.ACTIVE: "在册",
     PersonStatus.MOVED_OUT: "迁出",
     PersonStatus.MOVED_HOUSE: "搬迁",
@@ -108,7 +108,7 @@ def _write(
 def _area_path(user: User, community: Area | None = None) -> str:
     if community is not None:
         return community.path
-    return user.area.path if getattr(user, "area_id", None) else "/"
+    return user.area.path if user.area is not None else "/"
 
 
 # --- People ---------------------------------------------------------------------------------
@@ -264,7 +264,7 @@ def export_households(
             h.floor if h.floor is not None else "",
             h.room,
             h.number,
-            h.head.name if h.head_id else "",
+            h.head.name if h.head is not None else "",
             h.member_count,
             h.phone_mask,
             "是" if h.is_active else "否",
@@ -615,21 +615,20 @@ def people_for_export(user: User, filters: QueryDict) -> QuerySet[Person]:
     )
     if not filterset.is_bound:
         return people.filter(status=PersonStatus.ACTIVE)  # as the untouched list shows
-    return filterset.qs
+    found: QuerySet[Person] = filterset.qs  # django_filters has no types
+    return found
 
 
 def households_for_export(user: User, filters: QueryDict) -> QuerySet[Household]:
     """Households of ``user``'s scope, of one building or one grid when asked (404 when that
     building or grid is not the user's, now)."""
     households = Household.objects.restrict(user)
-    if filters.get("building"):
-        building = get_object_or_404(
-            Building.objects.restrict(user), pk=_number(filters["building"])
-        )
+    if building_pk := filters.get("building"):
+        building = get_object_or_404(Building.objects.restrict(user), pk=_number(building_pk))
         households = households.filter(building=building)
-    if filters.get("grid"):
+    if grid_pk := filters.get("grid"):
         grid = get_object_or_404(
-            Area.objects.restrict(user), pk=_number(filters["grid"]), level=AreaLevel.GRID
+            Area.objects.restrict(user), pk=_number(grid_pk), level=AreaLevel.GRID
         )
         households = households.filter(building__grid=grid)
     return households

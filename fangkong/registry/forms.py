@@ -28,7 +28,9 @@ from fangkong.registry.choices import IdType, PersonStatus, PersonTag, Relation,
 from fangkong.registry.models import Building, Household, Person
 
 
-class HouseholdChoiceField(forms.ModelChoiceField):
+# Not ModelChoiceField[Household]: Django's class is generic only in the stubs (no
+# django_stubs_ext.monkeypatch), so the subscript would fail at import.
+class HouseholdChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]
     def label_from_instance(self, obj: Household) -> str:
         return obj.label
 
@@ -61,13 +63,17 @@ class BuildingForm(ServiceForm):
 
     def __init__(self, *args: Any, community: Area | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if self.user is None:
+            raise TypeError("BuildingForm needs the user: its grids are those they may see")
         community = community or (self.instance.community if self.instance else None)
         grids = Area.objects.restrict(self.user).filter(level=AreaLevel.GRID)
+        grid_field = self.fields["grid"]
+        assert isinstance(grid_field, forms.ModelChoiceField)  # declared above
         if community is not None:
             grids = grids.filter(parent=community)
             # A grid worker's buildings must stay in their grid, or they would lose them.
-            self.fields["grid"].required = not covers(self.user, community)
-        self.fields["grid"].queryset = grids
+            grid_field.required = not covers(self.user, community)
+        grid_field.queryset = grids
 
 
 # --- Households -----------------------------------------------------------------------------
@@ -110,10 +116,15 @@ class HouseholdForm(ServiceForm):
             # A new household's building is the one whose page the worker came from.
             del self.fields["building"], self.fields["head"]
         else:
-            self.fields["building"].queryset = Building.objects.restrict(self.user).filter(
+            if self.user is None:
+                raise TypeError("HouseholdForm needs the user: its choices are those they may see")
+            building_field, head_field = self.fields["building"], self.fields["head"]
+            assert isinstance(building_field, forms.ModelChoiceField)  # declared above
+            assert isinstance(head_field, forms.ModelChoiceField)
+            building_field.queryset = Building.objects.restrict(self.user).filter(
                 community_id=self.instance.community_id
             )
-            self.fields["head"].queryset = Person.objects.restrict(self.user).filter(
+            head_field.queryset = Person.objects.restrict(self.user).filter(
                 household=self.instance, status=PersonStatus.ACTIVE
             )
             if self.instance.phone_mask:
@@ -191,13 +202,17 @@ class PersonForm(ServiceForm):
             community = self.instance.community
         elif household is not None:
             community = household.community
+        if self.user is None:
+            raise TypeError("PersonForm needs the user: its households are those they may see")
         households = Household.objects.restrict(self.user).select_related("building")
+        household_field = self.fields["household"]
+        assert isinstance(household_field, forms.ModelChoiceField)  # declared above
         if community is not None:
             households = households.filter(community=community)
             # Without the whole community in scope (a grid worker), a person needs a
             # household of one's own grids: people without one are the community's list.
-            self.fields["household"].required = not covers(self.user, community)
-        self.fields["household"].queryset = households
+            household_field.required = not covers(self.user, community)
+        household_field.queryset = households
         if self.instance is not None:
             person = self.instance
             self.initial["tags"] = person.tag_list
@@ -242,7 +257,7 @@ class DeactivateForm(ServiceForm):
         self.fields["date"].initial = timezone.localdate
 
     def clean_date(self) -> dt.date:
-        date = self.cleaned_data["date"]
+        date: dt.date = self.cleaned_data["date"]
         if date > timezone.localdate():
             raise forms.ValidationError(_("The date cannot be in the future."))
         return date

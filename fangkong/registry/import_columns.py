@@ -222,10 +222,12 @@ TAG_LABELS: dict[str, str] = {
     "低保户": PersonTag.LOW_INCOME,
 }
 #: The label an export writes for each code (the first Chinese label above).
-SEX_NAMES = {Sex.MALE: "男", Sex.FEMALE: "女", Sex.UNKNOWN: ""}
-RELATION_NAMES = {code: label for label, code in reversed(RELATION_LABELS.items())}
-RESIDENCY_NAMES = {code: label for label, code in reversed(RESIDENCY_LABELS.items())}
-TAG_NAMES = {code: label for label, code in reversed(TAG_LABELS.items())}
+SEX_NAMES: dict[str, str] = {Sex.MALE: "男", Sex.FEMALE: "女", Sex.UNKNOWN: ""}
+RELATION_NAMES: dict[str, str] = {code: label for label, code in reversed(RELATION_LABELS.items())}
+RESIDENCY_NAMES: dict[str, str] = {
+    code: label for label, code in reversed(RESIDENCY_LABELS.items())
+}
+TAG_NAMES: dict[str, str] = {code: label for label, code in reversed(TAG_LABELS.items())}
 TAG_SEPARATORS = re.compile(r"[,，、;；/|\s]+")
 
 

@@ -49,6 +49,7 @@ from fangkong.registry.views import breadcrumbs, get_community
 
 if TYPE_CHECKING:
     from fangkong.accounts.models import User
+    from fangkong.core.requests import AuthenticatedRequest
 
 #: Files with more data rows than this run as a background job with a progress page.
 SYNC_ROWS = 5000
@@ -60,7 +61,7 @@ SYNC_ROWS = 5000
 def _job_area(user: User, community: Area) -> str:
     """The area a job is filed under: the user's own grid when narrower than the community,
     so that whoever started it can open its page."""
-    area = getattr(user, "area", None)
+    area = user.area
     if area is not None and area.lies_in(community):
         return area.path
     return community.path
@@ -82,10 +83,7 @@ class UploadForm(flow.UploadForm):
 
 class _ResidentImport:
     job_kind = IMPORT_KIND
-
-    @property
-    def sync_rows(self) -> int:
-        return SYNC_ROWS  # read when used: a test lowers it
+    sync_rows = SYNC_ROWS
 
     def detail_url(self, job: Job) -> str:
         return reverse("registry:import_detail", args=[job.pk])
@@ -221,7 +219,9 @@ class ExportForm(forms.Form):
             del self.fields["reason"]
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        # Form.clean returns cleaned_data (the stubs allow None, for subclasses that do).
+        super().clean()
+        data = self.cleaned_data
         if data.get("reveal") and len((data.get("reason") or "").strip()) < 2:
             self.add_error("reason", _("Say why you need the full numbers."))
         return data
@@ -276,20 +276,24 @@ class ExportView(PageView):
         if self.model is Person:
             url = reverse("registry:person_list")
             return f"{url}?{filters.urlencode()}" if filters else url
-        if filters.get("building"):
-            return reverse("registry:building_detail", args=[_int(filters["building"])])
+        if building_pk := filters.get("building"):
+            return reverse("registry:building_detail", args=[_int(building_pk)])
         if community is not None:
             return reverse("registry:community", args=[community.pk])
         return reverse("reports:home")
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def post(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         """The file at once when it is small; else a job whose page shows the progress and
         offers the file once (``core.exports``)."""
         form = ExportForm(request.POST, can_reveal=self.can_reveal())
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form), status=400)
         fmt, encoding = form.choice()
-        params = {"format": fmt, "encoding": encoding, "filters": filter_params(self.filters())}
+        params: dict[str, Any] = {
+            "format": fmt,
+            "encoding": encoding,
+            "filters": filter_params(self.filters()),
+        }
         if form.cleaned_data.get("reveal"):
             params.update(reveal=True, reason=form.cleaned_data.get("reason") or "")
         return start_export(request, self.exporter.name, params)

@@ -28,7 +28,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import IO, TYPE_CHECKING, Any, BinaryIO
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -58,7 +58,7 @@ from fangkong.core.validators import (
     clean_text,
     id_birth_date_and_sex,
 )
-from fangkong.registry.bulk import ImportOutcome, ResidentRow, do_import_residents
+from fangkong.registry.bulk import ImportOutcome, ResidentRow, SystemActor, do_import_residents
 from fangkong.registry.import_columns import (  # noqa: F401 - the import's names, kept here
     EXAMPLE_NAME,
     FLOAT_RE,
@@ -241,7 +241,7 @@ class RegisterReader:
             if row_errors:
                 self.errors.extend(row_errors)
                 self.rejected.add(number)
-            else:
+            elif row is not None:  # always: a row without errors was read (or skipped above)
                 # Registers repeat 1号楼 and 502 thousands of times: one string each, not a
                 # copy per row (what comes back from a worker process is a copy).
                 row.building_ref, row.room = sys.intern(row.building_ref), sys.intern(row.room)
@@ -468,11 +468,11 @@ def _result(reader: RegisterReader, outcome: ImportOutcome, *, dry_run: bool) ->
 def _import(
     file: Any,
     community: Area,
-    user: User,
+    user: User | None,
     *,
     dry_run: bool,
     all_or_nothing: bool = False,
-    actor: User | None = None,
+    actor: User | SystemActor | None = None,
     progress: Callable[[int], None] | None = None,
     on_open: Callable[[int], None] | None = None,
 ) -> ImportResult:
@@ -499,7 +499,7 @@ def _import(
 
 
 def preview(
-    file: str | Path | BinaryIO,
+    file: str | Path | BinaryIO | IO[bytes],
     community: Area,
     user: User | None,
     *,
@@ -515,12 +515,12 @@ def preview(
 
 
 def run_import(
-    file: str | Path | BinaryIO,
+    file: str | Path | BinaryIO | IO[bytes],
     community: Area,
     user: User | None,
     all_or_nothing: bool = False,
     *,
-    actor: User | None = None,
+    actor: User | SystemActor | None = None,
     progress: Callable[[int], None] | None = None,
     on_open: Callable[[int], None] | None = None,
 ) -> ImportResult:

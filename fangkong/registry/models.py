@@ -108,7 +108,7 @@ class Building(Placed, CommunityOwned):
         return reverse("registry:building_detail", args=[self.pk])
 
     def area_path(self) -> str:
-        return self.grid.path if self.grid_id else self.community.path
+        return self.grid.path if self.grid is not None else self.community.path
 
 
 class Household(Placed, CommunityOwned):
@@ -317,7 +317,7 @@ class Person(Placed, CommunityOwned):
         return reverse("registry:person_detail", args=[self.pk])
 
     def area_path(self) -> str:
-        return self.household.area_path() if self.household_id else self.community.path
+        return self.household.area_path() if self.household is not None else self.community.path
 
     def audit_person_id(self) -> int:
         return self.pk

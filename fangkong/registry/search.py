@@ -253,6 +253,8 @@ def search_people(queryset: models.QuerySet[Any], value: str) -> models.QuerySet
     found = ids[0].union(*ids[1:]) if len(ids) > 1 else ids[0]
     rank = Case(When(exact, then=Value(0)), default=Value(1), output_field=IntegerField())
     ordering = queryset.query.order_by or queryset.model._meta.ordering
-    return (
+    # The plugin types an annotated queryset of an unknown model as Any.
+    ranked: models.QuerySet[Any] = (
         queryset.filter(pk__in=found).annotate(search_rank=rank).order_by("search_rank", *ordering)
     )
+    return ranked

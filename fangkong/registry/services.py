@@ -63,7 +63,7 @@ PERSON_FIELDS = (
 
 
 def _validate_building(building: Building) -> None:
-    if building.grid_id and (
+    if building.grid is not None and (
         building.grid.level != AreaLevel.GRID or building.grid.parent_id != building.community_id
     ):
         raise ValidationError({"grid": _("Choose a grid of this building's community.")})
@@ -125,7 +125,7 @@ def _validate_household(household: Household) -> None:
                 % {"building": building, "floors": building.floors}
             }
         )
-    if household.head_id and household.head.household_id != household.pk:
+    if household.head is not None and household.head.household_id != household.pk:
         raise ValidationError({"head": _("The head must be a member of this household.")})
     household.full_clean(exclude=["community", "building", "head"])
 
@@ -207,10 +207,10 @@ def _apply_person_data(
             raise ValidationError({"phone": exc.messages}) from None
 
 
-def _validate_person(person: Person, by: User) -> None:
+def _validate_person(person: Person, by: User | None) -> None:
     if not person.name:
         raise ValidationError({"name": _("Enter the person's name.")})
-    if person.household_id:
+    if person.household is not None:
         if person.household.community_id != person.community_id:
             raise ValidationError({"household": _("Choose a household of this community.")})
         require(by, Person, "add" if person.pk is None else "change", person.household)
@@ -302,8 +302,8 @@ def do_deactivate_person(
     person.status, person.status_date, person.status_reason = status, date, reason.strip()
     person.version += 1
     person.save(update_fields=["status", "status_date", "status_reason", "version", "updated"])
-    if person.household_id and person.household.head_id == person.pk:
-        household = person.household
+    household = person.household
+    if household is not None and household.head_id == person.pk:
         household_before = household.audit_snapshot()
         household.head = None
         household.version += 1
@@ -379,7 +379,7 @@ def find_people_by_id_number(queryset: Any, value: str, *, by: User) -> Any:
     record_access(
         AccessKind.SEARCH,
         actor=by,
-        area_path=(by.area.path if by and by.area_id else "/"),
+        area_path=(by.area.path if by and by.area is not None else "/"),
         detail={"by": "id_number"},
     )
     return queryset.filter(id_number_index__in=id_number_indexes(value))
@@ -390,7 +390,7 @@ def find_people_by_phone(queryset: Any, value: str, *, by: User) -> Any:
     record_access(
         AccessKind.SEARCH,
         actor=by,
-        area_path=(by.area.path if by and by.area_id else "/"),
+        area_path=(by.area.path if by and by.area is not None else "/"),
         detail={"by": "phone"},
     )
     return queryset.filter(phone_index__in=phone_indexes(value))

@@ -7,7 +7,7 @@ The reports app reads ``registry_figures`` for the home page; the community page
 from __future__ import annotations
 
 from collections import defaultdict
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypedDict
 
 from django.db import models
 from django.db.models import Count, Q
@@ -20,10 +20,21 @@ from fangkong.registry.choices import PersonStatus, PersonTag, Residency
 from fangkong.registry.models import Building, Household, Person
 
 if TYPE_CHECKING:
+    from django_stubs_ext import WithAnnotations
+
     from fangkong.accounts.models import User
 
 
-def buildings_with_counts(queryset: models.QuerySet[Building]) -> models.QuerySet[Building]:
+class BuildingCounts(TypedDict):
+    """What ``buildings_with_counts`` adds to each building."""
+
+    household_count: int
+    resident_count: int
+
+
+def buildings_with_counts(
+    queryset: models.QuerySet[Building],
+) -> models.QuerySet[WithAnnotations[Building, BuildingCounts]]:
     """Buildings annotated with ``household_count`` (occupied) and ``resident_count`` (active).
 
     Both counts come from the same join, so each is DISTINCT: with one row per member, a

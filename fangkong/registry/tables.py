@@ -11,7 +11,7 @@ from fangkong.registry.models import Household, Person
 
 
 def _household_label(person: Person) -> str:
-    return person.household.label if person.household_id else ""
+    return person.household.label if person.household is not None else ""
 
 
 def _tags(person: Person) -> str:
@@ -49,7 +49,7 @@ class MemberTable(Table):
 
 
 def _head_name(household: Household) -> str:
-    return household.head.name if household.head_id else ""
+    return household.head.name if household.head is not None else ""
 
 
 class HouseholdTable(Table):

@@ -184,10 +184,12 @@ class BuildingEditView(ObjectEditView):
 
     def get_cancel_url(self) -> str:
         if self.object is None:
+            assert self.community is not None  # an add: check_add_permission set it
             return reverse("registry:community", args=[self.community.pk])
         return super().get_cancel_url()
 
     def create(self, form: BuildingForm) -> Building:
+        assert self.community is not None  # set by check_add_permission
         return services.do_create_building(
             community=self.community, by=self.request.user, **form.service_data()
         )
@@ -251,9 +253,13 @@ class HouseholdEditView(ObjectEditView):
         return context
 
     def get_cancel_url(self) -> str:
-        return self.building.get_absolute_url() if self.object is None else super().get_cancel_url()
+        if self.object is None:
+            assert self.building is not None  # an add: check_add_permission set it
+            return self.building.get_absolute_url()
+        return super().get_cancel_url()
 
     def create(self, form: HouseholdForm) -> Household:
+        assert self.building is not None  # set by check_add_permission
         return services.do_create_household(
             building=self.building, by=self.request.user, **form.service_data()
         )
@@ -298,6 +304,7 @@ class PersonListView(ObjectListView):
 
     def get_queryset(self) -> QuerySet[Person]:
         queryset = super().get_queryset()
+        assert self.filterset is not None  # filterset_class is set
         # The filter form shows "active" first; an untouched list shows the same.
         return queryset if self.filterset.is_bound else queryset.filter(status=PersonStatus.ACTIVE)
 
@@ -308,6 +315,7 @@ class PersonListView(ObjectListView):
         whole = community is not None and covers(user, community)
         filtered = {k for k, v in self.request.GET.items() if v} - {"q", "page"}
         query = self.get_filter_data().get("q", "")
+        assert self.filterset is not None  # filterset_class is set
         if is_sensitive_query(query):
             # Searched by the blind index; the number itself goes nowhere in the page.
             data = self.filterset.form.data.copy()
@@ -321,7 +329,9 @@ class PersonListView(ObjectListView):
             can_export=user.has_action(Person, "export"),
             breadcrumbs=breadcrumbs(community=community) if community is not None else [],
             add_url=(
-                reverse("registry:person_add_no_household", args=[community.pk]) if whole else None
+                reverse("registry:person_add_no_household", args=[community.pk])
+                if whole and community is not None
+                else None
             ),
         )
         return context
@@ -421,9 +431,11 @@ class PersonEditView(ObjectEditView):
             return super().get_cancel_url()
         if self.household is not None:
             return self.household.get_absolute_url()
+        assert self.community is not None  # an add: check_add_permission set it
         return reverse("registry:community", args=[self.community.pk])
 
     def create(self, form: PersonForm) -> Person:
+        assert self.community is not None  # set by check_add_permission
         return services.do_create_person(
             community=self.community, by=self.request.user, **form.service_data()
         )

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from django.db.models import Q
@@ -20,6 +20,9 @@ from fangkong.health.choices import (
     Outcome,
     TakenTo,
 )
+
+if TYPE_CHECKING:
+    from fangkong.registry.models import Person
 
 
 class Case(Placed, CommunityOwned):
@@ -134,7 +137,7 @@ class Case(Placed, CommunityOwned):
         return reverse("health:case_detail", args=[self.pk])
 
     def area_path(self) -> str:
-        return self.building.area_path() if self.building_id else self.community.path
+        return self.building.area_path() if self.building is not None else self.community.path
 
     def audit_person_id(self) -> int:
         return self.person_id
@@ -279,8 +282,15 @@ class Contact(Placed, CommunityOwned):
     @property
     def shown_name(self) -> str:
         """The contact's name as the case's community may see it (typed, if handed over)."""
-        return self.handover_name if self.is_handed_over else self.person.name
+        return self.handover_name if self.is_handed_over else self.own_person().name
 
     @property
     def shown_id_mask(self) -> str:
-        return self.handover_id_mask if self.is_handed_over else self.person.id_number_mask
+        return self.handover_id_mask if self.is_handed_over else self.own_person().id_number_mask
+
+    def own_person(self) -> Person:
+        """The person of a contact not handed over: the constraint health_contact_has_a_person
+        says they have one."""
+        if self.person is None:
+            raise ValueError(f"Contact {self.pk} has neither a person nor a hand-over")
+        return self.person

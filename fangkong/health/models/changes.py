@@ -142,7 +142,7 @@ class StatusChange(Placed, CommunityOwned):
         return reverse("health:change_detail", args=[self.pk])
 
     def area_path(self) -> str:
-        return self.household.area_path() if self.household_id else self.community.path
+        return self.household.area_path() if self.household is not None else self.community.path
 
     def audit_person_id(self) -> int:
         return self.person_id

@@ -185,7 +185,7 @@ class Disinfection(Placed, CommunityOwned):
         return reverse("health:disinfection_list")
 
     def area_path(self) -> str:
-        return self.building.area_path() if self.building_id else self.community.path
+        return self.building.area_path() if self.building is not None else self.community.path
 
     @property
     def place_label(self) -> str:

@@ -241,7 +241,8 @@ def _apply_case_open(payload: dict[str, Any], changes: list[StatusChange], actor
         classification=payload["classification"],
         outcome=payload.get("outcome") or "",
         onset_date=_date(payload["onset_date"]),
-        report_date=_date(payload["report_date"]),
+        # Always given: do_open_case requires the report date.
+        report_date=dt.date.fromisoformat(payload["report_date"]),
         confirmation_date=_date(payload["confirmation_date"]),
         isolated_on=_date(payload["isolated_on"]),
         taken_to=payload["taken_to"] or "",
@@ -332,7 +333,7 @@ def do_classify_case(
 
 
 def _apply_case_classify(payload: dict[str, Any], changes: list[StatusChange], actor: User) -> Case:
-    case = locked(Case, payload["case"])
+    case: Case = locked(Case, payload["case"])
     before = case.audit_snapshot()
     for change in changes:
         change.from_value = case.classification
@@ -409,7 +410,7 @@ def do_record_outcome(
 
 
 def _apply_case_outcome(payload: dict[str, Any], changes: list[StatusChange], actor: User) -> Case:
-    case = locked(Case, payload["case"])
+    case: Case = locked(Case, payload["case"])
     before = case.audit_snapshot()
     for change in changes:
         change.from_value = case.outcome
@@ -602,7 +603,7 @@ def _add_handover(
     kind: str,
     last_exposure: dt.date,
     how: str,
-    by: User,
+    by: User | None,
     other_community: Area,
     typed: _Typed,
 ) -> Contact:
@@ -655,7 +656,8 @@ def do_link_handover(contact_id: int) -> Contact | None:
     that community's officer the task, and blank the numbers typed (system work, run by the
     background task and, for any it missed, by ``link_waiting_handovers``). Does nothing to a
     contact already linked, so the two may meet."""
-    contact = (
+    # RestrictedQuerySet's own methods return it without the model: typed here.
+    contact: Contact | None = (
         Contact.objects.select_for_update(of=("self",))
         .select_related("handed_over_to", "community")
         .filter(pk=contact_id)
@@ -669,6 +671,7 @@ def do_link_handover(contact_id: int) -> Contact | None:
         decrypt(contact.handover_phone_cipher),
     )
     community = contact.handed_over_to
+    assert community is not None  # is_handed_over
     contact.person, found = _person_elsewhere(community, contact.community, typed)
     # A search of that community's protected data: its access log says so (and how it went;
     # the log is that community's, never the case's).

@@ -32,7 +32,9 @@ def locked_policy(community: Area) -> HealthPolicy:
     """The policy row locked for this transaction: one status change per community at a
     time, so the four-eyes count cannot be raced past its limit."""
     policy = policy_for(community)
-    return HealthPolicy.objects.select_for_update().get(pk=policy.pk)
+    # RestrictedQuerySet's own methods return it without the model: typed here.
+    locked: HealthPolicy = HealthPolicy.objects.select_for_update().get(pk=policy.pk)
+    return locked
 
 
 POLICY_FIELDS = ("quarantine_days", "monitoring_days", "reports_per_day", "disinfection_days")

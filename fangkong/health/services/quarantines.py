@@ -282,8 +282,9 @@ def _apply_start(payload: dict[str, Any], changes: list[StatusChange], actor: Us
             alert_id=payload["alert"],
             last_exposure=_date(payload["last_exposure"]),
             period_days=payload["period_days"],
-            start_date=_date(payload["start_date"]),
-            planned_end=_date(payload["planned_end"]),
+            # Always given: do_start_quarantine sets both.
+            start_date=dt.date.fromisoformat(payload["start_date"]),
+            planned_end=dt.date.fromisoformat(payload["planned_end"]),
             grid_worker=worker,
         )
         try:
@@ -462,8 +463,8 @@ def do_change_quarantine_end(
             evidence,
             household=q.household,
             quarantine=q,
-            from_value=_iso(q.planned_end),
-            to_value=_iso(new_end),
+            from_value=q.planned_end.isoformat(),
+            to_value=new_end.isoformat(),
         )
         for q in _with_people(rows)
     ]
@@ -482,11 +483,13 @@ def _with_people(rows: list[Quarantine]) -> list[Quarantine]:
 def _apply_end_date(
     payload: dict[str, Any], changes: list[StatusChange], actor: User
 ) -> Quarantine:
-    new_end = _date(payload["new_end"])
-    rows = list(
+    new_end = dt.date.fromisoformat(
+        payload["new_end"]
+    )  # always given: do_change_quarantine_end checks
+    rows: list[Quarantine] = list(
         Quarantine.objects.select_for_update().filter(pk__in=payload["quarantines"]).order_by("pk")
     )
-    households = set()
+    households: set[int] = set()
     for quarantine in rows:
         if quarantine.ended_on is not None:
             raise ValidationError(_("This quarantine has already ended."))
@@ -557,7 +560,7 @@ def do_end_quarantine(
             household=q.household,
             quarantine=q,
             from_value=q.kind,
-            to_value=_iso(ended_on),
+            to_value=ended_on.isoformat(),
         )
         for q in _with_people(rows)
     ]
@@ -567,11 +570,11 @@ def do_end_quarantine(
 
 
 def _apply_end(payload: dict[str, Any], changes: list[StatusChange], actor: User) -> Quarantine:
-    ended_on = _date(payload["ended_on"])
-    rows = list(
+    ended_on = dt.date.fromisoformat(payload["ended_on"])  # always given: do_end_quarantine sets it
+    rows: list[Quarantine] = list(
         Quarantine.objects.select_for_update().filter(pk__in=payload["quarantines"]).order_by("pk")
     )
-    households = set()
+    households: set[int] = set()
     for quarantine in rows:
         if quarantine.ended_on is not None:
             raise ValidationError(_("This quarantine has already ended."))

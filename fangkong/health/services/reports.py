@@ -129,7 +129,7 @@ def do_add_report(
         source=source if source in ReportSource.values else ReportSource.API,
         entered_by=by if getattr(by, "is_authenticated", False) else None,
     )
-    earlier = set()
+    earlier: set[str] = set()
     for row in HealthReport.objects.filter(quarantine=quarantine).values_list(
         "symptoms", flat=True
     ):

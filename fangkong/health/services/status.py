@@ -54,7 +54,7 @@ def _change_dict(change: StatusChange) -> dict[str, Any]:
         "status_label": str(change.get_status_display()),
         "by": change.proposed_by_name,
         "at": change.created,
-        "decided_by": change.decided_by.get_username() if change.decided_by_id else "",
+        "decided_by": change.decided_by.get_username() if change.decided_by is not None else "",
         "decided_at": change.decided_at,
     }
 

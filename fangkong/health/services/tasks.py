@@ -31,9 +31,11 @@ def grid_worker_for(household: Household | None) -> User | None:
     grid = grid_of(household)
     if grid is None:
         return None
-    return (
+    # RestrictedQuerySet's own methods return it without the model: typed here.
+    worker: User | None = (
         User.objects.filter(role=Role.GRID_WORKER, area=grid, is_active=True).order_by("pk").first()
     )
+    return worker
 
 
 def raise_task(**kwargs: Any) -> Any:

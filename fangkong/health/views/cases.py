@@ -78,11 +78,11 @@ class CaseDetailView(ObjectDetailView):
         return context
 
 
-class CaseEditView(HealthFormView):
-    """Dates, where the case was taken, places and notes: audited, no evidence needed."""
+class _CaseFormView(HealthFormView):
+    """A form on one case: the case found restricted, cancelling goes back to it."""
 
-    form_class = CaseDetailsForm
     model = Case
+    case: Case
 
     def prepare(self) -> None:
         self.case = get_restricted_object(
@@ -92,14 +92,20 @@ class CaseEditView(HealthFormView):
             pk=self.kwargs["pk"],
         )
 
+    def get_cancel_url(self) -> str:
+        return self.case.get_absolute_url()
+
+
+class CaseEditView(_CaseFormView):
+    """Dates, where the case was taken, places and notes: audited, no evidence needed."""
+
+    form_class = CaseDetailsForm
+
     def get_form_kwargs(self) -> dict[str, Any]:
         return {**super().get_form_kwargs(), "instance": self.case}
 
     def get_title(self) -> str:
         return _("Edit %(case)s") % {"case": self.case}
-
-    def get_cancel_url(self) -> str:
-        return self.case.get_absolute_url()
 
     def perform(self, form: CaseDetailsForm) -> str:
         details = form.details()
@@ -111,11 +117,11 @@ class CaseEditView(HealthFormView):
         return case.get_absolute_url()
 
 
-class ClassifyView(CaseEditView):
+class ClassifyView(_CaseFormView):
     form_class = ClassifyForm
 
     def get_form_kwargs(self) -> dict[str, Any]:
-        kwargs = HealthFormView.get_form_kwargs(self)
+        kwargs = super().get_form_kwargs()
         kwargs["initial"] = {
             "classification": self.case.classification,
             "version": self.case.version,
@@ -137,11 +143,11 @@ class ClassifyView(CaseEditView):
         return change_answer(self.request, result, self.case.get_absolute_url())
 
 
-class OutcomeView(CaseEditView):
+class OutcomeView(_CaseFormView):
     form_class = OutcomeForm
 
     def get_form_kwargs(self) -> dict[str, Any]:
-        kwargs = HealthFormView.get_form_kwargs(self)
+        kwargs = super().get_form_kwargs()
         kwargs["initial"] = {"outcome": self.case.outcome, "version": self.case.version}
         return kwargs
 
@@ -168,6 +174,7 @@ class ContactAddView(HealthFormView):
     model = Contact
     action = "add"
     template_name = "health/contact_add.html"
+    case: Case
 
     def prepare(self) -> None:
         self.case = get_restricted_object(
@@ -218,7 +225,8 @@ class ContactAddView(HealthFormView):
         return reverse("health:contact_detail", args=[contact.pk])
 
     def _by_id_number(self, number: str) -> Person:
-        person = (
+        # RestrictedQuerySet's own methods return it without the model: typed here.
+        person: Person | None = (
             Person.objects.restrict(self.request.user)
             .filter(
                 community_id=self.case.community_id, id_number_index__in=id_number_indexes(number)

@@ -44,9 +44,10 @@ PERSON_RELATED = ("household__building", "community")
 
 
 def get_person(user: User, pk: int) -> Person:
-    return get_restricted_object(
+    person: Person = get_restricted_object(
         Person.objects.select_related(*PERSON_RELATED), user, "view", pk=pk
     )
+    return person
 
 
 class PersonFinderView(HealthListView):
@@ -82,7 +83,8 @@ class PersonFinderView(HealthListView):
         if not query:
             active = Quarantine.objects.filter(person=OuterRef("pk"), ended_on__isnull=True)
             return people.filter(Exists(active))
-        return self.filterset.qs
+        found: QuerySet[Person] = self.filterset.qs  # django_filters has no types
+        return found
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
@@ -212,6 +214,8 @@ class QuarantineStartView(HealthFormView):
             else:
                 self.household = self.alert.household
         anchor = self.person or self.household
+        # Always one: a contact not handed over has its person, an alert its household.
+        assert anchor is not None
         self.community = anchor.community
 
     @staticmethod
@@ -253,6 +257,7 @@ class QuarantineStartView(HealthFormView):
     def get_title(self) -> str:
         if self.person is not None:
             return _("Start a quarantine: %(name)s") % {"name": self.person.name}
+        assert self.household is not None  # prepare() found a person or a household
         return _("Start a quarantine for the household %(household)s") % {
             "household": self.household.label
         }

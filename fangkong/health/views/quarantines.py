@@ -114,6 +114,7 @@ class QuarantineDetailView(ObjectDetailView):
 
 class QuarantineChangeView(HealthFormView):
     model = Quarantine
+    quarantine: Quarantine
 
     def prepare(self) -> None:
         self.quarantine = get_restricted_object(

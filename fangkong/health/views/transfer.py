@@ -10,7 +10,7 @@ offers the file once (``core.exports``).
 from __future__ import annotations
 
 import io
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.core.exceptions import PermissionDenied
@@ -31,6 +31,9 @@ from fangkong.health import exports
 from fangkong.health.imports import KINDS, check_importer
 from fangkong.health.jobs import IMPORT_KIND
 from fangkong.health.views.common import require_community
+
+if TYPE_CHECKING:
+    from fangkong.core.requests import AuthenticatedRequest
 
 SYNC_ROWS = 2000
 KIND_LABELS = exports.LABELS
@@ -176,7 +179,7 @@ class ExportView(PageView):
         )
         return context
 
-    def post(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def post(self, request: AuthenticatedRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         form = ExportForm(request.POST)
         if not form.is_valid():
             return self.render_to_response(self.get_context_data(form=form), status=400)

@@ -202,7 +202,7 @@ def test_a_large_file_runs_as_a_job_whose_page_shows_progress(
     monkeypatch: pytest.MonkeyPatch,
     django_capture_on_commit_callbacks: Callable[..., Any],
 ) -> None:
-    monkeypatch.setattr(import_views, "SYNC_ROWS", 1)
+    monkeypatch.setattr(import_views._ResidentImport, "sync_rows", 1)
     client.force_login(officer_a)
     with django_capture_on_commit_callbacks(execute=False) as waiting:
         response = upload(client, community_a, register(GOOD, GOOD_2))

@@ -21,6 +21,7 @@ from typing import Any, NoReturn
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
+from django.db.models import QuerySet
 from django.utils import translation
 from django.utils.translation import gettext as _
 
@@ -106,7 +107,7 @@ class Command(BaseCommand):
 
 
 def _community(reference: str) -> Area:
-    communities = Area.objects.filter(level=AreaLevel.COMMUNITY)
+    communities: QuerySet[Area] = Area.objects.filter(level=AreaLevel.COMMUNITY)
     found = communities.filter(code=reference).first()
     if found is not None:
         return found
