@@ -98,7 +98,21 @@ class FilterSet(RestFilterSet):
 
 class YesNoSelect(forms.NullBooleanSelect):
     """Yes, no or either, as a page's select shows it; reads what pages send (``true``,
-    ``2``) and what API clients send (``true``, ``1``, ``False``) alike."""
+    ``2``) and what API clients send (``true``, ``1``, ``False``) alike.
+
+    The blank choice reads "any": Django's "unknown" made a filter such as "not ended" look
+    like a question with three answers (unknown, yes, no)."""
+
+    def __init__(self, attrs: Any = None) -> None:
+        super().__init__(attrs)
+        self.choices = [("", _("Any")), ("true", _("Yes")), ("false", _("No"))]
+
+    def format_value(self, value: Any) -> str:
+        if value in (True, "True", "true", "1", "2"):
+            return "true"
+        if value in (False, "False", "false", "0", "3"):
+            return "false"
+        return ""
 
     VALUES: ClassVar[dict[str, bool]] = {
         "true": True,

@@ -177,7 +177,8 @@ def _stamp(changes: list[StatusChange], by: User, source: str, payload: dict[str
         change.source = source if source in ChangeSource.values else ChangeSource.PAGE
         change.payload = payload
         change.proposed_by = actor
-        change.proposed_by_name = by.get_username() if actor is not None else "system"
+        # The person's name, as pages show it ("made by"): a login means nothing to a reader.
+        change.proposed_by_name = str(actor)[:150] if actor is not None else "system"
         change.proposer_role = getattr(actor, "role", "") or ""
 
 
