@@ -96,7 +96,7 @@ class FilterSet(RestFilterSet):
         return [self.form[name] for name in names]
 
 
-class YesNoSelect(forms.NullBooleanSelect):
+class YesNoSelect(forms.Select):
     """Yes, no or either, as a page's select shows it; reads what pages send (``true``,
     ``2``) and what API clients send (``true``, ``1``, ``False``) alike.
 
@@ -104,15 +104,16 @@ class YesNoSelect(forms.NullBooleanSelect):
     like a question with three answers (unknown, yes, no)."""
 
     def __init__(self, attrs: Any = None) -> None:
-        super().__init__(attrs)
-        self.choices = [("", _("Any")), ("true", _("Yes")), ("false", _("No"))]
+        super().__init__(attrs, choices=[("", _("Any")), ("true", _("Yes")), ("false", _("No"))])
 
-    def format_value(self, value: Any) -> str:
+    def format_value(self, value: Any) -> list[str]:
+        # A list, as every choice widget's: a string would mark "" (any) chosen as well, since
+        # the widget asks ``"" in value``.
         if value in (True, "True", "true", "1", "2"):
-            return "true"
+            return ["true"]
         if value in (False, "False", "false", "0", "3"):
-            return "false"
-        return ""
+            return ["false"]
+        return [""]
 
     VALUES: ClassVar[dict[str, bool]] = {
         "true": True,

@@ -139,10 +139,16 @@ def test_the_quarantine_filter_asks_a_name_or_a_building_not_internal_ids(
     filterset = page.context["filterset"]
     assert [f.name for f in filterset.page_form] == ["q", "active", "kind", "building"]
     html = page.content.decode()
-    assert "人员编号" not in html and "住户编号" not in html and "楼栋 ID" not in html
+    for internal in ("人员编号", "住户编号", "楼栋 ID"):
+        assert internal not in html
     active = str(filterset.page_form[1])
-    assert "不详" not in active and "未知" not in active
-    assert ">全部<" in active and ">是<" in active and ">否<" in active
+    assert "不详" not in active
+    for choice in (">全部<", ">是<", ">否<"):
+        assert choice in active
+    chosen = client.get(reverse("health:quarantine_list"), {"active": "true"})
+    select = str(chosen.context["filterset"].page_form[1])
+    assert select.count("selected") == 1
+    assert '<option value="true" selected>' in select
 
 
 def test_the_quarantine_list_finds_people_by_name_and_by_building(

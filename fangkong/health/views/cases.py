@@ -204,9 +204,17 @@ class ContactAddView(HealthFormView):
         people = search_people(contact_candidates(self.request.user, self.case), query)
         found = list(people.select_related("household__building")[: PICK_LIMIT + 1])
         if not found:
-            return query, _("Nobody of this community matches; try the room (1-2-301) or pinyin."), []
+            return (
+                query,
+                _("Nobody of this community matches; try the room (1-2-301) or pinyin."),
+                [],
+            )
         if len(found) > PICK_LIMIT:
-            return query, _("More than %(n)s match; type more of the name.") % {"n": PICK_LIMIT}, found[:PICK_LIMIT]
+            return (
+                query,
+                _("More than %(n)s match; type more of the name.") % {"n": PICK_LIMIT},
+                found[:PICK_LIMIT],
+            )
         return query, "", found
 
     def get_form_kwargs(self) -> dict[str, Any]:

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('screening', '0002_coveragecount_coveragestate'),
+        ("screening", "0002_coveragecount_coveragestate"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='alert',
-            name='pairs',
-            field=models.JSONField(blank=True, default=list, verbose_name='questions and answers'),
+            model_name="alert",
+            name="pairs",
+            field=models.JSONField(blank=True, default=list, verbose_name="questions and answers"),
         ),
     ]

@@ -87,7 +87,8 @@ def test_the_third_failed_call_tells_the_worker_the_household_goes_to_a_door_vis
         )
         said.append(_messages(response)[-1])
     # The first two say only what happened; the third says where the household went.
-    assert "上门" not in said[0] and "上门" not in said[1]
+    assert "上门" not in said[0]
+    assert "上门" not in said[1]
     assert "上门走访" in said[2]
     assert "3" in said[2]
     assert assignment_of(campaign, first).status == AssignmentStatus.UNREACHABLE
@@ -114,7 +115,7 @@ def test_door_visits_are_listed_first_with_their_attempt_count(
 def test_save_next_opens_the_household_after_the_current_one_not_the_first(
     client: Any, community_a: Any, grid_a1: Any, grid_worker_a1: Any
 ) -> None:
-    first, second, third = street_of_households(grid_a1, 3)
+    _first, second, third = street_of_households(grid_a1, 3)
     campaign = started_campaign(community_a)
     client.force_login(grid_worker_a1)
     current = assignment_of(campaign, second)
@@ -125,7 +126,9 @@ def test_save_next_opens_the_household_after_the_current_one_not_the_first(
     )
 
     assert response.status_code == 302
-    assert response["Location"] == reverse("screening:call", args=[assignment_of(campaign, third).pk])
+    assert response["Location"] == reverse(
+        "screening:call", args=[assignment_of(campaign, third).pk]
+    )
 
 
 def test_after_the_last_household_next_goes_back_to_the_first_still_due(
@@ -147,7 +150,9 @@ def test_after_the_last_household_next_goes_back_to_the_first_still_due(
         {"outcome": Outcome.REFUSED, "version": current.version},
     )
 
-    assert response["Location"] == reverse("screening:call", args=[assignment_of(campaign, first).pk])
+    assert response["Location"] == reverse(
+        "screening:call", args=[assignment_of(campaign, first).pk]
+    )
 
 
 def _call_in_chinese(assignment: Any, **kwargs: Any) -> Any:

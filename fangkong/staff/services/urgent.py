@@ -48,9 +48,10 @@ def grid_worker_for(household: Household | None) -> User | None:
     grid = grid_of(household)
     if grid is None:
         return None
-    return (
+    worker: User | None = (
         User.objects.filter(role=Role.GRID_WORKER, area=grid, is_active=True).order_by("pk").first()
     )
+    return worker
 
 
 def fever_reason(day: dt.date) -> str:
