@@ -99,9 +99,24 @@ class FilterSet(RestFilterSet):  # type: ignore[misc]  # django-filter has no ty
         return [self.form[name] for name in names]
 
 
-class YesNoSelect(forms.NullBooleanSelect):
+class YesNoSelect(forms.Select):
     """Yes, no or either, as a page's select shows it; reads what pages send (``true``,
-    ``2``) and what API clients send (``true``, ``1``, ``False``) alike."""
+    ``2``) and what API clients send (``true``, ``1``, ``False``) alike.
+
+    The blank choice reads "any": Django's "unknown" made a filter such as "not ended" look
+    like a question with three answers (unknown, yes, no)."""
+
+    def __init__(self, attrs: Any = None) -> None:
+        super().__init__(attrs, choices=[("", _("Any")), ("true", _("Yes")), ("false", _("No"))])
+
+    def format_value(self, value: Any) -> list[str]:
+        # A list, as every choice widget's: a string would mark "" (any) chosen as well, since
+        # the widget asks ``"" in value``.
+        if value in (True, "True", "true", "1", "2"):
+            return ["true"]
+        if value in (False, "False", "false", "0", "3"):
+            return ["false"]
+        return [""]
 
     VALUES: ClassVar[dict[str, bool]] = {
         "true": True,

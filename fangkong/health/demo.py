@@ -155,7 +155,7 @@ def _attribute(changes: Any, user: User, when: dt.datetime) -> None:
     if user is None:
         return
     StatusChange.objects.filter(pk__in=[c.pk for c in changes]).update(
-        proposed_by=user, proposed_by_name=user.username, proposer_role=user.role, created=when
+        proposed_by=user, proposed_by_name=str(user), proposer_role=user.role, created=when
     )
 
 

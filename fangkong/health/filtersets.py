@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
 from fangkong.core.dates import check_date_range
-from fangkong.core.filtersets import FilterSet, IdFilter
+from fangkong.core.filtersets import BooleanFilter, FilterSet, IdFilter, ScopedIdFilter
 from fangkong.health.choices import (
     CASE_CLASSIFICATIONS,
     ChangeAction,
@@ -29,6 +29,9 @@ from fangkong.health.models import (
     Quarantine,
     StatusChange,
 )
+from fangkong.registry.filtersets import is_sensitive_query
+from fangkong.registry.models import Building, Person
+from fangkong.registry.search import search_people, validate_search_text
 
 DATE_INPUT = {"type": "date"}
 
@@ -64,18 +67,42 @@ class ContactFilterSet(FilterSet):
         fields = ["kind", "case", "handed_over"]
 
 
+def _buildings(request: Any) -> models.QuerySet[Building]:
+    if request is None:
+        return Building.objects.none()
+    return Building.objects.restrict(request.user).order_by("sort_key", "number", "pk")
+
+
 class QuarantineFilterSet(FilterSet):
-    active = filters.BooleanFilter(
-        field_name="ended_on", lookup_expr="isnull", label=_("not ended")
+    """The page asks what the health officer knows (a name, a room, a building, whether the
+    quarantine is still on); the ids of a person or household are for API clients."""
+
+    q = filters.CharFilter(
+        method="search",
+        label=_("name, pinyin or room"),
+        validators=[validate_search_text],
     )
+    active = BooleanFilter(field_name="ended_on", lookup_expr="isnull", label=_("not ended"))
     kind = filters.ChoiceFilter(choices=QuarantineKind.choices, label=_("kind"))
     person = IdFilter(field_name="person", label=_("person id"))
     household = IdFilter(field_name="household", label=_("household id"))
-    building = IdFilter(field_name="household__building", label=_("building id"))
+    building = ScopedIdFilter(
+        field_name="household__building", queryset=_buildings, label=_("building")
+    )
+
+    page_filters = ("q", "active", "kind", "building")
 
     class Meta:
         model = Quarantine
-        fields = ["active", "kind", "person", "household", "building"]
+        fields = ["q", "active", "kind", "person", "household", "building"]
+
+    def search(self, queryset: models.QuerySet[Any], name: str, value: str) -> models.QuerySet[Any]:
+        """The registry's indexed search over the people of these quarantines. A whole ID
+        number or phone is not searched here (it would sit in the page's URL)."""
+        if not value or is_sensitive_query(value):
+            return queryset
+        people = search_people(Person.objects.filter(pk__in=queryset.values("person_id")), value)
+        return queryset.filter(person__in=people.order_by().values("pk"))
 
 
 class ReportFilterSet(FilterSet):

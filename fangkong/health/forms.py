@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.utils import timezone
-from django.utils.translation import gettext_lazy, pgettext_lazy
+from django.utils.translation import gettext, gettext_lazy, pgettext_lazy
 
 from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area
@@ -178,10 +178,44 @@ class OutcomeForm(EvidenceForm):
     field_order = ["outcome", "outcome_date", "reason", "evidence_kind", "evidence_ref", "note"]
 
 
-class ContactForm(ServiceForm):
-    """A member of the case's household, someone of this community found by ID number, or
-    someone of another community to hand over."""
+#: People offered by one search of the contact picker; a longer list asks for more letters.
+PICK_LIMIT = 20
 
+
+def pick_label(person: Person) -> str:
+    """How the picker names a person: name, age, room, and the ID number masked (the health
+    officer never sees it whole, so it tells namesakes apart without revealing it)."""
+    parts = [person.name]
+    if person.age is not None:
+        parts.append(gettext("%(age)s years") % {"age": person.age})
+    if person.household_id:
+        parts.append(person.household.label)
+    if person.id_number_mask:
+        parts.append(person.id_number_mask)
+    return " · ".join(str(p) for p in parts)
+
+
+def contact_candidates(user: Any, case: Any) -> Any:
+    """Whom a case's contact may be picked from: active people of the case's community in
+    the user's scope, the case's person excepted."""
+    return (
+        Person.objects.restrict(user)
+        .filter(community_id=case.community_id, status=PersonStatus.ACTIVE)
+        .exclude(pk=case.person_id)
+    )
+
+
+class ContactForm(ServiceForm):
+    """Someone picked by name, pinyin or room, a member of the case's household, someone of
+    this community found by ID number, or someone of another community to hand over."""
+
+    person = forms.ModelChoiceField(
+        label=gettext_lazy("contact found"),
+        queryset=Person.objects.none(),
+        required=False,
+        widget=forms.RadioSelect,
+        empty_label=None,
+    )
     kind = forms.ChoiceField(label=gettext_lazy("kind of contact"), choices=ContactKind.choices)
     last_exposure = forms.DateField(label=gettext_lazy("last exposure"), widget=DATE_INPUT)
     how = forms.CharField(label=gettext_lazy("how it happened"), max_length=300, required=False)
@@ -218,13 +252,25 @@ class ContactForm(ServiceForm):
         widget=phone_input(),
     )
 
-    def __init__(self, *args: Any, case: Any = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, case: Any = None, found: list[Person] | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         if self.user is None:
             raise TypeError("ContactForm needs the user: its members are those they may see")
         member_field, other_field = self.fields["member"], self.fields["other_community"]
         assert isinstance(member_field, forms.ModelChoiceField)  # declared above
         assert isinstance(other_field, forms.ModelChoiceField)
+        if found and case is not None:
+            # Offered: this search's results; accepted: anyone the picker could have found
+            # (a result of the search typed before the page was reloaded is still valid).
+            field = self.fields["person"]
+            assert isinstance(field, forms.ModelChoiceField)  # declared above
+            field.queryset = contact_candidates(self.user, case)
+            field.widget.choices = [(p.pk, pick_label(p)) for p in found]
+            self.order_fields(["person"])
+        else:
+            del self.fields["person"]
         if case is not None and case.household_id:
             member_field.queryset = (
                 Person.objects.restrict(self.user)
@@ -252,6 +298,7 @@ class ContactForm(ServiceForm):
         super().clean()
         data = self.cleaned_data
         chosen = [
+            bool(data.get("person")),
             bool(data.get("member")),
             bool(data.get("other_community")),
             bool(data.get("id_number")) and not data.get("other_community"),
@@ -259,8 +306,9 @@ class ContactForm(ServiceForm):
         if not any(chosen):
             raise forms.ValidationError(
                 gettext_lazy(
-                    "Choose a member of the household, give an ID number, or choose the other "
-                    "community the contact lives in."
+                    "Find the contact by name, pinyin or room and choose them, choose a member "
+                    "of the household, give an ID number, or choose the other community the "
+                    "contact lives in."
                 )
             )
         return data

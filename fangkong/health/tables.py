@@ -115,6 +115,6 @@ class ChangeTable(Table):
         Column("reason", capfirst(_("reason"))),
         Column("evidence_ref", capfirst(_("evidence reference"))),
         Column("status", capfirst(_("status"))),
-        Column("proposed_by_name", capfirst(_("made by"))),
+        Column("made_by", capfirst(_("made by")), accessor=lambda c: c.made_by),
         Column("created", capfirst(_("time")), accessor=lambda c: _when(c.created)),
     ]

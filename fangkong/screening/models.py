@@ -545,6 +545,9 @@ class Alert(GridScoped):
     question_code = models.SlugField(max_length=40)
     question_text = models.CharField(_("question"), max_length=300)
     answer = models.CharField(_("answer"), max_length=300)
+    #: ``[[question, answer], …]``: what raised the alert, read question by question (two
+    #: questions of one kind make one alert; ``question_text`` and ``answer`` hold them glued).
+    pairs = models.JSONField(_("questions and answers"), default=list, blank=True)
     status = models.CharField(
         _("status"),
         max_length=10,
@@ -586,6 +589,18 @@ class Alert(GridScoped):
 
     def audit_person_id(self) -> int | None:
         return self.person_id
+
+    @property
+    def answer_pairs(self) -> list[tuple[str, str]]:
+        """Each question with its answer; an alert raised before pairs were kept has one."""
+        if self.pairs:
+            return [(str(q), str(a)) for q, a in self.pairs]
+        return [(self.question_text, self.answer)]
+
+    @property
+    def summary(self) -> str:
+        """The pairs as one line: "家中是否有人发热？ 是；今日体温（℃） 38.3"."""
+        return "；".join(f"{q} {a}" for q, a in self.answer_pairs)
 
 
 class MoveOutProposal(GridScoped):

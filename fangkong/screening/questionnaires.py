@@ -123,6 +123,8 @@ class AlertHit:
     kind: str
     level: str
     answer: str
+    #: Each question that raised the alert with its answer, in the questionnaire's order.
+    pairs: tuple[tuple[str, str], ...] = ()
 
 
 # --- Checking a questionnaire ---------------------------------------------------------------
@@ -338,7 +340,15 @@ def alert_hits(
             raised = any(v in spec.alert_values for v in given)
         if not raised:
             continue
-        hit = AlertHit(spec.code, spec.text, spec.alert_kind, spec.alert_level, spec.display(value))
+        answer = spec.display(value)
+        hit = AlertHit(
+            spec.code,
+            spec.text,
+            spec.alert_kind,
+            spec.alert_level,
+            answer,
+            ((spec.text, answer),),
+        )
         earlier = by_kind.get(hit.kind)
         if earlier is not None:
             hit = AlertHit(
@@ -347,6 +357,7 @@ def alert_hits(
                 hit.kind,
                 highest_level([earlier.level, hit.level]),
                 f"{earlier.answer}；{hit.answer}",
+                earlier.pairs + hit.pairs,
             )
         by_kind[hit.kind] = hit
     return sorted(by_kind.values(), key=lambda h: -ALERT_RANK[h.level])

@@ -391,26 +391,26 @@ def next_due(
     user: User, *, after: CallAssignment | None = None, now: dt.datetime | None = None
 ) -> CallAssignment | None:
     """The next household to call: the first due one after ``after`` in list order, else
-    the first due one from the top."""
+    the first due one from the top.
+
+    ``after`` is read with the due ones, though it is usually no longer due itself (it was
+    just reached, or offered again later): its place in the list is what says which one is
+    next, so "save, next" walks down the list instead of jumping back to its first row.
+    """
     now = now or timezone.now()
-    due = (
-        my_assignments(user, now)
-        .filter(
-            Q(next_call_at__isnull=True) | Q(next_call_at__lte=now),
-            status=AssignmentStatus.PENDING,
-        )
-        .select_related("household__building")
-        .order_by("campaign_id", *HOUSEHOLD_ORDER)
+    is_due = Q(status=AssignmentStatus.PENDING) & (
+        Q(next_call_at__isnull=True) | Q(next_call_at__lte=now)
     )
+    mine = my_assignments(user, now).order_by("campaign_id", *HOUSEHOLD_ORDER)
     if after is None:
-        return due.first()
-    rows = list(due.values_list("pk", flat=True))
+        return mine.filter(is_due).select_related("household__building").first()
+    rows = list(mine.filter(is_due | Q(pk=after.pk)).values_list("pk", flat=True))
     if after.pk in rows:
         index = rows.index(after.pk)
         rest = rows[index + 1 :] + rows[:index]
     else:
         rest = rows
-    return due.filter(pk=rest[0]).first() if rest else None
+    return mine.filter(pk=rest[0]).select_related("household__building").first() if rest else None
 
 
 # --- Home page ------------------------------------------------------------------------------

@@ -167,3 +167,11 @@ class StatusChange(Placed, CommunityOwned):
     @property
     def to_display(self) -> str:
         return self.value_display(self.to_value)
+
+    @property
+    def made_by(self) -> str:
+        """Who made the change, as a reader knows them: the name kept with the change, or
+        "system" in the page's language for work nobody did by hand."""
+        if self.proposed_by_name in ("", "system"):
+            return str(_("system"))
+        return self.proposed_by_name

@@ -26,7 +26,6 @@ from fangkong.areas.models import Area
 from fangkong.core.audit import record_change
 from fangkong.core.choices import ChangeAction as AuditAction
 from fangkong.core.querysets import require
-from fangkong.core.services import officer_of
 from fangkong.core.validators import validate_temperature
 from fangkong.health.choices import ReportSource, Symptom
 from fangkong.health.clock import local_now, slot_of, slot_start
@@ -36,15 +35,14 @@ from fangkong.health.services.tasks import (
     TASK_MISSING_REPORT,
     TASK_SYMPTOM,
     grid_of,
-    grid_worker_for,
     raise_task,
 )
 from fangkong.registry.models import Person
+from fangkong.staff.services.urgent import fever_reason, fever_text, raise_urgent_follow_up
 
 if TYPE_CHECKING:
     from fangkong.accounts.models import User
 
-FEVER_DUE = dt.timedelta(hours=1)
 MISSING_DUE = dt.timedelta(hours=2)
 #: A device clock a little ahead of the server's is tolerated.
 CLOCK_SKEW = dt.timedelta(minutes=5)
@@ -145,21 +143,17 @@ def do_add_report(
 def _urgent_task(
     report: HealthReport, quarantine: Quarantine, threshold: Decimal, new: set[str]
 ) -> None:
+    """The staff module's urgent follow-up: the same task a fever answer on a screening call
+    raises (one per person and day, whichever came first)."""
     person, community = report.person, report.community
     household = quarantine.household or person.household
     who = _masked(person.name)
     where = household.label if household is not None else community.name
     if report.is_fever:
-        kind, reason = TASK_FEVER, f"fever:{report.day}"
-        title = _("Fever %(temperature)s °C: %(who)s, %(where)s") % {
-            "temperature": report.temperature,
-            "who": who,
-            "where": where,
-        }
-        description = _(
-            "At or above the fever threshold of %(threshold)s °C. Call now, "
-            "arrange a doctor's visit and tell the health officer."
-        ) % {"threshold": threshold}
+        kind, reason = TASK_FEVER, fever_reason(report.day)
+        title, description = fever_text(
+            who=who, where=where, temperature=report.temperature, threshold=threshold
+        )
     else:
         labels = dict(Symptom.choices)
         names = "、".join(str(labels[s]) for s in Symptom.values if s in new)
@@ -173,18 +167,15 @@ def _urgent_task(
             "A symptom not reported before in this quarantine. Call now and tell "
             "the health officer."
         )
-    worker = quarantine.grid_worker or grid_worker_for(household)
-    task = raise_task(
+    task = raise_urgent_follow_up(
         community=community,
-        kind=kind,
+        household=household,
         link=person,
+        kind=kind,
         reason=reason,
         title=title,
         description=description,
-        priority="urgent",
-        assignee=worker or officer_of(community, "health_officer") or officer_of(community),
-        area=grid_of(household) or community,
-        due=timezone.now() + FEVER_DUE,
+        worker=quarantine.grid_worker,
     )
     report.task_id = task.pk
     report.save(update_fields=["task_id"])

@@ -161,7 +161,7 @@ def people_in_window(community: Area, by: User, now: dt.datetime | None = None) 
 
 
 def needs_review(
-    community: Area, by: User | None, person_ids: Iterable[int], now: dt.datetime | None = None
+    community: Area, by: User, person_ids: Iterable[int], now: dt.datetime | None = None
 ) -> bool:
     if by is None or not getattr(by, "is_authenticated", False):
         return False  # system work: the demo, migrations
@@ -169,9 +169,7 @@ def needs_review(
     return len(touched) > FOUR_EYES_LIMIT
 
 
-def _stamp(
-    changes: list[StatusChange], by: User | None, source: str, payload: dict[str, Any]
-) -> None:
+def _stamp(changes: list[StatusChange], by: User, source: str, payload: dict[str, Any]) -> None:
     batch = uuid.uuid4().hex
     actor = by if getattr(by, "is_authenticated", False) else None
     for change in changes:
@@ -179,14 +177,15 @@ def _stamp(
         change.source = source if source in ChangeSource.values else ChangeSource.PAGE
         change.payload = payload
         change.proposed_by = actor
-        change.proposed_by_name = actor.get_username() if actor is not None else "system"
+        # The person's name, as pages show it ("made by"): a login means nothing to a reader.
+        change.proposed_by_name = str(actor)[:150] if actor is not None else "system"
         change.proposer_role = getattr(actor, "role", "") or ""
 
 
 def submit(
     *,
     community: Area,
-    by: User | None,
+    by: User,
     changes: list[StatusChange],
     payload: dict[str, Any],
     source: str = ChangeSource.PAGE,

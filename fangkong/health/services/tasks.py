@@ -6,36 +6,28 @@ from typing import Any
 
 from django.db import models
 
-from fangkong.accounts.choices import Role
-from fangkong.accounts.models import User
 from fangkong.areas.models import Area
-from fangkong.registry.models import Household
+from fangkong.staff.services.urgent import TASK_FEVER, TASK_SYMPTOM, grid_of, grid_worker_for
 
-#: Task kinds the health module raises (``Task.kind`` is a free short code).
-TASK_FEVER = "health.fever"
-TASK_SYMPTOM = "health.symptom"
+#: Task kinds the health module raises (``Task.kind`` is a free short code). A fever and a
+#: new symptom are raised through the staff module's urgent follow-up, which screening uses too.
 TASK_MISSING_REPORT = "health.missing_report"
 TASK_DELIVERY = "health.delivery"
 TASK_HANDOVER = "health.handover"
 TASK_APPROVAL = "health.approval"
 
-
-def grid_of(household: Household | None) -> Area | None:
-    if household is None or household.building.grid_id is None:
-        return None
-    return household.building.grid
-
-
-def grid_worker_for(household: Household | None) -> User | None:
-    """The grid worker of a household's grid (the longest-standing account when several)."""
-    grid = grid_of(household)
-    if grid is None:
-        return None
-    # RestrictedQuerySet's own methods return it without the model: typed here.
-    worker: User | None = (
-        User.objects.filter(role=Role.GRID_WORKER, area=grid, is_active=True).order_by("pk").first()
-    )
-    return worker
+__all__ = [
+    "TASK_APPROVAL",
+    "TASK_DELIVERY",
+    "TASK_FEVER",
+    "TASK_HANDOVER",
+    "TASK_MISSING_REPORT",
+    "TASK_SYMPTOM",
+    "grid_of",
+    "grid_worker_for",
+    "raise_task",
+    "task_ever_raised",
+]
 
 
 def raise_task(**kwargs: Any) -> Any:

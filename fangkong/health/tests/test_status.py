@@ -52,7 +52,7 @@ def test_a_quarantined_person_sees_the_measure_the_reason_and_the_evidence(
     assert status["until"] == quarantine.planned_end
     assert status["reason"] == ChangeReason.OFFICIAL_NOTICE
     assert status["evidence"] == NOTICE["evidence_ref"]
-    assert status["changed_by"] == "health_a"
+    assert status["changed_by"] == str(health_a)  # the name, as pages show it
     assert status["quarantine"]["days_left"] == 14
     assert [h["action"] for h in status["history"]] == ["quarantine_start"]
 

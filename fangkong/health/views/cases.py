@@ -15,11 +15,20 @@ from fangkong.core.personal_data import id_number_indexes
 from fangkong.core.views import ObjectDetailView, PageView, get_restricted_object, require_action
 from fangkong.health import services
 from fangkong.health.filtersets import CaseFilterSet, ContactFilterSet
-from fangkong.health.forms import CaseDetailsForm, ClassifyForm, ContactForm, OutcomeForm
+from fangkong.health.forms import (
+    PICK_LIMIT,
+    CaseDetailsForm,
+    ClassifyForm,
+    ContactForm,
+    OutcomeForm,
+    contact_candidates,
+)
 from fangkong.health.models import Case, Contact, Quarantine, StatusChange
 from fangkong.health.tables import CaseTable, ContactTable
 from fangkong.health.views.common import HealthFormView, HealthListView, change_answer
+from fangkong.registry.filtersets import is_sensitive_query
 from fangkong.registry.models import Person
+from fangkong.registry.search import search_people, validate_search_text
 
 CASE_RELATED = ("person", "household__building", "building", "community", "source_contact__case")
 
@@ -184,14 +193,51 @@ class ContactAddView(HealthFormView):
             pk=self.kwargs["pk"],
         )
 
+        self.query, self.query_error, self.found = self._search()
+
+    def _search(self) -> tuple[str, str, list[Person]]:
+        """The picker's search (``?q=``): name, pinyin or room through the registry's indexed
+        search, within the user's scope and the case's community. A whole ID number or phone
+        is never put in a URL: the ID number field below takes it."""
+        query = self.request.GET.get("q", "").strip()
+        if not query:
+            return "", "", []
+        if is_sensitive_query(query):
+            return "", _("Type a whole ID number in the ID number field below."), []
+        try:
+            validate_search_text(query)
+        except ValidationError as exc:
+            return query, " ".join(exc.messages), []
+        people = search_people(contact_candidates(self.request.user, self.case), query)
+        found = list(people.select_related("household__building")[: PICK_LIMIT + 1])
+        if not found:
+            return (
+                query,
+                _("Nobody of this community matches; try the room (1-2-301) or pinyin."),
+                [],
+            )
+        if len(found) > PICK_LIMIT:
+            return (
+                query,
+                _("More than %(n)s match; type more of the name.") % {"n": PICK_LIMIT},
+                found[:PICK_LIMIT],
+            )
+        return query, "", found
+
     def get_form_kwargs(self) -> dict[str, Any]:
-        return {**super().get_form_kwargs(), "case": self.case}
+        return {**super().get_form_kwargs(), "case": self.case, "found": self.found}
 
     def get_title(self) -> str:
         return _("New contact of %(case)s") % {"case": self.case}
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return {**super().get_context_data(**kwargs), "case": self.case}
+        return {
+            **super().get_context_data(**kwargs),
+            "case": self.case,
+            "query": self.query,
+            "query_error": self.query_error,
+            "found": self.found,
+        }
 
     def get_cancel_url(self) -> str:
         return self.case.get_absolute_url()
@@ -219,7 +265,11 @@ class ContactAddView(HealthFormView):
                 % {"community": data["other_community"]},
             )
             return self.case.get_absolute_url()
-        person = data.get("member") or self._by_id_number(data.get("id_number") or "")
+        person = (
+            data.get("person")
+            or data.get("member")
+            or self._by_id_number(data.get("id_number") or "")
+        )
         contact = services.do_add_contact(person=person, **common)
         messages.success(self.request, _("Saved."))
         return reverse("health:contact_detail", args=[contact.pk])

@@ -321,8 +321,8 @@ def alert_prefill(alert: Any) -> dict[str, Any]:
         "kind": kind,
         "reason": reason,
         "evidence_kind": EvidenceKind.SCREENING_ALERT,
-        "evidence_ref": _("Screening alert %(alert)s: %(question)s %(answer)s")
-        % {"alert": alert.pk, "question": alert.question_text, "answer": alert.answer},
+        "evidence_ref": _("Screening alert %(alert)s: %(answers)s")
+        % {"alert": alert.pk, "answers": alert.summary},
     }
     returned = parse_date(answers.get("return_date")) if answers.get("return_date") else None
     if returned is not None:

@@ -5,6 +5,7 @@ health module (``do_resolve_alert``).
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
@@ -21,9 +22,12 @@ from fangkong.core.querysets import covers
 from fangkong.core.services import actor_or_none, officer_of
 from fangkong.registry.models import Person
 from fangkong.screening.choices import (
+    AlertKind,
     AlertLevel,
     AlertStatus,
+    QuestionKind,
 )
+from fangkong.screening.masking import mask_name
 from fangkong.screening.models import (
     Alert,
     CallAssignment,
@@ -65,6 +69,7 @@ def raise_alert(
         question_code=hit.code,
         question_text=hit.text[:300],
         answer=hit.answer[:300],
+        pairs=[[q[:300], a[:300]] for q, a in hit.pairs],
         raised_at=now,
     )
     alert.save()
@@ -83,12 +88,8 @@ def alert_task(alert: Alert, now: dt.datetime) -> None:
         by=None,
         title=_("%(kind)s: %(household)s")
         % {"kind": alert.get_kind_display(), "household": household.label},
-        description=_("%(question)s %(answer)s (campaign: %(campaign)s)")
-        % {
-            "question": alert.question_text,
-            "answer": alert.answer,
-            "campaign": alert.campaign.name,
-        },
+        description=_("%(answers)s (campaign: %(campaign)s)")
+        % {"answers": alert.summary, "campaign": alert.campaign.name},
         assignee=officer_of(alert.community),
         link=alert,
         reason=alert.kind,
@@ -97,6 +98,55 @@ def alert_task(alert: Alert, now: dt.datetime) -> None:
     )
     Alert.objects.filter(pk=alert.pk).update(task_id=task.pk)
     alert.task_id = task.pk
+
+
+def follow_up_task(
+    alert: Alert, answers: dict[str, Any], specs: Any, today: dt.date, threshold: Any
+) -> None:
+    """A fever or symptoms heard on a call raise the urgent follow-up a health report's fever
+    raises (the staff module's, so the same task: the grid worker calls within the hour). A
+    contact, a trip or a special need stays with the officer's alert task: it asks for a
+    decision (a quarantine, help), not a call back within the hour."""
+    from fangkong.staff.services.urgent import (
+        TASK_FEVER,
+        TASK_SYMPTOM,
+        fever_reason,
+        fever_text,
+        raise_urgent_follow_up,
+    )
+
+    if alert.kind not in (AlertKind.FEVER, AlertKind.SYMPTOMS):
+        return
+    household = alert.household
+    person = alert.person or household.head
+    who = mask_name(person.name) if person is not None else ""
+    where = household.label
+    if alert.kind == AlertKind.FEVER:
+        temperatures = [
+            Decimal(str(answers[spec.code]))
+            for spec in specs
+            if spec.kind == QuestionKind.TEMPERATURE and answers.get(spec.code) is not None
+        ]
+        title, description = fever_text(
+            who=who,
+            where=where,
+            temperature=max(temperatures) if temperatures else None,
+            threshold=threshold,
+        )
+        kind, reason = TASK_FEVER, fever_reason(today)
+    else:
+        title = _("Symptoms: %(who)s, %(where)s") % {"who": who, "where": where}
+        description = _("Heard on a screening call. Call now and tell the health officer.")
+        kind, reason = TASK_SYMPTOM, f"symptom:{today.isoformat()}:screening"
+    raise_urgent_follow_up(
+        community=alert.community,
+        household=household,
+        link=alert.person or household,
+        kind=kind,
+        reason=reason,
+        title=title,
+        description=f"{alert.summary}。{description}",
+    )
 
 
 # --- Alerts ---------------------------------------------------------------------------------

@@ -47,7 +47,7 @@ from fangkong.screening.questionnaires import (
     clean_answers,
     highest_level,
 )
-from fangkong.screening.services.alerts import alert_task, raise_alert
+from fangkong.screening.services.alerts import alert_task, follow_up_task, raise_alert
 from fangkong.screening.services.campaigns import grid_workers
 from fangkong.screening.services.questionnaires import version_specs
 
@@ -203,8 +203,10 @@ def write_records(
     record_changes(ChangeAction.CREATE, records, actor=by)
     if alerts:
         record_changes(ChangeAction.CREATE, alerts, actor=by)
+        today = assignment.community.local_today(now)
         for alert in alerts:
             alert_task(alert, now)
+            follow_up_task(alert, alert.record.answers, specs, today, threshold)
     return records, alerts
 
 

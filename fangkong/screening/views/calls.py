@@ -173,21 +173,30 @@ class OutcomeView(ServiceActionView):
         return reverse("screening:call", args=[self.assignment.pk])
 
     def perform(self) -> HttpResponse:
-        services.do_record_call(
+        result = services.do_record_call(
             self.assignment,
             by=self.request.user,
             outcome=self.outcome,
             expected_version=posted_version(self.request),
             note=self.request.POST.get("note", ""),
         )
-        messages.success(
-            self.request,
-            _("%(household)s: %(outcome)s.")
-            % {
-                "household": self.assignment.household.label,
-                "outcome": Outcome(self.outcome).label,
-            },
-        )
+        said = {
+            "household": self.assignment.household.label,
+            "outcome": Outcome(self.outcome).label,
+            "n": result.assignment.attempts,
+        }
+        if result.assignment.door_visit_task_id and not self.assignment.door_visit_task_id:
+            # The household leaves the call list here: the worker must know where it went.
+            messages.warning(
+                self.request,
+                _(
+                    "%(household)s: %(outcome)s. Not reached in %(n)s calls: the household "
+                    "now goes to a door visit (top of your call list)."
+                )
+                % said,
+            )
+        else:
+            messages.success(self.request, _("%(household)s: %(outcome)s.") % said)
         return _after_save(self.request, self.assignment)
 
 
