@@ -188,7 +188,7 @@ def pick_label(person: Person) -> str:
     parts = [person.name]
     if person.age is not None:
         parts.append(gettext("%(age)s years") % {"age": person.age})
-    if person.household_id:
+    if person.household is not None:
         parts.append(person.household.label)
     if person.id_number_mask:
         parts.append(person.id_number_mask)

@@ -161,7 +161,7 @@ def people_in_window(community: Area, by: User, now: dt.datetime | None = None) 
 
 
 def needs_review(
-    community: Area, by: User, person_ids: Iterable[int], now: dt.datetime | None = None
+    community: Area, by: User | None, person_ids: Iterable[int], now: dt.datetime | None = None
 ) -> bool:
     if by is None or not getattr(by, "is_authenticated", False):
         return False  # system work: the demo, migrations
@@ -169,7 +169,9 @@ def needs_review(
     return len(touched) > FOUR_EYES_LIMIT
 
 
-def _stamp(changes: list[StatusChange], by: User, source: str, payload: dict[str, Any]) -> None:
+def _stamp(
+    changes: list[StatusChange], by: User | None, source: str, payload: dict[str, Any]
+) -> None:
     batch = uuid.uuid4().hex
     actor = by if getattr(by, "is_authenticated", False) else None
     for change in changes:
@@ -185,7 +187,7 @@ def _stamp(changes: list[StatusChange], by: User, source: str, payload: dict[str
 def submit(
     *,
     community: Area,
-    by: User,
+    by: User | None,
     changes: list[StatusChange],
     payload: dict[str, Any],
     source: str = ChangeSource.PAGE,
