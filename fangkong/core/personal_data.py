@@ -37,7 +37,7 @@ from django.core.signals import setting_changed
 from django.dispatch import receiver
 
 
-def _derive(master: str, purpose: bytes) -> bytes:
+def derive_key(master: str, purpose: bytes) -> bytes:
     return HKDF(algorithm=hashes.SHA256(), length=32, salt=b"fangkong", info=purpose).derive(
         master.encode()
     )
@@ -49,7 +49,7 @@ def _data_keys() -> list[str]:
 
 
 def _fernet_of(key: str) -> Fernet:
-    return Fernet(base64.urlsafe_b64encode(_derive(key, b"encryption")))
+    return Fernet(base64.urlsafe_b64encode(derive_key(key, b"encryption")))
 
 
 @cache
@@ -67,7 +67,7 @@ def _current_fernet() -> Fernet:
 def _index_keys() -> tuple[bytes, ...]:
     # New indexes are written under the current key only (the first); the retired keys'
     # are computed for lookups, so rows not yet rotated are still found.
-    return tuple(_derive(k, b"blind-index") for k in _data_keys())
+    return tuple(derive_key(k, b"blind-index") for k in _data_keys())
 
 
 def reset_keys() -> None:

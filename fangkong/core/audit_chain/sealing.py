@@ -18,7 +18,7 @@ from django.db.models import QuerySet
 
 from fangkong.core.choices import ChainReseal
 from fangkong.core.models import AccessEvent, AuditChain, ChainedLog, ObjectChange
-from fangkong.core.personal_data import _derive
+from fangkong.core.personal_data import derive_key
 
 #: Version of the canonical form; part of every hash, so a future format can coexist.
 FORMAT = 1
@@ -76,7 +76,7 @@ REKEY, MEND = ChainReseal.REKEY.value, ChainReseal.MEND.value
 
 @functools.cache
 def _derived(current: str, retired: tuple[str, ...]) -> tuple[bytes, ...]:
-    return tuple(_derive(key, b"audit-chain") for key in (current, *retired))
+    return tuple(derive_key(key, b"audit-chain") for key in (current, *retired))
 
 
 def _keys() -> tuple[bytes, ...]:

@@ -54,11 +54,13 @@ class ColleagueField(serializers.PrimaryKeyRelatedField[User]):
         return queryset.filter(area_id__in=community.scope_below().areas)
 
 
-def _related(model: type[StaffScopedMixin], **kwargs: Any) -> RestrictedPrimaryKeyRelatedField:
+def related_field(model: type[StaffScopedMixin], **kwargs: Any) -> RestrictedPrimaryKeyRelatedField:
+    """A reference to a staff row the caller may see (others are refused as unknown ids)."""
     return RestrictedPrimaryKeyRelatedField(queryset=model.objects.all(), **kwargs)
 
 
-def _refuse(form: serializers.Serializer[Any]) -> dict[str, Any]:
+def valid_data(form: serializers.Serializer[Any]) -> dict[str, Any]:
+    """The form's data, or a 400 naming each field that is wrong."""
     form.is_valid(raise_exception=True)
     data: dict[str, Any] = form.validated_data
     return data

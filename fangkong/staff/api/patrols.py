@@ -16,7 +16,7 @@ from fangkong.core.api import (
 from fangkong.core.validators import DOCUMENT_MAX_LENGTH
 from fangkong.registry.api import CommunityField
 from fangkong.staff import services
-from fangkong.staff.api.common import ColleagueField, _related
+from fangkong.staff.api.common import ColleagueField, related_field
 from fangkong.staff.choices import PatrolFinding
 from fangkong.staff.filtersets import (
     CommunityRowFilterSet,
@@ -36,9 +36,9 @@ from fangkong.staff.services.patrols import MAX_PHOTOS
 class PatrolSerializer(ModelSerializer):
     """A patrol visit. Photos may be sent as multipart ``photos`` files."""
 
-    checkpoint = _related(Checkpoint)
-    by_member = _related(StaffMember, required=False, allow_null=True)
-    on_duty = _related(StaffMember, many=True, required=False)
+    checkpoint = related_field(Checkpoint)
+    by_member = related_field(StaffMember, required=False, allow_null=True)
+    on_duty = related_field(StaffMember, many=True, required=False)
     findings = serializers.ListField(
         child=serializers.ChoiceField(choices=PatrolFinding.choices), required=False
     )

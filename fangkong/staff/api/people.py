@@ -23,7 +23,12 @@ from fangkong.core.api import (
 )
 from fangkong.registry.api import CommunityField
 from fangkong.staff import services
-from fangkong.staff.api.common import AreaInCommunityField, ColleagueField, _refuse, _related
+from fangkong.staff.api.common import (
+    AreaInCommunityField,
+    ColleagueField,
+    related_field,
+    valid_data,
+)
 from fangkong.staff.filtersets import (
     CommunityRowFilterSet,
     OrganisationFilterSet,
@@ -72,7 +77,7 @@ class StaffMemberSerializer(ServiceModelSerializer):
     """A staff member; the phone answers as its mask and accepts the full number."""
 
     community = CommunityField()
-    organisation = _related(Organisation)
+    organisation = related_field(Organisation)
     area = AreaInCommunityField()
     user = ColleagueField(help_text=gettext_lazy("The login linked to this person."))
     phone = ProtectedValueField(mask_attr="phone_mask", max_length=20)
@@ -127,7 +132,7 @@ class TeamMembershipSerializer(ModelSerializer):
 
 class TeamSerializer(ServiceModelSerializer):
     community = CommunityField()
-    leader = _related(StaffMember, required=False, allow_null=True)
+    leader = related_field(StaffMember, required=False, allow_null=True)
     members = TeamMembershipSerializer(source="memberships", many=True, read_only=True)
 
     class Meta:
@@ -136,7 +141,7 @@ class TeamSerializer(ServiceModelSerializer):
 
 
 class AddMemberSerializer(Serializer):
-    member = _related(StaffMember)
+    member = related_field(StaffMember)
     duty = serializers.CharField(required=False, allow_blank=True, max_length=200)
 
 
@@ -166,7 +171,7 @@ class TeamViewSet(RestrictedViewSet):
     def add_member(self, request: Request, pk: str | None = None) -> Response:
         """Put a staff member of the community in the team."""
         team = self.get_object()
-        data = _refuse(AddMemberSerializer(data=request.data, context={"request": request}))
+        data = valid_data(AddMemberSerializer(data=request.data, context={"request": request}))
         services.do_add_team_member(
             team, member=data["member"], duty=data.get("duty", ""), by=self.request.user
         )
@@ -208,8 +213,8 @@ class LeadingGroupViewSet(RestrictedReadOnlyViewSet):
 
 class ResponsibilitySerializer(ServiceModelSerializer):
     community = CommunityField()
-    team = _related(Team, required=False, allow_null=True)
-    organisation = _related(Organisation, required=False, allow_null=True)
+    team = related_field(Team, required=False, allow_null=True)
+    organisation = related_field(Organisation, required=False, allow_null=True)
     area = AreaInCommunityField()
 
     class Meta:

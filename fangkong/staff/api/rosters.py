@@ -24,7 +24,7 @@ from fangkong.core.api import (
 )
 from fangkong.registry.api import CommunityField
 from fangkong.staff import services
-from fangkong.staff.api.common import StaffActionPermission, _refuse, _related
+from fangkong.staff.api.common import StaffActionPermission, related_field, valid_data
 from fangkong.staff.filtersets import (
     CommunityRowFilterSet,
     ShiftAssignmentFilterSet,
@@ -106,8 +106,8 @@ class ShiftSerializer(ServiceModelSerializer):
     """A shift (times in UTC, ISO 8601), who is on it and how many are missing."""
 
     community = CommunityField()
-    checkpoint = _related(Checkpoint, required=False, allow_null=True)
-    team = _related(Team, required=False, allow_null=True)
+    checkpoint = related_field(Checkpoint, required=False, allow_null=True)
+    team = related_field(Team, required=False, allow_null=True)
     place = serializers.CharField(read_only=True)
     people = AssignmentSerializer(source="assignments", many=True, read_only=True)
     missing = serializers.SerializerMethodField()
@@ -135,7 +135,7 @@ class ShiftSerializer(ServiceModelSerializer):
 
 
 class MemberSerializer(Serializer):
-    member = _related(StaffMember)
+    member = related_field(StaffMember)
 
 
 class AssignmentChoiceSerializer(Serializer):
@@ -183,7 +183,7 @@ class ShiftViewSet(RestrictedViewSet):
     def assign(self, request: Request, pk: str | None = None) -> Response:
         """Put a person on the shift (the shift's owner); refused if they are on duty then."""
         shift = self.get_object()
-        data = _refuse(MemberSerializer(data=request.data, context={"request": request}))
+        data = valid_data(MemberSerializer(data=request.data, context={"request": request}))
         services.do_assign_shift(shift, member=data["member"], by=self.request.user)
         return Response(self.get_serializer(self.reload(shift)).data)
 
@@ -192,7 +192,7 @@ class ShiftViewSet(RestrictedViewSet):
     def unassign(self, request: Request, pk: str | None = None) -> Response:
         """Take a person off the shift (not once they have checked in)."""
         shift = self.get_object()
-        data = _refuse(AssignmentChoiceSerializer(data=request.data))
+        data = valid_data(AssignmentChoiceSerializer(data=request.data))
         services.do_unassign_shift(
             self._assignment(shift, data["assignment"]), by=self.request.user
         )
@@ -203,7 +203,7 @@ class ShiftViewSet(RestrictedViewSet):
     def move_here(self, request: Request, pk: str | None = None) -> Response:
         """Move a person from their shift to this one (a shift short of people)."""
         shift = self.get_object()
-        data = _refuse(AssignmentChoiceSerializer(data=request.data))
+        data = valid_data(AssignmentChoiceSerializer(data=request.data))
         services.do_move_assignment(
             self._assignment(None, data["assignment"]), to_shift=shift, by=self.request.user
         )
@@ -244,8 +244,8 @@ class ShiftAssignmentViewSet(RestrictedReadOnlyViewSet):
 
 
 class SwapSerializer(ServiceModelSerializer):
-    shift = _related(Shift)
-    from_member = _related(StaffMember)
+    shift = related_field(Shift)
+    from_member = related_field(StaffMember)
     to_member = serializers.PrimaryKeyRelatedField(queryset=StaffMember.objects.all())
     return_shift = serializers.PrimaryKeyRelatedField(
         queryset=Shift.objects.all(), required=False, allow_null=True
@@ -317,7 +317,7 @@ class SwapRequestViewSet(mixins.CreateModelMixin, RestrictedReadOnlyViewSet):
     def decide(self, request: Request, pk: str | None = None) -> Response:
         """Approve (the people change places) or reject; the shift's owner only."""
         swap = self.get_object()
-        data = _refuse(DecisionSerializer(data=request.data))
+        data = valid_data(DecisionSerializer(data=request.data))
         swap = services.do_decide_swap(
             swap, by=self.request.user, approve=data["approve"], note=data.get("note", "")
         )

@@ -24,7 +24,12 @@ from fangkong.core.api import (
 )
 from fangkong.registry.api import CommunityField
 from fangkong.staff import services
-from fangkong.staff.api.common import AreaInCommunityField, ColleagueField, _refuse, _related
+from fangkong.staff.api.common import (
+    AreaInCommunityField,
+    ColleagueField,
+    related_field,
+    valid_data,
+)
 from fangkong.staff.filtersets import (
     TaskFilterSet,
 )
@@ -54,7 +59,7 @@ class TaskSerializer(ServiceModelSerializer):
         help_text=gettext_lazy("The community or one of its grids; default the community.")
     )
     assignee = ColleagueField()
-    team = _related(Team, required=False, allow_null=True)
+    team = related_field(Team, required=False, allow_null=True)
     link_type = serializers.CharField(
         write_only=True,
         required=False,
@@ -134,7 +139,7 @@ class CommentSerializer(Serializer):
 
 class ReassignSerializer(Serializer):
     assignee = ColleagueField()
-    team = _related(Team, required=False, allow_null=True)
+    team = related_field(Team, required=False, allow_null=True)
     note = serializers.CharField(required=False, allow_blank=True, max_length=200)
 
 
@@ -209,7 +214,7 @@ class TaskViewSet(RestrictedViewSet):
     def complete(self, request: Request, pk: str | None = None) -> Response:
         """Done, with what was done as the outcome."""
         task = self.get_object()
-        data = _refuse(NoteSerializer(data=request.data))
+        data = valid_data(NoteSerializer(data=request.data))
         return self._answer(
             services.do_complete_task(task, by=self.request.user, note=data.get("note", ""))
         )
@@ -219,7 +224,7 @@ class TaskViewSet(RestrictedViewSet):
     def cancel(self, request: Request, pk: str | None = None) -> Response:
         """No longer needed, with a reason (whoever hands out work, or the team's leader)."""
         task = self.get_object()
-        data = _refuse(ReasonSerializer(data=request.data))
+        data = valid_data(ReasonSerializer(data=request.data))
         return self._answer(
             services.do_cancel_task(task, by=self.request.user, reason=data["reason"])
         )
@@ -229,7 +234,7 @@ class TaskViewSet(RestrictedViewSet):
     def comment(self, request: Request, pk: str | None = None) -> Response:
         """Add a comment to the task's trail."""
         task = self.get_object()
-        data = _refuse(CommentSerializer(data=request.data))
+        data = valid_data(CommentSerializer(data=request.data))
         comment = services.do_comment_on_task(task, by=self.request.user, text=data["text"])
         return Response(TaskCommentSerializer(comment).data)
 
@@ -238,7 +243,7 @@ class TaskViewSet(RestrictedViewSet):
     def reassign(self, request: Request, pk: str | None = None) -> Response:
         """Give the task to another person and/or team of the caller's area."""
         task = self.get_object()
-        data = _refuse(ReassignSerializer(data=request.data, context={"request": request}))
+        data = valid_data(ReassignSerializer(data=request.data, context={"request": request}))
         return self._answer(
             services.do_reassign_task(
                 task,
