@@ -98,7 +98,17 @@ class FilterSet(RestFilterSet):
 
 class YesNoSelect(forms.NullBooleanSelect):
     """Yes, no or either, as a page's select shows it; reads what pages send (``true``,
-    ``2``) and what API clients send (``true``, ``1``, ``False``) alike."""
+    ``2``) and what API clients send (``true``, ``1``, ``False``) alike. Either is "All", as
+    in every other filter (``settings.FILTERS_EMPTY_CHOICE_LABEL``): Django's "Unknown" read as
+    a third answer."""
+
+    def __init__(self, attrs: dict[str, Any] | None = None) -> None:
+        super().__init__(attrs)
+        self.choices = [
+            ("unknown", filter_settings.EMPTY_CHOICE_LABEL),
+            ("true", _("Yes")),
+            ("false", _("No")),
+        ]
 
     VALUES: ClassVar[dict[str, bool]] = {
         "true": True,

@@ -309,7 +309,14 @@ class Job(models.Model):
         verbose_name_plural = _("jobs")
 
     def __str__(self) -> str:
-        return f"{self.kind} #{self.pk}"
+        return f"{self.kind_label} #{self.pk}"
+
+    @property
+    def kind_label(self) -> str:
+        """What the kind is called on pages; its code when no label was registered."""
+        from fangkong.core.jobs import JOB_LABELS  # core.jobs imports this module
+
+        return str(JOB_LABELS.get(self.kind, self.kind))
 
     @property
     def percent(self) -> int:
