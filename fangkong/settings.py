@@ -295,6 +295,8 @@ SILENCED_SYSTEM_CHECKS = [
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "fangkong" / "locale"]
+# Dates written one way, 2026-12-07, on every page (core/formats/__init__.py says why).
+FORMAT_MODULE_PATH = ["fangkong.core.formats"]
 TIME_ZONE = env_str("FANGKONG_TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
