@@ -17,6 +17,7 @@ from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.choices import JobStatus
@@ -132,5 +133,6 @@ def selftest(context: JobContext) -> dict[str, Any]:
         context.progress(i)
     if context.params.get("fail"):
         raise RuntimeError("selftest asked to fail")
-    context.log(f"counted to {steps}")
+    # The log is shown on the job's page: written in the worker's language (the default one).
+    context.log(gettext("Counted to %(n)s.") % {"n": steps})
     return {"counted": steps}

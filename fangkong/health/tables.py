@@ -9,6 +9,7 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from fangkong.core.audit import actor_label
 from fangkong.core.tables import Column, Table
 from fangkong.health.models import (
     Case,
@@ -113,6 +114,10 @@ class ChangeTable(Table):
         Column("reason", capfirst(_("reason"))),
         Column("evidence_ref", capfirst(_("evidence reference"))),
         Column("status", capfirst(_("status"))),
-        Column("proposed_by_name", capfirst(_("made by"))),
+        Column(
+            "proposed_by_name",
+            capfirst(_("made by")),
+            accessor=lambda c: actor_label(c.proposed_by_name),
+        ),
         Column("created", capfirst(_("time")), accessor=lambda c: _when(c.created)),
     ]

@@ -25,7 +25,7 @@ def _import_preview(world: World) -> Any:
         status="completed",
         params={
             "upload": "0" * 32,
-            "filename": "register.xlsx",
+            "filename": "居民登记表.xlsx",
             "rows": 2,
             "community": world.community_a.pk,
             "mode": "preview",
