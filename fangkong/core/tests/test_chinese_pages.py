@@ -47,6 +47,7 @@ def test_a_chinese_page_shows_no_english(
     response = client.get(
         reverse(name, kwargs=route.kwargs(world)), route.data(world), HTTP_ACCEPT_LANGUAGE="zh-hans"
     )
+    assert response.status_code < 500, response.content[:500]
     if "text/html" not in response.get("Content-Type", "") or response.status_code != 200:
         pytest.skip(f"not a page ({response.status_code} {response.get('Content-Type')})")
     # Then no English word shows
