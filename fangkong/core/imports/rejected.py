@@ -12,7 +12,7 @@ from __future__ import annotations
 import io
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from typing import IO, Any
+from typing import IO, Any, BinaryIO, cast
 
 from django.utils.translation import gettext as _
 
@@ -42,7 +42,7 @@ def rejected_rows_xlsx(
     and how many rows it holds. ``aliases`` are the import's header names, to find the
     header row below any title rows as the import itself did."""
     reasons = reasons_by_row(errors)
-    with open_spreadsheet(upload) as sheet:
+    with open_spreadsheet(cast(BinaryIO, upload)) as sheet:
         match = locate_header(iter(sheet.rows()), aliases)
         if match is None:
             return b"", 0

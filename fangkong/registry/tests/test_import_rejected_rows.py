@@ -66,7 +66,8 @@ def test_rejected_rows_are_downloaded_fixed_and_imported_again_without_duplicate
     assert len(rows) == 3
     assert rows[1][5] == ID_2  # the full ID number they typed, as text
     assert "姓名" in rows[1][-1]
-    assert rows[2][3] in ("", None) and rows[2][-1]
+    assert rows[2][3] in ("", None)
+    assert rows[2][-1]
     assert AccessEvent.objects.filter(
         kind=AccessKind.EXPORT, actor=officer_a, detail__what="import_rejected_rows"
     ).exists()
