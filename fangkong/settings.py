@@ -276,6 +276,8 @@ if BEHIND_TLS_PROXY:
 SECURE_SSL_REDIRECT = env_bool("FANGKONG_SSL_REDIRECT", BEHIND_TLS_PROXY)
 SESSION_COOKIE_SECURE = env_bool("FANGKONG_SECURE_COOKIES", BEHIND_TLS_PROXY)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# An expired form or blocked cookies: a Chinese page in the site's frame, not Django's English one.
+CSRF_FAILURE_VIEW = "fangkong.core.error_views.csrf_failure"
 # Strict-Transport-Security on HTTPS responses (never on plain HTTP ones, so a laptop demo on
 # http://127.0.0.1 is unaffected): browsers that saw it refuse plain HTTP to the host for that
 # long. Subdomains and the browsers' preload list stay off unless asked for: a LAN name such
@@ -293,6 +295,8 @@ SILENCED_SYSTEM_CHECKS = [
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
 LOCALE_PATHS = [BASE_DIR / "fangkong" / "locale"]
+# Dates written one way, 2026-12-07, on every page (core/formats/__init__.py says why).
+FORMAT_MODULE_PATH = ["fangkong.core.formats"]
 TIME_ZONE = env_str("FANGKONG_TIME_ZONE", "Asia/Shanghai")
 USE_I18N = True
 USE_TZ = True
@@ -342,6 +346,13 @@ TASKS = {
         ),
     }
 }
+
+# --- Filters --------------------------------------------------------------------------------
+# The choice of a filter's select that filters nothing (django-filter's "---------" says
+# nothing to a resident's officer); every filter and core.filtersets' selects read it.
+from django.utils.translation import gettext_lazy  # noqa: E402
+
+FILTERS_EMPTY_CHOICE_LABEL = gettext_lazy("All")
 
 # --- API ------------------------------------------------------------------------------------
 # The classes named here live in core.api_plumbing and core.api_schema, not core.api: DRF

@@ -25,6 +25,7 @@ from fangkong.access.choices import (
     PassScope,
     PassStatus,
     ReasonCode,
+    SuspensionSource,
     VisitorStatus,
 )
 from fangkong.access.pass_tokens import token_digest, token_for
@@ -335,7 +336,12 @@ class Suspension(Placed, CommunityOwned):
         ]
 
     def __str__(self) -> str:
-        return f"{self.source} · {self.household}"
+        return f"{self.source_label} · {self.household}"
+
+    @property
+    def source_label(self) -> str:
+        """The source's name when it is a known one (``SuspensionSource``), else its code."""
+        return str(dict(SuspensionSource.choices).get(self.source, self.source))
 
     def area_path(self) -> str:
         return self.household.area_path()

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.utils import timezone
+from django.utils.html import format_html
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
@@ -26,7 +27,11 @@ def _state(token: ApiToken) -> str:
 
 class ApiTokenTable(Table):
     columns = [
-        Column("prefix", capfirst(_("prefix")), accessor=lambda t: f"{t.prefix}…"),
+        Column(
+            "prefix",
+            capfirst(_("prefix")),
+            accessor=lambda t: format_html("<code>{}</code>…", t.prefix),
+        ),
         Column("user", capfirst(_("owner")), accessor=lambda t: f"{t.user} ({t.user.username})"),
         Column("description", capfirst(_("description"))),
         Column("created", capfirst(_("created")), accessor=lambda t: _local(t.created)),

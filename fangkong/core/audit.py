@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from django.contrib.contenttypes.models import ContentType
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from fangkong.core.audit_chain import CHANGE, reseal, seal
 from fangkong.core.bulk import BulkWriter
@@ -23,9 +24,20 @@ if TYPE_CHECKING:
     from fangkong.accounts.models import User
 
 
+#: The actor name stored for work no user did (a job, the tick): a code, the same in every
+#: language; pages name it through ``actor_label``.
+SYSTEM_ACTOR = "system"
+
+
+def actor_label(name: object) -> str:
+    """Who did something, as a page names them: "system" (or nobody) in the reader's language."""
+    text = str(name or "")
+    return gettext("System") if text in ("", SYSTEM_ACTOR) else text
+
+
 def _actor_fields(actor: User | None) -> dict[str, Any]:
     if actor is None or not getattr(actor, "is_authenticated", False):
-        return {"actor": None, "actor_name": getattr(actor, "username", "") or "system"}
+        return {"actor": None, "actor_name": getattr(actor, "username", "") or SYSTEM_ACTOR}
     return {"actor": actor, "actor_name": actor.get_username()}
 
 
@@ -271,7 +283,7 @@ def record_purge(
     No area: the purge is the system's, so only users who see everything see the row."""
     return ObjectChange.objects.create(
         actor=None,
-        actor_name="system",
+        actor_name=SYSTEM_ACTOR,
         request_id=run_id[:32],
         action=action,
         content_type=ContentType.objects.get_for_model(model, for_concrete_model=True),
@@ -300,7 +312,7 @@ def _system_row(
     # everything see the row, and it joins the global chain. Counts and ids only.
     return ObjectChange.objects.create(
         actor=None,
-        actor_name="system",
+        actor_name=SYSTEM_ACTOR,
         request_id=run_id[:32],
         action=ChangeAction.UPDATE,
         content_type=ContentType.objects.get_for_model(model, for_concrete_model=True),

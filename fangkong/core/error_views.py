@@ -5,8 +5,10 @@ handlers answer the rest, which Django would otherwise send as its own English H
 unknown ``/api/v1/nope/``, a body too large for Django (413), a 500 from a bug, and a
 database that stays busy or away past its timeouts (503, with ``Retry-After``).
 
-Pages are rendered without the request's context processors: a 500 or 503 may come from the
-database, and the error page must not need it.
+Pages extend base.html. A 500 or 503 is rendered without the request's context processors:
+it may come from the database, and the error page must not need it; any other error page shows
+the user's menu, so the way on is one tap. A failed CSRF check (an expired form, cookies
+blocked) is ``csrf_failure`` (``settings.CSRF_FAILURE_VIEW``), not Django's English page.
 """
 
 from __future__ import annotations
@@ -50,7 +52,8 @@ def api_error(
 def error_page(
     request: HttpRequest, status: int, title: str, message: str, **context: Any
 ) -> HttpResponse:
-    """The Chinese error page (``core/error.html``), without touching the database."""
+    """The Chinese error page (``core/error.html``); for a 500 or 503 without touching the
+    database (no request context: no user, no menu)."""
     body = loader.get_template("core/error.html").render(
         {
             "status": status,
@@ -58,7 +61,8 @@ def error_page(
             "message": message,
             "request_id": getattr(request, "request_id", ""),
             **context,
-        }
+        },
+        request if status < 500 else None,
     )
     response = HttpResponse(body, status=status)
     response["Cache-Control"] = "no-store"
@@ -88,6 +92,21 @@ def bad_request(request: HttpRequest, exception: Exception | None = None) -> Htt
 def permission_denied(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:
     """A refusal, with the service's reason when it gave one (``PermissionDeniedError``)."""
     return answer(request, 403, "permission_denied", _("No permission"), refusal_reason(exception))
+
+
+def csrf_failure(request: HttpRequest, reason: str = "") -> HttpResponse:
+    """A form posted without a valid CSRF token: most often one left open past the session, or
+    a browser that refuses cookies. Django's reason is English and technical: not shown."""
+    return answer(
+        request,
+        403,
+        "csrf_failed",
+        _("The form has expired"),
+        _(
+            "This form was open too long or the browser does not keep cookies. Go back, "
+            "reload the page and send it again; allow cookies for this site if it happens again."
+        ),
+    )
 
 
 def page_not_found(request: HttpRequest, exception: Exception | None = None) -> HttpResponse:

@@ -53,6 +53,7 @@ from django.utils import timezone
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fangkong.core.choices import JobStatus
 from fangkong.core.jobs import JobContext, enqueue_job, job_kind
@@ -237,7 +238,7 @@ def file_ready(job: Job) -> bool:
 # --- The job --------------------------------------------------------------------------------
 
 
-@job_kind(EXPORT_KIND)
+@job_kind(EXPORT_KIND, gettext_lazy("Export"))
 def run_export(context: JobContext) -> dict[str, Any]:
     """Write the export to a file under ``VAR_DIR/exports``, asking for the rights again."""
     try:

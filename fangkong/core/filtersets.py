@@ -103,11 +103,19 @@ class YesNoSelect(forms.Select):
     """Yes, no or either, as a page's select shows it; reads what pages send (``true``,
     ``2``) and what API clients send (``true``, ``1``, ``False``) alike.
 
-    The blank choice reads "any": Django's "unknown" made a filter such as "not ended" look
+    The blank choice reads "all", as every filter's (``settings.FILTERS_EMPTY_CHOICE_LABEL``):
+    Django's "unknown" made a filter such as "not ended" look
     like a question with three answers (unknown, yes, no)."""
 
     def __init__(self, attrs: Any = None) -> None:
-        super().__init__(attrs, choices=[("", _("Any")), ("true", _("Yes")), ("false", _("No"))])
+        super().__init__(
+            attrs,
+            choices=[
+                ("", filter_settings.EMPTY_CHOICE_LABEL),  # "全部", as in every other filter
+                ("true", _("Yes")),
+                ("false", _("No")),
+            ],
+        )
 
     def format_value(self, value: Any) -> list[str]:
         # A list, as every choice widget's: a string would mark "" (any) chosen as well, since

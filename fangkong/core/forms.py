@@ -22,12 +22,18 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.text import capfirst
+from django.utils.translation import gettext_noop
 
 from fangkong.core.dates import zone
 from fangkong.core.input_bounds import BoundedForm
 
 if TYPE_CHECKING:
     from fangkong.accounts.models import User
+
+# Django 6.1 labels every select's blank choice "- Select an option -" (BLANK_CHOICE_LABEL, a
+# lazy string of Django's own catalogue, whose Chinese lacks it). Naming it here keeps it in our
+# catalogue, which Django reads before its own (LOCALE_PATHS): one translation for every form.
+gettext_noop("- Select an option -")
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
 DATETIME_INPUT = forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M")

@@ -16,6 +16,9 @@ from typing import TYPE_CHECKING, Any
 from django.db import transaction
 from django.tasks import task
 from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.choices import JobStatus
 from fangkong.core.disk_full import DISK_FULL_CODE, DISK_FULL_MESSAGE, is_disk_full
@@ -26,13 +29,19 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
+StrOrPromise = str | Promise
 JobHandler = Callable[["JobContext"], Any]
 JOB_KINDS: dict[str, JobHandler] = {}
+#: What each kind is called on pages (``Job.kind_label``): the code ("registry.import_residents")
+#: is for the program, never for the person waiting on the job.
+JOB_LABELS: dict[str, StrOrPromise] = {}
 
 
-def job_kind(name: str) -> Callable[[JobHandler], JobHandler]:
+def job_kind(name: str, label: StrOrPromise | None = None) -> Callable[[JobHandler], JobHandler]:
     def register(handler: JobHandler) -> JobHandler:
         JOB_KINDS[name] = handler
+        if label is not None:
+            JOB_LABELS[name] = label
         return handler
 
     return register
@@ -115,7 +124,7 @@ def run_job(job_pk: int) -> None:
     job.save(update_fields=["status", "result", "log", "progress", "finished"])
 
 
-@job_kind("core.selftest")
+@job_kind("core.selftest", _("Self-test"))
 def selftest(context: JobContext) -> dict[str, Any]:
     """Proves the machinery: counts to ``steps`` with progress, or fails when asked to."""
     steps = int(context.params.get("steps", 3))
@@ -124,5 +133,6 @@ def selftest(context: JobContext) -> dict[str, Any]:
         context.progress(i)
     if context.params.get("fail"):
         raise RuntimeError("selftest asked to fail")
-    context.log(f"counted to {steps}")
+    # The log is shown on the job's page: written in the worker's language (the default one).
+    context.log(gettext("Counted to %(n)s.") % {"n": steps})
     return {"counted": steps}

@@ -7,8 +7,10 @@ from typing import Any, ClassVar
 
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.choices import AccessKind, ChainReseal, ChangeAction, JobStatus
@@ -196,10 +198,51 @@ class ObjectChange(ChainedLog):
     def __str__(self) -> str:
         return f"{self.get_action_display()} {self.object_repr}"
 
-    def changed_fields(self) -> list[tuple[str, Any, Any]]:
+    def changed_fields(self) -> list[tuple[str, bool, Any, Any]]:
+        """The fields that differ, as a page shows them: (name, whether the name is a code,
+        before, after), with the field's name in the reader's language and a choice's label
+        rather than the stored codes (``status``: ``pending``)."""
         before, after = self.before or {}, self.after or {}
         keys = list(dict.fromkeys([*before.keys(), *after.keys()]))
-        return [(k, before.get(k), after.get(k)) for k in keys if before.get(k) != after.get(k)]
+        model = self.content_type.model_class() if self.content_type_id else None
+        rows = []
+        for key in keys:
+            if before.get(key) == after.get(key):
+                continue
+            field = _model_field(model, key)
+            named = field is not None and field.verbose_name != field.name.replace("_", " ")
+            rows.append(
+                (
+                    # A field with no name of its own is shown as its code (the template
+                    # marks it up as code): Django's made-up name would be English.
+                    capfirst(field.verbose_name) if named else key,
+                    not named,
+                    _shown_value(field, before.get(key)),
+                    _shown_value(field, after.get(key)),
+                )
+            )
+        return rows
+
+
+def _model_field(model: type[models.Model] | None, name: str) -> Any:
+    """The model's field of a snapshot key (``household`` or ``household_id``), or None."""
+    if model is None:
+        return None
+    for candidate in (name, name.removesuffix("_id")):
+        try:
+            return model._meta.get_field(candidate)
+        except FieldDoesNotExist:
+            continue
+    return None
+
+
+def _shown_value(field: Any, value: Any) -> Any:
+    if isinstance(value, bool):
+        return _("Yes") if value else _("No")
+    choices = getattr(field, "flatchoices", None)
+    if choices and not isinstance(value, (list, dict)):
+        return dict(choices).get(value, value)
+    return value
 
 
 class AccessEvent(ChainedLog):
@@ -311,7 +354,14 @@ class Job(models.Model):
         verbose_name_plural = _("jobs")
 
     def __str__(self) -> str:
-        return f"{self.kind} #{self.pk}"
+        return f"{self.kind_label} #{self.pk}"
+
+    @property
+    def kind_label(self) -> str:
+        """What the kind is called on pages; its code when no label was registered."""
+        from fangkong.core.jobs import JOB_LABELS  # core.jobs imports this module
+
+        return str(JOB_LABELS.get(self.kind, self.kind))
 
     @property
     def percent(self) -> int:

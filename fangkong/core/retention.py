@@ -53,6 +53,7 @@ from django.db.models import F, Q
 from django.db.models.deletion import PROTECT, RESTRICT, get_candidate_relations_to_delete
 from django.db.models.fields.reverse_related import ForeignObjectRel
 from django.utils import timezone, translation
+from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.audit import record_purge, update_purge
 from fangkong.core.audit_chain import RESEAL_FIELDS, record_removal, reseal
@@ -372,7 +373,7 @@ def purge_expired(
     return PurgeResult(now, dry_run, outcomes)
 
 
-@job_kind(JOB_KIND)
+@job_kind(JOB_KIND, _("Retention purge"))
 def purge_job(context: JobContext) -> dict[str, Any]:
     """The daily purge as a job (enqueued by ``core.periodic``): the log lists counts only."""
     as_of = context.params.get("as_of")

@@ -14,6 +14,7 @@ from __future__ import annotations
 from typing import IO, Any
 
 from django.tasks import task
+from django.utils.translation import gettext_lazy as _
 
 from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area
@@ -25,7 +26,7 @@ from fangkong.health.imports import run_import
 IMPORT_KIND = "health.import"
 
 
-@job_kind(IMPORT_KIND)
+@job_kind(IMPORT_KIND, _("Health import"))
 def import_health_rows(context: JobContext) -> dict[str, Any]:
     params = context.params
     mode = params.get("mode", "import")

@@ -43,6 +43,7 @@ from fangkong.registry.exports import (
     write_template,
 )
 from fangkong.registry.filtersets import is_sensitive_query
+from fangkong.registry.import_columns import HEADERS
 from fangkong.registry.jobs import IMPORT_KIND
 from fangkong.registry.models import Household, Person
 from fangkong.registry.views import breadcrumbs, get_community
@@ -166,6 +167,16 @@ class ImportConfirmView(_ResidentImport, flow.ImportConfirmView):
 
     def cancelled_url(self, preview: Job) -> str:
         return reverse("registry:import_start", args=[self.community.pk])
+
+
+class ImportRejectedView(_ResidentImport, flow.ImportRejectedView):
+    """GET: the preview's rejected rows as an .xlsx with a reason column, to fix and upload."""
+
+    header_aliases = HEADERS
+
+    def check_download(self, preview: Job) -> None:
+        get_community(self.request.user, preview.params.get("community"))
+        require_action(self.request.user, Person, "import")
 
 
 class TemplateDownloadView(LoggedInView):

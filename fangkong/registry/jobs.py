@@ -19,6 +19,8 @@ from __future__ import annotations
 import time
 from typing import IO, Any
 
+from django.utils.translation import gettext_lazy as _
+
 from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area
 from fangkong.core.imports.flow import run_upload_job
@@ -30,7 +32,7 @@ from fangkong.registry.imports import ImportConflict, preview, run_import
 IMPORT_KIND = "registry.import_residents"
 
 
-@job_kind(IMPORT_KIND)
+@job_kind(IMPORT_KIND, _("Resident import"))
 def import_residents_job(context: JobContext) -> dict[str, Any]:
     params = context.params
     token = params["upload"]

@@ -61,6 +61,11 @@ urlpatterns = [
     ),
     path("imports/<int:pk>/", import_views.ImportDetailView.as_view(), name="import_detail"),
     path(
+        "imports/<int:pk>/rejected/",
+        import_views.ImportRejectedView.as_view(),
+        name="import_rejected",
+    ),
+    path(
         "imports/<int:pk>/confirm/", import_views.ImportConfirmView.as_view(), name="import_confirm"
     ),
     path("people/export/", import_views.PersonExportView.as_view(), name="person_export"),

@@ -18,7 +18,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Count, Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from fangkong.core.audit import record_access
 from fangkong.core.choices import AccessKind
@@ -285,7 +285,8 @@ def export_summary(campaign: Campaign, target: BinaryIO, *, by: User) -> int:
         ),
         SheetSpec(
             title=_("Alerts"),
-            header=[_("Kind"), _("Raised"), _("Still open")],
+            # "Raised" as a count of alerts, not the time one was raised (the detail page's label).
+            header=[_("Kind"), pgettext("count of alerts", "Raised"), _("Still open")],
             rows=(
                 [str(kinds.get(r["kind"], r["kind"])), r["total"], r["open"]]
                 for r in figures["alerts"]

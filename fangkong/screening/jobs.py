@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import IO, Any
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
 
 from fangkong.core.imports.flow import run_upload_job
 from fangkong.core.jobs import JobContext, job_kind
@@ -17,7 +18,7 @@ from fangkong.screening.services import do_start_campaign
 IMPORT_KIND = "screening.import"
 
 
-@job_kind("screening.start_campaign")
+@job_kind("screening.start_campaign", _("Start a screening campaign"))
 def start_campaign(context: JobContext) -> dict[str, Any]:
     """Assign every household of a campaign; the page shows progress until it is done."""
     campaign = Campaign.objects.get(pk=context.params["campaign"])
@@ -27,7 +28,7 @@ def start_campaign(context: JobContext) -> dict[str, Any]:
     return {"campaign": campaign.pk, "households": count}
 
 
-@job_kind(IMPORT_KIND)
+@job_kind(IMPORT_KIND, _("Screening register import"))
 def import_answers(context: JobContext) -> dict[str, Any]:
     """Check a file of answers (the preview) or import its valid rows; a file or campaign
     that refuses them completes the job with the reasons."""

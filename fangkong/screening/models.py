@@ -456,7 +456,7 @@ class CallAttempt(GridScoped):
         indexes = [models.Index(fields=["campaign", "at"], name="attempt_campaign_time_idx")]
 
     def __str__(self) -> str:
-        return f"#{self.assignment_id} {self.outcome}"
+        return f"#{self.assignment_id} {self.get_outcome_display()}"
 
 
 class ScreeningRecord(GridScoped):
@@ -510,7 +510,7 @@ class ScreeningRecord(GridScoped):
         indexes = [models.Index(fields=["campaign", "is_current"], name="record_current_idx")]
 
     def __str__(self) -> str:
-        return f"#{self.assignment_id} record {self.pk}"
+        return f"#{self.assignment_id}/{self.pk}"
 
     def audit_person_id(self) -> int | None:
         return self.person_id

@@ -56,6 +56,11 @@ class TaskKind(models.TextChoices):
     SCREENING_DOOR_VISIT = "screening.door_visit", _("Visit a household at the door")
     SCREENING_ALERT = "screening.alert", _("Screening alert")
     HEALTH_FEVER = "health.fever", _("Fever follow-up")
+    HEALTH_SYMPTOM = "health.symptom", _("Symptom follow-up")
+    HEALTH_MISSING_REPORT = "health.missing_report", _("Missing health report")
+    HEALTH_DELIVERY = "health.delivery", _("Deliver to a quarantined household")
+    HEALTH_HANDOVER = "health.handover", _("Close contact handed over")
+    HEALTH_APPROVAL = "health.approval", _("Health change waiting for approval")
 
 
 class SwapStatus(models.TextChoices):

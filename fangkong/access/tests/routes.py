@@ -18,7 +18,7 @@ from fangkong.core.tests.walk import Route, World
 def build(world: World) -> None:
     """A gate of community A, the household's pass, a gate event, a visitor, a suspension
     and an exemption."""
-    gate = CheckpointFactory(community=world.community_a, name="Walk gate")
+    gate = CheckpointFactory(community=world.community_a, name="甲门岗")
     item = issue_pass(world.household)
     world.extra.update(
         gate=gate,
@@ -26,13 +26,13 @@ def build(world: World) -> None:
         event=scan(gate, item.token, "in").event,  # an entry without exit: flagged
         visitor=VisitorFactory(checkpoint=gate, household=world.household),
         suspension=services.do_suspend_household_passes(
-            world.household, source="office", reason="walk", until=None, by=None
+            world.household, source="office", reason="巡查中发现", until=None, by=None
         ),
         exemption=services.do_create_exemption(
             household=world.household,
             by=None,
             kind="commuter",
-            document="letter",
+            document="单位证明",
             ends_on=dt.date(2099, 1, 1),
         ),
     )

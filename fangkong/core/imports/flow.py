@@ -18,7 +18,7 @@ URLs, who may import); the job handlers wrap their work in ``run_upload_job``.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from http import HTTPStatus
 from pathlib import PurePath
 from typing import IO, TYPE_CHECKING, Any, ClassVar, Protocol
@@ -30,12 +30,16 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404
+from django.utils.cache import add_never_cache_headers
+from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from fangkong.core.choices import JobStatus
+from fangkong.core.audit import record_access
+from fangkong.core.choices import AccessKind, JobStatus
 from fangkong.core.disk_full import DISK_FULL_MESSAGE, is_disk_full
 from fangkong.core.exceptions import PermissionDeniedError
+from fangkong.core.imports.rejected import rejected_rows_xlsx
 from fangkong.core.imports.uploads import (
     UPLOAD_SUFFIXES,
     delete_progress,
@@ -54,6 +58,7 @@ if TYPE_CHECKING:
     from fangkong.accounts.models import User
 
 ERRORS_PER_PAGE = 200
+XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
 class ImportAlreadyHandled(Exception):
@@ -320,8 +325,57 @@ class ImportDetailView(ImportViewMixin, PageView):
                 and is_open(job)
                 and upload_exists(job.params.get("upload", ""))
             ),
+            # The rejected rows as a file to fix and upload again (ImportRejectedView).
+            can_download_rejected=(
+                preview
+                and bool(result.get("errors"))
+                and job.user_id == self.request.user.pk
+                and upload_exists(job.params.get("upload", ""))
+            ),
         )
         return context
+
+
+class ImportRejectedView(ImportViewMixin, LoggedInView):
+    """GET: a preview's rejected rows as an .xlsx, the upload's columns and a reason column
+    (``core.imports.rejected``), for whoever uploaded it while the preview keeps the file."""
+
+    #: The import's header names (``locate_header``'s aliases), to find the header row.
+    header_aliases: ClassVar[Mapping[str, Sequence[str]]]
+
+    def check_download(self, preview: Job) -> None:
+        """Refuse (raise) a user who may no longer import into this preview's area."""
+
+    def get(self, request: HttpRequest, pk: int) -> HttpResponse:
+        preview = self.get_job(pk)
+        errors = (preview.result or {}).get("errors") or []
+        if (
+            preview.user_id != self.request.user.pk
+            or preview.params.get("mode") != "preview"
+            or not errors
+        ):
+            raise Http404  # the rows are what the uploader typed: theirs alone
+        self.check_download(preview)
+        try:
+            with reading_upload(preview.params.get("upload", "")) as file:
+                data, count = rejected_rows_xlsx(file, errors, self.header_aliases)
+        except FileNotFoundError:
+            messages.info(request, _("The uploaded file is gone; upload it again."))
+            return HttpResponseRedirect(self.detail_url(preview))
+        record_access(
+            AccessKind.EXPORT,
+            actor=self.request.user,
+            area_path=preview.area_path,
+            obj=preview,
+            detail={"what": "import_rejected_rows", "rows": count},
+        )
+        stem = PurePath(str(preview.params.get("filename") or "import")).stem
+        response = HttpResponse(data, content_type=XLSX_CONTENT_TYPE)
+        response["Content-Disposition"] = content_disposition_header(
+            True, f"{stem}-{_('rejected rows')}.xlsx"
+        )
+        add_never_cache_headers(response)  # what the user typed, ID numbers included
+        return response
 
 
 class ImportConfirmView(ImportViewMixin, LoggedInView):

@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.areas.models import CommunityOwned
+from fangkong.core.audit import actor_label
 from fangkong.core.placement import Placed, Placement, grid_copy
 from fangkong.core.scope import ScopeRule
 from fangkong.health.choices import (
@@ -172,6 +173,4 @@ class StatusChange(Placed, CommunityOwned):
     def made_by(self) -> str:
         """Who made the change, as a reader knows them: the name kept with the change, or
         "system" in the page's language for work nobody did by hand."""
-        if self.proposed_by_name in ("", "system"):
-            return str(_("system"))
-        return self.proposed_by_name
+        return actor_label(self.proposed_by_name)

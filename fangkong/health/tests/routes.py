@@ -70,7 +70,7 @@ def _import_preview(w: World) -> dict[str, Any]:
         result={"rows": 1, "applied": 1, "errors": []},
         params={
             "upload": "0" * 32,
-            "filename": "cases.xlsx",
+            "filename": "病例.xlsx",
             "kind": "cases",
             "rows": 1,
             "community": w.community_a.pk,

@@ -25,7 +25,7 @@ def _import_preview(world: World) -> Any:
         status="completed",
         params={
             "upload": "0" * 32,
-            "filename": "register.xlsx",
+            "filename": "居民登记表.xlsx",
             "rows": 2,
             "community": world.community_a.pk,
             "mode": "preview",
@@ -81,6 +81,8 @@ ROUTES: dict[str, Route] = {
         kwargs=lambda w: {"community_pk": w.community_a.pk}, grid_scoped=False, ok=404
     ),
     "registry:import_detail": Route(kwargs=lambda w: {"pk": _import_preview(w).pk}),
+    # The walk's preview keeps no upload: its owner is sent back to the preview with a note.
+    "registry:import_rejected": Route(kwargs=lambda w: {"pk": _import_preview(w).pk}, ok=302),
     "registry:import_confirm": Route(
         kwargs=lambda w: {"pk": _import_preview(w).pk},
         method="post",

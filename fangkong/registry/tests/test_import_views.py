@@ -209,7 +209,7 @@ def test_a_large_file_runs_as_a_job_whose_page_shows_progress(
 
     page = client.get(response["Location"])
     assert page.context["running"]
-    assert b'http-equiv="refresh"' in page.content
+    assert b'data-refresh="2"' in page.content  # polled by core/refresh.js, no <meta refresh>
     # While it runs, the page reads the progress the job writes beside the upload.
     job = page.context["job"]
     write_progress(job.params["upload"], 1, 2)

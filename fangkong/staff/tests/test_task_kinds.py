@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
-from fangkong.health.services.tasks import TASK_FEVER
+from fangkong.health.services.tasks import (
+    TASK_APPROVAL,
+    TASK_DELIVERY,
+    TASK_FEVER,
+    TASK_HANDOVER,
+    TASK_MISSING_REPORT,
+    TASK_SYMPTOM,
+)
 from fangkong.screening.services.alerts import ALERT_TASK
 from fangkong.screening.services.calls import DOOR_VISIT_TASK
 from fangkong.staff.choices import TaskKind
@@ -10,13 +17,19 @@ from fangkong.staff.filtersets import TaskFilterSet
 from fangkong.staff.forms import TaskForm
 
 #: Every kind a module's code raises: the task form (staff.general), a patrol's follow-up,
-#: the screening call list's door visit and alert, a fever report's follow-up.
+#: the screening call list's door visit and alert, and the health module's follow-ups (a fever,
+#: a symptom, a missing report, a delivery, a handed-over contact, a change to approve).
 PRODUCED = {
     TaskKind.GENERAL,
     TaskKind.PATROL_FOLLOW_UP,
     DOOR_VISIT_TASK,
     ALERT_TASK,
     TASK_FEVER,
+    TASK_SYMPTOM,
+    TASK_MISSING_REPORT,
+    TASK_DELIVERY,
+    TASK_HANDOVER,
+    TASK_APPROVAL,
 }
 
 
