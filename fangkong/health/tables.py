@@ -11,7 +11,6 @@ from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
-from fangkong.core.audit import actor_label
 from fangkong.core.tables import Column, Table
 from fangkong.health.models import (
     Case,
