@@ -20,6 +20,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import translation
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from fangkong.accounts import first_run
 from fangkong.accounts.first_run import ADMINISTRATOR, SetupError, SetupResult, TreeRow
@@ -77,7 +78,11 @@ class Command(BaseCommand):
 
     def _errors(self, exc: SetupError) -> str:
         lines = [
-            _("Nothing was changed: %(count)d problems must be fixed first.")
+            ngettext(
+                "Nothing was changed: %(count)d problem must be fixed first.",
+                "Nothing was changed: %(count)d problems must be fixed first.",
+                len(exc.errors),
+            )
             % {"count": len(exc.errors)}
         ]
         for error in exc.errors:
