@@ -21,7 +21,13 @@ def main() -> None:
     sheet.append(HEADER)
     for area in data["areas"]:
         sheet.append(
-            [area["level"], area["code"], area["name"], area.get("parent", ""), area.get("time_zone", "")]
+            [
+                area["level"],
+                area["code"],
+                area["name"],
+                area.get("parent", ""),
+                area.get("time_zone", ""),
+            ]
         )
     admin = data["administrator"]
     sheet.append(["管理员", admin["username"], admin["full_name"], admin["area"], ""])

@@ -19,7 +19,7 @@ import os
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 from zoneinfo import available_timezones
 
 from django.contrib.auth.validators import UnicodeUsernameValidator
@@ -38,6 +38,9 @@ from fangkong.core.choices import ChangeAction
 from fangkong.core.imports.rows import RowError
 from fangkong.core.spreadsheets import SpreadsheetError, locate_header, open_spreadsheet
 from fangkong.core.validators import forbidden_character
+
+if TYPE_CHECKING:
+    from fangkong.core.models import AuditedModel
 
 ADMINISTRATOR = "administrator"
 
@@ -299,7 +302,9 @@ def plan_setup(rows: Iterable[TreeRow]) -> SetupPlan:
             continue
         areas[row.code] = row
 
-    existing = {a.code: a for a in Area.objects.filter(code__in=[*areas, *(r.parent for r in rows)])}
+    existing = {
+        a.code: a for a in Area.objects.filter(code__in=[*areas, *(r.parent for r in rows)])
+    }
     plan = SetupPlan()
     for row in areas.values():
         _check_area(check, row, areas, existing, plan)
@@ -315,7 +320,7 @@ def plan_setup(rows: Iterable[TreeRow]) -> SetupPlan:
         _check_administrator(check, admins[0], areas, existing, plan)
     if check.errors:
         raise SetupError(sorted(check.errors, key=lambda e: e.row))
-    depth = {level: n for n, level in enumerate(AreaLevel)}
+    depth = {level.value: n for n, level in enumerate(AreaLevel)}
     plan.create.sort(key=lambda r: (depth[r.level], r.row))
     return plan
 
@@ -379,7 +384,7 @@ def _check_area(
     if there is None:
         plan.create.append(row)
         return
-    parent_code = there.parent.code if there.parent_id else ""
+    parent_code = there.parent.code if there.parent is not None else ""
     if (there.level, there.name, parent_code, there.time_zone) != (
         row.level,
         row.name,
@@ -437,7 +442,7 @@ def _check_administrator(
     if user is None:
         plan.administrator = row
         return
-    if user.role != Role.ADMINISTRATOR or not user.area_id or user.area.code != row.parent:
+    if user.role != Role.ADMINISTRATOR or user.area is None or user.area.code != row.parent:
         check.error(
             row,
             "code",
@@ -476,6 +481,8 @@ def apply_setup(rows: Iterable[TreeRow]) -> SetupResult:
         user = User(username=admin.code, full_name=admin.name, role=Role.ADMINISTRATOR, area=area)
         result.password = set_one_time_password(user)
         user.save()
-        record_change(ChangeAction.CREATE, user, actor=None)
+        # User is Django's AbstractUser, not an AuditedModel, but it answers what the log asks
+        # (audit_snapshot, area_path, community_id_for_audit).
+        record_change(ChangeAction.CREATE, cast("AuditedModel", user), actor=None)
         result.administrator = user
     return result

@@ -324,7 +324,7 @@ def do_reset_password(user: User, *, by: User | None) -> str:
 def last_administrator_of(user: User) -> bool:
     """Whether ``user`` is the only active administrator at or above their area: without
     them no one could manage the area's accounts in the pages."""
-    if user.role != Role.ADMINISTRATOR or not user.is_active or not user.area_id:
+    if user.role != Role.ADMINISTRATOR or not user.is_active or user.area is None:
         return False
     others = User.objects.filter(
         role=Role.ADMINISTRATOR, is_active=True, area_id__in=user.area.ancestor_ids()

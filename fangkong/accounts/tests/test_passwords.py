@@ -15,7 +15,12 @@ from django.urls import reverse
 from fangkong.accounts import services
 from fangkong.accounts.choices import Role
 from fangkong.accounts.models import User
-from fangkong.accounts.tests.factories import PASSWORD, AuthenticatorDeviceFactory, UserFactory, code_for
+from fangkong.accounts.tests.factories import (
+    PASSWORD,
+    AuthenticatorDeviceFactory,
+    UserFactory,
+    code_for,
+)
 from fangkong.core.exceptions import PermissionDeniedError
 from fangkong.core.models import ObjectChange
 
@@ -35,7 +40,11 @@ def log_in(client: Client, username: str, password: str = PASSWORD) -> Any:
 def change(client: Client, old: str, new: str, again: str | None = None) -> Any:
     return client.post(
         CHANGE,
-        {"old_password": old, "new_password1": new, "new_password2": new if again is None else again},
+        {
+            "old_password": old,
+            "new_password1": new,
+            "new_password2": new if again is None else again,
+        },
     )
 
 
@@ -179,9 +188,7 @@ def test_the_last_administrator_of_an_area_is_not_deactivated(
     services.do_deactivate_user(administrator, by=superuser, reason="离职")
 
 
-def test_a_community_officer_may_not_reset_passwords(
-    officer_a: User, grid_worker_a1: User
-) -> None:
+def test_a_community_officer_may_not_reset_passwords(officer_a: User, grid_worker_a1: User) -> None:
     with pytest.raises(PermissionDeniedError):
         services.do_reset_password(grid_worker_a1, by=officer_a)
 

@@ -75,18 +75,33 @@ def test_the_prompts_follow_lang_and_build_the_same_tree(monkeypatch: Any) -> No
     monkeypatch.setenv("LANG", "zh_CN.UTF-8")
     for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
         monkeypatch.delenv(name, raising=False)
-    answers = "\n".join(
-        [
-            "沈阳市", "2101",
-            "和平区", "210102",
-            "南湖街道", "210102001",
-            "文化社区", "210102001001", "Mars/Olympus", "", "2",  # a bad zone is asked again
-            "长白社区", "210102001002", "Asia/Shanghai", "2",
-            "",  # no more communities
-            "admin", "南湖街道管理员", "",
-            "y",
-        ]
-    ) + "\n"
+    answers = (
+        "\n".join(
+            [
+                "沈阳市",
+                "2101",
+                "和平区",
+                "210102",
+                "南湖街道",
+                "210102001",
+                "文化社区",
+                "210102001001",
+                "Mars/Olympus",
+                "",
+                "2",  # a bad zone is asked again
+                "长白社区",
+                "210102001002",
+                "Asia/Shanghai",
+                "2",
+                "",  # no more communities
+                "admin",
+                "南湖街道管理员",
+                "",
+                "y",
+            ]
+        )
+        + "\n"
+    )
 
     output = setup(stdin=answers, monkeypatch=monkeypatch)
 

@@ -57,6 +57,7 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         with translation.override(options.get("language") or language_from_environment()):
+            rows: list[TreeRow] | None
             if options.get("source"):
                 rows = self._read(options["source"])
             else:
@@ -99,9 +100,7 @@ class Command(BaseCommand):
         plan = result.plan
         if plan.changes_nothing:
             self.stdout.write(
-                _(
-                    "Nothing to change: the %(count)d areas%(admin)s are already set up."
-                )
+                _("Nothing to change: the %(count)d areas%(admin)s are already set up.")
                 % {
                     "count": len(plan.existing),
                     "admin": _(" and the administrator") if plan.administrator_exists else "",
@@ -122,7 +121,10 @@ class Command(BaseCommand):
                 }
             )
             self.stdout.write(
-                _("Hand it over in person; it must be changed at the first login. It is not shown again.")
+                _(
+                    "Hand it over in person; it must be changed at the first login. "
+                    "It is not shown again."
+                )
             )
 
 
@@ -167,7 +169,10 @@ class Prompts:
 
     def ask(self) -> list[TreeRow] | None:
         self.command.stdout.write(
-            _("Set-up: the area tree (city > district > street > community > grid) and the first administrator.")
+            _(
+                "Set-up: the area tree (city > district > street > community > grid) "
+                "and the first administrator."
+            )
         )
         city = self._area(AreaLevel.CITY, "", "")
         district = self._area(AreaLevel.DISTRICT, city, "")
@@ -206,7 +211,11 @@ class Prompts:
         full_name = self._required(_("Full name of the administrator"))
         area = self._required(_("Code of the area they administer"), street)
         self.rows.append(TreeRow(len(self.rows) + 1, ADMINISTRATOR, username, full_name, area))
-        answer = self._input(_("Create these %(count)d areas and the administrator? (y/n)") % {"count": len(self.rows) - 1}, "y")
+        answer = self._input(
+            _("Create these %(count)d areas and the administrator? (y/n)")
+            % {"count": len(self.rows) - 1},
+            "y",
+        )
         if answer.strip().lower() not in ("y", "yes", "是", "好"):
             return None
         return self.rows
