@@ -200,3 +200,15 @@ def test_an_administrator_reaches_no_account_outside_its_area(
 
     with pytest.raises(Http404):
         services.do_reset_password(district_official, by=administrator)
+
+
+def test_deactivation_stops_the_users_api_tokens_too(
+    client: Client, administrator: User, grid_worker_a1: User
+) -> None:
+    _token, key = services.do_issue_api_token(grid_worker_a1, by=None)
+    auth = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+    assert client.get("/api/v1/areas/", **auth).status_code == 200
+
+    services.do_deactivate_user(grid_worker_a1, by=administrator, reason="调离本社区")
+
+    assert client.get("/api/v1/areas/", **auth).status_code == 401

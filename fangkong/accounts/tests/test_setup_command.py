@@ -211,3 +211,16 @@ def test_a_json_file_of_the_wrong_shape_is_refused(tmp_path: Path, content: str)
 
     assert "未做任何更改" in str(refused.value)
     assert not Area.objects.exists()
+
+
+def test_the_prompts_speak_english_under_an_english_lang(monkeypatch: Any) -> None:
+    monkeypatch.setenv("LANG", "en_US.UTF-8")
+    for name in ("LANGUAGE", "LC_ALL", "LC_MESSAGES"):
+        monkeypatch.delenv(name, raising=False)
+    answers = "沈阳市\n2101\n和平区\n210102\n南湖街道\n210102001\n\nadmin\n管理员\n\nn\n"
+
+    output = setup(stdin=answers, monkeypatch=monkeypatch)
+
+    assert "Name of a community" in output
+    assert "Nothing was changed." in output  # answered "n"
+    assert not Area.objects.exists()
