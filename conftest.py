@@ -166,5 +166,11 @@ def volunteer_a(community_a: Area) -> User:
 
 
 @pytest.fixture
+def administrator(street: Area) -> User:
+    """The street's administrator: its areas and accounts, no resident's data."""
+    return _user("administrator", Role.ADMINISTRATOR, street)
+
+
+@pytest.fixture
 def superuser(db: None) -> User:
     return UserFactory(username="admin", superuser=True)

@@ -15,6 +15,8 @@ ORDER = 20
 
 #: (username, role, key of the area in DemoContext.areas); grid workers are added per grid.
 USERS = (
+    # The street's administrator: areas and accounts, no resident's data.
+    ("demo-admin", Role.ADMINISTRATOR, "street"),
     ("demo-district", Role.DISTRICT_OFFICIAL, "district"),
     ("demo-street", Role.STREET_OFFICIAL, "street"),
     ("demo-community", Role.COMMUNITY_OFFICER, "community"),

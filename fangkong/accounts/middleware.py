@@ -20,8 +20,12 @@ ENROLMENT_VIEWS = {
     "accounts:two_factor_start",
     "accounts:two_factor_confirm",
     "accounts:logout",
+    "accounts:password_change",
     "set_language",
 }
+
+#: The pages a user who must change their password may still open.
+PASSWORD_CHANGE_VIEWS = {"accounts:password_change", "accounts:logout", "set_language"}
 
 
 class TwoFactorMiddleware:
@@ -80,3 +84,39 @@ def _api_refusal(message: str, *, status: int) -> JsonResponse:
     if status == 401:
         response["WWW-Authenticate"] = "Bearer"  # what a 401 must name (RFC 9110)
     return response
+
+
+class PasswordChangeMiddleware:
+    """Holds a user whose password someone else set (the first administrator's, a reset:
+    ``User.must_change_password``) on the change-password page until they choose their own.
+
+    After ``TwoFactorMiddleware``: a user with an authenticator app gets here only after the
+    code step, so the change comes after the second step, never instead of it. API tokens
+    carry no session and pass (``request.user`` is anonymous here).
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view_func: Any, view_args: Any, view_kwargs: Any
+    ) -> HttpResponse | None:
+        user = request.user
+        if not user.is_authenticated or not getattr(user, "must_change_password", False):
+            return None
+        match = request.resolver_match
+        if match is not None and match.view_name in PASSWORD_CHANGE_VIEWS:
+            return None
+        if request.path.startswith("/api/"):
+            return JsonResponse(
+                {
+                    "code": "password_change_required",
+                    "message": _("Change your password in the pages before using the API."),
+                    "fields": {},
+                },
+                status=403,
+            )
+        return redirect("accounts:password_change")

@@ -44,11 +44,17 @@ class User(AbstractUser):
         verbose_name=_("area"),
     )
     full_name = models.CharField(_("full name"), max_length=100, blank=True)
+    # Set with a password someone else chose (the first administrator's, a reset): the user
+    # must choose their own before any page opens (accounts.middleware).
+    must_change_password = models.BooleanField(_("must change password"), default=False)
 
     objects: ClassVar[UserManager] = UserManager()
     #: django-otp's mark of the device a login was confirmed with (set by the code step,
     #: kept in the session at login); not a column.
     otp_device: AuthenticatorDevice | None
+    #: What the one change being logged was (a password change, a reset), for the audit row.
+    audit_event = ""
+    audit_reason = ""
     scope_rule = ScopeRule(community=None, area="area_id")
 
     class Meta:
@@ -94,6 +100,29 @@ class User(AbstractUser):
     @property
     def community(self) -> Area | None:
         return self.area.community if self.area is not None else None
+
+    # What core.audit asks of an audited row. Never the password or its hash.
+    def audit_snapshot(self) -> dict[str, Any]:
+        snapshot: dict[str, Any] = {
+            "username": self.username,
+            "full_name": self.full_name,
+            "role": self.role,
+            "area": self.area_id,
+            "is_active": self.is_active,
+            "must_change_password": self.must_change_password,
+        }
+        if self.audit_event:
+            snapshot["event"] = self.audit_event
+        if self.audit_reason:
+            snapshot["reason"] = self.audit_reason
+        return snapshot
+
+    def area_path(self) -> str:
+        return self.area.path if self.area is not None else ""
+
+    def community_id_for_audit(self) -> int | None:
+        community = self.community
+        return community.pk if community else None
 
 
 #: The longest an API token may live: a forgotten token must still end (see do_issue_api_token).

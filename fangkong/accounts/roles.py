@@ -21,6 +21,13 @@ EDIT = {"view", "add", "change", "deactivate"}
 OFFICER = EDIT | {"reveal", "export", "import"}
 
 RIGHTS: dict[str, dict[str, set[str]]] = {
+    # The administrator keeps the area tree and the accounts below its area, and nothing
+    # else: no registry, health, pass or audit row (those carry residents' personal data),
+    # so a stolen administrator's password reveals no resident.
+    Role.ADMINISTRATOR: {
+        "areas.*": EDIT,
+        "accounts.user": EDIT | {"reset_password", "reset_two_factor"},
+    },
     # Officials above a community read figures and masked rows; they change nothing.
     Role.DISTRICT_OFFICIAL: {
         "areas.*": VIEW,
@@ -111,6 +118,7 @@ RIGHTS: dict[str, dict[str, set[str]]] = {
 
 #: How far up the jurisdiction a role stands (for rules about acting on another user).
 RANK: dict[str, int] = {
+    Role.ADMINISTRATOR: 60,
     Role.DISTRICT_OFFICIAL: 50,
     Role.STREET_OFFICIAL: 40,
     Role.COMMUNITY_OFFICER: 30,
@@ -128,14 +136,19 @@ def may_reset_two_factor(actor: User, target: Any) -> bool:
     """Whether ``actor`` may remove ``target``'s authenticator app (scope and the
     ``reset_two_factor`` right are checked apart, by ``restrict()``).
 
-    Only an administrator (superuser) resets an officer's, an official's, an administrator's
-    or a peer's app: a community officer who could strip the health officer's second factor
-    could log in as them with a stolen or guessed password alone. A community officer resets
-    those of grid workers, checkpoint staff and volunteers (a lost phone).
+    Only an administrator (a superuser, or the administrator role within its area) resets an
+    officer's or an official's app, and only a superuser an administrator's: a community
+    officer who could strip the health officer's second factor could log in as them with a
+    stolen or guessed password alone. A community officer resets those of grid workers,
+    checkpoint staff and volunteers (a lost phone).
     """
     if actor.is_superuser:
         return True
-    if target.is_superuser or target.is_staff or target.role in OFFICER_ROLES:
+    if target.is_superuser or target.is_staff or target.role == Role.ADMINISTRATOR:
+        return False
+    if actor.role == Role.ADMINISTRATOR:
+        return True
+    if target.role in OFFICER_ROLES:
         return False
     return RANK.get(target.role, 100) < RANK.get(actor.role, 0)
 

@@ -13,12 +13,14 @@ import secrets
 from typing import TYPE_CHECKING
 
 from django.conf import settings
+from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db import models, transaction
 from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from fangkong.accounts.choices import Role
 from fangkong.accounts.models import API_TOKEN_MAX_DAYS, ApiToken, AuthenticatorDevice, User
 from fangkong.accounts.roles import may_reset_two_factor
 from fangkong.core.api_plumbing import hash_token
@@ -259,3 +261,132 @@ def do_revoke_api_token(token_id: int, *, by: User | None) -> ApiToken:
         token.save(update_fields=["revoked"])
         record_change(ChangeAction.UPDATE, token, before=before, actor=by)
     return token
+
+
+# --- Passwords and deactivation ---------------------------------------------------------------
+
+#: Letters and digits of one-time passwords: none that read alike (0/O, 1/l/I).
+ONE_TIME_ALPHABET = "abcdefghjkmnpqrstuvwxyz23456789"
+
+
+def one_time_password() -> str:
+    """A password to hand over once (printed, read out): 3 groups of 4 unambiguous
+    characters, about 59 bits, and easy to type on a phone."""
+    groups = ("".join(secrets.choice(ONE_TIME_ALPHABET) for _ in range(4)) for _ in range(3))
+    return "-".join(groups)
+
+
+def set_one_time_password(user: User) -> str:
+    """Give ``user`` a fresh one-time password that they must change at their next login
+    (not saved: the caller saves and audits). Changing the hash ends every session the
+    user has: Django checks each session's copy of it on every request."""
+    while True:
+        password = one_time_password()
+        try:
+            password_validation.validate_password(password, user)
+        except ValidationError:  # a generated one resembling the username: draw again
+            continue
+        break
+    user.set_password(password)
+    user.must_change_password = True
+    return password
+
+
+#: Why an account of the actor's own rank or above is refused (the pages show it too).
+ACCOUNT_REFUSED = _(
+    "Only an administrator can change the account of an officer, an official or a user of "
+    "your own role or above. Ask your administrator."
+)
+
+
+def _target(user: User, action: str, *, by: User | None) -> User:
+    """``user`` locked for the change, after the actor's scope, right and rank are checked."""
+    target = User.objects.select_for_update(of=("self",)).select_related("area__parent")
+    locked = target.get(pk=user.pk)
+    if by is None:
+        return locked
+    if locked.pk == by.pk:
+        raise PermissionDeniedError(action, _("You cannot do this to your own account."))
+    require(by, User, action, locked.area if locked.area_id else locked, reason=ACCOUNT_REFUSED)
+    if not may_reset_two_factor(by, locked):
+        raise PermissionDeniedError(action, ACCOUNT_REFUSED)
+    return locked
+
+
+@transaction.atomic
+def do_reset_password(user: User, *, by: User | None) -> str:
+    """An administrator gives ``user`` a one-time password (returned, to be shown once):
+    the user must change it at their next login, and every session they have ends now.
+    ``by=None`` is an operator's command."""
+    target = _target(user, "reset_password", by=by)
+    before = target.audit_snapshot()
+    password = set_one_time_password(target)
+    target.save(update_fields=["password", "must_change_password"])
+    target.audit_event = "password_reset"
+    record_change(ChangeAction.UPDATE, target, before=before, actor=by)
+    return password
+
+
+def last_administrator_of(user: User) -> bool:
+    """Whether ``user`` is the only active administrator at or above their area: without
+    them no one could manage the area's accounts in the pages."""
+    if user.role != Role.ADMINISTRATOR or not user.is_active or user.area is None:
+        return False
+    others = User.objects.filter(
+        role=Role.ADMINISTRATOR, is_active=True, area_id__in=user.area.ancestor_ids()
+    ).exclude(pk=user.pk)
+    return not others.exists()
+
+
+@transaction.atomic
+def do_deactivate_user(user: User, *, by: User | None, reason: str) -> User:
+    """``user`` can no longer log in, and every session and API token they have stops
+    working at their next request (Django's session check and the token check both ask
+    ``is_active``). The reason goes to the audit log."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": _("Say why the account is deactivated.")})
+    if len(reason) > 200:
+        raise ValidationError({"reason": _("At most 200 characters.")})
+    target = _target(user, "deactivate", by=by)
+    if not target.is_active:
+        return target
+    if last_administrator_of(target):
+        raise ValidationError(
+            _("%(user)s is the last administrator of %(area)s: appoint another one first.")
+            % {"user": target, "area": target.area}
+        )
+    before = target.audit_snapshot()
+    target.is_active = False
+    target.save(update_fields=["is_active"])
+    target.audit_event = "deactivated"
+    target.audit_reason = reason
+    record_change(ChangeAction.UPDATE, target, before=before, actor=by)
+    return target
+
+
+@transaction.atomic
+def do_change_own_password(user: User, *, old_password: str, new_password: str) -> User:
+    """The user sets their own password, proving the old one. The new one must pass
+    Django's validators (``AUTH_PASSWORD_VALIDATORS``) and differ from the old one; the
+    must-change mark goes. The caller keeps the current session
+    (``update_session_auth_hash``); every other session of the user ends."""
+    target = User.objects.select_for_update(of=("self",)).select_related("area__parent")
+    locked = target.get(pk=user.pk)
+    if not locked.check_password(old_password):
+        raise ValidationError({"old_password": _("The current password is wrong.")})
+    if new_password == old_password:
+        raise ValidationError(
+            {"new_password1": _("The new password must differ from the current one.")}
+        )
+    try:
+        password_validation.validate_password(new_password, locked)
+    except ValidationError as exc:
+        raise ValidationError({"new_password1": exc.messages}) from None
+    before = locked.audit_snapshot()
+    locked.set_password(new_password)
+    locked.must_change_password = False
+    locked.save(update_fields=["password", "must_change_password"])
+    locked.audit_event = "password_changed"
+    record_change(ChangeAction.UPDATE, locked, before=before, actor=locked)
+    return locked

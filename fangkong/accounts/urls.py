@@ -13,6 +13,7 @@ urlpatterns = [
     path("login/code/", views.login_code, name="login_code"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("me/", views.account, name="account"),
+    path("me/password/", views.PasswordChangeView.as_view(), name="password_change"),
     path("me/two-factor/start/", views.two_factor_start, name="two_factor_start"),
     path("me/two-factor/confirm/", views.two_factor_confirm, name="two_factor_confirm"),
     path("me/two-factor/remove/", views.two_factor_remove, name="two_factor_remove"),

@@ -14,6 +14,7 @@ from axes.helpers import get_lockout_response
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login as auth_login
+from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import AuthenticationForm
@@ -22,7 +23,9 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
+from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -31,14 +34,14 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
 from fangkong.accounts import services, two_factor
-from fangkong.accounts.forms import CodeForm, LoginForm
+from fangkong.accounts.forms import CodeForm, LoginForm, PasswordChangeForm
 from fangkong.accounts.models import ApiToken, AuthenticatorDevice, User
 from fangkong.accounts.roles import may_reset_two_factor
 from fangkong.accounts.services import CODE_MESSAGES, CodeCheck
 from fangkong.accounts.tables import ApiTokenTable
 from fangkong.core.exceptions import PermissionDeniedError
 from fangkong.core.requests import AuthenticatedRequest
-from fangkong.core.views import LoggedInView, ObjectListView
+from fangkong.core.views import LoggedInView, ObjectListView, ServiceFormView
 
 
 class LoginView(auth_views.LoginView):
@@ -211,6 +214,32 @@ def two_factor_reset(request: AuthenticatedRequest, pk: int) -> HttpResponse:
         % {"user": target},
     )
     return redirect("accounts:two_factor_users")
+
+
+@method_decorator(sensitive_post_parameters(), name="dispatch")
+@method_decorator(never_cache, name="dispatch")
+class PasswordChangeView(ServiceFormView):
+    """Any user changes their own password (the current one, the new one twice). A user
+    whose password someone else set is held here first (``PasswordChangeMiddleware``);
+    this session stays logged in, the user's other sessions end."""
+
+    form_class = PasswordChangeForm
+    template_name = "accounts/password_change.html"
+    title = gettext_lazy("Change my password")
+    submit_label = gettext_lazy("Change password")
+    success_message = gettext_lazy("Your password is changed.")
+
+    def get_cancel_url(self) -> str:
+        return reverse("accounts:account")
+
+    def perform(self, form: PasswordChangeForm) -> str:
+        user = services.do_change_own_password(
+            self.request.user,
+            old_password=form.cleaned_data["old_password"],
+            new_password=form.cleaned_data["new_password1"],
+        )
+        update_session_auth_hash(self.request, user)
+        return reverse("reports:home")
 
 
 # --- API tokens -------------------------------------------------------------------------------

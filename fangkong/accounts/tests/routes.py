@@ -32,6 +32,8 @@ ROUTES = {
     "accounts:login_code": Route(kind="public", ok=302),
     # Everyone's own page and own app: nothing of anyone else's.
     "accounts:account": Route(kind="list"),
+    # Everyone's own password (the form; nothing of anyone else's).
+    "accounts:password_change": Route(kind="list"),
     "accounts:two_factor_start": Route(kind="list", method="post", ok=302),
     # The walk's users have no app being enrolled or confirmed: back to the account page.
     "accounts:two_factor_confirm": Route(kind="list", method="post", data=lambda w: CODE, ok=302),

@@ -147,3 +147,32 @@ def test_permitted_users_get_the_page(client: Any, world: World, name: str, rout
         assert response.status_code in (200, 302)  # logged-in users are sent on to the home page
     else:
         assert response.status_code == route.ok, response.content[:500]
+
+
+#: What the administrator may open: the area tree, accounts, its own account pages, and
+#: pages that show no row of anyone (the home page's figures are cut by its rights).
+ADMINISTRATOR_ROUTES = {
+    "reports:home",
+    "api:schema",
+    "api:docs",
+    "set_language",
+}
+ADMINISTRATOR_NAMESPACES = ("areas:", "accounts:", "api:area-")
+
+
+@pytest.mark.django_db
+@_walk
+def test_the_administrator_is_refused_every_page_of_residents_data(
+    client: Any, world: World, name: str, route: Route
+) -> None:
+    """The administrator manages areas and accounts and nothing else: every other page and
+    API route refuses it (403, or 404 for a row), and nothing of the residents shows."""
+    if route.kind == "public":
+        pytest.skip("no login needed")
+    client.force_login(world.users["administrator"])
+    response = _request(client, name, route, world)
+    assert CANARY_NAME not in response_text(response)
+    if name in ADMINISTRATOR_ROUTES or name.startswith(ADMINISTRATOR_NAMESPACES):
+        assert response.status_code < 500
+    else:
+        assert response.status_code in (403, 404), (response.status_code, response.content[:300])

@@ -200,6 +200,8 @@ EXPECTED_REGISTRY_RIGHTS = {
     "grid_worker_a1": {"view", "add", "change", "deactivate"},
     "checkpoint_a": set(),
     "volunteer_a": set(),
+    # areas and accounts only: no resident's row
+    "administrator": set(),
     "superuser": set(REGISTRY_ACTIONS),
 }
 

@@ -158,6 +158,7 @@ def test_demo_grid1_is_a_grid_worker_of_the_grid_holding_dongyuan_building_1(see
 @pytest.mark.django_db
 def test_each_role_has_a_demo_login_and_the_output_lists_them(seeded: str) -> None:
     roles = dict(User.objects.filter(username__startswith="demo-").values_list("username", "role"))
+    assert roles["demo-admin"] == Role.ADMINISTRATOR
     assert roles["demo-district"] == Role.DISTRICT_OFFICIAL
     assert roles["demo-street"] == Role.STREET_OFFICIAL
     assert roles["demo-community"] == Role.COMMUNITY_OFFICER

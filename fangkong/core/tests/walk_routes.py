@@ -121,6 +121,8 @@ def build_world() -> World:
         "checkpoint_a": (Role.CHECKPOINT_STAFF, community_a),
         "volunteer_a": (Role.VOLUNTEER, community_a),
         "street_official": (Role.STREET_OFFICIAL, street),
+        # Areas and accounts of the street, no resident's data (test_access_walk).
+        "administrator": (Role.ADMINISTRATOR, street),
     }
     users = {
         name: UserFactory(username=name, role=role, area=area)
