@@ -302,14 +302,16 @@ ACCOUNT_REFUSED = _(
 def _target(user: User, action: str, *, by: User | None) -> User:
     """``user`` locked for the change, after the actor's scope, right and rank are checked."""
     target = User.objects.select_for_update(of=("self",)).select_related("area__parent")
-    locked = target.get(pk=user.pk)
+    locked: User = target.get(pk=user.pk)
     if by is None:
         return locked
     if locked.pk == by.pk:
-        raise PermissionDeniedError(action, _("You cannot do this to your own account."))
-    require(by, User, action, locked.area if locked.area_id else locked, reason=ACCOUNT_REFUSED)
+        raise PermissionDeniedError(action, str(_("You cannot do this to your own account.")))
+    require(
+        by, User, action, locked.area if locked.area_id else locked, reason=str(ACCOUNT_REFUSED)
+    )
     if not may_reset_two_factor(by, locked):
-        raise PermissionDeniedError(action, ACCOUNT_REFUSED)
+        raise PermissionDeniedError(action, str(ACCOUNT_REFUSED))
     return locked
 
 
@@ -372,7 +374,7 @@ def do_change_own_password(user: User, *, old_password: str, new_password: str) 
     must-change mark goes. The caller keeps the current session
     (``update_session_auth_hash``); every other session of the user ends."""
     target = User.objects.select_for_update(of=("self",)).select_related("area__parent")
-    locked = target.get(pk=user.pk)
+    locked: User = target.get(pk=user.pk)
     if not locked.check_password(old_password):
         raise ValidationError({"old_password": _("The current password is wrong.")})
     if new_password == old_password:
