@@ -37,6 +37,14 @@ window of the scan's own few milliseconds.)
 The day's gate figures are stored under their day (``CommunityFigure.day``; the local day
 of the site's time zone, as the live count takes it) — the rows a daily report reads.
 
+The officials' status cards (``fangkong.reports.homes``) read more stored keys: households
+under home quarantine, the day's new cases (stored under the day) and overdue tasks. A task
+falls due with the clock, not with a change: the next due moment joins ``valid_until`` and the
+access recount counts overdue tasks too. Some current figures are also kept under the day
+they were counted on (``SNAPSHOT_KEYS``; the last count of a day wins, and the daily recount
+writes every community's), so a card says how a figure changed since yesterday by reading
+one stored row, never yesterday's raw rows.
+
 Grid workers see only their grids, not whole communities: their figures are counted live
 (a grid is small). Figures that depend on the user (my tasks, my calls due) are counted
 live too — each on an index.

@@ -79,9 +79,13 @@ def grid_worker_work(user: User) -> Work:
     due = call_list_count(user)
     first = next_due(user) if due else None
     call_list = reverse("screening:call_list")
-    main = Action(
-        _("Call the next household (%(n)s)") % {"n": due},
-        reverse("screening:call", args=[first.pk]) if first is not None else call_list,
+    main = (
+        Action(
+            _("Call the next household (%(n)s)") % {"n": due},
+            reverse("screening:call", args=[first.pk]),
+        )
+        if first is not None
+        else Action(_("My call list"), call_list)
     )
     door = my_assignments(user).filter(status=AssignmentStatus.UNREACHABLE).count()
     tasks = staff_figures(user)["my_open_tasks"]
@@ -187,6 +191,9 @@ def community_statuses(
                 pk=area.pk, name=area.name, figures=figures, screening_percent=percents.get(area.pk)
             )
         )
+    # Communities that need someone now first (a district has a hundred); the tree's order
+    # otherwise, so a card stays where its reader last saw it.
+    statuses.sort(key=lambda status: not any(f.alert for f in status.figures.values()))
     return statuses
 
 
