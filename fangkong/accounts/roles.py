@@ -19,6 +19,8 @@ if TYPE_CHECKING:
 VIEW = {"view"}
 EDIT = {"view", "add", "change", "deactivate"}
 OFFICER = EDIT | {"reveal", "export", "import"}
+#: Recording a patrol visit (its photos and on-duty list come with it, in one service).
+PATROL = VIEW | {"add"}
 
 RIGHTS: dict[str, dict[str, set[str]]] = {
     # The administrator keeps the area tree and the accounts below its area, and nothing
@@ -28,11 +30,15 @@ RIGHTS: dict[str, dict[str, set[str]]] = {
         "areas.*": EDIT,
         "accounts.user": EDIT | {"reset_password", "reset_two_factor"},
     },
-    # Officials above a community read figures and masked rows; they change nothing.
+    # Officials above a community read figures and masked rows; they change nothing but
+    # record their own patrols.
     Role.DISTRICT_OFFICIAL: {
         "areas.*": VIEW,
         "registry.*": VIEW,
         "staff.*": VIEW,
+        # The one thing officials record themselves: their patrols of the checkpoints (the
+        # story's chief patrolled every gate daily), where restrict() says they cover.
+        "staff.patrolvisit": PATROL,
         "screening.*": VIEW,
         "access.*": VIEW,
         "health.*": VIEW,
@@ -41,6 +47,7 @@ RIGHTS: dict[str, dict[str, set[str]]] = {
         "areas.*": VIEW,
         "registry.*": VIEW,
         "staff.*": VIEW,
+        "staff.patrolvisit": PATROL,
         "screening.*": VIEW,
         "access.*": VIEW,
         "health.*": VIEW,

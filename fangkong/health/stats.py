@@ -308,3 +308,43 @@ def building_grid(user: User, today: dt.date) -> list[WithAnnotations[Building, 
             "case" if building.open_cases else "quarantine" if building.quarantined_people else ""
         )
     return buildings
+
+
+# --- Stored figures per community (the officials' status cards) -----------------------------
+
+#: Current figures of a community stored by ``fangkong.reports.figures``.
+HEALTH_COUNT_KEYS = ("quarantined_households",)
+#: Figures of one day stored under that day.
+HEALTH_DAY_KEYS = ("new_cases",)
+
+
+def health_counts_by_community(
+    community_ids: list[int], day: dt.date
+) -> tuple[dict[int, dict[str, int]], dict[int, dict[str, int]]]:
+    """Each community's households under home quarantine on ``day`` (as the home page's
+    "quarantined households today" counts them), and its cases reported that day (not
+    excluded). Two grouped queries on the indexed ``community_id``; returns the current
+    figures and the day's."""
+    current = {cid: dict.fromkeys(HEALTH_COUNT_KEYS, 0) for cid in community_ids}
+    of_day = {cid: dict.fromkeys(HEALTH_DAY_KEYS, 0) for cid in community_ids}
+    for row in (
+        Quarantine.objects.filter(
+            community_id__in=community_ids,
+            kind=QuarantineKind.HOME,
+            ended_on__isnull=True,
+            start_date__lte=day,
+        )
+        .order_by()
+        .values("community_id")
+        .annotate(n=Count("household", distinct=True))
+    ):
+        current[row["community_id"]]["quarantined_households"] = row["n"]
+    for row in (
+        Case.objects.filter(community_id__in=community_ids, report_date=day)
+        .exclude(classification=Classification.EXCLUDED)
+        .order_by()
+        .values("community_id")
+        .annotate(n=Count("pk"))
+    ):
+        of_day[row["community_id"]]["new_cases"] = row["n"]
+    return current, of_day

@@ -37,6 +37,14 @@ window of the scan's own few milliseconds.)
 The day's gate figures are stored under their day (``CommunityFigure.day``; the local day
 of the site's time zone, as the live count takes it) — the rows a daily report reads.
 
+The officials' status cards (``fangkong.reports.homes``) read more stored keys: households
+under home quarantine, the day's new cases (stored under the day) and overdue tasks. A task
+falls due with the clock, not with a change: the next due moment joins ``valid_until`` and the
+access recount counts overdue tasks too. Some current figures are also kept under the day
+they were counted on (``SNAPSHOT_KEYS``; the last count of a day wins, and the daily recount
+writes every community's), so a card says how a figure changed since yesterday by reading
+one stored row, never yesterday's raw rows.
+
 Grid workers see only their grids, not whole communities: their figures are counted live
 (a grid is small). Figures that depend on the user (my tasks, my calls due) are counted
 live too — each on an index.
@@ -47,7 +55,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from django.db import IntegrityError, transaction
 from django.db.models import Case, DateTimeField, F, Max, OuterRef, Q, Subquery, Value, When
@@ -58,17 +66,24 @@ from fangkong.access.stats import DAY_KEYS, PASS_COUNT_KEYS, access_counts_by_co
 from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area, communities_covered
 from fangkong.core.models import AuditChain
+from fangkong.health.stats import HEALTH_COUNT_KEYS, HEALTH_DAY_KEYS, health_counts_by_community
 from fangkong.registry.stats import COUNT_KEYS as REGISTRY_KEYS
 from fangkong.registry.stats import counts_by_community as registry_counts
 from fangkong.reports.models import CommunityFigure, FiguresState
+from fangkong.staff.stats import TASK_COUNT_KEYS, overdue_tasks_by_community
 
 if TYPE_CHECKING:
     from fangkong.accounts.models import User
 
 #: Every key a community's current figures hold.
-KEYS = (*REGISTRY_KEYS, *PASS_COUNT_KEYS)
+KEYS = (*REGISTRY_KEYS, *PASS_COUNT_KEYS, *HEALTH_COUNT_KEYS, *TASK_COUNT_KEYS)
 #: The keys stored under the day they count (today's are summed with the current ones).
-DAY_FIGURE_KEYS = DAY_KEYS
+DAY_FIGURE_KEYS = (*DAY_KEYS, *HEALTH_DAY_KEYS)
+#: Current figures also kept under the day they were last counted on, so tomorrow's status
+#: cards can say how each changed since yesterday (the daily recount writes one every day).
+SNAPSHOT_KEYS = ("households", "passes_suspended", "quarantined_households", "overdue_tasks")
+#: The figures a clock makes stale without any change (read again by the access recount).
+CLOCK_KEYS = (*PASS_COUNT_KEYS, *TASK_COUNT_KEYS)
 #: Communities counted in one go (bounds the ``IN`` lists and the rows held in memory).
 CHUNK = 200
 
@@ -99,15 +114,51 @@ def count_figures(community_ids: list[int], at: dt.datetime | None = None) -> Co
     """Every stored figure of these communities, counted now from the domain tables."""
     counts = registry_counts(community_ids)
     access = access_counts_by_community(community_ids, at)
+    health, health_of_day = health_counts_by_community(community_ids, access.day)
+    tasks, next_due = overdue_tasks_by_community(community_ids, access.at)
     for community_id, row in access.current.items():
         counts[community_id].update(row)
+    for part in (health, tasks):
+        for community_id, row in part.items():
+            counts[community_id].update(row)
+    for community_id, row in health_of_day.items():
+        access.of_day.setdefault(community_id, {}).update(row)
     return Counted(
         at=access.at,
         day=access.day,
         current=counts,
         of_day=access.of_day,
-        valid_until=access.valid_until,
+        valid_until=_sooner(access.valid_until, next_due),
     )
+
+
+def _sooner(until: dict[int, dt.datetime], other: dict[int, dt.datetime]) -> dict[int, dt.datetime]:
+    """Per community, the earlier of two moments figures hold until."""
+    merged = dict(until)
+    for community_id, moment in other.items():
+        merged[community_id] = min(merged.get(community_id, moment), moment)
+    return merged
+
+
+def _dated_rows(counted: Any, keys: tuple[str, ...]) -> list[CommunityFigure]:
+    """The day's figures, and the snapshot of the current ones under the day."""
+    return [
+        *(
+            CommunityFigure(
+                community_id=cid, day=counted.day, key=key, value=value, updated=counted.at
+            )
+            for cid, row in counted.of_day.items()
+            for key, value in row.items()
+        ),
+        *(
+            CommunityFigure(
+                community_id=cid, day=counted.day, key=key, value=row[key], updated=counted.at
+            )
+            for cid, row in counted.current.items()
+            for key in keys
+            if key in row
+        ),
+    ]
 
 
 def newest_event() -> int:
@@ -144,7 +195,8 @@ def refresh_figures(community_ids: Iterable[int] | None = None) -> int:
         try:
             with transaction.atomic():
                 CommunityFigure.objects.filter(
-                    Q(day__isnull=True) | Q(day=counted.day, key__in=DAY_FIGURE_KEYS),
+                    Q(day__isnull=True)
+                    | Q(day=counted.day, key__in=(*DAY_FIGURE_KEYS, *SNAPSHOT_KEYS)),
                     community_id__in=chunk,
                 ).delete()
                 CommunityFigure.objects.bulk_create(
@@ -154,13 +206,7 @@ def refresh_figures(community_ids: Iterable[int] | None = None) -> int:
                             for cid, row in counted.current.items()
                             for key, value in row.items()
                         ),
-                        *(
-                            CommunityFigure(
-                                community_id=cid, day=counted.day, key=key, value=value, updated=now
-                            )
-                            for cid, row in counted.of_day.items()
-                            for key, value in row.items()
-                        ),
+                        *_dated_rows(counted, SNAPSHOT_KEYS),
                     ]
                 )
                 FiguresState.objects.filter(community_id__in=chunk).delete()
@@ -190,12 +236,18 @@ def refresh_access_figures(community_ids: Iterable[int]) -> None:
     for chunk in _chunks(sorted(set(community_ids))):
         mark = newest_event()  # before counting, as in refresh_figures
         counted = access_counts_by_community(chunk)
+        # Overdue tasks go stale with the clock too (a task falls due): counted with them.
+        tasks, next_due = overdue_tasks_by_community(chunk, counted.at)
+        for cid, row in tasks.items():
+            counted.current.setdefault(cid, {}).update(row)
+        counted.valid_until = _sooner(counted.valid_until, next_due)
+        clock_snapshots = tuple(key for key in SNAPSHOT_KEYS if key in CLOCK_KEYS)
         now = counted.at
         try:
             with transaction.atomic():
                 CommunityFigure.objects.filter(
-                    Q(day__isnull=True, key__in=PASS_COUNT_KEYS)
-                    | Q(day=counted.day, key__in=DAY_FIGURE_KEYS),
+                    Q(day__isnull=True, key__in=CLOCK_KEYS)
+                    | Q(day=counted.day, key__in=(*DAY_KEYS, *clock_snapshots)),
                     community_id__in=chunk,
                 ).delete()
                 CommunityFigure.objects.bulk_create(
@@ -205,13 +257,7 @@ def refresh_access_figures(community_ids: Iterable[int]) -> None:
                             for cid, row in counted.current.items()
                             for key, value in row.items()
                         ),
-                        *(
-                            CommunityFigure(
-                                community_id=cid, day=counted.day, key=key, value=value, updated=now
-                            )
-                            for cid, row in counted.of_day.items()
-                            for key, value in row.items()
-                        ),
+                        *_dated_rows(counted, clock_snapshots),
                     ]
                 )
                 FiguresState.objects.filter(community_id__in=chunk).update(
@@ -355,3 +401,69 @@ def communities_of(user: User) -> list[int] | None:
     """The ids of the communities whose figures ``user`` sees whole, or ``None`` when the
     user's scope is narrower than a community (a grid worker: count live)."""
     return communities_covered(user)
+
+
+# --- The status cards: one per community --------------------------------------------------
+
+
+@dataclass
+class Figure:
+    """One figure of a status card: its value, how it changed since yesterday (``None``
+    when yesterday's was not stored), and the list it links to."""
+
+    key: str
+    value: int | None
+    change: int | None = None
+    url: str = ""
+    alert: bool = False
+    label: Any = ""  # what it counts, said precisely (a lazy translation)
+
+
+@dataclass
+class CommunityStatus:
+    pk: int
+    name: str
+    figures: dict[str, Figure]
+    screening_percent: int | None  # None: no screening campaign under way
+
+
+def yesterdays_figures(community_ids: list[int], today: dt.date) -> dict[int, dict[str, int]]:
+    """The snapshots stored under yesterday (the last count of that day) and yesterday's
+    day figures, per community. One indexed query on (community, day, key)."""
+    rows = CommunityFigure.objects.filter(
+        community_id__in=community_ids,
+        day=today - dt.timedelta(days=1),
+        key__in=(*SNAPSHOT_KEYS, *DAY_FIGURE_KEYS),
+    ).values_list("community_id", "key", "value")
+    found: dict[int, dict[str, int]] = {}
+    for community_id, key, value in rows:
+        found.setdefault(community_id, {})[key] = value
+    return found
+
+
+def screening_percent_by_community(community_ids: list[int]) -> dict[int, int]:
+    """The share of households reached in the screening campaigns under way, per community,
+    from the stored coverage counts (those of stale communities counted first)."""
+    from django.db.models import Sum
+
+    from fangkong.screening.choices import CampaignStatus
+    from fangkong.screening.coverage_store import stored_totals
+    from fangkong.screening.models import Campaign, CoverageCount
+
+    campaigns = list(Campaign.objects.filter(status=CampaignStatus.RUNNING).order_by("pk"))
+    if not campaigns or not community_ids:
+        return {}
+    stored_totals(campaigns, community_ids)  # counts the stale communities again
+    rows = (
+        CoverageCount.objects.filter(
+            campaign_id__in=[c.pk for c in campaigns], community_id__in=community_ids
+        )
+        .order_by()
+        .values("community_id")
+        .annotate(total=Sum("total"), reached=Sum("reached"))
+    )
+    return {
+        row["community_id"]: round((row["reached"] or 0) * 100 / row["total"])
+        for row in rows
+        if row["total"]
+    }

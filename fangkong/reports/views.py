@@ -1,4 +1,5 @@
-"""The home page: the numbers that matter in the user's area, one section per module.
+"""The home page: first what the user's role does now (``fangkong.reports.homes``), then the
+numbers that matter in the user's area, one section per module, and the census last.
 
 Each module's ``stats.py`` gives its figures (always through ``restrict(user)``, a fixed
 number of queries); a section is shown only to users whose role may see that module. The
@@ -23,6 +24,7 @@ from fangkong.core.views import PageView
 from fangkong.health.stats import health_figures
 from fangkong.registry.stats import figures_from_counts, registry_figures
 from fangkong.reports.figures import communities_of, stored_figures
+from fangkong.reports.homes import work_for
 from fangkong.screening.stats import screening_figures
 from fangkong.staff.stats import staff_figures
 
@@ -61,6 +63,8 @@ class HomeView(PageView):
             else:
                 tiles = list(Area.objects.filter(pk__in=community_ids).order_by("path"))
                 context["figures"] = figures_from_counts(stored.totals, stored.per_community, tiles)
+        context["work"] = work_for(user, stored, community_ids)
+        context["can_patrol"] = user.has_action("staff.patrolvisit", "add")
         context["sections"] = []
         for section in SECTIONS:
             if user.has_action(section.right, "view"):

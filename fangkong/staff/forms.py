@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 
 from fangkong.accounts.models import User
 from fangkong.areas.models import Area
+from fangkong.core.dates import today_in
 from fangkong.core.forms import LocalDateTimeField, ServiceForm, field_of
 from fangkong.core.input_bounds import BoundedForm
 from fangkong.core.querysets import covered
@@ -31,7 +32,7 @@ from fangkong.staff.choices import (
     TaskKind,
     TaskPriority,
 )
-from fangkong.staff.duty_hours import zone_of
+from fangkong.staff.duty_hours import day_bounds, zone_of
 from fangkong.staff.models import (
     Checkpoint,
     Organisation,
@@ -525,10 +526,19 @@ class PatrolForm(ServiceForm):
         label=gettext_lazy("patrolled by"), queryset=StaffMember.objects.none(), required=False
     )
     on_duty = forms.ModelMultipleChoiceField(
-        label=gettext_lazy("on duty"),
+        label=gettext_lazy("on duty (rostered today)"),
         queryset=StaffMember.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
+    )
+    # Everyone else of the community in one compact list: a community holds some thirty
+    # staff, and thirty checkboxes pushed the findings three screens down on a phone.
+    others_on_duty = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("others on duty"),
+        queryset=StaffMember.objects.none(),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 4}),
+        help_text=gettext_lazy("Only if someone not on the roster was at the gate."),
     )
     findings = forms.MultipleChoiceField(
         label=gettext_lazy("findings"),
@@ -562,10 +572,20 @@ class PatrolForm(ServiceForm):
         ).filter(community=self.community)
         members = community_members(self.community, self.user)
         field_of(self, "by_member", forms.ModelChoiceField).queryset = members
-        field_of(self, "on_duty", forms.ModelChoiceField).queryset = members
+        # The gate's roster today first; a posted form accepts anyone rostered at any of the
+        # community's gates today (the checkpoint may have been changed on the form).
+        rostered = rostered_today(self.community, None if self.is_bound else checkpoint)
+        field_of(self, "on_duty", forms.ModelChoiceField).queryset = members.filter(pk__in=rostered)
+        field_of(self, "others_on_duty", forms.ModelChoiceField).queryset = members.exclude(
+            pk__in=rostered
+        )
         field_of(self, "follow_up_assignee", forms.ModelChoiceField).queryset = assignable_users(
             self.user, self.community
         )
+        if self.user is not None and not self.user.has_action("staff.task", "add"):
+            # An official records what was found; the community's office raises the tasks.
+            for name in ("follow_up", "follow_up_assignee", "follow_up_due"):
+                del self.fields[name]
         tz = zone_of(self.community)
         self.initial.setdefault(
             "time", timezone.localtime(timezone.now(), tz).replace(second=0, microsecond=0)
@@ -581,6 +601,26 @@ class PatrolForm(ServiceForm):
         )
         if mine is not None:
             self.initial.setdefault("by_member", mine)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or self.cleaned_data
+        data["on_duty"] = [*(data.get("on_duty") or []), *(data.get("others_on_duty") or [])]
+        return data
+
+
+def rostered_today(community: Area | None, checkpoint: Checkpoint | None) -> QuerySet[Any]:
+    """The ids of the staff rostered today at ``checkpoint`` (at any of the community's gates
+    when ``None``), as a subquery."""
+    if community is None:
+        return StaffMember.objects.none().values("pk")
+    tz = zone_of(community)
+    start, end = day_bounds(today_in(tz), tz)
+    shifts = Q(shift__community=community, shift__start__lt=end, shift__end__gt=start)
+    if checkpoint is not None:
+        shifts &= Q(shift__checkpoint=checkpoint)
+    else:
+        shifts &= Q(shift__checkpoint__isnull=False)
+    return ShiftAssignment.objects.filter(shifts).values("member_id")
 
 
 # --- The prevention plan --------------------------------------------------------------------

@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import TYPE_CHECKING, Any
 
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Min, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -119,3 +119,33 @@ def staff_figures(
     }
     figures["cards"] = _cards(figures, community)
     return figures
+
+
+#: The current task figure stored per community by ``fangkong.reports.figures``.
+TASK_COUNT_KEYS = ("overdue_tasks",)
+
+
+def overdue_tasks_by_community(
+    community_ids: list[int], at: dt.datetime
+) -> tuple[dict[int, dict[str, int]], dict[int, dt.datetime]]:
+    """Each community's open tasks past due at ``at``, and when the next open task falls
+    due (a count from before that moment is stale after it). One grouped query over the
+    open tasks with a due time."""
+    counts = {cid: dict.fromkeys(TASK_COUNT_KEYS, 0) for cid in community_ids}
+    next_due: dict[int, dt.datetime] = {}
+    rows = (
+        Task.objects.filter(
+            community_id__in=community_ids, status__in=OPEN_STATUSES, due__isnull=False
+        )
+        .order_by()
+        .values("community_id")
+        .annotate(
+            overdue=Count("pk", filter=Q(due__lt=at)),
+            next_due=Min("due", filter=Q(due__gte=at)),
+        )
+    )
+    for row in rows:
+        counts[row["community_id"]]["overdue_tasks"] = row["overdue"]
+        if row["next_due"] is not None:
+            next_due[row["community_id"]] = row["next_due"]
+    return counts, next_due

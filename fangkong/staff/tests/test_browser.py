@@ -59,7 +59,8 @@ def test_a_gate_worker_checks_in_and_completes_a_task_on_a_phone(
     )
 
     # Then "my tasks" shows the overdue task standing out
-    phone.click("nav.mainnav a[href='/staff/tasks/mine/']")
+    phone.click("details.menu summary")  # on a phone the links sit behind one button
+    phone.click(".menu-links a[href='/staff/tasks/mine/']")
     phone.wait_for_load_state()
     assert_fits_phone(phone)
     assert phone.locator("article.task-card.overdue").count() == 1
