@@ -67,9 +67,11 @@ RIGHTS: dict[str, dict[str, set[str]]] = {
         "core.objectchange": VIEW,
         "core.accessevent": VIEW,
         "core.job": VIEW,
-        # Removing the authenticator app of a user of the community (a lost phone); never an
-        # officer's or official's (may_reset_two_factor below: administrators only).
-        "accounts.user": {"reset_two_factor"},
+        # The accounts of the community's grid workers, gate staff, volunteers and health
+        # officer (grantable_roles below). Removing the authenticator app or resetting the
+        # password of a user of the community (a lost phone); never an officer's or
+        # official's (may_reset_two_factor below: administrators only).
+        "accounts.user": EDIT | {"reset_password", "reset_two_factor"},
         # The API tokens of the community's users (a gate scanner's client, a lost laptop):
         # listing and revoking only; tokens are issued by an operator's command.
         "accounts.apitoken": {"view", "revoke"},
@@ -158,6 +160,47 @@ def may_reset_two_factor(actor: User, target: Any) -> bool:
     if target.role in OFFICER_ROLES:
         return False
     return RANK.get(target.role, 100) < RANK.get(actor.role, 0)
+
+
+#: The roles a community officer gives the accounts of its own community (what happens in
+#: practice: the office signs up its grid workers, gate staff, volunteers and health officer).
+COMMUNITY_GRANTS = frozenset(
+    {Role.HEALTH_OFFICER, Role.GRID_WORKER, Role.CHECKPOINT_STAFF, Role.VOLUNTEER}
+)
+
+#: The levels of area an account of each role may be placed on.
+ROLE_LEVELS: dict[str, frozenset[str]] = {
+    Role.ADMINISTRATOR: frozenset({"city", "district", "street", "community"}),
+    Role.DISTRICT_OFFICIAL: frozenset({"city", "district"}),
+    Role.STREET_OFFICIAL: frozenset({"street"}),
+    Role.COMMUNITY_OFFICER: frozenset({"community"}),
+    Role.HEALTH_OFFICER: frozenset({"community"}),
+    Role.GRID_WORKER: frozenset({"community", "grid"}),
+    Role.CHECKPOINT_STAFF: frozenset({"community"}),
+    Role.VOLUNTEER: frozenset({"community", "grid"}),
+}
+
+
+def grantable_roles(actor: User) -> frozenset[str]:
+    """The roles ``actor`` may give an account (where is ``require()``'s question: an area
+    the actor covers with the ``add`` right on users). An administrator gives any role below
+    its own area (another administrator only strictly below: see ``may_grant``); a community
+    officer the roles under it; nobody else any."""
+    if actor.is_superuser or actor.role == Role.ADMINISTRATOR:
+        return frozenset(Role.values)
+    if actor.role == Role.COMMUNITY_OFFICER:
+        return COMMUNITY_GRANTS
+    return frozenset()
+
+
+def may_grant(actor: User, role: str, area: Any) -> bool:
+    """Whether ``actor`` may give ``role`` on ``area`` (its scope is checked apart): an
+    administrator never makes its own peer or superior (an administrator of its own area)."""
+    if role not in grantable_roles(actor):
+        return False
+    if role == Role.ADMINISTRATOR and not actor.is_superuser:
+        return actor.area_id is not None and area.pk != actor.area_id
+    return True
 
 
 def role_allows(role: str, model_label: str, action: str) -> bool:

@@ -22,15 +22,17 @@ from django.utils.translation import gettext_lazy as _
 
 from fangkong.accounts.choices import Role
 from fangkong.accounts.models import API_TOKEN_MAX_DAYS, ApiToken, AuthenticatorDevice, User
-from fangkong.accounts.roles import may_reset_two_factor
+from fangkong.accounts.roles import ROLE_LEVELS, may_grant, may_reset_two_factor
 from fangkong.core.api_plumbing import hash_token
 from fangkong.core.audit import record_change
 from fangkong.core.choices import ChangeAction
 from fangkong.core.exceptions import PermissionDeniedError
+from fangkong.core.pinyin import name_pinyin
 from fangkong.core.querysets import require
 
 if TYPE_CHECKING:
     from fangkong.accounts.models import User
+    from fangkong.areas.models import Area
 
 #: What the app is called in the user's authenticator list and in the audit log.
 DEVICE_NAME = "fangkong"
@@ -392,3 +394,72 @@ def do_change_own_password(user: User, *, old_password: str, new_password: str) 
     locked.audit_event = "password_changed"
     record_change(ChangeAction.UPDATE, locked, before=before, actor=locked)
     return locked
+
+
+# --- New accounts ---------------------------------------------------------------------------
+
+#: Why a role is refused to the one granting it (pages and the import show it).
+ROLE_REFUSED = _(
+    "You cannot give this role: an administrator gives roles below its area, a community "
+    "officer those of grid workers, gate staff, volunteers and the health officer."
+)
+
+
+def username_from_name(full_name: str) -> str:
+    """A free username for a new account: the name's pinyin (王秀英 → wangxiuying), then
+    wangxiuying2, 3… (ASCII, so any phone's keyboard types it at the login)."""
+    full, _initials = name_pinyin(full_name)
+    base = "".join(ch for ch in full.lower() if ch.isascii() and ch.isalnum())[:30] or "user"
+    taken = set(User.objects.filter(username__istartswith=base).values_list("username", flat=True))
+    taken = {name.lower() for name in taken}
+    candidate, n = base, 1
+    while candidate in taken:
+        n += 1
+        candidate = f"{base}{n}"
+    return candidate
+
+
+def check_new_account(*, by: User | None, role: str, area: Area) -> None:
+    """Refuse a role the actor may not give, or on an area out of its reach or of the wrong
+    level for the role (a street official on a grid): one check for the pages, the API and
+    the import."""
+    if role not in ROLE_LEVELS:
+        raise ValidationError({"role": _("Choose a role from the list.")})
+    if area.level not in ROLE_LEVELS[role]:
+        raise ValidationError({"area": _("This role is not given on an area of this level.")})
+    if by is None:
+        return
+    require(by, User, "add", area, reason=str(ROLE_REFUSED))
+    if not may_grant(by, role, area):
+        raise PermissionDeniedError("add", str(ROLE_REFUSED))
+
+
+@transaction.atomic
+def do_create_user(
+    *,
+    by: User | None,
+    full_name: str,
+    role: str,
+    area: Area,
+    username: str = "",
+) -> tuple[User, str]:
+    """A new account of ``role`` on ``area`` with a one-time password, returned to be shown
+    once (the user must choose their own at first login). ``username`` empty: made from the
+    name's pinyin. ``by=None`` is an operator's command."""
+    full_name = full_name.strip()
+    if not full_name:
+        raise ValidationError({"full_name": _("Give the person's name.")})
+    check_new_account(by=by, role=role, area=area)
+    username = username.strip() or username_from_name(full_name)
+    if User.objects.filter(username__iexact=username).exists():
+        raise ValidationError({"username": _("This username is taken: choose another.")})
+    user = User(username=username, full_name=full_name, role=role, area=area)
+    try:
+        user.full_clean(exclude=["password"])
+    except ValidationError as exc:
+        raise ValidationError(exc.message_dict) from None
+    password = set_one_time_password(user)
+    user.save()
+    user.audit_event = "account_created"
+    record_change(ChangeAction.CREATE, user, actor=by)
+    return user, password
