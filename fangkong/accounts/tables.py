@@ -30,7 +30,7 @@ class ApiTokenTable(Table):
         Column(
             "prefix",
             capfirst(_("prefix")),
-            accessor=lambda t: format_html("<code>{}</code>…", t.prefix),
+            accessor=lambda t: format_html("<code>{}…</code>", t.prefix),
         ),
         Column("user", capfirst(_("owner")), accessor=lambda t: f"{t.user} ({t.user.username})"),
         Column("description", capfirst(_("description"))),

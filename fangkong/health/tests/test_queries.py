@@ -32,7 +32,7 @@ PAGES = {
     "health:today": 25,
     "health:case_list": 5,
     "health:contact_list": 5,
-    "health:quarantine_list": 5,
+    "health:quarantine_list": 6,  # its filter offers the buildings (one query, any rows)
     "health:report_list": 5,
     "health:disinfection_list": 11,
     "health:change_list": 6,

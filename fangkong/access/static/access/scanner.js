@@ -331,6 +331,9 @@
     if (!code) return;
     const pass = await findPass(code);
     current = {code, id: uuid4(), pass, direction: forced || (pass && pass.out_since ? "in" : "out")};
+    // The last person's verdict goes at once: a guard must never read it as this one's
+    // while the answer for this code is on its way.
+    $("gate-verdict").hidden = true;
     $("gate-result").textContent = "";
     $("gate-temperature").value = "";
     const now = new Date();
