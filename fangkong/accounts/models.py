@@ -128,7 +128,10 @@ class User(AbstractUser):
         if self.is_superuser:
             return Scope(everything=True)
         grants = self._grants()
-        return Scope.union([self._area_scope(pk, area) for _role, pk, area in grants])
+        scopes: dict[Any, Scope] = self.__dict__.setdefault("_cached_scopes", {})
+        if "all" not in scopes:
+            scopes["all"] = Scope.union([self._area_scope(pk, area) for _role, pk, area in grants])
+        return scopes["all"]
 
     def scope_for(
         self,
@@ -146,12 +149,21 @@ class User(AbstractUser):
             return Scope(everything=True)
         label = model if isinstance(model, str) else model._meta.label_lower
         grants = self._grants()
-        scopes = [
-            self._area_scope(pk, area)
-            for role, pk, area in grants
-            if role_allows(role, label, action) and (also is None or role_allows(role, *also))
-        ]
-        return Scope.union(scopes)
+        cache: dict[Any, Scope] = self.__dict__.setdefault("_cached_scopes", {})
+        key = (label, action, also)
+        if key not in cache:
+            allowed = [
+                (pk, area)
+                for role, pk, area in grants
+                if role_allows(role, label, action) and (also is None or role_allows(role, *also))
+            ]
+            if len(allowed) == len(grants):
+                # Every assignment allows it: the scope of them all (one object, whose
+                # subtree is read once).
+                cache[key] = self.scope()
+            else:
+                cache[key] = Scope.union([self._area_scope(pk, area) for pk, area in allowed])
+        return cache[key]
 
     def has_action(self, model: type[models.Model] | str, action: str) -> bool:
         """Whether some assignment in force lets this user ``action`` rows of ``model``

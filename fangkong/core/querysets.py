@@ -131,10 +131,27 @@ def covered(
     return scope_filter(queryset, scope_of(user), action, user)
 
 
-def may(user: User | None, model: type[models.Model] | str, action: str, at: Any) -> bool:
+def may(
+    user: User | None,
+    model: type[models.Model] | str,
+    action: str,
+    at: Any,
+    *,
+    seen: bool = False,
+) -> bool:
     """Whether ``user`` may ``action`` rows of ``model`` at ``at`` (a row, or an area): the
-    question ``require()`` asks, as a yes or no for a page's buttons."""
-    return _authenticated(user) and covers(user, at, action, model=model)
+    question ``require()`` asks, as a yes or no for a page's buttons and the API.
+
+    ``seen``: ``at`` was found through ``restrict(user)``. When the action's areas are all of
+    the user's (one assignment, the usual case) that is enough, and no query is made."""
+    if not _authenticated(user):
+        return False
+    scope = user.scope_for(model, action)
+    if scope.is_empty:
+        return False
+    if scope.everything or (seen and scope is scope_of(user)):
+        return True
+    return covers(user, at, action, model=model)
 
 
 def works_in(user: User, community_id: int | None) -> bool:

@@ -78,7 +78,8 @@ def test_covers_without_a_model_is_the_union_of_every_assignment(
 ) -> None:
     lend(grid_worker_a1, Role.VOLUNTEER, community_b)
     user = fresh(grid_worker_a1)
-    assert covers(user, grid_a1) and covers(user, community_b)
+    assert covers(user, grid_a1)
+    assert covers(user, community_b)
     assert not covers(user, grid_a2)
     # A volunteer has no right on people: community B's are not theirs to see.
     assert not may(user, Person, "view", community_b)
@@ -124,7 +125,8 @@ def test_an_account_made_for_a_dated_assignment_can_do_nothing_once_it_ends(
         starts_on=today - 10 * ONE_DAY,
         ends_on=today + 10 * ONE_DAY,
     )
-    assert user.role == "" and user.area == grid_a1
+    assert user.role == ""
+    assert user.area == grid_a1
     assignment = Assignment.objects.get(user=user)
     assert (assignment.role, assignment.area) == (Role.GRID_WORKER, grid_a1)
     person = resident_of(grid_a1)
@@ -256,7 +258,8 @@ def test_a_community_officer_gives_and_ends_an_assignment_in_their_community(
 
     ended = do_end_assignment(assignment, by=officer_a)
     # Ended now, not at midnight: its last day is today, and it no longer works.
-    assert ended.ended_at is not None and ended.ends_on == grid_a1.local_today()
+    assert ended.ended_at is not None
+    assert ended.ends_on == grid_a1.local_today()
     assert person not in restrict(Person, fresh(worker), "change")
     assert not fresh(worker).has_assignments  # no query for them any more
     # Ending it twice changes nothing.
@@ -274,7 +277,8 @@ def test_ending_an_assignment_on_a_later_day_keeps_it_until_then(
     with pytest.raises(ValidationError):
         do_end_assignment(assignment, by=officer_a, ends_on=today - ONE_DAY)
     later = do_end_assignment(assignment, by=officer_a, ends_on=today + 3 * ONE_DAY)
-    assert later.ended_at is None and later.in_force()
+    assert later.ended_at is None
+    assert later.in_force()
 
 
 def test_an_officer_cannot_end_an_assignment_of_another_community(
