@@ -27,7 +27,7 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
@@ -301,9 +301,9 @@ class ApiTokenRevokeView(LoggedInView):
 
 #: What each state of an assignment is called on the page.
 ASSIGNMENT_STATES = {
-    "active": gettext_lazy("In force"),
-    "future": gettext_lazy("Not started"),
-    "ended": gettext_lazy("Ended"),
+    "active": pgettext_lazy("assignment state", "In force"),
+    "future": pgettext_lazy("assignment state", "Not started"),
+    "ended": pgettext_lazy("assignment state", "Ended"),
 }
 
 

@@ -33,8 +33,8 @@ def test_the_page_lists_own_and_dated_assignments_with_their_state(
     response = client.get(page(worker))
     assert response.status_code == 200
     text = response.content.decode()
-    for state in ("In force", "Not started", "Ended"):
-        assert zh(state) in text
+    for state in ("生效", "未开始", "已结束"):
+        assert state in text
     assert zh("Add an assignment") in text
 
 
