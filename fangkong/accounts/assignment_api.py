@@ -42,7 +42,7 @@ class AssignmentFilterSet(FilterSet):
         fields = ["user", "area", "role"]
 
 
-class AssignmentSerializer(ServiceModelSerializer):
+class AccountAssignmentSerializer(ServiceModelSerializer):
     """One assignment: whose, which role where, from and until when, and its state today
     (``active``, ``future`` or ``ended``)."""
 
@@ -71,7 +71,7 @@ class AssignmentSerializer(ServiceModelSerializer):
         return obj.state()
 
 
-class EndAssignmentSerializer(Serializer):
+class EndAccountAssignmentSerializer(Serializer):
     """The last day (omitted: now) and the version read."""
 
     ends_on = serializers.DateField(required=False, allow_null=True)
@@ -82,7 +82,7 @@ class AssignmentViewSet(mixins.CreateModelMixin, RestrictedReadOnlyViewSet):
     """Assignments in the caller's areas; create one, end one. Never deleted."""
 
     queryset = Assignment.objects.select_related("area", "user")
-    serializer_class = AssignmentSerializer
+    serializer_class = AccountAssignmentSerializer
     filterset_class = AssignmentFilterSet
 
     def perform_create(self, serializer: serializers.BaseSerializer[Any]) -> None:
@@ -92,11 +92,13 @@ class AssignmentViewSet(mixins.CreateModelMixin, RestrictedReadOnlyViewSet):
         assignment = services.do_add_assignment(user, by=self.request.user, **data)
         serializer.instance = self.get_queryset().filter(pk=assignment.pk).first() or assignment
 
-    @extend_schema(request=EndAssignmentSerializer, responses={200: AssignmentSerializer})
+    @extend_schema(
+        request=EndAccountAssignmentSerializer, responses={200: AccountAssignmentSerializer}
+    )
     @action(detail=True, methods=["post"], required_action="change")
     def end(self, request: Request, pk: str | None = None) -> Response:
         """End the assignment now, or on the last day given."""
-        body = EndAssignmentSerializer(data=request.data)
+        body = EndAccountAssignmentSerializer(data=request.data)
         body.is_valid(raise_exception=True)
         ended = services.do_end_assignment(
             self.get_object(),
