@@ -99,13 +99,14 @@ class AssignmentForm(ServiceForm):
         super().__init__(*args, **kwargs)
         user = self.user
         grantable = grantable_roles(user) if user is not None else frozenset()
-        field_of(self, "role", forms.ChoiceField).choices = [
-            (value, label) for value, label in Role.choices if value in grantable
-        ]
         areas = Area.objects.order_by("path")
-        field_of(self, "area", forms.ModelChoiceField).queryset = (
-            areas.restrict(user, "view") if user is not None else areas.none()
-        )
+        area = field_of(self, "area", forms.ModelChoiceField)
+        area.queryset = areas.restrict(user, "view") if user is not None else areas.none()
+        # No role chosen for the user: the first on the list would be given by a slip.
+        field_of(self, "role", forms.ChoiceField).choices = [
+            ("", area.empty_label or ""),
+            *((value, label) for value, label in Role.choices if value in grantable),
+        ]
 
 
 class EndAssignmentForm(ServiceForm):
