@@ -95,7 +95,7 @@ class AssignmentViewSet(mixins.CreateModelMixin, RestrictedReadOnlyViewSet):
     @extend_schema(
         request=EndAccountAssignmentSerializer, responses={200: AccountAssignmentSerializer}
     )
-    @action(detail=True, methods=["post"], required_action="change")
+    @action(detail=True, methods=["post"], required_action="change", can_conflict=True)
     def end(self, request: Request, pk: str | None = None) -> Response:
         """End the assignment now, or on the last day given."""
         body = EndAccountAssignmentSerializer(data=request.data)
