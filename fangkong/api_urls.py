@@ -12,6 +12,7 @@ from django.apps import apps
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from fangkong.accounts.assignment_api import AssignmentViewSet
 from fangkong.areas.api import AreaViewSet
 from fangkong.core.api import DocsView, SchemaView
 from fangkong.registry.api import BuildingViewSet, HouseholdViewSet, PersonViewSet
@@ -23,6 +24,7 @@ router.register("areas", AreaViewSet, basename="area")
 router.register("buildings", BuildingViewSet, basename="building")
 router.register("households", HouseholdViewSet, basename="household")
 router.register("people", PersonViewSet, basename="person")
+router.register("assignments", AssignmentViewSet, basename="assignment")
 
 for config in apps.get_app_configs():
     module_name = f"{config.name}.api"

@@ -1,14 +1,19 @@
-"""Demo logins: one user per role, and one grid worker per grid of 在水一方社区.
+"""Demo logins: one user per role, one grid worker per grid of 在水一方社区, and two staff of
+the district bureau lent to 在水一方社区 as screening helpers.
 
 All share the documented demo password (settings.DEMO_PASSWORD, env FANGKONG_DEMO_PASSWORD).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from django.contrib.auth.hashers import make_password
 
 from fangkong.accounts.choices import Role
 from fangkong.accounts.models import User
+from fangkong.accounts.services import do_add_assignment
 from fangkong.core.demo import DemoContext, DemoError, DemoLogin, fake_name
 
 ORDER = 20
@@ -26,12 +31,19 @@ USERS = (
 )
 GRID_WORKER_PREFIX = "demo-grid"
 MAX_GRID_WORKERS = 20
+#: Staff of the district bureau (accounts of the district), lent to 在水一方社区 as screening
+#: helpers: grid workers of its first and second grid (who make the calls) until an end date.
+LENT_STAFF = ("demo-bureau1", "demo-bureau2")
+#: How long the lending lasts around the day the demo is built, in days.
+LENT_FROM, LENT_UNTIL = -7, 30
 
 
 def demo_usernames() -> list[str]:
-    return [u for u, _, _ in USERS] + [
-        f"{GRID_WORKER_PREFIX}{n}" for n in range(1, MAX_GRID_WORKERS + 1)
-    ]
+    return (
+        [u for u, _, _ in USERS]
+        + [f"{GRID_WORKER_PREFIX}{n}" for n in range(1, MAX_GRID_WORKERS + 1)]
+        + list(LENT_STAFF)
+    )
 
 
 def _login(user: User) -> DemoLogin:
@@ -68,6 +80,49 @@ def seed(ctx: DemoContext) -> None:
         ctx.users[username] = user
         ctx.logins.append(_login(user))
     ctx.count("users", len(plan))
+    _lend_bureau_staff(ctx, rng, hashed)
+
+
+def _lend_bureau_staff(ctx: DemoContext, rng: Any, hashed: str) -> None:
+    """The lent staff and their assignments. Their dates are counted from the community's
+    real today, not the demo's reference date: a lending that had ended before anyone opened
+    the demo would show nothing. The first also holds an ended lending to the street's
+    second community (an expired assignment: listed, no longer working)."""
+    community = ctx.areas["community"]
+    grids = ctx.grids["community"]
+    today = community.local_today()
+    for n, username in enumerate(LENT_STAFF):
+        user = User.objects.create_user(
+            username,
+            password=None,
+            role=Role.DISTRICT_OFFICIAL,
+            area=ctx.areas["district"],
+            full_name=fake_name(rng, rng.choice("MF"), rng.randint(1975, 1995)),
+        )
+        user.password = hashed
+        user.save(update_fields=["password"])
+        do_add_assignment(
+            user,
+            by=None,
+            role=Role.GRID_WORKER,
+            area=grids[n % len(grids)] if grids else community,
+            starts_on=today + dt.timedelta(days=LENT_FROM),
+            ends_on=today + dt.timedelta(days=LENT_UNTIL),
+            note="区局借调：电话排查助手",
+        )
+        ctx.users[username] = user
+        ctx.logins.append(_login(user))
+    if "community2" in ctx.areas:
+        do_add_assignment(
+            ctx.users[LENT_STAFF[0]],
+            by=None,
+            role=Role.GRID_WORKER,
+            area=ctx.areas["community2"],
+            starts_on=today - dt.timedelta(days=40),
+            ends_on=today - dt.timedelta(days=10),
+            note="区局借调（已结束）",
+        )
+    ctx.count("lent staff", len(LENT_STAFF))
 
 
 def find(ctx: DemoContext) -> bool:

@@ -6,7 +6,10 @@ from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.utils.translation import gettext_lazy as _
 
-from fangkong.core.forms import ServiceForm
+from fangkong.accounts.choices import Role
+from fangkong.accounts.roles import grantable_roles
+from fangkong.areas.models import Area
+from fangkong.core.forms import DATE_INPUT, ServiceForm, field_of
 
 
 class LoginForm(AuthenticationForm):
@@ -75,3 +78,38 @@ class PasswordChangeForm(ServiceForm):
         if first and second and first != second:
             self.add_error("new_password2", _("The two new passwords differ."))
         return cleaned
+
+
+class AssignmentForm(ServiceForm):
+    """One more assignment for a user: a role the granter may give, on an area they cover,
+    with optional dates. The service checks all of it again (``do_add_assignment``)."""
+
+    role = forms.ChoiceField(label=_("role"))
+    area = forms.ModelChoiceField(label=_("area"), queryset=Area.objects.none())
+    starts_on = forms.DateField(label=_("starts on"), required=False, widget=DATE_INPUT)
+    ends_on = forms.DateField(label=_("ends on"), required=False, widget=DATE_INPUT)
+    note = forms.CharField(
+        label=_("note"),
+        required=False,
+        max_length=200,
+        help_text=_("What for, e.g. a screening helper lent by the district bureau."),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        user = self.user
+        grantable = grantable_roles(user) if user is not None else frozenset()
+        areas = Area.objects.order_by("path")
+        area = field_of(self, "area", forms.ModelChoiceField)
+        area.queryset = areas.restrict(user, "view") if user is not None else areas.none()
+        # No role chosen for the user: the first on the list would be given by a slip.
+        field_of(self, "role", forms.ChoiceField).choices = [
+            ("", area.empty_label or ""),
+            *((value, label) for value, label in Role.choices if value in grantable),
+        ]
+
+
+class EndAssignmentForm(ServiceForm):
+    """The end button's one optional field: the last day (empty: now)."""
+
+    ends_on = forms.DateField(label=_("last day"), required=False, widget=DATE_INPUT)

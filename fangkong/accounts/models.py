@@ -1,5 +1,6 @@
-"""Users: one role each, assigned to one area of the jurisdiction tree; their API tokens and
-authenticator apps."""
+"""Users: a role in an area of the jurisdiction tree (their own, undated assignment) and any
+number of further, possibly dated assignments (lent to another area for a time); their API
+tokens and authenticator apps."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from fangkong.accounts.choices import Role
 from fangkong.accounts.roles import role_allows
+from fangkong.core.models import AuditedModel
 from fangkong.core.querysets import RestrictedQuerySet
 from fangkong.core.scope import Scope, ScopeRule
 
@@ -30,8 +32,13 @@ class UserManager(DjangoUserManager.from_queryset(RestrictedQuerySet)):  # type:
 class User(AbstractUser):
     """A person who logs in: a worker, an official, a volunteer.
 
-    What they see is the subtree of their ``area``; what they may do there is their ``role``.
-    Superusers (installation admins) see everything and are not tied to an area.
+    ``role`` on ``area`` is the user's own, undated assignment (what most users have, and
+    what the code reads for "the user's community"); :class:`Assignment` rows add others, each
+    a role in an area, optionally from a start to an end date. What a user may do in an area is
+    the union over the assignments in force that cover it, per assignment (``scope_for``).
+    An account made only for a dated assignment has a blank ``role``: when the assignment
+    ends, it can do nothing. Superusers (installation admins) see everything and are not tied
+    to an area.
     """
 
     role = models.CharField(_("role"), max_length=20, choices=Role.choices, blank=True)
@@ -47,6 +54,9 @@ class User(AbstractUser):
     # Set with a password someone else chose (the first administrator's, a reset): the user
     # must choose their own before any page opens (accounts.middleware).
     must_change_password = models.BooleanField(_("must change password"), default=False)
+    # Whether the user holds Assignment rows that had not ended when they last changed (set by
+    # accounts.services): a user with their own assignment alone costs no query to resolve.
+    has_assignments = models.BooleanField(default=False, editable=False)
 
     objects: ClassVar[UserManager] = UserManager()
     #: django-otp's mark of the device a login was confirmed with (set by the code step,
@@ -62,40 +72,112 @@ class User(AbstractUser):
         verbose_name = _("user")
         verbose_name_plural = _("users")
         constraints = [
+            # The role may be blank: an account made for a dated assignment only.
             models.CheckConstraint(
-                condition=models.Q(is_superuser=True)
-                | (models.Q(area__isnull=False) & ~models.Q(role="")),
-                name="user_has_role_and_area_unless_superuser",
-                violation_error_message=_("Every user needs a role and an area."),
+                condition=models.Q(is_superuser=True) | models.Q(area__isnull=False),
+                name="user_has_area_unless_superuser",
+                violation_error_message=_("Every user needs an area."),
             ),
         ]
 
     def __str__(self) -> str:
         return self.full_name or self.username
 
-    def scope(self) -> Scope:
-        """What this user covers, as area ids (``fangkong.core.scope``), resolved once per
-        user object (a request's ``request.user``)."""
-        cached = self.__dict__.get("_scope")
-        if cached is not None and cached[0] == (self.is_superuser, self.area_id):
-            known: Scope = cached[1]
+    # --- rights, per assignment ----------------------------------------------------------
+
+    def _grants(self) -> list[tuple[str, int | None, Area | None]]:
+        """(role, area id, area) of each assignment in force today: the user's own, then the
+        dated ones (only looked up when the user has any). Once per user object."""
+        key = (self.is_superuser, self.is_active, self.role, self.area_id, self.has_assignments)
+        cached = self.__dict__.get("_cached_grants")
+        if cached is not None and cached[0] == key:
+            known: list[tuple[str, int | None, Area | None]] = cached[1]
             return known
+        # The own assignment's area is read only if a scope is asked for (has_action needs
+        # none): None here.
+        grants: list[tuple[str, int | None, Area | None]] = (
+            [(self.role, self.area_id, None)] if self.role else []
+        )
+        if self.has_assignments and self.pk is not None:
+            recent = timezone.now().date() - dt.timedelta(days=1)  # any zone's today is later
+            assignments = Assignment.objects.filter(
+                user_id=self.pk, ended_at__isnull=True
+            ).select_related("area")
+            assignments = assignments.filter(
+                models.Q(ends_on__isnull=True) | models.Q(ends_on__gte=recent)
+            )
+            grants += [(a.role, a.area_id, a.area) for a in assignments if a.in_force()]
+        self.__dict__["_cached_grants"] = (key, grants)
+        self.__dict__.pop("_cached_scopes", None)
+        return grants
+
+    def _area_scope(self, area_id: int | None, area: Area | None) -> Scope:
+        """One area's scope (``Area.scope_below``), once per area per user object."""
+        if area_id is None:
+            return Scope.nothing()
+        scopes: dict[Any, Scope] = self.__dict__.setdefault("_cached_scopes", {})
+        if area_id not in scopes:
+            place = area if area is not None else self.area
+            scopes[area_id] = place.scope_below() if place is not None else Scope.nothing()
+        return scopes[area_id]
+
+    def scope(self) -> Scope:
+        """What this user covers, as area ids (``fangkong.core.scope``), whatever the rights:
+        the union of every assignment in force. Resolved once per user object (a request's
+        ``request.user``)."""
         if self.is_superuser:
-            scope = Scope(everything=True)
-        elif self.area is not None:
-            scope = self.area.scope_below()
-        else:
-            scope = Scope.nothing()
-        self.__dict__["_scope"] = ((self.is_superuser, self.area_id), scope)
-        return scope
+            return Scope(everything=True)
+        grants = self._grants()
+        scopes: dict[Any, Scope] = self.__dict__.setdefault("_cached_scopes", {})
+        if "all" not in scopes:
+            scopes["all"] = Scope.union([self._area_scope(pk, area) for _role, pk, area in grants])
+        return scopes["all"]
+
+    def scope_for(
+        self,
+        model: type[models.Model] | str,
+        action: str,
+        also: tuple[str, str] | None = None,
+    ) -> Scope:
+        """In which areas this user may ``action`` rows of ``model`` (and, with ``also``, hold
+        that second right too): the union of the areas of the assignments in force whose role
+        allows it, per assignment. core's ``restrict()``, ``require()`` and ``covers()`` ask
+        this; an empty scope means nowhere."""
+        if not self.is_active:
+            return Scope.nothing()
+        if self.is_superuser:
+            return Scope(everything=True)
+        label = model if isinstance(model, str) else model._meta.label_lower
+        grants = self._grants()
+        cache: dict[Any, Scope] = self.__dict__.setdefault("_cached_scopes", {})
+        key = (label, action, also)
+        if key not in cache:
+            allowed = [
+                (pk, area)
+                for role, pk, area in grants
+                if role_allows(role, label, action) and (also is None or role_allows(role, *also))
+            ]
+            if len(allowed) == len(grants):
+                # Every assignment allows it: the scope of them all (one object, whose
+                # subtree is read once).
+                cache[key] = self.scope()
+            else:
+                cache[key] = Scope.union([self._area_scope(pk, area) for pk, area in allowed])
+        return cache[key]
 
     def has_action(self, model: type[models.Model] | str, action: str) -> bool:
+        """Whether some assignment in force lets this user ``action`` rows of ``model``
+        somewhere (``scope_for`` is not empty), without resolving any area."""
         if not self.is_active:
             return False
         if self.is_superuser:
             return True
         label = model if isinstance(model, str) else model._meta.label_lower
-        return role_allows(self.role, label, action)
+        return any(role_allows(role, label, action) for role, _pk, _area in self._grants())
+
+    def roles_in_force(self) -> list[str]:
+        """The roles of the assignments in force, the user's own first."""
+        return [role for role, _pk, _area in self._grants()]
 
     @property
     def community(self) -> Area | None:
@@ -122,6 +204,85 @@ class User(AbstractUser):
 
     def community_id_for_audit(self) -> int | None:
         community = self.community
+        return community.pk if community else None
+
+
+class Assignment(AuditedModel):
+    """One more place a user works: a role in an area, optionally from ``starts_on`` to
+    ``ends_on`` (both days included, in the area's time zone): "lent to 在水一方社区 as a
+    screening helper until 2020-03-15". The user's own role and area are not a row here.
+
+    In force from its start to its end day with no job: ``User.scope_for`` compares the
+    dates with the area's local today on every request. Ending one sets ``ends_on``; rows are
+    never deleted (the audit log and the assignments page keep the history).
+    """
+
+    user = models.ForeignKey(
+        User, on_delete=models.CASCADE, related_name="assignments", verbose_name=_("user")
+    )
+    role = models.CharField(_("role"), max_length=20, choices=Role.choices)
+    area = models.ForeignKey(
+        "areas.Area",
+        on_delete=models.PROTECT,
+        related_name="assignments",
+        verbose_name=_("area"),
+    )
+    starts_on = models.DateField(_("starts on"), null=True, blank=True)
+    ends_on = models.DateField(_("ends on"), null=True, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
+    # Set when someone ends the assignment now (``do_end_assignment``): it stops at once, not
+    # at the end of its last day.
+    ended_at = models.DateTimeField(_("ended at"), null=True, blank=True, editable=False)
+
+    # Seen by the users who cover the area it is in (an officer sees who is lent to them).
+    scope_rule = ScopeRule(community=None, area="area_id")
+    audit_fields = ("user", "role", "area", "starts_on", "ends_on", "note", "ended_at")
+
+    class Meta:
+        ordering = ("user_id", "starts_on", "id")
+        verbose_name = _("assignment")
+        verbose_name_plural = _("assignments")
+        indexes = [models.Index(fields=["area", "ends_on"], name="assignment_area_ends")]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(starts_on__isnull=True)
+                | models.Q(ends_on__isnull=True)
+                | models.Q(ends_on__gte=models.F("starts_on")),
+                name="assignment_ends_after_it_starts",
+                violation_error_message=_("The end date cannot be before the start date."),
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(role=""),
+                name="assignment_has_a_role",
+                violation_error_message=_("Choose a role from the list."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user} · {self.get_role_display()} · {self.area}"
+
+    def local_today(self) -> dt.date:
+        return self.area.local_today()
+
+    def state(self, today: dt.date | None = None) -> str:
+        """``active``, ``future`` (not started) or ``ended``, on the area's today."""
+        if self.ended_at is not None:
+            return "ended"
+        today = today or self.local_today()
+        if self.ends_on is not None and self.ends_on < today:
+            return "ended"
+        if self.starts_on is not None and self.starts_on > today:
+            return "future"
+        return "active"
+
+    def in_force(self, today: dt.date | None = None) -> bool:
+        return self.state(today) == "active"
+
+    def area_path(self) -> str:
+        return self.area.path
+
+    def community_id_for_audit(self) -> int | None:
+        community = self.area.community
         return community.pk if community else None
 
 

@@ -29,6 +29,8 @@ RIGHTS: dict[str, dict[str, set[str]]] = {
     Role.ADMINISTRATOR: {
         "areas.*": EDIT,
         "accounts.user": EDIT | {"reset_password", "reset_two_factor"},
+        # Further, possibly dated, roles of the users below its area (someone lent).
+        "accounts.assignment": EDIT,
     },
     # Officials above a community read figures and masked rows; they change nothing but
     # record their own patrols.
@@ -72,6 +74,8 @@ RIGHTS: dict[str, dict[str, set[str]]] = {
         # password of a user of the community (a lost phone); never an officer's or
         # official's (may_reset_two_factor below: administrators only).
         "accounts.user": EDIT | {"reset_password", "reset_two_factor"},
+        # Further roles of those accounts in the community (grantable_roles again).
+        "accounts.assignment": EDIT,
         # The API tokens of the community's users (a gate scanner's client, a lost laptop):
         # listing and revoking only; tokens are issued by an operator's command.
         "accounts.apitoken": {"view", "revoke"},

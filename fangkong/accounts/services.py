@@ -21,14 +21,21 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.accounts.choices import Role
-from fangkong.accounts.models import API_TOKEN_MAX_DAYS, ApiToken, AuthenticatorDevice, User
-from fangkong.accounts.roles import ROLE_LEVELS, may_grant, may_reset_two_factor
+from fangkong.accounts.models import (
+    API_TOKEN_MAX_DAYS,
+    ApiToken,
+    Assignment,
+    AuthenticatorDevice,
+    User,
+)
+from fangkong.accounts.roles import RANK, ROLE_LEVELS, may_grant, may_reset_two_factor
 from fangkong.core.api_plumbing import hash_token
 from fangkong.core.audit import record_change
 from fangkong.core.choices import ChangeAction
 from fangkong.core.exceptions import PermissionDeniedError
 from fangkong.core.pinyin import name_pinyin
-from fangkong.core.querysets import require
+from fangkong.core.querysets import covers, require
+from fangkong.core.services import check_version
 
 if TYPE_CHECKING:
     from fangkong.accounts.models import User
@@ -442,24 +449,170 @@ def do_create_user(
     role: str,
     area: Area,
     username: str = "",
+    starts_on: dt.date | None = None,
+    ends_on: dt.date | None = None,
 ) -> tuple[User, str]:
     """A new account of ``role`` on ``area`` with a one-time password, returned to be shown
     once (the user must choose their own at first login). ``username`` empty: made from the
-    name's pinyin. ``by=None`` is an operator's command."""
+    name's pinyin. ``by=None`` is an operator's command.
+
+    With a start or an end date the role is a dated :class:`Assignment` (someone lent for a
+    time) and the account's own role stays blank: once the assignment ends, the account can
+    do nothing."""
     full_name = full_name.strip()
     if not full_name:
         raise ValidationError({"full_name": _("Give the person's name.")})
+    check_dates(starts_on, ends_on)
     check_new_account(by=by, role=role, area=area)
+    dated = starts_on is not None or ends_on is not None
     username = username.strip() or username_from_name(full_name)
     if User.objects.filter(username__iexact=username).exists():
         raise ValidationError({"username": _("This username is taken: choose another.")})
-    user = User(username=username, full_name=full_name, role=role, area=area)
+    user = User(username=username, full_name=full_name, role="" if dated else role, area=area)
     try:
         user.full_clean(exclude=["password"])
     except ValidationError as exc:
         raise ValidationError(exc.message_dict) from None
     password = set_one_time_password(user)
+    user.has_assignments = dated
     user.save()
     user.audit_event = "account_created"
     record_change(ChangeAction.CREATE, user, actor=by)
+    if dated:
+        assignment = Assignment.objects.create(
+            user=user, role=role, area=area, starts_on=starts_on, ends_on=ends_on
+        )
+        record_change(ChangeAction.CREATE, assignment, actor=by)
     return user, password
+
+
+# --- Assignments ----------------------------------------------------------------------------
+
+#: Why an end date before the start is refused.
+END_BEFORE_START = _("The end date cannot be before the start date.")
+
+
+def check_dates(starts_on: dt.date | None, ends_on: dt.date | None) -> None:
+    if starts_on is not None and ends_on is not None and ends_on < starts_on:
+        raise ValidationError({"ends_on": END_BEFORE_START})
+
+
+def highest_role(user: User) -> str:
+    """The highest-ranking role ``user`` holds: their own, or of an assignment not ended.
+    Acting on an account is judged by it: a volunteer lent as an officer is an officer."""
+    roles = [user.role] if user.role else []
+    roles += Assignment.objects.filter(user=user, ended_at__isnull=True).values_list(
+        "role", flat=True
+    )
+    return max(roles, key=lambda role: RANK.get(role, 100), default="")
+
+
+def _assignment_target(user: User, *, by: User | None) -> User:
+    """``user`` locked, after checking that ``by`` may change their account: in scope with the
+    right, not their own, and below their rank (as ``_target``, judged by the user's highest
+    role, so a blank-role account lent elsewhere is judged by its assignments)."""
+    target = User.objects.select_for_update(of=("self",)).select_related("area__parent")
+    locked: User = target.get(pk=user.pk)
+    if by is None:
+        return locked
+    if locked.pk == by.pk:
+        raise PermissionDeniedError(
+            "change", str(_("You cannot change the assignments of your own account."))
+        )
+    require(by, User, "change", locked.area if locked.area_id else locked)
+    judged = User(
+        is_superuser=locked.is_superuser,
+        is_staff=locked.is_staff,
+        role=highest_role(locked) or locked.role,
+    )
+    if not may_reset_two_factor(by, judged):
+        raise PermissionDeniedError("change", str(ACCOUNT_REFUSED))
+    return locked
+
+
+@transaction.atomic
+def do_add_assignment(
+    user: User,
+    *,
+    by: User | None,
+    role: str,
+    area: Area,
+    starts_on: dt.date | None = None,
+    ends_on: dt.date | None = None,
+    note: str = "",
+) -> Assignment:
+    """Give ``user`` one more role on ``area``, from ``starts_on`` to ``ends_on`` (both
+    optional, both days included): lending someone to another area for a time. The granter
+    must be able to give that role there (``check_new_account``) and to change the user's
+    account. ``by=None`` is system work (the demo, a command)."""
+    note = (note or "").strip()
+    if len(note) > 200:
+        raise ValidationError({"note": _("At most 200 characters.")})
+    check_dates(starts_on, ends_on)
+    check_new_account(by=by, role=role, area=area)
+    target = _assignment_target(user, by=by)
+    if not target.is_active:
+        raise ValidationError(_("This account is disabled."), code="inactive")
+    assignment = Assignment(
+        user=target, role=role, area=area, starts_on=starts_on, ends_on=ends_on, note=note
+    )
+    assignment.full_clean(exclude=["user", "area"])
+    assignment.save()
+    record_change(ChangeAction.CREATE, assignment, actor=by)
+    if not target.has_assignments:
+        target.has_assignments = True
+        target.save(update_fields=["has_assignments"])
+    user.has_assignments = True  # the caller's object resolves its rights afresh
+    return assignment
+
+
+@transaction.atomic
+def do_end_assignment(
+    assignment: Assignment,
+    *,
+    by: User | None,
+    ends_on: dt.date | None = None,
+    expected_version: int | None = None,
+) -> Assignment:
+    """End an assignment: at once (``ends_on`` omitted, today or earlier: it stops working
+    now, not at midnight), or on a later day (its last day). Ending one already ended
+    changes nothing. The granter must be able to give that role there, as to add it."""
+    row: Assignment = (
+        Assignment.objects.select_for_update(of=("self",))
+        .select_related("area__parent", "user")
+        .get(pk=assignment.pk)
+    )
+    check_version(row, expected_version)
+    if by is not None:
+        if not covers(by, row.area):
+            raise Http404
+        check_new_account(by=by, role=row.role, area=row.area)
+    _assignment_target(row.user, by=by)
+    today = row.local_today()
+    if row.state(today) == "ended":
+        return row
+    if ends_on is not None and row.starts_on is not None and ends_on < row.starts_on:
+        raise ValidationError({"ends_on": END_BEFORE_START})
+    before = row.audit_snapshot()
+    if ends_on is None or ends_on <= today:
+        row.ended_at = timezone.now()
+        # The last day: today, or the day asked for (never before the start).
+        row.ends_on = max(ends_on or today, row.starts_on or dt.date.min)
+    else:
+        row.ends_on = ends_on
+    row.version += 1
+    row.save(update_fields=["ended_at", "ends_on", "version", "updated"])
+    record_change(ChangeAction.UPDATE, row, before=before, actor=by)
+    _refresh_has_assignments(row.user)
+    return row
+
+
+def _refresh_has_assignments(user: User) -> None:
+    """Clear the user's mark once no assignment is left that could still be in force, so
+    their requests cost no assignment query again."""
+    recent = timezone.now().date() - dt.timedelta(days=1)
+    left = Assignment.objects.filter(user=user, ended_at__isnull=True).filter(
+        models.Q(ends_on__isnull=True) | models.Q(ends_on__gte=recent)
+    )
+    if user.has_assignments and not left.exists():
+        User.objects.filter(pk=user.pk).update(has_assignments=False)

@@ -1,5 +1,6 @@
 """Login (password, then a code for users with an authenticator app), logout, the account
-page with two-step login, officers' reset of a user's app, and API tokens. axes throttles
+page with two-step login, officers' reset of a user's app, a user's assignments, and API
+tokens. axes throttles
 failures."""
 
 from django.contrib.auth import views as auth_views
@@ -19,6 +20,10 @@ urlpatterns = [
     path("me/two-factor/remove/", views.two_factor_remove, name="two_factor_remove"),
     path("two-factor/", views.two_factor_users, name="two_factor_users"),
     path("two-factor/<int:pk>/reset/", views.two_factor_reset, name="two_factor_reset"),
+    path(
+        "users/<int:pk>/assignments/", views.UserAssignmentsView.as_view(), name="user_assignments"
+    ),
+    path("assignments/<int:pk>/end/", views.AssignmentEndView.as_view(), name="assignment_end"),
     path("tokens/", views.ApiTokenListView.as_view(), name="api_tokens"),
     path("tokens/<int:pk>/revoke/", views.ApiTokenRevokeView.as_view(), name="api_token_revoke"),
 ]

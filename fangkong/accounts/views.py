@@ -27,21 +27,35 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
 from fangkong.accounts import services, two_factor
-from fangkong.accounts.forms import CodeForm, LoginForm, PasswordChangeForm
-from fangkong.accounts.models import ApiToken, AuthenticatorDevice, User
+from fangkong.accounts.forms import (
+    AssignmentForm,
+    CodeForm,
+    EndAssignmentForm,
+    LoginForm,
+    PasswordChangeForm,
+)
+from fangkong.accounts.models import ApiToken, Assignment, AuthenticatorDevice, User
 from fangkong.accounts.roles import may_reset_two_factor
 from fangkong.accounts.services import CODE_MESSAGES, CodeCheck
 from fangkong.accounts.tables import ApiTokenTable
 from fangkong.core.exceptions import PermissionDeniedError
+from fangkong.core.querysets import may
 from fangkong.core.requests import AuthenticatedRequest
-from fangkong.core.views import LoggedInView, ObjectListView, ServiceFormView
+from fangkong.core.views import (
+    LoggedInView,
+    ObjectListView,
+    ServiceActionView,
+    ServiceFormView,
+    get_restricted_object,
+    posted_version,
+)
 
 
 class LoginView(auth_views.LoginView):
@@ -281,3 +295,79 @@ class ApiTokenRevokeView(LoggedInView):
             _("Token %(prefix)s… is revoked: it no longer works.") % {"prefix": token.prefix},
         )
         return redirect("accounts:api_tokens")
+
+
+# --- Assignments ----------------------------------------------------------------------------
+
+#: What each state of an assignment is called on the page.
+ASSIGNMENT_STATES = {
+    "active": pgettext_lazy("assignment state", "In force"),
+    "future": pgettext_lazy("assignment state", "Not started"),
+    "ended": pgettext_lazy("assignment state", "Ended"),
+}
+
+
+class UserAssignmentsView(ServiceFormView):
+    """A user's assignments: their own role and area, and the dated ones, each with its state
+    (in force, not started, ended); a form to add one and a button to end one. The user is
+    found among those the viewer may see (404 for any other)."""
+
+    form_class = AssignmentForm
+    template_name = "accounts/user_assignments.html"
+    model = User
+    action = "view"
+    submit_label = gettext_lazy("Add assignment")
+    success_message = gettext_lazy("The assignment is added.")
+    target: User
+
+    def prepare(self) -> None:
+        self.target = get_restricted_object(
+            User.objects.select_related("area"), self.request.user, "view", pk=self.kwargs["pk"]
+        )
+
+    def get_title(self) -> Any:
+        return _("Assignments of %(user)s") % {"user": self.target}
+
+    def get_cancel_url(self) -> str:
+        return reverse("accounts:user_assignments", args=[self.target.pk])
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        rows = Assignment.objects.filter(user=self.target).select_related("area")
+        assignments = [(a, ASSIGNMENT_STATES[a.state()]) for a in rows]
+        context.update(
+            target=self.target,
+            assignments=assignments,
+            can_add=may(self.request.user, Assignment, "add", self.target.area or self.target)
+            if self.target.area_id
+            else False,
+            end_form=EndAssignmentForm(),
+        )
+        return context
+
+    def perform(self, form: AssignmentForm) -> str:
+        if not self.request.user.has_action(Assignment, "add"):
+            raise PermissionDeniedError("add", str(services.ROLE_REFUSED))
+        services.do_add_assignment(self.target, by=self.request.user, **form.service_data())
+        return self.get_cancel_url()
+
+
+class AssignmentEndView(ServiceActionView):
+    """POST: end an assignment now, or on the last day given (the service checks that the
+    user may give that role there)."""
+
+    model = Assignment
+    queryset = Assignment.objects.select_related("user", "area")
+    form_class = EndAssignmentForm
+    success_message = gettext_lazy("The assignment is ended.")
+
+    def act(self, obj: Assignment, data: dict[str, Any]) -> Assignment:
+        return services.do_end_assignment(
+            obj,
+            by=self.request.user,
+            ends_on=data.get("ends_on"),
+            expected_version=posted_version(self.request),
+        )
+
+    def redirect_to(self, obj: Assignment, result: Any) -> str:
+        return reverse("accounts:user_assignments", args=[obj.user_id])

@@ -38,7 +38,7 @@ from fangkong.core.api_plumbing import (
 from fangkong.core.api_schema import ApiSchema, ConflictErrorSerializer, ErrorSerializer
 from fangkong.core.filtersets import IdFilter
 from fangkong.core.input_bounds import bound_serializer_fields, nfc
-from fangkong.core.querysets import restrict
+from fangkong.core.querysets import may, restrict
 from fangkong.core.requests import AuthenticatedApiRequest
 
 if TYPE_CHECKING:
@@ -93,7 +93,10 @@ class ActionPermission(BasePermission):
     def has_object_permission(self, request: Request, view: Any, obj: Any) -> bool:
         # Only reached after has_permission, so the caller is logged in.
         user = request.user
-        return user.is_authenticated and user.has_action(view.queryset.model, view.required_right())
+        # Per assignment: the right must come from an assignment whose areas hold the row.
+        return user.is_authenticated and may(
+            user, view.queryset.model, view.required_right(), obj, seen=True
+        )
 
 
 class RestrictedPrimaryKeyRelatedField(serializers.PrimaryKeyRelatedField[Any]):

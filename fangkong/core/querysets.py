@@ -2,11 +2,15 @@
 
 Every queryset that reaches a user goes through ``Model.objects.restrict(user, action)``
 (NetBox's RestrictedQuerySet): pages, the API, services, jobs, exports and single-object
-checks alike. core knows nothing about roles or areas: it asks the user object two things,
-both answered by the accounts app:
+checks alike. core knows nothing about roles or areas: it asks the user object one question,
+answered by the accounts app:
 
-* ``user.has_action(model, action)`` — may this role do this to this kind of row at all?
-* ``user.scope()`` — what the user covers, as area ids (``fangkong.core.scope.Scope``).
+* ``user.scope_for(model, action)`` — in which areas may this user do ``action`` to rows of
+  ``model`` (a ``fangkong.core.scope.Scope``)? A user may hold several assignments (a role
+  in an area, some of them dated): the answer is the union, *per assignment*, of the areas of
+  those whose role allows it, so a grid worker of grid 1 who is an officer elsewhere is not an
+  officer of grid 1. ``user.has_action(model, action)`` is "that scope is not empty" and
+  ``user.scope()`` the union of every assignment's areas, whatever the rights.
 
 A model says where its rows sit with a ``scope_rule`` (``fangkong.core.scope.ScopeRule``):
 indexed community and grid id columns, or the area of any level a row is placed on.
@@ -69,11 +73,14 @@ def _restricted[QS: models.QuerySet[Any]](queryset: QS, user: User | None, actio
     if not _authenticated(user) or not user.has_action(queryset.model, action):
         return queryset.none()
     rule = rule_of(queryset.model)
-    if rule.whole_scope_right is not None and not user.has_action(*rule.whole_scope_right):
-        # A role that does not see the whole of its scope sees only its own rows.
+    # Per assignment: the areas where one of the user's roles may do this; where the model
+    # needs a second right to see the whole scope (staff rows), the areas where the same
+    # assignment holds both. Elsewhere a role sees only its own rows.
+    scope = user.scope_for(queryset.model, action, also=rule.whole_scope_right)
+    if scope.is_empty:
         own = rule.own(user) if rule.own is not None else None
         return queryset.filter(own) if own is not None else queryset.none()
-    return scope_filter(queryset, scope_of(user), action, user)
+    return scope_filter(queryset, scope, action, user)
 
 
 def restrict(
@@ -89,16 +96,24 @@ def sees(user: User, row: models.Model, action: str = "view") -> bool:
     return restrict(type(row), user, action).filter(pk=row.pk).exists()
 
 
-def covers(user: User | None, at: Any, action: str = "view") -> bool:
+def covers(
+    user: User | None,
+    at: Any,
+    action: str = "view",
+    *,
+    model: type[models.Model] | str | None = None,
+) -> bool:
     """Whether ``at`` — a saved row, or an area (anything with ``ancestor_ids()``) — lies in
-    the user's scope for ``action``, whatever the user's rights (the place a new row goes).
+    the user's scope for ``action`` (the place a new row goes). Without ``model``, in any of
+    the user's assignments whatever their rights; with it, in the areas where an assignment's
+    role may ``action`` rows of ``model`` (``user.scope_for``: rights per assignment).
     A row that only reaches down to the user is covered for the rule's reach actions alone:
     a grid worker sees the street's campaign and cannot change it."""
     if not isinstance(at, models.Model):
         raise TypeError("covers() takes a row or an area, not an area path")
     if not _authenticated(user):
         return False
-    scope = scope_of(user)
+    scope = scope_of(user) if model is None else user.scope_for(model, action)
     if scope.everything:
         return True
     if hasattr(at, "ancestor_ids"):
@@ -114,6 +129,29 @@ def covered(
     if not _authenticated(user):
         return queryset.none()
     return scope_filter(queryset, scope_of(user), action, user)
+
+
+def may(
+    user: User | None,
+    model: type[models.Model] | str,
+    action: str,
+    at: Any,
+    *,
+    seen: bool = False,
+) -> bool:
+    """Whether ``user`` may ``action`` rows of ``model`` at ``at`` (a row, or an area): the
+    question ``require()`` asks, as a yes or no for a page's buttons and the API.
+
+    ``seen``: ``at`` was found through ``restrict(user)``. When the action's areas are all of
+    the user's (one assignment, the usual case) that is enough, and no query is made."""
+    if not _authenticated(user):
+        return False
+    scope = user.scope_for(model, action)
+    if scope.is_empty:
+        return False
+    if scope.everything or (seen and scope is scope_of(user)):
+        return True
+    return covers(user, at, action, model=model)
 
 
 def works_in(user: User, community_id: int | None) -> bool:
@@ -133,9 +171,9 @@ def require(
 
     ``at`` is the row acted on, or, for a row not yet made, the row or area it will belong
     to. Outside the user's scope ``at`` is "not found" (``Http404``: never reveal that it
-    exists); inside it without the role's right the action is refused
-    (``PermissionDeniedError`` with ``reason``, else the action's name), which views and the
-    API turn into a 403.
+    exists); inside it without a right there — no assignment covering ``at`` whose role may
+    do it — the action is refused (``PermissionDeniedError`` with ``reason``, else the
+    action's name), which views and the API turn into a 403.
 
     ``user=None`` is system work (the demo, periodic jobs, management commands, one module
     calling another's services) and skips both checks; imports and jobs pass their user.
@@ -146,5 +184,5 @@ def require(
         raise TypeError("require() needs the row or area acted on")
     if not covers(user, at, action):
         raise Http404
-    if not user.has_action(model, action):
+    if not covers(user, at, action, model=model):
         raise PermissionDeniedError(action, reason)

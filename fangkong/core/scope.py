@@ -23,7 +23,7 @@ the areas app's help); this module only turns a scope and a rule into a ``Q``.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING, Any
@@ -83,10 +83,14 @@ def rule_of(model: type[models.Model]) -> ScopeRule:
 
 @dataclass
 class Scope:
-    """What one user covers, as area ids (see the module doc)."""
+    """What one user covers, as area ids (see the module doc). A user with several
+    assignments covers the union of their areas' scopes (:meth:`union`); which of them count
+    for a given model and action is the user's question (``user.scope_for``)."""
 
     everything: bool = False
     area_id: int | None = None
+    #: The areas the scope is rooted at (``area_id``'s, or a union's several).
+    area_ids: frozenset[int] = frozenset()
     communities: frozenset[int] = frozenset()
     grids: frozenset[int] = frozenset()
     grid_communities: frozenset[int] = frozenset()
@@ -96,9 +100,45 @@ class Scope:
     #: Lazily asked: (ids, paths) of every area at or below the user's.
     subtree: Callable[[], tuple[list[int], list[str]]] | None = field(default=None, repr=False)
 
+    def __post_init__(self) -> None:
+        if self.area_id is not None and self.area_id not in self.area_ids:
+            self.area_ids = self.area_ids | {self.area_id}
+
     @classmethod
     def nothing(cls) -> Scope:
         return cls()
+
+    @property
+    def is_empty(self) -> bool:
+        return not self.everything and not self.area_ids
+
+    @classmethod
+    def union(cls, scopes: Sequence[Scope]) -> Scope:
+        """What several assignments cover together: every id set joined, and the subtree
+        still read lazily (only for models placed on areas of any level)."""
+        parts = [scope for scope in scopes if not scope.is_empty]
+        if not parts:
+            return cls.nothing()
+        if len(parts) == 1:
+            return parts[0]
+        if any(scope.everything for scope in parts):
+            return cls(everything=True)
+
+        def subtree() -> tuple[list[int], list[str]]:
+            ids: dict[int, str] = {}
+            for scope in parts:
+                ids.update(zip(scope.areas, scope.paths, strict=True))
+            return list(ids), list(ids.values())
+
+        return cls(
+            area_ids=frozenset().union(*(scope.area_ids for scope in parts)),
+            communities=frozenset().union(*(scope.communities for scope in parts)),
+            grids=frozenset().union(*(scope.grids for scope in parts)),
+            grid_communities=frozenset().union(*(scope.grid_communities for scope in parts)),
+            above=tuple(sorted({pk for scope in parts for pk in scope.above})),
+            above_community=any(scope.above_community for scope in parts),
+            subtree=subtree,
+        )
 
     @cached_property
     def _subtree(self) -> tuple[list[int], list[str]]:
@@ -117,7 +157,7 @@ class Scope:
     def covers_area(self, area_ids: Iterable[int]) -> bool:
         """Whether an area lies at or below the user's; ``area_ids`` is the area's own id and
         its ancestors' (``Area.ancestor_ids()``)."""
-        return self.everything or (self.area_id is not None and self.area_id in set(area_ids))
+        return self.everything or not self.area_ids.isdisjoint(area_ids)
 
     def works_in_community(self, community_id: int | None) -> bool:
         """Whether the user works in this community: covers it, or has a grid in it."""

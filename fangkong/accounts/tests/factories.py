@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 import factory
 from django_otp.oath import totp
 
 from fangkong.accounts.choices import Role
-from fangkong.accounts.models import AuthenticatorDevice, User
+from fangkong.accounts.models import Assignment, AuthenticatorDevice, User
+from fangkong.accounts.services import do_add_assignment
 from fangkong.areas.tests.factories import CommunityFactory
 
 #: The password every factory user has (cheap MD5 hashing under FANGKONG_TESTING).
@@ -50,3 +54,19 @@ def code_for(device: AuthenticatorDevice, steps_ahead: int = 0) -> str:
     device.refresh_from_db()
     value = totp(device.bin_key, device.step, device.t0, device.digits, device.drift + steps_ahead)
     return f"{value:0{device.digits}d}"
+
+
+def lend(
+    user: User,
+    role: str,
+    area: Any,
+    *,
+    starts_on: dt.date | None = None,
+    ends_on: dt.date | None = None,
+    note: str = "",
+) -> Assignment:
+    """One more assignment for ``user``, made through the service (system work), and the
+    user object told to resolve its rights afresh."""
+    return do_add_assignment(
+        user, by=None, role=role, area=area, starts_on=starts_on, ends_on=ends_on, note=note
+    )

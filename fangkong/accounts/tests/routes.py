@@ -4,14 +4,19 @@ and out are walked by core's own list; these are two-step login's pages.
 ``build`` adds a grid worker of grid a1 with a confirmed authenticator app, whom community
 A's officer may reset (grid a2's worker and community B's officer get 404), and an API token of
 that worker's, described with the canary name: community A's officer lists and revokes it,
-outsiders neither see it in their list nor reach it.
+outsiders neither see it in their list nor reach it. That worker is also lent to grid a1 as
+a volunteer until a later day: community A's officer sees and ends it, and lists it in the
+API; outsiders get 404 (the API list's scope has its own test: an administrator may see
+assignments, so the canary, which it must never see, is not put in one).
 """
 
 from __future__ import annotations
 
+import datetime as dt
+
 from fangkong.accounts.choices import Role
 from fangkong.accounts.models import AuthenticatorDevice
-from fangkong.accounts.services import do_issue_api_token
+from fangkong.accounts.services import do_add_assignment, do_issue_api_token
 from fangkong.accounts.tests.factories import UserFactory
 from fangkong.core.tests.walk import CANARY_NAME, Route, World
 
@@ -23,6 +28,14 @@ def build(world: World) -> None:
     AuthenticatorDevice.objects.create(user=enrolled, name="fangkong", confirmed=True)
     world.extra["enrolled_user"] = enrolled
     world.extra["api_token"] = do_issue_api_token(enrolled, by=None, description=CANARY_NAME)[0]
+    world.extra["assignment"] = do_add_assignment(
+        enrolled,
+        by=None,
+        role=Role.VOLUNTEER,
+        area=world.grid_a1,
+        ends_on=world.grid_a1.local_today() + dt.timedelta(days=30),
+        note="借调筛查",
+    )
 
 
 CODE = {"code": "000000"}
@@ -52,4 +65,34 @@ ROUTES = {
         method="post",
         ok=302,
     ),
+    # A user's assignments (own and dated), with the add form; ending one.
+    "accounts:user_assignments": Route(kwargs=lambda w: {"pk": w.extra["enrolled_user"].pk}),
+    "accounts:assignment_end": Route(
+        kwargs=lambda w: {"pk": w.extra["assignment"].pk}, method="post", ok=302
+    ),
+    # The API: assignments in the caller's areas (the canary's note), one, ending one.
+    "api:assignment-list": Route(kind="list", api=True),
+    "api:assignment-detail": Route(kwargs=lambda w: {"pk": w.extra["assignment"].pk}, api=True),
+    "api:assignment-end": Route(
+        kwargs=lambda w: {"pk": w.extra["assignment"].pk}, method="post", api=True
+    ),
 }
+
+#: Writes through the API at the names of list routes that ROUTES walks as reads.
+API_WRITES: list[tuple[str, Route]] = [
+    (
+        "api:assignment-list",
+        Route(
+            kind="create",
+            method="post",
+            ok=201,
+            api=True,
+            data=lambda w: {
+                "user": w.extra["enrolled_user"].pk,
+                "role": Role.GRID_WORKER,
+                "area": w.grid_a1.pk,
+                "note": "借调",
+            },
+        ),
+    ),
+]

@@ -6,7 +6,7 @@ import pytest
 from django.apps import apps
 
 from fangkong.accounts.choices import Role
-from fangkong.accounts.models import User
+from fangkong.accounts.models import Assignment, User
 from fangkong.accounts.roles import RIGHTS, may_reset_two_factor
 from fangkong.accounts.tests.factories import UserFactory
 from fangkong.areas.models import Area
@@ -28,12 +28,13 @@ ACTIONS = (
 
 
 def test_its_rights_name_areas_and_accounts_alone() -> None:
-    assert set(RIGHTS[Role.ADMINISTRATOR]) == {"areas.*", "accounts.user"}
+    # Accounts are users and their further (dated) assignments: no resident's data in either.
+    assert set(RIGHTS[Role.ADMINISTRATOR]) == {"areas.*", "accounts.user", "accounts.assignment"}
 
 
 def test_it_holds_no_right_on_any_other_model(administrator: User) -> None:
     for model in apps.get_models():
-        if model in (Area, User):
+        if model in (Area, User, Assignment):
             continue
         allowed = [a for a in ACTIONS if administrator.has_action(model, a)]
         assert not allowed, (model._meta.label, allowed)

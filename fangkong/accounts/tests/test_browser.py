@@ -12,6 +12,7 @@ accepts a step either side of its own).
 
 from __future__ import annotations
 
+import os
 import time
 from base64 import b32decode
 from typing import Any
@@ -214,3 +215,34 @@ def test_an_officer_revokes_a_workers_api_token_on_a_phone(
     assert_fits_phone(phone)
     token.refresh_from_db()
     assert token.revoked is not None
+
+
+def test_an_officer_lends_a_user_and_ends_it_on_a_phone(
+    phone: Any, officer_a: Any, grid_a1: Any, community_a: Any
+) -> None:
+    from fangkong.accounts.choices import Role
+    from fangkong.accounts.models import Assignment
+    from fangkong.accounts.tests.factories import UserFactory
+
+    # Given a volunteer of community A, and their officer on the assignments page
+    worker = UserFactory(role=Role.VOLUNTEER, area=community_a, full_name="借调人")
+    log_in(phone, officer_a.username, PASSWORD)
+    page = phone.base_url + reverse("accounts:user_assignments", args=[worker.pk])
+    phone.goto(page)
+    assert_fits_phone(phone)
+    # When they lend the volunteer to grid a1 as a grid worker until a later day
+    phone.select_option("select[name=role]", Role.GRID_WORKER)
+    phone.select_option("select[name=area]", str(grid_a1.pk))
+    phone.fill("input[name=ends_on]", "2099-03-15")
+    phone.click("button.primary")
+    phone.wait_for_load_state()
+    # Then the assignment is listed as in force, and the page still fits
+    assert "生效" in phone.inner_text("main")
+    assert_fits_phone(phone)
+    if os.environ.get("KEEP_SCREENSHOT"):  # to look at it: KEEP_SCREENSHOT=/tmp/a.png
+        phone.screenshot(path=os.environ["KEEP_SCREENSHOT"], full_page=True)
+    # When they end it, it is listed as ended
+    phone.click("text=结束任职")
+    phone.wait_for_load_state()
+    assert "已结束" in phone.inner_text("main")
+    assert Assignment.objects.get(user=worker).ended_at is not None

@@ -16,6 +16,9 @@ from django.utils import timezone
 
 from fangkong.access.choices import Decision
 from fangkong.access.tests.factories import VisitorFactory, household_with_pass, scan
+from fangkong.accounts.choices import Role
+from fangkong.accounts.services import do_add_assignment
+from fangkong.accounts.tests.factories import UserFactory
 from fangkong.areas.models import Area
 from fangkong.health.tests.factories import (
     CaseFactory,
@@ -133,4 +136,16 @@ def build_world(community: Area, grid: Area, *, officer: Any, health: Any) -> Wo
     DisinfectionFactory(building=home.building)
     pending_start(members(other)[1], by=health)
     world.add("case", case)
+
+    # Accounts: a grid worker lent to the whole community as a screening helper for a month.
+    helper = UserFactory(role=Role.GRID_WORKER, area=grid)
+    lent = do_add_assignment(
+        helper,
+        by=None,
+        role=Role.GRID_WORKER,
+        area=community,
+        ends_on=community.local_today() + dt.timedelta(days=30),
+        note="筛查助手",
+    )
+    world.add("assignment", lent)
     return world

@@ -18,7 +18,7 @@ from django.core.management import CommandError, call_command
 from pytest_django import DjangoDbBlocker
 
 from fangkong.accounts.choices import Role
-from fangkong.accounts.models import User
+from fangkong.accounts.models import Assignment, User
 from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area
 from fangkong.core.audit_chain import verify
@@ -168,6 +168,22 @@ def test_each_role_has_a_demo_login_and_the_output_lists_them(seeded: str) -> No
     for username in roles:
         assert username in seeded
     assert settings.DEMO_PASSWORD in seeded
+
+
+@pytest.mark.django_db
+def test_two_bureau_staff_are_lent_to_the_community_until_an_end_date(seeded: str) -> None:
+    lent = Assignment.objects.filter(user__username__in=["demo-bureau1", "demo-bureau2"])
+    working = [a for a in lent if a.in_force()]
+    assert len(working) == 2
+    for assignment in working:
+        assert assignment.role == Role.GRID_WORKER
+        assert assignment.area.parent == community()
+        assert assignment.ends_on is not None
+        assert assignment.user.role == Role.DISTRICT_OFFICIAL
+    assert [a.state() for a in lent if not a.in_force()] == ["ended"]
+    helper = User.objects.get(username="demo-bureau1")
+    assert helper.has_action("screening.callattempt", "add")
+    assert "demo-bureau1" in seeded
 
 
 @pytest.mark.django_db
