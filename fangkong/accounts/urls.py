@@ -1,6 +1,6 @@
 """Login (password, then a code for users with an authenticator app), logout, the account
-page with two-step login, officers' reset of a user's app, and API tokens. axes throttles
-failures."""
+page with two-step login, officers' reset of a user's app, the accounts of an area, and API
+tokens. axes throttles failures."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path
@@ -19,6 +19,23 @@ urlpatterns = [
     path("me/two-factor/remove/", views.two_factor_remove, name="two_factor_remove"),
     path("two-factor/", views.two_factor_users, name="two_factor_users"),
     path("two-factor/<int:pk>/reset/", views.two_factor_reset, name="two_factor_reset"),
+    # Accounts of the user's area (administrators and community officers).
+    path("users/", views.UserListView.as_view(), name="user_list"),
+    path("users/new/", views.UserCreateView.as_view(), name="user_create"),
+    path("users/<int:pk>/", views.UserDetailView.as_view(), name="user_detail"),
+    path("users/<int:pk>/edit/", views.UserEditView.as_view(), name="user_edit"),
+    path("users/<int:pk>/deactivate/", views.UserDeactivateView.as_view(), name="user_deactivate"),
+    path("users/<int:pk>/reactivate/", views.UserReactivateView.as_view(), name="user_reactivate"),
+    path(
+        "users/<int:pk>/reset-password/",
+        views.UserResetPasswordView.as_view(),
+        name="user_reset_password",
+    ),
+    path(
+        "users/<int:pk>/reset-two-factor/",
+        views.UserResetTwoFactorView.as_view(),
+        name="user_reset_two_factor",
+    ),
     path("tokens/", views.ApiTokenListView.as_view(), name="api_tokens"),
     path("tokens/<int:pk>/revoke/", views.ApiTokenRevokeView.as_view(), name="api_token_revoke"),
 ]

@@ -157,7 +157,7 @@ ADMINISTRATOR_ROUTES = {
     "api:docs",
     "set_language",
 }
-ADMINISTRATOR_NAMESPACES = ("areas:", "accounts:", "api:area-")
+ADMINISTRATOR_NAMESPACES = ("areas:", "accounts:", "api:area-", "api:user-")
 
 
 @pytest.mark.django_db
