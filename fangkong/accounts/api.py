@@ -152,12 +152,15 @@ class UserViewSet(RestrictedViewSet):
         username = data.get("username")
         if username not in (None, "", obj.username):
             raise ValidationError({"username": _("A username cannot be changed.")})
+        area = data.get("area") or obj.area
+        if area is None:  # an installation's superuser: changed by an operator, not here
+            raise ValidationError({"area": _("Choose an area.")})
         return services.do_update_user(
             obj,
             by=self.request.user,
             full_name=data.get("full_name", obj.full_name),
             role=data.get("role", obj.role),
-            area=data.get("area", obj.area),
+            area=area,
         )
 
     @extend_schema(request=ReasonSerializer, responses={200: UserSerializer})

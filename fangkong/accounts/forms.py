@@ -87,7 +87,7 @@ class PasswordChangeForm(ServiceForm):
 # --- Accounts managed by administrators and community officers ---------------------------------
 
 
-def _role_choices(user: User | None) -> list[tuple[str, str]]:
+def _role_choices(user: User | None) -> list[tuple[str, Any]]:
     """The roles ``user`` may give, in the order of the role list."""
     grantable = grantable_roles(user) if user is not None else frozenset()
     return [
