@@ -76,6 +76,6 @@ class UserTable(Table):
         Column(
             "last_login",
             capfirst(_("last login")),
-            accessor=lambda u: _local(u.last_login) or _("never"),
+            accessor=lambda u: _local(u.last_login) or _("never logged in"),
         ),
     ]
