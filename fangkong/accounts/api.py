@@ -94,7 +94,7 @@ class CreatedUserSerializer(UserSerializer):
         fields = [*UserSerializer.Meta.fields, "one_time_password"]
 
 
-class ReasonSerializer(Serializer):
+class AccountReasonSerializer(Serializer):
     """Why an account is deactivated or reactivated (kept in the audit log)."""
 
     reason = serializers.CharField(max_length=200)
@@ -163,24 +163,24 @@ class UserViewSet(RestrictedViewSet):
             area=area,
         )
 
-    @extend_schema(request=ReasonSerializer, responses={200: UserSerializer})
-    @action(detail=True, methods=["post"], required_action="deactivate")
+    @extend_schema(request=AccountReasonSerializer, responses={200: UserSerializer})
+    @action(detail=True, methods=["post"], required_action="deactivate", can_conflict=True)
     def deactivate(self, request: Request, pk: str | None = None) -> Response:
         """The account stops working at once: its sessions and API tokens too."""
         user = self.get_object()
-        form = ReasonSerializer(data=request.data)
+        form = AccountReasonSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         user = services.do_deactivate_user(
             user, by=self.request.user, reason=form.validated_data["reason"]
         )
         return Response(self.get_serializer(self.reload(user)).data)
 
-    @extend_schema(request=ReasonSerializer, responses={200: UserSerializer})
+    @extend_schema(request=AccountReasonSerializer, responses={200: UserSerializer})
     @action(detail=True, methods=["post"], required_action="deactivate")
     def reactivate(self, request: Request, pk: str | None = None) -> Response:
         """The account may log in again."""
         user = self.get_object()
-        form = ReasonSerializer(data=request.data)
+        form = AccountReasonSerializer(data=request.data)
         form.is_valid(raise_exception=True)
         user = services.do_reactivate_user(
             user, by=self.request.user, reason=form.validated_data["reason"]
