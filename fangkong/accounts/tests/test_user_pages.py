@@ -10,7 +10,9 @@ import datetime as dt
 from typing import Any
 
 import pytest
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -375,3 +377,21 @@ def test_a_stale_last_login_shows_on_the_accounts_page(
     response = page_of(client, officer_a, detail(grid_worker_a1))
 
     assert timezone.localtime(when).strftime("%Y-%m-%d") in response.content.decode()
+
+
+def test_the_list_costs_the_same_queries_for_3_accounts_as_for_30(
+    client: Client, officer_a: User, grid_a1: Area
+) -> None:
+    client.force_login(officer_a)
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as captured:
+            assert client.get(LIST).status_code == 200
+        return len(captured)
+
+    UserFactory.create_batch(2, role=Role.GRID_WORKER, area=grid_a1)
+    few = queries()
+    for user in UserFactory.create_batch(27, role=Role.GRID_WORKER, area=grid_a1):
+        AuthenticatorDeviceFactory(user=user)
+
+    assert queries() == few
