@@ -20,9 +20,9 @@ from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.signals import user_login_failed
 from django.contrib.contenttypes.models import ContentType
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef, QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
@@ -472,13 +472,18 @@ class UserEditView(ObjectEditView):
 
     def perform(self, form: UserAccountForm) -> str:
         data = form.cleaned_data
-        user = services.do_update_user(
-            self.object,
-            by=self.request.user,
-            full_name=data["full_name"],
-            role=data["role"],
-            area=data["area"],
-        )
+        try:
+            user = services.do_update_user(
+                self.object,
+                by=self.request.user,
+                full_name=data["full_name"],
+                role=data["role"],
+                area=data["area"],
+            )
+        except Http404:  # an area out of reach, as ObjectEditView words it
+            raise ValidationError(
+                {"area": _("You can only choose records of your own area.")}
+            ) from None
         return _user_url(user)
 
 
