@@ -402,6 +402,7 @@ SPECTACULAR_SETTINGS = {
         "CaseOutcomeEnum": "fangkong.health.choices.Outcome",
         "CallOutcomeEnum": "fangkong.screening.choices.Outcome",
         "TaskStatusEnum": "fangkong.staff.choices.TaskStatus",
+        "UserRoleEnum": "fangkong.accounts.choices.Role",
     },
 }
 

@@ -1,15 +1,19 @@
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
+from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.accounts.choices import Role
-from fangkong.accounts.roles import grantable_roles
+from fangkong.accounts.roles import ROLE_LEVELS, grantable_roles
 from fangkong.areas.models import Area
 from fangkong.core.forms import DATE_INPUT, ServiceForm, field_of
+
+if TYPE_CHECKING:
+    from fangkong.accounts.models import User
 
 
 class LoginForm(AuthenticationForm):
@@ -113,3 +117,60 @@ class EndAssignmentForm(ServiceForm):
     """The end button's one optional field: the last day (empty: now)."""
 
     ends_on = forms.DateField(label=_("last day"), required=False, widget=DATE_INPUT)
+
+
+# --- Accounts managed by administrators and community officers ---------------------------------
+
+
+def _role_choices(user: User | None) -> list[tuple[str, Any]]:
+    """The roles ``user`` may give, in the order of the role list."""
+    grantable = grantable_roles(user) if user is not None else frozenset()
+    return [
+        ("", _("- Select an option -")),
+        *((v, lbl) for v, lbl in Role.choices if v in grantable),
+    ]
+
+
+def _area_choices(user: User | None) -> QuerySet[Area]:
+    """Areas the user covers, of a level some role they give is placed on."""
+    if user is None:
+        return Area.objects.none()
+    levels = {level for role in grantable_roles(user) for level in ROLE_LEVELS[role]}
+    return Area.objects.restrict(user, "view").filter(level__in=levels)
+
+
+class UserAccountForm(ServiceForm):
+    """A person's name, role and area: the service checks the role is the user's to give
+    on that area (``check_new_account``)."""
+
+    instance_fields = ("full_name", "role", "area")
+
+    full_name = forms.CharField(label=_("full name"), max_length=100)
+    role = forms.ChoiceField(label=_("role"))
+    area = forms.ModelChoiceField(label=_("area"), queryset=Area.objects.none())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field_of(self, "role", forms.ChoiceField).choices = _role_choices(self.user)
+        field_of(self, "area", forms.ModelChoiceField).queryset = _area_choices(self.user)
+
+
+class UserCreateForm(UserAccountForm):
+    """A new account: the name, an optional username (else the name's pinyin), role, area.
+    No password is typed: the account gets a one-time password, shown once."""
+
+    username = forms.CharField(
+        label=_("username"),
+        max_length=150,
+        required=False,
+        help_text=_("Leave empty to make one from the name's pinyin."),
+        widget=forms.TextInput(attrs={"autocapitalize": "none", "autocomplete": "off"}),
+    )
+
+    field_order = ["full_name", "username", "role", "area"]
+
+
+class ReasonForm(ServiceForm):
+    """Why an account is deactivated or reactivated (kept in the audit log)."""
+
+    reason = forms.CharField(label=_("reason"), max_length=200)

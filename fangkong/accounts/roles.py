@@ -207,6 +207,20 @@ def may_grant(actor: User, role: str, area: Any) -> bool:
     return True
 
 
+def may_manage_account(actor: User, target: Any) -> bool:
+    """Whether ``actor`` may edit, deactivate or reactivate ``target``'s account (scope and
+    the right are checked apart, by ``require()``): an account of a role the actor may give
+    on the target's area. So a community officer manages its community's grid workers, gate
+    staff, volunteers and health officer, never another officer; an administrator every
+    account below its area, and an administrator only strictly below (``may_grant``).
+    Resetting a password or an authenticator app is stricter: ``may_reset_two_factor``."""
+    if actor.is_superuser:
+        return True
+    if target.is_superuser or target.is_staff or target.area_id is None:
+        return False
+    return may_grant(actor, target.role, target.area)
+
+
 def role_allows(role: str, model_label: str, action: str) -> bool:
     """A model's own entry wins over its app's ``app.*`` entry."""
     rights = RIGHTS.get(role, {})

@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import secrets
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 from django.conf import settings
@@ -28,7 +29,13 @@ from fangkong.accounts.models import (
     AuthenticatorDevice,
     User,
 )
-from fangkong.accounts.roles import RANK, ROLE_LEVELS, may_grant, may_reset_two_factor
+from fangkong.accounts.roles import (
+    RANK,
+    ROLE_LEVELS,
+    may_grant,
+    may_manage_account,
+    may_reset_two_factor,
+)
 from fangkong.core.api_plumbing import hash_token
 from fangkong.core.audit import record_change
 from fangkong.core.choices import ChangeAction
@@ -308,8 +315,16 @@ ACCOUNT_REFUSED = _(
 )
 
 
-def _target(user: User, action: str, *, by: User | None) -> User:
-    """``user`` locked for the change, after the actor's scope, right and rank are checked."""
+def _target(
+    user: User,
+    action: str,
+    *,
+    by: User | None,
+    may: Callable[[User, User], bool] = may_reset_two_factor,
+) -> User:
+    """``user`` locked for the change, after the actor's scope, right and rank are checked
+    (``may``: the rank rule of the change; a password's is the strictest,
+    ``may_reset_two_factor``)."""
     target = User.objects.select_for_update(of=("self",)).select_related("area__parent")
     locked: User = target.get(pk=user.pk)
     if by is None:
@@ -319,7 +334,7 @@ def _target(user: User, action: str, *, by: User | None) -> User:
     require(
         by, User, action, locked.area if locked.area_id else locked, reason=str(ACCOUNT_REFUSED)
     )
-    if not may_reset_two_factor(by, locked):
+    if not may(by, locked):
         raise PermissionDeniedError(action, str(ACCOUNT_REFUSED))
     return locked
 
@@ -354,12 +369,8 @@ def do_deactivate_user(user: User, *, by: User | None, reason: str) -> User:
     """``user`` can no longer log in, and every session and API token they have stops
     working at their next request (Django's session check and the token check both ask
     ``is_active``). The reason goes to the audit log."""
-    reason = (reason or "").strip()
-    if not reason:
-        raise ValidationError({"reason": _("Say why the account is deactivated.")})
-    if len(reason) > 200:
-        raise ValidationError({"reason": _("At most 200 characters.")})
-    target = _target(user, "deactivate", by=by)
+    reason = _checked_reason(reason, _("Say why the account is deactivated."))
+    target = _target(user, "deactivate", by=by, may=may_manage_account)
     if not target.is_active:
         return target
     if last_administrator_of(target):
@@ -372,6 +383,66 @@ def do_deactivate_user(user: User, *, by: User | None, reason: str) -> User:
     target.save(update_fields=["is_active"])
     target.audit_event = "deactivated"
     target.audit_reason = reason
+    record_change(ChangeAction.UPDATE, target, before=before, actor=by)
+    return target
+
+
+@transaction.atomic
+def do_reactivate_user(user: User, *, by: User | None, reason: str) -> User:
+    """``user`` may log in again (with the password they had: reset it if it was lost; their
+    API tokens work again until they expire). Whoever may deactivate the account may
+    reactivate it; the reason goes to the audit log. Reactivating an active account changes
+    nothing."""
+    reason = _checked_reason(reason, _("Say why the account is reactivated."))
+    target = _target(user, "deactivate", by=by, may=may_manage_account)
+    if target.is_active:
+        return target
+    before = target.audit_snapshot()
+    target.is_active = True
+    target.save(update_fields=["is_active"])
+    target.audit_event = "reactivated"
+    target.audit_reason = reason
+    record_change(ChangeAction.UPDATE, target, before=before, actor=by)
+    return target
+
+
+def _checked_reason(reason: str, missing: object) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": missing})
+    if len(reason) > 200:
+        raise ValidationError({"reason": _("At most 200 characters.")})
+    return reason
+
+
+@transaction.atomic
+def do_update_user(user: User, *, by: User | None, full_name: str, role: str, area: Area) -> User:
+    """Change ``user``'s name, role or area. A new role or area is checked as a new
+    account's would be (``check_new_account``: the actor gives that role on that area); the
+    actor must also be allowed to manage the account as it is (``may_manage_account``: an
+    officer never edits another officer). The last administrator of an area keeps the role
+    and the area until another is appointed. The user's sessions go on: what they may do
+    is read from the row on every request."""
+    target = _target(user, "change", by=by, may=may_manage_account)
+    full_name = (full_name or "").strip()
+    if not full_name:
+        raise ValidationError({"full_name": _("Give the person's name.")})
+    if len(full_name) > 100:
+        raise ValidationError({"full_name": _("At most 100 characters.")})
+    moved = role != target.role or area.pk != target.area_id
+    if moved:
+        check_new_account(by=by, role=role, area=area)
+        if last_administrator_of(target):
+            raise ValidationError(
+                _("%(user)s is the last administrator of %(area)s: appoint another one first.")
+                % {"user": target, "area": target.area}
+            )
+    before = target.audit_snapshot()
+    if full_name == target.full_name and not moved:
+        return target
+    target.full_name, target.role, target.area = full_name, role, area
+    target.save(update_fields=["full_name", "role", "area"])
+    target.audit_event = "account_changed"
     record_change(ChangeAction.UPDATE, target, before=before, actor=by)
     return target
 

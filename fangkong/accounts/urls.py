@@ -1,7 +1,6 @@
 """Login (password, then a code for users with an authenticator app), logout, the account
-page with two-step login, officers' reset of a user's app, a user's assignments, and API
-tokens. axes throttles
-failures."""
+page with two-step login, officers' reset of a user's app, the accounts of an area and their
+assignments, and API tokens. axes throttles failures."""
 
 from django.contrib.auth import views as auth_views
 from django.urls import path
@@ -24,6 +23,23 @@ urlpatterns = [
         "users/<int:pk>/assignments/", views.UserAssignmentsView.as_view(), name="user_assignments"
     ),
     path("assignments/<int:pk>/end/", views.AssignmentEndView.as_view(), name="assignment_end"),
+    # Accounts of the user's area (administrators and community officers).
+    path("users/", views.UserListView.as_view(), name="user_list"),
+    path("users/new/", views.UserCreateView.as_view(), name="user_create"),
+    path("users/<int:pk>/", views.UserDetailView.as_view(), name="user_detail"),
+    path("users/<int:pk>/edit/", views.UserEditView.as_view(), name="user_edit"),
+    path("users/<int:pk>/deactivate/", views.UserDeactivateView.as_view(), name="user_deactivate"),
+    path("users/<int:pk>/reactivate/", views.UserReactivateView.as_view(), name="user_reactivate"),
+    path(
+        "users/<int:pk>/reset-password/",
+        views.UserResetPasswordView.as_view(),
+        name="user_reset_password",
+    ),
+    path(
+        "users/<int:pk>/reset-two-factor/",
+        views.UserResetTwoFactorView.as_view(),
+        name="user_reset_two_factor",
+    ),
     path("tokens/", views.ApiTokenListView.as_view(), name="api_tokens"),
     path("tokens/<int:pk>/revoke/", views.ApiTokenRevokeView.as_view(), name="api_token_revoke"),
 ]

@@ -19,9 +19,10 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.contrib.auth.forms import AuthenticationForm
 from django.contrib.auth.signals import user_login_failed
-from django.core.exceptions import PermissionDenied
-from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.contrib.contenttypes.models import ContentType
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Exists, OuterRef, QuerySet
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
@@ -34,22 +35,29 @@ from django.views.decorators.http import require_POST
 from django_otp import login as otp_login
 
 from fangkong.accounts import services, two_factor
+from fangkong.accounts.filtersets import UserFilterSet
 from fangkong.accounts.forms import (
     AssignmentForm,
     CodeForm,
     EndAssignmentForm,
     LoginForm,
     PasswordChangeForm,
+    ReasonForm,
+    UserAccountForm,
+    UserCreateForm,
 )
 from fangkong.accounts.models import ApiToken, Assignment, AuthenticatorDevice, User
-from fangkong.accounts.roles import may_reset_two_factor
+from fangkong.accounts.roles import may_manage_account, may_reset_two_factor
 from fangkong.accounts.services import CODE_MESSAGES, CodeCheck
-from fangkong.accounts.tables import ApiTokenTable
+from fangkong.accounts.tables import ApiTokenTable, UserTable
 from fangkong.core.exceptions import PermissionDeniedError
+from fangkong.core.models import ObjectChange
 from fangkong.core.querysets import may
 from fangkong.core.requests import AuthenticatedRequest
 from fangkong.core.views import (
     LoggedInView,
+    ObjectDetailView,
+    ObjectEditView,
     ObjectListView,
     ServiceActionView,
     ServiceFormView,
@@ -371,3 +379,241 @@ class AssignmentEndView(ServiceActionView):
 
     def redirect_to(self, obj: Assignment, result: Any) -> str:
         return reverse("accounts:user_assignments", args=[obj.user_id])
+
+
+# --- Accounts: administrators and community officers ------------------------------------------
+
+
+def _with_two_factor(users: QuerySet[User]) -> QuerySet[User]:
+    """Users with ``two_factor``: whether they log in with a confirmed authenticator app
+    (one subquery, not one query per row)."""
+    enrolled = AuthenticatorDevice.objects.filter(user_id=OuterRef("pk"), confirmed=True)
+    return users.select_related("area").annotate(two_factor=Exists(enrolled))
+
+
+def _user_url(user: User) -> str:
+    return reverse("accounts:user_detail", args=[user.pk])
+
+
+def _one_time_password_page(
+    request: AuthenticatedRequest, user: User, password: str, *, new: bool
+) -> HttpResponse:
+    """The one page that shows a one-time password: answered to the POST that made it, never
+    cached, never in a URL or a message (which the session would keep). Reloading it asks to
+    post again, which makes a new password; the old one is never shown again."""
+    response = render(
+        request,
+        "accounts/user_password.html",
+        {
+            "title": _("Account created") if new else _("Password reset"),
+            "person": user,
+            "password": password,
+            "new": new,
+        },
+    )
+    add_never_cache_headers(response)
+    return response
+
+
+class UserListView(ObjectListView):
+    """The accounts of the user's area, by name or username, role, area, state, two-step
+    login and last login."""
+
+    model = User
+    filterset_class = UserFilterSet
+    table_class = UserTable
+    template_name = "accounts/user_list.html"
+    title = gettext_lazy("Accounts")
+
+    def get_base_queryset(self) -> QuerySet[User]:
+        return _with_two_factor(super().get_base_queryset())
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context["add_url"] = reverse("accounts:user_create")
+        return context
+
+
+#: How many of the account's own audit rows its page shows (the audit log has them all).
+RECENT_CHANGES = 10
+
+
+class UserDetailView(ObjectDetailView):
+    """One account: role, area, state, two-step login, last login, its recent changes, and
+    the buttons the viewer may use on it. Never the password hash nor the app's key."""
+
+    model = User
+    queryset = User.objects.select_related("area")
+    template_name = "accounts/user_detail.html"
+    context_object_name = "person"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        person: User = self.object
+        viewer = self.request.user
+        own = person.pk == viewer.pk
+        changes = ObjectChange.objects.filter(
+            content_type=ContentType.objects.get_for_model(User), object_id=str(person.pk)
+        ).order_by("-time", "-pk")[:RECENT_CHANGES]
+        context.update(
+            title=str(person),
+            two_factor=two_factor.confirmed_device(person) is not None,
+            may_manage=not own
+            and viewer.has_action(User, "change")
+            and may_manage_account(viewer, person),
+            may_reset=not own
+            and viewer.has_action(User, "reset_password")
+            and may_reset_two_factor(viewer, person),
+            refused_reason=services.ACCOUNT_REFUSED,
+            own=own,
+            changes=[_change_row(change) for change in changes],
+            reason_form=ReasonForm(),
+            breadcrumbs=[{"url": reverse("accounts:user_list"), "label": _("Accounts")}],
+        )
+        return context
+
+
+#: What each audited event of an account reads as on its page.
+EVENTS = {
+    "account_created": gettext_lazy("Account created"),
+    "account_changed": gettext_lazy("Name, role or area changed"),
+    "deactivated": gettext_lazy("Deactivated"),
+    "reactivated": gettext_lazy("Reactivated"),
+    "password_reset": gettext_lazy("Password reset"),
+    "password_changed": gettext_lazy("Password changed by the user"),
+}
+
+
+def _change_row(change: ObjectChange) -> dict[str, Any]:
+    after = change.after or {}
+    event = after.get("event", "")
+    return {
+        "time": change.time,
+        "actor": change.actor_name or _("operator's command"),
+        "what": EVENTS.get(event, event or change.get_action_display()),
+        "reason": after.get("reason", ""),
+    }
+
+
+@method_decorator(never_cache, name="dispatch")
+class UserCreateView(ServiceFormView):
+    """A new account of a role the user may give, on an area of theirs. The answer is the
+    one page that shows its one-time password."""
+
+    form_class = UserCreateForm
+    model = User
+    action = "add"
+    template_name = "accounts/user_form.html"
+    title = gettext_lazy("New account")
+    submit_label = gettext_lazy("Create account")
+    success_message = ""
+    invalid_status = 200
+
+    def refusal(self) -> str:
+        return str(services.ROLE_REFUSED)
+
+    def get_cancel_url(self) -> str:
+        return reverse("accounts:user_list")
+
+    def perform(self, form: UserCreateForm) -> HttpResponse:
+        data = form.cleaned_data
+        user, password = services.do_create_user(
+            by=self.request.user,
+            full_name=data["full_name"],
+            role=data["role"],
+            area=data["area"],
+            username=data.get("username") or "",
+        )
+        return _one_time_password_page(self.request, user, password, new=True)
+
+
+class UserEditView(ObjectEditView):
+    """A person's name, role and area. Only accounts the user may manage
+    (``may_manage_account``): others are refused with the reason, not shown a form."""
+
+    model = User
+    queryset = User.objects.select_related("area")
+    form_class = UserAccountForm
+    template_name = "accounts/user_form.html"
+
+    def check_permission(self) -> None:
+        user = self.request.user
+        if self.object.pk == user.pk:
+            raise PermissionDeniedError(
+                "change", _("Your own name, role and area are changed by your administrator.")
+            )
+        if not may_manage_account(user, self.object):
+            raise PermissionDeniedError("change", str(services.ACCOUNT_REFUSED))
+
+    def get_title(self) -> Any:
+        return _("Edit %(user)s") % {"user": self.object}
+
+    def get_cancel_url(self) -> str:
+        return _user_url(self.object)
+
+    def perform(self, form: UserAccountForm) -> str:
+        data = form.cleaned_data
+        try:
+            user = services.do_update_user(
+                self.object,
+                by=self.request.user,
+                full_name=data["full_name"],
+                role=data["role"],
+                area=data["area"],
+            )
+        except Http404:  # an area out of reach, as ObjectEditView words it
+            raise ValidationError(
+                {"area": _("You can only choose records of your own area.")}
+            ) from None
+        return _user_url(user)
+
+
+class _UserButton(ServiceActionView):
+    """A button on a user's page; back to that page."""
+
+    model = User
+    queryset = User.objects.select_related("area")
+
+    def redirect_to(self, obj: Any, result: Any) -> str:
+        return _user_url(obj)
+
+
+class UserDeactivateView(_UserButton):
+    """The account stops working at once (sessions and API tokens), with a reason."""
+
+    form_class = ReasonForm
+    success_message = gettext_lazy("The account is deactivated: it can no longer log in.")
+
+    def act(self, obj: User, data: dict[str, Any]) -> User:
+        return services.do_deactivate_user(obj, by=self.request.user, reason=data["reason"])
+
+
+class UserReactivateView(_UserButton):
+    """The account may log in again, with a reason."""
+
+    form_class = ReasonForm
+    success_message = gettext_lazy("The account is active again.")
+
+    def act(self, obj: User, data: dict[str, Any]) -> User:
+        return services.do_reactivate_user(obj, by=self.request.user, reason=data["reason"])
+
+
+class UserResetPasswordView(_UserButton):
+    """A one-time password, shown once on the page this POST answers; the user's sessions
+    end and they must choose their own password at the next login."""
+
+    def perform(self) -> HttpResponse:
+        password = services.do_reset_password(self.object, by=self.request.user)
+        return _one_time_password_page(self.request, self.object, password, new=False)
+
+
+class UserResetTwoFactorView(_UserButton):
+    """The user's authenticator app is removed (a lost phone)."""
+
+    success_message = gettext_lazy(
+        "The authenticator app is removed. The user logs in with the password and may set "
+        "up a new app."
+    )
+
+    def act(self, obj: User, data: dict[str, Any]) -> User:
+        return services.do_reset_two_factor(obj.pk, by=self.request.user)

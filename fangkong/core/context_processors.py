@@ -15,5 +15,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
     return {
         "perms_registry_view": registry,
         "perms_audit_view": user.has_action("core.objectchange", "view"),
+        # Administrators and community officers: the accounts of their area.
+        "perms_accounts_view": user.has_action("accounts.user", "view"),
         "show_search": registry,
     }

@@ -36,6 +36,20 @@ def build(world: World) -> None:
         ends_on=world.grid_a1.local_today() + dt.timedelta(days=30),
         note="借调筛查",
     )
+    # The account the accounts pages and API act on: community A's officer manages it
+    # (edits, deactivates, reactivates, resets); everyone else finds nothing.
+    managed = UserFactory(
+        username="managed_a1", role=Role.GRID_WORKER, area=world.grid_a1, full_name="壬癸子丑"
+    )
+    AuthenticatorDevice.objects.create(user=managed, name="fangkong", confirmed=True)
+    world.extra["managed_user"] = managed
+
+
+def _managed(w: World) -> dict[str, int]:
+    return {"pk": w.extra["managed_user"].pk}
+
+
+REASON = {"reason": "调岗"}
 
 
 CODE = {"code": "000000"}
@@ -58,6 +72,27 @@ ROUTES = {
         method="post",
         ok=302,
     ),
+    # Accounts of the area: the list, a new account's form, one account's page and form.
+    "accounts:user_list": Route(kind="list"),
+    "accounts:user_create": Route(kind="list"),
+    "accounts:user_detail": Route(kwargs=_managed),
+    "accounts:user_edit": Route(kwargs=_managed),
+    # Buttons on an account's page: back to it (a reset password: the page showing it once).
+    "accounts:user_deactivate": Route(
+        kwargs=_managed, method="post", data=lambda w: REASON, ok=302
+    ),
+    "accounts:user_reactivate": Route(
+        kwargs=_managed, method="post", data=lambda w: REASON, ok=302
+    ),
+    "accounts:user_reset_password": Route(kwargs=_managed, method="post"),
+    "accounts:user_reset_two_factor": Route(kwargs=_managed, method="post", ok=302),
+    # The API: reads here, writes in API_WRITES below.
+    "api:user-list": Route(kind="list", api=True),
+    "api:user-detail": Route(kwargs=_managed, api=True),
+    "api:user-deactivate": Route(kwargs=_managed, method="post", data=lambda w: REASON, api=True),
+    "api:user-reactivate": Route(kwargs=_managed, method="post", data=lambda w: REASON, api=True),
+    "api:user-reset-password": Route(kwargs=_managed, method="post", api=True),
+    "api:user-reset-two-factor": Route(kwargs=_managed, method="post", api=True),
     # API tokens: everyone's own, and an officer's area's users' (the canary's token).
     "accounts:api_tokens": Route(kind="list"),
     "accounts:api_token_revoke": Route(
@@ -78,7 +113,7 @@ ROUTES = {
     ),
 }
 
-#: Writes through the API at the names of list routes that ROUTES walks as reads.
+#: Writes through the API at the names of the list and detail routes walked above.
 API_WRITES: list[tuple[str, Route]] = [
     (
         "api:assignment-list",
@@ -94,5 +129,19 @@ API_WRITES: list[tuple[str, Route]] = [
                 "note": "借调",
             },
         ),
+    ),
+    (
+        "api:user-list",
+        Route(
+            kind="create",
+            method="post",
+            ok=201,
+            api=True,
+            data=lambda w: {"full_name": "丑寅卯辰", "role": Role.VOLUNTEER, "area": w.grid_a1.pk},
+        ),
+    ),
+    (
+        "api:user-detail",
+        Route(kwargs=_managed, method="patch", api=True, data=lambda w: {"full_name": "壬癸子寅"}),
     ),
 ]

@@ -188,9 +188,16 @@ def test_the_last_administrator_of_an_area_is_not_deactivated(
     services.do_deactivate_user(administrator, by=superuser, reason="离职")
 
 
-def test_a_community_officer_may_not_reset_passwords(officer_a: User, grid_worker_a1: User) -> None:
-    with pytest.raises(PermissionDeniedError):
-        services.do_reset_password(grid_worker_a1, by=officer_a)
+def test_a_community_officer_resets_a_grid_workers_password_but_never_an_officers(
+    officer_a: User, grid_worker_a1: User, health_a: User
+) -> None:
+    # The base grants officers reset_password (issue 15: they manage their community's
+    # accounts); an officer's or the health officer's stays with administrators.
+    assert services.do_reset_password(grid_worker_a1, by=officer_a)
+    other_officer = UserFactory(role=Role.COMMUNITY_OFFICER, area=officer_a.area)
+    for target in (health_a, other_officer):
+        with pytest.raises(PermissionDeniedError):
+            services.do_reset_password(target, by=officer_a)
 
 
 def test_an_administrator_reaches_no_account_outside_its_area(

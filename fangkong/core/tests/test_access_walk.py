@@ -157,7 +157,7 @@ ADMINISTRATOR_ROUTES = {
     "api:docs",
     "set_language",
 }
-ADMINISTRATOR_NAMESPACES = ("areas:", "accounts:", "api:area-", "api:assignment-")
+ADMINISTRATOR_NAMESPACES = ("areas:", "accounts:", "api:area-", "api:assignment-", "api:user-")
 
 
 @pytest.mark.django_db
