@@ -11,14 +11,16 @@ from fangkong.core.area_contents import Content, Span, register
 
 
 def _accounts(span: Span) -> int:
-    return User.objects.filter(is_active=True, area_id__in=span.area_ids).count()
+    count: int = User.objects.filter(is_active=True, area_id__in=span.area_ids).count()
+    return count
 
 
 register(
     Content(
         key="accounts",
-        label=lambda n: ngettext("%(count)s active account", "%(count)s active accounts", n)
-        % {"count": n},
+        label=lambda n: (
+            ngettext("%(count)s active account", "%(count)s active accounts", n) % {"count": n}
+        ),
         count=_accounts,
         blocks_grid_move=False,
         order=50,

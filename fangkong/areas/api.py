@@ -36,7 +36,9 @@ class AreaSerializer(ServiceModelSerializer):
     On create the level follows from ``parent``; ``parent`` changes only through ``move/``."""
 
     url = serializers.HyperlinkedIdentityField(view_name="api:area-detail")
-    parent = RestrictedPrimaryKeyRelatedField(queryset=Area.objects.all(), required=False)
+    parent = RestrictedPrimaryKeyRelatedField(  # type: ignore[assignment]  # DRF stubs: a Field
+        queryset=Area.objects.all(), required=False
+    )
 
     class Meta:
         model = Area
@@ -58,7 +60,7 @@ class AreaSerializer(ServiceModelSerializer):
 
 
 class AreaMoveSerializer(Serializer):
-    parent = RestrictedPrimaryKeyRelatedField(
+    parent = RestrictedPrimaryKeyRelatedField(  # type: ignore[assignment]  # DRF stubs
         queryset=Area.objects.all(), help_text=gettext_lazy("The new parent area's id.")
     )
     version = serializers.IntegerField(required=False, min_value=1)
@@ -111,7 +113,7 @@ class AreaViewSet(RestrictedViewSet):
         area = services.do_move_area(
             area,
             parent=form.validated_data["parent"],
-            by=request.user,
+            by=self.request.user,
             expected_version=form.validated_data.get("version"),
         )
         return Response(self.get_serializer(self.reload(area)).data)
@@ -127,7 +129,7 @@ class AreaViewSet(RestrictedViewSet):
         form.is_valid(raise_exception=True)
         area = services.do_close_area(
             area,
-            by=request.user,
+            by=self.request.user,
             reason=form.validated_data["reason"],
             move_to=form.validated_data.get("move_to"),
             expected_version=form.validated_data.get("version"),

@@ -63,7 +63,9 @@ class MoveAreaForm(ServiceForm):
 
     parent = forms.ModelChoiceField(label=_("move to"), queryset=Area.objects.none())
 
-    def __init__(self, *args: Any, parent_level: str = "", exclude: int | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, parent_level: str = "", exclude: int | None = None, **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         field_of(self, "parent", forms.ModelChoiceField).queryset = (
             Area.objects.restrict(self.user, "change")

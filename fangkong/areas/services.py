@@ -91,7 +91,9 @@ def _apply_settings(area: Area, data: dict[str, Any]) -> None:
         if not FEVER_THRESHOLD_MIN <= threshold <= FEVER_THRESHOLD_MAX:
             raise ValidationError(
                 {
-                    "fever_threshold": _("The fever threshold lies between %(low)s and %(high)s °C.")
+                    "fever_threshold": _(
+                        "The fever threshold lies between %(low)s and %(high)s °C."
+                    )
                     % {"low": FEVER_THRESHOLD_MIN, "high": FEVER_THRESHOLD_MAX}
                 }
             )

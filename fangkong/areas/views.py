@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -13,6 +12,7 @@ from fangkong.areas import services
 from fangkong.areas.choices import CHILD_LEVEL, AreaLevel
 from fangkong.areas.forms import AreaForm, CloseAreaForm, MoveAreaForm
 from fangkong.areas.models import Area
+from fangkong.core import area_contents
 from fangkong.core.querysets import covers
 from fangkong.core.views import (
     ObjectDetailView,
@@ -72,7 +72,7 @@ class AreaDetailView(ObjectDetailView):
         context.update(
             title=area.name,
             children=Area.objects.restrict(user).filter(parent=area).order_by("path"),
-            contents=services.area_contents.describe(services.contents_of(area))
+            contents=area_contents.describe(services.contents_of(area))
             if user.has_action(Area, "change")
             else "",
             is_community=area.level == AreaLevel.COMMUNITY,
@@ -221,7 +221,7 @@ class AreaCloseView(_OneAreaFormView):
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
-        context["contents"] = services.area_contents.describe(services.contents_of(self.object))
+        context["contents"] = area_contents.describe(services.contents_of(self.object))
         return context
 
     def perform(self, form: CloseAreaForm) -> str:
@@ -233,5 +233,3 @@ class AreaCloseView(_OneAreaFormView):
             expected_version=form.expected_version,
         )
         return self.object.get_absolute_url()
-
-

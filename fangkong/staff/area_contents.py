@@ -32,8 +32,7 @@ def _move(grid: Any, target: Any, by: User | None) -> int:
 register(
     Content(
         key="open_tasks",
-        label=lambda n: ngettext("%(count)s open task", "%(count)s open tasks", n)
-        % {"count": n},
+        label=lambda n: ngettext("%(count)s open task", "%(count)s open tasks", n) % {"count": n},
         count=_open_tasks,
         move=_move,
         order=40,

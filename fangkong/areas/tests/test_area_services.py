@@ -282,9 +282,7 @@ def test_closing_a_community_with_residents_is_refused_with_the_counts(
         do_close_area(community_a, by=administrator, reason="撤并", move_to=grid_a1)
 
 
-def test_closing_an_empty_community_closes_its_grids_too(
-    street: Area, superuser: Any
-) -> None:
+def test_closing_an_empty_community_closes_its_grids_too(street: Area, superuser: Any) -> None:
     community = CommunityFactory(parent=street)
     grid = GridFactory(parent=community)
 
