@@ -50,7 +50,7 @@ class Area(AuditedModel):
     # office line, not a person's, so it is stored as typed.
     contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
     # Areas are closed, never deleted: rows and audit entries keep pointing at them.
-    closed_at = models.DateTimeField(_("closed"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("closed on"), null=True, blank=True)
     closed_reason = models.CharField(_("reason for closing"), max_length=200, blank=True)
 
     #: An area is seen by the users at or above it (``id`` in the user's subtree).

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from django.utils.translation import gettext
+from django.utils.translation import pgettext
 
 if TYPE_CHECKING:
     from fangkong.accounts.models import User
@@ -76,4 +76,6 @@ def counts(span: Span) -> dict[str, int]:
 def describe(found: dict[str, int]) -> str:
     """The counts as the user reads them: "12 people, 3 passes"."""
     by_key = {c.key: c for c in contents()}
-    return gettext(", ").join(by_key[key].label(n) for key, n in found.items() if key in by_key)
+    return pgettext("list separator", ", ").join(
+        by_key[key].label(n) for key, n in found.items() if key in by_key
+    )

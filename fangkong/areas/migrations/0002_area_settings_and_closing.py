@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='area',
             name='closed_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='closed'),
+            field=models.DateTimeField(blank=True, null=True, verbose_name='closed on'),
         ),
         migrations.AddField(
             model_name='area',
