@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy
 
 from fangkong.areas import services
 from fangkong.areas.choices import CHILD_LEVEL, AreaLevel
-from fangkong.areas.forms import AreaForm, CloseAreaForm, MoveAreaForm
+from fangkong.areas.forms import TIME_ZONES, AreaForm, CloseAreaForm, MoveAreaForm
 from fangkong.areas.models import Area
 from fangkong.core import area_contents
 from fangkong.core.querysets import covers
@@ -71,6 +71,7 @@ class AreaDetailView(ObjectDetailView):
         may_change = area.is_open and manages(user, area)
         context.update(
             title=area.name,
+            time_zone_label=dict(TIME_ZONES).get(area.time_zone, ""),
             children=Area.objects.restrict(user).filter(parent=area).order_by("path"),
             contents=area_contents.describe(services.contents_of(area))
             if user.has_action(Area, "change")
