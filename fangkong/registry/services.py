@@ -142,7 +142,8 @@ def do_assign_buildings_to_grid(
     if not wanted:
         raise ValidationError({"buildings": _("Tick at least one building.")})
     rows = list(
-        Building.objects.select_for_update()
+        # Only the buildings are locked: PostgreSQL refuses to lock the grid's outer join.
+        Building.objects.select_for_update(of=("self",))
         .filter(community=community, pk__in=wanted)
         .select_related("grid")
         .order_by("pk")
