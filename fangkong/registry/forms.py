@@ -66,7 +66,9 @@ class BuildingForm(ServiceForm):
         if self.user is None:
             raise TypeError("BuildingForm needs the user: its grids are those they may see")
         community = community or (self.instance.community if self.instance else None)
-        grids = Area.objects.restrict(self.user).filter(level=AreaLevel.GRID)
+        grids = Area.objects.restrict(self.user).filter(
+            level=AreaLevel.GRID, closed_at__isnull=True
+        )
         grid_field = self.fields["grid"]
         assert isinstance(grid_field, forms.ModelChoiceField)  # declared above
         if community is not None:
