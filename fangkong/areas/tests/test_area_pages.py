@@ -220,3 +220,24 @@ def test_the_api_answers_not_found_for_an_area_outside_the_scope(
     )
 
     assert response.status_code == 404
+
+
+def test_the_openapi_schema_documents_the_areas_writes(client: Any, administrator: Any) -> None:
+    client.force_login(administrator)
+
+    paths = client.get(reverse("api:schema")).json()["paths"]
+
+    assert {"post"} <= set(paths["/api/v1/areas/"])
+    assert {"put", "patch"} <= set(paths["/api/v1/areas/{id}/"])
+    for route in ("/api/v1/areas/{id}/move/", "/api/v1/areas/{id}/close/"):
+        assert {"200", "400", "404", "409"} <= set(paths[route]["post"]["responses"])
+
+
+def test_the_tree_links_each_area_to_its_page_for_the_administrator(
+    client: Any, administrator: Any, community_a: Area, grid_a1: Area
+) -> None:
+    client.force_login(administrator)
+
+    page = client.get(reverse("areas:tree"))
+
+    assert grid_a1.get_absolute_url() in page.text
