@@ -103,6 +103,8 @@ def card_context(passes: Iterable[Pass], *, font_family: str) -> dict[str, Any]:
                 "serial": item.serial,
                 "qr": qr_svg_data_uri(item.token),
                 "community": item.community.name,
+                # The office's line (community settings), for a lost card or a question.
+                "contact_phone": item.community.contact_phone,
                 "building": household.building,
                 "unit": household.unit,
                 "room": household.room,

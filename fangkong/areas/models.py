@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.areas.choices import AreaLevel
@@ -45,10 +46,26 @@ class Area(AuditedModel):
     fever_threshold = models.DecimalField(
         _("fever threshold (°C)"), max_digits=3, decimal_places=1, default=Decimal("37.3")
     )
+    # The community office's phone, printed on its pass cards ("if lost, call ..."): an
+    # office line, not a person's, so it is stored as typed.
+    contact_phone = models.CharField(_("contact phone"), max_length=20, blank=True)
+    # Areas are closed, never deleted: rows and audit entries keep pointing at them.
+    closed_at = models.DateTimeField(_("closed on"), null=True, blank=True)
+    closed_reason = models.CharField(_("reason for closing"), max_length=200, blank=True)
 
     #: An area is seen by the users at or above it (``id`` in the user's subtree).
     scope_rule = ScopeRule(community=None, area="id")
-    audit_fields = ("level", "name", "code", "parent", "time_zone", "fever_threshold")
+    audit_fields = (
+        "level",
+        "name",
+        "code",
+        "parent",
+        "time_zone",
+        "fever_threshold",
+        "contact_phone",
+        "closed_at",
+        "closed_reason",
+    )
 
     class Meta:
         ordering = ("path",)
@@ -67,6 +84,13 @@ class Area(AuditedModel):
 
     def area_path(self) -> str:
         return self.path
+
+    def get_absolute_url(self) -> str:
+        return reverse("areas:detail", args=[self.pk])
+
+    @property
+    def is_open(self) -> bool:
+        return self.closed_at is None
 
     def community_id_for_audit(self) -> int | None:
         community = self.community

@@ -9,10 +9,11 @@ class CoreConfig(AppConfig):
     verbose_name = _("Core")
 
     def ready(self) -> None:
-        # Job kinds, periodic work, retention rules and exports register themselves on
-        # import: load every app's ``jobs``, ``periodic``, ``retention`` and ``exports``
-        # modules so a worker, tick or the purge knows all of them.
+        # Job kinds, periodic work, retention rules, exports and what an area holds register
+        # themselves on import: load every app's ``jobs``, ``periodic``, ``retention``,
+        # ``exports`` and ``area_contents`` modules so a worker, tick or the purge knows all
+        # of them.
         import fangkong.core.jobs
         import fangkong.core.periodic  # noqa: F401
 
-        autodiscover_modules("jobs", "periodic", "retention", "exports")
+        autodiscover_modules("jobs", "periodic", "retention", "exports", "area_contents")

@@ -66,7 +66,9 @@ class BuildingForm(ServiceForm):
         if self.user is None:
             raise TypeError("BuildingForm needs the user: its grids are those they may see")
         community = community or (self.instance.community if self.instance else None)
-        grids = Area.objects.restrict(self.user).filter(level=AreaLevel.GRID)
+        grids = Area.objects.restrict(self.user).filter(
+            level=AreaLevel.GRID, closed_at__isnull=True
+        )
         grid_field = self.fields["grid"]
         assert isinstance(grid_field, forms.ModelChoiceField)  # declared above
         if community is not None:
@@ -282,3 +284,29 @@ class RevealForm(BoundedForm):
         error_messages={"required": gettext_lazy("Say why you need to see the full numbers.")},
         help_text=gettext_lazy("Recorded in the access log with your name."),
     )
+
+
+class AssignGridsForm(ServiceForm):
+    """Ticked buildings of a community and the grid they go to (the building tiles' form).
+
+    The buildings are the community's whatever the user's registry rights: laying out grids
+    is area work (an administrator's), and the tiles show numbers and names only."""
+
+    buildings = forms.ModelMultipleChoiceField(
+        label=gettext_lazy("buildings"),
+        queryset=Building.objects.none(),
+        widget=forms.CheckboxSelectMultiple,
+    )
+    grid = forms.ModelChoiceField(label=gettext_lazy("grid"), queryset=Area.objects.none())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        community = self.community
+        buildings = self.fields["buildings"]
+        grid = self.fields["grid"]
+        assert isinstance(buildings, forms.ModelMultipleChoiceField)
+        assert isinstance(grid, forms.ModelChoiceField)
+        buildings.queryset = Building.objects.filter(community=community).select_related("grid")
+        grid.queryset = Area.objects.filter(
+            parent=community, level=AreaLevel.GRID, closed_at__isnull=True
+        ).order_by("path")

@@ -67,6 +67,8 @@ def _validate_building(building: Building) -> None:
         building.grid.level != AreaLevel.GRID or building.grid.parent_id != building.community_id
     ):
         raise ValidationError({"grid": _("Choose a grid of this building's community.")})
+    if building.grid is not None and not building.grid.is_open:
+        raise ValidationError({"grid": _("This grid is closed: choose an open one.")})
     exclude = ["community", "grid"]
     building.full_clean(exclude=exclude, validate_unique=True, validate_constraints=True)
 
@@ -100,6 +102,64 @@ def do_update_building(
     save_checked(building)
     record_change(ChangeAction.UPDATE, building, before=before, actor=by)
     return building
+
+
+def _move_building(building: Building, grid: Area | None, by: User | None) -> bool:
+    """The one way a building changes grid: its row saved (``Placed.save`` carries the new
+    ``grid_id`` down to every household, person, pass and case below it, in this transaction)
+    and audited. False: it was there already."""
+    if building.grid_id == (grid.pk if grid else None):
+        return False
+    before = building.audit_snapshot()
+    building.grid = grid
+    _validate_building(building)
+    building.version += 1
+    building.save(update_fields=["grid", "version", "updated"])
+    record_change(ChangeAction.UPDATE, building, before=before, actor=by)
+    return True
+
+
+@transaction.atomic
+def do_assign_buildings_to_grid(
+    *, community: Area, buildings: Iterable[int], grid: Area | None, by: User | None
+) -> int:
+    """Put the community's ``buildings`` (ids) into ``grid`` (None: no grid), all or none;
+    the count moved.
+
+    Laying out a community's grids is area management: it takes the right to change the
+    community's areas (an administrator's), not the registry's, and shows no resident.
+    """
+    from fangkong.areas.models import Area as AreaModel
+
+    require(by, AreaModel, "change", community)
+    if community.level != AreaLevel.COMMUNITY or not community.is_open:
+        raise ValidationError(_("Choose an open community."))
+    if grid is not None and (
+        grid.level != AreaLevel.GRID or grid.parent_id != community.pk or not grid.is_open
+    ):
+        raise ValidationError({"grid": _("Choose an open grid of this community.")})
+    wanted = sorted(set(buildings))
+    if not wanted:
+        raise ValidationError({"buildings": _("Tick at least one building.")})
+    rows = list(
+        # Only the buildings are locked: PostgreSQL refuses to lock the grid's outer join.
+        Building.objects.select_for_update(of=("self",))
+        .filter(community=community, pk__in=wanted)
+        .select_related("grid")
+        .order_by("pk")
+    )
+    if len(rows) != len(wanted):
+        raise ValidationError({"buildings": _("Choose buildings of this community.")})
+    return sum(_move_building(building, grid, by) for building in rows)
+
+
+def move_grid_buildings(grid: Area, target: Area, by: User | None) -> int:
+    """Every building of ``grid`` into ``target`` (closing a grid: ``core.area_contents``)."""
+    ids = Building.objects.filter(grid=grid).values_list("pk", flat=True)
+    if target.parent_id is None:
+        raise ValidationError(_("Choose an open grid of this community."))
+    community = Area.objects.get(pk=target.parent_id)
+    return do_assign_buildings_to_grid(community=community, buildings=ids, grid=target, by=by)
 
 
 # --- Households -----------------------------------------------------------------------------

@@ -5,6 +5,7 @@ from fangkong.registry import import_views, views
 app_name = "registry"
 urlpatterns = [
     path("community/<int:pk>/", views.CommunityView.as_view(), name="community"),
+    path("community/<int:pk>/grids/", views.AssignGridsView.as_view(), name="assign_grids"),
     path(
         "community/<int:community_pk>/buildings/add/",
         views.BuildingEditView.as_view(),

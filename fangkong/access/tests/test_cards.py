@@ -58,6 +58,26 @@ def test_the_card_pdf_has_the_serial_room_and_an_embedded_cjk_font(
     assert "(A4)" in info["Page size"]
 
 
+def test_the_card_prints_the_community_offices_phone_from_its_settings(
+    client: Any, officer_a: Any, community_a: Any, grid_a1: Any, tmp_path: Path
+) -> None:
+    from fangkong.areas.services import do_update_area
+
+    do_update_area(community_a, by=None, contact_phone="024-23456789")
+    household_with_pass(community_a, grid_a1)
+    client.force_login(officer_a)
+
+    response = client.get(reverse("access:pass_print"))
+
+    text = subprocess.run(
+        ["pdftotext", str(_pdf(tmp_path, response.content)), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert "024-23456789" in text
+
+
 def test_the_qr_code_holds_the_token_only(community_a: Any, grid_a1: Any) -> None:
     _, item = household_with_pass(community_a, grid_a1)
     uri = cards.qr_svg_data_uri(item.token)

@@ -32,14 +32,14 @@ def test_an_areas_path_is_its_parents_path_and_its_own_id(
     assert (city.depth, community_a.depth, grid_a1.depth) == (1, 4, 5)
 
 
-def test_creating_an_area_writes_one_change_row(community_a: Area, officer_a: Any) -> None:
+def test_creating_an_area_writes_one_change_row(community_a: Area, administrator: Any) -> None:
     grid = do_create_area(
-        level=AreaLevel.GRID, name="第九网格", code="G9", parent=community_a, by=officer_a
+        level=AreaLevel.GRID, name="第九网格", code="G9", parent=community_a, by=administrator
     )
 
     row = ObjectChange.objects.get(content_type__model="area", object_id=str(grid.pk))
     assert row.action == ChangeAction.CREATE
-    assert row.actor_id == officer_a.pk
+    assert row.actor_id == administrator.pk
 
 
 def test_an_area_must_be_one_level_below_its_parent(street: Area) -> None:

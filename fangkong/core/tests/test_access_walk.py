@@ -156,6 +156,9 @@ ADMINISTRATOR_ROUTES = {
     "api:schema",
     "api:docs",
     "set_language",
+    # A community's building tiles (numbers, names, grids; no resident): laying out grids
+    # is area work.
+    "registry:assign_grids",
 }
 ADMINISTRATOR_NAMESPACES = ("areas:", "accounts:", "api:area-", "api:assignment-", "api:user-")
 

@@ -135,6 +135,8 @@ REFERENCES: dict[str, str] = {
     "grid": "areas.area",
     "grids": "areas.area",
     "other_community": "areas.area",
+    "parent": "areas.area",
+    "move_to": "areas.area",
     "assignee": "accounts.user",
     "follow_up_assignee": "accounts.user",
     "user": "accounts.user",

@@ -124,8 +124,11 @@ def build_world() -> World:
         # Areas and accounts of the street, no resident's data (test_access_walk).
         "administrator": (Role.ADMINISTRATOR, street),
     }
+    # A username of plain English letters would read as English on the Chinese pages' check
+    # (the header shows it): the walk's administrator logs in as admin_w.
+    usernames = {"administrator": "admin_w"}
     users = {
-        name: UserFactory(username=name, role=role, area=area)
+        name: UserFactory(username=usernames.get(name, name), role=role, area=area)
         for name, (role, area) in personas.items()
     }
     building = BuildingFactory(grid=grid_a1, community=community_a, name="甲栋")

@@ -47,6 +47,12 @@ ROUTES: dict[str, Route] = {
     "registry:person_list": Route(kind="list", data=lambda w: {"q": CANARY_NAME[:2]}),
     # Rows of the first community, grid a1
     "registry:community": Route(kwargs=lambda w: {"pk": w.community_a.pk}, kind="community"),
+    # The community's building tiles, ticked into grids: the administrator's page.
+    "registry:assign_grids": Route(
+        kwargs=lambda w: {"pk": w.community_a.pk},
+        permitted="administrator",
+        row=lambda w: w.community_a,
+    ),
     "registry:building_detail": Route(kwargs=lambda w: {"pk": w.building.pk}),
     "registry:building_edit": Route(kwargs=lambda w: {"pk": w.building.pk}),
     "registry:building_add": Route(
