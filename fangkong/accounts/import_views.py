@@ -16,6 +16,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.http import content_disposition_header
@@ -50,8 +51,13 @@ class _AccountImport:
     request: Any
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if "pk" in kwargs:
+            self.get_job(kwargs["pk"])  # someone else's import: not found, whoever asks
         require_action(request.user, User, "add")  # type: ignore[arg-type]
         return super().dispatch(request, *args, **kwargs)  # type: ignore[misc,no-any-return]
+
+    def get_job(self, pk: int) -> Job:
+        return get_object_or_404(self.import_jobs(), pk=pk)
 
     def import_jobs(self) -> QuerySet[Job]:
         # The importer's own: a preview shows what they typed, an import their sheet.

@@ -30,7 +30,10 @@ CORPUS: dict[str, list[list[str]]] = {
         ["冯伟", "", "fengwei", "网格员", "文化第一网格", "", ""],
         ["冯玮", "", "fengwei", "志愿者", "文化社区", "", ""],
     ],
-    "duplicate_username_in_database": [GOOD, ["陈刚", "", "officer_a", "志愿者", "文化社区", "", ""]],
+    "duplicate_username_in_database": [
+        GOOD,
+        ["陈刚", "", "officer_a", "志愿者", "文化社区", "", ""],
+    ],
     "end_before_start": [GOOD, ["褚明", "", "", "志愿者", "文化社区", "2020-03-15", "2020-03-01"]],
     "empty_name": [GOOD, ["", "", "", "志愿者", "文化社区", "", ""]],
     "role_not_grantable": [GOOD, ["卫东", "", "", "社区干部", "文化社区", "", ""]],
