@@ -28,6 +28,7 @@ from fangkong.accounts.jobs import IMPORT_KIND
 from fangkong.accounts.models import User
 from fangkong.accounts.password_sheet import SHEET_KEY, take_sheet
 from fangkong.core.imports import flow
+from fangkong.core.imports.uploads import upload_exists
 from fangkong.core.models import Job
 from fangkong.core.spreadsheets import SheetSpec, write_xlsx
 from fangkong.core.views import LoggedInView, require_action
@@ -98,7 +99,8 @@ class ImportDetailView(_AccountImport, flow.ImportDetailView):
         job, result = context["job"], context["result"]
         context.update(
             title=_("Staff accounts: preview") if context["preview"] else _("Staff accounts"),
-            sheet_ready=bool(result.get(SHEET_KEY)),
+            # Named until downloaded; gone from the store after 24 h (purge_stale_uploads).
+            sheet_ready=upload_exists(str(result.get(SHEET_KEY) or "")),
             import_job=_job_number(job.params.get("confirmed")),
             preview_job=_job_number(job.params.get("preview_job")),
         )

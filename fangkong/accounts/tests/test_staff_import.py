@@ -4,6 +4,7 @@ once, and who may import."""
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 import shutil
 import subprocess
@@ -15,6 +16,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from fangkong.accounts.choices import Role
 from fangkong.accounts.imports import parse_date
@@ -23,7 +25,7 @@ from fangkong.accounts.password_sheet import SHEET_KEY
 from fangkong.areas.models import Area
 from fangkong.areas.tests.factories import AreaFactory
 from fangkong.core.choices import AccessKind
-from fangkong.core.imports.uploads import upload_exists
+from fangkong.core.imports.uploads import UPLOAD_LIFETIME, purge_stale_uploads, upload_exists
 from fangkong.core.models import AccessEvent, Job
 
 pytestmark = pytest.mark.django_db
@@ -202,6 +204,16 @@ def test_five_accounts_are_made_and_their_passwords_printed_on_a_sheet_downloade
     assert SHEET_KEY not in Job.objects.get(pk=imported.pk).result
     event = AccessEvent.objects.get(kind=AccessKind.EXPORT, actor=importer)
     assert event.detail["what"] == "account_passwords"
+    assert client.get(reverse("accounts:import_sheet", args=[imported.pk])).status_code == 404
+
+
+def test_a_sheet_not_downloaded_is_gone_after_24_hours(client: Client, importer: User) -> None:
+    imported = confirm(client, preview(client, corpus("good_five")))
+
+    purge_stale_uploads(timezone.now() + UPLOAD_LIFETIME + dt.timedelta(minutes=1))
+
+    page = client.get(reverse("accounts:import_detail", args=[imported.pk])).content.decode()
+    assert reverse("accounts:import_sheet", args=[imported.pk]) not in page
     assert client.get(reverse("accounts:import_sheet", args=[imported.pk])).status_code == 404
 
 
