@@ -8,70 +8,26 @@ print empty boxes, so ``cjk_font_family`` fails loudly instead (Debian: fonts-no
 
 from __future__ import annotations
 
-import shutil
-import subprocess
 from collections.abc import Iterable
-from functools import cache
 from typing import Any
 
 import segno
-from django.core.exceptions import ImproperlyConfigured
 from django.template.loader import render_to_string
 from django.utils import translation
 
 from fangkong.access.models import Pass
+from fangkong.core.pdf import (  # noqa: F401 - where the cards' font check was born
+    PREFERRED_FAMILIES,
+    CJKFontMissing,
+    cjk_font_family,
+)
 from fangkong.registry.choices import PersonStatus
 from fangkong.registry.models import Person
 
-#: Preferred families, best first; any other family fontconfig knows for Chinese will do.
-PREFERRED_FAMILIES = (
-    "Noto Sans CJK SC",
-    "Noto Serif CJK SC",
-    "WenQuanYi Zen Hei",
-    "Source Han Sans SC",
-    "AR PL UMing CN",
-)
 #: Most cards fit the same PDF; more are printed building by building.
 MAX_CARDS = 400
 #: Rows of the grid for ticking outings by hand.
 TICK_ROWS = 8
-
-
-class CJKFontMissing(ImproperlyConfigured):
-    """No font for Chinese is installed: printing would give empty boxes."""
-
-
-@cache
-def cjk_font_family() -> str:
-    """A font family with Chinese glyphs that fontconfig (and so WeasyPrint) will use."""
-    fc_list = shutil.which("fc-list")
-    if fc_list is None:
-        raise CJKFontMissing(
-            "fontconfig's fc-list is missing: install fontconfig and "
-            "fonts-noto-cjk (apt-get install fonts-noto-cjk)."
-        )
-    result = subprocess.run(  # noqa: S603 (fixed arguments)
-        [fc_list, ":lang=zh", "family"],
-        capture_output=True,
-        text=True,
-        check=False,
-        timeout=30,
-    )
-    families = {
-        name.strip()
-        for line in result.stdout.splitlines()
-        for name in line.split(",")
-        if name.strip()
-    }
-    for family in PREFERRED_FAMILIES:
-        if family in families:
-            return family
-    if families:
-        return sorted(families)[0]
-    raise CJKFontMissing(
-        "No font with Chinese glyphs is installed; pass cards would print "
-        "empty boxes. Install one: apt-get install fonts-noto-cjk"
-    )
 
 
 def qr_svg_data_uri(token: str) -> str:

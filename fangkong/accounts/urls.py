@@ -5,7 +5,7 @@ assignments, and API tokens. axes throttles failures."""
 from django.contrib.auth import views as auth_views
 from django.urls import path
 
-from fangkong.accounts import views
+from fangkong.accounts import import_views, views
 
 app_name = "accounts"
 urlpatterns = [
@@ -42,4 +42,18 @@ urlpatterns = [
     ),
     path("tokens/", views.ApiTokenListView.as_view(), name="api_tokens"),
     path("tokens/<int:pk>/revoke/", views.ApiTokenRevokeView.as_view(), name="api_token_revoke"),
+    # The staff-accounts import (import_views.py): upload, preview, make all or none, the
+    # sheet of one-time passwords once.
+    path("import/", import_views.ImportStartView.as_view(), name="import_start"),
+    path("import/template/", import_views.TemplateDownloadView.as_view(), name="import_template"),
+    path("import/<int:pk>/", import_views.ImportDetailView.as_view(), name="import_detail"),
+    path(
+        "import/<int:pk>/confirm/", import_views.ImportConfirmView.as_view(), name="import_confirm"
+    ),
+    path(
+        "import/<int:pk>/rejected/",
+        import_views.ImportRejectedView.as_view(),
+        name="import_rejected",
+    ),
+    path("import/<int:pk>/sheet/", import_views.PasswordSheetView.as_view(), name="import_sheet"),
 ]

@@ -136,6 +136,8 @@ def _account_context(request: AuthenticatedRequest, **extra: Any) -> dict[str, A
         "required": two_factor.requires_two_factor(user),
         "form": CodeForm(),
         "may_reset_others": user.has_action("accounts.user", "reset_two_factor"),
+        # Until the users' list page links to it: the staff-accounts import.
+        "may_import_accounts": user.has_action("accounts.user", "add"),
     }
     if pending is not None:
         context.update(qr_svg=two_factor.qr_svg(pending), secret=two_factor.secret_text(pending))

@@ -14,6 +14,7 @@ from django.urls import reverse
 from fangkong.access import cards
 from fangkong.access.models import Pass
 from fangkong.access.tests.factories import household_with_pass
+from fangkong.core import pdf
 
 pytestmark = [
     pytest.mark.django_db,
@@ -90,7 +91,7 @@ def test_without_a_cjk_font_printing_fails_loudly(
 ) -> None:
     _, item = household_with_pass(community_a, grid_a1)
     cards.cjk_font_family.cache_clear()
-    monkeypatch.setattr(cards.shutil, "which", lambda name: None)
+    monkeypatch.setattr(pdf.shutil, "which", lambda name: None)
     try:
         with pytest.raises(cards.CJKFontMissing, match="fonts-noto-cjk"):
             cards.render_cards_pdf(Pass.objects.filter(pk=item.pk))
@@ -103,7 +104,7 @@ def test_without_a_cjk_font_the_print_page_says_so_instead_of_failing(
 ) -> None:
     household_with_pass(community_a, grid_a1)
     cards.cjk_font_family.cache_clear()
-    monkeypatch.setattr(cards.shutil, "which", lambda name: None)
+    monkeypatch.setattr(pdf.shutil, "which", lambda name: None)
     client.force_login(officer_a)
     try:
         response = client.get(reverse("access:pass_print"), follow=True)

@@ -15,7 +15,7 @@ from django.utils.translation import gettext_lazy
 from django.views import View
 
 from fangkong.access import cards, services
-from fangkong.access.cards import MAX_CARDS, CJKFontMissing
+from fangkong.access.cards import MAX_CARDS
 from fangkong.access.choices import PassStatus
 from fangkong.access.exports import PASS_CARDS, passes_for_cards
 from fangkong.access.filtersets import PassFilterSet
@@ -32,6 +32,7 @@ from fangkong.access.tables import PassTable
 from fangkong.access.views.common import AccessActionView, community_for
 from fangkong.core.exceptions import PermissionDeniedError
 from fangkong.core.exports import filter_data, filter_params, start_export
+from fangkong.core.pdf import CJKFontMissing
 from fangkong.core.querysets import covers
 from fangkong.core.requests import AuthenticatedRequest
 from fangkong.core.views import ObjectDetailView, ObjectListView, ServiceFormView, require_action

@@ -13,6 +13,7 @@ assignments, so the canary, which it must never see, is not put in one).
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from fangkong.accounts.choices import Role
 from fangkong.accounts.models import AuthenticatorDevice
@@ -145,3 +146,51 @@ API_WRITES: list[tuple[str, Route]] = [
         Route(kwargs=_managed, method="patch", api=True, data=lambda w: {"full_name": "壬癸子寅"}),
     ),
 ]
+
+
+def _account_import(world: World, *, mode: str = "preview") -> Any:
+    """A finished staff-accounts import of community A's officer (made per request: the
+    walk's writes roll back after each test): a preview whose upload is gone, or an import
+    whose password sheet is still to download."""
+    from fangkong.core.imports.uploads import store_upload
+    from fangkong.core.models import Job
+
+    result: dict[str, Any] = {
+        "rows": 2,
+        "created": 1,
+        "rejected": 1,
+        "written": mode != "preview",
+        "errors": [{"row": 3, "column": "姓名", "message": "-", "code": "x", "value": CANARY_NAME}],
+    }
+    if mode != "preview":
+        result["password_sheet"] = store_upload([b"%PDF-1.4 " + CANARY_NAME.encode()])
+    return Job.objects.create(
+        kind="accounts.import_users",
+        user=world.users["officer_a"],
+        area_path=world.community_a.path,
+        status="completed",
+        params={"upload": "0" * 32, "filename": "名单.xlsx", "rows": 2, "mode": mode},
+        result=result,
+    )
+
+
+ROUTES.update(
+    {
+        # The staff-accounts import (import_views.py): administrators' and officers'; an
+        # import's pages are its importer's alone (anyone else: 404).
+        "accounts:import_start": Route(kind="list"),
+        "accounts:import_template": Route(kind="list"),
+        "accounts:import_detail": Route(kwargs=lambda w: {"pk": _account_import(w).pk}),
+        # The walk's preview keeps no upload: its owner is sent back to it with a note.
+        "accounts:import_rejected": Route(kwargs=lambda w: {"pk": _account_import(w).pk}, ok=302),
+        "accounts:import_confirm": Route(
+            kwargs=lambda w: {"pk": _account_import(w).pk},
+            method="post",
+            data=lambda w: {"action": "import"},
+            ok=302,
+        ),
+        "accounts:import_sheet": Route(
+            kwargs=lambda w: {"pk": _account_import(w, mode="import").pk}
+        ),
+    }
+)
