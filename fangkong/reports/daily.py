@@ -117,12 +117,29 @@ def all_communities() -> list[int]:
     )
 
 
+class FutureDayError(ValueError):
+    """A day that has not begun yet in a community's time zone: nothing to count."""
+
+
+def check_not_future(community_ids: list[int], day: dt.date) -> None:
+    """Raise ``FutureDayError`` when ``day`` has not begun in one of these communities."""
+    zones = set(
+        Area.objects.filter(pk__in=community_ids).values_list("time_zone", flat=True).distinct()
+    )
+    now = timezone.now()
+    if any(day > timezone.localtime(now, zone(name)).date() for name in zones):
+        raise FutureDayError(day)
+
+
 def store_day(community_ids: list[int] | None, day: dt.date) -> int:
     """Count and store the daily figures of these communities (all when ``None``) for
     ``day``; returns how many communities were stored. Counting again replaces the day's
     rows (idempotent); each chunk of communities is stored in one transaction, so a reader
-    sees a community's day whole or not at all."""
+    sees a community's day whole or not at all. Today may be stored (as far as it has
+    gone: the nightly job counts it again once it is over); a day not begun yet raises
+    ``FutureDayError`` and stores nothing."""
     ids = sorted(set(community_ids)) if community_ids is not None else all_communities()
+    check_not_future(ids, day)
     stored = 0
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]

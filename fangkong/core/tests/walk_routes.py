@@ -69,6 +69,10 @@ ROUTES: dict[str, Route] = {
     "api:docs": Route(kind="list"),  # a page for people: anonymous visitors log in first
     "api:area-list": Route(kind="list", api=True),
     "api:area-detail": Route(kwargs=lambda w: {"pk": w.grid_a1.pk}, api=True),
+    # The daily figures of the first community (reports.daily): not found by outsiders.
+    "api:daily-figures-list": Route(
+        api=True, row=lambda w: w.community_a, data=lambda w: {"area": w.community_a.pk}
+    ),
 }
 
 #: Writes through the API, at the names of list and detail routes that ROUTES walks as reads
