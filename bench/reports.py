@@ -92,7 +92,12 @@ def build(communities: int, households: int, days: int, day: dt.date) -> dict[st
         for c in range(communities):
             if c % PER_STREET == 0:
                 streets.append(
-                    area(AreaLevel.STREET, f"第{len(streets) + 1}街道", f"B1S{len(streets)}", district)
+                    area(
+                        AreaLevel.STREET,
+                        f"第{len(streets) + 1}街道",
+                        f"B1S{len(streets)}",
+                        district,
+                    )
                 )
             community = area(AreaLevel.COMMUNITY, f"第{c + 1}社区", f"B1C{c}", streets[-1])
             grid = area(AreaLevel.GRID, "第一网格", f"B1C{c}G1", community)
@@ -127,7 +132,10 @@ def build(communities: int, households: int, days: int, day: dt.date) -> dict[st
                 if n % 3:
                     continue  # a third of the households go out that day
                 out = start + dt.timedelta(minutes=rng.randrange(0, 600))
-                for direction, at in ((Direction.OUT, out), (Direction.IN, out + dt.timedelta(hours=2))):
+                for direction, at in (
+                    (Direction.OUT, out),
+                    (Direction.IN, out + dt.timedelta(hours=2)),
+                ):
                     events.append(
                         GateEvent(
                             community=community,
@@ -253,7 +261,9 @@ def measure(built: dict[str, Any], day: dt.date, runs: int) -> dict[str, Any]:
         seconds = time.perf_counter() - began
     store = {"seconds": round(seconds, 2), "queries": len(queries), "communities": stored}
     areas = {name: Area.objects.get(pk=built[name]) for name in ("district", "street", "community")}
-    one_day = {name: timed(lambda a=a: daily.figures_for(a, day), runs) for name, a in areas.items()}
+    one_day = {
+        name: timed(lambda a=a: daily.figures_for(a, day), runs) for name, a in areas.items()
+    }
     month = {
         name: timed(lambda a=a: daily.series(a, day - dt.timedelta(days=29), day), runs)
         for name, a in areas.items()

@@ -25,8 +25,8 @@ from fangkong.access.choices import (
     VisitorStatus,
 )
 from fangkong.access.models import GateEvent, Pass, PassPolicy, Visitor
-from fangkong.core.daily_figures import Counts, DailyCounter, DayWindow, fill
 from fangkong.access.pass_policy import day_start, is_overdue, local_day, zone
+from fangkong.core.daily_figures import Counts, DailyCounter, DayWindow, fill
 
 #: Rows a "who is out" or "visitors inside" list shows; the rest are counted ("and N more").
 SHOWN = 50
@@ -347,7 +347,9 @@ def _live_figures(user: Any) -> dict[str, Any]:
 # --- Daily figures (the daily report: fangkong.reports.daily) -------------------------------
 
 #: The reasons a gate refuses someone (every reason but "valid").
-REFUSAL_REASONS = tuple((code, label) for code, label in ReasonCode.choices if code != ReasonCode.OK)
+REFUSAL_REASONS = tuple(
+    (code, label) for code, label in ReasonCode.choices if code != ReasonCode.OK
+)
 
 
 def count_daily(window: DayWindow) -> Counts:
@@ -407,8 +409,8 @@ DAILY_FIGURES = [
         figures=(
             ("passes.active", gettext_lazy("Active passes")),
             ("passes.suspended", gettext_lazy("Suspended passes")),
-            ("gate.exits", gettext_lazy("Exits")),
-            ("gate.entries", gettext_lazy("Entries")),
+            ("gate.exits", gettext_lazy("Exits that day")),
+            ("gate.entries", gettext_lazy("Entries that day")),
             ("gate.refusals", gettext_lazy("Refused at the gate")),
             *(
                 (f"gate.refusals.{code}", format_lazy(gettext_lazy("Refused: {}"), label))

@@ -21,6 +21,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from fangkong.core.daily_figures import Counts, DailyCounter, DayWindow, fill
 from fangkong.health.choices import (
     CASE_CLASSIFICATIONS,
     ChangeStatus,
@@ -28,7 +29,6 @@ from fangkong.health.choices import (
     Outcome,
     QuarantineKind,
 )
-from fangkong.core.daily_figures import Counts, DailyCounter, DayWindow, fill
 from fangkong.health.models import (
     Case,
     Contact,

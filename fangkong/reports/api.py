@@ -29,6 +29,7 @@ from fangkong.areas.models import Area, communities_covered
 from fangkong.core.api import ErrorSerializer, Serializer
 from fangkong.core.dates import check_date_range
 from fangkong.core.exceptions import PermissionDeniedError
+from fangkong.core.requests import AuthenticatedApiRequest
 from fangkong.reports import daily
 from fangkong.reports.models import CommunityFigure
 
@@ -93,6 +94,7 @@ def _refuse(field: str, message: str) -> Response:
 class DailyFiguresViewSet(viewsets.GenericViewSet[CommunityFigure]):
     """The stored daily figures of an area the caller covers, day by day."""
 
+    request: AuthenticatedApiRequest
     queryset = CommunityFigure.objects.all()
     # Scope first, then the right (as on routes that name a row): an area outside the
     # caller's scope is 404 whatever their role; one inside it without the right is 403.
@@ -146,8 +148,8 @@ class DailyFiguresViewSet(viewsets.GenericViewSet[CommunityFigure]):
         query = DailyFiguresQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         data = query.validated_data
-        area = Area.objects.restrict(request.user).filter(pk=data["area"]).first()
-        covered = communities_covered(request.user) or []
+        area = Area.objects.restrict(self.request.user).filter(pk=data["area"]).first()
+        covered = communities_covered(self.request.user) or []
         if area is None or area.level == AreaLevel.GRID:
             if area is not None:
                 return _refuse(
@@ -157,7 +159,7 @@ class DailyFiguresViewSet(viewsets.GenericViewSet[CommunityFigure]):
         below = set(daily.communities_below(area).values_list("pk", flat=True))
         if not below <= set(covered):  # an ancestor the caller sees by name only
             return Response({"code": "not_found", "message": _("Not found."), "fields": {}}, 404)
-        if not request.user.has_action(CommunityFigure, "view"):
+        if not self.request.user.has_action(CommunityFigure, "view"):
             raise PermissionDeniedError("view", _("Your role does not read the daily figures."))
         until = data.get("until") or area.local_today()
         since = data.get("since") or until - dt.timedelta(days=DEFAULT_DAYS - 1)

@@ -249,9 +249,7 @@ def figures_by_community(area: Area, day: dt.date) -> dict[int, dict[str, int]]:
 def stored_communities(area: Area, day: dt.date) -> set[int]:
     """The communities below ``area`` whose figures of ``day`` are stored. One query."""
     return set(
-        _rows(area)
-        .filter(day=day, key=DAILY_KEYS[0])
-        .values_list("community_id", flat=True)
+        _rows(area).filter(day=day, key=DAILY_KEYS[0]).values_list("community_id", flat=True)
     )
 
 
@@ -269,6 +267,8 @@ def series(area: Area, since: dt.date, until: dt.date) -> dict[dt.date, dict[str
         .annotate(total=Sum("value"))
     )
     for row in rows:
+        if row["day"] is None:  # never: dated rows only (day__gte); for the type checker
+            continue
         found.setdefault(row["day"], dict.fromkeys(DAILY_KEYS, 0))[row["key"]] = int(
             row["total"] or 0
         )

@@ -5,7 +5,8 @@ adds their reports) so a street official has communities to compare. Their histo
 the demo community's before today, is a plausible generated series (the demo's raw rows
 are all made today, so a recount of last month would be empty); today's figures of the two
 communities with raw rows are counted from those rows by ``reports.daily.store_day``, and
-their series is drawn towards them so the curve meets the counted day. Deterministic: each series draws from the app's own generator.
+their series is drawn towards them so the curve meets the counted day. Deterministic: the
+series draw from the app's own generator.
 """
 
 from __future__ import annotations
@@ -184,9 +185,7 @@ def seed(ctx: DemoContext) -> None:
 
 def find(ctx: DemoContext) -> bool:
     found = list(
-        Area.objects.filter(code__in=[code for _n, code, _h in STREET_COMMUNITIES]).order_by(
-            "code"
-        )
+        Area.objects.filter(code__in=[code for _n, code, _h in STREET_COMMUNITIES]).order_by("code")
     )
     if found:
         ctx.extra["street_communities"] = found

@@ -498,9 +498,9 @@ def count_daily(window: DayWindow) -> Counts:
         .annotate(
             reached=Count("pk", filter=reached_by_end),
             reached_today=Count(
-                "pk", filter=Q(status=AssignmentStatus.REACHED, reached_at__gte=start) & Q(
-                    reached_at__lt=end
-                )
+                "pk",
+                filter=Q(status=AssignmentStatus.REACHED, reached_at__gte=start)
+                & Q(reached_at__lt=end),
             ),
             pending=Count(
                 "pk",

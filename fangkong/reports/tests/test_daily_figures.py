@@ -177,7 +177,8 @@ def test_a_street_and_a_district_are_the_sums_of_their_communities(
     by_community = daily.figures_by_community(street, day)
     assert set(by_community) == {community_a.pk, community_b.pk}
     assert by_community[community_a.pk] == a
-    assert a["people.total"] == 8 and c["people.total"] == 4
+    assert a["people.total"] == 8
+    assert c["people.total"] == 4
 
 
 def test_a_district_sum_is_one_query(district: Any, street: Any, community_a: Any) -> None:
@@ -227,5 +228,5 @@ def test_the_nightly_job_stores_yesterday_once_the_local_midnight_has_passed(
 
 
 def test_a_grid_has_no_daily_figures_of_its_own(grid_a1: Any) -> None:
-    with pytest.raises(ValueError):
+    with pytest.raises(ValueError, match="per community"):
         daily.figures_for(grid_a1, dt.date(2026, 3, 1))

@@ -57,7 +57,8 @@ def test_an_officer_reads_the_communitys_rows_as_csv(
     assert response["Content-Type"].startswith("text/csv")
     lines = response.content.decode().splitlines()
     header = lines[0].split(",")
-    assert header[0] == "day" and "people.total" in header
+    assert header[0] == "day"
+    assert "people.total" in header
     last = dict(zip(header, lines[-1].split(","), strict=True))
     assert last["day"] == stored.isoformat()
     assert last["people.total"] == "3"
@@ -107,9 +108,7 @@ def test_a_missing_or_malformed_area_is_refused(client: Any, officer_a: Any, are
     assert "area" in response.json()["fields"]
 
 
-def test_a_grid_is_refused_with_the_reason(
-    client: Any, officer_a: Any, grid_a1: Any
-) -> None:
+def test_a_grid_is_refused_with_the_reason(client: Any, officer_a: Any, grid_a1: Any) -> None:
     response = _get(client, officer_a, area=grid_a1.pk)
     assert response.status_code == 400
     assert "area" in response.json()["fields"]
