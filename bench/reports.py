@@ -1,7 +1,7 @@
 """Daily figures of a district: storing one day, and reading a district's, a street's and a
 community's (issue 16, Figures).
 
-    .venv/bin/python bench/reports.py [--communities 150] [--households 200] [--days 90]
+    .venv/bin/python bench/reports.py [--communities 150] [--households 100] [--days 60]
                                       [--runs 7] [--keep FILE]
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/fk_bench .venv/bin/python bench/reports.py
 
@@ -217,6 +217,8 @@ def build(communities: int, households: int, days: int, day: dt.date) -> dict[st
                 batch = []
         CommunityFigure.objects.bulk_create(batch, batch_size=5000)
         written["stored figures"] = stored + len(batch)
+        for back in range(1, days + 1):  # the streets' and the district's sums of each day
+            daily.roll_up(ids, day - dt.timedelta(days=back))
     return {
         "district": district.pk,
         "street": streets[0].pk,
@@ -290,8 +292,8 @@ def measure(built: dict[str, Any], day: dt.date, runs: int) -> dict[str, Any]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--communities", type=int, default=150)
-    parser.add_argument("--households", type=int, default=200, help="per community")
-    parser.add_argument("--days", type=int, default=90, help="days of stored history")
+    parser.add_argument("--households", type=int, default=100, help="per community")
+    parser.add_argument("--days", type=int, default=60, help="days of stored history")
     parser.add_argument("--runs", type=int, default=7, help="timed reads per figure")
     parser.add_argument("--keep", help="SQLite file to build in and keep (default: temporary)")
     options = parser.parse_args()

@@ -8,8 +8,9 @@ many communities at once and stores them in ``CommunityFigure`` under the day (c
 day, key, value). Storing is idempotent: the day's rows of those communities are replaced.
 
 A street's or a district's figures are SUMS OF STORED COMMUNITY ROWS, never a recount of
-raw rows: ``figures_for`` is one query whatever the number of communities, so a district's
-report costs about what a community's does (bench/reports.py measures it).
+raw rows: storing a day also stores the sums of every area above the communities stored
+(``roll_up``, summed from all the stored community rows below each), so ``figures_for`` of
+a district reads its own ~50 rows, as a community's does (bench/reports.py measures it).
 
 Days are the community's own (``Area.time_zone``): communities are counted in groups of one
 time zone, each group over its local day's bounds.
@@ -29,7 +30,7 @@ from collections.abc import Iterable
 
 from django.apps import apps
 from django.db import IntegrityError, transaction
-from django.db.models import QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 from django.utils.functional import Promise
 
@@ -167,7 +168,55 @@ def store_day(community_ids: list[int] | None, day: dt.date) -> int:
                 if attempt:
                     raise
         stored += len(counts)
+    roll_up(ids, day)
     return stored
+
+
+def _ancestors(path: str) -> list[int]:
+    """The ids of the areas above the one at ``path`` (the path's parts but the last)."""
+    return [int(part) for part in path.strip("/").split("/")[:-1] if part]
+
+
+def roll_up(community_ids: list[int], day: dt.date) -> int:
+    """Store the sums of ``day`` for every area above these communities (street, district,
+    city), each summed from the stored rows of ALL the communities below it — never from
+    raw rows. Kept as rows of the area itself (``CommunityFigure.community`` is then that
+    area), so a district's day is read as cheaply as a community's: one indexed query on
+    (area, day, key), whatever the number of communities below (bench/reports.py). Three
+    queries; returns how many areas were stored."""
+    paths = list(
+        Area.objects.filter(pk__in=community_ids, level=AreaLevel.COMMUNITY).values_list(
+            "path", flat=True
+        )
+    )
+    above = {pk for path in paths for pk in _ancestors(path)}
+    if not above:
+        return 0
+    under_roots = Q()
+    for root in sorted({path.strip("/").split("/")[0] for path in paths}):
+        under_roots |= Q(path__startswith=f"/{root}/")
+    below: dict[int, list[int]] = {}  # community -> its ancestors
+    for pk, path in Area.objects.filter(under_roots, level=AreaLevel.COMMUNITY).values_list(
+        "pk", "path"
+    ):
+        below[pk] = [a for a in _ancestors(path) if a in above]
+    sums = {pk: dict.fromkeys(DAILY_KEYS, 0) for pk in above}
+    for cid, key, value in CommunityFigure.objects.filter(
+        community_id__in=list(below), day=day, key__in=DAILY_KEYS
+    ).values_list("community_id", "key", "value"):
+        for pk in below[cid]:
+            sums[pk][key] += value
+    now = timezone.now()
+    with transaction.atomic():
+        CommunityFigure.objects.filter(
+            community_id__in=list(above), day=day, key__in=DAILY_KEYS
+        ).delete()
+        CommunityFigure.objects.bulk_create(
+            CommunityFigure(community_id=pk, day=day, key=key, value=value, updated=now)
+            for pk, row in sums.items()
+            for key, value in row.items()
+        )
+    return len(above)
 
 
 def stale_for(day_of: dict[str, dt.date], now: dt.datetime) -> dict[dt.date, list[int]]:
@@ -223,10 +272,21 @@ def _rows(area: Area, days: Iterable[dt.date] | None = None) -> QuerySet[Communi
     return rows.filter(community_id__in=communities_below(area).values("pk"))
 
 
+def _own_rows(area: Area) -> QuerySet[CommunityFigure]:
+    """The rows stored under the area itself: a community's counts, or the sums
+    ``roll_up`` stored for an area above."""
+    return CommunityFigure.objects.filter(community_id=area.pk, key__in=DAILY_KEYS)
+
+
 def figures_for(area: Area, day: dt.date) -> dict[str, int]:
     """The stored figures of ``day``: a community's own, or the sums over the communities
-    below a street, district or city. One query; keys not stored are 0."""
+    below a street, district or city (stored by ``roll_up``; summed from the communities'
+    rows when the area has none for that day). One query; keys not stored are 0."""
     figures = dict.fromkeys(DAILY_KEYS, 0)
+    own = list(_own_rows(area).filter(day=day).values_list("key", "value"))
+    if own or area.level == AreaLevel.COMMUNITY:
+        figures.update(own)
+        return figures
     rows = _rows(area).filter(day=day).order_by().values("key").annotate(total=Sum("value"))
     for row in rows:
         figures[row["key"]] = int(row["total"] or 0)
@@ -255,10 +315,18 @@ def stored_communities(area: Area, day: dt.date) -> set[int]:
 
 def series(area: Area, since: dt.date, until: dt.date) -> dict[dt.date, dict[str, int]]:
     """The stored figures of each day from ``since`` to ``until`` (both included) that has
-    any: a community's, or the sums below the area. One query."""
+    any: a community's, or the sums below the area (stored by ``roll_up``; summed from the
+    communities' rows when none is). One query (two for a range never rolled up)."""
     if (until - since).days >= MAX_RANGE_DAYS:
         raise ValueError(f"at most {MAX_RANGE_DAYS} days")
     found: dict[dt.date, dict[str, int]] = {}
+    for day, key, value in (
+        _own_rows(area).filter(day__gte=since, day__lte=until).values_list("day", "key", "value")
+    ):
+        if day is not None:  # never: dated rows only; for the type checker
+            found.setdefault(day, dict.fromkeys(DAILY_KEYS, 0))[key] = value
+    if found or area.level == AreaLevel.COMMUNITY:
+        return dict(sorted(found.items()))
     rows = (
         _rows(area)
         .filter(day__gte=since, day__lte=until)

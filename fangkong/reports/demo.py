@@ -180,6 +180,11 @@ def seed(ctx: DemoContext) -> None:
         community_id__in=[c.pk for c in extra], key__in=daily.DAILY_KEYS
     ).delete()
     insert_rows(CommunityFigure, rows)
+    # The street's, district's and city's sums of each generated day.
+    everyone = [c.pk for c, _households in sizes]
+    for back in range(1, HISTORY_DAYS + 1):
+        daily.roll_up(everyone, today - dt.timedelta(days=back))
+    daily.roll_up(everyone, today)
     ctx.count("daily figures", len(rows) + len(counted_ones) * len(daily.DAILY_KEYS))
 
 

@@ -230,3 +230,30 @@ def test_the_nightly_job_stores_yesterday_once_the_local_midnight_has_passed(
 def test_a_grid_has_no_daily_figures_of_its_own(grid_a1: Any) -> None:
     with pytest.raises(ValueError, match="per community"):
         daily.figures_for(grid_a1, dt.date(2026, 3, 1))
+
+
+def test_a_streets_stored_sums_follow_a_recount_of_one_community(
+    district: Any, street: Any, community_a: Any, community_b: Any, grid_a1: Any, grid_b1: Any
+) -> None:
+    day = community_a.local_today()
+    family(grid_b1, 2)
+    daily.store_day(None, day)
+    assert CommunityFigure.objects.filter(community=street, day=day).count() == len(
+        daily.DAILY_KEYS
+    )
+    family(grid_a1, 3)
+    daily.store_day([community_a.pk], day)  # only A counted again: B's stored row stays
+    assert daily.figures_for(street, day)["people.total"] == 5
+    assert daily.figures_for(district, day)["people.total"] == 5
+    assert daily.series(street, day, day)[day]["people.total"] == 5
+
+
+def test_an_area_never_rolled_up_is_summed_from_its_communities(
+    street: Any, community_a: Any, grid_a1: Any
+) -> None:
+    family(grid_a1, 2)
+    day = community_a.local_today()
+    daily.store_day([community_a.pk], day)
+    CommunityFigure.objects.filter(community=street).delete()
+    assert daily.figures_for(street, day)["people.total"] == 2
+    assert daily.series(street, day, day)[day]["people.total"] == 2
