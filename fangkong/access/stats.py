@@ -12,11 +12,21 @@ from typing import Any
 from django.db.models import Count, Min, Q, QuerySet
 from django.db.models.functions import ExtractHour, TruncDate
 from django.utils import timezone
+from django.utils.text import format_lazy
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
-from fangkong.access.choices import Direction, PassStatus, ReasonCode, VisitorStatus
+from fangkong.access.choices import (
+    Decision,
+    Direction,
+    FlagReason,
+    PassStatus,
+    ReasonCode,
+    VisitorStatus,
+)
 from fangkong.access.models import GateEvent, Pass, PassPolicy, Visitor
 from fangkong.access.pass_policy import day_start, is_overdue, local_day, zone
+from fangkong.core.daily_figures import Counts, DailyCounter, DayWindow, fill
 
 #: Rows a "who is out" or "visitors inside" list shows; the rest are counted ("and N more").
 SHOWN = 50
@@ -332,3 +342,83 @@ def _live_figures(user: Any) -> dict[str, Any]:
         **scans,
         "visitors_inside": inside,
     }
+
+
+# --- Daily figures (the daily report: fangkong.reports.daily) -------------------------------
+
+#: The reasons a gate refuses someone (every reason but "valid").
+REFUSAL_REASONS = tuple(
+    (code, label) for code, label in ReasonCode.choices if code != ReasonCode.OK
+)
+
+
+def count_daily(window: DayWindow) -> Counts:
+    """Passes active and suspended (as they stand when counted: a pass keeps no history of
+    its status), the day's exits, entries, refusals (in all and by reason), returns past the
+    time allowed, and visitors let in. Three grouped queries."""
+    counts = window.counts(DAILY_FIGURES[0].keys)
+    ids, start, end = window.community_ids, window.start, window.end
+    fill(
+        counts,
+        Pass.objects.filter(community_id__in=ids, created__lt=end)
+        .order_by()
+        .values("community_id")
+        .annotate(**_pass_counts()),
+        {"passes_active": "passes.active", "passes_suspended": "passes.suspended"},
+    )
+    refused = Q(decision=Decision.DENY)
+    by_reason = {
+        f"refused_{code}": Count("pk", filter=refused & Q(reason_code=code))
+        for code, _label in REFUSAL_REASONS
+    }
+    fill(
+        counts,
+        GateEvent.objects.filter(community_id__in=ids, time__gte=start, time__lt=end)
+        .order_by()
+        .values("community_id")
+        .annotate(
+            exits=Count("pk", filter=Q(passed=True, direction=Direction.OUT)),
+            entries=Count("pk", filter=Q(passed=True, direction=Direction.IN)),
+            refusals=Count("pk", filter=refused),
+            overdue=Count("pk", filter=Q(flag=FlagReason.OVERDUE)),
+            **by_reason,
+        ),
+        {
+            "exits": "gate.exits",
+            "entries": "gate.entries",
+            "refusals": "gate.refusals",
+            "overdue": "gate.overdue",
+            **{f"refused_{code}": f"gate.refusals.{code}" for code, _label in REFUSAL_REASONS},
+        },
+    )
+    fill(
+        counts,
+        Visitor.objects.filter(community_id__in=ids, time_in__gte=start, time_in__lt=end)
+        .exclude(status=VisitorStatus.REFUSED)
+        .order_by()
+        .values("community_id")
+        .annotate(visitors=Count("pk")),
+        {"visitors": "visitors"},
+    )
+    return counts
+
+
+DAILY_FIGURES = [
+    DailyCounter(
+        group=gettext_lazy("Passes and gates"),
+        figures=(
+            ("passes.active", gettext_lazy("Active passes")),
+            ("passes.suspended", gettext_lazy("Suspended passes")),
+            ("gate.exits", gettext_lazy("Exits that day")),
+            ("gate.entries", gettext_lazy("Entries that day")),
+            ("gate.refusals", gettext_lazy("Refused at the gate")),
+            *(
+                (f"gate.refusals.{code}", format_lazy(gettext_lazy("Refused: {}"), label))
+                for code, label in REFUSAL_REASONS
+            ),
+            ("gate.overdue", gettext_lazy("Returns past the time allowed")),
+            ("visitors", gettext_lazy("Visitors let in")),
+        ),
+        count=count_daily,
+    )
+]

@@ -14,11 +14,14 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, TypedDict
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, F, OuterRef, Q, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from fangkong.core.daily_figures import Counts, DailyCounter, DayWindow, fill
 from fangkong.health.choices import (
     CASE_CLASSIFICATIONS,
     ChangeStatus,
@@ -26,7 +29,15 @@ from fangkong.health.choices import (
     Outcome,
     QuarantineKind,
 )
-from fangkong.health.models import Case, HealthReport, Quarantine, StatusChange
+from fangkong.health.models import (
+    Case,
+    Contact,
+    Disinfection,
+    HealthPolicy,
+    HealthReport,
+    Quarantine,
+    StatusChange,
+)
 from fangkong.health.services.reports import missing_reports
 from fangkong.registry.models import Building
 
@@ -348,3 +359,135 @@ def health_counts_by_community(
     ):
         of_day[row["community_id"]]["new_cases"] = row["n"]
     return current, of_day
+
+
+# --- Daily figures (the daily report: fangkong.reports.daily) -------------------------------
+
+#: The open cases of a day, by classification (figure key, classification).
+CASE_KEYS = (
+    ("cases.confirmed", Classification.CONFIRMED),
+    ("cases.suspected", Classification.SUSPECTED),
+    ("cases.asymptomatic", Classification.ASYMPTOMATIC),
+)
+QUARANTINE_KEYS = (
+    ("quarantine.home", QuarantineKind.HOME),
+    ("quarantine.centralised", QuarantineKind.CENTRALISED),
+    ("quarantine.monitoring", QuarantineKind.MONITORING),
+)
+
+
+def _in_quarantine_at_end(day: dt.date) -> Q:
+    """Begun by the day and not ended on or before it: under quarantine when it ended."""
+    return Q(start_date__lte=day) & (Q(ended_on__isnull=True) | Q(ended_on__gt=day))
+
+
+def count_daily(window: DayWindow) -> Counts:
+    """Open cases by classification at the end of the day and the day's new ones; close
+    contacts traced that day; people under quarantine at its end (home, centralised,
+    monitoring); of them, those whose reports of the day fell short of their community's
+    reports a day; people with a fever reported that day; disinfections done. Six grouped
+    queries."""
+    counts = window.counts(DAILY_FIGURES[0].keys)
+    ids, start, end, day = window.community_ids, window.start, window.end, window.day
+    still_open = Q(outcome__in=["", Outcome.IN_HOSPITAL]) | Q(outcome_date__gt=day)
+    fill(
+        counts,
+        Case.objects.filter(community_id__in=ids, report_date__lte=day)
+        .exclude(classification=Classification.EXCLUDED)
+        .order_by()
+        .values("community_id")
+        .annotate(
+            new=Count("pk", filter=Q(report_date=day)),
+            **{
+                f"open_{code}": Count("pk", filter=still_open & Q(classification=code))
+                for _key, code in CASE_KEYS
+            },
+        ),
+        {"new": "cases.new", **{f"open_{code}": key for key, code in CASE_KEYS}},
+    )
+    fill(
+        counts,
+        Contact.objects.filter(community_id__in=ids, created__gte=start, created__lt=end)
+        .order_by()
+        .values("community_id")
+        .annotate(contacts=Count("pk")),
+        {"contacts": "contacts.new"},
+    )
+    under = Quarantine.objects.filter(_in_quarantine_at_end(day), community_id__in=ids)
+    fill(
+        counts,
+        under.order_by()
+        .values("community_id")
+        .annotate(
+            **{f"q_{kind}": Count("pk", filter=Q(kind=kind)) for _key, kind in QUARANTINE_KEYS}
+        ),
+        {f"q_{kind}": key for key, kind in QUARANTINE_KEYS},
+    )
+    # Reports missing: each quarantine's reports of the day against its community's
+    # "reports a day" (the policy's default where the community has no policy row), all in
+    # one query through two subqueries.
+    per_day = Coalesce(
+        Subquery(
+            HealthPolicy.objects.filter(community_id=OuterRef("community_id")).values(
+                "reports_per_day"
+            )[:1]
+        ),
+        Value(HealthPolicy._meta.get_field("reports_per_day").get_default()),
+    )
+    made = Coalesce(
+        Subquery(
+            HealthReport.objects.filter(quarantine=OuterRef("pk"), day=day)
+            .order_by()
+            .values("quarantine")
+            .annotate(n=Count("pk"))
+            .values("n")[:1]
+        ),
+        Value(0),
+    )
+    fill(
+        counts,
+        under.annotate(made=made, due=per_day)
+        .filter(made__lt=F("due"))
+        .order_by()
+        .values("community_id")
+        .annotate(missing=Count("pk")),
+        {"missing": "reports.missing"},
+    )
+    fill(
+        counts,
+        HealthReport.objects.filter(community_id__in=ids, day=day, is_fever=True)
+        .order_by()
+        .values("community_id")
+        .annotate(fevers=Count("person", distinct=True)),
+        {"fevers": "fevers"},
+    )
+    fill(
+        counts,
+        Disinfection.objects.filter(community_id__in=ids, done_at__gte=start, done_at__lt=end)
+        .order_by()
+        .values("community_id")
+        .annotate(disinfections=Count("pk")),
+        {"disinfections": "disinfections"},
+    )
+    return counts
+
+
+DAILY_FIGURES = [
+    DailyCounter(
+        group=gettext_lazy("Cases, contacts and quarantine"),
+        figures=(
+            ("cases.confirmed", gettext_lazy("Open confirmed cases")),
+            ("cases.suspected", gettext_lazy("Open suspected cases")),
+            ("cases.asymptomatic", gettext_lazy("Open asymptomatic cases")),
+            ("cases.new", gettext_lazy("New cases reported that day")),
+            ("contacts.new", gettext_lazy("Close contacts traced that day")),
+            ("quarantine.home", gettext_lazy("People in home quarantine")),
+            ("quarantine.centralised", gettext_lazy("People in centralised quarantine")),
+            ("quarantine.monitoring", gettext_lazy("People under health monitoring")),
+            ("reports.missing", gettext_lazy("People behind on the day's health reports")),
+            ("fevers", gettext_lazy("People with a fever reported")),
+            ("disinfections", gettext_lazy("Disinfections done")),
+        ),
+        count=count_daily,
+    )
+]

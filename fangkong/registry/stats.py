@@ -12,9 +12,11 @@ from typing import TYPE_CHECKING, Any, TypedDict
 from django.db import models
 from django.db.models import Count, Q
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area
+from fangkong.core.daily_figures import Counts, DailyCounter, DayWindow, fill
 from fangkong.core.querysets import scope_filter
 from fangkong.registry.choices import PersonStatus, PersonTag, Residency
 from fangkong.registry.models import Building, Household, Person
@@ -189,3 +191,56 @@ def figures_from_counts(
         {"label": _("People with a care tag"), "value": figures["tagged"]},
     ]
     return figures
+
+
+# --- Daily figures (the daily report: fangkong.reports.daily) -------------------------------
+
+
+def count_daily(window: DayWindow) -> Counts:
+    """Households and people at the end of the day, and the day's changes. Two grouped
+    queries. People who left later are still counted on days they lived here (their
+    ``status_date`` is after the day); a household has no such date, so one closed since
+    is no longer counted."""
+    counts = window.counts(DAILY_FIGURES[0].keys)
+    ids, start, end, day = window.community_ids, window.start, window.end, window.day
+    existed = Q(created__lt=end)
+    fill(
+        counts,
+        Household.objects.filter(community_id__in=ids, is_active=True)
+        .order_by()
+        .values("community_id")
+        .annotate(
+            total=Count("pk", filter=existed),
+            added=Count("pk", filter=Q(created__gte=start, created__lt=end)),
+        ),
+        {"total": "households.total", "added": "households.added"},
+    )
+    still_here = Q(status=PersonStatus.ACTIVE) | Q(status_date__gt=day)
+    fill(
+        counts,
+        Person.objects.filter(community_id__in=ids, created__lt=end)
+        .order_by()
+        .values("community_id")
+        .annotate(
+            total=Count("pk", filter=still_here),
+            added=Count("pk", filter=Q(created__gte=start, created__lt=end)),
+            left=Count("pk", filter=~Q(status=PersonStatus.ACTIVE) & Q(status_date=day)),
+        ),
+        {"total": "people.total", "added": "people.added", "left": "people.left"},
+    )
+    return counts
+
+
+DAILY_FIGURES = [
+    DailyCounter(
+        group=gettext_lazy("Households and people"),
+        figures=(
+            ("households.total", gettext_lazy("Occupied households")),
+            ("households.added", gettext_lazy("Households added that day")),
+            ("people.total", gettext_lazy("Residents")),
+            ("people.added", gettext_lazy("People added that day")),
+            ("people.left", gettext_lazy("People who left that day")),
+        ),
+        count=count_daily,
+    )
+]

@@ -23,6 +23,9 @@ class CommunityFigure(models.Model):
 
     ``day`` is empty for the current figure; the daily report stores the figures of a day
     under that day (the same keys), so one table answers both "now" and "on 3 February".
+    A day's daily figures (``fangkong.reports.daily``) are also kept for the areas above the
+    communities — a street's, a district's — as the sums of their communities' rows: then
+    ``community`` is that area.
     """
 
     community = models.ForeignKey(

@@ -22,3 +22,12 @@ def refresh_all_figures(now: datetime) -> None:
     from fangkong.reports.figures import refresh_figures
 
     refresh_figures()
+
+
+@every(minutes=10)
+def store_yesterdays_figures(now: datetime) -> None:
+    """Yesterday's daily figures of each community, once its local midnight has passed (a
+    community whose yesterday is stored whole is skipped: one query per time zone)."""
+    from fangkong.reports.daily import store_yesterday
+
+    store_yesterday(now)

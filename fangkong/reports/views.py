@@ -10,21 +10,34 @@ a hundred communities' rows rather than recounting them; grid workers' are count
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse
+from django.urls import reverse
 from django.utils.functional import Promise
+from django.utils.translation import gettext as gettext_now
 from django.utils.translation import gettext_lazy as _
 
 from fangkong.access.stats import DAY_KEYS, PASS_COUNT_KEYS, access_figures
+from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area
+from fangkong.core.dates import parse_query_date
 from fangkong.core.models import Job
-from fangkong.core.views import PageView
+from fangkong.core.querysets import covers
+from fangkong.core.views import PageView, ServiceActionView
 from fangkong.health.stats import health_figures
 from fangkong.registry.stats import figures_from_counts, registry_figures
+from fangkong.reports import daily
 from fangkong.reports.figures import communities_of, stored_figures
+from fangkong.reports.forms import StoreDayForm
 from fangkong.reports.homes import work_for
+from fangkong.reports.models import CommunityFigure
+from fangkong.reports.services import do_store_daily_figures
 from fangkong.screening.stats import screening_figures
 from fangkong.staff.stats import staff_figures
 
@@ -83,3 +96,97 @@ class HomeView(PageView):
                 user, {key: stored.totals.get(key, 0) for key in (*PASS_COUNT_KEYS, *DAY_KEYS)}
             )
         return section.figures(user)
+
+
+# --- Daily figures: one day of an area, and the button that counts a day again ------------
+
+
+def area_in_scope(user: User, pk: int) -> Area:
+    """A community or an area above it that the user covers whole; else not found (a grid
+    has no daily figures of its own; an ancestor seen by name only is not the user's)."""
+    area: Area | None = Area.objects.restrict(user).filter(pk=pk).first()
+    if area is None or area.level == AreaLevel.GRID or not covers(user, area):
+        raise Http404
+    return area
+
+
+class DailyFiguresView(PageView):
+    """The stored daily figures of an area on one day (``?date=``, default yesterday, the
+    last day stored whole), beside the day before; a community officer counts a day again
+    with the button below."""
+
+    template_name = "reports/daily_figures.html"
+    model = CommunityFigure
+
+    def refusal(self) -> str:
+        return gettext_now("Your role does not read the daily figures.")
+
+    def check_permission(self) -> None:
+        # Scope first: an area outside the user's is not found, whatever the role.
+        self.area = area_in_scope(self.request.user, self.kwargs["pk"])
+        super().check_permission()
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        user = self.request.user
+        area = self.area
+        today = area.local_today()
+        try:
+            day = parse_query_date(self.request.GET.get("date")) or today - dt.timedelta(days=1)
+        except ValidationError as error:
+            messages.error(self.request, error.messages[0])
+            day = today - dt.timedelta(days=1)
+        if day > today:
+            messages.error(self.request, gettext_now("That day has not begun yet."))
+            day = today - dt.timedelta(days=1)
+        before = day - dt.timedelta(days=1)
+        shown, previous = daily.figures_for(area, day), daily.figures_for(area, before)
+        context.update(
+            area=area,
+            day=day,
+            before=before,
+            next_day=day + dt.timedelta(days=1) if day < today else None,
+            stored=len(daily.stored_communities(area, day)),
+            communities=daily.communities_below(area).count(),
+            groups=[
+                (
+                    title,
+                    [
+                        {
+                            "key": key,
+                            "label": daily.DAILY_LABELS[key],
+                            "value": shown[key],
+                            "before": previous[key],
+                            "change": shown[key] - previous[key],
+                        }
+                        for key in keys
+                    ],
+                )
+                for title, keys in daily.DAILY_GROUPS
+            ],
+            can_store=area.level == AreaLevel.COMMUNITY
+            and user.has_action(CommunityFigure, "change"),
+            form=StoreDayForm(initial={"day": day}),
+        )
+        return context
+
+
+class StoreDailyFiguresView(ServiceActionView):
+    """ "重新统计": count one day of the community again from its rows."""
+
+    form_class = StoreDayForm
+
+    def prepare(self) -> None:
+        self.object = area_in_scope(self.request.user, self.kwargs["pk"])
+
+    def perform(self) -> str | HttpResponse:
+        day = self.data["day"]
+        do_store_daily_figures(self.object, day, by=self.request.user)
+        messages.success(
+            self.request,
+            gettext_now("The figures of %(day)s were counted again.") % {"day": day.isoformat()},
+        )
+        return f"{reverse('reports:daily_figures', args=[self.object.pk])}?date={day.isoformat()}"
+
+    def get_back_url(self) -> str:
+        return reverse("reports:daily_figures", args=[self.object.pk])

@@ -16,7 +16,9 @@ from django.db.models import Count, Max, Min, Q, QuerySet
 from django.db.models.functions import ExtractHour
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
+from fangkong.core.daily_figures import Counts, DailyCounter, DayWindow, fill
 from fangkong.screening.choices import (
     REACHED_OUTCOMES,
     AlertStatus,
@@ -470,3 +472,71 @@ def call_list_count(user: User, now: dt.datetime | None = None) -> int:
         )
         .count()
     )
+
+
+# --- Daily figures (the daily report: fangkong.reports.daily) -------------------------------
+
+
+def count_daily(window: DayWindow) -> Counts:
+    """The households of the campaigns under way that day: reached by its end (and that
+    day), still pending, unreachable; and the alerts raised that day. Two grouped queries.
+    A household reached after the day counts as pending on it."""
+    keys = DAILY_FIGURES[0].keys
+    counts = window.counts(keys)
+    ids, start, end, day = window.community_ids, window.start, window.end, window.day
+    reached_by_end = Q(status=AssignmentStatus.REACHED, reached_at__lt=end)
+    fill(
+        counts,
+        CallAssignment.objects.filter(
+            community_id__in=ids,
+            campaign__status__in=(CampaignStatus.RUNNING, CampaignStatus.CLOSED),
+            campaign__starts_on__lte=day,
+            campaign__ends_on__gte=day,
+        )
+        .order_by()
+        .values("community_id")
+        .annotate(
+            reached=Count("pk", filter=reached_by_end),
+            reached_today=Count(
+                "pk",
+                filter=Q(status=AssignmentStatus.REACHED, reached_at__gte=start)
+                & Q(reached_at__lt=end),
+            ),
+            pending=Count(
+                "pk",
+                filter=Q(status=AssignmentStatus.PENDING)
+                | Q(status=AssignmentStatus.REACHED, reached_at__gte=end),
+            ),
+            unreachable=Count("pk", filter=Q(status=AssignmentStatus.UNREACHABLE)),
+        ),
+        {
+            "reached": "screening.reached",
+            "reached_today": "screening.reached_today",
+            "pending": "screening.pending",
+            "unreachable": "screening.unreachable",
+        },
+    )
+    fill(
+        counts,
+        Alert.objects.filter(community_id__in=ids, raised_at__gte=start, raised_at__lt=end)
+        .order_by()
+        .values("community_id")
+        .annotate(alerts=Count("pk")),
+        {"alerts": "screening.alerts"},
+    )
+    return counts
+
+
+DAILY_FIGURES = [
+    DailyCounter(
+        group=gettext_lazy("Phone screening"),
+        figures=(
+            ("screening.reached", gettext_lazy("Households reached")),
+            ("screening.reached_today", gettext_lazy("Households reached that day")),
+            ("screening.pending", gettext_lazy("Households pending")),
+            ("screening.unreachable", gettext_lazy("Households unreachable")),
+            ("screening.alerts", gettext_lazy("Screening alerts raised")),
+        ),
+        count=count_daily,
+    )
+]

@@ -13,8 +13,10 @@ from django.db.models import Count, F, Min, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from fangkong.areas.models import Area
+from fangkong.core.daily_figures import Counts, DailyCounter, DayWindow, fill
 from fangkong.core.dates import today_in
 from fangkong.core.querysets import scope_filter
 from fangkong.staff.choices import OPEN_STATUSES
@@ -149,3 +151,46 @@ def overdue_tasks_by_community(
         if row["next_due"] is not None:
             next_due[row["community_id"]] = row["next_due"]
     return counts, next_due
+
+
+# --- Daily figures (the daily report: fangkong.reports.daily) -------------------------------
+
+
+def count_daily(window: DayWindow) -> Counts:
+    """Tasks open at the end of the day (made by then, not finished by then) and of them
+    those past due then (by now, for today); patrol visits made that day. Two grouped queries."""
+    counts = window.counts(DAILY_FIGURES[0].keys)
+    ids, start, end = window.community_ids, window.start, window.end
+    open_at_end = Q(status__in=OPEN_STATUSES) | Q(finished_at__gte=end)
+    # Past due by the end of the day, or by now while the day lasts (today's figures).
+    cut = min(end, timezone.now())
+    fill(
+        counts,
+        Task.objects.filter(open_at_end, community_id__in=ids, created__lt=end)
+        .order_by()
+        .values("community_id")
+        .annotate(open=Count("pk"), overdue=Count("pk", filter=Q(due__lt=cut))),
+        {"open": "tasks.open", "overdue": "tasks.overdue"},
+    )
+    fill(
+        counts,
+        PatrolVisit.objects.filter(community_id__in=ids, time__gte=start, time__lt=end)
+        .order_by()
+        .values("community_id")
+        .annotate(patrols=Count("pk")),
+        {"patrols": "patrols"},
+    )
+    return counts
+
+
+DAILY_FIGURES = [
+    DailyCounter(
+        group=gettext_lazy("Tasks and patrols"),
+        figures=(
+            ("tasks.open", gettext_lazy("Open tasks")),
+            ("tasks.overdue", gettext_lazy("Overdue tasks")),
+            ("patrols", gettext_lazy("Patrol visits made")),
+        ),
+        count=count_daily,
+    )
+]

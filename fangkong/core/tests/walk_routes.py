@@ -69,6 +69,20 @@ ROUTES: dict[str, Route] = {
     "api:docs": Route(kind="list"),  # a page for people: anonymous visitors log in first
     "api:area-list": Route(kind="list", api=True),
     "api:area-detail": Route(kwargs=lambda w: {"pk": w.grid_a1.pk}, api=True),
+    # The daily figures of the first community (reports.daily): not found by outsiders.
+    "reports:daily_figures": Route(
+        kwargs=lambda w: {"pk": w.community_a.pk}, row=lambda w: w.community_a
+    ),
+    "reports:store_daily_figures": Route(
+        kwargs=lambda w: {"pk": w.community_a.pk},
+        row=lambda w: w.community_a,
+        method="post",
+        data=lambda w: {"day": "2026-01-02"},
+        ok=302,
+    ),
+    "api:daily-figures-list": Route(
+        api=True, row=lambda w: w.community_a, data=lambda w: {"area": w.community_a.pk}
+    ),
 }
 
 #: Writes through the API, at the names of list and detail routes that ROUTES walks as reads
