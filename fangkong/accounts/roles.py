@@ -42,6 +42,8 @@ RIGHTS: dict[str, dict[str, set[str]]] = {
         "screening.*": VIEW,
         "access.*": VIEW,
         "health.*": VIEW,
+        # Submits the district's daily report (the sum of its streets') and reads theirs.
+        "daily.dailyreport": VIEW | {"add", "change"},
     },
     Role.STREET_OFFICIAL: {
         "areas.*": VIEW,
@@ -51,6 +53,7 @@ RIGHTS: dict[str, dict[str, set[str]]] = {
         "screening.*": VIEW,
         "access.*": VIEW,
         "health.*": VIEW,
+        "daily.dailyreport": VIEW | {"add", "change"},
     },
     # The community officer runs the community: registry, imports, passes, policy, teams,
     # and approves what the four-eyes rule holds back. Health status is the health role's.
@@ -64,6 +67,8 @@ RIGHTS: dict[str, dict[str, set[str]]] = {
         # that no one at the gate (or above the community) is meant to see.
         "access.pass": OFFICER | {"print"},
         "health.*": VIEW | {"export", "approve"},
+        # The community's daily report upward: submitted and corrected by the office alone.
+        "daily.dailyreport": VIEW | {"add", "change"},
         "core.objectchange": VIEW,
         "core.accessevent": VIEW,
         "core.job": VIEW,
@@ -84,6 +89,7 @@ RIGHTS: dict[str, dict[str, set[str]]] = {
         "screening.*": VIEW,
         "access.*": VIEW,
         "health.*": OFFICER | {"approve"},
+        "daily.dailyreport": VIEW,
         "core.job": VIEW,
     },
     # Grid workers keep their grids' registry, make calls and enter health reports.
