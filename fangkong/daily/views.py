@@ -177,7 +177,7 @@ class TodayView(ServiceFormView):
         return context
 
     def get_cancel_url(self) -> str:
-        return reverse("home")
+        return reverse("reports:home")
 
     def perform(self, form: Any) -> str | HttpResponse:
         report = do_submit_report(self.area, self.day, form.service_data(), by=self.request.user)

@@ -17,6 +17,8 @@ from django.utils import timezone
 from fangkong.access.choices import Decision
 from fangkong.access.tests.factories import VisitorFactory, household_with_pass, scan
 from fangkong.areas.models import Area
+from fangkong.daily.services import do_correct_report
+from fangkong.daily.tests.factories import DailyReportFactory
 from fangkong.health.tests.factories import (
     CaseFactory,
     ContactFactory,
@@ -133,4 +135,9 @@ def build_world(community: Area, grid: Area, *, officer: Any, health: Any) -> Wo
     DisinfectionFactory(building=home.building)
     pending_start(members(other)[1], by=health)
     world.add("case", case)
+
+    # Daily reports: today's, submitted by the office, and a correction of it.
+    report = DailyReportFactory(area=community, key_events="全天平稳")
+    corrected = do_correct_report(report, {"problems": "漏报一户"}, reason="补报", by=None)
+    world.add("daily_report", report, corrected)
     return world
