@@ -41,9 +41,7 @@ def _street_communities(ctx: DemoContext) -> list[Area]:
         adder(ctx)
     elif not Area.objects.filter(parent=street, code=EXTRA_COMMUNITIES[0][1]).exists():
         for name, code in EXTRA_COMMUNITIES:
-            do_create_area(
-                level=AreaLevel.COMMUNITY, name=name, code=code, parent=street, by=None
-            )
+            do_create_area(level=AreaLevel.COMMUNITY, name=name, code=code, parent=street, by=None)
     return list(Area.objects.filter(parent=street, level=AreaLevel.COMMUNITY).order_by("code"))
 
 

@@ -89,9 +89,7 @@ def _clean_notes(data: dict[str, Any]) -> dict[str, str]:
     for name in NOTE_FIELDS:
         value = str(data.get(name) or "").strip()
         if len(value) > NOTE_LENGTH:
-            raise ValidationError(
-                {name: _("At most %(n)s characters.") % {"n": NOTE_LENGTH}}
-            )
+            raise ValidationError({name: _("At most %(n)s characters.") % {"n": NOTE_LENGTH}})
         notes[name] = value
     return notes
 

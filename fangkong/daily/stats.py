@@ -13,8 +13,8 @@ from fangkong.daily.models import DailyReport, deadline_of
 from fangkong.daily.services import REPORTING_LEVELS
 
 if TYPE_CHECKING:
-    from fangkong.areas.models import Area
     from fangkong.accounts.models import User
+    from fangkong.areas.models import Area
 
 
 def state_of(area: Area, report: DailyReport | None, now: Any = None) -> ReportState:
@@ -33,8 +33,10 @@ def todays_report(user: User) -> dict[str, Any] | None:
     """The home page's link to today's report of the user's own area, with its state; None
     for a user who submits none."""
     area = getattr(user, "area", None)
-    if area is None or area.level not in REPORTING_LEVELS or not user.has_action(
-        DailyReport, "add"
+    if (
+        area is None
+        or area.level not in REPORTING_LEVELS
+        or not user.has_action(DailyReport, "add")
     ):
         return None
     report = (

@@ -33,7 +33,8 @@ def test_a_community_officer_submits_todays_report_with_the_figures_as_stored(
         community_a, _today(community_a), {"key_events": "排查完成"}, by=officer_a
     )
 
-    assert report.revision == 1 and report.is_current
+    assert report.revision == 1
+    assert report.is_current
     assert report.figures["households"] == 10
     assert report.figures["exits"] == 4
     assert set(report.figures) == set(DAILY_KEYS)
@@ -60,7 +61,7 @@ def test_a_report_submitted_twice_is_refused_and_nothing_more_is_stored(
 ) -> None:
     DailyReportFactory(area=community_a, by=officer_a)
 
-    with pytest.raises(ValidationError, match="已经提交|already been submitted"):
+    with pytest.raises(ValidationError, match=r"已经提交|already been submitted"):
         do_submit_report(community_a, _today(community_a), {}, by=officer_a)
     assert DailyReport.objects.count() == 1
 
@@ -130,8 +131,10 @@ def test_a_correction_is_a_new_revision_that_says_what_changed(
     )
 
     first.refresh_from_db()
-    assert not first.is_current and first.figures["households"] == 10
-    assert second.is_current and second.revision == 2
+    assert not first.is_current
+    assert first.figures["households"] == 10
+    assert second.is_current
+    assert second.revision == 2
     assert second.reason == "漏报一户"
     assert second.changes == {"figures": {"households": [10, 11]}, "notes": ["problems"]}
 
@@ -150,7 +153,9 @@ def test_a_correction_from_a_stale_read_is_a_conflict(community_a: Any, officer_
     first = DailyReportFactory(area=community_a, by=officer_a)
 
     with pytest.raises(ConflictError):
-        do_correct_report(first, {}, reason="更正", expected_version=first.version + 5, by=officer_a)
+        do_correct_report(
+            first, {}, reason="更正", expected_version=first.version + 5, by=officer_a
+        )
     assert DailyReport.objects.count() == 1
 
 
