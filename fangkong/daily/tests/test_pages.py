@@ -76,7 +76,7 @@ def test_a_street_official_sees_who_submitted_who_is_late_and_the_totals(
     assert "已提交：1 / 2" in text
     assert "自 00:00 起逾期" in text  # community b
     assert community_a.name in text and community_b.name in text
-    assert 'data-total>10<' in text  # households: the one submitted report
+    assert "data-total>10<" in text  # households: the one submitted report
 
 
 def test_the_street_submits_its_report_as_the_sum_of_its_communities(
