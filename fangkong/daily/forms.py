@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
@@ -9,7 +11,7 @@ from fangkong.core.forms import ServiceForm
 from fangkong.daily.services import NOTE_LENGTH
 
 
-def _note(label: str) -> forms.CharField:
+def _note(label: Any) -> forms.CharField:
     return forms.CharField(
         label=label,
         required=False,

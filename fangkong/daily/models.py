@@ -20,7 +20,6 @@ from django.utils.translation import gettext_lazy as _
 
 from fangkong.areas.models import Area
 from fangkong.core.models import AuditedModel
-from fangkong.core.querysets import RestrictedQuerySet
 from fangkong.core.scope import ScopeRule
 
 #: When a street's communities are late without a deadline of its own (local time).
@@ -73,8 +72,6 @@ class DailyReport(AuditedModel):
         "requests",
         "reason",
     )
-
-    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         ordering = ("-day", "area_id", "-revision", "id")

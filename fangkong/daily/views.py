@@ -220,7 +220,7 @@ class ReportDetailView(ObjectDetailView):
                 for k, v in (report.changes.get("figures") or {}).items()
             ],
             changed_notes=[
-                str(DailyReport._meta.get_field(n).verbose_name)
+                str(getattr(DailyReport._meta.get_field(n), "verbose_name", n))
                 for n in report.changes.get("notes") or []
                 if n in NOTE_FIELDS
             ],

@@ -8,15 +8,23 @@ stored community rows (``CommunityFigure`` with a day), never a recount of raw r
 from __future__ import annotations
 
 import datetime as dt
+from typing import cast
 
 from django.db.models import Sum
 from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
+from django.utils.translation import gettext_lazy
 
 from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area
 from fangkong.reports.figures import DAY_FIGURE_KEYS, refresh_figures
 from fangkong.reports.models import CommunityFigure
+
+
+def _(text: str) -> str:
+    """A lazily translated label, typed as the ``str`` the contract names (it renders as
+    one wherever a string is expected)."""
+    return cast(str, gettext_lazy(text))
+
 
 DAILY_GROUPS: list[tuple[str, tuple[str, ...]]] = [
     (_("Households and people"), ("households", "people")),

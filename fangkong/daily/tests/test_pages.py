@@ -32,7 +32,9 @@ def test_the_officer_sees_todays_figures_beside_yesterdays_and_submits(
     page = client.get(reverse("daily:today"))
     text = page.content.decode()
     assert page.status_code == 200
-    assert "今日日报" in text and "昨日" in text and "较昨日" in text
+    assert "今日日报" in text
+    assert "昨日" in text
+    assert "较昨日" in text
     assert "+1" in text
 
     response = client.post(reverse("daily:today"), {"key_events": "平稳", "problems": ""})
@@ -75,7 +77,8 @@ def test_a_street_official_sees_who_submitted_who_is_late_and_the_totals(
 
     assert "已提交：1 / 2" in text
     assert "自 00:00 起逾期" in text  # community b
-    assert community_a.name in text and community_b.name in text
+    assert community_a.name in text
+    assert community_b.name in text
     assert "data-total>10<" in text  # households: the one submitted report
 
 
@@ -127,7 +130,8 @@ def test_the_street_sees_that_a_report_was_corrected_and_what_changed(
     detail = client.get(corrected.get_absolute_url()).content.decode()
 
     assert "已更正（第 2 版）" in rollup
-    assert "漏报两户" in detail and "10 → 12" in detail
+    assert "漏报两户" in detail
+    assert "10 → 12" in detail
 
 
 def test_a_later_recount_is_shown_beside_the_report_not_over_it(
