@@ -3,6 +3,7 @@ own area, always through ``restrict(user)``."""
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Any
 
 from django.urls import reverse
@@ -17,13 +18,16 @@ if TYPE_CHECKING:
     from fangkong.areas.models import Area
 
 
-def state_of(area: Area, report: DailyReport | None, now: Any = None) -> ReportState:
-    """Submitted (or corrected), late (past the deadline of the area above, local time) or
-    not submitted yet."""
+def state_of(
+    area: Area, report: DailyReport | None, now: Any = None, due: dt.time | None = None
+) -> ReportState:
+    """Submitted (or corrected), late (past the deadline of the area above, local time;
+    ``due`` when the caller has read it already) or not submitted yet."""
     if report is not None:
         return ReportState.CORRECTED if report.revision > 1 else ReportState.SUBMITTED
     local = timezone.localtime(now or timezone.now(), area.zone)
-    due = deadline_of(area.parent) if area.parent is not None else None
+    if due is None and area.parent is not None:
+        due = deadline_of(area.parent)
     if due is not None and local.time() >= due:
         return ReportState.LATE
     return ReportState.NOT_SUBMITTED

@@ -88,7 +88,7 @@ def rollup(area: Area, day: dt.date, user: Any) -> dict[str, Any]:
     columns = []
     for child in children:
         report = reports.get(child.pk)
-        state = state_of(child, report) if day == today else None
+        state = state_of(child, report, due=due) if day == today else None
         late_submission = (
             report is not None
             and timezone.localtime(report.submitted_at, child.zone).time() > due
