@@ -116,6 +116,7 @@ INSTALLED_APPS = [
     "fangkong.access",
     "fangkong.health",
     "fangkong.reports",
+    "fangkong.daily",
 ]
 
 MIDDLEWARE = [

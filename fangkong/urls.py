@@ -13,6 +13,7 @@ urlpatterns = [
     path("registry/", include("fangkong.registry.urls")),
     path("staff/", include("fangkong.staff.urls")),
     path("screening/", include("fangkong.screening.urls")),
+    path("daily/", include("fangkong.daily.urls")),
     path("access/", include("fangkong.access.urls")),
     path("health/", include("fangkong.health.urls")),
     path("core/", include("fangkong.core.urls")),

@@ -46,6 +46,8 @@ RIGHTS: dict[str, dict[str, set[str]]] = {
         "health.*": VIEW,
         # The daily figures stored per community (reports.daily): sums, no person in them.
         "reports.communityfigure": VIEW,
+        # Submits the district's daily report (the sum of its streets') and reads theirs.
+        "daily.dailyreport": VIEW | {"add", "change"},
     },
     Role.STREET_OFFICIAL: {
         "areas.*": VIEW,
@@ -56,6 +58,7 @@ RIGHTS: dict[str, dict[str, set[str]]] = {
         "access.*": VIEW,
         "health.*": VIEW,
         "reports.communityfigure": VIEW,
+        "daily.dailyreport": VIEW | {"add", "change"},
     },
     # The community officer runs the community: registry, imports, passes, policy, teams,
     # and approves what the four-eyes rule holds back. Health status is the health role's.
@@ -71,6 +74,8 @@ RIGHTS: dict[str, dict[str, set[str]]] = {
         "health.*": VIEW | {"export", "approve"},
         # "change": count a past day's daily figures again (the button on the report page).
         "reports.communityfigure": VIEW | {"change"},
+        # The community's daily report upward: submitted and corrected by the office alone.
+        "daily.dailyreport": VIEW | {"add", "change"},
         "core.objectchange": VIEW,
         "core.accessevent": VIEW,
         "core.job": VIEW,
@@ -94,6 +99,7 @@ RIGHTS: dict[str, dict[str, set[str]]] = {
         "access.*": VIEW,
         "health.*": OFFICER | {"approve"},
         "reports.communityfigure": VIEW,
+        "daily.dailyreport": VIEW,
         "core.job": VIEW,
     },
     # Grid workers keep their grids' registry, make calls and enter health reports.

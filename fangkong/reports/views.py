@@ -30,6 +30,7 @@ from fangkong.core.dates import parse_query_date
 from fangkong.core.models import Job
 from fangkong.core.querysets import covers
 from fangkong.core.views import PageView, ServiceActionView
+from fangkong.daily.stats import todays_report
 from fangkong.health.stats import health_figures
 from fangkong.registry.stats import figures_from_counts, registry_figures
 from fangkong.reports import daily
@@ -78,6 +79,8 @@ class HomeView(PageView):
                 context["figures"] = figures_from_counts(stored.totals, stored.per_community, tiles)
         context["work"] = work_for(user, stored, community_ids)
         context["can_patrol"] = user.has_action("staff.patrolvisit", "add")
+        # Today's report upward, with its state, for the offices that submit one.
+        context["daily_report"] = todays_report(user)
         context["sections"] = []
         for section in SECTIONS:
             if user.has_action(section.right, "view"):

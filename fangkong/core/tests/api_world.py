@@ -20,6 +20,8 @@ from fangkong.accounts.choices import Role
 from fangkong.accounts.services import do_add_assignment
 from fangkong.accounts.tests.factories import UserFactory
 from fangkong.areas.models import Area
+from fangkong.daily.services import do_correct_report
+from fangkong.daily.tests.factories import DailyReportFactory
 from fangkong.health.tests.factories import (
     CaseFactory,
     ContactFactory,
@@ -148,4 +150,8 @@ def build_world(community: Area, grid: Area, *, officer: Any, health: Any) -> Wo
         note="筛查助手",
     )
     world.add("assignment", lent)
+    # Daily reports: today's, submitted by the office, and a correction of it.
+    report = DailyReportFactory(area=community, key_events="全天平稳")
+    corrected = do_correct_report(report, {"problems": "漏报一户"}, reason="补报", by=None)
+    world.add("daily_report", report, corrected)
     return world

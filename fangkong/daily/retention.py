@@ -1,0 +1,6 @@
+"""Retention of daily reports: none to purge.
+
+A report holds an area's figures (counts, no person) and its office's notes about the day;
+it is the record of what was reported upward and is kept as long as the area exists, so no
+rule is registered (docs/data-dictionary.md, daily.*).
+"""

@@ -1,0 +1,52 @@
+"""The daily report's figures for the home page: the state of today's report of the user's
+own area, always through ``restrict(user)``."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+from django.urls import reverse
+from django.utils import timezone
+
+from fangkong.daily.choices import ReportState
+from fangkong.daily.models import DailyReport, deadline_of
+from fangkong.daily.services import REPORTING_LEVELS
+
+if TYPE_CHECKING:
+    from fangkong.accounts.models import User
+    from fangkong.areas.models import Area
+
+
+def state_of(
+    area: Area, report: DailyReport | None, now: Any = None, due: dt.time | None = None
+) -> ReportState:
+    """Submitted (or corrected), late (past the deadline of the area above, local time;
+    ``due`` when the caller has read it already) or not submitted yet."""
+    if report is not None:
+        return ReportState.CORRECTED if report.revision > 1 else ReportState.SUBMITTED
+    local = timezone.localtime(now or timezone.now(), area.zone)
+    if due is None and area.parent is not None:
+        due = deadline_of(area.parent)
+    if due is not None and local.time() >= due:
+        return ReportState.LATE
+    return ReportState.NOT_SUBMITTED
+
+
+def todays_report(user: User) -> dict[str, Any] | None:
+    """The home page's link to today's report of the user's own area, with its state; None
+    for a user who submits none."""
+    area = getattr(user, "area", None)
+    if (
+        area is None
+        or area.level not in REPORTING_LEVELS
+        or not user.has_action(DailyReport, "add")
+    ):
+        return None
+    report = (
+        DailyReport.objects.restrict(user)
+        .filter(area=area, day=area.local_today(), is_current=True)
+        .first()
+    )
+    state = state_of(area, report)
+    return {"url": reverse("daily:today"), "state": state, "label": state.label}
