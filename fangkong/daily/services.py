@@ -20,7 +20,10 @@ from fangkong.core.querysets import require
 from fangkong.core.services import actor_or_none, check_version, locked, save_checked
 from fangkong.daily.choices import NOTE_FIELDS
 from fangkong.daily.models import DailyReport
-from fangkong.reports.daily import DAILY_KEYS, figures_for
+
+# The module, not its names: reports.daily collects every app's stats.py when first
+# imported, and this app's stats.py imports these services.
+from fangkong.reports import daily as stored
 
 if TYPE_CHECKING:
     from fangkong.accounts.models import User
@@ -50,9 +53,9 @@ def current_reports_below(area: Area, day: dt.date) -> list[DailyReport]:
 def summed_figures(reports: list[DailyReport]) -> dict[str, int]:
     """The sum of these reports' figures as submitted: a street's totals are exactly the sum
     of its communities' submitted figures, whatever was recounted since."""
-    totals = dict.fromkeys(DAILY_KEYS, 0)
+    totals = dict.fromkeys(stored.DAILY_KEYS, 0)
     for report in reports:
-        for key in DAILY_KEYS:
+        for key in stored.DAILY_KEYS:
             totals[key] += int(report.figures.get(key, 0))
     return totals
 
@@ -61,7 +64,7 @@ def figures_to_submit(area: Area, day: dt.date) -> tuple[dict[str, int], dict[st
     """The figures a report of ``area`` for ``day`` would carry, and its parts (the revisions
     summed, below community level)."""
     if area.level == AreaLevel.COMMUNITY:
-        return figures_for(area, day), {}
+        return stored.figures_for(area, day), {}
     below = current_reports_below(area, day)
     return summed_figures(below), {str(r.area_id): r.revision for r in below}
 
@@ -137,7 +140,7 @@ def do_submit_report(
 def what_changed(before: DailyReport, after: DailyReport) -> dict[str, Any]:
     figures = {
         key: [before.figures.get(key, 0), after.figures.get(key, 0)]
-        for key in DAILY_KEYS
+        for key in stored.DAILY_KEYS
         if before.figures.get(key, 0) != after.figures.get(key, 0)
     }
     notes = [name for name in NOTE_FIELDS if getattr(before, name) != getattr(after, name)]

@@ -11,7 +11,15 @@ from django.utils import timezone
 
 from fangkong.daily.choices import ReportState
 from fangkong.daily.models import DailyReport, deadline_of
-from fangkong.daily.services import REPORTING_LEVELS
+
+
+def reporting_levels() -> tuple[str, ...]:
+    # Imported when asked: reports.daily reads every app's stats.py while it is first
+    # imported, and the services import reports.daily.
+    from fangkong.daily.services import REPORTING_LEVELS
+
+    return REPORTING_LEVELS
+
 
 if TYPE_CHECKING:
     from fangkong.accounts.models import User
@@ -39,7 +47,7 @@ def todays_report(user: User) -> dict[str, Any] | None:
     area = getattr(user, "area", None)
     if (
         area is None
-        or area.level not in REPORTING_LEVELS
+        or area.level not in reporting_levels()
         or not user.has_action(DailyReport, "add")
     ):
         return None

@@ -20,7 +20,7 @@ from django.utils import timezone
 
 from fangkong.accounts.choices import Role
 from fangkong.accounts.imports import parse_date
-from fangkong.accounts.models import User
+from fangkong.accounts.models import Assignment, User
 from fangkong.accounts.password_sheet import SHEET_KEY
 from fangkong.areas.models import Area
 from fangkong.areas.tests.factories import AreaFactory
@@ -133,7 +133,7 @@ def test_a_grid_named_inside_its_community_is_found_when_its_name_alone_is_not_e
     assert User.objects.get(full_name="王芳").area.parent == community_b
 
 
-def test_dates_are_refused_until_assignments_with_dates_exist(
+def test_a_row_with_dates_makes_an_account_lent_for_that_time(
     client: Client, importer: User
 ) -> None:
     book = openpyxl.Workbook()
@@ -142,11 +142,18 @@ def test_dates_are_refused_until_assignments_with_dates_exist(
     out = io.BytesIO()
     book.save(out)
 
-    job = preview(client, SimpleUploadedFile("名单.xlsx", out.getvalue()))
+    job = confirm(client, preview(client, SimpleUploadedFile("名单.xlsx", out.getvalue())))
 
-    (error,) = errors_of(job)
-    assert error["code"] == "refused"
-    assert not User.objects.filter(full_name="褚明").exists()
+    assert job.result["written"] is True
+    lent = User.objects.get(full_name="褚明")
+    # The role is a dated assignment, not the account's own: it ended on 15 March.
+    assert lent.role == ""
+    (assignment,) = Assignment.objects.filter(user=lent)
+    assert (assignment.role, str(assignment.starts_on), str(assignment.ends_on)) == (
+        Role.VOLUNTEER,
+        "2020-02-01",
+        "2020-03-15",
+    )
 
 
 def test_dates_are_read_as_people_write_them() -> None:

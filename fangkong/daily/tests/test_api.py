@@ -33,7 +33,7 @@ def test_an_officer_submits_through_the_api_and_reads_it_back(
 
     assert response.status_code == 201, response.content
     body = response.json()
-    assert body["figures"]["households"] == 4
+    assert body["figures"]["households.total"] == 4
     assert body["revision"] == 1
     listed = client.get(reverse(LIST), {"day": today.isoformat()}).json()
     assert [r["id"] for r in listed["results"]] == [body["id"]]

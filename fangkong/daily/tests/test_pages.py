@@ -42,7 +42,7 @@ def test_the_officer_sees_todays_figures_beside_yesterdays_and_submits(
     report = DailyReport.objects.get()
     assert response.status_code == 302
     assert response["Location"] == report.get_absolute_url()
-    assert report.figures["households"] == 10
+    assert report.figures["households.total"] == 10
     again = client.get(reverse("daily:today")).content.decode()
     assert "已于" in again  # submitted: locked, no form
 
@@ -95,7 +95,7 @@ def test_the_street_submits_its_report_as_the_sum_of_its_communities(
     client.post(reverse("daily:today"), {"requests": "请区里协调物资"})
 
     street_report = DailyReport.objects.get(area=street)
-    assert street_report.figures["people"] == 11
+    assert street_report.figures["people.total"] == 11
 
 
 def test_a_correction_without_a_reason_is_shown_again_with_the_reason_asked(

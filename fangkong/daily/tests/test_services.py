@@ -35,8 +35,8 @@ def test_a_community_officer_submits_todays_report_with_the_figures_as_stored(
 
     assert report.revision == 1
     assert report.is_current
-    assert report.figures["households"] == 10
-    assert report.figures["exits"] == 4
+    assert report.figures["households.total"] == 10
+    assert report.figures["gate.exits"] == 4
     assert set(report.figures) == set(DAILY_KEYS)
     assert report.key_events == "排查完成"
     assert report.submitted_by == officer_a
@@ -53,7 +53,7 @@ def test_a_report_keeps_its_figures_as_submitted_when_the_stored_figures_change(
     stored_day(community_a, day, households=12)  # a later recount
 
     report.refresh_from_db()
-    assert report.figures["households"] == 10
+    assert report.figures["households.total"] == 10
 
 
 def test_a_report_submitted_twice_is_refused_and_nothing_more_is_stored(
@@ -132,11 +132,11 @@ def test_a_correction_is_a_new_revision_that_says_what_changed(
 
     first.refresh_from_db()
     assert not first.is_current
-    assert first.figures["households"] == 10
+    assert first.figures["households.total"] == 10
     assert second.is_current
     assert second.revision == 2
     assert second.reason == "漏报一户"
-    assert second.changes == {"figures": {"households": [10, 11]}, "notes": ["problems"]}
+    assert second.changes == {"figures": {"households.total": [10, 11]}, "notes": ["problems"]}
 
 
 def test_a_correction_of_an_old_revision_is_refused(community_a: Any, officer_a: Any) -> None:
@@ -171,8 +171,8 @@ def test_the_streets_totals_are_the_sum_of_its_communities_submitted_figures(
 
     report = do_submit_report(street, day, {"requests": "请区里支援"}, by=street_official)
 
-    assert report.figures["households"] == 17
-    assert report.figures["exits"] == 8
+    assert report.figures["households.total"] == 17
+    assert report.figures["gate.exits"] == 8
     assert report.parts == {str(community_a.pk): 1, str(community_b.pk): 1}
 
 
@@ -191,5 +191,8 @@ def test_the_districts_totals_are_the_sum_of_its_streets_submitted_reports(
 
     report = do_submit_report(district, day, {}, by=district_official)
 
-    assert report.figures["people"] == 42
-    assert sum(r.figures["people"] for r in DailyReport.objects.filter(area__level="street")) == 42
+    assert report.figures["people.total"] == 42
+    assert (
+        sum(r.figures["people.total"] for r in DailyReport.objects.filter(area__level="street"))
+        == 42
+    )
