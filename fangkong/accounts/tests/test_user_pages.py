@@ -395,3 +395,12 @@ def test_the_list_costs_the_same_queries_for_3_accounts_as_for_30(
         AuthenticatorDeviceFactory(user=user)
 
     assert queries() == few
+
+
+def test_a_users_page_links_to_their_assignments(client: Client, officer_a: User) -> None:
+    worker = UserFactory(username="linked_a1", role=Role.GRID_WORKER, area=officer_a.area)
+    client.force_login(officer_a)
+
+    page = client.get(reverse("accounts:user_detail", args=[worker.pk])).content.decode()
+
+    assert reverse("accounts:user_assignments", args=[worker.pk]) in page
