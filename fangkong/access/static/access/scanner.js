@@ -239,6 +239,12 @@
     badge.classList.toggle("badge-warn", !online);
   }
 
+  // The site's one date format (2026-12-07 14:05), not the browser's locale's.
+  function localStamp(when) {
+    const two = (n) => String(n).padStart(2, "0");
+    return `${when.getFullYear()}-${two(when.getMonth() + 1)}-${two(when.getDate())} ${two(when.getHours())}:${two(when.getMinutes())}`;
+  }
+
   async function updateQueueBadge() {
     const queued = await queueAll();
     const badge = $("gate-queue");
@@ -287,7 +293,7 @@
   // --- The pass list ----------------------------------------------------------------------
 
   function showDataAge() {
-    $("gate-data-age").textContent = data ? format(S.dataAge, {time: new Date(data.generated_at).toLocaleString()}) : S.noData;
+    $("gate-data-age").textContent = data ? format(S.dataAge, {time: localStamp(new Date(data.generated_at))}) : S.noData;
   }
 
   function merge(old, body) {
