@@ -58,3 +58,39 @@ def todays_report(user: User) -> dict[str, Any] | None:
     )
     state = state_of(area, report)
     return {"url": reverse("daily:today"), "state": state, "label": state.label}
+
+
+def report_states(
+    community_ids: list[int], now: dt.datetime | None = None
+) -> dict[int, ReportState]:
+    """Where each community's report of its local today stands, for the officials' status
+    cards: three queries whatever the number of communities (the areas, their reports of
+    today, their streets' deadlines)."""
+    from fangkong.areas.models import Area
+    from fangkong.daily.models import DEFAULT_DEADLINE, ReportDeadline
+
+    now = now or timezone.now()
+    areas = list(Area.objects.filter(pk__in=community_ids).only("pk", "parent_id", "time_zone"))
+    local = {area.pk: timezone.localtime(now, area.zone) for area in areas}
+    revisions = dict(
+        DailyReport.objects.filter(
+            area_id__in=[area.pk for area in areas],
+            day__in={when.date() for when in local.values()},
+            is_current=True,
+        ).values_list("area_id", "revision")
+    )
+    deadlines = dict(
+        ReportDeadline.objects.filter(
+            area_id__in={area.parent_id for area in areas if area.parent_id}
+        ).values_list("area_id", "due")
+    )
+    states = {}
+    for area in areas:
+        revision = revisions.get(area.pk)
+        if revision is not None:
+            states[area.pk] = ReportState.CORRECTED if revision > 1 else ReportState.SUBMITTED
+        elif local[area.pk].time() >= deadlines.get(area.parent_id, DEFAULT_DEADLINE):
+            states[area.pk] = ReportState.LATE
+        else:
+            states[area.pk] = ReportState.NOT_SUBMITTED
+    return states

@@ -425,6 +425,8 @@ class CommunityStatus:
     name: str
     figures: dict[str, Figure]
     screening_percent: int | None  # None: no screening campaign under way
+    #: Where today's daily report stands (daily.choices.ReportState), None when not asked.
+    report_state: Any = None
 
 
 def yesterdays_figures(community_ids: list[int], today: dt.date) -> dict[int, dict[str, int]]:

@@ -22,6 +22,8 @@ from django.utils.translation import gettext_lazy
 
 from fangkong.accounts.choices import Role
 from fangkong.areas.models import Area
+from fangkong.daily.choices import ReportState
+from fangkong.daily.stats import report_states
 from fangkong.reports.figures import (
     CommunityStatus,
     Figure,
@@ -160,6 +162,7 @@ def community_statuses(
     today = timezone.localdate(now)
     yesterday = yesterdays_figures(community_ids, today)
     percents = screening_percent_by_community(community_ids)
+    reports = report_states(community_ids, now)
     cases = reverse("health:case_list")
     health_today = reverse("health:today")
     passes = reverse("access:pass_list") + "?status=suspended"
@@ -188,12 +191,23 @@ def community_statuses(
             )
         statuses.append(
             CommunityStatus(
-                pk=area.pk, name=area.name, figures=figures, screening_percent=percents.get(area.pk)
+                pk=area.pk,
+                name=area.name,
+                figures=figures,
+                screening_percent=percents.get(area.pk),
+                report_state=reports.get(area.pk),
             )
         )
     # Communities that need someone now first (a district has a hundred); the tree's order
     # otherwise, so a card stays where its reader last saw it.
-    statuses.sort(key=lambda status: not any(f.alert for f in status.figures.values()))
+    statuses.sort(
+        key=lambda status: (
+            not (
+                status.report_state == ReportState.LATE
+                or any(f.alert for f in status.figures.values())
+            )
+        )
+    )
     return statuses
 
 

@@ -118,3 +118,22 @@ def test_the_district_officials_home_reads_no_person_or_household_row_once_count
         if "registry_person" in q["sql"] or "registry_household" in q["sql"]
     ]
     assert raw == []
+
+
+def test_a_card_says_whether_the_communitys_daily_report_is_in_or_late(
+    client: Any, street_official: Any, community_a: Any, community_b: Any, street: Any
+) -> None:
+    from fangkong.daily.choices import ReportState
+    from fangkong.daily.models import ReportDeadline
+    from fangkong.daily.tests.factories import DailyReportFactory
+
+    DailyReportFactory(area=community_a)
+    # The street's reports were due at midnight: community B's, not in, is late.
+    ReportDeadline.objects.create(area=street, due=dt.time(0, 0))
+
+    statuses = cards(client, street_official)
+
+    assert statuses[community_a.pk].report_state == ReportState.SUBMITTED
+    assert statuses[community_b.pk].report_state == ReportState.LATE
+    page = client.get(reverse("reports:home")).content.decode()
+    assert 'data-figure="daily_report"' in page
