@@ -1,17 +1,11 @@
 """Going live without a shell (issue 15), end to end on a phone (360×740) in Chromium.
 
-``demo-admin`` (the street's administrator, as ``seed_demo`` makes it) has a community with
-two grids and a building in each; imports five staff accounts from an .xlsx; downloads the
-sheet of one-time passwords (once: a second download is refused). One of the new grid
-workers logs in with the printed password, is made to choose their own, and then sees their
-grid's building and not the other grid's.
-
-The area pages (add a community and its grids, tick buildings → a grid) are being built
-beside this test (issue 15, "areas"). Until they land, the set-up makes the community, the
-grids and the buildings through the services; the coordinator switches these steps to the
-pages: areas' "add an area" page (community 春华社区 under 五三街道, then 第一网格 and
-第二网格 under it), and the community's buildings → grid page (building 1 → 第一网格,
-building 2 → 第二网格).
+``demo-admin`` (the street's administrator, as ``manage.py setup`` or ``seed_demo`` makes
+it) adds a community and its two grids on the area pages and gives each building its grid on
+the community's tiles; imports five staff accounts from an .xlsx; downloads the sheet of
+one-time passwords (once: a second download is refused). One of the new grid workers logs in
+with the printed password, is made to choose their own, and then sees their grid's building
+and not the other grid's.
 """
 
 from __future__ import annotations
@@ -43,9 +37,8 @@ NEW_PASSWORD = "Chunhua-Wangge-2020!"
 ONE_TIME = re.compile(r"[a-z2-9]{4}-[a-z2-9]{4}-[a-z2-9]{4}")
 
 
-def street_with_a_new_community() -> tuple[User, Area]:
-    """五三街道 and its administrator ``demo-admin``; a community with two grids and a
-    building in each (see the module's docstring for the pages these steps become)."""
+def street_with_its_administrator() -> tuple[User, Area]:
+    """五三街道 as ``manage.py setup`` leaves it, with its administrator ``demo-admin``."""
     city = do_create_area(level=AreaLevel.CITY, name="沈阳市", code="E2101", parent=None, by=None)
     district = do_create_area(
         level=AreaLevel.DISTRICT, name="和平区", code="E210102", parent=city, by=None
@@ -54,22 +47,30 @@ def street_with_a_new_community() -> tuple[User, Area]:
         level=AreaLevel.STREET, name="五三街道", code="E210102001", parent=district, by=None
     )
     admin = UserFactory(username="demo-admin", role=Role.ADMINISTRATOR, area=street)
-    # --- to become the area pages, as demo-admin ---
-    community = do_create_area(
-        level=AreaLevel.COMMUNITY, name="春华社区", code="E2101020011", parent=street, by=admin
-    )
-    grids = [
-        do_create_area(
-            level=AreaLevel.GRID, name=name, code=f"E2101020011-{n}", parent=community, by=admin
-        )
-        for n, name in enumerate(("第一网格", "第二网格"), start=1)
-    ]
-    for number, grid in zip(("1", "2"), grids, strict=True):
-        do_create_building(
-            community=community, by=None, number=number, units=2, floors=6, grid=grid
-        )
-    # --- end of the area part ---
-    return admin, community
+    return admin, street
+
+
+def add_area(phone: Any, parent: Area, link: str, name: str, code: str) -> Area:
+    """The administrator adds an area below ``parent`` through its page."""
+    phone.goto(phone.base_url + parent.get_absolute_url())
+    phone.click(f"text={link}")
+    phone.fill("input[name=name]", name)
+    phone.fill("input[name=code]", code)
+    assert_fits_phone(phone)
+    phone.click("main button[type=submit]")
+    phone.wait_for_load_state()
+    return Area.objects.get(code=code)
+
+
+def assign(phone: Any, community: Area, building: Building, grid: Area) -> None:
+    """The administrator ticks a building on the community's tiles and gives it a grid."""
+    phone.goto(phone.base_url + community.get_absolute_url())
+    phone.click("text=楼栋划分网格")
+    phone.check(f"input[name=buildings][value='{building.pk}']")
+    phone.select_option("select[name=grid]", str(grid.pk))
+    assert_fits_phone(phone)
+    phone.click("main button[type=submit]")
+    phone.wait_for_load_state()
 
 
 def staff_list() -> bytes:
@@ -98,11 +99,29 @@ def pdf_text(path: Path) -> str:
 def test_an_administrator_brings_a_community_live_and_a_new_grid_worker_sees_only_their_grid(
     phone: Any, tmp_path: Path
 ) -> None:
-    # Given 五三街道's administrator and a community with two grids, a building in each
-    admin, community = street_with_a_new_community()
+    # Given 五三街道 and its administrator, as the set-up command leaves them
+    admin, street = street_with_its_administrator()
+    log_in(phone, admin.username)
+
+    # When demo-admin creates a community with two grids on the area pages
+    community = add_area(phone, street, "添加社区", "春华社区", "E2101020011")
+    grids = [
+        add_area(phone, community, "添加网格", name, f"E2101020011-{n}")
+        for n, name in enumerate(("第一网格", "第二网格"), start=1)
+    ]
+    # And, once the community's buildings are in (the registry's import, not the
+    # administrator's: it sees no resident), gives each building its grid
+    buildings = [
+        do_create_building(community=community, by=None, number=number, units=2, floors=6)
+        for number in ("1", "2")
+    ]
+    for building, grid in zip(buildings, grids, strict=True):
+        assign(phone, community, building, grid)
+    assert [b.grid_id for b in Building.objects.filter(community=community).order_by("number")] == [
+        g.pk for g in grids
+    ]
 
     # When demo-admin imports five staff accounts from the import page
-    log_in(phone, admin.username)
     phone.goto(phone.base_url + reverse("accounts:import_start"))
     assert_fits_phone(phone)
     assert phone.locator("a[href$='/import/template/']").count() == 1
