@@ -71,10 +71,10 @@ class UserFilterSet(FilterSet):
     ) -> models.QuerySet[Any]:
         # The area and everything below it (a community's list includes its grids' workers).
         # The list is restricted already: an area outside the user's scope adds no one.
-        path = Area.objects.filter(pk=value).values_list("path", flat=True).first()
-        if path is None:
+        area = Area.objects.filter(pk=value).first()
+        if area is None:
             return queryset.none()
-        return queryset.filter(area__path__startswith=path)
+        return queryset.filter(area__in=area.descendants(include_self=True))
 
     def filter_two_factor(
         self, queryset: models.QuerySet[Any], name: str, value: bool | None

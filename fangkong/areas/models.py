@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from decimal import Decimal
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
@@ -219,3 +220,12 @@ class CommunityOwned(AuditedModel):
 
     def area_path(self) -> str:
         return self.community.path
+
+
+def under_paths(paths: Iterable[str]) -> models.Q:
+    """Areas at or below any of ``paths`` (materialised paths ``/1/4/``): the tree's own
+    query, kept here so no other module filters on paths (core/tests/test_one_scope_rule)."""
+    found = models.Q(pk__in=[])
+    for path in paths:
+        found |= models.Q(path__startswith=path)
+    return found

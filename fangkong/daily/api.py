@@ -98,7 +98,8 @@ class DailyReportViewSet(RestrictedViewSet):
         report = do_submit_report(area, day, data, by=self.request.user)
         return Response(self.get_serializer(self.reload(report)).data, status=201)
 
-    @extend_schema(request=CorrectReportSerializer, responses={201: DailyReportSerializer})
+    # 200, as every action on one report answers (the new revision in the body).
+    @extend_schema(request=CorrectReportSerializer, responses={200: DailyReportSerializer})
     @action(detail=True, methods=["post"], required_action="change", can_conflict=True)
     def correct(self, request: Request, pk: str | None = None) -> Response:
         """Correct a report in force: a new revision with the reason; the old one stays."""
@@ -111,7 +112,7 @@ class DailyReportViewSet(RestrictedViewSet):
         new = do_correct_report(
             report, data, reason=reason, expected_version=version, by=self.request.user
         )
-        return Response(self.get_serializer(self.reload(new)).data, status=201)
+        return Response(self.get_serializer(self.reload(new)).data, status=200)
 
 
 def register(router: Any) -> None:

@@ -47,7 +47,7 @@ def unseed(ctx: DemoContext) -> None:
         return
     below = Q()
     for root in roots:
-        below |= Q(area__path__startswith=root.path)
+        below |= Q(area__in=root.descendants(include_self=True))
     # Reports PROTECT their areas: gone before the areas' demo deletes the street.
     DailyReport.objects.filter(below).delete()
     ctx.extra.pop("daily_reports", None)

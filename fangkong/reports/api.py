@@ -145,6 +145,11 @@ class DailyFiguresViewSet(viewsets.GenericViewSet[CommunityFigure]):
     )
     def list(self, request: Request) -> Response | HttpResponse:
         """Each stored day's figures of the area from ``since`` to ``until``."""
+        for name in ("page", "page_size"):
+            # One row a day over at most a year: never paged, and a page asked for is an
+            # error rather than silently the whole range.
+            if request.query_params.get(name):
+                return _refuse(name, _("Daily figures are not paged: ask for a range of days."))
         query = DailyFiguresQuery(data=request.query_params)
         query.is_valid(raise_exception=True)
         data = query.validated_data

@@ -30,12 +30,12 @@ from collections.abc import Iterable
 
 from django.apps import apps
 from django.db import IntegrityError, transaction
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import QuerySet, Sum
 from django.utils import timezone
 from django.utils.functional import Promise
 
 from fangkong.areas.choices import AreaLevel
-from fangkong.areas.models import Area
+from fangkong.areas.models import Area, under_paths
 from fangkong.core.daily_figures import Counts, DailyCounter, DayWindow
 from fangkong.core.dates import zone
 from fangkong.reports.models import CommunityFigure
@@ -192,9 +192,7 @@ def roll_up(community_ids: list[int], day: dt.date) -> int:
     above = {pk for path in paths for pk in _ancestors(path)}
     if not above:
         return 0
-    under_roots = Q()
-    for root in sorted({path.strip("/").split("/")[0] for path in paths}):
-        under_roots |= Q(path__startswith=f"/{root}/")
+    under_roots = under_paths(sorted({f"/{path.strip('/').split('/')[0]}/" for path in paths}))
     below: dict[int, list[int]] = {}  # community -> its ancestors
     for pk, path in Area.objects.filter(under_roots, level=AreaLevel.COMMUNITY).values_list(
         "pk", "path"
@@ -262,7 +260,7 @@ def communities_below(area: Area) -> QuerySet[Area]:
         return Area.objects.filter(pk=area.pk)
     if area.level == AreaLevel.GRID:
         raise ValueError("daily figures are kept per community, not per grid")
-    return Area.objects.filter(path__startswith=area.path, level=AreaLevel.COMMUNITY)
+    return area.descendants(include_self=True).filter(level=AreaLevel.COMMUNITY)
 
 
 def _rows(area: Area, days: Iterable[dt.date] | None = None) -> QuerySet[CommunityFigure]:

@@ -40,7 +40,7 @@ ROUTES = {
         api=True,
         method="post",
         data=lambda w: {"reason": "数字有误"},
-        ok=201,
+        ok=200,
         grid_scoped=False,
     ),
 }

@@ -98,7 +98,7 @@ def test_a_correction_needs_a_reason_and_makes_a_new_revision(
 
     assert refused.status_code == 400
     assert "reason" in refused.json()["fields"]
-    assert corrected.status_code == 201
+    assert corrected.status_code == 200
     assert corrected.json()["revision"] == 2
     assert corrected.json()["changes"]["notes"] == ["key_events"]
 
