@@ -137,7 +137,23 @@ MIDDLEWARE = [
     "django.middleware.csp.ContentSecurityPolicyMiddleware",
     "axes.middleware.AxesMiddleware",
     "fangkong.core.middleware.OversizedIdMiddleware",
+    "fangkong.core.ratelimit.RateLimitMiddleware",
 ]
+
+# Caches. "ratelimit" holds the counts of core.ratelimit (self-service and shop sign-in
+# pages): a file cache under var/, so that every worker process of one machine counts
+# together. Tests count in memory.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    "ratelimit": (
+        {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ratelimit"}
+        if TESTING
+        else {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(VAR_DIR / "cache" / "ratelimit"),
+        }
+    ),
+}
 
 ROOT_URLCONF = "fangkong.urls"
 WSGI_APPLICATION = "fangkong.wsgi.application"

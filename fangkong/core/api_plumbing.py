@@ -40,6 +40,7 @@ from fangkong.core.pagination import (
     Position,
     capped_count,
 )
+from fangkong.core.ratelimit import RateLimited
 
 logger = logging.getLogger(__name__)
 
@@ -431,6 +432,11 @@ def exception_handler(exc: Exception, context: dict[str, Any]) -> Response | Non
     elif (wait := retry_after_if_unavailable(exc)) is not None:
         logger.warning("Database unavailable, answered 503: %s", type(exc).__name__)
         exc = DatabaseUnavailable(wait)
+    elif isinstance(exc, RateLimited):
+        exc = exceptions.Throttled(
+            wait=exc.wait,
+            detail=_("Too many requests from here. Please wait a moment and try again."),
+        )
     elif isinstance(exc, ConflictError):
         _rollback()
         return Response(
