@@ -58,7 +58,12 @@ RIGHTS: dict[str, dict[str, set[str]]] = {
         "access.*": VIEW,
         "health.*": VIEW,
         "reports.communityfigure": VIEW,
-        "daily.dailyreport": VIEW | {"add", "change"},
+        # "export": the street's summary filled into its superiors' forms, and the PDF.
+        "daily.dailyreport": VIEW | {"add", "change", "export"},
+        # The street's own forms (its summary, or a form its communities' reports fill).
+        "daily.reporttemplate": VIEW | {"add", "deactivate"},
+        # The time after which its communities' reports are late.
+        "daily.reportdeadline": VIEW | {"change"},
     },
     # The community officer runs the community: registry, imports, passes, policy, teams,
     # and approves what the four-eyes rule holds back. Health status is the health role's.
@@ -75,7 +80,9 @@ RIGHTS: dict[str, dict[str, set[str]]] = {
         # "change": count a past day's daily figures again (the button on the report page).
         "reports.communityfigure": VIEW | {"change"},
         # The community's daily report upward: submitted and corrected by the office alone.
-        "daily.dailyreport": VIEW | {"add", "change"},
+        # "export": the report filled into the superiors' forms (.xlsx), and as a PDF.
+        "daily.dailyreport": VIEW | {"add", "change", "export"},
+        "daily.reporttemplate": VIEW | {"add", "deactivate"},
         "core.objectchange": VIEW,
         "core.accessevent": VIEW,
         "core.job": VIEW,

@@ -13,3 +13,10 @@ class ReportState(models.TextChoices):
 
 #: The free fields of a report, in the order a page shows them.
 NOTE_FIELDS = ("key_events", "problems", "requests")
+
+
+class TemplateLevel(models.TextChoices):
+    """Which reports a superior's form (a report template) is filled from."""
+
+    COMMUNITY = "community", _("A community's daily report")
+    STREET = "street", _("A street's summary (a row per community)")

@@ -1,7 +1,8 @@
 """Demo daily reports: of the four communities the figures' demo adds to 五三街道
 (``fangkong.reports.demo.add_street_communities``, with 30 days of stored figures), three
 have submitted today's report and one has not; 在水一方社区 (demo-community's) has not either,
-so the officer has one to submit and the street waits for two.
+so the officer has one to submit and the street waits for two. Both shipped report templates
+are installed: the community daily report for 在水一方社区, the street summary for 五三街道.
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ from typing import Any
 from django.db.models import Q
 
 from fangkong.core.demo import DemoContext
-from fangkong.daily.models import DailyReport
+from fangkong.daily.models import DailyReport, ReportDeadline, ReportTemplate
 from fangkong.daily.services import do_submit_report
+from fangkong.daily.shipped import install_shipped_templates
 from fangkong.reports.demo import add_street_communities
 
 ORDER = 95
@@ -33,6 +35,13 @@ def seed(ctx: DemoContext) -> None:
     ]
     ctx.extra["daily_reports"] = reports
     ctx.count("daily reports", len(reports))
+    templates = [
+        template
+        for key in ("community", "street")
+        if key in ctx.areas
+        for template in install_shipped_templates(ctx.areas[key], by=None)
+    ]
+    ctx.count("report templates", len(templates))
 
 
 def find(ctx: DemoContext) -> bool:
@@ -50,4 +59,6 @@ def unseed(ctx: DemoContext) -> None:
         below |= Q(area__in=root.descendants(include_self=True))
     # Reports PROTECT their areas: gone before the areas' demo deletes the street.
     DailyReport.objects.filter(below).delete()
+    ReportTemplate.objects.filter(below).delete()
+    ReportDeadline.objects.filter(below).delete()
     ctx.extra.pop("daily_reports", None)

@@ -6,7 +6,8 @@ from django.utils.translation import gettext_lazy as _
 from django_filters import rest_framework as filters
 
 from fangkong.core.filtersets import BooleanFilter, FilterSet, IdFilter
-from fangkong.daily.models import DailyReport
+from fangkong.daily.choices import TemplateLevel
+from fangkong.daily.models import DailyReport, ReportTemplate
 
 
 class DailyReportFilterSet(FilterSet):
@@ -21,3 +22,15 @@ class DailyReportFilterSet(FilterSet):
     class Meta:
         model = DailyReport
         fields = ["day", "day_from", "day_to", "area", "current"]
+
+
+class ReportTemplateFilterSet(FilterSet):
+    area = IdFilter(field_name="area_id", label=_("area id"))
+    active = BooleanFilter(field_name="is_active", label=_("active only"))
+    level = filters.ChoiceFilter(choices=TemplateLevel.choices, label=_("filled from"))
+
+    page_filters = ("active", "level")
+
+    class Meta:
+        model = ReportTemplate
+        fields = ["area", "active", "level"]

@@ -21,6 +21,7 @@ from django.utils.translation import gettext_lazy as _
 from fangkong.areas.models import Area
 from fangkong.core.models import AuditedModel
 from fangkong.core.scope import ScopeRule
+from fangkong.daily.choices import TemplateLevel
 
 #: When a street's communities are late without a deadline of its own (local time).
 DEFAULT_DEADLINE = dt.time(18, 0)
@@ -113,14 +114,18 @@ class DailyReport(AuditedModel):
         return {"key_events": self.key_events, "problems": self.problems, "requests": self.requests}
 
 
-class ReportDeadline(models.Model):
+class ReportDeadline(AuditedModel):
     """The local time by which the areas below a street (or district) submit their reports
-    (18:00 when a street has none)."""
+    (18:00 when a street has none). Set by the street's official on the deadline page."""
 
     area = models.OneToOneField(
         Area, on_delete=models.CASCADE, related_name="+", verbose_name=_("area")
     )
     due = models.TimeField(_("due by"), default=DEFAULT_DEADLINE)
+
+    # Seen by the street (or district) and the areas below it, whose reports it times.
+    scope_rule = ScopeRule(community=None, area="area_id", reaches_below=True)
+    audit_fields = ("area", "due")
 
     class Meta:
         ordering = ("area",)
@@ -129,6 +134,74 @@ class ReportDeadline(models.Model):
 
     def __str__(self) -> str:
         return f"{self.area_id} {self.due}"
+
+    def area_path(self) -> str:
+        return self.area.path
+
+    def community_id_for_audit(self) -> int | None:
+        return None
+
+
+class ReportTemplate(AuditedModel):
+    """A superior's own form: an uploaded .xlsx with placeholders (``daily.xlsx``), filled
+    from every report it applies to. A community's template applies to the community's
+    reports; a street's, by ``level``, to the street's summary (a row per community) or to
+    the reports of every community of the street."""
+
+    area = models.ForeignKey(
+        Area, on_delete=models.PROTECT, related_name="+", verbose_name=_("area")
+    )
+    level = models.CharField(_("filled from"), max_length=20, choices=TemplateLevel.choices)
+    name = models.CharField(_("name"), max_length=100)
+    file_name = models.CharField(_("file name"), max_length=200, blank=True)
+    content = models.BinaryField(_("workbook"), editable=False)
+    size = models.PositiveIntegerField(_("size (bytes)"), default=0)
+    #: [{"sheet", "cell", "token"}], as found when uploaded.
+    placeholders = models.JSONField(_("placeholders"), default=list, blank=True)
+    is_active = models.BooleanField(_("active"), default=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("uploaded by"),
+    )
+
+    # Seen by its area and the areas above; the communities of a street see its templates
+    # (a street's form for their reports is downloaded from their report's page).
+    scope_rule = ScopeRule(community=None, area="area_id", reaches_below=True)
+    audit_fields = ("area", "level", "name", "file_name", "size", "is_active")
+
+    class Meta:
+        ordering = ("area_id", "-is_active", "name", "id")
+        verbose_name = _("report template")
+        verbose_name_plural = _("report templates")
+        constraints = [
+            models.UniqueConstraint(
+                fields=["area", "name"],
+                condition=Q(is_active=True),
+                name="daily_template_unique_active_name",
+                violation_error_message=_("An active template of this area has this name."),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("daily:template_detail", args=[self.pk])
+
+    def area_path(self) -> str:
+        return self.area.path
+
+    def community_id_for_audit(self) -> int | None:
+        community = self.area.community
+        return community.pk if community is not None else None
+
+    def tokens(self) -> list[str]:
+        """The placeholders' names, each once, in the order found."""
+        return list(dict.fromkeys(str(p.get("token", "")) for p in self.placeholders))
 
 
 def deadline_of(area: Area) -> dt.time:

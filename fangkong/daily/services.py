@@ -18,8 +18,9 @@ from fangkong.core.choices import ChangeAction
 from fangkong.core.exceptions import PermissionDeniedError
 from fangkong.core.querysets import require
 from fangkong.core.services import actor_or_none, check_version, locked, save_checked
-from fangkong.daily.choices import NOTE_FIELDS
-from fangkong.daily.models import DailyReport
+from fangkong.daily.choices import NOTE_FIELDS, ReportState, TemplateLevel
+from fangkong.daily.models import DailyReport, ReportDeadline, ReportTemplate
+from fangkong.daily.xlsx import Source, fill_template, local_time, parse_template
 
 # The module, not its names: reports.daily collects every app's stats.py when first
 # imported, and this app's stats.py imports these services.
@@ -191,3 +192,187 @@ def do_correct_report(
     save_checked(new)
     record_change(ChangeAction.CREATE, new, actor=by)
     return new
+
+
+# --- Report templates (the superiors' own forms) -------------------------------------------
+
+
+def _check_template_office(area: Area, by: User | None, action: str) -> None:
+    require(
+        by,
+        ReportTemplate,
+        action,
+        area,
+        reason=_("Your role does not keep report templates."),
+    )
+    # Each office keeps its own forms: a street's official does not upload a community's.
+    if by is not None and not by.is_superuser and by.area_id != area.pk:
+        raise PermissionDeniedError(
+            action, _("Only the office of %(area)s keeps its report templates.") % {"area": area}
+        )
+
+
+def check_template_level(area: Area, level: str) -> None:
+    """A community's templates fill its reports; a street's fill its summary or its
+    communities' reports; no other area keeps templates."""
+    if level not in TemplateLevel.values:
+        raise ValidationError({"level": _("Choose what the template is filled from.")})
+    if area.level == AreaLevel.COMMUNITY and level != TemplateLevel.COMMUNITY:
+        raise ValidationError(
+            {"level": _("A community's template is filled from the community's report.")}
+        )
+    if area.level not in (AreaLevel.COMMUNITY, AreaLevel.STREET):
+        raise ValidationError(_("Only a community or a street keeps report templates."))
+
+
+@transaction.atomic
+def do_upload_template(
+    area: Area,
+    *,
+    name: str,
+    level: str,
+    content: bytes,
+    file_name: str = "",
+    by: User | None,
+) -> ReportTemplate:
+    """Store an uploaded .xlsx as a template of ``area``, once every placeholder in it is
+    known (``daily.xlsx.parse_template``); a refused file stores nothing."""
+    _check_template_office(area, by, "add")
+    name = (name or "").strip()
+    if not name:
+        raise ValidationError({"name": _("Give the template a name.")})
+    check_template_level(area, level)
+    found = parse_template(content, level)
+    template = ReportTemplate(
+        area=area,
+        level=level,
+        name=name[:100],
+        file_name=(file_name or "")[-200:],
+        content=content,
+        size=len(content),
+        placeholders=[f.as_json() for f in found],
+        uploaded_by=actor_or_none(by),
+    )
+    save_checked(template)
+    record_change(ChangeAction.CREATE, template, actor=by)
+    return template
+
+
+@transaction.atomic
+def do_deactivate_template(
+    template: ReportTemplate, *, expected_version: int | None = None, by: User | None
+) -> ReportTemplate:
+    """Stop filling a template (it stays, inactive, in the list)."""
+    row: ReportTemplate = locked(ReportTemplate, template.pk, "area")
+    _check_template_office(row.area, by, "deactivate")
+    check_version(row, expected_version)
+    if not row.is_active:
+        raise ValidationError(_("This template is already inactive."))
+    before = row.audit_snapshot()
+    row.is_active = False
+    row.version += 1
+    row.save(update_fields=["is_active", "version", "updated"])
+    record_change(ChangeAction.UPDATE, row, before=before, actor=by)
+    return row
+
+
+def templates_for(report: DailyReport, user: User | None = None) -> list[ReportTemplate]:
+    """The active templates a report fills: its community's (and its street's for the
+    communities' reports), or a street's summaries; as ``user`` sees them when given."""
+    area = report.area
+    rows = ReportTemplate.objects.all() if user is None else ReportTemplate.objects.restrict(user)
+    if area.level == AreaLevel.COMMUNITY:
+        owners = [area.pk] + ([area.parent_id] if area.parent_id else [])
+        rows = rows.filter(area_id__in=owners, level=TemplateLevel.COMMUNITY)
+    elif area.level == AreaLevel.STREET:
+        rows = rows.filter(area=area, level=TemplateLevel.STREET)
+    else:
+        return []
+    return list(rows.filter(is_active=True).defer("content").order_by("area__path", "name", "id"))
+
+
+def template_source(report: DailyReport) -> Source:
+    """What fills a template from ``report``: its figures and notes, and for a street's
+    report one entry per community of the street (the report in force of each, as of now)."""
+    area = report.area
+    zone = area.zone
+    street = area if area.level == AreaLevel.STREET else area.parent
+    district = street.parent if street is not None else None
+    by = report.submitted_by
+    source = Source(
+        day=report.day,
+        figures={k: int(report.figures.get(k, 0)) for k in stored.DAILY_KEYS},
+        notes={name: str(getattr(report, name)) for name in NOTE_FIELDS},
+        names={
+            "area.name": area.name,
+            "street.name": street.name if street is not None else "",
+            "district.name": district.name if district is not None else "",
+        },
+        report={
+            "revision": report.revision,
+            "submitted_by": (by.full_name or by.username) if by is not None else "",
+            "submitted_at": local_time(report.submitted_at, zone),
+        },
+    )
+    if area.level == AreaLevel.STREET:
+        children = Area.objects.filter(parent=area, level=AreaLevel.COMMUNITY).order_by("path")
+        below = {r.area_id: r for r in current_reports_below(area, report.day)}
+        entries = []
+        for child in children:
+            found = below.get(child.pk)
+            if found is None:
+                state = str(ReportState.NOT_SUBMITTED.label)
+            elif found.revision > 1:
+                state = str(ReportState.CORRECTED.label)
+            else:
+                state = str(ReportState.SUBMITTED.label)
+            entries.append(
+                {
+                    "name": child.name,
+                    "state": state,
+                    "figures": None
+                    if found is None
+                    else {k: int(found.figures.get(k, 0)) for k in stored.DAILY_KEYS},
+                    "notes": {}
+                    if found is None
+                    else {name: str(getattr(found, name)) for name in NOTE_FIELDS},
+                }
+            )
+        source.communities = entries
+    return source
+
+
+def fill_report_template(template: ReportTemplate, report: DailyReport) -> bytes:
+    """The template filled from the report (refused when it does not apply to it)."""
+    if template.pk not in {t.pk for t in templates_for(report)}:
+        raise ValidationError(_("This template is not filled from this report."))
+    return fill_template(bytes(template.content), template_source(report))
+
+
+# --- The deadline of the reports below a street ---------------------------------------------
+
+
+@transaction.atomic
+def do_set_deadline(area: Area, due: dt.time, *, by: User | None) -> ReportDeadline:
+    """Set the local time after which the reports of the areas below ``area`` (a street or
+    a district) count as late."""
+    if area.level not in (AreaLevel.STREET, AreaLevel.DISTRICT):
+        raise ValidationError(_("Only a street or a district sets a deadline for reports."))
+    require(by, ReportDeadline, "change", area, reason=_("Your role does not set the deadline."))
+    if by is not None and not by.is_superuser and by.area_id != area.pk:
+        raise PermissionDeniedError(
+            "change", _("Only the office of %(area)s sets its deadline.") % {"area": area}
+        )
+    locked(Area, area.pk)
+    row: ReportDeadline | None = ReportDeadline.objects.filter(area=area).first()
+    if row is None:
+        row = ReportDeadline(area=area, due=due)
+        save_checked(row)
+        record_change(ChangeAction.CREATE, row, actor=by)
+        return row
+    before = row.audit_snapshot()
+    row.due = due
+    row.version += 1
+    row.save(update_fields=["due", "version", "updated"])
+    record_change(ChangeAction.UPDATE, row, before=before, actor=by)
+    return row

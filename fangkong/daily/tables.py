@@ -13,3 +13,13 @@ class DailyReportTable(Table):
         Column("is_current", _("in force"), lambda r: _("yes") if r.is_current else _("no")),
         Column("submitted_at", _("submitted at")),
     ]
+
+
+class ReportTemplateTable(Table):
+    columns = [
+        Column("name", _("name"), link=True),
+        Column("area", _("area"), "area.name"),
+        Column("level", _("filled from"), lambda r: r.get_level_display()),
+        Column("is_active", _("active"), lambda r: _("yes") if r.is_active else _("no")),
+        Column("created", _("uploaded at")),
+    ]

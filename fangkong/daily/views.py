@@ -6,34 +6,48 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views import View
 
 from fangkong.areas.choices import CHILD_LEVEL, AreaLevel
 from fangkong.areas.models import Area
+from fangkong.core.audit import record_access
+from fangkong.core.choices import AccessKind
 from fangkong.core.exceptions import PermissionDeniedError
+from fangkong.core.exports import download_response
+from fangkong.core.pdf import render_pdf
 from fangkong.core.views import (
     ObjectDetailView,
     ObjectListView,
+    ServiceActionView,
     ServiceFormView,
     get_restricted_object,
+    posted_version,
 )
-from fangkong.daily.choices import NOTE_FIELDS
-from fangkong.daily.filtersets import DailyReportFilterSet
-from fangkong.daily.forms import CorrectionForm, ReportForm
-from fangkong.daily.models import DailyReport, deadline_of
+from fangkong.daily.choices import NOTE_FIELDS, TemplateLevel
+from fangkong.daily.filtersets import DailyReportFilterSet, ReportTemplateFilterSet
+from fangkong.daily.forms import CorrectionForm, DeadlineForm, ReportForm, TemplateUploadForm
+from fangkong.daily.models import DailyReport, ReportDeadline, ReportTemplate, deadline_of
 from fangkong.daily.services import (
     REPORTING_LEVELS,
     do_correct_report,
+    do_deactivate_template,
+    do_set_deadline,
     do_submit_report,
+    do_upload_template,
     figures_to_submit,
+    fill_report_template,
     summed_figures,
+    templates_for,
 )
+from fangkong.daily.shipped import install_shipped_templates
 from fangkong.daily.stats import state_of
-from fangkong.daily.tables import DailyReportTable
+from fangkong.daily.tables import DailyReportTable, ReportTemplateTable
+from fangkong.daily.xlsx import EACH, NOTE_ALIASES
 from fangkong.reports.daily import DAILY_GROUPS, DAILY_KEYS, DAILY_LABELS, figures_for
 
 
@@ -173,6 +187,8 @@ class TodayView(ServiceFormView):
             rollup=rollup(self.area, self.day, self.request.user)
             if self.area.level != AreaLevel.COMMUNITY
             else None,
+            may_set_deadline=self.area.level in (AreaLevel.STREET, AreaLevel.DISTRICT)
+            and self.request.user.has_action(ReportDeadline, "change"),
         )
         return context
 
@@ -230,6 +246,8 @@ class ReportDetailView(ObjectDetailView):
             rollup=rollup(report.area, report.day, user)
             if report.area.level != AreaLevel.COMMUNITY
             else None,
+            may_export=user.has_action(DailyReport, "export"),
+            templates=templates_for(report, user) if user.has_action(DailyReport, "export") else [],
         )
         return context
 
@@ -277,3 +295,278 @@ class ReportCorrectView(ServiceFormView):
             by=self.request.user,
         )
         return new.get_absolute_url()
+
+
+# --- Report templates (the superiors' own forms) and downloads -------------------------------
+
+TEMPLATE_AREAS = (AreaLevel.COMMUNITY, AreaLevel.STREET)
+
+
+def template_levels(area: Area) -> list[str]:
+    """What the templates of ``area`` may be filled from."""
+    if area.level == AreaLevel.STREET:
+        return [TemplateLevel.STREET, TemplateLevel.COMMUNITY]
+    return [TemplateLevel.COMMUNITY]
+
+
+def describe(tag: str) -> str:
+    """What a placeholder is filled with, in words."""
+    if tag in DAILY_LABELS:
+        return str(DAILY_LABELS[tag])
+    if tag.startswith("total.") and tag[6:] in DAILY_LABELS:
+        return _("Total of the communities: %(figure)s") % {"figure": DAILY_LABELS[tag[6:]]}
+    if tag == "date":
+        return _("The report's day")
+    if tag.startswith("date:"):
+        return _("The report's day, as %(format)s") % {"format": tag[5:]}
+    if tag.startswith("notes."):
+        name = NOTE_ALIASES.get(tag[6:], tag[6:])
+        return str(getattr(DailyReport._meta.get_field(name), "verbose_name", name))
+    words = {
+        EACH: _("One row per community of the street"),
+        "community.name": _("The community's name"),
+        "community.state": _("Whether the community has reported"),
+        "area.name": _("The area's name"),
+        "street.name": _("The street's name"),
+        "district.name": _("The district's name"),
+        "revision": _("The report's revision"),
+        "submitted_by": _("Who submitted the report"),
+        "submitted_at": _("When the report was submitted"),
+    }
+    return str(words.get(tag, tag))
+
+
+def _own_template_area(user: Any) -> Area | None:
+    area: Area | None = getattr(user, "area", None)
+    if area is None or area.level not in TEMPLATE_AREAS:
+        return None
+    return area
+
+
+class TemplateListView(ObjectListView):
+    """The superiors' forms the user's area fills (and those of the areas below it)."""
+
+    model = ReportTemplate
+    queryset = ReportTemplate.objects.select_related("area").defer("content")
+    filterset_class = ReportTemplateFilterSet
+    table_class = ReportTemplateTable
+    template_name = "daily/template_list.html"
+    title = gettext_lazy("Report templates")
+    paginate_by = None
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        area = _own_template_area(self.request.user)
+        may_add = area is not None and self.request.user.has_action(ReportTemplate, "add")
+        context.update(
+            add_url=reverse("daily:template_upload") if may_add else None,
+            may_install=may_add,
+            own_area=area,
+        )
+        return context
+
+
+class TemplateUploadView(ServiceFormView):
+    """Upload a superior's spreadsheet with placeholders as a template of one's own area."""
+
+    template_name = "daily/template_upload.html"
+    form_class = TemplateUploadForm
+    model = ReportTemplate
+    action = "add"
+    title = gettext_lazy("Upload a report template")
+    submit_label = gettext_lazy("Upload")
+    success_message = gettext_lazy("The template is stored.")
+
+    def prepare(self) -> None:
+        area = _own_template_area(self.request.user)
+        if area is None:
+            raise PermissionDeniedError(
+                "add", _("Only a community's or a street's office keeps report templates.")
+            )
+        self.area: Area = area
+
+    def refusal(self) -> str:
+        return _("Your role does not keep report templates.")
+
+    def get_form_kwargs(self) -> dict[str, Any]:
+        return {**super().get_form_kwargs(), "levels": template_levels(self.area)}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(
+            area=self.area,
+            figure_keys=[(key, DAILY_LABELS[key]) for key in DAILY_KEYS],
+            note_keys=[(f"notes.{n}", describe(f"notes.{n}")) for n in NOTE_FIELDS],
+        )
+        return context
+
+    def get_cancel_url(self) -> str:
+        return reverse("daily:template_list")
+
+    def perform(self, form: Any) -> str | HttpResponse:
+        template = do_upload_template(self.area, **form.service_data(), by=self.request.user)
+        return template.get_absolute_url()
+
+
+class TemplateDetailView(ObjectDetailView):
+    """A template: what it is filled from and the placeholders found in it."""
+
+    model = ReportTemplate
+    queryset = ReportTemplate.objects.select_related("area", "uploaded_by").defer("content")
+    template_name = "daily/template_detail.html"
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        template: ReportTemplate = self.object
+        user = self.request.user
+        context.update(
+            found=[
+                {**p, "meaning": describe(str(p.get("token", "")))} for p in template.placeholders
+            ],
+            may_deactivate=template.is_active
+            and user.has_action(ReportTemplate, "deactivate")
+            and (user.is_superuser or user.area_id == template.area_id),
+        )
+        return context
+
+
+class TemplateDeactivateView(ServiceActionView):
+    model = ReportTemplate
+    queryset = ReportTemplate.objects.select_related("area").defer("content")
+    success_message = gettext_lazy("The template is no longer filled.")
+
+    def act(self, obj: Any, data: dict[str, Any]) -> Any:
+        return do_deactivate_template(
+            obj, expected_version=posted_version(self.request), by=self.request.user
+        )
+
+
+class TemplateInstallView(ServiceActionView):
+    """The shipped templates (a community's daily report; a street's summary) installed for
+    the user's own area in one press."""
+
+    success_message = gettext_lazy("The shipped templates are installed.")
+
+    def prepare(self) -> None:
+        area = _own_template_area(self.request.user)
+        if area is None:
+            raise PermissionDeniedError(
+                "add", _("Only a community's or a street's office keeps report templates.")
+            )
+        self.area: Area = area
+
+    def perform(self) -> str | HttpResponse:
+        install_shipped_templates(self.area, by=self.request.user)
+        return reverse("daily:template_list")
+
+    def get_back_url(self) -> str:
+        return reverse("daily:template_list")
+
+
+def _export_report(request: Any, pk: int) -> DailyReport:
+    report: DailyReport = get_restricted_object(
+        DailyReport.objects.select_related("area", "submitted_by"), request.user, "view", pk=pk
+    )
+    if not request.user.has_action(DailyReport, "export"):
+        raise PermissionDeniedError("export", _("Your role does not export daily reports."))
+    return report
+
+
+def report_file_name(report: DailyReport, suffix: str = "") -> str:
+    return f"{report.area.name}-{report.day:%Y%m%d}{suffix}"
+
+
+def record_report_export(user: Any, report: DailyReport, what: str, **detail: Any) -> None:
+    record_access(
+        AccessKind.EXPORT,
+        actor=user,
+        area_path=report.area.path,
+        obj=report,
+        detail={"what": what, "day": report.day.isoformat(), "revision": report.revision, **detail},
+    )
+
+
+def xlsx_of(user: Any, report: DailyReport, template_id: Any) -> tuple[bytes, str]:
+    """The report filled into one of its templates (as ``user`` sees them), audited."""
+    try:
+        wanted = int(template_id)
+    except (TypeError, ValueError):
+        raise Http404 from None
+    template = next((t for t in templates_for(report, user) if t.pk == wanted), None)
+    if template is None:
+        raise Http404
+    template = ReportTemplate.objects.get(pk=template.pk)  # with its workbook
+    data = fill_report_template(template, report)
+    record_report_export(user, report, "daily.report_xlsx", template=template.pk)
+    return data, report_file_name(report, f"-{template.name}") + ".xlsx"
+
+
+def pdf_of(user: Any, report: DailyReport) -> tuple[bytes, str]:
+    """The report as a PDF in Chinese (figures with yesterday's and the change, the notes,
+    who submitted it when, the revisions' reasons), audited."""
+    revisions = list(
+        DailyReport.objects.filter(area=report.area, day=report.day, revision__lte=report.revision)
+        .select_related("submitted_by")
+        .order_by("revision")
+    )
+    rows = figure_rows(report.figures, _yesterday(report.area, report.day))
+    data = render_pdf(
+        "daily/report_pdf.html",
+        {"report": report, "rows": rows, "revisions": revisions, "now": timezone.now()},
+    )
+    record_report_export(user, report, "daily.report_pdf")
+    return data, report_file_name(report) + ".pdf"
+
+
+class ReportXlsxView(View):
+    """One report filled into one of its templates (``?template=<id>``), as .xlsx."""
+
+    def get(self, request: Any, pk: int) -> HttpResponse:
+        report = _export_report(request, pk)
+        data, name = xlsx_of(request.user, report, request.GET.get("template"))
+        return download_response(data, name, "xlsx")
+
+
+class ReportPdfView(View):
+    def get(self, request: Any, pk: int) -> HttpResponse:
+        report = _export_report(request, pk)
+        data, name = pdf_of(request.user, report)
+        return download_response(data, name, "pdf")
+
+
+class DeadlineView(ServiceFormView):
+    """The street's (or district's) deadline: after it a report not in is late."""
+
+    template_name = "daily/deadline.html"
+    form_class = DeadlineForm
+    model = ReportDeadline
+    action = "change"
+    title = gettext_lazy("Deadline of the daily reports")
+    submit_label = gettext_lazy("Save the deadline")
+    success_message = gettext_lazy("The deadline is saved.")
+
+    def prepare(self) -> None:
+        area = self.request.user.area
+        if area is None or area.level not in (AreaLevel.STREET, AreaLevel.DISTRICT):
+            raise PermissionDeniedError(
+                "change", _("Only a street's or a district's office sets the deadline.")
+            )
+        self.area: Area = area
+
+    def refusal(self) -> str:
+        return _("Your role does not set the deadline.")
+
+    def get_initial(self) -> dict[str, Any]:
+        return {"due": deadline_of(self.area)}
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(area=self.area, due=deadline_of(self.area))
+        return context
+
+    def get_cancel_url(self) -> str:
+        return reverse("daily:today")
+
+    def perform(self, form: Any) -> str | HttpResponse:
+        do_set_deadline(self.area, form.cleaned_data["due"], by=self.request.user)
+        return reverse("daily:today")
