@@ -36,6 +36,7 @@ from fangkong.daily.services import (
 )
 from fangkong.daily.views import pdf_of, xlsx_of
 from fangkong.daily.xlsx import MAX_TEMPLATE_BYTES
+from fangkong.reports.api import JsonNegotiation
 
 
 class DailyReportSerializer(ModelSerializer):
@@ -144,7 +145,12 @@ class DailyReportViewSet(RestrictedViewSet):
             ),
         },
     )
-    @action(detail=True, methods=["get"], required_action="export")
+    @action(
+        detail=True,
+        methods=["get"],
+        required_action="export",
+        content_negotiation_class=JsonNegotiation,
+    )
     def xlsx(self, request: Request, pk: str | None = None) -> HttpResponse:
         """The report filled into one of its templates (a superior's own form), as .xlsx."""
         report = self.get_object()
@@ -152,7 +158,12 @@ class DailyReportViewSet(RestrictedViewSet):
         return download_response(data, name, "xlsx")
 
     @extend_schema(responses={(200, CONTENT_TYPES["pdf"]): OpenApiTypes.BINARY})
-    @action(detail=True, methods=["get"], required_action="export")
+    @action(
+        detail=True,
+        methods=["get"],
+        required_action="export",
+        content_negotiation_class=JsonNegotiation,
+    )
     def pdf(self, request: Request, pk: str | None = None) -> HttpResponse:
         """The report as a PDF: figures with yesterday's and the change, the notes, who
         submitted it when, the corrections' reasons."""

@@ -20,8 +20,8 @@ from fangkong.accounts.choices import Role
 from fangkong.accounts.services import do_add_assignment
 from fangkong.accounts.tests.factories import UserFactory
 from fangkong.areas.models import Area
-from fangkong.daily.services import do_correct_report
-from fangkong.daily.tests.factories import DailyReportFactory
+from fangkong.daily.services import do_correct_report, do_upload_template
+from fangkong.daily.tests.factories import DailyReportFactory, workbook
 from fangkong.health.tests.factories import (
     CaseFactory,
     ContactFactory,
@@ -154,4 +154,13 @@ def build_world(community: Area, grid: Area, *, officer: Any, health: Any) -> Wo
     report = DailyReportFactory(area=community, key_events="全天平稳")
     corrected = do_correct_report(report, {"problems": "漏报一户"}, reason="补报", by=None)
     world.add("daily_report", report, corrected)
+    # A report template the report fills.
+    template = do_upload_template(
+        community,
+        name="区里的日报表",
+        level="community",
+        content=workbook({"A1": "{{area.name}}", "B2": "{{quarantine.home}}"}),
+        by=None,
+    )
+    world.add("report_template", template)
     return world

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 from typing import Any
 
 import factory
+import openpyxl
 
 from fangkong.areas.models import Area
 from fangkong.daily.models import DailyReport
@@ -42,3 +44,16 @@ class DailyReportFactory(factory.django.DjangoModelFactory):
         day = kwargs.pop("day")
         by = kwargs.pop("by", None)
         return do_submit_report(area, day, kwargs, by=by)
+
+
+def workbook(cells: dict[str, Any], *, sheet: str = "表1") -> bytes:
+    """An .xlsx with these cells (``{"A1": "{{date}}"}``): a template as an officer types it."""
+    book = openpyxl.Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.title = sheet
+    for where, value in cells.items():
+        ws[where] = value
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()

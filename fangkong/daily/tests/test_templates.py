@@ -29,23 +29,11 @@ from fangkong.daily.services import (
     templates_for,
 )
 from fangkong.daily.shipped import COMMUNITY_FILE, STREET_FILE, install_shipped_templates
-from fangkong.daily.tests.factories import DailyReportFactory, stored_day
+from fangkong.daily.tests.factories import DailyReportFactory, stored_day, workbook
 from fangkong.daily.xlsx import MAX_TEMPLATE_BYTES, parse_template
 from fangkong.reports.daily import DAILY_KEYS
 
 pytestmark = pytest.mark.django_db
-
-
-def workbook(cells: dict[str, Any], *, sheet: str = "表1") -> bytes:
-    book = openpyxl.Workbook()
-    ws = book.active
-    assert ws is not None
-    ws.title = sheet
-    for where, value in cells.items():
-        ws[where] = value
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 def reopen(data: bytes) -> Any:
