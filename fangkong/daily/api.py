@@ -23,7 +23,7 @@ from fangkong.core.api import (
     RestrictedViewSet,
     Serializer,
 )
-from fangkong.core.exports import CONTENT_TYPES, download_response
+from fangkong.core.exports import CONTENT_TYPES
 from fangkong.daily.choices import TemplateLevel
 from fangkong.daily.filtersets import DailyReportFilterSet, ReportTemplateFilterSet
 from fangkong.daily.models import DailyReport, ReportTemplate
@@ -34,7 +34,7 @@ from fangkong.daily.services import (
     do_submit_report,
     do_upload_template,
 )
-from fangkong.daily.views import pdf_of, xlsx_of
+from fangkong.daily.views import start_report_export
 from fangkong.daily.xlsx import MAX_TEMPLATE_BYTES
 from fangkong.reports.api import JsonNegotiation
 
@@ -154,8 +154,7 @@ class DailyReportViewSet(RestrictedViewSet):
     def xlsx(self, request: Request, pk: str | None = None) -> HttpResponse:
         """The report filled into one of its templates (a superior's own form), as .xlsx."""
         report = self.get_object()
-        data, name = xlsx_of(request.user, report, request.query_params.get("template"))
-        return download_response(data, name, "xlsx")
+        return start_report_export(request, report.pk, "xlsx", request.query_params.get("template"))
 
     @extend_schema(responses={(200, CONTENT_TYPES["pdf"]): OpenApiTypes.BINARY})
     @action(
@@ -168,8 +167,7 @@ class DailyReportViewSet(RestrictedViewSet):
         """The report as a PDF: figures with yesterday's and the change, the notes, who
         submitted it when, the corrections' reasons."""
         report = self.get_object()
-        data, name = pdf_of(request.user, report)
-        return download_response(data, name, "pdf")
+        return start_report_export(request, report.pk, "pdf")
 
 
 class ReportTemplateSerializer(ModelSerializer):

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -291,9 +292,21 @@ def templates_for(report: DailyReport, user: User | None = None) -> list[ReportT
     return list(rows.filter(is_active=True).defer("content").order_by("area__path", "name", "id"))
 
 
+def reports_summed(report: DailyReport) -> list[DailyReport]:
+    """The revisions a street's (or district's) report summed when submitted (its
+    ``parts``): its summary shows what it summed, whatever was corrected below since."""
+    wanted = Q()
+    for area_id, revision in (report.parts or {}).items():
+        wanted |= Q(area_id=int(area_id), revision=int(revision))
+    if not wanted:
+        return []
+    return list(DailyReport.objects.filter(wanted, day=report.day).select_related("area"))
+
+
 def template_source(report: DailyReport) -> Source:
     """What fills a template from ``report``: its figures and notes, and for a street's
-    report one entry per community of the street (the report in force of each, as of now)."""
+    report one entry per community of the street (the revision of each that the street's
+    report summed; none for a community that had not reported)."""
     area = report.area
     zone = area.zone
     street = area if area.level == AreaLevel.STREET else area.parent
@@ -316,7 +329,7 @@ def template_source(report: DailyReport) -> Source:
     )
     if area.level == AreaLevel.STREET:
         children = Area.objects.filter(parent=area, level=AreaLevel.COMMUNITY).order_by("path")
-        below = {r.area_id: r for r in current_reports_below(area, report.day)}
+        below = {r.area_id: r for r in reports_summed(report)}
         entries = []
         for child in children:
             found = below.get(child.pk)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,11 +15,8 @@ from django.views import View
 
 from fangkong.areas.choices import CHILD_LEVEL, AreaLevel
 from fangkong.areas.models import Area
-from fangkong.core.audit import record_access
-from fangkong.core.choices import AccessKind
 from fangkong.core.exceptions import PermissionDeniedError
-from fangkong.core.exports import download_response
-from fangkong.core.pdf import render_pdf
+from fangkong.core.exports import start_export
 from fangkong.core.views import (
     ObjectDetailView,
     ObjectListView,
@@ -40,7 +37,6 @@ from fangkong.daily.services import (
     do_submit_report,
     do_upload_template,
     figures_to_submit,
-    fill_report_template,
     summed_figures,
     templates_for,
 )
@@ -74,7 +70,7 @@ def figure_rows(
     return rows
 
 
-def _yesterday(area: Area, day: dt.date) -> dict[str, int]:
+def yesterday_of(area: Area, day: dt.date) -> dict[str, int]:
     """Yesterday's figures: a community's stored ones; above, the sum of the reports
     submitted below (what the level's report of yesterday held or would have held)."""
     yesterday = day - dt.timedelta(days=1)
@@ -183,7 +179,7 @@ class TodayView(ServiceFormView):
             area=self.area,
             day=self.day,
             report=self.report,
-            rows=figure_rows(figures, _yesterday(self.area, self.day)),
+            rows=figure_rows(figures, yesterday_of(self.area, self.day)),
             rollup=rollup(self.area, self.day, self.request.user)
             if self.area.level != AreaLevel.COMMUNITY
             else None,
@@ -463,75 +459,35 @@ class TemplateInstallView(ServiceActionView):
         return reverse("daily:template_list")
 
 
-def _export_report(request: Any, pk: int) -> DailyReport:
-    report: DailyReport = get_restricted_object(
-        DailyReport.objects.select_related("area", "submitted_by"), request.user, "view", pk=pk
-    )
-    if not request.user.has_action(DailyReport, "export"):
-        raise PermissionDeniedError("export", _("Your role does not export daily reports."))
-    return report
+def start_report_export(request: Any, pk: Any, fmt: str, template_id: Any = None) -> HttpResponse:
+    """A report's download (``daily.exports``): the report and the template looked up as
+    the user sees them (404), then core checks the ``export`` right (403) and writes it."""
+    from fangkong.daily.exports import REPORT_PDF, REPORT_XLSX, file_stem, report_of, template_of
 
-
-def report_file_name(report: DailyReport, suffix: str = "") -> str:
-    return f"{report.area.name}-{report.day:%Y%m%d}{suffix}"
-
-
-def record_report_export(user: Any, report: DailyReport, what: str, **detail: Any) -> None:
-    record_access(
-        AccessKind.EXPORT,
-        actor=user,
-        area_path=report.area.path,
-        obj=report,
-        detail={"what": what, "day": report.day.isoformat(), "revision": report.revision, **detail},
-    )
-
-
-def xlsx_of(user: Any, report: DailyReport, template_id: Any) -> tuple[bytes, str]:
-    """The report filled into one of its templates (as ``user`` sees them), audited."""
-    try:
-        wanted = int(template_id)
-    except (TypeError, ValueError):
-        raise Http404 from None
-    template = next((t for t in templates_for(report, user) if t.pk == wanted), None)
-    if template is None:
-        raise Http404
-    template = ReportTemplate.objects.get(pk=template.pk)  # with its workbook
-    data = fill_report_template(template, report)
-    record_report_export(user, report, "daily.report_xlsx", template=template.pk)
-    return data, report_file_name(report, f"-{template.name}") + ".xlsx"
-
-
-def pdf_of(user: Any, report: DailyReport) -> tuple[bytes, str]:
-    """The report as a PDF in Chinese (figures with yesterday's and the change, the notes,
-    who submitted it when, the revisions' reasons), audited."""
-    revisions = list(
-        DailyReport.objects.filter(area=report.area, day=report.day, revision__lte=report.revision)
-        .select_related("submitted_by")
-        .order_by("revision")
-    )
-    rows = figure_rows(report.figures, _yesterday(report.area, report.day))
-    data = render_pdf(
-        "daily/report_pdf.html",
-        {"report": report, "rows": rows, "revisions": revisions, "now": timezone.now()},
-    )
-    record_report_export(user, report, "daily.report_pdf")
-    return data, report_file_name(report) + ".pdf"
+    report = report_of(request.user, {"report": pk})
+    if fmt == "pdf":
+        params = {"report": report.pk, "format": "pdf", "file": file_stem(report)}
+        return start_export(request, REPORT_PDF.name, params)
+    template = template_of(request.user, report, template_id)
+    params = {
+        "report": report.pk,
+        "template": template.pk,
+        "format": "xlsx",
+        "file": file_stem(report, template),
+    }
+    return start_export(request, REPORT_XLSX.name, params)
 
 
 class ReportXlsxView(View):
     """One report filled into one of its templates (``?template=<id>``), as .xlsx."""
 
     def get(self, request: Any, pk: int) -> HttpResponse:
-        report = _export_report(request, pk)
-        data, name = xlsx_of(request.user, report, request.GET.get("template"))
-        return download_response(data, name, "xlsx")
+        return start_report_export(request, pk, "xlsx", request.GET.get("template"))
 
 
 class ReportPdfView(View):
     def get(self, request: Any, pk: int) -> HttpResponse:
-        report = _export_report(request, pk)
-        data, name = pdf_of(request.user, report)
-        return download_response(data, name, "pdf")
+        return start_report_export(request, pk, "pdf")
 
 
 class DeadlineView(ServiceFormView):

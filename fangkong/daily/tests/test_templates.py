@@ -22,6 +22,7 @@ from fangkong.core.models import AccessEvent, ObjectChange
 from fangkong.daily.choices import TemplateLevel
 from fangkong.daily.models import ReportTemplate
 from fangkong.daily.services import (
+    do_correct_report,
     do_deactivate_template,
     do_submit_report,
     do_upload_template,
@@ -324,3 +325,28 @@ def test_the_shipped_street_summary_fills_from_the_streets_report(
     assert sheet["A6"].value == "合计"
     assert sheet["D6"].value == 3
     assert AccessEvent.objects.filter(kind=AccessKind.EXPORT).count() == 0  # pages audit
+
+
+def test_a_street_summary_shows_the_reports_it_summed_not_a_later_correction(
+    street: Any, community_a: Any, street_official: Any
+) -> None:
+    day = street.local_today()
+    stored_day(community_a, day, households=10)
+    first = DailyReportFactory(area=community_a)
+    street_report = do_submit_report(street, day, {}, by=street_official)
+    stored_day(community_a, day, households=12)
+    do_correct_report(first, {}, reason="补录两户", by=None)
+    template = do_upload_template(
+        street,
+        name="汇总",
+        level="street",
+        content=workbook(
+            {"A1": "{{each community}}{{community.name}}", "B1": "{{households.total}}"}
+        ),
+        by=street_official,
+    )
+
+    sheet = reopen(fill_report_template(template, street_report))
+
+    assert sheet["B1"].value == 10  # as the street summed it
+    assert street_report.figures["households.total"] == 10
