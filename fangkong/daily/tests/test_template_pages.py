@@ -13,6 +13,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
@@ -243,10 +244,14 @@ def test_the_street_official_sets_the_deadline_and_it_is_audited(
     assert response.status_code == 302
     assert deadline_of(street) == dt.time(9, 30)
     row = ReportDeadline.objects.get()
-    assert ObjectChange.objects.filter(object_id=str(row.pk)).count() == 1
+    changes = ObjectChange.objects.filter(
+        content_type=ContentType.objects.get_for_model(ReportDeadline), object_id=str(row.pk)
+    )
+    assert changes.count() == 1
     client.post(reverse("daily:deadline"), {"due": "10:00"})
     assert deadline_of(street) == dt.time(10, 0)
-    assert ObjectChange.objects.filter(object_id=str(row.pk)).count() == 2
+    assert changes.count() == 2
+    assert changes.order_by("-id").first().before == {"area": street.pk, "due": "09:30:00"}
 
 
 def test_a_community_officer_does_not_set_the_deadline(client: Any, officer_a: Any) -> None:
