@@ -217,3 +217,16 @@ def test_users_without_the_figures_are_refused(client: Any, grid_worker_a1: Any)
 def test_a_health_officer_of_the_community_reads_it_too(client: Any, community_a: Any) -> None:
     health = UserFactory(username="health_x", role=Role.HEALTH_OFFICER, area=community_a)
     assert "data-buildings" in _page(client, health, community_a)
+
+
+def test_the_street_and_district_dashboards_show_no_english(
+    client: Any, street_official: Any, district_official: Any, community_a: Any
+) -> None:
+    from fangkong.core.tests.english_words import english_words
+
+    _store(community_a, community_a.local_today(), screening__reached=1, tasks__overdue=1)
+    for user in (street_official, district_official):
+        client.force_login(user)
+        response = client.get(reverse("reports:dashboard"), HTTP_ACCEPT_LANGUAGE="zh-hans")
+        assert response.status_code == 200
+        assert not english_words(response.content.decode())
