@@ -33,7 +33,8 @@ def test_each_level_reads_on_a_phone_with_its_charts_and_their_tables(
         assert "数据看板" in phone.locator("h1").inner_text()
         # The key numbers on the first screen, with 30 days stored behind them
         box = phone.locator("[data-number=in_quarantine]").bounding_box()
-        assert box is not None and box["y"] + box["height"] <= FOLD, username
+        assert box is not None
+        assert box["y"] + box["height"] <= FOLD, username
         assert phone.locator("[data-number=in_quarantine] .n").inner_text().strip() != "—"
         # Four charts, each drawn, none wider than the screen
         assert phone.locator("[data-chart][data-drawn] canvas").count() == 4, username
