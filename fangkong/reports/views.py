@@ -210,18 +210,23 @@ class DashboardView(PageView):
         return gettext_now("Your role does not read the daily figures.")
 
     def check_permission(self) -> None:
-        super().check_permission()
         user = self.request.user
         pk = self.kwargs.get("pk")
-        if pk is None:
-            own = user.area
-            if own is not None and own.level == AreaLevel.GRID:
-                own = own.parent
-            if own is None and user.is_superuser:
-                own = Area.objects.filter(parent=None).order_by("path").first()
-            if own is None:
-                raise Http404
-            pk = own.pk
+        if pk is not None:
+            # Scope first: an area outside the user's is not found, whatever the role.
+            self.area = area_in_scope(user, pk)
+            super().check_permission()
+            return
+        # The user's own area: the right first (a grid worker is refused, not "not found").
+        super().check_permission()
+        own = user.area
+        if own is not None and own.level == AreaLevel.GRID:
+            own = own.parent
+        if own is None and user.is_superuser:
+            own = Area.objects.filter(parent=None).order_by("path").first()
+        if own is None:
+            raise Http404
+        pk = own.pk
         self.area = area_in_scope(user, pk)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
