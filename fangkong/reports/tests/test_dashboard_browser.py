@@ -10,6 +10,7 @@ import pytest
 from django.conf import settings
 
 from fangkong.core.tests.browser import NEEDS_CHROMIUM, assert_fits_phone, log_in
+from fangkong.core.tests.test_accessibility import violations
 
 pytestmark = [pytest.mark.browser, NEEDS_CHROMIUM]
 
@@ -47,6 +48,7 @@ def test_each_level_reads_on_a_phone_with_its_charts_and_their_tables(
         assert table.is_visible()
         assert table.locator("tbody tr").count() == 30
         assert_fits_phone(phone)
+        assert not violations(phone), username  # axe: nothing serious, charts drawn
     assert not problems, problems
 
 
