@@ -1,5 +1,5 @@
-"""``bench/reports.py`` at a tiny size, so the builder and the measurements cannot rot. The
-benchmark's figures are not checked here: it is a benchmark, not a timed test."""
+"""``bench/reports.py`` at its ``--small`` size, so the builder and the measurements cannot
+rot. The benchmark's timings are not checked here: it is a benchmark, not a timed test."""
 
 from __future__ import annotations
 
@@ -14,14 +14,20 @@ pytestmark = pytest.mark.django_db
 
 
 def test_the_builder_makes_a_district_and_the_measurements_answer() -> None:
-    # Given a district of three communities with two days of stored history
+    # Given the small district: three communities with a month of stored history
     day = timezone.localdate() - dt.timedelta(days=1)
-    built = reports.build(communities=3, households=6, days=2, day=day)
+    built = reports.build(**reports.SMALL, day=day)
 
-    # When storing and reading are measured
-    result = reports.measure(built, day, runs=1)
+    # When storing, reading and the dashboards are measured
+    result = reports.measure(built, day, runs=1, repeats=2)
 
-    # Then every community was stored and the district reads in one query
+    # Then every community was stored twice, the district reads in one query, and its
+    # dashboard costs as many queries as a street's
     assert result["store_day"]["communities"] == 3
+    assert len(result["store_day"]["runs"]) == 2
     assert result["figures_for"]["district"]["queries"] == 1
     assert result["series_30_days"]["district"]["queries"] == 1
+    pages = result["dashboard"]
+    assert pages["queries_constant"] is True
+    assert pages["district"]["queries"] == pages["street"]["queries"]
+    assert all(pages[name]["bytes"] > 1000 for name in ("district", "street", "community"))

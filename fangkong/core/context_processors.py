@@ -18,4 +18,7 @@ def navigation(request: HttpRequest) -> dict[str, Any]:
         # Administrators and community officers: the accounts of their area.
         "perms_accounts_view": user.has_action("accounts.user", "view"),
         "show_search": registry,
+        # The dashboards (reports): stored figures of the user's area.
+        "perms_dashboard": user.has_action("reports.communityfigure", "view")
+        and (user.area_id is not None or user.is_superuser),
     }

@@ -287,12 +287,18 @@ class GridMarks(TypedDict):
     marker: str
 
 
-def building_grid(user: User, today: dt.date) -> list[WithAnnotations[Building, GridMarks]]:
-    """The buildings the user sees, each with ``open_cases``, ``quarantined_households`` and
+def building_grid(
+    user: User, today: dt.date, community_id: int | None = None
+) -> list[WithAnnotations[Building, GridMarks]]:
+    """The buildings the user sees (of one community when ``community_id`` is given: a
+    dashboard's), each with ``open_cases``, ``quarantined_households`` and
     ``quarantined_people`` (active home or centralised quarantine, or monitoring) and a
     ``marker`` ("case", "quarantine" or ""). Three queries."""
+    seen = Building.objects.restrict(user)
+    if community_id is not None:
+        seen = seen.filter(community_id=community_id)
     buildings: list[WithAnnotations[Building, GridMarks]] = list(
-        Building.objects.restrict(user).select_related("community", "grid")
+        seen.select_related("community", "grid")
     )
     ids = [b.pk for b in buildings]
     cases = dict(

@@ -129,11 +129,20 @@ class DailyFiguresViewSet(viewsets.GenericViewSet[CommunityFigure]):
                 "format",
                 OpenApiTypes.STR,
                 enum=["json", "csv"],
-                description=gettext_lazy("json (default) or csv: a row per day, a column per key."),
+                description=gettext_lazy(
+                    "json (default) or csv: a row per day, a column per key. Without it, "
+                    "Accept: text/csv asks for CSV too."
+                ),
             ),
         ],
         responses={
-            200: DailyFiguresSerializer,
+            (200, "application/json"): DailyFiguresSerializer,
+            (200, "text/csv"): OpenApiResponse(
+                OpenApiTypes.STR,
+                description=gettext_lazy(
+                    "With format=csv or Accept: text/csv: a row per stored day, a column per key."
+                ),
+            ),
             400: OpenApiResponse(
                 ErrorSerializer,
                 description=gettext_lazy("A bad area or date, or more than 366 days."),
@@ -177,7 +186,9 @@ class DailyFiguresViewSet(viewsets.GenericViewSet[CommunityFigure]):
                 % {"days": daily.MAX_RANGE_DAYS},
             )
         days = daily.series(area, since, until)
-        if data["format"] == "csv":
+        if data["format"] == "csv" or (
+            "format" not in request.query_params and _wants_csv(request)
+        ):
             return _csv(area, since, until, days)
         return Response(
             {
@@ -190,6 +201,20 @@ class DailyFiguresViewSet(viewsets.GenericViewSet[CommunityFigure]):
                 "days": [{"day": day, "figures": figures} for day, figures in days.items()],
             }
         )
+
+
+def _wants_csv(request: Request) -> bool:
+    """Whether the ``Accept`` header asks for CSV before JSON (``?format=`` decides when
+    given)."""
+    kinds = [
+        part.split(";")[0].strip().lower()
+        for part in request.META.get("HTTP_ACCEPT", "").split(",")
+    ]
+    if "text/csv" not in kinds:
+        return False
+    return "application/json" not in kinds or kinds.index("text/csv") < kinds.index(
+        "application/json"
+    )
 
 
 def _csv(

@@ -34,6 +34,7 @@ from fangkong.daily.stats import todays_report
 from fangkong.health.stats import health_figures
 from fangkong.registry.stats import figures_from_counts, registry_figures
 from fangkong.reports import daily
+from fangkong.reports.dashboard import build as build_dashboard
 from fangkong.reports.figures import communities_of, stored_figures
 from fangkong.reports.forms import StoreDayForm
 from fangkong.reports.homes import work_for
@@ -193,3 +194,48 @@ class StoreDailyFiguresView(ServiceActionView):
 
     def get_back_url(self) -> str:
         return reverse("reports:daily_figures", args=[self.object.pk])
+
+
+# --- Dashboards: a community's, a street's, a district's -----------------------------------
+
+
+class DashboardView(PageView):
+    """One area's dashboard (``fangkong.reports.dashboard``): the user's own area at
+    ``/dashboard/``, or an area below it. Figures from stored rows only."""
+
+    template_name = "reports/dashboard.html"
+    model = CommunityFigure
+
+    def refusal(self) -> str:
+        return gettext_now("Your role does not read the daily figures.")
+
+    def check_permission(self) -> None:
+        user = self.request.user
+        pk = self.kwargs.get("pk")
+        if pk is not None:
+            # Scope first: an area outside the user's is not found, whatever the role.
+            self.area = area_in_scope(user, pk)
+            super().check_permission()
+            return
+        # The user's own area: the right first (a grid worker is refused, not "not found").
+        super().check_permission()
+        own = user.area
+        if own is not None and own.level == AreaLevel.GRID:
+            own = own.parent
+        if own is None and user.is_superuser:
+            own = Area.objects.filter(parent=None).order_by("path").first()
+        if own is None:
+            raise Http404
+        pk = own.pk
+        self.area = area_in_scope(user, pk)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        board = build_dashboard(self.area, self.request.user)
+        context.update(
+            area=self.area,
+            board=board,
+            title=gettext_now("Dashboard"),
+            charts={f"chart-{trend.key}": trend.chart for trend in board.trends},
+        )
+        return context

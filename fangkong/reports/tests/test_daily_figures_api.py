@@ -64,6 +64,20 @@ def test_an_officer_reads_the_communitys_rows_as_csv(
     assert last["people.total"] == "3"
 
 
+def test_an_accept_header_asks_for_csv_and_format_decides_when_given(
+    client: Any, officer_a: Any, community_a: Any, stored: dt.date
+) -> None:
+    client.force_login(officer_a)
+    url = reverse(URL)
+    as_csv = client.get(url, {"area": community_a.pk}, HTTP_ACCEPT="text/csv")
+    assert as_csv["Content-Type"].startswith("text/csv")
+    assert as_csv.content.decode().startswith("day,")
+    as_json = client.get(url, {"area": community_a.pk, "format": "json"}, HTTP_ACCEPT="text/csv")
+    assert as_json["Content-Type"].startswith("application/json")
+    preferred = client.get(url, {"area": community_a.pk}, HTTP_ACCEPT="application/json, text/csv")
+    assert preferred["Content-Type"].startswith("application/json")
+
+
 def test_an_officer_cannot_read_the_street_above_nor_another_community(
     client: Any, officer_a: Any, street: Any, community_b: Any, stored: dt.date
 ) -> None:
