@@ -48,6 +48,9 @@ RIGHTS: dict[str, dict[str, set[str]]] = {
         "reports.communityfigure": VIEW,
         # Submits the district's daily report (the sum of its streets') and reads theirs.
         "daily.dailyreport": VIEW | {"add", "change"},
+        # Supplies: stock, donations (the donor's name masked nowhere: officials read the
+        # summary), requests; read only.
+        "supplies.*": VIEW,
     },
     Role.STREET_OFFICIAL: {
         "areas.*": VIEW,
@@ -59,6 +62,7 @@ RIGHTS: dict[str, dict[str, set[str]]] = {
         "health.*": VIEW,
         "reports.communityfigure": VIEW,
         "daily.dailyreport": VIEW | {"add", "change"},
+        "supplies.*": VIEW,
     },
     # The community officer runs the community: registry, imports, passes, policy, teams,
     # and approves what the four-eyes rule holds back. Health status is the health role's.
@@ -76,6 +80,8 @@ RIGHTS: dict[str, dict[str, set[str]]] = {
         "reports.communityfigure": VIEW | {"change"},
         # The community's daily report upward: submitted and corrected by the office alone.
         "daily.dailyreport": VIEW | {"add", "change"},
+        # Supplies: the catalogue, donations, the stock ledger, requests (issues, refuses).
+        "supplies.*": OFFICER,
         "core.objectchange": VIEW,
         "core.accessevent": VIEW,
         "core.job": VIEW,
@@ -100,6 +106,7 @@ RIGHTS: dict[str, dict[str, set[str]]] = {
         "health.*": OFFICER | {"approve"},
         "reports.communityfigure": VIEW,
         "daily.dailyreport": VIEW,
+        "supplies.*": VIEW,
         "core.job": VIEW,
     },
     # Grid workers keep their grids' registry, make calls and enter health reports.
@@ -131,6 +138,10 @@ RIGHTS: dict[str, dict[str, set[str]]] = {
         "staff.checkin": VIEW | {"add"},
         "staff.swaprequest": VIEW | {"add"},  # own shifts only (checked by staff.services)
         "staff.task": VIEW | {"change"},
+        # A gate asks the office for supplies (and sees what it asked and what is in stock).
+        "supplies.supplyrequest": VIEW | {"add"},
+        "supplies.item": VIEW,
+        "supplies.place": VIEW,
     },
     # Volunteers see their own shifts and tasks (row-level "own" checks live in services).
     Role.VOLUNTEER: {
