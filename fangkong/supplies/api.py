@@ -28,7 +28,16 @@ from fangkong.supplies.filtersets import (
     MovementFilterSet,
     SupplyRequestFilterSet,
 )
-from fangkong.supplies.models import Donation, Item, Lot, Movement, Pack, Place, Stock, SupplyRequest
+from fangkong.supplies.models import (
+    Donation,
+    Item,
+    Lot,
+    Movement,
+    Pack,
+    Place,
+    Stock,
+    SupplyRequest,
+)
 
 
 class PackSerializer(ModelSerializer):
@@ -64,7 +73,15 @@ class ItemViewSet(RestrictedViewSet):
 class LotSerializer(ModelSerializer):
     class Meta:
         model = Lot
-        fields = ["id", "item", "quantity", "entered_quantity", "entered_unit", "condition", "expiry"]
+        fields = [
+            "id",
+            "item",
+            "quantity",
+            "entered_quantity",
+            "entered_unit",
+            "condition",
+            "expiry",
+        ]
         read_only_fields = fields
 
 
@@ -151,7 +168,9 @@ class BalanceViewSet(RestrictedReadOnlyViewSet):
             day = dt.date.fromisoformat(text) if text else dt.date.today()
         except ValueError:
             raise ApiValidationError({"day": ["Give the date as YYYY-MM-DD."]}) from None
-        stocks = self.paginate_queryset(self.get_queryset().order_by("community_id", "place_id", "item_id", "id"))
+        stocks = self.paginate_queryset(
+            self.get_queryset().order_by("community_id", "place_id", "item_id", "id")
+        )
         assert stocks is not None
         balances = services.balances_on(
             {s.community_id for s in stocks}, day, place_ids={s.place_id for s in stocks}

@@ -18,7 +18,7 @@ ORDER = 75
 
 STORY_DAY = dt.date(2020, 2, 18)
 
-ITEMS = (
+ITEMS: tuple[tuple[str, str, str, list[tuple[str, int]]], ...] = (
     ("消毒液", Category.DISINFECTANT, Unit.BOTTLE, [(Unit.BOX, 30)]),
     ("防护服", Category.PROTECTIVE, Unit.PIECE, []),
     ("医用外科口罩", Category.MASK, Unit.PIECE, [(Unit.BOX, 50), (Unit.CASE, 2000)]),

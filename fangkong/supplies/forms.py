@@ -37,8 +37,8 @@ def _places(form: ServiceForm) -> Any:
     return Place.objects.restrict(form.user).filter(community=form.community)
 
 
-def _quantity(label: Any = _("quantity"), required: bool = True) -> forms.IntegerField:
-    return forms.IntegerField(label=label, required=required)
+def _quantity(required: bool = True) -> forms.IntegerField:
+    return forms.IntegerField(label=_("quantity"), required=required)
 
 
 def _unit(required: bool = True) -> forms.ChoiceField:
@@ -91,7 +91,9 @@ class PlaceForm(ServiceForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _restrict(
-            self, "checkpoint", Checkpoint.objects.restrict(self.user).filter(community=self.community)
+            self,
+            "checkpoint",
+            Checkpoint.objects.restrict(self.user).filter(community=self.community),
         )
         _restrict(self, "team", Team.objects.restrict(self.user).filter(community=self.community))
 

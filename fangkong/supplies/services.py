@@ -268,7 +268,9 @@ def do_add_place(
 
 def office_of(community: Area) -> Place:
     """The community office's place (made the first time it is needed)."""
-    place = Place.objects.filter(community=community, kind=PlaceKind.OFFICE).order_by("pk").first()
+    place: Place | None = (
+        Place.objects.filter(community=community, kind=PlaceKind.OFFICE).order_by("pk").first()
+    )
     if place is not None:
         return place
     return do_add_place(community=community, by=None, kind=PlaceKind.OFFICE, name=_("Office"))
@@ -276,7 +278,7 @@ def office_of(community: Area) -> Place:
 
 def place_of_checkpoint(checkpoint: Checkpoint) -> Place:
     """The checkpoint's place (made the first time it is needed)."""
-    place = Place.objects.filter(checkpoint=checkpoint).first()
+    place: Place | None = Place.objects.filter(checkpoint=checkpoint).first()
     if place is not None:
         return place
     return do_add_place(
@@ -288,9 +290,7 @@ def place_of_checkpoint(checkpoint: Checkpoint) -> Place:
 
 
 @transaction.atomic
-def do_set_minimum(
-    stock_item: Item, place: Place, minimum: int, *, by: User | None
-) -> Stock:
+def do_set_minimum(stock_item: Item, place: Place, minimum: int, *, by: User | None) -> Stock:
     """The level under which the item's stock in ``place`` raises a task."""
     require(by, Stock, "change", place, reason=_("Your role does not keep the supplies."))
     _same_community(stock_item, place.community_id, "item")
@@ -312,7 +312,7 @@ def do_set_minimum(
 def _lock_stock(item: Item, place: Place, *, create: bool) -> Stock:
     """The (item, place) stock row, locked; made at 0 when ``create``. Raises
     ``Stock.DoesNotExist`` without it."""
-    found = Stock.objects.select_for_update().filter(item=item, place=place).first()
+    found: Stock | None = Stock.objects.select_for_update().filter(item=item, place=place).first()
     if found is not None:
         return found
     if not create:
@@ -322,7 +322,8 @@ def _lock_stock(item: Item, place: Place, *, create: bool) -> Stock:
             Stock.objects.create(community_id=place.community_id, item=item, place=place)
     except IntegrityError:
         pass  # made by a concurrent writer meanwhile
-    return Stock.objects.select_for_update().get(item=item, place=place)
+    made: Stock = Stock.objects.select_for_update().get(item=item, place=place)
+    return made
 
 
 def _lock_pair(item: Item, first: Place, second: Place) -> tuple[Stock, Stock]:
@@ -404,7 +405,12 @@ def lots_left(item: Item, place: Place, day: dt.date) -> list[LotLeft]:
     lots = Lot.objects.filter(pk__in=left).select_related("donation")
     found = [LotLeft(lot, left[lot.pk]) for lot in lots]
     found.sort(
-        key=lambda x: (x.lot.expiry is None, x.lot.expiry or dt.date.max, x.lot.received_on, x.lot.pk)
+        key=lambda x: (
+            x.lot.expiry is None,
+            x.lot.expiry or dt.date.max,
+            x.lot.received_on,
+            x.lot.pk,
+        )
     )
     return found
 
@@ -486,9 +492,7 @@ def _take(
 def _movements(
     taken: list[tuple[Lot, int]], *, sign: int, common: dict[str, Any]
 ) -> list[Movement]:
-    return [
-        Movement(lot=lot, item_id=lot.item_id, quantity=sign * n, **common) for lot, n in taken
-    ]
+    return [Movement(lot=lot, item_id=lot.item_id, quantity=sign * n, **common) for lot, n in taken]
 
 
 def _write(movements: list[Movement], by: User | None) -> list[Movement]:
@@ -609,7 +613,12 @@ def do_transfer_stock(
     rows = _movements(
         taken,
         sign=-1,
-        common={**common, "kind": MovementKind.TRANSFER_OUT, "place": source, "other_place": target},
+        common={
+            **common,
+            "kind": MovementKind.TRANSFER_OUT,
+            "place": source,
+            "other_place": target,
+        },
     ) + _movements(
         taken,
         sign=1,
@@ -942,7 +951,7 @@ def open_request_for_patrol(visit: PatrolVisit, by: User | None) -> SupplyReques
     opened by a patrol is still waiting (called by the patrol's service, in its
     transaction; the patrol's own right covers it)."""
     place = place_of_checkpoint(visit.checkpoint)
-    waiting = SupplyRequest.objects.filter(
+    waiting: SupplyRequest | None = SupplyRequest.objects.filter(
         place=place, status=RequestStatus.OPEN, patrol_visit__isnull=False
     ).first()
     if waiting is not None:

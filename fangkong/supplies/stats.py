@@ -34,7 +34,9 @@ def count_daily(window: DayWindow) -> Counts:
     fill(
         counts,
         SupplyRequest.objects.filter(community_id__in=ids, requested_at__lt=window.end)
-        .exclude(decided_at__lt=window.end, status__in=[RequestStatus.ISSUED, RequestStatus.REFUSED])
+        .exclude(
+            decided_at__lt=window.end, status__in=[RequestStatus.ISSUED, RequestStatus.REFUSED]
+        )
         .order_by()
         .values("community_id")
         .annotate(n=Count("pk")),

@@ -59,7 +59,7 @@ from fangkong.supplies.tables import DonationTable, ItemTable, MovementTable, Su
 
 def own_community(user: Any) -> Area:
     """The community a page adds supplies rows to: the user's own."""
-    community = user.community if getattr(user, "area_id", None) else None
+    community: Area | None = user.community if getattr(user, "area_id", None) else None
     if community is None:
         raise PermissionDeniedError("add", _("Supplies are kept by a community's office."))
     return community
@@ -69,6 +69,8 @@ class _CommunityForm(ServiceFormView):
     """A form adding rows to the user's own community."""
 
     action = "add"
+
+    community: Area | None = None
 
     def prepare(self) -> None:
         self.community = None
@@ -251,7 +253,11 @@ class _DonationPdf(LoggedInView):
         )
         pdf = render_pdf(
             self.template,
-            {"donation": donation, "lines": donation_lines(donation), "community": donation.community},
+            {
+                "donation": donation,
+                "lines": donation_lines(donation),
+                "community": donation.community,
+            },
         )
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = f'inline; filename="{self.name}-{donation.pk}.pdf"'
@@ -339,7 +345,7 @@ class IssueView(_CommunityForm):
 
 
 class TransferView(IssueView):
-    form_class = TransferForm
+    form_class = TransferForm  # type: ignore[assignment]  # another form of the same page
     title = gettext_lazy("Send supplies to a place")
     success_message = gettext_lazy("The supplies are sent.")
 
@@ -374,9 +380,7 @@ class BalanceView(PageView):
             day = None
         if day is None:
             day = today.local_today() if today is not None else dt.date.today()
-        balances = services.balances_on(
-            community_ids, day, place_ids=[p.pk for p in places_list]
-        )
+        balances = services.balances_on(community_ids, day, place_ids=[p.pk for p in places_list])
         items = {
             i.pk: i
             for i in Item.objects.restrict(user)

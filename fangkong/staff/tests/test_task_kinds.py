@@ -19,7 +19,8 @@ from fangkong.supplies.services import LOW_STOCK_TASK, REQUEST_TASK
 
 #: Every kind a module's code raises: the task form (staff.general), a patrol's follow-up,
 #: the screening call list's door visit and alert, and the health module's follow-ups (a fever,
-#: a symptom, a missing report, a delivery, a handed-over contact, a change to approve), and supplies' request and low stock.
+#: a symptom, a missing report, a delivery, a handed-over contact, a change to approve),
+#: and supplies' request and low stock.
 PRODUCED = {
     TaskKind.GENERAL,
     TaskKind.PATROL_FOLLOW_UP,

@@ -46,7 +46,7 @@ def test_four_boxes_of_thirty_are_one_hundred_and_twenty_bottles(community_a) ->
 
 def test_an_unknown_unit_and_a_negative_quantity_are_refused(community_a) -> None:
     item = disinfectant(community_a)
-    with pytest.raises(ValidationError, match="Unknown unit|未知"):
+    with pytest.raises(ValidationError, match=r"Unknown unit|未知"):
         services.to_base(item, 1, "crate")
     with pytest.raises(ValidationError):
         services.to_base(item, 1, Unit.PAIR)
@@ -60,18 +60,26 @@ def test_balances_on_each_date_are_the_sums_worked_by_hand(community_a) -> None:
     gate = services.place_of_checkpoint(CheckpointFactory(community=community_a, name="北门"))
     donation(office, [(item, 4, Unit.BOX)])  # D: 120 in the office
     services.do_transfer_stock(
-        source=office, target=gate, item=item, quantity=1, unit=Unit.BOX,
-        day=D + dt.timedelta(days=1), signed_by="李", by=None,
+        source=office,
+        target=gate,
+        item=item,
+        quantity=1,
+        unit=Unit.BOX,
+        day=D + dt.timedelta(days=1),
+        signed_by="李",
+        by=None,
     )  # D+1: office 90, gate 30
     _issue(gate, item, 12, D + dt.timedelta(days=2))  # D+2: gate 18
     ids = [community_a.pk]
     assert services.balances_on(ids, D - dt.timedelta(days=1)) == {}
     assert services.balances_on(ids, D) == {(item.pk, office.pk): 120}
     assert services.balances_on(ids, D + dt.timedelta(days=1)) == {
-        (item.pk, office.pk): 90, (item.pk, gate.pk): 30,
+        (item.pk, office.pk): 90,
+        (item.pk, gate.pk): 30,
     }
     assert services.balances_on(ids, D + dt.timedelta(days=5)) == {
-        (item.pk, office.pk): 90, (item.pk, gate.pk): 18,
+        (item.pk, office.pk): 90,
+        (item.pk, gate.pk): 18,
     }
     assert Stock.objects.get(item=item, place=gate).quantity == 18
 
@@ -116,8 +124,12 @@ def test_issues_take_the_first_expiring_lot_and_refuse_an_expired_one_unconfirme
     soon = donation(office, [(item, 10, Unit.BOTTLE)], expiry=D + dt.timedelta(days=30))
     rows = _issue(office, item, 12, D + dt.timedelta(days=1))
     assert [(r.lot.donation_id, r.quantity) for r in rows] == [(soon.pk, -10), (late.pk, -2)]
-    expired = donation(office, [(item, 5, Unit.BOTTLE)], day=D + dt.timedelta(days=2),
-                       expiry=D + dt.timedelta(days=3))
+    expired = donation(
+        office,
+        [(item, 5, Unit.BOTTLE)],
+        day=D + dt.timedelta(days=2),
+        expiry=D + dt.timedelta(days=3),
+    )
     later = D + dt.timedelta(days=10)
     with pytest.raises(ValidationError) as refused:
         _issue(office, item, 2, later)
@@ -153,10 +165,18 @@ def test_adjustments_need_a_reason_and_expired_stock_only_goes_down(community_a)
     office = services.office_of(community_a)
     lot = donation(office, [(item, 1, Unit.BOX)]).lots.get()
     with pytest.raises(ValidationError):
-        services.do_adjust_stock(lot=lot, place=office, quantity=3, reason=AdjustReason.EXPIRED,
-                                 note="过期", day=D, by=None)
-    services.do_adjust_stock(lot=lot, place=office, quantity=-4, reason=AdjustReason.DAMAGED,
-                             note="破损", day=D, by=None)
+        services.do_adjust_stock(
+            lot=lot,
+            place=office,
+            quantity=3,
+            reason=AdjustReason.EXPIRED,
+            note="过期",
+            day=D,
+            by=None,
+        )
+    services.do_adjust_stock(
+        lot=lot, place=office, quantity=-4, reason=AdjustReason.DAMAGED, note="破损", day=D, by=None
+    )
     assert Stock.objects.get(item=item, place=office).quantity == 26
 
 
@@ -165,7 +185,8 @@ def test_a_patrol_finding_supplies_short_opens_one_request_for_the_gate(communit
     patrol(gate, findings=[PatrolFinding.SUPPLIES_SHORT], notes="消毒液只剩半瓶")
     patrol(gate, findings=[PatrolFinding.SUPPLIES_SHORT])
     request = SupplyRequest.objects.get()
-    assert request.place.checkpoint == gate and request.status == RequestStatus.OPEN
+    assert request.place.checkpoint == gate
+    assert request.status == RequestStatus.OPEN
     assert Task.objects.filter(kind=services.REQUEST_TASK).count() == 1
 
 
@@ -174,9 +195,19 @@ def test_issuing_a_request_moves_the_stock_to_the_gate_and_closes_its_task(commu
     office = services.office_of(community_a)
     donation(office, [(item, 4, Unit.BOX)])
     gate = services.place_of_checkpoint(CheckpointFactory(community=community_a, name="东门"))
-    request = services.do_request_supplies(place=gate, by=None, item=item, quantity=1, unit=Unit.BOX)
-    services.do_issue_request(request, source=office, item=item, quantity=1, unit=Unit.BOX,
-                              day=community_a.local_today(), signed_by="张", by=None)
+    request = services.do_request_supplies(
+        place=gate, by=None, item=item, quantity=1, unit=Unit.BOX
+    )
+    services.do_issue_request(
+        request,
+        source=office,
+        item=item,
+        quantity=1,
+        unit=Unit.BOX,
+        day=community_a.local_today(),
+        signed_by="张",
+        by=None,
+    )
     request.refresh_from_db()
     assert request.status == RequestStatus.ISSUED
     assert Stock.objects.get(item=item, place=gate).quantity == 30
