@@ -6,12 +6,16 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.utils import timezone
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError as ApiValidationError
 from rest_framework.request import Request
 from rest_framework.response import Response
 
+from fangkong.areas.choices import AreaLevel
+from fangkong.areas.models import Area
 from fangkong.core.api import (
     ModelSerializer,
     RestrictedPrimaryKeyRelatedField,
@@ -47,12 +51,15 @@ class PackSerializer(ModelSerializer):
 
 
 class ItemSerializer(ServiceModelSerializer):
+    community = RestrictedPrimaryKeyRelatedField(
+        queryset=Area.objects.filter(level=AreaLevel.COMMUNITY)
+    )
     packs = PackSerializer(many=True, required=False)
 
     class Meta:
         model = Item
         fields = ["id", "community", "name", "category", "base_unit", "packs", "notes", "version"]
-        read_only_fields = ["id", "community"]
+        read_only_fields = ["id"]
 
 
 class ItemViewSet(RestrictedViewSet):
@@ -62,12 +69,8 @@ class ItemViewSet(RestrictedViewSet):
     http_method_names = ["get", "post", "head", "options"]
 
     def create_service(self, data: dict[str, Any]) -> Item:
-        user = self.request.user
-        community = user.community if user.area_id else None
-        if community is None:
-            raise ApiValidationError({"community": ["Supplies are kept by a community."]})
         packs = [(p["unit"], p["size"]) for p in data.pop("packs", [])]
-        return services.do_save_item(community=community, by=user, packs=packs, **data)
+        return services.do_save_item(by=self.request.user, packs=packs, **data)
 
 
 class LotSerializer(ModelSerializer):
@@ -165,9 +168,9 @@ class BalanceViewSet(RestrictedReadOnlyViewSet):
     def list(self, request: Request, *args: Any, **kwargs: Any) -> Response:
         text = request.query_params.get("day", "")
         try:
-            day = dt.date.fromisoformat(text) if text else dt.date.today()
+            day = dt.date.fromisoformat(text) if text else timezone.localdate()
         except ValueError:
-            raise ApiValidationError({"day": ["Give the date as YYYY-MM-DD."]}) from None
+            raise ApiValidationError({"day": [_("Give the date as YYYY-MM-DD.")]}) from None
         stocks = self.paginate_queryset(
             self.get_queryset().order_by("community_id", "place_id", "item_id", "id")
         )
@@ -194,7 +197,7 @@ class BalanceViewSet(RestrictedReadOnlyViewSet):
                 {
                     "item": stock.item_id,
                     "place": stock.place_id,
-                    "day": dt.date.today(),
+                    "day": timezone.localdate(),
                     "quantity": stock.quantity,
                     "minimum": stock.minimum,
                 }

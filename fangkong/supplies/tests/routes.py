@@ -101,7 +101,12 @@ API_WRITES = [
             kind="create",
             api=True,
             method="post",
-            data=lambda w: {"name": "口罩", "category": "mask", "base_unit": "piece"},
+            data=lambda w: {
+                "community": w.community_a.pk,
+                "name": "口罩",
+                "category": "mask",
+                "base_unit": "piece",
+            },
             ok=201,
         ),
     ),
