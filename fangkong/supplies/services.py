@@ -66,6 +66,8 @@ LOW_STOCK_TASK = TaskKind.SUPPLIES_LOW_STOCK
 #: The biggest quantity one line may move (a district's allocation of masks fits).
 MAX_QUANTITY = 10_000_000
 TEXT_MAX = 200
+#: The office's place as it is stored (a row's name, in the office's language, not the UI's).
+OFFICE_NAME = "社区办公室"
 
 
 # --- units ----------------------------------------------------------------------------------
@@ -273,7 +275,7 @@ def office_of(community: Area) -> Place:
     )
     if place is not None:
         return place
-    return do_add_place(community=community, by=None, kind=PlaceKind.OFFICE, name=_("Office"))
+    return do_add_place(community=community, by=None, kind=PlaceKind.OFFICE, name=OFFICE_NAME)
 
 
 def place_of_checkpoint(checkpoint: Checkpoint) -> Place:

@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import Count, Q, Sum
 from django.http import Http404, HttpResponse
 from django.urls import reverse
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -251,11 +252,13 @@ class _DonationPdf(LoggedInView):
         donation: Donation = get_restricted_object(
             Donation.objects.select_related("community", "place"), request.user, "view", pk=pk
         )
+        with translation.override("zh-hans"):
+            lines = donation_lines(donation)
         pdf = render_pdf(
             self.template,
             {
                 "donation": donation,
-                "lines": donation_lines(donation),
+                "lines": lines,
                 "community": donation.community,
             },
         )
