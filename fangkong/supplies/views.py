@@ -254,11 +254,18 @@ class _DonationPdf(LoggedInView):
         )
         with translation.override("zh-hans"):
             lines = donation_lines(donation)
+            day = donation.donated_on
+            long_day = _("%(month)s/%(day)s/%(year)s") % {
+                "year": day.year,
+                "month": day.month,
+                "day": day.day,
+            }
         pdf = render_pdf(
             self.template,
             {
                 "donation": donation,
                 "lines": lines,
+                "long_day": long_day,
                 "community": donation.community,
             },
         )
