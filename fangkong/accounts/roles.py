@@ -48,6 +48,9 @@ RIGHTS: dict[str, dict[str, set[str]]] = {
         "reports.communityfigure": VIEW,
         # Submits the district's daily report (the sum of its streets') and reads theirs.
         "daily.dailyreport": VIEW | {"add", "change"},
+        # Supplies: stock, donations (the donor's name masked nowhere: officials read the
+        # summary), requests; read only.
+        "supplies.*": VIEW,
     },
     Role.STREET_OFFICIAL: {
         "areas.*": VIEW,
@@ -64,6 +67,7 @@ RIGHTS: dict[str, dict[str, set[str]]] = {
         "daily.reporttemplate": VIEW | {"add", "deactivate"},
         # The time after which its communities' reports are late.
         "daily.reportdeadline": VIEW | {"change"},
+        "supplies.*": VIEW,
     },
     # The community officer runs the community: registry, imports, passes, policy, teams,
     # and approves what the four-eyes rule holds back. Health status is the health role's.
@@ -83,6 +87,8 @@ RIGHTS: dict[str, dict[str, set[str]]] = {
         # "export": the report filled into the superiors' forms (.xlsx), and as a PDF.
         "daily.dailyreport": VIEW | {"add", "change", "export"},
         "daily.reporttemplate": VIEW | {"add", "deactivate"},
+        # Supplies: the catalogue, donations, the stock ledger, requests (issues, refuses).
+        "supplies.*": OFFICER,
         "core.objectchange": VIEW,
         "core.accessevent": VIEW,
         "core.job": VIEW,
@@ -107,6 +113,7 @@ RIGHTS: dict[str, dict[str, set[str]]] = {
         "health.*": OFFICER | {"approve"},
         "reports.communityfigure": VIEW,
         "daily.dailyreport": VIEW,
+        "supplies.*": VIEW,
         "core.job": VIEW,
     },
     # Grid workers keep their grids' registry, make calls and enter health reports.
@@ -138,6 +145,10 @@ RIGHTS: dict[str, dict[str, set[str]]] = {
         "staff.checkin": VIEW | {"add"},
         "staff.swaprequest": VIEW | {"add"},  # own shifts only (checked by staff.services)
         "staff.task": VIEW | {"change"},
+        # A gate asks the office for supplies (and sees what it asked and what is in stock).
+        "supplies.supplyrequest": VIEW | {"add"},
+        "supplies.item": VIEW,
+        "supplies.place": VIEW,
     },
     # Volunteers see their own shifts and tasks (row-level "own" checks live in services).
     Role.VOLUNTEER: {

@@ -61,6 +61,8 @@ class TaskKind(models.TextChoices):
     HEALTH_DELIVERY = "health.delivery", _("Deliver to a quarantined household")
     HEALTH_HANDOVER = "health.handover", _("Close contact handed over")
     HEALTH_APPROVAL = "health.approval", _("Health change waiting for approval")
+    SUPPLIES_REQUEST = "supplies.request", _("Supply request")
+    SUPPLIES_LOW_STOCK = "supplies.low_stock", _("Supplies below the minimum")
 
 
 class SwapStatus(models.TextChoices):

@@ -49,6 +49,14 @@ from fangkong.staff.tests.factories import (
     assign,
     patrol,
 )
+from fangkong.supplies.choices import Recipient, Unit
+from fangkong.supplies.services import (
+    do_issue_stock,
+    do_request_supplies,
+    office_of,
+    place_of_checkpoint,
+)
+from fangkong.supplies.tests.factories import disinfectant, donation, suits
 
 
 @dataclass
@@ -163,4 +171,28 @@ def build_world(community: Area, grid: Area, *, officer: Any, health: Any) -> Wo
         by=None,
     )
     world.add("report_template", template)
+
+    # Supplies: the story's donation in the office, a box sent to the gate, a bottle given
+    # to a household, a gate's request waiting.
+    office = office_of(community)
+    bottles, gowns = disinfectant(community), suits(community)
+    gift = donation(office, [(bottles, 4, Unit.BOX), (gowns, 40, Unit.PIECE)])
+    issued = do_issue_stock(
+        place=office,
+        item=bottles,
+        quantity=2,
+        unit=Unit.BOTTLE,
+        day=community.local_today(),
+        recipient=Recipient.HOUSEHOLD,
+        household=home,
+        signed_by="户主",
+        by=None,
+    )
+    request = do_request_supplies(
+        place=place_of_checkpoint(gate), by=None, item=gowns, quantity=5, unit=Unit.PIECE
+    )
+    world.add("supply_item", bottles, gowns)
+    world.add("donation", gift)
+    world.add("stock_movement", *issued)
+    world.add("supply_request", request)
     return world

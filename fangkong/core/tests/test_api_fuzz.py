@@ -161,6 +161,8 @@ REFERENCES: dict[str, str] = {
     "case": "health.case",
     "contact": "health.contact",
     "questionnaire": "screening.questionnaire",
+    "place": "supplies.place",
+    "item": "supplies.item",
 }
 #: How often a generated id or reference is a real row (the rest stay random: 404s, 400s).
 REAL_ROWS = 0.8

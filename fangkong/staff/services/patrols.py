@@ -15,6 +15,7 @@ from django.utils.translation import pgettext
 from fangkong.accounts.models import User
 from fangkong.core.audit import record_change
 from fangkong.core.choices import ChangeAction
+from fangkong.staff import patrol_findings
 from fangkong.staff.choices import PatrolFinding, TaskKind, TaskPriority
 from fangkong.staff.models import Checkpoint, PatrolPhoto, PatrolVisit, StaffMember
 from fangkong.staff.services.checks import require_in_area, require_visible
@@ -163,4 +164,6 @@ def do_record_patrol(
     if follow_up:
         _raise_follow_up(visit, findings, by=by, assignee=follow_up_assignee, due=follow_up_due)
     record_change(ChangeAction.CREATE, visit, actor=by)
+    # Other modules' work about the findings (supplies short: a supply request).
+    patrol_findings.react(visit, findings, by)
     return visit

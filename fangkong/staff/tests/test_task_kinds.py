@@ -15,10 +15,12 @@ from fangkong.screening.services.calls import DOOR_VISIT_TASK
 from fangkong.staff.choices import TaskKind
 from fangkong.staff.filtersets import TaskFilterSet
 from fangkong.staff.forms import TaskForm
+from fangkong.supplies.services import LOW_STOCK_TASK, REQUEST_TASK
 
 #: Every kind a module's code raises: the task form (staff.general), a patrol's follow-up,
 #: the screening call list's door visit and alert, and the health module's follow-ups (a fever,
-#: a symptom, a missing report, a delivery, a handed-over contact, a change to approve).
+#: a symptom, a missing report, a delivery, a handed-over contact, a change to approve),
+#: and supplies' request and low stock.
 PRODUCED = {
     TaskKind.GENERAL,
     TaskKind.PATROL_FOLLOW_UP,
@@ -30,6 +32,8 @@ PRODUCED = {
     TASK_DELIVERY,
     TASK_HANDOVER,
     TASK_APPROVAL,
+    REQUEST_TASK,
+    LOW_STOCK_TASK,
 }
 
 
