@@ -48,6 +48,8 @@ RIGHTS: dict[str, dict[str, set[str]]] = {
         "reports.communityfigure": VIEW,
         # Submits the district's daily report (the sum of its streets') and reads theirs.
         "daily.dailyreport": VIEW | {"add", "change"},
+        # Volunteers and their mobilisation, masked like every row: who can help where.
+        "volunteers.*": VIEW,
     },
     Role.STREET_OFFICIAL: {
         "areas.*": VIEW,
@@ -59,6 +61,7 @@ RIGHTS: dict[str, dict[str, set[str]]] = {
         "health.*": VIEW,
         "reports.communityfigure": VIEW,
         "daily.dailyreport": VIEW | {"add", "change"},
+        "volunteers.*": VIEW,
     },
     # The community officer runs the community: registry, imports, passes, policy, teams,
     # and approves what the four-eyes rule holds back. Health status is the health role's.
@@ -76,6 +79,9 @@ RIGHTS: dict[str, dict[str, set[str]]] = {
         "reports.communityfigure": VIEW | {"change"},
         # The community's daily report upward: submitted and corrected by the office alone.
         "daily.dailyreport": VIEW | {"add", "change"},
+        # Volunteers (veterans first), requests for them and the hours they served; the
+        # veterans' list import.
+        "volunteers.*": OFFICER,
         "core.objectchange": VIEW,
         "core.accessevent": VIEW,
         "core.job": VIEW,
