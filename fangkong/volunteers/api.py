@@ -27,7 +27,7 @@ from fangkong.registry.models import Person
 from fangkong.staff.api.common import AreaInCommunityField
 from fangkong.staff.models import Checkpoint
 from fangkong.volunteers import services
-from fangkong.volunteers.choices import Health, Skill, VolunteerGroup, Weekday, unpack_codes
+from fangkong.volunteers.choices import Health, Skill, VolunteerGroup, unpack_codes
 from fangkong.volunteers.filtersets import VolunteerFilterSet, VolunteerRequestFilterSet
 from fangkong.volunteers.matching import matching_volunteers
 from fangkong.volunteers.models import Volunteer, VolunteerRequest, VolunteerResponse

@@ -21,7 +21,9 @@ class VolunteerFilterSet(FilterSet):
     skill = filters.ChoiceFilter(label=_("skill"), choices=Skill.choices, method="filter_skill")
     health = filters.ChoiceFilter(label=_("health"), choices=Health.choices)
     active = BooleanFilter(field_name="is_active", label=_("active"))
-    resident = BooleanFilter(field_name="person", lookup_expr="isnull", exclude=True, label=_("resident"))
+    resident = BooleanFilter(
+        field_name="person", lookup_expr="isnull", exclude=True, label=_("resident")
+    )
 
     page_filters = ("group", "skill", "health", "active")
 

@@ -12,7 +12,7 @@ community is counted as unchanged.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import IO, TYPE_CHECKING, Any, BinaryIO, cast
 
@@ -29,7 +29,12 @@ from fangkong.core.choices import ChangeAction
 from fangkong.core.imports.rows import RowError
 from fangkong.core.personal_data import mask_phone, protect_phone
 from fangkong.core.querysets import require
-from fangkong.core.spreadsheets import HeaderMatch, SpreadsheetError, locate_header, open_spreadsheet
+from fangkong.core.spreadsheets import (
+    HeaderMatch,
+    SpreadsheetError,
+    locate_header,
+    open_spreadsheet,
+)
 from fangkong.core.validators import clean_name, validate_phone
 from fangkong.volunteers.choices import (
     ALL_WEEKDAYS,
@@ -59,7 +64,7 @@ MAX_REPORTED_ERRORS = 1000
 _SPLIT = re.compile(r"[、,，;；/\s]+")
 
 
-def _lookup(choices: type[Any], aliases: dict[str, str]) -> dict[str, str]:
+def _lookup(choices: type[Any], aliases: Mapping[str, str]) -> dict[str, str]:
     """Every name a code goes by (code, English and Chinese label, aliases) → the code."""
     names: dict[str, str] = {}
     for code, label in choices.choices:
@@ -157,7 +162,9 @@ def _read_rows(
     names = {key: match.column_name(key) for key in HEADERS}
     groups = _lookup(VolunteerGroup, GROUP_ALIASES)
     skills = _lookup(Skill, SKILL_ALIASES)
-    grids = {g.name.casefold(): g for g in Area.objects.filter(parent=community, level=AreaLevel.GRID)}
+    grids = {
+        g.name.casefold(): g for g in Area.objects.filter(parent=community, level=AreaLevel.GRID)
+    }
 
     def cell(values: list[str], key: str) -> str:
         i = index.get(key)

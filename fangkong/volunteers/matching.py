@@ -10,6 +10,7 @@ LIKE each); the time of day is compared in Python, since a window may run past m
 from __future__ import annotations
 
 import datetime as dt
+
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext as _

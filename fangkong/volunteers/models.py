@@ -127,16 +127,14 @@ class Volunteer(CommunityOwned):
 
     @property
     def display_name(self) -> str:
-        if self.person_id is not None:
-            return str(self.person.name)
-        return self.name
+        person = self.person
+        return str(person.name) if person is not None else self.name
 
     @property
     def shown_phone(self) -> str:
         """The masked phone: the resident's when linked."""
-        if self.person_id is not None:
-            return str(self.person.phone_mask)
-        return self.phone_mask
+        person = self.person
+        return str(person.phone_mask) if person is not None else self.phone_mask
 
     @property
     def is_resident(self) -> bool:

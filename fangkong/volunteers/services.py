@@ -39,6 +39,7 @@ from fangkong.staff import services as staff
 from fangkong.staff.choices import OrganisationKind
 from fangkong.staff.models import Checkpoint, Organisation, StaffMember
 from fangkong.staff.services.checks import in_community, require_community
+from fangkong.staff.services.rosters import MAX_SHIFT
 from fangkong.volunteers.choices import (
     ALL_WEEKDAYS,
     Answer,
@@ -98,8 +99,9 @@ def _weekdays(value: Any) -> str:
 
 def _validate_volunteer(volunteer: Volunteer) -> None:
     community = volunteer.community
-    if volunteer.person_id is not None:
-        if volunteer.person.community_id != volunteer.community_id:
+    person = volunteer.person
+    if person is not None:
+        if person.community_id != volunteer.community_id:
             raise ValidationError({"person": _("Choose a resident of this community.")})
         volunteer.name = ""  # linked, not copied: the registry holds the name
         volunteer.set_phone(protect_phone(""))
@@ -158,8 +160,8 @@ def do_create_volunteer(
         person=person,
         name=name or "",
         groups=groups,  # type: ignore[misc]  # packed by _validate_volunteer
-        skills=skills,  # type: ignore[misc]
-        weekdays=weekdays,  # type: ignore[misc]
+        skills=skills,
+        weekdays=weekdays,
         available_from=available_from or dt.time(0, 0),
         available_until=available_until or dt.time(0, 0),
         area=area or community,
@@ -233,7 +235,7 @@ def _validate_request(request: VolunteerRequest) -> None:
         errors["start"] = _("Give the start and end of the duty.")
     elif request.end <= request.start:
         errors["end"] = _("A request must end after it starts.")
-    elif request.end - request.start > staff.MAX_SHIFT:
+    elif request.end - request.start > MAX_SHIFT:
         errors["end"] = _("A duty lasts at most 24 hours; check the dates.")
     if not request.people_needed or request.people_needed < 1:
         errors["people_needed"] = _("Ask for at least one person.")
@@ -289,8 +291,8 @@ def do_create_request(
 
 def _roster_member(volunteer: Volunteer, by: User | None) -> StaffMember:
     """The volunteer's entry on the staff roster, made the first time they accept."""
-    if volunteer.staff_member_id is not None:
-        member: StaffMember = volunteer.staff_member
+    member = volunteer.staff_member
+    if member is not None:
         if not member.is_active:
             staff.do_update_staff_member(member, by=by, is_active=True)  # type: ignore[arg-type]
         return member
@@ -420,9 +422,7 @@ def do_cancel_request(
         raise ValidationError(
             _("This request is %(status)s already.") % {"status": request.get_status_display()}
         )
-    for response in request.responses.filter(assignment__isnull=False).select_related(
-        "assignment"
-    ):
+    for response in request.responses.filter(assignment__isnull=False).select_related("assignment"):
         assert response.assignment is not None
         staff.do_unassign_shift(response.assignment, by=by)  # type: ignore[arg-type]
     before = request.audit_snapshot()

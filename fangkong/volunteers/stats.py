@@ -27,9 +27,11 @@ def volunteer_figures(user: User, community: Area) -> dict[str, Any]:
         veterans=Count("pk", filter=Q(is_active=True, rank=0)),
     )
     requests = VolunteerRequest.objects.restrict(user).filter(community=community)
-    hours = VolunteerResponse.objects.restrict(user).filter(
-        community=community, answer=Answer.ACCEPTED
-    ).aggregate(h=Sum("hours"))["h"]
+    hours = (
+        VolunteerResponse.objects.restrict(user)
+        .filter(community=community, answer=Answer.ACCEPTED)
+        .aggregate(h=Sum("hours"))["h"]
+    )
     return {
         "active": counts["active"],
         "veterans": counts["veterans"],
@@ -52,9 +54,9 @@ def count_daily(window: DayWindow) -> Counts:
         .annotate(active=Count("pk")),
         {"active": "volunteers.active"},
     )
-    duties = VolunteerResponse.objects.filter(
-        community_id__in=ids, answer=Answer.ACCEPTED
-    ).exclude(request__status=RequestStatus.CANCELLED)
+    duties = VolunteerResponse.objects.filter(community_id__in=ids, answer=Answer.ACCEPTED).exclude(
+        request__status=RequestStatus.CANCELLED
+    )
     fill(
         counts,
         duties.filter(request__start__lt=end, request__end__gt=start)

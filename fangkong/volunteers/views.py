@@ -8,7 +8,7 @@ from typing import Any, cast
 
 from django import forms
 from django.db.models import QuerySet
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -52,14 +52,13 @@ class CommunityMixin:
     """A page of one community (``community_pk``): 404 outside the user's scope, then 403
     without ``action`` on ``model``."""
 
-    model: Any
     action = "view"
     community: Area
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         user = cast(AuthenticatedRequest, request).user
         self.community = get_community(user, kwargs["community_pk"])
-        require_action(user, self.model, self.action)
+        require_action(user, cast(Any, self).model, self.action)
         response: HttpResponse = super().dispatch(request, *args, **kwargs)  # type: ignore[misc]
         return response
 
@@ -221,9 +220,11 @@ class CertificateView(LoggedInView):
         )
         data = certificate_pdf(volunteer)
         response = HttpResponse(data, content_type="application/pdf")
-        response["Content-Disposition"] = content_disposition_header(
+        disposition = content_disposition_header(
             False, f"{_('certificate-of-service')}-{volunteer.pk}.pdf"
         )
+        if disposition:
+            response["Content-Disposition"] = disposition
         return response
 
 
@@ -395,7 +396,7 @@ class ImportDetailView(_VolunteerImport, flow.ImportDetailView):
 
 
 class ImportConfirmView(_VolunteerImport, flow.ImportConfirmView):
-    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
         require_action(cast(AuthenticatedRequest, request).user, Volunteer, "import")
         return super().dispatch(request, *args, **kwargs)
 

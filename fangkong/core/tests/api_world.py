@@ -49,6 +49,11 @@ from fangkong.staff.tests.factories import (
     assign,
     patrol,
 )
+from fangkong.volunteers.tests.factories import (
+    VolunteerFactory,
+    VolunteerRequestFactory,
+    accept,
+)
 
 
 @dataclass
@@ -154,4 +159,14 @@ def build_world(community: Area, grid: Area, *, officer: Any, health: Any) -> Wo
     report = DailyReportFactory(area=community, key_events="全天平稳")
     corrected = do_correct_report(report, {"problems": "漏报一户"}, reason="补报", by=None)
     world.add("daily_report", report, corrected)
+    # Volunteers: a veteran from outside, a resident linked (not copied), a request tonight
+    # at the gate that the veteran accepted.
+    veteran = VolunteerFactory(community=community, name="退役老兵", area=grid)
+    resident = VolunteerFactory(community=community, person=loner, groups=["resident"])
+    world.add("volunteer", veteran, resident)
+    wanted = VolunteerRequestFactory(
+        community=community, checkpoint=gate, place_name="", people_needed=2
+    )
+    accept(wanted, veteran)
+    world.add("volunteer_request", wanted)
     return world
