@@ -115,6 +115,11 @@ def _validate_volunteer(volunteer: Volunteer) -> None:
     volunteer.skills = _codes(volunteer.skills, Skill, "skills")
     volunteer.weekdays = _weekdays(volunteer.weekdays)
     volunteer.rank = group_rank(unpack_codes(volunteer.groups))
+    others = Volunteer.objects.filter(community_id=volunteer.community_id).exclude(pk=volunteer.pk)
+    if volunteer.phone_index and others.filter(phone_index=volunteer.phone_index).exists():
+        raise ValidationError({"phone": _("A volunteer with this phone is already recorded.")})
+    if volunteer.person_id is not None and others.filter(person_id=volunteer.person_id).exists():
+        raise ValidationError({"person": _("This resident is already a volunteer.")})
     if volunteer.health not in Health.values:
         raise ValidationError({"health": _("Choose fit or not fit for duty.")})
     volunteer.full_clean(
