@@ -88,6 +88,9 @@ class VolunteerSerializer(ServiceModelSerializer):
             "version",
         ]
         read_only_fields = ["rank"]
+        # DRF would make ``person`` required from the conditional unique constraints; the
+        # service checks them, with the model's messages (ServiceModelSerializer's rule).
+        validators: list[Any] = []
 
     def get_hours(self, obj: Volunteer) -> str:
         return str(services.volunteer_hours(obj))
@@ -181,10 +184,11 @@ class VolunteerRequestViewSet(RestrictedViewSet):
         return Response(VolunteerSerializer(found, many=True, context={"request": request}).data)
 
     def _answer(self, request: Request, accepted: bool) -> Response:
+        wanted = self.get_object()  # first: another area's request is not found, whatever the body
         given = AnswerSerializer(data=request.data, context=self.get_serializer_context())
         given.is_valid(raise_exception=True)
         response = services.do_answer_request(
-            self.get_object(),
+            wanted,
             given.validated_data["volunteer"],
             accepted=accepted,
             by=self.request.user,

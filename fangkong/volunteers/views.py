@@ -9,6 +9,7 @@ from typing import Any, cast
 from django import forms
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -386,7 +387,12 @@ class ImportDetailView(_VolunteerImport, flow.ImportDetailView):
     template_name = "volunteers/import_detail.html"
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        require_action(cast(AuthenticatedRequest, request).user, Volunteer, "import")
+        user = cast(AuthenticatedRequest, request).user
+        # Another area's import is not found, whatever the role.
+        get_object_or_404(
+            Job.objects.restrict(user, "view").filter(kind=IMPORT_KIND), pk=kwargs["pk"]
+        )
+        require_action(user, Volunteer, "import")
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
@@ -397,7 +403,12 @@ class ImportDetailView(_VolunteerImport, flow.ImportDetailView):
 
 class ImportConfirmView(_VolunteerImport, flow.ImportConfirmView):
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
-        require_action(cast(AuthenticatedRequest, request).user, Volunteer, "import")
+        user = cast(AuthenticatedRequest, request).user
+        # Another area's import is not found, whatever the role.
+        get_object_or_404(
+            Job.objects.restrict(user, "view").filter(kind=IMPORT_KIND), pk=kwargs["pk"]
+        )
+        require_action(user, Volunteer, "import")
         return super().dispatch(request, *args, **kwargs)
 
     def job_area(self, preview: Job) -> str:

@@ -1,6 +1,6 @@
 """Volunteers' routes for the access walk (format: fangkong/core/tests/walk.py).
 
-Community A has a veteran from outside (the canary's name), a resident tagged veteran who
+Community A has a veteran from outside (the canary in their notes), a resident tagged veteran who
 is not a volunteer yet, and a request tonight the veteran accepted; an earlier request,
 over, waits for its hours to be counted. Volunteers are community-wide rows that grid
 workers do not see (they hold no right on them): ``grid_scoped`` stays true."""
@@ -22,11 +22,13 @@ def build(world: World) -> None:
     community = world.community_a
     x = world.extra
     now = timezone.now().replace(second=0, microsecond=0)
-    x["volunteer"] = VolunteerFactory(community=community, name=f"{CANARY_NAME}老兵")
-    x["volunteer_spare"] = VolunteerFactory(community=community, name="候补志愿者")
-    x["volunteer_request"] = VolunteerRequestFactory(
-        community=community, people_needed=3, notes=f"{CANARY_NAME}值守"
+    # The accepted veteran's name goes on the staff roster, which every staff member of the
+    # community reads: the canary is in a volunteer's own notes, which stay here.
+    x["volunteer"] = VolunteerFactory(
+        community=community, name="老兵甲", notes=f"{CANARY_NAME}曾任连长"
     )
+    x["volunteer_spare"] = VolunteerFactory(community=community, name=f"{CANARY_NAME}候补")
+    x["volunteer_request"] = VolunteerRequestFactory(community=community, people_needed=3)
     accept(x["volunteer_request"], x["volunteer"])
     x["volunteer_done"] = VolunteerRequestFactory(
         community=community, start=now - dt.timedelta(hours=5), end=now - dt.timedelta(hours=3)
@@ -57,13 +59,13 @@ def _person(w: World) -> dict[str, Any]:
 
 
 ROUTES = {
-    "volunteers:volunteer_list": Route(kwargs=_community, kind="community"),
-    "volunteers:volunteer_export": Route(kwargs=_community, kind="community"),
-    "volunteers:volunteer_add": Route(kwargs=_community, kind="community"),
-    "volunteers:veteran_residents": Route(kwargs=_community, kind="community"),
-    "volunteers:request_list": Route(kwargs=_community, kind="community"),
-    "volunteers:request_add": Route(kwargs=_community, kind="community"),
-    "volunteers:import_start": Route(kwargs=_community, kind="community"),
+    "volunteers:volunteer_list": Route(kwargs=_community, kind="community", grid_scoped=False),
+    "volunteers:volunteer_export": Route(kwargs=_community, kind="community", grid_scoped=False),
+    "volunteers:volunteer_add": Route(kwargs=_community, kind="community", grid_scoped=False),
+    "volunteers:veteran_residents": Route(kwargs=_community, kind="community", grid_scoped=False),
+    "volunteers:request_list": Route(kwargs=_community, kind="community", grid_scoped=False),
+    "volunteers:request_add": Route(kwargs=_community, kind="community", grid_scoped=False),
+    "volunteers:import_start": Route(kwargs=_community, kind="community", grid_scoped=False),
     "volunteers:volunteer_detail": Route(kwargs=_volunteer),
     "volunteers:volunteer_edit": Route(kwargs=_volunteer),
     "volunteers:certificate": Route(kwargs=_volunteer),

@@ -90,7 +90,9 @@ def test_running_the_same_list_again_adds_no_one_twice(officer_a: Any, community
     rows = [[f"老兵{i}", f"1380000{i:04d}", "", "", "", ""] for i in range(50)]
     run_import(workbook(rows), community_a, officer_a)
 
-    again = run_import(workbook(rows + [["新人", "13900000000", "", "", "", ""]]), community_a, officer_a)
+    again = run_import(
+        workbook(rows + [["新人", "13900000000", "", "", "", ""]]), community_a, officer_a
+    )
 
     assert (again.created, again.unchanged, again.rejected) == (1, 50, 0)
     assert Volunteer.objects.filter(community=community_a).count() == 51

@@ -83,9 +83,7 @@ def test_a_grid_worker_cannot_add_volunteers(grid_worker_a1: Any, community_a: A
         services.do_create_volunteer(community=community_a, by=grid_worker_a1, name="王卫东")
 
 
-def test_accepting_puts_the_volunteer_on_the_roster_shift(
-    officer_a: Any, community_a: Any
-) -> None:
+def test_accepting_puts_the_volunteer_on_the_roster_shift(officer_a: Any, community_a: Any) -> None:
     gate = CheckpointFactory(community=community_a, name="北门")
     volunteer = VolunteerFactory(community=community_a, name="刘建国")
     wanted = VolunteerRequestFactory(
@@ -145,8 +143,9 @@ def test_hours_are_the_shifts_length_or_the_check_in_to_check_out(
 ) -> None:
     # Given two volunteers on a two-hour duty, one of whom checks in and out on the roster.
     wanted = VolunteerRequestFactory(community=community_a, people_needed=2)
-    stayed, checked = VolunteerFactory(community=community_a), VolunteerFactory(
-        community=community_a
+    stayed, checked = (
+        VolunteerFactory(community=community_a),
+        VolunteerFactory(community=community_a),
     )
     accept(wanted, stayed)
     by_roster = accept(wanted, checked)
@@ -155,16 +154,12 @@ def test_hours_are_the_shifts_length_or_the_check_in_to_check_out(
     member.user = volunteer_a
     member.save(update_fields=["user"])
     do_check_in(by_roster.assignment, by=volunteer_a, now=wanted.start)
-    do_check_out(
-        by_roster.assignment, by=volunteer_a, now=wanted.start + dt.timedelta(minutes=90)
-    )
+    do_check_out(by_roster.assignment, by=volunteer_a, now=wanted.start + dt.timedelta(minutes=90))
 
     # When the officer counts the hours before and after the duty is over.
     with pytest.raises(ValidationError, match="值守尚未结束"):
         services.do_count_hours(wanted, by=officer_a, now=wanted.start)
-    done = services.do_count_hours(
-        wanted, by=officer_a, now=wanted.end + dt.timedelta(minutes=1)
-    )
+    done = services.do_count_hours(wanted, by=officer_a, now=wanted.end + dt.timedelta(minutes=1))
 
     # Then each has their hours and the request is done.
     assert done.status == RequestStatus.DONE
