@@ -74,7 +74,8 @@ def test_bad_rows_are_refused_with_reasons_and_the_good_ones_kept(
 
     result = run_import(workbook(rows), community_a, officer_a)
 
-    assert result.created == 1 and result.rejected == 6
+    assert result.created == 1
+    assert result.rejected == 6
     reasons = {(e.row, e.column): e.message for e in result.errors}
     assert reasons[(4, "姓名")] == "请填写姓名。"
     assert (5, "手机号") in reasons
@@ -91,7 +92,7 @@ def test_running_the_same_list_again_adds_no_one_twice(officer_a: Any, community
     run_import(workbook(rows), community_a, officer_a)
 
     again = run_import(
-        workbook(rows + [["新人", "13900000000", "", "", "", ""]]), community_a, officer_a
+        workbook([*rows, ["新人", "13900000000", "", "", "", ""]]), community_a, officer_a
     )
 
     assert (again.created, again.unchanged, again.rejected) == (1, 50, 0)
@@ -102,7 +103,8 @@ def test_a_preview_writes_nothing(officer_a: Any, community_a: Any) -> None:
     result = run_import(
         workbook([["张建军", "13800000001", "", "", "", ""]]), community_a, officer_a, dry_run=True
     )
-    assert result.created == 1 and not result.written
+    assert result.created == 1
+    assert not result.written
     assert not Volunteer.objects.exists()
 
 

@@ -44,7 +44,8 @@ def test_a_veteran_resident_becomes_a_volunteer_linked_not_copied(
     volunteer = services.do_add_resident_as_volunteer(person, by=officer_a)
 
     assert volunteer.person == person
-    assert volunteer.name == "" and volunteer.phone_cipher == ""  # the registry keeps them
+    assert volunteer.name == ""
+    assert volunteer.phone_cipher == ""
     assert volunteer.display_name == "周建军"
     assert volunteer.shown_phone == person.phone_mask
     assert volunteer.rank == 0  # veterans first
@@ -98,7 +99,8 @@ def test_accepting_puts_the_volunteer_on_the_roster_shift(officer_a: Any, commun
     assignment = ShiftAssignment.objects.get(shift=wanted.shift)
     assert response.assignment == assignment
     assert assignment.member == volunteer.staff_member
-    assert wanted.shift is not None and wanted.shift.checkpoint == gate
+    assert wanted.shift is not None
+    assert wanted.shift.checkpoint == gate
     assert wanted.shift.people_needed == 2
     assert last_change(response).action == ChangeAction.CREATE
     wanted.refresh_from_db()
@@ -118,7 +120,8 @@ def test_the_last_place_fills_the_request_and_no_one_more_is_taken(
         services.do_answer_request(wanted, second, accepted=True, by=officer_a)
     # Declining still records the answer (who was asked).
     declined = services.do_answer_request(wanted, second, accepted=False, by=officer_a)
-    assert declined.answer == Answer.DECLINED and declined.assignment is None
+    assert declined.answer == Answer.DECLINED
+    assert declined.assignment is None
 
 
 def test_a_volunteer_answers_a_request_once(officer_a: Any, community_a: Any) -> None:
