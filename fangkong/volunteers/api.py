@@ -193,15 +193,16 @@ class VolunteerRequestViewSet(RestrictedViewSet):
             accepted=accepted,
             by=self.request.user,
         )
-        return Response(VolunteerResponseSerializer(response).data, status=201)
+        # 200, as every action on one request answers (the answer recorded in the body).
+        return Response(VolunteerResponseSerializer(response).data, status=200)
 
-    @extend_schema(request=AnswerSerializer, responses={201: VolunteerResponseSerializer})
+    @extend_schema(request=AnswerSerializer, responses={200: VolunteerResponseSerializer})
     @action(detail=True, methods=["post"], required_action="add")
     def accept(self, request: Request, pk: str | None = None) -> Response:
         """The volunteer accepted: they go on the request's shift of the roster."""
         return self._answer(request, accepted=True)
 
-    @extend_schema(request=AnswerSerializer, responses={201: VolunteerResponseSerializer})
+    @extend_schema(request=AnswerSerializer, responses={200: VolunteerResponseSerializer})
     @action(detail=True, methods=["post"], required_action="add")
     def decline(self, request: Request, pk: str | None = None) -> Response:
         """The volunteer declined."""

@@ -36,7 +36,7 @@ from fangkong.registry.views import get_community
 from fangkong.staff.duty_hours import zone_of
 from fangkong.volunteers import exports, services
 from fangkong.volunteers.certificate import certificate_pdf
-from fangkong.volunteers.choices import Answer, RequestStatus
+from fangkong.volunteers.choices import Answer, RequestStatus, VolunteerGroup
 from fangkong.volunteers.filtersets import VolunteerFilterSet, VolunteerRequestFilterSet
 from fangkong.volunteers.forms import RequestForm, VolunteerForm
 from fangkong.volunteers.imports import HEADERS, MAX_ROWS
@@ -373,6 +373,9 @@ class ImportStartView(_VolunteerImport, CommunityMixin, flow.ImportStartView):
             recent=self.recent_jobs(community=self.community.pk),
             max_rows=MAX_ROWS,
             community=self.community,
+            # The columns' names as the file writes them (Chinese, from the import itself).
+            columns={key: names[0] for key, names in HEADERS.items()},
+            veteran=VolunteerGroup.VETERAN.label,
         )
         return context
 

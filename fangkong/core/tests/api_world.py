@@ -161,7 +161,7 @@ def build_world(community: Area, grid: Area, *, officer: Any, health: Any) -> Wo
     world.add("daily_report", report, corrected)
     # Volunteers: a veteran from outside, a resident linked (not copied), a request tonight
     # at the gate that the veteran accepted.
-    veteran = VolunteerFactory(community=community, name="退役老兵", area=grid)
+    veteran = VolunteerFactory(community=community, name="退役老兵")
     resident = VolunteerFactory(community=community, person=loner, groups=["resident"])
     world.add("volunteer", veteran, resident)
     wanted = VolunteerRequestFactory(

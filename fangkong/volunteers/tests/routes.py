@@ -89,14 +89,12 @@ ROUTES = {
         api=True,
         method="post",
         data=lambda w: {"volunteer": w.extra["volunteer_spare"].pk},
-        ok=201,
     ),
     "api:volunteer-request-decline": Route(
         kwargs=_request,
         api=True,
         method="post",
         data=lambda w: {"volunteer": w.extra["volunteer_spare"].pk},
-        ok=201,
     ),
     "api:volunteer-request-count-hours": Route(kwargs=_done, api=True, method="post"),
 }
