@@ -118,6 +118,7 @@ INSTALLED_APPS = [
     "fangkong.reports",
     "fangkong.daily",
     "fangkong.supplies",
+    "fangkong.volunteers",
 ]
 
 MIDDLEWARE = [

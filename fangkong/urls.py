@@ -17,6 +17,7 @@ urlpatterns = [
     path("supplies/", include("fangkong.supplies.urls")),
     path("access/", include("fangkong.access.urls")),
     path("health/", include("fangkong.health.urls")),
+    path("volunteers/", include("fangkong.volunteers.urls")),
     path("core/", include("fangkong.core.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

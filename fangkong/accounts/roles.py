@@ -51,6 +51,8 @@ RIGHTS: dict[str, dict[str, set[str]]] = {
         # Supplies: stock, donations (the donor's name masked nowhere: officials read the
         # summary), requests; read only.
         "supplies.*": VIEW,
+        # Volunteers and their mobilisation, masked like every row: who can help where.
+        "volunteers.*": VIEW,
     },
     Role.STREET_OFFICIAL: {
         "areas.*": VIEW,
@@ -68,6 +70,7 @@ RIGHTS: dict[str, dict[str, set[str]]] = {
         # The time after which its communities' reports are late.
         "daily.reportdeadline": VIEW | {"change"},
         "supplies.*": VIEW,
+        "volunteers.*": VIEW,
     },
     # The community officer runs the community: registry, imports, passes, policy, teams,
     # and approves what the four-eyes rule holds back. Health status is the health role's.
@@ -89,6 +92,9 @@ RIGHTS: dict[str, dict[str, set[str]]] = {
         "daily.reporttemplate": VIEW | {"add", "deactivate"},
         # Supplies: the catalogue, donations, the stock ledger, requests (issues, refuses).
         "supplies.*": OFFICER,
+        # Volunteers (veterans first), requests for them and the hours they served; the
+        # veterans' list import.
+        "volunteers.*": OFFICER,
         "core.objectchange": VIEW,
         "core.accessevent": VIEW,
         "core.job": VIEW,

@@ -57,6 +57,11 @@ from fangkong.supplies.services import (
     place_of_checkpoint,
 )
 from fangkong.supplies.tests.factories import disinfectant, donation, suits
+from fangkong.volunteers.tests.factories import (
+    VolunteerFactory,
+    VolunteerRequestFactory,
+    accept,
+)
 
 
 @dataclass
@@ -195,4 +200,14 @@ def build_world(community: Area, grid: Area, *, officer: Any, health: Any) -> Wo
     world.add("donation", gift)
     world.add("stock_movement", *issued)
     world.add("supply_request", request)
+    # Volunteers: a veteran from outside, a resident linked (not copied), a request tonight
+    # at the gate that the veteran accepted.
+    veteran = VolunteerFactory(community=community, name="退役老兵")
+    resident = VolunteerFactory(community=community, person=loner, groups=["resident"])
+    world.add("volunteer", veteran, resident)
+    wanted = VolunteerRequestFactory(
+        community=community, checkpoint=gate, place_name="", people_needed=2
+    )
+    accept(wanted, veteran)
+    world.add("volunteer_request", wanted)
     return world

@@ -163,6 +163,7 @@ REFERENCES: dict[str, str] = {
     "questionnaire": "screening.questionnaire",
     "place": "supplies.place",
     "item": "supplies.item",
+    "volunteer": "volunteers.volunteer",
 }
 #: How often a generated id or reference is a real row (the rest stay random: 404s, 400s).
 REAL_ROWS = 0.8
