@@ -48,6 +48,9 @@ RIGHTS: dict[str, dict[str, set[str]]] = {
         "reports.communityfigure": VIEW,
         # Submits the district's daily report (the sum of its streets') and reads theirs.
         "daily.dailyreport": VIEW | {"add", "change"},
+        # Shops, visits, notices, complaints and the overview; never a shop's register.
+        "merchants.*": VIEW,
+        "merchants.registerentry": set(),
     },
     Role.STREET_OFFICIAL: {
         "areas.*": VIEW,
@@ -59,6 +62,8 @@ RIGHTS: dict[str, dict[str, set[str]]] = {
         "health.*": VIEW,
         "reports.communityfigure": VIEW,
         "daily.dailyreport": VIEW | {"add", "change"},
+        "merchants.*": VIEW,
+        "merchants.registerentry": set(),
     },
     # The community officer runs the community: registry, imports, passes, policy, teams,
     # and approves what the four-eyes rule holds back. Health status is the health role's.
@@ -76,6 +81,10 @@ RIGHTS: dict[str, dict[str, set[str]]] = {
         "reports.communityfigure": VIEW | {"change"},
         # The community's daily report upward: submitted and corrected by the office alone.
         "daily.dailyreport": VIEW | {"add", "change"},
+        # The shops: registry, imports, inspections, notices, owners' links, complaints. Not
+        # their registers' entries: who was in a shop is for contact tracing alone.
+        "merchants.*": OFFICER,
+        "merchants.registerentry": set(),
         "core.objectchange": VIEW,
         "core.accessevent": VIEW,
         "core.job": VIEW,
@@ -100,6 +109,10 @@ RIGHTS: dict[str, dict[str, set[str]]] = {
         "health.*": OFFICER | {"approve"},
         "reports.communityfigure": VIEW,
         "daily.dailyreport": VIEW,
+        "merchants.*": VIEW,
+        # Searching a shop's register (who was there between two times), with a reason,
+        # audited: contact tracing, the health role's work alone.
+        "merchants.registerentry": {"search"},
         "core.job": VIEW,
     },
     # Grid workers keep their grids' registry, make calls and enter health reports.
@@ -116,6 +129,12 @@ RIGHTS: dict[str, dict[str, set[str]]] = {
         "access.*": VIEW,
         "health.*": VIEW,
         "health.healthreport": VIEW | {"add"},
+        # Inspectors on the street are grid workers or bureau staff lent as grid workers:
+        # they record visits and residents' complaints.
+        "merchants.*": VIEW,
+        "merchants.inspection": VIEW | {"add"},
+        "merchants.complaint": VIEW | {"add"},
+        "merchants.registerentry": set(),
         "core.job": VIEW,
     },
     # At the gate: the scanner (room, household size, pass state), gate events, visitors.

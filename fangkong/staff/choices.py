@@ -61,6 +61,8 @@ class TaskKind(models.TextChoices):
     HEALTH_DELIVERY = "health.delivery", _("Deliver to a quarantined household")
     HEALTH_HANDOVER = "health.handover", _("Close contact handed over")
     HEALTH_APPROVAL = "health.approval", _("Health change waiting for approval")
+    MERCHANT_REINSPECT = "merchant.reinspect", _("Re-inspect a shop")
+    MERCHANT_COMPLAINT = "merchant.complaint", _("Inspect a shop after a complaint")
 
 
 class SwapStatus(models.TextChoices):
