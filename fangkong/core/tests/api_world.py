@@ -22,6 +22,8 @@ from fangkong.accounts.tests.factories import UserFactory
 from fangkong.areas.models import Area
 from fangkong.daily.services import do_correct_report
 from fangkong.daily.tests.factories import DailyReportFactory
+from fangkong.merchants.choices import CheckResult
+from fangkong.merchants.tests.factories import MerchantFactory, inspect, sign_in
 from fangkong.health.tests.factories import (
     CaseFactory,
     ContactFactory,
@@ -154,4 +156,13 @@ def build_world(community: Area, grid: Area, *, officer: Any, health: Any) -> Wo
     report = DailyReportFactory(area=community, key_events="全天平稳")
     corrected = do_correct_report(report, {"problems": "漏报一户"}, reason="补报", by=None)
     world.add("daily_report", report, corrected)
+    # Merchants: an open shop visited with a failed item (its follow-up open), a notice and
+    # a register entry; a closed shop not visited yet.
+    shop = MerchantFactory(area=community, takes_temperature=True)
+    closed = MerchantFactory(area=grid, status="closed")
+    visit = inspect(shop, register_kept=(CheckResult.FAIL, "未登记"))
+    sign_in(shop, temperature="36.5")
+    world.add("merchant", shop, closed)
+    world.add("merchant_inspection", visit)
+    world.add("merchant_notice", *shop.notices.all())
     return world
