@@ -151,7 +151,9 @@ class RegisterSearchViewSet(viewsets.GenericViewSet[Any]):
     def required_right(self) -> str:
         return "search"
 
-    @extend_schema(request=RegisterSearchSerializer, responses={200: RegisterEntrySerializer(many=True)})
+    @extend_schema(
+        request=RegisterSearchSerializer, responses={200: RegisterEntrySerializer(many=True)}
+    )
     @action(detail=False, methods=["post"])
     def search(self, request: Request) -> Response:
         given = RegisterSearchSerializer(data=request.data, context=self.get_serializer_context())

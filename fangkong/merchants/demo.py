@@ -62,7 +62,9 @@ def seed(ctx: DemoContext) -> None:
     shops: list[Merchant] = []
     for number in range(SHOPS):
         kind = kinds[number % len(kinds)]
-        name = f"{rng.choice(_PREFIXES)}{rng.choice(_PREFIXES)}{_KIND_WORDS[kind]}（{number + 1}号）"
+        name = (
+            f"{rng.choice(_PREFIXES)}{rng.choice(_PREFIXES)}{_KIND_WORDS[kind]}（{number + 1}号）"
+        )
         merchant = services.new_merchant(
             community,
             {
@@ -79,11 +81,12 @@ def seed(ctx: DemoContext) -> None:
         )
         shops.append(merchant)
     shops = insert_rows(Merchant, shops)
+    closed_since = today - dt.timedelta(days=40)
     history = insert_rows(
         MerchantStatusChange,
         [
             MerchantStatusChange(
-                community=community, merchant=shop, status=shop.status, on=shop.status_since
+                community=community, merchant=shop, status=shop.status, on=closed_since
             )
             for shop in shops
         ],
@@ -177,9 +180,7 @@ def _register_entries(shops: list[Merchant], rng: Any, taken: set[str]) -> None:
             }
             if shop.takes_temperature:
                 data["temperature"] = f"36.{rng.randint(1, 8)}"
-            services.do_sign_in(
-                shop, data, at=now - dt.timedelta(hours=rng.randint(1, 24 * 6))
-            )
+            services.do_sign_in(shop, data, at=now - dt.timedelta(hours=rng.randint(1, 24 * 6)))
 
 
 def find(ctx: DemoContext) -> bool:

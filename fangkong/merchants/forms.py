@@ -48,8 +48,12 @@ class MerchantForm(ServiceForm):
         help_text=_("Left empty on an edit: the phone stays as it is."),
     )
     status = forms.ChoiceField(label=_("status"), choices=MerchantStatus.choices, required=False)
-    takes_temperature = forms.BooleanField(label=_("takes temperatures at the door"), required=False)
-    notes = forms.CharField(label=_("notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    takes_temperature = forms.BooleanField(
+        label=_("takes temperatures at the door"), required=False
+    )
+    notes = forms.CharField(
+        label=_("notes"), widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -69,7 +73,9 @@ class MerchantForm(ServiceForm):
 
 class StatusForm(ServiceForm):
     status = forms.ChoiceField(label=_("new status"), choices=MerchantStatus.choices)
-    on = forms.DateField(label=_("since"), required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    on = forms.DateField(
+        label=_("since"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
     reason = forms.CharField(label=_("reason"), max_length=200, required=False)
 
 
@@ -83,9 +89,15 @@ class InspectionForm(ServiceForm):
     notice_delivered = forms.BooleanField(label=_("prevention notice delivered"), required=False)
     book_delivered = forms.BooleanField(label=_("registration book delivered"), required=False)
     signed_by = forms.CharField(label=_("signed for by"), max_length=50, required=False)
-    notes = forms.CharField(label=_("notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False)
+    notes = forms.CharField(
+        label=_("notes"), widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
     follow_up_days = forms.IntegerField(
-        label=_("days to put failed items right"), min_value=1, max_value=60, initial=3, required=False
+        label=_("days to put failed items right"),
+        min_value=1,
+        max_value=60,
+        initial=3,
+        required=False,
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -163,7 +175,9 @@ class SignInForm(BoundedForm):
 
     name = forms.CharField(label=_("name"), max_length=50)
     phone = forms.CharField(
-        label=_("phone"), max_length=20, widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"})
+        label=_("phone"),
+        max_length=20,
+        widget=forms.TextInput(attrs={"inputmode": "tel", "autocomplete": "tel"}),
     )
     temperature = forms.CharField(
         label=_("temperature (°C)"),

@@ -235,7 +235,15 @@ class InspectionCheck(CommunityOwned):
     resolution = models.CharField(_("how it was resolved"), max_length=200, blank=True)
 
     scope_rule = SHOP_RULE
-    audit_fields = ("inspection", "item", "result", "note", "follow_up", "resolved_at", "resolution")
+    audit_fields = (
+        "inspection",
+        "item",
+        "result",
+        "note",
+        "follow_up",
+        "resolved_at",
+        "resolution",
+    )
 
     class Meta:
         ordering = ("community_id", "inspection_id", "id")
@@ -363,7 +371,15 @@ class Complaint(CommunityOwned):
     outcome = models.CharField(_("outcome"), max_length=200, blank=True)
 
     scope_rule = SHOP_RULE
-    audit_fields = ("merchant", "kind", "received_on", "description", "task", "closed_at", "outcome")
+    audit_fields = (
+        "merchant",
+        "kind",
+        "received_on",
+        "description",
+        "task",
+        "closed_at",
+        "outcome",
+    )
 
     class Meta:
         ordering = ("community_id", "-received_on", "-id")

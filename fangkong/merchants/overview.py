@@ -40,9 +40,9 @@ def counts_by_community(user: User) -> dict[int, dict[str, int]]:
     shops = Merchant.objects.restrict(user)
     visited = Exists(Inspection.objects.filter(merchant=OuterRef("pk")))
     notice = Exists(Notice.objects.filter(merchant=OuterRef("pk")))
-    book = Exists(
-        Notice.objects.filter(merchant=OuterRef("pk"), with_book=True)
-    ) | Exists(Inspection.objects.filter(merchant=OuterRef("pk"), book_delivered=True))
+    book = Exists(Notice.objects.filter(merchant=OuterRef("pk"), with_book=True)) | Exists(
+        Inspection.objects.filter(merchant=OuterRef("pk"), book_delivered=True)
+    )
     is_open = Q(status__in=OPEN_STATUSES)
     rows = (
         shops.annotate(v=visited, n=notice, b=book)

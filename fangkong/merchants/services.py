@@ -262,8 +262,10 @@ def _clean_checks(checks: dict[str, Any]) -> list[tuple[str, str, str]]:
     missing = [item.label for item in CheckItem if item.value not in checks]
     if missing:
         raise ValidationError(
-            {"checks": _("Answer every item of the checklist: %(items)s is missing.")
-             % {"items": "、".join(str(m) for m in missing)}}
+            {
+                "checks": _("Answer every item of the checklist: %(items)s is missing.")
+                % {"items": "、".join(str(m) for m in missing)}
+            }
         )
     answers: list[tuple[str, str, str]] = []
     for item in CheckItem:
@@ -271,7 +273,10 @@ def _clean_checks(checks: dict[str, Any]) -> list[tuple[str, str, str]]:
         result, note = (given, "") if isinstance(given, str) else (given[0], given[1] or "")
         if result not in CheckResult.values:
             raise ValidationError(
-                {"checks": _("%(item)s: answer pass, fail or not applicable.") % {"item": item.label}}
+                {
+                    "checks": _("%(item)s: answer pass, fail or not applicable.")
+                    % {"item": item.label}
+                }
             )
         note = clean_name(note, max_length=200)
         answers.append((item.value, result, note))
@@ -302,16 +307,13 @@ def do_record_inspection(
     answers = _clean_checks(data.get("checks") or {})
     inspectors = clean_name(data.get("inspectors") or "", max_length=200)
     if not inspectors:
-        inspectors = by.full_name if by is not None and getattr(by, "full_name", "") else ""
-        inspectors = inspectors or (by.get_username() if by is not None else "")
+        inspectors = str(by) if by is not None else ""
     if not inspectors:
         raise ValidationError({"inspectors": _("Name the inspectors.")})
     signed_by = clean_name(data.get("signed_by") or "", max_length=50)
     notice, book = bool(data.get("notice_delivered")), bool(data.get("book_delivered"))
     if (notice or book) and not signed_by:
-        raise ValidationError(
-            {"signed_by": _("Say who signed for the notice or the book.")}
-        )
+        raise ValidationError({"signed_by": _("Say who signed for the notice or the book.")})
     inspection = Inspection(
         community=community,
         merchant=merchant,
@@ -411,7 +413,7 @@ DEFAULT_NOTICE_BODY = (
 
 def notice_template(community: Area) -> NoticeTemplate:
     """The community's template, or (unsaved) the default wording."""
-    found = NoticeTemplate.objects.filter(community=community).first()
+    found: NoticeTemplate | None = NoticeTemplate.objects.filter(community=community).first()
     if found is not None:
         return found
     return NoticeTemplate(
@@ -573,7 +575,9 @@ def merchant_of_owner_token(token: str) -> Merchant | None:
 def poster_url(merchant: Merchant) -> str:
     from django.urls import reverse
 
-    return reverse("merchants:sign_in", args=[register_tokens.register_token(merchant.register_nonce)])
+    return reverse(
+        "merchants:sign_in", args=[register_tokens.register_token(merchant.register_nonce)]
+    )
 
 
 # --- The personnel register -----------------------------------------------------------------
@@ -714,7 +718,8 @@ def do_record_complaint(merchant: Merchant, data: dict[str, Any], *, by: User | 
         community=community,
         kind=TaskKind.MERCHANT_COMPLAINT,
         by=None,
-        title=_("Inspect %(shop)s: %(kind)s") % {"shop": merchant, "kind": complaint.get_kind_display()},
+        title=_("Inspect %(shop)s: %(kind)s")
+        % {"shop": merchant, "kind": complaint.get_kind_display()},
         description=complaint.description,
         link=complaint,
         reason="complaint",

@@ -17,9 +17,7 @@ def count_daily(window: DayWindow) -> Counts:
     end of the day; register sign-ins during the day. A few grouped queries."""
     counts = window.counts(DAILY_FIGURES[0].keys)
     ids, start, end = window.community_ids, window.start, window.end
-    visited = Exists(
-        Inspection.objects.filter(merchant=OuterRef("pk"), created__lt=end)
-    )
+    visited = Exists(Inspection.objects.filter(merchant=OuterRef("pk"), created__lt=end))
     fill(
         counts,
         Merchant.objects.filter(community_id__in=ids, created__lt=end)

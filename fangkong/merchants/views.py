@@ -11,7 +11,6 @@ import segno
 from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
@@ -41,8 +40,8 @@ from fangkong.core.views import (
     get_restricted_object,
 )
 from fangkong.merchants import services
-from fangkong.merchants.exports import MERCHANTS
 from fangkong.merchants.choices import CheckResult, EntrySource
+from fangkong.merchants.exports import MERCHANTS
 from fangkong.merchants.filtersets import (
     ComplaintFilterSet,
     InspectionFilterSet,
@@ -84,10 +83,10 @@ def _pdf(data: bytes, filename: str) -> HttpResponse:
 
 
 def _user_community(user: Any) -> Area:
-    area = user.area
+    area: Area | None = user.area
     if area is None:
         raise Http404
-    community = area if area.level == AreaLevel.COMMUNITY else area.community
+    community: Area | None = area if area.level == AreaLevel.COMMUNITY else area.community
     if community is None or area.level not in (AreaLevel.COMMUNITY, AreaLevel.GRID):
         raise Http404
     return community
@@ -366,7 +365,11 @@ def poster_pdf(request: HttpRequest, merchant: Merchant) -> bytes:
     url = request.build_absolute_uri(services.poster_url(merchant))
     return render_pdf(
         "merchants/poster_pdf.html",
-        {"merchant": merchant, "qr": qr_data_uri(url), "takes_temperature": merchant.takes_temperature},
+        {
+            "merchant": merchant,
+            "qr": qr_data_uri(url),
+            "takes_temperature": merchant.takes_temperature,
+        },
     )
 
 
@@ -569,7 +572,9 @@ class SignInView(View):
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         token = kwargs["token"]
-        hit_address(request, "merchants.signin.page", limit=settings.MERCHANT_SIGNINS_PER_ADDRESS, per=60)
+        hit_address(
+            request, "merchants.signin.page", limit=settings.MERCHANT_SIGNINS_PER_ADDRESS, per=60
+        )
         merchant = services.merchant_of_register_token(token)
         if merchant is None:
             raise Http404
@@ -592,7 +597,12 @@ class SignInView(View):
         return self._page(request, form, status=400)
 
     def _page(
-        self, request: HttpRequest, form: SignInForm | None, *, done: bool = False, status: int = 200
+        self,
+        request: HttpRequest,
+        form: SignInForm | None,
+        *,
+        done: bool = False,
+        status: int = 200,
     ) -> HttpResponse:
         context = {
             "merchant": self.merchant,
@@ -640,7 +650,9 @@ class OwnerPageView(View):
                 return HttpResponseRedirect(reverse("merchants:owner_page", args=[token]))
         return self._page(request, token, form, status=400)
 
-    def _page(self, request: HttpRequest, token: str, form: SignInForm, status: int = 200) -> HttpResponse:
+    def _page(
+        self, request: HttpRequest, token: str, form: SignInForm, status: int = 200
+    ) -> HttpResponse:
         merchant = self.merchant
         since = services.register_since()
         entries = RegisterEntry.objects.filter(merchant=merchant, at__gte=since).order_by(
@@ -648,7 +660,9 @@ class OwnerPageView(View):
         )
         last = services.last_inspection(merchant)
         failed = (
-            [c for c in last.checks.all() if c.result == CheckResult.FAIL] if last is not None else []
+            [c for c in last.checks.all() if c.result == CheckResult.FAIL]
+            if last is not None
+            else []
         )
         today = timezone.localtime(timezone.now(), merchant.community.zone).date()
         context = {
@@ -657,9 +671,7 @@ class OwnerPageView(View):
             "form": form,
             "entries": entries[:200],
             "entry_count": entries.count(),
-            "today_count": entries.filter(
-                at__gte=timezone.now() - dt.timedelta(hours=24)
-            ).count(),
+            "today_count": entries.filter(at__gte=timezone.now() - dt.timedelta(hours=24)).count(),
             "notices": Notice.objects.filter(merchant=merchant).order_by("-delivered_on")[:20],
             "last": last,
             "failed": failed,
@@ -685,4 +697,3 @@ class OwnerPosterView(View):
         if not merchant.is_open:
             raise PermissionDeniedError("view", _("Only an open shop gets a register poster."))
         return _pdf(poster_pdf(request, merchant), "poster.pdf")
-

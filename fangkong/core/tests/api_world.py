@@ -22,8 +22,6 @@ from fangkong.accounts.tests.factories import UserFactory
 from fangkong.areas.models import Area
 from fangkong.daily.services import do_correct_report
 from fangkong.daily.tests.factories import DailyReportFactory
-from fangkong.merchants.choices import CheckResult
-from fangkong.merchants.tests.factories import MerchantFactory, inspect, sign_in
 from fangkong.health.tests.factories import (
     CaseFactory,
     ContactFactory,
@@ -34,6 +32,8 @@ from fangkong.health.tests.factories import (
     members,
     pending_start,
 )
+from fangkong.merchants.choices import CheckResult
+from fangkong.merchants.tests.factories import MerchantFactory, inspect, sign_in
 from fangkong.registry.tests.factories import PersonFactory
 from fangkong.screening.choices import Outcome
 from fangkong.screening.models import CallAssignment

@@ -65,5 +65,7 @@ def inspect(
     )
 
 
-def sign_in(merchant: Merchant, name: str = "张三", phone: str = "13800138000", **kw: Any) -> RegisterEntry:
+def sign_in(
+    merchant: Merchant, name: str = "张三", phone: str = "13800138000", **kw: Any
+) -> RegisterEntry:
     return services.do_sign_in(merchant, {"name": name, "phone": phone}, **kw)

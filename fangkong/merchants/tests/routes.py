@@ -60,7 +60,12 @@ def _search(w: World) -> dict[str, Any]:
 
 
 def _new_shop(w: World) -> dict[str, Any]:
-    return {"area": w.community_a.pk, "name": "新开药房", "kind": "pharmacy", "address": "五三路9号"}
+    return {
+        "area": w.community_a.pk,
+        "name": "新开药房",
+        "kind": "pharmacy",
+        "address": "五三路9号",
+    }
 
 
 SHOP = {"grid_scoped": False}

@@ -14,7 +14,6 @@ import pytest
 from django.core.cache import caches
 
 from fangkong.core.ratelimit import CACHE_ALIAS
-
 from fangkong.merchants import register_tokens, services
 from fangkong.merchants.choices import CheckResult, MerchantStatus
 from fangkong.merchants.models import RegisterEntry
@@ -34,8 +33,10 @@ def test_a_customer_signs_in_without_logging_in(client: Any, community_a: Any) -
     page = client.get(_sign_in_url(shop))
     done = client.post(_sign_in_url(shop), {"name": "孙八", "phone": "13800138000"})
 
-    assert page.status_code == 200 and "惠民超市" in page.content.decode()
-    assert done.status_code == 200 and b"data-signed-in" in done.content
+    assert page.status_code == 200
+    assert "惠民超市" in page.content.decode()
+    assert done.status_code == 200
+    assert b"data-signed-in" in done.content
     entry = RegisterEntry.objects.get()
     assert (entry.name, entry.phone_mask, entry.source) == ("孙八", "138****8000", "qr")
 
@@ -78,12 +79,15 @@ def test_the_owner_sees_their_own_register_and_never_another_shops(
 
     page = client.get(f"/merchants/owner/{token}/").content.decode()
 
-    assert "周九" in page and "吴十" not in page and "别人的店" not in page
+    assert "周九" in page
+    assert "吴十" not in page
+    assert "别人的店" not in page
     assert "门口测温" in page or "Temperature checks at the door" in page or "未测温" in page
     # Another shop's register cannot be asked for: the token names the shop, nothing else.
-    assert client.get(f"/merchants/owner/{token}/?merchant={other.pk}").content.decode().count(
-        "吴十"
-    ) == 0
+    assert (
+        client.get(f"/merchants/owner/{token}/?merchant={other.pk}").content.decode().count("吴十")
+        == 0
+    )
 
 
 def test_the_owner_enters_a_visit_by_hand(client: Any, community_a: Any, officer_a: Any) -> None:
@@ -116,7 +120,11 @@ def test_the_notice_is_printed_with_the_shops_name_the_date_and_the_contact(
     shop = MerchantFactory(area=community_a, name="康泰大药房")
     services.do_save_notice_template(
         community_a,
-        {"title": "疫情防控告知函", "body": "{shop}：请落实防控措施。\n{date}\n联系人：{contact}", "contact": "社区办 024-23456789"},
+        {
+            "title": "疫情防控告知函",
+            "body": "{shop}：请落实防控措施。\n{date}\n联系人：{contact}",
+            "contact": "社区办 024-23456789",
+        },
         by=officer_a,
     )
     client.force_login(officer_a)
@@ -126,7 +134,8 @@ def test_the_notice_is_printed_with_the_shops_name_the_date_and_the_contact(
     text = _pdf_text(tmp_path, response.content)
     today = community_a.local_today()
     assert response["Content-Type"] == "application/pdf"
-    assert "疫情防控告知函" in text and "康泰大药房" in text
+    assert "疫情防控告知函" in text
+    assert "康泰大药房" in text
     assert f"{today:%Y}年{today:%m}月{today:%d}日" in text
     assert "024-23456789" in text
 
@@ -139,7 +148,8 @@ def test_the_poster_shows_the_shop_and_its_qr_code_holds_only_a_link(
     client.force_login(officer_a)
     response = client.get(f"/merchants/{shop.pk}/poster.pdf")
     text = _pdf_text(tmp_path, response.content)
-    assert "惠民超市" in text and "扫码" in text
+    assert "惠民超市" in text
+    assert "扫码" in text
 
 
 def test_the_poster_is_refused_for_a_closed_shop(
@@ -153,7 +163,7 @@ def test_the_poster_is_refused_for_a_closed_shop(
 def test_the_export_neutralises_formulas_and_masks_phones(
     client: Any, community_a: Any, officer_a: Any
 ) -> None:
-    MerchantFactory(area=community_a, name="=HYPERLINK(\"http://evil\",\"点我\")", phone="13912345678")
+    MerchantFactory(area=community_a, name='=HYPERLINK("http://evil","点我")', phone="13912345678")
     client.force_login(officer_a)
 
     response = client.get("/merchants/export/")
@@ -163,7 +173,8 @@ def test_the_export_neutralises_formulas_and_masks_phones(
     cells = [c for row in sheet.iter_rows(values_only=True) for c in row if isinstance(c, str)]
     assert any(c.startswith("'=HYPERLINK") for c in cells)
     assert not any(c.startswith("=") for c in cells)
-    assert "139****5678" in cells and "13912345678" not in cells
+    assert "139****5678" in cells
+    assert "13912345678" not in cells
 
 
 def test_the_overview_counts_visited_open_and_delivered_shops(

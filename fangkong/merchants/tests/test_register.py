@@ -51,7 +51,11 @@ def test_the_period_is_a_setting(community_a: Any, settings: Any) -> None:
 def _search(shop: Any, by: Any, reason: str = "确诊病例曾到店") -> list[RegisterEntry]:
     now = timezone.now()
     return services.search_register(
-        shop, start=now - dt.timedelta(hours=2), end=now + dt.timedelta(minutes=1), reason=reason, by=by
+        shop,
+        start=now - dt.timedelta(hours=2),
+        end=now + dt.timedelta(minutes=1),
+        reason=reason,
+        by=by,
     )
 
 
@@ -66,7 +70,8 @@ def test_the_health_officer_finds_who_was_there_and_the_search_is_recorded(
 
     assert found == [entry]
     event = AccessEvent.objects.get(kind=AccessKind.SEARCH)
-    assert event.actor == health_a and event.reason == "确诊病例曾到店"
+    assert event.actor == health_a
+    assert event.reason == "确诊病例曾到店"
     assert event.detail["found"] == 1
     assert "赵六" not in str(event.detail)
 

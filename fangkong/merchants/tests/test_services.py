@@ -70,7 +70,8 @@ def test_a_failed_item_raises_a_follow_up_task_with_a_deadline(
     task = check.follow_up
     assert task is not None
     assert task.kind == TaskKind.MERCHANT_REINSPECT
-    assert task.due is not None and task.status == TaskStatus.OPEN
+    assert task.due is not None
+    assert task.status == TaskStatus.OPEN
     assert visit.failed_count == 1
     assert list(services.open_checks()) == [check]
     assert [c.item for c in services.failed_last_time(shop)] == [CheckItem.STAFF_MASKS]
@@ -135,7 +136,8 @@ def test_a_delivered_notice_is_recorded_with_who_signed(community_a: Any) -> Non
     shop = MerchantFactory(area=community_a)
     inspect(shop)
     notice = shop.notices.get()
-    assert notice.signed_by == "李店长" and notice.with_book
+    assert notice.signed_by == "李店长"
+    assert notice.with_book
 
 
 def test_a_complaint_raises_an_inspection_task_and_closing_it_completes_the_task(
@@ -143,9 +145,12 @@ def test_a_complaint_raises_an_inspection_task_and_closing_it_completes_the_task
 ) -> None:
     shop = MerchantFactory(area=community_a)
     complaint = services.do_record_complaint(
-        shop, {"kind": ComplaintKind.PRICE_GOUGING, "description": "口罩十元一个"}, by=grid_worker_a1
+        shop,
+        {"kind": ComplaintKind.PRICE_GOUGING, "description": "口罩十元一个"},
+        by=grid_worker_a1,
     )
-    assert complaint.task is not None and complaint.task.kind == TaskKind.MERCHANT_COMPLAINT
+    assert complaint.task is not None
+    assert complaint.task.kind == TaskKind.MERCHANT_COMPLAINT
 
     services.do_close_complaint(complaint, outcome="已责令整改", by=officer_a)
 
@@ -178,7 +183,8 @@ def test_a_made_up_register_token_finds_no_shop(community_a: Any) -> None:
 
     assert services.merchant_of_register_token(good) == shop
     assert services.merchant_of_register_token(forged) is None
-    assert register_tokens.REGISTER_TOKEN_BITS >= 192 and register_tokens.OWNER_TOKEN_BITS >= 192
+    assert register_tokens.REGISTER_TOKEN_BITS >= 192
+    assert register_tokens.OWNER_TOKEN_BITS >= 192
 
 
 def test_a_sign_in_with_an_invalid_phone_is_refused(community_a: Any) -> None:
@@ -188,7 +194,7 @@ def test_a_sign_in_with_an_invalid_phone_is_refused(community_a: Any) -> None:
     assert "phone" in caught.value.message_dict
 
 
-@pytest.mark.parametrize("name", ["=HYPERLINK(\"http://x\")", "+1", "-2", "@SUM(A1)"])
+@pytest.mark.parametrize("name", ['=HYPERLINK("http://x")', "+1", "-2", "@SUM(A1)"])
 def test_a_name_that_starts_like_a_formula_is_stored_neutralised(
     community_a: Any, name: str
 ) -> None:
@@ -204,7 +210,9 @@ def test_a_shop_that_takes_temperatures_needs_one_in_range(community_a: Any) -> 
         sign_in(shop)
     with pytest.raises(ValidationError):
         services.do_sign_in(shop, {"name": "王五", "phone": "13800138000", "temperature": "45"})
-    entry = services.do_sign_in(shop, {"name": "王五", "phone": "13800138000", "temperature": "36.6"})
+    entry = services.do_sign_in(
+        shop, {"name": "王五", "phone": "13800138000", "temperature": "36.6"}
+    )
     assert str(entry.temperature) == "36.6"
 
 
