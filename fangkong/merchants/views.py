@@ -555,11 +555,6 @@ class RegisterSearchView(ServiceFormView):
 # --- Public pages: a shop's sign-in page and its owner's page -------------------------------
 
 
-def _limits(request: HttpRequest, scope: str, key: str) -> None:
-    hit(scope, key, limit=settings.MERCHANT_SIGNINS_PER_SHOP, per=60)
-    hit_address(request, f"{scope}.address", limit=settings.MERCHANT_SIGNINS_PER_ADDRESS, per=60)
-
-
 # No login: anyone at the shop's door. No CSRF token either: nobody is logged in here, so
 # there is no session a forged request could ride on, and an old phone that refuses cookies
 # must still sign in; the token in the URL and the rate limits are what hold.
