@@ -3,8 +3,8 @@
 Rights are ``(model label, action)`` pairs; ``app.*`` covers every model of an app. Actions:
 ``view``, ``add``, ``change``, ``deactivate``, ``reveal`` (see one record's full personal
 data, with a reason), ``export``, ``import``, ``print`` (pass cards: every member's name and
-the token the gate scans). Where a role may act is decided separately, by
-the area its user is assigned to (``User.scope``).
+the token the gate scans), ``search`` (a shop's personnel register, with a reason). Where a
+role may act is decided separately, by the area its user is assigned to (``User.scope``).
 """
 
 from __future__ import annotations
