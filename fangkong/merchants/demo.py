@@ -131,7 +131,10 @@ def seed(ctx: DemoContext) -> None:
             by=None,
         )
     _visited_while_closed(community, shops[REOPENED:], today, rng)
-    _register_entries(reopened[:10], rng, taken)
+    # Reloaded: the status changes above went through the services, not these objects.
+    _register_entries(
+        list(Merchant.objects.filter(pk__in=[s.pk for s in reopened[:10]])), rng, taken
+    )
     ctx.extra["merchants"] = shops
     ctx.count("shops", len(shops))
     ctx.count("shops reopened with notice and book", len(reopened))
