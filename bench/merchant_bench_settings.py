@@ -9,3 +9,11 @@ LOGGING = {
     "disable_existing_loggers": False,  # no per-request log lines
     "root": {"handlers": [], "level": "WARNING"},
 }
+
+# The pages name their CSS through ``{% static %}``; production's compressed manifest would
+# need a collectstatic of every asset first (minutes on a loaded machine) for one dictionary
+# lookup a page: the plain storage names the same files without it.
+STORAGES = {
+    **STORAGES,  # noqa: F405
+    "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}

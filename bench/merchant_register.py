@@ -55,8 +55,6 @@ import django, sys, json
 django.setup()
 from django.core.management import call_command
 call_command("migrate", verbosity=0)
-# The pages name their CSS through the static manifest, as in production.
-call_command("collectstatic", interactive=False, verbosity=0)
 from fangkong.areas.choices import AreaLevel
 from fangkong.areas.services import do_create_area
 from fangkong.merchants import register_tokens, services

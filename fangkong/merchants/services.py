@@ -562,7 +562,8 @@ def merchant_of_register_token(token: str) -> Merchant | None:
     nonce = register_tokens.nonce_of(token)
     if nonce is None:
         return None
-    return Merchant.objects.select_related("community").filter(register_nonce=nonce).first()
+    # The sign-in page needs the shop's own columns only (its busiest request).
+    return Merchant.objects.filter(register_nonce=nonce).first()
 
 
 def merchant_of_owner_token(token: str) -> Merchant | None:
