@@ -119,6 +119,7 @@ INSTALLED_APPS = [
     "fangkong.daily",
     "fangkong.supplies",
     "fangkong.volunteers",
+    "fangkong.merchants",
 ]
 
 MIDDLEWARE = [
@@ -286,6 +287,14 @@ ADMIN_ENABLED = env_bool("FANGKONG_ADMIN", False)
 # API tokens expire after this many days unless issued with another lifetime (at most 366:
 # accounts.models.API_TOKEN_MAX_DAYS; checked by accounts/checks.py).
 API_TOKEN_DAYS = env_int("FANGKONG_API_TOKEN_DAYS", 90)
+
+# Shops' personnel registers (merchants): entries are deleted after this many days by the
+# purge job; the sign-in page opened from a shop's QR poster takes at most so many sign-ins
+# per shop and per client address a minute (a phone network's NAT puts many customers
+# behind one address, so the address limit is generous).
+MERCHANT_REGISTER_DAYS = env_int("FANGKONG_MERCHANT_REGISTER_DAYS", 28)
+MERCHANT_SIGNINS_PER_SHOP = env_int("FANGKONG_MERCHANT_SIGNINS_PER_SHOP", 120)
+MERCHANT_SIGNINS_PER_ADDRESS = env_int("FANGKONG_MERCHANT_SIGNINS_PER_ADDRESS", 600)
 
 # --- HTTPS behind the TLS proxy ---------------------------------------------------------------
 # In production a TLS proxy (Caddy or nginx, docs/deploy.md) speaks plain HTTP to the app on

@@ -18,6 +18,7 @@ urlpatterns = [
     path("access/", include("fangkong.access.urls")),
     path("health/", include("fangkong.health.urls")),
     path("volunteers/", include("fangkong.volunteers.urls")),
+    path("merchants/", include("fangkong.merchants.urls")),
     path("core/", include("fangkong.core.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -3,8 +3,8 @@
 Rights are ``(model label, action)`` pairs; ``app.*`` covers every model of an app. Actions:
 ``view``, ``add``, ``change``, ``deactivate``, ``reveal`` (see one record's full personal
 data, with a reason), ``export``, ``import``, ``print`` (pass cards: every member's name and
-the token the gate scans). Where a role may act is decided separately, by
-the area its user is assigned to (``User.scope``).
+the token the gate scans), ``search`` (a shop's personnel register, with a reason). Where a
+role may act is decided separately, by the area its user is assigned to (``User.scope``).
 """
 
 from __future__ import annotations
@@ -53,6 +53,9 @@ RIGHTS: dict[str, dict[str, set[str]]] = {
         "supplies.*": VIEW,
         # Volunteers and their mobilisation, masked like every row: who can help where.
         "volunteers.*": VIEW,
+        # Shops, visits, notices, complaints and the overview; never a shop's register.
+        "merchants.*": VIEW,
+        "merchants.registerentry": set(),
     },
     Role.STREET_OFFICIAL: {
         "areas.*": VIEW,
@@ -71,6 +74,8 @@ RIGHTS: dict[str, dict[str, set[str]]] = {
         "daily.reportdeadline": VIEW | {"change"},
         "supplies.*": VIEW,
         "volunteers.*": VIEW,
+        "merchants.*": VIEW,
+        "merchants.registerentry": set(),
     },
     # The community officer runs the community: registry, imports, passes, policy, teams,
     # and approves what the four-eyes rule holds back. Health status is the health role's.
@@ -95,6 +100,10 @@ RIGHTS: dict[str, dict[str, set[str]]] = {
         # Volunteers (veterans first), requests for them and the hours they served; the
         # veterans' list import.
         "volunteers.*": OFFICER,
+        # The shops: registry, imports, inspections, notices, owners' links, complaints. Not
+        # their registers' entries: who was in a shop is for contact tracing alone.
+        "merchants.*": OFFICER,
+        "merchants.registerentry": set(),
         "core.objectchange": VIEW,
         "core.accessevent": VIEW,
         "core.job": VIEW,
@@ -120,6 +129,10 @@ RIGHTS: dict[str, dict[str, set[str]]] = {
         "reports.communityfigure": VIEW,
         "daily.dailyreport": VIEW,
         "supplies.*": VIEW,
+        "merchants.*": VIEW,
+        # Searching a shop's register (who was there between two times), with a reason,
+        # audited: contact tracing, the health role's work alone.
+        "merchants.registerentry": {"search"},
         "core.job": VIEW,
     },
     # Grid workers keep their grids' registry, make calls and enter health reports.
@@ -136,6 +149,12 @@ RIGHTS: dict[str, dict[str, set[str]]] = {
         "access.*": VIEW,
         "health.*": VIEW,
         "health.healthreport": VIEW | {"add"},
+        # Inspectors on the street are grid workers or bureau staff lent as grid workers:
+        # they record visits and residents' complaints.
+        "merchants.*": VIEW,
+        "merchants.inspection": VIEW | {"add"},
+        "merchants.complaint": VIEW | {"add"},
+        "merchants.registerentry": set(),
         "core.job": VIEW,
     },
     # At the gate: the scanner (room, household size, pass state), gate events, visitors.

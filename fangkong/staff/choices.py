@@ -63,6 +63,8 @@ class TaskKind(models.TextChoices):
     HEALTH_APPROVAL = "health.approval", _("Health change waiting for approval")
     SUPPLIES_REQUEST = "supplies.request", _("Supply request")
     SUPPLIES_LOW_STOCK = "supplies.low_stock", _("Supplies below the minimum")
+    MERCHANT_REINSPECT = "merchant.reinspect", _("Re-inspect a shop")
+    MERCHANT_COMPLAINT = "merchant.complaint", _("Inspect a shop after a complaint")
 
 
 class SwapStatus(models.TextChoices):

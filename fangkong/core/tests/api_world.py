@@ -32,6 +32,8 @@ from fangkong.health.tests.factories import (
     members,
     pending_start,
 )
+from fangkong.merchants.choices import CheckResult
+from fangkong.merchants.tests.factories import MerchantFactory, inspect, sign_in
 from fangkong.registry.tests.factories import PersonFactory
 from fangkong.screening.choices import Outcome
 from fangkong.screening.models import CallAssignment
@@ -210,4 +212,13 @@ def build_world(community: Area, grid: Area, *, officer: Any, health: Any) -> Wo
     )
     accept(wanted, veteran)
     world.add("volunteer_request", wanted)
+    # Merchants: an open shop visited with a failed item (its follow-up open), a notice and
+    # a register entry; a closed shop not visited yet.
+    shop = MerchantFactory(area=community, takes_temperature=True)
+    closed = MerchantFactory(area=grid, status="closed")
+    visit = inspect(shop, register_kept=(CheckResult.FAIL, "未登记"))
+    sign_in(shop, temperature="36.5")
+    world.add("merchant", shop, closed)
+    world.add("merchant_inspection", visit)
+    world.add("merchant_notice", *shop.notices.all())
     return world

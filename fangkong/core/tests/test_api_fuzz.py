@@ -159,6 +159,7 @@ REFERENCES: dict[str, str] = {
     "on_duty": "staff.staffmember",
     "assignment": "staff.shiftassignment",
     "case": "health.case",
+    "merchant": "merchants.merchant",
     "contact": "health.contact",
     "questionnaire": "screening.questionnaire",
     "place": "supplies.place",

@@ -136,6 +136,8 @@ def test_it_finds_every_model_that_holds_ciphertext() -> None:
     assert found == {
         "access.Visitor": [("id_number", False), ("phone", True)],
         "health.Contact": [("handover_id", False), ("handover_phone", False)],
+        "merchants.Merchant": [("phone", True)],
+        "merchants.RegisterEntry": [("phone", True)],
         "registry.Household": [("phone", True)],
         "registry.Person": [("id_number", False), ("phone", True)],
         "staff.StaffMember": [("phone", True)],
@@ -283,6 +285,8 @@ def test_a_dry_run_counts_the_rows_to_rotate_and_changes_nothing(
     assert counts == {
         "access.Visitor": 1,
         "health.Contact": 0,
+        "merchants.Merchant": 0,
+        "merchants.RegisterEntry": 0,
         "registry.Household": 1,
         "registry.Person": 5,
         "staff.StaffMember": 1,

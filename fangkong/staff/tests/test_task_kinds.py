@@ -18,9 +18,10 @@ from fangkong.staff.forms import TaskForm
 from fangkong.supplies.services import LOW_STOCK_TASK, REQUEST_TASK
 
 #: Every kind a module's code raises: the task form (staff.general), a patrol's follow-up,
-#: the screening call list's door visit and alert, and the health module's follow-ups (a fever,
+#: the screening call list's door visit and alert, the health module's follow-ups (a fever,
 #: a symptom, a missing report, a delivery, a handed-over contact, a change to approve),
-#: and supplies' request and low stock.
+#: supplies' request and low stock, and the merchants' re-inspection of a failed item and
+#: inspection after a complaint.
 PRODUCED = {
     TaskKind.GENERAL,
     TaskKind.PATROL_FOLLOW_UP,
@@ -34,6 +35,8 @@ PRODUCED = {
     TASK_APPROVAL,
     REQUEST_TASK,
     LOW_STOCK_TASK,
+    TaskKind.MERCHANT_REINSPECT,
+    TaskKind.MERCHANT_COMPLAINT,
 }
 
 
@@ -47,5 +50,4 @@ def test_the_task_form_and_the_list_filter_offer_no_kind_nothing_raises() -> Non
     filtered = {value for value, _label in select.choices if value}
 
     assert offered == PRODUCED
-    assert "merchant.reinspect" not in offered
     assert filtered == PRODUCED
