@@ -117,6 +117,7 @@ INSTALLED_APPS = [
     "fangkong.health",
     "fangkong.reports",
     "fangkong.daily",
+    "fangkong.outreach",
 ]
 
 MIDDLEWARE = [

@@ -14,6 +14,7 @@ urlpatterns = [
     path("staff/", include("fangkong.staff.urls")),
     path("screening/", include("fangkong.screening.urls")),
     path("daily/", include("fangkong.daily.urls")),
+    path("outreach/", include("fangkong.outreach.urls")),
     path("access/", include("fangkong.access.urls")),
     path("health/", include("fangkong.health.urls")),
     path("core/", include("fangkong.core.urls")),
