@@ -32,6 +32,8 @@ from fangkong.health.tests.factories import (
     members,
     pending_start,
 )
+from fangkong.outreach.services import do_propose_script, do_revise_script
+from fangkong.outreach.tests import factories as outreach
 from fangkong.registry.tests.factories import PersonFactory
 from fangkong.screening.choices import Outcome
 from fangkong.screening.models import CallAssignment
@@ -154,4 +156,17 @@ def build_world(community: Area, grid: Area, *, officer: Any, health: Any) -> Wo
     report = DailyReportFactory(area=community, key_events="全天平稳")
     corrected = do_correct_report(report, {"problems": "漏报一户"}, reason="补报", by=None)
     world.add("daily_report", report, corrected)
+    # Outreach: an announcement for a building, a broadcast script with a round over it, a
+    # notification script revised once and proposed to the street, and a guidance block.
+    notice = outreach.announcement(community, buildings=[home.building], on_phone=True)
+    loudspeaker = outreach.broadcast_script(community)
+    outreach.broadcast_round(loudspeaker, buildings=[home.building], grids=[grid])
+    library = outreach.notification_script(community)
+    do_revise_script(library, by=None, text="您好，{姓名}家，{日期}起请少出门。", note="改短")
+    do_propose_script(library, by=None)
+    advice = outreach.guidance(community)
+    world.add("announcement", notice)
+    world.add("broadcast_script", loudspeaker)
+    world.add("notification_script", library)
+    world.add("guidance", advice)
     return world

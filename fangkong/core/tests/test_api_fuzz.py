@@ -161,6 +161,7 @@ REFERENCES: dict[str, str] = {
     "case": "health.case",
     "contact": "health.contact",
     "questionnaire": "screening.questionnaire",
+    "script": "outreach.broadcastscript",
 }
 #: How often a generated id or reference is a real row (the rest stay random: 404s, 400s).
 REAL_ROWS = 0.8
