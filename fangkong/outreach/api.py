@@ -218,13 +218,13 @@ class NotificationScriptSerializer(ServiceModelSerializer):
     ``area`` is where it was written, ``reach`` where it is used."""
 
     area = RestrictedPrimaryKeyRelatedField(queryset=Area.objects.all())
-    reach = serializers.PrimaryKeyRelatedField(read_only=True)
+    reach: serializers.PrimaryKeyRelatedField[Area] = serializers.PrimaryKeyRelatedField(
+        read_only=True
+    )
     text = serializers.CharField(
         write_only=True, max_length=DOCUMENT_MAX_LENGTH, help_text=_("The script's text.")
     )
-    note = serializers.CharField(
-        write_only=True, required=False, allow_blank=True, max_length=200
-    )
+    note = serializers.CharField(write_only=True, required=False, allow_blank=True, max_length=200)
     current = ScriptVersionSerializer(read_only=True)
     versions = ScriptVersionSerializer(many=True, read_only=True)
 
@@ -250,9 +250,9 @@ class NotificationScriptSerializer(ServiceModelSerializer):
 
 
 class NotificationScriptViewSet(RestrictedViewSet):
-    queryset = NotificationScript.objects.select_related("area", "reach", "current").prefetch_related(
-        "versions"
-    )
+    queryset = NotificationScript.objects.select_related(
+        "area", "reach", "current"
+    ).prefetch_related("versions")
     serializer_class = NotificationScriptSerializer
     filterset_class = NotificationScriptFilterSet
 

@@ -1,4 +1,5 @@
 from django.db import models
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 
@@ -19,8 +20,10 @@ class ScriptStatus(models.TextChoices):
     RECOMMENDED = "recommended", _("Recommended by the street")
 
 
+StrOrPromise = str | Promise
+
 #: The fields a notification script may hold, each filled from the household called.
-SCRIPT_FIELDS: dict[str, str] = {
+SCRIPT_FIELDS: dict[str, StrOrPromise] = {
     "姓名": _("the head of household's surname"),
     "楼栋": _("the building"),
     "房号": _("the room"),

@@ -35,7 +35,8 @@ logger = logging.getLogger(__name__)
 
 NOTIFICATION_TITLE = "居民安心电话通知"
 #: The calming script the story's bureau chief wrote, in our words (generated, no real names).
-NOTIFICATION_TEXT = """您好，请问是{姓名}家吗？我是{社区}的工作人员，今天是{日期}，给您打个电话报个平安。
+NOTIFICATION_TEXT = """您好，请问是{姓名}家吗？我是{社区}的工作人员，今天是{日期}，\
+给您打个电话报个平安。
 
 最近大家可能听到了一些消息，心里有些着急，这很正常。我们想跟您说清楚：小区里的病人已经在定点医院接受治疗，和他接触过的人都已经按规定隔离观察了，楼道、电梯和公共区域每天都在消毒。
 
@@ -118,9 +119,7 @@ def seed(ctx: DemoContext) -> None:
     buildings = list(
         Building.objects.filter(community=community).order_by("section", "sort_key", "number", "id")
     )
-    grids = list(
-        Area.objects.filter(parent=community, level=AreaLevel.GRID).order_by("code", "pk")
-    )
+    grids = list(Area.objects.filter(parent=community, level=AreaLevel.GRID).order_by("code", "pk"))
     zone = community.zone
     morning = dt.datetime.combine(today, dt.time(9, 0), tzinfo=zone)
     rounds = [
@@ -151,9 +150,7 @@ def seed(ctx: DemoContext) -> None:
 def find(ctx: DemoContext) -> bool:
     community = ctx.areas.get("community")
     if community is not None:
-        script = NotificationScript.objects.filter(
-            area=community, title=NOTIFICATION_TITLE
-        ).first()
+        script = NotificationScript.objects.filter(area=community, title=NOTIFICATION_TITLE).first()
         if script is not None:
             ctx.extra["outreach_script"] = script
     return False  # the areas decide whether the demo exists

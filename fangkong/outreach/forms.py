@@ -136,9 +136,9 @@ class RoundForm(ServiceForm):
         field_of(self, "script", forms.ModelChoiceField).queryset = BroadcastScript.objects.filter(
             community=community, is_active=True
         )
-        field_of(self, "buildings", forms.ModelMultipleChoiceField).queryset = (
-            Building.objects.filter(community=community)
-        )
+        field_of(
+            self, "buildings", forms.ModelMultipleChoiceField
+        ).queryset = Building.objects.filter(community=community)
         field_of(self, "grids", GridChoiceField).queryset = community.descendants().filter(
             level=AreaLevel.GRID
         )

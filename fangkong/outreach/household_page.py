@@ -28,7 +28,7 @@ def announcements_context(household: Household) -> dict[str, Any] | None:
 def guidance_context(household: Household) -> dict[str, Any]:
     """The standard advice always, and the guidance of the household's area."""
     building = household.building
-    area = building.grid if building.grid_id is not None else building.community
+    area = building.grid or building.community
     return {"standard": standard_advice_lines(), "guidance": guidance_for_area(area)}
 
 

@@ -79,9 +79,7 @@ class Announcement(AuditedModel):
                 violation_error_message=_("An announcement cannot end before it starts."),
             ),
         ]
-        indexes = [
-            models.Index(fields=["area", "valid_until", "id"], name="announcement_area_idx")
-        ]
+        indexes = [models.Index(fields=["area", "valid_until", "id"], name="announcement_area_idx")]
 
     def __str__(self) -> str:
         return self.title
@@ -157,9 +155,7 @@ class BroadcastRound(CommunityOwned):
     buildings = models.ManyToManyField(
         "registry.Building", blank=True, related_name="+", verbose_name=_("buildings")
     )
-    grids = models.ManyToManyField(
-        Area, blank=True, related_name="+", verbose_name=_("grids")
-    )
+    grids = models.ManyToManyField(Area, blank=True, related_name="+", verbose_name=_("grids"))
     note = models.CharField(_("note"), max_length=300, blank=True)
     created_by = models.ForeignKey(
         USER, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

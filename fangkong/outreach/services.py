@@ -235,9 +235,7 @@ BROADCAST_FIELDS = ("title", "text", "is_active")
 
 
 @transaction.atomic
-def do_create_broadcast_script(
-    *, community: Area, by: User | None, **data: Any
-) -> BroadcastScript:
+def do_create_broadcast_script(*, community: Area, by: User | None, **data: Any) -> BroadcastScript:
     _require_community(community)
     require(by, BroadcastScript, "add", community)
     _strip(data, "title", "text")
@@ -320,9 +318,7 @@ def make_audio(script: BroadcastScript) -> int:
     return len(wav)
 
 
-def _round_places(
-    community: Area, buildings: Sequence[Building], grids: Sequence[Area]
-) -> None:
+def _round_places(community: Area, buildings: Sequence[Building], grids: Sequence[Area]) -> None:
     for building in buildings:
         if building.community_id != community.pk:
             raise ValidationError(
@@ -421,7 +417,11 @@ def check_template(text: str) -> None:
     bare = FIELD.sub("", text.replace("{{", "").replace("}}", ""))
     if "{" in bare or "}" in bare:
         raise ValidationError(
-            {"text": _("A brace is not closed: write fields as {姓名}, a brace itself as {{ or }}.")}
+            {
+                "text": _(
+                    "A brace is not closed: write fields as {姓名}, a brace itself as {{ or }}."
+                )
+            }
         )
     unknown = [name for name in template_fields(text) if name not in SCRIPT_FIELDS]
     if unknown:
@@ -429,8 +429,8 @@ def check_template(text: str) -> None:
             {
                 "text": _("Unknown field %(fields)s: the fields are %(known)s.")
                 % {
-                    "fields": "、".join("{%s}" % name for name in dict.fromkeys(unknown)),
-                    "known": "、".join("{%s}" % name for name in SCRIPT_FIELDS),
+                    "fields": "、".join(f"{{{name}}}" for name in dict.fromkeys(unknown)),
+                    "known": "、".join(f"{{{name}}}" for name in SCRIPT_FIELDS),
                 }
             }
         )
@@ -475,9 +475,7 @@ def household_values(household: Household, day: dt.date) -> dict[str, str]:
 def _version(
     script: NotificationScript, text: str, note: str, by: User | None
 ) -> NotificationScriptVersion:
-    number = (
-        NotificationScriptVersion.objects.filter(script=script).order_by("-number").first()
-    )
+    number = NotificationScriptVersion.objects.filter(script=script).order_by("-number").first()
     version = NotificationScriptVersion.objects.create(
         script=script,
         number=(number.number + 1) if number is not None else 1,
@@ -572,9 +570,7 @@ def do_propose_script(
 def street_of(area: Area) -> Area | None:
     if area.level == AreaLevel.STREET:
         return area
-    return (
-        Area.objects.filter(pk__in=area.ancestor_ids(), level=AreaLevel.STREET).first()
-    )
+    return Area.objects.filter(pk__in=area.ancestor_ids(), level=AreaLevel.STREET).first()
 
 
 @transaction.atomic

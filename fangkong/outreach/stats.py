@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.db.models import Count
-
 from django.utils.translation import gettext_lazy
 
 from fangkong.areas.models import Area
@@ -35,9 +34,7 @@ def today_coverage(community: Area, user: Any) -> dict[str, Any]:
     )
     announcements = (
         Announcement.objects.restrict(user)
-        .filter(
-            area_id__in=community.ancestor_ids(), valid_from__lte=today, valid_until__gte=today
-        )
+        .filter(area_id__in=community.ancestor_ids(), valid_from__lte=today, valid_until__gte=today)
         .order_by("-valid_from", "-id")[:5]
     )
     return {
@@ -112,5 +109,3 @@ DAILY_FIGURES = [
         count=count_daily,
     )
 ]
-
-

@@ -65,7 +65,7 @@ from fangkong.outreach.tables import (
 
 def own_area(user: Any, *levels: str) -> Area:
     """The area new rows go to: the user's own (a community, or a street for scripts)."""
-    area = user.area if getattr(user, "area_id", None) else None
+    area: Area | None = user.area if getattr(user, "area_id", None) else None
     if area is None or (levels and area.level not in levels):
         raise PermissionDeniedError(
             "add", _("Outreach is written by a community's office (scripts also by a street's).")
@@ -113,7 +113,10 @@ class AnnouncementListView(ObjectListView):
     title = gettext_lazy("Announcements")
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return {**super().get_context_data(**kwargs), "add_url": reverse("outreach:announcement_add")}
+        return {
+            **super().get_context_data(**kwargs),
+            "add_url": reverse("outreach:announcement_add"),
+        }
 
 
 class AnnouncementDetailView(ObjectDetailView):
@@ -302,7 +305,9 @@ class BroadcastAudioView(ObjectDetailView):
             raise Http404
         response = HttpResponse(bytes(audio.wav), content_type="audio/wav")
         disposition = "attachment" if self.request.GET.get("download") else "inline"
-        response["Content-Disposition"] = f'{disposition}; filename="broadcast-{self.object.pk}.wav"'
+        response["Content-Disposition"] = (
+            f'{disposition}; filename="broadcast-{self.object.pk}.wav"'
+        )
         return response
 
 
@@ -581,7 +586,9 @@ class GuidanceEditView(ObjectEditView):
 
     def create(self, form: GuidanceForm) -> Guidance:
         assert self.area is not None
-        return services.do_create_guidance(area=self.area, by=self.request.user, **form.service_data())
+        return services.do_create_guidance(
+            area=self.area, by=self.request.user, **form.service_data()
+        )
 
     def update(self, obj: Guidance, form: GuidanceForm) -> Guidance:
         return services.do_update_guidance(
@@ -603,4 +610,3 @@ class GuidancePosterView(ObjectDetailView):
             {"heading": obj.title, "paragraphs": lines, "signed": obj.area.name, "big": True},
         )
         return _pdf_response(pdf, f"guidance-{obj.pk}.pdf")
-

@@ -86,9 +86,7 @@ class ScreeningCampaignSerializer(ServiceModelSerializer):
         allow_null=True,
         help_text=gettext_lazy("The version of a script of the library the callers read."),
     )
-    script_text = serializers.CharField(
-        source="script_version.text", read_only=True, default=""
-    )
+    script_text = serializers.CharField(source="script_version.text", read_only=True, default="")
 
     class Meta:
         model = Campaign

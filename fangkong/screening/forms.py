@@ -88,8 +88,7 @@ class CampaignForm(ServiceForm):
         queryset=NotificationScriptVersion.objects.none(),
         required=False,
         help_text=gettext_lazy(
-            "What the caller says, from the script library: shown on every household's call "
-            "screen."
+            "What the caller says, from the script library: shown on every household's call screen."
         ),
     )
     starts_on = forms.DateField(label=gettext_lazy("starts on"), widget=DATE_INPUT)
@@ -176,8 +175,10 @@ class CampaignForm(ServiceForm):
         versions = Q(pk__in=scripts.values("current_id"))
         if instance is not None and instance.script_version_id is not None:
             versions |= Q(pk=instance.script_version_id)
-        cast(ScriptVersionField, self.fields["script_version"]).queryset = (
-            NotificationScriptVersion.objects.filter(versions).select_related("script__area")
+        cast(
+            ScriptVersionField, self.fields["script_version"]
+        ).queryset = NotificationScriptVersion.objects.filter(versions).select_related(
+            "script__area"
         )
         grids = area.descendants(include_self=True).filter(level=AreaLevel.GRID)
         cast(GridChoiceField, self.fields["grids"]).queryset = grids.order_by("path")

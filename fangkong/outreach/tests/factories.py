@@ -20,7 +20,9 @@ from fangkong.outreach.models import (
 )
 from fangkong.registry.models import Building
 
-CALM_SCRIPT = "您好，请问是{姓名}家吗？我是{社区}的工作人员。今天是{日期}，请您放心，有事请拨打{电话}。"
+CALM_SCRIPT = (
+    "您好，请问是{姓名}家吗？我是{社区}的工作人员。今天是{日期}，请您放心，有事请拨打{电话}。"
+)
 
 
 def announcement(area: Area, **data: Any) -> Announcement:

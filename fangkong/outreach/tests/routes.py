@@ -103,7 +103,9 @@ ROUTES = {
     "api:announcement-list": Route(kind="list", api=True),
     "api:announcement-detail": Route(kwargs=_pk("announcement"), api=True),
     "api:broadcast-script-list": Route(kind="list", api=True),
-    "api:broadcast-script-detail": Route(kwargs=_pk("broadcast_script"), api=True, grid_scoped=False),
+    "api:broadcast-script-detail": Route(
+        kwargs=_pk("broadcast_script"), api=True, grid_scoped=False
+    ),
     "api:broadcast-script-audio": Route(
         kwargs=_pk("broadcast_script"), method="post", ok=202, api=True, grid_scoped=False
     ),

@@ -30,7 +30,8 @@ def test_the_audio_is_a_wav_of_the_script_in_mandarin(
     assert script.audio_status == AudioStatus.READY
     assert script.audio_is_current
     wav = bytes(BroadcastAudio.objects.get(script=script).wav)
-    assert wav[:4] == b"RIFF" and wav[8:12] == b"WAVE"
+    assert wav[:4] == b"RIFF"
+    assert wav[8:12] == b"WAVE"
     assert len(wav) > 1000
     client.force_login(officer_a)
     answer = client.get(reverse("outreach:broadcast_audio", args=[script.pk]))

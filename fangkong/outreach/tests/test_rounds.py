@@ -10,11 +10,11 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
+from fangkong.core.daily_figures import DayWindow
 from fangkong.outreach import services
 from fangkong.outreach.models import BroadcastRound
 from fangkong.outreach.stats import count_daily
 from fangkong.outreach.tests.factories import broadcast_round, broadcast_script
-from fangkong.core.daily_figures import DayWindow
 from fangkong.registry.tests.factories import BuildingFactory
 
 pytestmark = pytest.mark.django_db

@@ -83,8 +83,13 @@ def test_a_stale_edit_is_a_conflict(community_a: Any, officer_a: Any) -> None:
 
 
 def test_a_recommended_script_reaches_every_community_of_the_street_and_no_other(
-    street: Any, district: Any, community_a: Any, community_b: Any, officer_a: Any,
-    officer_b: Any, street_official: Any,
+    street: Any,
+    district: Any,
+    community_a: Any,
+    community_b: Any,
+    officer_a: Any,
+    officer_b: Any,
+    street_official: Any,
 ) -> None:
     other_street = AreaFactory(parent=district, name="北站街道")
     elsewhere = AreaFactory(parent=other_street, name="北站社区")
