@@ -81,7 +81,10 @@ class CampaignForm(ServiceForm):
         label=gettext_lazy("records"), choices=CampaignUnit.choices, initial=CampaignUnit.HOUSEHOLD
     )
     kind = forms.ChoiceField(
-        label=gettext_lazy("kind"), choices=CampaignKind.choices, initial=CampaignKind.SCREENING
+        label=gettext_lazy("kind"),
+        choices=CampaignKind.choices,
+        initial=CampaignKind.SCREENING,
+        required=False,  # a form that does not send it (a script, an old page) screens
     )
     script_version = ScriptVersionField(
         label=gettext_lazy("call script"),
@@ -195,7 +198,10 @@ class CampaignForm(ServiceForm):
                     del self.fields[name]
 
     def service_data(self) -> dict[str, Any]:
-        return {k: v for k, v in self.cleaned_data.items() if k != "version"}
+        data = {k: v for k, v in self.cleaned_data.items() if k != "version"}
+        if "kind" in data and not data["kind"]:
+            data["kind"] = CampaignKind.SCREENING
+        return data
 
 
 class UserChoiceField(_UserChoice):

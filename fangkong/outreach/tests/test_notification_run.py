@@ -70,13 +70,14 @@ def test_a_run_needs_a_script_the_area_may_use(
 
 
 def test_the_call_screen_shows_the_script_with_the_households_fields(
-    client: Any, community_a: Any, grid_a1: Any, officer_a: Any
+    client: Any, community_a: Any, grid_a1: Any, officer_a: Any, grid_worker_a1: Any
 ) -> None:
     household = HouseholdFactory(building=BuildingFactory(community=community_a, grid=grid_a1))
     script = notification_script(community_a, text="{社区}的电话通知，今天是{日期}。")
     campaign = _run(community_a, officer_a, script)
     call = CallAssignment.objects.get(campaign=campaign, household=household)
-    client.force_login(officer_a)
+    assert call.assignee == grid_worker_a1  # the grid's worker calls, as in screening
+    client.force_login(grid_worker_a1)
 
     page = client.get(reverse("screening:call", args=[call.pk])).content.decode()
 

@@ -34,7 +34,7 @@ def test_a_round_over_another_communitys_building_is_refused_with_the_reason(
             at=timezone.now(),
             staff="宣传组",
         )
-    assert "another community" in str(refused.value.message_dict["buildings"])
+    assert "属于其他社区" in str(refused.value.message_dict["buildings"])
     assert not BroadcastRound.objects.exists()
 
 
