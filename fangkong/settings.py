@@ -120,6 +120,7 @@ INSTALLED_APPS = [
     "fangkong.supplies",
     "fangkong.volunteers",
     "fangkong.merchants",
+    "fangkong.outreach",
 ]
 
 MIDDLEWARE = [

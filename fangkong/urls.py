@@ -15,6 +15,7 @@ urlpatterns = [
     path("screening/", include("fangkong.screening.urls")),
     path("daily/", include("fangkong.daily.urls")),
     path("supplies/", include("fangkong.supplies.urls")),
+    path("outreach/", include("fangkong.outreach.urls")),
     path("access/", include("fangkong.access.urls")),
     path("health/", include("fangkong.health.urls")),
     path("volunteers/", include("fangkong.volunteers.urls")),

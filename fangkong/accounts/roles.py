@@ -44,6 +44,7 @@ RIGHTS: dict[str, dict[str, set[str]]] = {
         "screening.*": VIEW,
         "access.*": VIEW,
         "health.*": VIEW,
+        "outreach.*": VIEW,
         # The daily figures stored per community (reports.daily): sums, no person in them.
         "reports.communityfigure": VIEW,
         # Submits the district's daily report (the sum of its streets') and reads theirs.
@@ -65,6 +66,10 @@ RIGHTS: dict[str, dict[str, set[str]]] = {
         "screening.*": VIEW,
         "access.*": VIEW,
         "health.*": VIEW,
+        "outreach.*": VIEW,
+        # The street shares phone notification scripts: writes its own for every community
+        # below it, and recommends a community's proposed one street-wide (issue 19).
+        "outreach.notificationscript": EDIT | {"recommend"},
         "reports.communityfigure": VIEW,
         # "export": the street's summary filled into its superiors' forms, and the PDF.
         "daily.dailyreport": VIEW | {"add", "change", "export"},
@@ -89,6 +94,10 @@ RIGHTS: dict[str, dict[str, set[str]]] = {
         # that no one at the gate (or above the community) is meant to see.
         "access.pass": OFFICER | {"print"},
         "health.*": VIEW | {"export", "approve"},
+        # Announcements, broadcast scripts and rounds, guidance; its notification scripts,
+        # proposed upward to the street (which recommends them).
+        "outreach.*": OFFICER,
+        "outreach.notificationscript": OFFICER | {"propose"},
         # "change": count a past day's daily figures again (the button on the report page).
         "reports.communityfigure": VIEW | {"change"},
         # The community's daily report upward: submitted and corrected by the office alone.
@@ -126,6 +135,7 @@ RIGHTS: dict[str, dict[str, set[str]]] = {
         "screening.*": VIEW,
         "access.*": VIEW,
         "health.*": OFFICER | {"approve"},
+        "outreach.*": VIEW,
         "reports.communityfigure": VIEW,
         "daily.dailyreport": VIEW,
         "supplies.*": VIEW,
@@ -155,6 +165,7 @@ RIGHTS: dict[str, dict[str, set[str]]] = {
         "merchants.inspection": VIEW | {"add"},
         "merchants.complaint": VIEW | {"add"},
         "merchants.registerentry": set(),
+        "outreach.*": VIEW,
         "core.job": VIEW,
     },
     # At the gate: the scanner (room, household size, pass state), gate events, visitors.

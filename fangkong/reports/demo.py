@@ -109,6 +109,10 @@ def _series(
         "tasks.open": noisy(8 + 10 * wave),
         "tasks.overdue": rng.randint(0, 3),
         "patrols": noisy(8),
+        # Publicity follows the wave; no draw of rng, so the figures above stay as they were.
+        "outreach.rounds": round(2 + 2 * wave),
+        "outreach.buildings_covered": round(10 + 15 * wave),
+        "outreach.notified": round(households * 0.05 * wave),
     }
     return {key: figures.get(key, 0) for key in daily.DAILY_KEYS}
 

@@ -39,7 +39,7 @@ from fangkong.core.api import (
     ServiceModelSerializer,
 )
 from fangkong.core.querysets import covers
-from fangkong.core.validators import DOCUMENT_MAX_LENGTH
+from fangkong.outreach.models import NotificationScriptVersion
 from fangkong.registry.choices import PersonStatus
 from fangkong.registry.models import Building, Person
 from fangkong.screening import services
@@ -80,6 +80,13 @@ class ScreeningCampaignSerializer(ServiceModelSerializer):
     buildings = RestrictedPrimaryKeyRelatedField(
         queryset=Building.objects.all(), many=True, required=False
     )
+    script_version = RestrictedPrimaryKeyRelatedField(
+        queryset=NotificationScriptVersion.objects.all(),
+        required=False,
+        allow_null=True,
+        help_text=gettext_lazy("The version of a script of the library the callers read."),
+    )
+    script_text = serializers.CharField(source="script_version.text", read_only=True, default="")
 
     class Meta:
         model = Campaign
@@ -91,7 +98,9 @@ class ScreeningCampaignSerializer(ServiceModelSerializer):
             "questionnaire",
             "questionnaire_version",
             "unit",
-            "script",
+            "kind",
+            "script_version",
+            "script_text",
             "starts_on",
             "ends_on",
             "retry_delay_minutes",
@@ -107,7 +116,6 @@ class ScreeningCampaignSerializer(ServiceModelSerializer):
             "updated",
         ]
         read_only_fields = ["status", "households_total", "started_at", "closed_at"]
-        extra_kwargs = {"script": {"max_length": DOCUMENT_MAX_LENGTH}}
 
     def validate(self, attrs: dict[str, Any]) -> dict[str, Any]:
         if self.instance is None and "area" not in attrs:

@@ -50,6 +50,11 @@ class CampaignStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+class CampaignKind(models.TextChoices):
+    SCREENING = "screening", _("Screening: the questionnaire is asked")
+    NOTIFICATION = "notification", _("Notification: the script is read")
+
+
 class CampaignUnit(models.TextChoices):
     HOUSEHOLD = "household", _("One record per household")
     PERSON = "person", _("One record per person")

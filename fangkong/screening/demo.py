@@ -32,6 +32,7 @@ from fangkong.core.demo import (
     record_changes_in_bulk,
     update_rows,
 )
+from fangkong.outreach.services import do_create_script
 from fangkong.registry.models import Person
 from fangkong.screening.choices import AssignmentStatus, Outcome, RecordSource
 from fangkong.screening.models import (
@@ -53,6 +54,7 @@ from fangkong.screening.services import (
 ORDER = 50
 
 NAME = "在水一方社区第一轮电话排查"
+SCRIPT_TITLE = "第一轮电话排查开场白"
 SCRIPT = """您好！我是在水一方社区的网格员，打扰您一两分钟。
 
 社区正在给每一户居民打电话做健康登记，每家都打，不是因为您家有什么情况，请您放心。
@@ -153,12 +155,14 @@ def seed(ctx: DemoContext) -> None:
     start = dt.datetime.combine(today - dt.timedelta(days=1), dt.time(FIRST_HOUR), tzinfo=tz)
 
     questionnaire = default_questionnaire(community)
+    # The campaign's call script comes from the community's script library (outreach).
+    script = do_create_script(area=community, by=None, title=SCRIPT_TITLE, text=SCRIPT)
     campaign = do_create_campaign(
         area=community,
         by=None,
         name=NAME,
         questionnaire=questionnaire,
-        script=SCRIPT,
+        script_version=script.current,
         starts_on=start.date(),
         ends_on=today + dt.timedelta(days=13),
         retry_delay_minutes=60,

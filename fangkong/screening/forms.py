@@ -25,13 +25,14 @@ from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area
 from fangkong.core.forms import DATE_INPUT, ServiceForm
 from fangkong.core.input_bounds import BoundedForm
-from fangkong.core.validators import DOCUMENT_MAX_LENGTH
+from fangkong.outreach.models import NotificationScript, NotificationScriptVersion
 from fangkong.registry.models import Building, Person
 from fangkong.screening.choices import (
     CHOICE_KINDS,
     AlertKind,
     AlertLevel,
     AlertStatus,
+    CampaignKind,
     CampaignUnit,
     QuestionKind,
 )
@@ -44,10 +45,12 @@ if TYPE_CHECKING:
 
     _AreaChoices = forms.ModelMultipleChoiceField[Area]
     _UserChoice = forms.ModelChoiceField[User]
+    _VersionChoice = forms.ModelChoiceField[NotificationScriptVersion]
 else:
     # Django's form fields take no type arguments at run time (only in the stubs).
     _AreaChoices = forms.ModelMultipleChoiceField
     _UserChoice = forms.ModelChoiceField
+    _VersionChoice = forms.ModelChoiceField
 
 SHIPPED = "shipped"
 
@@ -60,6 +63,15 @@ class GridChoiceField(_AreaChoices):
         return obj.name
 
 
+class ScriptVersionField(_VersionChoice):
+    def label_from_instance(self, obj: NotificationScriptVersion) -> str:
+        return _("%(title)s (version %(number)s, from %(area)s)") % {
+            "title": obj.script.title,
+            "number": obj.number,
+            "area": obj.script.area.name,
+        }
+
+
 class CampaignForm(ServiceForm):
     name = forms.CharField(label=gettext_lazy("name"), max_length=200)
     questionnaire = forms.ModelChoiceField(
@@ -68,12 +80,19 @@ class CampaignForm(ServiceForm):
     unit = forms.ChoiceField(
         label=gettext_lazy("records"), choices=CampaignUnit.choices, initial=CampaignUnit.HOUSEHOLD
     )
-    script = forms.CharField(
+    kind = forms.ChoiceField(
+        label=gettext_lazy("kind"),
+        choices=CampaignKind.choices,
+        initial=CampaignKind.SCREENING,
+        required=False,  # a form that does not send it (a script, an old page) screens
+    )
+    script_version = ScriptVersionField(
         label=gettext_lazy("call script"),
-        widget=forms.Textarea,
+        queryset=NotificationScriptVersion.objects.none(),
         required=False,
-        max_length=DOCUMENT_MAX_LENGTH,
-        help_text=gettext_lazy("What the caller says: shown on every household's call screen."),
+        help_text=gettext_lazy(
+            "What the caller says, from the script library: shown on every household's call screen."
+        ),
     )
     starts_on = forms.DateField(label=gettext_lazy("starts on"), widget=DATE_INPUT)
     ends_on = forms.DateField(label=gettext_lazy("ends on"), widget=DATE_INPUT)
@@ -106,7 +125,7 @@ class CampaignForm(ServiceForm):
 
     fields_when_running = (
         "name",
-        "script",
+        "script_version",
         "ends_on",
         "retry_delay_minutes",
         "max_attempts",
@@ -123,7 +142,8 @@ class CampaignForm(ServiceForm):
                     "name",
                     "questionnaire",
                     "unit",
-                    "script",
+                    "kind",
+                    "script_version",
                     "starts_on",
                     "ends_on",
                     "retry_delay_minutes",
@@ -150,6 +170,19 @@ class CampaignForm(ServiceForm):
         questionnaire.queryset = Questionnaire.objects.restrict(user).filter(
             area_id__in=area.ancestor_ids()
         )
+        # The current version of every script used in the area (its own, its street's),
+        # and the one the campaign reads already.
+        scripts = NotificationScript.objects.restrict(user).filter(
+            reach_id__in=area.ancestor_ids(), current__isnull=False
+        )
+        versions = Q(pk__in=scripts.values("current_id"))
+        if instance is not None and instance.script_version_id is not None:
+            versions |= Q(pk=instance.script_version_id)
+        cast(
+            ScriptVersionField, self.fields["script_version"]
+        ).queryset = NotificationScriptVersion.objects.filter(versions).select_related(
+            "script__area"
+        )
         grids = area.descendants(include_self=True).filter(level=AreaLevel.GRID)
         cast(GridChoiceField, self.fields["grids"]).queryset = grids.order_by("path")
         buildings = cast("forms.ModelMultipleChoiceField[Building]", self.fields["buildings"])
@@ -165,7 +198,10 @@ class CampaignForm(ServiceForm):
                     del self.fields[name]
 
     def service_data(self) -> dict[str, Any]:
-        return {k: v for k, v in self.cleaned_data.items() if k != "version"}
+        data = {k: v for k, v in self.cleaned_data.items() if k != "version"}
+        if "kind" in data and not data["kind"]:
+            data["kind"] = CampaignKind.SCREENING
+        return data
 
 
 class UserChoiceField(_UserChoice):

@@ -28,6 +28,7 @@ from fangkong.screening.choices import (
     AlertLevel,
     AlertStatus,
     AssignmentStatus,
+    CampaignKind,
     CampaignStatus,
     CampaignUnit,
     Outcome,
@@ -225,9 +226,18 @@ class Campaign(AuditedModel):
     unit = models.CharField(
         _("records"), max_length=10, choices=CampaignUnit.choices, default=CampaignUnit.HOUSEHOLD
     )
-    script = models.TextField(
-        _("call script"),
+    kind = models.CharField(
+        _("kind"), max_length=12, choices=CampaignKind.choices, default=CampaignKind.SCREENING
+    )
+    #: What the caller says, from the script library (fangkong.outreach): shown on every
+    #: household's call screen with the household's fields filled in.
+    script_version = models.ForeignKey(
+        "outreach.NotificationScriptVersion",
+        null=True,
         blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("call script"),
         help_text=_("What the caller says: shown on every household's call screen."),
     )
     starts_on = models.DateField(_("starts on"))
@@ -271,7 +281,8 @@ class Campaign(AuditedModel):
         "name",
         "questionnaire",
         "unit",
-        "script",
+        "kind",
+        "script_version",
         "starts_on",
         "ends_on",
         "retry_delay_minutes",
@@ -316,6 +327,12 @@ class Campaign(AuditedModel):
     @property
     def per_person(self) -> bool:
         return self.unit == CampaignUnit.PERSON
+
+    @property
+    def is_notification(self) -> bool:
+        """A notification run: callers read the script and record who was reached; no
+        questions are asked."""
+        return self.kind == CampaignKind.NOTIFICATION
 
 
 class GridScoped(CommunityOwned):

@@ -34,6 +34,8 @@ from fangkong.health.tests.factories import (
 )
 from fangkong.merchants.choices import CheckResult
 from fangkong.merchants.tests.factories import MerchantFactory, inspect, sign_in
+from fangkong.outreach.services import do_propose_script, do_revise_script
+from fangkong.outreach.tests import factories as outreach
 from fangkong.registry.tests.factories import PersonFactory
 from fangkong.screening.choices import Outcome
 from fangkong.screening.models import CallAssignment
@@ -221,4 +223,17 @@ def build_world(community: Area, grid: Area, *, officer: Any, health: Any) -> Wo
     world.add("merchant", shop, closed)
     world.add("merchant_inspection", visit)
     world.add("merchant_notice", *shop.notices.all())
+    # Outreach: an announcement for a building, a broadcast script with a round over it, a
+    # notification script revised once and proposed to the street, and a guidance block.
+    notice = outreach.announcement(community, buildings=[home.building], on_phone=True)
+    loudspeaker = outreach.broadcast_script(community)
+    outreach.broadcast_round(loudspeaker, buildings=[home.building], grids=[grid])
+    library = outreach.notification_script(community)
+    do_revise_script(library, by=None, text="您好，{姓名}家，{日期}起请少出门。", note="改短")
+    do_propose_script(library, by=None)
+    advice = outreach.guidance(community)
+    world.add("announcement", notice)
+    world.add("broadcast_script", loudspeaker)
+    world.add("notification_script", library)
+    world.add("guidance", advice)
     return world

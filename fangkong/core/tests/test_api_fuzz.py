@@ -165,6 +165,7 @@ REFERENCES: dict[str, str] = {
     "place": "supplies.place",
     "item": "supplies.item",
     "volunteer": "volunteers.volunteer",
+    "script": "outreach.broadcastscript",
 }
 #: How often a generated id or reference is a real row (the rest stay random: 404s, 400s).
 REAL_ROWS = 0.8

@@ -367,7 +367,8 @@ def do_record_call(
         check_open(campaign, today)
         version = campaign.questionnaire.current_version
         cleaned = []
-        if outcome in REACHED_OUTCOMES:
+        # A notification run asks nothing: reaching the household is the whole of it.
+        if outcome in REACHED_OUTCOMES and not campaign.is_notification:
             cleaned = clean_call_answers(
                 assignment,
                 answers=answers,

@@ -24,6 +24,7 @@ from fangkong.core.services import actor_or_none, check_version, locked
 from fangkong.registry.models import Building, Household
 from fangkong.screening.choices import (
     AssignmentStatus,
+    CampaignKind,
     CampaignStatus,
 )
 from fangkong.screening.models import (
@@ -45,14 +46,15 @@ CAMPAIGN_FIELDS = (
     "name",
     "questionnaire",
     "unit",
-    "script",
+    "kind",
+    "script_version",
     "starts_on",
     "ends_on",
     "retry_delay_minutes",
     "max_attempts",
 )
 #: What may still change once calls are under way.
-RUNNING_FIELDS = ("name", "script", "ends_on", "retry_delay_minutes", "max_attempts")
+RUNNING_FIELDS = ("name", "script_version", "ends_on", "retry_delay_minutes", "max_attempts")
 
 
 def _validate_campaign(
@@ -65,6 +67,13 @@ def _validate_campaign(
     questionnaire = campaign.questionnaire
     if not (area.lies_in(questionnaire.area) or questionnaire.area.lies_in(area)):
         errors["questionnaire"] = _("Choose a questionnaire of this area.")
+    version = campaign.script_version
+    if version is not None:
+        reach = version.script.reach
+        if not (area.lies_in(reach) or reach.lies_in(area)):
+            errors["script_version"] = _("Choose a call script used in this area.")
+    elif campaign.kind == CampaignKind.NOTIFICATION:
+        errors["script_version"] = _("A notification run needs the script its callers read.")
     if any(g.level != AreaLevel.GRID or not g.lies_in(area) for g in grids):
         errors["grids"] = _("Choose grids of the campaign's area.")
     if any(

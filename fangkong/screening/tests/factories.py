@@ -92,7 +92,6 @@ class CampaignFactory(factory.django.DjangoModelFactory):
     area = factory.SubFactory(CommunityFactory)
     questionnaire = factory.LazyAttribute(lambda o: QuestionnaireFactory(area=o.area))
     name = factory.Sequence(lambda n: f"第{n}轮电话排查")
-    script = "您好，我是社区网格员，打扰您一分钟做个健康排查。"
     starts_on = factory.LazyFunction(lambda: _today() - dt.timedelta(days=1))
     ends_on = factory.LazyFunction(lambda: _today() + dt.timedelta(days=13))
 

@@ -38,7 +38,6 @@ def test_the_officer_creates_a_campaign_with_the_shipped_register(
             "name": "第一轮电话排查",
             "questionnaire": register.pk,
             "unit": "household",
-            "script": "您好，我是社区网格员……",
             "starts_on": today.isoformat(),
             "ends_on": (today + dt.timedelta(days=7)).isoformat(),
             "retry_delay_minutes": 90,

@@ -34,6 +34,7 @@ from fangkong.core.views import (
     get_restricted_object,
     posted_version,
 )
+from fangkong.outreach.services import household_values, render_template
 from fangkong.registry.models import Person
 from fangkong.screening import services
 from fangkong.screening.choices import REACHED_OUTCOMES, CampaignUnit, Outcome
@@ -47,6 +48,16 @@ if TYPE_CHECKING:
 
 #: Outcomes recorded straight from the household's page (no form to fill in).
 QUICK_OUTCOMES = (Outcome.NO_ANSWER, Outcome.NUMBER_INVALID, Outcome.REFUSED)
+
+
+def call_script(assignment: CallAssignment) -> str:
+    """The campaign's call script with this household's fields filled in (empty without
+    one): the library's script version the campaign picked."""
+    version = assignment.campaign.script_version
+    if version is None:
+        return ""
+    day = assignment.community.local_today()
+    return render_template(version.text, household_values(assignment.household, day))
 
 
 def get_assignment(user: User, pk: int) -> CallAssignment:
@@ -127,6 +138,7 @@ class CallView(ObjectDetailView):
             quick_outcomes=[(o.value, o.label) for o in QUICK_OUTCOMES],
             landline=assignment.household.phone_mask,
             can_dial_landline=bool(assignment.household.phone_cipher),
+            script_text=call_script(assignment),
         )
         return context
 
@@ -166,7 +178,11 @@ class OutcomeView(ServiceActionView):
     def prepare(self) -> None:
         self.assignment = get_assignment(self.request.user, self.kwargs["pk"])
         self.outcome = self.request.POST.get("outcome", "")
-        if self.outcome not in [o.value for o in QUICK_OUTCOMES]:
+        allowed = [o.value for o in QUICK_OUTCOMES]
+        if self.assignment.campaign.is_notification:
+            # A notification run asks no questions: "answered" is recorded at once too.
+            allowed += [o.value for o in REACHED_OUTCOMES]
+        if self.outcome not in allowed:
             raise Http404
 
     def get_back_url(self) -> str:
