@@ -117,6 +117,8 @@ INSTALLED_APPS = [
     "fangkong.health",
     "fangkong.reports",
     "fangkong.daily",
+    "fangkong.inquiries",
+    "fangkong.counselling",
 ]
 
 MIDDLEWARE = [

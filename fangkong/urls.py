@@ -16,6 +16,8 @@ urlpatterns = [
     path("daily/", include("fangkong.daily.urls")),
     path("access/", include("fangkong.access.urls")),
     path("health/", include("fangkong.health.urls")),
+    path("inquiries/", include("fangkong.inquiries.urls")),
+    path("counselling/", include("fangkong.counselling.urls")),
     path("core/", include("fangkong.core.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -48,6 +48,8 @@ RIGHTS: dict[str, dict[str, set[str]]] = {
         "reports.communityfigure": VIEW,
         # Submits the district's daily report (the sum of its streets') and reads theirs.
         "daily.dailyreport": VIEW | {"add", "change"},
+        # Residents' questions and the FAQ, read only (no counselling: a case is personal).
+        "inquiries.*": VIEW,
     },
     Role.STREET_OFFICIAL: {
         "areas.*": VIEW,
@@ -59,6 +61,9 @@ RIGHTS: dict[str, dict[str, set[str]]] = {
         "health.*": VIEW,
         "reports.communityfigure": VIEW,
         "daily.dailyreport": VIEW | {"add", "change"},
+        "inquiries.inquiry": VIEW,
+        # The street-wide FAQ, which every community of the street shows below its own.
+        "inquiries.faqentry": EDIT,
     },
     # The community officer runs the community: registry, imports, passes, policy, teams,
     # and approves what the four-eyes rule holds back. Health status is the health role's.
@@ -76,6 +81,10 @@ RIGHTS: dict[str, dict[str, set[str]]] = {
         "reports.communityfigure": VIEW | {"change"},
         # The community's daily report upward: submitted and corrected by the office alone.
         "daily.dailyreport": VIEW | {"add", "change"},
+        "inquiries.*": OFFICER,
+        # Counselling: the office opens cases and reads every session's notes (each read is
+        # an access event); the counsellor of a case reads its own without this right.
+        "counselling.*": OFFICER | {"read_notes"},
         "core.objectchange": VIEW,
         "core.accessevent": VIEW,
         "core.job": VIEW,
@@ -100,6 +109,11 @@ RIGHTS: dict[str, dict[str, set[str]]] = {
         "health.*": OFFICER | {"approve"},
         "reports.communityfigure": VIEW,
         "daily.dailyreport": VIEW,
+        # Medical questions come to the health officer, who also counsels: it sees that a
+        # case exists and reads the notes of the cases it counsels (counselling.services).
+        "inquiries.inquiry": VIEW | {"add", "change"},
+        "inquiries.faqentry": VIEW,
+        "counselling.*": VIEW | {"add", "change"},
         "core.job": VIEW,
     },
     # Grid workers keep their grids' registry, make calls and enter health reports.
@@ -116,6 +130,10 @@ RIGHTS: dict[str, dict[str, set[str]]] = {
         "access.*": VIEW,
         "health.*": VIEW,
         "health.healthreport": VIEW | {"add"},
+        # Residents call their grid worker first: record, answer and follow up; the FAQ to
+        # answer from.
+        "inquiries.inquiry": VIEW | {"add", "change"},
+        "inquiries.faqentry": VIEW,
         "core.job": VIEW,
     },
     # At the gate: the scanner (room, household size, pass state), gate events, visitors.

@@ -46,3 +46,9 @@ def id_number_or_phone(text: str) -> tuple[str, str] | None:
 def holds_id_number_or_phone(text: str) -> bool:
     """Whether a whole ID number or phone appears anywhere in the text."""
     return bool(text) and bool(_ANYWHERE.search(_compact(text)))
+
+
+def redact_id_numbers_and_phones(text: str, mask: str = "***") -> str:
+    """The text with every whole ID number or phone in it replaced by ``mask`` (grouping
+    spaces and dashes between digits are dropped first, full-width digits made plain)."""
+    return _ANYWHERE.sub(mask, _compact(text)) if text else text

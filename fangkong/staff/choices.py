@@ -61,6 +61,8 @@ class TaskKind(models.TextChoices):
     HEALTH_DELIVERY = "health.delivery", _("Deliver to a quarantined household")
     HEALTH_HANDOVER = "health.handover", _("Close contact handed over")
     HEALTH_APPROVAL = "health.approval", _("Health change waiting for approval")
+    INQUIRY_FOLLOW_UP = "inquiries.follow_up", _("Call a resident back")
+    COUNSELLING_FOLLOW_UP = "counselling.follow_up", _("Counselling follow-up")
 
 
 class SwapStatus(models.TextChoices):
