@@ -9,6 +9,8 @@ shown to every community below it.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -17,11 +19,20 @@ from django.utils.translation import gettext_lazy as _
 
 from fangkong.areas.models import Area, CommunityOwned
 from fangkong.core.models import AuditedModel
+from fangkong.core.placement import Placed, Placement, grid_copy
 from fangkong.core.scope import ScopeRule
 from fangkong.inquiries.choices import Category, Channel, InquiryStatus
 
 
-class Inquiry(CommunityOwned):
+def _handled_by(user: Any) -> Q | None:
+    return Q(handler_id=user.pk) if user.pk is not None else None
+
+
+def _no_household() -> Q:
+    return Q(grid__isnull=True)
+
+
+class Inquiry(Placed, CommunityOwned):
     """One question from a resident and what the office did with it.
 
     The asker (a household or a person) is optional: many callers give no name. An inquiry is
@@ -72,7 +83,11 @@ class Inquiry(CommunityOwned):
     )
     closed_at = models.DateTimeField(_("closed at"), null=True, blank=True)
 
-    scope_rule = ScopeRule()
+    grid = grid_copy()
+    placement = Placement("household", "household__building")
+    # A grid worker sees the questions of its grids' households, those that name no household
+    # (a caller who gave no address: anyone on duty may take it) and those it handles.
+    scope_rule = ScopeRule(grid="grid_id", wide=_no_household, own=_handled_by)
     audit_fields = (
         "received_at",
         "channel",
@@ -97,6 +112,7 @@ class Inquiry(CommunityOwned):
                 fields=["community", "-received_at", "-id"], name="inquiry_list_idx"
             ),
             models.Index(fields=["community", "status", "handler"], name="inquiry_queue_idx"),
+            models.Index(fields=["grid", "-received_at", "-id"], name="inquiry_grid_idx"),
         ]
         constraints = [
             models.CheckConstraint(
