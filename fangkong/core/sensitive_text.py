@@ -48,7 +48,15 @@ def holds_id_number_or_phone(text: str) -> bool:
     return bool(text) and bool(_ANYWHERE.search(_compact(text)))
 
 
+#: Full-width digits and letters X/x as plain ones (the rest of a text keeps its width).
+_PLAIN_DIGITS = str.maketrans("０１２３４５６７８９Ｘｘ", "0123456789Xx")
+
+
 def redact_id_numbers_and_phones(text: str, mask: str = "***") -> str:
-    """The text with every whole ID number or phone in it replaced by ``mask`` (grouping
-    spaces and dashes between digits are dropped first, full-width digits made plain)."""
-    return _ANYWHERE.sub(mask, _compact(text)) if text else text
+    """The text with every whole ID number or phone in it replaced by ``mask``. Digits are
+    made plain and the spaces or dashes grouping them dropped; other characters (a full-width
+    comma) stay as typed."""
+    if not text:
+        return text
+    plain = _GROUPING.sub("", text.translate(_PLAIN_DIGITS))
+    return _ANYWHERE.sub(mask, plain)

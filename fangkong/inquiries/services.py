@@ -24,7 +24,8 @@ from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area
 from fangkong.core.audit import record_change
 from fangkong.core.choices import ChangeAction
-from fangkong.core.querysets import may, require
+from fangkong.core.exceptions import PermissionDeniedError
+from fangkong.core.querysets import may, require, sees, works_in
 from fangkong.core.sensitive_text import holds_id_number_or_phone, redact_id_numbers_and_phones
 from fangkong.core.services import actor_or_none, check_version, locked, save_checked
 from fangkong.inquiries.choices import Category, Channel, InquiryStatus
@@ -88,10 +89,23 @@ def _check_asker(
     return household
 
 
+def _desk_of(by: User | None, community: Area) -> Area:
+    """Where an inquiry naming no household is recorded: a grid worker's grid of this
+    community (it covers no more), anyone else's community."""
+    area = getattr(by, "area", None)
+    if area is not None and area.level == AreaLevel.GRID and area.parent_id == community.pk:
+        return area
+    return community
+
+
 def _check_handler(handler: User | None, community: Area) -> None:
     if handler is None:
         return
-    if not handler.is_active or not may(handler, Inquiry, "change", community):
+    if (
+        not handler.is_active
+        or not handler.has_action(Inquiry, "change")
+        or not works_in(handler, community.pk)
+    ):
         raise ValidationError(
             {"handler": _("%(name)s cannot handle inquiries of this community.") % {"name": handler}}
         )
@@ -124,8 +138,14 @@ def do_record_inquiry(
     recorder unless another is named."""
     if community.level != AreaLevel.COMMUNITY:
         raise ValidationError({"community": _("Inquiries belong to a community.")})
-    require(by, Inquiry, "add", community, reason=_("Your role does not record inquiries."))
     household = _check_asker(community, household, person)
+    require(
+        by,
+        Inquiry,
+        "add",
+        household or _desk_of(by, community),
+        reason=_("Your role does not record inquiries."),
+    )
     if handler is None and by is not None and by.is_authenticated:
         handler = by
     _check_handler(handler, community)
@@ -370,7 +390,9 @@ def do_faq_from_inquiry(inquiry: Inquiry, *, by: User | None) -> FaqEntry:
     """One click: the inquiry's question and answer as a new (unpublished) FAQ entry of its
     community, the asker's name and numbers taken out; edit it before publishing."""
     obj: Inquiry = locked(Inquiry, inquiry.pk, "community", "person", "household__head")
-    require(by, FaqEntry, "add", obj.community, reason=_("Your role does not write the FAQ."))
+    require(by, Inquiry, "view", obj)
+    if by is not None and not may(by, FaqEntry, "add", obj.community):
+        raise PermissionDeniedError("add", _("Your role does not write the FAQ."))
     if not obj.answer.strip():
         raise ValidationError(_("Only an answered inquiry becomes an FAQ entry: answer it first."))
     if FaqEntry.objects.filter(source=obj).exists():
@@ -398,6 +420,11 @@ def do_update_faq_entry(
 ) -> FaqEntry:
     """Edit an entry's question, answer, category, or whether residents see it."""
     obj: FaqEntry = locked(FaqEntry, entry.pk, "area")
+    if by is not None and sees(by, obj) and not may(by, FaqEntry, "change", obj):
+        # A street's entry reaches the communities below, to read: its office changes it.
+        raise PermissionDeniedError(
+            "change", _("This entry is %(area)s's: its office changes it.") % {"area": obj.area}
+        )
     require(by, FaqEntry, "change", obj, reason=_("Your role does not write the FAQ."))
     check_version(obj, expected_version)
     before = obj.audit_snapshot()
