@@ -118,7 +118,7 @@ class CaseViewSet(RestrictedViewSet):
     def notes(self, request: Request, pk: str | None = None) -> Response:
         """The sessions with their notes: the counsellor's and the community officer's, each
         read logged (403 with the reason for anyone else)."""
-        sessions = read_notes(self.get_object(), by=request.user, via="api")
+        sessions = read_notes(self.get_object(), by=self.request.user, via="api")
         return Response(SessionNotesSerializer(sessions, many=True).data)
 
     @extend_schema(request=NewSessionSerializer, responses={201: CaseSerializer})
@@ -128,7 +128,7 @@ class CaseViewSet(RestrictedViewSet):
         case = self.get_object()
         given = NewSessionSerializer(data=request.data, context=self.get_serializer_context())
         given.is_valid(raise_exception=True)
-        do_record_session(case, by=request.user, **given.validated_data)
+        do_record_session(case, by=self.request.user, **given.validated_data)
         return self._case(case, status=201)
 
     @extend_schema(request=ReferSerializer, responses={200: CaseSerializer})
@@ -143,7 +143,7 @@ class CaseViewSet(RestrictedViewSet):
             referral_to=data.get("referral_to", ""),
             referred_on=data.get("referred_on"),
             expected_version=data.get("version"),
-            by=request.user,
+            by=self.request.user,
         )
         return self._case(done)
 
@@ -153,7 +153,9 @@ class CaseViewSet(RestrictedViewSet):
         case = self.get_object()
         given = VersionSerializer(data=request.data, context=self.get_serializer_context())
         given.is_valid(raise_exception=True)
-        done = do_close_case(case, expected_version=given.validated_data.get("version"), by=request.user)
+        done = do_close_case(
+            case, expected_version=given.validated_data.get("version"), by=self.request.user
+        )
         return self._case(done)
 
 

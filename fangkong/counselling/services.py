@@ -32,6 +32,9 @@ from fangkong.staff.choices import TaskKind
 if TYPE_CHECKING:
     from fangkong.accounts.models import User
 
+#: The kind of task a call back (or a follow-up) raises.
+FOLLOW_UP_TASK = TaskKind.COUNSELLING_FOLLOW_UP
+
 NOTES_MAX = 4000
 REFERRAL_MAX = 100
 
@@ -95,7 +98,11 @@ def do_open_case(
     """Open counselling for a person of the community."""
     community = person.community
     require(
-        by, CounsellingCase, "add", community, reason=_("Your role does not open counselling cases.")
+        by,
+        CounsellingCase,
+        "add",
+        community,
+        reason=_("Your role does not open counselling cases."),
     )
     if person.status != PersonStatus.ACTIVE:
         raise ValidationError({"person": _("This person is no longer in the registry.")})
@@ -126,7 +133,9 @@ def do_update_case(
 ) -> CounsellingCase:
     """Change the counsellor or the risk level as judged now."""
     obj: CounsellingCase = locked(CounsellingCase, case.pk, "community")
-    require(by, CounsellingCase, "change", obj, reason=_("Your role does not change counselling cases."))
+    require(
+        by, CounsellingCase, "change", obj, reason=_("Your role does not change counselling cases.")
+    )
     check_version(obj, expected_version)
     if obj.status == CaseStatus.CLOSED:
         raise ValidationError(_("This case is closed."))
@@ -153,7 +162,9 @@ def do_refer_case(
 ) -> CounsellingCase:
     """Refer the person to a professional (a hospital's psychological clinic, a hotline)."""
     obj: CounsellingCase = locked(CounsellingCase, case.pk, "community")
-    require(by, CounsellingCase, "change", obj, reason=_("Your role does not change counselling cases."))
+    require(
+        by, CounsellingCase, "change", obj, reason=_("Your role does not change counselling cases.")
+    )
     check_version(obj, expected_version)
     if obj.status == CaseStatus.CLOSED:
         raise ValidationError(_("This case is closed."))
@@ -183,7 +194,9 @@ def do_close_case(
     case: CounsellingCase, *, expected_version: int | None = None, by: User | None
 ) -> CounsellingCase:
     obj: CounsellingCase = locked(CounsellingCase, case.pk, "community")
-    require(by, CounsellingCase, "change", obj, reason=_("Your role does not change counselling cases."))
+    require(
+        by, CounsellingCase, "change", obj, reason=_("Your role does not change counselling cases.")
+    )
     check_version(obj, expected_version)
     if obj.status == CaseStatus.CLOSED:
         raise ValidationError(_("This case is closed already."))
@@ -212,7 +225,8 @@ def do_record_session(
     require(by, CounsellingCase, "change", obj, reason=_("Your role does not record counselling."))
     if by is not None and not may_read_notes(by, obj):
         raise PermissionDeniedError(
-            "change", _("Only the counsellor of this case and the community officer record its sessions.")
+            "change",
+            _("Only the counsellor of this case and the community officer record its sessions."),
         )
     if obj.status == CaseStatus.CLOSED:
         raise ValidationError(_("This case is closed."))
@@ -244,7 +258,7 @@ def do_record_session(
             # The task names no person: tasks are seen by more people than the case is.
             title=_("Counselling follow-up, case %(n)s") % {"n": obj.pk},
             by=None,  # part of recording the session, checked above
-            kind=TaskKind.COUNSELLING_FOLLOW_UP,
+            kind=FOLLOW_UP_TASK,
             assignee=obj.counsellor,
             link=obj,
             reason=follow_up_on.isoformat(),

@@ -199,4 +199,6 @@ class CloseView(ServiceActionView):
     success_message = gettext_lazy("The case is closed.")
 
     def act(self, obj: Any, data: dict[str, Any]) -> Any:
-        return do_close_case(obj, expected_version=posted_version(self.request), by=self.request.user)
+        return do_close_case(
+            obj, expected_version=posted_version(self.request), by=self.request.user
+        )

@@ -110,9 +110,13 @@ class InquiryViewSet(RestrictedViewSet):
         community = data.pop("community")
         return do_record_inquiry(community, by=self.request.user, **data)
 
-    def update_service(self, obj: Any, data: dict[str, Any], expected_version: int | None) -> Inquiry:
+    def update_service(
+        self, obj: Any, data: dict[str, Any], expected_version: int | None
+    ) -> Inquiry:
         changes = {k: v for k, v in data.items() if k in WRITABLE}
-        return do_update_inquiry(obj, changes, expected_version=expected_version, by=self.request.user)
+        return do_update_inquiry(
+            obj, changes, expected_version=expected_version, by=self.request.user
+        )
 
     def _answer_with(self, inquiry: Inquiry) -> Response:
         return Response(self.get_serializer(self.reload(inquiry)).data, status=200)
@@ -126,7 +130,10 @@ class InquiryViewSet(RestrictedViewSet):
         given.is_valid(raise_exception=True)
         data = given.validated_data
         done = do_answer_inquiry(
-            inquiry, answer=data.get("answer", ""), expected_version=data.get("version"), by=request.user
+            inquiry,
+            answer=data.get("answer", ""),
+            expected_version=data.get("version"),
+            by=self.request.user,
         )
         return self._answer_with(done)
 
@@ -150,7 +157,7 @@ class InquiryViewSet(RestrictedViewSet):
             follow_up_on=data["follow_up_on"],
             note=data.get("note", ""),
             expected_version=data.get("version"),
-            by=request.user,
+            by=self.request.user,
         )
         return self._answer_with(done)
 
@@ -162,16 +169,20 @@ class InquiryViewSet(RestrictedViewSet):
         given = VersionSerializer(data=request.data, context=self.get_serializer_context())
         given.is_valid(raise_exception=True)
         done = do_close_inquiry(
-            inquiry, expected_version=given.validated_data.get("version"), by=request.user
+            inquiry, expected_version=given.validated_data.get("version"), by=self.request.user
         )
         return self._answer_with(done)
 
     @extend_schema(request=None, responses={201: FaqEntrySerializer})
-    @action(detail=True, methods=["post"], url_path="to-faq", url_name="to-faq", required_action="view")
+    @action(
+        detail=True, methods=["post"], url_path="to-faq", url_name="to-faq", required_action="view"
+    )
     def to_faq(self, request: Request, pk: str | None = None) -> Response:
         """The answered inquiry as a new, unpublished FAQ entry of its community."""
-        entry = do_faq_from_inquiry(self.get_object(), by=request.user)
-        return Response(FaqEntrySerializer(entry, context=self.get_serializer_context()).data, status=201)
+        entry = do_faq_from_inquiry(self.get_object(), by=self.request.user)
+        return Response(
+            FaqEntrySerializer(entry, context=self.get_serializer_context()).data, status=201
+        )
 
 
 class FaqEntryViewSet(RestrictedViewSet):
@@ -186,9 +197,13 @@ class FaqEntryViewSet(RestrictedViewSet):
         area = data.pop("area")
         return do_create_faq_entry(area, by=self.request.user, **data)
 
-    def update_service(self, obj: Any, data: dict[str, Any], expected_version: int | None) -> FaqEntry:
+    def update_service(
+        self, obj: Any, data: dict[str, Any], expected_version: int | None
+    ) -> FaqEntry:
         data.pop("area", None)
-        return do_update_faq_entry(obj, data, expected_version=expected_version, by=self.request.user)
+        return do_update_faq_entry(
+            obj, data, expected_version=expected_version, by=self.request.user
+        )
 
 
 def register(router: Any) -> None:

@@ -108,9 +108,7 @@ class Inquiry(Placed, CommunityOwned):
         verbose_name = _("inquiry")
         verbose_name_plural = _("inquiries")
         indexes = [
-            models.Index(
-                fields=["community", "-received_at", "-id"], name="inquiry_list_idx"
-            ),
+            models.Index(fields=["community", "-received_at", "-id"], name="inquiry_list_idx"),
             models.Index(fields=["community", "status", "handler"], name="inquiry_queue_idx"),
             models.Index(fields=["grid", "-received_at", "-id"], name="inquiry_grid_idx"),
         ]

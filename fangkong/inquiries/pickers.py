@@ -49,9 +49,9 @@ def found_people(user: Any, community: Area, text: str) -> tuple[list[Person], s
     except ValidationError as exc:
         return [], " ".join(exc.messages)
     found = list(
-        search_people(people_of(user, community), text).select_related(
-            "household__building"
-        )[:FOUND_MAX]
+        search_people(people_of(user, community), text).select_related("household__building")[
+            :FOUND_MAX
+        ]
     )
     return found, "" if found else gettext("Nobody found.")
 
@@ -67,11 +67,12 @@ def person_label(person: Person) -> str:
 
 def staff_of(community: Area, roles: tuple[str, ...]) -> models.QuerySet[User]:
     """Active users placed in the community or one of its grids, of these roles."""
-    return (
+    found: models.QuerySet[User] = (
         User.objects.filter(is_active=True, role__in=roles)
         .filter(Q(area_id=community.pk) | Q(area__parent_id=community.pk))
         .order_by("full_name", "username")
     )
+    return found
 
 
 HANDLER_ROLES = (Role.COMMUNITY_OFFICER, Role.HEALTH_OFFICER, Role.GRID_WORKER)

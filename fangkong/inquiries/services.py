@@ -38,6 +38,9 @@ from fangkong.staff.models import Task
 if TYPE_CHECKING:
     from fangkong.accounts.models import User
 
+#: The kind of task a call back (or a follow-up) raises.
+FOLLOW_UP_TASK = TaskKind.INQUIRY_FOLLOW_UP
+
 QUESTION_MAX = 2000
 ANSWER_MAX = 4000
 #: What stands for the asker's name in an FAQ entry made from their question.
@@ -92,7 +95,7 @@ def _check_asker(
 def _desk_of(by: User | None, community: Area) -> Area:
     """Where an inquiry naming no household is recorded: a grid worker's grid of this
     community (it covers no more), anyone else's community."""
-    area = getattr(by, "area", None)
+    area: Area | None = getattr(by, "area", None)
     if area is not None and area.level == AreaLevel.GRID and area.parent_id == community.pk:
         return area
     return community
@@ -107,7 +110,10 @@ def _check_handler(handler: User | None, community: Area) -> None:
         or not works_in(handler, community.pk)
     ):
         raise ValidationError(
-            {"handler": _("%(name)s cannot handle inquiries of this community.") % {"name": handler}}
+            {
+                "handler": _("%(name)s cannot handle inquiries of this community.")
+                % {"name": handler}
+            }
         )
 
 
@@ -159,7 +165,9 @@ def do_record_inquiry(
         category=_choice(category, "category", Category),
         household=household,
         person=person,
-        question=_text(question, "question", QUESTION_MAX, required=True, empty=_("Write the question down.")),
+        question=_text(
+            question, "question", QUESTION_MAX, required=True, empty=_("Write the question down.")
+        ),
         answer=_text(answer, "answer", ANSWER_MAX, required=False, empty=""),
         handler=handler,
     )
@@ -184,7 +192,9 @@ def do_ask_from_household(
         channel=Channel.SELF_SERVICE,
         category=_choice(category or Category.OTHER, "category", Category),
         household=household,
-        question=_text(question, "question", QUESTION_MAX, required=True, empty=_("Write the question down.")),
+        question=_text(
+            question, "question", QUESTION_MAX, required=True, empty=_("Write the question down.")
+        ),
     )
     save_checked(inquiry)
     actor: Any = HouseholdActor(household.pk)
@@ -212,7 +222,11 @@ def do_update_inquiry(
         obj.category = _choice(data["category"], "category", Category)
     if "question" in data:
         obj.question = _text(
-            data["question"], "question", QUESTION_MAX, required=True, empty=_("Write the question down.")
+            data["question"],
+            "question",
+            QUESTION_MAX,
+            required=True,
+            empty=_("Write the question down."),
         )
     if "household" in data or "person" in data:
         person = data.get("person", obj.person)
@@ -243,7 +257,9 @@ def do_answer_inquiry(
     check_version(obj, expected_version)
     _pending(obj)
     before = obj.audit_snapshot()
-    obj.answer = _text(answer, "answer", ANSWER_MAX, required=True, empty=_("Write the answer down."))
+    obj.answer = _text(
+        answer, "answer", ANSWER_MAX, required=True, empty=_("Write the answer down.")
+    )
     obj.status = InquiryStatus.ANSWERED
     obj.answered_at = timezone.now()
     obj.answered_by = actor_or_none(by)
@@ -294,7 +310,7 @@ def do_follow_up_inquiry(
         title=_("Call back about: %(q)s") % {"q": obj.question[:60]},
         description=_text(note, "note", 500, required=False, empty=""),
         by=None,  # part of handling the inquiry, which was checked above
-        kind=TaskKind.INQUIRY_FOLLOW_UP,
+        kind=FOLLOW_UP_TASK,
         assignee=obj.handler,
         link=obj,
         reason=follow_up_on.isoformat(),
@@ -431,7 +447,9 @@ def do_update_faq_entry(
     if "category" in data:
         obj.category = _choice(data["category"], "category", Category)
     if "question" in data:
-        obj.question = _faq_text(data["question"], "question", QUESTION_MAX, _("Write the question down."))
+        obj.question = _faq_text(
+            data["question"], "question", QUESTION_MAX, _("Write the question down.")
+        )
     if "answer" in data:
         obj.answer = _faq_text(data["answer"], "answer", ANSWER_MAX, _("Write the answer down."))
     if "published" in data:

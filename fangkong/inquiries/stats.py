@@ -28,7 +28,11 @@ def overdue_q(today: dt.date, now: dt.datetime) -> Q:
     """Pending inquiries past their call-back day, or open ones unanswered too long."""
     return Q(status__in=PENDING_STATUSES) & (
         Q(follow_up_on__lt=today)
-        | Q(status=InquiryStatus.OPEN, follow_up_on__isnull=True, received_at__lt=now - ANSWER_WITHIN)
+        | Q(
+            status=InquiryStatus.OPEN,
+            follow_up_on__isnull=True,
+            received_at__lt=now - ANSWER_WITHIN,
+        )
     )
 
 
@@ -45,14 +49,13 @@ def queue_of(user: Any) -> list[Inquiry]:
         .filter(handler=user, status__in=PENDING_STATUSES)
         .order_by("received_at", "id")[:QUEUE_MAX]
     )
-    overdue = {
-        pk
-        for pk in Inquiry.objects.filter(pk__in=[r.pk for r in rows])
+    overdue = set(
+        Inquiry.objects.filter(pk__in=[r.pk for r in rows])
         .filter(overdue_q(today, now))
         .values_list("pk", flat=True)
-    }
+    )
     for row in rows:
-        row.is_overdue = row.pk in overdue  # type: ignore[attr-defined]
+        row.is_overdue = row.pk in overdue
     return sorted(rows, key=lambda r: (r.pk not in overdue, r.received_at, r.pk))
 
 
@@ -98,7 +101,10 @@ def frequent_this_week(user: Any) -> dict[str, Any]:
     labels = dict(Category.choices)
     by_category = [
         {"category": r["category"], "label": labels.get(r["category"], r["category"]), "n": r["n"]}
-        for r in week.order_by().values("category").annotate(n=Count("pk")).order_by("-n", "category")
+        for r in week.order_by()
+        .values("category")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "category")
     ]
     counts: Counter[str] = Counter()
     example: dict[str, Inquiry] = {}
@@ -112,9 +118,7 @@ def frequent_this_week(user: Any) -> dict[str, Any]:
         # The newest answered one stands for the group (its answer is what to say).
         if key not in example or (row.answer and not example[key].answer):
             example[key] = row
-    repeated = [
-        {"n": n, "inquiry": example[key]} for key, n in counts.most_common(10) if n > 1
-    ]
+    repeated = [{"n": n, "inquiry": example[key]} for key, n in counts.most_common(10) if n > 1]
     return {"by_category": by_category, "repeated": repeated, "total": sum(counts.values())}
 
 
@@ -127,7 +131,10 @@ def count_daily(window: DayWindow) -> Counts:
     fill(
         counts,
         Inquiry.objects.filter(community_id__in=ids)
-        .filter(Q(received_at__gte=start, received_at__lt=end) | Q(answered_at__gte=start, answered_at__lt=end))
+        .filter(
+            Q(received_at__gte=start, received_at__lt=end)
+            | Q(answered_at__gte=start, answered_at__lt=end)
+        )
         .order_by()
         .values("community_id")
         .annotate(

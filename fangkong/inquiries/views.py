@@ -53,7 +53,7 @@ INQUIRIES = Inquiry.objects.select_related("handler", "community")
 
 def own_community(user: Any, refusal: str) -> Area:
     """The community the user records in (its own, or the one its grid lies in)."""
-    area = user.area
+    area: Area | None = user.area
     community = area.community if area is not None else None
     if community is None:
         raise PermissionDeniedError("add", refusal)

@@ -20,6 +20,8 @@ from fangkong.accounts.choices import Role
 from fangkong.accounts.services import do_add_assignment
 from fangkong.accounts.tests.factories import UserFactory
 from fangkong.areas.models import Area
+from fangkong.counselling.tests.factories import CaseFactory as CounsellingCaseFactory
+from fangkong.counselling.tests.factories import SessionFactory as CounsellingSessionFactory
 from fangkong.daily.services import do_correct_report
 from fangkong.daily.tests.factories import DailyReportFactory
 from fangkong.health.tests.factories import (
@@ -32,6 +34,13 @@ from fangkong.health.tests.factories import (
     members,
     pending_start,
 )
+from fangkong.inquiries.services import (
+    do_answer_inquiry,
+    do_close_inquiry,
+    do_faq_from_inquiry,
+    do_follow_up_inquiry,
+)
+from fangkong.inquiries.tests.factories import FaqEntryFactory, InquiryFactory
 from fangkong.registry.tests.factories import PersonFactory
 from fangkong.screening.choices import Outcome
 from fangkong.screening.models import CallAssignment
@@ -154,4 +163,20 @@ def build_world(community: Area, grid: Area, *, officer: Any, health: Any) -> Wo
     report = DailyReportFactory(area=community, key_events="全天平稳")
     corrected = do_correct_report(report, {"problems": "漏报一户"}, reason="补报", by=None)
     world.add("daily_report", report, corrected)
+
+    # Inquiries in each state, the FAQ (one entry made from an answer), a counselling case.
+    waiting = InquiryFactory(community=community, person=members(home)[0], question="药快吃完了")
+    do_follow_up_inquiry(
+        waiting, follow_up_on=community.local_today() + dt.timedelta(days=1), by=None
+    )
+    answered = do_answer_inquiry(
+        InquiryFactory(community=community, household=other), answer="每天上午消毒。", by=None
+    )
+    do_close_inquiry(answered, by=None)
+    FaqEntryFactory(area=community)
+    do_faq_from_inquiry(answered, by=None)
+    case = CounsellingCaseFactory(person=members(home)[1], counsellor=officer)
+    CounsellingSessionFactory(case=case, follow_up_on=community.local_today())
+    world.add("inquiry", waiting, answered)
+    world.add("counselling_case", case)
     return world

@@ -1,7 +1,8 @@
 """Inquiry and FAQ routes for the access walk (see fangkong/core/tests/walk.py).
 
 The inquiries are of households of grid a1 (grid a2's worker is an outsider to them); the
-FAQ entry is community A's, which every grid worker of A reads (``grid_scoped=False``). ``officer_a`` is permitted everywhere."""
+FAQ entry is community A's, which every grid worker of A reads (``grid_scoped=False``).
+``officer_a`` is permitted everywhere."""
 
 from __future__ import annotations
 
@@ -21,7 +22,9 @@ def build(world: World) -> None:
         question=f"{CANARY_NAME}问：出入证丢了怎么办？",
     )
     answered = do_answer_inquiry(
-        InquiryFactory(community=community, household=world.household, question=f"{CANARY_NAME}问几点消毒"),
+        InquiryFactory(
+            community=community, household=world.household, question=f"{CANARY_NAME}问几点消毒"
+        ),
         answer="每天上午九点。",
         by=None,
     )

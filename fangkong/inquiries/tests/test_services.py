@@ -20,6 +20,7 @@ from fangkong.inquiries.services import (
     do_close_inquiry,
     do_follow_up_inquiry,
     do_record_inquiry,
+    follow_up_due,
 )
 from fangkong.inquiries.tests.factories import InquiryFactory
 from fangkong.staff.choices import TaskKind, TaskStatus
@@ -153,7 +154,7 @@ def test_a_follow_up_raises_a_task_for_the_handler_which_the_answer_completes(
     assert task.kind == TaskKind.INQUIRY_FOLLOW_UP
     assert task.assignee == health_a
     assert task.status == TaskStatus.OPEN
-    assert task.due is not None and task.due.date() >= tomorrow - dt.timedelta(days=1)
+    assert task.due == follow_up_due(community_a, tomorrow)
 
     do_answer_inquiry(waiting, answer="已回访，体温正常。", by=health_a)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fangkong.counselling.services import FOLLOW_UP_TASK as COUNSELLING_FOLLOW_UP
 from fangkong.health.services.tasks import (
     TASK_APPROVAL,
     TASK_DELIVERY,
@@ -10,6 +11,7 @@ from fangkong.health.services.tasks import (
     TASK_MISSING_REPORT,
     TASK_SYMPTOM,
 )
+from fangkong.inquiries.services import FOLLOW_UP_TASK as INQUIRY_FOLLOW_UP
 from fangkong.screening.services.alerts import ALERT_TASK
 from fangkong.screening.services.calls import DOOR_VISIT_TASK
 from fangkong.staff.choices import TaskKind
@@ -17,8 +19,9 @@ from fangkong.staff.filtersets import TaskFilterSet
 from fangkong.staff.forms import TaskForm
 
 #: Every kind a module's code raises: the task form (staff.general), a patrol's follow-up,
-#: the screening call list's door visit and alert, and the health module's follow-ups (a fever,
-#: a symptom, a missing report, a delivery, a handed-over contact, a change to approve).
+#: the screening call list's door visit and alert, the health module's follow-ups (a fever,
+#: a symptom, a missing report, a delivery, a handed-over contact, a change to approve), an
+#: inquiry's call back and a counselling follow-up.
 PRODUCED = {
     TaskKind.GENERAL,
     TaskKind.PATROL_FOLLOW_UP,
@@ -30,6 +33,8 @@ PRODUCED = {
     TASK_DELIVERY,
     TASK_HANDOVER,
     TASK_APPROVAL,
+    INQUIRY_FOLLOW_UP,
+    COUNSELLING_FOLLOW_UP,
 }
 
 
