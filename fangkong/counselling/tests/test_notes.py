@@ -69,7 +69,7 @@ def test_another_health_officer_is_refused_the_notes_with_the_reason(
 ) -> None:
     with pytest.raises(PermissionDeniedError) as refused:
         read_notes(case, by=other_health)
-    assert "counsellor" in str(refused.value.message)
+    assert "疏导员" in str(refused.value.message)
     assert not _reads(case).exists()
 
 
@@ -95,7 +95,7 @@ def test_another_health_officer_sees_the_case_page_but_not_its_notes(
     assert reverse("counselling:case_notes", args=[case.pk]) not in page.content.decode()
     assert notes.status_code == 403
     assert NOTES not in notes.content.decode()
-    assert "辅导员" in notes.content.decode() or "疏导员" in notes.content.decode()
+    assert "只有本个案的疏导员" in notes.content.decode()
     assert not _reads(case).exists()
 
 

@@ -47,7 +47,7 @@ def test_an_unanswered_inquiry_does_not_become_an_faq_entry(
     inquiry = InquiryFactory(community=community_a, by=officer_a)
     with pytest.raises(ValidationError) as refused:
         do_faq_from_inquiry(inquiry, by=officer_a)
-    assert "answered" in refused.value.messages[0]
+    assert "已答复" in refused.value.messages[0]
 
 
 def test_an_inquiry_becomes_one_faq_entry_only(community_a: Any, officer_a: Any) -> None:

@@ -114,7 +114,7 @@ def test_closing_an_inquiry_without_an_answer_is_refused_with_the_reason(
     with pytest.raises(ValidationError) as refused:
         do_close_inquiry(inquiry, by=officer_a)
 
-    assert "without an answer" in refused.value.messages[0]
+    assert "没有答复的咨询不能办结" in refused.value.messages[0]
     inquiry.refresh_from_db()
     assert inquiry.status == InquiryStatus.OPEN
 
