@@ -110,8 +110,8 @@ class CaseViewSet(RestrictedViewSet):
         changes = {k: v for k, v in data.items() if k in ("counsellor", "risk_level")}
         return do_update_case(obj, changes, expected_version=expected_version, by=self.request.user)
 
-    def _case(self, case: CounsellingCase, status: int = 200) -> Response:
-        return Response(self.get_serializer(self.reload(case)).data, status=status)
+    def _case(self, case: CounsellingCase) -> Response:
+        return Response(self.get_serializer(self.reload(case)).data, status=200)
 
     @extend_schema(request=None, responses={200: SessionNotesSerializer(many=True)})
     @action(detail=True, methods=["get"], required_action="view")
@@ -121,7 +121,8 @@ class CaseViewSet(RestrictedViewSet):
         sessions = read_notes(self.get_object(), by=self.request.user, via="api")
         return Response(SessionNotesSerializer(sessions, many=True).data)
 
-    @extend_schema(request=NewSessionSerializer, responses={201: CaseSerializer})
+    # 200, as every action on one case answers (the case with its new session in the body).
+    @extend_schema(request=NewSessionSerializer, responses={200: CaseSerializer})
     @action(detail=True, methods=["post"], required_action="change")
     def sessions(self, request: Request, pk: str | None = None) -> Response:
         """Record a session (the counsellor or the community officer)."""
@@ -129,7 +130,7 @@ class CaseViewSet(RestrictedViewSet):
         given = NewSessionSerializer(data=request.data, context=self.get_serializer_context())
         given.is_valid(raise_exception=True)
         do_record_session(case, by=self.request.user, **given.validated_data)
-        return self._case(case, status=201)
+        return self._case(case)
 
     @extend_schema(request=ReferSerializer, responses={200: CaseSerializer})
     @action(detail=True, methods=["post"], required_action="change", can_conflict=True)

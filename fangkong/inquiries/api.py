@@ -173,7 +173,8 @@ class InquiryViewSet(RestrictedViewSet):
         )
         return self._answer_with(done)
 
-    @extend_schema(request=None, responses={201: FaqEntrySerializer})
+    # 200, as every action on one inquiry answers (the new entry in the body).
+    @extend_schema(request=None, responses={200: FaqEntrySerializer})
     @action(
         detail=True, methods=["post"], url_path="to-faq", url_name="to-faq", required_action="view"
     )
@@ -181,7 +182,7 @@ class InquiryViewSet(RestrictedViewSet):
         """The answered inquiry as a new, unpublished FAQ entry of its community."""
         entry = do_faq_from_inquiry(self.get_object(), by=self.request.user)
         return Response(
-            FaqEntrySerializer(entry, context=self.get_serializer_context()).data, status=201
+            FaqEntrySerializer(entry, context=self.get_serializer_context()).data, status=200
         )
 
 

@@ -37,7 +37,6 @@ ROUTES = {
         kwargs=_case,
         api=True,
         method="post",
-        ok=201,
         data=lambda w: {"mode": "phone", "notes": "回访，情绪平稳。"},
     ),
     "api:counselling-case-refer": Route(

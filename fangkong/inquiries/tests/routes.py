@@ -75,7 +75,7 @@ ROUTES = {
         "inquiry", api=True, method="post", data=lambda w: {"follow_up_on": _tomorrow(w)}
     ),
     "api:inquiry-close": _row("inquiry_answered", api=True, method="post"),
-    "api:inquiry-to-faq": _row("inquiry_answered", api=True, method="post", ok=201),
+    "api:inquiry-to-faq": _row("inquiry_answered", api=True, method="post"),
     "api:faq-entry-list": Route(kind="list", api=True, grid_scoped=False),
     "api:faq-entry-detail": _row("faq_entry", api=True),
 }

@@ -56,7 +56,7 @@ def test_the_api_makes_an_faq_entry_from_an_answered_inquiry(
 
     made = client.post(reverse("api:inquiry-to-faq", args=[inquiry.pk]))
 
-    assert made.status_code == 201
+    assert made.status_code == 200
     assert FaqEntry.objects.get().source_id == inquiry.pk
 
 
