@@ -121,6 +121,8 @@ INSTALLED_APPS = [
     "fangkong.volunteers",
     "fangkong.merchants",
     "fangkong.outreach",
+    "fangkong.inquiries",
+    "fangkong.counselling",
 ]
 
 MIDDLEWARE = [

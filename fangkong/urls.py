@@ -20,6 +20,8 @@ urlpatterns = [
     path("health/", include("fangkong.health.urls")),
     path("volunteers/", include("fangkong.volunteers.urls")),
     path("merchants/", include("fangkong.merchants.urls")),
+    path("inquiries/", include("fangkong.inquiries.urls")),
+    path("counselling/", include("fangkong.counselling.urls")),
     path("core/", include("fangkong.core.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -57,6 +57,8 @@ RIGHTS: dict[str, dict[str, set[str]]] = {
         # Shops, visits, notices, complaints and the overview; never a shop's register.
         "merchants.*": VIEW,
         "merchants.registerentry": set(),
+        # Residents' questions and the FAQ, read only (no counselling: a case is personal).
+        "inquiries.*": VIEW,
     },
     Role.STREET_OFFICIAL: {
         "areas.*": VIEW,
@@ -81,6 +83,9 @@ RIGHTS: dict[str, dict[str, set[str]]] = {
         "volunteers.*": VIEW,
         "merchants.*": VIEW,
         "merchants.registerentry": set(),
+        "inquiries.inquiry": VIEW,
+        # The street-wide FAQ, which every community of the street shows below its own.
+        "inquiries.faqentry": EDIT,
     },
     # The community officer runs the community: registry, imports, passes, policy, teams,
     # and approves what the four-eyes rule holds back. Health status is the health role's.
@@ -113,6 +118,10 @@ RIGHTS: dict[str, dict[str, set[str]]] = {
         # their registers' entries: who was in a shop is for contact tracing alone.
         "merchants.*": OFFICER,
         "merchants.registerentry": set(),
+        "inquiries.*": OFFICER,
+        # Counselling: the office opens cases and reads every session's notes (each read is
+        # an access event); the counsellor of a case reads its own without this right.
+        "counselling.*": OFFICER | {"read_notes"},
         "core.objectchange": VIEW,
         "core.accessevent": VIEW,
         "core.job": VIEW,
@@ -143,6 +152,11 @@ RIGHTS: dict[str, dict[str, set[str]]] = {
         # Searching a shop's register (who was there between two times), with a reason,
         # audited: contact tracing, the health role's work alone.
         "merchants.registerentry": {"search"},
+        # Medical questions come to the health officer, who also counsels: it sees that a
+        # case exists and reads the notes of the cases it counsels (counselling.services).
+        "inquiries.inquiry": VIEW | {"add", "change"},
+        "inquiries.faqentry": VIEW,
+        "counselling.*": VIEW | {"add", "change"},
         "core.job": VIEW,
     },
     # Grid workers keep their grids' registry, make calls and enter health reports.
@@ -166,6 +180,10 @@ RIGHTS: dict[str, dict[str, set[str]]] = {
         "merchants.complaint": VIEW | {"add"},
         "merchants.registerentry": set(),
         "outreach.*": VIEW,
+        # Residents call their grid worker first: record, answer and follow up; the FAQ to
+        # answer from.
+        "inquiries.inquiry": VIEW | {"add", "change"},
+        "inquiries.faqentry": VIEW,
         "core.job": VIEW,
     },
     # At the gate: the scanner (room, household size, pass state), gate events, visitors.

@@ -46,3 +46,17 @@ def id_number_or_phone(text: str) -> tuple[str, str] | None:
 def holds_id_number_or_phone(text: str) -> bool:
     """Whether a whole ID number or phone appears anywhere in the text."""
     return bool(text) and bool(_ANYWHERE.search(_compact(text)))
+
+
+#: Full-width digits and letters X/x as plain ones (the rest of a text keeps its width).
+_PLAIN_DIGITS = str.maketrans("０１２３４５６７８９Ｘｘ", "0123456789Xx")
+
+
+def redact_id_numbers_and_phones(text: str, mask: str = "***") -> str:
+    """The text with every whole ID number or phone in it replaced by ``mask``. Digits are
+    made plain and the spaces or dashes grouping them dropped; other characters (a full-width
+    comma) stay as typed."""
+    if not text:
+        return text
+    plain = _GROUPING.sub("", text.translate(_PLAIN_DIGITS))
+    return _ANYWHERE.sub(mask, plain)

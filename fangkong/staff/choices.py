@@ -65,6 +65,8 @@ class TaskKind(models.TextChoices):
     SUPPLIES_LOW_STOCK = "supplies.low_stock", _("Supplies below the minimum")
     MERCHANT_REINSPECT = "merchant.reinspect", _("Re-inspect a shop")
     MERCHANT_COMPLAINT = "merchant.complaint", _("Inspect a shop after a complaint")
+    INQUIRY_FOLLOW_UP = "inquiries.follow_up", _("Call a resident back")
+    COUNSELLING_FOLLOW_UP = "counselling.follow_up", _("Counselling follow-up")
 
 
 class SwapStatus(models.TextChoices):

@@ -22,6 +22,10 @@ from fangkong.accounts.tests.factories import UserFactory
 from fangkong.areas.models import Area
 from fangkong.daily.services import do_correct_report, do_upload_template
 from fangkong.daily.tests.factories import DailyReportFactory, workbook
+from fangkong.counselling.tests.factories import CaseFactory as CounsellingCaseFactory
+from fangkong.counselling.tests.factories import SessionFactory as CounsellingSessionFactory
+from fangkong.daily.services import do_correct_report
+from fangkong.daily.tests.factories import DailyReportFactory
 from fangkong.health.tests.factories import (
     CaseFactory,
     ContactFactory,
@@ -36,6 +40,13 @@ from fangkong.merchants.choices import CheckResult
 from fangkong.merchants.tests.factories import MerchantFactory, inspect, sign_in
 from fangkong.outreach.services import do_propose_script, do_revise_script
 from fangkong.outreach.tests import factories as outreach
+from fangkong.inquiries.services import (
+    do_answer_inquiry,
+    do_close_inquiry,
+    do_faq_from_inquiry,
+    do_follow_up_inquiry,
+)
+from fangkong.inquiries.tests.factories import FaqEntryFactory, InquiryFactory
 from fangkong.registry.tests.factories import PersonFactory
 from fangkong.screening.choices import Outcome
 from fangkong.screening.models import CallAssignment
@@ -236,4 +247,20 @@ def build_world(community: Area, grid: Area, *, officer: Any, health: Any) -> Wo
     world.add("broadcast_script", loudspeaker)
     world.add("notification_script", library)
     world.add("guidance", advice)
+
+    # Inquiries in each state, the FAQ (one entry made from an answer), a counselling case.
+    waiting = InquiryFactory(community=community, person=members(home)[0], question="药快吃完了")
+    do_follow_up_inquiry(
+        waiting, follow_up_on=community.local_today() + dt.timedelta(days=1), by=None
+    )
+    answered = do_answer_inquiry(
+        InquiryFactory(community=community, household=other), answer="每天上午消毒。", by=None
+    )
+    do_close_inquiry(answered, by=None)
+    FaqEntryFactory(area=community)
+    do_faq_from_inquiry(answered, by=None)
+    case = CounsellingCaseFactory(person=members(home)[1], counsellor=officer)
+    CounsellingSessionFactory(case=case, follow_up_on=community.local_today())
+    world.add("inquiry", waiting, answered)
+    world.add("counselling_case", case)
     return world

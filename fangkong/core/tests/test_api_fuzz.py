@@ -138,6 +138,8 @@ REFERENCES: dict[str, str] = {
     "parent": "areas.area",
     "move_to": "areas.area",
     "assignee": "accounts.user",
+    "handler": "accounts.user",
+    "counsellor": "accounts.user",
     "follow_up_assignee": "accounts.user",
     "user": "accounts.user",
     "building": "registry.building",

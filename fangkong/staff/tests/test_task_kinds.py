@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from fangkong.counselling.services import FOLLOW_UP_TASK as COUNSELLING_FOLLOW_UP
 from fangkong.health.services.tasks import (
     TASK_APPROVAL,
     TASK_DELIVERY,
@@ -10,6 +11,7 @@ from fangkong.health.services.tasks import (
     TASK_MISSING_REPORT,
     TASK_SYMPTOM,
 )
+from fangkong.inquiries.services import FOLLOW_UP_TASK as INQUIRY_FOLLOW_UP
 from fangkong.screening.services.alerts import ALERT_TASK
 from fangkong.screening.services.calls import DOOR_VISIT_TASK
 from fangkong.staff.choices import TaskKind
@@ -20,8 +22,8 @@ from fangkong.supplies.services import LOW_STOCK_TASK, REQUEST_TASK
 #: Every kind a module's code raises: the task form (staff.general), a patrol's follow-up,
 #: the screening call list's door visit and alert, the health module's follow-ups (a fever,
 #: a symptom, a missing report, a delivery, a handed-over contact, a change to approve),
-#: supplies' request and low stock, and the merchants' re-inspection of a failed item and
-#: inspection after a complaint.
+#: supplies' request and low stock, the merchants' re-inspection of a failed item and
+#: inspection after a complaint, an inquiry's call back and a counselling follow-up.
 PRODUCED = {
     TaskKind.GENERAL,
     TaskKind.PATROL_FOLLOW_UP,
@@ -37,6 +39,8 @@ PRODUCED = {
     LOW_STOCK_TASK,
     TaskKind.MERCHANT_REINSPECT,
     TaskKind.MERCHANT_COMPLAINT,
+    INQUIRY_FOLLOW_UP,
+    COUNSELLING_FOLLOW_UP,
 }
 
 

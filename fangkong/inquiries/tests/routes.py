@@ -1,0 +1,125 @@
+"""Inquiry and FAQ routes for the access walk (see fangkong/core/tests/walk.py).
+
+The inquiries are of households of grid a1 (grid a2's worker is an outsider to them); the
+FAQ entry is community A's, which every grid worker of A reads (``grid_scoped=False``).
+``officer_a`` is permitted everywhere."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from fangkong.core.tests.walk import CANARY_NAME, Route, World
+from fangkong.inquiries.services import do_answer_inquiry
+from fangkong.inquiries.tests.factories import FaqEntryFactory, InquiryFactory
+
+
+def build(world: World) -> None:
+    community = world.community_a
+    open_one = InquiryFactory(
+        community=community,
+        person=world.person,
+        question=f"{CANARY_NAME}问：出入证丢了怎么办？",
+    )
+    answered = do_answer_inquiry(
+        InquiryFactory(
+            community=community, household=world.household, question=f"{CANARY_NAME}问几点消毒"
+        ),
+        answer="每天上午九点。",
+        by=None,
+    )
+    world.extra.update(
+        inquiry=open_one,
+        inquiry_answered=answered,
+        faq_entry=FaqEntryFactory(area=community, question=f"{CANARY_NAME}常见问题"),
+    )
+
+
+def _pk(key: str) -> Any:
+    return lambda w: {"pk": w.extra[key].pk}
+
+
+def _tomorrow(w: World) -> str:
+    return (w.community_a.local_today() + dt.timedelta(days=1)).isoformat()
+
+
+def _row(key: str, **kwargs: Any) -> Route:
+    return Route(kwargs=_pk(key), **kwargs)
+
+
+ROUTES = {
+    "inquiries:queue": Route(kind="list"),
+    "inquiries:inquiry_list": Route(kind="list"),
+    "inquiries:frequent": Route(kind="list"),
+    "inquiries:inquiry_add": Route(kind="list"),
+    "inquiries:inquiry_detail": _row("inquiry"),
+    "inquiries:inquiry_edit": _row("inquiry"),
+    "inquiries:inquiry_answer": _row(
+        "inquiry", method="post", ok=302, data=lambda w: {"answer": "请到居委会补办。"}
+    ),
+    "inquiries:inquiry_follow_up": _row(
+        "inquiry", method="post", ok=302, data=lambda w: {"follow_up_on": _tomorrow(w)}
+    ),
+    "inquiries:inquiry_close": _row("inquiry_answered", method="post", ok=302),
+    "inquiries:inquiry_to_faq": _row("inquiry_answered", method="post", ok=302),
+    "inquiries:faq_list": Route(kind="list", grid_scoped=False),
+    "inquiries:faq_add": Route(kind="list"),
+    "inquiries:faq_detail": _row("faq_entry"),
+    "inquiries:faq_edit": _row("faq_entry"),
+    "api:inquiry-list": Route(kind="list", api=True),
+    "api:inquiry-detail": _row("inquiry", api=True),
+    "api:inquiry-answer": _row(
+        "inquiry", api=True, method="post", data=lambda w: {"answer": "请到居委会补办。"}
+    ),
+    "api:inquiry-follow-up": _row(
+        "inquiry", api=True, method="post", data=lambda w: {"follow_up_on": _tomorrow(w)}
+    ),
+    "api:inquiry-close": _row("inquiry_answered", api=True, method="post"),
+    "api:inquiry-to-faq": _row("inquiry_answered", api=True, method="post"),
+    "api:faq-entry-list": Route(kind="list", api=True, grid_scoped=False),
+    "api:faq-entry-detail": _row("faq_entry", api=True),
+}
+
+API_WRITES = [
+    (
+        "api:inquiry-list",
+        Route(
+            kind="create",
+            api=True,
+            method="post",
+            ok=201,
+            grid_scoped=False,
+            data=lambda w: {
+                "community": w.community_a.pk,
+                "channel": "phone",
+                "category": "supplies",
+                "question": "药快吃完了怎么买？",
+                "household": w.household.pk,
+            },
+        ),
+    ),
+    (
+        "api:inquiry-detail",
+        _row("inquiry", api=True, method="patch", data=lambda w: {"category": "medical"}),
+    ),
+    (
+        "api:faq-entry-list",
+        Route(
+            kind="create",
+            api=True,
+            method="post",
+            ok=201,
+            grid_scoped=False,
+            data=lambda w: {
+                "area": w.community_a.pk,
+                "category": "supplies",
+                "question": "怎么买菜？",
+                "answer": "社区每天统一配送。",
+            },
+        ),
+    ),
+    (
+        "api:faq-entry-detail",
+        _row("faq_entry", api=True, method="patch", data=lambda w: {"published": False}),
+    ),
+]
