@@ -16,6 +16,7 @@ urlpatterns = [
     path("daily/", include("fangkong.daily.urls")),
     path("access/", include("fangkong.access.urls")),
     path("health/", include("fangkong.health.urls")),
+    path("", include("fangkong.selfservice.urls")),
     path("core/", include("fangkong.core.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]
