@@ -26,7 +26,7 @@ def test_a_token_is_at_least_as_hard_to_guess_as_the_gate_token() -> None:
     # The gate token's secret part is its random nonce (the signature is derived from it).
     gate_bits = pass_tokens._NONCE_BYTES * 8
     assert tokens.TOKEN_BITS == 256
-    assert tokens.TOKEN_BITS >= max(128, gate_bits)
+    assert max(128, gate_bits) <= tokens.TOKEN_BITS
     token = tokens.new_token()
     assert tokens.well_formed(token)
     assert len({tokens.new_token() for _ in range(1000)}) == 1000
@@ -49,7 +49,7 @@ def test_the_link_opens_the_households_page_without_a_login(home: Home) -> None:
 
 
 @pytest.mark.parametrize(
-    "token", ["x" * 43, tokens.new_token(), "short", "../../etc", "'; drop table", "A" * 400]
+    "token", ["x" * 43, tokens.new_token(), "short", "a.b-c_d", "'; drop table", "A" * 400]
 )
 def test_a_guessed_or_malformed_link_is_refused_in_chinese(token: str) -> None:
     response = Client().get(f"/s/{token}/")
@@ -77,7 +77,9 @@ def test_replacing_the_link_stops_the_old_slip_and_the_new_one_works(
     new, token = services.do_issue_link(home.household, by=officer_a)
     assert Client().get(f"/s/{home.token}/").status_code == 404
     assert Client().get(f"/s/{token}/").status_code == 302
-    assert HouseholdLink.objects.filter(household=home.household, revoked_at__isnull=True).get() == new
+    assert (
+        HouseholdLink.objects.filter(household=home.household, revoked_at__isnull=True).get() == new
+    )
 
 
 def test_an_expired_link_is_refused(home: Home) -> None:
