@@ -45,7 +45,8 @@ def test_the_link_opens_the_households_page_without_a_login(home: Home) -> None:
     response = home.client.get("/s/home/")
     assert response.status_code == 200
     assert home.household.label in response.content.decode()
-    assert response["Referrer-Policy"] == "no-referrer"
+    assert response["Referrer-Policy"] == "same-origin"
+    assert Client().get(f"/s/{home.token}/")["Referrer-Policy"] == "no-referrer"
 
 
 @pytest.mark.parametrize(
