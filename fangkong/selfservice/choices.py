@@ -21,7 +21,6 @@ class CorrectionStatus(models.TextChoices):
 
 class ActivityKind(models.TextChoices):
     OPENED = "opened", _("Opened the link")
-    VIEW = "view", _("Viewed the page")
     REPORT = "report", _("Health report")
     REPORT_REFUSED = "report_refused", _("Health report refused")
     CORRECTION = "correction", _("Proposed a correction")

@@ -61,6 +61,7 @@ def pass_views(household: Household) -> list[PassView]:
     for item in Pass.objects.filter(
         household=household, status__in=[PassStatus.ACTIVE, PassStatus.SUSPENDED]
     ).order_by("pk"):
+        item.community = community  # the row at hand, not a query
         outcome = standing(item)
         views.append(
             PassView(
@@ -76,8 +77,9 @@ def pass_views(household: Household) -> list[PassView]:
 
 
 def member_views(household: Household) -> list[MemberView]:
+    from fangkong.health.choices import Classification, Outcome
     from fangkong.health.clock import local_now, slot_of
-    from fangkong.health.models import HealthPolicy, HealthReport, Quarantine
+    from fangkong.health.models import Case, HealthPolicy, HealthReport, Quarantine
     from fangkong.health.services.status import person_health_status
 
     people = members(household)
@@ -97,14 +99,27 @@ def member_views(household: Household) -> list[MemberView]:
         person__in=people, day=today
     ).values_list("person_id", "slot"):
         reports.setdefault(person_id, []).append(report_slot)
+    # The full status (reason, evidence, whom to call) only for members under a measure:
+    # most households have none, and the page stays a dozen queries.
+    measured = set(
+        Quarantine.objects.filter(person__in=people, ended_on__isnull=True).values_list(
+            "person_id", flat=True
+        )
+    ) | set(
+        Case.objects.filter(person__in=people)
+        .exclude(classification=Classification.EXCLUDED)
+        .filter(outcome__in=["", Outcome.IN_HOSPITAL])
+        .values_list("person_id", flat=True)
+    )
     views = []
     for person in people:
-        status = person_health_status(person, today=today)
+        person.community = community  # one community row for every member's status
+        status = person_health_status(person, today=today) if person.pk in measured else None
         view = MemberView(
             person=person,
             name=masked_name(person.name),
             relation=str(person.get_relation_display()) if person.relation else "",
-            status=status if status["status"] != "none" else None,
+            status=status if status is not None and status["status"] != "none" else None,
             monitored=person.pk in monitored,
             reported_today=len(reports.get(person.pk, [])),
             due_today=per_day,

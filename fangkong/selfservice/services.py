@@ -107,7 +107,7 @@ def link_for_token(token: str) -> HouseholdLink | None:
         return None
     link = (
         HouseholdLink.objects.filter(token_hash=tokens.token_hash(token))
-        .select_related("household__building", "community")
+        .select_related("household__building", "household__community", "community")
         .first()
     )
     return link if link is not None and link.in_force else None
@@ -118,7 +118,7 @@ def link_in_force(link_id: int) -> HouseholdLink | None:
     every session opened with it at its next request)."""
     link = (
         HouseholdLink.objects.filter(pk=link_id)
-        .select_related("household__building", "community")
+        .select_related("household__building", "household__community", "community")
         .first()
     )
     return link if link is not None and link.in_force else None

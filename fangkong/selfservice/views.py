@@ -174,7 +174,8 @@ class HouseholdView(View):
 @method_decorator(login_not_required, name="dispatch")
 class HomeView(HouseholdView):
     def get(self, request: HttpRequest) -> HttpResponse:
-        services.record_activity(self.link, ActivityKind.VIEW)
+        # Views are not logged one by one (a write per look would make the page the
+        # database's busiest writer); opening the link, reports and corrections are.
         return self.render_page(request)
 
 

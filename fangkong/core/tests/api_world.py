@@ -34,11 +34,11 @@ from fangkong.health.tests.factories import (
 )
 from fangkong.registry.tests.factories import PersonFactory
 from fangkong.screening.choices import Outcome
-from fangkong.selfservice.tests.factories import issue_link, propose_phone
 from fangkong.screening.models import CallAssignment
 from fangkong.screening.services import do_record_call
 from fangkong.screening.tests.factories import good_answers, started_campaign
 from fangkong.selfservice import services as selfservice
+from fangkong.selfservice.tests.factories import issue_link, propose_phone
 from fangkong.staff import services as staff
 from fangkong.staff.choices import TaskPriority
 from fangkong.staff.tests.factories import (

@@ -56,13 +56,13 @@ def test_activity_is_kept_90_days(home: Home) -> None:
     inside = Activity.objects.create(
         community_id=home.link.community_id,
         household=home.household,
-        kind="view",
+        kind="opened",
         time=now - dt.timedelta(days=89),
     )
     past = Activity.objects.create(
         community_id=home.link.community_id,
         household=home.household,
-        kind="view",
+        kind="opened",
         time=now - dt.timedelta(days=91),
     )
     expired = set(rule.expired(now).values_list("pk", flat=True))
