@@ -65,6 +65,15 @@ def _uploads_in_memory(settings: Any) -> None:
     }
 
 
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits() -> None:
+    """Rate-limit counts (core.ratelimit) start empty in each test: every test client calls
+    from the same address, so counts carried over would throttle an unrelated test."""
+    from django.core.cache import caches
+
+    caches["ratelimit"].clear()
+
+
 # --- The area tree --------------------------------------------------------------------------
 
 

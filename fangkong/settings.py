@@ -123,6 +123,7 @@ INSTALLED_APPS = [
     "fangkong.outreach",
     "fangkong.inquiries",
     "fangkong.counselling",
+    "fangkong.selfservice",
 ]
 
 MIDDLEWARE = [
@@ -145,6 +146,18 @@ MIDDLEWARE = [
     "fangkong.core.middleware.OversizedIdMiddleware",
     "fangkong.core.ratelimit.RateLimitMiddleware",
 ]
+
+# Household self-service (fangkong.selfservice): how long a household's link lasts, the SMS
+# backend of the sign-in code (a dotted path; see docs/selfservice.md) and a multiplier of the
+# self-service rate limits (1 in production; a benchmark from one address raises it).
+SELFSERVICE_LINK_DAYS = env_int("FANGKONG_SELFSERVICE_LINK_DAYS", 180)
+SMS_BACKEND = env_str(
+    "FANGKONG_SMS_BACKEND",
+    "fangkong.selfservice.sms.MemoryBackend"
+    if TESTING
+    else "fangkong.selfservice.sms.ConsoleBackend",
+)
+SELFSERVICE_RATE_SCALE = env_int("FANGKONG_SELFSERVICE_RATE_SCALE", 1)
 
 # Caches. "ratelimit" holds the counts of core.ratelimit (self-service and shop sign-in
 # pages): a file cache under var/, so that every worker process of one machine counts

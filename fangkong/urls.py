@@ -22,6 +22,7 @@ urlpatterns = [
     path("merchants/", include("fangkong.merchants.urls")),
     path("inquiries/", include("fangkong.inquiries.urls")),
     path("counselling/", include("fangkong.counselling.urls")),
+    path("", include("fangkong.selfservice.urls")),
     path("core/", include("fangkong.core.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
 ]

@@ -135,6 +135,9 @@ RIGHTS: dict[str, dict[str, set[str]]] = {
         # The API tokens of the community's users (a gate scanner's client, a lost laptop):
         # listing and revoking only; tokens are issued by an operator's command.
         "accounts.apitoken": {"view", "revoke"},
+        # Households' own links (issue, replace, revoke, print the slip), the corrections
+        # they propose (approve or reject) and the log of what they did through the links.
+        "selfservice.*": VIEW | {"add", "change"},
     },
     Role.HEALTH_OFFICER: {
         "areas.*": VIEW,
@@ -185,6 +188,9 @@ RIGHTS: dict[str, dict[str, set[str]]] = {
         "inquiries.inquiry": VIEW | {"add", "change"},
         "inquiries.faqentry": VIEW,
         "core.job": VIEW,
+        # The links of their grids' households and the corrections those households propose.
+        "selfservice.householdlink": VIEW | {"add", "change"},
+        "selfservice.correction": VIEW | {"change"},
     },
     # At the gate: the scanner (room, household size, pass state), gate events, visitors.
     Role.CHECKPOINT_STAFF: {

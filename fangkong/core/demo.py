@@ -91,6 +91,8 @@ class DemoContext:
     extra: dict[str, Any] = field(default_factory=dict)
     logins: list[DemoLogin] = field(default_factory=list)
     counts: list[tuple[str, int]] = field(default_factory=list)
+    #: Lines ``seed_demo`` prints after the logins (a demo household's own link).
+    notes: list[str] = field(default_factory=list)
 
     def random(self, label: str) -> random.Random:
         """A generator of the app's own, so growing one app's demo never shifts another's."""

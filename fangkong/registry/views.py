@@ -283,6 +283,9 @@ class HouseholdDetailView(ObjectDetailView):
             members=MemberTable(members),
             can_change=user.has_action(Household, "change"),
             can_add_person=user.has_action(Person, "add"),
+            # The household's own page (the selfservice module): its link and slip. Named by
+            # label: the registry imports no module above it.
+            can_self_service=user.has_action("selfservice.householdlink", "view"),
         )
         return context
 

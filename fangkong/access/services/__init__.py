@@ -31,7 +31,7 @@ from fangkong.access.services.passes import (
     do_void_pass,
 )
 from fangkong.access.services.policy import do_update_policy, policy_for, rules_for
-from fangkong.access.services.scans import evaluate, record_scan
+from fangkong.access.services.scans import evaluate, record_scan, standing
 from fangkong.access.services.suspensions import (
     do_lift_suspension,
     do_suspend_household_passes,
@@ -72,4 +72,5 @@ __all__ = [
     "reason_text",
     "record_scan",
     "rules_for",
+    "standing",
 ]

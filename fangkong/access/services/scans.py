@@ -152,11 +152,30 @@ def _outcome(
                 gate_open=gate_open,
             )
         )
+    return pass_policy.decide(
+        _facts(
+            item, policy, rules, direction, temperature, at, offline=offline, gate_open=gate_open
+        )
+    )
+
+
+def _facts(
+    item: Pass,
+    policy: PassPolicy,
+    rules: pass_policy.Rules,
+    direction: str,
+    temperature: Decimal | None,
+    at: dt.datetime,
+    *,
+    offline: bool,
+    gate_open: bool,
+) -> pass_policy.Facts:
+    """What the decision for the pass ``item`` depends on, read from the database."""
     status, until = _status_at(item, at, offline)
     working = status not in (PassStatus.VOID, PassStatus.REPLACED)
     exempt = working and _exempt(item, pass_policy.local_day(at, rules.time_zone))
     first_out = _first_out(item, policy) if working and direction == Direction.OUT else None
-    facts = pass_policy.Facts(
+    return pass_policy.Facts(
         direction=direction,
         at=at,
         rules=rules,
@@ -169,7 +188,19 @@ def _outcome(
         household_overdue=(not exempt and pass_policy.is_overdue(first_out, at, rules.max_minutes)),
         exempt=exempt,
     )
-    return pass_policy.decide(facts)
+
+
+def standing(item: Pass, at: dt.datetime | None = None) -> pass_policy.Outcome:
+    """What a gate would decide if the pass's holder went out at ``at`` (now) through an open
+    gate without a temperature: the same facts and the same ``decide`` as a scan, for the
+    household's own page (outings left, when the next is allowed, suspended)."""
+    at = at or timezone.now()
+    community = item.community
+    policy = scan_policy(community)
+    rules = rules_for(policy, community)
+    return pass_policy.decide(
+        _facts(item, policy, rules, Direction.OUT, None, at, offline=False, gate_open=True)
+    )
 
 
 def _answer(

@@ -52,6 +52,8 @@ from fangkong.screening.choices import Outcome
 from fangkong.screening.models import CallAssignment
 from fangkong.screening.services import do_record_call
 from fangkong.screening.tests.factories import good_answers, started_campaign
+from fangkong.selfservice import services as selfservice
+from fangkong.selfservice.tests.factories import issue_link, propose_phone
 from fangkong.staff import services as staff
 from fangkong.staff.choices import TaskPriority
 from fangkong.staff.tests.factories import (
@@ -263,4 +265,12 @@ def build_world(community: Area, grid: Area, *, officer: Any, health: Any) -> Wo
     CounsellingSessionFactory(case=case, follow_up_on=community.local_today())
     world.add("inquiry", waiting, answered)
     world.add("counselling_case", case)
+
+    # Self-service: a household's link, the household's corrections (one decided), activity.
+    link, _token = issue_link(home)
+    waiting = propose_phone(link)
+    decided = propose_phone(link, phone="13912345678")
+    selfservice.do_reject_correction(decided, by=officer, reason="号码已登记")
+    world.add("selfservice_link", link)
+    world.add("selfservice_correction", waiting, decided)
     return world

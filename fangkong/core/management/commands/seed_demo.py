@@ -78,6 +78,8 @@ class Command(BaseCommand):
                 f"\nPassword for every demo login: {settings.DEMO_PASSWORD}"
                 "  (set FANGKONG_DEMO_PASSWORD to change it)"
             )
+        for note in ctx.notes:
+            self.stdout.write(f"\n{note}")
         if ctx.counts:
             self.stdout.write("")
             for label, value in ctx.counts:
