@@ -152,7 +152,8 @@ class BroadcastScriptViewSet(RestrictedViewSet):
             obj, by=self.request.user, expected_version=expected_version, **data
         )
 
-    @extend_schema(request=VersionedSerializer, responses={202: AudioJobSerializer})
+    # 200, as every action on one row answers (the job to follow in the body).
+    @extend_schema(request=VersionedSerializer, responses={200: AudioJobSerializer})
     @action(detail=True, methods=["post"], required_action="change", can_conflict=True)
     def audio(self, request: Request, pk: str | None = None) -> Response:
         """Make the script's audio (espeak-ng, Mandarin) as a background job; 400 with the
@@ -163,7 +164,7 @@ class BroadcastScriptViewSet(RestrictedViewSet):
         job = services.do_request_audio(
             script, by=self.request.user, expected_version=given.validated_data.get("version")
         )
-        return Response({"job": job.pk}, status=202)
+        return Response({"job": job.pk}, status=200)
 
 
 class BroadcastRoundSerializer(ServiceModelSerializer):

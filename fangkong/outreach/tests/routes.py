@@ -107,7 +107,7 @@ ROUTES = {
         kwargs=_pk("broadcast_script"), api=True, grid_scoped=False
     ),
     "api:broadcast-script-audio": Route(
-        kwargs=_pk("broadcast_script"), method="post", ok=202, api=True, grid_scoped=False
+        kwargs=_pk("broadcast_script"), method="post", ok=200, api=True, grid_scoped=False
     ),
     "api:broadcast-round-list": Route(kind="list", api=True),
     "api:broadcast-round-detail": Route(kwargs=_pk("broadcast_round"), api=True, grid_scoped=False),
