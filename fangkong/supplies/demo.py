@@ -58,6 +58,7 @@ def seed(ctx: DemoContext) -> None:
         ],
         notes="局长深夜联系老战友后送来",
     )
+    _spend_the_story(story, items["消毒液"], office, gates)
     services.do_record_donation(
         place=office,
         by=None,
@@ -84,7 +85,7 @@ def seed(ctx: DemoContext) -> None:
         by=None,
         source=Source.ALLOCATION,
         day=today - dt.timedelta(days=7),
-        lines=[Line(items["额温枪"], 6, Unit.PIECE), Line(items["消毒液"], 2, Unit.BOX)],
+        lines=[Line(items["额温枪"], 6, Unit.PIECE), Line(items["消毒液"], 4, Unit.BOX)],
         supplier="街道办事处",
         signed_by="社区办公室",
     )
@@ -133,6 +134,45 @@ def seed(ctx: DemoContext) -> None:
     ctx.extra["story_donation"] = story
     ctx.count("donations", Donation.objects.filter(community=community).count())
     ctx.count("stock movements", Movement.objects.filter(community=community).count())
+
+
+def _spend_the_story(story: Donation, bottles: Item, office: Place, gates: list[Place]) -> None:
+    """Where the story's 120 bottles went in February 2020: a box to each of two gates, used
+    there for the gates' disinfection, and the rest given out to the buildings' helpers."""
+    sent = gates[:2]
+    for gate in sent:
+        services.do_transfer_stock(
+            source=office,
+            target=gate,
+            item=bottles,
+            quantity=1,
+            unit=Unit.BOX,
+            day=STORY_DAY + dt.timedelta(days=1),
+            signed_by="门岗值班员",
+            by=None,
+        )
+        services.do_issue_stock(
+            place=gate,
+            item=bottles,
+            quantity=30,
+            unit=Unit.BOTTLE,
+            day=STORY_DAY + dt.timedelta(days=3),
+            recipient=Recipient.PERSON,
+            signed_by="门岗值班员",
+            note="门岗消杀",
+            by=None,
+        )
+    services.do_issue_stock(
+        place=office,
+        item=bottles,
+        quantity=120 - 30 * len(sent),
+        unit=Unit.BOTTLE,
+        day=STORY_DAY + dt.timedelta(days=2),
+        recipient=Recipient.PERSON,
+        signed_by="楼栋长",
+        note="分发各楼栋消杀",
+        by=None,
+    )
 
 
 def find(ctx: DemoContext) -> bool:
