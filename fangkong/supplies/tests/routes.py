@@ -32,7 +32,7 @@ def build(world: World) -> None:
         signed_by="甲乙丙丁",
         by=None,
     )
-    gate = services.place_of_checkpoint(CheckpointFactory(community=community, name="甲乙丙丁门"))
+    gate = services.place_of_checkpoint(CheckpointFactory(community=community, name="物资北门"))
     request = services.do_request_supplies(place=gate, by=None, note="甲乙丙丁缺消毒液")
     world.extra.update(
         supply_item=item, donation=given, supply_request=request, office=office, gate_place=gate
