@@ -176,8 +176,9 @@ class VolunteerRequestViewSet(RestrictedViewSet):
     def create_service(self, data: dict[str, Any]) -> VolunteerRequest:
         return services.do_create_request(by=self.request.user, **data)
 
+    # One short list of the request's own (200 at most): neither filtered nor paged.
     @extend_schema(responses={200: VolunteerSerializer(many=True)})
-    @action(detail=True, methods=["get"])
+    @action(detail=True, methods=["get"], filter_backends=[], pagination_class=None)
     def matches(self, request: Request, pk: str | None = None) -> Response:
         """Volunteers who match the request and have not answered it, veterans first."""
         found = matching_volunteers(self.get_object(), limit=200)
