@@ -57,4 +57,9 @@ urlpatterns = [
     path("guidance/<int:pk>/", views.GuidanceDetailView.as_view(), name="guidance_detail"),
     path("guidance/<int:pk>/edit/", views.GuidanceEditView.as_view(), name="guidance_edit"),
     path("guidance/<int:pk>/poster/", views.GuidancePosterView.as_view(), name="guidance_poster"),
+    path("export/<slug:what>/", views.ExportView.as_view(), name="export"),
+    path("import/<slug:kind>/", views.ImportStartView.as_view(), name="import_start"),
+    path("imports/<int:pk>/", views.ImportDetailView.as_view(), name="import_detail"),
+    path("imports/<int:pk>/confirm/", views.ImportConfirmView.as_view(), name="import_confirm"),
+    path("imports/<int:pk>/rejected/", views.ImportRejectedView.as_view(), name="import_rejected"),
 ]

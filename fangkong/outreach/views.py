@@ -5,10 +5,12 @@ and health guidance (and its poster)."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -16,9 +18,14 @@ from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area
 from fangkong.core import speech
 from fangkong.core.exceptions import PermissionDeniedError
+from fangkong.core.exports import filter_params, start_export
+from fangkong.core.imports import flow
+from fangkong.core.models import Job
 from fangkong.core.pdf import render_pdf
 from fangkong.core.querysets import covers, may
+from fangkong.core.requests import AuthenticatedRequest
 from fangkong.core.views import (
+    LoggedInView,
     ObjectDetailView,
     ObjectEditView,
     ObjectListView,
@@ -27,8 +34,9 @@ from fangkong.core.views import (
     ServiceFormView,
     get_restricted_object,
     posted_version,
+    require_action,
 )
-from fangkong.outreach import services
+from fangkong.outreach import exports, services
 from fangkong.outreach.choices import SCRIPT_FIELDS, ScriptStatus
 from fangkong.outreach.filtersets import (
     AnnouncementFilterSet,
@@ -45,6 +53,8 @@ from fangkong.outreach.forms import (
     RunForm,
     ScriptForm,
 )
+from fangkong.outreach.imports import ALL_HEADERS, KINDS, MAX_ROWS, ImportKind
+from fangkong.outreach.jobs import IMPORT_KIND
 from fangkong.outreach.models import (
     Announcement,
     BroadcastAudio,
@@ -111,10 +121,12 @@ class AnnouncementListView(ObjectListView):
     filterset_class = AnnouncementFilterSet
     table_class = AnnouncementTable
     title = gettext_lazy("Announcements")
+    template_name = "outreach/object_list.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return {
             **super().get_context_data(**kwargs),
+            **transfer_links(self.request, Announcement, "announcements", "announcements"),
             "add_url": reverse("outreach:announcement_add"),
         }
 
@@ -320,9 +332,14 @@ class RoundListView(ObjectListView):
     filterset_class = BroadcastRoundFilterSet
     table_class = BroadcastRoundTable
     title = gettext_lazy("Broadcast rounds")
+    template_name = "outreach/object_list.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return {**super().get_context_data(**kwargs), "add_url": reverse("outreach:round_add")}
+        return {
+            **super().get_context_data(**kwargs),
+            **transfer_links(self.request, BroadcastRound, "rounds", None),
+            "add_url": reverse("outreach:round_add"),
+        }
 
 
 class RoundDetailView(ObjectDetailView):
@@ -376,9 +393,14 @@ class ScriptListView(ObjectListView):
     filterset_class = NotificationScriptFilterSet
     table_class = NotificationScriptTable
     title = gettext_lazy("Notification scripts")
+    template_name = "outreach/object_list.html"
 
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return {**super().get_context_data(**kwargs), "add_url": reverse("outreach:script_add")}
+        return {
+            **super().get_context_data(**kwargs),
+            **transfer_links(self.request, NotificationScript, "scripts", "scripts"),
+            "add_url": reverse("outreach:script_add"),
+        }
 
 
 class ScriptDetailView(ObjectDetailView):
@@ -550,6 +572,7 @@ class GuidanceListView(ObjectListView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         return {
             **super().get_context_data(**kwargs),
+            **transfer_links(self.request, Guidance, "guidance", "guidance"),
             "add_url": reverse("outreach:guidance_add"),
             "standard": services.standard_advice_lines(),
         }
@@ -610,3 +633,139 @@ class GuidancePosterView(ObjectDetailView):
             {"heading": obj.title, "paragraphs": lines, "signed": obj.area.name, "big": True},
         )
         return _pdf_response(pdf, f"guidance-{obj.pk}.pdf")
+
+
+# --- Import and export ----------------------------------------------------------------------
+
+
+def transfer_links(request: Any, model: type[Any], export: str, kind: str | None) -> dict[str, Any]:
+    """The list page's buttons: export what the list shows (filters kept), import a file."""
+    user = request.user
+    query = request.GET.copy()
+    query.pop("page", None)
+    encoded = query.urlencode()
+    links: dict[str, Any] = {}
+    if user.has_action(model, "export"):
+        url = reverse("outreach:export", args=[export])
+        links["export_xlsx"] = f"{url}?{encoded}" if encoded else url
+        query["format"] = "csv"
+        links["export_csv"] = f"{url}?{query.urlencode()}"
+    if kind is not None and user.has_action(model, "import"):
+        links["import_url"] = reverse("outreach:import_start", args=[kind])
+    return {"transfer": links}
+
+
+class ExportView(LoggedInView):
+    """GET: a list as .xlsx (or .csv with ``format=csv``), filtered as its page; an export
+    is an access event, and needs the ``export`` right on what it holds."""
+
+    def get(self, request: HttpRequest, what: str) -> HttpResponse:
+        sheet = exports.SHEETS.get(what)
+        if sheet is None:
+            raise Http404
+        require_action(self.request.user, sheet.model, "export")
+        data = request.GET.copy()
+        data.pop("page", None)
+        fmt = "csv" if data.pop("format", [""])[-1] == "csv" else "xlsx"
+        return start_export(
+            self.request,
+            sheet.name,
+            {
+                "format": fmt,
+                "filters": filter_params(data),
+                "at": timezone.localtime().replace(tzinfo=None).isoformat(),
+            },
+        )
+
+
+class _OutreachImport:
+    job_kind = IMPORT_KIND
+    sync_rows = MAX_ROWS  # an area's notices and scripts: always within the request
+    request: Any
+
+    def detail_url(self, job: Job) -> str:
+        return reverse("outreach:import_detail", args=[job.pk])
+
+
+def _kind(key: str) -> ImportKind:
+    kind = KINDS.get(key)
+    if kind is None:
+        raise Http404
+    return kind
+
+
+def _import_job(request: HttpRequest, pk: int) -> Job:
+    """An outreach import the user may see and may still import (404, then 403)."""
+    user = cast(AuthenticatedRequest, request).user
+    job: Job = get_object_or_404(Job.objects.restrict(user, "view").filter(kind=IMPORT_KIND), pk=pk)
+    require_action(user, _kind(str(job.params.get("kind"))).model, "import")
+    return job
+
+
+class ImportStartView(_OutreachImport, flow.ImportStartView):
+    """Upload a file of announcements, guidance or scripts; it is checked at once."""
+
+    template_name = "outreach/import_start.html"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        self.kind = _kind(kwargs["kind"])
+        user = cast(AuthenticatedRequest, request).user
+        require_action(user, self.kind.model, "import")
+        self.area = own_area(user, *self.kind.levels)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(
+            title=_("Import: %(what)s") % {"what": self.kind.label},
+            form=kwargs.get("form") or flow.UploadForm(),
+            recent=self.recent_jobs(kind=self.kind.key),
+            max_rows=MAX_ROWS,
+            area=self.area,
+            kind=self.kind.key,
+            required=[self.kind.headers[key][0] for key in self.kind.required],
+            optional=[
+                names[0]
+                for key, names in self.kind.headers.items()
+                if key not in self.kind.required
+            ],
+            fields="、".join(f"{{{name}}}" for name in SCRIPT_FIELDS),
+        )
+        return context
+
+    def job_area(self) -> str:
+        return self.area.path
+
+    def job_params(self, form: flow.UploadForm) -> dict[str, Any]:
+        return {"kind": self.kind.key, "area": self.area.pk}
+
+
+class ImportDetailView(_OutreachImport, flow.ImportDetailView):
+    template_name = "outreach/import_detail.html"
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        _import_job(request, kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+
+class ImportConfirmView(_OutreachImport, flow.ImportConfirmView):
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        _import_job(request, kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def job_area(self, preview: Job) -> str:
+        return preview.area_path
+
+    def cancelled_url(self, preview: Job) -> str:
+        return reverse("outreach:import_start", args=[preview.params.get("kind")])
+
+
+class ImportRejectedView(_OutreachImport, flow.ImportRejectedView):
+    """GET: the preview's refused rows as an .xlsx with a reason column."""
+
+    # Only to find the header row of the upload again: every kind's column names.
+    header_aliases = ALL_HEADERS
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        _import_job(request, kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)

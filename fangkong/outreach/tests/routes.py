@@ -166,3 +166,56 @@ API_WRITES: list[tuple[str, Route]] = [
         ),
     ),
 ]
+
+
+def _import_preview(world: World) -> Any:
+    """A finished preview of community A's officer (made per request: the walk's writes
+    roll back after each test) whose upload is gone."""
+    from fangkong.core.models import Job
+
+    return Job.objects.create(
+        kind="outreach.import",
+        user=world.users["officer_a"],
+        area_path=world.community_a.path,
+        status="completed",
+        params={
+            "upload": "0" * 32,
+            "filename": "通知.xlsx",
+            "rows": 2,
+            "mode": "preview",
+            "kind": "announcements",
+            "area": world.community_a.pk,
+        },
+        result={
+            "rows": 2,
+            "created": 1,
+            "unchanged": 0,
+            "rejected": 1,
+            "written": False,
+            "errors": [
+                {"row": 3, "column": "标题", "message": "-", "code": "x", "value": CANARY_NAME}
+            ],
+        },
+    )
+
+
+# The exports hold what the list pages show (an outsider's file has none of community A's
+# rows); the imports go to the importer's own community.
+ROUTES.update(
+    {
+        # One of the four exports walked; the others are read back in test_transfer.py.
+        "outreach:export": Route(
+            kwargs=lambda w: {"what": "announcements"}, kind="list", grid_scoped=False
+        ),
+        "outreach:import_start": Route(kwargs=lambda w: {"kind": "announcements"}, kind="list"),
+        "outreach:import_detail": Route(kwargs=lambda w: {"pk": _import_preview(w).pk}),
+        # The walk's preview keeps no upload: its owner is sent back to it with a note.
+        "outreach:import_rejected": Route(kwargs=lambda w: {"pk": _import_preview(w).pk}, ok=302),
+        "outreach:import_confirm": Route(
+            kwargs=lambda w: {"pk": _import_preview(w).pk},
+            method="post",
+            data=lambda w: {"action": "import"},
+            ok=302,
+        ),
+    }
+)
