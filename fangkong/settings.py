@@ -164,7 +164,10 @@ SELFSERVICE_RATE_SCALE = env_int("FANGKONG_SELFSERVICE_RATE_SCALE", 1)
 # process of one machine shares (one byte appended per use: see core/ratelimit.py).
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "ratelimit": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ratelimit"},
+    "ratelimit": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "ratelimit",
+    },
 }
 RATELIMIT_DIR: Path | None = None if TESTING else VAR_DIR / "ratelimit"
 
