@@ -12,7 +12,7 @@ Counts live in files under ``settings.RATELIMIT_DIR`` (var/ratelimit), which eve
 process of one machine shares: one file per scope, key and window, one byte appended per use,
 the count being the file's length after the append. An append is one write to a file that
 usually exists already: no temporary file, rename or directory listing per request (Django's
-file cache did all three twice per ``hit`` and made a shop's sign-in page 10× slower than
+file cache did all three twice per ``hit`` and made a shop's sign-in page ~16× slower than
 its bare view; docs/benchmarks.md). The key is hashed in the file's name, so an address
 never lies on disk in clear. A window's directory is removed by the first use of a later
 window of its scope. Without ``RATELIMIT_DIR`` (tests) the counts live in the cache alias
