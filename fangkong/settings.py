@@ -160,19 +160,16 @@ SMS_BACKEND = env_str(
 SELFSERVICE_RATE_SCALE = env_int("FANGKONG_SELFSERVICE_RATE_SCALE", 1)
 
 # Caches. "ratelimit" holds the counts of core.ratelimit (self-service and shop sign-in
-# pages): a file cache under var/, so that every worker process of one machine counts
-# together. Tests count in memory.
+# pages) in tests only; elsewhere the counts are files under RATELIMIT_DIR, which every worker
+# process of one machine shares (one byte appended per use: see core/ratelimit.py).
 CACHES = {
     "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    "ratelimit": (
-        {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ratelimit"}
-        if TESTING
-        else {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": str(VAR_DIR / "cache" / "ratelimit"),
-        }
-    ),
+    "ratelimit": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "ratelimit",
+    },
 }
+RATELIMIT_DIR: Path | None = None if TESTING else VAR_DIR / "ratelimit"
 
 ROOT_URLCONF = "fangkong.urls"
 WSGI_APPLICATION = "fangkong.wsgi.application"

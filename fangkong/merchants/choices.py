@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class MerchantKind(models.TextChoices):
@@ -18,7 +19,7 @@ class MerchantKind(models.TextChoices):
 
 class MerchantStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("shop status", "Open")
     REOPENED = "reopened", _("Reopened")
     CLOSED_BY_ORDER = "closed_by_order", _("Closed by order")
 

@@ -143,9 +143,17 @@ class NoticeTemplateForm(ServiceForm):
         label=_("text"),
         widget=forms.Textarea(attrs={"rows": 10}),
         max_length=4000,
-        help_text=_("{shop} becomes the shop's name, {date} the date and {contact} the contact."),
     )
     contact = forms.CharField(label=_("community contact"), max_length=100, required=False)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from fangkong.merchants.services import PLACEHOLDERS
+
+        super().__init__(*args, **kwargs)
+        self.fields["body"].help_text = (
+            _("%(shop)s becomes the shop's name, %(date)s the date and %(contact)s the contact.")
+            % PLACEHOLDERS
+        )
 
 
 class NoticeForm(ServiceForm):

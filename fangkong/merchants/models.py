@@ -154,7 +154,7 @@ class MerchantStatusChange(CommunityOwned):
         indexes = [models.Index(fields=["merchant", "on", "id"], name="merchant_status_history")]
 
     def __str__(self) -> str:
-        return f"{self.merchant_id} {self.status} {self.on}"
+        return f"{self.get_status_display()} {self.on}"
 
     def get_absolute_url(self) -> str:
         return reverse("merchants:merchant_detail", args=[self.merchant_id])
@@ -278,10 +278,7 @@ class NoticeTemplate(CommunityOwned):
     """The community's wording of the prevention notice (疫情防控告知函); printed per shop."""
 
     title = models.CharField(_("title"), max_length=100)
-    body = models.TextField(
-        _("text"),
-        help_text=_("{shop} becomes the shop's name, {date} the date and {contact} the contact."),
-    )
+    body = models.TextField(_("text"))
     contact = models.CharField(_("community contact"), max_length=100, blank=True)
 
     scope_rule = SHOP_RULE

@@ -402,12 +402,14 @@ def do_close_follow_up(
 # --- Notices --------------------------------------------------------------------------------
 
 DEFAULT_NOTICE_TITLE = "疫情防控告知函"
+#: What the template's text may hold, filled in per shop (Chinese: the community types them).
+PLACEHOLDERS = {"shop": "【商户名称】", "date": "【日期】", "contact": "【联系人】"}
 DEFAULT_NOTICE_BODY = (
-    "{shop}：\n"
+    "【商户名称】：\n"
     "为做好疫情防控工作，请贵店落实以下措施：员工佩戴口罩，进店人员测温登记，"
     "每日消毒并做好记录，保持通风，配备洗手液或免洗消毒液，顾客间保持一米以上距离，"
     "员工每日健康报告。请扫描店门口二维码或使用人员登记手册登记进店人员。\n"
-    "{date}\n联系人：{contact}"
+    "【日期】\n联系人：【联系人】"
 )
 
 
@@ -430,7 +432,7 @@ def notice_text(template: NoticeTemplate, merchant: Merchant, day: dt.date) -> s
     values = {"shop": merchant.name, "date": f"{day:%Y年%m月%d日}", "contact": contact}
     text = template.body
     for key, value in values.items():
-        text = text.replace("{" + key + "}", value)
+        text = text.replace(PLACEHOLDERS[key], value)
     return text
 
 
@@ -558,12 +560,18 @@ def do_replace_poster(merchant: Merchant, *, by: User | None) -> Merchant:
     return merchant
 
 
+#: The shop's columns its sign-in page and ``do_sign_in`` read.
+SIGN_IN_FIELDS = ("id", "community_id", "name", "status", "takes_temperature")
+
+
 def merchant_of_register_token(token: str) -> Merchant | None:
     nonce = register_tokens.nonce_of(token)
     if nonce is None:
         return None
-    # The sign-in page needs the shop's own columns only (its busiest request).
-    return Merchant.objects.filter(register_nonce=nonce).first()
+    # The sign-in page is the app's busiest request: it needs five columns of the shop, one
+    # row by a unique index, no ordering (``first()`` would order by id) and not every column.
+    rows = list(Merchant.objects.filter(register_nonce=nonce).order_by().only(*SIGN_IN_FIELDS)[:1])
+    return rows[0] if rows else None
 
 
 def merchant_of_owner_token(token: str) -> Merchant | None:

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from fangkong.core.tables import Column, Table
 
@@ -34,5 +35,7 @@ class ComplaintTable(Table):
         Column("received_on", _("received on"), link=True),
         Column("merchant", _("shop"), "merchant.name"),
         Column("kind", _("kind")),
-        Column("closed_at", _("closed at"), lambda r: r.closed_at or _("open")),
+        Column(
+            "closed_at", _("closed at"), lambda r: r.closed_at or pgettext_lazy("complaint", "open")
+        ),
     ]

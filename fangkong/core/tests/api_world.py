@@ -41,8 +41,9 @@ from fangkong.inquiries.services import (
     do_follow_up_inquiry,
 )
 from fangkong.inquiries.tests.factories import FaqEntryFactory, InquiryFactory
+from fangkong.merchants import services as merchants
 from fangkong.merchants.choices import CheckResult
-from fangkong.merchants.tests.factories import MerchantFactory, inspect, sign_in
+from fangkong.merchants.tests.factories import MerchantFactory, inspect
 from fangkong.outreach.services import do_propose_script, do_revise_script
 from fangkong.outreach.tests import factories as outreach
 from fangkong.registry.tests.factories import PersonFactory
@@ -230,7 +231,7 @@ def build_world(community: Area, grid: Area, *, officer: Any, health: Any) -> Wo
     shop = MerchantFactory(area=community, takes_temperature=True)
     closed = MerchantFactory(area=grid, status="closed")
     visit = inspect(shop, register_kept=(CheckResult.FAIL, "未登记"))
-    sign_in(shop, temperature="36.5")
+    merchants.do_sign_in(shop, {"name": "张三", "phone": "13800138000", "temperature": "36.5"})
     world.add("merchant", shop, closed)
     world.add("merchant_inspection", visit)
     world.add("merchant_notice", *shop.notices.all())

@@ -122,7 +122,7 @@ def test_the_notice_is_printed_with_the_shops_name_the_date_and_the_contact(
         community_a,
         {
             "title": "疫情防控告知函",
-            "body": "{shop}：请落实防控措施。\n{date}\n联系人：{contact}",
+            "body": "【商户名称】：请落实防控措施。\n【日期】\n联系人：【联系人】",
             "contact": "社区办 024-23456789",
         },
         by=officer_a,
