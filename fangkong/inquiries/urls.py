@@ -21,4 +21,32 @@ urlpatterns = [
     path("faq/new/", views.FaqEditView.as_view(), name="faq_add"),
     path("faq/<int:pk>/", views.FaqDetailView.as_view(), name="faq_detail"),
     path("faq/<int:pk>/edit/", views.FaqEditView.as_view(), name="faq_edit"),
+    path("import/", views.InquiryImportStartView.as_view(), name="inquiry_import_start"),
+    path(
+        "imports/<int:pk>/",
+        views.InquiryImportDetailView.as_view(),
+        name="inquiry_import_detail",
+    ),
+    path(
+        "imports/<int:pk>/confirm/",
+        views.InquiryImportConfirmView.as_view(),
+        name="inquiry_import_confirm",
+    ),
+    path(
+        "imports/<int:pk>/rejected/",
+        views.InquiryImportRejectedView.as_view(),
+        name="inquiry_import_rejected",
+    ),
+    path("faq/import/", views.FaqImportStartView.as_view(), name="faq_import_start"),
+    path("faq/imports/<int:pk>/", views.FaqImportDetailView.as_view(), name="faq_import_detail"),
+    path(
+        "faq/imports/<int:pk>/confirm/",
+        views.FaqImportConfirmView.as_view(),
+        name="faq_import_confirm",
+    ),
+    path(
+        "faq/imports/<int:pk>/rejected/",
+        views.FaqImportRejectedView.as_view(),
+        name="faq_import_rejected",
+    ),
 ]
