@@ -32,6 +32,10 @@ def workbook(header: list[str], rows: list[list[Any]]) -> io.BytesIO:
     sheet.append(header)
     for row in rows:
         sheet.append(row)
+    for line in sheet.iter_rows(min_row=3):
+        for cell in line:
+            if cell.data_type == "f":
+                cell.data_type = "s"  # text typed with a leading ', as a worker would
     out = io.BytesIO()
     book.save(out)
     out.seek(0)
