@@ -84,8 +84,9 @@ RIGHTS: dict[str, dict[str, set[str]]] = {
         "merchants.*": VIEW,
         "merchants.registerentry": set(),
         "inquiries.inquiry": VIEW,
-        # The street-wide FAQ, which every community of the street shows below its own.
-        "inquiries.faqentry": EDIT,
+        # The street-wide FAQ, which every community of the street shows below its own
+        # (written one by one or imported from a list).
+        "inquiries.faqentry": EDIT | {"import"},
     },
     # The community officer runs the community: registry, imports, passes, policy, teams,
     # and approves what the four-eyes rule holds back. Health status is the health role's.

@@ -114,7 +114,14 @@ class CaseViewSet(RestrictedViewSet):
         return Response(self.get_serializer(self.reload(case)).data, status=200)
 
     @extend_schema(request=None, responses={200: SessionNotesSerializer(many=True)})
-    @action(detail=True, methods=["get"], required_action="view")
+    # One case's sessions, not a list: no filters, no paging.
+    @action(
+        detail=True,
+        methods=["get"],
+        required_action="view",
+        filter_backends=[],
+        pagination_class=None,
+    )
     def notes(self, request: Request, pk: str | None = None) -> Response:
         """The sessions with their notes: the counsellor's and the community officer's, each
         read logged (403 with the reason for anyone else)."""

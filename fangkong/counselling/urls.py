@@ -7,6 +7,7 @@ app_name = "counselling"
 urlpatterns = [
     path("", views.CaseListView.as_view(), name="case_list"),
     path("new/", views.CaseCreateView.as_view(), name="case_add"),
+    path("export/", views.CaseExportView.as_view(), name="case_export"),
     path("<int:pk>/", views.CaseDetailView.as_view(), name="case_detail"),
     path("<int:pk>/notes/", views.NotesView.as_view(), name="case_notes"),
     path("<int:pk>/edit/", views.CaseEditView.as_view(), name="case_edit"),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -20,6 +20,7 @@ from fangkong.core.views import (
     get_restricted_object,
     posted_version,
 )
+from fangkong.counselling import exports
 from fangkong.counselling.filtersets import CaseFilterSet
 from fangkong.counselling.forms import CaseEditForm, CaseOpenForm, ReferForm, SessionForm
 from fangkong.counselling.models import CounsellingCase
@@ -34,7 +35,7 @@ from fangkong.counselling.services import (
 )
 from fangkong.counselling.tables import CaseTable
 from fangkong.inquiries.pickers import found_people
-from fangkong.inquiries.views import own_community
+from fangkong.inquiries.views import export_response, own_community
 
 CASES = CounsellingCase.objects.select_related("person", "counsellor", "community")
 
@@ -50,7 +51,13 @@ class CaseListView(ObjectListView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["may_add"] = self.request.user.has_action(CounsellingCase, "add")
+        context["may_export"] = self.request.user.has_action(CounsellingCase, "export")
         return context
+
+
+class CaseExportView(CaseListView):
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return export_response(self, exports.CASES.name, CounsellingCase)
 
 
 class CaseCreateView(ServiceFormView):

@@ -101,7 +101,7 @@ def _desk_of(by: User | None, community: Area) -> Area:
     return community
 
 
-def _check_handler(handler: User | None, community: Area) -> None:
+def check_handler(handler: User | None, community: Area) -> None:
     if handler is None:
         return
     if (
@@ -154,7 +154,7 @@ def do_record_inquiry(
     )
     if handler is None and by is not None and by.is_authenticated:
         handler = by
-    _check_handler(handler, community)
+    check_handler(handler, community)
     received_at = received_at or timezone.now()
     if received_at > timezone.now() + dt.timedelta(minutes=5):
         raise ValidationError({"received_at": _("An inquiry cannot be received in the future.")})
@@ -234,7 +234,7 @@ def do_update_inquiry(
         obj.household = _check_asker(obj.community, household, person)
         obj.person = person
     if "handler" in data:
-        _check_handler(data["handler"], obj.community)
+        check_handler(data["handler"], obj.community)
         obj.handler = data["handler"]
     obj.version += 1
     save_checked(obj)

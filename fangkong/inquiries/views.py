@@ -4,17 +4,23 @@ that staff search and residents read."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, ClassVar, cast
 
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fangkong.areas.choices import AreaLevel
 from fangkong.areas.models import Area
 from fangkong.core.exceptions import PermissionDeniedError
+from fangkong.core.exports import filter_params, start_export
+from fangkong.core.imports import flow
+from fangkong.core.models import Job
 from fangkong.core.querysets import may
+from fangkong.core.requests import AuthenticatedRequest
 from fangkong.core.views import (
     ObjectDetailView,
     ObjectEditView,
@@ -24,8 +30,9 @@ from fangkong.core.views import (
     ServiceFormView,
     get_restricted_object,
     posted_version,
+    require_action,
 )
-from fangkong.inquiries import stats
+from fangkong.inquiries import exports, stats
 from fangkong.inquiries.filtersets import FaqFilterSet, InquiryFilterSet
 from fangkong.inquiries.forms import (
     AnswerForm,
@@ -34,6 +41,14 @@ from fangkong.inquiries.forms import (
     InquiryEditForm,
     InquiryForm,
 )
+from fangkong.inquiries.imports import (
+    FAQ_HEADERS,
+    INQUIRY_HEADERS,
+    MAX_ROWS,
+    faq_area,
+    inquiry_community,
+)
+from fangkong.inquiries.jobs import FAQ_IMPORT_KIND, INQUIRY_IMPORT_KIND
 from fangkong.inquiries.models import FaqEntry, Inquiry
 from fangkong.inquiries.pickers import found_people
 from fangkong.inquiries.services import (
@@ -78,6 +93,8 @@ class QueueView(PageView):
             mine=stats.queue_of(user),
             handlers=stats.per_handler(user),
             may_add=user.has_action(Inquiry, "add"),
+            may_export=user.has_action(Inquiry, "export"),
+            may_import=user.has_action(Inquiry, "import") and inquiry_community(user) is not None,
         )
         return context
 
@@ -282,6 +299,11 @@ class FaqListView(ObjectListView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
         context = super().get_context_data(**kwargs)
         context["may_add"] = self.request.user.has_action(FaqEntry, "add")
+        context["may_export"] = self.request.user.has_action(FaqEntry, "export")
+        context["may_import"] = (
+            self.request.user.has_action(FaqEntry, "import")
+            and faq_area(self.request.user) is not None
+        )
         return context
 
 
@@ -317,3 +339,228 @@ class FaqEditView(ObjectEditView):
 
     def get_cancel_url(self) -> str:
         return self.object.get_absolute_url() if self.object else reverse("inquiries:faq_list")
+
+
+def export_response(view: Any, name: str, model: Any) -> HttpResponse:
+    """The list as the page filters it, as .xlsx (a job past ``INLINE_ROWS``)."""
+    user = view.request.user
+    require_action(user, model, "export")
+    data = view.request.GET.copy()
+    data.pop("page", None)
+    zone = user.area.zone if user.area is not None else None
+    stamp = timezone.localtime(timezone.now(), zone)
+    return start_export(
+        view.request,
+        name,
+        {
+            "format": "xlsx",
+            "filters": filter_params(data),
+            "at": stamp.replace(tzinfo=None).isoformat(),
+        },
+    )
+
+
+class InquiryExportView(InquiryListView):
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return export_response(self, exports.INQUIRIES.name, Inquiry)
+
+
+class FaqExportView(FaqListView):
+    def get(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        return export_response(self, exports.FAQ.name, FaqEntry)
+
+
+# --- Imports --------------------------------------------------------------------------------
+
+
+class _Import:
+    """What the FAQ's and the inquiries' import pages declare: the job kind, the model whose
+    ``import`` right they need, the area parameter, and their URL names' prefix."""
+
+    job_kind: ClassVar[str]
+    import_model: ClassVar[type[Any]]
+    area_param: ClassVar[str]
+    prefix: ClassVar[str]
+    sync_rows = 2_000
+    request: Any
+
+    def detail_url(self, job: Job) -> str:
+        return reverse(f"inquiries:{self.prefix}_import_detail", args=[job.pk])
+
+    def guard(self, request: HttpRequest, pk: int) -> None:
+        """Another area's import is not found, whatever the role; one's own needs the right."""
+        user = cast(AuthenticatedRequest, request).user
+        get_object_or_404(Job.objects.restrict(user, "view").filter(kind=self.job_kind), pk=pk)
+        require_action(user, self.import_model, "import")
+
+
+class _FaqImport(_Import):
+    job_kind = FAQ_IMPORT_KIND
+    import_model = FaqEntry
+    area_param = "area"
+    prefix = "faq"
+
+
+class _InquiryImport(_Import):
+    job_kind = INQUIRY_IMPORT_KIND
+    import_model = Inquiry
+    area_param = "community"
+    prefix = "inquiry"
+
+
+class _ImportStart(flow.ImportStartView):
+    """Upload a list into the user's own area; it is previewed at once."""
+
+    template_name = "inquiries/import_start.html"
+    action = "import"
+    prefix: ClassVar[str]
+    area_param: ClassVar[str]
+    headers: ClassVar[dict[str, tuple[str, ...]]]
+    required: ClassVar[tuple[str, ...]]
+    help_text: ClassVar[Any]
+    rerun_text: ClassVar[Any]
+
+    def target(self) -> Area | None:
+        raise NotImplementedError
+
+    def area(self) -> Area:
+        area = self.target()
+        if area is None:
+            raise PermissionDeniedError("import", self.refusal())
+        return area
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        area = self.area()
+        context.update(
+            form=kwargs.get("form") or self.form_class(),
+            recent=self.recent_jobs(**{self.area_param: area.pk}),
+            max_rows=MAX_ROWS,
+            area=area,
+            required=[self.headers[k][0] for k in self.required],
+            optional=[names[0] for k, names in self.headers.items() if k not in self.required],
+            help_text=self.help_text,
+            rerun_text=self.rerun_text,
+            list_url=reverse(f"inquiries:{self.prefix}_list"),
+            detail_name=f"inquiries:{self.prefix}_import_detail",
+        )
+        return context
+
+    def job_area(self) -> str:
+        return self.area().path
+
+    def job_params(self, form: flow.UploadForm) -> dict[str, Any]:
+        return {self.area_param: self.area().pk}
+
+
+class FaqImportStartView(_FaqImport, _ImportStart):
+    model = FaqEntry
+    title = gettext_lazy("Import FAQ entries")
+    headers = FAQ_HEADERS
+    required = ("question", "answer")
+    help_text = gettext_lazy(
+        "Add FAQ entries to your community or street from a list. A question or answer "
+        "holding an ID number or a phone is refused. You first see every row that cannot be "
+        "read, with the reason; nothing is written until you choose to import the valid rows."
+    )
+    rerun_text = gettext_lazy(
+        "Importing the same file again adds nothing twice: a question already in the FAQ of "
+        "your area is left as it is."
+    )
+
+    def refusal(self) -> str:
+        return _("Your role does not write the FAQ.")
+
+    def target(self) -> Area | None:
+        return faq_area(self.request.user)
+
+
+class InquiryImportStartView(_InquiryImport, _ImportStart):
+    model = Inquiry
+    title = gettext_lazy("Import inquiries")
+    headers = INQUIRY_HEADERS
+    required = ("received_at", "question")
+    help_text = gettext_lazy(
+        "Add inquiries to your community from a log typed into a spreadsheet (the hotline's "
+        "paper log, for instance). The room is found among your community's households, the "
+        "handler by username. A closed row needs an answer. You first see every row that "
+        "cannot be read, with the reason; nothing is written until you choose to import the "
+        "valid rows."
+    )
+    rerun_text = gettext_lazy(
+        "Importing the same file again adds nothing twice: a question received at the same "
+        "time is left as it is."
+    )
+
+    def refusal(self) -> str:
+        return _("Your role does not record inquiries.")
+
+    def target(self) -> Area | None:
+        return inquiry_community(self.request.user)
+
+
+class _ImportDetail(flow.ImportDetailView):
+    template_name = "inquiries/import_detail.html"
+    prefix: ClassVar[str]
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        cast(_Import, self).guard(request, kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        context.update(
+            start_url=reverse(f"inquiries:{self.prefix}_import_start"),
+            confirm_url=reverse(
+                f"inquiries:{self.prefix}_import_confirm", args=[context["job"].pk]
+            ),
+            rejected_url=reverse(
+                f"inquiries:{self.prefix}_import_rejected", args=[context["job"].pk]
+            ),
+            list_url=reverse(f"inquiries:{self.prefix}_list"),
+        )
+        return context
+
+
+class FaqImportDetailView(_FaqImport, _ImportDetail):
+    pass
+
+
+class InquiryImportDetailView(_InquiryImport, _ImportDetail):
+    pass
+
+
+class _ImportConfirm(flow.ImportConfirmView):
+    prefix: ClassVar[str]
+
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        cast(_Import, self).guard(request, kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+    def job_area(self, preview: Job) -> str:
+        return preview.area_path
+
+    def cancelled_url(self, preview: Job) -> str:
+        return reverse(f"inquiries:{self.prefix}_import_start")
+
+
+class FaqImportConfirmView(_FaqImport, _ImportConfirm):
+    pass
+
+
+class InquiryImportConfirmView(_InquiryImport, _ImportConfirm):
+    pass
+
+
+class _ImportRejected(flow.ImportRejectedView):
+    def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        cast(_Import, self).guard(request, kwargs["pk"])
+        return super().dispatch(request, *args, **kwargs)
+
+
+class FaqImportRejectedView(_FaqImport, _ImportRejected):
+    header_aliases = FAQ_HEADERS
+
+
+class InquiryImportRejectedView(_InquiryImport, _ImportRejected):
+    header_aliases = INQUIRY_HEADERS

@@ -24,6 +24,7 @@ def _case(w: World) -> dict[str, Any]:
 ROUTES = {
     "counselling:case_list": Route(kind="list"),
     "counselling:case_add": Route(kind="list"),
+    "counselling:case_export": Route(kind="list"),
     "counselling:case_detail": Route(kwargs=_case),
     "counselling:case_notes": Route(kwargs=_case),
     "counselling:case_edit": Route(kwargs=_case),

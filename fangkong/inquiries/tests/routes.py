@@ -62,10 +62,16 @@ ROUTES = {
     ),
     "inquiries:inquiry_close": _row("inquiry_answered", method="post", ok=302),
     "inquiries:inquiry_to_faq": _row("inquiry_answered", method="post", ok=302),
+    "inquiries:inquiry_export": Route(kind="list"),
     "inquiries:faq_list": Route(kind="list", grid_scoped=False),
+    "inquiries:faq_export": Route(kind="list", grid_scoped=False),
     "inquiries:faq_add": Route(kind="list"),
     "inquiries:faq_detail": _row("faq_entry"),
     "inquiries:faq_edit": _row("faq_entry"),
+    # An import goes into the user's own community (or street): an outsider imports into
+    # its own, and sees no row of community A's.
+    "inquiries:faq_import_start": Route(kind="list", grid_scoped=False),
+    "inquiries:inquiry_import_start": Route(kind="list", grid_scoped=False),
     "api:inquiry-list": Route(kind="list", api=True),
     "api:inquiry-detail": _row("inquiry", api=True),
     "api:inquiry-answer": _row(
@@ -123,3 +129,62 @@ API_WRITES = [
         _row("faq_entry", api=True, method="patch", data=lambda w: {"published": False}),
     ),
 ]
+
+
+def _import_preview(kind: str, area_param: str, column: str) -> Any:
+    """A finished preview of community A's officer (made per request: the walk's writes roll
+    back after each test) whose upload is gone."""
+
+    def make(world: World) -> Any:
+        from fangkong.core.models import Job
+
+        return Job.objects.create(
+            kind=kind,
+            user=world.users["officer_a"],
+            area_path=world.community_a.path,
+            status="completed",
+            params={
+                "upload": "0" * 32,
+                "filename": "导入.xlsx",
+                "rows": 2,
+                "mode": "preview",
+                area_param: world.community_a.pk,
+            },
+            result={
+                "rows": 2,
+                "created": 1,
+                "unchanged": 0,
+                "rejected": 1,
+                "written": False,
+                "errors": [
+                    {"row": 3, "column": column, "message": "-", "code": "x", "value": CANARY_NAME}
+                ],
+            },
+        )
+
+    return make
+
+
+for _prefix, _kind, _param, _column in (
+    ("faq", "inquiries.faq_import", "area", "问题"),
+    ("inquiry", "inquiries.import", "community", "问题"),
+):
+    _preview = _import_preview(_kind, _param, _column)
+    ROUTES.update(
+        {
+            f"inquiries:{_prefix}_import_detail": Route(
+                kwargs=lambda w, p=_preview: {"pk": p(w).pk}, grid_scoped=False
+            ),
+            # The walk's preview keeps no upload: its owner is sent back to it with a note.
+            f"inquiries:{_prefix}_import_rejected": Route(
+                kwargs=lambda w, p=_preview: {"pk": p(w).pk}, ok=302, grid_scoped=False
+            ),
+            f"inquiries:{_prefix}_import_confirm": Route(
+                kwargs=lambda w, p=_preview: {"pk": p(w).pk},
+                method="post",
+                data=lambda w: {"action": "import"},
+                ok=302,
+                grid_scoped=False,
+            ),
+        }
+    )
