@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Channel(models.TextChoices):
@@ -24,9 +25,9 @@ class Category(models.TextChoices):
 
 class InquiryStatus(models.TextChoices):
     OPEN = "open", _("Open")
-    ANSWERED = "answered", _("Answered")
+    ANSWERED = "answered", pgettext_lazy("inquiry", "Answered")
     FOLLOW_UP = "follow_up", _("Follow-up")
-    CLOSED = "closed", _("Closed")
+    CLOSED = "closed", pgettext_lazy("inquiry", "Closed")
 
 
 #: Statuses of an inquiry someone still has to deal with.
