@@ -24,6 +24,7 @@ Targets (issue 20, Figures): ratio at least 0.5 for both, no errors, page weight
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import multiprocessing
@@ -77,7 +78,7 @@ for i in range(households):
     home = do_create_household(building=building, by=None, unit=1 + i % 4, room=str(1000 + i))
     people = [do_create_person(community=community, by=None, household=home, name=n)
               for n in ("王秀英", "李建国", "王小明")]
-    tokens.append(do_issue_link(home, by=None)[1])
+    tokens.append(f"{do_issue_link(home, by=None)[1]}:{people[0].pk}")
     do_start_quarantine(kind="monitoring", by=None, person=people[0], reason="official_notice",
                         evidence_kind="official_notice", evidence_ref="浑南疾控〔2020〕12号")
 access.do_issue_passes(community=community, by=None)
@@ -95,7 +96,8 @@ print(json.dumps({"reports": HealthReport.objects.count()}))
 class Phone:
     """One household's session on one keep-alive connection: its cookies and CSRF token."""
 
-    def __init__(self, port: int, token: str) -> None:
+    def __init__(self, port: int, token_and_member: str) -> None:
+        token, self.member = token_and_member.split(":")
         self.port = port
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         self.cookies: dict[str, str] = {}
@@ -104,11 +106,9 @@ class Phone:
             raise SystemExit(f"opening a link answered {status}")
         status, _headers, body = self.request("GET", "/s/home/")
         found = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body)
-        member = re.search(rb'name="member" value="(\d+)"', body)
-        if status != 200 or found is None or member is None:
-            raise SystemExit(f"the household page answered {status} without its form")
+        if status != 200 or found is None:
+            raise SystemExit(f"the household page answered {status}")
         self.csrf = found.group(1).decode()
-        self.member = member.group(1).decode()
         self.page_bytes = len(body)
 
     def request(
@@ -168,8 +168,18 @@ def drive(
 
     def client(n: int) -> None:
         rng = random.Random(n)
-        mine = [Phone(port, t) for t in tokens[n::clients]]
-        ready.wait()
+        try:
+            mine = [Phone(port, t) for t in tokens[n::clients]]
+        except SystemExit as exc:  # a session that cannot open: report it, stop the run
+            print(exc, file=sys.stderr, flush=True)
+            ready.abort()
+            with lock:
+                errors[0] += 1
+            return
+        try:
+            ready.wait(timeout=300)
+        except threading.BrokenBarrierError:
+            return
         stop = time.monotonic() + seconds
         times: list[float] = []
         bad = 0
@@ -188,7 +198,8 @@ def drive(
     threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
     for t in threads:
         t.start()
-    ready.wait()  # every phone's session is open: the measured time starts now
+    with contextlib.suppress(threading.BrokenBarrierError):
+        ready.wait(timeout=300)  # every phone's session is open: the measured time starts now
     began = time.monotonic()
     for t in threads:
         t.join()

@@ -62,15 +62,16 @@ def pass_views(household: Household) -> list[PassView]:
         household=household, status__in=[PassStatus.ACTIVE, PassStatus.SUSPENDED]
     ).order_by("pk"):
         item.community = community  # the row at hand, not a query
-        outcome = standing(item)
+        now = standing(item)
+        outcome = now.outcome
         views.append(
             PassView(
                 serial_tail=item.serial[-4:],
                 state=str(item.get_status_display()),
                 allowed=outcome.allowed,
                 reason=reason_text(outcome.reason_code, outcome.next_allowed_at, community),
-                left=outcome.quota_left,
-                next_allowed_at=outcome.next_allowed_at,
+                left=now.left,
+                next_allowed_at=now.next_allowed_at,
             )
         )
     return views
