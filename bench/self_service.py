@@ -78,9 +78,10 @@ for i in range(households):
     home = do_create_household(building=building, by=None, unit=1 + i % 4, room=str(1000 + i))
     people = [do_create_person(community=community, by=None, household=home, name=n)
               for n in ("王秀英", "李建国", "王小明")]
-    tokens.append(f"{do_issue_link(home, by=None)[1]}:{people[0].pk}")
-    do_start_quarantine(kind="monitoring", by=None, person=people[0], reason="official_notice",
-                        evidence_kind="official_notice", evidence_ref="浑南疾控〔2020〕12号")
+    tokens.append(f"{do_issue_link(home, by=None)[1]}:{','.join(str(p.pk) for p in people)}")
+    for person in people:
+        do_start_quarantine(kind="monitoring", by=None, person=person, reason="official_notice",
+                            evidence_kind="official_notice", evidence_ref="浑南疾控〔2020〕12号")
 access.do_issue_passes(community=community, by=None)
 print(json.dumps({"tokens": tokens}))
 """
@@ -90,6 +91,7 @@ import django, json
 django.setup()
 from fangkong.health.models import HealthReport
 print(json.dumps({"reports": HealthReport.objects.count()}))
+HealthReport.objects.all().delete()  # the next slice's reports are for a part not yet reported
 """
 
 
@@ -97,7 +99,9 @@ class Phone:
     """One household's session on one keep-alive connection: its cookies and CSRF token."""
 
     def __init__(self, port: int, token_and_member: str) -> None:
-        token, self.member = token_and_member.split(":")
+        token, members = token_and_member.split(":")
+        self.members = members.split(",")
+        self.sent = 0
         self.port = port
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         self.cookies: dict[str, str] = {}
@@ -136,7 +140,10 @@ class Phone:
         return response.status, dict(response.headers), content
 
     def report_body(self, rng: random.Random) -> str:
-        m = self.member
+        # Each member in turn: one report per member and part of the day is accepted, and
+        # the reports are cleared between slices (``COUNT``).
+        m = self.members[self.sent % len(self.members)]
+        self.sent += 1
         temperature = f"{rng.uniform(36.0, 37.0):.1f}"
         return (
             f"csrfmiddlewaretoken={self.csrf}&member={m}&p{m}-person={m}"
@@ -183,8 +190,11 @@ def drive(
         stop = time.monotonic() + seconds
         times: list[float] = []
         bad = 0
+        turn = 0
         while time.monotonic() < stop:
-            phone = rng.choice(mine)
+            # Reports go round the phones (each member reports once a part of the day).
+            phone = mine[turn % len(mine)] if method == "POST" else rng.choice(mine)
+            turn += 1
             body = phone.report_body(rng) if method == "POST" else None
             started = time.perf_counter()
             status, _headers, _content = phone.request(method, path, body)
@@ -245,7 +255,7 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--households", type=int, default=40)
+    parser.add_argument("--households", type=int, default=60)
     args = parser.parse_args()
 
     base_url = os.environ.get("DATABASE_URL")
@@ -269,7 +279,8 @@ def main() -> int:
         weight = weigh(port, tokens[0])
         for route in ROUTES:  # warm up
             in_child(drive, port, route, 1.0, args.clients, tokens)
-        before_reports = json.loads(run_django(COUNT, env))["reports"]
+        run_django(COUNT, env)  # the warm-up's reports
+        stored = 0
         results: dict[str, dict] = {
             r: {"n": 0, "seconds": 0.0, "errors": 0, "latencies": [], "cpu": 0.0} for r in ROUTES
         }
@@ -284,7 +295,8 @@ def main() -> int:
                     results[route]["cpu"] += server_cpu(server.pid) - cpu
                     for key in ("n", "seconds", "errors", "latencies"):
                         results[route][key] += got[key]
-        stored = json.loads(run_django(COUNT, env))["reports"] - before_reports
+                    if route == "report":
+                        stored += json.loads(run_django(COUNT, env))["reports"]
         figures: dict[str, object] = {"engine": engine, "page_weight": weight}
         for route, result in results.items():
             lat = sorted(result["latencies"])
