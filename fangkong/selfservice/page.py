@@ -13,8 +13,8 @@ from typing import Any
 
 from django.template.loader import render_to_string
 from django.utils import timezone
-from django.utils.translation import gettext as _
 from django.utils.safestring import SafeString
+from django.utils.translation import gettext as _
 
 from fangkong.core.household_page import rendered_context
 from fangkong.registry.models import Household, Person
@@ -100,9 +100,9 @@ def _statuses(
         cases.setdefault(case.person_id, case)
     quarantines: dict[int, Any] = {}
     monitored: set[int] = set()
-    for quarantine in Quarantine.objects.filter(
-        person_id__in=ids, ended_on__isnull=True
-    ).order_by("-start_date", "-pk"):
+    for quarantine in Quarantine.objects.filter(person_id__in=ids, ended_on__isnull=True).order_by(
+        "-start_date", "-pk"
+    ):
         quarantines.setdefault(quarantine.person_id, quarantine)
         if quarantine.start_date <= today:
             monitored.add(quarantine.person_id)

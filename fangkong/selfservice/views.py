@@ -220,7 +220,7 @@ class ReportView(HouseholdView):
 
 @method_decorator(login_not_required, name="dispatch")
 class AskView(HouseholdView):
-    """"Ask a question", posted from the household page; the answer shows there."""
+    """The page's "ask a question" form posts here; the answer shows on the page."""
 
     scope = "ask"
     http_method_names = ["post"]

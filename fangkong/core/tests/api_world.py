@@ -20,12 +20,10 @@ from fangkong.accounts.choices import Role
 from fangkong.accounts.services import do_add_assignment
 from fangkong.accounts.tests.factories import UserFactory
 from fangkong.areas.models import Area
-from fangkong.daily.services import do_correct_report, do_upload_template
-from fangkong.daily.tests.factories import DailyReportFactory, workbook
 from fangkong.counselling.tests.factories import CaseFactory as CounsellingCaseFactory
 from fangkong.counselling.tests.factories import SessionFactory as CounsellingSessionFactory
-from fangkong.daily.services import do_correct_report
-from fangkong.daily.tests.factories import DailyReportFactory
+from fangkong.daily.services import do_correct_report, do_upload_template
+from fangkong.daily.tests.factories import DailyReportFactory, workbook
 from fangkong.health.tests.factories import (
     CaseFactory,
     ContactFactory,
@@ -36,10 +34,6 @@ from fangkong.health.tests.factories import (
     members,
     pending_start,
 )
-from fangkong.merchants.choices import CheckResult
-from fangkong.merchants.tests.factories import MerchantFactory, inspect, sign_in
-from fangkong.outreach.services import do_propose_script, do_revise_script
-from fangkong.outreach.tests import factories as outreach
 from fangkong.inquiries.services import (
     do_answer_inquiry,
     do_close_inquiry,
@@ -47,6 +41,10 @@ from fangkong.inquiries.services import (
     do_follow_up_inquiry,
 )
 from fangkong.inquiries.tests.factories import FaqEntryFactory, InquiryFactory
+from fangkong.merchants.choices import CheckResult
+from fangkong.merchants.tests.factories import MerchantFactory, inspect, sign_in
+from fangkong.outreach.services import do_propose_script, do_revise_script
+from fangkong.outreach.tests import factories as outreach
 from fangkong.registry.tests.factories import PersonFactory
 from fangkong.screening.choices import Outcome
 from fangkong.screening.models import CallAssignment

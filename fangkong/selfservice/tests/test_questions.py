@@ -1,5 +1,5 @@
-""""Ask a question" on the household page: an inquiry of the office's inquiries module; the
-household reads the answer on its page once the office gives it."""
+"""The "ask a question" form of the household page: an inquiry of the office's inquiries
+module; the household reads the answer on its page once the office gives it."""
 
 from __future__ import annotations
 
