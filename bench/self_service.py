@@ -5,12 +5,16 @@ the page's weight.
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/self_service.py
 
 Starts the app under granian (as bench/gate_scan.py does, whose helpers it uses) with a fresh
-temporary database holding ``--households`` households, each with a pass, a member under
-health monitoring and a link. Each client process opens every household's link once (a
-session per household, as each phone has), then, for its share of the time, either views
-``/s/home/`` or posts a temperature to ``/s/home/report/`` (36.0–37.0, CSRF token and all)
-for a random household. The baselines are bare views (``bench/self_service_urls.py``) with
-the same middleware, session and CSRF check that answer at once. Slices alternate (real,
+temporary database holding ``--households`` households, each with a pass, three members
+under health monitoring and a link. Each client process opens its share of the households'
+links (a session per household, as each phone has), then, for its share of the time,
+either views ``/s/home/`` for a random household or posts a temperature to
+``/s/home/report/`` (36.0–37.0, CSRF token and all) going round its households and their
+members: one report per member and part of the day is accepted, so the reports are counted
+and cleared after each slice. The baselines are bare views (``bench/self_service_urls.py``)
+with the same middleware, session and CSRF check that answer at once; with
+``--bare-limits`` they also count the same rate limits, which tells the limiter's share of
+the gap. Slices alternate (real,
 bare, bare, real, ...) so a machine's drifting load weighs on both alike. The rate limits
 are raised for the run (``FANGKONG_SELFSERVICE_RATE_SCALE``): one address plays every phone.
 
@@ -256,6 +260,11 @@ def main() -> int:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--threads", type=int, default=1)
     parser.add_argument("--households", type=int, default=60)
+    parser.add_argument(
+        "--bare-limits",
+        action="store_true",
+        help="the bare views count the same rate limits (the limiter's share of the gap)",
+    )
     args = parser.parse_args()
 
     base_url = os.environ.get("DATABASE_URL")
@@ -265,6 +274,7 @@ def main() -> int:
     env["DJANGO_SETTINGS_MODULE"] = SETTINGS
     env["FANGKONG_SELFSERVICE_RATE_SCALE"] = "1000000"
     env["FANGKONG_SMS_BACKEND"] = "fangkong.selfservice.sms.MemoryBackend"
+    env["FANGKONG_BENCH_BARE_LIMITS"] = "1" if args.bare_limits else "0"
     server = None
     try:
         tokens = json.loads(run_django(SETUP, env, str(args.households)))["tokens"]
@@ -297,7 +307,11 @@ def main() -> int:
                         results[route][key] += got[key]
                     if route == "report":
                         stored += json.loads(run_django(COUNT, env))["reports"]
-        figures: dict[str, object] = {"engine": engine, "page_weight": weight}
+        figures: dict[str, object] = {
+            "engine": engine,
+            "bare_limits": args.bare_limits,
+            "page_weight": weight,
+        }
         for route, result in results.items():
             lat = sorted(result["latencies"])
             cuts = quantiles(lat, n=100) if len(lat) >= 2 else [0.0] * 99
