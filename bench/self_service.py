@@ -5,12 +5,16 @@ the page's weight.
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres .venv/bin/python bench/self_service.py
 
 Starts the app under granian (as bench/gate_scan.py does, whose helpers it uses) with a fresh
-temporary database holding ``--households`` households, each with a pass, a member under
-health monitoring and a link. Each client process opens every household's link once (a
-session per household, as each phone has), then, for its share of the time, either views
-``/s/home/`` or posts a temperature to ``/s/home/report/`` (36.0–37.0, CSRF token and all)
-for a random household. The baselines are bare views (``bench/self_service_urls.py``) with
-the same middleware, session and CSRF check that answer at once. Slices alternate (real,
+temporary database holding ``--households`` households, each with a pass, three members
+under health monitoring and a link. Each client process opens its share of the households'
+links (a session per household, as each phone has), then, for its share of the time,
+either views ``/s/home/`` for a random household or posts a temperature to
+``/s/home/report/`` (36.0–37.0, CSRF token and all) going round its households and their
+members: one report per member and part of the day is accepted, so the reports are counted
+and cleared after each slice. The baselines are bare views (``bench/self_service_urls.py``)
+with the same middleware, session and CSRF check that answer at once; with
+``--bare-limits`` they also count the same rate limits, which tells the limiter's share of
+the gap. Slices alternate (real,
 bare, bare, real, ...) so a machine's drifting load weighs on both alike. The rate limits
 are raised for the run (``FANGKONG_SELFSERVICE_RATE_SCALE``): one address plays every phone.
 
@@ -24,6 +28,7 @@ Targets (issue 20, Figures): ratio at least 0.5 for both, no errors, page weight
 from __future__ import annotations
 
 import argparse
+import contextlib
 import http.client
 import json
 import multiprocessing
@@ -77,9 +82,10 @@ for i in range(households):
     home = do_create_household(building=building, by=None, unit=1 + i % 4, room=str(1000 + i))
     people = [do_create_person(community=community, by=None, household=home, name=n)
               for n in ("王秀英", "李建国", "王小明")]
-    tokens.append(do_issue_link(home, by=None)[1])
-    do_start_quarantine(kind="monitoring", by=None, person=people[0], reason="official_notice",
-                        evidence_kind="official_notice", evidence_ref="浑南疾控〔2020〕12号")
+    tokens.append(f"{do_issue_link(home, by=None)[1]}:{','.join(str(p.pk) for p in people)}")
+    for person in people:
+        do_start_quarantine(kind="monitoring", by=None, person=person, reason="official_notice",
+                            evidence_kind="official_notice", evidence_ref="浑南疾控〔2020〕12号")
 access.do_issue_passes(community=community, by=None)
 print(json.dumps({"tokens": tokens}))
 """
@@ -89,13 +95,17 @@ import django, json
 django.setup()
 from fangkong.health.models import HealthReport
 print(json.dumps({"reports": HealthReport.objects.count()}))
+HealthReport.objects.all().delete()  # the next slice's reports are for a part not yet reported
 """
 
 
 class Phone:
     """One household's session on one keep-alive connection: its cookies and CSRF token."""
 
-    def __init__(self, port: int, token: str) -> None:
+    def __init__(self, port: int, token_and_member: str) -> None:
+        token, members = token_and_member.split(":")
+        self.members = members.split(",")
+        self.sent = 0
         self.port = port
         self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         self.cookies: dict[str, str] = {}
@@ -104,11 +114,9 @@ class Phone:
             raise SystemExit(f"opening a link answered {status}")
         status, _headers, body = self.request("GET", "/s/home/")
         found = re.search(rb'name="csrfmiddlewaretoken" value="([^"]+)"', body)
-        member = re.search(rb'name="member" value="(\d+)"', body)
-        if status != 200 or found is None or member is None:
-            raise SystemExit(f"the household page answered {status} without its form")
+        if status != 200 or found is None:
+            raise SystemExit(f"the household page answered {status}")
         self.csrf = found.group(1).decode()
-        self.member = member.group(1).decode()
         self.page_bytes = len(body)
 
     def request(
@@ -136,7 +144,10 @@ class Phone:
         return response.status, dict(response.headers), content
 
     def report_body(self, rng: random.Random) -> str:
-        m = self.member
+        # Each member in turn: one report per member and part of the day is accepted, and
+        # the reports are cleared between slices (``COUNT``).
+        m = self.members[self.sent % len(self.members)]
+        self.sent += 1
         temperature = f"{rng.uniform(36.0, 37.0):.1f}"
         return (
             f"csrfmiddlewaretoken={self.csrf}&member={m}&p{m}-person={m}"
@@ -168,13 +179,26 @@ def drive(
 
     def client(n: int) -> None:
         rng = random.Random(n)
-        mine = [Phone(port, t) for t in tokens[n::clients]]
-        ready.wait()
+        try:
+            mine = [Phone(port, t) for t in tokens[n::clients]]
+        except SystemExit as exc:  # a session that cannot open: report it, stop the run
+            print(exc, file=sys.stderr, flush=True)
+            ready.abort()
+            with lock:
+                errors[0] += 1
+            return
+        try:
+            ready.wait(timeout=300)
+        except threading.BrokenBarrierError:
+            return
         stop = time.monotonic() + seconds
         times: list[float] = []
         bad = 0
+        turn = 0
         while time.monotonic() < stop:
-            phone = rng.choice(mine)
+            # Reports go round the phones (each member reports once a part of the day).
+            phone = mine[turn % len(mine)] if method == "POST" else rng.choice(mine)
+            turn += 1
             body = phone.report_body(rng) if method == "POST" else None
             started = time.perf_counter()
             status, _headers, _content = phone.request(method, path, body)
@@ -188,7 +212,8 @@ def drive(
     threads = [threading.Thread(target=client, args=(n,)) for n in range(clients)]
     for t in threads:
         t.start()
-    ready.wait()  # every phone's session is open: the measured time starts now
+    with contextlib.suppress(threading.BrokenBarrierError):
+        ready.wait(timeout=300)  # every phone's session is open: the measured time starts now
     began = time.monotonic()
     for t in threads:
         t.join()
@@ -234,7 +259,12 @@ def main() -> int:
     parser.add_argument("--clients", type=int, default=4)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--threads", type=int, default=1)
-    parser.add_argument("--households", type=int, default=40)
+    parser.add_argument("--households", type=int, default=60)
+    parser.add_argument(
+        "--bare-limits",
+        action="store_true",
+        help="the bare views count the same rate limits (the limiter's share of the gap)",
+    )
     args = parser.parse_args()
 
     base_url = os.environ.get("DATABASE_URL")
@@ -244,6 +274,7 @@ def main() -> int:
     env["DJANGO_SETTINGS_MODULE"] = SETTINGS
     env["FANGKONG_SELFSERVICE_RATE_SCALE"] = "1000000"
     env["FANGKONG_SMS_BACKEND"] = "fangkong.selfservice.sms.MemoryBackend"
+    env["FANGKONG_BENCH_BARE_LIMITS"] = "1" if args.bare_limits else "0"
     server = None
     try:
         tokens = json.loads(run_django(SETUP, env, str(args.households)))["tokens"]
@@ -258,7 +289,8 @@ def main() -> int:
         weight = weigh(port, tokens[0])
         for route in ROUTES:  # warm up
             in_child(drive, port, route, 1.0, args.clients, tokens)
-        before_reports = json.loads(run_django(COUNT, env))["reports"]
+        run_django(COUNT, env)  # the warm-up's reports
+        stored = 0
         results: dict[str, dict] = {
             r: {"n": 0, "seconds": 0.0, "errors": 0, "latencies": [], "cpu": 0.0} for r in ROUTES
         }
@@ -273,8 +305,13 @@ def main() -> int:
                     results[route]["cpu"] += server_cpu(server.pid) - cpu
                     for key in ("n", "seconds", "errors", "latencies"):
                         results[route][key] += got[key]
-        stored = json.loads(run_django(COUNT, env))["reports"] - before_reports
-        figures: dict[str, object] = {"engine": engine, "page_weight": weight}
+                    if route == "report":
+                        stored += json.loads(run_django(COUNT, env))["reports"]
+        figures: dict[str, object] = {
+            "engine": engine,
+            "bare_limits": args.bare_limits,
+            "page_weight": weight,
+        }
         for route, result in results.items():
             lat = sorted(result["latencies"])
             cuts = quantiles(lat, n=100) if len(lat) >= 2 else [0.0] * 99

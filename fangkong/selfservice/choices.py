@@ -24,6 +24,8 @@ class ActivityKind(models.TextChoices):
     REPORT = "report", _("Health report")
     REPORT_REFUSED = "report_refused", _("Health report refused")
     CORRECTION = "correction", _("Proposed a correction")
+    QUESTION = "question", _("Asked a question")
+    QUESTION_REFUSED = "question_refused", _("Question refused")
     CODE_SENT = "code_sent", _("Sign-in code sent")
     CODE_WRONG = "code_wrong", _("Wrong sign-in code")
     CODE_LOCKED = "code_locked", _("Locked after wrong codes")

@@ -38,6 +38,26 @@ class ReportForm(ServiceForm):
         symptoms.choices = Symptom.choices
 
 
+class AskForm(ServiceForm):
+    """A question for the community office; its answer shows on the household page."""
+
+    question = forms.CharField(
+        label=_("your question"),
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": _("Write your question.")},
+    )
+    category = forms.ChoiceField(label=_("what it is about"), required=False, choices=())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        from fangkong.inquiries.choices import Category
+
+        super().__init__(*args, **kwargs)
+        category = self.fields["category"]
+        assert isinstance(category, forms.ChoiceField)
+        category.choices = Category.choices
+
+
 class CorrectionForm(ServiceForm):
     """What the household asks to change; the fields needed depend on ``kind``."""
 

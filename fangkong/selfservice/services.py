@@ -253,6 +253,26 @@ def member_of(link: HouseholdLink, person_id: Any) -> Person:
     return person
 
 
+def _refuse_second_report(person: Person) -> None:
+    """One report per member and part of the day from the household (a grid worker may
+    still add one: the health module keeps every reading it is given)."""
+    from fangkong.health.clock import local_now, slot_of
+    from fangkong.health.models import HealthPolicy, HealthReport
+
+    local = local_now(person.community)
+    policy = HealthPolicy.objects.filter(community_id=person.community_id).first()
+    slot = slot_of(local, policy.reports_per_day if policy else 2)
+    if HealthReport.objects.filter(person=person, day=local.date(), slot=slot).exists():
+        raise ValidationError(
+            {
+                "person": _(
+                    "This member has already reported for this part of the day; report "
+                    "again in the next one."
+                )
+            }
+        )
+
+
 def do_self_report(
     link: HouseholdLink,
     *,
@@ -266,19 +286,39 @@ def do_self_report(
     from fangkong.health.services.reports import do_add_report
 
     try:
-        person = member_of(link, person_id)
-        report = do_add_report(
-            person=person,
-            temperature=temperature,
-            symptoms=symptoms,
-            by=None,
-            source=ReportSource.PERSON,
-        )
+        with transaction.atomic():
+            person = member_of(link, person_id)
+            locked(Person, person.pk)  # two phones of one household posting at once
+            _refuse_second_report(person)
+            report = do_add_report(
+                person=person,
+                temperature=temperature,
+                symptoms=symptoms,
+                by=None,
+                source=ReportSource.PERSON,
+            )
     except ValidationError:
         record_activity(link, ActivityKind.REPORT_REFUSED)
         raise
     record_activity(link, ActivityKind.REPORT, f"{report.temperature}")
     return report
+
+
+# --- Questions ------------------------------------------------------------------------------
+
+
+def do_ask_question(link: HouseholdLink, *, question: str, category: str = "") -> Any:
+    """A question from the household page: an inquiry of the inquiries module (channel
+    self-service); the office answers it there and the answer shows on the page."""
+    from fangkong.inquiries.services import do_ask_from_household
+
+    try:
+        inquiry = do_ask_from_household(link.household, question=question, category=category)
+    except ValidationError:
+        record_activity(link, ActivityKind.QUESTION_REFUSED)
+        raise
+    record_activity(link, ActivityKind.QUESTION)
+    return inquiry
 
 
 # --- Corrections ----------------------------------------------------------------------------

@@ -8,6 +8,7 @@ urlpatterns = [
     # The household's own pages (no login).
     path("s/home/", views.HomeView.as_view(), name="home"),
     path("s/home/report/", views.ReportView.as_view(), name="report"),
+    path("s/home/ask/", views.AskView.as_view(), name="ask"),
     path("s/home/correction/", views.CorrectionView.as_view(), name="correction"),
     path("s/text-size/", views.TextSizeView.as_view(), name="text_size"),
     path("s/phone/", views.PhoneView.as_view(), name="phone"),

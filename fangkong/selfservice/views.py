@@ -38,6 +38,7 @@ from fangkong.selfservice import services
 from fangkong.selfservice.choices import ActivityKind, CorrectionStatus
 from fangkong.selfservice.filtersets import ActivityFilterSet, CorrectionFilterSet
 from fangkong.selfservice.forms import (
+    AskForm,
     CodeForm,
     CorrectionForm,
     PhoneForm,
@@ -61,6 +62,7 @@ LIMITS: dict[str, tuple[int, int]] = {
     "page": (300, 3600),
     "report": (40, 3600),
     "correction": (10, 3600),
+    "ask": (20, 3600),
     "phone": (10, 3600),
     "code": (20, 3600),
 }
@@ -68,6 +70,7 @@ PER_LINK: dict[str, tuple[int, int]] = {
     "page": (200, 3600),
     "report": (20, 3600),
     "correction": (5, 3600),
+    "ask": (10, 3600),
     "phone": (5, 3600),
     "code": (10, 3600),
 }
@@ -147,17 +150,25 @@ class HouseholdView(View):
         request: HttpRequest,
         status: int = 200,
         error_form: ReportForm | None = None,
+        ask_form: AskForm | None = None,
     ) -> HttpResponse:
         """The household page; ``error_form`` is a member's report shown again with its
-        errors (on that member's form, or on top when it names no member shown)."""
+        errors (on that member's form, or on top when it names no member shown),
+        ``ask_form`` a question shown again with its errors."""
         context = page_context(self.link, request)
         context["large"] = request.COOKIES.get(LARGE_COOKIE) == "1"
+        context["ask_form"] = ask_form if ask_form is not None else AskForm()
         shown = False
         for member in context["members"]:
             if not member.monitored:
                 continue
             prefix = f"p{member.person.pk}"
-            if error_form is not None and error_form.prefix == prefix:
+            # A member who has reported shows no form: the refusal goes on top.
+            if (
+                error_form is not None
+                and error_form.prefix == prefix
+                and not member.reported_this_part
+            ):
                 member.extra["report_form"] = error_form
                 shown = True
             else:
@@ -205,6 +216,32 @@ class ReportView(HouseholdView):
                 messages.success(request, _("Report received. Thank you."))
                 return HttpResponseRedirect(reverse("selfservice:home"))
         return self.render_page(request, status=400, error_form=form)
+
+
+@method_decorator(login_not_required, name="dispatch")
+class AskView(HouseholdView):
+    """The page's "ask a question" form posts here; the answer shows on the page."""
+
+    scope = "ask"
+    http_method_names = ["post"]
+
+    def post(self, request: HttpRequest) -> HttpResponse:
+        form = AskForm(request.POST)
+        if form.is_valid():
+            try:
+                services.do_ask_question(
+                    self.link,
+                    question=form.cleaned_data["question"],
+                    category=form.cleaned_data["category"],
+                )
+            except ValidationError as exc:
+                form.add_service_error(exc)
+            else:
+                messages.success(
+                    request, _("Question sent. The community office's answer shows here.")
+                )
+                return HttpResponseRedirect(reverse("selfservice:home") + "#ask-h")
+        return self.render_page(request, status=400, ask_form=form)
 
 
 def _member_choices(link: HouseholdLink) -> list[tuple[int, str]]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from contextlib import nullcontext
+from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
 
@@ -190,7 +191,17 @@ def _facts(
     )
 
 
-def standing(item: Pass, at: dt.datetime | None = None) -> pass_policy.Outcome:
+@dataclass(frozen=True)
+class Standing:
+    """Where a pass stands now: the gate's decision for an exit now (``outcome``), and the
+    outings left before that exit (None: exempt) with when the next is allowed if none is."""
+
+    outcome: pass_policy.Outcome
+    left: int | None
+    next_allowed_at: dt.datetime | None
+
+
+def standing(item: Pass, at: dt.datetime | None = None) -> Standing:
     """What a gate would decide if the pass's holder went out at ``at`` (now) through an open
     gate without a temperature: the same facts and the same ``decide`` as a scan, for the
     household's own page (outings left, when the next is allowed, suspended)."""
@@ -198,9 +209,13 @@ def standing(item: Pass, at: dt.datetime | None = None) -> pass_policy.Outcome:
     community = item.community
     policy = scan_policy(community)
     rules = rules_for(policy, community)
-    return pass_policy.decide(
-        _facts(item, policy, rules, Direction.OUT, None, at, offline=False, gate_open=True)
-    )
+    facts = _facts(item, policy, rules, Direction.OUT, None, at, offline=False, gate_open=True)
+    outcome = pass_policy.decide(facts)
+    if facts.exempt:
+        return Standing(outcome, None, None)
+    # The quota the decision was taken on (an allowed exit's outcome counts the exit itself).
+    now = pass_policy.quota(facts.exits, at, rules)
+    return Standing(outcome, now.left, now.next_allowed_at)
 
 
 def _answer(

@@ -41,6 +41,9 @@ ROUTES = {
     "selfservice:report": Route(
         kind="public", method="post", data=lambda w: {"member": "1"}, ok=302
     ),
+    "selfservice:ask": Route(
+        kind="public", method="post", data=lambda w: {"question": "何时解封？"}, ok=302
+    ),
     "selfservice:correction": Route(kind="public", ok=302),
     "selfservice:text_size": Route(
         kind="public", method="post", data=lambda w: {"large": "1"}, ok=302

@@ -40,6 +40,13 @@ def test_a_household_reads_its_page_and_reports_without_javascript(
     report = HealthReport.objects.get(person=home.monitored)
     assert str(report.temperature) == "36.8"
 
+    # Asking a question posts without JavaScript; the question shows on the page.
+    phone.get_by_label("您的问题").fill("小区什么时候解封？")
+    phone.get_by_role("button", name="提交问题").click()
+    phone.wait_for_load_state()
+    assert "问题已提交" in phone.content()
+    assert "小区什么时候解封？" in phone.content()
+
     # The large-text switch posts without JavaScript too.
     phone.get_by_role("button", name="大字").click()
     phone.wait_for_load_state()

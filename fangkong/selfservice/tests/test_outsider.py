@@ -11,6 +11,7 @@ from django.urls import resolve, reverse
 
 from fangkong.core.tests.walk import response_text
 from fangkong.health.models import HealthReport
+from fangkong.inquiries.models import Inquiry
 from fangkong.registry.models import Person
 from fangkong.screening.masking import mask_name
 from fangkong.selfservice.models import Correction
@@ -43,6 +44,7 @@ def _calls(target: Home) -> list[tuple[str, str, dict[str, Any]]]:
             reverse("selfservice:correction"),
             {"kind": "phone", "person_id": member, "phone": "13912345678"},
         ),
+        ("post", reverse("selfservice:ask"), {"question": "问题", "category": "other"}),
         ("post", reverse("selfservice:text_size"), {"large": "1"}),
         ("get", reverse("selfservice:phone"), {}),
         ("get", reverse("selfservice:code"), {}),
@@ -73,6 +75,7 @@ def test_an_outsider_household_reaches_nothing_of_another_through_any_route(
         ), url
     assert not HealthReport.objects.filter(person__household=home.household).exists()
     assert not Correction.objects.filter(person__household=home.household).exists()
+    assert not Inquiry.objects.filter(household=home.household).exists()
 
 
 def _own_masks(home: Home) -> set[str]:

@@ -31,7 +31,10 @@ def test_the_pass_shows_what_the_gate_decides_before_and_after_an_outing(
     _item, before = evaluate(gate, home.card.token, "out", None, timezone.now())
     page = home.client.get("/s/home/").content.decode()
     assert before.allowed
+    assert before.quota_left == 0  # the gate's answer counts the exit it lets through
     assert "可以外出" in page
+    assert re.search(r"剩余外出次数</dt><dd>1<", page)
+    assert "下次可外出时间" not in page
     # After one: the gate refuses with the time of the next outing, and the page says so.
     scan(gate, home.card.token, "out")
     scan(gate, home.card.token, "in")

@@ -71,3 +71,28 @@ def test_a_member_not_under_monitoring_gets_no_report(home: Home) -> None:
     response = _report(home, home.people[1].pk, "36.5")
     assert response.status_code == 400
     assert not HealthReport.objects.exists()
+
+
+def test_a_second_report_for_the_same_member_and_part_of_the_day_is_refused_by_the_service(
+    home: Home,
+) -> None:
+    from django.core.exceptions import ValidationError
+
+    from fangkong.selfservice.services import do_self_report
+
+    do_self_report(home.link, person_id=home.monitored.pk, temperature="36.5")
+    with pytest.raises(ValidationError) as refused:
+        do_self_report(home.link, person_id=home.monitored.pk, temperature="36.7")
+    assert "本时段已报告" in " ".join(refused.value.messages)
+    assert HealthReport.objects.filter(person=home.monitored).count() == 1
+    assert Activity.objects.filter(
+        household=home.household, kind=ActivityKind.REPORT_REFUSED
+    ).exists()
+
+
+def test_a_second_report_posted_from_a_stale_page_is_refused_in_chinese(home: Home) -> None:
+    assert _report(home, home.monitored.pk, "36.5").status_code == 302
+    response = _report(home, home.monitored.pk, "36.6")
+    assert response.status_code == 400
+    assert "本时段已报告" in response.content.decode()
+    assert HealthReport.objects.filter(person=home.monitored).count() == 1
