@@ -444,6 +444,12 @@ SPECTACULAR_SETTINGS = {
         "CallOutcomeEnum": "fangkong.screening.choices.Outcome",
         "TaskStatusEnum": "fangkong.staff.choices.TaskStatus",
         "UserRoleEnum": "fangkong.accounts.choices.Role",
+        "SupplyUnitEnum": "fangkong.supplies.choices.Unit",
+        "SupplyCategoryEnum": "fangkong.supplies.choices.Category",
+        "InquiryCategoryEnum": "fangkong.inquiries.choices.Category",
+        "ReportTemplateLevelEnum": "fangkong.daily.choices.TemplateLevel",
+        "CounsellingRiskLevelEnum": "fangkong.counselling.choices.RiskLevel",
+        "AreaLevelEnum": "fangkong.areas.choices.AreaLevel",
     },
 }
 

@@ -94,6 +94,9 @@ INDEXERS: dict[str, tuple[Callable[[str], str] | None, Callable[[str], str] | No
     # never looked up, so never indexed (health.Contact).
     "handover_id": (None, None),
     "handover_phone": (None, None),
+    # A phone a household proposed for itself, kept until a grid worker decides: copied into
+    # the registry (and indexed there) on approval, never looked up (selfservice.Correction).
+    "proposed_phone": (None, None),
 }
 
 

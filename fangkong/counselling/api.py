@@ -90,7 +90,7 @@ class ReferSerializer(Serializer):
     version = serializers.IntegerField(required=False, min_value=1)
 
 
-class VersionSerializer(Serializer):
+class CaseVersionSerializer(Serializer):
     version = serializers.IntegerField(required=False, min_value=1)
 
 
@@ -155,11 +155,11 @@ class CaseViewSet(RestrictedViewSet):
         )
         return self._case(done)
 
-    @extend_schema(request=VersionSerializer, responses={200: CaseSerializer})
+    @extend_schema(request=CaseVersionSerializer, responses={200: CaseSerializer})
     @action(detail=True, methods=["post"], required_action="change", can_conflict=True)
     def close(self, request: Request, pk: str | None = None) -> Response:
         case = self.get_object()
-        given = VersionSerializer(data=request.data, context=self.get_serializer_context())
+        given = CaseVersionSerializer(data=request.data, context=self.get_serializer_context())
         given.is_valid(raise_exception=True)
         done = do_close_case(
             case, expected_version=given.validated_data.get("version"), by=self.request.user

@@ -74,7 +74,7 @@ class InquirySerializer(ServiceModelSerializer):
         extra_kwargs = {"received_at": {"required": False}}
 
 
-class AnswerSerializer(Serializer):
+class InquiryAnswerSerializer(Serializer):
     answer = serializers.CharField(max_length=ANSWER_MAX, required=False, allow_blank=True)
     version = serializers.IntegerField(required=False, min_value=1)
 
@@ -85,7 +85,7 @@ class FollowUpSerializer(Serializer):
     version = serializers.IntegerField(required=False, min_value=1)
 
 
-class VersionSerializer(Serializer):
+class InquiryVersionSerializer(Serializer):
     version = serializers.IntegerField(required=False, min_value=1)
 
 
@@ -121,12 +121,12 @@ class InquiryViewSet(RestrictedViewSet):
     def _answer_with(self, inquiry: Inquiry) -> Response:
         return Response(self.get_serializer(self.reload(inquiry)).data, status=200)
 
-    @extend_schema(request=AnswerSerializer, responses={200: InquirySerializer})
+    @extend_schema(request=InquiryAnswerSerializer, responses={200: InquirySerializer})
     @action(detail=True, methods=["post"], required_action="change", can_conflict=True)
     def answer(self, request: Request, pk: str | None = None) -> Response:
         """Record the answer given (a planned call back is then done)."""
         inquiry = self.get_object()
-        given = AnswerSerializer(data=request.data, context=self.get_serializer_context())
+        given = InquiryAnswerSerializer(data=request.data, context=self.get_serializer_context())
         given.is_valid(raise_exception=True)
         data = given.validated_data
         done = do_answer_inquiry(
@@ -161,12 +161,12 @@ class InquiryViewSet(RestrictedViewSet):
         )
         return self._answer_with(done)
 
-    @extend_schema(request=VersionSerializer, responses={200: InquirySerializer})
+    @extend_schema(request=InquiryVersionSerializer, responses={200: InquirySerializer})
     @action(detail=True, methods=["post"], required_action="change", can_conflict=True)
     def close(self, request: Request, pk: str | None = None) -> Response:
         """Close an answered inquiry (one without an answer is refused)."""
         inquiry = self.get_object()
-        given = VersionSerializer(data=request.data, context=self.get_serializer_context())
+        given = InquiryVersionSerializer(data=request.data, context=self.get_serializer_context())
         given.is_valid(raise_exception=True)
         done = do_close_inquiry(
             inquiry, expected_version=given.validated_data.get("version"), by=self.request.user

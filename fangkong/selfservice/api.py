@@ -110,7 +110,7 @@ class CorrectionSerializer(ModelSerializer):
             "household",
             "kind",
             "person",
-            "phone_mask",
+            "proposed_phone_mask",
             "name",
             "sex",
             "birth_date",

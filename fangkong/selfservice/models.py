@@ -112,8 +112,8 @@ class Correction(Placed, CommunityOwned):
         related_name="+",
         verbose_name=_("member"),
     )
-    phone_cipher = models.TextField(blank=True, editable=False)
-    phone_mask = models.CharField(_("phone"), max_length=20, blank=True, editable=False)
+    proposed_phone_cipher = models.TextField(blank=True, editable=False)
+    proposed_phone_mask = models.CharField(_("phone"), max_length=20, blank=True, editable=False)
     #: A newborn's name, sex and birth date.
     name = models.CharField(_("name"), max_length=100, blank=True)
     sex = models.CharField(_("sex"), max_length=1, blank=True)
@@ -154,7 +154,7 @@ class Correction(Placed, CommunityOwned):
         "household",
         "kind",
         "person",
-        "phone_mask",
+        "proposed_phone_mask",
         "name",
         "sex",
         "birth_date",
@@ -189,7 +189,7 @@ class Correction(Placed, CommunityOwned):
         return self.household.area_path()
 
     def set_phone(self, protected: Protected) -> None:
-        self.phone_cipher, self.phone_mask = protected.cipher, protected.mask
+        self.proposed_phone_cipher, self.proposed_phone_mask = protected.cipher, protected.mask
 
 
 class Activity(Placed, CommunityOwned):

@@ -438,7 +438,7 @@ def do_approve_correction(
     household = Household.objects.get(pk=correction.household_id)
     person = correction.person
     if correction.kind == CorrectionKind.PHONE:
-        phone = decrypt(correction.phone_cipher)
+        phone = decrypt(correction.proposed_phone_cipher)
         if person is None:
             registry.do_update_household(household, by=by, phone=phone)
         else:

@@ -50,11 +50,19 @@ class PackSerializer(ModelSerializer):
         fields = ["unit", "size"]
 
 
+class PackListField(serializers.ListField):
+    """An item's packs: a bounded list in (a ListField, so the schema says maxItems), the
+    item's related packs out."""
+
+    def to_representation(self, data: Any) -> list[Any]:
+        return super().to_representation(data.all() if hasattr(data, "all") else data)
+
+
 class ItemSerializer(ServiceModelSerializer):
     community = RestrictedPrimaryKeyRelatedField(
         queryset=Area.objects.filter(level=AreaLevel.COMMUNITY)
     )
-    packs = PackSerializer(many=True, required=False)
+    packs = PackListField(child=PackSerializer(), required=False, max_length=10)
 
     class Meta:
         model = Item
@@ -205,7 +213,7 @@ class BalanceViewSet(RestrictedReadOnlyViewSet):
         )
 
 
-class SupplyRequestSerializer(ServiceModelSerializer):
+class SupplyAskSerializer(ServiceModelSerializer):
     place = RestrictedPrimaryKeyRelatedField(queryset=Place.objects.all())
     item = RestrictedPrimaryKeyRelatedField(
         queryset=Item.objects.all(), required=False, allow_null=True
@@ -242,7 +250,7 @@ class SupplyRequestSerializer(ServiceModelSerializer):
 
 class SupplyRequestViewSet(RestrictedViewSet):
     queryset = SupplyRequest.objects.all()
-    serializer_class = SupplyRequestSerializer
+    serializer_class = SupplyAskSerializer
     filterset_class = SupplyRequestFilterSet
     http_method_names = ["get", "post", "head", "options"]
 

@@ -119,7 +119,7 @@ class VolunteerViewSet(RestrictedViewSet):
         )
 
 
-class VolunteerRequestSerializer(ServiceModelSerializer):
+class VolunteerCallSerializer(ServiceModelSerializer):
     community = CommunityField()
     checkpoint = RestrictedPrimaryKeyRelatedField(
         queryset=Checkpoint.objects.all(), required=False, allow_null=True
@@ -159,7 +159,7 @@ class VolunteerResponseSerializer(ModelSerializer):
         read_only_fields = fields
 
 
-class AnswerSerializer(Serializer):
+class VolunteerAnswerSerializer(Serializer):
     volunteer = RestrictedPrimaryKeyRelatedField(queryset=Volunteer.objects.all())
 
 
@@ -169,7 +169,7 @@ class CountHoursSerializer(Serializer):
 
 class VolunteerRequestViewSet(RestrictedViewSet):
     queryset = VolunteerRequest.objects.select_related("checkpoint", "community")
-    serializer_class = VolunteerRequestSerializer
+    serializer_class = VolunteerCallSerializer
     filterset_class = VolunteerRequestFilterSet
     http_method_names = ["get", "post", "head", "options"]
 
@@ -186,7 +186,7 @@ class VolunteerRequestViewSet(RestrictedViewSet):
 
     def _answer(self, request: Request, accepted: bool) -> Response:
         wanted = self.get_object()  # first: another area's request is not found, whatever the body
-        given = AnswerSerializer(data=request.data, context=self.get_serializer_context())
+        given = VolunteerAnswerSerializer(data=request.data, context=self.get_serializer_context())
         given.is_valid(raise_exception=True)
         response = services.do_answer_request(
             wanted,
@@ -197,19 +197,19 @@ class VolunteerRequestViewSet(RestrictedViewSet):
         # 200, as every action on one request answers (the answer recorded in the body).
         return Response(VolunteerResponseSerializer(response).data, status=200)
 
-    @extend_schema(request=AnswerSerializer, responses={200: VolunteerResponseSerializer})
+    @extend_schema(request=VolunteerAnswerSerializer, responses={200: VolunteerResponseSerializer})
     @action(detail=True, methods=["post"], required_action="add")
     def accept(self, request: Request, pk: str | None = None) -> Response:
         """The volunteer accepted: they go on the request's shift of the roster."""
         return self._answer(request, accepted=True)
 
-    @extend_schema(request=AnswerSerializer, responses={200: VolunteerResponseSerializer})
+    @extend_schema(request=VolunteerAnswerSerializer, responses={200: VolunteerResponseSerializer})
     @action(detail=True, methods=["post"], required_action="add")
     def decline(self, request: Request, pk: str | None = None) -> Response:
         """The volunteer declined."""
         return self._answer(request, accepted=False)
 
-    @extend_schema(request=CountHoursSerializer, responses={200: VolunteerRequestSerializer})
+    @extend_schema(request=CountHoursSerializer, responses={200: VolunteerCallSerializer})
     @action(
         detail=True,
         methods=["post"],

@@ -243,7 +243,7 @@ def test_every_input_field_in_the_schema_has_a_bound(api: Client) -> None:
             ):
                 unbounded.append(f"{name}.{field}")
 
-    assert unbounded == []
+    assert unbounded == [], unbounded
 
 
 def test_a_prevention_plan_may_run_to_pages_but_not_without_end() -> None:

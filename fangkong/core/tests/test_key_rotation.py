@@ -140,7 +140,9 @@ def test_it_finds_every_model_that_holds_ciphertext() -> None:
         "merchants.RegisterEntry": [("phone", True)],
         "registry.Household": [("phone", True)],
         "registry.Person": [("id_number", False), ("phone", True)],
+        "selfservice.Correction": [("proposed_phone", False)],
         "staff.StaffMember": [("phone", True)],
+        "volunteers.Volunteer": [("phone", True)],
     }
 
 
@@ -289,7 +291,9 @@ def test_a_dry_run_counts_the_rows_to_rotate_and_changes_nothing(
         "merchants.RegisterEntry": 0,
         "registry.Household": 1,
         "registry.Person": 5,
+        "selfservice.Correction": 0,
         "staff.StaffMember": 1,
+        "volunteers.Volunteer": 0,
     }
     assert summary["dry_run"]
     assert not summary["complete"]

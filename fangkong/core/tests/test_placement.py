@@ -30,9 +30,11 @@ from fangkong.health.tests.factories import (
     QuarantineFactory,
     ReportFactory,
 )
+from fangkong.inquiries.tests.factories import InquiryFactory
 from fangkong.registry.models import Building, Household, Person
 from fangkong.registry.services import do_update_building, do_update_household, do_update_person
 from fangkong.registry.tests.factories import BuildingFactory, HouseholdFactory, PersonFactory
+from fangkong.selfservice.tests.factories import issue_link, propose_phone
 
 pytestmark = pytest.mark.django_db
 
@@ -63,6 +65,8 @@ def place() -> dict[str, Any]:
     quarantined = Quarantine.objects.get(person__household=household).person
     ReportFactory(person=quarantined)
     DisinfectionFactory(community=community, building=building)
+    InquiryFactory(community=community, household=household)
+    propose_phone(issue_link(household)[0])  # a link, a proposal and their activity rows
     return {
         "community": community,
         "first": first,

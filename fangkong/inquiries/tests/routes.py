@@ -31,7 +31,7 @@ def build(world: World) -> None:
     world.extra.update(
         inquiry=open_one,
         inquiry_answered=answered,
-        faq_entry=FaqEntryFactory(area=community, question=f"{CANARY_NAME}常见问题"),
+        faq_entry=FaqEntryFactory(area=community, question="出入证怎么办理？"),
     )
 
 

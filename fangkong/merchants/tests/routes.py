@@ -10,7 +10,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from fangkong.core.tests.walk import CANARY_NAME, Route, World
+from fangkong.core.tests.walk import Route, World
 from fangkong.merchants import register_tokens, services
 from fangkong.merchants.choices import CheckResult, ComplaintKind
 from fangkong.merchants.models import InspectionCheck
@@ -18,7 +18,7 @@ from fangkong.merchants.tests.factories import MerchantFactory, inspect, sign_in
 
 
 def build(world: World) -> None:
-    shop = MerchantFactory(area=world.community_a, name=f"{CANARY_NAME}超市")
+    shop = MerchantFactory(area=world.community_a, name="便民超市")
     visit = inspect(shop, register_kept=(CheckResult.FAIL, "未登记"))
     complaint = services.do_record_complaint(
         shop, {"kind": ComplaintKind.CROWDING, "description": "排队拥挤"}, by=None

@@ -22,11 +22,11 @@ from fangkong.outreach.tests.factories import (
 
 def build(world: World) -> None:
     community = world.community_a
-    notice = announcement(community, title=f"{CANARY_NAME}通知", buildings=[world.building])
-    script = broadcast_script(community, title=f"{CANARY_NAME}宣传词")
+    notice = announcement(community, title="停水通知", buildings=[world.building])
+    script = broadcast_script(community, title="防疫宣传词")
     round_ = broadcast_round(script, buildings=[world.building])
-    library = notification_script(community, title=f"{CANARY_NAME}话术")
-    advice = guidance(community, title=f"{CANARY_NAME}提示")
+    library = notification_script(community, title="居家隔离通知话术")
+    advice = guidance(community, title="出行提示")
     world.extra.update(
         announcement=notice,
         broadcast_script=script,

@@ -34,7 +34,7 @@ def test_a_new_phone_waits_for_approval_then_changes_the_registry(
     )
     assert response.status_code == 302
     correction = Correction.objects.get()
-    assert correction.phone_mask == "139****5678"
+    assert correction.proposed_phone_mask == "139****5678"
     # Then the registry has not changed
     household = Household.objects.get(pk=home.household.pk)
     assert household.phone_mask != "139****5678"
