@@ -91,7 +91,7 @@ def do_open_case(
     person: Person,
     *,
     by: User | None,
-    counsellor: User | None,
+    counsellor: User | None = None,
     risk_level: str = RiskLevel.LOW,
     opened_on: dt.date | None = None,
 ) -> CounsellingCase:
@@ -215,7 +215,7 @@ def do_record_session(
     *,
     by: User | None,
     mode: str,
-    notes: str,
+    notes: str = "",
     held_at: dt.datetime | None = None,
     follow_up_on: dt.date | None = None,
 ) -> CounsellingSession:

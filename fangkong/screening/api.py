@@ -22,7 +22,7 @@ from django.db import models
 from django.db.models import Prefetch
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import exceptions, mixins, serializers, status
 from rest_framework.decorators import action
 from rest_framework.generics import get_object_or_404
@@ -86,7 +86,14 @@ class ScreeningCampaignSerializer(ServiceModelSerializer):
         allow_null=True,
         help_text=gettext_lazy("The version of a script of the library the callers read."),
     )
-    script_text = serializers.CharField(source="script_version.text", read_only=True, default="")
+    # The text the callers read: empty when the campaign has no script (a method field, so the
+    # key is always there: a dotted source through a missing version drops it).
+    script_text = serializers.SerializerMethodField()
+
+    @extend_schema_field(str)
+    def get_script_text(self, campaign: Campaign) -> str:
+        version = campaign.script_version
+        return version.text if version is not None else ""
 
     class Meta:
         model = Campaign
