@@ -33,7 +33,7 @@ def build(world: World) -> None:
         by=None,
     )
     gate = services.place_of_checkpoint(CheckpointFactory(community=community, name="物资北门"))
-    request = services.do_request_supplies(place=gate, by=None, note="甲乙丙丁缺消毒液")
+    request = services.do_request_supplies(place=gate, by=None, note="北门缺消毒液")
     world.extra.update(
         supply_item=item, donation=given, supply_request=request, office=office, gate_place=gate
     )
