@@ -168,7 +168,8 @@ class IssueSerializer(_MoveSerializer):
 class TransferSerializer(_MoveSerializer):
     """Stock sent from one place to another (the office to a gate)."""
 
-    source = RestrictedPrimaryKeyRelatedField(queryset=Place.objects.all())
+    # DRF stubs: Field.source is a str.
+    source = RestrictedPrimaryKeyRelatedField(queryset=Place.objects.all())  # type: ignore[assignment]
     target = RestrictedPrimaryKeyRelatedField(queryset=Place.objects.all())
 
 
@@ -197,7 +198,7 @@ class ReceiveSerializer(Serializer):
     """Stock allocated from above or purchased, received into a place."""
 
     place = RestrictedPrimaryKeyRelatedField(queryset=Place.objects.all())
-    source = serializers.ChoiceField(
+    source = serializers.ChoiceField(  # type: ignore[assignment]  # DRF stubs: Field.source
         choices=[
             (Source.ALLOCATION, Source.ALLOCATION.label),
             (Source.PURCHASE, Source.PURCHASE.label),
@@ -206,7 +207,7 @@ class ReceiveSerializer(Serializer):
     day = serializers.DateField(required=False)
     supplier = serializers.CharField(max_length=100, required=False, allow_blank=True)
     signed_by = serializers.CharField(max_length=100)
-    lines = LineSerializer(many=True, min_length=1, max_length=50)
+    lines = serializers.ListField(child=LineSerializer(), min_length=1, max_length=50)
 
 
 def _day(data: dict[str, Any], place: Place) -> dt.date:
@@ -236,7 +237,7 @@ class MovementViewSet(RestrictedReadOnlyViewSet):
         lot taken, first-expiring first)."""
         data = self._given(IssueSerializer)
         day = _day(data, data["place"])
-        return self._rows(services.do_issue_stock(day=day, by=request.user, **data))
+        return self._rows(services.do_issue_stock(day=day, by=self.request.user, **data))
 
     @extend_schema(request=TransferSerializer, responses={201: MovementSerializer(many=True)})
     @action(detail=False, methods=["post"], required_action="add")
@@ -244,7 +245,7 @@ class MovementViewSet(RestrictedReadOnlyViewSet):
         """Send stock from one place to another (each lot leaves and enters the same day)."""
         data = self._given(TransferSerializer)
         day = _day(data, data["source"])
-        return self._rows(services.do_transfer_stock(day=day, by=request.user, **data))
+        return self._rows(services.do_transfer_stock(day=day, by=self.request.user, **data))
 
     @extend_schema(request=AdjustSerializer, responses={201: MovementSerializer})
     @action(detail=False, methods=["post"], required_action="add")
@@ -253,7 +254,7 @@ class MovementViewSet(RestrictedReadOnlyViewSet):
         only), with what was found."""
         data = self._given(AdjustSerializer)
         day = _day(data, data["place"])
-        row = services.do_adjust_stock(day=day, by=request.user, **data)
+        row = services.do_adjust_stock(day=day, by=self.request.user, **data)
         return Response(MovementSerializer(row).data, status=201)
 
     @extend_schema(request=ReceiveSerializer, responses={201: LotSerializer(many=True)})
@@ -263,7 +264,7 @@ class MovementViewSet(RestrictedReadOnlyViewSet):
         data = self._given(ReceiveSerializer)
         day = _day(data, data["place"])
         lines = [services.Line(**line) for line in data.pop("lines")]
-        lots = services.do_receive_stock(day=day, lines=lines, by=request.user, **data)
+        lots = services.do_receive_stock(day=day, lines=lines, by=self.request.user, **data)
         return Response(LotSerializer(lots, many=True).data, status=201)
 
 
@@ -365,7 +366,8 @@ class IssueRequestSerializer(Serializer):
     """The stock sent from ``source`` (the office) to the place that asked. Item, quantity
     and unit left out: what the request asked for, in the item's base unit."""
 
-    source = RestrictedPrimaryKeyRelatedField(queryset=Place.objects.all())
+    # DRF stubs: Field.source is a str.
+    source = RestrictedPrimaryKeyRelatedField(queryset=Place.objects.all())  # type: ignore[assignment]
     item = RestrictedPrimaryKeyRelatedField(queryset=Item.objects.all(), required=False)
     quantity = serializers.IntegerField(
         min_value=1, max_value=services.MAX_QUANTITY, required=False
@@ -430,7 +432,7 @@ class SupplyRequestViewSet(RestrictedViewSet):
             signed_by=data["signed_by"],
             confirm_expired=data["confirm_expired"],
             expected_version=data.get("version"),
-            by=request.user,
+            by=self.request.user,
         )
         return Response(self.get_serializer(self.reload(decided)).data, status=200)
 
@@ -445,7 +447,7 @@ class SupplyRequestViewSet(RestrictedViewSet):
             supply_request,
             reason=data["reason"],
             expected_version=data.get("version"),
-            by=request.user,
+            by=self.request.user,
         )
         return Response(self.get_serializer(self.reload(decided)).data, status=200)
 

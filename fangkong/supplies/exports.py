@@ -37,12 +37,13 @@ def _filtered(user: User, queryset: QuerySet[Any], filterset: type[FilterSet], p
 
 
 def items(user: User, params: dict[str, Any]) -> QuerySet[Item]:
-    return _filtered(
+    found: QuerySet[Item] = _filtered(
         user,
         Item.objects.restrict(user).select_related("community").prefetch_related("packs"),
         ItemFilterSet,
         params,
-    ).order_by("community_id", "name", "id")
+    )
+    return found.order_by("community_id", "name", "id")
 
 
 def lots(user: User, params: dict[str, Any]) -> QuerySet[Lot]:
@@ -55,12 +56,13 @@ def lots(user: User, params: dict[str, Any]) -> QuerySet[Lot]:
 
 
 def movements(user: User, params: dict[str, Any]) -> QuerySet[Movement]:
-    return _filtered(
+    found: QuerySet[Movement] = _filtered(
         user,
         Movement.objects.restrict(user).select_related("item", "place", "lot", "other_place"),
         MovementFilterSet,
         params,
-    ).order_by("day", "batch", "id")
+    )
+    return found.order_by("day", "batch", "id")
 
 
 def _day(params: dict[str, Any]) -> dt.date:
