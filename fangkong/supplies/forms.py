@@ -11,14 +11,16 @@ from fangkong.core.forms import DATE_INPUT, ServiceForm, field_of
 from fangkong.registry.models import Household
 from fangkong.staff.models import Checkpoint, Team
 from fangkong.supplies.choices import (
+    AdjustReason,
     Category,
     Condition,
     DonorKind,
     PlaceKind,
+    Source,
     Unit,
     Veteran,
 )
-from fangkong.supplies.models import Item, Place
+from fangkong.supplies.models import Item, Lot, Place
 from fangkong.supplies.services import Line
 
 #: How many lines the donation form offers (more are added as another donation).
@@ -98,6 +100,41 @@ class PlaceForm(ServiceForm):
         _restrict(self, "team", Team.objects.restrict(self.user).filter(community=self.community))
 
 
+def _add_lines(form: ServiceForm) -> None:
+    """The item lines of a donation or a receipt: the first required."""
+    for n in range(1, DONATION_LINES + 1):
+        required = n == 1
+        form.fields[f"item_{n}"] = forms.ModelChoiceField(
+            label=_("item %(n)s") % {"n": n}, queryset=_items(form), required=required
+        )
+        form.fields[f"quantity_{n}"] = _quantity(required=required)
+        form.fields[f"unit_{n}"] = _unit(required=required)
+        form.fields[f"condition_{n}"] = forms.ChoiceField(
+            label=_("condition"), choices=Condition.choices, required=False
+        )
+        form.fields[f"expiry_{n}"] = forms.DateField(
+            label=_("expiry"), widget=DATE_INPUT, required=False
+        )
+
+
+def _lines(form: ServiceForm) -> list[Line]:
+    found = []
+    for n in range(1, DONATION_LINES + 1):
+        item = form.cleaned_data.get(f"item_{n}")
+        if item is None:
+            continue
+        found.append(
+            Line(
+                item=item,
+                quantity=form.cleaned_data.get(f"quantity_{n}") or 0,
+                unit=form.cleaned_data.get(f"unit_{n}") or item.base_unit,
+                condition=form.cleaned_data.get(f"condition_{n}") or Condition.NEW,
+                expiry=form.cleaned_data.get(f"expiry_{n}"),
+            )
+        )
+    return found
+
+
 class DonationForm(ServiceForm):
     donor_kind = forms.ChoiceField(label=_("donor kind"), choices=DonorKind.choices)
     donor_name = forms.CharField(label=_("donor"), max_length=100)
@@ -110,36 +147,10 @@ class DonationForm(ServiceForm):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         _restrict(self, "place", _places(self))
-        for n in range(1, DONATION_LINES + 1):
-            required = n == 1
-            self.fields[f"item_{n}"] = forms.ModelChoiceField(
-                label=_("item %(n)s") % {"n": n}, queryset=_items(self), required=required
-            )
-            self.fields[f"quantity_{n}"] = _quantity(required=required)
-            self.fields[f"unit_{n}"] = _unit(required=required)
-            self.fields[f"condition_{n}"] = forms.ChoiceField(
-                label=_("condition"), choices=Condition.choices, required=False
-            )
-            self.fields[f"expiry_{n}"] = forms.DateField(
-                label=_("expiry"), widget=DATE_INPUT, required=False
-            )
+        _add_lines(self)
 
     def lines(self) -> list[Line]:
-        found = []
-        for n in range(1, DONATION_LINES + 1):
-            item = self.cleaned_data.get(f"item_{n}")
-            if item is None:
-                continue
-            found.append(
-                Line(
-                    item=item,
-                    quantity=self.cleaned_data.get(f"quantity_{n}") or 0,
-                    unit=self.cleaned_data.get(f"unit_{n}") or item.base_unit,
-                    condition=self.cleaned_data.get(f"condition_{n}") or Condition.NEW,
-                    expiry=self.cleaned_data.get(f"expiry_{n}"),
-                )
-            )
-        return found
+        return _lines(self)
 
     def header(self) -> dict[str, Any]:
         names = ("donor_kind", "donor_name", "veteran", "donated_on", "received_by_name", "notes")
@@ -224,3 +235,75 @@ class IssueRequestForm(_MoveForm):
 
 class RefuseForm(ServiceForm):
     reason = forms.CharField(label=_("reason for refusing"), max_length=200)
+
+
+class ReceiveForm(ServiceForm):
+    """Stock allocated from above or purchased, received into a place."""
+
+    source = forms.ChoiceField(
+        label=_("source"),
+        choices=[
+            (Source.ALLOCATION, Source.ALLOCATION.label),
+            (Source.PURCHASE, Source.PURCHASE.label),
+        ],
+    )
+    place = forms.ModelChoiceField(label=_("received into"), queryset=Place.objects.none())
+    day = forms.DateField(label=_("date"), widget=DATE_INPUT)
+    supplier = forms.CharField(
+        label=_("from"),
+        max_length=100,
+        required=False,
+        help_text=_("The office that allocated it, or the shop."),
+    )
+    signed_by = forms.CharField(label=_("signed by"), max_length=100)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _restrict(self, "place", _places(self))
+        _add_lines(self)
+
+    def lines(self) -> list[Line]:
+        return _lines(self)
+
+    def header(self) -> dict[str, Any]:
+        names = ("source", "place", "day", "supplier", "signed_by")
+        return {name: self.cleaned_data.get(name) for name in names}
+
+
+class LotChoiceField(forms.ModelChoiceField):  # type: ignore[type-arg]  # generic in the stubs
+    """A lot named by its item, where it came from, when and its expiry."""
+
+    def label_from_instance(self, obj: Any) -> str:
+        lot: Lot = obj
+        text = f"{lot.item.name} · {lot.get_source_display()} · {lot.received_on.isoformat()}"
+        if lot.supplier:
+            text += f" · {lot.supplier}"
+        if lot.expiry:
+            text += " · " + str(_("expires %(day)s") % {"day": lot.expiry.isoformat()})
+        return text
+
+
+class AdjustForm(ServiceForm):
+    """A correction of one lot's stock in one place, with the reason and what was found."""
+
+    place = forms.ModelChoiceField(label=_("place"), queryset=Place.objects.none())
+    lot = LotChoiceField(label=_("lot"), queryset=Lot.objects.none())
+    reason = forms.ChoiceField(label=_("reason"), choices=AdjustReason.choices)
+    quantity = forms.IntegerField(
+        label=_("change (base units)"),
+        help_text=_("Negative for fewer: -3 when 3 bottles are missing or spoilt."),
+    )
+    day = forms.DateField(label=_("date"), widget=DATE_INPUT)
+    note = forms.CharField(label=_("what was found"), max_length=200)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _restrict(self, "place", _places(self))
+        _restrict(
+            self,
+            "lot",
+            Lot.objects.restrict(self.user)
+            .filter(community=self.community)
+            .select_related("item")
+            .order_by("item__name", "received_on", "id"),
+        )

@@ -11,12 +11,13 @@ from typing import Any
 from django.db.models import Count, Q, Sum
 from django.http import Http404, HttpResponse
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from fangkong.areas.models import Area
 from fangkong.core.exceptions import PermissionDeniedError
+from fangkong.core.exports import EXPORTERS, filter_params, start_export
 from fangkong.core.pdf import render_pdf
 from fangkong.core.views import (
     LoggedInView,
@@ -37,12 +38,14 @@ from fangkong.supplies.filtersets import (
     SupplyRequestFilterSet,
 )
 from fangkong.supplies.forms import (
+    AdjustForm,
     DonationForm,
     IssueForm,
     IssueRequestForm,
     ItemForm,
     MinimumForm,
     PlaceForm,
+    ReceiveForm,
     RefuseForm,
     RequestForm,
     TransferForm,
@@ -90,7 +93,21 @@ class _CommunityForm(ServiceFormView):
 # --- items ----------------------------------------------------------------------------------
 
 
-class ItemListView(ObjectListView):
+class _ExportLink:
+    """A list page with its .xlsx export (the page's filters) for users with the right."""
+
+    request: Any
+    export_name = ""
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context: dict[str, Any] = super().get_context_data(**kwargs)  # type: ignore[misc]
+        if self.request.user.has_action(EXPORTERS[f"supplies.{self.export_name}"].model, "export"):
+            context["export_url"] = reverse(f"supplies:{self.export_name[:-1]}_export")
+        return context
+
+
+class ItemListView(_ExportLink, ObjectListView):
+    export_name = "items"
     model = Item
     queryset = Item.objects.prefetch_related("packs")
     filterset_class = ItemFilterSet
@@ -198,7 +215,9 @@ class PlaceAddView(_CommunityForm):
 # --- donations ------------------------------------------------------------------------------
 
 
-class DonationListView(ObjectListView):
+class DonationListView(_ExportLink, ObjectListView):
+    export_name = "donations"
+    template_name = "supplies/donation_list.html"
     model = Donation
     queryset = Donation.objects.select_related("place")
     filterset_class = DonationFilterSet
@@ -328,7 +347,9 @@ class DonationSummaryView(PageView):
 # --- the ledger -----------------------------------------------------------------------------
 
 
-class MovementListView(ObjectListView):
+class MovementListView(_ExportLink, ObjectListView):
+    export_name = "movements"
+    template_name = "supplies/movement_list.html"
     model = Movement
     queryset = Movement.objects.select_related("item", "place")
     filterset_class = MovementFilterSet
@@ -362,6 +383,31 @@ class TransferView(IssueView):
     def perform(self, form: Any) -> str:
         rows = services.do_transfer_stock(by=self.request.user, **form.service_data())
         return rows[0].get_absolute_url()
+
+
+class ReceiveView(IssueView):
+    """Stock allocated from above or purchased, received into a place (lots, as a donation's
+    lines are)."""
+
+    form_class = ReceiveForm  # type: ignore[assignment]  # another form of the same page
+    title = gettext_lazy("Receive an allocation or a purchase")
+    success_message = gettext_lazy("The stock is received.")
+
+    def perform(self, form: Any) -> str:
+        lots = services.do_receive_stock(by=self.request.user, lines=form.lines(), **form.header())
+        return lots[0].get_absolute_url()
+
+
+class AdjustView(IssueView):
+    """A lot's stock in a place corrected: counted, expired or damaged, with what was found."""
+
+    form_class = AdjustForm  # type: ignore[assignment]  # another form of the same page
+    title = gettext_lazy("Adjust the stock")
+    success_message = gettext_lazy("The stock is adjusted.")
+
+    def perform(self, form: Any) -> str:
+        services.do_adjust_stock(by=self.request.user, **form.service_data())
+        return reverse("supplies:movement_list")
 
 
 class BalanceView(PageView):
@@ -418,6 +464,7 @@ class BalanceView(PageView):
             rows=rows,
             everything=scope.everything,
             may_issue=user.has_action(Movement, "add"),
+            may_export=user.has_action(Stock, "export"),
         )
         return context
 
@@ -530,3 +577,47 @@ class RequestRefuseView(ServiceActionView):
         return services.do_refuse_request(
             obj, reason=data["reason"], expected_version=data.get("version"), by=self.request.user
         )
+
+
+# --- exports --------------------------------------------------------------------------------
+
+
+class _ExportView(LoggedInView):
+    """A list as .xlsx (``supplies.exports``): the page's filters, the ``export`` right."""
+
+    what = ""
+
+    def get(self, request: Any) -> HttpResponse:
+        exporter = EXPORTERS[f"supplies.{self.what}"]
+        if not request.user.has_action(exporter.model, "export"):
+            raise PermissionDeniedError("export", _("Your role does not export the supplies."))
+        data = request.GET.copy()
+        data.pop("page", None)
+        day = data.pop("day", [""])[-1]
+        stamp = timezone.localtime(timezone.now())
+        return start_export(
+            request,
+            exporter.name,
+            {
+                "format": "xlsx",
+                "filters": filter_params(data),
+                "day": day if len(day) == 10 else "",
+                "at": stamp.replace(tzinfo=None).isoformat(),
+            },
+        )
+
+
+class ItemExportView(_ExportView):
+    what = "items"
+
+
+class DonationExportView(_ExportView):
+    what = "donations"
+
+
+class MovementExportView(_ExportView):
+    what = "movements"
+
+
+class BalanceExportView(_ExportView):
+    what = "balances"

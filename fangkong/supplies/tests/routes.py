@@ -50,6 +50,49 @@ def _stock(w: World) -> dict[str, Any]:
     return {"pk": Stock.objects.get(item=w.extra["supply_item"], place=w.extra["office"]).pk}
 
 
+def _issue(w: World) -> dict[str, Any]:
+    return {
+        "place": w.extra["office"].pk,
+        "item": w.extra["supply_item"].pk,
+        "quantity": 1,
+        "unit": "bottle",
+        "recipient": "household",
+        "household": w.household.pk,
+        "signed_by": "张三",
+    }
+
+
+def _transfer(w: World) -> dict[str, Any]:
+    return {
+        "source": w.extra["office"].pk,
+        "target": w.extra["gate_place"].pk,
+        "item": w.extra["supply_item"].pk,
+        "quantity": 1,
+        "unit": "box",
+        "signed_by": "李四",
+    }
+
+
+def _adjust(w: World) -> dict[str, Any]:
+    return {
+        "place": w.extra["office"].pk,
+        "lot": w.extra["donation"].lots.first().pk,
+        "reason": "damaged",
+        "quantity": -1,
+        "note": "一瓶破损",
+    }
+
+
+def _receive(w: World) -> dict[str, Any]:
+    return {
+        "place": w.extra["office"].pk,
+        "source": "allocation",
+        "supplier": "街道办",
+        "signed_by": "李四",
+        "lines": [{"item": w.extra["supply_item"].pk, "quantity": 2, "unit": "box"}],
+    }
+
+
 ROUTES = {
     "supplies:balances": Route(kind="list"),
     "supplies:item_list": Route(kind="list"),
@@ -67,6 +110,12 @@ ROUTES = {
     "supplies:movement_list": Route(kind="list"),
     "supplies:issue": Route(kind="list"),
     "supplies:transfer": Route(kind="list"),
+    "supplies:receive": Route(kind="list"),
+    "supplies:balance_export": Route(kind="list"),
+    "supplies:item_export": Route(kind="list"),
+    "supplies:donation_export": Route(kind="list"),
+    "supplies:movement_export": Route(kind="list"),
+    "supplies:adjust": Route(kind="list"),
     "supplies:request_list": Route(kind="list"),
     "supplies:request_add": Route(kind="list"),
     "supplies:request_detail": Route(kwargs=_pk("supply_request"), grid_scoped=False),
@@ -92,6 +141,36 @@ ROUTES = {
     "api:stock-balance-detail": Route(kwargs=_stock, api=True, grid_scoped=False),
     "api:supply-request-list": Route(kind="list", api=True),
     "api:supply-request-detail": Route(kwargs=_pk("supply_request"), api=True, grid_scoped=False),
+    "api:stock-movement-issue": Route(kind="create", api=True, method="post", data=_issue, ok=201),
+    "api:stock-movement-transfer": Route(
+        kind="create", api=True, method="post", data=_transfer, ok=201
+    ),
+    "api:stock-movement-adjust": Route(
+        kind="create", api=True, method="post", data=_adjust, ok=201
+    ),
+    "api:stock-movement-receive": Route(
+        kind="create", api=True, method="post", data=_receive, ok=201
+    ),
+    "api:supply-request-issue": Route(
+        kwargs=_pk("supply_request"),
+        api=True,
+        method="post",
+        data=lambda w: {
+            "source": w.extra["office"].pk,
+            "item": w.extra["supply_item"].pk,
+            "quantity": 2,
+            "unit": "bottle",
+            "signed_by": "王五",
+        },
+        grid_scoped=False,
+    ),
+    "api:supply-request-refuse": Route(
+        kwargs=_pk("supply_request"),
+        api=True,
+        method="post",
+        data=lambda w: {"reason": "库存不足"},
+        grid_scoped=False,
+    ),
 }
 
 API_WRITES = [
