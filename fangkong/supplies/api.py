@@ -414,7 +414,7 @@ class SupplyRequestViewSet(RestrictedViewSet):
         return dict(given.validated_data)
 
     # 200, as every action on one request answers (the decided request in the body).
-    @extend_schema(request=IssueRequestSerializer, responses={200: SupplyRequestSerializer})
+    @extend_schema(request=IssueRequestSerializer, responses={200: SupplyAskSerializer})
     @action(detail=True, methods=["post"], required_action="change", can_conflict=True)
     def issue(self, request: Request, pk: str | None = None) -> Response:
         """Approve a waiting request by sending the stock from the office; its task is done."""
@@ -444,7 +444,7 @@ class SupplyRequestViewSet(RestrictedViewSet):
         )
         return Response(self.get_serializer(self.reload(decided)).data, status=200)
 
-    @extend_schema(request=RefuseRequestSerializer, responses={200: SupplyRequestSerializer})
+    @extend_schema(request=RefuseRequestSerializer, responses={200: SupplyAskSerializer})
     @action(detail=True, methods=["post"], required_action="change", can_conflict=True)
     def refuse(self, request: Request, pk: str | None = None) -> Response:
         """Refuse a waiting request with the reason the place will read; its task is
