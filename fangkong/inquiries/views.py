@@ -500,7 +500,7 @@ class InquiryImportStartView(_InquiryImport, _ImportStart):
 
 
 class _ImportDetail(flow.ImportDetailView):
-    template_name = "inquiries/import_detail.html"
+    template_name = "core/import_detail.html"
     prefix: ClassVar[str]
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:

@@ -741,11 +741,21 @@ class ImportStartView(_OutreachImport, flow.ImportStartView):
 
 
 class ImportDetailView(_OutreachImport, flow.ImportDetailView):
-    template_name = "outreach/import_detail.html"
+    template_name = "core/import_detail.html"
 
     def dispatch(self, request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
         _import_job(request, kwargs["pk"])
         return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
+        context = super().get_context_data(**kwargs)
+        pk, kind = self.kwargs["pk"], context["job"].params.get("kind")
+        context.update(
+            start_url=reverse("outreach:import_start", args=[kind]) if kind else "",
+            confirm_url=reverse("outreach:import_confirm", args=[pk]),
+            rejected_url=reverse("outreach:import_rejected", args=[pk]),
+        )
+        return context
 
 
 class ImportConfirmView(_OutreachImport, flow.ImportConfirmView):
